@@ -1,0 +1,94 @@
+// rapport: one binary, many subcommands. This is the only place a concrete store is chosen.
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/crypto.h"
+#include "http/serve.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(rapport: feedback-informed care and the therapeutic relationship
+
+Usage: rapport COMMAND [options]
+
+Commands:
+  serve [--db PATH] [--listen HOST:PORT] [--web DIR]   serve the web app and the API
+  demo [--db PATH]                   seed the demo clinic into an empty database
+  migrate [--db PATH]                apply database migrations and exit
+  user add [--db PATH] --email E --name N --role R   add a user
+  audit verify [--db PATH]           check the audit trail's hash chain
+  sync mea|ccf|batch|susy ...        nonverbal synchrony (see `rapport sync --help`)
+  --version                          print the version
+
+The database defaults to ./data/rapport.db.
+)";
+
+// Removes `--db PATH` (or `--db=PATH`) from args and returns PATH, or the default.
+std::string TakeDbPath(std::vector<std::string>& args) {
+  std::string path = "data/rapport.db";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--db" && i + 1 < args.size()) {
+      path = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                 args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      break;
+    }
+    if (args[i].starts_with("--db=")) {
+      path = args[i].substr(5);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  return path;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "rapport 0.1.0\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+
+  if (command == "sync") return rapport::RunSyncCommand(args, std::cout, std::cerr);
+
+  if (command != "serve" && command != "demo" && command != "migrate" && command != "user" &&
+      command != "audit") {
+    std::cerr << fmt::format("rapport: unknown command '{}'\n\n{}", command, kUsage);
+    return 2;
+  }
+  if (auto ok = rapport::InitCrypto(); !ok) {
+    std::cerr << "rapport: " << ok.error().message << "\n";
+    return 1;
+  }
+  rapport::SqliteStoreOptions options;
+  options.path = TakeDbPath(args);
+  auto store = rapport::SqliteStore::Open(options);
+  if (!store) {
+    std::cerr << fmt::format("rapport: cannot open database {}: {}\n", options.path,
+                             store.error().message);
+    return 1;
+  }
+  if (command == "migrate") {
+    std::cout << fmt::format("database {} is at schema version {}\n", options.path,
+                             (*store)->SchemaVersion());
+    return 0;
+  }
+  if (command == "serve") return rapport::RunServeCommand(**store, args, std::cout, std::cerr);
+  if (command == "demo") return rapport::RunDemoCommand(**store, args, std::cout, std::cerr);
+  if (command == "user") return rapport::RunUserCommand(**store, args, std::cout, std::cerr);
+  return rapport::RunAuditCommand(**store, args, std::cout, std::cerr);
+}

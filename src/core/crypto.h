@@ -1,0 +1,32 @@
+#pragma once
+// Thin, exception-free wrappers over libsodium. All functions are thread-safe once
+// InitCrypto() has returned Ok (call it once at start-up; calling it again is harmless).
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace rapport {
+
+Status InitCrypto();
+
+// argon2id in libsodium's self-describing string format ("$argon2id$v=19$m=...").
+// `cost` kInteractive for sign-in passwords; kMinimal only for tests and demo seeding speed.
+enum class HashCost { kInteractive, kMinimal };
+Result<std::string> HashPassword(std::string_view password, HashCost cost = HashCost::kInteractive);
+// True when `password` matches `hash`; false for a wrong password or a malformed hash.
+bool VerifyPassword(std::string_view hash, std::string_view password);
+
+// `bytes` random bytes as lower-case hex (so 32 bytes give 64 characters).
+std::string RandomHex(std::size_t bytes);
+// `bytes` random bytes as URL-safe base64 without padding: for tokens in links and cookies.
+std::string RandomToken(std::size_t bytes = 32);
+
+// BLAKE2b with a 32-byte digest, lower-case hex.
+std::string Blake2b256Hex(std::string_view data);
+
+// Compares in time independent of where the first difference is.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace rapport

@@ -1,0 +1,43 @@
+#pragma once
+// Result<T>: a value or an Error. g++ 12's std::expected has no and_then/transform, so errors
+// propagate by early return, helped by the two macros below.
+
+#include <expected>
+#include <utility>
+
+#include "core/error.h"
+
+namespace rapport {
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// A Result with nothing in it on success.
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(std::move(error)); }
+
+inline Status Ok() { return {}; }
+
+}  // namespace rapport
+
+#define RAPPORT_CONCAT_INNER_(a, b) a##b
+#define RAPPORT_CONCAT_(a, b) RAPPORT_CONCAT_INNER_(a, b)
+
+// RAPPORT_RETURN_IF_ERROR(expr): evaluates a Status or Result and returns its error, if any.
+#define RAPPORT_RETURN_IF_ERROR(expr)                                   \
+  do {                                                                  \
+    if (auto rapport_status_ = (expr); !rapport_status_.has_value()) {  \
+      return ::std::unexpected(::std::move(rapport_status_).error());   \
+    }                                                                   \
+  } while (false)
+
+// RAPPORT_ASSIGN_OR_RETURN(lhs, expr): `lhs = *expr` or return expr's error.
+#define RAPPORT_ASSIGN_OR_RETURN(lhs, expr) \
+  RAPPORT_ASSIGN_OR_RETURN_IMPL_(RAPPORT_CONCAT_(rapport_result_, __LINE__), lhs, expr)
+#define RAPPORT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)         \
+  auto tmp = (expr);                                           \
+  if (!tmp.has_value()) {                                      \
+    return ::std::unexpected(::std::move(tmp).error());        \
+  }                                                            \
+  lhs = ::std::move(*tmp)

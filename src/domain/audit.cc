@@ -1,0 +1,30 @@
+#include "domain/audit.h"
+
+#include <fmt/format.h>
+
+namespace rapport {
+
+namespace {
+void Put(std::string& out, std::string_view field) {
+  out += fmt::format("{}:", field.size());
+  out += field;
+  out += ';';
+}
+}  // namespace
+
+std::string AuditDigestInput(const AuditEntry& e) {
+  std::string out = "rapport-audit-v1;";
+  Put(out, std::to_string(e.seq));
+  Put(out, std::to_string(e.at));
+  Put(out, std::to_string(e.clinic_id));
+  Put(out, std::to_string(e.actor_id));
+  Put(out, e.actor_role);
+  Put(out, e.action);
+  Put(out, e.record_type);
+  Put(out, e.record_id);
+  Put(out, e.source);
+  Put(out, e.prev_hash);
+  return out;
+}
+
+}  // namespace rapport

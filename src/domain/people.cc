@@ -1,0 +1,198 @@
+#include "domain/people.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <utility>
+
+#include "core/json.h"
+
+namespace rapport {
+
+namespace {
+
+template <typename Enum, std::size_t N>
+Result<Enum> ParseEnum(std::string_view text, const std::array<std::pair<Enum, std::string_view>, N>& names,
+                       std::string_view what) {
+  for (const auto& [value, name] : names) {
+    if (name == text) return value;
+  }
+  std::string allowed;
+  for (const auto& [value, name] : names) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += name;
+  }
+  return Fail(Error::Field(std::string(what), fmt::format("must be one of: {}", allowed)));
+}
+
+template <typename Enum, std::size_t N>
+std::string_view EnumName(Enum value, const std::array<std::pair<Enum, std::string_view>, N>& names) {
+  for (const auto& [v, name] : names) {
+    if (v == value) return name;
+  }
+  return "unknown";
+}
+
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{
+    {Role::kAdmin, "admin"},
+    {Role::kSupervisor, "supervisor"},
+    {Role::kTherapist, "therapist"},
+    {Role::kClient, "client"},
+    {Role::kGuardian, "guardian"},
+}};
+constexpr std::array<std::pair<EpisodeStatus, std::string_view>, 3> kEpisodeStatuses{{
+    {EpisodeStatus::kIntake, "intake"},
+    {EpisodeStatus::kActive, "active"},
+    {EpisodeStatus::kEnded, "ended"},
+}};
+constexpr std::array<std::pair<Modality, std::string_view>, 4> kModalities{{
+    {Modality::kInPerson, "in-person"},
+    {Modality::kVideo, "video"},
+    {Modality::kPhone, "phone"},
+    {Modality::kText, "text"},
+}};
+constexpr std::array<std::pair<AppointmentStatus, std::string_view>, 4> kAppointmentStatuses{{
+    {AppointmentStatus::kScheduled, "scheduled"},
+    {AppointmentStatus::kCompleted, "completed"},
+    {AppointmentStatus::kCancelled, "cancelled"},
+    {AppointmentStatus::kNoShow, "no-show"},
+}};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view ToString(Role role) { return EnumName(role, kRoles); }
+Result<Role> ParseRole(std::string_view text) { return ParseEnum(text, kRoles, "role"); }
+std::string_view ToString(EpisodeStatus s) { return EnumName(s, kEpisodeStatuses); }
+Result<EpisodeStatus> ParseEpisodeStatus(std::string_view text) {
+  return ParseEnum(text, kEpisodeStatuses, "status");
+}
+std::string_view ToString(Modality m) { return EnumName(m, kModalities); }
+Result<Modality> ParseModality(std::string_view text) {
+  return ParseEnum(text, kModalities, "modality");
+}
+std::string_view ToString(AppointmentStatus s) { return EnumName(s, kAppointmentStatuses); }
+Result<AppointmentStatus> ParseAppointmentStatus(std::string_view text) {
+  return ParseEnum(text, kAppointmentStatuses, "status");
+}
+
+Result<std::string> NormalizeEmail(std::string_view email) {
+  const std::string_view trimmed = Trim(email);
+  std::string out(trimmed);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto at = out.find('@');
+  const bool shape_ok = at != std::string::npos && at > 0 && out.find('@', at + 1) == std::string::npos &&
+                        out.find('.', at + 2) != std::string::npos && out.back() != '.' &&
+                        out.size() <= 254;
+  const bool chars_ok = std::none_of(out.begin(), out.end(), [](unsigned char c) {
+    return c <= ' ' || c == '<' || c == '>' || c == '"' || c == '\'' || c == ',' || c == ';' ||
+           c == '(' || c == ')' || c == '\\' || c >= 0x7F;
+  });
+  if (!shape_ok || !chars_ok) {
+    return Fail(Error::Field("email", "must be an email address such as name@example.org"));
+  }
+  return out;
+}
+
+Status ValidateNewPassword(std::string_view password) {
+  if (password.size() < 12) {
+    return Fail(Error::Field("password", "must be at least 12 characters long"));
+  }
+  if (password.size() > 256) {
+    return Fail(Error::Field("password", "must be at most 256 characters long"));
+  }
+  if (!IsCleanUtf8(password)) {
+    return Fail(Error::Field("password", "must be valid text"));
+  }
+  return Ok();
+}
+
+Result<std::string> ValidateDisplayName(std::string_view name) {
+  const std::string_view trimmed = Trim(name);
+  if (trimmed.empty()) return Fail(Error::Field("display_name", "is required"));
+  if (trimmed.size() > 200) {
+    return Fail(Error::Field("display_name", "must be at most 200 characters long"));
+  }
+  const bool has_control = std::any_of(trimmed.begin(), trimmed.end(),
+                                       [](unsigned char c) { return c < 0x20 || c == 0x7F; });
+  if (!IsCleanUtf8(trimmed) || has_control) {
+    return Fail(Error::Field("display_name", "must be plain text on one line"));
+  }
+  return std::string(trimmed);
+}
+
+namespace {
+std::optional<std::chrono::year_month_day> ParseDate(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  auto parsed = ParseIso8601(date);
+  if (!parsed) return std::nullopt;
+  using namespace std::chrono;
+  return year_month_day{floor<days>(sys_time<milliseconds>{milliseconds{*parsed}})};
+}
+}  // namespace
+
+Status ValidateDateOfBirth(std::string_view date, Timestamp now) {
+  const auto ymd = ParseDate(date);
+  if (!ymd) return Fail(Error::Field("date_of_birth", "must be a date such as 2014-05-30"));
+  using namespace std::chrono;
+  const auto born = sys_days{*ymd};
+  const auto today = floor<days>(sys_time<milliseconds>{milliseconds{now}});
+  if (born > today) return Fail(Error::Field("date_of_birth", "cannot be in the future"));
+  if (AgeInYears(date, now) > 130) {
+    return Fail(Error::Field("date_of_birth", "is more than 130 years ago"));
+  }
+  return Ok();
+}
+
+int AgeInYears(std::string_view date_of_birth, Timestamp now) {
+  const auto born = ParseDate(date_of_birth);
+  if (!born) return -1;
+  using namespace std::chrono;
+  const year_month_day today{floor<days>(sys_time<milliseconds>{milliseconds{now}})};
+  int age = static_cast<int>(today.year()) - static_cast<int>(born->year());
+  if (today.month() < born->month() ||
+      (today.month() == born->month() && today.day() < born->day())) {
+    --age;
+  }
+  return age;
+}
+
+bool IsMinor(const ClientProfile& profile, Timestamp now) {
+  if (profile.date_of_birth.empty()) return false;
+  const int age = AgeInYears(profile.date_of_birth, now);
+  return age >= 0 && age < 18;
+}
+
+Status CheckEpisodeTransition(EpisodeStatus from, EpisodeStatus to) {
+  const bool allowed = (from == EpisodeStatus::kIntake && to == EpisodeStatus::kActive) ||
+                       (from == EpisodeStatus::kIntake && to == EpisodeStatus::kEnded) ||
+                       (from == EpisodeStatus::kActive && to == EpisodeStatus::kEnded);
+  if (allowed) return Ok();
+  return Fail(Error::FailedPrecondition(fmt::format("An episode cannot move from {} to {}.",
+                                                    ToString(from), ToString(to))));
+}
+
+Status ValidateAppointmentDuration(int minutes) {
+  if (minutes < 5 || minutes > 480) {
+    return Fail(Error::Field("duration_minutes", "must be between 5 and 480 minutes"));
+  }
+  return Ok();
+}
+
+Status CheckAppointmentTransition(AppointmentStatus from, AppointmentStatus to) {
+  if (from == to) return Ok();
+  if (from == AppointmentStatus::kScheduled) return Ok();
+  return Fail(Error::FailedPrecondition(fmt::format(
+      "An appointment that is {} cannot become {}.", ToString(from), ToString(to))));
+}
+
+}  // namespace rapport

@@ -1,0 +1,122 @@
+#pragma once
+// The people of a clinic and the episodes of care that relate them: plain value types and the
+// pure rules on them (no I/O). Every other layer speaks in these types.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace rapport {
+
+using ClinicId = std::int64_t;
+using UserId = std::int64_t;
+using EpisodeId = std::int64_t;
+using AppointmentId = std::int64_t;
+
+enum class Role { kAdmin, kSupervisor, kTherapist, kClient, kGuardian };
+std::string_view ToString(Role role);
+Result<Role> ParseRole(std::string_view text);
+
+struct ClinicSettings {
+  // Whether guardians of a child client may see the child's clinical record (plan sections,
+  // scores) at all; what they see in detail is decided per record by later features.
+  bool share_with_guardians = true;
+  // Whether a client may answer feedback forms from an invitation link without signing in.
+  bool allow_link_feedback = true;
+};
+
+struct Clinic {
+  ClinicId id = 0;
+  std::string name;
+  ClinicSettings settings;
+};
+
+struct User {
+  UserId id = 0;
+  ClinicId clinic_id = 0;
+  std::string email;         // normalised: trimmed, lower case; unique across the system
+  std::string display_name;  // what the UI shows
+  Role role = Role::kClient;
+  bool active = true;        // false: cannot sign in; keeps history
+  Timestamp created_at = 0;
+};
+
+struct TherapistProfile {
+  UserId user_id = 0;
+  std::string credentials;  // "Clinical psychologist, CBT"
+  std::string bio;
+  bool accepting_new_clients = true;
+};
+
+struct ClientProfile {
+  UserId user_id = 0;
+  std::string date_of_birth;  // "YYYY-MM-DD"; empty when unknown
+  std::string preferred_name;
+};
+
+enum class EpisodeStatus { kIntake, kActive, kEnded };
+std::string_view ToString(EpisodeStatus status);
+Result<EpisodeStatus> ParseEpisodeStatus(std::string_view text);
+
+// One client's course of care with one therapist.
+struct Episode {
+  EpisodeId id = 0;
+  ClinicId clinic_id = 0;
+  UserId client_id = 0;
+  UserId therapist_id = 0;
+  EpisodeStatus status = EpisodeStatus::kIntake;
+  Timestamp started_at = 0;
+  std::optional<Timestamp> ended_at;
+};
+
+enum class Modality { kInPerson, kVideo, kPhone, kText };
+std::string_view ToString(Modality modality);
+Result<Modality> ParseModality(std::string_view text);  // "in-person", "video", "phone", "text"
+
+enum class AppointmentStatus { kScheduled, kCompleted, kCancelled, kNoShow };
+std::string_view ToString(AppointmentStatus status);
+Result<AppointmentStatus> ParseAppointmentStatus(std::string_view text);
+
+struct Appointment {
+  AppointmentId id = 0;
+  EpisodeId episode_id = 0;
+  Timestamp starts_at = 0;
+  int duration_minutes = 50;
+  Modality modality = Modality::kInPerson;
+  AppointmentStatus status = AppointmentStatus::kScheduled;
+};
+
+// --- Pure rules -------------------------------------------------------------------------------
+
+// Trims and lower-cases; kInvalidArgument (field "email") unless it looks like local@domain.tld.
+Result<std::string> NormalizeEmail(std::string_view email);
+
+// A password is 12 to 256 bytes; field "password" on failure.
+Status ValidateNewPassword(std::string_view password);
+
+// Display names: 1 to 200 bytes of clean text after trimming; field "display_name".
+Result<std::string> ValidateDisplayName(std::string_view name);
+
+// Valid "YYYY-MM-DD" in the past; field "date_of_birth".
+Status ValidateDateOfBirth(std::string_view date, Timestamp now);
+
+// Age in whole years at `now`, from a valid date of birth.
+int AgeInYears(std::string_view date_of_birth, Timestamp now);
+
+// A client under 18 at `now`; false when the date of birth is unknown.
+bool IsMinor(const ClientProfile& profile, Timestamp now);
+
+// Allowed moves: intake -> active, intake -> ended, active -> ended. Ended is final.
+Status CheckEpisodeTransition(EpisodeStatus from, EpisodeStatus to);
+
+// Appointments last 5 to 480 minutes; field "duration_minutes".
+Status ValidateAppointmentDuration(int minutes);
+
+// Scheduled -> completed / cancelled / no-show; the three outcomes are final.
+Status CheckAppointmentTransition(AppointmentStatus from, AppointmentStatus to);
+
+}  // namespace rapport

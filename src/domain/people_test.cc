@@ -1,0 +1,86 @@
+#include "domain/people.h"
+
+#include <gtest/gtest.h>
+
+namespace rapport {
+namespace {
+
+constexpr Timestamp kNov25_2026 = 1'795'564'800'000;  // 2026-11-25T00:00:00Z
+
+TEST(NormalizeEmail, TrimsAndLowerCases) {
+  EXPECT_EQ(NormalizeEmail("  Therapist@Demo.Rapport ").value(), "therapist@demo.rapport");
+}
+
+TEST(NormalizeEmail, RejectsThingsThatAreNotAddresses) {
+  for (const char* bad : {"", "plain", "@x.org", "a@b", "a@@b.org", "a b@c.org", "a@b.org.",
+                          "<script>@x.org", "a'--@x.org"}) {
+    auto r = NormalizeEmail(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().fields.at(0).field, "email");
+  }
+}
+
+TEST(ValidateNewPassword, NeedsTwelveToTwoHundredFiftySixCharacters) {
+  EXPECT_FALSE(ValidateNewPassword("short").has_value());
+  EXPECT_TRUE(ValidateNewPassword("twelve chars").has_value());
+  EXPECT_FALSE(ValidateNewPassword(std::string(257, 'x')).has_value());
+}
+
+TEST(ValidateDisplayName, TrimsAndRejectsEmptyOrMultiLine) {
+  EXPECT_EQ(ValidateDisplayName("  Alex Morgan ").value(), "Alex Morgan");
+  EXPECT_FALSE(ValidateDisplayName("   ").has_value());
+  EXPECT_FALSE(ValidateDisplayName("two\nlines").has_value());
+}
+
+TEST(DateOfBirth, AgeCountsWholeYearsAndMinorsAreUnderEighteen) {
+  EXPECT_EQ(AgeInYears("2008-11-25", kNov25_2026), 18);
+  EXPECT_EQ(AgeInYears("2008-11-26", kNov25_2026), 17);
+  EXPECT_TRUE(IsMinor({.user_id = 1, .date_of_birth = "2014-05-30", .preferred_name = ""},
+                      kNov25_2026));
+  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "1990-01-01", .preferred_name = ""},
+                       kNov25_2026));
+  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "", .preferred_name = ""}, kNov25_2026));
+}
+
+TEST(DateOfBirth, RejectsFutureAndMalformedDates) {
+  EXPECT_TRUE(ValidateDateOfBirth("2014-05-30", kNov25_2026).has_value());
+  EXPECT_FALSE(ValidateDateOfBirth("2027-01-01", kNov25_2026).has_value());
+  EXPECT_FALSE(ValidateDateOfBirth("2014-02-30", kNov25_2026).has_value());
+  EXPECT_FALSE(ValidateDateOfBirth("30/05/2014", kNov25_2026).has_value());
+  EXPECT_FALSE(ValidateDateOfBirth("2014-05-30T00:00Z", kNov25_2026).has_value());
+}
+
+TEST(EpisodeTransition, EndedIsFinalAndIntakeMayStartOrEnd) {
+  EXPECT_TRUE(CheckEpisodeTransition(EpisodeStatus::kIntake, EpisodeStatus::kActive).has_value());
+  EXPECT_TRUE(CheckEpisodeTransition(EpisodeStatus::kIntake, EpisodeStatus::kEnded).has_value());
+  EXPECT_TRUE(CheckEpisodeTransition(EpisodeStatus::kActive, EpisodeStatus::kEnded).has_value());
+  auto back = CheckEpisodeTransition(EpisodeStatus::kEnded, EpisodeStatus::kActive);
+  ASSERT_FALSE(back.has_value());
+  EXPECT_EQ(back.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(CheckEpisodeTransition(EpisodeStatus::kActive, EpisodeStatus::kIntake).has_value());
+}
+
+TEST(Appointment, DurationBoundsAndFinalOutcomes) {
+  EXPECT_FALSE(ValidateAppointmentDuration(4).has_value());
+  EXPECT_TRUE(ValidateAppointmentDuration(5).has_value());
+  EXPECT_TRUE(ValidateAppointmentDuration(480).has_value());
+  EXPECT_FALSE(ValidateAppointmentDuration(481).has_value());
+  EXPECT_TRUE(CheckAppointmentTransition(AppointmentStatus::kScheduled,
+                                         AppointmentStatus::kCompleted).has_value());
+  EXPECT_FALSE(CheckAppointmentTransition(AppointmentStatus::kCompleted,
+                                          AppointmentStatus::kCancelled).has_value());
+}
+
+TEST(EnumNames, RoundTripAndNameTheFieldOnError) {
+  for (auto m : {Modality::kInPerson, Modality::kVideo, Modality::kPhone, Modality::kText}) {
+    EXPECT_EQ(ParseModality(ToString(m)).value(), m);
+  }
+  EXPECT_EQ(ParseRole("guardian").value(), Role::kGuardian);
+  auto bad = ParseRole("superuser");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().fields.at(0).field, "role");
+  EXPECT_EQ(ParseAppointmentStatus("no-show").value(), AppointmentStatus::kNoShow);
+}
+
+}  // namespace
+}  // namespace rapport

@@ -1,0 +1,19 @@
+#pragma once
+// `rapport serve`: the HTTP/WebSocket server over a Store. Returns the exit status after a
+// graceful shutdown (SIGINT/SIGTERM) or a start-up error.
+
+#include <iosfwd>
+#include <span>
+#include <string>
+
+namespace rapport {
+
+class Store;
+
+// Options: --listen HOST:PORT (default 127.0.0.1:8080), --web DIR (default ./web/dist).
+// Prints "listening on http://HOST:PORT" to `out` once accepting (port 0 picks a free port and
+// the line shows the real one).
+int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,
+                    std::ostream& err);
+
+}  // namespace rapport

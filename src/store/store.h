@@ -1,0 +1,175 @@
+#pragma once
+// Store: the system of record. One interface, one contract test suite
+// (store/store_contract_test.h), many backends (sqlite/ now, postgres/ later).
+//
+// Reads run on pooled read connections and see committed data. Writes run as a WriteFn inside a
+// transaction owned by the store's writer; several concurrent Write() calls may share one
+// durable commit (group commit), but each WriteFn is atomic on its own: if it returns an error,
+// everything it did is rolled back and the other WriteFns of the batch are unaffected.
+// Write() returns only once the data is durable on disk (or failed).
+//
+// Every method is thread-safe. Records are returned by value. Ids are assigned by the store.
+// Errors: kNotFound for a missing record, kAlreadyExists for a unique key taken (email),
+// kInvalidArgument for a reference to a missing record (foreign key), kUnavailable when the
+// database cannot be reached or written. The store enforces no access rules: that is service/.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/audit.h"
+#include "domain/people.h"
+
+namespace rapport {
+
+using SessionId = std::int64_t;
+using InvitationId = std::int64_t;
+
+struct NewUser {
+  ClinicId clinic_id = 0;
+  std::string email;  // already normalised
+  std::string display_name;
+  Role role = Role::kClient;
+  std::string password_hash;  // empty: cannot sign in until an invitation is accepted
+  Timestamp created_at = 0;
+};
+
+// A signed-in browser session. Only a hash of the cookie token is ever stored.
+struct AuthSession {
+  SessionId id = 0;
+  UserId user_id = 0;
+  std::string token_hash;  // hex BLAKE2b-256 of the cookie token
+  std::string csrf_token;  // sent to the client in the login response; compared on writes
+  Timestamp created_at = 0;
+  Timestamp last_seen_at = 0;
+  std::string source;      // IP address at sign-in
+  std::string user_agent;  // at sign-in, truncated to 200 bytes
+};
+
+struct Invitation {
+  InvitationId id = 0;
+  ClinicId clinic_id = 0;
+  UserId user_id = 0;     // the invited (already created, password-less) user
+  UserId created_by = 0;
+  std::string token_hash;  // hex BLAKE2b-256 of the token in the link
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;
+  std::optional<Timestamp> used_at;
+};
+
+struct LoginFailure {
+  std::string email;   // as typed, normalised when possible
+  std::string source;  // IP address
+  Timestamp at = 0;
+};
+
+// Operations available inside a write transaction. Reads through it see the transaction's own
+// uncommitted changes.
+class WriteTxn {
+ public:
+  virtual ~WriteTxn() = default;
+
+  virtual Result<ClinicId> InsertClinic(const Clinic& clinic) = 0;  // clinic.id ignored
+  virtual Status UpdateClinicSettings(ClinicId id, const ClinicSettings& settings) = 0;
+
+  virtual Result<UserId> InsertUser(const NewUser& user) = 0;
+  virtual Status SetPasswordHash(UserId id, const std::string& hash) = 0;
+  virtual Status SetUserActive(UserId id, bool active) = 0;
+  virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
+  virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
+  virtual Status AddSupervision(UserId supervisor_id, UserId therapist_id) = 0;  // idempotent
+  virtual Status LinkGuardian(UserId guardian_id, UserId child_id) = 0;           // idempotent
+
+  virtual Result<EpisodeId> InsertEpisode(const Episode& episode) = 0;  // episode.id ignored
+  virtual Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
+                                     std::optional<Timestamp> ended_at) = 0;
+  virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
+  virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
+
+  virtual Result<SessionId> InsertSession(const AuthSession& session) = 0;
+  virtual Status TouchSession(SessionId id, Timestamp last_seen_at) = 0;
+  virtual Status DeleteSession(SessionId id) = 0;  // kNotFound if absent
+  virtual Status DeleteSessionsOfUser(UserId user_id) = 0;
+
+  virtual Status InsertLoginFailure(const LoginFailure& failure) = 0;
+  // Forgets failures older than `before` (housekeeping).
+  virtual Status PruneLoginFailures(Timestamp before) = 0;
+
+  virtual Result<InvitationId> InsertInvitation(const Invitation& invitation) = 0;
+  // Sets used_at; kFailedPrecondition if it was already used.
+  virtual Status MarkInvitationUsed(InvitationId id, Timestamp used_at) = 0;
+
+  // Appends to the hash chain: assigns seq, sets prev_hash to the last entry's hash (or
+  // kAuditGenesisHash), computes hash = Blake2b256Hex(AuditDigestInput(entry)). Returns the
+  // entry as stored. Entries are never updated or deleted through this interface.
+  virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
+
+  // The read side, inside the transaction.
+  virtual Result<User> GetUser(UserId id) = 0;
+  virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
+  virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
+  virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
+};
+
+using WriteFn = std::function<Status(WriteTxn&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `fn` in a durable transaction (see the class comment). Returns fn's error, or
+  // kUnavailable if the commit failed, in which case nothing of fn remains.
+  virtual Status Write(WriteFn fn) = 0;
+
+  // True when the database answers a trivial query.
+  virtual Status Ping() = 0;
+
+  virtual Result<Clinic> GetClinic(ClinicId id) = 0;
+  virtual Result<std::vector<Clinic>> ListClinics() = 0;
+
+  virtual Result<User> GetUser(UserId id) = 0;
+  virtual Result<User> FindUserByEmail(const std::string& normalized_email) = 0;
+  virtual Result<std::string> GetPasswordHash(UserId id) = 0;  // empty if none set
+  virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
+  virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
+  virtual Result<ClientProfile> GetClientProfile(UserId id) = 0;
+  virtual Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) = 0;
+  virtual Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) = 0;
+  virtual Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) = 0;
+  virtual Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) = 0;
+
+  virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
+  virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
+  virtual Result<std::vector<Episode>> ListEpisodesOfTherapist(UserId therapist_id) = 0;
+  virtual Result<std::vector<Episode>> ListEpisodesOfClinic(ClinicId clinic_id) = 0;
+
+  virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
+  // Ordered by starts_at.
+  virtual Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) = 0;
+  // Appointments of all of a client's episodes with starts_at in [from, to), ordered.
+  virtual Result<std::vector<Appointment>> ListAppointmentsOfClient(UserId client_id,
+                                                                    Timestamp from,
+                                                                    Timestamp to) = 0;
+
+  virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
+  virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;
+
+  // Failures at or after `since`, by normalised email and by source address.
+  virtual Result<int> CountLoginFailuresForEmail(const std::string& email, Timestamp since) = 0;
+  virtual Result<int> CountLoginFailuresFromSource(const std::string& source,
+                                                   Timestamp since) = 0;
+
+  virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
+
+  // Entries with seq > after_seq, oldest first, at most `limit`. clinic_id 0: all clinics.
+  virtual Result<std::vector<AuditEntry>> ListAudit(ClinicId clinic_id, std::int64_t after_seq,
+                                                    int limit) = 0;
+  // Newest first, for browsing: entries with seq < before_seq (0: from the newest).
+  virtual Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id,
+                                                               std::int64_t before_seq,
+                                                               int limit) = 0;
+};
+
+}  // namespace rapport
