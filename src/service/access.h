@@ -1,0 +1,59 @@
+#pragma once
+// The one place access to clinical records is decided (issue 2, item 4). Pure functions of the
+// actor and facts read through the Store; they never write and never audit.
+//
+// Rules:
+//  - a therapist sees the clients of their own episodes;
+//  - a supervisor sees the clients of the therapists they supervise;
+//  - a client sees only themself;
+//  - a guardian sees a linked child: identity and appointments always, clinical detail
+//    (episodes, and everything later features hang on them) only when the clinic's
+//    `share_with_guardians` is on;
+//  - an admin manages users and settings and sees the audit log, but no clinical content;
+//  - nobody sees anything of another clinic.
+// Denials of a record the role could in principle see are kNotFound with kNotVisibleMessage, so
+// that "not yours" and "does not exist" look the same; a role that can never do an action gets
+// kPermissionDenied.
+
+#include <string_view>
+
+#include "core/result.h"
+#include "service/actor.h"
+#include "store/store.h"
+
+namespace rapport {
+
+// How much of one client's record an actor may see.
+enum class ClientAccess {
+  kNone,      // nothing; the client does not exist as far as the actor knows
+  kBasic,     // identity and appointments (a guardian when the clinic does not share detail)
+  kClinical,  // everything: episodes, appointments, and the clinical record
+};
+
+inline constexpr std::string_view kNotVisibleMessage = "no such record";
+
+// The not-found error every denial of a specific record uses.
+Error NotVisible();
+
+// The actor's access to client `client_id` (kNone also when it is not a client or not in the
+// actor's clinic). Errors only when the store fails.
+Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id);
+
+// Loads client `client_id` when the actor has at least `needed` access; NotVisible() otherwise.
+Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id,
+                           ClientAccess needed);
+
+// Loads episode `id` when the actor has at least `needed` access to its client.
+Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
+                               ClientAccess needed);
+
+// True when the actor may change episodes and appointments of episodes led by `therapist_id`:
+// that therapist themself, or a supervisor of theirs.
+Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_id);
+
+// kPermissionDenied unless the actor's role is one of `roles` (the system actor passes when
+// `allow_system`).
+Status RequireRole(const Actor& actor, std::initializer_list<Role> roles,
+                   bool allow_system = false);
+
+}  // namespace rapport

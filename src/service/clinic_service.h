@@ -1,0 +1,186 @@
+#pragma once
+// ClinicService: the people and care records of a clinic (issue 2, item 4): clients, guardians,
+// episodes, appointments, therapists and users.
+//
+// Guarantees: every call checks access through service/access.h; every read or write of
+// clinical data (clients, episodes, appointments, guardian links) appends an audit entry in the
+// same Store write as the change (reads append "read" entries before the data is returned);
+// invalid input is kInvalidArgument with FieldErrors named after the JSON fields and nothing is
+// stored. Records the actor may not see are kNotFound, exactly like missing ones.
+//
+// Thread-safe (all state is in the Store). Does not own the Store or the Clock.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "service/actor.h"
+#include "service/auth_service.h"
+#include "store/store.h"
+
+namespace rapport {
+
+struct EpisodeView {
+  EpisodeId id = 0;
+  UserId client_id = 0;
+  UserId therapist_id = 0;
+  std::string therapist_name;
+  EpisodeStatus status = EpisodeStatus::kIntake;
+  Timestamp started_at = 0;
+  std::optional<Timestamp> ended_at;
+};
+
+struct PersonRef {
+  UserId id = 0;
+  std::string display_name;
+  std::string email;
+};
+
+// One row of a client list.
+struct ClientSummary {
+  User user;
+  ClientProfile profile;
+  bool minor = false;
+};
+
+struct ClientDetail {
+  User user;
+  ClientProfile profile;
+  bool minor = false;
+  // False for a guardian when the clinic does not share clinical detail: `episodes` is empty.
+  bool clinical = true;
+  std::vector<EpisodeView> episodes;  // newest first
+  std::vector<PersonRef> guardians;
+};
+
+struct NewClientInput {
+  std::string display_name;   // "display_name"
+  std::string email;          // "email"
+  std::string date_of_birth;  // "date_of_birth", optional ("YYYY-MM-DD")
+  std::string preferred_name; // "preferred_name", optional
+  // "therapist_id": who opens the intake episode. A therapist may leave it 0 (themself);
+  // a supervisor must name a therapist they supervise.
+  UserId therapist_id = 0;
+};
+
+struct NewGuardianInput {
+  std::string display_name;  // "display_name"
+  std::string email;         // "email"
+};
+
+struct GuardianAdded {
+  User guardian;
+  // Absent when the guardian already had an account with a password.
+  std::optional<InvitationLink> invitation;
+};
+
+struct AppointmentView {
+  Appointment appointment;
+  UserId client_id = 0;
+  std::string client_name;
+  UserId therapist_id = 0;
+  std::string therapist_name;
+};
+
+struct NewAppointmentInput {
+  Timestamp starts_at = 0;     // "starts_at"
+  int duration_minutes = 50;   // "duration_minutes"
+  Modality modality = Modality::kInPerson;  // "modality"
+};
+
+// Only the fields that are set change.
+struct AppointmentChange {
+  std::optional<AppointmentStatus> status;  // "status", via CheckAppointmentTransition
+  std::optional<Timestamp> starts_at;       // "starts_at", only while scheduled
+  std::optional<int> duration_minutes;      // "duration_minutes"
+  std::optional<Modality> modality;         // "modality"
+};
+
+struct TherapistSummary {
+  UserId id = 0;
+  std::string display_name;
+  std::string credentials;
+  bool accepting_new_clients = true;
+};
+
+struct NewUserInput {
+  std::string email;         // "email"
+  std::string display_name;  // "display_name"
+  Role role = Role::kClient; // "role"
+  std::string password;      // "password", optional: empty means invite
+  ClinicId clinic_id = 0;    // only for the system actor; others act in their own clinic
+};
+
+struct UserCreated {
+  User user;
+  std::optional<InvitationLink> invitation;  // when no password was given
+};
+
+class ClinicService {
+ public:
+  ClinicService(Store& store, const Clock& clock, AuthOptions auth_options = {});
+
+  // --- Clients (therapist, supervisor, client, guardian; admin: kPermissionDenied) ---------
+
+  // The clients the actor may see, by display name: a therapist's caseload, a supervisor's
+  // supervisees' caseloads, a client themself, a guardian's children.
+  Result<std::vector<ClientSummary>> ListClients(const Actor& actor);
+  // Therapist or supervisor. Creates the client user (no password) and profile, and opens an
+  // intake episode with the treating therapist, all in one write; returns the new record.
+  Result<ClientDetail> CreateClient(const Actor& actor, const NewClientInput& input);
+  Result<ClientDetail> GetClient(const Actor& actor, UserId client_id);
+
+  // Therapist or supervisor with clinical access to the child. Creates the guardian user (or
+  // links an existing guardian of the same clinic) and returns an invitation for them.
+  Result<GuardianAdded> AddGuardian(const Actor& actor, UserId child_id,
+                                    const NewGuardianInput& input);
+
+  // --- Episodes ----------------------------------------------------------------------------
+
+  // Therapist (for themself; therapist_id 0 means themself) or supervisor (for a supervisee),
+  // for a client they can see clinically.
+  Result<EpisodeView> CreateEpisode(const Actor& actor, UserId client_id, UserId therapist_id);
+  Result<EpisodeView> GetEpisode(const Actor& actor, EpisodeId id);
+  // The episode's therapist or their supervisor; kFailedPrecondition on a forbidden move.
+  Result<EpisodeView> SetEpisodeStatus(const Actor& actor, EpisodeId id, EpisodeStatus status);
+
+  // --- Appointments ------------------------------------------------------------------------
+
+  // The episode's therapist or their supervisor; kFailedPrecondition when the episode ended.
+  Result<AppointmentView> CreateAppointment(const Actor& actor, EpisodeId episode_id,
+                                            const NewAppointmentInput& input);
+  // Anyone who may see the episode's client at least at kBasic; ordered by time.
+  Result<std::vector<AppointmentView>> ListAppointments(const Actor& actor, EpisodeId episode_id);
+  Result<AppointmentView> UpdateAppointment(const Actor& actor, AppointmentId id,
+                                            const AppointmentChange& change);
+  // Scheduled appointments from now on, soonest first, at most `limit`: a client's own, a
+  // guardian's children's, a therapist's caseload's, a supervisor's supervisees'.
+  Result<std::vector<AppointmentView>> ListUpcomingAppointments(const Actor& actor,
+                                                                int limit = 50);
+
+  // --- Therapists and users ----------------------------------------------------------------
+
+  // Active therapists of the actor's clinic (any signed-in role).
+  Result<std::vector<TherapistSummary>> ListTherapists(const Actor& actor);
+  // Admin (or system): all users of the clinic.
+  Result<std::vector<User>> ListUsers(const Actor& actor);
+  // Admin (or system). A therapist gets a therapist profile, a client a client profile.
+  // kAlreadyExists (field "email") when the email is taken.
+  Result<UserCreated> CreateUser(const Actor& actor, const NewUserInput& input);
+  // Admin (or system): the user can no longer sign in; their sessions end. Not oneself.
+  Status DeactivateUser(const Actor& actor, UserId user_id);
+  // Admin (or system): `supervisor_id` supervises `therapist_id` (both of the clinic).
+  Status AddSupervision(const Actor& actor, UserId supervisor_id, UserId therapist_id);
+  // System only: a new clinic (for `rapport user add` on an empty database).
+  Result<ClinicId> CreateClinic(const Actor& actor, const std::string& name);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  AuthOptions auth_options_;
+};
+
+}  // namespace rapport

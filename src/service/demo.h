@@ -1,0 +1,37 @@
+#pragma once
+// The demo clinic (issue 2, item 8): "Riverside Counselling (demo)" with an admin, a supervisor,
+// three therapists, twelve clients (two children with guardians), and sixteen weeks of episodes
+// and appointments ending around `now`. Deterministic apart from the password and the anchoring
+// to `now`. Not thread-safe with other writers of an empty store (run it alone).
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace rapport {
+
+inline constexpr std::string_view kDemoClinicName = "Riverside Counselling (demo)";
+
+struct DemoAccount {
+  std::string email;
+  std::string display_name;
+  Role role = Role::kClient;
+};
+
+struct DemoSummary {
+  ClinicId clinic_id = 0;
+  std::vector<DemoAccount> accounts;  // the named accounts first, then the rest
+  int episodes = 0;
+  int appointments = 0;
+};
+
+// Seeds the demo clinic; kFailedPrecondition unless the store has no clinic yet. Every account
+// gets `password` (hashed once with `cost`).
+Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& password,
+                             HashCost cost = HashCost::kInteractive);
+
+}  // namespace rapport
