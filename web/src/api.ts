@@ -1,0 +1,223 @@
+// The API client: JSON over fetch with the session cookie, the CSRF token on every
+// state-changing request, and problem+json errors turned into values the forms can show.
+
+export type Role = 'admin' | 'supervisor' | 'therapist' | 'client' | 'guardian';
+
+export interface User {
+  id: number;
+  role: Role;
+  email: string;
+  display_name: string;
+  clinic_id: number;
+  active?: boolean;
+  created_at?: string;
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Episode {
+  id: number;
+  client_id?: number;
+  therapist_id: number;
+  therapist_name?: string;
+  status: 'intake' | 'active' | 'ended';
+  started_at: string;
+  ended_at?: string | null;
+  appointments?: Appointment[];
+}
+
+export interface Guardian {
+  id: number;
+  display_name: string;
+  email?: string;
+}
+
+export interface Client {
+  id: number;
+  display_name: string;
+  email: string;
+  date_of_birth?: string | null;
+  is_minor?: boolean;
+  episodes?: Episode[];
+  guardians?: Guardian[];
+  therapist_name?: string;
+  episode_status?: Episode['status'];
+}
+
+export type Modality = 'in-person' | 'video' | 'phone' | 'text';
+
+export interface Appointment {
+  id: number;
+  episode_id: number;
+  client_id?: number;
+  client_name?: string;
+  therapist_name?: string;
+  starts_at: string;
+  duration_minutes: number;
+  modality: Modality;
+  status: 'scheduled' | 'completed' | 'cancelled' | 'no-show';
+}
+
+export interface AuthSessionInfo {
+  id: number;
+  created_at: string;
+  last_seen_at: string;
+  source?: string;
+  user_agent?: string;
+  current: boolean;
+}
+
+export interface Invitation {
+  url?: string;
+  path?: string;
+  token?: string;
+  expires_at: string;
+}
+
+export interface InvitationInfo {
+  email?: string;
+  display_name?: string;
+  role?: Role;
+  expires_at?: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor_id: number;
+  actor_role: string;
+  actor_name?: string;
+  action: string;
+  record_type: string;
+  record_id: string;
+  source: string;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+// An API failure as the UI needs it: a status, a sentence for a page-level alert and the
+// per-field messages to place beside their inputs.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: FieldError[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+
+  fieldMessage(field: string): string | undefined {
+    return this.fields.find((f) => f.field === field)?.message;
+  }
+}
+
+let csrfToken = '';
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+const kBase = '/api/v1';
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(kBase + path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'The server could not be reached. Check your connection and try again.');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!response.ok) throw toApiError(response, data);
+  return data as T;
+}
+
+function toApiError(response: Response, data: unknown): ApiError {
+  const problem = (data ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+  const fields = Array.isArray(problem.errors)
+    ? problem.errors.filter((e) => e && typeof e.message === 'string')
+    : [];
+  const retry = Number(response.headers.get('Retry-After'));
+  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
+  let message = problem.detail || problem.title || '';
+  if (response.status === 429) {
+    const minutes = retryAfter ? Math.max(1, Math.ceil(retryAfter / 60)) : undefined;
+    message =
+      'Too many sign-in attempts. For your safety this account is locked for a while' +
+      (minutes ? ` (about ${minutes} minute${minutes === 1 ? '' : 's'})` : '') +
+      '. Please wait and try again.';
+  } else if (!message) {
+    message = response.status >= 500 ? 'Something went wrong on the server. Please try again.' : 'The request was not accepted.';
+  }
+  return new ApiError(response.status, message, fields, retryAfter);
+}
+
+export const api = {
+  login: (email: string, password: string) => request<Session>('POST', '/auth/login', { email, password }),
+  logout: () => request<void>('POST', '/auth/logout'),
+  me: () => request<Session>('GET', '/me'),
+  sessions: () => request<AuthSessionInfo[]>('GET', '/auth/sessions'),
+  endSession: (id: number) => request<void>('DELETE', `/auth/sessions/${id}`),
+
+  clients: () => request<Client[]>('GET', '/clients'),
+  client: (id: number) => request<Client>('GET', `/clients/${id}`),
+  createClient: (body: { display_name: string; email: string; date_of_birth?: string }) =>
+    request<Client>('POST', '/clients', body),
+  invite: (clientId: number) => request<Invitation>('POST', `/clients/${clientId}/invitations`),
+  addGuardian: (clientId: number, body: { display_name: string; email: string }) =>
+    request<Guardian & { invitation?: Invitation }>('POST', `/clients/${clientId}/guardians`, body),
+
+  invitation: (token: string) => request<InvitationInfo>('GET', `/invitations/${encodeURIComponent(token)}`),
+  acceptInvitation: (token: string, password: string) =>
+    request<Session>('POST', `/invitations/${encodeURIComponent(token)}/accept`, { password }),
+
+  openEpisode: (clientId: number) => request<Episode>('POST', '/episodes', { client_id: clientId }),
+  episode: (id: number) => request<Episode>('GET', `/episodes/${id}`),
+  updateEpisode: (id: number, status: Episode['status']) => request<Episode>('PATCH', `/episodes/${id}`, { status }),
+  episodeAppointments: (id: number) => request<Appointment[]>('GET', `/episodes/${id}/appointments`),
+  bookAppointment: (episodeId: number, body: { starts_at: string; duration_minutes: number; modality: Modality }) =>
+    request<Appointment>('POST', `/episodes/${episodeId}/appointments`, body),
+  appointments: (from?: string, to?: string) => {
+    const q = new URLSearchParams();
+    if (from) q.set('from', from);
+    if (to) q.set('to', to);
+    const s = q.toString();
+    return request<Appointment[]>('GET', '/appointments' + (s ? `?${s}` : ''));
+  },
+
+  therapists: () => request<User[]>('GET', '/therapists'),
+  users: () => request<User[]>('GET', '/users'),
+  createUser: (body: { display_name: string; email: string; role: Role; password?: string }) =>
+    request<User & { invitation?: Invitation }>('POST', '/users', body),
+  audit: (before?: number, limit = 25) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', String(before));
+    return request<AuditEntry[] | { entries: AuditEntry[]; next_before?: number | null; next_before_seq?: number | null }>(
+      'GET',
+      `/audit?${q}`,
+    );
+  },
+};

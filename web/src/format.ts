@@ -1,0 +1,53 @@
+// Dates and times as people read them, in the browser's own locale and time zone.
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  // A bare date (date of birth) is a calendar date, not an instant: keep it in UTC.
+  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+}
+
+export function modalityLabel(m: string): string {
+  switch (m) {
+    case 'in-person':
+      return 'In person';
+    case 'video':
+      return 'Video';
+    case 'phone':
+      return 'Phone';
+    case 'text':
+      return 'Text chat';
+    default:
+      return m;
+  }
+}
+
+export function statusLabel(s: string): string {
+  if (!s) return '';
+  const t = s.replace(/[-_]/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+export const roleLabels: Record<string, string> = {
+  admin: 'Administrator',
+  supervisor: 'Supervisor',
+  therapist: 'Therapist',
+  client: 'Client',
+  guardian: 'Guardian',
+};

@@ -1,0 +1,174 @@
+// The application shell: who is signed in, the header with its navigation, and the page for
+// the current path. Pages receive the signed-in user; signed-out visitors see sign-in or an
+// invitation.
+import { render, type ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './styles.css';
+import { api, ApiError, setCsrfToken, type Session, type User } from './api';
+import { roleLabels } from './format';
+import { interceptLinks, navigate, usePath } from './router';
+import { Loading } from './ui';
+import { SignInPage } from './pages/sign_in';
+import { InvitePage } from './pages/invite';
+import { AccountPage } from './pages/account';
+import { TherapistHome } from './pages/therapist_home';
+import { ClientPage } from './pages/client_page';
+import { SupervisorHome } from './pages/supervisor_home';
+import { ClientHome } from './pages/client_home';
+import { GuardianHome } from './pages/guardian_home';
+import { AdminHome, AuditPage } from './pages/admin';
+import { NotFoundPage } from './pages/not_found';
+
+export interface AppContext {
+  user: User;
+  signedIn: (session: Session) => void;
+  signedOut: () => void;
+}
+
+function App() {
+  const path = usePath();
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+
+  useEffect(() => {
+    api.me().then(
+      (s) => {
+        setCsrfToken(s.csrf_token);
+        setUser(s.user);
+      },
+      (e: unknown) => {
+        if (!(e instanceof ApiError) || e.status !== 401) console.warn('could not load the session', e);
+        setUser(null);
+      },
+    );
+  }, []);
+
+  const signedIn = (s: Session) => {
+    setCsrfToken(s.csrf_token);
+    setUser(s.user);
+    const next = new URLSearchParams(location.search).get('next');
+    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+  };
+  const signedOut = () => {
+    setCsrfToken('');
+    setUser(null);
+    navigate('/sign-in', true);
+  };
+
+  if (user === undefined) {
+    return (
+      <Shell>
+        <Loading what="Rapport" />
+      </Shell>
+    );
+  }
+
+  if (path.startsWith('/invite/')) {
+    return (
+      <Shell user={user} signedOut={signedOut}>
+        <InvitePage token={decodeURIComponent(path.slice('/invite/'.length))} signedIn={signedIn} />
+      </Shell>
+    );
+  }
+
+  if (!user) {
+    if (path !== '/sign-in') {
+      const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
+      queueMicrotask(() => navigate(`/sign-in${next}`, true));
+    }
+    return (
+      <Shell>
+        <SignInPage signedIn={signedIn} />
+      </Shell>
+    );
+  }
+
+  const ctx: AppContext = { user, signedIn, signedOut };
+  return (
+    <Shell user={user} signedOut={signedOut} path={path}>
+      <Route path={path} ctx={ctx} />
+    </Shell>
+  );
+}
+
+function Route({ path, ctx }: { path: string; ctx: AppContext }) {
+  const role = ctx.user.role;
+  if (path === '/sign-in') {
+    queueMicrotask(() => navigate('/', true));
+    return null;
+  }
+  if (path === '/' || path === '') {
+    switch (role) {
+      case 'therapist':
+        return <TherapistHome ctx={ctx} />;
+      case 'supervisor':
+        return <SupervisorHome ctx={ctx} />;
+      case 'client':
+        return <ClientHome ctx={ctx} />;
+      case 'guardian':
+        return <GuardianHome ctx={ctx} />;
+      case 'admin':
+        return <AdminHome ctx={ctx} />;
+    }
+  }
+  if (path === '/account') return <AccountPage ctx={ctx} />;
+  const client = /^\/clients\/(\d+)$/.exec(path);
+  if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
+  if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
+  return <NotFoundPage />;
+}
+
+function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; children: ComponentChildren }) {
+  const { user } = props;
+  const links: { href: string; label: string }[] = [];
+  if (user) {
+    links.push({ href: '/', label: user.role === 'therapist' ? 'Caseload' : 'Home' });
+    if (user.role === 'admin') links.push({ href: '/audit', label: 'Audit log' });
+    links.push({ href: '/account', label: 'Account' });
+  }
+  const current = (href: string) =>
+    props.path === href || (href === '/' && props.path?.startsWith('/clients/')) ? 'page' : undefined;
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header class="site-header">
+        <div class="site-header__inner">
+          <a class="brand" href="/">
+            <span class="brand__mark" aria-hidden="true" />
+            Rapport
+          </a>
+          {user && (
+            <nav aria-label="Main">
+              <ul class="nav-list">
+                {links.map((l) => (
+                  <li key={l.href}>
+                    <a href={l.href} aria-current={current(l.href)}>
+                      {l.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {user && (
+            <p class="whoami">
+              <span class="whoami__name">{user.display_name}</span>
+              <span class="whoami__role">{roleLabels[user.role] ?? user.role}</span>
+            </p>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {props.children}
+      </main>
+      <footer class="site-footer">
+        <p>Rapport · your clinic's record of care. In an emergency call your local emergency number.</p>
+      </footer>
+    </>
+  );
+}
+
+const root = document.getElementById('app')!;
+interceptLinks(root);
+render(<App />, root);

@@ -1,0 +1,185 @@
+// The administrator's pages: the clinic's users with a form to add one, and the audit log.
+// Admins manage accounts and settings; they see no clinical content.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, type AuditEntry, type Invitation, type Role } from '../api';
+import { formatDateTime, roleLabels, statusLabel } from '../format';
+import type { AppContext } from '../main';
+import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
+
+export function AdminHome(_props: { ctx: AppContext }) {
+  const users = useLoad(() => api.users());
+  const [filter, setFilter] = useState('all');
+  const shown = (users.data ?? []).filter((u) => filter === 'all' || u.role === filter);
+  return (
+    <div class="page">
+      <PageTitle title="Users">Users</PageTitle>
+      <p class="lede">
+        Everyone who can sign in to your clinic. The <a href="/audit">audit log</a> shows who did what.
+      </p>
+      <div class="columns">
+        <section class="card" aria-labelledby="users-heading">
+          <h2 id="users-heading">People</h2>
+          <SelectField
+            label="Show"
+            name="role-filter"
+            value={filter}
+            onInput={setFilter}
+            options={[{ value: 'all', label: 'Everyone' }, ...Object.entries(roleLabels).map(([value, label]) => ({ value, label: `${label}s` }))]}
+          />
+          {users.loading && !users.data && <Loading what="users" />}
+          {users.error && <Alert>{users.error.message}</Alert>}
+          {users.data && (
+            <ul class="list">
+              {shown.map((u) => (
+                <li key={u.id} class="list-item">
+                  <div class="list-item__main">
+                    <p class="list-item__title">{u.display_name}</p>
+                    <p class="muted small break">{u.email}</p>
+                  </div>
+                  <span class="badge badge--calm">{roleLabels[u.role] ?? u.role}</span>
+                  {u.active === false && <span class="badge badge--ended">Inactive</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <NewUserForm onAdded={users.reload} />
+      </div>
+    </div>
+  );
+}
+
+function NewUserForm({ onAdded }: { onAdded: () => void }) {
+  const form = useForm({ display_name: '', email: '', role: 'therapist' });
+  const [added, setAdded] = useState<{ name: string; invitation?: Invitation }>();
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    setAdded(undefined);
+    void form.submit(async () => {
+      const created = await api.createUser({
+        display_name: form.values.display_name.trim(),
+        email: form.values.email.trim(),
+        role: form.values.role as Role,
+      });
+      const invitation = created.invitation;
+      setAdded({ name: created.display_name ?? (created as unknown as { user?: { display_name: string } }).user?.display_name ?? form.values.display_name, invitation });
+      form.setValues({ display_name: '', email: '', role: form.values.role });
+      onAdded();
+    });
+  };
+  const link = added?.invitation
+    ? new URL(added.invitation.url ?? added.invitation.path ?? '', location.origin).toString()
+    : undefined;
+  return (
+    <section class="card" aria-labelledby="new-user-heading">
+      <h2 id="new-user-heading">Add a user</h2>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <FormErrorSummary error={form.error} fields={['display_name', 'email', 'role']} />
+        {added && (
+          <Alert kind="success">
+            <p>{added.name} was added.</p>
+            {link && (
+              <p class="break">
+                Send them this invitation link to set their password: <code>{link}</code>
+              </p>
+            )}
+          </Alert>
+        )}
+        <Field
+          label="Full name"
+          name="display_name"
+          required
+          autoComplete="off"
+          value={form.values.display_name}
+          onInput={form.set('display_name')}
+          error={form.fieldError('display_name')}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          required
+          autoComplete="off"
+          value={form.values.email}
+          onInput={form.set('email')}
+          error={form.fieldError('email')}
+        />
+        <SelectField
+          label="Role"
+          name="role"
+          value={form.values.role}
+          onInput={form.set('role')}
+          options={Object.entries(roleLabels).map(([value, label]) => ({ value, label }))}
+          error={form.fieldError('role')}
+        />
+        <button class="button button--primary" type="submit" disabled={form.busy}>
+          {form.busy ? 'Adding…' : 'Add user'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+const kPageSize = 25;
+
+export function AuditPage(_props: { ctx: AppContext }) {
+  // A stack of `before` cursors: the first page has none; "Older" pushes, "Newer" pops.
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const before = cursors[cursors.length - 1];
+  const page = useLoad(async () => {
+    const res = await api.audit(before, kPageSize);
+    if (Array.isArray(res)) {
+      const last = res[res.length - 1];
+      return { entries: res, next: res.length === kPageSize && last ? last.seq : undefined };
+    }
+    const next = res.next_before ?? res.next_before_seq;
+    return { entries: res.entries, next: next ? next : undefined };
+  }, [before]);
+  const [error, setError] = useState<ApiError>();
+  useEffect(() => setError(page.error), [page.error]);
+
+  return (
+    <div class="page">
+      <PageTitle title="Audit log">Audit log</PageTitle>
+      <p class="lede">Every read and change of clinical records, newest first. Entries are hash-chained and cannot be edited.</p>
+      <section class="card" aria-labelledby="audit-heading">
+        <h2 id="audit-heading">
+          Entries <span class="muted small">(page {cursors.length})</span>
+        </h2>
+        {page.loading && <Loading what="entries" />}
+        {error && <Alert>{error.message}</Alert>}
+        {page.data && page.data.entries.length === 0 && <p class="muted">No entries.</p>}
+        {page.data && page.data.entries.length > 0 && (
+          <ol class="audit">
+            {page.data.entries.map((e: AuditEntry) => (
+              <li key={e.seq}>
+                <p class="audit__what">
+                  <span class="audit__seq">#{e.seq}</span> {e.actor_name ?? `${statusLabel(e.actor_role)} ${e.actor_id || ''}`.trim()}{' '}
+                  <strong>{e.action.replace(/_/g, ' ')}</strong> {e.record_type.replace(/_/g, ' ')}
+                  {e.record_id ? ` ${e.record_id}` : ''}
+                </p>
+                <p class="muted small">
+                  {formatDateTime(e.at)}
+                  {e.source ? ` · from ${e.source}` : ''}
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+        <nav class="pager" aria-label="Audit log pages">
+          <button class="button" type="button" disabled={cursors.length === 1 || page.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Newer entries
+          </button>
+          <button
+            class="button"
+            type="button"
+            disabled={!page.data?.next || page.loading}
+            onClick={() => setCursors((c) => [...c, page.data?.next])}
+          >
+            Older entries
+          </button>
+        </nav>
+      </section>
+    </div>
+  );
+}

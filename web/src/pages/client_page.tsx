@@ -1,0 +1,425 @@
+// One client as their therapist sees them: details, episodes of care with their appointments,
+// and the actions that start care: open an episode, book, invite the client, add a guardian.
+import { useId, useState } from 'preact/hooks';
+import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type Modality } from '../api';
+import { currentEpisode } from '../caseload';
+import { formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
+import type { AppContext } from '../main';
+import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
+
+interface ClientRecord {
+  client: Client;
+  appointments: Map<number, Appointment[]>;
+}
+
+async function loadRecord(id: number): Promise<ClientRecord> {
+  const client = await api.client(id);
+  const lists = await Promise.all(
+    (client.episodes ?? []).map((e) =>
+      e.appointments ? Promise.resolve(e.appointments) : api.episodeAppointments(e.id).catch(() => []),
+    ),
+  );
+  const appointments = new Map<number, Appointment[]>();
+  (client.episodes ?? []).forEach((e, i) => {
+    appointments.set(
+      e.id,
+      [...(lists[i] ?? [])].sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1)),
+    );
+  });
+  return { client, appointments };
+}
+
+export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: number }) {
+  const record = useLoad(() => loadRecord(clientId), [clientId]);
+  const created = new URLSearchParams(location.search).get('created') === '1';
+
+  if (record.loading && !record.data) return <Loading what="the client's record" />;
+  if (record.error) {
+    return (
+      <div class="page">
+        <PageTitle title="Client">Client</PageTitle>
+        <Alert>
+          {record.error.status === 404 ? 'This client does not exist or is not on your caseload.' : record.error.message}
+        </Alert>
+        <p>
+          <a href="/">Back to your caseload</a>
+        </p>
+      </div>
+    );
+  }
+  const { client, appointments } = record.data!;
+  const episodes = [...(client.episodes ?? [])].sort((a, b) => (a.started_at < b.started_at ? 1 : -1));
+  const open = currentEpisode(episodes);
+  const openEpisode = open && open.status !== 'ended' ? open : undefined;
+  const isTherapist = ctx.user.role === 'therapist';
+
+  return (
+    <div class="page">
+      <p class="breadcrumb">
+        <a href="/">{isTherapist ? 'Caseload' : 'Home'}</a> <span aria-hidden="true">›</span> {client.display_name}
+      </p>
+      <PageTitle title={client.display_name}>{client.display_name}</PageTitle>
+      {created && <Alert kind="success">The client was added. Next, open an episode of care.</Alert>}
+      <div class="columns">
+        <div class="stack">
+          <section class="card" aria-labelledby="details-heading">
+            <h2 id="details-heading">Details</h2>
+            <dl class="details">
+              <div>
+                <dt>Email</dt>
+                <dd>{client.email || '—'}</dd>
+              </div>
+              <div>
+                <dt>Date of birth</dt>
+                <dd>
+                  {client.date_of_birth ? formatDate(client.date_of_birth) : 'Not recorded'}
+                  {client.is_minor && <span class="badge badge--warm">Child</span>}
+                </dd>
+              </div>
+              {client.is_minor && (
+                <div>
+                  <dt>Guardians</dt>
+                  <dd>{client.guardians?.length ? client.guardians.map((g) => g.display_name).join(', ') : 'None yet'}</dd>
+                </div>
+              )}
+            </dl>
+          </section>
+          <section class="card" aria-labelledby="episodes-heading">
+            <h2 id="episodes-heading">Episodes of care</h2>
+            {episodes.length === 0 && <p class="muted">No episode yet.</p>}
+            {episodes.map((e) => (
+              <EpisodeBlock
+                key={e.id}
+                episode={e}
+                appointments={appointments.get(e.id) ?? []}
+                canChange={isTherapist}
+                onChanged={record.reload}
+              />
+            ))}
+            {isTherapist && !openEpisode && <OpenEpisode clientId={client.id} onOpened={record.reload} />}
+          </section>
+        </div>
+        {isTherapist && (
+          <div class="stack">
+            {openEpisode && <BookAppointment episode={openEpisode} onBooked={record.reload} />}
+            <InviteClient client={client} />
+            {client.is_minor && <AddGuardian client={client} onAdded={record.reload} />}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function EpisodeBlock(props: { episode: Episode; appointments: Appointment[]; canChange: boolean; onChanged: () => void }) {
+  const { episode, appointments } = props;
+  const now = Date.now();
+  const upcoming = appointments.filter((a) => Date.parse(a.starts_at) >= now);
+  const past = appointments.filter((a) => Date.parse(a.starts_at) < now).reverse();
+  return (
+    <article class="episode" aria-labelledby={`episode-${episode.id}`}>
+      <h3 id={`episode-${episode.id}`}>
+        Episode from {formatDate(episode.started_at)}
+        {episode.ended_at ? ` to ${formatDate(episode.ended_at)}` : ''}{' '}
+        <span class={`badge badge--${episode.status}`}>{statusLabel(episode.status)}</span>
+      </h3>
+      {episode.therapist_name && <p class="muted small">With {episode.therapist_name}</p>}
+      {appointments.length === 0 ? (
+        <p class="muted small">No appointments booked.</p>
+      ) : (
+        <>
+          {upcoming.length > 0 && <AppointmentList title="Upcoming" items={upcoming} />}
+          {past.length > 0 && <AppointmentList title="Past" items={past.slice(0, 6)} />}
+        </>
+      )}
+      {props.canChange && episode.status !== 'ended' && <EpisodeActions episode={episode} onChanged={props.onChanged} />}
+    </article>
+  );
+}
+
+function AppointmentList({ title, items }: { title: string; items: Appointment[] }) {
+  return (
+    <>
+      <h4>{title}</h4>
+      <ul class="appointments">
+        {items.map((a) => (
+          <li key={a.id}>
+            <span>{formatDateTime(a.starts_at)}</span>
+            <span class="muted small">
+              {a.duration_minutes} min · {modalityLabel(a.modality)}
+              {a.status !== 'scheduled' ? ` · ${statusLabel(a.status)}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function EpisodeActions({ episode, onChanged }: { episode: Episode; onChanged: () => void }) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  async function change(status: Episode['status']) {
+    setConfirming(false);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.updateEpisode(episode.id, status);
+      onChanged();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div class="actions">
+      {error && <Alert>{error}</Alert>}
+      {episode.status === 'intake' && (
+        <button class="button" type="button" disabled={busy} onClick={() => change('active')}>
+          Start care
+        </button>
+      )}
+      {confirming ? (
+        <div class="confirm" role="group" aria-label="Confirm ending the episode">
+          <p>End this episode? This cannot be undone.</p>
+          <button class="button button--danger" type="button" disabled={busy} onClick={() => change('ended')}>
+            Yes, end episode
+          </button>
+          <button class="button" type="button" disabled={busy} onClick={() => setConfirming(false)}>
+            Keep it open
+          </button>
+        </div>
+      ) : (
+        <button class="button button--quiet" type="button" disabled={busy} onClick={() => setConfirming(true)}>
+          End episode
+        </button>
+      )}
+    </div>
+  );
+}
+
+function OpenEpisode({ clientId, onOpened }: { clientId: number; onOpened: () => void }) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function open() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.openEpisode(clientId);
+      onOpened();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div class="actions">
+      {error && <Alert>{error}</Alert>}
+      <button class="button button--primary" type="button" onClick={open} disabled={busy}>
+        {busy ? 'Opening…' : 'Open an episode'}
+      </button>
+    </div>
+  );
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function tomorrowAtTen(): { date: string; time: string } {
+  const d = new Date(Date.now() + 86400_000);
+  return { date: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`, time: '10:00' };
+}
+
+const modalities: { value: Modality; label: string }[] = [
+  { value: 'in-person', label: 'In person' },
+  { value: 'video', label: 'Video' },
+  { value: 'phone', label: 'Phone' },
+  { value: 'text', label: 'Text chat' },
+];
+
+function BookAppointment({ episode, onBooked }: { episode: Episode; onBooked: () => void }) {
+  const start = tomorrowAtTen();
+  const form = useForm({ date: start.date, time: start.time, duration_minutes: '50', modality: 'in-person' });
+  const [booked, setBooked] = useState<string>();
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    setBooked(undefined);
+    void form.submit(async () => {
+      const v = form.values;
+      const when = new Date(`${v.date}T${v.time}`);
+      if (!v.date || !v.time || Number.isNaN(when.getTime())) {
+        throw new ApiError(400, 'Please choose a date and a time.', [
+          { field: 'starts_at', message: 'Choose a date and a time for the appointment.' },
+        ]);
+      }
+      const appointment = await api.bookAppointment(episode.id, {
+        starts_at: when.toISOString(),
+        duration_minutes: Number(v.duration_minutes),
+        modality: v.modality as Modality,
+      });
+      setBooked(`Booked for ${formatDateTime(appointment.starts_at ?? when.toISOString())}.`);
+      onBooked();
+    });
+  };
+  return (
+    <section class="card" aria-labelledby="book-heading">
+      <h2 id="book-heading">Book an appointment</h2>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <FormErrorSummary error={form.error} fields={['starts_at', 'duration_minutes', 'modality']} />
+        {booked && <Alert kind="success">{booked}</Alert>}
+        <div class="row">
+          <Field
+            label="Date"
+            name="date"
+            type="date"
+            required
+            value={form.values.date}
+            onInput={form.set('date')}
+            error={form.fieldError('starts_at')}
+          />
+          <Field label="Time" name="time" type="time" required value={form.values.time} onInput={form.set('time')} />
+        </div>
+        <div class="row">
+          <Field
+            label="Duration in minutes"
+            name="duration_minutes"
+            type="number"
+            inputMode="numeric"
+            min={5}
+            max={480}
+            step={5}
+            required
+            value={form.values.duration_minutes}
+            onInput={form.set('duration_minutes')}
+            error={form.fieldError('duration_minutes')}
+          />
+          <SelectField
+            label="Modality"
+            name="modality"
+            value={form.values.modality}
+            onInput={form.set('modality')}
+            options={modalities}
+            error={form.fieldError('modality')}
+          />
+        </div>
+        <button class="button button--primary" type="submit" disabled={form.busy}>
+          {form.busy ? 'Booking…' : 'Book appointment'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function CopyableLink({ invitation, label }: { invitation: Invitation; label: string }) {
+  const [copied, setCopied] = useState(false);
+  const id = useId();
+  const url = new URL(invitation.url ?? invitation.path ?? `/invite/${invitation.token ?? ''}`, location.origin).toString();
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      (document.getElementById(id) as HTMLInputElement | null)?.select();
+    }
+  }
+  return (
+    <div class="copy">
+      <label for={id}>{label}</label>
+      <div class="copy__row">
+        <input id={id} type="text" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+        <button class="button" type="button" onClick={copy}>
+          Copy link
+        </button>
+      </div>
+      <p class="muted small" role="status">
+        {copied ? 'Copied. ' : ''}The link works once and expires {formatDateTime(invitation.expires_at)}.
+      </p>
+    </div>
+  );
+}
+
+function InviteClient({ client }: { client: Client }) {
+  const [invitation, setInvitation] = useState<Invitation>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function invite() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setInvitation(await api.invite(client.id));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">Invite {client.display_name.split(' ')[0]}</h2>
+      <p class="muted small">
+        Create a personal link to send to your client. They choose their own password; you never handle it.
+      </p>
+      {error && <Alert>{error}</Alert>}
+      {invitation ? (
+        <CopyableLink invitation={invitation} label="Invitation link" />
+      ) : (
+        <button class="button" type="button" onClick={invite} disabled={busy}>
+          {busy ? 'Creating…' : 'Create invitation link'}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void }) {
+  const form = useForm({ display_name: '', email: '' });
+  const [added, setAdded] = useState<{ name: string; invitation?: Invitation }>();
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    void form.submit(async () => {
+      const guardian = await api.addGuardian(client.id, {
+        display_name: form.values.display_name.trim(),
+        email: form.values.email.trim(),
+      });
+      setAdded({ name: guardian.display_name ?? form.values.display_name, invitation: guardian.invitation });
+      form.setValues({ display_name: '', email: '' });
+      onAdded();
+    });
+  };
+  return (
+    <section class="card" aria-labelledby="guardian-heading">
+      <h2 id="guardian-heading">Add a guardian</h2>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <FormErrorSummary error={form.error} fields={['display_name', 'email']} />
+        {added && <Alert kind="success">{added.name} was added as a guardian.</Alert>}
+        {added?.invitation && <CopyableLink invitation={added.invitation} label="Guardian's invitation link" />}
+        <Field
+          label="Guardian's full name"
+          name="display_name"
+          required
+          autoComplete="off"
+          value={form.values.display_name}
+          onInput={form.set('display_name')}
+          error={form.fieldError('display_name')}
+        />
+        <Field
+          label="Guardian's email"
+          name="email"
+          type="email"
+          required
+          autoComplete="off"
+          value={form.values.email}
+          onInput={form.set('email')}
+          error={form.fieldError('email')}
+        />
+        <button class="button" type="submit" disabled={form.busy}>
+          {form.busy ? 'Adding…' : 'Add guardian'}
+        </button>
+      </form>
+    </section>
+  );
+}

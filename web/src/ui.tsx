@@ -1,0 +1,202 @@
+// Shared building blocks: labelled fields whose errors sit beside them, alerts, page headings
+// that take focus after navigation, and a hook for the load / error / data cycle.
+import type { ComponentChildren, JSX } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api';
+
+interface FieldProps {
+  label: string;
+  name: string;
+  type?: string;
+  value: string;
+  onInput: (value: string) => void;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  autoComplete?: string;
+  inputMode?: JSX.HTMLAttributes['inputMode'];
+  min?: string | number;
+  max?: string | number;
+  step?: string | number;
+}
+
+export function Field(props: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
+  return (
+    <div class={props.error ? 'field field--invalid' : 'field'}>
+      <label for={id}>
+        {props.label}
+        {props.required ? null : <span class="optional"> (optional)</span>}
+      </label>
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+        required={props.required}
+        autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+      {props.error && (
+        <p class="field-error" id={errorId}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface SelectProps {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (value: string) => void;
+  options: { value: string; label: string }[];
+  error?: string;
+}
+
+export function SelectField(props: SelectProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  return (
+    <div class={props.error ? 'field field--invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        value={props.value}
+        onChange={(e) => props.onInput((e.currentTarget as HTMLSelectElement).value)}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? errorId : undefined}
+      >
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <p class="field-error" id={errorId}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function Alert({ kind = 'error', children }: { kind?: 'error' | 'success' | 'info'; children: ComponentChildren }) {
+  return (
+    <div class={`alert alert--${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+// The page's one h1. It takes focus after client-side navigation so that screen-reader users
+// hear where they arrived, as they would on a full page load.
+export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Rapport`;
+    if (document.activeElement && document.activeElement !== document.body) {
+      ref.current?.focus();
+    }
+  }, [title]);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="loading" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export interface Loaded<T> {
+  data?: T;
+  error?: ApiError;
+  loading: boolean;
+  reload: () => void;
+}
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, loading: false }),
+      (error: unknown) =>
+        live && setState({ error: error instanceof ApiError ? error : new ApiError(0, String(error)), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
+}
+
+// Form state: values, the error set returned by the last submission, and a busy flag that keeps
+// a double click from sending twice.
+export function useForm<T extends Record<string, string>>(initial: T) {
+  const [values, setValues] = useState<T>(initial);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const set = (name: keyof T) => (value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const fieldError = (name: string) => error?.fieldMessage(name);
+  // Field-level problems are shown beside their fields; the alert then only summarises.
+  const pageError = error ? (error.fields.length ? 'Please correct the fields marked below.' : error.message) : undefined;
+  async function submit(action: () => Promise<void>) {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, String(e)));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { values, setValues, set, error, setError, busy, submit, fieldError, pageError };
+}
+
+export function FormErrorSummary({ error, fields }: { error?: ApiError; fields: string[] }) {
+  if (!error) return null;
+  // Errors for fields this form does not show would otherwise vanish: list them in the alert.
+  const orphaned = error.fields.filter((f) => !fields.includes(f.field));
+  const message = error.fields.length && orphaned.length === 0 ? 'Please correct the fields marked below.' : error.message;
+  return (
+    <Alert>
+      <p>{message}</p>
+      {orphaned.length > 0 && (
+        <ul>
+          {orphaned.map((f) => (
+            <li key={f.field + f.message}>{f.message}</li>
+          ))}
+        </ul>
+      )}
+    </Alert>
+  );
+}
