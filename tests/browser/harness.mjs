@@ -1,0 +1,138 @@
+// Shared set-up for the browser tests: a real `rapport` server over a fresh demo database, and
+// Debian's Chromium driven by playwright-core. Each test file starts its own server and browser
+// and stops both at the end, so files can run in any order.
+//
+// Environment: RAPPORT_BIN (the rapport binary), RAPPORT_WEB (the built web app, web/dist).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+// playwright-core and axe live in web/node_modules, installed by `npm ci` in web/.
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+const { AxeBuilder } = require('@axe-core/playwright');
+
+export const kDemoPassword = 'demo-browser-password-2026';
+
+export const kDemo = {
+  admin: 'admin@demo.rapport',
+  supervisor: 'supervisor@demo.rapport',
+  therapist: 'therapist@demo.rapport',
+  client: 'client@demo.rapport',
+  guardian: 'guardian@demo.rapport',
+};
+
+function requireEnv(name) {
+  const value = process.env[name];
+  assert.ok(value, `${name} must be set (the CTest registration sets it)`);
+  return value;
+}
+
+// Seeds the demo clinic into a new database and starts `rapport serve` on a free port.
+// Returns { baseUrl, stop }.
+export async function startServer() {
+  const bin = requireEnv('RAPPORT_BIN');
+  const web = requireEnv('RAPPORT_WEB');
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-browser-'));
+  const db = join(dir, 'r.db');
+  const env = { ...process.env, RAPPORT_DEMO_PASSWORD: kDemoPassword };
+  const demo = spawnSync(bin, ['demo', '--db', db], { env, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(demo.status, 0, `rapport demo failed:\n${demo.stdout}\n${demo.stderr}`);
+
+  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', web], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const baseUrl = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}\n${stderr}`)), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}\n${stderr}`));
+    });
+  });
+  // Request log lines go to stdout; keep draining so the pipe never fills and blocks the server.
+  child.stdout.resume();
+
+  async function stop() {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { baseUrl, stop };
+}
+
+// Chromium from Debian, never a downloaded one. playwright gives each launch a fresh temporary
+// profile directory.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.RAPPORT_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// A new isolated browser context (own cookies) and page at the given viewport width.
+export async function newPage(browser, baseUrl, width = 1280, height = 900) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.consoleErrors = errors;
+  return page;
+}
+
+export async function signIn(page, email, password = kDemoPassword) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// Runs axe-core on the current page; fails on any serious or critical violation, naming each
+// rule and the elements it found.
+export async function assertAccessible(page, what) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
+    .join('\n');
+  assert.equal(bad.length, 0, `accessibility violations on ${what}:\n${report}`);
+  return results;
+}
+
+// True when the document is wider than the viewport, i.e. the page scrolls sideways.
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}

@@ -1,0 +1,88 @@
+// Every demo role signs in and lands on its own home, which passes an accessibility audit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, horizontalOverflow, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the therapist sees their caseload with the demo client on it', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.getByRole('listitem').first().waitFor();
+  assert.ok((await clients.getByRole('listitem').count()) >= 2, 'the demo therapist treats at least two clients');
+  await assert.doesNotReject(page.getByRole('region', { name: 'New client' }).waitFor());
+  await assertAccessible(page, 'the therapist home');
+  await page.context().close();
+});
+
+test('the supervisor sees clients grouped by therapist', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.supervisor);
+  await page.getByRole('heading', { level: 1, name: 'Supervision overview' }).waitFor();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  // The demo supervisor supervises all three therapists.
+  assert.ok((await page.getByRole('heading', { level: 2 }).count()) >= 3);
+  await assertAccessible(page, 'the supervisor home');
+  await page.context().close();
+});
+
+test('the client sees their next appointment and therapist, also at 360 px', async () => {
+  const page = await newPage(browser, server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Your therapist' }).waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the client home');
+  await page.context().close();
+});
+
+test('the guardian sees their child', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.guardian);
+  await page.getByRole('heading', { level: 3, name: 'Next appointment' }).first().waitFor();
+  assert.equal(await page.getByRole('heading', { level: 2 }).count() >= 1, true);
+  await assertAccessible(page, 'the guardian home');
+  await page.context().close();
+});
+
+test('the admin sees users and browses the audit log', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.admin);
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  await page.getByText(kDemo.therapist).waitFor();
+  await assertAccessible(page, 'the admin home');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+  await page.locator('ol.audit li').first().waitFor();
+  await assertAccessible(page, 'the audit log');
+  await page.context().close();
+});
+
+test('the account page lists this device and signs out', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByText('This device').waitFor();
+  await assertAccessible(page, 'the account page');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.waitForURL('**/sign-in');
+  // The session is gone on the server too: a reload stays on sign-in.
+  await page.goto('/account');
+  await page.waitForURL('**/sign-in?next=%2Faccount');
+  await page.context().close();
+});

@@ -1,0 +1,99 @@
+// The therapist's path: create a client (which opens an intake episode), see field errors,
+// book an appointment and invite the client.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, horizontalOverflow, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a new client with a bad email shows the error next to the email field', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const form = page.getByRole('region', { name: 'New client' });
+  await form.getByLabel('Full name').fill('Robin Example');
+  await form.getByLabel('Email').fill('not-an-email');
+  await form.getByRole('button', { name: 'Add client' }).click();
+  const email = form.getByLabel('Email');
+  await page.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await email.elementHandle());
+  const describedBy = await email.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the error is tied to the field');
+  const message = await page.locator(`[id="${describedBy.split(' ').pop()}"]`).innerText();
+  assert.match(message, /\S/);
+  await assertAccessible(page, 'the new-client form with an error');
+  await page.context().close();
+});
+
+test('the therapist creates a client, opens care and books an appointment', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const form = page.getByRole('region', { name: 'New client' });
+  await form.getByLabel('Full name').fill('Robin Example');
+  await form.getByLabel('Email').fill('robin.example@example.org');
+  await form.getByRole('button', { name: 'Add client' }).click();
+
+  await page.getByRole('heading', { level: 1, name: 'Robin Example' }).waitFor();
+  const episodes = page.getByRole('region', { name: 'Episodes of care' });
+  await episodes.getByText('Intake').first().waitFor();
+  await assertAccessible(page, 'a new client page');
+
+  await episodes.getByRole('button', { name: 'Start care' }).click();
+  await episodes.getByText('Active').first().waitFor();
+
+  const book = page.getByRole('region', { name: 'Book an appointment' });
+  await book.getByLabel('Date').fill('2030-03-14');
+  await book.getByLabel('Time').fill('09:30');
+  await book.getByLabel('Duration in minutes').fill('45');
+  await book.getByLabel('Modality').selectOption('video');
+  await book.getByRole('button', { name: 'Book appointment' }).click();
+  await book.getByRole('status').filter({ hasText: 'Booked for' }).waitFor();
+  await episodes.getByText('45 min · Video').waitFor();
+
+  const invite = page.getByRole('region', { name: /^Invite/ });
+  await invite.getByRole('button', { name: 'Create invitation link' }).click();
+  const link = await invite.getByLabel('Invitation link').inputValue();
+  assert.match(link, /\/invite\/\S+$/);
+  await assertAccessible(page, 'the client page after booking');
+
+  // Back on the caseload the new client appears with their next appointment.
+  await page.getByRole('link', { name: 'Caseload' }).first().click();
+  const row = page.getByRole('listitem').filter({ hasText: 'Robin Example' });
+  await row.getByText('Active').waitFor();
+  await row.getByText(/Next: .*2030/).waitFor();
+  await page.context().close();
+});
+
+test('an invalid duration is reported beside the duration field', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().click();
+  await page.getByRole('heading', { level: 2, name: 'Episodes of care' }).waitFor();
+  const book = page.getByRole('region', { name: 'Book an appointment' });
+  await book.getByLabel('Duration in minutes').fill('1000');
+  await book.getByRole('button', { name: 'Book appointment' }).click();
+  const duration = book.getByLabel('Duration in minutes');
+  await page.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await duration.elementHandle());
+  await page.context().close();
+});
+
+test('the therapist home and a client page fit 360 px without sideways scrolling', async () => {
+  const page = await newPage(browser, server.baseUrl, 360, 740);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
+  assert.equal(await horizontalOverflow(page), 0, 'therapist home');
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().click();
+  await page.getByRole('heading', { level: 2, name: 'Episodes of care' }).waitFor();
+  assert.equal(await horizontalOverflow(page), 0, 'client page');
+  await assertAccessible(page, 'a client page at 360 px');
+  await page.context().close();
+});
