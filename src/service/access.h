@@ -15,6 +15,7 @@
 // that "not yours" and "does not exist" look the same; a role that can never do an action gets
 // kPermissionDenied.
 
+#include <initializer_list>
 #include <string_view>
 
 #include "core/result.h"

@@ -1,0 +1,99 @@
+#include "service/access.h"
+
+#include <algorithm>
+
+namespace rapport {
+
+namespace {
+
+bool Contains(const std::vector<UserId>& ids, UserId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
+Error NotVisible() { return Error::NotFound(std::string(kNotVisibleMessage)); }
+
+Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id) {
+  // The command line operator and admins never see clinical content.
+  if (actor.system || actor.role == Role::kAdmin) return ClientAccess::kNone;
+  auto client = store.GetUser(client_id);
+  if (!client) {
+    if (client.error().code == ErrorCode::kNotFound) return ClientAccess::kNone;
+    return Fail(client.error());
+  }
+  if (client->role != Role::kClient || client->clinic_id != actor.clinic_id) {
+    return ClientAccess::kNone;
+  }
+  switch (actor.role) {
+    case Role::kClient:
+      return actor.user_id == client_id ? ClientAccess::kClinical : ClientAccess::kNone;
+    case Role::kTherapist: {
+      RAPPORT_ASSIGN_OR_RETURN(auto episodes, store.ListEpisodesOfClient(client_id));
+      const bool treats = std::any_of(episodes.begin(), episodes.end(), [&](const Episode& e) {
+        return e.therapist_id == actor.user_id;
+      });
+      return treats ? ClientAccess::kClinical : ClientAccess::kNone;
+    }
+    case Role::kSupervisor: {
+      RAPPORT_ASSIGN_OR_RETURN(auto supervisees, store.ListSupervisees(actor.user_id));
+      if (supervisees.empty()) return ClientAccess::kNone;
+      RAPPORT_ASSIGN_OR_RETURN(auto episodes, store.ListEpisodesOfClient(client_id));
+      const bool oversees = std::any_of(episodes.begin(), episodes.end(), [&](const Episode& e) {
+        return Contains(supervisees, e.therapist_id);
+      });
+      return oversees ? ClientAccess::kClinical : ClientAccess::kNone;
+    }
+    case Role::kGuardian: {
+      RAPPORT_ASSIGN_OR_RETURN(auto guardians, store.ListGuardiansOfChild(client_id));
+      if (!Contains(guardians, actor.user_id)) return ClientAccess::kNone;
+      RAPPORT_ASSIGN_OR_RETURN(auto clinic, store.GetClinic(client->clinic_id));
+      return clinic.settings.share_with_guardians ? ClientAccess::kClinical : ClientAccess::kBasic;
+    }
+    case Role::kAdmin:
+      break;
+  }
+  return ClientAccess::kNone;
+}
+
+Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id,
+                           ClientAccess needed) {
+  RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store, actor, client_id));
+  if (access == ClientAccess::kNone || static_cast<int>(access) < static_cast<int>(needed)) {
+    return Fail(NotVisible());
+  }
+  return store.GetUser(client_id);
+}
+
+Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
+                               ClientAccess needed) {
+  auto episode = store.GetEpisode(id);
+  if (!episode) {
+    if (episode.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(episode.error());
+  }
+  if (episode->clinic_id != actor.clinic_id) return Fail(NotVisible());
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, episode->client_id, needed));
+  return *episode;
+}
+
+Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_id) {
+  if (actor.system) return false;
+  if (actor.role == Role::kTherapist) return actor.user_id == therapist_id;
+  if (actor.role == Role::kSupervisor) {
+    RAPPORT_ASSIGN_OR_RETURN(auto supervisees, store.ListSupervisees(actor.user_id));
+    return Contains(supervisees, therapist_id);
+  }
+  return false;
+}
+
+Status RequireRole(const Actor& actor, std::initializer_list<Role> roles, bool allow_system) {
+  if (actor.system) {
+    if (allow_system) return Ok();
+    return Fail(Error::PermissionDenied("This action is not available from the command line."));
+  }
+  if (std::find(roles.begin(), roles.end(), actor.role) != roles.end()) return Ok();
+  return Fail(Error::PermissionDenied("Your role does not allow this action."));
+}
+
+}  // namespace rapport

@@ -1,0 +1,36 @@
+#include "service/audit_log.h"
+
+namespace rapport::audit {
+
+AuditEntry Entry(const Actor& actor, Timestamp at, std::string action, std::string record_type,
+                 std::string record_id) {
+  AuditEntry entry;
+  entry.at = at;
+  entry.clinic_id = actor.clinic_id;
+  entry.actor_id = actor.user_id;
+  entry.actor_role = actor.AuditRole();
+  entry.action = std::move(action);
+  entry.record_type = std::move(record_type);
+  entry.record_id = std::move(record_id);
+  entry.source = actor.source;
+  return entry;
+}
+
+Status Append(WriteTxn& txn, const Actor& actor, Timestamp at, std::string action,
+              std::string record_type, std::string record_id) {
+  RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(
+      Entry(actor, at, std::move(action), std::move(record_type), std::move(record_id))));
+  return Ok();
+}
+
+Status Reads(Store& store, const Actor& actor, Timestamp at, std::vector<Touch> touched) {
+  if (touched.empty()) return Ok();
+  return store.Write([&](WriteTxn& txn) -> Status {
+    for (const Touch& t : touched) {
+      RAPPORT_RETURN_IF_ERROR(Append(txn, actor, at, "read", t.record_type, t.record_id));
+    }
+    return Ok();
+  });
+}
+
+}  // namespace rapport::audit

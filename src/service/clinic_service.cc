@@ -1,0 +1,687 @@
+#include "service/clinic_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "core/crypto.h"
+#include "domain/people.h"
+#include "service/access.h"
+#include "service/audit_log.h"
+
+namespace rapport {
+
+namespace {
+
+std::string Id(std::int64_t id) { return std::to_string(id); }
+
+// Collects field errors so that one response names every bad field at once.
+class FieldCheck {
+ public:
+  template <typename T>
+  std::optional<T> Take(Result<T> result) {
+    if (result) return std::move(*result);
+    Add(result.error());
+    return std::nullopt;
+  }
+  void Check(const Status& status) {
+    if (!status) Add(status.error());
+  }
+  void Add(std::string field, std::string message) {
+    fields_.push_back(FieldError{std::move(field), std::move(message)});
+  }
+  Status Done() const {
+    if (fields_.empty()) return Ok();
+    return Fail(Error::InvalidArgument("Please correct the highlighted fields.", fields_));
+  }
+
+ private:
+  void Add(const Error& error) {
+    if (error.fields.empty()) {
+      fields_.push_back(FieldError{"", error.message});
+      return;
+    }
+    fields_.insert(fields_.end(), error.fields.begin(), error.fields.end());
+  }
+  std::vector<FieldError> fields_;
+};
+
+// An email already in use is a field problem for the form, not a bare conflict.
+Error EmailTaken() {
+  Error error = Error::AlreadyExists("email: is already in use");
+  error.fields.push_back(FieldError{"email", "is already in use"});
+  return error;
+}
+
+template <typename T>
+Result<T> MapEmailTaken(Result<T> result) {
+  if (!result && result.error().code == ErrorCode::kAlreadyExists) return Fail(EmailTaken());
+  return result;
+}
+
+Result<ClientProfile> ProfileOrEmpty(Store& store, UserId id) {
+  auto profile = store.GetClientProfile(id);
+  if (profile) return *profile;
+  if (profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
+  ClientProfile empty;
+  empty.user_id = id;
+  return empty;
+}
+
+// Caches display names of users looked up while building one answer.
+class Names {
+ public:
+  explicit Names(Store& store) : store_(store) {}
+  Result<std::string> Of(UserId id) {
+    if (auto it = names_.find(id); it != names_.end()) return it->second;
+    RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(id));
+    names_[id] = user.display_name;
+    return user.display_name;
+  }
+
+ private:
+  Store& store_;
+  std::map<UserId, std::string> names_;
+};
+
+EpisodeView ViewOf(const Episode& e, std::string therapist_name) {
+  return EpisodeView{e.id,     e.client_id,  e.therapist_id, std::move(therapist_name),
+                     e.status, e.started_at, e.ended_at};
+}
+
+Result<AppointmentView> ViewOf(Names& names, const Appointment& a, const Episode& e) {
+  AppointmentView view;
+  view.appointment = a;
+  view.client_id = e.client_id;
+  RAPPORT_ASSIGN_OR_RETURN(view.client_name, names.Of(e.client_id));
+  view.therapist_id = e.therapist_id;
+  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.Of(e.therapist_id));
+  return view;
+}
+
+// The therapist an actor opens an episode for: a therapist themself, a supervisor one of their
+// supervisees. Field "therapist_id" on a wrong choice.
+Result<User> ChooseTherapist(Store& store, const Actor& actor, UserId therapist_id) {
+  if (actor.role == Role::kTherapist) {
+    if (therapist_id != 0 && therapist_id != actor.user_id) {
+      return Fail(Error::PermissionDenied("A therapist opens episodes for themself only."));
+    }
+    return store.GetUser(actor.user_id);
+  }
+  if (therapist_id == 0) {
+    return Fail(Error::Field("therapist_id", "choose the therapist who will see this client"));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const bool supervised, MayManageCareOf(store, actor, therapist_id));
+  auto therapist = store.GetUser(therapist_id);
+  if (!supervised || !therapist || therapist->role != Role::kTherapist ||
+      therapist->clinic_id != actor.clinic_id) {
+    return Fail(Error::Field("therapist_id", "must be a therapist you supervise"));
+  }
+  if (!therapist->active) {
+    return Fail(Error::Field("therapist_id", "this therapist's account is deactivated"));
+  }
+  return *therapist;
+}
+
+constexpr std::initializer_list<Role> kCareRoles = {Role::kTherapist, Role::kSupervisor,
+                                                    Role::kClient, Role::kGuardian};
+constexpr std::initializer_list<Role> kStaffRoles = {Role::kTherapist, Role::kSupervisor};
+
+}  // namespace
+
+ClinicService::ClinicService(Store& store, const Clock& clock, AuthOptions auth_options)
+    : store_(store), clock_(clock), auth_options_(auth_options) {}
+
+// --- Clients ---------------------------------------------------------------------------------
+
+Result<std::vector<ClientSummary>> ClinicService::ListClients(const Actor& actor) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
+  std::set<UserId> ids;
+  switch (actor.role) {
+    case Role::kClient:
+      ids.insert(actor.user_id);
+      break;
+    case Role::kGuardian: {
+      RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(actor.user_id));
+      ids.insert(children.begin(), children.end());
+      break;
+    }
+    case Role::kTherapist: {
+      RAPPORT_ASSIGN_OR_RETURN(auto episodes, store_.ListEpisodesOfTherapist(actor.user_id));
+      for (const Episode& e : episodes) ids.insert(e.client_id);
+      break;
+    }
+    case Role::kSupervisor: {
+      RAPPORT_ASSIGN_OR_RETURN(auto supervisees, store_.ListSupervisees(actor.user_id));
+      for (UserId therapist : supervisees) {
+        RAPPORT_ASSIGN_OR_RETURN(auto episodes, store_.ListEpisodesOfTherapist(therapist));
+        for (const Episode& e : episodes) ids.insert(e.client_id);
+      }
+      break;
+    }
+    case Role::kAdmin:
+      break;
+  }
+  const Timestamp now = clock_.Now();
+  std::vector<ClientSummary> out;
+  std::vector<audit::Touch> touched;
+  for (UserId id : ids) {
+    RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(id));
+    if (user.clinic_id != actor.clinic_id || user.role != Role::kClient) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, id));
+    out.push_back(ClientSummary{user, profile, IsMinor(profile, now)});
+    touched.push_back({"client", Id(id)});
+  }
+  std::sort(out.begin(), out.end(), [](const ClientSummary& a, const ClientSummary& b) {
+    return std::tie(a.user.display_name, a.user.id) < std::tie(b.user.display_name, b.user.id);
+  });
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+  return out;
+}
+
+Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewClientInput& input) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  const Timestamp now = clock_.Now();
+  FieldCheck check;
+  const auto name = check.Take(ValidateDisplayName(input.display_name));
+  const auto email = check.Take(NormalizeEmail(input.email));
+  if (!input.date_of_birth.empty()) check.Check(ValidateDateOfBirth(input.date_of_birth, now));
+  std::string preferred;
+  if (!input.preferred_name.empty()) {
+    if (auto valid = ValidateDisplayName(input.preferred_name)) {
+      preferred = *valid;
+    } else {
+      check.Add("preferred_name", valid.error().fields.empty() ? valid.error().message
+                                                               : valid.error().fields[0].message);
+    }
+  }
+  auto therapist = ChooseTherapist(store_, actor, input.therapist_id);
+  if (!therapist) {
+    if (therapist.error().code != ErrorCode::kInvalidArgument) return Fail(therapist.error());
+    for (const FieldError& f : therapist.error().fields) check.Add(f.field, f.message);
+  }
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+
+  ClientDetail detail;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    NewUser user{actor.clinic_id, *email, *name, Role::kClient, "", now};
+    RAPPORT_ASSIGN_OR_RETURN(const UserId id, MapEmailTaken(txn.InsertUser(user)));
+    ClientProfile profile{id, input.date_of_birth, preferred};
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
+    Episode episode;
+    episode.clinic_id = actor.clinic_id;
+    episode.client_id = id;
+    episode.therapist_id = therapist->id;
+    episode.status = EpisodeStatus::kIntake;
+    episode.started_at = now;
+    RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "client", Id(id)));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "episode", Id(episode.id)));
+    RAPPORT_ASSIGN_OR_RETURN(detail.user, txn.GetUser(id));
+    detail.profile = profile;
+    detail.minor = IsMinor(profile, now);
+    detail.episodes.push_back(ViewOf(episode, therapist->display_name));
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  return detail;
+}
+
+Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
+  RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store_, actor, client_id));
+  if (access == ClientAccess::kNone) return Fail(NotVisible());
+  const Timestamp now = clock_.Now();
+  ClientDetail detail;
+  RAPPORT_ASSIGN_OR_RETURN(detail.user, store_.GetUser(client_id));
+  RAPPORT_ASSIGN_OR_RETURN(detail.profile, ProfileOrEmpty(store_, client_id));
+  detail.minor = IsMinor(detail.profile, now);
+  detail.clinical = access == ClientAccess::kClinical;
+  std::vector<audit::Touch> touched{{"client", Id(client_id)}};
+  Names names(store_);
+  if (detail.clinical) {
+    RAPPORT_ASSIGN_OR_RETURN(auto episodes, store_.ListEpisodesOfClient(client_id));
+    std::sort(episodes.begin(), episodes.end(), [](const Episode& a, const Episode& b) {
+      return std::tie(a.started_at, a.id) > std::tie(b.started_at, b.id);
+    });
+    for (const Episode& e : episodes) {
+      RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(e.therapist_id));
+      detail.episodes.push_back(ViewOf(e, std::move(therapist_name)));
+      touched.push_back({"episode", Id(e.id)});
+    }
+  }
+  RAPPORT_ASSIGN_OR_RETURN(auto guardians, store_.ListGuardiansOfChild(client_id));
+  for (UserId id : guardians) {
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(id));
+    if (guardian.clinic_id != actor.clinic_id) continue;
+    detail.guardians.push_back(PersonRef{guardian.id, guardian.display_name, guardian.email});
+  }
+  if (!detail.guardians.empty()) touched.push_back({"guardian_link", Id(client_id)});
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+  return detail;
+}
+
+Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId child_id,
+                                                 const NewGuardianInput& input) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, child_id, ClientAccess::kClinical));
+  FieldCheck check;
+  const auto name = check.Take(ValidateDisplayName(input.display_name));
+  const auto email = check.Take(NormalizeEmail(input.email));
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+
+  std::optional<User> existing;
+  bool has_password = false;
+  if (auto found = store_.FindUserByEmail(*email)) {
+    if (found->clinic_id != actor.clinic_id || found->role != Role::kGuardian) {
+      return Fail(EmailTaken());
+    }
+    existing = *found;
+    RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(found->id));
+    has_password = !hash.empty();
+  } else if (found.error().code != ErrorCode::kNotFound) {
+    return Fail(found.error());
+  }
+
+  const Timestamp now = clock_.Now();
+  GuardianAdded added;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    UserId guardian_id = 0;
+    if (existing) {
+      guardian_id = existing->id;
+    } else {
+      NewUser user{actor.clinic_id, *email, *name, Role::kGuardian, "", now};
+      RAPPORT_ASSIGN_OR_RETURN(guardian_id, MapEmailTaken(txn.InsertUser(user)));
+      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "user", Id(guardian_id)));
+    }
+    RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(guardian_id, child_id));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "guardian_link",
+                                          fmt::format("{}:{}", guardian_id, child_id)));
+    RAPPORT_ASSIGN_OR_RETURN(added.guardian, txn.GetUser(guardian_id));
+    if (!has_password && added.guardian.active) {
+      RAPPORT_ASSIGN_OR_RETURN(added.invitation,
+                               AuthService::InsertInvitation(txn, actor, added.guardian, now,
+                                                             auth_options_.invitation_ttl));
+    }
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  return added;
+}
+
+// --- Episodes --------------------------------------------------------------------------------
+
+Result<EpisodeView> ClinicService::CreateEpisode(const Actor& actor, UserId client_id,
+                                                 UserId therapist_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, client_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const User therapist, ChooseTherapist(store_, actor, therapist_id));
+  const Timestamp now = clock_.Now();
+  Episode episode;
+  episode.clinic_id = actor.clinic_id;
+  episode.client_id = client_id;
+  episode.therapist_id = therapist.id;
+  episode.status = EpisodeStatus::kIntake;
+  episode.started_at = now;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
+    return audit::Append(txn, actor, now, "create", "episode", Id(episode.id));
+  });
+  if (!written) return Fail(written.error());
+  return ViewOf(episode, therapist.display_name);
+}
+
+Result<EpisodeView> ClinicService::GetEpisode(const Actor& actor, EpisodeId id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, id, ClientAccess::kClinical));
+  Names names(store_);
+  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(episode.therapist_id));
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), {{"episode", Id(id)}}));
+  return ViewOf(episode, std::move(therapist_name));
+}
+
+Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeId id,
+                                                    EpisodeStatus status) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode current,
+                           RequireEpisode(store_, actor, id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, current.therapist_id));
+  if (!manages) {
+    return Fail(Error::PermissionDenied(
+        "Only the episode's therapist or their supervisor can change this episode."));
+  }
+  const Timestamp now = clock_.Now();
+  Episode updated;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    // Re-read inside the write so two concurrent changes cannot both pass the check.
+    RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetEpisode(id));
+    RAPPORT_RETURN_IF_ERROR(CheckEpisodeTransition(updated.status, status));
+    updated.status = status;
+    if (status == EpisodeStatus::kEnded) updated.ended_at = now;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(id, status, updated.ended_at));
+    return audit::Append(txn, actor, now, "update", "episode", Id(id));
+  });
+  if (!written) return Fail(written.error());
+  Names names(store_);
+  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(updated.therapist_id));
+  return ViewOf(updated, std::move(therapist_name));
+}
+
+// --- Appointments ----------------------------------------------------------------------------
+
+Result<AppointmentView> ClinicService::CreateAppointment(const Actor& actor, EpisodeId episode_id,
+                                                         const NewAppointmentInput& input) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, episode.therapist_id));
+  if (!manages) {
+    return Fail(Error::PermissionDenied(
+        "Only the episode's therapist or their supervisor can book appointments in it."));
+  }
+  FieldCheck check;
+  if (input.starts_at <= 0) check.Add("starts_at", "is required");
+  check.Check(ValidateAppointmentDuration(input.duration_minutes));
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+  if (episode.status == EpisodeStatus::kEnded) {
+    return Fail(Error::FailedPrecondition("This episode has ended; open a new one to book."));
+  }
+  const Timestamp now = clock_.Now();
+  Appointment appointment;
+  appointment.episode_id = episode_id;
+  appointment.starts_at = input.starts_at;
+  appointment.duration_minutes = input.duration_minutes;
+  appointment.modality = input.modality;
+  appointment.status = AppointmentStatus::kScheduled;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(appointment.id, txn.InsertAppointment(appointment));
+    return audit::Append(txn, actor, now, "create", "appointment", Id(appointment.id));
+  });
+  if (!written) return Fail(written.error());
+  Names names(store_);
+  return ViewOf(names, appointment, episode);
+}
+
+Result<std::vector<AppointmentView>> ClinicService::ListAppointments(const Actor& actor,
+                                                                     EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kBasic));
+  RAPPORT_ASSIGN_OR_RETURN(auto appointments, store_.ListAppointmentsOfEpisode(episode_id));
+  Names names(store_);
+  std::vector<AppointmentView> out;
+  std::vector<audit::Touch> touched;
+  for (const Appointment& a : appointments) {
+    RAPPORT_ASSIGN_OR_RETURN(AppointmentView view, ViewOf(names, a, episode));
+    out.push_back(std::move(view));
+    touched.push_back({"appointment", Id(a.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<AppointmentView> ClinicService::UpdateAppointment(const Actor& actor, AppointmentId id,
+                                                         const AppointmentChange& change) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  auto found = store_.GetAppointment(id);
+  if (!found) {
+    if (found.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(found.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, found->episode_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, episode.therapist_id));
+  if (!manages) {
+    return Fail(Error::PermissionDenied(
+        "Only the episode's therapist or their supervisor can change its appointments."));
+  }
+  FieldCheck check;
+  if (change.starts_at && *change.starts_at <= 0) check.Add("starts_at", "must be a time");
+  if (change.duration_minutes) check.Check(ValidateAppointmentDuration(*change.duration_minutes));
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+
+  const Timestamp now = clock_.Now();
+  Appointment updated;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAppointment(id));
+    const bool reschedules = change.starts_at || change.duration_minutes || change.modality;
+    if (reschedules && updated.status != AppointmentStatus::kScheduled) {
+      return Fail(Error::FailedPrecondition(
+          fmt::format("An appointment that is {} cannot be rescheduled.", ToString(updated.status))));
+    }
+    if (change.status) {
+      RAPPORT_RETURN_IF_ERROR(CheckAppointmentTransition(updated.status, *change.status));
+      updated.status = *change.status;
+    }
+    if (change.starts_at) updated.starts_at = *change.starts_at;
+    if (change.duration_minutes) updated.duration_minutes = *change.duration_minutes;
+    if (change.modality) updated.modality = *change.modality;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateAppointment(updated));
+    return audit::Append(txn, actor, now, "update", "appointment", Id(id));
+  });
+  if (!written) return Fail(written.error());
+  Names names(store_);
+  return ViewOf(names, updated, episode);
+}
+
+Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(const Actor& actor,
+                                                                             int limit) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
+  limit = std::clamp(limit, 1, 500);
+  const Timestamp now = clock_.Now();
+  // An appointment still in progress is still "upcoming" for whoever is about to join it.
+  const auto still_relevant = [&](const Appointment& a) {
+    return a.status == AppointmentStatus::kScheduled &&
+           a.starts_at + std::int64_t{a.duration_minutes} * 60000 > now;
+  };
+
+  std::map<EpisodeId, Episode> episodes;
+  std::vector<Appointment> found;
+  const auto collect_episodes_of_therapist = [&](UserId therapist) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto list, store_.ListEpisodesOfTherapist(therapist));
+    for (const Episode& e : list) {
+      if (e.clinic_id != actor.clinic_id) continue;
+      episodes[e.id] = e;
+      RAPPORT_ASSIGN_OR_RETURN(auto appointments, store_.ListAppointmentsOfEpisode(e.id));
+      for (const Appointment& a : appointments) {
+        if (still_relevant(a)) found.push_back(a);
+      }
+    }
+    return Ok();
+  };
+  const auto collect_client = [&](UserId client) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(client));
+    if (user.clinic_id != actor.clinic_id) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(auto list, store_.ListEpisodesOfClient(client));
+    for (const Episode& e : list) episodes[e.id] = e;
+    RAPPORT_ASSIGN_OR_RETURN(auto appointments,
+                             store_.ListAppointmentsOfClient(client, now - 8 * 3600000,
+                                                             std::numeric_limits<Timestamp>::max()));
+    for (const Appointment& a : appointments) {
+      if (still_relevant(a)) found.push_back(a);
+    }
+    return Ok();
+  };
+
+  switch (actor.role) {
+    case Role::kClient:
+      RAPPORT_RETURN_IF_ERROR(collect_client(actor.user_id));
+      break;
+    case Role::kGuardian: {
+      RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(actor.user_id));
+      for (UserId child : children) RAPPORT_RETURN_IF_ERROR(collect_client(child));
+      break;
+    }
+    case Role::kTherapist:
+      RAPPORT_RETURN_IF_ERROR(collect_episodes_of_therapist(actor.user_id));
+      break;
+    case Role::kSupervisor: {
+      RAPPORT_ASSIGN_OR_RETURN(auto supervisees, store_.ListSupervisees(actor.user_id));
+      for (UserId therapist : supervisees) {
+        RAPPORT_RETURN_IF_ERROR(collect_episodes_of_therapist(therapist));
+      }
+      break;
+    }
+    case Role::kAdmin:
+      break;
+  }
+  std::sort(found.begin(), found.end(), [](const Appointment& a, const Appointment& b) {
+    return std::tie(a.starts_at, a.id) < std::tie(b.starts_at, b.id);
+  });
+  if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+
+  Names names(store_);
+  std::vector<AppointmentView> out;
+  std::vector<audit::Touch> touched;
+  for (const Appointment& a : found) {
+    auto it = episodes.find(a.episode_id);
+    if (it == episodes.end()) continue;
+    RAPPORT_ASSIGN_OR_RETURN(AppointmentView view, ViewOf(names, a, it->second));
+    out.push_back(std::move(view));
+    touched.push_back({"appointment", Id(a.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+  return out;
+}
+
+// --- Therapists and users --------------------------------------------------------------------
+
+Result<std::vector<TherapistSummary>> ClinicService::ListTherapists(const Actor& actor) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist,
+                                              Role::kClient, Role::kGuardian},
+                                      /*allow_system=*/true));
+  RAPPORT_ASSIGN_OR_RETURN(auto users, store_.ListUsers(actor.clinic_id));
+  std::vector<TherapistSummary> out;
+  for (const User& user : users) {
+    if (user.role != Role::kTherapist || !user.active) continue;
+    TherapistSummary summary{user.id, user.display_name, "", true};
+    if (auto profile = store_.GetTherapistProfile(user.id)) {
+      summary.credentials = profile->credentials;
+      summary.accepting_new_clients = profile->accepting_new_clients;
+    } else if (profile.error().code != ErrorCode::kNotFound) {
+      return Fail(profile.error());
+    }
+    out.push_back(std::move(summary));
+  }
+  std::sort(out.begin(), out.end(), [](const TherapistSummary& a, const TherapistSummary& b) {
+    return std::tie(a.display_name, a.id) < std::tie(b.display_name, b.id);
+  });
+  return out;
+}
+
+Result<std::vector<User>> ClinicService::ListUsers(const Actor& actor) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
+  return store_.ListUsers(actor.clinic_id);
+}
+
+Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserInput& input) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
+  const ClinicId clinic_id = actor.system ? input.clinic_id : actor.clinic_id;
+  FieldCheck check;
+  const auto email = check.Take(NormalizeEmail(input.email));
+  const auto name = check.Take(ValidateDisplayName(input.display_name));
+  if (!input.password.empty()) check.Check(ValidateNewPassword(input.password));
+  if (auto clinic = store_.GetClinic(clinic_id); !clinic) {
+    if (clinic.error().code != ErrorCode::kNotFound) return Fail(clinic.error());
+    check.Add("clinic_id", "no such clinic");
+  }
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+  std::string hash;
+  if (!input.password.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(hash, HashPassword(input.password, auth_options_.hash_cost));
+  }
+  const Timestamp now = clock_.Now();
+  Actor audited = actor;
+  if (audited.system) audited.clinic_id = clinic_id;
+  UserCreated created;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    NewUser user{clinic_id, *email, *name, input.role, hash, now};
+    RAPPORT_ASSIGN_OR_RETURN(const UserId id, MapEmailTaken(txn.InsertUser(user)));
+    if (input.role == Role::kTherapist) {
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertTherapistProfile(TherapistProfile{id, "", "", true}));
+    } else if (input.role == Role::kClient) {
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{id, "", ""}));
+    }
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, audited, now, "create", "user", Id(id)));
+    RAPPORT_ASSIGN_OR_RETURN(created.user, txn.GetUser(id));
+    if (hash.empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(created.invitation,
+                               AuthService::InsertInvitation(txn, audited, created.user, now,
+                                                             auth_options_.invitation_ttl));
+    }
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  return created;
+}
+
+Status ClinicService::DeactivateUser(const Actor& actor, UserId user_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
+  auto target = store_.GetUser(user_id);
+  if (!target) {
+    if (target.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(target.error());
+  }
+  if (!actor.system && target->clinic_id != actor.clinic_id) return Fail(NotVisible());
+  if (!actor.system && user_id == actor.user_id) {
+    return Fail(Error::FailedPrecondition("You cannot deactivate your own account."));
+  }
+  const Timestamp now = clock_.Now();
+  Actor audited = actor;
+  if (audited.system) audited.clinic_id = target->clinic_id;
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.SetUserActive(user_id, false));
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteSessionsOfUser(user_id));
+    return audit::Append(txn, audited, now, "deactivate", "user", Id(user_id));
+  });
+}
+
+Status ClinicService::AddSupervision(const Actor& actor, UserId supervisor_id,
+                                     UserId therapist_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
+  auto supervisor = store_.GetUser(supervisor_id);
+  auto therapist = store_.GetUser(therapist_id);
+  FieldCheck check;
+  if (!supervisor || supervisor->role != Role::kSupervisor ||
+      (!actor.system && supervisor->clinic_id != actor.clinic_id)) {
+    check.Add("supervisor_id", "must be a supervisor of this clinic");
+  }
+  if (!therapist || therapist->role != Role::kTherapist ||
+      (!actor.system && therapist->clinic_id != actor.clinic_id) ||
+      (supervisor && therapist->clinic_id != supervisor->clinic_id)) {
+    check.Add("therapist_id", "must be a therapist of this clinic");
+  }
+  RAPPORT_RETURN_IF_ERROR(check.Done());
+  const Timestamp now = clock_.Now();
+  Actor audited = actor;
+  if (audited.system) audited.clinic_id = therapist->clinic_id;
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(supervisor_id, therapist_id));
+    return audit::Append(txn, audited, now, "create", "supervision",
+                         fmt::format("{}:{}", supervisor_id, therapist_id));
+  });
+}
+
+Result<ClinicId> ClinicService::CreateClinic(const Actor& actor, const std::string& name) {
+  if (!actor.system) return Fail(Error::PermissionDenied("Clinics are created by the operator."));
+  auto valid = ValidateDisplayName(name);
+  if (!valid) return Fail(Error::Field("name", valid.error().fields.empty()
+                                                    ? valid.error().message
+                                                    : valid.error().fields[0].message));
+  const Timestamp now = clock_.Now();
+  ClinicId id = 0;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(id, txn.InsertClinic(Clinic{0, *valid, ClinicSettings{}}));
+    Actor audited = actor;
+    audited.clinic_id = id;
+    return audit::Append(txn, audited, now, "create", "clinic", Id(id));
+  });
+  if (!written) return Fail(written.error());
+  return id;
+}
+
+}  // namespace rapport
