@@ -119,6 +119,13 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+let onSessionEnded: (() => void) | undefined;
+
+// Called when a signed-in request comes back 401: the session expired (idle or absolute
+// timeout) or was ended from another device.
+export function setSessionEndedHandler(handler: (() => void) | undefined): void {
+  onSessionEnded = handler;
+}
 
 export function setCsrfToken(token: string): void {
   csrfToken = token;
@@ -150,6 +157,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     } catch {
       data = undefined;
     }
+  }
+  if (response.status === 401 && csrfToken && !path.startsWith('/auth/login') && !path.startsWith('/invitations/')) {
+    onSessionEnded?.();
   }
   if (!response.ok) throw toApiError(response, data);
   return data as T;

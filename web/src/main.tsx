@@ -4,7 +4,7 @@
 import { render, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { api, ApiError, setCsrfToken, type Session, type User } from './api';
+import { api, ApiError, setCsrfToken, setSessionEndedHandler, type Session, type User } from './api';
 import { roleLabels } from './format';
 import { interceptLinks, navigate, usePath } from './router';
 import { Loading } from './ui';
@@ -53,6 +53,12 @@ function App() {
     setUser(null);
     navigate('/sign-in', true);
   };
+  setSessionEndedHandler(() => {
+    setCsrfToken('');
+    setUser(null);
+    const here = location.pathname;
+    navigate(`/sign-in?expired=1${here !== '/' ? `&next=${encodeURIComponent(here)}` : ''}`, true);
+  });
 
   if (user === undefined) {
     return (

@@ -1,9 +1,10 @@
 // Sign-in: email and password. Wrong credentials and lockouts are told in plain words.
 import { api, type Session } from '../api';
-import { Field, FormErrorSummary, PageTitle, useForm } from '../ui';
+import { Alert, Field, FormErrorSummary, PageTitle, useForm } from '../ui';
 
 export function SignInPage({ signedIn }: { signedIn: (s: Session) => void }) {
   const form = useForm({ email: '', password: '' });
+  const expired = new URLSearchParams(location.search).get('expired') === '1';
   const onSubmit = (e: Event) => {
     e.preventDefault();
     void form.submit(async () => {
@@ -15,6 +16,9 @@ export function SignInPage({ signedIn }: { signedIn: (s: Session) => void }) {
     <div class="narrow">
       <PageTitle title="Sign in">Sign in to Rapport</PageTitle>
       <p class="lede">Welcome. Sign in with the email address your clinic has on file.</p>
+      {expired && !form.error && (
+        <Alert kind="info">For your privacy you were signed out after a period without activity. Please sign in again.</Alert>
+      )}
       <form class="card form" onSubmit={onSubmit} noValidate>
         <FormErrorSummary error={form.error} fields={['email', 'password']} />
         <Field
@@ -41,7 +45,7 @@ export function SignInPage({ signedIn }: { signedIn: (s: Session) => void }) {
           {form.busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <p class="muted small">
+      <p class="muted small after-card">
         New to Rapport? Your therapist or clinic sends you an invitation link to set your password.
       </p>
     </div>
