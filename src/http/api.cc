@@ -1,0 +1,656 @@
+#include "http/api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <expected>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "http/problem.h"
+#include "service/actor.h"
+#include "service/audit_service.h"
+#include "service/auth_service.h"
+#include "service/clinic_service.h"
+#include "store/store.h"
+
+namespace rapport {
+
+namespace {
+
+// A handler's early exit: a finished error response (problem+json).
+using Reply = std::expected<HttpResponse, HttpResponse>;
+template <typename T>
+using Or = std::expected<T, HttpResponse>;
+
+std::unexpected<HttpResponse> Problem(const Error& error) {
+  return std::unexpected(ProblemResponse(error));
+}
+
+// --- JSON shapes -------------------------------------------------------------------------------
+
+Json OptionalTime(const std::optional<Timestamp>& t) {
+  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
+}
+
+Json UserJson(const User& user) {
+  return {{"id", user.id},
+          {"role", std::string(ToString(user.role))},
+          {"email", user.email},
+          {"display_name", user.display_name},
+          {"clinic_id", user.clinic_id},
+          {"active", user.active},
+          {"created_at", FormatIso8601(user.created_at)}};
+}
+
+Json EpisodeJson(const EpisodeView& episode) {
+  return {{"id", episode.id},
+          {"client_id", episode.client_id},
+          {"therapist_id", episode.therapist_id},
+          {"therapist_name", episode.therapist_name},
+          {"status", std::string(ToString(episode.status))},
+          {"started_at", FormatIso8601(episode.started_at)},
+          {"ended_at", OptionalTime(episode.ended_at)}};
+}
+
+Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
+  return {{"id", user.id},
+          {"email", user.email},
+          {"display_name", user.display_name},
+          {"preferred_name", profile.preferred_name},
+          {"date_of_birth", profile.date_of_birth.empty() ? Json(nullptr)
+                                                          : Json(profile.date_of_birth)},
+          {"minor", minor},
+          {"active", user.active},
+          {"created_at", FormatIso8601(user.created_at)}};
+}
+
+Json ClientDetailJson(const ClientDetail& detail) {
+  Json out = ClientJson(detail.user, detail.profile, detail.minor);
+  out["clinical"] = detail.clinical;
+  Json episodes = Json::array();
+  for (const EpisodeView& episode : detail.episodes) episodes.push_back(EpisodeJson(episode));
+  out["episodes"] = std::move(episodes);
+  Json guardians = Json::array();
+  for (const PersonRef& guardian : detail.guardians) {
+    guardians.push_back({{"id", guardian.id},
+                         {"display_name", guardian.display_name},
+                         {"email", guardian.email}});
+  }
+  out["guardians"] = std::move(guardians);
+  return out;
+}
+
+Json AppointmentJson(const AppointmentView& view) {
+  const Appointment& a = view.appointment;
+  return {{"id", a.id},
+          {"episode_id", a.episode_id},
+          {"starts_at", FormatIso8601(a.starts_at)},
+          {"duration_minutes", a.duration_minutes},
+          {"modality", std::string(ToString(a.modality))},
+          {"status", std::string(ToString(a.status))},
+          {"client_id", view.client_id},
+          {"client_name", view.client_name},
+          {"therapist_id", view.therapist_id},
+          {"therapist_name", view.therapist_name}};
+}
+
+Json InvitationJson(const InvitationLink& link) {
+  // A path rather than an absolute URL: the browser resolves it against the origin it already
+  // trusts, so a forged Host header cannot turn an invitation into a link elsewhere.
+  return {{"url", link.path}, {"expires_at", FormatIso8601(link.expires_at)}};
+}
+
+Json AuditJson(const AuditEntry& entry) {
+  return {{"seq", entry.seq},
+          {"at", FormatIso8601(entry.at)},
+          {"actor_id", entry.actor_id},
+          {"actor_role", entry.actor_role},
+          {"action", entry.action},
+          {"record_type", entry.record_type},
+          {"record_id", entry.record_id},
+          {"source", entry.source},
+          {"hash", entry.hash}};
+}
+
+// --- Request plumbing --------------------------------------------------------------------------
+
+bool IsStateChanging(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+bool IsJsonContentType(std::string_view value) {
+  const std::size_t semi = value.find(';');
+  std::string_view type = value.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type.size() != 16) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    const char c = static_cast<char>(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32 : type[i]);
+    if (c != "application/json"[i]) return false;
+  }
+  return true;
+}
+
+// The body as a JSON object. An empty body counts as {} when `allow_empty` (actions without
+// parameters); otherwise 415 for a non-JSON content type and 400 for malformed JSON.
+Or<Json> ReadJsonObject(const HttpRequest& request, bool allow_empty = false) {
+  if (request.body.empty() && allow_empty) return Json::object();
+  if (!IsJsonContentType(request.Header("content-type"))) {
+    return std::unexpected(
+        ProblemResponse(415, "Send the request body as application/json."));
+  }
+  auto parsed = ParseJson(request.body);
+  if (!parsed) return Problem(parsed.error());
+  if (!parsed->is_object()) {
+    return Problem(Error::InvalidArgument("The request body must be a JSON object.",
+                                          {FieldError{"", "must be a JSON object"}}));
+  }
+  return std::move(*parsed);
+}
+
+// Path ids are positive integers; anything else names no record (404, not 400, so that probing
+// reveals nothing).
+Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name = "id") {
+  std::string_view text = request.Param(name);
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+    return Problem(Error::NotFound("no such record"));
+  }
+  return value;
+}
+
+std::string SessionCookie(std::string_view token, bool secure) {
+  std::string cookie = std::string(kSessionCookie) + "=" + std::string(token) +
+                       "; HttpOnly; SameSite=Strict; Path=/";
+  if (secure) cookie += "; Secure";
+  return cookie;
+}
+
+std::string ClearedSessionCookie(bool secure) {
+  return SessionCookie("", secure) + "; Max-Age=0";
+}
+
+std::string UserAgent(const HttpRequest& request) {
+  return std::string(request.Header("user-agent").substr(0, 200));
+}
+
+HttpResponse LoginResponse(const LoginResult& login, const HttpRequest& request) {
+  HttpResponse response = HttpResponse::JsonBody(
+      200, {{"user", UserJson(login.user)}, {"csrf_token", login.csrf_token}});
+  response.headers.emplace_back("Set-Cookie", SessionCookie(login.session_token, request.secure));
+  return response;
+}
+
+using ActorHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
+
+// Wraps a route that needs a signed-in actor: session from the cookie, and on state-changing
+// methods the CSRF header, both judged by AuthService.
+Handler Authed(AuthService& auth, ActorHandler handler) {
+  return [&auth, handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
+    std::optional<std::string> token = request.Cookie(kSessionCookie);
+    if (!token || token->empty()) {
+      return ProblemResponse(Error::Unauthenticated("Sign in to continue."));
+    }
+    auto actor = auth.Authenticate(*token, request.remote_address);
+    if (!actor) {
+      HttpResponse response = ProblemResponse(actor.error());
+      if (actor.error().code == ErrorCode::kUnauthenticated) {
+        response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
+      }
+      return response;
+    }
+    if (IsStateChanging(request.method)) {
+      if (auto ok = auth.CheckCsrf(*actor, request.Header(kCsrfHeader)); !ok) {
+        return ProblemResponse(ok.error());
+      }
+    }
+    Reply reply = handler(request, *actor);
+    return reply ? std::move(*reply) : std::move(reply.error());
+  };
+}
+
+Handler Public(std::function<Reply(const HttpRequest&)> handler) {
+  return [handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
+    Reply reply = handler(request);
+    return reply ? std::move(*reply) : std::move(reply.error());
+  };
+}
+
+// Parses an ISO 8601 field into `out`, recording a field error on failure.
+std::optional<Timestamp> TimeField(JsonObjectReader& reader, std::string_view key,
+                                   bool required) {
+  auto text = required ? reader.RequiredString(key, 64) : reader.OptionalString(key, 64);
+  if (!text) return std::nullopt;
+  auto t = ParseIso8601(*text);
+  if (!t) {
+    reader.AddError(key, "must be an ISO 8601 date-time such as 2026-11-25T14:00:00Z");
+    return std::nullopt;
+  }
+  return *t;
+}
+
+template <typename T, typename Parse>
+std::optional<T> EnumField(JsonObjectReader& reader, std::string_view key, bool required,
+                           Parse parse, std::string_view allowed) {
+  auto text = required ? reader.RequiredString(key, 64) : reader.OptionalString(key, 64);
+  if (!text) return std::nullopt;
+  auto value = parse(*text);
+  if (!value) {
+    reader.AddError(key, "must be one of " + std::string(allowed));
+    return std::nullopt;
+  }
+  return *value;
+}
+
+std::optional<int> SmallIntField(JsonObjectReader& reader, std::string_view key, bool required) {
+  auto value = required ? reader.RequiredInt(key) : reader.OptionalInt(key);
+  if (!value) return std::nullopt;
+  if (*value < 0 || *value > 100'000) {
+    reader.AddError(key, "is out of range");
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
+std::optional<std::int64_t> IdField(JsonObjectReader& reader, std::string_view key,
+                                    bool required) {
+  auto value = required ? reader.RequiredInt(key) : reader.OptionalInt(key);
+  if (!value) return std::nullopt;
+  if (*value <= 0) {
+    reader.AddError(key, "must be a positive id");
+    return std::nullopt;
+  }
+  return *value;
+}
+
+constexpr std::string_view kModalities = "in-person, video, phone, text";
+
+Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
+                          std::int64_t fallback) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text || text->empty()) return fallback;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 0) {
+    return Problem(Error::Field(std::string(name), "must be a non-negative integer"));
+  }
+  return value;
+}
+
+// --- Routes ------------------------------------------------------------------------------------
+
+void AddHealthRoutes(Router& router, Store* store) {
+  router.Add(
+      "GET", "/healthz",
+      [](const HttpRequest&) { return HttpResponse::JsonBody(200, {{"status", "ok"}}); },
+      /*blocking=*/false);
+  router.Add("GET", "/readyz", [store](const HttpRequest&) {
+    if (store == nullptr || !store->Ping()) {
+      return HttpResponse::JsonBody(503, {{"status", "unavailable"}});
+    }
+    return HttpResponse::JsonBody(200, {{"status", "ready"}});
+  });
+}
+
+void AddAuthRoutes(Router& router, AuthService& auth) {
+  router.Add("POST", "/api/v1/auth/login", Public([&auth](const HttpRequest& request) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto email = reader.RequiredString("email", 320);
+               auto password = reader.RequiredString("password", 1024);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto login = auth.Login(*email, *password, request.remote_address,
+                                       UserAgent(request));
+               if (!login) return Problem(login.error());
+               return LoginResponse(*login, request);
+             }));
+
+  router.Add("POST", "/api/v1/auth/logout",
+             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               if (auto ok = auth.Logout(actor); !ok) return Problem(ok.error());
+               HttpResponse response = HttpResponse::NoContent();
+               response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
+               return response;
+             }));
+
+  router.Add("GET", "/api/v1/me",
+             Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
+               auto user = auth.CurrentUser(actor);
+               if (!user) return Problem(user.error());
+               return HttpResponse::JsonBody(
+                   200, {{"user", UserJson(*user)}, {"csrf_token", actor.csrf_token}});
+             }));
+
+  router.Add("GET", "/api/v1/auth/sessions",
+             Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
+               auto sessions = auth.ListSessions(actor);
+               if (!sessions) return Problem(sessions.error());
+               Json out = Json::array();
+               for (const SessionInfo& s : *sessions) {
+                 out.push_back({{"id", s.id},
+                                {"created_at", FormatIso8601(s.created_at)},
+                                {"last_seen_at", FormatIso8601(s.last_seen_at)},
+                                {"source", s.source},
+                                {"user_agent", s.user_agent},
+                                {"current", s.current}});
+               }
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("DELETE", "/api/v1/auth/sessions/{id}",
+             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               if (auto ok = auth.EndSession(actor, *id); !ok) return Problem(ok.error());
+               HttpResponse response = HttpResponse::NoContent();
+               if (*id == actor.session_id) {
+                 response.headers.emplace_back("Set-Cookie",
+                                               ClearedSessionCookie(request.secure));
+               }
+               return response;
+             }));
+
+  router.Add("GET", "/api/v1/invitations/{token}",
+             Public([&auth](const HttpRequest& request) -> Reply {
+               auto info = auth.PeekInvitation(request.Param("token"));
+               if (!info) return Problem(info.error());
+               return HttpResponse::JsonBody(
+                   200, {{"email", info->email},
+                         {"display_name", info->display_name},
+                         {"role", std::string(ToString(info->role))},
+                         {"clinic_name", info->clinic_name},
+                         {"expires_at", FormatIso8601(info->expires_at)}});
+             }));
+
+  // No CSRF token exists yet for someone accepting an invitation; the single-use token in the
+  // path is the proof, and SameSite=Strict keeps other sites' cookies out of it.
+  router.Add("POST", "/api/v1/invitations/{token}/accept",
+             Public([&auth](const HttpRequest& request) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto password = reader.RequiredString("password", 1024);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto login = auth.AcceptInvitation(request.Param("token"), *password,
+                                                  request.remote_address, UserAgent(request));
+               if (!login) return Problem(login.error());
+               return LoginResponse(*login, request);
+             }));
+}
+
+void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
+  router.Add("GET", "/api/v1/clients",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto clients = clinic.ListClients(actor);
+               if (!clients) return Problem(clients.error());
+               Json out = Json::array();
+               for (const ClientSummary& c : *clients) {
+                 out.push_back(ClientJson(c.user, c.profile, c.minor));
+               }
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("POST", "/api/v1/clients",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               NewClientInput input;
+               auto name = reader.RequiredString("display_name", 200);
+               auto email = reader.RequiredString("email", 320);
+               auto dob = reader.OptionalString("date_of_birth", 10);
+               auto preferred = reader.OptionalString("preferred_name", 200);
+               auto therapist = IdField(reader, "therapist_id", false);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               input.display_name = *name;
+               input.email = *email;
+               input.date_of_birth = dob.value_or("");
+               input.preferred_name = preferred.value_or("");
+               input.therapist_id = therapist.value_or(0);
+               auto created = clinic.CreateClient(actor, input);
+               if (!created) return Problem(created.error());
+               return HttpResponse::JsonBody(201, ClientDetailJson(*created));
+             }));
+
+  router.Add("GET", "/api/v1/clients/{id}",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto detail = clinic.GetClient(actor, *id);
+               if (!detail) return Problem(detail.error());
+               return HttpResponse::JsonBody(200, ClientDetailJson(*detail));
+             }));
+
+  router.Add("POST", "/api/v1/clients/{id}/invitations",
+             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto link = auth.CreateInvitation(actor, *id);
+               if (!link) return Problem(link.error());
+               return HttpResponse::JsonBody(201, InvitationJson(*link));
+             }));
+
+  router.Add("POST", "/api/v1/clients/{id}/guardians",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto name = reader.RequiredString("display_name", 200);
+               auto email = reader.RequiredString("email", 320);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email});
+               if (!added) return Problem(added.error());
+               return HttpResponse::JsonBody(
+                   201, {{"guardian", UserJson(added->guardian)},
+                         {"invitation", added->invitation ? InvitationJson(*added->invitation)
+                                                          : Json(nullptr)}});
+             }));
+}
+
+void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
+  router.Add("POST", "/api/v1/episodes",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto client = IdField(reader, "client_id", true);
+               auto therapist = IdField(reader, "therapist_id", false);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto episode = clinic.CreateEpisode(actor, *client, therapist.value_or(0));
+               if (!episode) return Problem(episode.error());
+               return HttpResponse::JsonBody(201, EpisodeJson(*episode));
+             }));
+
+  router.Add("GET", "/api/v1/episodes/{id}",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto episode = clinic.GetEpisode(actor, *id);
+               if (!episode) return Problem(episode.error());
+               auto appointments = clinic.ListAppointments(actor, *id);
+               if (!appointments) return Problem(appointments.error());
+               Json out = EpisodeJson(*episode);
+               Json list = Json::array();
+               for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
+               out["appointments"] = std::move(list);
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("PATCH", "/api/v1/episodes/{id}",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto status = EnumField<EpisodeStatus>(reader, "status", true, ParseEpisodeStatus,
+                                                      "intake, active, ended");
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto episode = clinic.SetEpisodeStatus(actor, *id, *status);
+               if (!episode) return Problem(episode.error());
+               return HttpResponse::JsonBody(200, EpisodeJson(*episode));
+             }));
+
+  router.Add("GET", "/api/v1/episodes/{id}/appointments",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto appointments = clinic.ListAppointments(actor, *id);
+               if (!appointments) return Problem(appointments.error());
+               Json list = Json::array();
+               for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
+               return HttpResponse::JsonBody(200, list);
+             }));
+
+  router.Add("POST", "/api/v1/episodes/{id}/appointments",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto starts_at = TimeField(reader, "starts_at", true);
+               auto duration = SmallIntField(reader, "duration_minutes", true);
+               auto modality =
+                   EnumField<Modality>(reader, "modality", true, ParseModality, kModalities);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto created = clinic.CreateAppointment(
+                   actor, *id, NewAppointmentInput{*starts_at, *duration, *modality});
+               if (!created) return Problem(created.error());
+               return HttpResponse::JsonBody(201, AppointmentJson(*created));
+             }));
+
+  router.Add("PATCH", "/api/v1/appointments/{id}",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               AppointmentChange change;
+               change.status = EnumField<AppointmentStatus>(
+                   reader, "status", false, ParseAppointmentStatus,
+                   "scheduled, completed, cancelled, no-show");
+               change.starts_at = TimeField(reader, "starts_at", false);
+               change.duration_minutes = SmallIntField(reader, "duration_minutes", false);
+               change.modality =
+                   EnumField<Modality>(reader, "modality", false, ParseModality, kModalities);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto updated = clinic.UpdateAppointment(actor, *id, change);
+               if (!updated) return Problem(updated.error());
+               return HttpResponse::JsonBody(200, AppointmentJson(*updated));
+             }));
+
+  router.Add("GET", "/api/v1/appointments",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto limit = QueryInt(request, "limit", 50);
+               if (!limit) return std::unexpected(std::move(limit.error()));
+               auto list = clinic.ListUpcomingAppointments(
+                   actor, static_cast<int>(std::clamp<std::int64_t>(*limit, 1, 200)));
+               if (!list) return Problem(list.error());
+               Json out = Json::array();
+               for (const AppointmentView& a : *list) out.push_back(AppointmentJson(a));
+               return HttpResponse::JsonBody(200, out);
+             }));
+}
+
+void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic,
+                    AuditService& audit) {
+  router.Add("GET", "/api/v1/therapists",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto list = clinic.ListTherapists(actor);
+               if (!list) return Problem(list.error());
+               Json out = Json::array();
+               for (const TherapistSummary& t : *list) {
+                 out.push_back({{"id", t.id},
+                                {"display_name", t.display_name},
+                                {"credentials", t.credentials},
+                                {"accepting_new_clients", t.accepting_new_clients}});
+               }
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("GET", "/api/v1/users",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto list = clinic.ListUsers(actor);
+               if (!list) return Problem(list.error());
+               Json out = Json::array();
+               for (const User& u : *list) out.push_back(UserJson(u));
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("POST", "/api/v1/users",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto email = reader.RequiredString("email", 320);
+               auto name = reader.RequiredString("display_name", 200);
+               auto role = EnumField<Role>(reader, "role", true, ParseRole,
+                                           "admin, supervisor, therapist, client, guardian");
+               auto password = reader.OptionalString("password", 1024);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               NewUserInput input;
+               input.email = *email;
+               input.display_name = *name;
+               input.role = *role;
+               input.password = password.value_or("");
+               auto created = clinic.CreateUser(actor, input);
+               if (!created) return Problem(created.error());
+               return HttpResponse::JsonBody(
+                   201, {{"user", UserJson(created->user)},
+                         {"invitation", created->invitation
+                                            ? InvitationJson(*created->invitation)
+                                            : Json(nullptr)}});
+             }));
+
+  router.Add("GET", "/api/v1/audit",
+             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto before = QueryInt(request, "before", 0);
+               if (!before) return std::unexpected(std::move(before.error()));
+               auto limit = QueryInt(request, "limit", 50);
+               if (!limit) return std::unexpected(std::move(limit.error()));
+               auto page = audit.Browse(actor, *before,
+                                        static_cast<int>(std::min<std::int64_t>(*limit, 1000)));
+               if (!page) return Problem(page.error());
+               Json entries = Json::array();
+               for (const AuditEntry& e : page->entries) entries.push_back(AuditJson(e));
+               return HttpResponse::JsonBody(
+                   200, {{"entries", std::move(entries)},
+                         {"next_before", page->next_before_seq == 0
+                                             ? Json(nullptr)
+                                             : Json(page->next_before_seq)}});
+             }));
+}
+
+}  // namespace
+
+Router BuildRouter(const ApiServices& services) {
+  Router router;
+  AddHealthRoutes(router, services.store);
+  if (services.auth != nullptr) {
+    AddAuthRoutes(router, *services.auth);
+    if (services.clinic != nullptr) {
+      AddClientRoutes(router, *services.auth, *services.clinic);
+      AddEpisodeRoutes(router, *services.auth, *services.clinic);
+      if (services.audit != nullptr) {
+        AddAdminRoutes(router, *services.auth, *services.clinic, *services.audit);
+      }
+    }
+  }
+  return router;
+}
+
+}  // namespace rapport

@@ -1,0 +1,30 @@
+#pragma once
+// The JSON API under /api/v1 and the health routes: each route reads the session, checks the
+// CSRF header on state-changing requests (both decided by AuthService), parses and type-checks
+// the body, calls one service method and translates its Result to JSON or problem+json.
+// No route decides access. The routes are documented in docs/openapi.yaml.
+
+#include "http/router.h"
+
+namespace rapport {
+
+class Store;
+class AuthService;
+class ClinicService;
+class AuditService;
+
+// Borrowed; all must outlive the router built over them.
+struct ApiServices {
+  Store* store = nullptr;  // for /readyz
+  AuthService* auth = nullptr;
+  ClinicService* clinic = nullptr;
+  AuditService* audit = nullptr;
+};
+
+inline constexpr std::string_view kSessionCookie = "rapport_session";
+inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
+
+// GET /healthz, GET /readyz and every /api/v1 route.
+Router BuildRouter(const ApiServices& services);
+
+}  // namespace rapport

@@ -1,0 +1,413 @@
+#include "http/server.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "http/asio.h"
+#include "http/problem.h"
+#include "http/static_files.h"
+
+namespace rapport {
+
+namespace {
+
+using tcp = asio::ip::tcp;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
+    "form-action 'self'";
+
+void DefaultLogSink(std::string_view line) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+std::string_view Std(beast::string_view text) { return {text.data(), text.size()}; }
+
+std::string LowerCase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  }
+  return out;
+}
+
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // between reading a request's first byte and writing its response
+};
+
+// What one request leaves for its log line.
+struct LogRecord {
+  std::string method;
+  std::string route = "-";
+  unsigned status = 0;
+  std::size_t bytes = 0;
+  std::string request_id;
+  std::chrono::steady_clock::time_point start;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, ApiServices services)
+      : options_(std::move(options)),
+        router_(BuildRouter(services)),
+        static_files_(options_.web_root),
+        pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
+        acceptor_(ioc_),
+        id_prefix_(RandomHex(4)) {
+    if (!options_.log_sink) options_.log_sink = DefaultLogSink;
+  }
+
+  ~Impl() {
+    Stop();
+    pool_.join();
+  }
+
+  Result<std::uint16_t> Start() {
+    if (started_) return Fail(Error::FailedPrecondition("the server was already started"));
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(options_.address, ec);
+    if (ec) return Fail(Error::InvalidArgument("bad listen address: " + options_.address));
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Fail(Error::Unavailable(
+          fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message())));
+    }
+    const std::uint16_t port = acceptor_.local_endpoint().port();
+    started_ = true;
+    asio::co_spawn(ioc_, AcceptLoop(), asio::detached);
+    io_thread_ = std::thread([this] { ioc_.run(); });
+    return port;
+  }
+
+  void Stop() {
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    asio::post(ioc_, [this] {
+      stopping_ = true;
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      for (const auto& connection : connections_) {
+        if (!connection->busy) connection->stream.socket().close(ignored);
+      }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+    while (live_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // Whatever is still open past the grace period is cut off; handlers already running on
+    // the pool finish (a store write cannot be interrupted halfway), their replies go nowhere.
+    asio::post(ioc_, [this] {
+      beast::error_code ignored;
+      for (const auto& connection : connections_) connection->stream.socket().close(ignored);
+    });
+    pool_.join();
+    // With the acceptor and every socket closed, run() returns once the last coroutine ends.
+    io_thread_.join();
+  }
+
+ private:
+  asio::awaitable<void> AcceptLoop() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping_ || ec == asio::error::operation_aborted) co_return;
+        continue;  // e.g. too many open files: keep serving the connections we have
+      }
+      auto connection = std::make_shared<Connection>(std::move(socket));
+      connections_.insert(connection);
+      ++live_connections_;
+      asio::co_spawn(ioc_, Serve(connection), asio::detached);
+    }
+  }
+
+  // One connection: requests in sequence (HTTP/1.1 keep-alive), until close, error or timeout.
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
+    try {
+      co_await ServeRequests(*connection);
+    } catch (const std::exception&) {
+      // A bug in one connection must not take the server down; the socket is closed below.
+    }
+    beast::error_code ignored;
+    connection->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection->stream.socket().close(ignored);
+    connections_.erase(connection);
+    --live_connections_;
+  }
+
+  asio::awaitable<void> ServeRequests(Connection& connection) {
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto endpoint = connection.stream.socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint.address().to_string();
+    }
+    bool first = true;
+    for (;;) {
+      connection.busy = false;
+      if (stopping_) co_return;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+      parser.body_limit(options_.body_limit);
+
+      // Idle keep-alive connections get their own (longer) allowance; a new connection must
+      // send its request within the request timeout.
+      connection.stream.expires_after(first ? options_.request_timeout
+                                            : options_.keep_alive_timeout);
+      beast::error_code ec;
+      co_await bhttp::async_read_header(connection.stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      LogRecord log;
+      log.start = std::chrono::steady_clock::now();
+      log.request_id = fmt::format("{}-{}", id_prefix_, ++request_counter_);
+      if (ec) {
+        co_await RejectUnreadable(connection, ec, log);
+        co_return;
+      }
+      connection.busy = true;
+      log.method = std::string(parser.get().method_string());
+
+      connection.stream.expires_after(options_.request_timeout);
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(connection.stream, go_on,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+      }
+      if (!parser.is_done()) {
+        co_await bhttp::async_read(connection.stream, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          co_await RejectUnreadable(connection, ec, log);
+          co_return;
+        }
+      }
+
+      BeastRequest& beast_request = parser.get();
+      const bool keep_alive = beast_request.keep_alive();
+      const bool head = beast_request.method() == bhttp::verb::head;
+      HttpRequest request = Translate(beast_request, remote);
+      request.request_id = log.request_id;
+      HttpResponse response = co_await Dispatch(request, log.route);
+
+      BeastResponse out = ToBeast(std::move(response), request, beast_request.version());
+      out.keep_alive(keep_alive && !stopping_);
+      log.status = out.result_int();
+      log.bytes = out.body().size();
+      if (head) {
+        out.content_length(out.body().size());
+        out.body().clear();
+      }
+      connection.stream.expires_after(options_.request_timeout);
+      co_await bhttp::async_write(connection.stream, out,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      WriteLog(log);
+      if (ec || !out.keep_alive()) co_return;
+      first = false;
+    }
+  }
+
+  // The request could not be read: answer what deserves an answer (limits, malformed
+  // requests), then the caller closes. Timeouts and closed sockets get no reply.
+  asio::awaitable<void> RejectUnreadable(Connection& connection, beast::error_code ec,
+                                         LogRecord& log) {
+    HttpResponse problem;
+    if (ec == bhttp::error::header_limit) {
+      problem = ProblemResponse(431, "The request headers are too large.");
+    } else if (ec == bhttp::error::body_limit) {
+      problem = ProblemResponse(413, "The request body is too large.");
+    } else if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+               ec == asio::error::operation_aborted || ec == asio::error::eof ||
+               ec == asio::error::connection_reset || ec == bhttp::error::partial_message) {
+      co_return;
+    } else {
+      problem = ProblemResponse(400, "The request is not valid HTTP/1.1.");
+    }
+    HttpRequest none;
+    BeastResponse out = ToBeast(std::move(problem), none, 11);
+    out.keep_alive(false);
+    log.status = out.result_int();
+    log.bytes = out.body().size();
+    if (log.method.empty()) log.method = "-";
+    connection.stream.expires_after(options_.request_timeout);
+    beast::error_code ignored;
+    co_await bhttp::async_write(connection.stream, out,
+                                asio::redirect_error(asio::use_awaitable, ignored));
+    WriteLog(log);
+  }
+
+  HttpRequest Translate(BeastRequest& in, const std::string& remote) const {
+    HttpRequest request;
+    request.method = std::string(in.method_string());
+    std::string_view target = Std(in.target());
+    const std::size_t question = target.find('?');
+    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    // A path that does not decode cleanly matches no route and no file.
+    request.path = PercentDecode(target.substr(0, question), false).value_or("/\x01invalid");
+    for (const auto& field : in) {
+      std::string name = LowerCase(Std(field.name_string()));
+      auto [it, inserted] = request.headers.emplace(name, std::string(field.value()));
+      if (!inserted) {
+        it->second += name == "cookie" ? "; " : ", ";
+        it->second += std::string(field.value());
+      }
+    }
+    request.body = std::move(in.body());
+    request.remote_address = remote;
+    if (options_.trust_proxy_headers) {
+      request.secure = LowerCase(request.Header("x-forwarded-proto")) == "https";
+      // The proxy appends the address it saw last.
+      std::string_view forwarded = request.Header("x-forwarded-for");
+      if (!forwarded.empty()) {
+        const std::size_t comma = forwarded.rfind(',');
+        std::string_view last =
+            comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+        while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+        if (!last.empty()) request.remote_address = std::string(last);
+      }
+    }
+    return request;
+  }
+
+  asio::awaitable<HttpResponse> Dispatch(HttpRequest& request, std::string& route) {
+    const bool api = request.path.starts_with("/api/");
+    Router::Match match = router_.Find(request.method, request.path, request);
+    if (match.handler == nullptr && request.method == "HEAD") {
+      match = router_.Find("GET", request.path, request);
+    }
+    HttpResponse response;
+    if (match.handler != nullptr) {
+      route = match.pattern;
+      const Handler* handler = match.handler;
+      if (match.blocking) {
+        response = co_await asio::co_spawn(
+            pool_,
+            [handler, &request]() -> asio::awaitable<HttpResponse> {
+              co_return Call(*handler, request);
+            },
+            asio::use_awaitable);
+      } else {
+        response = Call(*handler, request);
+      }
+    } else if (match.path_known) {
+      route = "-";
+      response = ProblemResponse(405, "This method is not allowed here.");
+      response.headers.emplace_back("Allow", match.allow);
+    } else if (api) {
+      route = "/api/*";
+      response = ProblemResponse(404, "No such API route.");
+    } else if (request.method == "GET" || request.method == "HEAD") {
+      route = "static";
+      const std::string path = request.path;
+      // Reading files is disk I/O: off the I/O thread too.
+      response = co_await asio::co_spawn(
+          pool_,
+          [this, path]() -> asio::awaitable<HttpResponse> { co_return static_files_.Serve(path); },
+          asio::use_awaitable);
+    } else {
+      route = "-";
+      response = ProblemResponse(405, "This method is not allowed here.");
+      response.headers.emplace_back("Allow", "GET, HEAD");
+    }
+    if (api) response.no_store = true;
+    co_return response;
+  }
+
+  static HttpResponse Call(const Handler& handler, const HttpRequest& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception&) {
+      return ProblemResponse(Error::Internal("unexpected exception in a handler"));
+    }
+  }
+
+  BeastResponse ToBeast(HttpResponse response, const HttpRequest& request,
+                        unsigned version) const {
+    BeastResponse out{static_cast<bhttp::status>(response.status), version};
+    out.set(bhttp::field::server, "rapport");
+    if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
+    out.set("Content-Security-Policy", kContentSecurityPolicy);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set("Referrer-Policy", "no-referrer");
+    out.set("X-Frame-Options", "DENY");
+    if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
+    bool has_cache_control = false;
+    for (auto& [name, value] : response.headers) {
+      if (beast::iequals(name, "cache-control")) has_cache_control = true;
+      out.insert(name, value);
+    }
+    // Static files choose their own caching; everything else, above all API data, is never
+    // stored by a browser or proxy.
+    if (response.no_store || !has_cache_control) {
+      out.set(bhttp::field::cache_control, "no-store");
+    }
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+    return out;
+  }
+
+  void WriteLog(const LogRecord& log) const {
+    const auto elapsed = std::chrono::steady_clock::now() - log.start;
+    const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+    // Only the route pattern: raw paths can hold invitation tokens, query strings can hold
+    // anything, and neither belongs in a log.
+    Json line = {{"time", FormatIso8601(SystemClock::Instance().Now())},
+                 {"method", log.method},
+                 {"route", log.route},
+                 {"status", log.status},
+                 {"duration_ms", std::round(ms * 1000.0) / 1000.0},
+                 {"bytes", log.bytes},
+                 {"request_id", log.request_id}};
+    options_.log_sink(line.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+
+  ServerOptions options_;
+  Router router_;
+  StaticFiles static_files_;
+  asio::io_context ioc_{1};
+  asio::thread_pool pool_;
+  tcp::acceptor acceptor_;
+  std::thread io_thread_;
+  std::string id_prefix_;
+  std::set<std::shared_ptr<Connection>> connections_;  // I/O thread only
+  std::atomic<int> live_connections_{0};
+  std::uint64_t request_counter_ = 0;  // I/O thread only
+  bool stopping_ = false;              // I/O thread only
+  bool started_ = false;               // controlling thread only
+  bool stopped_ = false;               // controlling thread only
+};
+
+Server::Server(ServerOptions options, ApiServices services)
+    : impl_(std::make_unique<Impl>(std::move(options), services)) {}
+
+Server::~Server() = default;
+
+Result<std::uint16_t> Server::Start() { return impl_->Start(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace rapport

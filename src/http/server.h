@@ -1,0 +1,65 @@
+#pragma once
+// Server: the HTTP/1.1 server of `rapport serve` (Beast over Asio C++20 coroutines).
+// One I/O thread multiplexes every socket; handlers, which block on the store, run on a separate
+// thread pool and are awaited, so a slow durable commit never stalls other connections.
+// Guarantees: limits on header size (431), body size (413) and request time (the connection is
+// closed), security headers on every response, one JSON log line per request without query
+// strings, bodies or personal data, and a graceful Stop(). Start() and Stop() are called from
+// one controlling thread; the Server owns its threads and borrows the services, which must
+// outlive it.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "http/api.h"
+
+namespace rapport {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (see Start())
+  std::filesystem::path web_root = "web/dist";
+  std::size_t body_limit = 1 << 20;     // 1 MiB
+  std::size_t header_limit = 16 << 10;  // 16 KiB, request line included
+  // Whole request (headers and body) after its first byte, and each response write.
+  std::chrono::milliseconds request_timeout{15'000};
+  // How long a kept-alive connection may sit idle between requests.
+  std::chrono::milliseconds keep_alive_timeout{30'000};
+  // How long Stop() lets requests in flight finish before closing their sockets.
+  std::chrono::milliseconds shutdown_grace{10'000};
+  int worker_threads = 64;
+  // Behind a TLS-terminating reverse proxy on the same host: believe its X-Forwarded-Proto
+  // (marks the session cookie Secure) and X-Forwarded-For (the audit's source address).
+  // Off by default, because any client could send these headers.
+  bool trust_proxy_headers = false;
+  // Receives each log line (without newline); default: stderr. Called from the I/O thread.
+  std::function<void(std::string_view)> log_sink;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, ApiServices services);
+  ~Server();  // Stop()s if running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting; returns the bound port. kUnavailable if the address cannot be
+  // bound. At most once per Server.
+  Result<std::uint16_t> Start();
+  // Stops accepting, closes idle keep-alive connections, lets requests in flight finish (up to
+  // shutdown_grace), then closes the rest and joins every thread. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rapport
