@@ -62,7 +62,7 @@ Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
           {"preferred_name", profile.preferred_name},
           {"date_of_birth", profile.date_of_birth.empty() ? Json(nullptr)
                                                           : Json(profile.date_of_birth)},
-          {"minor", minor},
+          {"is_minor", minor},
           {"active", user.active},
           {"created_at", FormatIso8601(user.created_at)}};
 }
@@ -280,6 +280,15 @@ Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
   return value;
 }
 
+// An optional ISO 8601 query parameter.
+Or<std::optional<Timestamp>> QueryTime(const HttpRequest& request, std::string_view name) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text || text->empty()) return std::optional<Timestamp>();
+  auto t = ParseIso8601(*text);
+  if (!t) return Problem(Error::Field(std::string(name), "must be an ISO 8601 date or date-time"));
+  return std::optional<Timestamp>(*t);
+}
+
 // --- Routes ------------------------------------------------------------------------------------
 
 void AddHealthRoutes(Router& router, Store* store) {
@@ -452,10 +461,10 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
                auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email});
                if (!added) return Problem(added.error());
-               return HttpResponse::JsonBody(
-                   201, {{"guardian", UserJson(added->guardian)},
-                         {"invitation", added->invitation ? InvitationJson(*added->invitation)
-                                                          : Json(nullptr)}});
+               Json out = UserJson(added->guardian);
+               out["invitation"] =
+                   added->invitation ? InvitationJson(*added->invitation) : Json(nullptr);
+               return HttpResponse::JsonBody(201, out);
              }));
 }
 
@@ -557,11 +566,19 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
              Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
                auto limit = QueryInt(request, "limit", 50);
                if (!limit) return std::unexpected(std::move(limit.error()));
+               auto from = QueryTime(request, "from");
+               if (!from) return std::unexpected(std::move(from.error()));
+               auto to = QueryTime(request, "to");
+               if (!to) return std::unexpected(std::move(to.error()));
                auto list = clinic.ListUpcomingAppointments(
                    actor, static_cast<int>(std::clamp<std::int64_t>(*limit, 1, 200)));
                if (!list) return Problem(list.error());
                Json out = Json::array();
-               for (const AppointmentView& a : *list) out.push_back(AppointmentJson(a));
+               for (const AppointmentView& a : *list) {
+                 const Timestamp t = a.appointment.starts_at;
+                 if ((*from && t < **from) || (*to && t >= **to)) continue;
+                 out.push_back(AppointmentJson(a));
+               }
                return HttpResponse::JsonBody(200, out);
              }));
 }
@@ -609,11 +626,10 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                input.password = password.value_or("");
                auto created = clinic.CreateUser(actor, input);
                if (!created) return Problem(created.error());
-               return HttpResponse::JsonBody(
-                   201, {{"user", UserJson(created->user)},
-                         {"invitation", created->invitation
-                                            ? InvitationJson(*created->invitation)
-                                            : Json(nullptr)}});
+               Json out = UserJson(created->user);
+               out["invitation"] =
+                   created->invitation ? InvitationJson(*created->invitation) : Json(nullptr);
+               return HttpResponse::JsonBody(201, out);
              }));
 
   router.Add("GET", "/api/v1/audit",
