@@ -1,0 +1,138 @@
+#include "domain/change.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "domain/test_instruments.h"
+
+namespace rapport {
+namespace {
+
+using testing_support::ShippedInstrument;
+
+TEST(ReliableChange, JacobsonTruaxIndexOnThePsc17WorkedExample) {
+  // SD 5.62, r .89: S_E = 5.62 * sqrt(.11) = 1.863943; S_diff = sqrt(2) * S_E = 2.636014;
+  // 20 -> 12 gives RCI = -8 / 2.636014 = -3.034886, beyond -1.96: reliable improvement.
+  const Instrument inst = ShippedInstrument("PSC-17");
+  const Scale& total = inst.TotalScale();
+  auto c = ComputeChange(total, 20, 12);
+  ASSERT_TRUE(c.has_value());
+  ASSERT_TRUE(c->rci.has_value());
+  EXPECT_NEAR(*c->rci, -3.034886, 1e-6);
+  EXPECT_NEAR(c->reliable_threshold, 5.166587, 1e-6);
+  EXPECT_TRUE(c->reliable);
+  EXPECT_TRUE(c->improved);
+  // Criterion b: 6.74 + 2 * 5.62 = 17.98; 12 is inside the non-clinical range.
+  EXPECT_EQ(c->criterion_b, true);
+  // Criterion c falls back to the caseness cut-off of 15.
+  EXPECT_EQ(c->cutoff_c, 15);
+  EXPECT_EQ(c->criterion_c, true);
+  EXPECT_EQ(c->criterion_a, std::nullopt);
+  EXPECT_EQ(c->category, ChangeCategory::kRecovered);
+}
+
+TEST(ReliableChange, IndexJustShortOfSignificanceIsUnchanged) {
+  const Instrument inst = ShippedInstrument("PSC-17");
+  const Scale& total = inst.TotalScale();
+  // 5 points < 5.1666 needed.
+  auto c = ComputeChange(total, 20, 15);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(c->reliable);
+  EXPECT_EQ(c->category, ChangeCategory::kUnchanged);
+}
+
+TEST(ReliableChange, FixedThresholdOnPhq9) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  EXPECT_EQ(ComputeChange(total, 18, 13)->category, ChangeCategory::kUnchanged);  // 5 < 6
+  EXPECT_EQ(ComputeChange(total, 18, 12)->category, ChangeCategory::kImproved);   // still >= 10
+  EXPECT_EQ(ComputeChange(total, 18, 8)->category, ChangeCategory::kRecovered);   // below 10
+  EXPECT_EQ(ComputeChange(total, 8, 14)->category, ChangeCategory::kDeteriorated);
+  EXPECT_EQ(ComputeChange(total, 18, 12)->rci, std::nullopt);
+}
+
+TEST(ReliableChange, StartingBelowTheCutoffCannotRecoverOnlyImprove) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  // 9 -> 2: reliable, but the client was never in the clinical range.
+  EXPECT_EQ(ComputeChange(total, 9, 2)->category, ChangeCategory::kImproved);
+}
+
+TEST(ReliableChange, HigherIsBetterScalesImproveUpwards) {
+  const Instrument inst = ShippedInstrument("RAPPORT-CHECK");
+  const Scale& total = inst.TotalScale();
+  EXPECT_EQ(ComputeChange(total, 35, 45)->category, ChangeCategory::kRecovered);
+  EXPECT_EQ(ComputeChange(total, 48, 42)->category, ChangeCategory::kDeteriorated);
+  EXPECT_EQ(ComputeChange(total, 45, 48)->category, ChangeCategory::kUnchanged);
+}
+
+TEST(ClinicalSignificance, CriterionCFromBothNormsAsJacobsonTruaxDefineIt) {
+  Scale s;
+  s.direction = Direction::kHigherIsWorse;
+  s.min_score = 0;
+  s.max_score = 60;
+  s.reliable_change.sd = 7;
+  s.reliable_change.reliability = 0.8;
+  s.norms.clinical = Population{30, 8, ""};
+  s.norms.nonclinical = Population{10, 6, ""};
+  // c = (8 * 10 + 6 * 30) / (8 + 6) = 18.5714; a: below 30 - 16 = 14; b: below 10 + 12 = 22.
+  auto c = ComputeChange(s, 32, 17);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_NEAR(*c->cutoff_c, 18.571428, 1e-6);
+  EXPECT_EQ(c->criterion_a, false);
+  EXPECT_EQ(c->criterion_b, true);
+  EXPECT_EQ(c->criterion_c, true);
+  // S_diff = sqrt(2) * 7 * sqrt(.2) = 4.42719; RCI = -15 / 4.42719 = -3.38815.
+  EXPECT_NEAR(*c->rci, -3.38815, 1e-5);
+  EXPECT_EQ(c->category, ChangeCategory::kRecovered);
+  EXPECT_EQ(ComputeChange(s, 32, 20)->category, ChangeCategory::kImproved);  // 20 > 18.57
+}
+
+TEST(ReliableChange, WithoutDataItIsAPreconditionFailure) {
+  Scale s;
+  EXPECT_EQ(ComputeChange(s, 1, 2).error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(ExpectedTrajectory, NormCurveStartsAtBaselineAndApproachesItsAsymptote) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  auto t = ExpectedTrajectoryFromNorm(total, 20, 40);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->size(), 41u);
+  EXPECT_DOUBLE_EQ((*t)[0].expected, 20);
+  // 20 - 0.45 * 20 * (1 - e^-0.9) = 14.65913.
+  EXPECT_NEAR((*t)[5].expected, 14.65913, 1e-5);
+  EXPECT_NEAR((*t)[5].upper, 20.65913, 1e-5);
+  EXPECT_NEAR((*t)[40].expected, 11.0, 0.01);
+  for (std::size_t n = 1; n < t->size(); ++n) EXPECT_LT((*t)[n].expected, (*t)[n - 1].expected);
+}
+
+TEST(ExpectedTrajectory, OffTrackMeansWorseThanTheBand) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  const auto t = *ExpectedTrajectoryFromNorm(total, 20, 10);
+  EXPECT_FALSE(IsOffTrack(total, t[5], 20));
+  EXPECT_TRUE(IsOffTrack(total, t[5], 21));
+}
+
+TEST(ExpectedTrajectory, FromTheClinicsOwnEpisodesUsesSimilarStartsOnly) {
+  std::vector<std::vector<double>> episodes;
+  // 20 similar episodes starting at 18..19 and falling by i/10 + 1 a session; 5 dissimilar ones.
+  for (int i = 0; i < 20; ++i) {
+    std::vector<double> e;
+    for (int n = 0; n <= 3; ++n) e.push_back(18 + (i % 2) - n * (1 + i / 10.0));
+    episodes.push_back(e);
+  }
+  for (int i = 0; i < 5; ++i) episodes.push_back({3, 3, 3, 3});
+  const auto t = ExpectedTrajectoryFromEpisodes(episodes, 18, 2, 5, 10);
+  ASSERT_EQ(t.size(), 4u);  // only sessions 0..3 have data
+  EXPECT_NEAR(t[0].expected, 18.5, 1e-12);
+  EXPECT_LT(t[3].expected, t[1].expected);
+  EXPECT_LE(t[3].lower, t[3].expected);
+  EXPECT_GE(t[3].upper, t[3].expected);
+  EXPECT_TRUE(ExpectedTrajectoryFromEpisodes(episodes, 18, 2, 5, 21).empty());
+}
+
+}  // namespace
+}  // namespace rapport

@@ -1,0 +1,135 @@
+#pragma once
+// Questionnaire definitions as data. ParseInstrument() turns a definition (instruments/*.json,
+// or a clinic's own file) into an Instrument and checks that it is coherent, naming the exact
+// place of every problem ("items/3/response_set"). Pure: the caller reads the file.
+// Instruments are immutable values once parsed; share them freely between threads.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+
+namespace rapport {
+
+struct ResponseOption {
+  double value = 0;
+  std::string label;
+  std::string loinc;  // LOINC answer code (LA...), empty when none
+};
+
+enum class ItemType { kChoice, kSlider, kText };
+
+struct Item {
+  std::string id;
+  std::string text;
+  std::string loinc;
+  ItemType type = ItemType::kChoice;
+  std::vector<ResponseOption> options;  // kChoice
+  double min = 0, max = 0, step = 1;    // kSlider (kChoice: the options' range)
+  std::string low_label, high_label;    // kSlider anchors
+  std::size_t max_length = 2000;        // kText
+  bool required = true;                 // a submission must answer it
+  bool scored = true;                   // counts in scales
+  bool reverse = false;                 // scored as min + max - value
+
+  // True when `value` is one this item accepts (an option's value, or on the slider's grid).
+  bool Accepts(double value) const;
+};
+
+struct RiskRule {
+  std::string item;
+  double at_least = 1;  // an answer >= at_least is a risk answer
+  std::string message;
+};
+
+struct Band {
+  double min = 0, max = 0;  // inclusive
+  std::string label;
+};
+
+enum class Direction { kHigherIsWorse, kHigherIsBetter };
+
+struct Population {
+  double mean = 0, sd = 0;
+  std::string source;
+};
+
+struct ScaleNorms {
+  std::optional<Population> clinical;     // Jacobson-Truax criterion a
+  std::optional<Population> nonclinical;  // criterion b
+};
+
+struct ReliableChangeData {
+  std::optional<double> threshold;    // a fixed number of points
+  std::optional<double> sd;           // or SD and reliability for the Jacobson-Truax index
+  std::optional<double> reliability;
+  std::string note;
+};
+
+struct TrajectoryNorm {
+  // expected(n) = baseline - improvement_fraction * excess * (1 - exp(-rate * n)), where excess is
+  // the baseline's distance from the scale's best score; `band` points either side.
+  double improvement_fraction = 0;
+  double rate_per_session = 0;
+  double band = 0;
+  std::string note;
+};
+
+struct Scale {
+  std::string id;
+  std::string label;
+  std::vector<std::string> items;
+  int prorate_up_to = 0;  // at most this many missing items are prorated; more: no score
+  Direction direction = Direction::kHigherIsWorse;
+  std::vector<Band> bands;  // may be empty
+  std::optional<double> cutoff;  // caseness: score >= cutoff (worse-high) or < cutoff (better-high)
+  std::string cutoff_note;
+  ReliableChangeData reliable_change;
+  ScaleNorms norms;
+  std::optional<TrajectoryNorm> trajectory;
+  double min_score = 0, max_score = 0;  // derived from the items
+
+  // The band containing `score`, or nullptr.
+  const Band* BandFor(double score) const;
+  // True when `score` is in the clinical range by the cutoff.
+  bool IsClinical(double score) const;
+};
+
+enum class Purpose { kOutcome, kRapport, kFit };
+
+struct Instrument {
+  std::string code;  // "PHQ-9"
+  std::string title;
+  std::string version;
+  std::string language;
+  Purpose purpose = Purpose::kOutcome;
+  std::vector<std::string> respondents;  // "client", "guardian", "therapist"
+  std::string source;
+  std::string licence;
+  bool validated = false;
+  std::string validation_note;
+  std::string loinc_panel, loinc_total;
+  std::string preamble;
+  std::vector<Item> items;
+  std::vector<RiskRule> risk;
+  std::vector<Scale> scales;
+  std::string total_scale;  // id of the scale reported as `total`
+
+  const Item* FindItem(std::string_view id) const;
+  const Scale* FindScale(std::string_view id) const;
+  const Scale& TotalScale() const;  // always exists in a parsed instrument
+};
+
+std::string_view ToString(Purpose purpose);
+
+// Parses and validates a definition. Every problem is reported at once as kInvalidArgument with
+// FieldErrors whose `field` is a path into the definition ("scales/0/items/2").
+Result<Instrument> ParseInstrument(const Json& definition);
+
+// The definition as JSON again (what GET /instruments/{code} and `instruments show` return).
+Json InstrumentToJson(const Instrument& instrument);
+
+}  // namespace rapport

@@ -1,0 +1,142 @@
+#include "domain/instrument.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "domain/shipped_instruments.h"
+#include "domain/test_instruments.h"
+
+namespace rapport {
+namespace {
+
+using ::testing::Contains;
+using ::testing::Field;
+
+Instrument Shipped(std::string_view code) { return testing_support::ShippedInstrument(code); }
+
+TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
+  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 5u);
+  for (const auto& def : ShippedInstrumentDefinitions()) {
+    auto inst = ParseInstrument(Json::parse(def.json));
+    ASSERT_TRUE(inst.has_value()) << def.file << ": " << inst.error().message;
+    EXPECT_FALSE(inst->source.empty()) << def.file;
+    EXPECT_FALSE(inst->licence.empty()) << def.file;
+  }
+}
+
+TEST(ShippedInstruments, OwnQuestionnairesAreMarkedNotYetValidated) {
+  EXPECT_FALSE(Shipped("RAPPORT-CHECK").validated);
+  EXPECT_FALSE(Shipped("FIT-CHECK").validated);
+  EXPECT_TRUE(Shipped("PHQ-9").validated);
+}
+
+TEST(ShippedInstruments, NoLicensedQuestionnaireIsShipped) {
+  for (const auto& def : ShippedInstrumentDefinitions()) {
+    const std::string code = Json::parse(def.json).at("code");
+    for (const char* licensed : {"ORS", "SRS", "OQ-45", "WAI", "WAI-SR"}) {
+      EXPECT_NE(code, licensed);
+    }
+  }
+}
+
+TEST(Phq9Definition, HasLoincCodesBandsAndItemNineAsRisk) {
+  const Instrument phq = Shipped("PHQ-9");
+  EXPECT_EQ(phq.loinc_panel, "44249-1");
+  EXPECT_EQ(phq.loinc_total, "44261-6");
+  ASSERT_EQ(phq.risk.size(), 1u);
+  EXPECT_EQ(phq.risk[0].item, "phq9_9");
+  const Scale& total = phq.TotalScale();
+  EXPECT_EQ(total.items.size(), 9u);
+  EXPECT_EQ(total.min_score, 0);
+  EXPECT_EQ(total.max_score, 27);
+  EXPECT_EQ(total.cutoff, 10);
+  EXPECT_EQ(total.reliable_change.threshold, 6);
+}
+
+TEST(Psc17Definition, SubscalesFollowTheOfficialFormKey) {
+  const Instrument psc = Shipped("PSC-17");
+  const auto items = [&](std::string_view id) { return psc.FindScale(id)->items; };
+  EXPECT_EQ(items("internalizing"),
+            (std::vector<std::string>{"psc17_2", "psc17_6", "psc17_9", "psc17_11", "psc17_15"}));
+  EXPECT_EQ(items("attention"),
+            (std::vector<std::string>{"psc17_1", "psc17_3", "psc17_7", "psc17_13", "psc17_17"}));
+  EXPECT_EQ(items("externalizing"),
+            (std::vector<std::string>{"psc17_4", "psc17_5", "psc17_8", "psc17_10", "psc17_12",
+                                      "psc17_14", "psc17_16"}));
+  EXPECT_EQ(psc.FindScale("internalizing")->cutoff, 5);
+  EXPECT_EQ(psc.FindScale("attention")->cutoff, 7);
+  EXPECT_EQ(psc.FindScale("externalizing")->cutoff, 7);
+  EXPECT_EQ(psc.TotalScale().cutoff, 15);
+  EXPECT_EQ(psc.respondents, std::vector<std::string>{"guardian"});
+}
+
+Json Minimal() {
+  return Json::parse(R"({
+    "code": "TEST-2", "title": "Test", "version": "1", "language": "en", "purpose": "outcome",
+    "respondents": ["client"], "source": "tests", "licence": "tests",
+    "validation": {"validated": false},
+    "items": [
+      {"id": "a", "text": "A", "options": [{"value": 0, "label": "no"}, {"value": 1, "label": "yes"}]},
+      {"id": "b", "text": "B", "options": [{"value": 0, "label": "no"}, {"value": 1, "label": "yes"}]}
+    ],
+    "scales": [{"id": "total", "items": ["a", "b"],
+                "bands": [{"min": 0, "max": 0, "label": "none"}, {"min": 1, "max": 2, "label": "some"}]}],
+    "total": "total"
+  })");
+}
+
+TEST(ParseInstrument, AcceptsAMinimalDefinition) {
+  auto inst = ParseInstrument(Minimal());
+  ASSERT_TRUE(inst.has_value()) << inst.error().message;
+  EXPECT_EQ(inst->TotalScale().max_score, 2);
+}
+
+TEST(ParseInstrument, NamesThePlaceOfEveryProblem) {
+  Json j = Minimal();
+  j["scales"][0]["items"].push_back("zzz");
+  j["items"][1]["response_set"] = "nowhere";
+  j["total"] = "sum";
+  j["colour"] = "blue";
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  const auto& fields = inst.error().fields;
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "scales/0/items/2")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "items/1/options")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "total")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "colour")));
+}
+
+TEST(ParseInstrument, RejectsBandsWithGapsAndCutoffsOutOfRange) {
+  Json j = Minimal();
+  j["scales"][0]["bands"][1]["min"] = 2;
+  j["scales"][0]["cutoff"] = {{"value", 9}};
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  EXPECT_THAT(inst.error().fields, Contains(Field(&FieldError::field, "scales/0/bands")));
+  EXPECT_THAT(inst.error().fields, Contains(Field(&FieldError::field, "scales/0/cutoff/value")));
+}
+
+TEST(ParseInstrument, RequiresAValidationStatement) {
+  Json j = Minimal();
+  j.erase("validation");
+  EXPECT_FALSE(ParseInstrument(j).has_value());
+}
+
+TEST(ParseInstrument, RiskRulesMustNameAnItem) {
+  Json j = Minimal();
+  j["risk"] = Json::parse(R"([{"item": "c", "at_least": 1, "message": "m"}])");
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  EXPECT_EQ(inst.error().fields.at(0).field, "risk/0/item");
+}
+
+TEST(ParseInstrument, JsonViewListsEveryItemWithItsIdAndTheValidationStatus) {
+  const Instrument phq = Shipped("PHQ-9");
+  const Json view = InstrumentToJson(phq);
+  EXPECT_EQ(view["items"].size(), 10u);
+  EXPECT_EQ(view["items"][0]["id"], "phq9_1");
+  EXPECT_EQ(view["validation"]["validated"], true);
+}
+
+}  // namespace
+}  // namespace rapport

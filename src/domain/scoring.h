@@ -1,0 +1,59 @@
+#pragma once
+// Scoring of one questionnaire response: item values in, scale scores, band, risk answers and
+// missing items out. Pure and deterministic. The clinical rules (reverse keys, proration, bands,
+// cut-offs, risk items) all come from the Instrument definition.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "domain/instrument.h"
+
+namespace rapport {
+
+struct Answers {
+  std::map<std::string, double> values;      // numeric items: item id -> chosen value
+  std::map<std::string, std::string> texts;  // free-text items
+};
+
+struct ScaleScore {
+  std::string id;
+  std::optional<double> score;  // nullopt: too many items missing to score
+  bool prorated = false;
+  std::string band;             // empty when no band applies
+  bool clinical = false;        // at or beyond the cut-off
+};
+
+struct ScoreResult {
+  std::optional<double> total;
+  std::string band;
+  std::string total_scale;  // id of the scale reported as `total`
+  std::vector<ScaleScore> scales;
+  std::vector<std::string> risk;           // ids of items answered at a risk level
+  std::vector<std::string> risk_messages;  // the definition's words for each risk answer
+  std::vector<std::string> missing;        // scored or required items left unanswered
+
+  const ScaleScore* FindScale(std::string_view id) const;
+};
+
+enum class Completeness {
+  kAllowMissing,     // paper forms and imports: missing items are prorated or leave no score
+  kRequireRequired,  // a live submission: every required item must be answered
+};
+
+// Checks every answer (known item, accepted value, text length) and scores. Errors name the
+// field as "answers/<item id>". Risk answers are reported even when no scale can be scored.
+Result<ScoreResult> Score(const Instrument& instrument, const Answers& answers,
+                          Completeness completeness);
+
+// Reads {"item id": number | string | null, ...}; null means "not answered".
+Result<Answers> AnswersFromJson(const Instrument& instrument, const Json& answers);
+
+// Reads a comma-separated list in the definition's item order; an empty entry is missing.
+Result<Answers> AnswersFromList(const Instrument& instrument, std::string_view list);
+
+Json ScoreResultToJson(const ScoreResult& result);
+
+}  // namespace rapport

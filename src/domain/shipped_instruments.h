@@ -1,0 +1,18 @@
+#pragma once
+// The questionnaire definitions that ship with Rapport (instruments/*.json), compiled into the
+// binary so that it needs no data files to run. A clinic's own definitions (licensed
+// questionnaires) are loaded from its configured folder instead, never from here.
+
+#include <span>
+#include <string_view>
+
+namespace rapport {
+
+struct ShippedDefinition {
+  std::string_view file;  // "phq9.json"
+  std::string_view json;
+};
+
+std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
+
+}  // namespace rapport
