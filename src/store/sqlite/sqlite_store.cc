@@ -1,0 +1,994 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/crypto.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_migrations.h"
+
+namespace rapport {
+
+namespace {
+
+// --- Rows -------------------------------------------------------------------------------------
+// Each kXColumns list matches the order its ReadX() reads.
+
+#define RAPPORT_CLINIC_COLUMNS "id, name, share_with_guardians, allow_link_feedback"
+#define RAPPORT_USER_COLUMNS "id, clinic_id, email, display_name, role, active, created_at"
+#define RAPPORT_EPISODE_COLUMNS \
+  "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
+#define RAPPORT_APPOINTMENT_COLUMNS \
+  "id, episode_id, starts_at, duration_minutes, modality, status"
+#define RAPPORT_SESSION_COLUMNS \
+  "id, user_id, token_hash, csrf_token, created_at, last_seen_at, source, user_agent"
+#define RAPPORT_INVITATION_COLUMNS \
+  "id, clinic_id, user_id, created_by, token_hash, created_at, expires_at, used_at"
+#define RAPPORT_AUDIT_COLUMNS                                                                 \
+  "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
+  "hash"
+
+// A value the CHECK constraints should have kept out: the file was edited by hand or is damaged.
+template <typename T>
+Result<T> FromColumn(Result<T> parsed, std::string_view what) {
+  if (!parsed) return Fail(Error::Internal(fmt::format("corrupt {} in the database", what)));
+  return parsed;
+}
+
+Result<Clinic> ReadClinic(const SqliteQuery& q) {
+  Clinic c;
+  c.id = q.Int(0);
+  c.name = q.Text(1);
+  c.settings.share_with_guardians = q.Bool(2);
+  c.settings.allow_link_feedback = q.Bool(3);
+  return c;
+}
+
+Result<User> ReadUser(const SqliteQuery& q) {
+  User u;
+  u.id = q.Int(0);
+  u.clinic_id = q.Int(1);
+  u.email = q.Text(2);
+  u.display_name = q.Text(3);
+  RAPPORT_ASSIGN_OR_RETURN(u.role, FromColumn(ParseRole(q.Text(4)), "role"));
+  u.active = q.Bool(5);
+  u.created_at = q.Int(6);
+  return u;
+}
+
+Result<Episode> ReadEpisode(const SqliteQuery& q) {
+  Episode e;
+  e.id = q.Int(0);
+  e.clinic_id = q.Int(1);
+  e.client_id = q.Int(2);
+  e.therapist_id = q.Int(3);
+  RAPPORT_ASSIGN_OR_RETURN(e.status, FromColumn(ParseEpisodeStatus(q.Text(4)), "episode status"));
+  e.started_at = q.Int(5);
+  e.ended_at = q.OptionalInt(6);
+  return e;
+}
+
+Result<Appointment> ReadAppointment(const SqliteQuery& q) {
+  Appointment a;
+  a.id = q.Int(0);
+  a.episode_id = q.Int(1);
+  a.starts_at = q.Int(2);
+  a.duration_minutes = static_cast<int>(q.Int(3));
+  RAPPORT_ASSIGN_OR_RETURN(a.modality, FromColumn(ParseModality(q.Text(4)), "modality"));
+  RAPPORT_ASSIGN_OR_RETURN(a.status,
+                           FromColumn(ParseAppointmentStatus(q.Text(5)), "appointment status"));
+  return a;
+}
+
+Result<AuthSession> ReadSession(const SqliteQuery& q) {
+  AuthSession s;
+  s.id = q.Int(0);
+  s.user_id = q.Int(1);
+  s.token_hash = q.Text(2);
+  s.csrf_token = q.Text(3);
+  s.created_at = q.Int(4);
+  s.last_seen_at = q.Int(5);
+  s.source = q.Text(6);
+  s.user_agent = q.Text(7);
+  return s;
+}
+
+Result<Invitation> ReadInvitation(const SqliteQuery& q) {
+  Invitation i;
+  i.id = q.Int(0);
+  i.clinic_id = q.Int(1);
+  i.user_id = q.Int(2);
+  i.created_by = q.Int(3);
+  i.token_hash = q.Text(4);
+  i.created_at = q.Int(5);
+  i.expires_at = q.Int(6);
+  i.used_at = q.OptionalInt(7);
+  return i;
+}
+
+Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
+  AuditEntry e;
+  e.seq = q.Int(0);
+  e.at = q.Int(1);
+  e.clinic_id = q.Int(2);
+  e.actor_id = q.Int(3);
+  e.actor_role = q.Text(4);
+  e.action = q.Text(5);
+  e.record_type = q.Text(6);
+  e.record_id = q.Text(7);
+  e.source = q.Text(8);
+  e.prev_hash = q.Text(9);
+  e.hash = q.Text(10);
+  return e;
+}
+
+Result<UserId> ReadId(const SqliteQuery& q) { return q.Int(0); }
+
+// The one row of `q`, or kNotFound with `missing`.
+template <typename Reader>
+auto One(SqliteQuery& q, Reader read, std::string_view missing) -> decltype(read(q)) {
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return Fail(Error::NotFound(std::string(missing)));
+  return read(q);
+}
+
+// Every row of `q`.
+template <typename Reader>
+auto All(SqliteQuery& q, Reader read)
+    -> Result<std::vector<typename decltype(read(q))::value_type>> {
+  std::vector<typename decltype(read(q))::value_type> rows;
+  for (;;) {
+    RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return rows;
+    auto value = read(q);
+    if (!value) return Fail(std::move(value).error());
+    rows.push_back(std::move(*value));
+  }
+}
+
+// An UPDATE or DELETE of one record by id: kNotFound when it changed nothing.
+Status ChangedOne(Result<int> changed, std::string_view missing) {
+  if (!changed) return Fail(std::move(changed).error());
+  if (*changed == 0) return Fail(Error::NotFound(std::string(missing)));
+  return Ok();
+}
+
+// A statement's success without its count of changed rows.
+Status Done(const Result<int>& changed) {
+  if (!changed) return Fail(changed.error());
+  return Ok();
+}
+
+template <typename T>
+Result<T> NameMissing(Result<T> result, std::string_view message) {
+  if (!result) return Fail(NameMissingReference(std::move(result).error(), message));
+  return result;
+}
+
+// --- Queries shared by the read pool and the write transaction -------------------------------
+
+Result<User> QueryUser(SqliteConnection& c, UserId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadUser, "no such user");
+}
+
+Result<Episode> QueryEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_EPISODE_COLUMNS " FROM episodes WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadEpisode, "no such episode");
+}
+
+Result<Appointment> QueryAppointment(SqliteConnection& c, AppointmentId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS " FROM appointments WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadAppointment, "no such appointment");
+}
+
+Result<Invitation> QueryInvitationByTokenHash(SqliteConnection& c, const std::string& token_hash) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT " RAPPORT_INVITATION_COLUMNS " FROM invitations WHERE token_hash = ?"));
+  q.Bind(token_hash);
+  return One(q, ReadInvitation, "no such invitation");
+}
+
+// --- The write transaction --------------------------------------------------------------------
+
+class SqliteWriteTxn final : public WriteTxn {
+ public:
+  explicit SqliteWriteTxn(SqliteConnection& c) : c_(c) {}
+
+  Result<ClinicId> InsertClinic(const Clinic& clinic) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback) "
+                   "VALUES (?, ?, ?) RETURNING id"));
+    q.Bind(clinic.name)
+        .Bind(clinic.settings.share_with_guardians)
+        .Bind(clinic.settings.allow_link_feedback);
+    return q.RunReturningId();
+  }
+
+  Status UpdateClinicSettings(ClinicId id, const ClinicSettings& settings) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ? "
+                   "WHERE id = ?"));
+    q.Bind(settings.share_with_guardians).Bind(settings.allow_link_feedback).Bind(id);
+    return ChangedOne(q.Run(), "no such clinic");
+  }
+
+  Result<UserId> InsertUser(const NewUser& user) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO users (clinic_id, email, display_name, role, password_hash, "
+                   "active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id"));
+    q.Bind(user.clinic_id)
+        .Bind(user.email)
+        .Bind(user.display_name)
+        .Bind(ToString(user.role))
+        .Bind(user.password_hash)
+        .Bind(user.created_at);
+    return NameMissing(q.RunReturningId(), "clinic does not exist");
+  }
+
+  Status SetPasswordHash(UserId id, const std::string& hash) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("UPDATE users SET password_hash = ? WHERE id = ?"));
+    q.Bind(hash).Bind(id);
+    return ChangedOne(q.Run(), "no such user");
+  }
+
+  Status SetUserActive(UserId id, bool active) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("UPDATE users SET active = ? WHERE id = ?"));
+    q.Bind(active).Bind(id);
+    return ChangedOne(q.Run(), "no such user");
+  }
+
+  Status UpsertTherapistProfile(const TherapistProfile& p) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO therapist_profiles (user_id, credentials, bio, "
+                   "accepting_new_clients) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                   "SET credentials = excluded.credentials, bio = excluded.bio, "
+                   "accepting_new_clients = excluded.accepting_new_clients"));
+    q.Bind(p.user_id).Bind(p.credentials).Bind(p.bio).Bind(p.accepting_new_clients);
+    return Done(NameMissing(q.Run(), "user does not exist"));
+  }
+
+  Status UpsertClientProfile(const ClientProfile& p) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO client_profiles (user_id, date_of_birth, preferred_name) "
+                   "VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                   "date_of_birth = excluded.date_of_birth, "
+                   "preferred_name = excluded.preferred_name"));
+    q.Bind(p.user_id).Bind(p.date_of_birth).Bind(p.preferred_name);
+    return Done(NameMissing(q.Run(), "user does not exist"));
+  }
+
+  Status AddSupervision(UserId supervisor_id, UserId therapist_id) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO supervision_links (supervisor_id, therapist_id) VALUES (?, ?) "
+                   "ON CONFLICT DO NOTHING"));
+    q.Bind(supervisor_id).Bind(therapist_id);
+    return Done(NameMissing(q.Run(), "supervisor or therapist does not exist"));
+  }
+
+  Status LinkGuardian(UserId guardian_id, UserId child_id) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q, c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id) "
+                                  "VALUES (?, ?) ON CONFLICT DO NOTHING"));
+    q.Bind(guardian_id).Bind(child_id);
+    return Done(NameMissing(q.Run(), "guardian or child does not exist"));
+  }
+
+  Result<EpisodeId> InsertEpisode(const Episode& e) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO episodes (clinic_id, client_id, therapist_id, status, "
+                   "started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(e.clinic_id)
+        .Bind(e.client_id)
+        .Bind(e.therapist_id)
+        .Bind(ToString(e.status))
+        .Bind(e.started_at)
+        .Bind(e.ended_at);
+    return NameMissing(q.RunReturningId(), "clinic, client or therapist does not exist");
+  }
+
+  Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
+                             std::optional<Timestamp> ended_at) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q, c_.Prepare("UPDATE episodes SET status = ?, ended_at = ? WHERE id = ?"));
+    q.Bind(ToString(status)).Bind(ended_at).Bind(id);
+    return ChangedOne(q.Run(), "no such episode");
+  }
+
+  Result<AppointmentId> InsertAppointment(const Appointment& a) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO appointments (episode_id, starts_at, duration_minutes, modality, "
+                   "status) VALUES (?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(a.episode_id)
+        .Bind(a.starts_at)
+        .Bind(a.duration_minutes)
+        .Bind(ToString(a.modality))
+        .Bind(ToString(a.status));
+    return NameMissing(q.RunReturningId(), "episode does not exist");
+  }
+
+  Status UpdateAppointment(const Appointment& a) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE appointments SET episode_id = ?, starts_at = ?, duration_minutes = ?, "
+                   "modality = ?, status = ? WHERE id = ?"));
+    q.Bind(a.episode_id)
+        .Bind(a.starts_at)
+        .Bind(a.duration_minutes)
+        .Bind(ToString(a.modality))
+        .Bind(ToString(a.status))
+        .Bind(a.id);
+    return ChangedOne(NameMissing(q.Run(), "episode does not exist"), "no such appointment");
+  }
+
+  Result<SessionId> InsertSession(const AuthSession& s) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO auth_sessions (user_id, token_hash, csrf_token, created_at, "
+                   "last_seen_at, source, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(s.user_id)
+        .Bind(s.token_hash)
+        .Bind(s.csrf_token)
+        .Bind(s.created_at)
+        .Bind(s.last_seen_at)
+        .Bind(s.source)
+        .Bind(s.user_agent);
+    return NameMissing(q.RunReturningId(), "user does not exist");
+  }
+
+  Status TouchSession(SessionId id, Timestamp last_seen_at) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?"));
+    q.Bind(last_seen_at).Bind(id);
+    return ChangedOne(q.Run(), "no such session");
+  }
+
+  Status DeleteSession(SessionId id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("DELETE FROM auth_sessions WHERE id = ?"));
+    q.Bind(id);
+    return ChangedOne(q.Run(), "no such session");
+  }
+
+  Status DeleteSessionsOfUser(UserId user_id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("DELETE FROM auth_sessions WHERE user_id = ?"));
+    q.Bind(user_id);
+    return Done(q.Run());
+  }
+
+  Status InsertLoginFailure(const LoginFailure& f) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO login_failures (email, source, at) VALUES (?, ?, ?)"));
+    q.Bind(f.email).Bind(f.source).Bind(f.at);
+    return Done(q.Run());
+  }
+
+  Status PruneLoginFailures(Timestamp before) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("DELETE FROM login_failures WHERE at < ?"));
+    q.Bind(before);
+    return Done(q.Run());
+  }
+
+  Result<InvitationId> InsertInvitation(const Invitation& i) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO invitations (clinic_id, user_id, created_by, token_hash, "
+                   "created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(i.clinic_id)
+        .Bind(i.user_id)
+        .Bind(i.created_by)
+        .Bind(i.token_hash)
+        .Bind(i.created_at)
+        .Bind(i.expires_at)
+        .Bind(i.used_at);
+    return NameMissing(q.RunReturningId(), "clinic, user or inviting user does not exist");
+  }
+
+  Status MarkInvitationUsed(InvitationId id, Timestamp used_at) override {
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c_.Prepare("UPDATE invitations SET used_at = ? WHERE id = ? AND used_at IS NULL"));
+      q.Bind(used_at).Bind(id);
+      RAPPORT_ASSIGN_OR_RETURN(const int changed, q.Run());
+      if (changed == 1) return Ok();
+    }
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery exists,
+                             c_.Prepare("SELECT 1 FROM invitations WHERE id = ?"));
+    exists.Bind(id);
+    RAPPORT_ASSIGN_OR_RETURN(const bool found, exists.Step());
+    if (!found) return Fail(Error::NotFound("no such invitation"));
+    return Fail(Error::FailedPrecondition("the invitation has already been used"));
+  }
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override {
+    AuditEntry stored = entry;
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery last, c_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, last.Step());
+      stored.seq = found ? last.Int(0) + 1 : 1;
+      stored.prev_hash = found ? last.Text(1) : std::string(kAuditGenesisHash);
+    }
+    stored.hash = Blake2b256Hex(AuditDigestInput(stored));
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO audit (" RAPPORT_AUDIT_COLUMNS
+                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.Bind(stored.seq)
+        .Bind(stored.at)
+        .Bind(stored.clinic_id)
+        .Bind(stored.actor_id)
+        .Bind(stored.actor_role)
+        .Bind(stored.action)
+        .Bind(stored.record_type)
+        .Bind(stored.record_id)
+        .Bind(stored.source)
+        .Bind(stored.prev_hash)
+        .Bind(stored.hash);
+    RAPPORT_RETURN_IF_ERROR(q.Run());
+    return stored;
+  }
+
+  Result<User> GetUser(UserId id) override { return QueryUser(c_, id); }
+  Result<Episode> GetEpisode(EpisodeId id) override { return QueryEpisode(c_, id); }
+  Result<Appointment> GetAppointment(AppointmentId id) override {
+    return QueryAppointment(c_, id);
+  }
+  Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
+    return QueryInvitationByTokenHash(c_, token_hash);
+  }
+
+ private:
+  SqliteConnection& c_;
+};
+
+// --- Migrations -------------------------------------------------------------------------------
+
+Result<int> AppliedVersion(SqliteConnection& c) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  return row ? static_cast<int>(q.Int(0)) : 0;
+}
+
+// Applies one migration in its own transaction unless it is already recorded (another process
+// may have applied it since we looked).
+Status ApplyMigration(SqliteConnection& c, const SqliteMigration& m) {
+  RAPPORT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  const Status applied = [&]() -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery seen,
+                             c.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+    seen.Bind(m.version);
+    RAPPORT_ASSIGN_OR_RETURN(const bool already, seen.Step());
+    if (already) return Ok();
+    RAPPORT_RETURN_IF_ERROR(c.Exec(m.sql));
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery record,
+        c.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+    record.Bind(m.version).Bind(m.name).Bind(SystemClock::Instance().Now());
+    return Done(record.Run());
+  }();
+  const Status committed = applied ? c.Exec("COMMIT") : applied;
+  if (!committed) {
+    if (!c.InAutocommit()) (void)c.Exec("ROLLBACK");
+    return Fail(Error::Unavailable(
+        fmt::format("migration {} failed: {}", m.name, committed.error().message)));
+  }
+  return Ok();
+}
+
+Result<int> Migrate(SqliteConnection& c) {
+  RAPPORT_RETURN_IF_ERROR(
+      c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+             "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"));
+  const auto migrations = SqliteMigrations();
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  RAPPORT_ASSIGN_OR_RETURN(const int applied, AppliedVersion(c));
+  if (applied > known) {
+    return Fail(Error::Unavailable(fmt::format(
+        "the database is at schema version {}, newer than this program knows ({})", applied,
+        known)));
+  }
+  for (const SqliteMigration& m : migrations) {
+    if (m.version <= applied) continue;
+    RAPPORT_RETURN_IF_ERROR(ApplyMigration(c, m));
+  }
+  return AppliedVersion(c);
+}
+
+// --- The store --------------------------------------------------------------------------------
+
+class SqliteStoreImpl final : public SqliteStore {
+ public:
+  SqliteStoreImpl(std::unique_ptr<SqliteConnection> writer,
+                  std::vector<std::unique_ptr<SqliteConnection>> readers, int schema_version,
+                  int max_batch)
+      : writer_(std::move(writer)),
+        readers_(std::move(readers)),
+        schema_version_(schema_version),
+        max_batch_(static_cast<std::size_t>(max_batch)) {
+    for (auto& r : readers_) free_readers_.push_back(r.get());
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  SqliteStoreImpl(const SqliteStoreImpl&) = delete;
+  SqliteStoreImpl& operator=(const SqliteStoreImpl&) = delete;
+
+  // Finishes every queued write, then closes the readers and last the writer, whose close
+  // checkpoints the WAL into the main file.
+  ~SqliteStoreImpl() override {
+    {
+      const std::lock_guard lock(write_mu_);
+      stopping_ = true;
+    }
+    write_cv_.notify_one();
+    writer_thread_.join();
+    readers_.clear();
+    writer_.reset();
+  }
+
+  int SchemaVersion() const override { return schema_version_; }
+
+  Status Write(WriteFn fn) override {
+    if (!fn) return Fail(Error::Internal("Write() needs a function"));
+    if (std::this_thread::get_id() == writer_thread_.get_id()) {
+      // It would wait for itself forever.
+      return Fail(Error::Internal("Write() called from inside a WriteFn"));
+    }
+    PendingWrite pending{std::move(fn), {}};
+    std::future<Status> done = pending.done.get_future();
+    {
+      const std::lock_guard lock(write_mu_);
+      if (stopping_) return Fail(Error::Unavailable("the database is closing"));
+      queue_.push_back(&pending);
+    }
+    write_cv_.notify_one();
+    return done.get();
+  }
+
+  Status Ping() override {
+    return WithReader([](SqliteConnection& c) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT 1"));
+      RAPPORT_RETURN_IF_ERROR(q.Step());
+      return Ok();
+    });
+  }
+
+  Result<Clinic> GetClinic(ClinicId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<Clinic> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_CLINIC_COLUMNS " FROM clinics WHERE id = ?"));
+      q.Bind(id);
+      return One(q, ReadClinic, "no such clinic");
+    });
+  }
+
+  Result<std::vector<Clinic>> ListClinics() override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Clinic>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_CLINIC_COLUMNS " FROM clinics ORDER BY id"));
+      return All(q, ReadClinic);
+    });
+  }
+
+  Result<User> GetUser(UserId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryUser(c, id); });
+  }
+
+  Result<User> FindUserByEmail(const std::string& normalized_email) override {
+    return WithReader([&](SqliteConnection& c) -> Result<User> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE email = ?"));
+      q.Bind(normalized_email);
+      return One(q, ReadUser, "no such user");
+    });
+  }
+
+  Result<std::string> GetPasswordHash(UserId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::string> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT password_hash FROM users WHERE id = ?"));
+      q.Bind(id);
+      return One(q, [](const SqliteQuery& row) -> Result<std::string> { return row.Text(0); },
+                 "no such user");
+    });
+  }
+
+  Result<std::vector<User>> ListUsers(ClinicId clinic_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                                   " FROM users WHERE clinic_id = ? ORDER BY id"));
+      q.Bind(clinic_id);
+      return All(q, ReadUser);
+    });
+  }
+
+  Result<TherapistProfile> GetTherapistProfile(UserId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<TherapistProfile> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT user_id, credentials, bio, accepting_new_clients "
+                                   "FROM therapist_profiles WHERE user_id = ?"));
+      q.Bind(id);
+      return One(
+          q,
+          [](const SqliteQuery& row) -> Result<TherapistProfile> {
+            return TherapistProfile{row.Int(0), row.Text(1), row.Text(2), row.Bool(3)};
+          },
+          "no such therapist profile");
+    });
+  }
+
+  Result<ClientProfile> GetClientProfile(UserId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<ClientProfile> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT user_id, date_of_birth, preferred_name "
+                                   "FROM client_profiles WHERE user_id = ?"));
+      q.Bind(id);
+      return One(
+          q,
+          [](const SqliteQuery& row) -> Result<ClientProfile> {
+            return ClientProfile{row.Int(0), row.Text(1), row.Text(2)};
+          },
+          "no such client profile");
+    });
+  }
+
+  Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) override {
+    return ListIds("SELECT therapist_id FROM supervision_links WHERE supervisor_id = ? "
+                   "ORDER BY therapist_id",
+                   supervisor_id);
+  }
+  Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) override {
+    return ListIds("SELECT supervisor_id FROM supervision_links WHERE therapist_id = ? "
+                   "ORDER BY supervisor_id",
+                   therapist_id);
+  }
+  Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) override {
+    return ListIds(
+        "SELECT child_id FROM guardian_links WHERE guardian_id = ? ORDER BY child_id",
+        guardian_id);
+  }
+  Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) override {
+    return ListIds(
+        "SELECT guardian_id FROM guardian_links WHERE child_id = ? ORDER BY guardian_id",
+        child_id);
+  }
+
+  Result<Episode> GetEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryEpisode(c, id); });
+  }
+  Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) override {
+    return ListEpisodes("SELECT " RAPPORT_EPISODE_COLUMNS
+                        " FROM episodes WHERE client_id = ? ORDER BY id",
+                        client_id);
+  }
+  Result<std::vector<Episode>> ListEpisodesOfTherapist(UserId therapist_id) override {
+    return ListEpisodes("SELECT " RAPPORT_EPISODE_COLUMNS
+                        " FROM episodes WHERE therapist_id = ? ORDER BY id",
+                        therapist_id);
+  }
+  Result<std::vector<Episode>> ListEpisodesOfClinic(ClinicId clinic_id) override {
+    return ListEpisodes("SELECT " RAPPORT_EPISODE_COLUMNS
+                        " FROM episodes WHERE clinic_id = ? ORDER BY id",
+                        clinic_id);
+  }
+
+  Result<Appointment> GetAppointment(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryAppointment(c, id); });
+  }
+
+  Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Appointment>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
+                                   " FROM appointments WHERE episode_id = ? "
+                                   "ORDER BY starts_at, id"));
+      q.Bind(id);
+      return All(q, ReadAppointment);
+    });
+  }
+
+  Result<std::vector<Appointment>> ListAppointmentsOfClient(UserId client_id, Timestamp from,
+                                                            Timestamp to) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Appointment>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT a.id, a.episode_id, a.starts_at, a.duration_minutes, a.modality, "
+                    "a.status FROM appointments a JOIN episodes e ON e.id = a.episode_id "
+                    "WHERE e.client_id = ? AND a.starts_at >= ? AND a.starts_at < ? "
+                    "ORDER BY a.starts_at, a.id"));
+      q.Bind(client_id).Bind(from).Bind(to);
+      return All(q, ReadAppointment);
+    });
+  }
+
+  Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) override {
+    return WithReader([&](SqliteConnection& c) -> Result<AuthSession> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_SESSION_COLUMNS " FROM auth_sessions WHERE token_hash = ?"));
+      q.Bind(token_hash);
+      return One(q, ReadSession, "no such session");
+    });
+  }
+
+  Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuthSession>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_SESSION_COLUMNS
+                                   " FROM auth_sessions WHERE user_id = ? ORDER BY id"));
+      q.Bind(user_id);
+      return All(q, ReadSession);
+    });
+  }
+
+  Result<int> CountLoginFailuresForEmail(const std::string& email, Timestamp since) override {
+    return Count("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?", email, since);
+  }
+  Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) override {
+    return Count("SELECT count(*) FROM login_failures WHERE source = ? AND at >= ?", source,
+                 since);
+  }
+
+  Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return QueryInvitationByTokenHash(c, token_hash); });
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(ClinicId clinic_id, std::int64_t after_seq,
+                                            int limit) override {
+    if (limit <= 0) return std::vector<AuditEntry>{};
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuditEntry>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_AUDIT_COLUMNS
+                                   " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND seq > ?2 "
+                                   "ORDER BY seq LIMIT ?3"));
+      q.Bind(clinic_id).Bind(after_seq).Bind(limit);
+      return All(q, ReadAudit);
+    });
+  }
+
+  Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id,
+                                                       std::int64_t before_seq,
+                                                       int limit) override {
+    if (limit <= 0) return std::vector<AuditEntry>{};
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuditEntry>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_AUDIT_COLUMNS
+                    " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND (?2 = 0 OR seq < ?2) "
+                    "ORDER BY seq DESC LIMIT ?3"));
+      q.Bind(clinic_id).Bind(before_seq).Bind(limit);
+      return All(q, ReadAudit);
+    });
+  }
+
+ private:
+  // One caller's WriteFn, queued for the writer; lives on the caller's stack until `done` is set.
+  struct PendingWrite {
+    WriteFn fn;
+    std::promise<Status> done;
+  };
+
+  // --- Reads ---
+
+  // Lends one read connection to `f` for the length of the call, waiting if all are in use.
+  template <typename F>
+  auto WithReader(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
+    SqliteConnection* c = nullptr;
+    {
+      std::unique_lock lock(read_mu_);
+      read_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+      c = free_readers_.back();
+      free_readers_.pop_back();
+    }
+    struct Return {
+      SqliteStoreImpl& store;
+      SqliteConnection* c;
+      ~Return() {
+        {
+          const std::lock_guard lock(store.read_mu_);
+          store.free_readers_.push_back(c);
+        }
+        store.read_cv_.notify_one();
+      }
+    } give_back{*this, c};
+    return f(*c);
+  }
+
+  Result<std::vector<UserId>> ListIds(const char* sql, UserId key) {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<UserId>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+      q.Bind(key);
+      return All(q, ReadId);
+    });
+  }
+
+  Result<std::vector<Episode>> ListEpisodes(const char* sql, std::int64_t key) {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Episode>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+      q.Bind(key);
+      return All(q, ReadEpisode);
+    });
+  }
+
+  Result<int> Count(const char* sql, const std::string& key, Timestamp since) {
+    return WithReader([&](SqliteConnection& c) -> Result<int> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+      q.Bind(key).Bind(since);
+      return One(
+          q, [](const SqliteQuery& row) -> Result<int> { return static_cast<int>(row.Int(0)); },
+          "no count");
+    });
+  }
+
+  // --- Writes ---
+
+  void WriterLoop() {
+    std::vector<PendingWrite*> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(write_mu_);
+        write_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything queued is done
+        while (!queue_.empty() && batch.size() < max_batch_) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      RunBatch(batch);
+      batch.clear();
+    }
+  }
+
+  // One transaction for the whole batch, one savepoint per WriteFn, one durable COMMIT; then
+  // each caller learns its own outcome. A WriteFn that failed keeps its own error whatever
+  // happens to the batch; one that succeeded gets kUnavailable if its work was not committed.
+  void RunBatch(std::span<PendingWrite* const> batch) {
+    std::vector<Status> results(batch.size());
+    const auto finish = [&] {
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+    };
+    if (const Status begun = writer_->Exec("BEGIN IMMEDIATE"); !begun) {
+      for (auto& r : results) r = Fail(AsUnavailable(begun.error()));
+      finish();
+      return;
+    }
+    SqliteWriteTxn txn(*writer_);
+    bool lost = false;  // the transaction no longer holds the earlier WriteFns' work
+    std::size_t ran = 0;
+    for (; ran < batch.size() && !lost; ++ran) results[ran] = RunOne(txn, batch[ran]->fn, lost);
+
+    Status committed = lost ? Fail(Error::Unavailable("database write failed; nothing was saved"))
+                            : writer_->Exec("COMMIT");
+    if (!committed) {
+      if (!writer_->InAutocommit()) (void)writer_->Exec("ROLLBACK");
+      const Error error = AsUnavailable(committed.error());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (i >= ran || results[i]) results[i] = Fail(error);
+      }
+    }
+    finish();
+  }
+
+  // Runs one WriteFn inside its own savepoint, rolled back alone when the WriteFn fails. Sets
+  // `lost` when SQLite dropped the whole transaction or a rollback to the savepoint failed.
+  Status RunOne(WriteTxn& txn, const WriteFn& fn, bool& lost) {
+    SqliteConnection& c = *writer_;
+    if (const Status saved = c.Exec("SAVEPOINT write_fn"); !saved) {
+      lost = c.InAutocommit();
+      return Fail(AsUnavailable(saved.error()));
+    }
+    Status status;
+    try {
+      status = fn(txn);
+    } catch (const std::exception& e) {
+      status = Fail(Error::Internal(fmt::format("write failed: {}", e.what())));
+    } catch (...) {
+      status = Fail(Error::Internal("write failed with an unknown exception"));
+    }
+    if (c.InAutocommit()) {  // e.g. disk full or I/O error: SQLite rolled everything back
+      lost = true;
+      if (status) return Fail(Error::Unavailable("database write failed; nothing was saved"));
+      return status;
+    }
+    if (status) {
+      const Status released = c.Exec("RELEASE write_fn");
+      if (released) return status;
+      status = Fail(AsUnavailable(released.error()));
+    }
+    if (!c.Exec("ROLLBACK TO write_fn") || !c.Exec("RELEASE write_fn")) lost = true;
+    return status;
+  }
+
+  static Error AsUnavailable(const Error& e) {
+    if (e.code == ErrorCode::kUnavailable) return e;
+    return Error::Unavailable(fmt::format("database write failed: {}", e.message));
+  }
+
+  std::unique_ptr<SqliteConnection> writer_;  // used only by writer_thread_ once it runs
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  const int schema_version_;
+  const std::size_t max_batch_;
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<SqliteConnection*> free_readers_;  // guarded by read_mu_
+
+  std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<PendingWrite*> queue_;  // guarded by write_mu_
+  bool stopping_ = false;            // guarded by write_mu_
+
+  std::thread writer_thread_;  // last: started once everything above exists
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
+  if (options.path.empty() || options.path == ":memory:" || options.path.starts_with("file:")) {
+    return Fail(Error::InvalidArgument("the database must be a file path"));
+  }
+  if (sqlite3_threadsafe() == 0) {
+    return Fail(Error::Internal("SQLite was built without thread support"));
+  }
+  RAPPORT_RETURN_IF_ERROR(InitCrypto());  // the audit chain hashes with libsodium
+
+  const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return Fail(Error::Unavailable(
+          fmt::format("cannot create the directory {}: {}", parent.string(), ec.message())));
+    }
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto writer, SqliteConnection::Open(options.path, SqliteConnection::Mode::kWriter));
+  RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer));
+
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  const int reader_count = std::max(1, options.read_connections);
+  for (int i = 0; i < reader_count; ++i) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto reader, SqliteConnection::Open(options.path, SqliteConnection::Mode::kReader));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteStore>(std::make_unique<SqliteStoreImpl>(
+      std::move(writer), std::move(readers), version, std::max(1, options.max_batch)));
+}
+
+}  // namespace rapport

@@ -1,0 +1,389 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>  // mkdtemp
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_migrations.h"
+#include "store/store_contract_test.h"
+
+namespace rapport {
+namespace {
+
+// A fresh directory under the test temporary directory, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = ::testing::TempDir() + "rapport-store-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path) {
+  SqliteStoreOptions options;
+  options.path = path;
+  auto store = SqliteStore::Open(options);
+  if (!store) {
+    ADD_FAILURE() << "cannot open " << path << ": " << store.error().message;
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+class SqliteFixture final : public StoreFixture {
+ public:
+  SqliteFixture() : store_(OpenOrDie(dir_.File("rapport.db"))) {
+    if (!store_) throw std::runtime_error("cannot open the test database");
+  }
+  Store& store() override { return *store_; }
+
+ private:
+  TempDir dir_;  // outlives the store
+  std::unique_ptr<SqliteStore> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+
+// --- SQLite only ------------------------------------------------------------------------------
+
+// A plain connection beside the store's, as a careless tool or person would open one.
+struct RawDb {
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << path;
+    }
+    sqlite3_busy_timeout(db, 5000);
+  }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+  ~RawDb() { sqlite3_close(db); }
+  int Exec(const std::string& sql) const {
+    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  std::string Text(const std::string& sql) const {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) out = reinterpret_cast<const char*>(text);
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+  sqlite3* db = nullptr;
+};
+
+Status AddClinicAndUser(Store& store, const std::string& email) {
+  return store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = email;
+    u.display_name = "Someone";
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(u));
+    AuditEntry e;
+    e.clinic_id = clinic;
+    e.action = "create";
+    RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(e));
+    return Ok();
+  });
+}
+
+TEST(SqliteStore, ReopeningTheFileKeepsTheDataAndTheChain) {
+  TempDir dir;
+  const std::string path = dir.File("keep.db");
+  std::string first_hash;
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_THAT(AddClinicAndUser(*store, "kept@example.org"), IsOk());
+    auto audit = store->ListAudit(0, 0, 10);
+    ASSERT_THAT(audit, IsOk());
+    ASSERT_EQ(audit->size(), 1U);
+    first_hash = (*audit)[0].hash;
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(store->FindUserByEmail("kept@example.org"), IsOk());
+  ASSERT_THAT(AddClinicAndUser(*store, "second@example.org"), IsOk());
+  auto audit = store->ListAudit(0, 0, 10);
+  ASSERT_THAT(audit, IsOk());
+  ASSERT_EQ(audit->size(), 2U);
+  EXPECT_EQ((*audit)[1].seq, 2);
+  EXPECT_EQ((*audit)[1].prev_hash, first_hash);
+}
+
+TEST(SqliteStore, EmbeddedMigrationsAreNumberedFromOneWithoutGaps) {
+  const auto migrations = SqliteMigrations();
+  ASSERT_FALSE(migrations.empty());
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i + 1));
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+  EXPECT_EQ(migrations[0].name, "0001_init.sql");
+}
+
+TEST(SqliteStore, MigrationsAreAppliedOnceAndTheVersionIsReported) {
+  TempDir dir;
+  const std::string path = dir.File("migrated.db");
+  const int latest = SqliteMigrations().back().version;
+  for (int open = 0; open < 2; ++open) {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->SchemaVersion(), latest);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM schema_migrations"),
+            std::to_string(SqliteMigrations().size()));
+  EXPECT_EQ(raw.Text("SELECT max(version) FROM schema_migrations"), std::to_string(latest));
+}
+
+TEST(SqliteStore, ADatabaseFromANewerProgramIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("newer.db");
+  ASSERT_NE(OpenOrDie(path), nullptr);
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 0)"),
+              SQLITE_OK);
+  }
+  SqliteStoreOptions options;
+  options.path = path;
+  EXPECT_THAT(SqliteStore::Open(options), FailsWith(ErrorCode::kUnavailable));
+}
+
+TEST(SqliteStore, TheFileIsInWalModeWithTheSchemaInPlace) {
+  TempDir dir;
+  const std::string path = dir.File("wal.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'audit'"),
+            "1");
+}
+
+TEST(SqliteStore, CreatesMissingParentDirectories) {
+  TempDir dir;
+  const std::string path = dir.File("a/b/c/rapport.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(path));
+}
+
+TEST(SqliteStore, RefusesInMemoryAndEmptyPaths) {
+  for (const char* path : {":memory:", "", "file::memory:"}) {
+    SqliteStoreOptions options;
+    options.path = path;
+    EXPECT_THAT(SqliteStore::Open(options), FailsWith(ErrorCode::kInvalidArgument)) << path;
+  }
+}
+
+TEST(SqliteStore, AFileThatIsNotADatabaseIsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.File("garbage.db");
+  {
+    std::ofstream out(path);
+    out << std::string(8192, 'x');
+  }
+  SqliteStoreOptions options;
+  options.path = path;
+  EXPECT_THAT(SqliteStore::Open(options), FailsWith(ErrorCode::kUnavailable));
+
+  options.path = dir.File("");  // the directory itself
+  EXPECT_THAT(SqliteStore::Open(options), FailsWith(ErrorCode::kUnavailable));
+}
+
+TEST(SqliteStore, SixtyFourConcurrentWritersAllSucceedAndAllWritesArePresent) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("busy.db"));
+  ASSERT_NE(store, nullptr);
+  ClinicId clinic = 0;
+  ASSERT_THAT(store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(clinic, txn.InsertClinic(Clinic{0, "Busy", {}}));
+    return Ok();
+  }),
+              IsOk());
+
+  constexpr int kThreads = 64;
+  constexpr int kWritesEach = 5;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        const Status written = store->Write([&](WriteTxn& txn) -> Status {
+          NewUser u;
+          u.clinic_id = clinic;
+          u.email = fmt::format("t{}-{}@example.org", t, i);
+          u.display_name = "Writer";
+          RAPPORT_ASSIGN_OR_RETURN(const UserId id, txn.InsertUser(u));
+          AuditEntry e;
+          e.clinic_id = clinic;
+          e.action = "create";
+          e.record_type = "user";
+          e.record_id = std::to_string(id);
+          RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(e));
+          return Ok();
+        });
+        if (!written) ++failures[static_cast<std::size_t>(t)];
+        // Readers run alongside the writers.
+        if (!store->ListUsers(clinic)) ++failures[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[static_cast<std::size_t>(t)], 0) << t;
+
+  auto users = store->ListUsers(clinic);
+  ASSERT_THAT(users, IsOk());
+  EXPECT_EQ(users->size(), static_cast<std::size_t>(kThreads * kWritesEach));
+  auto audit = store->ListAudit(0, 0, 10'000);
+  ASSERT_THAT(audit, IsOk());
+  ASSERT_EQ(audit->size(), static_cast<std::size_t>(kThreads * kWritesEach));
+  std::string prev(kAuditGenesisHash);
+  for (std::size_t i = 0; i < audit->size(); ++i) {
+    const AuditEntry& e = (*audit)[i];
+    ASSERT_EQ(e.seq, static_cast<std::int64_t>(i + 1));
+    ASSERT_EQ(e.prev_hash, prev);
+    ASSERT_EQ(e.hash, Blake2b256Hex(AuditDigestInput(e)));
+    prev = e.hash;
+  }
+}
+
+TEST(SqliteStore, RawSqlCannotUpdateOrDeleteAuditEntries) {
+  TempDir dir;
+  const std::string path = dir.File("audit.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(AddClinicAndUser(*store, "a@example.org"), IsOk());
+
+  RawDb raw(path);
+  EXPECT_NE(raw.Exec("UPDATE audit SET action = 'tampered'"), SQLITE_OK);
+  EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("append-only"));
+  EXPECT_NE(raw.Exec("DELETE FROM audit"), SQLITE_OK);
+  EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("append-only"));
+  EXPECT_EQ(raw.Text("SELECT action FROM audit"), "create");
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM audit"), "1");
+}
+
+TEST(SqliteStore, ForeignKeysAreEnforced) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("fk.db"));
+  ASSERT_NE(store, nullptr);
+  const Status written = store->Write([](WriteTxn& txn) -> Status {
+    NewUser u;
+    u.clinic_id = 5;
+    u.email = "orphan@example.org";
+    return DropValue(txn.InsertUser(u));
+  });
+  ASSERT_THAT(written, FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(written.error().message, "clinic does not exist");
+}
+
+TEST(SqliteStore, DuplicateEmailMessageIsPlainAndNamesTheField) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("dup.db"));
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(AddClinicAndUser(*store, "same@example.org"), IsOk());
+  const Status again = AddClinicAndUser(*store, "same@example.org");
+  ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_EQ(again.error().message, "email is already in use");
+  ASSERT_EQ(again.error().fields.size(), 1U);
+  EXPECT_EQ(again.error().fields[0].field, "email");
+}
+
+TEST(SqliteStore, AValueTheSchemaForbidsIsInvalidArgumentWithoutSql) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("check.db"));
+  ASSERT_NE(store, nullptr);
+  const Status written = store->Write([](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = "x@example.org";
+    RAPPORT_ASSIGN_OR_RETURN(const UserId user, txn.InsertUser(u));
+    Episode e;
+    e.clinic_id = clinic;
+    e.client_id = user;
+    e.therapist_id = user;
+    RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode, txn.InsertEpisode(e));
+    Appointment a;
+    a.episode_id = episode;
+    a.duration_minutes = 0;  // CHECK (duration_minutes > 0)
+    return DropValue(txn.InsertAppointment(a));
+  });
+  ASSERT_THAT(written, FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(written.error().message, ::testing::Not(::testing::HasSubstr("CHECK")));
+  EXPECT_THAT(written.error().message, ::testing::Not(::testing::HasSubstr("duration_minutes")));
+}
+
+TEST(SqliteStore, AnExceptionFromAWriteFnIsInternalAndRolledBack) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("throw.db"));
+  ASSERT_NE(store, nullptr);
+  const Status written = store->Write([](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.InsertClinic(Clinic{0, "Thrown away", {}}));
+    throw std::runtime_error("bug");
+  });
+  EXPECT_THAT(written, FailsWith(ErrorCode::kInternal));
+  auto clinics = store->ListClinics();
+  ASSERT_THAT(clinics, IsOk());
+  EXPECT_TRUE(clinics->empty());
+  // The writer survived.
+  EXPECT_THAT(AddClinicAndUser(*store, "after@example.org"), IsOk());
+}
+
+TEST(SqliteStore, WriteFromInsideAWriteFnFailsInsteadOfDeadlocking) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("nested.db"));
+  ASSERT_NE(store, nullptr);
+  Status inner;
+  const Status outer = store->Write([&](WriteTxn&) -> Status {
+    inner = store->Write([](WriteTxn&) { return Ok(); });
+    return Ok();
+  });
+  EXPECT_THAT(outer, IsOk());
+  EXPECT_THAT(inner, FailsWith(ErrorCode::kInternal));
+}
+
+TEST(SqliteStore, ASecondStoreOnTheSameFileSeesCommittedWrites) {
+  TempDir dir;
+  const std::string path = dir.File("shared.db");
+  auto first = OpenOrDie(path);
+  auto second = OpenOrDie(path);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  ASSERT_THAT(AddClinicAndUser(*first, "one@example.org"), IsOk());
+  EXPECT_THAT(second->FindUserByEmail("one@example.org"), IsOk());
+  ASSERT_THAT(AddClinicAndUser(*second, "two@example.org"), IsOk());
+  auto audit = first->ListAudit(0, 0, 10);
+  ASSERT_THAT(audit, IsOk());
+  ASSERT_EQ(audit->size(), 2U);
+  EXPECT_EQ((*audit)[1].prev_hash, (*audit)[0].hash);
+}
+
+}  // namespace
+}  // namespace rapport

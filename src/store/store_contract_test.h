@@ -1,0 +1,1110 @@
+#pragma once
+// The Store contract suite: the prose contract of store/store.h as tests, run against every
+// backend. A backend's test file includes this header once and instantiates the suite with a
+// factory that makes a fresh, empty store per test:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
+//                            ::testing::Values(StoreBackend{"sqlite", MakeSqliteFixture}),
+//                            StoreBackendName);
+//
+// Nothing here may depend on a backend: backend-only behaviour (files, migrations, SQL) belongs
+// in that backend's own tests. Include from exactly one .cc per test binary (it defines tests).
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/crypto.h"
+#include "domain/audit.h"
+#include "store/store.h"
+
+namespace rapport {
+
+// What a backend hands the suite for one test: a fresh, empty store; destroying the fixture
+// cleans up whatever it made (a temporary file, a scratch database).
+class StoreFixture {
+ public:
+  virtual ~StoreFixture() = default;
+  virtual Store& store() = 0;
+};
+
+struct StoreBackend {
+  std::string name;
+  std::function<std::unique_ptr<StoreFixture>()> make;
+  friend void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
+};
+
+inline std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
+  return info.param.name;
+}
+
+// --- Matchers for Status and Result<T> --------------------------------------------------------
+
+MATCHER(IsOk, "succeeds") {
+  if (arg.has_value()) return true;
+  *result_listener << "fails with " << ToString(arg.error().code) << ": " << arg.error().message;
+  return false;
+}
+
+MATCHER_P(FailsWith, code, "fails with " + std::string(ToString(code))) {
+  if (arg.has_value()) {
+    *result_listener << "succeeds";
+    return false;
+  }
+  *result_listener << "fails with " << ToString(arg.error().code) << ": " << arg.error().message;
+  return arg.error().code == code;
+}
+
+// A Result's success or error without its value, for EXPECT_THAT(..., FailsWith(...)) in a Write.
+template <typename T>
+Status DropValue(const Result<T>& result) {
+  if (!result) return Fail(result.error());
+  return Ok();
+}
+
+// --- The suite --------------------------------------------------------------------------------
+
+class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
+ protected:
+  static constexpr Timestamp kT0 = 1'790'000'000'000;  // 2026-09-21, any fixed instant will do
+
+  void SetUp() override {
+    ASSERT_THAT(InitCrypto(), IsOk());
+    fixture_ = GetParam().make();
+    ASSERT_NE(fixture_, nullptr);
+  }
+  void TearDown() override { fixture_.reset(); }
+
+  Store& store() { return fixture_->store(); }
+
+  // Runs `f` (returning Result<T>) in its own Write and returns its value; a failure fails the
+  // test and returns T{}.
+  template <typename F>
+  auto Put(F f) -> typename decltype(f(std::declval<WriteTxn&>()))::value_type {
+    using T = typename decltype(f(std::declval<WriteTxn&>()))::value_type;
+    std::optional<T> out;
+    const Status written = store().Write([&](WriteTxn& txn) -> Status {
+      auto result = f(txn);
+      if (!result) return Fail(result.error());
+      out = std::move(*result);
+      return Ok();
+    });
+    EXPECT_THAT(written, IsOk());
+    return out.value_or(T{});
+  }
+
+  // Runs a Status-returning `f` in its own Write.
+  Status Do(const std::function<Status(WriteTxn&)>& f) { return store().Write(f); }
+
+  ClinicId AddClinic(const std::string& name = "Northside Clinic", ClinicSettings settings = {}) {
+    return Put([&](WriteTxn& txn) { return txn.InsertClinic(Clinic{0, name, settings}); });
+  }
+
+  static NewUser MakeUser(ClinicId clinic, const std::string& email, Role role = Role::kClient) {
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = email;
+    u.display_name = "Name of " + email;
+    u.role = role;
+    u.created_at = kT0;
+    return u;
+  }
+
+  UserId AddUser(ClinicId clinic, const std::string& email, Role role = Role::kClient) {
+    return Put([&](WriteTxn& txn) { return txn.InsertUser(MakeUser(clinic, email, role)); });
+  }
+
+  static Episode MakeEpisode(ClinicId clinic, UserId client, UserId therapist,
+                             Timestamp started_at = kT0) {
+    Episode e;
+    e.clinic_id = clinic;
+    e.client_id = client;
+    e.therapist_id = therapist;
+    e.status = EpisodeStatus::kIntake;
+    e.started_at = started_at;
+    return e;
+  }
+
+  EpisodeId AddEpisode(ClinicId clinic, UserId client, UserId therapist) {
+    return Put(
+        [&](WriteTxn& txn) { return txn.InsertEpisode(MakeEpisode(clinic, client, therapist)); });
+  }
+
+  static Appointment MakeAppointment(EpisodeId episode, Timestamp starts_at) {
+    Appointment a;
+    a.episode_id = episode;
+    a.starts_at = starts_at;
+    a.duration_minutes = 50;
+    a.modality = Modality::kVideo;
+    a.status = AppointmentStatus::kScheduled;
+    return a;
+  }
+
+  AppointmentId AddAppointment(EpisodeId episode, Timestamp starts_at) {
+    return Put(
+        [&](WriteTxn& txn) { return txn.InsertAppointment(MakeAppointment(episode, starts_at)); });
+  }
+
+  static AuthSession MakeSession(UserId user, const std::string& token_hash) {
+    AuthSession s;
+    s.user_id = user;
+    s.token_hash = token_hash;
+    s.csrf_token = "csrf-" + token_hash;
+    s.created_at = kT0;
+    s.last_seen_at = kT0;
+    s.source = "192.0.2.7";
+    s.user_agent = "Mozilla/5.0 (test)";
+    return s;
+  }
+
+  static Invitation MakeInvitation(ClinicId clinic, UserId user, UserId by,
+                                   const std::string& token_hash) {
+    Invitation i;
+    i.clinic_id = clinic;
+    i.user_id = user;
+    i.created_by = by;
+    i.token_hash = token_hash;
+    i.created_at = kT0;
+    i.expires_at = kT0 + 7LL * 24 * 3600 * 1000;
+    return i;
+  }
+
+  static AuditEntry MakeAudit(ClinicId clinic, const std::string& action,
+                              const std::string& record_id = "1") {
+    AuditEntry e;
+    e.at = kT0;
+    e.clinic_id = clinic;
+    e.actor_id = 3;
+    e.actor_role = "therapist";
+    e.action = action;
+    e.record_type = "episode";
+    e.record_id = record_id;
+    e.source = "192.0.2.7";
+    return e;
+  }
+
+  AuditEntry AddAudit(ClinicId clinic, const std::string& action,
+                      const std::string& record_id = "1") {
+    return Put([&](WriteTxn& txn) { return txn.AppendAudit(MakeAudit(clinic, action, record_id)); });
+  }
+
+ private:
+  std::unique_ptr<StoreFixture> fixture_;
+};
+
+// --- Write, Ping ------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, PingAnswersOnAFreshStore) { EXPECT_THAT(store().Ping(), IsOk()); }
+
+TEST_P(StoreContractTest, WriteReturnsTheWriteFnsOwnError) {
+  const Status written =
+      store().Write([](WriteTxn&) -> Status { return Fail(Error::Conflict("changed meanwhile")); });
+  ASSERT_THAT(written, FailsWith(ErrorCode::kConflict));
+  EXPECT_EQ(written.error().message, "changed meanwhile");
+}
+
+TEST_P(StoreContractTest, AFailingWriteFnLeavesNothingBehind) {
+  const ClinicId clinic = AddClinic();
+  const Status written = store().Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(MakeUser(clinic, "ghost@example.org")));
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateClinicSettings(clinic, ClinicSettings{false, false}));
+    RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(MakeAudit(clinic, "create")));
+    return Fail(Error::InvalidArgument("changed my mind"));
+  });
+  ASSERT_THAT(written, FailsWith(ErrorCode::kInvalidArgument));
+
+  EXPECT_THAT(store().FindUserByEmail("ghost@example.org"), FailsWith(ErrorCode::kNotFound));
+  auto listed = store().ListUsers(clinic);
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_TRUE(listed->empty());
+  auto reread = store().GetClinic(clinic);
+  ASSERT_THAT(reread, IsOk());
+  EXPECT_TRUE(reread->settings.share_with_guardians);
+  auto audit = store().ListAudit(0, 0, 10);
+  ASSERT_THAT(audit, IsOk());
+  EXPECT_TRUE(audit->empty());
+  // The email is free again.
+  EXPECT_NE(AddUser(clinic, "ghost@example.org"), 0);
+}
+
+TEST_P(StoreContractTest, AWriteFnSeesItsOwnUncommittedChanges) {
+  const ClinicId clinic = AddClinic();
+  const Status written = store().Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const UserId client, txn.InsertUser(MakeUser(clinic, "c@x.org")));
+    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
+                             txn.InsertUser(MakeUser(clinic, "t@x.org", Role::kTherapist)));
+    RAPPORT_ASSIGN_OR_RETURN(const User user, txn.GetUser(client));
+    EXPECT_EQ(user.email, "c@x.org");
+    RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode,
+                             txn.InsertEpisode(MakeEpisode(clinic, client, therapist)));
+    RAPPORT_ASSIGN_OR_RETURN(const Episode e, txn.GetEpisode(episode));
+    EXPECT_EQ(e.client_id, client);
+    RAPPORT_ASSIGN_OR_RETURN(const AppointmentId appointment,
+                             txn.InsertAppointment(MakeAppointment(episode, kT0)));
+    RAPPORT_ASSIGN_OR_RETURN(const Appointment a, txn.GetAppointment(appointment));
+    EXPECT_EQ(a.episode_id, episode);
+    RAPPORT_RETURN_IF_ERROR(txn.InsertInvitation(MakeInvitation(clinic, client, therapist, "tok")));
+    RAPPORT_ASSIGN_OR_RETURN(const Invitation i, txn.FindInvitationByTokenHash("tok"));
+    EXPECT_EQ(i.user_id, client);
+    EXPECT_THAT(txn.GetUser(client + therapist + 100), FailsWith(ErrorCode::kNotFound));
+    return Ok();
+  });
+  EXPECT_THAT(written, IsOk());
+}
+
+TEST_P(StoreContractTest, AnErrorAWriteFnToleratesDoesNotUndoItsOtherWork) {
+  const ClinicId clinic = AddClinic();
+  AddUser(clinic, "taken@example.org");
+  const Status written = store().Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(MakeUser(clinic, "first@example.org")));
+    EXPECT_THAT(txn.InsertUser(MakeUser(clinic, "taken@example.org")),
+                FailsWith(ErrorCode::kAlreadyExists));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(MakeUser(clinic, "second@example.org")));
+    return Ok();
+  });
+  ASSERT_THAT(written, IsOk());
+  EXPECT_THAT(store().FindUserByEmail("first@example.org"), IsOk());
+  EXPECT_THAT(store().FindUserByEmail("second@example.org"), IsOk());
+}
+
+// Concurrent writes that may share one commit: each succeeds or fails on its own.
+TEST_P(StoreContractTest, ConcurrentWritesSucceedOrFailEachOnTheirOwn) {
+  const ClinicId clinic = AddClinic();
+  // Hold the store's writer (if it has one) so that the writes below queue up together.
+  std::atomic<bool> release{false};
+  std::thread blocker([&] {
+    EXPECT_THAT(store().Write([&](WriteTxn&) -> Status {
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return Ok();
+    }),
+                IsOk());
+  });
+  constexpr int kWriters = 16;
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      results[static_cast<std::size_t>(i)] = store().Write([&, i](WriteTxn& txn) -> Status {
+        RAPPORT_RETURN_IF_ERROR(txn.InsertUser(MakeUser(clinic, fmt::format("u{}@x.org", i))));
+        RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(MakeAudit(clinic, "create", std::to_string(i))));
+        if (i % 2 == 1) return Fail(Error::FailedPrecondition("odd writers give up"));
+        return Ok();
+      });
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release = true;
+  blocker.join();
+  for (auto& w : writers) w.join();
+
+  for (int i = 0; i < kWriters; ++i) {
+    const auto& result = results[static_cast<std::size_t>(i)];
+    const std::string email = fmt::format("u{}@x.org", i);
+    if (i % 2 == 0) {
+      EXPECT_THAT(result, IsOk()) << i;
+      EXPECT_THAT(store().FindUserByEmail(email), IsOk()) << i;
+    } else {
+      EXPECT_THAT(result, FailsWith(ErrorCode::kFailedPrecondition)) << i;
+      EXPECT_THAT(store().FindUserByEmail(email), FailsWith(ErrorCode::kNotFound)) << i;
+    }
+  }
+  // Only the successful writers' audit entries exist, and they chain without gaps.
+  auto audit = store().ListAudit(0, 0, 100);
+  ASSERT_THAT(audit, IsOk());
+  ASSERT_EQ(audit->size(), kWriters / 2);
+  std::string prev(kAuditGenesisHash);
+  for (std::size_t i = 0; i < audit->size(); ++i) {
+    EXPECT_EQ((*audit)[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ((*audit)[i].prev_hash, prev);
+    EXPECT_EQ(std::stoi((*audit)[i].record_id) % 2, 0);
+    prev = (*audit)[i].hash;
+  }
+}
+
+// --- Clinics ----------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, ClinicRoundTripsWithItsSettings) {
+  const ClinicId id = AddClinic("Harbour Clinic", ClinicSettings{false, true});
+  ASSERT_GT(id, 0);
+  auto clinic = store().GetClinic(id);
+  ASSERT_THAT(clinic, IsOk());
+  EXPECT_EQ(clinic->id, id);
+  EXPECT_EQ(clinic->name, "Harbour Clinic");
+  EXPECT_FALSE(clinic->settings.share_with_guardians);
+  EXPECT_TRUE(clinic->settings.allow_link_feedback);
+}
+
+TEST_P(StoreContractTest, InsertClinicIgnoresTheGivenIdAndAssignsDistinctOnes) {
+  const ClinicId a = Put([](WriteTxn& txn) { return txn.InsertClinic(Clinic{777, "A", {}}); });
+  const ClinicId b = Put([](WriteTxn& txn) { return txn.InsertClinic(Clinic{777, "B", {}}); });
+  EXPECT_NE(a, b);
+  ASSERT_THAT(store().GetClinic(a), IsOk());
+  EXPECT_EQ(store().GetClinic(a)->name, "A");
+  EXPECT_EQ(store().GetClinic(b)->name, "B");
+}
+
+TEST_P(StoreContractTest, UpdateClinicSettingsChangesOnlyTheSettings) {
+  const ClinicId id = AddClinic("Harbour Clinic");
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateClinicSettings(id, ClinicSettings{false, false});
+              }),
+              IsOk());
+  auto clinic = store().GetClinic(id);
+  ASSERT_THAT(clinic, IsOk());
+  EXPECT_EQ(clinic->name, "Harbour Clinic");
+  EXPECT_FALSE(clinic->settings.share_with_guardians);
+  EXPECT_FALSE(clinic->settings.allow_link_feedback);
+}
+
+TEST_P(StoreContractTest, MissingClinicIsNotFound) {
+  EXPECT_THAT(store().GetClinic(12345), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.UpdateClinicSettings(12345, {}); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, ListClinicsIsOrderedById) {
+  auto empty = store().ListClinics();
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_TRUE(empty->empty());
+  const ClinicId a = AddClinic("Zeta");
+  const ClinicId b = AddClinic("Alpha");
+  auto clinics = store().ListClinics();
+  ASSERT_THAT(clinics, IsOk());
+  ASSERT_EQ(clinics->size(), 2U);
+  EXPECT_EQ((*clinics)[0].id, a);
+  EXPECT_EQ((*clinics)[1].id, b);
+  EXPECT_LT(a, b);
+}
+
+// --- Users ------------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, UserRoundTripsAndStartsActive) {
+  const ClinicId clinic = AddClinic();
+  NewUser u = MakeUser(clinic, "ana@example.org", Role::kTherapist);
+  u.display_name = "Ana Lima";
+  u.created_at = kT0 + 5;
+  const UserId id = Put([&](WriteTxn& txn) { return txn.InsertUser(u); });
+  ASSERT_GT(id, 0);
+
+  auto user = store().GetUser(id);
+  ASSERT_THAT(user, IsOk());
+  EXPECT_EQ(user->id, id);
+  EXPECT_EQ(user->clinic_id, clinic);
+  EXPECT_EQ(user->email, "ana@example.org");
+  EXPECT_EQ(user->display_name, "Ana Lima");
+  EXPECT_EQ(user->role, Role::kTherapist);
+  EXPECT_TRUE(user->active);
+  EXPECT_EQ(user->created_at, kT0 + 5);
+
+  auto by_email = store().FindUserByEmail("ana@example.org");
+  ASSERT_THAT(by_email, IsOk());
+  EXPECT_EQ(by_email->id, id);
+}
+
+TEST_P(StoreContractTest, EveryRoleRoundTrips) {
+  const ClinicId clinic = AddClinic();
+  for (Role role : {Role::kAdmin, Role::kSupervisor, Role::kTherapist, Role::kClient,
+                    Role::kGuardian}) {
+    const UserId id = AddUser(clinic, std::string(ToString(role)) + "@x.org", role);
+    auto user = store().GetUser(id);
+    ASSERT_THAT(user, IsOk());
+    EXPECT_EQ(user->role, role);
+  }
+}
+
+TEST_P(StoreContractTest, MissingUserIsNotFound) {
+  EXPECT_THAT(store().GetUser(999), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindUserByEmail("nobody@example.org"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().GetPasswordHash(999), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.SetPasswordHash(999, "h"); }),
+              FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.SetUserActive(999, false); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, DuplicateEmailIsAlreadyExistsAndNamesTheEmail) {
+  const ClinicId clinic = AddClinic();
+  const ClinicId other = AddClinic("Other");
+  AddUser(clinic, "ana@example.org");
+  const Status again =
+      Do([&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(other, "ana@example.org"))); });
+  ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_THAT(again.error().message, ::testing::HasSubstr("email"));
+}
+
+TEST_P(StoreContractTest, UserInAMissingClinicIsInvalidArgument) {
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(4242, "a@x.org"))); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, PasswordHashIsEmptyUntilSet) {
+  const ClinicId clinic = AddClinic();
+  const UserId id = AddUser(clinic, "ana@example.org");
+  auto none = store().GetPasswordHash(id);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(*none, "");
+
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.SetPasswordHash(id, "$argon2id$v=19$x"); }),
+              IsOk());
+  auto set = store().GetPasswordHash(id);
+  ASSERT_THAT(set, IsOk());
+  EXPECT_EQ(*set, "$argon2id$v=19$x");
+}
+
+TEST_P(StoreContractTest, PasswordHashGivenAtInsertIsKept) {
+  const ClinicId clinic = AddClinic();
+  NewUser u = MakeUser(clinic, "ana@example.org");
+  u.password_hash = "$argon2id$v=19$y";
+  const UserId id = Put([&](WriteTxn& txn) { return txn.InsertUser(u); });
+  auto hash = store().GetPasswordHash(id);
+  ASSERT_THAT(hash, IsOk());
+  EXPECT_EQ(*hash, "$argon2id$v=19$y");
+}
+
+TEST_P(StoreContractTest, SetUserActiveTogglesActive) {
+  const ClinicId clinic = AddClinic();
+  const UserId id = AddUser(clinic, "ana@example.org");
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.SetUserActive(id, false); }), IsOk());
+  EXPECT_FALSE(store().GetUser(id)->active);
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.SetUserActive(id, true); }), IsOk());
+  EXPECT_TRUE(store().GetUser(id)->active);
+}
+
+TEST_P(StoreContractTest, ListUsersShowsOneClinicOrderedById) {
+  const ClinicId clinic = AddClinic();
+  const ClinicId other = AddClinic("Other");
+  const UserId a = AddUser(clinic, "zed@x.org");
+  AddUser(other, "elsewhere@x.org");
+  const UserId b = AddUser(clinic, "abe@x.org");
+  auto users = store().ListUsers(clinic);
+  ASSERT_THAT(users, IsOk());
+  ASSERT_EQ(users->size(), 2U);
+  EXPECT_EQ((*users)[0].id, a);
+  EXPECT_EQ((*users)[1].id, b);
+  auto none = store().ListUsers(9999);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
+// --- Profiles ---------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, TherapistProfileUpsertsAndRoundTrips) {
+  const ClinicId clinic = AddClinic();
+  const UserId id = AddUser(clinic, "t@x.org", Role::kTherapist);
+  EXPECT_THAT(store().GetTherapistProfile(id), FailsWith(ErrorCode::kNotFound));
+
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertTherapistProfile(
+                    TherapistProfile{id, "Clinical psychologist", "Bio", true});
+              }),
+              IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertTherapistProfile(TherapistProfile{id, "CBT", "New bio", false});
+              }),
+              IsOk());
+  auto profile = store().GetTherapistProfile(id);
+  ASSERT_THAT(profile, IsOk());
+  EXPECT_EQ(profile->user_id, id);
+  EXPECT_EQ(profile->credentials, "CBT");
+  EXPECT_EQ(profile->bio, "New bio");
+  EXPECT_FALSE(profile->accepting_new_clients);
+}
+
+TEST_P(StoreContractTest, ClientProfileUpsertsAndRoundTrips) {
+  const ClinicId clinic = AddClinic();
+  const UserId id = AddUser(clinic, "c@x.org");
+  EXPECT_THAT(store().GetClientProfile(id), FailsWith(ErrorCode::kNotFound));
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertClientProfile(ClientProfile{id, "2012-03-04", "Sam"});
+              }),
+              IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertClientProfile(ClientProfile{id, "", "Sammy"});
+              }),
+              IsOk());
+  auto profile = store().GetClientProfile(id);
+  ASSERT_THAT(profile, IsOk());
+  EXPECT_EQ(profile->user_id, id);
+  EXPECT_EQ(profile->date_of_birth, "");
+  EXPECT_EQ(profile->preferred_name, "Sammy");
+}
+
+TEST_P(StoreContractTest, ProfileOfAMissingUserIsInvalidArgument) {
+  EXPECT_THAT(Do([](WriteTxn& txn) {
+                return txn.UpsertTherapistProfile(TherapistProfile{404, "", "", true});
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([](WriteTxn& txn) {
+                return txn.UpsertClientProfile(ClientProfile{404, "", ""});
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+// --- Supervision and guardian links -----------------------------------------------------------
+
+TEST_P(StoreContractTest, SupervisionLinksAreIdempotentAndListedById) {
+  const ClinicId clinic = AddClinic();
+  const UserId boss = AddUser(clinic, "boss@x.org", Role::kSupervisor);
+  const UserId boss2 = AddUser(clinic, "boss2@x.org", Role::kSupervisor);
+  const UserId t1 = AddUser(clinic, "t1@x.org", Role::kTherapist);
+  const UserId t2 = AddUser(clinic, "t2@x.org", Role::kTherapist);
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(boss, t2));
+                RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(boss, t1));
+                RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(boss2, t1));
+                return txn.AddSupervision(boss, t1);  // again: no error, no duplicate
+              }),
+              IsOk());
+  EXPECT_THAT(store().ListSupervisees(boss), ::testing::Optional(std::vector<UserId>{t1, t2}));
+  EXPECT_THAT(store().ListSupervisors(t1), ::testing::Optional(std::vector<UserId>{boss, boss2}));
+  EXPECT_THAT(store().ListSupervisors(t2), ::testing::Optional(std::vector<UserId>{boss}));
+  EXPECT_THAT(store().ListSupervisees(t1), ::testing::Optional(std::vector<UserId>{}));
+}
+
+TEST_P(StoreContractTest, GuardianLinksAreIdempotentAndListedById) {
+  const ClinicId clinic = AddClinic();
+  const UserId mum = AddUser(clinic, "mum@x.org", Role::kGuardian);
+  const UserId dad = AddUser(clinic, "dad@x.org", Role::kGuardian);
+  const UserId kid1 = AddUser(clinic, "kid1@x.org");
+  const UserId kid2 = AddUser(clinic, "kid2@x.org");
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(mum, kid2));
+                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(mum, kid1));
+                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(dad, kid1));
+                return txn.LinkGuardian(mum, kid1);
+              }),
+              IsOk());
+  EXPECT_THAT(store().ListChildrenOfGuardian(mum),
+              ::testing::Optional(std::vector<UserId>{kid1, kid2}));
+  EXPECT_THAT(store().ListGuardiansOfChild(kid1),
+              ::testing::Optional(std::vector<UserId>{mum, dad}));
+  EXPECT_THAT(store().ListGuardiansOfChild(kid2), ::testing::Optional(std::vector<UserId>{mum}));
+  EXPECT_THAT(store().ListChildrenOfGuardian(kid1), ::testing::Optional(std::vector<UserId>{}));
+}
+
+TEST_P(StoreContractTest, LinksToMissingUsersAreInvalidArgument) {
+  const ClinicId clinic = AddClinic();
+  const UserId real = AddUser(clinic, "real@x.org", Role::kTherapist);
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.AddSupervision(real + 100, real); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.AddSupervision(real, real + 100); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.LinkGuardian(real + 100, real); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.LinkGuardian(real, real + 100); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+// --- Episodes ---------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, EpisodeRoundTripsAndChangesStatus) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org");
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  Episode e = MakeEpisode(clinic, client, therapist, kT0 + 1);
+  e.id = 999;  // ignored
+  const EpisodeId id = Put([&](WriteTxn& txn) { return txn.InsertEpisode(e); });
+  ASSERT_GT(id, 0);
+
+  auto stored = store().GetEpisode(id);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->id, id);
+  EXPECT_EQ(stored->clinic_id, clinic);
+  EXPECT_EQ(stored->client_id, client);
+  EXPECT_EQ(stored->therapist_id, therapist);
+  EXPECT_EQ(stored->status, EpisodeStatus::kIntake);
+  EXPECT_EQ(stored->started_at, kT0 + 1);
+  EXPECT_EQ(stored->ended_at, std::nullopt);
+
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(id, EpisodeStatus::kActive, std::nullopt);
+              }),
+              IsOk());
+  EXPECT_EQ(store().GetEpisode(id)->status, EpisodeStatus::kActive);
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(id, EpisodeStatus::kEnded, kT0 + 99);
+              }),
+              IsOk());
+  stored = store().GetEpisode(id);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->status, EpisodeStatus::kEnded);
+  EXPECT_EQ(stored->ended_at, std::optional<Timestamp>(kT0 + 99));
+}
+
+TEST_P(StoreContractTest, MissingEpisodeIsNotFound) {
+  EXPECT_THAT(store().GetEpisode(31337), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(31337, EpisodeStatus::kEnded, kT0);
+              }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, EpisodeReferringToMissingRecordsIsInvalidArgument) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org");
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const UserId missing = client + therapist + 100;
+  for (const Episode& e :
+       {MakeEpisode(clinic + 100, client, therapist), MakeEpisode(clinic, missing, therapist),
+        MakeEpisode(clinic, client, missing)}) {
+    EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertEpisode(e)); }),
+                FailsWith(ErrorCode::kInvalidArgument));
+  }
+}
+
+TEST_P(StoreContractTest, EpisodeListsSelectByClientTherapistAndClinicOrderedById) {
+  const ClinicId clinic = AddClinic();
+  const ClinicId other = AddClinic("Other");
+  const UserId c1 = AddUser(clinic, "c1@x.org");
+  const UserId c2 = AddUser(clinic, "c2@x.org");
+  const UserId c3 = AddUser(other, "c3@x.org");
+  const UserId t1 = AddUser(clinic, "t1@x.org", Role::kTherapist);
+  const UserId t2 = AddUser(other, "t2@x.org", Role::kTherapist);
+  const EpisodeId e1 = AddEpisode(clinic, c1, t1);
+  const EpisodeId e2 = AddEpisode(clinic, c2, t1);
+  const EpisodeId e3 = AddEpisode(clinic, c1, t1);
+  const EpisodeId e4 = AddEpisode(other, c3, t2);
+
+  auto ids = [](const Result<std::vector<Episode>>& episodes) {
+    std::vector<EpisodeId> out;
+    if (episodes) {
+      for (const auto& e : *episodes) out.push_back(e.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(store().ListEpisodesOfClient(c1)), (std::vector<EpisodeId>{e1, e3}));
+  EXPECT_EQ(ids(store().ListEpisodesOfClient(c2)), (std::vector<EpisodeId>{e2}));
+  EXPECT_EQ(ids(store().ListEpisodesOfTherapist(t1)), (std::vector<EpisodeId>{e1, e2, e3}));
+  EXPECT_EQ(ids(store().ListEpisodesOfTherapist(t2)), (std::vector<EpisodeId>{e4}));
+  EXPECT_EQ(ids(store().ListEpisodesOfClinic(clinic)), (std::vector<EpisodeId>{e1, e2, e3}));
+  EXPECT_EQ(ids(store().ListEpisodesOfClinic(other)), (std::vector<EpisodeId>{e4}));
+  auto none = store().ListEpisodesOfClient(t1);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
+// --- Appointments -----------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, AppointmentRoundTripsAndUpdatesEveryField) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org");
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const EpisodeId episode2 = AddEpisode(clinic, client, therapist);
+  Appointment a = MakeAppointment(episode, kT0 + 3600);
+  a.id = 555;  // ignored
+  a.duration_minutes = 45;
+  a.modality = Modality::kInPerson;
+  const AppointmentId id = Put([&](WriteTxn& txn) { return txn.InsertAppointment(a); });
+  ASSERT_GT(id, 0);
+
+  auto stored = store().GetAppointment(id);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->id, id);
+  EXPECT_EQ(stored->episode_id, episode);
+  EXPECT_EQ(stored->starts_at, kT0 + 3600);
+  EXPECT_EQ(stored->duration_minutes, 45);
+  EXPECT_EQ(stored->modality, Modality::kInPerson);
+  EXPECT_EQ(stored->status, AppointmentStatus::kScheduled);
+
+  Appointment changed{id, episode2, kT0 + 7200, 90, Modality::kPhone, AppointmentStatus::kNoShow};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAppointment(changed); }), IsOk());
+  stored = store().GetAppointment(id);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->episode_id, episode2);
+  EXPECT_EQ(stored->starts_at, kT0 + 7200);
+  EXPECT_EQ(stored->duration_minutes, 90);
+  EXPECT_EQ(stored->modality, Modality::kPhone);
+  EXPECT_EQ(stored->status, AppointmentStatus::kNoShow);
+}
+
+TEST_P(StoreContractTest, EveryModalityAndAppointmentStatusRoundTrips) {
+  const ClinicId clinic = AddClinic();
+  const EpisodeId episode =
+      AddEpisode(clinic, AddUser(clinic, "c@x.org"), AddUser(clinic, "t@x.org", Role::kTherapist));
+  for (Modality m : {Modality::kInPerson, Modality::kVideo, Modality::kPhone, Modality::kText}) {
+    for (AppointmentStatus s : {AppointmentStatus::kScheduled, AppointmentStatus::kCompleted,
+                                AppointmentStatus::kCancelled, AppointmentStatus::kNoShow}) {
+      Appointment a = MakeAppointment(episode, kT0);
+      a.modality = m;
+      a.status = s;
+      const AppointmentId id = Put([&](WriteTxn& txn) { return txn.InsertAppointment(a); });
+      auto stored = store().GetAppointment(id);
+      ASSERT_THAT(stored, IsOk());
+      EXPECT_EQ(stored->modality, m);
+      EXPECT_EQ(stored->status, s);
+    }
+  }
+}
+
+TEST_P(StoreContractTest, MissingAppointmentIsNotFound) {
+  EXPECT_THAT(store().GetAppointment(4040), FailsWith(ErrorCode::kNotFound));
+  const ClinicId clinic = AddClinic();
+  const EpisodeId episode =
+      AddEpisode(clinic, AddUser(clinic, "c@x.org"), AddUser(clinic, "t@x.org", Role::kTherapist));
+  Appointment a = MakeAppointment(episode, kT0);
+  a.id = 4040;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAppointment(a); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, AppointmentOfAMissingEpisodeIsInvalidArgument) {
+  EXPECT_THAT(
+      Do([](WriteTxn& txn) { return DropValue(txn.InsertAppointment(MakeAppointment(777, kT0))); }),
+      FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, AppointmentsOfAnEpisodeAreOrderedByStart) {
+  const ClinicId clinic = AddClinic();
+  const EpisodeId episode =
+      AddEpisode(clinic, AddUser(clinic, "c@x.org"), AddUser(clinic, "t@x.org", Role::kTherapist));
+  const AppointmentId late = AddAppointment(episode, kT0 + 3000);
+  const AppointmentId early = AddAppointment(episode, kT0 + 1000);
+  const AppointmentId middle = AddAppointment(episode, kT0 + 2000);
+  auto listed = store().ListAppointmentsOfEpisode(episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 3U);
+  EXPECT_EQ((*listed)[0].id, early);
+  EXPECT_EQ((*listed)[1].id, middle);
+  EXPECT_EQ((*listed)[2].id, late);
+  auto none = store().ListAppointmentsOfEpisode(episode + 100);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, AppointmentsOfAClientSpanEpisodesInAHalfOpenWindow) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org");
+  const UserId other_client = AddUser(clinic, "o@x.org");
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId first = AddEpisode(clinic, client, therapist);
+  const EpisodeId second = AddEpisode(clinic, client, therapist);
+  const EpisodeId others = AddEpisode(clinic, other_client, therapist);
+
+  const AppointmentId before = AddAppointment(first, kT0 - 1);
+  const AppointmentId at_from = AddAppointment(second, kT0);
+  const AppointmentId inside = AddAppointment(first, kT0 + 500);
+  const AppointmentId at_to = AddAppointment(first, kT0 + 1000);
+  AddAppointment(others, kT0 + 100);
+
+  auto listed = store().ListAppointmentsOfClient(client, kT0, kT0 + 1000);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ((*listed)[0].id, at_from);
+  EXPECT_EQ((*listed)[1].id, inside);
+  (void)before;
+  (void)at_to;
+
+  auto all = store().ListAppointmentsOfClient(client, kT0 - 10, kT0 + 10'000);
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->size(), 4U);
+}
+
+// --- Sessions ---------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, SessionRoundTripsByTokenHash) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "u@x.org");
+  AuthSession s = MakeSession(user, "hash-1");
+  s.id = 77;  // ignored
+  const SessionId id = Put([&](WriteTxn& txn) { return txn.InsertSession(s); });
+  ASSERT_GT(id, 0);
+  auto found = store().FindSessionByTokenHash("hash-1");
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->id, id);
+  EXPECT_EQ(found->user_id, user);
+  EXPECT_EQ(found->token_hash, "hash-1");
+  EXPECT_EQ(found->csrf_token, "csrf-hash-1");
+  EXPECT_EQ(found->created_at, kT0);
+  EXPECT_EQ(found->last_seen_at, kT0);
+  EXPECT_EQ(found->source, "192.0.2.7");
+  EXPECT_EQ(found->user_agent, "Mozilla/5.0 (test)");
+  EXPECT_THAT(store().FindSessionByTokenHash("hash-2"), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, SessionTokenHashIsUnique) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "u@x.org");
+  Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "same")); });
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(user, "same"))); }),
+              FailsWith(ErrorCode::kAlreadyExists));
+}
+
+TEST_P(StoreContractTest, SessionOfAMissingUserIsInvalidArgument) {
+  EXPECT_THAT(Do([](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(8080, "h"))); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, TouchSessionMovesLastSeen) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "u@x.org");
+  const SessionId id = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.TouchSession(id, kT0 + 60'000); }), IsOk());
+  auto found = store().FindSessionByTokenHash("h");
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->last_seen_at, kT0 + 60'000);
+  EXPECT_EQ(found->created_at, kT0);
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.TouchSession(id + 100, kT0); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, DeleteSessionRemovesItAndIsNotFoundTheSecondTime) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "u@x.org");
+  const SessionId id = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSession(id); }), IsOk());
+  EXPECT_THAT(store().FindSessionByTokenHash("h"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSession(id); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, SessionsOfAUserAreListedByIdAndDeletedTogether) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "u@x.org");
+  const UserId other = AddUser(clinic, "o@x.org");
+  const SessionId a = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "a")); });
+  Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(other, "o")); });
+  const SessionId b = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "b")); });
+
+  auto listed = store().ListSessionsOfUser(user);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ((*listed)[0].id, a);
+  EXPECT_EQ((*listed)[1].id, b);
+
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSessionsOfUser(user); }), IsOk());
+  auto after = store().ListSessionsOfUser(user);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_TRUE(after->empty());
+  EXPECT_THAT(store().FindSessionByTokenHash("o"), IsOk());
+  // Deleting none is not an error.
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSessionsOfUser(user); }), IsOk());
+}
+
+// --- Login failures ---------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, LoginFailuresAreCountedFromSinceInclusive) {
+  ASSERT_THAT(Do([](WriteTxn& txn) -> Status {
+                for (Timestamp at : {kT0 - 1, kT0, kT0 + 10, kT0 + 20}) {
+                  RAPPORT_RETURN_IF_ERROR(
+                      txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
+                }
+                RAPPORT_RETURN_IF_ERROR(
+                    txn.InsertLoginFailure(LoginFailure{"bob@example.org", "192.0.2.1", kT0 + 5}));
+                return txn.InsertLoginFailure(
+                    LoginFailure{"ana@example.org", "198.51.100.9", kT0 + 5});
+              }),
+              IsOk());
+  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0), ::testing::Optional(4));
+  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0 + 11),
+              ::testing::Optional(1));
+  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0 - 1),
+              ::testing::Optional(5));
+  EXPECT_THAT(store().CountLoginFailuresForEmail("carol@example.org", 0), ::testing::Optional(0));
+  EXPECT_THAT(store().CountLoginFailuresFromSource("192.0.2.1", kT0), ::testing::Optional(4));
+  EXPECT_THAT(store().CountLoginFailuresFromSource("198.51.100.9", kT0), ::testing::Optional(1));
+  EXPECT_THAT(store().CountLoginFailuresFromSource("203.0.113.1", 0), ::testing::Optional(0));
+}
+
+TEST_P(StoreContractTest, PruneLoginFailuresForgetsOnlyOlderOnes) {
+  ASSERT_THAT(Do([](WriteTxn& txn) -> Status {
+                for (Timestamp at : {kT0 - 2, kT0 - 1, kT0, kT0 + 1}) {
+                  RAPPORT_RETURN_IF_ERROR(
+                      txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
+                }
+                return Ok();
+              }),
+              IsOk());
+  ASSERT_THAT(Do([](WriteTxn& txn) { return txn.PruneLoginFailures(kT0); }), IsOk());
+  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", 0), ::testing::Optional(2));
+  EXPECT_THAT(store().CountLoginFailuresFromSource("192.0.2.1", 0), ::testing::Optional(2));
+}
+
+// --- Invitations ------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, InvitationRoundTripsByTokenHash) {
+  const ClinicId clinic = AddClinic();
+  const UserId admin = AddUser(clinic, "admin@x.org", Role::kAdmin);
+  const UserId invited = AddUser(clinic, "new@x.org", Role::kTherapist);
+  Invitation i = MakeInvitation(clinic, invited, admin, "inv-hash");
+  i.id = 31;  // ignored
+  const InvitationId id = Put([&](WriteTxn& txn) { return txn.InsertInvitation(i); });
+  ASSERT_GT(id, 0);
+  auto found = store().FindInvitationByTokenHash("inv-hash");
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->id, id);
+  EXPECT_EQ(found->clinic_id, clinic);
+  EXPECT_EQ(found->user_id, invited);
+  EXPECT_EQ(found->created_by, admin);
+  EXPECT_EQ(found->token_hash, "inv-hash");
+  EXPECT_EQ(found->created_at, i.created_at);
+  EXPECT_EQ(found->expires_at, i.expires_at);
+  EXPECT_EQ(found->used_at, std::nullopt);
+  EXPECT_THAT(store().FindInvitationByTokenHash("other"), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, InvitationIsUsedOnceThenFailedPrecondition) {
+  const ClinicId clinic = AddClinic();
+  const UserId admin = AddUser(clinic, "admin@x.org", Role::kAdmin);
+  const UserId invited = AddUser(clinic, "new@x.org");
+  const InvitationId id = Put([&](WriteTxn& txn) {
+    return txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv"));
+  });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.MarkInvitationUsed(id, kT0 + 1); }), IsOk());
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.MarkInvitationUsed(id, kT0 + 2); }),
+              FailsWith(ErrorCode::kFailedPrecondition));
+  auto found = store().FindInvitationByTokenHash("inv");
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->used_at, std::optional<Timestamp>(kT0 + 1));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.MarkInvitationUsed(id + 100, kT0); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, InvitationTokenHashIsUniqueAndReferencesMustExist) {
+  const ClinicId clinic = AddClinic();
+  const UserId admin = AddUser(clinic, "admin@x.org", Role::kAdmin);
+  const UserId invited = AddUser(clinic, "new@x.org");
+  Put([&](WriteTxn& txn) {
+    return txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv"));
+  });
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv")));
+              }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(
+                    txn.InsertInvitation(MakeInvitation(clinic, invited + 100, admin, "inv2")));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(
+                    txn.InsertInvitation(MakeInvitation(clinic + 100, invited, admin, "inv3")));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+// --- Audit ------------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, AuditChainStartsAtGenesisAndLinksEachEntryToTheLast) {
+  AuditEntry given = MakeAudit(1, "read");
+  given.seq = 99;                 // assigned by the store
+  given.prev_hash = "bogus";      // set by the store
+  given.hash = "bogus";           // computed by the store
+  const AuditEntry first = Put([&](WriteTxn& txn) { return txn.AppendAudit(given); });
+  EXPECT_EQ(first.seq, 1);
+  EXPECT_EQ(first.prev_hash, kAuditGenesisHash);
+  EXPECT_EQ(first.hash, Blake2b256Hex(AuditDigestInput(first)));
+  EXPECT_EQ(first.action, "read");
+  EXPECT_EQ(first.source, "192.0.2.7");
+
+  const AuditEntry second = AddAudit(2, "update");
+  EXPECT_EQ(second.seq, 2);
+  EXPECT_EQ(second.prev_hash, first.hash);
+  EXPECT_EQ(second.hash, Blake2b256Hex(AuditDigestInput(second)));
+  EXPECT_NE(second.hash, first.hash);
+}
+
+TEST_P(StoreContractTest, AuditEntriesAreStoredExactlyAsReturned) {
+  AuditEntry e;
+  e.at = kT0 + 17;
+  e.clinic_id = 0;  // system action
+  e.actor_id = 0;
+  e.actor_role = "system";
+  e.action = "login_failed";
+  e.record_type = "session";
+  e.record_id = "";
+  e.source = "cli";
+  const AuditEntry stored = Put([&](WriteTxn& txn) { return txn.AppendAudit(e); });
+  auto listed = store().ListAudit(0, 0, 10);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1U);
+  const AuditEntry& read = (*listed)[0];
+  EXPECT_EQ(read.seq, stored.seq);
+  EXPECT_EQ(read.at, kT0 + 17);
+  EXPECT_EQ(read.clinic_id, 0);
+  EXPECT_EQ(read.actor_id, 0);
+  EXPECT_EQ(read.actor_role, "system");
+  EXPECT_EQ(read.action, "login_failed");
+  EXPECT_EQ(read.record_type, "session");
+  EXPECT_EQ(read.record_id, "");
+  EXPECT_EQ(read.source, "cli");
+  EXPECT_EQ(read.prev_hash, stored.prev_hash);
+  EXPECT_EQ(read.hash, stored.hash);
+  EXPECT_EQ(read.hash, Blake2b256Hex(AuditDigestInput(read)));
+}
+
+TEST_P(StoreContractTest, SeveralAuditEntriesInOneWriteChainInOrder) {
+  std::vector<AuditEntry> appended;
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                for (int i = 0; i < 3; ++i) {
+                  RAPPORT_ASSIGN_OR_RETURN(AuditEntry e, txn.AppendAudit(MakeAudit(1, "read")));
+                  appended.push_back(std::move(e));
+                }
+                return Ok();
+              }),
+              IsOk());
+  ASSERT_EQ(appended.size(), 3U);
+  EXPECT_EQ(appended[1].prev_hash, appended[0].hash);
+  EXPECT_EQ(appended[2].prev_hash, appended[1].hash);
+  EXPECT_EQ(appended[2].seq, 3);
+}
+
+TEST_P(StoreContractTest, ARolledBackAuditEntryLeavesNoGapInTheChain) {
+  const AuditEntry first = AddAudit(1, "read");
+  EXPECT_THAT(Do([](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(MakeAudit(1, "update")));
+                return Fail(Error::Internal("boom"));
+              }),
+              FailsWith(ErrorCode::kInternal));
+  const AuditEntry second = AddAudit(1, "delete");
+  EXPECT_EQ(second.seq, first.seq + 1);
+  EXPECT_EQ(second.prev_hash, first.hash);
+}
+
+TEST_P(StoreContractTest, ListAuditPagesOldestFirstAndFiltersByClinic) {
+  for (int i = 1; i <= 6; ++i) AddAudit(i % 2 == 0 ? 2 : 1, "read", std::to_string(i));
+
+  auto seqs = [](const Result<std::vector<AuditEntry>>& entries) {
+    std::vector<std::int64_t> out;
+    if (entries) {
+      for (const auto& e : *entries) out.push_back(e.seq);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs(store().ListAudit(0, 0, 100)), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(seqs(store().ListAudit(0, 2, 3)), (std::vector<std::int64_t>{3, 4, 5}));
+  EXPECT_EQ(seqs(store().ListAudit(0, 6, 3)), (std::vector<std::int64_t>{}));
+  EXPECT_EQ(seqs(store().ListAudit(1, 0, 100)), (std::vector<std::int64_t>{1, 3, 5}));
+  EXPECT_EQ(seqs(store().ListAudit(2, 2, 1)), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(seqs(store().ListAudit(3, 0, 100)), (std::vector<std::int64_t>{}));
+  EXPECT_EQ(seqs(store().ListAudit(0, 0, 0)), (std::vector<std::int64_t>{}));
+}
+
+TEST_P(StoreContractTest, ListAuditNewestFirstPagesBackwards) {
+  for (int i = 1; i <= 6; ++i) AddAudit(i % 2 == 0 ? 2 : 1, "read", std::to_string(i));
+
+  auto seqs = [](const Result<std::vector<AuditEntry>>& entries) {
+    std::vector<std::int64_t> out;
+    if (entries) {
+      for (const auto& e : *entries) out.push_back(e.seq);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs(store().ListAuditNewestFirst(0, 0, 4)), (std::vector<std::int64_t>{6, 5, 4, 3}));
+  EXPECT_EQ(seqs(store().ListAuditNewestFirst(0, 3, 4)), (std::vector<std::int64_t>{2, 1}));
+  EXPECT_EQ(seqs(store().ListAuditNewestFirst(1, 0, 100)), (std::vector<std::int64_t>{5, 3, 1}));
+  EXPECT_EQ(seqs(store().ListAuditNewestFirst(2, 6, 1)), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(seqs(store().ListAuditNewestFirst(0, 1, 10)), (std::vector<std::int64_t>{}));
+}
+
+}  // namespace rapport
