@@ -136,3 +136,14 @@ export async function assertAccessible(page, what) {
 export async function horizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+// Controls smaller than 44 px in either direction (links inside running text are exempt).
+export async function smallTouchTargets(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, nav a, .list a, .breadcrumb a, .brand')]
+      .filter((el) => el.getClientRects().length > 0 && el.type !== 'hidden')
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.height < 44 || r.width < 44)
+      .map(({ el, r }) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`),
+  );
+}

@@ -2,7 +2,16 @@
 // book an appointment and invite the client.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, horizontalOverflow, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  assertAccessible,
+  horizontalOverflow,
+  kDemo,
+  launchBrowser,
+  newPage,
+  signIn,
+  smallTouchTargets,
+  startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -91,9 +100,11 @@ test('the therapist home and a client page fit 360 px without sideways scrolling
   await signIn(page, kDemo.therapist);
   await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
   assert.equal(await horizontalOverflow(page), 0, 'therapist home');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the therapist home');
   await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().click();
   await page.getByRole('heading', { level: 2, name: 'Episodes of care' }).waitFor();
   assert.equal(await horizontalOverflow(page), 0, 'client page');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the client page');
   await assertAccessible(page, 'a client page at 360 px');
   await page.context().close();
 });
