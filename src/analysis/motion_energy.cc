@@ -31,23 +31,39 @@ Bytes16 Splat(std::uint8_t value) {
   return v;
 }
 
-// mask[i] = 1 when |a[i] - b[i]| > threshold, else 0.
-void ChangeMask(const std::uint8_t* a, const std::uint8_t* b, int n, std::uint8_t threshold,
-                std::uint8_t* mask) {
+// mask[i] = 1 when |current[i] - previous[i]| > threshold, else 0. With kAdvance, advance[i]
+// (the same bytes as previous[i] in a counter) becomes current[i] in the same pass, sparing a
+// counter a second trip through memory. Returns
+// whether any mask byte is set, so quiet rows (most of a seated conversation) skip the filter.
+template <bool kAdvance>
+bool ChangeMask(const std::uint8_t* current, const std::uint8_t* previous, std::uint8_t* advance,
+                int n, std::uint8_t threshold, std::uint8_t* mask) {
   const Bytes16 limit = Splat(threshold);
   const Bytes16 one = Splat(1);
   const Bytes16 zero = Splat(0);
+  Bytes16 any = zero;
   int i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const Bytes16 va = Load(a + i);
-    const Bytes16 vb = Load(b + i);
-    const Bytes16 diff = va > vb ? va - vb : vb - va;
-    Store(mask + i, diff > limit ? one : zero);
+    const Bytes16 now = Load(current + i);
+    const Bytes16 before = Load(previous + i);
+    if constexpr (kAdvance) Store(advance + i, now);
+    // max - min: SSE2 and NEON have both as single instructions, unlike a branchy |a - b|.
+    const Bytes16 diff = (now > before ? now : before) - (now > before ? before : now);
+    const Bytes16 changed = diff > limit ? one : zero;
+    any |= changed;
+    Store(mask + i, changed);
   }
+  int any_tail = 0;
   for (; i < n; ++i) {
-    const int diff = a[i] > b[i] ? a[i] - b[i] : b[i] - a[i];
+    const int now = current[i];
+    const int before = previous[i];
+    if constexpr (kAdvance) advance[i] = current[i];
+    const int diff = now > before ? now - before : before - now;
     mask[i] = diff > threshold ? 1 : 0;
+    any_tail |= mask[i];
   }
+  for (int k = 0; k < kLanes; ++k) any_tail |= any[k];
+  return any_tail != 0;
 }
 
 // kept[i] = mid[i] when one of the eight neighbours of i is set in above/mid/below. The three
@@ -110,12 +126,13 @@ Box NeighbourhoodBox(std::span<const Roi> rois, int width, int height) {
   return Box{x0, y0, x1 - x0, y1 - y0};
 }
 
-// Rows of the previous frame inside the box; `update`, when set, receives each current row once
-// it has been compared, so a counter's copy of the previous frame advances in the same pass.
+// Rows of the previous frame inside the box. When `advance` is set (a counter's own copy, the
+// same bytes as `base`), each row receives the current row once compared, so the copy of the
+// previous frame moves on in the same pass.
 struct PreviousRows {
   const std::uint8_t* base = nullptr;  // the box's top-left pixel
   std::ptrdiff_t stride = 0;
-  std::uint8_t* update = nullptr;
+  std::uint8_t* advance = nullptr;
 };
 
 // The scratch CountInBox needs for a box `width` wide.
@@ -141,19 +158,23 @@ void CountInBox(const Box& box, const PreviousRows& previous, const GreyImage& c
   const auto current_row = [&](int r) {
     return current.pixels.data() + (box.y + r) * current.stride + box.x;
   };
+  bool row_changed[3] = {false, false, false};  // whether slot's mask has any byte set
   const auto make_mask = [&](int r) {
-    const std::uint8_t* before = previous.base + r * previous.stride;
-    ChangeMask(current_row(r), before, box.width, threshold, slots[r % 3] + 1);
-    if (previous.update != nullptr) {
-      std::memcpy(previous.update + r * previous.stride, current_row(r),
-                  static_cast<std::size_t>(box.width));
-    }
+    const std::ptrdiff_t offset = r * previous.stride;
+    std::uint8_t* mask = slots[r % 3] + 1;
+    row_changed[r % 3] =
+        previous.advance != nullptr
+            ? ChangeMask<true>(current_row(r), previous.base + offset, previous.advance + offset,
+                               box.width, threshold, mask)
+            : ChangeMask<false>(current_row(r), previous.base + offset, nullptr, box.width,
+                                threshold, mask);
   };
   const bool filter = options.noise_filter == NoiseFilter::kIsolatedPixels;
 
   make_mask(0);
   for (int r = 0; r < box.height; ++r) {
     if (r + 1 < box.height) make_mask(r + 1);
+    if (!row_changed[r % 3]) continue;  // nothing changed, nothing to count
     const std::uint8_t* row = slots[r % 3] + 1;
     if (filter) {
       const std::uint8_t* above = r == 0 ? zero_row : slots[(r - 1) % 3];
