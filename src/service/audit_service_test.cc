@@ -1,0 +1,125 @@
+#include "service/audit_service.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "service/clinic_service.h"
+#include "service/service_test_world.h"
+
+namespace rapport {
+namespace {
+
+using testing::World;
+
+// Some clinical activity, so the chain has entries of several kinds.
+void MakeHistory(World& w, int reads) {
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  for (int i = 0; i < reads; ++i) {
+    ASSERT_TRUE(service.GetClient(w.As(w.t1), w.c1).has_value());
+    w.clock.Advance(std::chrono::seconds(1));
+  }
+  ASSERT_TRUE(service.CreateClient(w.As(w.t1), {"Una Uno", "una@a.test", "", "", 0}));
+}
+
+// Runs SQL on the database file directly, behind the store's back, as an intruder would.
+void RawSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  EXPECT_EQ(rc, SQLITE_OK) << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
+}
+
+TEST(VerifyChain, AnEmptyTrailIsIntact) {
+  World w;
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok);
+  EXPECT_EQ(report->entries_checked, 0);
+}
+
+TEST(VerifyChain, AnUntouchedTrailIsIntactAndEveryEntryIsCounted) {
+  World w;
+  MakeHistory(w, 5);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->reason;
+  EXPECT_EQ(report->entries_checked, static_cast<std::int64_t>(w.Audit().size()));
+  EXPECT_EQ(report->entries_checked, 12);  // each read: client + episode; create: 2
+}
+
+TEST(VerifyChain, NamesTheFirstEntryWhoseContentsWereChanged) {
+  World w;
+  MakeHistory(w, 5);
+  w.store.reset();  // let go of the file while it is edited
+  RawSql(w.db.path(),
+         "DROP TRIGGER IF EXISTS audit_no_update;"
+         "UPDATE audit SET actor_id = 999 WHERE seq = 3;");
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, 3);
+  EXPECT_EQ(report->entries_checked, 2);
+  EXPECT_FALSE(report->reason.empty());
+}
+
+TEST(VerifyChain, NamesTheGapWhereAnEntryWasDeleted) {
+  World w;
+  MakeHistory(w, 5);
+  w.store.reset();
+  RawSql(w.db.path(),
+         "DROP TRIGGER IF EXISTS audit_no_delete;"
+         "DELETE FROM audit WHERE seq = 4;");
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, 4);
+}
+
+TEST(VerifyChain, DetectsAnEntryRehashedToHideAnEdit) {
+  World w;
+  MakeHistory(w, 3);
+  auto entries = w.Audit();
+  ASSERT_GE(entries.size(), 3u);
+  // Rewrite entry 2 and recompute its own hash: the next entry's prev_hash still gives it away.
+  AuditEntry forged = entries[1];
+  forged.record_id = "12345";
+  forged.hash = Blake2b256Hex(AuditDigestInput(forged));
+  w.store.reset();
+  RawSql(w.db.path(), "DROP TRIGGER IF EXISTS audit_no_update; UPDATE audit SET record_id = '12345', hash = '" +
+                          forged.hash + "' WHERE seq = 2;");
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, 3);
+}
+
+TEST(Browse, PagesNewestFirstThroughTheWholeClinicTrail) {
+  World w;
+  MakeHistory(w, 9);
+  AuditService audit(*w.store);
+  std::vector<std::int64_t> seen;
+  std::int64_t before = 0;
+  for (int page = 0; page < 10; ++page) {
+    auto result = audit.Browse(w.As(w.admin), before, 4);
+    ASSERT_TRUE(result.has_value());
+    for (const AuditEntry& e : result->entries) seen.push_back(e.seq);
+    if (result->next_before_seq == 0) break;
+    before = result->next_before_seq;
+  }
+  ASSERT_EQ(seen.size(), 20u);
+  EXPECT_TRUE(std::is_sorted(seen.rbegin(), seen.rend()));
+  EXPECT_EQ(seen.front(), 20);
+  EXPECT_EQ(seen.back(), 1);
+}
+
+}  // namespace
+}  // namespace rapport

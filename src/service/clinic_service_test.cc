@@ -1,0 +1,342 @@
+#include "service/clinic_service.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "service/service_test_world.h"
+
+namespace rapport {
+namespace {
+
+using testing::World;
+
+bool HasEntry(const std::vector<AuditEntry>& entries, UserId actor, std::string_view action,
+              std::string_view type, const std::string& id) {
+  return std::any_of(entries.begin(), entries.end(), [&](const AuditEntry& e) {
+    return e.actor_id == actor && e.action == action && e.record_type == type &&
+           e.record_id == id;
+  });
+}
+
+std::vector<std::string> FieldNames(const Error& error) {
+  std::vector<std::string> names;
+  for (const FieldError& f : error.fields) names.push_back(f.field);
+  return names;
+}
+
+TEST(CreateClient, TherapistGetsTheClientWithAnIntakeEpisodeAndBothAreAudited) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto created = service.CreateClient(
+      w.As(w.t1), {"  Rosa Díaz ", "Rosa@Example.org", "2015-02-03", "Rosie", 0});
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->user.display_name, "Rosa Díaz");
+  EXPECT_EQ(created->user.email, "rosa@example.org");
+  EXPECT_EQ(created->user.role, Role::kClient);
+  EXPECT_TRUE(created->minor);
+  EXPECT_EQ(created->profile.preferred_name, "Rosie");
+  ASSERT_EQ(created->episodes.size(), 1u);
+  EXPECT_EQ(created->episodes[0].therapist_id, w.t1);
+  EXPECT_EQ(created->episodes[0].therapist_name, "Tara One");
+  EXPECT_EQ(created->episodes[0].status, EpisodeStatus::kIntake);
+  EXPECT_TRUE(w.store->GetPasswordHash(created->user.id)->empty());
+
+  const auto audit = w.Audit();
+  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "client", std::to_string(created->user.id)));
+  EXPECT_TRUE(
+      HasEntry(audit, w.t1, "create", "episode", std::to_string(created->episodes[0].id)));
+  // The therapist can now see the new client.
+  EXPECT_TRUE(service.GetClient(w.As(w.t1), created->user.id).has_value());
+}
+
+TEST(CreateClient, BadInputNamesEveryBadFieldAndStoresNothing) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  const auto before = w.Audit().size();
+  auto result = service.CreateClient(w.As(w.t1), {"", "not an email", "2999-01-01", "", 0});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(FieldNames(result.error()),
+            (std::vector<std::string>{"display_name", "email", "date_of_birth"}));
+  EXPECT_EQ(w.Audit().size(), before);
+  EXPECT_EQ(w.store->ListUsers(w.clinic_a)->size(), 10u);
+}
+
+TEST(CreateClient, ScriptAndSqlLikeNamesAreStoredAsPlainText) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto created = service.CreateClient(
+      w.As(w.t1), {"Robert'); DROP TABLE users;-- <script>", "bobby@a.test", "", "", 0});
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  auto again = service.GetClient(w.As(w.t1), created->user.id);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->user.display_name, "Robert'); DROP TABLE users;-- <script>");
+  EXPECT_TRUE(w.store->GetUser(w.c1).has_value());
+}
+
+TEST(CreateClient, EmailAlreadyInUseIsAFieldError) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto result = service.CreateClient(w.As(w.t1), {"Copy Cat", "C2@a.test", "", "", 0});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(FieldNames(result.error()), std::vector<std::string>{"email"});
+}
+
+TEST(CreateClient, SupervisorMustNameATherapistTheySupervise) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto unnamed = service.CreateClient(w.As(w.supervisor), {"Ana Ames", "ana@a.test", "", "", 0});
+  ASSERT_FALSE(unnamed.has_value());
+  EXPECT_EQ(FieldNames(unnamed.error()), std::vector<std::string>{"therapist_id"});
+  auto not_theirs =
+      service.CreateClient(w.As(w.supervisor), {"Ana Ames", "ana@a.test", "", "", w.t2});
+  ASSERT_FALSE(not_theirs.has_value());
+  EXPECT_EQ(FieldNames(not_theirs.error()), std::vector<std::string>{"therapist_id"});
+  auto ok = service.CreateClient(w.As(w.supervisor), {"Ana Ames", "ana@a.test", "", "", w.t1});
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->episodes.at(0).therapist_id, w.t1);
+}
+
+TEST(CreateClient, TherapistCannotOpenTheEpisodeForSomeoneElse) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto result = service.CreateClient(w.As(w.t1), {"Ana Ames", "ana@a.test", "", "", w.t2});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Reads, EveryClinicalReadAppendsAReadEntry) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  ASSERT_TRUE(service.GetClient(w.As(w.t1), w.c1).has_value());
+  ASSERT_TRUE(service.GetEpisode(w.As(w.c1), w.e_c1).has_value());
+  ASSERT_TRUE(service.ListAppointments(w.As(w.g1), w.e_k1).has_value());
+  ASSERT_TRUE(service.ListClients(w.As(w.supervisor)).has_value());
+  const auto audit = w.Audit();
+  EXPECT_TRUE(HasEntry(audit, w.t1, "read", "client", std::to_string(w.c1)));
+  EXPECT_TRUE(HasEntry(audit, w.t1, "read", "episode", std::to_string(w.e_c1)));
+  EXPECT_TRUE(HasEntry(audit, w.c1, "read", "episode", std::to_string(w.e_c1)));
+  EXPECT_TRUE(HasEntry(audit, w.g1, "read", "appointment", std::to_string(w.a_k1)));
+  EXPECT_TRUE(HasEntry(audit, w.supervisor, "read", "client", std::to_string(w.k1)));
+  for (const AuditEntry& e : audit) {
+    EXPECT_EQ(e.source, "192.0.2.1");
+    EXPECT_EQ(e.at, w.clock.Now());
+  }
+}
+
+TEST(Reads, DeniedReadsLeaveNoReadEntry) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  ASSERT_FALSE(service.GetClient(w.As(w.t2), w.c1).has_value());
+  EXPECT_TRUE(w.Audit().empty());
+}
+
+TEST(Episodes, StatusFollowsTheDomainTransitionsAndEveryChangeIsAudited) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto active = service.SetEpisodeStatus(w.As(w.t1), w.e_c1, EpisodeStatus::kActive);
+  ASSERT_TRUE(active.has_value());
+  EXPECT_EQ(active->status, EpisodeStatus::kActive);
+  EXPECT_FALSE(active->ended_at.has_value());
+  auto back = service.SetEpisodeStatus(w.As(w.t1), w.e_c1, EpisodeStatus::kIntake);
+  ASSERT_FALSE(back.has_value());
+  EXPECT_EQ(back.error().code, ErrorCode::kFailedPrecondition);
+  auto ended = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c1, EpisodeStatus::kEnded);
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_EQ(ended->ended_at, w.clock.Now());
+  EXPECT_EQ(w.store->GetEpisode(w.e_c1)->status, EpisodeStatus::kEnded);
+  const auto audit = w.Audit();
+  EXPECT_TRUE(HasEntry(audit, w.t1, "update", "episode", std::to_string(w.e_c1)));
+  EXPECT_TRUE(HasEntry(audit, w.supervisor, "update", "episode", std::to_string(w.e_c1)));
+
+  auto booking = service.CreateAppointment(w.As(w.t1), w.e_c1,
+                                           {w.clock.Now() + 3'600'000, 50, Modality::kPhone});
+  ASSERT_FALSE(booking.has_value());
+  EXPECT_EQ(booking.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(Episodes, ANewEpisodeShowsUpOnTheClientRecordNewestFirst) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  w.clock.Advance(std::chrono::hours(1));
+  auto opened = service.CreateEpisode(w.As(w.t1), w.c1, 0);
+  ASSERT_TRUE(opened.has_value());
+  auto client = service.GetClient(w.As(w.t1), w.c1);
+  ASSERT_TRUE(client.has_value());
+  ASSERT_EQ(client->episodes.size(), 2u);
+  EXPECT_EQ(client->episodes[0].id, opened->id);
+  EXPECT_EQ(client->episodes[1].id, w.e_c1);
+}
+
+TEST(Appointments, BookRescheduleAndCompleteWithValidation) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  const Timestamp at = w.clock.Now() + 2 * 86'400'000;
+  auto bad = service.CreateAppointment(w.As(w.t1), w.e_c1, {0, 2, Modality::kVideo});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(FieldNames(bad.error()),
+            (std::vector<std::string>{"starts_at", "duration_minutes"}));
+
+  auto booked = service.CreateAppointment(w.As(w.t1), w.e_c1, {at, 45, Modality::kVideo});
+  ASSERT_TRUE(booked.has_value()) << booked.error().message;
+  EXPECT_EQ(booked->client_id, w.c1);
+  EXPECT_EQ(booked->therapist_name, "Tara One");
+  EXPECT_EQ(booked->appointment.status, AppointmentStatus::kScheduled);
+
+  AppointmentChange move;
+  move.starts_at = at + 3'600'000;
+  auto moved = service.UpdateAppointment(w.As(w.t1), booked->appointment.id, move);
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(moved->appointment.starts_at, at + 3'600'000);
+  EXPECT_EQ(moved->appointment.duration_minutes, 45);
+
+  AppointmentChange complete;
+  complete.status = AppointmentStatus::kCompleted;
+  ASSERT_TRUE(service.UpdateAppointment(w.As(w.t1), booked->appointment.id, complete));
+  AppointmentChange reopen;
+  reopen.status = AppointmentStatus::kScheduled;
+  auto refused = service.UpdateAppointment(w.As(w.t1), booked->appointment.id, reopen);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  auto late_move = service.UpdateAppointment(w.As(w.t1), booked->appointment.id, move);
+  ASSERT_FALSE(late_move.has_value());
+  EXPECT_EQ(late_move.error().code, ErrorCode::kFailedPrecondition);
+
+  const auto audit = w.Audit();
+  const std::string id = std::to_string(booked->appointment.id);
+  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "appointment", id));
+  EXPECT_TRUE(HasEntry(audit, w.t1, "update", "appointment", id));
+}
+
+TEST(Appointments, UpcomingListsEachRolesOwnSoonestFirst) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto sooner = service.CreateAppointment(w.As(w.t1), w.e_k1,
+                                          {w.clock.Now() + 3'600'000, 50, Modality::kInPerson});
+  ASSERT_TRUE(sooner.has_value());
+  auto past = service.CreateAppointment(w.As(w.t1), w.e_k1,
+                                        {w.clock.Now() - 86'400'000, 50, Modality::kInPerson});
+  ASSERT_TRUE(past.has_value());
+
+  const auto ids = [&](UserId who) {
+    std::vector<AppointmentId> out;
+    auto list = service.ListUpcomingAppointments(w.As(who));
+    EXPECT_TRUE(list.has_value());
+    for (const auto& a : list.value_or(std::vector<AppointmentView>{})) {
+      out.push_back(a.appointment.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(w.t1), (std::vector<AppointmentId>{sooner->appointment.id, w.a_c1, w.a_k1}));
+  EXPECT_EQ(ids(w.supervisor), ids(w.t1));
+  EXPECT_EQ(ids(w.c1), std::vector<AppointmentId>{w.a_c1});
+  EXPECT_EQ(ids(w.g1), (std::vector<AppointmentId>{sooner->appointment.id, w.a_k1}));
+  EXPECT_EQ(ids(w.t2), (std::vector<AppointmentId>{w.a_c2, w.a_k2}));
+  EXPECT_EQ(ids(w.tb), std::vector<AppointmentId>{w.a_cb});
+}
+
+TEST(Guardians, AddingOneCreatesTheLinkAnInvitationAndAuditEntries) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto added = service.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test"});
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_EQ(added->guardian.role, Role::kGuardian);
+  ASSERT_TRUE(added->invitation.has_value());
+  EXPECT_EQ(*w.store->ListGuardiansOfChild(w.k1), (std::vector<UserId>{w.g1, added->guardian.id}));
+  const auto audit = w.Audit();
+  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "guardian_link",
+                       std::to_string(added->guardian.id) + ":" + std::to_string(w.k1)));
+  auto client = service.GetClient(w.As(w.t1), w.k1);
+  ASSERT_TRUE(client.has_value());
+  EXPECT_EQ(client->guardians.size(), 2u);
+}
+
+TEST(Guardians, AnExistingGuardianWithAPasswordIsLinkedWithoutAnInvitation) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  // g2 is a guardian of clinic A with a password; t1 links them to k1 as well.
+  auto added = service.AddGuardian(w.As(w.t1), w.k1, {"Gus Guardian", "g2@a.test"});
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_EQ(added->guardian.id, w.g2);
+  EXPECT_FALSE(added->invitation.has_value());
+  auto email_of_a_client = service.AddGuardian(w.As(w.t1), w.k1, {"Cleo", "c1@a.test"});
+  ASSERT_FALSE(email_of_a_client.has_value());
+  EXPECT_EQ(email_of_a_client.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST(Users, AdminCreatesUsersWithOrWithoutPasswordAndSeesOnlyTheirClinic) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  NewUserInput therapist{"new.t@a.test", "Nell New", Role::kTherapist, "a long enough pass", 0};
+  auto with_password = service.CreateUser(w.As(w.admin), therapist);
+  ASSERT_TRUE(with_password.has_value()) << with_password.error().message;
+  EXPECT_FALSE(with_password->invitation.has_value());
+  EXPECT_TRUE(w.store->GetTherapistProfile(with_password->user.id).has_value());
+  EXPECT_EQ(with_password->user.clinic_id, w.clinic_a);
+
+  NewUserInput guardian{"new.g@a.test", "Gale New", Role::kGuardian, "", w.clinic_b};
+  auto invited = service.CreateUser(w.As(w.admin), guardian);
+  ASSERT_TRUE(invited.has_value());
+  EXPECT_TRUE(invited->invitation.has_value());
+  EXPECT_EQ(invited->user.clinic_id, w.clinic_a);  // an admin cannot reach another clinic
+
+  NewUserInput weak{"weak@a.test", "Wes Weak", Role::kClient, "short", 0};
+  auto refused = service.CreateUser(w.As(w.admin), weak);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"password"});
+
+  auto users = service.ListUsers(w.As(w.admin));
+  ASSERT_TRUE(users.has_value());
+  for (const User& u : *users) EXPECT_EQ(u.clinic_id, w.clinic_a);
+  EXPECT_TRUE(HasEntry(w.Audit(), w.admin, "create", "user",
+                       std::to_string(with_password->user.id)));
+}
+
+TEST(Users, AdminCannotDeactivateThemself) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto result = service.DeactivateUser(w.As(w.admin), w.admin);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(Users, SystemActorCreatesAClinicAndItsFirstAdmin) {
+  testing::TempDb db;
+  auto store = db.Open();
+  ASSERT_NE(store, nullptr);
+  FakeClock clock(1'780'304'400'000);
+  ClinicService service(*store, clock, testing::FastAuth());
+  const Actor system = Actor::System();
+  auto clinic = service.CreateClinic(system, "Harbour Therapy");
+  ASSERT_TRUE(clinic.has_value());
+  auto admin = service.CreateUser(system, {"boss@harbour.test", "Hal Boss", Role::kAdmin,
+                                           "a long enough pass", *clinic});
+  ASSERT_TRUE(admin.has_value()) << admin.error().message;
+  EXPECT_EQ(admin->user.clinic_id, *clinic);
+  auto entries = store->ListAudit(0, 0, 10);
+  ASSERT_TRUE(entries.has_value());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[1].actor_role, "system");
+  EXPECT_EQ((*entries)[1].clinic_id, *clinic);
+  EXPECT_EQ((*entries)[1].source, "cli");
+
+  auto not_system = service.CreateClinic(Actor{}, "Sneaky");
+  ASSERT_FALSE(not_system.has_value());
+  EXPECT_EQ(not_system.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Therapists, ListShowsActiveTherapistsOfTheOwnClinicWithProfiles) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto list = service.ListTherapists(w.As(w.c1));
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].display_name, "Tara One");
+  EXPECT_EQ((*list)[0].credentials, "CBT");
+  EXPECT_EQ((*list)[1].display_name, "Theo Two");
+}
+
+}  // namespace
+}  // namespace rapport

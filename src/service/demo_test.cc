@@ -1,0 +1,167 @@
+#include "service/demo.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "service/audit_service.h"
+#include "service/auth_service.h"
+#include "service/clinic_service.h"
+#include "service/service_test_world.h"
+
+namespace rapport {
+namespace {
+
+constexpr Timestamp kNow = 1'780'304'400'000;  // 2026-06-01T09:00:00Z
+constexpr std::string_view kDemoPassword = "riverside demo password";
+
+struct Seeded {
+  testing::TempDb db;
+  std::unique_ptr<SqliteStore> store = db.Open();
+  FakeClock clock{kNow};
+  Result<DemoSummary> summary =
+      SeedDemo(*store, kNow, std::string(kDemoPassword), HashCost::kMinimal);
+
+  Actor SignIn(std::string_view email) {
+    AuthService auth(*store, clock, testing::FastAuth());
+    auto login = auth.Login(email, kDemoPassword, "127.0.0.1", "test");
+    EXPECT_TRUE(login.has_value()) << email << ": " << login.error().message;
+    auto actor = auth.Authenticate(login->session_token, "127.0.0.1");
+    EXPECT_TRUE(actor.has_value());
+    return *actor;
+  }
+};
+
+TEST(Demo, SeedsTheWholeClinicWithTheAgreedPeople) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  auto clinic = s.store->GetClinic(s.summary->clinic_id);
+  ASSERT_TRUE(clinic.has_value());
+  EXPECT_EQ(clinic->name, kDemoClinicName);
+
+  std::map<Role, int> roles;
+  const auto users = s.store->ListUsers(s.summary->clinic_id);
+  ASSERT_TRUE(users.has_value());
+  for (const User& u : *users) ++roles[u.role];
+  EXPECT_EQ(roles[Role::kAdmin], 1);
+  EXPECT_EQ(roles[Role::kSupervisor], 1);
+  EXPECT_EQ(roles[Role::kTherapist], 3);
+  EXPECT_EQ(roles[Role::kClient], 12);
+  EXPECT_EQ(roles[Role::kGuardian], 2);
+  EXPECT_EQ(s.summary->accounts.size(), 19u);
+  EXPECT_EQ(s.summary->episodes, 12);
+  EXPECT_EQ(s.summary->accounts[0].email, "admin@demo.rapport");
+}
+
+TEST(Demo, EveryNamedAccountSignsInAndSeesWhatItsRoleShouldSee) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  ClinicService service(*s.store, s.clock, testing::FastAuth());
+
+  const Actor therapist = s.SignIn("therapist@demo.rapport");
+  auto caseload = service.ListClients(therapist);
+  ASSERT_TRUE(caseload.has_value());
+  std::vector<std::string> emails;
+  for (const auto& c : *caseload) emails.push_back(c.user.email);
+  EXPECT_NE(std::find(emails.begin(), emails.end(), "client@demo.rapport"), emails.end());
+  EXPECT_NE(std::find(emails.begin(), emails.end(), "leo.haddad@demo.rapport"), emails.end());
+
+  const Actor supervisor = s.SignIn("supervisor@demo.rapport");
+  auto all = service.ListClients(supervisor);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->size(), 12u);
+
+  const Actor client = s.SignIn("client@demo.rapport");
+  auto own = service.ListClients(client);
+  ASSERT_TRUE(own.has_value());
+  ASSERT_EQ(own->size(), 1u);
+  auto upcoming = service.ListUpcomingAppointments(client);
+  ASSERT_TRUE(upcoming.has_value());
+  EXPECT_FALSE(upcoming->empty());
+  EXPECT_EQ(upcoming->front().therapist_name, "Sofia Lindqvist");
+
+  const Actor guardian = s.SignIn("guardian@demo.rapport");
+  auto children = service.ListClients(guardian);
+  ASSERT_TRUE(children.has_value());
+  ASSERT_EQ(children->size(), 1u);
+  EXPECT_EQ(children->front().user.email, "leo.haddad@demo.rapport");
+  EXPECT_TRUE(children->front().minor);
+  EXPECT_EQ(AgeInYears(children->front().profile.date_of_birth, kNow), 9);
+
+  const Actor admin = s.SignIn("admin@demo.rapport");
+  EXPECT_EQ(service.ListUsers(admin)->size(), 19u);
+  EXPECT_EQ(service.ListClients(admin).error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Demo, HasSixteenWeeksOfMostlyCompletedAppointmentsAndSomeUpcoming) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  std::map<AppointmentStatus, int> statuses;
+  Timestamp earliest = kNow;
+  int upcoming = 0;
+  const auto episodes = s.store->ListEpisodesOfClinic(s.summary->clinic_id);
+  ASSERT_TRUE(episodes.has_value());
+  for (const Episode& e : *episodes) {
+    const auto appointments = s.store->ListAppointmentsOfEpisode(e.id);
+    ASSERT_TRUE(appointments.has_value());
+    for (const Appointment& a : *appointments) {
+      ++statuses[a.status];
+      earliest = std::min(earliest, a.starts_at);
+      if (a.starts_at > kNow) {
+        ++upcoming;
+        EXPECT_EQ(a.status, AppointmentStatus::kScheduled);
+      } else if (a.starts_at + a.duration_minutes * 60'000 <= kNow) {
+        EXPECT_NE(a.status, AppointmentStatus::kScheduled);
+      }
+    }
+  }
+  EXPECT_GT(statuses[AppointmentStatus::kCompleted], 80);
+  EXPECT_GT(statuses[AppointmentStatus::kCancelled], 0);
+  EXPECT_GT(statuses[AppointmentStatus::kNoShow], 0);
+  EXPECT_GT(upcoming, 20);
+  EXPECT_GE(kNow - earliest, 15LL * 7 * 86'400'000);
+  EXPECT_LE(kNow - earliest, 17LL * 7 * 86'400'000);
+}
+
+TEST(Demo, ComesOutTheSameEveryTime) {
+  Seeded first;
+  Seeded second;
+  ASSERT_TRUE(first.summary.has_value());
+  ASSERT_TRUE(second.summary.has_value());
+  EXPECT_EQ(first.summary->appointments, second.summary->appointments);
+  const auto statuses = [](Seeded& s) {
+    std::vector<std::pair<Timestamp, AppointmentStatus>> out;
+    const auto episodes = s.store->ListEpisodesOfClinic(s.summary->clinic_id);
+    for (const Episode& e : episodes.value_or(std::vector<Episode>{})) {
+      const auto appointments = s.store->ListAppointmentsOfEpisode(e.id);
+      for (const Appointment& a : appointments.value_or(std::vector<Appointment>{})) {
+        out.emplace_back(a.starts_at, a.status);
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(statuses(first), statuses(second));
+}
+
+TEST(Demo, RefusesAStoreThatAlreadyHoldsAClinicAndChangesNothing) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  const auto audit_before = s.store->ListAudit(0, 0, 100000)->size();
+  auto again = SeedDemo(*s.store, kNow, "whatever password", HashCost::kMinimal);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(s.store->ListClinics()->size(), 1u);
+  EXPECT_EQ(s.store->ListAudit(0, 0, 100000)->size(), audit_before);
+}
+
+TEST(Demo, LeavesAnIntactAuditChain) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  auto report = AuditService::VerifyChain(*s.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->reason;
+  EXPECT_GT(report->entries_checked, 100);
+}
+
+}  // namespace
+}  // namespace rapport
