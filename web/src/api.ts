@@ -114,8 +114,18 @@ export class ApiError extends Error {
   }
 
   fieldMessage(field: string): string | undefined {
-    return this.fields.find((f) => f.field === field)?.message;
+    const message = this.fields.find((f) => f.field === field)?.message;
+    return message ? asSentence(message) : undefined;
   }
+}
+
+// Server messages may be fragments ("must be a positive id"); beside a field they read best as
+// sentences.
+export function asSentence(message: string): string {
+  const t = message.trim();
+  if (!t) return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
 let csrfToken = '';

@@ -2,7 +2,7 @@
 // that take focus after navigation, and a hook for the load / error / data cycle.
 import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, asSentence } from './api';
 
 interface FieldProps {
   label: string;
@@ -193,7 +193,7 @@ export function FormErrorSummary({ error, fields }: { error?: ApiError; fields: 
       {orphaned.length > 0 && (
         <ul>
           {orphaned.map((f) => (
-            <li key={f.field + f.message}>{f.message}</li>
+            <li key={f.field + f.message}>{asSentence(f.message)}</li>
           ))}
         </ul>
       )}
