@@ -156,14 +156,15 @@ TEST(MotionEnergy, BytesBetweenRowsAreIgnored) {
 
 TEST(MotionEnergy, AgreesWithTheDefinitionOnRandomFrames) {
   std::mt19937 rng(20111);
-  for (int trial = 0; trial < 60; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
     const int width = std::uniform_int_distribution<int>(1, 70)(rng);
     const int height = std::uniform_int_distribution<int>(1, 40)(rng);
     const std::ptrdiff_t stride = width + std::uniform_int_distribution<int>(0, 5)(rng);
     Frame before(width, height, 0, stride);
     Frame after(width, height, 0, stride);
     std::uniform_int_distribution<int> level(0, 255);
-    std::bernoulli_distribution moves(0.3);
+    // Sparse motion leaves whole rows quiet, which the counter skips.
+    std::bernoulli_distribution moves(trial % 2 == 0 ? 0.3 : 0.01);
     for (int y = 0; y < height; ++y) {
       for (int x = 0; x < width; ++x) {
         before.at(x, y) = static_cast<std::uint8_t>(level(rng));
