@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "domain/shipped_instruments.h"
+#include "domain/shipped_data.h"
 #include "domain/test_instruments.h"
 
 namespace rapport {

@@ -1,5 +1,5 @@
 #pragma once
-// The questionnaire definitions that ship with Rapport (instruments/*.json), compiled into the
+// The data that ships with Rapport (instruments/*.json, rules/alerts.json), compiled into the
 // binary so that it needs no data files to run. A clinic's own definitions (licensed
 // questionnaires) are loaded from its configured folder instead, never from here.
 
@@ -14,5 +14,8 @@ struct ShippedDefinition {
 };
 
 std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
+
+// rules/alerts.json.
+std::string_view ShippedAlertRulesJson();
 
 }  // namespace rapport

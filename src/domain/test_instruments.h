@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "domain/instrument.h"
-#include "domain/shipped_instruments.h"
+#include "domain/shipped_data.h"
 
 namespace rapport::testing_support {
 

@@ -1,0 +1,320 @@
+#include "domain/alerts.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "domain/shipped_data.h"
+
+namespace rapport {
+
+namespace {
+
+constexpr std::array<std::pair<AlertKind, std::string_view>, 8> kKinds{{
+    {AlertKind::kRisk, "risk"},
+    {AlertKind::kRapportWorthExploring, "rapport_worth_exploring"},
+    {AlertKind::kRapportLow, "rapport_low"},
+    {AlertKind::kRapportDrop, "rapport_drop"},
+    {AlertKind::kNotOnTrack, "not_on_track"},
+    {AlertKind::kReliableDeterioration, "reliable_deterioration"},
+    {AlertKind::kMissedFeedback, "missed_feedback"},
+    {AlertKind::kFitConcern, "fit_concern"},
+}};
+constexpr std::array<std::pair<Severity, std::string_view>, 5> kSeverities{{
+    {Severity::kInfo, "info"},
+    {Severity::kLow, "low"},
+    {Severity::kMedium, "medium"},
+    {Severity::kHigh, "high"},
+    {Severity::kCritical, "critical"},
+}};
+
+template <typename E, std::size_t N>
+Result<E> FromName(std::string_view text, const std::array<std::pair<E, std::string_view>, N>& names,
+                   std::string_view field) {
+  for (const auto& [v, n] : names) {
+    if (n == text) return v;
+  }
+  std::string allowed;
+  for (const auto& [v, n] : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
+  return Fail(Error::Field(std::string(field), "must be one of: " + allowed));
+}
+
+template <typename E, std::size_t N>
+std::string_view ToName(E value, const std::array<std::pair<E, std::string_view>, N>& names) {
+  for (const auto& [v, n] : names) {
+    if (v == value) return n;
+  }
+  return "unknown";
+}
+
+std::string Number(double x) {
+  if (std::abs(x - std::round(x)) < 1e-9) return fmt::format("{}", static_cast<long long>(std::round(x)));
+  return fmt::format("{:.1f}", x);
+}
+
+// The safety net: used only if a rules set somehow lacks a risk rule.
+const AlertRule& BuiltInRiskRule() {
+  static const AlertRule rule{
+      .id = "risk-answer-built-in",
+      .kind = AlertKind::kRisk,
+      .severity = Severity::kCritical,
+      .title = "Risk answer on {instrument}",
+      .explanation = "{client} answered a risk question at a level that needs attention: {risk}",
+      .next_step = "Contact {client} today to check on their safety, following your clinic's "
+                   "risk procedure.",
+  };
+  return rule;
+}
+
+RaisedAlert Raise(const AlertRule& rule, const std::map<std::string, std::string>& values) {
+  return RaisedAlert{rule.id, rule.kind, rule.severity, FillTemplate(rule.title, values),
+                     FillTemplate(rule.explanation, values), FillTemplate(rule.next_step, values)};
+}
+
+}  // namespace
+
+std::string_view ToString(AlertKind kind) { return ToName(kind, kKinds); }
+Result<AlertKind> ParseAlertKind(std::string_view text) { return FromName(text, kKinds, "kind"); }
+std::string_view ToString(Severity s) { return ToName(s, kSeverities); }
+Result<Severity> ParseSeverity(std::string_view text) {
+  return FromName(text, kSeverities, "severity");
+}
+
+const AlertRule* AlertRules::Find(AlertKind kind) const {
+  for (const auto& r : rules) {
+    if (r.kind == kind) return &r;
+  }
+  return nullptr;
+}
+
+std::string FillTemplate(std::string_view text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '{') {
+      const std::size_t close = text.find('}', i);
+      if (close != std::string_view::npos) {
+        const auto it = values.find(std::string(text.substr(i + 1, close - i - 1)));
+        if (it != values.end()) {
+          out += it->second;
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+Result<AlertRules> ParseAlertRules(const Json& definition) {
+  std::vector<FieldError> errors;
+  const auto take = [&](Status s) {
+    if (!s) errors.insert(errors.end(), s.error().fields.begin(), s.error().fields.end());
+  };
+  AlertRules out;
+  JsonObjectReader r(definition);
+  out.version = r.RequiredString("version", 32).value_or("");
+  r.OptionalString("note", 2000);
+  if (const Json* crisis = r.Required("crisis")) {
+    JsonObjectReader c(*crisis, "crisis/");
+    out.crisis.title = c.RequiredString("title", 200).value_or("");
+    out.crisis.body = c.RequiredString("body", 2000).value_or("");
+    if (const Json* contacts = c.Required("contacts")) {
+      if (!contacts->is_array() || contacts->empty()) {
+        c.AddError("contacts", "must list at least one way to get help now");
+      } else {
+        for (std::size_t i = 0; i < contacts->size(); ++i) {
+          JsonObjectReader k((*contacts)[i], fmt::format("crisis/contacts/{}/", i));
+          CrisisContact contact{k.RequiredString("label", 200).value_or(""),
+                                k.RequiredString("detail", 1000).value_or("")};
+          take(k.Finish());
+          out.crisis.contacts.push_back(std::move(contact));
+        }
+      }
+    }
+    take(c.Finish());
+  }
+  if (const Json* rules = r.Required("rules")) {
+    if (!rules->is_array()) {
+      r.AddError("rules", "must be a list");
+    } else {
+      std::set<std::string> ids;
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        const std::string prefix = fmt::format("rules/{}/", i);
+        JsonObjectReader k((*rules)[i], prefix);
+        AlertRule rule;
+        rule.id = k.RequiredString("id", 64).value_or("");
+        if (!rule.id.empty() && !ids.insert(rule.id).second) k.AddError("id", "repeats another rule's id");
+        bool kind_ok = false;
+        if (auto kind = k.RequiredString("kind", 64)) {
+          if (auto parsed = ParseAlertKind(*kind)) {
+            rule.kind = *parsed;
+            kind_ok = true;
+          } else {
+            k.AddError("kind", parsed.error().fields.at(0).message);
+          }
+        }
+        if (auto severity = k.RequiredString("severity", 16)) {
+          if (auto parsed = ParseSeverity(*severity)) {
+            rule.severity = *parsed;
+          } else {
+            k.AddError("severity", parsed.error().fields.at(0).message);
+          }
+        }
+        rule.title = k.RequiredString("title", 200).value_or("");
+        rule.explanation = k.RequiredString("explanation", 2000).value_or("");
+        rule.next_step = k.RequiredString("next_step", 2000).value_or("");
+        if (auto v = k.OptionalNumber("min_drop")) {
+          if (*v <= 0) k.AddError("min_drop", "must be greater than 0");
+          rule.min_drop = *v;
+        }
+        if (auto v = k.OptionalInt("compare_with_last")) {
+          if (*v < 1) k.AddError("compare_with_last", "must be 1 or more");
+          rule.compare_with_last = static_cast<int>(*v);
+        }
+        if (auto v = k.OptionalInt("sessions")) {
+          if (*v < 1) k.AddError("sessions", "must be 1 or more");
+          rule.sessions = static_cast<int>(*v);
+        }
+        if (kind_ok && rule.kind == AlertKind::kRisk && rule.severity != Severity::kCritical) {
+          k.AddError("severity", "a risk rule must be critical");
+        }
+        take(k.Finish());
+        out.rules.push_back(std::move(rule));
+      }
+      if (out.Find(AlertKind::kRisk) == nullptr) {
+        r.AddError("rules", "must include a rule of kind 'risk': risk answers always alert");
+      }
+    }
+  }
+  take(r.Finish());
+  if (!errors.empty()) {
+    std::string summary = "The alert rules have problems: ";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      summary += (i ? "; " : "") + errors[i].field + " " + errors[i].message;
+    }
+    return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
+  }
+  return out;
+}
+
+const AlertRules& ShippedAlertRules() {
+  // The shipped file is checked by a test; a broken one must never reach a clinic.
+  static const AlertRules rules = [] {
+    auto parsed = ParseAlertRules(Json::parse(ShippedAlertRulesJson(), nullptr, false));
+    return parsed ? *parsed : AlertRules{};
+  }();
+  return rules;
+}
+
+Json CrisisToJson(const CrisisInformation& crisis) {
+  Json contacts = Json::array();
+  for (const auto& c : crisis.contacts) contacts.push_back({{"label", c.label}, {"detail", c.detail}});
+  return {{"title", crisis.title}, {"body", crisis.body}, {"contacts", std::move(contacts)}};
+}
+
+std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const SubmissionFacts& f) {
+  std::vector<RaisedAlert> out;
+  const Instrument& inst = *f.instrument;
+  const ScoreResult& score = *f.score;
+  const Scale& total = inst.TotalScale();
+  std::map<std::string, std::string> values = {
+      {"client", f.client_name.empty() ? "The client" : f.client_name},
+      {"instrument", inst.code},
+      {"max", Number(total.max_score)},
+      {"session", std::to_string(f.session_number)},
+  };
+  if (score.total) values["score"] = Number(*score.total);
+  if (total.cutoff) values["cutoff"] = Number(*total.cutoff);
+
+  // Risk first, and unconditionally.
+  if (!score.risk.empty()) {
+    std::string risk;
+    for (std::size_t i = 0; i < score.risk.size(); ++i) {
+      risk += (i ? " " : "") + (i < score.risk_messages.size() && !score.risk_messages[i].empty()
+                                    ? score.risk_messages[i]
+                                    : "item " + score.risk[i]);
+    }
+    values["risk"] = risk;
+    const AlertRule* rule = rules.Find(AlertKind::kRisk);
+    out.push_back(Raise(rule != nullptr ? *rule : BuiltInRiskRule(), values));
+  }
+
+  if (score.total) {
+    const double now = *score.total;
+    const bool first = f.previous_totals.empty();
+    if (inst.purpose == Purpose::kRapport) {
+      if (first) {
+        if (now < total.max_score) {
+          if (const AlertRule* rule = rules.Find(AlertKind::kRapportWorthExploring)) {
+            out.push_back(Raise(*rule, values));
+          }
+        }
+      } else {
+        bool raised_drop = false;
+        if (const AlertRule* rule = rules.Find(AlertKind::kRapportDrop)) {
+          const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(rule->compare_with_last),
+                                                      f.previous_totals.size());
+          const double mean =
+              std::accumulate(f.previous_totals.end() - static_cast<std::ptrdiff_t>(n),
+                              f.previous_totals.end(), 0.0) / static_cast<double>(n);
+          if (mean - now >= rule->min_drop) {
+            values["drop"] = Number(mean - now);
+            values["previous"] = Number(mean);
+            out.push_back(Raise(*rule, values));
+            raised_drop = true;
+          }
+        }
+        if (!raised_drop && total.IsClinical(now)) {
+          if (const AlertRule* rule = rules.Find(AlertKind::kRapportLow)) {
+            out.push_back(Raise(*rule, values));
+          }
+        }
+      }
+    }
+    if (inst.purpose == Purpose::kOutcome) {
+      if (f.expected && IsOffTrack(total, *f.expected, now)) {
+        if (const AlertRule* rule = rules.Find(AlertKind::kNotOnTrack)) {
+          values["expected"] = Number(f.expected->expected);
+          out.push_back(Raise(*rule, values));
+        }
+      }
+      if (f.change && f.change->deteriorated) {
+        if (const AlertRule* rule = rules.Find(AlertKind::kReliableDeterioration)) {
+          values["first"] = Number(f.change->first);
+          out.push_back(Raise(*rule, values));
+        }
+      }
+    }
+    if (inst.purpose == Purpose::kFit) {
+      const bool wants_talk = f.fit_talk_answer.value_or(0) > 0;
+      if (wants_talk || total.IsClinical(now)) {
+        if (const AlertRule* rule = rules.Find(AlertKind::kFitConcern)) {
+          values["fit_request"] = wants_talk ? ", and would like to talk about a different fit" : "";
+          out.push_back(Raise(*rule, values));
+        }
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const RaisedAlert& a, const RaisedAlert& b) {
+    return a.severity > b.severity;
+  });
+  return out;
+}
+
+std::optional<RaisedAlert> EvaluateMissedFeedback(const AlertRules& rules,
+                                                  std::string_view client_name,
+                                                  int sessions_without_feedback) {
+  const AlertRule* rule = rules.Find(AlertKind::kMissedFeedback);
+  if (rule == nullptr || sessions_without_feedback < rule->sessions) return std::nullopt;
+  return Raise(*rule, {{"client", client_name.empty() ? "The client" : std::string(client_name)},
+                       {"sessions", std::to_string(sessions_without_feedback)}});
+}
+
+}  // namespace rapport

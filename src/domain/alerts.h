@@ -1,0 +1,98 @@
+#pragma once
+// Alert rules as data (rules/alerts.json) and their evaluation on a feedback submission. Pure.
+// Safety first: a risk answer ALWAYS produces a critical alert, whatever the rules file says
+// (ParseAlertRules refuses a file without a risk rule, and EvaluateSubmission falls back to a
+// built-in risk alert should one ever be missing). Thread-compatible value types.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "domain/change.h"
+#include "domain/instrument.h"
+#include "domain/scoring.h"
+
+namespace rapport {
+
+enum class AlertKind {
+  kRisk,
+  kRapportWorthExploring,
+  kRapportLow,
+  kRapportDrop,
+  kNotOnTrack,
+  kReliableDeterioration,
+  kMissedFeedback,
+  kFitConcern,
+};
+std::string_view ToString(AlertKind kind);
+Result<AlertKind> ParseAlertKind(std::string_view text);
+
+enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };  // ordered
+std::string_view ToString(Severity severity);
+Result<Severity> ParseSeverity(std::string_view text);
+
+struct AlertRule {
+  std::string id;
+  AlertKind kind = AlertKind::kRisk;
+  Severity severity = Severity::kMedium;
+  std::string title, explanation, next_step;  // templates with {placeholders}
+  double min_drop = 5;        // kRapportDrop
+  int compare_with_last = 3;  // kRapportDrop: how many previous ratings form the baseline
+  int sessions = 2;           // kMissedFeedback
+};
+
+struct CrisisContact {
+  std::string label, detail;
+};
+struct CrisisInformation {
+  std::string title, body;
+  std::vector<CrisisContact> contacts;
+};
+
+struct AlertRules {
+  std::string version;
+  std::vector<AlertRule> rules;
+  CrisisInformation crisis;
+
+  const AlertRule* Find(AlertKind kind) const;
+};
+
+// Validates the rules file; every problem named by its path ("rules/2/severity").
+Result<AlertRules> ParseAlertRules(const Json& definition);
+// The rules that ship with Rapport (rules/alerts.json, compiled in).
+const AlertRules& ShippedAlertRules();
+Json CrisisToJson(const CrisisInformation& crisis);
+
+struct RaisedAlert {
+  std::string rule_id;
+  AlertKind kind = AlertKind::kRisk;
+  Severity severity = Severity::kMedium;
+  std::string title, explanation, next_step;  // filled in, plain words
+};
+
+// What the rules need to know about one submission and its history in the episode.
+struct SubmissionFacts {
+  std::string client_name;  // how the therapist knows the client ("Sam")
+  const Instrument* instrument = nullptr;
+  const ScoreResult* score = nullptr;
+  std::vector<double> previous_totals;  // same instrument, this episode, oldest first
+  int session_number = 0;               // 0 for the first measurement
+  std::optional<TrajectoryPoint> expected;  // the expected point at session_number, if known
+  std::optional<ChangeResult> change;       // first -> this, if computable
+  std::optional<double> fit_talk_answer;    // Fit Check: "would you like to talk" item
+};
+
+// Every alert the submission raises, most severe first. Never drops a risk answer.
+std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const SubmissionFacts& facts);
+
+// The missed-feedback alert when the last `sessions_without_feedback` completed sessions in a
+// row had no feedback, and that reaches the rule's threshold; nullopt otherwise.
+std::optional<RaisedAlert> EvaluateMissedFeedback(const AlertRules& rules,
+                                                  std::string_view client_name,
+                                                  int sessions_without_feedback);
+
+// Replaces {name} with values[name]; unknown placeholders are left as they are.
+std::string FillTemplate(std::string_view text, const std::map<std::string, std::string>& values);
+
+}  // namespace rapport

@@ -1,0 +1,205 @@
+#include "domain/alerts.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "domain/shipped_data.h"
+#include "domain/test_instruments.h"
+
+namespace rapport {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing_support::ShippedInstrument;
+
+std::vector<AlertKind> Kinds(const std::vector<RaisedAlert>& alerts) {
+  std::vector<AlertKind> out;
+  for (const auto& a : alerts) out.push_back(a.kind);
+  return out;
+}
+
+// Scores `inst` with every total-scale item at `value` plus overrides, and evaluates the rules.
+struct Case {
+  Instrument inst;
+  ScoreResult score;
+  SubmissionFacts facts;
+};
+
+Case Make(std::string_view code, double value, std::map<std::string, double> overrides = {}) {
+  Case c;
+  c.inst = ShippedInstrument(code);
+  Answers a;
+  for (const auto& id : c.inst.TotalScale().items) a.values[id] = value;
+  // Item 9 of the PHQ-9 is the risk item: keep it at 0 unless a case is about risk.
+  if (code == "PHQ-9") a.values["phq9_9"] = 0;
+  for (const auto& [id, v] : overrides) a.values[id] = v;
+  c.score = Score(c.inst, a, Completeness::kAllowMissing).value();
+  c.facts.client_name = "Sam";
+  return c;
+}
+
+std::vector<RaisedAlert> Evaluate(Case& c) {
+  c.facts.instrument = &c.inst;
+  c.facts.score = &c.score;
+  return EvaluateSubmission(ShippedAlertRules(), c.facts);
+}
+
+TEST(AlertRulesFile, TheShippedRulesParseAndIncludeEveryKind) {
+  auto rules = ParseAlertRules(Json::parse(ShippedAlertRulesJson()));
+  ASSERT_TRUE(rules.has_value()) << rules.error().message;
+  for (auto kind : {AlertKind::kRisk, AlertKind::kRapportWorthExploring, AlertKind::kRapportLow,
+                    AlertKind::kRapportDrop, AlertKind::kNotOnTrack,
+                    AlertKind::kReliableDeterioration, AlertKind::kMissedFeedback,
+                    AlertKind::kFitConcern}) {
+    EXPECT_NE(rules->Find(kind), nullptr) << ToString(kind);
+  }
+  EXPECT_FALSE(rules->crisis.contacts.empty());
+}
+
+TEST(AlertRulesFile, RefusesRulesWithoutACriticalRiskRule) {
+  Json j = Json::parse(ShippedAlertRulesJson());
+  Json without_risk = j;
+  without_risk["rules"].erase(0);
+  EXPECT_FALSE(ParseAlertRules(without_risk).has_value());
+  Json mild_risk = j;
+  mild_risk["rules"][0]["severity"] = "low";
+  auto r = ParseAlertRules(mild_risk);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().fields.at(0).field, "rules/0/severity");
+}
+
+TEST(AlertRulesFile, NamesUnknownKindsAndSeverities) {
+  Json j = Json::parse(ShippedAlertRulesJson());
+  j["rules"][2]["kind"] = "vibes";
+  j["rules"][3]["severity"] = "urgent";
+  auto r = ParseAlertRules(j);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().fields.at(0).field, "rules/2/kind");
+  EXPECT_EQ(r.error().fields.at(1).field, "rules/3/severity");
+}
+
+TEST(RiskAlert, Phq9ItemNineAboveZeroRaisesACriticalAlert) {
+  Case c = Make("PHQ-9", 0, {{"phq9_9", 1}});
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("Sam"));
+  EXPECT_THAT(alerts[0].title, HasSubstr("PHQ-9"));
+}
+
+TEST(RiskAlert, ItemNineAtZeroRaisesNothing) {
+  Case c = Make("PHQ-9", 1);
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(RiskAlert, IsRaisedEvenWhenTheRulesLackARiskRule) {
+  Case c = Make("PHQ-9", 0, {{"phq9_9", 3}});
+  c.facts.instrument = &c.inst;
+  c.facts.score = &c.score;
+  AlertRules no_rules;
+  const auto alerts = EvaluateSubmission(no_rules, c.facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+}
+
+TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
+  Case c = Make("RAPPORT-CHECK", 6);  // 30 of 50, well under the cut-off
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportWorthExploring));
+  EXPECT_EQ(alerts[0].severity, Severity::kInfo);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("not a failure"));
+}
+
+TEST(RapportAlerts, AFirstRatingAtTheTopRaisesNothing) {
+  Case c = Make("RAPPORT-CHECK", 10);
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(RapportAlerts, LowRatingAfterTheFirstIsRapportLow) {
+  Case c = Make("RAPPORT-CHECK", 7);  // 35
+  c.facts.previous_totals = {37, 36};
+  EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRapportLow));
+}
+
+TEST(RapportAlerts, ADropBelowTheClientsOwnAverageIsRapportDrop) {
+  Case c = Make("RAPPORT-CHECK", 9);  // 45: above the cut-off, but 5 below the usual 50
+  c.facts.previous_totals = {40, 50, 50, 50};  // only the last three count: mean 50
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportDrop));
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("5 points below"));
+}
+
+TEST(RapportAlerts, ASmallDipIsNotADrop) {
+  Case c = Make("RAPPORT-CHECK", 9, {{"rc_overall", 10}});  // 46
+  c.facts.previous_totals = {50, 50, 50};
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(OutcomeAlerts, WorseThanTheExpectedBandIsNotOnTrack) {
+  Case c = Make("PHQ-9", 3);  // 24
+  c.facts.previous_totals = {24, 24, 23, 24, 24};
+  c.facts.session_number = 5;
+  c.facts.expected = TrajectoryPoint{5, 11.0, 5.0, 17.0};
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kNotOnTrack));
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("expected about 11"));
+}
+
+TEST(OutcomeAlerts, InsideTheBandIsOnTrack) {
+  Case c = Make("PHQ-9", 1);  // 8
+  c.facts.previous_totals = {20};
+  c.facts.expected = TrajectoryPoint{5, 11.0, 5.0, 17.0};
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(OutcomeAlerts, ReliableDeteriorationRaisesAnAlert) {
+  Case c = Make("PHQ-9", 2);  // 16
+  c.facts.previous_totals = {10};
+  c.facts.change = ComputeChange(c.inst.TotalScale(), 10, 16).value();
+  EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kReliableDeterioration));
+}
+
+TEST(OutcomeAlerts, ReliableImprovementRaisesNothing) {
+  Case c = Make("PHQ-9", 1);  // 8
+  c.facts.previous_totals = {18};
+  c.facts.change = ComputeChange(c.inst.TotalScale(), 18, 8).value();
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(Alerts, AreOrderedMostSevereFirst) {
+  Case c = Make("PHQ-9", 2, {{"phq9_9", 2}});
+  c.facts.previous_totals = {8};
+  c.facts.change = ComputeChange(c.inst.TotalScale(), 8, *c.score.total).value();
+  EXPECT_THAT(Kinds(Evaluate(c)),
+              ElementsAre(AlertKind::kRisk, AlertKind::kReliableDeterioration));
+}
+
+TEST(FitAlerts, AskingToTalkAboutADifferentFitRaisesAnAlert) {
+  Case c = Make("FIT-CHECK", 8);
+  c.facts.fit_talk_answer = 1;
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kFitConcern));
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("different fit"));
+  Case fine = Make("FIT-CHECK", 8);
+  fine.facts.fit_talk_answer = 0;
+  EXPECT_THAT(Evaluate(fine), IsEmpty());
+}
+
+TEST(MissedFeedback, TwoSessionsInARowWithoutFeedbackAlert) {
+  EXPECT_EQ(EvaluateMissedFeedback(ShippedAlertRules(), "Sam", 1), std::nullopt);
+  auto alert = EvaluateMissedFeedback(ShippedAlertRules(), "Sam", 2);
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->kind, AlertKind::kMissedFeedback);
+  EXPECT_THAT(alert->title, HasSubstr("2 sessions"));
+}
+
+TEST(FillTemplate, ReplacesKnownPlaceholdersAndKeepsUnknownOnes) {
+  EXPECT_EQ(FillTemplate("{a} and {b}", {{"a", "x"}}), "x and {b}");
+  EXPECT_EQ(FillTemplate("no braces", {}), "no braces");
+  EXPECT_EQ(FillTemplate("{unclosed", {{"unclosed", "y"}}), "{unclosed");
+}
+
+}  // namespace
+}  // namespace rapport
