@@ -51,7 +51,7 @@ struct AuthSession {
 struct Invitation {
   InvitationId id = 0;
   ClinicId clinic_id = 0;
-  UserId user_id = 0;     // the invited (already created, password-less) user
+  UserId user_id = 0;  // the invited (already created, password-less) user
   UserId created_by = 0;
   std::string token_hash;  // hex BLAKE2b-256 of the token in the link
   Timestamp created_at = 0;
@@ -80,7 +80,7 @@ class WriteTxn {
   virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
   virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
   virtual Status AddSupervision(UserId supervisor_id, UserId therapist_id) = 0;  // idempotent
-  virtual Status LinkGuardian(UserId guardian_id, UserId child_id) = 0;           // idempotent
+  virtual Status LinkGuardian(UserId guardian_id, UserId child_id) = 0;          // idempotent
 
   virtual Result<EpisodeId> InsertEpisode(const Episode& episode) = 0;  // episode.id ignored
   virtual Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
@@ -127,20 +127,22 @@ class Store {
   virtual Status Ping() = 0;
 
   virtual Result<Clinic> GetClinic(ClinicId id) = 0;
-  virtual Result<std::vector<Clinic>> ListClinics() = 0;
+  virtual Result<std::vector<Clinic>> ListClinics() = 0;  // by id
 
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<User> FindUserByEmail(const std::string& normalized_email) = 0;
-  virtual Result<std::string> GetPasswordHash(UserId id) = 0;  // empty if none set
+  virtual Result<std::string> GetPasswordHash(UserId id) = 0;           // empty if none set
   virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
   virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
   virtual Result<ClientProfile> GetClientProfile(UserId id) = 0;
+  // The four link lists hold ids in ascending order.
   virtual Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) = 0;
   virtual Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) = 0;
   virtual Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) = 0;
   virtual Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) = 0;
 
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
+  // The three episode lists are ordered by id (creation order).
   virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
   virtual Result<std::vector<Episode>> ListEpisodesOfTherapist(UserId therapist_id) = 0;
   virtual Result<std::vector<Episode>> ListEpisodesOfClinic(ClinicId clinic_id) = 0;
@@ -154,16 +156,16 @@ class Store {
                                                                     Timestamp to) = 0;
 
   virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
-  virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;
+  virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;  // by id
 
   // Failures at or after `since`, by normalised email and by source address.
   virtual Result<int> CountLoginFailuresForEmail(const std::string& email, Timestamp since) = 0;
-  virtual Result<int> CountLoginFailuresFromSource(const std::string& source,
-                                                   Timestamp since) = 0;
+  virtual Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) = 0;
 
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
 
-  // Entries with seq > after_seq, oldest first, at most `limit`. clinic_id 0: all clinics.
+  // Entries with seq > after_seq, oldest first, at most `limit` (none when limit <= 0).
+  // clinic_id 0: all clinics.
   virtual Result<std::vector<AuditEntry>> ListAudit(ClinicId clinic_id, std::int64_t after_seq,
                                                     int limit) = 0;
   // Newest first, for browsing: entries with seq < before_seq (0: from the newest).

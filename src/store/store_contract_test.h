@@ -195,7 +195,8 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
 
   AuditEntry AddAudit(ClinicId clinic, const std::string& action,
                       const std::string& record_id = "1") {
-    return Put([&](WriteTxn& txn) { return txn.AppendAudit(MakeAudit(clinic, action, record_id)); });
+    return Put(
+        [&](WriteTxn& txn) { return txn.AppendAudit(MakeAudit(clinic, action, record_id)); });
   }
 
  private:
@@ -204,7 +205,9 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
 
 // --- Write, Ping ------------------------------------------------------------------------------
 
-TEST_P(StoreContractTest, PingAnswersOnAFreshStore) { EXPECT_THAT(store().Ping(), IsOk()); }
+TEST_P(StoreContractTest, PingAnswersOnAFreshStore) {
+  EXPECT_THAT(store().Ping(), IsOk());
+}
 
 TEST_P(StoreContractTest, WriteReturnsTheWriteFnsOwnError) {
   const Status written =
@@ -292,6 +295,7 @@ TEST_P(StoreContractTest, ConcurrentWritesSucceedOrFailEachOnTheirOwn) {
   constexpr int kWriters = 16;
   std::vector<Status> results(kWriters);
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int i = 0; i < kWriters; ++i) {
     writers.emplace_back([&, i] {
       results[static_cast<std::size_t>(i)] = store().Write([&, i](WriteTxn& txn) -> Status {
@@ -355,10 +359,9 @@ TEST_P(StoreContractTest, InsertClinicIgnoresTheGivenIdAndAssignsDistinctOnes) {
 
 TEST_P(StoreContractTest, UpdateClinicSettingsChangesOnlyTheSettings) {
   const ClinicId id = AddClinic("Harbour Clinic");
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpdateClinicSettings(id, ClinicSettings{false, false});
-              }),
-              IsOk());
+  ASSERT_THAT(
+      Do([&](WriteTxn& txn) { return txn.UpdateClinicSettings(id, ClinicSettings{false, false}); }),
+      IsOk());
   auto clinic = store().GetClinic(id);
   ASSERT_THAT(clinic, IsOk());
   EXPECT_EQ(clinic->name, "Harbour Clinic");
@@ -413,8 +416,8 @@ TEST_P(StoreContractTest, UserRoundTripsAndStartsActive) {
 
 TEST_P(StoreContractTest, EveryRoleRoundTrips) {
   const ClinicId clinic = AddClinic();
-  for (Role role : {Role::kAdmin, Role::kSupervisor, Role::kTherapist, Role::kClient,
-                    Role::kGuardian}) {
+  for (Role role :
+       {Role::kAdmin, Role::kSupervisor, Role::kTherapist, Role::kClient, Role::kGuardian}) {
     const UserId id = AddUser(clinic, std::string(ToString(role)) + "@x.org", role);
     auto user = store().GetUser(id);
     ASSERT_THAT(user, IsOk());
@@ -436,15 +439,16 @@ TEST_P(StoreContractTest, DuplicateEmailIsAlreadyExistsAndNamesTheEmail) {
   const ClinicId clinic = AddClinic();
   const ClinicId other = AddClinic("Other");
   AddUser(clinic, "ana@example.org");
-  const Status again =
-      Do([&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(other, "ana@example.org"))); });
+  const Status again = Do(
+      [&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(other, "ana@example.org"))); });
   ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
   EXPECT_THAT(again.error().message, ::testing::HasSubstr("email"));
 }
 
 TEST_P(StoreContractTest, UserInAMissingClinicIsInvalidArgument) {
-  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(4242, "a@x.org"))); }),
-              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(4242, "a@x.org"))); }),
+      FailsWith(ErrorCode::kInvalidArgument));
 }
 
 TEST_P(StoreContractTest, PasswordHashIsEmptyUntilSet) {
@@ -528,10 +532,9 @@ TEST_P(StoreContractTest, ClientProfileUpsertsAndRoundTrips) {
                 return txn.UpsertClientProfile(ClientProfile{id, "2012-03-04", "Sam"});
               }),
               IsOk());
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertClientProfile(ClientProfile{id, "", "Sammy"});
-              }),
-              IsOk());
+  ASSERT_THAT(
+      Do([&](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{id, "", "Sammy"}); }),
+      IsOk());
   auto profile = store().GetClientProfile(id);
   ASSERT_THAT(profile, IsOk());
   EXPECT_EQ(profile->user_id, id);
@@ -544,9 +547,7 @@ TEST_P(StoreContractTest, ProfileOfAMissingUserIsInvalidArgument) {
                 return txn.UpsertTherapistProfile(TherapistProfile{404, "", "", true});
               }),
               FailsWith(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Do([](WriteTxn& txn) {
-                return txn.UpsertClientProfile(ClientProfile{404, "", ""});
-              }),
+  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{404, "", ""}); }),
               FailsWith(ErrorCode::kInvalidArgument));
 }
 
@@ -643,10 +644,9 @@ TEST_P(StoreContractTest, EpisodeRoundTripsAndChangesStatus) {
 
 TEST_P(StoreContractTest, MissingEpisodeIsNotFound) {
   EXPECT_THAT(store().GetEpisode(31337), FailsWith(ErrorCode::kNotFound));
-  EXPECT_THAT(Do([](WriteTxn& txn) {
-                return txn.UpdateEpisodeStatus(31337, EpisodeStatus::kEnded, kT0);
-              }),
-              FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(
+      Do([](WriteTxn& txn) { return txn.UpdateEpisodeStatus(31337, EpisodeStatus::kEnded, kT0); }),
+      FailsWith(ErrorCode::kNotFound));
 }
 
 TEST_P(StoreContractTest, EpisodeReferringToMissingRecordsIsInvalidArgument) {
@@ -836,19 +836,22 @@ TEST_P(StoreContractTest, SessionTokenHashIsUnique) {
   const ClinicId clinic = AddClinic();
   const UserId user = AddUser(clinic, "u@x.org");
   Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "same")); });
-  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(user, "same"))); }),
-              FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(user, "same"))); }),
+      FailsWith(ErrorCode::kAlreadyExists));
 }
 
 TEST_P(StoreContractTest, SessionOfAMissingUserIsInvalidArgument) {
-  EXPECT_THAT(Do([](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(8080, "h"))); }),
-              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([](WriteTxn& txn) { return DropValue(txn.InsertSession(MakeSession(8080, "h"))); }),
+      FailsWith(ErrorCode::kInvalidArgument));
 }
 
 TEST_P(StoreContractTest, TouchSessionMovesLastSeen) {
   const ClinicId clinic = AddClinic();
   const UserId user = AddUser(clinic, "u@x.org");
-  const SessionId id = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
+  const SessionId id =
+      Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
   ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.TouchSession(id, kT0 + 60'000); }), IsOk());
   auto found = store().FindSessionByTokenHash("h");
   ASSERT_THAT(found, IsOk());
@@ -861,7 +864,8 @@ TEST_P(StoreContractTest, TouchSessionMovesLastSeen) {
 TEST_P(StoreContractTest, DeleteSessionRemovesItAndIsNotFoundTheSecondTime) {
   const ClinicId clinic = AddClinic();
   const UserId user = AddUser(clinic, "u@x.org");
-  const SessionId id = Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
+  const SessionId id =
+      Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(user, "h")); });
   ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSession(id); }), IsOk());
   EXPECT_THAT(store().FindSessionByTokenHash("h"), FailsWith(ErrorCode::kNotFound));
   EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteSession(id); }),
@@ -894,17 +898,17 @@ TEST_P(StoreContractTest, SessionsOfAUserAreListedByIdAndDeletedTogether) {
 // --- Login failures ---------------------------------------------------------------------------
 
 TEST_P(StoreContractTest, LoginFailuresAreCountedFromSinceInclusive) {
-  ASSERT_THAT(Do([](WriteTxn& txn) -> Status {
-                for (Timestamp at : {kT0 - 1, kT0, kT0 + 10, kT0 + 20}) {
-                  RAPPORT_RETURN_IF_ERROR(
-                      txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
-                }
-                RAPPORT_RETURN_IF_ERROR(
-                    txn.InsertLoginFailure(LoginFailure{"bob@example.org", "192.0.2.1", kT0 + 5}));
-                return txn.InsertLoginFailure(
-                    LoginFailure{"ana@example.org", "198.51.100.9", kT0 + 5});
-              }),
-              IsOk());
+  ASSERT_THAT(
+      Do([](WriteTxn& txn) -> Status {
+        for (Timestamp at : {kT0 - 1, kT0, kT0 + 10, kT0 + 20}) {
+          RAPPORT_RETURN_IF_ERROR(
+              txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
+        }
+        RAPPORT_RETURN_IF_ERROR(
+            txn.InsertLoginFailure(LoginFailure{"bob@example.org", "192.0.2.1", kT0 + 5}));
+        return txn.InsertLoginFailure(LoginFailure{"ana@example.org", "198.51.100.9", kT0 + 5});
+      }),
+      IsOk());
   EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0), ::testing::Optional(4));
   EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0 + 11),
               ::testing::Optional(1));
@@ -977,10 +981,11 @@ TEST_P(StoreContractTest, InvitationTokenHashIsUniqueAndReferencesMustExist) {
   Put([&](WriteTxn& txn) {
     return txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv"));
   });
-  EXPECT_THAT(Do([&](WriteTxn& txn) {
-                return DropValue(txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv")));
-              }),
-              FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) {
+        return DropValue(txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "inv")));
+      }),
+      FailsWith(ErrorCode::kAlreadyExists));
   EXPECT_THAT(Do([&](WriteTxn& txn) {
                 return DropValue(
                     txn.InsertInvitation(MakeInvitation(clinic, invited + 100, admin, "inv2")));
@@ -997,9 +1002,9 @@ TEST_P(StoreContractTest, InvitationTokenHashIsUniqueAndReferencesMustExist) {
 
 TEST_P(StoreContractTest, AuditChainStartsAtGenesisAndLinksEachEntryToTheLast) {
   AuditEntry given = MakeAudit(1, "read");
-  given.seq = 99;                 // assigned by the store
-  given.prev_hash = "bogus";      // set by the store
-  given.hash = "bogus";           // computed by the store
+  given.seq = 99;             // assigned by the store
+  given.prev_hash = "bogus";  // set by the store
+  given.hash = "bogus";       // computed by the store
   const AuditEntry first = Put([&](WriteTxn& txn) { return txn.AppendAudit(given); });
   EXPECT_EQ(first.seq, 1);
   EXPECT_EQ(first.prev_hash, kAuditGenesisHash);

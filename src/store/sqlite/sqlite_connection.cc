@@ -13,6 +13,7 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // SQLITE_TRANSIENT without the old-style cast of its macro: SQLite copies the bound bytes.
 sqlite3_destructor_type Transient() {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): SQLite's own sentinel value, never called.
   return reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
 }
 
@@ -29,7 +30,8 @@ std::string_view UniqueColumn(std::string_view message) {
 Error UniqueError(sqlite3* db) {
   const std::string_view column = db != nullptr ? UniqueColumn(sqlite3_errmsg(db)) : "";
   if (column == "email") {
-    return Error{ErrorCode::kAlreadyExists, "email is already in use",
+    return Error{ErrorCode::kAlreadyExists,
+                 "email is already in use",
                  {FieldError{"email", "is already in use"}}};
   }
   if (column == "token_hash") return Error::AlreadyExists("token is already in use");
@@ -70,8 +72,8 @@ Error SqliteError(sqlite3* db, int rc) {
     case SQLITE_NOMEM:
       return Error::Unavailable(fmt::format("database unavailable: {}", sqlite3_errstr(rc)));
     default:
-      return Error::Internal(
-          fmt::format("database error: {}", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      return Error::Internal(fmt::format("database error: {}",
+                                         db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   }
 }
 
@@ -105,8 +107,8 @@ SqliteQuery& SqliteQuery::Bind(std::int64_t value) {
 SqliteQuery& SqliteQuery::Bind(std::string_view value) {
   // A non-null pointer even for "", so that empty text is '' and never NULL.
   const char* data = value.empty() ? "" : value.data();
-  const int rc = sqlite3_bind_text64(stmt_, next_index_++, data, value.size(), Transient(),
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, next_index_++, data, value.size(), Transient(), SQLITE_UTF8);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   return *this;
 }
@@ -142,7 +144,9 @@ Result<std::int64_t> SqliteQuery::RunReturningId() {
   return id;
 }
 
-std::int64_t SqliteQuery::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t SqliteQuery::Int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 std::string SqliteQuery::Text(int column) const {
   const auto* text = sqlite3_column_text(stmt_, column);
@@ -165,7 +169,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Error error = Error::Unavailable(fmt::format("cannot open the database: {}", sqlite3_errstr(rc)));
+    Error error =
+        Error::Unavailable(fmt::format("cannot open the database: {}", sqlite3_errstr(rc)));
     sqlite3_close(db);  // harmless on nullptr
     return Fail(std::move(error));
   }
@@ -196,6 +201,10 @@ Status SqliteConnection::Exec(std::string_view sql) {
   const int rc = sqlite3_exec(db_, terminated.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return Fail(SqliteError(db_, rc));
   return Ok();
+}
+
+void SqliteConnection::RollbackIfOpen() {
+  if (!InAutocommit()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 Result<SqliteQuery> SqliteConnection::Prepare(std::string_view sql) {

@@ -74,7 +74,7 @@ class SqliteQuery {
 
 class SqliteConnection {
  public:
-  enum class Mode { kWriter, kReader };
+  enum class Mode : std::uint8_t { kWriter, kReader };
   // Opens `path` (the writer creates it) with foreign keys on, a busy timeout, extended result
   // codes; the writer also switches the file to WAL and synchronous=FULL, a reader is query_only.
   // kUnavailable when the file cannot be opened or is not a database.
@@ -88,6 +88,10 @@ class SqliteConnection {
   Status Exec(std::string_view sql);
   // A statement prepared once per connection and cached for its lifetime.
   Result<SqliteQuery> Prepare(std::string_view sql);
+
+  // Ends an open transaction, discarding its work. Used on paths that already report an error,
+  // so its own failure is not returned (SQLite then rolls back at the next BEGIN or at close).
+  void RollbackIfOpen();
 
   // True when no transaction is open (SQLite rolls back by itself on some errors).
   bool InAutocommit() const { return sqlite3_get_autocommit(db_) != 0; }

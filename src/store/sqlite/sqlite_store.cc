@@ -29,13 +29,12 @@ namespace {
 #define RAPPORT_USER_COLUMNS "id, clinic_id, email, display_name, role, active, created_at"
 #define RAPPORT_EPISODE_COLUMNS \
   "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
-#define RAPPORT_APPOINTMENT_COLUMNS \
-  "id, episode_id, starts_at, duration_minutes, modality, status"
+#define RAPPORT_APPOINTMENT_COLUMNS "id, episode_id, starts_at, duration_minutes, modality, status"
 #define RAPPORT_SESSION_COLUMNS \
   "id, user_id, token_hash, csrf_token, created_at, last_seen_at, source, user_agent"
 #define RAPPORT_INVITATION_COLUMNS \
   "id, clinic_id, user_id, created_by, token_hash, created_at, expires_at, used_at"
-#define RAPPORT_AUDIT_COLUMNS                                                                 \
+#define RAPPORT_AUDIT_COLUMNS                                                                     \
   "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
   "hash"
 
@@ -133,7 +132,9 @@ Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
   return e;
 }
 
-Result<UserId> ReadId(const SqliteQuery& q) { return q.Int(0); }
+Result<UserId> ReadId(const SqliteQuery& q) {
+  return q.Int(0);
+}
 
 // The one row of `q`, or kNotFound with `missing`.
 template <typename Reader>
@@ -193,17 +194,15 @@ Result<Episode> QueryEpisode(SqliteConnection& c, EpisodeId id) {
 }
 
 Result<Appointment> QueryAppointment(SqliteConnection& c, AppointmentId id) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS " FROM appointments WHERE id = ?"));
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
+                                                    " FROM appointments WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadAppointment, "no such appointment");
 }
 
 Result<Invitation> QueryInvitationByTokenHash(SqliteConnection& c, const std::string& token_hash) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      c.Prepare("SELECT " RAPPORT_INVITATION_COLUMNS " FROM invitations WHERE token_hash = ?"));
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_INVITATION_COLUMNS
+                                                    " FROM invitations WHERE token_hash = ?"));
   q.Bind(token_hash);
   return One(q, ReadInvitation, "no such invitation");
 }
@@ -293,9 +292,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status LinkGuardian(UserId guardian_id, UserId child_id) override {
-    RAPPORT_ASSIGN_OR_RETURN(
-        SqliteQuery q, c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id) "
-                                  "VALUES (?, ?) ON CONFLICT DO NOTHING"));
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id) "
+                                        "VALUES (?, ?) ON CONFLICT DO NOTHING"));
     q.Bind(guardian_id).Bind(child_id);
     return Done(NameMissing(q.Run(), "guardian or child does not exist"));
   }
@@ -393,8 +392,7 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status PruneLoginFailures(Timestamp before) override {
-    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
-                             c_.Prepare("DELETE FROM login_failures WHERE at < ?"));
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("DELETE FROM login_failures WHERE at < ?"));
     q.Bind(before);
     return Done(q.Run());
   }
@@ -434,17 +432,16 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override {
     AuditEntry stored = entry;
     {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery last, c_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery last,
+                               c_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
       RAPPORT_ASSIGN_OR_RETURN(const bool found, last.Step());
       stored.seq = found ? last.Int(0) + 1 : 1;
       stored.prev_hash = found ? last.Text(1) : std::string(kAuditGenesisHash);
     }
     stored.hash = Blake2b256Hex(AuditDigestInput(stored));
-    RAPPORT_ASSIGN_OR_RETURN(
-        SqliteQuery q,
-        c_.Prepare("INSERT INTO audit (" RAPPORT_AUDIT_COLUMNS
-                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("INSERT INTO audit (" RAPPORT_AUDIT_COLUMNS
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.Bind(stored.seq)
         .Bind(stored.at)
         .Bind(stored.clinic_id)
@@ -462,9 +459,7 @@ class SqliteWriteTxn final : public WriteTxn {
 
   Result<User> GetUser(UserId id) override { return QueryUser(c_, id); }
   Result<Episode> GetEpisode(EpisodeId id) override { return QueryEpisode(c_, id); }
-  Result<Appointment> GetAppointment(AppointmentId id) override {
-    return QueryAppointment(c_, id);
-  }
+  Result<Appointment> GetAppointment(AppointmentId id) override { return QueryAppointment(c_, id); }
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
     return QueryInvitationByTokenHash(c_, token_hash);
   }
@@ -501,7 +496,7 @@ Status ApplyMigration(SqliteConnection& c, const SqliteMigration& m) {
   }();
   const Status committed = applied ? c.Exec("COMMIT") : applied;
   if (!committed) {
-    if (!c.InAutocommit()) (void)c.Exec("ROLLBACK");
+    c.RollbackIfOpen();
     return Fail(Error::Unavailable(
         fmt::format("migration {} failed: {}", m.name, committed.error().message)));
   }
@@ -516,9 +511,9 @@ Result<int> Migrate(SqliteConnection& c) {
   const int known = migrations.empty() ? 0 : migrations.back().version;
   RAPPORT_ASSIGN_OR_RETURN(const int applied, AppliedVersion(c));
   if (applied > known) {
-    return Fail(Error::Unavailable(fmt::format(
-        "the database is at schema version {}, newer than this program knows ({})", applied,
-        known)));
+    return Fail(Error::Unavailable(
+        fmt::format("the database is at schema version {}, newer than this program knows ({})",
+                    applied, known)));
   }
   for (const SqliteMigration& m : migrations) {
     if (m.version <= applied) continue;
@@ -620,16 +615,17 @@ class SqliteStoreImpl final : public SqliteStore {
       RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                                c.Prepare("SELECT password_hash FROM users WHERE id = ?"));
       q.Bind(id);
-      return One(q, [](const SqliteQuery& row) -> Result<std::string> { return row.Text(0); },
-                 "no such user");
+      return One(
+          q, [](const SqliteQuery& row) -> Result<std::string> { return row.Text(0); },
+          "no such user");
     });
   }
 
   Result<std::vector<User>> ListUsers(ClinicId clinic_id) override {
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
       RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
-                                   " FROM users WHERE clinic_id = ? ORDER BY id"));
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE clinic_id = ? ORDER BY id"));
       q.Bind(clinic_id);
       return All(q, ReadUser);
     });
@@ -637,9 +633,9 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<TherapistProfile> GetTherapistProfile(UserId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<TherapistProfile> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT user_id, credentials, bio, accepting_new_clients "
-                                   "FROM therapist_profiles WHERE user_id = ?"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT user_id, credentials, bio, accepting_new_clients "
+                                         "FROM therapist_profiles WHERE user_id = ?"));
       q.Bind(id);
       return One(
           q,
@@ -652,9 +648,9 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<ClientProfile> GetClientProfile(UserId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<ClientProfile> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT user_id, date_of_birth, preferred_name "
-                                   "FROM client_profiles WHERE user_id = ?"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT user_id, date_of_birth, preferred_name "
+                                         "FROM client_profiles WHERE user_id = ?"));
       q.Bind(id);
       return One(
           q,
@@ -666,24 +662,24 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) override {
-    return ListIds("SELECT therapist_id FROM supervision_links WHERE supervisor_id = ? "
-                   "ORDER BY therapist_id",
-                   supervisor_id);
+    return ListIds(
+        "SELECT therapist_id FROM supervision_links WHERE supervisor_id = ? "
+        "ORDER BY therapist_id",
+        supervisor_id);
   }
   Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) override {
-    return ListIds("SELECT supervisor_id FROM supervision_links WHERE therapist_id = ? "
-                   "ORDER BY supervisor_id",
-                   therapist_id);
+    return ListIds(
+        "SELECT supervisor_id FROM supervision_links WHERE therapist_id = ? "
+        "ORDER BY supervisor_id",
+        therapist_id);
   }
   Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) override {
-    return ListIds(
-        "SELECT child_id FROM guardian_links WHERE guardian_id = ? ORDER BY child_id",
-        guardian_id);
+    return ListIds("SELECT child_id FROM guardian_links WHERE guardian_id = ? ORDER BY child_id",
+                   guardian_id);
   }
   Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) override {
-    return ListIds(
-        "SELECT guardian_id FROM guardian_links WHERE child_id = ? ORDER BY guardian_id",
-        child_id);
+    return ListIds("SELECT guardian_id FROM guardian_links WHERE child_id = ? ORDER BY guardian_id",
+                   child_id);
   }
 
   Result<Episode> GetEpisode(EpisodeId id) override {
@@ -711,10 +707,9 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<Appointment>> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
-                                   " FROM appointments WHERE episode_id = ? "
-                                   "ORDER BY starts_at, id"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
+                                                        " FROM appointments WHERE episode_id = ? "
+                                                        "ORDER BY starts_at, id"));
       q.Bind(id);
       return All(q, ReadAppointment);
     });
@@ -746,9 +741,9 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) override {
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuthSession>> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT " RAPPORT_SESSION_COLUMNS
-                                   " FROM auth_sessions WHERE user_id = ? ORDER BY id"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_SESSION_COLUMNS
+                                         " FROM auth_sessions WHERE user_id = ? ORDER BY id"));
       q.Bind(user_id);
       return All(q, ReadSession);
     });
@@ -758,8 +753,7 @@ class SqliteStoreImpl final : public SqliteStore {
     return Count("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?", email, since);
   }
   Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) override {
-    return Count("SELECT count(*) FROM login_failures WHERE source = ? AND at >= ?", source,
-                 since);
+    return Count("SELECT count(*) FROM login_failures WHERE source = ? AND at >= ?", source, since);
   }
 
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
@@ -780,8 +774,7 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
-  Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id,
-                                                       std::int64_t before_seq,
+  Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id, std::int64_t before_seq,
                                                        int limit) override {
     if (limit <= 0) return std::vector<AuditEntry>{};
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuditEntry>> {
@@ -894,7 +887,7 @@ class SqliteStoreImpl final : public SqliteStore {
     Status committed = lost ? Fail(Error::Unavailable("database write failed; nothing was saved"))
                             : writer_->Exec("COMMIT");
     if (!committed) {
-      if (!writer_->InAutocommit()) (void)writer_->Exec("ROLLBACK");
+      writer_->RollbackIfOpen();
       const Error error = AsUnavailable(committed.error());
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (i >= ran || results[i]) results[i] = Fail(error);
@@ -976,15 +969,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     }
   }
 
-  RAPPORT_ASSIGN_OR_RETURN(
-      auto writer, SqliteConnection::Open(options.path, SqliteConnection::Mode::kWriter));
+  RAPPORT_ASSIGN_OR_RETURN(auto writer,
+                           SqliteConnection::Open(options.path, SqliteConnection::Mode::kWriter));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer));
 
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   const int reader_count = std::max(1, options.read_connections);
   for (int i = 0; i < reader_count; ++i) {
-    RAPPORT_ASSIGN_OR_RETURN(
-        auto reader, SqliteConnection::Open(options.path, SqliteConnection::Mode::kReader));
+    RAPPORT_ASSIGN_OR_RETURN(auto reader,
+                             SqliteConnection::Open(options.path, SqliteConnection::Mode::kReader));
     readers.push_back(std::move(reader));
   }
   return std::unique_ptr<SqliteStore>(std::make_unique<SqliteStoreImpl>(
