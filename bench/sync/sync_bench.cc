@@ -1,0 +1,113 @@
+// sync_bench: times the synchrony engine on one session, for bench/sync/run.sh.
+//   sync_bench generate OUT_FILE MINUTES SEED     write a synthetic 25 fps MEA session
+//   sync_bench time FILE [RUNS] [SURROGATES] [THREADS]
+// `time` reports the median wall time of RUNS cross-correlations (60 s window, 30 s increment,
+// +-5 s lag, Fisher z, absolute) on one thread and on THREADS threads, and the wall time of
+// SURROGATES segment-shuffled surrogates (30 s segments) on THREADS threads.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analysis/sync_ccf.h"
+#include "analysis/sync_series.h"
+#include "analysis/sync_surrogate.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+int Generate(const std::string& path, double minutes, std::uint64_t seed) {
+  rapport::SplitMix64 rng(seed);
+  auto uniform = [&] { return (static_cast<double>(rng.Next() >> 11) + 0.5) / 9007199254740992.0; };
+  auto normal = [&] { return std::sqrt(-2 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); };
+  const auto n = static_cast<std::size_t>(minutes * 60 * 25);
+  std::vector<double> a(n);
+  double state = 0;
+  for (double& v : a) v = state = 0.95 * state + normal();
+  std::ofstream out(path);
+  double other = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    other = 0.9 * other + normal();
+    const double b = 0.6 * (i >= 10 ? a[i - 10] : 0) + 0.8 * other;
+    out << std::max(0.0, std::round(400 * a[i] + 200)) << ' ' << std::max(0.0, std::round(300 * b + 100))
+        << '\n';
+  }
+  return out ? 0 : 1;
+}
+
+int Time(const std::string& path, int runs, int surrogates, int threads) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::vector<int> p1 = {1}, p2 = {2};
+  auto series = rapport::ParseMeaText(text.str(), p1, p2);
+  if (!series) {
+    std::cerr << series.error().message << "\n";
+    return 1;
+  }
+  rapport::CcfOptions options;
+  options.fisher_z = true;
+  options.absolute = true;
+  auto median_ms = [&](int t) {
+    options.threads = t;
+    std::vector<double> times;
+    for (int i = 0; i < runs; ++i) {
+      const auto start = Clock::now();
+      auto m = rapport::ComputeCcf(series->s1, series->s2, options);
+      times.push_back(1000 * Seconds(start, Clock::now()));
+      if (!m) std::abort();
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+  };
+  const double one = median_ms(1);
+  const double many = median_ms(threads);
+  rapport::SurrogateOptions so;
+  so.count = surrogates;
+  so.seed = 1;
+  so.segment_seconds = 30;
+  so.threads = threads;
+  options.threads = 1;
+  const auto start = Clock::now();
+  auto result = rapport::RunSegmentSurrogates(*series, options, so);
+  const double surrogate_s = Seconds(start, Clock::now());
+  if (!result) {
+    std::cerr << result.error().message << "\n";
+    return 1;
+  }
+  std::cout << fmt::format("samples {}\nccf_ms_1_thread {:.3f}\nccf_ms_{}_threads {:.3f}\n"
+                           "surrogates {} threads {} seconds {:.3f}\n",
+                           series->size(), one, threads, many, surrogates, threads, surrogate_s);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 4 && args[0] == "generate") {
+    return Generate(args[1], std::atof(args[2].c_str()), std::strtoull(args[3].c_str(), nullptr, 10));
+  }
+  if (args.size() >= 2 && args[0] == "time") {
+    const int runs = args.size() > 2 ? std::atoi(args[2].c_str()) : 15;
+    const int surrogates = args.size() > 3 ? std::atoi(args[3].c_str()) : 1000;
+    const int threads = args.size() > 4 ? std::atoi(args[4].c_str()) : 2;
+    return Time(args[1], std::max(1, runs), std::max(1, surrogates), std::max(1, threads));
+  }
+  std::cerr << "usage: sync_bench generate OUT MINUTES SEED | sync_bench time FILE [RUNS] "
+               "[SURROGATES] [THREADS]\n";
+  return 2;
+}
