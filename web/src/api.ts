@@ -221,11 +221,10 @@ export const api = {
   bookAppointment: (episodeId: number, body: { starts_at: string; duration_minutes: number; modality: Modality }) =>
     request<Appointment>('POST', `/episodes/${episodeId}/appointments`, body),
   appointments: (from?: string, to?: string) => {
-    const q = new URLSearchParams();
+    const q = new URLSearchParams({ limit: '200' });
     if (from) q.set('from', from);
     if (to) q.set('to', to);
-    const s = q.toString();
-    return request<Appointment[]>('GET', '/appointments' + (s ? `?${s}` : ''));
+    return request<Appointment[]>('GET', `/appointments?${q}`);
   },
 
   therapists: () => request<User[]>('GET', '/therapists'),

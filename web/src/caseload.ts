@@ -31,8 +31,8 @@ export function upcomingWindow(days = 180): { from: string; to: string } {
 }
 
 export async function loadCaseload(): Promise<CaseloadRow[]> {
-  const { from, to } = upcomingWindow();
-  const [clients, appointments] = await Promise.all([api.clients(), api.appointments(from, to)]);
+  // Only a start: the next appointment may be far ahead, and the server sends the soonest first.
+  const [clients, appointments] = await Promise.all([api.clients(), api.appointments(new Date().toISOString())]);
   // The list may omit episodes; then each client's record supplies them.
   const detailed = await Promise.all(
     clients.map((c) => (c.episodes ? Promise.resolve(c) : api.client(c.id).catch(() => c))),
