@@ -279,7 +279,9 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
   Invitation invitation;
   invitation.clinic_id = user.clinic_id;
   invitation.user_id = user.id;
-  invitation.created_by = actor.user_id;
+  // The operator at the command line has no user row; the audit entry records "system", and
+  // the invitation names the invited user so that it still refers to a real person.
+  invitation.created_by = actor.system ? user.id : actor.user_id;
   invitation.token_hash = TokenHash(link.token);
   invitation.created_at = now;
   invitation.expires_at = link.expires_at;
