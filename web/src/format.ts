@@ -8,12 +8,28 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   hour: 'numeric',
   minute: '2-digit',
 });
+// Within the current year the year is noise.
+const dateTimeThisYear = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.getFullYear() === new Date().getFullYear() ? dateTimeThisYear.format(d) : dateTime.format(d);
+}
+
+// How to greet someone: their first name, skipping a title such as "Dr.".
+export function firstName(displayName: string): string {
+  const words = displayName.trim().split(/\s+/);
+  const titles = /^(dr|mr|mrs|ms|mx|prof|sir|dame)\.?$/i;
+  return words.find((w) => !titles.test(w)) ?? displayName;
 }
 
 export function formatDate(iso: string | null | undefined): string {

@@ -1,7 +1,7 @@
 // The client's home: their next appointment and their therapist, in a calm, phone-first view.
 import { api, type Appointment } from '../api';
 import { currentEpisode, upcomingWindow } from '../caseload';
-import { formatDateTime, modalityLabel } from '../format';
+import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 
@@ -33,7 +33,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
   const home = useLoad(() => loadClientHome(ctx.user.id), [ctx.user.id]);
   return (
     <div class="page narrow-page">
-      <PageTitle title="Home">Hello, {ctx.user.display_name.split(' ')[0]}</PageTitle>
+      <PageTitle title="Home">Hello, {firstName(ctx.user.display_name)}</PageTitle>
       {home.loading && !home.data && <Loading what="your appointments" />}
       {home.error && <Alert>{home.error.message}</Alert>}
       {home.data && (

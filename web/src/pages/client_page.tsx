@@ -3,7 +3,7 @@
 import { useId, useState } from 'preact/hooks';
 import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type Modality } from '../api';
 import { currentEpisode } from '../caseload';
-import { formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
+import { firstName, formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
@@ -359,7 +359,7 @@ function InviteClient({ client }: { client: Client }) {
   }
   return (
     <section class="card" aria-labelledby="invite-heading">
-      <h2 id="invite-heading">Invite {client.display_name.split(' ')[0]}</h2>
+      <h2 id="invite-heading">Invite {firstName(client.display_name)}</h2>
       <p class="muted small">
         Create a personal link to send to your client. They choose their own password; you never handle it.
       </p>

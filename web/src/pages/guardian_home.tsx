@@ -1,6 +1,7 @@
 // The guardian's home: each linked child with their next appointment.
 import { api } from '../api';
 import { nextAppointments, upcomingWindow } from '../caseload';
+import { firstName } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { NextAppointment } from './client_home';
@@ -16,7 +17,7 @@ export function GuardianHome({ ctx }: { ctx: AppContext }) {
   const home = useLoad(loadChildren);
   return (
     <div class="page narrow-page">
-      <PageTitle title="Home">Hello, {ctx.user.display_name.split(' ')[0]}</PageTitle>
+      <PageTitle title="Home">Hello, {firstName(ctx.user.display_name)}</PageTitle>
       {home.loading && !home.data && <Loading what="your family" />}
       {home.error && <Alert>{home.error.message}</Alert>}
       {home.data && home.data.length === 0 && <p>No child is linked to your account yet. Please contact the clinic.</p>}

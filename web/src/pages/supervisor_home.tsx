@@ -1,5 +1,6 @@
 // The supervisor's home: the clients of the therapists they supervise, grouped by therapist.
 import { loadCaseload, type CaseloadRow } from '../caseload';
+import { firstName } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { CaseloadList } from './therapist_home';
@@ -18,7 +19,7 @@ export function SupervisorHome({ ctx }: { ctx: AppContext }) {
   return (
     <div class="page">
       <PageTitle title="Supervision">Supervision overview</PageTitle>
-      <p class="lede">Hello {ctx.user.display_name.split(' ')[0]}. These are the clients of the therapists you supervise.</p>
+      <p class="lede">Hello {firstName(ctx.user.display_name)}. These are the clients of the therapists you supervise.</p>
       {caseload.loading && !caseload.data && <Loading what="caseloads" />}
       {caseload.error && <Alert>{caseload.error.message}</Alert>}
       {caseload.data && caseload.data.length === 0 && <p class="muted">No clients to show yet.</p>}

@@ -2,14 +2,14 @@
 // appointment, and a form to add a new client.
 import { api } from '../api';
 import { loadCaseload, type CaseloadRow } from '../caseload';
-import { formatDateTime, modalityLabel, statusLabel } from '../format';
+import { firstName, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
 
 export function TherapistHome({ ctx }: { ctx: AppContext }) {
   const caseload = useLoad(loadCaseload);
-  const first = ctx.user.display_name.split(' ')[0];
+  const first = firstName(ctx.user.display_name);
   return (
     <div class="page">
       <PageTitle title="Caseload">Your caseload</PageTitle>
