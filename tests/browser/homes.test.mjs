@@ -69,6 +69,15 @@ test('the admin sees users and browses the audit log', async () => {
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.locator('ol.audit li').first().waitFor();
   await assertAccessible(page, 'the audit log');
+  // Newest first, and "Older entries" pages back in time.
+  const seqs = async () => (await page.locator('.audit__seq').allInnerTexts()).map((t) => Number(t.slice(1)));
+  const first = await seqs();
+  assert.ok(first.length > 1 && first.every((s, i) => i === 0 || s < first[i - 1]), `newest first: ${first}`);
+  await page.getByRole('button', { name: 'Older entries' }).click();
+  await page.getByText('(page 2)').waitFor();
+  await page.locator('ol.audit li').first().waitFor();
+  const second = await seqs();
+  assert.ok(second[0] < first[first.length - 1], 'page 2 continues where page 1 ended');
   await page.context().close();
 });
 

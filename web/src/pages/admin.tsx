@@ -2,7 +2,7 @@
 // Admins manage accounts and settings; they see no clinical content.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type AuditEntry, type Invitation, type Role } from '../api';
-import { formatDateTime, roleLabels, statusLabel } from '../format';
+import { formatDateTime, roleLabels } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
@@ -135,6 +135,13 @@ export function AuditPage(_props: { ctx: AppContext }) {
     const next = res.next_before ?? res.next_before_seq;
     return { entries: res.entries, next: next ? next : undefined };
   }, [before]);
+  // Names make the log readable; ids stay the record. Admins may list users.
+  const users = useLoad(() => api.users().catch(() => []));
+  const names = new Map((users.data ?? []).map((u) => [u.id, u.display_name]));
+  const actor = (e: AuditEntry) =>
+    e.actor_role === 'system' || !e.actor_id
+      ? 'System'
+      : `${names.get(e.actor_id) ?? `User ${e.actor_id}`} (${e.actor_role})`;
   const [error, setError] = useState<ApiError>();
   useEffect(() => setError(page.error), [page.error]);
 
@@ -148,13 +155,13 @@ export function AuditPage(_props: { ctx: AppContext }) {
         </h2>
         {page.loading && <Loading what="entries" />}
         {error && <Alert>{error.message}</Alert>}
-        {page.data && page.data.entries.length === 0 && <p class="muted">No entries.</p>}
-        {page.data && page.data.entries.length > 0 && (
+        {!page.loading && page.data && page.data.entries.length === 0 && <p class="muted">No entries.</p>}
+        {!page.loading && page.data && page.data.entries.length > 0 && (
           <ol class="audit">
             {page.data.entries.map((e: AuditEntry) => (
               <li key={e.seq}>
                 <p class="audit__what">
-                  <span class="audit__seq">#{e.seq}</span> {e.actor_name ?? `${statusLabel(e.actor_role)} ${e.actor_id || ''}`.trim()}{' '}
+                  <span class="audit__seq">#{e.seq}</span> {e.actor_name ?? actor(e)}{' '}
                   <strong>{e.action.replace(/_/g, ' ')}</strong> {e.record_type.replace(/_/g, ' ')}
                   {e.record_id ? ` ${e.record_id}` : ''}
                 </p>
