@@ -1,7 +1,16 @@
 // The sign-in page: errors shown to the person, a phone-width layout, and accessibility.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, horizontalOverflow, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  assertAccessible,
+  horizontalOverflow,
+  kDemo,
+  kDemoPassword,
+  launchBrowser,
+  newPage,
+  signIn,
+  startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -32,6 +41,29 @@ test('the sign-in page has a skip link, landmarks, one h1 and lang="en"', async 
   await page.context().close();
 });
 
+test('an empty form names the missing fields beside them', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await page.goto('/sign-in');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  const email = page.getByLabel('Email');
+  const password = page.getByLabel('Password');
+  // The server judges the fields; whichever it names is marked invalid with its own message.
+  await page.waitForFunction(() => document.querySelectorAll('[aria-invalid="true"]').length > 0);
+  let marked = 0;
+  for (const [field, label] of [
+    [email, 'Email'],
+    [password, 'Password'],
+  ]) {
+    if ((await field.getAttribute('aria-invalid')) !== 'true') continue;
+    marked++;
+    const id = (await field.getAttribute('aria-describedby')).split(' ').pop();
+    assert.match(await page.locator(`[id="${id}"]`).innerText(), new RegExp(label, 'i'));
+  }
+  assert.ok(marked > 0);
+  await page.context().close();
+});
+
 test('a wrong password shows an alert and keeps the person on the sign-in page', async () => {
   const page = await newPage(browser, server.baseUrl);
   await signIn(page, kDemo.therapist, 'not-the-right-password');
@@ -49,7 +81,7 @@ test('the keyboard alone can sign in', async () => {
   await page.getByLabel('Email').focus();
   await page.keyboard.type(kDemo.client);
   await page.keyboard.press('Tab');
-  await page.keyboard.type((await import('./harness.mjs')).kDemoPassword);
+  await page.keyboard.type(kDemoPassword);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
   await page.context().close();
@@ -62,5 +94,29 @@ test('the sign-in page does not scroll sideways at 360 px', async () => {
   assert.equal(await horizontalOverflow(page), 0);
   const button = await page.getByRole('button', { name: 'Sign in' }).boundingBox();
   assert.ok(button && button.height >= 44, `the sign-in button is ${button?.height}px tall`);
+  await page.context().close();
+});
+
+// Last in this file: it locks the supervisor's account for the rest of this server's life.
+test('repeated failures lock the account and say so in plain words, even for the right password', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await page.goto('/sign-in');
+  for (let i = 0; i < 6; i++) {
+    const status = await page.evaluate(async (email) => {
+      const r = await fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password: 'wrong-password-again' }),
+      });
+      return r.status;
+    }, kDemo.supervisor);
+    assert.ok(status === 401 || status === 429, `attempt ${i + 1} answered ${status}`);
+  }
+  await signIn(page, kDemo.supervisor, kDemoPassword);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /locked|too many/i);
+  assert.match(new URL(page.url()).pathname, /^\/sign-in/);
+  await assertAccessible(page, 'the sign-in page with a lockout');
   await page.context().close();
 });

@@ -77,6 +77,19 @@ test('the therapist creates a client, opens care and books an appointment', asyn
   assert.match(link, /\/invite\/\S+$/);
   await assertAccessible(page, 'the client page after booking');
 
+  // The client follows the link in their own browser, chooses a password and is signed in.
+  const visitor = await newPage(browser, server.baseUrl, 360, 740);
+  await visitor.goto(link);
+  await visitor.getByRole('heading', { level: 1, name: /Robin/ }).waitFor();
+  await assertAccessible(visitor, 'the invitation page');
+  await visitor.getByLabel('New password').fill('a calm walk by the river');
+  await visitor.getByLabel('Repeat the password').fill('a calm walk by the river');
+  await visitor.getByRole('button', { name: 'Set password and sign in' }).click();
+  await visitor.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  const therapist = visitor.getByRole('region', { name: 'Your therapist' });
+  assert.doesNotMatch(await therapist.innerText(), /Not assigned/);
+  await visitor.context().close();
+
   // Back on the caseload the new client appears with their next appointment.
   await page.getByRole('link', { name: 'Caseload' }).first().click();
   const row = page.getByRole('listitem').filter({ hasText: 'Robin Example' });

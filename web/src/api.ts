@@ -114,15 +114,15 @@ export class ApiError extends Error {
   }
 
   fieldMessage(field: string): string | undefined {
-    const message = this.fields.find((f) => f.field === field)?.message;
-    return message ? asSentence(message) : undefined;
+    return this.fields.find((f) => f.field === field)?.message.trim() || undefined;
   }
 }
 
-// Server messages may be fragments ("must be a positive id"); beside a field they read best as
-// sentences.
-export function asSentence(message: string): string {
-  const t = message.trim();
+// Server messages may be fragments ("is required"); beside a field they read best as sentences
+// that name the field: "Password is required."
+export function asSentence(message: string, subject?: string): string {
+  let t = message.trim();
+  if (subject && /^[a-z]/.test(t)) t = `${subject} ${t}`;
   if (!t) return t;
   const first = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?]$/.test(first) ? first : `${first}.`;
@@ -183,7 +183,7 @@ function toApiError(response: Response, data: unknown): ApiError {
   const retry = Number(response.headers.get('Retry-After'));
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
   let message = problem.detail || problem.title || '';
-  if (response.status === 429) {
+  if (response.status === 429 && !problem.detail) {
     const minutes = retryAfter ? Math.max(1, Math.ceil(retryAfter / 60)) : undefined;
     message =
       'Too many sign-in attempts. For your safety this account is locked for a while' +

@@ -25,6 +25,7 @@ export function Field(props: FieldProps) {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
+  const error = props.error ? asSentence(props.error, props.label) : undefined;
   return (
     <div class={props.error ? 'field field--invalid' : 'field'}>
       <label for={id}>
@@ -51,9 +52,9 @@ export function Field(props: FieldProps) {
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
       />
-      {props.error && (
+      {error && (
         <p class="field-error" id={errorId}>
-          {props.error}
+          {error}
         </p>
       )}
     </div>
@@ -91,7 +92,7 @@ export function SelectField(props: SelectProps) {
       </select>
       {props.error && (
         <p class="field-error" id={errorId}>
-          {props.error}
+          {asSentence(props.error, props.label)}
         </p>
       )}
     </div>
@@ -193,7 +194,7 @@ export function FormErrorSummary({ error, fields }: { error?: ApiError; fields: 
       {orphaned.length > 0 && (
         <ul>
           {orphaned.map((f) => (
-            <li key={f.field + f.message}>{asSentence(f.message)}</li>
+            <li key={f.field + f.message}>{asSentence(f.message, f.field ? f.field.replace(/_/g, ' ') : undefined)}</li>
           ))}
         </ul>
       )}
