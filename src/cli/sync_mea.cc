@@ -157,7 +157,8 @@ Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args) {
       continue;
     }
     if (flag != "--roi" && flag != "--threshold" && flag != "--threads" && flag != "--out") {
-      return Fail(Error::Field(std::string(flag), fmt::format("unknown option '{}'", flag)));
+      return Fail(Error::InvalidArgument(fmt::format("unknown option '{}'", flag),
+                                         {FieldError{std::string(flag), "unknown option"}}));
     }
     std::string_view value;
     if (inline_value) {
@@ -165,7 +166,7 @@ Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args) {
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
-      return Fail(Error::Field(std::string(flag), fmt::format("{} needs a value", flag)));
+      return Fail(Error::Field(std::string(flag), "needs a value"));
     }
     if (flag == "--roi") {
       RAPPORT_ASSIGN_OR_RETURN(Roi roi, ParseRoi(value));

@@ -153,7 +153,7 @@ TEST_F(SyncMeaTest, UsageErrorsExitWithTwoAndSayWhy) {
   EXPECT_EQ(Run({"--roi", "a:0,0,10,10"}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("none was given"));
   EXPECT_EQ(Run({"v.mp4", "--roi"}), 2);
-  EXPECT_THAT(err_.str(), HasSubstr("--roi needs a value"));
+  EXPECT_THAT(err_.str(), HasSubstr("--roi: needs a value"));
 }
 
 TEST_F(SyncMeaTest, HelpGoesToStandardOutput) {
