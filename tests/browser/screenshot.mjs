@@ -17,10 +17,10 @@ try {
     await context.close();
     return png.toString('base64');
   }
-  const desktop = await shot(1280, 800, 1);
+  const desktop = await shot(1280, 720, 1);
   const phone = await shot(360, 740, 1);
-  const frame = await newPage(browser, server.baseUrl, 1760, 900);
-  await frame.setContent(`<!doctype html><html lang="en"><body style="margin:0;background:#e9e3da;display:flex;gap:48px;align-items:center;justify-content:center;height:900px;font-family:system-ui">
+  const frame = await newPage(browser, server.baseUrl, 1760, 820);
+  await frame.setContent(`<!doctype html><html lang="en"><body style="margin:0;background:#e9e3da;display:flex;gap:48px;align-items:center;justify-content:center;height:820px;font-family:system-ui">
     <img alt="" src="data:image/png;base64,${desktop}" style="width:1280px;border-radius:12px;box-shadow:0 12px 40px rgb(0 0 0/18%)">
     <img alt="" src="data:image/png;base64,${phone}" style="width:360px;border-radius:28px;border:10px solid #1e2a2d;box-shadow:0 12px 40px rgb(0 0 0/25%)">
   </body></html>`);
