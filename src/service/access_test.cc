@@ -189,6 +189,16 @@ std::vector<Case> Cases() {
                      return Outcome(s.DeactivateUser(a, w.c2));
                    },
                    Expect(kOk, kDenied, kDenied, kDenied, kDenied, kDenied, kDenied)});
+  cases.push_back({"read own clinic",
+                   [](World&, ClinicService& s, const Actor& a) { return Outcome(s.GetClinic(a)); },
+                   Expect(kOk, kOk, kOk, kOk, kOk, kOk, kOk)});
+  cases.push_back({"change clinic settings",
+                   [](World&, ClinicService& s, const Actor& a) {
+                     ClinicSettings settings;
+                     settings.share_with_guardians = false;
+                     return Outcome(s.UpdateClinicSettings(a, settings));
+                   },
+                   Expect(kOk, kDenied, kDenied, kDenied, kDenied, kDenied, kDenied)});
   cases.push_back({"browse audit",
                    [](World& w, ClinicService&, const Actor& a) {
                      AuditService audit(*w.store);

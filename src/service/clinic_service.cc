@@ -666,6 +666,23 @@ Status ClinicService::AddSupervision(const Actor& actor, UserId supervisor_id,
   });
 }
 
+Result<Clinic> ClinicService::GetClinic(const Actor& actor) {
+  if (actor.system) return Fail(Error::NotFound("The command line acts in no clinic."));
+  return store_.GetClinic(actor.clinic_id);
+}
+
+Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
+                                                   const ClinicSettings& settings) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
+  const Timestamp now = clock_.Now();
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateClinicSettings(actor.clinic_id, settings));
+    return audit::Append(txn, actor, now, "update", "clinic", Id(actor.clinic_id));
+  });
+  if (!written) return Fail(written.error());
+  return store_.GetClinic(actor.clinic_id);
+}
+
 Result<ClinicId> ClinicService::CreateClinic(const Actor& actor, const std::string& name) {
   if (!actor.system) return Fail(Error::PermissionDenied("Clinics are created by the operator."));
   auto valid = ValidateDisplayName(name);

@@ -174,6 +174,10 @@ class ClinicService {
   Status DeactivateUser(const Actor& actor, UserId user_id);
   // Admin (or system): `supervisor_id` supervises `therapist_id` (both of the clinic).
   Status AddSupervision(const Actor& actor, UserId supervisor_id, UserId therapist_id);
+  // The actor's own clinic (any signed-in role: the UI shows its name).
+  Result<Clinic> GetClinic(const Actor& actor);
+  // Admin only: what the clinic shares (e.g. clinical detail with guardians). Audited.
+  Result<Clinic> UpdateClinicSettings(const Actor& actor, const ClinicSettings& settings);
   // System only: a new clinic (for `rapport user add` on an empty database).
   Result<ClinicId> CreateClinic(const Actor& actor, const std::string& name);
 

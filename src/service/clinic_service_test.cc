@@ -327,6 +327,23 @@ TEST(Users, SystemActorCreatesAClinicAndItsFirstAdmin) {
   EXPECT_EQ(not_system.error().code, ErrorCode::kPermissionDenied);
 }
 
+TEST(Clinics, AdminChangesOnlyTheirOwnClinicsSettingsAndTheChangeIsAudited) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  ClinicSettings settings;
+  settings.share_with_guardians = false;
+  auto updated = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_FALSE(updated->settings.share_with_guardians);
+  EXPECT_FALSE(w.store->GetClinic(w.clinic_a)->settings.share_with_guardians);
+  EXPECT_TRUE(w.store->GetClinic(w.clinic_b)->settings.share_with_guardians);
+  EXPECT_TRUE(HasEntry(w.Audit(), w.admin, "update", "clinic", std::to_string(w.clinic_a)));
+  // The guardian now sees the child's identity but not the episodes.
+  auto child = service.GetClient(w.As(w.g1), w.k1);
+  ASSERT_TRUE(child.has_value());
+  EXPECT_FALSE(child->clinical);
+}
+
 TEST(Therapists, ListShowsActiveTherapistsOfTheOwnClinicWithProfiles) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
