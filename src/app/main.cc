@@ -23,6 +23,8 @@ Commands:
   migrate [--db PATH]                apply database migrations and exit
   user add [--db PATH] --email E --name N --role R   add a user
   audit verify [--db PATH]           check the audit trail's hash chain
+  score INSTRUMENT --answers V,V,... | --csv FILE   score questionnaire answers
+  instruments list | show CODE | validate FILE      the questionnaires available
   sync mea|ccf|batch|susy ...        nonverbal synchrony (see `rapport sync --help`)
   --version                          print the version
 
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
 
   if (command == "sync") return rapport::RunSyncCommand(args, std::cout, std::cerr);
+  if (command == "score") return rapport::RunScoreCommand(args, std::cout, std::cerr);
+  if (command == "instruments") return rapport::RunInstrumentsCommand(args, std::cout, std::cerr);
 
   if (command != "serve" && command != "demo" && command != "migrate" && command != "user" &&
       command != "audit") {

@@ -16,6 +16,12 @@ using Args = std::span<const std::string>;
 // rapport sync mea|ccf|batch|susy ... : the synchrony engine; needs no store.
 int RunSyncCommand(Args args, std::ostream& out, std::ostream& err);
 
+// rapport score INSTRUMENT --answers 2,1,... | --csv FILE [--instruments-dir DIR]: one JSON
+// object per respondent per line; exit 1 if any row was bad.
+int RunScoreCommand(Args args, std::ostream& out, std::ostream& err);
+// rapport instruments list | show CODE | validate FILE [--instruments-dir DIR].
+int RunInstrumentsCommand(Args args, std::ostream& out, std::ostream& err);
+
 // rapport demo: seeds the demo clinic into an empty store.
 int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err);
 // rapport user add --email E --name N --role R [--clinic ID] (password from RAPPORT_PASSWORD or
