@@ -236,7 +236,7 @@ double PearsonComplete(std::span<const double> x, std::span<const double> y) {
   return std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
 }
 
-namespace {
+namespace ccf_internal {
 
 // Sums over t in [begin, end) of u[t] * v[t + k] for k in [0, n_k), written to out[k]. The
 // caller guarantees every index is in range. Eight lags share each load of u[t].
@@ -274,83 +274,85 @@ void LaggedProducts(const double* u, const double* v, std::size_t begin, std::si
   }
 }
 
+}  // namespace ccf_internal
+
+namespace {
 // Beyond this bound on a cell's rounding error the window is recomputed with per-window
 // centring. The bound is a worst case; actual errors are orders of magnitude smaller.
 constexpr double kErrorBudget = 1e-11;
-
 }  // namespace
 
-void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
-                    const CcfGeometry& g, const CcfOptions& options, CcfWorkspace& ws,
-                    std::vector<double>& values) {
-  const int n_lags = g.n_lags();
-  const int w = g.window;
-  const int lag = g.max_lag;
-  const int span = w + lag;
-  const std::size_t n = s1.size();
-  values.assign(static_cast<std::size_t>(g.n_windows) * static_cast<std::size_t>(n_lags), kNaN);
+namespace ccf_internal {
 
+int BlockSize(const CcfGeometry& g) { return std::gcd(g.window, g.increment); }
+
+std::size_t BlockCount(const CcfGeometry& g) {
+  return (static_cast<std::size_t>(g.n_windows - 1) * static_cast<std::size_t>(g.increment) +
+          static_cast<std::size_t>(g.window)) /
+         static_cast<std::size_t>(BlockSize(g));
+}
+
+void PrepareWindows(std::span<const double> s1, std::span<const double> s2, const CcfGeometry& g,
+                    double centre_x, double centre_y, CcfWorkspace& ws) {
   // Every window is a run of blocks of b = gcd(W, I) samples, and overlapping windows share
   // blocks, so the lagged products are summed once per block and then added up per window.
-  // The products use the series centred on their global means; windows whose local level sits
-  // so far from that mean that rounding could reach kErrorBudget are recomputed exactly.
-  const int b = std::gcd(w, g.increment);
-  const std::size_t blocks_per_window = static_cast<std::size_t>(w / b);
-  const std::size_t n_blocks = (static_cast<std::size_t>(g.n_windows - 1) * static_cast<std::size_t>(g.increment) +
-                                static_cast<std::size_t>(w)) / static_cast<std::size_t>(b);
-  const auto lag_count = static_cast<std::size_t>(lag) + 1;
-
+  // The products use the series centred on one level per person; windows whose local level
+  // sits so far from it that rounding could reach kErrorBudget are recomputed exactly.
+  const int b = BlockSize(g);
+  const int span = g.window + g.max_lag;
+  const std::size_t blocks_per_window = static_cast<std::size_t>(g.window / b);
+  const std::size_t n_blocks = BlockCount(g);
+  const auto lag_count = static_cast<std::size_t>(g.max_lag) + 1;
+  // Centre, and count missing samples per person with prefix counts (one pass over the series).
+  const std::size_t n = s1.size();
+  ws.xc.resize(n);
+  ws.yc.resize(n);
+  ws.run_a.resize(n + 1);
+  ws.run_b.resize(n + 1);
+  int* missing_x = ws.run_a.data();
+  int* missing_y = ws.run_b.data();
+  int count_x = 0, count_y = 0;
+  missing_x[0] = missing_y[0] = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ws.xc[i] = s1[i] - centre_x;
+    ws.yc[i] = s2[i] - centre_y;
+    count_x += IsMissing(s1[i]) ? 1 : 0;
+    count_y += IsMissing(s2[i]) ? 1 : 0;
+    missing_x[i + 1] = count_x;
+    missing_y[i + 1] = count_y;
+  }
   ws.window_missing.assign(static_cast<std::size_t>(g.n_windows), 0);
   ws.block_needed.assign(n_blocks, 0);
   for (int win = 0; win < g.n_windows; ++win) {
     const std::size_t start = static_cast<std::size_t>(win) * static_cast<std::size_t>(g.increment);
-    int missing_x = 0, missing_y = 0;
-    for (int t = 0; t < span; ++t) {
-      missing_x += IsMissing(s1[start + static_cast<std::size_t>(t)]) ? 1 : 0;
-      missing_y += IsMissing(s2[start + static_cast<std::size_t>(t)]) ? 1 : 0;
-    }
-    ws.window_missing[static_cast<std::size_t>(win)] = std::max(missing_x, missing_y);
-    if (missing_x + missing_y == 0) {
+    const std::size_t end = start + static_cast<std::size_t>(span);
+    const int mx = missing_x[end] - missing_x[start];
+    const int my = missing_y[end] - missing_y[start];
+    ws.window_missing[static_cast<std::size_t>(win)] = std::max(mx, my);
+    if (mx + my == 0) {
       const std::size_t first = start / static_cast<std::size_t>(b);
       for (std::size_t j = 0; j < blocks_per_window; ++j) ws.block_needed[first + j] = 1;
     }
   }
-
-  const double mean_x = MeanPresent(s1);
-  const double mean_y = MeanPresent(s2);
-  ws.xc.resize(n);
-  ws.yc.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    ws.xc[i] = s1[i] - mean_x;
-    ws.yc[i] = s2[i] - mean_y;
-  }
   // forward[j][k] = sum over block j of x[t] y[t+k]; backward[j][k] = sum of y[t] x[t+k].
   ws.forward.assign(n_blocks * lag_count, 0.0);
   ws.backward.assign(n_blocks * lag_count, 0.0);
-  // Blocks are independent and each is summed the same way on any thread, so the result does
-  // not depend on the thread count.
-  auto products = [&](std::size_t first, std::size_t stride) {
-    for (std::size_t j = first; j < n_blocks; j += stride) {
-      if (!ws.block_needed[j]) continue;
-      const std::size_t begin = j * static_cast<std::size_t>(b);
-      const std::size_t end = begin + static_cast<std::size_t>(b);
-      LaggedProducts(ws.xc.data(), ws.yc.data(), begin, end, lag + 1,
-                     ws.forward.data() + j * lag_count);
-      LaggedProducts(ws.yc.data(), ws.xc.data(), begin, end, lag + 1,
-                     ws.backward.data() + j * lag_count);
-    }
-  };
-  const auto threads = static_cast<std::size_t>(std::clamp(options.threads, 1, 256));
-  if (threads == 1 || n_blocks < 2 * threads) {
-    products(0, 1);
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(products, i, threads);
-    products(0, threads);
-    for (std::thread& t : pool) t.join();
-  }
+}
 
+void AssembleWindows(std::span<const double> s1, std::span<const double> s2, const CcfGeometry& g,
+                     const CcfOptions& options, CcfWorkspace& ws, std::vector<double>& values) {
+  const int n_lags = g.n_lags();
+  const int w = g.window;
+  const int lag = g.max_lag;
+  const int span = w + lag;
+  const int b = BlockSize(g);
+  const std::size_t blocks_per_window = static_cast<std::size_t>(w / b);
+  const auto lag_count = static_cast<std::size_t>(lag) + 1;
+  values.assign(static_cast<std::size_t>(g.n_windows) * static_cast<std::size_t>(n_lags), kNaN);
+  const double inv_w = 1.0 / w;
   const double eps = std::numeric_limits<double>::epsilon();
+  ws.run_a.resize(static_cast<std::size_t>(span));
+  ws.run_b.resize(static_cast<std::size_t>(span));
   const double growth = eps * static_cast<double>(2 * span);
   ws.prefix.resize(static_cast<std::size_t>(span) + 1);
   ws.prefix_sq.resize(static_cast<std::size_t>(span) + 1);
@@ -379,15 +381,31 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
     double* pxx = ws.prefix_sq.data();
     double* py = ws.prefix_y.data();
     double* pyy = ws.prefix_y_sq.data();
+    // Running sums live in registers: a loop that re-reads what it just stored stalls.
+    double rx = 0, rxx = 0, ry = 0, ryy = 0;
+    int changes_x = 0, changes_y = 0;
+    int* cx = ws.run_a.data();
+    int* cy = ws.run_b.data();
     px[0] = pxx[0] = py[0] = pyy[0] = 0;
+    cx[0] = cy[0] = 0;
     for (int t = 0; t < span; ++t) {
-      px[t + 1] = px[t] + xc[t];
-      pxx[t + 1] = pxx[t] + xc[t] * xc[t];
-      py[t + 1] = py[t] + yc[t];
-      pyy[t + 1] = pyy[t] + yc[t] * yc[t];
+      rx += xc[t];
+      rxx += xc[t] * xc[t];
+      ry += yc[t];
+      ryy += yc[t] * yc[t];
+      px[t + 1] = rx;
+      pxx[t + 1] = rxx;
+      py[t + 1] = ry;
+      pyy[t + 1] = ryy;
+      // changes[t] counts i in [1, t] with v[i] != v[i - 1]: [a, a + W) is constant exactly
+      // when changes[a + W - 1] == changes[a].
+      if (t > 0) {
+        changes_x += x[t] != x[t - 1] ? 1 : 0;
+        changes_y += y[t] != y[t - 1] ? 1 : 0;
+        cx[t] = changes_x;
+        cy[t] = changes_y;
+      }
     }
-    EqualRuns(x, span, ws.run_a);
-    EqualRuns(y, span, ws.run_b);
     const std::size_t first_block = start / static_cast<std::size_t>(b);
     bool exact_needed = false;
     for (int k = -lag; k <= lag && !exact_needed; ++k) {
@@ -395,8 +413,7 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
       const int x0 = k < 0 ? shift : 0;  // person 1's range starts here in the span
       const int y0 = k < 0 ? 0 : shift;
       double& cell = row[k + lag];
-      if (ws.run_a[static_cast<std::size_t>(x0)] >= x0 + w ||
-          ws.run_b[static_cast<std::size_t>(y0)] >= y0 + w ||
+      if (cx[x0 + w - 1] == cx[x0] || cy[y0 + w - 1] == cy[y0] ||
           (options.rmea_compat && FewerThanTwoDifferences(x + x0, y + y0, w))) {
         cell = kNaN;
         continue;
@@ -410,14 +427,15 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
       const double sum_y = py[y0 + w] - py[y0];
       const double sq_x = pxx[x0 + w] - pxx[x0];
       const double sq_y = pyy[y0 + w] - pyy[y0];
-      const double var_x = sq_x - sum_x * sum_x / w;
-      const double var_y = sq_y - sum_y * sum_y / w;
-      const double cov = sum_xy - sum_x * sum_y / w;
+      const double var_x = sq_x - sum_x * sum_x * inv_w;
+      const double var_y = sq_y - sum_y * sum_y * inv_w;
+      const double cov = sum_xy - sum_x * sum_y * inv_w;
       if (!(var_x > 0) || !(var_y > 0)) {
         exact_needed = true;
         break;
       }
-      const double bound = growth * (std::sqrt(sq_x * sq_y / (var_x * var_y)) + sq_x / var_x + sq_y / var_y);
+      const double ratio_x = sq_x / var_x, ratio_y = sq_y / var_y;
+      const double bound = growth * (std::sqrt(ratio_x * ratio_y) + ratio_x + ratio_y);
       if (bound > kErrorBudget) {
         exact_needed = true;
         break;
@@ -435,6 +453,43 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
     }
     for (int c = 0; c < n_lags; ++c) row[c] = Transform(row[c], options);
   }
+}
+
+}  // namespace ccf_internal
+
+void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
+                    const CcfGeometry& g, const CcfOptions& options, CcfWorkspace& ws,
+                    std::vector<double>& values) {
+  using namespace ccf_internal;
+  const int lag = g.max_lag;
+  const int b = BlockSize(g);
+  const std::size_t n_blocks = BlockCount(g);
+  const auto lag_count = static_cast<std::size_t>(lag) + 1;
+  PrepareWindows(s1, s2, g, MeanPresent(s1), MeanPresent(s2), ws);
+  // Blocks are independent and each is summed the same way on any thread, so the result does
+  // not depend on the thread count.
+  auto products = [&](std::size_t first, std::size_t stride) {
+    for (std::size_t j = first; j < n_blocks; j += stride) {
+      if (!ws.block_needed[j]) continue;
+      const std::size_t begin = j * static_cast<std::size_t>(b);
+      const std::size_t end = begin + static_cast<std::size_t>(b);
+      LaggedProducts(ws.xc.data(), ws.yc.data(), begin, end, lag + 1,
+                     ws.forward.data() + j * lag_count);
+      LaggedProducts(ws.yc.data(), ws.xc.data(), begin, end, lag + 1,
+                     ws.backward.data() + j * lag_count);
+    }
+  };
+  const auto threads = static_cast<std::size_t>(std::clamp(options.threads, 1, 256));
+  if (threads == 1 || n_blocks < 2 * threads) {
+    products(0, 1);
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(products, i, threads);
+    products(0, threads);
+    for (std::thread& t : pool) t.join();
+  }
+
+  AssembleWindows(s1, s2, g, options, ws, values);
 }
 
 Result<CcfMatrix> ComputeCcf(std::span<const double> s1, std::span<const double> s2,

@@ -77,6 +77,25 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
                     const CcfGeometry& geometry, const CcfOptions& options,
                     CcfWorkspace& workspace, std::vector<double>& values);
 
+// Building blocks shared with the surrogate engine, which assembles block sums from tables of
+// segment pairs instead of multiplying every surrogate afresh.
+namespace ccf_internal {
+// out[k] = sum over t in [begin, end) of u[t] * v[t + k], for k in [0, n_k).
+void LaggedProducts(const double* u, const double* v, std::size_t begin, std::size_t end, int n_k,
+                    double* out);
+int BlockSize(const CcfGeometry& g);          // gcd(window, increment)
+std::size_t BlockCount(const CcfGeometry& g);  // blocks covered by the windows
+// Marks windows with missing values and the blocks complete windows need, centres the series
+// on (centre_x, centre_y) into ws.xc/ws.yc, and zeroes ws.forward/ws.backward
+// (BlockCount x (max_lag + 1)): forward[j][k] must then receive the sum over block j of
+// xc[t] * yc[t + k], backward[j][k] that of yc[t] * xc[t + k].
+void PrepareWindows(std::span<const double> s1, std::span<const double> s2, const CcfGeometry& g,
+                    double centre_x, double centre_y, CcfWorkspace& ws);
+// Turns the block sums into the matrix (recomputing exactly where rounding could show).
+void AssembleWindows(std::span<const double> s1, std::span<const double> s2, const CcfGeometry& g,
+                     const CcfOptions& options, CcfWorkspace& ws, std::vector<double>& values);
+}  // namespace ccf_internal
+
 // Pearson's r of complete pairs by the two-pass formula; NaN with fewer than two pairs or a
 // constant side. The reference the fast engine is tested against.
 double PearsonComplete(std::span<const double> x, std::span<const double> y);

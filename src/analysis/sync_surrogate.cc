@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <thread>
 
 namespace rapport {
@@ -55,25 +56,23 @@ SplitMix64 SurrogateStream(std::uint64_t seed, std::uint64_t index) {
   return SplitMix64(second.Next());
 }
 
-Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples,
-                                   SplitMix64& rng) {
-  if (segment_samples < 1) return Fail(Error::Field("--segment", "must span at least one sample"));
-  const std::size_t seg = static_cast<std::size_t>(segment_samples);
-  const std::size_t n_segments = series.size() / seg;
-  if (n_segments < 2) {
-    return Fail(Error::Field("--segment", "the session holds fewer than two whole segments"));
-  }
-  auto permutation = [&] {
-    std::vector<std::size_t> order(n_segments);
-    for (std::size_t i = 0; i < n_segments; ++i) order[i] = i;
+namespace {
+
+// Two independent Fisher-Yates permutations of the segment indices: person 1's, then person 2's.
+void ShuffleOrders(std::size_t n_segments, SplitMix64& rng, std::vector<std::size_t>& order1,
+                   std::vector<std::size_t>& order2) {
+  for (std::vector<std::size_t>* order : {&order1, &order2}) {
+    order->resize(n_segments);
+    for (std::size_t i = 0; i < n_segments; ++i) (*order)[i] = i;
     for (std::size_t i = n_segments - 1; i > 0; --i) {
-      std::swap(order[i], order[rng.Below(i + 1)]);
+      std::swap((*order)[i], (*order)[rng.Below(i + 1)]);
     }
-    return order;
-  };
-  const std::vector<std::size_t> order1 = permutation();
-  const std::vector<std::size_t> order2 = permutation();
-  DyadSeries out;
+  }
+}
+
+void ApplyOrders(const DyadSeries& series, std::size_t seg, const std::vector<std::size_t>& order1,
+                 const std::vector<std::size_t>& order2, DyadSeries& out) {
+  const std::size_t n_segments = order1.size();
   out.fps = series.fps;
   out.s1.resize(n_segments * seg);
   out.s2.resize(n_segments * seg);
@@ -83,8 +82,140 @@ Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples
     std::copy_n(series.s2.begin() + static_cast<std::ptrdiff_t>(order2[i] * seg), seg,
                 out.s2.begin() + static_cast<std::ptrdiff_t>(i * seg));
   }
+}
+
+}  // namespace
+
+Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples,
+                                   SplitMix64& rng) {
+  if (segment_samples < 1) return Fail(Error::Field("--segment", "must span at least one sample"));
+  const std::size_t seg = static_cast<std::size_t>(segment_samples);
+  const std::size_t n_segments = series.size() / seg;
+  if (n_segments < 2) {
+    return Fail(Error::Field("--segment", "the session holds fewer than two whole segments"));
+  }
+  std::vector<std::size_t> order1, order2;
+  ShuffleOrders(n_segments, rng, order1, order2);
+  DyadSeries out;
+  ApplyOrders(series, seg, order1, order2, out);
   return out;
 }
+
+namespace {
+
+// The lagged products of every segment of one person with every segment of the other, so that
+// a surrogate, which only reorders whole segments, costs table look-ups instead of a fresh
+// cross-correlation. Applies when blocks (gcd of window and increment) tile the segments, the
+// lag is shorter than a segment and nothing is missing. Immutable after Build; shared by all
+// threads.
+class SegmentPairTable {
+ public:
+  static std::optional<SegmentPairTable> Build(const DyadSeries& series, int segment_samples,
+                                               const CcfGeometry& g, int threads) {
+    const int b = ccf_internal::BlockSize(g);
+    if (segment_samples % b != 0 || g.max_lag >= segment_samples) return std::nullopt;
+    SegmentPairTable t;
+    t.seg_ = static_cast<std::size_t>(segment_samples);
+    t.n_seg_ = series.size() / t.seg_;
+    t.block_ = static_cast<std::size_t>(b);
+    t.per_segment_ = t.seg_ / t.block_;
+    t.lag_count_ = static_cast<std::size_t>(g.max_lag) + 1;
+    const std::size_t n = t.n_seg_ * t.seg_;
+    const double entries = static_cast<double>(t.n_seg_) * static_cast<double>(t.n_seg_) *
+                           static_cast<double>(t.per_segment_) * static_cast<double>(t.lag_count_);
+    if (entries * 4 * sizeof(double) > kMaxBytes) return std::nullopt;
+    double sx = 0, sy = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (IsMissing(series.s1[i]) || IsMissing(series.s2[i])) return std::nullopt;
+      sx += series.s1[i];
+      sy += series.s2[i];
+    }
+    t.centre_x_ = sx / static_cast<double>(n);
+    t.centre_y_ = sy / static_cast<double>(n);
+    std::vector<double> x(n), y(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = series.s1[i] - t.centre_x_;
+      y[i] = series.s2[i] - t.centre_y_;
+    }
+    const auto size = static_cast<std::size_t>(entries);
+    t.within_xy_.assign(size, 0.0);
+    t.spill_xy_.assign(size, 0.0);
+    t.within_yx_.assign(size, 0.0);
+    t.spill_yx_.assign(size, 0.0);
+    ParallelFor(static_cast<int>(t.n_seg_), threads, [&](int u) {
+      t.FillRow(x, y, static_cast<std::size_t>(u), t.within_xy_, t.spill_xy_);
+      t.FillRow(y, x, static_cast<std::size_t>(u), t.within_yx_, t.spill_yx_);
+    });
+    return t;
+  }
+
+  double centre_x() const { return centre_x_; }
+  double centre_y() const { return centre_y_; }
+
+  // Writes the block sums of the surrogate whose segment positions hold segments order1 (person
+  // 1) and order2 (person 2) into ws.forward/ws.backward, for the blocks it needs.
+  void Fill(const std::vector<std::size_t>& order1, const std::vector<std::size_t>& order2,
+            CcfWorkspace& ws) const {
+    for (std::size_t j = 0; j < ws.block_needed.size(); ++j) {
+      if (!ws.block_needed[j]) continue;
+      const std::size_t p = j / per_segment_, o = j % per_segment_;
+      double* forward = ws.forward.data() + j * lag_count_;
+      double* backward = ws.backward.data() + j * lag_count_;
+      const double* w_xy = Entry(within_xy_, order1[p], order2[p], o);
+      const double* w_yx = Entry(within_yx_, order2[p], order1[p], o);
+      for (std::size_t k = 0; k < lag_count_; ++k) {
+        forward[k] = w_xy[k];
+        backward[k] = w_yx[k];
+      }
+      if (p + 1 < order1.size()) {
+        const double* s_xy = Entry(spill_xy_, order1[p], order2[p + 1], o);
+        const double* s_yx = Entry(spill_yx_, order2[p], order1[p + 1], o);
+        for (std::size_t k = 0; k < lag_count_; ++k) {
+          forward[k] += s_xy[k];
+          backward[k] += s_yx[k];
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr double kMaxBytes = 512.0 * 1024 * 1024;
+
+  const double* Entry(const std::vector<double>& table, std::size_t u, std::size_t v,
+                      std::size_t o) const {
+    return table.data() + ((u * n_seg_ + v) * per_segment_ + o) * lag_count_;
+  }
+
+  // within[u][v][o][k]: block o of segment u of `a` against segment v of `b` lagged by k, the
+  // lagged index staying inside segment v; spill[u][v][o][k]: the part of that block whose
+  // lagged index runs into the start of the segment placed next, here segment v.
+  void FillRow(const std::vector<double>& a, const std::vector<double>& b, std::size_t u,
+               std::vector<double>& within, std::vector<double>& spill) const {
+    const std::size_t lag = lag_count_ - 1;
+    std::vector<double> padded(seg_ + lag, 0.0), next(seg_ + lag, 0.0);
+    const double* au = a.data() + u * seg_;
+    for (std::size_t v = 0; v < n_seg_; ++v) {
+      std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(v * seg_), seg_, padded.begin());
+      std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(v * seg_), lag, next.begin() + static_cast<std::ptrdiff_t>(seg_));
+      for (std::size_t o = 0; o < per_segment_; ++o) {
+        const std::size_t begin = o * block_, end = begin + block_;
+        double* w = within.data() + ((u * n_seg_ + v) * per_segment_ + o) * lag_count_;
+        ccf_internal::LaggedProducts(au, padded.data(), begin, end, static_cast<int>(lag_count_), w);
+        if (end + lag > seg_) {
+          double* s = spill.data() + ((u * n_seg_ + v) * per_segment_ + o) * lag_count_;
+          ccf_internal::LaggedProducts(au, next.data(), std::max(begin, seg_ - lag), end,
+                                       static_cast<int>(lag_count_), s);
+        }
+      }
+    }
+  }
+
+  std::size_t seg_ = 0, n_seg_ = 0, block_ = 0, per_segment_ = 0, lag_count_ = 0;
+  double centre_x_ = 0, centre_y_ = 0;
+  std::vector<double> within_xy_, spill_xy_, within_yx_, spill_yx_;
+};
+
+}  // namespace
 
 SurrogateComparison CompareToSurrogates(std::span<const double> real,
                                         std::span<const double> surrogates) {
@@ -132,11 +263,11 @@ Result<std::vector<SessionSynchrony>> RunSegmentSurrogates(const DyadSeries& ser
                                                            const CcfOptions& ccf,
                                                            const SurrogateOptions& options) {
   if (options.count < 1) return Fail(Error::Field("--surrogates", "must be at least 1"));
-  const double seg = options.segment_seconds * series.fps;
-  if (!(seg >= 1) || std::abs(seg - std::round(seg)) > 1e-9 * seg) {
+  const double segment_exact = options.segment_seconds * series.fps;
+  if (!(segment_exact >= 1) || std::abs(segment_exact - std::round(segment_exact)) > 1e-9 * segment_exact) {
     return Fail(Error::Field("--segment", "must be a whole, positive number of samples"));
   }
-  const int segment_samples = static_cast<int>(std::round(seg));
+  const int segment_samples = static_cast<int>(std::round(segment_exact));
   // Validate once on the first surrogate's shape; every surrogate has the same length.
   {
     SplitMix64 probe = SurrogateStream(options.seed, 0);
@@ -145,17 +276,34 @@ Result<std::vector<SessionSynchrony>> RunSegmentSurrogates(const DyadSeries& ser
   }
   CcfOptions one_thread = ccf;
   one_thread.threads = 1;
+  const auto seg = static_cast<std::size_t>(segment_samples);
+  const std::size_t n_segments = series.size() / seg;
+  RAPPORT_ASSIGN_OR_RETURN(const CcfGeometry geometry, MakeCcfGeometry(ccf, n_segments * seg));
+  // The table costs about as much as n_segments fresh surrogates; below that, multiply afresh.
+  std::optional<SegmentPairTable> table;
+  if (static_cast<std::size_t>(options.count) >= n_segments) {
+    table = SegmentPairTable::Build(series, segment_samples, geometry, options.threads);
+  }
   std::vector<SessionSynchrony> out(static_cast<std::size_t>(options.count));
   ParallelFor(options.count, options.threads, [&](int i) {
     // Scratch memory per task; a surrogate costs far more than these allocations.
     SplitMix64 rng = SurrogateStream(options.seed, static_cast<std::uint64_t>(i));
-    auto shuffled = ShuffleSegments(series, segment_samples, rng);
+    std::vector<std::size_t> order1, order2;
+    ShuffleOrders(n_segments, rng, order1, order2);
+    DyadSeries shuffled;
+    ApplyOrders(series, seg, order1, order2, shuffled);
     CcfMatrix m;
     m.fps = ccf.fps;
-    auto geometry = MakeCcfGeometry(one_thread, shuffled->size());
-    m.geometry = *geometry;
+    m.geometry = geometry;
     CcfWorkspace ws;
-    ComputeCcfInto(shuffled->s1, shuffled->s2, m.geometry, one_thread, ws, m.values);
+    if (table) {
+      ccf_internal::PrepareWindows(shuffled.s1, shuffled.s2, geometry, table->centre_x(),
+                                   table->centre_y(), ws);
+      table->Fill(order1, order2, ws);
+      ccf_internal::AssembleWindows(shuffled.s1, shuffled.s2, geometry, one_thread, ws, m.values);
+    } else {
+      ComputeCcfInto(shuffled.s1, shuffled.s2, geometry, one_thread, ws, m.values);
+    }
     out[static_cast<std::size_t>(i)] = SummarizeSession(Summarize(m));
   });
   return out;

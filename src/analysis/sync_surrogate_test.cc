@@ -88,6 +88,44 @@ TEST(SegmentSurrogates, SameSeedSameResultForAnyThreadCount) {
   EXPECT_NE((*one)[0].grand_average, (*other)[0].grand_average);
 }
 
+// Many surrogates take the segment-pair table; each must equal a fresh cross-correlation of
+// the same shuffled series.
+void ExpectTableMatchesFreshComputation(const CcfOptions& ccf, double segment_seconds) {
+  const DyadSeries d = MakeSession(905, 8);
+  SurrogateOptions o;
+  o.count = 40;  // more surrogates than segments: the table applies
+  o.seed = 21;
+  o.segment_seconds = segment_seconds;
+  o.threads = 2;
+  auto fast = RunSegmentSurrogates(d, ccf, o);
+  ASSERT_TRUE(fast.has_value()) << fast.error().message;
+  for (int i = 0; i < o.count; ++i) {
+    SplitMix64 rng = SurrogateStream(o.seed, static_cast<std::uint64_t>(i));
+    auto shuffled = ShuffleSegments(d, static_cast<int>(segment_seconds * d.fps), rng);
+    ASSERT_TRUE(shuffled.has_value());
+    auto m = ComputeCcf(shuffled->s1, shuffled->s2, ccf);
+    ASSERT_TRUE(m.has_value());
+    const SessionSynchrony fresh = SummarizeSession(Summarize(*m));
+    for (int f = 0; f < kSessionSynchronyFields; ++f) {
+      EXPECT_NEAR(SessionSynchronyValue((*fast)[static_cast<std::size_t>(i)], f),
+                  SessionSynchronyValue(fresh, f), 1e-12)
+          << "surrogate " << i << " " << SessionSynchronyName(f);
+    }
+  }
+}
+
+TEST(SegmentSurrogates, PairTableMatchesFreshComputation) {
+  ExpectTableMatchesFreshComputation(SmallCcf(), 3);  // one block per segment
+  CcfOptions fine = SmallCcf();
+  fine.increment_seconds = 1.5;  // blocks of 15 samples, two per 30-sample segment
+  fine.lag_seconds = 2;          // the lag spans more than a block
+  fine.fisher_z = false;
+  fine.absolute = false;
+  ExpectTableMatchesFreshComputation(fine, 3);
+  fine.rmea_compat = true;
+  ExpectTableMatchesFreshComputation(fine, 6);
+}
+
 TEST(SegmentSurrogates, RealCouplingStandsAboveShuffledSegments) {
   const DyadSeries d = MakeSession(3000, 4);
   auto real = ComputeCcf(d.s1, d.s2, SmallCcf());
