@@ -304,12 +304,8 @@ class Server::Impl {
       route = match.pattern;
       const Handler* handler = match.handler;
       if (match.blocking) {
-        response = co_await asio::co_spawn(
-            pool_,
-            [handler, &request]() -> asio::awaitable<HttpResponse> {
-              co_return Call(*handler, request);
-            },
-            asio::use_awaitable);
+        response = co_await asio::co_spawn(pool_, CallOnPool(handler, &request),
+                                           asio::use_awaitable);
       } else {
         response = Call(*handler, request);
       }
@@ -322,12 +318,9 @@ class Server::Impl {
       response = ProblemResponse(404, "No such API route.");
     } else if (request.method == "GET" || request.method == "HEAD") {
       route = "static";
-      const std::string path = request.path;
       // Reading files is disk I/O: off the I/O thread too.
-      response = co_await asio::co_spawn(
-          pool_,
-          [this, path]() -> asio::awaitable<HttpResponse> { co_return static_files_.Serve(path); },
-          asio::use_awaitable);
+      response = co_await asio::co_spawn(pool_, ServeFileOnPool(&static_files_, &request.path),
+                                         asio::use_awaitable);
     } else {
       route = "-";
       response = ProblemResponse(405, "This method is not allowed here.");
@@ -335,6 +328,18 @@ class Server::Impl {
     }
     if (api) response.no_store = true;
     co_return response;
+  }
+
+  // Coroutines that run on the pool. Plain functions taking pointers, not capturing lambdas:
+  // g++ 12 destroys a coroutine lambda's captures twice. The pointees live in the awaiting
+  // frame, which outlives these.
+  static asio::awaitable<HttpResponse> CallOnPool(const Handler* handler,
+                                                  const HttpRequest* request) {
+    co_return Call(*handler, *request);
+  }
+  static asio::awaitable<HttpResponse> ServeFileOnPool(const StaticFiles* files,
+                                                       const std::string* path) {
+    co_return files->Serve(*path);
   }
 
   static HttpResponse Call(const Handler& handler, const HttpRequest& request) {

@@ -1,0 +1,271 @@
+// The authorization matrix over HTTP: every route, every role, allowed and denied. The
+// decisions are the service layer's; this proves the routes pass them through unchanged and
+// that denials of records reveal nothing. A role that may never do an action gets 403 (that
+// says nothing about any record); a role that could, asking about a record that is not theirs,
+// gets the same 404 as for a record that does not exist.
+
+#include <map>
+
+#include "http_fixture.h"
+
+namespace rapport::testing {
+namespace {
+
+struct Cell {
+  std::string role;
+  std::string method;
+  std::string target;
+  std::optional<Json> body;
+  unsigned expected;
+};
+
+class AuthzMatrixTest : public HttpTest {
+ protected:
+  void SetUp() override {
+    HttpTest::SetUp();
+    StartServer();
+    for (const auto& [role, email] : std::map<std::string, std::string>{
+             {"admin", "admin@a.test"}, {"supervisor", "sup@a.test"}, {"t1", "t1@a.test"},
+             {"t2", "t2@a.test"}, {"c1", "c1@a.test"}, {"g1", "g1@a.test"},
+             {"g2", "g2@a.test"}, {"tb", "tb@b.test"}}) {
+      browsers_.emplace(role, SignedIn(email));
+    }
+  }
+
+  void Check(const std::vector<Cell>& cells) {
+    for (const Cell& cell : cells) {
+      Browser& browser = browsers_.at(cell.role);
+      HttpReply reply = browser.Call(cell.method, cell.target, cell.body);
+      EXPECT_EQ(reply.status, cell.expected)
+          << cell.role << " " << cell.method << " " << cell.target << " -> " << reply.body;
+      if (reply.status >= 400) {
+        EXPECT_EQ(reply.Header("content-type"), "application/problem+json") << cell.target;
+      }
+    }
+  }
+
+  static std::string Id(std::int64_t id) { return std::to_string(id); }
+
+  std::map<std::string, Browser> browsers_;
+};
+
+const std::vector<std::string> kAllRoles = {"admin", "supervisor", "t1", "t2",
+                                            "c1",    "g1",         "g2", "tb"};
+
+TEST_F(AuthzMatrixTest, EverySignedInRoleSeesItselfAndTheTherapists) {
+  std::vector<Cell> cells;
+  for (const std::string& role : kAllRoles) {
+    cells.push_back({role, "GET", "/api/v1/me", std::nullopt, 200});
+    cells.push_back({role, "GET", "/api/v1/auth/sessions", std::nullopt, 200});
+    cells.push_back({role, "GET", "/api/v1/therapists", std::nullopt, 200});
+  }
+  Check(cells);
+}
+
+TEST_F(AuthzMatrixTest, ClientListsAreTheCaseloadAndNothingElse) {
+  Check({{"admin", "GET", "/api/v1/clients", std::nullopt, 403}});
+  const auto ids_of = [&](const std::string& role) {
+    std::set<std::int64_t> ids;
+    for (const Json& c : browsers_.at(role).Get("/api/v1/clients").json()) {
+      ids.insert(c["id"].get<std::int64_t>());
+    }
+    return ids;
+  };
+  EXPECT_EQ(ids_of("t1"), (std::set<std::int64_t>{world_.c1, world_.k1}));
+  EXPECT_EQ(ids_of("t2"), (std::set<std::int64_t>{world_.c2, world_.k2}));
+  EXPECT_EQ(ids_of("supervisor"), (std::set<std::int64_t>{world_.c1, world_.k1}));
+  EXPECT_EQ(ids_of("c1"), (std::set<std::int64_t>{world_.c1}));
+  EXPECT_EQ(ids_of("g1"), (std::set<std::int64_t>{world_.k1}));
+  EXPECT_EQ(ids_of("tb"), (std::set<std::int64_t>{world_.cb}));
+}
+
+TEST_F(AuthzMatrixTest, ClientRecordsAreVisibleOnlyThroughARelationship) {
+  const std::string c1 = "/api/v1/clients/" + Id(world_.c1);
+  const std::string k1 = "/api/v1/clients/" + Id(world_.k1);
+  Check({
+      {"t1", "GET", c1, std::nullopt, 200},
+      {"supervisor", "GET", c1, std::nullopt, 200},
+      {"c1", "GET", c1, std::nullopt, 200},
+      {"t2", "GET", c1, std::nullopt, 404},  // another therapist's client
+      {"g1", "GET", c1, std::nullopt, 404},
+      {"tb", "GET", c1, std::nullopt, 404},  // another clinic
+      {"admin", "GET", c1, std::nullopt, 403},
+      {"g1", "GET", k1, std::nullopt, 200},
+      {"g2", "GET", k1, std::nullopt, 404},  // a child who is not theirs
+      {"c1", "GET", k1, std::nullopt, 404},
+      {"supervisor", "GET", "/api/v1/clients/" + Id(world_.k2), std::nullopt, 404},
+  });
+  HttpReply detail = browsers_.at("t1").Get(c1);
+  ASSERT_TRUE(detail.json()["episodes"].is_array());
+  ASSERT_EQ(detail.json()["episodes"].size(), 1u);
+  Json episode = detail.json()["episodes"][0];
+  EXPECT_EQ(episode["id"], world_.e_c1);
+  EXPECT_EQ(episode["therapist_id"], world_.t1);
+  EXPECT_EQ(episode["therapist_name"], "Tara One");
+  EXPECT_EQ(episode["status"], "intake");
+  EXPECT_TRUE(episode["started_at"].is_string());
+  EXPECT_TRUE(episode.contains("ended_at"));
+  EXPECT_EQ(browsers_.at("t1").Get(k1).json()["guardians"][0]["id"], world_.g1);
+}
+
+TEST_F(AuthzMatrixTest, NotYoursLooksExactlyLikeNotThere) {
+  HttpReply not_yours = browsers_.at("t2").Get("/api/v1/clients/" + Id(world_.c1));
+  HttpReply not_there = browsers_.at("t2").Get("/api/v1/clients/987654");
+  HttpReply not_a_number = browsers_.at("t2").Get("/api/v1/clients/abc");
+  EXPECT_EQ(not_yours.status, 404u);
+  EXPECT_EQ(not_yours.body, not_there.body);
+  EXPECT_EQ(not_a_number.status, 404u);
+  EXPECT_EQ(not_yours.body.find("Cleo"), std::string::npos);
+  HttpReply guardian_probe = browsers_.at("g2").Get("/api/v1/clients/" + Id(world_.k1));
+  EXPECT_EQ(guardian_probe.body, not_there.body);
+}
+
+TEST_F(AuthzMatrixTest, OnlyCarersCreateClientsAndGuardians) {
+  const auto client = [](const std::string& tag) {
+    return Json{{"display_name", "New " + tag}, {"email", tag + "@new.a.test"}};
+  };
+  Json for_t1 = client("sup");
+  for_t1["therapist_id"] = world_.t1;
+  Json for_t2 = client("sup2");
+  for_t2["therapist_id"] = world_.t2;  // not a supervisee
+  Check({
+      {"t1", "POST", "/api/v1/clients", client("t1"), 201},
+      {"supervisor", "POST", "/api/v1/clients", for_t1, 201},
+      {"supervisor", "POST", "/api/v1/clients", for_t2, 400},  // names the field
+      {"admin", "POST", "/api/v1/clients", client("admin"), 403},
+      {"c1", "POST", "/api/v1/clients", client("c1"), 403},
+      {"g1", "POST", "/api/v1/clients", client("g1"), 403},
+  });
+  const std::string guardians = "/api/v1/clients/" + Id(world_.k1) + "/guardians";
+  const auto guardian = [](const std::string& tag) {
+    return Json{{"display_name", "Guardian " + tag}, {"email", tag + "@guardian.a.test"}};
+  };
+  Check({
+      {"t1", "POST", guardians, guardian("t1"), 201},
+      {"t2", "POST", guardians, guardian("t2"), 404},
+      {"g2", "POST", guardians, guardian("g2"), 403},  // the role never may
+      {"admin", "POST", guardians, guardian("admin"), 403},
+  });
+  EXPECT_FALSE(world_.store->FindUserByEmail("t2@guardian.a.test").has_value());
+  EXPECT_FALSE(world_.store->FindUserByEmail("admin@new.a.test").has_value());
+}
+
+TEST_F(AuthzMatrixTest, InvitationsOnlyFromTheTreatingSide) {
+  HttpReply created = browsers_.at("t1").Post(
+      "/api/v1/clients", {{"display_name", "Iris Invitee"}, {"email", "iris@a.test"}});
+  ASSERT_EQ(created.status, 201u);
+  const std::string invitations =
+      "/api/v1/clients/" + Id(created.json()["id"].get<std::int64_t>()) + "/invitations";
+  Check({
+      {"t2", "POST", invitations, std::nullopt, 404},
+      {"g1", "POST", invitations, std::nullopt, 403},
+      {"c1", "POST", invitations, std::nullopt, 403},
+      {"t1", "POST", invitations, std::nullopt, 201},
+      {"supervisor", "POST", invitations, std::nullopt, 201},
+      // c1 already has a password: nothing to invite to.
+      {"t1", "POST", "/api/v1/clients/" + Id(world_.c1) + "/invitations", std::nullopt, 409},
+  });
+}
+
+TEST_F(AuthzMatrixTest, EpisodesFollowTheCareRelationship) {
+  const std::string e_c1 = "/api/v1/episodes/" + Id(world_.e_c1);
+  const std::string e_c2 = "/api/v1/episodes/" + Id(world_.e_c2);
+  const std::string e_k1 = "/api/v1/episodes/" + Id(world_.e_k1);
+  Check({
+      {"t1", "GET", e_c1, std::nullopt, 200},
+      {"supervisor", "GET", e_c1, std::nullopt, 200},
+      {"c1", "GET", e_c1, std::nullopt, 200},
+      {"t2", "GET", e_c1, std::nullopt, 404},
+      {"g1", "GET", e_c1, std::nullopt, 404},
+      {"tb", "GET", e_c1, std::nullopt, 404},
+      {"admin", "GET", e_c1, std::nullopt, 403},
+      {"g1", "GET", e_k1, std::nullopt, 200},
+      {"g2", "GET", e_k1, std::nullopt, 404},
+      {"t1", "PATCH", e_c2, Json{{"status", "active"}}, 404},
+      {"supervisor", "PATCH", e_c2, Json{{"status", "active"}}, 404},
+      {"c1", "PATCH", e_c1, Json{{"status", "ended"}}, 403},
+      {"admin", "PATCH", e_c1, Json{{"status", "ended"}}, 403},
+      {"t2", "PATCH", e_c2, Json{{"status", "active"}}, 200},
+      {"supervisor", "PATCH", e_c1, Json{{"status", "active"}}, 200},
+      // A forbidden move of the record's state.
+      {"t1", "PATCH", e_c1, Json{{"status", "intake"}}, 409},
+      {"t2", "POST", "/api/v1/episodes", Json{{"client_id", world_.c1}}, 404},
+      {"c1", "POST", "/api/v1/episodes", Json{{"client_id", world_.c1}}, 403},
+      {"admin", "POST", "/api/v1/episodes", Json{{"client_id", world_.c1}}, 403},
+      {"t1", "POST", "/api/v1/episodes", Json{{"client_id", world_.c1}}, 201},
+  });
+  HttpReply episode = browsers_.at("t1").Get(e_c1);
+  ASSERT_TRUE(episode.json()["appointments"].is_array());
+  EXPECT_EQ(episode.json()["appointments"][0]["id"], world_.a_c1);
+}
+
+TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
+  const std::string list = "/api/v1/episodes/" + Id(world_.e_c1) + "/appointments";
+  const Json booking = {{"starts_at", "2026-06-03T10:00:00Z"},
+                        {"duration_minutes", 50},
+                        {"modality", "video"}};
+  Check({
+      {"t1", "GET", list, std::nullopt, 200},
+      {"c1", "GET", list, std::nullopt, 200},
+      {"supervisor", "GET", list, std::nullopt, 200},
+      {"t2", "GET", list, std::nullopt, 404},
+      {"g1", "GET", list, std::nullopt, 404},
+      {"admin", "GET", list, std::nullopt, 403},
+      {"t2", "POST", list, booking, 404},
+      {"g1", "POST", list, booking, 403},
+      {"c1", "POST", list, booking, 403},
+      {"admin", "POST", list, booking, 403},
+      {"t1", "POST", list, booking, 201},
+      {"supervisor", "POST", list, booking, 201},
+  });
+  const std::string a_c2 = "/api/v1/appointments/" + Id(world_.a_c2);
+  Check({
+      {"t1", "PATCH", a_c2, Json{{"status", "completed"}}, 404},
+      {"c1", "PATCH", a_c2, Json{{"status", "completed"}}, 403},
+      {"admin", "PATCH", a_c2, Json{{"status", "completed"}}, 403},
+      {"t2", "PATCH", a_c2, Json{{"status", "completed"}}, 200},
+      {"t2", "PATCH", a_c2, Json{{"status", "cancelled"}}, 409},  // outcomes are final
+  });
+  for (const std::string role : {"t1", "t2", "supervisor", "c1", "g1", "g2", "tb"}) {
+    Check({{role, "GET", "/api/v1/appointments", std::nullopt, 200}});
+  }
+  Check({{"admin", "GET", "/api/v1/appointments", std::nullopt, 403}});
+  // A client's own view holds their appointments and nobody else's.
+  for (const Json& a : browsers_.at("c1").Get("/api/v1/appointments").json()) {
+    EXPECT_EQ(a["client_id"], world_.c1);
+  }
+}
+
+TEST_F(AuthzMatrixTest, UsersAndAuditAreForAdminsOnly) {
+  const Json user = {{"email", "new.staff@a.test"},
+                     {"display_name", "New Staff"},
+                     {"role", "therapist"}};
+  std::vector<Cell> cells;
+  for (const std::string& role : kAllRoles) {
+    if (role == "admin") continue;
+    cells.push_back({role, "GET", "/api/v1/users", std::nullopt, 403});
+    cells.push_back({role, "POST", "/api/v1/users", user, 403});
+    cells.push_back({role, "GET", "/api/v1/audit", std::nullopt, 403});
+  }
+  cells.push_back({"admin", "GET", "/api/v1/users", std::nullopt, 200});
+  cells.push_back({"admin", "GET", "/api/v1/audit?limit=5", std::nullopt, 200});
+  cells.push_back({"admin", "POST", "/api/v1/users", user, 201});
+  cells.push_back({"admin", "POST", "/api/v1/users", user, 409});  // email taken
+  Check(cells);
+  HttpReply audit = browsers_.at("admin").Get("/api/v1/audit?limit=5");
+  ASSERT_EQ(audit.json()["entries"].size(), 5u);
+  const auto first_seq = audit.json()["entries"][0]["seq"].get<std::int64_t>();
+  ASSERT_FALSE(audit.json()["next_before"].is_null());
+  HttpReply older = browsers_.at("admin").Get(
+      "/api/v1/audit?limit=5&before=" + std::to_string(audit.json()["next_before"].get<std::int64_t>()));
+  ASSERT_EQ(older.status, 200u);
+  EXPECT_LT(older.json()["entries"][0]["seq"].get<std::int64_t>(), first_seq);
+  // The admin of another clinic sees none of clinic A's users.
+  Browser admin_b = SignedIn("admin@b.test");
+  for (const Json& u : admin_b.Get("/api/v1/users").json()) {
+    EXPECT_EQ(u["clinic_id"], world_.clinic_b);
+  }
+}
+
+}  // namespace
+}  // namespace rapport::testing

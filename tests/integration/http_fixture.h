@@ -1,0 +1,78 @@
+#pragma once
+// Test support: the real Server on port 0 over the real SqliteStore of a service test World
+// (two clinics with every relationship the access rules care about), a FakeClock for the
+// services, and the log lines the server wrote. One per test; not thread-safe.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+#include "service/audit_service.h"
+#include "service/auth_service.h"
+#include "service/clinic_service.h"
+#include "service/service_test_world.h"
+#include "http_client.h"
+
+namespace rapport::testing {
+
+class HttpTest : public ::testing::Test {
+ protected:
+  // Options tests may change before StartServer().
+  ServerOptions options_ = DefaultOptions();
+
+  void SetUp() override { ASSERT_NE(world_.store, nullptr); }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  static ServerOptions DefaultOptions() {
+    ServerOptions options;
+    options.address = "127.0.0.1";
+    options.port = 0;
+    options.web_root = "/nonexistent";
+    options.worker_threads = 8;
+    options.shutdown_grace = std::chrono::seconds(5);
+    return options;
+  }
+
+  void StartServer() {
+    options_.log_sink = [this](std::string_view line) {
+      std::lock_guard lock(log_mutex_);
+      log_.emplace_back(line);
+    };
+    server_ = std::make_unique<Server>(
+        options_, ApiServices{world_.store.get(), &auth_, &clinic_, &audit_});
+    auto port = server_->Start();
+    ASSERT_TRUE(port.has_value()) << port.error().message;
+    port_ = *port;
+  }
+
+  std::vector<std::string> LogLines() {
+    std::lock_guard lock(log_mutex_);
+    return log_;
+  }
+
+  Browser SignedIn(const std::string& email) {
+    Browser browser(port_);
+    HttpReply reply = browser.Login(email, std::string(kPassword));
+    EXPECT_EQ(reply.status, 200u) << email << ": " << reply.body;
+    return browser;
+  }
+
+  World world_;
+  AuthService auth_{*world_.store, world_.clock, FastAuth()};
+  ClinicService clinic_{*world_.store, world_.clock, FastAuth()};
+  AuditService audit_{*world_.store};
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+
+ private:
+  std::mutex log_mutex_;
+  std::vector<std::string> log_;
+};
+
+}  // namespace rapport::testing
