@@ -87,9 +87,9 @@ TEST_F(AdminCommands, DemoSeedsAnEmptyDatabaseAndPrintsTheAccountsOnce) {
   const CommandRun run = Call(RunDemoCommand, *store_, {});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.out.find("Riverside Counselling (demo)"), std::string::npos);
-  for (const char* email : {"admin@demo.rapport", "supervisor@demo.rapport",
-                            "therapist@demo.rapport", "client@demo.rapport",
-                            "guardian@demo.rapport"}) {
+  for (const char* email :
+       {"admin@demo.rapport", "supervisor@demo.rapport", "therapist@demo.rapport",
+        "client@demo.rapport", "guardian@demo.rapport"}) {
     EXPECT_NE(run.out.find(email), std::string::npos) << email;
     EXPECT_TRUE(CanSignIn(email, "riverside demo password")) << email;
   }
@@ -122,8 +122,8 @@ TEST_F(AdminCommands, DemoRefusesADatabaseThatIsNotEmpty) {
 TEST_F(AdminCommands, UserAddOnAnEmptyDatabaseCreatesTheClinicAndAUserWhoCanSignIn) {
   EnvVar password("RAPPORT_PASSWORD", "a long operator password");
   const CommandRun run = Call(RunUserCommand, *store_,
-                       {"add", "--email", "Owner@Practice.test", "--name", "Olu Owner", "--role",
-                        "admin", "--clinic-name", "Harbour Therapy"});
+                              {"add", "--email", "Owner@Practice.test", "--name", "Olu Owner",
+                               "--role", "admin", "--clinic-name", "Harbour Therapy"});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.out.find("created clinic"), std::string::npos);
   EXPECT_NE(run.out.find("owner@practice.test"), std::string::npos);
@@ -137,8 +137,9 @@ TEST_F(AdminCommands, UserAddOnAnEmptyDatabaseCreatesTheClinicAndAUserWhoCanSign
 
 TEST_F(AdminCommands, UserAddWithoutAPasswordPrintsAnInvitationLink) {
   EnvVar password("RAPPORT_PASSWORD", nullptr);
-  const CommandRun run = Call(RunUserCommand, *store_,
-                       {"add", "--email=t@practice.test", "--name=Tess T", "--role=therapist"});
+  const CommandRun run =
+      Call(RunUserCommand, *store_,
+           {"add", "--email=t@practice.test", "--name=Tess T", "--role=therapist"});
   ASSERT_EQ(run.code, 0) << run.err;
   const auto at = run.out.find("/invite/");
   ASSERT_NE(at, std::string::npos);
@@ -157,14 +158,15 @@ TEST_F(AdminCommands, UserAddRejectsBadFlagsWithUsageAndExitTwo) {
   EXPECT_NE(missing.err.find("--name"), std::string::npos);
   EXPECT_NE(missing.err.find("--role"), std::string::npos);
 
-  const CommandRun unknown = Call(RunUserCommand, *store_,
-                           {"add", "--email", "x@practice.test", "--name", "X", "--role",
-                            "admin", "--colour", "blue"});
+  const CommandRun unknown = Call(
+      RunUserCommand, *store_,
+      {"add", "--email", "x@practice.test", "--name", "X", "--role", "admin", "--colour", "blue"});
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.err.find("--colour"), std::string::npos);
 
-  const CommandRun role = Call(RunUserCommand, *store_,
-                        {"add", "--email", "x@practice.test", "--name", "X", "--role", "wizard"});
+  const CommandRun role =
+      Call(RunUserCommand, *store_,
+           {"add", "--email", "x@practice.test", "--name", "X", "--role", "wizard"});
   EXPECT_EQ(role.code, 2);
   EXPECT_NE(role.err.find("--role"), std::string::npos);
 
@@ -180,18 +182,18 @@ TEST_F(AdminCommands, UserAddReportsInvalidInputAndTakenEmailsAsErrors) {
                  {"add", "--email", "a@practice.test", "--name", "Ann", "--role", "admin"})
                 .code,
             0);
-  const CommandRun taken = Call(RunUserCommand, *store_,
-                         {"add", "--email", "A@practice.test", "--name", "Ann 2", "--role",
-                          "therapist"});
+  const CommandRun taken =
+      Call(RunUserCommand, *store_,
+           {"add", "--email", "A@practice.test", "--name", "Ann 2", "--role", "therapist"});
   EXPECT_EQ(taken.code, 1);
   EXPECT_NE(taken.err.find("email: is already in use"), std::string::npos);
   const CommandRun bad = Call(RunUserCommand, *store_,
-                       {"add", "--email", "nope", "--name", "Ann 3", "--role", "therapist"});
+                              {"add", "--email", "nope", "--name", "Ann 3", "--role", "therapist"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("email:"), std::string::npos);
   const CommandRun no_clinic = Call(RunUserCommand, *store_,
-                             {"add", "--email", "b@practice.test", "--name", "Bea", "--role",
-                              "therapist", "--clinic", "99"});
+                                    {"add", "--email", "b@practice.test", "--name", "Bea", "--role",
+                                     "therapist", "--clinic", "99"});
   EXPECT_EQ(no_clinic.code, 1);
   EXPECT_NE(no_clinic.err.find("clinic_id"), std::string::npos);
 }

@@ -32,9 +32,8 @@ int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err
     cli::PrintError(err, "demo", summary.error());
     return 1;
   }
-  out << fmt::format("Seeded \"{}\": {} accounts, {} episodes, {} appointments.\n",
-                     kDemoClinicName, summary->accounts.size(), summary->episodes,
-                     summary->appointments);
+  out << fmt::format("Seeded \"{}\": {} accounts, {} episodes, {} appointments.\n", kDemoClinicName,
+                     summary->accounts.size(), summary->episodes, summary->appointments);
   if (generated) {
     out << fmt::format("Password for every demo account: {}\n", password);
     out << "(shown only this once; set RAPPORT_DEMO_PASSWORD to choose it yourself)\n";

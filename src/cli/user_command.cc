@@ -50,7 +50,8 @@ Result<std::string> ChoosePassword(std::ostream& err) {
     return std::string(from_env);
   }
   if (isatty(STDIN_FILENO) == 0) return std::string();
-  std::string first = ReadHidden(err, "Password (leave empty to print an invitation link instead): ");
+  std::string first =
+      ReadHidden(err, "Password (leave empty to print an invitation link instead): ");
   if (first.empty()) return first;
   const std::string second = ReadHidden(err, "Repeat the password: ");
   if (first != second) return Fail(Error::Field("password", "the two entries differ"));
@@ -103,8 +104,8 @@ int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err
   auto role = ParseRole(*parsed->Get("role"));
   if (!role) {
     err << fmt::format("rapport user: --role {}\n", role.error().fields.empty()
-                                                         ? role.error().message
-                                                         : role.error().fields[0].message);
+                                                        ? role.error().message
+                                                        : role.error().fields[0].message);
     return 2;
   }
 

@@ -12,7 +12,9 @@ bool Contains(const std::vector<UserId>& ids, UserId id) {
 
 }  // namespace
 
-Error NotVisible() { return Error::NotFound(std::string(kNotVisibleMessage)); }
+Error NotVisible() {
+  return Error::NotFound(std::string(kNotVisibleMessage));
+}
 
 Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id) {
   // The command line operator and admins never see clinical content.
@@ -50,8 +52,7 @@ Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId cli
       RAPPORT_ASSIGN_OR_RETURN(auto clinic, store.GetClinic(client->clinic_id));
       return clinic.settings.share_with_guardians ? ClientAccess::kClinical : ClientAccess::kBasic;
     }
-    case Role::kAdmin:
-      break;
+    case Role::kAdmin: break;
   }
   return ClientAccess::kNone;
 }

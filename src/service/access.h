@@ -41,12 +41,10 @@ Error NotVisible();
 Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id);
 
 // Loads client `client_id` when the actor has at least `needed` access; NotVisible() otherwise.
-Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id,
-                           ClientAccess needed);
+Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id, ClientAccess needed);
 
 // Loads episode `id` when the actor has at least `needed` access to its client.
-Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
-                               ClientAccess needed);
+Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id, ClientAccess needed);
 
 // True when the actor may change episodes and appointments of episodes led by `therapist_id`:
 // that therapist themself, or a supervisor of theirs.

@@ -20,8 +20,16 @@ namespace {
 
 using testing::World;
 
-enum class Who { kAdmin, kSupervisor, kTherapist, kOtherTherapist, kClient, kGuardian, kOtherClinic };
-constexpr Who kEveryone[] = {Who::kAdmin,  Who::kSupervisor, Who::kTherapist, Who::kOtherTherapist,
+enum class Who {
+  kAdmin,
+  kSupervisor,
+  kTherapist,
+  kOtherTherapist,
+  kClient,
+  kGuardian,
+  kOtherClinic
+};
+constexpr Who kEveryone[] = {Who::kAdmin,  Who::kSupervisor, Who::kTherapist,  Who::kOtherTherapist,
                              Who::kClient, Who::kGuardian,   Who::kOtherClinic};
 
 std::string Name(Who who) {
@@ -69,48 +77,45 @@ constexpr const char* kDenied = "permission_denied";
 std::map<Who, std::string> Expect(const char* admin, const char* supervisor, const char* t1,
                                   const char* t2, const char* client, const char* guardian,
                                   const char* other_clinic) {
-  return {{Who::kAdmin, admin},   {Who::kSupervisor, supervisor}, {Who::kTherapist, t1},
-          {Who::kOtherTherapist, t2}, {Who::kClient, client}, {Who::kGuardian, guardian},
+  return {{Who::kAdmin, admin},
+          {Who::kSupervisor, supervisor},
+          {Who::kTherapist, t1},
+          {Who::kOtherTherapist, t2},
+          {Who::kClient, client},
+          {Who::kGuardian, guardian},
           {Who::kOtherClinic, other_clinic}};
 }
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;
-  cases.push_back({"list clients",
-                   [](World&, ClinicService& s, const Actor& a) { return Outcome(s.ListClients(a)); },
-                   Expect(kDenied, kOk, kOk, kOk, kOk, kOk, kOk)});
-  cases.push_back({"get client c1 (t1's)",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, w.c1));
-                   },
-                   Expect(kDenied, kOk, kOk, kNotFound, kOk, kNotFound, kNotFound)});
-  cases.push_back({"get child k1 (t1's, guardian g1)",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, w.k1));
-                   },
-                   Expect(kDenied, kOk, kOk, kNotFound, kNotFound, kOk, kNotFound)});
-  cases.push_back({"get child k2 (t2's, guardian g2)",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, w.k2));
-                   },
-                   Expect(kDenied, kNotFound, kNotFound, kOk, kNotFound, kNotFound, kNotFound)});
-  cases.push_back({"get client of clinic B",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, w.cb));
-                   },
-                   Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound, kOk)});
-  cases.push_back({"get a client id that does not exist",
-                   [](World&, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, 987654));
-                   },
-                   Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound,
-                          kNotFound)});
-  cases.push_back({"get a therapist's id as if a client",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetClient(a, w.t1));
-                   },
-                   Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound,
-                          kNotFound)});
+  cases.push_back(
+      {"list clients",
+       [](World&, ClinicService& s, const Actor& a) { return Outcome(s.ListClients(a)); },
+       Expect(kDenied, kOk, kOk, kOk, kOk, kOk, kOk)});
+  cases.push_back(
+      {"get client c1 (t1's)",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, w.c1)); },
+       Expect(kDenied, kOk, kOk, kNotFound, kOk, kNotFound, kNotFound)});
+  cases.push_back(
+      {"get child k1 (t1's, guardian g1)",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, w.k1)); },
+       Expect(kDenied, kOk, kOk, kNotFound, kNotFound, kOk, kNotFound)});
+  cases.push_back(
+      {"get child k2 (t2's, guardian g2)",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, w.k2)); },
+       Expect(kDenied, kNotFound, kNotFound, kOk, kNotFound, kNotFound, kNotFound)});
+  cases.push_back(
+      {"get client of clinic B",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, w.cb)); },
+       Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound, kOk)});
+  cases.push_back(
+      {"get a client id that does not exist",
+       [](World&, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, 987654)); },
+       Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound)});
+  cases.push_back(
+      {"get a therapist's id as if a client",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetClient(a, w.t1)); },
+       Expect(kDenied, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound, kNotFound)});
   cases.push_back({"create client",
                    [](World& w, ClinicService& s, const Actor& a) {
                      NewClientInput in{"New Person", "new.person@a.test", "", "",
@@ -124,16 +129,14 @@ std::vector<Case> Cases() {
                          s.CreateEpisode(a, w.c1, a.role == Role::kSupervisor ? w.t1 : 0));
                    },
                    Expect(kDenied, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
-  cases.push_back({"get episode of c1",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetEpisode(a, w.e_c1));
-                   },
-                   Expect(kDenied, kOk, kOk, kNotFound, kOk, kNotFound, kNotFound)});
-  cases.push_back({"get episode of k1 (guardian sees it: clinic shares detail)",
-                   [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.GetEpisode(a, w.e_k1));
-                   },
-                   Expect(kDenied, kOk, kOk, kNotFound, kNotFound, kOk, kNotFound)});
+  cases.push_back(
+      {"get episode of c1",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetEpisode(a, w.e_c1)); },
+       Expect(kDenied, kOk, kOk, kNotFound, kOk, kNotFound, kNotFound)});
+  cases.push_back(
+      {"get episode of k1 (guardian sees it: clinic shares detail)",
+       [](World& w, ClinicService& s, const Actor& a) { return Outcome(s.GetEpisode(a, w.e_k1)); },
+       Expect(kDenied, kOk, kOk, kNotFound, kNotFound, kOk, kNotFound)});
   cases.push_back({"activate episode of c1",
                    [](World& w, ClinicService& s, const Actor& a) {
                      return Outcome(s.SetEpisodeStatus(a, w.e_c1, EpisodeStatus::kActive));
@@ -167,11 +170,10 @@ std::vector<Case> Cases() {
                      return Outcome(s.AddGuardian(a, w.k1, {"Second Parent", "parent2@a.test"}));
                    },
                    Expect(kDenied, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
-  cases.push_back({"list therapists",
-                   [](World&, ClinicService& s, const Actor& a) {
-                     return Outcome(s.ListTherapists(a));
-                   },
-                   Expect(kOk, kOk, kOk, kOk, kOk, kOk, kOk)});
+  cases.push_back(
+      {"list therapists",
+       [](World&, ClinicService& s, const Actor& a) { return Outcome(s.ListTherapists(a)); },
+       Expect(kOk, kOk, kOk, kOk, kOk, kOk, kOk)});
   cases.push_back({"list users",
                    [](World&, ClinicService& s, const Actor& a) { return Outcome(s.ListUsers(a)); },
                    Expect(kOk, kDenied, kDenied, kDenied, kDenied, kDenied, kDenied)});
@@ -205,16 +207,16 @@ std::vector<Case> Cases() {
                      return Outcome(audit.Browse(a, 0, 50));
                    },
                    Expect(kOk, kDenied, kDenied, kDenied, kDenied, kDenied, kDenied)});
-  cases.push_back({"invite c1",
-                   [](World& w, ClinicService&, const Actor& a) {
-                     // c1 must be password-less to be invited.
-                     EXPECT_TRUE(w.store->Write([&](WriteTxn& txn) {
-                       return txn.SetPasswordHash(w.c1, "");
-                     }).has_value());
-                     AuthService auth(*w.store, w.clock, testing::FastAuth());
-                     return Outcome(auth.CreateInvitation(a, w.c1));
-                   },
-                   Expect(kOk, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
+  cases.push_back(
+      {"invite c1",
+       [](World& w, ClinicService&, const Actor& a) {
+         // c1 must be password-less to be invited.
+         EXPECT_TRUE(w.store->Write([&](WriteTxn& txn) { return txn.SetPasswordHash(w.c1, ""); })
+                         .has_value());
+         AuthService auth(*w.store, w.clock, testing::FastAuth());
+         return Outcome(auth.CreateInvitation(a, w.c1));
+       },
+       Expect(kOk, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
   return cases;
 }
 
@@ -232,18 +234,20 @@ TEST_P(AuthorizationMatrix, AllowsAndDeniesEveryRoleAsTheRulesSay) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryOperation, AuthorizationMatrix, ::testing::Range<std::size_t>(0, Cases().size()),
-    [](const ::testing::TestParamInfo<std::size_t>& param) {
-      const std::string operation = Cases().at(param.param).operation;
-      std::string name;
-      for (char ch : operation) {
-        if (std::isalnum(static_cast<unsigned char>(ch))) name += ch;
-        else if (!name.empty() && name.back() != '_') name += '_';
-      }
-      while (!name.empty() && name.back() == '_') name.pop_back();
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(EveryOperation, AuthorizationMatrix,
+                         ::testing::Range<std::size_t>(0, Cases().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& param) {
+                           const std::string operation = Cases().at(param.param).operation;
+                           std::string name;
+                           for (char ch : operation) {
+                             if (std::isalnum(static_cast<unsigned char>(ch)))
+                               name += ch;
+                             else if (!name.empty() && name.back() != '_')
+                               name += '_';
+                           }
+                           while (!name.empty() && name.back() == '_') name.pop_back();
+                           return name;
+                         });
 
 TEST(NotFoundDenials, DenialOfAnotherTherapistsClientLooksExactlyLikeAMissingRecord) {
   World w;
@@ -286,11 +290,13 @@ TEST(AccessRules, EachRoleListsExactlyTheClientsItMaySee) {
 
 TEST(AccessRules, GuardianSeesIdentityAndAppointmentsButNoEpisodesWhenTheClinicDoesNotShare) {
   World w;
-  ASSERT_TRUE(w.store->Write([&](WriteTxn& txn) {
-    ClinicSettings settings;
-    settings.share_with_guardians = false;
-    return txn.UpdateClinicSettings(w.clinic_a, settings);
-  }).has_value());
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    ClinicSettings settings;
+                    settings.share_with_guardians = false;
+                    return txn.UpdateClinicSettings(w.clinic_a, settings);
+                  })
+                  .has_value());
   ClinicService service(*w.store, w.clock, testing::FastAuth());
   const Actor guardian = w.As(w.g1);
 
@@ -324,15 +330,17 @@ TEST(AccessRules, SupervisorCannotChangeAnEpisodeOfATherapistTheyDoNotSupervise)
   ClinicService service(*w.store, w.clock, testing::FastAuth());
   // c2 also sees t1 now, so the supervisor may see c2; e_c2 stays with t2, whom they do not
   // supervise.
-  ASSERT_TRUE(w.store->Write([&](WriteTxn& txn) -> Status {
-    Episode e;
-    e.clinic_id = w.clinic_a;
-    e.client_id = w.c2;
-    e.therapist_id = w.t1;
-    e.started_at = w.clock.Now();
-    RAPPORT_RETURN_IF_ERROR(txn.InsertEpisode(e));
-    return Ok();
-  }).has_value());
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Episode e;
+                    e.clinic_id = w.clinic_a;
+                    e.client_id = w.c2;
+                    e.therapist_id = w.t1;
+                    e.started_at = w.clock.Now();
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertEpisode(e));
+                    return Ok();
+                  })
+                  .has_value());
   ASSERT_TRUE(service.GetClient(w.As(w.supervisor), w.c2).has_value());
   auto change = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c2, EpisodeStatus::kActive);
   ASSERT_FALSE(change.has_value());

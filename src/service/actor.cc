@@ -12,6 +12,8 @@ Actor Actor::System(std::string source) {
   return actor;
 }
 
-std::string Actor::AuditRole() const { return system ? "system" : std::string(ToString(role)); }
+std::string Actor::AuditRole() const {
+  return system ? "system" : std::string(ToString(role));
+}
 
 }  // namespace rapport

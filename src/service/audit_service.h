@@ -14,8 +14,8 @@
 namespace rapport {
 
 struct AuditPage {
-  std::vector<AuditEntry> entries;  // newest first
-  std::int64_t next_before_seq = 0; // pass as before_seq for the next page; 0 when no more
+  std::vector<AuditEntry> entries;   // newest first
+  std::int64_t next_before_seq = 0;  // pass as before_seq for the next page; 0 when no more
 };
 
 struct ChainReport {

@@ -92,8 +92,9 @@ TEST(VerifyChain, DetectsAnEntryRehashedToHideAnEdit) {
   forged.record_id = "12345";
   forged.hash = Blake2b256Hex(AuditDigestInput(forged));
   w.store.reset();
-  RawSql(w.db.path(), "DROP TRIGGER IF EXISTS audit_no_update; UPDATE audit SET record_id = '12345', hash = '" +
-                          forged.hash + "' WHERE seq = 2;");
+  RawSql(w.db.path(),
+         "DROP TRIGGER IF EXISTS audit_no_update; UPDATE audit SET record_id = '12345', hash = '" +
+             forged.hash + "' WHERE seq = 2;");
   w.store = w.db.Open();
   ASSERT_NE(w.store, nullptr);
   auto report = AuditService::VerifyChain(*w.store);

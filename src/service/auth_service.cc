@@ -20,7 +20,9 @@ constexpr std::size_t kMaxUserAgentBytes = 200;
 // Failures older than this are forgotten; far beyond any window so the limits never miss one.
 constexpr std::chrono::hours kFailureRetention{24};
 
-std::string TokenHash(std::string_view token) { return Blake2b256Hex(token); }
+std::string TokenHash(std::string_view token) {
+  return Blake2b256Hex(token);
+}
 
 // Cuts to at most `max` bytes without splitting a UTF-8 sequence.
 std::string Truncate(std::string_view text, std::size_t max) {
@@ -78,8 +80,8 @@ AuthService::AuthService(Store& store, const Clock& clock, AuthOptions options)
 }
 
 Result<LoginResult> AuthService::StartSession(WriteTxn& txn, const User& user,
-                                              std::string_view source,
-                                              std::string_view user_agent, Timestamp now) {
+                                              std::string_view source, std::string_view user_agent,
+                                              Timestamp now) {
   LoginResult result;
   result.user = user;
   result.session_token = RandomToken(32);
@@ -142,7 +144,8 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
       const std::chrono::milliseconds keep =
           std::max<std::chrono::milliseconds>(kFailureRetention, options_.failure_window);
       RAPPORT_RETURN_IF_ERROR(txn.PruneLoginFailures(now - keep.count()));
-      RAPPORT_RETURN_IF_ERROR(txn.InsertLoginFailure(LoginFailure{email, std::string(source), now}));
+      RAPPORT_RETURN_IF_ERROR(
+          txn.InsertLoginFailure(LoginFailure{email, std::string(source), now}));
       Actor who;
       who.source = std::string(source);
       if (user) {
@@ -200,8 +203,8 @@ Result<Actor> AuthService::Authenticate(std::string_view session_token, std::str
                                            : std::string(kSignInAgain)));
   }
   if (now - session->last_seen_at >= options_.touch_interval.count()) {
-    RAPPORT_RETURN_IF_ERROR(store_.Write(
-        [&](WriteTxn& txn) -> Status { return txn.TouchSession(session->id, now); }));
+    RAPPORT_RETURN_IF_ERROR(
+        store_.Write([&](WriteTxn& txn) -> Status { return txn.TouchSession(session->id, now); }));
   }
   return ActorFor(*user, session->id, source, session->csrf_token);
 }
@@ -247,8 +250,9 @@ Result<std::vector<SessionInfo>> AuthService::ListSessions(const Actor& actor) {
     out.push_back(SessionInfo{s.id, s.created_at, s.last_seen_at, s.source, s.user_agent,
                               s.id == actor.session_id});
   }
-  std::sort(out.begin(), out.end(),
-            [](const SessionInfo& a, const SessionInfo& b) { return a.last_seen_at > b.last_seen_at; });
+  std::sort(out.begin(), out.end(), [](const SessionInfo& a, const SessionInfo& b) {
+    return a.last_seen_at > b.last_seen_at;
+  });
   return out;
 }
 
@@ -294,8 +298,8 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
 }
 
 Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId user_id) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(
-      actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist}, /*allow_system=*/true));
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist},
+                                      /*allow_system=*/true));
   auto target = store_.GetUser(user_id);
   if (!target) {
     if (target.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
@@ -323,7 +327,8 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
   }
   RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(user_id));
   if (!hash.empty()) {
-    return Fail(Error::FailedPrecondition("This person has already set a password and can sign in."));
+    return Fail(
+        Error::FailedPrecondition("This person has already set a password and can sign in."));
   }
   const Timestamp now = clock_.Now();
   InvitationLink link;
@@ -345,12 +350,15 @@ Status CheckUsable(const Invitation& invitation, Timestamp now) {
         "This invitation has already been used. Sign in, or ask for a new invitation."));
   }
   if (now >= invitation.expires_at) {
-    return Fail(Error::FailedPrecondition("This invitation has expired. Please ask for a new one."));
+    return Fail(
+        Error::FailedPrecondition("This invitation has expired. Please ask for a new one."));
   }
   return Ok();
 }
 
-Error UnknownInvitation() { return Error::NotFound("This invitation link is not valid."); }
+Error UnknownInvitation() {
+  return Error::NotFound("This invitation link is not valid.");
+}
 
 }  // namespace
 
@@ -365,12 +373,11 @@ Result<InvitationInfo> AuthService::PeekInvitation(std::string_view token) {
   RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(invitation->user_id));
   if (!user.active) return Fail(UnknownInvitation());
   RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(user.clinic_id));
-  return InvitationInfo{user.id, user.email, user.display_name, user.role, clinic.name,
-                        invitation->expires_at};
+  return InvitationInfo{user.id,   user.email,  user.display_name,
+                        user.role, clinic.name, invitation->expires_at};
 }
 
-Result<LoginResult> AuthService::AcceptInvitation(std::string_view token,
-                                                  std::string_view password,
+Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::string_view password,
                                                   std::string_view source,
                                                   std::string_view user_agent) {
   // Cheap checks before the deliberately slow hash.

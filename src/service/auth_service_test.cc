@@ -350,8 +350,7 @@ TEST(Invitations, AcceptingSetsThePasswordSignsInAndWorksOnlyOnce) {
   auto again = auth.AcceptInvitation(invited.link.token, "another passphrase!", "x", kUa);
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(auth.PeekInvitation(invited.link.token).error().code,
-            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(auth.PeekInvitation(invited.link.token).error().code, ErrorCode::kFailedPrecondition);
 
   EXPECT_TRUE(auth.Login("nia@a.test", "a brand new passphrase", "x", kUa).has_value());
   EXPECT_FALSE(auth.Login("nia@a.test", "another passphrase!", "x", kUa).has_value());

@@ -16,7 +16,9 @@ namespace rapport {
 
 namespace {
 
-std::string Id(std::int64_t id) { return std::to_string(id); }
+std::string Id(std::int64_t id) {
+  return std::to_string(id);
+}
 
 // Collects field errors so that one response names every bad field at once.
 class FieldCheck {
@@ -141,9 +143,7 @@ Result<std::vector<ClientSummary>> ClinicService::ListClients(const Actor& actor
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
   std::set<UserId> ids;
   switch (actor.role) {
-    case Role::kClient:
-      ids.insert(actor.user_id);
-      break;
+    case Role::kClient: ids.insert(actor.user_id); break;
     case Role::kGuardian: {
       RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(actor.user_id));
       ids.insert(children.begin(), children.end());
@@ -162,8 +162,7 @@ Result<std::vector<ClientSummary>> ClinicService::ListClients(const Actor& actor
       }
       break;
     }
-    case Role::kAdmin:
-      break;
+    case Role::kAdmin: break;
   }
   const Timestamp now = clock_.Now();
   std::vector<ClientSummary> out;
@@ -349,7 +348,8 @@ Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeI
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
   RAPPORT_ASSIGN_OR_RETURN(const Episode current,
                            RequireEpisode(store_, actor, id, ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, current.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
+                           MayManageCareOf(store_, actor, current.therapist_id));
   if (!manages) {
     return Fail(Error::PermissionDenied(
         "Only the episode's therapist or their supervisor can change this episode."));
@@ -378,7 +378,8 @@ Result<AppointmentView> ClinicService::CreateAppointment(const Actor& actor, Epi
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, episode.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
+                           MayManageCareOf(store_, actor, episode.therapist_id));
   if (!manages) {
     return Fail(Error::PermissionDenied(
         "Only the episode's therapist or their supervisor can book appointments in it."));
@@ -432,9 +433,10 @@ Result<AppointmentView> ClinicService::UpdateAppointment(const Actor& actor, App
     if (found.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
     return Fail(found.error());
   }
-  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
-                           RequireEpisode(store_, actor, found->episode_id, ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store_, actor, episode.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, RequireEpisode(store_, actor, found->episode_id,
+                                                                 ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
+                           MayManageCareOf(store_, actor, episode.therapist_id));
   if (!manages) {
     return Fail(Error::PermissionDenied(
         "Only the episode's therapist or their supervisor can change its appointments."));
@@ -450,8 +452,8 @@ Result<AppointmentView> ClinicService::UpdateAppointment(const Actor& actor, App
     RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAppointment(id));
     const bool reschedules = change.starts_at || change.duration_minutes || change.modality;
     if (reschedules && updated.status != AppointmentStatus::kScheduled) {
-      return Fail(Error::FailedPrecondition(
-          fmt::format("An appointment that is {} cannot be rescheduled.", ToString(updated.status))));
+      return Fail(Error::FailedPrecondition(fmt::format(
+          "An appointment that is {} cannot be rescheduled.", ToString(updated.status))));
     }
     if (change.status) {
       RAPPORT_RETURN_IF_ERROR(CheckAppointmentTransition(updated.status, *change.status));
@@ -498,9 +500,9 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
     if (user.clinic_id != actor.clinic_id) return Ok();
     RAPPORT_ASSIGN_OR_RETURN(auto list, store_.ListEpisodesOfClient(client));
     for (const Episode& e : list) episodes[e.id] = e;
-    RAPPORT_ASSIGN_OR_RETURN(auto appointments,
-                             store_.ListAppointmentsOfClient(client, now - 8 * 3600000,
-                                                             std::numeric_limits<Timestamp>::max()));
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto appointments, store_.ListAppointmentsOfClient(client, now - 8 * 3600000,
+                                                           std::numeric_limits<Timestamp>::max()));
     for (const Appointment& a : appointments) {
       if (still_relevant(a)) found.push_back(a);
     }
@@ -508,9 +510,7 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
   };
 
   switch (actor.role) {
-    case Role::kClient:
-      RAPPORT_RETURN_IF_ERROR(collect_client(actor.user_id));
-      break;
+    case Role::kClient: RAPPORT_RETURN_IF_ERROR(collect_client(actor.user_id)); break;
     case Role::kGuardian: {
       RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(actor.user_id));
       for (UserId child : children) RAPPORT_RETURN_IF_ERROR(collect_client(child));
@@ -526,8 +526,7 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
       }
       break;
     }
-    case Role::kAdmin:
-      break;
+    case Role::kAdmin: break;
   }
   std::sort(found.begin(), found.end(), [](const Appointment& a, const Appointment& b) {
     return std::tie(a.starts_at, a.id) < std::tie(b.starts_at, b.id);
@@ -551,9 +550,9 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
 // --- Therapists and users --------------------------------------------------------------------
 
 Result<std::vector<TherapistSummary>> ClinicService::ListTherapists(const Actor& actor) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist,
-                                              Role::kClient, Role::kGuardian},
-                                      /*allow_system=*/true));
+  RAPPORT_RETURN_IF_ERROR(RequireRole(
+      actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist, Role::kClient, Role::kGuardian},
+      /*allow_system=*/true));
   RAPPORT_ASSIGN_OR_RETURN(auto users, store_.ListUsers(actor.clinic_id));
   std::vector<TherapistSummary> out;
   for (const User& user : users) {
@@ -686,9 +685,10 @@ Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
 Result<ClinicId> ClinicService::CreateClinic(const Actor& actor, const std::string& name) {
   if (!actor.system) return Fail(Error::PermissionDenied("Clinics are created by the operator."));
   auto valid = ValidateDisplayName(name);
-  if (!valid) return Fail(Error::Field("name", valid.error().fields.empty()
-                                                    ? valid.error().message
-                                                    : valid.error().fields[0].message));
+  if (!valid)
+    return Fail(Error::Field("name", valid.error().fields.empty()
+                                         ? valid.error().message
+                                         : valid.error().fields[0].message));
   const Timestamp now = clock_.Now();
   ClinicId id = 0;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {

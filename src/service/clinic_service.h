@@ -57,10 +57,10 @@ struct ClientDetail {
 };
 
 struct NewClientInput {
-  std::string display_name;   // "display_name"
-  std::string email;          // "email"
-  std::string date_of_birth;  // "date_of_birth", optional ("YYYY-MM-DD")
-  std::string preferred_name; // "preferred_name", optional
+  std::string display_name;    // "display_name"
+  std::string email;           // "email"
+  std::string date_of_birth;   // "date_of_birth", optional ("YYYY-MM-DD")
+  std::string preferred_name;  // "preferred_name", optional
   // "therapist_id": who opens the intake episode. A therapist may leave it 0 (themself);
   // a supervisor must name a therapist they supervise.
   UserId therapist_id = 0;
@@ -86,8 +86,8 @@ struct AppointmentView {
 };
 
 struct NewAppointmentInput {
-  Timestamp starts_at = 0;     // "starts_at"
-  int duration_minutes = 50;   // "duration_minutes"
+  Timestamp starts_at = 0;                  // "starts_at"
+  int duration_minutes = 50;                // "duration_minutes"
   Modality modality = Modality::kInPerson;  // "modality"
 };
 
@@ -107,11 +107,11 @@ struct TherapistSummary {
 };
 
 struct NewUserInput {
-  std::string email;         // "email"
-  std::string display_name;  // "display_name"
-  Role role = Role::kClient; // "role"
-  std::string password;      // "password", optional: empty means invite
-  ClinicId clinic_id = 0;    // only for the system actor; others act in their own clinic
+  std::string email;          // "email"
+  std::string display_name;   // "display_name"
+  Role role = Role::kClient;  // "role"
+  std::string password;       // "password", optional: empty means invite
+  ClinicId clinic_id = 0;     // only for the system actor; others act in their own clinic
 };
 
 struct UserCreated {
@@ -158,8 +158,7 @@ class ClinicService {
                                             const AppointmentChange& change);
   // Scheduled appointments from now on, soonest first, at most `limit`: a client's own, a
   // guardian's children's, a therapist's caseload's, a supervisor's supervisees'.
-  Result<std::vector<AppointmentView>> ListUpcomingAppointments(const Actor& actor,
-                                                                int limit = 50);
+  Result<std::vector<AppointmentView>> ListUpcomingAppointments(const Actor& actor, int limit = 50);
 
   // --- Therapists and users ----------------------------------------------------------------
 

@@ -14,8 +14,7 @@ using testing::World;
 bool HasEntry(const std::vector<AuditEntry>& entries, UserId actor, std::string_view action,
               std::string_view type, const std::string& id) {
   return std::any_of(entries.begin(), entries.end(), [&](const AuditEntry& e) {
-    return e.actor_id == actor && e.action == action && e.record_type == type &&
-           e.record_id == id;
+    return e.actor_id == actor && e.action == action && e.record_type == type && e.record_id == id;
   });
 }
 
@@ -44,8 +43,7 @@ TEST(CreateClient, TherapistGetsTheClientWithAnIntakeEpisodeAndBothAreAudited) {
 
   const auto audit = w.Audit();
   EXPECT_TRUE(HasEntry(audit, w.t1, "create", "client", std::to_string(created->user.id)));
-  EXPECT_TRUE(
-      HasEntry(audit, w.t1, "create", "episode", std::to_string(created->episodes[0].id)));
+  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "episode", std::to_string(created->episodes[0].id)));
   // The therapist can now see the new client.
   EXPECT_TRUE(service.GetClient(w.As(w.t1), created->user.id).has_value());
 }
@@ -176,8 +174,7 @@ TEST(Appointments, BookRescheduleAndCompleteWithValidation) {
   const Timestamp at = w.clock.Now() + 2 * 86'400'000;
   auto bad = service.CreateAppointment(w.As(w.t1), w.e_c1, {0, 2, Modality::kVideo});
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(FieldNames(bad.error()),
-            (std::vector<std::string>{"starts_at", "duration_minutes"}));
+  EXPECT_EQ(FieldNames(bad.error()), (std::vector<std::string>{"starts_at", "duration_minutes"}));
 
   auto booked = service.CreateAppointment(w.As(w.t1), w.e_c1, {at, 45, Modality::kVideo});
   ASSERT_TRUE(booked.has_value()) << booked.error().message;
@@ -290,8 +287,8 @@ TEST(Users, AdminCreatesUsersWithOrWithoutPasswordAndSeesOnlyTheirClinic) {
   auto users = service.ListUsers(w.As(w.admin));
   ASSERT_TRUE(users.has_value());
   for (const User& u : *users) EXPECT_EQ(u.clinic_id, w.clinic_a);
-  EXPECT_TRUE(HasEntry(w.Audit(), w.admin, "create", "user",
-                       std::to_string(with_password->user.id)));
+  EXPECT_TRUE(
+      HasEntry(w.Audit(), w.admin, "create", "user", std::to_string(with_password->user.id)));
 }
 
 TEST(Users, AdminCannotDeactivateThemself) {
@@ -311,8 +308,8 @@ TEST(Users, SystemActorCreatesAClinicAndItsFirstAdmin) {
   const Actor system = Actor::System();
   auto clinic = service.CreateClinic(system, "Harbour Therapy");
   ASSERT_TRUE(clinic.has_value());
-  auto admin = service.CreateUser(system, {"boss@harbour.test", "Hal Boss", Role::kAdmin,
-                                           "a long enough pass", *clinic});
+  auto admin = service.CreateUser(
+      system, {"boss@harbour.test", "Hal Boss", Role::kAdmin, "a long enough pass", *clinic});
   ASSERT_TRUE(admin.has_value()) << admin.error().message;
   EXPECT_EQ(admin->user.clinic_id, *clinic);
   auto entries = store->ListAudit(0, 0, 10);

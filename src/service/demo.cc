@@ -54,20 +54,20 @@ struct ClientSeed {
   const char* preferred;
   const char* date_of_birth;  // adults only; children are aged relative to today
   Age age;
-  int therapist;       // 0..2 among the three therapists
-  int started_weeks;   // weeks ago the episode began
+  int therapist;      // 0..2 among the three therapists
+  int started_weeks;  // weeks ago the episode began
   EpisodeStatus status;
-  int ended_weeks;     // weeks ago it ended (ended episodes only)
-  int weekday;         // day offset within the week of the standing slot
-  int hour;            // UTC hour of the standing slot
+  int ended_weeks;  // weeks ago it ended (ended episodes only)
+  int weekday;      // day offset within the week of the standing slot
+  int hour;         // UTC hour of the standing slot
   Modality modality;
 };
 
 constexpr std::array<ClientSeed, 12> kClients{{
     {"client@demo.rapport", "Jordan Reyes", "Jordan", "1991-04-12", Age::kAdult, 0, 16,
      EpisodeStatus::kActive, 0, 1, 9, Modality::kInPerson},
-    {"leo.haddad@demo.rapport", "Leo Haddad", "Leo", "", Age::kNine, 0, 12,
-     EpisodeStatus::kActive, 0, 2, 15, Modality::kInPerson},
+    {"leo.haddad@demo.rapport", "Leo Haddad", "Leo", "", Age::kNine, 0, 12, EpisodeStatus::kActive,
+     0, 2, 15, Modality::kInPerson},
     {"ama.mensah@demo.rapport", "Ama Mensah", "Ama", "", Age::kFourteen, 1, 14,
      EpisodeStatus::kActive, 0, 3, 16, Modality::kVideo},
     {"mei.chen@demo.rapport", "Mei Chen", "", "1986-09-03", Age::kAdult, 0, 10,
@@ -142,12 +142,14 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
     RAPPORT_ASSIGN_OR_RETURN(summary.clinic_id,
                              txn.InsertClinic(Clinic{0, std::string(kDemoClinicName), {}}));
     system.clinic_id = summary.clinic_id;
-    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "clinic",
-                                          std::to_string(summary.clinic_id)));
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn, system, now, "create", "clinic", std::to_string(summary.clinic_id)));
     const auto add_user = [&](const char* email, const char* name, Role role) -> Result<UserId> {
-      NewUser user{summary.clinic_id, email, name, role, hash, now - kWeeksOfHistory * kWeek - kWeek};
+      NewUser user{
+          summary.clinic_id, email, name, role, hash, now - kWeeksOfHistory * kWeek - kWeek};
       RAPPORT_ASSIGN_OR_RETURN(const UserId id, txn.InsertUser(user));
-      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "user", std::to_string(id)));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, system, now, "create", "user", std::to_string(id)));
       return id;
     };
 

@@ -64,8 +64,8 @@ struct World {
   FakeClock clock{1'780'304'400'000};  // 2026-06-01T09:00:00Z
 
   ClinicId clinic_a = 0, clinic_b = 0;
-  UserId admin = 0, supervisor = 0, t1 = 0, t2 = 0, c1 = 0, c2 = 0, k1 = 0, k2 = 0, g1 = 0,
-         g2 = 0, tb = 0, cb = 0, admin_b = 0;
+  UserId admin = 0, supervisor = 0, t1 = 0, t2 = 0, c1 = 0, c2 = 0, k1 = 0, k2 = 0, g1 = 0, g2 = 0,
+         tb = 0, cb = 0, admin_b = 0;
   EpisodeId e_c1 = 0, e_c2 = 0, e_k1 = 0, e_k2 = 0, e_cb = 0;
   AppointmentId a_c1 = 0, a_c2 = 0, a_k1 = 0, a_k2 = 0, a_cb = 0;
 
