@@ -69,9 +69,19 @@ export async function startServer() {
   });
   // Request log lines go to stdout; keep draining so the pipe never fills and blocks the server.
   child.stdout.resume();
+  let stopping = false;
+  let died = null;
+  child.on('exit', (code, signal) => {
+    if (!stopping) died = `server died during the tests (exit ${code}, signal ${signal}):\n${stderr.slice(-4000)}`;
+  });
 
   async function stop() {
-    if (child.exitCode === null) {
+    stopping = true;
+    if (died) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(died);
+    }
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
