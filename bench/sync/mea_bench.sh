@@ -4,12 +4,14 @@
 # docs/benchmarks.md. The goal is motion energy within 1.3x of decoding alone.
 #
 # Usage: bench/sync/mea_bench.sh [--rapport PATH] [--runs N] [--threads "1 0"] [--seconds S]
+#                                [--codec h264|mpeg4]
 #   --rapport PATH   the rapport binary (release build); default build/release/src/app/rapport
 #   --runs N         timed runs of each command per thread setting; default 5
 #   --threads LIST   decoder thread counts to try, 0 = automatic; default "1 0"
 #   --seconds S      length of the generated 25 fps video; default 60
-# The video is generated once with the ffmpeg command-line tool (libx264 when the encoder is
-# there, else MPEG-4 part 2) and kept under bench/out/mea/ for later runs.
+#   --codec C        h264 (libx264, the default when that encoder is there) or mpeg4 (MPEG-4
+#                    part 2: about three times cheaper to decode, so the analysis weighs more)
+# The video is generated once with the ffmpeg command-line tool and kept under bench/out/mea/.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +19,7 @@ rapport="$root/build/release/src/app/rapport"
 runs=5
 threads_list="1 0"
 seconds=60
+codec_name=
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,7 +27,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --threads) threads_list=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --codec) codec_name=$2; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "mea_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -38,14 +42,15 @@ command -v ffmpeg >/dev/null || { echo "mea_bench: ffmpeg is missing (scripts/in
 
 out="$root/bench/out/mea"
 mkdir -p "$out"
-encoders=$(ffmpeg -hide_banner -encoders 2>/dev/null || true)
-if grep -q ' libx264 ' <<<"$encoders"; then
-  codec_name=h264
-  codec=(-c:v libx264 -preset fast -crf 23)
-else
-  codec_name=mpeg4
-  codec=(-c:v mpeg4 -q:v 4)
+if [ -z "$codec_name" ]; then
+  encoders=$(ffmpeg -hide_banner -encoders 2>/dev/null || true)
+  if grep -q ' libx264 ' <<<"$encoders"; then codec_name=h264; else codec_name=mpeg4; fi
 fi
+case "$codec_name" in
+  h264) codec=(-c:v libx264 -preset fast -crf 23) ;;
+  mpeg4) codec=(-c:v mpeg4 -q:v 4) ;;
+  *) echo "mea_bench: --codec must be h264 or mpeg4" >&2; exit 2 ;;
+esac
 video="$out/testsrc2-720p25-${seconds}s-$codec_name.mp4"
 if [ ! -s "$video" ]; then
   echo "generating $video ..." >&2
