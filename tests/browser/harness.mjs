@@ -117,10 +117,23 @@ export async function newPage(browser, baseUrl, width = 1280, height = 900) {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.consoleErrors = errors;
+  watchForProblems(page);
   return page;
+}
+
+// Script errors and Content-Security-Policy refusals seen on any watched page. The app must run
+// under the server's self-only CSP with no inline scripts or styles.
+const problems = [];
+
+export function watchForProblems(page) {
+  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught ${e}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+  });
+}
+
+export function assertNoPageProblems() {
+  assert.deepEqual(problems, [], 'script errors or CSP refusals');
 }
 
 export async function signIn(page, email, password = kDemoPassword) {

@@ -1,7 +1,16 @@
 // Every demo role signs in and lands on its own home, which passes an accessibility audit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, horizontalOverflow, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import {
+  assertAccessible,
+  assertNoPageProblems,
+  horizontalOverflow,
+  kDemo,
+  launchBrowser,
+  newPage,
+  signIn,
+  startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -14,6 +23,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  assertNoPageProblems();
 });
 
 test('the therapist sees their caseload with the demo client on it', async () => {
@@ -78,6 +88,21 @@ test('the admin sees users and browses the audit log', async () => {
   await page.locator('ol.audit li').first().waitFor();
   const second = await seqs();
   assert.ok(second[0] < first[first.length - 1], 'page 2 continues where page 1 ended');
+  await page.context().close();
+});
+
+test('the admin adds a therapist and gets an invitation link for them', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.admin);
+  const form = page.getByRole('region', { name: 'Add a user' });
+  await form.getByLabel('Full name').fill('Noor Haddad');
+  await form.getByLabel('Email').fill('noor.haddad@example.org');
+  await form.getByLabel('Role').selectOption('therapist');
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await form.getByRole('status').filter({ hasText: 'Noor Haddad was added' }).waitFor();
+  assert.match(await form.getByRole('status').innerText(), /\/invite\/\S+/);
+  await page.getByRole('region', { name: 'People' }).getByText('noor.haddad@example.org').waitFor();
+  await assertAccessible(page, 'the admin home after adding a user');
   await page.context().close();
 });
 

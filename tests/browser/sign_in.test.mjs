@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
+  assertNoPageProblems,
   horizontalOverflow,
   kDemo,
   kDemoPassword,
@@ -23,6 +24,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  assertNoPageProblems();
 });
 
 test('the sign-in page has a skip link, landmarks, one h1 and lang="en"', async () => {

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
+  assertNoPageProblems,
   horizontalOverflow,
   kDemo,
   launchBrowser,
@@ -24,6 +25,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  assertNoPageProblems();
 });
 
 test('a new client with a bad email shows the error next to the email field', async () => {
@@ -122,5 +124,51 @@ test('the therapist home and a client page fit 360 px without sideways scrolling
   assert.equal(await horizontalOverflow(page), 0, 'client page');
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the client page');
   await assertAccessible(page, 'a client page at 360 px');
+  await page.context().close();
+});
+
+test('the therapist adds a guardian to a child client', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const child = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Child' }).first();
+  await child.getByRole('link').click();
+  const form = page.getByRole('region', { name: 'Add a guardian' });
+  await form.getByLabel("Guardian's full name").fill('Sam Example');
+  await form.getByLabel("Guardian's email").fill('sam.example@example.org');
+  await form.getByRole('button', { name: 'Add guardian' }).click();
+  await form.getByRole('status').filter({ hasText: 'Sam Example was added' }).waitFor();
+  await form.getByLabel("Guardian's invitation link").waitFor();
+  await page.getByRole('region', { name: 'Details' }).getByText(/Sam Example/).waitFor();
+  await assertAccessible(page, 'a child client page after adding a guardian');
+  await page.context().close();
+});
+
+test('the keyboard reaches the caseload through the skip link, with a visible focus ring', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
+  // A fresh load, so that the keyboard starts at the top of the document.
+  await page.reload();
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  await page.keyboard.press('Tab');
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { text: el.textContent.trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+  let now = await focused();
+  assert.equal(now.text, 'Skip to main content');
+  assert.ok(now.outline !== 'none' && now.width >= 2, `skip link focus ring: ${JSON.stringify(now)}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  now = await focused();
+  const firstClient = await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().innerText();
+  assert.equal(now.text, firstClient, 'the first stop after the skip link is the first client');
+  assert.ok(now.outline !== 'none' && now.width >= 2, `client link focus ring: ${JSON.stringify(now)}`);
+  // Enter follows the link: the whole path works without a pointer.
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: firstClient }).waitFor();
   await page.context().close();
 });
