@@ -170,3 +170,13 @@ export async function smallTouchTargets(page) {
       .map(({ el, r }) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`),
   );
 }
+
+// Narrows the page to a 360 px phone, checks that nothing scrolls sideways, and restores it.
+export async function assertFitsPhone(page, what) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+  const overflow = await horizontalOverflow(page);
+  await page.setViewportSize(before);
+  assert.equal(overflow, 0, `${what} scrolls sideways by ${overflow}px at 360 px`);
+}

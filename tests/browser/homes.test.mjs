@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
+  assertFitsPhone,
   assertNoPageProblems,
   horizontalOverflow,
   kDemo,
@@ -35,6 +36,7 @@ test('the therapist sees their caseload with the demo client on it', async () =>
   assert.ok((await clients.getByRole('listitem').count()) >= 2, 'the demo therapist treats at least two clients');
   await assert.doesNotReject(page.getByRole('region', { name: 'New client' }).waitFor());
   await assertAccessible(page, 'the therapist home');
+  await assertFitsPhone(page, 'the therapist home');
   await page.context().close();
 });
 
@@ -46,6 +48,7 @@ test('the supervisor sees clients grouped by therapist', async () => {
   // The demo supervisor supervises all three therapists.
   assert.ok((await page.getByRole('heading', { level: 2 }).count()) >= 3);
   await assertAccessible(page, 'the supervisor home');
+  await assertFitsPhone(page, 'the supervisor home');
   await page.context().close();
 });
 
@@ -66,6 +69,7 @@ test('the guardian sees their child', async () => {
   await page.getByRole('heading', { level: 3, name: 'Next appointment' }).first().waitFor();
   assert.equal(await page.getByRole('heading', { level: 2 }).count() >= 1, true);
   await assertAccessible(page, 'the guardian home');
+  await assertFitsPhone(page, 'the guardian home');
   await page.context().close();
 });
 
@@ -75,10 +79,12 @@ test('the admin sees users and browses the audit log', async () => {
   await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
   await page.getByText(kDemo.therapist).waitFor();
   await assertAccessible(page, 'the admin home');
+  await assertFitsPhone(page, 'the admin home');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.locator('ol.audit li').first().waitFor();
   await assertAccessible(page, 'the audit log');
+  await assertFitsPhone(page, 'the audit log');
   // Newest first, and "Older entries" pages back in time.
   const seqs = async () => (await page.locator('.audit__seq').allInnerTexts()).map((t) => Number(t.slice(1)));
   const first = await seqs();
@@ -113,6 +119,7 @@ test('the account page lists this device and signs out', async () => {
   await page.getByRole('link', { name: 'Account' }).click();
   await page.getByText('This device').waitFor();
   await assertAccessible(page, 'the account page');
+  await assertFitsPhone(page, 'the account page');
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL('**/sign-in');
   // The session is gone on the server too: a reload stays on sign-in.
