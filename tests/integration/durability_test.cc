@@ -113,10 +113,12 @@ TEST(Durability, EveryAnsweredWriteSurvivesSigkillAndTheAuditChainVerifies) {
     ASSERT_NE(server.port(), 0);
     Browser therapist(server.port());
     ASSERT_EQ(therapist.Login("therapist@demo.rapport", kDemoPassword).status, 200u);
-    for (const Json& client : therapist.Get("/api/v1/clients").json()) {
-      for (const Json& episode :
-           therapist.Get("/api/v1/clients/" + std::to_string(client["id"].get<std::int64_t>()))
-               .json()["episodes"]) {
+    const Json clients = therapist.Get("/api/v1/clients").json();
+    for (const Json& client : clients) {
+      const Json detail =
+          therapist.Get("/api/v1/clients/" + std::to_string(client["id"].get<std::int64_t>()))
+              .json();
+      for (const Json& episode : detail["episodes"]) {
         if (episode["status"] != "ended") episode_id = episode["id"].get<std::int64_t>();
       }
       if (episode_id != 0) break;

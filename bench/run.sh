@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every benchmark script over the release build (build/release, or $1) and prints their
+# results; docs/benchmarks.md records them with the command that produced them.
+# Usage: bench/run.sh [RELEASE_BUILD_DIR]
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../build/release}"
+status=0
+run() {
+  echo "== $*"
+  "$@" || { echo "!! failed: $*"; status=1; }
+  echo
+}
+run "$here/http/run.sh" "$build"
+[[ -x "$here/sync/run.sh" ]] && run "$here/sync/run.sh" "$build"
+[[ -x "$here/sync/mea_bench.sh" ]] && run "$here/sync/mea_bench.sh" --rapport "$build/src/app/rapport"
+exit $status
