@@ -79,7 +79,7 @@ function App() {
   if (!user) {
     if (path !== '/sign-in') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
-      queueMicrotask(() => navigate(`/sign-in${next}`, true));
+      return <Redirect to={`/sign-in${next}`} />;
     }
     return (
       <Shell>
@@ -98,10 +98,7 @@ function App() {
 
 function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const role = ctx.user.role;
-  if (path === '/sign-in') {
-    queueMicrotask(() => navigate('/', true));
-    return null;
-  }
+  if (path === '/sign-in') return <Redirect to="/" />;
   if (path === '/' || path === '') {
     switch (role) {
       case 'therapist':
@@ -121,6 +118,12 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
   return <NotFoundPage />;
+}
+
+// Replaces the current history entry, so that Back does not bounce through the redirect.
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
 }
 
 function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; children: ComponentChildren }) {
