@@ -101,7 +101,7 @@ int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err
     err << kUsage;
     return 2;
   }
-  auto role = ParseRole(*parsed->Get("role"));
+  auto role = ParseRole(parsed->Get("role").value_or(""));
   if (!role) {
     err << fmt::format("rapport user: --role {}\n", role.error().fields.empty()
                                                         ? role.error().message
@@ -122,8 +122,8 @@ int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err
     return 1;
   }
   NewUserInput input;
-  input.email = *parsed->Get("email");
-  input.display_name = *parsed->Get("name");
+  input.email = parsed->Get("email").value_or("");
+  input.display_name = parsed->Get("name").value_or("");
   input.role = *role;
   input.password = *password;
   input.clinic_id = *clinic;

@@ -475,6 +475,8 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
   limit = std::clamp(limit, 1, 500);
   const Timestamp now = clock_.Now();
+  // Longest appointment allowed (480 minutes), so one under way is still found.
+  constexpr Timestamp kLookBehind = Timestamp{8} * 3'600'000;
   // An appointment still in progress is still "upcoming" for whoever is about to join it.
   const auto still_relevant = [&](const Appointment& a) {
     return a.status == AppointmentStatus::kScheduled &&
@@ -501,7 +503,7 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
     RAPPORT_ASSIGN_OR_RETURN(auto list, store_.ListEpisodesOfClient(client));
     for (const Episode& e : list) episodes[e.id] = e;
     RAPPORT_ASSIGN_OR_RETURN(
-        auto appointments, store_.ListAppointmentsOfClient(client, now - 8 * 3600000,
+        auto appointments, store_.ListAppointmentsOfClient(client, now - kLookBehind,
                                                            std::numeric_limits<Timestamp>::max()));
     for (const Appointment& a : appointments) {
       if (still_relevant(a)) found.push_back(a);
