@@ -25,11 +25,15 @@ inline Status Ok() { return {}; }
 #define RAPPORT_CONCAT_(a, b) RAPPORT_CONCAT_INNER_(a, b)
 
 // RAPPORT_RETURN_IF_ERROR(expr): evaluates a Status or Result and returns its error, if any.
-#define RAPPORT_RETURN_IF_ERROR(expr)                                   \
-  do {                                                                  \
-    if (auto rapport_status_ = (expr); !rapport_status_.has_value()) {  \
-      return ::std::unexpected(::std::move(rapport_status_).error());   \
-    }                                                                   \
+// The temporary's name carries the line number so that nesting (a lambda inside a function
+// that also uses the macro) does not shadow.
+#define RAPPORT_RETURN_IF_ERROR(expr) \
+  RAPPORT_RETURN_IF_ERROR_IMPL_(RAPPORT_CONCAT_(rapport_status_, __LINE__), expr)
+#define RAPPORT_RETURN_IF_ERROR_IMPL_(tmp, expr)              \
+  do {                                                        \
+    if (auto tmp = (expr); !tmp.has_value()) {                \
+      return ::std::unexpected(::std::move(tmp).error());     \
+    }                                                         \
   } while (false)
 
 // RAPPORT_ASSIGN_OR_RETURN(lhs, expr): `lhs = *expr` or return expr's error.
