@@ -32,7 +32,9 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 int Generate(const std::string& path, double minutes, std::uint64_t seed) {
   rapport::SplitMix64 rng(seed);
   auto uniform = [&] { return (static_cast<double>(rng.Next() >> 11) + 0.5) / 9007199254740992.0; };
-  auto normal = [&] { return std::sqrt(-2 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); };
+  auto normal = [&] {
+    return std::sqrt(-2 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
+  };
   const auto n = static_cast<std::size_t>(minutes * 60 * 25);
   std::vector<double> a(n);
   double state = 0;
@@ -42,8 +44,8 @@ int Generate(const std::string& path, double minutes, std::uint64_t seed) {
   for (std::size_t i = 0; i < n; ++i) {
     other = 0.9 * other + normal();
     const double b = 0.6 * (i >= 10 ? a[i - 10] : 0) + 0.8 * other;
-    out << std::max(0.0, std::round(400 * a[i] + 200)) << ' ' << std::max(0.0, std::round(300 * b + 100))
-        << '\n';
+    out << std::max(0.0, std::round(400 * a[i] + 200)) << ' '
+        << std::max(0.0, std::round(300 * b + 100)) << '\n';
   }
   return out ? 0 : 1;
 }
@@ -88,9 +90,10 @@ int Time(const std::string& path, int runs, int surrogates, int threads) {
     std::cerr << result.error().message << "\n";
     return 1;
   }
-  std::cout << fmt::format("samples {}\nccf_ms_1_thread {:.3f}\nccf_ms_{}_threads {:.3f}\n"
-                           "surrogates {} threads {} seconds {:.3f}\n",
-                           series->size(), one, threads, many, surrogates, threads, surrogate_s);
+  std::cout << fmt::format(
+      "samples {}\nccf_ms_1_thread {:.3f}\nccf_ms_{}_threads {:.3f}\n"
+      "surrogates {} threads {} seconds {:.3f}\n",
+      series->size(), one, threads, many, surrogates, threads, surrogate_s);
   return 0;
 }
 
@@ -99,7 +102,8 @@ int Time(const std::string& path, int runs, int surrogates, int threads) {
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "generate") {
-    return Generate(args[1], std::atof(args[2].c_str()), std::strtoull(args[3].c_str(), nullptr, 10));
+    return Generate(args[1], std::atof(args[2].c_str()),
+                    std::strtoull(args[3].c_str(), nullptr, 10));
   }
   if (args.size() >= 2 && args[0] == "time") {
     const int runs = args.size() > 2 ? std::atoi(args[2].c_str()) : 15;

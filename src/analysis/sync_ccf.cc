@@ -53,7 +53,8 @@ void EqualRuns(const double* v, int n, std::vector<int>& run) {
   if (n == 0) return;
   run[static_cast<std::size_t>(n - 1)] = n;
   for (int i = n - 2; i >= 0; --i) {
-    run[static_cast<std::size_t>(i)] = v[i] == v[i + 1] ? run[static_cast<std::size_t>(i + 1)] : i + 1;
+    run[static_cast<std::size_t>(i)] =
+        v[i] == v[i + 1] ? run[static_cast<std::size_t>(i + 1)] : i + 1;
   }
 }
 
@@ -284,7 +285,9 @@ constexpr double kErrorBudget = 1e-11;
 
 namespace ccf_internal {
 
-int BlockSize(const CcfGeometry& g) { return std::gcd(g.window, g.increment); }
+int BlockSize(const CcfGeometry& g) {
+  return std::gcd(g.window, g.increment);
+}
 
 std::size_t BlockCount(const CcfGeometry& g) {
   return (static_cast<std::size_t>(g.n_windows - 1) * static_cast<std::size_t>(g.increment) +
@@ -457,9 +460,8 @@ void AssembleWindows(std::span<const double> s1, std::span<const double> s2, con
 
 }  // namespace ccf_internal
 
-void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
-                    const CcfGeometry& g, const CcfOptions& options, CcfWorkspace& ws,
-                    std::vector<double>& values) {
+void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2, const CcfGeometry& g,
+                    const CcfOptions& options, CcfWorkspace& ws, std::vector<double>& values) {
   using namespace ccf_internal;
   const int lag = g.max_lag;
   const int b = BlockSize(g);
@@ -525,8 +527,9 @@ CcfSummary Summarize(const CcfMatrix& m) {
   double grand_sum = 0;
   std::size_t grand_n = 0;
   for (int w = 0; w < n_windows; ++w) {
-    std::span<const double> row(m.values.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(n_lags),
-                                static_cast<std::size_t>(n_lags));
+    std::span<const double> row(
+        m.values.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(n_lags),
+        static_cast<std::size_t>(n_lags));
     const auto l = static_cast<std::size_t>(lag);
     s.all_lags.push_back(MeanPresent(row));
     s.lag_zero.push_back(row[l]);

@@ -74,8 +74,8 @@ Result<CcfMatrix> ComputeCcf(std::span<const double> s1, std::span<const double>
 // The engine under ComputeCcf: fills `values` (resized to n_windows x n_lags) for a fixed
 // geometry, reusing `workspace`. Requires s1.size() == s2.size() and a geometry made for it.
 void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
-                    const CcfGeometry& geometry, const CcfOptions& options,
-                    CcfWorkspace& workspace, std::vector<double>& values);
+                    const CcfGeometry& geometry, const CcfOptions& options, CcfWorkspace& workspace,
+                    std::vector<double>& values);
 
 // Building blocks shared with the surrogate engine, which assembles block sums from tables of
 // segment pairs instead of multiplying every surrogate afresh.
@@ -83,7 +83,7 @@ namespace ccf_internal {
 // out[k] = sum over t in [begin, end) of u[t] * v[t + k], for k in [0, n_k).
 void LaggedProducts(const double* u, const double* v, std::size_t begin, std::size_t end, int n_k,
                     double* out);
-int BlockSize(const CcfGeometry& g);          // gcd(window, increment)
+int BlockSize(const CcfGeometry& g);           // gcd(window, increment)
 std::size_t BlockCount(const CcfGeometry& g);  // blocks covered by the windows
 // Marks windows with missing values and the blocks complete windows need, centres the series
 // on (centre_x, centre_y) into ws.xc/ws.yc, and zeroes ws.forward/ws.backward

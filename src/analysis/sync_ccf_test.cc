@@ -38,8 +38,9 @@ double ReferenceCell(const std::vector<double>& x, const std::vector<double>& y,
   const std::size_t shift = static_cast<std::size_t>(std::abs(lag));
   const std::size_t xs = start + (lag < 0 ? shift : 0);
   const std::size_t ys = start + (lag < 0 ? 0 : shift);
-  return PearsonComplete(std::span<const double>(x).subspan(xs, static_cast<std::size_t>(g.window)),
-                         std::span<const double>(y).subspan(ys, static_cast<std::size_t>(g.window)));
+  return PearsonComplete(
+      std::span<const double>(x).subspan(xs, static_cast<std::size_t>(g.window)),
+      std::span<const double>(y).subspan(ys, static_cast<std::size_t>(g.window)));
 }
 
 CcfOptions SmallOptions() {
@@ -62,9 +63,9 @@ TEST(Ccf, HandComputedSmallCase) {
   auto m = ComputeCcf(x, y, o);
   ASSERT_TRUE(m.has_value()) << m.error().message;
   ASSERT_EQ(m->geometry.n_windows, 1);
-  EXPECT_NEAR(m->at(0, 0), 0.6, 1e-15);                   // lag -1: x 2,3,4,5 with y 2,1,4,3
-  EXPECT_NEAR(m->at(0, 1), 0.6, 1e-15);                   // lag 0: 1,2,3,4 with 2,1,4,3
-  EXPECT_NEAR(m->at(0, 2), 7 / std::sqrt(65.0), 1e-15);   // lag +1: 1,2,3,4 with 1,4,3,6
+  EXPECT_NEAR(m->at(0, 0), 0.6, 1e-15);                  // lag -1: x 2,3,4,5 with y 2,1,4,3
+  EXPECT_NEAR(m->at(0, 1), 0.6, 1e-15);                  // lag 0: 1,2,3,4 with 2,1,4,3
+  EXPECT_NEAR(m->at(0, 2), 7 / std::sqrt(65.0), 1e-15);  // lag +1: 1,2,3,4 with 1,4,3,6
 }
 
 TEST(Ccf, CountsWindowsAsRmea) {
@@ -97,7 +98,8 @@ TEST(Ccf, EveryCellMatchesTheDefinition) {
     ASSERT_TRUE(m.has_value());
     for (int w = 0; w < m->geometry.n_windows; ++w) {
       for (int c = 0; c < m->geometry.n_lags(); ++c) {
-        EXPECT_NEAR(m->at(w, c), ReferenceCell(x, y, m->geometry, w, c - m->geometry.max_lag), 1e-13)
+        EXPECT_NEAR(m->at(w, c), ReferenceCell(x, y, m->geometry, w, c - m->geometry.max_lag),
+                    1e-13)
             << "window " << w << " column " << c;
       }
     }
@@ -136,7 +138,8 @@ TEST(Ccf, StaysExactWhereTheLevelIsFarFromTheSessionMean) {
   ASSERT_TRUE(m.has_value());
   for (int w = 0; w <= 4; ++w) {  // windows wholly inside the high half
     for (int c = 0; c < m->geometry.n_lags(); ++c) {
-      EXPECT_NEAR(m->at(w, c), ReferenceCell(x0, y0, m->geometry, w, c - m->geometry.max_lag), 1e-12);
+      EXPECT_NEAR(m->at(w, c), ReferenceCell(x0, y0, m->geometry, w, c - m->geometry.max_lag),
+                  1e-12);
     }
   }
 }
@@ -264,7 +267,7 @@ TEST(Ccf, SummariesFollowRmeaColumns) {
   CcfMatrix m;
   m.fps = 1;
   m.geometry = CcfGeometry{4, 2, 2, 2};
-  m.values = {0.1, 0.2, 0.3, 0.4, 0.5,  //
+  m.values = {0.1,  0.2,  0.3,  0.4,  0.5,  //
               kNaN, kNaN, kNaN, kNaN, kNaN};
   const CcfSummary s = Summarize(m);
   EXPECT_DOUBLE_EQ(s.all_lags[0], 0.3);

@@ -77,15 +77,18 @@ std::string CcfHeatmapSvg(const CcfMatrix& m, const std::string& title) {
   const double lx = left + plot_w + 20;
   for (int i = 0; i < 50; ++i) {
     const double t = 1 - 2.0 * i / 49;
-    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"16\" height=\"{:.2f}\" fill=\"{}\"/>\n",
-                       lx, top + i * 4.0, 4.05, Colour(t));
+    svg += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"16\" height=\"{:.2f}\" fill=\"{}\"/>\n", lx,
+        top + i * 4.0, 4.05, Colour(t));
   }
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{:.3g}</text>\n", lx + 20, top + 8, extent);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">0</text>\n", lx + 20, top + 102);
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{:.3g}</text>\n", lx + 20, top + 200, -extent);
-  svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"16\" height=\"8\" fill=\"#bbbbbb\"/>"
-                     "<text x=\"{:.1f}\" y=\"{:.1f}\">missing</text>\n",
-                     lx, top + 215, lx + 20, top + 223);
+  svg +=
+      fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{:.3g}</text>\n", lx + 20, top + 200, -extent);
+  svg += fmt::format(
+      "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"16\" height=\"8\" fill=\"#bbbbbb\"/>"
+      "<text x=\"{:.1f}\" y=\"{:.1f}\">missing</text>\n",
+      lx, top + 215, lx + 20, top + 223);
   svg += "</svg>\n";
   return svg;
 }
@@ -118,7 +121,8 @@ std::string PeakPlotSvg(const CcfMatrix& m, const CcfSummary& s, const std::stri
       const double value = v[static_cast<std::size_t>(w)];
       if (IsMissing(value)) {
         if (!points.empty()) {
-          svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" points=\"{}\"/>\n", colour, points);
+          svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" points=\"{}\"/>\n", colour,
+                             points);
           points.clear();
         }
         continue;
@@ -140,7 +144,8 @@ std::string PeakPlotSvg(const CcfMatrix& m, const CcfSummary& s, const std::stri
   svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#777\">-{:g} s</text>\n", left + plot_w + 5,
                      top + plot_h, max_lag);
   svg += fmt::format(
-      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">window start (0 to {:g} s): peak value (red), "
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">window start (0 to {:g} s): peak value "
+      "(red), "
       "lag of the peak (grey)</text>\n</svg>\n",
       left + plot_w / 2, top + plot_h + 30, t_end);
   return svg;

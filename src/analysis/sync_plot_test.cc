@@ -22,7 +22,8 @@ TEST(SyncPlot, HeatmapHasOneCellPerValueAndGreyForMissing) {
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("session &lt;1&gt;"), std::string::npos);
   std::size_t cells = 0;
-  for (std::size_t p = svg.find("<rect x"); p != std::string::npos; p = svg.find("<rect x", p + 1)) ++cells;
+  for (std::size_t p = svg.find("<rect x"); p != std::string::npos; p = svg.find("<rect x", p + 1))
+    ++cells;
   EXPECT_GE(cells, 6u);
   EXPECT_NE(svg.find("#bbbbbb"), std::string::npos);
   EXPECT_NE(svg.find("#ff"), std::string::npos);  // the positive end is red

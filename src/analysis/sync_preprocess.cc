@@ -116,8 +116,8 @@ Result<DyadSeries> Preprocess(const DyadSeries& series, const PreprocessOptions&
   if (options.skip_seconds > 0) {
     const auto skip = static_cast<std::size_t>(std::llround(options.skip_seconds * series.fps));
     if (skip >= series.size()) {
-      return Fail(Error::Field("--skip", fmt::format("skipping {} samples leaves nothing of {}",
-                                                     skip, series.size())));
+      return Fail(Error::Field(
+          "--skip", fmt::format("skipping {} samples leaves nothing of {}", skip, series.size())));
     }
     out.s1.erase(out.s1.begin(), out.s1.begin() + static_cast<std::ptrdiff_t>(skip));
     out.s2.erase(out.s2.begin(), out.s2.begin() + static_cast<std::ptrdiff_t>(skip));

@@ -42,8 +42,8 @@ TEST(SmoothRmea, ReproducesSasFiltBEdges) {
 TEST(SmoothRmea, FractionalWidthTruncatesIndicesLikeR) {
   const std::vector<double> x = {1, 2, 3, 4, 5, 6};
   const std::vector<double> s = SmoothRmea(x, 2.5, 1);  // n = 2.5, half-width 0.75
-  EXPECT_NEAR(s[0], 1 / 2.5, 1e-15);        // a[1:1.75] = a[1]
-  EXPECT_NEAR(s[1], (1 + 2) / 2.5, 1e-15);  // a[1.25:2.75] = a[1], a[2]
+  EXPECT_NEAR(s[0], 1 / 2.5, 1e-15);                    // a[1:1.75] = a[1]
+  EXPECT_NEAR(s[1], (1 + 2) / 2.5, 1e-15);              // a[1.25:2.75] = a[1], a[2]
 }
 
 TEST(SmoothRmea, MissingNeighbourGivesZeroAndMissingStaysMissing) {

@@ -70,7 +70,9 @@ std::vector<std::string_view> SplitComma(std::string_view line) {
   }
 }
 
-bool IsBlank(std::string_view line) { return Trim(line).empty(); }
+bool IsBlank(std::string_view line) {
+  return Trim(line).empty();
+}
 
 Error LineError(std::size_t line, std::string message) {
   return Error::InvalidArgument(fmt::format("line {}: {}", line, message));
@@ -135,13 +137,12 @@ Result<DyadSeries> ParseMeaText(std::string_view text, std::span<const int> p1_c
     if (!width) {
       width = cells.size();
       if (static_cast<int>(cells.size()) < needed) {
-        return Fail(LineError(line_no, fmt::format("{} columns, but column {} was asked for",
-                                                   cells.size(), needed)));
+        return Fail(LineError(
+            line_no, fmt::format("{} columns, but column {} was asked for", cells.size(), needed)));
       }
     } else if (cells.size() != *width) {
-      return Fail(LineError(line_no,
-                            fmt::format("{} columns where earlier rows have {}", cells.size(),
-                                        *width)));
+      return Fail(LineError(
+          line_no, fmt::format("{} columns where earlier rows have {}", cells.size(), *width)));
     }
     row.clear();
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -189,13 +190,15 @@ Result<DyadSeries> ParsePlainCsv(std::string_view text, std::string_view p1, std
     if (IsBlank(lines[i])) continue;
     const std::vector<std::string_view> cells = SplitComma(lines[i]);
     if (cells.size() != header.size()) {
-      return Fail(LineError(i + 1, fmt::format("{} cells where the header has {}", cells.size(),
-                                               header.size())));
+      return Fail(LineError(
+          i + 1, fmt::format("{} cells where the header has {}", cells.size(), header.size())));
     }
     auto v1 = ParseCell(cells[c1]);
-    if (!v1) return Fail(LineError(i + 1, fmt::format("column {}: {}", c1 + 1, v1.error().message)));
+    if (!v1)
+      return Fail(LineError(i + 1, fmt::format("column {}: {}", c1 + 1, v1.error().message)));
     auto v2 = ParseCell(cells[c2]);
-    if (!v2) return Fail(LineError(i + 1, fmt::format("column {}: {}", c2 + 1, v2.error().message)));
+    if (!v2)
+      return Fail(LineError(i + 1, fmt::format("column {}: {}", c2 + 1, v2.error().message)));
     series.s1.push_back(*v1);
     series.s2.push_back(*v2);
   }
@@ -237,8 +240,8 @@ Result<std::vector<double>> ParseOpenFaceCsv(std::string_view text,
     if (IsBlank(lines[i])) continue;
     const std::vector<std::string_view> cells = SplitComma(lines[i]);
     if (cells.size() != header.size()) {
-      return Fail(LineError(i + 1, fmt::format("{} cells where the header has {}", cells.size(),
-                                               header.size())));
+      return Fail(LineError(
+          i + 1, fmt::format("{} cells where the header has {}", cells.size(), header.size())));
     }
     auto cell = [&](std::size_t c) -> Result<double> {
       auto v = ParseCell(cells[c]);

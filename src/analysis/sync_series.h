@@ -23,7 +23,9 @@ struct DyadSeries {
 };
 
 // True when `v` is the engine's missing marker.
-inline bool IsMissing(double v) { return v != v; }
+inline bool IsMissing(double v) {
+  return v != v;
+}
 
 // Parses one cell: "NA", "NaN" and "" are missing (NaN); anything else must be a finite number.
 Result<double> ParseCell(std::string_view cell);

@@ -83,10 +83,10 @@ TEST(OpenFace, HeadTranslationBecomesFrameToFrameMovement) {
   auto m = ParseOpenFaceCsv(csv, OpenFaceOptions{});
   ASSERT_TRUE(m.has_value()) << m.error().message;
   ASSERT_EQ(m->size(), 5u);
-  EXPECT_TRUE(IsMissing((*m)[0]));   // no previous frame
-  EXPECT_DOUBLE_EQ((*m)[1], 5.0);    // (3, 4, 0)
-  EXPECT_TRUE(IsMissing((*m)[2]));   // low confidence
-  EXPECT_TRUE(IsMissing((*m)[3]));   // its predecessor was gated
+  EXPECT_TRUE(IsMissing((*m)[0]));  // no previous frame
+  EXPECT_DOUBLE_EQ((*m)[1], 5.0);   // (3, 4, 0)
+  EXPECT_TRUE(IsMissing((*m)[2]));  // low confidence
+  EXPECT_TRUE(IsMissing((*m)[3]));  // its predecessor was gated
   EXPECT_DOUBLE_EQ((*m)[4], 2.0);
 }
 

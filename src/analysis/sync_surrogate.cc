@@ -41,8 +41,8 @@ std::uint64_t SplitMix64::Next() {
 
 std::uint64_t SplitMix64::Below(std::uint64_t bound) {
   // Reject the top partial copy of [0, bound) so every value is equally likely.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % bound;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
   std::uint64_t r = Next();
   while (r >= limit) r = Next();
   return r % bound;
@@ -86,8 +86,7 @@ void ApplyOrders(const DyadSeries& series, std::size_t seg, const std::vector<st
 
 }  // namespace
 
-Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples,
-                                   SplitMix64& rng) {
+Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples, SplitMix64& rng) {
   if (segment_samples < 1) return Fail(Error::Field("--segment", "must span at least one sample"));
   const std::size_t seg = static_cast<std::size_t>(segment_samples);
   const std::size_t n_segments = series.size() / seg;
@@ -196,11 +195,13 @@ class SegmentPairTable {
     const double* au = a.data() + u * seg_;
     for (std::size_t v = 0; v < n_seg_; ++v) {
       std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(v * seg_), seg_, padded.begin());
-      std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(v * seg_), lag, next.begin() + static_cast<std::ptrdiff_t>(seg_));
+      std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(v * seg_), lag,
+                  next.begin() + static_cast<std::ptrdiff_t>(seg_));
       for (std::size_t o = 0; o < per_segment_; ++o) {
         const std::size_t begin = o * block_, end = begin + block_;
         double* w = within.data() + ((u * n_seg_ + v) * per_segment_ + o) * lag_count_;
-        ccf_internal::LaggedProducts(au, padded.data(), begin, end, static_cast<int>(lag_count_), w);
+        ccf_internal::LaggedProducts(au, padded.data(), begin, end, static_cast<int>(lag_count_),
+                                     w);
         if (end + lag > seg_) {
           double* s = spill.data() + ((u * n_seg_ + v) * per_segment_ + o) * lag_count_;
           ccf_internal::LaggedProducts(au, next.data(), std::max(begin, seg_ - lag), end,
@@ -238,9 +239,9 @@ SurrogateComparison CompareToSurrogates(std::span<const double> real,
     c.effect_size = c.z;
   } else {
     const double sd_real = SampleSd(real);
-    const double pooled = std::sqrt(((static_cast<double>(n_real) - 1) * sd_real * sd_real +
-                                     (c.n - 1) * c.sd * c.sd) /
-                                    (static_cast<double>(n_real) + c.n - 2));
+    const double pooled = std::sqrt(
+        ((static_cast<double>(n_real) - 1) * sd_real * sd_real + (c.n - 1) * c.sd * c.sd) /
+        (static_cast<double>(n_real) + c.n - 2));
     c.effect_size = (c.real - c.mean) / pooled;
   }
   return c;
@@ -264,7 +265,8 @@ Result<std::vector<SessionSynchrony>> RunSegmentSurrogates(const DyadSeries& ser
                                                            const SurrogateOptions& options) {
   if (options.count < 1) return Fail(Error::Field("--surrogates", "must be at least 1"));
   const double segment_exact = options.segment_seconds * series.fps;
-  if (!(segment_exact >= 1) || std::abs(segment_exact - std::round(segment_exact)) > 1e-9 * segment_exact) {
+  if (!(segment_exact >= 1) ||
+      std::abs(segment_exact - std::round(segment_exact)) > 1e-9 * segment_exact) {
     return Fail(Error::Field("--segment", "must be a whole, positive number of samples"));
   }
   const int segment_samples = static_cast<int>(std::round(segment_exact));
@@ -324,8 +326,7 @@ std::vector<PseudoPair> ChoosePseudoPairs(int n_sessions, int count, std::uint64
   }
   all.resize(static_cast<std::size_t>(count));
   std::sort(all.begin(), all.end(), [](const PseudoPair& a, const PseudoPair& b) {
-    return a.p1_session != b.p1_session ? a.p1_session < b.p1_session
-                                        : a.p2_session < b.p2_session;
+    return a.p1_session != b.p1_session ? a.p1_session < b.p1_session : a.p2_session < b.p2_session;
   });
   return all;
 }
@@ -375,7 +376,9 @@ void SegmentCcf(const double* a, const double* b, int n, int max_lag, double* ou
   }
 }
 
-double FisherUnclamped(double r) { return 0.5 * std::log((1 + r) / (1 - r)); }
+double FisherUnclamped(double r) {
+  return 0.5 * std::log((1 + r) / (1 - r));
+}
 
 }  // namespace
 
@@ -401,8 +404,10 @@ Result<SusyResult> ComputeSusy(const DyadSeries& series, const SusyOptions& opti
   const int range = static_cast<int>(std::round(range_d));
   const int max_lag = static_cast<int>(std::round(lag_d));
   // SUSY: numberEpochen = round(size / range - 0.499999).
-  const int n_seg = static_cast<int>(std::nearbyint(static_cast<double>(a.size()) / range - 0.499999));
-  if (n_seg < 2) return Fail(Error::Field("--segment", "the session holds fewer than two segments"));
+  const int n_seg =
+      static_cast<int>(std::nearbyint(static_cast<double>(a.size()) / range - 0.499999));
+  if (n_seg < 2)
+    return Fail(Error::Field("--segment", "the session holds fewer than two segments"));
   const int n_lags = 2 * max_lag + 1;
 
   SusyResult r;

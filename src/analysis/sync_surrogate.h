@@ -37,18 +37,17 @@ SplitMix64 SurrogateStream(std::uint64_t seed, std::uint64_t index);
 // Cuts both series into floor(N / segment) whole segments (a trailing partial segment is
 // dropped), and reorders person 1's and person 2's segments by two independent random
 // permutations (Fisher-Yates).
-Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples,
-                                   SplitMix64& rng);
+Result<DyadSeries> ShuffleSegments(const DyadSeries& series, int segment_samples, SplitMix64& rng);
 
 // Where one summary of the real session stands in its surrogate distribution.
 struct SurrogateComparison {
   double real = 0;
-  double mean = 0;        // of the surrogates (missing ones ignored)
-  double sd = 0;          // sample SD (n - 1) of the surrogates
-  double z = 0;           // (real - mean) / sd
-  double percentile = 0;  // % of surrogates below real, ties counting half
-  double effect_size = 0; // Cohen's d of real values against surrogate values (pooled SD)
-  int n = 0;              // surrogates with a value
+  double mean = 0;         // of the surrogates (missing ones ignored)
+  double sd = 0;           // sample SD (n - 1) of the surrogates
+  double z = 0;            // (real - mean) / sd
+  double percentile = 0;   // % of surrogates below real, ties counting half
+  double effect_size = 0;  // Cohen's d of real values against surrogate values (pooled SD)
+  int n = 0;               // surrogates with a value
 };
 
 // Compares `real` values (one per real session; a single session gives a vector of one) with

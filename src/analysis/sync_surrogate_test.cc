@@ -56,12 +56,14 @@ TEST(ShuffleSegments, ReordersWholeSegmentsOfEachPerson) {
   auto s = ShuffleSegments(d, 5, rng);
   ASSERT_TRUE(s.has_value());
   ASSERT_EQ(s->size(), 20u);  // the partial last segment is dropped
-  std::multiset<double> original(d.s1.begin(), d.s1.begin() + 20), shuffled(s->s1.begin(), s->s1.end());
+  std::multiset<double> original(d.s1.begin(), d.s1.begin() + 20),
+      shuffled(s->s1.begin(), s->s1.end());
   EXPECT_EQ(original, shuffled);
   for (std::size_t seg = 0; seg < 4; ++seg) {
     const double first = s->s1[seg * 5];
     EXPECT_EQ(static_cast<int>(first) % 5, 0);  // segments start on a boundary
-    for (std::size_t k = 1; k < 5; ++k) EXPECT_EQ(s->s1[seg * 5 + k], first + static_cast<double>(k));
+    for (std::size_t k = 1; k < 5; ++k)
+      EXPECT_EQ(s->s1[seg * 5 + k], first + static_cast<double>(k));
   }
   EXPECT_NE(s->s1, std::vector<double>(d.s1.begin(), d.s1.begin() + 20));
 }
@@ -174,7 +176,8 @@ TEST(PseudoPairs, AllPairsOfDifferentSessionsOrASeededSample) {
 }
 
 TEST(PseudoPairs, SummariesAreIndependentOfThreads) {
-  std::vector<DyadSeries> sessions = {MakeSession(700, 1), MakeSession(650, 2), MakeSession(800, 3)};
+  std::vector<DyadSeries> sessions = {MakeSession(700, 1), MakeSession(650, 2),
+                                      MakeSession(800, 3)};
   const std::vector<PseudoPair> pairs = ChoosePseudoPairs(3, 0, 1);
   auto a = RunPseudoPairs(sessions, pairs, SmallCcf(), 1);
   auto b = RunPseudoPairs(sessions, pairs, SmallCcf(), 4);

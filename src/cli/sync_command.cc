@@ -12,8 +12,8 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analysis/sync_ccf.h"
@@ -69,9 +69,9 @@ A positive lag means person 2 follows person 1.
 
 // Flags that take a value, and flags that stand alone.
 const std::set<std::string, std::less<>> kValueFlags = {
-    "--fps", "--input", "--p1", "--p2", "--confidence", "--pose", "--skip", "--smooth",
-    "--lag", "--window", "--increment", "--format", "--out", "--surrogates", "--seed",
-    "--segment", "--max-lag", "--threads"};
+    "--fps",  "--input",      "--p1",   "--p2",      "--confidence", "--pose",
+    "--skip", "--smooth",     "--lag",  "--window",  "--increment",  "--format",
+    "--out",  "--surrogates", "--seed", "--segment", "--max-lag",    "--threads"};
 const std::set<std::string, std::less<>> kBoolFlags = {"--scale", "--rmea-compat", "--abs",
                                                        "--fisher-z", "--plot"};
 
@@ -220,16 +220,21 @@ Result<CcfOptions> GetCcfOptions(const ParsedArgs& a) {
   RAPPORT_ASSIGN_OR_RETURN(o.window_seconds, GetNumber(a, "--window", 60));
   RAPPORT_ASSIGN_OR_RETURN(o.increment_seconds, GetNumber(a, "--increment", 30));
   RAPPORT_ASSIGN_OR_RETURN(o.threads, GetInt(a, "--threads", 0));
-  if (o.threads == 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.threads == 0)
+    o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.absolute = a.Has("--abs");
   o.fisher_z = a.Has("--fisher-z");
   o.rmea_compat = a.Has("--rmea-compat");
   return o;
 }
 
-std::string Number(double v) { return IsMissing(v) ? std::string("NA") : fmt::format("{}", v); }
+std::string Number(double v) {
+  return IsMissing(v) ? std::string("NA") : fmt::format("{}", v);
+}
 
-Json JsonNumber(double v) { return IsMissing(v) ? Json(nullptr) : Json(v); }
+Json JsonNumber(double v) {
+  return IsMissing(v) ? Json(nullptr) : Json(v);
+}
 
 Json JsonSeries(const std::vector<double>& values) {
   Json array = Json::array();
@@ -258,9 +263,12 @@ Json SessionJson(const SessionSynchrony& s) {
 }
 
 Json ComparisonJson(const SurrogateComparison& c) {
-  return Json{{"real", JsonNumber(c.real)},         {"mean", JsonNumber(c.mean)},
-              {"sd", JsonNumber(c.sd)},             {"z", JsonNumber(c.z)},
-              {"percentile", JsonNumber(c.percentile)}, {"effect_size", JsonNumber(c.effect_size)},
+  return Json{{"real", JsonNumber(c.real)},
+              {"mean", JsonNumber(c.mean)},
+              {"sd", JsonNumber(c.sd)},
+              {"z", JsonNumber(c.z)},
+              {"percentile", JsonNumber(c.percentile)},
+              {"effect_size", JsonNumber(c.effect_size)},
               {"n", c.n}};
 }
 
@@ -345,8 +353,8 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
                                  "with --format csv the surrogate table goes next to --out PATH; "
                                  "give --out or use --format json"));
       }
-      RAPPORT_RETURN_IF_ERROR(WriteFile(Stem(a.Get("--out")) + "_surrogates.csv",
-                                        ComparisonCsv(comparisons)));
+      RAPPORT_RETURN_IF_ERROR(
+          WriteFile(Stem(a.Get("--out")) + "_surrogates.csv", ComparisonCsv(comparisons)));
     }
   }
 
@@ -368,7 +376,8 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
     Json windows = Json::array();
     Json rows = Json::array();
     for (int w = 0; w < matrix.geometry.n_windows; ++w) {
-      windows.push_back({{"start", matrix.WindowStartSeconds(w)}, {"end", matrix.WindowEndSeconds(w)}});
+      windows.push_back(
+          {{"start", matrix.WindowStartSeconds(w)}, {"end", matrix.WindowEndSeconds(w)}});
       Json row = Json::array();
       for (int c = 0; c < matrix.geometry.n_lags(); ++c) row.push_back(JsonNumber(matrix.at(w, c)));
       rows.push_back(std::move(row));
@@ -416,9 +425,11 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(a.positional[0], ec)) {
     const std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".txt" || ext == ".csv")) files.push_back(entry.path().string());
+    if (entry.is_regular_file() && (ext == ".txt" || ext == ".csv"))
+      files.push_back(entry.path().string());
   }
-  if (ec) return Fail(Error::NotFound(fmt::format("cannot read {}: {}", a.positional[0], ec.message())));
+  if (ec)
+    return Fail(Error::NotFound(fmt::format("cannot read {}: {}", a.positional[0], ec.message())));
   std::sort(files.begin(), files.end());
   if (files.size() < 2) {
     return Fail(Error::InvalidArgument("batch needs at least two sessions (.txt or .csv) in DIR"));
@@ -437,7 +448,8 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
   RAPPORT_ASSIGN_OR_RETURN(const int seed, GetInt(a, "--seed", 1));
   const std::vector<PseudoPair> pairs =
       ChoosePseudoPairs(static_cast<int>(sessions.size()), count, static_cast<std::uint64_t>(seed));
-  const std::vector<SessionSynchrony> pseudo = RunPseudoPairs(sessions, pairs, options, options.threads);
+  const std::vector<SessionSynchrony> pseudo =
+      RunPseudoPairs(sessions, pairs, options, options.threads);
   const std::vector<SurrogateComparison> group = Compare(real, pseudo);
 
   if (format == "csv") {
@@ -449,14 +461,16 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
     for (std::size_t i = 0; i < files.size(); ++i) {
       csv += std::filesystem::path(files[i]).filename().string();
       for (int f = 0; f < kSessionSynchronyFields; ++f) {
-        const SurrogateComparison c = Compare(std::span<const SessionSynchrony>(&real[i], 1), pseudo)[static_cast<std::size_t>(f)];
+        const SurrogateComparison c = Compare(std::span<const SessionSynchrony>(&real[i], 1),
+                                              pseudo)[static_cast<std::size_t>(f)];
         csv += fmt::format(",{},{},{}", Number(c.real), Number(c.z), Number(c.percentile));
       }
       csv += "\n";
     }
     RAPPORT_RETURN_IF_ERROR(Emit(a, out, csv));
     if (!a.Get("--out").empty()) {
-      RAPPORT_RETURN_IF_ERROR(WriteFile(Stem(a.Get("--out")) + "_pseudo.csv", ComparisonCsv(group)));
+      RAPPORT_RETURN_IF_ERROR(
+          WriteFile(Stem(a.Get("--out")) + "_pseudo.csv", ComparisonCsv(group)));
     }
     return Ok();
   }
@@ -465,7 +479,8 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
   j["seed"] = seed;
   Json list = Json::array();
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const std::vector<SurrogateComparison> c = Compare(std::span<const SessionSynchrony>(&real[i], 1), pseudo);
+    const std::vector<SurrogateComparison> c =
+        Compare(std::span<const SessionSynchrony>(&real[i], 1), pseudo);
     Json against = Json::object();
     for (int f = 0; f < kSessionSynchronyFields; ++f) {
       against[SessionSynchronyName(f)] = ComparisonJson(c[static_cast<std::size_t>(f)]);
@@ -488,8 +503,9 @@ Status RunSusy(const ParsedArgs& a, std::ostream& out) {
     return Fail(Error::InvalidArgument("susy takes FILE (or, for --input openface, FILE FILE2)"));
   }
   RAPPORT_ASSIGN_OR_RETURN(const std::string format, GetFormat(a));
-  RAPPORT_ASSIGN_OR_RETURN(const DyadSeries series,
-                           LoadSession(a, a.positional[0], a.positional.size() > 1 ? a.positional[1] : ""));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const DyadSeries series,
+      LoadSession(a, a.positional[0], a.positional.size() > 1 ? a.positional[1] : ""));
   SusyOptions o;
   o.fps = series.fps;
   RAPPORT_ASSIGN_OR_RETURN(o.segment_seconds, GetNumber(a, "--segment", 30));
@@ -559,11 +575,13 @@ int RunSyncCommand(Args args, std::ostream& out, std::ostream& err) {
     err << fmt::format("rapport sync {}: {}\n", sub, parsed.error().message);
     return 2;
   }
-  Status status = sub == "ccf" ? RunCcf(*parsed, out) : sub == "batch" ? RunBatch(*parsed, out)
-                                                                        : RunSusy(*parsed, out);
+  Status status = sub == "ccf"     ? RunCcf(*parsed, out)
+                  : sub == "batch" ? RunBatch(*parsed, out)
+                                   : RunSusy(*parsed, out);
   if (!status) {
     err << fmt::format("rapport sync {}: {}\n", sub, status.error().message);
-    return status.error().code == ErrorCode::kInvalidArgument && !status.error().fields.empty() ? 2 : 1;
+    return status.error().code == ErrorCode::kInvalidArgument && !status.error().fields.empty() ? 2
+                                                                                                : 1;
   }
   return 0;
 }

@@ -57,7 +57,8 @@ class SyncCommandTest : public ::testing::Test {
 
 TEST_F(SyncCommandTest, CcfWritesLagHeaderAndOneRowPerWindow) {
   const std::string file = WriteSession("a.txt", 200, 1);
-  ASSERT_EQ(Run({"ccf", file, "--lag", "1", "--window", "20", "--increment", "10"}), 0) << err_.str();
+  ASSERT_EQ(Run({"ccf", file, "--lag", "1", "--window", "20", "--increment", "10"}), 0)
+      << err_.str();
   std::istringstream lines(out_.str());
   std::string header;
   std::getline(lines, header);
@@ -69,9 +70,9 @@ TEST_F(SyncCommandTest, CcfWritesLagHeaderAndOneRowPerWindow) {
 
 TEST_F(SyncCommandTest, JsonAddsSummariesAndThePeakFindsTheDelay) {
   const std::string file = WriteSession("a.txt", 200, 2, 5);
-  ASSERT_EQ(Run({"ccf", file, "--lag", "1", "--window", "20", "--increment", "10", "--format",
-                 "json"}),
-            0)
+  ASSERT_EQ(
+      Run({"ccf", file, "--lag", "1", "--window", "20", "--increment", "10", "--format", "json"}),
+      0)
       << err_.str();
   auto j = ParseJson(out_.str());
   ASSERT_TRUE(j.has_value());
@@ -83,9 +84,9 @@ TEST_F(SyncCommandTest, JsonAddsSummariesAndThePeakFindsTheDelay) {
 
 TEST_F(SyncCommandTest, SurrogatesWithTheSameSeedAgreeAcrossThreadCounts) {
   const std::string file = WriteSession("a.txt", 300, 3);
-  const std::vector<std::string> base = {"ccf", file, "--lag", "1", "--window", "20",
-                                         "--increment", "10", "--format", "json",
-                                         "--surrogates", "16", "--seed", "5", "--segment", "10"};
+  const std::vector<std::string> base = {
+      "ccf",      file,   "--lag",        "1",  "--window", "20", "--increment", "10",
+      "--format", "json", "--surrogates", "16", "--seed",   "5",  "--segment",   "10"};
   std::vector<std::string> one = base, two = base;
   one.insert(one.end(), {"--threads", "1"});
   two.insert(two.end(), {"--threads", "3"});
@@ -127,7 +128,8 @@ TEST_F(SyncCommandTest, UsageErrorsReturnTwo) {
 
 TEST_F(SyncCommandTest, BatchComparesEverySessionWithPseudoPairs) {
   fs::create_directories(dir_ / "sessions");
-  for (int i = 0; i < 3; ++i) WriteSession("sessions/s" + std::to_string(i) + ".txt", 150, 10 + static_cast<unsigned>(i));
+  for (int i = 0; i < 3; ++i)
+    WriteSession("sessions/s" + std::to_string(i) + ".txt", 150, 10 + static_cast<unsigned>(i));
   ASSERT_EQ(Run({"batch", (dir_ / "sessions").string(), "--lag", "1", "--window", "20",
                  "--increment", "10", "--format", "json"}),
             0)
