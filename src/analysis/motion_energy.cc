@@ -23,7 +23,9 @@ Bytes16 Load(const std::uint8_t* p) {
   return v;
 }
 
-void Store(std::uint8_t* p, Bytes16 v) { std::memcpy(p, &v, sizeof v); }
+void Store(std::uint8_t* p, Bytes16 v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
 Bytes16 Splat(std::uint8_t value) {
   Bytes16 v;
@@ -78,8 +80,8 @@ void KeepConnected(const std::uint8_t* above, const std::uint8_t* mid, const std
     Store(kept + i, Load(mid + i + 1) & neighbours);
   }
   for (; i < n; ++i) {
-    const int neighbours = above[i] | mid[i] | below[i] | above[i + 2] | mid[i + 2] |
-                           below[i + 2] | above[i + 1] | below[i + 1];
+    const int neighbours = above[i] | mid[i] | below[i] | above[i + 2] | mid[i + 2] | below[i + 2] |
+                           above[i + 1] | below[i + 1];
     kept[i] = static_cast<std::uint8_t>(mid[i + 1] & neighbours);
   }
 }
@@ -202,9 +204,9 @@ Status ValidateImage(const GreyImage& image, std::string_view what) {
   }
   const auto needed = static_cast<std::size_t>((image.height - 1) * image.stride + image.width);
   if (image.pixels.size() < needed) {
-    return Fail(Error::InvalidArgument(fmt::format(
-        "{} frame holds {} bytes, {}x{} with stride {} needs {}", what, image.pixels.size(),
-        image.width, image.height, image.stride, needed)));
+    return Fail(Error::InvalidArgument(
+        fmt::format("{} frame holds {} bytes, {}x{} with stride {} needs {}", what,
+                    image.pixels.size(), image.width, image.height, image.stride, needed)));
   }
   return Ok();
 }
@@ -251,9 +253,9 @@ Status CountChangedPixels(const GreyImage& previous, const GreyImage& current,
   RAPPORT_RETURN_IF_ERROR(ValidateImage(previous, "previous"));
   RAPPORT_RETURN_IF_ERROR(ValidateImage(current, "current"));
   if (previous.width != current.width || previous.height != current.height) {
-    return Fail(Error::InvalidArgument(
-        fmt::format("frames differ in size: {}x{} then {}x{}", previous.width, previous.height,
-                    current.width, current.height)));
+    return Fail(Error::InvalidArgument(fmt::format("frames differ in size: {}x{} then {}x{}",
+                                                   previous.width, previous.height, current.width,
+                                                   current.height)));
   }
   RAPPORT_RETURN_IF_ERROR(ValidateRois(rois, current.width, current.height));
   if (counts.size() != rois.size()) {
@@ -263,8 +265,8 @@ Status CountChangedPixels(const GreyImage& previous, const GreyImage& current,
   std::fill(counts.begin(), counts.end(), 0U);
   const Box box = NeighbourhoodBox(rois, current.width, current.height);
   std::vector<std::uint8_t> scratch(ScratchSize(box.width));
-  const PreviousRows rows{previous.pixels.data() + box.y * previous.stride + box.x,
-                          previous.stride, nullptr};
+  const PreviousRows rows{previous.pixels.data() + box.y * previous.stride + box.x, previous.stride,
+                          nullptr};
   CountInBox(box, rows, current, rois, options, scratch, counts);
   return Ok();
 }
@@ -297,8 +299,8 @@ Status MotionEnergyCounter::Push(const GreyImage& frame, std::span<std::uint32_t
   RAPPORT_RETURN_IF_ERROR(ValidateImage(frame, "video"));
   if (frame.width != width_ || frame.height != height_) {
     return Fail(Error::InvalidArgument(fmt::format("frame {} is {}x{}, the first frame was {}x{}",
-                                                   frames_seen_, frame.width, frame.height,
-                                                   width_, height_)));
+                                                   frames_seen_, frame.width, frame.height, width_,
+                                                   height_)));
   }
   if (counts.size() != rois_.size()) {
     return Fail(Error::InvalidArgument(

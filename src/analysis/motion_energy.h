@@ -33,7 +33,7 @@ struct Roi {
   friend bool operator==(const Roi&, const Roi&) = default;
 };
 
-enum class NoiseFilter {
+enum class NoiseFilter : std::uint8_t {
   kNone,            // every pixel above the threshold counts
   kIsolatedPixels,  // a changed pixel counts only if one of its 8 neighbours changed too
 };

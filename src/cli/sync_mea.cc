@@ -17,7 +17,8 @@
 namespace rapport {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: rapport sync mea VIDEO --roi NAME:x,y,w,h [--roi ...] [options]
+constexpr const char* kUsage =
+    R"(Usage: rapport sync mea VIDEO --roi NAME:x,y,w,h [--roi ...] [options]
 
 Motion energy analysis: for each frame and region, the number of pixels whose grey level changed
 by more than the threshold since the previous frame, after dropping changed pixels that have no
@@ -35,10 +36,11 @@ Options:
 Result<int> ParseInt(std::string_view text, std::string_view flag) {
   int value = 0;
   const char* end = text.data() + text.size();
+  // NOLINTNEXTLINE(bugprone-suspicious-stringview-data-usage): bounded by `end`
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (ec != std::errc() || ptr != end || text.empty()) {
-    return Fail(Error::Field(std::string(flag), fmt::format("expected a whole number, got '{}'",
-                                                            text)));
+    return Fail(
+        Error::Field(std::string(flag), fmt::format("expected a whole number, got '{}'", text)));
   }
   return value;
 }
@@ -90,7 +92,8 @@ Status WriteTableToFile(const SyncMeaOptions& options, const MeaProgress& progre
   auto written = WriteMotionEnergy(options, file, progress);
   if (written.has_value()) {
     file.close();
-    if (!file) written = Fail(Error::Unavailable(fmt::format("cannot write '{}'", partial.string())));
+    if (!file)
+      written = Fail(Error::Unavailable(fmt::format("cannot write '{}'", partial.string())));
   }
   std::error_code ignored;
   if (!written.has_value()) {
@@ -126,6 +129,7 @@ Result<Roi> ParseRoi(std::string_view spec) {
     if ((k < 3) == (comma == std::string_view::npos)) return bad();
     const std::string_view number = rest.substr(0, comma);
     const char* end = number.data() + number.size();
+    // NOLINTNEXTLINE(bugprone-suspicious-stringview-data-usage): bounded by `end`
     auto [ptr, ec] = std::from_chars(number.data(), end, *fields[k]);
     if (number.empty() || ec != std::errc() || ptr != end) return bad();
     rest = k < 3 ? rest.substr(comma + 1) : std::string_view();
@@ -213,15 +217,15 @@ Result<std::int64_t> WriteMotionEnergy(const SyncMeaOptions& options, std::ostre
     }
     const GreyImage image{frame->pixels, frame->width, frame->height, frame->stride};
     if (auto pushed = counter->Push(image, counts); !pushed.has_value()) {
-      return Fail(Error::InvalidArgument(
-          fmt::format("'{}': {}", options.video, pushed.error().message)));
+      return Fail(
+          Error::InvalidArgument(fmt::format("'{}': {}", options.video, pushed.error().message)));
     }
     for (std::size_t k = 0; k < counts.size(); ++k) {
       if (k != 0) buffer.push_back(' ');
       fmt::format_to(std::back_inserter(buffer), "{}", counts[k]);
     }
     buffer.push_back('\n');
-    if (buffer.size() >= 64 * 1024) RAPPORT_RETURN_IF_ERROR(Flush(buffer, table));
+    if (buffer.size() >= std::size_t{64} * 1024) RAPPORT_RETURN_IF_ERROR(Flush(buffer, table));
     ++rows;
     if (progress) progress(rows, info.frame_count_hint);
   }
@@ -239,7 +243,8 @@ std::string RenderMeaProgress(std::int64_t done, std::int64_t total_hint, int ba
   // The container's count is an estimate; never draw past the end.
   const std::int64_t shown = std::min(done, total_hint);
   const auto filled = static_cast<int>(shown * bar_width / total_hint);
-  return fmt::format("[{}{}] {:3}%  {}/{} frames", std::string(static_cast<std::size_t>(filled), '#'),
+  return fmt::format("[{}{}] {:3}%  {}/{} frames",
+                     std::string(static_cast<std::size_t>(filled), '#'),
                      std::string(static_cast<std::size_t>(bar_width - filled), ' '),
                      shown * 100 / total_hint, done, total_hint);
 }

@@ -64,8 +64,7 @@ TEST_F(SyncMeaTest, StillVideoGivesZerosForEveryFrame) {
   const std::string video = dir_.File("still.mkv");
   ASSERT_TRUE(MakeVideo("color=c=gray:s=96x64:r=25,drawbox=x=10:y=10:w=50:h=20:color=red:t=fill", 9,
                         kLosslessCodec, video));
-  ASSERT_EQ(Run({video, "--roi", "left:0,0,48,64", "--roi", "right:48,0,48,64"}), 0)
-      << err_.str();
+  ASSERT_EQ(Run({video, "--roi", "left:0,0,48,64", "--roi", "right:48,0,48,64"}), 0) << err_.str();
   const auto rows = ParseTable(out_.str());
   ASSERT_EQ(rows.size(), 9U);
   for (const auto& row : rows) EXPECT_THAT(row, ElementsAre(0, 0));
@@ -88,8 +87,7 @@ TEST_F(SyncMeaTest, BoxMovingInOneRegionShowsExactMotionOnlyThere) {
 TEST_F(SyncMeaTest, LossyVideoStillKeepsTheStillRegionAtZero) {
   const std::string video = dir_.File("box.mp4");
   ASSERT_TRUE(MakeVideo(kBoxOnTheRight, 12, "-c:v mpeg4 -q:v 3 -pix_fmt yuv420p", video));
-  ASSERT_EQ(Run({video, "--roi=therapist:0,0,80,80", "--roi=client:80,0,80,80", "--threads=2"}),
-            0)
+  ASSERT_EQ(Run({video, "--roi=therapist:0,0,80,80", "--roi=client:80,0,80,80", "--threads=2"}), 0)
       << err_.str();
   const auto rows = ParseTable(out_.str());
   ASSERT_EQ(rows.size(), 12U);
@@ -162,10 +160,11 @@ TEST_F(SyncMeaTest, HelpGoesToStandardOutput) {
 }
 
 TEST(SyncMeaArgs, ParsesRegionsInOrderAndTheOptions) {
-  const std::vector<std::string> args = {"clip.mp4",      "--roi",     "t:0,0,640,720",
-                                         "--roi=c:640,0,640,720", "--threshold=12",
-                                         "--no-noise-filter",     "--threads", "2",
-                                         "--out",                 "clip.txt"};
+  const std::vector<std::string> args = {"clip.mp4",       "--roi",
+                                         "t:0,0,640,720",  "--roi=c:640,0,640,720",
+                                         "--threshold=12", "--no-noise-filter",
+                                         "--threads",      "2",
+                                         "--out",          "clip.txt"};
   auto options = ParseSyncMeaArgs(args);
   ASSERT_TRUE(options.has_value()) << options.error().message;
   EXPECT_EQ(options->video, "clip.mp4");
@@ -188,8 +187,8 @@ TEST(SyncMeaArgs, DefaultsAreThresholdTenWithTheNoiseFilter) {
 TEST(SyncMeaArgs, RoiSpecificationsMustBeComplete) {
   EXPECT_TRUE(ParseRoi("client:1,2,3,4").has_value());
   EXPECT_EQ(*ParseRoi("a b:1,2,3,4"), (Roi{"a b", 1, 2, 3, 4}));
-  for (const char* bad : {":1,2,3,4", "c1,2,3,4", "c:1,2,3", "c:1,2,3,4,5", "c:1,,3,4",
-                          "c:1,2,3,x", "c:1.5,2,3,4", "c:"}) {
+  for (const char* bad : {":1,2,3,4", "c1,2,3,4", "c:1,2,3", "c:1,2,3,4,5", "c:1,,3,4", "c:1,2,3,x",
+                          "c:1.5,2,3,4", "c:"}) {
     EXPECT_FALSE(ParseRoi(bad).has_value()) << bad;
   }
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cmath>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -36,9 +37,9 @@ void QuietFfmpegLogOnce() {
 bool LumaPlaneIsUsable(int format) {
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
   if (desc == nullptr || desc->nb_components < 1) return false;
-  constexpr std::uint64_t kNotLuma =
-      AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
-      AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT | AV_PIX_FMT_FLAG_BAYER;
+  constexpr std::uint64_t kNotLuma = AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL |
+                                     AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL |
+                                     AV_PIX_FMT_FLAG_FLOAT | AV_PIX_FMT_FLAG_BAYER;
   if ((desc->flags & kNotLuma) != 0) return false;
   const AVComponentDescriptor& luma = desc->comp[0];
   return luma.plane == 0 && luma.depth == 8 && luma.step == 1 && luma.offset == 0 &&
@@ -83,16 +84,19 @@ struct VideoReader::State {
 VideoReader::VideoReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
 VideoReader::~VideoReader() = default;
 
-const VideoInfo& VideoReader::info() const { return state_->info; }
-bool VideoReader::last_frame_was_direct() const { return state_->last_direct; }
+const VideoInfo& VideoReader::info() const {
+  return state_->info;
+}
+bool VideoReader::last_frame_was_direct() const {
+  return state_->last_direct;
+}
 
 Result<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
                                                        const VideoReaderOptions& options) {
   QuietFfmpegLogOnce();
   if (options.thread_count < 0) {
-    return Fail(Error::InvalidArgument(
-        fmt::format("decoder thread count must be 0 (automatic) or more, got {}",
-                    options.thread_count)));
+    return Fail(Error::InvalidArgument(fmt::format(
+        "decoder thread count must be 0 (automatic) or more, got {}", options.thread_count)));
   }
   auto state = std::make_unique<State>();
   state->path = path;
@@ -109,8 +113,7 @@ Result<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
         fmt::format("cannot read the streams of '{}': {}", path, AvErrorText(rc))));
   }
   const AVCodec* decoder = nullptr;
-  const int stream_index =
-      av_find_best_stream(raw_format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+  const int stream_index = av_find_best_stream(raw_format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
   if (stream_index < 0) {
     return Fail(Error::InvalidArgument(
         stream_index == AVERROR_DECODER_NOT_FOUND
@@ -133,9 +136,8 @@ Result<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
   state->codec->thread_count = options.thread_count;
   state->codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
   if (int rc = avcodec_open2(state->codec.get(), decoder, nullptr); rc < 0) {
-    return Fail(Error::InvalidArgument(
-        fmt::format("cannot open the {} decoder for '{}': {}", decoder->name, path,
-                    AvErrorText(rc))));
+    return Fail(Error::InvalidArgument(fmt::format("cannot open the {} decoder for '{}': {}",
+                                                   decoder->name, path, AvErrorText(rc))));
   }
   state->frame.reset(av_frame_alloc());
   state->packet.reset(av_packet_alloc());
@@ -160,7 +162,7 @@ Result<std::unique_ptr<VideoReader>> VideoReader::Open(const std::string& path,
     } else if (raw_format->duration != AV_NOPTS_VALUE) {
       seconds = static_cast<double>(raw_format->duration) / AV_TIME_BASE;
     }
-    info.frame_count_hint = static_cast<std::int64_t>(seconds * info.frames_per_second + 0.5);
+    info.frame_count_hint = std::llround(seconds * info.frames_per_second);
   }
   return std::unique_ptr<VideoReader>(new VideoReader(std::move(state)));
 }
@@ -179,8 +181,8 @@ Result<std::optional<LumaFrame>> VideoReader::Next() {
       return std::optional<LumaFrame>();
     }
     if (received != AVERROR(EAGAIN)) {
-      return Fail(Error::InvalidArgument(fmt::format(
-          "cannot decode frame {} of '{}': {}", s.next_index, s.path, AvErrorText(received))));
+      return Fail(Error::InvalidArgument(fmt::format("cannot decode frame {} of '{}': {}",
+                                                     s.next_index, s.path, AvErrorText(received))));
     }
     // The decoder wants more input.
     if (s.draining) {
@@ -197,8 +199,8 @@ Result<std::optional<LumaFrame>> VideoReader::Next() {
       continue;
     }
     if (read < 0) {
-      return Fail(Error::InvalidArgument(fmt::format(
-          "cannot read '{}' after frame {}: {}", s.path, s.next_index, AvErrorText(read))));
+      return Fail(Error::InvalidArgument(fmt::format("cannot read '{}' after frame {}: {}", s.path,
+                                                     s.next_index, AvErrorText(read))));
     }
     if (s.packet->stream_index != s.stream_index) {
       av_packet_unref(s.packet.get());
@@ -207,8 +209,8 @@ Result<std::optional<LumaFrame>> VideoReader::Next() {
     const int sent = avcodec_send_packet(codec, s.packet.get());
     av_packet_unref(s.packet.get());
     if (sent < 0 && sent != AVERROR(EAGAIN)) {
-      return Fail(Error::InvalidArgument(fmt::format(
-          "cannot decode '{}' near frame {}: {}", s.path, s.next_index, AvErrorText(sent))));
+      return Fail(Error::InvalidArgument(fmt::format("cannot decode '{}' near frame {}: {}", s.path,
+                                                     s.next_index, AvErrorText(sent))));
     }
   }
 
@@ -217,8 +219,8 @@ Result<std::optional<LumaFrame>> VideoReader::Next() {
   luma.height = frame->height;
   luma.index = s.next_index++;
   if (frame->width <= 0 || frame->height <= 0) {
-    return Fail(Error::InvalidArgument(
-        fmt::format("frame {} of '{}' has no pixels", luma.index, s.path)));
+    return Fail(
+        Error::InvalidArgument(fmt::format("frame {} of '{}' has no pixels", luma.index, s.path)));
   }
   if (LumaPlaneIsUsable(frame->format) && frame->linesize[0] >= frame->width) {
     luma.stride = frame->linesize[0];
@@ -239,12 +241,13 @@ Result<std::optional<LumaFrame>> VideoReader::Next() {
     return Fail(Error::InvalidArgument(fmt::format("cannot convert '{}' frames of '{}' to grey",
                                                    name != nullptr ? name : "unknown", s.path)));
   }
-  s.grey_stride = (frame->width + 63) / 64 * 64;  // aligned rows suit swscale's vector code
+  s.grey_stride =
+      std::ptrdiff_t{(frame->width + 63) / 64} * 64;  // aligned rows suit swscale's vector code
   s.grey.resize(static_cast<std::size_t>(s.grey_stride * frame->height));
   std::uint8_t* planes[4] = {s.grey.data(), nullptr, nullptr, nullptr};
   const int strides[4] = {static_cast<int>(s.grey_stride), 0, 0, 0};
-  const int rows = sws_scale(scaler, frame->data, frame->linesize, 0, frame->height, planes,
-                             strides);
+  const int rows =
+      sws_scale(scaler, frame->data, frame->linesize, 0, frame->height, planes, strides);
   if (rows != frame->height) {
     return Fail(Error::Internal(
         fmt::format("converting frame {} of '{}' to grey failed", luma.index, s.path)));

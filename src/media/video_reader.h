@@ -17,10 +17,10 @@ namespace rapport {
 struct VideoInfo {
   int width = 0;
   int height = 0;
-  double frames_per_second = 0;     // 0 when the file does not say
+  double frames_per_second = 0;       // 0 when the file does not say
   std::int64_t frame_count_hint = 0;  // from the container or duration x rate; 0 when unknown
-  std::string codec;                // e.g. "h264"
-  std::string pixel_format;         // the decoder's output format, e.g. "yuv420p"
+  std::string codec;                  // e.g. "h264"
+  std::string pixel_format;           // the decoder's output format, e.g. "yuv420p"
 };
 
 // One decoded frame's luma: pixel (x, y) is pixels[y * stride + x]. Borrowed from the reader.

@@ -94,9 +94,10 @@ TEST_F(VideoReaderTest, PlanarYuvHandsOutTheLumaPlaneItself) {
 
 TEST_F(VideoReaderTest, RgbVideoIsConvertedToGrey) {
   const std::string path = dir_.File("rgb.nut");
-  ASSERT_TRUE(MakeVideo("color=c=white:s=40x30:r=25[w];color=c=black:s=20x30:r=25[b];"
-                        "[w][b]overlay",
-                        3, "-c:v rawvideo -pix_fmt rgb24", path));
+  ASSERT_TRUE(
+      MakeVideo("color=c=white:s=40x30:r=25[w];color=c=black:s=20x30:r=25[b];"
+                "[w][b]overlay",
+                3, "-c:v rawvideo -pix_fmt rgb24", path));
   auto reader = VideoReader::Open(path);
   ASSERT_TRUE(reader.has_value()) << reader.error().message;
   auto frame = (*reader)->Next();
@@ -104,7 +105,7 @@ TEST_F(VideoReaderTest, RgbVideoIsConvertedToGrey) {
   EXPECT_FALSE((*reader)->last_frame_was_direct());
   const LumaFrame& grey = **frame;
   ASSERT_EQ(grey.width, 40);
-  EXPECT_LT(grey.pixels[5], 40);                                      // left half black
+  EXPECT_LT(grey.pixels[5], 40);                                                 // left half black
   EXPECT_GT(grey.pixels[static_cast<std::size_t>(10 * grey.stride + 35)], 200);  // right white
   EXPECT_EQ(CountFrames(**reader, 1), 3);
 }
