@@ -69,6 +69,9 @@ export async function startServer() {
   });
   // Request log lines go to stdout; keep draining so the pipe never fills and blocks the server.
   child.stdout.resume();
+  // If the test process ends without calling stop() (a crash in set-up), take the server along.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stopping = false;
   let died = null;
   child.on('exit', (code, signal) => {
@@ -77,6 +80,7 @@ export async function startServer() {
 
   async function stop() {
     stopping = true;
+    process.removeListener('exit', killOnExit);
     if (died) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(died);
