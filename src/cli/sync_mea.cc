@@ -287,8 +287,9 @@ int RunSyncMea(std::span<const std::string> args, std::ostream& out, std::ostrea
     return 1;
   }
   if (!options->out_path.empty()) {
-    out << fmt::format("wrote {} frames x {} regions to {}\n", rows, options->rois.size(),
-                       options->out_path);
+    const std::size_t regions = options->rois.size();
+    out << fmt::format("wrote {} frames x {} region{} to {}\n", rows, regions,
+                       regions == 1 ? "" : "s", options->out_path);
   }
   return 0;
 }
