@@ -1,0 +1,238 @@
+#pragma once
+// FeedbackService: formal client feedback (issue 3): submitting questionnaires, progress over an
+// episode, alerts and their handling, the therapist's caseload dashboard, CSV export and
+// password-less feedback links.
+//
+// Guarantees:
+//  - Access: only the episode's therapist and their supervisors see responses and alerts; a
+//    client submits and sees their own progress (plain words, no alerts); a guardian submits
+//    guardian-report questionnaires for a linked child and sees guardian-reported progress when
+//    the clinic shares clinical detail with guardians; an admin sees none (kPermissionDenied).
+//    Records the actor may not see are kNotFound, exactly like missing ones.
+//  - Every read or write of clinical data is audited; a submission's response, its alerts and
+//    its audit entry are written in ONE Store write: a stored risk answer always has its alert.
+//  - Bad input is kInvalidArgument with fields "answers/<item>", "instrument", "respondent",
+//    "appointment_id" (or kAlreadyExists for a second submission of the same appointment,
+//    questionnaire and respondent), and nothing is stored.
+//  - Missed feedback is evaluated when the dashboard or an episode's progress is read; at most one
+//    open missed-feedback alert exists per episode.
+//
+// Thread-safe (all state is in the Store). Does not own the Store, Clock, catalog or rules, which
+// must outlive it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/result.h"
+#include "domain/alerts.h"
+#include "domain/catalog.h"
+#include "domain/change.h"
+#include "domain/scoring.h"
+#include "service/actor.h"
+#include "store/feedback_records.h"
+#include "store/store.h"
+
+namespace rapport {
+
+inline constexpr std::int64_t kFeedbackLinkLifetimeMs = 7LL * 24 * 60 * 60 * 1000;  // 7 days
+
+struct SubmitRequest {
+  std::string instrument;  // "instrument": a code, e.g. "PHQ-9"
+  std::string respondent;  // "respondent": "client" | "guardian" | "therapist"
+  Json answers;            // "answers": {"item id": number | string | null}
+  std::optional<AppointmentId> appointment_id;  // "appointment_id": of this episode
+};
+
+struct ResponseSummary {
+  ResponseId id = 0;
+  std::string instrument;  // code
+  std::string instrument_version;
+  Respondent respondent = Respondent::kClient;
+  std::optional<AppointmentId> appointment_id;
+  Timestamp submitted_at = 0;
+  int session_number = 0;  // 0: the episode's first measurement with this questionnaire
+};
+
+// An alert with the client it concerns, as the therapist's lists show it.
+struct AlertView {
+  FeedbackAlert alert;
+  UserId client_id = 0;
+  std::string client_name;
+  UserId therapist_id = 0;
+};
+
+struct SubmitResult {
+  ResponseSummary response;
+  ScoreResult score;
+  std::optional<ChangeResult> change;  // first -> this, when the questionnaire allows it
+  // What the submission raised (most severe first). Empty for a client or guardian: the
+  // therapist reads alerts; the respondent gets `crisis` instead when it matters.
+  std::vector<AlertView> raised;
+  // Present whenever a risk answer was given, for every respondent: show it at once.
+  std::optional<CrisisInformation> crisis;
+};
+
+// What a chart needs to know about a questionnaire's total scale.
+struct QuestionnaireSummary {
+  std::string code, title, version;
+  Purpose purpose = Purpose::kOutcome;
+  double min = 0, max = 0;  // of the total scale
+  std::optional<double> cutoff;
+  Direction direction = Direction::kHigherIsWorse;
+  std::optional<double> reliable_threshold;  // points of change that count as reliable
+};
+
+struct ProgressPoint {
+  ResponseId response_id = 0;
+  int session_number = 0;
+  Timestamp submitted_at = 0;
+  std::optional<AppointmentId> appointment_id;
+  Respondent respondent = Respondent::kClient;
+  std::optional<double> total;
+  std::string band;
+  std::vector<ScaleScore> subscales;  // every scale other than the total
+};
+
+enum class TrajectorySource { kNone, kClinic, kNorm };
+std::string_view ToString(TrajectorySource source);  // "none", "clinic", "norm"
+
+struct QuestionnaireProgress {
+  QuestionnaireSummary definition;
+  std::vector<ProgressPoint> points;  // oldest first
+  std::optional<ChangeResult> change;  // first -> latest, with two or more scored points
+  // The expected course from the first score, sessions 0..max(latest + 4, 8).
+  std::vector<TrajectoryPoint> expected;
+  TrajectorySource expected_source = TrajectorySource::kNone;
+  std::string plain_words;  // for the client: how things are going, without jargon
+};
+
+struct EpisodeProgress {
+  EpisodeId episode_id = 0;
+  UserId client_id = 0;
+  std::string client_name;
+  std::vector<QuestionnaireProgress> questionnaires;  // in assignment order, then others
+  std::vector<AlertView> alerts;  // newest first; empty for clients and guardians
+};
+
+struct DashboardRow {
+  UserId client_id = 0;
+  std::string client_name;
+  EpisodeId episode_id = 0;
+  EpisodeStatus episode_status = EpisodeStatus::kActive;
+  UserId therapist_id = 0;
+  std::string therapist_name;
+  int open_alerts = 0;
+  std::optional<Severity> top_severity;  // of the open alerts
+  std::string outcome_instrument;        // the outcome questionnaire shown ("PHQ-9"), or empty
+  std::optional<double> last_outcome_total;
+  std::string last_outcome_band;
+  std::optional<double> last_rapport_total;  // Rapport Check
+  std::vector<double> outcome_trend;         // the last (up to) 12 totals, oldest first
+  std::vector<double> rapport_trend;
+  std::optional<Timestamp> last_feedback_at;
+};
+
+struct AssignedInstrument {
+  std::string code, title;
+  Purpose purpose = Purpose::kOutcome;
+  Respondent respondent = Respondent::kClient;
+};
+
+struct FeedbackLinkCreated {
+  std::string token;  // shown once; only its hash is stored
+  std::string path;   // "/feedback/<token>"
+  Timestamp expires_at = 0;
+};
+
+// What the person holding a link may see before answering.
+struct FeedbackLinkInfo {
+  AppointmentId appointment_id = 0;
+  Timestamp appointment_starts_at = 0;
+  std::string client_name;     // preferred name when set
+  std::string therapist_name;  // "your therapist will read it"
+  std::string clinic_name;
+  Timestamp expires_at = 0;
+  // The client's questionnaires not yet answered for this appointment.
+  std::vector<AssignedInstrument> pending;
+};
+
+class FeedbackService {
+ public:
+  FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
+                  const AlertRules& rules);
+
+  // Client (their own episode, respondent "client"), guardian (a linked child's episode,
+  // respondent "guardian"), or the episode's therapist / supervisor (respondent "therapist").
+  // The questionnaire must be assigned to the episode for that respondent; the appointment, if
+  // given, must belong to the episode. Scores, evaluates the alert rules against the episode's
+  // previous totals and stores response + alerts + audit in one write.
+  Result<SubmitResult> SubmitResponse(const Actor& actor, EpisodeId episode_id,
+                                      const SubmitRequest& request);
+
+  // Therapist / supervisor: everything; client: their own (no alerts); guardian:
+  // guardian-reported questionnaires when the clinic shares. Evaluates missed feedback first.
+  Result<EpisodeProgress> Progress(const Actor& actor, EpisodeId episode_id);
+
+  // One response with its answers item by item (therapist / supervisor, or its respondent).
+  Result<FeedbackResponse> GetResponse(const Actor& actor, ResponseId response_id);
+
+  // Therapist: the alerts of their episodes; supervisor: of their supervisees' episodes. Newest
+  // first; `state` filters. Others: kPermissionDenied.
+  Result<std::vector<AlertView>> ListAlerts(const Actor& actor, std::optional<AlertState> state);
+
+  // Open -> acknowledged. `note` (what was done) is required: kInvalidArgument field "note".
+  // kFailedPrecondition when the alert is not open.
+  Result<AlertView> Acknowledge(const Actor& actor, AlertId alert_id, const std::string& note);
+  // Acknowledged -> resolved (note optional), or open -> resolved with a required note.
+  // kFailedPrecondition when already resolved.
+  Result<AlertView> Resolve(const Actor& actor, AlertId alert_id,
+                            const std::optional<std::string>& note);
+
+  // Therapist: their caseload; supervisor: their supervisees' caseloads. Active and intake
+  // episodes, ordered by top open-alert severity, then open alert count, then client name.
+  Result<std::vector<DashboardRow>> Dashboard(const Actor& actor);
+
+  // Therapist / supervisor: every response of the episode as CSV (one row per response; header
+  // response_id,submitted_at,session_number,instrument,version,respondent,appointment_id,total,
+  // band,risk,scales,answers; scales and answers as "id=value;id=value").
+  Result<std::string> ExportEpisodeCsv(const Actor& actor, EpisodeId episode_id);
+
+  // Anyone who may see the episode (client, guardian at kBasic, therapist, supervisor).
+  Result<std::vector<AssignedInstrument>> AssignedInstruments(const Actor& actor,
+                                                              EpisodeId episode_id);
+  // The episode's therapist or supervisor adds a questionnaire (idempotent). kInvalidArgument
+  // "instrument" for an unknown code, "respondent" when the questionnaire is not answered by them.
+  Result<std::vector<AssignedInstrument>> AssignInstrument(const Actor& actor,
+                                                           EpisodeId episode_id,
+                                                           const std::string& instrument,
+                                                           const std::string& respondent);
+
+  // The episode's therapist or supervisor. kFailedPrecondition when the clinic's
+  // allow_link_feedback is off.
+  Result<FeedbackLinkCreated> CreateFeedbackLink(const Actor& actor, AppointmentId appointment_id);
+  // No actor: the token is the credential. kNotFound for an unknown or expired token, or when the
+  // clinic has since turned links off.
+  Result<FeedbackLinkInfo> PeekFeedbackLink(const std::string& token);
+  // As SubmitResponse for the appointment's client (respondent must be "client"); once per
+  // questionnaire (kAlreadyExists after). `request.appointment_id` is ignored.
+  Result<SubmitResult> SubmitViaLink(const std::string& token, const SubmitRequest& request,
+                                     const std::string& source = "link");
+
+  // The questionnaires a new episode gets: adults PHQ-9, GAD-7, RAPPORT-CHECK (client) and
+  // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Only those present
+  // in `catalog` are returned. Used by ClinicService and the demo when an episode opens.
+  static std::vector<InstrumentAssignment> DefaultAssignments(const InstrumentCatalog& catalog,
+                                                              EpisodeId episode_id, bool minor,
+                                                              Timestamp at);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  const InstrumentCatalog& catalog_;
+  const AlertRules& rules_;
+};
+
+}  // namespace rapport

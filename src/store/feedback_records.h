@@ -1,0 +1,88 @@
+#pragma once
+// The records of formal client feedback (issue 3) as the Store keeps them: which questionnaires
+// an episode uses, the responses, the alerts they raised and the password-less feedback links.
+// Plain value types, copyable and thread-compatible.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/alerts.h"
+#include "domain/people.h"
+
+namespace rapport {
+
+using ResponseId = std::int64_t;
+using AlertId = std::int64_t;
+using FeedbackLinkId = std::int64_t;
+
+// Who answers a questionnaire.
+enum class Respondent { kClient, kGuardian, kTherapist };
+std::string_view ToString(Respondent respondent);           // "client", "guardian", "therapist"
+Result<Respondent> ParseRespondent(std::string_view text);  // field "respondent"
+
+// Alerts move open -> acknowledged -> resolved. Resolving straight from open is allowed too (an
+// alert can be dealt with and closed in one step), but only with a note of what was done.
+enum class AlertState { kOpen, kAcknowledged, kResolved };
+std::string_view ToString(AlertState state);  // "open", "acknowledged", "resolved"
+Result<AlertState> ParseAlertState(std::string_view text);  // field "state"
+
+// A questionnaire an episode uses, and who answers it.
+struct InstrumentAssignment {
+  EpisodeId episode_id = 0;
+  std::string instrument;  // code, e.g. "PHQ-9"
+  Respondent respondent = Respondent::kClient;
+  Timestamp assigned_at = 0;
+};
+
+struct FeedbackResponse {
+  ResponseId id = 0;
+  EpisodeId episode_id = 0;
+  std::optional<AppointmentId> appointment_id;
+  std::string instrument;  // code
+  std::string instrument_version;
+  Respondent respondent = Respondent::kClient;
+  UserId respondent_user_id = 0;
+  Timestamp submitted_at = 0;
+  int session_number = 0;    // 0 for the episode's first measurement with this questionnaire
+  std::string answers_json;  // {"item": value | "text" | null}
+  std::optional<double> total;
+  std::string band;
+  std::string scales_json;  // {"scale id": score | null}
+  std::string risk_json;    // ["item id", ...]
+};
+
+struct FeedbackAlert {
+  AlertId id = 0;
+  EpisodeId episode_id = 0;
+  ClinicId clinic_id = 0;
+  std::optional<ResponseId> response_id;  // none for missed feedback
+  std::string rule_id;
+  AlertKind kind = AlertKind::kRisk;
+  Severity severity = Severity::kMedium;
+  std::string title, explanation, next_step;
+  Timestamp raised_at = 0;
+  AlertState state = AlertState::kOpen;
+  std::optional<UserId> acknowledged_by;
+  std::optional<Timestamp> acknowledged_at;
+  std::string acknowledge_note;
+  std::optional<UserId> resolved_by;
+  std::optional<Timestamp> resolved_at;
+  std::string resolve_note;
+};
+
+// A password-less link to the feedback forms of one appointment. Only a hash of the token is kept.
+struct FeedbackLink {
+  FeedbackLinkId id = 0;
+  AppointmentId appointment_id = 0;
+  UserId created_by = 0;
+  std::string token_hash;  // hex BLAKE2b-256 of the token in the link
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;
+  int uses = 0;  // submissions made through it
+};
+
+}  // namespace rapport
