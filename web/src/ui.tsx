@@ -166,8 +166,6 @@ export function useForm<T extends Record<string, string>>(initial: T) {
   const [busy, setBusy] = useState(false);
   const set = (name: keyof T) => (value: string) => setValues((v) => ({ ...v, [name]: value }));
   const fieldError = (name: string) => error?.fieldMessage(name);
-  // Field-level problems are shown beside their fields; the alert then only summarises.
-  const pageError = error ? (error.fields.length ? 'Please correct the fields marked below.' : error.message) : undefined;
   async function submit(action: () => Promise<void>) {
     if (busy) return;
     setBusy(true);
@@ -180,7 +178,7 @@ export function useForm<T extends Record<string, string>>(initial: T) {
       setBusy(false);
     }
   }
-  return { values, setValues, set, error, setError, busy, submit, fieldError, pageError };
+  return { values, setValues, set, error, setError, busy, submit, fieldError };
 }
 
 export function FormErrorSummary({ error, fields }: { error?: ApiError; fields: string[] }) {
