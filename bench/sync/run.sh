@@ -3,11 +3,12 @@
 #   1. `ccf` on a 50-minute, 25 fps session (60 s window, 30 s increment, +-5 s lag) against
 #      rMEA's MEAccf on the same file;
 #   2. 1,000 seeded segment-shuffled surrogates of that session.
-# Usage: bench/sync/run.sh [RELEASE_BUILD_DIR] [RMEA_SOURCE_DIR]
+# Usage: bench/sync/run.sh [RELEASE_BUILD_DIR] [RMEA]
+#   RMEA: a local rMEA source checkout (sourced) or an R library folder where rMEA is installed.
 #   RELEASE_BUILD_DIR must hold the targets sync_bench and rapport, e.g.
 #     cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRAPPORT_BUILD_BENCH=ON
 #     cmake --build build/release --target sync_bench rapport
-# The rMEA comparison needs R and a local rMEA source checkout; without them it is skipped and
+# The rMEA comparison needs R and rMEA (see RMEA); without them it is skipped and
 # only rapport's own figures are printed. Nothing is downloaded.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -36,13 +37,19 @@ fi
 if ! command -v Rscript >/dev/null 2>&1; then
   echo "== rMEA: skipped (R is not installed)"; exit 0
 fi
-if [[ -z "$rmea_dir" || ! -d "$rmea_dir/R" ]]; then
-  echo "== rMEA: skipped (give a local rMEA source checkout as the second argument)"; exit 0
+if [[ -z "$rmea_dir" || ! ( -d "$rmea_dir/R" || -d "$rmea_dir/rMEA" ) ]]; then
+  echo "== rMEA: skipped (give a local rMEA source checkout, or an R library folder holding rMEA)"
+  exit 0
 fi
 echo "== rMEA MEAccf (median of 3 runs)"
 Rscript "$here/time_rmea.R" "$rmea_dir" "$session" 3 | tee "$tmp/rmea.txt"
 one=$(awk '/^ccf_ms_1_thread/ {print $2}' "$tmp/rapport.txt")
+one_cpu=$(awk '/^ccf_ms_1_thread/ {print $4}' "$tmp/rapport.txt")
 many=$(awk '/^ccf_ms_[0-9]+_threads/ {print $2}' "$tmp/rapport.txt")
 rmea=$(awk '/^rmea_meaccf_seconds/ {print $2}' "$tmp/rmea.txt")
-awk -v one="$one" -v many="$many" -v rmea="$rmea" -v t="$threads" 'BEGIN {
-  printf "speed-up over rMEA: %.0fx on one thread, %.0fx on %d threads\n", rmea * 1000 / one, rmea * 1000 / many, t }'
+rmea_cpu=$(awk '/^rmea_meaccf_seconds/ {print $4}' "$tmp/rmea.txt")
+awk -v one="$one" -v one_cpu="$one_cpu" -v many="$many" -v rmea="$rmea" -v rmea_cpu="$rmea_cpu" \
+    -v t="$threads" 'BEGIN {
+  printf "speed-up over rMEA, wall time: %.0fx on one thread, %.0fx on %d threads\n",
+         rmea * 1000 / one, rmea * 1000 / many, t
+  printf "speed-up over rMEA, CPU time (one thread each): %.0fx\n", rmea_cpu * 1000 / one_cpu }'

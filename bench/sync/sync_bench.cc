@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -63,20 +64,26 @@ int Time(const std::string& path, int runs, int surrogates, int threads) {
   rapport::CcfOptions options;
   options.fisher_z = true;
   options.absolute = true;
-  auto median_ms = [&](int t) {
+  // Median wall time and median process CPU time (all threads) of `runs` matrices.
+  auto median_ms = [&](int t, double* cpu_ms) {
     options.threads = t;
-    std::vector<double> times;
+    std::vector<double> times, cpu;
     for (int i = 0; i < runs; ++i) {
       const auto start = Clock::now();
+      const std::clock_t cpu_start = std::clock();
       auto m = rapport::ComputeCcf(series->s1, series->s2, options);
+      cpu.push_back(1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
       times.push_back(1000 * Seconds(start, Clock::now()));
       if (!m) std::abort();
     }
     std::sort(times.begin(), times.end());
+    std::sort(cpu.begin(), cpu.end());
+    *cpu_ms = cpu[cpu.size() / 2];
     return times[times.size() / 2];
   };
-  const double one = median_ms(1);
-  const double many = median_ms(threads);
+  double one_cpu = 0, many_cpu = 0;
+  const double one = median_ms(1, &one_cpu);
+  const double many = median_ms(threads, &many_cpu);
   rapport::SurrogateOptions so;
   so.count = surrogates;
   so.seed = 1;
@@ -84,16 +91,21 @@ int Time(const std::string& path, int runs, int surrogates, int threads) {
   so.threads = threads;
   options.threads = 1;
   const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
   auto result = rapport::RunSegmentSurrogates(*series, options, so);
   const double surrogate_s = Seconds(start, Clock::now());
+  // CPU time of all threads: on a shared machine, CPU / threads is what an idle one would take.
+  const double surrogate_cpu_s =
+      static_cast<double>(std::clock() - cpu_start) / static_cast<double>(CLOCKS_PER_SEC);
   if (!result) {
     std::cerr << result.error().message << "\n";
     return 1;
   }
   std::cout << fmt::format(
-      "samples {}\nccf_ms_1_thread {:.3f}\nccf_ms_{}_threads {:.3f}\n"
-      "surrogates {} threads {} seconds {:.3f}\n",
-      series->size(), one, threads, many, surrogates, threads, surrogate_s);
+      "samples {}\nccf_ms_1_thread {:.3f} cpu_ms {:.3f}\nccf_ms_{}_threads {:.3f} cpu_ms {:.3f}\n"
+      "surrogates {} threads {} seconds {:.3f} cpu_seconds {:.3f}\n",
+      series->size(), one, one_cpu, threads, many, many_cpu, surrogates, threads, surrogate_s,
+      surrogate_cpu_s);
   return 0;
 }
 

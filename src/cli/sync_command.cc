@@ -460,9 +460,9 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
     csv += "\n";
     for (std::size_t i = 0; i < files.size(); ++i) {
       csv += std::filesystem::path(files[i]).filename().string();
-      for (int f = 0; f < kSessionSynchronyFields; ++f) {
-        const SurrogateComparison c = Compare(std::span<const SessionSynchrony>(&real[i], 1),
-                                              pseudo)[static_cast<std::size_t>(f)];
+      const std::vector<SurrogateComparison> against =
+          Compare(std::span<const SessionSynchrony>(&real[i], 1), pseudo);
+      for (const SurrogateComparison& c : against) {
         csv += fmt::format(",{},{},{}", Number(c.real), Number(c.z), Number(c.percentile));
       }
       csv += "\n";
