@@ -40,9 +40,9 @@ namespace rapport {
 inline constexpr std::int64_t kFeedbackLinkLifetimeMs = 7LL * 24 * 60 * 60 * 1000;  // 7 days
 
 struct SubmitRequest {
-  std::string instrument;  // "instrument": a code, e.g. "PHQ-9"
-  std::string respondent;  // "respondent": "client" | "guardian" | "therapist"
-  Json answers;            // "answers": {"item id": number | string | null}
+  std::string instrument;                       // "instrument": a code, e.g. "PHQ-9"
+  std::string respondent;                       // "respondent": "client" | "guardian" | "therapist"
+  Json answers;                                 // "answers": {"item id": number | string | null}
   std::optional<AppointmentId> appointment_id;  // "appointment_id": of this episode
 };
 
@@ -101,7 +101,7 @@ std::string_view ToString(TrajectorySource source);  // "none", "clinic", "norm"
 
 struct QuestionnaireProgress {
   QuestionnaireSummary definition;
-  std::vector<ProgressPoint> points;  // oldest first
+  std::vector<ProgressPoint> points;   // oldest first
   std::optional<ChangeResult> change;  // first -> latest, with two or more scored points
   // The expected course from the first score, sessions 0..max(latest + 4, 8).
   std::vector<TrajectoryPoint> expected;
@@ -205,8 +205,7 @@ class FeedbackService {
                                                               EpisodeId episode_id);
   // The episode's therapist or supervisor adds a questionnaire (idempotent). kInvalidArgument
   // "instrument" for an unknown code, "respondent" when the questionnaire is not answered by them.
-  Result<std::vector<AssignedInstrument>> AssignInstrument(const Actor& actor,
-                                                           EpisodeId episode_id,
+  Result<std::vector<AssignedInstrument>> AssignInstrument(const Actor& actor, EpisodeId episode_id,
                                                            const std::string& instrument,
                                                            const std::string& respondent);
 

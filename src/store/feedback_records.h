@@ -27,7 +27,7 @@ Result<Respondent> ParseRespondent(std::string_view text);  // field "respondent
 // Alerts move open -> acknowledged -> resolved. Resolving straight from open is allowed too (an
 // alert can be dealt with and closed in one step), but only with a note of what was done.
 enum class AlertState { kOpen, kAcknowledged, kResolved };
-std::string_view ToString(AlertState state);  // "open", "acknowledged", "resolved"
+std::string_view ToString(AlertState state);                // "open", "acknowledged", "resolved"
 Result<AlertState> ParseAlertState(std::string_view text);  // field "state"
 
 // A questionnaire an episode uses, and who answers it.

@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "domain/audit.h"
 #include "domain/people.h"
+#include "store/feedback_records.h"
 
 namespace rapport {
 
@@ -106,11 +107,26 @@ class WriteTxn {
   // entry as stored. Entries are never updated or deleted through this interface.
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
 
+  // --- Formal feedback (issue 3) ---
+  // Adds the questionnaire to the episode for that respondent; a repeat is a no-op.
+  virtual Status UpsertAssignment(const InstrumentAssignment& assignment) = 0;  // idempotent
+  // response.id ignored. kAlreadyExists (field "appointment_id") when the appointment already
+  // has a response to this questionnaire from this respondent user.
+  virtual Result<ResponseId> InsertResponse(const FeedbackResponse& response) = 0;
+  virtual Result<AlertId> InsertAlert(const FeedbackAlert& alert) = 0;  // alert.id ignored
+  // Writes the state fields (state, acknowledged_*, resolved_*) of alert.id; kNotFound if absent.
+  virtual Status UpdateAlertState(const FeedbackAlert& alert) = 0;
+  virtual Result<FeedbackLinkId> InsertFeedbackLink(const FeedbackLink& link) = 0;  // id ignored
+  virtual Status CountFeedbackLinkUse(FeedbackLinkId id) = 0;  // uses += 1; kNotFound if absent
+
   // The read side, inside the transaction.
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
+  virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
+  virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
+  virtual Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTxn&)>;
@@ -163,6 +179,24 @@ class Store {
   virtual Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) = 0;
 
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
+
+  // --- Formal feedback (issue 3) ---
+  // In the order they were assigned.
+  virtual Result<std::vector<InstrumentAssignment>> ListAssignments(EpisodeId id) = 0;
+  virtual Result<FeedbackResponse> GetResponse(ResponseId id) = 0;
+  // Oldest first (submitted_at, then id).
+  virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
+  // Responses to `instrument` in the clinic's ended episodes, by episode id then oldest first:
+  // the clinic's own experience for expected trajectories.
+  virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEndedEpisodes(
+      ClinicId clinic_id, const std::string& instrument) = 0;
+  virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
+  // Both alert lists are newest first (raised_at, then id).
+  virtual Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) = 0;
+  // The alerts of every episode led by `therapist_id`, optionally only those in `state`.
+  virtual Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
+      UserId therapist_id, std::optional<AlertState> state) = 0;
+  virtual Result<FeedbackLink> FindFeedbackLinkByTokenHash(const std::string& token_hash) = 0;
 
   // Entries with seq > after_seq, oldest first, at most `limit` (none when limit <= 0).
   // clinic_id 0: all clinics.

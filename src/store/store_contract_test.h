@@ -1112,4 +1112,351 @@ TEST_P(StoreContractTest, ListAuditNewestFirstPagesBackwards) {
   EXPECT_EQ(seqs(store().ListAuditNewestFirst(0, 1, 10)), (std::vector<std::int64_t>{}));
 }
 
+// --- Formal feedback (issue 3) ----------------------------------------------------------------
+
+class FeedbackContractWorld {
+ public:
+  ClinicId clinic = 0;
+  UserId therapist = 0, client = 0, other_therapist = 0;
+  EpisodeId episode = 0;
+  AppointmentId appointment = 0;
+};
+
+inline FeedbackResponse MakeResponse(EpisodeId episode, UserId respondent_user,
+                                     std::optional<AppointmentId> appointment, Timestamp at,
+                                     const std::string& instrument = "PHQ-9") {
+  FeedbackResponse r;
+  r.episode_id = episode;
+  r.appointment_id = appointment;
+  r.instrument = instrument;
+  r.instrument_version = "1.0";
+  r.respondent = Respondent::kClient;
+  r.respondent_user_id = respondent_user;
+  r.submitted_at = at;
+  r.session_number = 0;
+  r.answers_json = R"({"phq9_1":2,"phq9_9":1})";
+  r.total = 12.5;
+  r.band = "moderate";
+  r.scales_json = R"({"total":12.5})";
+  r.risk_json = R"(["phq9_9"])";
+  return r;
+}
+
+inline FeedbackAlert MakeAlert(ClinicId clinic, EpisodeId episode,
+                               std::optional<ResponseId> response, Timestamp at,
+                               Severity severity = Severity::kCritical) {
+  FeedbackAlert a;
+  a.episode_id = episode;
+  a.clinic_id = clinic;
+  a.response_id = response;
+  a.rule_id = "risk-answer";
+  a.kind = AlertKind::kRisk;
+  a.severity = severity;
+  a.title = "Risk answer";
+  a.explanation = "Item 9 was answered above zero.";
+  a.next_step = "Contact the client today.";
+  a.raised_at = at;
+  return a;
+}
+
+class StoreFeedbackContractTest : public StoreContractTest {
+ protected:
+  FeedbackContractWorld MakeWorld() {
+    FeedbackContractWorld w;
+    w.clinic = AddClinic();
+    w.therapist = AddUser(w.clinic, "t@example.org", Role::kTherapist);
+    w.other_therapist = AddUser(w.clinic, "t2@example.org", Role::kTherapist);
+    w.client = AddUser(w.clinic, "c@example.org", Role::kClient);
+    w.episode = AddEpisode(w.clinic, w.client, w.therapist);
+    w.appointment = AddAppointment(w.episode, kT0);
+    return w;
+  }
+};
+
+TEST_P(StoreFeedbackContractTest, AssignmentsAreIdempotentAndListedInAssignmentOrder) {
+  const auto w = MakeWorld();
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(
+                    InstrumentAssignment{w.episode, "PHQ-9", Respondent::kClient, kT0}));
+                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(
+                    InstrumentAssignment{w.episode, "PSC-17", Respondent::kGuardian, kT0 + 1}));
+                return txn.UpsertAssignment(
+                    InstrumentAssignment{w.episode, "PHQ-9", Respondent::kClient, kT0 + 2});
+              }),
+              IsOk());
+  auto listed = store().ListAssignments(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].instrument, "PHQ-9");
+  EXPECT_EQ((*listed)[0].assigned_at, kT0);
+  EXPECT_EQ((*listed)[1].instrument, "PSC-17");
+  EXPECT_EQ((*listed)[1].respondent, Respondent::kGuardian);
+  EXPECT_THAT(store().ListAssignments(w.episode + 100), IsOk());
+  EXPECT_TRUE(store().ListAssignments(w.episode + 100)->empty());
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertAssignment(
+                    InstrumentAssignment{w.episode + 100, "PHQ-9", Respondent::kClient, kT0});
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreFeedbackContractTest, ResponsesRoundTripEveryField) {
+  const auto w = MakeWorld();
+  const FeedbackResponse r = MakeResponse(w.episode, w.client, w.appointment, kT0 + 5);
+  const ResponseId id = Put([&](WriteTxn& txn) { return txn.InsertResponse(r); });
+  auto got = store().GetResponse(id);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->id, id);
+  EXPECT_EQ(got->episode_id, w.episode);
+  EXPECT_EQ(got->appointment_id, w.appointment);
+  EXPECT_EQ(got->instrument, "PHQ-9");
+  EXPECT_EQ(got->instrument_version, "1.0");
+  EXPECT_EQ(got->respondent, Respondent::kClient);
+  EXPECT_EQ(got->respondent_user_id, w.client);
+  EXPECT_EQ(got->submitted_at, kT0 + 5);
+  EXPECT_EQ(got->answers_json, r.answers_json);
+  EXPECT_EQ(got->total, 12.5);
+  EXPECT_EQ(got->band, "moderate");
+  EXPECT_EQ(got->scales_json, r.scales_json);
+  EXPECT_EQ(got->risk_json, r.risk_json);
+  EXPECT_THAT(store().GetResponse(id + 1), FailsWith(ErrorCode::kNotFound));
+
+  FeedbackResponse unscored = MakeResponse(w.episode, w.client, std::nullopt, kT0 + 6);
+  unscored.total.reset();
+  const ResponseId id2 = Put([&](WriteTxn& txn) { return txn.InsertResponse(unscored); });
+  EXPECT_FALSE(store().GetResponse(id2)->total.has_value());
+  EXPECT_FALSE(store().GetResponse(id2)->appointment_id.has_value());
+}
+
+TEST_P(StoreFeedbackContractTest, SecondResponseForTheSameAppointmentAndPersonIsRefused) {
+  const auto w = MakeWorld();
+  Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(w.episode, w.client, w.appointment, kT0));
+  });
+  const Status again = Do([&](WriteTxn& txn) {
+    return DropValue(txn.InsertResponse(MakeResponse(w.episode, w.client, w.appointment, kT0 + 1)));
+  });
+  ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
+  ASSERT_FALSE(again.error().fields.empty());
+  EXPECT_EQ(again.error().fields[0].field, "appointment_id");
+  // Another questionnaire, another person, or no appointment at all are all fine.
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertResponse(
+                    MakeResponse(w.episode, w.client, w.appointment, kT0, "GAD-7")));
+              }),
+              IsOk());
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(
+                    txn.InsertResponse(MakeResponse(w.episode, w.therapist, w.appointment, kT0)));
+              }),
+              IsOk());
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) {
+        return DropValue(txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0)));
+      }),
+      IsOk());
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) {
+        return DropValue(txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0)));
+      }),
+      IsOk());
+  EXPECT_EQ(store().ListResponsesOfEpisode(w.episode)->size(), 5u);
+}
+
+TEST_P(StoreFeedbackContractTest, ResponseToAMissingEpisodeIsInvalid) {
+  const auto w = MakeWorld();
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(
+                    txn.InsertResponse(MakeResponse(w.episode + 50, w.client, std::nullopt, kT0)));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_TRUE(store().ListResponsesOfEpisode(w.episode)->empty());
+}
+
+TEST_P(StoreFeedbackContractTest, ResponsesOfAnEpisodeAreOldestFirstAndVisibleInsideTheWrite) {
+  const auto w = MakeWorld();
+  Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0 + 20));
+  });
+  Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0 + 10));
+  });
+  std::size_t seen_inside = 0;
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(DropValue(
+                    txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0 + 30))));
+                RAPPORT_ASSIGN_OR_RETURN(auto inside, txn.ListResponsesOfEpisode(w.episode));
+                seen_inside = inside.size();
+                return Ok();
+              }),
+              IsOk());
+  EXPECT_EQ(seen_inside, 3u);
+  auto listed = store().ListResponsesOfEpisode(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].submitted_at, kT0 + 10);
+  EXPECT_EQ((*listed)[1].submitted_at, kT0 + 20);
+  EXPECT_EQ((*listed)[2].submitted_at, kT0 + 30);
+}
+
+TEST_P(StoreFeedbackContractTest, ResponsesOfEndedEpisodesOnlyComeFromThatClinicsEndedEpisodes) {
+  const auto w = MakeWorld();
+  const EpisodeId ended = AddEpisode(w.clinic, w.client, w.therapist);
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(ended, EpisodeStatus::kEnded, kT0 + 100);
+              }),
+              IsOk());
+  const ClinicId other_clinic = AddClinic("Elsewhere");
+  const UserId other_client = AddUser(other_clinic, "o@example.org");
+  const UserId other_therapist = AddUser(other_clinic, "ot@example.org", Role::kTherapist);
+  const EpisodeId other_ended = AddEpisode(other_clinic, other_client, other_therapist);
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(other_ended, EpisodeStatus::kEnded, kT0 + 100);
+              }),
+              IsOk());
+  for (EpisodeId e : {w.episode, ended, other_ended}) {
+    Put([&](WriteTxn& txn) {
+      return txn.InsertResponse(MakeResponse(e, w.client, std::nullopt, kT0 + 2));
+    });
+    Put([&](WriteTxn& txn) {
+      return txn.InsertResponse(MakeResponse(e, w.client, std::nullopt, kT0 + 1));
+    });
+  }
+  Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(ended, w.client, std::nullopt, kT0, "GAD-7"));
+  });
+  auto pooled = store().ListResponsesOfEndedEpisodes(w.clinic, "PHQ-9");
+  ASSERT_THAT(pooled, IsOk());
+  ASSERT_EQ(pooled->size(), 2u);
+  EXPECT_EQ((*pooled)[0].episode_id, ended);
+  EXPECT_EQ((*pooled)[0].submitted_at, kT0 + 1);
+  EXPECT_EQ((*pooled)[1].submitted_at, kT0 + 2);
+}
+
+TEST_P(StoreFeedbackContractTest, AlertsRoundTripAndMoveThroughTheirStates) {
+  const auto w = MakeWorld();
+  const ResponseId response = Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(w.episode, w.client, std::nullopt, kT0));
+  });
+  const AlertId id = Put([&](WriteTxn& txn) {
+    return txn.InsertAlert(MakeAlert(w.clinic, w.episode, response, kT0));
+  });
+  auto got = store().GetAlert(id);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->episode_id, w.episode);
+  EXPECT_EQ(got->clinic_id, w.clinic);
+  EXPECT_EQ(got->response_id, response);
+  EXPECT_EQ(got->rule_id, "risk-answer");
+  EXPECT_EQ(got->kind, AlertKind::kRisk);
+  EXPECT_EQ(got->severity, Severity::kCritical);
+  EXPECT_EQ(got->title, "Risk answer");
+  EXPECT_EQ(got->explanation, "Item 9 was answered above zero.");
+  EXPECT_EQ(got->next_step, "Contact the client today.");
+  EXPECT_EQ(got->state, AlertState::kOpen);
+  EXPECT_FALSE(got->acknowledged_by.has_value());
+
+  FeedbackAlert changed = *got;
+  changed.state = AlertState::kAcknowledged;
+  changed.acknowledged_by = w.therapist;
+  changed.acknowledged_at = kT0 + 7;
+  changed.acknowledge_note = "Called; safety plan agreed.";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAlertState(changed); }), IsOk());
+  changed.state = AlertState::kResolved;
+  changed.resolved_by = w.therapist;
+  changed.resolved_at = kT0 + 9;
+  changed.resolve_note = "Reviewed in session.";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAlertState(changed); }), IsOk());
+  got = store().GetAlert(id);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->state, AlertState::kResolved);
+  EXPECT_EQ(got->acknowledged_by, w.therapist);
+  EXPECT_EQ(got->acknowledged_at, kT0 + 7);
+  EXPECT_EQ(got->acknowledge_note, "Called; safety plan agreed.");
+  EXPECT_EQ(got->resolved_by, w.therapist);
+  EXPECT_EQ(got->resolved_at, kT0 + 9);
+  EXPECT_EQ(got->resolve_note, "Reviewed in session.");
+
+  changed.id = id + 100;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAlertState(changed); }),
+              FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().GetAlert(id + 100), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreFeedbackContractTest, AResponseAndItsAlertCommitTogetherOrNotAtAll) {
+  const auto w = MakeWorld();
+  const Status failed = Do([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ResponseId r, txn.InsertResponse(MakeResponse(
+                                                     w.episode, w.client, w.appointment, kT0)));
+    RAPPORT_RETURN_IF_ERROR(DropValue(txn.InsertAlert(MakeAlert(w.clinic, w.episode, r, kT0))));
+    return Fail(Error::Unavailable("injected failure after the alert"));
+  });
+  EXPECT_THAT(failed, FailsWith(ErrorCode::kUnavailable));
+  EXPECT_TRUE(store().ListResponsesOfEpisode(w.episode)->empty());
+  EXPECT_TRUE(store().ListAlertsOfEpisode(w.episode)->empty());
+}
+
+TEST_P(StoreFeedbackContractTest, AlertListsAreNewestFirstAndFilterByTherapistAndState) {
+  const auto w = MakeWorld();
+  const EpisodeId others = AddEpisode(w.clinic, w.client, w.other_therapist);
+  const AlertId a1 = Put([&](WriteTxn& txn) {
+    return txn.InsertAlert(MakeAlert(w.clinic, w.episode, std::nullopt, kT0 + 1));
+  });
+  const AlertId a2 = Put([&](WriteTxn& txn) {
+    return txn.InsertAlert(MakeAlert(w.clinic, w.episode, std::nullopt, kT0 + 3, Severity::kLow));
+  });
+  const AlertId a3 = Put([&](WriteTxn& txn) {
+    return txn.InsertAlert(MakeAlert(w.clinic, others, std::nullopt, kT0 + 2));
+  });
+  FeedbackAlert resolved = *store().GetAlert(a1);
+  resolved.state = AlertState::kResolved;
+  resolved.resolved_by = w.therapist;
+  resolved.resolved_at = kT0 + 5;
+  resolved.resolve_note = "done";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAlertState(resolved); }), IsOk());
+
+  auto ids = [](const Result<std::vector<FeedbackAlert>>& alerts) {
+    std::vector<AlertId> out;
+    if (alerts) {
+      for (const auto& a : *alerts) out.push_back(a.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(store().ListAlertsOfEpisode(w.episode)), (std::vector<AlertId>{a2, a1}));
+  EXPECT_EQ(ids(store().ListAlertsOfTherapist(w.therapist, std::nullopt)),
+            (std::vector<AlertId>{a2, a1}));
+  EXPECT_EQ(ids(store().ListAlertsOfTherapist(w.therapist, AlertState::kOpen)),
+            (std::vector<AlertId>{a2}));
+  EXPECT_EQ(ids(store().ListAlertsOfTherapist(w.therapist, AlertState::kResolved)),
+            (std::vector<AlertId>{a1}));
+  EXPECT_EQ(ids(store().ListAlertsOfTherapist(w.other_therapist, std::nullopt)),
+            (std::vector<AlertId>{a3}));
+  EXPECT_EQ(ids(store().ListAlertsOfTherapist(w.client, std::nullopt)), (std::vector<AlertId>{}));
+}
+
+TEST_P(StoreFeedbackContractTest, FeedbackLinksAreFoundByTokenHashAndCountTheirUses) {
+  const auto w = MakeWorld();
+  FeedbackLink link;
+  link.appointment_id = w.appointment;
+  link.created_by = w.therapist;
+  link.token_hash = Blake2b256Hex("token-1");
+  link.created_at = kT0;
+  link.expires_at = kT0 + 1000;
+  const FeedbackLinkId id = Put([&](WriteTxn& txn) { return txn.InsertFeedbackLink(link); });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.CountFeedbackLinkUse(id); }), IsOk());
+  auto got = store().FindFeedbackLinkByTokenHash(Blake2b256Hex("token-1"));
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->id, id);
+  EXPECT_EQ(got->appointment_id, w.appointment);
+  EXPECT_EQ(got->created_by, w.therapist);
+  EXPECT_EQ(got->created_at, kT0);
+  EXPECT_EQ(got->expires_at, kT0 + 1000);
+  EXPECT_EQ(got->uses, 1);
+  EXPECT_THAT(store().FindFeedbackLinkByTokenHash(Blake2b256Hex("token-2")),
+              FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.InsertFeedbackLink(link)); }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.CountFeedbackLinkUse(id + 9); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
 }  // namespace rapport

@@ -120,6 +120,19 @@ SqliteQuery& SqliteQuery::Bind(const std::optional<std::int64_t>& value) {
   return *this;
 }
 
+SqliteQuery& SqliteQuery::Bind(double value) {
+  const int rc = sqlite3_bind_double(stmt_, next_index_++, value);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::Bind(const std::optional<double>& value) {
+  if (value) return Bind(*value);
+  const int rc = sqlite3_bind_null(stmt_, next_index_++);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
 Result<bool> SqliteQuery::Step() {
   if (bind_rc_ != SQLITE_OK) return Fail(SqliteError(db_, bind_rc_));
   const int rc = sqlite3_step(stmt_);
@@ -158,6 +171,15 @@ std::string SqliteQuery::Text(int column) const {
 std::optional<std::int64_t> SqliteQuery::OptionalInt(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
   return Int(column);
+}
+
+double SqliteQuery::Double(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+
+std::optional<double> SqliteQuery::OptionalDouble(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return Double(column);
 }
 
 // --- SqliteConnection -------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class SqliteQuery {
   SqliteQuery& Bind(const std::string& value) { return Bind(std::string_view(value)); }
   SqliteQuery& Bind(const char* value) { return Bind(std::string_view(value)); }
   SqliteQuery& Bind(const std::optional<std::int64_t>& value);  // nullopt binds NULL
+  SqliteQuery& Bind(double value);
+  SqliteQuery& Bind(const std::optional<double>& value);  // nullopt binds NULL
 
   // Advances: true when a row is ready to read, false when the statement is done.
   Result<bool> Step();
@@ -64,6 +66,8 @@ class SqliteQuery {
   bool Bool(int column) const { return Int(column) != 0; }
   std::string Text(int column) const;
   std::optional<std::int64_t> OptionalInt(int column) const;
+  double Double(int column) const;
+  std::optional<double> OptionalDouble(int column) const;
 
  private:
   sqlite3* db_;

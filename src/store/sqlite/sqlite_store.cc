@@ -38,6 +38,16 @@ namespace {
   "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
   "hash"
 
+#define RAPPORT_RESPONSE_COLUMNS                                                 \
+  "id, episode_id, appointment_id, instrument, instrument_version, respondent, " \
+  "respondent_user_id, submitted_at, session_number, answers, total, band, scales, risk"
+#define RAPPORT_ALERT_COLUMNS                                                                      \
+  "id, episode_id, clinic_id, response_id, rule_id, kind, severity, title, explanation, "          \
+  "next_step, raised_at, state, acknowledged_by, acknowledged_at, acknowledge_note, resolved_by, " \
+  "resolved_at, resolve_note"
+#define RAPPORT_FEEDBACK_LINK_COLUMNS \
+  "id, appointment_id, created_by, token_hash, created_at, expires_at, uses"
+
 // A value the CHECK constraints should have kept out: the file was edited by hand or is damaged.
 template <typename T>
 Result<T> FromColumn(Result<T> parsed, std::string_view what) {
@@ -132,6 +142,60 @@ Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
   return e;
 }
 
+Result<FeedbackResponse> ReadResponse(const SqliteQuery& q) {
+  FeedbackResponse r;
+  r.id = q.Int(0);
+  r.episode_id = q.Int(1);
+  r.appointment_id = q.OptionalInt(2);
+  r.instrument = q.Text(3);
+  r.instrument_version = q.Text(4);
+  RAPPORT_ASSIGN_OR_RETURN(r.respondent, FromColumn(ParseRespondent(q.Text(5)), "respondent"));
+  r.respondent_user_id = q.Int(6);
+  r.submitted_at = q.Int(7);
+  r.session_number = static_cast<int>(q.Int(8));
+  r.answers_json = q.Text(9);
+  r.total = q.OptionalDouble(10);
+  r.band = q.Text(11);
+  r.scales_json = q.Text(12);
+  r.risk_json = q.Text(13);
+  return r;
+}
+
+Result<FeedbackAlert> ReadAlert(const SqliteQuery& q) {
+  FeedbackAlert a;
+  a.id = q.Int(0);
+  a.episode_id = q.Int(1);
+  a.clinic_id = q.Int(2);
+  a.response_id = q.OptionalInt(3);
+  a.rule_id = q.Text(4);
+  RAPPORT_ASSIGN_OR_RETURN(a.kind, FromColumn(ParseAlertKind(q.Text(5)), "alert kind"));
+  RAPPORT_ASSIGN_OR_RETURN(a.severity, FromColumn(ParseSeverity(q.Text(6)), "alert severity"));
+  a.title = q.Text(7);
+  a.explanation = q.Text(8);
+  a.next_step = q.Text(9);
+  a.raised_at = q.Int(10);
+  RAPPORT_ASSIGN_OR_RETURN(a.state, FromColumn(ParseAlertState(q.Text(11)), "alert state"));
+  a.acknowledged_by = q.OptionalInt(12);
+  a.acknowledged_at = q.OptionalInt(13);
+  a.acknowledge_note = q.Text(14);
+  a.resolved_by = q.OptionalInt(15);
+  a.resolved_at = q.OptionalInt(16);
+  a.resolve_note = q.Text(17);
+  return a;
+}
+
+Result<FeedbackLink> ReadFeedbackLink(const SqliteQuery& q) {
+  FeedbackLink l;
+  l.id = q.Int(0);
+  l.appointment_id = q.Int(1);
+  l.created_by = q.Int(2);
+  l.token_hash = q.Text(3);
+  l.created_at = q.Int(4);
+  l.expires_at = q.Int(5);
+  l.uses = static_cast<int>(q.Int(6));
+  return l;
+}
+
 Result<UserId> ReadId(const SqliteQuery& q) {
   return q.Int(0);
 }
@@ -205,6 +269,29 @@ Result<Invitation> QueryInvitationByTokenHash(SqliteConnection& c, const std::st
                                                     " FROM invitations WHERE token_hash = ?"));
   q.Bind(token_hash);
   return One(q, ReadInvitation, "no such invitation");
+}
+
+Result<FeedbackAlert> QueryAlert(SqliteConnection& c, AlertId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadAlert, "no such alert");
+}
+
+Result<std::vector<FeedbackResponse>> QueryResponsesOfEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_RESPONSE_COLUMNS
+                                                    " FROM responses WHERE episode_id = ? "
+                                                    "ORDER BY submitted_at, id"));
+  q.Bind(id);
+  return All(q, ReadResponse);
+}
+
+Result<std::vector<FeedbackAlert>> QueryAlertsOfEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE episode_id = ? "
+                               "ORDER BY raised_at DESC, id DESC"));
+  q.Bind(id);
+  return All(q, ReadAlert);
 }
 
 // --- The write transaction --------------------------------------------------------------------
@@ -462,6 +549,117 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<Appointment> GetAppointment(AppointmentId id) override { return QueryAppointment(c_, id); }
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
     return QueryInvitationByTokenHash(c_, token_hash);
+  }
+  Result<FeedbackAlert> GetAlert(AlertId id) override { return QueryAlert(c_, id); }
+  Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) override {
+    return QueryResponsesOfEpisode(c_, id);
+  }
+  Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) override {
+    return QueryAlertsOfEpisode(c_, id);
+  }
+
+  Status UpsertAssignment(const InstrumentAssignment& a) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO episode_instruments (episode_id, instrument, respondent, "
+                   "assigned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+    q.Bind(a.episode_id).Bind(a.instrument).Bind(ToString(a.respondent)).Bind(a.assigned_at);
+    return Done(NameMissing(q.Run(), "episode does not exist"));
+  }
+
+  Result<ResponseId> InsertResponse(const FeedbackResponse& r) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO responses (episode_id, appointment_id, instrument, "
+                   "instrument_version, respondent, respondent_user_id, submitted_at, "
+                   "session_number, answers, total, band, scales, risk) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(r.episode_id)
+        .Bind(r.appointment_id)
+        .Bind(r.instrument)
+        .Bind(r.instrument_version)
+        .Bind(ToString(r.respondent))
+        .Bind(r.respondent_user_id)
+        .Bind(r.submitted_at)
+        .Bind(r.session_number)
+        .Bind(r.answers_json)
+        .Bind(r.total)
+        .Bind(r.band)
+        .Bind(r.scales_json)
+        .Bind(r.risk_json);
+    auto id = NameMissing(q.RunReturningId(), "episode, appointment or respondent does not exist");
+    if (!id && id.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(Error{ErrorCode::kAlreadyExists,
+                        "this questionnaire has already been answered for this appointment",
+                        {FieldError{"appointment_id", "has already been answered"}}});
+    }
+    return id;
+  }
+
+  Result<AlertId> InsertAlert(const FeedbackAlert& a) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO alerts (episode_id, clinic_id, response_id, rule_id, "
+                   "kind, severity, title, explanation, next_step, raised_at, state, "
+                   "acknowledged_by, acknowledged_at, acknowledge_note, resolved_by, "
+                   "resolved_at, resolve_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(a.episode_id)
+        .Bind(a.clinic_id)
+        .Bind(a.response_id)
+        .Bind(a.rule_id)
+        .Bind(ToString(a.kind))
+        .Bind(ToString(a.severity))
+        .Bind(a.title)
+        .Bind(a.explanation)
+        .Bind(a.next_step)
+        .Bind(a.raised_at)
+        .Bind(ToString(a.state))
+        .Bind(a.acknowledged_by)
+        .Bind(a.acknowledged_at)
+        .Bind(a.acknowledge_note)
+        .Bind(a.resolved_by)
+        .Bind(a.resolved_at)
+        .Bind(a.resolve_note);
+    return NameMissing(q.RunReturningId(), "episode, clinic, response or user does not exist");
+  }
+
+  Status UpdateAlertState(const FeedbackAlert& a) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE alerts SET state = ?, acknowledged_by = ?, acknowledged_at = ?, "
+                   "acknowledge_note = ?, resolved_by = ?, resolved_at = ?, resolve_note = ? "
+                   "WHERE id = ?"));
+    q.Bind(ToString(a.state))
+        .Bind(a.acknowledged_by)
+        .Bind(a.acknowledged_at)
+        .Bind(a.acknowledge_note)
+        .Bind(a.resolved_by)
+        .Bind(a.resolved_at)
+        .Bind(a.resolve_note)
+        .Bind(a.id);
+    return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such alert");
+  }
+
+  Result<FeedbackLinkId> InsertFeedbackLink(const FeedbackLink& l) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO feedback_links (appointment_id, created_by, token_hash, "
+                   "created_at, expires_at, uses) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(l.appointment_id)
+        .Bind(l.created_by)
+        .Bind(l.token_hash)
+        .Bind(l.created_at)
+        .Bind(l.expires_at)
+        .Bind(l.uses);
+    return NameMissing(q.RunReturningId(), "appointment or user does not exist");
+  }
+
+  Status CountFeedbackLinkUse(FeedbackLinkId id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("UPDATE feedback_links SET uses = uses + 1 WHERE id = ?"));
+    q.Bind(id);
+    return ChangedOne(q.Run(), "no such feedback link");
   }
 
  private:
@@ -726,6 +924,89 @@ class SqliteStoreImpl final : public SqliteStore {
                     "ORDER BY a.starts_at, a.id"));
       q.Bind(client_id).Bind(from).Bind(to);
       return All(q, ReadAppointment);
+    });
+  }
+
+  Result<std::vector<InstrumentAssignment>> ListAssignments(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<InstrumentAssignment>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT episode_id, instrument, respondent, assigned_at FROM "
+                    "episode_instruments WHERE episode_id = ? ORDER BY assigned_at, rowid"));
+      q.Bind(id);
+      return All(q, [](const SqliteQuery& row) -> Result<InstrumentAssignment> {
+        InstrumentAssignment a;
+        a.episode_id = row.Int(0);
+        a.instrument = row.Text(1);
+        RAPPORT_ASSIGN_OR_RETURN(a.respondent,
+                                 FromColumn(ParseRespondent(row.Text(2)), "respondent"));
+        a.assigned_at = row.Int(3);
+        return a;
+      });
+    });
+  }
+
+  Result<FeedbackResponse> GetResponse(ResponseId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<FeedbackResponse> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_RESPONSE_COLUMNS
+                                                        " FROM responses WHERE id = ?"));
+      q.Bind(id);
+      return One(q, ReadResponse, "no such response");
+    });
+  }
+
+  Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryResponsesOfEpisode(c, id); });
+  }
+
+  Result<std::vector<FeedbackResponse>> ListResponsesOfEndedEpisodes(
+      ClinicId clinic_id, const std::string& instrument) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<FeedbackResponse>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT r.id, r.episode_id, r.appointment_id, r.instrument, "
+                    "r.instrument_version, r.respondent, r.respondent_user_id, r.submitted_at, "
+                    "r.session_number, r.answers, r.total, r.band, r.scales, r.risk "
+                    "FROM responses r JOIN episodes e ON e.id = r.episode_id "
+                    "WHERE e.clinic_id = ? AND e.status = 'ended' AND r.instrument = ? "
+                    "ORDER BY r.episode_id, r.submitted_at, r.id"));
+      q.Bind(clinic_id).Bind(instrument);
+      return All(q, ReadResponse);
+    });
+  }
+
+  Result<FeedbackAlert> GetAlert(AlertId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryAlert(c, id); });
+  }
+
+  Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryAlertsOfEpisode(c, id); });
+  }
+
+  Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
+      UserId therapist_id, std::optional<AlertState> state) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<FeedbackAlert>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
+                    "a.severity, a.title, a.explanation, a.next_step, a.raised_at, a.state, "
+                    "a.acknowledged_by, a.acknowledged_at, a.acknowledge_note, a.resolved_by, "
+                    "a.resolved_at, a.resolve_note FROM alerts a JOIN episodes e "
+                    "ON e.id = a.episode_id WHERE e.therapist_id = ? AND (? = '' OR a.state = ?) "
+                    "ORDER BY a.raised_at DESC, a.id DESC"));
+      const std::string wanted = state ? std::string(ToString(*state)) : std::string();
+      q.Bind(therapist_id).Bind(wanted).Bind(wanted);
+      return All(q, ReadAlert);
+    });
+  }
+
+  Result<FeedbackLink> FindFeedbackLinkByTokenHash(const std::string& token_hash) override {
+    return WithReader([&](SqliteConnection& c) -> Result<FeedbackLink> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_FEEDBACK_LINK_COLUMNS
+                                         " FROM feedback_links WHERE token_hash = ?"));
+      q.Bind(token_hash);
+      return One(q, ReadFeedbackLink, "no such feedback link");
     });
   }
 

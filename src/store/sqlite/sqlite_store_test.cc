@@ -64,6 +64,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreFeedbackContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
 
 // --- SQLite only ------------------------------------------------------------------------------
 
