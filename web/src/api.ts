@@ -96,6 +96,146 @@ export interface AuditEntry {
   source: string;
 }
 
+// --- Formal feedback (questionnaires, progress, alerts) ---------------------------------------
+
+export type Purpose = 'outcome' | 'rapport' | 'fit';
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertState = 'open' | 'acknowledged' | 'resolved';
+
+export interface InstrumentOption {
+  value: number;
+  label: string;
+}
+
+export interface InstrumentItem {
+  id: string;
+  text: string;
+  type: 'choice' | 'slider' | 'text';
+  required?: boolean;
+  scored?: boolean;
+  options?: InstrumentOption[];
+  min?: number;
+  max?: number;
+  step?: number;
+  low_label?: string;
+  high_label?: string;
+  max_length?: number;
+}
+
+export interface InstrumentDefinition {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  respondents?: string[];
+  preamble?: string;
+  items: InstrumentItem[];
+  validation?: { validated: boolean; note?: string };
+}
+
+export interface AssignedInstrument {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  respondent: string;
+}
+
+export interface CrisisInfo {
+  title: string;
+  body: string;
+  contacts: { label: string; detail: string }[];
+}
+
+export interface FeedbackAlert {
+  id: number;
+  episode_id: number;
+  client_id: number;
+  client_name: string;
+  therapist_id?: number;
+  therapist_name?: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  explanation: string;
+  next_step: string;
+  state: AlertState;
+  created_at: string;
+  acknowledged_at?: string | null;
+  acknowledged_by_name?: string | null;
+  acknowledge_note?: string | null;
+  resolved_at?: string | null;
+  resolved_by_name?: string | null;
+  resolve_note?: string | null;
+  response_id?: number | null;
+}
+
+export interface SubmitResult {
+  response?: { id: number; instrument: string; submitted_at: string; session_number: number };
+  scores?: { total: number | null; band?: string };
+  alerts?: FeedbackAlert[];
+  crisis: CrisisInfo | null;
+}
+
+export interface ProgressPoint {
+  response_id: number;
+  session_number: number;
+  submitted_at: string;
+  appointment_id?: number | null;
+  total: number | null;
+  band?: string;
+}
+
+export interface QuestionnaireProgress {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  min: number;
+  max: number;
+  cutoff?: number | null;
+  higher_is?: 'better' | 'worse';
+  reliable_threshold?: number | null;
+  points: ProgressPoint[];
+  change?: { first: number; latest: number; difference: number; reliable?: boolean; category?: string } | null;
+  expected?: { source: string; points: { session: number; expected: number; lower: number; upper: number }[] } | null;
+  plain_words?: string;
+}
+
+export interface EpisodeProgress {
+  episode_id: number;
+  client_name: string;
+  instruments: QuestionnaireProgress[];
+  alerts: FeedbackAlert[];
+  summary: string;
+}
+
+export interface ResponseDetail {
+  instrument: string;
+  submitted_at: string;
+  items: { id: string; text: string; value: number | string | null; label?: string | null }[];
+}
+
+export interface DashboardRow {
+  client_id: number;
+  client_name: string;
+  episode_id: number;
+  episode_status: Episode['status'];
+  therapist_name?: string;
+  open_alerts: number;
+  top_severity: Severity | null;
+  last_outcome: { code: string; total: number | null; band?: string } | null;
+  last_rapport: { total: number | null; max: number } | null;
+  outcome_trend: number[];
+  rapport_trend: number[];
+  next_appointment_at?: string | null;
+}
+
+export interface FeedbackLinkInfo {
+  client_first_name?: string;
+  therapist_name?: string;
+  instruments: InstrumentDefinition[];
+}
+
+export type Answers = Record<string, number | string | null>;
+
 export interface FieldError {
   field: string;
   message: string;
@@ -168,7 +308,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       data = undefined;
     }
   }
-  if (response.status === 401 && csrfToken && !path.startsWith('/auth/login') && !path.startsWith('/invitations/')) {
+  if (response.status === 401 && csrfToken && !path.startsWith('/auth/login') && !path.startsWith('/invitations/') && !path.startsWith('/feedback-links/')) {
     onSessionEnded?.();
   }
   if (!response.ok) throw toApiError(response, data);
@@ -239,4 +379,24 @@ export const api = {
       `/audit?${q}`,
     );
   },
+
+  instrument: (code: string) => request<InstrumentDefinition>('GET', `/instruments/${encodeURIComponent(code)}`),
+  episodeInstruments: (episodeId: number) => request<AssignedInstrument[]>('GET', `/episodes/${episodeId}/instruments`),
+  submitResponse: (
+    episodeId: number,
+    body: { instrument: string; respondent: string; answers: Answers; appointment_id?: number },
+  ) => request<SubmitResult>('POST', `/episodes/${episodeId}/responses`, body),
+  progress: (episodeId: number) => request<EpisodeProgress>('GET', `/episodes/${episodeId}/progress`),
+  response: (episodeId: number, responseId: number) =>
+    request<ResponseDetail>('GET', `/episodes/${episodeId}/responses/${responseId}`),
+  alerts: (state?: AlertState) => request<FeedbackAlert[]>('GET', `/alerts${state ? `?state=${state}` : ''}`),
+  acknowledgeAlert: (id: number, note: string) => request<FeedbackAlert>('POST', `/alerts/${id}/acknowledge`, { note }),
+  resolveAlert: (id: number, note?: string) =>
+    request<FeedbackAlert>('POST', `/alerts/${id}/resolve`, note ? { note } : {}),
+  dashboard: () => request<{ clients: DashboardRow[] }>('GET', '/dashboard'),
+  createFeedbackLink: (appointmentId: number) =>
+    request<{ url: string; expires_at: string }>('POST', `/appointments/${appointmentId}/feedback-link`),
+  feedbackLink: (token: string) => request<FeedbackLinkInfo>('GET', `/feedback-links/${encodeURIComponent(token)}`),
+  submitViaLink: (token: string, body: { instrument: string; answers: Answers }) =>
+    request<SubmitResult>('POST', `/feedback-links/${encodeURIComponent(token)}/responses`, body),
 };

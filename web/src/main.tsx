@@ -18,6 +18,8 @@ import { ClientHome } from './pages/client_home';
 import { GuardianHome } from './pages/guardian_home';
 import { AdminHome, AuditPage } from './pages/admin';
 import { NotFoundPage } from './pages/not_found';
+import { EpisodePage } from './pages/episode_page';
+import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
 
 export interface AppContext {
   user: User;
@@ -76,6 +78,15 @@ function App() {
     );
   }
 
+  // A feedback link needs no sign-in: the token in it is the credential.
+  if (path.startsWith('/feedback/')) {
+    return (
+      <Shell user={user} signedOut={signedOut}>
+        <FeedbackLinkPage token={decodeURIComponent(path.slice('/feedback/'.length))} />
+      </Shell>
+    );
+  }
+
   if (!user) {
     if (path !== '/sign-in') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
@@ -117,6 +128,9 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const client = /^\/clients\/(\d+)$/.exec(path);
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
+  const episode = /^\/episodes\/(\d+)$/.exec(path);
+  if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
+  if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
   return <NotFoundPage />;
 }
 
@@ -135,7 +149,7 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
     links.push({ href: '/account', label: 'Account' });
   }
   const current = (href: string) =>
-    props.path === href || (href === '/' && props.path?.startsWith('/clients/')) ? 'page' : undefined;
+    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/'))) ? 'page' : undefined;
   return (
     <>
       <a class="skip-link" href="#main">

@@ -1,19 +1,73 @@
-// The client's home: their next appointment and their therapist, in a calm, phone-first view.
-import { api, type Appointment } from '../api';
+// The client's home: feedback on their latest session when it is still to give, their next
+// appointment and therapist, and their own progress, in a calm, phone-first view.
+import { api, type Appointment, type EpisodeProgress } from '../api';
 import { currentEpisode, upcomingWindow } from '../caseload';
+import { ProgressChart } from '../chart';
 import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 
+const kFeedbackWindowMs = 14 * 86400_000;
+
+// The latest session that has taken place in the last two weeks and has no feedback yet.
+export function sessionAwaitingFeedback(appointments: Appointment[], progress: EpisodeProgress | undefined, now = Date.now()): Appointment | undefined {
+  const answered = new Set<number>();
+  let lastAnswerAt = 0;
+  for (const q of progress?.instruments ?? []) {
+    for (const p of q.points) {
+      if (typeof p.appointment_id === 'number') answered.add(p.appointment_id);
+      lastAnswerAt = Math.max(lastAnswerAt, Date.parse(p.submitted_at) || 0);
+    }
+  }
+  const held = appointments
+    .filter((a) => (a.status === 'completed' || a.status === 'scheduled') && Date.parse(a.starts_at) <= now)
+    .filter((a) => now - Date.parse(a.starts_at) <= kFeedbackWindowMs)
+    .sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
+  const latest = held[0];
+  if (!latest || answered.has(latest.id)) return undefined;
+  // Answers that do not name their appointment still count when given after the session began.
+  if (lastAnswerAt >= Date.parse(latest.starts_at)) return undefined;
+  return latest;
+}
+
 async function loadClientHome(userId: number) {
   const { from, to } = upcomingWindow(365);
-  const [me, appointments] = await Promise.all([api.client(userId).catch(() => undefined), api.appointments(from, to)]);
+  const recent = new Date(Date.now() - kFeedbackWindowMs).toISOString();
+  const [me, appointments, past] = await Promise.all([
+    api.client(userId).catch(() => undefined),
+    api.appointments(from, to),
+    api.appointments(recent, new Date().toISOString()).catch(() => [] as Appointment[]),
+  ]);
   const next = appointments
     .filter((a) => a.status === 'scheduled' && Date.parse(a.starts_at) >= Date.now())
     .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
   const episode = currentEpisode(me?.episodes);
   const therapist = episode?.therapist_name ?? next[0]?.therapist_name;
-  return { next: next[0] as Appointment | undefined, later: next.slice(1, 4), therapist };
+  // An older server without feedback routes: the home still shows appointments.
+  const progress = episode ? await api.progress(episode.id).catch(() => undefined) : undefined;
+  const awaiting = sessionAwaitingFeedback(past, progress);
+  return { next: next[0] as Appointment | undefined, later: next.slice(1, 4), therapist, progress, awaiting, hasEpisode: !!episode };
+}
+
+function MyProgress({ progress }: { progress: EpisodeProgress }) {
+  const charted = progress.instruments.filter((q) => q.purpose === 'outcome' && q.points.some((p) => typeof p.total === 'number'));
+  return (
+    <section class="card" aria-labelledby="progress-heading">
+      <h2 id="progress-heading">Your progress</h2>
+      {progress.summary && <p>{progress.summary}</p>}
+      {charted.map((q) => (
+        <div key={q.code} class="progress-item">
+          <h3>{q.title}</h3>
+          {q.plain_words && <p>{q.plain_words}</p>}
+          <ProgressChart q={q} height={200} />
+          <p class="muted small">
+            {q.higher_is === 'better' ? 'Higher is better.' : 'Lower is better.'}
+            {typeof q.cutoff === 'number' ? ` The dashed line at ${q.cutoff} is where scores usually count as a concern.` : ''}
+          </p>
+        </div>
+      ))}
+    </section>
+  );
 }
 
 export function NextAppointment({ appointment, withWhom }: { appointment?: Appointment; withWhom?: string }) {
@@ -38,6 +92,18 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
       {home.error && <Alert>{home.error.message}</Alert>}
       {home.data && (
         <>
+          {home.data.awaiting && (
+            <section class="card card--accent" aria-labelledby="feedback-heading">
+              <h2 id="feedback-heading">How was today’s session?</h2>
+              <p>
+                Your session on {formatDateTime(home.data.awaiting.starts_at)}. A minute of feedback helps{' '}
+                {home.data.therapist ?? 'your therapist'} make the next one fit you better.
+              </p>
+              <a class="button button--primary button--block" href={`/feedback?appointment=${home.data.awaiting.id}`}>
+                Give feedback
+              </a>
+            </section>
+          )}
           <section class="card card--accent" aria-labelledby="next-heading">
             <h2 id="next-heading">Your next appointment</h2>
             <NextAppointment appointment={home.data.next} />
@@ -58,6 +124,12 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
                 ))}
               </ul>
             </section>
+          )}
+          {home.data.progress && <MyProgress progress={home.data.progress} />}
+          {home.data.hasEpisode && !home.data.awaiting && (
+            <p>
+              <a href="/feedback">Tell your therapist how things are going</a>
+            </p>
           )}
         </>
       )}

@@ -124,6 +124,9 @@ function EpisodeBlock(props: { episode: Episode; appointments: Appointment[]; ca
         <span class={`badge badge--${episode.status}`}>{statusLabel(episode.status)}</span>
       </h3>
       {episode.therapist_name && <p class="muted small">With {episode.therapist_name}</p>}
+      <p>
+        <a href={`/episodes/${episode.id}`}>Feedback and progress</a>
+      </p>
       {appointments.length === 0 ? (
         <p class="muted small">No appointments booked.</p>
       ) : (
@@ -314,7 +317,7 @@ function BookAppointment({ episode, onBooked }: { episode: Episode; onBooked: ()
   );
 }
 
-function CopyableLink({ invitation, label }: { invitation: Invitation; label: string }) {
+export function CopyableLink({ invitation, label }: { invitation: Invitation; label: string }) {
   const [copied, setCopied] = useState(false);
   const id = useId();
   const url = new URL(invitation.url ?? invitation.path ?? `/invite/${invitation.token ?? ''}`, location.origin).toString();

@@ -1,4 +1,6 @@
 // The supervisor's home: the clients of the therapists they supervise, grouped by therapist.
+import { api } from '../api';
+import { AlertList } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
 import { firstName } from '../format';
 import type { AppContext } from '../main';
@@ -16,10 +18,21 @@ function groupByTherapist(rows: CaseloadRow[]): [string, CaseloadRow[]][] {
 
 export function SupervisorHome({ ctx }: { ctx: AppContext }) {
   const caseload = useLoad(loadCaseload);
+  // Older servers have no alerts yet; the overview still works without them.
+  const alerts = useLoad(() => api.alerts('open').catch(() => undefined));
   return (
     <div class="page">
       <PageTitle title="Supervision">Supervision overview</PageTitle>
       <p class="lede">Hello {firstName(ctx.user.display_name)}. These are the clients of the therapists you supervise.</p>
+      {alerts.data && (
+        <section class="card card--alerts" aria-labelledby="alerts-heading">
+          <h2 id="alerts-heading">
+            Open alerts <span class="count">{alerts.data.length}</span>
+          </h2>
+          <p class="muted small">Alerts stay with the treating therapist; this list lets you follow them up in supervision.</p>
+          <AlertList alerts={alerts.data} canAct={false} onChanged={alerts.reload} empty="No open alerts for the therapists you supervise." />
+        </section>
+      )}
       {caseload.loading && !caseload.data && <Loading what="caseloads" />}
       {caseload.error && <Alert>{caseload.error.message}</Alert>}
       {caseload.data && caseload.data.length === 0 && <p class="muted">No clients to show yet.</p>}

@@ -1,29 +1,90 @@
-// The therapist's home: their caseload with each client's episode status and next
-// appointment, and a form to add a new client.
-import { api } from '../api';
+// The therapist's home: open alerts first, then the caseload ordered by what needs attention,
+// with a small trend line of outcome and rapport per client, and a form to add a new client.
+import { api, ApiError, type DashboardRow } from '../api';
+import { AlertList, SeverityBadge } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
+import { Sparkline } from '../chart';
 import { firstName, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
 
+// Without the feedback routes (an older server) the plain caseload still works.
+async function loadDashboard(): Promise<{ rows: DashboardRow[] } | { caseload: CaseloadRow[] }> {
+  try {
+    return { rows: (await api.dashboard()).clients };
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return { caseload: await loadCaseload() };
+    throw e;
+  }
+}
+
 export function TherapistHome({ ctx }: { ctx: AppContext }) {
-  const caseload = useLoad(loadCaseload);
+  const board = useLoad(loadDashboard);
+  const alerts = useLoad(() => api.alerts('open').catch(() => []));
   const first = firstName(ctx.user.display_name);
+  const reload = () => {
+    alerts.reload();
+    board.reload();
+  };
   return (
     <div class="page">
       <PageTitle title="Caseload">Your caseload</PageTitle>
-      <p class="lede">Hello {first}. Here is who you are working with and when you see them next.</p>
+      <p class="lede">Hello {first}. Who needs your attention comes first.</p>
+      {alerts.data && alerts.data.length > 0 && (
+        <section class="card card--alerts" aria-labelledby="alerts-heading">
+          <h2 id="alerts-heading">
+            Open alerts <span class="count">{alerts.data.length}</span>
+          </h2>
+          <AlertList alerts={alerts.data} canAct onChanged={reload} empty="No open alerts." />
+        </section>
+      )}
       <div class="columns">
         <section class="card" aria-labelledby="caseload-heading">
           <h2 id="caseload-heading">Clients</h2>
-          {caseload.loading && !caseload.data && <Loading what="your caseload" />}
-          {caseload.error && <Alert>{caseload.error.message}</Alert>}
-          {caseload.data && <CaseloadList rows={caseload.data} />}
+          {board.loading && !board.data && <Loading what="your caseload" />}
+          {board.error && <Alert>{board.error.message}</Alert>}
+          {board.data && 'rows' in board.data && <DashboardList rows={board.data.rows} />}
+          {board.data && 'caseload' in board.data && <CaseloadList rows={board.data.caseload} />}
         </section>
         <NewClientForm />
       </div>
     </div>
+  );
+}
+
+export function DashboardList({ rows, showTherapist = false }: { rows: DashboardRow[]; showTherapist?: boolean }) {
+  if (rows.length === 0) return <p class="muted">No clients yet. Add your first client with the form.</p>;
+  return (
+    <ul class="list dashboard">
+      {rows.map((r) => (
+        <li key={r.episode_id} class="list-item dashboard__row">
+          <div class="list-item__main">
+            <p class="list-item__title">
+              <a href={`/episodes/${r.episode_id}`}>{r.client_name}</a>
+              {r.top_severity && <SeverityBadge severity={r.top_severity} />}
+            </p>
+            <p class="muted small">
+              {r.open_alerts > 0 ? `${r.open_alerts} open alert${r.open_alerts === 1 ? '' : 's'} · ` : ''}
+              {r.last_outcome && typeof r.last_outcome.total === 'number'
+                ? `${r.last_outcome.code} ${r.last_outcome.total}${r.last_outcome.band ? ` (${r.last_outcome.band})` : ''} · `
+                : ''}
+              {r.last_rapport && typeof r.last_rapport.total === 'number' ? `Rapport ${r.last_rapport.total} of ${r.last_rapport.max} · ` : ''}
+              {r.next_appointment_at ? `Next: ${formatDateTime(r.next_appointment_at)}` : 'No appointment booked'}
+              {showTherapist && r.therapist_name ? ` · with ${r.therapist_name}` : ''}
+            </p>
+            <p class="small">
+              <a href={`/clients/${r.client_id}`}>Record and appointments</a>
+            </p>
+          </div>
+          <div class="dashboard__trends">
+            <Sparkline values={r.outcome_trend} label={r.last_outcome?.code ?? 'Outcome'} higherIs="worse" />
+            <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max} />
+          </div>
+          <span class={`badge badge--${r.episode_status}`}>{statusLabel(r.episode_status)}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 

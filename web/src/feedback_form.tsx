@@ -1,0 +1,332 @@
+// The client's one-minute feedback form, shared by the signed-in "How was today's session?" page
+// and the password-less feedback link: one section per questionnaire, native controls (range
+// sliders with their anchors as text, radio groups in fieldsets), errors beside their items, and
+// the crisis information shown at once, first and for good, whenever a risk answer was given.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, asSentence, type Answers, type CrisisInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
+import { Alert } from './ui';
+
+// Digit runs that read as phone numbers in the crisis text ("988", "116 123") become tel: links,
+// so that a phone can call them with one tap.
+const kPhone = /\b\d{3}(?: \d{3})?\b/g;
+
+function withPhoneLinks(text: string): ComponentChildren[] {
+  const parts: ComponentChildren[] = [];
+  let last = 0;
+  for (const m of text.matchAll(kPhone)) {
+    const at = m.index ?? 0;
+    if (at > last) parts.push(text.slice(last, at));
+    parts.push(
+      <a key={at} href={`tel:${m[0].replace(/\s/g, '')}`}>
+        {m[0]}
+      </a>,
+    );
+    last = at + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+// Takes focus when it appears so that a screen reader announces it before anything else; it is
+// never dismissible.
+export function CrisisPanel({ crisis }: { crisis: CrisisInfo }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.scrollIntoView({ block: 'start' });
+  }, []);
+  return (
+    <div class="crisis" role="alert" tabIndex={-1} ref={ref} aria-labelledby="crisis-heading">
+      <h2 id="crisis-heading">{crisis.title}</h2>
+      <p>{crisis.body}</p>
+      <ul class="crisis__contacts">
+        {crisis.contacts.map((c) => (
+          <li key={c.label}>
+            <strong>{c.label}</strong>
+            <span>{withPhoneLinks(c.detail)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function isAnswerable(item: InstrumentItem): boolean {
+  return item.type === 'choice' || item.type === 'slider' || item.type === 'text';
+}
+
+function itemKey(code: string, item: InstrumentItem): string {
+  return `${code}/${item.id}`;
+}
+
+interface ItemProps {
+  code: string;
+  item: InstrumentItem;
+  value: number | string | undefined;
+  error?: string;
+  onChange: (value: number | string) => void;
+}
+
+function ItemError({ id, error }: { id: string; error?: string }) {
+  if (!error) return null;
+  return (
+    <p class="field-error" id={id}>
+      {asSentence(error)}
+    </p>
+  );
+}
+
+function SliderItem({ code, item, value, error, onChange }: ItemProps) {
+  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  const min = item.min ?? 0;
+  const max = item.max ?? 10;
+  const answered = typeof value === 'number';
+  const shown = answered ? (value as number) : Math.round((min + max) / 2);
+  return (
+    <div class={error ? 'question question--invalid' : 'question'}>
+      <label for={id} class="question__text">
+        {item.text}
+      </label>
+      <div class="slider">
+        <input
+          id={id}
+          type="range"
+          min={min}
+          max={max}
+          step={item.step ?? 1}
+          value={shown}
+          aria-valuetext={answered ? `${shown} of ${max}` : 'Not answered yet'}
+          aria-describedby={`${id}-anchors${error ? ` ${id}-error` : ''}`}
+          aria-invalid={error ? 'true' : undefined}
+          class={answered ? '' : 'slider--untouched'}
+          onInput={(e) => onChange(Number((e.currentTarget as HTMLInputElement).value))}
+        />
+        <output for={id} class="slider__value" aria-hidden="true">
+          {answered ? shown : '–'}
+        </output>
+      </div>
+      <p class="slider__anchors" id={`${id}-anchors`}>
+        <span>
+          {min}: {item.low_label || 'Low'}
+        </span>
+        <span>
+          {max}: {item.high_label || 'High'}
+        </span>
+      </p>
+      <ItemError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+function ChoiceItem({ code, item, value, error, onChange }: ItemProps) {
+  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return (
+    <fieldset
+      class={error ? 'question question--invalid choice' : 'question choice'}
+      aria-describedby={error ? `${id}-error` : undefined}
+      aria-invalid={error ? 'true' : undefined}
+    >
+      <legend class="question__text">{item.text}</legend>
+      <div class="choice__options">
+        {(item.options ?? []).map((o) => (
+          <label key={o.value} class="choice__option">
+            <input
+              type="radio"
+              name={id}
+              value={String(o.value)}
+              checked={value === o.value}
+              onChange={() => onChange(o.value)}
+            />
+            <span>{o.label}</span>
+          </label>
+        ))}
+      </div>
+      <ItemError id={`${id}-error`} error={error} />
+    </fieldset>
+  );
+}
+
+function TextItem({ code, item, value, error, onChange }: ItemProps) {
+  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return (
+    <div class={error ? 'question question--invalid' : 'question'}>
+      <label for={id} class="question__text">
+        {item.text}
+        {item.required === false && !/optional/i.test(item.text) ? <span class="optional"> (optional)</span> : null}
+      </label>
+      <textarea
+        id={id}
+        rows={3}
+        maxLength={item.max_length || 2000}
+        value={typeof value === 'string' ? value : ''}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onInput={(e) => onChange((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      <ItemError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+export interface FeedbackFormProps {
+  instruments: InstrumentDefinition[];
+  therapistName?: string;
+  // Sends one questionnaire; a failure is an ApiError whose fields are "answers/<item>".
+  send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
+}
+
+// The whole flow: the form, then the confirmation. The crisis information sits above both once
+// any submission carried it.
+export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormProps) {
+  const [answers, setAnswers] = useState<Record<string, number | string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [pageError, setPageError] = useState<string>();
+  const [sent, setSent] = useState<Set<string>>(new Set());
+  const [crisis, setCrisis] = useState<CrisisInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const firstError = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (!firstError.current) return;
+    const el = document.getElementById(firstError.current);
+    firstError.current = null;
+    el?.focus();
+  }, [errors]);
+
+  const set = (key: string) => (v: number | string) => {
+    setAnswers((a) => ({ ...a, [key]: v }));
+    setErrors((e) => {
+      if (!e[key]) return e;
+      const rest = { ...e };
+      delete rest[key];
+      return rest;
+    });
+  };
+
+  // Required items left unanswered are caught here, beside the item, before anything is sent.
+  function missing(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const inst of instruments) {
+      if (sent.has(inst.code)) continue;
+      for (const item of inst.items) {
+        if (!isAnswerable(item) || item.type === 'text' || item.required === false) continue;
+        if (answers[itemKey(inst.code, item)] === undefined) {
+          out[itemKey(inst.code, item)] = item.type === 'slider' ? 'Move the slider to answer.' : 'Please choose an answer.';
+        }
+      }
+    }
+    return out;
+  }
+
+  function focusTarget(key: string): string {
+    const [code, item] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
+    const inst = instruments.find((i) => i.code === code);
+    const def = inst?.items.find((i) => i.id === item);
+    const id = `q-${code}-${item}`.replace(/[^A-Za-z0-9_-]/g, '-');
+    return def?.type === 'choice' ? `${id}-error` : id;
+  }
+
+  async function onSubmit(e: Event) {
+    e.preventDefault();
+    if (busy) return;
+    setPageError(undefined);
+    const local = missing();
+    if (Object.keys(local).length) {
+      firstError.current = focusTarget(Object.keys(local)[0]!);
+      setErrors(local);
+      setPageError('A few questions still need an answer. They are marked below.');
+      return;
+    }
+    setBusy(true);
+    const nowSent = new Set(sent);
+    try {
+      for (const inst of instruments) {
+        if (nowSent.has(inst.code)) continue;
+        const body: Answers = {};
+        for (const item of inst.items) {
+          const v = answers[itemKey(inst.code, item)];
+          if (v === undefined || (typeof v === 'string' && !v.trim())) continue;
+          body[item.id] = typeof v === 'string' ? v.trim() : v;
+        }
+        let result: SubmitResult;
+        try {
+          result = await send(inst.code, body);
+        } catch (err) {
+          // Already sent (a second tab, a retry after a lost reply): nothing to do again.
+          if (err instanceof ApiError && err.status === 409) {
+            nowSent.add(inst.code);
+            continue;
+          }
+          throw err;
+        }
+        nowSent.add(inst.code);
+        // Shown the moment it arrives, even if a later questionnaire fails.
+        if (result?.crisis) setCrisis(result.crisis);
+      }
+      setDone(true);
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : new ApiError(0, String(err));
+      const next: Record<string, string> = {};
+      const current = instruments.find((i) => !nowSent.has(i.code));
+      for (const f of apiError.fields) {
+        const m = /^answers\/(.+)$/.exec(f.field);
+        if (m && current) next[`${current.code}/${m[1]}`] = f.message;
+      }
+      if (Object.keys(next).length) {
+        firstError.current = focusTarget(Object.keys(next)[0]!);
+        setPageError('Some answers need another look. They are marked below.');
+      } else {
+        setPageError(apiError.message);
+      }
+      setErrors(next);
+    } finally {
+      setSent(nowSent);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      {crisis && <CrisisPanel crisis={crisis} />}
+      {done ? (
+        <div class="card card--accent confirmation" role="status">
+          <h2>Sent</h2>
+          <p class="big">
+            Thank you — {therapistName || 'your therapist'} will read this before your next session.
+          </p>
+          <p>
+            <a href="/">Back to home</a>
+          </p>
+        </div>
+      ) : (
+        <form class="feedback-form" onSubmit={onSubmit} noValidate>
+          {pageError && <Alert>{pageError}</Alert>}
+          {instruments.map((inst) => (
+            <section key={inst.code} class="card questionnaire" aria-labelledby={`qs-${inst.code}`}>
+              <h2 id={`qs-${inst.code}`}>{inst.title}</h2>
+              {sent.has(inst.code) ? (
+                <p class="muted">Sent. Thank you.</p>
+              ) : (
+                <>
+                  {inst.preamble && <p class="muted">{inst.preamble}</p>}
+                  {inst.items.filter(isAnswerable).map((item) => {
+                    const key = itemKey(inst.code, item);
+                    const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
+                    if (item.type === 'slider') return <SliderItem key={key} {...props} />;
+                    if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
+                    return <TextItem key={key} {...props} />;
+                  })}
+                </>
+              )}
+            </section>
+          ))}
+          <button class="button button--primary button--block" type="submit" disabled={busy}>
+            {busy ? 'Sending…' : 'Send to my therapist'}
+          </button>
+        </form>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,202 @@
+// One episode's feedback as the therapist reads it: a chart per questionnaire over sessions
+// (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
+// alerts themselves, every response item by item, the CSV export, and a feedback link to send.
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Appointment, type EpisodeProgress, type ProgressPoint, type QuestionnaireProgress, type ResponseDetail } from '../api';
+import { AlertList } from '../alerts';
+import { ProgressChart } from '../chart';
+import { formatDateTime, modalityLabel, statusLabel } from '../format';
+import type { AppContext } from '../main';
+import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { CopyableLink } from './client_page';
+
+interface EpisodeView {
+  progress: EpisodeProgress;
+  appointments: Appointment[];
+  clientId?: number;
+}
+
+async function loadEpisode(id: number): Promise<EpisodeView> {
+  const [progress, appointments, episode] = await Promise.all([
+    api.progress(id),
+    api.episodeAppointments(id).catch(() => [] as Appointment[]),
+    api.episode(id).catch(() => undefined),
+  ]);
+  return { progress, appointments, clientId: episode?.client_id };
+}
+
+function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint }) {
+  const [open, setOpen] = useState(false);
+  const detail = useLoad<ResponseDetail | undefined>(
+    () => (open ? api.response(episodeId, point.response_id) : Promise.resolve(undefined)),
+    [open, episodeId, point.response_id],
+  );
+  return (
+    <details class="response" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>
+        Session {point.session_number} · {formatDateTime(point.submitted_at)} ·{' '}
+        {typeof point.total === 'number' ? `${point.total}${point.band ? ` (${point.band})` : ''}` : 'not scored'}
+      </summary>
+      {open && detail.loading && <Loading what="the answers" />}
+      {detail.error && <Alert>{detail.error.message}</Alert>}
+      {detail.data && (
+        <table class="answers">
+          <caption class="visually-hidden">Answers item by item</caption>
+          <thead>
+            <tr>
+              <th scope="col">Question</th>
+              <th scope="col">Answer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.data.items.map((item) => (
+              <tr key={item.id}>
+                <th scope="row">{item.text}</th>
+                <td>
+                  {item.value === null || item.value === undefined || item.value === ''
+                    ? '—'
+                    : item.label
+                      ? `${item.label} (${item.value})`
+                      : String(item.value)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
+
+function Questionnaire({ episodeId, q, rapport, progress }: { episodeId: number; q: QuestionnaireProgress; rapport?: QuestionnaireProgress; progress: EpisodeProgress }) {
+  // Every alert of the episode is marked at its time: the charts share one time axis.
+  const alerts = progress.alerts;
+  const points = [...q.points].reverse();
+  return (
+    <section class="card" aria-labelledby={`q-${q.code}`}>
+      <h2 id={`q-${q.code}`}>{q.title}</h2>
+      {q.change && (
+        <p>
+          From {q.change.first} to {q.change.latest}
+          {q.change.category ? ` · ${statusLabel(q.change.category)}` : ''}
+          {q.change.reliable !== undefined ? (q.change.reliable ? ' · a reliable change' : ' · within measurement error') : ''}
+        </p>
+      )}
+      <ProgressChart q={q} rapport={q.purpose === 'rapport' ? undefined : rapport} alerts={alerts} detailed />
+      {points.length > 0 && (
+        <>
+          <h3>Answers</h3>
+          <div class="responses">
+            {points.map((p) => (
+              <Answers key={p.response_id} episodeId={episodeId} point={p} />
+            ))}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
+  const now = Date.now();
+  // The sessions a client might be asked about: the last few held and the next one.
+  const past = appointments
+    .filter((a) => a.status !== 'cancelled' && Date.parse(a.starts_at) <= now)
+    .sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1))
+    .slice(0, 3);
+  const [link, setLink] = useState<{ appointment: number; url: string; expires_at: string }>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<number>();
+  async function send(a: Appointment) {
+    setBusy(a.id);
+    setError(undefined);
+    try {
+      const created = await api.createFeedbackLink(a.id);
+      setLink({ appointment: a.id, ...created });
+    } catch (e) {
+      setError(
+        e instanceof ApiError && e.status === 412
+          ? 'Your clinic does not allow feedback links. The client can give feedback after signing in.'
+          : e instanceof ApiError
+            ? e.message
+            : String(e),
+      );
+    } finally {
+      setBusy(undefined);
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="link-heading">
+      <h2 id="link-heading">Send feedback link</h2>
+      <p class="muted small">A personal link lets the client answer without signing in. It works once and expires after a week.</p>
+      {error && <Alert>{error}</Alert>}
+      {past.length === 0 ? (
+        <p class="muted">No session has taken place yet.</p>
+      ) : (
+        <ul class="appointments">
+          {past.map((a) => (
+            <li key={a.id}>
+              <span>
+                {formatDateTime(a.starts_at)} <span class="muted small">{modalityLabel(a.modality)}</span>
+              </span>
+              <button class="button button--small" type="button" disabled={busy !== undefined} onClick={() => send(a)}>
+                Send feedback link<span class="visually-hidden"> for {formatDateTime(a.starts_at)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {link && <CopyableLink invitation={{ url: link.url, expires_at: link.expires_at }} label="Feedback link" />}
+    </section>
+  );
+}
+
+export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
+  const view = useLoad(() => loadEpisode(episodeId), [episodeId]);
+  if (view.loading && !view.data) return <Loading what="the episode" />;
+  if (view.error) {
+    return (
+      <div class="page">
+        <PageTitle title="Episode">Episode</PageTitle>
+        <Alert>{view.error.status === 404 ? 'This episode does not exist or is not on your caseload.' : view.error.message}</Alert>
+        <p>
+          <a href="/">Back to your caseload</a>
+        </p>
+      </div>
+    );
+  }
+  const { progress, appointments, clientId } = view.data!;
+  const rapport = progress.instruments.find((q) => q.purpose === 'rapport');
+  const isTherapist = ctx.user.role === 'therapist';
+  const open = progress.alerts.filter((a) => a.state === 'open');
+  const closed = progress.alerts.filter((a) => a.state !== 'open');
+  return (
+    <div class="page">
+      <p class="breadcrumb">
+        <a href="/">{isTherapist ? 'Caseload' : 'Home'}</a> <span aria-hidden="true">›</span>{' '}
+        {clientId ? <a href={`/clients/${clientId}`}>{progress.client_name}</a> : progress.client_name}
+      </p>
+      <PageTitle title={`${progress.client_name}: feedback`}>{progress.client_name}: feedback and progress</PageTitle>
+      <p class="actions">
+        <a class="button" href={`/api/v1/episodes/${episodeId}/export.csv`} download={`episode-${episodeId}.csv`}>
+          Download CSV
+        </a>
+      </p>
+      <section class="card card--alerts" aria-labelledby="episode-alerts">
+        <h2 id="episode-alerts">Alerts</h2>
+        <AlertList alerts={open} canAct={isTherapist} onChanged={view.reload} showClient={false} empty="No open alerts." />
+        {closed.length > 0 && (
+          <details class="closed-alerts">
+            <summary>Earlier alerts ({closed.length})</summary>
+            <AlertList alerts={closed} canAct={isTherapist} onChanged={view.reload} showClient={false} empty="" />
+          </details>
+        )}
+      </section>
+      {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
+      {progress.instruments.map((q) => (
+        <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} />
+      ))}
+      {isTherapist && <SendFeedbackLink appointments={appointments} />}
+    </div>
+  );
+}
