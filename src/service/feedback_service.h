@@ -221,13 +221,25 @@ class FeedbackService {
                                      const std::string& source = "link");
 
   // The questionnaires a new episode gets: adults PHQ-9, GAD-7, RAPPORT-CHECK (client) and
-  // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Only those present
-  // in `catalog` are returned. Used by ClinicService and the demo when an episode opens.
-  static std::vector<InstrumentAssignment> DefaultAssignments(const InstrumentCatalog& catalog,
-                                                              EpisodeId episode_id, bool minor,
+  // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Used by
+  // ClinicService and the demo when an episode opens.
+  static std::vector<InstrumentAssignment> DefaultAssignments(EpisodeId episode_id, bool minor,
                                                               Timestamp at);
 
  private:
+  struct Prepared;
+  // The checks and scoring every submission shares; nothing is written.
+  Result<Prepared> Prepare(const Actor& actor, const Episode& episode,
+                           const SubmitRequest& request);
+  // Writes response, alerts and audit (and counts a link use) in one Store write.
+  Result<SubmitResult> Commit(const Actor& actor, const Episode& episode, Prepared prepared,
+                              std::optional<FeedbackLinkId> link);
+  // The missed-feedback alerts `episodes` now need (at most one each), not yet written.
+  Result<std::vector<FeedbackAlert>> MissedFeedback(const std::vector<Episode>& episodes);
+  Result<std::vector<TrajectoryPoint>> ClinicTrajectory(const Episode& episode,
+                                                        const Instrument& instrument,
+                                                        double baseline, int last_session);
+
   Store& store_;
   const Clock& clock_;
   const InstrumentCatalog& catalog_;

@@ -1,0 +1,1071 @@
+#include "service/feedback_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "core/crypto.h"
+#include "service/access.h"
+#include "service/audit_log.h"
+
+namespace rapport {
+
+namespace {
+
+constexpr int kTrendLength = 12;
+// Expected trajectories come from the clinic's own finished episodes only once this many have a
+// first score close to the client's (issue 3, item 3); below that the definition's norm is used.
+constexpr int kMinClinicEpisodes = 20;
+constexpr std::string_view kFitTalkItem = "fit_talk";
+
+std::string Id(std::int64_t id) {
+  return std::to_string(id);
+}
+
+Error FieldProblem(std::string field, std::string message) {
+  return Error::Field(std::move(field), std::move(message));
+}
+
+bool IsStaff(const Actor& actor) {
+  return !actor.system && (actor.role == Role::kTherapist || actor.role == Role::kSupervisor);
+}
+
+// The name a therapist knows the client by: the preferred name when set.
+Result<std::string> ClientName(Store& store, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const User user, store.GetUser(client_id));
+  auto profile = store.GetClientProfile(client_id);
+  if (profile && !profile->preferred_name.empty()) return profile->preferred_name;
+  if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
+  return user.display_name;
+}
+
+// Caches names looked up while building one answer.
+class Names {
+ public:
+  explicit Names(Store& store) : store_(store) {}
+  Result<std::string> Client(UserId id) {
+    if (auto it = clients_.find(id); it != clients_.end()) return it->second;
+    RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, id));
+    clients_[id] = name;
+    return name;
+  }
+  Result<std::string> User(UserId id) {
+    if (auto it = users_.find(id); it != users_.end()) return it->second;
+    RAPPORT_ASSIGN_OR_RETURN(const rapport::User user, store_.GetUser(id));
+    users_[id] = user.display_name;
+    return user.display_name;
+  }
+
+ private:
+  Store& store_;
+  std::map<UserId, std::string> clients_, users_;
+};
+
+QuestionnaireSummary SummaryOf(const Instrument& instrument) {
+  const Scale& total = instrument.TotalScale();
+  QuestionnaireSummary s;
+  s.code = instrument.code;
+  s.title = instrument.title;
+  s.version = instrument.version;
+  s.purpose = instrument.purpose;
+  s.min = total.min_score;
+  s.max = total.max_score;
+  s.cutoff = total.cutoff;
+  s.direction = total.direction;
+  if (auto change = ComputeChange(total, total.min_score, total.min_score)) {
+    s.reliable_threshold = change->reliable_threshold;
+  }
+  return s;
+}
+
+Json AnswersToJson(const Answers& answers) {
+  Json out = Json::object();
+  for (const auto& [item, value] : answers.values) out[item] = value;
+  for (const auto& [item, text] : answers.texts) out[item] = text;
+  return out;
+}
+
+Json ScalesToJson(const ScoreResult& score) {
+  Json out = Json::object();
+  for (const ScaleScore& s : score.scales) {
+    out[s.id] = s.score ? Json(*s.score) : Json(nullptr);
+  }
+  return out;
+}
+
+// The scale scores of a stored response, with bands recomputed from the definition.
+std::vector<ScaleScore> SubscalesOf(const Instrument& instrument, const FeedbackResponse& r) {
+  std::vector<ScaleScore> out;
+  auto parsed = ParseJson(r.scales_json);
+  if (!parsed || !parsed->is_object()) return out;
+  for (const Scale& scale : instrument.scales) {
+    if (scale.id == instrument.total_scale) continue;
+    ScaleScore s;
+    s.id = scale.id;
+    auto it = parsed->find(scale.id);
+    if (it != parsed->end() && it->is_number()) {
+      s.score = it->get<double>();
+      if (const Band* band = scale.BandFor(*s.score)) s.band = band->label;
+      s.clinical = scale.IsClinical(*s.score);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+ResponseSummary SummaryOf(const FeedbackResponse& r) {
+  return ResponseSummary{
+      r.id,           r.instrument,    r.instrument_version, r.respondent, r.appointment_id,
+      r.submitted_at, r.session_number};
+}
+
+std::string Number(double value) {
+  if (value == std::floor(value) && std::abs(value) < 1e15) {
+    return fmt::format("{}", static_cast<std::int64_t>(value));
+  }
+  return fmt::format("{:.2f}", value);
+}
+
+// How a client's questionnaire is going, in words a client can read without a scale in mind.
+std::string PlainWords(const Instrument& instrument, const QuestionnaireProgress& p) {
+  std::vector<double> totals;
+  for (const ProgressPoint& point : p.points) {
+    if (point.total) totals.push_back(*point.total);
+  }
+  if (totals.empty()) return "You have not filled this in yet.";
+  if (instrument.purpose == Purpose::kRapport) {
+    return "Thank you for telling your therapist how your sessions feel. They read every answer "
+           "and use it to make the next session work better for you.";
+  }
+  if (instrument.purpose == Purpose::kFit) {
+    return "Thank you for telling us how the fit with your therapist feels.";
+  }
+  if (totals.size() == 1) {
+    return "This is your starting point. Filling it in again over the coming sessions will show "
+           "how things change.";
+  }
+  if (p.change) {
+    switch (p.change->category) {
+      case ChangeCategory::kRecovered:
+        return "Your answers have improved a lot since you started, and are now in the range most "
+               "people without these difficulties report.";
+      case ChangeCategory::kImproved:
+        return "Your answers have clearly improved since you started.";
+      case ChangeCategory::kUnchanged:
+        return "Your answers are about the same as when you started. That is worth talking about "
+               "with your therapist: together you can look at what might help more.";
+      case ChangeCategory::kDeteriorated:
+        return "Your answers show things have become harder since you started. Please talk about "
+               "this with your therapist; it helps them help you.";
+    }
+  }
+  const bool better = instrument.TotalScale().direction == Direction::kHigherIsBetter
+                          ? totals.back() > totals.front()
+                          : totals.back() < totals.front();
+  return better ? "Your answers are a little better than when you started."
+                : "Your answers are about the same as when you started.";
+}
+
+// One CSV field, quoted when it needs to be (RFC 4180).
+std::string Csv(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// "id=value;id=value" from a JSON object, in key order.
+std::string Pairs(const std::string& json_text) {
+  auto parsed = ParseJson(json_text);
+  if (!parsed || !parsed->is_object()) return {};
+  std::string out;
+  for (const auto& [key, value] : parsed->items()) {
+    if (!out.empty()) out += ';';
+    out += key + '=';
+    if (value.is_number()) {
+      out += Number(value.get<double>());
+    } else if (value.is_string()) {
+      out += value.get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::string RiskList(const std::string& json_text) {
+  auto parsed = ParseJson(json_text);
+  if (!parsed || !parsed->is_array()) return {};
+  std::string out;
+  for (const auto& v : *parsed) {
+    if (!v.is_string()) continue;
+    if (!out.empty()) out += ';';
+    out += v.get<std::string>();
+  }
+  return out;
+}
+
+FeedbackAlert AlertFrom(const RaisedAlert& raised, const Episode& episode,
+                        std::optional<ResponseId> response, Timestamp at) {
+  FeedbackAlert a;
+  a.episode_id = episode.id;
+  a.clinic_id = episode.clinic_id;
+  a.response_id = response;
+  a.rule_id = raised.rule_id;
+  a.kind = raised.kind;
+  a.severity = raised.severity;
+  a.title = raised.title;
+  a.explanation = raised.explanation;
+  a.next_step = raised.next_step;
+  a.raised_at = at;
+  a.state = AlertState::kOpen;
+  return a;
+}
+
+// Per ended episode, its totals by session number (NaN where none).
+std::vector<std::vector<double>> Pool(const std::vector<FeedbackResponse>& responses) {
+  std::map<EpisodeId, std::vector<double>> by_episode;
+  for (const FeedbackResponse& r : responses) {
+    if (!r.total || r.session_number < 0 || r.session_number > 1000) continue;
+    auto& totals = by_episode[r.episode_id];
+    const auto at = static_cast<std::size_t>(r.session_number);
+    if (totals.size() <= at) totals.resize(at + 1, std::numeric_limits<double>::quiet_NaN());
+    totals[at] = *r.total;
+  }
+  std::vector<std::vector<double>> out;
+  out.reserve(by_episode.size());
+  for (auto& [id, totals] : by_episode) out.push_back(std::move(totals));
+  return out;
+}
+
+}  // namespace
+
+std::string_view ToString(TrajectorySource source) {
+  switch (source) {
+    case TrajectorySource::kNone: return "none";
+    case TrajectorySource::kClinic: return "clinic";
+    case TrajectorySource::kNorm: return "norm";
+  }
+  return "none";
+}
+
+struct FeedbackService::Prepared {
+  const Instrument* instrument = nullptr;
+  Respondent respondent = Respondent::kClient;
+  std::optional<AppointmentId> appointment_id;
+  std::string answers_json;
+  std::optional<double> fit_talk;
+  ScoreResult score;
+  std::string client_name;
+  std::vector<std::vector<double>> pool;  // the clinic's ended episodes of this questionnaire
+};
+
+FeedbackService::FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
+                                 const AlertRules& rules)
+    : store_(store), clock_(clock), catalog_(catalog), rules_(rules) {}
+
+std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
+                                                                      bool minor, Timestamp at) {
+  std::vector<InstrumentAssignment> out;
+  const auto add = [&](const char* code, Respondent respondent) {
+    out.push_back(InstrumentAssignment{episode_id, code, respondent, at});
+  };
+  if (minor) {
+    add("PSC-17", Respondent::kGuardian);
+    add("RAPPORT-CHECK", Respondent::kClient);
+  } else {
+    add("PHQ-9", Respondent::kClient);
+    add("GAD-7", Respondent::kClient);
+    add("RAPPORT-CHECK", Respondent::kClient);
+    add("FIT-CHECK", Respondent::kClient);
+  }
+  return out;
+}
+
+// --- Submitting -------------------------------------------------------------------------------
+
+Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
+                                                           const Episode& episode,
+                                                           const SubmitRequest& request) {
+  Prepared p;
+  RAPPORT_ASSIGN_OR_RETURN(p.respondent, ParseRespondent(request.respondent));
+  const Respondent expected = actor.role == Role::kClient     ? Respondent::kClient
+                              : actor.role == Role::kGuardian ? Respondent::kGuardian
+                                                              : Respondent::kTherapist;
+  if (p.respondent != expected) {
+    return Fail(
+        FieldProblem("respondent", fmt::format("you answer as \"{}\"", ToString(expected))));
+  }
+  p.instrument = catalog_.Find(request.instrument);
+  if (p.instrument == nullptr) {
+    return Fail(FieldProblem("instrument", "is not a questionnaire this clinic knows"));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
+  const bool assigned =
+      std::any_of(assignments.begin(), assignments.end(), [&](const InstrumentAssignment& a) {
+        return a.instrument == p.instrument->code && a.respondent == p.respondent;
+      });
+  if (!assigned) {
+    return Fail(FieldProblem("instrument",
+                             fmt::format("is not assigned to this episode for the {} to answer",
+                                         ToString(p.respondent))));
+  }
+  if (episode.status == EpisodeStatus::kEnded) {
+    return Fail(Error::FailedPrecondition("This episode of care has ended."));
+  }
+  if (request.appointment_id) {
+    auto appointment = store_.GetAppointment(*request.appointment_id);
+    if (!appointment && appointment.error().code != ErrorCode::kNotFound) {
+      return Fail(appointment.error());
+    }
+    if (!appointment || appointment->episode_id != episode.id) {
+      return Fail(FieldProblem("appointment_id", "is not an appointment of this episode"));
+    }
+    if (appointment->status == AppointmentStatus::kCancelled ||
+        appointment->status == AppointmentStatus::kNoShow) {
+      return Fail(FieldProblem("appointment_id", "this appointment did not take place"));
+    }
+    p.appointment_id = appointment->id;
+  }
+  if (!request.answers.is_object()) {
+    return Fail(FieldProblem("answers", "must be an object of item ids and answers"));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const Answers answers, AnswersFromJson(*p.instrument, request.answers));
+  RAPPORT_ASSIGN_OR_RETURN(p.score, Score(*p.instrument, answers, Completeness::kRequireRequired));
+  p.answers_json = AnswersToJson(answers).dump();
+  if (auto it = answers.values.find(std::string(kFitTalkItem)); it != answers.values.end()) {
+    p.fit_talk = it->second;
+  }
+  RAPPORT_ASSIGN_OR_RETURN(p.client_name, ClientName(store_, episode.client_id));
+  if (p.instrument->purpose == Purpose::kOutcome) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto ended, store_.ListResponsesOfEndedEpisodes(
+                                                   episode.clinic_id, p.instrument->code));
+    p.pool = Pool(ended);
+  }
+  return p;
+}
+
+Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& episode, Prepared p,
+                                             std::optional<FeedbackLinkId> link) {
+  const Timestamp now = clock_.Now();
+  const Instrument& instrument = *p.instrument;
+  const Scale& total_scale = instrument.TotalScale();
+  SubmitResult result;
+  std::vector<FeedbackAlert> stored_alerts;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    stored_alerts.clear();
+    // History is read inside the write so that concurrent submissions number themselves apart.
+    RAPPORT_ASSIGN_OR_RETURN(const auto history, txn.ListResponsesOfEpisode(episode.id));
+    std::vector<double> previous;
+    int session = 0;
+    for (const FeedbackResponse& r : history) {
+      if (r.instrument != instrument.code || r.respondent != p.respondent) continue;
+      ++session;
+      if (r.total) previous.push_back(*r.total);
+    }
+    SubmissionFacts facts;
+    facts.client_name = p.client_name;
+    facts.instrument = &instrument;
+    facts.score = &p.score;
+    facts.previous_totals = previous;
+    facts.session_number = session;
+    facts.fit_talk_answer = p.fit_talk;
+    std::optional<ChangeResult> change;
+    if (p.score.total && !previous.empty()) {
+      if (auto c = ComputeChange(total_scale, previous.front(), *p.score.total)) change = *c;
+    }
+    facts.change = change;
+    if (p.score.total && instrument.purpose == Purpose::kOutcome && session > 0) {
+      const double baseline = previous.empty() ? *p.score.total : previous.front();
+      std::vector<TrajectoryPoint> expected;
+      if (auto similar = ComputeChange(total_scale, baseline, baseline)) {
+        expected = ExpectedTrajectoryFromEpisodes(p.pool, baseline, similar->reliable_threshold,
+                                                  session, kMinClinicEpisodes);
+      }
+      if (expected.size() <= static_cast<std::size_t>(session)) {
+        if (auto norm = ExpectedTrajectoryFromNorm(total_scale, baseline, session)) {
+          expected = *norm;
+        }
+      }
+      if (expected.size() > static_cast<std::size_t>(session)) {
+        facts.expected = expected[static_cast<std::size_t>(session)];
+      }
+    }
+    const std::vector<RaisedAlert> raised = EvaluateSubmission(rules_, facts);
+
+    FeedbackResponse response;
+    response.episode_id = episode.id;
+    response.appointment_id = p.appointment_id;
+    response.instrument = instrument.code;
+    response.instrument_version = instrument.version;
+    response.respondent = p.respondent;
+    response.respondent_user_id = actor.user_id;
+    response.submitted_at = now;
+    response.session_number = session;
+    response.answers_json = p.answers_json;
+    response.total = p.score.total;
+    response.band = p.score.band;
+    response.scales_json = ScalesToJson(p.score).dump();
+    response.risk_json = Json(p.score.risk).dump();
+    RAPPORT_ASSIGN_OR_RETURN(response.id, txn.InsertResponse(response));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "submit", "response", Id(response.id)));
+    for (const RaisedAlert& r : raised) {
+      FeedbackAlert alert = AlertFrom(r, episode, response.id, now);
+      RAPPORT_ASSIGN_OR_RETURN(alert.id, txn.InsertAlert(alert));
+      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "raise", "alert", Id(alert.id)));
+      stored_alerts.push_back(std::move(alert));
+    }
+    if (link) RAPPORT_RETURN_IF_ERROR(txn.CountFeedbackLinkUse(*link));
+    result.response = SummaryOf(response);
+    result.change = change;
+    return Ok();
+  });
+  RAPPORT_RETURN_IF_ERROR(written);
+  result.score = std::move(p.score);
+  if (!result.score.risk.empty()) result.crisis = rules_.crisis;
+  if (IsStaff(actor)) {
+    for (FeedbackAlert& a : stored_alerts) {
+      result.raised.push_back(
+          AlertView{std::move(a), episode.client_id, p.client_name, episode.therapist_id});
+    }
+  }
+  return result;
+}
+
+Result<SubmitResult> FeedbackService::SubmitResponse(const Actor& actor, EpisodeId episode_id,
+                                                     const SubmitRequest& request) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  // A guardian answers parent-report forms even when the clinic shares no clinical detail.
+  const ClientAccess needed =
+      actor.role == Role::kGuardian ? ClientAccess::kBasic : ClientAccess::kClinical;
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, needed));
+  RAPPORT_ASSIGN_OR_RETURN(Prepared prepared, Prepare(actor, episode, request));
+  return Commit(actor, episode, std::move(prepared), std::nullopt);
+}
+
+// --- Reading ----------------------------------------------------------------------------------
+
+Result<std::vector<TrajectoryPoint>> FeedbackService::ClinicTrajectory(const Episode& episode,
+                                                                       const Instrument& instrument,
+                                                                       double baseline,
+                                                                       int last_session) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto ended,
+                           store_.ListResponsesOfEndedEpisodes(episode.clinic_id, instrument.code));
+  const auto pool = Pool(ended);
+  auto similar = ComputeChange(instrument.TotalScale(), baseline, baseline);
+  if (!similar) return std::vector<TrajectoryPoint>{};
+  return ExpectedTrajectoryFromEpisodes(pool, baseline, similar->reliable_threshold, last_session,
+                                        kMinClinicEpisodes);
+}
+
+Result<std::vector<FeedbackAlert>> FeedbackService::MissedFeedback(
+    const std::vector<Episode>& episodes) {
+  std::vector<FeedbackAlert> out;
+  const Timestamp now = clock_.Now();
+  for (const Episode& episode : episodes) {
+    if (episode.status == EpisodeStatus::kEnded) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+    std::vector<const Appointment*> completed;
+    for (const Appointment& a : appointments) {
+      if (a.status == AppointmentStatus::kCompleted && a.starts_at <= now) completed.push_back(&a);
+    }
+    // A session counts as having feedback when a response names it, or when a response without
+    // an appointment arrived between its start and the next completed session.
+    int missed = 0;
+    for (std::size_t i = completed.size(); i-- > 0;) {
+      const Appointment& a = *completed[i];
+      const Timestamp until = i + 1 < completed.size() ? completed[i + 1]->starts_at
+                                                       : std::numeric_limits<Timestamp>::max();
+      const bool answered =
+          std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+            if (r.respondent == Respondent::kTherapist) return false;
+            if (r.appointment_id) return *r.appointment_id == a.id;
+            return r.submitted_at >= a.starts_at && r.submitted_at < until;
+          });
+      if (answered) break;
+      ++missed;
+    }
+    if (missed == 0) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const std::string name, ClientName(store_, episode.client_id));
+    const auto raised = EvaluateMissedFeedback(rules_, name, missed);
+    if (!raised) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto alerts, store_.ListAlertsOfEpisode(episode.id));
+    const Timestamp latest_session = completed.back()->starts_at;
+    const bool covered = std::any_of(alerts.begin(), alerts.end(), [&](const FeedbackAlert& a) {
+      return a.kind == AlertKind::kMissedFeedback &&
+             (a.state != AlertState::kResolved || a.raised_at >= latest_session);
+    });
+    if (!covered) out.push_back(AlertFrom(*raised, episode, std::nullopt, now));
+  }
+  return out;
+}
+
+namespace {
+
+// Writes the missed-feedback alerts not yet present (checked again inside the write, so two
+// readers at once still leave one) and the read entries, in one write.
+Status WriteReadsAndMissed(Store& store, const Actor& actor, Timestamp now,
+                           const std::vector<FeedbackAlert>& missed,
+                           const std::vector<audit::Touch>& touched) {
+  if (missed.empty() && touched.empty()) return Ok();
+  return store.Write([&](WriteTxn& txn) -> Status {
+    for (const FeedbackAlert& alert : missed) {
+      RAPPORT_ASSIGN_OR_RETURN(const auto existing, txn.ListAlertsOfEpisode(alert.episode_id));
+      const bool open = std::any_of(existing.begin(), existing.end(), [](const FeedbackAlert& a) {
+        return a.kind == AlertKind::kMissedFeedback && a.state != AlertState::kResolved;
+      });
+      if (open) continue;
+      RAPPORT_ASSIGN_OR_RETURN(const AlertId id, txn.InsertAlert(alert));
+      AuditEntry entry = audit::Entry(actor, now, "raise", "alert", Id(id));
+      RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
+    }
+    for (const audit::Touch& t : touched) {
+      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "read", t.record_type, t.record_id));
+    }
+    return Ok();
+  });
+}
+
+}  // namespace
+
+Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const auto missed, MissedFeedback({episode}));
+  RAPPORT_RETURN_IF_ERROR(
+      WriteReadsAndMissed(store_, actor, now, missed, {audit::Touch{"feedback", Id(episode.id)}}));
+
+  EpisodeProgress out;
+  out.episode_id = episode.id;
+  out.client_id = episode.client_id;
+  RAPPORT_ASSIGN_OR_RETURN(out.client_name, ClientName(store_, episode.client_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+
+  // What this actor may see: staff everything; a client their own answers; a guardian the
+  // guardian-reported forms.
+  const auto visible = [&](Respondent r) {
+    if (IsStaff(actor)) return true;
+    if (actor.role == Role::kClient) return r == Respondent::kClient;
+    return r == Respondent::kGuardian;
+  };
+  std::vector<std::string> order;
+  const auto note = [&](const std::string& code) {
+    if (std::find(order.begin(), order.end(), code) == order.end()) order.push_back(code);
+  };
+  for (const auto& a : assignments) {
+    if (visible(a.respondent)) note(a.instrument);
+  }
+  for (const auto& r : responses) {
+    if (visible(r.respondent)) note(r.instrument);
+  }
+  for (const std::string& code : order) {
+    const Instrument* instrument = catalog_.Find(code);
+    if (instrument == nullptr) continue;  // a clinic file since removed: nothing to chart by
+    QuestionnaireProgress q;
+    q.definition = SummaryOf(*instrument);
+    for (const FeedbackResponse& r : responses) {
+      if (r.instrument != code || !visible(r.respondent)) continue;
+      ProgressPoint point;
+      point.response_id = r.id;
+      point.session_number = r.session_number;
+      point.submitted_at = r.submitted_at;
+      point.appointment_id = r.appointment_id;
+      point.respondent = r.respondent;
+      point.total = r.total;
+      point.band = r.band;
+      point.subscales = SubscalesOf(*instrument, r);
+      q.points.push_back(std::move(point));
+    }
+    std::vector<const ProgressPoint*> scored;
+    for (const auto& point : q.points) {
+      if (point.total) scored.push_back(&point);
+    }
+    const Scale& total_scale = instrument->TotalScale();
+    if (scored.size() >= 2) {
+      if (auto c = ComputeChange(total_scale, *scored.front()->total, *scored.back()->total)) {
+        q.change = *c;
+      }
+    }
+    if (!scored.empty() && instrument->purpose == Purpose::kOutcome) {
+      const double baseline = *scored.front()->total;
+      const int last = std::max(scored.back()->session_number + 4, 8);
+      RAPPORT_ASSIGN_OR_RETURN(auto clinic, ClinicTrajectory(episode, *instrument, baseline, last));
+      if (!clinic.empty()) {
+        q.expected = std::move(clinic);
+        q.expected_source = TrajectorySource::kClinic;
+      } else if (auto norm = ExpectedTrajectoryFromNorm(total_scale, baseline, last)) {
+        q.expected = std::move(*norm);
+        q.expected_source = TrajectorySource::kNorm;
+      }
+    }
+    q.plain_words = PlainWords(*instrument, q);
+    out.questionnaires.push_back(std::move(q));
+  }
+  if (IsStaff(actor)) {
+    RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
+    for (FeedbackAlert& a : alerts) {
+      out.alerts.push_back(
+          AlertView{std::move(a), episode.client_id, out.client_name, episode.therapist_id});
+    }
+  }
+  return out;
+}
+
+Result<FeedbackResponse> FeedbackService::GetResponse(const Actor& actor, ResponseId response_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  auto response = store_.GetResponse(response_id);
+  if (!response) {
+    if (response.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(response.error());
+  }
+  const ClientAccess needed =
+      actor.role == Role::kGuardian ? ClientAccess::kBasic : ClientAccess::kClinical;
+  RAPPORT_RETURN_IF_ERROR(RequireEpisode(store_, actor, response->episode_id, needed));
+  if (!IsStaff(actor) && response->respondent_user_id != actor.user_id) return Fail(NotVisible());
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"response", Id(response->id)}}));
+  return *response;
+}
+
+// --- Alerts -----------------------------------------------------------------------------------
+
+namespace {
+
+// The therapists whose caseloads the actor looks after: a therapist themself, a supervisor
+// their supervisees.
+Result<std::vector<UserId>> CaseloadTherapists(Store& store, const Actor& actor) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  if (actor.role == Role::kTherapist) return std::vector<UserId>{actor.user_id};
+  return store.ListSupervisees(actor.user_id);
+}
+
+}  // namespace
+
+Result<std::vector<AlertView>> FeedbackService::ListAlerts(const Actor& actor,
+                                                           std::optional<AlertState> state) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto therapists, CaseloadTherapists(store_, actor));
+  Names names(store_);
+  std::vector<AlertView> out;
+  std::map<EpisodeId, Episode> episodes;
+  for (UserId therapist : therapists) {
+    RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfTherapist(therapist, state));
+    for (FeedbackAlert& a : alerts) {
+      if (a.clinic_id != actor.clinic_id) continue;
+      if (!episodes.contains(a.episode_id)) {
+        RAPPORT_ASSIGN_OR_RETURN(episodes[a.episode_id], store_.GetEpisode(a.episode_id));
+      }
+      const Episode& e = episodes[a.episode_id];
+      RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(e.client_id));
+      out.push_back(AlertView{std::move(a), e.client_id, std::move(name), e.therapist_id});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AlertView& a, const AlertView& b) {
+    if (a.alert.raised_at != b.alert.raised_at) return a.alert.raised_at > b.alert.raised_at;
+    return a.alert.id > b.alert.id;
+  });
+  std::vector<audit::Touch> touched;
+  touched.reserve(out.size());
+  for (const AlertView& v : out) touched.push_back(audit::Touch{"alert", Id(v.alert.id)});
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+namespace {
+
+// Loads an alert the actor may act on: they must be the episode's therapist or supervise them.
+Result<std::pair<FeedbackAlert, Episode>> AlertForCare(Store& store, const Actor& actor,
+                                                       AlertId alert_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  auto alert = store.GetAlert(alert_id);
+  if (!alert) {
+    if (alert.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(alert.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, RequireEpisode(store, actor, alert->episode_id,
+                                                                 ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool cares, MayManageCareOf(store, actor, episode.therapist_id));
+  if (!cares) return Fail(NotVisible());
+  return std::pair{*alert, episode};
+}
+
+std::string Trimmed(std::string_view text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  const auto end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+constexpr std::size_t kMaxNoteLength = 4000;
+
+}  // namespace
+
+Result<AlertView> FeedbackService::Acknowledge(const Actor& actor, AlertId alert_id,
+                                               const std::string& note) {
+  RAPPORT_ASSIGN_OR_RETURN(auto found, AlertForCare(store_, actor, alert_id));
+  const std::string text = Trimmed(note);
+  if (text.empty()) return Fail(FieldProblem("note", "say what was done about this alert"));
+  if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
+  const Timestamp now = clock_.Now();
+  FeedbackAlert updated;
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAlert(alert_id));
+    if (updated.state != AlertState::kOpen) {
+      return Fail(Error::FailedPrecondition(
+          fmt::format("This alert is already {}.", ToString(updated.state))));
+    }
+    updated.state = AlertState::kAcknowledged;
+    updated.acknowledged_by = actor.user_id;
+    updated.acknowledged_at = now;
+    updated.acknowledge_note = text;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateAlertState(updated));
+    return audit::Append(txn, actor, now, "acknowledge", "alert", Id(alert_id));
+  }));
+  RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
+  return AlertView{std::move(updated), found.second.client_id, std::move(name),
+                   found.second.therapist_id};
+}
+
+Result<AlertView> FeedbackService::Resolve(const Actor& actor, AlertId alert_id,
+                                           const std::optional<std::string>& note) {
+  RAPPORT_ASSIGN_OR_RETURN(auto found, AlertForCare(store_, actor, alert_id));
+  const std::string text = note ? Trimmed(*note) : std::string();
+  if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
+  const Timestamp now = clock_.Now();
+  FeedbackAlert updated;
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAlert(alert_id));
+    if (updated.state == AlertState::kResolved) {
+      return Fail(Error::FailedPrecondition("This alert is already resolved."));
+    }
+    // Closing an alert nobody acknowledged needs the note the acknowledgement would have had.
+    if (updated.state == AlertState::kOpen && text.empty()) {
+      return Fail(FieldProblem("note", "say what was done about this alert"));
+    }
+    updated.state = AlertState::kResolved;
+    updated.resolved_by = actor.user_id;
+    updated.resolved_at = now;
+    updated.resolve_note = text;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateAlertState(updated));
+    return audit::Append(txn, actor, now, "resolve", "alert", Id(alert_id));
+  }));
+  RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
+  return AlertView{std::move(updated), found.second.client_id, std::move(name),
+                   found.second.therapist_id};
+}
+
+// --- Dashboard --------------------------------------------------------------------------------
+
+Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto therapists, CaseloadTherapists(store_, actor));
+  std::vector<Episode> episodes;
+  for (UserId therapist : therapists) {
+    RAPPORT_ASSIGN_OR_RETURN(auto of_therapist, store_.ListEpisodesOfTherapist(therapist));
+    for (Episode& e : of_therapist) {
+      if (e.status != EpisodeStatus::kEnded && e.clinic_id == actor.clinic_id) {
+        episodes.push_back(std::move(e));
+      }
+    }
+  }
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const auto missed, MissedFeedback(episodes));
+  std::vector<audit::Touch> touched;
+  touched.reserve(episodes.size());
+  for (const Episode& e : episodes) touched.push_back(audit::Touch{"feedback", Id(e.id)});
+  RAPPORT_RETURN_IF_ERROR(WriteReadsAndMissed(store_, actor, now, missed, touched));
+
+  Names names(store_);
+  std::vector<DashboardRow> rows;
+  rows.reserve(episodes.size());
+  for (const Episode& e : episodes) {
+    DashboardRow row;
+    row.client_id = e.client_id;
+    RAPPORT_ASSIGN_OR_RETURN(row.client_name, names.Client(e.client_id));
+    row.episode_id = e.id;
+    row.episode_status = e.status;
+    row.therapist_id = e.therapist_id;
+    RAPPORT_ASSIGN_OR_RETURN(row.therapist_name, names.User(e.therapist_id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto alerts, store_.ListAlertsOfEpisode(e.id));
+    for (const FeedbackAlert& a : alerts) {
+      if (a.state != AlertState::kOpen) continue;
+      ++row.open_alerts;
+      if (!row.top_severity || a.severity > *row.top_severity) row.top_severity = a.severity;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(e.id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(e.id));
+    // The outcome questionnaire shown: the first assigned one with answers, else any with answers.
+    for (const auto& a : assignments) {
+      const Instrument* i = catalog_.Find(a.instrument);
+      if (i == nullptr || i->purpose != Purpose::kOutcome) continue;
+      const bool answered = std::any_of(responses.begin(), responses.end(),
+                                        [&](const auto& r) { return r.instrument == i->code; });
+      if (answered) {
+        row.outcome_instrument = i->code;
+        break;
+      }
+    }
+    if (row.outcome_instrument.empty()) {
+      for (const auto& r : responses) {
+        const Instrument* i = catalog_.Find(r.instrument);
+        if (i != nullptr && i->purpose == Purpose::kOutcome) {
+          row.outcome_instrument = i->code;
+          break;
+        }
+      }
+    }
+    for (const FeedbackResponse& r : responses) {
+      if (r.respondent != Respondent::kTherapist) {
+        row.last_feedback_at = std::max(row.last_feedback_at.value_or(0), r.submitted_at);
+      }
+      if (!r.total) continue;
+      const Instrument* i = catalog_.Find(r.instrument);
+      if (i == nullptr) continue;
+      if (r.instrument == row.outcome_instrument) {
+        row.last_outcome_total = r.total;
+        row.last_outcome_band = r.band;
+        row.outcome_trend.push_back(*r.total);
+      } else if (i->purpose == Purpose::kRapport) {
+        row.last_rapport_total = r.total;
+        row.rapport_trend.push_back(*r.total);
+      }
+    }
+    const auto trim = [](std::vector<double>& v) {
+      if (v.size() > static_cast<std::size_t>(kTrendLength)) {
+        v.erase(v.begin(), v.end() - kTrendLength);
+      }
+    };
+    trim(row.outcome_trend);
+    trim(row.rapport_trend);
+    rows.push_back(std::move(row));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const DashboardRow& a, const DashboardRow& b) {
+    const int sa = a.top_severity ? static_cast<int>(*a.top_severity) : -1;
+    const int sb = b.top_severity ? static_cast<int>(*b.top_severity) : -1;
+    if (sa != sb) return sa > sb;
+    if (a.open_alerts != b.open_alerts) return a.open_alerts > b.open_alerts;
+    if (a.client_name != b.client_name) return a.client_name < b.client_name;
+    return a.episode_id < b.episode_id;
+  });
+  return rows;
+}
+
+// --- Export -----------------------------------------------------------------------------------
+
+Result<std::string> FeedbackService::ExportEpisodeCsv(const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) {
+    return audit::Append(txn, actor, clock_.Now(), "export", "episode", Id(episode.id));
+  }));
+  std::string out =
+      "response_id,submitted_at,session_number,instrument,version,respondent,appointment_id,"
+      "total,band,risk,scales,answers\r\n";
+  for (const FeedbackResponse& r : responses) {
+    const std::vector<std::string> fields = {
+        Id(r.id),
+        FormatIso8601(r.submitted_at),
+        std::to_string(r.session_number),
+        r.instrument,
+        r.instrument_version,
+        std::string(ToString(r.respondent)),
+        r.appointment_id ? Id(*r.appointment_id) : std::string(),
+        r.total ? Number(*r.total) : std::string(),
+        r.band,
+        RiskList(r.risk_json),
+        Pairs(r.scales_json),
+        Pairs(r.answers_json),
+    };
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) out += ',';
+      out += Csv(fields[i]);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+// --- Assignments ------------------------------------------------------------------------------
+
+namespace {
+
+Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentCatalog& catalog,
+                                                 EpisodeId episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store.ListAssignments(episode_id));
+  std::vector<AssignedInstrument> out;
+  for (const auto& a : assignments) {
+    const Instrument* i = catalog.Find(a.instrument);
+    if (i == nullptr) continue;
+    out.push_back(AssignedInstrument{i->code, i->title, i->purpose, a.respondent});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<AssignedInstrument>> FeedbackService::AssignedInstruments(const Actor& actor,
+                                                                             EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kBasic));
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(),
+                                       {audit::Touch{"episode_instruments", Id(episode.id)}}));
+  return Assigned(store_, catalog_, episode.id);
+}
+
+Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
+    const Actor& actor, EpisodeId episode_id, const std::string& instrument,
+    const std::string& respondent) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool cares, MayManageCareOf(store_, actor, episode.therapist_id));
+  if (!cares) return Fail(NotVisible());
+  const Instrument* found = catalog_.Find(instrument);
+  if (found == nullptr) {
+    return Fail(FieldProblem("instrument", "is not a questionnaire this clinic knows"));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const Respondent who, ParseRespondent(respondent));
+  const auto& allowed = found->respondents;
+  if (std::find(allowed.begin(), allowed.end(), ToString(who)) == allowed.end()) {
+    return Fail(FieldProblem(
+        "respondent", fmt::format("{} is not answered by the {}", found->code, ToString(who))));
+  }
+  const Timestamp now = clock_.Now();
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(
+        txn.UpsertAssignment(InstrumentAssignment{episode.id, found->code, who, now}));
+    return audit::Append(txn, actor, now, "assign_instrument", "episode", Id(episode.id));
+  }));
+  return Assigned(store_, catalog_, episode.id);
+}
+
+// --- Feedback links ---------------------------------------------------------------------------
+
+Result<FeedbackLinkCreated> FeedbackService::CreateFeedbackLink(const Actor& actor,
+                                                                AppointmentId appointment_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  auto appointment = store_.GetAppointment(appointment_id);
+  if (!appointment) {
+    if (appointment.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(appointment.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      const Episode episode,
+      RequireEpisode(store_, actor, appointment->episode_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool cares, MayManageCareOf(store_, actor, episode.therapist_id));
+  if (!cares) return Fail(NotVisible());
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(episode.clinic_id));
+  if (!clinic.settings.allow_link_feedback) {
+    return Fail(Error::FailedPrecondition(
+        "This clinic does not allow feedback from links without signing in."));
+  }
+  const Timestamp now = clock_.Now();
+  FeedbackLinkCreated out;
+  out.token = RandomToken();
+  out.path = "/feedback/" + out.token;
+  out.expires_at = now + kFeedbackLinkLifetimeMs;
+  FeedbackLink link;
+  link.appointment_id = appointment->id;
+  link.created_by = actor.user_id;
+  link.token_hash = Blake2b256Hex(out.token);
+  link.created_at = now;
+  link.expires_at = out.expires_at;
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const FeedbackLinkId id, txn.InsertFeedbackLink(link));
+    return audit::Append(txn, actor, now, "create", "feedback_link", Id(id));
+  }));
+  return out;
+}
+
+namespace {
+
+struct LinkContext {
+  FeedbackLink link;
+  Appointment appointment;
+  Episode episode;
+  Clinic clinic;
+};
+
+// Everything a valid link leads to; one kNotFound for every way a link can be bad, so that a
+// guessed or stale token learns nothing.
+Result<LinkContext> ResolveLink(Store& store, const std::string& token, Timestamp now) {
+  const Error invalid = Error::NotFound("This feedback link is not valid or has expired.");
+  if (token.empty() || token.size() > 200) return Fail(invalid);
+  auto link = store.FindFeedbackLinkByTokenHash(Blake2b256Hex(token));
+  if (!link) {
+    if (link.error().code == ErrorCode::kNotFound) return Fail(invalid);
+    return Fail(link.error());
+  }
+  if (now >= link->expires_at) return Fail(invalid);
+  LinkContext c;
+  c.link = *link;
+  RAPPORT_ASSIGN_OR_RETURN(c.appointment, store.GetAppointment(link->appointment_id));
+  RAPPORT_ASSIGN_OR_RETURN(c.episode, store.GetEpisode(c.appointment.episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(c.clinic, store.GetClinic(c.episode.clinic_id));
+  if (!c.clinic.settings.allow_link_feedback) return Fail(invalid);
+  if (c.episode.status == EpisodeStatus::kEnded) return Fail(invalid);
+  RAPPORT_ASSIGN_OR_RETURN(const User client, store.GetUser(c.episode.client_id));
+  if (!client.active) return Fail(invalid);
+  return c;
+}
+
+}  // namespace
+
+Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& token) {
+  RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
+  FeedbackLinkInfo info;
+  info.appointment_id = c.appointment.id;
+  info.appointment_starts_at = c.appointment.starts_at;
+  RAPPORT_ASSIGN_OR_RETURN(info.client_name, ClientName(store_, c.episode.client_id));
+  RAPPORT_ASSIGN_OR_RETURN(const User therapist, store_.GetUser(c.episode.therapist_id));
+  info.therapist_name = therapist.display_name;
+  info.clinic_name = c.clinic.name;
+  info.expires_at = c.link.expires_at;
+  RAPPORT_ASSIGN_OR_RETURN(const auto assigned, Assigned(store_, catalog_, c.episode.id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(c.episode.id));
+  for (const AssignedInstrument& a : assigned) {
+    if (a.respondent != Respondent::kClient) continue;
+    const bool answered =
+        std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+          return r.instrument == a.code && r.appointment_id == c.appointment.id &&
+                 r.respondent_user_id == c.episode.client_id;
+        });
+    if (!answered) info.pending.push_back(a);
+  }
+  return info;
+}
+
+Result<SubmitResult> FeedbackService::SubmitViaLink(const std::string& token,
+                                                    const SubmitRequest& request,
+                                                    const std::string& source) {
+  RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
+  // The link stands in for the client's own sign-in, for this one appointment.
+  Actor client;
+  client.user_id = c.episode.client_id;
+  client.clinic_id = c.episode.clinic_id;
+  client.role = Role::kClient;
+  client.source = source;
+  SubmitRequest for_appointment = request;
+  for_appointment.appointment_id = c.appointment.id;
+  RAPPORT_ASSIGN_OR_RETURN(Prepared prepared, Prepare(client, c.episode, for_appointment));
+  return Commit(client, c.episode, std::move(prepared), c.link.id);
+}
+
+}  // namespace rapport
