@@ -53,8 +53,8 @@ void EqualRuns(const double* v, int n, std::vector<int>& run) {
   if (n == 0) return;
   run[static_cast<std::size_t>(n - 1)] = n;
   for (int i = n - 2; i >= 0; --i) {
-    run[static_cast<std::size_t>(i)] =
-        v[i] == v[i + 1] ? run[static_cast<std::size_t>(i + 1)] : i + 1;
+    const auto at = static_cast<std::size_t>(i);
+    run[at] = v[i] == v[i + 1] ? run[at + 1] : i + 1;
   }
 }
 

@@ -4,6 +4,7 @@
 // cell into zero. Readers are pure (they take the text, not a path) and report the 1-based line
 // of the first problem. All functions are thread-compatible; values are plain and copyable.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ Result<DyadSeries> ParsePlainCsv(std::string_view text, std::string_view p1 = {}
                                  std::string_view p2 = {});
 
 // Which part of OpenFace's head pose becomes movement.
-enum class PoseMovement {
+enum class PoseMovement : std::uint8_t {
   kTranslation,  // Euclidean change of pose_Tx/Ty/Tz (millimetres per frame)
   kRotation,     // Euclidean change of pose_Rx/Ry/Rz (radians per frame)
 };

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -68,12 +69,17 @@ A positive lag means person 2 follows person 1.
 )";
 
 // Flags that take a value, and flags that stand alone.
-const std::set<std::string, std::less<>> kValueFlags = {
+constexpr std::array<std::string_view, 18> kValueFlags = {
     "--fps",  "--input",      "--p1",   "--p2",      "--confidence", "--pose",
     "--skip", "--smooth",     "--lag",  "--window",  "--increment",  "--format",
     "--out",  "--surrogates", "--seed", "--segment", "--max-lag",    "--threads"};
-const std::set<std::string, std::less<>> kBoolFlags = {"--scale", "--rmea-compat", "--abs",
-                                                       "--fisher-z", "--plot"};
+constexpr std::array<std::string_view, 5> kBoolFlags = {"--scale", "--rmea-compat", "--abs",
+                                                        "--fisher-z", "--plot"};
+
+template <std::size_t N>
+bool IsOneOf(const std::array<std::string_view, N>& list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
 
 struct ParsedArgs {
   std::vector<std::string> positional;
@@ -81,9 +87,9 @@ struct ParsedArgs {
   std::set<std::string, std::less<>> flags;
 
   bool Has(std::string_view flag) const { return flags.contains(flag); }
-  std::string Get(std::string_view flag, std::string fallback = {}) const {
+  std::string Get(std::string_view flag, std::string_view fallback = {}) const {
     auto it = values.find(flag);
-    return it == values.end() ? fallback : it->second;
+    return it == values.end() ? std::string(fallback) : it->second;
   }
 };
 
@@ -100,9 +106,9 @@ Result<ParsedArgs> ParseArgs(Args args) {
       inline_value = word.substr(eq + 1);
       word = word.substr(0, eq);
     }
-    if (kBoolFlags.contains(word) && !inline_value) {
+    if (IsOneOf(kBoolFlags, word) && !inline_value) {
       parsed.flags.insert(word);
-    } else if (kValueFlags.contains(word)) {
+    } else if (IsOneOf(kValueFlags, word)) {
       if (!inline_value && i + 1 >= args.size()) {
         return Fail(Error::Field(word, "needs a value"));
       }
@@ -312,7 +318,7 @@ Status Emit(const ParsedArgs& a, std::ostream& out, const std::string& content) 
 }
 
 Result<std::string> GetFormat(const ParsedArgs& a) {
-  const std::string format = a.Get("--format", "csv");
+  std::string format = a.Get("--format", "csv");
   if (format != "csv" && format != "json") {
     return Fail(Error::Field("--format", "must be csv or json"));
   }
