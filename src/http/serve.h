@@ -10,7 +10,9 @@ namespace rapport {
 
 class Store;
 
-// Options: --listen HOST:PORT (default 127.0.0.1:8080), --web DIR (default ./web/dist).
+// Options: --listen HOST:PORT (default 127.0.0.1:8080), --web DIR (default ./web/dist),
+// --trust-proxy (behind a TLS-terminating reverse proxy: believe its X-Forwarded-Proto, which
+// marks the session cookie Secure, and X-Forwarded-For, the audited source address).
 // Prints "listening on http://HOST:PORT" to `out` once accepting (port 0 picks a free port and
 // the line shows the real one).
 int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,

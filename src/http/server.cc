@@ -183,12 +183,12 @@ class Server::Impl {
                                         asio::redirect_error(asio::use_awaitable, ec));
       LogRecord log;
       log.start = std::chrono::steady_clock::now();
-      log.request_id = fmt::format("{}-{}", id_prefix_, ++request_counter_);
       if (ec) {
         co_await RejectUnreadable(connection, ec, log);
         co_return;
       }
       connection.busy = true;
+      log.request_id = NextRequestId();
       log.method = std::string(parser.get().method_string());
 
       connection.stream.expires_after(options_.request_timeout);
@@ -248,6 +248,8 @@ class Server::Impl {
       problem = ProblemResponse(400, "The request is not valid HTTP/1.1.");
     }
     HttpRequest none;
+    if (log.request_id.empty()) log.request_id = NextRequestId();
+    none.request_id = log.request_id;
     BeastResponse out = ToBeast(std::move(problem), none, 11);
     out.keep_alive(false);
     log.status = out.result_int();
@@ -259,6 +261,9 @@ class Server::Impl {
                                 asio::redirect_error(asio::use_awaitable, ignored));
     WriteLog(log);
   }
+
+  // Unique within this process run; the random prefix tells runs apart in merged logs.
+  std::string NextRequestId() { return fmt::format("{}-{}", id_prefix_, ++request_counter_); }
 
   HttpRequest Translate(BeastRequest& in, const std::string& remote) const {
     HttpRequest request;
