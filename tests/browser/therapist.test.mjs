@@ -164,11 +164,18 @@ test('the keyboard reaches the caseload through the skip link, with a visible fo
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   now = await focused();
-  const firstClient = await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().innerText();
-  assert.equal(now.text, firstClient, 'the first stop after the skip link is the first client');
+  // Open alerts, when there are any, come before the caseload: they need attention first.
+  const firstStop = await page.locator('main a, main button').first().innerText();
+  assert.equal(now.text, firstStop, 'the first stop after the skip link is the first control in main');
+  assert.ok(now.outline !== 'none' && now.width >= 2, `first control focus ring: ${JSON.stringify(now)}`);
+  // The keyboard goes on to the first client, and Enter follows the link: no pointer needed.
+  const firstClient = page.getByRole('region', { name: 'Clients' }).getByRole('link').first();
+  const name = await firstClient.innerText();
+  for (let i = 0; i < 60 && (await focused()).text !== name; i++) await page.keyboard.press('Tab');
+  now = await focused();
+  assert.equal(now.text, name, 'Tab reaches the first client');
   assert.ok(now.outline !== 'none' && now.width >= 2, `client link focus ring: ${JSON.stringify(now)}`);
-  // Enter follows the link: the whole path works without a pointer.
   await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: firstClient }).waitFor();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
   await page.context().close();
 });

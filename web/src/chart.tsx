@@ -214,7 +214,9 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
         )}
         {detailed && alerts.length > 0 && <span class="key key--alert">Alert</span>}
       </figcaption>
-      <table class="visually-hidden">
+      {/* A table ignores a 1 px width; the wrapper clips it so that it never widens the page. */}
+      <div class="visually-hidden">
+      <table>
         <caption>{q.title}: the numbers in the chart</caption>
         <thead>
           <tr>
@@ -237,6 +239,7 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
           })}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -9,18 +9,41 @@ import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
 
-// Without the feedback routes (an older server) the plain caseload still works.
-async function loadDashboard(): Promise<{ rows: DashboardRow[] } | { caseload: CaseloadRow[] }> {
-  try {
-    return { rows: (await api.dashboard()).clients };
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return { caseload: await loadCaseload() };
-    throw e;
+// One caseload line: the dashboard's view of the client's feedback (when the episode is open)
+// joined with their record and next appointment.
+export interface BoardRow {
+  care: CaseloadRow;
+  feedback?: DashboardRow;
+}
+
+// The dashboard's order (open alerts by severity first), then clients it does not list (no open
+// episode) by name. Without the feedback routes (an older server) the plain caseload still works.
+export async function loadBoard(): Promise<BoardRow[]> {
+  const [caseload, dashboard] = await Promise.all([
+    loadCaseload(),
+    api.dashboard().then(
+      (d) => d.clients,
+      (e: unknown) => {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return [] as DashboardRow[];
+        throw e;
+      },
+    ),
+  ]);
+  const byClient = new Map(caseload.map((c) => [c.client.id, c]));
+  const rows: BoardRow[] = [];
+  const seen = new Set<number>();
+  for (const d of dashboard) {
+    if (seen.has(d.client_id)) continue;
+    seen.add(d.client_id);
+    const care = byClient.get(d.client_id) ?? { client: { id: d.client_id, display_name: d.client_name, email: '' } };
+    rows.push({ care, feedback: d });
   }
+  for (const c of caseload) if (!seen.has(c.client.id)) rows.push({ care: c });
+  return rows;
 }
 
 export function TherapistHome({ ctx }: { ctx: AppContext }) {
-  const board = useLoad(loadDashboard);
+  const board = useLoad(loadBoard);
   const alerts = useLoad(() => api.alerts('open').catch(() => []));
   const first = firstName(ctx.user.display_name);
   const reload = () => {
@@ -44,8 +67,7 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
           <h2 id="caseload-heading">Clients</h2>
           {board.loading && !board.data && <Loading what="your caseload" />}
           {board.error && <Alert>{board.error.message}</Alert>}
-          {board.data && 'rows' in board.data && <DashboardList rows={board.data.rows} />}
-          {board.data && 'caseload' in board.data && <CaseloadList rows={board.data.caseload} />}
+          {board.data && <DashboardList rows={board.data} />}
         </section>
         <NewClientForm />
       </div>
@@ -53,37 +75,58 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
   );
 }
 
-export function DashboardList({ rows, showTherapist = false }: { rows: DashboardRow[]; showTherapist?: boolean }) {
+export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[]; showTherapist?: boolean }) {
   if (rows.length === 0) return <p class="muted">No clients yet. Add your first client with the form.</p>;
   return (
     <ul class="list dashboard">
-      {rows.map((r) => (
-        <li key={r.episode_id} class="list-item dashboard__row">
-          <div class="list-item__main">
-            <p class="list-item__title">
-              <a href={`/episodes/${r.episode_id}`}>{r.client_name}</a>
-              {r.top_severity && <SeverityBadge severity={r.top_severity} />}
-            </p>
-            <p class="muted small">
-              {r.open_alerts > 0 ? `${r.open_alerts} open alert${r.open_alerts === 1 ? '' : 's'} · ` : ''}
-              {r.last_outcome && typeof r.last_outcome.total === 'number'
-                ? `${r.last_outcome.code} ${r.last_outcome.total}${r.last_outcome.band ? ` (${r.last_outcome.band})` : ''} · `
-                : ''}
-              {r.last_rapport && typeof r.last_rapport.total === 'number' ? `Rapport ${r.last_rapport.total} of ${r.last_rapport.max} · ` : ''}
-              {r.next_appointment_at ? `Next: ${formatDateTime(r.next_appointment_at)}` : 'No appointment booked'}
-              {showTherapist && r.therapist_name ? ` · with ${r.therapist_name}` : ''}
-            </p>
-            <p class="small">
-              <a href={`/clients/${r.client_id}`}>Record and appointments</a>
-            </p>
-          </div>
-          <div class="dashboard__trends">
-            <Sparkline values={r.outcome_trend} label={r.last_outcome?.code ?? 'Outcome'} higherIs="worse" />
-            <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max} />
-          </div>
-          <span class={`badge badge--${r.episode_status}`}>{statusLabel(r.episode_status)}</span>
-        </li>
-      ))}
+      {rows.map(({ care: { client, episode, next }, feedback: r }) => {
+        const status = r?.episode_status ?? episode?.status;
+        const scores = [
+          r?.open_alerts ? `${r.open_alerts} open alert${r.open_alerts === 1 ? '' : 's'}` : '',
+          r?.last_outcome && typeof r.last_outcome.total === 'number'
+            ? `${r.last_outcome.code} ${r.last_outcome.total}${r.last_outcome.band ? ` (${r.last_outcome.band})` : ''}`
+            : '',
+          r?.last_rapport && typeof r.last_rapport.total === 'number' ? `Rapport ${r.last_rapport.total} of ${r.last_rapport.max}` : '',
+          showTherapist && r?.therapist_name ? `with ${r.therapist_name}` : '',
+        ].filter(Boolean);
+        return (
+          <li key={client.id} class="list-item dashboard__row">
+            <div class="list-item__main">
+              <p class="list-item__title">
+                <a href={`/clients/${client.id}`}>{client.display_name}</a>
+                {client.is_minor && <span class="badge badge--warm">Child</span>}
+                {r?.top_severity && <SeverityBadge severity={r.top_severity} />}
+              </p>
+              {scores.length > 0 && <p class="muted small">{scores.join(' · ')}</p>}
+              <p class="muted small">
+                {next ? (
+                  <>
+                    Next: {formatDateTime(next.starts_at)} · {modalityLabel(next.modality)}
+                  </>
+                ) : r?.next_appointment_at ? (
+                  `Next: ${formatDateTime(r.next_appointment_at)}`
+                ) : (
+                  'No appointment booked'
+                )}
+              </p>
+              {r && (
+                <p class="small">
+                  <a href={`/episodes/${r.episode_id}`}>
+                    Feedback and progress<span class="visually-hidden"> of {client.display_name}</span>
+                  </a>
+                </p>
+              )}
+            </div>
+            {r && (r.outcome_trend.length > 0 || r.rapport_trend.length > 0) && (
+              <div class="dashboard__trends">
+                <Sparkline values={r.outcome_trend} label={r.last_outcome?.code ?? 'Outcome'} higherIs="worse" />
+                <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max} />
+              </div>
+            )}
+            <span class={`badge badge--${status ?? 'none'}`}>{status ? statusLabel(status) : 'No episode'}</span>
+          </li>
+        );
+      })}
     </ul>
   );
 }

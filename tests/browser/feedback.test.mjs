@@ -1,0 +1,217 @@
+// Formal feedback in the browser: the client's one-minute form at phone width and by keyboard
+// alone, the risk path end to end (crisis information at once for the client, a critical alert
+// that the therapist acknowledges with a note), and the therapist's dashboard and episode charts
+// over the demo clinic's feedback histories.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertAccessible,
+  assertNoPageProblems,
+  horizontalOverflow,
+  kDemo,
+  launchBrowser,
+  newPage,
+  signIn,
+  smallTouchTargets,
+  startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  assertNoPageProblems();
+});
+
+async function openFeedbackForm(page) {
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.goto('/feedback');
+  await page.getByRole('heading', { level: 1, name: 'How are things going?' }).waitFor();
+  await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+}
+
+// Answers every question without a pointer: Space picks a radio group's first option, the right
+// arrow moves a slider, and Enter on the button sends.
+async function completeByKeyboard(page) {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const here = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type'), inForm: !!el.closest('form'), text: el.textContent.trim() };
+    });
+    if (here.inForm) break;
+  }
+  for (let i = 0; i < 200; i++) {
+    const here = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type'), text: el.textContent.trim() };
+    });
+    if (here.tag === 'button') {
+      assert.equal(here.text, 'Send to my therapist');
+      await page.keyboard.press('Enter');
+      return;
+    }
+    if (here.type === 'radio') await page.keyboard.press('Space');
+    else if (here.type === 'range') await page.keyboard.press('ArrowRight');
+    else if (here.tag === 'textarea') await page.keyboard.type('More time for the plan.');
+    await page.keyboard.press('Tab');
+  }
+  assert.fail('the keyboard never reached the send button');
+}
+
+test('the client form fits 360 px, has 44 px targets, passes axe and can be completed by keyboard alone', async () => {
+  const page = await newPage(browser, server.baseUrl, 360, 740);
+  await openFeedbackForm(page);
+  const form = page.locator('form.feedback-form');
+  // Rapport Check always; PHQ-9 as assigned to the demo client's episode.
+  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
+  assert.ok((await form.locator('input[type="range"]').count()) >= 5, 'sliders as native range inputs');
+  assert.ok((await form.locator('fieldset > legend').count()) >= 9, 'choice items as fieldsets with legends');
+  // Each slider shows its anchors as text.
+  await form.getByText('0: Not at all').first().waitFor();
+  await form.getByText('10: Completely').first().waitFor();
+  assert.equal(await horizontalOverflow(page), 0, 'the form scrolls sideways');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the feedback form');
+  await assertAccessible(page, 'the feedback form at 360 px');
+
+  // Sending with nothing answered marks the questions beside themselves.
+  await page.getByRole('button', { name: 'Send to my therapist' }).click();
+  await page.getByRole('alert').filter({ hasText: 'still need an answer' }).waitFor();
+  const firstSlider = form.locator('input[type="range"]').first();
+  assert.equal(await firstSlider.getAttribute('aria-invalid'), 'true');
+  const errorId = (await firstSlider.getAttribute('aria-describedby')).split(' ').pop();
+  assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /Move the slider/);
+  await assertAccessible(page, 'the feedback form with errors');
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  await completeByKeyboard(page);
+  await page.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  // The first option of every item is "not at all": no risk, so no crisis information.
+  assert.equal(await page.locator('.crisis').count(), 0);
+  await assertAccessible(page, 'the feedback confirmation');
+  await page.context().close();
+});
+
+test('a risk answer shows the client crisis information at once, and the therapist acknowledges the critical alert', async () => {
+  const client = await newPage(browser, server.baseUrl, 360, 740);
+  await openFeedbackForm(client);
+  const form = client.locator('form.feedback-form');
+  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('7');
+  for (const group of await form.locator('fieldset').all()) {
+    const legend = await group.locator('legend').innerText();
+    // PHQ-9 item 9 above 0: thoughts of being better off dead or of self-harm.
+    const option = /better off dead|hurting yourself/i.test(legend) ? 'Several days' : undefined;
+    if (option) await group.getByLabel(option).check();
+    else await group.getByRole('radio').first().check();
+  }
+  await client.getByRole('button', { name: 'Send to my therapist' }).click();
+
+  const crisis = client.locator('.crisis[role="alert"]');
+  await crisis.waitFor();
+  // Focus moves to it so that it is announced first; it is above the confirmation and stays.
+  assert.equal(await client.evaluate(() => document.activeElement?.classList.contains('crisis')), true);
+  await crisis.getByRole('heading', { level: 2 }).waitFor();
+  const tel = await crisis.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(tel.includes('tel:988'), `crisis lines as tel: links: ${tel}`);
+  await client.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  const order = await client.evaluate(() => {
+    const c = document.querySelector('.crisis');
+    const t = document.querySelector('.confirmation');
+    return !!(c && t && c.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.ok(order, 'the crisis information comes before the confirmation');
+  assert.equal(await horizontalOverflow(client), 0);
+  await assertAccessible(client, 'the crisis information');
+  await client.context().close();
+
+  // The treating therapist, in their own browser, sees the critical alert first.
+  const therapist = await newPage(browser, server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  const panel = therapist.getByRole('region', { name: /Open alerts/ });
+  const alert = panel.getByRole('article').filter({ hasText: 'Critical' }).filter({ hasText: /Risk answer on .*PHQ-9/ }).first();
+  await alert.waitFor();
+  await assertAccessible(therapist, 'the therapist dashboard with a critical alert');
+  const before = await panel.getByRole('article').count();
+  await alert.getByRole('button', { name: 'Acknowledge' }).click();
+  // A note of what was done is required.
+  await alert.getByRole('button', { name: 'Save acknowledgement' }).click();
+  const note = alert.getByLabel('What did you do?');
+  await therapist.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await note.elementHandle());
+  await note.fill('Called the client the same day; reviewed the safety plan together.');
+  await alert.getByRole('button', { name: 'Save acknowledgement' }).click();
+  await therapist.waitForFunction(
+    (n) => document.querySelectorAll('.card--alerts article').length < n,
+    before,
+  );
+  await therapist.context().close();
+});
+
+async function demoHasHistories(page) {
+  return page.evaluate(async () => {
+    const r = await fetch('/api/v1/dashboard', { credentials: 'same-origin' });
+    if (!r.ok) return false;
+    const d = await r.json();
+    return d.clients.some((c) => c.outcome_trend.length >= 3 && c.rapport_trend.length >= 3);
+  });
+}
+
+test('the therapist sees trend lines and an episode chart with cut-off, bands and a data table', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  assert.ok(await demoHasHistories(page), 'the demo clinic has feedback histories for the therapist');
+  const clients = page.getByRole('region', { name: 'Clients' });
+  const spark = clients.locator('svg.sparkline[role="img"]').first();
+  await spark.waitFor();
+  assert.match(await spark.getAttribute('aria-label'), /(improving|worsening|steady), from \d+(\.\d)? to \d+/);
+  await assertAccessible(page, 'the caseload dashboard');
+
+  const row = clients.getByRole('listitem').filter({ has: page.locator('svg.sparkline') }).first();
+  await row.getByRole('link', { name: /Feedback and progress/ }).click();
+  await page.getByRole('heading', { level: 1, name: /feedback and progress/ }).waitFor();
+  const outcome = page.getByRole('region', { name: /PHQ-9/ });
+  const chart = outcome.locator('.chart__canvas[role="img"]');
+  await chart.locator('canvas').first().waitFor();
+  const label = await chart.getAttribute('aria-label');
+  assert.match(label, /PHQ-9.* over \d+ answers/);
+  assert.match(label, /Cut-off 10/);
+  // The same numbers for screen readers, one row per date.
+  const table = outcome.locator('.visually-hidden table');
+  assert.ok((await table.locator('tbody tr').count()) >= 3, 'a data table beside the chart');
+  await outcome.getByText(/Reliable change from the first score/).waitFor();
+  await outcome.getByText('Rapport (right scale)').waitFor();
+  // Answers item by item.
+  await outcome.locator('details.response summary').first().click();
+  await outcome.locator('table.answers tbody tr').first().waitFor();
+  assert.ok((await outcome.locator('table.answers').first().locator('tbody tr').count()) >= 9, 'every PHQ-9 item');
+  const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  assert.match(csv, /^\/api\/v1\/episodes\/\d+\/export\.csv$/);
+  const csvStatus = await page.evaluate(async (href) => (await fetch(href, { credentials: 'same-origin' })).status, csv);
+  assert.equal(csvStatus, 200);
+  await assertAccessible(page, 'the episode page with charts');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  assert.equal(await horizontalOverflow(page), 0, 'the episode page at 360 px');
+  await page.context().close();
+});
+
+test('the supervisor sees the open alerts of the therapists they supervise', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.supervisor);
+  const panel = page.getByRole('region', { name: /Open alerts/ });
+  await panel.waitFor();
+  assert.ok((await panel.getByRole('article').count()) >= 1, 'the demo supervisees have open alerts');
+  assert.equal(await panel.getByRole('button', { name: 'Acknowledge' }).count(), 0, 'the treating therapist acts on alerts');
+  await assertAccessible(page, 'the supervisor home with alerts');
+  await page.context().close();
+});
