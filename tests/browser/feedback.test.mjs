@@ -205,6 +205,35 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   await page.context().close();
 });
 
+test('a feedback link sent by the therapist works without signing in, once', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.getByRole('link', { name: /Feedback and progress/ }).first().click();
+  const send = page.getByRole('region', { name: 'Send feedback link' });
+  await send.getByRole('button', { name: /Send feedback link/ }).first().click();
+  const link = await send.getByLabel('Feedback link').inputValue();
+  assert.match(link, /\/feedback\/\S+$/);
+  await page.context().close();
+
+  const visitor = await newPage(browser, server.baseUrl, 360, 740);
+  await visitor.goto(link);
+  await visitor.getByRole('heading', { level: 1, name: /how was your session\?/i }).waitFor();
+  await visitor.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  assert.equal(await horizontalOverflow(visitor), 0);
+  await assertAccessible(visitor, 'the feedback link form');
+  const form = visitor.locator('form.feedback-form');
+  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
+  for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
+  await visitor.getByRole('button', { name: 'Send to my therapist' }).click();
+  await visitor.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  // The link is spent: opening it again says so.
+  await visitor.goto(link);
+  await visitor.getByText(/expired or has already been used/).waitFor();
+  await assertAccessible(visitor, 'a used feedback link');
+  await visitor.context().close();
+});
+
 test('the supervisor sees the open alerts of the therapists they supervise', async () => {
   const page = await newPage(browser, server.baseUrl);
   await signIn(page, kDemo.supervisor);

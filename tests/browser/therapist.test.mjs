@@ -131,7 +131,7 @@ test('the therapist adds a guardian to a child client', async () => {
   const page = await newPage(browser, server.baseUrl);
   await signIn(page, kDemo.therapist);
   const child = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Child' }).first();
-  await child.getByRole('link').click();
+  await child.getByRole('link').first().click();
   const form = page.getByRole('region', { name: 'Add a guardian' });
   await form.getByLabel("Guardian's full name").fill('Sam Example');
   await form.getByLabel("Guardian's email").fill('sam.example@example.org');
