@@ -11,6 +11,7 @@
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/feedback_service.h"
 
 namespace rapport {
 
@@ -128,6 +129,15 @@ Result<User> ChooseTherapist(Store& store, const Actor& actor, UserId therapist_
   return *therapist;
 }
 
+// Every new episode starts with the clinic's routine questionnaires (issue 3), so that feedback
+// can be asked for from the first session.
+Status AssignDefaultQuestionnaires(WriteTxn& txn, EpisodeId episode_id, bool minor, Timestamp at) {
+  for (const InstrumentAssignment& a : FeedbackService::DefaultAssignments(episode_id, minor, at)) {
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+  }
+  return Ok();
+}
+
 constexpr std::initializer_list<Role> kCareRoles = {Role::kTherapist, Role::kSupervisor,
                                                     Role::kClient, Role::kGuardian};
 constexpr std::initializer_list<Role> kStaffRoles = {Role::kTherapist, Role::kSupervisor};
@@ -217,6 +227,8 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
     episode.status = EpisodeStatus::kIntake;
     episode.started_at = now;
     RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
+    RAPPORT_RETURN_IF_ERROR(
+        AssignDefaultQuestionnaires(txn, episode.id, IsMinor(profile, now), now));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "client", Id(id)));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "episode", Id(episode.id)));
     RAPPORT_ASSIGN_OR_RETURN(detail.user, txn.GetUser(id));
@@ -325,8 +337,11 @@ Result<EpisodeView> ClinicService::CreateEpisode(const Actor& actor, UserId clie
   episode.therapist_id = therapist.id;
   episode.status = EpisodeStatus::kIntake;
   episode.started_at = now;
+  RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, client_id));
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
+    RAPPORT_RETURN_IF_ERROR(
+        AssignDefaultQuestionnaires(txn, episode.id, IsMinor(profile, now), now));
     return audit::Append(txn, actor, now, "create", "episode", Id(episode.id));
   });
   if (!written) return Fail(written.error());

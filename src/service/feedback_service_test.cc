@@ -1,0 +1,777 @@
+#include "service/feedback_service.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "service/clinic_service.h"
+#include "service/service_test_world.h"
+
+namespace rapport {
+namespace {
+
+using testing::World;
+
+const InstrumentCatalog& Catalog() {
+  static const InstrumentCatalog catalog = *InstrumentCatalog::Shipped();
+  return catalog;
+}
+
+// A service world whose episodes have their default questionnaires.
+struct FeedbackWorld : World {
+  FeedbackService service{*store, clock, Catalog(), ShippedAlertRules()};
+
+  FeedbackWorld() {
+    const Status assigned = store->Write([&](WriteTxn& txn) -> Status {
+      for (EpisodeId e : {e_c1, e_c2, e_cb}) {
+        for (const auto& a : FeedbackService::DefaultAssignments(e, false, clock.Now())) {
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+        }
+      }
+      for (EpisodeId e : {e_k1, e_k2}) {
+        for (const auto& a : FeedbackService::DefaultAssignments(e, true, clock.Now())) {
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+        }
+      }
+      return Ok();
+    });
+    EXPECT_TRUE(assigned.has_value());
+  }
+
+  // Everything a submission could leave behind, to show that a refused one left nothing.
+  struct Snapshot {
+    std::size_t responses = 0, alerts = 0, audit = 0;
+    bool operator==(const Snapshot&) const = default;
+  };
+  Snapshot Take(EpisodeId episode) const {
+    return Snapshot{store->ListResponsesOfEpisode(episode)->size(),
+                    store->ListAlertsOfEpisode(episode)->size(), Audit().size()};
+  }
+
+  // A completed appointment of `episode`, `days_ago` days back.
+  AppointmentId PastSession(EpisodeId episode, int days_ago) {
+    AppointmentId id = 0;
+    const Status written = store->Write([&](WriteTxn& txn) -> Status {
+      Appointment a;
+      a.episode_id = episode;
+      a.starts_at = clock.Now() - days_ago * 86'400'000LL;
+      a.status = AppointmentStatus::kCompleted;
+      RAPPORT_ASSIGN_OR_RETURN(id, txn.InsertAppointment(a));
+      return Ok();
+    });
+    EXPECT_TRUE(written.has_value());
+    return id;
+  }
+
+  // Runs SQL straight on the database file: used to inject failures the service cannot cause.
+  void Sql(const std::string& sql) const {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.path().c_str(), &raw), SQLITE_OK);
+    char* message = nullptr;
+    const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &message);
+    EXPECT_EQ(rc, SQLITE_OK) << (message ? message : "");
+    sqlite3_free(message);
+    sqlite3_close(raw);
+  }
+};
+
+Json Phq9(int each, int item9 = 0) {
+  Json answers = Json::object();
+  for (int i = 1; i <= 8; ++i) answers["phq9_" + std::to_string(i)] = each;
+  answers["phq9_9"] = item9;
+  return answers;
+}
+
+Json RapportCheck(int each) {
+  return {{"rc_heard", each},  {"rc_goals", each},   {"rc_approach", each},
+          {"rc_honest", each}, {"rc_overall", each}, {"rc_better", ""}};
+}
+
+Json Psc17(int each) {
+  Json answers = Json::object();
+  for (int i = 1; i <= 17; ++i) answers["psc17_" + std::to_string(i)] = each;
+  return answers;
+}
+
+SubmitRequest Request(std::string instrument, Json answers, std::string respondent = "client",
+                      std::optional<AppointmentId> appointment = std::nullopt) {
+  return SubmitRequest{std::move(instrument), std::move(respondent), std::move(answers),
+                       appointment};
+}
+
+std::vector<std::string> FieldNames(const Error& error) {
+  std::vector<std::string> names;
+  for (const FieldError& f : error.fields) names.push_back(f.field);
+  return names;
+}
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+int CountKind(const std::vector<FeedbackAlert>& alerts, AlertKind kind,
+              std::optional<AlertState> state = std::nullopt) {
+  return static_cast<int>(std::count_if(alerts.begin(), alerts.end(), [&](const auto& a) {
+    return a.kind == kind && (!state || a.state == *state);
+  }));
+}
+
+// --- The risk path ----------------------------------------------------------------------------
+
+TEST(RiskPath, ClientRiskAnswerStoresACriticalAlertTheTherapistAndSupervisorSee) {
+  FeedbackWorld w;
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 2)));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  ASSERT_TRUE(result->crisis.has_value());
+  EXPECT_FALSE(result->crisis->contacts.empty());
+  EXPECT_TRUE(result->raised.empty()) << "the client is shown crisis information, not alerts";
+  EXPECT_EQ(result->score.total, 10);
+  EXPECT_EQ(result->score.risk, std::vector<std::string>{"phq9_9"});
+
+  auto stored = w.store->ListResponsesOfEpisode(w.e_c1);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].respondent_user_id, w.c1);
+  auto alerts = w.store->ListAlertsOfEpisode(w.e_c1);
+  ASSERT_EQ(CountKind(*alerts, AlertKind::kRisk), 1);
+  const FeedbackAlert& risk = *std::find_if(
+      alerts->begin(), alerts->end(), [](const auto& a) { return a.kind == AlertKind::kRisk; });
+  EXPECT_EQ(risk.severity, Severity::kCritical);
+  EXPECT_EQ(risk.response_id, (*stored)[0].id);
+
+  for (UserId reader : {w.t1, w.supervisor}) {
+    auto seen = w.service.ListAlerts(w.As(reader), AlertState::kOpen);
+    ASSERT_TRUE(seen.has_value());
+    EXPECT_TRUE(std::any_of(seen->begin(), seen->end(), [&](const AlertView& v) {
+      return v.alert.id == risk.id && v.client_id == w.c1 && v.client_name == "Cleo Client";
+    }));
+  }
+  auto other = w.service.ListAlerts(w.As(w.t2), std::nullopt);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(other->empty());
+}
+
+TEST(AssignInstrument, RefusesARespondentTheQuestionnaireDoesNotHave) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.AssignInstrument(w.As(w.t1), w.e_c1, "PHQ-9", "client").has_value());
+  // A therapist-entered form is only possible for questionnaires a therapist answers.
+  auto refused = w.service.AssignInstrument(w.As(w.t1), w.e_c1, "PHQ-9", "therapist");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(Contains(FieldNames(refused.error()), "respondent"));
+}
+
+TEST(RiskPath, AFailureWritingTheAlertLeavesNoResponseBehind) {
+  FeedbackWorld w;
+  w.Sql(
+      "CREATE TRIGGER no_alerts BEFORE INSERT ON alerts BEGIN "
+      "SELECT RAISE(ABORT, 'injected'); END;");
+  const auto before = w.Take(w.e_c1);
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 3)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(w.Take(w.e_c1), before);
+}
+
+TEST(RiskPath, AFailureAfterTheAlertWasWrittenLeavesNeitherBehind) {
+  FeedbackWorld w;
+  // The alert's audit entry is written after the alert itself.
+  w.Sql(
+      "CREATE TRIGGER no_alert_audit BEFORE INSERT ON audit WHEN NEW.record_type = 'alert' "
+      "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+  const auto before = w.Take(w.e_c1);
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 1)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(w.Take(w.e_c1), before);
+  w.Sql("DROP TRIGGER no_alert_audit;");
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 1))).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRisk), 1);
+}
+
+TEST(RiskPath, NoRiskAnswerMeansNoCrisisInformationAndNoRiskAlert) {
+  FeedbackWorld w;
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 0)));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->crisis.has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRisk), 0);
+}
+
+// --- Bad input --------------------------------------------------------------------------------
+
+struct BadCase {
+  const char* name;
+  SubmitRequest request;
+  ErrorCode code;
+  const char* field;  // empty: no particular field
+};
+
+TEST(BadInput, EachRefusedSubmissionNamesItsFieldAndStoresNothing) {
+  FeedbackWorld w;
+  Json out_of_range = Phq9(1);
+  out_of_range["phq9_1"] = 7;
+  Json unknown = Phq9(1);
+  unknown["phq9_99"] = 1;
+  Json missing = Phq9(1);
+  missing.erase("phq9_3");
+  const std::vector<BadCase> cases = {
+      {"out of range", Request("PHQ-9", out_of_range), ErrorCode::kInvalidArgument,
+       "answers/phq9_1"},
+      {"unknown item", Request("PHQ-9", unknown), ErrorCode::kInvalidArgument, "answers/phq9_99"},
+      {"missing required", Request("PHQ-9", missing), ErrorCode::kInvalidArgument,
+       "answers/phq9_3"},
+      {"not assigned", Request("PSC-17", Psc17(0)), ErrorCode::kInvalidArgument, "instrument"},
+      {"unknown questionnaire", Request("OQ-45", Json::object()), ErrorCode::kInvalidArgument,
+       "instrument"},
+      {"wrong respondent", Request("PHQ-9", Phq9(1), "therapist"), ErrorCode::kInvalidArgument,
+       "respondent"},
+      {"not a respondent", Request("PHQ-9", Phq9(1), "neighbour"), ErrorCode::kInvalidArgument,
+       "respondent"},
+      {"other episode's appointment", Request("PHQ-9", Phq9(1), "client", w.a_c2),
+       ErrorCode::kInvalidArgument, "appointment_id"},
+      {"answers not an object", Request("PHQ-9", Json::array()), ErrorCode::kInvalidArgument,
+       "answers"},
+  };
+  for (const BadCase& c : cases) {
+    const auto before = w.Take(w.e_c1);
+    auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, c.request);
+    ASSERT_FALSE(result.has_value()) << c.name;
+    EXPECT_EQ(result.error().code, c.code) << c.name << ": " << result.error().message;
+    EXPECT_TRUE(Contains(FieldNames(result.error()), c.field))
+        << c.name << ": " << result.error().message;
+    EXPECT_EQ(w.Take(w.e_c1), before) << c.name;
+  }
+}
+
+TEST(BadInput, SecondSubmissionForTheSameAppointmentIsAlreadyExistsAndStoresNothing) {
+  FeedbackWorld w;
+  const AppointmentId session = w.PastSession(w.e_c1, 1);
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1), "client", session))
+          .has_value());
+  const auto before = w.Take(w.e_c1);
+  auto again =
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1), "client", session));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(Contains(FieldNames(again.error()), "appointment_id"));
+  EXPECT_EQ(w.Take(w.e_c1), before);
+  // Another questionnaire for the same session is fine.
+  EXPECT_TRUE(w.service
+                  .SubmitResponse(w.As(w.c1), w.e_c1,
+                                  Request("RAPPORT-CHECK", RapportCheck(9), "client", session))
+                  .has_value());
+}
+
+TEST(BadInput, SubmittingToAnEndedEpisodeIsAFailedPrecondition) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateEpisodeStatus(w.e_c1, EpisodeStatus::kEnded, w.clock.Now());
+                  })
+                  .has_value());
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+}
+
+// --- Access -----------------------------------------------------------------------------------
+
+TEST(FeedbackAccess, OnlyTheClientGuardianAndCareTeamMaySubmit) {
+  FeedbackWorld w;
+  EXPECT_EQ(w.service.SubmitResponse(w.As(w.admin), w.e_c1, Request("PHQ-9", Phq9(1))).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service.SubmitResponse(w.As(w.c2), w.e_c1, Request("PHQ-9", Phq9(1))).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.SubmitResponse(w.As(w.tb), w.e_c1, Request("PHQ-9", Phq9(1), "therapist"))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  // A guardian answers the parent-report form for their own child only.
+  auto guardian =
+      w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(1), "guardian"));
+  ASSERT_TRUE(guardian.has_value()) << guardian.error().message;
+  EXPECT_EQ(guardian->score.total, 17);
+  EXPECT_EQ(w.service.SubmitResponse(w.As(w.g2), w.e_k1, Request("PSC-17", Psc17(1), "guardian"))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  // The child answers the Rapport Check themself, not the parent form.
+  EXPECT_EQ(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("PSC-17", Psc17(1), "client"))
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(
+      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(10)))
+          .has_value());
+}
+
+TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
+  FeedbackWorld w;
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1))).has_value());
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(1), "guardian"))
+                  .has_value());
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(6)))
+          .has_value());
+
+  auto therapist = w.service.Progress(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(therapist.has_value());
+  EXPECT_FALSE(therapist->alerts.empty());
+  auto client = w.service.Progress(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(client.has_value());
+  EXPECT_TRUE(client->alerts.empty()) << "clients see their progress, not raw alerts";
+  ASSERT_FALSE(client->questionnaires.empty());
+  EXPECT_EQ(client->questionnaires[0].definition.code, "PHQ-9");
+  EXPECT_EQ(client->questionnaires[0].points.size(), 1u);
+  EXPECT_FALSE(client->questionnaires[0].plain_words.empty());
+
+  auto guardian = w.service.Progress(w.As(w.g1), w.e_k1);
+  ASSERT_TRUE(guardian.has_value());
+  ASSERT_EQ(guardian->questionnaires.size(), 1u) << "the child's own Rapport Check stays private";
+  EXPECT_EQ(guardian->questionnaires[0].definition.code, "PSC-17");
+  EXPECT_TRUE(guardian->alerts.empty());
+
+  EXPECT_EQ(w.service.Progress(w.As(w.admin), w.e_c1).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service.Progress(w.As(w.t2), w.e_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Progress(w.As(w.c2), w.e_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Progress(w.As(w.g2), w.e_k1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Progress(w.As(w.tb), w.e_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(w.service.Progress(w.As(w.supervisor), w.e_c1).has_value());
+  EXPECT_EQ(w.service.Progress(w.As(w.supervisor), w.e_c2).error().code, ErrorCode::kNotFound);
+}
+
+TEST(FeedbackAccess, GuardianSeesNoProgressWhenTheClinicDoesNotShare) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateClinicSettings(w.clinic_a, ClinicSettings{false, true});
+                  })
+                  .has_value());
+  // They still answer the parent form they were asked to fill in.
+  EXPECT_TRUE(w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(0), "guardian"))
+                  .has_value());
+  EXPECT_EQ(w.service.Progress(w.As(w.g1), w.e_k1).error().code, ErrorCode::kNotFound);
+}
+
+TEST(FeedbackAccess, AlertsDashboardExportAndLinksAreForTheCareTeamOnly) {
+  FeedbackWorld w;
+  for (UserId who : {w.admin, w.c1, w.g1}) {
+    EXPECT_EQ(w.service.ListAlerts(w.As(who), std::nullopt).error().code,
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(w.service.Dashboard(w.As(who)).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(w.service.ExportEpisodeCsv(w.As(who), w.e_c1).error().code,
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(w.service.CreateFeedbackLink(w.As(who), w.a_c1).error().code,
+              ErrorCode::kPermissionDenied);
+  }
+  EXPECT_EQ(w.service.ExportEpisodeCsv(w.As(w.t2), w.e_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.CreateFeedbackLink(w.As(w.t2), w.a_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(w.service.ExportEpisodeCsv(w.As(w.supervisor), w.e_c1).has_value());
+  EXPECT_EQ(w.service.AssignedInstruments(w.As(w.admin), w.e_c1).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service.AssignedInstruments(w.As(w.c2), w.e_c1).error().code, ErrorCode::kNotFound);
+  auto own = w.service.AssignedInstruments(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(own->size(), 4u);
+}
+
+TEST(FeedbackAccess, ReadsAndWritesOfFeedbackAreAudited) {
+  FeedbackWorld w;
+  auto submitted = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 1)));
+  ASSERT_TRUE(submitted.has_value());
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  const auto audit = w.Audit();
+  const auto has = [&](UserId actor, std::string_view action, std::string_view type,
+                       const std::string& id) {
+    return std::any_of(audit.begin(), audit.end(), [&](const AuditEntry& e) {
+      return e.actor_id == actor && e.action == action && e.record_type == type &&
+             e.record_id == id;
+    });
+  };
+  EXPECT_TRUE(has(w.c1, "submit", "response", std::to_string(submitted->response.id)));
+  EXPECT_TRUE(has(w.t1, "read", "feedback", std::to_string(w.e_c1)));
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_TRUE(has(w.c1, "raise", "alert", std::to_string(alerts[0].id)));
+}
+
+// --- Alert handling ---------------------------------------------------------------------------
+
+AlertId RaiseRisk(FeedbackWorld& w) {
+  auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 1)));
+  EXPECT_TRUE(result.has_value());
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+  for (const auto& a : alerts) {
+    if (a.kind == AlertKind::kRisk) return a.id;
+  }
+  ADD_FAILURE() << "no risk alert";
+  return 0;
+}
+
+TEST(AlertStates, AcknowledgingNeedsANoteAndHappensOnce) {
+  FeedbackWorld w;
+  const AlertId id = RaiseRisk(w);
+  auto blank = w.service.Acknowledge(w.As(w.t1), id, "   ");
+  ASSERT_FALSE(blank.has_value());
+  EXPECT_EQ(blank.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(FieldNames(blank.error()), "note"));
+  EXPECT_EQ(w.store->GetAlert(id)->state, AlertState::kOpen);
+
+  auto done = w.service.Acknowledge(w.As(w.t1), id, " Phoned Cleo; safety plan agreed. ");
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->alert.state, AlertState::kAcknowledged);
+  EXPECT_EQ(done->alert.acknowledge_note, "Phoned Cleo; safety plan agreed.");
+  EXPECT_EQ(done->alert.acknowledged_by, w.t1);
+  EXPECT_EQ(w.store->GetAlert(id)->state, AlertState::kAcknowledged);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.t1), id, "again").error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(w.service.ListAlerts(w.As(w.t1), AlertState::kOpen)->size(), 0u);
+  EXPECT_EQ(w.service.ListAlerts(w.As(w.t1), AlertState::kAcknowledged)->size(), 1u);
+}
+
+TEST(AlertStates, ResolvingAfterAcknowledgingNeedsNoNoteAndIsFinal) {
+  FeedbackWorld w;
+  const AlertId id = RaiseRisk(w);
+  ASSERT_TRUE(
+      w.service.Acknowledge(w.As(w.supervisor), id, "Discussed in supervision").has_value());
+  auto resolved = w.service.Resolve(w.As(w.t1), id, std::nullopt);
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->alert.state, AlertState::kResolved);
+  EXPECT_EQ(resolved->alert.acknowledged_by, w.supervisor);
+  EXPECT_EQ(resolved->alert.resolved_by, w.t1);
+  EXPECT_EQ(w.service.Resolve(w.As(w.t1), id, "again").error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.t1), id, "late").error().code,
+            ErrorCode::kFailedPrecondition);
+}
+
+TEST(AlertStates, ResolvingAnOpenAlertDirectlyNeedsANote) {
+  FeedbackWorld w;
+  const AlertId id = RaiseRisk(w);
+  auto bare = w.service.Resolve(w.As(w.t1), id, std::nullopt);
+  ASSERT_FALSE(bare.has_value());
+  EXPECT_TRUE(Contains(FieldNames(bare.error()), "note"));
+  EXPECT_EQ(w.store->GetAlert(id)->state, AlertState::kOpen);
+  auto resolved = w.service.Resolve(w.As(w.t1), id, "Seen the same day; no ongoing risk.");
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->alert.state, AlertState::kResolved);
+  EXPECT_FALSE(resolved->alert.acknowledged_by.has_value());
+}
+
+TEST(AlertStates, OnlyTheCareTeamMayHandleAnAlert) {
+  FeedbackWorld w;
+  const AlertId id = RaiseRisk(w);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.t2), id, "note").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.tb), id, "note").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.c1), id, "note").error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service.Resolve(w.As(w.admin), id, "note").error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service.Acknowledge(w.As(w.t1), id + 1000, "note").error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(w.store->GetAlert(id)->state, AlertState::kOpen);
+}
+
+// --- Alert rules through the service ----------------------------------------------------------
+
+TEST(AlertRulesInService, ARapportDropBelowTheClientsOwnRatingsRaisesAnAlert) {
+  FeedbackWorld w;
+  for (int each : {10, 10, 10}) {
+    ASSERT_TRUE(
+        w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(each)))
+            .has_value());
+  }
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop), 0);
+  auto dropped =
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(6)));
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_EQ(dropped->response.session_number, 3);
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop), 1);
+}
+
+TEST(AlertRulesInService, ReliableDeteriorationIsRaisedAgainstTheFirstScore) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1))).has_value());
+  auto worse = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2)));
+  ASSERT_TRUE(worse.has_value());
+  ASSERT_TRUE(worse->change.has_value());
+  EXPECT_TRUE(worse->change->deteriorated);
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kReliableDeterioration), 1);
+}
+
+TEST(MissedFeedback, TwoSilentSessionsRaiseExactlyOneAlertHoweverOftenItIsRead) {
+  FeedbackWorld w;
+  w.PastSession(w.e_c1, 14);
+  EXPECT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 0)
+      << "one silent session is not yet a pattern";
+  w.PastSession(w.e_c1, 7);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+    ASSERT_TRUE(w.service.Dashboard(w.As(w.t1)).has_value());
+    ASSERT_TRUE(w.service.Dashboard(w.As(w.supervisor)).has_value());
+  }
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 1);
+}
+
+TEST(MissedFeedback, FeedbackAfterTheLastSessionRaisesNothing) {
+  FeedbackWorld w;
+  w.PastSession(w.e_c1, 14);
+  const AppointmentId last = w.PastSession(w.e_c1, 7);
+  ASSERT_TRUE(w.service
+                  .SubmitResponse(w.As(w.c1), w.e_c1,
+                                  Request("RAPPORT-CHECK", RapportCheck(10), "client", last))
+                  .has_value());
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 0);
+}
+
+TEST(MissedFeedback, AResolvedAlertIsNotRaisedAgainForTheSameSessions) {
+  FeedbackWorld w;
+  w.PastSession(w.e_c1, 14);
+  w.PastSession(w.e_c1, 7);
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+  ASSERT_EQ(alerts.size(), 1u);
+  ASSERT_TRUE(w.service.Resolve(w.As(w.t1), alerts[0].id, "Asked in session").has_value());
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 1);
+  // A further silent session after the resolution is a new pattern.
+  w.clock.Advance(std::chrono::days(8));
+  w.PastSession(w.e_c1, 1);
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback,
+                      AlertState::kOpen),
+            1);
+}
+
+// --- Dashboard --------------------------------------------------------------------------------
+
+TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
+  FeedbackWorld w;
+  // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a critical risk alert.
+  w.PastSession(w.e_k1, 14);
+  w.PastSession(w.e_k1, 7);
+  RaiseRisk(w);
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(9)))
+          .has_value());
+  auto rows = w.service.Dashboard(w.As(w.t1));
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].client_id, w.c1);
+  EXPECT_EQ((*rows)[0].top_severity, Severity::kCritical);
+  EXPECT_EQ((*rows)[0].outcome_instrument, "PHQ-9");
+  EXPECT_EQ((*rows)[0].last_outcome_total, 9);
+  EXPECT_EQ((*rows)[0].last_outcome_band, "mild");
+  EXPECT_EQ((*rows)[0].last_rapport_total, 45);
+  EXPECT_EQ((*rows)[0].outcome_trend, std::vector<double>{9});
+  EXPECT_EQ((*rows)[1].client_id, w.k1);
+  EXPECT_EQ((*rows)[1].client_name, "Kit");
+  EXPECT_EQ((*rows)[1].top_severity, Severity::kLow);
+
+  // Once handled, Cleo's alert no longer puts her first.
+  const auto handled = *w.store->ListAlertsOfEpisode(w.e_c1);
+  for (const auto& a : handled) {
+    if (a.state == AlertState::kOpen) {
+      ASSERT_TRUE(w.service.Resolve(w.As(w.t1), a.id, "Handled in session").has_value());
+    }
+  }
+  rows = w.service.Dashboard(w.As(w.t1));
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ((*rows)[0].client_id, w.k1);
+  EXPECT_EQ((*rows)[1].open_alerts, 0);
+
+  auto supervisor = w.service.Dashboard(w.As(w.supervisor));
+  ASSERT_TRUE(supervisor.has_value());
+  EXPECT_EQ(supervisor->size(), 2u) << "only the caseload of the therapist they supervise";
+}
+
+// --- Export -----------------------------------------------------------------------------------
+
+TEST(Export, CsvHasOneRowPerResponseWithScoresAndAnswers) {
+  FeedbackWorld w;
+  const AppointmentId session = w.PastSession(w.e_c1, 1);
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1), "client", session))
+          .has_value());
+  Json with_comma = RapportCheck(8);
+  with_comma["rc_better"] = "More time, please";
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", with_comma))
+                  .has_value());
+  auto csv = w.service.ExportEpisodeCsv(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(csv.has_value());
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < csv->size();) {
+    const auto end = csv->find("\r\n", at);
+    lines.push_back(csv->substr(at, end - at));
+    at = end + 2;
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0],
+            "response_id,submitted_at,session_number,instrument,version,respondent,appointment_id,"
+            "total,band,risk,scales,answers");
+  EXPECT_NE(lines[1].find(",PHQ-9,"), std::string::npos);
+  EXPECT_NE(lines[1].find(",client," + std::to_string(session) + ",17,moderately severe,phq9_9,"),
+            std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[1].find("phq9_1=2;"), std::string::npos);
+  EXPECT_NE(lines[1].find("2026-06-01T09:00:00.000Z"), std::string::npos);
+  EXPECT_NE(lines[2].find("\"rc_approach=8;rc_better=More time, please;"), std::string::npos)
+      << lines[2];
+  const auto audit = w.Audit();
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [&](const AuditEntry& e) {
+    return e.action == "export" && e.record_id == std::to_string(w.e_c1);
+  }));
+}
+
+// --- Feedback links ---------------------------------------------------------------------------
+
+TEST(FeedbackLinks, AClientAnswersOncePerQuestionnaireWithoutSigningIn) {
+  FeedbackWorld w;
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value()) << link.error().message;
+  EXPECT_EQ(link->path, "/feedback/" + link->token);
+  EXPECT_EQ(link->expires_at, w.clock.Now() + kFeedbackLinkLifetimeMs);
+
+  auto info = w.service.PeekFeedbackLink(link->token);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->client_name, "Cleo Client");
+  EXPECT_EQ(info->therapist_name, "Tara One");
+  EXPECT_EQ(info->pending.size(), 4u);
+
+  auto submitted = w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(9)),
+                                           "198.51.100.4");
+  ASSERT_TRUE(submitted.has_value()) << submitted.error().message;
+  EXPECT_EQ(submitted->response.appointment_id, w.a_c1);
+  const auto stored = *w.store->ListResponsesOfEpisode(w.e_c1);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].respondent_user_id, w.c1);
+  EXPECT_EQ(w.service.PeekFeedbackLink(link->token)->pending.size(), 3u);
+
+  const auto before = w.Take(w.e_c1);
+  auto again = w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(5)));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(w.Take(w.e_c1), before);
+  EXPECT_TRUE(w.service.SubmitViaLink(link->token, Request("PHQ-9", Phq9(0))).has_value());
+  EXPECT_EQ(w.store->FindFeedbackLinkByTokenHash(Blake2b256Hex(link->token))->uses, 2);
+  // A link answers for the client only.
+  EXPECT_EQ(w.service.SubmitViaLink(link->token, Request("GAD-7", Json::object(), "therapist"))
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+}
+
+TEST(FeedbackLinks, ExpireAfterSevenDays) {
+  FeedbackWorld w;
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value());
+  w.clock.Advance(std::chrono::days(7) - std::chrono::milliseconds(1));
+  EXPECT_TRUE(w.service.PeekFeedbackLink(link->token).has_value());
+  w.clock.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(w.service.PeekFeedbackLink(link->token).error().code, ErrorCode::kNotFound);
+  const auto before = w.Take(w.e_c1);
+  EXPECT_EQ(
+      w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(9))).error().code,
+      ErrorCode::kNotFound);
+  EXPECT_EQ(w.Take(w.e_c1), before);
+  EXPECT_EQ(w.service.PeekFeedbackLink("not-a-token").error().code, ErrorCode::kNotFound);
+}
+
+TEST(FeedbackLinks, FollowTheClinicSetting) {
+  FeedbackWorld w;
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value());
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateClinicSettings(w.clinic_a, ClinicSettings{true, false});
+                  })
+                  .has_value());
+  EXPECT_EQ(w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(w.service.PeekFeedbackLink(link->token).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(
+      w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(9))).error().code,
+      ErrorCode::kNotFound);
+  EXPECT_TRUE(w.store->ListResponsesOfEpisode(w.e_c1)->empty());
+}
+
+// --- Default questionnaires -------------------------------------------------------------------
+
+TEST(DefaultQuestionnaires, NewAdultAndChildEpisodesGetTheirRoutineForms) {
+  FeedbackWorld w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  auto adult = clinic.CreateClient(w.As(w.t1), {"Ana Adult", "ana@a.test", "1990-01-01", "", 0});
+  ASSERT_TRUE(adult.has_value());
+  auto child = clinic.CreateClient(w.As(w.t1), {"Cy Child", "cy@a.test", "2018-01-01", "", 0});
+  ASSERT_TRUE(child.has_value());
+  const auto codes = [&](EpisodeId e) {
+    std::vector<std::string> out;
+    const auto assignments = *w.store->ListAssignments(e);
+    for (const auto& a : assignments) {
+      out.push_back(a.instrument + "/" + std::string(ToString(a.respondent)));
+    }
+    return out;
+  };
+  EXPECT_EQ(codes(adult->episodes[0].id),
+            (std::vector<std::string>{"PHQ-9/client", "GAD-7/client", "RAPPORT-CHECK/client",
+                                      "FIT-CHECK/client"}));
+  EXPECT_EQ(codes(child->episodes[0].id),
+            (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client"}));
+  auto second = clinic.CreateEpisode(w.As(w.t1), adult->user.id, 0);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(codes(second->id).size(), 4u);
+}
+
+// --- Expected trajectory ----------------------------------------------------------------------
+
+TEST(Trajectory, ComesFromTheNormUntilTheClinicHasTwentySimilarEndedEpisodes) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2))).has_value());
+  auto progress = w.service.Progress(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(progress.has_value());
+  ASSERT_FALSE(progress->questionnaires.empty());
+  EXPECT_EQ(progress->questionnaires[0].expected_source, TrajectorySource::kNorm);
+  EXPECT_FALSE(progress->questionnaires[0].expected.empty());
+
+  // Twenty ended episodes of the clinic that started near 16 and reached 8.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    for (int i = 0; i < 20; ++i) {
+                      Episode e;
+                      e.clinic_id = w.clinic_a;
+                      e.client_id = w.c2;
+                      e.therapist_id = w.t2;
+                      e.status = EpisodeStatus::kEnded;
+                      e.started_at = w.clock.Now() - 90 * 86'400'000LL;
+                      e.ended_at = w.clock.Now() - 86'400'000LL;
+                      RAPPORT_ASSIGN_OR_RETURN(const EpisodeId id, txn.InsertEpisode(e));
+                      for (int s = 0; s <= 8; ++s) {
+                        FeedbackResponse r;
+                        r.episode_id = id;
+                        r.instrument = "PHQ-9";
+                        r.instrument_version = "1";
+                        r.respondent_user_id = w.c2;
+                        r.submitted_at = e.started_at + s * 7 * 86'400'000LL;
+                        r.session_number = s;
+                        r.answers_json = "{}";
+                        r.total = 16.0 - s + (i % 3);
+                        RAPPORT_RETURN_IF_ERROR(txn.InsertResponse(r));
+                      }
+                    }
+                    return Ok();
+                  })
+                  .has_value());
+  progress = w.service.Progress(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(progress.has_value());
+  EXPECT_EQ(progress->questionnaires[0].expected_source, TrajectorySource::kClinic);
+  ASSERT_GT(progress->questionnaires[0].expected.size(), 1u);
+  EXPECT_DOUBLE_EQ(progress->questionnaires[0].expected[1].expected, 16.0);
+}
+
+}  // namespace
+}  // namespace rapport
