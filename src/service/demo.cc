@@ -2,13 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <random>
 
+#include "domain/alerts.h"
+#include "domain/catalog.h"
+#include "domain/change.h"
+#include "domain/scoring.h"
 #include "service/actor.h"
 #include "service/audit_log.h"
+#include "service/feedback_service.h"
 
 namespace rapport {
 
@@ -111,6 +120,285 @@ std::string ChildBirthday(Timestamp now, int years) {
                      static_cast<unsigned>(born.month()), static_cast<unsigned>(born.day()));
 }
 
+// --- Feedback histories (issue 3, item 9) ----------------------------------------------------
+
+// How one client's questionnaires move over their sessions: totals at the first and the latest
+// session, eased in between (most change comes early in therapy).
+struct Course {
+  double start = 0, end = 0;
+};
+
+struct FeedbackStory {
+  Course outcome;                      // PHQ-9 for adults, PSC-17 (from the guardian) for children
+  Course anxiety;                      // GAD-7 for adults
+  Course rapport;                      // Rapport Check
+  int risk_session = -1;               // session index with a PHQ-9 item 9 answer above zero
+  std::optional<double> last_rapport;  // a drop at the latest session
+  const char* last_comment = "";       // the Rapport Check comment at the latest session
+};
+
+// Indexed like kClients.
+const std::array<FeedbackStory, 12> kStories{{
+    // Jordan (therapist@): recovering, with an early risk answer that was followed up.
+    {{17, 5}, {14, 5}, {41, 48}, 1, std::nullopt, ""},
+    // Leo, 9: his mother's PSC-17 comes down; he rates sessions highly.
+    {{22, 12}, {0, 0}, {44, 48}, -1, std::nullopt, ""},
+    // Ama, 14: slow to trust at first, then settling.
+    {{18, 11}, {0, 0}, {37, 45}, -1, std::nullopt, ""},
+    // Mei (therapist@): not on track: scores stay where they started.
+    {{16, 17}, {12, 13}, {43, 42}, -1, std::nullopt, ""},
+    // Tomás: improving.
+    {{14, 8}, {11, 6}, {44, 47}, -1, std::nullopt, ""},
+    // Aisha: recovered.
+    {{19, 6}, {15, 6}, {42, 48}, -1, std::nullopt, ""},
+    // Noah: improving slowly.
+    {{12, 9}, {13, 9}, {40, 44}, -1, std::nullopt, ""},
+    // Hana (therapist@): improving, but the latest session went badly for her: a rapport drop.
+    {{15, 10},
+     {10, 7},
+     {46, 46},
+     -1,
+     33,
+     "I felt rushed today and we did not get to talk about my sister."},
+    // Sam: unchanged so far.
+    {{11, 12}, {9, 10}, {45, 45}, -1, std::nullopt, ""},
+    // Grace: finished, recovered.
+    {{18, 4}, {14, 4}, {43, 49}, -1, std::nullopt, ""},
+    // Ravi: four weeks in.
+    {{13, 11}, {12, 10}, {42, 44}, -1, std::nullopt, ""},
+    // Lucía: intake.
+    {{14, 14}, {13, 13}, {40, 40}, -1, std::nullopt, ""},
+}};
+
+double Eased(const Course& c, int session, int sessions) {
+  if (sessions <= 1) return c.start;
+  const double p = static_cast<double>(session) / (sessions - 1);
+  constexpr double kShape = 2.5;
+  return c.start + (c.end - c.start) * (1 - std::exp(-kShape * p)) / (1 - std::exp(-kShape));
+}
+
+// Answers whose total lands near `target`: every scored item at about the same level of its
+// range, nudged a step up or down now and then so that no two forms look alike.
+Answers AnswersNear(const Instrument& instrument, double target, std::mt19937& random) {
+  const Scale& total = instrument.TotalScale();
+  const double span = total.max_score - total.min_score;
+  const double level = span > 0 ? std::clamp((target - total.min_score) / span, 0.0, 1.0) : 0;
+  Answers answers;
+  std::vector<const Item*> items;
+  for (const Item& item : instrument.items) {
+    if (item.type == ItemType::kText || !item.scored) continue;
+    const bool in_total =
+        std::find(total.items.begin(), total.items.end(), item.id) != total.items.end();
+    if (!in_total && !item.required) continue;
+    items.push_back(&item);
+  }
+  for (const Item* item : items) {
+    std::vector<double> values;
+    if (item->type == ItemType::kChoice) {
+      for (const auto& o : item->options) values.push_back(o.value);
+      std::sort(values.begin(), values.end());
+    } else {
+      for (double v = item->min; v <= item->max + 1e-9; v += item->step) values.push_back(v);
+    }
+    if (values.empty()) continue;
+    const double wanted = item->reverse ? 1 - level : level;
+    double position = wanted * static_cast<double>(values.size() - 1);
+    const std::uint32_t roll = random() % 10;
+    if (roll == 0) position -= 1;
+    if (roll == 1) position += 1;
+    const auto index = static_cast<std::size_t>(
+        std::clamp(std::lround(position), 0L, static_cast<long>(values.size() - 1)));
+    answers.values[item->id] = values[index];
+  }
+  // Risk items say nothing unless the story says so.
+  for (const RiskRule& r : instrument.risk) {
+    if (const Item* item = instrument.FindItem(r.item)) {
+      answers.values[r.item] = item->type == ItemType::kChoice && !item->options.empty()
+                                   ? item->options.front().value
+                                   : item->min;
+    }
+  }
+  return answers;
+}
+
+Json AnswersJson(const Answers& answers) {
+  Json out = Json::object();
+  for (const auto& [item, value] : answers.values) out[item] = value;
+  for (const auto& [item, text] : answers.texts) out[item] = text;
+  return out;
+}
+
+Json ScalesJson(const ScoreResult& score) {
+  Json out = Json::object();
+  for (const ScaleScore& s : score.scales) out[s.id] = s.score ? Json(*s.score) : Json(nullptr);
+  return out;
+}
+
+// One client's completed sessions and whom the demo writes their feedback for.
+struct FeedbackPlan {
+  std::size_t client_index = 0;
+  EpisodeId episode_id = 0;
+  ClinicId clinic_id = 0;
+  UserId client_id = 0;
+  UserId therapist_id = 0;
+  UserId guardian_id = 0;  // children only
+  std::string client_name;
+  bool child = false;
+  std::vector<Appointment> completed;
+};
+
+// Writes one response as the service would have (same scoring and alert rules), and its alerts:
+// older alerts were handled by the therapist at the next session; recent ones are still open.
+class FeedbackWriter {
+ public:
+  FeedbackWriter(WriteTxn& txn, const Actor& system, Timestamp now, const AlertRules& rules,
+                 DemoSummary& summary)
+      : txn_(txn), system_(system), now_(now), rules_(rules), summary_(summary) {}
+
+  Status Write(const FeedbackPlan& plan, const Instrument& instrument, Respondent respondent,
+               UserId respondent_id, const Answers& answers,
+               std::optional<AppointmentId> appointment, Timestamp at, bool acknowledge_risk) {
+    RAPPORT_ASSIGN_OR_RETURN(const ScoreResult score,
+                             Score(instrument, answers, Completeness::kRequireRequired));
+    auto& previous = history_[{plan.episode_id, instrument.code}];
+    const Scale& total = instrument.TotalScale();
+    SubmissionFacts facts;
+    facts.client_name = plan.client_name;
+    facts.instrument = &instrument;
+    facts.score = &score;
+    facts.previous_totals = previous;
+    facts.session_number = static_cast<int>(previous.size());
+    if (auto it = answers.values.find("fit_talk"); it != answers.values.end()) {
+      facts.fit_talk_answer = it->second;
+    }
+    if (score.total && !previous.empty()) {
+      if (auto change = ComputeChange(total, previous.front(), *score.total))
+        facts.change = *change;
+      if (instrument.purpose == Purpose::kOutcome) {
+        if (auto norm = ExpectedTrajectoryFromNorm(total, previous.front(), facts.session_number)) {
+          facts.expected = norm->back();
+        }
+      }
+    }
+    FeedbackResponse r;
+    r.episode_id = plan.episode_id;
+    r.appointment_id = appointment;
+    r.instrument = instrument.code;
+    r.instrument_version = instrument.version;
+    r.respondent = respondent;
+    r.respondent_user_id = respondent_id;
+    r.submitted_at = at;
+    r.session_number = facts.session_number;
+    r.answers_json = AnswersJson(answers).dump();
+    r.total = score.total;
+    r.band = score.band;
+    r.scales_json = ScalesJson(score).dump();
+    r.risk_json = Json(score.risk).dump();
+    RAPPORT_ASSIGN_OR_RETURN(const ResponseId id, txn_.InsertResponse(r));
+    ++summary_.responses;
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn_, system_, now_, "submit", "response", std::to_string(id)));
+    for (const RaisedAlert& raised : EvaluateSubmission(rules_, facts)) {
+      FeedbackAlert a;
+      a.episode_id = plan.episode_id;
+      a.clinic_id = plan.clinic_id;
+      a.response_id = id;
+      a.rule_id = raised.rule_id;
+      a.kind = raised.kind;
+      a.severity = raised.severity;
+      a.title = raised.title;
+      a.explanation = raised.explanation;
+      a.next_step = raised.next_step;
+      a.raised_at = at;
+      if (raised.kind == AlertKind::kRisk && acknowledge_risk) {
+        a.state = AlertState::kAcknowledged;
+        a.acknowledged_by = plan.therapist_id;
+        a.acknowledged_at = at + 3 * kHour;
+        a.acknowledge_note =
+            "Called the same afternoon: no plan or intent. Reviewed the safety plan together and "
+            "shared the crisis numbers; we check in on this at every session.";
+      } else if (at < now_ - 2 * kWeek) {
+        a.state = AlertState::kResolved;
+        a.acknowledged_by = plan.therapist_id;
+        a.acknowledged_at = at + kDay;
+        a.acknowledge_note = "Talked it through at the next session.";
+        a.resolved_by = plan.therapist_id;
+        a.resolved_at = at + kWeek;
+      }
+      RAPPORT_ASSIGN_OR_RETURN(const AlertId alert_id, txn_.InsertAlert(a));
+      ++summary_.alerts;
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn_, system_, now_, "raise", "alert", std::to_string(alert_id)));
+    }
+    if (score.total) previous.push_back(*score.total);
+    return Ok();
+  }
+
+ private:
+  WriteTxn& txn_;
+  const Actor& system_;
+  Timestamp now_;
+  const AlertRules& rules_;
+  DemoSummary& summary_;
+  std::map<std::pair<EpisodeId, std::string>, std::vector<double>> history_;
+};
+
+Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
+                     const InstrumentCatalog& catalog, const std::vector<FeedbackPlan>& plans,
+                     std::mt19937& random, DemoSummary& summary) {
+  const AlertRules& rules = ShippedAlertRules();
+  const Instrument* phq9 = catalog.Find("PHQ-9");
+  const Instrument* gad7 = catalog.Find("GAD-7");
+  const Instrument* rapport = catalog.Find("RAPPORT-CHECK");
+  const Instrument* fit = catalog.Find("FIT-CHECK");
+  const Instrument* psc17 = catalog.Find("PSC-17");
+  if (!phq9 || !gad7 || !rapport || !fit || !psc17) {
+    return Fail(Error::Internal("a shipped questionnaire is missing"));
+  }
+  FeedbackWriter writer(txn, system, now, rules, summary);
+  for (const FeedbackPlan& plan : plans) {
+    const FeedbackStory& story = kStories[plan.client_index];
+    const int sessions = static_cast<int>(plan.completed.size());
+    for (int s = 0; s < sessions; ++s) {
+      const Appointment& a = plan.completed[static_cast<std::size_t>(s)];
+      const Timestamp after = a.starts_at + a.duration_minutes * kMinute + 5 * kMinute;
+      const bool latest = s == sessions - 1;
+      if (plan.child) {
+        // Parents fill in the PSC-17 every other week; the child rates every session.
+        if (s % 2 == 0 || latest) {
+          Answers answers = AnswersNear(*psc17, Eased(story.outcome, s, sessions), random);
+          RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *psc17, Respondent::kGuardian,
+                                               plan.guardian_id, answers, a.id, after + 2 * kHour,
+                                               false));
+        }
+      } else {
+        Answers mood = AnswersNear(*phq9, Eased(story.outcome, s, sessions), random);
+        if (s == story.risk_session) mood.values["phq9_9"] = 1;
+        RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *phq9, Respondent::kClient, plan.client_id, mood,
+                                             a.id, after, s == story.risk_session));
+        Answers worry = AnswersNear(*gad7, Eased(story.anxiety, s, sessions), random);
+        RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *gad7, Respondent::kClient, plan.client_id,
+                                             worry, a.id, after + kMinute, false));
+      }
+      double rapport_target = Eased(story.rapport, s, sessions);
+      if (latest && story.last_rapport) rapport_target = *story.last_rapport;
+      Answers check = AnswersNear(*rapport, rapport_target, random);
+      if (latest && *story.last_comment != '\0') check.texts["rc_better"] = story.last_comment;
+      RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *rapport, Respondent::kClient, plan.client_id,
+                                           check, a.id, after + 2 * kMinute, false));
+      if (s == 0 && !plan.child && after + kDay < now) {
+        // The Fit Check goes out a day after the first appointment.
+        Answers fit_answers;
+        fit_answers.values["fit_continue"] = 8;
+        fit_answers.values["fit_talk"] = 0;
+        RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *fit, Respondent::kClient, plan.client_id,
+                                             fit_answers, std::nullopt, after + kDay, false));
+      }
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& password,
@@ -136,6 +424,8 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
 
   const Timestamp today = now - (now % kDay);
   std::mt19937 random(kSeed);
+  RAPPORT_ASSIGN_OR_RETURN(const InstrumentCatalog catalog, InstrumentCatalog::Shipped());
+  std::vector<FeedbackPlan> plans;
   Actor system = Actor::System("demo");
 
   const Status written = store.Write([&](WriteTxn& txn) -> Status {
@@ -189,6 +479,18 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       if (ended) episode.ended_at = last_past + c.hour * kHour + kHour;
       RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode_id, txn.InsertEpisode(episode));
       ++summary.episodes;
+      const bool child = c.age != Age::kAdult;
+      for (const auto& assignment : FeedbackService::DefaultAssignments(episode_id, child, first)) {
+        RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(assignment));
+      }
+      FeedbackPlan plan;
+      plan.client_index = clients.size() - 1;
+      plan.episode_id = episode_id;
+      plan.clinic_id = summary.clinic_id;
+      plan.client_id = id;
+      plan.therapist_id = episode.therapist_id;
+      plan.client_name = *c.preferred != '\0' ? c.preferred : c.name;
+      plan.child = child;
       RAPPORT_RETURN_IF_ERROR(
           audit::Append(txn, system, now, "create", "episode", std::to_string(episode_id)));
 
@@ -208,21 +510,25 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
         } else {
           a.status = AppointmentStatus::kScheduled;
         }
-        RAPPORT_ASSIGN_OR_RETURN(const AppointmentId appointment_id, txn.InsertAppointment(a));
+        RAPPORT_ASSIGN_OR_RETURN(a.id, txn.InsertAppointment(a));
+        const AppointmentId appointment_id = a.id;
         ++summary.appointments;
+        if (a.status == AppointmentStatus::kCompleted) plan.completed.push_back(a);
         RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "appointment",
                                               std::to_string(appointment_id)));
       }
+      plans.push_back(std::move(plan));
     }
 
     for (const GuardianSeed& g : kGuardians) {
       RAPPORT_ASSIGN_OR_RETURN(const UserId id, add_user(g.email, g.name, Role::kGuardian));
       const UserId child = clients[static_cast<std::size_t>(g.child)];
       RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(id, child));
+      plans[static_cast<std::size_t>(g.child)].guardian_id = id;
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "guardian_link",
                                             fmt::format("{}:{}", id, child)));
     }
-    return Ok();
+    return WriteFeedback(txn, system, now, catalog, plans, random, summary);
   });
   if (!written) return Fail(written.error());
   return summary;

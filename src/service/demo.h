@@ -1,8 +1,10 @@
 #pragma once
 // The demo clinic (issue 2, item 8): "Riverside Counselling (demo)" with an admin, a supervisor,
 // three therapists, twelve clients (two children with guardians), and sixteen weeks of episodes
-// and appointments ending around `now`. Deterministic apart from the password and the anchoring
-// to `now`. Not thread-safe with other writers of an empty store (run it alone).
+// and appointments ending around `now`, with the feedback those sessions produced (issue 3, item
+// 9): PHQ-9, GAD-7 and Rapport Check histories, PSC-17 from the guardians, and the alerts they
+// raised, older ones already handled by the therapist. Deterministic apart from the password and
+// the anchoring to `now`. Not thread-safe with other writers of an empty store (run it alone).
 
 #include <string>
 #include <vector>
@@ -27,6 +29,8 @@ struct DemoSummary {
   std::vector<DemoAccount> accounts;  // the named accounts first, then the rest
   int episodes = 0;
   int appointments = 0;
+  int responses = 0;  // questionnaire answers of past sessions
+  int alerts = 0;     // alerts those answers raised (older ones already handled)
 };
 
 // Seeds the demo clinic; kFailedPrecondition unless the store has no clinic yet. Every account

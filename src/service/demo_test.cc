@@ -7,6 +7,7 @@
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/feedback_service.h"
 #include "service/service_test_world.h"
 
 namespace rapport {
@@ -161,6 +162,72 @@ TEST(Demo, LeavesAnIntactAuditChain) {
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->reason;
   EXPECT_GT(report->entries_checked, 100);
+}
+
+// --- Feedback histories (issue 3, item 9) -----------------------------------------------------
+
+struct DemoFeedback : Seeded {
+  const InstrumentCatalog catalog = *InstrumentCatalog::Shipped();
+  FeedbackService feedback{*store, clock, catalog, ShippedAlertRules()};
+
+  EpisodeId EpisodeOf(std::string_view email) {
+    const auto user = store->FindUserByEmail(std::string(email));
+    EXPECT_TRUE(user.has_value()) << email;
+    const auto episodes = store->ListEpisodesOfClient(user->id);
+    EXPECT_TRUE(episodes.has_value() && !episodes->empty());
+    return episodes->front().id;
+  }
+  std::vector<FeedbackAlert> Alerts(std::string_view email) {
+    return store->ListAlertsOfEpisode(EpisodeOf(email)).value_or(std::vector<FeedbackAlert>{});
+  }
+};
+
+bool HasAlert(const std::vector<FeedbackAlert>& alerts, AlertKind kind, AlertState state) {
+  return std::any_of(alerts.begin(), alerts.end(),
+                     [&](const FeedbackAlert& a) { return a.kind == kind && a.state == state; });
+}
+
+TEST(DemoFeedback, TheTherapistsCaseloadTellsTheAgreedStories) {
+  DemoFeedback s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  EXPECT_GT(s.summary->responses, 300);
+
+  // Jordan improved a lot; their early risk answer was acknowledged with a note.
+  const auto jordan = s.Alerts("client@demo.rapport");
+  const auto risk = std::find_if(jordan.begin(), jordan.end(),
+                                 [](const FeedbackAlert& a) { return a.kind == AlertKind::kRisk; });
+  ASSERT_NE(risk, jordan.end());
+  EXPECT_EQ(risk->state, AlertState::kAcknowledged);
+  EXPECT_FALSE(risk->acknowledge_note.empty());
+  const Actor therapist = s.SignIn("therapist@demo.rapport");
+  auto progress = s.feedback.Progress(therapist, s.EpisodeOf("client@demo.rapport"));
+  ASSERT_TRUE(progress.has_value());
+  ASSERT_FALSE(progress->questionnaires.empty());
+  EXPECT_EQ(progress->questionnaires[0].definition.code, "PHQ-9");
+  ASSERT_TRUE(progress->questionnaires[0].change.has_value());
+  EXPECT_TRUE(progress->questionnaires[0].change->improved);
+
+  // Mei is not on track; Hana's rapport dropped at her latest session.
+  EXPECT_TRUE(
+      HasAlert(s.Alerts("mei.chen@demo.rapport"), AlertKind::kNotOnTrack, AlertState::kOpen));
+  EXPECT_TRUE(
+      HasAlert(s.Alerts("hana.sato@demo.rapport"), AlertKind::kRapportDrop, AlertState::kOpen));
+
+  // Leo's mother answered the PSC-17.
+  const auto leo = s.store->ListResponsesOfEpisode(s.EpisodeOf("leo.haddad@demo.rapport"));
+  ASSERT_TRUE(leo.has_value());
+  const auto guardian = s.store->FindUserByEmail("guardian@demo.rapport");
+  EXPECT_TRUE(std::any_of(leo->begin(), leo->end(), [&](const FeedbackResponse& r) {
+    return r.instrument == "PSC-17" && r.respondent == Respondent::kGuardian &&
+           r.respondent_user_id == guardian->id;
+  }));
+
+  // The dashboard puts the open alerts first.
+  auto rows = s.feedback.Dashboard(therapist);
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_FALSE(rows->empty());
+  EXPECT_GT((*rows)[0].open_alerts, 0);
+  EXPECT_FALSE((*rows)[0].rapport_trend.empty());
 }
 
 }  // namespace
