@@ -140,8 +140,7 @@ PhaseResult RunPhase(std::uint16_t port, int connections, std::chrono::seconds d
   stop = true;
   for (auto& thread : threads) thread.join();
   PhaseResult result;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.ok = ok.load();
   result.failed = failed.load();
   return result;
@@ -179,7 +178,7 @@ int Main(int argc, char** argv) {
   AuditService audit(**store);
   ServerOptions options;
   options.port = 0;
-  options.web_root = dir;  // no web app needed
+  options.web_root = dir;                      // no web app needed
   options.log_sink = [](std::string_view) {};  // lines are still formatted, just not written
   Server server(options, ApiServices{store->get(), &auth, &clinic, &audit});
   auto port = server.Start();
@@ -210,15 +209,13 @@ int Main(int argc, char** argv) {
 
   const auto duration = std::chrono::seconds(seconds);
   const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n";
-  PhaseResult health =
-      RunPhase(*port, connections, duration, 200, [&](int, int) -> const std::string& {
-        return healthz;
-      });
+  PhaseResult health = RunPhase(*port, connections, duration, 200,
+                                [&](int, int) -> const std::string& { return healthz; });
   const Timestamp base = clock.Now() + 86'400'000;
   PhaseResult writes = RunPhase(*port, connections, duration, 201, [&](int t, int i) {
-    const std::string body = fmt::format(
-        R"({{"starts_at":"{}","duration_minutes":50,"modality":"video"}})",
-        FormatIso8601(base + (std::int64_t{t} * 100'000 + i) * 60'000));
+    const std::string body =
+        fmt::format(R"({{"starts_at":"{}","duration_minutes":50,"modality":"video"}})",
+                    FormatIso8601(base + (std::int64_t{t} * 100'000 + i) * 60'000));
     return fmt::format(
         "POST /api/v1/episodes/{}/appointments HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n"
         "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
@@ -227,8 +224,8 @@ int Main(int argc, char** argv) {
   server.Stop();
   std::filesystem::remove_all(dir);
 
-  std::cout << fmt::format("connections: {}, {} s per phase, {} hardware threads\n",
-                           connections, seconds, std::thread::hardware_concurrency());
+  std::cout << fmt::format("connections: {}, {} s per phase, {} hardware threads\n", connections,
+                           seconds, std::thread::hardware_concurrency());
   std::cout << fmt::format("GET /healthz:                {:>10.0f} req/s ({} ok, {} failed)\n",
                            health.per_second(), health.ok, health.failed);
   std::cout << fmt::format("POST appointments (durable): {:>10.0f} req/s ({} ok, {} failed)\n",
@@ -240,4 +237,6 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  return Main(argc, argv);
+}

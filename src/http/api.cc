@@ -60,8 +60,8 @@ Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
           {"email", user.email},
           {"display_name", user.display_name},
           {"preferred_name", profile.preferred_name},
-          {"date_of_birth", profile.date_of_birth.empty() ? Json(nullptr)
-                                                          : Json(profile.date_of_birth)},
+          {"date_of_birth",
+           profile.date_of_birth.empty() ? Json(nullptr) : Json(profile.date_of_birth)},
           {"is_minor", minor},
           {"active", user.active},
           {"created_at", FormatIso8601(user.created_at)}};
@@ -75,9 +75,8 @@ Json ClientDetailJson(const ClientDetail& detail) {
   out["episodes"] = std::move(episodes);
   Json guardians = Json::array();
   for (const PersonRef& guardian : detail.guardians) {
-    guardians.push_back({{"id", guardian.id},
-                         {"display_name", guardian.display_name},
-                         {"email", guardian.email}});
+    guardians.push_back(
+        {{"id", guardian.id}, {"display_name", guardian.display_name}, {"email", guardian.email}});
   }
   out["guardians"] = std::move(guardians);
   return out;
@@ -138,8 +137,7 @@ bool IsJsonContentType(std::string_view value) {
 Or<Json> ReadJsonObject(const HttpRequest& request, bool allow_empty = false) {
   if (request.body.empty() && allow_empty) return Json::object();
   if (!IsJsonContentType(request.Header("content-type"))) {
-    return std::unexpected(
-        ProblemResponse(415, "Send the request body as application/json."));
+    return std::unexpected(ProblemResponse(415, "Send the request body as application/json."));
   }
   auto parsed = ParseJson(request.body);
   if (!parsed) return Problem(parsed.error());
@@ -220,8 +218,7 @@ Handler Public(std::function<Reply(const HttpRequest&)> handler) {
 }
 
 // Parses an ISO 8601 field into `out`, recording a field error on failure.
-std::optional<Timestamp> TimeField(JsonObjectReader& reader, std::string_view key,
-                                   bool required) {
+std::optional<Timestamp> TimeField(JsonObjectReader& reader, std::string_view key, bool required) {
   auto text = required ? reader.RequiredString(key, 64) : reader.OptionalString(key, 64);
   if (!text) return std::nullopt;
   auto t = ParseIso8601(*text);
@@ -255,8 +252,7 @@ std::optional<int> SmallIntField(JsonObjectReader& reader, std::string_view key,
   return static_cast<int>(*value);
 }
 
-std::optional<std::int64_t> IdField(JsonObjectReader& reader, std::string_view key,
-                                    bool required) {
+std::optional<std::int64_t> IdField(JsonObjectReader& reader, std::string_view key, bool required) {
   auto value = required ? reader.RequiredInt(key) : reader.OptionalInt(key);
   if (!value) return std::nullopt;
   if (*value <= 0) {
@@ -312,8 +308,8 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
                auto email = reader.RequiredString("email", 320);
                auto password = reader.RequiredString("password", 1024);
                if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
-               auto login = auth.Login(*email, *password, request.remote_address,
-                                       UserAgent(request));
+               auto login =
+                   auth.Login(*email, *password, request.remote_address, UserAgent(request));
                if (!login) return Problem(login.error());
                return LoginResponse(*login, request);
              }));
@@ -359,23 +355,21 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
                if (auto ok = auth.EndSession(actor, *id); !ok) return Problem(ok.error());
                HttpResponse response = HttpResponse::NoContent();
                if (*id == actor.session_id) {
-                 response.headers.emplace_back("Set-Cookie",
-                                               ClearedSessionCookie(request.secure));
+                 response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
                }
                return response;
              }));
 
-  router.Add("GET", "/api/v1/invitations/{token}",
-             Public([&auth](const HttpRequest& request) -> Reply {
-               auto info = auth.PeekInvitation(request.Param("token"));
-               if (!info) return Problem(info.error());
-               return HttpResponse::JsonBody(
-                   200, {{"email", info->email},
-                         {"display_name", info->display_name},
-                         {"role", std::string(ToString(info->role))},
-                         {"clinic_name", info->clinic_name},
-                         {"expires_at", FormatIso8601(info->expires_at)}});
-             }));
+  router.Add(
+      "GET", "/api/v1/invitations/{token}", Public([&auth](const HttpRequest& request) -> Reply {
+        auto info = auth.PeekInvitation(request.Param("token"));
+        if (!info) return Problem(info.error());
+        return HttpResponse::JsonBody(200, {{"email", info->email},
+                                            {"display_name", info->display_name},
+                                            {"role", std::string(ToString(info->role))},
+                                            {"clinic_name", info->clinic_name},
+                                            {"expires_at", FormatIso8601(info->expires_at)}});
+      }));
 
   // No CSRF token exists yet for someone accepting an invitation; the single-use token in the
   // path is the proof, and SameSite=Strict keeps other sites' cookies out of it.
@@ -549,9 +543,9 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
                AppointmentChange change;
-               change.status = EnumField<AppointmentStatus>(
-                   reader, "status", false, ParseAppointmentStatus,
-                   "scheduled, completed, cancelled, no-show");
+               change.status =
+                   EnumField<AppointmentStatus>(reader, "status", false, ParseAppointmentStatus,
+                                                "scheduled, completed, cancelled, no-show");
                change.starts_at = TimeField(reader, "starts_at", false);
                change.duration_minutes = SmallIntField(reader, "duration_minutes", false);
                change.modality =
@@ -583,8 +577,7 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
              }));
 }
 
-void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic,
-                    AuditService& audit) {
+void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, AuditService& audit) {
   router.Add("GET", "/api/v1/therapists",
              Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
                auto list = clinic.ListTherapists(actor);
@@ -632,23 +625,23 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                return HttpResponse::JsonBody(201, out);
              }));
 
-  router.Add("GET", "/api/v1/audit",
-             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto before = QueryInt(request, "before", 0);
-               if (!before) return std::unexpected(std::move(before.error()));
-               auto limit = QueryInt(request, "limit", 50);
-               if (!limit) return std::unexpected(std::move(limit.error()));
-               auto page = audit.Browse(actor, *before,
-                                        static_cast<int>(std::min<std::int64_t>(*limit, 1000)));
-               if (!page) return Problem(page.error());
-               Json entries = Json::array();
-               for (const AuditEntry& e : page->entries) entries.push_back(AuditJson(e));
-               return HttpResponse::JsonBody(
-                   200, {{"entries", std::move(entries)},
-                         {"next_before", page->next_before_seq == 0
-                                             ? Json(nullptr)
-                                             : Json(page->next_before_seq)}});
-             }));
+  router.Add(
+      "GET", "/api/v1/audit",
+      Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
+        auto before = QueryInt(request, "before", 0);
+        if (!before) return std::unexpected(std::move(before.error()));
+        auto limit = QueryInt(request, "limit", 50);
+        if (!limit) return std::unexpected(std::move(limit.error()));
+        auto page =
+            audit.Browse(actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)));
+        if (!page) return Problem(page.error());
+        Json entries = Json::array();
+        for (const AuditEntry& e : page->entries) entries.push_back(AuditJson(e));
+        return HttpResponse::JsonBody(
+            200, {{"entries", std::move(entries)},
+                  {"next_before",
+                   page->next_before_seq == 0 ? Json(nullptr) : Json(page->next_before_seq)}});
+      }));
 }
 
 }  // namespace

@@ -71,8 +71,9 @@ HttpResponse MakeProblem(unsigned status, std::string type, std::string detail,
 
 HttpResponse ProblemResponse(const Error& error) {
   const unsigned status = HttpStatusFor(error.code);
-  std::string detail = status >= 500 ? std::string("The server could not complete the request; "
-                                                   "try again later.")
+  std::string detail = status >= 500 ? std::string(
+                                           "The server could not complete the request; "
+                                           "try again later.")
                                      : error.message;
   // The retry hint travels as a pseudo-field; it belongs in Retry-After, not in `errors`.
   std::vector<FieldError> fields;
@@ -81,9 +82,9 @@ HttpResponse ProblemResponse(const Error& error) {
       if (field.field != kRetryAfterField) fields.push_back(field);
     }
   }
-  HttpResponse response = MakeProblem(
-      status, "urn:rapport:problem:" + std::string(ToString(error.code)), std::move(detail),
-      fields);
+  HttpResponse response =
+      MakeProblem(status, "urn:rapport:problem:" + std::string(ToString(error.code)),
+                  std::move(detail), fields);
   if (error.code == ErrorCode::kResourceExhausted) {
     const int seconds = RetryAfterSeconds(error).value_or(kRetryAfterSeconds);
     response.headers.emplace_back("Retry-After", std::to_string(seconds > 0 ? seconds : 1));

@@ -24,9 +24,9 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;  // null: no route for this method
     bool blocking = true;
-    std::string pattern;               // the matched pattern, for logs ("" when none)
-    bool path_known = false;           // some route matches the path (so 405, not 404)
-    std::string allow;                 // methods allowed for the path, for a 405's Allow
+    std::string pattern;      // the matched pattern, for logs ("" when none)
+    bool path_known = false;  // some route matches the path (so 405, not 404)
+    std::string allow;        // methods allowed for the path, for a 405's Allow
   };
   // Fills request.path_params on a match.
   Match Find(std::string_view method, std::string_view path, HttpRequest& request) const;

@@ -114,8 +114,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
     if (!ec) received = signal;
   });
   signals_context.run();
-  err << fmt::format("rapport serve: signal {} received, shutting down\n", received)
-      << std::flush;
+  err << fmt::format("rapport serve: signal {} received, shutting down\n", received) << std::flush;
   server.Stop();
   return 0;
 }

@@ -36,7 +36,9 @@ void DefaultLogSink(std::string_view line) {
   std::fflush(stderr);
 }
 
-std::string_view Std(beast::string_view text) { return {text.data(), text.size()}; }
+std::string_view Std(beast::string_view text) {
+  return {text.data(), text.size()};
+}
 
 std::string LowerCase(std::string_view text) {
   std::string out(text);
@@ -92,8 +94,8 @@ class Server::Impl {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Fail(Error::Unavailable(
-          fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message())));
+      return Fail(Error::Unavailable(fmt::format("cannot listen on {}:{}: {}", options_.address,
+                                                 options_.port, ec.message())));
     }
     const std::uint16_t port = acceptor_.local_endpoint().port();
     started_ = true;
@@ -132,7 +134,8 @@ class Server::Impl {
   asio::awaitable<void> AcceptLoop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
         continue;  // e.g. too many open files: keep serving the connections we have
@@ -270,7 +273,8 @@ class Server::Impl {
     request.method = std::string(in.method_string());
     std::string_view target = Std(in.target());
     const std::size_t question = target.find('?');
-    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    if (question != std::string_view::npos)
+      request.query = std::string(target.substr(question + 1));
     // A path that does not decode cleanly matches no route and no file.
     request.path = PercentDecode(target.substr(0, question), false).value_or("/\x01invalid");
     for (const auto& field : in) {
@@ -309,8 +313,8 @@ class Server::Impl {
       route = match.pattern;
       const Handler* handler = match.handler;
       if (match.blocking) {
-        response = co_await asio::co_spawn(pool_, CallOnPool(handler, &request),
-                                           asio::use_awaitable);
+        response =
+            co_await asio::co_spawn(pool_, CallOnPool(handler, &request), asio::use_awaitable);
       } else {
         response = Call(*handler, request);
       }
@@ -355,8 +359,7 @@ class Server::Impl {
     }
   }
 
-  BeastResponse ToBeast(HttpResponse response, const HttpRequest& request,
-                        unsigned version) const {
+  BeastResponse ToBeast(HttpResponse response, const HttpRequest& request, unsigned version) const {
     BeastResponse out{static_cast<bhttp::status>(response.status), version};
     out.set(bhttp::field::server, "rapport");
     if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
@@ -416,8 +419,12 @@ Server::Server(ServerOptions options, ApiServices services)
 
 Server::~Server() = default;
 
-Result<std::uint16_t> Server::Start() { return impl_->Start(); }
+Result<std::uint16_t> Server::Start() {
+  return impl_->Start();
+}
 
-void Server::Stop() { impl_->Stop(); }
+void Server::Stop() {
+  impl_->Stop();
+}
 
 }  // namespace rapport

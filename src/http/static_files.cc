@@ -75,8 +75,8 @@ HttpResponse StaticFiles::FileResponse(const fs::path& file, bool immutable) con
   HttpResponse response;
   response.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   response.content_type = std::string(ContentTypeFor(file.extension().string()));
-  response.headers.emplace_back(
-      "Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  response.headers.emplace_back("Cache-Control",
+                                immutable ? "public, max-age=31536000, immutable" : "no-cache");
   return response;
 }
 

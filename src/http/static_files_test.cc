@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() /
-            ("rapport_static_" + std::to_string(std::random_device{}()));
+    base_ =
+        fs::temp_directory_path() / ("rapport_static_" + std::to_string(std::random_device{}()));
     root_ = base_ / "dist";
     fs::create_directories(root_ / "assets");
     Write(root_ / "index.html", "<!doctype html><title>app</title>");

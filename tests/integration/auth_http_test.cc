@@ -128,9 +128,9 @@ TEST_F(HttpTest, WritesWithoutTheRightCsrfTokenAre403AndStoreNothing) {
   HttpReply wrong = browser.Call("POST", "/api/v1/clients", body, /*with_csrf=*/false,
                                  {{"X-CSRF-Token", "not-the-token"}});
   EXPECT_EQ(wrong.status, 403u);
-  HttpReply other_method = browser.Call(
-      "PATCH", "/api/v1/episodes/" + std::to_string(world_.e_c1), Json{{"status", "active"}},
-      /*with_csrf=*/false);
+  HttpReply other_method = browser.Call("PATCH", "/api/v1/episodes/" + std::to_string(world_.e_c1),
+                                        Json{{"status", "active"}},
+                                        /*with_csrf=*/false);
   EXPECT_EQ(other_method.status, 403u);
   HttpReply logout = browser.Call("POST", "/api/v1/auth/logout", std::nullopt, false);
   EXPECT_EQ(logout.status, 403u);
@@ -179,13 +179,12 @@ TEST_F(HttpTest, UserListsAndEndsTheirOwnSessions) {
 TEST_F(HttpTest, InvitationLinkLetsAClientChooseAPasswordAndSignIn) {
   StartServer();
   Browser therapist = SignedIn("t1@a.test");
-  HttpReply created = therapist.Post(
-      "/api/v1/clients", {{"display_name", "Ines Invited"}, {"email", "ines@a.test"}});
+  HttpReply created = therapist.Post("/api/v1/clients",
+                                     {{"display_name", "Ines Invited"}, {"email", "ines@a.test"}});
   ASSERT_EQ(created.status, 201u) << created.body;
   const auto id = created.json()["id"].get<std::int64_t>();
-  HttpReply invitation =
-      therapist.Call("POST", "/api/v1/clients/" + std::to_string(id) + "/invitations",
-                     std::nullopt);
+  HttpReply invitation = therapist.Call(
+      "POST", "/api/v1/clients/" + std::to_string(id) + "/invitations", std::nullopt);
   ASSERT_EQ(invitation.status, 201u) << invitation.body;
   const std::string url = invitation.json()["url"];
   ASSERT_EQ(url.rfind("/invite/", 0), 0u);

@@ -24,10 +24,15 @@ class AuthzMatrixTest : public HttpTest {
   void SetUp() override {
     HttpTest::SetUp();
     StartServer();
-    for (const auto& [role, email] : std::map<std::string, std::string>{
-             {"admin", "admin@a.test"}, {"supervisor", "sup@a.test"}, {"t1", "t1@a.test"},
-             {"t2", "t2@a.test"}, {"c1", "c1@a.test"}, {"g1", "g1@a.test"},
-             {"g2", "g2@a.test"}, {"tb", "tb@b.test"}}) {
+    for (const auto& [role, email] :
+         std::map<std::string, std::string>{{"admin", "admin@a.test"},
+                                            {"supervisor", "sup@a.test"},
+                                            {"t1", "t1@a.test"},
+                                            {"t2", "t2@a.test"},
+                                            {"c1", "c1@a.test"},
+                                            {"g1", "g1@a.test"},
+                                            {"g2", "g2@a.test"},
+                                            {"tb", "tb@b.test"}}) {
       browsers_.emplace(role, SignedIn(email));
     }
   }
@@ -201,9 +206,8 @@ TEST_F(AuthzMatrixTest, EpisodesFollowTheCareRelationship) {
 
 TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
   const std::string list = "/api/v1/episodes/" + Id(world_.e_c1) + "/appointments";
-  const Json booking = {{"starts_at", "2026-06-03T10:00:00Z"},
-                        {"duration_minutes", 50},
-                        {"modality", "video"}};
+  const Json booking = {
+      {"starts_at", "2026-06-03T10:00:00Z"}, {"duration_minutes", 50}, {"modality", "video"}};
   Check({
       {"t1", "GET", list, std::nullopt, 200},
       {"c1", "GET", list, std::nullopt, 200},
@@ -237,9 +241,8 @@ TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
 }
 
 TEST_F(AuthzMatrixTest, UsersAndAuditAreForAdminsOnly) {
-  const Json user = {{"email", "new.staff@a.test"},
-                     {"display_name", "New Staff"},
-                     {"role", "therapist"}};
+  const Json user = {
+      {"email", "new.staff@a.test"}, {"display_name", "New Staff"}, {"role", "therapist"}};
   std::vector<Cell> cells;
   for (const std::string& role : kAllRoles) {
     if (role == "admin") continue;
@@ -256,8 +259,9 @@ TEST_F(AuthzMatrixTest, UsersAndAuditAreForAdminsOnly) {
   ASSERT_EQ(audit.json()["entries"].size(), 5u);
   const auto first_seq = audit.json()["entries"][0]["seq"].get<std::int64_t>();
   ASSERT_FALSE(audit.json()["next_before"].is_null());
-  HttpReply older = browsers_.at("admin").Get(
-      "/api/v1/audit?limit=5&before=" + std::to_string(audit.json()["next_before"].get<std::int64_t>()));
+  HttpReply older =
+      browsers_.at("admin").Get("/api/v1/audit?limit=5&before=" +
+                                std::to_string(audit.json()["next_before"].get<std::int64_t>()));
   ASSERT_EQ(older.status, 200u);
   EXPECT_LT(older.json()["entries"][0]["seq"].get<std::int64_t>(), first_seq);
   // The admin of another clinic sees none of clinic A's users.

@@ -49,15 +49,14 @@ TEST_F(BadInputTest, NonObjectJsonIs400) {
 }
 
 TEST_F(BadInputTest, WrongContentTypeIs415) {
-  HttpReply reply = PostRaw("/api/v1/clients",
-                            R"({"display_name":"Form Post","email":"form@a.test"})",
-                            "application/x-www-form-urlencoded");
+  HttpReply reply =
+      PostRaw("/api/v1/clients", R"({"display_name":"Form Post","email":"form@a.test"})",
+              "application/x-www-form-urlencoded");
   EXPECT_EQ(reply.status, 415u);
   EXPECT_EQ(reply.Header("content-type"), "application/problem+json");
-  EXPECT_EQ(PostRaw("/api/v1/clients", R"({"display_name":"T","email":"t@a.test"})",
-                    "text/plain")
-                .status,
-            415u);
+  EXPECT_EQ(
+      PostRaw("/api/v1/clients", R"({"display_name":"T","email":"t@a.test"})", "text/plain").status,
+      415u);
   EXPECT_EQ(CountUsers(), clients_before_);
 }
 
@@ -70,8 +69,8 @@ TEST_F(BadInputTest, WrongTypesMissingAndUnknownFieldsAreNamed) {
   EXPECT_EQ(missing.status, 400u);
   EXPECT_EQ(missing.ErrorFields(), (std::vector<std::string>{"email"}));
 
-  HttpReply unknown = PostRaw("/api/v1/clients",
-                              R"({"display_name":"U","email":"u@a.test","is_admin":true})");
+  HttpReply unknown =
+      PostRaw("/api/v1/clients", R"({"display_name":"U","email":"u@a.test","is_admin":true})");
   EXPECT_EQ(unknown.status, 400u);
   EXPECT_EQ(unknown.ErrorFields(), (std::vector<std::string>{"is_admin"}));
 
@@ -82,8 +81,7 @@ TEST_F(BadInputTest, WrongTypesMissingAndUnknownFieldsAreNamed) {
 }
 
 TEST_F(BadInputTest, AppointmentFieldsAreCheckedBeforeAnythingIsStored) {
-  const std::string target =
-      "/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments";
+  const std::string target = "/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments";
   auto before = world_.store->ListAppointmentsOfEpisode(world_.e_c1);
   ASSERT_TRUE(before.has_value());
   HttpReply reply = PostRaw(target, R"({"starts_at":"next tuesday","duration_minutes":"fifty",

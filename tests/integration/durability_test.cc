@@ -65,8 +65,8 @@ class ServeProcess {
       close(out[1]);
       const int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, STDERR_FILENO);  // one log line per request: not needed here
-      execl(RAPPORT_BINARY, RAPPORT_BINARY, "serve", "--db", db.c_str(), "--listen",
-            "127.0.0.1:0", "--web", "/nonexistent", static_cast<char*>(nullptr));
+      execl(RAPPORT_BINARY, RAPPORT_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
+            "--web", "/nonexistent", static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);
@@ -75,7 +75,8 @@ class ServeProcess {
     while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
     close(out[0]);
     const std::string prefix = "listening on http://127.0.0.1:";
-    if (line.rfind(prefix, 0) == 0) port_ = static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size())));
+    if (line.rfind(prefix, 0) == 0)
+      port_ = static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size())));
   }
   ~ServeProcess() {
     if (pid_ > 0 && !reaped_) Kill(SIGKILL);
@@ -163,7 +164,8 @@ TEST(Durability, EveryAnsweredWriteSurvivesSigkillAndTheAuditChainVerifies) {
   ASSERT_NE(restarted.port(), 0);
   Browser therapist(restarted.port());
   ASSERT_EQ(therapist.Login("therapist@demo.rapport", kDemoPassword).status, 200u);
-  HttpReply list = therapist.Get("/api/v1/episodes/" + std::to_string(episode_id) + "/appointments");
+  HttpReply list =
+      therapist.Get("/api/v1/episodes/" + std::to_string(episode_id) + "/appointments");
   ASSERT_EQ(list.status, 200u);
   std::set<std::int64_t> present;
   for (const Json& a : list.json()) present.insert(a["id"].get<std::int64_t>());

@@ -87,7 +87,8 @@ inline HttpReply Send(std::uint16_t port, const std::string& method, const std::
   auto& response = parser.get();
   reply.status = response.result_int();
   for (const auto& field : response) {
-    std::string name = Lower(std::string_view(field.name_string().data(), field.name_string().size()));
+    std::string name =
+        Lower(std::string_view(field.name_string().data(), field.name_string().size()));
     std::string value(field.value().data(), field.value().size());
     auto [it, inserted] = reply.headers.emplace(name, value);
     if (!inserted) it->second += "\n" + value;
@@ -151,8 +152,7 @@ class Browser {
 
   // Any request, with the cookie; the CSRF token only when `with_csrf`.
   HttpReply Call(const std::string& method, const std::string& target,
-                 const std::optional<Json>& body, bool with_csrf = true,
-                 HeaderList extra = {}) {
+                 const std::optional<Json>& body, bool with_csrf = true, HeaderList extra = {}) {
     HeaderList headers = std::move(extra);
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
     if (with_csrf && !csrf_.empty() && method != "GET") headers.emplace_back("X-CSRF-Token", csrf_);

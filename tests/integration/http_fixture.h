@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "http/server.h"
+#include "http_client.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/service_test_world.h"
-#include "http_client.h"
 
 namespace rapport::testing {
 
@@ -44,8 +44,8 @@ class HttpTest : public ::testing::Test {
       std::lock_guard lock(log_mutex_);
       log_.emplace_back(line);
     };
-    server_ = std::make_unique<Server>(
-        options_, ApiServices{world_.store.get(), &auth_, &clinic_, &audit_});
+    server_ = std::make_unique<Server>(options_,
+                                       ApiServices{world_.store.get(), &auth_, &clinic_, &audit_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;

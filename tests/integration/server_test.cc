@@ -111,8 +111,8 @@ TEST_F(StaticHttpTest, NoDirectoryTraversal) {
   for (const char* target :
        {"/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt",
         "/%2e%2e%2fsecret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt"}) {
-    RawReply raw = SendRaw(port_, std::string("GET ") + target +
-                                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    RawReply raw = SendRaw(
+        port_, std::string("GET ") + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(raw.data.find("outside the web root"), std::string::npos) << target;
     EXPECT_EQ(raw.data.rfind("HTTP/1.1 ", 0), 0u) << target;
   }
@@ -121,8 +121,8 @@ TEST_F(StaticHttpTest, NoDirectoryTraversal) {
 TEST_F(HttpTest, OversizeBodyIs413) {
   StartServer();
   std::string big(options_.body_limit + 1, 'x');
-  HttpReply reply = Send(port_, "POST", "/api/v1/auth/login", big,
-                         {{"Content-Type", "application/json"}});
+  HttpReply reply =
+      Send(port_, "POST", "/api/v1/auth/login", big, {{"Content-Type", "application/json"}});
   EXPECT_EQ(reply.status, 413u);
   EXPECT_EQ(reply.Header("content-type"), "application/problem+json");
 }
@@ -241,11 +241,11 @@ TEST_F(HttpTest, StopLetsARequestInFlightFinish) {
   std::atomic<int> answered{0}, refused{0}, broken{0};
   for (int i = 0; i < 8; ++i) {
     writers.emplace_back([&, i] {
-      HttpReply reply = therapist.Post(
-          "/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments",
-          {{"starts_at", "2026-07-0" + std::to_string(1 + i) + "T10:00:00Z"},
-           {"duration_minutes", 50},
-           {"modality", "video"}});
+      HttpReply reply =
+          therapist.Post("/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments",
+                         {{"starts_at", "2026-07-0" + std::to_string(1 + i) + "T10:00:00Z"},
+                          {"duration_minutes", 50},
+                          {"modality", "video"}});
       if (reply.status == 201) {
         ++answered;
       } else if (reply.status == 0) {
