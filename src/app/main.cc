@@ -18,7 +18,8 @@ constexpr const char* kUsage = R"(rapport: feedback-informed care and the therap
 Usage: rapport COMMAND [options]
 
 Commands:
-  serve [--db PATH] [--listen HOST:PORT] [--web DIR]   serve the web app and the API
+  serve [--db PATH] [--listen HOST:PORT] [--web DIR] [--trust-proxy] [--instruments-dir DIR]
+                                     serve the web app and the API
   demo [--db PATH]                   seed the demo clinic into an empty database
   migrate [--db PATH]                apply database migrations and exit
   user add [--db PATH] --email E --name N --role R   add a user
