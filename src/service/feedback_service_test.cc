@@ -517,6 +517,46 @@ TEST(MissedFeedback, TwoSilentSessionsRaiseExactlyOneAlertHoweverOftenItIsRead) 
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 1);
 }
 
+TEST(AlertRulesInService, AFirstRapportRatingBelowTheTopIsWorthExploringNotAFailure) {
+  FeedbackWorld w;
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(9)))
+          .has_value());
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind, AlertKind::kRapportWorthExploring);
+  EXPECT_EQ(alerts[0].severity, Severity::kInfo);
+  // A top rating the first time raises nothing.
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(10)))
+          .has_value());
+  EXPECT_TRUE(w.store->ListAlertsOfEpisode(w.e_k1)->empty());
+}
+
+TEST(AlertRulesInService, AFitCheckAskingToTalkAboutFitRaisesAFitConcern) {
+  FeedbackWorld w;
+  const Json happy = {{"fit_continue", 9}, {"fit_talk", 0}};
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c2), w.e_c2, Request("FIT-CHECK", happy)).has_value());
+  EXPECT_TRUE(w.store->ListAlertsOfEpisode(w.e_c2)->empty());
+  const Json talk = {{"fit_continue", 9}, {"fit_talk", 1}};
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("FIT-CHECK", talk)).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kFitConcern), 1);
+}
+
+TEST(MissedFeedback, DashboardReadsRaiseItForTheWholeCaseload) {
+  FeedbackWorld w;
+  w.PastSession(w.e_c2, 14);
+  w.PastSession(w.e_c2, 7);
+  ASSERT_TRUE(w.service.Dashboard(w.As(w.t2)).has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c2), AlertKind::kMissedFeedback), 1);
+  auto rows = w.service.Dashboard(w.As(w.t2));
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_FALSE(rows->empty());
+  EXPECT_EQ((*rows)[0].client_id, w.c2);
+  EXPECT_EQ((*rows)[0].open_alerts, 1);
+}
+
 TEST(MissedFeedback, FeedbackAfterTheLastSessionRaisesNothing) {
   FeedbackWorld w;
   w.PastSession(w.e_c1, 14);

@@ -1459,4 +1459,25 @@ TEST_P(StoreFeedbackContractTest, FeedbackLinksAreFoundByTokenHashAndCountTheirU
               FailsWith(ErrorCode::kNotFound));
 }
 
+TEST_P(StoreFeedbackContractTest, AlertsAreReadableInsideTheWriteThatInsertedThem) {
+  const auto w = MakeWorld();
+  AlertId inserted = 0;
+  std::size_t listed = 0;
+  AlertState state = AlertState::kResolved;
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_ASSIGN_OR_RETURN(
+                    inserted, txn.InsertAlert(MakeAlert(w.clinic, w.episode, std::nullopt, kT0)));
+                RAPPORT_ASSIGN_OR_RETURN(const FeedbackAlert got, txn.GetAlert(inserted));
+                state = got.state;
+                RAPPORT_ASSIGN_OR_RETURN(const auto all, txn.ListAlertsOfEpisode(w.episode));
+                listed = all.size();
+                return Ok();
+              }),
+              IsOk());
+  EXPECT_EQ(state, AlertState::kOpen);
+  EXPECT_EQ(listed, 1u);
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.GetAlert(inserted + 1)); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
 }  // namespace rapport
