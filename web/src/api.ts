@@ -222,7 +222,7 @@ export interface DashboardRow {
   open_alerts: number;
   top_severity: Severity | null;
   last_outcome: { code: string; total: number | null; band?: string } | null;
-  last_rapport: { total: number | null; max: number } | null;
+  last_rapport: { total: number | null; max: number | null } | null;
   outcome_trend: number[];
   rapport_trend: number[];
   next_appointment_at?: string | null;

@@ -86,7 +86,9 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
           r?.last_outcome && typeof r.last_outcome.total === 'number'
             ? `${r.last_outcome.code} ${r.last_outcome.total}${r.last_outcome.band ? ` (${r.last_outcome.band})` : ''}`
             : '',
-          r?.last_rapport && typeof r.last_rapport.total === 'number' ? `Rapport ${r.last_rapport.total} of ${r.last_rapport.max}` : '',
+          r?.last_rapport && typeof r.last_rapport.total === 'number'
+            ? `Rapport ${r.last_rapport.total}${typeof r.last_rapport.max === 'number' ? ` of ${r.last_rapport.max}` : ''}`
+            : '',
           showTherapist && r?.therapist_name ? `with ${r.therapist_name}` : '',
         ].filter(Boolean);
         return (
@@ -120,7 +122,7 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
             {r && (r.outcome_trend.length > 0 || r.rapport_trend.length > 0) && (
               <div class="dashboard__trends">
                 <Sparkline values={r.outcome_trend} label={r.last_outcome?.code ?? 'Outcome'} higherIs="worse" />
-                <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max} />
+                <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max ?? undefined} />
               </div>
             )}
             <span class={`badge badge--${status ?? 'none'}`}>{status ? statusLabel(status) : 'No episode'}</span>
