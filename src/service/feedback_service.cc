@@ -590,19 +590,20 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
       point.subscales = SubscalesOf(*instrument, r);
       q.points.push_back(std::move(point));
     }
-    std::vector<const ProgressPoint*> scored;
+    // (total, session) of every scored point, oldest first.
+    std::vector<std::pair<double, int>> scored;
     for (const auto& point : q.points) {
-      if (point.total) scored.push_back(&point);
+      if (point.total) scored.emplace_back(*point.total, point.session_number);
     }
     const Scale& total_scale = instrument->TotalScale();
     if (scored.size() >= 2) {
-      if (auto c = ComputeChange(total_scale, *scored.front()->total, *scored.back()->total)) {
+      if (auto c = ComputeChange(total_scale, scored.front().first, scored.back().first)) {
         q.change = *c;
       }
     }
     if (!scored.empty() && instrument->purpose == Purpose::kOutcome) {
-      const double baseline = *scored.front()->total;
-      const int last = std::max(scored.back()->session_number + 4, 8);
+      const double baseline = scored.front().first;
+      const int last = std::max(scored.back().second + 4, 8);
       RAPPORT_ASSIGN_OR_RETURN(auto clinic, ClinicTrajectory(episode, *instrument, baseline, last));
       if (!clinic.empty()) {
         q.expected = std::move(clinic);
@@ -775,9 +776,9 @@ Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor)
   std::vector<Episode> episodes;
   for (UserId therapist : therapists) {
     RAPPORT_ASSIGN_OR_RETURN(auto of_therapist, store_.ListEpisodesOfTherapist(therapist));
-    for (Episode& e : of_therapist) {
+    for (const Episode& e : of_therapist) {
       if (e.status != EpisodeStatus::kEnded && e.clinic_id == actor.clinic_id) {
-        episodes.push_back(std::move(e));
+        episodes.push_back(e);
       }
     }
   }

@@ -96,7 +96,7 @@ struct ProgressPoint {
   std::vector<ScaleScore> subscales;  // every scale other than the total
 };
 
-enum class TrajectorySource { kNone, kClinic, kNorm };
+enum class TrajectorySource : std::uint8_t { kNone, kClinic, kNorm };
 std::string_view ToString(TrajectorySource source);  // "none", "clinic", "norm"
 
 struct QuestionnaireProgress {

@@ -20,13 +20,13 @@ using AlertId = std::int64_t;
 using FeedbackLinkId = std::int64_t;
 
 // Who answers a questionnaire.
-enum class Respondent { kClient, kGuardian, kTherapist };
+enum class Respondent : std::uint8_t { kClient, kGuardian, kTherapist };
 std::string_view ToString(Respondent respondent);           // "client", "guardian", "therapist"
 Result<Respondent> ParseRespondent(std::string_view text);  // field "respondent"
 
 // Alerts move open -> acknowledged -> resolved. Resolving straight from open is allowed too (an
 // alert can be dealt with and closed in one step), but only with a note of what was done.
-enum class AlertState { kOpen, kAcknowledged, kResolved };
+enum class AlertState : std::uint8_t { kOpen, kAcknowledged, kResolved };
 std::string_view ToString(AlertState state);                // "open", "acknowledged", "resolved"
 Result<AlertState> ParseAlertState(std::string_view text);  // field "state"
 
