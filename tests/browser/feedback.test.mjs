@@ -102,7 +102,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   await page.context().close();
 });
 
-test('a risk answer shows the client crisis information at once, and the therapist acknowledges the critical alert', async () => {
+test('a risk answer shows the client crisis information at once; the therapist acknowledges the critical alert with a note and resolves it', async () => {
   const client = await newPage(browser, server.baseUrl, 360, 740);
   await openFeedbackForm(client);
   const form = client.locator('form.feedback-form');
@@ -153,6 +153,26 @@ test('a risk answer shows the client crisis information at once, and the therapi
     (n) => document.querySelectorAll('.card--alerts article').length < n,
     before,
   );
+
+  // On the client's episode page the acknowledged alert keeps its note and can be resolved.
+  const row = therapist.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Jordan Reyes' });
+  await row.getByRole('link', { name: /Feedback and progress/ }).click();
+  await therapist.getByRole('heading', { level: 1, name: /^Jordan.*feedback and progress/ }).waitFor();
+  await therapist.getByText(/Earlier alerts/).click();
+  const done = therapist
+    .getByRole('article')
+    .filter({ hasText: /Risk answer on .*PHQ-9/ })
+    .filter({ hasText: 'reviewed the safety plan together' })
+    .first();
+  await done.getByText(/^Acknowledged/).waitFor();
+  await done.getByRole('button', { name: 'Resolve' }).click();
+  await therapist
+    .getByRole('article')
+    .filter({ hasText: 'reviewed the safety plan together' })
+    .getByText(/^Resolved/)
+    .first()
+    .waitFor();
+  await assertAccessible(therapist, 'the episode page after resolving an alert');
   await therapist.context().close();
 });
 
@@ -232,6 +252,23 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   await visitor.getByText(/expired or has already been used|nothing left to answer/).waitFor();
   await assertAccessible(visitor, 'a used feedback link');
   await visitor.context().close();
+});
+
+test('the client sees their own progress in plain words and in a chart with a text alternative', async () => {
+  const page = await newPage(browser, server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  const progress = page.getByRole('region', { name: 'Your progress' });
+  await progress.waitFor();
+  assert.match(await progress.locator('p').first().innerText(), /\w+ \w+ \w+/);
+  const chart = progress.locator('.chart__canvas[role="img"]').first();
+  await chart.locator('canvas').waitFor();
+  assert.match(await chart.getAttribute('aria-label'), /PHQ-9.* over \d+ answers/);
+  assert.ok((await progress.locator('.visually-hidden table tbody tr').count()) >= 3);
+  // Clients see no alerts and no clinical jargon such as cut-off bands of change.
+  assert.equal(await progress.getByText(/Reliable change/).count(), 0);
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the client home with progress');
+  await page.context().close();
 });
 
 test('the supervisor sees the open alerts of the therapists they supervise', async () => {

@@ -58,7 +58,8 @@ function MyProgress({ progress }: { progress: EpisodeProgress }) {
       {charted.map((q) => (
         <div key={q.code} class="progress-item">
           <h3>{q.title}</h3>
-          {q.plain_words && <p>{q.plain_words}</p>}
+          {/* The summary already says this in words; repeat it only when there is no summary. */}
+          {!progress.summary && q.plain_words && <p>{q.plain_words}</p>}
           <ProgressChart q={q} height={200} />
           <p class="muted small">
             {q.higher_is === 'better' ? 'Higher is better.' : 'Lower is better.'}
