@@ -222,6 +222,11 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   await page.setViewportSize({ width: 360, height: 740 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   assert.equal(await horizontalOverflow(page), 0, 'the episode page at 360 px');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the episode page');
+  await page.goto('/');
+  await page.getByRole('region', { name: 'Clients' }).locator('svg.sparkline').first().waitFor();
+  assert.equal(await horizontalOverflow(page), 0, 'the dashboard at 360 px');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the dashboard');
   await page.context().close();
 });
 
