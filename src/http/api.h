@@ -12,6 +12,8 @@ class Store;
 class AuthService;
 class ClinicService;
 class AuditService;
+class FeedbackService;
+class InstrumentCatalog;
 
 // Borrowed; all must outlive the router built over them.
 struct ApiServices {
@@ -19,12 +21,15 @@ struct ApiServices {
   AuthService* auth = nullptr;
   ClinicService* clinic = nullptr;
   AuditService* audit = nullptr;
+  // The feedback routes and /fhir are added when both are set.
+  FeedbackService* feedback = nullptr;
+  const InstrumentCatalog* catalog = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
 
-// GET /healthz, GET /readyz and every /api/v1 route.
+// GET /healthz, GET /readyz, every /api/v1 route and /fhir.
 Router BuildRouter(const ApiServices& services);
 
 }  // namespace rapport

@@ -3,14 +3,20 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <optional>
 #include <ostream>
+#include <string>
+#include <vector>
 
+#include "cli/instrument_files.h"
 #include "core/clock.h"
+#include "domain/alerts.h"
 #include "http/asio.h"
 #include "http/server.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/feedback_service.h"
 
 namespace rapport {
 
@@ -76,24 +82,37 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
 
 int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,
                     std::ostream& err) {
-  auto flags = ParseFlags(args);
+  std::vector<std::string> rest(args.begin(), args.end());
+  const std::optional<std::string> instruments_dir = TakeInstrumentsDir(rest);
+  auto flags = ParseFlags(rest);
   if (!flags) {
     const Error& e = flags.error();
     err << fmt::format("rapport serve: {} {}\n", e.fields.empty() ? "" : e.fields[0].field,
                        e.fields.empty() ? e.message : e.fields[0].message);
     return 2;
   }
+  // A broken clinic questionnaire stops start-up: running with one silently missing would
+  // drop that clinic's feedback.
+  auto catalog = LoadInstrumentCatalog(instruments_dir);
+  if (!catalog) {
+    err << "rapport serve: cannot load questionnaires: " << catalog.error().message << "\n";
+    for (const FieldError& f : catalog.error().fields) {
+      err << fmt::format("  {}: {}\n", f.field, f.message);
+    }
+    return 1;
+  }
   const Clock& clock = SystemClock::Instance();
   AuthService auth(store, clock);
   ClinicService clinic(store, clock);
   AuditService audit(store);
+  FeedbackService feedback(store, clock, *catalog, ShippedAlertRules());
 
   ServerOptions options;
   options.address = flags->host;
   options.port = flags->port;
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
-  Server server(options, ApiServices{&store, &auth, &clinic, &audit});
+  Server server(options, ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog});
 
   // Installed before the server starts, so that a signal during start-up is not met by the
   // default action, which would end the process without a graceful stop.

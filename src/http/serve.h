@@ -11,6 +11,8 @@ namespace rapport {
 class Store;
 
 // Options: --listen HOST:PORT (default 127.0.0.1:8080), --web DIR (default ./web/dist),
+// --instruments-dir DIR (a clinic's own questionnaire files; default RAPPORT_INSTRUMENTS_DIR;
+// a broken file there fails start-up with its name and the place of the problem),
 // --trust-proxy (behind a TLS-terminating reverse proxy: believe its X-Forwarded-Proto, which
 // marks the session cookie Secure, and X-Forwarded-For, the audited source address).
 // Prints "listening on http://HOST:PORT" to `out` once accepting (port 0 picks a free port and

@@ -303,7 +303,8 @@ class Server::Impl {
   }
 
   asio::awaitable<HttpResponse> Dispatch(HttpRequest& request, std::string& route) {
-    const bool api = request.path.starts_with("/api/");
+    // FHIR reads carry clinical data too: never cached, and never answered with the web app.
+    const bool api = request.path.starts_with("/api/") || request.path.starts_with("/fhir/");
     Router::Match match = router_.Find(request.method, request.path, request);
     if (match.handler == nullptr && request.method == "HEAD") {
       match = router_.Find("GET", request.path, request);

@@ -15,6 +15,7 @@
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/feedback_service.h"
 #include "service/service_test_world.h"
 
 namespace rapport::testing {
@@ -44,8 +45,8 @@ class HttpTest : public ::testing::Test {
       std::lock_guard lock(log_mutex_);
       log_.emplace_back(line);
     };
-    server_ = std::make_unique<Server>(options_,
-                                       ApiServices{world_.store.get(), &auth_, &clinic_, &audit_});
+    server_ = std::make_unique<Server>(options_, ApiServices{world_.store.get(), &auth_, &clinic_,
+                                                             &audit_, &feedback_, &Catalog()});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -63,10 +64,34 @@ class HttpTest : public ::testing::Test {
     return browser;
   }
 
+  static const InstrumentCatalog& Catalog() {
+    static const InstrumentCatalog catalog = *InstrumentCatalog::Shipped();
+    return catalog;
+  }
+
+  // Gives every episode of the world its routine questionnaires, as opening one does.
+  void AssignDefaultQuestionnaires() {
+    const Status assigned = world_.store->Write([&](WriteTxn& txn) -> Status {
+      for (EpisodeId e : {world_.e_c1, world_.e_c2, world_.e_cb}) {
+        for (const auto& a : FeedbackService::DefaultAssignments(e, false, world_.clock.Now())) {
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+        }
+      }
+      for (EpisodeId e : {world_.e_k1, world_.e_k2}) {
+        for (const auto& a : FeedbackService::DefaultAssignments(e, true, world_.clock.Now())) {
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+        }
+      }
+      return Ok();
+    });
+    ASSERT_TRUE(assigned.has_value());
+  }
+
   World world_;
   AuthService auth_{*world_.store, world_.clock, FastAuth()};
   ClinicService clinic_{*world_.store, world_.clock, FastAuth()};
   AuditService audit_{*world_.store};
+  FeedbackService feedback_{*world_.store, world_.clock, Catalog(), ShippedAlertRules()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

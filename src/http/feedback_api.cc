@@ -1,0 +1,447 @@
+#include "http/feedback_api.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "http/route_support.h"
+#include "service/actor.h"
+#include "service/auth_service.h"
+#include "service/feedback_service.h"
+
+namespace rapport {
+
+namespace {
+
+Json OptionalTime(const std::optional<Timestamp>& t) {
+  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
+}
+
+Json OptionalNumber(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json OptionalText(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
+Json InstrumentSummaryJson(const Instrument& instrument) {
+  return {{"code", instrument.code},
+          {"title", instrument.title},
+          {"purpose", std::string(ToString(instrument.purpose))},
+          {"respondents", instrument.respondents},
+          {"validated", instrument.validated},
+          {"version", instrument.version}};
+}
+
+Json AssignedJson(const std::vector<AssignedInstrument>& list) {
+  Json out = Json::array();
+  for (const AssignedInstrument& a : list) {
+    out.push_back({{"code", a.code},
+                   {"title", a.title},
+                   {"purpose", std::string(ToString(a.purpose))},
+                   {"respondent", std::string(ToString(a.respondent))}});
+  }
+  return out;
+}
+
+Json ScalesJson(const std::vector<ScaleScore>& scales, const std::string& total_scale) {
+  Json out = Json::object();
+  for (const ScaleScore& s : scales) {
+    if (s.id == total_scale) continue;
+    out[s.id] = OptionalNumber(s.score);
+  }
+  return out;
+}
+
+Json SubmitJson(const SubmitResult& result) {
+  Json alerts = Json::array();
+  for (const AlertView& a : result.raised) alerts.push_back(AlertJson(a));
+  const ScoreResult& s = result.score;
+  return {{"response",
+           {{"id", result.response.id},
+            {"instrument", result.response.instrument},
+            {"submitted_at", FormatIso8601(result.response.submitted_at)},
+            {"session_number", result.response.session_number}}},
+          {"scores",
+           {{"total", OptionalNumber(s.total)},
+            {"subscales", ScalesJson(s.scales, s.total_scale)},
+            {"band", OptionalText(s.band)},
+            {"risk", s.risk},
+            {"missing", s.missing}}},
+          {"change", result.change ? ChangeResultToJson(*result.change) : Json(nullptr)},
+          {"alerts", std::move(alerts)},
+          {"crisis", result.crisis ? CrisisToJson(*result.crisis) : Json(nullptr)}};
+}
+
+// The body of a submission; field errors name the JSON keys the client sent.
+Or<SubmitRequest> ReadSubmit(const HttpRequest& request, bool with_respondent) {
+  auto body = ReadJsonObject(request);
+  if (!body) return std::unexpected(std::move(body.error()));
+  JsonObjectReader reader(*body);
+  SubmitRequest submit;
+  auto instrument = reader.RequiredString("instrument", 64);
+  std::optional<std::string> respondent;
+  if (with_respondent) respondent = reader.RequiredString("respondent", 32);
+  std::optional<std::int64_t> appointment;
+  if (with_respondent) appointment = reader.OptionalInt("appointment_id");
+  const Json* answers = reader.Required("answers");
+  if (answers != nullptr && !answers->is_object()) {
+    reader.AddError("answers", "must be an object of item id to answer");
+  }
+  if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+  submit.instrument = *instrument;
+  submit.respondent = respondent.value_or("client");
+  submit.answers = *answers;
+  if (appointment) submit.appointment_id = *appointment;
+  return submit;
+}
+
+Json ProgressJson(const EpisodeProgress& progress) {
+  Json instruments = Json::array();
+  std::string summary;
+  for (const QuestionnaireProgress& q : progress.questionnaires) {
+    const QuestionnaireSummary& d = q.definition;
+    Json points = Json::array();
+    for (const ProgressPoint& p : q.points) {
+      Json subscales = Json::object();
+      for (const ScaleScore& s : p.subscales) subscales[s.id] = OptionalNumber(s.score);
+      points.push_back({{"response_id", p.response_id},
+                        {"session_number", p.session_number},
+                        {"submitted_at", FormatIso8601(p.submitted_at)},
+                        {"appointment_id", p.appointment_id ? Json(*p.appointment_id) : Json()},
+                        {"respondent", std::string(ToString(p.respondent))},
+                        {"total", OptionalNumber(p.total)},
+                        {"band", OptionalText(p.band)},
+                        {"subscales", std::move(subscales)}});
+    }
+    Json expected = nullptr;
+    if (q.expected_source != TrajectorySource::kNone && !q.expected.empty()) {
+      Json list = Json::array();
+      for (const TrajectoryPoint& t : q.expected) {
+        list.push_back({{"session", t.session},
+                        {"expected", t.expected},
+                        {"lower", t.lower},
+                        {"upper", t.upper}});
+      }
+      expected = {{"source", std::string(ToString(q.expected_source))}, {"points", list}};
+    }
+    instruments.push_back(
+        {{"code", d.code},
+         {"title", d.title},
+         {"purpose", std::string(ToString(d.purpose))},
+         {"min", d.min},
+         {"max", d.max},
+         {"cutoff", OptionalNumber(d.cutoff)},
+         {"higher_is", d.direction == Direction::kHigherIsBetter ? "better" : "worse"},
+         {"reliable_threshold", OptionalNumber(d.reliable_threshold)},
+         {"points", std::move(points)},
+         {"change", q.change ? ChangeResultToJson(*q.change) : Json(nullptr)},
+         {"expected", std::move(expected)},
+         {"plain_words", q.plain_words}});
+    if (!q.plain_words.empty()) {
+      if (!summary.empty()) summary += ' ';
+      summary += q.plain_words;
+    }
+  }
+  Json alerts = Json::array();
+  for (const AlertView& a : progress.alerts) alerts.push_back(AlertJson(a));
+  return {{"episode_id", progress.episode_id},   {"client_id", progress.client_id},
+          {"client_name", progress.client_name}, {"instruments", std::move(instruments)},
+          {"alerts", std::move(alerts)},         {"summary", summary}};
+}
+
+// The label of the option a value chose, for choice items.
+Json OptionLabel(const Item& item, const Json& value) {
+  if (!value.is_number()) return nullptr;
+  const double v = value.get<double>();
+  for (const ResponseOption& o : item.options) {
+    if (o.value == v) return o.label;
+  }
+  return nullptr;
+}
+
+Json ResponseDetailJson(const FeedbackResponse& response, const Instrument* instrument) {
+  auto answers = ParseJson(response.answers_json);
+  const Json stored = answers && answers->is_object() ? *answers : Json::object();
+  Json items = Json::array();
+  if (instrument != nullptr) {
+    for (const Item& item : instrument->items) {
+      const Json value = stored.contains(item.id) ? stored[item.id] : Json(nullptr);
+      items.push_back({{"id", item.id},
+                       {"text", item.text},
+                       {"value", value},
+                       {"label", OptionLabel(item, value)}});
+    }
+  } else {
+    // A definition no longer loaded: the stored answers are still shown, without wording.
+    for (const auto& [id, value] : stored.items()) {
+      items.push_back({{"id", id}, {"text", ""}, {"value", value}, {"label", nullptr}});
+    }
+  }
+  return {{"id", response.id},
+          {"instrument", response.instrument},
+          {"version", response.instrument_version},
+          {"respondent", std::string(ToString(response.respondent))},
+          {"submitted_at", FormatIso8601(response.submitted_at)},
+          {"session_number", response.session_number},
+          {"total", OptionalNumber(response.total)},
+          {"band", OptionalText(response.band)},
+          {"items", std::move(items)}};
+}
+
+Json DashboardJson(const std::vector<DashboardRow>& rows, const InstrumentCatalog& catalog) {
+  std::optional<double> rapport_max;
+  if (const Instrument* rc = catalog.Find("RAPPORT-CHECK"); rc != nullptr) {
+    rapport_max = rc->TotalScale().max_score;
+  }
+  Json clients = Json::array();
+  for (const DashboardRow& r : rows) {
+    Json last_outcome = nullptr;
+    if (!r.outcome_instrument.empty() && r.last_outcome_total) {
+      last_outcome = {{"code", r.outcome_instrument},
+                      {"total", *r.last_outcome_total},
+                      {"band", OptionalText(r.last_outcome_band)}};
+    }
+    Json last_rapport = nullptr;
+    if (r.last_rapport_total) {
+      last_rapport = {{"total", *r.last_rapport_total}, {"max", OptionalNumber(rapport_max)}};
+    }
+    clients.push_back(
+        {{"client_id", r.client_id},
+         {"client_name", r.client_name},
+         {"episode_id", r.episode_id},
+         {"episode_status", std::string(ToString(r.episode_status))},
+         {"therapist_id", r.therapist_id},
+         {"therapist_name", r.therapist_name},
+         {"open_alerts", r.open_alerts},
+         {"top_severity",
+          r.top_severity ? Json(std::string(ToString(*r.top_severity))) : Json(nullptr)},
+         {"last_outcome", std::move(last_outcome)},
+         {"last_rapport", std::move(last_rapport)},
+         {"outcome_trend", r.outcome_trend},
+         {"rapport_trend", r.rapport_trend},
+         {"last_feedback_at", OptionalTime(r.last_feedback_at)},
+         {"next_appointment_at", nullptr}});
+  }
+  return {{"clients", std::move(clients)}};
+}
+
+std::string FirstName(const std::string& name) {
+  const std::size_t space = name.find(' ');
+  return space == std::string::npos ? name : name.substr(0, space);
+}
+
+}  // namespace
+
+Json AlertJson(const AlertView& view) {
+  const FeedbackAlert& a = view.alert;
+  return {{"id", a.id},
+          {"episode_id", a.episode_id},
+          {"client_id", view.client_id},
+          {"client_name", view.client_name},
+          {"therapist_id", view.therapist_id},
+          {"response_id", a.response_id ? Json(*a.response_id) : Json(nullptr)},
+          {"kind", std::string(ToString(a.kind))},
+          {"severity", std::string(ToString(a.severity))},
+          {"title", a.title},
+          {"explanation", a.explanation},
+          {"next_step", a.next_step},
+          {"state", std::string(ToString(a.state))},
+          {"created_at", FormatIso8601(a.raised_at)},
+          {"acknowledged_at", OptionalTime(a.acknowledged_at)},
+          {"acknowledged_by", a.acknowledged_by ? Json(*a.acknowledged_by) : Json(nullptr)},
+          {"acknowledge_note", OptionalText(a.acknowledge_note)},
+          {"resolved_at", OptionalTime(a.resolved_at)},
+          {"resolved_by", a.resolved_by ? Json(*a.resolved_by) : Json(nullptr)},
+          {"resolve_note", OptionalText(a.resolve_note)}};
+}
+
+void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedback,
+                       const InstrumentCatalog& catalog) {
+  // Definitions are published questionnaire wording, not clinical data: any signed-in user.
+  router.Add("GET", "/api/v1/instruments",
+             Authed(auth, [&catalog](const HttpRequest&, const Actor&) -> Reply {
+               Json out = Json::array();
+               for (const CatalogEntry& e : catalog.entries()) {
+                 out.push_back(InstrumentSummaryJson(e.instrument));
+               }
+               return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("GET", "/api/v1/instruments/{code}",
+             Authed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
+               const Instrument* instrument = catalog.Find(request.Param("code"));
+               if (instrument == nullptr) return Problem(Error::NotFound("no such questionnaire"));
+               return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
+             }));
+
+  router.Add("GET", "/api/v1/episodes/{id}/instruments",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto list = feedback.AssignedInstruments(actor, *id);
+               if (!list) return Problem(list.error());
+               return HttpResponse::JsonBody(200, AssignedJson(*list));
+             }));
+
+  router.Add("POST", "/api/v1/episodes/{id}/responses",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto submit = ReadSubmit(request, /*with_respondent=*/true);
+               if (!submit) return std::unexpected(std::move(submit.error()));
+               auto result = feedback.SubmitResponse(actor, *id, *submit);
+               if (!result) return Problem(result.error());
+               return HttpResponse::JsonBody(201, SubmitJson(*result));
+             }));
+
+  router.Add("GET", "/api/v1/episodes/{id}/progress",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto progress = feedback.Progress(actor, *id);
+               if (!progress) return Problem(progress.error());
+               return HttpResponse::JsonBody(200, ProgressJson(*progress));
+             }));
+
+  router.Add(
+      "GET", "/api/v1/episodes/{id}/responses/{response}",
+      Authed(auth, [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
+        auto id = PathId(request);
+        if (!id) return std::unexpected(std::move(id.error()));
+        auto response_id = PathId(request, "response");
+        if (!response_id) return std::unexpected(std::move(response_id.error()));
+        auto response = feedback.GetResponse(actor, *response_id);
+        if (!response) return Problem(response.error());
+        // A response reached through another episode's path names no record there.
+        if (response->episode_id != *id) return Problem(Error::NotFound("no such record"));
+        return HttpResponse::JsonBody(
+            200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
+      }));
+
+  router.Add("GET", "/api/v1/episodes/{id}/export.csv",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto csv = feedback.ExportEpisodeCsv(actor, *id);
+               if (!csv) return Problem(csv.error());
+               HttpResponse response;
+               response.status = 200;
+               response.content_type = "text/csv; charset=utf-8";
+               response.body = std::move(*csv);
+               response.headers.emplace_back(
+                   "Content-Disposition",
+                   fmt::format("attachment; filename=\"episode-{}.csv\"", *id));
+               return response;
+             }));
+
+  router.Add(
+      "GET", "/api/v1/alerts",
+      Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+        std::optional<AlertState> state;
+        if (auto text = request.QueryParam("state"); text && !text->empty()) {
+          auto parsed = ParseAlertState(*text);
+          if (!parsed) {
+            return Problem(Error::Field("state", "must be one of open, acknowledged, resolved"));
+          }
+          state = *parsed;
+        }
+        auto list = feedback.ListAlerts(actor, state);
+        if (!list) return Problem(list.error());
+        Json out = Json::array();
+        for (const AlertView& a : *list) out.push_back(AlertJson(a));
+        return HttpResponse::JsonBody(200, out);
+      }));
+
+  router.Add("POST", "/api/v1/alerts/{id}/acknowledge",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto note = reader.OptionalString("note", 4000);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               // The service names "note" when it is missing or blank.
+               auto alert = feedback.Acknowledge(actor, *id, note.value_or(""));
+               if (!alert) return Problem(alert.error());
+               return HttpResponse::JsonBody(200, AlertJson(*alert));
+             }));
+
+  router.Add("POST", "/api/v1/alerts/{id}/resolve",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto note = reader.OptionalString("note", 4000);
+               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               auto alert = feedback.Resolve(actor, *id, note);
+               if (!alert) return Problem(alert.error());
+               return HttpResponse::JsonBody(200, AlertJson(*alert));
+             }));
+
+  router.Add("GET", "/api/v1/dashboard",
+             Authed(auth, [&feedback, &catalog](const HttpRequest&, const Actor& actor) -> Reply {
+               auto rows = feedback.Dashboard(actor);
+               if (!rows) return Problem(rows.error());
+               return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog));
+             }));
+
+  router.Add("POST", "/api/v1/appointments/{id}/feedback-link",
+             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               auto link = feedback.CreateFeedbackLink(actor, *id);
+               if (!link) return Problem(link.error());
+               // A path, not an absolute URL: a forged Host header cannot redirect it.
+               return HttpResponse::JsonBody(
+                   201, {{"url", link->path}, {"expires_at", FormatIso8601(link->expires_at)}});
+             }));
+
+  router.Add("GET", "/api/v1/feedback-links/{token}",
+             Public([&feedback, &catalog](const HttpRequest& request) -> Reply {
+               auto info = feedback.PeekFeedbackLink(std::string(request.Param("token")));
+               if (!info) return Problem(info.error());
+               Json instruments = Json::array();
+               for (const AssignedInstrument& a : info->pending) {
+                 if (const Instrument* i = catalog.Find(a.code); i != nullptr) {
+                   instruments.push_back(InstrumentToJson(*i));
+                 }
+               }
+               return HttpResponse::JsonBody(
+                   200, {{"client_first_name", FirstName(info->client_name)},
+                         {"therapist_name", info->therapist_name},
+                         {"clinic_name", info->clinic_name},
+                         {"appointment_starts_at", FormatIso8601(info->appointment_starts_at)},
+                         {"expires_at", FormatIso8601(info->expires_at)},
+                         {"instruments", std::move(instruments)}});
+             }));
+
+  // No session and no CSRF token: the single-use, expiring token in the path is the credential,
+  // and it can only add a response to its own appointment.
+  router.Add("POST", "/api/v1/feedback-links/{token}/responses",
+             Public([&feedback](const HttpRequest& request) -> Reply {
+               auto submit = ReadSubmit(request, /*with_respondent=*/false);
+               if (!submit) return std::unexpected(std::move(submit.error()));
+               auto result = feedback.SubmitViaLink(std::string(request.Param("token")), *submit,
+                                                    request.remote_address);
+               if (!result) return Problem(result.error());
+               return HttpResponse::JsonBody(
+                   201, {{"crisis", result->crisis ? CrisisToJson(*result->crisis) : Json(nullptr)},
+                         {"response",
+                          {{"id", result->response.id},
+                           {"instrument", result->response.instrument},
+                           {"submitted_at", FormatIso8601(result->response.submitted_at)}}}});
+             }));
+}
+
+}  // namespace rapport

@@ -1,0 +1,469 @@
+#include "http/fhir.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "http/route_support.h"
+#include "service/actor.h"
+#include "service/auth_service.h"
+#include "service/clinic_service.h"
+#include "service/feedback_service.h"
+
+namespace rapport {
+
+namespace {
+
+constexpr std::string_view kLoinc = "http://loinc.org";
+constexpr std::string_view kFhirVersion = "4.0.1";
+
+HttpResponse FhirBody(unsigned status, const Json& resource) {
+  HttpResponse response = HttpResponse::JsonBody(status, resource);
+  response.content_type = std::string(kFhirContentType);
+  return response;
+}
+
+std::string_view IssueCode(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid";
+    case ErrorCode::kNotFound: return "not-found";
+    case ErrorCode::kUnauthenticated: return "login";
+    case ErrorCode::kPermissionDenied: return "forbidden";
+    case ErrorCode::kResourceExhausted: return "throttled";
+    default: return "exception";
+  }
+}
+
+HttpResponse OperationOutcome(const Error& error) {
+  const unsigned status = HttpStatusFor(error.code);
+  // As with problem+json, a server fault's own message may name tables or files.
+  const std::string diagnostics =
+      status >= 500 ? "The server could not complete the request." : error.message;
+  Json issues = Json::array();
+  if (error.fields.empty()) {
+    issues.push_back({{"severity", "error"},
+                      {"code", std::string(IssueCode(error.code))},
+                      {"diagnostics", diagnostics}});
+  }
+  for (const FieldError& f : error.fields) {
+    issues.push_back({{"severity", "error"},
+                      {"code", std::string(IssueCode(error.code))},
+                      {"diagnostics", f.message},
+                      {"expression", Json::array({f.field})}});
+  }
+  return FhirBody(status, {{"resourceType", "OperationOutcome"}, {"issue", std::move(issues)}});
+}
+
+std::unexpected<HttpResponse> Outcome(const Error& error) {
+  return std::unexpected(OperationOutcome(error));
+}
+
+// Absolute URLs for Bundle.fullUrl and links: the address the caller used to reach us.
+std::string BaseUrl(const HttpRequest& request) {
+  std::string_view host = request.Header("host");
+  if (host.empty()) host = "localhost";
+  return fmt::format("{}://{}/fhir", request.secure ? "https" : "http", host);
+}
+
+// FHIR ids allow [A-Za-z0-9-.]{1,64}; questionnaire codes are checked against it.
+bool IsFhirId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A computable name: starts with a capital, then letters, digits and underscores.
+std::string ComputableName(std::string_view code) {
+  std::string name;
+  for (char c : code) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) name += c;
+  }
+  if (name.empty() || !(name[0] >= 'A' && name[0] <= 'Z')) name = "Q" + name;
+  return name;
+}
+
+bool IsWhole(double v) {
+  return std::floor(v) == v && std::abs(v) < 1e9;
+}
+
+std::string ValueCode(double v) {
+  return IsWhole(v) ? std::to_string(static_cast<std::int64_t>(v)) : fmt::format("{}", v);
+}
+
+Json OptionCoding(const ResponseOption& option) {
+  if (!option.loinc.empty()) {
+    return {{"system", kLoinc}, {"code", option.loinc}, {"display", option.label}};
+  }
+  return {{"code", ValueCode(option.value)}, {"display", option.label}};
+}
+
+Json QuestionnaireJson(const Instrument& instrument) {
+  Json items = Json::array();
+  for (const Item& item : instrument.items) {
+    Json out = {{"linkId", item.id}, {"text", item.text}, {"required", item.required}};
+    if (!item.loinc.empty()) {
+      out["code"] = Json::array({{{"system", kLoinc}, {"code", item.loinc}}});
+    }
+    switch (item.type) {
+      case ItemType::kChoice: {
+        out["type"] = "choice";
+        Json options = Json::array();
+        for (const ResponseOption& o : item.options) {
+          options.push_back(
+              {{"extension",
+                Json::array({{{"url", "http://hl7.org/fhir/StructureDefinition/ordinalValue"},
+                              {"valueDecimal", o.value}}})},
+               {"valueCoding", OptionCoding(o)}});
+        }
+        out["answerOption"] = std::move(options);
+        break;
+      }
+      case ItemType::kSlider: {
+        // An integer answer bounded by the min/max extensions, shown as a slider.
+        out["type"] = IsWhole(item.step) && IsWhole(item.min) ? "integer" : "decimal";
+        const bool integer = out["type"] == "integer";
+        auto bound = [&](std::string_view url, double v) -> Json {
+          Json e = {{"url", url}};
+          if (integer) {
+            e["valueInteger"] = static_cast<std::int64_t>(v);
+          } else {
+            e["valueDecimal"] = v;
+          }
+          return e;
+        };
+        Json slider_step = {
+            {"url", "http://hl7.org/fhir/StructureDefinition/questionnaire-sliderStepValue"},
+            {"valueInteger", static_cast<std::int64_t>(std::max(1.0, item.step))}};
+        out["extension"] = Json::array(
+            {bound("http://hl7.org/fhir/StructureDefinition/minValue", item.min),
+             bound("http://hl7.org/fhir/StructureDefinition/maxValue", item.max),
+             {{"url", "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"},
+              {"valueCodeableConcept",
+               {{"coding",
+                 Json::array({{{"system", "http://hl7.org/fhir/questionnaire-item-control"},
+                               {"code", "slider"}}})}}}}});
+        if (integer) out["extension"].push_back(std::move(slider_step));
+        break;
+      }
+      case ItemType::kText:
+        out["type"] = "text";
+        out["maxLength"] = static_cast<std::int64_t>(item.max_length);
+        break;
+    }
+    items.push_back(std::move(out));
+  }
+  Json q = {{"resourceType", "Questionnaire"},
+            {"id", instrument.code},
+            {"url", std::string(kRapportQuestionnaireBase) + instrument.code},
+            {"version", instrument.version},
+            {"name", ComputableName(instrument.code)},
+            {"title", instrument.title},
+            // Not yet validated questionnaires are still in use, so "active" either way; the
+            // description says which.
+            {"status", "active"},
+            {"subjectType", Json::array({"Patient"})},
+            {"description", instrument.validated ? "Validated. " + instrument.source
+                                                 : "Not yet validated. " + instrument.source},
+            {"item", std::move(items)}};
+  if (!instrument.language.empty()) q["language"] = instrument.language;
+  if (!instrument.licence.empty()) q["copyright"] = instrument.licence;
+  if (!instrument.loinc_panel.empty()) {
+    q["code"] = Json::array({{{"system", kLoinc}, {"code", instrument.loinc_panel}}});
+  }
+  return q;
+}
+
+Json PatientJson(const ClientDetail& client) {
+  Json name = {{"text", client.user.display_name}};
+  if (!client.profile.preferred_name.empty()) {
+    name["given"] = Json::array({client.profile.preferred_name});
+  }
+  Json p = {{"resourceType", "Patient"},
+            {"id", std::to_string(client.user.id)},
+            {"active", client.user.active},
+            {"name", Json::array({name})}};
+  if (!client.user.email.empty()) {
+    p["telecom"] = Json::array({{{"system", "email"}, {"value", client.user.email}}});
+  }
+  if (!client.profile.date_of_birth.empty()) p["birthDate"] = client.profile.date_of_birth;
+  return p;
+}
+
+std::string PatientRef(UserId id) {
+  return fmt::format("Patient/{}", id);
+}
+
+Json AnswerJson(const Item& item, const Json& value) {
+  if (value.is_string()) return {{"valueString", value.get<std::string>()}};
+  if (!value.is_number()) return nullptr;
+  const double v = value.get<double>();
+  if (item.type == ItemType::kChoice) {
+    for (const ResponseOption& o : item.options) {
+      if (o.value == v) return {{"valueCoding", OptionCoding(o)}};
+    }
+    return nullptr;
+  }
+  if (IsWhole(v) && IsWhole(item.step)) return {{"valueInteger", static_cast<std::int64_t>(v)}};
+  return {{"valueDecimal", v}};
+}
+
+Json QuestionnaireResponseJson(const FeedbackResponse& response, UserId patient,
+                               const Instrument* instrument) {
+  auto parsed = ParseJson(response.answers_json);
+  const Json answers = parsed && parsed->is_object() ? *parsed : Json::object();
+  Json items = Json::array();
+  if (instrument != nullptr) {
+    for (const Item& item : instrument->items) {
+      if (!answers.contains(item.id)) continue;
+      Json answer = AnswerJson(item, answers[item.id]);
+      if (answer.is_null()) continue;  // unanswered items are left out, as FHIR expects
+      items.push_back(
+          {{"linkId", item.id}, {"text", item.text}, {"answer", Json::array({answer})}});
+    }
+  }
+  Json qr = {{"resourceType", "QuestionnaireResponse"},
+             {"id", std::to_string(response.id)},
+             {"questionnaire", fmt::format("{}{}|{}", kRapportQuestionnaireBase,
+                                           response.instrument, response.instrument_version)},
+             {"status", "completed"},
+             {"subject", {{"reference", PatientRef(patient)}}},
+             {"authored", FormatIso8601(response.submitted_at)}};
+  if (!items.empty()) qr["item"] = std::move(items);
+  return qr;
+}
+
+struct ScoreCode {
+  std::string system, code, display;
+};
+
+ScoreCode TotalCode(const Instrument* instrument, const std::string& code,
+                    const std::string& title) {
+  if (instrument != nullptr && !instrument->loinc_total.empty()) {
+    return {std::string(kLoinc), instrument->loinc_total, title + " total score"};
+  }
+  return {std::string(kRapportScoreSystem), code + "/total", title + " total score"};
+}
+
+Json ObservationJson(const ProgressPoint& point, const std::string& code_text,
+                     const ScoreCode& code, UserId patient) {
+  Json o = {
+      {"resourceType", "Observation"},
+      {"id", fmt::format("score-{}", point.response_id)},
+      {"status", "final"},
+      {"category",
+       Json::array({{{"coding",
+                      Json::array({{{"system",
+                                     "http://terminology.hl7.org/CodeSystem/observation-category"},
+                                    {"code", "survey"},
+                                    {"display", "Survey"}}})}}})},
+      {"code",
+       {{"coding",
+         Json::array({{{"system", code.system}, {"code", code.code}, {"display", code.display}}})},
+        {"text", code_text}}},
+      {"subject", {{"reference", PatientRef(patient)}}},
+      {"effectiveDateTime", FormatIso8601(point.submitted_at)},
+      {"derivedFrom",
+       Json::array({{{"reference", fmt::format("QuestionnaireResponse/{}", point.response_id)}}})}};
+  const double total = *point.total;
+  if (IsWhole(total)) {
+    o["valueInteger"] = static_cast<std::int64_t>(total);
+  } else {
+    // A prorated total may be fractional.
+    o["valueQuantity"] = {{"value", total},
+                          {"unit", "score"},
+                          {"system", "http://unitsofmeasure.org"},
+                          {"code", "{score}"}};
+  }
+  if (!point.band.empty()) {
+    o["interpretation"] = Json::array({{{"text", point.band}}});
+  }
+  return o;
+}
+
+Json SearchBundle(const HttpRequest& request, std::string_view type, std::vector<Json> resources) {
+  const std::string base = BaseUrl(request);
+  Json entries = Json::array();
+  for (Json& r : resources) {
+    const std::string url = fmt::format("{}/{}/{}", base, type, r["id"].get<std::string>());
+    entries.push_back(
+        {{"fullUrl", url}, {"resource", std::move(r)}, {"search", {{"mode", "match"}}}});
+  }
+  std::string self = fmt::format("{}/{}", base, type);
+  if (!request.query.empty()) self += "?" + request.query;
+  Json bundle = {{"resourceType", "Bundle"},
+                 {"type", "searchset"},
+                 {"total", entries.size()},
+                 {"link", Json::array({{{"relation", "self"}, {"url", self}}})}};
+  if (!entries.empty()) bundle["entry"] = std::move(entries);
+  return bundle;
+}
+
+// "Patient/42" (or "42") -> 42; anything else is a bad search parameter.
+Or<UserId> SubjectParam(const HttpRequest& request) {
+  std::optional<std::string> subject = request.QueryParam("subject");
+  if (!subject) subject = request.QueryParam("patient");
+  if (!subject || subject->empty()) {
+    return Outcome(Error::Field("subject", "is required, as Patient/{id}"));
+  }
+  std::string_view text = *subject;
+  if (text.starts_with("Patient/")) text.remove_prefix(8);
+  UserId id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return Outcome(Error::Field("subject", "must be Patient/{id}"));
+  }
+  return id;
+}
+
+// The episodes of a client the actor may see, through the services (which audit the reads).
+Or<std::vector<EpisodeProgress>> ClientProgress(ClinicService& clinic, FeedbackService& feedback,
+                                                const Actor& actor, UserId client_id) {
+  auto client = clinic.GetClient(actor, client_id);
+  if (!client) return Outcome(client.error());
+  std::vector<EpisodeProgress> out;
+  for (const EpisodeView& episode : client->episodes) {
+    auto progress = feedback.Progress(actor, episode.id);
+    if (!progress) {
+      // An episode of this client the actor does not treat (a former therapist's) is skipped;
+      // any other failure is the caller's to see.
+      if (progress.error().code == ErrorCode::kNotFound) continue;
+      return Outcome(progress.error());
+    }
+    out.push_back(std::move(*progress));
+  }
+  return out;
+}
+
+using FhirHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
+
+Handler FhirAuthed(AuthService& auth, FhirHandler handler) {
+  return Authed(auth, std::move(handler), [](const Error& e) { return OperationOutcome(e); });
+}
+
+}  // namespace
+
+void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
+                   FeedbackService& feedback, const InstrumentCatalog& catalog) {
+  // What this server can do; public, as FHIR clients read it before signing in.
+  router.Add("GET", "/fhir/metadata", [](const HttpRequest&) {
+    auto read = Json::array({{{"code", "read"}}});
+    auto search = Json::array({{{"code", "search-type"}}});
+    Json subject = {{"name", "subject"}, {"type", "reference"}};
+    Json code = {{"name", "code"}, {"type", "token"}};
+    Json statement = {
+        {"resourceType", "CapabilityStatement"},
+        {"status", "active"},
+        {"date", "2026-11-25"},
+        {"kind", "instance"},
+        {"software", {{"name", "Rapport"}}},
+        {"implementation", {{"description", "Rapport formal client feedback (read-only)"}}},
+        {"fhirVersion", kFhirVersion},
+        {"format", Json::array({"json"})},
+        {"rest",
+         Json::array(
+             {{{"mode", "server"},
+               {"resource", Json::array({{{"type", "Questionnaire"}, {"interaction", read}},
+                                         {{"type", "Patient"}, {"interaction", read}},
+                                         {{"type", "QuestionnaireResponse"},
+                                          {"interaction", search},
+                                          {"searchParam", Json::array({subject})}},
+                                         {{"type", "Observation"},
+                                          {"interaction", search},
+                                          {"searchParam", Json::array({subject, code})}}})}}})}};
+    return FhirBody(200, statement);
+  });
+
+  router.Add("GET", "/fhir/Questionnaire/{code}",
+             FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
+               const Instrument* instrument = catalog.Find(request.Param("code"));
+               if (instrument == nullptr || !IsFhirId(instrument->code)) {
+                 return Outcome(Error::NotFound("no such Questionnaire"));
+               }
+               return FhirBody(200, QuestionnaireJson(*instrument));
+             }));
+
+  router.Add("GET", "/fhir/Patient/{id}",
+             FhirAuthed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return Outcome(Error::NotFound("no such Patient"));
+               auto client = clinic.GetClient(actor, *id);
+               if (!client) return Outcome(client.error());
+               return FhirBody(200, PatientJson(*client));
+             }));
+
+  router.Add("GET", "/fhir/QuestionnaireResponse",
+             FhirAuthed(auth,
+                        [&clinic, &feedback, &catalog](const HttpRequest& request,
+                                                       const Actor& actor) -> Reply {
+                          auto subject = SubjectParam(request);
+                          if (!subject) return std::unexpected(std::move(subject.error()));
+                          auto episodes = ClientProgress(clinic, feedback, actor, *subject);
+                          if (!episodes) return std::unexpected(std::move(episodes.error()));
+                          std::vector<Json> resources;
+                          for (const EpisodeProgress& e : *episodes) {
+                            for (const QuestionnaireProgress& q : e.questionnaires) {
+                              for (const ProgressPoint& p : q.points) {
+                                auto response = feedback.GetResponse(actor, p.response_id);
+                                if (!response) {
+                                  if (response.error().code == ErrorCode::kNotFound) continue;
+                                  return Outcome(response.error());
+                                }
+                                resources.push_back(QuestionnaireResponseJson(
+                                    *response, *subject, catalog.Find(response->instrument)));
+                              }
+                            }
+                          }
+                          return FhirBody(200, SearchBundle(request, "QuestionnaireResponse",
+                                                            std::move(resources)));
+                        }));
+
+  router.Add(
+      "GET", "/fhir/Observation",
+      FhirAuthed(
+          auth,
+          [&clinic, &feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
+            auto subject = SubjectParam(request);
+            if (!subject) return std::unexpected(std::move(subject.error()));
+            // code=system|code, or a bare code matching any system.
+            std::optional<std::string> want_system, want_code;
+            if (auto code = request.QueryParam("code"); code && !code->empty()) {
+              const std::size_t bar = code->find('|');
+              if (bar == std::string::npos) {
+                want_code = *code;
+              } else {
+                if (bar > 0) want_system = code->substr(0, bar);
+                want_code = code->substr(bar + 1);
+              }
+            }
+            auto episodes = ClientProgress(clinic, feedback, actor, *subject);
+            if (!episodes) return std::unexpected(std::move(episodes.error()));
+            std::vector<Json> resources;
+            for (const EpisodeProgress& e : *episodes) {
+              for (const QuestionnaireProgress& q : e.questionnaires) {
+                const ScoreCode code = TotalCode(catalog.Find(q.definition.code), q.definition.code,
+                                                 q.definition.title);
+                if (want_system && *want_system != code.system) continue;
+                if (want_code && *want_code != code.code) continue;
+                for (const ProgressPoint& p : q.points) {
+                  if (!p.total) continue;
+                  resources.push_back(ObservationJson(p, q.definition.title, code, *subject));
+                }
+              }
+            }
+            return FhirBody(200, SearchBundle(request, "Observation", std::move(resources)));
+          }));
+}
+
+}  // namespace rapport

@@ -1,0 +1,57 @@
+#pragma once
+// What every JSON route shares: the early-exit result type, reading a JSON body, path ids, and
+// the wrappers that authenticate a session (and check CSRF on writes) before a handler runs.
+// Free functions over plain values; thread-safe. Used by api.cc, feedback_api.cc and fhir.cc.
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "http/message.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+namespace rapport {
+
+class AuthService;
+struct Actor;
+
+// A handler's early exit: a finished error response (problem+json).
+using Reply = std::expected<HttpResponse, HttpResponse>;
+template <typename T>
+using Or = std::expected<T, HttpResponse>;
+
+inline std::unexpected<HttpResponse> Problem(const Error& error) {
+  return std::unexpected(ProblemResponse(error));
+}
+
+bool IsStateChanging(std::string_view method);
+bool IsJsonContentType(std::string_view value);
+
+// The body as a JSON object. An empty body counts as {} when `allow_empty` (actions without
+// parameters); otherwise 415 for a non-JSON content type and 400 for malformed JSON.
+Or<Json> ReadJsonObject(const HttpRequest& request, bool allow_empty = false);
+
+// Path ids are positive integers; anything else names no record (404, not 400, so that probing
+// reveals nothing).
+Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name = "id");
+
+std::string SessionCookie(std::string_view token, bool secure);
+std::string ClearedSessionCookie(bool secure);
+std::string UserAgent(const HttpRequest& request);
+
+using ActorHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
+
+// Wraps a route that needs a signed-in actor: session from the cookie, and on state-changing
+// methods the CSRF header, both judged by AuthService. `unauthenticated` turns the 401 into
+// another format (FHIR answers with an OperationOutcome); by default problem+json.
+Handler Authed(AuthService& auth, ActorHandler handler,
+               std::function<HttpResponse(const Error&)> on_error = nullptr);
+
+Handler Public(std::function<Reply(const HttpRequest&)> handler);
+
+}  // namespace rapport
