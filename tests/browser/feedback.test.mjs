@@ -67,6 +67,51 @@ async function completeByKeyboard(page) {
   assert.fail('the keyboard never reached the send button');
 }
 
+// Runs first: later tests submit feedback, which would count for a session held before them.
+test('after a session the client home asks "How was today’s session?" and the answers are tied to it', async () => {
+  const therapist = await newPage(browser, server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  // A session that began 40 minutes ago, booked after the fact as clinics often do.
+  const booked = await therapist.evaluate(async () => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const board = await (await fetch('/api/v1/dashboard')).json();
+    const clients = await (await fetch('/api/v1/clients')).json();
+    const jordan = clients.find((c) => c.email === 'client@demo.rapport');
+    const row = board.clients.find((c) => c.client_id === jordan.id);
+    const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+      body: JSON.stringify({ starts_at: new Date(Date.now() - 40 * 60_000).toISOString(), duration_minutes: 30, modality: 'video' }),
+    });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  await therapist.context().close();
+
+  const page = await newPage(browser, server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  const ask = page.getByRole('region', { name: 'How was today’s session?' });
+  await ask.waitFor();
+  await assertAccessible(page, 'the client home asking for feedback');
+  await ask.getByRole('link', { name: 'Give feedback' }).click();
+  await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.body.id}$`));
+  const form = page.locator('form.feedback-form');
+  await form.locator('input[type="range"]').first().waitFor();
+  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
+  for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
+  await page.getByRole('button', { name: 'Send to my therapist' }).click();
+  await page.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  // Home no longer asks about that session.
+  await page.getByRole('link', { name: 'Back to home' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.getByRole('region', { name: 'Your progress' }).waitFor();
+  assert.equal(await page.getByRole('region', { name: 'How was today’s session?' }).count(), 0);
+  await page.context().close();
+});
+
 test('the client form fits 360 px, has 44 px targets, passes axe and can be completed by keyboard alone', async () => {
   const page = await newPage(browser, server.baseUrl, 360, 740);
   await openFeedbackForm(page);

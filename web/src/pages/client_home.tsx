@@ -32,19 +32,20 @@ export function sessionAwaitingFeedback(appointments: Appointment[], progress: E
 
 async function loadClientHome(userId: number) {
   const { from, to } = upcomingWindow(365);
-  const recent = new Date(Date.now() - kFeedbackWindowMs).toISOString();
-  const [me, appointments, past] = await Promise.all([
-    api.client(userId).catch(() => undefined),
-    api.appointments(from, to),
-    api.appointments(recent, new Date().toISOString()).catch(() => [] as Appointment[]),
-  ]);
+  const [me, appointments] = await Promise.all([api.client(userId).catch(() => undefined), api.appointments(from, to)]);
   const next = appointments
     .filter((a) => a.status === 'scheduled' && Date.parse(a.starts_at) >= Date.now())
     .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
   const episode = currentEpisode(me?.episodes);
   const therapist = episode?.therapist_name ?? next[0]?.therapist_name;
   // An older server without feedback routes: the home still shows appointments.
-  const progress = episode ? await api.progress(episode.id).catch(() => undefined) : undefined;
+  const [progress, past] = episode
+    ? await Promise.all([
+        api.progress(episode.id).catch(() => undefined),
+        // The episode's own list includes sessions already held; the clinic-wide one looks ahead.
+        api.episodeAppointments(episode.id).catch(() => [] as Appointment[]),
+      ])
+    : [undefined, [] as Appointment[]];
   const awaiting = sessionAwaitingFeedback(past, progress);
   return { next: next[0] as Appointment | undefined, later: next.slice(1, 4), therapist, progress, awaiting, hasEpisode: !!episode };
 }
