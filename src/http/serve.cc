@@ -97,6 +97,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   if (!catalog) {
     err << "rapport serve: cannot load questionnaires: " << catalog.error().message << "\n";
     for (const FieldError& f : catalog.error().fields) {
+      // The message often already names the one problem; list only what it leaves out.
+      if (catalog.error().message.find(f.message) != std::string::npos) continue;
       err << fmt::format("  {}: {}\n", f.field, f.message);
     }
     return 1;
