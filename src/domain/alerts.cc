@@ -308,6 +308,16 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
   return out;
 }
 
+std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
+                                        std::span<const AlertKind> unresolved_kinds) {
+  std::erase_if(raised, [&](const RaisedAlert& a) {
+    return a.kind != AlertKind::kRisk &&
+           std::find(unresolved_kinds.begin(), unresolved_kinds.end(), a.kind) !=
+               unresolved_kinds.end();
+  });
+  return raised;
+}
+
 std::optional<RaisedAlert> EvaluateMissedFeedback(const AlertRules& rules,
                                                   std::string_view client_name,
                                                   int sessions_without_feedback) {

@@ -5,6 +5,7 @@
 // built-in risk alert should one ever be missing). Thread-compatible value types.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,13 @@ struct SubmissionFacts {
 
 // Every alert the submission raises, most severe first. Never drops a risk answer.
 std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const SubmissionFacts& facts);
+
+// Drops alerts whose kind is already unresolved for the same questionnaire in the episode: a
+// therapist who has not yet acted on "not on track" gains nothing from a second copy at the next
+// session, and alert fatigue is how real warnings get missed. Risk answers are never dropped:
+// each one is raised afresh.
+std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
+                                        std::span<const AlertKind> unresolved_kinds);
 
 // The missed-feedback alert when the last `sessions_without_feedback` completed sessions in a
 // row had no feedback, and that reaches the rule's threshold; nullopt otherwise.

@@ -187,6 +187,20 @@ TEST(FitAlerts, AskingToTalkAboutADifferentFitRaisesAnAlert) {
   EXPECT_THAT(Evaluate(fine), IsEmpty());
 }
 
+TEST(WithoutRepeats, DropsKindsStillUnresolvedButNeverRisk) {
+  Case c = Make("PHQ-9", 3, {{"phq9_9", 1}});  // risk, and far above the expected band
+  c.facts.previous_totals = {25, 25};
+  c.facts.session_number = 2;
+  c.facts.expected = TrajectoryPoint{2, 18.0, 12.0, 24.0};
+  const auto raised = Evaluate(c);
+  ASSERT_THAT(Kinds(raised), ElementsAre(AlertKind::kRisk, AlertKind::kNotOnTrack));
+  const std::vector<AlertKind> unresolved = {AlertKind::kRisk, AlertKind::kNotOnTrack};
+  EXPECT_THAT(Kinds(WithoutRepeats(raised, unresolved)), ElementsAre(AlertKind::kRisk));
+  const std::vector<AlertKind> other = {AlertKind::kRapportLow};
+  EXPECT_THAT(Kinds(WithoutRepeats(raised, other)),
+              ElementsAre(AlertKind::kRisk, AlertKind::kNotOnTrack));
+}
+
 TEST(MissedFeedback, TwoSessionsInARowWithoutFeedbackAlert) {
   EXPECT_EQ(EvaluateMissedFeedback(ShippedAlertRules(), "Sam", 1), std::nullopt);
   auto alert = EvaluateMissedFeedback(ShippedAlertRules(), "Sam", 2);

@@ -298,7 +298,8 @@ class FeedbackWriter {
     ++summary_.responses;
     RAPPORT_RETURN_IF_ERROR(
         audit::Append(txn_, system_, now_, "submit", "response", std::to_string(id)));
-    for (const RaisedAlert& raised : EvaluateSubmission(rules_, facts)) {
+    auto& unresolved = unresolved_[{plan.episode_id, instrument.code}];
+    for (const RaisedAlert& raised : WithoutRepeats(EvaluateSubmission(rules_, facts), unresolved)) {
       FeedbackAlert a;
       a.episode_id = plan.episode_id;
       a.clinic_id = plan.clinic_id;
@@ -326,6 +327,7 @@ class FeedbackWriter {
         a.resolved_at = at + kWeek;
       }
       RAPPORT_ASSIGN_OR_RETURN(const AlertId alert_id, txn_.InsertAlert(a));
+      if (a.state != AlertState::kResolved) unresolved.push_back(a.kind);
       ++summary_.alerts;
       RAPPORT_RETURN_IF_ERROR(
           audit::Append(txn_, system_, now_, "raise", "alert", std::to_string(alert_id)));
@@ -340,6 +342,8 @@ class FeedbackWriter {
   Timestamp now_;
   const AlertRules& rules_;
   DemoSummary& summary_;
+  // Alert kinds still unresolved per episode and questionnaire, as the service tracks them.
+  std::map<std::pair<EpisodeId, std::string>, std::vector<AlertKind>> unresolved_;
   std::map<std::pair<EpisodeId, std::string>, std::vector<double>> history_;
 };
 

@@ -352,6 +352,25 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
   return p;
 }
 
+namespace {
+
+// The kinds of alert still unresolved in the episode for one questionnaire (alerts without a
+// response, such as missed feedback, belong to none).
+std::vector<AlertKind> UnresolvedKinds(const std::vector<FeedbackAlert>& alerts,
+                                       const std::vector<FeedbackResponse>& responses,
+                                       std::string_view instrument) {
+  std::vector<AlertKind> kinds;
+  for (const FeedbackAlert& a : alerts) {
+    if (a.state == AlertState::kResolved || !a.response_id) continue;
+    const auto r = std::find_if(responses.begin(), responses.end(),
+                                [&](const FeedbackResponse& x) { return x.id == *a.response_id; });
+    if (r != responses.end() && r->instrument == instrument) kinds.push_back(a.kind);
+  }
+  return kinds;
+}
+
+}  // namespace
+
 Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& episode, Prepared p,
                                              std::optional<FeedbackLinkId> link) {
   const Timestamp now = clock_.Now();
@@ -398,7 +417,10 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
         facts.expected = expected[static_cast<std::size_t>(session)];
       }
     }
-    const std::vector<RaisedAlert> raised = EvaluateSubmission(rules_, facts);
+    RAPPORT_ASSIGN_OR_RETURN(const auto episode_alerts, txn.ListAlertsOfEpisode(episode.id));
+    const std::vector<RaisedAlert> raised =
+        WithoutRepeats(EvaluateSubmission(rules_, facts),
+                       UnresolvedKinds(episode_alerts, history, instrument.code));
 
     FeedbackResponse response;
     response.episode_id = episode.id;

@@ -502,6 +502,19 @@ TEST(AlertRulesInService, ReliableDeteriorationIsRaisedAgainstTheFirstScore) {
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kReliableDeterioration), 1);
 }
 
+TEST(AlertRulesInService, AnUnresolvedAlertIsNotRaisedAgainButRiskAlwaysIs) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1))).has_value());
+  for (int i = 0; i < 2; ++i) {  // 8 -> 17 twice, with a risk answer each time
+    ASSERT_TRUE(
+        w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1))).has_value());
+  }
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+  EXPECT_EQ(CountKind(alerts, AlertKind::kReliableDeterioration), 1);
+  // Every risk answer is its own alert, open ones notwithstanding.
+  EXPECT_EQ(CountKind(alerts, AlertKind::kRisk), 2);
+}
+
 TEST(MissedFeedback, TwoSilentSessionsRaiseExactlyOneAlertHoweverOftenItIsRead) {
   FeedbackWorld w;
   w.PastSession(w.e_c1, 14);
