@@ -4,6 +4,12 @@
 // server in the same run. The server runs in this process on loopback; the load comes from N
 // client threads, one blocking keep-alive connection each.
 //
+// Formal feedback (issue 3): N clients, each signed in on their own connection, submitting a
+// Rapport Check to their own episode (scoring, alert rules over the episode's history, response
+// + alerts + audit in one durable commit): throughput against /healthz and p50/p99 latency. Then
+// the caseload dashboard of a therapist with 300 clients of 40 sessions each (a PHQ-9 and a
+// Rapport Check per session): p50 and p99 latency.
+//
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp]
 
 #include <arpa/inet.h>
@@ -14,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -31,6 +38,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/demo.h"
+#include "service/feedback_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -111,7 +119,15 @@ struct PhaseResult {
   double seconds = 0;
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
+  std::vector<double> latencies_ms;  // of every request, sorted
   double per_second() const { return static_cast<double>(ok) / seconds; }
+  // Nearest-rank percentile of the request latencies.
+  double Percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    const auto rank =
+        static_cast<std::size_t>(p / 100.0 * static_cast<double>(latencies_ms.size()));
+    return latencies_ms[std::min(rank, latencies_ms.size() - 1)];
+  }
 };
 
 // Runs `connections` threads, each sending make_request(thread, i) for `duration`.
@@ -121,12 +137,19 @@ PhaseResult RunPhase(std::uint16_t port, int connections, std::chrono::seconds d
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> ok{0}, failed{0};
   std::vector<std::thread> threads;
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < connections; ++t) {
     threads.emplace_back([&, t] {
       Connection connection(port);
+      auto& mine = latencies[static_cast<std::size_t>(t)];
       for (int i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-        const int status = connection.Exchange(make_request(t, i));
+        const std::string request = make_request(t, i);
+        const auto sent = std::chrono::steady_clock::now();
+        const int status = connection.Exchange(request);
+        mine.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+                .count());
         if (status == expected_status) {
           ok.fetch_add(1, std::memory_order_relaxed);
         } else {
@@ -143,7 +166,113 @@ PhaseResult RunPhase(std::uint16_t port, int connections, std::chrono::seconds d
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.ok = ok.load();
   result.failed = failed.load();
+  for (const auto& l : latencies) {
+    result.latencies_ms.insert(result.latencies_ms.end(), l.begin(), l.end());
+  }
+  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
   return result;
+}
+
+struct Session {
+  std::string cookie, csrf;
+};
+
+// Signs in on a connection of its own; empty cookie on failure.
+Session SignIn(std::uint16_t port, const std::string& email, const std::string& password) {
+  Connection connection(port);
+  const std::string body = fmt::format(R"({{"email":"{}","password":"{}"}})", email, password);
+  if (connection.Exchange(fmt::format("POST /api/v1/auth/login HTTP/1.1\r\nHost: b\r\n"
+                                      "Content-Type: application/json\r\nContent-Length: "
+                                      "{}\r\n\r\n{}",
+                                      body.size(), body)) != 200) {
+    return {};
+  }
+  const std::string& head = connection.head();
+  const std::size_t c = head.find("rapport_session=");
+  if (c == std::string::npos) return {};
+  return {head.substr(c, head.find(';', c) - c),
+          ParseJson(connection.body())->value("csrf_token", "")};
+}
+
+struct Caseload {
+  std::string therapist_email;
+  std::vector<std::string> client_emails;
+  std::vector<EpisodeId> episodes;
+};
+
+// A therapist with `clients` clients whose active episodes each have `sessions` completed
+// appointments with a PHQ-9 and a Rapport Check each, written straight to the store (the
+// benchmark measures reading them, not seeding them).
+Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, ClinicId clinic,
+                              const std::string& password_hash, Timestamp now, int clients,
+                              int sessions) {
+  Caseload out;
+  out.therapist_email = "caseload@bench.rapport";
+  const Instrument* phq9 = catalog.Find("PHQ-9");
+  const Instrument* rc = catalog.Find("RAPPORT-CHECK");
+  if (phq9 == nullptr || rc == nullptr) return Fail(Error::NotFound("shipped questionnaires"));
+  const Status written = store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
+                             txn.InsertUser(NewUser{clinic, out.therapist_email, "Casey Caseload",
+                                                    Role::kTherapist, password_hash, now}));
+    for (int c = 0; c < clients; ++c) {
+      const std::string email = fmt::format("client{}@bench.rapport", c);
+      RAPPORT_ASSIGN_OR_RETURN(const UserId client,
+                               txn.InsertUser(NewUser{clinic, email, fmt::format("Client {:03}", c),
+                                                      Role::kClient, password_hash, now}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{client, "", ""}));
+      Episode e;
+      e.clinic_id = clinic;
+      e.client_id = client;
+      e.therapist_id = therapist;
+      e.status = EpisodeStatus::kActive;
+      e.started_at = now - std::int64_t{sessions + 1} * 7 * 86'400'000;
+      RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode, txn.InsertEpisode(e));
+      for (const auto& a : FeedbackService::DefaultAssignments(episode, false, e.started_at)) {
+        RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+      }
+      for (int s = 0; s < sessions; ++s) {
+        Appointment a;
+        a.episode_id = episode;
+        a.starts_at = e.started_at + std::int64_t{s} * 7 * 86'400'000;
+        a.status = AppointmentStatus::kCompleted;
+        RAPPORT_ASSIGN_OR_RETURN(const AppointmentId appointment, txn.InsertAppointment(a));
+        // Improving slowly from moderate, with a little spread between clients.
+        const int each = std::max(0, 2 - s / 12 - (c % 3 == 0 ? 1 : 0));
+        FeedbackResponse r;
+        r.episode_id = episode;
+        r.appointment_id = appointment;
+        r.respondent = Respondent::kClient;
+        r.respondent_user_id = client;
+        r.submitted_at = a.starts_at + 3'600'000;
+        r.session_number = s;
+        r.instrument = phq9->code;
+        r.instrument_version = phq9->version;
+        Json answers = Json::object();
+        for (int i = 1; i <= 8; ++i) answers[fmt::format("phq9_{}", i)] = each;
+        answers["phq9_9"] = 0;
+        r.answers_json = answers.dump();
+        r.total = 8.0 * each;
+        r.band = each >= 2 ? "moderately severe" : each == 1 ? "mild" : "minimal";
+        r.scales_json = "{}";
+        r.risk_json = "[]";
+        if (auto inserted = txn.InsertResponse(r); !inserted) return Fail(inserted.error());
+        FeedbackResponse q = r;
+        q.instrument = rc->code;
+        q.instrument_version = rc->version;
+        q.answers_json =
+            R"({"rc_heard":8,"rc_goals":8,"rc_approach":7,"rc_honest":8,"rc_overall":8})";
+        q.total = 39;
+        q.band = "";
+        if (auto inserted = txn.InsertResponse(q); !inserted) return Fail(inserted.error());
+      }
+      out.client_emails.push_back(email);
+      out.episodes.push_back(episode);
+    }
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  return out;
 }
 
 int Main(int argc, char** argv) {
@@ -176,11 +305,25 @@ int Main(int argc, char** argv) {
   AuthService auth(**store, clock);
   ClinicService clinic(**store, clock);
   AuditService audit(**store);
+  auto catalog = InstrumentCatalog::Shipped();
+  if (!catalog) return 1;
+  FeedbackService feedback(**store, clock, *catalog, ShippedAlertRules());
+  auto hash = HashPassword(password, HashCost::kMinimal);
+  auto demo_therapist = (*store)->FindUserByEmail("therapist@demo.rapport");
+  if (!hash || !demo_therapist) return 1;
+  constexpr int kCaseloadClients = 300;
+  constexpr int kCaseloadSessions = 40;
+  auto caseload = SeedCaseload(**store, *catalog, demo_therapist->clinic_id, *hash, clock.Now(),
+                               kCaseloadClients, kCaseloadSessions);
+  if (!caseload) {
+    std::cerr << "cannot seed the caseload: " << caseload.error().message << "\n";
+    return 1;
+  }
   ServerOptions options;
   options.port = 0;
   options.web_root = dir;                      // no web app needed
   options.log_sink = [](std::string_view) {};  // lines are still formatted, just not written
-  Server server(options, ApiServices{store->get(), &auth, &clinic, &audit});
+  Server server(options, ApiServices{store->get(), &auth, &clinic, &audit, &feedback, &*catalog});
   auto port = server.Start();
   if (!port) return 1;
 
@@ -221,6 +364,55 @@ int Main(int argc, char** argv) {
         "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
         episode, cookie, csrf, body.size(), body);
   });
+
+  // Each connection is one client of the big caseload, submitting to their own episode (40
+  // sessions of history already there, so the alert rules have a real history to compare).
+  std::vector<Session> clients;
+  for (int t = 0; t < connections; ++t) {
+    clients.push_back(SignIn(
+        *port,
+        caseload->client_emails[static_cast<std::size_t>(t) % caseload->client_emails.size()],
+        password));
+    if (clients.back().cookie.empty()) {
+      std::cerr << "client sign-in failed\n";
+      return 1;
+    }
+  }
+  PhaseResult health2 = RunPhase(*port, connections, duration, 200,
+                                 [&](int, int) -> const std::string& { return healthz; });
+  PhaseResult submits = RunPhase(*port, connections, duration, 201, [&](int t, int i) {
+    const Session& who = clients[static_cast<std::size_t>(t)];
+    const EpisodeId e = caseload->episodes[static_cast<std::size_t>(t) % caseload->episodes.size()];
+    const int v = 6 + (i % 5);
+    const std::string body = fmt::format(
+        R"({{"instrument":"RAPPORT-CHECK","respondent":"client","answers":{{"rc_heard":{0},)"
+        R"("rc_goals":{0},"rc_approach":{0},"rc_honest":{0},"rc_overall":{0},)"
+        R"("rc_better":"more time on the plan"}}}})",
+        v);
+    return fmt::format(
+        "POST /api/v1/episodes/{}/responses HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n"
+        "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        e, who.cookie, who.csrf, body.size(), body);
+  });
+
+  // The dashboard of the therapist with 300 clients x 40 sessions. A first call evaluates
+  // missed feedback once (a write); the measured calls are the steady state.
+  const Session therapist = SignIn(*port, caseload->therapist_email, password);
+  const std::string dashboard = fmt::format(
+      "GET /api/v1/dashboard HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", therapist.cookie);
+  {
+    Connection warm(*port);
+    if (warm.Exchange(dashboard) != 200) {
+      std::cerr << "dashboard failed: " << warm.body() << "\n";
+      return 1;
+    }
+    const auto rows = ParseJson(warm.body())->at("clients").size();
+    std::cout << fmt::format("dashboard rows: {}, body {} bytes\n", rows, warm.body().size());
+  }
+  constexpr int kDashboardConnections = 4;
+  PhaseResult dash = RunPhase(*port, kDashboardConnections, duration, 200,
+                              [&](int, int) -> const std::string& { return dashboard; });
+
   server.Stop();
   std::filesystem::remove_all(dir);
 
@@ -232,7 +424,22 @@ int Main(int argc, char** argv) {
                            writes.per_second(), writes.ok, writes.failed);
   std::cout << fmt::format("ratio writes / healthz:      {:>10.4f}\n",
                            writes.per_second() / health.per_second());
-  return health.failed == 0 && writes.failed == 0 ? 0 : 1;
+  std::cout << fmt::format("GET /healthz (again):        {:>10.0f} req/s ({} ok, {} failed)\n",
+                           health2.per_second(), health2.ok, health2.failed);
+  std::cout << fmt::format(
+      "POST Rapport Check:          {:>10.0f} req/s ({} ok, {} failed), p50 {:.1f} ms, "
+      "p99 {:.1f} ms\n",
+      submits.per_second(), submits.ok, submits.failed, submits.Percentile(50),
+      submits.Percentile(99));
+  std::cout << fmt::format("ratio submissions / healthz: {:>10.4f}\n",
+                           submits.per_second() / health2.per_second());
+  std::cout << fmt::format(
+      "GET /dashboard ({} clients x {} sessions, {} connections): {:.1f} req/s, p50 {:.1f} ms, "
+      "p99 {:.1f} ms ({} ok, {} failed)\n",
+      kCaseloadClients, kCaseloadSessions, kDashboardConnections, dash.per_second(),
+      dash.Percentile(50), dash.Percentile(99), dash.ok, dash.failed);
+  return health.failed == 0 && writes.failed == 0 && submits.failed == 0 && dash.failed == 0 ? 0
+                                                                                             : 1;
 }
 
 }  // namespace
