@@ -187,6 +187,19 @@ Result<Answers> AnswersFromList(const Instrument& inst, std::string_view list) {
   return answers;
 }
 
+Json AnswersToJson(const Answers& answers) {
+  Json out = Json::object();
+  for (const auto& [item, value] : answers.values) out[item] = value;
+  for (const auto& [item, text] : answers.texts) out[item] = text;
+  return out;
+}
+
+Json ScaleScoresToJson(const ScoreResult& result) {
+  Json out = Json::object();
+  for (const ScaleScore& s : result.scales) out[s.id] = s.score ? Json(*s.score) : Json(nullptr);
+  return out;
+}
+
 Json ScoreResultToJson(const ScoreResult& r) {
   Json subscales = Json::object();
   for (const auto& s : r.scales) {

@@ -56,4 +56,9 @@ Result<Answers> AnswersFromList(const Instrument& instrument, std::string_view l
 
 Json ScoreResultToJson(const ScoreResult& result);
 
+// {"item id": value or text}: the inverse of AnswersFromJson, as answers are stored.
+Json AnswersToJson(const Answers& answers);
+// {"scale id": score or null} for every scale, the total included.
+Json ScaleScoresToJson(const ScoreResult& result);
+
 }  // namespace rapport

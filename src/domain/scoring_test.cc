@@ -280,3 +280,31 @@ TEST(ScoreResultJson, CarriesTotalSubscalesBandRiskAndMissing) {
 
 }  // namespace
 }  // namespace rapport
+
+namespace rapport {
+namespace {
+
+TEST(AnswersToJson, RoundTripsThroughAnswersFromJson) {
+  const auto rc = testing_support::ShippedInstrument("RAPPORT-CHECK");
+  Answers a;
+  a.values = {{"rc_heard", 9}, {"rc_goals", 7}};
+  a.texts = {{"rc_better", "Slower, please."}};
+  auto back = AnswersFromJson(rc, AnswersToJson(a));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->values, a.values);
+  EXPECT_EQ(back->texts, a.texts);
+}
+
+TEST(ScaleScoresToJson, ListsEveryScaleWithNullForUnscored) {
+  const auto psc = testing_support::ShippedInstrument("PSC-17");
+  Answers a;
+  for (const auto& id : psc.TotalScale().items) a.values[id] = 1;
+  a.values.erase("psc17_1");  // attention: no score
+  const Json j = ScaleScoresToJson(Score(psc, a, Completeness::kAllowMissing).value());
+  EXPECT_EQ(j["internalizing"], 5);
+  EXPECT_EQ(j["attention"], nullptr);
+  EXPECT_EQ(j["total"], 17);
+}
+
+}  // namespace
+}  // namespace rapport

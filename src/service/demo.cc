@@ -221,18 +221,6 @@ Answers AnswersNear(const Instrument& instrument, double target, std::mt19937& r
   return answers;
 }
 
-Json AnswersJson(const Answers& answers) {
-  Json out = Json::object();
-  for (const auto& [item, value] : answers.values) out[item] = value;
-  for (const auto& [item, text] : answers.texts) out[item] = text;
-  return out;
-}
-
-Json ScalesJson(const ScoreResult& score) {
-  Json out = Json::object();
-  for (const ScaleScore& s : score.scales) out[s.id] = s.score ? Json(*s.score) : Json(nullptr);
-  return out;
-}
 
 // One client's completed sessions and whom the demo writes their feedback for.
 struct FeedbackPlan {
@@ -289,10 +277,10 @@ class FeedbackWriter {
     r.respondent_user_id = respondent_id;
     r.submitted_at = at;
     r.session_number = facts.session_number;
-    r.answers_json = AnswersJson(answers).dump();
+    r.answers_json = AnswersToJson(answers).dump();
     r.total = score.total;
     r.band = score.band;
-    r.scales_json = ScalesJson(score).dump();
+    r.scales_json = ScaleScoresToJson(score).dump();
     r.risk_json = Json(score.risk).dump();
     RAPPORT_ASSIGN_OR_RETURN(const ResponseId id, txn_.InsertResponse(r));
     ++summary_.responses;

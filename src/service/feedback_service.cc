@@ -83,20 +83,6 @@ QuestionnaireSummary SummaryOf(const Instrument& instrument) {
   return s;
 }
 
-Json AnswersToJson(const Answers& answers) {
-  Json out = Json::object();
-  for (const auto& [item, value] : answers.values) out[item] = value;
-  for (const auto& [item, text] : answers.texts) out[item] = text;
-  return out;
-}
-
-Json ScalesToJson(const ScoreResult& score) {
-  Json out = Json::object();
-  for (const ScaleScore& s : score.scales) {
-    out[s.id] = s.score ? Json(*s.score) : Json(nullptr);
-  }
-  return out;
-}
 
 // The scale scores of a stored response, with bands recomputed from the definition.
 std::vector<ScaleScore> SubscalesOf(const Instrument& instrument, const FeedbackResponse& r) {
@@ -434,7 +420,7 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
     response.answers_json = p.answers_json;
     response.total = p.score.total;
     response.band = p.score.band;
-    response.scales_json = ScalesToJson(p.score).dump();
+    response.scales_json = ScaleScoresToJson(p.score).dump();
     response.risk_json = Json(p.score.risk).dump();
     RAPPORT_ASSIGN_OR_RETURN(response.id, txn.InsertResponse(response));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "submit", "response", Id(response.id)));
