@@ -94,10 +94,11 @@ Or<SubmitRequest> ReadSubmit(const HttpRequest& request, bool with_respondent) {
     reader.AddError("answers", "must be an object of item id to answer");
   }
   if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
-  submit.instrument = *instrument;
+  // Finish() succeeded, so the required fields are present.
+  submit.instrument = instrument.value_or("");
   submit.respondent = respondent.value_or("client");
   submit.answers = *answers;
-  if (appointment) submit.appointment_id = *appointment;
+  submit.appointment_id = appointment;
   return submit;
 }
 

@@ -276,7 +276,7 @@ Json ObservationJson(const ProgressPoint& point, const std::string& code_text,
       {"effectiveDateTime", FormatIso8601(point.submitted_at)},
       {"derivedFrom",
        Json::array({{{"reference", fmt::format("QuestionnaireResponse/{}", point.response_id)}}})}};
-  const double total = *point.total;
+  const double total = point.total.value_or(0);  // callers pass scored points only
   if (IsWhole(total)) {
     o["valueInteger"] = static_cast<std::int64_t>(total);
   } else {
