@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/instrument_files.h"
+#include "config/instrument_files.h"
 
 namespace rapport {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/instrument_files.h"
+#include "config/instrument_files.h"
 #include "domain/scoring.h"
 
 namespace rapport {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/instrument_files.h"
+#include "config/instrument_files.h"
 #include "core/clock.h"
 #include "domain/alerts.h"
 #include "http/asio.h"

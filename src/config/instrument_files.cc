@@ -1,4 +1,4 @@
-#include "cli/instrument_files.h"
+#include "config/instrument_files.h"
 
 #include <fmt/format.h>
 
