@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= data/rapport.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps web-deps web build build-dev build-release run test test-unit lint format bench clean
+.PHONY: all deps web-deps web build build-dev build-release rapport-release run test test-unit lint format bench clean
 
 all: build
 
@@ -31,9 +31,14 @@ build-release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# Only the binary: what `make run` needs, without the tests and benchmarks.
+rapport-release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target rapport
+
 build: build-release
 
-run: web build-release
+run: web rapport-release
 	@mkdir -p $(dir $(DB))
 	@if [ ! -s "$(DB)" ]; then ./build/release/rapport demo --db $(DB); fi
 	./build/release/rapport serve --db $(DB) --listen $(LISTEN) --web web/dist
