@@ -227,7 +227,7 @@ Json DashboardJson(const std::vector<DashboardRow>& rows, const InstrumentCatalo
          {"outcome_trend", r.outcome_trend},
          {"rapport_trend", r.rapport_trend},
          {"last_feedback_at", OptionalTime(r.last_feedback_at)},
-         {"next_appointment_at", nullptr}});
+         {"next_appointment_at", OptionalTime(r.next_appointment_at)}});
   }
   return {{"clients", std::move(clients)}};
 }

@@ -814,6 +814,13 @@ Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor)
       ++row.open_alerts;
       if (!row.top_severity || a.severity > *row.top_severity) row.top_severity = a.severity;
     }
+    RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(e.id));
+    for (const Appointment& a : appointments) {  // ordered by start
+      if (a.status == AppointmentStatus::kScheduled && a.starts_at >= now) {
+        row.next_appointment_at = a.starts_at;
+        break;
+      }
+    }
     RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(e.id));
     RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(e.id));
     // The outcome questionnaire shown: the first assigned one with answers, else any with answers.

@@ -133,6 +133,7 @@ struct DashboardRow {
   std::vector<double> outcome_trend;         // the last (up to) 12 totals, oldest first
   std::vector<double> rapport_trend;
   std::optional<Timestamp> last_feedback_at;
+  std::optional<Timestamp> next_appointment_at;  // the earliest scheduled one from now on
 };
 
 struct AssignedInstrument {

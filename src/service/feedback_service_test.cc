@@ -603,6 +603,40 @@ TEST(MissedFeedback, AResolvedAlertIsNotRaisedAgainForTheSameSessions) {
 
 // --- Dashboard --------------------------------------------------------------------------------
 
+TEST(Dashboard, ShowsTheNextScheduledAppointment) {
+  FeedbackWorld w;
+  const auto next_of_c1 = [&]() -> std::optional<Timestamp> {
+    auto rows = w.service.Dashboard(w.As(w.t1));
+    EXPECT_TRUE(rows.has_value());
+    for (const DashboardRow& row : *rows) {
+      if (row.client_id == w.c1) return row.next_appointment_at;
+    }
+    ADD_FAILURE() << "no dashboard row for the client";
+    return std::nullopt;
+  };
+  const Timestamp now = w.clock.Now();
+  // Earlier than anything the world already has: a cancelled one first, then a scheduled one.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Appointment cancelled;
+                    cancelled.episode_id = w.e_c1;
+                    cancelled.starts_at = now + 60'000;
+                    cancelled.status = AppointmentStatus::kCancelled;
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertAppointment(cancelled));
+                    Appointment past;
+                    past.episode_id = w.e_c1;
+                    past.starts_at = now - 60'000;
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertAppointment(past));
+                    Appointment next;
+                    next.episode_id = w.e_c1;
+                    next.starts_at = now + 120'000;
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertAppointment(next));
+                    return Ok();
+                  })
+                  .has_value());
+  EXPECT_EQ(next_of_c1(), now + 120'000);
+}
+
 TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   FeedbackWorld w;
   // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a critical risk alert.
