@@ -40,8 +40,8 @@ build: build-release
 
 run: web rapport-release
 	@mkdir -p $(dir $(DB))
-	@if [ ! -s "$(DB)" ]; then ./build/release/rapport demo --db $(DB); fi
-	./build/release/rapport serve --db $(DB) --listen $(LISTEN) --web web/dist
+	@if [ ! -s "$(DB)" ]; then ./build/release/src/app/rapport demo --db $(DB); fi
+	./build/release/src/app/rapport serve --db $(DB) --listen $(LISTEN) --web web/dist
 
 test: web build-dev
 	ctest --preset dev -j $(JOBS)
