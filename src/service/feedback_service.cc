@@ -723,58 +723,62 @@ constexpr std::size_t kMaxNoteLength = 4000;
 
 }  // namespace
 
-Result<AlertView> FeedbackService::Acknowledge(const Actor& actor, AlertId alert_id,
-                                               const std::string& note) {
+Result<AlertView> FeedbackService::ChangeAlert(const Actor& actor, AlertId alert_id,
+                                               std::string_view action,
+                                               const std::function<Status(FeedbackAlert&)>& apply) {
   RAPPORT_ASSIGN_OR_RETURN(auto found, AlertForCare(store_, actor, alert_id));
-  const std::string text = Trimmed(note);
-  if (text.empty()) return Fail(FieldProblem("note", "say what was done about this alert"));
-  if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
   const Timestamp now = clock_.Now();
   FeedbackAlert updated;
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAlert(alert_id));
-    if (updated.state != AlertState::kOpen) {
-      return Fail(Error::FailedPrecondition(
-          fmt::format("This alert is already {}.", ToString(updated.state))));
-    }
-    updated.state = AlertState::kAcknowledged;
-    updated.acknowledged_by = actor.user_id;
-    updated.acknowledged_at = now;
-    updated.acknowledge_note = text;
+    RAPPORT_RETURN_IF_ERROR(apply(updated));
     RAPPORT_RETURN_IF_ERROR(txn.UpdateAlertState(updated));
-    return audit::Append(txn, actor, now, "acknowledge", "alert", Id(alert_id));
+    return audit::Append(txn, actor, now, std::string(action), "alert", Id(alert_id));
   }));
   RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
   return AlertView{std::move(updated), found.second.client_id, std::move(name),
                    found.second.therapist_id};
 }
 
+Result<AlertView> FeedbackService::Acknowledge(const Actor& actor, AlertId alert_id,
+                                               const std::string& note) {
+  const std::string text = Trimmed(note);
+  const Timestamp now = clock_.Now();
+  return ChangeAlert(actor, alert_id, "acknowledge", [&](FeedbackAlert& alert) -> Status {
+    // Checked once care of the episode is established, so a stranger learns nothing from it.
+    if (text.empty()) return Fail(FieldProblem("note", "say what was done about this alert"));
+    if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
+    if (alert.state != AlertState::kOpen) {
+      return Fail(Error::FailedPrecondition(
+          fmt::format("This alert is already {}.", ToString(alert.state))));
+    }
+    alert.state = AlertState::kAcknowledged;
+    alert.acknowledged_by = actor.user_id;
+    alert.acknowledged_at = now;
+    alert.acknowledge_note = text;
+    return Ok();
+  });
+}
+
 Result<AlertView> FeedbackService::Resolve(const Actor& actor, AlertId alert_id,
                                            const std::optional<std::string>& note) {
-  RAPPORT_ASSIGN_OR_RETURN(auto found, AlertForCare(store_, actor, alert_id));
   const std::string text = note ? Trimmed(*note) : std::string();
-  if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
   const Timestamp now = clock_.Now();
-  FeedbackAlert updated;
-  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetAlert(alert_id));
-    if (updated.state == AlertState::kResolved) {
+  return ChangeAlert(actor, alert_id, "resolve", [&](FeedbackAlert& alert) -> Status {
+    if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
+    if (alert.state == AlertState::kResolved) {
       return Fail(Error::FailedPrecondition("This alert is already resolved."));
     }
     // Closing an alert nobody acknowledged needs the note the acknowledgement would have had.
-    if (updated.state == AlertState::kOpen && text.empty()) {
+    if (alert.state == AlertState::kOpen && text.empty()) {
       return Fail(FieldProblem("note", "say what was done about this alert"));
     }
-    updated.state = AlertState::kResolved;
-    updated.resolved_by = actor.user_id;
-    updated.resolved_at = now;
-    updated.resolve_note = text;
-    RAPPORT_RETURN_IF_ERROR(txn.UpdateAlertState(updated));
-    return audit::Append(txn, actor, now, "resolve", "alert", Id(alert_id));
-  }));
-  RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
-  return AlertView{std::move(updated), found.second.client_id, std::move(name),
-                   found.second.therapist_id};
+    alert.state = AlertState::kResolved;
+    alert.resolved_by = actor.user_id;
+    alert.resolved_at = now;
+    alert.resolve_note = text;
+    return Ok();
+  });
 }
 
 // --- Dashboard --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 // Thread-safe (all state is in the Store). Does not own the Store, Clock, catalog or rules, which
 // must outlive it.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -228,6 +229,12 @@ class FeedbackService {
                                                               Timestamp at);
 
  private:
+  // The one path by which an alert changes state: checks the actor's care of the episode, runs
+  // `apply` on the stored alert inside the write (it refuses or changes the state fields), stores
+  // the change with its audit entry `action`, and returns the alert as now stored.
+  Result<AlertView> ChangeAlert(const Actor& actor, AlertId alert_id, std::string_view action,
+                                const std::function<Status(FeedbackAlert&)>& apply);
+
   struct Prepared;
   // The checks and scoring every submission shares; nothing is written.
   Result<Prepared> Prepare(const Actor& actor, const Episode& episode,
