@@ -91,10 +91,15 @@ test('the admin sees users and browses the audit log', async () => {
   assert.ok(first.length > 1 && first.every((s, i) => i === 0 || s < first[i - 1]), `newest first: ${first}`);
   await page.getByRole('button', { name: 'Older entries' }).click();
   await page.getByText('(page 2)').waitFor();
-  // The heading can change before the list does: wait for the list itself to be replaced.
+  // The heading can change before the list does, and page 1 may re-render meanwhile: wait (up to
+  // 10 s, then fail) for a list made only of entries older than page 1's last.
   await page.waitForFunction(
-    (top) => Number(document.querySelector('.audit__seq')?.textContent?.slice(1)) !== top,
-    first[0],
+    (oldest) => {
+      const shown = [...document.querySelectorAll('.audit__seq')].map((e) => Number(e.textContent.slice(1)));
+      return shown.length > 0 && shown.every((s) => s < oldest);
+    },
+    first[first.length - 1],
+    { timeout: 10_000 },
   );
   const second = await seqs();
   assert.ok(second[0] < first[first.length - 1], 'page 2 continues where page 1 ended');
