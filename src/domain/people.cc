@@ -9,32 +9,11 @@
 #include <utility>
 
 #include "core/json.h"
+#include "domain/enum_names.h"
 
 namespace rapport {
 
 namespace {
-
-template <typename Enum, std::size_t N>
-Result<Enum> ParseEnum(std::string_view text, const std::array<std::pair<Enum, std::string_view>, N>& names,
-                       std::string_view what) {
-  for (const auto& [value, name] : names) {
-    if (name == text) return value;
-  }
-  std::string allowed;
-  for (const auto& [value, name] : names) {
-    if (!allowed.empty()) allowed += ", ";
-    allowed += name;
-  }
-  return Fail(Error::Field(std::string(what), fmt::format("must be one of: {}", allowed)));
-}
-
-template <typename Enum, std::size_t N>
-std::string_view EnumName(Enum value, const std::array<std::pair<Enum, std::string_view>, N>& names) {
-  for (const auto& [v, name] : names) {
-    if (v == value) return name;
-  }
-  return "unknown";
-}
 
 constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{
     {Role::kAdmin, "admin"},
