@@ -1076,9 +1076,9 @@ Achievement Trend(double previous, double latest) {
 }
 }  // namespace
 
-BenchmarkProgress QuestionnaireProgress(const Benchmark& benchmark,
-                                        const std::vector<ScorePoint>& totals, Timestamp due,
-                                        Timestamp now) {
+BenchmarkProgress QuestionnaireBenchmarkProgress(const Benchmark& benchmark,
+                                                 const std::vector<ScorePoint>& totals,
+                                                 Timestamp due, Timestamp now) {
   BenchmarkProgress out;
   out.key = benchmark.key;
   out.kind = benchmark.kind;

@@ -334,9 +334,11 @@ struct BenchmarkProgress {
 // latest total meets the target; not achieved when `due` (end of the due date) is before `now`
 // and it does not; otherwise improving / worsening / no change from the previous total
 // (towards the target is improving), or in progress with fewer than two totals.
-BenchmarkProgress QuestionnaireProgress(const Benchmark& benchmark,
-                                        const std::vector<ScorePoint>& totals, Timestamp due,
-                                        Timestamp now);
+// (Not named QuestionnaireProgress: that is the feedback service's chart type, and a function of
+// the same name in the namespace would hide it.)
+BenchmarkProgress QuestionnaireBenchmarkProgress(const Benchmark& benchmark,
+                                                 const std::vector<ScorePoint>& totals,
+                                                 Timestamp due, Timestamp now);
 
 // From the GAS levels recorded at reviews, oldest first. Achieved at level 0 or above; not
 // achieved past `due` below 0; otherwise improving / worsening / no change from the previous.
