@@ -226,6 +226,8 @@ export interface DashboardRow {
   outcome_trend: number[];
   rapport_trend: number[];
   next_appointment_at?: string | null;
+  plan_status?: 'none' | 'draft' | 'proposed' | 'changes_requested' | 'declined' | 'withdrawn' | 'agreed';
+  plan_review_due?: boolean;
 }
 
 export interface FeedbackLinkInfo {
@@ -283,7 +285,7 @@ export function setCsrfToken(token: string): void {
 
 const kBase = '/api/v1';
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;

@@ -20,6 +20,9 @@ import { AdminHome, AuditPage } from './pages/admin';
 import { NotFoundPage } from './pages/not_found';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
+import { PlanPage } from './pages/plan_page';
+import { PlanEditorPage } from './pages/plan_editor';
+import { PlanComparePage, PlanPrintPage, PlanVersionPage } from './pages/plan_version';
 
 export interface AppContext {
   user: User;
@@ -131,6 +134,19 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
+  // The plan: the server decides who may see which episode's plan; admins have none.
+  if (role !== 'admin') {
+    const plan = /^\/episodes\/(\d+)\/plan(?:\/(compare|versions\/(\d+)(?:\/(edit|print))?))?$/.exec(path);
+    if (plan) {
+      const episodeId = Number(plan[1]);
+      const n = plan[3] ? Number(plan[3]) : 0;
+      if (!plan[2]) return <PlanPage ctx={ctx} episodeId={episodeId} />;
+      if (plan[2] === 'compare') return <PlanComparePage ctx={ctx} episodeId={episodeId} />;
+      if (plan[4] === 'edit' && (role === 'therapist' || role === 'supervisor')) return <PlanEditorPage ctx={ctx} episodeId={episodeId} number={n} />;
+      if (plan[4] === 'print') return <PlanPrintPage ctx={ctx} episodeId={episodeId} number={n} />;
+      if (!plan[4]) return <PlanVersionPage ctx={ctx} episodeId={episodeId} number={n} />;
+    }
+  }
   return <NotFoundPage />;
 }
 

@@ -199,3 +199,74 @@ export function FormErrorSummary({ error, fields }: { error?: ApiError; fields: 
     </Alert>
   );
 }
+
+interface TextAreaProps {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (value: string) => void;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  rows?: number;
+}
+
+// A labelled multi-line field; its error sits beside it exactly as Field's does.
+export function TextAreaField(props: TextAreaProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
+  return (
+    <div class={props.error ? 'field field--invalid' : 'field'}>
+      <label for={id}>
+        {props.label}
+        {props.required ? null : <span class="optional"> (optional)</span>}
+      </label>
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        value={props.value}
+        required={props.required}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+      {props.error && (
+        <p class="field-error" id={errorId}>
+          {asSentence(props.error, props.label)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+// A labelled checkbox with the whole row as its 44 px target.
+export function CheckboxField(props: { label: string; name: string; checked: boolean; onChange: (checked: boolean) => void; disabled?: boolean; hint?: string }) {
+  const id = useId();
+  return (
+    <div class="check">
+      <input
+        id={id}
+        type="checkbox"
+        name={props.name}
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={props.hint ? `${id}-hint` : undefined}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)}
+      />
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint check__hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}

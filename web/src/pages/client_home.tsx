@@ -5,6 +5,8 @@ import { currentEpisode, upcomingWindow } from '../caseload';
 import { ProgressChart } from '../chart';
 import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
+import { planApi, type PlanOverview } from '../plan_api';
+import { planStateLines } from '../plan_words';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 
 const kFeedbackWindowMs = 14 * 86400_000;
@@ -39,15 +41,43 @@ async function loadClientHome(userId: number) {
   const episode = currentEpisode(me?.episodes);
   const therapist = episode?.therapist_name ?? next[0]?.therapist_name;
   // An older server without feedback routes: the home still shows appointments.
-  const [progress, past] = episode
+  const [progress, past, plan] = episode
     ? await Promise.all([
         api.progress(episode.id).catch(() => undefined),
         // The episode's own list includes sessions already held; the clinic-wide one looks ahead.
         api.episodeAppointments(episode.id).catch(() => [] as Appointment[]),
+        planApi.overview(episode.id).catch(() => undefined),
       ])
-    : [undefined, [] as Appointment[]];
+    : [undefined, [] as Appointment[], undefined];
   const awaiting = sessionAwaitingFeedback(past, progress);
-  return { next: next[0] as Appointment | undefined, later: next.slice(1, 4), therapist, progress, awaiting, hasEpisode: !!episode };
+  return {
+    next: next[0] as Appointment | undefined,
+    later: next.slice(1, 4),
+    therapist,
+    progress,
+    awaiting,
+    hasEpisode: !!episode,
+    episodeId: episode?.id,
+    plan,
+  };
+}
+
+// The plan in a sentence or two, and the way to it; first among the cards when the client's
+// answer is awaited.
+function MyPlan({ episodeId, plan }: { episodeId: number; plan?: PlanOverview }) {
+  const agreed = plan?.current && plan.current.number === plan.agreed_number ? plan.current : null;
+  const lines = plan ? planStateLines(plan, agreed) : [];
+  return (
+    <section class={plan?.may_accept ? 'card card--accent' : 'card'} aria-labelledby="plan-heading">
+      <h2 id="plan-heading">Your plan</h2>
+      {lines.map((l) => (
+        <p key={l}>{l}</p>
+      ))}
+      <a class={plan?.may_accept ? 'button button--primary button--block' : 'button button--block'} href={`/episodes/${episodeId}/plan`}>
+        My plan
+      </a>
+    </section>
+  );
 }
 
 function MyProgress({ progress }: { progress: EpisodeProgress }) {
@@ -106,6 +136,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
               </a>
             </section>
           )}
+          {home.data.episodeId !== undefined && home.data.plan?.may_accept && <MyPlan episodeId={home.data.episodeId} plan={home.data.plan} />}
           <section class="card card--accent" aria-labelledby="next-heading">
             <h2 id="next-heading">Your next appointment</h2>
             <NextAppointment appointment={home.data.next} />
@@ -127,6 +158,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
               </ul>
             </section>
           )}
+          {home.data.episodeId !== undefined && !home.data.plan?.may_accept && <MyPlan episodeId={home.data.episodeId} plan={home.data.plan} />}
           {home.data.progress && <MyProgress progress={home.data.progress} />}
           {home.data.hasEpisode && !home.data.awaiting && (
             <p>

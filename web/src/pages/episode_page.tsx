@@ -178,6 +178,9 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       </p>
       <PageTitle title={`${progress.client_name}: feedback`}>{progress.client_name}: feedback and progress</PageTitle>
       <p class="actions">
+        <a class="button button--primary" href={`/episodes/${episodeId}/plan`}>
+          Treatment plan
+        </a>
         <a class="button" href={`/api/v1/episodes/${episodeId}/export.csv`} download={`episode-${episodeId}.csv`}>
           Download CSV
         </a>

@@ -75,6 +75,15 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
   );
 }
 
+// The plan's state on a caseload line, when it needs the therapist: agreed plans say nothing.
+const planStatusWords: Record<string, string> = {
+  draft: 'draft',
+  proposed: 'waiting for the client',
+  changes_requested: 'changes requested',
+  declined: 'declined',
+  withdrawn: 'withdrawn',
+};
+
 export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[]; showTherapist?: boolean }) {
   if (rows.length === 0) return <p class="muted">No clients yet. Add your first client with the form.</p>;
   return (
@@ -98,6 +107,7 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
                 <a href={`/clients/${client.id}`}>{client.display_name}</a>
                 {client.is_minor && <span class="badge badge--warm">Child</span>}
                 {r?.top_severity && <SeverityBadge severity={r.top_severity} />}
+                {r?.plan_review_due && <span class="badge badge--due">Plan review due</span>}
               </p>
               {scores.length > 0 && <p class="muted small">{scores.join(' · ')}</p>}
               <p class="muted small">
@@ -116,6 +126,13 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
                   <a href={`/episodes/${r.episode_id}`}>
                     Feedback and progress<span class="visually-hidden"> of {client.display_name}</span>
                   </a>
+                  {' · '}
+                  <a href={`/episodes/${r.episode_id}/plan`}>
+                    Treatment plan<span class="visually-hidden"> of {client.display_name}</span>
+                  </a>
+                  {r.plan_status && r.plan_status !== 'none' && r.plan_status !== 'agreed' && (
+                    <span class="muted"> ({planStatusWords[r.plan_status] ?? r.plan_status})</span>
+                  )}
                 </p>
               )}
             </div>

@@ -1,0 +1,907 @@
+// The treatment plan of an episode, for everyone who may see it. What the page offers follows
+// the overview's may_edit (the care team: drafts, proposals, reviews), may_accept (the client,
+// or a guardian when asked: the answer to the latest proposal) and guardian_view (read-only,
+// only the shared sections). The client ranks the problems, adds and rewords problems in their
+// own words, rates their goals, ticks homework and writes thought records.
+import { useState } from 'preact/hooks';
+import { ApiError, asSentence } from '../api';
+import { formatDate, formatDateTime } from '../format';
+import type { AppContext } from '../main';
+import {
+  planApi,
+  type Goal,
+  type GoalProgress,
+  type Homework,
+  type HomeworkState,
+  type PlanContent,
+  type PlanDiff,
+  type PlanOverview,
+  type PlanVersion,
+  type ThoughtRecordView,
+} from '../plan_api';
+import { DiffTable, GoalsSection, ProblemsSection, SummarySection, VersionHistory } from '../plan_view';
+import {
+  audienceOf,
+  formatScore,
+  formatTau,
+  gasLevelMeanings,
+  gasLevelName,
+  newestVersion,
+  normalizeContent,
+  planStateLines,
+  problemName,
+  problemsInOrder,
+  shortText,
+} from '../plan_words';
+import { navigate } from '../router';
+import { Alert, CheckboxField, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
+import { ThoughtRecordForm, ThoughtRecordList } from './plan_thought_records';
+
+interface PlanPageData {
+  overview: PlanOverview;
+  current?: PlanContent;
+  // The newest version when it is not the current one (an open draft or proposal beside an
+  // agreed version): rankings and problem edits refer to it.
+  newest?: PlanVersion;
+  // For a proposal awaiting this reader's answer: what changed since the version before it.
+  proposalDiff?: PlanDiff;
+}
+
+async function loadPlan(episodeId: number): Promise<PlanPageData> {
+  const overview = await planApi.overview(episodeId);
+  const newestSummary = newestVersion(overview);
+  const current = overview.current ? normalizeContent(overview.current.content) : undefined;
+  let newest: PlanVersion | undefined;
+  if (newestSummary && overview.current && newestSummary.number !== overview.current.number) {
+    newest = await planApi.version(episodeId, newestSummary.number).catch(() => undefined);
+    if (newest) newest = { ...newest, content: normalizeContent(newest.content) };
+  } else if (overview.current) {
+    newest = { ...overview.current, content: current! };
+  }
+  let proposalDiff: PlanDiff | undefined;
+  if (newestSummary?.status === 'proposed' && newestSummary.number > 1) {
+    const from = overview.agreed_number ?? newestSummary.number - 1;
+    proposalDiff = await planApi.diff(episodeId, from, newestSummary.number).catch(() => undefined);
+  }
+  return { overview, current, newest, proposalDiff };
+}
+
+// One button's or form's request: busy while it runs, its error afterwards.
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  async function run(action: () => Promise<void>): Promise<boolean> {
+    if (busy) return false;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, String(e)));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}
+
+function errorText(error: ApiError | undefined, field?: string): string | undefined {
+  if (!error) return undefined;
+  if (field) {
+    const m = error.fieldMessage(field);
+    if (m) return m;
+  }
+  return error.fields.length ? error.fields.map((f) => asSentence(f.message, f.field)).join(' ') : error.message;
+}
+
+export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
+  const plan = useLoad(() => loadPlan(episodeId), [episodeId]);
+  const [notice, setNotice] = useState<string>();
+  if (plan.loading && !plan.data) return <Loading what="the plan" />;
+  if (plan.error && !plan.data) {
+    return (
+      <div class="page">
+        <PageTitle title="Treatment plan">Treatment plan</PageTitle>
+        <Alert>{plan.error.status === 404 ? 'This plan does not exist or is not shared with you.' : plan.error.message}</Alert>
+        <p>
+          <a href="/">Back to home</a>
+        </p>
+      </div>
+    );
+  }
+  const { overview, current, newest, proposalDiff } = plan.data!;
+  const who = audienceOf(overview);
+  const done = (message?: string) => {
+    setNotice(message);
+    plan.reload();
+  };
+  const title = who === 'client' ? 'Your plan' : `${overview.client.name}: treatment plan`;
+  const isCare = who === 'care';
+  const agreed = overview.agreed_number !== null && overview.current?.number === overview.agreed_number ? overview.current : null;
+
+  return (
+    <div class={isCare ? 'page plan-page' : 'page narrow-page plan-page'}>
+      <p class="breadcrumb">
+        <a href="/">{ctx.user.role === 'therapist' ? 'Caseload' : 'Home'}</a> <span aria-hidden="true">›</span>{' '}
+        {isCare ? (
+          <>
+            <a href={`/clients/${overview.client.id}`}>{overview.client.name}</a> <span aria-hidden="true">›</span>{' '}
+            <a href={`/episodes/${episodeId}`}>Feedback and progress</a> <span aria-hidden="true">›</span>{' '}
+          </>
+        ) : null}
+        Treatment plan
+      </p>
+      <PageTitle title={title}>{title}</PageTitle>
+      {notice && <Alert kind="success">{notice}</Alert>}
+      {plan.error && <Alert>{plan.error.message}</Alert>}
+      <StateCard overview={overview} agreed={agreed} episodeId={episodeId} onChanged={done} />
+      {overview.may_accept && newest?.status === 'proposed' && (
+        <DecisionCard overview={overview} proposal={newest} diff={proposalDiff} episodeId={episodeId} onChanged={done} />
+      )}
+      {current && overview.current && (
+        <>
+          {overview.current.guardian_filtered && (
+            <Alert kind="info">Some parts of this plan are not shared with guardians, so they are not shown here.</Alert>
+          )}
+          <SummarySection content={current} />
+          <ProblemsSection
+            content={current}
+            action={who === 'client' ? (key) => <EditMyWords episodeId={episodeId} content={newest?.content ?? current} problemKey={key} onChanged={done} /> : undefined}
+            footer={who === 'client' ? <AddProblem episodeId={episodeId} onChanged={done} /> : undefined}
+          />
+          {(who !== 'guardian' || current.problems.length > 0) && newest && (
+            <RankingSection overview={overview} content={newest.content} episodeId={episodeId} onChanged={done} />
+          )}
+          <GoalsSection
+            content={current}
+            overview={overview}
+            showWeights={isCare}
+            slots={{
+              homeworkItem: (goal, h, state) => (
+                <HomeworkTick episodeId={episodeId} goal={goal} homework={h} state={state} canTick={who !== 'guardian'} onChanged={() => done()} />
+              ),
+              goalExtra: (goal, progress) => (
+                <SelfRating episodeId={episodeId} goal={goal} progress={progress} canRate={who === 'client'} onChanged={() => done('Your rating is saved.')} />
+              ),
+            }}
+          />
+          {isCare && <GasCard overview={overview} content={current} />}
+        </>
+      )}
+      {!current && who === 'client' && overview.versions.length === 0 && (
+        <section class="card" aria-labelledby="plan-start">
+          <h2 id="plan-start">What would you like help with?</h2>
+          <p>You can write down a problem in your own words now. Your therapist will see it and build the plan with you.</p>
+          <AddProblem episodeId={episodeId} onChanged={done} />
+        </section>
+      )}
+      {who !== 'guardian' && current && current.goals.length > 0 && (
+        <ThoughtRecordsCard overview={overview} content={current} episodeId={episodeId} canWrite={who === 'client'} onChanged={() => done('Your thought record is saved.')} />
+      )}
+      {isCare && agreed && <ReviewForm overview={overview} content={normalizeContent(agreed.content)} episodeId={episodeId} onChanged={() => done('The review is recorded.')} />}
+      <VersionHistory overview={overview} episodeId={episodeId} />
+    </div>
+  );
+}
+
+function StateCard({
+  overview,
+  agreed,
+  episodeId,
+  onChanged,
+}: {
+  overview: PlanOverview;
+  agreed: PlanVersion | null;
+  episodeId: number;
+  onChanged: (message?: string) => void;
+}) {
+  const lines = planStateLines(overview, agreed);
+  const newest = newestVersion(overview);
+  const open = overview.open_number !== null ? overview.versions.find((v) => v.number === overview.open_number) : undefined;
+  const start = useAction();
+  const propose = useAction();
+  const isCare = overview.may_edit;
+  return (
+    <section class="card card--accent plan-state" aria-labelledby="plan-state">
+      <h2 id="plan-state">Where the plan stands</h2>
+      {lines.map((l) => (
+        <p key={l} class="plan-state__line">
+          {l}
+        </p>
+      ))}
+      {overview.agreed_number !== null && overview.review.due && (
+        <p>
+          <span class="badge badge--due">Plan review due</span> <span class="small">{overview.review.reason}</span>
+        </p>
+      )}
+      {overview.agreed_number !== null && !overview.review.due && overview.review.due_at && isCare && (
+        <p class="muted small">
+          Next review by {formatDate(overview.review.due_at)} or after {overview.review.sessions_since > 0 ? 'a few more' : 'some'} sessions
+          {overview.last_review_at ? ` · last reviewed ${formatDate(overview.last_review_at)}` : ''}.
+        </p>
+      )}
+      {start.error && <Alert>{errorText(start.error)}</Alert>}
+      {propose.error && <Alert>{errorText(propose.error)}</Alert>}
+      <div class="actions">
+        {isCare && !open && (
+          <button
+            class="button button--primary"
+            type="button"
+            disabled={start.busy}
+            onClick={() =>
+              void start.run(async () => {
+                const v = await planApi.startDraft(episodeId);
+                navigate(`/episodes/${episodeId}/plan/versions/${v.number}/edit`);
+              })
+            }
+          >
+            {start.busy ? 'Starting…' : 'Start a new draft'}
+          </button>
+        )}
+        {isCare && open?.status === 'draft' && (
+          <a class="button" href={`/episodes/${episodeId}/plan/versions/${open.number}/edit`}>
+            Edit draft<span class="visually-hidden"> (version {open.number})</span>
+          </a>
+        )}
+        {isCare && open?.status === 'draft' && (
+          <button
+            class="button button--primary"
+            type="button"
+            disabled={propose.busy}
+            aria-describedby="propose-means"
+            onClick={() =>
+              void propose.run(async () => {
+                await planApi.propose(episodeId, open.number);
+                onChanged(`Version ${open.number} is signed by you and shown to ${overview.client.name}.`);
+              })
+            }
+          >
+            {propose.busy ? 'Proposing…' : 'Propose to client'}
+          </button>
+        )}
+        {overview.agreed_number !== null && (
+          <a class="button" href={`/episodes/${episodeId}/plan/versions/${overview.agreed_number}/print`}>
+            Print the signed version
+          </a>
+        )}
+        {newest && open && (
+          <a class="button" href={`/episodes/${episodeId}/plan/versions/${open.number}`}>
+            See version {open.number}
+          </a>
+        )}
+      </div>
+      {isCare && open?.status === 'draft' && (
+        <p class="hint" id="propose-means">
+          Proposing signs version {open.number} with your name and shows it to {overview.client.name}, who can accept it, ask
+          for changes or decline. It can no longer be edited after that.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function DecisionCard({
+  overview,
+  proposal,
+  diff,
+  episodeId,
+  onChanged,
+}: {
+  overview: PlanOverview;
+  proposal: PlanVersion;
+  diff?: PlanDiff;
+  episodeId: number;
+  onChanged: (message?: string) => void;
+}) {
+  const accept = useAction();
+  const changes = useAction();
+  const decline = useAction();
+  const [comment, setComment] = useState('');
+  const [commentError, setCommentError] = useState<string>();
+  const [why, setWhy] = useState('');
+  const n = proposal.number;
+  const guardian = overview.guardian_view;
+  return (
+    <section class="card card--accent decision" aria-labelledby="decision-heading">
+      <h2 id="decision-heading">Version {n} is waiting for your answer</h2>
+      <p>
+        {overview.therapist.name} proposed version {n} of the plan on {formatDateTime(proposal.proposed_at)} and signed it.
+        Read it below{diff ? ', with what changed since version ' + diff.from : ''}, then tell them what you think.
+      </p>
+      {diff && <DiffTable rows={diff.rows} from={diff.from} to={diff.to} caption={`What changed since version ${diff.from}`} />}
+      {overview.current && overview.current.number !== n && (
+        <p>
+          <a href={`/episodes/${episodeId}/plan/versions/${n}`}>Read version {n} in full</a>
+        </p>
+      )}
+      <h3>Accept</h3>
+      <p id="accept-means">
+        Accepting means you agree to this version; it will be signed with your name and today's date{guardian ? ' as guardian' : ''}.
+        A signed version never changes: later changes become a new version that you are asked about again.
+      </p>
+      {accept.error && <Alert>{errorText(accept.error)}</Alert>}
+      <button
+        class="button button--primary"
+        type="button"
+        disabled={accept.busy}
+        aria-describedby="accept-means"
+        onClick={() =>
+          void accept.run(async () => {
+            await planApi.accept(episodeId, n);
+            onChanged(`You accepted version ${n}. Thank you.`);
+          })
+        }
+      >
+        {accept.busy ? 'Accepting…' : `Accept version ${n}`}
+      </button>
+      {!guardian && (
+        <>
+          <h3>Ask for changes</h3>
+          <form
+            class="form"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!comment.trim()) {
+                setCommentError('Write what you would like changed, so that your therapist can revise the plan.');
+                return;
+              }
+              setCommentError(undefined);
+              void changes.run(async () => {
+                await planApi.requestChanges(episodeId, n, comment.trim());
+                setComment('');
+                onChanged('Your request is sent. Your therapist will revise the plan with you.');
+              });
+            }}
+          >
+            <TextAreaField
+              label="What would you like changed?"
+              name="comment"
+              required
+              value={comment}
+              onInput={setComment}
+              error={commentError ?? changes.error?.fieldMessage('comment')}
+            />
+            {changes.error && !changes.error.fieldMessage('comment') && <Alert>{errorText(changes.error)}</Alert>}
+            <div>
+              <button class="button" type="submit" disabled={changes.busy}>
+                {changes.busy ? 'Sending…' : 'Ask for changes'}
+              </button>
+            </div>
+          </form>
+          <details class="decline">
+            <summary>Decline this version</summary>
+            <form
+              class="form"
+              noValidate
+              onSubmit={(e) => {
+                e.preventDefault();
+                void decline.run(async () => {
+                  await planApi.decline(episodeId, n, why.trim());
+                  onChanged(`You declined version ${n}.`);
+                });
+              }}
+            >
+              <p class="small">Declining says this plan is not right for you. Your therapist will talk it over with you.</p>
+              <TextAreaField label="Why not?" name="decline_comment" value={why} onInput={setWhy} error={decline.error?.fieldMessage('comment')} />
+              {decline.error && !decline.error.fieldMessage('comment') && <Alert>{errorText(decline.error)}</Alert>}
+              <div>
+                <button class="button button--danger" type="submit" disabled={decline.busy}>
+                  {decline.busy ? 'Declining…' : `Decline version ${n}`}
+                </button>
+              </div>
+            </form>
+          </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+function EditMyWords({
+  episodeId,
+  content,
+  problemKey,
+  onChanged,
+}: {
+  episodeId: number;
+  content: PlanContent;
+  problemKey: string;
+  onChanged: (message?: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const words = content.problems.find((p) => p.key === problemKey)?.client_words ?? '';
+  const [value, setValue] = useState(words);
+  const save = useAction();
+  if (!open) {
+    return (
+      <button
+        class="button button--small"
+        type="button"
+        onClick={() => {
+          setValue(words);
+          setOpen(true);
+        }}
+      >
+        Change my words<span class="visually-hidden"> for “{shortText(words)}”</span>
+      </button>
+    );
+  }
+  return (
+    <form
+      class="form inline-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          const v = await planApi.editProblem(episodeId, problemKey, { client_words: value.trim() });
+          setOpen(false);
+          onChanged(`Saved in draft version ${v.number}. Your therapist will see your words.`);
+        });
+      }}
+    >
+      <TextAreaField
+        label="The problem in your own words"
+        name="client_words"
+        required
+        value={value}
+        onInput={setValue}
+        error={save.error?.fieldMessage('client_words')}
+      />
+      {save.error && !save.error.fieldMessage('client_words') && <Alert>{errorText(save.error)}</Alert>}
+      <div class="actions">
+        <button class="button button--primary" type="submit" disabled={save.busy}>
+          Save my words
+        </button>
+        <button class="button" type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AddProblem({ episodeId, onChanged }: { episodeId: number; onChanged: (message?: string) => void }) {
+  const [value, setValue] = useState('');
+  const [localError, setLocalError] = useState<string>();
+  const save = useAction();
+  return (
+    <form
+      class="form add-problem"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!value.trim()) {
+          setLocalError('Write the problem in a few words of your own.');
+          return;
+        }
+        setLocalError(undefined);
+        void save.run(async () => {
+          const v = await planApi.addProblem(episodeId, { client_words: value.trim() });
+          setValue('');
+          onChanged(`Added to draft version ${v.number}. Your therapist will see it.`);
+        });
+      }}
+    >
+      <h3>Add a problem</h3>
+      <TextAreaField
+        label="A problem in your own words"
+        name="new_problem"
+        required
+        hint="For example: “I can't get to sleep because I worry about work.”"
+        value={value}
+        onInput={setValue}
+        error={localError ?? save.error?.fieldMessage('client_words')}
+      />
+      {save.error && !save.error.fieldMessage('client_words') && <Alert>{errorText(save.error)}</Alert>}
+      <div>
+        <button class="button" type="submit" disabled={save.busy}>
+          Add the problem
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RankingSection({
+  overview,
+  content,
+  episodeId,
+  onChanged,
+}: {
+  overview: PlanOverview;
+  content: PlanContent;
+  episodeId: number;
+  onChanged: (message?: string) => void;
+}) {
+  const who = audienceOf(overview);
+  const active = problemsInOrder(content).filter((p) => p.status === 'active' && p.key);
+  const activeKeys = active.map((p) => p.key!);
+  const mine = who === 'care' ? overview.rankings.therapist : overview.rankings.client;
+  const theirs = who === 'care' ? overview.rankings.client : overview.rankings.therapist;
+  // Start from my saved order, then any active problem it does not have yet.
+  const initial = [...(mine ?? []).filter((k) => activeKeys.includes(k)), ...activeKeys.filter((k) => !(mine ?? []).includes(k))];
+  const [order, setOrder] = useState<string[]>(initial);
+  const [moved, setMoved] = useState<string>();
+  const save = useAction();
+  // A new problem in the list since the order was loaded.
+  const shown = [...order.filter((k) => activeKeys.includes(k)), ...activeKeys.filter((k) => !order.includes(k))];
+  const move = (i: number, by: number) => {
+    const next = [...shown];
+    const [k] = next.splice(i, 1);
+    next.splice(i + by, 0, k);
+    setOrder(next);
+    setMoved(`“${shortText(problemName(content, k))}” is now number ${i + by + 1}.`);
+  };
+  const c = overview.consensus;
+  const otherLabel = who === 'care' ? `${overview.client.name}'s order` : `${overview.therapist.name}'s order`;
+  if (active.length === 0) return null;
+  return (
+    <section class="card plan-section" aria-labelledby="plan-ranking">
+      <h2 id="plan-ranking">What matters most</h2>
+      <p class="muted small">
+        {who === 'guardian'
+          ? 'How the client and the therapist each put the problems in order.'
+          : 'Each of you puts the problems in order, most important first. Seeing both orders helps you talk about where you agree.'}
+      </p>
+      <div class="rankings">
+        {who !== 'guardian' && (
+          <div class="ranking">
+            <h3 id="my-order">Your order</h3>
+            <ol class="ranking__list" aria-labelledby="my-order">
+              {shown.map((k, i) => {
+                const name = shortText(problemName(content, k));
+                return (
+                  <li key={k} class="ranking__item">
+                    <span class="ranking__text">{problemName(content, k)}</span>
+                    <span class="ranking__buttons">
+                      <button class="button button--small" type="button" aria-label={`Move '${name}' up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                        <span aria-hidden="true">↑</span>
+                      </button>
+                      <button
+                        class="button button--small"
+                        type="button"
+                        aria-label={`Move '${name}' down`}
+                        disabled={i === shown.length - 1}
+                        onClick={() => move(i, 1)}
+                      >
+                        <span aria-hidden="true">↓</span>
+                      </button>
+                    </span>
+                  </li>
+                );
+              })}
+            </ol>
+            <p class="visually-hidden" role="status">
+              {moved ?? ''}
+            </p>
+            {save.error && <Alert>{errorText(save.error, 'order')}</Alert>}
+            <button
+              class="button button--primary"
+              type="button"
+              disabled={save.busy}
+              onClick={() =>
+                void save.run(async () => {
+                  await planApi.rank(episodeId, shown);
+                  onChanged('Your order is saved.');
+                })
+              }
+            >
+              {save.busy ? 'Saving…' : 'Save my order'}
+            </button>
+            {!mine && <p class="muted small">Not saved yet.</p>}
+          </div>
+        )}
+        {who === 'guardian' ? (
+          <>
+            <OrderList title={`${overview.client.name}'s order`} order={overview.rankings.client} content={content} />
+            <OrderList title={`${overview.therapist.name}'s order`} order={overview.rankings.therapist} content={content} />
+          </>
+        ) : (
+          <OrderList title={otherLabel} order={theirs} content={content} />
+        )}
+      </div>
+      <div class="consensus">
+        <h3>Do the orders agree?</h3>
+        {c.tau === null || c.tau === undefined ? (
+          <p>{c.plain_words || 'Once both orders are saved, Rapport shows how closely they agree.'}</p>
+        ) : (
+          <>
+            <p>{c.plain_words}</p>
+            <p class="small">
+              Agreement index (Kendall's tau): <strong>{formatTau(c.tau)}</strong> over {c.compared} problems. It runs from 1 (the
+              same order) through 0 (no relation between the orders) to −1 (opposite orders).
+            </p>
+            {c.most_different.length > 0 && (
+              <p class="small">
+                Placed most differently: {c.most_different.map((k) => `“${shortText(problemName(content, k))}”`).join(', ')}.
+              </p>
+            )}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function OrderList({ title, order, content }: { title: string; order: string[] | null; content: PlanContent }) {
+  return (
+    <div class="ranking">
+      <h3>{title}</h3>
+      {order && order.length > 0 ? (
+        <ol class="ranking__list">
+          {order.map((k) => (
+            <li key={k} class="ranking__item">
+              <span class="ranking__text">{problemName(content, k)}</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p class="muted">Not put in order yet.</p>
+      )}
+    </div>
+  );
+}
+
+function HomeworkTick({
+  episodeId,
+  homework,
+  state,
+  canTick,
+  onChanged,
+}: {
+  episodeId: number;
+  goal: Goal;
+  homework: Homework;
+  state?: HomeworkState;
+  canTick: boolean;
+  onChanged: () => void;
+}) {
+  const tick = useAction();
+  const done = state?.done ?? false;
+  const label = `${homework.description}${homework.due_date ? ` (due ${formatDate(homework.due_date)})` : ''}`;
+  if (!homework.key || !canTick) {
+    return (
+      <>
+        {label}
+        <span class="muted">{state ? (done ? ' · done' : ' · not done yet') : ''}</span>
+      </>
+    );
+  }
+  return (
+    <>
+      <CheckboxField
+        label={label}
+        name={`homework-${homework.key}`}
+        checked={done}
+        disabled={tick.busy}
+        onChange={(checked) =>
+          void tick.run(async () => {
+            await planApi.tickHomework(episodeId, homework.key!, checked);
+            onChanged();
+          })
+        }
+      />
+      {tick.error && <Alert>{errorText(tick.error)}</Alert>}
+    </>
+  );
+}
+
+function SelfRating({
+  episodeId,
+  goal,
+  progress,
+  canRate,
+  onChanged,
+}: {
+  episodeId: number;
+  goal: Goal;
+  progress?: GoalProgress;
+  canRate: boolean;
+  onChanged: () => void;
+}) {
+  const ratings = progress?.self_ratings ?? [];
+  const last = ratings[ratings.length - 1];
+  const [rating, setRating] = useState(String(last?.rating ?? 5));
+  const [note, setNote] = useState('');
+  const save = useAction();
+  if (!canRate && ratings.length === 0) return null;
+  return (
+    <div class="self-rating">
+      <h4>{canRate ? 'How far along are you?' : "The client's own rating"}</h4>
+      {ratings.length > 0 && (
+        <ul class="plain-list small">
+          {[...ratings].reverse().slice(0, 5).map((r) => (
+            <li key={r.at}>
+              <strong>{r.rating} of 10</strong> on {formatDate(r.at)}
+              {r.note ? ` — “${r.note}”` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canRate && goal.key && (
+        <form
+          class="form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run(async () => {
+              await planApi.rateGoal(episodeId, goal.key!, Number(rating), note.trim());
+              setNote('');
+              onChanged();
+            });
+          }}
+        >
+          <div class="row">
+            <Field
+              label="Your rating from 0 (not started) to 10 (goal reached)"
+              name={`rating-${goal.key}`}
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={10}
+              step={1}
+              required
+              value={rating}
+              onInput={setRating}
+              error={save.error?.fieldMessage('rating')}
+            />
+            <Field label="A note about it" name={`rating-note-${goal.key}`} value={note} onInput={setNote} error={save.error?.fieldMessage('note')} />
+          </div>
+          {save.error && !save.error.fieldMessage('rating') && !save.error.fieldMessage('note') && <Alert>{errorText(save.error)}</Alert>}
+          <div>
+            <button class="button" type="submit" disabled={save.busy}>
+              Save my rating<span class="visually-hidden"> for “{shortText(goal.description)}”</span>
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function GasCard({ overview, content }: { overview: PlanOverview; content: PlanContent }) {
+  const hasGas = content.goals.some((g) => g.benchmarks.some((b) => b.kind === 'gas'));
+  if (!hasGas) return null;
+  return (
+    <section class="card plan-section" aria-labelledby="plan-gas">
+      <h2 id="plan-gas">Goal attainment (GAS)</h2>
+      {overview.gas_t_score === null ? (
+        <p>No levels recorded yet. Record the level each scale reached at a review.</p>
+      ) : (
+        <p class="big">GAS T-score {formatScore(overview.gas_t_score)}</p>
+      )}
+      <p class="muted small">
+        50 means the goals were reached as expected on average; every 10 points above or below is one standard deviation more or
+        less than expected (Kiresuk–Sherman, ρ = 0.3, weighted by each scale's weight).
+      </p>
+    </section>
+  );
+}
+
+function ThoughtRecordsCard({
+  overview,
+  content,
+  episodeId,
+  canWrite,
+  onChanged,
+}: {
+  overview: PlanOverview;
+  content: PlanContent;
+  episodeId: number;
+  canWrite: boolean;
+  onChanged: () => void;
+}) {
+  const [tick, setTick] = useState(0);
+  const records = useLoad<ThoughtRecordView[]>(
+    () => (overview.thought_records > 0 || tick > 0 ? planApi.thoughtRecords(episodeId) : Promise.resolve([])),
+    [episodeId, overview.thought_records, tick],
+  );
+  return (
+    <section class="card plan-section" aria-labelledby="plan-thoughts">
+      <h2 id="plan-thoughts">Thought records</h2>
+      <p class="muted small">
+        {canWrite
+          ? 'When a moment is hard, write down what happened and what went through your mind, then look at the evidence. Your therapist will see it.'
+          : `The thought records ${overview.client.name} has written (${overview.thought_records}).`}
+      </p>
+      {canWrite && (
+        <ThoughtRecordForm
+          content={content}
+          onSave={async (record) => {
+            await planApi.addThoughtRecord(episodeId, record);
+            setTick((t) => t + 1);
+            onChanged();
+          }}
+        />
+      )}
+      {records.error && <Alert>{records.error.message}</Alert>}
+      {records.data && <ThoughtRecordList records={records.data} content={content} />}
+    </section>
+  );
+}
+
+function ReviewForm({
+  overview,
+  content,
+  episodeId,
+  onChanged,
+}: {
+  overview: PlanOverview;
+  content: PlanContent;
+  episodeId: number;
+  onChanged: () => void;
+}) {
+  const gas = content.goals.flatMap((g) => g.benchmarks.filter((b) => b.kind === 'gas' && b.key).map((b) => ({ goal: g, benchmark: b })));
+  const [notes, setNotes] = useState('');
+  const [changes, setChanges] = useState('');
+  const [levels, setLevels] = useState<Record<string, string>>({});
+  const [localError, setLocalError] = useState<string>();
+  const save = useAction();
+  return (
+    <section class="card plan-section" aria-labelledby="plan-review">
+      <h2 id="plan-review">Record a review</h2>
+      <p class="muted small">
+        Review the agreed version {overview.agreed_number} together: ask {overview.client.name} to rate each goal, note what
+        changes and record the level each goal attainment scale reached.
+        {overview.last_review_at ? ` Last reviewed ${formatDate(overview.last_review_at)}.` : ''}
+      </p>
+      <form
+        class="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!notes.trim()) {
+            setLocalError('Write what you discussed at the review.');
+            return;
+          }
+          setLocalError(undefined);
+          const gas_levels: Record<string, number> = {};
+          for (const [k, v] of Object.entries(levels)) if (v !== '') gas_levels[k] = Number(v);
+          void save.run(async () => {
+            await planApi.review(episodeId, { notes: notes.trim(), ...(changes.trim() ? { changes: changes.trim() } : {}), gas_levels });
+            setNotes('');
+            setChanges('');
+            setLevels({});
+            onChanged();
+          });
+        }}
+      >
+        <TextAreaField label="What you discussed" name="review_notes" required value={notes} onInput={setNotes} error={localError ?? save.error?.fieldMessage('notes')} />
+        <TextAreaField
+          label="What changes in the plan"
+          name="review_changes"
+          hint="Changes to goals or tasks become a new draft for the client to agree."
+          value={changes}
+          onInput={setChanges}
+          error={save.error?.fieldMessage('changes')}
+        />
+        {gas.map(({ goal, benchmark }) => (
+          <SelectField
+            key={benchmark.key}
+            label={`Level reached: ${shortText(goal.description, 50)} (${benchmark.key})`}
+            name={`gas-${benchmark.key}`}
+            value={levels[benchmark.key!] ?? ''}
+            onInput={(v) => setLevels((l) => ({ ...l, [benchmark.key!]: v }))}
+            error={save.error?.fieldMessage(`gas_levels/${benchmark.key}`)}
+            options={[
+              { value: '', label: 'Not rated this time' },
+              ...(benchmark.kind === 'gas' ? benchmark.levels : []).map((text, i) => ({
+                value: String(i - 2),
+                label: `${gasLevelName(i - 2)} (${gasLevelMeanings[i]}): ${shortText(text, 60)}`,
+              })),
+            ]}
+          />
+        ))}
+        {save.error && save.error.fields.length === 0 && <Alert>{save.error.message}</Alert>}
+        <div>
+          <button class="button button--primary" type="submit" disabled={save.busy}>
+            {save.busy ? 'Saving…' : 'Record review'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

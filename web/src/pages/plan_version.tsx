@@ -1,0 +1,192 @@
+// One version of a plan on its own (with its signatures), two versions compared side by side,
+// and the print view: the version as it should look on paper or in a PDF saved from the browser.
+import { useState } from 'preact/hooks';
+import { formatDateTime } from '../format';
+import type { AppContext } from '../main';
+import { planApi, type PlanOverview, type PlanVersion } from '../plan_api';
+import { DiffTable, GoalsSection, ProblemsSection, SignatureTable, SummarySection } from '../plan_view';
+import { audienceOf, normalizeContent, signedBy, versionDates, versionStatusLabel } from '../plan_words';
+import { navigate } from '../router';
+import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
+
+async function loadVersion(episodeId: number, n: number): Promise<{ overview: PlanOverview; version: PlanVersion }> {
+  const [overview, version] = await Promise.all([planApi.overview(episodeId), planApi.version(episodeId, n)]);
+  return { overview, version: { ...version, content: normalizeContent(version.content) } };
+}
+
+function NotFound({ episodeId, message }: { episodeId: number; message: string }) {
+  return (
+    <div class="page">
+      <PageTitle title="Plan version">Plan version</PageTitle>
+      <Alert>{message}</Alert>
+      <p>
+        <a href={`/episodes/${episodeId}/plan`}>Back to the plan</a>
+      </p>
+    </div>
+  );
+}
+
+export function PlanVersionPage({ episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
+  const data = useLoad(() => loadVersion(episodeId, number), [episodeId, number]);
+  if (data.loading && !data.data) return <Loading what={`version ${number}`} />;
+  if (data.error) {
+    return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
+  }
+  const { overview, version } = data.data!;
+  const isCare = audienceOf(overview) === 'care';
+  const agreed = overview.agreed_number;
+  const title = `Plan version ${number}${isCare ? ` for ${overview.client.name}` : ''}`;
+  return (
+    <div class="page narrow-page plan-page">
+      <p class="breadcrumb">
+        <a href="/">Home</a> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
+        <span aria-hidden="true">›</span> Version {number}
+      </p>
+      <PageTitle title={title}>{title}</PageTitle>
+      <section class="card card--accent" aria-labelledby="version-state">
+        <h2 id="version-state">
+          {versionStatusLabel(version.status)}
+        </h2>
+        <p class="muted small">{versionDates(version)}</p>
+        {version.signatures.length > 0 && <p>Signed by {signedBy(version.signatures)}.</p>}
+        {version.client_comment && (
+          <p>
+            <span class="label">Client's comment:</span> “{version.client_comment}”
+          </p>
+        )}
+        <div class="actions">
+          {isCare && version.status === 'draft' && (
+            <a class="button button--primary" href={`/episodes/${episodeId}/plan/versions/${number}/edit`}>
+              Edit draft
+            </a>
+          )}
+          {agreed !== null && agreed !== number && (
+            <a class="button" href={`/episodes/${episodeId}/plan/compare?from=${agreed}&to=${number}`}>
+              Compare with the signed version
+            </a>
+          )}
+          {agreed === null && number > 1 && (
+            <a class="button" href={`/episodes/${episodeId}/plan/compare?from=${number - 1}&to=${number}`}>
+              Compare with version {number - 1}
+            </a>
+          )}
+          <a class="button" href={`/episodes/${episodeId}/plan/versions/${number}/print`}>
+            Print view
+          </a>
+        </div>
+      </section>
+      {version.guardian_filtered && <Alert kind="info">Some parts of this plan are not shared with guardians, so they are not shown here.</Alert>}
+      <SummarySection content={version.content} />
+      <ProblemsSection content={version.content} />
+      <GoalsSection content={version.content} showWeights={isCare} />
+      <section class="card plan-section" aria-labelledby="version-signatures">
+        <h2 id="version-signatures">Signatures</h2>
+        <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} />
+      </section>
+    </div>
+  );
+}
+
+export function PlanComparePage({ episodeId }: { ctx: AppContext; episodeId: number }) {
+  const query = new URLSearchParams(location.search);
+  const [from, setFrom] = useState(Number(query.get('from')) || 0);
+  const [to, setTo] = useState(Number(query.get('to')) || 0);
+  const overview = useLoad(() => planApi.overview(episodeId), [episodeId]);
+  const diff = useLoad(() => (from > 0 && to > 0 ? planApi.diff(episodeId, from, to) : Promise.resolve(undefined)), [episodeId, from, to]);
+  const choose = (which: 'from' | 'to') => (value: string) => {
+    const n = Number(value);
+    const f = which === 'from' ? n : from;
+    const t = which === 'to' ? n : to;
+    if (which === 'from') setFrom(n);
+    else setTo(n);
+    navigate(`/episodes/${episodeId}/plan/compare?from=${f}&to=${t}`, true);
+  };
+  const versions = overview.data?.versions ?? [];
+  const options = versions.map((v) => ({ value: String(v.number), label: `Version ${v.number} (${versionStatusLabel(v.status).toLowerCase()})` }));
+  return (
+    <div class="page plan-page">
+      <p class="breadcrumb">
+        <a href="/">Home</a> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
+        <span aria-hidden="true">›</span> Compare
+      </p>
+      <PageTitle title="Compare plan versions">Compare plan versions</PageTitle>
+      {overview.error && <Alert>{overview.error.status === 404 ? 'This plan does not exist or is not shared with you.' : overview.error.message}</Alert>}
+      {overview.data && (
+        <section class="card" aria-labelledby="compare-choose">
+          <h2 id="compare-choose">Which versions</h2>
+          <div class="row">
+            <SelectField label="Earlier version" name="from" value={String(from)} onInput={choose('from')} options={[{ value: '0', label: 'Choose' }, ...options]} />
+            <SelectField label="Later version" name="to" value={String(to)} onInput={choose('to')} options={[{ value: '0', label: 'Choose' }, ...options]} />
+          </div>
+        </section>
+      )}
+      {diff.loading && !diff.data && from > 0 && to > 0 && <Loading what="the differences" />}
+      {diff.error && <Alert>{diff.error.message}</Alert>}
+      {diff.data && (
+        <section class="card plan-section" aria-labelledby="compare-rows">
+          <h2 id="compare-rows">
+            Differences between version {diff.data.from} and version {diff.data.to}
+          </h2>
+          <p class="muted small">Each row says in words whether something was added, removed or changed.</p>
+          <DiffTable rows={diff.data.rows} from={diff.data.from} to={diff.data.to} />
+          <p class="actions">
+            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.from}`}>
+              Version {diff.data.from} in full
+            </a>
+            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.to}`}>
+              Version {diff.data.to} in full
+            </a>
+          </p>
+        </section>
+      )}
+    </div>
+  );
+}
+
+export function PlanPrintPage({ episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
+  const data = useLoad(() => loadVersion(episodeId, number), [episodeId, number]);
+  if (data.loading && !data.data) return <Loading what={`version ${number}`} />;
+  if (data.error) {
+    return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
+  }
+  const { overview, version } = data.data!;
+  return (
+    <div class="page print-page">
+      <div class="no-print actions">
+        <a class="button button--quiet" href={`/episodes/${episodeId}/plan`}>
+          Back to the plan
+        </a>
+        <button class="button button--primary" type="button" onClick={() => window.print()}>
+          Print or save as PDF
+        </button>
+      </div>
+      <PageTitle title={`Treatment plan, version ${number}`}>Treatment plan — {overview.client.name}</PageTitle>
+      <p>
+        Version {number} · {versionStatusLabel(version.status)} · therapist {overview.therapist.name}
+        <br />
+        <span class="small">{versionDates(version)}</span>
+      </p>
+      {version.guardian_filtered && <p class="small">Some parts of this plan are not shared with guardians and are left out.</p>}
+      <SummarySection content={version.content} />
+      <ProblemsSection content={version.content} />
+      <GoalsSection content={version.content} />
+      <section class="card plan-section print-signatures" aria-labelledby="print-signatures">
+        <h2 id="print-signatures">Signatures</h2>
+        {version.signatures.length === 0 ? (
+          <p>This version has not been signed.</p>
+        ) : (
+          <>
+            <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} />
+            <p class="small">
+              Each signature is made over the content hash shown: the BLAKE2b-256 hash of this version's exact content.{' '}
+              {version.content_hash ? `This version's content hash: ${version.content_hash}.` : ''}
+            </p>
+          </>
+        )}
+        <p class="small muted">
+          Printed {formatDateTime(new Date().toISOString())}.
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+// The treatment plan's part of the API: the JSON shapes of a plan's content, versions and
+// overview, and the calls under /api/v1/episodes/{id}/plan. Everything goes through api.ts's
+// request(), so the session cookie, CSRF token and problem+json handling are the same as
+// everywhere else.
+import { request } from './api';
+
+export type ProblemStatus = 'active' | 'resolved' | 'deferred';
+export type Comparator = 'below' | 'at_most' | 'above' | 'at_least';
+export type VersionStatus = 'draft' | 'proposed' | 'changes_requested' | 'declined' | 'withdrawn' | 'agreed' | 'superseded';
+export type Achievement = 'in-progress' | 'improving' | 'worsening' | 'no-change' | 'achieved' | 'not-achieved';
+export type SignerRole = 'therapist' | 'client' | 'guardian';
+
+export interface Problem {
+  key?: string;
+  client_words: string;
+  formulation?: string;
+  diagnosis?: string;
+  status: ProblemStatus;
+}
+
+export interface QuestionnaireBenchmark {
+  key?: string;
+  kind: 'questionnaire';
+  instrument: string;
+  comparator: Comparator;
+  target: number;
+}
+
+export interface GasBenchmark {
+  key?: string;
+  kind: 'gas';
+  weight: number;
+  levels: string[]; // five: -2, -1, 0, +1, +2
+}
+
+export type Benchmark = QuestionnaireBenchmark | GasBenchmark;
+
+export interface Intervention {
+  key?: string;
+  description: string;
+  approach?: string;
+}
+
+export interface Homework {
+  key?: string;
+  description: string;
+  due_date: string;
+}
+
+export interface Goal {
+  key?: string;
+  problem_key: string;
+  description: string;
+  due_date: string;
+  benchmarks: Benchmark[];
+  interventions: Intervention[];
+  homework: Homework[];
+}
+
+export interface GuardianSharing {
+  problems: boolean;
+  goals: boolean;
+  homework: boolean;
+  ask_agreement: boolean;
+}
+
+export interface PlanContent {
+  summary: string;
+  problems: Problem[];
+  agreed_order: string[];
+  goals: Goal[];
+  guardian: GuardianSharing;
+}
+
+export interface Signature {
+  role: SignerRole;
+  user_id: number;
+  name: string;
+  signed_at: string;
+  content_hash: string;
+}
+
+export interface VersionSummary {
+  number: number;
+  status: VersionStatus;
+  content_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  proposed_at: string | null;
+  decided_at: string | null;
+  client_comment: string | null;
+}
+
+export interface PlanVersion extends VersionSummary {
+  content: PlanContent;
+  signatures: Signature[];
+  guardian_filtered: boolean;
+}
+
+export interface Consensus {
+  tau: number | null;
+  compared: number;
+  most_different: string[];
+  plain_words: string;
+}
+
+export interface BenchmarkProgress {
+  key: string;
+  kind: 'questionnaire' | 'gas';
+  baseline: number | null;
+  latest: number | null;
+  latest_at: string | null;
+  fraction: number | null;
+  met: boolean;
+  achievement: Achievement;
+}
+
+export interface SelfRating {
+  rating: number;
+  note: string;
+  at: string;
+}
+
+export interface GoalProgress {
+  key: string;
+  achievement: Achievement;
+  achievement_display: string;
+  priority: number | null;
+  benchmarks: BenchmarkProgress[];
+  self_ratings: SelfRating[];
+}
+
+export interface HomeworkState {
+  key: string;
+  goal_key: string;
+  description: string;
+  due_date: string;
+  done: boolean;
+}
+
+export interface ReviewState {
+  due: boolean;
+  due_at: string | null;
+  sessions_since: number;
+  reason: string;
+}
+
+export interface PlanOverview {
+  episode_id: number;
+  client: { id: number; name: string };
+  therapist: { id: number; name: string };
+  guardian_view: boolean;
+  may_edit: boolean;
+  may_accept: boolean;
+  versions: VersionSummary[];
+  agreed_number: number | null;
+  open_number: number | null;
+  current: PlanVersion | null;
+  rankings: { client: string[] | null; therapist: string[] | null };
+  consensus: Consensus;
+  goals: GoalProgress[];
+  homework: HomeworkState[];
+  gas_t_score: number | null;
+  review: ReviewState;
+  last_review_at: string | null;
+  thought_records: number;
+}
+
+export interface DiffRow {
+  section: string;
+  key: string;
+  field: string;
+  change: 'added' | 'removed' | 'changed';
+  before: string;
+  after: string;
+}
+
+export interface PlanDiff {
+  from: number;
+  to: number;
+  rows: DiffRow[];
+}
+
+export interface FeelingRating {
+  feeling: string;
+  intensity: number;
+}
+
+export interface ThoughtRecord {
+  goal_key: string;
+  situation: string;
+  automatic_thoughts: string;
+  feelings: FeelingRating[];
+  evidence_for: string;
+  evidence_against: string;
+  balanced_thought: string;
+  feelings_after: FeelingRating[];
+}
+
+export interface ThoughtRecordView {
+  id: number;
+  at: string;
+  author_id: number;
+  record: ThoughtRecord;
+}
+
+export interface InstrumentSummary {
+  code: string;
+  title: string;
+  purpose: string;
+  respondents?: string[];
+  validated?: boolean;
+}
+
+export interface ProblemFields {
+  client_words?: string;
+  formulation?: string;
+  diagnosis?: string;
+  status?: ProblemStatus;
+}
+
+const base = (episodeId: number) => `/episodes/${episodeId}/plan`;
+
+export const planApi = {
+  overview: (episodeId: number) => request<PlanOverview>('GET', base(episodeId)),
+  startDraft: (episodeId: number, content?: PlanContent) =>
+    request<PlanVersion>('POST', `${base(episodeId)}/versions`, content ? { content } : {}),
+  version: (episodeId: number, n: number) => request<PlanVersion>('GET', `${base(episodeId)}/versions/${n}`),
+  saveDraft: (episodeId: number, n: number, content: PlanContent) =>
+    request<PlanVersion>('PUT', `${base(episodeId)}/versions/${n}`, { content }),
+  propose: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/propose`, {}),
+  accept: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/accept`, {}),
+  requestChanges: (episodeId: number, n: number, comment: string) =>
+    request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/request-changes`, { comment }),
+  decline: (episodeId: number, n: number, comment: string) =>
+    request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/decline`, comment ? { comment } : {}),
+  diff: (episodeId: number, from: number, to: number) =>
+    request<PlanDiff>('GET', `${base(episodeId)}/diff?from=${from}&to=${to}`),
+  addProblem: (episodeId: number, fields: ProblemFields) => request<PlanVersion>('POST', `${base(episodeId)}/problems`, fields),
+  editProblem: (episodeId: number, key: string, fields: ProblemFields) =>
+    request<PlanVersion>('PATCH', `${base(episodeId)}/problems/${encodeURIComponent(key)}`, fields),
+  rank: (episodeId: number, order: string[]) => request<PlanOverview>('PUT', `${base(episodeId)}/ranking`, { order }),
+  rateGoal: (episodeId: number, goalKey: string, rating: number, note: string) =>
+    request<PlanOverview>('POST', `${base(episodeId)}/goals/${encodeURIComponent(goalKey)}/ratings`, note ? { rating, note } : { rating }),
+  tickHomework: (episodeId: number, key: string, done: boolean) =>
+    request<PlanOverview>('PUT', `${base(episodeId)}/homework/${encodeURIComponent(key)}`, { done }),
+  thoughtRecords: (episodeId: number) => request<ThoughtRecordView[]>('GET', `${base(episodeId)}/thought-records`),
+  addThoughtRecord: (episodeId: number, record: ThoughtRecord) =>
+    request<ThoughtRecordView>('POST', `${base(episodeId)}/thought-records`, record),
+  review: (episodeId: number, body: { notes: string; changes?: string; gas_levels?: Record<string, number> }) =>
+    request<PlanOverview>('POST', `${base(episodeId)}/reviews`, body),
+  instruments: () => request<InstrumentSummary[]>('GET', '/instruments'),
+};
