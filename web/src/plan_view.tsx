@@ -262,7 +262,8 @@ export function GoalsSection({
 export function SignatureTable({ signatures, caption = 'Signatures' }: { signatures: Signature[]; caption?: string }) {
   if (signatures.length === 0) return <p class="muted">Not signed yet.</p>;
   return (
-    <div class="table-wrap">
+    // Focusable so that a keyboard can scroll it when a narrow screen makes it wider than the page.
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${caption} (table)`}>
       <table class="plan-table signatures">
         <caption>{caption}</caption>
         <thead>
@@ -331,10 +332,11 @@ export function VersionHistory({ overview, episodeId }: { overview: PlanOverview
 
 export function DiffTable({ rows, from, to, caption }: { rows: DiffRow[]; from: number; to: number; caption?: string }) {
   if (rows.length === 0) return <p>Versions {from} and {to} have the same content.</p>;
+  const title = caption ?? `Differences from version ${from} to version ${to}`;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${title} (table)`}>
       <table class="plan-table diff">
-        <caption>{caption ?? `Differences from version ${from} to version ${to}`}</caption>
+        <caption>{title}</caption>
         <thead>
           <tr>
             <th scope="col">What</th>
@@ -349,7 +351,7 @@ export function DiffTable({ rows, from, to, caption }: { rows: DiffRow[]; from: 
               <th scope="row">
                 {sectionLabels[r.section] ?? r.section}
                 {r.key ? ` ${r.key}` : ''}
-                {r.field ? ` › ${fieldLabel(r.field).toLowerCase()}` : ''}
+                {r.field && r.field !== r.section ? ` › ${fieldLabel(r.field).toLowerCase()}` : ''}
               </th>
               <td>
                 <span class={`change change--${r.change}`}>{changeLabels[r.change] ?? r.change}</span>

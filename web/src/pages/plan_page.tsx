@@ -3,7 +3,7 @@
 // or a guardian when asked: the answer to the latest proposal) and guardian_view (read-only,
 // only the shared sections). The client ranks the problems, adds and rewords problems in their
 // own words, rates their goals, ticks homework and writes thought records.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, asSentence } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
@@ -218,8 +218,8 @@ function StateCard({
       )}
       {overview.agreed_number !== null && !overview.review.due && overview.review.due_at && isCare && (
         <p class="muted small">
-          Next review by {formatDate(overview.review.due_at)} or after {overview.review.sessions_since > 0 ? 'a few more' : 'some'} sessions
-          {overview.last_review_at ? ` · last reviewed ${formatDate(overview.last_review_at)}` : ''}.
+          Next review by {formatDate(overview.review.due_at)} at the latest; {overview.review.sessions_since} session
+          {overview.review.sessions_since === 1 ? '' : 's'} held since the plan was {overview.last_review_at ? `last reviewed on ${formatDate(overview.last_review_at)}` : 'agreed'}.
         </p>
       )}
       {start.error && <Alert>{errorText(start.error)}</Alert>}
@@ -660,7 +660,10 @@ function HomeworkTick({
   onChanged: () => void;
 }) {
   const tick = useAction();
-  const done = state?.done ?? false;
+  // The box shows the tick at once; the server's answer then confirms it (or the error undoes it).
+  const [pending, setPending] = useState<boolean>();
+  useEffect(() => setPending(undefined), [state?.done]);
+  const done = pending ?? state?.done ?? false;
   const label = `${homework.description}${homework.due_date ? ` (due ${formatDate(homework.due_date)})` : ''}`;
   if (!homework.key || !canTick) {
     return (
@@ -677,12 +680,17 @@ function HomeworkTick({
         name={`homework-${homework.key}`}
         checked={done}
         disabled={tick.busy}
-        onChange={(checked) =>
-          void tick.run(async () => {
-            await planApi.tickHomework(episodeId, homework.key!, checked);
-            onChanged();
-          })
-        }
+        onChange={(checked) => {
+          setPending(checked);
+          void tick
+            .run(async () => {
+              await planApi.tickHomework(episodeId, homework.key!, checked);
+              onChanged();
+            })
+            .then((ok) => {
+              if (!ok) setPending(undefined);
+            });
+        }}
       />
       {tick.error && <Alert>{errorText(tick.error)}</Alert>}
     </>

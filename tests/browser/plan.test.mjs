@@ -1,0 +1,254 @@
+// The collaborative treatment plan in two browsers at once: the therapist drafts a plan for a new
+// client and proposes it; the client, in their own browser, asks for a change with a comment;
+// the therapist sees the comment, revises and proposes again; the client sees what changed and
+// accepts; both then see the signed version with both signatures and its history. Along the
+// way: a server field error beside its field in the editor, axe on the plan page and the editor,
+// the ranking by keyboard, a homework tick, and the print view with its signatures.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, assertFitsPhone, assertNoPageProblems, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  assertNoPageProblems();
+});
+
+const kClientName = 'Sam Rivers';
+const kSleep = 'I lie awake worrying about work';
+const kFriends = 'I have stopped seeing my friends';
+
+function isoDate(daysAhead) {
+  const d = new Date(Date.now() + daysAhead * 86400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// The therapist adds a client, starts care and invites them; the client sets a password in
+// their own browser and lands on their home. Returns the therapist's page (on the client's
+// record) and the client's page.
+async function newClientInTwoBrowsers() {
+  const therapist = await newPage(browser, server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  const form = therapist.getByRole('region', { name: 'New client' });
+  await form.getByLabel('Full name').fill(kClientName);
+  await form.getByLabel('Email').fill('sam.rivers@example.org');
+  await form.getByRole('button', { name: 'Add client' }).click();
+  await therapist.getByRole('heading', { level: 1, name: kClientName }).waitFor();
+  const episodes = therapist.getByRole('region', { name: 'Episodes of care' });
+  await episodes.getByRole('button', { name: 'Start care' }).click();
+  await episodes.getByText('Active').first().waitFor();
+  const invite = therapist.getByRole('region', { name: /^Invite/ });
+  await invite.getByRole('button', { name: 'Create invitation link' }).click();
+  const link = await invite.getByLabel('Invitation link').inputValue();
+
+  const client = await newPage(browser, server.baseUrl, 390, 844);
+  await client.goto(link);
+  await client.getByLabel('New password').fill('a quiet evening with a book');
+  await client.getByLabel('Repeat the password').fill('a quiet evening with a book');
+  await client.getByRole('button', { name: 'Set password and sign in' }).click();
+  await client.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  return { therapist, client };
+}
+
+function stateCard(page) {
+  return page.getByRole('region', { name: 'Where the plan stands' });
+}
+
+async function openClientPlan(client) {
+  await client.goto('/');
+  const card = client.getByRole('region', { name: 'Your plan' });
+  await card.getByRole('link', { name: 'My plan' }).click();
+  await client.getByRole('heading', { level: 1, name: 'Your plan' }).waitFor();
+}
+
+test('therapist and client agree a plan over two versions, and both see it signed with its history', async () => {
+  const { therapist, client } = await newClientInTwoBrowsers();
+
+  // The therapist reaches the plan from the episode page and starts the first draft.
+  await therapist.getByRole('region', { name: 'Episodes of care' }).getByRole('link', { name: 'Feedback and progress' }).first().click();
+  await therapist.getByRole('link', { name: 'Treatment plan' }).click();
+  await therapist.getByRole('heading', { level: 1, name: `${kClientName}: treatment plan` }).waitFor();
+  await stateCard(therapist).getByText('No plan yet.', { exact: false }).waitFor();
+  const planUrl = new URL(therapist.url()).pathname;
+  assert.match(planUrl, /^\/episodes\/\d+\/plan$/);
+  await assertAccessible(therapist, 'the plan page before any version');
+  await therapist.getByRole('button', { name: 'Start a new draft' }).click();
+  await therapist.getByRole('heading', { level: 1, name: `Draft version 1 for ${kClientName}` }).waitFor();
+  assert.equal(new URL(therapist.url()).pathname, `${planUrl}/versions/1/edit`);
+
+  // Every part of the content is entered through labelled fields.
+  await therapist.getByLabel('The plan in plain words').fill('We will work on sleep first, then on seeing friends again.');
+  await therapist.getByRole('button', { name: 'Add a problem' }).click();
+  const p1 = therapist.getByRole('group', { name: /^Problem 1/ });
+  await p1.getByLabel("In the client's own words").fill(kSleep);
+  await p1.getByLabel('Your formulation').fill('Worry maintained by rumination at bedtime.');
+  await therapist.getByRole('button', { name: 'Add a problem' }).click();
+  const p2 = therapist.getByRole('group', { name: /^Problem 2/ });
+  await p2.getByLabel("In the client's own words").fill(kFriends);
+  await therapist.getByLabel('We have agreed the order of the problems').check();
+  await therapist.getByRole('button', { name: 'Add a goal' }).click();
+  const goal = therapist.getByRole('group', { name: /^Goal 1/ });
+  await goal.getByLabel('The problem it addresses').selectOption({ index: 1 });
+  await goal.getByLabel('The goal, specific and measurable').fill('Fall asleep within 30 minutes on most nights');
+  await goal.getByLabel('Goal due date').fill(isoDate(84));
+  await goal.getByRole('button', { name: /^Add a questionnaire target/ }).click();
+  const benchmark = goal.getByRole('group', { name: /^Benchmark 1 of goal 1/ });
+  await benchmark.getByLabel('Questionnaire').selectOption('PHQ-9');
+  await benchmark.getByLabel('Total score must be').selectOption('below');
+  // PHQ-9 totals cannot go below 0: the server says so beside the target.
+  await benchmark.getByLabel('Target score').fill('0');
+  await goal.getByRole('button', { name: /^Add homework/ }).click();
+  await goal.getByLabel('Homework task (1)').fill('Write worries down at 6 pm');
+  await goal.getByLabel('Homework due date (1)').fill(isoDate(7));
+  await therapist.getByRole('button', { name: 'Save draft' }).click();
+  const target = benchmark.getByLabel('Target score');
+  await therapist.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await target.elementHandle());
+  const errorId = (await target.getAttribute('aria-describedby')).split(' ').pop();
+  assert.match(await therapist.locator(`[id="${errorId}"]`).innerText(), /\S/);
+  await assertAccessible(therapist, 'the draft editor with a field error');
+  await target.fill('10');
+  await therapist.getByRole('button', { name: 'Save draft' }).click();
+  await therapist.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
+  assert.equal(await target.getAttribute('aria-invalid'), null);
+  await assertAccessible(therapist, 'the draft editor');
+
+  // Back on the plan page the therapist proposes, which signs the version.
+  await therapist.getByRole('link', { name: 'Back to the plan' }).click();
+  await stateCard(therapist).getByText('Draft — version 1', { exact: false }).waitFor();
+  await therapist.getByRole('region', { name: 'Problems' }).getByText(kSleep, { exact: false }).first().waitFor();
+  await therapist.getByRole('button', { name: 'Propose to client' }).click();
+  await stateCard(therapist).getByText(`Proposed — version 1 is waiting for ${kClientName}'s answer.`).waitFor();
+
+  // The client, in their own browser, asks for a change.
+  await openClientPlan(client);
+  await stateCard(client).getByText('Waiting for your answer', { exact: false }).waitFor();
+  const decision = client.getByRole('region', { name: 'Version 1 is waiting for your answer' });
+  await decision.getByText('it will be signed with your name', { exact: false }).waitFor();
+  await client.getByRole('region', { name: 'Problems' }).getByText(kSleep, { exact: false }).first().waitFor();
+  await assertAccessible(client, 'the plan page awaiting the client’s answer');
+  await assertFitsPhone(client, 'the plan page');
+  // The comment is required.
+  await decision.getByRole('button', { name: 'Ask for changes' }).click();
+  const comment = decision.getByLabel('What would you like changed?');
+  await client.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await comment.elementHandle());
+  await comment.fill('Please add something about my evenings.');
+  await decision.getByRole('button', { name: 'Ask for changes' }).click();
+  await client.getByRole('status').filter({ hasText: 'Your request is sent' }).waitFor();
+  await stateCard(client).getByText('You asked for changes to version 1', { exact: false }).waitFor();
+
+  // The therapist sees the comment, starts a revision, edits it and proposes it.
+  await therapist.reload();
+  await stateCard(therapist).getByText(`${kClientName} asked for changes to version 1: “Please add something about my evenings.”`).waitFor();
+  const history = therapist.getByRole('region', { name: 'Version history' });
+  await history.getByText('“Please add something about my evenings.”').waitFor();
+  await therapist.getByRole('button', { name: 'Start a new draft' }).click();
+  await therapist.getByRole('heading', { level: 1, name: `Draft version 2 for ${kClientName}` }).waitFor();
+  const summary = therapist.getByLabel('The plan in plain words');
+  await summary.fill('We will work on sleep first, with a wind-down routine for the evenings, then on seeing friends again.');
+  await therapist.getByRole('button', { name: 'Save and propose to client' }).click();
+  await therapist.getByRole('heading', { level: 1, name: `${kClientName}: treatment plan` }).waitFor();
+  await stateCard(therapist).getByText(`Proposed — version 2 is waiting for ${kClientName}'s answer.`).waitFor();
+
+  // The client sees what changed since version 1 and accepts.
+  await client.reload();
+  const decision2 = client.getByRole('region', { name: 'Version 2 is waiting for your answer' });
+  await decision2.waitFor();
+  const changes = decision2.getByRole('table', { name: 'What changed since version 1' });
+  const summaryRow = changes.getByRole('row').filter({ hasText: 'Summary' });
+  await summaryRow.getByText('Changed', { exact: true }).waitFor();
+  await summaryRow.getByText(/wind-down routine/).waitFor();
+  await assertAccessible(client, 'the plan page with the differences');
+  await decision2.getByRole('button', { name: 'Accept version 2' }).click();
+  await client.getByRole('status').filter({ hasText: 'You accepted version 2' }).waitFor();
+
+  // Both see the agreed version, signed by both, and the history.
+  const agreedLine = new RegExp(`^Agreed — version 2, signed by .*Sofia Lindqvist.* and .*${kClientName}|^Agreed — version 2, signed by .*${kClientName}.* and .*Sofia Lindqvist`);
+  await stateCard(client).getByText(agreedLine).waitFor();
+  await therapist.reload();
+  await stateCard(therapist).getByText(agreedLine).waitFor();
+  for (const page of [therapist, client]) {
+    const h = page.getByRole('region', { name: 'Version history' });
+    const v1 = h.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Version 1', exact: true }) });
+    const v2 = h.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Version 2', exact: true }) });
+    await v1.getByText('Changes requested').waitFor();
+    await v2.getByText('Agreed', { exact: true }).waitFor();
+  }
+  await assertAccessible(therapist, 'the agreed plan for the therapist');
+
+  await client.getByRole('region', { name: 'Version history' }).getByRole('link', { name: 'Version 2', exact: true }).click();
+  await client.getByRole('heading', { level: 1, name: 'Plan version 2' }).waitFor();
+  const signatures = client.getByRole('table', { name: 'Signatures on version 2' });
+  await signatures.getByRole('row').filter({ hasText: 'Sofia Lindqvist' }).getByText('Therapist').waitFor();
+  await signatures.getByRole('row').filter({ hasText: kClientName }).getByText('Client').waitFor();
+  const hashes = await signatures.locator('code.hash').allInnerTexts();
+  assert.equal(hashes.length, 2);
+  assert.equal(hashes[0], hashes[1], 'both signed the same content');
+  assert.match(hashes[0], /^[0-9a-f]{64}$/);
+
+  // The client puts the problems in their own order by keyboard alone and saves it.
+  await openClientPlan(client);
+  const ranking = client.getByRole('region', { name: 'What matters most' });
+  const up = ranking.getByRole('button', { name: `Move '${kFriends}' up` });
+  await up.focus();
+  await client.keyboard.press('Enter');
+  const mine = ranking.getByRole('list', { name: 'Your order' });
+  await client.waitForFunction(
+    ({ el, first }) => el.querySelector('li')?.textContent?.includes(first),
+    { el: await mine.elementHandle(), first: kFriends },
+  );
+  await ranking.getByRole('button', { name: 'Save my order' }).click();
+  await client.getByRole('status').filter({ hasText: 'Your order is saved.' }).waitFor();
+
+  // The client ticks their homework; it stays ticked.
+  const homework = client.getByRole('region', { name: 'Goals' }).getByLabel(/^Write worries down at 6 pm/);
+  await homework.check();
+  await client.waitForFunction((el) => !el.disabled, await homework.elementHandle());
+  await client.reload();
+  await client.getByRole('region', { name: 'Goals' }).getByLabel(/^Write worries down at 6 pm/).waitFor();
+  assert.equal(await client.getByRole('region', { name: 'Goals' }).getByLabel(/^Write worries down at 6 pm/).isChecked(), true);
+
+  // The print view shows the signatures and offers to print; on paper there is no navigation.
+  await therapist.getByRole('link', { name: 'Print the signed version' }).click();
+  await therapist.getByRole('heading', { level: 1, name: `Treatment plan — ${kClientName}` }).waitFor();
+  const printed = therapist.getByRole('table', { name: 'Signatures on version 2' });
+  await printed.getByRole('row').filter({ hasText: 'Sofia Lindqvist' }).waitFor();
+  await printed.getByRole('row').filter({ hasText: kClientName }).waitFor();
+  await therapist.evaluate(() => {
+    window.printCalls = 0;
+    window.print = () => {
+      window.printCalls += 1;
+    };
+  });
+  await therapist.getByRole('button', { name: 'Print or save as PDF' }).click();
+  assert.equal(await therapist.evaluate(() => window.printCalls), 1);
+  await assertAccessible(therapist, 'the print view');
+  await therapist.emulateMedia({ media: 'print' });
+  assert.equal(await therapist.locator('.site-header').isVisible(), false, 'no navigation on paper');
+  assert.equal(await therapist.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
+  await printed.waitFor();
+  const ink = await therapist.evaluate(() => getComputedStyle(document.body).color);
+  assert.equal(ink, 'rgb(0, 0, 0)', 'black on white');
+  await therapist.emulateMedia({ media: 'screen' });
+
+  await therapist.context().close();
+  await client.context().close();
+});
+
+test('the caseload links each client to their treatment plan', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.getByRole('link', { name: /^Treatment plan of / }).first().click();
+  await page.getByRole('heading', { level: 1, name: /: treatment plan$/ }).waitFor();
+  await stateCard(page).waitFor();
+  await assertAccessible(page, 'a demo client’s plan page');
+  await page.context().close();
+});
