@@ -87,32 +87,48 @@ constexpr EnumNames<PlanEventKind, 6> kEventKinds{{
 
 }  // namespace
 
-std::string_view ToString(ProblemStatus status) { return EnumName(status, kProblemStatuses); }
+std::string_view ToString(ProblemStatus status) {
+  return EnumName(status, kProblemStatuses);
+}
 Result<ProblemStatus> ParseProblemStatus(std::string_view text) {
   return ParseEnum(text, kProblemStatuses, "status");
 }
-std::string_view ToString(BenchmarkKind kind) { return EnumName(kind, kBenchmarkKinds); }
-std::string_view ToString(Comparator comparator) { return EnumName(comparator, kComparators); }
+std::string_view ToString(BenchmarkKind kind) {
+  return EnumName(kind, kBenchmarkKinds);
+}
+std::string_view ToString(Comparator comparator) {
+  return EnumName(comparator, kComparators);
+}
 Result<Comparator> ParseComparator(std::string_view text) {
   return ParseEnum(text, kComparators, "comparator");
 }
-std::string_view ToString(PlanVersionStatus status) { return EnumName(status, kVersionStatuses); }
+std::string_view ToString(PlanVersionStatus status) {
+  return EnumName(status, kVersionStatuses);
+}
 Result<PlanVersionStatus> ParsePlanVersionStatus(std::string_view text) {
   return ParseEnum(text, kVersionStatuses, "status");
 }
-std::string_view ToString(PlanAction action) { return EnumName(action, kPlanActions); }
-std::string_view ToString(SignerRole role) { return EnumName(role, kSignerRoles); }
+std::string_view ToString(PlanAction action) {
+  return EnumName(action, kPlanActions);
+}
+std::string_view ToString(SignerRole role) {
+  return EnumName(role, kSignerRoles);
+}
 Result<SignerRole> ParseSignerRole(std::string_view text) {
   return ParseEnum(text, kSignerRoles, "role");
 }
-std::string_view ToString(DiffChange change) { return EnumName(change, kDiffChanges); }
+std::string_view ToString(DiffChange change) {
+  return EnumName(change, kDiffChanges);
+}
 std::string_view ToString(Achievement achievement) {
   return EnumName(achievement, kAchievements);
 }
 std::string_view Display(Achievement achievement) {
   return EnumName(achievement, kAchievementDisplays);
 }
-std::string_view ToString(PlanEventKind kind) { return EnumName(kind, kEventKinds); }
+std::string_view ToString(PlanEventKind kind) {
+  return EnumName(kind, kEventKinds);
+}
 Result<PlanEventKind> ParsePlanEventKind(std::string_view text) {
   return ParseEnum(text, kEventKinds, "kind");
 }
@@ -135,8 +151,9 @@ class Problems {
   }
   bool Empty() const { return errors_.empty(); }
   Error ToError(std::string_view what) {
-    std::string summary = fmt::format("{} {} {} attention: ", what, errors_.size() == 1 ? "field" : "fields",
-                                      errors_.size() == 1 ? "needs" : "need");
+    std::string summary =
+        fmt::format("{} {} {} attention: ", what, errors_.size() == 1 ? "field" : "fields",
+                    errors_.size() == 1 ? "needs" : "need");
     for (std::size_t i = 0; i < errors_.size(); ++i) {
       if (i > 0) summary += "; ";
       summary += errors_[i].field.empty() ? errors_[i].message
@@ -202,7 +219,9 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-const char* YesNo(bool value) { return value ? "yes" : "no"; }
+const char* YesNo(bool value) {
+  return value ? "yes" : "no";
+}
 
 // Reads a required text of 1..max_length bytes (not only spaces).
 std::optional<std::string> RequiredText(JsonObjectReader& r, std::string_view key,
@@ -269,13 +288,12 @@ void CheckTarget(const Benchmark& b, const InstrumentCatalog& catalog, const std
   const double hi = scale.max_score;
   const std::string range = fmt::format("{} totals run from {} to {}", instrument->code,
                                         FormatNumber(lo), FormatNumber(hi));
-  const std::string wording = fmt::format(
-      "{} {}",
-      b.comparator == Comparator::kBelow    ? "below"
-      : b.comparator == Comparator::kAtMost ? "of at most"
-      : b.comparator == Comparator::kAbove  ? "above"
-                                            : "of at least",
-      FormatNumber(b.target));
+  const std::string wording = fmt::format("{} {}",
+                                          b.comparator == Comparator::kBelow    ? "below"
+                                          : b.comparator == Comparator::kAtMost ? "of at most"
+                                          : b.comparator == Comparator::kAbove  ? "above"
+                                                                                : "of at least",
+                                          FormatNumber(b.target));
   bool reachable = true;
   switch (b.comparator) {
     case Comparator::kBelow: reachable = b.target > lo; break;
@@ -284,8 +302,7 @@ void CheckTarget(const Benchmark& b, const InstrumentCatalog& catalog, const std
     case Comparator::kAtLeast: reachable = b.target <= hi; break;
   }
   if (!reachable) {
-    p.Add(path + "/target",
-          fmt::format("{}: a total {} can never be reached", range, wording));
+    p.Add(path + "/target", fmt::format("{}: a total {} can never be reached", range, wording));
     return;
   }
   if ((b.comparator == Comparator::kAtMost || b.comparator == Comparator::kAtLeast) &&
@@ -388,8 +405,7 @@ std::optional<Benchmark> ParseBenchmark(const Json& j, const std::string& path,
   return b;
 }
 
-std::optional<Intervention> ParseIntervention(const Json& j, const std::string& path,
-                                              Problems& p) {
+std::optional<Intervention> ParseIntervention(const Json& j, const std::string& path, Problems& p) {
   JsonObjectReader r(j, path + "/");
   Intervention in;
   in.key = ReadKey(r, 'i');
@@ -560,9 +576,19 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
   JsonObjectReader r(json);
   PlanContent c;
   c.summary = r.OptionalString("summary", 4000).value_or("");
+  // Keys as sent, including those of problems with errors of their own, so that a goal or the
+  // order naming such a problem is not reported as well.
+  std::set<std::string, std::less<>> problem_keys;
   if (const Json* list = ReadList(r, "problems", false, kMaxProblems)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
-      if (auto problem = ParseProblem((*list)[i], fmt::format("problems/{}", i), p)) {
+      const Json& entry = (*list)[i];
+      if (entry.is_object()) {
+        if (const auto key = entry.find("key"); key != entry.end() && key->is_string()) {
+          if (!key->get_ref<const std::string&>().empty())
+            problem_keys.insert(key->get<std::string>());
+        }
+      }
+      if (auto problem = ParseProblem(entry, fmt::format("problems/{}", i), p)) {
         c.problems.push_back(std::move(*problem));
       }
     }
@@ -572,7 +598,7 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string path = fmt::format("goals/{}", i);
       if (auto goal = ParseGoal((*list)[i], path, catalog, p)) {
-        if (c.FindProblem(goal->problem_key) == nullptr || goal->problem_key.empty()) {
+        if (!problem_keys.contains(goal->problem_key)) {
           p.Add(path + "/problem_key", "names no problem of this plan");
         }
         c.goals.push_back(std::move(*goal));
@@ -589,7 +615,7 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
         continue;
       }
       const auto& key = entry.get_ref<const std::string&>();
-      if (key.empty() || c.FindProblem(key) == nullptr) {
+      if (!problem_keys.contains(key)) {
         p.Add(path, "names no problem of this plan");
       } else if (!seen.insert(key).second) {
         p.Add(path, fmt::format("repeats {}", key));
@@ -645,7 +671,8 @@ Json PlanContentToJson(const PlanContent& content) {
     }
     Json homework = Json::array();
     for (const auto& h : goal.homework) {
-      homework.push_back({{"key", h.key}, {"description", h.description}, {"due_date", h.due_date}});
+      homework.push_back(
+          {{"key", h.key}, {"description", h.description}, {"due_date", h.due_date}});
     }
     goals.push_back({{"key", goal.key},
                      {"problem_key", goal.problem_key},
@@ -872,12 +899,12 @@ class Differ {
                     DiffChange::kChanged, before, after});
   }
   void Added(std::string_view section, std::string_view key, std::string after) {
-    rows.push_back({std::string(section), std::string(key), "", DiffChange::kAdded, "",
-                    std::move(after)});
+    rows.push_back(
+        {std::string(section), std::string(key), "", DiffChange::kAdded, "", std::move(after)});
   }
   void Removed(std::string_view section, std::string_view key, std::string before) {
-    rows.push_back({std::string(section), std::string(key), "", DiffChange::kRemoved,
-                    std::move(before), ""});
+    rows.push_back(
+        {std::string(section), std::string(key), "", DiffChange::kRemoved, std::move(before), ""});
   }
 
   // Items matched by key: `changed` compares two matched items; `text` is an item's display.
@@ -1017,15 +1044,17 @@ Consensus GoalConsensus(const std::vector<std::string>& client_order,
   const double tau = static_cast<double>(concordant - discordant) / (n * (n - 1) / 2);
   result.tau = tau;
   if (discordant > 0) {
-    std::vector<std::pair<int, std::string>> gaps;
-    for (const auto& key : keys) {
-      const int gap = std::abs(client.at(key) - therapist.at(key));
-      if (gap > 0) gaps.emplace_back(gap, key);
+    // (gap, position for the client): ties go to the problem the client put first.
+    std::vector<std::pair<int, int>> gaps;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const int gap = std::abs(client.at(keys[i]) - therapist.at(keys[i]));
+      if (gap > 0) gaps.emplace_back(gap, static_cast<int>(i));
     }
-    std::stable_sort(gaps.begin(), gaps.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     for (std::size_t i = 0; i < gaps.size() && i < 3; ++i) {
-      result.most_different.push_back(gaps[i].second);
+      result.most_different.push_back(keys[static_cast<std::size_t>(gaps[i].second)]);
     }
   }
   if (tau >= 0.7) {
@@ -1147,10 +1176,9 @@ Achievement GoalAchievement(const std::vector<BenchmarkProgress>& benchmarks) {
     return std::any_of(benchmarks.begin(), benchmarks.end(),
                        [a](const BenchmarkProgress& b) { return b.achievement == a; });
   };
-  const bool all_achieved =
-      std::all_of(benchmarks.begin(), benchmarks.end(), [](const BenchmarkProgress& b) {
-        return b.achievement == Achievement::kAchieved;
-      });
+  const bool all_achieved = std::all_of(
+      benchmarks.begin(), benchmarks.end(),
+      [](const BenchmarkProgress& b) { return b.achievement == Achievement::kAchieved; });
   if (all_achieved) return Achievement::kAchieved;
   if (any(Achievement::kNotAchieved)) return Achievement::kNotAchieved;
   if (any(Achievement::kWorsening)) return Achievement::kWorsening;
@@ -1185,9 +1213,9 @@ Result<Timestamp> EndOfDate(std::string_view date, std::string_view field) {
 ReviewDue PlanReviewDue(Timestamp since, const std::vector<Timestamp>& completed_session_times,
                         Timestamp now, const ReviewPolicy& policy) {
   ReviewDue out;
-  out.sessions_since = static_cast<int>(
-      std::count_if(completed_session_times.begin(), completed_session_times.end(),
-                    [&](Timestamp t) { return t > since && t <= now; }));
+  out.sessions_since =
+      static_cast<int>(std::count_if(completed_session_times.begin(), completed_session_times.end(),
+                                     [&](Timestamp t) { return t > since && t <= now; }));
   out.due_at = since + static_cast<Timestamp>(policy.every_days) * kMsPerDay;
   if (out.sessions_since >= policy.every_sessions) {
     out.due = true;
@@ -1196,8 +1224,8 @@ ReviewDue PlanReviewDue(Timestamp since, const std::vector<Timestamp>& completed
   } else if (now >= out.due_at) {
     out.due = true;
     const Timestamp days = (now - since) / kMsPerDay;
-    out.reason = fmt::format("{} day{} since the plan was last reviewed", days,
-                             days == 1 ? "" : "s");
+    out.reason =
+        fmt::format("{} day{} since the plan was last reviewed", days, days == 1 ? "" : "s");
   }
   return out;
 }
@@ -1234,8 +1262,8 @@ Status ValidateRanking(const PlanContent& content, const std::vector<std::string
 }
 
 namespace {
-std::vector<FeelingRating> ParseFeelings(JsonObjectReader& r, std::string_view key,
-                                         bool required, const std::string& prefix, Problems& p) {
+std::vector<FeelingRating> ParseFeelings(JsonObjectReader& r, std::string_view key, bool required,
+                                         const std::string& prefix, Problems& p) {
   std::vector<FeelingRating> out;
   const Json* list = ReadList(r, key, required, 10);
   if (list == nullptr) return out;

@@ -179,8 +179,7 @@ TEST(PlanContentErrors, TextLongerThanAllowedIsRejected) {
   auto parsed = ParsePlanContent(json, Catalog());
   ASSERT_FALSE(parsed.has_value());
   EXPECT_THAT(Fields(parsed.error()),
-              ::testing::IsSupersetOf({"summary", "problems/0/client_words",
-                                       "problems/0/diagnosis",
+              ::testing::IsSupersetOf({"summary", "problems/0/client_words", "problems/0/diagnosis",
                                        "goals/0/interventions/0/approach"}));
 }
 
@@ -211,13 +210,21 @@ TEST(PlanContentErrors, GoalMustAddressAProblemOfThePlan) {
   EXPECT_THAT(Fields(parsed.error()), ElementsAre("goals/0/problem_key"));
 }
 
+TEST(PlanContentErrors, AGoalOfAProblemWithErrorsIsNotBlamedAsWell) {
+  Json json = SampleJson();
+  json["problems"][0]["client_words"] = "";
+  auto parsed = ParsePlanContent(json, Catalog());
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_THAT(Fields(parsed.error()), ElementsAre("problems/0/client_words"));
+}
+
 TEST(PlanContentErrors, AgreedOrderNamesDistinctProblems) {
   Json json = SampleJson();
   json["agreed_order"] = Json::array({"p1", "p7", "p1", 3});
   auto parsed = ParsePlanContent(json, Catalog());
   ASSERT_FALSE(parsed.has_value());
-  EXPECT_THAT(Fields(parsed.error()), ElementsAre("agreed_order/1", "agreed_order/2",
-                                                  "agreed_order/3"));
+  EXPECT_THAT(Fields(parsed.error()),
+              ElementsAre("agreed_order/1", "agreed_order/2", "agreed_order/3"));
 }
 
 TEST(PlanContentErrors, EveryGoalNeedsABenchmark) {
@@ -234,18 +241,18 @@ TEST(PlanContentErrors, GasNeedsFiveDescribedLevelsAndAWeightUpTo100) {
   json["goals"][0]["benchmarks"][1]["weight"] = 0;
   auto parsed = ParsePlanContent(json, Catalog());
   ASSERT_FALSE(parsed.has_value());
-  EXPECT_THAT(Fields(parsed.error()), ::testing::UnorderedElementsAre(
-                                          "goals/0/benchmarks/1/levels/3",
-                                          "goals/0/benchmarks/1/weight"));
+  EXPECT_THAT(Fields(parsed.error()),
+              ::testing::UnorderedElementsAre("goals/0/benchmarks/1/levels/3",
+                                              "goals/0/benchmarks/1/weight"));
 
   Json four = SampleJson();
   four["goals"][0]["benchmarks"][1]["levels"].erase(4);
   four["goals"][0]["benchmarks"][1]["weight"] = 100.5;
   auto parsed_four = ParsePlanContent(four, Catalog());
   ASSERT_FALSE(parsed_four.has_value());
-  EXPECT_THAT(Fields(parsed_four.error()), ::testing::UnorderedElementsAre(
-                                               "goals/0/benchmarks/1/levels",
-                                               "goals/0/benchmarks/1/weight"));
+  EXPECT_THAT(Fields(parsed_four.error()),
+              ::testing::UnorderedElementsAre("goals/0/benchmarks/1/levels",
+                                              "goals/0/benchmarks/1/weight"));
 }
 
 TEST(PlanContentErrors, UnknownBenchmarkKindIsTheOnlyComplaint) {
@@ -471,9 +478,9 @@ TEST(NextStatus, EverythingElseIsRefusedWithAPlainReason) {
   using S = PlanVersionStatus;
   const std::vector<S> all = {S::kDraft,     S::kProposed, S::kChangesRequested, S::kDeclined,
                               S::kWithdrawn, S::kAgreed,   S::kSuperseded};
-  const std::vector<PlanAction> actions = {PlanAction::kPropose,  PlanAction::kAccept,
+  const std::vector<PlanAction> actions = {PlanAction::kPropose,        PlanAction::kAccept,
                                            PlanAction::kRequestChanges, PlanAction::kDecline,
-                                           PlanAction::kWithdraw, PlanAction::kSupersede};
+                                           PlanAction::kWithdraw,       PlanAction::kSupersede};
   int allowed = 0;
   for (S from : all) {
     for (PlanAction action : actions) {
@@ -531,12 +538,10 @@ PlanSignature Sig(SignerRole role, const std::string& hash) {
 
 TEST(AgreementComplete, NeedsTherapistAndClientOverTheSameContent) {
   EXPECT_FALSE(AgreementComplete({Sig(SignerRole::kTherapist, "h")}, "h", false));
-  EXPECT_TRUE(
-      AgreementComplete({Sig(SignerRole::kTherapist, "h"), Sig(SignerRole::kClient, "h")}, "h",
-                        false));
-  EXPECT_FALSE(
-      AgreementComplete({Sig(SignerRole::kTherapist, "h"), Sig(SignerRole::kClient, "other")},
-                        "h", false));
+  EXPECT_TRUE(AgreementComplete({Sig(SignerRole::kTherapist, "h"), Sig(SignerRole::kClient, "h")},
+                                "h", false));
+  EXPECT_FALSE(AgreementComplete(
+      {Sig(SignerRole::kTherapist, "h"), Sig(SignerRole::kClient, "other")}, "h", false));
   EXPECT_FALSE(AgreementComplete({}, "", false));
 }
 
@@ -551,7 +556,9 @@ TEST(AgreementComplete, NeedsTheGuardianOnlyWhenAsked) {
 
 // --- Differences -----------------------------------------------------------------------------
 
-TEST(DiffPlans, EqualPlansHaveNoDifferences) { EXPECT_TRUE(DiffPlans(Sample(), Sample()).empty()); }
+TEST(DiffPlans, EqualPlansHaveNoDifferences) {
+  EXPECT_TRUE(DiffPlans(Sample(), Sample()).empty());
+}
 
 TEST(DiffPlans, ProblemAddedRemovedAndChanged) {
   const PlanContent before = Sample();
@@ -731,7 +738,9 @@ TEST(GasTScore, EveryGoalAtTheExpectedLevelIs50) {
   EXPECT_DOUBLE_EQ(*GasTScore({{0, 1}, {0, 2}, {0, 5}}), 50.0);
 }
 
-TEST(GasTScore, NoScoresNoTScore) { EXPECT_FALSE(GasTScore({}).has_value()); }
+TEST(GasTScore, NoScoresNoTScore) {
+  EXPECT_FALSE(GasTScore({}).has_value());
+}
 
 // One goal at +2: 50 + 10 * 2 / sqrt(0.7 + 0.3) = 70, whatever rho.
 TEST(GasTScore, OneGoalIsTenPointsPerLevel) {
@@ -756,8 +765,8 @@ constexpr Timestamp kAfterDue = 101 * kDay;
 
 TEST(QuestionnaireBenchmarkProgress, FallingPhq9TowardsTargetIsImprovingWithFraction) {
   // Baseline 20, target below 10, latest 15: half the way (20-15)/(20-10) = 0.5.
-  const auto p = QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 17}, {3, 15}}, kDue,
-                                       kBeforeDue);
+  const auto p =
+      QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 17}, {3, 15}}, kDue, kBeforeDue);
   EXPECT_EQ(p.key, "b1");
   EXPECT_EQ(*p.baseline, 20);
   EXPECT_EQ(*p.latest, 15);
@@ -768,14 +777,15 @@ TEST(QuestionnaireBenchmarkProgress, FallingPhq9TowardsTargetIsImprovingWithFrac
 }
 
 TEST(QuestionnaireBenchmarkProgress, RisingPhq9IsWorseningAndFractionClampsAtZero) {
-  const auto p = QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 22}}, kDue, kBeforeDue);
+  const auto p =
+      QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 22}}, kDue, kBeforeDue);
   EXPECT_EQ(p.achievement, Achievement::kWorsening);
   EXPECT_EQ(*p.fraction, 0.0);
 }
 
 TEST(QuestionnaireBenchmarkProgress, SameTotalIsNoChange) {
-  const auto p = QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 18}, {3, 18}}, kDue,
-                                       kBeforeDue);
+  const auto p =
+      QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 18}, {3, 18}}, kDue, kBeforeDue);
   EXPECT_EQ(p.achievement, Achievement::kNoChange);
 }
 
@@ -842,10 +852,8 @@ TEST(GasProgress, BelowZeroMovesByThePreviousLevel) {
             Achievement::kWorsening);
   EXPECT_EQ(GasProgress(Gas(), {{1, -1}, {2, -1}}, kDue, kBeforeDue).achievement,
             Achievement::kNoChange);
-  EXPECT_EQ(GasProgress(Gas(), {{1, -1}}, kDue, kBeforeDue).achievement,
-            Achievement::kInProgress);
-  EXPECT_EQ(GasProgress(Gas(), {{1, -1}}, kDue, kAfterDue).achievement,
-            Achievement::kNotAchieved);
+  EXPECT_EQ(GasProgress(Gas(), {{1, -1}}, kDue, kBeforeDue).achievement, Achievement::kInProgress);
+  EXPECT_EQ(GasProgress(Gas(), {{1, -1}}, kDue, kAfterDue).achievement, Achievement::kNotAchieved);
 }
 
 BenchmarkProgress WithAchievement(Achievement a, bool has_data = true) {
