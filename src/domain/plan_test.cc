@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr Timestamp kDay = 86'400'000;
+
+// The value, or NaN (which fails every comparison) when there is none.
+double V(const std::optional<double>& value) {
+  return value.value_or(std::nan(""));
+}
 
 const InstrumentCatalog& Catalog() {
   static const InstrumentCatalog catalog = [] {
@@ -56,6 +63,7 @@ PlanContent Sample() {
 
 std::vector<std::string> Fields(const Error& error) {
   std::vector<std::string> out;
+  out.reserve(error.fields.size());
   for (const auto& f : error.fields) out.push_back(f.field);
   return out;
 }
@@ -503,7 +511,7 @@ TEST(NextStatus, EverythingElseIsRefusedWithAPlainReason) {
 
 PlanVersion Version(int number, PlanVersionStatus status) {
   PlanVersion v;
-  v.id = number * 10;
+  v.id = PlanVersionId{number} * 10;
   v.number = number;
   v.status = status;
   return v;
@@ -648,7 +656,7 @@ TEST(DiffPlans, AWholeNewGoalIsOneRow) {
 TEST(GoalConsensus, IdenticalRankingsGiveTauOne) {
   const auto c = GoalConsensus({"a", "b", "c", "d"}, {"a", "b", "c", "d"});
   ASSERT_TRUE(c.tau.has_value());
-  EXPECT_DOUBLE_EQ(*c.tau, 1.0);
+  EXPECT_DOUBLE_EQ(V(c.tau), 1.0);
   EXPECT_EQ(c.compared, 4);
   EXPECT_TRUE(c.most_different.empty());
   EXPECT_EQ(c.plain_words, "You and your therapist put these problems in much the same order.");
@@ -658,7 +666,7 @@ TEST(GoalConsensus, IdenticalRankingsGiveTauOne) {
 TEST(GoalConsensus, OneSwappedPairOfFourGivesTwoThirds) {
   const auto c = GoalConsensus({"a", "b", "c", "d"}, {"b", "a", "c", "d"});
   ASSERT_TRUE(c.tau.has_value());
-  EXPECT_NEAR(*c.tau, 4.0 / 6.0, 1e-12);
+  EXPECT_NEAR(V(c.tau), 4.0 / 6.0, 1e-12);
   EXPECT_THAT(c.most_different, ElementsAre("a", "b"));
   EXPECT_THAT(c.plain_words, HasSubstr("broadly similar order"));
 }
@@ -667,7 +675,7 @@ TEST(GoalConsensus, OneSwappedPairOfFourGivesTwoThirds) {
 TEST(GoalConsensus, ReversedRankingsGiveMinusOne) {
   const auto c = GoalConsensus({"a", "b", "c", "d"}, {"d", "c", "b", "a"});
   ASSERT_TRUE(c.tau.has_value());
-  EXPECT_DOUBLE_EQ(*c.tau, -1.0);
+  EXPECT_DOUBLE_EQ(V(c.tau), -1.0);
   // a and d moved 3 places, b and c 1 place.
   EXPECT_THAT(c.most_different, ElementsAre("a", "d", "b"));
   EXPECT_THAT(c.plain_words, HasSubstr("nearly opposite orders"));
@@ -677,7 +685,7 @@ TEST(GoalConsensus, ReversedRankingsGiveMinusOne) {
 TEST(GoalConsensus, MostlyDisagreeingRankingsAreNearlyOpposite) {
   const auto c = GoalConsensus({"a", "b", "c"}, {"c", "a", "b"});
   ASSERT_TRUE(c.tau.has_value());
-  EXPECT_NEAR(*c.tau, -1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(V(c.tau), -1.0 / 3.0, 1e-12);
   EXPECT_EQ(c.most_different.front(), "c");
   EXPECT_THAT(c.plain_words, HasSubstr("nearly opposite"));
 }
@@ -685,7 +693,7 @@ TEST(GoalConsensus, MostlyDisagreeingRankingsAreNearlyOpposite) {
 // [a,b,c,d,e] vs [b,a,d,c,e]: 2 of 10 pairs disagree: tau = (8-2)/10 = 0.6.
 TEST(GoalConsensus, TwoSwapsOfFiveAreBroadlySimilar) {
   const auto c = GoalConsensus({"a", "b", "c", "d", "e"}, {"b", "a", "d", "c", "e"});
-  EXPECT_NEAR(*c.tau, 0.6, 1e-12);
+  EXPECT_NEAR(V(c.tau), 0.6, 1e-12);
 }
 
 // [a,b,c,d] vs [c,d,a,b]: pairs (a,b),(c,d) agree, the other 4 disagree: tau = (2-4)/6 = -0.3333;
@@ -697,14 +705,14 @@ TEST(GoalConsensus, PlainWordsFollowTheThresholds) {
               HasSubstr("nearly opposite"));
   // [a,b,c,d] vs [b,d,a,c]: (a,c),(b,c),(b,d) agree; (a,b),(a,d),(c,d) disagree: tau = 0.
   const auto zero = GoalConsensus({"a", "b", "c", "d"}, {"b", "d", "a", "c"});
-  EXPECT_NEAR(*zero.tau, 0.0, 1e-12);
+  EXPECT_NEAR(V(zero.tau), 0.0, 1e-12);
   EXPECT_THAT(zero.plain_words, HasSubstr("quite different orders"));
 }
 
 TEST(GoalConsensus, KeysInOnlyOneRankingAreIgnored) {
   const auto c = GoalConsensus({"a", "x", "b", "c"}, {"a", "b", "y", "c"});
   EXPECT_EQ(c.compared, 3);
-  EXPECT_DOUBLE_EQ(*c.tau, 1.0);
+  EXPECT_DOUBLE_EQ(V(c.tau), 1.0);
 }
 
 TEST(GoalConsensus, FewerThanTwoSharedCannotBeCompared) {
@@ -723,7 +731,7 @@ TEST(GoalConsensus, FewerThanTwoSharedCannotBeCompared) {
 TEST(GasTScore, WeightedWorkedExampleIs47Point797) {
   const auto t = GasTScore({{0, 1}, {1, 2}, {-1, 3}});
   ASSERT_TRUE(t.has_value());
-  EXPECT_NEAR(*t, 47.797, 0.0005);
+  EXPECT_NEAR(V(t), 47.797, 0.0005);
 }
 
 // Three unweighted goals at +1: T = 50 + 10 * 3 / sqrt(0.7 * 3 + 0.3 * 9) = 50 + 30 / sqrt(4.8)
@@ -731,11 +739,11 @@ TEST(GasTScore, WeightedWorkedExampleIs47Point797) {
 TEST(GasTScore, ThreeGoalsOneAboveExpectedIs63Point693) {
   const auto t = GasTScore({{1, 1}, {1, 1}, {1, 1}});
   ASSERT_TRUE(t.has_value());
-  EXPECT_NEAR(*t, 63.693, 0.0005);
+  EXPECT_NEAR(V(t), 63.693, 0.0005);
 }
 
 TEST(GasTScore, EveryGoalAtTheExpectedLevelIs50) {
-  EXPECT_DOUBLE_EQ(*GasTScore({{0, 1}, {0, 2}, {0, 5}}), 50.0);
+  EXPECT_DOUBLE_EQ(V(GasTScore({{0, 1}, {0, 2}, {0, 5}})), 50.0);
 }
 
 TEST(GasTScore, NoScoresNoTScore) {
@@ -744,8 +752,8 @@ TEST(GasTScore, NoScoresNoTScore) {
 
 // One goal at +2: 50 + 10 * 2 / sqrt(0.7 + 0.3) = 70, whatever rho.
 TEST(GasTScore, OneGoalIsTenPointsPerLevel) {
-  EXPECT_NEAR(*GasTScore({{2, 1}}), 70.0, 1e-9);
-  EXPECT_NEAR(*GasTScore({{-1, 4}}, 0.5), 40.0, 1e-9);
+  EXPECT_NEAR(V(GasTScore({{2, 1}})), 70.0, 1e-9);
+  EXPECT_NEAR(V(GasTScore({{-1, 4}}, 0.5)), 40.0, 1e-9);
 }
 
 // --- Progress --------------------------------------------------------------------------------
@@ -768,10 +776,10 @@ TEST(QuestionnaireBenchmarkProgress, FallingPhq9TowardsTargetIsImprovingWithFrac
   const auto p =
       QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 17}, {3, 15}}, kDue, kBeforeDue);
   EXPECT_EQ(p.key, "b1");
-  EXPECT_EQ(*p.baseline, 20);
-  EXPECT_EQ(*p.latest, 15);
-  EXPECT_EQ(*p.latest_at, 3);
-  EXPECT_NEAR(*p.fraction, 0.5, 1e-12);
+  EXPECT_EQ(V(p.baseline), 20);
+  EXPECT_EQ(V(p.latest), 15);
+  EXPECT_EQ(p.latest_at, 3);
+  EXPECT_NEAR(V(p.fraction), 0.5, 1e-12);
   EXPECT_FALSE(p.met);
   EXPECT_EQ(p.achievement, Achievement::kImproving);
 }
@@ -780,7 +788,7 @@ TEST(QuestionnaireBenchmarkProgress, RisingPhq9IsWorseningAndFractionClampsAtZer
   const auto p =
       QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 22}}, kDue, kBeforeDue);
   EXPECT_EQ(p.achievement, Achievement::kWorsening);
-  EXPECT_EQ(*p.fraction, 0.0);
+  EXPECT_EQ(V(p.fraction), 0.0);
 }
 
 TEST(QuestionnaireBenchmarkProgress, SameTotalIsNoChange) {
@@ -792,7 +800,7 @@ TEST(QuestionnaireBenchmarkProgress, SameTotalIsNoChange) {
 TEST(QuestionnaireBenchmarkProgress, MeetingTheTargetIsAchievedWithFractionOne) {
   const auto p = QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}, {2, 9}}, kDue, kAfterDue);
   EXPECT_TRUE(p.met);
-  EXPECT_EQ(*p.fraction, 1.0);
+  EXPECT_EQ(V(p.fraction), 1.0);
   EXPECT_EQ(p.achievement, Achievement::kAchieved);
 }
 
@@ -806,7 +814,7 @@ TEST(QuestionnaireBenchmarkProgress, PastTheDueDateWithoutMeetingIsNotAchieved) 
 TEST(QuestionnaireBenchmarkProgress, OneTotalIsInProgress) {
   const auto p = QuestionnaireBenchmarkProgress(Phq9Below(10), {{1, 20}}, kDue, kBeforeDue);
   EXPECT_EQ(p.achievement, Achievement::kInProgress);
-  EXPECT_NEAR(*p.fraction, 0.0, 1e-12);
+  EXPECT_NEAR(V(p.fraction), 0.0, 1e-12);
   const auto none = QuestionnaireBenchmarkProgress(Phq9Below(10), {}, kDue, kBeforeDue);
   EXPECT_EQ(none.achievement, Achievement::kInProgress);
   EXPECT_FALSE(none.baseline.has_value());
@@ -818,7 +826,7 @@ TEST(QuestionnaireBenchmarkProgress, HigherIsBetterForAtLeast) {
   b.comparator = Comparator::kAtLeast;
   // Baseline 10, target 20, latest 15: (15-10)/(20-10) = 0.5; rising is improving.
   const auto p = QuestionnaireBenchmarkProgress(b, {{1, 10}, {2, 15}}, kDue, kBeforeDue);
-  EXPECT_NEAR(*p.fraction, 0.5, 1e-12);
+  EXPECT_NEAR(V(p.fraction), 0.5, 1e-12);
   EXPECT_EQ(p.achievement, Achievement::kImproving);
 }
 
@@ -840,8 +848,8 @@ TEST(GasProgress, LevelZeroOrAboveIsAchieved) {
   const auto p = GasProgress(Gas(), {{1, -2}, {2, 0}}, kDue, kBeforeDue);
   EXPECT_TRUE(p.met);
   EXPECT_EQ(p.achievement, Achievement::kAchieved);
-  EXPECT_EQ(*p.baseline, -2);
-  EXPECT_EQ(*p.latest, 0);
+  EXPECT_EQ(V(p.baseline), -2);
+  EXPECT_EQ(V(p.latest), 0);
   EXPECT_FALSE(p.fraction.has_value());
 }
 
@@ -903,13 +911,13 @@ TEST(EndOfDate, RejectsDatesNotOnTheCalendar) {
 TEST(PlanReviewDue, SixSessionsSinceAgreementMakeItDue) {
   const Timestamp since = 10 * kDay;
   std::vector<Timestamp> sessions = {5 * kDay, 10 * kDay};  // before or at `since`: not counted
-  for (int i = 1; i <= 6; ++i) sessions.push_back(since + i * 7 * kDay);
+  for (int i = 1; i <= 6; ++i) sessions.push_back(since + kDay * 7 * i);
   const ReviewPolicy policy{6, 90};
-  const auto at_five = PlanReviewDue(since, sessions, since + 5 * 7 * kDay, policy);
+  const auto at_five = PlanReviewDue(since, sessions, since + kDay * 7 * 5, policy);
   EXPECT_FALSE(at_five.due);
   EXPECT_EQ(at_five.sessions_since, 5);
   EXPECT_EQ(at_five.reason, "");
-  const auto at_six = PlanReviewDue(since, sessions, since + 6 * 7 * kDay, policy);
+  const auto at_six = PlanReviewDue(since, sessions, since + kDay * 7 * 6, policy);
   EXPECT_TRUE(at_six.due);
   EXPECT_EQ(at_six.sessions_since, 6);
   EXPECT_EQ(at_six.reason, "6 sessions since the plan was last reviewed");
@@ -1036,10 +1044,10 @@ TEST(FoldPlanEvents, LaterEventsWinWhateverTheInputOrder) {
   };
   const PlanActivity a = FoldPlanEvents(events);
   ASSERT_TRUE(a.client_ranking.has_value());
-  EXPECT_THAT(*a.client_ranking, ElementsAre("p1", "p2"));
-  EXPECT_EQ(*a.client_ranked_at, 300);
-  EXPECT_THAT(*a.therapist_ranking, ElementsAre("p2", "p1"));
-  EXPECT_EQ(*a.therapist_ranked_at, 200);
+  EXPECT_THAT(a.client_ranking, ::testing::Optional(ElementsAre("p1", "p2")));
+  EXPECT_EQ(a.client_ranked_at, 300);
+  EXPECT_THAT(a.therapist_ranking, ::testing::Optional(ElementsAre("p2", "p1")));
+  EXPECT_EQ(a.therapist_ranked_at, 200);
   EXPECT_FALSE(a.homework_done.at("h1"));
 }
 
@@ -1066,7 +1074,7 @@ TEST(FoldPlanEvents, CollectsRatingsLevelsRecordsAndReviewsOldestFirst) {
   ASSERT_EQ(a.thought_records.size(), 2u);
   EXPECT_EQ(a.thought_records[0].first, 5);
   EXPECT_EQ(a.thought_records[1].first, 6);
-  EXPECT_EQ(*a.last_review_at, 600);
+  EXPECT_EQ(a.last_review_at, 600);
   EXPECT_FALSE(a.client_ranking.has_value());
 }
 
