@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "domain/audit.h"
 #include "domain/people.h"
+#include "domain/plan.h"
 #include "store/feedback_records.h"
 
 namespace rapport {
@@ -119,6 +120,19 @@ class WriteTxn {
   virtual Result<FeedbackLinkId> InsertFeedbackLink(const FeedbackLink& link) = 0;  // id ignored
   virtual Status CountFeedbackLinkUse(FeedbackLinkId id) = 0;  // uses += 1; kNotFound if absent
 
+  // --- Treatment plans (issue 4) ---
+  // version.id ignored; kAlreadyExists (field "number") when the episode already has that number.
+  virtual Result<PlanVersionId> InsertPlanVersion(const PlanVersion& version) = 0;
+  // Writes every field but id, episode_id and number. kNotFound if absent. The store refuses
+  // (kFailedPrecondition) to change content_json or content_hash of a version whose stored
+  // content_hash is not empty: a proposed or signed version's content never changes.
+  virtual Status UpdatePlanVersion(const PlanVersion& version) = 0;
+  // Append-only. kAlreadyExists when that role already signed that version.
+  virtual Status InsertPlanSignature(const PlanSignature& signature) = 0;
+  virtual Result<PlanEventId> InsertPlanEvent(const PlanEvent& event) = 0;      // event.id ignored
+  virtual Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) = 0;  // by number
+  virtual Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) = 0;  // as Store's
+
   // The read side, inside the transaction.
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
@@ -197,6 +211,18 @@ class Store {
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
       UserId therapist_id, std::optional<AlertState> state) = 0;
   virtual Result<FeedbackLink> FindFeedbackLinkByTokenHash(const std::string& token_hash) = 0;
+
+  // --- Treatment plans (issue 4) ---
+  // By number (oldest first).
+  virtual Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) = 0;
+  // kNotFound when the episode has no version with that number.
+  virtual Result<PlanVersion> GetPlanVersion(EpisodeId id, int number) = 0;
+  // The signatures of every version of the episode, by version number then signed_at.
+  virtual Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) = 0;
+  // Events of the episode, oldest first (at, then id); only `kind` when given.
+  virtual Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,
+                                                        std::optional<PlanEventKind> kind) = 0;
+  virtual Result<PlanEvent> GetPlanEvent(PlanEventId id) = 0;
 
   // Entries with seq > after_seq, oldest first, at most `limit` (none when limit <= 0).
   // clinic_id 0: all clinics.

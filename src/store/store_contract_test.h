@@ -338,7 +338,7 @@ TEST_P(StoreContractTest, ConcurrentWritesSucceedOrFailEachOnTheirOwn) {
 // --- Clinics ----------------------------------------------------------------------------------
 
 TEST_P(StoreContractTest, ClinicRoundTripsWithItsSettings) {
-  const ClinicId id = AddClinic("Harbour Clinic", ClinicSettings{false, true});
+  const ClinicId id = AddClinic("Harbour Clinic", ClinicSettings{false, true, 12, 45});
   ASSERT_GT(id, 0);
   auto clinic = store().GetClinic(id);
   ASSERT_THAT(clinic, IsOk());
@@ -346,6 +346,39 @@ TEST_P(StoreContractTest, ClinicRoundTripsWithItsSettings) {
   EXPECT_EQ(clinic->name, "Harbour Clinic");
   EXPECT_FALSE(clinic->settings.share_with_guardians);
   EXPECT_TRUE(clinic->settings.allow_link_feedback);
+  EXPECT_EQ(clinic->settings.plan_review_sessions, 12);
+  EXPECT_EQ(clinic->settings.plan_review_days, 45);
+}
+
+TEST_P(StoreContractTest, ANewClinicReviewsPlansEverySixSessionsOrNinetyDays) {
+  const ClinicId id = AddClinic("Harbour Clinic");
+  auto clinic = store().GetClinic(id);
+  ASSERT_THAT(clinic, IsOk());
+  EXPECT_EQ(clinic->settings.plan_review_sessions, 6);
+  EXPECT_EQ(clinic->settings.plan_review_days, 90);
+  auto listed = store().ListClinics();
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].settings.plan_review_sessions, 6);
+  EXPECT_EQ((*listed)[0].settings.plan_review_days, 90);
+}
+
+TEST_P(StoreContractTest, UpdateClinicSettingsChangesThePlanReviewInterval) {
+  const ClinicId id = AddClinic("Harbour Clinic");
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateClinicSettings(id, ClinicSettings{true, true, 52, 730});
+              }),
+              IsOk());
+  auto clinic = store().GetClinic(id);
+  ASSERT_THAT(clinic, IsOk());
+  EXPECT_EQ(clinic->settings.plan_review_sessions, 52);
+  EXPECT_EQ(clinic->settings.plan_review_days, 730);
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateClinicSettings(id, ClinicSettings{true, true, 1, 1});
+              }),
+              IsOk());
+  EXPECT_EQ(store().GetClinic(id)->settings.plan_review_sessions, 1);
+  EXPECT_EQ(store().GetClinic(id)->settings.plan_review_days, 1);
 }
 
 TEST_P(StoreContractTest, InsertClinicIgnoresTheGivenIdAndAssignsDistinctOnes) {
@@ -1478,6 +1511,366 @@ TEST_P(StoreFeedbackContractTest, AlertsAreReadableInsideTheWriteThatInsertedThe
   EXPECT_EQ(listed, 1u);
   EXPECT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.GetAlert(inserted + 1)); }),
               FailsWith(ErrorCode::kNotFound));
+}
+
+// --- Treatment plans (issue 4) ----------------------------------------------------------------
+
+class StorePlanContractTest : public StoreContractTest {
+ protected:
+  struct World {
+    ClinicId clinic = 0;
+    UserId therapist = 0, client = 0, guardian = 0;
+    EpisodeId episode = 0, other_episode = 0;
+  };
+
+  World MakeWorld() {
+    World w;
+    w.clinic = AddClinic();
+    w.therapist = AddUser(w.clinic, "t@example.org", Role::kTherapist);
+    w.client = AddUser(w.clinic, "c@example.org", Role::kClient);
+    w.guardian = AddUser(w.clinic, "g@example.org", Role::kGuardian);
+    const UserId other_client = AddUser(w.clinic, "c2@example.org", Role::kClient);
+    w.episode = AddEpisode(w.clinic, w.client, w.therapist);
+    w.other_episode = AddEpisode(w.clinic, other_client, w.therapist);
+    return w;
+  }
+
+  static PlanVersion MakeVersion(EpisodeId episode, int number, UserId by,
+                                 const std::string& summary = "Feel less low") {
+    PlanVersion v;
+    v.episode_id = episode;
+    v.number = number;
+    v.status = PlanVersionStatus::kDraft;
+    v.content_json = fmt::format(R"({{"summary":"{}"}})", summary);
+    v.created_by = by;
+    v.created_at = kT0 + number;
+    v.updated_at = kT0 + number;
+    return v;
+  }
+
+  PlanVersionId AddVersion(const PlanVersion& v) {
+    return Put([&](WriteTxn& txn) { return txn.InsertPlanVersion(v); });
+  }
+
+  static PlanEvent MakeEvent(EpisodeId episode, PlanEventKind kind, const std::string& subject,
+                             UserId actor, Timestamp at, const std::string& payload = "{}") {
+    PlanEvent e;
+    e.episode_id = episode;
+    e.kind = kind;
+    e.subject = subject;
+    e.payload_json = payload;
+    e.actor_id = actor;
+    e.at = at;
+    return e;
+  }
+
+  static std::string Hash(const std::string& text) { return Blake2b256Hex(text); }
+};
+
+TEST_P(StorePlanContractTest, VersionsRoundTripEveryFieldAndAreListedByNumber) {
+  const World w = MakeWorld();
+  PlanVersion second = MakeVersion(w.episode, 2, w.therapist, "Sleep through the night");
+  second.status = PlanVersionStatus::kChangesRequested;
+  second.content_hash = Hash(second.content_json);
+  second.proposed_at = kT0 + 10;
+  second.decided_at = kT0 + 20;
+  second.client_comment = "Could we start with sleep?";
+  // Inserted out of order: the list is by number, not by insertion.
+  const PlanVersionId id2 = AddVersion(second);
+  const PlanVersionId id1 = AddVersion(MakeVersion(w.episode, 1, w.therapist));
+  AddVersion(MakeVersion(w.other_episode, 1, w.therapist));
+  EXPECT_NE(id1, id2);
+
+  auto listed = store().ListPlanVersions(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ((*listed)[0].number, 1);
+  EXPECT_EQ((*listed)[0].id, id1);
+  EXPECT_EQ((*listed)[0].status, PlanVersionStatus::kDraft);
+  EXPECT_EQ((*listed)[0].content_hash, "");
+  EXPECT_FALSE((*listed)[0].proposed_at.has_value());
+  EXPECT_FALSE((*listed)[0].decided_at.has_value());
+  second.id = id2;
+  EXPECT_EQ((*listed)[1], second);
+
+  auto got = store().GetPlanVersion(w.episode, 2);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(*got, second);
+  EXPECT_THAT(store().GetPlanVersion(w.episode, 3), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().GetPlanVersion(w.episode + 100, 1), FailsWith(ErrorCode::kNotFound));
+  auto none = store().ListPlanVersions(w.episode + 100);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StorePlanContractTest, EveryVersionStatusRoundTrips) {
+  const World w = MakeWorld();
+  const std::vector<PlanVersionStatus> statuses = {PlanVersionStatus::kDraft,
+                                                   PlanVersionStatus::kProposed,
+                                                   PlanVersionStatus::kChangesRequested,
+                                                   PlanVersionStatus::kDeclined,
+                                                   PlanVersionStatus::kWithdrawn,
+                                                   PlanVersionStatus::kAgreed,
+                                                   PlanVersionStatus::kSuperseded};
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    PlanVersion v = MakeVersion(w.episode, static_cast<int>(i) + 1, w.therapist);
+    v.status = statuses[i];
+    AddVersion(v);
+  }
+  auto listed = store().ListPlanVersions(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), statuses.size());
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    EXPECT_EQ((*listed)[i].status, statuses[i]) << ToString(statuses[i]);
+  }
+}
+
+TEST_P(StorePlanContractTest, AVersionNumberIsTakenOncePerEpisode) {
+  const World w = MakeWorld();
+  AddVersion(MakeVersion(w.episode, 1, w.therapist, "first"));
+  const Status again = Do([&](WriteTxn& txn) {
+    return DropValue(txn.InsertPlanVersion(MakeVersion(w.episode, 1, w.therapist, "second")));
+  });
+  ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
+  ASSERT_EQ(again.error().fields.size(), 1U);
+  EXPECT_EQ(again.error().fields[0].field, "number");
+  EXPECT_EQ(store().GetPlanVersion(w.episode, 1)->content_json, R"({"summary":"first"})");
+  // Another episode has its own numbers.
+  EXPECT_GT(AddVersion(MakeVersion(w.other_episode, 1, w.therapist)), 0);
+}
+
+TEST_P(StorePlanContractTest, AVersionOfAMissingEpisodeOrByAMissingUserIsInvalidArgument) {
+  const World w = MakeWorld();
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) {
+        return DropValue(txn.InsertPlanVersion(MakeVersion(w.episode + 100, 1, w.therapist)));
+      }),
+      FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) {
+        return DropValue(txn.InsertPlanVersion(MakeVersion(w.episode, 1, w.therapist + 100)));
+      }),
+      FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_TRUE(store().ListPlanVersions(w.episode)->empty());
+}
+
+TEST_P(StorePlanContractTest, ADraftChangesFreelyUntilItsContentIsFrozenByAHash) {
+  const World w = MakeWorld();
+  PlanVersion v = MakeVersion(w.episode, 1, w.therapist, "draft one");
+  v.id = AddVersion(v);
+
+  // A draft: every field but id, episode and number may change.
+  v.content_json = R"({"summary":"draft two"})";
+  v.updated_at = kT0 + 50;
+  v.episode_id = w.other_episode;  // ignored
+  v.number = 9;                    // ignored
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }), IsOk());
+  v.episode_id = w.episode;
+  v.number = 1;
+  EXPECT_EQ(*store().GetPlanVersion(w.episode, 1), v);
+  EXPECT_THAT(store().GetPlanVersion(w.episode, 9), FailsWith(ErrorCode::kNotFound));
+
+  // Proposing sets the hash in the same update as the final content.
+  v.content_json = R"({"summary":"as proposed"})";
+  v.content_hash = Hash(v.content_json);
+  v.status = PlanVersionStatus::kProposed;
+  v.proposed_at = kT0 + 60;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }), IsOk());
+  EXPECT_EQ(*store().GetPlanVersion(w.episode, 1), v);
+
+  // From now on the content and its hash are refused, alone or together ...
+  PlanVersion edited = v;
+  edited.content_json = R"({"summary":"changed after proposing"})";
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(edited); }),
+              FailsWith(ErrorCode::kFailedPrecondition));
+  edited.content_hash = Hash(edited.content_json);
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(edited); }),
+              FailsWith(ErrorCode::kFailedPrecondition));
+  PlanVersion unhashed = v;
+  unhashed.content_hash.clear();
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(unhashed); }),
+              FailsWith(ErrorCode::kFailedPrecondition));
+  EXPECT_EQ(*store().GetPlanVersion(w.episode, 1), v);
+
+  // ... while its state still moves with the same content.
+  v.status = PlanVersionStatus::kAgreed;
+  v.decided_at = kT0 + 70;
+  v.updated_at = kT0 + 70;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }), IsOk());
+  v.status = PlanVersionStatus::kSuperseded;
+  v.client_comment = "kept for the record";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }), IsOk());
+  EXPECT_EQ(*store().GetPlanVersion(w.episode, 1), v);
+}
+
+TEST_P(StorePlanContractTest, UpdatingAMissingVersionIsNotFound) {
+  const World w = MakeWorld();
+  PlanVersion v = MakeVersion(w.episode, 1, w.therapist);
+  v.id = AddVersion(v) + 100;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StorePlanContractTest, SignaturesAreKeptOncePerRoleAndListedByVersionThenTime) {
+  const World w = MakeWorld();
+  PlanVersion v1 = MakeVersion(w.episode, 1, w.therapist, "one");
+  v1.content_hash = Hash(v1.content_json);
+  v1.status = PlanVersionStatus::kAgreed;
+  PlanVersion v2 = MakeVersion(w.episode, 2, w.therapist, "two");
+  v2.content_hash = Hash(v2.content_json);
+  v2.status = PlanVersionStatus::kProposed;
+  // Version 2 first, so insertion order is not the version order.
+  const PlanVersionId id2 = AddVersion(v2);
+  const PlanVersionId id1 = AddVersion(v1);
+  PlanVersion other = MakeVersion(w.other_episode, 1, w.therapist);
+  other.content_hash = Hash("other");
+  const PlanVersionId other_id = AddVersion(other);
+
+  const PlanSignature t2{id2, SignerRole::kTherapist, w.therapist, kT0 + 30, v2.content_hash};
+  const PlanSignature c1{id1, SignerRole::kClient, w.client, kT0 + 20, v1.content_hash};
+  const PlanSignature t1{id1, SignerRole::kTherapist, w.therapist, kT0 + 10, v1.content_hash};
+  const PlanSignature g1{id1, SignerRole::kGuardian, w.guardian, kT0 + 25, v1.content_hash};
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(t2));
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(c1));
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(g1));
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
+                    PlanSignature{other_id, SignerRole::kTherapist, w.therapist, kT0, "h"}));
+                return txn.InsertPlanSignature(t1);
+              }),
+              IsOk());
+
+  auto listed = store().ListPlanSignatures(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_EQ(*listed, (std::vector<PlanSignature>{t1, c1, g1, t2}));
+
+  // The same role cannot sign the same version twice, even over another hash.
+  PlanSignature again = c1;
+  again.signed_at = kT0 + 99;
+  again.content_hash = Hash("something else");
+  const Status twice = Do([&](WriteTxn& txn) { return txn.InsertPlanSignature(again); });
+  ASSERT_THAT(twice, FailsWith(ErrorCode::kAlreadyExists));
+  ASSERT_EQ(twice.error().fields.size(), 1U);
+  EXPECT_EQ(twice.error().fields[0].field, "role");
+  EXPECT_EQ(*store().ListPlanSignatures(w.episode), (std::vector<PlanSignature>{t1, c1, g1, t2}));
+
+  // Signatures must refer to a version and a person that exist.
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.InsertPlanSignature(
+                    PlanSignature{id1 + id2 + other_id, SignerRole::kClient, w.client, kT0, "h"});
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.InsertPlanSignature(
+                    PlanSignature{id2, SignerRole::kClient, w.client + 100, kT0, "h"});
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  auto none = store().ListPlanSignatures(w.episode + 100);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StorePlanContractTest, EventsAreOldestFirstAndFilteredByKind) {
+  const World w = MakeWorld();
+  const PlanEvent late = MakeEvent(w.episode, PlanEventKind::kRanking, "client", w.client, kT0 + 30,
+                                   R"({"order":["p2","p1"]})");
+  const PlanEvent early =
+      MakeEvent(w.episode, PlanEventKind::kHomework, "h1", w.client, kT0 + 10, R"({"done":true})");
+  const PlanEvent tie_a = MakeEvent(w.episode, PlanEventKind::kRanking, "therapist", w.therapist,
+                                    kT0 + 20, R"({"order":["p1","p2"]})");
+  const PlanEvent tie_b =
+      MakeEvent(w.episode, PlanEventKind::kGasLevel, "b2", w.therapist, kT0 + 20, R"({"level":1})");
+  const PlanEventId late_id = Put([&](WriteTxn& txn) { return txn.InsertPlanEvent(late); });
+  const PlanEventId early_id = Put([&](WriteTxn& txn) { return txn.InsertPlanEvent(early); });
+  const PlanEventId a_id = Put([&](WriteTxn& txn) { return txn.InsertPlanEvent(tie_a); });
+  const PlanEventId b_id = Put([&](WriteTxn& txn) { return txn.InsertPlanEvent(tie_b); });
+  Put([&](WriteTxn& txn) {
+    return txn.InsertPlanEvent(
+        MakeEvent(w.other_episode, PlanEventKind::kRanking, "client", w.client, kT0));
+  });
+  ASSERT_LT(a_id, b_id);
+
+  const auto ids = [](const Result<std::vector<PlanEvent>>& events) {
+    std::vector<PlanEventId> out;
+    if (!events) return out;
+    for (const PlanEvent& e : *events) out.push_back(e.id);
+    return out;
+  };
+  EXPECT_EQ(ids(store().ListPlanEvents(w.episode, std::nullopt)),
+            (std::vector<PlanEventId>{early_id, a_id, b_id, late_id}));
+  EXPECT_EQ(ids(store().ListPlanEvents(w.episode, PlanEventKind::kRanking)),
+            (std::vector<PlanEventId>{a_id, late_id}));
+  EXPECT_EQ(ids(store().ListPlanEvents(w.episode, PlanEventKind::kReview)),
+            (std::vector<PlanEventId>{}));
+  EXPECT_EQ(ids(store().ListPlanEvents(w.episode + 100, std::nullopt)),
+            (std::vector<PlanEventId>{}));
+
+  auto got = store().GetPlanEvent(late_id);
+  ASSERT_THAT(got, IsOk());
+  PlanEvent expected = late;
+  expected.id = late_id;
+  EXPECT_EQ(*got, expected);
+  EXPECT_THAT(store().GetPlanEvent(late_id + 100), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StorePlanContractTest, EveryEventKindRoundTrips) {
+  const World w = MakeWorld();
+  const std::vector<PlanEventKind> kinds = {PlanEventKind::kRanking,  PlanEventKind::kSelfRating,
+                                            PlanEventKind::kHomework, PlanEventKind::kThoughtRecord,
+                                            PlanEventKind::kGasLevel, PlanEventKind::kReview};
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    Put([&](WriteTxn& txn) {
+      return txn.InsertPlanEvent(
+          MakeEvent(w.episode, kinds[i], "s", w.client, kT0 + static_cast<Timestamp>(i)));
+    });
+  }
+  for (const PlanEventKind kind : kinds) {
+    auto listed = store().ListPlanEvents(w.episode, kind);
+    ASSERT_THAT(listed, IsOk());
+    ASSERT_EQ(listed->size(), 1U) << ToString(kind);
+    EXPECT_EQ((*listed)[0].kind, kind);
+  }
+}
+
+TEST_P(StorePlanContractTest, AnEventOfAMissingEpisodeOrActorIsInvalidArgument) {
+  const World w = MakeWorld();
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertPlanEvent(
+                    MakeEvent(w.episode + 100, PlanEventKind::kHomework, "h1", w.client, kT0)));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertPlanEvent(
+                    MakeEvent(w.episode, PlanEventKind::kHomework, "h1", w.client + 100, kT0)));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_TRUE(store().ListPlanEvents(w.episode, std::nullopt)->empty());
+}
+
+TEST_P(StorePlanContractTest, AWriteSeesItsOwnVersionsAndSignaturesAndRollsThemBackTogether) {
+  const World w = MakeWorld();
+  std::size_t versions_seen = 0, signatures_seen = 0;
+  const Status written = store().Write([&](WriteTxn& txn) -> Status {
+    PlanVersion v = MakeVersion(w.episode, 1, w.therapist);
+    v.content_hash = Hash(v.content_json);
+    v.status = PlanVersionStatus::kProposed;
+    RAPPORT_ASSIGN_OR_RETURN(const PlanVersionId id, txn.InsertPlanVersion(v));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
+        PlanSignature{id, SignerRole::kTherapist, w.therapist, kT0, v.content_hash}));
+    RAPPORT_RETURN_IF_ERROR(
+        txn.InsertPlanEvent(MakeEvent(w.episode, PlanEventKind::kReview, "1", w.therapist, kT0)));
+    RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(w.episode));
+    RAPPORT_ASSIGN_OR_RETURN(const auto signatures, txn.ListPlanSignatures(w.episode));
+    versions_seen = versions.size();
+    signatures_seen = signatures.size();
+    return Fail(Error::FailedPrecondition("the client withdrew"));
+  });
+  ASSERT_THAT(written, FailsWith(ErrorCode::kFailedPrecondition));
+  EXPECT_EQ(versions_seen, 1U);
+  EXPECT_EQ(signatures_seen, 1U);
+  EXPECT_TRUE(store().ListPlanVersions(w.episode)->empty());
+  EXPECT_TRUE(store().ListPlanSignatures(w.episode)->empty());
+  EXPECT_TRUE(store().ListPlanEvents(w.episode, std::nullopt)->empty());
 }
 
 }  // namespace rapport

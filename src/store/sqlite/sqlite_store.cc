@@ -25,7 +25,8 @@ namespace {
 // --- Rows -------------------------------------------------------------------------------------
 // Each kXColumns list matches the order its ReadX() reads.
 
-#define RAPPORT_CLINIC_COLUMNS "id, name, share_with_guardians, allow_link_feedback"
+#define RAPPORT_CLINIC_COLUMNS \
+  "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days"
 #define RAPPORT_USER_COLUMNS "id, clinic_id, email, display_name, role, active, created_at"
 #define RAPPORT_EPISODE_COLUMNS \
   "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
@@ -48,6 +49,12 @@ namespace {
 #define RAPPORT_FEEDBACK_LINK_COLUMNS \
   "id, appointment_id, created_by, token_hash, created_at, expires_at, uses"
 
+#define RAPPORT_PLAN_VERSION_COLUMNS                                                     \
+  "id, episode_id, number, status, content_json, content_hash, created_by, created_at, " \
+  "updated_at, proposed_at, decided_at, client_comment"
+#define RAPPORT_PLAN_SIGNATURE_COLUMNS "version_id, role, user_id, signed_at, content_hash"
+#define RAPPORT_PLAN_EVENT_COLUMNS "id, episode_id, kind, subject, payload_json, actor_id, at"
+
 // A value the CHECK constraints should have kept out: the file was edited by hand or is damaged.
 template <typename T>
 Result<T> FromColumn(Result<T> parsed, std::string_view what) {
@@ -61,6 +68,8 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.name = q.Text(1);
   c.settings.share_with_guardians = q.Bool(2);
   c.settings.allow_link_feedback = q.Bool(3);
+  c.settings.plan_review_sessions = static_cast<int>(q.Int(4));
+  c.settings.plan_review_days = static_cast<int>(q.Int(5));
   return c;
 }
 
@@ -196,6 +205,46 @@ Result<FeedbackLink> ReadFeedbackLink(const SqliteQuery& q) {
   return l;
 }
 
+Result<PlanVersion> ReadPlanVersion(const SqliteQuery& q) {
+  PlanVersion v;
+  v.id = q.Int(0);
+  v.episode_id = q.Int(1);
+  v.number = static_cast<int>(q.Int(2));
+  RAPPORT_ASSIGN_OR_RETURN(v.status,
+                           FromColumn(ParsePlanVersionStatus(q.Text(3)), "plan version status"));
+  v.content_json = q.Text(4);
+  v.content_hash = q.Text(5);
+  v.created_by = q.Int(6);
+  v.created_at = q.Int(7);
+  v.updated_at = q.Int(8);
+  v.proposed_at = q.OptionalInt(9);
+  v.decided_at = q.OptionalInt(10);
+  v.client_comment = q.Text(11);
+  return v;
+}
+
+Result<PlanSignature> ReadPlanSignature(const SqliteQuery& q) {
+  PlanSignature s;
+  s.version_id = q.Int(0);
+  RAPPORT_ASSIGN_OR_RETURN(s.role, FromColumn(ParseSignerRole(q.Text(1)), "signer role"));
+  s.user_id = q.Int(2);
+  s.signed_at = q.Int(3);
+  s.content_hash = q.Text(4);
+  return s;
+}
+
+Result<PlanEvent> ReadPlanEvent(const SqliteQuery& q) {
+  PlanEvent e;
+  e.id = q.Int(0);
+  e.episode_id = q.Int(1);
+  RAPPORT_ASSIGN_OR_RETURN(e.kind, FromColumn(ParsePlanEventKind(q.Text(2)), "plan event kind"));
+  e.subject = q.Text(3);
+  e.payload_json = q.Text(4);
+  e.actor_id = q.Int(5);
+  e.at = q.Int(6);
+  return e;
+}
+
 Result<UserId> ReadId(const SqliteQuery& q) {
   return q.Int(0);
 }
@@ -294,6 +343,25 @@ Result<std::vector<FeedbackAlert>> QueryAlertsOfEpisode(SqliteConnection& c, Epi
   return All(q, ReadAlert);
 }
 
+Result<std::vector<PlanVersion>> QueryPlanVersions(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_PLAN_VERSION_COLUMNS
+                                                    " FROM plan_versions WHERE episode_id = ? "
+                                                    "ORDER BY number"));
+  q.Bind(id);
+  return All(q, ReadPlanVersion);
+}
+
+// Ties on signed_at fall back to the role's name, so the order never depends on the backend.
+Result<std::vector<PlanSignature>> QueryPlanSignatures(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT s.version_id, s.role, s.user_id, s.signed_at, s.content_hash "
+                "FROM plan_signatures s JOIN plan_versions v ON v.id = s.version_id "
+                "WHERE v.episode_id = ? ORDER BY v.number, s.signed_at, s.role"));
+  q.Bind(id);
+  return All(q, ReadPlanSignature);
+}
+
 // --- The write transaction --------------------------------------------------------------------
 
 class SqliteWriteTxn final : public WriteTxn {
@@ -303,20 +371,26 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<ClinicId> InsertClinic(const Clinic& clinic) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback) "
-                   "VALUES (?, ?, ?) RETURNING id"));
+        c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
+                   "plan_review_sessions, plan_review_days) VALUES (?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
-        .Bind(clinic.settings.allow_link_feedback);
+        .Bind(clinic.settings.allow_link_feedback)
+        .Bind(clinic.settings.plan_review_sessions)
+        .Bind(clinic.settings.plan_review_days);
     return q.RunReturningId();
   }
 
   Status UpdateClinicSettings(ClinicId id, const ClinicSettings& settings) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ? "
-                   "WHERE id = ?"));
-    q.Bind(settings.share_with_guardians).Bind(settings.allow_link_feedback).Bind(id);
+        c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
+                   "plan_review_sessions = ?, plan_review_days = ? WHERE id = ?"));
+    q.Bind(settings.share_with_guardians)
+        .Bind(settings.allow_link_feedback)
+        .Bind(settings.plan_review_sessions)
+        .Bind(settings.plan_review_days)
+        .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
 
@@ -660,6 +734,106 @@ class SqliteWriteTxn final : public WriteTxn {
                              c_.Prepare("UPDATE feedback_links SET uses = uses + 1 WHERE id = ?"));
     q.Bind(id);
     return ChangedOne(q.Run(), "no such feedback link");
+  }
+
+  Result<PlanVersionId> InsertPlanVersion(const PlanVersion& v) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO plan_versions (episode_id, number, status, content_json, "
+                   "content_hash, created_by, created_at, updated_at, proposed_at, decided_at, "
+                   "client_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(v.episode_id)
+        .Bind(v.number)
+        .Bind(ToString(v.status))
+        .Bind(v.content_json)
+        .Bind(v.content_hash)
+        .Bind(v.created_by)
+        .Bind(v.created_at)
+        .Bind(v.updated_at)
+        .Bind(v.proposed_at)
+        .Bind(v.decided_at)
+        .Bind(v.client_comment);
+    auto id = NameMissing(q.RunReturningId(), "episode or creating user does not exist");
+    if (!id && id.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(Error{ErrorCode::kAlreadyExists,
+                        fmt::format("the plan already has a version {}", v.number),
+                        {FieldError{"number", "is already taken"}}});
+    }
+    return id;
+  }
+
+  Status UpdatePlanVersion(const PlanVersion& v) override {
+    // Checked here as well as by the trigger, so that the refusal is a clear error of its own
+    // and does not depend on the schema having been applied unaltered.
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery stored,
+          c_.Prepare("SELECT content_json, content_hash FROM plan_versions WHERE id = ?"));
+      stored.Bind(v.id);
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+      if (!found) return Fail(Error::NotFound("no such plan version"));
+      const std::string stored_hash = stored.Text(1);
+      if (!stored_hash.empty() &&
+          (stored.Text(0) != v.content_json || stored_hash != v.content_hash)) {
+        return Fail(Error::FailedPrecondition(
+            "this plan version has been proposed or signed; its content can no longer change"));
+      }
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE plan_versions SET status = ?, content_json = ?, content_hash = ?, "
+                   "created_by = ?, created_at = ?, updated_at = ?, proposed_at = ?, "
+                   "decided_at = ?, client_comment = ? WHERE id = ?"));
+    q.Bind(ToString(v.status))
+        .Bind(v.content_json)
+        .Bind(v.content_hash)
+        .Bind(v.created_by)
+        .Bind(v.created_at)
+        .Bind(v.updated_at)
+        .Bind(v.proposed_at)
+        .Bind(v.decided_at)
+        .Bind(v.client_comment)
+        .Bind(v.id);
+    return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such plan version");
+  }
+
+  Status InsertPlanSignature(const PlanSignature& s) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q, c_.Prepare("INSERT INTO plan_signatures (" RAPPORT_PLAN_SIGNATURE_COLUMNS
+                                  ") VALUES (?, ?, ?, ?, ?)"));
+    q.Bind(s.version_id)
+        .Bind(ToString(s.role))
+        .Bind(s.user_id)
+        .Bind(s.signed_at)
+        .Bind(s.content_hash);
+    auto done = NameMissing(q.Run(), "plan version or signer does not exist");
+    if (!done && done.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(Error{ErrorCode::kAlreadyExists,
+                        fmt::format("the {} has already signed this version", ToString(s.role)),
+                        {FieldError{"role", "has already signed"}}});
+    }
+    return Done(done);
+  }
+
+  Result<PlanEventId> InsertPlanEvent(const PlanEvent& e) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO plan_events (episode_id, kind, subject, payload_json, actor_id, "
+                   "at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(e.episode_id)
+        .Bind(ToString(e.kind))
+        .Bind(e.subject)
+        .Bind(e.payload_json)
+        .Bind(e.actor_id)
+        .Bind(e.at);
+    return NameMissing(q.RunReturningId(), "episode or user does not exist");
+  }
+
+  Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) override {
+    return QueryPlanVersions(c_, id);
+  }
+  Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) override {
+    return QueryPlanSignatures(c_, id);
   }
 
  private:
@@ -1007,6 +1181,46 @@ class SqliteStoreImpl final : public SqliteStore {
                                          " FROM feedback_links WHERE token_hash = ?"));
       q.Bind(token_hash);
       return One(q, ReadFeedbackLink, "no such feedback link");
+    });
+  }
+
+  Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryPlanVersions(c, id); });
+  }
+
+  Result<PlanVersion> GetPlanVersion(EpisodeId id, int number) override {
+    return WithReader([&](SqliteConnection& c) -> Result<PlanVersion> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_PLAN_VERSION_COLUMNS
+                                   " FROM plan_versions WHERE episode_id = ? AND number = ?"));
+      q.Bind(id).Bind(number);
+      return One(q, ReadPlanVersion, "no such plan version");
+    });
+  }
+
+  Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryPlanSignatures(c, id); });
+  }
+
+  Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,
+                                                std::optional<PlanEventKind> kind) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<PlanEvent>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_PLAN_EVENT_COLUMNS
+                                         " FROM plan_events WHERE episode_id = ?1 AND (?2 = '' OR "
+                                         "kind = ?2) ORDER BY at, id"));
+      const std::string wanted = kind ? std::string(ToString(*kind)) : std::string();
+      q.Bind(id).Bind(wanted);
+      return All(q, ReadPlanEvent);
+    });
+  }
+
+  Result<PlanEvent> GetPlanEvent(PlanEventId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<PlanEvent> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_PLAN_EVENT_COLUMNS
+                                                        " FROM plan_events WHERE id = ?"));
+      q.Bind(id);
+      return One(q, ReadPlanEvent, "no such plan event");
     });
   }
 

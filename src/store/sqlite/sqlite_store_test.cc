@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/crypto.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/store_contract_test.h"
 
@@ -65,6 +67,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreFeedbackContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StorePlanContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
@@ -388,6 +394,156 @@ TEST(SqliteStore, ASecondStoreOnTheSameFileSeesCommittedWrites) {
   ASSERT_THAT(audit, IsOk());
   ASSERT_EQ(audit->size(), 2U);
   EXPECT_EQ((*audit)[1].prev_hash, (*audit)[0].hash);
+}
+
+// --- Treatment plans: the schema's own defences -----------------------------------------------
+
+// A clinic, a therapist, an episode, a proposed (frozen) version 1 with the therapist's signature,
+// a draft version 2 and one event, written through the store.
+Status AddPlanWorld(Store& store) {
+  return store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = "t@example.org";
+    u.role = Role::kTherapist;
+    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist, txn.InsertUser(u));
+    Episode e;
+    e.clinic_id = clinic;
+    e.client_id = therapist;
+    e.therapist_id = therapist;
+    RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode, txn.InsertEpisode(e));
+    PlanVersion v;
+    v.episode_id = episode;
+    v.number = 1;
+    v.status = PlanVersionStatus::kProposed;
+    v.content_json = R"({"summary":"signed"})";
+    v.content_hash = Blake2b256Hex(v.content_json);
+    v.created_by = therapist;
+    RAPPORT_ASSIGN_OR_RETURN(const PlanVersionId id, txn.InsertPlanVersion(v));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
+        PlanSignature{id, SignerRole::kTherapist, therapist, 1, v.content_hash}));
+    v.number = 2;
+    v.status = PlanVersionStatus::kDraft;
+    v.content_json = R"({"summary":"draft"})";
+    v.content_hash.clear();
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanVersion(v));
+    PlanEvent event;
+    event.episode_id = episode;
+    event.kind = PlanEventKind::kHomework;
+    event.subject = "h1";
+    event.payload_json = R"({"done":true})";
+    event.actor_id = therapist;
+    return DropValue(txn.InsertPlanEvent(event));
+  });
+}
+
+TEST(SqliteStore, RawSqlCannotChangeOrDeleteAFrozenPlanVersion) {
+  TempDir dir;
+  const std::string path = dir.File("frozen.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(AddPlanWorld(*store), IsOk());
+
+  RawDb raw(path);
+  EXPECT_NE(raw.Exec("UPDATE plan_versions SET content_json = '{}' WHERE number = 1"), SQLITE_OK);
+  EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("cannot change"));
+  EXPECT_NE(raw.Exec("UPDATE plan_versions SET content_hash = '' WHERE number = 1"), SQLITE_OK);
+  EXPECT_NE(raw.Exec("DELETE FROM plan_versions WHERE number = 1"), SQLITE_OK);
+  EXPECT_EQ(raw.Text("SELECT content_json FROM plan_versions WHERE number = 1"),
+            R"({"summary":"signed"})");
+  // Its state may still move, and a draft's content may still change.
+  EXPECT_EQ(raw.Exec("UPDATE plan_versions SET status = 'agreed', content_json = content_json "
+                     "WHERE number = 1"),
+            SQLITE_OK);
+  EXPECT_EQ(raw.Exec("UPDATE plan_versions SET content_json = '{}' WHERE number = 2"), SQLITE_OK);
+}
+
+TEST(SqliteStore, RawSqlCannotUpdateOrDeletePlanSignaturesOrEvents) {
+  TempDir dir;
+  const std::string path = dir.File("append.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(AddPlanWorld(*store), IsOk());
+
+  RawDb raw(path);
+  for (const char* sql :
+       {"UPDATE plan_signatures SET content_hash = 'forged'", "DELETE FROM plan_signatures",
+        "UPDATE plan_events SET subject = 'h2'", "DELETE FROM plan_events"}) {
+    EXPECT_NE(raw.Exec(sql), SQLITE_OK) << sql;
+    EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("append-only")) << sql;
+  }
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM plan_signatures"), "1");
+  EXPECT_EQ(raw.Text("SELECT subject FROM plan_events"), "h1");
+}
+
+TEST(SqliteStore, TheTriggerRefusesAFrozenContentChangeAsFailedPrecondition) {
+  // The store checks before the trigger does; through raw SQL the trigger's own message must map
+  // to kFailedPrecondition too, so a refusal is never mistaken for an outage.
+  TempDir dir;
+  const std::string path = dir.File("mapped.db");
+  auto c = SqliteConnection::Open(path, SqliteConnection::Mode::kWriter);
+  ASSERT_THAT(c, IsOk());
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_THAT(AddPlanWorld(*store), IsOk());
+  }
+  auto q = (*c)->Prepare("UPDATE plan_versions SET content_json = '{}' WHERE number = 1");
+  ASSERT_THAT(q, IsOk());
+  EXPECT_THAT(q->Run(), FailsWith(ErrorCode::kFailedPrecondition));
+}
+
+TEST(SqliteStore, APlanReviewIntervalOutsideItsRangeIsRefusedByTheSchema) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("review.db"));
+  ASSERT_NE(store, nullptr);
+  ClinicId clinic = 0;
+  ASSERT_THAT(store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    return Ok();
+  }),
+              IsOk());
+  for (const ClinicSettings& bad :
+       {ClinicSettings{true, true, 0, 90}, ClinicSettings{true, true, 53, 90},
+        ClinicSettings{true, true, 6, 0}, ClinicSettings{true, true, 6, 731}}) {
+    EXPECT_THAT(store->Write([&](WriteTxn& txn) { return txn.UpdateClinicSettings(clinic, bad); }),
+                FailsWith(ErrorCode::kInvalidArgument));
+  }
+  EXPECT_EQ(store->GetClinic(clinic)->settings.plan_review_sessions, 6);
+  EXPECT_EQ(store->GetClinic(clinic)->settings.plan_review_days, 90);
+}
+
+TEST(SqliteStore, ClinicsFromBeforePlansGetTheDefaultReviewInterval) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  {
+    // The schema as it was before migration 3, with one clinic in it. An empty file is an empty
+    // database.
+    std::ofstream(path).close();
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                       "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"),
+              SQLITE_OK);
+    for (const SqliteMigration& m : SqliteMigrations()) {
+      if (m.version >= 3) break;
+      ASSERT_EQ(raw.Exec(std::string(m.sql)), SQLITE_OK) << m.name;
+      ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+                         ", '" + std::string(m.name) + "', 0)"),
+                SQLITE_OK);
+    }
+    ASSERT_EQ(raw.Exec("INSERT INTO clinics (name, share_with_guardians) VALUES ('Old', 0)"),
+              SQLITE_OK);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto clinics = store->ListClinics();
+  ASSERT_THAT(clinics, IsOk());
+  ASSERT_EQ(clinics->size(), 1U);
+  EXPECT_EQ((*clinics)[0].name, "Old");
+  EXPECT_FALSE((*clinics)[0].settings.share_with_guardians);
+  EXPECT_EQ((*clinics)[0].settings.plan_review_sessions, 6);
+  EXPECT_EQ((*clinics)[0].settings.plan_review_days, 90);
 }
 
 }  // namespace
