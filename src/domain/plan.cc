@@ -152,8 +152,8 @@ class Problems {
   bool Empty() const { return errors_.empty(); }
   Error ToError(std::string_view what) {
     std::string summary =
-        fmt::format("{} {} {} attention: ", what, errors_.size() == 1 ? "field" : "fields",
-                    errors_.size() == 1 ? "needs" : "need");
+        fmt::format("{} field{} of {} need{} attention: ", errors_.size(),
+                    errors_.size() == 1 ? "" : "s", what, errors_.size() == 1 ? "s" : "");
     for (std::size_t i = 0; i < errors_.size(); ++i) {
       if (i > 0) summary += "; ";
       summary += errors_[i].field.empty() ? errors_[i].message
@@ -246,7 +246,7 @@ std::string ReadKey(JsonObjectReader& r, char letter) {
 }
 
 std::string ReadDate(JsonObjectReader& r, std::string_view key) {
-  auto date = r.RequiredString(key, 10 + 1);
+  auto date = r.RequiredString(key, 64);
   if (!date) return {};
   if (!ParseCalendarDate(*date)) {
     r.AddError(key, "must be a real date such as 2026-06-30");
@@ -634,7 +634,7 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
   }
   p.Take(r.Finish());
   CheckUniqueKeys(c, p);
-  if (!p.Empty()) return Fail(p.ToError("The plan has"));
+  if (!p.Empty()) return Fail(p.ToError("the plan"));
   return c;
 }
 
@@ -769,7 +769,7 @@ Status ApplyProblemEdit(PlanContent& content, std::string_view key, const Proble
   check(edit.client_words, "client_words", 2000, true);
   check(edit.formulation, "formulation", 4000, false);
   check(edit.diagnosis, "diagnosis", 200, false);
-  if (!p.Empty()) return Fail(p.ToError("The problem has"));
+  if (!p.Empty()) return Fail(p.ToError("the problem"));
   if (edit.client_words) problem->client_words = *edit.client_words;
   if (edit.formulation) problem->formulation = *edit.formulation;
   if (edit.diagnosis) problem->diagnosis = *edit.diagnosis;
@@ -1257,7 +1257,7 @@ Status ValidateRanking(const PlanContent& content, const std::vector<std::string
     }
   }
   if (!missing.empty()) p.Add("order", fmt::format("leaves out {}", Join(missing, ", ")));
-  if (!p.Empty()) return Fail(p.ToError("The ranking has"));
+  if (!p.Empty()) return Fail(p.ToError("the ranking"));
   return Ok();
 }
 
@@ -1305,7 +1305,7 @@ Result<ThoughtRecord> ParseThoughtRecord(const Json& json, const PlanContent& co
   record.balanced_thought = r.OptionalString("balanced_thought", 4000).value_or("");
   record.feelings_after = ParseFeelings(r, "feelings_after", false, "", p);
   p.Take(r.Finish());
-  if (!p.Empty()) return Fail(p.ToError("The thought record has"));
+  if (!p.Empty()) return Fail(p.ToError("the thought record"));
   return record;
 }
 

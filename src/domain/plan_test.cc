@@ -164,6 +164,9 @@ TEST(PlanContentErrors, ReportsEveryBadFieldAtOnce) {
   EXPECT_TRUE(HasField(parsed.error(), "goals/0/benchmarks/0/instrument"));
   EXPECT_EQ(MessageOf(parsed.error(), "goals/0/benchmarks/0/instrument"), "unknown questionnaire");
   EXPECT_TRUE(HasField(parsed.error(), "goals/0/homework/0/due_date"));
+  EXPECT_THAT(parsed.error().message, HasSubstr("5 fields of the plan need attention: "));
+  EXPECT_EQ(MessageOf(parsed.error(), "goals/0/due_date"),
+            "must be a real date such as 2026-06-30");
 }
 
 TEST(PlanContentErrors, UnknownMembersAreRejected) {
