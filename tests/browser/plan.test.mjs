@@ -153,6 +153,13 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await therapist.getByRole('heading', { level: 1, name: `Draft version 2 for ${kClientName}` }).waitFor();
   const summary = therapist.getByLabel('The plan in plain words');
   await summary.fill('We will work on sleep first, with a wind-down routine for the evenings, then on seeing friends again.');
+  // A goal attainment scale beside the questionnaire target, described level by level.
+  const goal2 = therapist.getByRole('group', { name: /^Goal 1/ });
+  await goal2.getByRole('button', { name: /^Add a goal attainment scale/ }).click();
+  const gas = goal2.getByRole('group', { name: /^Benchmark 2 of goal 1/ });
+  const levels = ['Awake past 2 am most nights', 'Asleep by 1 am most nights', 'Asleep within 30 minutes most nights', 'Asleep within 20 minutes', 'Asleep within 15 minutes every night'];
+  for (const [i, text] of levels.entries()) await gas.getByLabel(/^Level /).nth(i).fill(text);
+  await gas.getByLabel('Weight').fill('2');
   await therapist.getByRole('button', { name: 'Save and propose to client' }).click();
   await therapist.getByRole('heading', { level: 1, name: `${kClientName}: treatment plan` }).waitFor();
   await stateCard(therapist).getByText(`Proposed — version 2 is waiting for ${kClientName}'s answer.`).waitFor();
@@ -214,6 +221,28 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await client.reload();
   await client.getByRole('region', { name: 'Goals' }).getByLabel(/^Write worries down at 6 pm/).waitFor();
   assert.equal(await client.getByRole('region', { name: 'Goals' }).getByLabel(/^Write worries down at 6 pm/).isChecked(), true);
+
+  // At a review the therapist records the level the scale reached: the GAS T-score follows.
+  await therapist.reload();
+  const review = therapist.getByRole('region', { name: 'Record a review' });
+  await review.getByLabel('What you discussed').fill('Sleep is better on weeknights.');
+  await review.getByLabel(/^Level reached:/).selectOption('0');
+  await review.getByRole('button', { name: 'Record review' }).click();
+  await therapist.getByRole('status').filter({ hasText: 'The review is recorded.' }).waitFor();
+  await therapist.getByRole('region', { name: 'Goal attainment (GAS)' }).getByText('GAS T-score 50').waitFor();
+  await therapist.getByRole('region', { name: 'Goals' }).getByText('latest rating 0', { exact: false }).waitFor();
+
+  // The client adds a problem in their own words: it opens a new draft for the therapist.
+  const problems = client.getByRole('region', { name: 'Problems' });
+  await problems.getByLabel('A problem in your own words').fill('I snap at my partner when I am tired');
+  await problems.getByRole('button', { name: 'Add the problem' }).click();
+  await client.getByRole('status').filter({ hasText: /^Added to draft version 3/ }).waitFor();
+  await therapist.reload();
+  await stateCard(therapist).getByText('Draft — version 3', { exact: false }).waitFor();
+  await therapist.getByRole('link', { name: 'See version 3' }).click();
+  await therapist.getByRole('region', { name: 'Problems' }).getByText('I snap at my partner when I am tired', { exact: false }).waitFor();
+  await therapist.goBack();
+  await stateCard(therapist).waitFor();
 
   // The print view shows the signatures and offers to print; on paper there is no navigation.
   await therapist.getByRole('link', { name: 'Print the signed version' }).click();
