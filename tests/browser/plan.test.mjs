@@ -211,6 +211,8 @@ test('therapist and client agree a plan over two versions, and both see it signe
     ({ el, first }) => el.querySelector('li')?.textContent?.includes(first),
     { el: await mine.elementHandle(), first: kFriends },
   );
+  // Focus stays with the moved problem: at the top, on its "down" button.
+  assert.equal(await client.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Move '${kFriends}' down`);
   await ranking.getByRole('button', { name: 'Save my order' }).click();
   await client.getByRole('status').filter({ hasText: 'Your order is saved.' }).waitFor();
 

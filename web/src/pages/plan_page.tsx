@@ -3,7 +3,7 @@
 // or a guardian when asked: the answer to the latest proposal) and guardian_view (read-only,
 // only the shared sections). The client ranks the problems, adds and rewords problems in their
 // own words, rates their goals, ticks homework and writes thought records.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
@@ -525,7 +525,17 @@ function RankingSection({
   const initial = [...(mine ?? []).filter((k) => activeKeys.includes(k)), ...activeKeys.filter((k) => !(mine ?? []).includes(k))];
   const [order, setOrder] = useState<string[]>(initial);
   const [moved, setMoved] = useState<string>();
+  const [refocus, setRefocus] = useState<{ key: string; dir: 'up' | 'down' }>();
+  const listRef = useRef<HTMLOListElement>(null);
   const save = useAction();
+  // Keyboard users stay on the item they moved: focus follows it to its new place, and passes to
+  // the other button when it reaches the top or the bottom.
+  useEffect(() => {
+    if (!refocus || !listRef.current) return;
+    const find = (dir: string) => listRef.current!.querySelector<HTMLButtonElement>(`button[data-move="${refocus.key}-${dir}"]`);
+    const button = find(refocus.dir);
+    (button && !button.disabled ? button : find(refocus.dir === 'up' ? 'down' : 'up'))?.focus();
+  }, [refocus]);
   // A new problem in the list since the order was loaded.
   const shown = [...order.filter((k) => activeKeys.includes(k)), ...activeKeys.filter((k) => !order.includes(k))];
   const move = (i: number, by: number) => {
@@ -533,6 +543,7 @@ function RankingSection({
     const [k] = next.splice(i, 1);
     next.splice(i + by, 0, k);
     setOrder(next);
+    setRefocus({ key: k, dir: by < 0 ? 'up' : 'down' });
     setMoved(`“${shortText(problemName(content, k))}” is now number ${i + by + 1}.`);
   };
   const c = overview.consensus;
@@ -550,19 +561,27 @@ function RankingSection({
         {who !== 'guardian' && (
           <div class="ranking">
             <h3 id="my-order">Your order</h3>
-            <ol class="ranking__list" aria-labelledby="my-order">
+            <ol class="ranking__list" aria-labelledby="my-order" ref={listRef}>
               {shown.map((k, i) => {
                 const name = shortText(problemName(content, k));
                 return (
                   <li key={k} class="ranking__item">
                     <span class="ranking__text">{problemName(content, k)}</span>
                     <span class="ranking__buttons">
-                      <button class="button button--small" type="button" aria-label={`Move '${name}' up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                      <button
+                        class="button button--small"
+                        type="button"
+                        data-move={`${k}-up`}
+                        aria-label={`Move '${name}' up`}
+                        disabled={i === 0}
+                        onClick={() => move(i, -1)}
+                      >
                         <span aria-hidden="true">↑</span>
                       </button>
                       <button
                         class="button button--small"
                         type="button"
+                        data-move={`${k}-down`}
                         aria-label={`Move '${name}' down`}
                         disabled={i === shown.length - 1}
                         onClick={() => move(i, 1)}

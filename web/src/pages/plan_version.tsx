@@ -26,7 +26,11 @@ function NotFound({ episodeId, message }: { episodeId: number; message: string }
   );
 }
 
-export function PlanVersionPage({ episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
+function HomeCrumb({ ctx }: { ctx: AppContext }) {
+  return <a href="/">{ctx.user.role === 'therapist' ? 'Caseload' : 'Home'}</a>;
+}
+
+export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
   const data = useLoad(() => loadVersion(episodeId, number), [episodeId, number]);
   if (data.loading && !data.data) return <Loading what={`version ${number}`} />;
   if (data.error) {
@@ -39,7 +43,7 @@ export function PlanVersionPage({ episodeId, number }: { ctx: AppContext; episod
   return (
     <div class="page narrow-page plan-page">
       <p class="breadcrumb">
-        <a href="/">Home</a> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
+        <HomeCrumb ctx={ctx} /> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
         <span aria-hidden="true">›</span> Version {number}
       </p>
       <PageTitle title={title}>{title}</PageTitle>
@@ -87,7 +91,7 @@ export function PlanVersionPage({ episodeId, number }: { ctx: AppContext; episod
   );
 }
 
-export function PlanComparePage({ episodeId }: { ctx: AppContext; episodeId: number }) {
+export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
   const query = new URLSearchParams(location.search);
   const [from, setFrom] = useState(Number(query.get('from')) || 0);
   const [to, setTo] = useState(Number(query.get('to')) || 0);
@@ -106,7 +110,7 @@ export function PlanComparePage({ episodeId }: { ctx: AppContext; episodeId: num
   return (
     <div class="page plan-page">
       <p class="breadcrumb">
-        <a href="/">Home</a> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
+        <HomeCrumb ctx={ctx} /> <span aria-hidden="true">›</span> <a href={`/episodes/${episodeId}/plan`}>Treatment plan</a>{' '}
         <span aria-hidden="true">›</span> Compare
       </p>
       <PageTitle title="Compare plan versions">Compare plan versions</PageTitle>
