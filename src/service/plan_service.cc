@@ -101,9 +101,8 @@ Error OpenVersionError(const PlanVersion& open) {
 Result<PlanContent> ContentOf(const PlanVersion& version, const InstrumentCatalog& catalog) {
   auto json = ParseJson(version.content_json);
   if (!json) {
-    return Fail(Error::Internal(
-        fmt::format("Stored plan version {} is not JSON: {}", version.number,
-                    json.error().message)));
+    return Fail(Error::Internal(fmt::format("Stored plan version {} is not JSON: {}",
+                                            version.number, json.error().message)));
   }
   auto content = ParsePlanContent(*json, catalog);
   if (!content) {
@@ -367,10 +366,9 @@ Result<PlanOverview> BuildOverview(Store& store, const InstrumentCatalog& catalo
   if (newest->status == PlanVersionStatus::kProposed && (party.client || party.guardian)) {
     RAPPORT_ASSIGN_OR_RETURN(const PlanContent proposed, ContentOf(*newest, catalog));
     const SignerRole role = party.client ? SignerRole::kClient : SignerRole::kGuardian;
-    const bool signed_already =
-        std::any_of(signatures.begin(), signatures.end(), [&](const PlanSignature& s) {
-          return s.version_id == newest->id && s.role == role;
-        });
+    const bool signed_already = std::any_of(
+        signatures.begin(), signatures.end(),
+        [&](const PlanSignature& s) { return s.version_id == newest->id && s.role == role; });
     out.may_accept = !signed_already && (party.client || proposed.guardian.ask_agreement);
   }
 
@@ -437,9 +435,8 @@ Result<PlanOverview> BuildOverview(Store& store, const InstrumentCatalog& catalo
 
   if (agreed != nullptr) {
     RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(episode.clinic_id));
-    RAPPORT_ASSIGN_OR_RETURN(out.review,
-                             ReviewOf(store, clinic, episode, *agreed, activity.last_review_at,
-                                      now));
+    RAPPORT_ASSIGN_OR_RETURN(
+        out.review, ReviewOf(store, clinic, episode, *agreed, activity.last_review_at, now));
   }
   if (!party.guardian) out.thought_records = static_cast<int>(activity.thought_records.size());
   out.current = std::move(view);
@@ -551,8 +548,8 @@ Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId ep
   return StoredView(store_, catalog_, party, number);
 }
 
-Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId episode_id,
-                                               int number, const Json& content) {
+Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId episode_id, int number,
+                                               const Json& content) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "change the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const PlanContent given, ParsePlanContent(content, catalog_));
@@ -562,9 +559,9 @@ Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId epi
     PlanVersion* version = Find(versions, number);
     if (version == nullptr) return Fail(NoSuchVersion(number));
     if (version->status != PlanVersionStatus::kDraft) {
-      return Fail(Error::FailedPrecondition(fmt::format(
-          "Version {} is {}: only a draft can change. Start a new draft instead.", number,
-          ToString(version->status))));
+      return Fail(Error::FailedPrecondition(
+          fmt::format("Version {} is {}: only a draft can change. Start a new draft instead.",
+                      number, ToString(version->status))));
     }
     RAPPORT_ASSIGN_OR_RETURN(const auto history, ContentsOf(versions, catalog_, number));
     PlanContent draft = given;
@@ -577,8 +574,7 @@ Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId epi
   return StoredView(store_, catalog_, party, number);
 }
 
-Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episode_id,
-                                             int number) {
+Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episode_id, int number) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "propose the plan"));
   const Timestamp now = clock_.Now();
@@ -606,9 +602,8 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
     version->proposed_at = now;
     version->updated_at = now;
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
-    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
-        PlanSignature{version->id, SignerRole::kTherapist, actor.user_id, now,
-                      version->content_hash}));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(PlanSignature{
+        version->id, SignerRole::kTherapist, actor.user_id, now, version->content_hash}));
     return audit::Append(txn, actor, now, "plan.propose", "plan_version", Id(version->id));
   }));
   return StoredView(store_, catalog_, party, number);
@@ -662,8 +657,8 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
 namespace {
 
 // What request-changes and decline share: the client decides the latest proposal with a comment.
-Status Decide(Store& store, const Actor& actor, const Party& party, int number,
-              PlanAction action, const std::string& comment, Timestamp now) {
+Status Decide(Store& store, const Actor& actor, const Party& party, int number, PlanAction action,
+              const std::string& comment, Timestamp now) {
   const std::string_view audit_action =
       action == PlanAction::kDecline ? "plan.decline" : "plan.request_changes";
   return store.Write([&](WriteTxn& txn) -> Status {
@@ -698,8 +693,8 @@ Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeI
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "ask for changes to the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, true));
-  RAPPORT_RETURN_IF_ERROR(Decide(store_, actor, party, number,
-                                 PlanAction::kRequestChanges, text, clock_.Now()));
+  RAPPORT_RETURN_IF_ERROR(
+      Decide(store_, actor, party, number, PlanAction::kRequestChanges, text, clock_.Now()));
   return StoredView(store_, catalog_, party, number);
 }
 
@@ -708,8 +703,8 @@ Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episo
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "decline the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, false));
-  RAPPORT_RETURN_IF_ERROR(Decide(store_, actor, party, number, PlanAction::kDecline,
-                                 text, clock_.Now()));
+  RAPPORT_RETURN_IF_ERROR(
+      Decide(store_, actor, party, number, PlanAction::kDecline, text, clock_.Now()));
   return StoredView(store_, catalog_, party, number);
 }
 
@@ -719,10 +714,10 @@ namespace {
 
 // Runs `change` on the content of the open draft, starting one (a copy of the newest version)
 // when none is open, and stores it with its audit entry. Returns the draft's number.
-Result<int> ChangeDraft(Store& store, const InstrumentCatalog& catalog, const Actor& actor,
-                        const Party& party, Timestamp now,
-                        const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>&
-                            change) {
+Result<int> ChangeDraft(
+    Store& store, const InstrumentCatalog& catalog, const Actor& actor, const Party& party,
+    Timestamp now,
+    const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>& change) {
   int number = 0;
   RAPPORT_RETURN_IF_ERROR(store.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto versions, txn.ListPlanVersions(party.episode.id));
@@ -730,10 +725,10 @@ Result<int> ChangeDraft(Store& store, const InstrumentCatalog& catalog, const Ac
     if (open != nullptr && open->status == PlanVersionStatus::kProposed) {
       return Fail(OpenVersionError(*open));
     }
-    RAPPORT_ASSIGN_OR_RETURN(const auto history,
-                             ContentsOf(versions, catalog,
-                                        open != nullptr ? std::optional<int>(open->number)
-                                                        : std::nullopt));
+    RAPPORT_ASSIGN_OR_RETURN(
+        const auto history,
+        ContentsOf(versions, catalog,
+                   open != nullptr ? std::optional<int>(open->number) : std::nullopt));
     if (open != nullptr) {
       PlanVersion draft = *open;
       RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(draft, catalog));
@@ -869,8 +864,7 @@ Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode
   if (!IsCleanUtf8(text)) return Fail(FieldProblem("note", "is not valid text"));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content,
-                             CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
     if (content.FindGoal(goal_key) == nullptr) {
       return Fail(Error::NotFound(fmt::format("The plan has no goal {}.", goal_key)));
     }
@@ -890,13 +884,12 @@ Result<PlanOverview> PlanService::TickHomework(const Actor& actor, EpisodeId epi
   }
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content,
-                             CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
     if (content.FindHomework(homework_key) == nullptr) {
       return Fail(Error::NotFound(fmt::format("The plan has no homework {}.", homework_key)));
     }
-    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanEvent(EventOf(
-        party, actor, PlanEventKind::kHomework, homework_key, Json{{"done", done}}, now)));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanEvent(
+        EventOf(party, actor, PlanEventKind::kHomework, homework_key, Json{{"done", done}}, now)));
     return audit::Append(txn, actor, now, "plan.homework", "episode", Id(episode_id));
   }));
   return BuildOverview(store_, catalog_, party, now);
@@ -909,8 +902,7 @@ Result<ThoughtRecordView> PlanService::AddThoughtRecord(const Actor& actor, Epis
   const Timestamp now = clock_.Now();
   ThoughtRecordView view;
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content,
-                             CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
     RAPPORT_ASSIGN_OR_RETURN(ThoughtRecord parsed, ParseThoughtRecord(record, content));
     RAPPORT_ASSIGN_OR_RETURN(
         const PlanEventId id,
@@ -926,7 +918,8 @@ Result<std::vector<ThoughtRecordView>> PlanService::ThoughtRecords(const Actor& 
                                                                    EpisodeId episode_id) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   if (party.guardian) {
-    return Fail(Error::PermissionDenied("Thought records are private to the client and therapist."));
+    return Fail(
+        Error::PermissionDenied("Thought records are private to the client and therapist."));
   }
   RAPPORT_ASSIGN_OR_RETURN(const auto events,
                            store_.ListPlanEvents(episode_id, PlanEventKind::kThoughtRecord));

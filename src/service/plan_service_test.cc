@@ -27,19 +27,23 @@ Json Content(bool share_problems = false, bool share_goals = false, bool share_h
     "summary": "Lift mood and sleep better",
     "problems": [
       {"key": "p1", "client_words": "I feel low most days",
-       "formulation": "Low mood kept going by withdrawal", "diagnosis": "F32.1", "status": "active"},
+       "formulation": "Low mood kept going by withdrawal", "diagnosis": "F32.1",
+       "status": "active"},
       {"key": "p2", "client_words": "I can't sleep", "status": "active"}
     ],
     "agreed_order": ["p1", "p2"],
     "goals": [
-      {"key": "g1", "problem_key": "p1", "description": "Mood back to mild", "due_date": "2026-09-01",
+      {"key": "g1", "problem_key": "p1", "description": "Mood back to mild",
+       "due_date": "2026-09-01",
        "benchmarks": [
-         {"key": "b1", "kind": "questionnaire", "instrument": "PHQ-9", "comparator": "below", "target": 10},
+         {"key": "b1", "kind": "questionnaire", "instrument": "PHQ-9", "comparator": "below",
+          "target": 10},
          {"key": "b2", "kind": "gas", "weight": 1,
           "levels": ["stays in bed", "goes out once", "goes out weekly", "twice weekly", "daily"]}
        ],
        "interventions": [{"key": "i1", "description": "Behavioural activation", "approach": "CBT"}],
-       "homework": [{"key": "h1", "description": "Plan one pleasant activity", "due_date": "2026-06-08"}]}
+       "homework": [{"key": "h1", "description": "Plan one pleasant activity",
+                     "due_date": "2026-06-08"}]}
     ]
   })");
   content["guardian"] = Json{{"problems", share_problems},
@@ -114,9 +118,9 @@ struct PlanWorld : World {
     ASSERT_TRUE(clinic.has_value());
     ClinicSettings settings = clinic->settings;
     settings.share_with_guardians = share;
-    ASSERT_TRUE(store->Write([&](WriteTxn& txn) {
-                       return txn.UpdateClinicSettings(clinic_a, settings);
-                     }).has_value());
+    ASSERT_TRUE(
+        store->Write([&](WriteTxn& txn) { return txn.UpdateClinicSettings(clinic_a, settings); })
+            .has_value());
   }
 
   bool Audited(std::string_view action, std::string_view record_type) const {
@@ -340,7 +344,7 @@ TEST(PlanContentInput, NewItemsGetKeysNeverUsedBefore) {
   EXPECT_EQ(draft->content.goals[0].homework[1].key, "h2");
 }
 
-// --- Problems -------------------------------------------------------------------------------------
+// --- Problems ------------------------------------------------------------------------------------
 
 TEST(PlanProblems, AClientChangingTheFormulationIsDeniedNamingTheFieldAndNothingChanges) {
   PlanWorld w;
@@ -403,7 +407,7 @@ TEST(PlanProblems, AddingAProblemWhileAProposalAwaitsADecisionFails) {
   EXPECT_EQ(w.Stored(w.e_c1, n), before);
 }
 
-// --- Progress -------------------------------------------------------------------------------------
+// --- Progress ------------------------------------------------------------------------------------
 
 TEST(PlanProgress, TheQuestionnaireBenchmarkFillsInFromPhq9Responses) {
   PlanWorld w;
@@ -509,7 +513,7 @@ TEST(PlanProgress, ThoughtRecordsAreWrittenByTheClientAndReadByTheTherapist) {
   EXPECT_EQ(overview->thought_records, 1);
 }
 
-// --- Reviews --------------------------------------------------------------------------------------
+// --- Reviews -------------------------------------------------------------------------------------
 
 TEST(PlanReview, DueAfterSixCompletedSessionsAndResetByAReview) {
   PlanWorld w;
@@ -556,9 +560,11 @@ TEST(PlanReview, ClinicPolicySetsTheSessionCount) {
   auto clinic = w.store->GetClinic(w.clinic_a);
   ASSERT_TRUE(clinic.has_value());
   clinic->settings.plan_review_sessions = 2;
-  ASSERT_TRUE(w.store->Write([&](WriteTxn& txn) {
-                       return txn.UpdateClinicSettings(w.clinic_a, clinic->settings);
-                     }).has_value());
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateClinicSettings(w.clinic_a, clinic->settings);
+                  })
+                  .has_value());
   w.CompletedSession(w.e_c1, w.clock.Now() + kDay);
   w.CompletedSession(w.e_c1, w.clock.Now() + 2 * kDay);
   w.clock.Advance(std::chrono::milliseconds(3 * kDay));
@@ -578,8 +584,7 @@ TEST(PlanReview, NeedsAnAgreedVersionAndOnlyGasLevelsOfItsScales) {
   auto questionnaire = w.service.Review(w.As(w.t1), w.e_c1, ReviewInput{"notes", "", {{"b1", 1}}});
   ASSERT_FALSE(questionnaire.has_value());
   EXPECT_TRUE(HasField(questionnaire.error(), "gas_levels/b1"));
-  auto out_of_range =
-      w.service.Review(w.As(w.t1), w.e_c1, ReviewInput{"notes", "", {{"b2", 3}}});
+  auto out_of_range = w.service.Review(w.As(w.t1), w.e_c1, ReviewInput{"notes", "", {{"b2", 3}}});
   ASSERT_FALSE(out_of_range.has_value());
   EXPECT_TRUE(HasField(out_of_range.error(), "gas_levels/b2"));
   auto no_notes = w.service.Review(w.As(w.t1), w.e_c1, ReviewInput{"", "", {}});
@@ -590,7 +595,7 @@ TEST(PlanReview, NeedsAnAgreedVersionAndOnlyGasLevelsOfItsScales) {
   EXPECT_TRUE(events->empty());
 }
 
-// --- Guardians ------------------------------------------------------------------------------------
+// --- Guardians -----------------------------------------------------------------------------------
 
 TEST(PlanGuardian, NothingSharedShowsOnlyTheSummary) {
   PlanWorld w;
@@ -713,7 +718,7 @@ TEST(PlanGuardian, AGuardianWhoseAgreementIsNotAskedCannotAccept) {
   EXPECT_EQ(signatures->size(), 1u);
 }
 
-// --- Access and audit -----------------------------------------------------------------------------
+// --- Access and audit ----------------------------------------------------------------------------
 
 TEST(PlanAccess, AnAdminIsDenied) {
   PlanWorld w;
@@ -780,8 +785,8 @@ TEST(PlanAudit, EveryWriteAndReadLeavesAnEntry) {
   ASSERT_TRUE(w.service.Overview(w.As(w.c1), w.e_c1));
   ASSERT_TRUE(w.service.RateGoal(w.As(w.c1), w.e_c1, "g1", 5, ""));
   ASSERT_TRUE(w.service.ThoughtRecords(w.As(w.t1), w.e_c1));
-  for (const char* action : {"plan.draft", "plan.save", "plan.propose", "plan.request_changes",
-                             "plan.accept"}) {
+  for (const char* action :
+       {"plan.draft", "plan.save", "plan.propose", "plan.request_changes", "plan.accept"}) {
     EXPECT_TRUE(w.Audited(action, "plan_version")) << action;
   }
   EXPECT_TRUE(w.Audited("plan.read", "episode"));
