@@ -6,7 +6,7 @@
 // the ranking by keyboard, a homework tick, and the print view with its signatures.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, assertFitsPhone, assertNoPageProblems, kDemo, launchBrowser, newPage, signIn, startServer } from './harness.mjs';
+import { assertAccessible, assertFitsPhone, assertNoPageProblems, kDemo, launchBrowser, newPage, signIn, smallTouchTargets, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -135,6 +135,7 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await client.getByRole('region', { name: 'Problems' }).getByText(kSleep, { exact: false }).first().waitFor();
   await assertAccessible(client, 'the plan page awaiting the client’s answer');
   await assertFitsPhone(client, 'the plan page');
+  assert.deepEqual(await smallTouchTargets(client), [], 'touch targets on the plan page');
   // The comment is required.
   await decision.getByRole('button', { name: 'Ask for changes' }).click();
   const comment = decision.getByLabel('What would you like changed?');
@@ -245,6 +246,28 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await therapist.getByRole('region', { name: 'Problems' }).getByText('I snap at my partner when I am tired', { exact: false }).waitFor();
   await therapist.goBack();
   await stateCard(therapist).waitFor();
+
+  // The client writes a CBT thought record for their goal; the therapist reads it.
+  const thoughts = client.getByRole('region', { name: 'Thought records' });
+  await thoughts.getByRole('button', { name: 'Write a thought record' }).click();
+  const record = thoughts.getByRole('form', { name: 'New thought record' });
+  await record.getByLabel('Situation').fill('Lying in bed on Sunday night');
+  await record.getByLabel('Automatic thoughts').fill('I will fail the presentation');
+  await record.getByLabel('Feeling 1', { exact: true }).fill('anxious');
+  await record.getByLabel('How strong, 0 to 100 (feeling 1)').fill('80');
+  await record.getByLabel('Evidence for the thought').fill('I stumbled once last year');
+  await record.getByLabel('Evidence against the thought').fill('The last five went well');
+  await record.getByLabel('Balanced thought').fill('I am prepared and it usually goes fine');
+  await record.getByLabel(/^Feeling now 1/).fill('anxious');
+  await record.getByLabel(/^How strong, 0 to 100 \(feeling now 1\)/).fill('40');
+  await record.getByRole('button', { name: 'Save thought record' }).click();
+  await thoughts.getByText('Your thought record is saved.').waitFor();
+  await thoughts.getByText(/Lying in bed on Sunday night/).first().waitFor();
+  await therapist.reload();
+  const seen = therapist.getByRole('region', { name: 'Thought records' });
+  await seen.locator('summary').filter({ hasText: 'Lying in bed' }).click();
+  await seen.getByText('anxious 80').waitFor();
+  await seen.getByText('I am prepared and it usually goes fine').waitFor();
 
   // The print view shows the signatures and offers to print; on paper there is no navigation.
   await therapist.getByRole('link', { name: 'Print the signed version' }).click();
