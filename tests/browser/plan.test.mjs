@@ -240,10 +240,23 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await problems.getByLabel('A problem in your own words').fill('I snap at my partner when I am tired');
   await problems.getByRole('button', { name: 'Add the problem' }).click();
   await client.getByRole('status').filter({ hasText: /^Added to draft version 3/ }).waitFor();
+  // Until it is agreed it shows as new in the draft, where the client may still reword it.
+  await problems.getByRole('button', { name: 'Change my words for “I snap at my partner when I am tired”' }).click();
+  await problems.getByLabel('The problem in your own words').fill('I snap at my partner when I am tired or hungry');
+  await problems.getByRole('button', { name: 'Save my words' }).click();
+  await problems.getByText('“I snap at my partner when I am tired or hungry”').waitFor();
+
+  // The client rates their progress on the goal from 0 to 10.
+  const goals = client.getByRole('region', { name: 'Goals' });
+  await goals.getByLabel(/^Your rating from 0/).fill('6');
+  await goals.getByLabel(/^A note about it/).fill('Three good nights this week');
+  await goals.getByRole('button', { name: /^Save my rating/ }).click();
+  await client.getByRole('status').filter({ hasText: 'Your rating is saved.' }).waitFor();
+  await goals.getByText('6 of 10').waitFor();
   await therapist.reload();
   await stateCard(therapist).getByText('Draft — version 3', { exact: false }).waitFor();
   await therapist.getByRole('link', { name: 'See version 3' }).click();
-  await therapist.getByRole('region', { name: 'Problems' }).getByText('I snap at my partner when I am tired', { exact: false }).waitFor();
+  await therapist.getByRole('region', { name: 'Problems' }).getByText('I snap at my partner when I am tired or hungry', { exact: false }).waitFor();
   await therapist.goBack();
   await stateCard(therapist).waitFor();
 

@@ -149,7 +149,14 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
           <ProblemsSection
             content={current}
             action={who === 'client' ? (key) => <EditMyWords episodeId={episodeId} content={newest?.content ?? current} problemKey={key} onChanged={done} /> : undefined}
-            footer={who === 'client' ? <AddProblem episodeId={episodeId} onChanged={done} /> : undefined}
+            footer={
+              <>
+                {newest && newest.number !== overview.current.number && (
+                  <NewInDraft content={current} draft={newest} episodeId={episodeId} canEdit={who === 'client'} onChanged={done} />
+                )}
+                {who === 'client' && <AddProblem episodeId={episodeId} onChanged={done} />}
+              </>
+            }
           />
           {(who !== 'guardian' || current.problems.length > 0) && newest && (
             <RankingSection overview={overview} content={newest.content} episodeId={episodeId} onChanged={done} />
@@ -460,6 +467,42 @@ function EditMyWords({
         </button>
       </div>
     </form>
+  );
+}
+
+// Problems added in the open draft since the version shown, so that the client sees what they
+// added before it is agreed.
+function NewInDraft({
+  content,
+  draft,
+  episodeId,
+  canEdit,
+  onChanged,
+}: {
+  content: PlanContent;
+  draft: PlanVersion;
+  episodeId: number;
+  canEdit: boolean;
+  onChanged: (message?: string) => void;
+}) {
+  const added = draft.content.problems.filter((p) => p.key && !content.problems.some((q) => q.key === p.key));
+  if (added.length === 0) return null;
+  return (
+    <div class="new-in-draft">
+      <h3>
+        New in {draft.status === 'draft' ? 'draft version' : 'version'} {draft.number}
+      </h3>
+      <ul class="plain-list">
+        {added.map((p) => (
+          <li key={p.key}>
+            “{p.client_words}”
+            {canEdit && draft.status === 'draft' && (
+              <EditMyWords episodeId={episodeId} content={draft.content} problemKey={p.key!} onChanged={onChanged} />
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
