@@ -125,7 +125,7 @@ function EpisodeBlock(props: { episode: Episode; appointments: Appointment[]; ca
       </h3>
       {episode.therapist_name && <p class="muted small">With {episode.therapist_name}</p>}
       <p>
-        <a href={`/episodes/${episode.id}`}>Feedback and progress</a>
+        <a href={`/episodes/${episode.id}`}>Feedback and progress</a> · <a href={`/episodes/${episode.id}/plan`}>Treatment plan</a>
       </p>
       {appointments.length === 0 ? (
         <p class="muted small">No appointments booked.</p>
