@@ -223,13 +223,13 @@ Result<PlanVersionView> ViewOf(const PlanVersion& version,
     view.signatures.push_back(SignatureView{s, std::move(name)});
   }
   // Signatures made in the same millisecond still read in the order agreement is built up.
-  std::stable_sort(view.signatures.begin(), view.signatures.end(),
-                   [](const SignatureView& a, const SignatureView& b) {
-                     if (a.signature.signed_at != b.signature.signed_at) {
-                       return a.signature.signed_at < b.signature.signed_at;
-                     }
-                     return a.signature.role < b.signature.role;
-                   });
+  std::sort(view.signatures.begin(), view.signatures.end(),
+            [](const SignatureView& a, const SignatureView& b) {
+              if (a.signature.signed_at != b.signature.signed_at) {
+                return a.signature.signed_at < b.signature.signed_at;
+              }
+              return a.signature.role < b.signature.role;
+            });
   return view;
 }
 
