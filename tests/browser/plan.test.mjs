@@ -319,3 +319,27 @@ test('the caseload links each client to their treatment plan', async () => {
   await assertAccessible(page, 'a demo client’s plan page');
   await page.context().close();
 });
+
+test('the admin sets how often plans fall due for review, with an out-of-range value named beside its field', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.admin);
+  const settings = page.getByRole('region', { name: 'Clinic settings' });
+  const sessions = settings.getByLabel('Review a plan after this many sessions');
+  await sessions.waitFor();
+  await sessions.fill('0');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await page.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await sessions.elementHandle());
+  await assertAccessible(page, 'the clinic settings with an error');
+  await sessions.fill('4');
+  await settings.getByLabel('or after this many days').fill('60');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await settings.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+  await page.reload();
+  await settings.getByLabel('Review a plan after this many sessions').waitFor();
+  await page.waitForFunction(
+    (el) => el.value === '4',
+    await settings.getByLabel('Review a plan after this many sessions').elementHandle(),
+  );
+  assert.equal(await settings.getByLabel('or after this many days').inputValue(), '60');
+  await page.context().close();
+});

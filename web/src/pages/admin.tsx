@@ -5,6 +5,7 @@ import { api, ApiError, type AuditEntry, type Invitation, type Role } from '../a
 import { formatDateTime, roleLabels } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
+import { ClinicSettingsCard } from './clinic_settings';
 
 export function AdminHome(_props: { ctx: AppContext }) {
   const users = useLoad(() => api.users());
@@ -44,6 +45,9 @@ export function AdminHome(_props: { ctx: AppContext }) {
           )}
         </section>
         <NewUserForm onAdded={users.reload} />
+      </div>
+      <div class="after-card">
+        <ClinicSettingsCard />
       </div>
     </div>
   );

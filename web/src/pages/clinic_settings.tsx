@@ -1,0 +1,110 @@
+// The clinic's settings as an administrator changes them: whether guardians may see a child's
+// plan at all, whether feedback links may be sent, and how often an agreed treatment plan falls
+// due for review (after so many sessions or so many days, whichever comes first).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, request } from '../api';
+import { Alert, CheckboxField, Field, Loading, useLoad } from '../ui';
+
+export interface ClinicSettings {
+  share_with_guardians: boolean;
+  allow_link_feedback: boolean;
+  plan_review_sessions: number;
+  plan_review_days: number;
+}
+
+const settingsApi = {
+  get: () => request<ClinicSettings>('GET', '/clinic/settings'),
+  put: (settings: Partial<ClinicSettings>) => request<ClinicSettings>('PUT', '/clinic/settings', settings),
+};
+
+export function ClinicSettingsCard() {
+  const loaded = useLoad(settingsApi.get);
+  const [share, setShare] = useState(true);
+  const [links, setLinks] = useState(true);
+  const [sessions, setSessions] = useState('');
+  const [days, setDays] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const s = loaded.data;
+    if (!s) return;
+    setShare(s.share_with_guardians);
+    setLinks(s.allow_link_feedback);
+    setSessions(String(s.plan_review_sessions ?? 6));
+    setDays(String(s.plan_review_days ?? 90));
+  }, [loaded.data]);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setSaved(false);
+    try {
+      await settingsApi.put({
+        share_with_guardians: share,
+        allow_link_feedback: links,
+        // Sent as typed: the server names a value out of range beside its field.
+        plan_review_sessions: Number(sessions),
+        plan_review_days: Number(days),
+      });
+      setSaved(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="settings-heading">
+      <h2 id="settings-heading">Clinic settings</h2>
+      {loaded.loading && !loaded.data && <Loading what="the settings" />}
+      {loaded.error && <Alert>{loaded.error.message}</Alert>}
+      {loaded.data && (
+        <form class="form" noValidate onSubmit={submit}>
+          <CheckboxField
+            label="Guardians may see the parts of a child's plan that the plan shares"
+            name="share_with_guardians"
+            checked={share}
+            onChange={setShare}
+          />
+          <CheckboxField label="Therapists may send feedback links" name="allow_link_feedback" checked={links} onChange={setLinks} />
+          <div class="row">
+            <Field
+              label="Review a plan after this many sessions"
+              name="plan_review_sessions"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={52}
+              required
+              value={sessions}
+              onInput={setSessions}
+              error={error?.fieldMessage('plan_review_sessions')}
+            />
+            <Field
+              label="or after this many days"
+              name="plan_review_days"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={730}
+              required
+              value={days}
+              onInput={setDays}
+              error={error?.fieldMessage('plan_review_days')}
+            />
+          </div>
+          {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
+          {saved && <Alert kind="success">Settings saved.</Alert>}
+          <div>
+            <button class="button button--primary" type="submit" disabled={busy}>
+              {busy ? 'Saving…' : 'Save settings'}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
