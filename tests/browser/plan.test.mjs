@@ -320,6 +320,92 @@ test('the caseload links each client to their treatment plan', async () => {
   await page.context().close();
 });
 
+test('a guardian sees only the shared parts of a child\'s plan, read-only, and agrees when asked', async () => {
+  // A child client with a guardian who accepts their invitation.
+  const therapist = await newPage(browser, server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  const form = therapist.getByRole('region', { name: 'New client' });
+  await form.getByLabel('Full name').fill('Ari Young');
+  await form.getByLabel('Email').fill('ari.young@example.org');
+  await form.getByLabel('Date of birth').fill('2014-05-01');
+  await form.getByRole('button', { name: 'Add client' }).click();
+  await therapist.getByRole('heading', { level: 1, name: 'Ari Young' }).waitFor();
+  const episodes = therapist.getByRole('region', { name: 'Episodes of care' });
+  await episodes.getByRole('button', { name: 'Start care' }).click();
+  await episodes.getByText('Active').first().waitFor();
+  const add = therapist.getByRole('region', { name: 'Add a guardian' });
+  await add.getByLabel("Guardian's full name").fill('Lee Young');
+  await add.getByLabel("Guardian's email").fill('lee.young@example.org');
+  await add.getByRole('button', { name: 'Add guardian' }).click();
+  const link = await add.getByLabel("Guardian's invitation link").inputValue();
+
+  // The therapist proposes a plan that shares problems and goals, not homework, and asks for a
+  // guardian's agreement.
+  await episodes.getByRole('link', { name: 'Treatment plan' }).first().click();
+  await stateCard(therapist).waitFor();
+  const episodeId = Number(/\/episodes\/(\d+)\/plan$/.exec(new URL(therapist.url()).pathname)[1]);
+  const proposed = await therapist.evaluate(async ({ episodeId, due }) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const send = async (method, path, body) => {
+      const r = await fetch(`/api/v1/episodes/${episodeId}/plan${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, body: await r.json() };
+    };
+    const content = {
+      summary: 'Calmer mornings before school.',
+      problems: [{ key: 'p1', client_words: 'Mornings are a fight', formulation: 'Separation worry peaks before school.', diagnosis: '', status: 'active' }],
+      agreed_order: [],
+      goals: [
+        {
+          key: 'g1',
+          problem_key: 'p1',
+          description: 'Get to school on time four days a week',
+          due_date: due,
+          benchmarks: [{ key: 'b1', kind: 'gas', weight: 1, levels: ['No school days', 'One or two days', 'Three days', 'Four days', 'Every day'] }],
+          interventions: [{ key: 'i1', description: 'Graded steps at the school gate', approach: 'CBT' }],
+          homework: [{ key: 'h1', description: 'Practise the morning plan', due_date: due }],
+        },
+      ],
+      guardian: { problems: true, goals: true, homework: false, ask_agreement: true },
+    };
+    const draft = await send('POST', '/versions', { content });
+    if (draft.status !== 201) return draft;
+    return send('POST', `/versions/${draft.body.number}/propose`, {});
+  }, { episodeId, due: isoDate(60) });
+  assert.equal(proposed.status, 200, JSON.stringify(proposed.body));
+  await therapist.context().close();
+
+  const guardian = await newPage(browser, server.baseUrl, 390, 844);
+  await guardian.goto(link);
+  await guardian.getByLabel('New password').fill('a long walk with the dog');
+  await guardian.getByLabel('Repeat the password').fill('a long walk with the dog');
+  await guardian.getByRole('button', { name: 'Set password and sign in' }).click();
+  const child = guardian.getByRole('region', { name: 'Ari Young' });
+  await child.getByRole('link', { name: "Ari's plan" }).click();
+  await guardian.getByRole('heading', { level: 1, name: 'Ari Young: treatment plan' }).waitFor();
+  await guardian.getByRole('region', { name: 'Problems' }).getByText('Mornings are a fight', { exact: false }).waitFor();
+  await guardian.getByRole('region', { name: 'Goals' }).getByText('Get to school on time four days a week').waitFor();
+  await guardian.getByText('Some parts of this plan are not shared with guardians', { exact: false }).waitFor();
+  // Homework is not shared; thought records never are; nothing can be edited.
+  assert.equal(await guardian.getByText('Practise the morning plan').count(), 0);
+  assert.equal(await guardian.getByRole('region', { name: 'Thought records' }).count(), 0);
+  assert.equal(await guardian.getByRole('button', { name: /^Change my words|^Save my order|^Start a new draft/ }).count(), 0);
+  assert.equal(await guardian.getByRole('textbox').count(), 0);
+  // Their agreement is asked for: accept only, no changes to ask for.
+  const decision = guardian.getByRole('region', { name: 'Version 1 is waiting for your answer' });
+  await decision.getByText('as guardian', { exact: false }).waitFor();
+  assert.equal(await decision.getByRole('button', { name: 'Ask for changes' }).count(), 0);
+  await assertAccessible(guardian, 'the guardian’s view of a plan');
+  await assertFitsPhone(guardian, 'the guardian’s view of a plan');
+  await decision.getByRole('button', { name: 'Accept version 1' }).click();
+  await guardian.getByRole('status').filter({ hasText: 'You accepted version 1' }).waitFor();
+  await decision.waitFor({ state: 'detached' });
+  await guardian.context().close();
+});
+
 test('the admin sets how often plans fall due for review, with an out-of-range value named beside its field', async () => {
   const page = await newPage(browser, server.baseUrl);
   await signIn(page, kDemo.admin);
