@@ -217,7 +217,8 @@ class Store {
   virtual Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) = 0;
   // kNotFound when the episode has no version with that number.
   virtual Result<PlanVersion> GetPlanVersion(EpisodeId id, int number) = 0;
-  // The signatures of every version of the episode, by version number then signed_at.
+  // The signatures of every version of the episode, by version number, then signed_at, then
+  // role in SignerRole's order (therapist, client, guardian).
   virtual Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) = 0;
   // Events of the episode, oldest first (at, then id); only `kind` when given.
   virtual Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,

@@ -1727,13 +1727,17 @@ TEST_P(StorePlanContractTest, SignaturesAreKeptOncePerRoleAndListedByVersionThen
   const PlanVersionId other_id = AddVersion(other);
 
   const PlanSignature t2{id2, SignerRole::kTherapist, w.therapist, kT0 + 30, v2.content_hash};
+  // Therapist and client of version 2 in the same millisecond: the therapist's reads first.
+  const PlanSignature c2{id2, SignerRole::kClient, w.client, kT0 + 30, v2.content_hash};
   const PlanSignature c1{id1, SignerRole::kClient, w.client, kT0 + 20, v1.content_hash};
   const PlanSignature t1{id1, SignerRole::kTherapist, w.therapist, kT0 + 10, v1.content_hash};
-  const PlanSignature g1{id1, SignerRole::kGuardian, w.guardian, kT0 + 25, v1.content_hash};
+  // The guardian signed in the same millisecond as the client: after the client all the same.
+  const PlanSignature g1{id1, SignerRole::kGuardian, w.guardian, kT0 + 20, v1.content_hash};
   ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(c2));
                 RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(t2));
-                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(c1));
                 RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(g1));
+                RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(c1));
                 RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
                     PlanSignature{other_id, SignerRole::kTherapist, w.therapist, kT0, "h"}));
                 return txn.InsertPlanSignature(t1);
@@ -1742,7 +1746,7 @@ TEST_P(StorePlanContractTest, SignaturesAreKeptOncePerRoleAndListedByVersionThen
 
   auto listed = store().ListPlanSignatures(w.episode);
   ASSERT_THAT(listed, IsOk());
-  EXPECT_EQ(*listed, (std::vector<PlanSignature>{t1, c1, g1, t2}));
+  EXPECT_EQ(*listed, (std::vector<PlanSignature>{t1, c1, g1, t2, c2}));
 
   // The same role cannot sign the same version twice, even over another hash.
   PlanSignature again = c1;
@@ -1752,7 +1756,8 @@ TEST_P(StorePlanContractTest, SignaturesAreKeptOncePerRoleAndListedByVersionThen
   ASSERT_THAT(twice, FailsWith(ErrorCode::kAlreadyExists));
   ASSERT_EQ(twice.error().fields.size(), 1U);
   EXPECT_EQ(twice.error().fields[0].field, "role");
-  EXPECT_EQ(*store().ListPlanSignatures(w.episode), (std::vector<PlanSignature>{t1, c1, g1, t2}));
+  EXPECT_EQ(*store().ListPlanSignatures(w.episode),
+            (std::vector<PlanSignature>{t1, c1, g1, t2, c2}));
 
   // Signatures must refer to a version and a person that exist.
   EXPECT_THAT(Do([&](WriteTxn& txn) {
@@ -1762,7 +1767,7 @@ TEST_P(StorePlanContractTest, SignaturesAreKeptOncePerRoleAndListedByVersionThen
               FailsWith(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Do([&](WriteTxn& txn) {
                 return txn.InsertPlanSignature(
-                    PlanSignature{id2, SignerRole::kClient, w.client + 100, kT0, "h"});
+                    PlanSignature{id2, SignerRole::kGuardian, w.client + 100, kT0, "h"});
               }),
               FailsWith(ErrorCode::kInvalidArgument));
   auto none = store().ListPlanSignatures(w.episode + 100);

@@ -351,13 +351,15 @@ Result<std::vector<PlanVersion>> QueryPlanVersions(SqliteConnection& c, EpisodeI
   return All(q, ReadPlanVersion);
 }
 
-// Ties on signed_at fall back to the role's name, so the order never depends on the backend.
+// Signatures of the same moment read in the order agreement builds up: therapist, client,
+// guardian (SignerRole's order).
 Result<std::vector<PlanSignature>> QueryPlanSignatures(SqliteConnection& c, EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(
       SqliteQuery q,
       c.Prepare("SELECT s.version_id, s.role, s.user_id, s.signed_at, s.content_hash "
                 "FROM plan_signatures s JOIN plan_versions v ON v.id = s.version_id "
-                "WHERE v.episode_id = ? ORDER BY v.number, s.signed_at, s.role"));
+                "WHERE v.episode_id = ? ORDER BY v.number, s.signed_at, "
+                "CASE s.role WHEN 'therapist' THEN 0 WHEN 'client' THEN 1 ELSE 2 END"));
   q.Bind(id);
   return All(q, ReadPlanSignature);
 }
