@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "service/service_test_world.h"
@@ -304,6 +305,29 @@ TEST(PlanVersions, TheTherapistCannotAcceptForTheClient) {
   ASSERT_FALSE(accepted.has_value());
   EXPECT_EQ(accepted.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(w.Stored(w.e_c1, n).status, PlanVersionStatus::kProposed);
+}
+
+TEST(PlanVersions, TwoDraftsStartedAtOnceLeaveOneAndRefuseTheOther) {
+  PlanWorld w;
+  std::vector<Result<PlanVersionView>> results(2, Fail(Error::Internal("not run")));
+  {
+    std::vector<std::thread> threads;
+    threads.reserve(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      threads.emplace_back(
+          [&, i] { results[i] = w.service.StartDraft(w.As(w.t1), w.e_c1, Content()); });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  const auto succeeded =
+      std::count_if(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
+  EXPECT_EQ(succeeded, 1);
+  for (const auto& r : results) {
+    if (!r) {
+      EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
+    }
+  }
+  EXPECT_EQ(w.Versions(w.e_c1).size(), 1u);
 }
 
 // --- Content validation -------------------------------------------------------------------------
