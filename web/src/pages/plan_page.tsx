@@ -314,8 +314,10 @@ function DecisionCard({
     <section class="card card--accent decision" aria-labelledby="decision-heading">
       <h2 id="decision-heading">Version {n} is waiting for your answer</h2>
       <p>
-        {overview.therapist.name} proposed version {n} of the plan on {formatDateTime(proposal.proposed_at)} and signed it.
-        Read it below{diff ? ', with what changed since version ' + diff.from : ''}, then tell them what you think.
+        {overview.therapist.name} proposed version {n} of the plan on {formatDateTime(proposal.proposed_at)} and signed it.{' '}
+        {overview.current?.number === n
+          ? `Read it below${diff ? `, with what changed since version ${diff.from}` : ''}, then tell them what you think.`
+          : `Below is the version in force, version ${overview.current?.number}; here is what version ${n} changes.`}
       </p>
       {diff && <DiffTable rows={diff.rows} from={diff.from} to={diff.to} caption={`What changed since version ${diff.from}`} />}
       {overview.current && overview.current.number !== n && (
