@@ -63,6 +63,12 @@ function toEdit(c: PlanContent): EditContent {
   };
 }
 
+function fullOrderOf(e: EditContent): string[] {
+  const keys = e.problems.map((p) => p.key).filter(Boolean);
+  const ordered = e.agreed_order.filter((k, i) => keys.includes(k) && e.agreed_order.indexOf(k) === i);
+  return [...ordered, ...keys.filter((k) => !ordered.includes(k))];
+}
+
 // The content to send, or the fields that are not numbers (which JSON could not carry as such).
 function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
@@ -71,7 +77,6 @@ function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<strin
     if (text.trim() === '' || !Number.isFinite(n)) errors[path] = 'must be a number';
     return n;
   };
-  const problemKeys = new Set(e.problems.map((p) => p.key));
   const content: PlanContent = {
     summary: e.summary.trim(),
     problems: e.problems.map((p) => ({
@@ -81,7 +86,8 @@ function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<strin
       diagnosis: p.diagnosis.trim(),
       status: p.status,
     })),
-    agreed_order: e.order_agreed ? e.agreed_order.filter((k) => problemKeys.has(k)) : [],
+    // As shown: the order as arranged, then problems added since, in the order they were added.
+    agreed_order: e.order_agreed ? fullOrderOf(e) : [],
     goals: e.goals.map((g, gi) => ({
       ...(g.key ? { key: g.key } : {}),
       problem_key: g.problem_key,
@@ -231,8 +237,7 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   });
   const orphaned = Object.entries(errors).filter(([p]) => !shownPaths.has(p));
   const problemOptions = model.problems.map((p, i) => ({ value: p.key, label: `${p.key || `new ${i + 1}`}: ${shortText(p.client_words || '(no words yet)', 50)}` }));
-  const orderShown = model.agreed_order.filter((k) => model.problems.some((p) => p.key === k));
-  const fullOrder = [...orderShown, ...model.problems.map((p) => p.key).filter((k) => k && !orderShown.includes(k))];
+  const fullOrder = fullOrderOf(model);
 
   return (
     <div class="page plan-editor">
