@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
+#include "http/plan_api.h"
 #include "http/problem.h"
 #include "http/route_support.h"
 #include "service/actor.h"
@@ -108,6 +109,18 @@ Json AuditJson(const AuditEntry& entry) {
           {"hash", entry.hash}};
 }
 
+Json ClinicSettingsJson(const ClinicSettings& settings) {
+  return {{"share_with_guardians", settings.share_with_guardians},
+          {"allow_link_feedback", settings.allow_link_feedback},
+          {"plan_review_sessions", settings.plan_review_sessions},
+          {"plan_review_days", settings.plan_review_days}};
+}
+
+Json ClinicJson(const Clinic& clinic) {
+  return {
+      {"id", clinic.id}, {"name", clinic.name}, {"settings", ClinicSettingsJson(clinic.settings)}};
+}
+
 HttpResponse LoginResponse(const LoginResult& login, const HttpRequest& request) {
   HttpResponse response = HttpResponse::JsonBody(
       200, {{"user", UserJson(login.user)}, {"csrf_token", login.csrf_token}});
@@ -169,7 +182,7 @@ Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size() || value < 0) {
-    return Problem(Error::Field(std::string(name), "must be a non-negative integer"));
+    return ErrorReply(Error::Field(std::string(name), "must be a non-negative integer"));
   }
   return value;
 }
@@ -179,7 +192,8 @@ Or<std::optional<Timestamp>> QueryTime(const HttpRequest& request, std::string_v
   std::optional<std::string> text = request.QueryParam(name);
   if (!text || text->empty()) return std::optional<Timestamp>();
   auto t = ParseIso8601(*text);
-  if (!t) return Problem(Error::Field(std::string(name), "must be an ISO 8601 date or date-time"));
+  if (!t)
+    return ErrorReply(Error::Field(std::string(name), "must be an ISO 8601 date or date-time"));
   return std::optional<Timestamp>(*t);
 }
 
@@ -205,10 +219,10 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
                JsonObjectReader reader(*body);
                auto email = reader.RequiredString("email", 320);
                auto password = reader.RequiredString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto login =
                    auth.Login(*email, *password, request.remote_address, UserAgent(request));
-               if (!login) return Problem(login.error());
+               if (!login) return ErrorReply(login.error());
                return LoginResponse(*login, request);
              }));
 
@@ -216,7 +230,7 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
              Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
-               if (auto ok = auth.Logout(actor); !ok) return Problem(ok.error());
+               if (auto ok = auth.Logout(actor); !ok) return ErrorReply(ok.error());
                HttpResponse response = HttpResponse::NoContent();
                response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
                return response;
@@ -225,7 +239,7 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
   router.Add("GET", "/api/v1/me",
              Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
                auto user = auth.CurrentUser(actor);
-               if (!user) return Problem(user.error());
+               if (!user) return ErrorReply(user.error());
                return HttpResponse::JsonBody(
                    200, {{"user", UserJson(*user)}, {"csrf_token", actor.csrf_token}});
              }));
@@ -233,7 +247,7 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
   router.Add("GET", "/api/v1/auth/sessions",
              Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
                auto sessions = auth.ListSessions(actor);
-               if (!sessions) return Problem(sessions.error());
+               if (!sessions) return ErrorReply(sessions.error());
                Json out = Json::array();
                for (const SessionInfo& s : *sessions) {
                  out.push_back({{"id", s.id},
@@ -250,7 +264,7 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
              Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
-               if (auto ok = auth.EndSession(actor, *id); !ok) return Problem(ok.error());
+               if (auto ok = auth.EndSession(actor, *id); !ok) return ErrorReply(ok.error());
                HttpResponse response = HttpResponse::NoContent();
                if (*id == actor.session_id) {
                  response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
@@ -261,7 +275,7 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
   router.Add(
       "GET", "/api/v1/invitations/{token}", Public([&auth](const HttpRequest& request) -> Reply {
         auto info = auth.PeekInvitation(request.Param("token"));
-        if (!info) return Problem(info.error());
+        if (!info) return ErrorReply(info.error());
         return HttpResponse::JsonBody(200, {{"email", info->email},
                                             {"display_name", info->display_name},
                                             {"role", std::string(ToString(info->role))},
@@ -277,10 +291,10 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
                auto password = reader.RequiredString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto login = auth.AcceptInvitation(request.Param("token"), *password,
                                                   request.remote_address, UserAgent(request));
-               if (!login) return Problem(login.error());
+               if (!login) return ErrorReply(login.error());
                return LoginResponse(*login, request);
              }));
 }
@@ -289,7 +303,7 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
   router.Add("GET", "/api/v1/clients",
              Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
                auto clients = clinic.ListClients(actor);
-               if (!clients) return Problem(clients.error());
+               if (!clients) return ErrorReply(clients.error());
                Json out = Json::array();
                for (const ClientSummary& c : *clients) {
                  out.push_back(ClientJson(c.user, c.profile, c.minor));
@@ -308,14 +322,14 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                auto dob = reader.OptionalString("date_of_birth", 10);
                auto preferred = reader.OptionalString("preferred_name", 200);
                auto therapist = IdField(reader, "therapist_id", false);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                input.display_name = *name;
                input.email = *email;
                input.date_of_birth = dob.value_or("");
                input.preferred_name = preferred.value_or("");
                input.therapist_id = therapist.value_or(0);
                auto created = clinic.CreateClient(actor, input);
-               if (!created) return Problem(created.error());
+               if (!created) return ErrorReply(created.error());
                return HttpResponse::JsonBody(201, ClientDetailJson(*created));
              }));
 
@@ -324,7 +338,7 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto detail = clinic.GetClient(actor, *id);
-               if (!detail) return Problem(detail.error());
+               if (!detail) return ErrorReply(detail.error());
                return HttpResponse::JsonBody(200, ClientDetailJson(*detail));
              }));
 
@@ -335,9 +349,9 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto link = auth.CreateInvitation(actor, *id);
-               if (!link) return Problem(link.error());
+               if (!link) return ErrorReply(link.error());
                return HttpResponse::JsonBody(201, InvitationJson(*link));
              }));
 
@@ -350,9 +364,9 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                JsonObjectReader reader(*body);
                auto name = reader.RequiredString("display_name", 200);
                auto email = reader.RequiredString("email", 320);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email});
-               if (!added) return Problem(added.error());
+               if (!added) return ErrorReply(added.error());
                Json out = UserJson(added->guardian);
                out["invitation"] =
                    added->invitation ? InvitationJson(*added->invitation) : Json(nullptr);
@@ -368,9 +382,9 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                JsonObjectReader reader(*body);
                auto client = IdField(reader, "client_id", true);
                auto therapist = IdField(reader, "therapist_id", false);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto episode = clinic.CreateEpisode(actor, *client, therapist.value_or(0));
-               if (!episode) return Problem(episode.error());
+               if (!episode) return ErrorReply(episode.error());
                return HttpResponse::JsonBody(201, EpisodeJson(*episode));
              }));
 
@@ -379,9 +393,9 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto episode = clinic.GetEpisode(actor, *id);
-               if (!episode) return Problem(episode.error());
+               if (!episode) return ErrorReply(episode.error());
                auto appointments = clinic.ListAppointments(actor, *id);
-               if (!appointments) return Problem(appointments.error());
+               if (!appointments) return ErrorReply(appointments.error());
                Json out = EpisodeJson(*episode);
                Json list = Json::array();
                for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
@@ -398,9 +412,9 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                JsonObjectReader reader(*body);
                auto status = EnumField<EpisodeStatus>(reader, "status", true, ParseEpisodeStatus,
                                                       "intake, active, ended");
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto episode = clinic.SetEpisodeStatus(actor, *id, *status);
-               if (!episode) return Problem(episode.error());
+               if (!episode) return ErrorReply(episode.error());
                return HttpResponse::JsonBody(200, EpisodeJson(*episode));
              }));
 
@@ -409,7 +423,7 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto appointments = clinic.ListAppointments(actor, *id);
-               if (!appointments) return Problem(appointments.error());
+               if (!appointments) return ErrorReply(appointments.error());
                Json list = Json::array();
                for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
                return HttpResponse::JsonBody(200, list);
@@ -426,10 +440,10 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                auto duration = SmallIntField(reader, "duration_minutes", true);
                auto modality =
                    EnumField<Modality>(reader, "modality", true, ParseModality, kModalities);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto created = clinic.CreateAppointment(
                    actor, *id, NewAppointmentInput{*starts_at, *duration, *modality});
-               if (!created) return Problem(created.error());
+               if (!created) return ErrorReply(created.error());
                return HttpResponse::JsonBody(201, AppointmentJson(*created));
              }));
 
@@ -448,9 +462,9 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                change.duration_minutes = SmallIntField(reader, "duration_minutes", false);
                change.modality =
                    EnumField<Modality>(reader, "modality", false, ParseModality, kModalities);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto updated = clinic.UpdateAppointment(actor, *id, change);
-               if (!updated) return Problem(updated.error());
+               if (!updated) return ErrorReply(updated.error());
                return HttpResponse::JsonBody(200, AppointmentJson(*updated));
              }));
 
@@ -464,7 +478,7 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
                if (!to) return std::unexpected(std::move(to.error()));
                auto list = clinic.ListUpcomingAppointments(
                    actor, static_cast<int>(std::clamp<std::int64_t>(*limit, 1, 200)));
-               if (!list) return Problem(list.error());
+               if (!list) return ErrorReply(list.error());
                Json out = Json::array();
                for (const AppointmentView& a : *list) {
                  const Timestamp t = a.appointment.starts_at;
@@ -479,7 +493,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
   router.Add("GET", "/api/v1/therapists",
              Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
                auto list = clinic.ListTherapists(actor);
-               if (!list) return Problem(list.error());
+               if (!list) return ErrorReply(list.error());
                Json out = Json::array();
                for (const TherapistSummary& t : *list) {
                  out.push_back({{"id", t.id},
@@ -493,7 +507,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
   router.Add("GET", "/api/v1/users",
              Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
                auto list = clinic.ListUsers(actor);
-               if (!list) return Problem(list.error());
+               if (!list) return ErrorReply(list.error());
                Json out = Json::array();
                for (const User& u : *list) out.push_back(UserJson(u));
                return HttpResponse::JsonBody(200, out);
@@ -509,18 +523,67 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                auto role = EnumField<Role>(reader, "role", true, ParseRole,
                                            "admin, supervisor, therapist, client, guardian");
                auto password = reader.OptionalString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                NewUserInput input;
                input.email = *email;
                input.display_name = *name;
                input.role = *role;
                input.password = password.value_or("");
                auto created = clinic.CreateUser(actor, input);
-               if (!created) return Problem(created.error());
+               if (!created) return ErrorReply(created.error());
                Json out = UserJson(created->user);
                out["invitation"] =
                    created->invitation ? InvitationJson(*created->invitation) : Json(nullptr);
                return HttpResponse::JsonBody(201, out);
+             }));
+
+  router.Add("GET", "/api/v1/clinic",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto found = clinic.GetClinic(actor);
+               if (!found) return ErrorReply(found.error());
+               return HttpResponse::JsonBody(200, ClinicJson(*found));
+             }));
+
+  router.Add("GET", "/api/v1/clinic/settings",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto found = clinic.GetClinic(actor);
+               if (!found) return ErrorReply(found.error());
+               return HttpResponse::JsonBody(200, ClinicSettingsJson(found->settings));
+             }));
+
+  // Any subset of the settings; those left out keep their values. ClinicService decides who
+  // may change them (admins).
+  router.Add("PUT", "/api/v1/clinic/settings",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto share = reader.OptionalBool("share_with_guardians");
+               auto links = reader.OptionalBool("allow_link_feedback");
+               const auto bounded = [&reader](std::string_view key, int low,
+                                              int high) -> std::optional<int> {
+                 auto value = reader.OptionalInt(key);
+                 if (!value) return std::nullopt;
+                 if (*value < low || *value > high) {
+                   reader.AddError(key, "must be a whole number from " + std::to_string(low) +
+                                            " to " + std::to_string(high));
+                   return std::nullopt;
+                 }
+                 return static_cast<int>(*value);
+               };
+               auto sessions = bounded("plan_review_sessions", 1, 52);
+               auto days = bounded("plan_review_days", 1, 730);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               auto current = clinic.GetClinic(actor);
+               if (!current) return ErrorReply(current.error());
+               ClinicSettings settings = current->settings;
+               if (share) settings.share_with_guardians = *share;
+               if (links) settings.allow_link_feedback = *links;
+               if (sessions) settings.plan_review_sessions = *sessions;
+               if (days) settings.plan_review_days = *days;
+               auto updated = clinic.UpdateClinicSettings(actor, settings);
+               if (!updated) return ErrorReply(updated.error());
+               return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));
              }));
 
   router.Add(
@@ -532,7 +595,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
         if (!limit) return std::unexpected(std::move(limit.error()));
         auto page =
             audit.Browse(actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)));
-        if (!page) return Problem(page.error());
+        if (!page) return ErrorReply(page.error());
         Json entries = Json::array();
         for (const AuditEntry& e : page->entries) entries.push_back(AuditJson(e));
         return HttpResponse::JsonBody(
@@ -558,8 +621,9 @@ Router BuildRouter(const ApiServices& services) {
       if (services.feedback != nullptr && services.catalog != nullptr) {
         AddFeedbackRoutes(router, *services.auth, *services.feedback, *services.catalog);
         AddFhirRoutes(router, *services.auth, *services.clinic, *services.feedback,
-                      *services.catalog);
+                      *services.catalog, services.plan);
       }
+      if (services.plan != nullptr) AddPlanRoutes(router, *services.auth, *services.plan);
     }
   }
   return router;

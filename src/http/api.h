@@ -14,6 +14,7 @@ class ClinicService;
 class AuditService;
 class FeedbackService;
 class InstrumentCatalog;
+class PlanService;
 
 // Borrowed; all must outlive the router built over them.
 struct ApiServices {
@@ -24,6 +25,9 @@ struct ApiServices {
   // The feedback routes and /fhir are added when both are set.
   FeedbackService* feedback = nullptr;
   const InstrumentCatalog* catalog = nullptr;
+  // The treatment-plan routes and their FHIR resources are added when this and the clinic
+  // service are set.
+  PlanService* plan = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

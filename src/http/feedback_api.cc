@@ -93,7 +93,7 @@ Or<SubmitRequest> ReadSubmit(const HttpRequest& request, bool with_respondent) {
   if (answers != nullptr && !answers->is_object()) {
     reader.AddError("answers", "must be an object of item id to answer");
   }
-  if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+  if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
   // Finish() succeeded, so the required fields are present.
   submit.instrument = instrument.value_or("");
   submit.respondent = respondent.value_or("client");
@@ -277,7 +277,8 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
   router.Add("GET", "/api/v1/instruments/{code}",
              Authed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
                const Instrument* instrument = catalog.Find(request.Param("code"));
-               if (instrument == nullptr) return Problem(Error::NotFound("no such questionnaire"));
+               if (instrument == nullptr)
+                 return ErrorReply(Error::NotFound("no such questionnaire"));
                return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
              }));
 
@@ -286,7 +287,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto list = feedback.AssignedInstruments(actor, *id);
-               if (!list) return Problem(list.error());
+               if (!list) return ErrorReply(list.error());
                return HttpResponse::JsonBody(200, AssignedJson(*list));
              }));
 
@@ -297,7 +298,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto submit = ReadSubmit(request, /*with_respondent=*/true);
                if (!submit) return std::unexpected(std::move(submit.error()));
                auto result = feedback.SubmitResponse(actor, *id, *submit);
-               if (!result) return Problem(result.error());
+               if (!result) return ErrorReply(result.error());
                return HttpResponse::JsonBody(201, SubmitJson(*result));
              }));
 
@@ -306,7 +307,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto progress = feedback.Progress(actor, *id);
-               if (!progress) return Problem(progress.error());
+               if (!progress) return ErrorReply(progress.error());
                return HttpResponse::JsonBody(200, ProgressJson(*progress));
              }));
 
@@ -318,9 +319,9 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
         auto response_id = PathId(request, "response");
         if (!response_id) return std::unexpected(std::move(response_id.error()));
         auto response = feedback.GetResponse(actor, *response_id);
-        if (!response) return Problem(response.error());
+        if (!response) return ErrorReply(response.error());
         // A response reached through another episode's path names no record there.
-        if (response->episode_id != *id) return Problem(Error::NotFound("no such record"));
+        if (response->episode_id != *id) return ErrorReply(Error::NotFound("no such record"));
         return HttpResponse::JsonBody(
             200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
       }));
@@ -330,7 +331,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                auto csv = feedback.ExportEpisodeCsv(actor, *id);
-               if (!csv) return Problem(csv.error());
+               if (!csv) return ErrorReply(csv.error());
                HttpResponse response;
                response.status = 200;
                response.content_type = "text/csv; charset=utf-8";
@@ -348,12 +349,12 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
         if (auto text = request.QueryParam("state"); text && !text->empty()) {
           auto parsed = ParseAlertState(*text);
           if (!parsed) {
-            return Problem(Error::Field("state", "must be one of open, acknowledged, resolved"));
+            return ErrorReply(Error::Field("state", "must be one of open, acknowledged, resolved"));
           }
           state = *parsed;
         }
         auto list = feedback.ListAlerts(actor, state);
-        if (!list) return Problem(list.error());
+        if (!list) return ErrorReply(list.error());
         Json out = Json::array();
         for (const AlertView& a : *list) out.push_back(AlertJson(a));
         return HttpResponse::JsonBody(200, out);
@@ -367,10 +368,10 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
                auto note = reader.OptionalString("note", 4000);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                // The service names "note" when it is missing or blank.
                auto alert = feedback.Acknowledge(actor, *id, note.value_or(""));
-               if (!alert) return Problem(alert.error());
+               if (!alert) return ErrorReply(alert.error());
                return HttpResponse::JsonBody(200, AlertJson(*alert));
              }));
 
@@ -382,16 +383,16 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
                auto note = reader.OptionalString("note", 4000);
-               if (auto ok = reader.Finish(); !ok) return Problem(ok.error());
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto alert = feedback.Resolve(actor, *id, note);
-               if (!alert) return Problem(alert.error());
+               if (!alert) return ErrorReply(alert.error());
                return HttpResponse::JsonBody(200, AlertJson(*alert));
              }));
 
   router.Add("GET", "/api/v1/dashboard",
              Authed(auth, [&feedback, &catalog](const HttpRequest&, const Actor& actor) -> Reply {
                auto rows = feedback.Dashboard(actor);
-               if (!rows) return Problem(rows.error());
+               if (!rows) return ErrorReply(rows.error());
                return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog));
              }));
 
@@ -402,7 +403,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
                auto link = feedback.CreateFeedbackLink(actor, *id);
-               if (!link) return Problem(link.error());
+               if (!link) return ErrorReply(link.error());
                // A path, not an absolute URL: a forged Host header cannot redirect it.
                return HttpResponse::JsonBody(
                    201, {{"url", link->path}, {"expires_at", FormatIso8601(link->expires_at)}});
@@ -411,7 +412,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
   router.Add("GET", "/api/v1/feedback-links/{token}",
              Public([&feedback, &catalog](const HttpRequest& request) -> Reply {
                auto info = feedback.PeekFeedbackLink(std::string(request.Param("token")));
-               if (!info) return Problem(info.error());
+               if (!info) return ErrorReply(info.error());
                Json instruments = Json::array();
                for (const AssignedInstrument& a : info->pending) {
                  if (const Instrument* i = catalog.Find(a.code); i != nullptr) {
@@ -435,7 +436,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                if (!submit) return std::unexpected(std::move(submit.error()));
                auto result = feedback.SubmitViaLink(std::string(request.Param("token")), *submit,
                                                     request.remote_address);
-               if (!result) return Problem(result.error());
+               if (!result) return ErrorReply(result.error());
                return HttpResponse::JsonBody(
                    201, {{"crisis", result->crisis ? CrisisToJson(*result->crisis) : Json(nullptr)},
                          {"response",

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "http/fhir_plan.h"
 #include "http/route_support.h"
 #include "service/actor.h"
 #include "service/auth_service.h"
@@ -354,10 +355,32 @@ Handler FhirAuthed(AuthService& auth, FhirHandler handler) {
 
 }  // namespace
 
+HttpResponse FhirResponse(unsigned status, const Json& resource) {
+  return FhirBody(status, resource);
+}
+
+HttpResponse FhirOperationOutcome(const Error& error) {
+  return OperationOutcome(error);
+}
+
+Json FhirSearchBundle(const HttpRequest& request, std::string_view type,
+                      std::vector<Json> resources) {
+  return SearchBundle(request, type, std::move(resources));
+}
+
+Or<UserId> FhirSubjectParam(const HttpRequest& request) {
+  return SubjectParam(request);
+}
+
+Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler) {
+  return FhirAuthed(auth, std::move(handler));
+}
+
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
-                   FeedbackService& feedback, const InstrumentCatalog& catalog) {
+                   FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan) {
+  if (plan != nullptr) AddFhirPlanRoutes(router, auth, clinic, *plan, catalog);
   // What this server can do; public, as FHIR clients read it before signing in.
-  router.Add("GET", "/fhir/metadata", [](const HttpRequest&) {
+  router.Add("GET", "/fhir/metadata", [with_plans = plan != nullptr](const HttpRequest&) {
     auto read = Json::array({{{"code", "read"}}});
     auto search = Json::array({{{"code", "search-type"}}});
     Json subject = {{"name", "subject"}, {"type", "reference"}};
@@ -382,6 +405,12 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                                          {{"type", "Observation"},
                                           {"interaction", search},
                                           {"searchParam", Json::array({subject, code})}}})}}})}};
+    if (with_plans) {
+      Json& resources = statement["rest"][0]["resource"];
+      for (Json& r : FhirPlanCapabilities()) resources.push_back(std::move(r));
+      statement["implementation"]["description"] =
+          "Rapport formal client feedback and treatment plans (read-only)";
+    }
     return FhirBody(200, statement);
   });
 

@@ -10,7 +10,11 @@
 // kRapportQuestionnaireBase + code.
 
 #include <string_view>
+#include <vector>
 
+#include "core/json.h"
+#include "domain/people.h"
+#include "http/route_support.h"
 #include "http/router.h"
 
 namespace rapport {
@@ -19,6 +23,7 @@ class AuthService;
 class ClinicService;
 class FeedbackService;
 class InstrumentCatalog;
+class PlanService;
 
 inline constexpr std::string_view kFhirContentType = "application/fhir+json";
 inline constexpr std::string_view kRapportScoreSystem =
@@ -26,8 +31,22 @@ inline constexpr std::string_view kRapportScoreSystem =
 inline constexpr std::string_view kRapportQuestionnaireBase =
     "https://rapport.example/fhir/Questionnaire/";
 
-// Borrowed; all must outlive the router.
+// Borrowed; all must outlive the router. With `plan`, the treatment plan's resources
+// (fhir_plan.h) are served and listed in the CapabilityStatement too.
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
-                   FeedbackService& feedback, const InstrumentCatalog& catalog);
+                   FeedbackService& feedback, const InstrumentCatalog& catalog,
+                   PlanService* plan = nullptr);
+
+// Shared by the FHIR mappings (fhir.cc, fhir_plan.cc).
+HttpResponse FhirResponse(unsigned status, const Json& resource);
+// An error as an OperationOutcome with the status ProblemResponse would give it.
+HttpResponse FhirOperationOutcome(const Error& error);
+// A searchset Bundle of `resources` (each with a string "id"), with absolute fullUrls.
+Json FhirSearchBundle(const HttpRequest& request, std::string_view type,
+                      std::vector<Json> resources);
+// The `subject` (or `patient`) search parameter: "Patient/42" or "42".
+Or<UserId> FhirSubjectParam(const HttpRequest& request);
+// Authed(), answering authentication failures with an OperationOutcome.
+Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler);
 
 }  // namespace rapport

@@ -37,10 +37,10 @@ Or<Json> ReadJsonObject(const HttpRequest& request, bool allow_empty) {
     return std::unexpected(ProblemResponse(415, "Send the request body as application/json."));
   }
   auto parsed = ParseJson(request.body);
-  if (!parsed) return Problem(parsed.error());
+  if (!parsed) return ErrorReply(parsed.error());
   if (!parsed->is_object()) {
-    return Problem(Error::InvalidArgument("The request body must be a JSON object.",
-                                          {FieldError{"", "must be a JSON object"}}));
+    return ErrorReply(Error::InvalidArgument("The request body must be a JSON object.",
+                                             {FieldError{"", "must be a JSON object"}}));
   }
   return std::move(*parsed);
 }
@@ -52,7 +52,7 @@ Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-    return Problem(Error::NotFound("no such record"));
+    return ErrorReply(Error::NotFound("no such record"));
   }
   return value;
 }

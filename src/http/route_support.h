@@ -25,7 +25,7 @@ using Reply = std::expected<HttpResponse, HttpResponse>;
 template <typename T>
 using Or = std::expected<T, HttpResponse>;
 
-inline std::unexpected<HttpResponse> Problem(const Error& error) {
+inline std::unexpected<HttpResponse> ErrorReply(const Error& error) {
   return std::unexpected(ProblemResponse(error));
 }
 

@@ -17,6 +17,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/plan_service.h"
 
 namespace rapport {
 
@@ -108,13 +109,14 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   ClinicService clinic(store, clock);
   AuditService audit(store);
   FeedbackService feedback(store, clock, *catalog, ShippedAlertRules());
+  PlanService plan(store, clock, *catalog);
 
   ServerOptions options;
   options.address = flags->host;
   options.port = flags->port;
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
-  Server server(options, ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog});
+  Server server(options, ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog, &plan});
 
   // Installed before the server starts, so that a signal during start-up is not met by the
   // default action, which would end the process without a graceful stop.

@@ -16,6 +16,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/plan_service.h"
 #include "service/service_test_world.h"
 
 namespace rapport::testing {
@@ -45,8 +46,9 @@ class HttpTest : public ::testing::Test {
       std::lock_guard lock(log_mutex_);
       log_.emplace_back(line);
     };
-    server_ = std::make_unique<Server>(options_, ApiServices{world_.store.get(), &auth_, &clinic_,
-                                                             &audit_, &feedback_, &Catalog()});
+    server_ = std::make_unique<Server>(
+        options_,
+        ApiServices{world_.store.get(), &auth_, &clinic_, &audit_, &feedback_, &Catalog(), &plan_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -92,6 +94,7 @@ class HttpTest : public ::testing::Test {
   ClinicService clinic_{*world_.store, world_.clock, FastAuth()};
   AuditService audit_{*world_.store};
   FeedbackService feedback_{*world_.store, world_.clock, Catalog(), ShippedAlertRules()};
+  PlanService plan_{*world_.store, world_.clock, Catalog()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -1,0 +1,519 @@
+#include "http/plan_api.h"
+
+#include <charconv>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "domain/plan.h"
+#include "http/route_support.h"
+#include "service/actor.h"
+#include "service/auth_service.h"
+#include "service/plan_service.h"
+
+namespace rapport {
+
+namespace {
+
+// --- JSON shapes -------------------------------------------------------------------------------
+
+Json OptionalTime(const std::optional<Timestamp>& t) {
+  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
+}
+
+Json OptionalNumber(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json OptionalText(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
+Json KeysJson(const std::optional<std::vector<std::string>>& keys) {
+  return keys ? Json(*keys) : Json(nullptr);
+}
+
+// A version without its content: what the overview lists for every version.
+Json VersionSummaryJson(const PlanVersion& v) {
+  return {{"number", v.number},
+          {"status", std::string(ToString(v.status))},
+          {"content_hash", OptionalText(v.content_hash)},
+          {"created_at", FormatIso8601(v.created_at)},
+          {"updated_at", FormatIso8601(v.updated_at)},
+          {"proposed_at", OptionalTime(v.proposed_at)},
+          {"decided_at", OptionalTime(v.decided_at)},
+          {"client_comment", OptionalText(v.client_comment)}};
+}
+
+Json ConsensusJson(const Consensus& c) {
+  return {{"tau", OptionalNumber(c.tau)},
+          {"compared", c.compared},
+          {"most_different", c.most_different},
+          {"plain_words", c.plain_words}};
+}
+
+Json BenchmarkProgressJson(const BenchmarkView& b) {
+  const BenchmarkProgress& p = b.progress;
+  return {{"key", b.benchmark.key},
+          {"kind", std::string(ToString(b.benchmark.kind))},
+          {"baseline", OptionalNumber(p.baseline)},
+          {"latest", OptionalNumber(p.latest)},
+          {"latest_at", OptionalTime(p.latest_at)},
+          {"fraction", OptionalNumber(p.fraction)},
+          {"met", p.met},
+          {"achievement", std::string(ToString(p.achievement))}};
+}
+
+Json GoalViewJson(const GoalView& g) {
+  Json benchmarks = Json::array();
+  for (const BenchmarkView& b : g.benchmarks) benchmarks.push_back(BenchmarkProgressJson(b));
+  Json ratings = Json::array();
+  for (const SelfRating& r : g.self_ratings) {
+    ratings.push_back({{"rating", r.rating}, {"note", r.note}, {"at", FormatIso8601(r.at)}});
+  }
+  return {{"key", g.key},
+          {"achievement", std::string(ToString(g.achievement))},
+          {"achievement_display", std::string(Display(g.achievement))},
+          {"priority", g.priority ? Json(*g.priority) : Json(nullptr)},
+          {"benchmarks", std::move(benchmarks)},
+          {"self_ratings", std::move(ratings)}};
+}
+
+Json ThoughtRecordViewJson(const ThoughtRecordView& view) {
+  return {{"id", view.id},
+          {"at", FormatIso8601(view.at)},
+          {"author_id", view.author_id},
+          {"record", ThoughtRecordToJson(view.record)}};
+}
+
+// --- Request bodies ----------------------------------------------------------------------------
+
+// Version numbers in paths are parsed like ids: anything but a positive int names no version.
+Or<int> VersionNumber(const HttpRequest& request) {
+  auto n = PathId(request, "n");
+  if (!n) return std::unexpected(std::move(n.error()));
+  if (*n > std::numeric_limits<int>::max()) return ErrorReply(Error::NotFound("no such version"));
+  return static_cast<int>(*n);
+}
+
+// A positive version number from the query string; the parameter is named in the error.
+Or<int> QueryVersion(const HttpRequest& request, std::string_view name) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text || text->empty()) {
+    return ErrorReply(Error::Field(std::string(name), "is required: a version number"));
+  }
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value <= 0) {
+    return ErrorReply(Error::Field(std::string(name), "must be a version number (1, 2, ...)"));
+  }
+  return value;
+}
+
+// A problem's fields as the client or therapist sent them; the domain validates the values
+// (and a client's right to send them), these checks are only for the JSON types.
+ProblemEdit ReadProblemEdit(JsonObjectReader& reader, bool client_words_required) {
+  ProblemEdit edit;
+  edit.client_words = client_words_required ? reader.RequiredString("client_words", 2000)
+                                            : reader.OptionalString("client_words", 2000);
+  edit.formulation = reader.OptionalString("formulation", 4000);
+  edit.diagnosis = reader.OptionalString("diagnosis", 200);
+  if (auto status = reader.OptionalString("status", 64)) {
+    auto parsed = ParseProblemStatus(*status);
+    if (parsed) {
+      edit.status = *parsed;
+    } else {
+      reader.AddError("status", "must be one of active, resolved, deferred");
+    }
+  }
+  return edit;
+}
+
+// A JSON array of strings (problem keys); errors name the array ("order") or an element.
+std::vector<std::string> ReadKeyList(JsonObjectReader& reader, std::string_view key) {
+  std::vector<std::string> out;
+  const Json* list = reader.Required(key);
+  if (list == nullptr) return out;
+  if (!list->is_array()) {
+    reader.AddError(key, "must be an array of problem keys such as [\"p2\", \"p1\"]");
+    return out;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Json& item = (*list)[i];
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > 32) {
+      reader.AddError(std::string(key) + "/" + std::to_string(i), "must be a problem key");
+      continue;
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// {"b2": 1, ...}: GAS levels by benchmark key, each a whole number from -2 to 2.
+std::vector<std::pair<std::string, int>> ReadGasLevels(JsonObjectReader& reader) {
+  std::vector<std::pair<std::string, int>> out;
+  const Json* levels = reader.Optional("gas_levels");
+  if (levels == nullptr) return out;
+  if (!levels->is_object()) {
+    reader.AddError("gas_levels", "must be an object of benchmark key to level (-2 to 2)");
+    return out;
+  }
+  for (const auto& [key, value] : levels->items()) {
+    const std::string field = "gas_levels/" + key;
+    if (!value.is_number_integer() || value.get<std::int64_t>() < -2 ||
+        value.get<std::int64_t>() > 2) {
+      reader.AddError(field, "must be a whole number from -2 to 2");
+      continue;
+    }
+    out.emplace_back(key, static_cast<int>(value.get<std::int64_t>()));
+  }
+  return out;
+}
+
+template <typename T, typename ToJson>
+Reply Respond(unsigned status, const Result<T>& result, ToJson to_json) {
+  if (!result) return ErrorReply(result.error());
+  return HttpResponse::JsonBody(status, to_json(*result));
+}
+
+using EpisodeHandler = std::function<Reply(const HttpRequest&, const Actor&, EpisodeId)>;
+
+// A signed-in route under /api/v1/episodes/{id}/plan: the episode id is parsed first.
+Handler EpisodeRoute(AuthService& auth, EpisodeHandler handler) {
+  return Authed(
+      auth,
+      [handler = std::move(handler)](const HttpRequest& request, const Actor& actor) -> Reply {
+        auto id = PathId(request);
+        if (!id) return std::unexpected(std::move(id.error()));
+        return handler(request, actor, *id);
+      });
+}
+
+constexpr std::string_view kBase = "/api/v1/episodes/{id}/plan";
+
+std::string Path(std::string_view rest) {
+  return std::string(kBase) + std::string(rest);
+}
+
+void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
+  router.Add("GET", Path(""),
+             EpisodeRoute(
+                 auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
+                   return Respond(200, plan.Overview(actor, episode), PlanOverviewJson);
+                 }));
+
+  router.Add(
+      "POST", Path("/versions"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request, /*allow_empty=*/true);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            const Json* content = reader.Optional("content");
+            if (content != nullptr && !content->is_object()) {
+              reader.AddError("content", "must be a plan content object");
+            }
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            std::optional<Json> given;
+            if (content != nullptr) given = *content;
+            return Respond(201, plan.StartDraft(actor, episode, given), PlanVersionJson);
+          }));
+
+  router.Add(
+      "GET", Path("/versions/{n}"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto n = VersionNumber(request);
+            if (!n) return std::unexpected(std::move(n.error()));
+            return Respond(200, plan.GetVersion(actor, episode, *n), PlanVersionJson);
+          }));
+
+  router.Add(
+      "PUT", Path("/versions/{n}"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto n = VersionNumber(request);
+            if (!n) return std::unexpected(std::move(n.error()));
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            const Json* content = reader.Required("content");
+            if (content != nullptr && !content->is_object()) {
+              reader.AddError("content", "must be a plan content object");
+            }
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
+          }));
+
+  // The decisions on a version: propose (therapist), accept / request changes / decline (client).
+  router.Add("POST", Path("/versions/{n}/propose"),
+             EpisodeRoute(auth,
+                          [&plan](const HttpRequest& request, const Actor& actor,
+                                  EpisodeId episode) -> Reply {
+                            auto n = VersionNumber(request);
+                            if (!n) return std::unexpected(std::move(n.error()));
+                            auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                            if (!body) return std::unexpected(std::move(body.error()));
+                            JsonObjectReader reader(*body);
+                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                            return Respond(200, plan.Propose(actor, episode, *n), PlanVersionJson);
+                          }));
+
+  router.Add("POST", Path("/versions/{n}/accept"),
+             EpisodeRoute(auth,
+                          [&plan](const HttpRequest& request, const Actor& actor,
+                                  EpisodeId episode) -> Reply {
+                            auto n = VersionNumber(request);
+                            if (!n) return std::unexpected(std::move(n.error()));
+                            auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                            if (!body) return std::unexpected(std::move(body.error()));
+                            JsonObjectReader reader(*body);
+                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                            return Respond(200, plan.Accept(actor, episode, *n), PlanVersionJson);
+                          }));
+
+  router.Add(
+      "POST", Path("/versions/{n}/request-changes"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto n = VersionNumber(request);
+            if (!n) return std::unexpected(std::move(n.error()));
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            auto comment = reader.RequiredString("comment", 4000);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(200, plan.RequestChanges(actor, episode, *n, *comment), PlanVersionJson);
+          }));
+
+  router.Add(
+      "POST", Path("/versions/{n}/decline"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto n = VersionNumber(request);
+            if (!n) return std::unexpected(std::move(n.error()));
+            auto body = ReadJsonObject(request, /*allow_empty=*/true);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            auto comment = reader.OptionalString("comment", 4000);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(200, plan.Decline(actor, episode, *n, comment.value_or("")),
+                           PlanVersionJson);
+          }));
+
+  router.Add("GET", Path("/diff"),
+             EpisodeRoute(auth,
+                          [&plan](const HttpRequest& request, const Actor& actor,
+                                  EpisodeId episode) -> Reply {
+                            auto from = QueryVersion(request, "from");
+                            if (!from) return std::unexpected(std::move(from.error()));
+                            auto to = QueryVersion(request, "to");
+                            if (!to) return std::unexpected(std::move(to.error()));
+                            auto rows = plan.Diff(actor, episode, *from, *to);
+                            if (!rows) return ErrorReply(rows.error());
+                            Json out = Json::array();
+                            for (const DiffRow& r : *rows) {
+                              out.push_back({{"section", r.section},
+                                             {"key", r.key},
+                                             {"field", r.field},
+                                             {"change", std::string(ToString(r.change))},
+                                             {"before", r.before},
+                                             {"after", r.after}});
+                            }
+                            return HttpResponse::JsonBody(
+                                200, {{"from", *from}, {"to", *to}, {"rows", std::move(out)}});
+                          }));
+}
+
+void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
+  router.Add(
+      "POST", Path("/problems"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/true);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(201, plan.AddProblem(actor, episode, edit), PlanVersionJson);
+          }));
+
+  router.Add(
+      "PATCH", Path("/problems/{key}"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/false);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(
+                200, plan.EditProblem(actor, episode, std::string(request.Param("key")), edit),
+                PlanVersionJson);
+          }));
+
+  router.Add("PUT", Path("/ranking"),
+             EpisodeRoute(auth,
+                          [&plan](const HttpRequest& request, const Actor& actor,
+                                  EpisodeId episode) -> Reply {
+                            auto body = ReadJsonObject(request);
+                            if (!body) return std::unexpected(std::move(body.error()));
+                            JsonObjectReader reader(*body);
+                            std::vector<std::string> order = ReadKeyList(reader, "order");
+                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                            return Respond(200, plan.Rank(actor, episode, order), PlanOverviewJson);
+                          }));
+
+  router.Add(
+      "POST", Path("/goals/{key}/ratings"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            auto rating = reader.RequiredInt("rating");
+            if (rating && (*rating < 0 || *rating > 10)) {
+              reader.AddError("rating", "must be a whole number from 0 to 10");
+            }
+            auto note = reader.OptionalString("note", 2000);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(201,
+                           plan.RateGoal(actor, episode, std::string(request.Param("key")),
+                                         static_cast<int>(*rating), note.value_or("")),
+                           PlanOverviewJson);
+          }));
+
+  router.Add(
+      "PUT", Path("/homework/{key}"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            const Json* done = reader.Required("done");
+            if (done != nullptr && !done->is_boolean()) {
+              reader.AddError("done", "must be true or false");
+            }
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            return Respond(200,
+                           plan.TickHomework(actor, episode, std::string(request.Param("key")),
+                                             done->get<bool>()),
+                           PlanOverviewJson);
+          }));
+
+  router.Add("GET", Path("/thought-records"),
+             EpisodeRoute(
+                 auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
+                   auto list = plan.ThoughtRecords(actor, episode);
+                   if (!list) return ErrorReply(list.error());
+                   Json out = Json::array();
+                   for (const ThoughtRecordView& r : *list) out.push_back(ThoughtRecordViewJson(r));
+                   return HttpResponse::JsonBody(200, out);
+                 }));
+
+  // The body is the record itself; the domain reads it (and names unknown members).
+  router.Add("POST", Path("/thought-records"),
+             EpisodeRoute(auth,
+                          [&plan](const HttpRequest& request, const Actor& actor,
+                                  EpisodeId episode) -> Reply {
+                            auto body = ReadJsonObject(request);
+                            if (!body) return std::unexpected(std::move(body.error()));
+                            return Respond(201, plan.AddThoughtRecord(actor, episode, *body),
+                                           ThoughtRecordViewJson);
+                          }));
+
+  router.Add(
+      "POST", Path("/reviews"),
+      EpisodeRoute(
+          auth,
+          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            ReviewInput input;
+            auto notes = reader.RequiredString("notes", 4000);
+            auto changes = reader.OptionalString("changes", 4000);
+            input.gas_levels = ReadGasLevels(reader);
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            input.notes = *notes;
+            input.changes = changes.value_or("");
+            return Respond(201, plan.Review(actor, episode, input), PlanOverviewJson);
+          }));
+}
+
+}  // namespace
+
+Json PlanVersionJson(const PlanVersionView& view) {
+  Json out = VersionSummaryJson(view.version);
+  out["content"] = PlanContentToJson(view.content);
+  Json signatures = Json::array();
+  for (const SignatureView& s : view.signatures) {
+    signatures.push_back({{"role", std::string(ToString(s.signature.role))},
+                          {"user_id", s.signature.user_id},
+                          {"name", s.name},
+                          {"signed_at", FormatIso8601(s.signature.signed_at)},
+                          {"content_hash", s.signature.content_hash}});
+  }
+  out["signatures"] = std::move(signatures);
+  out["guardian_filtered"] = view.guardian_filtered;
+  return out;
+}
+
+Json PlanOverviewJson(const PlanOverview& o) {
+  Json versions = Json::array();
+  for (const PlanVersion& v : o.versions) versions.push_back(VersionSummaryJson(v));
+  Json goals = Json::array();
+  for (const GoalView& g : o.goals) goals.push_back(GoalViewJson(g));
+  Json homework = Json::array();
+  for (const HomeworkView& h : o.homework) {
+    homework.push_back({{"key", h.homework.key},
+                        {"goal_key", h.goal_key},
+                        {"description", h.homework.description},
+                        {"due_date", h.homework.due_date},
+                        {"done", h.done}});
+  }
+  // The review clock only runs once a version is agreed; before that there is no date to show.
+  const bool reviewable = o.agreed_number.has_value();
+  Json review = {{"due", reviewable && o.review.due},
+                 {"due_at", reviewable ? Json(FormatIso8601(o.review.due_at)) : Json(nullptr)},
+                 {"sessions_since", o.review.sessions_since},
+                 {"reason", reviewable ? o.review.reason : std::string()}};
+  return {{"episode_id", o.episode_id},
+          {"client", {{"id", o.client_id}, {"name", o.client_name}}},
+          {"therapist", {{"id", o.therapist_id}, {"name", o.therapist_name}}},
+          {"guardian_view", o.guardian_view},
+          {"may_edit", o.may_edit},
+          {"may_accept", o.may_accept},
+          {"versions", std::move(versions)},
+          {"agreed_number", o.agreed_number ? Json(*o.agreed_number) : Json(nullptr)},
+          {"open_number", o.open_number ? Json(*o.open_number) : Json(nullptr)},
+          {"current", o.current ? PlanVersionJson(*o.current) : Json(nullptr)},
+          {"rankings",
+           {{"client", KeysJson(o.client_ranking)}, {"therapist", KeysJson(o.therapist_ranking)}}},
+          {"consensus", ConsensusJson(o.consensus)},
+          {"goals", std::move(goals)},
+          {"homework", std::move(homework)},
+          {"gas_t_score", OptionalNumber(o.gas_t_score)},
+          {"review", std::move(review)},
+          {"last_review_at", OptionalTime(o.last_review_at)},
+          {"thought_records", o.thought_records}};
+}
+
+void AddPlanRoutes(Router& router, AuthService& auth, PlanService& plan) {
+  AddVersionRoutes(router, auth, plan);
+  AddActivityRoutes(router, auth, plan);
+}
+
+}  // namespace rapport
