@@ -81,6 +81,28 @@ async function signIn(email) {
   return r.headers.get('set-cookie').split(';')[0];
 }
 
+// Signs in and keeps what writes need: the session cookie and the CSRF token.
+async function session(email) {
+  const r = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: kPassword }),
+  });
+  assert.equal(r.status, 200, `sign-in as ${email}`);
+  const body = await r.json();
+  return { cookie: r.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
+}
+
+async function send(who, method, path, body) {
+  const r = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { Cookie: who.cookie, 'X-CSRF-Token': who.csrf, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
 async function get(cookie, path) {
   const r = await fetch(`${server.baseUrl}${path}`, { headers: cookie ? { Cookie: cookie } : {} });
   const text = await r.text();
@@ -115,6 +137,9 @@ test('the validator rejects what is not R4', () => {
   assert.notDeepEqual(problems({ resourceType: 'Patient', id: '1', birthDate: 'soon', mood: 'ok' }), []);
   assert.notDeepEqual(problems({ resourceType: 'Observation', id: 'x', code: { text: 'a' } }), [],
     'status is required');
+  assert.notDeepEqual(
+    problems({ resourceType: 'CarePlan', id: '1-1', status: 'superseded', intent: 'plan', subject: { reference: 'Patient/1' } }),
+    [], 'a CarePlan status outside the R4 value set');
 });
 
 test('every FHIR resource the server offers validates against R4', async () => {
@@ -199,4 +224,185 @@ test('an admin reads no clinical FHIR resources', async () => {
   const r = await get(cookie, `/fhir/Observation?subject=Patient/${clients[0].id}`);
   assert.ok(r.status === 403 || r.status === 404, `status ${r.status}`);
   assert.equal(r.body.resourceType, 'OperationOutcome');
+});
+
+// The treatment plan as FHIR: a plan made here through the API (so that every field is known),
+// agreed, revised and agreed again, and every CarePlan, Goal, Condition and Provenance of the
+// demo therapist's clients (the demo has plans in every state) checked against R4.
+test('treatment plans validate as CarePlan, Goal, Condition and Provenance', async () => {
+  const therapist = await session(kTherapist);
+  const clients = (await get(therapist.cookie, '/api/v1/clients')).body;
+
+  // A new client of the demo therapist, so that everything about their plan is known whatever
+  // plans the demo seeded; they accept their invitation and so have a session of their own.
+  const created = await send(therapist, 'POST', '/api/v1/clients', {
+    display_name: 'Robin Ashworth',
+    email: 'robin.ashworth@example.test',
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const chosen = { client: created.body, episode: created.body.episodes[0].id };
+  const invitation = await send(therapist, 'POST', `/api/v1/clients/${chosen.client.id}/invitations`);
+  assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
+  const token = invitation.body.url.split('/').pop();
+  const joined = await fetch(`${server.baseUrl}/api/v1/invitations/${token}/accept`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password: kPassword }),
+  });
+  assert.equal(joined.status, 200, 'the client accepts the invitation');
+  const client = {
+    cookie: joined.headers.get('set-cookie').split(';')[0],
+    csrf: (await joined.json()).csrf_token,
+  };
+  const plan = `/api/v1/episodes/${chosen.episode}/plan`;
+
+  // Problems first, so that the goals can name the keys the server gave them.
+  const first = await send(therapist, 'POST', `${plan}/versions`, {
+    content: {
+      summary: 'Low mood first, then sleep.',
+      problems: [
+        { client_words: 'I feel low most days', formulation: 'Low mood kept going by withdrawal', diagnosis: 'F32.1', status: 'active' },
+        { client_words: 'I cannot sleep', formulation: '', diagnosis: '', status: 'active' },
+      ],
+      agreed_order: [],
+      goals: [],
+      guardian: { problems: false, goals: false, homework: false, ask_agreement: false },
+    },
+  });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const n1 = first.body.number;
+  const [low, sleep] = first.body.content.problems.map((p) => p.key);
+  const content = {
+    ...first.body.content,
+    agreed_order: [low, sleep],
+    goals: [
+      {
+        problem_key: low,
+        description: 'PHQ-9 total below 10 by the end of March',
+        due_date: '2027-03-31',
+        benchmarks: [
+          { kind: 'questionnaire', instrument: 'PHQ-9', comparator: 'below', target: 10 },
+          { kind: 'gas', weight: 1, levels: ['In bed most days', 'Up, no activity', 'One activity a day', 'Two a day', 'Old routine back'] },
+        ],
+        interventions: [{ description: 'Behavioural activation', approach: 'CBT' }],
+        homework: [{ description: 'Activity diary every evening', due_date: '2026-12-10' }],
+      },
+      {
+        problem_key: sleep,
+        description: 'Asleep within 30 minutes on most nights',
+        due_date: '2027-02-28',
+        benchmarks: [{ kind: 'gas', weight: 2, levels: ['Over an hour', '45 minutes', '30 minutes', '20 minutes', '10 minutes'] }],
+        interventions: [{ description: 'Stimulus control', approach: 'CBT-I' }],
+        homework: [],
+      },
+    ],
+  };
+  const saved = await send(therapist, 'PUT', `${plan}/versions/${n1}`, { content });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  assert.equal((await send(therapist, 'POST', `${plan}/versions/${n1}/propose`)).status, 200);
+
+  const accepted = await send(client, 'POST', `${plan}/versions/${n1}/accept`);
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  assert.equal(accepted.body.status, 'agreed');
+
+  // A revision, agreed too: the first version is superseded (revoked in FHIR).
+  const second = await send(therapist, 'POST', `${plan}/versions`);
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  const n2 = second.body.number;
+  const revised = { ...second.body.content, summary: 'Low mood first, then sleep; reviewed.' };
+  assert.equal((await send(therapist, 'PUT', `${plan}/versions/${n2}`, { content: revised })).status, 200);
+  assert.equal((await send(therapist, 'POST', `${plan}/versions/${n2}/propose`)).status, 200);
+  assert.equal((await send(client, 'POST', `${plan}/versions/${n2}/accept`)).status, 200);
+
+  const counts = {};
+  const check = async (path, expectedType) => {
+    const r = await get(therapist.cookie, path);
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+    assert.ok(r.type.startsWith(kFhirJson), `${path}: content type ${r.type}`);
+    assert.equal(r.body.resourceType, expectedType, path);
+    assertValid(r.body, path);
+    if (expectedType === 'Bundle') {
+      assert.equal(r.body.type, 'searchset');
+      assert.equal(r.body.total, (r.body.entry ?? []).length);
+      for (const e of r.body.entry ?? []) {
+        assertValid(e.resource, e.fullUrl);
+        assert.ok(e.fullUrl.endsWith(`/${e.resource.resourceType}/${e.resource.id}`), e.fullUrl);
+        counts[e.resource.resourceType] = (counts[e.resource.resourceType] ?? 0) + 1;
+      }
+    }
+    return r.body;
+  };
+
+  const patient = `Patient/${chosen.client.id}`;
+  const carePlans = await check(`/fhir/CarePlan?subject=${patient}`, 'Bundle');
+  const byId = new Map((carePlans.entry ?? []).map((e) => [e.resource.id, e.resource]));
+  const id1 = `${chosen.episode}-${n1}`;
+  const id2 = `${chosen.episode}-${n2}`;
+  assert.ok(byId.has(id1) && byId.has(id2), `both versions: ${[...byId.keys()]}`);
+  assert.equal(byId.get(id1).status, 'revoked');
+  assert.equal(byId.get(id2).status, 'active');
+  assert.deepEqual(byId.get(id2).replaces, [{ reference: `CarePlan/${id1}` }]);
+  assert.equal(byId.get(id2).intent, 'plan');
+  assert.equal(byId.get(id2).subject.reference, patient);
+  assert.equal(byId.get(id2).addresses.length, 2);
+  assert.equal(byId.get(id2).goal.length, 2);
+  assert.ok(byId.get(id2).activity.some((a) => a.detail.scheduledString === '2026-12-10'));
+  for (const id of [id1, id2]) {
+    const one = await check(`/fhir/CarePlan/${id}`, 'CarePlan');
+    assert.equal(one.id, id);
+    const provenance = await check(`/fhir/Provenance?target=CarePlan/${id}`, 'Bundle');
+    assert.equal(provenance.total, 2, 'the therapist and the client signed');
+    const codes = provenance.entry.map((e) => e.resource.signature[0].type[0].code).sort();
+    assert.deepEqual(codes, ['1.2.840.10065.1.12.1.1', '1.2.840.10065.1.12.1.7']);
+    for (const e of provenance.entry) {
+      assert.deepEqual(e.resource.target, [{ reference: `CarePlan/${id}` }]);
+      assert.equal(Buffer.from(e.resource.signature[0].data, 'base64').length, 32);
+    }
+  }
+
+  const goals = await check(`/fhir/Goal?subject=${patient}`, 'Bundle');
+  assert.equal(goals.total, 2);
+  let loincTarget = 0;
+  for (const e of goals.entry) {
+    const g = e.resource;
+    assert.equal(g.lifecycleStatus, 'active');
+    assert.equal(g.achievementStatus.coding[0].system, 'http://terminology.hl7.org/CodeSystem/goal-achievement');
+    assert.equal(g.priority.coding[0].system, 'http://terminology.hl7.org/CodeSystem/goal-priority');
+    for (const t of g.target) {
+      const coding = t.measure.coding[0];
+      if (coding.system === 'http://loinc.org' && coding.code === '44261-6') {
+        loincTarget += 1;
+        assert.deepEqual([t.detailQuantity.comparator, t.detailQuantity.value], ['<', 10]);
+      }
+    }
+    await check(`/fhir/Goal/${g.id}`, 'Goal');
+  }
+  assert.equal(loincTarget, 1, 'the PHQ-9 target is measured by LOINC 44261-6');
+
+  const conditions = await check(`/fhir/Condition?subject=${patient}`, 'Bundle');
+  assert.equal(conditions.total, 2);
+  for (const e of conditions.entry) {
+    assert.equal(e.resource.category[0].coding[0].code, 'problem-list-item');
+    assert.equal(e.resource.clinicalStatus.coding[0].code, 'active');
+    await check(`/fhir/Condition/${e.resource.id}`, 'Condition');
+  }
+  const signed = await check(`/fhir/Provenance?patient=${patient}`, 'Bundle');
+  assert.ok(signed.total >= 4, 'both versions, two signatures each');
+
+  // The demo's own plans, in every state, for every client of the demo therapist.
+  for (const c of clients) {
+    if (c.id === chosen.client.id) continue;
+    for (const type of ['CarePlan', 'Goal', 'Condition']) {
+      await check(`/fhir/${type}?subject=Patient/${c.id}`, 'Bundle');
+    }
+    await check(`/fhir/Provenance?patient=Patient/${c.id}`, 'Bundle');
+  }
+  assert.ok(counts.CarePlan >= 2 && counts.Goal >= 2 && counts.Condition >= 2 && counts.Provenance >= 4,
+    JSON.stringify(counts));
+  console.log(`validated plan resources: ${JSON.stringify(counts)}`);
+
+  // The plan's resources are listed in the CapabilityStatement.
+  const metadata = await check('/fhir/metadata', 'CapabilityStatement');
+  const types = metadata.rest[0].resource.map((r) => r.type);
+  for (const t of ['CarePlan', 'Goal', 'Condition', 'Provenance']) assert.ok(types.includes(t), t);
 });
