@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "core/crypto.h"
 #include "domain/people.h"
@@ -690,6 +691,19 @@ Result<Clinic> ClinicService::GetClinic(const Actor& actor) {
 Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
                                                    const ClinicSettings& settings) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
+  // The store's schema refuses these too, but only as an anonymous value; the admin needs to
+  // know which field and what range.
+  std::vector<FieldError> invalid;
+  if (settings.plan_review_sessions < 1 || settings.plan_review_sessions > 52) {
+    invalid.push_back({"plan_review_sessions", "must be between 1 and 52 sessions"});
+  }
+  if (settings.plan_review_days < 1 || settings.plan_review_days > 730) {
+    invalid.push_back({"plan_review_days", "must be between 1 and 730 days"});
+  }
+  if (!invalid.empty()) {
+    return Fail(
+        Error::InvalidArgument("The plan review interval is out of range.", std::move(invalid)));
+  }
   const Timestamp now = clock_.Now();
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_RETURN_IF_ERROR(txn.UpdateClinicSettings(actor.clinic_id, settings));

@@ -341,6 +341,55 @@ TEST(Clinics, AdminChangesOnlyTheirOwnClinicsSettingsAndTheChangeIsAudited) {
   EXPECT_FALSE(child->clinical);
 }
 
+TEST(Clinics, AdminSetsThePlanReviewIntervalWithinItsRange) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  ClinicSettings settings;
+  settings.plan_review_sessions = 52;
+  settings.plan_review_days = 1;
+  auto updated = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_TRUE(updated.has_value()) << updated.error().message;
+  EXPECT_EQ(updated->settings.plan_review_sessions, 52);
+  EXPECT_EQ(updated->settings.plan_review_days, 1);
+  EXPECT_EQ(w.store->GetClinic(w.clinic_a)->settings.plan_review_sessions, 52);
+}
+
+TEST(Clinics, APlanReviewIntervalOutOfRangeNamesBothFieldsAndChangesNothing) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  const std::size_t audited = w.Audit().size();
+  ClinicSettings settings;
+  settings.share_with_guardians = false;
+  settings.plan_review_sessions = 0;
+  settings.plan_review_days = 731;
+  auto refused = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_EQ(refused.error().fields.size(), 2u);
+  EXPECT_EQ(refused.error().fields[0].field, "plan_review_sessions");
+  EXPECT_EQ(refused.error().fields[1].field, "plan_review_days");
+
+  settings.plan_review_sessions = 53;
+  settings.plan_review_days = 90;
+  refused = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_FALSE(refused.has_value());
+  ASSERT_EQ(refused.error().fields.size(), 1u);
+  EXPECT_EQ(refused.error().fields[0].field, "plan_review_sessions");
+
+  settings.plan_review_sessions = 6;
+  settings.plan_review_days = 0;
+  refused = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_FALSE(refused.has_value());
+  ASSERT_EQ(refused.error().fields.size(), 1u);
+  EXPECT_EQ(refused.error().fields[0].field, "plan_review_days");
+
+  const Clinic clinic = *w.store->GetClinic(w.clinic_a);
+  EXPECT_TRUE(clinic.settings.share_with_guardians);
+  EXPECT_EQ(clinic.settings.plan_review_sessions, 6);
+  EXPECT_EQ(clinic.settings.plan_review_days, 90);
+  EXPECT_EQ(w.Audit().size(), audited);
+}
+
 TEST(Therapists, ListShowsActiveTherapistsOfTheOwnClinicWithProfiles) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());

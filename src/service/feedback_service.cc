@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/plan_service.h"
 
 namespace rapport {
 
@@ -801,6 +802,7 @@ Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor)
   for (const Episode& e : episodes) touched.push_back(audit::Touch{"feedback", Id(e.id)});
   RAPPORT_RETURN_IF_ERROR(WriteReadsAndMissed(store_, actor, now, missed, touched));
 
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
   Names names(store_);
   std::vector<DashboardRow> rows;
   rows.reserve(episodes.size());
@@ -870,6 +872,9 @@ Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor)
     };
     trim(row.outcome_trend);
     trim(row.rapport_trend);
+    RAPPORT_ASSIGN_OR_RETURN(const PlanStanding plan, PlanStandingOf(store_, clinic, e, now));
+    row.plan_status = plan.status;
+    row.plan_review_due = plan.review.due;
     rows.push_back(std::move(row));
   }
   std::stable_sort(rows.begin(), rows.end(), [](const DashboardRow& a, const DashboardRow& b) {

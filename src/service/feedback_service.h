@@ -135,6 +135,10 @@ struct DashboardRow {
   std::vector<double> rapport_trend;
   std::optional<Timestamp> last_feedback_at;
   std::optional<Timestamp> next_appointment_at;  // the earliest scheduled one from now on
+  // The treatment plan (issue 4): the newest version's status ("none" without one) and whether the
+  // agreed version is due for review by the clinic's policy.
+  std::string plan_status = "none";
+  bool plan_review_due = false;
 };
 
 struct AssignedInstrument {

@@ -677,6 +677,106 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   EXPECT_EQ(supervisor->size(), 2u) << "only the caseload of the therapist they supervise";
 }
 
+// A stored plan version's id dropped, for a Status-returning write.
+Status Stored(const Result<PlanVersionId>& id) {
+  if (!id) return Fail(id.error());
+  return Ok();
+}
+
+TEST(Dashboard, AnAgreedPlanWithSixSessionsSinceAgreementIsDueForReview) {
+  FeedbackWorld w;
+  const Timestamp now = w.clock.Now();
+  constexpr Timestamp kDay = 86'400'000;
+  // Cleo's plan was agreed 60 days ago (under the 90-day rule); Kit's plan is only a draft.
+  const Status written = w.store->Write([&](WriteTxn& txn) -> Status {
+    PlanVersion agreed;
+    agreed.episode_id = w.e_c1;
+    agreed.number = 1;
+    agreed.status = PlanVersionStatus::kAgreed;
+    agreed.content_json = R"({"summary":"Feel less low"})";
+    agreed.content_hash = Blake2b256Hex(agreed.content_json);
+    agreed.created_by = w.t1;
+    agreed.created_at = now - 62 * kDay;
+    agreed.updated_at = now - 60 * kDay;
+    agreed.proposed_at = now - 61 * kDay;
+    agreed.decided_at = now - 60 * kDay;
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanVersion(agreed));
+    PlanVersion draft;
+    draft.episode_id = w.e_k1;
+    draft.number = 1;
+    draft.content_json = "{}";
+    draft.created_by = w.t1;
+    draft.created_at = now - kDay;
+    draft.updated_at = now - kDay;
+    return Stored(txn.InsertPlanVersion(draft));
+  });
+  ASSERT_TRUE(written.has_value()) << written.error().message;
+  // A session before the agreement does not count.
+  w.PastSession(w.e_c1, 61);
+
+  const auto row_of = [&](UserId client) {
+    auto rows = w.service.Dashboard(w.As(w.t1));
+    EXPECT_TRUE(rows.has_value());
+    for (const DashboardRow& row : rows.value_or(std::vector<DashboardRow>{})) {
+      if (row.client_id == client) return row;
+    }
+    ADD_FAILURE() << "no dashboard row for client " << client;
+    return DashboardRow{};
+  };
+  for (int days_ago = 50; days_ago > 0; days_ago -= 10) w.PastSession(w.e_c1, days_ago);
+  DashboardRow cleo = row_of(w.c1);
+  EXPECT_EQ(cleo.plan_status, "agreed");
+  EXPECT_FALSE(cleo.plan_review_due) << "five sessions since agreement";
+
+  w.PastSession(w.e_c1, 3);
+  cleo = row_of(w.c1);
+  EXPECT_EQ(cleo.plan_status, "agreed");
+  EXPECT_TRUE(cleo.plan_review_due) << "six sessions since agreement";
+  const DashboardRow kit = row_of(w.k1);
+  EXPECT_EQ(kit.plan_status, "draft");
+  EXPECT_FALSE(kit.plan_review_due);
+
+  auto theirs = w.service.Dashboard(w.As(w.t2));
+  ASSERT_TRUE(theirs.has_value());
+  for (const DashboardRow& row : *theirs) {
+    EXPECT_EQ(row.plan_status, "none") << row.client_name;
+    EXPECT_FALSE(row.plan_review_due);
+  }
+}
+
+TEST(Dashboard, ThePlanReviewFollowsTheClinicsSessionSetting) {
+  FeedbackWorld w;
+  const Timestamp now = w.clock.Now();
+  ClinicSettings settings = w.store->GetClinic(w.clinic_a)->settings;
+  settings.plan_review_sessions = 2;
+  ASSERT_TRUE(
+      w.store->Write([&](WriteTxn& txn) { return txn.UpdateClinicSettings(w.clinic_a, settings); })
+          .has_value());
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    PlanVersion agreed;
+                    agreed.episode_id = w.e_c1;
+                    agreed.number = 1;
+                    agreed.status = PlanVersionStatus::kAgreed;
+                    agreed.content_json = "{}";
+                    agreed.content_hash = Blake2b256Hex(agreed.content_json);
+                    agreed.created_by = w.t1;
+                    agreed.created_at = now - 20 * 86'400'000LL;
+                    agreed.updated_at = agreed.created_at;
+                    agreed.decided_at = agreed.created_at;
+                    return Stored(txn.InsertPlanVersion(agreed));
+                  })
+                  .has_value());
+  w.PastSession(w.e_c1, 10);
+  w.PastSession(w.e_c1, 5);
+  auto rows = w.service.Dashboard(w.As(w.t1));
+  ASSERT_TRUE(rows.has_value());
+  const auto cleo = std::find_if(rows->begin(), rows->end(),
+                                 [&](const DashboardRow& r) { return r.client_id == w.c1; });
+  ASSERT_NE(cleo, rows->end());
+  EXPECT_TRUE(cleo->plan_review_due);
+}
+
 // --- Export -----------------------------------------------------------------------------------
 
 TEST(Export, CsvHasOneRowPerResponseWithScoresAndAnswers) {
