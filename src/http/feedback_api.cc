@@ -227,7 +227,9 @@ Json DashboardJson(const std::vector<DashboardRow>& rows, const InstrumentCatalo
          {"outcome_trend", r.outcome_trend},
          {"rapport_trend", r.rapport_trend},
          {"last_feedback_at", OptionalTime(r.last_feedback_at)},
-         {"next_appointment_at", OptionalTime(r.next_appointment_at)}});
+         {"next_appointment_at", OptionalTime(r.next_appointment_at)},
+         {"plan_status", r.plan_status},
+         {"plan_review_due", r.plan_review_due}});
   }
   return {{"clients", std::move(clients)}};
 }

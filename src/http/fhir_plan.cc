@@ -329,8 +329,7 @@ Json ProvenanceJson(EpisodeId episode, int number, const SignatureView& s) {
                                       {"display", "Consent Signature"}};
   Json signature = {{"type", Json::array({std::move(signature_type)})},
                     {"when", FormatIso8601(s.signature.signed_at)},
-                    {"who", SignerRef(s)},
-                    {"sigFormat", "text/plain"}};
+                    {"who", SignerRef(s)}};
   if (std::string data = Base64OfHex(s.signature.content_hash); !data.empty()) {
     signature["data"] = std::move(data);
   }

@@ -494,6 +494,44 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   EXPECT_EQ(Stored().size(), 2u);
 }
 
+TEST_F(PlanHttpTest, TheDashboardShowsWhereEachPlanStandsAndWhenAReviewIsDue) {
+  Browser therapist = SignedIn("t1@a.test");
+  Browser client = SignedIn("c1@a.test");
+  const auto row_of = [this](Browser& who, EpisodeId episode) {
+    HttpReply dashboard = who.Get("/api/v1/dashboard");
+    EXPECT_EQ(dashboard.status, 200u) << dashboard.body;
+    const Json rows = dashboard.json()["clients"];
+    for (const Json& row : rows) {
+      if (row.value("episode_id", EpisodeId{0}) == episode) return row;
+    }
+    ADD_FAILURE() << "no dashboard row for episode " << episode << ": " << dashboard.body;
+    return Json();
+  };
+  EXPECT_EQ(row_of(therapist, world_.e_c1).value("plan_status", ""), "none");
+  EXPECT_FALSE(row_of(therapist, world_.e_c1).value("plan_review_due", true));
+
+  ASSERT_EQ(therapist.Post(Plan("/versions"), {{"content", FirstContent()}}).status, 201u);
+  EXPECT_EQ(row_of(therapist, world_.e_c1).value("plan_status", ""), "draft");
+  ASSERT_EQ(therapist.Post(Version(1, "/propose"), Json::object()).status, 200u);
+  EXPECT_EQ(row_of(therapist, world_.e_c1).value("plan_status", ""), "proposed");
+  ASSERT_EQ(client.Post(Version(1, "/accept"), Json::object()).status, 200u);
+  const Json agreed = row_of(therapist, world_.e_c1);
+  EXPECT_EQ(agreed.value("plan_status", ""), "agreed");
+  EXPECT_FALSE(agreed.value("plan_review_due", true));
+  EXPECT_EQ(row_of(therapist, world_.e_k1).value("plan_status", ""), "none");
+
+  // 91 days on (past the clinic's default of 90), the agreed plan is due for review.
+  world_.clock.Advance(std::chrono::hours(24 * 91));
+  Browser later = SignedIn("t1@a.test");
+  EXPECT_TRUE(row_of(later, world_.e_c1).value("plan_review_due", false));
+  const Json review = later.Get(Plan()).json()["review"];
+  EXPECT_TRUE(review.value("due", false)) << review.dump();
+  EXPECT_FALSE(review.value("reason", "").empty()) << review.dump();
+  // A review resets the clock.
+  ASSERT_EQ(later.Post(Plan("/reviews"), {{"notes", "Reviewed at three months"}}).status, 201u);
+  EXPECT_FALSE(row_of(later, world_.e_c1).value("plan_review_due", true));
+}
+
 TEST_F(PlanHttpTest, ClinicReviewSettingsAreReadAndChangedByTheAdmin) {
   Browser admin = SignedIn("admin@a.test");
   HttpReply read = admin.Get("/api/v1/clinic/settings");
