@@ -532,6 +532,64 @@ TEST_F(PlanHttpTest, TheDashboardShowsWhereEachPlanStandsAndWhenAReviewIsDue) {
   EXPECT_FALSE(row_of(later, world_.e_c1).value("plan_review_due", true));
 }
 
+TEST_F(PlanHttpTest, AGuardianSeesOnlyTheSharedSectionsAndSignsWhenAsked) {
+  Browser therapist = SignedIn("t1@a.test");
+  Json content = FirstContent();
+  content["guardian"] = {
+      {"problems", true}, {"goals", false}, {"homework", false}, {"ask_agreement", true}};
+  ASSERT_EQ(therapist.Post(Plan("/versions", world_.e_k1), {{"content", content}}).status, 201u);
+  ASSERT_EQ(therapist.Post(Plan("/versions/1/propose", world_.e_k1), Json::object()).status, 200u);
+
+  Browser guardian = SignedIn("g1@a.test");
+  HttpReply seen = guardian.Get(Plan("", world_.e_k1));
+  ASSERT_EQ(seen.status, 200u) << seen.body;
+  const Json overview = seen.json();
+  EXPECT_TRUE(overview.value("guardian_view", false));
+  EXPECT_FALSE(overview.value("may_edit", true));
+  EXPECT_TRUE(overview.value("may_accept", false)) << "their agreement is asked for";
+  EXPECT_EQ(overview.value("thought_records", -1), 0);
+  const Json& current = overview["current"];
+  EXPECT_TRUE(current.value("guardian_filtered", false)) << seen.body;
+  EXPECT_EQ(current["content"]["problems"].size(), 2u);
+  EXPECT_TRUE(current["content"]["goals"].empty()) << "goals are not shared";
+  HttpReply records = guardian.Get(Plan("/thought-records", world_.e_k1));
+  EXPECT_TRUE(records.status == 403u || records.status == 404u) << records.body;
+  EXPECT_EQ(
+      guardian.Call("PUT", Plan("/versions/1", world_.e_k1), Json{{"content", content}}).status,
+      403u);
+  // Another guardian sees nothing of this child.
+  EXPECT_EQ(SignedIn("g2@a.test").Get(Plan("", world_.e_k1)).status, 404u);
+
+  // The child accepts; the plan is agreed once the guardian has signed too.
+  Browser child = SignedIn("k1@a.test");
+  HttpReply by_child = child.Post(Plan("/versions/1/accept", world_.e_k1), Json::object());
+  ASSERT_EQ(by_child.status, 200u) << by_child.body;
+  EXPECT_EQ(by_child.json().value("status", ""), "proposed");
+  HttpReply by_guardian = guardian.Post(Plan("/versions/1/accept", world_.e_k1), Json::object());
+  ASSERT_EQ(by_guardian.status, 200u) << by_guardian.body;
+  EXPECT_EQ(by_guardian.json().value("status", ""), "agreed");
+  std::vector<std::string> roles;
+  const Json signatures = therapist.Get(Plan("/versions/1", world_.e_k1)).json()["signatures"];
+  for (const Json& sig : signatures) roles.push_back(sig.value("role", ""));
+  std::sort(roles.begin(), roles.end());
+  EXPECT_EQ(roles, (std::vector<std::string>{"client", "guardian", "therapist"}));
+
+  // In FHIR the guardian's consent is a Provenance whose agent is a RelatedPerson.
+  HttpReply provenance =
+      therapist.Get("/fhir/Provenance?target=CarePlan/" + std::to_string(world_.e_k1) + "-1");
+  ASSERT_EQ(provenance.status, 200u) << provenance.body;
+  bool related = false;
+  const Json entries = provenance.json()["entry"];
+  for (const Json& e : entries) {
+    if (e["resource"]["agent"][0]["who"].value("reference", "") ==
+        "RelatedPerson/" + std::to_string(world_.g1)) {
+      related = true;
+      EXPECT_EQ(e["resource"].value("id", ""), std::to_string(world_.e_k1) + "-1-guardian");
+    }
+  }
+  EXPECT_TRUE(related) << provenance.body;
+}
+
 TEST_F(PlanHttpTest, ClinicReviewSettingsAreReadAndChangedByTheAdmin) {
   Browser admin = SignedIn("admin@a.test");
   HttpReply read = admin.Get("/api/v1/clinic/settings");
