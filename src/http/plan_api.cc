@@ -1,6 +1,7 @@
 #include "http/plan_api.h"
 
 #include <charconv>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>

@@ -261,6 +261,17 @@ TEST_F(PlanHttpTest, ASignedVersionCannotBeEditedAndItsStoredContentStaysTheSame
   EXPECT_EQ(therapist.Get(Version(9)).status, 404u);
   EXPECT_EQ(therapist.Get(Plan("/versions/first")).status, 404u);
   EXPECT_EQ(therapist.Get(Plan("/versions/0")).status, 404u);
+  // A comparison needs two versions that exist.
+  HttpReply no_to = therapist.Get(Plan("/diff?from=1"));
+  EXPECT_EQ(no_to.status, 400u);
+  EXPECT_TRUE(HasField(no_to, "to")) << no_to.body;
+  HttpReply bad_from = therapist.Get(Plan("/diff?from=one&to=1"));
+  EXPECT_EQ(bad_from.status, 400u);
+  EXPECT_TRUE(HasField(bad_from, "from")) << bad_from.body;
+  EXPECT_EQ(therapist.Get(Plan("/diff?from=1&to=7")).status, 404u);
+  HttpReply same = therapist.Get(Plan("/diff?from=1&to=1"));
+  ASSERT_EQ(same.status, 200u) << same.body;
+  EXPECT_TRUE(same.json()["rows"].empty());
 }
 
 TEST_F(PlanHttpTest, OnlyTheLatestProposalCanBeAccepted) {
