@@ -10,10 +10,14 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "domain/alerts.h"
 #include "domain/catalog.h"
 #include "domain/change.h"
+#include "domain/plan.h"
 #include "domain/scoring.h"
 #include "service/actor.h"
 #include "service/audit_log.h"
@@ -221,7 +225,6 @@ Answers AnswersNear(const Instrument& instrument, double target, std::mt19937& r
   return answers;
 }
 
-
 // One client's completed sessions and whom the demo writes their feedback for.
 struct FeedbackPlan {
   std::size_t client_index = 0;
@@ -287,7 +290,8 @@ class FeedbackWriter {
     RAPPORT_RETURN_IF_ERROR(
         audit::Append(txn_, system_, now_, "submit", "response", std::to_string(id)));
     auto& unresolved = unresolved_[{plan.episode_id, instrument.code}];
-    for (const RaisedAlert& raised : WithoutRepeats(EvaluateSubmission(rules_, facts), unresolved)) {
+    for (const RaisedAlert& raised :
+         WithoutRepeats(EvaluateSubmission(rules_, facts), unresolved)) {
       FeedbackAlert a;
       a.episode_id = plan.episode_id;
       a.clinic_id = plan.clinic_id;
@@ -387,6 +391,622 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
                                              fit_answers, std::nullopt, after + kDay, false));
       }
     }
+  }
+  return Ok();
+}
+
+// --- Treatment plans (issue 4) ---------------------------------------------------------------
+
+// "YYYY-MM-DD" (UTC) of a moment.
+std::string DateText(Timestamp at) {
+  using namespace std::chrono;
+  const year_month_day day{floor<days>(sys_time<milliseconds>{milliseconds{at}})};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(day.year()),
+                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+}
+
+Problem MakeProblem(const char* key, const char* client_words, const char* formulation,
+                    const char* diagnosis = "", ProblemStatus status = ProblemStatus::kActive) {
+  return Problem{key, client_words, formulation, diagnosis, status};
+}
+
+Benchmark Questionnaire(const char* key, const char* instrument, Comparator comparator,
+                        double target) {
+  Benchmark b;
+  b.key = key;
+  b.kind = BenchmarkKind::kQuestionnaire;
+  b.instrument = instrument;
+  b.comparator = comparator;
+  b.target = target;
+  return b;
+}
+
+// A Goal Attainment Scale: what -2, -1, 0 (the expected outcome), +1 and +2 look like.
+Benchmark Gas(const char* key, std::array<std::string, kGasLevels> levels, double weight = 1) {
+  Benchmark b;
+  b.key = key;
+  b.kind = BenchmarkKind::kGas;
+  b.levels = std::move(levels);
+  b.weight = weight;
+  return b;
+}
+
+// One version as the demo writes it: the content, where it ended up and when each step happened.
+struct VersionSeed {
+  int number = 1;
+  PlanContent content;
+  PlanVersionStatus status = PlanVersionStatus::kDraft;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> proposed_at;  // the therapist's signature
+  std::optional<Timestamp> decided_at;   // accepted (the client's signature), sent back, declined
+  std::optional<Timestamp> closed_at;    // superseded or withdrawn by a later version
+  std::string client_comment;
+  UserId guardian_signer = 0;  // also signed by this guardian, before the client
+};
+
+// Writes one episode's plan as the plan service would have: content in its canonical form, the
+// hash and signatures over it, the events between versions, and an audit entry for each.
+class PlanSeeder {
+ public:
+  PlanSeeder(WriteTxn& txn, const Actor& system, Timestamp now, const InstrumentCatalog& catalog,
+             const FeedbackPlan& episode)
+      : txn_(txn), system_(system), now_(now), catalog_(catalog), episode_(episode) {}
+
+  // After the end of the `index`-th completed session (the last one when there are fewer).
+  Timestamp AfterSession(std::size_t index) const {
+    if (episode_.completed.empty()) return now_ - kDay;
+    const Appointment& a = episode_.completed[std::min(index, episode_.completed.size() - 1)];
+    return a.starts_at + a.duration_minutes * kMinute + 30 * kMinute;
+  }
+  // Counting back from the latest completed session (0: the latest).
+  Timestamp AfterSessionFromEnd(std::size_t back) const {
+    const std::size_t n = episode_.completed.size();
+    return AfterSession(n > back ? n - 1 - back : 0);
+  }
+
+  Status Version(const VersionSeed& seed) {
+    // Checked as a therapist's content would be, so the demo never holds a plan the service
+    // would refuse to read.
+    auto parsed = ParsePlanContent(PlanContentToJson(seed.content), catalog_);
+    if (!parsed) {
+      return Fail(Error::Internal(fmt::format("demo plan {} of {} is invalid: {}", seed.number,
+                                              episode_.client_name, Describe(parsed.error()))));
+    }
+    const bool frozen = seed.status != PlanVersionStatus::kDraft;
+    PlanVersion v;
+    v.episode_id = episode_.episode_id;
+    v.number = seed.number;
+    v.status = seed.status;
+    v.content_json = PlanContentToJson(*parsed).dump();
+    v.content_hash = frozen ? PlanContentHash(*parsed) : std::string();
+    v.created_by = episode_.therapist_id;
+    v.created_at = Before(seed.created_at);
+    v.proposed_at = Before(seed.proposed_at);
+    v.decided_at = Before(seed.decided_at);
+    v.updated_at = std::max({v.created_at, v.proposed_at.value_or(0), v.decided_at.value_or(0),
+                             Before(seed.closed_at).value_or(0)});
+    v.client_comment = seed.client_comment;
+    if (seed.status == PlanVersionStatus::kWithdrawn) v.decided_at = Before(seed.closed_at);
+    RAPPORT_ASSIGN_OR_RETURN(const PlanVersionId id, txn_.InsertPlanVersion(v));
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn_, system_, now_, "create", "plan_version", std::to_string(id)));
+    if (v.proposed_at) {
+      RAPPORT_RETURN_IF_ERROR(txn_.InsertPlanSignature(PlanSignature{
+          id, SignerRole::kTherapist, episode_.therapist_id, *v.proposed_at, v.content_hash}));
+    }
+    const bool accepted =
+        seed.status == PlanVersionStatus::kAgreed || seed.status == PlanVersionStatus::kSuperseded;
+    if (accepted && v.decided_at) {
+      if (seed.guardian_signer != 0) {
+        RAPPORT_RETURN_IF_ERROR(
+            txn_.InsertPlanSignature(PlanSignature{id, SignerRole::kGuardian, seed.guardian_signer,
+                                                   *v.decided_at - 2 * kHour, v.content_hash}));
+      }
+      RAPPORT_RETURN_IF_ERROR(txn_.InsertPlanSignature(PlanSignature{
+          id, SignerRole::kClient, episode_.client_id, *v.decided_at, v.content_hash}));
+    }
+    return Ok();
+  }
+
+  Status Rank(SignerRole who, std::vector<std::string> order, Timestamp at) {
+    const bool client = who == SignerRole::kClient;
+    return Event(PlanEventKind::kRanking, client ? "client" : "therapist",
+                 Json{{"order", std::move(order)}},
+                 client ? episode_.client_id : episode_.therapist_id, at);
+  }
+  Status Rate(const char* goal, int rating, const char* note, Timestamp at) {
+    return Event(PlanEventKind::kSelfRating, goal, Json{{"rating", rating}, {"note", note}},
+                 episode_.client_id, at);
+  }
+  Status Tick(const char* homework, bool done, Timestamp at) {
+    return Event(PlanEventKind::kHomework, homework, Json{{"done", done}}, episode_.client_id, at);
+  }
+  Status Thought(const ThoughtRecord& record, Timestamp at) {
+    return Event(PlanEventKind::kThoughtRecord, record.goal_key, ThoughtRecordToJson(record),
+                 episode_.client_id, at);
+  }
+  Status Review(int number, const char* notes, const char* changes,
+                const std::vector<std::pair<std::string, int>>& gas_levels, Timestamp at) {
+    RAPPORT_RETURN_IF_ERROR(Event(PlanEventKind::kReview, std::to_string(number),
+                                  Json{{"notes", notes}, {"changes", changes}},
+                                  episode_.therapist_id, at));
+    for (const auto& [key, level] : gas_levels) {
+      RAPPORT_RETURN_IF_ERROR(
+          Event(PlanEventKind::kGasLevel, key, Json{{"level", level}}, episode_.therapist_id, at));
+    }
+    return Ok();
+  }
+
+ private:
+  // Never in the future, whatever the diary's gaps.
+  Timestamp Before(Timestamp at) const { return std::min(at, now_ - kMinute); }
+  std::optional<Timestamp> Before(std::optional<Timestamp> at) const {
+    if (!at) return std::nullopt;
+    return Before(*at);
+  }
+
+  static std::string Describe(const Error& error) {
+    std::string out = error.message;
+    for (const FieldError& f : error.fields) out += fmt::format("; {}: {}", f.field, f.message);
+    return out;
+  }
+
+  Status Event(PlanEventKind kind, std::string subject, const Json& payload, UserId actor,
+               Timestamp at) {
+    PlanEvent e;
+    e.episode_id = episode_.episode_id;
+    e.kind = kind;
+    e.subject = std::move(subject);
+    e.payload_json = payload.dump();
+    e.actor_id = actor;
+    e.at = Before(at);
+    RAPPORT_ASSIGN_OR_RETURN(const PlanEventId id, txn_.InsertPlanEvent(e));
+    return audit::Append(txn_, system_, now_, "create", "plan_event", std::to_string(id));
+  }
+
+  WriteTxn& txn_;
+  const Actor& system_;
+  Timestamp now_;
+  const InstrumentCatalog& catalog_;
+  const FeedbackPlan& episode_;
+};
+
+// Jordan (client@, therapist@): low mood and poor sleep, agreed in the second session; at the
+// first review worry at work came up, so version 2 added it and was agreed in turn. Both parties
+// ranked the problems, Jordan rates the goals and ticks homework, wrote a thought record, and
+// two reviews recorded goal attainment levels.
+Status SeedJordanPlan(PlanSeeder& s, Timestamp now) {
+  const std::string soon = DateText(now + 6 * kWeek);
+  const std::string later = DateText(now + 10 * kWeek);
+  PlanContent v1;
+  v1.summary =
+      "We will work on getting your energy and enjoyment back step by step, by planning small "
+      "activities you used to like and noticing how they change your mood, and on helping you "
+      "sleep better with a steady evening routine. We will check how things are going with the "
+      "weekly questionnaires and talk about it together.";
+  v1.problems = {
+      MakeProblem("p1",
+                  "I feel flat and tired all the time. I've stopped seeing friends and nothing "
+                  "seems worth the effort.",
+                  "Moderate depressive episode, kept going by withdrawal from activities and "
+                  "friends (less reward, more time to ruminate).",
+                  "F32.1"),
+      MakeProblem("p2", "I lie awake for hours going over the day, then I'm exhausted at work.",
+                  "Initial insomnia driven by evening rumination and an irregular routine."),
+  };
+  v1.agreed_order = {"p1", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description =
+      "Do at least three things a week that I used to enjoy, including seeing a friend.";
+  g1.due_date = soon;
+  g1.benchmarks = {
+      Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10),
+      Gas("b2", {"No planned activities in the week", "One planned activity in the week",
+                 "Three planned activities, one of them with a friend",
+                 "Four or five activities, two with friends",
+                 "Most days include something I enjoy, and I've picked up football again"}),
+  };
+  g1.interventions = {
+      {"i1", "Behavioural activation: plan small, doable activities and rate mood before and after",
+       "CBT"}};
+  g1.homework = {
+      {"h1", "Fill in the activity diary each evening for a week", DateText(now - 13 * kWeek)}};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Fall asleep within about 30 minutes on most nights.";
+  g2.due_date = soon;
+  g2.benchmarks = {
+      Gas("b3",
+          {"Awake for over an hour most nights", "Asleep within an hour on about half the nights",
+           "Asleep within 30 minutes on most nights", "Asleep within 30 minutes nearly every night",
+           "Asleep quickly every night and waking rested"})};
+  g2.interventions = {{"i2", "A wind-down hour and a fixed getting-up time; a worry pad by the bed",
+                       "CBT for insomnia"}};
+  g2.homework = {{"h2", "Keep a sleep diary for two weeks", DateText(now - 11 * kWeek)}};
+  v1.goals = {g1, g2};
+
+  PlanContent v2 = v1;
+  v2.problems.push_back(MakeProblem(
+      "p3", "Since the reorganisation at work I worry all day that I'll make a mistake.",
+      "Generalised worry focused on work performance, with reassurance-seeking (checking emails "
+      "late at night)."));
+  v2.agreed_order = {"p1", "p3", "p2"};
+  Goal g3;
+  g3.key = "g3";
+  g3.problem_key = "p3";
+  g3.description = "Worry about work without it taking over my evenings.";
+  g3.due_date = later;
+  g3.benchmarks = {
+      Questionnaire("b4", "GAD-7", Comparator::kBelow, 8),
+      Gas("b5",
+          {"Checking work email most evenings after 9pm",
+           "Checking work email a few evenings a week", "No work email after 8pm on weekdays",
+           "No work email after 8pm, and worry time kept to 15 minutes",
+           "Evenings are mine: worry rarely follows me home"},
+          2)};
+  g3.interventions = {
+      {"i3", "Thought records when a worry spikes; a daily 15-minute worry time", "CBT"}};
+  g3.homework = {
+      {"h3", "Write one thought record when worry about work spikes", DateText(now - 5 * kWeek)},
+      {"h4", "Leave the work phone in the hall after 8pm", DateText(now + kWeek)}};
+  v2.goals.push_back(g3);
+  v2.goals[0].homework.push_back(
+      {"h5", "Plan one thing with a friend for the weekend", DateText(now + kWeek)});
+
+  RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kClient, {"p2", "p1"}, s.AfterSession(0) + kDay));
+  RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kTherapist, {"p1", "p2"}, s.AfterSession(0) + kHour));
+  VersionSeed first;
+  first.number = 1;
+  first.content = v1;
+  first.status = PlanVersionStatus::kSuperseded;
+  first.created_at = s.AfterSession(0);
+  first.proposed_at = s.AfterSession(1);
+  first.decided_at = s.AfterSession(1) + kDay;
+  first.closed_at = s.AfterSession(6) + kDay;
+  RAPPORT_RETURN_IF_ERROR(s.Version(first));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rate("g1", 2, "Hard to get going, but I did go for one walk.", s.AfterSession(2)));
+  RAPPORT_RETURN_IF_ERROR(s.Tick("h1", true, s.AfterSession(2) + 2 * kDay));
+  RAPPORT_RETURN_IF_ERROR(s.Tick("h2", true, s.AfterSession(3) + kDay));
+  RAPPORT_RETURN_IF_ERROR(s.Rate("g2", 4, "Asleep faster on work nights.", s.AfterSession(4)));
+  RAPPORT_RETURN_IF_ERROR(s.Review(
+      1,
+      "Mood is lifting: PHQ-9 down from 17 to around 10, and Jordan has been out with friends "
+      "twice. Sleep is better on work nights. Jordan raised worry about work, which we had not "
+      "planned for.",
+      "Add the worry at work as its own problem and goal; keep the activity and sleep goals.",
+      {{"b2", 0}, {"b3", -1}}, s.AfterSession(5)));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rank(SignerRole::kClient, {"p3", "p1", "p2"}, s.AfterSession(5) + kDay));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rank(SignerRole::kTherapist, {"p1", "p3", "p2"}, s.AfterSession(5) + kHour));
+  VersionSeed second;
+  second.number = 2;
+  second.content = v2;
+  second.status = PlanVersionStatus::kAgreed;
+  second.created_at = s.AfterSession(5) + 30 * kMinute;
+  second.proposed_at = s.AfterSession(6);
+  second.decided_at = s.AfterSession(6) + kDay;
+  RAPPORT_RETURN_IF_ERROR(s.Version(second));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rate("g1", 5, "Saw friends on Saturday for the first time in months.", s.AfterSession(7)));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rate("g3", 3, "Still checking my emails at 11pm most nights.", s.AfterSession(8)));
+  RAPPORT_RETURN_IF_ERROR(s.Tick("h3", true, s.AfterSession(9) + kDay));
+  ThoughtRecord record;
+  record.goal_key = "g3";
+  record.situation =
+      "Tuesday, 4pm: my manager sent a message asking to see me tomorrow morning, without "
+      "saying why.";
+  record.automatic_thoughts =
+      "I've messed up the quarterly report. She's going to tell me I'm not coping and they'll "
+      "let me go.";
+  record.feelings = {{"anxious", 85}, {"ashamed", 60}};
+  record.evidence_for = "I sent the report late last month. She was short with me on Monday.";
+  record.evidence_against =
+      "She thanked me for the report in the team meeting. She often books quick chats about "
+      "next month's rota. Nobody has raised a problem with my work since the reorganisation.";
+  record.balanced_thought =
+      "I don't know what the meeting is about. It is more likely to be about planning than about "
+      "my job, and if something did go wrong, I can hear it and fix it.";
+  record.feelings_after = {{"anxious", 40}, {"ashamed", 15}};
+  RAPPORT_RETURN_IF_ERROR(s.Thought(record, s.AfterSession(9) + kDay + 3 * kHour));
+  RAPPORT_RETURN_IF_ERROR(s.Tick("h4", false, s.AfterSession(10)));
+  RAPPORT_RETURN_IF_ERROR(s.Review(
+      2,
+      "Good progress on all three goals. Jordan sees friends most weekends and falls asleep "
+      "within half an hour on most nights. Worry at work is easing with the thought records.",
+      "No changes for now: keep going with the worry time and the phone in the hall.",
+      {{"b2", 1}, {"b3", 0}, {"b5", 0}}, s.AfterSessionFromEnd(1)));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rate("g1", 7, "Walking with Sam twice a week now.", s.AfterSessionFromEnd(1) + kHour));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rate("g3", 6, "Most evenings are mine again.", s.AfterSessionFromEnd(1) + kHour + kMinute));
+  return s.Tick("h4", true, s.AfterSessionFromEnd(0));
+}
+
+// Leo, 9 (therapist@, guardian@): school-morning anxiety. The plan is proposed and waits for
+// Leo and his mother, whose agreement it asks for and who may see every section.
+Status SeedLeoPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary =
+      "Leo, your mum and I will work together so that school mornings feel calmer. We will "
+      "practise brave steps a little at a time, and your mum will have a goodbye plan to use at "
+      "the gate.";
+  c.problems = {
+      MakeProblem("p1", "My tummy hurts on school mornings and I don't want to go.",
+                  "Separation anxiety with somatic complaints on school days; avoidance is "
+                  "reinforced when Leo is allowed to stay at home.",
+                  "F93.0"),
+      MakeProblem("p2", "I get scared when Mum leaves me at the gate.",
+                  "Anticipatory anxiety at separation; long goodbyes increase distress."),
+  };
+  c.agreed_order = {"p1", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Go into school on four mornings out of five without a tummy ache stopping me.";
+  g1.due_date = DateText(now + 8 * kWeek);
+  g1.benchmarks = {
+      Questionnaire("b1", "PSC-17", Comparator::kBelow, 15),
+      Gas("b2", {"Stays home most school days", "Goes in on two or three days a week",
+                 "Goes in on four days out of five", "Goes in every day, a little worried",
+                 "Goes in every day and talks about his friends at tea time"}),
+  };
+  g1.interventions = {{"i1", "A brave-steps ladder from easy to hard, with a sticker for each step",
+                       "CBT (graded exposure)"},
+                      {"i2", "Belly breathing with the balloon game", "relaxation"}};
+  g1.homework = {
+      {"h1", "Practise balloon breathing every evening with Mum", DateText(now + kWeek)}};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Say a short goodbye at the gate and walk in with a friend.";
+  g2.due_date = DateText(now + 8 * kWeek);
+  g2.benchmarks = {Gas("b3", {"Cannot let go of Mum at the gate", "Goes in after a long goodbye",
+                              "Goes in after a short goodbye", "Goes in with a friend after a wave",
+                              "Runs in to find his friends"})};
+  g2.interventions = {
+      {"i3", "A goodbye plan for Mum: a hug, a special phrase, then leave", "parent coaching"}};
+  g2.homework = {{"h2", "Try the goodbye plan on Monday and Wednesday", DateText(now + kWeek)}};
+  c.goals = {g1, g2};
+  c.guardian = GuardianSharing{true, true, true, true};
+
+  RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kClient, {"p2", "p1"}, s.AfterSessionFromEnd(1)));
+  RAPPORT_RETURN_IF_ERROR(
+      s.Rank(SignerRole::kTherapist, {"p1", "p2"}, s.AfterSessionFromEnd(1) + kMinute));
+  VersionSeed v;
+  v.number = 1;
+  v.content = c;
+  v.status = PlanVersionStatus::kProposed;
+  v.created_at = s.AfterSessionFromEnd(2);
+  v.proposed_at = s.AfterSessionFromEnd(0);
+  return s.Version(v);
+}
+
+// Mei (therapist@): not on track. Agreed early and not reviewed since, so the review is due.
+Status SeedMeiPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary =
+      "We will look at what keeps the low mood going since your move, build up contact with "
+      "people and things that matter to you here, and set limits on work in the evenings.";
+  c.problems = {
+      MakeProblem("p1", "Everything feels grey since I moved here. I cry most evenings.",
+                  "Depressive symptoms after relocation, with loss of social support and "
+                  "routine.",
+                  "F43.21"),
+      MakeProblem("p2", "I can't switch off from work emails at night.",
+                  "Work-related worry and checking that crowd out rest and recovery."),
+  };
+  c.agreed_order = {"p1", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Feel low on fewer days, and have one social contact a week outside work.";
+  g1.due_date = DateText(now + 4 * kWeek);
+  g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
+  g1.interventions = {{"i1", "Plan one social contact each week and notice the mood after it",
+                       "behavioural activation"}};
+  g1.homework = {{"h1", "Join the Thursday walking group once", DateText(now - 5 * kWeek)}};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Stop checking work email after 8pm on weekdays.";
+  g2.due_date = DateText(now + 4 * kWeek);
+  g2.benchmarks = {Questionnaire("b2", "GAD-7", Comparator::kAtMost, 9),
+                   Gas("b3", {"Checks email every evening until bedtime",
+                              "Checks email most evenings", "No email after 8pm on most weekdays",
+                              "No email after 8pm on weekdays", "Notifications off after 6pm"})};
+  g2.interventions = {{"i2", "An end-of-day shutdown routine", "CBT"}};
+  c.goals = {g1, g2};
+
+  RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kClient, {"p1", "p2"}, s.AfterSession(0) + kDay));
+  RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kTherapist, {"p1", "p2"}, s.AfterSession(0) + kHour));
+  VersionSeed v;
+  v.number = 1;
+  v.content = c;
+  v.status = PlanVersionStatus::kAgreed;
+  v.created_at = s.AfterSession(0);
+  v.proposed_at = s.AfterSession(0) + 2 * kHour;
+  v.decided_at = s.AfterSession(0) + kDay;
+  RAPPORT_RETURN_IF_ERROR(s.Version(v));
+  RAPPORT_RETURN_IF_ERROR(s.Tick("h1", false, s.AfterSession(3)));
+  return s.Rate("g1", 3, "Not much different yet. The evenings are still the worst.",
+                s.AfterSession(4));
+}
+
+// Hana (therapist@): six weeks in, the first plan is still a draft.
+Status SeedHanaPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary = "A first outline to talk through together: grief, guilt, and your sister.";
+  c.problems = {
+      MakeProblem("p1", "Since Dad died I feel guilty about everything I didn't do for him.",
+                  "Grief with prominent guilt; not yet prolonged."),
+      MakeProblem("p2", "My sister and I keep arguing about his house.", ""),
+  };
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Be able to think about Dad without guilt taking over the whole day.";
+  g1.due_date = DateText(now + 12 * kWeek);
+  g1.benchmarks = {
+      Gas("b1", {"Guilt fills most days", "Guilt fills about half the days",
+                 "Some good memories alongside the guilt",
+                 "Mostly warm memories, guilt now and then", "I can talk about him with a smile"})};
+  g1.interventions = {{"i1", "A letter to Dad, read aloud in session", "grief work"}};
+  c.goals = {g1};
+  VersionSeed v;
+  v.number = 1;
+  v.content = c;
+  v.status = PlanVersionStatus::kDraft;
+  v.created_at = s.AfterSessionFromEnd(2);
+  return s.Version(v);
+}
+
+// Tomás (Daniel): asked for changes to the first proposal, agreed to the second.
+Status SeedTomasPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary = "Less low, and less worn down by worry about work.";
+  c.problems = {
+      MakeProblem("p1", "I've lost interest in things, even the garden.",
+                  "Low mood, mild to moderate."),
+      MakeProblem("p2", "The worry about the redundancies keeps me up.",
+                  "Work-related worry with sleep disturbance."),
+  };
+  c.agreed_order = {"p1", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Spend time in the garden on most weekends again.";
+  g1.due_date = DateText(now + 6 * kWeek);
+  g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Worry about work less than an hour a day.";
+  g2.due_date = DateText(now + 6 * kWeek);
+  g2.benchmarks = {Questionnaire("b2", "GAD-7", Comparator::kBelow, 8)};
+  c.goals = {g1, g2};
+  VersionSeed v1;
+  v1.number = 1;
+  v1.content = c;
+  v1.status = PlanVersionStatus::kChangesRequested;
+  v1.created_at = s.AfterSession(0);
+  v1.proposed_at = s.AfterSession(1);
+  v1.decided_at = s.AfterSession(1) + kDay;
+  v1.client_comment =
+      "Could the work worry come first? That's what keeps me up, and the rest follows from it.";
+  RAPPORT_RETURN_IF_ERROR(s.Version(v1));
+  PlanContent agreed = c;
+  agreed.agreed_order = {"p2", "p1"};
+  agreed.goals[1].interventions = {
+      {"i1", "Worry time and problem solving for the things I can act on", "CBT"}};
+  VersionSeed v2;
+  v2.number = 2;
+  v2.content = agreed;
+  v2.status = PlanVersionStatus::kAgreed;
+  v2.created_at = s.AfterSession(1) + kDay + kHour;
+  v2.proposed_at = s.AfterSession(2);
+  v2.decided_at = s.AfterSession(2) + kHour;
+  RAPPORT_RETURN_IF_ERROR(s.Version(v2));
+  return s.Review(2, "Mood and worry both lower; the garden is back on weekends.",
+                  "Keep the plan as it is.", {}, s.AfterSessionFromEnd(1));
+}
+
+// Aisha (Priya): a proposal withdrawn for a better one the same week, which was agreed.
+Status SeedAishaPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary = "Grief after your mother's death, and finding your footing at home again.";
+  c.problems = {MakeProblem("p1", "I can't stop thinking about the last weeks in the hospital.",
+                            "Grief with intrusive memories of the final illness.")};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Have days where the memories come and go without taking over.";
+  g1.due_date = DateText(now + 4 * kWeek);
+  g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
+  c.goals = {g1};
+  VersionSeed v1;
+  v1.number = 1;
+  v1.content = c;
+  v1.status = PlanVersionStatus::kWithdrawn;
+  v1.created_at = s.AfterSession(0);
+  v1.proposed_at = s.AfterSession(0) + kHour;
+  v1.closed_at = s.AfterSession(1);
+  RAPPORT_RETURN_IF_ERROR(s.Version(v1));
+  PlanContent revised = c;
+  revised.goals[0].benchmarks.push_back(
+      Gas("b2", {"Memories take over most days", "Memories take over about half the days",
+                 "Memories come and go on most days", "Mostly good days",
+                 "I can look at her photos and smile"}));
+  revised.goals[0].interventions = {
+      {"i1", "Writing about the memories, then sharing them", "trauma-informed care"}};
+  VersionSeed v2;
+  v2.number = 2;
+  v2.content = revised;
+  v2.status = PlanVersionStatus::kAgreed;
+  v2.created_at = s.AfterSession(1) - kMinute;
+  v2.proposed_at = s.AfterSession(1);
+  v2.decided_at = s.AfterSession(1) + 2 * kDay;
+  RAPPORT_RETURN_IF_ERROR(s.Version(v2));
+  return s.Review(2, "Aisha feels she has her footing back.", "Plan to end in a few weeks.",
+                  {{"b2", 1}}, s.AfterSessionFromEnd(1));
+}
+
+// Noah (Priya): declined the first proposal; a new draft is under way.
+Status SeedNoahPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary = "Getting back to college after a hard year.";
+  c.problems = {MakeProblem("p1", "I dropped out in March and feel like I've failed.",
+                            "Low mood and shame after leaving college.")};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Apply to restart the course in September.";
+  g1.due_date = DateText(now + 10 * kWeek);
+  g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
+  c.goals = {g1};
+  VersionSeed v1;
+  v1.number = 1;
+  v1.content = c;
+  v1.status = PlanVersionStatus::kDeclined;
+  v1.created_at = s.AfterSession(0);
+  v1.proposed_at = s.AfterSession(1);
+  v1.decided_at = s.AfterSession(1) + 2 * kDay;
+  v1.client_comment =
+      "I'm not ready to set goals about college yet. Can we keep talking for a few more weeks "
+      "first?";
+  RAPPORT_RETURN_IF_ERROR(s.Version(v1));
+  PlanContent draft = c;
+  draft.summary = "Understanding the hard year first; college can wait until you are ready.";
+  draft.goals[0].description = "Have more good days than bad ones in a week.";
+  VersionSeed v2;
+  v2.number = 2;
+  v2.content = draft;
+  v2.status = PlanVersionStatus::kDraft;
+  v2.created_at = s.AfterSessionFromEnd(0);
+  return s.Version(v2);
+}
+
+// Plans in every state, several among the clients of therapist@ (kClients order).
+Status WritePlans(WriteTxn& txn, const Actor& system, Timestamp now,
+                  const InstrumentCatalog& catalog, const std::vector<FeedbackPlan>& plans) {
+  using Seed = Status (*)(PlanSeeder&, Timestamp);
+  const std::array<std::pair<std::size_t, Seed>, 7> seeds{{
+      {0, SeedJordanPlan},
+      {1, SeedLeoPlan},
+      {3, SeedMeiPlan},
+      {7, SeedHanaPlan},
+      {4, SeedTomasPlan},
+      {5, SeedAishaPlan},
+      {6, SeedNoahPlan},
+  }};
+  for (const auto& [index, seed] : seeds) {
+    PlanSeeder seeder(txn, system, now, catalog, plans[index]);
+    RAPPORT_RETURN_IF_ERROR(seed(seeder, now));
   }
   return Ok();
 }
@@ -520,7 +1140,8 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "guardian_link",
                                             fmt::format("{}:{}", id, child)));
     }
-    return WriteFeedback(txn, system, now, catalog, plans, random, summary);
+    RAPPORT_RETURN_IF_ERROR(WriteFeedback(txn, system, now, catalog, plans, random, summary));
+    return WritePlans(txn, system, now, catalog, plans);
   });
   if (!written) return Fail(written.error());
   return summary;

@@ -3,8 +3,11 @@
 // three therapists, twelve clients (two children with guardians), and sixteen weeks of episodes
 // and appointments ending around `now`, with the feedback those sessions produced (issue 3, item
 // 9): PHQ-9, GAD-7 and Rapport Check histories, PSC-17 from the guardians, and the alerts they
-// raised, older ones already handled by the therapist. Deterministic apart from the password and
-// the anchoring to `now`. Not thread-safe with other writers of an empty store (run it alone).
+// raised, older ones already handled by the therapist; and treatment plans in every state
+// (issue 4): a draft, a proposal awaiting a child and his mother, a plan agreed and then revised
+// and agreed again with rankings, ratings, homework, a thought record and reviews, a plan due for
+// review, and proposals sent back, declined or withdrawn. Deterministic apart from the password
+// and the anchoring to `now`. Not thread-safe with other writers of an empty store (run it alone).
 
 #include <string>
 #include <vector>

@@ -1,13 +1,19 @@
 #include "service/demo.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/plan_service.h"
 #include "service/service_test_world.h"
 
 namespace rapport {
@@ -228,6 +234,219 @@ TEST(DemoFeedback, TheTherapistsCaseloadTellsTheAgreedStories) {
   ASSERT_FALSE(rows->empty());
   EXPECT_GT((*rows)[0].open_alerts, 0);
   EXPECT_FALSE((*rows)[0].rapport_trend.empty());
+}
+
+// --- Treatment plans (issue 4) ----------------------------------------------------------------
+
+struct DemoPlans : DemoFeedback {
+  PlanService plans{*store, clock, catalog};
+
+  std::vector<Episode> Episodes() {
+    auto episodes = store->ListEpisodesOfClinic(summary ? summary->clinic_id : 0);
+    EXPECT_TRUE(episodes.has_value());
+    return episodes.value_or(std::vector<Episode>{});
+  }
+  std::vector<PlanVersion> Versions(EpisodeId id) {
+    return store->ListPlanVersions(id).value_or(std::vector<PlanVersion>{});
+  }
+
+  std::vector<PlanVersion> VersionsOf(std::string_view email) {
+    return store->ListPlanVersions(EpisodeOf(email)).value_or(std::vector<PlanVersion>{});
+  }
+  std::vector<PlanVersionStatus> StatusesOf(std::string_view email) {
+    std::vector<PlanVersionStatus> out;
+    for (const PlanVersion& v : VersionsOf(email)) out.push_back(v.status);
+    return out;
+  }
+  const DashboardRow* RowOf(const std::vector<DashboardRow>& rows, std::string_view email) {
+    const auto user = store->FindUserByEmail(std::string(email));
+    EXPECT_TRUE(user.has_value()) << email;
+    for (const DashboardRow& row : rows) {
+      if (user && row.client_id == user->id) return &row;
+    }
+    ADD_FAILURE() << "no dashboard row for " << email;
+    return nullptr;
+  }
+};
+
+TEST(DemoPlans, EveryVersionStateExists) {
+  DemoPlans s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  std::set<PlanVersionStatus> seen;
+  for (const Episode& e : s.Episodes()) {
+    for (const PlanVersion& v : s.Versions(e.id)) seen.insert(v.status);
+  }
+  for (const PlanVersionStatus status :
+       {PlanVersionStatus::kDraft, PlanVersionStatus::kProposed,
+        PlanVersionStatus::kChangesRequested, PlanVersionStatus::kDeclined,
+        PlanVersionStatus::kWithdrawn, PlanVersionStatus::kAgreed,
+        PlanVersionStatus::kSuperseded}) {
+    EXPECT_TRUE(seen.contains(status)) << ToString(status);
+  }
+}
+
+TEST(DemoPlans, ContentParsesAndEverySignatureIsOverTheVersionsHash) {
+  DemoPlans s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  int versions = 0;
+  for (const Episode& e : s.Episodes()) {
+    const auto stored = s.Versions(e.id);
+    const auto signatures =
+        s.store->ListPlanSignatures(e.id).value_or(std::vector<PlanSignature>{});
+    for (const PlanVersion& v : stored) {
+      ++versions;
+      SCOPED_TRACE(::testing::Message() << "episode " << e.id << " version " << v.number);
+      const Json json = Json::parse(v.content_json, nullptr, /*allow_exceptions=*/false);
+      ASSERT_FALSE(json.is_discarded());
+      auto content = ParsePlanContent(json, s.catalog);
+      ASSERT_TRUE(content.has_value()) << content.error().message;
+      EXPECT_FALSE(content->problems.empty());
+      EXPECT_FALSE(content->goals.empty());
+      // Stored in the canonical form the hash is made over.
+      EXPECT_EQ(PlanContentToJson(*content).dump(), v.content_json);
+      std::set<SignerRole> roles;
+      for (const PlanSignature& sig : signatures) {
+        if (sig.version_id != v.id) continue;
+        roles.insert(sig.role);
+        EXPECT_EQ(sig.content_hash, v.content_hash);
+        EXPECT_LE(sig.signed_at, kNow);
+      }
+      if (v.status == PlanVersionStatus::kDraft) {
+        EXPECT_TRUE(v.content_hash.empty());
+        EXPECT_TRUE(roles.empty());
+        continue;
+      }
+      EXPECT_EQ(v.content_hash, PlanContentHash(*content));
+      ASSERT_TRUE(v.proposed_at.has_value());
+      EXPECT_TRUE(roles.contains(SignerRole::kTherapist));
+      const bool accepted =
+          v.status == PlanVersionStatus::kAgreed || v.status == PlanVersionStatus::kSuperseded;
+      EXPECT_EQ(roles.contains(SignerRole::kClient), accepted);
+      if (accepted) {
+        EXPECT_TRUE(AgreementComplete(
+            [&] {
+              std::vector<PlanSignature> own;
+              for (const PlanSignature& sig : signatures) {
+                if (sig.version_id == v.id) own.push_back(sig);
+              }
+              return own;
+            }(),
+            v.content_hash, content->guardian.ask_agreement));
+      }
+      if (v.status != PlanVersionStatus::kProposed) {
+        EXPECT_TRUE(v.decided_at.has_value());
+      }
+      EXPECT_LE(v.created_at, *v.proposed_at);
+      EXPECT_LE(v.updated_at, kNow);
+    }
+  }
+  EXPECT_GE(versions, 10);
+}
+
+TEST(DemoPlans, TheDemoTherapistHasADraftAProposalARevisionAndADueReview) {
+  DemoPlans s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  EXPECT_EQ(
+      s.StatusesOf("client@demo.rapport"),
+      (std::vector<PlanVersionStatus>{PlanVersionStatus::kSuperseded, PlanVersionStatus::kAgreed}));
+  EXPECT_EQ(s.StatusesOf("leo.haddad@demo.rapport"),
+            (std::vector<PlanVersionStatus>{PlanVersionStatus::kProposed}));
+  EXPECT_EQ(s.StatusesOf("mei.chen@demo.rapport"),
+            (std::vector<PlanVersionStatus>{PlanVersionStatus::kAgreed}));
+  EXPECT_EQ(s.StatusesOf("hana.sato@demo.rapport"),
+            (std::vector<PlanVersionStatus>{PlanVersionStatus::kDraft}));
+
+  const Actor therapist = s.SignIn("therapist@demo.rapport");
+  auto rows = s.feedback.Dashboard(therapist);
+  ASSERT_TRUE(rows.has_value());
+  const DashboardRow* jordan = s.RowOf(*rows, "client@demo.rapport");
+  const DashboardRow* leo = s.RowOf(*rows, "leo.haddad@demo.rapport");
+  const DashboardRow* mei = s.RowOf(*rows, "mei.chen@demo.rapport");
+  const DashboardRow* hana = s.RowOf(*rows, "hana.sato@demo.rapport");
+  ASSERT_TRUE(jordan && leo && mei && hana);
+  EXPECT_EQ(jordan->plan_status, "agreed");
+  EXPECT_FALSE(jordan->plan_review_due) << "reviewed recently";
+  EXPECT_EQ(leo->plan_status, "proposed");
+  EXPECT_EQ(mei->plan_status, "agreed");
+  EXPECT_TRUE(mei->plan_review_due) << "six or more sessions since it was agreed";
+  EXPECT_EQ(hana->plan_status, "draft");
+
+  // Leo's proposal shares every section with his mother and asks for her agreement.
+  const Actor guardian = s.SignIn("guardian@demo.rapport");
+  auto seen_by_guardian = s.plans.Overview(guardian, s.EpisodeOf("leo.haddad@demo.rapport"));
+  ASSERT_TRUE(seen_by_guardian.has_value()) << seen_by_guardian.error().message;
+  EXPECT_TRUE(seen_by_guardian->guardian_view);
+  EXPECT_TRUE(seen_by_guardian->may_accept);
+  ASSERT_TRUE(seen_by_guardian->current.has_value());
+  EXPECT_FALSE(seen_by_guardian->current->content.goals.empty());
+}
+
+TEST(DemoPlans, JordansPlanCarriesRankingsRatingsTicksAThoughtRecordAndGasLevels) {
+  DemoPlans s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  const Actor client = s.SignIn("client@demo.rapport");
+  auto overview = s.plans.Overview(client, s.EpisodeOf("client@demo.rapport"));
+  ASSERT_TRUE(overview.has_value()) << overview.error().message;
+  EXPECT_EQ(overview->agreed_number, 2);
+  EXPECT_FALSE(overview->open_number.has_value());
+  ASSERT_TRUE(overview->client_ranking.has_value());
+  ASSERT_TRUE(overview->therapist_ranking.has_value());
+  EXPECT_NE(*overview->client_ranking, *overview->therapist_ranking);
+  ASSERT_TRUE(overview->consensus.tau.has_value());
+  EXPECT_LT(*overview->consensus.tau, 1.0);
+  EXPECT_EQ(overview->thought_records, 1);
+  ASSERT_TRUE(overview->gas_t_score.has_value());
+  EXPECT_GE(*overview->gas_t_score, 50.0) << "the latest levels are at or above expectation";
+  ASSERT_TRUE(overview->last_review_at.has_value());
+  EXPECT_FALSE(overview->review.due);
+
+  bool rated = false, questionnaire_filled_in = false;
+  for (const GoalView& goal : overview->goals) {
+    if (goal.self_ratings.size() >= 2) rated = true;
+    for (const BenchmarkView& b : goal.benchmarks) {
+      if (b.benchmark.kind == BenchmarkKind::kQuestionnaire && b.progress.latest.has_value() &&
+          b.progress.baseline.has_value()) {
+        questionnaire_filled_in = true;
+      }
+    }
+  }
+  EXPECT_TRUE(rated);
+  EXPECT_TRUE(questionnaire_filled_in) << "progress comes from Jordan's PHQ-9 and GAD-7 answers";
+  EXPECT_TRUE(std::any_of(overview->homework.begin(), overview->homework.end(),
+                          [](const HomeworkView& h) { return h.done; }));
+
+  auto thoughts = s.plans.ThoughtRecords(client, s.EpisodeOf("client@demo.rapport"));
+  ASSERT_TRUE(thoughts.has_value()) << thoughts.error().message;
+  ASSERT_EQ(thoughts->size(), 1u);
+  EXPECT_EQ((*thoughts)[0].record.goal_key, "g3");
+
+  auto diff = s.plans.Diff(client, s.EpisodeOf("client@demo.rapport"), 1, 2);
+  ASSERT_TRUE(diff.has_value()) << diff.error().message;
+  EXPECT_FALSE(diff->empty());
+}
+
+TEST(DemoPlans, PlansComeOutTheSameEveryTime) {
+  DemoPlans first;
+  DemoPlans second;
+  ASSERT_TRUE(first.summary.has_value());
+  ASSERT_TRUE(second.summary.has_value());
+  const auto everything = [](DemoPlans& s) {
+    std::vector<std::string> out;
+    for (const Episode& e : s.Episodes()) {
+      for (const PlanVersion& v : s.Versions(e.id)) {
+        out.push_back(fmt::format("{} {} {} {} {}", v.number, ToString(v.status), v.created_at,
+                                  v.content_hash, v.content_json));
+      }
+      const auto events =
+          s.store->ListPlanEvents(e.id, std::nullopt).value_or(std::vector<PlanEvent>{});
+      for (const PlanEvent& ev : events) {
+        out.push_back(
+            fmt::format("{} {} {} {}", ToString(ev.kind), ev.subject, ev.at, ev.payload_json));
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(everything(first), everything(second));
 }
 
 }  // namespace
