@@ -598,6 +598,20 @@ TEST(PlanReview, ClinicPolicySetsTheSessionCount) {
   EXPECT_TRUE(overview->review.due);
 }
 
+TEST(PlanReview, DueNinetyDaysAfterAgreementWithoutSessions) {
+  PlanWorld w;
+  w.Agreed(w.e_c1, w.t1, w.c1, Content());
+  w.clock.Advance(std::chrono::milliseconds(89 * kDay));
+  auto early = w.service.Overview(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(early.has_value());
+  EXPECT_FALSE(early->review.due);
+  w.clock.Advance(std::chrono::milliseconds(kDay));
+  auto due = w.service.Overview(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(due.has_value());
+  EXPECT_TRUE(due->review.due);
+  EXPECT_NE(due->review.reason.find("90 days"), std::string::npos) << due->review.reason;
+}
+
 TEST(PlanReview, NeedsAnAgreedVersionAndOnlyGasLevelsOfItsScales) {
   PlanWorld w;
   const int n = w.Proposed(w.e_c1, w.t1, Content());
@@ -798,6 +812,29 @@ TEST(PlanAccess, AnEpisodeWithoutAPlanHasAnEmptyOverview) {
   auto standing = PlanStandingOf(*w.store, *clinic, *episode, w.clock.Now());
   ASSERT_TRUE(standing.has_value());
   EXPECT_EQ(standing->status, "none");
+  EXPECT_FALSE(standing->review.due);
+}
+
+TEST(PlanAccess, TheStandingFollowsTheNewestVersionAndNeedsAnAgreedOneForReview) {
+  PlanWorld w;
+  auto clinic = w.store->GetClinic(w.clinic_a);
+  auto episode = w.store->GetEpisode(w.e_c1);
+  ASSERT_TRUE(clinic.has_value() && episode.has_value());
+  const auto status = [&] {
+    auto standing = PlanStandingOf(*w.store, *clinic, *episode, w.clock.Now());
+    EXPECT_TRUE(standing.has_value());
+    return standing ? standing->status : std::string("error");
+  };
+  ASSERT_TRUE(w.service.StartDraft(w.As(w.t1), w.e_c1, Content()).has_value());
+  EXPECT_EQ(status(), "draft");
+  ASSERT_TRUE(w.service.Propose(w.As(w.t1), w.e_c1, 1).has_value());
+  EXPECT_EQ(status(), "proposed");
+  ASSERT_TRUE(w.service.RequestChanges(w.As(w.c1), w.e_c1, 1, "Add sleep").has_value());
+  EXPECT_EQ(status(), "changes_requested");
+  // Long past the day rule, but nothing was ever agreed: no review is due.
+  w.clock.Advance(std::chrono::milliseconds(200 * kDay));
+  auto standing = PlanStandingOf(*w.store, *clinic, *episode, w.clock.Now());
+  ASSERT_TRUE(standing.has_value());
   EXPECT_FALSE(standing->review.due);
 }
 
