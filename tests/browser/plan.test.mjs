@@ -309,14 +309,19 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await client.context().close();
 });
 
-test('the caseload links each client to their treatment plan', async () => {
+test('the caseload marks a plan due for review and links each client to their plan', async () => {
   const page = await newPage(browser, server.baseUrl);
   await signIn(page, kDemo.therapist);
   const clients = page.getByRole('region', { name: 'Clients' });
-  await clients.getByRole('link', { name: /^Treatment plan of / }).first().click();
+  // The demo clinic has an agreed plan that is due for review among this therapist's clients.
+  const due = clients.getByRole('listitem').filter({ has: page.getByText('Plan review due', { exact: true }) }).first();
+  await due.waitFor();
+  await due.getByRole('link', { name: /^Treatment plan of / }).click();
   await page.getByRole('heading', { level: 1, name: /: treatment plan$/ }).waitFor();
-  await stateCard(page).waitFor();
-  await assertAccessible(page, 'a demo client’s plan page');
+  const state = stateCard(page);
+  await state.getByText(/^Agreed — version \d+, signed by /).waitFor();
+  await state.getByText('Plan review due', { exact: true }).waitFor();
+  await assertAccessible(page, 'a demo client’s plan due for review');
   await page.context().close();
 });
 

@@ -77,7 +77,7 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
 
 // The plan's state on a caseload line, when it needs the therapist: agreed plans say nothing.
 const planStatusWords: Record<string, string> = {
-  draft: 'draft',
+  draft: 'in draft',
   proposed: 'waiting for the client',
   changes_requested: 'changes requested',
   declined: 'declined',
@@ -131,7 +131,7 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
                     Treatment plan<span class="visually-hidden"> of {client.display_name}</span>
                   </a>
                   {r.plan_status && r.plan_status !== 'none' && r.plan_status !== 'agreed' && (
-                    <span class="muted"> ({planStatusWords[r.plan_status] ?? r.plan_status})</span>
+                    <span class="muted"> (plan {planStatusWords[r.plan_status] ?? r.plan_status})</span>
                   )}
                 </p>
               )}
