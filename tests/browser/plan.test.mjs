@@ -119,6 +119,7 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await therapist.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
   assert.equal(await target.getAttribute('aria-invalid'), null);
   await assertAccessible(therapist, 'the draft editor');
+  await assertFitsPhone(therapist, 'the draft editor');
 
   // Back on the plan page the therapist proposes, which signs the version.
   await therapist.getByRole('link', { name: 'Back to the plan' }).click();
@@ -297,6 +298,7 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await therapist.getByRole('button', { name: 'Print or save as PDF' }).click();
   assert.equal(await therapist.evaluate(() => window.printCalls), 1);
   await assertAccessible(therapist, 'the print view');
+  await assertFitsPhone(therapist, 'the print view');
   await therapist.emulateMedia({ media: 'print' });
   assert.equal(await therapist.locator('.site-header').isVisible(), false, 'no navigation on paper');
   assert.equal(await therapist.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
