@@ -276,9 +276,10 @@ constexpr std::size_t kMaxGoals = 50;
 constexpr std::size_t kMaxPerGoal = 20;
 
 // Checks that a questionnaire target can ever be met on the instrument's total scale.
-void CheckTarget(const Benchmark& b, const InstrumentCatalog& catalog, const std::string& path,
+void CheckTarget(const Benchmark& b, const InstrumentCatalog* catalog, const std::string& path,
                  Problems& p) {
-  const Instrument* instrument = catalog.Find(b.instrument);
+  if (catalog == nullptr) return;  // stored content: checked when it was written
+  const Instrument* instrument = catalog->Find(b.instrument);
   if (instrument == nullptr) {
     p.Add(path + "/instrument", "unknown questionnaire");
     return;
@@ -313,7 +314,7 @@ void CheckTarget(const Benchmark& b, const InstrumentCatalog& catalog, const std
 }
 
 std::optional<Benchmark> ParseBenchmark(const Json& j, const std::string& path,
-                                        const InstrumentCatalog& catalog, Problems& p) {
+                                        const InstrumentCatalog* catalog, Problems& p) {
   JsonObjectReader r(j, path + "/");
   Benchmark b;
   b.key = ReadKey(r, 'b');
@@ -453,7 +454,7 @@ std::optional<Problem> ParseProblem(const Json& j, const std::string& path, Prob
 }
 
 std::optional<Goal> ParseGoal(const Json& j, const std::string& path,
-                              const InstrumentCatalog& catalog, Problems& p) {
+                              const InstrumentCatalog* catalog, Problems& p) {
   JsonObjectReader r(j, path + "/");
   Goal goal;
   goal.key = ReadKey(r, 'g');
@@ -571,7 +572,9 @@ const Homework* PlanContent::FindHomework(std::string_view key) const {
   return nullptr;
 }
 
-Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& catalog) {
+namespace {
+
+Result<PlanContent> ParseContent(const Json& json, const InstrumentCatalog* catalog) {
   Problems p;
   JsonObjectReader r(json);
   PlanContent c;
@@ -637,6 +640,14 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
   if (!p.Empty()) return Fail(p.ToError("the plan"));
   return c;
 }
+
+}  // namespace
+
+Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& catalog) {
+  return ParseContent(json, &catalog);
+}
+
+Result<PlanContent> ParseStoredPlanContent(const Json& json) { return ParseContent(json, nullptr); }
 
 Json PlanContentToJson(const PlanContent& content) {
   Json problems = Json::array();

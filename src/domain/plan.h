@@ -145,6 +145,11 @@ struct PlanContent {
 // are present must look like <letter><digits> with the letter of their kind and be unique.
 Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& catalog);
 
+// As ParsePlanContent, for content read back from the store: the questionnaire checks are left
+// out, so that a plan stays readable after a clinic withdraws a questionnaire one of its
+// benchmarks used (its progress then simply has no scores).
+Result<PlanContent> ParseStoredPlanContent(const Json& json);
+
 // The content as JSON, the exact shape ParsePlanContent reads. Object keys are sorted, so
 // Dump() of it is canonical.
 Json PlanContentToJson(const PlanContent& content);
@@ -248,8 +253,8 @@ bool AgreementComplete(const std::vector<PlanSignature>& signatures,
 enum class DiffChange : std::uint8_t { kAdded, kRemoved, kChanged };
 std::string_view ToString(DiffChange change);  // "added", "removed", "changed"
 
-// One difference, for a side-by-side view: `path` names the item and field in words a person
-// reads ("Goal g2 › due date"), `before`/`after` are display text ("" when absent).
+// One difference, for a side-by-side view: `section`, `key` and `field` name the item and field,
+// `before`/`after` are display text ("" when absent).
 struct DiffRow {
   std::string section;  // "summary", "problem", "order", "goal", "benchmark", "intervention",
                         // "homework", "sharing"

@@ -123,6 +123,25 @@ TEST(PlanContent, QuestionnaireBenchmarksCarryNoGasFieldsAndGasNoTarget) {
   EXPECT_EQ(gas["levels"].size(), 5u);
 }
 
+TEST(PlanContent, StoredContentStaysReadableWhenItsQuestionnaireIsNoLongerInTheCatalog) {
+  const InstrumentCatalog without_phq9;  // the clinic withdrew every questionnaire
+  const auto fresh = ParsePlanContent(SampleJson(), without_phq9);
+  ASSERT_FALSE(fresh.has_value());
+  EXPECT_TRUE(HasField(fresh.error(), "goals/0/benchmarks/0/instrument"));
+
+  const auto stored = ParseStoredPlanContent(SampleJson());
+  ASSERT_TRUE(stored.has_value()) << stored.error().message;
+  EXPECT_EQ(*stored, Sample());
+}
+
+TEST(PlanContent, StoredContentIsStillCheckedForShape) {
+  Json bad = SampleJson();
+  bad["goals"][0]["due_date"] = "2026-02-30";
+  const auto stored = ParseStoredPlanContent(bad);
+  ASSERT_FALSE(stored.has_value());
+  EXPECT_TRUE(HasField(stored.error(), "goals/0/due_date"));
+}
+
 TEST(PlanContent, EmptyObjectIsAnEmptyPlan) {
   auto parsed = ParsePlanContent(Json::object(), Catalog());
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
