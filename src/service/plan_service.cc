@@ -98,13 +98,13 @@ Error OpenVersionError(const PlanVersion& open) {
 // Stored content was validated when it was written; it is read back through the same parser so
 // that there is one definition of the shape. It fails only if the clinic's questionnaires have
 // changed under it or the database was edited by hand.
-Result<PlanContent> ContentOf(const PlanVersion& version, const InstrumentCatalog& catalog) {
+Result<PlanContent> ContentOf(const PlanVersion& version) {
   auto json = ParseJson(version.content_json);
   if (!json) {
     return Fail(Error::Internal(fmt::format("Stored plan version {} is not JSON: {}",
                                             version.number, json.error().message)));
   }
-  auto content = ParsePlanContent(*json, catalog);
+  auto content = ParseStoredPlanContent(*json);
   if (!content) {
     return Fail(Error::Internal(fmt::format("Stored plan version {} no longer reads: {}",
                                             version.number, content.error().message)));
@@ -113,13 +113,12 @@ Result<PlanContent> ContentOf(const PlanVersion& version, const InstrumentCatalo
 }
 
 Result<std::vector<PlanContent>> ContentsOf(const std::vector<PlanVersion>& versions,
-                                            const InstrumentCatalog& catalog,
                                             std::optional<int> except = std::nullopt) {
   std::vector<PlanContent> out;
   out.reserve(versions.size());
   for (const PlanVersion& v : versions) {
     if (except && v.number == *except) continue;
-    RAPPORT_ASSIGN_OR_RETURN(PlanContent c, ContentOf(v, catalog));
+    RAPPORT_ASSIGN_OR_RETURN(PlanContent c, ContentOf(v));
     out.push_back(std::move(c));
   }
   return out;
@@ -172,6 +171,16 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
   return party;
 }
 
+// PartyOf for a change: an ended episode's plan is part of the closed record and no longer changes.
+Result<Party> WritingPartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(Party party, PartyOf(store, actor, episode_id));
+  if (party.episode.status == EpisodeStatus::kEnded) {
+    return Fail(Error::FailedPrecondition(
+        "This episode of care has ended, so its plan can be read but no longer changed."));
+  }
+  return party;
+}
+
 Status RequireCare(const Party& party, std::string_view what) {
   if (party.care) return Ok();
   return Fail(Error::PermissionDenied(fmt::format("Only the therapist can {}.", what)));
@@ -209,10 +218,10 @@ class Names {
 
 Result<PlanVersionView> ViewOf(const PlanVersion& version,
                                const std::vector<PlanSignature>& signatures, bool guardian,
-                               const InstrumentCatalog& catalog, Names& names) {
+                               Names& names) {
   PlanVersionView view;
   view.version = version;
-  RAPPORT_ASSIGN_OR_RETURN(view.content, ContentOf(version, catalog));
+  RAPPORT_ASSIGN_OR_RETURN(view.content, ContentOf(version));
   if (guardian) {
     view.guardian_filtered = FilterForGuardian(view.content);
     view.version.content_json = PlanContentToJson(view.content).dump();
@@ -334,8 +343,7 @@ PlanService::PlanService(Store& store, const Clock& clock, const InstrumentCatal
 namespace {
 
 // Everything the overview shows, from committed data; audits nothing (callers do).
-Result<PlanOverview> BuildOverview(Store& store, const InstrumentCatalog& catalog,
-                                   const Party& party, Timestamp now) {
+Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp now) {
   const Episode& episode = party.episode;
   PlanOverview out;
   out.episode_id = episode.id;
@@ -345,7 +353,8 @@ Result<PlanOverview> BuildOverview(Store& store, const InstrumentCatalog& catalo
   Names names(store);
   RAPPORT_ASSIGN_OR_RETURN(out.therapist_name, names.Of(episode.therapist_id));
   out.guardian_view = party.guardian;
-  out.may_edit = party.care;
+  const bool open_episode = episode.status != EpisodeStatus::kEnded;
+  out.may_edit = party.care && open_episode;
 
   RAPPORT_ASSIGN_OR_RETURN(const auto versions, store.ListPlanVersions(episode.id));
   RAPPORT_ASSIGN_OR_RETURN(const auto signatures, store.ListPlanSignatures(episode.id));
@@ -360,16 +369,17 @@ Result<PlanOverview> BuildOverview(Store& store, const InstrumentCatalog& catalo
   const PlanVersion* current = Current(versions);
   if (current == nullptr) return out;
   RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view,
-                           ViewOf(*current, signatures, party.guardian, catalog, names));
+                           ViewOf(*current, signatures, party.guardian, names));
 
   const PlanVersion* newest = Newest(versions);
   if (newest->status == PlanVersionStatus::kProposed && (party.client || party.guardian)) {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent proposed, ContentOf(*newest, catalog));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent proposed, ContentOf(*newest));
     const SignerRole role = party.client ? SignerRole::kClient : SignerRole::kGuardian;
     const bool signed_already = std::any_of(
         signatures.begin(), signatures.end(),
         [&](const PlanSignature& s) { return s.version_id == newest->id && s.role == role; });
-    out.may_accept = !signed_already && (party.client || proposed.guardian.ask_agreement);
+    out.may_accept =
+        open_episode && !signed_already && (party.client || proposed.guardian.ask_agreement);
   }
 
   // Rankings speak of problems: a guardian who may not see the problems does not see them.
@@ -449,7 +459,7 @@ Result<PlanOverview> PlanService::Overview(const Actor& actor, EpisodeId episode
   RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(AuditRead(store_, actor, now, "plan.read", "episode", Id(episode_id)));
-  return BuildOverview(store_, catalog_, party, now);
+  return BuildOverview(store_, party, now);
 }
 
 Result<PlanVersionView> PlanService::GetVersion(const Actor& actor, EpisodeId episode_id,
@@ -463,7 +473,7 @@ Result<PlanVersionView> PlanService::GetVersion(const Actor& actor, EpisodeId ep
   RAPPORT_ASSIGN_OR_RETURN(const auto signatures, store_.ListPlanSignatures(episode_id));
   Names names(store_);
   RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view,
-                           ViewOf(*version, signatures, party.guardian, catalog_, names));
+                           ViewOf(*version, signatures, party.guardian, names));
   RAPPORT_RETURN_IF_ERROR(
       AuditRead(store_, actor, clock_.Now(), "plan.read", "plan_version", Id(version->id)));
   return view;
@@ -477,8 +487,8 @@ Result<std::vector<DiffRow>> PlanService::Diff(const Actor& actor, EpisodeId epi
   if (before == nullptr) return Fail(NoSuchVersion(from));
   const PlanVersion* after = Find(versions, to);
   if (after == nullptr) return Fail(NoSuchVersion(to));
-  RAPPORT_ASSIGN_OR_RETURN(PlanContent a, ContentOf(*before, catalog_));
-  RAPPORT_ASSIGN_OR_RETURN(PlanContent b, ContentOf(*after, catalog_));
+  RAPPORT_ASSIGN_OR_RETURN(PlanContent a, ContentOf(*before));
+  RAPPORT_ASSIGN_OR_RETURN(PlanContent b, ContentOf(*after));
   if (party.guardian) {
     FilterForGuardian(a);
     FilterForGuardian(b);
@@ -494,13 +504,12 @@ namespace {
 
 // The result of a write that produced or changed one version: read back after the commit so that
 // the answer is what is stored.
-Result<PlanVersionView> StoredView(Store& store, const InstrumentCatalog& catalog,
-                                   const Party& party, int number) {
+Result<PlanVersionView> StoredView(Store& store, const Party& party, int number) {
   RAPPORT_ASSIGN_OR_RETURN(const PlanVersion version,
                            store.GetPlanVersion(party.episode.id, number));
   RAPPORT_ASSIGN_OR_RETURN(const auto signatures, store.ListPlanSignatures(party.episode.id));
   Names names(store);
-  return ViewOf(version, signatures, party.guardian, catalog, names);
+  return ViewOf(version, signatures, party.guardian, names);
 }
 
 PlanVersion NewDraft(const Episode& episode, const std::vector<PlanVersion>& versions,
@@ -521,7 +530,7 @@ PlanVersion NewDraft(const Episode& episode, const std::vector<PlanVersion>& ver
 
 Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId episode_id,
                                                 const std::optional<Json>& content) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "start a new version of the plan"));
   std::optional<PlanContent> given;
   if (content) {
@@ -532,7 +541,7 @@ Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId ep
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode_id));
     if (const PlanVersion* open = Open(versions)) return Fail(OpenVersionError(*open));
-    RAPPORT_ASSIGN_OR_RETURN(const auto history, ContentsOf(versions, catalog_));
+    RAPPORT_ASSIGN_OR_RETURN(const auto history, ContentsOf(versions));
     PlanContent draft;
     if (given) {
       draft = *given;
@@ -545,12 +554,12 @@ Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId ep
     number = version.number;
     return audit::Append(txn, actor, now, "plan.draft", "plan_version", Id(id));
   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId episode_id, int number,
                                                const Json& content) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "change the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const PlanContent given, ParsePlanContent(content, catalog_));
   const Timestamp now = clock_.Now();
@@ -563,7 +572,7 @@ Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId epi
           fmt::format("Version {} is {}: only a draft can change. Start a new draft instead.",
                       number, ToString(version->status))));
     }
-    RAPPORT_ASSIGN_OR_RETURN(const auto history, ContentsOf(versions, catalog_, number));
+    RAPPORT_ASSIGN_OR_RETURN(const auto history, ContentsOf(versions, number));
     PlanContent draft = given;
     AssignKeys(draft, history);
     version->content_json = PlanContentToJson(draft).dump();
@@ -571,11 +580,11 @@ Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId epi
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
     return audit::Append(txn, actor, now, "plan.save", "plan_version", Id(version->id));
   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episode_id, int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "propose the plan"));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
@@ -584,7 +593,7 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_ASSIGN_OR_RETURN(version->status,
                              NextStatus(version->status, PlanAction::kPropose, number));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version, catalog_));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
     std::vector<FieldError> missing;
     if (content.problems.empty()) {
       missing.push_back(FieldError{"problems", "add at least one problem before proposing"});
@@ -606,11 +615,11 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
         version->id, SignerRole::kTherapist, actor.user_id, now, version->content_hash}));
     return audit::Append(txn, actor, now, "plan.propose", "plan_version", Id(version->id));
   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episode_id, int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   if (!party.client && !party.guardian) {
     return Fail(Error::PermissionDenied("Only the client can accept the plan."));
   }
@@ -621,7 +630,7 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
     PlanVersion* version = Find(versions, number);
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_RETURN_IF_ERROR(CheckLatestProposal(versions, number));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version, catalog_));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
     const bool guardian_asked = content.guardian.ask_agreement;
     if (party.guardian && !guardian_asked) {
       return Fail(Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
@@ -651,7 +660,7 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
     }
     return audit::Append(txn, actor, now, "plan.accept", "plan_version", Id(version->id));
   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 namespace {
@@ -690,22 +699,22 @@ Result<std::string> CheckedComment(const std::string& raw, bool required) {
 
 Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeId episode_id,
                                                     int number, const std::string& comment) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "ask for changes to the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, true));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kRequestChanges, text, clock_.Now()));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episode_id, int number,
                                              const std::string& comment) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "decline the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, false));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kDecline, text, clock_.Now()));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 // --- Problems ---------------------------------------------------------------------------------
@@ -715,7 +724,7 @@ namespace {
 // Runs `change` on the content of the open draft, starting one (a copy of the newest version)
 // when none is open, and stores it with its audit entry. Returns the draft's number.
 Result<int> ChangeDraft(
-    Store& store, const InstrumentCatalog& catalog, const Actor& actor, const Party& party,
+    Store& store, const Actor& actor, const Party& party,
     Timestamp now,
     const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>& change) {
   int number = 0;
@@ -727,11 +736,11 @@ Result<int> ChangeDraft(
     }
     RAPPORT_ASSIGN_OR_RETURN(
         const auto history,
-        ContentsOf(versions, catalog,
+        ContentsOf(versions,
                    open != nullptr ? std::optional<int>(open->number) : std::nullopt));
     if (open != nullptr) {
       PlanVersion draft = *open;
-      RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(draft, catalog));
+      RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(draft));
       RAPPORT_RETURN_IF_ERROR(change(content, history));
       draft.content_json = PlanContentToJson(content).dump();
       draft.updated_at = now;
@@ -764,7 +773,7 @@ Status ClientMayEdit(const ProblemEdit& edit) {
 
 Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId episode_id,
                                                 const ProblemEdit& problem) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
@@ -774,7 +783,7 @@ Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId ep
   }
   RAPPORT_ASSIGN_OR_RETURN(
       const int number,
-      ChangeDraft(store_, catalog_, actor, party, clock_.Now(),
+      ChangeDraft(store_, actor, party, clock_.Now(),
                   [&](PlanContent& content, const std::vector<PlanContent>& history) -> Status {
                     Problem added;
                     added.client_words = *problem.client_words;
@@ -783,23 +792,23 @@ Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId ep
                     const std::string key = content.problems.back().key;
                     return ApplyProblemEdit(content, key, problem, party.client);
                   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 Result<PlanVersionView> PlanService::EditProblem(const Actor& actor, EpisodeId episode_id,
                                                  const std::string& key, const ProblemEdit& edit) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
   if (party.client) RAPPORT_RETURN_IF_ERROR(ClientMayEdit(edit));
   RAPPORT_ASSIGN_OR_RETURN(
       const int number,
-      ChangeDraft(store_, catalog_, actor, party, clock_.Now(),
+      ChangeDraft(store_, actor, party, clock_.Now(),
                   [&](PlanContent& content, const std::vector<PlanContent>&) -> Status {
                     return ApplyProblemEdit(content, key, edit, party.client);
                   }));
-  return StoredView(store_, catalog_, party, number);
+  return StoredView(store_, party, number);
 }
 
 // --- Events -----------------------------------------------------------------------------------
@@ -819,21 +828,20 @@ PlanEvent EventOf(const Party& party, const Actor& actor, PlanEventKind kind, st
 }
 
 // The content of the version events refer to, read inside the write.
-Result<PlanContent> CurrentContent(WriteTxn& txn, const InstrumentCatalog& catalog,
-                                   EpisodeId episode_id) {
+Result<PlanContent> CurrentContent(WriteTxn& txn, EpisodeId episode_id) {
   RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode_id));
   const PlanVersion* current = Current(versions);
   if (current == nullptr) {
     return Fail(Error::FailedPrecondition("This episode has no plan yet."));
   }
-  return ContentOf(*current, catalog);
+  return ContentOf(*current);
 }
 
 }  // namespace
 
 Result<PlanOverview> PlanService::Rank(const Actor& actor, EpisodeId episode_id,
                                        const std::vector<std::string>& order) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
@@ -844,19 +852,19 @@ Result<PlanOverview> PlanService::Rank(const Actor& actor, EpisodeId episode_id,
     RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode_id));
     const PlanVersion* newest = Newest(versions);
     if (newest == nullptr) return Fail(Error::FailedPrecondition("This episode has no plan yet."));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*newest, catalog_));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*newest));
     RAPPORT_RETURN_IF_ERROR(ValidateRanking(content, order));
     RAPPORT_RETURN_IF_ERROR(txn.InsertPlanEvent(
         EventOf(party, actor, PlanEventKind::kRanking, subject, Json{{"order", order}}, now)));
     return audit::Append(txn, actor, now, "plan.rank", "episode", Id(episode_id));
   }));
-  return BuildOverview(store_, catalog_, party, now);
+  return BuildOverview(store_, party, now);
 }
 
 Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode_id,
                                            const std::string& goal_key, int rating,
                                            const std::string& note) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "rate their progress"));
   if (rating < 0 || rating > 10) return Fail(FieldProblem("rating", "must be 0 to 10"));
   const std::string text = Trimmed(note);
@@ -864,7 +872,7 @@ Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode
   if (!IsCleanUtf8(text)) return Fail(FieldProblem("note", "is not valid text"));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, episode_id));
     if (content.FindGoal(goal_key) == nullptr) {
       return Fail(Error::NotFound(fmt::format("The plan has no goal {}.", goal_key)));
     }
@@ -873,18 +881,18 @@ Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode
                                     Json{{"rating", rating}, {"note", text}}, now)));
     return audit::Append(txn, actor, now, "plan.rate", "episode", Id(episode_id));
   }));
-  return BuildOverview(store_, catalog_, party, now);
+  return BuildOverview(store_, party, now);
 }
 
 Result<PlanOverview> PlanService::TickHomework(const Actor& actor, EpisodeId episode_id,
                                                const std::string& homework_key, bool done) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, episode_id));
     if (content.FindHomework(homework_key) == nullptr) {
       return Fail(Error::NotFound(fmt::format("The plan has no homework {}.", homework_key)));
     }
@@ -892,17 +900,17 @@ Result<PlanOverview> PlanService::TickHomework(const Actor& actor, EpisodeId epi
         EventOf(party, actor, PlanEventKind::kHomework, homework_key, Json{{"done", done}}, now)));
     return audit::Append(txn, actor, now, "plan.homework", "episode", Id(episode_id));
   }));
-  return BuildOverview(store_, catalog_, party, now);
+  return BuildOverview(store_, party, now);
 }
 
 Result<ThoughtRecordView> PlanService::AddThoughtRecord(const Actor& actor, EpisodeId episode_id,
                                                         const Json& record) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "write a thought record"));
   const Timestamp now = clock_.Now();
   ThoughtRecordView view;
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, catalog_, episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, episode_id));
     RAPPORT_ASSIGN_OR_RETURN(ThoughtRecord parsed, ParseThoughtRecord(record, content));
     RAPPORT_ASSIGN_OR_RETURN(
         const PlanEventId id,
@@ -937,7 +945,7 @@ Result<std::vector<ThoughtRecordView>> PlanService::ThoughtRecords(const Actor& 
 
 Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_id,
                                          const ReviewInput& input) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "record a plan review"));
   const std::string notes = Trimmed(input.notes);
   const std::string changes = Trimmed(input.changes);
@@ -965,7 +973,7 @@ Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_i
       return Fail(Error::FailedPrecondition(
           "There is no agreed plan to review yet: the client has to accept one first."));
     }
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*agreed, catalog_));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*agreed));
     std::vector<FieldError> unknown;
     for (const auto& [key, level] : input.gas_levels) {
       const auto [goal, benchmark] = content.FindBenchmark(key);
@@ -986,7 +994,7 @@ Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_i
     }
     return audit::Append(txn, actor, now, "plan.review", "plan_version", Id(agreed->id));
   }));
-  return BuildOverview(store_, catalog_, party, now);
+  return BuildOverview(store_, party, now);
 }
 
 }  // namespace rapport

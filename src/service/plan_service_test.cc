@@ -196,6 +196,31 @@ TEST(PlanVersions, SavingAnAgreedVersionFailsAndChangesNothing) {
   EXPECT_EQ(w.Stored(w.e_c1, n), before);
 }
 
+TEST(PlanVersions, AnEndedEpisodesPlanCanBeReadButNoLongerChanged) {
+  PlanWorld w;
+  const int n = w.Proposed(w.e_c1, w.t1, Content());
+  const Status ended = w.store->Write([&](WriteTxn& txn) -> Status {
+    return txn.UpdateEpisodeStatus(w.e_c1, EpisodeStatus::kEnded, w.clock.Now());
+  });
+  ASSERT_TRUE(ended.has_value());
+  const auto before = w.Versions(w.e_c1);
+
+  auto accepted = w.service.Accept(w.As(w.c1), w.e_c1, n);
+  ASSERT_FALSE(accepted.has_value());
+  EXPECT_EQ(accepted.error().code, ErrorCode::kFailedPrecondition);
+  auto drafted = w.service.StartDraft(w.As(w.t1), w.e_c1, std::nullopt);
+  ASSERT_FALSE(drafted.has_value());
+  EXPECT_EQ(drafted.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(w.Versions(w.e_c1), before);
+
+  auto overview = w.service.Overview(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(overview.has_value()) << overview.error().message;
+  EXPECT_FALSE(overview->may_accept);
+  auto therapist_view = w.service.Overview(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(therapist_view.has_value());
+  EXPECT_FALSE(therapist_view->may_edit);
+}
+
 TEST(PlanVersions, AcceptingAProposalThatIsNotTheLatestFails) {
   PlanWorld w;
   const int first = w.Proposed(w.e_c1, w.t1, Content());
