@@ -177,7 +177,7 @@ Status ApplyProblemEdit(PlanContent& content, std::string_view key, const Proble
 //  draft --propose--> proposed --accept--> agreed --supersede--> superseded
 //                        |  \--request changes--> changes_requested
 //                        |  \--decline--> declined
-//                        \--withdraw (a newer version was proposed)--> withdrawn
+//                        \--withdraw (the therapist takes it back to correct it)--> withdrawn
 // Only a draft's content may change. Every other state is final except as drawn.
 enum class PlanVersionStatus : std::uint8_t {
   kDraft,

@@ -193,6 +193,22 @@ Handler EpisodeRoute(AuthService& auth, EpisodeHandler handler) {
       });
 }
 
+using VersionActionFn = std::function<Result<PlanVersionView>(const Actor&, EpisodeId, int)>;
+
+// A decision on version {n} that takes no parameters: the body is empty or {}.
+Handler VersionAction(AuthService& auth, VersionActionFn act) {
+  return EpisodeRoute(auth, [act = std::move(act)](const HttpRequest& request, const Actor& actor,
+                                                   EpisodeId episode) -> Reply {
+    auto n = VersionNumber(request);
+    if (!n) return std::unexpected(std::move(n.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, act(actor, episode, *n), PlanVersionJson);
+  });
+}
+
 constexpr std::string_view kBase = "/api/v1/episodes/{id}/plan";
 
 std::string Path(std::string_view rest) {
@@ -252,32 +268,20 @@ void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
             return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
           }));
 
-  // The decisions on a version: propose (therapist), accept / request changes / decline (client).
+  // The decisions on a version: propose and withdraw (therapist), accept / request changes /
+  // decline (client).
   router.Add("POST", Path("/versions/{n}/propose"),
-             EpisodeRoute(auth,
-                          [&plan](const HttpRequest& request, const Actor& actor,
-                                  EpisodeId episode) -> Reply {
-                            auto n = VersionNumber(request);
-                            if (!n) return std::unexpected(std::move(n.error()));
-                            auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                            if (!body) return std::unexpected(std::move(body.error()));
-                            JsonObjectReader reader(*body);
-                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                            return Respond(200, plan.Propose(actor, episode, *n), PlanVersionJson);
-                          }));
-
+             VersionAction(auth, [&plan](const Actor& actor, EpisodeId episode, int n) {
+               return plan.Propose(actor, episode, n);
+             }));
   router.Add("POST", Path("/versions/{n}/accept"),
-             EpisodeRoute(auth,
-                          [&plan](const HttpRequest& request, const Actor& actor,
-                                  EpisodeId episode) -> Reply {
-                            auto n = VersionNumber(request);
-                            if (!n) return std::unexpected(std::move(n.error()));
-                            auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                            if (!body) return std::unexpected(std::move(body.error()));
-                            JsonObjectReader reader(*body);
-                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                            return Respond(200, plan.Accept(actor, episode, *n), PlanVersionJson);
-                          }));
+             VersionAction(auth, [&plan](const Actor& actor, EpisodeId episode, int n) {
+               return plan.Accept(actor, episode, n);
+             }));
+  router.Add("POST", Path("/versions/{n}/withdraw"),
+             VersionAction(auth, [&plan](const Actor& actor, EpisodeId episode, int n) {
+               return plan.Withdraw(actor, episode, n);
+             }));
 
   router.Add(
       "POST", Path("/versions/{n}/request-changes"),

@@ -665,11 +665,11 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
 
 namespace {
 
-// What request-changes and decline share: the client decides the latest proposal with a comment.
+// What request-changes, decline and withdraw share: the latest proposal is decided, with the
+// client's comment when there is one.
 Status Decide(Store& store, const Actor& actor, const Party& party, int number, PlanAction action,
               const std::string& comment, Timestamp now) {
-  const std::string_view audit_action =
-      action == PlanAction::kDecline ? "plan.decline" : "plan.request_changes";
+  const std::string audit_action = fmt::format("plan.{}", ToString(action));
   return store.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto versions, txn.ListPlanVersions(party.episode.id));
     PlanVersion* version = Find(versions, number);
@@ -680,7 +680,7 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
     version->updated_at = now;
     version->client_comment = comment;
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
-    return audit::Append(txn, actor, now, std::string(audit_action), "plan_version",
+    return audit::Append(txn, actor, now, audit_action, "plan_version",
                          Id(version->id));
   });
 }
@@ -714,6 +714,15 @@ Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episo
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, false));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kDecline, text, clock_.Now()));
+  return StoredView(store_, party, number);
+}
+
+Result<PlanVersionView> PlanService::Withdraw(const Actor& actor, EpisodeId episode_id,
+                                              int number) {
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_RETURN_IF_ERROR(RequireCare(party, "withdraw a proposal"));
+  RAPPORT_RETURN_IF_ERROR(
+      Decide(store_, actor, party, number, PlanAction::kWithdraw, "", clock_.Now()));
   return StoredView(store_, party, number);
 }
 

@@ -156,6 +156,9 @@ class PlanService {
   // Client. `comment` optional.
   Result<PlanVersionView> Decline(const Actor& actor, EpisodeId episode_id, int number,
                                   const std::string& comment);
+  // Care team. Takes back the latest proposal before the client has decided it (withdrawn), so
+  // that a corrected draft can be started; kFailedPrecondition once it has been decided.
+  Result<PlanVersionView> Withdraw(const Actor& actor, EpisodeId episode_id, int number);
 
   // Client or care team: adds a problem to the open draft (starting one from the newest version
   // when none is open; kFailedPrecondition while a proposal awaits a decision). A client gives

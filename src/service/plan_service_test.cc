@@ -221,6 +221,36 @@ TEST(PlanVersions, AnEndedEpisodesPlanCanBeReadButNoLongerChanged) {
   EXPECT_FALSE(therapist_view->may_edit);
 }
 
+TEST(PlanVersions, TheTherapistCanWithdrawAnUnansweredProposalAndStartAgain) {
+  PlanWorld w;
+  const int n = w.Proposed(w.e_c1, w.t1, Content());
+  auto by_client = w.service.Withdraw(w.As(w.c1), w.e_c1, n);
+  ASSERT_FALSE(by_client.has_value());
+  EXPECT_EQ(by_client.error().code, ErrorCode::kPermissionDenied);
+
+  auto withdrawn = w.service.Withdraw(w.As(w.t1), w.e_c1, n);
+  ASSERT_TRUE(withdrawn.has_value()) << withdrawn.error().message;
+  EXPECT_EQ(withdrawn->version.status, PlanVersionStatus::kWithdrawn);
+  auto accepted = w.service.Accept(w.As(w.c1), w.e_c1, n);
+  ASSERT_FALSE(accepted.has_value());
+  EXPECT_EQ(accepted.error().code, ErrorCode::kFailedPrecondition);
+
+  auto draft = w.service.StartDraft(w.As(w.t1), w.e_c1, std::nullopt);
+  ASSERT_TRUE(draft.has_value()) << draft.error().message;
+  EXPECT_EQ(draft->version.number, n + 1);
+  EXPECT_EQ(draft->content, withdrawn->content);  // the correction starts from what was proposed
+}
+
+TEST(PlanVersions, AnAnsweredProposalCannotBeWithdrawn) {
+  PlanWorld w;
+  const int n = w.Agreed(w.e_c1, w.t1, w.c1, Content());
+  const auto before = w.Versions(w.e_c1);
+  auto withdrawn = w.service.Withdraw(w.As(w.t1), w.e_c1, n);
+  ASSERT_FALSE(withdrawn.has_value());
+  EXPECT_EQ(withdrawn.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(w.Versions(w.e_c1), before);
+}
+
 TEST(PlanVersions, AcceptingAProposalThatIsNotTheLatestFails) {
   PlanWorld w;
   const int first = w.Proposed(w.e_c1, w.t1, Content());

@@ -436,3 +436,22 @@ test('the admin sets how often plans fall due for review, with an out-of-range v
   assert.equal(await settings.getByLabel('or after this many days').inputValue(), '60');
   await page.context().close();
 });
+
+test('the therapist withdraws a proposal the client has not answered and corrects it in a new draft', async () => {
+  const page = await newPage(browser, server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const clients = page.getByRole('region', { name: 'Clients' });
+  // Hana Sato's first plan is still a draft in the demo clinic.
+  await clients.getByRole('link', { name: /^Treatment plan of Hana Sato/ }).click();
+  await page.getByRole('heading', { level: 1, name: /: treatment plan$/ }).waitFor();
+  const state = stateCard(page);
+  await state.getByRole('button', { name: 'Propose to client' }).click();
+  const withdraw = state.getByRole('button', { name: 'Withdraw this proposal' });
+  await withdraw.waitFor();
+  await assertAccessible(page, 'a proposal the therapist may withdraw');
+  await withdraw.click();
+  await page.getByText(/^Version \d+ is withdrawn\. Start a new draft to correct it\.$/).waitFor();
+  await state.getByRole('button', { name: 'Start a new draft' }).click();
+  await page.getByRole('button', { name: 'Save draft' }).waitFor();
+  await page.context().close();
+});

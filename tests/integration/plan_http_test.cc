@@ -299,6 +299,31 @@ TEST_F(PlanHttpTest, OnlyTheLatestProposalCanBeAccepted) {
   EXPECT_EQ(declined.json().value("status", ""), "declined");
 }
 
+TEST_F(PlanHttpTest, TheTherapistWithdrawsAnUnansweredProposalToCorrectIt) {
+  Browser therapist = SignedIn("t1@a.test");
+  Browser client = SignedIn("c1@a.test");
+  ASSERT_EQ(therapist.Post(Plan("/versions"), {{"content", FirstContent()}}).status, 201u);
+  ASSERT_EQ(therapist.Post(Version(1, "/propose"), Json::object()).status, 200u);
+
+  HttpReply by_client = client.Post(Version(1, "/withdraw"), Json::object());
+  EXPECT_EQ(by_client.status, 403u) << by_client.body;
+  HttpReply withdrawn = therapist.Post(Version(1, "/withdraw"), Json::object());
+  ASSERT_EQ(withdrawn.status, 200u) << withdrawn.body;
+  EXPECT_EQ(withdrawn.json().value("status", ""), "withdrawn");
+  HttpReply again = therapist.Post(Version(1, "/withdraw"), Json::object());
+  EXPECT_EQ(again.status, 409u) << again.body;
+  HttpReply accepted = client.Post(Version(1, "/accept"), Json::object());
+  EXPECT_EQ(accepted.status, 409u) << accepted.body;
+
+  HttpReply draft = therapist.Post(Plan("/versions"), Json::object());
+  ASSERT_EQ(draft.status, 201u) << draft.body;
+  EXPECT_EQ(draft.json().value("number", 0), 2);
+  const std::vector<PlanVersion> stored = Stored();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].status, PlanVersionStatus::kWithdrawn);
+  EXPECT_EQ(stored[1].status, PlanVersionStatus::kDraft);
+}
+
 TEST_F(PlanHttpTest, AClientCannotChangeTheTherapistsFormulation) {
   Browser therapist = SignedIn("t1@a.test");
   Browser client = SignedIn("c1@a.test");

@@ -230,6 +230,7 @@ export const planApi = {
     request<PlanVersion>('PUT', `${base(episodeId)}/versions/${n}`, { content }),
   propose: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/propose`, {}),
   accept: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/accept`, {}),
+  withdraw: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/withdraw`, {}),
   requestChanges: (episodeId: number, n: number, comment: string) =>
     request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/request-changes`, { comment }),
   decline: (episodeId: number, n: number, comment: string) =>

@@ -209,6 +209,7 @@ function StateCard({
   const open = overview.open_number !== null ? overview.versions.find((v) => v.number === overview.open_number) : undefined;
   const start = useAction();
   const propose = useAction();
+  const withdraw = useAction();
   const isCare = overview.may_edit;
   return (
     <section class="card card--accent plan-state" aria-labelledby="plan-state">
@@ -231,6 +232,7 @@ function StateCard({
       )}
       {start.error && <Alert>{errorText(start.error)}</Alert>}
       {propose.error && <Alert>{errorText(propose.error)}</Alert>}
+      {withdraw.error && <Alert>{errorText(withdraw.error)}</Alert>}
       <div class="actions">
         {isCare && !open && (
           <button
@@ -268,6 +270,22 @@ function StateCard({
             {propose.busy ? 'Proposing…' : 'Propose to client'}
           </button>
         )}
+        {isCare && open?.status === 'proposed' && (
+          <button
+            class="button"
+            type="button"
+            disabled={withdraw.busy}
+            aria-describedby="withdraw-means"
+            onClick={() =>
+              void withdraw.run(async () => {
+                await planApi.withdraw(episodeId, open.number);
+                onChanged(`Version ${open.number} is withdrawn. Start a new draft to correct it.`);
+              })
+            }
+          >
+            {withdraw.busy ? 'Withdrawing…' : 'Withdraw this proposal'}
+          </button>
+        )}
         {overview.agreed_number !== null && (
           <a class="button" href={`/episodes/${episodeId}/plan/versions/${overview.agreed_number}/print`}>
             Print the signed version
@@ -283,6 +301,11 @@ function StateCard({
         <p class="hint" id="propose-means">
           Proposing signs version {open.number} with your name and shows it to {overview.client.name}, who can accept it, ask
           for changes or decline. It can no longer be edited after that.
+        </p>
+      )}
+      {isCare && open?.status === 'proposed' && (
+        <p class="hint" id="withdraw-means">
+          Until {overview.client.name} answers, you can withdraw version {open.number} to correct it in a new draft.
         </p>
       )}
     </section>
