@@ -12,6 +12,7 @@
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/names.h"
 #include "service/feedback_service.h"
 
 namespace rapport {
@@ -75,22 +76,6 @@ Result<ClientProfile> ProfileOrEmpty(Store& store, UserId id) {
   return empty;
 }
 
-// Caches display names of users looked up while building one answer.
-class Names {
- public:
-  explicit Names(Store& store) : store_(store) {}
-  Result<std::string> Of(UserId id) {
-    if (auto it = names_.find(id); it != names_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(id));
-    names_[id] = user.display_name;
-    return user.display_name;
-  }
-
- private:
-  Store& store_;
-  std::map<UserId, std::string> names_;
-};
-
 EpisodeView ViewOf(const Episode& e, std::string therapist_name) {
   return EpisodeView{e.id,     e.client_id,  e.therapist_id, std::move(therapist_name),
                      e.status, e.started_at, e.ended_at};
@@ -100,9 +85,9 @@ Result<AppointmentView> ViewOf(Names& names, const Appointment& a, const Episode
   AppointmentView view;
   view.appointment = a;
   view.client_id = e.client_id;
-  RAPPORT_ASSIGN_OR_RETURN(view.client_name, names.Of(e.client_id));
+  RAPPORT_ASSIGN_OR_RETURN(view.client_name, names.User(e.client_id));
   view.therapist_id = e.therapist_id;
-  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.Of(e.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.User(e.therapist_id));
   return view;
 }
 
@@ -260,7 +245,7 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
       return std::tie(a.started_at, a.id) > std::tie(b.started_at, b.id);
     });
     for (const Episode& e : episodes) {
-      RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(e.therapist_id));
+      RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.User(e.therapist_id));
       detail.episodes.push_back(ViewOf(e, std::move(therapist_name)));
       touched.push_back({"episode", Id(e.id)});
     }
@@ -354,7 +339,7 @@ Result<EpisodeView> ClinicService::GetEpisode(const Actor& actor, EpisodeId id) 
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, id, ClientAccess::kClinical));
   Names names(store_);
-  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(episode.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.User(episode.therapist_id));
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), {{"episode", Id(id)}}));
   return ViewOf(episode, std::move(therapist_name));
 }
@@ -383,7 +368,7 @@ Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeI
   });
   if (!written) return Fail(written.error());
   Names names(store_);
-  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.Of(updated.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.User(updated.therapist_id));
   return ViewOf(updated, std::move(therapist_name));
 }
 

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/names.h"
 #include "service/plan_service.h"
 
 namespace rapport {
@@ -35,37 +36,6 @@ Error FieldProblem(std::string field, std::string message) {
 bool IsStaff(const Actor& actor) {
   return !actor.system && (actor.role == Role::kTherapist || actor.role == Role::kSupervisor);
 }
-
-// The name a therapist knows the client by: the preferred name when set.
-Result<std::string> ClientName(Store& store, UserId client_id) {
-  RAPPORT_ASSIGN_OR_RETURN(const User user, store.GetUser(client_id));
-  auto profile = store.GetClientProfile(client_id);
-  if (profile && !profile->preferred_name.empty()) return profile->preferred_name;
-  if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
-  return user.display_name;
-}
-
-// Caches names looked up while building one answer.
-class Names {
- public:
-  explicit Names(Store& store) : store_(store) {}
-  Result<std::string> Client(UserId id) {
-    if (auto it = clients_.find(id); it != clients_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, id));
-    clients_[id] = name;
-    return name;
-  }
-  Result<std::string> User(UserId id) {
-    if (auto it = users_.find(id); it != users_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(const rapport::User user, store_.GetUser(id));
-    users_[id] = user.display_name;
-    return user.display_name;
-  }
-
- private:
-  Store& store_;
-  std::map<UserId, std::string> clients_, users_;
-};
 
 QuestionnaireSummary SummaryOf(const Instrument& instrument) {
   const Scale& total = instrument.TotalScale();

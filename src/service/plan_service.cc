@@ -9,6 +9,7 @@
 
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/names.h"
 
 namespace rapport {
 
@@ -191,31 +192,6 @@ Status RequireClientParty(const Party& party, std::string_view what) {
   return Fail(Error::PermissionDenied(fmt::format("Only the client can {}.", what)));
 }
 
-// The name a therapist knows the client by: the preferred name when set.
-Result<std::string> ClientName(Store& store, UserId client_id) {
-  RAPPORT_ASSIGN_OR_RETURN(const User user, store.GetUser(client_id));
-  auto profile = store.GetClientProfile(client_id);
-  if (profile && !profile->preferred_name.empty()) return profile->preferred_name;
-  if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
-  return user.display_name;
-}
-
-// Caches display names looked up while building one answer.
-class Names {
- public:
-  explicit Names(Store& store) : store_(store) {}
-  Result<std::string> Of(UserId id) {
-    if (auto it = names_.find(id); it != names_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(id));
-    names_[id] = user.display_name;
-    return user.display_name;
-  }
-
- private:
-  Store& store_;
-  std::map<UserId, std::string> names_;
-};
-
 Result<PlanVersionView> ViewOf(const PlanVersion& version,
                                const std::vector<PlanSignature>& signatures, bool guardian,
                                Names& names) {
@@ -228,7 +204,7 @@ Result<PlanVersionView> ViewOf(const PlanVersion& version,
   }
   for (const PlanSignature& s : signatures) {
     if (s.version_id != version.id) continue;
-    RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Of(s.user_id));
+    RAPPORT_ASSIGN_OR_RETURN(std::string name, names.User(s.user_id));
     view.signatures.push_back(SignatureView{s, std::move(name)});
   }
   // Signatures made in the same millisecond still read in the order agreement is built up.
@@ -351,7 +327,7 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
   RAPPORT_ASSIGN_OR_RETURN(out.client_name, ClientName(store, episode.client_id));
   out.therapist_id = episode.therapist_id;
   Names names(store);
-  RAPPORT_ASSIGN_OR_RETURN(out.therapist_name, names.Of(episode.therapist_id));
+  RAPPORT_ASSIGN_OR_RETURN(out.therapist_name, names.User(episode.therapist_id));
   out.guardian_view = party.guardian;
   const bool open_episode = episode.status != EpisodeStatus::kEnded;
   out.may_edit = party.care && open_episode;

@@ -1,0 +1,27 @@
+#pragma once
+// Internal to service/: the names answers show for people, looked up through the Store.
+
+#include <map>
+#include <string>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace rapport {
+
+// The name a therapist knows the client by: the preferred name when set, else the display name.
+Result<std::string> ClientName(Store& store, UserId client_id);
+
+// Caches names looked up while building one answer. Not thread-safe: one per call.
+class Names {
+ public:
+  explicit Names(Store& store) : store_(store) {}
+  Result<std::string> Client(UserId id);  // ClientName
+  Result<std::string> User(UserId id);    // the display name
+
+ private:
+  Store& store_;
+  std::map<UserId, std::string> clients_, users_;
+};
+
+}  // namespace rapport
