@@ -26,10 +26,6 @@ namespace {
 
 // --- JSON shapes -------------------------------------------------------------------------------
 
-Json OptionalTime(const std::optional<Timestamp>& t) {
-  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
-}
-
 Json UserJson(const User& user) {
   return {{"id", user.id},
           {"role", std::string(ToString(user.role))},

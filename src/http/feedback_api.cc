@@ -17,18 +17,6 @@ namespace rapport {
 
 namespace {
 
-Json OptionalTime(const std::optional<Timestamp>& t) {
-  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
-}
-
-Json OptionalNumber(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
-Json OptionalText(const std::string& text) {
-  return text.empty() ? Json(nullptr) : Json(text);
-}
-
 Json InstrumentSummaryJson(const Instrument& instrument) {
   return {{"code", instrument.code},
           {"title", instrument.title},

@@ -21,18 +21,6 @@ namespace {
 
 // --- JSON shapes -------------------------------------------------------------------------------
 
-Json OptionalTime(const std::optional<Timestamp>& t) {
-  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
-}
-
-Json OptionalNumber(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
-Json OptionalText(const std::string& text) {
-  return text.empty() ? Json(nullptr) : Json(text);
-}
-
 Json KeysJson(const std::optional<std::vector<std::string>>& keys) {
   return keys ? Json(*keys) : Json(nullptr);
 }

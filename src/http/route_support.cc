@@ -11,6 +11,18 @@
 
 namespace rapport {
 
+Json OptionalTime(const std::optional<Timestamp>& t) {
+  return t ? Json(FormatIso8601(*t)) : Json(nullptr);
+}
+
+Json OptionalNumber(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json OptionalText(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
 // --- Request plumbing --------------------------------------------------------------------------
 
 bool IsStateChanging(std::string_view method) {

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "http/message.h"
@@ -28,6 +30,11 @@ using Or = std::expected<T, HttpResponse>;
 inline std::unexpected<HttpResponse> ErrorReply(const Error& error) {
   return std::unexpected(ProblemResponse(error));
 }
+
+// JSON values for optional fields: null when absent (or, for text, empty).
+Json OptionalTime(const std::optional<Timestamp>& t);  // ISO 8601 UTC
+Json OptionalNumber(const std::optional<double>& value);
+Json OptionalText(const std::string& text);
 
 bool IsStateChanging(std::string_view method);
 bool IsJsonContentType(std::string_view value);
