@@ -128,11 +128,14 @@ struct EpisodePlan {
   PlanOverview overview;
 };
 
-std::string_view CarePlanStatus(PlanVersionStatus status, bool episode_ended) {
+// A version that never came into force is `draft` while it may still do so, and `revoked` once
+// it cannot: a later version exists, or the episode has ended.
+std::string_view CarePlanStatus(PlanVersionStatus status, bool episode_ended, bool newest) {
   switch (status) {
     case PlanVersionStatus::kDraft:
     case PlanVersionStatus::kProposed:
-    case PlanVersionStatus::kChangesRequested: return "draft";
+    case PlanVersionStatus::kChangesRequested:
+      return newest && !episode_ended ? "draft" : "revoked";
     case PlanVersionStatus::kAgreed: return episode_ended ? "completed" : "active";
     case PlanVersionStatus::kSuperseded:
     case PlanVersionStatus::kDeclined:
@@ -152,7 +155,10 @@ std::string_view InterventionStatus(std::string_view care_plan_status) {
 Json CarePlanJson(const EpisodePlan& plan, const PlanVersionView& view) {
   const PlanVersion& v = view.version;
   const EpisodeId e = plan.episode.id;
-  const std::string status(CarePlanStatus(v.status, plan.episode.status == EpisodeStatus::kEnded));
+  const bool newest =
+      plan.overview.versions.empty() || plan.overview.versions.back().number == v.number;
+  const std::string status(
+      CarePlanStatus(v.status, plan.episode.status == EpisodeStatus::kEnded, newest));
   Json cp = {{"resourceType", "CarePlan"},
              {"id", CarePlanId(e, v.number)},
              {"status", status},

@@ -657,6 +657,26 @@ TEST_F(PlanHttpTest, ClinicReviewSettingsAreReadAndChangedByTheAdmin) {
   EXPECT_EQ(clinic.json()["settings"].value("plan_review_days", 0), 60);
 }
 
+TEST_F(PlanHttpTest, AFhirCarePlanSentBackStaysDraftUntilALaterVersionReplacesIt) {
+  Browser therapist = SignedIn("t1@a.test");
+  Browser client = SignedIn("c1@a.test");
+  ASSERT_EQ(therapist.Post(Plan("/versions"), {{"content", FirstContent()}}).status, 201u);
+  ASSERT_EQ(therapist.Post(Version(1, "/propose"), Json::object()).status, 200u);
+  ASSERT_EQ(client.Post(Version(1, "/request-changes"), {{"comment", "Not yet"}}).status, 200u);
+  const std::string id1 = std::to_string(world_.e_c1) + "-1";
+  HttpReply sent_back = therapist.Get("/fhir/CarePlan/" + id1);
+  ASSERT_EQ(sent_back.status, 200u) << sent_back.body;
+  EXPECT_EQ(sent_back.json().value("status", ""), "draft");
+
+  ASSERT_EQ(therapist.Post(Plan("/versions"), Json::object()).status, 201u);
+  HttpReply replaced = therapist.Get("/fhir/CarePlan/" + id1);
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_EQ(replaced.json().value("status", ""), "revoked");
+  HttpReply revision = therapist.Get("/fhir/CarePlan/" + std::to_string(world_.e_c1) + "-2");
+  ASSERT_EQ(revision.status, 200u) << revision.body;
+  EXPECT_EQ(revision.json().value("status", ""), "draft");
+}
+
 TEST_F(PlanHttpTest, FhirCarePlansLinkTheVersionsAndProvenanceCarriesTheSignatures) {
   Browser therapist = SignedIn("t1@a.test");
   Browser client = SignedIn("c1@a.test");
