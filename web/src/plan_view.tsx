@@ -92,14 +92,18 @@ export function ProblemsSection({
   );
 }
 
+// `tracked`: progress is shown (the living plan); a version on its own (the version and print
+// views) describes the plan as agreed, without progress.
 export function BenchmarkView({
   benchmark,
   progress,
   showWeight,
+  tracked = true,
 }: {
   benchmark: Benchmark;
   progress?: BenchmarkProgress;
   showWeight?: boolean;
+  tracked?: boolean;
 }) {
   if (benchmark.kind === 'questionnaire') {
     const target = `${benchmark.instrument} total ${comparatorLabels[benchmark.comparator] ?? benchmark.comparator} ${formatScore(benchmark.target)}`;
@@ -117,9 +121,9 @@ export function BenchmarkView({
             {typeof progress.baseline === 'number' ? `, starting from ${formatScore(progress.baseline)}` : ''}.{' '}
             {progress.met ? <strong>Target met.</strong> : 'Target not met yet.'}
           </p>
-        ) : (
+        ) : tracked ? (
           <p class="muted">No {benchmark.instrument} answers yet: progress fills in from the questionnaires.</p>
-        )}
+        ) : null}
         {percent !== undefined && (
           <p class="progress-line">
             <progress max={100} value={percent} aria-label={`Progress towards “${target}”`} />
@@ -135,7 +139,7 @@ export function BenchmarkView({
       <p class="benchmark__title">
         <span class="label">Goal attainment scale</span>
         {showWeight ? ` (weight ${formatScore(benchmark.weight)})` : ''}
-        {latest !== undefined ? `: latest rating ${gasLevelName(latest)}` : ': not rated yet'}
+        {latest !== undefined ? `: latest rating ${gasLevelName(latest)}` : tracked ? ': not rated yet' : ''}
       </p>
       <ol class="gas-levels">
         {benchmark.levels.map((text, i) => {
@@ -208,6 +212,7 @@ export function GoalsSection({
                     key={b.key ?? bi}
                     benchmark={b}
                     progress={progress?.benchmarks.find((p) => p.key === b.key)}
+                    tracked={overview !== undefined}
                     showWeight={showWeights}
                   />
                 ))}
