@@ -48,17 +48,27 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view ToString(Role role) { return EnumName(role, kRoles); }
-Result<Role> ParseRole(std::string_view text) { return ParseEnum(text, kRoles, "role"); }
-std::string_view ToString(EpisodeStatus s) { return EnumName(s, kEpisodeStatuses); }
+std::string_view ToString(Role role) {
+  return EnumName(role, kRoles);
+}
+Result<Role> ParseRole(std::string_view text) {
+  return ParseEnum(text, kRoles, "role");
+}
+std::string_view ToString(EpisodeStatus s) {
+  return EnumName(s, kEpisodeStatuses);
+}
 Result<EpisodeStatus> ParseEpisodeStatus(std::string_view text) {
   return ParseEnum(text, kEpisodeStatuses, "status");
 }
-std::string_view ToString(Modality m) { return EnumName(m, kModalities); }
+std::string_view ToString(Modality m) {
+  return EnumName(m, kModalities);
+}
 Result<Modality> ParseModality(std::string_view text) {
   return ParseEnum(text, kModalities, "modality");
 }
-std::string_view ToString(AppointmentStatus s) { return EnumName(s, kAppointmentStatuses); }
+std::string_view ToString(AppointmentStatus s) {
+  return EnumName(s, kAppointmentStatuses);
+}
 Result<AppointmentStatus> ParseAppointmentStatus(std::string_view text) {
   return ParseEnum(text, kAppointmentStatuses, "status");
 }
@@ -69,9 +79,9 @@ Result<std::string> NormalizeEmail(std::string_view email) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const auto at = out.find('@');
-  const bool shape_ok = at != std::string::npos && at > 0 && out.find('@', at + 1) == std::string::npos &&
-                        out.find('.', at + 2) != std::string::npos && out.back() != '.' &&
-                        out.size() <= 254;
+  const bool shape_ok =
+      at != std::string::npos && at > 0 && out.find('@', at + 1) == std::string::npos &&
+      out.find('.', at + 2) != std::string::npos && out.back() != '.' && out.size() <= 254;
   const bool chars_ok = std::none_of(out.begin(), out.end(), [](unsigned char c) {
     return c <= ' ' || c == '<' || c == '>' || c == '"' || c == '\'' || c == ',' || c == ';' ||
            c == '(' || c == ')' || c == '\\' || c >= 0x7F;
@@ -156,8 +166,8 @@ Status CheckEpisodeTransition(EpisodeStatus from, EpisodeStatus to) {
                        (from == EpisodeStatus::kIntake && to == EpisodeStatus::kEnded) ||
                        (from == EpisodeStatus::kActive && to == EpisodeStatus::kEnded);
   if (allowed) return Ok();
-  return Fail(Error::FailedPrecondition(fmt::format("An episode cannot move from {} to {}.",
-                                                    ToString(from), ToString(to))));
+  return Fail(Error::FailedPrecondition(
+      fmt::format("An episode cannot move from {} to {}.", ToString(from), ToString(to))));
 }
 
 Status ValidateAppointmentDuration(int minutes) {
@@ -170,8 +180,8 @@ Status ValidateAppointmentDuration(int minutes) {
 Status CheckAppointmentTransition(AppointmentStatus from, AppointmentStatus to) {
   if (from == to) return Ok();
   if (from == AppointmentStatus::kScheduled) return Ok();
-  return Fail(Error::FailedPrecondition(fmt::format(
-      "An appointment that is {} cannot become {}.", ToString(from), ToString(to))));
+  return Fail(Error::FailedPrecondition(
+      fmt::format("An appointment that is {} cannot become {}.", ToString(from), ToString(to))));
 }
 
 }  // namespace rapport

@@ -45,7 +45,7 @@ struct User {
   std::string email;         // normalised: trimmed, lower case; unique across the system
   std::string display_name;  // what the UI shows
   Role role = Role::kClient;
-  bool active = true;        // false: cannot sign in; keeps history
+  bool active = true;  // false: cannot sign in; keeps history
   Timestamp created_at = 0;
 };
 

@@ -647,7 +647,9 @@ Result<PlanContent> ParsePlanContent(const Json& json, const InstrumentCatalog& 
   return ParseContent(json, &catalog);
 }
 
-Result<PlanContent> ParseStoredPlanContent(const Json& json) { return ParseContent(json, nullptr); }
+Result<PlanContent> ParseStoredPlanContent(const Json& json) {
+  return ParseContent(json, nullptr);
+}
 
 Json PlanContentToJson(const PlanContent& content) {
   Json problems = Json::array();

@@ -38,7 +38,7 @@ using PlanEventId = std::int64_t;
 // --- Content of one version ---------------------------------------------------------------------
 
 enum class ProblemStatus : std::uint8_t { kActive, kResolved, kDeferred };
-std::string_view ToString(ProblemStatus status);                 // "active", "resolved", "deferred"
+std::string_view ToString(ProblemStatus status);  // "active", "resolved", "deferred"
 Result<ProblemStatus> ParseProblemStatus(std::string_view text);  // field "status"
 
 struct Problem {
@@ -97,10 +97,10 @@ struct Homework {
 };
 
 struct Goal {
-  std::string key;          // "g1"
-  std::string problem_key;  // the problem it addresses (must exist in the same content)
-  std::string description;  // specific and measurable (1..2000 bytes)
-  std::string due_date;     // "YYYY-MM-DD"
+  std::string key;                    // "g1"
+  std::string problem_key;            // the problem it addresses (must exist in the same content)
+  std::string description;            // specific and measurable (1..2000 bytes)
+  std::string due_date;               // "YYYY-MM-DD"
   std::vector<Benchmark> benchmarks;  // at least one
   std::vector<Intervention> interventions;
   std::vector<Homework> homework;
@@ -370,7 +370,8 @@ struct ReviewDue {
   bool due = false;
   Timestamp due_at = 0;    // when the day rule falls due (since + every_days)
   int sessions_since = 0;  // completed sessions since `since`
-  std::string reason;      // "6 sessions since the plan was last reviewed" / "90 days ..."; "" if not due
+  std::string
+      reason;  // "6 sessions since the plan was last reviewed" / "90 days ..."; "" if not due
 };
 
 // `since`: when the current version was agreed or last reviewed, whichever is later.
@@ -418,13 +419,13 @@ struct FeelingRating {
 
 // A CBT thought record (seven columns), written by the client.
 struct ThoughtRecord {
-  std::string goal_key;            // a goal of the plan
-  std::string situation;           // 1..4000 bytes
-  std::string automatic_thoughts;  // 1..4000
-  std::vector<FeelingRating> feelings;  // 1..10, before
-  std::string evidence_for;             // 0..4000
-  std::string evidence_against;         // 0..4000
-  std::string balanced_thought;         // 0..4000
+  std::string goal_key;                       // a goal of the plan
+  std::string situation;                      // 1..4000 bytes
+  std::string automatic_thoughts;             // 1..4000
+  std::vector<FeelingRating> feelings;        // 1..10, before
+  std::string evidence_for;                   // 0..4000
+  std::string evidence_against;               // 0..4000
+  std::string balanced_thought;               // 0..4000
   std::vector<FeelingRating> feelings_after;  // 0..10, re-rated
   friend bool operator==(const ThoughtRecord&, const ThoughtRecord&) = default;
 };
@@ -443,9 +444,9 @@ struct SelfRating {
 struct PlanActivity {
   std::optional<std::vector<std::string>> client_ranking, therapist_ranking;
   std::optional<Timestamp> client_ranked_at, therapist_ranked_at;
-  std::map<std::string, std::vector<SelfRating>> self_ratings;  // goal key -> oldest first
-  std::map<std::string, bool> homework_done;                    // homework key -> latest tick
-  std::map<std::string, std::vector<GasRating>> gas_levels;     // benchmark key -> oldest first
+  std::map<std::string, std::vector<SelfRating>> self_ratings;     // goal key -> oldest first
+  std::map<std::string, bool> homework_done;                       // homework key -> latest tick
+  std::map<std::string, std::vector<GasRating>> gas_levels;        // benchmark key -> oldest first
   std::vector<std::pair<PlanEventId, Timestamp>> thought_records;  // ids and times, oldest first
   std::optional<Timestamp> last_review_at;
 };

@@ -185,16 +185,17 @@ using VersionActionFn = std::function<Result<PlanVersionView>(const Actor&, Epis
 
 // A decision on version {n} that takes no parameters: the body is empty or {}.
 Handler VersionAction(AuthService& auth, VersionActionFn act) {
-  return EpisodeRoute(auth, [act = std::move(act)](const HttpRequest& request, const Actor& actor,
-                                                   EpisodeId episode) -> Reply {
-    auto n = VersionNumber(request);
-    if (!n) return std::unexpected(std::move(n.error()));
-    auto body = ReadJsonObject(request, /*allow_empty=*/true);
-    if (!body) return std::unexpected(std::move(body.error()));
-    JsonObjectReader reader(*body);
-    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-    return Respond(200, act(actor, episode, *n), PlanVersionJson);
-  });
+  return EpisodeRoute(auth,
+                      [act = std::move(act)](const HttpRequest& request, const Actor& actor,
+                                             EpisodeId episode) -> Reply {
+                        auto n = VersionNumber(request);
+                        if (!n) return std::unexpected(std::move(n.error()));
+                        auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                        if (!body) return std::unexpected(std::move(body.error()));
+                        JsonObjectReader reader(*body);
+                        if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                        return Respond(200, act(actor, episode, *n), PlanVersionJson);
+                      });
 }
 
 constexpr std::string_view kBase = "/api/v1/episodes/{id}/plan";

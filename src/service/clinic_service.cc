@@ -12,8 +12,8 @@
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
-#include "service/names.h"
 #include "service/feedback_service.h"
+#include "service/names.h"
 
 namespace rapport {
 

@@ -54,7 +54,6 @@ QuestionnaireSummary SummaryOf(const Instrument& instrument) {
   return s;
 }
 
-
 // The scale scores of a stored response, with bands recomputed from the definition.
 std::vector<ScaleScore> SubscalesOf(const Instrument& instrument, const FeedbackResponse& r) {
   std::vector<ScaleScore> out;

@@ -656,8 +656,7 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
     version->updated_at = now;
     version->client_comment = comment;
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
-    return audit::Append(txn, actor, now, audit_action, "plan_version",
-                         Id(version->id));
+    return audit::Append(txn, actor, now, audit_action, "plan_version", Id(version->id));
   });
 }
 
@@ -709,8 +708,7 @@ namespace {
 // Runs `change` on the content of the open draft, starting one (a copy of the newest version)
 // when none is open, and stores it with its audit entry. Returns the draft's number.
 Result<int> ChangeDraft(
-    Store& store, const Actor& actor, const Party& party,
-    Timestamp now,
+    Store& store, const Actor& actor, const Party& party, Timestamp now,
     const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>& change) {
   int number = 0;
   RAPPORT_RETURN_IF_ERROR(store.Write([&](WriteTxn& txn) -> Status {
@@ -721,8 +719,7 @@ Result<int> ChangeDraft(
     }
     RAPPORT_ASSIGN_OR_RETURN(
         const auto history,
-        ContentsOf(versions,
-                   open != nullptr ? std::optional<int>(open->number) : std::nullopt));
+        ContentsOf(versions, open != nullptr ? std::optional<int>(open->number) : std::nullopt));
     if (open != nullptr) {
       PlanVersion draft = *open;
       RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(draft));

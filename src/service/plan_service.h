@@ -98,7 +98,7 @@ struct PlanOverview {
   std::optional<double> gas_t_score;  // from the latest GAS level of every GAS benchmark
   ReviewDue review;                   // only meaningful with an agreed version
   std::optional<Timestamp> last_review_at;
-  int thought_records = 0;            // 0 for guardians
+  int thought_records = 0;  // 0 for guardians
 };
 
 struct ThoughtRecordView {
