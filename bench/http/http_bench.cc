@@ -8,7 +8,10 @@
 // Rapport Check to their own episode (scoring, alert rules over the episode's history, response
 // + alerts + audit in one durable commit): throughput against /healthz and p50/p99 latency. Then
 // the caseload dashboard of a therapist with 300 clients of 40 sessions each (a PHQ-9 and a
-// Rapport Check per session): p50 and p99 latency.
+// Rapport Check per session) with an agreed treatment plan each (issue 4), so that every row
+// includes the plan's standing: p50 and p99 latency. Last, the treatment plan's overview
+// (GET /api/v1/episodes/{id}/plan) read by 4 clients of that caseload, each their own: req/s
+// against /healthz from as many connections, and p50/p99.
 //
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp]
 
@@ -21,6 +24,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -33,12 +37,14 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "domain/plan.h"
 #include "http/server.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/demo.h"
 #include "service/feedback_service.h"
+#include "service/plan_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -194,6 +200,180 @@ Session SignIn(std::uint16_t port, const std::string& email, const std::string& 
           ParseJson(connection.body())->value("csrf_token", "")};
 }
 
+// The plan every caseload client has agreed with their therapist: three problems, a goal for
+// each measured by the PHQ-9 and by a GAS scale, two interventions and two homework. Version 1
+// (the first two problems only) was agreed and later superseded by this one.
+PlanContent CaseloadPlan(int client, Timestamp now) {
+  const auto date = [](Timestamp t) { return FormatIso8601(t).substr(0, 10); };
+  const auto gas = [](const char* key, std::array<std::string, kGasLevels> levels) {
+    Benchmark b;
+    b.key = key;
+    b.kind = BenchmarkKind::kGas;
+    b.levels = std::move(levels);
+    b.weight = 1;
+    return b;
+  };
+  const auto phq9 = [](const char* key, Comparator comparator, double target) {
+    Benchmark b;
+    b.key = key;
+    b.kind = BenchmarkKind::kQuestionnaire;
+    b.instrument = "PHQ-9";
+    b.comparator = comparator;
+    b.target = target;
+    return b;
+  };
+  constexpr Timestamp kWeek = 7 * 86'400'000;
+  PlanContent c;
+  c.summary = fmt::format(
+      "Client {:03}: we will rebuild routine and enjoyment step by step, work on sleep with a "
+      "steady evening routine, and on worry at work with thought records, checking progress "
+      "with the weekly questionnaires.",
+      client);
+  c.problems = {
+      Problem{"p1", "I feel flat and tired and have stopped seeing friends.",
+              "Moderate depressive episode maintained by withdrawal from activities.", "F32.1",
+              ProblemStatus::kActive},
+      Problem{"p2", "I lie awake for hours going over the day.",
+              "Initial insomnia driven by evening rumination.", "", ProblemStatus::kActive},
+      Problem{"p3", "I worry all day that I will make a mistake at work.",
+              "Generalised worry about work performance with reassurance seeking.", "",
+              ProblemStatus::kActive},
+  };
+  c.agreed_order = {"p1", "p3", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Do at least three things a week that I used to enjoy, one with a friend.";
+  g1.due_date = date(now + 8 * kWeek);
+  g1.benchmarks = {
+      phq9("b1", Comparator::kBelow, 10),
+      gas("b2", {"No planned activities", "One planned activity a week",
+                 "Three activities a week, one with a friend",
+                 "Four or five activities, two with friends", "Something I enjoy on most days"})};
+  g1.interventions = {{"i1", "Behavioural activation: plan small activities, rate mood", "CBT"}};
+  g1.homework = {{"h1", "Fill in the activity diary each evening", date(now - 2 * kWeek)}};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Fall asleep within about 30 minutes on most nights.";
+  g2.due_date = date(now + 8 * kWeek);
+  g2.benchmarks = {
+      phq9("b3", Comparator::kAtMost, 7),
+      gas("b4",
+          {"Awake over an hour most nights", "Asleep within an hour half the time",
+           "Asleep within 30 minutes most nights", "Asleep within 30 minutes nearly every night",
+           "Asleep quickly and waking rested"})};
+  g2.interventions = {{"i2", "A wind-down hour and a fixed getting-up time", "CBT for insomnia"}};
+  g2.homework = {{"h2", "Keep a sleep diary for two weeks", date(now + kWeek)}};
+  Goal g3;
+  g3.key = "g3";
+  g3.problem_key = "p3";
+  g3.description = "Worry about work without it taking over my evenings.";
+  g3.due_date = date(now + 12 * kWeek);
+  g3.benchmarks = {
+      phq9("b5", Comparator::kBelow, 5),
+      gas("b6", {"Checking work email most evenings", "A few evenings a week",
+                 "No work email after 8pm on weekdays",
+                 "No work email after 8pm and worry time kept short", "Evenings are mine"})};
+  c.goals = {g1, g2, g3};
+  return c;
+}
+
+// Writes the caseload plan of one episode straight to the store, as the plan service would have
+// left it: version 1 agreed after the second session and superseded by version 2 after the
+// fourteenth, both signed by therapist and client over their content hash, and a dozen events
+// (both rankings, self-ratings, homework ticks, a review with three GAS levels). Half the
+// reviews were twelve sessions ago (due again) and half four sessions ago (not yet due).
+Status SeedCaseloadPlan(WriteTxn& txn, const Episode& episode, EpisodeId episode_id, int client,
+                        Timestamp now) {
+  constexpr Timestamp kWeek = 7 * 86'400'000;
+  constexpr Timestamp kHour = 3'600'000;
+  const auto after_session = [&](int s) { return episode.started_at + s * kWeek + 2 * kHour; };
+  const PlanContent second = CaseloadPlan(client, now);
+  PlanContent first = second;
+  first.problems.pop_back();
+  first.goals.pop_back();
+  first.agreed_order = {"p1", "p2"};
+  struct Step {
+    int number;
+    const PlanContent* content;
+    PlanVersionStatus status;
+    Timestamp created, proposed, decided, closed;
+  };
+  const Step steps[] = {
+      {1, &first, PlanVersionStatus::kSuperseded, after_session(1), after_session(1),
+       after_session(1) + 24 * kHour, after_session(14) + 24 * kHour},
+      {2, &second, PlanVersionStatus::kAgreed, after_session(13), after_session(14),
+       after_session(14) + 24 * kHour, 0},
+  };
+  for (const Step& step : steps) {
+    PlanVersion v;
+    v.episode_id = episode_id;
+    v.number = step.number;
+    v.status = step.status;
+    v.content_json = PlanContentToJson(*step.content).dump();
+    v.content_hash = PlanContentHash(*step.content);
+    v.created_by = episode.therapist_id;
+    v.created_at = step.created;
+    v.updated_at = std::max(step.decided, step.closed);
+    v.proposed_at = step.proposed;
+    v.decided_at = step.decided;
+    RAPPORT_ASSIGN_OR_RETURN(const PlanVersionId id, txn.InsertPlanVersion(v));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(PlanSignature{
+        id, SignerRole::kTherapist, episode.therapist_id, step.proposed, v.content_hash}));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(
+        PlanSignature{id, SignerRole::kClient, episode.client_id, step.decided, v.content_hash}));
+  }
+  const auto event = [&](PlanEventKind kind, std::string subject, const Json& payload, UserId actor,
+                         Timestamp at) -> Status {
+    PlanEvent e;
+    e.episode_id = episode_id;
+    e.kind = kind;
+    e.subject = std::move(subject);
+    e.payload_json = payload.dump();
+    e.actor_id = actor;
+    e.at = at;
+    if (auto id = txn.InsertPlanEvent(e); !id) return Fail(id.error());
+    return Ok();
+  };
+  const UserId me = episode.client_id;
+  const UserId therapist = episode.therapist_id;
+  const int review_session = 27 + 8 * (client % 2);  // 35: four sessions before the latest (39)
+  const Timestamp review_at = after_session(review_session);
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kRanking, "client",
+                                Json{{"order", std::vector<std::string>{"p3", "p1", "p2"}}}, me,
+                                after_session(13)));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kRanking, "therapist",
+                                Json{{"order", std::vector<std::string>{"p1", "p3", "p2"}}},
+                                therapist, after_session(13) + kHour));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kSelfRating, "g1",
+                                Json{{"rating", 3}, {"note", "Went for one walk."}}, me,
+                                after_session(16)));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kSelfRating, "g2",
+                                Json{{"rating", 5}, {"note", "Asleep faster on work nights."}}, me,
+                                after_session(18)));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kSelfRating, "g3",
+                                Json{{"rating", 4}, {"note", "Still checking email late."}}, me,
+                                after_session(20)));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kSelfRating, "g1",
+                                Json{{"rating", 7}, {"note", "Saw friends twice this week."}}, me,
+                                after_session(30)));
+  RAPPORT_RETURN_IF_ERROR(
+      event(PlanEventKind::kHomework, "h1", Json{{"done", true}}, me, after_session(15)));
+  RAPPORT_RETURN_IF_ERROR(
+      event(PlanEventKind::kHomework, "h2", Json{{"done", true}}, me, after_session(17)));
+  RAPPORT_RETURN_IF_ERROR(event(PlanEventKind::kReview, "2",
+                                Json{{"notes", "Mood lifting, sleep better, worry easing."},
+                                     {"changes", "No changes for now."}},
+                                therapist, review_at));
+  const std::pair<const char*, int> levels[] = {{"b2", 1}, {"b4", 0}, {"b6", -1 + client % 3}};
+  for (const auto& [key, level] : levels) {
+    RAPPORT_RETURN_IF_ERROR(
+        event(PlanEventKind::kGasLevel, key, Json{{"level", level}}, therapist, review_at));
+  }
+  return Ok();
+}
+
 struct Caseload {
   std::string therapist_email;
   std::vector<std::string> client_emails;
@@ -201,8 +381,9 @@ struct Caseload {
 };
 
 // A therapist with `clients` clients whose active episodes each have `sessions` completed
-// appointments with a PHQ-9 and a Rapport Check each, written straight to the store (the
-// benchmark measures reading them, not seeding them).
+// appointments with a PHQ-9 and a Rapport Check each and an agreed treatment plan (see
+// SeedCaseloadPlan, which assumes 40 sessions), written straight to the store (the benchmark
+// measures reading them, not seeding them).
 Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, ClinicId clinic,
                               const std::string& password_hash, Timestamp now, int clients,
                               int sessions) {
@@ -211,6 +392,11 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
   const Instrument* phq9 = catalog.Find("PHQ-9");
   const Instrument* rc = catalog.Find("RAPPORT-CHECK");
   if (phq9 == nullptr || rc == nullptr) return Fail(Error::NotFound("shipped questionnaires"));
+  // Checked once as a therapist's content would be, so that every plan read below is one the
+  // service would have accepted.
+  if (auto parsed = ParsePlanContent(PlanContentToJson(CaseloadPlan(0, now)), catalog); !parsed) {
+    return Fail(parsed.error());
+  }
   const Status written = store.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
                              txn.InsertUser(NewUser{clinic, out.therapist_email, "Casey Caseload",
@@ -266,6 +452,7 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
         q.band = "";
         if (auto inserted = txn.InsertResponse(q); !inserted) return Fail(inserted.error());
       }
+      RAPPORT_RETURN_IF_ERROR(SeedCaseloadPlan(txn, e, episode, c, now));
       out.client_emails.push_back(email);
       out.episodes.push_back(episode);
     }
@@ -323,7 +510,9 @@ int Main(int argc, char** argv) {
   options.port = 0;
   options.web_root = dir;                      // no web app needed
   options.log_sink = [](std::string_view) {};  // lines are still formatted, just not written
-  Server server(options, ApiServices{store->get(), &auth, &clinic, &audit, &feedback, &*catalog});
+  PlanService plan(**store, clock, *catalog);
+  Server server(options,
+                ApiServices{store->get(), &auth, &clinic, &audit, &feedback, &*catalog, &plan});
   auto port = server.Start();
   if (!port) return 1;
 
@@ -395,8 +584,9 @@ int Main(int argc, char** argv) {
         e, who.cookie, who.csrf, body.size(), body);
   });
 
-  // The dashboard of the therapist with 300 clients x 40 sessions. A first call evaluates
-  // missed feedback once (a write); the measured calls are the steady state.
+  // The dashboard of the therapist with 300 clients x 40 sessions, each row with its plan's
+  // standing. A first call evaluates missed feedback once (a write); the measured calls are the
+  // steady state.
   const Session therapist = SignIn(*port, caseload->therapist_email, password);
   const std::string dashboard = fmt::format(
       "GET /api/v1/dashboard HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", therapist.cookie);
@@ -406,12 +596,58 @@ int Main(int argc, char** argv) {
       std::cerr << "dashboard failed: " << warm.body() << "\n";
       return 1;
     }
-    const auto rows = ParseJson(warm.body())->at("clients").size();
-    std::cout << fmt::format("dashboard rows: {}, body {} bytes\n", rows, warm.body().size());
+    const Json rows = ParseJson(warm.body())->at("clients");
+    int agreed = 0, due = 0;
+    for (const Json& row : rows) {
+      agreed += row.value("plan_status", "") == "agreed" ? 1 : 0;
+      due += row.value("plan_review_due", false) ? 1 : 0;
+    }
+    std::cout << fmt::format(
+        "dashboard rows: {} ({} plans agreed, {} due for review), body {} bytes\n", rows.size(),
+        agreed, due, warm.body().size());
   }
   constexpr int kDashboardConnections = 4;
   PhaseResult dash = RunPhase(*port, kDashboardConnections, duration, 200,
                               [&](int, int) -> const std::string& { return dashboard; });
+
+  // The treatment plan's Overview, as each client opens it: 4 clients of the caseload, one per
+  // connection, reading their own plan (progress from 40 PHQ-9 totals, consensus, GAS T-score,
+  // review due, and the read's audit entry). They are taken from the end of the caseload, whose
+  // episodes the submissions above did not add to. /healthz from as many connections, just
+  // before, is the reference.
+  constexpr int kPlanConnections = 4;
+  std::vector<Session> readers;
+  std::vector<std::string> plan_requests;
+  for (int t = 0; t < kPlanConnections; ++t) {
+    const std::size_t who = caseload->client_emails.size() - 1 - static_cast<std::size_t>(t);
+    readers.push_back(SignIn(*port, caseload->client_emails[who], password));
+    if (readers.back().cookie.empty()) {
+      std::cerr << "plan reader sign-in failed\n";
+      return 1;
+    }
+    plan_requests.push_back(
+        fmt::format("GET /api/v1/episodes/{}/plan HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n",
+                    caseload->episodes[who], readers.back().cookie));
+  }
+  {
+    Connection check(*port);
+    if (check.Exchange(plan_requests[0]) != 200) {
+      std::cerr << "plan overview failed: " << check.body() << "\n";
+      return 1;
+    }
+    const Json overview = *ParseJson(check.body());
+    std::cout << fmt::format(
+        "plan overview: {} versions, {} goals, consensus tau {}, GAS T {}, review due {}, body "
+        "{} bytes\n",
+        overview.at("versions").size(), overview.at("goals").size(),
+        overview.at("consensus").at("tau").dump(), overview.at("gas_t_score").dump(),
+        overview.at("review").at("due").dump(), check.body().size());
+  }
+  PhaseResult health3 = RunPhase(*port, kPlanConnections, duration, 200,
+                                 [&](int, int) -> const std::string& { return healthz; });
+  PhaseResult plans = RunPhase(
+      *port, kPlanConnections, duration, 200,
+      [&](int t, int) -> const std::string& { return plan_requests[static_cast<std::size_t>(t)]; });
 
   server.Stop();
   std::filesystem::remove_all(dir);
@@ -438,8 +674,18 @@ int Main(int argc, char** argv) {
       "p99 {:.1f} ms ({} ok, {} failed)\n",
       kCaseloadClients, kCaseloadSessions, kDashboardConnections, dash.per_second(),
       dash.Percentile(50), dash.Percentile(99), dash.ok, dash.failed);
-  return health.failed == 0 && writes.failed == 0 && submits.failed == 0 && dash.failed == 0 ? 0
-                                                                                             : 1;
+  std::cout << fmt::format("GET /healthz ({} connections): {:>10.0f} req/s ({} ok, {} failed)\n",
+                           kPlanConnections, health3.per_second(), health3.ok, health3.failed);
+  std::cout << fmt::format(
+      "GET /plan (overview, {} connections): {:.1f} req/s, p50 {:.2f} ms, p99 {:.2f} ms ({} ok, "
+      "{} failed)\n",
+      kPlanConnections, plans.per_second(), plans.Percentile(50), plans.Percentile(99), plans.ok,
+      plans.failed);
+  std::cout << fmt::format("ratio plan reads / healthz:  {:>10.4f}\n",
+                           plans.per_second() / health3.per_second());
+  const bool none_failed = health.failed == 0 && writes.failed == 0 && submits.failed == 0 &&
+                           dash.failed == 0 && health3.failed == 0 && plans.failed == 0;
+  return none_failed ? 0 : 1;
 }
 
 }  // namespace
