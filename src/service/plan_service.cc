@@ -192,14 +192,27 @@ Status RequireClientParty(const Party& party, std::string_view what) {
   return Fail(Error::PermissionDenied(fmt::format("Only the client can {}.", what)));
 }
 
+// What of a version's content the party may read. The care team: all. A guardian: only the
+// sections the plan shares with them. The client and a guardian see of a draft only its problem
+// list, which the client helps to write: the rest is the therapist's working copy until it is
+// proposed. True when a guardian's sharing withheld something.
+bool FilterForReader(const Party& party, PlanVersionStatus status, PlanContent& content) {
+  if (party.care) return false;
+  if (status == PlanVersionStatus::kDraft) {
+    content.summary.clear();
+    content.goals.clear();
+  }
+  return party.guardian && FilterForGuardian(content);
+}
+
 Result<PlanVersionView> ViewOf(const PlanVersion& version,
-                               const std::vector<PlanSignature>& signatures, bool guardian,
+                               const std::vector<PlanSignature>& signatures, const Party& party,
                                Names& names) {
   PlanVersionView view;
   view.version = version;
   RAPPORT_ASSIGN_OR_RETURN(view.content, ContentOf(version));
-  if (guardian) {
-    view.guardian_filtered = FilterForGuardian(view.content);
+  if (!party.care) {
+    view.guardian_filtered = FilterForReader(party, version.status, view.content);
     view.version.content_json = PlanContentToJson(view.content).dump();
   }
   for (const PlanSignature& s : signatures) {
@@ -344,8 +357,7 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
 
   const PlanVersion* current = Current(versions);
   if (current == nullptr) return out;
-  RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view,
-                           ViewOf(*current, signatures, party.guardian, names));
+  RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view, ViewOf(*current, signatures, party, names));
 
   const PlanVersion* newest = Newest(versions);
   if (newest->status == PlanVersionStatus::kProposed && (party.client || party.guardian)) {
@@ -448,8 +460,7 @@ Result<PlanVersionView> PlanService::GetVersion(const Actor& actor, EpisodeId ep
   }
   RAPPORT_ASSIGN_OR_RETURN(const auto signatures, store_.ListPlanSignatures(episode_id));
   Names names(store_);
-  RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view,
-                           ViewOf(*version, signatures, party.guardian, names));
+  RAPPORT_ASSIGN_OR_RETURN(PlanVersionView view, ViewOf(*version, signatures, party, names));
   RAPPORT_RETURN_IF_ERROR(
       AuditRead(store_, actor, clock_.Now(), "plan.read", "plan_version", Id(version->id)));
   return view;
@@ -465,10 +476,8 @@ Result<std::vector<DiffRow>> PlanService::Diff(const Actor& actor, EpisodeId epi
   if (after == nullptr) return Fail(NoSuchVersion(to));
   RAPPORT_ASSIGN_OR_RETURN(PlanContent a, ContentOf(*before));
   RAPPORT_ASSIGN_OR_RETURN(PlanContent b, ContentOf(*after));
-  if (party.guardian) {
-    FilterForGuardian(a);
-    FilterForGuardian(b);
-  }
+  FilterForReader(party, before->status, a);
+  FilterForReader(party, after->status, b);
   RAPPORT_RETURN_IF_ERROR(
       AuditRead(store_, actor, clock_.Now(), "plan.read", "episode", Id(episode_id)));
   return DiffPlans(a, b);
@@ -485,7 +494,7 @@ Result<PlanVersionView> StoredView(Store& store, const Party& party, int number)
                            store.GetPlanVersion(party.episode.id, number));
   RAPPORT_ASSIGN_OR_RETURN(const auto signatures, store.ListPlanSignatures(party.episode.id));
   Names names(store);
-  return ViewOf(version, signatures, party.guardian, names);
+  return ViewOf(version, signatures, party, names);
 }
 
 PlanVersion NewDraft(const Episode& episode, const std::vector<PlanVersion>& versions,

@@ -8,7 +8,8 @@
 //  - Access (decided through service/access.h):
 //    * the episode's therapist and their supervisors ("care team") see everything and are the
 //      only ones who write versions, propose, review and record GAS levels;
-//    * the client sees every version of their own plan (a draft is shown as one), ranks the
+//    * the client sees every version of their own plan, of a draft only its problem list (the
+//      summary and goals are the therapist's working copy until proposed), ranks the
 //      problems, adds problems and edits a problem's client_words in the open draft, accepts /
 //      asks for changes / declines the latest proposal, rates goals, ticks homework and writes
 //      thought records. Anything else a client sends (a formulation, a diagnosis, a whole

@@ -251,6 +251,32 @@ TEST(PlanVersions, AnAnsweredProposalCannotBeWithdrawn) {
   EXPECT_EQ(w.Versions(w.e_c1), before);
 }
 
+TEST(PlanVersions, TheClientSeesADraftsProblemListAndTheRestOnceItIsProposed) {
+  PlanWorld w;
+  auto draft = w.service.StartDraft(w.As(w.t1), w.e_c1, Content());
+  ASSERT_TRUE(draft.has_value()) << draft.error().message;
+  const int n = draft->version.number;
+
+  auto seen = w.service.GetVersion(w.As(w.c1), w.e_c1, n);
+  ASSERT_TRUE(seen.has_value()) << seen.error().message;
+  EXPECT_EQ(seen->content.problems.size(), 2u);  // the list they help to write
+  EXPECT_TRUE(seen->content.goals.empty());
+  EXPECT_TRUE(seen->content.summary.empty());
+  EXPECT_EQ(seen->version.content_json.find("Mood back to mild"), std::string::npos);
+  auto overview = w.service.Overview(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(overview.has_value());
+  EXPECT_TRUE(overview->goals.empty());
+  auto therapist_view = w.service.GetVersion(w.As(w.t1), w.e_c1, n);
+  ASSERT_TRUE(therapist_view.has_value());
+  EXPECT_EQ(therapist_view->content.goals.size(), 1u);
+
+  ASSERT_TRUE(w.service.Propose(w.As(w.t1), w.e_c1, n).has_value());
+  auto proposed = w.service.GetVersion(w.As(w.c1), w.e_c1, n);
+  ASSERT_TRUE(proposed.has_value());
+  EXPECT_EQ(proposed->content.goals.size(), 1u);
+  EXPECT_EQ(proposed->content.summary, "Lift mood and sleep better");
+}
+
 TEST(PlanVersions, AcceptingAProposalThatIsNotTheLatestFails) {
   PlanWorld w;
   const int first = w.Proposed(w.e_c1, w.t1, Content());

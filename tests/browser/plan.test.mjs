@@ -121,6 +121,14 @@ test('therapist and client agree a plan over two versions, and both see it signe
   await assertAccessible(therapist, 'the draft editor');
   await assertFitsPhone(therapist, 'the draft editor');
 
+  // While it is a draft the client sees its problem list, which they help to write, but not yet
+  // the goals: those come with the proposal.
+  await openClientPlan(client);
+  await stateCard(client).getByText('Draft', { exact: false }).first().waitFor();
+  await client.getByRole('region', { name: 'Problems' }).getByText(kSleep, { exact: false }).first().waitFor();
+  await client.getByRole('region', { name: 'Goals' }).getByText('still writing the goals', { exact: false }).waitFor();
+  assert.equal(await client.getByText('Fall asleep within 30 minutes on most nights').count(), 0, 'no draft goal shown');
+
   // Back on the plan page the therapist proposes, which signs the version.
   await therapist.getByRole('link', { name: 'Back to the plan' }).click();
   await stateCard(therapist).getByText('Draft — version 1', { exact: false }).waitFor();

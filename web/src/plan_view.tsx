@@ -33,6 +33,20 @@ import {
   versionStatusLabel,
 } from './plan_words';
 
+// Shown to the client and guardians in place of a draft's summary and goals: a draft is the
+// therapist's working copy apart from its problem list, which the client helps to write.
+export function DraftGoalsWithheld() {
+  return (
+    <section class="card plan-section" aria-labelledby="plan-draft-goals">
+      <h2 id="plan-draft-goals">Goals</h2>
+      <p>
+        The therapist is still writing the goals and how you will work on them. They will show here when the plan is
+        proposed, and you can then accept it or ask for changes.
+      </p>
+    </section>
+  );
+}
+
 export function SummarySection({ content, headingLevel = 2 }: { content: PlanContent; headingLevel?: 2 | 3 }) {
   const H = headingLevel === 2 ? 'h2' : 'h3';
   return (

@@ -19,7 +19,7 @@ import {
   type PlanVersion,
   type ThoughtRecordView,
 } from '../plan_api';
-import { DiffTable, GoalsSection, ProblemsSection, SummarySection, VersionHistory } from '../plan_view';
+import { DiffTable, DraftGoalsWithheld, GoalsSection, ProblemsSection, SummarySection, VersionHistory } from '../plan_view';
 import {
   audienceOf,
   formatScore,
@@ -119,6 +119,8 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
   };
   const title = who === 'client' ? 'Your plan' : `${overview.client.name}: treatment plan`;
   const isCare = who === 'care';
+  // A draft's summary and goals are the therapist's working copy until proposed.
+  const draftWithheld = !isCare && overview.current?.status === 'draft';
   const agreed = overview.agreed_number !== null && overview.current?.number === overview.agreed_number ? overview.current : null;
 
   return (
@@ -145,7 +147,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
           {overview.current.guardian_filtered && (
             <Alert kind="info">Some parts of this plan are not shared with guardians, so they are not shown here.</Alert>
           )}
-          <SummarySection content={current} />
+          {!draftWithheld && <SummarySection content={current} />}
           <ProblemsSection
             content={current}
             action={who === 'client' ? (key) => <EditMyWords episodeId={episodeId} content={newest?.content ?? current} problemKey={key} onChanged={done} /> : undefined}
@@ -161,19 +163,23 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
           {(who !== 'guardian' || current.problems.length > 0) && newest && (
             <RankingSection overview={overview} content={newest.content} episodeId={episodeId} onChanged={done} />
           )}
-          <GoalsSection
-            content={current}
-            overview={overview}
-            showWeights={isCare}
-            slots={{
-              homeworkItem: (goal, h, state) => (
-                <HomeworkTick episodeId={episodeId} goal={goal} homework={h} state={state} canTick={who !== 'guardian'} onChanged={() => done()} />
-              ),
-              goalExtra: (goal, progress) => (
-                <SelfRating episodeId={episodeId} goal={goal} progress={progress} canRate={who === 'client'} onChanged={() => done('Your rating is saved.')} />
-              ),
-            }}
-          />
+          {draftWithheld ? (
+            <DraftGoalsWithheld />
+          ) : (
+            <GoalsSection
+              content={current}
+              overview={overview}
+              showWeights={isCare}
+              slots={{
+                homeworkItem: (goal, h, state) => (
+                  <HomeworkTick episodeId={episodeId} goal={goal} homework={h} state={state} canTick={who !== 'guardian'} onChanged={() => done()} />
+                ),
+                goalExtra: (goal, progress) => (
+                  <SelfRating episodeId={episodeId} goal={goal} progress={progress} canRate={who === 'client'} onChanged={() => done('Your rating is saved.')} />
+                ),
+              }}
+            />
+          )}
           {isCare && <GasCard overview={overview} content={current} />}
         </>
       )}

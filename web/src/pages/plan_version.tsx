@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { planApi, type PlanOverview, type PlanVersion } from '../plan_api';
-import { DiffTable, GoalsSection, ProblemsSection, SignatureTable, SummarySection } from '../plan_view';
+import { DraftGoalsWithheld, DiffTable, GoalsSection, ProblemsSection, SignatureTable, SummarySection } from '../plan_view';
 import { audienceOf, normalizeContent, signedBy, versionDates, versionStatusLabel } from '../plan_words';
 import { navigate } from '../router';
 import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
@@ -80,9 +80,18 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
         </div>
       </section>
       {version.guardian_filtered && <Alert kind="info">Some parts of this plan are not shared with guardians, so they are not shown here.</Alert>}
-      <SummarySection content={version.content} />
-      <ProblemsSection content={version.content} />
-      <GoalsSection content={version.content} showWeights={isCare} />
+      {!isCare && version.status === 'draft' ? (
+        <>
+          <ProblemsSection content={version.content} />
+          <DraftGoalsWithheld />
+        </>
+      ) : (
+        <>
+          <SummarySection content={version.content} />
+          <ProblemsSection content={version.content} />
+          <GoalsSection content={version.content} showWeights={isCare} />
+        </>
+      )}
       <section class="card plan-section" aria-labelledby="version-signatures">
         <h2 id="version-signatures">Signatures</h2>
         <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} />
@@ -171,9 +180,18 @@ export function PlanPrintPage({ episodeId, number }: { ctx: AppContext; episodeI
         <span class="small">{versionDates(version)}</span>
       </p>
       {version.guardian_filtered && <p class="small">Some parts of this plan are not shared with guardians and are left out.</p>}
-      <SummarySection content={version.content} />
-      <ProblemsSection content={version.content} />
-      <GoalsSection content={version.content} />
+      {version.status === 'draft' && audienceOf(overview) !== 'care' ? (
+        <>
+          <ProblemsSection content={version.content} />
+          <DraftGoalsWithheld />
+        </>
+      ) : (
+        <>
+          <SummarySection content={version.content} />
+          <ProblemsSection content={version.content} />
+          <GoalsSection content={version.content} />
+        </>
+      )}
       <section class="card plan-section print-signatures" aria-labelledby="print-signatures">
         <h2 id="print-signatures">Signatures</h2>
         {version.signatures.length === 0 ? (
