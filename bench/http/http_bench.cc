@@ -13,7 +13,10 @@
 // (GET /api/v1/episodes/{id}/plan) read by 4 clients of that caseload, each their own: req/s
 // against /healthz from as many connections, and p50/p99.
 //
-//   http_bench [--connections 64] [--seconds 5] [--dir /tmp]
+// --plans 0 leaves the caseload without plans, to see what the plan standing adds to the
+// dashboard (the plan phase then reads an overview with no versions).
+//
+//   http_bench [--connections 64] [--seconds 5] [--dir /tmp] [--plans 1]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -381,12 +384,12 @@ struct Caseload {
 };
 
 // A therapist with `clients` clients whose active episodes each have `sessions` completed
-// appointments with a PHQ-9 and a Rapport Check each and an agreed treatment plan (see
-// SeedCaseloadPlan, which assumes 40 sessions), written straight to the store (the benchmark
+// appointments with a PHQ-9 and a Rapport Check each and, `with_plans`, an agreed treatment plan
+// (see SeedCaseloadPlan, which assumes 40 sessions), written straight to the store (the benchmark
 // measures reading them, not seeding them).
 Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, ClinicId clinic,
                               const std::string& password_hash, Timestamp now, int clients,
-                              int sessions) {
+                              int sessions, bool with_plans) {
   Caseload out;
   out.therapist_email = "caseload@bench.rapport";
   const Instrument* phq9 = catalog.Find("PHQ-9");
@@ -452,7 +455,7 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
         q.band = "";
         if (auto inserted = txn.InsertResponse(q); !inserted) return Fail(inserted.error());
       }
-      RAPPORT_RETURN_IF_ERROR(SeedCaseloadPlan(txn, e, episode, c, now));
+      if (with_plans) RAPPORT_RETURN_IF_ERROR(SeedCaseloadPlan(txn, e, episode, c, now));
       out.client_emails.push_back(email);
       out.episodes.push_back(episode);
     }
@@ -465,12 +468,14 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
 int Main(int argc, char** argv) {
   int connections = 64;
   int seconds = 5;
+  bool with_plans = true;
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--connections") connections = std::atoi(argv[i + 1]);
     if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--plans") with_plans = std::atoi(argv[i + 1]) != 0;
   }
   if (!InitCrypto()) return 1;
   dir /= "rapport-http-bench-" + RandomHex(4);
@@ -501,7 +506,7 @@ int Main(int argc, char** argv) {
   constexpr int kCaseloadClients = 300;
   constexpr int kCaseloadSessions = 40;
   auto caseload = SeedCaseload(**store, *catalog, demo_therapist->clinic_id, *hash, clock.Now(),
-                               kCaseloadClients, kCaseloadSessions);
+                               kCaseloadClients, kCaseloadSessions, with_plans);
   if (!caseload) {
     std::cerr << "cannot seed the caseload: " << caseload.error().message << "\n";
     return 1;

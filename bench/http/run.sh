@@ -2,7 +2,8 @@
 # Server throughput: durable appointment writes and Rapport Check submissions per second under 64
 # keep-alive connections, as ratios to GET /healthz of the same server in the same run, with the
 # submissions' p50/p99 latency; then the caseload dashboard of a therapist with 300 clients of 40
-# sessions each, p50/p99 (see bench/http/http_bench.cc).
+# sessions each and an agreed treatment plan each, p50/p99; then that caseload's treatment plan
+# overview read by 4 clients, req/s against /healthz and p50/p99 (see bench/http/http_bench.cc).
 # Usage: bench/http/run.sh [RELEASE_BUILD_DIR] [SECONDS_PER_PHASE]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
