@@ -22,6 +22,7 @@
 #include "service/actor.h"
 #include "service/audit_log.h"
 #include "service/feedback_service.h"
+#include "service/submission.h"
 
 namespace rapport {
 
@@ -252,39 +253,16 @@ class FeedbackWriter {
     RAPPORT_ASSIGN_OR_RETURN(const ScoreResult score,
                              Score(instrument, answers, Completeness::kRequireRequired));
     auto& previous = history_[{plan.episode_id, instrument.code}];
-    const Scale& total = instrument.TotalScale();
-    SubmissionFacts facts;
-    facts.client_name = plan.client_name;
-    facts.instrument = &instrument;
-    facts.score = &score;
-    facts.previous_totals = previous;
-    facts.session_number = static_cast<int>(previous.size());
+    std::optional<double> fit_talk;
     if (auto it = answers.values.find("fit_talk"); it != answers.values.end()) {
-      facts.fit_talk_answer = it->second;
+      fit_talk = it->second;
     }
-    if (score.total && !previous.empty()) {
-      if (auto change = ComputeChange(total, previous.front(), *score.total))
-        facts.change = *change;
-      if (instrument.purpose == Purpose::kOutcome) {
-        if (auto norm = ExpectedTrajectoryFromNorm(total, previous.front(), facts.session_number)) {
-          facts.expected = norm->back();
-        }
-      }
-    }
-    FeedbackResponse r;
-    r.episode_id = plan.episode_id;
-    r.appointment_id = appointment;
-    r.instrument = instrument.code;
-    r.instrument_version = instrument.version;
-    r.respondent = respondent;
-    r.respondent_user_id = respondent_id;
-    r.submitted_at = at;
-    r.session_number = facts.session_number;
-    r.answers_json = AnswersToJson(answers).dump();
-    r.total = score.total;
-    r.band = score.band;
-    r.scales_json = ScaleScoresToJson(score).dump();
-    r.risk_json = Json(score.risk).dump();
+    const int session = static_cast<int>(previous.size());
+    const SubmissionFacts facts =
+        FactsOf(instrument, score, plan.client_name, fit_talk, previous, session, /*pool=*/{});
+    const FeedbackResponse r =
+        ResponseRecord({plan.episode_id, appointment, respondent, respondent_id, at, session},
+                       instrument, AnswersToJson(answers).dump(), score);
     RAPPORT_ASSIGN_OR_RETURN(const ResponseId id, txn_.InsertResponse(r));
     ++summary_.responses;
     RAPPORT_RETURN_IF_ERROR(
@@ -292,17 +270,7 @@ class FeedbackWriter {
     auto& unresolved = unresolved_[{plan.episode_id, instrument.code}];
     for (const RaisedAlert& raised :
          WithoutRepeats(EvaluateSubmission(rules_, facts), unresolved)) {
-      FeedbackAlert a;
-      a.episode_id = plan.episode_id;
-      a.clinic_id = plan.clinic_id;
-      a.response_id = id;
-      a.rule_id = raised.rule_id;
-      a.kind = raised.kind;
-      a.severity = raised.severity;
-      a.title = raised.title;
-      a.explanation = raised.explanation;
-      a.next_step = raised.next_step;
-      a.raised_at = at;
+      FeedbackAlert a = AlertRecord(raised, plan.episode_id, plan.clinic_id, id, at);
       if (raised.kind == AlertKind::kRisk && acknowledge_risk) {
         a.state = AlertState::kAcknowledged;
         a.acknowledged_by = plan.therapist_id;

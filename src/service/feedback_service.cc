@@ -14,6 +14,7 @@
 #include "service/audit_log.h"
 #include "service/names.h"
 #include "service/plan_service.h"
+#include "service/submission.h"
 
 namespace rapport {
 
@@ -22,7 +23,6 @@ namespace {
 constexpr int kTrendLength = 12;
 // Expected trajectories come from the clinic's own finished episodes only once this many have a
 // first score close to the client's (issue 3, item 3); below that the definition's norm is used.
-constexpr int kMinClinicEpisodes = 20;
 constexpr std::string_view kFitTalkItem = "fit_talk";
 
 std::string Id(std::int64_t id) {
@@ -166,23 +166,6 @@ std::string RiskList(const std::string& json_text) {
     out += v.get<std::string>();
   }
   return out;
-}
-
-FeedbackAlert AlertFrom(const RaisedAlert& raised, const Episode& episode,
-                        std::optional<ResponseId> response, Timestamp at) {
-  FeedbackAlert a;
-  a.episode_id = episode.id;
-  a.clinic_id = episode.clinic_id;
-  a.response_id = response;
-  a.rule_id = raised.rule_id;
-  a.kind = raised.kind;
-  a.severity = raised.severity;
-  a.title = raised.title;
-  a.explanation = raised.explanation;
-  a.next_step = raised.next_step;
-  a.raised_at = at;
-  a.state = AlertState::kOpen;
-  return a;
 }
 
 // Per ended episode, its totals by session number (NaN where none).
@@ -331,7 +314,6 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
                                              std::optional<FeedbackLinkId> link) {
   const Timestamp now = clock_.Now();
   const Instrument& instrument = *p.instrument;
-  const Scale& total_scale = instrument.TotalScale();
   SubmitResult result;
   std::vector<FeedbackAlert> stored_alerts;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
@@ -345,64 +327,27 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
       ++session;
       if (r.total) previous.push_back(*r.total);
     }
-    SubmissionFacts facts;
-    facts.client_name = p.client_name;
-    facts.instrument = &instrument;
-    facts.score = &p.score;
-    facts.previous_totals = previous;
-    facts.session_number = session;
-    facts.fit_talk_answer = p.fit_talk;
-    std::optional<ChangeResult> change;
-    if (p.score.total && !previous.empty()) {
-      if (auto c = ComputeChange(total_scale, previous.front(), *p.score.total)) change = *c;
-    }
-    facts.change = change;
-    if (p.score.total && instrument.purpose == Purpose::kOutcome && session > 0) {
-      const double baseline = previous.empty() ? *p.score.total : previous.front();
-      std::vector<TrajectoryPoint> expected;
-      if (auto similar = ComputeChange(total_scale, baseline, baseline)) {
-        expected = ExpectedTrajectoryFromEpisodes(p.pool, baseline, similar->reliable_threshold,
-                                                  session, kMinClinicEpisodes);
-      }
-      if (expected.size() <= static_cast<std::size_t>(session)) {
-        if (auto norm = ExpectedTrajectoryFromNorm(total_scale, baseline, session)) {
-          expected = *norm;
-        }
-      }
-      if (expected.size() > static_cast<std::size_t>(session)) {
-        facts.expected = expected[static_cast<std::size_t>(session)];
-      }
-    }
+    const SubmissionFacts facts =
+        FactsOf(instrument, p.score, p.client_name, p.fit_talk, previous, session, p.pool);
     RAPPORT_ASSIGN_OR_RETURN(const auto episode_alerts, txn.ListAlertsOfEpisode(episode.id));
     const std::vector<RaisedAlert> raised =
         WithoutRepeats(EvaluateSubmission(rules_, facts),
                        UnresolvedKinds(episode_alerts, history, instrument.code));
 
-    FeedbackResponse response;
-    response.episode_id = episode.id;
-    response.appointment_id = p.appointment_id;
-    response.instrument = instrument.code;
-    response.instrument_version = instrument.version;
-    response.respondent = p.respondent;
-    response.respondent_user_id = actor.user_id;
-    response.submitted_at = now;
-    response.session_number = session;
-    response.answers_json = p.answers_json;
-    response.total = p.score.total;
-    response.band = p.score.band;
-    response.scales_json = ScaleScoresToJson(p.score).dump();
-    response.risk_json = Json(p.score.risk).dump();
+    FeedbackResponse response =
+        ResponseRecord({episode.id, p.appointment_id, p.respondent, actor.user_id, now, session},
+                       instrument, p.answers_json, p.score);
     RAPPORT_ASSIGN_OR_RETURN(response.id, txn.InsertResponse(response));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "submit", "response", Id(response.id)));
     for (const RaisedAlert& r : raised) {
-      FeedbackAlert alert = AlertFrom(r, episode, response.id, now);
+      FeedbackAlert alert = AlertRecord(r, episode.id, episode.clinic_id, response.id, now);
       RAPPORT_ASSIGN_OR_RETURN(alert.id, txn.InsertAlert(alert));
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "raise", "alert", Id(alert.id)));
       stored_alerts.push_back(std::move(alert));
     }
     if (link) RAPPORT_RETURN_IF_ERROR(txn.CountFeedbackLinkUse(*link));
     result.response = SummaryOf(response);
-    result.change = change;
+    result.change = facts.change;
     return Ok();
   });
   RAPPORT_RETURN_IF_ERROR(written);
@@ -483,7 +428,8 @@ Result<std::vector<FeedbackAlert>> FeedbackService::MissedFeedback(
       return a.kind == AlertKind::kMissedFeedback &&
              (a.state != AlertState::kResolved || a.raised_at >= latest_session);
     });
-    if (!covered) out.push_back(AlertFrom(*raised, episode, std::nullopt, now));
+    if (!covered)
+      out.push_back(AlertRecord(*raised, episode.id, episode.clinic_id, std::nullopt, now));
   }
   return out;
 }
