@@ -215,19 +215,12 @@ Result<PlanVersionView> ViewOf(const PlanVersion& version,
     view.guardian_filtered = FilterForReader(party, version.status, view.content);
     view.version.content_json = PlanContentToJson(view.content).dump();
   }
+  // The store lists signatures in the order agreement is built up (therapist, client, guardian).
   for (const PlanSignature& s : signatures) {
     if (s.version_id != version.id) continue;
     RAPPORT_ASSIGN_OR_RETURN(std::string name, names.User(s.user_id));
     view.signatures.push_back(SignatureView{s, std::move(name)});
   }
-  // Signatures made in the same millisecond still read in the order agreement is built up.
-  std::sort(view.signatures.begin(), view.signatures.end(),
-            [](const SignatureView& a, const SignatureView& b) {
-              if (a.signature.signed_at != b.signature.signed_at) {
-                return a.signature.signed_at < b.signature.signed_at;
-              }
-              return a.signature.role < b.signature.role;
-            });
   return view;
 }
 
