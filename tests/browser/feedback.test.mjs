@@ -2,33 +2,19 @@
 // alone, the risk path end to end (crisis information at once for the client, a critical alert
 // that the therapist acknowledges with a note), and the therapist's dashboard and episode charts
 // over the demo clinic's feedback histories.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
-  assertNoPageProblems,
+  demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
-  launchBrowser,
   newPage,
   signIn,
   smallTouchTargets,
-  startServer,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assertNoPageProblems();
-});
+const live = demoServerAndBrowser();
 
 async function openFeedbackForm(page) {
   await signIn(page, kDemo.client);
@@ -69,7 +55,7 @@ async function completeByKeyboard(page) {
 
 // Runs first: later tests submit feedback, which would count for a session held before them.
 test('after a session the client home asks "How was today’s session?" and the answers are tied to it', async () => {
-  const therapist = await newPage(browser, server.baseUrl);
+  const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   // A session that began 40 minutes ago, booked after the fact as clinics often do.
@@ -89,7 +75,7 @@ test('after a session the client home asks "How was today’s session?" and the 
   assert.equal(booked.status, 201, JSON.stringify(booked.body));
   await therapist.context().close();
 
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.client);
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
   const ask = page.getByRole('region', { name: 'How was today’s session?' });
@@ -113,7 +99,7 @@ test('after a session the client home asks "How was today’s session?" and the 
 });
 
 test('the client form fits 360 px, has 44 px targets, passes axe and can be completed by keyboard alone', async () => {
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await openFeedbackForm(page);
   const form = page.locator('form.feedback-form');
   // Rapport Check always; PHQ-9 as assigned to the demo client's episode.
@@ -148,7 +134,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
 });
 
 test('a risk answer shows the client crisis information at once; the therapist acknowledges the critical alert with a note and resolves it', async () => {
-  const client = await newPage(browser, server.baseUrl, 360, 740);
+  const client = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await openFeedbackForm(client);
   const form = client.locator('form.feedback-form');
   for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('7');
@@ -180,7 +166,7 @@ test('a risk answer shows the client crisis information at once; the therapist a
   await client.context().close();
 
   // The treating therapist, in their own browser, sees the critical alert first.
-  const therapist = await newPage(browser, server.baseUrl);
+  const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   const panel = therapist.getByRole('region', { name: /Open alerts/ });
   const alert = panel.getByRole('article').filter({ hasText: 'Critical' }).filter({ hasText: /Risk answer on .*PHQ-9/ }).first();
@@ -231,7 +217,7 @@ async function demoHasHistories(page) {
 }
 
 test('the therapist sees trend lines and an episode chart with cut-off, bands and a data table', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   assert.ok(await demoHasHistories(page), 'the demo clinic has feedback histories for the therapist');
@@ -276,7 +262,7 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
 });
 
 test('a feedback link sent by the therapist works without signing in, once', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const clients = page.getByRole('region', { name: 'Clients' });
   await clients.getByRole('link', { name: /Feedback and progress/ }).first().click();
@@ -286,7 +272,7 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   assert.match(link, /\/feedback\/\S+$/);
   await page.context().close();
 
-  const visitor = await newPage(browser, server.baseUrl, 360, 740);
+  const visitor = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await visitor.goto(link);
   await visitor.getByRole('heading', { level: 1, name: /how was your session\?/i }).waitFor();
   await visitor.getByRole('button', { name: 'Send to my therapist' }).waitFor();
@@ -305,7 +291,7 @@ test('a feedback link sent by the therapist works without signing in, once', asy
 });
 
 test('the client sees their own progress in plain words and in a chart with a text alternative', async () => {
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.client);
   const progress = page.getByRole('region', { name: 'Your progress' });
   await progress.waitFor();
@@ -322,7 +308,7 @@ test('the client sees their own progress in plain words and in a chart with a te
 });
 
 test('the supervisor sees the open alerts of the therapists they supervise', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.supervisor);
   const panel = page.getByRole('region', { name: /Open alerts/ });
   await panel.waitFor();

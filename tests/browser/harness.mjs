@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 
 // playwright-core and axe live in web/node_modules, installed by `npm ci` in web/.
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -183,4 +184,21 @@ export async function assertFitsPhone(page, what) {
   const overflow = await horizontalOverflow(page);
   await page.setViewportSize(before);
   assert.equal(overflow, 0, `${what} scrolls sideways by ${overflow}px at 360 px`);
+}
+
+// The life of a browser test file: a server over a fresh demo clinic and a browser, started
+// before the file's tests and stopped after them; the file fails if any page logged a problem.
+// Returns the object that holds them once started: { server, browser }.
+export function demoServerAndBrowser() {
+  const live = { server: null, browser: null };
+  before(async () => {
+    live.server = await startServer();
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    await live.browser?.close();
+    await live.server?.stop();
+    assertNoPageProblems();
+  });
+  return live;
 }

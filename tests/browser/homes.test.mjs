@@ -1,34 +1,20 @@
 // Every demo role signs in and lands on its own home, which passes an accessibility audit.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
   assertFitsPhone,
-  assertNoPageProblems,
+  demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
-  launchBrowser,
   newPage,
   signIn,
-  startServer,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assertNoPageProblems();
-});
+const live = demoServerAndBrowser();
 
 test('the therapist sees their caseload with the demo client on it', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   const clients = page.getByRole('region', { name: 'Clients' });
@@ -41,7 +27,7 @@ test('the therapist sees their caseload with the demo client on it', async () =>
 });
 
 test('the supervisor sees clients grouped by therapist', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.supervisor);
   await page.getByRole('heading', { level: 1, name: 'Supervision overview' }).waitFor();
   // The demo supervisor supervises all three therapists: one group each (open alerts, when
@@ -53,7 +39,7 @@ test('the supervisor sees clients grouped by therapist', async () => {
 });
 
 test('the client sees their next appointment and therapist, also at 360 px', async () => {
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.client);
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
   await page.getByRole('heading', { level: 2, name: 'Your therapist' }).waitFor();
@@ -64,7 +50,7 @@ test('the client sees their next appointment and therapist, also at 360 px', asy
 });
 
 test('the guardian sees their child', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.guardian);
   await page.getByRole('heading', { level: 3, name: 'Next appointment' }).first().waitFor();
   assert.equal(await page.getByRole('heading', { level: 2 }).count() >= 1, true);
@@ -74,7 +60,7 @@ test('the guardian sees their child', async () => {
 });
 
 test('the admin sees users and browses the audit log', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.admin);
   await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
   await page.getByText(kDemo.therapist).waitFor();
@@ -107,7 +93,7 @@ test('the admin sees users and browses the audit log', async () => {
 });
 
 test('the admin adds a therapist and gets an invitation link for them', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.admin);
   const form = page.getByRole('region', { name: 'Add a user' });
   await form.getByLabel('Full name').fill('Noor Haddad');
@@ -122,7 +108,7 @@ test('the admin adds a therapist and gets an invitation link for them', async ()
 });
 
 test('the account page lists this device and signs out', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.client);
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
   await page.getByRole('link', { name: 'Account' }).click();

@@ -4,23 +4,19 @@
 // accepts; both then see the signed version with both signatures and its history. Along the
 // way: a server field error beside its field in the editor, axe on the plan page and the editor,
 // the ranking by keyboard, a homework tick, and the print view with its signatures.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, assertFitsPhone, assertNoPageProblems, kDemo, launchBrowser, newPage, signIn, smallTouchTargets, startServer } from './harness.mjs';
+import {
+  assertAccessible,
+  assertFitsPhone,
+  demoServerAndBrowser,
+  kDemo,
+  newPage,
+  signIn,
+  smallTouchTargets,
+} from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assertNoPageProblems();
-});
+const live = demoServerAndBrowser();
 
 const kClientName = 'Sam Rivers';
 const kSleep = 'I lie awake worrying about work';
@@ -35,7 +31,7 @@ function isoDate(daysAhead) {
 // their own browser and lands on their home. Returns the therapist's page (on the client's
 // record) and the client's page.
 async function newClientInTwoBrowsers() {
-  const therapist = await newPage(browser, server.baseUrl);
+  const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   const form = therapist.getByRole('region', { name: 'New client' });
   await form.getByLabel('Full name').fill(kClientName);
@@ -49,7 +45,7 @@ async function newClientInTwoBrowsers() {
   await invite.getByRole('button', { name: 'Create invitation link' }).click();
   const link = await invite.getByLabel('Invitation link').inputValue();
 
-  const client = await newPage(browser, server.baseUrl, 390, 844);
+  const client = await newPage(live.browser, live.server.baseUrl, 390, 844);
   await client.goto(link);
   await client.getByLabel('New password').fill('a quiet evening with a book');
   await client.getByLabel('Repeat the password').fill('a quiet evening with a book');
@@ -320,7 +316,7 @@ test('therapist and client agree a plan over two versions, and both see it signe
 });
 
 test('the caseload marks a plan due for review and links each client to their plan', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const clients = page.getByRole('region', { name: 'Clients' });
   // The demo clinic has an agreed plan that is due for review among this therapist's clients.
@@ -337,7 +333,7 @@ test('the caseload marks a plan due for review and links each client to their pl
 
 test('a guardian sees only the shared parts of a child\'s plan, read-only, and agrees when asked', async () => {
   // A child client with a guardian who accepts their invitation.
-  const therapist = await newPage(browser, server.baseUrl);
+  const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   const form = therapist.getByRole('region', { name: 'New client' });
   await form.getByLabel('Full name').fill('Ari Young');
@@ -393,7 +389,7 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
   assert.equal(proposed.status, 200, JSON.stringify(proposed.body));
   await therapist.context().close();
 
-  const guardian = await newPage(browser, server.baseUrl, 390, 844);
+  const guardian = await newPage(live.browser, live.server.baseUrl, 390, 844);
   await guardian.goto(link);
   await guardian.getByLabel('New password').fill('a long walk with the dog');
   await guardian.getByLabel('Repeat the password').fill('a long walk with the dog');
@@ -422,7 +418,7 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
 });
 
 test('the admin sets how often plans fall due for review, with an out-of-range value named beside its field', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.admin);
   const settings = page.getByRole('region', { name: 'Clinic settings' });
   const sessions = settings.getByLabel('Review a plan after this many sessions');
@@ -446,7 +442,7 @@ test('the admin sets how often plans fall due for review, with an out-of-range v
 });
 
 test('the therapist withdraws a proposal the client has not answered and corrects it in a new draft', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const clients = page.getByRole('region', { name: 'Clients' });
   // Hana Sato's first plan is still a draft in the demo clinic.

@@ -1,34 +1,20 @@
 // The sign-in page: errors shown to the person, a phone-width layout, and accessibility.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
-  assertNoPageProblems,
+  demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
   kDemoPassword,
-  launchBrowser,
   newPage,
   signIn,
-  startServer,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assertNoPageProblems();
-});
+const live = demoServerAndBrowser();
 
 test('the sign-in page has a skip link, landmarks, one h1 and lang="en"', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await page.goto('/');
   await page.waitForURL('**/sign-in');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
@@ -44,7 +30,7 @@ test('the sign-in page has a skip link, landmarks, one h1 and lang="en"', async 
 });
 
 test('an empty form names the missing fields beside them', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await page.goto('/sign-in');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').waitFor();
@@ -67,7 +53,7 @@ test('an empty form names the missing fields beside them', async () => {
 });
 
 test('a wrong password shows an alert and keeps the person on the sign-in page', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist, 'not-the-right-password');
   const alert = page.getByRole('alert');
   await alert.waitFor();
@@ -78,7 +64,7 @@ test('a wrong password shows an alert and keeps the person on the sign-in page',
 });
 
 test('the keyboard alone can sign in', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await page.goto('/sign-in');
   await page.getByLabel('Email').focus();
   await page.keyboard.type(kDemo.client);
@@ -90,7 +76,7 @@ test('the keyboard alone can sign in', async () => {
 });
 
 test('the sign-in page does not scroll sideways at 360 px', async () => {
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await page.goto('/sign-in');
   await page.getByLabel('Email').waitFor();
   assert.equal(await horizontalOverflow(page), 0);
@@ -101,7 +87,7 @@ test('the sign-in page does not scroll sideways at 360 px', async () => {
 
 // Last in this file: it locks the supervisor's account for the rest of this server's life.
 test('repeated failures lock the account and say so in plain words, even for the right password', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await page.goto('/sign-in');
   for (let i = 0; i < 6; i++) {
     const status = await page.evaluate(async (email) => {

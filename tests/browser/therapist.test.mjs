@@ -1,35 +1,21 @@
 // The therapist's path: create a client (which opens an intake episode), see field errors,
 // book an appointment and invite the client.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
-  assertNoPageProblems,
+  demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
-  launchBrowser,
   newPage,
   signIn,
   smallTouchTargets,
-  startServer,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  assertNoPageProblems();
-});
+const live = demoServerAndBrowser();
 
 test('a new client with a bad email shows the error next to the email field', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const form = page.getByRole('region', { name: 'New client' });
   await form.getByLabel('Full name').fill('Robin Example');
@@ -46,7 +32,7 @@ test('a new client with a bad email shows the error next to the email field', as
 });
 
 test('the therapist creates a client, opens care and books an appointment', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const form = page.getByRole('region', { name: 'New client' });
   await form.getByLabel('Full name').fill('Robin Example');
@@ -80,7 +66,7 @@ test('the therapist creates a client, opens care and books an appointment', asyn
   await assertAccessible(page, 'the client page after booking');
 
   // The client follows the link in their own browser, chooses a password and is signed in.
-  const visitor = await newPage(browser, server.baseUrl, 360, 740);
+  const visitor = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await visitor.goto(link);
   await visitor.getByRole('heading', { level: 1, name: /Robin/ }).waitFor();
   await assertAccessible(visitor, 'the invitation page');
@@ -101,7 +87,7 @@ test('the therapist creates a client, opens care and books an appointment', asyn
 });
 
 test('an invalid duration is reported beside the duration field', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().click();
   await page.getByRole('heading', { level: 2, name: 'Episodes of care' }).waitFor();
@@ -114,7 +100,7 @@ test('an invalid duration is reported beside the duration field', async () => {
 });
 
 test('the therapist home and a client page fit 360 px without sideways scrolling', async () => {
-  const page = await newPage(browser, server.baseUrl, 360, 740);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.therapist);
   await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
   assert.equal(await horizontalOverflow(page), 0, 'therapist home');
@@ -128,7 +114,7 @@ test('the therapist home and a client page fit 360 px without sideways scrolling
 });
 
 test('the therapist adds a guardian to a child client', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const child = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Child' }).first();
   await child.getByRole('link').first().click();
@@ -144,7 +130,7 @@ test('the therapist adds a guardian to a child client', async () => {
 });
 
 test('the keyboard reaches the caseload through the skip link, with a visible focus ring', async () => {
-  const page = await newPage(browser, server.baseUrl);
+  const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
   // A fresh load, so that the keyboard starts at the top of the document.
