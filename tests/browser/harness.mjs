@@ -4,13 +4,10 @@
 //
 // Environment: RAPPORT_BIN (the rapport binary), RAPPORT_WEB (the built web app, web/dist).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { startDemoServer } from '../demo_server.mjs';
 
 // playwright-core and axe live in web/node_modules, installed by `npm ci` in web/.
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -33,69 +30,9 @@ function requireEnv(name) {
   return value;
 }
 
-// Seeds the demo clinic into a new database and starts `rapport serve` on a free port.
-// Returns { baseUrl, stop }.
+// The demo clinic on a free port, serving the built web app (RAPPORT_WEB). Returns { baseUrl, stop }.
 export async function startServer() {
-  const bin = requireEnv('RAPPORT_BIN');
-  const web = requireEnv('RAPPORT_WEB');
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-browser-'));
-  const db = join(dir, 'r.db');
-  const env = { ...process.env, RAPPORT_DEMO_PASSWORD: kDemoPassword };
-  const demo = spawnSync(bin, ['demo', '--db', db], { env, encoding: 'utf8', timeout: 300_000 });
-  assert.equal(demo.status, 0, `rapport demo failed:\n${demo.stdout}\n${demo.stderr}`);
-
-  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', web], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const baseUrl = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}\n${stderr}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}\n${stderr}`));
-    });
-  });
-  // Request log lines go to stdout; keep draining so the pipe never fills and blocks the server.
-  child.stdout.resume();
-  // If the test process ends without calling stop() (a crash in set-up), take the server along.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let stopping = false;
-  let died = null;
-  child.on('exit', (code, signal) => {
-    if (!stopping) died = `server died during the tests (exit ${code}, signal ${signal}):\n${stderr.slice(-4000)}`;
-  });
-
-  async function stop() {
-    stopping = true;
-    process.removeListener('exit', killOnExit);
-    if (died) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(died);
-    }
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { baseUrl, stop };
+  return startDemoServer({ password: kDemoPassword, web: requireEnv('RAPPORT_WEB') });
 }
 
 // Chromium from Debian, never a downloaded one. playwright gives each launch a fresh temporary

@@ -4,13 +4,10 @@
 //
 // Environment: RAPPORT_BIN (the rapport binary; the CTest registration sets it).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { startDemoServer } from '../demo_server.mjs';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { Fhir } = require('fhir');
@@ -22,63 +19,9 @@ const kFhirJson = 'application/fhir+json';
 const fhir = new Fhir();
 let server;
 
-async function startServer() {
-  const bin = process.env.RAPPORT_BIN;
-  assert.ok(bin, 'RAPPORT_BIN must be set (the CTest registration sets it)');
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-fhir-'));
-  const db = join(dir, 'r.db');
-  const env = { ...process.env, RAPPORT_DEMO_PASSWORD: kPassword };
-  const demo = spawnSync(bin, ['demo', '--db', db], { env, encoding: 'utf8', timeout: 300_000 });
-  assert.equal(demo.status, 0, `rapport demo failed:\n${demo.stdout}\n${demo.stderr}`);
-  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', dir], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const baseUrl = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${stderr}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}\n${stderr}`));
-    });
-  });
-  child.stdout.resume();
-  return {
-    baseUrl,
-    async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
+// The session cookie of a sign-in, for reads.
 async function signIn(email) {
-  const r = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: kPassword }),
-  });
-  assert.equal(r.status, 200, `sign-in as ${email}`);
-  return r.headers.get('set-cookie').split(';')[0];
+  return (await session(email)).cookie;
 }
 
 // Signs in and keeps what writes need: the session cookie and the CSRF token.
@@ -125,7 +68,7 @@ function assertValid(resource, what) {
 }
 
 before(async () => {
-  server = await startServer();
+  server = await startDemoServer({ password: kPassword });
 });
 
 after(async () => {
