@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -252,6 +253,27 @@ Json AlertJson(const AlertView& view) {
           {"resolve_note", OptionalText(a.resolve_note)}};
 }
 
+namespace {
+
+using AlertChange =
+    std::function<Result<AlertView>(const Actor&, AlertId, const std::optional<std::string>& note)>;
+
+// Acknowledging or resolving alert {id}: a body that is empty or holds an optional "note".
+Handler AlertChangeRoute(AuthService& auth, AlertChange change) {
+  return IdRoute(auth,
+                 [change = std::move(change)](const HttpRequest& request, const Actor& actor,
+                                              AlertId id) -> Reply {
+                   auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                   if (!body) return std::unexpected(std::move(body.error()));
+                   JsonObjectReader reader(*body);
+                   auto note = reader.OptionalString("note", 4000);
+                   if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                   return Respond(200, change(actor, id, note), AlertJson);
+                 });
+}
+
+}  // namespace
+
 void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedback,
                        const InstrumentCatalog& catalog) {
   // Definitions are published questionnaire wording, not clinical data: any signed-in user.
@@ -273,32 +295,22 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
              }));
 
   router.Add("GET", "/api/v1/episodes/{id}/instruments",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto list = feedback.AssignedInstruments(actor, *id);
-               if (!list) return ErrorReply(list.error());
-               return HttpResponse::JsonBody(200, AssignedJson(*list));
+             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
+               return Respond(200, feedback.AssignedInstruments(actor, id), AssignedJson);
              }));
 
-  router.Add("POST", "/api/v1/episodes/{id}/responses",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto submit = ReadSubmit(request, /*with_respondent=*/true);
-               if (!submit) return std::unexpected(std::move(submit.error()));
-               auto result = feedback.SubmitResponse(actor, *id, *submit);
-               if (!result) return ErrorReply(result.error());
-               return HttpResponse::JsonBody(201, SubmitJson(*result));
-             }));
+  router.Add(
+      "POST", "/api/v1/episodes/{id}/responses",
+      IdRoute(auth,
+              [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
+                auto submit = ReadSubmit(request, /*with_respondent=*/true);
+                if (!submit) return std::unexpected(std::move(submit.error()));
+                return Respond(201, feedback.SubmitResponse(actor, id, *submit), SubmitJson);
+              }));
 
   router.Add("GET", "/api/v1/episodes/{id}/progress",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto progress = feedback.Progress(actor, *id);
-               if (!progress) return ErrorReply(progress.error());
-               return HttpResponse::JsonBody(200, ProgressJson(*progress));
+             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
+               return Respond(200, feedback.Progress(actor, id), ProgressJson);
              }));
 
   router.Add(
@@ -350,33 +362,16 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
         return HttpResponse::JsonBody(200, out);
       }));
 
+  // The service names "note" when acknowledging without one.
   router.Add("POST", "/api/v1/alerts/{id}/acknowledge",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto note = reader.OptionalString("note", 4000);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               // The service names "note" when it is missing or blank.
-               auto alert = feedback.Acknowledge(actor, *id, note.value_or(""));
-               if (!alert) return ErrorReply(alert.error());
-               return HttpResponse::JsonBody(200, AlertJson(*alert));
+             AlertChangeRoute(auth, [&feedback](const Actor& actor, AlertId id,
+                                                const std::optional<std::string>& note) {
+               return feedback.Acknowledge(actor, id, note.value_or(""));
              }));
-
   router.Add("POST", "/api/v1/alerts/{id}/resolve",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto note = reader.OptionalString("note", 4000);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto alert = feedback.Resolve(actor, *id, note);
-               if (!alert) return ErrorReply(alert.error());
-               return HttpResponse::JsonBody(200, AlertJson(*alert));
+             AlertChangeRoute(auth, [&feedback](const Actor& actor, AlertId id,
+                                                const std::optional<std::string>& note) {
+               return feedback.Resolve(actor, id, note);
              }));
 
   router.Add("GET", "/api/v1/dashboard",

@@ -162,40 +162,21 @@ std::vector<std::pair<std::string, int>> ReadGasLevels(JsonObjectReader& reader)
   return out;
 }
 
-template <typename T, typename ToJson>
-Reply Respond(unsigned status, const Result<T>& result, ToJson to_json) {
-  if (!result) return ErrorReply(result.error());
-  return HttpResponse::JsonBody(status, to_json(*result));
-}
-
-using EpisodeHandler = std::function<Reply(const HttpRequest&, const Actor&, EpisodeId)>;
-
-// A signed-in route under /api/v1/episodes/{id}/plan: the episode id is parsed first.
-Handler EpisodeRoute(AuthService& auth, EpisodeHandler handler) {
-  return Authed(
-      auth,
-      [handler = std::move(handler)](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) return std::unexpected(std::move(id.error()));
-        return handler(request, actor, *id);
-      });
-}
-
 using VersionActionFn = std::function<Result<PlanVersionView>(const Actor&, EpisodeId, int)>;
 
 // A decision on version {n} that takes no parameters: the body is empty or {}.
 Handler VersionAction(AuthService& auth, VersionActionFn act) {
-  return EpisodeRoute(auth,
-                      [act = std::move(act)](const HttpRequest& request, const Actor& actor,
-                                             EpisodeId episode) -> Reply {
-                        auto n = VersionNumber(request);
-                        if (!n) return std::unexpected(std::move(n.error()));
-                        auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                        if (!body) return std::unexpected(std::move(body.error()));
-                        JsonObjectReader reader(*body);
-                        if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                        return Respond(200, act(actor, episode, *n), PlanVersionJson);
-                      });
+  return IdRoute(auth,
+                 [act = std::move(act)](const HttpRequest& request, const Actor& actor,
+                                        EpisodeId episode) -> Reply {
+                   auto n = VersionNumber(request);
+                   if (!n) return std::unexpected(std::move(n.error()));
+                   auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                   if (!body) return std::unexpected(std::move(body.error()));
+                   JsonObjectReader reader(*body);
+                   if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                   return Respond(200, act(actor, episode, *n), PlanVersionJson);
+                 });
 }
 
 constexpr std::string_view kBase = "/api/v1/episodes/{id}/plan";
@@ -205,57 +186,54 @@ std::string Path(std::string_view rest) {
 }
 
 void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
-  router.Add("GET", Path(""),
-             EpisodeRoute(
-                 auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
-                   return Respond(200, plan.Overview(actor, episode), PlanOverviewJson);
-                 }));
+  router.Add(
+      "GET", Path(""),
+      IdRoute(auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
+        return Respond(200, plan.Overview(actor, episode), PlanOverviewJson);
+      }));
 
   router.Add(
       "POST", Path("/versions"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request, /*allow_empty=*/true);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            const Json* content = reader.Optional("content");
-            if (content != nullptr && !content->is_object()) {
-              reader.AddError("content", "must be a plan content object");
-            }
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            std::optional<Json> given;
-            if (content != nullptr) given = *content;
-            return Respond(201, plan.StartDraft(actor, episode, given), PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                const Json* content = reader.Optional("content");
+                if (content != nullptr && !content->is_object()) {
+                  reader.AddError("content", "must be a plan content object");
+                }
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                std::optional<Json> given;
+                if (content != nullptr) given = *content;
+                return Respond(201, plan.StartDraft(actor, episode, given), PlanVersionJson);
+              }));
 
   router.Add(
       "GET", Path("/versions/{n}"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto n = VersionNumber(request);
-            if (!n) return std::unexpected(std::move(n.error()));
-            return Respond(200, plan.GetVersion(actor, episode, *n), PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto n = VersionNumber(request);
+                if (!n) return std::unexpected(std::move(n.error()));
+                return Respond(200, plan.GetVersion(actor, episode, *n), PlanVersionJson);
+              }));
 
   router.Add(
       "PUT", Path("/versions/{n}"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto n = VersionNumber(request);
-            if (!n) return std::unexpected(std::move(n.error()));
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            const Json* content = reader.Required("content");
-            if (content != nullptr && !content->is_object()) {
-              reader.AddError("content", "must be a plan content object");
-            }
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto n = VersionNumber(request);
+                if (!n) return std::unexpected(std::move(n.error()));
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                const Json* content = reader.Required("content");
+                if (content != nullptr && !content->is_object()) {
+                  reader.AddError("content", "must be a plan content object");
+                }
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
+              }));
 
   // The decisions on a version: propose and withdraw (therapist), accept / request changes /
   // decline (client).
@@ -274,177 +252,171 @@ void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
 
   router.Add(
       "POST", Path("/versions/{n}/request-changes"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto n = VersionNumber(request);
-            if (!n) return std::unexpected(std::move(n.error()));
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            auto comment = reader.RequiredString("comment", 4000);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(200, plan.RequestChanges(actor, episode, *n, *comment), PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto n = VersionNumber(request);
+                if (!n) return std::unexpected(std::move(n.error()));
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                auto comment = reader.RequiredString("comment", 4000);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200, plan.RequestChanges(actor, episode, *n, *comment),
+                               PlanVersionJson);
+              }));
 
   router.Add(
       "POST", Path("/versions/{n}/decline"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto n = VersionNumber(request);
-            if (!n) return std::unexpected(std::move(n.error()));
-            auto body = ReadJsonObject(request, /*allow_empty=*/true);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            auto comment = reader.OptionalString("comment", 4000);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(200, plan.Decline(actor, episode, *n, comment.value_or("")),
-                           PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto n = VersionNumber(request);
+                if (!n) return std::unexpected(std::move(n.error()));
+                auto body = ReadJsonObject(request, /*allow_empty=*/true);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                auto comment = reader.OptionalString("comment", 4000);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200, plan.Decline(actor, episode, *n, comment.value_or("")),
+                               PlanVersionJson);
+              }));
 
-  router.Add("GET", Path("/diff"),
-             EpisodeRoute(auth,
-                          [&plan](const HttpRequest& request, const Actor& actor,
-                                  EpisodeId episode) -> Reply {
-                            auto from = QueryVersion(request, "from");
-                            if (!from) return std::unexpected(std::move(from.error()));
-                            auto to = QueryVersion(request, "to");
-                            if (!to) return std::unexpected(std::move(to.error()));
-                            auto rows = plan.Diff(actor, episode, *from, *to);
-                            if (!rows) return ErrorReply(rows.error());
-                            Json out = Json::array();
-                            for (const DiffRow& r : *rows) {
-                              out.push_back({{"section", r.section},
-                                             {"key", r.key},
-                                             {"field", r.field},
-                                             {"change", std::string(ToString(r.change))},
-                                             {"before", r.before},
-                                             {"after", r.after}});
-                            }
-                            return HttpResponse::JsonBody(
-                                200, {{"from", *from}, {"to", *to}, {"rows", std::move(out)}});
-                          }));
+  router.Add(
+      "GET", Path("/diff"),
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto from = QueryVersion(request, "from");
+                if (!from) return std::unexpected(std::move(from.error()));
+                auto to = QueryVersion(request, "to");
+                if (!to) return std::unexpected(std::move(to.error()));
+                auto rows = plan.Diff(actor, episode, *from, *to);
+                if (!rows) return ErrorReply(rows.error());
+                Json out = Json::array();
+                for (const DiffRow& r : *rows) {
+                  out.push_back({{"section", r.section},
+                                 {"key", r.key},
+                                 {"field", r.field},
+                                 {"change", std::string(ToString(r.change))},
+                                 {"before", r.before},
+                                 {"after", r.after}});
+                }
+                return HttpResponse::JsonBody(
+                    200, {{"from", *from}, {"to", *to}, {"rows", std::move(out)}});
+              }));
 }
 
 void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
   router.Add(
       "POST", Path("/problems"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/true);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(201, plan.AddProblem(actor, episode, edit), PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/true);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(201, plan.AddProblem(actor, episode, edit), PlanVersionJson);
+              }));
 
   router.Add(
       "PATCH", Path("/problems/{key}"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/false);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(
-                200, plan.EditProblem(actor, episode, std::string(request.Param("key")), edit),
-                PlanVersionJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/false);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(
+                    200, plan.EditProblem(actor, episode, std::string(request.Param("key")), edit),
+                    PlanVersionJson);
+              }));
 
-  router.Add("PUT", Path("/ranking"),
-             EpisodeRoute(auth,
-                          [&plan](const HttpRequest& request, const Actor& actor,
-                                  EpisodeId episode) -> Reply {
-                            auto body = ReadJsonObject(request);
-                            if (!body) return std::unexpected(std::move(body.error()));
-                            JsonObjectReader reader(*body);
-                            std::vector<std::string> order = ReadKeyList(reader, "order");
-                            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                            return Respond(200, plan.Rank(actor, episode, order), PlanOverviewJson);
-                          }));
+  router.Add(
+      "PUT", Path("/ranking"),
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                std::vector<std::string> order = ReadKeyList(reader, "order");
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200, plan.Rank(actor, episode, order), PlanOverviewJson);
+              }));
 
   router.Add(
       "POST", Path("/goals/{key}/ratings"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            auto rating = reader.RequiredInt("rating");
-            if (rating && (*rating < 0 || *rating > 10)) {
-              reader.AddError("rating", "must be a whole number from 0 to 10");
-            }
-            auto note = reader.OptionalString("note", 2000);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(201,
-                           plan.RateGoal(actor, episode, std::string(request.Param("key")),
-                                         static_cast<int>(*rating), note.value_or("")),
-                           PlanOverviewJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                auto rating = reader.RequiredInt("rating");
+                if (rating && (*rating < 0 || *rating > 10)) {
+                  reader.AddError("rating", "must be a whole number from 0 to 10");
+                }
+                auto note = reader.OptionalString("note", 2000);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(201,
+                               plan.RateGoal(actor, episode, std::string(request.Param("key")),
+                                             static_cast<int>(*rating), note.value_or("")),
+                               PlanOverviewJson);
+              }));
 
   router.Add(
       "PUT", Path("/homework/{key}"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            const Json* done = reader.Required("done");
-            if (done != nullptr && !done->is_boolean()) {
-              reader.AddError("done", "must be true or false");
-            }
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(200,
-                           plan.TickHomework(actor, episode, std::string(request.Param("key")),
-                                             done->get<bool>()),
-                           PlanOverviewJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                const Json* done = reader.Required("done");
+                if (done != nullptr && !done->is_boolean()) {
+                  reader.AddError("done", "must be true or false");
+                }
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200,
+                               plan.TickHomework(actor, episode, std::string(request.Param("key")),
+                                                 done->get<bool>()),
+                               PlanOverviewJson);
+              }));
 
-  router.Add("GET", Path("/thought-records"),
-             EpisodeRoute(
-                 auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
-                   auto list = plan.ThoughtRecords(actor, episode);
-                   if (!list) return ErrorReply(list.error());
-                   Json out = Json::array();
-                   for (const ThoughtRecordView& r : *list) out.push_back(ThoughtRecordViewJson(r));
-                   return HttpResponse::JsonBody(200, out);
-                 }));
+  router.Add(
+      "GET", Path("/thought-records"),
+      IdRoute(auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
+        auto list = plan.ThoughtRecords(actor, episode);
+        if (!list) return ErrorReply(list.error());
+        Json out = Json::array();
+        for (const ThoughtRecordView& r : *list) out.push_back(ThoughtRecordViewJson(r));
+        return HttpResponse::JsonBody(200, out);
+      }));
 
   // The body is the record itself; the domain reads it (and names unknown members).
-  router.Add("POST", Path("/thought-records"),
-             EpisodeRoute(auth,
-                          [&plan](const HttpRequest& request, const Actor& actor,
-                                  EpisodeId episode) -> Reply {
-                            auto body = ReadJsonObject(request);
-                            if (!body) return std::unexpected(std::move(body.error()));
-                            return Respond(201, plan.AddThoughtRecord(actor, episode, *body),
-                                           ThoughtRecordViewJson);
-                          }));
+  router.Add(
+      "POST", Path("/thought-records"),
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                return Respond(201, plan.AddThoughtRecord(actor, episode, *body),
+                               ThoughtRecordViewJson);
+              }));
 
   router.Add(
       "POST", Path("/reviews"),
-      EpisodeRoute(
-          auth,
-          [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            ReviewInput input;
-            auto notes = reader.RequiredString("notes", 4000);
-            auto changes = reader.OptionalString("changes", 4000);
-            input.gas_levels = ReadGasLevels(reader);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            input.notes = *notes;
-            input.changes = changes.value_or("");
-            return Respond(201, plan.Review(actor, episode, input), PlanOverviewJson);
-          }));
+      IdRoute(auth,
+              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                ReviewInput input;
+                auto notes = reader.RequiredString("notes", 4000);
+                auto changes = reader.OptionalString("changes", 4000);
+                input.gas_levels = ReadGasLevels(reader);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                input.notes = *notes;
+                input.changes = changes.value_or("");
+                return Respond(201, plan.Review(actor, episode, input), PlanOverviewJson);
+              }));
 }
 
 }  // namespace

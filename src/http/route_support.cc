@@ -120,4 +120,14 @@ Handler Public(std::function<Reply(const HttpRequest&)> handler) {
   };
 }
 
+Handler IdRoute(AuthService& auth, IdHandler handler) {
+  return Authed(
+      auth,
+      [handler = std::move(handler)](const HttpRequest& request, const Actor& actor) -> Reply {
+        auto id = PathId(request);
+        if (!id) return std::unexpected(std::move(id.error()));
+        return handler(request, actor, *id);
+      });
+}
+
 }  // namespace rapport

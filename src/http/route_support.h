@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/result.h"
 #include "http/message.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -60,5 +61,18 @@ Handler Authed(AuthService& auth, ActorHandler handler,
                std::function<HttpResponse(const Error&)> on_error = nullptr);
 
 Handler Public(std::function<Reply(const HttpRequest&)> handler);
+
+using IdHandler = std::function<Reply(const HttpRequest&, const Actor&, std::int64_t id)>;
+
+// Authed, for a route whose path names a record by its id ("{id}"): the id is parsed first
+// (PathId: anything but a positive integer is 404).
+Handler IdRoute(AuthService& auth, IdHandler handler);
+
+// A service result as the answer: `to_json(value)` with `status`, or the error as problem+json.
+template <typename T, typename ToJson>
+Reply Respond(unsigned status, const Result<T>& result, ToJson to_json) {
+  if (!result) return ErrorReply(result.error());
+  return HttpResponse::JsonBody(status, to_json(*result));
+}
 
 }  // namespace rapport
