@@ -1,8 +1,11 @@
 #pragma once
-// Test helper: the shipped instruments by code.
+// Test helpers: the shipped instruments by code, and answers to them with every item alike.
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "core/json.h"
 #include "domain/instrument.h"
 #include "domain/shipped_data.h"
 
@@ -15,6 +18,26 @@ inline Instrument ShippedInstrument(std::string_view code) {
   }
   ADD_FAILURE() << "no shipped instrument " << code;
   return {};
+}
+
+// PHQ-9 answers: items 1-8 at `each`, item 9 (the risk item) at `item9`.
+inline Json Phq9(int each, int item9 = 0) {
+  Json answers = Json::object();
+  for (int i = 1; i <= 8; ++i) answers["phq9_" + std::to_string(i)] = each;
+  answers["phq9_9"] = item9;
+  return answers;
+}
+
+// Rapport Check answers: every slider at `each`, the comment left empty.
+inline Json RapportCheck(int each) {
+  return {{"rc_heard", each},  {"rc_goals", each},   {"rc_approach", each},
+          {"rc_honest", each}, {"rc_overall", each}, {"rc_better", ""}};
+}
+
+inline Json Psc17(int each) {
+  Json answers = Json::object();
+  for (int i = 1; i <= 17; ++i) answers["psc17_" + std::to_string(i)] = each;
+  return answers;
 }
 
 }  // namespace rapport::testing_support

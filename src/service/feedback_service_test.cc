@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/test_instruments.h"
 #include "service/clinic_service.h"
 #include "service/service_test_world.h"
 
@@ -79,23 +80,9 @@ struct FeedbackWorld : World {
   }
 };
 
-Json Phq9(int each, int item9 = 0) {
-  Json answers = Json::object();
-  for (int i = 1; i <= 8; ++i) answers["phq9_" + std::to_string(i)] = each;
-  answers["phq9_9"] = item9;
-  return answers;
-}
-
-Json RapportCheck(int each) {
-  return {{"rc_heard", each},  {"rc_goals", each},   {"rc_approach", each},
-          {"rc_honest", each}, {"rc_overall", each}, {"rc_better", ""}};
-}
-
-Json Psc17(int each) {
-  Json answers = Json::object();
-  for (int i = 1; i <= 17; ++i) answers["psc17_" + std::to_string(i)] = each;
-  return answers;
-}
+using testing_support::Phq9;
+using testing_support::Psc17;
+using testing_support::RapportCheck;
 
 SubmitRequest Request(std::string instrument, Json answers, std::string respondent = "client",
                       std::optional<AppointmentId> appointment = std::nullopt) {

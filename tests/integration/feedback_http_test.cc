@@ -6,22 +6,14 @@
 #include <algorithm>
 #include <string>
 
+#include "domain/test_instruments.h"
 #include "http_fixture.h"
 
 namespace rapport::testing {
 namespace {
 
-Json Phq9(int each, int item9 = 0) {
-  Json answers = Json::object();
-  for (int i = 1; i <= 8; ++i) answers["phq9_" + std::to_string(i)] = each;
-  answers["phq9_9"] = item9;
-  return answers;
-}
-
-Json RapportCheck(int each) {
-  return {{"rc_heard", each},  {"rc_goals", each},   {"rc_approach", each},
-          {"rc_honest", each}, {"rc_overall", each}, {"rc_better", ""}};
-}
+using testing_support::Phq9;
+using testing_support::RapportCheck;
 
 bool HasField(const HttpReply& reply, const std::string& field) {
   const auto fields = reply.ErrorFields();
