@@ -60,6 +60,7 @@ struct ClientProfile {
   UserId user_id = 0;
   std::string date_of_birth;  // "YYYY-MM-DD"; empty when unknown
   std::string preferred_name;
+  std::string country;  // ISO 3166-1 alpha-2 ("GB"); picks the crisis lines; empty: the clinic's
 };
 
 enum class EpisodeStatus { kIntake, kActive, kEnded };

@@ -606,7 +606,7 @@ Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserI
     if (input.role == Role::kTherapist) {
       RAPPORT_RETURN_IF_ERROR(txn.UpsertTherapistProfile(TherapistProfile{id, "", "", true}));
     } else if (input.role == Role::kClient) {
-      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{id, "", ""}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{id, "", "", ""}));
     }
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, audited, now, "create", "user", Id(id)));
     RAPPORT_ASSIGN_OR_RETURN(created.user, txn.GetUser(id));

@@ -1044,7 +1044,7 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       std::string born = c.date_of_birth;
       if (c.age == Age::kNine) born = ChildBirthday(now, 9);
       if (c.age == Age::kFourteen) born = ChildBirthday(now, 14);
-      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{id, born, c.preferred}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{id, born, c.preferred, ""}));
 
       Episode episode;
       episode.clinic_id = summary.clinic_id;

@@ -81,7 +81,7 @@ struct World {
         auto id = txn.InsertUser(NewUser{clinic, email, name, role, *hash, now});
         EXPECT_TRUE(id.has_value()) << email;
         if (role == Role::kClient) {
-          EXPECT_TRUE(txn.UpsertClientProfile(ClientProfile{*id, "", ""}).has_value());
+          EXPECT_TRUE(txn.UpsertClientProfile(ClientProfile{*id, "", "", ""}).has_value());
         }
         return id.value_or(0);
       };
@@ -99,8 +99,8 @@ struct World {
       cb = user(clinic_b, "cb@b.test", "Cass B", Role::kClient);
       admin_b = user(clinic_b, "admin@b.test", "Bo Admin", Role::kAdmin);
       RAPPORT_RETURN_IF_ERROR(txn.UpsertTherapistProfile(TherapistProfile{t1, "CBT", "", true}));
-      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k1, "2017-03-04", "Kit"}));
-      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k2, "2012-09-10", ""}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k1, "2017-03-04", "Kit", ""}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k2, "2012-09-10", "", ""}));
       RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(supervisor, t1));
       RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(g1, k1));
       RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(g2, k2));

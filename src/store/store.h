@@ -23,6 +23,7 @@
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "store/feedback_records.h"
+#include "store/notification_records.h"
 
 namespace rapport {
 
@@ -133,6 +134,47 @@ class WriteTxn {
   virtual Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) = 0;  // by number
   virtual Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) = 0;  // as Store's
 
+  // --- Reaching people: the outbox, the scheduler's jobs, on-call cover, preferences ---
+  // The clinic's safety settings as JSON (domain/escalation.h defines it); replaces any stored.
+  virtual Status PutSafetySettings(ClinicId clinic_id, const std::string& settings_json) = 0;
+  virtual Status PutClinicChannels(const ClinicChannels& channels) = 0;  // replaces
+  virtual Status PutClinicCrisisSet(const ClinicCrisisSet& set) = 0;     // replaces that country's
+  // kNotFound when the clinic has no set of its own for that country.
+  virtual Status DeleteClinicCrisisSet(ClinicId clinic_id, const std::string& country) = 0;
+  // shift.id ignored; kInvalidArgument (field "ends_at") unless ends_at > starts_at.
+  virtual Result<ShiftId> InsertOnCallShift(const OnCallShift& shift) = 0;
+  virtual Status DeleteOnCallShift(ShiftId id) = 0;  // kNotFound if absent
+  virtual Status PutNotificationPreferences(const NotificationPreferences& preferences) = 0;
+
+  // n.id ignored. kAlreadyExists (field "dedupe_key") when a notification with the same non-empty
+  // dedupe_key exists: the caller treats that as already done.
+  virtual Result<NotificationId> InsertNotification(const Notification& n) = 0;
+  // Claims, oldest due first, at most `limit` notifications that are due at `now` (pending with
+  // next_attempt_at <= now, or sending with a lease that ran out): each becomes sending, attempts
+  // + 1, next_attempt_at = lease_until. Returns them as now stored. Two workers never claim the
+  // same notification while its lease runs.
+  virtual Result<std::vector<Notification>> ClaimDueNotifications(Timestamp now,
+                                                                  Timestamp lease_until,
+                                                                  int limit) = 0;
+  // Writes state, attempts, next_attempt_at, delivered_at and last_error of n.id; kNotFound.
+  virtual Status UpdateNotificationDelivery(const Notification& n) = 0;
+
+  // job.id ignored. When a job with the same key exists, nothing is written and its id returned.
+  virtual Result<JobId> InsertJob(const Job& job) = 0;
+  virtual Result<Job> GetJob(JobId id) = 0;
+  // Writes state, due_at, attempts, done_at and last_error of job.id; kNotFound if absent.
+  virtual Status UpdateJob(const Job& job) = 0;
+
+  // Reads the planner of notifications needs inside the write that raises an alert.
+  virtual Result<Clinic> GetClinic(ClinicId id) = 0;
+  virtual Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) = 0;
+  virtual Result<ClinicChannels> GetClinicChannels(ClinicId clinic_id) = 0;
+  virtual Result<NotificationPreferences> GetNotificationPreferences(UserId user_id) = 0;
+  virtual Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) = 0;
+  virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;
+  // The shifts of the clinic that cover the instant `at`, by starts_at.
+  virtual Result<std::vector<OnCallShift>> ListOnCallShiftsAt(ClinicId clinic_id, Timestamp at) = 0;
+
   // The read side, inside the transaction.
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
@@ -224,6 +266,33 @@ class Store {
   virtual Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,
                                                         std::optional<PlanEventKind> kind) = 0;
   virtual Result<PlanEvent> GetPlanEvent(PlanEventId id) = 0;
+
+  // --- Reaching people ---
+  // nullopt when the clinic never saved safety settings (the defaults apply).
+  virtual Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) = 0;
+  // Empty fields (no webhook, default sender) when none stored.
+  virtual Result<ClinicChannels> GetClinicChannels(ClinicId clinic_id) = 0;
+  virtual Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(
+      ClinicId clinic_id) = 0;  // by country
+  // Shifts of the clinic overlapping [from, to), by starts_at then id.
+  virtual Result<std::vector<OnCallShift>> ListOnCallShifts(ClinicId clinic_id, Timestamp from,
+                                                            Timestamp to) = 0;
+  // The defaults (NotificationPreferences{}) when the person never chose.
+  virtual Result<NotificationPreferences> GetNotificationPreferences(UserId user_id) = 0;
+  virtual Result<Notification> GetNotification(NotificationId id) = 0;
+  virtual Result<std::vector<Notification>> ListNotificationsOfAlert(
+      AlertId alert_id) = 0;  // by id
+  // The clinic's e-mails of `state` (the admin's outbox: kHeld), newest first, ids < before_id
+  // (0: from the newest), at most `limit`.
+  virtual Result<std::vector<Notification>> ListMail(ClinicId clinic_id, DeliveryState state,
+                                                     NotificationId before_id, int limit) = 0;
+  // The earliest next_attempt_at of a pending or sending notification; nullopt when none.
+  virtual Result<std::optional<Timestamp>> NextNotificationDue() = 0;
+  // Pending jobs with due_at <= now, by due_at then id, at most `limit`.
+  virtual Result<std::vector<Job>> ListDueJobs(Timestamp now, int limit) = 0;
+  virtual Result<std::optional<Timestamp>> NextJobDue() = 0;  // earliest pending due_at
+  virtual Result<std::vector<Job>> ListJobs(ClinicId clinic_id,
+                                            std::string_view kind) = 0;  // by id
 
   // Entries with seq > after_seq, oldest first, at most `limit` (none when limit <= 0).
   // clinic_id 0: all clinics.

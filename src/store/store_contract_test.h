@@ -562,12 +562,13 @@ TEST_P(StoreContractTest, ClientProfileUpsertsAndRoundTrips) {
   const UserId id = AddUser(clinic, "c@x.org");
   EXPECT_THAT(store().GetClientProfile(id), FailsWith(ErrorCode::kNotFound));
   ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertClientProfile(ClientProfile{id, "2012-03-04", "Sam"});
+                return txn.UpsertClientProfile(ClientProfile{id, "2012-03-04", "Sam", ""});
               }),
               IsOk());
-  ASSERT_THAT(
-      Do([&](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{id, "", "Sammy"}); }),
-      IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpsertClientProfile(ClientProfile{id, "", "Sammy", ""});
+              }),
+              IsOk());
   auto profile = store().GetClientProfile(id);
   ASSERT_THAT(profile, IsOk());
   EXPECT_EQ(profile->user_id, id);
@@ -580,8 +581,9 @@ TEST_P(StoreContractTest, ProfileOfAMissingUserIsInvalidArgument) {
                 return txn.UpsertTherapistProfile(TherapistProfile{404, "", "", true});
               }),
               FailsWith(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{404, "", ""}); }),
-              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{404, "", "", ""}); }),
+      FailsWith(ErrorCode::kInvalidArgument));
 }
 
 // --- Supervision and guardian links -----------------------------------------------------------

@@ -17,6 +17,8 @@
 #include "core/crypto.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_notifications.h"
+#include "store/sqlite/sqlite_rows.h"
 
 namespace rapport {
 
@@ -54,13 +56,6 @@ namespace {
   "updated_at, proposed_at, decided_at, client_comment"
 #define RAPPORT_PLAN_SIGNATURE_COLUMNS "version_id, role, user_id, signed_at, content_hash"
 #define RAPPORT_PLAN_EVENT_COLUMNS "id, episode_id, kind, subject, payload_json, actor_id, at"
-
-// A value the CHECK constraints should have kept out: the file was edited by hand or is damaged.
-template <typename T>
-Result<T> FromColumn(Result<T> parsed, std::string_view what) {
-  if (!parsed) return Fail(Error::Internal(fmt::format("corrupt {} in the database", what)));
-  return parsed;
-}
 
 Result<Clinic> ReadClinic(const SqliteQuery& q) {
   Clinic c;
@@ -249,48 +244,30 @@ Result<UserId> ReadId(const SqliteQuery& q) {
   return q.Int(0);
 }
 
-// The one row of `q`, or kNotFound with `missing`.
-template <typename Reader>
-auto One(SqliteQuery& q, Reader read, std::string_view missing) -> decltype(read(q)) {
-  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
-  if (!row) return Fail(Error::NotFound(std::string(missing)));
-  return read(q);
-}
-
-// Every row of `q`.
-template <typename Reader>
-auto All(SqliteQuery& q, Reader read)
-    -> Result<std::vector<typename decltype(read(q))::value_type>> {
-  std::vector<typename decltype(read(q))::value_type> rows;
-  for (;;) {
-    RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
-    if (!row) return rows;
-    auto value = read(q);
-    if (!value) return Fail(std::move(value).error());
-    rows.push_back(std::move(*value));
-  }
-}
-
-// An UPDATE or DELETE of one record by id: kNotFound when it changed nothing.
-Status ChangedOne(Result<int> changed, std::string_view missing) {
-  if (!changed) return Fail(std::move(changed).error());
-  if (*changed == 0) return Fail(Error::NotFound(std::string(missing)));
-  return Ok();
-}
-
-// A statement's success without its count of changed rows.
-Status Done(const Result<int>& changed) {
-  if (!changed) return Fail(changed.error());
-  return Ok();
-}
-
-template <typename T>
-Result<T> NameMissing(Result<T> result, std::string_view message) {
-  if (!result) return Fail(NameMissingReference(std::move(result).error(), message));
-  return result;
-}
-
 // --- Queries shared by the read pool and the write transaction -------------------------------
+
+constexpr const char* kSupervisorsOfTherapist =
+    "SELECT supervisor_id FROM supervision_links WHERE therapist_id = ? ORDER BY supervisor_id";
+
+Result<Clinic> QueryClinic(SqliteConnection& c, ClinicId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_CLINIC_COLUMNS " FROM clinics WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadClinic, "no such clinic");
+}
+
+Result<std::vector<UserId>> QueryIds(SqliteConnection& c, const char* sql, std::int64_t key) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+  q.Bind(key);
+  return All(q, ReadId);
+}
+
+Result<std::vector<User>> QueryUsersOfClinic(SqliteConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                                                    " FROM users WHERE clinic_id = ? ORDER BY id"));
+  q.Bind(clinic_id);
+  return All(q, ReadUser);
+}
 
 Result<User> QueryUser(SqliteConnection& c, UserId id) {
   RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
@@ -437,11 +414,11 @@ class SqliteWriteTxn final : public WriteTxn {
   Status UpsertClientProfile(const ClientProfile& p) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("INSERT INTO client_profiles (user_id, date_of_birth, preferred_name) "
-                   "VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        c_.Prepare("INSERT INTO client_profiles (user_id, date_of_birth, preferred_name, "
+                   "country) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
                    "date_of_birth = excluded.date_of_birth, "
-                   "preferred_name = excluded.preferred_name"));
-    q.Bind(p.user_id).Bind(p.date_of_birth).Bind(p.preferred_name);
+                   "preferred_name = excluded.preferred_name, country = excluded.country"));
+    q.Bind(p.user_id).Bind(p.date_of_birth).Bind(p.preferred_name).Bind(p.country);
     return Done(NameMissing(q.Run(), "user does not exist"));
   }
 
@@ -838,6 +815,59 @@ class SqliteWriteTxn final : public WriteTxn {
     return QueryPlanSignatures(c_, id);
   }
 
+  // --- Reaching people (queries in sqlite_notifications.cc) ---
+  Status PutSafetySettings(ClinicId clinic_id, const std::string& json) override {
+    return sqlite::PutSafetySettings(c_, clinic_id, json);
+  }
+  Status PutClinicChannels(const ClinicChannels& channels) override {
+    return sqlite::PutClinicChannels(c_, channels);
+  }
+  Status PutClinicCrisisSet(const ClinicCrisisSet& set) override {
+    return sqlite::PutClinicCrisisSet(c_, set);
+  }
+  Status DeleteClinicCrisisSet(ClinicId clinic_id, const std::string& country) override {
+    return sqlite::DeleteClinicCrisisSet(c_, clinic_id, country);
+  }
+  Result<ShiftId> InsertOnCallShift(const OnCallShift& shift) override {
+    return sqlite::InsertOnCallShift(c_, shift);
+  }
+  Status DeleteOnCallShift(ShiftId id) override { return sqlite::DeleteOnCallShift(c_, id); }
+  Status PutNotificationPreferences(const NotificationPreferences& p) override {
+    return sqlite::PutNotificationPreferences(c_, p);
+  }
+  Result<NotificationId> InsertNotification(const Notification& n) override {
+    return sqlite::InsertNotification(c_, n);
+  }
+  Result<std::vector<Notification>> ClaimDueNotifications(Timestamp now, Timestamp lease_until,
+                                                          int limit) override {
+    return sqlite::ClaimDueNotifications(c_, now, lease_until, limit);
+  }
+  Status UpdateNotificationDelivery(const Notification& n) override {
+    return sqlite::UpdateNotificationDelivery(c_, n);
+  }
+  Result<JobId> InsertJob(const Job& job) override { return sqlite::InsertJob(c_, job); }
+  Result<Job> GetJob(JobId id) override { return sqlite::GetJob(c_, id); }
+  Status UpdateJob(const Job& job) override { return sqlite::UpdateJob(c_, job); }
+  Result<Clinic> GetClinic(ClinicId id) override { return QueryClinic(c_, id); }
+  Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) override {
+    return sqlite::GetSafetySettingsJson(c_, clinic_id);
+  }
+  Result<ClinicChannels> GetClinicChannels(ClinicId clinic_id) override {
+    return sqlite::GetClinicChannels(c_, clinic_id);
+  }
+  Result<NotificationPreferences> GetNotificationPreferences(UserId user_id) override {
+    return sqlite::GetNotificationPreferences(c_, user_id);
+  }
+  Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) override {
+    return QueryIds(c_, kSupervisorsOfTherapist, therapist_id);
+  }
+  Result<std::vector<User>> ListUsers(ClinicId clinic_id) override {
+    return QueryUsersOfClinic(c_, clinic_id);
+  }
+  Result<std::vector<OnCallShift>> ListOnCallShiftsAt(ClinicId clinic_id, Timestamp at) override {
+    return sqlite::ListOnCallShifts(c_, clinic_id, at, at + 1);
+  }
+
  private:
   SqliteConnection& c_;
 };
@@ -955,12 +985,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<Clinic> GetClinic(ClinicId id) override {
-    return WithReader([&](SqliteConnection& c) -> Result<Clinic> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT " RAPPORT_CLINIC_COLUMNS " FROM clinics WHERE id = ?"));
-      q.Bind(id);
-      return One(q, ReadClinic, "no such clinic");
-    });
+    return WithReader([&](SqliteConnection& c) { return QueryClinic(c, id); });
   }
 
   Result<std::vector<Clinic>> ListClinics() override {
@@ -996,15 +1021,8 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<std::vector<User>> ListUsers(ClinicId clinic_id) override {
-    return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q,
-          c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE clinic_id = ? ORDER BY id"));
-      q.Bind(clinic_id);
-      return All(q, ReadUser);
-    });
+    return WithReader([&](SqliteConnection& c) { return QueryUsersOfClinic(c, clinic_id); });
   }
-
   Result<TherapistProfile> GetTherapistProfile(UserId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<TherapistProfile> {
       RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
@@ -1023,13 +1041,13 @@ class SqliteStoreImpl final : public SqliteStore {
   Result<ClientProfile> GetClientProfile(UserId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<ClientProfile> {
       RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
-                               c.Prepare("SELECT user_id, date_of_birth, preferred_name "
+                               c.Prepare("SELECT user_id, date_of_birth, preferred_name, country "
                                          "FROM client_profiles WHERE user_id = ?"));
       q.Bind(id);
       return One(
           q,
           [](const SqliteQuery& row) -> Result<ClientProfile> {
-            return ClientProfile{row.Int(0), row.Text(1), row.Text(2)};
+            return ClientProfile{row.Int(0), row.Text(1), row.Text(2), row.Text(3)};
           },
           "no such client profile");
     });
@@ -1042,10 +1060,7 @@ class SqliteStoreImpl final : public SqliteStore {
         supervisor_id);
   }
   Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) override {
-    return ListIds(
-        "SELECT supervisor_id FROM supervision_links WHERE therapist_id = ? "
-        "ORDER BY supervisor_id",
-        therapist_id);
+    return ListIds(kSupervisorsOfTherapist, therapist_id);
   }
   Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) override {
     return ListIds("SELECT child_id FROM guardian_links WHERE guardian_id = ? ORDER BY child_id",
@@ -1258,6 +1273,53 @@ class SqliteStoreImpl final : public SqliteStore {
         [&](SqliteConnection& c) { return QueryInvitationByTokenHash(c, token_hash); });
   }
 
+  // --- Reaching people (queries in sqlite_notifications.cc) ---
+  Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetSafetySettingsJson(c, clinic_id); });
+  }
+  Result<ClinicChannels> GetClinicChannels(ClinicId clinic_id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetClinicChannels(c, clinic_id); });
+  }
+  Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(ClinicId clinic_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListClinicCrisisSets(c, clinic_id); });
+  }
+  Result<std::vector<OnCallShift>> ListOnCallShifts(ClinicId clinic_id, Timestamp from,
+                                                    Timestamp to) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListOnCallShifts(c, clinic_id, from, to); });
+  }
+  Result<NotificationPreferences> GetNotificationPreferences(UserId user_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetNotificationPreferences(c, user_id); });
+  }
+  Result<Notification> GetNotification(NotificationId id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetNotification(c, id); });
+  }
+  Result<std::vector<Notification>> ListNotificationsOfAlert(AlertId alert_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListNotificationsOfAlert(c, alert_id); });
+  }
+  Result<std::vector<Notification>> ListMail(ClinicId clinic_id, DeliveryState state,
+                                             NotificationId before_id, int limit) override {
+    return WithReader([&](SqliteConnection& c) {
+      return sqlite::ListMail(c, clinic_id, state, before_id, limit);
+    });
+  }
+  Result<std::optional<Timestamp>> NextNotificationDue() override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::NextNotificationDue(c); });
+  }
+  Result<std::vector<Job>> ListDueJobs(Timestamp now, int limit) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::ListDueJobs(c, now, limit); });
+  }
+  Result<std::optional<Timestamp>> NextJobDue() override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::NextJobDue(c); });
+  }
+  Result<std::vector<Job>> ListJobs(ClinicId clinic_id, std::string_view kind) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::ListJobs(c, clinic_id, kind); });
+  }
+
   Result<std::vector<AuditEntry>> ListAudit(ClinicId clinic_id, std::int64_t after_seq,
                                             int limit) override {
     if (limit <= 0) return std::vector<AuditEntry>{};
@@ -1319,11 +1381,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<std::vector<UserId>> ListIds(const char* sql, UserId key) {
-    return WithReader([&](SqliteConnection& c) -> Result<std::vector<UserId>> {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
-      q.Bind(key);
-      return All(q, ReadId);
-    });
+    return WithReader([&](SqliteConnection& c) { return QueryIds(c, sql, key); });
   }
 
   Result<std::vector<Episode>> ListEpisodes(const char* sql, std::int64_t key) {

@@ -15,6 +15,7 @@
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/store_contract_test.h"
+#include "store/store_notification_contract_test.h"
 
 namespace rapport {
 namespace {
@@ -71,6 +72,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreFeedbackContractTest,
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StorePlanContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreNotificationContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);

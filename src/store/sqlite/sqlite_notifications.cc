@@ -1,0 +1,355 @@
+#include "store/sqlite/sqlite_notifications.h"
+
+#include <algorithm>
+
+#include "store/sqlite/sqlite_rows.h"
+
+namespace rapport::sqlite {
+
+namespace {
+
+#define RAPPORT_NOTIFICATION_COLUMNS                                                             \
+  "id, clinic_id, alert_id, recipient_id, channel, reason, step, dedupe_key, address, subject, " \
+  "body, payload_json, created_at, state, attempts, next_attempt_at, delivered_at, last_error"
+#define RAPPORT_JOB_COLUMNS \
+  "id, clinic_id, kind, key, payload_json, due_at, state, attempts, done_at, last_error"
+#define RAPPORT_SHIFT_COLUMNS "id, clinic_id, user_id, starts_at, ends_at"
+
+Result<Notification> ReadNotification(const SqliteQuery& q) {
+  Notification n;
+  n.id = q.Int(0);
+  n.clinic_id = q.Int(1);
+  n.alert_id = q.OptionalInt(2);
+  n.recipient_id = q.OptionalInt(3);
+  RAPPORT_ASSIGN_OR_RETURN(n.channel, FromColumn(ParseChannel(q.Text(4)), "channel"));
+  n.reason = q.Text(5);
+  n.step = static_cast<int>(q.Int(6));
+  n.dedupe_key = q.Text(7);
+  n.address = q.Text(8);
+  n.subject = q.Text(9);
+  n.body = q.Text(10);
+  n.payload_json = q.Text(11);
+  n.created_at = q.Int(12);
+  RAPPORT_ASSIGN_OR_RETURN(n.state,
+                           FromColumn(ParseDeliveryState(q.Text(13)), "notification state"));
+  n.attempts = static_cast<int>(q.Int(14));
+  n.next_attempt_at = q.Int(15);
+  n.delivered_at = q.OptionalInt(16);
+  n.last_error = q.Text(17);
+  return n;
+}
+
+Result<Job> ReadJob(const SqliteQuery& q) {
+  Job j;
+  j.id = q.Int(0);
+  j.clinic_id = q.Int(1);
+  j.kind = q.Text(2);
+  j.key = q.Text(3);
+  j.payload_json = q.Text(4);
+  j.due_at = q.Int(5);
+  RAPPORT_ASSIGN_OR_RETURN(j.state, FromColumn(ParseJobState(q.Text(6)), "job state"));
+  j.attempts = static_cast<int>(q.Int(7));
+  j.done_at = q.OptionalInt(8);
+  j.last_error = q.Text(9);
+  return j;
+}
+
+Result<OnCallShift> ReadShift(const SqliteQuery& q) {
+  return OnCallShift{q.Int(0), q.Int(1), q.Int(2), q.Int(3), q.Int(4)};
+}
+
+Result<std::optional<Timestamp>> OptionalMin(SqliteConnection& c, std::string_view sql) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::optional<Timestamp>{};
+  return q.OptionalInt(0);
+}
+
+}  // namespace
+
+Status PutSafetySettings(SqliteConnection& c, ClinicId clinic_id, const std::string& json) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("INSERT INTO clinic_safety (clinic_id, settings_json) VALUES (?, ?) "
+                               "ON CONFLICT (clinic_id) DO UPDATE SET "
+                               "settings_json = excluded.settings_json"));
+  q.Bind(clinic_id).Bind(json);
+  return Done(NameMissing(q.Run(), "clinic does not exist"));
+}
+
+Status PutClinicChannels(SqliteConnection& c, const ClinicChannels& ch) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO clinic_channels (clinic_id, webhook_url, webhook_secret, mail_from) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE SET "
+                "webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, "
+                "mail_from = excluded.mail_from"));
+  q.Bind(ch.clinic_id).Bind(ch.webhook_url).Bind(ch.webhook_secret).Bind(ch.mail_from);
+  return Done(NameMissing(q.Run(), "clinic does not exist"));
+}
+
+Status PutClinicCrisisSet(SqliteConnection& c, const ClinicCrisisSet& s) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO clinic_crisis_sets (clinic_id, country, set_json, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (clinic_id, country) DO UPDATE "
+                "SET set_json = excluded.set_json, updated_by = excluded.updated_by, "
+                "updated_at = excluded.updated_at"));
+  q.Bind(s.clinic_id).Bind(s.country).Bind(s.set_json).Bind(s.updated_by).Bind(s.updated_at);
+  return Done(NameMissing(q.Run(), "clinic or user does not exist"));
+}
+
+Status DeleteClinicCrisisSet(SqliteConnection& c, ClinicId clinic_id, const std::string& country) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("DELETE FROM clinic_crisis_sets WHERE clinic_id = ? AND country = ?"));
+  q.Bind(clinic_id).Bind(country);
+  return ChangedOne(q.Run(), "the clinic has no crisis lines of its own for that country");
+}
+
+Result<ShiftId> InsertOnCallShift(SqliteConnection& c, const OnCallShift& s) {
+  if (s.ends_at <= s.starts_at) {
+    return Fail(Error::Field("ends_at", "must be after the start"));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("INSERT INTO on_call_shifts (clinic_id, user_id, starts_at, "
+                                     "ends_at) VALUES (?, ?, ?, ?) RETURNING id"));
+  q.Bind(s.clinic_id).Bind(s.user_id).Bind(s.starts_at).Bind(s.ends_at);
+  return NameMissing(q.RunReturningId(), "clinic or user does not exist");
+}
+
+Status DeleteOnCallShift(SqliteConnection& c, ShiftId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("DELETE FROM on_call_shifts WHERE id = ?"));
+  q.Bind(id);
+  return ChangedOne(q.Run(), "no such on-call shift");
+}
+
+Status PutNotificationPreferences(SqliteConnection& c, const NotificationPreferences& p) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO notification_preferences (user_id, email, email_min_severity, live) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, "
+                "email_min_severity = excluded.email_min_severity, live = excluded.live"));
+  q.Bind(p.user_id).Bind(p.email).Bind(ToString(p.email_min_severity)).Bind(p.live);
+  return Done(NameMissing(q.Run(), "user does not exist"));
+}
+
+Result<NotificationId> InsertNotification(SqliteConnection& c, const Notification& n) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO notifications (clinic_id, alert_id, recipient_id, channel, reason, "
+                "step, dedupe_key, address, subject, body, payload_json, created_at, state, "
+                "attempts, next_attempt_at, delivered_at, last_error) VALUES (?, ?, ?, ?, ?, ?, "
+                "NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+  q.Bind(n.clinic_id)
+      .Bind(n.alert_id)
+      .Bind(n.recipient_id)
+      .Bind(ToString(n.channel))
+      .Bind(n.reason)
+      .Bind(n.step)
+      .Bind(n.dedupe_key)
+      .Bind(n.address)
+      .Bind(n.subject)
+      .Bind(n.body)
+      .Bind(n.payload_json)
+      .Bind(n.created_at)
+      .Bind(ToString(n.state))
+      .Bind(n.attempts)
+      .Bind(n.next_attempt_at)
+      .Bind(n.delivered_at)
+      .Bind(n.last_error);
+  auto id = NameMissing(q.RunReturningId(), "clinic, alert or recipient does not exist");
+  if (!id && id.error().code == ErrorCode::kAlreadyExists) {
+    return Fail(Error{ErrorCode::kAlreadyExists,
+                      "this notification was already written",
+                      {FieldError{"dedupe_key", "already used"}}});
+  }
+  return id;
+}
+
+Result<std::vector<Notification>> ClaimDueNotifications(SqliteConnection& c, Timestamp now,
+                                                        Timestamp lease_until, int limit) {
+  if (limit <= 0) return std::vector<Notification>{};
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("UPDATE notifications SET state = 'sending', attempts = attempts + 1, "
+                "next_attempt_at = ? WHERE id IN (SELECT id FROM notifications "
+                "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
+                "ORDER BY next_attempt_at, id LIMIT ?) RETURNING " RAPPORT_NOTIFICATION_COLUMNS));
+  q.Bind(lease_until).Bind(now).Bind(limit);
+  RAPPORT_ASSIGN_OR_RETURN(auto claimed, All(q, ReadNotification));
+  std::sort(claimed.begin(), claimed.end(),
+            [](const Notification& a, const Notification& b) { return a.id < b.id; });
+  return claimed;
+}
+
+Status UpdateNotificationDelivery(SqliteConnection& c, const Notification& n) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("UPDATE notifications SET state = ?, attempts = ?, next_attempt_at = ?, "
+                "delivered_at = ?, last_error = ? WHERE id = ?"));
+  q.Bind(ToString(n.state))
+      .Bind(n.attempts)
+      .Bind(n.next_attempt_at)
+      .Bind(n.delivered_at)
+      .Bind(n.last_error)
+      .Bind(n.id);
+  return ChangedOne(q.Run(), "no such notification");
+}
+
+Result<JobId> InsertJob(SqliteConnection& c, const Job& j) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO jobs (clinic_id, kind, key, payload_json, due_at, state, attempts, "
+                "done_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO NOTHING RETURNING id"));
+  q.Bind(j.clinic_id)
+      .Bind(j.kind)
+      .Bind(j.key)
+      .Bind(j.payload_json)
+      .Bind(j.due_at)
+      .Bind(ToString(j.state))
+      .Bind(j.attempts)
+      .Bind(j.done_at)
+      .Bind(j.last_error);
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, NameMissing(q.Step(), "clinic does not exist"));
+  if (row) {
+    const JobId id = q.Int(0);
+    RAPPORT_RETURN_IF_ERROR(q.Step());  // finish the statement
+    return id;
+  }
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery existing, c.Prepare("SELECT id FROM jobs WHERE key = ?"));
+  existing.Bind(j.key);
+  return One(
+      existing, [](const SqliteQuery& r) -> Result<JobId> { return r.Int(0); }, "no such job");
+}
+
+Status UpdateJob(SqliteConnection& c, const Job& j) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("UPDATE jobs SET state = ?, due_at = ?, attempts = ?, done_at = ?, "
+                               "last_error = ? WHERE id = ?"));
+  q.Bind(ToString(j.state)).Bind(j.due_at).Bind(j.attempts).Bind(j.done_at).Bind(j.last_error);
+  q.Bind(j.id);
+  return ChangedOne(q.Run(), "no such job");
+}
+
+Result<std::optional<std::string>> GetSafetySettingsJson(SqliteConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT settings_json FROM clinic_safety WHERE clinic_id = ?"));
+  q.Bind(clinic_id);
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::optional<std::string>{};
+  return std::optional<std::string>{q.Text(0)};
+}
+
+Result<ClinicChannels> GetClinicChannels(SqliteConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT webhook_url, webhook_secret, mail_from "
+                                                    "FROM clinic_channels WHERE clinic_id = ?"));
+  q.Bind(clinic_id);
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  ClinicChannels channels;
+  channels.clinic_id = clinic_id;
+  if (!row) return channels;
+  channels.webhook_url = q.Text(0);
+  channels.webhook_secret = q.Text(1);
+  channels.mail_from = q.Text(2);
+  return channels;
+}
+
+Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(SqliteConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT clinic_id, country, set_json, updated_by, updated_at "
+                               "FROM clinic_crisis_sets WHERE clinic_id = ? ORDER BY country"));
+  q.Bind(clinic_id);
+  return All(q, [](const SqliteQuery& r) -> Result<ClinicCrisisSet> {
+    return ClinicCrisisSet{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4)};
+  });
+}
+
+Result<std::vector<OnCallShift>> ListOnCallShifts(SqliteConnection& c, ClinicId clinic_id,
+                                                  Timestamp from, Timestamp to) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_SHIFT_COLUMNS " FROM on_call_shifts "
+                                     "WHERE clinic_id = ? AND starts_at < ? AND ends_at > ? "
+                                     "ORDER BY starts_at, id"));
+  q.Bind(clinic_id).Bind(to).Bind(from);
+  return All(q, ReadShift);
+}
+
+Result<NotificationPreferences> GetNotificationPreferences(SqliteConnection& c, UserId user_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT email, email_min_severity, live "
+                                     "FROM notification_preferences WHERE user_id = ?"));
+  q.Bind(user_id);
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  NotificationPreferences p;
+  p.user_id = user_id;
+  if (!row) return p;
+  p.email = q.Bool(0);
+  RAPPORT_ASSIGN_OR_RETURN(p.email_min_severity, FromColumn(ParseSeverity(q.Text(1)), "severity"));
+  p.live = q.Bool(2);
+  return p;
+}
+
+Result<Notification> GetNotification(SqliteConnection& c, NotificationId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                                                    " FROM notifications WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadNotification, "no such notification");
+}
+
+Result<std::vector<Notification>> ListNotificationsOfAlert(SqliteConnection& c, AlertId alert_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                                     " FROM notifications WHERE alert_id = ? ORDER BY id"));
+  q.Bind(alert_id);
+  return All(q, ReadNotification);
+}
+
+Result<std::vector<Notification>> ListMail(SqliteConnection& c, ClinicId clinic_id,
+                                           DeliveryState state, NotificationId before_id,
+                                           int limit) {
+  if (limit <= 0) return std::vector<Notification>{};
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS " FROM notifications WHERE clinic_id = ? "
+                "AND channel = 'email' AND state = ? AND (? = 0 OR id < ?) "
+                "ORDER BY id DESC LIMIT ?"));
+  q.Bind(clinic_id).Bind(ToString(state)).Bind(before_id).Bind(before_id).Bind(limit);
+  return All(q, ReadNotification);
+}
+
+Result<std::optional<Timestamp>> NextNotificationDue(SqliteConnection& c) {
+  return OptionalMin(c,
+                     "SELECT min(next_attempt_at) FROM notifications "
+                     "WHERE state IN ('pending', 'sending')");
+}
+
+Result<Job> GetJob(SqliteConnection& c, JobId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_JOB_COLUMNS " FROM jobs WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadJob, "no such job");
+}
+
+Result<std::vector<Job>> ListDueJobs(SqliteConnection& c, Timestamp now, int limit) {
+  if (limit <= 0) return std::vector<Job>{};
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_JOB_COLUMNS " FROM jobs WHERE state = 'pending' "
+                               "AND due_at <= ? ORDER BY due_at, id LIMIT ?"));
+  q.Bind(now).Bind(limit);
+  return All(q, ReadJob);
+}
+
+Result<std::optional<Timestamp>> NextJobDue(SqliteConnection& c) {
+  return OptionalMin(c, "SELECT min(due_at) FROM jobs WHERE state = 'pending'");
+}
+
+Result<std::vector<Job>> ListJobs(SqliteConnection& c, ClinicId clinic_id, std::string_view kind) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_JOB_COLUMNS
+                                     " FROM jobs WHERE clinic_id = ? AND kind = ? ORDER BY id"));
+  q.Bind(clinic_id).Bind(kind);
+  return All(q, ReadJob);
+}
+
+}  // namespace rapport::sqlite
