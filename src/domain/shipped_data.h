@@ -1,5 +1,5 @@
 #pragma once
-// The data that ships with Rapport (instruments/*.json, rules/alerts.json), compiled into the
+// The data that ships with Rapport (instruments/*.json, rules/*.json), compiled into the
 // binary so that it needs no data files to run. A clinic's own definitions (licensed
 // questionnaires) are loaded from its configured folder instead, never from here.
 
@@ -17,5 +17,8 @@ std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
 
 // rules/alerts.json.
 std::string_view ShippedAlertRulesJson();
+
+// rules/crisis.json: crisis lines per country.
+std::string_view ShippedCrisisJson();
 
 }  // namespace rapport
