@@ -21,4 +21,8 @@ std::string_view ShippedAlertRulesJson();
 // rules/crisis.json: crisis lines per country.
 std::string_view ShippedCrisisJson();
 
+// rules/escalation.json: who is told of an unanswered urgent alert, and when, and what the
+// client is told.
+std::string_view ShippedEscalationJson();
+
 }  // namespace rapport
