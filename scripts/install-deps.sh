@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libboost-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libpq-dev libsodium-dev
+  libhowardhinnant-date-dev tzdata
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-19 clang-tidy-19

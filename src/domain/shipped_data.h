@@ -1,5 +1,5 @@
 #pragma once
-// The data that ships with Rapport (instruments/*.json, rules/alerts.json), compiled into the
+// The data that ships with Rapport (instruments/*.json, rules/*.json), compiled into the
 // binary so that it needs no data files to run. A clinic's own definitions (licensed
 // questionnaires) are loaded from its configured folder instead, never from here.
 
@@ -17,5 +17,12 @@ std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
 
 // rules/alerts.json.
 std::string_view ShippedAlertRulesJson();
+
+// rules/crisis.json: crisis lines per country.
+std::string_view ShippedCrisisJson();
+
+// rules/escalation.json: who is told of an unanswered urgent alert, and when, and what the
+// client is told.
+std::string_view ShippedEscalationJson();
 
 }  // namespace rapport
