@@ -64,6 +64,20 @@ std::string Blake2b256Hex(std::string_view data) {
   return ToHex(digest.data(), digest.size());
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  // The streaming form, because crypto_auth_hmacsha256() takes a key of exactly 32 bytes and a
+  // clinic's shared secret has whatever length the receiving system chose.
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return ToHex(mac.data(), mac.size());
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -26,6 +26,9 @@ std::string RandomToken(std::size_t bytes = 32);
 // BLAKE2b with a 32-byte digest, lower-case hex.
 std::string Blake2b256Hex(std::string_view data);
 
+// HMAC-SHA-256 (RFC 2104) of `data` under `key` of any length, lower-case hex (64 characters).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 // Compares in time independent of where the first difference is.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

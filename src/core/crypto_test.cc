@@ -24,16 +24,30 @@ TEST_F(CryptoTest, TokensAreRandomAndUrlSafe) {
   const auto b = RandomToken();
   EXPECT_NE(a, b);
   EXPECT_EQ(a.size(), 43u);
-  EXPECT_EQ(a.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+  EXPECT_EQ(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
             std::string::npos);
   EXPECT_EQ(RandomHex(16).size(), 32u);
 }
 
 TEST_F(CryptoTest, Blake2bMatchesTheReferenceVector) {
   // BLAKE2b-256 of the empty string (RFC 7693 parameterisation, 32-byte output).
-  EXPECT_EQ(Blake2b256Hex(""),
-            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  EXPECT_EQ(Blake2b256Hex(""), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+}
+
+TEST_F(CryptoTest, HmacSha256MatchesTheRfc4231Vectors) {
+  // RFC 4231 test case 1: a 20-byte key of 0x0b.
+  EXPECT_EQ(HmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // Test case 2: a key shorter than the output.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_F(CryptoTest, HmacSha256HashesAKeyLongerThanTheBlockFirst) {
+  // RFC 4231 test case 6: 131 bytes of 0xaa, more than SHA-256's 64-byte block.
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST_F(CryptoTest, ConstantTimeEqualsComparesContentAndLength) {
