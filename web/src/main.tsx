@@ -20,6 +20,7 @@ import { AdminHome, AuditPage } from './pages/admin';
 import { NotFoundPage } from './pages/not_found';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
+import { FeedbackLinkHelpPage, SignedInHelpPage } from './pages/help';
 import { PlanPage } from './pages/plan_page';
 import { PlanEditorPage } from './pages/plan_editor';
 import { PlanComparePage, PlanPrintPage, PlanVersionPage } from './pages/plan_version';
@@ -81,11 +82,14 @@ function App() {
     );
   }
 
-  // A feedback link needs no sign-in: the token in it is the credential.
-  if (path.startsWith('/feedback/')) {
+  // A feedback link needs no sign-in: the token in it is the credential, also for its help page.
+  const link = /^\/feedback\/([^/]+)(\/help)?$/.exec(path);
+  if (link) {
+    const token = decodeURIComponent(link[1]!);
+    const helpHref = `/feedback/${link[1]}/help`;
     return (
-      <Shell user={user} signedOut={signedOut}>
-        <FeedbackLinkPage token={decodeURIComponent(path.slice('/feedback/'.length))} />
+      <Shell user={user} signedOut={signedOut} path={path} helpHref={helpHref}>
+        {link[2] ? <FeedbackLinkHelpPage token={token} /> : <FeedbackLinkPage token={token} />}
       </Shell>
     );
   }
@@ -103,8 +107,10 @@ function App() {
   }
 
   const ctx: AppContext = { user, signedIn, signedOut };
+  // Clients and guardians are the ones who may need help in a hurry: on every page, one tap away.
+  const helpHref = user.role === 'client' || user.role === 'guardian' ? '/help' : undefined;
   return (
-    <Shell user={user} signedOut={signedOut} path={path}>
+    <Shell user={user} signedOut={signedOut} path={path} helpHref={helpHref}>
       <Route path={path} ctx={ctx} />
     </Shell>
   );
@@ -128,6 +134,7 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
     }
   }
   if (path === '/account') return <AccountPage ctx={ctx} />;
+  if (path === '/help') return <SignedInHelpPage />;
   const client = /^\/clients\/(\d+)$/.exec(path);
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
@@ -156,14 +163,15 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; children: ComponentChildren }) {
+function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; helpHref?: string; children: ComponentChildren }) {
   const { user } = props;
-  const links: { href: string; label: string }[] = [];
+  const links: { href: string; label: string; help?: boolean }[] = [];
   if (user) {
     links.push({ href: '/', label: user.role === 'therapist' ? 'Caseload' : 'Home' });
     if (user.role === 'admin') links.push({ href: '/audit', label: 'Audit log' });
     links.push({ href: '/account', label: 'Account' });
   }
+  if (props.helpHref) links.push({ href: props.helpHref, label: 'Get help now', help: true });
   const current = (href: string) =>
     props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/'))) ? 'page' : undefined;
   return (
@@ -177,12 +185,12 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
             <span class="brand__mark" aria-hidden="true" />
             Rapport
           </a>
-          {user && (
+          {links.length > 0 && (
             <nav aria-label="Main">
               <ul class="nav-list">
                 {links.map((l) => (
                   <li key={l.href}>
-                    <a href={l.href} aria-current={current(l.href)}>
+                    <a href={l.href} aria-current={current(l.href)} class={l.help ? 'nav-list__help' : undefined}>
                       {l.label}
                     </a>
                   </li>
