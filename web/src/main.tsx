@@ -6,6 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
 import { api, ApiError, setCsrfToken, setSessionEndedHandler, type Session, type User } from './api';
 import { roleLabels } from './format';
+import { LiveAlertBanners } from './alerts';
+import { startLive } from './live';
 import { interceptLinks, navigate, usePath } from './router';
 import { Loading } from './ui';
 import { SignInPage } from './pages/sign_in';
@@ -34,6 +36,10 @@ export interface AppContext {
 function App() {
   const path = usePath();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+
+  // Staff hear of new alerts on whatever page they have open; clients never receive them.
+  const staff = !!user && (user.role === 'therapist' || user.role === 'supervisor' || user.role === 'admin');
+  useEffect(() => (staff ? startLive() : undefined), [staff, user?.id]);
 
   useEffect(() => {
     api.me().then(
@@ -207,6 +213,7 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {user && <LiveAlertBanners canOpen={user.role === 'therapist' || user.role === 'supervisor'} />}
         {props.children}
       </main>
       <footer class="site-footer">
