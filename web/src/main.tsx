@@ -19,6 +19,7 @@ import { SupervisorHome } from './pages/supervisor_home';
 import { ClientHome } from './pages/client_home';
 import { GuardianHome } from './pages/guardian_home';
 import { AdminHome, AuditPage } from './pages/admin';
+import { AlertPage } from './pages/alert_page';
 import { NotFoundPage } from './pages/not_found';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
@@ -144,6 +145,8 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const client = /^\/clients\/(\d+)$/.exec(path);
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
+  const alert = /^\/alerts\/(\d+)$/.exec(path);
+  if (alert && (role === 'therapist' || role === 'supervisor')) return <AlertPage ctx={ctx} alertId={Number(alert[1])} />;
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
@@ -179,7 +182,7 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
   }
   if (props.helpHref) links.push({ href: props.helpHref, label: 'Get help now', help: true });
   const current = (href: string) =>
-    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/'))) ? 'page' : undefined;
+    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/') || props.path?.startsWith('/alerts/'))) ? 'page' : undefined;
   return (
     <>
       <a class="skip-link" href="#main">
