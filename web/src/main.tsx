@@ -21,6 +21,7 @@ import { GuardianHome } from './pages/guardian_home';
 import { AdminHome, AuditPage } from './pages/admin';
 import { AlertPage } from './pages/alert_page';
 import { NotFoundPage } from './pages/not_found';
+import { OutboxPage } from './pages/outbox';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
 import { FeedbackLinkHelpPage, SignedInHelpPage } from './pages/help';
@@ -145,6 +146,7 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const client = /^\/clients\/(\d+)$/.exec(path);
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
+  if (path === '/clinic/outbox' && role === 'admin') return <OutboxPage ctx={ctx} />;
   const alert = /^\/alerts\/(\d+)$/.exec(path);
   if (alert && (role === 'therapist' || role === 'supervisor')) return <AlertPage ctx={ctx} alertId={Number(alert[1])} />;
   const episode = /^\/episodes\/(\d+)$/.exec(path);
