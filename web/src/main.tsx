@@ -20,6 +20,7 @@ import { ClientHome } from './pages/client_home';
 import { GuardianHome } from './pages/guardian_home';
 import { AdminHome, AuditPage } from './pages/admin';
 import { AlertPage } from './pages/alert_page';
+import { ClinicSafetyPage } from './pages/clinic_safety';
 import { NotFoundPage } from './pages/not_found';
 import { OutboxPage } from './pages/outbox';
 import { EpisodePage } from './pages/episode_page';
@@ -147,6 +148,7 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
   if (path === '/clinic/outbox' && role === 'admin') return <OutboxPage ctx={ctx} />;
+  if (path === '/clinic/safety' && role === 'admin') return <ClinicSafetyPage ctx={ctx} />;
   const alert = /^\/alerts\/(\d+)$/.exec(path);
   if (alert && (role === 'therapist' || role === 'supervisor')) return <AlertPage ctx={ctx} alertId={Number(alert[1])} />;
   const episode = /^\/episodes\/(\d+)$/.exec(path);
