@@ -87,7 +87,7 @@ function FollowUp({ detail }: { detail: AlertDetail }) {
   const acknowledgedBy = detail.acknowledged_by_name ?? alert.acknowledged_by_name;
   const resolvedBy = detail.resolved_by_name ?? alert.resolved_by_name;
   return (
-    <dl class="details">
+    <dl class="details details--long-terms">
       <div>
         <dt>Raised</dt>
         <dd>{formatDateTime(alert.created_at)}</dd>

@@ -198,7 +198,7 @@ function HoursAndEscalation({
                 {d.open && (
                   <div class="row">
                     <Field
-                      label={`${dayNames[day]} opens at`}
+                      label={`${dayNames[day]} opening time`}
                       name={`${day}-start`}
                       required
                       inputMode="numeric"
@@ -208,7 +208,7 @@ function HoursAndEscalation({
                       error={err(`hours/${day}/start`)}
                     />
                     <Field
-                      label={`${dayNames[day]} closes at`}
+                      label={`${dayNames[day]} closing time`}
                       name={`${day}-end`}
                       required
                       inputMode="numeric"
@@ -262,7 +262,7 @@ function HoursAndEscalation({
             />
           </div>
           <CheckboxField
-            label="An on-call clinician covers the hours when the clinic is closed"
+            label="Someone from the on-call rota covers the hours when the clinic is closed"
             name="on_call_out_of_hours"
             checked={form.on_call}
             onChange={(on_call) => set({ on_call })}
