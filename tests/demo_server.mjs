@@ -9,17 +9,20 @@ import assert from 'node:assert/strict';
 
 // Seeds the demo clinic, with every account's password `password`, into a new database and
 // starts `rapport serve` (RAPPORT_BIN) on a free port, serving the web app from `web` (none: an
-// empty folder). Returns { baseUrl, stop }; stop() throws if the server died while in use.
-export async function startDemoServer({ password, web }) {
+// empty folder). `extraArgs` go after serve's own arguments (`--smtp-url ...`, `--test-clock`)
+// and `env` is added to the environment of both commands. Returns { baseUrl, stop }; stop()
+// throws if the server died while in use.
+export async function startDemoServer({ password, web, extraArgs = [], env: extraEnv = {} }) {
   const bin = process.env.RAPPORT_BIN;
   assert.ok(bin, 'RAPPORT_BIN must be set (the CTest registration sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'rapport-test-'));
   const db = join(dir, 'r.db');
-  const env = { ...process.env, RAPPORT_DEMO_PASSWORD: password };
+  const env = { ...process.env, RAPPORT_DEMO_PASSWORD: password, ...extraEnv };
   const demo = spawnSync(bin, ['demo', '--db', db], { env, encoding: 'utf8', timeout: 300_000 });
   assert.equal(demo.status, 0, `rapport demo failed:\n${demo.stdout}\n${demo.stderr}`);
 
-  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', web ?? dir], {
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', web ?? dir, ...extraArgs];
+  const child = spawn(bin, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

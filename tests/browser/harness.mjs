@@ -30,9 +30,10 @@ function requireEnv(name) {
   return value;
 }
 
-// The demo clinic on a free port, serving the built web app (RAPPORT_WEB). Returns { baseUrl, stop }.
-export async function startServer() {
-  return startDemoServer({ password: kDemoPassword, web: requireEnv('RAPPORT_WEB') });
+// The demo clinic on a free port, serving the built web app (RAPPORT_WEB). `extraArgs` and `env`
+// are passed on to the server (see startDemoServer). Returns { baseUrl, stop }.
+export async function startServer({ extraArgs = [], env = {} } = {}) {
+  return startDemoServer({ password: kDemoPassword, web: requireEnv('RAPPORT_WEB'), extraArgs, env });
 }
 
 // Chromium from Debian, never a downloaded one. playwright gives each launch a fresh temporary
@@ -125,11 +126,13 @@ export async function assertFitsPhone(page, what) {
 
 // The life of a browser test file: a server over a fresh demo clinic and a browser, started
 // before the file's tests and stopped after them; the file fails if any page logged a problem.
+// `serverOptions` ({ extraArgs, env } for startServer) may also be an async function that returns
+// them, for options known only once something else has started (a mail sink's port).
 // Returns the object that holds them once started: { server, browser }.
-export function demoServerAndBrowser() {
+export function demoServerAndBrowser(serverOptions = {}) {
   const live = { server: null, browser: null };
   before(async () => {
-    live.server = await startServer();
+    live.server = await startServer(typeof serverOptions === 'function' ? await serverOptions() : serverOptions);
     live.browser = await launchBrowser();
   });
   after(async () => {

@@ -1,8 +1,10 @@
 // Alerts as a therapist acts on them: what happened, why it matters, what to do next, and the
-// two steps that close one: "Acknowledge" (with a note of what was done) and "Resolve".
+// two steps that close one: "Acknowledge" (with a note of what was done) and "Resolve"; and the
+// banners that bring a new alert to whatever page is open.
 import { useId, useState } from 'preact/hooks';
-import { api, ApiError, type FeedbackAlert, type Severity } from './api';
+import { api, ApiError, type FeedbackAlert, type LiveAlertEvent, type Severity } from './api';
 import { formatDateTime } from './format';
+import { bannerKey, dismissAllBanners, dismissBanner, useBanners } from './live';
 import { Alert } from './ui';
 
 export const severityLabels: Record<Severity, string> = {
@@ -142,6 +144,63 @@ export function AlertList({ alerts, canAct, onChanged, showClient = true, empty 
       {alerts.map((a) => (
         <AlertCard key={a.id} alert={a} canAct={canAct} onChanged={onChanged} showClient={showClient} />
       ))}
+    </div>
+  );
+}
+
+const kBannersShown = 3;
+
+function bannerWords(event: LiveAlertEvent): string {
+  const what = `${severityLabels[event.severity] ?? 'New'} alert${event.title ? `: ${event.title}` : ''}`;
+  return event.client_name ? `${what} for ${event.client_name}` : what;
+}
+
+// New alerts, newest first, at the top of whatever page is open. Each is its own role="alert",
+// so a screen reader announces it as it arrives without taking the reader's focus away. A later
+// step means nobody has acknowledged someone else's alert yet, and says so first.
+export function LiveAlertBanners({ canOpen }: { canOpen: boolean }) {
+  const banners = useBanners();
+  if (banners.length === 0) return null;
+  const shown = banners.slice(0, kBannersShown);
+  const more = banners.length - shown.length;
+  return (
+    <div class="live-alerts">
+      {shown.map((event) => {
+        const key = bannerKey(event);
+        const about = event.client_name ? ` for ${event.client_name}` : '';
+        return (
+          <div key={key} class={`live-alert live-alert--${event.severity}`} role="alert">
+            <div class="live-alert__text">
+              {event.step > 0 ? (
+                <>
+                  <p class="live-alert__what">Urgent: an alert for a client of another therapist has not been acknowledged</p>
+                  <p>{bannerWords(event)}</p>
+                </>
+              ) : (
+                <p class="live-alert__what">{bannerWords(event)}</p>
+              )}
+            </div>
+            <div class="live-alert__actions">
+              {canOpen && (
+                <a class="button button--small button--primary" href={`/alerts/${event.alert_id}`} onClick={() => dismissBanner(key)}>
+                  Open the alert<span class="visually-hidden">{about}</span>
+                </a>
+              )}
+              <button class="button button--small" type="button" onClick={() => dismissBanner(key)}>
+                Dismiss<span class="visually-hidden"> the alert{about}</span>
+              </button>
+            </div>
+          </div>
+        );
+      })}
+      {more > 0 && (
+        <p class="live-alerts__more">
+          and {more} more
+          <button class="button button--small button--quiet" type="button" onClick={dismissAllBanners}>
+            Dismiss all
+          </button>
+        </p>
+      )}
     </div>
   );
 }

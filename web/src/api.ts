@@ -139,10 +139,44 @@ export interface AssignedInstrument {
   respondent: string;
 }
 
-export interface CrisisInfo {
+// One crisis line as the clinic shows it. `tel` and `sms` are dialable targets ("116123"), or ""
+// when the line takes no calls or no texts; `phone` is how the number is written for people.
+export interface CrisisLine {
+  name: string;
+  description: string;
+  phone: string;
+  tel: string;
+  sms: string;
+  hours: string;
+  audience: string;
+  url: string;
+}
+
+export interface CrisisSet {
+  country: string;
+  country_name: string;
+  emergency_number: string;
+  lines: CrisisLine[];
+  source: string;
+  checked: string;
+}
+
+// Where to turn now, for the reader's country, and what the clinic does after a risk answer, in
+// the server's words (which follow the clinic's hours and on-call cover).
+export interface HelpInfo {
+  country: string;
+  country_name: string;
+  emergency_number: string;
+  emergency_label: string;
   title: string;
   body: string;
-  contacts: { label: string; detail: string }[];
+  lines: CrisisLine[];
+  after_risk: { headline: string; body: string };
+  clinic_name: string;
+  hours: string;
+  open_now: boolean;
+  source: string;
+  checked: string;
 }
 
 export interface FeedbackAlert {
@@ -172,7 +206,8 @@ export interface SubmitResult {
   response?: { id: number; instrument: string; submitted_at: string; session_number: number };
   scores?: { total: number | null; band?: string };
   alerts?: FeedbackAlert[];
-  crisis: CrisisInfo | null;
+  // Present when an answer was a risk answer.
+  crisis: HelpInfo | null;
 }
 
 export interface ProgressPoint {
@@ -238,6 +273,108 @@ export interface FeedbackLinkInfo {
 
 export type Answers = Record<string, number | string | null>;
 
+// --- Reaching a person: live alerts, who was told, the clinic's safety set-up ------------------
+
+export type DeliveryChannel = 'live' | 'email' | 'webhook';
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'held' | 'skipped' | 'failed';
+
+export interface AlertDelivery {
+  channel: DeliveryChannel;
+  recipient_id: number | null;
+  recipient_name: string | null;
+  step: number;
+  state: DeliveryState;
+  created_at: string;
+  delivered_at: string | null;
+  last_error: string;
+}
+
+export interface AlertDetail {
+  alert: FeedbackAlert;
+  deliveries: AlertDelivery[];
+  acknowledged_by_name: string | null;
+  resolved_by_name: string | null;
+}
+
+// step 0: the alert as it was raised; step > 0: an escalation, because nobody has acknowledged it.
+export interface LiveAlertEvent {
+  type: 'alert';
+  alert_id: number;
+  episode_id: number;
+  severity: Severity;
+  title: string;
+  client_name: string;
+  step: number;
+}
+
+export type LiveMessage = { type: 'ready' } | LiveAlertEvent;
+
+export const kWeekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof kWeekdays)[number];
+
+// "HH:MM" in the clinic's own time zone; end "24:00" is midnight.
+export interface OpenInterval {
+  start: string;
+  end: string;
+}
+
+// The clinic's safety settings as the server stores them; a day that is absent or null is closed.
+export interface SafetySettings {
+  time_zone: string;
+  country: string;
+  hours: Partial<Record<Weekday, OpenInterval | null>>;
+  escalate_after_minutes_in_hours: number;
+  escalate_after_minutes_out_of_hours: number;
+  on_call_out_of_hours: boolean;
+  contact_within_minutes: number;
+}
+
+export interface ClinicChannels {
+  webhook_url: string;
+  has_webhook_secret: boolean;
+  mail_from: string;
+}
+
+export interface SafetyOverview {
+  settings: SafetySettings;
+  hours_in_words: string;
+  open_now: boolean;
+  channels: ClinicChannels;
+  mail_relay: boolean;
+}
+
+export interface OnCallShift {
+  id: number;
+  user_id: number;
+  user_name: string;
+  starts_at: string;
+  ends_at: string;
+}
+
+export interface CrisisSetEntry {
+  country: string;
+  country_name: string;
+  // The clinic's own lines for this country; otherwise the set shipped with Rapport.
+  own: boolean;
+  set: CrisisSet;
+}
+
+// A mail kept because no relay is set. Its text never holds clinical content.
+export interface OutboxMail {
+  id: number;
+  to: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  reason: string;
+}
+
+export interface NotificationPreferences {
+  email: boolean;
+  email_min_severity: Severity;
+  live: boolean;
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -281,6 +418,11 @@ export function setSessionEndedHandler(handler: (() => void) | undefined): void 
 
 export function setCsrfToken(token: string): void {
   csrfToken = token;
+}
+
+// The live connection proves itself with the same token as a state-changing request.
+export function csrfTokenForLive(): string {
+  return csrfToken;
 }
 
 const kBase = '/api/v1';
@@ -401,4 +543,31 @@ export const api = {
   feedbackLink: (token: string) => request<FeedbackLinkInfo>('GET', `/feedback-links/${encodeURIComponent(token)}`),
   submitViaLink: (token: string, body: { instrument: string; answers: Answers }) =>
     request<SubmitResult>('POST', `/feedback-links/${encodeURIComponent(token)}/responses`, body),
+
+  alert: (id: number) => request<AlertDetail>('GET', `/alerts/${id}`),
+  help: () => request<HelpInfo>('GET', '/help'),
+  feedbackLinkHelp: (token: string) => request<HelpInfo>('GET', `/feedback-links/${encodeURIComponent(token)}/help`),
+  notificationPreferences: () => request<NotificationPreferences>('GET', '/me/notifications'),
+  putNotificationPreferences: (body: NotificationPreferences) =>
+    request<NotificationPreferences>('PUT', '/me/notifications', body),
+
+  safety: () => request<SafetyOverview>('GET', '/clinic/safety'),
+  putSafety: (settings: SafetySettings) => request<SafetyOverview>('PUT', '/clinic/safety', { settings }),
+  // Leaving out webhook_secret keeps the current one.
+  putChannels: (body: { webhook_url: string; webhook_secret?: string; mail_from: string }) =>
+    request<ClinicChannels>('PUT', '/clinic/channels', body),
+  onCall: (from: string, to: string) =>
+    request<{ shifts: OnCallShift[] }>('GET', `/on-call?${new URLSearchParams({ from, to })}`),
+  addShift: (body: { user_id: number; starts_at: string; ends_at: string }) => request<OnCallShift>('POST', '/on-call', body),
+  removeShift: (id: number) => request<void>('DELETE', `/on-call/${id}`),
+  crisisSets: () => request<{ sets: CrisisSetEntry[] }>('GET', '/clinic/crisis-sets'),
+  putCrisisSet: (country: string, set: CrisisSet) =>
+    request<CrisisSetEntry>('PUT', `/clinic/crisis-sets/${encodeURIComponent(country)}`, set),
+  // Back to the set shipped with Rapport.
+  resetCrisisSet: (country: string) => request<void>('DELETE', `/clinic/crisis-sets/${encodeURIComponent(country)}`),
+  outbox: (before?: number, limit = 20) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', String(before));
+    return request<{ mail: OutboxMail[]; next_before: number | null }>('GET', `/clinic/outbox?${q}`);
+  },
 };

@@ -2,35 +2,15 @@
 // and the password-less feedback link: one section per questionnaire, native controls (range
 // sliders with their anchors as text, radio groups in fieldsets), errors beside their items, and
 // the crisis information shown at once, first and for good, whenever a risk answer was given.
-import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asSentence, type Answers, type CrisisInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
+import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
+import { EmergencyCall, HelpLines } from './help_view';
 import { Alert } from './ui';
 
-// Digit runs that read as phone numbers in the crisis text ("988", "116 123") become tel: links,
-// so that a phone can call them with one tap.
-const kPhone = /\b\d{3}(?: \d{3})?\b/g;
-
-function withPhoneLinks(text: string): ComponentChildren[] {
-  const parts: ComponentChildren[] = [];
-  let last = 0;
-  for (const m of text.matchAll(kPhone)) {
-    const at = m.index ?? 0;
-    if (at > last) parts.push(text.slice(last, at));
-    parts.push(
-      <a key={at} href={`tel:${m[0].replace(/\s/g, '')}`}>
-        {m[0]}
-      </a>,
-    );
-    last = at + m[0].length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
-}
-
 // Takes focus when it appears so that a screen reader announces it before anything else; it is
-// never dismissible.
-export function CrisisPanel({ crisis }: { crisis: CrisisInfo }) {
+// never dismissible. What the clinic will do comes first, in the server's words, which say only
+// what the clinic's hours and cover make true; then where to turn now.
+export function CrisisPanel({ crisis }: { crisis: HelpInfo }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.focus();
@@ -38,16 +18,12 @@ export function CrisisPanel({ crisis }: { crisis: CrisisInfo }) {
   }, []);
   return (
     <div class="crisis" role="alert" tabIndex={-1} ref={ref} aria-labelledby="crisis-heading">
-      <h2 id="crisis-heading">{crisis.title}</h2>
+      <h2 id="crisis-heading">{crisis.after_risk.headline}</h2>
+      <p>{crisis.after_risk.body}</p>
+      <h3>{crisis.title}</h3>
       <p>{crisis.body}</p>
-      <ul class="crisis__contacts">
-        {crisis.contacts.map((c) => (
-          <li key={c.label}>
-            <strong>{c.label}</strong>
-            <span>{withPhoneLinks(c.detail)}</span>
-          </li>
-        ))}
-      </ul>
+      <EmergencyCall help={crisis} />
+      <HelpLines lines={crisis.lines} headingLevel={4} />
     </div>
   );
 }
@@ -183,7 +159,7 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pageError, setPageError] = useState<string>();
   const [sent, setSent] = useState<Set<string>>(new Set());
-  const [crisis, setCrisis] = useState<CrisisInfo | null>(null);
+  const [crisis, setCrisis] = useState<HelpInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const firstError = useRef<string | null>(null);
@@ -293,9 +269,7 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
       {done ? (
         <div class="card card--accent confirmation" role="status">
           <h2>Sent</h2>
-          <p class="big">
-            Thank you — {therapistName || 'your therapist'} will read this before your next session.
-          </p>
+          <p class="big">Thank you — your answers have been sent to {therapistName || 'your therapist'}.</p>
           <p>
             <a href="/">Back to home</a>
           </p>

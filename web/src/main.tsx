@@ -6,6 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
 import { api, ApiError, setCsrfToken, setSessionEndedHandler, type Session, type User } from './api';
 import { roleLabels } from './format';
+import { LiveAlertBanners } from './alerts';
+import { startLive } from './live';
 import { interceptLinks, navigate, usePath } from './router';
 import { Loading } from './ui';
 import { SignInPage } from './pages/sign_in';
@@ -17,9 +19,13 @@ import { SupervisorHome } from './pages/supervisor_home';
 import { ClientHome } from './pages/client_home';
 import { GuardianHome } from './pages/guardian_home';
 import { AdminHome, AuditPage } from './pages/admin';
+import { AlertPage } from './pages/alert_page';
+import { ClinicSafetyPage } from './pages/clinic_safety';
 import { NotFoundPage } from './pages/not_found';
+import { OutboxPage } from './pages/outbox';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
+import { FeedbackLinkHelpPage, SignedInHelpPage } from './pages/help';
 import { PlanPage } from './pages/plan_page';
 import { PlanEditorPage } from './pages/plan_editor';
 import { PlanComparePage, PlanPrintPage, PlanVersionPage } from './pages/plan_version';
@@ -33,6 +39,10 @@ export interface AppContext {
 function App() {
   const path = usePath();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+
+  // Staff hear of new alerts on whatever page they have open; clients never receive them.
+  const staff = !!user && (user.role === 'therapist' || user.role === 'supervisor' || user.role === 'admin');
+  useEffect(() => (staff ? startLive() : undefined), [staff, user?.id]);
 
   useEffect(() => {
     api.me().then(
@@ -81,11 +91,14 @@ function App() {
     );
   }
 
-  // A feedback link needs no sign-in: the token in it is the credential.
-  if (path.startsWith('/feedback/')) {
+  // A feedback link needs no sign-in: the token in it is the credential, also for its help page.
+  const link = /^\/feedback\/([^/]+)(\/help)?$/.exec(path);
+  if (link) {
+    const token = decodeURIComponent(link[1]!);
+    const helpHref = `/feedback/${link[1]}/help`;
     return (
-      <Shell user={user} signedOut={signedOut}>
-        <FeedbackLinkPage token={decodeURIComponent(path.slice('/feedback/'.length))} />
+      <Shell user={user} signedOut={signedOut} path={path} helpHref={helpHref}>
+        {link[2] ? <FeedbackLinkHelpPage token={token} /> : <FeedbackLinkPage token={token} />}
       </Shell>
     );
   }
@@ -103,8 +116,10 @@ function App() {
   }
 
   const ctx: AppContext = { user, signedIn, signedOut };
+  // Clients and guardians are the ones who may need help in a hurry: on every page, one tap away.
+  const helpHref = user.role === 'client' || user.role === 'guardian' ? '/help' : undefined;
   return (
-    <Shell user={user} signedOut={signedOut} path={path}>
+    <Shell user={user} signedOut={signedOut} path={path} helpHref={helpHref}>
       <Route path={path} ctx={ctx} />
     </Shell>
   );
@@ -128,9 +143,14 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
     }
   }
   if (path === '/account') return <AccountPage ctx={ctx} />;
+  if (path === '/help') return <SignedInHelpPage />;
   const client = /^\/clients\/(\d+)$/.exec(path);
   if (client && (role === 'therapist' || role === 'supervisor')) return <ClientPage ctx={ctx} clientId={Number(client[1])} />;
   if (path === '/audit' && role === 'admin') return <AuditPage ctx={ctx} />;
+  if (path === '/clinic/outbox' && role === 'admin') return <OutboxPage ctx={ctx} />;
+  if (path === '/clinic/safety' && role === 'admin') return <ClinicSafetyPage ctx={ctx} />;
+  const alert = /^\/alerts\/(\d+)$/.exec(path);
+  if (alert && (role === 'therapist' || role === 'supervisor')) return <AlertPage ctx={ctx} alertId={Number(alert[1])} />;
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
@@ -156,16 +176,17 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; children: ComponentChildren }) {
+function Shell(props: { user?: User | null; signedOut?: () => void; path?: string; helpHref?: string; children: ComponentChildren }) {
   const { user } = props;
-  const links: { href: string; label: string }[] = [];
+  const links: { href: string; label: string; help?: boolean }[] = [];
   if (user) {
     links.push({ href: '/', label: user.role === 'therapist' ? 'Caseload' : 'Home' });
     if (user.role === 'admin') links.push({ href: '/audit', label: 'Audit log' });
     links.push({ href: '/account', label: 'Account' });
   }
+  if (props.helpHref) links.push({ href: props.helpHref, label: 'Get help now', help: true });
   const current = (href: string) =>
-    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/'))) ? 'page' : undefined;
+    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/') || props.path?.startsWith('/alerts/'))) ? 'page' : undefined;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -177,12 +198,12 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
             <span class="brand__mark" aria-hidden="true" />
             Rapport
           </a>
-          {user && (
+          {links.length > 0 && (
             <nav aria-label="Main">
               <ul class="nav-list">
                 {links.map((l) => (
                   <li key={l.href}>
-                    <a href={l.href} aria-current={current(l.href)}>
+                    <a href={l.href} aria-current={current(l.href)} class={l.help ? 'nav-list__help' : undefined}>
                       {l.label}
                     </a>
                   </li>
@@ -199,6 +220,7 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {user && <LiveAlertBanners canOpen={user.role === 'therapist' || user.role === 'supervisor'} />}
         {props.children}
       </main>
       <footer class="site-footer">

@@ -1,9 +1,10 @@
-// My account: the devices I am signed in on, ending any of them, and signing out.
-import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+// My account: the devices I am signed in on, ending any of them, and signing out; for therapists
+// and supervisors, also how Rapport tells them about alerts.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, type NotificationPreferences, type Severity } from '../api';
 import type { AppContext } from '../main';
 import { formatDateTime, roleLabels } from '../format';
-import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { Alert, CheckboxField, FormErrorSummary, Loading, PageTitle, SelectField, useLoad } from '../ui';
 
 function describeAgent(ua: string | undefined): string {
   if (!ua) return 'Unknown browser';
@@ -88,6 +89,7 @@ export function AccountPage({ ctx }: { ctx: AppContext }) {
           Sign out
         </button>
       </section>
+      {(ctx.user.role === 'therapist' || ctx.user.role === 'supervisor') && <AlertPreferences />}
       <section class="card" aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>
         <p class="muted">If you see a device you do not recognise, end its session and tell your clinic.</p>
@@ -119,5 +121,82 @@ export function AccountPage({ ctx }: { ctx: AppContext }) {
         )}
       </section>
     </div>
+  );
+}
+
+const kEmailFrom: { value: Severity; label: string }[] = [
+  { value: 'info', label: 'Every alert' },
+  { value: 'low', label: 'Low, medium, high and critical' },
+  { value: 'medium', label: 'Medium, high and critical' },
+  { value: 'high', label: 'High and critical' },
+  { value: 'critical', label: 'Critical only' },
+];
+
+function AlertPreferences() {
+  const loaded = useLoad(api.notificationPreferences);
+  const [prefs, setPrefs] = useState<NotificationPreferences>();
+  const [error, setError] = useState<ApiError>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (loaded.data) setPrefs(loaded.data);
+  }, [loaded.data]);
+  const change = (part: Partial<NotificationPreferences>) => {
+    setSaved(false);
+    setPrefs((p) => (p ? { ...p, ...part } : p));
+  };
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (!prefs || busy) return;
+    setBusy(true);
+    setError(undefined);
+    setSaved(false);
+    try {
+      setPrefs(await api.putNotificationPreferences(prefs));
+      setSaved(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="told-heading">
+      <h2 id="told-heading">How Rapport tells you about alerts</h2>
+      <p>
+        <strong>Critical alerts always come on screen and by e-mail</strong>, whatever you choose here: nobody can miss a
+        client's risk answer. For other alerts, choose what suits you.
+      </p>
+      {loaded.loading && !loaded.data && <Loading what="your choices" />}
+      {loaded.error && <Alert>{loaded.error.message}</Alert>}
+      {prefs && (
+        <form class="form" noValidate onSubmit={submit}>
+          <FormErrorSummary error={error} fields={['email_min_severity']} />
+          <CheckboxField
+            label="Show new alerts on screen while I have Rapport open"
+            name="live"
+            checked={prefs.live}
+            onChange={(live) => change({ live })}
+          />
+          <CheckboxField label="E-mail me about new alerts" name="email" checked={prefs.email} onChange={(email) => change({ email })} />
+          <SelectField
+            label="Which alerts to e-mail"
+            name="email_min_severity"
+            value={prefs.email_min_severity}
+            onInput={(v) => change({ email_min_severity: v as Severity })}
+            options={kEmailFrom}
+            error={error?.fieldMessage('email_min_severity')}
+          />
+          {saved && <Alert kind="success">Your choices are saved.</Alert>}
+          <div>
+            <button class="button button--primary" type="submit" disabled={busy}>
+              {busy ? 'Saving…' : 'Save my choices'}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   );
 }

@@ -1,5 +1,6 @@
-// The administrator's pages: the clinic's users with a form to add one, and the audit log.
-// Admins manage accounts and settings; they see no clinical content.
+// The administrator's pages: the clinic's users with a form to add one, the way to the clinic's
+// safety set-up, and the audit log. Admins manage accounts and settings; they see no clinical
+// content.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type AuditEntry, type Invitation, type Role } from '../api';
 import { formatDateTime, roleLabels } from '../format';
@@ -49,6 +50,20 @@ export function AdminHome(_props: { ctx: AppContext }) {
       <div class="after-card">
         <ClinicSettingsCard />
       </div>
+      <section class="card after-card" aria-labelledby="safety-heading">
+        <h2 id="safety-heading">Reaching a person</h2>
+        <p>When a client gives a risk answer, Rapport tells the people set up here, and tells the client what will happen.</p>
+        <ul class="link-list">
+          <li>
+            <a href="/clinic/safety">Safety and alerts</a>
+            <span class="muted small"> · opening hours, escalation, the webhook, the on-call rota and crisis lines</span>
+          </li>
+          <li>
+            <a href="/clinic/outbox">Mail outbox</a>
+            <span class="muted small"> · e-mail kept while no mail relay is set</span>
+          </li>
+        </ul>
+      </section>
     </div>
   );
 }

@@ -49,7 +49,7 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
         <>
           <p class="lede">
             {form.data.appointment ? `About your session on ${formatDateTime(form.data.appointment.starts_at)}. ` : ''}
-            It takes about a minute. {form.data.client.therapist_name ?? 'Your therapist'} reads every answer.
+            It takes about a minute. Your answers go to {form.data.client.therapist_name ?? 'your therapist'}.
           </p>
           {form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
@@ -95,7 +95,7 @@ export function FeedbackLinkPage({ token }: { token: string }) {
   return (
     <div class="page narrow-page">
       <PageTitle title="How was your session?">{name ? `Hello ${name}, how was your session?` : 'How was your session?'}</PageTitle>
-      <p class="lede">It takes about a minute. {info.therapist_name ?? 'Your therapist'} reads every answer.</p>
+      <p class="lede">It takes about a minute. Your answers go to {info.therapist_name ?? 'your therapist'}.</p>
       {info.instruments.length === 0 ? (
         <p class="muted">There is nothing left to answer on this link. Thank you.</p>
       ) : (

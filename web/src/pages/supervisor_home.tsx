@@ -3,6 +3,7 @@ import { api } from '../api';
 import { AlertList } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
 import { firstName } from '../format';
+import { useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { CaseloadList } from './therapist_home';
@@ -20,6 +21,7 @@ export function SupervisorHome({ ctx }: { ctx: AppContext }) {
   const caseload = useLoad(loadCaseload);
   // Older servers have no alerts yet; the overview still works without them.
   const alerts = useLoad(() => api.alerts('open').catch(() => undefined));
+  useLiveAlerts(alerts.reload);
   return (
     <div class="page">
       <PageTitle title="Supervision">Supervision overview</PageTitle>

@@ -1,10 +1,12 @@
 // The therapist's home: open alerts first, then the caseload ordered by what needs attention,
 // with a small trend line of outcome and rapport per client, and a form to add a new client.
+import { useCallback } from 'preact/hooks';
 import { api, ApiError, type DashboardRow } from '../api';
 import { AlertList, SeverityBadge } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
 import { Sparkline } from '../chart';
 import { firstName, formatDateTime, modalityLabel, statusLabel } from '../format';
+import { useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
@@ -46,10 +48,12 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
   const board = useLoad(loadBoard);
   const alerts = useLoad(() => api.alerts('open').catch(() => []));
   const first = firstName(ctx.user.display_name);
-  const reload = () => {
+  const reload = useCallback(() => {
     alerts.reload();
     board.reload();
-  };
+  }, [alerts.reload, board.reload]);
+  // A new alert changes who needs attention first: fetch both again as it arrives.
+  useLiveAlerts(reload);
   return (
     <div class="page">
       <PageTitle title="Caseload">Your caseload</PageTitle>
