@@ -37,6 +37,20 @@ class FakeClock final : public Clock {
   std::atomic<Timestamp> now_;
 };
 
+// The system's time moved forward by a settable offset: `rapport serve --test-clock` runs on one
+// so that an end-to-end test can let "fifteen minutes pass" in a second. Never moves back.
+// Thread-safe.
+class OffsetClock final : public Clock {
+ public:
+  Timestamp Now() const override { return SystemClock::Instance().Now() + offset_.load(); }
+  void Advance(std::chrono::milliseconds by) {
+    if (by.count() > 0) offset_ += by.count();
+  }
+
+ private:
+  std::atomic<std::int64_t> offset_{0};
+};
+
 // "2026-11-25T21:22:52.123Z". Always UTC with milliseconds.
 std::string FormatIso8601(Timestamp t);
 // Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)" and "YYYY-MM-DD" (midnight UTC).

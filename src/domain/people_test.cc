@@ -35,11 +35,14 @@ TEST(ValidateDisplayName, TrimsAndRejectsEmptyOrMultiLine) {
 TEST(DateOfBirth, AgeCountsWholeYearsAndMinorsAreUnderEighteen) {
   EXPECT_EQ(AgeInYears("2008-11-25", kNov25_2026), 18);
   EXPECT_EQ(AgeInYears("2008-11-26", kNov25_2026), 17);
-  EXPECT_TRUE(IsMinor({.user_id = 1, .date_of_birth = "2014-05-30", .preferred_name = ""},
-                      kNov25_2026));
-  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "1990-01-01", .preferred_name = ""},
+  EXPECT_TRUE(
+      IsMinor({.user_id = 1, .date_of_birth = "2014-05-30", .preferred_name = "", .country = ""},
+              kNov25_2026));
+  EXPECT_FALSE(
+      IsMinor({.user_id = 1, .date_of_birth = "1990-01-01", .preferred_name = "", .country = ""},
+              kNov25_2026));
+  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "", .preferred_name = "", .country = ""},
                        kNov25_2026));
-  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "", .preferred_name = ""}, kNov25_2026));
 }
 
 TEST(DateOfBirth, RejectsFutureAndMalformedDates) {
@@ -65,10 +68,12 @@ TEST(Appointment, DurationBoundsAndFinalOutcomes) {
   EXPECT_TRUE(ValidateAppointmentDuration(5).has_value());
   EXPECT_TRUE(ValidateAppointmentDuration(480).has_value());
   EXPECT_FALSE(ValidateAppointmentDuration(481).has_value());
-  EXPECT_TRUE(CheckAppointmentTransition(AppointmentStatus::kScheduled,
-                                         AppointmentStatus::kCompleted).has_value());
-  EXPECT_FALSE(CheckAppointmentTransition(AppointmentStatus::kCompleted,
-                                          AppointmentStatus::kCancelled).has_value());
+  EXPECT_TRUE(
+      CheckAppointmentTransition(AppointmentStatus::kScheduled, AppointmentStatus::kCompleted)
+          .has_value());
+  EXPECT_FALSE(
+      CheckAppointmentTransition(AppointmentStatus::kCompleted, AppointmentStatus::kCancelled)
+          .has_value());
 }
 
 TEST(EnumNames, RoundTripAndNameTheFieldOnError) {

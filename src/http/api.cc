@@ -14,6 +14,7 @@
 #include "http/plan_api.h"
 #include "http/problem.h"
 #include "http/route_support.h"
+#include "http/safety_api.h"
 #include "service/actor.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
@@ -54,6 +55,7 @@ Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
           {"date_of_birth",
            profile.date_of_birth.empty() ? Json(nullptr) : Json(profile.date_of_birth)},
           {"is_minor", minor},
+          {"country", profile.country.empty() ? Json(nullptr) : Json(profile.country)},
           {"active", user.active},
           {"created_at", FormatIso8601(user.created_at)}};
 }
@@ -328,6 +330,18 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                if (!created) return ErrorReply(created.error());
                return HttpResponse::JsonBody(201, ClientDetailJson(*created));
              }));
+
+  router.Add(
+      "PATCH", "/api/v1/clients/{id}",
+      IdRoute(auth,
+              [&clinic](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                JsonObjectReader reader(*body);
+                const auto country = reader.RequiredString("country", 2);
+                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+                return Respond(200, clinic.SetClientCountry(actor, id, *country), ClientDetailJson);
+              }));
 
   router.Add("GET", "/api/v1/clients/{id}",
              Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
@@ -620,6 +634,10 @@ Router BuildRouter(const ApiServices& services) {
                       *services.catalog, services.plan);
       }
       if (services.plan != nullptr) AddPlanRoutes(router, *services.auth, *services.plan);
+      if (services.safety != nullptr && services.feedback != nullptr) {
+        AddSafetyRoutes(router, *services.auth, *services.safety, *services.feedback,
+                        services.test_clock, services.doorbell);
+      }
     }
   }
   return router;

@@ -15,6 +15,9 @@ class AuditService;
 class FeedbackService;
 class InstrumentCatalog;
 class PlanService;
+class SafetyService;
+class OffsetClock;
+class Doorbell;
 
 // Borrowed; all must outlive the router built over them.
 struct ApiServices {
@@ -28,6 +31,12 @@ struct ApiServices {
   // The treatment-plan routes and their FHIR resources are added when this and the clinic
   // service are set.
   PlanService* plan = nullptr;
+  // The alert, help, safety-settings, rota and outbox routes, when this and feedback are set.
+  SafetyService* safety = nullptr;
+  // Only for `rapport serve --test-clock`: POST /api/v1/test/clock moves this clock and rings
+  // the doorbell so that the scheduler looks at once.
+  OffsetClock* test_clock = nullptr;
+  Doorbell* doorbell = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

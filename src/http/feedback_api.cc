@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "http/route_support.h"
+#include "http/safety_api.h"
 #include "service/actor.h"
 #include "service/auth_service.h"
 #include "service/feedback_service.h"
@@ -64,7 +65,7 @@ Json SubmitJson(const SubmitResult& result) {
             {"missing", s.missing}}},
           {"change", result.change ? ChangeResultToJson(*result.change) : Json(nullptr)},
           {"alerts", std::move(alerts)},
-          {"crisis", result.crisis ? CrisisToJson(*result.crisis) : Json(nullptr)}};
+          {"crisis", result.crisis ? HelpJson(*result.crisis) : Json(nullptr)}};
 }
 
 // The body of a submission; field errors name the JSON keys the client sent.
@@ -423,7 +424,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                                                     request.remote_address);
                if (!result) return ErrorReply(result.error());
                return HttpResponse::JsonBody(
-                   201, {{"crisis", result->crisis ? CrisisToJson(*result->crisis) : Json(nullptr)},
+                   201, {{"crisis", result->crisis ? HelpJson(*result->crisis) : Json(nullptr)},
                          {"response",
                           {{"id", result->response.id},
                            {"instrument", result->response.instrument},

@@ -2,22 +2,35 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "config/instrument_files.h"
+#include "core/background_loop.h"
 #include "core/clock.h"
+#include "core/doorbell.h"
 #include "domain/alerts.h"
+#include "domain/crisis.h"
+#include "domain/escalation.h"
 #include "http/asio.h"
 #include "http/server.h"
+#include "notify/delivery.h"
+#include "notify/mail.h"
+#include "notify/webhook.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/jobs.h"
 #include "service/plan_service.h"
+#include "service/safety_service.h"
+#include "service/scheduler.h"
 
 namespace rapport {
 
@@ -28,6 +41,10 @@ struct ServeFlags {
   std::uint16_t port = 8080;
   std::string web = "web/dist";
   bool trust_proxy = false;
+  std::string smtp_url;   // empty: mail is held for the admin's outbox
+  std::string mail_from;  // the default sender of notification mail
+  std::string base_url;   // how links in mail begin, e.g. https://rapport.clinic.example
+  bool test_clock = false;
 };
 
 Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
@@ -45,7 +62,12 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
       flags.trust_proxy = true;
       continue;
     }
-    if (name != "--listen" && name != "--web") {
+    if (name == "--test-clock") {
+      flags.test_clock = true;
+      continue;
+    }
+    if (name != "--listen" && name != "--web" && name != "--smtp-url" && name != "--mail-from" &&
+        name != "--base-url") {
       return Fail(Error::Field(name, "unknown option"));
     }
     if (!has_value) {
@@ -54,6 +76,26 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     }
     if (name == "--web") {
       flags.web = value;
+      continue;
+    }
+    if (name == "--smtp-url") {
+      flags.smtp_url = value;
+      continue;
+    }
+    if (name == "--mail-from") {
+      if (value.find('@') == std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos) {
+        return Fail(Error::Field(name, "must be an e-mail address"));
+      }
+      flags.mail_from = value;
+      continue;
+    }
+    if (name == "--base-url") {
+      if (!value.starts_with("https://") && !value.starts_with("http://")) {
+        return Fail(Error::Field(name, "must start with https:// or http://"));
+      }
+      while (value.ends_with("/")) value.pop_back();
+      flags.base_url = value;
       continue;
     }
     const std::size_t colon = value.rfind(':');
@@ -77,6 +119,18 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     flags.port = static_cast<std::uint16_t>(port);
   }
   return flags;
+}
+
+// How long the background loop may sleep: until the next job or delivery falls due, at least
+// 20 ms (a due item the worker could not claim must not spin it) and at most a second (another
+// server may have written, a test clock may have jumped).
+std::chrono::milliseconds NextWake(Store& store, Timestamp now) {
+  constexpr std::chrono::milliseconds kLeast{20}, kMost{1000};
+  std::optional<Timestamp> next;
+  if (auto job = store.NextJobDue(); job && *job) next = **job;
+  if (auto n = store.NextNotificationDue(); n && *n) next = next ? std::min(*next, **n) : **n;
+  if (!next) return kMost;
+  return std::clamp(std::chrono::milliseconds(*next - now), kLeast, kMost);
 }
 
 }  // namespace
@@ -104,19 +158,79 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
     }
     return 1;
   }
-  const Clock& clock = SystemClock::Instance();
+  // A test clock moves only when an end-to-end test says so; it must never face the network.
+  if (flags->test_clock && flags->host != "127.0.0.1" && flags->host != "::1" &&
+      flags->host != "localhost") {
+    err << "rapport serve: --test-clock is only allowed on a loopback address\n";
+    return 2;
+  }
+  std::unique_ptr<MailSender> mail;
+  if (!flags->smtp_url.empty()) {
+    SmtpOptions smtp;
+    smtp.url = flags->smtp_url;
+    if (const char* user = std::getenv("RAPPORT_SMTP_USERNAME")) smtp.username = user;
+    if (const char* password = std::getenv("RAPPORT_SMTP_PASSWORD")) smtp.password = password;
+    auto sender = MakeSmtpSender(smtp);
+    if (!sender) {
+      err << "rapport serve: --smtp-url: " << sender.error().message << "\n";
+      return 2;
+    }
+    mail = std::move(*sender);
+  }
+  auto webhook = MakeHttpWebhookSender();
+  if (!webhook) {
+    err << "rapport serve: " << webhook.error().message << "\n";
+    return 1;
+  }
+
+  OffsetClock test_clock;
+  const Clock& clock =
+      flags->test_clock ? static_cast<const Clock&>(test_clock) : SystemClock::Instance();
+  Doorbell doorbell;
+  const NotifierConfig notifier{&ShippedEscalationLadder(), flags->base_url};
   AuthService auth(store, clock);
   ClinicService clinic(store, clock);
   AuditService audit(store);
-  FeedbackService feedback(store, clock, *catalog, ShippedAlertRules());
+  FeedbackService feedback(store, clock, *catalog, ShippedAlertRules(),
+                           FeedbackWiring{notifier, &doorbell, &ShippedCrisisDirectory()});
   PlanService plan(store, clock, *catalog);
+  SafetyService safety(store, clock, ShippedCrisisDirectory(), mail != nullptr);
 
   ServerOptions options;
   options.address = flags->host;
   options.port = flags->port;
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
-  Server server(options, ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog, &plan});
+  Server server(options,
+                ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog, &plan, &safety,
+                            flags->test_clock ? &test_clock : nullptr, &doorbell});
+
+  // Time-caused work and delivery: one background thread, woken by every write that queued a
+  // notification, and at least once a second.
+  Scheduler scheduler(store, clock);
+  RegisterJobs(scheduler, feedback, notifier);
+  if (auto scheduled = SchedulePeriodicJobs(store, clock.Now()); !scheduled) {
+    err << "rapport serve: cannot schedule the periodic checks: " << scheduled.error().message
+        << "\n";
+    return 1;
+  }
+  DeliveryOptions delivery;
+  if (!flags->mail_from.empty()) delivery.mail_from = flags->mail_from;
+  DeliveryWorker worker(store, clock, mail.get(), webhook->get(), &server.live(), delivery);
+  BackgroundLoop background(doorbell, [&]() -> std::chrono::milliseconds {
+    if (auto ran = scheduler.RunDue(); !ran) {
+      err << "rapport serve: scheduler: " << ran.error().message << "\n" << std::flush;
+    }
+    for (int round = 0; round < 8; ++round) {
+      auto claimed = worker.RunOnce();
+      if (!claimed) {
+        err << "rapport serve: delivery: " << claimed.error().message << "\n" << std::flush;
+        break;
+      }
+      if (*claimed < delivery.batch) break;
+    }
+    return NextWake(store, clock.Now());
+  });
 
   // Installed before the server starts, so that a signal during start-up is not met by the
   // default action, which would end the process without a graceful stop.
@@ -128,8 +242,12 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
     err << "rapport serve: " << port.error().message << "\n";
     return 1;
   }
+  background.Start();
   const std::string shown_host =
       flags->host.find(':') != std::string::npos ? "[" + flags->host + "]" : flags->host;
+  if (flags->test_clock) {
+    err << "rapport serve: running on a test clock that POST /api/v1/test/clock moves\n";
+  }
   out << fmt::format("listening on http://{}:{}\n", shown_host, *port) << std::flush;
 
   int received = 0;
@@ -139,6 +257,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   signals_context.run();
   err << fmt::format("rapport serve: signal {} received, shutting down\n", received) << std::flush;
   server.Stop();
+  background.Stop();
   return 0;
 }
 

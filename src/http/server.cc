@@ -12,9 +12,12 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "http/api.h"
 #include "http/asio.h"
+#include "http/live_hub.h"
 #include "http/problem.h"
 #include "http/static_files.h"
+#include "service/auth_service.h"
 
 namespace rapport {
 
@@ -70,6 +73,7 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, ApiServices services)
       : options_(std::move(options)),
+        services_(services),
         router_(BuildRouter(services)),
         static_files_(options_.web_root),
         pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
@@ -104,6 +108,8 @@ class Server::Impl {
     return port;
   }
 
+  LiveChannel& live() { return hub_; }
+
   void Stop() {
     if (!started_ || stopped_) return;
     stopped_ = true;
@@ -111,6 +117,7 @@ class Server::Impl {
       stopping_ = true;
       beast::error_code ignored;
       acceptor_.close(ignored);
+      hub_.CloseAll();
       for (const auto& connection : connections_) {
         if (!connection->busy) connection->stream.socket().close(ignored);
       }
@@ -211,6 +218,10 @@ class Server::Impl {
       }
 
       BeastRequest& beast_request = parser.get();
+      if (websocket::is_upgrade(beast_request) && Std(beast_request.target()) == kLivePath) {
+        co_await ServeLive(connection, beast_request, remote, log);
+        co_return;
+      }
       const bool keep_alive = beast_request.keep_alive();
       const bool head = beast_request.method() == bhttp::verb::head;
       HttpRequest request = Translate(beast_request, remote);
@@ -232,6 +243,158 @@ class Server::Impl {
       if (ec || !out.keep_alive()) co_return;
       first = false;
     }
+  }
+
+  // --- Live pages (WebSocket) -------------------------------------------------------------------
+
+  static constexpr std::string_view kLivePath = "/api/v1/live";
+
+  // A refusal before the upgrade: a plain HTTP answer, then the connection closes.
+  asio::awaitable<void> RefuseLive(Connection& connection, const HttpRequest& request,
+                                   HttpResponse problem, LogRecord& log) {
+    BeastResponse out = ToBeast(std::move(problem), request, 11);
+    out.keep_alive(false);
+    log.status = out.result_int();
+    log.bytes = out.body().size();
+    beast::error_code ignored;
+    co_await bhttp::async_write(connection.stream, out,
+                                asio::redirect_error(asio::use_awaitable, ignored));
+    WriteLog(log);
+  }
+
+  // The session cookie at the upgrade, a same-origin page, and the CSRF token in the first
+  // message (within 10 s): then the socket joins the hub and gets the person's events until it
+  // closes, the session ends (checked every minute) or the server stops.
+  asio::awaitable<void> ServeLive(Connection& connection, BeastRequest& beast_request,
+                                  const std::string& remote, LogRecord& log) {
+    log.route = std::string(kLivePath);
+    HttpRequest request = Translate(beast_request, remote);
+    request.request_id = log.request_id;
+    if (services_.auth == nullptr) {
+      co_await RefuseLive(connection, request, ProblemResponse(404, "No such API route."), log);
+      co_return;
+    }
+    if (!SameOrigin(request.Header("origin"), request.Header("host"))) {
+      co_await RefuseLive(connection, request,
+                          ProblemResponse(403, "Live updates are only for this site's pages."),
+                          log);
+      co_return;
+    }
+    const std::optional<std::string> token = request.Cookie(kSessionCookie);
+    if (!token || token->empty()) {
+      co_await RefuseLive(connection, request,
+                          ProblemResponse(Error::Unauthenticated("Sign in to continue.")), log);
+      co_return;
+    }
+    const std::string session_token = *token;
+    Result<Actor> actor = co_await asio::co_spawn(
+        pool_, AuthenticateOnPool(services_.auth, &session_token, &request.remote_address),
+        asio::use_awaitable);
+    if (!actor) {
+      co_await RefuseLive(connection, request, ProblemResponse(actor.error()), log);
+      co_return;
+    }
+    auto socket = std::make_shared<LiveSocket>(std::move(connection.stream));
+    socket->user = actor->user_id;
+    socket->session = actor->session_id;
+    beast::get_lowest_layer(socket->ws).expires_never();
+    socket->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    socket->ws.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "rapport"); }));
+    socket->ws.read_message_max(4096);
+    beast::error_code ec;
+    co_await socket->ws.async_accept(beast_request, asio::redirect_error(asio::use_awaitable, ec));
+    log.status = ec ? 400 : 101;
+    WriteLog(log);
+    if (ec) co_return;
+    connection.busy = false;
+
+    // No hello with the CSRF token in time: the socket is closed under the read below.
+    auto hello_timer = std::make_shared<asio::steady_timer>(ioc_, std::chrono::seconds(10));
+    asio::co_spawn(ioc_, CloseUnlessGreeted(socket, hello_timer), asio::detached);
+    beast::flat_buffer buffer;
+    co_await socket->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    hello_timer->cancel();
+    if (ec || socket->closed) co_return;
+    const Json hello = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+    buffer.consume(buffer.size());
+    const bool greeted = hello.is_object() && hello.value("type", "") == "hello" &&
+                         hello.contains("csrf") && hello["csrf"].is_string() &&
+                         services_.auth->CheckCsrf(*actor, hello["csrf"].get<std::string>());
+    if (!greeted) {
+      co_await socket->ws.async_close(websocket::close_code::policy_error,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      co_return;
+    }
+    hub_.Add(socket);
+    QueueLive(*socket, R"({"type":"ready"})");
+    asio::co_spawn(ioc_, LiveWriter(socket, services_.auth, session_token, remote, &pool_),
+                   asio::detached);
+    // Pages send nothing after the hello; reading keeps the close handshake and pings working.
+    while (!stopping_ && !socket->closed) {
+      co_await socket->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      buffer.consume(buffer.size());
+    }
+    socket->closed = true;
+    socket->wake.cancel();
+    hub_.Remove(socket);
+    beast::error_code ignored;
+    beast::get_lowest_layer(socket->ws).socket().close(ignored);
+  }
+
+  static bool SameOrigin(std::string_view origin, std::string_view host) {
+    if (origin.empty()) return true;  // not a browser page: the cookie and CSRF token decide
+    const std::size_t scheme = origin.find("://");
+    if (scheme == std::string_view::npos) return false;
+    return origin.substr(scheme + 3) == host;
+  }
+
+  static asio::awaitable<Result<Actor>> AuthenticateOnPool(AuthService* auth,
+                                                           const std::string* token,
+                                                           const std::string* remote) {
+    co_return auth->Authenticate(*token, *remote);
+  }
+
+  static asio::awaitable<void> CloseUnlessGreeted(std::shared_ptr<LiveSocket> socket,
+                                                  std::shared_ptr<asio::steady_timer> timer) {
+    beast::error_code ec;
+    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled: greeted (or gone) in time
+    socket->closed = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(socket->ws).socket().close(ignored);
+  }
+
+  // Writes queued events in order; wakes when one is queued, and once a minute checks that the
+  // session is still valid (a sign-out or expiry ends the socket).
+  static asio::awaitable<void> LiveWriter(std::shared_ptr<LiveSocket> socket, AuthService* auth,
+                                          std::string token, std::string remote,
+                                          asio::thread_pool* pool) {
+    while (!socket->closed) {
+      if (socket->queue.empty()) {
+        socket->wake.expires_after(std::chrono::seconds(60));
+        beast::error_code ec;
+        co_await socket->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (socket->closed) break;
+        if (!ec) {
+          Result<Actor> still = co_await asio::co_spawn(
+              *pool, AuthenticateOnPool(auth, &token, &remote), asio::use_awaitable);
+          if (!still) break;
+        }
+        continue;
+      }
+      std::string text = std::move(socket->queue.front());
+      socket->queue.pop_front();
+      socket->ws.text(true);
+      beast::error_code ec;
+      co_await socket->ws.async_write(asio::buffer(text),
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    socket->closed = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(socket->ws).socket().close(ignored);
   }
 
   // The request could not be read: answer what deserves an answer (limits, malformed
@@ -400,11 +563,13 @@ class Server::Impl {
   }
 
   ServerOptions options_;
+  ApiServices services_;
   Router router_;
   StaticFiles static_files_;
   asio::io_context ioc_{1};
   asio::thread_pool pool_;
   tcp::acceptor acceptor_;
+  LiveHub hub_{ioc_};
   std::thread io_thread_;
   std::string id_prefix_;
   std::set<std::shared_ptr<Connection>> connections_;  // I/O thread only
@@ -426,6 +591,10 @@ Result<std::uint16_t> Server::Start() {
 
 void Server::Stop() {
   impl_->Stop();
+}
+
+LiveChannel& Server::live() {
+  return impl_->live();
 }
 
 }  // namespace rapport

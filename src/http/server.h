@@ -19,6 +19,7 @@
 
 #include "core/result.h"
 #include "http/api.h"
+#include "notify/delivery.h"
 
 namespace rapport {
 
@@ -56,6 +57,10 @@ class Server {
   // Stops accepting, closes idle keep-alive connections, lets requests in flight finish (up to
   // shutdown_grace), then closes the rest and joins every thread. Idempotent.
   void Stop();
+
+  // The open pages' live channel (WebSocket /api/v1/live), for the delivery worker. Valid for
+  // the Server's lifetime; Publish() reaches nobody before Start() or after Stop().
+  LiveChannel& live();
 
  private:
   class Impl;

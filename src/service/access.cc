@@ -88,6 +88,28 @@ Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_
   return false;
 }
 
+Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const FeedbackAlert& alert) {
+  if (actor.system || alert.clinic_id != actor.clinic_id) return Fail(NotVisible());
+  if (actor.role != Role::kTherapist && actor.role != Role::kSupervisor) return Fail(NotVisible());
+  auto episode = store.GetEpisode(alert.episode_id);
+  if (!episode) {
+    if (episode.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(episode.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const bool cares, MayManageCareOf(store, actor, episode->therapist_id));
+  if (cares) {
+    RAPPORT_RETURN_IF_ERROR(
+        RequireClient(store, actor, episode->client_id, ClientAccess::kClinical));
+    return *episode;
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const auto told, store.ListNotificationsOfAlert(alert.id));
+  const bool was_told = std::any_of(told.begin(), told.end(), [&](const Notification& n) {
+    return n.recipient_id == actor.user_id && n.channel != Channel::kWebhook;
+  });
+  if (!was_told) return Fail(NotVisible());
+  return *episode;
+}
+
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles, bool allow_system) {
   if (actor.system) {
     if (allow_system) return Ok();

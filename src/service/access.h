@@ -50,6 +50,12 @@ Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id, C
 // that therapist themself, or a supervisor of theirs.
 Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_id);
 
+// Loads the episode of `alert` when the actor may act on it: its therapist or a supervisor of
+// theirs (with clinical access to the client), or a clinician the escalation ladder told about
+// this very alert (the on-call clinician who must be able to open what they were woken for).
+// NotVisible() otherwise.
+Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const FeedbackAlert& alert);
+
 // kPermissionDenied unless the actor's role is one of `roles` (the system actor passes when
 // `allow_system`).
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles,

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "core/crypto.h"
+#include "domain/crisis.h"
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
@@ -204,7 +206,7 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     NewUser user{actor.clinic_id, *email, *name, Role::kClient, "", now};
     RAPPORT_ASSIGN_OR_RETURN(const UserId id, MapEmailTaken(txn.InsertUser(user)));
-    ClientProfile profile{id, input.date_of_birth, preferred};
+    ClientProfile profile{id, input.date_of_birth, preferred, ""};
     RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
     Episode episode;
     episode.clinic_id = actor.clinic_id;
@@ -259,6 +261,39 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
   if (!detail.guardians.empty()) touched.push_back({"guardian_link", Id(client_id)});
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
   return detail;
+}
+
+Result<ClientDetail> ClinicService::SetClientCountry(const Actor& actor, UserId client_id,
+                                                     const std::string& country) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, client_id, ClientAccess::kClinical));
+  const bool valid = country.empty() ||
+                     (country.size() == 2 && std::isupper(static_cast<unsigned char>(country[0])) &&
+                      std::isupper(static_cast<unsigned char>(country[1])));
+  if (!valid) {
+    return Fail(Error::Field("country", "must be a two-letter country code, like GB or US"));
+  }
+  // A country nobody has crisis lines for would leave the client with the clinic's instead,
+  // silently: refuse it.
+  if (!country.empty() && ShippedCrisisDirectory().Find(country) == nullptr) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto own, store_.ListClinicCrisisSets(actor.clinic_id));
+    const bool has_own = std::any_of(
+        own.begin(), own.end(), [&](const ClinicCrisisSet& s) { return s.country == country; });
+    if (!has_own) {
+      return Fail(Error::Field("country", "has no crisis lines in Rapport or in the clinic's own"));
+    }
+  }
+  const Timestamp now = clock_.Now();
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    ClientProfile profile;
+    profile.user_id = client_id;
+    if (auto stored = ProfileOrEmpty(store_, client_id)) profile = *stored;
+    profile.user_id = client_id;
+    profile.country = country;
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
+    return audit::Append(txn, actor, now, "update", "client", Id(client_id));
+  }));
+  return GetClient(actor, client_id);
 }
 
 Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId child_id,

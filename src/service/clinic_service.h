@@ -132,6 +132,11 @@ class ClinicService {
   // intake episode with the treating therapist, all in one write; returns the new record.
   Result<ClientDetail> CreateClient(const Actor& actor, const NewClientInput& input);
   Result<ClientDetail> GetClient(const Actor& actor, UserId client_id);
+  // The country whose crisis lines the client sees ("GB"; "" for the clinic's own). Therapist or
+  // supervisor with clinical access; kInvalidArgument "country" unless two capital letters or
+  // empty. Returns the client as now stored.
+  Result<ClientDetail> SetClientCountry(const Actor& actor, UserId client_id,
+                                        const std::string& country);
 
   // Therapist or supervisor with clinical access to the child. Creates the guardian user (or
   // links an existing guardian of the same clinic) and returns an invitation for them.

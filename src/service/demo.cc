@@ -59,6 +59,8 @@ constexpr std::array<StaffSeed, 5> kStaff{{
      "Focuses on grief, relationships and rebuilding after difficult years."},
 }};
 constexpr int kFirstTherapist = 2;
+constexpr int kOnCallTherapist = 3;  // Daniel Nakamura
+constexpr int kOnCallDays = 28;
 
 enum class Age { kAdult, kNine, kFourteen };
 
@@ -1035,6 +1037,15 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
     const UserId supervisor = staff[1];
     for (int t = 0; t < 3; ++t) {
       RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(supervisor, staff[kFirstTherapist + t]));
+    }
+    // Daniel covers the on-call rota, day by day, for the four weeks from today: an urgent alert
+    // nobody acknowledges reaches him as well as the supervisor.
+    for (int day = 0; day < kOnCallDays; ++day) {
+      const OnCallShift shift{0, summary.clinic_id, staff[kOnCallTherapist], today + day * kDay,
+                              today + (day + 1) * kDay};
+      RAPPORT_ASSIGN_OR_RETURN(const ShiftId id, txn.InsertOnCallShift(shift));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, system, now, "create", "on_call_shift", std::to_string(id)));
     }
 
     std::vector<UserId> clients;

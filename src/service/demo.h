@@ -6,8 +6,10 @@
 // raised, older ones already handled by the therapist; and treatment plans in every state
 // (issue 4): a draft, a proposal awaiting a child and his mother, a plan agreed and then revised
 // and agreed again with rankings, ratings, homework, a thought record and reviews, a plan due for
-// review, and proposals sent back, declined or withdrawn. Deterministic apart from the password
-// and the anchoring to `now`. Not thread-safe with other writers of an empty store (run it alone).
+// review, and proposals sent back, declined or withdrawn; and an on-call rota (Daniel Nakamura,
+// four weeks from today) so that an unacknowledged risk alert escalates to a person. Deterministic
+// apart from the password and the anchoring to `now`. Not thread-safe with other writers of an
+// empty store (run it alone).
 
 #include <string>
 #include <vector>

@@ -207,8 +207,15 @@ struct FeedbackService::Prepared {
 };
 
 FeedbackService::FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
-                                 const AlertRules& rules)
-    : store_(store), clock_(clock), catalog_(catalog), rules_(rules) {}
+                                 const AlertRules& rules, FeedbackWiring wiring)
+    : store_(store), clock_(clock), catalog_(catalog), rules_(rules), wiring_(wiring) {
+  if (wiring_.notifier.ladder == nullptr) wiring_.notifier.ladder = &ShippedEscalationLadder();
+  if (wiring_.crisis == nullptr) wiring_.crisis = &ShippedCrisisDirectory();
+}
+
+void FeedbackService::Ring() const {
+  if (wiring_.doorbell != nullptr) wiring_.doorbell->Ring();
+}
 
 std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
                                                                       bool minor, Timestamp at) {
@@ -343,6 +350,8 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
       FeedbackAlert alert = AlertRecord(r, episode.id, episode.clinic_id, response.id, now);
       RAPPORT_ASSIGN_OR_RETURN(alert.id, txn.InsertAlert(alert));
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "raise", "alert", Id(alert.id)));
+      RAPPORT_RETURN_IF_ERROR(
+          NotifyAlertRaised(txn, wiring_.notifier, alert, episode, p.client_name, now));
       stored_alerts.push_back(std::move(alert));
     }
     if (link) RAPPORT_RETURN_IF_ERROR(txn.CountFeedbackLinkUse(*link));
@@ -351,8 +360,19 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
     return Ok();
   });
   RAPPORT_RETURN_IF_ERROR(written);
+  if (!stored_alerts.empty()) Ring();
   result.score = std::move(p.score);
-  if (!result.score.risk.empty()) result.crisis = rules_.crisis;
+  if (!result.score.risk.empty()) {
+    // The child reads the child's words; a guardian answering a parent form reads the adult's.
+    Reader reader = Reader::kAdult;
+    if (p.respondent == Respondent::kClient) {
+      auto profile = store_.GetClientProfile(episode.client_id);
+      if (profile) reader = ReaderFor(*profile, now);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        result.crisis,
+        CrisisHelpFor(store_, *wiring_.crisis, episode.clinic_id, episode.client_id, reader, now));
+  }
   if (IsStaff(actor)) {
     for (FeedbackAlert& a : stored_alerts) {
       result.raised.push_back(
@@ -391,9 +411,8 @@ Result<std::vector<TrajectoryPoint>> FeedbackService::ClinicTrajectory(const Epi
 }
 
 Result<std::vector<FeedbackAlert>> FeedbackService::MissedFeedback(
-    const std::vector<Episode>& episodes) {
+    const std::vector<Episode>& episodes, Timestamp now) {
   std::vector<FeedbackAlert> out;
-  const Timestamp now = clock_.Now();
   for (const Episode& episode : episodes) {
     if (episode.status == EpisodeStatus::kEnded) continue;
     RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
@@ -434,43 +453,37 @@ Result<std::vector<FeedbackAlert>> FeedbackService::MissedFeedback(
   return out;
 }
 
-namespace {
-
-// Writes the missed-feedback alerts not yet present (checked again inside the write, so two
-// readers at once still leave one) and the read entries, in one write.
-Status WriteReadsAndMissed(Store& store, const Actor& actor, Timestamp now,
-                           const std::vector<FeedbackAlert>& missed,
-                           const std::vector<audit::Touch>& touched) {
-  if (missed.empty() && touched.empty()) return Ok();
-  return store.Write([&](WriteTxn& txn) -> Status {
-    for (const FeedbackAlert& alert : missed) {
-      RAPPORT_ASSIGN_OR_RETURN(const auto existing, txn.ListAlertsOfEpisode(alert.episode_id));
-      const bool open = std::any_of(existing.begin(), existing.end(), [](const FeedbackAlert& a) {
-        return a.kind == AlertKind::kMissedFeedback && a.state != AlertState::kResolved;
-      });
-      if (open) continue;
-      RAPPORT_ASSIGN_OR_RETURN(const AlertId id, txn.InsertAlert(alert));
-      AuditEntry entry = audit::Entry(actor, now, "raise", "alert", Id(id));
-      RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
-    }
-    for (const audit::Touch& t : touched) {
-      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "read", t.record_type, t.record_id));
-    }
-    return Ok();
-  });
+Result<int> FeedbackService::RaiseMissedFeedback(WriteTxn& txn, ClinicId clinic_id, Timestamp now) {
+  // The history is read from committed data; whether an alert already exists is checked again
+  // inside the write, so two checks at once still leave one.
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store_.ListEpisodesOfClinic(clinic_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto missed, MissedFeedback(episodes, now));
+  Actor scheduler = Actor::System("scheduler");
+  scheduler.clinic_id = clinic_id;
+  int raised = 0;
+  for (FeedbackAlert alert : missed) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto existing, txn.ListAlertsOfEpisode(alert.episode_id));
+    const bool open = std::any_of(existing.begin(), existing.end(), [](const FeedbackAlert& a) {
+      return a.kind == AlertKind::kMissedFeedback && a.state != AlertState::kResolved;
+    });
+    if (open) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const Episode episode, txn.GetEpisode(alert.episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(alert.id, txn.InsertAlert(alert));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, scheduler, now, "raise", "alert", Id(alert.id)));
+    RAPPORT_ASSIGN_OR_RETURN(const std::string name, ClientName(store_, episode.client_id));
+    RAPPORT_RETURN_IF_ERROR(NotifyAlertRaised(txn, wiring_.notifier, alert, episode, name, now));
+    ++raised;
+  }
+  return raised;
 }
-
-}  // namespace
 
 Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  const Timestamp now = clock_.Now();
-  RAPPORT_ASSIGN_OR_RETURN(const auto missed, MissedFeedback({episode}));
   RAPPORT_RETURN_IF_ERROR(
-      WriteReadsAndMissed(store_, actor, now, missed, {audit::Touch{"feedback", Id(episode.id)}}));
+      audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"feedback", Id(episode.id)}}));
 
   EpisodeProgress out;
   out.episode_id = episode.id;
@@ -612,7 +625,7 @@ Result<std::vector<AlertView>> FeedbackService::ListAlerts(const Actor& actor,
 
 namespace {
 
-// Loads an alert the actor may act on: they must be the episode's therapist or supervise them.
+// Loads an alert the actor may act on: its care team, or a clinician the escalation ladder told.
 Result<std::pair<FeedbackAlert, Episode>> AlertForCare(Store& store, const Actor& actor,
                                                        AlertId alert_id) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
@@ -621,10 +634,7 @@ Result<std::pair<FeedbackAlert, Episode>> AlertForCare(Store& store, const Actor
     if (alert.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
     return Fail(alert.error());
   }
-  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, RequireEpisode(store, actor, alert->episode_id,
-                                                                 ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool cares, MayManageCareOf(store, actor, episode.therapist_id));
-  if (!cares) return Fail(NotVisible());
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, RequireAlertCare(store, actor, *alert));
   return std::pair{*alert, episode};
 }
 
@@ -654,6 +664,33 @@ Result<AlertView> FeedbackService::ChangeAlert(const Actor& actor, AlertId alert
   RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
   return AlertView{std::move(updated), found.second.client_id, std::move(name),
                    found.second.therapist_id};
+}
+
+Result<AlertDetail> FeedbackService::GetAlert(const Actor& actor, AlertId alert_id) {
+  RAPPORT_ASSIGN_OR_RETURN(auto found, AlertForCare(store_, actor, alert_id));
+  auto& [alert, episode] = found;
+  AlertDetail detail;
+  RAPPORT_ASSIGN_OR_RETURN(const auto told, store_.ListNotificationsOfAlert(alert_id));
+  Names names(store_);
+  for (const Notification& n : told) {
+    AlertDelivery d{n, {}};
+    if (n.recipient_id) {
+      RAPPORT_ASSIGN_OR_RETURN(d.recipient_name, names.User(*n.recipient_id));
+    }
+    detail.deliveries.push_back(std::move(d));
+  }
+  if (alert.acknowledged_by) {
+    RAPPORT_ASSIGN_OR_RETURN(detail.acknowledged_by_name, names.User(*alert.acknowledged_by));
+  }
+  if (alert.resolved_by) {
+    RAPPORT_ASSIGN_OR_RETURN(detail.resolved_by_name, names.User(*alert.resolved_by));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(episode.client_id));
+  detail.view =
+      AlertView{std::move(alert), episode.client_id, std::move(name), episode.therapist_id};
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"alert", Id(alert_id)}}));
+  return detail;
 }
 
 Result<AlertView> FeedbackService::Acknowledge(const Actor& actor, AlertId alert_id,
@@ -711,11 +748,10 @@ Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor)
     }
   }
   const Timestamp now = clock_.Now();
-  RAPPORT_ASSIGN_OR_RETURN(const auto missed, MissedFeedback(episodes));
   std::vector<audit::Touch> touched;
   touched.reserve(episodes.size());
   for (const Episode& e : episodes) touched.push_back(audit::Touch{"feedback", Id(e.id)});
-  RAPPORT_RETURN_IF_ERROR(WriteReadsAndMissed(store_, actor, now, missed, touched));
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
 
   RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
   Names names(store_);
@@ -990,6 +1026,17 @@ Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& to
     if (!answered) info.pending.push_back(a);
   }
   return info;
+}
+
+Result<CrisisHelp> FeedbackService::HelpViaLink(const std::string& token) {
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, now));
+  Reader reader = Reader::kAdult;
+  if (auto profile = store_.GetClientProfile(c.episode.client_id)) {
+    reader = ReaderFor(*profile, now);
+  }
+  return CrisisHelpFor(store_, *wiring_.crisis, c.episode.clinic_id, c.episode.client_id, reader,
+                       now);
 }
 
 Result<SubmitResult> FeedbackService::SubmitViaLink(const std::string& token,

@@ -14,8 +14,13 @@
 //  - Bad input is kInvalidArgument with fields "answers/<item>", "instrument", "respondent",
 //    "appointment_id" (or kAlreadyExists for a second submission of the same appointment,
 //    questionnaire and respondent), and nothing is stored.
-//  - Missed feedback is evaluated when the dashboard or an episode's progress is read; at most one
-//    open missed-feedback alert exists per episode.
+//  - Every alert a submission raises is written with its notifications in the same write (the
+//    outbox): the treating therapist is told live and, by their preferences (always for a
+//    critical alert), by e-mail, and a critical alert escalates while nobody acknowledges it.
+//  - A risk answer always brings the respondent the crisis lines of their country and words that
+//    say exactly what will happen, from the clinic's settings.
+//  - Reads never write anything but their audit entry. Missed feedback is found by the
+//    scheduler's check (RaiseMissedFeedback); at most one open missed-feedback alert per episode.
 //
 // Thread-safe (all state is in the Store). Does not own the Store, Clock, catalog or rules, which
 // must outlive it.
@@ -26,13 +31,17 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/doorbell.h"
 #include "core/json.h"
 #include "core/result.h"
 #include "domain/alerts.h"
 #include "domain/catalog.h"
 #include "domain/change.h"
+#include "domain/crisis.h"
 #include "domain/scoring.h"
 #include "service/actor.h"
+#include "service/alert_notifier.h"
+#include "service/crisis_help.h"
 #include "store/feedback_records.h"
 #include "store/store.h"
 
@@ -73,7 +82,7 @@ struct SubmitResult {
   // therapist reads alerts; the respondent gets `crisis` instead when it matters.
   std::vector<AlertView> raised;
   // Present whenever a risk answer was given, for every respondent: show it at once.
-  std::optional<CrisisInformation> crisis;
+  std::optional<CrisisHelp> crisis;
 };
 
 // What a chart needs to know about a questionnaire's total scale.
@@ -165,10 +174,30 @@ struct FeedbackLinkInfo {
   std::vector<AssignedInstrument> pending;
 };
 
+// Who was told about an alert, how, and what became of it.
+struct AlertDelivery {
+  Notification notification;
+  std::string recipient_name;  // empty for the clinic's webhook
+};
+
+struct AlertDetail {
+  AlertView view;
+  std::vector<AlertDelivery> deliveries;  // oldest first
+  std::string acknowledged_by_name, resolved_by_name;
+};
+
+// How submissions reach people: borrowed, may be left at their defaults (the shipped ladder and
+// crisis lines, nobody woken after a write).
+struct FeedbackWiring {
+  NotifierConfig notifier;
+  Doorbell* doorbell = nullptr;             // rung after a write that queued notifications
+  const CrisisDirectory* crisis = nullptr;  // null: ShippedCrisisDirectory()
+};
+
 class FeedbackService {
  public:
   FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
-                  const AlertRules& rules);
+                  const AlertRules& rules, FeedbackWiring wiring = {});
 
   // Client (their own episode, respondent "client"), guardian (a linked child's episode,
   // respondent "guardian"), or the episode's therapist / supervisor (respondent "therapist").
@@ -179,11 +208,19 @@ class FeedbackService {
                                       const SubmitRequest& request);
 
   // Therapist / supervisor: everything; client: their own (no alerts); guardian:
-  // guardian-reported questionnaires when the clinic shares. Evaluates missed feedback first.
+  // guardian-reported questionnaires when the clinic shares. Writes only its audit entry.
   Result<EpisodeProgress> Progress(const Actor& actor, EpisodeId episode_id);
 
   // One response with its answers item by item (therapist / supervisor, or its respondent).
   Result<FeedbackResponse> GetResponse(const Actor& actor, ResponseId response_id);
+
+  // One alert with who was told about it: for its care team and the clinicians the escalation
+  // ladder told (the on-call clinician). Others: kNotFound.
+  Result<AlertDetail> GetAlert(const Actor& actor, AlertId alert_id);
+
+  // The scheduler's missed-feedback check for one clinic, inside the job's write: raises (and
+  // notifies) the missed-feedback alerts its active episodes now need. Returns how many.
+  Result<int> RaiseMissedFeedback(WriteTxn& txn, ClinicId clinic_id, Timestamp now);
 
   // Therapist: the alerts of their episodes; supervisor: of their supervisees' episodes. Newest
   // first; `state` filters. Others: kPermissionDenied.
@@ -221,6 +258,8 @@ class FeedbackService {
   // No actor: the token is the credential. kNotFound for an unknown or expired token, or when the
   // clinic has since turned links off.
   Result<FeedbackLinkInfo> PeekFeedbackLink(const std::string& token);
+  // "Get help now" for the holder of a link: the client's crisis lines and the clinic's words.
+  Result<CrisisHelp> HelpViaLink(const std::string& token);
   // As SubmitResponse for the appointment's client (respondent must be "client"); once per
   // questionnaire (kAlreadyExists after). `request.appointment_id` is ignored.
   Result<SubmitResult> SubmitViaLink(const std::string& token, const SubmitRequest& request,
@@ -247,7 +286,9 @@ class FeedbackService {
   Result<SubmitResult> Commit(const Actor& actor, const Episode& episode, Prepared prepared,
                               std::optional<FeedbackLinkId> link);
   // The missed-feedback alerts `episodes` now need (at most one each), not yet written.
-  Result<std::vector<FeedbackAlert>> MissedFeedback(const std::vector<Episode>& episodes);
+  Result<std::vector<FeedbackAlert>> MissedFeedback(const std::vector<Episode>& episodes,
+                                                    Timestamp now);
+  void Ring() const;
   Result<std::vector<TrajectoryPoint>> ClinicTrajectory(const Episode& episode,
                                                         const Instrument& instrument,
                                                         double baseline, int last_session);
@@ -256,6 +297,7 @@ class FeedbackService {
   const Clock& clock_;
   const InstrumentCatalog& catalog_;
   const AlertRules& rules_;
+  FeedbackWiring wiring_;
 };
 
 }  // namespace rapport

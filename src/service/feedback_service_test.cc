@@ -114,7 +114,9 @@ TEST(RiskPath, ClientRiskAnswerStoresACriticalAlertTheTherapistAndSupervisorSee)
   auto result = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1, 2)));
   ASSERT_TRUE(result.has_value()) << result.error().message;
   ASSERT_TRUE(result->crisis.has_value());
-  EXPECT_FALSE(result->crisis->contacts.empty());
+  EXPECT_FALSE(result->crisis->lines.empty());
+  EXPECT_FALSE(result->crisis->set.emergency_number.empty());
+  EXPECT_FALSE(result->crisis->after_risk.body.empty());
   EXPECT_TRUE(result->raised.empty()) << "the client is shown crisis information, not alerts";
   EXPECT_EQ(result->score.total, 10);
   EXPECT_EQ(result->score.risk, std::vector<std::string>{"phq9_9"});
@@ -502,19 +504,40 @@ TEST(AlertRulesInService, AnUnresolvedAlertIsNotRaisedAgainButRiskAlwaysIs) {
   EXPECT_EQ(CountKind(alerts, AlertKind::kRisk), 2);
 }
 
-TEST(MissedFeedback, TwoSilentSessionsRaiseExactlyOneAlertHoweverOftenItIsRead) {
+// The scheduler's hourly check, as its job runs it: inside one write.
+int CheckMissed(FeedbackWorld& w, ClinicId clinic) {
+  int raised = 0;
+  const Status written = w.store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(raised, w.service.RaiseMissedFeedback(txn, clinic, w.clock.Now()));
+    return Ok();
+  });
+  EXPECT_TRUE(written.has_value()) << written.error().message;
+  return raised;
+}
+
+TEST(MissedFeedback, TwoSilentSessionsRaiseExactlyOneAlertHoweverOftenItIsChecked) {
   FeedbackWorld w;
   w.PastSession(w.e_c1, 14);
-  EXPECT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CheckMissed(w, w.clinic_a), 0);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 0)
       << "one silent session is not yet a pattern";
   w.PastSession(w.e_c1, 7);
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
-    ASSERT_TRUE(w.service.Dashboard(w.As(w.t1)).has_value());
-    ASSERT_TRUE(w.service.Dashboard(w.As(w.supervisor)).has_value());
-  }
+  for (int i = 0; i < 3; ++i) CheckMissed(w, w.clinic_a);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 1);
+}
+
+TEST(MissedFeedback, ReadingProgressOrTheCaseloadWritesOnlyTheirAuditEntries) {
+  FeedbackWorld w;
+  w.PastSession(w.e_c1, 14);
+  w.PastSession(w.e_c1, 7);
+  const std::size_t audit_before = w.Audit().size();
+  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  ASSERT_TRUE(w.service.Dashboard(w.As(w.t1)).has_value());
+  EXPECT_TRUE(w.store->ListAlertsOfEpisode(w.e_c1)->empty())
+      << "a read raised an alert: that is the scheduler's work";
+  const auto audit = w.Audit();
+  ASSERT_GT(audit.size(), audit_before);
+  for (std::size_t i = audit_before; i < audit.size(); ++i) EXPECT_EQ(audit[i].action, "read");
 }
 
 TEST(AlertRulesInService, AFirstRapportRatingBelowTheTopIsWorthExploringNotAFailure) {
@@ -544,11 +567,12 @@ TEST(AlertRulesInService, AFitCheckAskingToTalkAboutFitRaisesAFitConcern) {
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kFitConcern), 1);
 }
 
-TEST(MissedFeedback, DashboardReadsRaiseItForTheWholeCaseload) {
+TEST(MissedFeedback, TheCheckCoversEveryActiveEpisodeOfTheClinic) {
   FeedbackWorld w;
   w.PastSession(w.e_c2, 14);
   w.PastSession(w.e_c2, 7);
-  ASSERT_TRUE(w.service.Dashboard(w.As(w.t2)).has_value());
+  EXPECT_EQ(CheckMissed(w, w.clinic_a), 1);
+  EXPECT_EQ(CheckMissed(w, w.clinic_b), 0);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c2), AlertKind::kMissedFeedback), 1);
   auto rows = w.service.Dashboard(w.As(w.t2));
   ASSERT_TRUE(rows.has_value());
@@ -565,7 +589,7 @@ TEST(MissedFeedback, FeedbackAfterTheLastSessionRaisesNothing) {
                   .SubmitResponse(w.As(w.c1), w.e_c1,
                                   Request("RAPPORT-CHECK", RapportCheck(10), "client", last))
                   .has_value());
-  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  EXPECT_EQ(CheckMissed(w, w.clinic_a), 0);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 0);
 }
 
@@ -573,16 +597,16 @@ TEST(MissedFeedback, AResolvedAlertIsNotRaisedAgainForTheSameSessions) {
   FeedbackWorld w;
   w.PastSession(w.e_c1, 14);
   w.PastSession(w.e_c1, 7);
-  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  CheckMissed(w, w.clinic_a);
   const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
   ASSERT_EQ(alerts.size(), 1u);
   ASSERT_TRUE(w.service.Resolve(w.As(w.t1), alerts[0].id, "Asked in session").has_value());
-  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  CheckMissed(w, w.clinic_a);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback), 1);
   // A further silent session after the resolution is a new pattern.
   w.clock.Advance(std::chrono::days(8));
   w.PastSession(w.e_c1, 1);
-  ASSERT_TRUE(w.service.Progress(w.As(w.t1), w.e_c1).has_value());
+  CheckMissed(w, w.clinic_a);
   EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kMissedFeedback,
                       AlertState::kOpen),
             1);
@@ -629,6 +653,7 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a critical risk alert.
   w.PastSession(w.e_k1, 14);
   w.PastSession(w.e_k1, 7);
+  CheckMissed(w, w.clinic_a);
   RaiseRisk(w);
   ASSERT_TRUE(
       w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(9)))

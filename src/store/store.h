@@ -143,7 +143,8 @@ class WriteTxn {
   virtual Status DeleteClinicCrisisSet(ClinicId clinic_id, const std::string& country) = 0;
   // shift.id ignored; kInvalidArgument (field "ends_at") unless ends_at > starts_at.
   virtual Result<ShiftId> InsertOnCallShift(const OnCallShift& shift) = 0;
-  virtual Status DeleteOnCallShift(ShiftId id) = 0;  // kNotFound if absent
+  // kNotFound when the clinic has no such shift.
+  virtual Status DeleteOnCallShift(ClinicId clinic_id, ShiftId id) = 0;
   virtual Status PutNotificationPreferences(const NotificationPreferences& preferences) = 0;
 
   // n.id ignored. kAlreadyExists (field "dedupe_key") when a notification with the same non-empty

@@ -352,10 +352,13 @@ TEST_P(StoreNotificationContractTest, OnCallShiftsAreFoundByOverlap) {
   ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
                 RAPPORT_ASSIGN_OR_RETURN(const auto at, txn.ListOnCallShiftsAt(w.clinic, kT0 + 99));
                 EXPECT_EQ(at.size(), 1U);
-                return txn.DeleteOnCallShift(night);
+                // Another clinic's shift is not there to delete.
+                EXPECT_THAT(txn.DeleteOnCallShift(w.clinic + 1, night),
+                            FailsWith(ErrorCode::kNotFound));
+                return txn.DeleteOnCallShift(w.clinic, night);
               }),
               IsOk());
-  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteOnCallShift(night); }),
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteOnCallShift(w.clinic, night); }),
               FailsWith(ErrorCode::kNotFound));
 }
 

@@ -89,7 +89,7 @@ test('after a session the client home asks "How was today’s session?" and the 
   for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
   for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
   await page.getByRole('button', { name: 'Send to my therapist' }).click();
-  await page.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // Home no longer asks about that session.
   await page.getByRole('link', { name: 'Back to home' }).click();
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
@@ -126,7 +126,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   await page.reload();
   await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
   await completeByKeyboard(page);
-  await page.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // The first option of every item is "not at all": no risk, so no crisis information.
   assert.equal(await page.locator('.crisis').count(), 0);
   await assertAccessible(page, 'the feedback confirmation');
@@ -154,7 +154,7 @@ test('a risk answer shows the client crisis information at once; the therapist a
   await crisis.getByRole('heading', { level: 2 }).waitFor();
   const tel = await crisis.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(tel.includes('tel:988'), `crisis lines as tel: links: ${tel}`);
-  await client.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  await client.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   const order = await client.evaluate(() => {
     const c = document.querySelector('.crisis');
     const t = document.querySelector('.confirmation');
@@ -282,7 +282,7 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
   for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
   await visitor.getByRole('button', { name: 'Send to my therapist' }).click();
-  await visitor.getByText(/Thank you — .+ will read this before your next session\./).waitFor();
+  await visitor.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // The link is spent: opening it again says so.
   await visitor.goto(link);
   await visitor.getByText(/expired or has already been used|nothing left to answer/).waitFor();

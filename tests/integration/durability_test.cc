@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "http_client.h"
+#include "rapport_process.h"
 
 #ifndef RAPPORT_BINARY
 #error "RAPPORT_BINARY must name the rapport executable"
@@ -30,81 +31,12 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDemoPassword = "durability test password";
 
-// Runs `rapport args...` to completion; returns its exit status (-1 if it did not exit).
-int RunRapport(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string binary = RAPPORT_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    setenv("RAPPORT_DEMO_PASSWORD", kDemoPassword, 1);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// `rapport serve` in the background; reads the port from its "listening on" line.
-class ServeProcess {
- public:
-  explicit ServeProcess(const std::string& db) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      const int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);  // one log line per request: not needed here
-      execl(RAPPORT_BINARY, RAPPORT_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
-            "--web", "/nonexistent", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
-    close(out[0]);
-    const std::string prefix = "listening on http://127.0.0.1:";
-    if (line.rfind(prefix, 0) == 0)
-      port_ = static_cast<std::uint16_t>(std::stoi(line.substr(prefix.size())));
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !reaped_) Kill(SIGKILL);
-  }
-
-  // Sends `signal` and waits; returns the exit status, or -signal when killed by it.
-  int Kill(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  }
-
-  std::uint16_t port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
-  bool reaped_ = false;
-};
-
 TEST(Durability, EveryAnsweredWriteSurvivesSigkillAndTheAuditChainVerifies) {
   ASSERT_TRUE(InitCrypto().has_value());
   const fs::path dir = fs::temp_directory_path() / ("rapport-durability-" + RandomHex(6));
   fs::create_directories(dir);
   const std::string db = (dir / "rapport.db").string();
-  ASSERT_EQ(RunRapport({"demo", "--db", db}), 0);
+  ASSERT_EQ(RunRapport({"demo", "--db", db}, kDemoPassword), 0);
 
   std::int64_t episode_id = 0;
   std::set<std::int64_t> acknowledged;
@@ -176,7 +108,7 @@ TEST(Durability, EveryAnsweredWriteSurvivesSigkillAndTheAuditChainVerifies) {
   // A graceful stop this time.
   EXPECT_EQ(restarted.Kill(SIGTERM), 0);
 
-  EXPECT_EQ(RunRapport({"audit", "verify", "--db", db}), 0);
+  EXPECT_EQ(RunRapport({"audit", "verify", "--db", db}, kDemoPassword), 0);
   fs::remove_all(dir);
 }
 

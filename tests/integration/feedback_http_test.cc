@@ -112,7 +112,8 @@ TEST_F(FeedbackHttpTest, ClientRiskAnswerShowsCrisisAndTheTherapistHasACriticalO
   const Json body = reply.json();
   ASSERT_TRUE(body["crisis"].is_object()) << reply.body;
   EXPECT_FALSE(body["crisis"].value("title", "").empty());
-  EXPECT_FALSE(body["crisis"]["contacts"].empty());
+  EXPECT_FALSE(body["crisis"]["lines"].empty());
+  EXPECT_FALSE(body["crisis"]["after_risk"].value("body", "").empty());
   EXPECT_TRUE(body["alerts"].empty()) << "alerts are for the therapist";
   EXPECT_EQ(body["scores"]["risk"], Json::array({"phq9_9"}));
 

@@ -17,6 +17,7 @@
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
 #include "service/plan_service.h"
+#include "service/safety_service.h"
 #include "service/service_test_world.h"
 
 namespace rapport::testing {
@@ -47,8 +48,8 @@ class HttpTest : public ::testing::Test {
       log_.emplace_back(line);
     };
     server_ = std::make_unique<Server>(
-        options_,
-        ApiServices{world_.store.get(), &auth_, &clinic_, &audit_, &feedback_, &Catalog(), &plan_});
+        options_, ApiServices{world_.store.get(), &auth_, &clinic_, &audit_, &feedback_, &Catalog(),
+                              &plan_, &safety_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -95,6 +96,7 @@ class HttpTest : public ::testing::Test {
   AuditService audit_{*world_.store};
   FeedbackService feedback_{*world_.store, world_.clock, Catalog(), ShippedAlertRules()};
   PlanService plan_{*world_.store, world_.clock, Catalog()};
+  SafetyService safety_{*world_.store, world_.clock, ShippedCrisisDirectory()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -117,9 +117,10 @@ Result<ShiftId> InsertOnCallShift(SqliteConnection& c, const OnCallShift& s) {
   return NameMissing(q.RunReturningId(), "clinic or user does not exist");
 }
 
-Status DeleteOnCallShift(SqliteConnection& c, ShiftId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("DELETE FROM on_call_shifts WHERE id = ?"));
-  q.Bind(id);
+Status DeleteOnCallShift(SqliteConnection& c, ClinicId clinic_id, ShiftId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("DELETE FROM on_call_shifts WHERE id = ? AND clinic_id = ?"));
+  q.Bind(id).Bind(clinic_id);
   return ChangedOne(q.Run(), "no such on-call shift");
 }
 

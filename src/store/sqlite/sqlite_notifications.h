@@ -21,7 +21,7 @@ Status PutClinicChannels(SqliteConnection& c, const ClinicChannels& channels);
 Status PutClinicCrisisSet(SqliteConnection& c, const ClinicCrisisSet& set);
 Status DeleteClinicCrisisSet(SqliteConnection& c, ClinicId clinic_id, const std::string& country);
 Result<ShiftId> InsertOnCallShift(SqliteConnection& c, const OnCallShift& shift);
-Status DeleteOnCallShift(SqliteConnection& c, ShiftId id);
+Status DeleteOnCallShift(SqliteConnection& c, ClinicId clinic_id, ShiftId id);
 Status PutNotificationPreferences(SqliteConnection& c, const NotificationPreferences& p);
 Result<NotificationId> InsertNotification(SqliteConnection& c, const Notification& n);
 Result<std::vector<Notification>> ClaimDueNotifications(SqliteConnection& c, Timestamp now,

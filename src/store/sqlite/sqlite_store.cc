@@ -831,7 +831,9 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<ShiftId> InsertOnCallShift(const OnCallShift& shift) override {
     return sqlite::InsertOnCallShift(c_, shift);
   }
-  Status DeleteOnCallShift(ShiftId id) override { return sqlite::DeleteOnCallShift(c_, id); }
+  Status DeleteOnCallShift(ClinicId clinic_id, ShiftId id) override {
+    return sqlite::DeleteOnCallShift(c_, clinic_id, id);
+  }
   Status PutNotificationPreferences(const NotificationPreferences& p) override {
     return sqlite::PutNotificationPreferences(c_, p);
   }

@@ -1,0 +1,25 @@
+#pragma once
+// The server's time-caused work, as scheduler jobs: each escalation step of an unacknowledged
+// alert (scheduled when the alert is raised), and the hourly missed-feedback check of every
+// clinic (each run schedules the next; a server that was down runs the overdue check once when
+// it starts, not once per missed hour). Thread-safe as the Scheduler is.
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "service/alert_notifier.h"
+#include "service/feedback_service.h"
+#include "service/scheduler.h"
+#include "store/store.h"
+
+namespace rapport {
+
+inline constexpr std::string_view kMissedFeedbackJob = "missed_feedback";
+inline constexpr std::int64_t kMissedFeedbackEveryMs = 60LL * 60 * 1000;
+
+// Registers the handlers for every kind of job above. Borrows everything.
+void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier);
+
+// Makes sure every clinic has its next periodic job (idempotent; call at start-up).
+Status SchedulePeriodicJobs(Store& store, Timestamp now);
+
+}  // namespace rapport

@@ -1,0 +1,548 @@
+// A risk answer reaches a person: the outbox written with the alert, the escalation ladder run by
+// the scheduler, exactly once, and what the client is told. Real SQLite store, FakeClock.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/test_instruments.h"
+#include "service/feedback_service.h"
+#include "service/jobs.h"
+#include "service/safety_service.h"
+#include "service/scheduler.h"
+#include "service/service_test_world.h"
+
+namespace rapport {
+namespace {
+
+using testing::World;
+using testing_support::Phq9;
+
+const InstrumentCatalog& Catalog() {
+  static const InstrumentCatalog catalog = *InstrumentCatalog::Shipped();
+  return catalog;
+}
+
+constexpr std::int64_t kMinute = 60'000;
+
+// World's clock starts on Monday 2026-06-01 at 09:00 UTC: inside the default hours (Monday to
+// Friday, 9:00 to 17:00, UTC).
+struct ReachWorld : World {
+  NotifierConfig notifier{&ShippedEscalationLadder(), "https://rapport.example"};
+  FeedbackService feedback{*store, clock, Catalog(), ShippedAlertRules(),
+                           FeedbackWiring{notifier, nullptr, nullptr}};
+  SafetyService safety{*store, clock, ShippedCrisisDirectory()};
+  Scheduler scheduler{*store, clock};
+
+  ReachWorld() {
+    RegisterJobs(scheduler, feedback, notifier);
+    const Status assigned = store->Write([&](WriteTxn& txn) -> Status {
+      for (EpisodeId e : {e_c1, e_c2}) {
+        for (const auto& a : FeedbackService::DefaultAssignments(e, false, clock.Now())) {
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+        }
+      }
+      return Ok();
+    });
+    EXPECT_TRUE(assigned.has_value());
+  }
+
+  // Cleo (c1, therapist t1, supervised by `supervisor`) answers PHQ-9 item 9 with `item9`.
+  AlertId RiskAnswer(int item9 = 2) {
+    auto result =
+        feedback.SubmitResponse(As(c1), e_c1, SubmitRequest{"PHQ-9", "client", Phq9(1, item9), {}});
+    EXPECT_TRUE(result.has_value()) << result.error().message;
+    const auto alerts = *store->ListAlertsOfEpisode(e_c1);
+    for (const FeedbackAlert& a : alerts) {
+      if (a.kind == AlertKind::kRisk) return a.id;
+    }
+    ADD_FAILURE() << "no risk alert";
+    return 0;
+  }
+
+  std::vector<Notification> Told(AlertId alert) { return *store->ListNotificationsOfAlert(alert); }
+
+  // (recipient, channel, step) of every notification of the alert.
+  std::set<std::tuple<UserId, Channel, int>> Who(AlertId alert) {
+    std::set<std::tuple<UserId, Channel, int>> out;
+    for (const Notification& n : Told(alert))
+      out.emplace(n.recipient_id.value_or(0), n.channel, n.step);
+    return out;
+  }
+
+  void Settings(const SafetySettings& s) {
+    ASSERT_TRUE(store
+                    ->Write([&](WriteTxn& txn) {
+                      return txn.PutSafetySettings(clinic_a, SafetySettingsToJson(s).dump());
+                    })
+                    .has_value());
+  }
+
+  void OnCall(UserId who, Timestamp from, Timestamp to) {
+    ASSERT_TRUE(safety.AddOnCall(As(admin), who, from, to).has_value());
+  }
+
+  int Run() {
+    auto ran = scheduler.RunDue();
+    EXPECT_TRUE(ran.has_value()) << ran.error().message;
+    return ran.value_or(-1);
+  }
+};
+
+TEST(AlertOutbox, ARiskAnswerTellsTheTreatingTherapistLiveAndByMailInTheAlertsOwnWrite) {
+  ReachWorld w;
+  const AlertId alert = w.RiskAnswer(2);
+  const auto told = w.Told(alert);
+  EXPECT_EQ(w.Who(alert), (std::set<std::tuple<UserId, Channel, int>>{{w.t1, Channel::kLive, 0},
+                                                                      {w.t1, Channel::kEmail, 0}}));
+  for (const Notification& n : told) {
+    EXPECT_EQ(n.state, DeliveryState::kPending);
+    EXPECT_EQ(n.created_at, w.clock.Now());
+    EXPECT_EQ(n.next_attempt_at, w.clock.Now()) << "due at once";
+    if (n.channel != Channel::kEmail) continue;
+    EXPECT_EQ(n.address, "t1@a.test");
+    // No clinical content: neither the client's name nor what they answered.
+    for (const char* secret : {"Cleo", "PHQ", "risk", "harm", "dead"}) {
+      EXPECT_EQ(n.body.find(secret), std::string::npos) << secret;
+      EXPECT_EQ(n.subject.find(secret), std::string::npos) << secret;
+    }
+    EXPECT_NE(n.body.find("https://rapport.example/alerts/"), std::string::npos);
+  }
+}
+
+TEST(AlertOutbox, ANotificationThatCannotBeWrittenTakesTheAlertAndTheAnswerWithIt) {
+  ReachWorld w;
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(w.db.path().c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON notifications BEGIN "
+                         "SELECT RAISE(ABORT, 'disk full'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto result = w.feedback.SubmitResponse(w.As(w.c1), w.e_c1,
+                                          SubmitRequest{"PHQ-9", "client", Phq9(1, 2), {}});
+  EXPECT_FALSE(result.has_value()) << "an alert nobody would be told about was stored";
+  EXPECT_TRUE(w.store->ListResponsesOfEpisode(w.e_c1)->empty());
+  EXPECT_TRUE(w.store->ListAlertsOfEpisode(w.e_c1)->empty());
+}
+
+TEST(AlertOutbox, ACliniciansPreferencesChooseMailForLesserAlertsButNeverSilenceACriticalOne) {
+  ReachWorld w;
+  ASSERT_TRUE(
+      w.safety.UpdatePreferences(w.As(w.t1), false, Severity::kCritical, false).has_value());
+  const AlertId critical = w.RiskAnswer(2);
+  EXPECT_EQ(w.Who(critical).size(), 2U) << "live and e-mail whatever the preferences";
+  // A lesser alert (a first rapport rating near the bottom) follows them: nothing by mail.
+  auto rapport = w.feedback.SubmitResponse(
+      w.As(w.c2), w.e_c2,
+      SubmitRequest{"RAPPORT-CHECK", "client", testing_support::RapportCheck(1), {}});
+  ASSERT_TRUE(rapport.has_value());
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_c2);
+  for (const FeedbackAlert& a : alerts) {
+    for (const Notification& n : w.Told(a.id)) EXPECT_EQ(n.recipient_id, w.t2);
+  }
+  ASSERT_TRUE(
+      w.safety.UpdatePreferences(w.As(w.t2), false, Severity::kCritical, false).has_value());
+  auto again = w.feedback.SubmitResponse(w.As(w.c2), w.e_c2,
+                                         SubmitRequest{"PHQ-9", "client", Phq9(3, 0), {}});
+  ASSERT_TRUE(again.has_value());
+}
+
+TEST(Escalation, NobodyAcknowledgesSoTheSupervisorAndOnCallClinicianAreToldOnceEach) {
+  ReachWorld w;
+  w.OnCall(w.t2, w.clock.Now() - 60 * kMinute, w.clock.Now() + 8 * 60 * kMinute);
+  const AlertId alert = w.RiskAnswer(3);
+  EXPECT_EQ(w.Run(), 0) << "nothing is due yet";
+  w.clock.Advance(std::chrono::minutes(14));
+  EXPECT_EQ(w.Run(), 0) << "15 minutes in clinic hours have not passed";
+  w.clock.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(w.Run(), 1);
+  const auto who = w.Who(alert);
+  EXPECT_TRUE(who.contains({w.supervisor, Channel::kEmail, 1}));
+  EXPECT_TRUE(who.contains({w.supervisor, Channel::kLive, 1}));
+  EXPECT_TRUE(who.contains({w.t2, Channel::kEmail, 1})) << "the on-call clinician";
+  EXPECT_FALSE(who.contains({w.admin, Channel::kEmail, 1}));
+  const std::size_t after_step_one = w.Told(alert).size();
+  EXPECT_EQ(w.Run(), 0) << "the step ran once";
+  EXPECT_EQ(w.Told(alert).size(), after_step_one);
+  // Still nobody: every supervisor and the admins; an admin hears by mail only, without a name.
+  w.clock.Advance(std::chrono::minutes(15));
+  EXPECT_EQ(w.Run(), 1);
+  const auto all = w.Who(alert);
+  EXPECT_TRUE(all.contains({w.admin, Channel::kEmail, 2}));
+  EXPECT_FALSE(all.contains({w.admin, Channel::kLive, 2}));
+  EXPECT_FALSE(all.contains({w.admin_b, Channel::kEmail, 2})) << "another clinic's admin";
+  for (const Notification& n : w.Told(alert)) {
+    if (n.recipient_id == w.admin) {
+      EXPECT_EQ(n.body.find("Cleo"), std::string::npos);
+    }
+  }
+}
+
+TEST(Escalation, ARiskAnswerOfTheLowestGradeEscalatesTooBecauseTheClientIsToldItWill) {
+  ReachWorld w;
+  const AlertId alert = w.RiskAnswer(1);  // "several days": the mildest risk answer
+  ASSERT_NE(alert, 0);
+  ASSERT_TRUE(
+      w.safety.UpdatePreferences(w.As(w.t1), false, Severity::kCritical, false).has_value());
+  EXPECT_TRUE(w.Who(alert).contains({w.t1, Channel::kEmail, 0}));
+  w.clock.Advance(std::chrono::minutes(15));
+  EXPECT_EQ(w.Run(), 1);
+  EXPECT_TRUE(w.Who(alert).contains({w.supervisor, Channel::kEmail, 1}));
+}
+
+TEST(Escalation, AnAlertThatIsNeitherARiskAnswerNorCriticalDoesNotEscalate) {
+  ReachWorld w;
+  auto rapport = w.feedback.SubmitResponse(
+      w.As(w.c1), w.e_c1,
+      SubmitRequest{"RAPPORT-CHECK", "client", testing_support::RapportCheck(1), {}});
+  ASSERT_TRUE(rapport.has_value());
+  EXPECT_TRUE(w.store->ListJobs(w.clinic_a, kEscalateJob)->empty());
+  w.clock.Advance(std::chrono::hours(3));
+  EXPECT_EQ(w.Run(), 0);
+}
+
+TEST(Escalation, AnAcknowledgedAlertEndsTheLadder) {
+  ReachWorld w;
+  const AlertId alert = w.RiskAnswer(2);
+  ASSERT_TRUE(
+      w.feedback.Acknowledge(w.As(w.t1), alert, "Called Cleo; she is safe tonight.").has_value());
+  const std::size_t before = w.Told(alert).size();
+  w.clock.Advance(std::chrono::hours(2));
+  EXPECT_EQ(w.Run(), 1) << "the step's job runs, and finds nothing to do";
+  EXPECT_EQ(w.Told(alert).size(), before);
+  const auto jobs = *w.store->ListJobs(w.clinic_a, kEscalateJob);
+  ASSERT_EQ(jobs.size(), 1U) << "no later step was scheduled";
+  EXPECT_EQ(jobs[0].state, JobState::kDone);
+}
+
+TEST(Escalation, OutsideClinicHoursTheNextStepComesAfterTheShorterDelay) {
+  ReachWorld w;
+  w.clock.Set(1'780'736'400'000);  // Saturday 2026-06-06 09:00 UTC
+  const AlertId alert = w.RiskAnswer(2);
+  const auto jobs = *w.store->ListJobs(w.clinic_a, kEscalateJob);
+  ASSERT_EQ(jobs.size(), 1U);
+  EXPECT_EQ(jobs[0].due_at, w.clock.Now() + 5 * kMinute);
+  w.clock.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(w.Run(), 1);
+  EXPECT_TRUE(w.Who(alert).contains({w.supervisor, Channel::kEmail, 1}));
+}
+
+TEST(Escalation, TheClinicsOwnDelayAndTimeZoneDecide) {
+  ReachWorld w;
+  SafetySettings s;
+  s.time_zone = "America/New_York";  // 09:00 UTC is 05:00 there: closed
+  s.escalate_after_minutes_in_hours = 30;
+  s.escalate_after_minutes_out_of_hours = 10;
+  w.Settings(s);
+  w.RiskAnswer(2);
+  const auto jobs = *w.store->ListJobs(w.clinic_a, kEscalateJob);
+  ASSERT_EQ(jobs.size(), 1U);
+  EXPECT_EQ(jobs[0].due_at, w.clock.Now() + 10 * kMinute);
+}
+
+TEST(Escalation, TheOnCallClinicianToldMayOpenAndAcknowledgeTheAlertAndNobodyElse) {
+  ReachWorld w;
+  w.OnCall(w.t2, w.clock.Now(), w.clock.Now() + 60 * kMinute);
+  const AlertId alert = w.RiskAnswer(2);
+  EXPECT_EQ(w.feedback.GetAlert(w.As(w.t2), alert).error().code, ErrorCode::kNotFound)
+      << "not told yet";
+  w.clock.Advance(std::chrono::minutes(15));
+  ASSERT_EQ(w.Run(), 1);
+  auto detail = w.feedback.GetAlert(w.As(w.t2), alert);
+  ASSERT_TRUE(detail.has_value()) << detail.error().message;
+  EXPECT_EQ(detail->view.client_id, w.c1);
+  EXPECT_FALSE(detail->deliveries.empty());
+  EXPECT_EQ(w.feedback.GetAlert(w.As(w.tb), alert).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.feedback.GetAlert(w.As(w.c1), alert).error().code, ErrorCode::kPermissionDenied);
+  auto acknowledged = w.feedback.Acknowledge(w.As(w.t2), alert, "On call: phoned Cleo.");
+  ASSERT_TRUE(acknowledged.has_value()) << acknowledged.error().message;
+  auto seen = w.feedback.GetAlert(w.As(w.t1), alert);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->acknowledged_by_name, "Theo Two");
+}
+
+TEST(Scheduler, AJobRunsExactlyOnceWhenTwoServersRunTheSameDueList) {
+  ReachWorld w;
+  std::atomic<int> runs{0};
+  Scheduler a(*w.store, w.clock), b(*w.store, w.clock);
+  const auto handler = [&](WriteTxn&, const Job&, const Json&, Timestamp) -> Status {
+    ++runs;
+    return Ok();
+  };
+  a.Handle("probe", handler);
+  b.Handle("probe", handler);
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    for (int i = 0; i < 20; ++i) {
+                      Job job;
+                      job.clinic_id = w.clinic_a;
+                      job.kind = "probe";
+                      job.key = "probe:" + std::to_string(i);
+                      job.due_at = w.clock.Now();
+                      RAPPORT_RETURN_IF_ERROR(txn.InsertJob(job));
+                    }
+                    return Ok();
+                  })
+                  .has_value());
+  int ran_a = 0, ran_b = 0;
+  std::thread left([&] { ran_a = a.RunDue().value_or(-100); });
+  std::thread right([&] { ran_b = b.RunDue().value_or(-100); });
+  left.join();
+  right.join();
+  EXPECT_EQ(runs.load(), 20);
+  EXPECT_EQ(ran_a + ran_b, 20);
+}
+
+TEST(Scheduler, AFailingJobKeepsItsPlaceAndItsReasonAndIsTriedAgainLater) {
+  ReachWorld w;
+  int attempts = 0;
+  w.scheduler.Handle("flaky", [&](WriteTxn& txn, const Job& job, const Json&, Timestamp now) {
+    ++attempts;
+    // Work done before the failure must not stay.
+    Job other = job;
+    other.key = "side-effect";
+    EXPECT_TRUE(txn.InsertJob(other).has_value());
+    (void)now;
+    if (attempts < 3) return Status(Fail(Error::Unavailable("the relay is down")));
+    return Ok();
+  });
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Job job;
+                    job.clinic_id = w.clinic_a;
+                    job.kind = "flaky";
+                    job.key = "flaky";
+                    job.due_at = w.clock.Now();
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertJob(job));
+                    return Ok();
+                  })
+                  .has_value());
+  EXPECT_EQ(w.Run(), 0);
+  auto jobs = *w.store->ListJobs(w.clinic_a, "flaky");
+  ASSERT_EQ(jobs.size(), 1U) << "the failed run's own writes were rolled back";
+  EXPECT_EQ(jobs[0].state, JobState::kPending);
+  EXPECT_EQ(jobs[0].attempts, 1);
+  EXPECT_EQ(jobs[0].last_error, "the relay is down");
+  EXPECT_EQ(jobs[0].due_at, w.clock.Now() + JobRetryDelayMs(1));
+  EXPECT_EQ(w.Run(), 0) << "not before its retry time";
+  w.clock.Advance(std::chrono::milliseconds(JobRetryDelayMs(1)));
+  EXPECT_EQ(w.Run(), 0);
+  w.clock.Advance(std::chrono::milliseconds(JobRetryDelayMs(2)));
+  EXPECT_EQ(w.Run(), 1);
+  EXPECT_EQ(attempts, 3);
+  EXPECT_EQ(JobRetryDelayMs(1), 5'000);
+  EXPECT_EQ(JobRetryDelayMs(2), 10'000);
+  EXPECT_EQ(JobRetryDelayMs(30), 300'000);
+}
+
+TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
+  ReachWorld w;
+  ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value());
+  ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value()) << "idempotent";
+  EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
+  // Five hours pass with no server running.
+  w.clock.Advance(std::chrono::hours(5));
+  EXPECT_EQ(w.Run(), 2) << "one check per clinic, not one per missed hour";
+  const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
+  ASSERT_EQ(jobs.size(), 2U);
+  EXPECT_EQ(jobs[1].state, JobState::kPending);
+  EXPECT_GT(jobs[1].due_at, w.clock.Now());
+  EXPECT_LE(jobs[1].due_at, w.clock.Now() + kMissedFeedbackEveryMs);
+  ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value());
+  EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 2U);
+}
+
+// --- What the client is told ------------------------------------------------------------------
+
+TEST(Help, AClientSeesTheLinesOfTheirOwnCountryElseTheClinics) {
+  ReachWorld w;
+  SafetySettings s;
+  s.country = "US";
+  w.Settings(s);
+  auto us = w.safety.Help(w.As(w.c1));
+  ASSERT_TRUE(us.has_value()) << us.error().message;
+  EXPECT_EQ(us->set.country, "US");
+  EXPECT_EQ(us->set.emergency_number, "911");
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpsertClientProfile(ClientProfile{w.c1, "", "", "GB"});
+                  })
+                  .has_value());
+  auto gb = w.safety.Help(w.As(w.c1));
+  ASSERT_TRUE(gb.has_value());
+  EXPECT_EQ(gb->set.country, "GB");
+  EXPECT_EQ(gb->set.emergency_number, "999");
+  const bool samaritans = std::any_of(gb->lines.begin(), gb->lines.end(),
+                                      [](const CrisisLine& l) { return l.tel == "116123"; });
+  EXPECT_TRUE(samaritans);
+}
+
+TEST(Help, TheClinicsOwnLinesReplaceTheShippedOnes) {
+  ReachWorld w;
+  Json own = CrisisSetToJson(*ShippedCrisisDirectory().Find("US"));
+  own["lines"] = Json::array({{{"name", "Northside on-call line"},
+                               {"description", "Our own clinicians, day and night."},
+                               {"phone", "555 0100"},
+                               {"tel", "5550100"},
+                               {"sms", ""},
+                               {"hours", "24/7"},
+                               {"audience", "everyone"},
+                               {"url", ""}}});
+  ASSERT_TRUE(w.safety.PutCrisisSet(w.As(w.admin), "US", own).has_value());
+  auto help = w.safety.Help(w.As(w.c1));
+  ASSERT_TRUE(help.has_value());
+  ASSERT_EQ(help->lines.size(), 1U);
+  EXPECT_EQ(help->lines[0].name, "Northside on-call line");
+  ASSERT_TRUE(w.safety.ResetCrisisSet(w.As(w.admin), "US").has_value());
+  EXPECT_GT(w.safety.Help(w.As(w.c1))->lines.size(), 1U);
+}
+
+TEST(Help, TheWordsAfterARiskAnswerAreWhatTheClinicsSettingsMakeTrue) {
+  ReachWorld w;
+  // Open now (Monday 09:00 UTC): the therapist is told now.
+  auto open = w.safety.Help(w.As(w.c1));
+  ASSERT_TRUE(open.has_value());
+  EXPECT_TRUE(open->open_now);
+  const std::string open_words = open->after_risk.headline + " " + open->after_risk.body;
+  EXPECT_NE(open_words.find("15 minutes"), std::string::npos) << open_words;
+  // Saturday, nobody on call: it says so, with when the clinic opens again.
+  w.clock.Set(1'780'736'400'000);
+  auto closed = w.safety.Help(w.As(w.c1));
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_FALSE(closed->open_now);
+  const std::string closed_words = closed->after_risk.headline + " " + closed->after_risk.body;
+  EXPECT_NE(closed_words.find("Monday"), std::string::npos) << closed_words;
+  // Saturday with someone on call: the on-call clinician is told.
+  w.OnCall(w.t2, w.clock.Now() - kMinute, w.clock.Now() + 60 * kMinute);
+  auto covered = w.safety.Help(w.As(w.c1));
+  const std::string covered_words = covered->after_risk.headline + " " + covered->after_risk.body;
+  EXPECT_NE(covered_words.find("on-call"), std::string::npos) << covered_words;
+  EXPECT_NE(covered_words, closed_words);
+}
+
+TEST(Help, ARiskSubmissionCarriesTheSameWordsAsTheHelpPage) {
+  ReachWorld w;
+  auto result = w.feedback.SubmitResponse(w.As(w.c1), w.e_c1,
+                                          SubmitRequest{"PHQ-9", "client", Phq9(1, 1), {}});
+  ASSERT_TRUE(result.has_value());
+  ASSERT_TRUE(result->crisis.has_value());
+  auto help = w.safety.Help(w.As(w.c1));
+  EXPECT_EQ(result->crisis->after_risk.body, help->after_risk.body);
+  EXPECT_EQ(result->crisis->set.country, help->set.country);
+}
+
+// --- The admin's settings ---------------------------------------------------------------------
+
+TEST(SafetySettingsAdmin, AnUnknownTimeZoneIsRefusedByFieldAndNothingChanges) {
+  ReachWorld w;
+  Json settings = SafetySettingsToJson(SafetySettings{});
+  settings["time_zone"] = "Mars/Olympus_Mons";
+  auto refused = w.safety.UpdateSafety(w.As(w.admin), settings);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_FALSE(refused.error().fields.empty());
+  EXPECT_EQ(refused.error().fields[0].field, "settings/time_zone");
+  EXPECT_EQ(*w.store->GetSafetySettingsJson(w.clinic_a), std::nullopt);
+  settings["time_zone"] = "Europe/London";
+  auto saved = w.safety.UpdateSafety(w.As(w.admin), settings);
+  ASSERT_TRUE(saved.has_value()) << saved.error().message;
+  EXPECT_EQ(saved->settings.time_zone, "Europe/London");
+}
+
+TEST(SafetySettingsAdmin, OnlyTheAdminChangesSettingsRotaAndLinesAndReadsTheOutbox) {
+  ReachWorld w;
+  for (UserId who : {w.t1, w.supervisor, w.c1, w.g1}) {
+    EXPECT_EQ(w.safety.GetSafety(w.As(who)).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(w.safety.MailOutbox(w.As(who), 0, 20).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(w.safety.AddOnCall(w.As(who), w.t2, w.clock.Now(), w.clock.Now() + 1).error().code,
+              ErrorCode::kPermissionDenied);
+  }
+}
+
+TEST(SafetySettingsAdmin, AWebhookMustBeHttpsAndSigned) {
+  ReachWorld w;
+  auto plain = w.safety.UpdateChannels(
+      w.As(w.admin), ChannelsUpdate{"http://pager.example/hook", "0123456789abcdef", ""});
+  ASSERT_FALSE(plain.has_value());
+  EXPECT_EQ(plain.error().fields[0].field, "webhook_url");
+  auto unsigned_hook =
+      w.safety.UpdateChannels(w.As(w.admin), ChannelsUpdate{"https://pager.example/hook", {}, ""});
+  ASSERT_FALSE(unsigned_hook.has_value());
+  EXPECT_EQ(unsigned_hook.error().fields[0].field, "webhook_secret");
+  auto saved = w.safety.UpdateChannels(
+      w.As(w.admin), ChannelsUpdate{"https://pager.example/hook", "0123456789abcdef", ""});
+  ASSERT_TRUE(saved.has_value());
+  EXPECT_TRUE(saved->has_webhook_secret);
+  // Keeping the secret while changing the address.
+  saved = w.safety.UpdateChannels(w.As(w.admin),
+                                  ChannelsUpdate{"https://pager2.example/hook", std::nullopt, ""});
+  ASSERT_TRUE(saved.has_value());
+  EXPECT_EQ(w.store->GetClinicChannels(w.clinic_a)->webhook_secret, "0123456789abcdef");
+}
+
+TEST(SafetySettingsAdmin, OnlyAnActiveClinicianOfTheClinicGoesOnCall) {
+  ReachWorld w;
+  const Timestamp now = w.clock.Now();
+  for (UserId who : {w.c1, w.g1, w.admin, w.tb}) {
+    auto refused = w.safety.AddOnCall(w.As(w.admin), who, now, now + 60 * kMinute);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().fields[0].field, "user_id");
+  }
+  auto backwards = w.safety.AddOnCall(w.As(w.admin), w.t2, now, now - 1);
+  ASSERT_FALSE(backwards.has_value());
+  EXPECT_EQ(backwards.error().fields[0].field, "ends_at");
+  EXPECT_TRUE(w.store->ListOnCallShifts(w.clinic_a, 0, now + 1'000'000'000)->empty());
+  // Another clinic's admin cannot remove this clinic's shift.
+  auto shift = w.safety.AddOnCall(w.As(w.admin), w.t2, now, now + 60 * kMinute);
+  ASSERT_TRUE(shift.has_value());
+  EXPECT_EQ(w.safety.RemoveOnCall(w.As(w.admin_b), shift->shift.id).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_TRUE(w.safety.RemoveOnCall(w.As(w.admin), shift->shift.id).has_value());
+}
+
+TEST(SafetySettingsAdmin, ACrisisLineThatCannotBeDialledIsRefusedByItsPath) {
+  ReachWorld w;
+  Json set = CrisisSetToJson(*ShippedCrisisDirectory().Find("GB"));
+  set["lines"][0]["tel"] = "call us";
+  auto refused = w.safety.PutCrisisSet(w.As(w.admin), "GB", set);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().fields[0].field, "lines/0/tel");
+  EXPECT_TRUE(w.store->ListClinicCrisisSets(w.clinic_a)->empty());
+}
+
+TEST(SafetySettingsAdmin, MailWithNoRelayWaitsInTheOutboxNewestFirst) {
+  ReachWorld w;
+  const AlertId alert = w.RiskAnswer(2);
+  // Without a relay the delivery worker holds mail; here we hold it as the worker would.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    const std::vector<Notification> notifications = w.Told(alert);
+                    for (Notification n : notifications) {
+                      if (n.channel != Channel::kEmail) continue;
+                      n.state = DeliveryState::kHeld;
+                      RAPPORT_RETURN_IF_ERROR(txn.UpdateNotificationDelivery(n));
+                    }
+                    return Ok();
+                  })
+                  .has_value());
+  auto page = w.safety.MailOutbox(w.As(w.admin), 0, 20);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->mail.size(), 1U);
+  EXPECT_EQ(page->mail[0].to, "t1@a.test");
+  EXPECT_FALSE(page->next_before.has_value());
+  EXPECT_TRUE(w.safety.MailOutbox(w.As(w.admin_b), 0, 20)->mail.empty());
+  EXPECT_EQ(w.safety.MailOutbox(w.As(w.admin), 0, 0).error().fields[0].field, "limit");
+}
+
+}  // namespace
+}  // namespace rapport
