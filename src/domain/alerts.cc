@@ -24,16 +24,10 @@ constexpr std::array<std::pair<AlertKind, std::string_view>, 8> kKinds{{
     {AlertKind::kMissedFeedback, "missed_feedback"},
     {AlertKind::kFitConcern, "fit_concern"},
 }};
-constexpr std::array<std::pair<Severity, std::string_view>, 5> kSeverities{{
-    {Severity::kInfo, "info"},
-    {Severity::kLow, "low"},
-    {Severity::kMedium, "medium"},
-    {Severity::kHigh, "high"},
-    {Severity::kCritical, "critical"},
-}};
 
 template <typename E, std::size_t N>
-Result<E> FromName(std::string_view text, const std::array<std::pair<E, std::string_view>, N>& names,
+Result<E> FromName(std::string_view text,
+                   const std::array<std::pair<E, std::string_view>, N>& names,
                    std::string_view field) {
   for (const auto& [v, n] : names) {
     if (n == text) return v;
@@ -52,7 +46,8 @@ std::string_view ToName(E value, const std::array<std::pair<E, std::string_view>
 }
 
 std::string Number(double x) {
-  if (std::abs(x - std::round(x)) < 1e-9) return fmt::format("{}", static_cast<long long>(std::round(x)));
+  if (std::abs(x - std::round(x)) < 1e-9)
+    return fmt::format("{}", static_cast<long long>(std::round(x)));
   return fmt::format("{:.1f}", x);
 }
 
@@ -61,27 +56,77 @@ const AlertRule& BuiltInRiskRule() {
   static const AlertRule rule{
       .id = "risk-answer-built-in",
       .kind = AlertKind::kRisk,
-      .severity = Severity::kCritical,
+      .severity = Severity::kHigh,
       .title = "Risk answer on {instrument}",
-      .explanation = "{client} answered a risk question at a level that needs attention: {risk}",
-      .next_step = "Contact {client} today to check on their safety, following your clinic's "
-                   "risk procedure.",
+      .explanation = "{client} {answers} {risk}",
+      .next_step =
+          "Contact {client} today to check on their safety, following your clinic's "
+          "risk procedure.",
   };
   return rule;
 }
 
 RaisedAlert Raise(const AlertRule& rule, const std::map<std::string, std::string>& values) {
-  return RaisedAlert{rule.id, rule.kind, rule.severity, FillTemplate(rule.title, values),
-                     FillTemplate(rule.explanation, values), FillTemplate(rule.next_step, values)};
+  return RaisedAlert{rule.id,
+                     rule.kind,
+                     rule.severity,
+                     FillTemplate(rule.title, values),
+                     FillTemplate(rule.explanation, values),
+                     FillTemplate(rule.next_step, values)};
+}
+
+// "More than half the days" to: Thoughts that ... ends as a sentence, whatever the item's text.
+std::string Sentence(std::string text) {
+  if (!text.empty() && text.back() != '.' && text.back() != '?' && text.back() != '!') text += '.';
+  return text;
+}
+
+// The risk alert names every answer given, in the client's own choice of words, and takes the
+// severity of the most urgent of them; the rule's own severity is the floor.
+RaisedAlert RiskAlert(const AlertRule& rule, const Instrument& inst, const ScoreResult& score,
+                      std::map<std::string, std::string> values) {
+  Severity severity = rule.severity;
+  std::string answers;
+  std::vector<std::string> messages;
+  const auto add_message = [&](const std::string& m) {
+    if (!m.empty() && std::find(messages.begin(), messages.end(), m) == messages.end()) {
+      messages.push_back(m);
+    }
+  };
+  for (const RiskAnswer& a : score.risk_answers) {
+    severity = std::max(severity, a.severity);
+    const Item* item = inst.FindItem(a.item);
+    const std::string text = item != nullptr ? item->text : "item " + a.item;
+    answers +=
+        fmt::format("{}'{}' to: {}", answers.empty() ? "answered " : "; and ", a.label, text);
+    add_message(a.message);
+  }
+  // Item ids without their answers (a score built by hand) still alert, at the rule's severity.
+  for (const std::string& id : score.risk) {
+    const bool described = std::any_of(score.risk_answers.begin(), score.risk_answers.end(),
+                                       [&](const RiskAnswer& a) { return a.item == id; });
+    if (described) continue;
+    answers += fmt::format("{}a risk answer to item {}", answers.empty() ? "gave " : "; and ", id);
+  }
+  answers = Sentence(std::move(answers));
+  std::string risk;
+  for (const std::string& m : messages) risk += (risk.empty() ? "" : " ") + Sentence(m);
+  values["answers"] = answers;
+  values["risk"] = risk;
+  RaisedAlert alert = Raise(rule, values);
+  while (!alert.explanation.empty() && alert.explanation.back() == ' ')
+    alert.explanation.pop_back();
+  alert.severity = severity;
+  return alert;
 }
 
 }  // namespace
 
-std::string_view ToString(AlertKind kind) { return ToName(kind, kKinds); }
-Result<AlertKind> ParseAlertKind(std::string_view text) { return FromName(text, kKinds, "kind"); }
-std::string_view ToString(Severity s) { return ToName(s, kSeverities); }
-Result<Severity> ParseSeverity(std::string_view text) {
-  return FromName(text, kSeverities, "severity");
+std::string_view ToString(AlertKind kind) {
+  return ToName(kind, kKinds);
+}
+Result<AlertKind> ParseAlertKind(std::string_view text) {
+  return FromName(text, kKinds, "kind");
 }
 
 const AlertRule* AlertRules::Find(AlertKind kind) const {
@@ -150,7 +195,8 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
         JsonObjectReader k((*rules)[i], prefix);
         AlertRule rule;
         rule.id = k.RequiredString("id", 64).value_or("");
-        if (!rule.id.empty() && !ids.insert(rule.id).second) k.AddError("id", "repeats another rule's id");
+        if (!rule.id.empty() && !ids.insert(rule.id).second)
+          k.AddError("id", "repeats another rule's id");
         bool kind_ok = false;
         if (auto kind = k.RequiredString("kind", 64)) {
           if (auto parsed = ParseAlertKind(*kind)) {
@@ -182,8 +228,9 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
           if (*v < 1) k.AddError("sessions", "must be 1 or more");
           rule.sessions = static_cast<int>(*v);
         }
-        if (kind_ok && rule.kind == AlertKind::kRisk && rule.severity != Severity::kCritical) {
-          k.AddError("severity", "a risk rule must be critical");
+        if (kind_ok && rule.kind == AlertKind::kRisk && rule.severity < Severity::kHigh) {
+          k.AddError("severity",
+                     "a risk rule must be high or critical: a risk answer is never routine");
         }
         take(k.Finish());
         out.rules.push_back(std::move(rule));
@@ -215,7 +262,8 @@ const AlertRules& ShippedAlertRules() {
 
 Json CrisisToJson(const CrisisInformation& crisis) {
   Json contacts = Json::array();
-  for (const auto& c : crisis.contacts) contacts.push_back({{"label", c.label}, {"detail", c.detail}});
+  for (const auto& c : crisis.contacts)
+    contacts.push_back({{"label", c.label}, {"detail", c.detail}});
   return {{"title", crisis.title}, {"body", crisis.body}, {"contacts", std::move(contacts)}};
 }
 
@@ -233,17 +281,11 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
   if (score.total) values["score"] = Number(*score.total);
   if (total.cutoff) values["cutoff"] = Number(*total.cutoff);
 
-  // Risk first, and unconditionally.
-  if (!score.risk.empty()) {
-    std::string risk;
-    for (std::size_t i = 0; i < score.risk.size(); ++i) {
-      risk += (i ? " " : "") + (i < score.risk_messages.size() && !score.risk_messages[i].empty()
-                                    ? score.risk_messages[i]
-                                    : "item " + score.risk[i]);
-    }
-    values["risk"] = risk;
+  // Risk first, and unconditionally: every risk answer, however the rules file reads.
+  if (!score.risk_answers.empty() || !score.risk.empty()) {
     const AlertRule* rule = rules.Find(AlertKind::kRisk);
-    out.push_back(Raise(rule != nullptr ? *rule : BuiltInRiskRule(), values));
+    RaisedAlert alert = RiskAlert(rule != nullptr ? *rule : BuiltInRiskRule(), inst, score, values);
+    out.push_back(std::move(alert));
   }
 
   if (score.total) {
@@ -259,11 +301,12 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
       } else {
         bool raised_drop = false;
         if (const AlertRule* rule = rules.Find(AlertKind::kRapportDrop)) {
-          const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(rule->compare_with_last),
-                                                      f.previous_totals.size());
+          const std::size_t n = std::min<std::size_t>(
+              static_cast<std::size_t>(rule->compare_with_last), f.previous_totals.size());
           const double mean =
               std::accumulate(f.previous_totals.end() - static_cast<std::ptrdiff_t>(n),
-                              f.previous_totals.end(), 0.0) / static_cast<double>(n);
+                              f.previous_totals.end(), 0.0) /
+              static_cast<double>(n);
           if (mean - now >= rule->min_drop) {
             values["drop"] = Number(mean - now);
             values["previous"] = Number(mean);
@@ -296,7 +339,8 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
       const bool wants_talk = f.fit_talk_answer.value_or(0) > 0;
       if (wants_talk || total.IsClinical(now)) {
         if (const AlertRule* rule = rules.Find(AlertKind::kFitConcern)) {
-          values["fit_request"] = wants_talk ? ", and would like to talk about a different fit" : "";
+          values["fit_request"] =
+              wants_talk ? ", and would like to talk about a different fit" : "";
           out.push_back(Raise(*rule, values));
         }
       }
@@ -311,9 +355,8 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
 std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
                                         std::span<const AlertKind> unresolved_kinds) {
   std::erase_if(raised, [&](const RaisedAlert& a) {
-    return a.kind != AlertKind::kRisk &&
-           std::find(unresolved_kinds.begin(), unresolved_kinds.end(), a.kind) !=
-               unresolved_kinds.end();
+    return a.kind != AlertKind::kRisk && std::find(unresolved_kinds.begin(), unresolved_kinds.end(),
+                                                   a.kind) != unresolved_kinds.end();
   });
   return raised;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Alert rules as data (rules/alerts.json) and their evaluation on a feedback submission. Pure.
-// Safety first: a risk answer ALWAYS produces a critical alert, whatever the rules file says
+// Safety first: a risk answer ALWAYS produces an alert, whatever the rules file says
 // (ParseAlertRules refuses a file without a risk rule, and EvaluateSubmission falls back to a
-// built-in risk alert should one ever be missing). Thread-compatible value types.
+// built-in risk alert should one ever be missing). Its severity is the most urgent of the answers'
+// graded severities (never below high), or the risk rule's own if that is higher.
+// Thread-compatible value types.
 
 #include <optional>
 #include <span>
@@ -13,6 +15,7 @@
 #include "domain/change.h"
 #include "domain/instrument.h"
 #include "domain/scoring.h"
+#include "domain/severity.h"
 
 namespace rapport {
 
@@ -29,16 +32,12 @@ enum class AlertKind {
 std::string_view ToString(AlertKind kind);
 Result<AlertKind> ParseAlertKind(std::string_view text);
 
-enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };  // ordered
-std::string_view ToString(Severity severity);
-Result<Severity> ParseSeverity(std::string_view text);
-
 struct AlertRule {
   std::string id;
   AlertKind kind = AlertKind::kRisk;
   Severity severity = Severity::kMedium;
   std::string title, explanation, next_step;  // templates with {placeholders}
-  double min_drop = 5;        // kRapportDrop
+  double min_drop = 5;                        // kRapportDrop
   int compare_with_last = 3;  // kRapportDrop: how many previous ratings form the baseline
   int sessions = 2;           // kMissedFeedback
 };
@@ -77,8 +76,8 @@ struct SubmissionFacts {
   std::string client_name;  // how the therapist knows the client ("Sam")
   const Instrument* instrument = nullptr;
   const ScoreResult* score = nullptr;
-  std::vector<double> previous_totals;  // same instrument, this episode, oldest first
-  int session_number = 0;               // 0 for the first measurement
+  std::vector<double> previous_totals;      // same instrument, this episode, oldest first
+  int session_number = 0;                   // 0 for the first measurement
   std::optional<TrajectoryPoint> expected;  // the expected point at session_number, if known
   std::optional<ChangeResult> change;       // first -> this, if computable
   std::optional<double> fit_talk_answer;    // Fit Check: "would you like to talk" item

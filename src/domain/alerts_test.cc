@@ -49,25 +49,28 @@ std::vector<RaisedAlert> Evaluate(Case& c) {
 TEST(AlertRulesFile, TheShippedRulesParseAndIncludeEveryKind) {
   auto rules = ParseAlertRules(Json::parse(ShippedAlertRulesJson()));
   ASSERT_TRUE(rules.has_value()) << rules.error().message;
-  for (auto kind : {AlertKind::kRisk, AlertKind::kRapportWorthExploring, AlertKind::kRapportLow,
-                    AlertKind::kRapportDrop, AlertKind::kNotOnTrack,
-                    AlertKind::kReliableDeterioration, AlertKind::kMissedFeedback,
-                    AlertKind::kFitConcern}) {
+  for (auto kind :
+       {AlertKind::kRisk, AlertKind::kRapportWorthExploring, AlertKind::kRapportLow,
+        AlertKind::kRapportDrop, AlertKind::kNotOnTrack, AlertKind::kReliableDeterioration,
+        AlertKind::kMissedFeedback, AlertKind::kFitConcern}) {
     EXPECT_NE(rules->Find(kind), nullptr) << ToString(kind);
   }
   EXPECT_FALSE(rules->crisis.contacts.empty());
 }
 
-TEST(AlertRulesFile, RefusesRulesWithoutACriticalRiskRule) {
+TEST(AlertRulesFile, RefusesRulesWithoutARiskRuleOfAtLeastHighSeverity) {
   Json j = Json::parse(ShippedAlertRulesJson());
   Json without_risk = j;
   without_risk["rules"].erase(0);
   EXPECT_FALSE(ParseAlertRules(without_risk).has_value());
   Json mild_risk = j;
-  mild_risk["rules"][0]["severity"] = "low";
+  mild_risk["rules"][0]["severity"] = "medium";
   auto r = ParseAlertRules(mild_risk);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().fields.at(0).field, "rules/0/severity");
+  Json critical_risk = j;
+  critical_risk["rules"][0]["severity"] = "critical";
+  EXPECT_TRUE(ParseAlertRules(critical_risk).has_value());
 }
 
 TEST(AlertRulesFile, NamesUnknownKindsAndSeverities) {
@@ -80,13 +83,66 @@ TEST(AlertRulesFile, NamesUnknownKindsAndSeverities) {
   EXPECT_EQ(r.error().fields.at(1).field, "rules/3/severity");
 }
 
-TEST(RiskAlert, Phq9ItemNineAboveZeroRaisesACriticalAlert) {
+TEST(RiskAlert, Phq9ItemNineAnsweredOneRaisesAHighAlertNamingTheAnswer) {
   Case c = Make("PHQ-9", 0, {{"phq9_9", 1}});
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
-  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
-  EXPECT_THAT(alerts[0].explanation, HasSubstr("Sam"));
+  EXPECT_EQ(alerts[0].severity, Severity::kHigh);
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("Sam answered 'Several days' to: Thoughts that you would be better off "
+                        "dead or of hurting yourself in some way."));
   EXPECT_THAT(alerts[0].title, HasSubstr("PHQ-9"));
+}
+
+TEST(RiskAlert, Phq9ItemNineAnsweredTwoRaisesCriticalAlert) {
+  Case c = Make("PHQ-9", 0, {{"phq9_9", 2}});
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("answered 'More than half the days' to: Thoughts"));
+}
+
+TEST(RiskAlert, TakesTheSeverityOfTheMostUrgentAnswer) {
+  // Two risk items graded high at 1 and critical at 2: answers 1 and 2 give one critical alert
+  // that names both answers.
+  auto inst = ParseInstrument(Json::parse(R"({
+    "code": "TWO", "title": "t", "version": "1", "language": "en", "purpose": "outcome",
+    "respondents": ["client"], "source": "s", "licence": "l", "validation": {"validated": false},
+    "response_sets": {"f": [{"value": 0, "label": "No"}, {"value": 1, "label": "A little"},
+                            {"value": 2, "label": "A lot"}]},
+    "items": [{"id": "x", "text": "First question", "response_set": "f"},
+              {"id": "y", "text": "Second question?", "response_set": "f"}],
+    "risk": [{"item": "x", "message": "m", "levels": [{"at_least": 1, "severity": "high"},
+                                                      {"at_least": 2, "severity": "critical"}]},
+             {"item": "y", "message": "m", "levels": [{"at_least": 1, "severity": "high"},
+                                                      {"at_least": 2, "severity": "critical"}]}],
+    "scales": [{"id": "total", "items": ["x", "y"]}], "total": "total"})"));
+  ASSERT_TRUE(inst.has_value()) << inst.error().message;
+  Answers a;
+  a.values = {{"x", 1}, {"y", 2}};
+  const ScoreResult score = Score(*inst, a, Completeness::kRequireRequired).value();
+  SubmissionFacts facts;
+  facts.client_name = "Sam";
+  facts.instrument = &*inst;
+  facts.score = &score;
+  const auto alerts = EvaluateSubmission(ShippedAlertRules(), facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(
+      alerts[0].explanation,
+      HasSubstr("answered 'A little' to: First question; and 'A lot' to: Second question?"));
+}
+
+TEST(RiskAlert, ARulesFileCanRaiseTheFloorButNeverLowerIt) {
+  Json j = Json::parse(ShippedAlertRulesJson());
+  j["rules"][0]["severity"] = "critical";
+  const AlertRules strict = ParseAlertRules(j).value();
+  Case c = Make("PHQ-9", 0, {{"phq9_9", 1}});
+  c.facts.instrument = &c.inst;
+  c.facts.score = &c.score;
+  const auto alerts = EvaluateSubmission(strict, c.facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);  // the file's floor beats the answer's high
 }
 
 TEST(RiskAlert, ItemNineAtZeroRaisesNothing) {
@@ -102,6 +158,13 @@ TEST(RiskAlert, IsRaisedEvenWhenTheRulesLackARiskRule) {
   const auto alerts = EvaluateSubmission(no_rules, c.facts);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
   EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("answered 'Nearly every day' to: Thoughts"));
+  Case low = Make("PHQ-9", 0, {{"phq9_9", 1}});
+  low.facts.instrument = &low.inst;
+  low.facts.score = &low.score;
+  const auto high = EvaluateSubmission(no_rules, low.facts);
+  ASSERT_THAT(Kinds(high), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(high[0].severity, Severity::kHigh);
 }
 
 TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
@@ -124,7 +187,7 @@ TEST(RapportAlerts, LowRatingAfterTheFirstIsRapportLow) {
 }
 
 TEST(RapportAlerts, ADropBelowTheClientsOwnAverageIsRapportDrop) {
-  Case c = Make("RAPPORT-CHECK", 9);  // 45: above the cut-off, but 5 below the usual 50
+  Case c = Make("RAPPORT-CHECK", 9);           // 45: above the cut-off, but 5 below the usual 50
   c.facts.previous_totals = {40, 50, 50, 50};  // only the last three count: mean 50
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportDrop));
@@ -172,8 +235,7 @@ TEST(Alerts, AreOrderedMostSevereFirst) {
   Case c = Make("PHQ-9", 2, {{"phq9_9", 2}});
   c.facts.previous_totals = {8};
   c.facts.change = ComputeChange(c.inst.TotalScale(), 8, *c.score.total).value();
-  EXPECT_THAT(Kinds(Evaluate(c)),
-              ElementsAre(AlertKind::kRisk, AlertKind::kReliableDeterioration));
+  EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRisk, AlertKind::kReliableDeterioration));
 }
 
 TEST(FitAlerts, AskingToTalkAboutADifferentFitRaisesAnAlert) {

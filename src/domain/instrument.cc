@@ -19,10 +19,17 @@ bool Item::Accepts(double value) const {
       const double steps = (value - min) / step;
       return std::abs(steps - std::round(steps)) < 1e-9;
     }
-    case ItemType::kText:
-      return false;
+    case ItemType::kText: return false;
   }
   return false;
+}
+
+const RiskLevel* RiskRule::LevelFor(double value) const {
+  const RiskLevel* reached = nullptr;
+  for (const RiskLevel& level : levels) {
+    if (value >= level.at_least) reached = &level;
+  }
+  return reached;
 }
 
 const Band* Scale::BandFor(double score) const {
@@ -51,7 +58,9 @@ const Scale* Instrument::FindScale(std::string_view id) const {
   return nullptr;
 }
 
-const Scale& Instrument::TotalScale() const { return *FindScale(total_scale); }
+const Scale& Instrument::TotalScale() const {
+  return *FindScale(total_scale);
+}
 
 std::string_view ToString(Purpose purpose) {
   switch (purpose) {
@@ -76,9 +85,9 @@ class Problems {
   }
   bool Empty() const { return errors_.empty(); }
   Error ToError(std::string_view code) {
-    std::string summary = fmt::format("The definition of {} has {} problem{}: ",
-                                      code.empty() ? "a questionnaire" : code, errors_.size(),
-                                      errors_.size() == 1 ? "" : "s");
+    std::string summary = fmt::format(
+        "The definition of {} has {} problem{}: ", code.empty() ? "a questionnaire" : code,
+        errors_.size(), errors_.size() == 1 ? "" : "s");
     for (std::size_t i = 0; i < errors_.size(); ++i) {
       if (i > 0) summary += "; ";
       summary += errors_[i].field + " " + errors_[i].message;
@@ -291,8 +300,8 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
       // Bands must cover the whole score range without gaps or overlaps (integer scores).
       if (!s.bands.empty() && !s.items.empty()) {
         if (s.bands.front().min != s.min_score || s.bands.back().max != s.max_score) {
-          r.AddError("bands", fmt::format("must cover the whole score range {} to {}",
-                                          s.min_score, s.max_score));
+          r.AddError("bands", fmt::format("must cover the whole score range {} to {}", s.min_score,
+                                          s.max_score));
         }
         for (std::size_t i = 1; i < s.bands.size(); ++i) {
           if (s.bands[i].min != s.bands[i - 1].max + 1) {
@@ -363,6 +372,83 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
   if (!id) return std::nullopt;
   s.id = *id;
   return s;
+}
+
+std::optional<RiskLevel> ParseRiskLevel(const Json& j, const std::string& path, Problems& p) {
+  JsonObjectReader r(j, path + "/");
+  RiskLevel level;
+  const auto at_least = r.RequiredNumber("at_least");
+  if (const auto severity = r.RequiredString("severity", 16)) {
+    if (auto parsed = ParseSeverity(*severity)) {
+      level.severity = *parsed;
+      // A risk answer is never routine: it always reaches the therapist as a high alert or above.
+      if (level.severity < Severity::kHigh) r.AddError("severity", "must be high or critical");
+    } else {
+      r.AddError("severity", parsed.error().fields.at(0).message);
+    }
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok || !at_least) return std::nullopt;
+  level.at_least = *at_least;
+  return level;
+}
+
+std::optional<RiskRule> ParseRiskRule(const Json& j, const std::string& path,
+                                      const Instrument& inst, Problems& p) {
+  JsonObjectReader k(j, path + "/");
+  RiskRule rule;
+  const auto item_id = k.RequiredString("item", 64);
+  const auto at_least = k.OptionalNumber("at_least");
+  const Json* levels = k.Optional("levels");
+  rule.message = k.RequiredString("message", 1000).value_or("");
+  rule.topic = k.OptionalString("topic", 200).value_or("");
+  const Item* item = item_id ? inst.FindItem(*item_id) : nullptr;
+  if (item_id && item == nullptr) {
+    k.AddError("item", fmt::format("names no item ('{}')", *item_id));
+  } else if (item != nullptr && item->type == ItemType::kText) {
+    k.AddError("item", fmt::format("'{}' takes text; a risk item must take a number", *item_id));
+  }
+  if (at_least && levels != nullptr) {
+    k.AddError("levels", "give either at_least or levels, not both");
+  } else if (at_least) {
+    rule.levels.push_back({*at_least, Severity::kCritical});
+  } else if (levels != nullptr) {
+    if (!levels->is_array() || levels->empty()) {
+      k.AddError("levels", "must be a non-empty list of {at_least, severity}");
+    } else {
+      for (std::size_t i = 0; i < levels->size(); ++i) {
+        const std::string at = fmt::format("{}/levels/{}", path, i);
+        auto level = ParseRiskLevel((*levels)[i], at, p);
+        if (!level) continue;
+        if (!rule.levels.empty() && level->at_least <= rule.levels.back().at_least) {
+          p.Add(at + "/at_least", "must be above the previous level's");
+        } else if (!rule.levels.empty() && level->severity < rule.levels.back().severity) {
+          p.Add(at + "/severity", "must not be below the previous level's");
+        } else {
+          rule.levels.push_back(*level);
+        }
+      }
+    }
+  } else {
+    k.AddError("levels", "give the risk levels (or at_least for one critical level)");
+  }
+  if (item != nullptr && item->type != ItemType::kText) {
+    for (std::size_t i = 0; i < rule.levels.size(); ++i) {
+      const std::string field = at_least ? "at_least" : fmt::format("levels/{}/at_least", i);
+      if (rule.levels[i].at_least <= item->min) {
+        k.AddError(field,
+                   "must be above the item's lowest answer, or every answer is a risk answer");
+      } else if (rule.levels[i].at_least > item->max) {
+        k.AddError(field, "must not be above the item's highest answer, or no answer reaches it");
+      }
+    }
+  }
+  const bool ok = !k.HasErrors();
+  p.Take(k.Finish());
+  if (!ok || !item_id || rule.levels.empty()) return std::nullopt;
+  rule.item = *item_id;
+  return rule;
 }
 
 }  // namespace
@@ -449,23 +535,11 @@ Result<Instrument> ParseInstrument(const Json& definition) {
   }
   if (const Json* risk = r.Optional("risk")) {
     if (!risk->is_array()) {
-      r.AddError("risk", "must be a list of {item, at_least, message}");
+      r.AddError("risk", "must be a list of {item, levels or at_least, message}");
     } else {
       for (std::size_t i = 0; i < risk->size(); ++i) {
-        JsonObjectReader k((*risk)[i], fmt::format("risk/{}/", i));
-        RiskRule rule;
-        const auto item = k.RequiredString("item", 64);
-        const auto at_least = k.RequiredNumber("at_least");
-        rule.message = k.RequiredString("message", 1000).value_or("");
-        if (item && inst.FindItem(*item) == nullptr) {
-          k.AddError("item", fmt::format("names no item ('{}')", *item));
-        }
-        const bool ok = !k.HasErrors();
-        p.Take(k.Finish());
-        if (ok && item && at_least) {
-          rule.item = *item;
-          rule.at_least = *at_least;
-          inst.risk.push_back(std::move(rule));
+        if (auto rule = ParseRiskRule((*risk)[i], fmt::format("risk/{}", i), inst, p)) {
+          inst.risk.push_back(std::move(*rule));
         }
       }
     }
@@ -511,8 +585,8 @@ Json PopulationToJson(const Population& p) {
 Json InstrumentToJson(const Instrument& inst) {
   Json items = Json::array();
   for (const Item& item : inst.items) {
-    Json j = {{"id", item.id}, {"text", item.text}, {"required", item.required},
-              {"scored", item.scored}};
+    Json j = {
+        {"id", item.id}, {"text", item.text}, {"required", item.required}, {"scored", item.scored}};
     if (!item.loinc.empty()) j["loinc"] = item.loinc;
     switch (item.type) {
       case ItemType::kChoice:
@@ -537,7 +611,13 @@ Json InstrumentToJson(const Instrument& inst) {
   }
   Json risk = Json::array();
   for (const RiskRule& rule : inst.risk) {
-    risk.push_back({{"item", rule.item}, {"at_least", rule.at_least}, {"message", rule.message}});
+    Json levels = Json::array();
+    for (const RiskLevel& level : rule.levels) {
+      levels.push_back({{"at_least", level.at_least}, {"severity", ToString(level.severity)}});
+    }
+    Json j = {{"item", rule.item}, {"levels", std::move(levels)}, {"message", rule.message}};
+    if (!rule.topic.empty()) j["topic"] = rule.topic;
+    risk.push_back(std::move(j));
   }
   Json scales = Json::array();
   for (const Scale& s : inst.scales) {
@@ -549,7 +629,8 @@ Json InstrumentToJson(const Instrument& inst) {
               {"min", s.min_score},
               {"max", s.max_score}};
     Json bands = Json::array();
-    for (const Band& b : s.bands) bands.push_back({{"min", b.min}, {"max", b.max}, {"label", b.label}});
+    for (const Band& b : s.bands)
+      bands.push_back({{"min", b.min}, {"max", b.max}, {"label", b.label}});
     j["bands"] = std::move(bands);
     if (s.cutoff) j["cutoff"] = {{"value", *s.cutoff}, {"note", s.cutoff_note}};
     const auto& rc = s.reliable_change;

@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/result.h"
+#include "domain/severity.h"
 
 namespace rapport {
 
@@ -39,10 +40,23 @@ struct Item {
   bool Accepts(double value) const;
 };
 
+// One grade of a risk item: an answer at or above `at_least` is a risk answer of `severity`.
+struct RiskLevel {
+  double at_least = 1;
+  Severity severity = Severity::kCritical;
+};
+
 struct RiskRule {
   std::string item;
-  double at_least = 1;  // an answer >= at_least is a risk answer
-  std::string message;
+  // Never empty; ascending by at_least, and the severity never falls as the answer rises. No level
+  // is below kHigh: a risk answer is never routine. The old form {"at_least": n} is one critical
+  // level.
+  std::vector<RiskLevel> levels;
+  std::string message;  // plain words for the therapist
+  std::string topic;    // what the item asks about ("thoughts of self-harm"); may be empty
+
+  // The highest level `value` reaches, or nullptr when it reaches none.
+  const RiskLevel* LevelFor(double value) const;
 };
 
 struct Band {
@@ -63,8 +77,8 @@ struct ScaleNorms {
 };
 
 struct ReliableChangeData {
-  std::optional<double> threshold;    // a fixed number of points
-  std::optional<double> sd;           // or SD and reliability for the Jacobson-Truax index
+  std::optional<double> threshold;  // a fixed number of points
+  std::optional<double> sd;         // or SD and reliability for the Jacobson-Truax index
   std::optional<double> reliability;
   std::string note;
 };
@@ -84,7 +98,7 @@ struct Scale {
   std::vector<std::string> items;
   int prorate_up_to = 0;  // at most this many missing items are prorated; more: no score
   Direction direction = Direction::kHigherIsWorse;
-  std::vector<Band> bands;  // may be empty
+  std::vector<Band> bands;       // may be empty
   std::optional<double> cutoff;  // caseness: score >= cutoff (worse-high) or < cutoff (better-high)
   std::string cutoff_note;
   ReliableChangeData reliable_change;

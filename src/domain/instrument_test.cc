@@ -12,7 +12,9 @@ namespace {
 using ::testing::Contains;
 using ::testing::Field;
 
-Instrument Shipped(std::string_view code) { return testing_support::ShippedInstrument(code); }
+Instrument Shipped(std::string_view code) {
+  return testing_support::ShippedInstrument(code);
+}
 
 TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
   ASSERT_EQ(ShippedInstrumentDefinitions().size(), 5u);
@@ -130,12 +132,60 @@ TEST(ParseInstrument, RiskRulesMustNameAnItem) {
   EXPECT_EQ(inst.error().fields.at(0).field, "risk/0/item");
 }
 
+TEST(ParseInstrument, TheOldAtLeastFormIsOneCriticalLevel) {
+  Json j = Minimal();
+  j["risk"] = Json::parse(R"([{"item": "a", "at_least": 1, "message": "m"}])");
+  auto inst = ParseInstrument(j);
+  ASSERT_TRUE(inst.has_value()) << inst.error().message;
+  ASSERT_EQ(inst->risk.at(0).levels.size(), 1u);
+  EXPECT_EQ(inst->risk[0].levels[0].at_least, 1);
+  EXPECT_EQ(inst->risk[0].levels[0].severity, Severity::kCritical);
+}
+
+TEST(ParseInstrument, RiskLevelsGradeTheAnswerByTheHighestLevelReached) {
+  const Instrument phq = Shipped("PHQ-9");
+  const RiskRule& rule = phq.risk.at(0);
+  EXPECT_EQ(rule.LevelFor(0), nullptr);
+  ASSERT_NE(rule.LevelFor(1), nullptr);
+  EXPECT_EQ(rule.LevelFor(1)->severity, Severity::kHigh);
+  EXPECT_EQ(rule.LevelFor(2)->severity, Severity::kCritical);
+  EXPECT_EQ(rule.LevelFor(3)->severity, Severity::kCritical);
+}
+
+TEST(ParseInstrument, RiskLevelsMustRiseAndNeverBeRoutine) {
+  Json j = Minimal();
+  j["items"][0]["options"].push_back({{"value", 2}, {"label", "often"}});
+  j["risk"] = Json::parse(R"([
+    {"item": "a", "message": "m", "levels": [{"at_least": 1, "severity": "medium"}]},
+    {"item": "a", "message": "m", "levels": [{"at_least": 2, "severity": "high"},
+                                             {"at_least": 1, "severity": "critical"}]},
+    {"item": "a", "message": "m", "levels": [{"at_least": 1, "severity": "critical"},
+                                             {"at_least": 2, "severity": "high"}]},
+    {"item": "a", "message": "m", "at_least": 1, "levels": [{"at_least": 1, "severity": "high"}]},
+    {"item": "a", "message": "m", "at_least": 0},
+    {"item": "a", "message": "m", "levels": [{"at_least": 3, "severity": "high"}]},
+    {"item": "a", "message": "m"}
+  ])");
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  const auto& fields = inst.error().fields;
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/0/levels/0/severity")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/1/levels/1/at_least")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/2/levels/1/severity")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/3/levels")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/4/at_least")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/5/levels/0/at_least")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "risk/6/levels")));
+}
+
 TEST(ParseInstrument, JsonViewListsEveryItemWithItsIdAndTheValidationStatus) {
   const Instrument phq = Shipped("PHQ-9");
   const Json view = InstrumentToJson(phq);
   EXPECT_EQ(view["items"].size(), 10u);
   EXPECT_EQ(view["items"][0]["id"], "phq9_1");
   EXPECT_EQ(view["validation"]["validated"], true);
+  EXPECT_EQ(view["risk"][0]["levels"][1],
+            Json::parse(R"({"at_least": 2, "severity": "critical"})"));
 }
 
 }  // namespace

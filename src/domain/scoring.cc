@@ -28,8 +28,18 @@ std::string AcceptedValues(const Item& item) {
   return out;
 }
 
+// What the client saw next to the answer they chose.
+std::string AnswerLabel(const Item& item, double value) {
+  for (const ResponseOption& o : item.options) {
+    if (o.value == value) return o.label;
+  }
+  return fmt::format("{}", value);
+}
+
 // Half away from zero, so 9.5 -> 10 as a clinician rounding by hand would.
-double RoundScore(double x) { return std::round(x); }
+double RoundScore(double x) {
+  return std::round(x);
+}
 
 }  // namespace
 
@@ -81,10 +91,13 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
 
   for (const RiskRule& rule : inst.risk) {
     const auto it = answers.values.find(rule.item);
-    if (it != answers.values.end() && it->second >= rule.at_least) {
-      result.risk.push_back(rule.item);
-      result.risk_messages.push_back(rule.message);
-    }
+    if (it == answers.values.end()) continue;
+    const RiskLevel* level = rule.LevelFor(it->second);
+    if (level == nullptr) continue;
+    result.risk.push_back(rule.item);
+    result.risk_answers.push_back({rule.item, it->second,
+                                   AnswerLabel(*inst.FindItem(rule.item), it->second),
+                                   level->severity, rule.message});
   }
 
   for (const Scale& scale : inst.scales) {
@@ -155,14 +168,14 @@ Result<Answers> AnswersFromList(const Instrument& inst, std::string_view list) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = list.find(',', start);
-    std::string_view cell = list.substr(start, comma == std::string_view::npos ? list.npos
-                                                                                 : comma - start);
+    std::string_view cell =
+        list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
     while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
     while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
     if (index >= inst.items.size()) {
       if (!cell.empty() || comma != std::string_view::npos) {
-        return Fail(Error::Field("answers", fmt::format("{} has only {} items", inst.code,
-                                                        inst.items.size())));
+        return Fail(Error::Field(
+            "answers", fmt::format("{} has only {} items", inst.code, inst.items.size())));
       }
       break;
     }
@@ -174,8 +187,8 @@ Result<Answers> AnswersFromList(const Instrument& inst, std::string_view list) {
         double value = 0;
         const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
         if (ec != std::errc{} || ptr != cell.data() + cell.size()) {
-          return Fail(Error::Field("answers/" + item.id,
-                                   fmt::format("'{}' is not a number", cell)));
+          return Fail(
+              Error::Field("answers/" + item.id, fmt::format("'{}' is not a number", cell)));
         }
         answers.values[item.id] = value;
       }
@@ -214,10 +227,19 @@ Json ScoreResultToJson(const ScoreResult& r) {
                       {"band", s.band.empty() ? Json(nullptr) : Json(s.band)},
                       {"clinical", s.clinical}});
   }
+  Json risk_answers = Json::array();
+  for (const RiskAnswer& a : r.risk_answers) {
+    risk_answers.push_back({{"item", a.item},
+                            {"value", a.value},
+                            {"label", a.label},
+                            {"severity", ToString(a.severity)},
+                            {"message", a.message}});
+  }
   return {{"total", r.total ? Json(*r.total) : Json(nullptr)},
           {"subscales", std::move(subscales)},
           {"band", r.band.empty() ? Json(nullptr) : Json(r.band)},
           {"risk", r.risk},
+          {"risk_answers", std::move(risk_answers)},
           {"missing", r.missing},
           {"scales", std::move(scales)}};
 }

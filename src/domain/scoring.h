@@ -22,8 +22,17 @@ struct ScaleScore {
   std::string id;
   std::optional<double> score;  // nullopt: too many items missing to score
   bool prorated = false;
-  std::string band;             // empty when no band applies
-  bool clinical = false;        // at or beyond the cut-off
+  std::string band;       // empty when no band applies
+  bool clinical = false;  // at or beyond the cut-off
+};
+
+// One answer at a risk level: what was answered and how urgently it needs attention.
+struct RiskAnswer {
+  std::string item;
+  double value = 0;
+  std::string label;  // the chosen option's label ("More than half the days"), or the value
+  Severity severity = Severity::kCritical;
+  std::string message;  // the definition's words for the therapist
 };
 
 struct ScoreResult {
@@ -31,9 +40,9 @@ struct ScoreResult {
   std::string band;
   std::string total_scale;  // id of the scale reported as `total`
   std::vector<ScaleScore> scales;
-  std::vector<std::string> risk;           // ids of items answered at a risk level
-  std::vector<std::string> risk_messages;  // the definition's words for each risk answer
-  std::vector<std::string> missing;        // scored or required items left unanswered
+  std::vector<std::string> risk;         // ids of the items in risk_answers, in the same order
+  std::vector<RiskAnswer> risk_answers;  // every answer at a risk level, in definition order
+  std::vector<std::string> missing;      // scored or required items left unanswered
 
   const ScaleScore* FindScale(std::string_view id) const;
 };

@@ -57,9 +57,15 @@ TEST(Phq9, AllMaximumIsTwentySevenSevereWithRisk) {
 
 TEST(Phq9, EveryBandBoundary) {
   const auto phq = ShippedInstrument("PHQ-9");
-  const std::vector<std::pair<int, std::string>> cases = {
-      {4, "minimal"},  {5, "mild"},  {9, "mild"}, {10, "moderate"}, {14, "moderate"},
-      {15, "moderately severe"}, {19, "moderately severe"}, {20, "severe"}, {24, "severe"}};
+  const std::vector<std::pair<int, std::string>> cases = {{4, "minimal"},
+                                                          {5, "mild"},
+                                                          {9, "mild"},
+                                                          {10, "moderate"},
+                                                          {14, "moderate"},
+                                                          {15, "moderately severe"},
+                                                          {19, "moderately severe"},
+                                                          {20, "severe"},
+                                                          {24, "severe"}};
   for (const auto& [total, band] : cases) {
     const auto r = MustScore(phq, Phq9WithTotal(phq, total));
     EXPECT_EQ(r.total, total);
@@ -74,7 +80,30 @@ TEST(Phq9, ItemNineAboveZeroRaisesRiskEvenWhenTheTotalIsLow) {
   EXPECT_EQ(r.total, 1);
   EXPECT_EQ(r.band, "minimal");
   EXPECT_THAT(r.risk, ElementsAre("phq9_9"));
-  EXPECT_EQ(r.risk_messages.size(), 1u);
+  ASSERT_EQ(r.risk_answers.size(), 1u);
+  EXPECT_FALSE(r.risk_answers[0].message.empty());
+}
+
+TEST(Phq9, ItemNineAnsweredOneIsAHighRiskAnswerCarryingTheLabelTheClientChose) {
+  const auto phq = ShippedInstrument("PHQ-9");
+  const auto r = MustScore(phq, All(phq, 0, {{"phq9_9", 1}}));
+  ASSERT_EQ(r.risk_answers.size(), 1u);
+  EXPECT_EQ(r.risk_answers[0].item, "phq9_9");
+  EXPECT_EQ(r.risk_answers[0].value, 1);
+  EXPECT_EQ(r.risk_answers[0].label, "Several days");
+  EXPECT_EQ(r.risk_answers[0].severity, Severity::kHigh);
+}
+
+TEST(Phq9, ItemNineAnsweredTwoOrThreeIsACriticalRiskAnswer) {
+  const auto phq = ShippedInstrument("PHQ-9");
+  const auto two = MustScore(phq, All(phq, 0, {{"phq9_9", 2}}));
+  ASSERT_EQ(two.risk_answers.size(), 1u);
+  EXPECT_EQ(two.risk_answers[0].label, "More than half the days");
+  EXPECT_EQ(two.risk_answers[0].severity, Severity::kCritical);
+  const auto three = MustScore(phq, All(phq, 0, {{"phq9_9", 3}}));
+  ASSERT_EQ(three.risk_answers.size(), 1u);
+  EXPECT_EQ(three.risk_answers[0].label, "Nearly every day");
+  EXPECT_EQ(three.risk_answers[0].severity, Severity::kCritical);
 }
 
 TEST(Phq9, ItemNineRiskSurvivesTooManyMissingItems) {
@@ -147,9 +176,9 @@ TEST(Gad7, MinimumMaximumAndBandBoundaries) {
   EXPECT_EQ(max.total, 21);
   EXPECT_EQ(max.band, "severe");
   const std::vector<std::pair<std::map<std::string, double>, std::string>> cases = {
-      {{{"gad7_1", 3}, {"gad7_2", 1}}, "minimal"},                              // 4
-      {{{"gad7_1", 3}, {"gad7_2", 2}}, "mild"},                                 // 5
-      {{{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}}, "mild"},                  // 9
+      {{{"gad7_1", 3}, {"gad7_2", 1}}, "minimal"},                                 // 4
+      {{{"gad7_1", 3}, {"gad7_2", 2}}, "mild"},                                    // 5
+      {{{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}}, "mild"},                     // 9
       {{{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}, {"gad7_4", 1}}, "moderate"},  // 10
       {{{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}, {"gad7_4", 3}, {"gad7_5", 2}}, "moderate"},
       {{{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}, {"gad7_4", 3}, {"gad7_5", 3}}, "severe"},
@@ -162,9 +191,11 @@ TEST(Gad7, MinimumMaximumAndBandBoundaries) {
 TEST(Gad7, CasenessStartsAtEight) {
   const auto gad = ShippedInstrument("GAD-7");
   EXPECT_FALSE(MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 1}}))
-                   .scales[0].clinical);
+                   .scales[0]
+                   .clinical);
   EXPECT_TRUE(MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 2}}))
-                  .scales[0].clinical);
+                  .scales[0]
+                  .clinical);
 }
 
 TEST(Psc17, SubscalesAndTotalWithCutoffs) {
@@ -176,8 +207,9 @@ TEST(Psc17, SubscalesAndTotalWithCutoffs) {
   EXPECT_EQ(max.FindScale("externalizing")->score, 14);
 
   // Internalizing items only, each "sometimes": I = 5 (at cut-off), total 5 (below 15).
-  const auto r = MustScore(psc, All(psc, 0, {{"psc17_2", 1}, {"psc17_6", 1}, {"psc17_9", 1},
-                                             {"psc17_11", 1}, {"psc17_15", 1}}));
+  const auto r = MustScore(
+      psc, All(psc, 0,
+               {{"psc17_2", 1}, {"psc17_6", 1}, {"psc17_9", 1}, {"psc17_11", 1}, {"psc17_15", 1}}));
   EXPECT_EQ(r.FindScale("internalizing")->score, 5);
   EXPECT_TRUE(r.FindScale("internalizing")->clinical);
   EXPECT_FALSE(r.FindScale("attention")->clinical);
@@ -258,7 +290,8 @@ TEST(AnswersFromList, FollowsItemOrderAndTreatsEmptyAsMissing) {
 
 TEST(AnswersFromJson, NullIsUnansweredAndTypesAreChecked) {
   const auto rc = ShippedInstrument("RAPPORT-CHECK");
-  auto a = AnswersFromJson(rc, Json::parse(R"({"rc_heard": 9, "rc_goals": null, "rc_better": "ok"})"));
+  auto a =
+      AnswersFromJson(rc, Json::parse(R"({"rc_heard": 9, "rc_goals": null, "rc_better": "ok"})"));
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->values.size(), 1u);
   EXPECT_EQ(a->texts.at("rc_better"), "ok");
@@ -276,6 +309,17 @@ TEST(ScoreResultJson, CarriesTotalSubscalesBandRiskAndMissing) {
   EXPECT_EQ(j["band"], "at or above cutoff");
   EXPECT_TRUE(j["risk"].is_array());
   EXPECT_TRUE(j["missing"].is_array());
+}
+
+TEST(ScoreResultJson, EachRiskAnswerCarriesItsValueLabelAndSeverity) {
+  const auto phq = ShippedInstrument("PHQ-9");
+  const Json j = ScoreResultToJson(MustScore(phq, All(phq, 0, {{"phq9_9", 2}})));
+  EXPECT_EQ(j["risk"], Json::array({"phq9_9"}));
+  ASSERT_EQ(j["risk_answers"].size(), 1u);
+  EXPECT_EQ(j["risk_answers"][0]["item"], "phq9_9");
+  EXPECT_EQ(j["risk_answers"][0]["value"], 2);
+  EXPECT_EQ(j["risk_answers"][0]["label"], "More than half the days");
+  EXPECT_EQ(j["risk_answers"][0]["severity"], "critical");
 }
 
 }  // namespace

@@ -626,7 +626,7 @@ TEST(Dashboard, ShowsTheNextScheduledAppointment) {
 
 TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   FeedbackWorld w;
-  // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a critical risk alert.
+  // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a high risk alert.
   w.PastSession(w.e_k1, 14);
   w.PastSession(w.e_k1, 7);
   RaiseRisk(w);
@@ -637,7 +637,7 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   ASSERT_TRUE(rows.has_value());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].client_id, w.c1);
-  EXPECT_EQ((*rows)[0].top_severity, Severity::kCritical);
+  EXPECT_EQ((*rows)[0].top_severity, Severity::kHigh);  // item 9 answered "Several days"
   EXPECT_EQ((*rows)[0].outcome_instrument, "PHQ-9");
   EXPECT_EQ((*rows)[0].last_outcome_total, 9);
   EXPECT_EQ((*rows)[0].last_outcome_band, "mild");

@@ -107,7 +107,7 @@ TEST_F(FeedbackHttpTest, ClientRiskAnswerShowsCrisisAndTheTherapistHasACriticalO
   Browser client = SignedIn("c1@a.test");
   HttpReply reply =
       client.Post(Episode(world_.e_c1, "/responses"),
-                  {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", Phq9(0, 1)}});
+                  {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", Phq9(0, 2)}});
   ASSERT_EQ(reply.status, 201u) << reply.body;
   const Json body = reply.json();
   ASSERT_TRUE(body["crisis"].is_object()) << reply.body;
