@@ -14,8 +14,9 @@ namespace rapport {
 
 namespace {
 
-constexpr std::array<std::pair<AlertKind, std::string_view>, 8> kKinds{{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 9> kKinds{{
     {AlertKind::kRisk, "risk"},
+    {AlertKind::kRiskUnanswered, "risk_unanswered"},
     {AlertKind::kRapportWorthExploring, "rapport_worth_exploring"},
     {AlertKind::kRapportLow, "rapport_low"},
     {AlertKind::kRapportDrop, "rapport_drop"},
@@ -64,6 +65,42 @@ const AlertRule& BuiltInRiskRule() {
           "risk procedure.",
   };
   return rule;
+}
+
+// The safety net for a blank risk question, used only if a rules set lacks its own rule.
+const AlertRule& BuiltInRiskUnansweredRule() {
+  static const AlertRule rule{
+      .id = "risk-unanswered-built-in",
+      .kind = AlertKind::kRiskUnanswered,
+      .severity = Severity::kHigh,
+      .title = "Risk question left unanswered on {instrument}",
+      .explanation = "{client} left the question about {topic} unanswered; ask about it.",
+      .next_step =
+          "Ask {client} about it soon, gently and directly, following your clinic's "
+          "risk procedure.",
+  };
+  return rule;
+}
+
+// "thoughts of self-harm", or the question itself when the definition gives no topic.
+std::string Topics(const Instrument& inst, const std::vector<std::string>& items) {
+  std::vector<std::string> topics;
+  for (const std::string& id : items) {
+    std::string topic;
+    for (const RiskRule& rule : inst.risk) {
+      if (rule.item == id && !rule.topic.empty()) topic = rule.topic;
+    }
+    if (topic.empty()) {
+      const Item* item = inst.FindItem(id);
+      topic = "\u201c" + (item != nullptr ? item->text : id) + "\u201d";
+    }
+    if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(topic);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == topics.size() ? " and " : ", ") + topics[i];
+  }
+  return out;
 }
 
 RaisedAlert Raise(const AlertRule& rule, const std::map<std::string, std::string>& values) {
@@ -228,9 +265,9 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
           if (*v < 1) k.AddError("sessions", "must be 1 or more");
           rule.sessions = static_cast<int>(*v);
         }
-        if (kind_ok && rule.kind == AlertKind::kRisk && rule.severity < Severity::kHigh) {
-          k.AddError("severity",
-                     "a risk rule must be high or critical: a risk answer is never routine");
+        if (kind_ok && (rule.kind == AlertKind::kRisk || rule.kind == AlertKind::kRiskUnanswered) &&
+            rule.severity < Severity::kHigh) {
+          k.AddError("severity", "must be high or critical: a risk question is never routine");
         }
         take(k.Finish());
         out.rules.push_back(std::move(rule));
@@ -286,6 +323,12 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
     const AlertRule* rule = rules.Find(AlertKind::kRisk);
     RaisedAlert alert = RiskAlert(rule != nullptr ? *rule : BuiltInRiskRule(), inst, score, values);
     out.push_back(std::move(alert));
+  }
+
+  if (!score.risk_unanswered.empty()) {
+    values["topic"] = Topics(inst, score.risk_unanswered);
+    const AlertRule* rule = rules.Find(AlertKind::kRiskUnanswered);
+    out.push_back(Raise(rule != nullptr ? *rule : BuiltInRiskUnansweredRule(), values));
   }
 
   if (score.total) {
@@ -355,8 +398,9 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
 std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
                                         std::span<const AlertKind> unresolved_kinds) {
   std::erase_if(raised, [&](const RaisedAlert& a) {
-    return a.kind != AlertKind::kRisk && std::find(unresolved_kinds.begin(), unresolved_kinds.end(),
-                                                   a.kind) != unresolved_kinds.end();
+    return a.kind != AlertKind::kRisk && a.kind != AlertKind::kRiskUnanswered &&
+           std::find(unresolved_kinds.begin(), unresolved_kinds.end(), a.kind) !=
+               unresolved_kinds.end();
   });
   return raised;
 }

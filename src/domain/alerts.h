@@ -1,10 +1,10 @@
 #pragma once
 // Alert rules as data (rules/alerts.json) and their evaluation on a feedback submission. Pure.
-// Safety first: a risk answer ALWAYS produces an alert, whatever the rules file says
-// (ParseAlertRules refuses a file without a risk rule, and EvaluateSubmission falls back to a
-// built-in risk alert should one ever be missing). Its severity is the most urgent of the answers'
-// graded severities (never below high), or the risk rule's own if that is higher.
-// Thread-compatible value types.
+// Safety first: a risk answer ALWAYS produces an alert, and so does a risk question left blank,
+// whatever the rules file says (ParseAlertRules refuses a file without a risk rule, and
+// EvaluateSubmission falls back to a built-in risk alert should one ever be missing). Its severity
+// is the most urgent of the answers' graded severities (never below high), or the risk rule's own
+// if that is higher. Thread-compatible value types.
 
 #include <optional>
 #include <span>
@@ -21,6 +21,7 @@ namespace rapport {
 
 enum class AlertKind {
   kRisk,
+  kRiskUnanswered,
   kRapportWorthExploring,
   kRapportLow,
   kRapportDrop,
@@ -88,8 +89,8 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
 
 // Drops alerts whose kind is already unresolved for the same questionnaire in the episode: a
 // therapist who has not yet acted on "not on track" gains nothing from a second copy at the next
-// session, and alert fatigue is how real warnings get missed. Risk answers are never dropped:
-// each one is raised afresh.
+// session, and alert fatigue is how real warnings get missed. Risk answers and blank risk
+// questions are never dropped: each one is raised afresh.
 std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
                                         std::span<const AlertKind> unresolved_kinds);
 

@@ -167,6 +167,60 @@ TEST(RiskAlert, IsRaisedEvenWhenTheRulesLackARiskRule) {
   EXPECT_EQ(high[0].severity, Severity::kHigh);
 }
 
+TEST(RiskUnanswered, ABlankItemNineRaisesAHighAlertAskingTheTherapistToAsk) {
+  Case c = Make("PHQ-9", 1);
+  Answers a;
+  for (int i = 1; i <= 8; ++i) a.values["phq9_" + std::to_string(i)] = 1;
+  c.score = Score(c.inst, a, Completeness::kRequireRequired).value();
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRiskUnanswered));
+  EXPECT_EQ(alerts[0].severity, Severity::kHigh);
+  EXPECT_EQ(alerts[0].explanation,
+            "Sam left the question about thoughts of self-harm unanswered; ask about it.");
+}
+
+TEST(RiskUnanswered, IsRaisedEvenWhenTheRulesLackItsRule) {
+  Case c = Make("PHQ-9", 0);
+  Answers a;
+  a.values["phq9_1"] = 0;
+  c.score = Score(c.inst, a, Completeness::kAllowMissing).value();
+  c.facts.instrument = &c.inst;
+  c.facts.score = &c.score;
+  const auto alerts = EvaluateSubmission(AlertRules{}, c.facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRiskUnanswered));
+  EXPECT_EQ(alerts[0].severity, Severity::kHigh);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("thoughts of self-harm"));
+}
+
+TEST(RiskUnanswered, WithoutATopicTheAlertQuotesTheQuestion) {
+  auto inst = ParseInstrument(Json::parse(R"({
+    "code": "ONE", "title": "t", "version": "1", "language": "en", "purpose": "outcome",
+    "respondents": ["client"], "source": "s", "licence": "l", "validation": {"validated": false},
+    "items": [{"id": "x", "text": "Do you feel safe at home?", "required": false,
+               "options": [{"value": 0, "label": "Yes"}, {"value": 1, "label": "No"}]}],
+    "risk": [{"item": "x", "at_least": 1, "message": "m"}],
+    "scales": [{"id": "total", "items": ["x"]}], "total": "total"})"));
+  ASSERT_TRUE(inst.has_value()) << inst.error().message;
+  const ScoreResult score = Score(*inst, Answers{}, Completeness::kRequireRequired).value();
+  SubmissionFacts facts;
+  facts.client_name = "Sam";
+  facts.instrument = &*inst;
+  facts.score = &score;
+  const auto alerts = EvaluateSubmission(ShippedAlertRules(), facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRiskUnanswered));
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("the question about \u201cDo you feel safe at home?\u201d unanswered"));
+}
+
+TEST(AlertRulesFile, RefusesABlankRiskQuestionRuleBelowHigh) {
+  Json j = Json::parse(ShippedAlertRulesJson());
+  ASSERT_EQ(j["rules"][1]["kind"], "risk_unanswered");
+  j["rules"][1]["severity"] = "low";
+  auto r = ParseAlertRules(j);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().fields.at(0).field, "rules/1/severity");
+}
+
 TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
   Case c = Make("RAPPORT-CHECK", 6);  // 30 of 50, well under the cut-off
   const auto alerts = Evaluate(c);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -91,7 +92,14 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
 
   for (const RiskRule& rule : inst.risk) {
     const auto it = answers.values.find(rule.item);
-    if (it == answers.values.end()) continue;
+    if (it == answers.values.end()) {
+      // A blank risk question is not a "no": the therapist needs to know it went unanswered.
+      if (std::find(result.risk_unanswered.begin(), result.risk_unanswered.end(), rule.item) ==
+          result.risk_unanswered.end()) {
+        result.risk_unanswered.push_back(rule.item);
+      }
+      continue;
+    }
     const RiskLevel* level = rule.LevelFor(it->second);
     if (level == nullptr) continue;
     result.risk.push_back(rule.item);
@@ -240,6 +248,7 @@ Json ScoreResultToJson(const ScoreResult& r) {
           {"band", r.band.empty() ? Json(nullptr) : Json(r.band)},
           {"risk", r.risk},
           {"risk_answers", std::move(risk_answers)},
+          {"risk_unanswered", r.risk_unanswered},
           {"missing", r.missing},
           {"scales", std::move(scales)}};
 }

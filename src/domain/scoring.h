@@ -40,9 +40,10 @@ struct ScoreResult {
   std::string band;
   std::string total_scale;  // id of the scale reported as `total`
   std::vector<ScaleScore> scales;
-  std::vector<std::string> risk;         // ids of the items in risk_answers, in the same order
-  std::vector<RiskAnswer> risk_answers;  // every answer at a risk level, in definition order
-  std::vector<std::string> missing;      // scored or required items left unanswered
+  std::vector<std::string> risk;             // ids of the items in risk_answers, in the same order
+  std::vector<RiskAnswer> risk_answers;      // every answer at a risk level, in definition order
+  std::vector<std::string> risk_unanswered;  // risk items put to the client but left blank
+  std::vector<std::string> missing;          // scored or required items left unanswered
 
   const ScaleScore* FindScale(std::string_view id) const;
 };
@@ -53,7 +54,8 @@ enum class Completeness {
 };
 
 // Checks every answer (known item, accepted value, text length) and scores. Errors name the
-// field as "answers/<item id>". Risk answers are reported even when no scale can be scored.
+// field as "answers/<item id>". Risk answers, and risk items left blank, are reported even when no
+// scale can be scored.
 Result<ScoreResult> Score(const Instrument& instrument, const Answers& answers,
                           Completeness completeness);
 

@@ -137,26 +137,49 @@ TEST(Phq9, ProrationRoundsHalvesUp) {
   EXPECT_EQ(r.band, "mild");
 }
 
-TEST(Phq9, TwoMissingItemsLeaveNoScore) {
+TEST(Phq9, TwoMissingItemsAreProratedFromTheMeanOfTheOthers) {
+  const auto phq = ShippedInstrument("PHQ-9");
+  Answers a = All(phq, 1, {{"phq9_1", 3}});
+  a.values.erase("phq9_2");
+  a.values.erase("phq9_3");
+  const auto r = MustScore(phq, a, Completeness::kAllowMissing);
+  // 3 + 6 x 1 = 9 from 7 items, prorated 9 * 9 / 7 = 11.57 -> 12.
+  EXPECT_EQ(r.total, 12);
+  EXPECT_TRUE(r.scales[0].prorated);
+  EXPECT_EQ(r.band, "moderate");
+  EXPECT_THAT(r.missing, ElementsAre("phq9_2", "phq9_3"));
+}
+
+TEST(Phq9, ThreeMissingItemsLeaveNoScore) {
   const auto phq = ShippedInstrument("PHQ-9");
   Answers a = All(phq, 1);
   a.values.erase("phq9_1");
   a.values.erase("phq9_2");
+  a.values.erase("phq9_3");
   const auto r = MustScore(phq, a, Completeness::kAllowMissing);
   EXPECT_EQ(r.total, std::nullopt);
-  EXPECT_EQ(r.band, "");
-  EXPECT_THAT(r.missing, ElementsAre("phq9_1", "phq9_2"));
+  EXPECT_THAT(r.missing, ElementsAre("phq9_1", "phq9_2", "phq9_3"));
 }
 
-TEST(Phq9, ALiveSubmissionMustAnswerEveryRequiredItem) {
+TEST(Phq9, ALiveSubmissionMayLeaveItemsBlankAndIsScoredByTheMissingItemRule) {
+  const auto phq = ShippedInstrument("PHQ-9");
+  Answers a = All(phq, 2);
+  a.values.erase("phq9_4");
+  const auto r = MustScore(phq, a, Completeness::kRequireRequired);
+  // 8 x 2 = 16 from 8 items, prorated 16 * 9 / 8 = 18.
+  EXPECT_EQ(r.total, 18);
+  EXPECT_THAT(r.missing, ElementsAre("phq9_4"));
+  EXPECT_THAT(r.risk_unanswered, IsEmpty());
+}
+
+TEST(Phq9, ABlankItemNineIsAnUnansweredRiskQuestionNotARiskAnswer) {
   const auto phq = ShippedInstrument("PHQ-9");
   Answers a = All(phq, 1);
-  a.values.erase("phq9_4");
-  auto r = Score(phq, a, Completeness::kRequireRequired);
-  ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().fields.at(0).field, "answers/phq9_4");
-  // The difficulty question is optional.
-  EXPECT_TRUE(Score(phq, All(phq, 1), Completeness::kRequireRequired).has_value());
+  a.values.erase("phq9_9");
+  const auto r = MustScore(phq, a, Completeness::kRequireRequired);
+  EXPECT_THAT(r.risk, IsEmpty());
+  EXPECT_THAT(r.risk_unanswered, ElementsAre("phq9_9"));
+  EXPECT_EQ(r.total, 9);  // 8 x 1 = 8, prorated 8 * 9 / 8 = 9
 }
 
 TEST(Phq9, RejectsOutOfRangeAndUnknownItems) {

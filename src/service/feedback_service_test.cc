@@ -200,14 +200,14 @@ TEST(BadInput, EachRefusedSubmissionNamesItsFieldAndStoresNothing) {
   out_of_range["phq9_1"] = 7;
   Json unknown = Phq9(1);
   unknown["phq9_99"] = 1;
-  Json missing = Phq9(1);
-  missing.erase("phq9_3");
+  Json missing = RapportCheck(8);  // PHQ-9 items may be left blank; Rapport Check sliders not
+  missing.erase("rc_goals");
   const std::vector<BadCase> cases = {
       {"out of range", Request("PHQ-9", out_of_range), ErrorCode::kInvalidArgument,
        "answers/phq9_1"},
       {"unknown item", Request("PHQ-9", unknown), ErrorCode::kInvalidArgument, "answers/phq9_99"},
-      {"missing required", Request("PHQ-9", missing), ErrorCode::kInvalidArgument,
-       "answers/phq9_3"},
+      {"missing required", Request("RAPPORT-CHECK", missing), ErrorCode::kInvalidArgument,
+       "answers/rc_goals"},
       {"not assigned", Request("PSC-17", Psc17(0)), ErrorCode::kInvalidArgument, "instrument"},
       {"unknown questionnaire", Request("OQ-45", Json::object()), ErrorCode::kInvalidArgument,
        "instrument"},

@@ -163,14 +163,15 @@ TEST_F(FeedbackHttpTest, EveryBadInputIsA4xxNamingTheFieldAndStoresNothing) {
   out_of_range["phq9_4"] = 7;
   Json unknown_item = Phq9(1);
   unknown_item["phq9_99"] = 1;
-  Json missing = Phq9(1);
-  missing.erase("phq9_3");
+  Json missing = RapportCheck(8);  // PHQ-9 items may be left blank; Rapport Check sliders not
+  missing.erase("rc_goals");
   const std::vector<Case> cases = {
       {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", out_of_range}},
        "answers/phq9_4"},
       {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", unknown_item}},
        "answers/phq9_99"},
-      {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", missing}}, "answers/phq9_3"},
+      {{{"instrument", "RAPPORT-CHECK"}, {"respondent", "client"}, {"answers", missing}},
+       "answers/rc_goals"},
       {{{"instrument", "PSC-17"}, {"respondent", "client"}, {"answers", Json::object()}},
        "instrument"},
       {{{"instrument", "NOPE"}, {"respondent", "client"}, {"answers", Json::object()}},
