@@ -72,9 +72,9 @@ TEST(ScoreCommand, ReportsSubscalesAndMissingItems) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = Lines(r.out).at(0);
   EXPECT_EQ(j["missing"], Json::array({"psc17_17"}));
-  EXPECT_EQ(j["subscales"]["attention"], nullptr);  // one attention item missing
+  EXPECT_EQ(j["subscales"]["attention"], 8);  // 4 x 2, the blank attention item counting 0
   EXPECT_EQ(j["subscales"]["internalizing"], 10);
-  EXPECT_EQ(j["total"], 34);  // 32 * 17 / 16 = 34
+  EXPECT_EQ(j["total"], 32);  // 16 x 2, the blank counting 0: the PSC is never prorated
 }
 
 TEST(ScoreCommand, CsvRowsAreScoredIndependentlyAndBadRowsReported) {
@@ -101,8 +101,9 @@ TEST(ScoreCommand, CsvRowsAreScoredIndependentlyAndBadRowsReported) {
 
 TEST(ScoreCommand, AllGoodRowsExitZero) {
   TempDir dir;
-  const auto csv = dir.Write("ok.csv", "rc_heard,rc_goals,rc_approach,rc_honest,rc_overall,rc_better\n"
-                                       "10,9,8,10,9,\"More of this, please\"\n");
+  const auto csv = dir.Write("ok.csv",
+                             "rc_heard,rc_goals,rc_approach,rc_honest,rc_overall,rc_better\n"
+                             "10,9,8,10,9,\"More of this, please\"\n");
   const CliRun r = Score({"RAPPORT-CHECK", "--csv", csv});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(Lines(r.out).at(0)["total"], 46);

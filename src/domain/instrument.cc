@@ -244,6 +244,17 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
     const auto n = m.OptionalInt("prorate_up_to");
     if (n && *n < 0) m.AddError("prorate_up_to", "must be 0 or more");
     s.prorate_up_to = static_cast<int>(n.value_or(0));
+    if (const auto zero = m.OptionalInt("zero_up_to")) {
+      if (*zero < 0) m.AddError("zero_up_to", "must be 0 or more");
+      if (s.prorate_up_to > 0) {
+        m.AddError("zero_up_to", "give either prorate_up_to or zero_up_to, not both");
+      }
+      s.zero_up_to = static_cast<int>(*zero);
+    }
+    s.counted_over = m.OptionalString("counted_over", 64).value_or("");
+    if (!s.counted_over.empty() && !s.zero_up_to) {
+      m.AddError("counted_over", "only goes with zero_up_to");
+    }
     p.Take(m.Finish());
   }
 
@@ -558,6 +569,13 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       }
     }
   }
+  for (std::size_t i = 0; i < inst.scales.size(); ++i) {
+    const std::string& over = inst.scales[i].counted_over;
+    if (!over.empty() && inst.FindScale(over) == nullptr) {
+      p.Add(fmt::format("scales/{}/missing/counted_over", i),
+            fmt::format("names no scale ('{}')", over));
+    }
+  }
   if (!inst.total_scale.empty() && !inst.scales.empty() &&
       inst.FindScale(inst.total_scale) == nullptr) {
     r.AddError("total", fmt::format("names no scale ('{}')", inst.total_scale));
@@ -576,6 +594,12 @@ Json OptionsToJson(const std::vector<ResponseOption>& options) {
     out.push_back(std::move(j));
   }
   return out;
+}
+Json MissingToJson(const Scale& s) {
+  if (!s.zero_up_to) return {{"prorate_up_to", s.prorate_up_to}};
+  Json j = {{"zero_up_to", *s.zero_up_to}};
+  if (!s.counted_over.empty()) j["counted_over"] = s.counted_over;
+  return j;
 }
 Json PopulationToJson(const Population& p) {
   return {{"mean", p.mean}, {"sd", p.sd}, {"source", p.source}};
@@ -625,7 +649,7 @@ Json InstrumentToJson(const Instrument& inst) {
               {"label", s.label},
               {"items", s.items},
               {"higher_is", s.direction == Direction::kHigherIsWorse ? "worse" : "better"},
-              {"missing", {{"prorate_up_to", s.prorate_up_to}}},
+              {"missing", MissingToJson(s)},
               {"min", s.min_score},
               {"max", s.max_score}};
     Json bands = Json::array();

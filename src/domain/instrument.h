@@ -97,6 +97,11 @@ struct Scale {
   std::string label;
   std::vector<std::string> items;
   int prorate_up_to = 0;  // at most this many missing items are prorated; more: no score
+  // The other rule, that of the PSC family of forms: a blank item counts 0 while at most
+  // `zero_up_to` items are blank in the scale `counted_over` (empty: this one); more blanks make
+  // the form invalid and leave no score. Never set together with a prorate_up_to above 0.
+  std::optional<int> zero_up_to;
+  std::string counted_over;
   Direction direction = Direction::kHigherIsWorse;
   std::vector<Band> bands;       // may be empty
   std::optional<double> cutoff;  // caseness: score >= cutoff (worse-high) or < cutoff (better-high)

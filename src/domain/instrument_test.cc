@@ -118,6 +118,26 @@ TEST(ParseInstrument, RejectsBandsWithGapsAndCutoffsOutOfRange) {
   EXPECT_THAT(inst.error().fields, Contains(Field(&FieldError::field, "scales/0/cutoff/value")));
 }
 
+TEST(ParseInstrument, BlanksCountAsZeroOrAreProratedButNotBoth) {
+  Json j = Minimal();
+  j["scales"][0]["missing"] = {{"prorate_up_to", 1}, {"zero_up_to", 1}};
+  auto both = ParseInstrument(j);
+  ASSERT_FALSE(both.has_value());
+  EXPECT_THAT(both.error().fields,
+              Contains(Field(&FieldError::field, "scales/0/missing/zero_up_to")));
+  j["scales"][0]["missing"] = {{"zero_up_to", 1}, {"counted_over", "form"}};
+  auto nowhere = ParseInstrument(j);
+  ASSERT_FALSE(nowhere.has_value());
+  EXPECT_THAT(nowhere.error().fields,
+              Contains(Field(&FieldError::field, "scales/0/missing/counted_over")));
+  j["scales"][0]["missing"] = {{"zero_up_to", 1}, {"counted_over", "total"}};
+  auto ok = ParseInstrument(j);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->TotalScale().zero_up_to, 1);
+  EXPECT_EQ(InstrumentToJson(*ok)["scales"][0]["missing"],
+            Json::parse(R"({"zero_up_to": 1, "counted_over": "total"})"));
+}
+
 TEST(ParseInstrument, RequiresAValidationStatement) {
   Json j = Minimal();
   j.erase("validation");

@@ -108,6 +108,11 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
                                    level->severity, rule.message});
   }
 
+  const auto blanks = [&](const Scale& scale) {
+    return static_cast<int>(
+        std::count_if(scale.items.begin(), scale.items.end(),
+                      [&](const auto& id) { return !answers.values.contains(id); }));
+  };
   for (const Scale& scale : inst.scales) {
     ScaleScore s;
     s.id = scale.id;
@@ -122,11 +127,26 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
     }
     const int n = static_cast<int>(scale.items.size());
     const int missing = n - answered;
-    if (missing == 0) {
+    if (scale.zero_up_to) {
+      const Scale& over = scale.counted_over.empty() ? scale : *inst.FindScale(scale.counted_over);
+      const int blank = blanks(over);
+      if (blank <= *scale.zero_up_to) {
+        s.score = sum;  // blanks count 0
+      } else {
+        s.band =
+            fmt::format("invalid: {} of {} items unanswered ({} or more make the form invalid)",
+                        blank, over.items.size(), *scale.zero_up_to + 1);
+      }
+    } else if (missing == 0) {
       s.score = sum;
     } else if (missing <= scale.prorate_up_to) {
       s.score = RoundScore(sum * n / answered);
       s.prorated = true;
+    } else {
+      s.band = fmt::format("not scored: {} of {} items unanswered ({})", missing, n,
+                           scale.prorate_up_to == 0
+                               ? "every item is needed"
+                               : fmt::format("at most {} can be prorated", scale.prorate_up_to));
     }
     if (s.score) {
       if (const Band* band = scale.BandFor(*s.score)) s.band = band->label;

@@ -22,7 +22,7 @@ struct ScaleScore {
   std::string id;
   std::optional<double> score;  // nullopt: too many items missing to score
   bool prorated = false;
-  std::string band;       // empty when no band applies
+  std::string band;       // the band's label; with no score, why there is none
   bool clinical = false;  // at or beyond the cut-off
 };
 

@@ -158,6 +158,7 @@ TEST(Phq9, ThreeMissingItemsLeaveNoScore) {
   a.values.erase("phq9_3");
   const auto r = MustScore(phq, a, Completeness::kAllowMissing);
   EXPECT_EQ(r.total, std::nullopt);
+  EXPECT_EQ(r.band, "not scored: 3 of 9 items unanswered (at most 2 can be prorated)");
   EXPECT_THAT(r.missing, ElementsAre("phq9_1", "phq9_2", "phq9_3"));
 }
 
@@ -241,16 +242,36 @@ TEST(Psc17, SubscalesAndTotalWithCutoffs) {
   EXPECT_FALSE(r.scales.back().clinical);
 }
 
-TEST(Psc17, AMissingItemVoidsItsSubscaleButTheTotalIsProrated) {
+TEST(Psc17, ThreeBlankItemsCountAsZeroInTheTotalAndEverySubscale) {
+  const auto psc = ShippedInstrument("PSC-17");
+  Answers a = All(psc, 2);
+  a.values.erase("psc17_1");  // attention
+  a.values.erase("psc17_2");  // internalizing
+  a.values.erase("psc17_4");  // externalizing
+  const auto r = MustScore(psc, a, Completeness::kAllowMissing);
+  // 14 answered x 2 = 28, the 3 blanks adding 0; no prorating.
+  EXPECT_EQ(r.total, 28);
+  EXPECT_FALSE(r.scales.back().prorated);
+  EXPECT_EQ(r.band, "at or above cutoff");
+  EXPECT_EQ(r.FindScale("attention")->score, 8);       // 4 x 2 + 0
+  EXPECT_EQ(r.FindScale("internalizing")->score, 8);   // 4 x 2 + 0
+  EXPECT_EQ(r.FindScale("externalizing")->score, 12);  // 6 x 2 + 0
+  EXPECT_THAT(r.missing, ElementsAre("psc17_1", "psc17_2", "psc17_4"));
+}
+
+TEST(Psc17, FourBlankItemsMakeTheWholeFormInvalid) {
   const auto psc = ShippedInstrument("PSC-17");
   Answers a = All(psc, 1);
-  a.values.erase("psc17_2");  // internalizing
+  for (const char* id : {"psc17_1", "psc17_3", "psc17_7", "psc17_13"}) a.values.erase(id);
   const auto r = MustScore(psc, a, Completeness::kAllowMissing);
-  EXPECT_EQ(r.FindScale("internalizing")->score, std::nullopt);
-  EXPECT_EQ(r.FindScale("attention")->score, 5);
-  // 16 answered x 1 = 16, prorated 16 * 17 / 16 = 17.
-  EXPECT_EQ(r.total, 17);
-  EXPECT_EQ(r.band, "at or above cutoff");
+  EXPECT_EQ(r.total, std::nullopt);
+  EXPECT_EQ(r.band, "invalid: 4 of 17 items unanswered (4 or more make the form invalid)");
+  // Every blank is an attention item, yet the other subscales go unscored too: the form is
+  // invalid as a whole.
+  for (const char* scale : {"attention", "internalizing", "externalizing"}) {
+    EXPECT_EQ(r.FindScale(scale)->score, std::nullopt) << scale;
+    EXPECT_THAT(r.FindScale(scale)->band, ::testing::StartsWith("invalid: 4 of 17")) << scale;
+  }
 }
 
 TEST(RapportCheck, SlidersSumToFiftyAndBelowFortyIsWorthTalkingAbout) {
@@ -366,11 +387,14 @@ TEST(ScaleScoresToJson, ListsEveryScaleWithNullForUnscored) {
   const auto psc = testing_support::ShippedInstrument("PSC-17");
   Answers a;
   for (const auto& id : psc.TotalScale().items) a.values[id] = 1;
-  a.values.erase("psc17_1");  // attention: no score
+  for (const char* id : {"psc17_1", "psc17_3", "psc17_7", "psc17_13"}) a.values.erase(id);
   const Json j = ScaleScoresToJson(Score(psc, a, Completeness::kAllowMissing).value());
-  EXPECT_EQ(j["internalizing"], 5);
+  EXPECT_EQ(j["internalizing"], nullptr);  // four blanks: the form is invalid
   EXPECT_EQ(j["attention"], nullptr);
-  EXPECT_EQ(j["total"], 17);
+  EXPECT_EQ(j["total"], nullptr);
+  a.values["psc17_13"] = 1;
+  const Json three = ScaleScoresToJson(Score(psc, a, Completeness::kAllowMissing).value());
+  EXPECT_EQ(three["attention"], 2);  // 1 + 1 answered, 3 blanks counting 0
 }
 
 }  // namespace
