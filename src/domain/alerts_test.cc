@@ -271,6 +271,17 @@ TEST(OutcomeAlerts, InsideTheBandIsOnTrack) {
   EXPECT_THAT(Evaluate(c), IsEmpty());
 }
 
+TEST(OutcomeAlerts, AnUnchangedClientAtTheThirdMeasurementIsNotOnTrackButNotDeteriorating) {
+  Case c = Make("PHQ-9", 0, {{"phq9_1", 3}, {"phq9_2", 3}, {"phq9_3", 3}, {"phq9_4", 2}});  // 11
+  ASSERT_EQ(c.score.total, 11);
+  c.facts.previous_totals = {11, 11};
+  c.facts.session_number = 2;
+  c.facts.expected = ExpectedTrajectoryFromNorm(c.inst.TotalScale(), 11, 2).value()[2];
+  c.facts.change = ComputeChange(c.inst.TotalScale(), 11, 11).value();
+  // Expected 8.23 with its band up to 10.43 (change_test.cc): 11 is worse, by no reliable change.
+  EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kNotOnTrack));
+}
+
 TEST(OutcomeAlerts, ReliableDeteriorationRaisesAnAlert) {
   Case c = Make("PHQ-9", 2);  // 16
   c.facts.previous_totals = {10};

@@ -101,10 +101,10 @@ TEST(ExpectedTrajectory, NormCurveStartsAtBaselineAndApproachesItsAsymptote) {
   ASSERT_TRUE(t.has_value());
   ASSERT_EQ(t->size(), 41u);
   EXPECT_DOUBLE_EQ((*t)[0].expected, 20);
-  // 20 - 0.45 * 20 * (1 - e^-0.9) = 14.65913.
-  EXPECT_NEAR((*t)[5].expected, 14.65913, 1e-5);
-  EXPECT_NEAR((*t)[5].upper, 20.65913, 1e-5);
-  EXPECT_NEAR((*t)[40].expected, 11.0, 0.01);
+  // 20 - 0.5 * 20 * (1 - e^-1.75) = 20 - 10 * 0.826226 = 11.737739; the band is 2.2 points.
+  EXPECT_NEAR((*t)[5].expected, 11.737739, 1e-5);
+  EXPECT_NEAR((*t)[5].upper, 13.937739, 1e-5);
+  EXPECT_NEAR((*t)[40].expected, 10.0, 0.01);
   for (std::size_t n = 1; n < t->size(); ++n) EXPECT_LT((*t)[n].expected, (*t)[n - 1].expected);
 }
 
@@ -112,8 +112,59 @@ TEST(ExpectedTrajectory, OffTrackMeansWorseThanTheBand) {
   const Instrument inst = ShippedInstrument("PHQ-9");
   const Scale& total = inst.TotalScale();
   const auto t = *ExpectedTrajectoryFromNorm(total, 20, 10);
-  EXPECT_FALSE(IsOffTrack(total, t[5], 20));
-  EXPECT_TRUE(IsOffTrack(total, t[5], 21));
+  EXPECT_FALSE(IsOffTrack(total, t[5], 13));  // upper 13.94
+  EXPECT_TRUE(IsOffTrack(total, t[5], 14));
+}
+
+// Session 2 is the third measurement: the baseline is session 0.
+bool UnchangedIsOffTrackAt(const Scale& scale, double baseline, int session) {
+  const auto t = ExpectedTrajectoryFromNorm(scale, baseline, session).value();
+  return IsOffTrack(scale, t.back(), baseline);
+}
+
+TEST(NotOnTrack, AnUnchangedPhq9ClientIsFlaggedByTheThirdMeasurement) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  // 1 - e^-0.7 = 0.503415. Baseline 11: expected 11 - 5.5 * 0.503415 = 8.231219, upper 10.431219.
+  // Baseline 15: 15 - 7.5 * 0.503415 = 11.224390, upper 13.424390.
+  // Baseline 22: 22 - 11 * 0.503415 = 16.462438, upper 18.662438. Each unchanged score is above.
+  for (double baseline : {11.0, 15.0, 22.0}) {
+    EXPECT_FALSE(UnchangedIsOffTrackAt(total, baseline, 0)) << baseline;
+    EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << baseline;
+  }
+  // At session 1, baseline 11: 11 - 5.5 * (1 - e^-0.35) = 9.375784, upper 11.575784: not yet.
+  EXPECT_FALSE(UnchangedIsOffTrackAt(total, 11, 1));
+}
+
+TEST(NotOnTrack, AnUnchangedGad7ClientIsFlaggedByTheThirdMeasurement) {
+  const Instrument inst = ShippedInstrument("GAD-7");
+  const Scale& total = inst.TotalScale();
+  // Band 1.4. Baseline 10: 10 - 5 * 0.503415 = 7.482927, upper 8.882927.
+  // Baseline 15: 11.224390, upper 12.624390. Baseline 21: 21 - 10.5 * 0.503415 = 15.714146,
+  // upper 17.114146.
+  for (double baseline : {10.0, 15.0, 21.0}) {
+    EXPECT_FALSE(UnchangedIsOffTrackAt(total, baseline, 0)) << baseline;
+    EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << baseline;
+  }
+}
+
+TEST(NotOnTrack, HoldsForEveryClinicalBaselineOfBothQuestionnaires) {
+  for (const char* code : {"PHQ-9", "GAD-7"}) {
+    const Instrument inst = ShippedInstrument(code);
+    const Scale& total = inst.TotalScale();
+    ASSERT_TRUE(total.cutoff.has_value());
+    for (double baseline = *total.cutoff; baseline <= total.max_score; ++baseline) {
+      EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << code << " " << baseline;
+    }
+  }
+}
+
+TEST(NotOnTrack, AnUnchangedClientIsNotDeteriorating) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  auto c = ComputeChange(inst.TotalScale(), 15, 15);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(c->deteriorated);
+  EXPECT_EQ(c->category, ChangeCategory::kUnchanged);
 }
 
 TEST(ExpectedTrajectory, FromTheClinicsOwnEpisodesUsesSimilarStartsOnly) {
