@@ -14,10 +14,11 @@ namespace rapport {
 
 namespace {
 
-constexpr std::array<std::pair<AlertKind, std::string_view>, 9> kKinds{{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 10> kKinds{{
     {AlertKind::kRisk, "risk"},
     {AlertKind::kRiskUnanswered, "risk_unanswered"},
     {AlertKind::kRapportWorthExploring, "rapport_worth_exploring"},
+    {AlertKind::kRapportFirstLow, "rapport_first_low"},
     {AlertKind::kRapportLow, "rapport_low"},
     {AlertKind::kRapportDrop, "rapport_drop"},
     {AlertKind::kNotOnTrack, "not_on_track"},
@@ -101,6 +102,14 @@ std::string Topics(const Instrument& inst, const std::vector<std::string>& items
     out += (i == 0 ? "" : i + 1 == topics.size() ? " and " : ", ") + topics[i];
   }
   return out;
+}
+
+// Where `score` lies from the scale's worst possible score (0) to its best (1).
+double FromWorst(const Scale& scale, double score) {
+  const double range = scale.max_score - scale.min_score;
+  if (!(range > 0)) return 1;
+  const double up = (score - scale.min_score) / range;
+  return scale.direction == Direction::kHigherIsBetter ? up : 1 - up;
 }
 
 RaisedAlert Raise(const AlertRule& rule, const std::map<std::string, std::string>& values) {
@@ -261,6 +270,10 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
           if (*v < 1) k.AddError("compare_with_last", "must be 1 or more");
           rule.compare_with_last = static_cast<int>(*v);
         }
+        if (auto v = k.OptionalNumber("bottom_fraction")) {
+          if (!(*v > 0 && *v < 1)) k.AddError("bottom_fraction", "must be between 0 and 1");
+          rule.bottom_fraction = *v;
+        }
         if (auto v = k.OptionalInt("sessions")) {
           if (*v < 1) k.AddError("sessions", "must be 1 or more");
           rule.sessions = static_cast<int>(*v);
@@ -317,6 +330,11 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
   };
   if (score.total) values["score"] = Number(*score.total);
   if (total.cutoff) values["cutoff"] = Number(*total.cutoff);
+  // A cut-off nobody has validated must not sound like a norm.
+  values["cutoff_basis"] = inst.validated
+                               ? "the questionnaire's published cut-off"
+                               : "a provisional cut-off chosen for this questionnaire and not yet "
+                                 "validated";
 
   // Risk first, and unconditionally: every risk answer, however the rules file reads.
   if (!score.risk_answers.empty() || !score.risk.empty()) {
@@ -336,10 +354,15 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
     const bool first = f.previous_totals.empty();
     if (inst.purpose == Purpose::kRapport) {
       if (first) {
-        if (now < total.max_score) {
-          if (const AlertRule* rule = rules.Find(AlertKind::kRapportWorthExploring)) {
-            out.push_back(Raise(*rule, values));
-          }
+        // A low first rating predicts dropping out, so it asks for more than curiosity; any
+        // other first rating short of the best is an opening worth exploring.
+        const double up = FromWorst(total, now);
+        const AlertRule* low = rules.Find(AlertKind::kRapportFirstLow);
+        const AlertRule* exploring = rules.Find(AlertKind::kRapportWorthExploring);
+        if (low != nullptr && up <= low->bottom_fraction) {
+          out.push_back(Raise(*low, values));
+        } else if (exploring != nullptr && up < 1) {
+          out.push_back(Raise(*exploring, values));
         }
       } else {
         bool raised_drop = false;

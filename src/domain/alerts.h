@@ -23,6 +23,7 @@ enum class AlertKind {
   kRisk,
   kRiskUnanswered,
   kRapportWorthExploring,
+  kRapportFirstLow,
   kRapportLow,
   kRapportDrop,
   kNotOnTrack,
@@ -41,6 +42,9 @@ struct AlertRule {
   double min_drop = 5;                        // kRapportDrop
   int compare_with_last = 3;  // kRapportDrop: how many previous ratings form the baseline
   int sessions = 2;           // kMissedFeedback
+  // kRapportFirstLow: a first rating at most this far up from the worst score (0.25: the bottom
+  // quarter of the range).
+  double bottom_fraction = 0.25;
 };
 
 struct CrisisContact {

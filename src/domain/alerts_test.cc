@@ -229,6 +229,27 @@ TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
   EXPECT_THAT(alerts[0].explanation, HasSubstr("not a failure"));
 }
 
+TEST(RapportAlerts, AFirstRatingInTheBottomQuarterIsAMediumAlertNotInfo) {
+  Case c = Make("RAPPORT-CHECK", 2);  // 10 of 50: 10 / 50 = 0.20 of the way up, under 0.25
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportFirstLow));
+  EXPECT_EQ(alerts[0].severity, Severity::kMedium);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("bottom quarter"));
+}
+
+TEST(RapportAlerts, TheBottomQuarterEndsAQuarterOfTheWayUp) {
+  Case at = Make("RAPPORT-CHECK", 2, {{"rc_overall", 4}});  // 12 of 50 = 0.24: bottom quarter
+  EXPECT_THAT(Kinds(Evaluate(at)), ElementsAre(AlertKind::kRapportFirstLow));
+  Case above = Make("RAPPORT-CHECK", 2, {{"rc_overall", 5}});  // 13 of 50 = 0.26: above it
+  EXPECT_THAT(Kinds(Evaluate(above)), ElementsAre(AlertKind::kRapportWorthExploring));
+}
+
+TEST(RapportAlerts, ABottomQuarterRatingAfterTheFirstIsNotTreatedAsAFirst) {
+  Case c = Make("RAPPORT-CHECK", 2);  // 10
+  c.facts.previous_totals = {12};
+  EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRapportLow));
+}
+
 TEST(RapportAlerts, AFirstRatingAtTheTopRaisesNothing) {
   Case c = Make("RAPPORT-CHECK", 10);
   EXPECT_THAT(Evaluate(c), IsEmpty());
@@ -238,6 +259,37 @@ TEST(RapportAlerts, LowRatingAfterTheFirstIsRapportLow) {
   Case c = Make("RAPPORT-CHECK", 7);  // 35
   c.facts.previous_totals = {37, 36};
   EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRapportLow));
+}
+
+TEST(RapportAlerts, ALowRatingNamesItsCutOffAsProvisionalNotAUsualRange) {
+  Case c = Make("RAPPORT-CHECK", 7);  // 35
+  c.facts.previous_totals = {37, 36};
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportLow));
+  EXPECT_THAT(
+      alerts[0].explanation,
+      HasSubstr("a provisional cut-off chosen for this questionnaire and not yet validated"));
+}
+
+TEST(RapportAlerts, TheProjectsOwnQuestionnairesNeverSpeakOfAUsualRange) {
+  std::vector<Case> cases;
+  cases.push_back(Make("RAPPORT-CHECK", 2));  // first, bottom quarter
+  cases.push_back(Make("RAPPORT-CHECK", 6));  // first, worth exploring
+  cases.push_back(Make("RAPPORT-CHECK", 7));  // low
+  cases.back().facts.previous_totals = {36};
+  cases.push_back(Make("RAPPORT-CHECK", 8));  // drop
+  cases.back().facts.previous_totals = {50, 50};
+  cases.push_back(Make("FIT-CHECK", 2));  // fit concern
+  int raised = 0;
+  for (Case& c : cases) {
+    for (const RaisedAlert& a : Evaluate(c)) {
+      ++raised;
+      for (const std::string& words : {a.title, a.explanation, a.next_step}) {
+        EXPECT_THAT(words, ::testing::Not(HasSubstr("usual"))) << a.rule_id;
+      }
+    }
+  }
+  EXPECT_EQ(raised, 5);
 }
 
 TEST(RapportAlerts, ADropBelowTheClientsOwnAverageIsRapportDrop) {
