@@ -419,11 +419,13 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
 }
 
 std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
-                                        std::span<const AlertKind> unresolved_kinds) {
+                                        std::span<const UnresolvedAlert> unresolved) {
   std::erase_if(raised, [&](const RaisedAlert& a) {
-    return a.kind != AlertKind::kRisk && a.kind != AlertKind::kRiskUnanswered &&
-           std::find(unresolved_kinds.begin(), unresolved_kinds.end(), a.kind) !=
-               unresolved_kinds.end();
+    if (a.kind == AlertKind::kRisk || a.kind == AlertKind::kRiskUnanswered) return false;
+    return std::any_of(unresolved.begin(), unresolved.end(), [&](const UnresolvedAlert& u) {
+      if (u.kind != a.kind) return false;
+      return a.kind != AlertKind::kReliableDeterioration || !u.acknowledged;
+    });
   });
   return raised;
 }

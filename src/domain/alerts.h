@@ -91,12 +91,20 @@ struct SubmissionFacts {
 // Every alert the submission raises, most severe first. Never drops a risk answer.
 std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const SubmissionFacts& facts);
 
+// An alert not yet resolved in the episode for the same questionnaire: what WithoutRepeats needs.
+struct UnresolvedAlert {
+  AlertKind kind = AlertKind::kRisk;
+  bool acknowledged = false;  // seen by the therapist, not yet resolved
+};
+
 // Drops alerts whose kind is already unresolved for the same questionnaire in the episode: a
 // therapist who has not yet acted on "not on track" gains nothing from a second copy at the next
-// session, and alert fatigue is how real warnings get missed. Risk answers and blank risk
-// questions are never dropped: each one is raised afresh.
+// session, and alert fatigue is how real warnings get missed. A reliable deterioration is held
+// back only by one still unacknowledged: once the therapist has acknowledged the last, a further
+// deterioration is news. Risk answers and blank risk questions are never dropped: each one is
+// raised afresh.
 std::vector<RaisedAlert> WithoutRepeats(std::vector<RaisedAlert> raised,
-                                        std::span<const AlertKind> unresolved_kinds);
+                                        std::span<const UnresolvedAlert> unresolved);
 
 // The missed-feedback alert when the last `sessions_without_feedback` completed sessions in a
 // row had no feedback, and that reaches the rule's threshold; nullopt otherwise.

@@ -373,11 +373,33 @@ TEST(WithoutRepeats, DropsKindsStillUnresolvedButNeverRisk) {
   c.facts.expected = TrajectoryPoint{2, 18.0, 12.0, 24.0};
   const auto raised = Evaluate(c);
   ASSERT_THAT(Kinds(raised), ElementsAre(AlertKind::kRisk, AlertKind::kNotOnTrack));
-  const std::vector<AlertKind> unresolved = {AlertKind::kRisk, AlertKind::kNotOnTrack};
+  const std::vector<UnresolvedAlert> unresolved = {{AlertKind::kRisk, false},
+                                                   {AlertKind::kNotOnTrack, true}};
   EXPECT_THAT(Kinds(WithoutRepeats(raised, unresolved)), ElementsAre(AlertKind::kRisk));
-  const std::vector<AlertKind> other = {AlertKind::kRapportLow};
+  const std::vector<UnresolvedAlert> other = {{AlertKind::kRapportLow, false}};
   EXPECT_THAT(Kinds(WithoutRepeats(raised, other)),
               ElementsAre(AlertKind::kRisk, AlertKind::kNotOnTrack));
+}
+
+TEST(WithoutRepeats, NeverDropsABlankRiskQuestion) {
+  RaisedAlert blank;
+  blank.kind = AlertKind::kRiskUnanswered;
+  const std::vector<UnresolvedAlert> unresolved = {{AlertKind::kRiskUnanswered, false}};
+  EXPECT_THAT(Kinds(WithoutRepeats({blank}, unresolved)), ElementsAre(AlertKind::kRiskUnanswered));
+}
+
+TEST(WithoutRepeats, AnAcknowledgedDeteriorationNoLongerSilencesAFurtherOne) {
+  RaisedAlert worse;
+  worse.kind = AlertKind::kReliableDeterioration;
+  const std::vector<UnresolvedAlert> acknowledged = {{AlertKind::kReliableDeterioration, true}};
+  EXPECT_THAT(Kinds(WithoutRepeats({worse}, acknowledged)),
+              ElementsAre(AlertKind::kReliableDeterioration));
+  const std::vector<UnresolvedAlert> still_open = {{AlertKind::kReliableDeterioration, false}};
+  EXPECT_THAT(Kinds(WithoutRepeats({worse}, still_open)), IsEmpty());
+  // Either unacknowledged copy among several is enough to hold the new one back.
+  const std::vector<UnresolvedAlert> both = {{AlertKind::kReliableDeterioration, true},
+                                             {AlertKind::kReliableDeterioration, false}};
+  EXPECT_THAT(Kinds(WithoutRepeats({worse}, both)), IsEmpty());
 }
 
 TEST(MissedFeedback, TwoSessionsInARowWithoutFeedbackAlert) {
