@@ -185,5 +185,78 @@ TEST(ExpectedTrajectory, FromTheClinicsOwnEpisodesUsesSimilarStartsOnly) {
   EXPECT_TRUE(ExpectedTrajectoryFromEpisodes(episodes, 18, 2, 5, 21).empty());
 }
 
+// PHQ-9: caseness 10, reliable change 6. GAD-7: caseness for recovery 8 (its cut-off is 10),
+// reliable change 4.
+struct Recovery {
+  Instrument phq = ShippedInstrument("PHQ-9");
+  Instrument gad = ShippedInstrument("GAD-7");
+  RecoveryResult Of(FirstAndLatest phq9, FirstAndLatest gad7) const {
+    return ReliableRecovery(phq.TotalScale(), phq9, gad.TotalScale(), gad7).value();
+  }
+};
+
+TEST(ReliableRecovery, ACaseAtTheStartBelowCasenessOnBothAtTheEndWithReliableImprovement) {
+  const Recovery r;
+  // PHQ-9 15 -> 7: a case at the start (15 >= 10), -8 reliable (>= 6), 7 < 10.
+  // GAD-7 9 -> 5: -4 reliable (>= 4), 5 < 8.
+  const RecoveryResult out = r.Of({15, 7}, {9, 5});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_FALSE(out.reliably_deteriorated);
+  EXPECT_TRUE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, Gad7CasenessIsEightAsTheTalkingTherapiesDefinitionHasIt) {
+  const Recovery r;
+  // PHQ-9 8 -> 3 is no case at the start; GAD-7 9 is (9 >= 8, though below its cut-off of 10).
+  // GAD-7 9 -> 4: -5, reliable; both end below caseness (3 < 10, 4 < 8).
+  EXPECT_TRUE(r.Of({8, 3}, {9, 4}).reliable_recovery);
+  // GAD-7 ending at 8 is still a case, however much the PHQ-9 fell (16 -> 4).
+  const RecoveryResult still = r.Of({16, 4}, {12, 8});
+  EXPECT_FALSE(still.below_caseness_at_end);
+  EXPECT_FALSE(still.reliable_recovery);
+}
+
+TEST(ReliableRecovery, NeedsACaseAtTheStart) {
+  const Recovery r;
+  // 9 < 10 and 7 < 8: never a case, so there is nothing to recover from.
+  const RecoveryResult out = r.Of({9, 2}, {7, 1});
+  EXPECT_FALSE(out.case_at_start);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, NeedsReliableImprovementOnAtLeastOne) {
+  const Recovery r;
+  // PHQ-9 11 -> 9 (-2 < 6) and GAD-7 9 -> 6 (-3 < 4): below caseness, but within measurement error.
+  const RecoveryResult out = r.Of({11, 9}, {9, 6});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_FALSE(out.reliably_improved);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, ReliableDeteriorationOnEitherRulesItOut) {
+  const Recovery r;
+  // PHQ-9 18 -> 4 improves reliably; GAD-7 2 -> 7 worsens by 5 (>= 4) yet stays under 8.
+  const RecoveryResult out = r.Of({18, 4}, {2, 7});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_TRUE(out.reliably_deteriorated);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, WithoutCasenessOrReliableChangeDataItIsAPreconditionFailure) {
+  const Recovery r;
+  Scale bare;
+  bare.reliable_change.threshold = 4;
+  EXPECT_EQ(ReliableRecovery(r.phq.TotalScale(), {15, 7}, bare, {9, 5}).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(ReliableRecovery(r.phq.TotalScale(), {15, 7}, Scale{}, {9, 5}).error().code,
+            ErrorCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace rapport

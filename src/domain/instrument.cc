@@ -332,6 +332,16 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
     }
     p.Take(c.Finish());
   }
+  if (const Json* caseness = r.Optional("recovery_caseness")) {
+    JsonObjectReader c(*caseness, r.FieldName("recovery_caseness") + "/");
+    s.recovery_caseness = c.RequiredNumber("value");
+    s.recovery_caseness_note = c.OptionalString("note", 1000).value_or("");
+    if (s.recovery_caseness && !s.items.empty() &&
+        (*s.recovery_caseness < s.min_score || *s.recovery_caseness > s.max_score)) {
+      c.AddError("value", "must lie within the scale's score range");
+    }
+    p.Take(c.Finish());
+  }
   if (const Json* rc = r.Optional("reliable_change")) {
     JsonObjectReader c(*rc, r.FieldName("reliable_change") + "/");
     s.reliable_change.threshold = c.OptionalNumber("threshold");
@@ -657,6 +667,10 @@ Json InstrumentToJson(const Instrument& inst) {
       bands.push_back({{"min", b.min}, {"max", b.max}, {"label", b.label}});
     j["bands"] = std::move(bands);
     if (s.cutoff) j["cutoff"] = {{"value", *s.cutoff}, {"note", s.cutoff_note}};
+    if (s.recovery_caseness) {
+      j["recovery_caseness"] = {{"value", *s.recovery_caseness},
+                                {"note", s.recovery_caseness_note}};
+    }
     const auto& rc = s.reliable_change;
     if (rc.threshold || rc.sd) {
       Json r = {{"note", rc.note}};

@@ -106,6 +106,10 @@ struct Scale {
   std::vector<Band> bands;       // may be empty
   std::optional<double> cutoff;  // caseness: score >= cutoff (worse-high) or < cutoff (better-high)
   std::string cutoff_note;
+  // The caseness threshold reliable recovery is judged by, where the service that defined
+  // recovery uses another than `cutoff` (NHS Talking Therapies: GAD-7 of 8 or more).
+  std::optional<double> recovery_caseness;
+  std::string recovery_caseness_note;
   ReliableChangeData reliable_change;
   ScaleNorms norms;
   std::optional<TrajectoryNorm> trajectory;

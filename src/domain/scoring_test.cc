@@ -212,14 +212,17 @@ TEST(Gad7, MinimumMaximumAndBandBoundaries) {
   }
 }
 
-TEST(Gad7, CasenessStartsAtEight) {
+TEST(Gad7, CasenessStartsAtTenAsSpitzerEtAlPublishedIt) {
   const auto gad = ShippedInstrument("GAD-7");
-  EXPECT_FALSE(MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 1}}))
+  // 3 + 3 + 3 = 9: below; 3 + 3 + 3 + 1 = 10: at the cut-off.
+  EXPECT_FALSE(MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}}))
                    .scales[0]
                    .clinical);
-  EXPECT_TRUE(MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 2}}))
-                  .scales[0]
-                  .clinical);
+  EXPECT_TRUE(
+      MustScore(gad, All(gad, 0, {{"gad7_1", 3}, {"gad7_2", 3}, {"gad7_3", 3}, {"gad7_4", 1}}))
+          .scales[0]
+          .clinical);
+  EXPECT_EQ(gad.TotalScale().recovery_caseness, 8);
 }
 
 TEST(Psc17, SubscalesAndTotalWithCutoffs) {
