@@ -102,11 +102,12 @@ TEST(ScoreCommand, CsvRowsAreScoredIndependentlyAndBadRowsReported) {
 TEST(ScoreCommand, AllGoodRowsExitZero) {
   TempDir dir;
   const auto csv = dir.Write("ok.csv",
-                             "rc_heard,rc_goals,rc_approach,rc_honest,rc_overall,rc_better\n"
-                             "10,9,8,10,9,\"More of this, please\"\n");
+                             "rc_heard,rc_goals,rc_approach,rc_held_back,rc_respect,rc_overall,"
+                             "rc_better\n"
+                             "10,9,8,1,10,9,\"More of this, please\"\n");
   const CliRun r = Score({"RAPPORT-CHECK", "--csv", csv});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
-  EXPECT_EQ(Lines(r.out).at(0)["total"], 46);
+  EXPECT_EQ(Lines(r.out).at(0)["total"], 55);  // 10 + 9 + 8 + (10 - 1) + 10 + 9
 }
 
 TEST(ScoreCommand, ClearErrorsForUnknownInstrumentsHeadersAndFiles) {

@@ -20,7 +20,8 @@ std::vector<AlertKind> Kinds(const std::vector<RaisedAlert>& alerts) {
   return out;
 }
 
-// Scores `inst` with every total-scale item at `value` plus overrides, and evaluates the rules.
+// Scores `inst` with every total-scale item scoring `value` (a reverse-worded item is answered the
+// other way round), then the raw answers in `overrides`, and evaluates the rules.
 struct Case {
   Instrument inst;
   ScoreResult score;
@@ -31,7 +32,10 @@ Case Make(std::string_view code, double value, std::map<std::string, double> ove
   Case c;
   c.inst = ShippedInstrument(code);
   Answers a;
-  for (const auto& id : c.inst.TotalScale().items) a.values[id] = value;
+  for (const auto& id : c.inst.TotalScale().items) {
+    const Item& item = *c.inst.FindItem(id);
+    a.values[id] = item.reverse ? item.min + item.max - value : value;
+  }
   // Item 9 of the PHQ-9 is the risk item: keep it at 0 unless a case is about risk.
   if (code == "PHQ-9") a.values["phq9_9"] = 0;
   for (const auto& [id, v] : overrides) a.values[id] = v;
@@ -222,7 +226,7 @@ TEST(AlertRulesFile, RefusesABlankRiskQuestionRuleBelowHigh) {
 }
 
 TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
-  Case c = Make("RAPPORT-CHECK", 6);  // 30 of 50, well under the cut-off
+  Case c = Make("RAPPORT-CHECK", 6);  // 36 of 60, well under the cut-off, above the bottom quarter
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportWorthExploring));
   EXPECT_EQ(alerts[0].severity, Severity::kInfo);
@@ -230,7 +234,7 @@ TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {
 }
 
 TEST(RapportAlerts, AFirstRatingInTheBottomQuarterIsAMediumAlertNotInfo) {
-  Case c = Make("RAPPORT-CHECK", 2);  // 10 of 50: 10 / 50 = 0.20 of the way up, under 0.25
+  Case c = Make("RAPPORT-CHECK", 2);  // 12 of 60: 12 / 60 = 0.20 of the way up, under 0.25
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportFirstLow));
   EXPECT_EQ(alerts[0].severity, Severity::kMedium);
@@ -238,15 +242,15 @@ TEST(RapportAlerts, AFirstRatingInTheBottomQuarterIsAMediumAlertNotInfo) {
 }
 
 TEST(RapportAlerts, TheBottomQuarterEndsAQuarterOfTheWayUp) {
-  Case at = Make("RAPPORT-CHECK", 2, {{"rc_overall", 4}});  // 12 of 50 = 0.24: bottom quarter
+  Case at = Make("RAPPORT-CHECK", 2, {{"rc_overall", 5}});  // 10 + 5 = 15 of 60 = 0.25: in it
   EXPECT_THAT(Kinds(Evaluate(at)), ElementsAre(AlertKind::kRapportFirstLow));
-  Case above = Make("RAPPORT-CHECK", 2, {{"rc_overall", 5}});  // 13 of 50 = 0.26: above it
+  Case above = Make("RAPPORT-CHECK", 2, {{"rc_overall", 6}});  // 16 of 60 = 0.27: above it
   EXPECT_THAT(Kinds(Evaluate(above)), ElementsAre(AlertKind::kRapportWorthExploring));
 }
 
 TEST(RapportAlerts, ABottomQuarterRatingAfterTheFirstIsNotTreatedAsAFirst) {
-  Case c = Make("RAPPORT-CHECK", 2);  // 10
-  c.facts.previous_totals = {12};
+  Case c = Make("RAPPORT-CHECK", 2);  // 12
+  c.facts.previous_totals = {14};
   EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRapportLow));
 }
 
@@ -256,14 +260,14 @@ TEST(RapportAlerts, AFirstRatingAtTheTopRaisesNothing) {
 }
 
 TEST(RapportAlerts, LowRatingAfterTheFirstIsRapportLow) {
-  Case c = Make("RAPPORT-CHECK", 7);  // 35
-  c.facts.previous_totals = {37, 36};
+  Case c = Make("RAPPORT-CHECK", 7);  // 42, under 48; 1.5 below the mean of 44 and 43, no drop
+  c.facts.previous_totals = {44, 43};
   EXPECT_THAT(Kinds(Evaluate(c)), ElementsAre(AlertKind::kRapportLow));
 }
 
 TEST(RapportAlerts, ALowRatingNamesItsCutOffAsProvisionalNotAUsualRange) {
-  Case c = Make("RAPPORT-CHECK", 7);  // 35
-  c.facts.previous_totals = {37, 36};
+  Case c = Make("RAPPORT-CHECK", 7);  // 42, under 48; 1.5 below the mean of 44 and 43, no drop
+  c.facts.previous_totals = {44, 43};
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportLow));
   EXPECT_THAT(
@@ -275,10 +279,10 @@ TEST(RapportAlerts, TheProjectsOwnQuestionnairesNeverSpeakOfAUsualRange) {
   std::vector<Case> cases;
   cases.push_back(Make("RAPPORT-CHECK", 2));  // first, bottom quarter
   cases.push_back(Make("RAPPORT-CHECK", 6));  // first, worth exploring
-  cases.push_back(Make("RAPPORT-CHECK", 7));  // low
-  cases.back().facts.previous_totals = {36};
-  cases.push_back(Make("RAPPORT-CHECK", 8));  // drop
-  cases.back().facts.previous_totals = {50, 50};
+  cases.push_back(Make("RAPPORT-CHECK", 7));  // low: 42
+  cases.back().facts.previous_totals = {43};
+  cases.push_back(Make("RAPPORT-CHECK", 8));  // drop: 48, 12 below 60
+  cases.back().facts.previous_totals = {60, 60};
   cases.push_back(Make("FIT-CHECK", 2));  // fit concern
   int raised = 0;
   for (Case& c : cases) {
@@ -293,16 +297,16 @@ TEST(RapportAlerts, TheProjectsOwnQuestionnairesNeverSpeakOfAUsualRange) {
 }
 
 TEST(RapportAlerts, ADropBelowTheClientsOwnAverageIsRapportDrop) {
-  Case c = Make("RAPPORT-CHECK", 9);           // 45: above the cut-off, but 5 below the usual 50
-  c.facts.previous_totals = {40, 50, 50, 50};  // only the last three count: mean 50
+  Case c = Make("RAPPORT-CHECK", 9);           // 54: above the cut-off, but 6 below the usual 60
+  c.facts.previous_totals = {40, 60, 60, 60};  // only the last three count: mean 60
   const auto alerts = Evaluate(c);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRapportDrop));
-  EXPECT_THAT(alerts[0].explanation, HasSubstr("5 points below"));
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("6 points below"));
 }
 
 TEST(RapportAlerts, ASmallDipIsNotADrop) {
-  Case c = Make("RAPPORT-CHECK", 9, {{"rc_overall", 10}});  // 46
-  c.facts.previous_totals = {50, 50, 50};
+  Case c = Make("RAPPORT-CHECK", 9, {{"rc_overall", 10}});  // 55: 5 below 60, under the 6 needed
+  c.facts.previous_totals = {60, 60, 60};
   EXPECT_THAT(Evaluate(c), IsEmpty());
 }
 

@@ -62,9 +62,10 @@ TEST(ReliableChange, StartingBelowTheCutoffCannotRecoverOnlyImprove) {
 TEST(ReliableChange, HigherIsBetterScalesImproveUpwards) {
   const Instrument inst = ShippedInstrument("RAPPORT-CHECK");
   const Scale& total = inst.TotalScale();
-  EXPECT_EQ(ComputeChange(total, 35, 45)->category, ChangeCategory::kRecovered);
-  EXPECT_EQ(ComputeChange(total, 48, 42)->category, ChangeCategory::kDeteriorated);
-  EXPECT_EQ(ComputeChange(total, 45, 48)->category, ChangeCategory::kUnchanged);
+  // Rapport Check: reliable from 6 points, cut-off 48 of 60.
+  EXPECT_EQ(ComputeChange(total, 40, 50)->category, ChangeCategory::kRecovered);  // +10, to >= 48
+  EXPECT_EQ(ComputeChange(total, 58, 51)->category, ChangeCategory::kDeteriorated);  // -7
+  EXPECT_EQ(ComputeChange(total, 54, 59)->category, ChangeCategory::kUnchanged);     // +5
 }
 
 TEST(ClinicalSignificance, CriterionCFromBothNormsAsJacobsonTruaxDefineIt) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "domain/shipped_data.h"
 #include "domain/test_instruments.h"
 
@@ -37,6 +39,47 @@ TEST(ShippedInstruments, NoLicensedQuestionnaireIsShipped) {
     const std::string code = Json::parse(def.json).at("code");
     for (const char* licensed : {"ORS", "SRS", "OQ-45", "WAI", "WAI-SR"}) {
       EXPECT_NE(code, licensed);
+    }
+  }
+}
+
+TEST(RapportCheckDefinition, KeepsTheConstructsAddsRespectAndTurnsOneSentenceRound) {
+  const Instrument rc = Shipped("RAPPORT-CHECK");
+  EXPECT_EQ(rc.version, "2");
+  const Scale& total = rc.TotalScale();
+  EXPECT_EQ(total.items, (std::vector<std::string>{"rc_heard", "rc_goals", "rc_approach",
+                                                   "rc_held_back", "rc_respect", "rc_overall"}));
+  std::vector<std::string> reversed;
+  for (const Item& item : rc.items) {
+    if (item.reverse) reversed.push_back(item.id);
+  }
+  EXPECT_EQ(reversed, std::vector<std::string>{"rc_held_back"});
+  // Six sliders of 0-10: 0 to 60; the cut-off keeps an average of 8 (6 x 8 = 48) and reliable
+  // change one point per sentence (6).
+  EXPECT_EQ(total.min_score, 0);
+  EXPECT_EQ(total.max_score, 60);
+  EXPECT_EQ(total.cutoff, 48);
+  EXPECT_EQ(total.reliable_change.threshold, 6);
+  const Item* better = rc.FindItem("rc_better");
+  ASSERT_NE(better, nullptr);
+  EXPECT_EQ(better->type, ItemType::kText);
+  EXPECT_FALSE(better->required);
+}
+
+TEST(RapportCheckDefinition, NoSentenceEchoesAPublishedAllianceScale) {
+  // Phrases of the Session Rating Scale and the Working Alliance Inventory the earlier wording
+  // came close to.
+  const std::vector<std::string> published = {
+      "heard, understood",        "understood and respected", "what i wanted to work on",
+      "approach is a good fit",   "was right for me",         "agree on what is important",
+      "my therapist and i agree", "the way we are working"};
+  const Instrument rc = Shipped("RAPPORT-CHECK");
+  for (const Item& item : rc.items) {
+    std::string text = item.text;
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    for (const std::string& phrase : published) {
+      EXPECT_EQ(text.find(phrase), std::string::npos) << item.id << ": " << phrase;
     }
   }
 }

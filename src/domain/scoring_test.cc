@@ -277,15 +277,24 @@ TEST(Psc17, FourBlankItemsMakeTheWholeFormInvalid) {
   }
 }
 
-TEST(RapportCheck, SlidersSumToFiftyAndBelowFortyIsWorthTalkingAbout) {
+TEST(RapportCheck, SixSlidersSumToSixtyAndBelowFortyEightIsWorthTalkingAbout) {
   const auto rc = ShippedInstrument("RAPPORT-CHECK");
-  const auto top = MustScore(rc, All(rc, 10));
-  EXPECT_EQ(top.total, 50);
+  const auto top = MustScore(rc, All(rc, 10, {{"rc_held_back", 0}}));
+  EXPECT_EQ(top.total, 60);
   EXPECT_EQ(top.band, "going well");
-  const auto low = MustScore(rc, All(rc, 8, {{"rc_honest", 7}}));
-  EXPECT_EQ(low.total, 39);
+  // 8 + 8 + 8 + (10 - 2) + 8 + 7 = 47.
+  const auto low = MustScore(rc, All(rc, 8, {{"rc_held_back", 2}, {"rc_overall", 7}}));
+  EXPECT_EQ(low.total, 47);
   EXPECT_EQ(low.band, "worth talking about");
   EXPECT_TRUE(low.scales[0].clinical);
+}
+
+TEST(RapportCheck, HoldingThingsBackScoresTheOtherWayRound) {
+  const auto rc = ShippedInstrument("RAPPORT-CHECK");
+  // Five sliders at 10, and "there were things I could not say" completely true (10): 50 + 0.
+  EXPECT_EQ(MustScore(rc, All(rc, 10)).total, 50);
+  // The same with it not true at all (0): 50 + (0 + 10 - 0) = 60.
+  EXPECT_EQ(MustScore(rc, All(rc, 10, {{"rc_held_back", 0}})).total, 60);
 }
 
 TEST(RapportCheck, SliderValuesMustBeWholeStepsWithinRange) {

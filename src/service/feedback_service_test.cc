@@ -641,7 +641,7 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   EXPECT_EQ((*rows)[0].outcome_instrument, "PHQ-9");
   EXPECT_EQ((*rows)[0].last_outcome_total, 9);
   EXPECT_EQ((*rows)[0].last_outcome_band, "mild");
-  EXPECT_EQ((*rows)[0].last_rapport_total, 45);
+  EXPECT_EQ((*rows)[0].last_rapport_total, 54);  // six sliders at 9
   EXPECT_EQ((*rows)[0].outcome_trend, std::vector<double>{9});
   EXPECT_EQ((*rows)[1].client_id, w.k1);
   EXPECT_EQ((*rows)[1].client_name, "Kit");
