@@ -71,7 +71,14 @@ std::string_view ToString(Purpose purpose) {
   return "outcome";
 }
 
+std::string_view ToString(AskWhen ask) {
+  return ask == AskWhen::kBeforeSession ? "before_session" : "after_session";
+}
+
 namespace {
+
+// A week: a form that opens earlier than that describes a different fortnight from the session's.
+constexpr int kMaxOpensHoursBefore = 168;
 
 // Collects errors from nested readers into one list with full paths.
 class Problems {
@@ -530,6 +537,31 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     inst.loinc_total = l.OptionalString("total", 32).value_or("");
     p.Take(l.Finish());
   }
+  if (const Json* timing = r.Optional("timing")) {
+    JsonObjectReader t(*timing, "timing/");
+    Timing parsed;
+    const auto ask = t.RequiredString("ask", 32);
+    if (ask && *ask == "before_session") {
+      parsed.ask = AskWhen::kBeforeSession;
+    } else if (ask && *ask == "after_session") {
+      parsed.ask = AskWhen::kAfterSession;
+    } else if (ask) {
+      t.AddError("ask", "must be before_session or after_session");
+    }
+    if (const auto hours = t.OptionalInt("opens_hours_before")) {
+      if (parsed.ask != AskWhen::kBeforeSession) {
+        t.AddError("opens_hours_before", "only goes with ask: before_session");
+      } else if (*hours < 0 || *hours > kMaxOpensHoursBefore) {
+        t.AddError("opens_hours_before",
+                   fmt::format("must be between 0 and {}", kMaxOpensHoursBefore));
+      } else {
+        parsed.opens_hours_before = static_cast<int>(*hours);
+      }
+    }
+    const bool ok = !t.HasErrors();
+    p.Take(t.Finish());
+    if (ok) inst.timing = parsed;
+  }
   std::map<std::string, std::vector<ResponseOption>> sets;
   if (const Json* rs = r.Optional("response_sets")) {
     if (!rs->is_object()) {
@@ -697,21 +729,29 @@ Json InstrumentToJson(const Instrument& inst) {
   Json loinc = Json::object();
   if (!inst.loinc_panel.empty()) loinc["panel"] = inst.loinc_panel;
   if (!inst.loinc_total.empty()) loinc["total"] = inst.loinc_total;
-  return {{"code", inst.code},
-          {"title", inst.title},
-          {"version", inst.version},
-          {"language", inst.language},
-          {"purpose", ToString(inst.purpose)},
-          {"respondents", inst.respondents},
-          {"source", inst.source},
-          {"licence", inst.licence},
-          {"validation", {{"validated", inst.validated}, {"note", inst.validation_note}}},
-          {"loinc", std::move(loinc)},
-          {"preamble", inst.preamble},
-          {"items", std::move(items)},
-          {"risk", std::move(risk)},
-          {"scales", std::move(scales)},
-          {"total", inst.total_scale}};
+  Json out = {{"code", inst.code},
+              {"title", inst.title},
+              {"version", inst.version},
+              {"language", inst.language},
+              {"purpose", ToString(inst.purpose)},
+              {"respondents", inst.respondents},
+              {"source", inst.source},
+              {"licence", inst.licence},
+              {"validation", {{"validated", inst.validated}, {"note", inst.validation_note}}},
+              {"loinc", std::move(loinc)},
+              {"preamble", inst.preamble},
+              {"items", std::move(items)},
+              {"risk", std::move(risk)},
+              {"scales", std::move(scales)},
+              {"total", inst.total_scale}};
+  if (inst.timing) {
+    Json timing = {{"ask", ToString(inst.timing->ask)}};
+    if (inst.timing->opens_hours_before) {
+      timing["opens_hours_before"] = *inst.timing->opens_hours_before;
+    }
+    out["timing"] = std::move(timing);
+  }
+  return out;
 }
 
 }  // namespace rapport

@@ -123,6 +123,15 @@ struct Scale {
 
 enum class Purpose { kOutcome, kRapport, kFit };
 
+// When the client is asked: outcome questionnaires describe the weeks before a session, so they
+// can be answered before it; questions about the session itself come after it.
+enum class AskWhen { kBeforeSession, kAfterSession };
+
+struct Timing {
+  AskWhen ask = AskWhen::kAfterSession;
+  std::optional<int> opens_hours_before;  // kBeforeSession only: how early the form opens
+};
+
 struct Instrument {
   std::string code;  // "PHQ-9"
   std::string title;
@@ -136,6 +145,7 @@ struct Instrument {
   std::string validation_note;
   std::string loinc_panel, loinc_total;
   std::string preamble;
+  std::optional<Timing> timing;  // none: the clinic decides when to ask
   std::vector<Item> items;
   std::vector<RiskRule> risk;
   std::vector<Scale> scales;
@@ -147,6 +157,7 @@ struct Instrument {
 };
 
 std::string_view ToString(Purpose purpose);
+std::string_view ToString(AskWhen ask);  // "before_session", "after_session"
 
 // Parses and validates a definition. Every problem is reported at once as kInvalidArgument with
 // FieldErrors whose `field` is a path into the definition ("scales/0/items/2").

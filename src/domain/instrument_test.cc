@@ -181,6 +181,53 @@ TEST(ParseInstrument, BlanksCountAsZeroOrAreProratedButNotBoth) {
             Json::parse(R"({"zero_up_to": 1, "counted_over": "total"})"));
 }
 
+TEST(ShippedInstruments, OutcomeQuestionnairesOpenADayBeforeTheSessionAndTheChecksAfterIt) {
+  for (const char* code : {"PHQ-9", "GAD-7", "PSC-17"}) {
+    const Instrument inst = Shipped(code);
+    ASSERT_TRUE(inst.timing.has_value()) << code;
+    EXPECT_EQ(inst.timing->ask, AskWhen::kBeforeSession) << code;
+    EXPECT_EQ(inst.timing->opens_hours_before, 24) << code;
+  }
+  for (const char* code : {"RAPPORT-CHECK", "FIT-CHECK"}) {
+    const Instrument inst = Shipped(code);
+    ASSERT_TRUE(inst.timing.has_value()) << code;
+    EXPECT_EQ(inst.timing->ask, AskWhen::kAfterSession) << code;
+    EXPECT_EQ(inst.timing->opens_hours_before, std::nullopt) << code;
+  }
+}
+
+TEST(ParseInstrument, TimingIsOptionalAndRoundTrips) {
+  auto none = ParseInstrument(Minimal());
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->timing, std::nullopt);
+  EXPECT_FALSE(InstrumentToJson(*none).contains("timing"));
+  Json j = Minimal();
+  j["timing"] = {{"ask", "before_session"}, {"opens_hours_before", 48}};
+  auto inst = ParseInstrument(j);
+  ASSERT_TRUE(inst.has_value()) << inst.error().message;
+  EXPECT_EQ(InstrumentToJson(*inst)["timing"], j["timing"]);
+  EXPECT_EQ(InstrumentToJson(Shipped("RAPPORT-CHECK"))["timing"],
+            Json::parse(R"({"ask": "after_session"})"));
+}
+
+TEST(ParseInstrument, TimingProblemsAreNamedByTheirPlace) {
+  const auto field_of = [](Json timing) {
+    Json j = Minimal();
+    j["timing"] = std::move(timing);
+    auto inst = ParseInstrument(j);
+    return inst ? std::string("parsed") : inst.error().fields.at(0).field;
+  };
+  EXPECT_EQ(field_of({{"ask", "during_session"}}), "timing/ask");
+  EXPECT_EQ(field_of({{"opens_hours_before", 24}}), "timing/ask");
+  EXPECT_EQ(field_of({{"ask", "after_session"}, {"opens_hours_before", 24}}),
+            "timing/opens_hours_before");
+  EXPECT_EQ(field_of({{"ask", "before_session"}, {"opens_hours_before", -1}}),
+            "timing/opens_hours_before");
+  EXPECT_EQ(field_of({{"ask", "before_session"}, {"opens_hours_before", 169}}),
+            "timing/opens_hours_before");
+  EXPECT_EQ(field_of({{"ask", "before_session"}, {"when", 1}}), "timing/when");
+}
+
 TEST(ParseInstrument, RequiresAValidationStatement) {
   Json j = Minimal();
   j.erase("validation");
