@@ -60,7 +60,7 @@ const AlertRule& BuiltInRiskRule() {
       .kind = AlertKind::kRisk,
       .severity = Severity::kHigh,
       .title = "Risk answer on {instrument}",
-      .explanation = "{client} {answers} {risk}",
+      .explanation = "{screen}{client} {answers} {risk}",
       .next_step =
           "Contact {client} today to check on their safety, following your clinic's "
           "risk procedure.",
@@ -127,41 +127,62 @@ std::string Sentence(std::string text) {
   return text;
 }
 
-// The risk alert names every answer given, in the client's own choice of words, and takes the
-// severity of the most urgent of them; the rule's own severity is the floor.
+// A screen result that alerts, or a risk answer: the risk alert must be raised.
+bool NeedsRiskAlert(const ScoreResult& score) {
+  return !score.risk_answers.empty() || !score.risk.empty() ||
+         (score.screen && score.screen->severity);
+}
+
+// The risk alert names every answer given, in the client's own choice of words, and the screen's
+// result where there is one; it takes the severity of the most urgent of them, the rule's own
+// severity being the floor.
 RaisedAlert RiskAlert(const AlertRule& rule, const Instrument& inst, const ScoreResult& score,
                       std::map<std::string, std::string> values) {
   Severity severity = rule.severity;
-  std::string answers;
+  std::vector<std::string> parts;
   std::vector<std::string> messages;
   const auto add_message = [&](const std::string& m) {
     if (!m.empty() && std::find(messages.begin(), messages.end(), m) == messages.end()) {
       messages.push_back(m);
     }
   };
+  const auto text_of = [&](const std::string& id) {
+    const Item* item = inst.FindItem(id);
+    return item != nullptr ? item->text : "item " + id;
+  };
   for (const RiskAnswer& a : score.risk_answers) {
     severity = std::max(severity, a.severity);
-    const Item* item = inst.FindItem(a.item);
-    const std::string text = item != nullptr ? item->text : "item " + a.item;
-    answers +=
-        fmt::format("{}'{}' to: {}", answers.empty() ? "answered " : "; and ", a.label, text);
+    parts.push_back(fmt::format("answered '{}' to: {}", a.label, text_of(a.item)));
     add_message(a.message);
   }
   // Item ids without their answers (a score built by hand) still alert, at the rule's severity.
   for (const std::string& id : score.risk) {
     const bool described = std::any_of(score.risk_answers.begin(), score.risk_answers.end(),
                                        [&](const RiskAnswer& a) { return a.item == id; });
-    if (described) continue;
-    answers += fmt::format("{}a risk answer to item {}", answers.empty() ? "gave " : "; and ", id);
+    if (!described) parts.push_back(fmt::format("gave a risk answer to item {}", id));
   }
-  answers = Sentence(std::move(answers));
+  std::string screen;
+  if (score.screen && score.screen->severity) {
+    severity = std::max(severity, *score.screen->severity);
+    for (const std::string& id : score.screen->unanswered) {
+      parts.push_back("left unanswered: " + text_of(id));
+    }
+    screen = fmt::format("{} screen {}", inst.code, score.screen->label);
+    if (!score.screen->note.empty()) screen += ": " + score.screen->note;
+    screen = Sentence(std::move(screen)) + " ";
+    if (parts.empty()) parts.push_back("screened " + score.screen->label);
+  }
+  std::string answers;
+  for (const std::string& part : parts) answers += (answers.empty() ? "" : "; and ") + part;
   std::string risk;
   for (const std::string& m : messages) risk += (risk.empty() ? "" : " ") + Sentence(m);
-  values["answers"] = answers;
+  values["answers"] = Sentence(std::move(answers));
   values["risk"] = risk;
+  values["screen"] = screen;
   RaisedAlert alert = Raise(rule, values);
-  while (!alert.explanation.empty() && alert.explanation.back() == ' ')
+  while (!alert.explanation.empty() && alert.explanation.back() == ' ') {
     alert.explanation.pop_back();
+  }
   alert.severity = severity;
   return alert;
 }
@@ -337,7 +358,7 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
                                  "validated";
 
   // Risk first, and unconditionally: every risk answer, however the rules file reads.
-  if (!score.risk_answers.empty() || !score.risk.empty()) {
+  if (NeedsRiskAlert(score)) {
     const AlertRule* rule = rules.Find(AlertKind::kRisk);
     RaisedAlert alert = RiskAlert(rule != nullptr ? *rule : BuiltInRiskRule(), inst, score, values);
     out.push_back(std::move(alert));

@@ -132,9 +132,9 @@ TEST(RiskAlert, TakesTheSeverityOfTheMostUrgentAnswer) {
   const auto alerts = EvaluateSubmission(ShippedAlertRules(), facts);
   ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
   EXPECT_EQ(alerts[0].severity, Severity::kCritical);
-  EXPECT_THAT(
-      alerts[0].explanation,
-      HasSubstr("answered 'A little' to: First question; and 'A lot' to: Second question?"));
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("answered 'A little' to: First question; and answered 'A lot' to: "
+                        "Second question?"));
 }
 
 TEST(RiskAlert, ARulesFileCanRaiseTheFloorButNeverLowerIt) {
@@ -223,6 +223,61 @@ TEST(AlertRulesFile, RefusesABlankRiskQuestionRuleBelowHigh) {
   auto r = ParseAlertRules(j);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().fields.at(0).field, "rules/1/severity");
+}
+
+TEST(AsqAlerts, APositiveScreenRaisesACriticalRiskAlertThatSaysSo) {
+  Case c = Make("ASQ", 0, {{"asq_1", 1}, {"asq_5", 0}});
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation,
+              ::testing::StartsWith("ASQ screen positive: potential risk, needs a brief suicide "
+                                    "safety assessment today"));
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("Sam answered 'Yes' to: In the past few weeks, have you wished you were "
+                        "dead?"));
+}
+
+TEST(AsqAlerts, AnAcutePositiveSaysItIsImminentRisk) {
+  Case c = Make("ASQ", 0, {{"asq_3", 1}, {"asq_5", 1}});
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("acute positive: imminent risk, needs a full safety assessment now."));
+  EXPECT_THAT(
+      alerts[0].explanation,
+      HasSubstr("answered 'Yes' to: Are you having thoughts of killing yourself right now?"));
+}
+
+TEST(AsqAlerts, ANegativeScreenRaisesNothing) {
+  Case c = Make("ASQ", 0);
+  EXPECT_THAT(Evaluate(c), IsEmpty());
+}
+
+TEST(AsqAlerts, ARefusedQuestionIsAPositiveScreenAndAskedAbout) {
+  Case c = Make("ASQ", 0);
+  Answers a;
+  a.values = {{"asq_1", 0}, {"asq_2", 0}, {"asq_3", 0}};
+  c.score = Score(c.inst, a, Completeness::kRequireRequired).value();
+  const auto alerts = Evaluate(c);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk, AlertKind::kRiskUnanswered));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation,
+              HasSubstr("Sam left unanswered: Have you ever tried to kill yourself?"));
+  EXPECT_EQ(alerts[1].explanation,
+            "Sam left the question about having ever tried to kill themselves unanswered; ask "
+            "about it.");
+}
+
+TEST(AsqAlerts, APositiveScreenAlertsEvenWithoutTheRulesFile) {
+  Case c = Make("ASQ", 0, {{"asq_2", 1}, {"asq_5", 1}});
+  c.facts.instrument = &c.inst;
+  c.facts.score = &c.score;
+  const auto alerts = EvaluateSubmission(AlertRules{}, c.facts);
+  ASSERT_THAT(Kinds(alerts), ElementsAre(AlertKind::kRisk));
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_THAT(alerts[0].explanation, HasSubstr("acute positive"));
 }
 
 TEST(RapportAlerts, AFirstRatingBelowTheTopIsWorthExploringNotLow) {

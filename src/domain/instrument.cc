@@ -67,6 +67,7 @@ std::string_view ToString(Purpose purpose) {
     case Purpose::kOutcome: return "outcome";
     case Purpose::kRapport: return "rapport";
     case Purpose::kFit: return "fit";
+    case Purpose::kScreen: return "screen";
   }
   return "outcome";
 }
@@ -136,6 +137,93 @@ std::vector<ResponseOption> ParseOptions(const Json& j, const std::string& path,
   return out;
 }
 
+// A non-empty list of item ids, read as text; whether they name items is checked once every
+// item is known (CheckItemIds).
+std::vector<std::string> ItemIds(const Json* j, JsonObjectReader& r, std::string_view key) {
+  std::vector<std::string> ids;
+  if (j == nullptr) return ids;
+  if (!j->is_array() || j->empty()) {
+    r.AddError(key, "must be a non-empty list of item ids");
+    return ids;
+  }
+  for (std::size_t i = 0; i < j->size(); ++i) {
+    if (!(*j)[i].is_string()) {
+      r.AddError(fmt::format("{}/{}", key, i), "must be an item id");
+    } else {
+      ids.push_back((*j)[i].get<std::string>());
+    }
+  }
+  return ids;
+}
+
+// Each id names an item that takes a number, other than `self`.
+void CheckItemIds(const Instrument& inst, const std::vector<std::string>& ids,
+                  const std::string& path, std::string_view self, Problems& p) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const Item* item = inst.FindItem(ids[i]);
+    const std::string at = fmt::format("{}/{}", path, i);
+    if (item == nullptr) {
+      p.Add(at, fmt::format("names no item ('{}')", ids[i]));
+    } else if (item->type == ItemType::kText) {
+      p.Add(at, fmt::format("'{}' takes text, not a number", ids[i]));
+    } else if (ids[i] == self) {
+      p.Add(at, "an item cannot depend on its own answer");
+    }
+  }
+}
+
+std::optional<ScreenOutcome> ParseScreenOutcome(const Json& j, const std::string& path,
+                                                Problems& p) {
+  JsonObjectReader r(j, path + "/");
+  ScreenOutcome out;
+  out.label = r.RequiredString("label", 100).value_or("");
+  out.any_of = ItemIds(r.Required("any_of"), r, "any_of");
+  out.at_least = r.RequiredNumber("at_least").value_or(1);
+  out.unanswered_counts = r.OptionalBool("unanswered_counts").value_or(false);
+  out.note = r.OptionalString("note", 1000).value_or("");
+  if (const auto severity = r.OptionalString("severity", 16)) {
+    if (auto parsed = ParseSeverity(*severity)) {
+      out.severity = *parsed;
+      // A screen result that alerts is a risk finding, never routine.
+      if (*parsed < Severity::kHigh) r.AddError("severity", "must be high or critical");
+    } else {
+      r.AddError("severity", parsed.error().fields.at(0).message);
+    }
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<Screen> ParseScreen(const Json& j, const Instrument& inst, Problems& p) {
+  JsonObjectReader r(j, "screen/");
+  Screen screen;
+  if (const Json* results = r.Required("results")) {
+    if (!results->is_array() || results->empty()) {
+      r.AddError("results", "must be a non-empty list of {label, any_of, at_least}");
+    } else {
+      for (std::size_t i = 0; i < results->size(); ++i) {
+        const std::string path = fmt::format("screen/results/{}", i);
+        if (auto outcome = ParseScreenOutcome((*results)[i], path, p)) {
+          CheckItemIds(inst, outcome->any_of, path + "/any_of", "", p);
+          screen.results.push_back(std::move(*outcome));
+        }
+      }
+    }
+  }
+  if (const Json* otherwise = r.Required("otherwise")) {
+    JsonObjectReader o(*otherwise, "screen/otherwise/");
+    screen.otherwise_label = o.RequiredString("label", 100).value_or("");
+    screen.otherwise_note = o.OptionalString("note", 1000).value_or("");
+    p.Take(o.Finish());
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok || screen.results.empty()) return std::nullopt;
+  return screen;
+}
+
 std::optional<Item> ParseItem(const Json& j, const std::string& path,
                               const std::map<std::string, std::vector<ResponseOption>>& sets,
                               Problems& p) {
@@ -156,6 +244,15 @@ std::optional<Item> ParseItem(const Json& j, const std::string& path,
   item.low_label = r.OptionalString("low_label", 200).value_or("");
   item.high_label = r.OptionalString("high_label", 200).value_or("");
   const auto max_length = r.OptionalInt("max_length");
+  if (const Json* asked_if = r.Optional("asked_if")) {
+    JsonObjectReader a(*asked_if, r.FieldName("asked_if") + "/");
+    AskedIf condition;
+    condition.any_of = ItemIds(a.Required("any_of"), a, "any_of");
+    condition.at_least = a.RequiredNumber("at_least").value_or(1);
+    const bool ok = !a.HasErrors();
+    p.Take(a.Finish());
+    if (ok) item.asked_if = std::move(condition);
+  }
 
   if (id) {
     const bool ok = !id->empty() && std::all_of(id->begin(), id->end(), [](unsigned char c) {
@@ -500,8 +597,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     inst.purpose = Purpose::kRapport;
   } else if (purpose == "fit") {
     inst.purpose = Purpose::kFit;
+  } else if (purpose == "screen") {
+    inst.purpose = Purpose::kScreen;
   } else if (!purpose.empty()) {
-    r.AddError("purpose", "must be one of: outcome, rapport, fit");
+    r.AddError("purpose", "must be one of: outcome, rapport, fit, screen");
   }
   if (!inst.code.empty()) {
     const bool ok = std::all_of(inst.code.begin(), inst.code.end(), [](unsigned char c) {
@@ -586,6 +685,12 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       }
     }
   }
+  for (std::size_t i = 0; i < inst.items.size(); ++i) {
+    if (const auto& condition = inst.items[i].asked_if) {
+      CheckItemIds(inst, condition->any_of, fmt::format("items/{}/asked_if/any_of", i),
+                   inst.items[i].id, p);
+    }
+  }
   if (const Json* risk = r.Optional("risk")) {
     if (!risk->is_array()) {
       r.AddError("risk", "must be a list of {item, levels or at_least, message}");
@@ -597,6 +702,7 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       }
     }
   }
+  if (const Json* screen = r.Optional("screen")) inst.screen = ParseScreen(*screen, inst, p);
   if (const Json* scales = r.Required("scales")) {
     if (!scales->is_array() || scales->empty()) {
       r.AddError("scales", "must be a non-empty list");
@@ -673,6 +779,9 @@ Json InstrumentToJson(const Instrument& inst) {
         break;
     }
     if (item.reverse) j["reverse"] = true;
+    if (item.asked_if) {
+      j["asked_if"] = {{"any_of", item.asked_if->any_of}, {"at_least", item.asked_if->at_least}};
+    }
     items.push_back(std::move(j));
   }
   Json risk = Json::array();
@@ -744,6 +853,22 @@ Json InstrumentToJson(const Instrument& inst) {
               {"risk", std::move(risk)},
               {"scales", std::move(scales)},
               {"total", inst.total_scale}};
+  if (inst.screen) {
+    Json results = Json::array();
+    for (const ScreenOutcome& o : inst.screen->results) {
+      Json j = {{"label", o.label},
+                {"any_of", o.any_of},
+                {"at_least", o.at_least},
+                {"unanswered_counts", o.unanswered_counts},
+                {"note", o.note}};
+      if (o.severity) j["severity"] = ToString(*o.severity);
+      results.push_back(std::move(j));
+    }
+    out["screen"] = {
+        {"results", std::move(results)},
+        {"otherwise",
+         {{"label", inst.screen->otherwise_label}, {"note", inst.screen->otherwise_note}}}};
+  }
   if (inst.timing) {
     Json timing = {{"ask", ToString(inst.timing->ask)}};
     if (inst.timing->opens_hours_before) {

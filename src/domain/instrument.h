@@ -23,6 +23,13 @@ struct ResponseOption {
 
 enum class ItemType { kChoice, kSlider, kText };
 
+// An item put to the respondent only after another answer: any of `any_of` answered at or above
+// `at_least` (the ASQ's acuity question follows a yes to any of the first four).
+struct AskedIf {
+  std::vector<std::string> any_of;
+  double at_least = 1;
+};
+
 struct Item {
   std::string id;
   std::string text;
@@ -32,9 +39,10 @@ struct Item {
   double min = 0, max = 0, step = 1;    // kSlider (kChoice: the options' range)
   std::string low_label, high_label;    // kSlider anchors
   std::size_t max_length = 2000;        // kText
-  bool required = true;                 // a submission must answer it
+  bool required = true;                 // a submission must answer it (when it is asked)
   bool scored = true;                   // counts in scales
   bool reverse = false;                 // scored as min + max - value
+  std::optional<AskedIf> asked_if;      // none: always asked; otherwise optional when not asked
 
   // True when `value` is one this item accepts (an option's value, or on the slider's grid).
   bool Accepts(double value) const;
@@ -121,7 +129,26 @@ struct Scale {
   bool IsClinical(double score) const;
 };
 
-enum class Purpose { kOutcome, kRapport, kFit };
+enum class Purpose { kOutcome, kRapport, kFit, kScreen };
+
+// One possible result of a screen: it holds when any of `any_of` is answered at or above
+// `at_least` (or, with unanswered_counts, left blank when asked: the ASQ counts refusing to answer
+// as positive). A result with a severity raises the risk alert at that severity.
+struct ScreenOutcome {
+  std::string label;  // "acute positive"
+  std::vector<std::string> any_of;
+  double at_least = 1;
+  bool unanswered_counts = false;
+  std::optional<Severity> severity;  // high or critical when present
+  std::string note;                  // what it means and what to do, for the therapist
+};
+
+// A screening questionnaire's result: the first of `results` that holds, else `otherwise`.
+struct Screen {
+  std::vector<ScreenOutcome> results;  // never empty
+  std::string otherwise_label;         // "negative"
+  std::string otherwise_note;
+};
 
 // When the client is asked: outcome questionnaires describe the weeks before a session, so they
 // can be answered before it; questions about the session itself come after it.
@@ -148,6 +175,7 @@ struct Instrument {
   std::optional<Timing> timing;  // none: the clinic decides when to ask
   std::vector<Item> items;
   std::vector<RiskRule> risk;
+  std::optional<Screen> screen;  // screening questionnaires only
   std::vector<Scale> scales;
   std::string total_scale;  // id of the scale reported as `total`
 

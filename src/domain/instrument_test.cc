@@ -19,7 +19,7 @@ Instrument Shipped(std::string_view code) {
 }
 
 TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
-  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 5u);
+  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 6u);
   for (const auto& def : ShippedInstrumentDefinitions()) {
     auto inst = ParseInstrument(Json::parse(def.json));
     ASSERT_TRUE(inst.has_value()) << def.file << ": " << inst.error().message;
@@ -113,6 +113,56 @@ TEST(Psc17Definition, SubscalesFollowTheOfficialFormKey) {
   EXPECT_EQ(psc.FindScale("externalizing")->cutoff, 7);
   EXPECT_EQ(psc.TotalScale().cutoff, 15);
   EXPECT_EQ(psc.respondents, std::vector<std::string>{"guardian"});
+}
+
+TEST(AsqDefinition, QuestionsAndScoringFollowTheNimhTool) {
+  const Instrument asq = Shipped("ASQ");
+  EXPECT_EQ(asq.purpose, Purpose::kScreen);
+  EXPECT_EQ(ToString(asq.purpose), "screen");
+  EXPECT_TRUE(asq.validated);
+  EXPECT_NE(asq.licence.find("public domain"), std::string::npos);
+  EXPECT_NE(asq.source.find("Horowitz"), std::string::npos);
+  const std::vector<std::pair<std::string, std::string>> wording = {
+      {"asq_1", "In the past few weeks, have you wished you were dead?"},
+      {"asq_2",
+       "In the past few weeks, have you felt that you or your family would be better off if you "
+       "were dead?"},
+      {"asq_3", "In the past week, have you been having thoughts about killing yourself?"},
+      {"asq_4", "Have you ever tried to kill yourself?"},
+      {"asq_5", "Are you having thoughts of killing yourself right now?"},
+  };
+  for (const auto& [id, text] : wording) {
+    const Item* item = asq.FindItem(id);
+    ASSERT_NE(item, nullptr) << id;
+    EXPECT_EQ(item->text, text);
+    ASSERT_EQ(item->options.size(), 2u) << id;
+    EXPECT_EQ(item->options[0].label, "No");
+    EXPECT_EQ(item->options[0].value, 0);
+    EXPECT_EQ(item->options[1].label, "Yes");
+    EXPECT_EQ(item->options[1].value, 1);
+  }
+  const Item& acuity = *asq.FindItem("asq_5");
+  ASSERT_TRUE(acuity.asked_if.has_value());
+  EXPECT_EQ(acuity.asked_if->any_of,
+            (std::vector<std::string>{"asq_1", "asq_2", "asq_3", "asq_4"}));
+  EXPECT_EQ(acuity.asked_if->at_least, 1);
+  ASSERT_TRUE(asq.screen.has_value());
+  ASSERT_EQ(asq.screen->results.size(), 2u);
+  EXPECT_EQ(asq.screen->results[0].label, "acute positive");
+  EXPECT_EQ(asq.screen->results[0].severity, Severity::kCritical);
+  EXPECT_EQ(asq.screen->results[1].label, "positive");
+  EXPECT_TRUE(asq.screen->results[1].unanswered_counts);
+  EXPECT_EQ(asq.screen->results[1].severity, Severity::kCritical);
+  EXPECT_EQ(asq.screen->otherwise_label, "negative");
+  EXPECT_EQ(asq.risk.size(), 5u);
+}
+
+TEST(ParseInstrument, JsonViewCarriesTheScreenAndWhenAnItemIsAsked) {
+  const Json view = InstrumentToJson(Shipped("ASQ"));
+  EXPECT_EQ(view["purpose"], "screen");
+  EXPECT_EQ(view["items"][4]["asked_if"]["any_of"].size(), 4u);
+  EXPECT_EQ(view["screen"]["results"][0]["label"], "acute positive");
+  EXPECT_EQ(view["screen"]["otherwise"]["label"], "negative");
 }
 
 Json Minimal() {
@@ -226,6 +276,34 @@ TEST(ParseInstrument, TimingProblemsAreNamedByTheirPlace) {
   EXPECT_EQ(field_of({{"ask", "before_session"}, {"opens_hours_before", 169}}),
             "timing/opens_hours_before");
   EXPECT_EQ(field_of({{"ask", "before_session"}, {"when", 1}}), "timing/when");
+}
+
+TEST(ParseInstrument, ConditionalItemsAndScreensNameTheirProblems) {
+  Json j = Minimal();
+  j["items"][0]["asked_if"] = {{"any_of", {"nowhere"}}, {"at_least", 1}};
+  j["items"][1]["asked_if"] = {{"any_of", {"b"}}, {"at_least", 1}};
+  j["screen"] = Json::parse(R"({
+    "results": [{"label": "positive", "any_of": ["a", "c"], "at_least": 1, "severity": "low"}],
+    "otherwise": {}})");
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  const auto& fields = inst.error().fields;
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "items/0/asked_if/any_of/0")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "items/1/asked_if/any_of/0")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "screen/results/0/severity")));
+  EXPECT_THAT(fields, Contains(Field(&FieldError::field, "screen/otherwise/label")));
+  j["purpose"] = "triage";
+  EXPECT_THAT(ParseInstrument(j).error().fields, Contains(Field(&FieldError::field, "purpose")));
+}
+
+TEST(ParseInstrument, AScreenNamesOnlyItemsThatExist) {
+  Json j = Minimal();
+  j["screen"] = Json::parse(R"({
+    "results": [{"label": "positive", "any_of": ["a", "c"], "at_least": 1}],
+    "otherwise": {"label": "negative"}})");
+  auto inst = ParseInstrument(j);
+  ASSERT_FALSE(inst.has_value());
+  EXPECT_EQ(inst.error().fields.at(0).field, "screen/results/0/any_of/1");
 }
 
 TEST(ParseInstrument, RequiresAValidationStatement) {

@@ -29,6 +29,33 @@ std::string AcceptedValues(const Item& item) {
   return out;
 }
 
+// True when any of `ids` is answered at or above `at_least`.
+bool AnyAtLeast(const std::vector<std::string>& ids, double at_least, const Answers& answers) {
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) {
+    const auto it = answers.values.find(id);
+    return it != answers.values.end() && it->second >= at_least;
+  });
+}
+
+// Whether the item was put to the respondent: always, unless it follows another answer.
+bool Asked(const Item& item, const Answers& answers) {
+  return !item.asked_if || AnyAtLeast(item.asked_if->any_of, item.asked_if->at_least, answers);
+}
+
+// The first result that holds, else the screen's "otherwise".
+ScreenResult ScreenOf(const Instrument& inst, const Screen& screen, const Answers& answers) {
+  for (const ScreenOutcome& o : screen.results) {
+    if (AnyAtLeast(o.any_of, o.at_least, answers)) return {o.label, o.note, o.severity, {}};
+    if (!o.unanswered_counts) continue;
+    std::vector<std::string> blank;
+    for (const std::string& id : o.any_of) {
+      if (!answers.values.contains(id) && Asked(*inst.FindItem(id), answers)) blank.push_back(id);
+    }
+    if (!blank.empty()) return {o.label, o.note, o.severity, std::move(blank)};
+  }
+  return {screen.otherwise_label, screen.otherwise_note, std::nullopt, {}};
+}
+
 // What the client saw next to the answer they chose.
 std::string AnswerLabel(const Item& item, double value) {
   for (const ResponseOption& o : item.options) {
@@ -75,7 +102,7 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
   for (const Item& item : inst.items) {
     const bool answered = answers.values.contains(item.id) ||
                           (item.type == ItemType::kText && answers.texts.contains(item.id));
-    if (answered) continue;
+    if (answered || !Asked(item, answers)) continue;
     if (item.scored || item.required) result.missing.push_back(item.id);
     if (completeness == Completeness::kRequireRequired && item.required) {
       errors.push_back({"answers/" + item.id, "needs an answer"});
@@ -94,8 +121,9 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
     const auto it = answers.values.find(rule.item);
     if (it == answers.values.end()) {
       // A blank risk question is not a "no": the therapist needs to know it went unanswered.
-      if (std::find(result.risk_unanswered.begin(), result.risk_unanswered.end(), rule.item) ==
-          result.risk_unanswered.end()) {
+      if (Asked(*inst.FindItem(rule.item), answers) &&
+          std::find(result.risk_unanswered.begin(), result.risk_unanswered.end(), rule.item) ==
+              result.risk_unanswered.end()) {
         result.risk_unanswered.push_back(rule.item);
       }
       continue;
@@ -158,6 +186,10 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
     }
     result.scales.push_back(std::move(s));
   }
+  if (inst.screen) {
+    result.screen = ScreenOf(inst, *inst.screen, answers);
+    result.band = result.screen->label;
+  }
   return result;
 }
 
@@ -185,7 +217,11 @@ Result<Answers> AnswersFromJson(const Instrument& inst, const Json& json) {
     }
   }
   if (!errors.empty()) {
-    return Fail(Error::InvalidArgument("Some answers need attention.", std::move(errors)));
+    std::string summary = "Some answers need attention: ";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      summary += (i > 0 ? "; " : "") + errors[i].field + " " + errors[i].message;
+    }
+    return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
   }
   return answers;
 }
@@ -241,6 +277,15 @@ Json ScaleScoresToJson(const ScoreResult& result) {
   return out;
 }
 
+namespace {
+Json ScreenToJson(const ScreenResult& s) {
+  return {{"result", s.label},
+          {"note", s.note},
+          {"severity", s.severity ? Json(std::string(ToString(*s.severity))) : Json(nullptr)},
+          {"unanswered", s.unanswered}};
+}
+}  // namespace
+
 Json ScoreResultToJson(const ScoreResult& r) {
   Json subscales = Json::object();
   for (const auto& s : r.scales) {
@@ -269,6 +314,7 @@ Json ScoreResultToJson(const ScoreResult& r) {
           {"risk", r.risk},
           {"risk_answers", std::move(risk_answers)},
           {"risk_unanswered", r.risk_unanswered},
+          {"screen", r.screen ? ScreenToJson(*r.screen) : Json(nullptr)},
           {"missing", r.missing},
           {"scales", std::move(scales)}};
 }

@@ -35,22 +35,33 @@ struct RiskAnswer {
   std::string message;  // the definition's words for the therapist
 };
 
+// A screening questionnaire's result ("acute positive").
+struct ScreenResult {
+  std::string label;
+  std::string note;
+  std::optional<Severity> severity;  // present: the result raises the risk alert
+  // Items left blank that made the result hold (the ASQ counts refusing to answer as positive);
+  // empty when an answer made it hold.
+  std::vector<std::string> unanswered;
+};
+
 struct ScoreResult {
   std::optional<double> total;
-  std::string band;
+  std::string band;         // for a screening questionnaire, the screen's result
   std::string total_scale;  // id of the scale reported as `total`
   std::vector<ScaleScore> scales;
   std::vector<std::string> risk;             // ids of the items in risk_answers, in the same order
   std::vector<RiskAnswer> risk_answers;      // every answer at a risk level, in definition order
   std::vector<std::string> risk_unanswered;  // risk items put to the client but left blank
-  std::vector<std::string> missing;          // scored or required items left unanswered
+  std::vector<std::string> missing;          // scored or required items asked but unanswered
+  std::optional<ScreenResult> screen;        // screening questionnaires only
 
   const ScaleScore* FindScale(std::string_view id) const;
 };
 
 enum class Completeness {
   kAllowMissing,     // paper forms and imports: missing items are prorated or leave no score
-  kRequireRequired,  // a live submission: every required item must be answered
+  kRequireRequired,  // a live submission: every required item asked must be answered
 };
 
 // Checks every answer (known item, accepted value, text length) and scores. Errors name the

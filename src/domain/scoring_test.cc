@@ -315,6 +315,78 @@ TEST(RapportCheck, TheCommentIsOptionalTextWithALimit) {
   EXPECT_FALSE(Score(rc, number_for_text, Completeness::kRequireRequired).has_value());
 }
 
+// ASQ answers: yes (1) or no (0) by item number, 1 to 5; items not given are left blank.
+Answers Asq(std::map<int, double> by_number) {
+  Answers a;
+  for (const auto& [n, v] : by_number) a.values["asq_" + std::to_string(n)] = v;
+  return a;
+}
+
+TEST(Asq, AllNoIsANegativeScreenWithoutAskingTheAcuityQuestion) {
+  const auto asq = ShippedInstrument("ASQ");
+  const auto r = MustScore(asq, Asq({{1, 0}, {2, 0}, {3, 0}, {4, 0}}));
+  ASSERT_TRUE(r.screen.has_value());
+  EXPECT_EQ(r.screen->label, "negative");
+  EXPECT_EQ(r.screen->severity, std::nullopt);
+  EXPECT_EQ(r.band, "negative");
+  EXPECT_EQ(r.total, 0);
+  EXPECT_THAT(r.risk, IsEmpty());
+  EXPECT_THAT(r.missing, IsEmpty());  // question 5 was never asked
+  EXPECT_THAT(r.risk_unanswered, IsEmpty());
+}
+
+TEST(Asq, AYesToAnyOfTheFirstFourIsAPositiveScreen) {
+  const auto asq = ShippedInstrument("ASQ");
+  const auto r = MustScore(asq, Asq({{1, 0}, {2, 0}, {3, 1}, {4, 0}, {5, 0}}));
+  EXPECT_EQ(r.screen->label, "positive");
+  EXPECT_EQ(r.screen->severity, Severity::kCritical);
+  EXPECT_EQ(r.band, "positive");
+  EXPECT_EQ(r.total, 1);  // one yes among questions 1-4
+  EXPECT_THAT(r.risk, ElementsAre("asq_3"));
+}
+
+TEST(Asq, AYesToTheAcuityQuestionIsAnAcutePositive) {
+  const auto asq = ShippedInstrument("ASQ");
+  const auto r = MustScore(asq, Asq({{1, 1}, {2, 0}, {3, 0}, {4, 0}, {5, 1}}));
+  EXPECT_EQ(r.screen->label, "acute positive");
+  EXPECT_EQ(r.screen->note, "imminent risk, needs a full safety assessment now");
+  EXPECT_EQ(r.band, "acute positive");
+  EXPECT_THAT(r.risk, ElementsAre("asq_1", "asq_5"));
+}
+
+TEST(Asq, TheAcuityQuestionNeedsAnAnswerOnceAnyOfTheFirstFourIsYes) {
+  const auto asq = ShippedInstrument("ASQ");
+  const Answers a = Asq({{1, 0}, {2, 1}, {3, 0}, {4, 0}});
+  auto live = Score(asq, a, Completeness::kRequireRequired);
+  ASSERT_FALSE(live.has_value());
+  EXPECT_EQ(live.error().fields.at(0).field, "answers/asq_5");
+  const auto paper = MustScore(asq, a, Completeness::kAllowMissing);
+  EXPECT_EQ(paper.screen->label, "positive");
+  EXPECT_THAT(paper.missing, ElementsAre("asq_5"));
+  EXPECT_THAT(paper.risk_unanswered, ElementsAre("asq_5"));
+}
+
+TEST(Asq, RefusingToAnswerOneOfTheFirstFourIsAPositiveScreen) {
+  const auto asq = ShippedInstrument("ASQ");
+  const auto r = MustScore(asq, Asq({{1, 0}, {2, 0}, {3, 0}}));
+  EXPECT_EQ(r.screen->label, "positive");
+  EXPECT_THAT(r.screen->unanswered, ElementsAre("asq_4"));
+  EXPECT_THAT(r.risk_unanswered, ElementsAre("asq_4"));
+  EXPECT_THAT(r.risk, IsEmpty());
+  EXPECT_EQ(r.total, std::nullopt);  // the count of yes answers needs all four
+}
+
+TEST(ScoreResultJson, CarriesTheScreensResult) {
+  const auto asq = ShippedInstrument("ASQ");
+  const Json j = ScoreResultToJson(MustScore(asq, Asq({{1, 1}, {2, 1}, {3, 0}, {4, 0}, {5, 1}})));
+  EXPECT_EQ(j["screen"]["result"], "acute positive");
+  EXPECT_EQ(j["screen"]["severity"], "critical");
+  EXPECT_EQ(j["band"], "acute positive");
+  EXPECT_EQ(ScoreResultToJson(MustScore(ShippedInstrument("GAD-7"),
+                                        All(ShippedInstrument("GAD-7"), 0)))["screen"],
+            nullptr);
+}
+
 TEST(ReverseKeys, ReverseItemsScoreAsMinPlusMaxMinusValue) {
   auto inst = ParseInstrument(Json::parse(R"({
     "code": "REV", "title": "t", "version": "1", "language": "en", "purpose": "outcome",
@@ -354,6 +426,7 @@ TEST(AnswersFromJson, NullIsUnansweredAndTypesAreChecked) {
   auto bad = AnswersFromJson(rc, Json::parse(R"({"rc_heard": "nine", "nope": 1})"));
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().fields.size(), 2u);
+  EXPECT_THAT(bad.error().message, ::testing::HasSubstr("answers/rc_heard must be a number"));
 }
 
 TEST(ScoreResultJson, CarriesTotalSubscalesBandRiskAndMissing) {
