@@ -16,9 +16,12 @@ namespace rapport {
 namespace {
 
 constexpr const char* kScoreUsage =
-    "usage: rapport score INSTRUMENT (--answers V1,V2,... | --csv FILE) [--instruments-dir DIR]\n"
-    "  --answers  values in the questionnaire's item order; leave an entry empty if unanswered\n"
-    "  --csv      one respondent per row; the header names the item ids\n";
+    "usage: rapport score INSTRUMENT (--answers V1,V2,... | --answers JSON | --csv FILE)\n"
+    "                    [--instruments-dir DIR]\n"
+    "  --answers  values in the questionnaire's item order, an entry left empty if unanswered;\n"
+    "             or an object of item id to answer: '{\"asq_1\": 1, \"asq_2\": 0}'\n"
+    "  --csv      one respondent per row; the header names the item ids\n"
+    "A screening questionnaire's line carries its result as \"screen\" (and as \"band\").\n";
 
 // Splits one CSV record (RFC 4180 quoting; no embedded newlines).
 Result<std::vector<std::string>> SplitCsv(std::string_view line) {
@@ -111,7 +114,8 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     }
   }
   if (code.empty() || answers_arg.has_value() == csv_arg.has_value()) {
-    err << "rapport score: give an instrument and exactly one of --answers or --csv\n" << kScoreUsage;
+    err << "rapport score: give an instrument and exactly one of --answers or --csv\n"
+        << kScoreUsage;
     return 2;
   }
   auto catalog = LoadInstrumentCatalog(dir);
@@ -121,13 +125,21 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
   }
   const Instrument* inst = catalog->Find(code);
   if (inst == nullptr) {
-    err << fmt::format("rapport score: no questionnaire with the code '{}' (see `rapport instruments list`)\n",
-                       code);
+    err << fmt::format(
+        "rapport score: no questionnaire with the code '{}' (see `rapport instruments list`)\n",
+        code);
     return 1;
   }
 
   if (answers_arg) {
-    auto answers = AnswersFromList(*inst, *answers_arg);
+    const auto first = answers_arg->find_first_not_of(" \t");
+    auto answers = [&]() -> Result<Answers> {
+      if (first == std::string::npos || (*answers_arg)[first] != '{') {
+        return AnswersFromList(*inst, *answers_arg);
+      }
+      RAPPORT_ASSIGN_OR_RETURN(const Json json, ParseJson(*answers_arg));
+      return AnswersFromJson(*inst, json);
+    }();
     if (!answers) {
       err << "rapport score: " << answers.error().message << "\n";
       return 1;
@@ -151,7 +163,8 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     std::size_t start = 0;
     while (start <= text->size()) {
       const std::size_t nl = text->find('\n', start);
-      std::string line = text->substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      std::string line =
+          text->substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       lines.push_back(std::move(line));
       if (nl == std::string::npos) break;
@@ -160,7 +173,8 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     while (!lines.empty() && lines.back().empty()) lines.pop_back();
   }
   if (lines.empty()) {
-    err << fmt::format("rapport score: {}: the file is empty; it needs a header of item ids\n", *csv_arg);
+    err << fmt::format("rapport score: {}: the file is empty; it needs a header of item ids\n",
+                       *csv_arg);
     return 1;
   }
   auto header = SplitCsv(lines[0]);
@@ -171,7 +185,8 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
   for (auto& h : *header) {
     h = Trimmed(h);
     if (inst->FindItem(h) == nullptr) {
-      err << fmt::format("rapport score: {}: line 1: '{}' is not an item of {}\n", *csv_arg, h, code);
+      err << fmt::format("rapport score: {}: line 1: '{}' is not an item of {}\n", *csv_arg, h,
+                         code);
       return 1;
     }
   }

@@ -72,9 +72,43 @@ TEST(ScoreCommand, ReportsSubscalesAndMissingItems) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = Lines(r.out).at(0);
   EXPECT_EQ(j["missing"], Json::array({"psc17_17"}));
-  EXPECT_EQ(j["subscales"]["attention"], nullptr);  // one attention item missing
+  EXPECT_EQ(j["subscales"]["attention"], 8);  // 4 x 2, the blank attention item counting 0
   EXPECT_EQ(j["subscales"]["internalizing"], 10);
-  EXPECT_EQ(j["total"], 34);  // 32 * 17 / 16 = 34
+  EXPECT_EQ(j["total"], 32);  // 16 x 2, the blank counting 0: the PSC is never prorated
+}
+
+TEST(ScoreCommand, TakesAnswersAsAnObjectOfItemIds) {
+  const CliRun r = Score({"GAD-7", "--answers",
+                          R"({"gad7_1": 3, "gad7_2": 3, "gad7_3": 3, "gad7_4": 1, "gad7_5": 0,
+                              "gad7_6": 0, "gad7_7": 0})"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).at(0)["total"], 10);  // 3 + 3 + 3 + 1
+  const CliRun bad = Score({"GAD-7", "--answers", R"({"gad7_1": "often"})"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("gad7_1"));
+  EXPECT_EQ(Score({"GAD-7", "--answers", "{not json"}).status, 1);
+}
+
+TEST(ScoreCommand, PrintsTheAsqScreensResult) {
+  const CliRun acute = Score(
+      {"ASQ", "--answers", R"({"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1})"});
+  ASSERT_EQ(acute.status, 0) << acute.err;
+  const Json a = Lines(acute.out).at(0);
+  EXPECT_EQ(a["screen"]["result"], "acute positive");
+  EXPECT_EQ(a["screen"]["note"], "imminent risk, needs a full safety assessment now");
+  EXPECT_EQ(a["band"], "acute positive");
+  EXPECT_EQ(a["risk"], Json::array({"asq_1", "asq_5"}));
+
+  const CliRun positive = Score({"ASQ", "--answers", "0,0,1,0,0"});
+  ASSERT_EQ(positive.status, 0) << positive.err;
+  EXPECT_EQ(Lines(positive.out).at(0)["screen"]["result"], "positive");
+
+  const CliRun negative = Score({"ASQ", "--answers", "0,0,0,0"});
+  ASSERT_EQ(negative.status, 0) << negative.err;
+  const Json n = Lines(negative.out).at(0);
+  EXPECT_EQ(n["screen"]["result"], "negative");
+  EXPECT_EQ(n["screen"]["severity"], nullptr);
+  EXPECT_EQ(n["missing"], Json::array());  // question 5 is only asked after a yes
 }
 
 TEST(ScoreCommand, CsvRowsAreScoredIndependentlyAndBadRowsReported) {
@@ -101,11 +135,13 @@ TEST(ScoreCommand, CsvRowsAreScoredIndependentlyAndBadRowsReported) {
 
 TEST(ScoreCommand, AllGoodRowsExitZero) {
   TempDir dir;
-  const auto csv = dir.Write("ok.csv", "rc_heard,rc_goals,rc_approach,rc_honest,rc_overall,rc_better\n"
-                                       "10,9,8,10,9,\"More of this, please\"\n");
+  const auto csv = dir.Write("ok.csv",
+                             "rc_heard,rc_goals,rc_approach,rc_held_back,rc_respect,rc_overall,"
+                             "rc_better\n"
+                             "10,9,8,1,10,9,\"More of this, please\"\n");
   const CliRun r = Score({"RAPPORT-CHECK", "--csv", csv});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
-  EXPECT_EQ(Lines(r.out).at(0)["total"], 46);
+  EXPECT_EQ(Lines(r.out).at(0)["total"], 55);  // 10 + 9 + 8 + (10 - 1) + 10 + 9
 }
 
 TEST(ScoreCommand, ClearErrorsForUnknownInstrumentsHeadersAndFiles) {

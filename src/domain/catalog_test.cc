@@ -8,7 +8,7 @@ namespace {
 TEST(InstrumentCatalog, ShippedHasTheFiveFreeQuestionnaires) {
   auto catalog = InstrumentCatalog::Shipped();
   ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
-  for (const char* code : {"PHQ-9", "GAD-7", "PSC-17", "RAPPORT-CHECK", "FIT-CHECK"}) {
+  for (const char* code : {"PHQ-9", "GAD-7", "PSC-17", "RAPPORT-CHECK", "FIT-CHECK", "ASQ"}) {
     EXPECT_NE(catalog->Find(code), nullptr) << code;
   }
   EXPECT_EQ(catalog->Find("phq-9"), nullptr);

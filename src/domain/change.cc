@@ -52,8 +52,7 @@ Result<ChangeResult> ComputeChange(const Scale& scale, double first, double late
   };
   const auto& n = scale.norms;
   if (n.clinical) {  // a: beyond two SD of the clinical mean, towards health
-    out.criterion_a =
-        functional(n.clinical->mean + better_sign * 2.0 * n.clinical->sd, latest);
+    out.criterion_a = functional(n.clinical->mean + better_sign * 2.0 * n.clinical->sd, latest);
   }
   if (n.nonclinical) {  // b: within two SD of the non-clinical mean
     out.criterion_b =
@@ -92,8 +91,8 @@ Result<ChangeResult> ComputeChange(const Scale& scale, double first, double late
   if (out.deteriorated) {
     out.category = ChangeCategory::kDeteriorated;
   } else if (out.improved) {
-    const bool crossed = latest_functional.value_or(false) && first_functional.has_value() &&
-                         !*first_functional;
+    const bool crossed =
+        latest_functional.value_or(false) && first_functional.has_value() && !*first_functional;
     out.category = crossed ? ChangeCategory::kRecovered : ChangeCategory::kImproved;
   } else {
     out.category = ChangeCategory::kUnchanged;
@@ -111,13 +110,13 @@ Json ChangeResultToJson(const ChangeResult& c) {
           {"reliable", c.reliable},
           {"improved", c.improved},
           {"deteriorated", c.deteriorated},
-          {"criteria", {{"a", opt(c.criterion_a)}, {"b", opt(c.criterion_b)}, {"c", opt(c.criterion_c)}}},
+          {"criteria",
+           {{"a", opt(c.criterion_a)}, {"b", opt(c.criterion_b)}, {"c", opt(c.criterion_c)}}},
           {"cutoff_c", opt(c.cutoff_c)},
           {"category", ToString(c.category)}};
 }
 
-Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale,
-                                                                double baseline,
+Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale, double baseline,
                                                                 int last_session) {
   if (!scale.trajectory) {
     return Fail(Error::FailedPrecondition("The scale has no expected-trajectory norm."));
@@ -173,6 +172,38 @@ std::vector<TrajectoryPoint> ExpectedTrajectoryFromEpisodes(
 bool IsOffTrack(const Scale& scale, const TrajectoryPoint& point, double observed) {
   return scale.direction == Direction::kHigherIsWorse ? observed > point.upper
                                                       : observed < point.lower;
+}
+
+namespace {
+// A case by the threshold the recovery definition uses.
+std::optional<bool> IsCase(const Scale& scale, double score) {
+  const std::optional<double> threshold =
+      scale.recovery_caseness ? scale.recovery_caseness : scale.cutoff;
+  if (!threshold) return std::nullopt;
+  return scale.direction == Direction::kHigherIsWorse ? score >= *threshold : score < *threshold;
+}
+}  // namespace
+
+Result<RecoveryResult> ReliableRecovery(const Scale& phq9, FirstAndLatest phq9_scores,
+                                        const Scale& gad7, FirstAndLatest gad7_scores) {
+  RecoveryResult out;
+  RAPPORT_ASSIGN_OR_RETURN(out.depression,
+                           ComputeChange(phq9, phq9_scores.first, phq9_scores.latest));
+  RAPPORT_ASSIGN_OR_RETURN(out.anxiety, ComputeChange(gad7, gad7_scores.first, gad7_scores.latest));
+  const auto d_start = IsCase(phq9, phq9_scores.first);
+  const auto a_start = IsCase(gad7, gad7_scores.first);
+  const auto d_end = IsCase(phq9, phq9_scores.latest);
+  const auto a_end = IsCase(gad7, gad7_scores.latest);
+  if (!d_start || !a_start || !d_end || !a_end) {
+    return Fail(Error::FailedPrecondition("Both scales need a caseness cut-off."));
+  }
+  out.case_at_start = *d_start || *a_start;
+  out.below_caseness_at_end = !*d_end && !*a_end;
+  out.reliably_improved = out.depression.improved || out.anxiety.improved;
+  out.reliably_deteriorated = out.depression.deteriorated || out.anxiety.deteriorated;
+  out.reliable_recovery = out.case_at_start && out.below_caseness_at_end && out.reliably_improved &&
+                          !out.reliably_deteriorated;
+  return out;
 }
 
 }  // namespace rapport

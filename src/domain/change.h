@@ -5,6 +5,10 @@
 //
 // Jacobson NS, Truax P. Clinical significance: a statistical approach to defining meaningful
 // change in psychotherapy research. J Consult Clin Psychol. 1991;59(1):12-19.
+// Reliable recovery: National Collaborating Centre for Mental Health. The Improving Access to
+// Psychological Therapies Manual. 2018 (now the NHS Talking Therapies for Anxiety and Depression
+// Manual); Gyani A, Shafran R, Layard R, Clark DM. Enhancing recovery rates: lessons from year one
+// of IAPT. Behav Res Ther. 2013;51(9):597-606.
 
 #include <optional>
 #include <span>
@@ -21,15 +25,15 @@ std::string_view ToString(ChangeCategory category);
 
 struct ChangeResult {
   double first = 0, latest = 0;
-  double difference = 0;             // latest - first
-  std::optional<double> rci;         // (latest - first) / S_diff, when SD and reliability are known
-  double reliable_threshold = 0;     // points of change that count as reliable
+  double difference = 0;          // latest - first
+  std::optional<double> rci;      // (latest - first) / S_diff, when SD and reliability are known
+  double reliable_threshold = 0;  // points of change that count as reliable
   bool reliable = false;
-  bool improved = false;             // reliable change in the better direction
-  bool deteriorated = false;         // reliable change in the worse direction
+  bool improved = false;      // reliable change in the better direction
+  bool deteriorated = false;  // reliable change in the worse direction
   // Whether `latest` lies in the functional range by each criterion the norms allow.
   std::optional<bool> criterion_a, criterion_b, criterion_c;
-  std::optional<double> cutoff_c;    // the criterion c cut-off used
+  std::optional<double> cutoff_c;  // the criterion c cut-off used
   ChangeCategory category = ChangeCategory::kUnchanged;
 };
 
@@ -46,8 +50,7 @@ struct TrajectoryPoint {
 
 // The expected course from the definition's trajectory norm, sessions 0..last_session.
 // kFailedPrecondition when the scale has no trajectory norm.
-Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale,
-                                                                double baseline,
+Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale, double baseline,
                                                                 int last_session);
 
 // The expected course from the clinic's own finished episodes: `episodes[i][n]` is episode i's
@@ -61,5 +64,28 @@ std::vector<TrajectoryPoint> ExpectedTrajectoryFromEpisodes(
 
 // True when `observed` is worse than the band at that point (the "not on track" signal).
 bool IsOffTrack(const Scale& scale, const TrajectoryPoint& point, double observed);
+
+// One questionnaire's first and latest totals in an episode.
+struct FirstAndLatest {
+  double first = 0;
+  double latest = 0;
+};
+
+struct RecoveryResult {
+  bool case_at_start = false;          // at or above caseness on at least one questionnaire
+  bool below_caseness_at_end = false;  // below caseness on both
+  bool reliably_improved = false;      // reliable improvement on at least one
+  bool reliably_deteriorated = false;  // reliable deterioration on either
+  bool reliable_recovery = false;      // all four of the above, the last one absent
+  ChangeResult depression, anxiety;    // each questionnaire's own change
+};
+
+// Reliable recovery across the PHQ-9 and GAD-7 together, as NHS Talking Therapies (formerly IAPT)
+// define it: a case at the start on at least one, below caseness on both at the end, reliable
+// improvement on at least one and reliable deterioration on neither. Caseness is each scale's
+// recovery_caseness, else its cutoff; reliable change is each scale's reliable-change data.
+// kFailedPrecondition when a scale lacks either.
+Result<RecoveryResult> ReliableRecovery(const Scale& phq9, FirstAndLatest phq9_scores,
+                                        const Scale& gad7, FirstAndLatest gad7_scores);
 
 }  // namespace rapport

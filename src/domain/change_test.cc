@@ -62,9 +62,10 @@ TEST(ReliableChange, StartingBelowTheCutoffCannotRecoverOnlyImprove) {
 TEST(ReliableChange, HigherIsBetterScalesImproveUpwards) {
   const Instrument inst = ShippedInstrument("RAPPORT-CHECK");
   const Scale& total = inst.TotalScale();
-  EXPECT_EQ(ComputeChange(total, 35, 45)->category, ChangeCategory::kRecovered);
-  EXPECT_EQ(ComputeChange(total, 48, 42)->category, ChangeCategory::kDeteriorated);
-  EXPECT_EQ(ComputeChange(total, 45, 48)->category, ChangeCategory::kUnchanged);
+  // Rapport Check: reliable from 6 points, cut-off 48 of 60.
+  EXPECT_EQ(ComputeChange(total, 40, 50)->category, ChangeCategory::kRecovered);  // +10, to >= 48
+  EXPECT_EQ(ComputeChange(total, 58, 51)->category, ChangeCategory::kDeteriorated);  // -7
+  EXPECT_EQ(ComputeChange(total, 54, 59)->category, ChangeCategory::kUnchanged);     // +5
 }
 
 TEST(ClinicalSignificance, CriterionCFromBothNormsAsJacobsonTruaxDefineIt) {
@@ -101,10 +102,10 @@ TEST(ExpectedTrajectory, NormCurveStartsAtBaselineAndApproachesItsAsymptote) {
   ASSERT_TRUE(t.has_value());
   ASSERT_EQ(t->size(), 41u);
   EXPECT_DOUBLE_EQ((*t)[0].expected, 20);
-  // 20 - 0.45 * 20 * (1 - e^-0.9) = 14.65913.
-  EXPECT_NEAR((*t)[5].expected, 14.65913, 1e-5);
-  EXPECT_NEAR((*t)[5].upper, 20.65913, 1e-5);
-  EXPECT_NEAR((*t)[40].expected, 11.0, 0.01);
+  // 20 - 0.5 * 20 * (1 - e^-1.75) = 20 - 10 * 0.826226 = 11.737739; the band is 2.2 points.
+  EXPECT_NEAR((*t)[5].expected, 11.737739, 1e-5);
+  EXPECT_NEAR((*t)[5].upper, 13.937739, 1e-5);
+  EXPECT_NEAR((*t)[40].expected, 10.0, 0.01);
   for (std::size_t n = 1; n < t->size(); ++n) EXPECT_LT((*t)[n].expected, (*t)[n - 1].expected);
 }
 
@@ -112,8 +113,59 @@ TEST(ExpectedTrajectory, OffTrackMeansWorseThanTheBand) {
   const Instrument inst = ShippedInstrument("PHQ-9");
   const Scale& total = inst.TotalScale();
   const auto t = *ExpectedTrajectoryFromNorm(total, 20, 10);
-  EXPECT_FALSE(IsOffTrack(total, t[5], 20));
-  EXPECT_TRUE(IsOffTrack(total, t[5], 21));
+  EXPECT_FALSE(IsOffTrack(total, t[5], 13));  // upper 13.94
+  EXPECT_TRUE(IsOffTrack(total, t[5], 14));
+}
+
+// Session 2 is the third measurement: the baseline is session 0.
+bool UnchangedIsOffTrackAt(const Scale& scale, double baseline, int session) {
+  const auto t = ExpectedTrajectoryFromNorm(scale, baseline, session).value();
+  return IsOffTrack(scale, t.back(), baseline);
+}
+
+TEST(NotOnTrack, AnUnchangedPhq9ClientIsFlaggedByTheThirdMeasurement) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  // 1 - e^-0.7 = 0.503415. Baseline 11: expected 11 - 5.5 * 0.503415 = 8.231219, upper 10.431219.
+  // Baseline 15: 15 - 7.5 * 0.503415 = 11.224390, upper 13.424390.
+  // Baseline 22: 22 - 11 * 0.503415 = 16.462438, upper 18.662438. Each unchanged score is above.
+  for (double baseline : {11.0, 15.0, 22.0}) {
+    EXPECT_FALSE(UnchangedIsOffTrackAt(total, baseline, 0)) << baseline;
+    EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << baseline;
+  }
+  // At session 1, baseline 11: 11 - 5.5 * (1 - e^-0.35) = 9.375784, upper 11.575784: not yet.
+  EXPECT_FALSE(UnchangedIsOffTrackAt(total, 11, 1));
+}
+
+TEST(NotOnTrack, AnUnchangedGad7ClientIsFlaggedByTheThirdMeasurement) {
+  const Instrument inst = ShippedInstrument("GAD-7");
+  const Scale& total = inst.TotalScale();
+  // Band 1.4. Baseline 10: 10 - 5 * 0.503415 = 7.482927, upper 8.882927.
+  // Baseline 15: 11.224390, upper 12.624390. Baseline 21: 21 - 10.5 * 0.503415 = 15.714146,
+  // upper 17.114146.
+  for (double baseline : {10.0, 15.0, 21.0}) {
+    EXPECT_FALSE(UnchangedIsOffTrackAt(total, baseline, 0)) << baseline;
+    EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << baseline;
+  }
+}
+
+TEST(NotOnTrack, HoldsForEveryClinicalBaselineOfBothQuestionnaires) {
+  for (const char* code : {"PHQ-9", "GAD-7"}) {
+    const Instrument inst = ShippedInstrument(code);
+    const Scale& total = inst.TotalScale();
+    ASSERT_TRUE(total.cutoff.has_value());
+    for (double baseline = *total.cutoff; baseline <= total.max_score; ++baseline) {
+      EXPECT_TRUE(UnchangedIsOffTrackAt(total, baseline, 2)) << code << " " << baseline;
+    }
+  }
+}
+
+TEST(NotOnTrack, AnUnchangedClientIsNotDeteriorating) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  auto c = ComputeChange(inst.TotalScale(), 15, 15);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(c->deteriorated);
+  EXPECT_EQ(c->category, ChangeCategory::kUnchanged);
 }
 
 TEST(ExpectedTrajectory, FromTheClinicsOwnEpisodesUsesSimilarStartsOnly) {
@@ -132,6 +184,79 @@ TEST(ExpectedTrajectory, FromTheClinicsOwnEpisodesUsesSimilarStartsOnly) {
   EXPECT_LE(t[3].lower, t[3].expected);
   EXPECT_GE(t[3].upper, t[3].expected);
   EXPECT_TRUE(ExpectedTrajectoryFromEpisodes(episodes, 18, 2, 5, 21).empty());
+}
+
+// PHQ-9: caseness 10, reliable change 6. GAD-7: caseness for recovery 8 (its cut-off is 10),
+// reliable change 4.
+struct Recovery {
+  Instrument phq = ShippedInstrument("PHQ-9");
+  Instrument gad = ShippedInstrument("GAD-7");
+  RecoveryResult Of(FirstAndLatest phq9, FirstAndLatest gad7) const {
+    return ReliableRecovery(phq.TotalScale(), phq9, gad.TotalScale(), gad7).value();
+  }
+};
+
+TEST(ReliableRecovery, ACaseAtTheStartBelowCasenessOnBothAtTheEndWithReliableImprovement) {
+  const Recovery r;
+  // PHQ-9 15 -> 7: a case at the start (15 >= 10), -8 reliable (>= 6), 7 < 10.
+  // GAD-7 9 -> 5: -4 reliable (>= 4), 5 < 8.
+  const RecoveryResult out = r.Of({15, 7}, {9, 5});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_FALSE(out.reliably_deteriorated);
+  EXPECT_TRUE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, Gad7CasenessIsEightAsTheTalkingTherapiesDefinitionHasIt) {
+  const Recovery r;
+  // PHQ-9 8 -> 3 is no case at the start; GAD-7 9 is (9 >= 8, though below its cut-off of 10).
+  // GAD-7 9 -> 4: -5, reliable; both end below caseness (3 < 10, 4 < 8).
+  EXPECT_TRUE(r.Of({8, 3}, {9, 4}).reliable_recovery);
+  // GAD-7 ending at 8 is still a case, however much the PHQ-9 fell (16 -> 4).
+  const RecoveryResult still = r.Of({16, 4}, {12, 8});
+  EXPECT_FALSE(still.below_caseness_at_end);
+  EXPECT_FALSE(still.reliable_recovery);
+}
+
+TEST(ReliableRecovery, NeedsACaseAtTheStart) {
+  const Recovery r;
+  // 9 < 10 and 7 < 8: never a case, so there is nothing to recover from.
+  const RecoveryResult out = r.Of({9, 2}, {7, 1});
+  EXPECT_FALSE(out.case_at_start);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, NeedsReliableImprovementOnAtLeastOne) {
+  const Recovery r;
+  // PHQ-9 11 -> 9 (-2 < 6) and GAD-7 9 -> 6 (-3 < 4): below caseness, but within measurement error.
+  const RecoveryResult out = r.Of({11, 9}, {9, 6});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_FALSE(out.reliably_improved);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, ReliableDeteriorationOnEitherRulesItOut) {
+  const Recovery r;
+  // PHQ-9 18 -> 4 improves reliably; GAD-7 2 -> 7 worsens by 5 (>= 4) yet stays under 8.
+  const RecoveryResult out = r.Of({18, 4}, {2, 7});
+  EXPECT_TRUE(out.case_at_start);
+  EXPECT_TRUE(out.below_caseness_at_end);
+  EXPECT_TRUE(out.reliably_improved);
+  EXPECT_TRUE(out.reliably_deteriorated);
+  EXPECT_FALSE(out.reliable_recovery);
+}
+
+TEST(ReliableRecovery, WithoutCasenessOrReliableChangeDataItIsAPreconditionFailure) {
+  const Recovery r;
+  Scale bare;
+  bare.reliable_change.threshold = 4;
+  EXPECT_EQ(ReliableRecovery(r.phq.TotalScale(), {15, 7}, bare, {9, 5}).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(ReliableRecovery(r.phq.TotalScale(), {15, 7}, Scale{}, {9, 5}).error().code,
+            ErrorCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -19,10 +19,17 @@ bool Item::Accepts(double value) const {
       const double steps = (value - min) / step;
       return std::abs(steps - std::round(steps)) < 1e-9;
     }
-    case ItemType::kText:
-      return false;
+    case ItemType::kText: return false;
   }
   return false;
+}
+
+const RiskLevel* RiskRule::LevelFor(double value) const {
+  const RiskLevel* reached = nullptr;
+  for (const RiskLevel& level : levels) {
+    if (value >= level.at_least) reached = &level;
+  }
+  return reached;
 }
 
 const Band* Scale::BandFor(double score) const {
@@ -51,18 +58,28 @@ const Scale* Instrument::FindScale(std::string_view id) const {
   return nullptr;
 }
 
-const Scale& Instrument::TotalScale() const { return *FindScale(total_scale); }
+const Scale& Instrument::TotalScale() const {
+  return *FindScale(total_scale);
+}
 
 std::string_view ToString(Purpose purpose) {
   switch (purpose) {
     case Purpose::kOutcome: return "outcome";
     case Purpose::kRapport: return "rapport";
     case Purpose::kFit: return "fit";
+    case Purpose::kScreen: return "screen";
   }
   return "outcome";
 }
 
+std::string_view ToString(AskWhen ask) {
+  return ask == AskWhen::kBeforeSession ? "before_session" : "after_session";
+}
+
 namespace {
+
+// A week: a form that opens earlier than that describes a different fortnight from the session's.
+constexpr int kMaxOpensHoursBefore = 168;
 
 // Collects errors from nested readers into one list with full paths.
 class Problems {
@@ -76,9 +93,9 @@ class Problems {
   }
   bool Empty() const { return errors_.empty(); }
   Error ToError(std::string_view code) {
-    std::string summary = fmt::format("The definition of {} has {} problem{}: ",
-                                      code.empty() ? "a questionnaire" : code, errors_.size(),
-                                      errors_.size() == 1 ? "" : "s");
+    std::string summary = fmt::format(
+        "The definition of {} has {} problem{}: ", code.empty() ? "a questionnaire" : code,
+        errors_.size(), errors_.size() == 1 ? "" : "s");
     for (std::size_t i = 0; i < errors_.size(); ++i) {
       if (i > 0) summary += "; ";
       summary += errors_[i].field + " " + errors_[i].message;
@@ -120,6 +137,93 @@ std::vector<ResponseOption> ParseOptions(const Json& j, const std::string& path,
   return out;
 }
 
+// A non-empty list of item ids, read as text; whether they name items is checked once every
+// item is known (CheckItemIds).
+std::vector<std::string> ItemIds(const Json* j, JsonObjectReader& r, std::string_view key) {
+  std::vector<std::string> ids;
+  if (j == nullptr) return ids;
+  if (!j->is_array() || j->empty()) {
+    r.AddError(key, "must be a non-empty list of item ids");
+    return ids;
+  }
+  for (std::size_t i = 0; i < j->size(); ++i) {
+    if (!(*j)[i].is_string()) {
+      r.AddError(fmt::format("{}/{}", key, i), "must be an item id");
+    } else {
+      ids.push_back((*j)[i].get<std::string>());
+    }
+  }
+  return ids;
+}
+
+// Each id names an item that takes a number, other than `self`.
+void CheckItemIds(const Instrument& inst, const std::vector<std::string>& ids,
+                  const std::string& path, std::string_view self, Problems& p) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const Item* item = inst.FindItem(ids[i]);
+    const std::string at = fmt::format("{}/{}", path, i);
+    if (item == nullptr) {
+      p.Add(at, fmt::format("names no item ('{}')", ids[i]));
+    } else if (item->type == ItemType::kText) {
+      p.Add(at, fmt::format("'{}' takes text, not a number", ids[i]));
+    } else if (ids[i] == self) {
+      p.Add(at, "an item cannot depend on its own answer");
+    }
+  }
+}
+
+std::optional<ScreenOutcome> ParseScreenOutcome(const Json& j, const std::string& path,
+                                                Problems& p) {
+  JsonObjectReader r(j, path + "/");
+  ScreenOutcome out;
+  out.label = r.RequiredString("label", 100).value_or("");
+  out.any_of = ItemIds(r.Required("any_of"), r, "any_of");
+  out.at_least = r.RequiredNumber("at_least").value_or(1);
+  out.unanswered_counts = r.OptionalBool("unanswered_counts").value_or(false);
+  out.note = r.OptionalString("note", 1000).value_or("");
+  if (const auto severity = r.OptionalString("severity", 16)) {
+    if (auto parsed = ParseSeverity(*severity)) {
+      out.severity = *parsed;
+      // A screen result that alerts is a risk finding, never routine.
+      if (*parsed < Severity::kHigh) r.AddError("severity", "must be high or critical");
+    } else {
+      r.AddError("severity", parsed.error().fields.at(0).message);
+    }
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<Screen> ParseScreen(const Json& j, const Instrument& inst, Problems& p) {
+  JsonObjectReader r(j, "screen/");
+  Screen screen;
+  if (const Json* results = r.Required("results")) {
+    if (!results->is_array() || results->empty()) {
+      r.AddError("results", "must be a non-empty list of {label, any_of, at_least}");
+    } else {
+      for (std::size_t i = 0; i < results->size(); ++i) {
+        const std::string path = fmt::format("screen/results/{}", i);
+        if (auto outcome = ParseScreenOutcome((*results)[i], path, p)) {
+          CheckItemIds(inst, outcome->any_of, path + "/any_of", "", p);
+          screen.results.push_back(std::move(*outcome));
+        }
+      }
+    }
+  }
+  if (const Json* otherwise = r.Required("otherwise")) {
+    JsonObjectReader o(*otherwise, "screen/otherwise/");
+    screen.otherwise_label = o.RequiredString("label", 100).value_or("");
+    screen.otherwise_note = o.OptionalString("note", 1000).value_or("");
+    p.Take(o.Finish());
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok || screen.results.empty()) return std::nullopt;
+  return screen;
+}
+
 std::optional<Item> ParseItem(const Json& j, const std::string& path,
                               const std::map<std::string, std::vector<ResponseOption>>& sets,
                               Problems& p) {
@@ -140,6 +244,15 @@ std::optional<Item> ParseItem(const Json& j, const std::string& path,
   item.low_label = r.OptionalString("low_label", 200).value_or("");
   item.high_label = r.OptionalString("high_label", 200).value_or("");
   const auto max_length = r.OptionalInt("max_length");
+  if (const Json* asked_if = r.Optional("asked_if")) {
+    JsonObjectReader a(*asked_if, r.FieldName("asked_if") + "/");
+    AskedIf condition;
+    condition.any_of = ItemIds(a.Required("any_of"), a, "any_of");
+    condition.at_least = a.RequiredNumber("at_least").value_or(1);
+    const bool ok = !a.HasErrors();
+    p.Take(a.Finish());
+    if (ok) item.asked_if = std::move(condition);
+  }
 
   if (id) {
     const bool ok = !id->empty() && std::all_of(id->begin(), id->end(), [](unsigned char c) {
@@ -235,6 +348,17 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
     const auto n = m.OptionalInt("prorate_up_to");
     if (n && *n < 0) m.AddError("prorate_up_to", "must be 0 or more");
     s.prorate_up_to = static_cast<int>(n.value_or(0));
+    if (const auto zero = m.OptionalInt("zero_up_to")) {
+      if (*zero < 0) m.AddError("zero_up_to", "must be 0 or more");
+      if (s.prorate_up_to > 0) {
+        m.AddError("zero_up_to", "give either prorate_up_to or zero_up_to, not both");
+      }
+      s.zero_up_to = static_cast<int>(*zero);
+    }
+    s.counted_over = m.OptionalString("counted_over", 64).value_or("");
+    if (!s.counted_over.empty() && !s.zero_up_to) {
+      m.AddError("counted_over", "only goes with zero_up_to");
+    }
     p.Take(m.Finish());
   }
 
@@ -291,8 +415,8 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
       // Bands must cover the whole score range without gaps or overlaps (integer scores).
       if (!s.bands.empty() && !s.items.empty()) {
         if (s.bands.front().min != s.min_score || s.bands.back().max != s.max_score) {
-          r.AddError("bands", fmt::format("must cover the whole score range {} to {}",
-                                          s.min_score, s.max_score));
+          r.AddError("bands", fmt::format("must cover the whole score range {} to {}", s.min_score,
+                                          s.max_score));
         }
         for (std::size_t i = 1; i < s.bands.size(); ++i) {
           if (s.bands[i].min != s.bands[i - 1].max + 1) {
@@ -308,6 +432,16 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
     s.cutoff = c.RequiredNumber("value");
     s.cutoff_note = c.OptionalString("note", 1000).value_or("");
     if (s.cutoff && !s.items.empty() && (*s.cutoff < s.min_score || *s.cutoff > s.max_score)) {
+      c.AddError("value", "must lie within the scale's score range");
+    }
+    p.Take(c.Finish());
+  }
+  if (const Json* caseness = r.Optional("recovery_caseness")) {
+    JsonObjectReader c(*caseness, r.FieldName("recovery_caseness") + "/");
+    s.recovery_caseness = c.RequiredNumber("value");
+    s.recovery_caseness_note = c.OptionalString("note", 1000).value_or("");
+    if (s.recovery_caseness && !s.items.empty() &&
+        (*s.recovery_caseness < s.min_score || *s.recovery_caseness > s.max_score)) {
       c.AddError("value", "must lie within the scale's score range");
     }
     p.Take(c.Finish());
@@ -365,6 +499,83 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
   return s;
 }
 
+std::optional<RiskLevel> ParseRiskLevel(const Json& j, const std::string& path, Problems& p) {
+  JsonObjectReader r(j, path + "/");
+  RiskLevel level;
+  const auto at_least = r.RequiredNumber("at_least");
+  if (const auto severity = r.RequiredString("severity", 16)) {
+    if (auto parsed = ParseSeverity(*severity)) {
+      level.severity = *parsed;
+      // A risk answer is never routine: it always reaches the therapist as a high alert or above.
+      if (level.severity < Severity::kHigh) r.AddError("severity", "must be high or critical");
+    } else {
+      r.AddError("severity", parsed.error().fields.at(0).message);
+    }
+  }
+  const bool ok = !r.HasErrors();
+  p.Take(r.Finish());
+  if (!ok || !at_least) return std::nullopt;
+  level.at_least = *at_least;
+  return level;
+}
+
+std::optional<RiskRule> ParseRiskRule(const Json& j, const std::string& path,
+                                      const Instrument& inst, Problems& p) {
+  JsonObjectReader k(j, path + "/");
+  RiskRule rule;
+  const auto item_id = k.RequiredString("item", 64);
+  const auto at_least = k.OptionalNumber("at_least");
+  const Json* levels = k.Optional("levels");
+  rule.message = k.RequiredString("message", 1000).value_or("");
+  rule.topic = k.OptionalString("topic", 200).value_or("");
+  const Item* item = item_id ? inst.FindItem(*item_id) : nullptr;
+  if (item_id && item == nullptr) {
+    k.AddError("item", fmt::format("names no item ('{}')", *item_id));
+  } else if (item != nullptr && item->type == ItemType::kText) {
+    k.AddError("item", fmt::format("'{}' takes text; a risk item must take a number", *item_id));
+  }
+  if (at_least && levels != nullptr) {
+    k.AddError("levels", "give either at_least or levels, not both");
+  } else if (at_least) {
+    rule.levels.push_back({*at_least, Severity::kCritical});
+  } else if (levels != nullptr) {
+    if (!levels->is_array() || levels->empty()) {
+      k.AddError("levels", "must be a non-empty list of {at_least, severity}");
+    } else {
+      for (std::size_t i = 0; i < levels->size(); ++i) {
+        const std::string at = fmt::format("{}/levels/{}", path, i);
+        auto level = ParseRiskLevel((*levels)[i], at, p);
+        if (!level) continue;
+        if (!rule.levels.empty() && level->at_least <= rule.levels.back().at_least) {
+          p.Add(at + "/at_least", "must be above the previous level's");
+        } else if (!rule.levels.empty() && level->severity < rule.levels.back().severity) {
+          p.Add(at + "/severity", "must not be below the previous level's");
+        } else {
+          rule.levels.push_back(*level);
+        }
+      }
+    }
+  } else {
+    k.AddError("levels", "give the risk levels (or at_least for one critical level)");
+  }
+  if (item != nullptr && item->type != ItemType::kText) {
+    for (std::size_t i = 0; i < rule.levels.size(); ++i) {
+      const std::string field = at_least ? "at_least" : fmt::format("levels/{}/at_least", i);
+      if (rule.levels[i].at_least <= item->min) {
+        k.AddError(field,
+                   "must be above the item's lowest answer, or every answer is a risk answer");
+      } else if (rule.levels[i].at_least > item->max) {
+        k.AddError(field, "must not be above the item's highest answer, or no answer reaches it");
+      }
+    }
+  }
+  const bool ok = !k.HasErrors();
+  p.Take(k.Finish());
+  if (!ok || !item_id || rule.levels.empty()) return std::nullopt;
+  rule.item = *item_id;
+  return rule;
+}
+
 }  // namespace
 
 Result<Instrument> ParseInstrument(const Json& definition) {
@@ -386,8 +597,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     inst.purpose = Purpose::kRapport;
   } else if (purpose == "fit") {
     inst.purpose = Purpose::kFit;
+  } else if (purpose == "screen") {
+    inst.purpose = Purpose::kScreen;
   } else if (!purpose.empty()) {
-    r.AddError("purpose", "must be one of: outcome, rapport, fit");
+    r.AddError("purpose", "must be one of: outcome, rapport, fit, screen");
   }
   if (!inst.code.empty()) {
     const bool ok = std::all_of(inst.code.begin(), inst.code.end(), [](unsigned char c) {
@@ -423,6 +636,31 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     inst.loinc_total = l.OptionalString("total", 32).value_or("");
     p.Take(l.Finish());
   }
+  if (const Json* timing = r.Optional("timing")) {
+    JsonObjectReader t(*timing, "timing/");
+    Timing parsed;
+    const auto ask = t.RequiredString("ask", 32);
+    if (ask && *ask == "before_session") {
+      parsed.ask = AskWhen::kBeforeSession;
+    } else if (ask && *ask == "after_session") {
+      parsed.ask = AskWhen::kAfterSession;
+    } else if (ask) {
+      t.AddError("ask", "must be before_session or after_session");
+    }
+    if (const auto hours = t.OptionalInt("opens_hours_before")) {
+      if (parsed.ask != AskWhen::kBeforeSession) {
+        t.AddError("opens_hours_before", "only goes with ask: before_session");
+      } else if (*hours < 0 || *hours > kMaxOpensHoursBefore) {
+        t.AddError("opens_hours_before",
+                   fmt::format("must be between 0 and {}", kMaxOpensHoursBefore));
+      } else {
+        parsed.opens_hours_before = static_cast<int>(*hours);
+      }
+    }
+    const bool ok = !t.HasErrors();
+    p.Take(t.Finish());
+    if (ok) inst.timing = parsed;
+  }
   std::map<std::string, std::vector<ResponseOption>> sets;
   if (const Json* rs = r.Optional("response_sets")) {
     if (!rs->is_object()) {
@@ -447,29 +685,24 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       }
     }
   }
+  for (std::size_t i = 0; i < inst.items.size(); ++i) {
+    if (const auto& condition = inst.items[i].asked_if) {
+      CheckItemIds(inst, condition->any_of, fmt::format("items/{}/asked_if/any_of", i),
+                   inst.items[i].id, p);
+    }
+  }
   if (const Json* risk = r.Optional("risk")) {
     if (!risk->is_array()) {
-      r.AddError("risk", "must be a list of {item, at_least, message}");
+      r.AddError("risk", "must be a list of {item, levels or at_least, message}");
     } else {
       for (std::size_t i = 0; i < risk->size(); ++i) {
-        JsonObjectReader k((*risk)[i], fmt::format("risk/{}/", i));
-        RiskRule rule;
-        const auto item = k.RequiredString("item", 64);
-        const auto at_least = k.RequiredNumber("at_least");
-        rule.message = k.RequiredString("message", 1000).value_or("");
-        if (item && inst.FindItem(*item) == nullptr) {
-          k.AddError("item", fmt::format("names no item ('{}')", *item));
-        }
-        const bool ok = !k.HasErrors();
-        p.Take(k.Finish());
-        if (ok && item && at_least) {
-          rule.item = *item;
-          rule.at_least = *at_least;
-          inst.risk.push_back(std::move(rule));
+        if (auto rule = ParseRiskRule((*risk)[i], fmt::format("risk/{}", i), inst, p)) {
+          inst.risk.push_back(std::move(*rule));
         }
       }
     }
   }
+  if (const Json* screen = r.Optional("screen")) inst.screen = ParseScreen(*screen, inst, p);
   if (const Json* scales = r.Required("scales")) {
     if (!scales->is_array() || scales->empty()) {
       r.AddError("scales", "must be a non-empty list");
@@ -482,6 +715,13 @@ Result<Instrument> ParseInstrument(const Json& definition) {
           inst.scales.push_back(std::move(*scale));
         }
       }
+    }
+  }
+  for (std::size_t i = 0; i < inst.scales.size(); ++i) {
+    const std::string& over = inst.scales[i].counted_over;
+    if (!over.empty() && inst.FindScale(over) == nullptr) {
+      p.Add(fmt::format("scales/{}/missing/counted_over", i),
+            fmt::format("names no scale ('{}')", over));
     }
   }
   if (!inst.total_scale.empty() && !inst.scales.empty() &&
@@ -503,6 +743,12 @@ Json OptionsToJson(const std::vector<ResponseOption>& options) {
   }
   return out;
 }
+Json MissingToJson(const Scale& s) {
+  if (!s.zero_up_to) return {{"prorate_up_to", s.prorate_up_to}};
+  Json j = {{"zero_up_to", *s.zero_up_to}};
+  if (!s.counted_over.empty()) j["counted_over"] = s.counted_over;
+  return j;
+}
 Json PopulationToJson(const Population& p) {
   return {{"mean", p.mean}, {"sd", p.sd}, {"source", p.source}};
 }
@@ -511,8 +757,8 @@ Json PopulationToJson(const Population& p) {
 Json InstrumentToJson(const Instrument& inst) {
   Json items = Json::array();
   for (const Item& item : inst.items) {
-    Json j = {{"id", item.id}, {"text", item.text}, {"required", item.required},
-              {"scored", item.scored}};
+    Json j = {
+        {"id", item.id}, {"text", item.text}, {"required", item.required}, {"scored", item.scored}};
     if (!item.loinc.empty()) j["loinc"] = item.loinc;
     switch (item.type) {
       case ItemType::kChoice:
@@ -533,11 +779,20 @@ Json InstrumentToJson(const Instrument& inst) {
         break;
     }
     if (item.reverse) j["reverse"] = true;
+    if (item.asked_if) {
+      j["asked_if"] = {{"any_of", item.asked_if->any_of}, {"at_least", item.asked_if->at_least}};
+    }
     items.push_back(std::move(j));
   }
   Json risk = Json::array();
   for (const RiskRule& rule : inst.risk) {
-    risk.push_back({{"item", rule.item}, {"at_least", rule.at_least}, {"message", rule.message}});
+    Json levels = Json::array();
+    for (const RiskLevel& level : rule.levels) {
+      levels.push_back({{"at_least", level.at_least}, {"severity", ToString(level.severity)}});
+    }
+    Json j = {{"item", rule.item}, {"levels", std::move(levels)}, {"message", rule.message}};
+    if (!rule.topic.empty()) j["topic"] = rule.topic;
+    risk.push_back(std::move(j));
   }
   Json scales = Json::array();
   for (const Scale& s : inst.scales) {
@@ -545,13 +800,18 @@ Json InstrumentToJson(const Instrument& inst) {
               {"label", s.label},
               {"items", s.items},
               {"higher_is", s.direction == Direction::kHigherIsWorse ? "worse" : "better"},
-              {"missing", {{"prorate_up_to", s.prorate_up_to}}},
+              {"missing", MissingToJson(s)},
               {"min", s.min_score},
               {"max", s.max_score}};
     Json bands = Json::array();
-    for (const Band& b : s.bands) bands.push_back({{"min", b.min}, {"max", b.max}, {"label", b.label}});
+    for (const Band& b : s.bands)
+      bands.push_back({{"min", b.min}, {"max", b.max}, {"label", b.label}});
     j["bands"] = std::move(bands);
     if (s.cutoff) j["cutoff"] = {{"value", *s.cutoff}, {"note", s.cutoff_note}};
+    if (s.recovery_caseness) {
+      j["recovery_caseness"] = {{"value", *s.recovery_caseness},
+                                {"note", s.recovery_caseness_note}};
+    }
     const auto& rc = s.reliable_change;
     if (rc.threshold || rc.sd) {
       Json r = {{"note", rc.note}};
@@ -578,21 +838,45 @@ Json InstrumentToJson(const Instrument& inst) {
   Json loinc = Json::object();
   if (!inst.loinc_panel.empty()) loinc["panel"] = inst.loinc_panel;
   if (!inst.loinc_total.empty()) loinc["total"] = inst.loinc_total;
-  return {{"code", inst.code},
-          {"title", inst.title},
-          {"version", inst.version},
-          {"language", inst.language},
-          {"purpose", ToString(inst.purpose)},
-          {"respondents", inst.respondents},
-          {"source", inst.source},
-          {"licence", inst.licence},
-          {"validation", {{"validated", inst.validated}, {"note", inst.validation_note}}},
-          {"loinc", std::move(loinc)},
-          {"preamble", inst.preamble},
-          {"items", std::move(items)},
-          {"risk", std::move(risk)},
-          {"scales", std::move(scales)},
-          {"total", inst.total_scale}};
+  Json out = {{"code", inst.code},
+              {"title", inst.title},
+              {"version", inst.version},
+              {"language", inst.language},
+              {"purpose", ToString(inst.purpose)},
+              {"respondents", inst.respondents},
+              {"source", inst.source},
+              {"licence", inst.licence},
+              {"validation", {{"validated", inst.validated}, {"note", inst.validation_note}}},
+              {"loinc", std::move(loinc)},
+              {"preamble", inst.preamble},
+              {"items", std::move(items)},
+              {"risk", std::move(risk)},
+              {"scales", std::move(scales)},
+              {"total", inst.total_scale}};
+  if (inst.screen) {
+    Json results = Json::array();
+    for (const ScreenOutcome& o : inst.screen->results) {
+      Json j = {{"label", o.label},
+                {"any_of", o.any_of},
+                {"at_least", o.at_least},
+                {"unanswered_counts", o.unanswered_counts},
+                {"note", o.note}};
+      if (o.severity) j["severity"] = ToString(*o.severity);
+      results.push_back(std::move(j));
+    }
+    out["screen"] = {
+        {"results", std::move(results)},
+        {"otherwise",
+         {{"label", inst.screen->otherwise_label}, {"note", inst.screen->otherwise_note}}}};
+  }
+  if (inst.timing) {
+    Json timing = {{"ask", ToString(inst.timing->ask)}};
+    if (inst.timing->opens_hours_before) {
+      timing["opens_hours_before"] = *inst.timing->opens_hours_before;
+    }
+    out["timing"] = std::move(timing);
+  }
+  return out;
 }
 
 }  // namespace rapport

@@ -28,10 +28,13 @@ inline Json Phq9(int each, int item9 = 0) {
   return answers;
 }
 
-// Rapport Check answers: every slider at `each`, the comment left empty.
+// Rapport Check answers scoring `each` on every slider (so 6 x each in all): the reverse-worded
+// rc_held_back is answered 10 - each. The comment is left empty.
 inline Json RapportCheck(int each) {
-  return {{"rc_heard", each},  {"rc_goals", each},   {"rc_approach", each},
-          {"rc_honest", each}, {"rc_overall", each}, {"rc_better", ""}};
+  return {{"rc_heard", each},    {"rc_goals", each},
+          {"rc_approach", each}, {"rc_held_back", 10 - each},
+          {"rc_respect", each},  {"rc_overall", each},
+          {"rc_better", ""}};
 }
 
 inline Json Psc17(int each) {

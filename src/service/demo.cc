@@ -289,7 +289,9 @@ class FeedbackWriter {
         a.resolved_at = at + kWeek;
       }
       RAPPORT_ASSIGN_OR_RETURN(const AlertId alert_id, txn_.InsertAlert(a));
-      if (a.state != AlertState::kResolved) unresolved.push_back(a.kind);
+      if (a.state != AlertState::kResolved) {
+        unresolved.push_back({a.kind, a.state == AlertState::kAcknowledged});
+      }
       ++summary_.alerts;
       RAPPORT_RETURN_IF_ERROR(
           audit::Append(txn_, system_, now_, "raise", "alert", std::to_string(alert_id)));
@@ -304,8 +306,8 @@ class FeedbackWriter {
   Timestamp now_;
   const AlertRules& rules_;
   DemoSummary& summary_;
-  // Alert kinds still unresolved per episode and questionnaire, as the service tracks them.
-  std::map<std::pair<EpisodeId, std::string>, std::vector<AlertKind>> unresolved_;
+  // Alerts still unresolved per episode and questionnaire, as the service tracks them.
+  std::map<std::pair<EpisodeId, std::string>, std::vector<UnresolvedAlert>> unresolved_;
   std::map<std::pair<EpisodeId, std::string>, std::vector<double>> history_;
 };
 

@@ -300,17 +300,19 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
 
 namespace {
 
-// The kinds of alert still unresolved in the episode for one questionnaire (alerts without a
+// The alerts still unresolved in the episode for one questionnaire (alerts without a
 // response, such as missed feedback, belong to none).
-std::vector<AlertKind> UnresolvedKinds(const std::vector<FeedbackAlert>& alerts,
-                                       const std::vector<FeedbackResponse>& responses,
-                                       std::string_view instrument) {
-  std::vector<AlertKind> kinds;
+std::vector<UnresolvedAlert> UnresolvedKinds(const std::vector<FeedbackAlert>& alerts,
+                                             const std::vector<FeedbackResponse>& responses,
+                                             std::string_view instrument) {
+  std::vector<UnresolvedAlert> kinds;
   for (const FeedbackAlert& a : alerts) {
     if (a.state == AlertState::kResolved || !a.response_id) continue;
     const auto r = std::find_if(responses.begin(), responses.end(),
                                 [&](const FeedbackResponse& x) { return x.id == *a.response_id; });
-    if (r != responses.end() && r->instrument == instrument) kinds.push_back(a.kind);
+    if (r != responses.end() && r->instrument == instrument) {
+      kinds.push_back({a.kind, a.state == AlertState::kAcknowledged});
+    }
   }
   return kinds;
 }

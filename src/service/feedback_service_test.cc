@@ -202,14 +202,14 @@ TEST(BadInput, EachRefusedSubmissionNamesItsFieldAndStoresNothing) {
   out_of_range["phq9_1"] = 7;
   Json unknown = Phq9(1);
   unknown["phq9_99"] = 1;
-  Json missing = Phq9(1);
-  missing.erase("phq9_3");
+  Json missing = RapportCheck(8);  // PHQ-9 items may be left blank; Rapport Check sliders not
+  missing.erase("rc_goals");
   const std::vector<BadCase> cases = {
       {"out of range", Request("PHQ-9", out_of_range), ErrorCode::kInvalidArgument,
        "answers/phq9_1"},
       {"unknown item", Request("PHQ-9", unknown), ErrorCode::kInvalidArgument, "answers/phq9_99"},
-      {"missing required", Request("PHQ-9", missing), ErrorCode::kInvalidArgument,
-       "answers/phq9_3"},
+      {"missing required", Request("RAPPORT-CHECK", missing), ErrorCode::kInvalidArgument,
+       "answers/rc_goals"},
       {"not assigned", Request("PSC-17", Psc17(0)), ErrorCode::kInvalidArgument, "instrument"},
       {"unknown questionnaire", Request("OQ-45", Json::object()), ErrorCode::kInvalidArgument,
        "instrument"},
@@ -650,7 +650,7 @@ TEST(Dashboard, ShowsTheNextScheduledAppointment) {
 
 TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   FeedbackWorld w;
-  // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a critical risk alert.
+  // Kit (a child of t1) gets a low-severity missed-feedback alert; Cleo a high risk alert.
   w.PastSession(w.e_k1, 14);
   w.PastSession(w.e_k1, 7);
   CheckMissed(w, w.clinic_a);
@@ -662,11 +662,11 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   ASSERT_TRUE(rows.has_value());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].client_id, w.c1);
-  EXPECT_EQ((*rows)[0].top_severity, Severity::kCritical);
+  EXPECT_EQ((*rows)[0].top_severity, Severity::kHigh);  // item 9 answered "Several days"
   EXPECT_EQ((*rows)[0].outcome_instrument, "PHQ-9");
   EXPECT_EQ((*rows)[0].last_outcome_total, 9);
   EXPECT_EQ((*rows)[0].last_outcome_band, "mild");
-  EXPECT_EQ((*rows)[0].last_rapport_total, 45);
+  EXPECT_EQ((*rows)[0].last_rapport_total, 54);  // six sliders at 9
   EXPECT_EQ((*rows)[0].outcome_trend, std::vector<double>{9});
   EXPECT_EQ((*rows)[1].client_id, w.k1);
   EXPECT_EQ((*rows)[1].client_name, "Kit");

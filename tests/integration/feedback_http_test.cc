@@ -107,7 +107,7 @@ TEST_F(FeedbackHttpTest, ClientRiskAnswerShowsCrisisAndTheTherapistHasACriticalO
   Browser client = SignedIn("c1@a.test");
   HttpReply reply =
       client.Post(Episode(world_.e_c1, "/responses"),
-                  {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", Phq9(0, 1)}});
+                  {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", Phq9(0, 2)}});
   ASSERT_EQ(reply.status, 201u) << reply.body;
   const Json body = reply.json();
   ASSERT_TRUE(body["crisis"].is_object()) << reply.body;
@@ -164,14 +164,15 @@ TEST_F(FeedbackHttpTest, EveryBadInputIsA4xxNamingTheFieldAndStoresNothing) {
   out_of_range["phq9_4"] = 7;
   Json unknown_item = Phq9(1);
   unknown_item["phq9_99"] = 1;
-  Json missing = Phq9(1);
-  missing.erase("phq9_3");
+  Json missing = RapportCheck(8);  // PHQ-9 items may be left blank; Rapport Check sliders not
+  missing.erase("rc_goals");
   const std::vector<Case> cases = {
       {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", out_of_range}},
        "answers/phq9_4"},
       {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", unknown_item}},
        "answers/phq9_99"},
-      {{{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", missing}}, "answers/phq9_3"},
+      {{{"instrument", "RAPPORT-CHECK"}, {"respondent", "client"}, {"answers", missing}},
+       "answers/rc_goals"},
       {{{"instrument", "PSC-17"}, {"respondent", "client"}, {"answers", Json::object()}},
        "instrument"},
       {{{"instrument", "NOPE"}, {"respondent", "client"}, {"answers", Json::object()}},
