@@ -132,6 +132,27 @@ export interface InstrumentDefinition {
   validation?: { validated: boolean; note?: string };
 }
 
+// Whether a questionnaire's scores have been validated, as its definition says. The project's own
+// questionnaires (Rapport Check, Fit Check) have not been yet, and staff are told so beside their
+// scores.
+export interface InstrumentValidation {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  validated: boolean;
+  note: string;
+}
+
+// One entry of GET /instruments. Older servers list only `validated`; the note is then in the full
+// definition.
+interface InstrumentListEntry {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  validated?: boolean;
+  validation?: { validated: boolean; note?: string };
+}
+
 export interface AssignedInstrument {
   code: string;
   title: string;
@@ -477,6 +498,33 @@ function toApiError(response: Response, data: unknown): ApiError {
     message = response.status >= 500 ? 'Something went wrong on the server. Please try again.' : 'The request was not accepted.';
   }
   return new ApiError(response.status, message, fields, retryAfter);
+}
+
+let validationCache: Promise<Map<string, InstrumentValidation>> | undefined;
+
+// Every questionnaire's validation by code, asked for once per page load: definitions change only
+// when the server restarts. A failure is not kept, so the next page asks again.
+export function instrumentValidation(): Promise<Map<string, InstrumentValidation>> {
+  validationCache ??= loadValidation().catch((e: unknown) => {
+    validationCache = undefined;
+    throw e;
+  });
+  return validationCache;
+}
+
+async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
+  const list = await request<InstrumentListEntry[]>('GET', '/instruments');
+  const entries = await Promise.all(
+    list.map(async (e): Promise<InstrumentValidation> => {
+      const validated = e.validation?.validated ?? e.validated ?? true;
+      let note = e.validation?.note ?? '';
+      if (!validated && !e.validation) {
+        note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
+      }
+      return { code: e.code, title: e.title, purpose: e.purpose, validated, note };
+    }),
+  );
+  return new Map(entries.map((v) => [v.code, v]));
 }
 
 export const api = {
