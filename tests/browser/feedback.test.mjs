@@ -234,6 +234,11 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   const spark = clients.locator('svg.sparkline[role="img"]').first();
   await spark.waitFor();
   assert.match(await spark.getAttribute('aria-label'), /(improving|worsening|steady), from \d+(\.\d)? to \d+/);
+  // The Rapport Check is the project's own and not yet validated: its scores say so, with the note.
+  const caution = clients.getByText('not yet validated', { exact: true }).first();
+  await caution.waitFor();
+  assert.match(await caution.getAttribute('title'), /Not yet validated/);
+  assert.ok((await clients.locator('svg.sparkline[aria-label^="Rapport (not yet validated)"]').count()) >= 1, 'the rapport trend line says so too');
   await assertAccessible(page, 'the caseload dashboard');
 
   const row = clients.getByRole('listitem').filter({ has: page.locator('svg.sparkline') }).first();
@@ -250,6 +255,12 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   assert.ok((await table.locator('tbody tr').count()) >= 3, 'a data table beside the chart');
   await outcome.getByText(/Reliable change from the first score/).waitFor();
   await outcome.getByText('Rapport (right scale)').waitFor();
+  // The rapport line over the PHQ-9 chart is marked in its key and in the chart's description.
+  await outcome.locator('figcaption').getByText('not yet validated', { exact: true }).waitFor();
+  const described = await chart.getAttribute('aria-label');
+  assert.match(described, /Rapport Check is not yet validated\./);
+  assert.doesNotMatch(described, /PHQ-9 is not yet validated/);
+  await page.getByRole('region', { name: 'Rapport Check' }).getByText(/Use it to start a conversation/).waitFor();
   // Answers item by item.
   await outcome.locator('details.response summary').first().click();
   await outcome.locator('table.answers tbody tr').first().waitFor();
@@ -309,8 +320,10 @@ test('the client sees their own progress in plain words and in a chart with a te
   await chart.locator('canvas').waitFor();
   assert.match(await chart.getAttribute('aria-label'), /PHQ-9.* over \d+ answers/);
   assert.ok((await progress.locator('.visually-hidden table tbody tr').count()) >= 3);
-  // Clients see no alerts and no clinical jargon such as cut-off bands of change.
+  // Clients see no alerts and no clinical jargon such as cut-off bands of change, nor the caution
+  // meant for staff about questionnaires not yet validated.
   assert.equal(await progress.getByText(/Reliable change/).count(), 0);
+  assert.equal(await page.locator('.badge--unvalidated').count(), 0);
   assert.equal(await horizontalOverflow(page), 0);
   await assertAccessible(page, 'the client home with progress');
   await page.context().close();

@@ -167,12 +167,12 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
               <div class="dashboard__trends">
                 <Sparkline
                   values={r.outcome_trend}
-                  label={`${r.last_outcome?.code ?? 'Outcome'}${outcomeCaution ? ' (not yet validated)' : ''}`}
+                  label={`${r.last_outcome?.code ?? 'Outcome'}${outcomeCaution && r.outcome_trend.length ? ' (not yet validated)' : ''}`}
                   higherIs="worse"
                 />
                 <Sparkline
                   values={r.rapport_trend}
-                  label={`Rapport${rapportCaution ? ' (not yet validated)' : ''}`}
+                  label={`Rapport${rapportCaution && r.rapport_trend.length ? ' (not yet validated)' : ''}`}
                   higherIs="better"
                   max={r.last_rapport?.max ?? undefined}
                 />
