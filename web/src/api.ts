@@ -45,6 +45,8 @@ export interface Client {
   guardians?: Guardian[];
   therapist_name?: string;
   episode_status?: Episode['status'];
+  // Whose crisis lines the client sees (an ISO 3166 code such as "GB"); null: the clinic's country.
+  country?: string | null;
 }
 
 export type Modality = 'in-person' | 'video' | 'phone' | 'text';
@@ -536,6 +538,8 @@ export const api = {
 
   clients: () => request<Client[]>('GET', '/clients'),
   client: (id: number) => request<Client>('GET', `/clients/${id}`),
+  // "" goes back to the clinic's country.
+  updateClient: (id: number, body: { country: string }) => request<Client>('PATCH', `/clients/${id}`, body),
   createClient: (body: { display_name: string; email: string; date_of_birth?: string }) =>
     request<Client>('POST', '/clients', body),
   invite: (clientId: number) => request<Invitation>('POST', `/clients/${clientId}/invitations`),
