@@ -24,8 +24,8 @@ async function openFeedbackForm(page) {
   await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
 }
 
-// Answers every question without a pointer: Space picks a radio group's first option, the right
-// arrow moves a slider, and Enter on the button sends.
+// Answers every question without a pointer: Space picks a radio group's first option (0 on a
+// rating), and Enter on the button sends.
 async function completeByKeyboard(page) {
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press('Tab');
@@ -46,7 +46,6 @@ async function completeByKeyboard(page) {
       return;
     }
     if (here.type === 'radio') await page.keyboard.press('Space');
-    else if (here.type === 'range') await page.keyboard.press('ArrowRight');
     else if (here.tag === 'textarea') await page.keyboard.type('More time for the plan.');
     await page.keyboard.press('Tab');
   }
@@ -85,9 +84,9 @@ test('after a session the client home asks "How was today’s session?" and the 
   await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
   assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.body.id}$`));
   const form = page.locator('form.feedback-form');
-  await form.locator('input[type="range"]').first().waitFor();
-  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
-  for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
+  await form.locator('fieldset.rating').first().waitFor();
+  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '9', exact: true }).check();
+  for (const group of await form.locator('fieldset.choice').all()) await group.getByRole('radio').first().check();
   await page.getByRole('button', { name: 'Send to my therapist' }).click();
   await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // Home no longer asks about that session.
@@ -105,11 +104,17 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   // Rapport Check always; PHQ-9 as assigned to the demo client's episode.
   await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
   await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
-  assert.ok((await form.locator('input[type="range"]').count()) >= 5, 'sliders as native range inputs');
-  assert.ok((await form.locator('fieldset > legend').count()) >= 9, 'choice items as fieldsets with legends');
-  // Each slider shows its anchors as text.
+  const ratings = form.locator('fieldset.rating');
+  assert.ok((await ratings.count()) >= 5, 'ratings as radio groups');
+  assert.ok((await form.locator('fieldset.choice > legend').count()) >= 9, 'choice items as fieldsets with legends');
+  // Each rating shows its anchors as text, and no value until the client picks one.
   await form.getByText('0: Not at all').first().waitFor();
   await form.getByText('10: Completely').first().waitFor();
+  const firstRating = ratings.first();
+  assert.equal(await firstRating.getByRole('radio').count(), 11, 'a rating offers every number from 0 to 10');
+  assert.equal(await form.locator('fieldset.rating input:checked').count(), 0, 'no rating shows a value before the client picks one');
+  const statusId = (await firstRating.getAttribute('aria-describedby')).split(' ')[0];
+  assert.match(await page.locator(`[id="${statusId}"]`).innerText(), /^Not answered yet/);
   assert.equal(await horizontalOverflow(page), 0, 'the form scrolls sideways');
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the feedback form');
   await assertAccessible(page, 'the feedback form at 360 px');
@@ -117,11 +122,15 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   // Sending with nothing answered marks the questions beside themselves.
   await page.getByRole('button', { name: 'Send to my therapist' }).click();
   await page.getByRole('alert').filter({ hasText: 'still need an answer' }).waitFor();
-  const firstSlider = form.locator('input[type="range"]').first();
-  assert.equal(await firstSlider.getAttribute('aria-invalid'), 'true');
-  const errorId = (await firstSlider.getAttribute('aria-describedby')).split(' ').pop();
-  assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /Move the slider/);
+  assert.equal(await firstRating.getAttribute('aria-invalid'), 'true');
+  const errorId = (await firstRating.getAttribute('aria-describedby')).split(' ').pop();
+  assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /choose a number/);
   await assertAccessible(page, 'the feedback form with errors');
+  // The middle of the scale is an answer like any other: a tap on 5 picks it and clears the error.
+  await firstRating.getByRole('radio', { name: '5', exact: true }).click();
+  assert.equal(await firstRating.getByRole('radio', { name: '5', exact: true }).isChecked(), true);
+  assert.match(await page.locator(`[id="${statusId}"]`).innerText(), /^Your answer: 5/);
+  assert.equal(await firstRating.getAttribute('aria-invalid'), null);
 
   await page.reload();
   await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
@@ -137,8 +146,8 @@ test('a risk answer shows the client crisis information at once; the therapist a
   const client = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await openFeedbackForm(client);
   const form = client.locator('form.feedback-form');
-  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('7');
-  for (const group of await form.locator('fieldset').all()) {
+  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '7', exact: true }).check();
+  for (const group of await form.locator('fieldset.choice').all()) {
     const legend = await group.locator('legend').innerText();
     // PHQ-9 item 9 above 0: thoughts of being better off dead or of self-harm.
     const option = /better off dead|hurting yourself/i.test(legend) ? 'Several days' : undefined;
@@ -225,6 +234,11 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   const spark = clients.locator('svg.sparkline[role="img"]').first();
   await spark.waitFor();
   assert.match(await spark.getAttribute('aria-label'), /(improving|worsening|steady), from \d+(\.\d)? to \d+/);
+  // The Rapport Check is the project's own and not yet validated: its scores say so, with the note.
+  const caution = clients.getByText('not yet validated', { exact: true }).first();
+  await caution.waitFor();
+  assert.match(await caution.getAttribute('title'), /Not yet validated/);
+  assert.ok((await clients.locator('svg.sparkline[aria-label^="Rapport (not yet validated)"]').count()) >= 1, 'the rapport trend line says so too');
   await assertAccessible(page, 'the caseload dashboard');
 
   const row = clients.getByRole('listitem').filter({ has: page.locator('svg.sparkline') }).first();
@@ -241,6 +255,12 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   assert.ok((await table.locator('tbody tr').count()) >= 3, 'a data table beside the chart');
   await outcome.getByText(/Reliable change from the first score/).waitFor();
   await outcome.getByText('Rapport (right scale)').waitFor();
+  // The rapport line over the PHQ-9 chart is marked in its key and in the chart's description.
+  await outcome.locator('figcaption').getByText('not yet validated', { exact: true }).waitFor();
+  const described = await chart.getAttribute('aria-label');
+  assert.match(described, /Rapport Check is not yet validated\./);
+  assert.doesNotMatch(described, /PHQ-9 is not yet validated/);
+  await page.getByRole('region', { name: 'Rapport Check' }).getByText(/Use it to start a conversation/).waitFor();
   // Answers item by item.
   await outcome.locator('details.response summary').first().click();
   await outcome.locator('table.answers tbody tr').first().waitFor();
@@ -279,8 +299,8 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   assert.equal(await horizontalOverflow(visitor), 0);
   await assertAccessible(visitor, 'the feedback link form');
   const form = visitor.locator('form.feedback-form');
-  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('9');
-  for (const group of await form.locator('fieldset').all()) await group.getByRole('radio').first().check();
+  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '9', exact: true }).check();
+  for (const group of await form.locator('fieldset.choice').all()) await group.getByRole('radio').first().check();
   await visitor.getByRole('button', { name: 'Send to my therapist' }).click();
   await visitor.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // The link is spent: opening it again says so.
@@ -300,8 +320,10 @@ test('the client sees their own progress in plain words and in a chart with a te
   await chart.locator('canvas').waitFor();
   assert.match(await chart.getAttribute('aria-label'), /PHQ-9.* over \d+ answers/);
   assert.ok((await progress.locator('.visually-hidden table tbody tr').count()) >= 3);
-  // Clients see no alerts and no clinical jargon such as cut-off bands of change.
+  // Clients see no alerts and no clinical jargon such as cut-off bands of change, nor the caution
+  // meant for staff about questionnaires not yet validated.
   assert.equal(await progress.getByText(/Reliable change/).count(), 0);
+  assert.equal(await page.locator('.badge--unvalidated').count(), 0);
   assert.equal(await horizontalOverflow(page), 0);
   await assertAccessible(page, 'the client home with progress');
   await page.context().close();

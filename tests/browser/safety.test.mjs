@@ -270,9 +270,9 @@ test('a risk answer shows the therapist a banner at once, e-mails them without t
   await client.goto('/feedback');
   await client.getByRole('button', { name: 'Send to my therapist' }).waitFor();
   const form = client.locator('form.feedback-form');
-  for (const slider of await form.locator('input[type="range"]').all()) await slider.fill('7');
+  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '7', exact: true }).check();
   let itemNine = 0;
-  for (const group of await form.locator('fieldset').all()) {
+  for (const group of await form.locator('fieldset.choice').all()) {
     const legend = await group.locator('legend').innerText();
     // PHQ-9 item 9: thoughts that you would be better off dead, or of hurting yourself.
     if (/better off dead|hurting yourself/i.test(legend)) {

@@ -1,5 +1,5 @@
 // The therapist's path: create a client (which opens an intake episode), see field errors,
-// book an appointment and invite the client.
+// book an appointment, invite the client and choose the country of their crisis lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -110,6 +110,40 @@ test('the therapist home and a client page fit 360 px without sideways scrolling
   assert.equal(await horizontalOverflow(page), 0, 'client page');
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the client page');
   await assertAccessible(page, 'a client page at 360 px');
+  await page.context().close();
+});
+
+test('the therapist chooses the country whose crisis lines a client sees, and a refused code is named beside the field', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.therapist);
+  const row = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Jordan Reyes' });
+  await row.getByRole('link', { name: 'Jordan Reyes', exact: true }).click();
+  const details = page.getByRole('region', { name: 'Details' });
+  const country = details.getByLabel('Country for crisis lines');
+  await country.selectOption({ label: 'United Kingdom' });
+  await details.getByRole('button', { name: 'Save country' }).click();
+  await details.getByRole('status').filter({ hasText: 'Saved: Jordan sees the crisis lines for United Kingdom' }).waitFor();
+  assert.equal(await horizontalOverflow(page), 0);
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets beside the country');
+  await assertAccessible(page, 'a client page after choosing a country');
+  // The server keeps it: a fresh load shows it.
+  await page.reload();
+  await details.getByRole('button', { name: 'Save country' }).waitFor();
+  assert.equal(await country.inputValue(), 'GB');
+
+  // A code the server does not know, as from an outdated page, comes back beside the field.
+  await country.evaluate((select) => select.add(new Option('Nowhere', 'ZZ')));
+  await country.selectOption('ZZ');
+  await details.getByRole('button', { name: 'Save country' }).click();
+  await page.waitForFunction((el) => el.getAttribute('aria-invalid') === 'true', await country.elementHandle());
+  const errorId = (await country.getAttribute('aria-describedby')).split(' ').pop();
+  assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /\S/);
+  await assertAccessible(page, 'a client page with a refused country');
+
+  // Back to the clinic's country, which "" stands for.
+  await country.selectOption({ label: "The clinic's country" });
+  await details.getByRole('button', { name: 'Save country' }).click();
+  await details.getByRole('status').filter({ hasText: "Saved: Jordan sees the crisis lines for the clinic's country" }).waitFor();
   await page.context().close();
 });
 

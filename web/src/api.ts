@@ -45,6 +45,8 @@ export interface Client {
   guardians?: Guardian[];
   therapist_name?: string;
   episode_status?: Episode['status'];
+  // Whose crisis lines the client sees (an ISO 3166 code such as "GB"); null: the clinic's country.
+  country?: string | null;
 }
 
 export type Modality = 'in-person' | 'video' | 'phone' | 'text';
@@ -129,6 +131,27 @@ export interface InstrumentDefinition {
   respondents?: string[];
   preamble?: string;
   items: InstrumentItem[];
+  validation?: { validated: boolean; note?: string };
+}
+
+// Whether a questionnaire's scores have been validated, as its definition says. The project's own
+// questionnaires (Rapport Check, Fit Check) have not been yet, and staff are told so beside their
+// scores.
+export interface InstrumentValidation {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  validated: boolean;
+  note: string;
+}
+
+// One entry of GET /instruments. Older servers list only `validated`; the note is then in the full
+// definition.
+interface InstrumentListEntry {
+  code: string;
+  title: string;
+  purpose: Purpose;
+  validated?: boolean;
   validation?: { validated: boolean; note?: string };
 }
 
@@ -479,6 +502,33 @@ function toApiError(response: Response, data: unknown): ApiError {
   return new ApiError(response.status, message, fields, retryAfter);
 }
 
+let validationCache: Promise<Map<string, InstrumentValidation>> | undefined;
+
+// Every questionnaire's validation by code, asked for once per page load: definitions change only
+// when the server restarts. A failure is not kept, so the next page asks again.
+export function instrumentValidation(): Promise<Map<string, InstrumentValidation>> {
+  validationCache ??= loadValidation().catch((e: unknown) => {
+    validationCache = undefined;
+    throw e;
+  });
+  return validationCache;
+}
+
+async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
+  const list = await request<InstrumentListEntry[]>('GET', '/instruments');
+  const entries = await Promise.all(
+    list.map(async (e): Promise<InstrumentValidation> => {
+      const validated = e.validation?.validated ?? e.validated ?? true;
+      let note = e.validation?.note ?? '';
+      if (!validated && !e.validation) {
+        note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
+      }
+      return { code: e.code, title: e.title, purpose: e.purpose, validated, note };
+    }),
+  );
+  return new Map(entries.map((v) => [v.code, v]));
+}
+
 export const api = {
   login: (email: string, password: string) => request<Session>('POST', '/auth/login', { email, password }),
   logout: () => request<void>('POST', '/auth/logout'),
@@ -488,6 +538,8 @@ export const api = {
 
   clients: () => request<Client[]>('GET', '/clients'),
   client: (id: number) => request<Client>('GET', `/clients/${id}`),
+  // "" goes back to the clinic's country.
+  updateClient: (id: number, body: { country: string }) => request<Client>('PATCH', `/clients/${id}`, body),
   createClient: (body: { display_name: string; email: string; date_of_birth?: string }) =>
     request<Client>('POST', '/clients', body),
   invite: (clientId: number) => request<Invitation>('POST', `/clients/${clientId}/invitations`),

@@ -7,6 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { FeedbackAlert, QuestionnaireProgress } from './api';
 import { formatDate } from './format';
+import { NotValidated, unvalidated, type ValidationMap } from './validation';
 
 const kWeekSeconds = 7 * 86400;
 const kColors = {
@@ -59,7 +60,12 @@ function trendWords(points: Scored[], higherIs: 'better' | 'worse' | undefined):
   return `${d > 0 ? 'up' : 'down'} ${round(Math.abs(d))} points, ${better ? 'better' : 'worse'}`;
 }
 
-export function describeChart(q: QuestionnaireProgress, rapport?: QuestionnaireProgress, alerts: FeedbackAlert[] = []): string {
+export function describeChart(
+  q: QuestionnaireProgress,
+  rapport?: QuestionnaireProgress,
+  alerts: FeedbackAlert[] = [],
+  validation?: ValidationMap,
+): string {
   const pts = scored(q);
   if (pts.length === 0) return `${q.title}: no scored answers yet.`;
   const first = pts[0]!;
@@ -72,6 +78,9 @@ export function describeChart(q: QuestionnaireProgress, rapport?: QuestionnaireP
   const r = scored(rapport);
   if (rapport && r.length) s += ` Rapport from ${round(r[0]!.total)} to ${round(r[r.length - 1]!.total)} of ${round(rapport.max)}.`;
   if (alerts.length) s += ` ${alerts.length} alert${alerts.length === 1 ? '' : 's'} marked.`;
+  for (const shown of rapport && r.length ? [q, rapport] : [q]) {
+    if (validation && unvalidated(validation, shown.code)) s += ` ${shown.title} is not yet validated.`;
+  }
   return s;
 }
 
@@ -82,9 +91,11 @@ interface ChartProps {
   // The therapist's view adds the reliable-change band, the expected trajectory and alerts.
   detailed?: boolean;
   height?: number;
+  // Staff views pass it to have scores of questionnaires not yet validated marked; clients' don't.
+  validation?: ValidationMap;
 }
 
-export function ProgressChart({ q, rapport, alerts = [], detailed = false, height = 240 }: ChartProps) {
+export function ProgressChart({ q, rapport, alerts = [], detailed = false, height = 240, validation }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const main = scored(q);
   const second = rapport && rapport.code !== q.code ? scored(rapport) : [];
@@ -201,12 +212,26 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
 
   if (main.length === 0) return <p class="muted">{q.title}: no answers yet.</p>;
   const times = [...new Set([...main.map((p) => p.t), ...second.map((p) => p.t)])].sort((a, b) => a - b);
+  // The chart's own questionnaire is marked by the section around it; the rapport line drawn over
+  // another questionnaire's chart has no section of its own, so it is marked here.
+  const mainCaution = validation ? unvalidated(validation, q.code) : undefined;
+  const secondCaution = validation && second.length && rapport ? unvalidated(validation, rapport.code) : undefined;
   return (
     <figure class="chart">
-      <div class="chart__canvas" role="img" aria-label={describeChart(q, second.length ? rapport : undefined, detailed ? alerts : [])} ref={box} />
+      <div
+        class="chart__canvas"
+        role="img"
+        aria-label={describeChart(q, second.length ? rapport : undefined, detailed ? alerts : [], validation)}
+        ref={box}
+      />
       <figcaption class="chart__key small muted">
         <span class="key key--outcome">{q.code}</span>
-        {second.length > 0 && <span class="key key--rapport">Rapport (right scale)</span>}
+        {second.length > 0 && (
+          <span>
+            <span class="key key--rapport">Rapport (right scale)</span>
+            <NotValidated v={secondCaution} />
+          </span>
+        )}
         {typeof q.cutoff === 'number' && <span class="key key--cutoff">Cut-off {round(q.cutoff)}</span>}
         {detailed && typeof q.reliable_threshold === 'number' && <span class="key key--reliable">Reliable change from the first score (±{round(q.reliable_threshold)})</span>}
         {detailed && (q.expected?.points.length ?? 0) > 1 && (
@@ -221,8 +246,11 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
         <thead>
           <tr>
             <th scope="col">Date</th>
-            <th scope="col">{q.code}</th>
-            {second.length > 0 && <th scope="col">Rapport</th>}
+            <th scope="col">
+              {q.code}
+              {mainCaution ? ' (not yet validated)' : ''}
+            </th>
+            {second.length > 0 && <th scope="col">Rapport{secondCaution ? ' (not yet validated)' : ''}</th>}
           </tr>
         </thead>
         <tbody>

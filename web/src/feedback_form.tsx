@@ -1,7 +1,8 @@
 // The client's one-minute feedback form, shared by the signed-in "How was today's session?" page
-// and the password-less feedback link: one section per questionnaire, native controls (range
-// sliders with their anchors as text, radio groups in fieldsets), errors beside their items, and
-// the crisis information shown at once, first and for good, whenever a risk answer was given.
+// and the password-less feedback link: one section per questionnaire, native controls (ratings as
+// rows of numbered radio buttons with their anchors as text, other choices as radio groups, each
+// in a fieldset), errors beside their items, and the crisis information shown at once, first and
+// for good, whenever a risk answer was given.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
@@ -53,45 +54,72 @@ function ItemError({ id, error }: { id: string; error?: string }) {
   );
 }
 
-function SliderItem({ code, item, value, error, onChange }: ItemProps) {
+// Every value the definition allows, from min to max by step. Counted in steps rather than summed,
+// so that a step such as 0.1 does not drift (0.1 + 0.2 is not 0.3 in floating point).
+function ratingValues(min: number, max: number, step: number): number[] {
+  const by = step > 0 ? step : 1;
+  const count = max >= min ? Math.floor((max - min) / by + 1e-9) + 1 : 0;
+  return Array.from({ length: count }, (_, i) => Number((min + i * by).toFixed(6)));
+}
+
+// A rating (type "slider" in the definition) as a row of numbered radio buttons rather than a
+// range input: a range always shows a value, so an untouched one looked answered, and its middle
+// could not be chosen by tapping it. Nothing is selected until the client picks a number; the
+// status line says "Not answered yet" until then, and afterwards the answer with the anchor words.
+function RatingItem({ code, item, value, error, onChange }: ItemProps) {
   const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
   const min = item.min ?? 0;
   const max = item.max ?? 10;
+  const low = item.low_label || 'Low';
+  const high = item.high_label || 'High';
   const answered = typeof value === 'number';
-  const shown = answered ? (value as number) : Math.round((min + max) / 2);
+  const scale = `on a scale from ${min}, ${low}, to ${max}, ${high}`;
   return (
-    <div class={error ? 'question question--invalid' : 'question'}>
-      <label for={id} class="question__text">
-        {item.text}
-      </label>
-      <div class="slider">
-        <input
-          id={id}
-          type="range"
-          min={min}
-          max={max}
-          step={item.step ?? 1}
-          value={shown}
-          aria-valuetext={answered ? `${shown} of ${max}` : 'Not answered yet'}
-          aria-describedby={`${id}-anchors${error ? ` ${id}-error` : ''}`}
-          aria-invalid={error ? 'true' : undefined}
-          class={answered ? '' : 'slider--untouched'}
-          onInput={(e) => onChange(Number((e.currentTarget as HTMLInputElement).value))}
-        />
-        <output for={id} class="slider__value" aria-hidden="true">
-          {answered ? shown : '–'}
-        </output>
+    <fieldset
+      class={error ? 'question question--invalid rating' : 'question rating'}
+      aria-describedby={`${id}-status${error ? ` ${id}-error` : ''}`}
+      aria-invalid={error ? 'true' : undefined}
+    >
+      <legend class="question__text">{item.text}</legend>
+      <div class="rating__options">
+        {ratingValues(min, max, item.step ?? 1).map((v, i) => (
+          <label key={v} class="rating__option">
+            <input
+              // The first takes focus when the item is reported unanswered.
+              id={i === 0 ? id : undefined}
+              type="radio"
+              name={id}
+              value={String(v)}
+              checked={value === v}
+              onChange={() => onChange(v)}
+            />
+            <span>{v}</span>
+          </label>
+        ))}
       </div>
-      <p class="slider__anchors" id={`${id}-anchors`}>
+      <p class="rating__anchors">
         <span>
-          {min}: {item.low_label || 'Low'}
+          {min}: {low}
         </span>
         <span>
-          {max}: {item.high_label || 'High'}
+          {max}: {high}
         </span>
       </p>
+      <p class={answered ? 'rating__status' : 'rating__status rating__status--open'} id={`${id}-status`} aria-live="polite">
+        {answered ? (
+          <>
+            Your answer: {value}
+            <span class="visually-hidden">, {scale}</span>
+          </>
+        ) : (
+          <>
+            Not answered yet
+            <span class="visually-hidden">. Choose a number {scale}</span>
+          </>
+        )}
+      </p>
       <ItemError id={`${id}-error`} error={error} />
-    </div>
+    </fieldset>
   );
 }
 
@@ -189,7 +217,7 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
       for (const item of inst.items) {
         if (!isAnswerable(item) || item.type === 'text' || item.required === false) continue;
         if (answers[itemKey(inst.code, item)] === undefined) {
-          out[itemKey(inst.code, item)] = item.type === 'slider' ? 'Move the slider to answer.' : 'Please choose an answer.';
+          out[itemKey(inst.code, item)] = item.type === 'slider' ? 'Please choose a number.' : 'Please choose an answer.';
         }
       }
     }
@@ -288,7 +316,7 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
                   {inst.items.filter(isAnswerable).map((item) => {
                     const key = itemKey(inst.code, item);
                     const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
-                    if (item.type === 'slider') return <SliderItem key={key} {...props} />;
+                    if (item.type === 'slider') return <RatingItem key={key} {...props} />;
                     if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
                     return <TextItem key={key} {...props} />;
                   })}

@@ -68,21 +68,29 @@ interface SelectProps {
   onInput: (value: string) => void;
   options: { value: string; label: string }[];
   error?: string;
+  hint?: string;
 }
 
 export function SelectField(props: SelectProps) {
   const id = useId();
+  const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
   return (
     <div class={props.error ? 'field field--invalid' : 'field'}>
       <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
       <select
         id={id}
         name={props.name}
         value={props.value}
         onChange={(e) => props.onInput((e.currentTarget as HTMLSelectElement).value)}
         aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? errorId : undefined}
+        aria-describedby={describedBy || undefined}
       >
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>

@@ -1,5 +1,6 @@
-// One client as their therapist sees them: details, episodes of care with their appointments,
-// and the actions that start care: open an episode, book, invite the client, add a guardian.
+// One client as their therapist sees them: details (with the country whose crisis lines they are
+// shown), episodes of care with their appointments, and the actions that start care: open an
+// episode, book, invite the client, add a guardian.
 import { useId, useState } from 'preact/hooks';
 import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type Modality } from '../api';
 import { currentEpisode } from '../caseload';
@@ -82,7 +83,14 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
                   <dd>{client.guardians?.length ? client.guardians.map((g) => g.display_name).join(', ') : 'None yet'}</dd>
                 </div>
               )}
+              {!isTherapist && (
+                <div>
+                  <dt>Country for crisis lines</dt>
+                  <dd>{crisisCountryName(client.country ?? '')}</dd>
+                </div>
+              )}
             </dl>
+            {isTherapist && <CrisisCountry client={client} />}
           </section>
           <section class="card" aria-labelledby="episodes-heading">
             <h2 id="episodes-heading">Episodes of care</h2>
@@ -108,6 +116,69 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
         )}
       </div>
     </div>
+  );
+}
+
+// The countries whose crisis lines Rapport keeps. A client abroad, or living across a border from
+// the clinic, needs the numbers that work where they are.
+const kCrisisCountries: { value: string; label: string }[] = [
+  { value: '', label: "The clinic's country" },
+  { value: 'US', label: 'United States' },
+  { value: 'CA', label: 'Canada' },
+  { value: 'GB', label: 'United Kingdom' },
+  { value: 'IE', label: 'Ireland' },
+  { value: 'AU', label: 'Australia' },
+  { value: 'NZ', label: 'New Zealand' },
+  { value: 'DE', label: 'Germany' },
+  { value: 'FR', label: 'France' },
+  { value: 'NL', label: 'Netherlands' },
+  { value: 'ES', label: 'Spain' },
+  { value: 'IT', label: 'Italy' },
+];
+
+function crisisCountryName(code: string): string {
+  return kCrisisCountries.find((c) => c.value === code)?.label ?? code;
+}
+
+function CrisisCountry({ client }: { client: Client }) {
+  const form = useForm({ country: client.country ?? '' });
+  const [saved, setSaved] = useState<string>();
+  const first = firstName(client.display_name);
+  // A code set elsewhere that this list lacks is still shown as it is, not as the clinic's country.
+  const current = form.values.country;
+  const options = kCrisisCountries.some((c) => c.value === current)
+    ? kCrisisCountries
+    : [...kCrisisCountries, { value: current, label: current }];
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    setSaved(undefined);
+    void form.submit(async () => {
+      const updated = await api.updateClient(client.id, { country: form.values.country });
+      const code = updated.country ?? '';
+      form.setValues({ country: code });
+      setSaved(`Saved: ${first} sees the crisis lines for ${code ? crisisCountryName(code) : "the clinic's country"}.`);
+    });
+  };
+  return (
+    <form class="form crisis-country" onSubmit={onSubmit} noValidate>
+      <FormErrorSummary error={form.error} fields={['country']} />
+      {saved && <Alert kind="success">{saved}</Alert>}
+      <SelectField
+        label="Country for crisis lines"
+        name="country"
+        hint={`The crisis lines ${first} sees under “Get help now” and after a risk answer.`}
+        value={current}
+        onInput={(v) => {
+          setSaved(undefined);
+          form.set('country')(v);
+        }}
+        options={options}
+        error={form.fieldError('country')}
+      />
+      <button class="button" type="submit" disabled={form.busy}>
+        {form.busy ? 'Saving…' : 'Save country'}
+      </button>
+    </form>
   );
 }
 

@@ -8,6 +8,7 @@ import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { NotValidated, unvalidated, useValidation, type ValidationMap } from '../validation';
 import { CopyableLink } from './client_page';
 
 interface EpisodeView {
@@ -68,13 +69,32 @@ function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint
   );
 }
 
-function Questionnaire({ episodeId, q, rapport, progress }: { episodeId: number; q: QuestionnaireProgress; rapport?: QuestionnaireProgress; progress: EpisodeProgress }) {
+function Questionnaire({
+  episodeId,
+  q,
+  rapport,
+  progress,
+  validation,
+}: {
+  episodeId: number;
+  q: QuestionnaireProgress;
+  rapport?: QuestionnaireProgress;
+  progress: EpisodeProgress;
+  validation: ValidationMap;
+}) {
   // Every alert of the episode is marked at its time: the charts share one time axis.
   const alerts = progress.alerts;
   const points = [...q.points].reverse();
+  const caution = unvalidated(validation, q.code);
   return (
     <section class="card" aria-labelledby={`q-${q.code}`}>
       <h2 id={`q-${q.code}`}>{q.title}</h2>
+      {/* Above the scores, so that the chart, the change and every total below are read with it. */}
+      {caution && (
+        <p class="small validation-note">
+          <NotValidated v={caution} withNote />
+        </p>
+      )}
       {q.change && (
         <p>
           From {q.change.first} to {q.change.latest}
@@ -82,7 +102,7 @@ function Questionnaire({ episodeId, q, rapport, progress }: { episodeId: number;
           {q.change.reliable !== undefined ? (q.change.reliable ? ' · a reliable change' : ' · within measurement error') : ''}
         </p>
       )}
-      <ProgressChart q={q} rapport={q.purpose === 'rapport' ? undefined : rapport} alerts={alerts} detailed />
+      <ProgressChart q={q} rapport={q.purpose === 'rapport' ? undefined : rapport} alerts={alerts} validation={validation} detailed />
       {points.length > 0 && (
         <>
           <h3>Answers</h3>
@@ -153,6 +173,7 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
 
 export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
   const view = useLoad(() => loadEpisode(episodeId), [episodeId]);
+  const validation = useValidation();
   if (view.loading && !view.data) return <Loading what="the episode" />;
   if (view.error) {
     return (
@@ -197,7 +218,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       </section>
       {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
       {progress.instruments.map((q) => (
-        <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} />
+        <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
       ))}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}
     </div>

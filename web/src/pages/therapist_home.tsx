@@ -1,5 +1,6 @@
 // The therapist's home: open alerts first, then the caseload ordered by what needs attention,
 // with a small trend line of outcome and rapport per client, and a form to add a new client.
+import { Fragment } from 'preact';
 import { useCallback } from 'preact/hooks';
 import { api, ApiError, type DashboardRow } from '../api';
 import { AlertList, SeverityBadge } from '../alerts';
@@ -10,6 +11,7 @@ import { useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
+import { NotValidated, rapportValidation, unvalidated, useValidation } from '../validation';
 
 // One caseload line: the dashboard's view of the client's feedback (when the episode is open)
 // joined with their record and next appointment.
@@ -89,21 +91,33 @@ const planStatusWords: Record<string, string> = {
 };
 
 export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[]; showTherapist?: boolean }) {
+  const validation = useValidation();
+  const rapport = rapportValidation(validation);
+  const rapportCaution = rapport && !rapport.validated ? rapport : undefined;
   if (rows.length === 0) return <p class="muted">No clients yet. Add your first client with the form.</p>;
   return (
     <ul class="list dashboard">
       {rows.map(({ care: { client, episode, next }, feedback: r }) => {
         const status = r?.episode_status ?? episode?.status;
+        const outcomeCaution = unvalidated(validation, r?.last_outcome?.code);
         const scores = [
-          r?.open_alerts ? `${r.open_alerts} open alert${r.open_alerts === 1 ? '' : 's'}` : '',
-          r?.last_outcome && typeof r.last_outcome.total === 'number'
-            ? `${r.last_outcome.code} ${r.last_outcome.total}${r.last_outcome.band ? ` (${r.last_outcome.band})` : ''}`
-            : '',
-          r?.last_rapport && typeof r.last_rapport.total === 'number'
-            ? `Rapport ${r.last_rapport.total}${typeof r.last_rapport.max === 'number' ? ` of ${r.last_rapport.max}` : ''}`
-            : '',
-          showTherapist && r?.therapist_name ? `with ${r.therapist_name}` : '',
-        ].filter(Boolean);
+          r?.open_alerts ? `${r.open_alerts} open alert${r.open_alerts === 1 ? '' : 's'}` : null,
+          r?.last_outcome && typeof r.last_outcome.total === 'number' ? (
+            <>
+              {r.last_outcome.code} {r.last_outcome.total}
+              {r.last_outcome.band ? ` (${r.last_outcome.band})` : ''}
+              <NotValidated v={outcomeCaution} />
+            </>
+          ) : null,
+          r?.last_rapport && typeof r.last_rapport.total === 'number' ? (
+            <>
+              Rapport {r.last_rapport.total}
+              {typeof r.last_rapport.max === 'number' ? ` of ${r.last_rapport.max}` : ''}
+              <NotValidated v={rapportCaution} />
+            </>
+          ) : null,
+          showTherapist && r?.therapist_name ? `with ${r.therapist_name}` : null,
+        ].filter((x) => x !== null);
         return (
           <li key={client.id} class="list-item dashboard__row">
             <div class="list-item__main">
@@ -113,7 +127,16 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
                 {r?.top_severity && <SeverityBadge severity={r.top_severity} />}
                 {r?.plan_review_due && <span class="badge badge--due">Plan review due</span>}
               </p>
-              {scores.length > 0 && <p class="muted small">{scores.join(' · ')}</p>}
+              {scores.length > 0 && (
+                <p class="muted small">
+                  {scores.map((part, i) => (
+                    <Fragment key={i}>
+                      {i > 0 && ' · '}
+                      {part}
+                    </Fragment>
+                  ))}
+                </p>
+              )}
               <p class="muted small">
                 {next ? (
                   <>
@@ -142,8 +165,17 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
             </div>
             {r && (r.outcome_trend.length > 0 || r.rapport_trend.length > 0) && (
               <div class="dashboard__trends">
-                <Sparkline values={r.outcome_trend} label={r.last_outcome?.code ?? 'Outcome'} higherIs="worse" />
-                <Sparkline values={r.rapport_trend} label="Rapport" higherIs="better" max={r.last_rapport?.max ?? undefined} />
+                <Sparkline
+                  values={r.outcome_trend}
+                  label={`${r.last_outcome?.code ?? 'Outcome'}${outcomeCaution && r.outcome_trend.length ? ' (not yet validated)' : ''}`}
+                  higherIs="worse"
+                />
+                <Sparkline
+                  values={r.rapport_trend}
+                  label={`Rapport${rapportCaution && r.rapport_trend.length ? ' (not yet validated)' : ''}`}
+                  higherIs="better"
+                  max={r.last_rapport?.max ?? undefined}
+                />
               </div>
             )}
             <span class={`badge badge--${status ?? 'none'}`}>{status ? statusLabel(status) : 'No episode'}</span>
