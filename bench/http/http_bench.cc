@@ -450,7 +450,7 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
         q.instrument = rc->code;
         q.instrument_version = rc->version;
         q.answers_json =
-            R"({"rc_heard":8,"rc_goals":8,"rc_approach":7,"rc_honest":8,"rc_overall":8})";
+            R"({"rc_heard":8,"rc_goals":8,"rc_approach":7,"rc_held_back":2,"rc_respect":8,"rc_overall":8})";
         q.total = 39;
         q.band = "";
         if (auto inserted = txn.InsertResponse(q); !inserted) return Fail(inserted.error());
@@ -580,9 +580,9 @@ int Main(int argc, char** argv) {
     const int v = 6 + (i % 5);
     const std::string body = fmt::format(
         R"({{"instrument":"RAPPORT-CHECK","respondent":"client","answers":{{"rc_heard":{0},)"
-        R"("rc_goals":{0},"rc_approach":{0},"rc_honest":{0},"rc_overall":{0},)"
+        R"("rc_goals":{0},"rc_approach":{0},"rc_held_back":{1},"rc_respect":{0},"rc_overall":{0},)"
         R"("rc_better":"more time on the plan"}}}})",
-        v);
+        v, 10 - v);
     return fmt::format(
         "POST /api/v1/episodes/{}/responses HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n"
         "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
@@ -590,8 +590,7 @@ int Main(int argc, char** argv) {
   });
 
   // The dashboard of the therapist with 300 clients x 40 sessions, each row with its plan's
-  // standing. A first call evaluates missed feedback once (a write); the measured calls are the
-  // steady state.
+  // standing. A first call warms the caches; the measured calls are the steady state.
   const Session therapist = SignIn(*port, caseload->therapist_email, password);
   const std::string dashboard = fmt::format(
       "GET /api/v1/dashboard HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", therapist.cookie);

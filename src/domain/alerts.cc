@@ -233,25 +233,6 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
   JsonObjectReader r(definition);
   out.version = r.RequiredString("version", 32).value_or("");
   r.OptionalString("note", 2000);
-  if (const Json* crisis = r.Required("crisis")) {
-    JsonObjectReader c(*crisis, "crisis/");
-    out.crisis.title = c.RequiredString("title", 200).value_or("");
-    out.crisis.body = c.RequiredString("body", 2000).value_or("");
-    if (const Json* contacts = c.Required("contacts")) {
-      if (!contacts->is_array() || contacts->empty()) {
-        c.AddError("contacts", "must list at least one way to get help now");
-      } else {
-        for (std::size_t i = 0; i < contacts->size(); ++i) {
-          JsonObjectReader k((*contacts)[i], fmt::format("crisis/contacts/{}/", i));
-          CrisisContact contact{k.RequiredString("label", 200).value_or(""),
-                                k.RequiredString("detail", 1000).value_or("")};
-          take(k.Finish());
-          out.crisis.contacts.push_back(std::move(contact));
-        }
-      }
-    }
-    take(c.Finish());
-  }
   if (const Json* rules = r.Required("rules")) {
     if (!rules->is_array()) {
       r.AddError("rules", "must be a list");
@@ -329,13 +310,6 @@ const AlertRules& ShippedAlertRules() {
     return parsed ? *parsed : AlertRules{};
   }();
   return rules;
-}
-
-Json CrisisToJson(const CrisisInformation& crisis) {
-  Json contacts = Json::array();
-  for (const auto& c : crisis.contacts)
-    contacts.push_back({{"label", c.label}, {"detail", c.detail}});
-  return {{"title", crisis.title}, {"body", crisis.body}, {"contacts", std::move(contacts)}};
 }
 
 std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const SubmissionFacts& f) {

@@ -47,18 +47,9 @@ struct AlertRule {
   double bottom_fraction = 0.25;
 };
 
-struct CrisisContact {
-  std::string label, detail;
-};
-struct CrisisInformation {
-  std::string title, body;
-  std::vector<CrisisContact> contacts;
-};
-
 struct AlertRules {
   std::string version;
   std::vector<AlertRule> rules;
-  CrisisInformation crisis;
 
   const AlertRule* Find(AlertKind kind) const;
 };
@@ -67,7 +58,6 @@ struct AlertRules {
 Result<AlertRules> ParseAlertRules(const Json& definition);
 // The rules that ship with Rapport (rules/alerts.json, compiled in).
 const AlertRules& ShippedAlertRules();
-Json CrisisToJson(const CrisisInformation& crisis);
 
 struct RaisedAlert {
   std::string rule_id;
