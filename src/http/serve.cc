@@ -187,7 +187,15 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   const Clock& clock =
       flags->test_clock ? static_cast<const Clock&>(test_clock) : SystemClock::Instance();
   Doorbell doorbell;
-  const NotifierConfig notifier{&ShippedEscalationLadder(), flags->base_url};
+  // Links in mail need an absolute address: the one given, else the address this server listens
+  // on (right for a single machine; a clinic behind a proxy passes --base-url).
+  std::string base_url = flags->base_url;
+  if (base_url.empty() && flags->port != 0) {
+    const std::string host =
+        flags->host.find(':') != std::string::npos ? "[" + flags->host + "]" : flags->host;
+    base_url = fmt::format("http://{}:{}", host, flags->port);
+  }
+  const NotifierConfig notifier{&ShippedEscalationLadder(), base_url};
   AuthService auth(store, clock);
   ClinicService clinic(store, clock);
   AuditService audit(store);

@@ -4,13 +4,12 @@
 
 #include <algorithm>
 
+#include "core/backoff.h"
+
 namespace rapport {
 
 std::int64_t DeliveryRetryDelayMs(int attempt) {
-  constexpr std::int64_t kFirst = 5'000, kMost = 10 * 60'000;
-  std::int64_t delay = kFirst;
-  for (int i = 1; i < attempt && delay < kMost; ++i) delay *= 2;
-  return std::min(delay, kMost);
+  return ExponentialBackoffMs(attempt, 5'000, 10 * 60'000);
 }
 
 namespace {

@@ -119,8 +119,10 @@ Result<User> ChooseTherapist(Store& store, const Actor& actor, UserId therapist_
 
 // Every new episode starts with the clinic's routine questionnaires (issue 3), so that feedback
 // can be asked for from the first session.
-Status AssignDefaultQuestionnaires(WriteTxn& txn, EpisodeId episode_id, bool minor, Timestamp at) {
-  for (const InstrumentAssignment& a : FeedbackService::DefaultAssignments(episode_id, minor, at)) {
+Status AssignDefaultQuestionnaires(WriteTxn& txn, EpisodeId episode_id,
+                                   const ClientProfile& profile, Timestamp at) {
+  for (const InstrumentAssignment& a :
+       FeedbackService::DefaultAssignmentsFor(episode_id, profile, at)) {
     RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
   }
   return Ok();
@@ -215,8 +217,7 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
     episode.status = EpisodeStatus::kIntake;
     episode.started_at = now;
     RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
-    RAPPORT_RETURN_IF_ERROR(
-        AssignDefaultQuestionnaires(txn, episode.id, IsMinor(profile, now), now));
+    RAPPORT_RETURN_IF_ERROR(AssignDefaultQuestionnaires(txn, episode.id, profile, now));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "client", Id(id)));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "episode", Id(episode.id)));
     RAPPORT_ASSIGN_OR_RETURN(detail.user, txn.GetUser(id));
@@ -361,8 +362,7 @@ Result<EpisodeView> ClinicService::CreateEpisode(const Actor& actor, UserId clie
   RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, client_id));
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
-    RAPPORT_RETURN_IF_ERROR(
-        AssignDefaultQuestionnaires(txn, episode.id, IsMinor(profile, now), now));
+    RAPPORT_RETURN_IF_ERROR(AssignDefaultQuestionnaires(txn, episode.id, profile, now));
     return audit::Append(txn, actor, now, "create", "episode", Id(episode.id));
   });
   if (!written) return Fail(written.error());

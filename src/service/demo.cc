@@ -1073,7 +1073,9 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode_id, txn.InsertEpisode(episode));
       ++summary.episodes;
       const bool child = c.age != Age::kAdult;
-      for (const auto& assignment : FeedbackService::DefaultAssignments(episode_id, child, first)) {
+      const ClientProfile profile{id, born, c.preferred, ""};
+      for (const auto& assignment :
+           FeedbackService::DefaultAssignmentsFor(episode_id, profile, first)) {
         RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(assignment));
       }
       FeedbackPlan plan;

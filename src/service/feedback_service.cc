@@ -235,6 +235,17 @@ std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId 
   return out;
 }
 
+std::vector<InstrumentAssignment> FeedbackService::DefaultAssignmentsFor(
+    EpisodeId episode_id, const ClientProfile& profile, Timestamp at) {
+  constexpr int kAsqFromAge = 10;  // the age NIMH validated the ASQ from
+  const bool minor = IsMinor(profile, at);
+  std::vector<InstrumentAssignment> out = DefaultAssignments(episode_id, minor, at);
+  if (minor && AgeInYears(profile.date_of_birth, at) >= kAsqFromAge) {
+    out.push_back(InstrumentAssignment{episode_id, "ASQ", Respondent::kClient, at});
+  }
+  return out;
+}
+
 // --- Submitting -------------------------------------------------------------------------------
 
 Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
@@ -453,6 +464,116 @@ Result<std::vector<FeedbackAlert>> FeedbackService::MissedFeedback(
       out.push_back(AlertRecord(*raised, episode.id, episode.clinic_id, std::nullopt, now));
   }
   return out;
+}
+
+namespace {
+
+constexpr std::int64_t kHourMs = 60LL * 60 * 1000;
+
+// One request or reminder to a client, live and by e-mail, unless its key was used before.
+Result<int> QueueRequest(WriteTxn& txn, const User& client, const Appointment& appointment,
+                         std::string_view when, std::string_view kind, const std::string& base_url,
+                         Timestamp now) {
+  const std::string link = fmt::format("{}/feedback?appointment={}", base_url, appointment.id);
+  const bool before = when == "before";
+  const std::string text =
+      before ? "Before your next session, your clinic would like to hear how things have been. "
+               "It takes about a minute:\n"
+             : "Your clinic would like to hear how your last session felt. It takes about a "
+               "minute, and honest answers help most:\n";
+  int queued = 0;
+  for (Channel channel : {Channel::kLive, Channel::kEmail}) {
+    Notification n;
+    n.clinic_id = client.clinic_id;
+    n.recipient_id = client.id;
+    n.channel = channel;
+    n.reason = std::string(kind);
+    n.dedupe_key =
+        fmt::format("{}:{}:appointment={}:{}", kind, when, appointment.id, ToString(channel));
+    n.created_at = now;
+    n.next_attempt_at = now;
+    if (channel == Channel::kEmail) {
+      n.address = client.email;
+      n.subject = kind == "feedback_reminder" ? "Rapport: a reminder about your check-in"
+                                              : "Rapport: a short check-in is ready for you";
+      n.body = fmt::format("Hello {},\n\n{}{}\n\nPlease do not reply to this message.\n",
+                           client.display_name, text, link);
+    } else {
+      n.payload_json = Json{{"type", "feedback_request"},
+                            {"appointment_id", appointment.id},
+                            {"when", std::string(when)}}
+                           .dump();
+    }
+    auto id = txn.InsertNotification(n);
+    if (!id && id.error().code == ErrorCode::kAlreadyExists) continue;
+    if (!id) return Fail(std::move(id).error());
+    ++queued;
+  }
+  return queued;
+}
+
+}  // namespace
+
+Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clinic_id,
+                                                   Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store_.ListEpisodesOfClinic(clinic_id));
+  int queued = 0;
+  for (const Episode& episode : episodes) {
+    if (episode.status == EpisodeStatus::kEnded) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
+    if (!client.active) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
+    std::vector<const Instrument*> before, after;
+    for (const InstrumentAssignment& a : assignments) {
+      if (a.respondent != Respondent::kClient) continue;
+      const Instrument* instrument = catalog_.Find(a.instrument);
+      if (instrument == nullptr || instrument->purpose == Purpose::kFit ||
+          instrument->purpose == Purpose::kScreen) {
+        continue;  // the Fit Check and risk screens are asked on their own terms
+      }
+      const bool asked_before =
+          instrument->timing && instrument->timing->ask == AskWhen::kBeforeSession;
+      (asked_before ? before : after).push_back(instrument);
+    }
+    if (before.empty() && after.empty()) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+    const auto unanswered = [&](const Appointment& a, const std::vector<const Instrument*>& list) {
+      return std::any_of(list.begin(), list.end(), [&](const Instrument* i) {
+        return std::none_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+          return r.instrument == i->code && r.appointment_id == a.id &&
+                 r.respondent == Respondent::kClient;
+        });
+      });
+    };
+    for (const Appointment& a : appointments) {
+      if (a.status == AppointmentStatus::kCancelled || a.status == AppointmentStatus::kNoShow) {
+        continue;
+      }
+      if (a.status == AppointmentStatus::kScheduled && a.starts_at > now) {
+        for (const Instrument* i : before) {
+          const Timestamp opens =
+              a.starts_at - i->timing->opens_hours_before.value_or(24) * kHourMs;
+          if (now < opens || !unanswered(a, before)) continue;
+          RAPPORT_ASSIGN_OR_RETURN(const int n,
+                                   QueueRequest(txn, client, a, "before", "feedback_request",
+                                                wiring_.notifier.base_url, now));
+          queued += n;
+          break;
+        }
+        continue;
+      }
+      const Timestamp ended = a.starts_at + a.duration_minutes * 60'000LL;
+      if (ended > now || now - ended > 72 * kHourMs || !unanswered(a, after)) continue;
+      const bool late = now - ended >= 24 * kHourMs;
+      RAPPORT_ASSIGN_OR_RETURN(
+          const int n,
+          QueueRequest(txn, client, a, "after", late ? "feedback_reminder" : "feedback_request",
+                       wiring_.notifier.base_url, now));
+      queued += n;
+    }
+  }
+  return queued;
 }
 
 Result<int> FeedbackService::RaiseMissedFeedback(WriteTxn& txn, ClinicId clinic_id, Timestamp now) {

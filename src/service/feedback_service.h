@@ -222,6 +222,14 @@ class FeedbackService {
   // notifies) the missed-feedback alerts its active episodes now need. Returns how many.
   Result<int> RaiseMissedFeedback(WriteTxn& txn, ClinicId clinic_id, Timestamp now);
 
+  // The scheduler's feedback requests for one clinic, inside the job's write: a client is told
+  // (live and by e-mail, no clinical content) once when a before-session questionnaire opens for
+  // their next appointment (its definition's `opens_hours_before`), once when a session ended
+  // without the after-session questionnaires, and reminded once a day later if still unanswered
+  // (up to three days after the session). Each at most once per appointment (dedupe keys).
+  // Returns how many notifications were queued.
+  Result<int> QueueFeedbackRequests(WriteTxn& txn, ClinicId clinic_id, Timestamp now);
+
   // Therapist: the alerts of their episodes; supervisor: of their supervisees' episodes. Newest
   // first; `state` filters. Others: kPermissionDenied.
   Result<std::vector<AlertView>> ListAlerts(const Actor& actor, std::optional<AlertState> state);
@@ -268,6 +276,13 @@ class FeedbackService {
   // The questionnaires a new episode gets: adults PHQ-9, GAD-7, RAPPORT-CHECK (client) and
   // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Used by
   // ClinicService and the demo when an episode opens.
+  //
+  // DefaultAssignmentsFor adds, from the client's age, NIMH's ASQ risk screen (client) for a
+  // minor aged 10 or over: their questionnaires have no risk item of their own, and a young
+  // person at risk must be able to say so. Clients of unknown age count as adults.
+  static std::vector<InstrumentAssignment> DefaultAssignmentsFor(EpisodeId episode_id,
+                                                                 const ClientProfile& profile,
+                                                                 Timestamp at);
   static std::vector<InstrumentAssignment> DefaultAssignments(EpisodeId episode_id, bool minor,
                                                               Timestamp at);
 

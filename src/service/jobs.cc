@@ -2,20 +2,41 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
+
 namespace rapport {
 
 namespace {
 
-// One key per clinic and hour: a restart within the hour finds the job it already has.
-Job MissedFeedbackJob(ClinicId clinic_id, Timestamp due) {
+// One key per clinic and period: a restart within the period finds the job it already has.
+Job PeriodicJob(std::string_view kind, std::int64_t every_ms, ClinicId clinic_id, Timestamp due) {
   Job job;
   job.clinic_id = clinic_id;
-  job.kind = std::string(kMissedFeedbackJob);
-  job.key =
-      fmt::format("missed_feedback:clinic={}:hour={}", clinic_id, due / kMissedFeedbackEveryMs);
+  job.kind = std::string(kind);
+  job.key = fmt::format("{}:clinic={}:period={}", kind, clinic_id, due / every_ms);
   job.due_at = due;
   return job;
 }
+
+// A handler that does `work` and schedules the kind's next run at the start of the next period.
+Scheduler::Handler Periodic(std::string_view kind, std::int64_t every_ms,
+                            std::function<Status(WriteTxn&, ClinicId, Timestamp)> work) {
+  return [kind = std::string(kind), every_ms, work = std::move(work)](
+             WriteTxn& txn, const Job& job, const Json&, Timestamp now) -> Status {
+    RAPPORT_RETURN_IF_ERROR(work(txn, job.clinic_id, now));
+    const Timestamp next = (now / every_ms + 1) * every_ms;
+    RAPPORT_RETURN_IF_ERROR(txn.InsertJob(PeriodicJob(kind, every_ms, job.clinic_id, next)));
+    return Ok();
+  };
+}
+
+struct PeriodicKind {
+  std::string_view kind;
+  std::int64_t every_ms;
+};
+constexpr PeriodicKind kPeriodic[] = {{kMissedFeedbackJob, kMissedFeedbackEveryMs},
+                                      {kFeedbackRequestsJob, kFeedbackRequestsEveryMs}};
 
 }  // namespace
 
@@ -31,24 +52,31 @@ void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const Notifie
   });
   scheduler.Handle(
       std::string(kMissedFeedbackJob),
-      [&feedback](WriteTxn& txn, const Job& job, const Json&, Timestamp now) -> Status {
-        RAPPORT_RETURN_IF_ERROR(feedback.RaiseMissedFeedback(txn, job.clinic_id, now));
-        const Timestamp next = (now / kMissedFeedbackEveryMs + 1) * kMissedFeedbackEveryMs;
-        RAPPORT_RETURN_IF_ERROR(txn.InsertJob(MissedFeedbackJob(job.clinic_id, next)));
-        return Ok();
-      });
+      Periodic(kMissedFeedbackJob, kMissedFeedbackEveryMs,
+               [&feedback](WriteTxn& txn, ClinicId clinic, Timestamp now) -> Status {
+                 RAPPORT_RETURN_IF_ERROR(feedback.RaiseMissedFeedback(txn, clinic, now));
+                 return Ok();
+               }));
+  scheduler.Handle(
+      std::string(kFeedbackRequestsJob),
+      Periodic(kFeedbackRequestsJob, kFeedbackRequestsEveryMs,
+               [&feedback](WriteTxn& txn, ClinicId clinic, Timestamp now) -> Status {
+                 RAPPORT_RETURN_IF_ERROR(feedback.QueueFeedbackRequests(txn, clinic, now));
+                 return Ok();
+               }));
 }
 
 Status SchedulePeriodicJobs(Store& store, Timestamp now) {
   RAPPORT_ASSIGN_OR_RETURN(const auto clinics, store.ListClinics());
   return store.Write([&](WriteTxn& txn) -> Status {
     for (const Clinic& clinic : clinics) {
-      RAPPORT_ASSIGN_OR_RETURN(const auto pending, store.ListJobs(clinic.id, kMissedFeedbackJob));
-      const bool scheduled = std::any_of(pending.begin(), pending.end(), [](const Job& j) {
-        return j.state == JobState::kPending;
-      });
-      if (scheduled) continue;
-      RAPPORT_RETURN_IF_ERROR(txn.InsertJob(MissedFeedbackJob(clinic.id, now)));
+      for (const PeriodicKind& p : kPeriodic) {
+        RAPPORT_ASSIGN_OR_RETURN(const auto jobs, store.ListJobs(clinic.id, p.kind));
+        const bool scheduled = std::any_of(
+            jobs.begin(), jobs.end(), [](const Job& j) { return j.state == JobState::kPending; });
+        if (scheduled) continue;
+        RAPPORT_RETURN_IF_ERROR(txn.InsertJob(PeriodicJob(p.kind, p.every_ms, clinic.id, now)));
+      }
     }
     return Ok();
   });

@@ -1,7 +1,8 @@
 #pragma once
 // The server's time-caused work, as scheduler jobs: each escalation step of an unacknowledged
 // alert (scheduled when the alert is raised), and the hourly missed-feedback check of every
-// clinic (each run schedules the next; a server that was down runs the overdue check once when
+// clinic and its feedback requests every 15 minutes (each run schedules the next; a server that
+// was down runs the overdue check once when
 // it starts, not once per missed hour). Thread-safe as the Scheduler is.
 
 #include "core/clock.h"
@@ -15,6 +16,8 @@ namespace rapport {
 
 inline constexpr std::string_view kMissedFeedbackJob = "missed_feedback";
 inline constexpr std::int64_t kMissedFeedbackEveryMs = 60LL * 60 * 1000;
+inline constexpr std::string_view kFeedbackRequestsJob = "feedback_requests";
+inline constexpr std::int64_t kFeedbackRequestsEveryMs = 15LL * 60 * 1000;
 
 // Registers the handlers for every kind of job above. Borrows everything.
 void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier);

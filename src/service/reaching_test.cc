@@ -351,7 +351,7 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
   // Five hours pass with no server running.
   w.clock.Advance(std::chrono::hours(5));
-  EXPECT_EQ(w.Run(), 2) << "one check per clinic, not one per missed hour";
+  EXPECT_EQ(w.Run(), 4) << "each periodic job once per clinic, not once per missed period";
   const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
   ASSERT_EQ(jobs.size(), 2U);
   EXPECT_EQ(jobs[1].state, JobState::kPending);
@@ -359,6 +359,102 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_LE(jobs[1].due_at, w.clock.Now() + kMissedFeedbackEveryMs);
   ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value());
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 2U);
+}
+
+TEST(YouthRiskScreen, AYoungPersonOfTenOrOverIsAskedTheAsqAndAYoungerChildIsNot) {
+  ReachWorld w;
+  const Timestamp now = w.clock.Now();
+  const auto codes = [&](const ClientProfile& p) {
+    std::vector<std::string> out;
+    for (const auto& a : FeedbackService::DefaultAssignmentsFor(1, p, now))
+      out.push_back(a.instrument);
+    return out;
+  };
+  const auto has_asq = [&](const ClientProfile& p) {
+    const auto c = codes(p);
+    return std::find(c.begin(), c.end(), "ASQ") != c.end();
+  };
+  EXPECT_TRUE(has_asq(ClientProfile{1, "2016-05-31", "", ""})) << "10 on 2026-05-31";
+  EXPECT_FALSE(has_asq(ClientProfile{1, "2016-06-02", "", ""})) << "still 9";
+  EXPECT_FALSE(has_asq(ClientProfile{1, "1990-01-01", "", ""})) << "adults answer PHQ-9 item 9";
+  EXPECT_FALSE(has_asq(ClientProfile{1, "", "", ""})) << "unknown age counts as adult";
+}
+
+TEST(YouthRiskScreen, APositiveAsqFromAYoungPersonRaisesAnUrgentAlertAndShowsThemHelp) {
+  ReachWorld w;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    for (const auto& a : FeedbackService::DefaultAssignmentsFor(
+                             w.e_k2, *w.store->GetClientProfile(w.k2), w.clock.Now())) {
+                      RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+                    }
+                    return Ok();
+                  })
+                  .has_value());
+  const Json answers = {{"asq_1", 1}, {"asq_2", 0}, {"asq_3", 0}, {"asq_4", 0}, {"asq_5", 0}};
+  auto result =
+      w.feedback.SubmitResponse(w.As(w.k2), w.e_k2, SubmitRequest{"ASQ", "client", answers, {}});
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  ASSERT_TRUE(result->crisis.has_value()) << "the young person sees help at once";
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_k2);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts[0].kind, AlertKind::kRisk);
+  EXPECT_EQ(alerts[0].severity, Severity::kCritical);
+  EXPECT_TRUE(w.Who(alerts[0].id).contains({w.t2, Channel::kEmail, 0}));
+  EXPECT_EQ(w.store->ListJobs(w.clinic_a, kEscalateJob)->size(), 1U) << "it escalates";
+}
+
+// Runs the feedback-request sweep of clinic A as its job does; returns how many were queued.
+int Requests(ReachWorld& w) {
+  int queued = -1;
+  EXPECT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        queued, w.feedback.QueueFeedbackRequests(txn, w.clinic_a, w.clock.Now()));
+                    return Ok();
+                  })
+                  .has_value());
+  return queued;
+}
+
+std::vector<Notification> ToClient(ReachWorld& w, UserId client) {
+  std::vector<Notification> out;
+  const auto mail = *w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  for (const Notification& n : mail) {
+    if (n.recipient_id == client) out.push_back(n);
+  }
+  return out;
+}
+
+TEST(FeedbackRequests, AClientIsAskedOnceBeforeTheSessionOnceAfterItAndRemindedOnce) {
+  ReachWorld w;
+  // Cleo's appointment a_c1 starts in 24 hours: the PHQ-9 and GAD-7 open 24 hours before.
+  w.clock.Advance(-std::chrono::minutes(1));
+  EXPECT_EQ(Requests(w), 0) << "not open yet";
+  w.clock.Advance(std::chrono::minutes(1));
+  // Cleo and Cody (a_c2, also in 24 hours), each live and by e-mail.
+  EXPECT_EQ(Requests(w), 4);
+  EXPECT_EQ(Requests(w), 0) << "once";
+  auto mails = ToClient(w, w.c1);
+  ASSERT_EQ(mails.size(), 1U);
+  EXPECT_EQ(mails[0].address, "c1@a.test");
+  EXPECT_NE(mails[0].body.find("/feedback?appointment=" + std::to_string(w.a_c1)),
+            std::string::npos);
+  EXPECT_EQ(mails[0].body.find("PHQ"), std::string::npos) << "no clinical content";
+  // Answering it before the session leaves nothing more to ask before.
+  ASSERT_TRUE(
+      w.feedback
+          .SubmitResponse(w.As(w.c1), w.e_c1, SubmitRequest{"PHQ-9", "client", Phq9(1, 0), w.a_c1})
+          .has_value());
+  // After the session (50 minutes), the Rapport Check is asked once, then a reminder a day on.
+  w.clock.Advance(std::chrono::hours(25));
+  EXPECT_EQ(Requests(w), 4);
+  EXPECT_EQ(Requests(w), 0);
+  w.clock.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Requests(w), 4) << "the reminders";
+  EXPECT_EQ(ToClient(w, w.c1).front().reason, "feedback_reminder") << "newest first";
+  w.clock.Advance(std::chrono::hours(72));
+  EXPECT_EQ(Requests(w), 0) << "nothing after three days";
 }
 
 // --- What the client is told ------------------------------------------------------------------

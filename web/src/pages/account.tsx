@@ -166,8 +166,8 @@ function AlertPreferences() {
     <section class="card" aria-labelledby="told-heading">
       <h2 id="told-heading">How Rapport tells you about alerts</h2>
       <p>
-        <strong>Critical alerts always come on screen and by e-mail</strong>, whatever you choose here: nobody can miss a
-        client's risk answer. For other alerts, choose what suits you.
+        <strong>A client's risk answer and every critical alert always come on screen and by e-mail</strong>, whatever
+        you choose here: nobody can miss them. For other alerts, choose what suits you.
       </p>
       {loaded.loading && !loaded.data && <Loading what="your choices" />}
       {loaded.error && <Alert>{loaded.error.message}</Alert>}

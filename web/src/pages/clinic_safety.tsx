@@ -230,7 +230,7 @@ function HoursAndEscalation({
           )}
         </fieldset>
         <fieldset class="fieldset">
-          <legend>When nobody acknowledges a critical alert</legend>
+          <legend>When nobody acknowledges an urgent alert (a risk answer or a critical alert)</legend>
           <p class="hint">
             The treating therapist is told at once. If nobody acknowledges the alert in time, their supervisors and the
             on-call clinician are told, then every supervisor and administrator.
@@ -348,7 +348,7 @@ function Channels({ channels, mailRelay, onSaved }: { channels: ClinicChannels; 
           name="webhook_url"
           type="url"
           autoComplete="off"
-          hint="Rapport also sends each critical alert here, signed, for a pager or text-message gateway. Leave empty for none."
+          hint="Rapport also sends each urgent alert here (every risk answer, every critical alert), signed, for a pager or text-message gateway. Leave empty for none."
           value={url}
           onInput={(v) => {
             setSaved(false);
@@ -473,7 +473,7 @@ function OnCallRota() {
   return (
     <section class="card" aria-labelledby="rota-heading">
       <h2 id="rota-heading">On-call rota</h2>
-      <p class="muted">The next {kRotaDays} days. The on-call clinician hears of a critical alert that nobody has acknowledged in time.</p>
+      <p class="muted">The next {kRotaDays} days. The on-call clinician hears of an urgent alert (a risk answer or a critical alert) that nobody has acknowledged in time.</p>
       {rota.loading && !rota.data && <Loading what="the rota" />}
       {rota.error && <Alert>{rota.error.message}</Alert>}
       {notice && <Alert kind="success">{notice}</Alert>}
