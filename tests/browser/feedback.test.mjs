@@ -108,7 +108,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   assert.ok((await ratings.count()) >= 5, 'ratings as radio groups');
   assert.ok((await form.locator('fieldset.choice > legend').count()) >= 9, 'choice items as fieldsets with legends');
   // Each rating shows its anchors as text, and no value until the client picks one.
-  await form.getByText('0: Not at all').first().waitFor();
+  await form.getByText('0: Not true at all').first().waitFor();
   await form.getByText('10: Completely').first().waitFor();
   const firstRating = ratings.first();
   assert.equal(await firstRating.getByRole('radio').count(), 11, 'a rating offers every number from 0 to 10');
@@ -150,7 +150,7 @@ test('a risk answer shows the client crisis information at once; the therapist a
   for (const group of await form.locator('fieldset.choice').all()) {
     const legend = await group.locator('legend').innerText();
     // PHQ-9 item 9 above 0: thoughts of being better off dead or of self-harm.
-    const option = /better off dead|hurting yourself/i.test(legend) ? 'Several days' : undefined;
+    const option = /better off dead|hurting yourself/i.test(legend) ? 'More than half the days' : undefined;
     if (option) await group.getByLabel(option).check();
     else await group.getByRole('radio').first().check();
   }

@@ -607,7 +607,7 @@ export const api = {
   putSafety: (settings: SafetySettings) => request<SafetyOverview>('PUT', '/clinic/safety', { settings }),
   // Leaving out webhook_secret keeps the current one.
   putChannels: (body: { webhook_url: string; webhook_secret?: string; mail_from: string }) =>
-    request<ClinicChannels>('PUT', '/clinic/channels', body),
+    request<SafetyOverview>('PUT', '/clinic/channels', body),
   onCall: (from: string, to: string) =>
     request<{ shifts: OnCallShift[] }>('GET', `/on-call?${new URLSearchParams({ from, to })}`),
   addShift: (body: { user_id: number; starts_at: string; ends_at: string }) => request<OnCallShift>('POST', '/on-call', body),

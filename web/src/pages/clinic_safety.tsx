@@ -310,7 +310,7 @@ function Channels({ channels, mailRelay, onSaved }: { channels: ClinicChannels; 
     setError(undefined);
     setSaved(false);
     try {
-      const next = await api.putChannels({
+      const { channels: next } = await api.putChannels({
         webhook_url: url.trim(),
         // Left empty, the secret already set stays.
         ...(secret ? { webhook_secret: secret } : {}),
