@@ -409,7 +409,7 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
       RAPPORT_ASSIGN_OR_RETURN(const UserId client,
                                txn.InsertUser(NewUser{clinic, email, fmt::format("Client {:03}", c),
                                                       Role::kClient, password_hash, now}));
-      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{client, "", ""}));
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{client, "", "", ""}));
       Episode e;
       e.clinic_id = clinic;
       e.client_id = client;
