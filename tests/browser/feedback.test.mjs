@@ -97,6 +97,56 @@ test('after a session the client home asks "How was today’s session?" and the 
   await page.context().close();
 });
 
+// Answers count for the appointment they name, so the first test's leave this one open.
+test('before a session the client home offers the check-in, whose form asks the outcome questionnaires and not the Rapport Check', async () => {
+  const therapist = await newPage(live.browser, live.server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  // A session 2 hours ahead: inside the 24 hours in which PHQ-9 and GAD-7 open before it.
+  const booked = await therapist.evaluate(async () => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const board = await (await fetch('/api/v1/dashboard')).json();
+    const clients = await (await fetch('/api/v1/clients')).json();
+    const jordan = clients.find((c) => c.email === 'client@demo.rapport');
+    const row = board.clients.find((c) => c.client_id === jordan.id);
+    const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+      body: JSON.stringify({ starts_at: new Date(Date.now() + 2 * 3600_000).toISOString(), duration_minutes: 50, modality: 'video' }),
+    });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  await therapist.context().close();
+
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  const ask = page.getByRole('region', { name: 'Before your session' });
+  await ask.waitFor();
+  // Above the next appointment, which it is about.
+  const above = await page.evaluate(() => {
+    const a = document.getElementById('check-in-heading');
+    const n = document.getElementById('next-heading');
+    return !!(a && n && a.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.ok(above, 'the check-in comes before the next appointment');
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the client home offering the check-in');
+  await ask.getByRole('link', { name: 'Fill in your check-in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Before your session' }).waitFor();
+  assert.match(page.url(), /\/feedback\?appointment=\d+$/);
+  await page.getByText('Your therapist will look at these with you in the session.').waitFor();
+  const form = page.locator('form.feedback-form');
+  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
+  await form.getByRole('heading', { level: 2, name: /GAD-7/ }).waitFor();
+  // How the session went cannot be asked before it.
+  assert.equal(await form.getByRole('heading', { level: 2, name: /Rapport Check/ }).count(), 0);
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the check-in form at 360 px');
+  await page.context().close();
+});
+
 test('the client form fits 360 px, has 44 px targets, passes axe and can be completed by keyboard alone', async () => {
   const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await openFeedbackForm(page);

@@ -124,6 +124,19 @@ export interface InstrumentItem {
   max_length?: number;
 }
 
+// When a questionnaire is asked. Outcome questionnaires come before the session, so that the
+// answers can be talked over in it; how the session went can only come after. A definition that
+// does not say is asked after the session, as every questionnaire once was.
+export interface InstrumentTiming {
+  ask: 'before_session' | 'after_session';
+  // Before-session only: how many hours before the start the form opens.
+  opens_hours_before?: number;
+}
+
+export function asksBeforeSession(timing: InstrumentTiming | undefined): boolean {
+  return timing?.ask === 'before_session';
+}
+
 export interface InstrumentDefinition {
   code: string;
   title: string;
@@ -132,27 +145,31 @@ export interface InstrumentDefinition {
   preamble?: string;
   items: InstrumentItem[];
   validation?: { validated: boolean; note?: string };
+  timing?: InstrumentTiming;
 }
 
 // Whether a questionnaire's scores have been validated, as its definition says. The project's own
 // questionnaires (Rapport Check, Fit Check) have not been yet, and staff are told so beside their
-// scores.
+// scores. It also carries when the questionnaire is asked, which the client's home needs for the
+// same list of definitions.
 export interface InstrumentValidation {
   code: string;
   title: string;
   purpose: Purpose;
   validated: boolean;
   note: string;
+  timing?: InstrumentTiming;
 }
 
-// One entry of GET /instruments. Older servers list only `validated`; the note is then in the full
-// definition.
+// One entry of GET /instruments. Servers that list only `validated`, or no `timing`, keep the
+// rest in the full definition.
 interface InstrumentListEntry {
   code: string;
   title: string;
   purpose: Purpose;
   validated?: boolean;
   validation?: { validated: boolean; note?: string };
+  timing?: InstrumentTiming;
 }
 
 export interface AssignedInstrument {
@@ -504,8 +521,8 @@ function toApiError(response: Response, data: unknown): ApiError {
 
 let validationCache: Promise<Map<string, InstrumentValidation>> | undefined;
 
-// Every questionnaire's validation by code, asked for once per page load: definitions change only
-// when the server restarts. A failure is not kept, so the next page asks again.
+// Every questionnaire's validation and timing by code, asked for once per page load: definitions
+// change only when the server restarts. A failure is not kept, so the next page asks again.
 export function instrumentValidation(): Promise<Map<string, InstrumentValidation>> {
   validationCache ??= loadValidation().catch((e: unknown) => {
     validationCache = undefined;
@@ -520,10 +537,13 @@ async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
     list.map(async (e): Promise<InstrumentValidation> => {
       const validated = e.validation?.validated ?? e.validated ?? true;
       let note = e.validation?.note ?? '';
-      if (!validated && !e.validation) {
-        note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
+      let timing = e.timing;
+      if ((!validated && !e.validation) || !('timing' in e)) {
+        const full = await api.instrument(e.code).catch(() => undefined);
+        note = e.validation ? note : (full?.validation?.note ?? '');
+        timing = full?.timing;
       }
-      return { code: e.code, title: e.title, purpose: e.purpose, validated, note };
+      return { code: e.code, title: e.title, purpose: e.purpose, validated, note, timing };
     }),
   );
   return new Map(entries.map((v) => [v.code, v]));

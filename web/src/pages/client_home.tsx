@@ -1,6 +1,14 @@
 // The client's home: feedback on their latest session when it is still to give, their next
 // appointment and therapist, and their own progress, in a calm, phone-first view.
-import { api, type Appointment, type EpisodeProgress } from '../api';
+import {
+  api,
+  asksBeforeSession,
+  instrumentValidation,
+  type Appointment,
+  type AssignedInstrument,
+  type EpisodeProgress,
+  type InstrumentValidation,
+} from '../api';
 import { currentEpisode, upcomingWindow } from '../caseload';
 import { ProgressChart } from '../chart';
 import { firstName, formatDateTime, modalityLabel } from '../format';
@@ -32,6 +40,31 @@ export function sessionAwaitingFeedback(appointments: Appointment[], progress: E
   return latest;
 }
 
+// The questionnaires already answered for one appointment.
+export function answeredFor(progress: EpisodeProgress | undefined, appointmentId: number): Set<string> {
+  const codes = (progress?.instruments ?? []).filter((q) => q.points.some((p) => p.appointment_id === appointmentId));
+  return new Set(codes.map((q) => q.code));
+}
+
+// The next session, once a questionnaire to be talked over in it has opened and is not yet answered.
+export function sessionAwaitingCheckIn(
+  next: Appointment | undefined,
+  assigned: AssignedInstrument[],
+  definitions: Map<string, InstrumentValidation>,
+  progress: EpisodeProgress | undefined,
+  now = Date.now(),
+): Appointment | undefined {
+  if (!next) return undefined;
+  const startsAt = Date.parse(next.starts_at);
+  const answered = answeredFor(progress, next.id);
+  const open = assigned.some((a) => {
+    const timing = definitions.get(a.code)?.timing;
+    if (a.respondent !== 'client' || answered.has(a.code) || !asksBeforeSession(timing)) return false;
+    return now >= startsAt - (timing?.opens_hours_before ?? 0) * 3600_000;
+  });
+  return open ? next : undefined;
+}
+
 async function loadClientHome(userId: number) {
   const { from, to } = upcomingWindow(365);
   const [me, appointments] = await Promise.all([api.client(userId).catch(() => undefined), api.appointments(from, to)]);
@@ -41,17 +74,21 @@ async function loadClientHome(userId: number) {
   const episode = currentEpisode(me?.episodes);
   const therapist = episode?.therapist_name ?? next[0]?.therapist_name;
   // An older server without feedback routes: the home still shows appointments.
-  const [progress, past, plan] = episode
+  const [progress, past, plan, assigned, definitions] = episode
     ? await Promise.all([
         api.progress(episode.id).catch(() => undefined),
         // The episode's own list includes sessions already held; the clinic-wide one looks ahead.
         api.episodeAppointments(episode.id).catch(() => [] as Appointment[]),
         planApi.overview(episode.id).catch(() => undefined),
+        api.episodeInstruments(episode.id).catch(() => [] as AssignedInstrument[]),
+        instrumentValidation().catch(() => new Map<string, InstrumentValidation>()),
       ])
-    : [undefined, [] as Appointment[], undefined];
+    : [undefined, [] as Appointment[], undefined, [] as AssignedInstrument[], new Map<string, InstrumentValidation>()];
   const awaiting = sessionAwaitingFeedback(past, progress);
+  const checkIn = sessionAwaitingCheckIn(next[0], assigned, definitions, progress);
   return {
     next: next[0] as Appointment | undefined,
+    checkIn,
     later: next.slice(1, 4),
     therapist,
     progress,
@@ -137,6 +174,18 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
             </section>
           )}
           {home.data.episodeId !== undefined && home.data.plan?.may_accept && <MyPlan episodeId={home.data.episodeId} plan={home.data.plan} />}
+          {home.data.checkIn && (
+            <section class="card" aria-labelledby="check-in-heading">
+              <h2 id="check-in-heading">Before your session</h2>
+              <p>
+                A few questions for your session on {formatDateTime(home.data.checkIn.starts_at)}.{' '}
+                {home.data.therapist ?? 'Your therapist'} will look at your answers with you.
+              </p>
+              <a class="button button--block" href={`/feedback?appointment=${home.data.checkIn.id}`}>
+                Fill in your check-in
+              </a>
+            </section>
+          )}
           <section class="card card--accent" aria-labelledby="next-heading">
             <h2 id="next-heading">Your next appointment</h2>
             <NextAppointment appointment={home.data.next} />

@@ -1,18 +1,25 @@
-// The two ways a client gives feedback: signed in, after a session (or at any time), and from a
-// personal feedback link without a password. Both use the same one-minute form.
-import { api, ApiError, type Appointment, type Client, type InstrumentDefinition } from '../api';
+// The two ways a client gives feedback: signed in, before or after a session (or at any time), and
+// from a personal feedback link without a password. Both use the same form.
+import { api, ApiError, asksBeforeSession, type Appointment, type Client, type InstrumentDefinition } from '../api';
 import { currentEpisode } from '../caseload';
 import { FeedbackForm } from '../feedback_form';
 import { firstName, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { answeredFor } from './client_home';
 
-// Fit Check is sent on its own after a first appointment; the after-session form is the Rapport
-// Check and the outcome questionnaires assigned.
-function forAfterSession(codes: { code: string; purpose: string; respondent: string }[]) {
+// Fit Check is sent on its own after a first appointment; the session forms are the Rapport Check
+// and the outcome questionnaires assigned.
+function forSessionForms(codes: { code: string; purpose: string; respondent: string }[]) {
   const mine = codes.filter((c) => c.respondent === 'client' && c.purpose !== 'fit');
   // The session first: how today went is what the client has in mind.
   return [...mine].sort((a, b) => Number(b.purpose === 'rapport') - Number(a.purpose === 'rapport'));
+}
+
+// Before the session, only what is to be talked over in it; afterwards the session's own
+// questions, and any of the others the client did not get to beforehand.
+function forMoment(list: InstrumentDefinition[], beforeStart: boolean, answered: Set<string>): InstrumentDefinition[] {
+  return list.filter((d) => (asksBeforeSession(d.timing) ? !answered.has(d.code) : !beforeStart));
 }
 
 interface SessionForm {
@@ -20,26 +27,43 @@ interface SessionForm {
   episodeId: number;
   instruments: InstrumentDefinition[];
   appointment?: Appointment;
+  beforeStart: boolean;
 }
 
 async function loadSessionForm(userId: number, appointmentId?: number): Promise<SessionForm> {
   const client = await api.client(userId);
   const episode = currentEpisode(client.episodes);
   if (!episode) throw new ApiError(404, 'You have no open course of care to give feedback on yet.');
-  const assigned = forAfterSession(await api.episodeInstruments(episode.id));
-  const instruments = await Promise.all(assigned.map((a) => api.instrument(a.code)));
-  let appointment: Appointment | undefined;
-  if (appointmentId) {
-    const list = await api.episodeAppointments(episode.id).catch(() => [] as Appointment[]);
-    appointment = list.find((a) => a.id === appointmentId);
-  }
-  return { client: { ...client, therapist_name: episode.therapist_name }, episodeId: episode.id, instruments, appointment };
+  const [assigned, appointments, progress] = await Promise.all([
+    api.episodeInstruments(episode.id),
+    appointmentId ? api.episodeAppointments(episode.id).catch(() => [] as Appointment[]) : [],
+    appointmentId ? api.progress(episode.id).catch(() => undefined) : undefined,
+  ]);
+  const definitions = await Promise.all(forSessionForms(assigned).map((a) => api.instrument(a.code)));
+  const appointment = appointments.find((a) => a.id === appointmentId);
+  const beforeStart = !!appointment && Date.parse(appointment.starts_at) > Date.now();
+  // Without an appointment the client is telling how things are going: everything assigned.
+  const instruments = appointmentId ? forMoment(definitions, beforeStart, answeredFor(progress, appointmentId)) : definitions;
+  return {
+    client: { ...client, therapist_name: episode.therapist_name },
+    episodeId: episode.id,
+    instruments,
+    appointment,
+    beforeStart,
+  };
 }
 
 export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
   const appointmentParam = Number(new URLSearchParams(location.search).get('appointment')) || undefined;
   const form = useLoad(() => loadSessionForm(ctx.user.id, appointmentParam), [ctx.user.id, appointmentParam]);
-  const title = appointmentParam ? 'How was today’s session?' : 'How are things going?';
+  // Until the appointment is known the page does not say which side of the session it is on.
+  const title = !appointmentParam
+    ? 'How are things going?'
+    : !form.data
+      ? 'Your session'
+      : form.data.beforeStart
+        ? 'Before your session'
+        : 'How was today’s session?';
   return (
     <div class="page narrow-page">
       <PageTitle title={title}>{title}</PageTitle>
@@ -49,7 +73,9 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
         <>
           <p class="lede">
             {form.data.appointment ? `About your session on ${formatDateTime(form.data.appointment.starts_at)}. ` : ''}
-            It takes about a minute. Your answers go to {form.data.client.therapist_name ?? 'your therapist'}.
+            {form.data.beforeStart
+              ? 'Your therapist will look at these with you in the session.'
+              : `It takes about a minute. Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
           </p>
           {form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
