@@ -37,6 +37,12 @@ inline Json RapportCheck(int each) {
           {"rc_better", ""}};
 }
 
+inline Json Gad7(int each) {
+  Json answers = Json::object();
+  for (int i = 1; i <= 7; ++i) answers["gad7_" + std::to_string(i)] = each;
+  return answers;
+}
+
 inline Json Psc17(int each) {
   Json answers = Json::object();
   for (int i = 1; i <= 17; ++i) answers["psc17_" + std::to_string(i)] = each;

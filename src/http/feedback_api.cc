@@ -19,13 +19,22 @@ namespace rapport {
 
 namespace {
 
+// When the questionnaire is asked; a definition that does not say is asked after the session.
+Json TimingJson(const std::optional<Timing>& timing) {
+  const Timing t = timing.value_or(Timing{});
+  Json out = {{"ask", std::string(ToString(t.ask))}};
+  if (t.opens_hours_before) out["opens_hours_before"] = *t.opens_hours_before;
+  return out;
+}
+
 Json InstrumentSummaryJson(const Instrument& instrument) {
   return {{"code", instrument.code},
           {"title", instrument.title},
           {"purpose", std::string(ToString(instrument.purpose))},
           {"respondents", instrument.respondents},
           {"validated", instrument.validated},
-          {"version", instrument.version}};
+          {"version", instrument.version},
+          {"timing", TimingJson(instrument.timing)}};
 }
 
 Json AssignedJson(const std::vector<AssignedInstrument>& list) {
@@ -141,9 +150,18 @@ Json ProgressJson(const EpisodeProgress& progress) {
   }
   Json alerts = Json::array();
   for (const AlertView& a : progress.alerts) alerts.push_back(AlertJson(a));
+  Json recovery = nullptr;
+  if (const auto& r = progress.recovery) {
+    recovery = {{"case_at_start", r->case_at_start},
+                {"below_caseness_at_end", r->below_caseness_at_end},
+                {"reliably_improved", r->reliably_improved},
+                {"reliably_deteriorated", r->reliably_deteriorated},
+                {"reliable_recovery", r->reliable_recovery}};
+  }
   return {{"episode_id", progress.episode_id},   {"client_id", progress.client_id},
           {"client_name", progress.client_name}, {"instruments", std::move(instruments)},
-          {"alerts", std::move(alerts)},         {"summary", summary}};
+          {"alerts", std::move(alerts)},         {"summary", summary},
+          {"recovery", std::move(recovery)}};
 }
 
 // The label of the option a value chose, for choice items.

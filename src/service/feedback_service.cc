@@ -600,6 +600,36 @@ Result<int> FeedbackService::RaiseMissedFeedback(WriteTxn& txn, ClinicId clinic_
   return raised;
 }
 
+namespace {
+
+// The client's own first and latest scores on one questionnaire, when there are two or more.
+std::optional<FirstAndLatest> ClientFirstAndLatest(const QuestionnaireProgress& q) {
+  std::vector<double> totals;
+  for (const ProgressPoint& p : q.points) {
+    if (p.respondent == Respondent::kClient && p.total) totals.push_back(*p.total);
+  }
+  if (totals.size() < 2) return std::nullopt;
+  return FirstAndLatest{totals.front(), totals.back()};
+}
+
+// Reliable recovery across the PHQ-9 and GAD-7 where the episode uses both.
+std::optional<RecoveryResult> JointRecovery(const InstrumentCatalog& catalog,
+                                            const std::vector<QuestionnaireProgress>& charts) {
+  std::optional<FirstAndLatest> phq9, gad7;
+  for (const QuestionnaireProgress& q : charts) {
+    if (q.definition.code == "PHQ-9") phq9 = ClientFirstAndLatest(q);
+    if (q.definition.code == "GAD-7") gad7 = ClientFirstAndLatest(q);
+  }
+  const Instrument* phq = catalog.Find("PHQ-9");
+  const Instrument* gad = catalog.Find("GAD-7");
+  if (!phq9 || !gad7 || phq == nullptr || gad == nullptr) return std::nullopt;
+  auto result = ReliableRecovery(phq->TotalScale(), *phq9, gad->TotalScale(), *gad7);
+  if (!result) return std::nullopt;  // a clinic's definition without caseness or reliable change
+  return *result;
+}
+
+}  // namespace
+
 Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
@@ -677,6 +707,7 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
     out.questionnaires.push_back(std::move(q));
   }
   if (IsStaff(actor)) {
+    out.recovery = JointRecovery(catalog_, out.questionnaires);
     RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
     for (FeedbackAlert& a : alerts) {
       out.alerts.push_back(

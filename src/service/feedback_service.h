@@ -125,6 +125,9 @@ struct EpisodeProgress {
   std::string client_name;
   std::vector<QuestionnaireProgress> questionnaires;  // in assignment order, then others
   std::vector<AlertView> alerts;  // newest first; empty for clients and guardians
+  // Reliable recovery judged across the PHQ-9 and GAD-7 together, from the client's own first and
+  // latest scores on each. Staff only, and only when both have two or more scores.
+  std::optional<RecoveryResult> recovery;
 };
 
 struct DashboardRow {

@@ -80,6 +80,7 @@ struct FeedbackWorld : World {
   }
 };
 
+using testing_support::Gad7;
 using testing_support::Phq9;
 using testing_support::Psc17;
 using testing_support::RapportCheck;
@@ -330,6 +331,38 @@ TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
   EXPECT_EQ(w.service.Progress(w.As(w.tb), w.e_c1).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(w.service.Progress(w.As(w.supervisor), w.e_c1).has_value());
   EXPECT_EQ(w.service.Progress(w.As(w.supervisor), w.e_c2).error().code, ErrorCode::kNotFound);
+}
+
+TEST(FeedbackProgress, StaffSeeReliableRecoveryJudgedAcrossPhq9AndGad7Together) {
+  FeedbackWorld w;
+  const auto submit = [&](const char* code, const Json& answers) {
+    ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request(code, answers)).has_value());
+  };
+  submit("PHQ-9", Phq9(2));  // 16: a case
+  submit("GAD-7", Gad7(2));  // 14: a case
+  auto one_each = w.service.Progress(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(one_each.has_value());
+  EXPECT_FALSE(one_each->recovery.has_value()) << "a single score on each judges nothing";
+
+  submit("PHQ-9", Phq9(1));  // 8: below 10, 8 points better
+  submit("GAD-7", Gad7(1));  // 7: below 8, 7 points better
+  auto staff = w.service.Progress(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(staff.has_value());
+  ASSERT_TRUE(staff->recovery.has_value());
+  EXPECT_TRUE(staff->recovery->case_at_start);
+  EXPECT_TRUE(staff->recovery->below_caseness_at_end);
+  EXPECT_TRUE(staff->recovery->reliably_improved);
+  EXPECT_TRUE(staff->recovery->reliable_recovery);
+
+  submit("GAD-7", Gad7(3));  // 21: the latest anxiety score is worse than at the start
+  auto worse = w.service.Progress(w.As(w.supervisor), w.e_c1);
+  ASSERT_TRUE(worse.has_value() && worse->recovery.has_value());
+  EXPECT_TRUE(worse->recovery->reliably_deteriorated);
+  EXPECT_FALSE(worse->recovery->reliable_recovery);
+
+  auto client = w.service.Progress(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(client.has_value());
+  EXPECT_FALSE(client->recovery.has_value()) << "a research category is for staff";
 }
 
 TEST(FeedbackAccess, GuardianSeesNoProgressWhenTheClinicDoesNotShare) {

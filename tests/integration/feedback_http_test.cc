@@ -57,15 +57,24 @@ TEST_F(FeedbackHttpTest, InstrumentsAreListedAndShownWithItemIds) {
   Browser therapist = SignedIn("t1@a.test");
   HttpReply list = therapist.Get("/api/v1/instruments");
   ASSERT_EQ(list.status, 200u) << list.body;
-  bool phq9 = false;
-  for (const Json& i : list.json()) {
+  bool phq9 = false, rapport = false;
+  const Json listed = list.json();
+  for (const Json& i : listed) {
     if (i.value("code", "") == "PHQ-9") {
       phq9 = true;
       EXPECT_EQ(i.value("purpose", ""), "outcome");
       EXPECT_TRUE(i.value("validated", false));
+      // Asked before the session, so the answers can be talked over in it.
+      EXPECT_EQ(i["timing"].value("ask", ""), "before_session");
+      EXPECT_EQ(i["timing"].value("opens_hours_before", 0), 24);
+    }
+    if (i.value("code", "") == "RAPPORT-CHECK") {
+      rapport = true;
+      EXPECT_EQ(i["timing"].value("ask", ""), "after_session");
     }
   }
   EXPECT_TRUE(phq9);
+  EXPECT_TRUE(rapport);
   HttpReply show = therapist.Get("/api/v1/instruments/PHQ-9");
   ASSERT_EQ(show.status, 200u);
   EXPECT_EQ(show.json()["items"][8].value("id", ""), "phq9_9");

@@ -161,8 +161,7 @@ export interface InstrumentValidation {
   timing?: InstrumentTiming;
 }
 
-// One entry of GET /instruments. Servers that list only `validated`, or no `timing`, keep the
-// rest in the full definition.
+// One entry of GET /instruments. The validation note is only in the full definition.
 interface InstrumentListEntry {
   code: string;
   title: string;
@@ -280,6 +279,16 @@ export interface EpisodeProgress {
   instruments: QuestionnaireProgress[];
   alerts: FeedbackAlert[];
   summary: string;
+  // Staff only: reliable recovery across PHQ-9 and GAD-7 together, once both have two scores.
+  recovery?: RecoveryJudgement | null;
+}
+
+export interface RecoveryJudgement {
+  case_at_start: boolean;
+  below_caseness_at_end: boolean;
+  reliably_improved: boolean;
+  reliably_deteriorated: boolean;
+  reliable_recovery: boolean;
 }
 
 export interface ResponseDetail {
@@ -537,13 +546,10 @@ async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
     list.map(async (e): Promise<InstrumentValidation> => {
       const validated = e.validation?.validated ?? e.validated ?? true;
       let note = e.validation?.note ?? '';
-      let timing = e.timing;
-      if ((!validated && !e.validation) || !('timing' in e)) {
-        const full = await api.instrument(e.code).catch(() => undefined);
-        note = e.validation ? note : (full?.validation?.note ?? '');
-        timing = full?.timing;
+      if (!validated && !e.validation) {
+        note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
       }
-      return { code: e.code, title: e.title, purpose: e.purpose, validated, note, timing };
+      return { code: e.code, title: e.title, purpose: e.purpose, validated, note, timing: e.timing };
     }),
   );
   return new Map(entries.map((v) => [v.code, v]));

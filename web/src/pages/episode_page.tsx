@@ -2,7 +2,7 @@
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
 // alerts themselves, every response item by item, the CSV export, and a feedback link to send.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Appointment, type EpisodeProgress, type ProgressPoint, type QuestionnaireProgress, type ResponseDetail } from '../api';
+import { api, ApiError, type Appointment, type EpisodeProgress, type ProgressPoint, type QuestionnaireProgress, type RecoveryJudgement, type ResponseDetail } from '../api';
 import { AlertList } from '../alerts';
 import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
@@ -66,6 +66,38 @@ function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint
         </table>
       )}
     </details>
+  );
+}
+
+// The verdict in words, then the four conditions behind it, so that "not recovered" says why.
+export function recoveryVerdict(r: RecoveryJudgement): string {
+  if (r.reliable_recovery) return 'Reliable recovery';
+  if (r.reliably_deteriorated) return 'Reliable deterioration on at least one';
+  if (!r.case_at_start) return 'Not a case at the start, so recovery does not apply';
+  if (r.reliably_improved) return 'Reliably improved, not yet below caseness on both';
+  return 'No reliable change yet';
+}
+
+function Recovery({ judgement }: { judgement: RecoveryJudgement }) {
+  const yes = (b: boolean) => (b ? 'Yes' : 'No');
+  return (
+    <section class="card" aria-labelledby="recovery-heading">
+      <h2 id="recovery-heading">Recovery across PHQ-9 and GAD-7</h2>
+      <p>
+        <strong>{recoveryVerdict(judgement)}</strong>, from the first and latest score on each (NHS Talking Therapies
+        definition).
+      </p>
+      <dl class="details details--long-terms">
+        <dt>At or above caseness on either at the start</dt>
+        <dd>{yes(judgement.case_at_start)}</dd>
+        <dt>Below caseness on both now</dt>
+        <dd>{yes(judgement.below_caseness_at_end)}</dd>
+        <dt>Reliable improvement on at least one</dt>
+        <dd>{yes(judgement.reliably_improved)}</dd>
+        <dt>Reliable deterioration on either</dt>
+        <dd>{yes(judgement.reliably_deteriorated)}</dd>
+      </dl>
+    </section>
   );
 }
 
@@ -216,6 +248,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
           </details>
         )}
       </section>
+      {progress.recovery && <Recovery judgement={progress.recovery} />}
       {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
       {progress.instruments.map((q) => (
         <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
