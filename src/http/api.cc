@@ -210,7 +210,11 @@ void AddHealthRoutes(Router& router, Store* store) {
   });
 }
 
-void AddAuthRoutes(Router& router, AuthService& auth) {
+void AddAuthRoutes(Router& router, AuthService& auth,
+                   std::function<void(SessionId)> session_ended) {
+  const auto ended = [session_ended = std::move(session_ended)](SessionId id) {
+    if (session_ended) session_ended(id);
+  };
   router.Add("POST", "/api/v1/auth/login", Public([&auth](const HttpRequest& request) -> Reply {
                auto body = ReadJsonObject(request);
                if (!body) return std::unexpected(std::move(body.error()));
@@ -225,10 +229,11 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
              }));
 
   router.Add("POST", "/api/v1/auth/logout",
-             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+             Authed(auth, [&auth, ended](const HttpRequest& request, const Actor& actor) -> Reply {
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
                if (auto ok = auth.Logout(actor); !ok) return ErrorReply(ok.error());
+               ended(actor.session_id);
                HttpResponse response = HttpResponse::NoContent();
                response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
                return response;
@@ -259,10 +264,11 @@ void AddAuthRoutes(Router& router, AuthService& auth) {
              }));
 
   router.Add("DELETE", "/api/v1/auth/sessions/{id}",
-             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+             Authed(auth, [&auth, ended](const HttpRequest& request, const Actor& actor) -> Reply {
                auto id = PathId(request);
                if (!id) return std::unexpected(std::move(id.error()));
                if (auto ok = auth.EndSession(actor, *id); !ok) return ErrorReply(ok.error());
+               ended(*id);
                HttpResponse response = HttpResponse::NoContent();
                if (*id == actor.session_id) {
                  response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
@@ -621,7 +627,7 @@ Router BuildRouter(const ApiServices& services) {
   Router router;
   AddHealthRoutes(router, services.store);
   if (services.auth != nullptr) {
-    AddAuthRoutes(router, *services.auth);
+    AddAuthRoutes(router, *services.auth, services.session_ended);
     if (services.clinic != nullptr) {
       AddClientRoutes(router, *services.auth, *services.clinic);
       AddEpisodeRoutes(router, *services.auth, *services.clinic);

@@ -4,7 +4,10 @@
 // the body, calls one service method and translates its Result to JSON or problem+json.
 // No route decides access. The routes are documented in docs/openapi.yaml.
 
+#include <functional>
+
 #include "http/router.h"
+#include "store/store.h"
 
 namespace rapport {
 
@@ -37,6 +40,9 @@ struct ApiServices {
   // the doorbell so that the scheduler looks at once.
   OffsetClock* test_clock = nullptr;
   Doorbell* doorbell = nullptr;
+  // Called after a sign-out or an ended session, so that the session's open live pages close at
+  // once rather than at their next check. The server sets it; may be empty.
+  std::function<void(SessionId)> session_ended = {};
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

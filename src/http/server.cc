@@ -67,6 +67,13 @@ struct LogRecord {
   std::chrono::steady_clock::time_point start;
 };
 
+// The routes' sign-out hook closes the session's live pages. The hub is constructed after the
+// router, which only keeps the reference until a request calls it.
+ApiServices WithSessionEnded(ApiServices services, LiveHub& hub) {
+  services.session_ended = [&hub](SessionId session) { hub.CloseSession(session); };
+  return services;
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -74,7 +81,7 @@ class Server::Impl {
   Impl(ServerOptions options, ApiServices services)
       : options_(std::move(options)),
         services_(services),
-        router_(BuildRouter(services)),
+        router_(BuildRouter(WithSessionEnded(services, hub_))),
         static_files_(options_.web_root),
         pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
         acceptor_(ioc_),

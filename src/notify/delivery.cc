@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 
 #include "core/backoff.h"
 
@@ -39,25 +40,50 @@ Result<int> DeliveryWorker::RunOnce() {
         claimed, txn.ClaimDueNotifications(now, now + options_.lease.count(), options_.batch));
     return Ok();
   }));
+  // The claim puts live pushes first. They are pushed one after another and their outcomes
+  // written in one commit: a push costs microseconds, and its audience (the open pages) goes
+  // down with the process, so a crash before that commit loses nobody's banner. A mail or
+  // webhook call is written as soon as it is accepted, so a crash re-sends at most the one that
+  // was in flight.
+  std::vector<Notification> pushed;
+  const auto record = [&](std::span<const Notification> outcomes) -> Status {
+    if (outcomes.empty()) return Ok();
+    ++outcome_writes_;
+    return store_.Write([&](WriteTxn& txn) -> Status {
+      for (const Notification& n : outcomes) {
+        RAPPORT_RETURN_IF_ERROR(txn.UpdateNotificationDelivery(n));
+      }
+      return Ok();
+    });
+  };
   for (Notification& n : claimed) {
     const Status sent = Deliver(n);
-    const Timestamp done = clock_.Now();
-    if (sent) {
-      n.last_error.clear();
-      if (n.state == DeliveryState::kSending) n.state = DeliveryState::kSent;
-      n.delivered_at = done;
-    } else if (Retryable(sent.error()) && n.attempts < kMaxDeliveryAttempts) {
-      n.state = DeliveryState::kPending;
-      n.next_attempt_at = done + DeliveryRetryDelayMs(n.attempts);
-      n.last_error = sent.error().message;
-    } else {
-      n.state = DeliveryState::kFailed;
-      n.last_error = sent.error().message;
+    RecordOutcome(n, sent, clock_.Now());
+    if (n.channel == Channel::kLive) {
+      pushed.push_back(n);
+      continue;
     }
-    RAPPORT_RETURN_IF_ERROR(
-        store_.Write([&](WriteTxn& txn) { return txn.UpdateNotificationDelivery(n); }));
+    RAPPORT_RETURN_IF_ERROR(record(pushed));
+    pushed.clear();
+    RAPPORT_RETURN_IF_ERROR(record(std::span(&n, 1)));
   }
+  RAPPORT_RETURN_IF_ERROR(record(pushed));
   return static_cast<int>(claimed.size());
+}
+
+void DeliveryWorker::RecordOutcome(Notification& n, const Status& sent, Timestamp done) {
+  if (sent) {
+    n.last_error.clear();
+    if (n.state == DeliveryState::kSending) n.state = DeliveryState::kSent;
+    n.delivered_at = done;
+  } else if (Retryable(sent.error()) && n.attempts < kMaxDeliveryAttempts) {
+    n.state = DeliveryState::kPending;
+    n.next_attempt_at = done + DeliveryRetryDelayMs(n.attempts);
+    n.last_error = sent.error().message;
+  } else {
+    n.state = DeliveryState::kFailed;
+    n.last_error = sent.error().message;
+  }
 }
 
 Status DeliveryWorker::Deliver(Notification& n) {

@@ -57,8 +57,13 @@ class DeliveryWorker {
   // Claims up to a batch of due notifications and delivers them. Returns how many were claimed.
   Result<int> RunOnce();
 
+  // How many commits have recorded delivery outcomes since construction: the live pushes of a
+  // round share one, each mail or webhook call has its own.
+  int outcome_writes() const { return outcome_writes_; }
+
  private:
   Status Deliver(Notification& n);
+  static void RecordOutcome(Notification& n, const Status& sent, Timestamp done);
 
   Store& store_;
   const Clock& clock_;
@@ -66,6 +71,7 @@ class DeliveryWorker {
   WebhookSender* webhook_;
   LiveChannel* live_;
   DeliveryOptions options_;
+  int outcome_writes_ = 0;
 };
 
 // The back-off before retry `attempt` (1-based): 5 s, doubling, at most 10 min.

@@ -214,6 +214,38 @@ TEST_F(DeliveryTest, ALiveEventReachesOpenPagesOrIsMarkedSkippedWhenNoneIsOpen) 
   EXPECT_EQ(Stored(unseen).state, DeliveryState::kSkipped);
 }
 
+// Remembers how many live events had been pushed when each mail went out.
+class MailAfterPages final : public MailSender {
+ public:
+  explicit MailAfterPages(const Pages& pages) : pages_(pages) {}
+  Status Send(const MailMessage&) override {
+    pushed_before.push_back(pages_.events.size());
+    return Ok();
+  }
+  std::vector<std::size_t> pushed_before;
+
+ private:
+  const Pages& pages_;
+};
+
+TEST_F(DeliveryTest, LivePushesGoFirstAndShareOneCommitWhileEachMailHasItsOwn) {
+  Pages pages;
+  MailAfterPages mail(pages);
+  DeliveryWorker worker(*store_, clock_, &mail, nullptr, &pages);
+  // Queued mail first, so that only the priority puts the pushes ahead of it.
+  const NotificationId mail_1 = Queue(Channel::kEmail);
+  const NotificationId mail_2 = Queue(Channel::kEmail);
+  std::vector<NotificationId> live;
+  for (int i = 0; i < 3; ++i) live.push_back(Queue(Channel::kLive));
+  EXPECT_EQ(*worker.RunOnce(), 5);
+  EXPECT_EQ(mail.pushed_before, (std::vector<std::size_t>{3, 3}))
+      << "every open page has its banner before the first mail is handed to the relay";
+  EXPECT_EQ(worker.outcome_writes(), 3) << "one commit for the three pushes, one per mail";
+  for (NotificationId id : live) EXPECT_EQ(Stored(id).state, DeliveryState::kSent);
+  EXPECT_EQ(Stored(mail_1).state, DeliveryState::kSent);
+  EXPECT_EQ(Stored(mail_2).state, DeliveryState::kSent);
+}
+
 TEST_F(DeliveryTest, AWebhookIsSignedWithTheClinicsSecretAndAStableDeliveryId) {
   ASSERT_TRUE(store_
                   ->Write([&](WriteTxn& txn) {

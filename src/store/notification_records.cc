@@ -35,6 +35,12 @@ std::string_view ToString(Channel channel) {
 Result<Channel> ParseChannel(std::string_view text) {
   return ParseEnum(text, kChannels, "channel");
 }
+int DeliveryPriority(const Notification& n) {
+  if (n.channel == Channel::kLive) return 0;
+  if (n.reason == "alert" || n.reason == "escalation") return 1;
+  return 2;
+}
+
 std::string_view ToString(DeliveryState state) {
   return EnumName(state, kDeliveryStates);
 }

@@ -60,6 +60,11 @@ struct Notification {
   std::string last_error;
 };
 
+// The order in which due notifications are taken: a live push first (it is what puts a banner on
+// an open page within a second), then mail and webhook calls about an alert or its escalation,
+// then everything else (feedback requests and reminders). Lower goes first.
+int DeliveryPriority(const Notification& n);
+
 enum class JobState : std::uint8_t { kPending, kDone, kCancelled };
 std::string_view ToString(JobState state);
 Result<JobState> ParseJobState(std::string_view text);

@@ -150,7 +150,8 @@ class WriteTxn {
   // n.id ignored. kAlreadyExists (field "dedupe_key") when a notification with the same non-empty
   // dedupe_key exists: the caller treats that as already done.
   virtual Result<NotificationId> InsertNotification(const Notification& n) = 0;
-  // Claims, oldest due first, at most `limit` notifications that are due at `now` (pending with
+  // Claims, by DeliveryPriority and then oldest due first, at most `limit` notifications that are
+  // due at `now` (pending with
   // next_attempt_at <= now, or sending with a lease that ran out): each becomes sending, attempts
   // + 1, next_attempt_at = lease_until. Returns them as now stored. Two workers never claim the
   // same notification while its lease runs.

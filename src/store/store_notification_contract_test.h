@@ -155,6 +155,28 @@ TEST_P(StoreNotificationContractTest, ClaimTakesOnlyDueOnesOldestFirstAndLeasesT
   EXPECT_EQ(Claim(kT0 + 1, kT0 + 10, 1).size(), 1U);
 }
 
+TEST_P(StoreNotificationContractTest, ClaimTakesLivePushesThenAlertMailBeforeOlderRequests) {
+  const World w = MakeWorld();
+  Notification request = MakeMail(w, w.client, kT0);
+  request.reason = "feedback_request";
+  const NotificationId old_request = AddNotification(request);
+  Notification escalation = MakeMail(w, w.supervisor, kT0 + 5);
+  escalation.reason = "escalation";
+  const NotificationId escalation_mail = AddNotification(escalation);
+  Notification live = MakeMail(w, w.therapist, kT0 + 9);
+  live.channel = Channel::kLive;
+  live.address.clear();
+  const NotificationId live_push = AddNotification(live);
+  // With room for two, the older request waits for the next round.
+  const auto claimed = Claim(kT0 + 10, kT0 + 1'000, 2);
+  ASSERT_EQ(claimed.size(), 2U);
+  EXPECT_EQ(claimed[0].id, live_push);
+  EXPECT_EQ(claimed[1].id, escalation_mail);
+  const auto next = Claim(kT0 + 10, kT0 + 1'000, 2);
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].id, old_request);
+}
+
 TEST_P(StoreNotificationContractTest, ConcurrentClaimsNeverShareANotification) {
   const World w = MakeWorld();
   constexpr int kCount = 60;

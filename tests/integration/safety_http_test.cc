@@ -35,6 +35,12 @@ class LivePage {
 
   unsigned status() const { return status_; }
   bool open() const { return !ec_; }
+  // After Next() answered "": whether the server ended the connection, rather than nothing
+  // arriving before the receive timeout.
+  bool ended_by_server() const {
+    return ec_ == asio::error::eof || ec_ == asio::error::connection_reset ||
+           ec_ == websocket::error::closed;
+  }
 
   void Send(const std::string& text) {
     ws_.text(true);
@@ -136,6 +142,24 @@ TEST_F(SafetyHttpTest, ALiveSocketNeedsTheSessionTheCsrfTokenAndThisSitesOrigin)
   // It never joined: an event for this therapist reaches no page through it.
   RiskAnswer();
   EXPECT_EQ(server_->live().Publish(world_.t1, "{}"), 0);
+}
+
+TEST_F(SafetyHttpTest, SigningOutClosesThatSessionsOpenPagesAtOnceAndNoOthers) {
+  Browser leaving = SignedIn("t1@a.test");
+  Browser staying = SignedIn("t1@a.test");  // the same therapist on another device
+  LivePage page(port_, leaving);
+  LivePage other(port_, staying);
+  for (auto [p, b] : {std::pair{&page, &leaving}, std::pair{&other, &staying}}) {
+    ASSERT_TRUE(p->open());
+    p->Send(Json{{"type", "hello"}, {"csrf", b->csrf()}}.dump());
+    ASSERT_EQ(Json::parse(p->Next())["type"], "ready");
+  }
+  ASSERT_EQ(leaving.Post("/api/v1/auth/logout", Json::object()).status, 204u);
+  EXPECT_EQ(page.Next(), "");
+  EXPECT_TRUE(page.ended_by_server()) << "closed by the sign-out, not by the minute's re-check";
+  // The other device's page still gets its events.
+  server_->live().Publish(world_.t1, R"({"type":"ping"})");
+  EXPECT_EQ(other.Next(), R"({"type":"ping"})");
 }
 
 TEST_F(SafetyHttpTest, AnotherTherapistCannotOpenTheAlertAndAClientCannotAtAll) {

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_notifications.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "store/sqlite/sqlite_rows.h"
 
@@ -175,11 +176,15 @@ Result<std::vector<Notification>> ClaimDueNotifications(SqliteConnection& c, Tim
       c.Prepare("UPDATE notifications SET state = 'sending', attempts = attempts + 1, "
                 "next_attempt_at = ? WHERE id IN (SELECT id FROM notifications "
                 "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
-                "ORDER BY next_attempt_at, id LIMIT ?) RETURNING " RAPPORT_NOTIFICATION_COLUMNS));
+                // DeliveryPriority, in SQL.
+                "ORDER BY CASE WHEN channel = 'live' THEN 0 "
+                "WHEN reason IN ('alert', 'escalation') THEN 1 ELSE 2 END, next_attempt_at, id "
+                "LIMIT ?) RETURNING " RAPPORT_NOTIFICATION_COLUMNS));
   q.Bind(lease_until).Bind(now).Bind(limit);
   RAPPORT_ASSIGN_OR_RETURN(auto claimed, All(q, ReadNotification));
-  std::sort(claimed.begin(), claimed.end(),
-            [](const Notification& a, const Notification& b) { return a.id < b.id; });
+  std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
+    return std::pair(DeliveryPriority(a), a.id) < std::pair(DeliveryPriority(b), b.id);
+  });
   return claimed;
 }
 
