@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -429,10 +430,27 @@ class Server::Impl {
     log.bytes = out.body().size();
     if (log.method.empty()) log.method = "-";
     connection.stream.expires_after(options_.request_timeout);
-    beast::error_code ignored;
+    beast::error_code written;
     co_await bhttp::async_write(connection.stream, out,
-                                asio::redirect_error(asio::use_awaitable, ignored));
+                                asio::redirect_error(asio::use_awaitable, written));
     WriteLog(log);
+    if (!written) co_await LingeringClose(connection);
+  }
+
+  // Closes after an error answer without losing it (RFC 9112 §9.6): stop sending, then read and
+  // drop what the client is still sending, for at most 2 s and 8 MiB. Closing with unread bytes
+  // would reset the connection, and a client still writing its oversize body would never read
+  // the 413.
+  asio::awaitable<void> LingeringClose(Connection& connection) {
+    beast::error_code ec;
+    connection.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    connection.stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink{};
+    std::size_t drained = 0;
+    while (!ec && drained < (std::size_t{8} << 20)) {
+      drained += co_await connection.stream.async_read_some(
+          asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   // Unique within this process run; the random prefix tells runs apart in merged logs.
