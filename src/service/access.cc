@@ -75,7 +75,14 @@ Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
   }
   if (episode->clinic_id != actor.clinic_id) return Fail(NotVisible());
   RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, episode->client_id, needed));
+  RAPPORT_ASSIGN_OR_RETURN(const bool visible, MaySeeEpisode(store, actor, *episode));
+  if (!visible) return Fail(NotVisible());
   return *episode;
+}
+
+Result<bool> MaySeeEpisode(Store& store, const Actor& actor, const Episode& episode) {
+  if (actor.role != Role::kTherapist && actor.role != Role::kSupervisor) return true;
+  return MayManageCareOf(store, actor, episode.therapist_id);
 }
 
 Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_id) {

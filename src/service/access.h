@@ -3,8 +3,11 @@
 // actor and facts read through the Store; they never write and never audit.
 //
 // Rules:
-//  - a therapist sees the clients of their own episodes;
-//  - a supervisor sees the clients of the therapists they supervise;
+//  - a therapist sees the clients of their own episodes, and of those clients only their own
+//    episodes (ended ones included): another therapist's episode of the same client stays
+//    closed to them;
+//  - a supervisor sees the clients of the therapists they supervise, and of those clients only
+//    the episodes of their supervisees;
 //  - a client sees only themself;
 //  - a guardian sees a linked child: identity and appointments always, clinical detail
 //    (episodes, and everything later features hang on them) only when the clinic's
@@ -43,8 +46,14 @@ Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId cli
 // Loads client `client_id` when the actor has at least `needed` access; NotVisible() otherwise.
 Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id, ClientAccess needed);
 
-// Loads episode `id` when the actor has at least `needed` access to its client.
+// Loads episode `id` when the actor has at least `needed` access to its client and, for staff,
+// when the episode is theirs or a supervisee's (MayManageCareOf). Every read and write of an
+// episode's record goes through here.
 Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id, ClientAccess needed);
+
+// Whether staff may see this one episode of a client they can see; true for the client and a
+// linked guardian. For filtering lists of a client's episodes.
+Result<bool> MaySeeEpisode(Store& store, const Actor& actor, const Episode& episode);
 
 // True when the actor may change episodes and appointments of episodes led by `therapist_id`:
 // that therapist themself, or a supervisor of theirs.

@@ -342,9 +342,10 @@ TEST(AccessRules, SupervisorCannotChangeAnEpisodeOfATherapistTheyDoNotSupervise)
                   })
                   .has_value());
   ASSERT_TRUE(service.GetClient(w.As(w.supervisor), w.c2).has_value());
+  // Access is per episode: t2's episode of a client the supervisor may see is not theirs to see.
   auto change = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c2, EpisodeStatus::kActive);
   ASSERT_FALSE(change.has_value());
-  EXPECT_EQ(change.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(change.error().code, ErrorCode::kNotFound);
   auto episode = w.store->GetEpisode(w.e_c2);
   ASSERT_TRUE(episode.has_value());
   EXPECT_EQ(episode->status, EpisodeStatus::kIntake);

@@ -248,6 +248,9 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
       return std::tie(a.started_at, a.id) > std::tie(b.started_at, b.id);
     });
     for (const Episode& e : episodes) {
+      // Another therapist's episode of the same client is not listed.
+      RAPPORT_ASSIGN_OR_RETURN(const bool visible, MaySeeEpisode(store_, actor, e));
+      if (!visible) continue;
       RAPPORT_ASSIGN_OR_RETURN(std::string therapist_name, names.User(e.therapist_id));
       detail.episodes.push_back(ViewOf(e, std::move(therapist_name)));
       touched.push_back({"episode", Id(e.id)});

@@ -365,6 +365,57 @@ TEST(FeedbackProgress, StaffSeeReliableRecoveryJudgedAcrossPhq9AndGad7Together) 
   EXPECT_FALSE(client->recovery.has_value()) << "a research category is for staff";
 }
 
+// The review's reproduction: a second episode of Cleo opened for therapist t2. Before access was
+// decided per episode, t2 then read t1's episode (progress, answers, CSV), and still did after
+// their own episode ended.
+TEST(FeedbackAccess, ATherapistOfOneEpisodeNeverReadsAnotherTherapistsEpisodeOfTheSameClient) {
+  FeedbackWorld w;
+  auto submitted = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1)));
+  ASSERT_TRUE(submitted.has_value());
+  EpisodeId theirs = 0;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Episode e;
+                    e.clinic_id = w.clinic_a;
+                    e.client_id = w.c1;
+                    e.therapist_id = w.t2;
+                    e.started_at = w.clock.Now();
+                    RAPPORT_ASSIGN_OR_RETURN(theirs, txn.InsertEpisode(e));
+                    return Ok();
+                  })
+                  .has_value());
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  const auto t2_reads_t1s_episode = [&](const char* when) {
+    const Actor t2 = w.As(w.t2);
+    EXPECT_EQ(w.service.Progress(t2, w.e_c1).error().code, ErrorCode::kNotFound) << when;
+    EXPECT_EQ(w.service.ExportEpisodeCsv(t2, w.e_c1).error().code, ErrorCode::kNotFound) << when;
+    EXPECT_EQ(w.service.GetResponse(t2, submitted->response.id).error().code, ErrorCode::kNotFound)
+        << when;
+    EXPECT_EQ(clinic.GetEpisode(t2, w.e_c1).error().code, ErrorCode::kNotFound) << when;
+    EXPECT_EQ(clinic.ListAppointments(t2, w.e_c1).error().code, ErrorCode::kNotFound) << when;
+    // The client is theirs too, but only their own episode is listed.
+    auto client = clinic.GetClient(t2, w.c1);
+    ASSERT_TRUE(client.has_value()) << when;
+    ASSERT_EQ(client->episodes.size(), 1U) << when;
+    EXPECT_EQ(client->episodes[0].id, theirs) << when;
+    EXPECT_TRUE(w.service.Progress(t2, theirs).has_value()) << "their own episode, " << when;
+  };
+  t2_reads_t1s_episode("while t2's episode is open");
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateEpisodeStatus(theirs, EpisodeStatus::kEnded, w.clock.Now());
+                  })
+                  .has_value());
+  t2_reads_t1s_episode("after t2's episode ended");
+  // t1's supervisor sees t1's episode and not t2's; t1 likewise.
+  EXPECT_TRUE(w.service.Progress(w.As(w.supervisor), w.e_c1).has_value());
+  EXPECT_EQ(w.service.Progress(w.As(w.supervisor), theirs).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.Progress(w.As(w.t1), theirs).error().code, ErrorCode::kNotFound);
+  // The client sees both of their own.
+  EXPECT_TRUE(w.service.Progress(w.As(w.c1), theirs).has_value());
+  EXPECT_TRUE(w.service.Progress(w.As(w.c1), w.e_c1).has_value());
+}
+
 TEST(FeedbackAccess, GuardianSeesNoProgressWhenTheClinicDoesNotShare) {
   FeedbackWorld w;
   ASSERT_TRUE(w.store

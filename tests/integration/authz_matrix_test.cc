@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "domain/test_instruments.h"
 #include "http_fixture.h"
 
 namespace rapport::testing {
@@ -202,6 +203,62 @@ TEST_F(AuthzMatrixTest, EpisodesFollowTheCareRelationship) {
   HttpReply episode = browsers_.at("t1").Get(e_c1);
   ASSERT_TRUE(episode.json()["appointments"].is_array());
   EXPECT_EQ(episode.json()["appointments"][0]["id"], world_.a_c1);
+}
+
+// The review's reproduction: Cleo also has an episode with t2. t2 reaches only that one, before
+// and after it ends; every route that reads t1's episode answers t2 as if it did not exist.
+TEST_F(AuthzMatrixTest, AClientSharedByTwoTherapistsIsSharedEpisodeByEpisode) {
+  AssignDefaultQuestionnaires();
+  HttpReply answered = browsers_.at("c1").Post(
+      "/api/v1/episodes/" + Id(world_.e_c1) + "/responses",
+      {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", testing_support::Phq9(1)}});
+  ASSERT_EQ(answered.status, 201u) << answered.body;
+  const std::string response = Id(answered.json()["response"]["id"].get<std::int64_t>());
+  EpisodeId t2s = 0;
+  ASSERT_TRUE(world_.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Episode e;
+                    e.clinic_id = world_.clinic_a;
+                    e.client_id = world_.c1;
+                    e.therapist_id = world_.t2;
+                    e.started_at = world_.clock.Now();
+                    RAPPORT_ASSIGN_OR_RETURN(t2s, txn.InsertEpisode(e));
+                    return Ok();
+                  })
+                  .has_value());
+  const std::string e1 = "/api/v1/episodes/" + Id(world_.e_c1);
+  const std::string patient = "Patient/" + Id(world_.c1);
+  const auto t2_is_kept_out = [&]() {
+    Check({
+        {"t2", "GET", e1, std::nullopt, 404},
+        {"t2", "GET", e1 + "/progress", std::nullopt, 404},
+        {"t2", "GET", e1 + "/export.csv", std::nullopt, 404},
+        {"t2", "GET", e1 + "/responses/" + response, std::nullopt, 404},
+        {"t2", "GET", e1 + "/appointments", std::nullopt, 404},
+        {"t2", "GET", e1 + "/plan", std::nullopt, 404},
+        {"t2", "GET", "/api/v1/episodes/" + Id(t2s) + "/progress", std::nullopt, 200},
+        {"t1", "GET", "/api/v1/episodes/" + Id(t2s) + "/progress", std::nullopt, 404},
+    });
+    // FHIR searches by the client find only what t2 may read: nothing of t1's episode.
+    for (const std::string resource : {"QuestionnaireResponse", "Observation"}) {
+      HttpReply bundle = browsers_.at("t2").Get("/fhir/" + resource + "?subject=" + patient);
+      ASSERT_EQ(bundle.status, 200u) << bundle.body;
+      EXPECT_EQ(bundle.json().value("total", -1), 0) << resource << ": " << bundle.body;
+    }
+    HttpReply client = browsers_.at("t2").Get("/api/v1/clients/" + Id(world_.c1));
+    ASSERT_EQ(client.status, 200u);
+    const Json episodes = client.json()["episodes"];
+    ASSERT_EQ(episodes.size(), 1u);
+    EXPECT_EQ(episodes[0]["id"], t2s);
+  };
+  t2_is_kept_out();
+  ASSERT_TRUE(world_.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateEpisodeStatus(t2s, EpisodeStatus::kEnded, world_.clock.Now());
+                  })
+                  .has_value());
+  t2_is_kept_out();
+  EXPECT_EQ(browsers_.at("t1").Get(e1 + "/export.csv").status, 200u);
 }
 
 TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
