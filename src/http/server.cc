@@ -75,6 +75,20 @@ ApiServices WithSessionEnded(ApiServices services, LiveHub& hub) {
   return services;
 }
 
+// RFC 9112 §6.1 and §6.3: the only transfer coding a request may use is one "chunked", never
+// beside a Content-Length. Anything else is refused rather than guessed at, so that no proxy in
+// front of the server can read the body's end differently (request smuggling).
+bool AmbiguousFraming(const BeastRequest& request) {
+  const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
+  if (first == last) return false;
+  if (std::next(first) != last) return true;
+  std::string_view value = Std(first->value());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (!beast::iequals(beast::string_view(value.data(), value.size()), "chunked")) return true;
+  return request.find(bhttp::field::content_length) != request.end();
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -202,6 +216,11 @@ class Server::Impl {
       LogRecord log;
       log.start = std::chrono::steady_clock::now();
       if (ec) {
+        co_await RejectUnreadable(connection, ec, log);
+        co_return;
+      }
+      if (AmbiguousFraming(parser.get())) {
+        ec = bhttp::error::bad_transfer_encoding;
         co_await RejectUnreadable(connection, ec, log);
         co_return;
       }

@@ -1,6 +1,8 @@
 // The server's own guarantees over real sockets: health, static files, security headers,
 // limits, timeouts, logging and graceful stop.
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <thread>
 
@@ -147,6 +149,36 @@ TEST_F(HttpTest, HeaderTooLargeIs431) {
   RawReply reply = SendRaw(port_, raw);
   EXPECT_EQ(reply.data.rfind("HTTP/1.1 431", 0), 0u) << reply.data.substr(0, 80);
   EXPECT_TRUE(reply.closed_by_server);
+}
+
+// RFC 9112 §6.1 and §6.3: a body framed any way but one plain "chunked", or by both chunking and
+// a length, could be read differently by a proxy in front; it is refused and the connection
+// closed, before any route runs.
+TEST_F(HttpTest, AnyTransferEncodingButExactlyChunkedIs400AndClosesTheConnection) {
+  StartServer();
+  const std::string body = R"({"email":"t1@a.test","password":"x"})";
+  const std::string length = std::to_string(body.size());
+  for (const std::string& framing : std::vector<std::string>{
+           "Transfer-Encoding: xchunked\r\nContent-Length: " + length,
+           "Transfer-Encoding: chunked, identity\r\nContent-Length: " + length,
+           "Transfer-Encoding: chunked\r\nContent-Length: " + length,
+           "Transfer-Encoding: identity\r\nContent-Length: " + length,
+           std::string("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"),
+       }) {
+    RawReply reply = SendRaw(port_,
+                             "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Type: application/json\r\n" +
+                                 framing + "\r\n\r\n" + body);
+    EXPECT_EQ(reply.data.rfind("HTTP/1.1 400", 0), 0u) << framing << ": " << reply.data;
+    EXPECT_TRUE(reply.closed_by_server) << framing;
+  }
+  // Plain chunking still works.
+  RawReply chunked =
+      SendRaw(port_,
+              "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              "Content-Type: application/json\r\nTransfer-Encoding: Chunked\r\n\r\n" +
+                  fmt::format("{:x}\r\n{}\r\n0\r\n\r\n", body.size(), body));
+  EXPECT_EQ(chunked.data.rfind("HTTP/1.1 401", 0), 0u) << chunked.data.substr(0, 200);
 }
 
 TEST_F(HttpTest, GarbageIs400) {

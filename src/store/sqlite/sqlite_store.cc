@@ -1,9 +1,13 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -1524,6 +1528,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
       return Fail(Error::Unavailable(
           fmt::format("cannot create the directory {}: {}", parent.string(), ec.message())));
     }
+  }
+
+  // A new database is created readable by its owner only; SQLite gives the -wal and -shm files
+  // the database file's permissions. An existing file keeps the permissions it was given.
+  if (const int fd = ::open(options.path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+      fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    return Fail(Error::Unavailable(
+        fmt::format("cannot create the database {}: {}", options.path, std::strerror(errno))));
   }
 
   RAPPORT_ASSIGN_OR_RETURN(auto writer,

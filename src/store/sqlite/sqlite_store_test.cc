@@ -200,6 +200,22 @@ TEST(SqliteStore, TheFileIsInWalModeWithTheSchemaInPlace) {
             "1");
 }
 
+TEST(SqliteStore, ANewDatabaseAndItsLogAreReadableByTheirOwnerOnly) {
+  TempDir dir;
+  const std::string path = dir.File("private.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Write([](WriteTxn& txn) { return DropValue(txn.InsertClinic({0, "A", {}})); })
+                  .has_value());
+  using std::filesystem::perms;
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    EXPECT_EQ(std::filesystem::status(file).permissions() & perms::all,
+              perms::owner_read | perms::owner_write)
+        << file;
+  }
+}
+
 TEST(SqliteStore, CreatesMissingParentDirectories) {
   TempDir dir;
   const std::string path = dir.File("a/b/c/rapport.db");
