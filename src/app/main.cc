@@ -18,8 +18,7 @@ constexpr const char* kUsage = R"(rapport: feedback-informed care and the therap
 Usage: rapport COMMAND [options]
 
 Commands:
-  serve [--db PATH] [--listen HOST:PORT] [--web DIR] [--trust-proxy] [--instruments-dir DIR]
-                                     serve the web app and the API
+  serve [--db PATH] [options]        serve the web app and the API (see `rapport serve --help`)
   demo [--db PATH]                   seed the demo clinic into an empty database
   migrate [--db PATH]                apply database migrations and exit
   user add [--db PATH] --email E --name N --role R   add a user
@@ -74,6 +73,10 @@ int main(int argc, char** argv) {
       command != "audit") {
     std::cerr << fmt::format("rapport: unknown command '{}'\n\n{}", command, kUsage);
     return 2;
+  }
+  if (command == "serve" && rapport::WantsServeHelp(args)) {
+    std::cout << rapport::kServeUsage;
+    return 0;
   }
   if (auto ok = rapport::InitCrypto(); !ok) {
     std::cerr << "rapport: " << ok.error().message << "\n";

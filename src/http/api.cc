@@ -203,7 +203,7 @@ void AddHealthRoutes(Router& router, Store* store) {
       [](const HttpRequest&) { return HttpResponse::JsonBody(200, {{"status", "ok"}}); },
       /*blocking=*/false);
   router.Add("GET", "/readyz", [store](const HttpRequest&) {
-    if (store == nullptr || !store->Ping()) {
+    if (store == nullptr || !store->Ping() || !store->CheckWritable()) {
       return HttpResponse::JsonBody(503, {{"status", "unavailable"}});
     }
     return HttpResponse::JsonBody(200, {{"status", "ready"}});

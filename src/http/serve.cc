@@ -34,6 +34,31 @@
 
 namespace rapport {
 
+const char* const kServeUsage =
+    "usage: rapport serve [--db PATH] [options]\n"
+    "\n"
+    "Serves the web app and the API until SIGINT or SIGTERM, then stops gracefully.\n"
+    "\n"
+    "  --db PATH              the SQLite database (default ./data/rapport.db; created if missing)\n"
+    "  --listen HOST:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "  --web DIR              the built web app to serve (default web/dist)\n"
+    "  --instruments-dir DIR  the clinic's own questionnaire definitions (*.json)\n"
+    "  --trust-proxy          behind a TLS-terminating reverse proxy: believe its\n"
+    "                         X-Forwarded-Proto and X-Forwarded-For\n"
+    "  --smtp-url URL         the mail relay, smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT;\n"
+    "                         without it mail is held in the admin's outbox. Credentials come\n"
+    "                         from RAPPORT_SMTP_USERNAME and RAPPORT_SMTP_PASSWORD\n"
+    "  --mail-from ADDRESS    the sender of notification mail\n"
+    "  --base-url URL         how links in mail begin, e.g. https://rapport.clinic.example\n"
+    "                         (default http://HOST:PORT of --listen)\n"
+    "  --test-clock           tests only, loopback only: POST /api/v1/test/clock moves time\n"
+    "  --help                 this text\n";
+
+bool WantsServeHelp(std::span<const std::string> args) {
+  return std::any_of(args.begin(), args.end(),
+                     [](const std::string& a) { return a == "--help" || a == "-h"; });
+}
+
 namespace {
 
 struct ServeFlags {
@@ -209,6 +234,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   options.port = flags->port;
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
+  options.public_base_url = flags->base_url;
   Server server(options,
                 ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog, &plan, &safety,
                             flags->test_clock ? &test_clock : nullptr, &doorbell});

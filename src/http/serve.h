@@ -20,4 +20,11 @@ class Store;
 int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,
                     std::ostream& err);
 
+// What `rapport serve --help` prints: every option above, with its default.
+extern const char* const kServeUsage;
+
+// True when `args` (after "serve") ask for the help, which is printed before any database is
+// opened or created.
+bool WantsServeHelp(std::span<const std::string> args);
+
 }  // namespace rapport

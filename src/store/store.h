@@ -199,6 +199,10 @@ class Store {
 
   // True when the database answers a trivial query.
   virtual Status Ping() = 0;
+  // Ok when a write could be committed now: the write lock can be taken (an empty transaction
+  // that writes nothing) and the last commit that had something to write did not fail (a full
+  // disk, a file that became read-only). kUnavailable otherwise. For /readyz.
+  virtual Status CheckWritable() = 0;
 
   virtual Result<Clinic> GetClinic(ClinicId id) = 0;
   virtual Result<std::vector<Clinic>> ListClinics() = 0;  // by id

@@ -207,6 +207,7 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
 
 TEST_P(StoreContractTest, PingAnswersOnAFreshStore) {
   EXPECT_THAT(store().Ping(), IsOk());
+  EXPECT_THAT(store().CheckWritable(), IsOk());
 }
 
 TEST_P(StoreContractTest, WriteReturnsTheWriteFnsOwnError) {

@@ -2,10 +2,16 @@
 // limits, timeouts, logging and graceful stop.
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "core/crypto.h"
 #include "http_fixture.h"
 
 namespace rapport::testing {
@@ -25,6 +31,40 @@ TEST_F(HttpTest, ReadyzAnswersWhenTheDatabaseDoes) {
   HttpReply reply = Send(port_, "GET", "/readyz");
   EXPECT_EQ(reply.status, 200u);
   EXPECT_EQ(reply.json()["status"], "ready");
+}
+
+TEST_F(HttpTest, ReadyzIsUnavailableWhileTheDatabaseCannotBeWritten) {
+  StartServer();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(world_.db.path().c_str(), &other, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  HttpReply locked = Send(port_, "GET", "/readyz");
+  EXPECT_EQ(locked.status, 503u) << "reads still work, writes do not";
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_EQ(Send(port_, "GET", "/readyz").status, 200u);
+}
+
+TEST(RapportServe, HelpListsEveryOptionAndTouchesNoDatabase) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rapport-help-" + RandomHex(6));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "never.db").string();
+  const std::string command = std::string(RAPPORT_BINARY) + " serve --db " + db + " --help";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string help;
+  char chunk[512];
+  while (const std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) help.append(chunk, n);
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  for (const char* option : {"--db", "--listen", "--web", "--instruments-dir", "--trust-proxy",
+                             "--smtp-url", "--mail-from", "--base-url", "--test-clock"}) {
+    EXPECT_NE(help.find(option), std::string::npos) << option << " missing from:\n" << help;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db)) << "asking for help created a database";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpServer, ReadyzIsUnavailableWithoutADatabase) {

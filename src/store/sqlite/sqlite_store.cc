@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -990,6 +991,14 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
+  Status CheckWritable() override {
+    RAPPORT_RETURN_IF_ERROR(Write([](WriteTxn&) { return Ok(); }));
+    if (last_commit_failed_.load()) {
+      return Fail(Error::Unavailable("the last write to the database could not be committed"));
+    }
+    return Ok();
+  }
+
   Result<Clinic> GetClinic(ClinicId id) override {
     return WithReader([&](SqliteConnection& c) { return QueryClinic(c, id); });
   }
@@ -1440,13 +1449,22 @@ class SqliteStoreImpl final : public SqliteStore {
       finish();
       return;
     }
+    const std::int64_t changes_before = sqlite3_total_changes64(writer_->raw());
     SqliteWriteTxn txn(*writer_);
     bool lost = false;  // the transaction no longer holds the earlier WriteFns' work
     std::size_t ran = 0;
     for (; ran < batch.size() && !lost; ++ran) results[ran] = RunOne(txn, batch[ran]->fn, lost);
 
+    const bool changed = sqlite3_total_changes64(writer_->raw()) != changes_before;
     Status committed = lost ? Fail(Error::Unavailable("database write failed; nothing was saved"))
                             : writer_->Exec("COMMIT");
+    // Only a commit with something to write says whether writing works: an empty one succeeds
+    // even on a full disk.
+    if (!committed) {
+      last_commit_failed_.store(true);
+    } else if (changed) {
+      last_commit_failed_.store(false);
+    }
     if (!committed) {
       writer_->RollbackIfOpen();
       const Error error = AsUnavailable(committed.error());
@@ -1505,6 +1523,7 @@ class SqliteStoreImpl final : public SqliteStore {
   std::condition_variable write_cv_;
   std::deque<PendingWrite*> queue_;  // guarded by write_mu_
   bool stopping_ = false;            // guarded by write_mu_
+  std::atomic<bool> last_commit_failed_{false};
 
   std::thread writer_thread_;  // last: started once everything above exists
 };

@@ -216,6 +216,22 @@ TEST(SqliteStore, ANewDatabaseAndItsLogAreReadableByTheirOwnerOnly) {
   }
 }
 
+TEST(SqliteStore, IsNotWritableWhileAnotherProcessHoldsTheWriteLock) {
+  TempDir dir;
+  const std::string path = dir.File("locked.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(store->CheckWritable(), IsOk());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_THAT(store->CheckWritable(), FailsWith(ErrorCode::kUnavailable));
+  EXPECT_THAT(store->Ping(), IsOk()) << "reading still works";
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_THAT(store->CheckWritable(), IsOk());
+}
+
 TEST(SqliteStore, CreatesMissingParentDirectories) {
   TempDir dir;
   const std::string path = dir.File("a/b/c/rapport.db");
