@@ -59,7 +59,8 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
       !Expect(text, pos, '-') || !ReadInt(text, pos, 2, d)) {
     return bad();
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return bad();
   int offset_minutes = 0;
   if (pos < text.size()) {
@@ -90,6 +91,8 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
       if (!ReadInt(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadInt(text, pos, 2, om)) {
         return bad();
       }
+      // Offsets in use run from -12:00 to +14:00; "+99:99" is a typing mistake, not a place.
+      if (oh > 14 || om > 59 || (oh == 14 && om > 0)) return bad();
       offset_minutes = sign * (oh * 60 + om);
     } else {
       return bad();

@@ -5,6 +5,16 @@
 namespace rapport {
 namespace {
 
+TEST(ParseIso8601, RefusesOffsetsNoPlaceUses) {
+  for (const char* text : {"2026-06-01T10:00+99:99", "2026-06-01T10:00+15:00",
+                           "2026-06-01T10:00-12:60", "2026-06-01T10:00+14:30"}) {
+    EXPECT_FALSE(ParseIso8601(text).has_value()) << text;
+  }
+  EXPECT_TRUE(ParseIso8601("2026-06-01T10:00+14:00").has_value()) << "Kiribati";
+  EXPECT_TRUE(ParseIso8601("2026-06-01T10:00-12:00").has_value());
+  EXPECT_TRUE(ParseIso8601("2026-06-01T10:00+05:45").has_value()) << "Nepal";
+}
+
 TEST(Iso8601, FormatsEpochAsUtcWithMilliseconds) {
   EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatIso8601(1'795'000'000'123), "2026-11-18T11:06:40.123Z");

@@ -15,6 +15,21 @@ Result<Json> ParseJson(std::string_view text) {
   return parsed;
 }
 
+bool HasInvisibleControls(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    const unsigned char b0 = byte(i), b1 = byte(i + 1);
+    if (b0 == 0xC2 && b1 >= 0x80 && b1 <= 0x9F) return true;  // C1 controls
+    if (b0 == 0xD8 && b1 == 0x9C) return true;                // U+061C arabic letter mark
+    if (b0 != 0xE2 || i + 2 >= text.size()) continue;
+    const unsigned char b2 = byte(i + 2);
+    if (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F)) return true;  // U+200E, U+200F
+    if (b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) return true;    // U+2028-U+202E
+    if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return true;    // U+2066-U+2069
+  }
+  return false;
+}
+
 bool IsCleanUtf8(std::string_view text) {
   std::size_t i = 0;
   const std::size_t n = text.size();
@@ -58,8 +73,8 @@ JsonObjectReader::JsonObjectReader(const Json& object, std::string prefix)
     : object_(object), prefix_(std::move(prefix)) {
   if (!object_.is_object()) {
     not_object_ = true;
-    errors_.push_back({prefix_.empty() ? "" : prefix_.substr(0, prefix_.size() - 1),
-                       "must be a JSON object"});
+    errors_.push_back(
+        {prefix_.empty() ? "" : prefix_.substr(0, prefix_.size() - 1), "must be a JSON object"});
   }
 }
 
@@ -86,8 +101,12 @@ const Json* JsonObjectReader::Find(std::string_view key, bool required) {
   return &*it;
 }
 
-const Json* JsonObjectReader::Required(std::string_view key) { return Find(key, true); }
-const Json* JsonObjectReader::Optional(std::string_view key) { return Find(key, false); }
+const Json* JsonObjectReader::Required(std::string_view key) {
+  return Find(key, true);
+}
+const Json* JsonObjectReader::Optional(std::string_view key) {
+  return Find(key, false);
+}
 
 namespace {
 std::optional<std::string> ReadString(JsonObjectReader& r, const Json* v, std::string_view key,
@@ -170,8 +189,8 @@ Status JsonObjectReader::Finish() {
   std::string summary = "Some fields need attention: ";
   for (std::size_t i = 0; i < errors_.size(); ++i) {
     if (i > 0) summary += "; ";
-    summary += errors_[i].field.empty() ? errors_[i].message
-                                        : errors_[i].field + " " + errors_[i].message;
+    summary +=
+        errors_[i].field.empty() ? errors_[i].message : errors_[i].field + " " + errors_[i].message;
   }
   return Fail(Error::InvalidArgument(std::move(summary), std::move(errors_)));
 }

@@ -62,4 +62,10 @@ class JsonObjectReader {
 // True when `text` is valid UTF-8 without NUL bytes.
 bool IsCleanUtf8(std::string_view text);
 
+// True when valid UTF-8 `text` holds a character that changes how the text around it is shown
+// without being seen itself: the bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E,
+// U+2066-U+2069), the C1 controls (U+0080-U+009F) and the line and paragraph separators
+// (U+2028, U+2029). A name with U+202E shows its end reversed.
+bool HasInvisibleControls(std::string_view text);
+
 }  // namespace rapport

@@ -116,6 +116,10 @@ Result<std::string> ValidateDisplayName(std::string_view name) {
   if (!IsCleanUtf8(trimmed) || has_control) {
     return Fail(Error::Field("display_name", "must be plain text on one line"));
   }
+  if (HasInvisibleControls(trimmed)) {
+    return Fail(Error::Field(
+        "display_name", "must not contain invisible characters that change how text is shown"));
+  }
   return std::string(trimmed);
 }
 

@@ -26,6 +26,23 @@ TEST(ValidateNewPassword, NeedsTwelveToTwoHundredFiftySixCharacters) {
   EXPECT_FALSE(ValidateNewPassword(std::string(257, 'x')).has_value());
 }
 
+TEST(ValidateDisplayName, RefusesInvisibleCharactersThatReorderOrBreakTheText) {
+  // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+200F RIGHT-TO-LEFT MARK,
+  // U+2028 LINE SEPARATOR, U+0085 NEXT LINE.
+  for (const char* name : {"Alex \u202Enagrom", "Alex \u2066Morgan\u2069", "Alex\u200F Morgan",
+                           "Alex\u2028Morgan", "Alex\u0085Morgan"}) {
+    auto refused = ValidateDisplayName(name);
+    ASSERT_FALSE(refused.has_value()) << name;
+    ASSERT_EQ(refused.error().fields.size(), 1U);
+    EXPECT_EQ(refused.error().fields[0].field, "display_name");
+  }
+  // Names in right-to-left scripts and with accents are names.
+  for (const char* name : {"\u05D3\u05E0\u05D4 \u05DB\u05D4\u05DF", "\u0633\u0627\u0631\u0629",
+                           "Zo\u00EB \u00C9lise", "\u674E\u534E"}) {
+    EXPECT_TRUE(ValidateDisplayName(name).has_value()) << name;
+  }
+}
+
 TEST(ValidateDisplayName, TrimsAndRejectsEmptyOrMultiLine) {
   EXPECT_EQ(ValidateDisplayName("  Alex Morgan ").value(), "Alex Morgan");
   EXPECT_FALSE(ValidateDisplayName("   ").has_value());

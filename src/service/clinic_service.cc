@@ -19,6 +19,9 @@
 
 namespace rapport {
 
+// An appointment time is a point after 1970 began: earlier ones are typing mistakes.
+constexpr const char* kAppointmentEpochMessage = "must be a date and time after 1970-01-01";
+
 namespace {
 
 std::string Id(std::int64_t id) {
@@ -424,7 +427,7 @@ Result<AppointmentView> ClinicService::CreateAppointment(const Actor& actor, Epi
         "Only the episode's therapist or their supervisor can book appointments in it."));
   }
   FieldCheck check;
-  if (input.starts_at <= 0) check.Add("starts_at", "is required");
+  if (input.starts_at <= 0) check.Add("starts_at", kAppointmentEpochMessage);
   check.Check(ValidateAppointmentDuration(input.duration_minutes));
   RAPPORT_RETURN_IF_ERROR(check.Done());
   if (episode.status == EpisodeStatus::kEnded) {
@@ -481,7 +484,9 @@ Result<AppointmentView> ClinicService::UpdateAppointment(const Actor& actor, App
         "Only the episode's therapist or their supervisor can change its appointments."));
   }
   FieldCheck check;
-  if (change.starts_at && *change.starts_at <= 0) check.Add("starts_at", "must be a time");
+  if (change.starts_at && *change.starts_at <= 0) {
+    check.Add("starts_at", kAppointmentEpochMessage);
+  }
   if (change.duration_minutes) check.Check(ValidateAppointmentDuration(*change.duration_minutes));
   RAPPORT_RETURN_IF_ERROR(check.Done());
 

@@ -148,5 +148,27 @@ TEST_F(BadInputTest, BadQueryParametersAre400) {
   EXPECT_EQ(from.ErrorFields(), (std::vector<std::string>{"from"}));
 }
 
+// Input that parses but is not what anyone meant: a time zone no place uses, a date before 1970
+// and a name that reverses its own end on screen. Each names its field; nothing is stored.
+TEST_F(BadInputTest, PlausibleLookingTimesAndNamesThatAreNotAreRefusedByField) {
+  const std::string appointments =
+      "/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments";
+  const auto before = world_.store->ListAppointmentsOfEpisode(world_.e_c1)->size();
+  for (const char* when : {"2026-12-10T10:00:00+99:99", "1969-07-20T20:17:00Z"}) {
+    HttpReply reply = therapist_->Post(
+        appointments, {{"starts_at", when}, {"duration_minutes", 50}, {"modality", "video"}});
+    EXPECT_EQ(reply.status, 400u) << when << ": " << reply.body;
+    EXPECT_EQ(reply.ErrorFields(), (std::vector<std::string>{"starts_at"})) << when;
+    EXPECT_EQ(reply.body.find("is required"), std::string::npos) << when << ": " << reply.body;
+  }
+  EXPECT_EQ(world_.store->ListAppointmentsOfEpisode(world_.e_c1)->size(), before);
+
+  HttpReply reversed = therapist_->Post(
+      "/api/v1/clients", {{"display_name", "Alex \u202Enagrom"}, {"email", "rlo@a.test"}});
+  EXPECT_EQ(reversed.status, 400u) << reversed.body;
+  EXPECT_EQ(reversed.ErrorFields(), (std::vector<std::string>{"display_name"}));
+  EXPECT_EQ(CountUsers(), clients_before_);
+}
+
 }  // namespace
 }  // namespace rapport::testing
