@@ -67,11 +67,10 @@ std::unexpected<HttpResponse> Outcome(const Error& error) {
   return std::unexpected(OperationOutcome(error));
 }
 
-// Absolute URLs for Bundle.fullUrl and links: the address the caller used to reach us.
+// Absolute URLs for Bundle.fullUrl and links: the server's configured public address, never
+// the request's Host header, which a caller could set to anything.
 std::string BaseUrl(const HttpRequest& request) {
-  std::string_view host = request.Header("host");
-  if (host.empty()) host = "localhost";
-  return fmt::format("{}://{}/fhir", request.secure ? "https" : "http", host);
+  return request.base_url + "/fhir";
 }
 
 // FHIR ids allow [A-Za-z0-9-.]{1,64}; questionnaire codes are checked against it.

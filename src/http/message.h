@@ -23,6 +23,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;  // peer IP address
   bool secure = false;         // came over TLS (directly or via a trusted proxy)
+  // How the server's own absolute links begin ("https://rapport.clinic.example"): the configured
+  // public address, else the address it listens on; never taken from the request's Host header.
+  std::string base_url;
   std::string request_id;
   // Filled by the router: {"id": "42"} for "/clients/{id}".
   std::map<std::string, std::string, std::less<>> path_params;

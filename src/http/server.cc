@@ -75,6 +75,11 @@ ApiServices WithSessionEnded(ApiServices services, LiveHub& hub) {
   return services;
 }
 
+// An address as it appears in a URL: IPv6 in brackets.
+std::string HostForUrl(const std::string& address) {
+  return address.find(':') == std::string::npos ? address : "[" + address + "]";
+}
+
 // RFC 9112 §6.1 and §6.3: the only transfer coding a request may use is one "chunked", never
 // beside a Content-Length. Anything else is refused rather than guessed at, so that no proxy in
 // front of the server can read the body's end differently (request smuggling).
@@ -124,6 +129,9 @@ class Server::Impl {
                                                  options_.port, ec.message())));
     }
     const std::uint16_t port = acceptor_.local_endpoint().port();
+    base_url_ = options_.public_base_url.empty()
+                    ? fmt::format("http://{}:{}", HostForUrl(options_.address), port)
+                    : options_.public_base_url;
     started_ = true;
     asio::co_spawn(ioc_, AcceptLoop(), asio::detached);
     io_thread_ = std::thread([this] { ioc_.run(); });
@@ -494,6 +502,7 @@ class Server::Impl {
     }
     request.body = std::move(in.body());
     request.remote_address = remote;
+    request.base_url = base_url_;
     if (options_.trust_proxy_headers) {
       request.secure = LowerCase(request.Header("x-forwarded-proto")) == "https";
       // The proxy appends the address it saw last.
@@ -614,6 +623,7 @@ class Server::Impl {
   asio::thread_pool pool_;
   tcp::acceptor acceptor_;
   LiveHub hub_{ioc_};
+  std::string base_url_;  // set by Start(), before any request is read
   std::thread io_thread_;
   std::string id_prefix_;
   std::set<std::shared_ptr<Connection>> connections_;  // I/O thread only

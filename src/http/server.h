@@ -40,6 +40,9 @@ struct ServerOptions {
   // (marks the session cookie Secure) and X-Forwarded-For (the audit's source address).
   // Off by default, because any client could send these headers.
   bool trust_proxy_headers = false;
+  // The public address absolute links are built from (FHIR fullUrl and links), for example
+  // https://rapport.clinic.example. Empty: http://ADDRESS:PORT as bound.
+  std::string public_base_url;
   // Receives each log line (without newline); default: stderr. Called from the I/O thread.
   std::function<void(std::string_view)> log_sink;
 };

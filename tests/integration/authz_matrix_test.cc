@@ -261,6 +261,30 @@ TEST_F(AuthzMatrixTest, AClientSharedByTwoTherapistsIsSharedEpisodeByEpisode) {
   EXPECT_EQ(browsers_.at("t1").Get(e1 + "/export.csv").status, 200u);
 }
 
+// Links in FHIR bundles are built from the server's own address, never from the Host header a
+// caller sends (which would let anyone plant their own address in a clinic's exported records).
+TEST_F(AuthzMatrixTest, FhirLinksUseTheServersAddressNotTheRequestsHostHeader) {
+  AssignDefaultQuestionnaires();
+  ASSERT_EQ(browsers_.at("c1")
+                .Post("/api/v1/episodes/" + Id(world_.e_c1) + "/responses",
+                      {{"instrument", "PHQ-9"},
+                       {"respondent", "client"},
+                       {"answers", testing_support::Phq9(1)}})
+                .status,
+            201u);
+  HttpReply bundle =
+      browsers_.at("t1").Call("GET", "/fhir/QuestionnaireResponse?subject=Patient/" + Id(world_.c1),
+                              std::nullopt, true, {{"Host", "evil.example"}});
+  ASSERT_EQ(bundle.status, 200u) << bundle.body;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port_) + "/fhir/";
+  const Json parsed = bundle.json();
+  ASSERT_EQ(parsed.value("total", 0), 1) << bundle.body;
+  EXPECT_TRUE(parsed["entry"][0]["fullUrl"].get<std::string>().starts_with(base))
+      << parsed["entry"][0]["fullUrl"];
+  EXPECT_TRUE(parsed["link"][0]["url"].get<std::string>().starts_with(base));
+  EXPECT_EQ(bundle.body.find("evil.example"), std::string::npos);
+}
+
 TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
   const std::string list = "/api/v1/episodes/" + Id(world_.e_c1) + "/appointments";
   const Json booking = {
