@@ -330,17 +330,7 @@ TEST(AccessRules, SupervisorCannotChangeAnEpisodeOfATherapistTheyDoNotSupervise)
   ClinicService service(*w.store, w.clock, testing::FastAuth());
   // c2 also sees t1 now, so the supervisor may see c2; e_c2 stays with t2, whom they do not
   // supervise.
-  ASSERT_TRUE(w.store
-                  ->Write([&](WriteTxn& txn) -> Status {
-                    Episode e;
-                    e.clinic_id = w.clinic_a;
-                    e.client_id = w.c2;
-                    e.therapist_id = w.t1;
-                    e.started_at = w.clock.Now();
-                    RAPPORT_RETURN_IF_ERROR(txn.InsertEpisode(e));
-                    return Ok();
-                  })
-                  .has_value());
+  ASSERT_NE(w.OpenEpisode(w.c2, w.t1), 0);
   ASSERT_TRUE(service.GetClient(w.As(w.supervisor), w.c2).has_value());
   // Access is per episode: t2's episode of a client the supervisor may see is not theirs to see.
   auto change = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c2, EpisodeStatus::kActive);

@@ -372,18 +372,7 @@ TEST(FeedbackAccess, ATherapistOfOneEpisodeNeverReadsAnotherTherapistsEpisodeOfT
   FeedbackWorld w;
   auto submitted = w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1)));
   ASSERT_TRUE(submitted.has_value());
-  EpisodeId theirs = 0;
-  ASSERT_TRUE(w.store
-                  ->Write([&](WriteTxn& txn) -> Status {
-                    Episode e;
-                    e.clinic_id = w.clinic_a;
-                    e.client_id = w.c1;
-                    e.therapist_id = w.t2;
-                    e.started_at = w.clock.Now();
-                    RAPPORT_ASSIGN_OR_RETURN(theirs, txn.InsertEpisode(e));
-                    return Ok();
-                  })
-                  .has_value());
+  const EpisodeId theirs = w.OpenEpisode(w.c1, w.t2);
   ClinicService clinic(*w.store, w.clock, testing::FastAuth());
   const auto t2_reads_t1s_episode = [&](const char* when) {
     const Actor t2 = w.As(w.t2);

@@ -128,6 +128,22 @@ struct World {
     EXPECT_TRUE(written.has_value()) << written.error().message;
   }
 
+  // A further episode of `client` in clinic A, led by `therapist`, started now.
+  EpisodeId OpenEpisode(UserId client, UserId therapist) {
+    EpisodeId id = 0;
+    const Status written = store->Write([&](WriteTxn& txn) -> Status {
+      Episode e;
+      e.clinic_id = clinic_a;
+      e.client_id = client;
+      e.therapist_id = therapist;
+      e.started_at = clock.Now();
+      RAPPORT_ASSIGN_OR_RETURN(id, txn.InsertEpisode(e));
+      return Ok();
+    });
+    EXPECT_TRUE(written.has_value());
+    return id;
+  }
+
   // The actor a signed-in user would be.
   Actor As(UserId id) const {
     auto user = store->GetUser(id);

@@ -214,18 +214,7 @@ TEST_F(AuthzMatrixTest, AClientSharedByTwoTherapistsIsSharedEpisodeByEpisode) {
       {{"instrument", "PHQ-9"}, {"respondent", "client"}, {"answers", testing_support::Phq9(1)}});
   ASSERT_EQ(answered.status, 201u) << answered.body;
   const std::string response = Id(answered.json()["response"]["id"].get<std::int64_t>());
-  EpisodeId t2s = 0;
-  ASSERT_TRUE(world_.store
-                  ->Write([&](WriteTxn& txn) -> Status {
-                    Episode e;
-                    e.clinic_id = world_.clinic_a;
-                    e.client_id = world_.c1;
-                    e.therapist_id = world_.t2;
-                    e.started_at = world_.clock.Now();
-                    RAPPORT_ASSIGN_OR_RETURN(t2s, txn.InsertEpisode(e));
-                    return Ok();
-                  })
-                  .has_value());
+  const EpisodeId t2s = world_.OpenEpisode(world_.c1, world_.t2);
   const std::string e1 = "/api/v1/episodes/" + Id(world_.e_c1);
   const std::string patient = "Patient/" + Id(world_.c1);
   const auto t2_is_kept_out = [&]() {
