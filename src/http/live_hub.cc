@@ -77,9 +77,4 @@ void LiveHub::CloseSession(SessionId session) {
   }
 }
 
-int LiveHub::OpenPages() const {
-  const std::lock_guard lock(mu_);
-  return static_cast<int>(sockets_.size());
-}
-
 }  // namespace rapport

@@ -42,8 +42,6 @@ class LiveHub final : public LiveChannel {
   // Closes every socket (server stop) or every socket of one session (sign-out).
   void CloseAll();
   void CloseSession(SessionId session);
-  // How many pages are open now; for tests and /readyz-style checks.
-  int OpenPages() const;
 
  private:
   asio::io_context& ioc_;

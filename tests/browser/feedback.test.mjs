@@ -16,6 +16,33 @@ import {
 
 const live = demoServerAndBrowser();
 
+// Books a video session for the demo client Jordan as their therapist would, starting
+// `offsetMs` from now; returns the created appointment.
+async function bookJordan(offsetMs, minutes) {
+  const therapist = await newPage(live.browser, live.server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const booked = await therapist.evaluate(
+    async ({ offsetMs, minutes }) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const board = await (await fetch('/api/v1/dashboard')).json();
+      const clients = await (await fetch('/api/v1/clients')).json();
+      const jordan = clients.find((c) => c.email === 'client@demo.rapport');
+      const row = board.clients.find((c) => c.client_id === jordan.id);
+      const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ starts_at: new Date(Date.now() + offsetMs).toISOString(), duration_minutes: minutes, modality: 'video' }),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+    { offsetMs, minutes },
+  );
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  await therapist.context().close();
+  return booked;
+}
+
 async function openFeedbackForm(page) {
   await signIn(page, kDemo.client);
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
@@ -54,25 +81,8 @@ async function completeByKeyboard(page) {
 
 // Runs first: later tests submit feedback, which would count for a session held before them.
 test('after a session the client home asks "How was today’s session?" and the answers are tied to it', async () => {
-  const therapist = await newPage(live.browser, live.server.baseUrl);
-  await signIn(therapist, kDemo.therapist);
-  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   // A session that began 40 minutes ago, booked after the fact as clinics often do.
-  const booked = await therapist.evaluate(async () => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const board = await (await fetch('/api/v1/dashboard')).json();
-    const clients = await (await fetch('/api/v1/clients')).json();
-    const jordan = clients.find((c) => c.email === 'client@demo.rapport');
-    const row = board.clients.find((c) => c.client_id === jordan.id);
-    const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-      body: JSON.stringify({ starts_at: new Date(Date.now() - 40 * 60_000).toISOString(), duration_minutes: 30, modality: 'video' }),
-    });
-    return { status: r.status, body: await r.json() };
-  });
-  assert.equal(booked.status, 201, JSON.stringify(booked.body));
-  await therapist.context().close();
+  const booked = await bookJordan(-40 * 60_000, 30);
 
   const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.client);
@@ -99,25 +109,8 @@ test('after a session the client home asks "How was today’s session?" and the 
 
 // Answers count for the appointment they name, so the first test's leave this one open.
 test('before a session the client home offers the check-in, whose form asks the outcome questionnaires and not the Rapport Check', async () => {
-  const therapist = await newPage(live.browser, live.server.baseUrl);
-  await signIn(therapist, kDemo.therapist);
-  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   // A session 2 hours ahead: inside the 24 hours in which PHQ-9 and GAD-7 open before it.
-  const booked = await therapist.evaluate(async () => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const board = await (await fetch('/api/v1/dashboard')).json();
-    const clients = await (await fetch('/api/v1/clients')).json();
-    const jordan = clients.find((c) => c.email === 'client@demo.rapport');
-    const row = board.clients.find((c) => c.client_id === jordan.id);
-    const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-      body: JSON.stringify({ starts_at: new Date(Date.now() + 2 * 3600_000).toISOString(), duration_minutes: 50, modality: 'video' }),
-    });
-    return { status: r.status, body: await r.json() };
-  });
-  assert.equal(booked.status, 201, JSON.stringify(booked.body));
-  await therapist.context().close();
+  const booked = await bookJordan(2 * 3600_000, 50);
 
   const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await signIn(page, kDemo.client);
