@@ -2,13 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "http/serve.h"
+#include "service/audit_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -22,27 +25,32 @@ Commands:
   demo [--db PATH]                   seed the demo clinic into an empty database
   migrate [--db PATH]                apply database migrations and exit
   user add [--db PATH] --email E --name N --role R   add a user
-  audit verify [--db PATH]           check the audit trail's hash chain
+  audit verify [--db PATH]           check the audit trail's sealed chain against its checkpoints
+  audit checkpoint [--db PATH]       record the chain's current head outside the database
   score INSTRUMENT --answers V,V,... | --csv FILE   score questionnaire answers
   instruments list | show CODE | validate FILE      the questionnaires available
   sync mea|ccf|batch|susy ...        nonverbal synchrony (see `rapport sync --help`)
   --version                          print the version
 
-The database defaults to ./data/rapport.db.
+The database defaults to ./data/rapport.db. The audit chain's key is kept outside it, in
+PATH.audit-key unless --audit-key KEYFILE says elsewhere; its checkpoints go to
+PATH.audit-checkpoints unless --checkpoints FILE says elsewhere.
 )";
 
-// Removes `--db PATH` (or `--db=PATH`) from args and returns PATH, or the default.
-std::string TakeDbPath(std::vector<std::string>& args) {
-  std::string path = "data/rapport.db";
+// Removes `--NAME VALUE` (or `--NAME=VALUE`) from args and returns VALUE, or `fallback`.
+std::string TakeOption(std::vector<std::string>& args, const std::string& name,
+                       std::string fallback) {
+  std::string path = std::move(fallback);
+  const std::string flag = "--" + name;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--db" && i + 1 < args.size()) {
+    if (args[i] == flag && i + 1 < args.size()) {
       path = args[i + 1];
       args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
                  args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
       break;
     }
-    if (args[i].starts_with("--db=")) {
-      path = args[i].substr(5);
+    if (args[i].starts_with(flag + "=")) {
+      path = args[i].substr(flag.size() + 1);
       args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
@@ -83,7 +91,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   rapport::SqliteStoreOptions options;
-  options.path = TakeDbPath(args);
+  options.path = TakeOption(args, "db", "data/rapport.db");
+  options.audit_key_path = TakeOption(args, "audit-key", "");
+  if ((command == "serve" || command == "audit") &&
+      std::none_of(args.begin(), args.end(),
+                   [](const std::string& a) { return a.starts_with("--checkpoints"); })) {
+    args.push_back("--checkpoints=" + options.path + ".audit-checkpoints");
+  }
   auto store = rapport::SqliteStore::Open(options);
   if (!store) {
     std::cerr << fmt::format("rapport: cannot open database {}: {}\n", options.path,
@@ -96,7 +110,23 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "serve") return rapport::RunServeCommand(**store, args, std::cout, std::cerr);
-  if (command == "demo") return rapport::RunDemoCommand(**store, args, std::cout, std::cerr);
-  if (command == "user") return rapport::RunUserCommand(**store, args, std::cout, std::cerr);
+  if (command == "demo" || command == "user") {
+    const int code = command == "demo"
+                         ? rapport::RunDemoCommand(**store, args, std::cout, std::cerr)
+                         : rapport::RunUserCommand(**store, args, std::cout, std::cerr);
+    if (code != 0) return code;
+    // What the command wrote to the audit trail is anchored outside the database at once.
+    auto checkpoint = rapport::MakeCheckpoint(**store, rapport::SystemClock::Instance().Now());
+    if (!checkpoint) {
+      std::cerr << "rapport: audit checkpoint: " << checkpoint.error().message << "\n";
+      return 1;
+    }
+    if (auto ok = rapport::AppendCheckpoint(options.path + ".audit-checkpoints", *checkpoint);
+        !ok) {
+      std::cerr << "rapport: " << ok.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
   return rapport::RunAuditCommand(**store, args, std::cout, std::cerr);
 }

@@ -27,7 +27,9 @@ int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err
 // rapport user add --email E --name N --role R [--clinic ID] (password from RAPPORT_PASSWORD or
 // prompted on a terminal).
 int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err);
-// rapport audit verify: checks the hash chain; names the first broken entry.
+// rapport audit verify [--checkpoints PATH]: checks the sealed chain, and against the last
+// checkpoint when given; names the first missing or altered entry. rapport audit checkpoint
+// --checkpoints PATH: appends the chain's current head, sealed.
 int RunAuditCommand(Store& store, Args args, std::ostream& out, std::ostream& err);
 
 }  // namespace rapport

@@ -2,7 +2,15 @@
 
 #include <sodium.h>
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 
 namespace rapport {
 
@@ -76,6 +84,36 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   crypto_auth_hmacsha256_final(&state, mac.data());
   sodium_memzero(&state, sizeof state);
   return ToHex(mac.data(), mac.size());
+}
+
+Result<std::string> LoadOrCreateKeyFile(const std::string& path) {
+  if (const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0) {
+    const std::string line = RandomHex(32) + "\n";
+    const bool written =
+        ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+        ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+      ::unlink(path.c_str());
+      return Fail(Error::Unavailable(fmt::format("cannot write the key file {}", path)));
+    }
+  } else if (errno != EEXIST) {
+    return Fail(Error::Unavailable(
+        fmt::format("cannot create the key file {}: {}", path, std::strerror(errno))));
+  }
+  std::ifstream in(path);
+  std::string hex;
+  if (!in || !std::getline(in, hex)) {
+    return Fail(Error::Unavailable(fmt::format("cannot read the key file {}", path)));
+  }
+  const bool is_key = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                      });
+  if (!is_key) {
+    return Fail(Error::InvalidArgument(
+        fmt::format("the key file {} does not hold a key (64 hexadecimal characters)", path)));
+  }
+  return hex;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

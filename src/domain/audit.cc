@@ -24,6 +24,7 @@ std::string AuditDigestInput(const AuditEntry& e) {
   Put(out, e.record_id);
   Put(out, e.source);
   Put(out, e.prev_hash);
+  if (!e.detail.empty()) Put(out, e.detail);
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The audit trail's entry and the exact bytes its hash chain covers. Pure: hashing itself
-// (BLAKE2b) is done by the caller with core/crypto.h over AuditDigestInput().
+// The audit trail's entry and the exact bytes its hash chain covers. Pure: the MAC itself is
+// computed by the store (Store::AuditSeal) over AuditDigestInput().
 
 #include <cstdint>
 #include <string>
@@ -11,21 +11,23 @@
 namespace rapport {
 
 struct AuditEntry {
-  std::int64_t seq = 0;         // 1, 2, 3 ... in append order; assigned by the store
+  std::int64_t seq = 0;  // 1, 2, 3 ... in append order; assigned by the store
   Timestamp at = 0;
-  ClinicId clinic_id = 0;       // 0 for system actions (CLI)
-  UserId actor_id = 0;          // 0 for system actions
-  std::string actor_role;       // "therapist", ..., "system"
-  std::string action;           // "read", "create", "update", "delete", "login", "login_failed", ...
-  std::string record_type;      // "client", "episode", "appointment", "user", "session", ...
-  std::string record_id;        // the record's id as text; empty when not about one record
-  std::string source;           // where from: client IP address, or "cli"
-  std::string prev_hash;        // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
-  std::string hash;             // hex BLAKE2b-256 of AuditDigestInput(*this)
+  ClinicId clinic_id = 0;   // 0 for system actions (CLI)
+  UserId actor_id = 0;      // 0 for system actions
+  std::string actor_role;   // "therapist", ..., "system"
+  std::string action;       // "read", "create", "update", "delete", "login", "login_failed", ...
+  std::string record_type;  // "client", "episode", "appointment", "user", "session", ...
+  std::string record_id;    // the record's id as text; empty when not about one record
+  std::string source;       // where from: client IP address, or "cli"
+  std::string detail;       // a few words more, e.g. how an accepted invitation was delivered
+  std::string prev_hash;    // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
+  std::string hash;         // hex BLAKE2b-256 of AuditDigestInput(*this)
 };
 
 // A length-prefixed serialisation of every field but `hash`, so that no two different entries
-// can produce the same input.
+// can produce the same input. `detail` is appended only when it is not empty, so entries written
+// before it existed still verify.
 std::string AuditDigestInput(const AuditEntry& entry);
 
 inline constexpr std::string_view kAuditGenesisHash =

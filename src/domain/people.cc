@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "domain/enum_names.h"
+#include "domain/shipped_data.h"
 
 namespace rapport {
 
@@ -92,6 +93,32 @@ Result<std::string> NormalizeEmail(std::string_view email) {
   return out;
 }
 
+bool IsCommonPassword(std::string_view password) {
+  if (password.empty()) return false;
+  if (std::all_of(password.begin(), password.end(), [&](char c) { return c == password[0]; })) {
+    return true;
+  }
+  std::string lower(password);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // Parsed once; the list is immutable, so this is thread-safe after the first call.
+  static const std::vector<std::string_view> kList = [] {
+    std::vector<std::string_view> out;
+    std::string_view text = ShippedCommonPasswords();
+    while (!text.empty()) {
+      const std::size_t end = text.find('\n');
+      std::string_view line = text.substr(0, end);
+      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty() || line.front() == '#') continue;
+      out.push_back(line);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return std::binary_search(kList.begin(), kList.end(), std::string_view(lower));
+}
+
 Status ValidateNewPassword(std::string_view password) {
   if (password.size() < 12) {
     return Fail(Error::Field("password", "must be at least 12 characters long"));
@@ -101,6 +128,11 @@ Status ValidateNewPassword(std::string_view password) {
   }
   if (!IsCleanUtf8(password)) {
     return Fail(Error::Field("password", "must be valid text"));
+  }
+  if (IsCommonPassword(password)) {
+    return Fail(Error::Field("password",
+                             "is one of the most common passwords, which others try first; "
+                             "please choose another"));
   }
   return Ok();
 }

@@ -102,6 +102,9 @@ Result<std::string> NormalizeEmail(std::string_view email);
 
 // A password is 12 to 256 bytes; field "password" on failure.
 Status ValidateNewPassword(std::string_view password);
+// True when the password, ignoring case, is on the shipped list of the most common passwords
+// (rules/common-passwords.txt) or is one character repeated.
+bool IsCommonPassword(std::string_view password);
 
 // Display names: 1 to 200 bytes of clean text after trimming; field "display_name".
 Result<std::string> ValidateDisplayName(std::string_view name);

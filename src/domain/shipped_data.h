@@ -17,6 +17,8 @@ std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
 
 // rules/alerts.json.
 std::string_view ShippedAlertRulesJson();
+// rules/common-passwords.txt: one password per line, lines starting with '#' are notes.
+std::string_view ShippedCommonPasswords();
 
 // rules/crisis.json: crisis lines per country.
 std::string_view ShippedCrisisJson();

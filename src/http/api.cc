@@ -92,7 +92,11 @@ Json AppointmentJson(const AppointmentView& view) {
 Json InvitationJson(const InvitationLink& link) {
   // A path rather than an absolute URL: the browser resolves it against the origin it already
   // trusts, so a forged Host header cannot turn an invitation into a link elsewhere.
-  return {{"url", link.path}, {"expires_at", FormatIso8601(link.expires_at)}};
+  // By e-mail the answer says only that it went: the token is for the person, not the staff.
+  Json out = {{"delivery", std::string(ToString(link.delivery))},
+              {"expires_at", FormatIso8601(link.expires_at)}};
+  if (!link.path.empty()) out["url"] = link.path;
+  return out;
 }
 
 Json AuditJson(const AuditEntry& entry) {
@@ -123,6 +127,9 @@ HttpResponse LoginResponse(const LoginResult& login, const HttpRequest& request)
   HttpResponse response = HttpResponse::JsonBody(
       200, {{"user", UserJson(login.user)}, {"csrf_token", login.csrf_token}});
   response.headers.emplace_back("Set-Cookie", SessionCookie(login.session_token, request.secure));
+  if (!login.device_token.empty()) {
+    response.headers.emplace_back("Set-Cookie", DeviceCookie(login.device_token, request.secure));
+  }
   return response;
 }
 
@@ -223,9 +230,58 @@ void AddAuthRoutes(Router& router, AuthService& auth,
                auto password = reader.RequiredString("password", 1024);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto login =
-                   auth.Login(*email, *password, request.remote_address, UserAgent(request));
+                   auth.Login(*email, *password, request.remote_address, UserAgent(request),
+                              request.Cookie(kDeviceCookie).value_or(std::string()));
                if (!login) return ErrorReply(login.error());
                return LoginResponse(*login, request);
+             }));
+
+  // Answers the same whether or not the address has an account.
+  router.Add("POST", "/api/v1/auth/password-reset",
+             Public([&auth](const HttpRequest& request) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto email = reader.RequiredString("email", 320);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               if (auto ok = auth.RequestPasswordReset(*email, request.remote_address); !ok) {
+                 return ErrorReply(ok.error());
+               }
+               return HttpResponse::JsonBody(
+                   202, {{"message",
+                          "If this address belongs to an account, a link to choose a new "
+                          "password is on its way. It works for one hour."}});
+             }));
+
+  router.Add("POST", "/api/v1/me/password",
+             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto current = reader.RequiredString("current_password", 1024);
+               auto next = reader.RequiredString("new_password", 1024);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               if (auto ok = auth.ChangePassword(actor, *current, *next); !ok) {
+                 return ErrorReply(ok.error());
+               }
+               return HttpResponse::JsonBody(
+                   200, {{"message",
+                          "Your password has been changed, and every other session "
+                          "of your account has been signed out."}});
+             }));
+
+  router.Add("POST", "/api/v1/users/{id}/unlock",
+             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               if (auto ok = auth.ClearSignInFailures(actor, *id); !ok) {
+                 return ErrorReply(ok.error());
+               }
+               return HttpResponse::NoContent();
              }));
 
   router.Add("POST", "/api/v1/auth/logout",
@@ -284,6 +340,7 @@ void AddAuthRoutes(Router& router, AuthService& auth,
                                             {"display_name", info->display_name},
                                             {"role", std::string(ToString(info->role))},
                                             {"clinic_name", info->clinic_name},
+                                            {"purpose", info->purpose},
                                             {"expires_at", FormatIso8601(info->expires_at)}});
       }));
 
@@ -365,29 +422,35 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
+               auto delivery_text = reader.OptionalString("delivery", 20);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto link = auth.CreateInvitation(actor, *id);
+               auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
+               if (!delivery) return ErrorReply(delivery.error());
+               auto link = auth.CreateInvitation(actor, *id, *delivery);
                if (!link) return ErrorReply(link.error());
                return HttpResponse::JsonBody(201, InvitationJson(*link));
              }));
 
-  router.Add("POST", "/api/v1/clients/{id}/guardians",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto name = reader.RequiredString("display_name", 200);
-               auto email = reader.RequiredString("email", 320);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email});
-               if (!added) return ErrorReply(added.error());
-               Json out = UserJson(added->guardian);
-               out["invitation"] =
-                   added->invitation ? InvitationJson(*added->invitation) : Json(nullptr);
-               return HttpResponse::JsonBody(201, out);
-             }));
+  router.Add(
+      "POST", "/api/v1/clients/{id}/guardians",
+      Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+        auto id = PathId(request);
+        if (!id) return std::unexpected(std::move(id.error()));
+        auto body = ReadJsonObject(request);
+        if (!body) return std::unexpected(std::move(body.error()));
+        JsonObjectReader reader(*body);
+        auto name = reader.RequiredString("display_name", 200);
+        auto email = reader.RequiredString("email", 320);
+        auto delivery_text = reader.OptionalString("delivery", 20);
+        if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+        auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
+        if (!delivery) return ErrorReply(delivery.error());
+        auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email, *delivery});
+        if (!added) return ErrorReply(added.error());
+        Json out = UserJson(added->guardian);
+        out["invitation"] = added->invitation ? InvitationJson(*added->invitation) : Json(nullptr);
+        return HttpResponse::JsonBody(201, out);
+      }));
 }
 
 void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
@@ -518,6 +581,18 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                                 {"accepting_new_clients", t.accepting_new_clients}});
                }
                return HttpResponse::JsonBody(200, out);
+             }));
+
+  router.Add("POST", "/api/v1/users/{id}/deactivate",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               if (auto ok = clinic.DeactivateUser(actor, *id); !ok) return ErrorReply(ok.error());
+               return HttpResponse::NoContent();
              }));
 
   router.Add("GET", "/api/v1/users",

@@ -46,6 +46,8 @@ struct ApiServices {
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";
+// A browser the account has signed in from before: its own failed sign-ins count, nobody else's.
+inline constexpr std::string_view kDeviceCookie = "rapport_device";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
 
 // GET /healthz, GET /readyz, every /api/v1 route and /fhir.

@@ -426,11 +426,14 @@ Json PlanVersionJson(const PlanVersionView& view) {
   out["content"] = PlanContentToJson(view.content);
   Json signatures = Json::array();
   for (const SignatureView& s : view.signatures) {
-    signatures.push_back({{"role", std::string(ToString(s.signature.role))},
-                          {"user_id", s.signature.user_id},
-                          {"name", s.name},
-                          {"signed_at", FormatIso8601(s.signature.signed_at)},
-                          {"content_hash", s.signature.content_hash}});
+    signatures.push_back(
+        {{"role", std::string(ToString(s.signature.role))},
+         {"user_id", s.signature.user_id},
+         {"name", s.name},
+         {"signed_at", FormatIso8601(s.signature.signed_at)},
+         {"content_hash", s.signature.content_hash},
+         {"account_link_handed_over_by",
+          s.account_link_handed_over_by ? Json(*s.account_link_handed_over_by) : Json(nullptr)}});
   }
   out["signatures"] = std::move(signatures);
   out["guardian_filtered"] = view.guardian_filtered;

@@ -76,6 +76,14 @@ std::string SessionCookie(std::string_view token, bool secure) {
   return cookie;
 }
 
+std::string DeviceCookie(std::string_view token, bool secure) {
+  // Half a year: long enough to be remembered between appointments.
+  std::string cookie = std::string(kDeviceCookie) + "=" + std::string(token) +
+                       "; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age=15552000";
+  if (secure) cookie += "; Secure";
+  return cookie;
+}
+
 std::string ClearedSessionCookie(bool secure) {
   return SessionCookie("", secure) + "; Max-Age=0";
 }

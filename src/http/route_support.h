@@ -50,6 +50,7 @@ Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name = "id"
 
 std::string SessionCookie(std::string_view token, bool secure);
 std::string ClearedSessionCookie(bool secure);
+std::string DeviceCookie(std::string_view token, bool secure);
 std::string UserAgent(const HttpRequest& request);
 
 using ActorHandler = std::function<Reply(const HttpRequest&, const Actor&)>;

@@ -51,6 +51,10 @@ const char* const kServeUsage =
     "  --mail-from ADDRESS    the sender of notification mail\n"
     "  --base-url URL         how links in mail begin, e.g. https://rapport.clinic.example\n"
     "                         (default http://HOST:PORT of --listen)\n"
+    "  --audit-key PATH       the audit chain's key file (default PATH.audit-key beside --db)\n"
+    "  --checkpoints PATH     where the audit chain's sealed checkpoints are appended, each\n"
+    "                         minute the chain grew and at shutdown; also written to this log\n"
+    "                         (default PATH.audit-checkpoints beside --db)\n"
     "  --test-clock           tests only, loopback only: POST /api/v1/test/clock moves time\n"
     "  --help                 this text\n";
 
@@ -66,9 +70,10 @@ struct ServeFlags {
   std::uint16_t port = 8080;
   std::string web = "web/dist";
   bool trust_proxy = false;
-  std::string smtp_url;   // empty: mail is held for the admin's outbox
-  std::string mail_from;  // the default sender of notification mail
-  std::string base_url;   // how links in mail begin, e.g. https://rapport.clinic.example
+  std::string smtp_url;     // empty: mail is held for the admin's outbox
+  std::string mail_from;    // the default sender of notification mail
+  std::string base_url;     // how links in mail begin, e.g. https://rapport.clinic.example
+  std::string checkpoints;  // the audit checkpoint file; empty: none
   bool test_clock = false;
 };
 
@@ -92,7 +97,7 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
       continue;
     }
     if (name != "--listen" && name != "--web" && name != "--smtp-url" && name != "--mail-from" &&
-        name != "--base-url") {
+        name != "--base-url" && name != "--checkpoints") {
       return Fail(Error::Field(name, "unknown option"));
     }
     if (!has_value) {
@@ -101,6 +106,10 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     }
     if (name == "--web") {
       flags.web = value;
+      continue;
+    }
+    if (name == "--checkpoints") {
+      flags.checkpoints = value;
       continue;
     }
     if (name == "--smtp-url") {
@@ -157,6 +166,43 @@ std::chrono::milliseconds NextWake(Store& store, Timestamp now) {
   if (!next) return kMost;
   return std::clamp(std::chrono::milliseconds(*next - now), kLeast, kMost);
 }
+
+// Writes a checkpoint of the audit chain's head to the file and the log when the head moved
+// since the last one (or `force`). Thread-compatible: one caller at a time.
+class Checkpointer {
+ public:
+  Checkpointer(Store& store, const Clock& clock, std::string path, std::ostream& log)
+      : store_(store), clock_(clock), path_(std::move(path)), log_(log) {}
+
+  void MaybeWrite(bool force) {
+    if (path_.empty()) return;
+    const Timestamp now = clock_.Now();
+    if (!force && now - last_at_ < kEveryMs) return;
+    last_at_ = now;
+    auto checkpoint = MakeCheckpoint(store_, now);
+    if (!checkpoint) {
+      log_ << "rapport serve: audit checkpoint: " << checkpoint.error().message << "\n"
+           << std::flush;
+      return;
+    }
+    if (checkpoint->seq == last_seq_) return;
+    if (auto ok = AppendCheckpoint(path_, *checkpoint); !ok) {
+      log_ << "rapport serve: " << ok.error().message << "\n" << std::flush;
+      return;
+    }
+    last_seq_ = checkpoint->seq;
+    log_ << "rapport serve: " << checkpoint->Line() << "\n" << std::flush;
+  }
+
+ private:
+  static constexpr Timestamp kEveryMs = 60'000;
+  Store& store_;
+  const Clock& clock_;
+  std::string path_;
+  std::ostream& log_;
+  Timestamp last_at_ = 0;
+  std::int64_t last_seq_ = -1;
+};
 
 }  // namespace
 
@@ -221,9 +267,11 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
     base_url = fmt::format("http://{}:{}", host, flags->port);
   }
   const NotifierConfig notifier{&ShippedEscalationLadder(), base_url};
-  AuthService auth(store, clock);
-  ClinicService clinic(store, clock);
-  AuditService audit(store);
+  AuthOptions auth_options;
+  auth_options.link_base_url = base_url;
+  AuthService auth(store, clock, auth_options);
+  ClinicService clinic(store, clock, auth_options);
+  AuditService audit(store, clock);
   FeedbackService feedback(store, clock, *catalog, ShippedAlertRules(),
                            FeedbackWiring{notifier, &doorbell, &ShippedCrisisDirectory()});
   PlanService plan(store, clock, *catalog);
@@ -242,7 +290,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.
   Scheduler scheduler(store, clock);
-  RegisterJobs(scheduler, feedback, notifier);
+  RegisterJobs(scheduler, feedback, notifier, auth_options);
   if (auto scheduled = SchedulePeriodicJobs(store, clock.Now()); !scheduled) {
     err << "rapport serve: cannot schedule the periodic checks: " << scheduled.error().message
         << "\n";
@@ -251,7 +299,10 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   DeliveryOptions delivery;
   if (!flags->mail_from.empty()) delivery.mail_from = flags->mail_from;
   DeliveryWorker worker(store, clock, mail.get(), webhook->get(), &server.live(), delivery);
+  Checkpointer checkpointer(store, SystemClock::Instance(), flags->checkpoints, err);
+  checkpointer.MaybeWrite(/*force=*/true);
   BackgroundLoop background(doorbell, [&]() -> std::chrono::milliseconds {
+    checkpointer.MaybeWrite(/*force=*/false);
     if (auto ran = scheduler.RunDue(); !ran) {
       err << "rapport serve: scheduler: " << ran.error().message << "\n" << std::flush;
     }
@@ -292,6 +343,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   err << fmt::format("rapport serve: signal {} received, shutting down\n", received) << std::flush;
   server.Stop();
   background.Stop();
+  checkpointer.MaybeWrite(/*force=*/true);
   return 0;
 }
 

@@ -138,6 +138,7 @@ class Server::Impl {
     return port;
   }
 
+  int refused_connections() const { return refused_connections_.load(); }
   LiveChannel& live() { return hub_; }
 
   void Stop() {
@@ -175,7 +176,17 @@ class Server::Impl {
           co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
-        continue;  // e.g. too many open files: keep serving the connections we have
+        // E.g. too many open files: keep serving the connections we have, and try again a
+        // little later instead of spinning on an error that will not go away at once.
+        asio::steady_timer pause(ioc_, std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      if (live_connections_.load() >= options_.max_connections) {
+        ++refused_connections_;
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
       }
       auto connection = std::make_shared<Connection>(std::move(socket));
       connections_.insert(connection);
@@ -628,6 +639,7 @@ class Server::Impl {
   std::string id_prefix_;
   std::set<std::shared_ptr<Connection>> connections_;  // I/O thread only
   std::atomic<int> live_connections_{0};
+  std::atomic<int> refused_connections_{0};
   std::uint64_t request_counter_ = 0;  // I/O thread only
   bool stopping_ = false;              // I/O thread only
   bool started_ = false;               // controlling thread only
@@ -649,6 +661,10 @@ void Server::Stop() {
 
 LiveChannel& Server::live() {
   return impl_->live();
+}
+
+int Server::refused_connections() const {
+  return impl_->refused_connections();
 }
 
 }  // namespace rapport

@@ -36,6 +36,9 @@ struct ServerOptions {
   // How long Stop() lets requests in flight finish before closing their sockets.
   std::chrono::milliseconds shutdown_grace{10'000};
   int worker_threads = 64;
+  // Open connections at most; one more is closed as soon as it is accepted, so that running out
+  // of file descriptors can neither spin the accept loop nor starve the connections being served.
+  int max_connections = 512;
   // Behind a TLS-terminating reverse proxy on the same host: believe its X-Forwarded-Proto
   // (marks the session cookie Secure) and X-Forwarded-For (the audit's source address).
   // Off by default, because any client could send these headers.
@@ -64,6 +67,8 @@ class Server {
   // The open pages' live channel (WebSocket /api/v1/live), for the delivery worker. Valid for
   // the Server's lifetime; Publish() reaches nobody before Start() or after Stop().
   LiveChannel& live();
+  // Connections closed at once because max_connections were open (for tests and metrics).
+  int refused_connections() const;
 
  private:
   class Impl;

@@ -1,6 +1,10 @@
 #include "service/access.h"
 
 #include <algorithm>
+#include <string>
+
+#include "core/clock.h"
+#include "service/audit_log.h"
 
 namespace rapport {
 
@@ -10,10 +14,29 @@ bool Contains(const std::vector<UserId>& ids, UserId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
+Result<User> ClientIfVisible(Store& store, const Actor& actor, UserId client_id,
+                             ClientAccess needed, bool* visible) {
+  RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store, actor, client_id));
+  *visible = access != ClientAccess::kNone && static_cast<int>(access) >= static_cast<int>(needed);
+  if (!*visible) return User{};
+  return store.GetUser(client_id);
+}
+
 }  // namespace
 
 Error NotVisible() {
   return Error::NotFound(std::string(kNotVisibleMessage));
+}
+
+Error DeniedAndAudited(Store& store, const Actor& actor, std::string_view record_type,
+                       std::int64_t id) {
+  if (!actor.system) {
+    (void)store.Write([&](WriteTxn& txn) -> Status {
+      return audit::Append(txn, actor, SystemClock::Instance().Now(), "denied",
+                           std::string(record_type), std::to_string(id));
+    });
+  }
+  return NotVisible();
 }
 
 Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id) {
@@ -59,24 +82,28 @@ Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId cli
 
 Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id,
                            ClientAccess needed) {
-  RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store, actor, client_id));
-  if (access == ClientAccess::kNone || static_cast<int>(access) < static_cast<int>(needed)) {
-    return Fail(NotVisible());
-  }
-  return store.GetUser(client_id);
+  bool visible = false;
+  RAPPORT_ASSIGN_OR_RETURN(User client, ClientIfVisible(store, actor, client_id, needed, &visible));
+  if (!visible) return Fail(DeniedAndAudited(store, actor, "client", client_id));
+  return client;
 }
 
 Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
                                ClientAccess needed) {
   auto episode = store.GetEpisode(id);
   if (!episode) {
-    if (episode.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    if (episode.error().code == ErrorCode::kNotFound)
+      return Fail(DeniedAndAudited(store, actor, "episode", id));
     return Fail(episode.error());
   }
-  if (episode->clinic_id != actor.clinic_id) return Fail(NotVisible());
-  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, episode->client_id, needed));
-  RAPPORT_ASSIGN_OR_RETURN(const bool visible, MaySeeEpisode(store, actor, *episode));
-  if (!visible) return Fail(NotVisible());
+  if (episode->clinic_id != actor.clinic_id)
+    return Fail(DeniedAndAudited(store, actor, "episode", id));
+  bool visible = false;
+  RAPPORT_RETURN_IF_ERROR(ClientIfVisible(store, actor, episode->client_id, needed, &visible));
+  if (visible) {
+    RAPPORT_ASSIGN_OR_RETURN(visible, MaySeeEpisode(store, actor, *episode));
+  }
+  if (!visible) return Fail(DeniedAndAudited(store, actor, "episode", id));
   return *episode;
 }
 
@@ -113,8 +140,19 @@ Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const Feedbac
   const bool was_told = std::any_of(told.begin(), told.end(), [&](const Notification& n) {
     return n.recipient_id == actor.user_id && n.channel != Channel::kWebhook;
   });
-  if (!was_told) return Fail(NotVisible());
+  if (!was_told) return Fail(DeniedAndAudited(store, actor, "alert", alert.id));
   return *episode;
+}
+
+Result<User> RequireUserAdministered(Store& store, const Actor& actor, UserId user_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
+  auto target = store.GetUser(user_id);
+  if (!target) {
+    if (target.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(target.error());
+  }
+  if (!actor.system && target->clinic_id != actor.clinic_id) return Fail(NotVisible());
+  return *target;
 }
 
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles, bool allow_system) {

@@ -1,6 +1,8 @@
 #pragma once
-// The one place access to clinical records is decided (issue 2, item 4). Pure functions of the
-// actor and facts read through the Store; they never write and never audit.
+// The one place access to clinical records is decided (issue 2, item 4). Functions of the actor
+// and facts read through the Store. They write only one thing: a "denied" audit entry when a
+// Require* function refuses a signed-in person a record (someone reaching for records that are
+// not theirs is what the trail is for).
 //
 // Rules:
 //  - a therapist sees the clients of their own episodes, and of those clients only their own
@@ -38,6 +40,12 @@ inline constexpr std::string_view kNotVisibleMessage = "no such record";
 
 // The not-found error every denial of a specific record uses.
 Error NotVisible();
+// NotVisible(), after a "denied" audit entry for the record: someone reaching for records that
+// are not theirs is what an audit exists to show. Best effort: the denial stands even when the
+// entry cannot be written (inside another write, a full disk). Nothing is written for the system
+// actor.
+Error DeniedAndAudited(Store& store, const Actor& actor, std::string_view record_type,
+                       std::int64_t id);
 
 // The actor's access to client `client_id` (kNone also when it is not a client or not in the
 // actor's clinic). Errors only when the store fails.
@@ -64,6 +72,10 @@ Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_
 // this very alert (the on-call clinician who must be able to open what they were woken for).
 // NotVisible() otherwise.
 Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const FeedbackAlert& alert);
+
+// For an admin (or the command line): user `user_id` of the admin's clinic (any clinic for the
+// command line). kPermissionDenied for other roles; NotVisible() for anyone else's user.
+Result<User> RequireUserAdministered(Store& store, const Actor& actor, UserId user_id);
 
 // kPermissionDenied unless the actor's role is one of `roles` (the system actor passes when
 // `allow_system`).

@@ -214,9 +214,10 @@ std::vector<Case> Cases() {
          EXPECT_TRUE(w.store->Write([&](WriteTxn& txn) { return txn.SetPasswordHash(w.c1, ""); })
                          .has_value());
          AuthService auth(*w.store, w.clock, testing::FastAuth());
-         return Outcome(auth.CreateInvitation(a, w.c1));
+         return Outcome(auth.CreateInvitation(a, w.c1, LinkDelivery::kInPerson));
        },
-       Expect(kOk, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
+       // An admin invites staff only: a client's link could make them that client.
+       Expect(kDenied, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
   return cases;
 }
 
@@ -259,6 +260,23 @@ TEST(NotFoundDenials, DenialOfAnotherTherapistsClientLooksExactlyLikeAMissingRec
   EXPECT_EQ(theirs.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(theirs.error().message, missing.error().message);
   EXPECT_TRUE(theirs.error().fields.empty());
+}
+
+TEST(NotFoundDenials, EveryRefusedReachForAnotherTherapistsRecordIsAudited) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  ASSERT_FALSE(service.GetClient(w.As(w.t2), w.c1).has_value());
+  ASSERT_FALSE(service.GetEpisode(w.As(w.t2), w.e_c1).has_value());
+  ASSERT_FALSE(service.GetEpisode(w.As(w.t2), 987654).has_value());
+  std::vector<std::string> denied;
+  for (const AuditEntry& e : w.Audit()) {
+    if (e.action != "denied") continue;
+    EXPECT_EQ(e.actor_id, w.t2);
+    denied.push_back(e.record_type + " " + e.record_id);
+  }
+  EXPECT_EQ(denied,
+            (std::vector<std::string>{"client " + std::to_string(w.c1),
+                                      "episode " + std::to_string(w.e_c1), "episode 987654"}));
 }
 
 TEST(NotFoundDenials, GuardianAskingForAChildNotTheirsGetsNotFound) {

@@ -3,9 +3,11 @@
 // Thread-safe; does not own the Store.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "domain/audit.h"
 #include "service/actor.h"
@@ -23,23 +25,52 @@ struct ChainReport {
   std::int64_t entries_checked = 0;
   std::int64_t first_broken_seq = 0;  // 0 when ok
   std::string reason;                 // empty when ok
+  std::int64_t checkpoint_seq = 0;    // the checkpoint compared against; 0 when there was none
 };
+
+// The head of the chain at one moment (count and hash), sealed with the chain's key and kept
+// outside the database (a file, and the server's log), so that cutting entries off the end or
+// rewriting the chain is found even by whoever could change the whole database.
+struct AuditCheckpoint {
+  std::int64_t seq = 0;  // entries 1..seq existed
+  std::string hash;      // entry seq's hash
+  std::int64_t keyed_from_seq = 1;
+  Timestamp at = 0;
+  std::string mac;  // Store::AuditSeal over the fields above
+
+  // One line: "rapport-audit-checkpoint seq=.. hash=.. keyed_from=.. at=.. mac=..".
+  std::string Line() const;
+};
+
+// The store's current head, sealed. seq 0 (and the genesis hash) for an empty chain.
+Result<AuditCheckpoint> MakeCheckpoint(Store& store, Timestamp now);
+// Appends the checkpoint's line to `path` (created readable by its owner only) and syncs it.
+Status AppendCheckpoint(const std::string& path, const AuditCheckpoint& checkpoint);
+// The last line of `path` that the store's key has sealed; nullopt when the file does not exist
+// or is empty. kFailedPrecondition when a line is not sealed by this key (forged or from another
+// key).
+Result<std::optional<AuditCheckpoint>> ReadLastCheckpoint(const Store& store,
+                                                          const std::string& path);
 
 class AuditService {
  public:
-  explicit AuditService(Store& store) : store_(store) {}
+  explicit AuditService(Store& store, const Clock& clock = SystemClock::Instance())
+      : store_(store), clock_(clock) {}
 
   // Admin only (kPermissionDenied otherwise); entries of the actor's clinic with
-  // seq < before_seq (0: from the newest); limit is clamped to 1..200.
+  // seq < before_seq (0: from the newest); limit is clamped to 1..200. The reading is audited.
   Result<AuditPage> Browse(const Actor& actor, std::int64_t before_seq, int limit);
 
   // Walks the whole chain from seq 1: every seq follows the previous one, every prev_hash is the
-  // previous entry's hash, every hash is BLAKE2b-256 of the entry. Names the first entry that
-  // breaks it. Errors only when the store cannot be read.
-  static Result<ChainReport> VerifyChain(Store& store);
+  // previous entry's hash, every hash is the store's MAC of the entry (a plain BLAKE2b-256 before
+  // the chain had a key). With a checkpoint, the chain must still reach its seq with its hash.
+  // Names the first entry that is missing or altered. Errors only when the store cannot be read.
+  static Result<ChainReport> VerifyChain(Store& store,
+                                         const std::optional<AuditCheckpoint>& checkpoint = {});
 
  private:
   Store& store_;
+  const Clock& clock_;
 };
 
 }  // namespace rapport

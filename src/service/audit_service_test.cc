@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include "service/clinic_service.h"
 #include "service/service_test_world.h"
 
@@ -87,7 +89,7 @@ TEST(VerifyChain, DetectsAnEntryRehashedToHideAnEdit) {
   MakeHistory(w, 3);
   auto entries = w.Audit();
   ASSERT_GE(entries.size(), 3u);
-  // Rewrite entry 2 and recompute its own hash: the next entry's prev_hash still gives it away.
+  // Rewrite entry 2 and recompute its own hash without the key: the entry itself gives it away.
   AuditEntry forged = entries[1];
   forged.record_id = "12345";
   forged.hash = Blake2b256Hex(AuditDigestInput(forged));
@@ -100,7 +102,104 @@ TEST(VerifyChain, DetectsAnEntryRehashedToHideAnEdit) {
   auto report = AuditService::VerifyChain(*w.store);
   ASSERT_TRUE(report.has_value());
   EXPECT_FALSE(report->ok);
-  EXPECT_EQ(report->first_broken_seq, 3);
+  EXPECT_EQ(report->first_broken_seq, 2);  // a plain hash is not the seal
+}
+
+TEST(VerifyChain, ResealingEveryLaterEntryWithoutTheKeyIsStillFound) {
+  World w;
+  MakeHistory(w, 3);
+  auto entries = w.Audit();
+  ASSERT_GE(entries.size(), 4u);
+  // An intruder with the database but not the key rewrites entry 2 and recomputes every later
+  // hash the way an unkeyed chain would allow.
+  std::string sql = "DROP TRIGGER IF EXISTS audit_no_update;";
+  std::string prev = entries[0].hash;
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    AuditEntry e = entries[i];
+    if (i == 1) e.record_id = "12345";
+    e.prev_hash = prev;
+    e.hash = Blake2b256Hex(AuditDigestInput(e));
+    sql += "UPDATE audit SET record_id = '" + e.record_id + "', prev_hash = '" + e.prev_hash +
+           "', hash = '" + e.hash + "' WHERE seq = " + std::to_string(e.seq) + ";";
+    prev = e.hash;
+  }
+  w.store.reset();
+  RawSql(w.db.path(), sql);
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, 2);
+}
+
+TEST(VerifyChain, CuttingOffTheLastEntriesIsFoundAgainstTheLastCheckpoint) {
+  World w;
+  MakeHistory(w, 20);
+  const std::string file = w.db.path() + ".audit-checkpoints";
+  auto checkpoint = MakeCheckpoint(*w.store, w.clock.Now());
+  ASSERT_TRUE(checkpoint.has_value());
+  ASSERT_TRUE(AppendCheckpoint(file, *checkpoint).has_value());
+  const std::int64_t head = checkpoint->seq;
+  ASSERT_GT(head, 30);
+  w.store.reset();
+  RawSql(w.db.path(), "DROP TRIGGER IF EXISTS audit_no_delete; DELETE FROM audit WHERE seq > " +
+                          std::to_string(head - 25) + ";");
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  // Without the checkpoint the shorter chain looks whole; with it, the cut is named.
+  ASSERT_TRUE(AuditService::VerifyChain(*w.store)->ok);
+  auto last = ReadLastCheckpoint(*w.store, file);
+  ASSERT_TRUE(last.has_value());
+  ASSERT_TRUE(last->has_value());
+  auto report = AuditService::VerifyChain(*w.store, *last);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, head - 24);
+  EXPECT_NE(report->reason.find("missing"), std::string::npos) << report->reason;
+}
+
+TEST(VerifyChain, ACheckpointTheKeyDidNotSealIsRejected) {
+  World w;
+  MakeHistory(w, 2);
+  const std::string file = w.db.path() + ".audit-checkpoints";
+  auto checkpoint = MakeCheckpoint(*w.store, w.clock.Now());
+  ASSERT_TRUE(checkpoint.has_value());
+  checkpoint->seq -= 1;  // a forged, shorter head with the old seal
+  ASSERT_TRUE(AppendCheckpoint(file, *checkpoint).has_value());
+  auto read = ReadLastCheckpoint(*w.store, file);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_NE(read.error().message.find("not sealed"), std::string::npos);
+}
+
+TEST(VerifyChain, TheKeyIsAFileOutsideTheDatabaseReadableByItsOwnerOnly) {
+  World w;
+  const std::filesystem::path key = w.db.path() + ".audit-key";
+  ASSERT_TRUE(std::filesystem::exists(key));
+  EXPECT_EQ(std::filesystem::status(key).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // Another key makes every entry look forged.
+  MakeHistory(w, 1);
+  w.store.reset();
+  std::filesystem::remove(key);
+  w.store = w.db.Open();
+  ASSERT_NE(w.store, nullptr);
+  auto report = AuditService::VerifyChain(*w.store);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_broken_seq, 1);
+}
+
+TEST(Browse, ReadingTheTrailIsItselfAudited) {
+  World w;
+  AuditService audit(*w.store, w.clock);
+  const std::size_t before = w.Audit().size();
+  ASSERT_TRUE(audit.Browse(w.As(w.admin), 0, 10).has_value());
+  const auto after = w.Audit();
+  ASSERT_EQ(after.size(), before + 1);
+  EXPECT_EQ(after.back().action, "read");
+  EXPECT_EQ(after.back().record_type, "audit_log");
+  EXPECT_EQ(after.back().actor_id, w.admin);
 }
 
 TEST(Browse, PagesNewestFirstThroughTheWholeClinicTrail) {

@@ -24,6 +24,25 @@ std::string TokenHash(std::string_view token) {
   return Blake2b256Hex(token);
 }
 
+// The session's CSRF token, derived from its cookie token so that it can be given to the page
+// again after a reload while the database holds only hashes of both.
+std::string CsrfTokenOf(std::string_view session_token) {
+  return Blake2b256Hex(std::string("rapport-csrf;") + std::string(session_token));
+}
+
+// How long an attempt must wait after `failures` failures (the latest at `last_at`) when `free`
+// of them cost nothing; 0 when it need not wait. One failure past the free ones waits
+// first_delay, each further one twice as long as the one before, never more than max_delay.
+std::chrono::milliseconds MustWait(const LoginFailureCount& failures, int free,
+                                   const AuthOptions& options, Timestamp now) {
+  if (failures.count <= free) return std::chrono::milliseconds(0);
+  const int doublings = std::min(failures.count - free - 1, 20);
+  const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
+      options.first_delay * (1LL << doublings), options.max_delay);
+  const Timestamp ready = failures.last_at + delay.count();
+  return std::chrono::milliseconds(std::max<Timestamp>(0, ready - now));
+}
+
 // Cuts to at most `max` bytes without splitting a UTF-8 sequence.
 std::string Truncate(std::string_view text, std::size_t max) {
   if (text.size() <= max) return std::string(text);
@@ -46,6 +65,28 @@ std::string Minutes(std::chrono::milliseconds d) {
   return fmt::format("{} minute{}", minutes, minutes == 1 ? "" : "s");
 }
 
+std::string LinkPath(std::string_view token) {
+  return "/invite/" + std::string(token);
+}
+
+// A mail that carries a personal sign-in link to `user` and to nobody else (the admin's outbox
+// withholds the body of such mail).
+Notification LinkMail(const User& user, std::string reason, std::string dedupe_key,
+                      std::string subject, std::string body, Timestamp now) {
+  Notification mail;
+  mail.clinic_id = user.clinic_id;
+  mail.recipient_id = user.id;
+  mail.channel = Channel::kEmail;
+  mail.reason = std::move(reason);
+  mail.dedupe_key = std::move(dedupe_key);
+  mail.address = user.email;
+  mail.subject = std::move(subject);
+  mail.body = std::move(body);
+  mail.created_at = now;
+  mail.next_attempt_at = now;
+  return mail;
+}
+
 // The actor a signed-in user becomes.
 Actor ActorFor(const User& user, SessionId session, std::string_view source,
                std::string csrf_token) {
@@ -61,6 +102,21 @@ Actor ActorFor(const User& user, SessionId session, std::string_view source,
 
 }  // namespace
 
+std::string_view ToString(LinkDelivery delivery) {
+  switch (delivery) {
+    case LinkDelivery::kEmail: return "email";
+    case LinkDelivery::kInPerson: return "in_person";
+    case LinkDelivery::kCli: return "cli";
+  }
+  return "email";
+}
+
+Result<LinkDelivery> ParseLinkDelivery(std::string_view text) {
+  if (text == "email") return LinkDelivery::kEmail;
+  if (text == "in_person") return LinkDelivery::kInPerson;
+  return Fail(Error::Field("delivery", "must be \"email\" or \"in_person\""));
+}
+
 std::optional<int> RetryAfterSeconds(const Error& error) {
   if (error.code != ErrorCode::kResourceExhausted) return std::nullopt;
   for (const FieldError& field : error.fields) {
@@ -74,22 +130,28 @@ std::optional<int> RetryAfterSeconds(const Error& error) {
 }
 
 AuthService::AuthService(Store& store, const Clock& clock, AuthOptions options)
-    : store_(store), clock_(clock), options_(options) {
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      hash_gate_(options_.hash_slots, options_.hash_waiting) {
   // A hash of a password nobody knows, so an unknown email costs one verification too.
   if (auto hash = HashPassword(RandomToken(24), options_.hash_cost)) dummy_hash_ = *hash;
 }
 
 Result<LoginResult> AuthService::StartSession(WriteTxn& txn, const User& user,
                                               std::string_view source, std::string_view user_agent,
-                                              Timestamp now) {
+                                              Timestamp now, std::string_view device_token) {
   LoginResult result;
   result.user = user;
   result.session_token = RandomToken(32);
-  result.csrf_token = RandomToken(32);
+  result.csrf_token = CsrfTokenOf(result.session_token);
+  result.device_token = device_token.empty() ? RandomToken(32) : std::string(device_token);
+  RAPPORT_RETURN_IF_ERROR(
+      txn.UpsertKnownDevice(KnownDevice{user.id, TokenHash(result.device_token), now, now}));
   AuthSession session;
   session.user_id = user.id;
   session.token_hash = TokenHash(result.session_token);
-  session.csrf_token = result.csrf_token;
+  session.csrf_hash = TokenHash(result.csrf_token);
   session.created_at = now;
   session.last_seen_at = now;
   session.source = std::string(source);
@@ -101,30 +163,74 @@ Result<LoginResult> AuthService::StartSession(WriteTxn& txn, const User& user,
   return result;
 }
 
+Result<std::int64_t> AuthService::ReserveAttempt(const std::string& email,
+                                                 const std::string& device_hash, bool known_device,
+                                                 std::string_view source, Timestamp now) {
+  const Timestamp since = now - options_.failure_window.count();
+  std::chrono::milliseconds wait{0};
+  bool account_waits = false;
+  std::int64_t id = 0;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    // Counted and recorded in one write: the writer runs one WriteFn at a time, so parallel
+    // attempts each see the ones before them.
+    if (known_device) {
+      // The account's own browser: only its own failures count, and the address none.
+      RAPPORT_ASSIGN_OR_RETURN(const LoginFailureCount mine,
+                               txn.CountLoginFailures({email, device_hash, {}}, since));
+      wait = MustWait(mine, options_.max_account_failures, options_, now);
+      account_waits = true;
+    } else {
+      RAPPORT_ASSIGN_OR_RETURN(const LoginFailureCount from_source,
+                               txn.CountLoginFailures({{}, {}, std::string(source)}, since));
+      wait = MustWait(from_source, options_.max_source_failures, options_, now);
+      if (wait.count() == 0) {
+        RAPPORT_ASSIGN_OR_RETURN(const LoginFailureCount for_account,
+                                 txn.CountLoginFailures({email, {}, {}}, since));
+        wait = MustWait(for_account, options_.max_account_failures, options_, now);
+        account_waits = wait.count() > 0;
+      }
+    }
+    if (wait.count() > 0) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(
+        id, txn.InsertLoginFailure(LoginFailure{email, std::string(source), device_hash, now}));
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  if (wait.count() > 0) {
+    return Fail(Exhausted(account_waits
+                              ? fmt::format("There have been several failed sign-ins to this "
+                                            "account. Please wait {} and try again.",
+                                            Minutes(wait))
+                              : fmt::format("Too many failed sign-ins from this address. Please "
+                                            "wait {} and try again.",
+                                            Minutes(wait)),
+                          wait));
+  }
+  return id;
+}
+
+Result<bool> AuthService::CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
+                                        std::string_view password) {
+  return ticket.Run([&] { return VerifyPassword(hash.empty() ? dummy_hash_ : hash, password); });
+}
+
+namespace {
+Error Busy() {
+  return Exhausted("Many people are signing in right now. Please try again in a moment.",
+                   std::chrono::seconds(1));
+}
+}  // namespace
+
 Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_view password,
-                                       std::string_view source, std::string_view user_agent) {
+                                       std::string_view source, std::string_view user_agent,
+                                       std::string_view device_token) {
   RAPPORT_ASSIGN_OR_RETURN(const std::string email, NormalizeEmail(email_text));
   if (password.empty()) return Fail(Error::Field("password", "is required"));
   const Timestamp now = clock_.Now();
-  const Timestamp since = now - options_.failure_window.count();
 
-  // Limits come first so that a locked account refuses even the right password, and so that a
-  // throttled address gets no more guesses.
-  RAPPORT_ASSIGN_OR_RETURN(const int from_source,
-                           store_.CountLoginFailuresFromSource(std::string(source), since));
-  if (from_source > options_.max_source_failures) {
-    return Fail(Exhausted(fmt::format("Too many failed sign-ins from this address. Please try "
-                                      "again in {}.",
-                                      Minutes(options_.failure_window)),
-                          options_.failure_window));
-  }
-  RAPPORT_ASSIGN_OR_RETURN(const int for_account, store_.CountLoginFailuresForEmail(email, since));
-  if (for_account > options_.max_account_failures) {
-    return Fail(Exhausted(fmt::format("This account is locked for a while after repeated failed "
-                                      "sign-ins. Please try again in {}.",
-                                      Minutes(options_.failure_window)),
-                          options_.failure_window));
-  }
+  // A place in the password-check queue first: under a flood, refusing costs nothing.
+  WorkGate::Ticket ticket = hash_gate_.Enter();
+  if (!ticket) return Fail(Busy());
 
   std::optional<User> user;
   std::string hash;
@@ -134,9 +240,19 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
   } else if (found.error().code != ErrorCode::kNotFound) {
     return Fail(found.error());
   }
+  const std::string device_hash = device_token.empty() ? std::string() : TokenHash(device_token);
+  bool known_device = false;
+  if (user && !device_hash.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(known_device, store_.IsKnownDevice(user->id, device_hash));
+  }
+  // Recorded as a failure before the check, so that a locked account refuses even the right
+  // password and parallel guesses cannot all pass the count; forgotten again on success.
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t attempt,
+                           ReserveAttempt(email, device_hash, known_device, source, now));
+
   // Always one verification, against a dummy when there is no real hash, so timing does not
   // tell whether the email exists.
-  const bool password_ok = VerifyPassword(hash.empty() ? dummy_hash_ : hash, password);
+  RAPPORT_ASSIGN_OR_RETURN(const bool password_ok, CheckPassword(ticket, hash, password));
   const bool ok = password_ok && user.has_value() && !hash.empty() && user->active;
 
   if (!ok) {
@@ -144,8 +260,6 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
       const std::chrono::milliseconds keep =
           std::max<std::chrono::milliseconds>(kFailureRetention, options_.failure_window);
       RAPPORT_RETURN_IF_ERROR(txn.PruneLoginFailures(now - keep.count()));
-      RAPPORT_RETURN_IF_ERROR(
-          txn.InsertLoginFailure(LoginFailure{email, std::string(source), now}));
       Actor who;
       who.source = std::string(source);
       if (user) {
@@ -165,11 +279,113 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
 
   LoginResult result;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(result, StartSession(txn, *user, source, user_agent, now));
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteLoginFailure(attempt));
+    RAPPORT_ASSIGN_OR_RETURN(result, StartSession(txn, *user, source, user_agent, now,
+                                                  known_device ? device_token : ""));
     return Ok();
   });
   if (!written) return Fail(written.error());
   return result;
+}
+
+Status AuthService::ChangePassword(const Actor& actor, std::string_view current_password,
+                                   std::string_view new_password) {
+  if (actor.system || actor.session_id == 0) return Fail(NotVisible());
+  std::vector<FieldError> fields;
+  if (current_password.empty()) fields.push_back({"current_password", "is required"});
+  if (auto valid = ValidateNewPassword(new_password); !valid) {
+    for (const FieldError& f : valid.error().fields) fields.push_back({"new_password", f.message});
+  }
+  if (!fields.empty()) {
+    return Fail(
+        Error::InvalidArgument("Please correct the highlighted fields.", std::move(fields)));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(actor.user_id));
+  WorkGate::Ticket ticket = hash_gate_.Enter();
+  if (!ticket) return Fail(Busy());
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(user.id));
+  // A stolen session must not become a way to guess the password: counted like a sign-in.
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t attempt,
+                           ReserveAttempt(user.email, {}, false, actor.source, now));
+  RAPPORT_ASSIGN_OR_RETURN(const bool current_ok, CheckPassword(ticket, hash, current_password));
+  if (!current_ok || hash.empty()) {
+    RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+      return audit::Append(txn, actor, now, "password_change_failed", "user",
+                           std::to_string(user.id));
+    }));
+    return Fail(Error::Field("current_password", "is not your current password"));
+  }
+  WorkGate::Ticket second = hash_gate_.Enter();
+  if (!second) return Fail(Busy());
+  RAPPORT_ASSIGN_OR_RETURN(const std::string new_hash, second.Run([&] {
+    return HashPassword(new_password, options_.hash_cost);
+  }));
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteLoginFailure(attempt));
+    RAPPORT_RETURN_IF_ERROR(txn.SetPasswordHash(user.id, new_hash));
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteOtherSessionsOfUser(user.id, actor.session_id));
+    return audit::Append(txn, actor, now, "password_change", "user", std::to_string(user.id));
+  });
+}
+
+Status AuthService::ClearSignInFailures(const Actor& actor, UserId user_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const User target, RequireUserAdministered(store_, actor, user_id));
+  const Timestamp now = clock_.Now();
+  Actor audited = actor;
+  if (audited.system) audited.clinic_id = target.clinic_id;
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.ClearLoginFailuresForEmail(target.email));
+    return audit::Append(txn, audited, now, "unlock", "user", std::to_string(user_id));
+  });
+}
+
+Status AuthService::RequestPasswordReset(std::string_view email_text, std::string_view source) {
+  RAPPORT_ASSIGN_OR_RETURN(const std::string email, NormalizeEmail(email_text));
+  auto found = store_.FindUserByEmail(email);
+  if (!found) {
+    if (found.error().code == ErrorCode::kNotFound) return Ok();
+    return Fail(found.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(found->id));
+  // No password yet: the person needs an invitation from their clinic, not a reset.
+  if (!found->active || hash.empty()) return Ok();
+  const Timestamp now = clock_.Now();
+  Actor requester;
+  requester.user_id = found->id;
+  requester.clinic_id = found->clinic_id;
+  requester.role = found->role;
+  requester.source = std::string(source);
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    const User& user = *found;
+    InvitationLink link;
+    link.token = RandomToken(32);
+    link.expires_at = now + options_.reset_ttl.count();
+    Invitation reset;
+    reset.clinic_id = user.clinic_id;
+    reset.user_id = user.id;
+    reset.created_by = user.id;
+    reset.token_hash = TokenHash(link.token);
+    reset.created_at = now;
+    reset.expires_at = link.expires_at;
+    reset.purpose = "reset";
+    reset.delivery = "email";
+    RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(reset));
+    // One mail per account per quarter hour, however often the form is sent.
+    RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
+        user, "password_reset",
+        fmt::format("password_reset:{}:{}", user.id, now / (15 * 60 * 1000)),
+        "Rapport: choose a new password",
+        fmt::format("Hello {},\n\nSomeone asked to reset the password of your Rapport account. "
+                    "To choose a new one, open this link within the hour:\n\n{}{}\n\nIf it "
+                    "was not you, you can ignore this message; your password stays as it is."
+                    "\n\nPlease do not reply to this message.\n",
+                    user.display_name, options_.link_base_url, LinkPath(link.token)),
+        now)));
+    return audit::Append(txn, requester, now, "create", "password_reset", std::to_string(id));
+  });
+  if (!written && written.error().code == ErrorCode::kAlreadyExists) return Ok();
+  return written;
 }
 
 Result<Actor> AuthService::Authenticate(std::string_view session_token, std::string_view source) {
@@ -206,7 +422,11 @@ Result<Actor> AuthService::Authenticate(std::string_view session_token, std::str
     RAPPORT_RETURN_IF_ERROR(
         store_.Write([&](WriteTxn& txn) -> Status { return txn.TouchSession(session->id, now); }));
   }
-  return ActorFor(*user, session->id, source, session->csrf_token);
+  const std::string csrf = CsrfTokenOf(session_token);
+  if (!ConstantTimeEquals(TokenHash(csrf), session->csrf_hash)) {
+    return Fail(Error::Unauthenticated(std::string(kSignInAgain)));
+  }
+  return ActorFor(*user, session->id, source, csrf);
 }
 
 Status AuthService::CheckCsrf(const Actor& actor, std::string_view header_token) const {
@@ -275,11 +495,13 @@ Status AuthService::EndSession(const Actor& actor, SessionId id) {
 
 Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor& actor,
                                                      const User& user, Timestamp now,
-                                                     std::chrono::milliseconds ttl) {
+                                                     const AuthOptions& options,
+                                                     LinkDelivery delivery) {
   InvitationLink link;
   link.token = RandomToken(32);
-  link.path = "/invite/" + link.token;
-  link.expires_at = now + ttl.count();
+  link.path = LinkPath(link.token);
+  link.expires_at = now + options.invitation_ttl.count();
+  link.delivery = delivery;
   Invitation invitation;
   invitation.clinic_id = user.clinic_id;
   invitation.user_id = user.id;
@@ -289,15 +511,34 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
   invitation.token_hash = TokenHash(link.token);
   invitation.created_at = now;
   invitation.expires_at = link.expires_at;
+  invitation.purpose = "invite";
+  invitation.delivery = std::string(ToString(delivery));
   RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(invitation));
   Actor audited = actor;
   if (audited.system) audited.clinic_id = user.clinic_id;
-  RAPPORT_RETURN_IF_ERROR(
-      audit::Append(txn, audited, now, "create", "invitation", std::to_string(id)));
+  AuditEntry entry = audit::Entry(audited, now, "create", "invitation", std::to_string(id));
+  entry.detail = fmt::format("for user {}, delivered {}", user.id, ToString(delivery));
+  RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
+  if (delivery != LinkDelivery::kEmail) return link;
+
+  // By e-mail the link goes to the person and nowhere else: the answer keeps no token.
+  RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
+      user, "invitation", fmt::format("invitation:{}", id), "Rapport: your invitation",
+      fmt::format("Hello {},\n\nYour clinic has invited you to Rapport. To choose your password "
+                  "and sign in, open this link within {} days:\n\n{}{}\n\nThe link works once "
+                  "and only for you; please do not pass it on.\n\nPlease do not reply to this "
+                  "message.\n",
+                  user.display_name,
+                  std::chrono::duration_cast<std::chrono::days>(options.invitation_ttl).count(),
+                  options.link_base_url, link.path),
+      now)));
+  link.token.clear();
+  link.path.clear();
   return link;
 }
 
-Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId user_id) {
+Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId user_id,
+                                                     LinkDelivery delivery) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist},
                                       /*allow_system=*/true));
   auto target = store_.GetUser(user_id);
@@ -307,6 +548,14 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
   }
   if (!actor.system && target->clinic_id != actor.clinic_id) return Fail(NotVisible());
 
+  if (!actor.system && actor.role == Role::kAdmin) {
+    // An admin sees no clinical content, and must not be able to become someone who does.
+    if (target->role == Role::kClient || target->role == Role::kGuardian) {
+      return Fail(Error::PermissionDenied(
+          "An admin invites staff only; a client's or guardian's invitation comes from their "
+          "therapist."));
+    }
+  }
   if (!actor.system && actor.role != Role::kAdmin) {
     // Care staff bring in their own clients and those clients' guardians.
     bool allowed = false;
@@ -333,8 +582,8 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
   const Timestamp now = clock_.Now();
   InvitationLink link;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(link,
-                             InsertInvitation(txn, actor, *target, now, options_.invitation_ttl));
+    RAPPORT_ASSIGN_OR_RETURN(link, InsertInvitation(txn, actor, *target, now, options_,
+                                                    actor.system ? LinkDelivery::kCli : delivery));
     return Ok();
   });
   if (!written) return Fail(written.error());
@@ -373,8 +622,13 @@ Result<InvitationInfo> AuthService::PeekInvitation(std::string_view token) {
   RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(invitation->user_id));
   if (!user.active) return Fail(UnknownInvitation());
   RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(user.clinic_id));
-  return InvitationInfo{user.id,   user.email,  user.display_name,
-                        user.role, clinic.name, invitation->expires_at};
+  return InvitationInfo{user.id,
+                        user.email,
+                        user.display_name,
+                        user.role,
+                        clinic.name,
+                        invitation->expires_at,
+                        invitation->purpose};
 }
 
 Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::string_view password,
@@ -383,7 +637,10 @@ Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::s
   // Cheap checks before the deliberately slow hash.
   RAPPORT_RETURN_IF_ERROR(PeekInvitation(token));
   RAPPORT_RETURN_IF_ERROR(ValidateNewPassword(password));
-  RAPPORT_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password, options_.hash_cost));
+  WorkGate::Ticket ticket = hash_gate_.Enter();
+  if (!ticket) return Fail(Busy());
+  RAPPORT_ASSIGN_OR_RETURN(const std::string hash,
+                           ticket.Run([&] { return HashPassword(password, options_.hash_cost); }));
   const std::string token_hash = TokenHash(token);
   const Timestamp now = clock_.Now();
   LoginResult result;
@@ -399,10 +656,19 @@ Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::s
     if (!user.active) return Fail(UnknownInvitation());
     RAPPORT_RETURN_IF_ERROR(txn.MarkInvitationUsed(invitation->id, now));
     RAPPORT_RETURN_IF_ERROR(txn.SetPasswordHash(user.id, hash));
+    const bool reset = invitation->purpose == "reset";
+    if (reset) {
+      // Whoever knew the old password is signed out everywhere, and the owner is not locked out.
+      RAPPORT_RETURN_IF_ERROR(txn.DeleteSessionsOfUser(user.id));
+      RAPPORT_RETURN_IF_ERROR(txn.ClearLoginFailuresForEmail(user.email));
+    }
     const Actor actor = ActorFor(user, 0, source, {});
-    RAPPORT_RETURN_IF_ERROR(
-        audit::Append(txn, actor, now, "accept", "invitation", std::to_string(invitation->id)));
-    RAPPORT_ASSIGN_OR_RETURN(result, StartSession(txn, user, source, user_agent, now));
+    AuditEntry entry = audit::Entry(actor, now, "accept", reset ? "password_reset" : "invitation",
+                                    std::to_string(invitation->id));
+    entry.detail = fmt::format("created by user {}, delivered {}", invitation->created_by,
+                               invitation->delivery);
+    RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
+    RAPPORT_ASSIGN_OR_RETURN(result, StartSession(txn, user, source, user_agent, now, ""));
     return Ok();
   });
   if (!written) return Fail(written.error());

@@ -1,12 +1,19 @@
 #pragma once
 // AuthService: sign-in, sessions, CSRF and invitations (issue 2, item 5).
 //
-// Guarantees: passwords are argon2id hashes; session and invitation tokens are stored only as
-// BLAKE2b hashes; wrong credentials give one generic kUnauthenticated message whether or not the
-// email exists (an unknown email still costs one password verification); failed sign-ins are
-// stored through the Store, so limits hold across restarts and servers; successful sign-ins are
-// never counted or throttled. Every sign-in, failure, sign-out and invitation use is audited in
-// the same write as its effect.
+// Guarantees: passwords are argon2id hashes; session, CSRF, device and invitation tokens are
+// stored only as BLAKE2b hashes; wrong credentials give one generic kUnauthenticated message
+// whether or not the email exists (an unknown email still costs one password verification).
+//
+// Floods: every attempt is counted and recorded in one write BEFORE its password is checked, so
+// parallel attempts cannot all slip under a limit; password checks run through a small WorkGate
+// (a few at once, a short queue) and anyone beyond it gets kResourceExhausted at once. Past the
+// free failures an account (or an address) is slowed, not walled: each further attempt must
+// wait twice as long as the last, up to max_delay. A browser the account signed in from before
+// (its device cookie) is judged only by its own failures, so a stranger's guesses never lock the
+// owner out; an admin can clear the failures. Failed sign-ins are stored through the Store, so
+// limits hold across restarts and servers. Every sign-in, failure, sign-out, password change and
+// invitation use is audited in the same write as its effect.
 //
 // Thread-safe (all state is in the Store). Does not own the Store or the Clock, which must
 // outlive it.
@@ -20,6 +27,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/result.h"
+#include "core/work_gate.h"
 #include "service/actor.h"
 #include "store/store.h"
 
@@ -31,13 +39,21 @@ struct AuthOptions {
   std::chrono::milliseconds absolute_timeout = std::chrono::hours(12);
   // last_seen_at is written at most this often, to keep reads from turning into writes.
   std::chrono::milliseconds touch_interval = std::chrono::minutes(1);
-  // An account with more than this many failures inside `failure_window` is locked: every
-  // sign-in to it is refused, even with the right password, until the failures age out.
+  // Failures inside `failure_window` that cost nothing. One more, and an account (or an
+  // address) must wait first_delay after its latest failure, then twice that after the next, and
+  // so on up to max_delay, before an attempt is even checked (the right password included).
   int max_account_failures = 5;
-  // An address with more than this many failures inside `failure_window` is throttled.
   int max_source_failures = 20;
   std::chrono::milliseconds failure_window = std::chrono::minutes(15);
+  std::chrono::milliseconds first_delay = std::chrono::seconds(30);
+  std::chrono::milliseconds max_delay = std::chrono::minutes(15);
+  // Password checks at once, and how many more may wait for one; beyond, a fast 429.
+  int hash_slots = 2;
+  int hash_waiting = 8;
   std::chrono::milliseconds invitation_ttl = std::chrono::days(7);
+  std::chrono::milliseconds reset_ttl = std::chrono::hours(1);
+  // How links in mail begin ("https://rapport.clinic.example"); empty: a relative path.
+  std::string link_base_url;
 };
 
 struct LoginResult {
@@ -45,6 +61,7 @@ struct LoginResult {
   std::string session_token;  // raw: goes into the cookie and nowhere else
   std::string csrf_token;     // goes to the browser in the response body
   SessionId session_id = 0;
+  std::string device_token;  // raw: the long-lived device cookie (new or the one presented)
 };
 
 // One of the caller's own sessions, for "where am I signed in".
@@ -57,10 +74,20 @@ struct SessionInfo {
   bool current = false;  // the session the request came with
 };
 
+// How an invitation link reaches the person.
+enum class LinkDelivery {
+  kEmail,     // by the notification channel: nobody else sees it
+  kInPerson,  // shown once to the staff member who hands it over (recorded as such)
+  kCli,       // printed for the operator at the command line
+};
+std::string_view ToString(LinkDelivery delivery);               // "email", "in_person", "cli"
+Result<LinkDelivery> ParseLinkDelivery(std::string_view text);  // field "delivery"; not "cli"
+
 struct InvitationLink {
-  std::string token;  // raw; only its hash is stored
-  std::string path;   // "/invite/<token>"
+  std::string token;  // raw; only its hash is stored. Empty when it went by e-mail.
+  std::string path;   // "/invite/<token>"; empty when it went by e-mail
   Timestamp expires_at = 0;
+  LinkDelivery delivery = LinkDelivery::kEmail;
 };
 
 // What an invitation link shows before it is accepted.
@@ -71,6 +98,7 @@ struct InvitationInfo {
   Role role = Role::kClient;
   std::string clinic_name;
   Timestamp expires_at = 0;
+  std::string purpose = "invite";  // "invite" | "reset"
 };
 
 // For kResourceExhausted errors from Login: how many seconds until a retry can succeed
@@ -84,10 +112,28 @@ class AuthService {
 
   // Errors: kInvalidArgument (field "email"/"password") for malformed input;
   // kUnauthenticated with one generic message for a wrong email or password or an inactive
-  // account; kResourceExhausted (with RetryAfterSeconds) while the account is locked or the
-  // address throttled.
+  // account; kResourceExhausted (with RetryAfterSeconds) while the account or the address must
+  // wait, or when too many password checks are already queued. `device_token` is the device
+  // cookie the browser sent (may be empty).
   Result<LoginResult> Login(std::string_view email, std::string_view password,
-                            std::string_view source, std::string_view user_agent);
+                            std::string_view source, std::string_view user_agent,
+                            std::string_view device_token = {});
+
+  // Changes the actor's own password after checking the current one (counted like a sign-in),
+  // and ends every other session of the account. Fields "current_password", "new_password".
+  Status ChangePassword(const Actor& actor, std::string_view current_password,
+                        std::string_view new_password);
+
+  // Mails a one-hour password-reset link to the account with this email, if there is an active
+  // one that has a password; answers Ok either way so nobody learns which addresses have
+  // accounts. At most one mail per account per quarter hour.
+  Status RequestPasswordReset(std::string_view email, std::string_view source);
+
+  // Admin only: forgets the failed sign-ins of a user of the clinic, so they can sign in at once.
+  Status ClearSignInFailures(const Actor& actor, UserId user_id);
+
+  // The gate password checks go through (for tests and metrics).
+  WorkGate& hash_gate() { return hash_gate_; }
 
   // The actor behind a session token. kUnauthenticated when the token is unknown, the session
   // has been idle longer than idle_timeout or is older than absolute_timeout (the session is
@@ -106,36 +152,50 @@ class AuthService {
   // Ends one of the actor's own sessions; kNotFound for anyone else's.
   Status EndSession(const Actor& actor, SessionId id);
 
-  // An invitation for a password-less user the actor may manage: an admin for any user of the
-  // clinic, a therapist or supervisor for a client they can see clinically or a guardian of
-  // such a client. Single use, expires after invitation_ttl. kFailedPrecondition if the user
-  // already has a password or is inactive.
-  Result<InvitationLink> CreateInvitation(const Actor& actor, UserId user_id);
+  // An invitation for a password-less user the actor may manage: an admin for staff of the
+  // clinic (never a client or guardian: an admin sees no clinical content and must not be able
+  // to become someone who does), a therapist or supervisor for a client they can see clinically
+  // or a guardian of such a client. By e-mail the link goes to the person and the answer holds
+  // no token; in person it is shown once and recorded as handed over. Single use, expires after
+  // invitation_ttl. kFailedPrecondition if the user already has a password or is inactive.
+  Result<InvitationLink> CreateInvitation(const Actor& actor, UserId user_id,
+                                          LinkDelivery delivery = LinkDelivery::kEmail);
 
   // Who an invitation is for. kNotFound for an unknown token; kFailedPrecondition when it has
   // been used or has expired.
   Result<InvitationInfo> PeekInvitation(std::string_view token);
 
   // Sets the invited user's password (field "password" on a weak one), uses up the invitation
-  // and signs the user in.
+  // and signs the user in. A reset link also ends every other session of the account and clears
+  // its failed sign-ins. The audit entry names who created the link and how it was delivered.
   Result<LoginResult> AcceptInvitation(std::string_view token, std::string_view password,
                                        std::string_view source, std::string_view user_agent);
 
   // Creates an invitation inside an existing write (used by ClinicService and the CLI when
   // they create a password-less user). No access check: the caller has done it.
+  // By e-mail it also queues the mail (link_base_url from the options) in the same write.
   static Result<InvitationLink> InsertInvitation(WriteTxn& txn, const Actor& actor,
                                                  const User& user, Timestamp now,
-                                                 std::chrono::milliseconds ttl);
+                                                 const AuthOptions& options, LinkDelivery delivery);
 
   const AuthOptions& options() const { return options_; }
 
  private:
   Result<LoginResult> StartSession(WriteTxn& txn, const User& user, std::string_view source,
-                                   std::string_view user_agent, Timestamp now);
+                                   std::string_view user_agent, Timestamp now,
+                                   std::string_view device_token);
+  // Counts and records one attempt before its password is checked (see the class comment);
+  // answers the recorded failure's id, or kResourceExhausted while it must wait.
+  Result<std::int64_t> ReserveAttempt(const std::string& email, const std::string& device_hash,
+                                      bool known_device, std::string_view source, Timestamp now);
+  // Checks `password` against `hash` (the dummy when empty) through the gate.
+  Result<bool> CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
+                             std::string_view password);
 
   Store& store_;
   const Clock& clock_;
   AuthOptions options_;
+  WorkGate hash_gate_;
   std::string dummy_hash_;  // verified for unknown emails so they take as long as known ones
 };
 

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
 
 #include "service/clinic_service.h"
 #include "service/service_test_world.h"
@@ -20,6 +24,17 @@ constexpr std::string_view kUa = "Mozilla/5.0 (test)";
 int CountAudit(const World& w, std::string_view action) {
   int n = 0;
   for (const AuditEntry& e : w.Audit()) n += e.action == action ? 1 : 0;
+  return n;
+}
+
+// Stored failed sign-ins in `scope`, ever.
+int Failures(World& w, LoginFailureScope scope) {
+  int n = -1;
+  EXPECT_TRUE(w.store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const LoginFailureCount c, txn.CountLoginFailures(scope, 0));
+    n = c.count;
+    return Ok();
+  }));
   return n;
 }
 
@@ -57,8 +72,8 @@ TEST(Login, WrongPasswordAndUnknownEmailAreTheSameGenericError) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(wrong.error().message, unknown.error().message);
   EXPECT_EQ(CountAudit(w, "login_failed"), 2);
-  EXPECT_EQ(*w.store->CountLoginFailuresForEmail("c1@a.test", 0), 1);
-  EXPECT_EQ(*w.store->CountLoginFailuresForEmail("nobody@a.test", 0), 1);
+  EXPECT_EQ(Failures(w, {"c1@a.test", "", ""}), 1);
+  EXPECT_EQ(Failures(w, {"nobody@a.test", "", ""}), 1);
 }
 
 TEST(Login, MalformedInputIsAFieldError) {
@@ -92,27 +107,207 @@ TEST(Lockout, FiveFailuresStillAllowTheRightPassword) {
   EXPECT_TRUE(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).has_value());
 }
 
-TEST(Lockout, SixthFailureLocksTheAccountEvenAgainstTheRightPasswordForFifteenMinutes) {
+TEST(Lockout, PastTheFreeFailuresEachAttemptWaitsTwiceAsLongAsTheLastNotAWall) {
   World w;
   AuthService auth(*w.store, w.clock, testing::FastAuth());
   for (int i = 0; i < 6; ++i) {
     ASSERT_FALSE(auth.Login("c1@a.test", "wrong password!!", "198.51.100.7", kUa).has_value());
-    w.clock.Advance(seconds(10));
   }
-  auto locked = auth.Login("c1@a.test", kPassword, "203.0.113.9", kUa);
-  ASSERT_FALSE(locked.has_value());
-  EXPECT_EQ(locked.error().code, ErrorCode::kResourceExhausted);
-  EXPECT_NE(locked.error().message.find("locked"), std::string::npos);
-  ASSERT_TRUE(RetryAfterSeconds(locked.error()).has_value());
-  EXPECT_GT(*RetryAfterSeconds(locked.error()), 0);
-
+  w.clock.Advance(seconds(10));
+  // Even the right password waits: 30 s after the sixth failure.
+  auto waits = auth.Login("c1@a.test", kPassword, "203.0.113.9", kUa);
+  ASSERT_FALSE(waits.has_value());
+  EXPECT_EQ(waits.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(RetryAfterSeconds(waits.error()), 20);
   // Other accounts are unaffected.
   EXPECT_TRUE(auth.Login("c2@a.test", kPassword, "198.51.100.7", kUa).has_value());
 
-  w.clock.Advance(minutes(14));
-  EXPECT_FALSE(auth.Login("c1@a.test", kPassword, "203.0.113.9", kUa).has_value());
-  w.clock.Advance(minutes(1));
+  w.clock.Advance(seconds(21));
+  // The seventh guess is checked, and then the next must wait 60 s.
+  ASSERT_EQ(auth.Login("c1@a.test", "wrong password!!", "203.0.113.9", kUa).error().code,
+            ErrorCode::kUnauthenticated);
+  w.clock.Advance(seconds(59));
+  EXPECT_EQ(RetryAfterSeconds(auth.Login("c1@a.test", kPassword, "203.0.113.9", kUa).error()), 1);
+  w.clock.Advance(seconds(1));
   EXPECT_TRUE(auth.Login("c1@a.test", kPassword, "203.0.113.9", kUa).has_value());
+}
+
+TEST(Lockout, FortyParallelGuessesAtOneAccountAreCheckedOnlyUpToTheLimit) {
+  World w;
+  AuthOptions options = testing::FastAuth();
+  options.hash_waiting = 64;  // nobody is turned away by the queue: the count alone must hold
+  AuthService auth(*w.store, w.clock, options);
+  std::atomic<int> checked{0};
+  std::atomic<int> waited{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = auth.Login("c1@a.test", "wrong password!!", "198.51.100." + std::to_string(i), kUa);
+      if (!r && r.error().code == ErrorCode::kUnauthenticated) ++checked;
+      if (!r && r.error().code == ErrorCode::kResourceExhausted) ++waited;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  // Five free failures and the sixth that starts the wait; never one more.
+  EXPECT_EQ(checked.load(), options.max_account_failures + 1);
+  EXPECT_EQ(waited.load(), 40 - checked.load());
+  EXPECT_EQ(CountAudit(w, "login_failed"), checked.load());
+}
+
+TEST(HashGate, AFullQueueIsTurnedAwayAtOnceWithoutCheckingOrCountingAnything) {
+  World w;
+  AuthOptions options = testing::FastAuth();
+  options.hash_slots = 1;
+  options.hash_waiting = 0;
+  AuthService auth(*w.store, w.clock, options);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  WorkGate::Ticket busy = auth.hash_gate().Enter();
+  ASSERT_TRUE(busy);
+  std::thread hashing([&, ticket = std::move(busy)]() mutable {
+    ticket.Run([&] {
+      started.set_value();
+      released.wait();
+      return 0;
+    });
+  });
+  started.get_future().wait();
+  auto refused = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  release.set_value();
+  hashing.join();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(RetryAfterSeconds(refused.error()), 1);
+  EXPECT_EQ(Failures(w, {"c1@a.test", "", ""}), 0);
+  EXPECT_EQ(auth.hash_gate().rejected(), 1);
+  EXPECT_TRUE(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).has_value());
+}
+
+TEST(KnownDevice, TheOwnersBrowserStillSignsInWhileAStrangersGuessesMakeOthersWait) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto first = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_FALSE(first->device_token.empty());
+  EXPECT_FALSE(*w.store->IsKnownDevice(w.c1, first->device_token));  // stored hashed
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(auth.Login("c1@a.test", "wrong password!!", "203.0.113.66", kUa).has_value());
+    w.clock.Advance(seconds(1));
+  }
+  EXPECT_EQ(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).error().code,
+            ErrorCode::kResourceExhausted);
+  auto owner = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa, first->device_token);
+  ASSERT_TRUE(owner.has_value()) << owner.error().message;
+  EXPECT_EQ(owner->device_token, first->device_token);
+  // Someone else's device cookie counts for nothing on this account.
+  auto other = auth.Login("c2@a.test", kPassword, "198.51.100.8", kUa);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(
+      auth.Login("c1@a.test", kPassword, "198.51.100.8", kUa, other->device_token).error().code,
+      ErrorCode::kResourceExhausted);
+}
+
+TEST(KnownDevice, AFloodFromTheClinicsAddressDoesNotLockOutTheAdminsKnownBrowser) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  const std::string office = "192.0.2.10";
+  auto before = auth.Login("admin@a.test", kPassword, office, kUa);
+  ASSERT_TRUE(before.has_value());
+  for (int i = 0; i < 21; ++i) {
+    ASSERT_FALSE(
+        auth.Login("user" + std::to_string(i) + "@a.test", "wrong password!!", office, kUa));
+  }
+  EXPECT_EQ(auth.Login("admin@a.test", kPassword, office, kUa).error().code,
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(auth.Login("admin@a.test", kPassword, office, kUa, before->device_token));
+}
+
+TEST(Unlock, AnAdminClearsAnAccountsFailedSignInsAndOthersCannot) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_FALSE(auth.Login("c1@a.test", "wrong password!!", "203.0.113.66", kUa).has_value());
+  }
+  ASSERT_EQ(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).error().code,
+            ErrorCode::kResourceExhausted);
+  EXPECT_EQ(auth.ClearSignInFailures(w.As(w.t1), w.c1).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(auth.ClearSignInFailures(w.As(w.admin), w.cb).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(auth.ClearSignInFailures(w.As(w.admin), w.c1).has_value());
+  EXPECT_EQ(CountAudit(w, "unlock"), 1);
+  EXPECT_TRUE(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).has_value());
+}
+
+TEST(Passwords, AChangeNeedsTheCurrentPasswordAndEndsEveryOtherSession) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto phone = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  auto laptop = auth.Login("c1@a.test", kPassword, "198.51.100.8", kUa);
+  ASSERT_TRUE(phone && laptop);
+  auto actor = auth.Authenticate(laptop->session_token, "198.51.100.8");
+  ASSERT_TRUE(actor.has_value());
+  auto wrong = auth.ChangePassword(*actor, "not my password", "a brand new long password");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().fields.at(0).field, "current_password");
+  EXPECT_EQ(Failures(w, {"c1@a.test", "", ""}), 1);  // counted like a sign-in
+  auto common = auth.ChangePassword(*actor, kPassword, "password1234");
+  ASSERT_FALSE(common.has_value());
+  EXPECT_EQ(common.error().fields.at(0).field, "new_password");
+
+  ASSERT_TRUE(auth.ChangePassword(*actor, kPassword, "a brand new long password").has_value());
+  EXPECT_TRUE(auth.Authenticate(laptop->session_token, "198.51.100.8").has_value());
+  EXPECT_FALSE(auth.Authenticate(phone->session_token, "198.51.100.7").has_value());
+  EXPECT_EQ(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).error().code,
+            ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(auth.Login("c1@a.test", "a brand new long password", "198.51.100.7", kUa));
+  EXPECT_EQ(CountAudit(w, "password_change"), 1);
+}
+
+TEST(Passwords, AResetLinkGoesOnlyByMailAndEndsEverySessionOfTheAccount) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto session = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  ASSERT_TRUE(session.has_value());
+  ASSERT_TRUE(auth.RequestPasswordReset("nobody@a.test", "203.0.113.5").has_value());
+  ASSERT_TRUE(auth.RequestPasswordReset("C1@a.test", "203.0.113.5").has_value());
+  ASSERT_TRUE(auth.RequestPasswordReset("c1@a.test", "203.0.113.5").has_value());  // no 2nd mail
+  auto mails = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(mails.has_value());
+  std::vector<Notification> resets;
+  for (const Notification& n : *mails) {
+    if (n.reason == "password_reset") resets.push_back(n);
+  }
+  ASSERT_EQ(resets.size(), 1u);
+  EXPECT_EQ(resets[0].address, "c1@a.test");
+  const std::size_t at = resets[0].body.find("/invite/");
+  ASSERT_NE(at, std::string::npos);
+  const std::string token = resets[0].body.substr(at + 8, resets[0].body.find('\n', at) - at - 8);
+
+  auto info = auth.PeekInvitation(token);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->purpose, "reset");
+  auto reset = auth.AcceptInvitation(token, "a brand new long password", "203.0.113.5", kUa);
+  ASSERT_TRUE(reset.has_value()) << reset.error().message;
+  EXPECT_FALSE(auth.Authenticate(session->session_token, "x").has_value());
+  EXPECT_TRUE(auth.Authenticate(reset->session_token, "x").has_value());
+  EXPECT_FALSE(auth.AcceptInvitation(token, "another long password", "x", kUa).has_value());
+  w.clock.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(auth.RequestPasswordReset("c1@a.test", "203.0.113.5").has_value());
+}
+
+TEST(Csrf, TheTokenIsStoredOnlyAsAHashAndSurvivesAReload) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto login = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  ASSERT_TRUE(login.has_value());
+  auto stored = w.store->FindSessionByTokenHash(Blake2b256Hex(login->session_token));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_NE(stored->csrf_hash, login->csrf_token);
+  EXPECT_EQ(stored->csrf_hash, Blake2b256Hex(login->csrf_token));
+  // A reload asks /session again: the same token comes back from the cookie alone.
+  auto actor = auth.Authenticate(login->session_token, "x");
+  ASSERT_TRUE(actor.has_value());
+  EXPECT_EQ(actor->csrf_token, login->csrf_token);
 }
 
 TEST(Lockout, SurvivesARestartBecauseFailuresAreStored) {
@@ -168,7 +363,7 @@ TEST(RateLimit, SuccessfulSignInsAreNeverCountedOrThrottled) {
   for (int i = 0; i < 40; ++i) {
     ASSERT_TRUE(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).has_value()) << i;
   }
-  EXPECT_EQ(*w.store->CountLoginFailuresFromSource("198.51.100.7", 0), 0);
+  EXPECT_EQ(Failures(w, {"", "", "198.51.100.7"}), 0);
 }
 
 TEST(Sessions, IdleForThirtyMinutesExpiresButActivityKeepsItAlive) {
@@ -308,9 +503,67 @@ Invited InviteNewClient(World& w, AuthService& auth) {
   ClinicService clinic(*w.store, w.clock, testing::FastAuth());
   auto created = clinic.CreateClient(w.As(w.t1), {"Nia Newcomer", "nia@a.test", "", "", 0});
   EXPECT_TRUE(created.has_value());
-  auto link = auth.CreateInvitation(w.As(w.t1), created->user.id);
+  auto link = auth.CreateInvitation(w.As(w.t1), created->user.id, LinkDelivery::kInPerson);
   EXPECT_TRUE(link.has_value()) << link.error().message;
   return {created->user.id, link.value_or(InvitationLink{})};
+}
+
+TEST(Invitations, ByEmailTheAnswerHoldsNoTokenAndTheLinkGoesOnlyToThePerson) {
+  World w;
+  AuthOptions options = testing::FastAuth();
+  options.link_base_url = "https://rapport.clinic.example";
+  AuthService auth(*w.store, w.clock, options);
+  ClinicService clinic(*w.store, w.clock, options);
+  auto created = clinic.CreateClient(w.As(w.t1), {"Nia Newcomer", "nia@a.test", "", "", 0});
+  ASSERT_TRUE(created.has_value());
+  auto link = auth.CreateInvitation(w.As(w.t1), created->user.id);
+  ASSERT_TRUE(link.has_value()) << link.error().message;
+  EXPECT_TRUE(link->token.empty());
+  EXPECT_TRUE(link->path.empty());
+  EXPECT_EQ(link->delivery, LinkDelivery::kEmail);
+  auto mail = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(mail.has_value());
+  ASSERT_EQ(mail->size(), 1u);
+  EXPECT_EQ(mail->front().address, "nia@a.test");
+  EXPECT_EQ(mail->front().reason, "invitation");
+  const std::size_t at = mail->front().body.find("https://rapport.clinic.example/invite/");
+  ASSERT_NE(at, std::string::npos) << mail->front().body;
+  const std::string token =
+      mail->front().body.substr(at + 38, mail->front().body.find('\n', at) - at - 38);
+  EXPECT_TRUE(auth.PeekInvitation(token).has_value());
+}
+
+TEST(Invitations, AnAdminInvitesStaffButNeverAClientOrGuardian) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  auto therapist =
+      clinic.CreateUser(w.As(w.admin), {"new.t@a.test", "Tam New", Role::kTherapist, "", 0});
+  ASSERT_TRUE(therapist.has_value()) << therapist.error().message;
+  ASSERT_TRUE(therapist->invitation.has_value());
+  EXPECT_TRUE(therapist->invitation->token.empty());  // by e-mail, not to the admin
+  auto created = clinic.CreateClient(w.As(w.t1), {"Nia Newcomer", "nia@a.test", "", "", 0});
+  ASSERT_TRUE(created.has_value());
+  for (LinkDelivery how : {LinkDelivery::kEmail, LinkDelivery::kInPerson}) {
+    auto refused = auth.CreateInvitation(w.As(w.admin), created->user.id, how);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+  }
+}
+
+TEST(Invitations, AcceptanceIsAuditedWithWhoCreatedTheLinkAndHowItWasDelivered) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  const Invited invited = InviteNewClient(w, auth);
+  ASSERT_TRUE(auth.AcceptInvitation(invited.link.token, "a brand new passphrase", "x", kUa));
+  const auto entries = w.Audit();
+  const auto accepted = std::find_if(entries.begin(), entries.end(),
+                                     [](const AuditEntry& e) { return e.action == "accept"; });
+  ASSERT_NE(accepted, entries.end());
+  EXPECT_EQ(accepted->detail, "created by user " + std::to_string(w.t1) + ", delivered in_person");
+  auto first = w.store->FindFirstAcceptedInvitation(invited.user);
+  ASSERT_TRUE(first.has_value() && first->has_value());
+  EXPECT_EQ((*first)->delivery, "in_person");
 }
 
 TEST(Invitations, LinkShowsWhoItIsForAndStoresOnlyAHash) {
@@ -373,7 +626,7 @@ TEST(Invitations, ExpireAfterSevenDays) {
 TEST(Invitations, AreRefusedForSomeoneWhoAlreadyHasAPassword) {
   World w;
   AuthService auth(*w.store, w.clock, testing::FastAuth());
-  auto result = auth.CreateInvitation(w.As(w.t1), w.c1);
+  auto result = auth.CreateInvitation(w.As(w.t1), w.c1, LinkDelivery::kInPerson);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
 }
@@ -381,7 +634,8 @@ TEST(Invitations, AreRefusedForSomeoneWhoAlreadyHasAPassword) {
 TEST(Invitations, TherapistMayInviteTheGuardianOfTheirChildClient) {
   World w;
   ClinicService clinic(*w.store, w.clock, testing::FastAuth());
-  auto added = clinic.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test"});
+  auto added =
+      clinic.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test", LinkDelivery::kInPerson});
   ASSERT_TRUE(added.has_value()) << added.error().message;
   ASSERT_TRUE(added->invitation.has_value());
   AuthService auth(*w.store, w.clock, testing::FastAuth());

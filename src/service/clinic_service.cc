@@ -236,7 +236,9 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
 Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_id) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
   RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store_, actor, client_id));
-  if (access == ClientAccess::kNone) return Fail(NotVisible());
+  if (access == ClientAccess::kNone) {
+    return Fail(DeniedAndAudited(store_, actor, "client", client_id));
+  }
   const Timestamp now = clock_.Now();
   ClientDetail detail;
   RAPPORT_ASSIGN_OR_RETURN(detail.user, store_.GetUser(client_id));
@@ -343,7 +345,7 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
     if (!has_password && added.guardian.active) {
       RAPPORT_ASSIGN_OR_RETURN(added.invitation,
                                AuthService::InsertInvitation(txn, actor, added.guardian, now,
-                                                             auth_options_.invitation_ttl));
+                                                             auth_options_, input.delivery));
     }
     return Ok();
   });
@@ -620,7 +622,12 @@ Result<std::vector<TherapistSummary>> ClinicService::ListTherapists(const Actor&
 
 Result<std::vector<User>> ClinicService::ListUsers(const Actor& actor) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
-  return store_.ListUsers(actor.clinic_id);
+  RAPPORT_ASSIGN_OR_RETURN(auto users, store_.ListUsers(actor.clinic_id));
+  // Who has an account at the clinic is itself worth a trace.
+  if (!actor.system) {
+    RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), {{"user_list", ""}}));
+  }
+  return users;
 }
 
 Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserInput& input) {
@@ -654,9 +661,12 @@ Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserI
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, audited, now, "create", "user", Id(id)));
     RAPPORT_ASSIGN_OR_RETURN(created.user, txn.GetUser(id));
     if (hash.empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(created.invitation,
-                               AuthService::InsertInvitation(txn, audited, created.user, now,
-                                                             auth_options_.invitation_ttl));
+      // The operator at the command line gets the link to pass on; an admin never does: the
+      // link goes to the person by e-mail, so nobody but them can choose their password.
+      RAPPORT_ASSIGN_OR_RETURN(
+          created.invitation,
+          AuthService::InsertInvitation(txn, audited, created.user, now, auth_options_,
+                                        actor.system ? LinkDelivery::kCli : LinkDelivery::kEmail));
     }
     return Ok();
   });
@@ -665,19 +675,13 @@ Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserI
 }
 
 Status ClinicService::DeactivateUser(const Actor& actor, UserId user_id) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}, /*allow_system=*/true));
-  auto target = store_.GetUser(user_id);
-  if (!target) {
-    if (target.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
-    return Fail(target.error());
-  }
-  if (!actor.system && target->clinic_id != actor.clinic_id) return Fail(NotVisible());
+  RAPPORT_ASSIGN_OR_RETURN(const User target, RequireUserAdministered(store_, actor, user_id));
   if (!actor.system && user_id == actor.user_id) {
     return Fail(Error::FailedPrecondition("You cannot deactivate your own account."));
   }
   const Timestamp now = clock_.Now();
   Actor audited = actor;
-  if (audited.system) audited.clinic_id = target->clinic_id;
+  if (audited.system) audited.clinic_id = target.clinic_id;
   return store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_RETURN_IF_ERROR(txn.SetUserActive(user_id, false));
     RAPPORT_RETURN_IF_ERROR(txn.DeleteSessionsOfUser(user_id));

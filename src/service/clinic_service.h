@@ -69,6 +69,8 @@ struct NewClientInput {
 struct NewGuardianInput {
   std::string display_name;  // "display_name"
   std::string email;         // "email"
+  // "delivery": how the invitation reaches a guardian who has no password yet.
+  LinkDelivery delivery = LinkDelivery::kEmail;
 };
 
 struct GuardianAdded {

@@ -124,11 +124,14 @@ TEST(Reads, EveryClinicalReadAppendsAReadEntry) {
   }
 }
 
-TEST(Reads, DeniedReadsLeaveNoReadEntry) {
+TEST(Reads, DeniedReadsLeaveADeniedEntryAndNoReadEntry) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
   ASSERT_FALSE(service.GetClient(w.As(w.t2), w.c1).has_value());
-  EXPECT_TRUE(w.Audit().empty());
+  const auto audit = w.Audit();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "denied");
+  EXPECT_EQ(audit[0].actor_id, w.t2);
 }
 
 TEST(Episodes, StatusFollowsTheDomainTransitionsAndEveryChangeIsAudited) {

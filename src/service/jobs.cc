@@ -36,11 +36,13 @@ struct PeriodicKind {
   std::int64_t every_ms;
 };
 constexpr PeriodicKind kPeriodic[] = {{kMissedFeedbackJob, kMissedFeedbackEveryMs},
-                                      {kFeedbackRequestsJob, kFeedbackRequestsEveryMs}};
+                                      {kFeedbackRequestsJob, kFeedbackRequestsEveryMs},
+                                      {kPruneSessionsJob, kPruneSessionsEveryMs}};
 
 }  // namespace
 
-void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier) {
+void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier,
+                  const AuthOptions& auth) {
   scheduler.Handle(std::string(kEscalateJob), [notifier](WriteTxn& txn, const Job&,
                                                          const Json& payload, Timestamp now) {
     if (!payload.contains("alert_id") || !payload["alert_id"].is_number_integer() ||
@@ -57,6 +59,14 @@ void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const Notifie
                  RAPPORT_RETURN_IF_ERROR(feedback.RaiseMissedFeedback(txn, clinic, now));
                  return Ok();
                }));
+  scheduler.Handle(std::string(kPruneSessionsJob),
+                   Periodic(kPruneSessionsJob, kPruneSessionsEveryMs,
+                            [idle = auth.idle_timeout, absolute = auth.absolute_timeout](
+                                WriteTxn& txn, ClinicId clinic, Timestamp now) -> Status {
+                              RAPPORT_RETURN_IF_ERROR(txn.DeleteExpiredSessions(
+                                  clinic, now - idle.count(), now - absolute.count()));
+                              return Ok();
+                            }));
   scheduler.Handle(
       std::string(kFeedbackRequestsJob),
       Periodic(kFeedbackRequestsJob, kFeedbackRequestsEveryMs,

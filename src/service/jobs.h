@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "service/alert_notifier.h"
+#include "service/auth_service.h"
 #include "service/feedback_service.h"
 #include "service/scheduler.h"
 #include "store/store.h"
@@ -18,9 +19,13 @@ inline constexpr std::string_view kMissedFeedbackJob = "missed_feedback";
 inline constexpr std::int64_t kMissedFeedbackEveryMs = 60LL * 60 * 1000;
 inline constexpr std::string_view kFeedbackRequestsJob = "feedback_requests";
 inline constexpr std::int64_t kFeedbackRequestsEveryMs = 15LL * 60 * 1000;
+// Sessions past their idle or absolute timeout are removed, not kept until presented.
+inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
+inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;
 
 // Registers the handlers for every kind of job above. Borrows everything.
-void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier);
+void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier,
+                  const AuthOptions& auth);
 
 // Makes sure every clinic has its next periodic job (idempotent; call at start-up).
 Status SchedulePeriodicJobs(Store& store, Timestamp now);

@@ -18,6 +18,7 @@ class Names {
   explicit Names(Store& store) : store_(store) {}
   Result<std::string> Client(UserId id);  // ClientName
   Result<std::string> User(UserId id);    // the display name
+  Store& store() { return store_; }
 
  private:
   Store& store_;

@@ -214,7 +214,15 @@ Result<PlanVersionView> ViewOf(const PlanVersion& version,
   for (const PlanSignature& s : signatures) {
     if (s.version_id != version.id) continue;
     RAPPORT_ASSIGN_OR_RETURN(std::string name, names.User(s.user_id));
-    view.signatures.push_back(SignatureView{s, std::move(name)});
+    SignatureView signed_view{s, std::move(name), std::nullopt};
+    if (s.role != SignerRole::kTherapist) {
+      RAPPORT_ASSIGN_OR_RETURN(const auto first,
+                               names.store().FindFirstAcceptedInvitation(s.user_id));
+      if (first && first->delivery == "in_person") {
+        signed_view.account_link_handed_over_by = first->created_by;
+      }
+    }
+    view.signatures.push_back(std::move(signed_view));
   }
   return view;
 }

@@ -47,6 +47,10 @@ namespace rapport {
 struct SignatureView {
   PlanSignature signature;
   std::string name;  // signer's display name
+  // When the signer's account got its first password from a link a staff member handed over in
+  // person (rather than one that went to the person alone): who handed it over. A signature
+  // from such an account is worth a second look, since that staff member held the link.
+  std::optional<UserId> account_link_handed_over_by;
 };
 
 struct PlanVersionView {

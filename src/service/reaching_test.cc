@@ -42,7 +42,7 @@ struct ReachWorld : World {
   Scheduler scheduler{*store, clock};
 
   ReachWorld() {
-    RegisterJobs(scheduler, feedback, notifier);
+    RegisterJobs(scheduler, feedback, notifier, AuthOptions{});
     const Status assigned = store->Write([&](WriteTxn& txn) -> Status {
       for (EpisodeId e : {e_c1, e_c2}) {
         for (const auto& a : FeedbackService::DefaultAssignments(e, false, clock.Now())) {
@@ -351,7 +351,7 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
   // Five hours pass with no server running.
   w.clock.Advance(std::chrono::hours(5));
-  EXPECT_EQ(w.Run(), 4) << "each periodic job once per clinic, not once per missed period";
+  EXPECT_EQ(w.Run(), 6) << "each periodic job once per clinic, not once per missed period";
   const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
   ASSERT_EQ(jobs.size(), 2U);
   EXPECT_EQ(jobs[1].state, JobState::kPending);

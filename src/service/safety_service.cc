@@ -239,6 +239,12 @@ Status SafetyService::ResetCrisisSet(const Actor& actor, const std::string& coun
   });
 }
 
+namespace {
+constexpr std::string_view kPersonalLinkWithheld =
+    "This message holds a personal sign-in link, so it is not shown here. Configure a mail relay "
+    "(--smtp-url) for it to reach the person.";
+}  // namespace
+
 Result<MailPage> SafetyService::MailOutbox(const Actor& actor, NotificationId before, int limit) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
   if (limit < 1 || limit > kMostMailPerPage) {
@@ -252,7 +258,11 @@ Result<MailPage> SafetyService::MailOutbox(const Actor& actor, NotificationId be
   if (more) mail.resize(static_cast<std::size_t>(limit));
   std::vector<audit::Touch> touched;
   for (const Notification& n : mail) {
-    page.mail.push_back(MailView{n.id, n.address, n.subject, n.body, n.reason, n.created_at});
+    // A sign-in link is for its person alone: the admin sees that it waits, never the link.
+    const bool personal_link = n.reason == "invitation" || n.reason == "password_reset";
+    page.mail.push_back(MailView{n.id, n.address, n.subject,
+                                 personal_link ? std::string(kPersonalLinkWithheld) : n.body,
+                                 n.reason, n.created_at});
     touched.push_back(audit::Touch{"mail", Id(n.id)});
   }
   if (more && !page.mail.empty()) page.next_before = page.mail.back().id;

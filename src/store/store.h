@@ -44,7 +44,9 @@ struct AuthSession {
   SessionId id = 0;
   UserId user_id = 0;
   std::string token_hash;  // hex BLAKE2b-256 of the cookie token
-  std::string csrf_token;  // sent to the client in the login response; compared on writes
+  // hex BLAKE2b-256 of the session's CSRF token (which is derived from the cookie token, so that
+  // neither can be read back out of the database)
+  std::string csrf_hash;
   Timestamp created_at = 0;
   Timestamp last_seen_at = 0;
   std::string source;      // IP address at sign-in
@@ -60,12 +62,40 @@ struct Invitation {
   Timestamp created_at = 0;
   Timestamp expires_at = 0;
   std::optional<Timestamp> used_at;
+  // What the link does: "invite" sets a first password, "reset" replaces a forgotten one.
+  std::string purpose = "invite";
+  // How the link reached the person: "email" (the notification channel, no one else saw it),
+  // "in_person" (shown once to the staff member who handed it over), "cli" (the operator).
+  std::string delivery = "email";
+};
+
+// A browser the account has signed in from before (a long-lived cookie; only its hash is kept).
+// Failed sign-ins from elsewhere do not slow down sign-ins from a known device.
+struct KnownDevice {
+  UserId user_id = 0;
+  std::string token_hash;
+  Timestamp created_at = 0;
+  Timestamp last_used_at = 0;
 };
 
 struct LoginFailure {
-  std::string email;   // as typed, normalised when possible
-  std::string source;  // IP address
+  std::string email;        // as typed, normalised when possible
+  std::string source;       // IP address
+  std::string device_hash;  // hash of the device cookie sent with the attempt; empty if none
   Timestamp at = 0;
+};
+
+// Which failures to count: those for `email` (all devices, or only `device_hash` when set), or,
+// when email is empty, those from `source`.
+struct LoginFailureScope {
+  std::string email;
+  std::string device_hash;
+  std::string source;
+};
+
+struct LoginFailureCount {
+  int count = 0;
+  Timestamp last_at = 0;  // the latest failure counted; 0 when none
 };
 
 // Operations available inside a write transaction. Reads through it see the transaction's own
@@ -95,8 +125,24 @@ class WriteTxn {
   virtual Status TouchSession(SessionId id, Timestamp last_seen_at) = 0;
   virtual Status DeleteSession(SessionId id) = 0;  // kNotFound if absent
   virtual Status DeleteSessionsOfUser(UserId user_id) = 0;
+  // Every session of the user but `keep` (after a password change from that session).
+  virtual Status DeleteOtherSessionsOfUser(UserId user_id, SessionId keep) = 0;
+  // Sessions of the clinic's users idle since before `idle_before` or created before
+  // `created_before`; answers how many.
+  virtual Result<int> DeleteExpiredSessions(ClinicId clinic_id, Timestamp idle_before,
+                                            Timestamp created_before) = 0;
+  // Upserts by token_hash (a repeat refreshes last_used_at).
+  virtual Status UpsertKnownDevice(const KnownDevice& device) = 0;
 
-  virtual Status InsertLoginFailure(const LoginFailure& failure) = 0;
+  // Counted inside the write, so that counting and recording an attempt are one atomic step.
+  virtual Result<LoginFailureCount> CountLoginFailures(const LoginFailureScope& scope,
+                                                       Timestamp since) = 0;
+  // Answers the failure's id, so a sign-in recorded as failed before its password was checked
+  // can be forgotten once it succeeds.
+  virtual Result<std::int64_t> InsertLoginFailure(const LoginFailure& failure) = 0;
+  virtual Status DeleteLoginFailure(std::int64_t id) = 0;  // no-op when absent
+  // Forgets every failure for the email (an admin's unlock).
+  virtual Status ClearLoginFailuresForEmail(const std::string& email) = 0;
   // Forgets failures older than `before` (housekeeping).
   virtual Status PruneLoginFailures(Timestamp before) = 0;
 
@@ -105,8 +151,9 @@ class WriteTxn {
   virtual Status MarkInvitationUsed(InvitationId id, Timestamp used_at) = 0;
 
   // Appends to the hash chain: assigns seq, sets prev_hash to the last entry's hash (or
-  // kAuditGenesisHash), computes hash = Blake2b256Hex(AuditDigestInput(entry)). Returns the
-  // entry as stored. Entries are never updated or deleted through this interface.
+  // kAuditGenesisHash), computes hash = Store::AuditSeal(AuditDigestInput(entry)), a MAC under the
+  // chain's key. Returns the entry as stored. Entries are never updated or deleted through this
+  // interface.
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
 
   // --- Formal feedback (issue 3) ---
@@ -207,6 +254,13 @@ class Store {
   virtual Result<Clinic> GetClinic(ClinicId id) = 0;
   virtual Result<std::vector<Clinic>> ListClinics() = 0;  // by id
 
+  // The audit chain's MAC of `data` (lower-case hex, 64 characters) under its key, which is kept
+  // outside the database, so that whoever can change the database alone cannot forge an entry.
+  virtual std::string AuditSeal(std::string_view data) const = 0;
+  // The first seq sealed with the key; entries before it (written before the chain had a key)
+  // carry a plain BLAKE2b-256 hash.
+  virtual Result<std::int64_t> AuditKeyedFromSeq() = 0;
+
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<User> FindUserByEmail(const std::string& normalized_email) = 0;
   virtual Result<std::string> GetPasswordHash(UserId id) = 0;           // empty if none set
@@ -235,10 +289,9 @@ class Store {
 
   virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
   virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;  // by id
-
-  // Failures at or after `since`, by normalised email and by source address.
-  virtual Result<int> CountLoginFailuresForEmail(const std::string& email, Timestamp since) = 0;
-  virtual Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) = 0;
+  virtual Result<bool> IsKnownDevice(UserId user_id, const std::string& token_hash) = 0;
+  // The accepted "invite" invitation that gave the user their first password, if any.
+  virtual Result<std::optional<Invitation>> FindFirstAcceptedInvitation(UserId user_id) = 0;
 
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
 

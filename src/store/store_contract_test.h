@@ -159,7 +159,7 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
     AuthSession s;
     s.user_id = user;
     s.token_hash = token_hash;
-    s.csrf_token = "csrf-" + token_hash;
+    s.csrf_hash = "csrf-" + token_hash;
     s.created_at = kT0;
     s.last_seen_at = kT0;
     s.source = "192.0.2.7";
@@ -860,7 +860,7 @@ TEST_P(StoreContractTest, SessionRoundTripsByTokenHash) {
   EXPECT_EQ(found->id, id);
   EXPECT_EQ(found->user_id, user);
   EXPECT_EQ(found->token_hash, "hash-1");
-  EXPECT_EQ(found->csrf_token, "csrf-hash-1");
+  EXPECT_EQ(found->csrf_hash, "csrf-hash-1");
   EXPECT_EQ(found->created_at, kT0);
   EXPECT_EQ(found->last_seen_at, kT0);
   EXPECT_EQ(found->source, "192.0.2.7");
@@ -933,41 +933,133 @@ TEST_P(StoreContractTest, SessionsOfAUserAreListedByIdAndDeletedTogether) {
 
 // --- Login failures ---------------------------------------------------------------------------
 
-TEST_P(StoreContractTest, LoginFailuresAreCountedFromSinceInclusive) {
-  ASSERT_THAT(
-      Do([](WriteTxn& txn) -> Status {
-        for (Timestamp at : {kT0 - 1, kT0, kT0 + 10, kT0 + 20}) {
-          RAPPORT_RETURN_IF_ERROR(
-              txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
-        }
-        RAPPORT_RETURN_IF_ERROR(
-            txn.InsertLoginFailure(LoginFailure{"bob@example.org", "192.0.2.1", kT0 + 5}));
-        return txn.InsertLoginFailure(LoginFailure{"ana@example.org", "198.51.100.9", kT0 + 5});
-      }),
-      IsOk());
-  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0), ::testing::Optional(4));
-  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0 + 11),
-              ::testing::Optional(1));
-  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", kT0 - 1),
-              ::testing::Optional(5));
-  EXPECT_THAT(store().CountLoginFailuresForEmail("carol@example.org", 0), ::testing::Optional(0));
-  EXPECT_THAT(store().CountLoginFailuresFromSource("192.0.2.1", kT0), ::testing::Optional(4));
-  EXPECT_THAT(store().CountLoginFailuresFromSource("198.51.100.9", kT0), ::testing::Optional(1));
-  EXPECT_THAT(store().CountLoginFailuresFromSource("203.0.113.1", 0), ::testing::Optional(0));
+TEST_P(StoreContractTest, LoginFailuresAreCountedFromSinceInclusiveByEmailDeviceOrSource) {
+  const auto failure = [](std::string email, std::string source, std::string device, Timestamp at) {
+    return LoginFailure{std::move(email), std::move(source), std::move(device), at};
+  };
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                for (Timestamp at : {kT0 - 1, kT0, kT0 + 10, kT0 + 20}) {
+                  RAPPORT_RETURN_IF_ERROR(DropValue(
+                      txn.InsertLoginFailure(failure("ana@example.org", "192.0.2.1", "", at))));
+                }
+                RAPPORT_RETURN_IF_ERROR(DropValue(
+                    txn.InsertLoginFailure(failure("bob@example.org", "192.0.2.1", "", kT0 + 5))));
+                return DropValue(txn.InsertLoginFailure(
+                    failure("ana@example.org", "198.51.100.9", "dev", kT0 + 5)));
+              }),
+              IsOk());
+  const auto count = [&](LoginFailureScope scope, Timestamp since) {
+    LoginFailureCount out;
+    EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(out, txn.CountLoginFailures(scope, since));
+                  return Ok();
+                }),
+                IsOk());
+    return out;
+  };
+  EXPECT_EQ(count({"ana@example.org", "", ""}, kT0).count, 4);
+  EXPECT_EQ(count({"ana@example.org", "", ""}, kT0).last_at, kT0 + 20);
+  EXPECT_EQ(count({"ana@example.org", "", ""}, kT0 + 11).count, 1);
+  EXPECT_EQ(count({"ana@example.org", "", ""}, kT0 - 1).count, 5);
+  EXPECT_EQ(count({"ana@example.org", "dev", ""}, 0).count, 1);
+  EXPECT_EQ(count({"ana@example.org", "dev", ""}, 0).last_at, kT0 + 5);
+  EXPECT_EQ(count({"carol@example.org", "", ""}, 0).count, 0);
+  EXPECT_EQ(count({"carol@example.org", "", ""}, 0).last_at, 0);
+  EXPECT_EQ(count({"", "", "192.0.2.1"}, kT0).count, 4);
+  EXPECT_EQ(count({"", "", "198.51.100.9"}, kT0).count, 1);
+  EXPECT_EQ(count({"", "", "203.0.113.1"}, 0).count, 0);
 }
 
-TEST_P(StoreContractTest, PruneLoginFailuresForgetsOnlyOlderOnes) {
-  ASSERT_THAT(Do([](WriteTxn& txn) -> Status {
+TEST_P(StoreContractTest, LoginFailuresAreForgottenOneByOneOlderOnesOrAllOfAnEmail) {
+  std::vector<std::int64_t> ids;
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
                 for (Timestamp at : {kT0 - 2, kT0 - 1, kT0, kT0 + 1}) {
-                  RAPPORT_RETURN_IF_ERROR(
-                      txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", at}));
+                  RAPPORT_ASSIGN_OR_RETURN(
+                      const std::int64_t id,
+                      txn.InsertLoginFailure(LoginFailure{"ana@example.org", "192.0.2.1", "", at}));
+                  ids.push_back(id);
                 }
+                return DropValue(
+                    txn.InsertLoginFailure(LoginFailure{"bob@example.org", "192.0.2.1", "", kT0}));
+              }),
+              IsOk());
+  const auto count = [&](LoginFailureScope scope) {
+    int out = -1;
+    EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(const LoginFailureCount c,
+                                           txn.CountLoginFailures(scope, 0));
+                  out = c.count;
+                  return Ok();
+                }),
+                IsOk());
+    return out;
+  };
+  ASSERT_THAT(Do([](WriteTxn& txn) { return txn.PruneLoginFailures(kT0); }), IsOk());
+  EXPECT_EQ(count({"ana@example.org", "", ""}), 2);
+  EXPECT_EQ(count({"", "", "192.0.2.1"}), 3);
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteLoginFailure(ids[3]); }), IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteLoginFailure(ids[3]); }), IsOk());
+  EXPECT_EQ(count({"ana@example.org", "", ""}), 1);
+  ASSERT_THAT(Do([](WriteTxn& txn) { return txn.ClearLoginFailuresForEmail("ana@example.org"); }),
+              IsOk());
+  EXPECT_EQ(count({"ana@example.org", "", ""}), 0);
+  EXPECT_EQ(count({"bob@example.org", "", ""}), 1);
+}
+
+TEST_P(StoreContractTest, ExpiredSessionsOfAClinicAreDeletedAndOthersKept) {
+  const ClinicId clinic = AddClinic();
+  const ClinicId other = AddClinic("Other Clinic");
+  const UserId ana = AddUser(clinic, "ana@x.org", Role::kTherapist);
+  const UserId bob = AddUser(other, "bob@x.org", Role::kTherapist);
+  AuthSession idle = MakeSession(ana, "idle");
+  idle.last_seen_at = kT0 - 100;
+  AuthSession old = MakeSession(ana, "old");
+  old.created_at = kT0 - 1000;
+  AuthSession fresh = MakeSession(ana, "fresh");
+  AuthSession elsewhere = MakeSession(bob, "elsewhere");
+  elsewhere.last_seen_at = kT0 - 100;
+  for (const AuthSession& s : {idle, old, fresh, elsewhere}) {
+    ASSERT_GT(Put([&](WriteTxn& txn) { return txn.InsertSession(s); }), 0);
+  }
+  int deleted = -1;
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_ASSIGN_OR_RETURN(deleted,
+                                         txn.DeleteExpiredSessions(clinic, kT0 - 50, kT0 - 500));
                 return Ok();
               }),
               IsOk());
-  ASSERT_THAT(Do([](WriteTxn& txn) { return txn.PruneLoginFailures(kT0); }), IsOk());
-  EXPECT_THAT(store().CountLoginFailuresForEmail("ana@example.org", 0), ::testing::Optional(2));
-  EXPECT_THAT(store().CountLoginFailuresFromSource("192.0.2.1", 0), ::testing::Optional(2));
+  EXPECT_EQ(deleted, 2);
+  EXPECT_THAT(store().FindSessionByTokenHash("idle"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindSessionByTokenHash("old"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindSessionByTokenHash("fresh"), IsOk());
+  EXPECT_THAT(store().FindSessionByTokenHash("elsewhere"), IsOk());
+}
+
+TEST_P(StoreContractTest, OtherSessionsOfAUserEndAndTheKeptOneStays) {
+  const ClinicId clinic = AddClinic();
+  const UserId ana = AddUser(clinic, "ana@x.org", Role::kTherapist);
+  const SessionId keep =
+      Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(ana, "a")); });
+  Put([&](WriteTxn& txn) { return txn.InsertSession(MakeSession(ana, "b")); });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteOtherSessionsOfUser(ana, keep); }), IsOk());
+  EXPECT_THAT(store().FindSessionByTokenHash("a"), IsOk());
+  EXPECT_THAT(store().FindSessionByTokenHash("b"), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, AKnownDeviceIsKnownOnlyForItsOwnUser) {
+  const ClinicId clinic = AddClinic();
+  const UserId ana = AddUser(clinic, "ana@x.org", Role::kTherapist);
+  const UserId bob = AddUser(clinic, "bob@x.org", Role::kTherapist);
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({ana, "dev", kT0, kT0}); }),
+              IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({ana, "dev", kT0, kT0 + 9}); }),
+              IsOk());
+  // Another user presenting the same cookie does not take the device over.
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({bob, "dev", kT0, kT0}); }),
+              IsOk());
+  EXPECT_THAT(store().IsKnownDevice(ana, "dev"), ::testing::Optional(true));
+  EXPECT_THAT(store().IsKnownDevice(bob, "dev"), ::testing::Optional(false));
+  EXPECT_THAT(store().IsKnownDevice(ana, "other"), ::testing::Optional(false));
 }
 
 // --- Invitations ------------------------------------------------------------------------------
@@ -990,7 +1082,30 @@ TEST_P(StoreContractTest, InvitationRoundTripsByTokenHash) {
   EXPECT_EQ(found->created_at, i.created_at);
   EXPECT_EQ(found->expires_at, i.expires_at);
   EXPECT_EQ(found->used_at, std::nullopt);
+  EXPECT_EQ(found->purpose, "invite");
+  EXPECT_EQ(found->delivery, "email");
   EXPECT_THAT(store().FindInvitationByTokenHash("other"), FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, TheFirstAcceptedInvitationSaysHowItWasDelivered) {
+  const ClinicId clinic = AddClinic();
+  const UserId admin = AddUser(clinic, "admin@x.org", Role::kAdmin);
+  const UserId invited = AddUser(clinic, "new@x.org", Role::kClient);
+  EXPECT_FALSE(store().FindFirstAcceptedInvitation(invited).value().has_value());
+  Invitation handed = MakeInvitation(clinic, invited, admin, "handed");
+  handed.delivery = "in_person";
+  Invitation reset = MakeInvitation(clinic, invited, invited, "reset");
+  reset.purpose = "reset";
+  const InvitationId first = Put([&](WriteTxn& txn) { return txn.InsertInvitation(handed); });
+  const InvitationId second = Put([&](WriteTxn& txn) { return txn.InsertInvitation(reset); });
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.MarkInvitationUsed(second, kT0 + 1); }), IsOk());
+  EXPECT_FALSE(store().FindFirstAcceptedInvitation(invited).value().has_value());
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.MarkInvitationUsed(first, kT0 + 2); }), IsOk());
+  auto found = store().FindFirstAcceptedInvitation(invited);
+  ASSERT_THAT(found, IsOk());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, first);
+  EXPECT_EQ((*found)->delivery, "in_person");
 }
 
 TEST_P(StoreContractTest, InvitationIsUsedOnceThenFailedPrecondition) {
@@ -1044,14 +1159,17 @@ TEST_P(StoreContractTest, AuditChainStartsAtGenesisAndLinksEachEntryToTheLast) {
   const AuditEntry first = Put([&](WriteTxn& txn) { return txn.AppendAudit(given); });
   EXPECT_EQ(first.seq, 1);
   EXPECT_EQ(first.prev_hash, kAuditGenesisHash);
-  EXPECT_EQ(first.hash, Blake2b256Hex(AuditDigestInput(first)));
+  // A MAC under the chain's key, not a hash anyone could recompute from the database alone.
+  EXPECT_EQ(first.hash, store().AuditSeal(AuditDigestInput(first)));
+  EXPECT_NE(first.hash, Blake2b256Hex(AuditDigestInput(first)));
+  EXPECT_THAT(store().AuditKeyedFromSeq(), ::testing::Optional(1));
   EXPECT_EQ(first.action, "read");
   EXPECT_EQ(first.source, "192.0.2.7");
 
   const AuditEntry second = AddAudit(2, "update");
   EXPECT_EQ(second.seq, 2);
   EXPECT_EQ(second.prev_hash, first.hash);
-  EXPECT_EQ(second.hash, Blake2b256Hex(AuditDigestInput(second)));
+  EXPECT_EQ(second.hash, store().AuditSeal(AuditDigestInput(second)));
   EXPECT_NE(second.hash, first.hash);
 }
 
@@ -1065,6 +1183,7 @@ TEST_P(StoreContractTest, AuditEntriesAreStoredExactlyAsReturned) {
   e.record_type = "session";
   e.record_id = "";
   e.source = "cli";
+  e.detail = "created by user 3, delivered email";
   const AuditEntry stored = Put([&](WriteTxn& txn) { return txn.AppendAudit(e); });
   auto listed = store().ListAudit(0, 0, 10);
   ASSERT_THAT(listed, IsOk());
@@ -1079,9 +1198,10 @@ TEST_P(StoreContractTest, AuditEntriesAreStoredExactlyAsReturned) {
   EXPECT_EQ(read.record_type, "session");
   EXPECT_EQ(read.record_id, "");
   EXPECT_EQ(read.source, "cli");
+  EXPECT_EQ(read.detail, "created by user 3, delivered email");
   EXPECT_EQ(read.prev_hash, stored.prev_hash);
   EXPECT_EQ(read.hash, stored.hash);
-  EXPECT_EQ(read.hash, Blake2b256Hex(AuditDigestInput(read)));
+  EXPECT_EQ(read.hash, store().AuditSeal(AuditDigestInput(read)));
 }
 
 TEST_P(StoreContractTest, SeveralAuditEntriesInOneWriteChainInOrder) {

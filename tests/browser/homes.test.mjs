@@ -92,7 +92,7 @@ test('the admin sees users and browses the audit log', async () => {
   await page.context().close();
 });
 
-test('the admin adds a therapist and gets an invitation link for them', async () => {
+test('the admin adds a therapist whose invitation goes to them by e-mail, never to the admin', async () => {
   const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.admin);
   const form = page.getByRole('region', { name: 'Add a user' });
@@ -101,7 +101,9 @@ test('the admin adds a therapist and gets an invitation link for them', async ()
   await form.getByLabel('Role').selectOption('therapist');
   await form.getByRole('button', { name: 'Add user' }).click();
   await form.getByRole('status').filter({ hasText: 'Noor Haddad was added' }).waitFor();
-  assert.match(await form.getByRole('status').innerText(), /\/invite\/\S+/);
+  const said = await form.getByRole('status').innerText();
+  assert.match(said, /on its way to them by e-mail/);
+  assert.doesNotMatch(said, /\/invite\//);
   await page.getByRole('region', { name: 'People' }).getByText('noor.haddad@example.org').waitFor();
   await assertAccessible(page, 'the admin home after adding a user');
   await page.context().close();

@@ -42,7 +42,7 @@ async function newClientInTwoBrowsers() {
   await episodes.getByRole('button', { name: 'Start care' }).click();
   await episodes.getByText('Active').first().waitFor();
   const invite = therapist.getByRole('region', { name: /^Invite/ });
-  await invite.getByRole('button', { name: 'Create invitation link' }).click();
+  await invite.getByRole('button', { name: 'Show a link to hand over in person' }).click();
   const link = await invite.getByLabel('Invitation link').inputValue();
 
   const client = await newPage(live.browser, live.server.baseUrl, 390, 844);
@@ -347,6 +347,7 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
   const add = therapist.getByRole('region', { name: 'Add a guardian' });
   await add.getByLabel("Guardian's full name").fill('Lee Young');
   await add.getByLabel("Guardian's email").fill('lee.young@example.org');
+  await add.getByLabel('How their invitation reaches them').selectOption('in_person');
   await add.getByRole('button', { name: 'Add guardian' }).click();
   const link = await add.getByLabel("Guardian's invitation link").inputValue();
 

@@ -60,7 +60,7 @@ test('the therapist creates a client, opens care and books an appointment', asyn
   await episodes.getByText('45 min · Video').waitFor();
 
   const invite = page.getByRole('region', { name: /^Invite/ });
-  await invite.getByRole('button', { name: 'Create invitation link' }).click();
+  await invite.getByRole('button', { name: 'Show a link to hand over in person' }).click();
   const link = await invite.getByLabel('Invitation link').inputValue();
   assert.match(link, /\/invite\/\S+$/);
   await assertAccessible(page, 'the client page after booking');
@@ -155,6 +155,7 @@ test('the therapist adds a guardian to a child client', async () => {
   const form = page.getByRole('region', { name: 'Add a guardian' });
   await form.getByLabel("Guardian's full name").fill('Sam Example');
   await form.getByLabel("Guardian's email").fill('sam.example@example.org');
+  await form.getByLabel('How their invitation reaches them').selectOption('in_person');
   await form.getByRole('button', { name: 'Add guardian' }).click();
   await form.getByRole('status').filter({ hasText: 'Sam Example was added' }).waitFor();
   await form.getByLabel("Guardian's invitation link").waitFor();

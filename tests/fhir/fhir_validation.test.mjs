@@ -184,7 +184,9 @@ test('treatment plans validate as CarePlan, Goal, Condition and Provenance', asy
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const chosen = { client: created.body, episode: created.body.episodes[0].id };
-  const invitation = await send(therapist, 'POST', `/api/v1/clients/${chosen.client.id}/invitations`);
+  const invitation = await send(therapist, 'POST', `/api/v1/clients/${chosen.client.id}/invitations`, {
+    delivery: 'in_person',
+  });
   assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
   const token = invitation.body.url.split('/').pop();
   const joined = await fetch(`${server.baseUrl}/api/v1/invitations/${token}/accept`, {

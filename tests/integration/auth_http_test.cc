@@ -27,6 +27,55 @@ TEST_F(HttpTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheCsrfToken) {
   EXPECT_EQ(reply.Header("cache-control"), "no-store");
 }
 
+TEST_F(HttpTest, LoginRemembersTheBrowserInALongLivedDeviceCookieForSignInOnly) {
+  StartServer();
+  HttpReply reply = Send(port_, "POST", "/api/v1/auth/login",
+                         Json{{"email", "t1@a.test"}, {"password", kPassword}}.dump(),
+                         {{"Content-Type", "application/json"}});
+  ASSERT_EQ(reply.status, 200u);
+  EXPECT_NE(reply.Header("set-cookie").find("\nrapport_device="), std::string::npos);
+  EXPECT_NE(reply.Header("set-cookie").find("; Path=/api/v1/auth; Max-Age=15552000"),
+            std::string::npos);
+}
+
+TEST_F(HttpTest, APasswordChangeEndsTheOtherSessionsAndAResetAnswersAlikeForEveryAddress) {
+  StartServer();
+  Browser phone = SignedIn("c1@a.test");
+  Browser laptop = SignedIn("c1@a.test");
+  HttpReply common = laptop.Post(
+      "/api/v1/me/password", {{"current_password", kPassword}, {"new_password", "password1234"}});
+  EXPECT_EQ(common.status, 400u);
+  EXPECT_NE(common.body.find("new_password"), std::string::npos) << common.body;
+  HttpReply changed =
+      laptop.Post("/api/v1/me/password",
+                  {{"current_password", kPassword}, {"new_password", "a brand new long one"}});
+  ASSERT_EQ(changed.status, 200u) << changed.body;
+  EXPECT_EQ(phone.Get("/api/v1/me").status, 401u);
+  EXPECT_EQ(laptop.Get("/api/v1/me").status, 200u);
+
+  const auto reset = [&](const std::string& email) {
+    return Send(port_, "POST", "/api/v1/auth/password-reset", Json{{"email", email}}.dump(),
+                {{"Content-Type", "application/json"}});
+  };
+  HttpReply known = reset("c2@a.test");
+  HttpReply unknown = reset("nobody@a.test");
+  EXPECT_EQ(known.status, 202u);
+  EXPECT_EQ(unknown.status, 202u);
+  EXPECT_EQ(known.body, unknown.body);
+}
+
+TEST_F(HttpTest, OnlyAnAdminUnlocksAnAccountThatMustWait) {
+  StartServer();
+  for (int i = 0; i < 7; ++i) Browser(port_).Login("c1@a.test", "wrong password, sorry");
+  EXPECT_EQ(Browser(port_).Login("c1@a.test", std::string(kPassword)).status, 429u);
+  Browser therapist = SignedIn("t1@a.test");
+  const std::string unlock = "/api/v1/users/" + std::to_string(world_.c1) + "/unlock";
+  EXPECT_EQ(therapist.Post(unlock, Json::object()).status, 403u);
+  Browser admin = SignedIn("admin@a.test");
+  EXPECT_EQ(admin.Post(unlock, Json::object()).status, 204u);
+  EXPECT_EQ(Browser(port_).Login("c1@a.test", std::string(kPassword)).status, 200u);
+}
+
 TEST_F(HttpTest, MeRecoversTheCsrfTokenAfterAReload) {
   StartServer();
   Browser browser = SignedIn("c1@a.test");
@@ -183,9 +232,16 @@ TEST_F(HttpTest, InvitationLinkLetsAClientChooseAPasswordAndSignIn) {
                                      {{"display_name", "Ines Invited"}, {"email", "ines@a.test"}});
   ASSERT_EQ(created.status, 201u) << created.body;
   const auto id = created.json()["id"].get<std::int64_t>();
-  HttpReply invitation = therapist.Call(
+  // By e-mail (the default) the therapist gets no link at all.
+  HttpReply mailed = therapist.Call(
       "POST", "/api/v1/clients/" + std::to_string(id) + "/invitations", std::nullopt);
+  ASSERT_EQ(mailed.status, 201u) << mailed.body;
+  EXPECT_EQ(mailed.json()["delivery"], "email");
+  EXPECT_FALSE(mailed.json().contains("url")) << mailed.body;
+  HttpReply invitation = therapist.Post("/api/v1/clients/" + std::to_string(id) + "/invitations",
+                                        {{"delivery", "in_person"}});
   ASSERT_EQ(invitation.status, 201u) << invitation.body;
+  EXPECT_EQ(invitation.json()["delivery"], "in_person");
   const std::string url = invitation.json()["url"];
   ASSERT_EQ(url.rfind("/invite/", 0), 0u);
   const std::string token = url.substr(8);

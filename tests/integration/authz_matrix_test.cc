@@ -310,6 +310,25 @@ TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
   }
 }
 
+TEST_F(AuthzMatrixTest, ADeactivatedUserIsRefusedEverywhereAtOnceAndOnlyAnAdminDeactivates) {
+  const std::string deactivate = "/api/v1/users/" + Id(world_.t1) + "/deactivate";
+  Check({{"t2", "POST", deactivate, Json::object(), 403},
+         {"supervisor", "POST", deactivate, Json::object(), 403},
+         {"tb", "POST", deactivate, Json::object(), 403}});
+  ASSERT_EQ(browsers_.at("admin").Post(deactivate, Json::object()).status, 204u);
+  // The open session ends with the account: every route answers 401 at once.
+  const std::string e_c1 = "/api/v1/episodes/" + Id(world_.e_c1);
+  Check({
+      {"t1", "GET", "/api/v1/me", std::nullopt, 401},
+      {"t1", "GET", "/api/v1/clients", std::nullopt, 401},
+      {"t1", "GET", "/api/v1/clients/" + Id(world_.c1), std::nullopt, 401},
+      {"t1", "GET", e_c1, std::nullopt, 401},
+      {"t1", "GET", e_c1 + "/export.csv", std::nullopt, 401},
+      {"t1", "GET", "/api/v1/appointments", std::nullopt, 401},
+  });
+  EXPECT_EQ(Browser(port_).Login("t1@a.test", std::string(kPassword)).status, 401u);
+}
+
 TEST_F(AuthzMatrixTest, UsersAndAuditAreForAdminsOnly) {
   const Json user = {
       {"email", "new.staff@a.test"}, {"display_name", "New Staff"}, {"role", "therapist"}};

@@ -246,6 +246,44 @@ TEST_F(HttpTest, SilentConnectionIsCutOff) {
   EXPECT_TRUE(reply.closed_by_server);
 }
 
+TEST_F(HttpTest, BeyondTheConnectionCapANewConnectionIsClosedAndTheOthersAreStillServed) {
+  options_.max_connections = 2;
+  StartServer();
+  asio::io_context ioc;
+  std::vector<asio::ip::tcp::socket> held;
+  for (int i = 0; i < 2; ++i) {
+    held.emplace_back(ioc);
+    held.back().connect({asio::ip::make_address("127.0.0.1"), port_});
+    SetReceiveTimeout(held.back(), std::chrono::seconds(20));
+    // One answered request each, so both are surely accepted before the third comes.
+    asio::write(held.back(), asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> response;
+    bhttp::read(held.back(), buffer, response);
+    ASSERT_EQ(response.result_int(), 200u);
+  }
+  RawReply refused = SendRaw(port_, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(refused.closed_by_server);
+  EXPECT_EQ(refused.data.find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_EQ(server_->refused_connections(), 1);
+
+  // The held connections still work, and once one goes, a newcomer is served again.
+  asio::write(
+      held[0],
+      asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  bhttp::read(held[0], buffer, response);
+  EXPECT_EQ(response.result_int(), 200u);
+  held[0].close();
+  std::uint32_t status = 0;
+  for (int attempt = 0; attempt < 1000 && status != 200u; ++attempt) {
+    status = Send(port_, "GET", "/healthz").status;
+    if (status != 200u) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(status, 200u);
+}
+
 TEST_F(HttpTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   StartServer();
   RawReply reply = SendRaw(port_,

@@ -72,10 +72,13 @@ export interface AuthSessionInfo {
   current: boolean;
 }
 
+export type LinkDelivery = 'email' | 'in_person';
+
 export interface Invitation {
   url?: string;
   path?: string;
   token?: string;
+  delivery?: LinkDelivery | 'cli';
   expires_at: string;
 }
 
@@ -568,8 +571,9 @@ export const api = {
   updateClient: (id: number, body: { country: string }) => request<Client>('PATCH', `/clients/${id}`, body),
   createClient: (body: { display_name: string; email: string; date_of_birth?: string }) =>
     request<Client>('POST', '/clients', body),
-  invite: (clientId: number) => request<Invitation>('POST', `/clients/${clientId}/invitations`),
-  addGuardian: (clientId: number, body: { display_name: string; email: string }) =>
+  invite: (clientId: number, delivery: LinkDelivery) =>
+    request<Invitation>('POST', `/clients/${clientId}/invitations`, { delivery }),
+  addGuardian: (clientId: number, body: { display_name: string; email: string; delivery: LinkDelivery }) =>
     request<Guardian & { invitation?: Invitation }>('POST', `/clients/${clientId}/guardians`, body),
 
   invitation: (token: string) => request<InvitationInfo>('GET', `/invitations/${encodeURIComponent(token)}`),

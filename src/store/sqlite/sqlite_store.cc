@@ -39,12 +39,13 @@ namespace {
   "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
 #define RAPPORT_APPOINTMENT_COLUMNS "id, episode_id, starts_at, duration_minutes, modality, status"
 #define RAPPORT_SESSION_COLUMNS \
-  "id, user_id, token_hash, csrf_token, created_at, last_seen_at, source, user_agent"
-#define RAPPORT_INVITATION_COLUMNS \
-  "id, clinic_id, user_id, created_by, token_hash, created_at, expires_at, used_at"
+  "id, user_id, token_hash, csrf_hash, created_at, last_seen_at, source, user_agent"
+#define RAPPORT_INVITATION_COLUMNS                                                             \
+  "id, clinic_id, user_id, created_by, token_hash, created_at, expires_at, used_at, purpose, " \
+  "delivery"
 #define RAPPORT_AUDIT_COLUMNS                                                                     \
   "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
-  "hash"
+  "hash, detail"
 
 #define RAPPORT_RESPONSE_COLUMNS                                                 \
   "id, episode_id, appointment_id, instrument, instrument_version, respondent, " \
@@ -114,7 +115,7 @@ Result<AuthSession> ReadSession(const SqliteQuery& q) {
   s.id = q.Int(0);
   s.user_id = q.Int(1);
   s.token_hash = q.Text(2);
-  s.csrf_token = q.Text(3);
+  s.csrf_hash = q.Text(3);
   s.created_at = q.Int(4);
   s.last_seen_at = q.Int(5);
   s.source = q.Text(6);
@@ -132,6 +133,8 @@ Result<Invitation> ReadInvitation(const SqliteQuery& q) {
   i.created_at = q.Int(5);
   i.expires_at = q.Int(6);
   i.used_at = q.OptionalInt(7);
+  i.purpose = q.Text(8);
+  i.delivery = q.Text(9);
   return i;
 }
 
@@ -148,6 +151,7 @@ Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
   e.source = q.Text(8);
   e.prev_hash = q.Text(9);
   e.hash = q.Text(10);
+  e.detail = q.Text(11);
   return e;
 }
 
@@ -302,6 +306,22 @@ Result<Invitation> QueryInvitationByTokenHash(SqliteConnection& c, const std::st
   return One(q, ReadInvitation, "no such invitation");
 }
 
+Result<LoginFailureCount> QueryLoginFailures(SqliteConnection& c, const LoginFailureScope& scope,
+                                             Timestamp since) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT count(*), coalesce(max(at), 0) FROM login_failures WHERE at >= ?1 AND "
+                "CASE WHEN ?2 <> '' THEN email = ?2 AND (?3 = '' OR device_hash = ?3) "
+                "ELSE source = ?4 END"));
+  q.Bind(since).Bind(scope.email).Bind(scope.device_hash).Bind(scope.source);
+  return One(
+      q,
+      [](const SqliteQuery& row) -> Result<LoginFailureCount> {
+        return LoginFailureCount{static_cast<int>(row.Int(0)), row.Int(1)};
+      },
+      "no count");
+}
+
 Result<FeedbackAlert> QueryAlert(SqliteConnection& c, AlertId id) {
   RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                            c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE id = ?"));
@@ -350,7 +370,7 @@ Result<std::vector<PlanSignature>> QueryPlanSignatures(SqliteConnection& c, Epis
 
 class SqliteWriteTxn final : public WriteTxn {
  public:
-  explicit SqliteWriteTxn(SqliteConnection& c) : c_(c) {}
+  SqliteWriteTxn(SqliteConnection& c, const SqliteStore& store) : c_(c), store_(store) {}
 
   Result<ClinicId> InsertClinic(const Clinic& clinic) override {
     RAPPORT_ASSIGN_OR_RETURN(
@@ -496,11 +516,11 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<SessionId> InsertSession(const AuthSession& s) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("INSERT INTO auth_sessions (user_id, token_hash, csrf_token, created_at, "
+        c_.Prepare("INSERT INTO auth_sessions (user_id, token_hash, csrf_hash, created_at, "
                    "last_seen_at, source, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(s.user_id)
         .Bind(s.token_hash)
-        .Bind(s.csrf_token)
+        .Bind(s.csrf_hash)
         .Bind(s.created_at)
         .Bind(s.last_seen_at)
         .Bind(s.source)
@@ -528,11 +548,57 @@ class SqliteWriteTxn final : public WriteTxn {
     return Done(q.Run());
   }
 
-  Status InsertLoginFailure(const LoginFailure& f) override {
+  Status DeleteOtherSessionsOfUser(UserId user_id, SessionId keep) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("DELETE FROM auth_sessions WHERE user_id = ? AND id <> ?"));
+    q.Bind(user_id).Bind(keep);
+    return Done(q.Run());
+  }
+
+  Result<int> DeleteExpiredSessions(ClinicId clinic_id, Timestamp idle_before,
+                                    Timestamp created_before) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("INSERT INTO login_failures (email, source, at) VALUES (?, ?, ?)"));
-    q.Bind(f.email).Bind(f.source).Bind(f.at);
+        c_.Prepare("DELETE FROM auth_sessions WHERE (last_seen_at < ? OR created_at < ?) AND "
+                   "user_id IN (SELECT id FROM users WHERE clinic_id = ?)"));
+    q.Bind(idle_before).Bind(created_before).Bind(clinic_id);
+    return q.Run();
+  }
+
+  Status UpsertKnownDevice(const KnownDevice& d) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO known_devices (user_id, token_hash, created_at, last_used_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (token_hash) DO UPDATE SET "
+                   "last_used_at = excluded.last_used_at WHERE user_id = excluded.user_id"));
+    q.Bind(d.user_id).Bind(d.token_hash).Bind(d.created_at).Bind(d.last_used_at);
+    return Done(NameMissing(q.Run(), "user does not exist"));
+  }
+
+  Result<LoginFailureCount> CountLoginFailures(const LoginFailureScope& scope,
+                                               Timestamp since) override {
+    return QueryLoginFailures(c_, scope, since);
+  }
+
+  Result<std::int64_t> InsertLoginFailure(const LoginFailure& f) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO login_failures (email, source, device_hash, at) VALUES (?, ?, ?, "
+                   "?) RETURNING id"));
+    q.Bind(f.email).Bind(f.source).Bind(f.device_hash).Bind(f.at);
+    return q.RunReturningId();
+  }
+
+  Status DeleteLoginFailure(std::int64_t id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("DELETE FROM login_failures WHERE id = ?"));
+    q.Bind(id);
+    return Done(q.Run());
+  }
+
+  Status ClearLoginFailuresForEmail(const std::string& email) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("DELETE FROM login_failures WHERE email = ?"));
+    q.Bind(email);
     return Done(q.Run());
   }
 
@@ -546,14 +612,17 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO invitations (clinic_id, user_id, created_by, token_hash, "
-                   "created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "created_at, expires_at, used_at, purpose, delivery) VALUES (?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?) RETURNING id"));
     q.Bind(i.clinic_id)
         .Bind(i.user_id)
         .Bind(i.created_by)
         .Bind(i.token_hash)
         .Bind(i.created_at)
         .Bind(i.expires_at)
-        .Bind(i.used_at);
+        .Bind(i.used_at)
+        .Bind(i.purpose)
+        .Bind(i.delivery);
     return NameMissing(q.RunReturningId(), "clinic, user or inviting user does not exist");
   }
 
@@ -583,10 +652,10 @@ class SqliteWriteTxn final : public WriteTxn {
       stored.seq = found ? last.Int(0) + 1 : 1;
       stored.prev_hash = found ? last.Text(1) : std::string(kAuditGenesisHash);
     }
-    stored.hash = Blake2b256Hex(AuditDigestInput(stored));
+    stored.hash = store_.AuditSeal(AuditDigestInput(stored));
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                              c_.Prepare("INSERT INTO audit (" RAPPORT_AUDIT_COLUMNS
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.Bind(stored.seq)
         .Bind(stored.at)
         .Bind(stored.clinic_id)
@@ -597,7 +666,8 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(stored.record_id)
         .Bind(stored.source)
         .Bind(stored.prev_hash)
-        .Bind(stored.hash);
+        .Bind(stored.hash)
+        .Bind(stored.detail);
     RAPPORT_RETURN_IF_ERROR(q.Run());
     return stored;
   }
@@ -877,6 +947,7 @@ class SqliteWriteTxn final : public WriteTxn {
 
  private:
   SqliteConnection& c_;
+  const SqliteStore& store_;  // for the audit chain's key
 };
 
 // --- Migrations -------------------------------------------------------------------------------
@@ -939,8 +1010,9 @@ class SqliteStoreImpl final : public SqliteStore {
  public:
   SqliteStoreImpl(std::unique_ptr<SqliteConnection> writer,
                   std::vector<std::unique_ptr<SqliteConnection>> readers, int schema_version,
-                  int max_batch)
-      : writer_(std::move(writer)),
+                  int max_batch, std::string audit_key)
+      : audit_key_(std::move(audit_key)),
+        writer_(std::move(writer)),
         readers_(std::move(readers)),
         schema_version_(schema_version),
         max_batch_(static_cast<std::size_t>(max_batch)) {
@@ -1276,11 +1348,42 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
-  Result<int> CountLoginFailuresForEmail(const std::string& email, Timestamp since) override {
-    return Count("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?", email, since);
+  Result<bool> IsKnownDevice(UserId user_id, const std::string& token_hash) override {
+    return WithReader([&](SqliteConnection& c) -> Result<bool> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT 1 FROM known_devices WHERE user_id = ? AND token_hash = ?"));
+      q.Bind(user_id).Bind(token_hash);
+      return q.Step();
+    });
   }
-  Result<int> CountLoginFailuresFromSource(const std::string& source, Timestamp since) override {
-    return Count("SELECT count(*) FROM login_failures WHERE source = ? AND at >= ?", source, since);
+
+  Result<std::optional<Invitation>> FindFirstAcceptedInvitation(UserId user_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::optional<Invitation>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_INVITATION_COLUMNS
+                    " FROM invitations WHERE user_id = ? AND purpose = 'invite' AND used_at IS "
+                    "NOT NULL ORDER BY used_at, id LIMIT 1"));
+      q.Bind(user_id);
+      RAPPORT_ASSIGN_OR_RETURN(auto found, All(q, ReadInvitation));
+      if (found.empty()) return std::optional<Invitation>();
+      return std::optional<Invitation>(std::move(found.front()));
+    });
+  }
+
+  std::string AuditSeal(std::string_view data) const override {
+    return HmacSha256Hex(audit_key_, data);
+  }
+
+  Result<std::int64_t> AuditKeyedFromSeq() override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::int64_t> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT keyed_from_seq FROM audit_chain WHERE id = 1"));
+      return One(
+          q, [](const SqliteQuery& row) -> Result<std::int64_t> { return row.Int(0); },
+          "the audit chain has no key record");
+    });
   }
 
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
@@ -1407,16 +1510,6 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
-  Result<int> Count(const char* sql, const std::string& key, Timestamp since) {
-    return WithReader([&](SqliteConnection& c) -> Result<int> {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
-      q.Bind(key).Bind(since);
-      return One(
-          q, [](const SqliteQuery& row) -> Result<int> { return static_cast<int>(row.Int(0)); },
-          "no count");
-    });
-  }
-
   // --- Writes ---
 
   void WriterLoop() {
@@ -1450,7 +1543,7 @@ class SqliteStoreImpl final : public SqliteStore {
       return;
     }
     const std::int64_t changes_before = sqlite3_total_changes64(writer_->raw());
-    SqliteWriteTxn txn(*writer_);
+    SqliteWriteTxn txn(*writer_, *this);
     bool lost = false;  // the transaction no longer holds the earlier WriteFns' work
     std::size_t ran = 0;
     for (; ran < batch.size() && !lost; ++ran) results[ran] = RunOne(txn, batch[ran]->fn, lost);
@@ -1510,6 +1603,7 @@ class SqliteStoreImpl final : public SqliteStore {
     return Error::Unavailable(fmt::format("database write failed: {}", e.message));
   }
 
+  const std::string audit_key_;               // the audit chain's MAC key; immutable
   std::unique_ptr<SqliteConnection> writer_;  // used only by writer_thread_ once it runs
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
   const int schema_version_;
@@ -1559,6 +1653,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
         fmt::format("cannot create the database {}: {}", options.path, std::strerror(errno))));
   }
 
+  // The audit chain's key lives outside the database file (beside it unless put elsewhere).
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::string audit_key,
+      LoadOrCreateKeyFile(options.audit_key_path.empty() ? options.path + ".audit-key"
+                                                         : options.audit_key_path));
   RAPPORT_ASSIGN_OR_RETURN(auto writer,
                            SqliteConnection::Open(options.path, SqliteConnection::Mode::kWriter));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer));
@@ -1570,8 +1669,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
                              SqliteConnection::Open(options.path, SqliteConnection::Mode::kReader));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<SqliteStore>(std::make_unique<SqliteStoreImpl>(
-      std::move(writer), std::move(readers), version, std::max(1, options.max_batch)));
+  return std::unique_ptr<SqliteStore>(
+      std::make_unique<SqliteStoreImpl>(std::move(writer), std::move(readers), version,
+                                        std::max(1, options.max_batch), std::move(audit_key)));
 }
 
 }  // namespace rapport

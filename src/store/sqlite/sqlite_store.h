@@ -14,6 +14,9 @@ struct SqliteStoreOptions {
   std::string path = "data/rapport.db";  // parent directories are created; ":memory:" not allowed
   int read_connections = 4;
   int max_batch = 256;  // most WriteFns one commit may carry
+  // The audit chain's key file (created with a new key when missing). Empty: `path` followed by
+  // ".audit-key". Kept outside the database so that the database alone cannot forge the chain.
+  std::string audit_key_path;
 };
 
 class SqliteStore : public Store {

@@ -86,7 +86,7 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
       onAdded();
     });
   };
-  const link = added?.invitation
+  const link = added?.invitation?.url
     ? new URL(added.invitation.url ?? added.invitation.path ?? '', location.origin).toString()
     : undefined;
   return (
@@ -97,10 +97,12 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
         {added && (
           <Alert kind="success">
             <p>{added.name} was added.</p>
-            {link && (
+            {link ? (
               <p class="break">
                 Send them this invitation link to set their password: <code>{link}</code>
               </p>
+            ) : (
+              added.invitation && <p>Their invitation is on its way to them by e-mail; only they can choose their password.</p>
             )}
           </Alert>
         )}

@@ -2,7 +2,7 @@
 // shown), episodes of care with their appointments, and the actions that start care: open an
 // episode, book, invite the client, add a guardian.
 import { useId, useState } from 'preact/hooks';
-import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type Modality } from '../api';
+import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type LinkDelivery, type Modality } from '../api';
 import { currentEpisode } from '../caseload';
 import { firstName, formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
@@ -420,11 +420,11 @@ function InviteClient({ client }: { client: Client }) {
   const [invitation, setInvitation] = useState<Invitation>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  async function invite() {
+  async function invite(delivery: LinkDelivery) {
     setBusy(true);
     setError(undefined);
     try {
-      setInvitation(await api.invite(client.id));
+      setInvitation(await api.invite(client.id, delivery));
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -435,22 +435,30 @@ function InviteClient({ client }: { client: Client }) {
     <section class="card" aria-labelledby="invite-heading">
       <h2 id="invite-heading">Invite {firstName(client.display_name)}</h2>
       <p class="muted small">
-        Create a personal link to send to your client. They choose their own password; you never handle it.
+        The invitation goes to {client.email} by e-mail, so only they can choose their password. If you are with them
+        now, you can instead show a link to hand over once; that is recorded, and their plan's signature will say so.
       </p>
       {error && <Alert>{error}</Alert>}
-      {invitation ? (
+      {invitation?.url ? (
         <CopyableLink invitation={invitation} label="Invitation link" />
+      ) : invitation ? (
+        <Alert kind="success">The invitation is on its way to {client.email}.</Alert>
       ) : (
-        <button class="button" type="button" onClick={invite} disabled={busy}>
-          {busy ? 'Creating…' : 'Create invitation link'}
-        </button>
+        <div class="actions">
+          <button class="button" type="button" onClick={() => invite('email')} disabled={busy}>
+            {busy ? 'Sending…' : 'Send invitation by e-mail'}
+          </button>
+          <button class="button secondary" type="button" onClick={() => invite('in_person')} disabled={busy}>
+            Show a link to hand over in person
+          </button>
+        </div>
       )}
     </section>
   );
 }
 
 function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void }) {
-  const form = useForm({ display_name: '', email: '' });
+  const form = useForm({ display_name: '', email: '', delivery: 'email' });
   const [added, setAdded] = useState<{ name: string; invitation?: Invitation }>();
   const onSubmit = (e: Event) => {
     e.preventDefault();
@@ -458,9 +466,10 @@ function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void 
       const guardian = await api.addGuardian(client.id, {
         display_name: form.values.display_name.trim(),
         email: form.values.email.trim(),
+        delivery: form.values.delivery as LinkDelivery,
       });
       setAdded({ name: guardian.display_name ?? form.values.display_name, invitation: guardian.invitation });
-      form.setValues({ display_name: '', email: '' });
+      form.setValues({ display_name: '', email: '', delivery: form.values.delivery });
       onAdded();
     });
   };
@@ -470,7 +479,8 @@ function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void 
       <form class="form" onSubmit={onSubmit} noValidate>
         <FormErrorSummary error={form.error} fields={['display_name', 'email']} />
         {added && <Alert kind="success">{added.name} was added as a guardian.</Alert>}
-        {added?.invitation && <CopyableLink invitation={added.invitation} label="Guardian's invitation link" />}
+        {added?.invitation?.url && <CopyableLink invitation={added.invitation} label="Guardian's invitation link" />}
+        {added?.invitation && !added.invitation.url && <p class="muted small">Their invitation is on its way by e-mail.</p>}
         <Field
           label="Guardian's full name"
           name="display_name"
@@ -489,6 +499,18 @@ function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void 
           value={form.values.email}
           onInput={form.set('email')}
           error={form.fieldError('email')}
+        />
+        <SelectField
+          label="How their invitation reaches them"
+          name="delivery"
+          hint="Only needed when they have no account yet. A link handed over in person is recorded as such."
+          value={form.values.delivery}
+          onInput={form.set('delivery')}
+          options={[
+            { value: 'email', label: 'By e-mail, to them only' },
+            { value: 'in_person', label: 'Show me a link to hand over in person' },
+          ]}
+          error={form.fieldError('delivery')}
         />
         <button class="button" type="submit" disabled={form.busy}>
           {form.busy ? 'Adding…' : 'Add guardian'}
