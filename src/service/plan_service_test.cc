@@ -168,7 +168,35 @@ TEST(PlanVersions, AcceptanceSignsTheProposedHashAndAgreesTheVersion) {
   EXPECT_EQ(accepted->signatures[0].name, "Tara One");
   EXPECT_EQ(accepted->signatures[1].signature.role, SignerRole::kClient);
   EXPECT_EQ(accepted->signatures[1].signature.user_id, w.c1);
+  EXPECT_FALSE(accepted->signatures[1].account_link_handed_over_by.has_value());
   EXPECT_EQ(w.Stored(w.e_c1, n).content_hash, proposed.content_hash);
+}
+
+TEST(PlanVersions, ASignatureSaysWhenTheAccountsFirstLinkWasHandedOverByStaff) {
+  PlanWorld w;
+  // c1's first password came from a link t1 handed over in person (so t1 once held it).
+  Invitation handed;
+  handed.clinic_id = w.clinic_a;
+  handed.user_id = w.c1;
+  handed.created_by = w.t1;
+  handed.token_hash = "handed-over";
+  handed.created_at = w.clock.Now() - 1000;
+  handed.expires_at = w.clock.Now() + 1000;
+  handed.used_at = w.clock.Now() - 500;
+  handed.delivery = "in_person";
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(handed));
+                    (void)id;
+                    return Ok();
+                  })
+                  .has_value());
+  const int n = w.Proposed(w.e_c1, w.t1, Content());
+  auto accepted = w.service.Accept(w.As(w.c1), w.e_c1, n);
+  ASSERT_TRUE(accepted.has_value()) << accepted.error().message;
+  ASSERT_EQ(accepted->signatures.size(), 2u);
+  EXPECT_FALSE(accepted->signatures[0].account_link_handed_over_by.has_value());  // therapist
+  EXPECT_EQ(accepted->signatures[1].account_link_handed_over_by, w.t1);
 }
 
 TEST(PlanVersions, SavingAProposedVersionFailsAndChangesNothing) {

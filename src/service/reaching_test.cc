@@ -344,6 +344,19 @@ TEST(Scheduler, AFailingJobKeepsItsPlaceAndItsReasonAndIsTriedAgainLater) {
   EXPECT_EQ(JobRetryDelayMs(30), 300'000);
 }
 
+TEST(Scheduler, SessionsPastTheirTimeoutAreRemovedWithoutBeingPresented) {
+  ReachWorld w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto left_open = auth.Login("c1@a.test", testing::kPassword, "198.51.100.7", "test");
+  ASSERT_TRUE(left_open.has_value());
+  ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value());
+  w.Run();
+  ASSERT_EQ(w.store->ListSessionsOfUser(w.c1)->size(), 1u);  // still fresh
+  w.clock.Advance(std::chrono::minutes(31));  // idle past 30 minutes, never presented again
+  w.Run();
+  EXPECT_TRUE(w.store->ListSessionsOfUser(w.c1)->empty());
+}
+
 TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   ReachWorld w;
   ASSERT_TRUE(SchedulePeriodicJobs(*w.store, w.clock.Now()).has_value());

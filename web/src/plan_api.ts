@@ -77,6 +77,9 @@ export interface Signature {
   user_id: number;
   name: string;
   signed_at: string;
+  // Set when the signer's account got its first password from a link a staff member handed
+  // over in person: that staff member's id.
+  account_link_handed_over_by?: number | null;
   content_hash: string;
 }
 

@@ -296,7 +296,14 @@ export function SignatureTable({ signatures, caption = 'Signatures' }: { signatu
         <tbody>
           {signatures.map((s) => (
             <tr key={`${s.role}-${s.user_id}`}>
-              <td>{s.name}</td>
+              <td>
+                {s.name}
+                {s.account_link_handed_over_by != null && (
+                  <p class="muted small">
+                    Their account was set up from a link handed over in person by staff.
+                  </p>
+                )}
+              </td>
               <td>{roleWords[s.role] ?? s.role}</td>
               <td>{formatDateTime(s.signed_at)}</td>
               <td>
