@@ -201,6 +201,12 @@ test('therapist and client agree a plan over two versions, and both see it signe
   const signatures = client.getByRole('table', { name: 'Signatures on version 2' });
   await signatures.getByRole('row').filter({ hasText: 'Sofia Lindqvist' }).getByText('Therapist').waitFor();
   await signatures.getByRole('row').filter({ hasText: kClientName }).getByText('Client').waitFor();
+  // The client's account came from a link the therapist handed over in person: the signature says so.
+  await signatures
+    .getByRole('row')
+    .filter({ hasText: kClientName })
+    .getByText('Their account was set up from a link handed over in person by staff.')
+    .waitFor();
   const hashes = await signatures.locator('code.hash').allInnerTexts();
   assert.equal(hashes.length, 2);
   assert.equal(hashes[0], hashes[1], 'both signed the same content');
