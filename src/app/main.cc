@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -93,11 +92,11 @@ int main(int argc, char** argv) {
   rapport::SqliteStoreOptions options;
   options.path = TakeOption(args, "db", "data/rapport.db");
   options.audit_key_path = TakeOption(args, "audit-key", "");
-  if ((command == "serve" || command == "audit") &&
-      std::none_of(args.begin(), args.end(),
-                   [](const std::string& a) { return a.starts_with("--checkpoints"); })) {
-    args.push_back("--checkpoints=" + options.path + ".audit-checkpoints");
-  }
+  // One default for every command that writes or reads checkpoints; serve and audit take it as
+  // their own --checkpoints option.
+  const std::string checkpoints =
+      TakeOption(args, "checkpoints", options.path + ".audit-checkpoints");
+  if (command == "serve" || command == "audit") args.push_back("--checkpoints=" + checkpoints);
   auto store = rapport::SqliteStore::Open(options);
   if (!store) {
     std::cerr << fmt::format("rapport: cannot open database {}: {}\n", options.path,
@@ -121,8 +120,7 @@ int main(int argc, char** argv) {
       std::cerr << "rapport: audit checkpoint: " << checkpoint.error().message << "\n";
       return 1;
     }
-    if (auto ok = rapport::AppendCheckpoint(options.path + ".audit-checkpoints", *checkpoint);
-        !ok) {
+    if (auto ok = rapport::AppendCheckpoint(checkpoints, *checkpoint); !ok) {
       std::cerr << "rapport: " << ok.error().message << "\n";
       return 1;
     }

@@ -69,8 +69,8 @@ std::string LinkPath(std::string_view token) {
   return "/invite/" + std::string(token);
 }
 
-// A mail that carries a personal sign-in link to `user` and to nobody else (the admin's outbox
-// withholds the body of such mail).
+// A mail that carries a personal sign-in link to `user` and to nobody else (`reason` is one of
+// those CarriesPersonalLink() knows).
 Notification LinkMail(const User& user, std::string reason, std::string dedupe_key,
                       std::string subject, std::string body, Timestamp now) {
   Notification mail;
@@ -209,8 +209,8 @@ Result<std::int64_t> AuthService::ReserveAttempt(const std::string& email,
   return id;
 }
 
-Result<bool> AuthService::CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
-                                        std::string_view password) {
+bool AuthService::CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
+                                std::string_view password) {
   return ticket.Run([&] { return VerifyPassword(hash.empty() ? dummy_hash_ : hash, password); });
 }
 
@@ -252,7 +252,7 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
 
   // Always one verification, against a dummy when there is no real hash, so timing does not
   // tell whether the email exists.
-  RAPPORT_ASSIGN_OR_RETURN(const bool password_ok, CheckPassword(ticket, hash, password));
+  const bool password_ok = CheckPassword(ticket, hash, password);
   const bool ok = password_ok && user.has_value() && !hash.empty() && user->active;
 
   if (!ok) {
@@ -308,7 +308,7 @@ Status AuthService::ChangePassword(const Actor& actor, std::string_view current_
   // A stolen session must not become a way to guess the password: counted like a sign-in.
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t attempt,
                            ReserveAttempt(user.email, {}, false, actor.source, now));
-  RAPPORT_ASSIGN_OR_RETURN(const bool current_ok, CheckPassword(ticket, hash, current_password));
+  const bool current_ok = CheckPassword(ticket, hash, current_password);
   if (!current_ok || hash.empty()) {
     RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
       return audit::Append(txn, actor, now, "password_change_failed", "user",
@@ -373,7 +373,7 @@ Status AuthService::RequestPasswordReset(std::string_view email_text, std::strin
     RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(reset));
     // One mail per account per quarter hour, however often the form is sent.
     RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
-        user, "password_reset",
+        user, std::string(kPasswordResetMail),
         fmt::format("password_reset:{}:{}", user.id, now / (15 * 60 * 1000)),
         "Rapport: choose a new password",
         fmt::format("Hello {},\n\nSomeone asked to reset the password of your Rapport account. "
@@ -523,7 +523,8 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
 
   // By e-mail the link goes to the person and nowhere else: the answer keeps no token.
   RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
-      user, "invitation", fmt::format("invitation:{}", id), "Rapport: your invitation",
+      user, std::string(kInvitationMail), fmt::format("invitation:{}", id),
+      "Rapport: your invitation",
       fmt::format("Hello {},\n\nYour clinic has invited you to Rapport. To choose your password "
                   "and sign in, open this link within {} days:\n\n{}{}\n\nThe link works once "
                   "and only for you; please do not pass it on.\n\nPlease do not reply to this "

@@ -104,6 +104,14 @@ struct InvitationInfo {
 // For kResourceExhausted errors from Login: how many seconds until a retry can succeed
 // (carried as a FieldError named kRetryAfterField so it survives every layer unchanged).
 inline constexpr std::string_view kRetryAfterField = "retry_after_seconds";
+
+// The reasons (Notification::reason) of mail that carries a personal sign-in link. Such mail is
+// for its person alone: the admin's outbox withholds its body.
+inline constexpr std::string_view kInvitationMail = "invitation";
+inline constexpr std::string_view kPasswordResetMail = "password_reset";
+inline bool CarriesPersonalLink(const Notification& mail) {
+  return mail.reason == kInvitationMail || mail.reason == kPasswordResetMail;
+}
 std::optional<int> RetryAfterSeconds(const Error& error);
 
 class AuthService {
@@ -189,8 +197,7 @@ class AuthService {
   Result<std::int64_t> ReserveAttempt(const std::string& email, const std::string& device_hash,
                                       bool known_device, std::string_view source, Timestamp now);
   // Checks `password` against `hash` (the dummy when empty) through the gate.
-  Result<bool> CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
-                             std::string_view password);
+  bool CheckPassword(WorkGate::Ticket& ticket, const std::string& hash, std::string_view password);
 
   Store& store_;
   const Clock& clock_;

@@ -9,6 +9,7 @@
 #include "service/access.h"
 #include "service/alert_notifier.h"
 #include "service/audit_log.h"
+#include "service/auth_service.h"
 #include "service/names.h"
 
 namespace rapport {
@@ -259,7 +260,7 @@ Result<MailPage> SafetyService::MailOutbox(const Actor& actor, NotificationId be
   std::vector<audit::Touch> touched;
   for (const Notification& n : mail) {
     // A sign-in link is for its person alone: the admin sees that it waits, never the link.
-    const bool personal_link = n.reason == "invitation" || n.reason == "password_reset";
+    const bool personal_link = CarriesPersonalLink(n);
     page.mail.push_back(MailView{n.id, n.address, n.subject,
                                  personal_link ? std::string(kPersonalLinkWithheld) : n.body,
                                  n.reason, n.created_at});

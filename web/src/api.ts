@@ -87,6 +87,8 @@ export interface InvitationInfo {
   display_name?: string;
   role?: Role;
   expires_at?: string;
+  // 'reset' when the link replaces a forgotten password rather than setting a first one.
+  purpose?: 'invite' | 'reset';
 }
 
 export interface AuditEntry {

@@ -1,4 +1,5 @@
-// An invitation link: the invited person chooses a password and is signed in at once.
+// An invitation link (or a password-reset link, which works the same way): the person chooses a
+// password and is signed in at once.
 import { api, type Session } from '../api';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
 
@@ -32,18 +33,23 @@ export function InvitePage({ token, signedIn }: { token: string; signedIn: (s: S
     );
   }
   const name = info.data?.display_name;
+  const reset = info.data?.purpose === 'reset';
   return (
     <div class="narrow">
-      <PageTitle title="Welcome">{name ? `Welcome, ${name}` : 'Welcome to Rapport'}</PageTitle>
+      {reset ? (
+        <PageTitle title="Choose a new password">Choose a new password</PageTitle>
+      ) : (
+        <PageTitle title="Welcome">{name ? `Welcome, ${name}` : 'Welcome to Rapport'}</PageTitle>
+      )}
       <p class="lede">
-        Choose a password to finish setting up your account
+        {reset ? 'Choose a new password for your account' : 'Choose a password to finish setting up your account'}
         {info.data?.email ? (
           <>
             {' '}
             for <strong>{info.data.email}</strong>
           </>
         ) : null}
-        .
+        .{reset ? ' Anywhere else you are signed in will be signed out.' : ''}
       </p>
       <form class="card form" onSubmit={onSubmit} noValidate>
         <FormErrorSummary error={form.error} fields={['password']} />
