@@ -330,7 +330,7 @@ int Main(int argc, char** argv) {
     if (!(*sender)->Send(message)) std::cerr << "direct send failed\n";
   }
   const double direct_s = Ms(std::chrono::steady_clock::now() - direct_start) / 1000.0;
-  const UserId therapist_id = store.FindUserByEmail("therapist@bench.rapport")->id;
+  const UserId therapist_id = SoleUserWithEmail(store, "therapist@bench.rapport")->id;
   (void)store.Write([&](WriteTxn& txn) -> Status {
     for (int i = 0; i < mails; ++i) {
       Notification n;

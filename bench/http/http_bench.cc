@@ -501,7 +501,7 @@ int Main(int argc, char** argv) {
   if (!catalog) return 1;
   FeedbackService feedback(**store, clock, *catalog, ShippedAlertRules());
   auto hash = HashPassword(password, HashCost::kMinimal);
-  auto demo_therapist = (*store)->FindUserByEmail("therapist@demo.rapport");
+  auto demo_therapist = SoleUserWithEmail(**store, "therapist@demo.rapport");
   if (!hash || !demo_therapist) return 1;
   constexpr int kCaseloadClients = 300;
   constexpr int kCaseloadSessions = 40;
@@ -536,7 +536,7 @@ int Main(int argc, char** argv) {
   const std::size_t c = head.find(cookie_at);
   const std::string cookie = head.substr(c, head.find(';', c) - c);
   const std::string csrf = ParseJson(setup.body())->value("csrf_token", "");
-  auto user = (*store)->FindUserByEmail("therapist@demo.rapport");
+  auto user = SoleUserWithEmail(**store, "therapist@demo.rapport");
   auto episodes = (*store)->ListEpisodesOfTherapist(user->id);
   EpisodeId episode = 0;
   for (const Episode& e : *episodes) {

@@ -137,22 +137,28 @@ Status ValidateNewPassword(std::string_view password) {
   return Ok();
 }
 
-Result<std::string> ValidateDisplayName(std::string_view name) {
-  const std::string_view trimmed = Trim(name);
-  if (trimmed.empty()) return Fail(Error::Field("display_name", "is required"));
-  if (trimmed.size() > 200) {
-    return Fail(Error::Field("display_name", "must be at most 200 characters long"));
+Result<std::string> ValidateLineOfText(std::string_view text, std::string_view field,
+                                       std::size_t max_bytes) {
+  const std::string name(field);
+  const std::string_view trimmed = Trim(text);
+  if (trimmed.empty()) return Fail(Error::Field(name, "is required"));
+  if (trimmed.size() > max_bytes) {
+    return Fail(Error::Field(name, fmt::format("must be at most {} characters long", max_bytes)));
   }
   const bool has_control = std::any_of(trimmed.begin(), trimmed.end(),
                                        [](unsigned char c) { return c < 0x20 || c == 0x7F; });
   if (!IsCleanUtf8(trimmed) || has_control) {
-    return Fail(Error::Field("display_name", "must be plain text on one line"));
+    return Fail(Error::Field(name, "must be plain text on one line"));
   }
   if (HasInvisibleControls(trimmed)) {
-    return Fail(Error::Field(
-        "display_name", "must not contain invisible characters that change how text is shown"));
+    return Fail(
+        Error::Field(name, "must not contain invisible characters that change how text is shown"));
   }
   return std::string(trimmed);
+}
+
+Result<std::string> ValidateDisplayName(std::string_view name) {
+  return ValidateLineOfText(name, "display_name", 200);
 }
 
 namespace {
@@ -191,10 +197,44 @@ int AgeInYears(std::string_view date_of_birth, Timestamp now) {
   return age;
 }
 
-bool IsMinor(const ClientProfile& profile, Timestamp now) {
+bool IsMinor(const ClientProfile& profile, Timestamp now, int age_of_majority) {
   if (profile.date_of_birth.empty()) return false;
   const int age = AgeInYears(profile.date_of_birth, now);
-  return age >= 0 && age < 18;
+  return age >= 0 && age < age_of_majority;
+}
+
+Status ValidateAgeOfMajority(int age) {
+  if (age < 14 || age > 21) {
+    return Fail(Error::Field("age_of_majority", "must be a whole number from 14 to 21"));
+  }
+  return Ok();
+}
+
+std::string_view ToString(GuardianLinkState state) {
+  switch (state) {
+    case GuardianLinkState::kAwaitingGuardian: return "awaiting_guardian";
+    case GuardianLinkState::kAwaitingConsent: return "awaiting_consent";
+    case GuardianLinkState::kActive: return "active";
+  }
+  return "awaiting_guardian";
+}
+
+GuardianLink EstablishedGuardianLink(UserId guardian_id, UserId child_id, Timestamp at,
+                                     std::string note) {
+  GuardianLink link;
+  link.guardian_id = guardian_id;
+  link.child_id = child_id;
+  link.requested_at = at;
+  link.accepted_at = at;
+  link.consent_recorded_at = at;
+  link.consent_note = std::move(note);
+  return link;
+}
+
+GuardianLinkState StateOf(const GuardianLink& link) {
+  if (!link.accepted_at) return GuardianLinkState::kAwaitingGuardian;
+  if (!link.consent_recorded_at) return GuardianLinkState::kAwaitingConsent;
+  return GuardianLinkState::kActive;
 }
 
 Status CheckEpisodeTransition(EpisodeStatus from, EpisodeStatus to) {

@@ -16,6 +16,7 @@ using ClinicId = std::int64_t;
 using UserId = std::int64_t;
 using EpisodeId = std::int64_t;
 using AppointmentId = std::int64_t;
+using GuardianLinkId = std::int64_t;
 
 enum class Role { kAdmin, kSupervisor, kTherapist, kClient, kGuardian };
 std::string_view ToString(Role role);
@@ -31,6 +32,8 @@ struct ClinicSettings {
   // days since it was agreed or last reviewed, whichever comes first (issue 4).
   int plan_review_sessions = 6;  // 1..52
   int plan_review_days = 90;     // 1..730
+  // A client under this age may have guardians linked without a recorded exception.
+  int age_of_majority = 18;  // 14..21
 };
 
 struct Clinic {
@@ -42,7 +45,7 @@ struct Clinic {
 struct User {
   UserId id = 0;
   ClinicId clinic_id = 0;
-  std::string email;         // normalised: trimmed, lower case; unique across the system
+  std::string email;         // normalised: trimmed, lower case; unique within the clinic
   std::string display_name;  // what the UI shows
   Role role = Role::kClient;
   bool active = true;  // false: cannot sign in; keeps history
@@ -62,6 +65,33 @@ struct ClientProfile {
   std::string preferred_name;
   std::string country;  // ISO 3166-1 alpha-2 ("GB"); picks the crisis lines; empty: the clinic's
 };
+
+// A guardian linked to a client. Staff ask for the link; it shares nothing until the guardian
+// has accepted it and staff have recorded consent to share. A client not under the clinic's
+// age of majority has a guardian only with a recorded exception (say, a court order).
+struct GuardianLink {
+  GuardianLinkId id = 0;
+  UserId guardian_id = 0;
+  UserId child_id = 0;
+  UserId requested_by = 0;  // 0: the system (e.g. the demo clinic)
+  Timestamp requested_at = 0;
+  std::string requested_name;    // the guardian's name as staff gave it
+  std::string exception_reason;  // why a client not under the age of majority has a guardian
+  std::optional<Timestamp> accepted_at;
+  UserId consent_recorded_by = 0;  // 0: the system
+  std::optional<Timestamp> consent_recorded_at;
+  std::string consent_note;  // whose consent, given how and when
+};
+
+enum class GuardianLinkState { kAwaitingGuardian, kAwaitingConsent, kActive };
+// "awaiting_guardian", "awaiting_consent", "active".
+std::string_view ToString(GuardianLinkState state);
+// Awaiting the guardian until they accept, then awaiting consent until it is recorded.
+GuardianLinkState StateOf(const GuardianLink& link);
+// A link the system records as accepted and consented at `at` (the demo clinic, imports), with
+// `note` saying on what grounds.
+GuardianLink EstablishedGuardianLink(UserId guardian_id, UserId child_id, Timestamp at,
+                                     std::string note);
 
 enum class EpisodeStatus { kIntake, kActive, kEnded };
 std::string_view ToString(EpisodeStatus status);
@@ -106,6 +136,11 @@ Status ValidateNewPassword(std::string_view password);
 // (rules/common-passwords.txt) or is one character repeated.
 bool IsCommonPassword(std::string_view password);
 
+// One line of clean text, 1 to `max_bytes` after trimming: no control characters and no
+// invisible characters that change how text is shown. Errors name `field`.
+Result<std::string> ValidateLineOfText(std::string_view text, std::string_view field,
+                                       std::size_t max_bytes);
+
 // Display names: 1 to 200 bytes of clean text after trimming; field "display_name".
 Result<std::string> ValidateDisplayName(std::string_view name);
 
@@ -115,8 +150,11 @@ Status ValidateDateOfBirth(std::string_view date, Timestamp now);
 // Age in whole years at `now`, from a valid date of birth.
 int AgeInYears(std::string_view date_of_birth, Timestamp now);
 
-// A client under 18 at `now`; false when the date of birth is unknown.
-bool IsMinor(const ClientProfile& profile, Timestamp now);
+// A client under `age_of_majority` at `now`; false when the date of birth is unknown.
+bool IsMinor(const ClientProfile& profile, Timestamp now, int age_of_majority);
+
+// The clinic's age of majority: 14 to 21; field "age_of_majority".
+Status ValidateAgeOfMajority(int age);
 
 // Allowed moves: intake -> active, intake -> ended, active -> ended. Ended is final.
 Status CheckEpisodeTransition(EpisodeStatus from, EpisodeStatus to);

@@ -49,17 +49,44 @@ TEST(ValidateDisplayName, TrimsAndRejectsEmptyOrMultiLine) {
   EXPECT_FALSE(ValidateDisplayName("two\nlines").has_value());
 }
 
-TEST(DateOfBirth, AgeCountsWholeYearsAndMinorsAreUnderEighteen) {
+TEST(DateOfBirth, AgeCountsWholeYearsAndMinorsAreUnderTheClinicsAgeOfMajority) {
   EXPECT_EQ(AgeInYears("2008-11-25", kNov25_2026), 18);
   EXPECT_EQ(AgeInYears("2008-11-26", kNov25_2026), 17);
-  EXPECT_TRUE(
-      IsMinor({.user_id = 1, .date_of_birth = "2014-05-30", .preferred_name = "", .country = ""},
-              kNov25_2026));
-  EXPECT_FALSE(
-      IsMinor({.user_id = 1, .date_of_birth = "1990-01-01", .preferred_name = "", .country = ""},
-              kNov25_2026));
-  EXPECT_FALSE(IsMinor({.user_id = 1, .date_of_birth = "", .preferred_name = "", .country = ""},
-                       kNov25_2026));
+  const auto born = [](std::string date) {
+    return ClientProfile{
+        .user_id = 1, .date_of_birth = std::move(date), .preferred_name = "", .country = ""};
+  };
+  EXPECT_TRUE(IsMinor(born("2014-05-30"), kNov25_2026, 18));
+  EXPECT_FALSE(IsMinor(born("1990-01-01"), kNov25_2026, 18));
+  EXPECT_FALSE(IsMinor(born(""), kNov25_2026, 18));
+  // Seventeen is a minor where majority is 18 and not where it is 16.
+  EXPECT_TRUE(IsMinor(born("2008-11-26"), kNov25_2026, 18));
+  EXPECT_FALSE(IsMinor(born("2008-11-26"), kNov25_2026, 16));
+  EXPECT_TRUE(ValidateAgeOfMajority(14).has_value());
+  EXPECT_TRUE(ValidateAgeOfMajority(21).has_value());
+  EXPECT_FALSE(ValidateAgeOfMajority(13).has_value());
+  EXPECT_FALSE(ValidateAgeOfMajority(22).has_value());
+}
+
+TEST(GuardianLink, SharesNothingUntilAcceptedAndConsented) {
+  GuardianLink link;
+  EXPECT_EQ(StateOf(link), GuardianLinkState::kAwaitingGuardian);
+  link.consent_recorded_at = 5;  // consent first: still waiting for the guardian
+  EXPECT_EQ(StateOf(link), GuardianLinkState::kAwaitingGuardian);
+  link.consent_recorded_at.reset();
+  link.accepted_at = 7;
+  EXPECT_EQ(StateOf(link), GuardianLinkState::kAwaitingConsent);
+  link.consent_recorded_at = 9;
+  EXPECT_EQ(StateOf(link), GuardianLinkState::kActive);
+  EXPECT_EQ(ToString(GuardianLinkState::kAwaitingConsent), "awaiting_consent");
+}
+
+TEST(ValidateLineOfText, NamesTheFieldItChecks) {
+  auto long_text = ValidateLineOfText(std::string(501, 'a'), "note", 500);
+  ASSERT_FALSE(long_text.has_value());
+  EXPECT_EQ(long_text.error().fields.at(0).field, "note");
+  EXPECT_FALSE(ValidateLineOfText("a\u202Eb", "note", 500).has_value());
+  EXPECT_EQ(ValidateLineOfText("  in session  ", "note", 500).value(), "in session");
 }
 
 TEST(DateOfBirth, RejectsFutureAndMalformedDates) {

@@ -60,6 +60,24 @@ Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
           {"created_at", FormatIso8601(user.created_at)}};
 }
 
+Json GuardianLinkJson(const GuardianLinkView& link) {
+  return {{"id", link.id},
+          {"child_id", link.child_id},
+          {"child_name", link.child_name},
+          {"guardian_id", link.guardian_id == 0 ? Json(nullptr) : Json(link.guardian_id)},
+          {"display_name", link.display_name},
+          {"email", link.email.empty() ? Json(nullptr) : Json(link.email)},
+          {"status", std::string(ToString(link.state))},
+          {"exception_reason",
+           link.exception_reason.empty() ? Json(nullptr) : Json(link.exception_reason)},
+          {"requested_by_name", link.requested_by_name},
+          {"requested_at", FormatIso8601(link.requested_at)},
+          {"accepted_at", OptionalTime(link.accepted_at)},
+          {"consent_recorded_by_name", link.consent_recorded_by_name},
+          {"consent_recorded_at", OptionalTime(link.consent_recorded_at)},
+          {"consent_note", link.consent_note}};
+}
+
 Json ClientDetailJson(const ClientDetail& detail) {
   Json out = ClientJson(detail.user, detail.profile, detail.minor);
   out["clinical"] = detail.clinical;
@@ -67,10 +85,7 @@ Json ClientDetailJson(const ClientDetail& detail) {
   for (const EpisodeView& episode : detail.episodes) episodes.push_back(EpisodeJson(episode));
   out["episodes"] = std::move(episodes);
   Json guardians = Json::array();
-  for (const PersonRef& guardian : detail.guardians) {
-    guardians.push_back(
-        {{"id", guardian.id}, {"display_name", guardian.display_name}, {"email", guardian.email}});
-  }
+  for (const GuardianLinkView& link : detail.guardians) guardians.push_back(GuardianLinkJson(link));
   out["guardians"] = std::move(guardians);
   return out;
 }
@@ -115,7 +130,8 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
   return {{"share_with_guardians", settings.share_with_guardians},
           {"allow_link_feedback", settings.allow_link_feedback},
           {"plan_review_sessions", settings.plan_review_sessions},
-          {"plan_review_days", settings.plan_review_days}};
+          {"plan_review_days", settings.plan_review_days},
+          {"age_of_majority", settings.age_of_majority}};
 }
 
 Json ClinicJson(const Clinic& clinic) {
@@ -442,15 +458,64 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
         auto name = reader.RequiredString("display_name", 200);
         auto email = reader.RequiredString("email", 320);
         auto delivery_text = reader.OptionalString("delivery", 20);
+        auto exception_reason = reader.OptionalString("exception_reason", 500);
         if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
         auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
         if (!delivery) return ErrorReply(delivery.error());
-        auto added = clinic.AddGuardian(actor, *id, NewGuardianInput{*name, *email, *delivery});
+        auto added = clinic.AddGuardian(
+            actor, *id, NewGuardianInput{*name, *email, *delivery, exception_reason.value_or("")});
         if (!added) return ErrorReply(added.error());
-        Json out = UserJson(added->guardian);
-        out["invitation"] = added->invitation ? InvitationJson(*added->invitation) : Json(nullptr);
+        Json out = {
+            {"link", GuardianLinkJson(added->link)},
+            {"invitation", added->invitation ? InvitationJson(*added->invitation) : Json(nullptr)}};
         return HttpResponse::JsonBody(201, out);
       }));
+
+  router.Add("GET", "/api/v1/me/guardian-links",
+             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
+               auto links = clinic.ListOwnGuardianLinks(actor);
+               if (!links) return ErrorReply(links.error());
+               Json out = Json::array();
+               for (const GuardianLinkView& link : *links) out.push_back(GuardianLinkJson(link));
+               return HttpResponse::JsonBody(200, {{"links", std::move(out)}});
+             }));
+
+  router.Add("POST", "/api/v1/guardian-links/{id}/accept",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request, /*allow_empty=*/true);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               auto link = clinic.AcceptGuardianLink(actor, *id);
+               if (!link) return ErrorReply(link.error());
+               return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
+             }));
+
+  router.Add("POST", "/api/v1/guardian-links/{id}/consent",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto body = ReadJsonObject(request);
+               if (!body) return std::unexpected(std::move(body.error()));
+               JsonObjectReader reader(*body);
+               auto note = reader.RequiredString("note", 500);
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               auto link = clinic.RecordGuardianConsent(actor, *id, *note);
+               if (!link) return ErrorReply(link.error());
+               return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
+             }));
+
+  router.Add("DELETE", "/api/v1/guardian-links/{id}",
+             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               if (auto ok = clinic.RemoveGuardianLink(actor, *id); !ok) {
+                 return ErrorReply(ok.error());
+               }
+               return HttpResponse::NoContent();
+             }));
 }
 
 void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
@@ -664,6 +729,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                };
                auto sessions = bounded("plan_review_sessions", 1, 52);
                auto days = bounded("plan_review_days", 1, 730);
+               auto majority = bounded("age_of_majority", 14, 21);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto current = clinic.GetClinic(actor);
                if (!current) return ErrorReply(current.error());
@@ -672,6 +738,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                if (links) settings.allow_link_feedback = *links;
                if (sessions) settings.plan_review_sessions = *sessions;
                if (days) settings.plan_review_days = *days;
+               if (majority) settings.age_of_majority = *majority;
                auto updated = clinic.UpdateClinicSettings(actor, settings);
                if (!updated) return ErrorReply(updated.error());
                return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));

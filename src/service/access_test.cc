@@ -167,7 +167,8 @@ std::vector<Case> Cases() {
                    Expect(kDenied, kOk, kOk, kOk, kOk, kOk, kOk)});
   cases.push_back({"add guardian to k1",
                    [](World& w, ClinicService& s, const Actor& a) {
-                     return Outcome(s.AddGuardian(a, w.k1, {"Second Parent", "parent2@a.test"}));
+                     return Outcome(s.AddGuardian(
+                         a, w.k1, {"Second Parent", "parent2@a.test", LinkDelivery::kEmail, ""}));
                    },
                    Expect(kDenied, kOk, kOk, kNotFound, kDenied, kDenied, kNotFound)});
   cases.push_back(

@@ -209,9 +209,17 @@ Result<std::int64_t> AuthService::ReserveAttempt(const std::string& email,
   return id;
 }
 
-bool AuthService::CheckPassword(WorkGate::Ticket& ticket, const std::string& hash,
-                                std::string_view password) {
-  return ticket.Run([&] { return VerifyPassword(hash.empty() ? dummy_hash_ : hash, password); });
+std::optional<std::size_t> AuthService::MatchPassword(WorkGate::Ticket& ticket,
+                                                      const std::vector<std::string>& hashes,
+                                                      std::string_view password) {
+  return ticket.Run([&]() -> std::optional<std::size_t> {
+    if (hashes.empty()) (void)VerifyPassword(dummy_hash_, password);
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      const bool right = VerifyPassword(hashes[i].empty() ? dummy_hash_ : hashes[i], password);
+      if (right && !hashes[i].empty()) return i;
+    }
+    return std::nullopt;
+  });
 }
 
 namespace {
@@ -232,28 +240,39 @@ Result<LoginResult> AuthService::Login(std::string_view email_text, std::string_
   WorkGate::Ticket ticket = hash_gate_.Enter();
   if (!ticket) return Fail(Busy());
 
-  std::optional<User> user;
-  std::string hash;
-  if (auto found = store_.FindUserByEmail(email)) {
-    user = *found;
-    RAPPORT_ASSIGN_OR_RETURN(hash, store_.GetPasswordHash(found->id));
-  } else if (found.error().code != ErrorCode::kNotFound) {
-    return Fail(found.error());
+  // The accounts that could sign in with this address: one per clinic at most.
+  struct Candidate {
+    User user;
+    std::string hash;
+  };
+  std::vector<Candidate> candidates;
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> accounts, store_.ListUsersWithEmail(email));
+  for (const User& account : accounts) {
+    RAPPORT_ASSIGN_OR_RETURN(std::string hash, store_.GetPasswordHash(account.id));
+    if (account.active && !hash.empty()) candidates.push_back({account, std::move(hash)});
   }
+  // The account a failure is recorded against when there is just one to name.
+  std::optional<User> user;
+  if (!accounts.empty()) user = candidates.empty() ? accounts.front() : candidates.front().user;
   const std::string device_hash = device_token.empty() ? std::string() : TokenHash(device_token);
   bool known_device = false;
-  if (user && !device_hash.empty()) {
-    RAPPORT_ASSIGN_OR_RETURN(known_device, store_.IsKnownDevice(user->id, device_hash));
+  for (const Candidate& c : candidates) {
+    if (device_hash.empty() || known_device) break;
+    RAPPORT_ASSIGN_OR_RETURN(known_device, store_.IsKnownDevice(c.user.id, device_hash));
   }
   // Recorded as a failure before the check, so that a locked account refuses even the right
   // password and parallel guesses cannot all pass the count; forgotten again on success.
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t attempt,
                            ReserveAttempt(email, device_hash, known_device, source, now));
 
-  // Always one verification, against a dummy when there is no real hash, so timing does not
-  // tell whether the email exists.
-  const bool password_ok = CheckPassword(ticket, hash, password);
-  const bool ok = password_ok && user.has_value() && !hash.empty() && user->active;
+  // At least one verification, against a dummy when there is no real hash, so timing does not
+  // tell whether the email exists. With accounts at several clinics, the first whose password
+  // it is signs in.
+  std::vector<std::string> hashes;
+  for (const Candidate& c : candidates) hashes.push_back(c.hash);
+  const std::optional<std::size_t> matched = MatchPassword(ticket, hashes, password);
+  const bool ok = matched.has_value();
+  if (ok) user = candidates[*matched].user;
 
   if (!ok) {
     const Status written = store_.Write([&](WriteTxn& txn) -> Status {
@@ -308,8 +327,8 @@ Status AuthService::ChangePassword(const Actor& actor, std::string_view current_
   // A stolen session must not become a way to guess the password: counted like a sign-in.
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t attempt,
                            ReserveAttempt(user.email, {}, false, actor.source, now));
-  const bool current_ok = CheckPassword(ticket, hash, current_password);
-  if (!current_ok || hash.empty()) {
+  const bool current_ok = MatchPassword(ticket, {hash}, current_password).has_value();
+  if (!current_ok) {
     RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
       return audit::Append(txn, actor, now, "password_change_failed", "user",
                            std::to_string(user.id));
@@ -342,50 +361,49 @@ Status AuthService::ClearSignInFailures(const Actor& actor, UserId user_id) {
 
 Status AuthService::RequestPasswordReset(std::string_view email_text, std::string_view source) {
   RAPPORT_ASSIGN_OR_RETURN(const std::string email, NormalizeEmail(email_text));
-  auto found = store_.FindUserByEmail(email);
-  if (!found) {
-    if (found.error().code == ErrorCode::kNotFound) return Ok();
-    return Fail(found.error());
+  // The address may have an account at more than one clinic: each gets its own link.
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> accounts, store_.ListUsersWithEmail(email));
+  for (const User& user : accounts) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(user.id));
+    // No password yet: the person needs an invitation from their clinic, not a reset.
+    if (!user.active || hash.empty()) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(user.clinic_id));
+    const Timestamp now = clock_.Now();
+    Actor requester;
+    requester.user_id = user.id;
+    requester.clinic_id = user.clinic_id;
+    requester.role = user.role;
+    requester.source = std::string(source);
+    const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+      InvitationLink link;
+      link.token = RandomToken(32);
+      link.expires_at = now + options_.reset_ttl.count();
+      Invitation reset;
+      reset.clinic_id = user.clinic_id;
+      reset.user_id = user.id;
+      reset.created_by = user.id;
+      reset.token_hash = TokenHash(link.token);
+      reset.created_at = now;
+      reset.expires_at = link.expires_at;
+      reset.purpose = "reset";
+      reset.delivery = "email";
+      RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(reset));
+      // One mail per account per quarter hour, however often the form is sent.
+      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
+          user, std::string(kPasswordResetMail),
+          fmt::format("password_reset:{}:{}", user.id, now / (15 * 60 * 1000)),
+          "Rapport: choose a new password",
+          fmt::format("Hello {},\n\nSomeone asked to reset the password of your Rapport account "
+                      "at {}. To choose a new one, open this link within the hour:\n\n{}{}\n\n"
+                      "If it was not you, you can ignore this message; your password stays as "
+                      "it is.\n\nPlease do not reply to this message.\n",
+                      user.display_name, clinic.name, options_.link_base_url, LinkPath(link.token)),
+          now)));
+      return audit::Append(txn, requester, now, "create", "password_reset", std::to_string(id));
+    });
+    if (!written && written.error().code != ErrorCode::kAlreadyExists) return written;
   }
-  RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(found->id));
-  // No password yet: the person needs an invitation from their clinic, not a reset.
-  if (!found->active || hash.empty()) return Ok();
-  const Timestamp now = clock_.Now();
-  Actor requester;
-  requester.user_id = found->id;
-  requester.clinic_id = found->clinic_id;
-  requester.role = found->role;
-  requester.source = std::string(source);
-  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    const User& user = *found;
-    InvitationLink link;
-    link.token = RandomToken(32);
-    link.expires_at = now + options_.reset_ttl.count();
-    Invitation reset;
-    reset.clinic_id = user.clinic_id;
-    reset.user_id = user.id;
-    reset.created_by = user.id;
-    reset.token_hash = TokenHash(link.token);
-    reset.created_at = now;
-    reset.expires_at = link.expires_at;
-    reset.purpose = "reset";
-    reset.delivery = "email";
-    RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(reset));
-    // One mail per account per quarter hour, however often the form is sent.
-    RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
-        user, std::string(kPasswordResetMail),
-        fmt::format("password_reset:{}:{}", user.id, now / (15 * 60 * 1000)),
-        "Rapport: choose a new password",
-        fmt::format("Hello {},\n\nSomeone asked to reset the password of your Rapport account. "
-                    "To choose a new one, open this link within the hour:\n\n{}{}\n\nIf it "
-                    "was not you, you can ignore this message; your password stays as it is."
-                    "\n\nPlease do not reply to this message.\n",
-                    user.display_name, options_.link_base_url, LinkPath(link.token)),
-        now)));
-    return audit::Append(txn, requester, now, "create", "password_reset", std::to_string(id));
-  });
-  if (!written && written.error().code == ErrorCode::kAlreadyExists) return Ok();
-  return written;
+  return Ok();
 }
 
 Result<Actor> AuthService::Authenticate(std::string_view session_token, std::string_view source) {
@@ -564,9 +582,11 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
       RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store_, actor, user_id));
       allowed = access == ClientAccess::kClinical;
     } else if (target->role == Role::kGuardian) {
-      RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(user_id));
-      for (UserId child : children) {
-        RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access, AccessToClient(store_, actor, child));
+      // Any link, accepted or not: a guardian asked for is invited before they can accept.
+      RAPPORT_ASSIGN_OR_RETURN(auto links, store_.ListGuardianLinksOfGuardian(user_id));
+      for (const GuardianLink& link : links) {
+        RAPPORT_ASSIGN_OR_RETURN(const ClientAccess access,
+                                 AccessToClient(store_, actor, link.child_id));
         if (access == ClientAccess::kClinical) allowed = true;
       }
     }

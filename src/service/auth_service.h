@@ -196,8 +196,11 @@ class AuthService {
   // answers the recorded failure's id, or kResourceExhausted while it must wait.
   Result<std::int64_t> ReserveAttempt(const std::string& email, const std::string& device_hash,
                                       bool known_device, std::string_view source, Timestamp now);
-  // Checks `password` against `hash` (the dummy when empty) through the gate.
-  bool CheckPassword(WorkGate::Ticket& ticket, const std::string& hash, std::string_view password);
+  // In the ticket's one slot of the password gate: the index of the first hash `password`
+  // matches (an empty hash never does); at least one verification however many there are.
+  std::optional<std::size_t> MatchPassword(WorkGate::Ticket& ticket,
+                                           const std::vector<std::string>& hashes,
+                                           std::string_view password);
 
   Store& store_;
   const Clock& clock_;

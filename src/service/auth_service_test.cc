@@ -61,6 +61,43 @@ TEST(Login, RightPasswordStartsASessionWhoseTokenIsStoredOnlyAsAHash) {
   EXPECT_EQ(CountAudit(w, "login"), 1);
 }
 
+TEST(Login, AnAddressWithAccountsAtTwoClinicsSignsInToTheOneWhosePasswordItIs) {
+  World w;
+  // c1's address also has an account at clinic B, with its own password.
+  const auto other_hash = HashPassword("another clinic, another password", HashCost::kMinimal);
+  ASSERT_TRUE(other_hash.has_value());
+  UserId at_b = 0;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        at_b, txn.InsertUser(NewUser{w.clinic_b, "c1@a.test", "Cleo at B",
+                                                     Role::kClient, *other_hash, w.clock.Now()}));
+                    return Ok();
+                  })
+                  .has_value());
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  auto at_a = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  ASSERT_TRUE(at_a.has_value()) << at_a.error().message;
+  EXPECT_EQ(at_a->user.id, w.c1);
+  auto at_b_login =
+      auth.Login("c1@a.test", "another clinic, another password", "198.51.100.7", kUa);
+  ASSERT_TRUE(at_b_login.has_value()) << at_b_login.error().message;
+  EXPECT_EQ(at_b_login->user.id, at_b);
+  EXPECT_FALSE(auth.Login("c1@a.test", "neither of them at all", "198.51.100.7", kUa).has_value());
+
+  // A reset sends each account its own link, naming its clinic.
+  ASSERT_TRUE(auth.RequestPasswordReset("c1@a.test", "198.51.100.7").has_value());
+  int resets = 0;
+  for (ClinicId clinic : {w.clinic_a, w.clinic_b}) {
+    auto mail = w.store->ListMail(clinic, DeliveryState::kPending, 0, 100);
+    ASSERT_TRUE(mail.has_value());
+    for (const Notification& n : *mail) {
+      if (n.reason == kPasswordResetMail) ++resets;
+    }
+  }
+  EXPECT_EQ(resets, 2);
+}
+
 TEST(Login, WrongPasswordAndUnknownEmailAreTheSameGenericError) {
   World w;
   AuthService auth(*w.store, w.clock, testing::FastAuth());
@@ -634,18 +671,19 @@ TEST(Invitations, AreRefusedForSomeoneWhoAlreadyHasAPassword) {
 TEST(Invitations, TherapistMayInviteTheGuardianOfTheirChildClient) {
   World w;
   ClinicService clinic(*w.store, w.clock, testing::FastAuth());
-  auto added =
-      clinic.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test", LinkDelivery::kInPerson});
+  auto added = clinic.AddGuardian(w.As(w.t1), w.k1,
+                                  {"Pat Parent", "pat@a.test", LinkDelivery::kInPerson, ""});
   ASSERT_TRUE(added.has_value()) << added.error().message;
   ASSERT_TRUE(added->invitation.has_value());
   AuthService auth(*w.store, w.clock, testing::FastAuth());
   auto info = auth.PeekInvitation(added->invitation->token);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->role, Role::kGuardian);
-  // A fresh link for the same guardian from the same therapist is fine; t2 may not.
-  EXPECT_TRUE(auth.CreateInvitation(w.As(w.t1), added->guardian.id).has_value());
-  EXPECT_EQ(auth.CreateInvitation(w.As(w.t2), added->guardian.id).error().code,
-            ErrorCode::kNotFound);
+  // A fresh link for the same guardian (not yet accepted) from the same therapist is fine; t2
+  // may not.
+  const UserId guardian = w.store->FindUserByEmail(w.clinic_a, "pat@a.test")->id;
+  EXPECT_TRUE(auth.CreateInvitation(w.As(w.t1), guardian).has_value());
+  EXPECT_EQ(auth.CreateInvitation(w.As(w.t2), guardian).error().code, ErrorCode::kNotFound);
 }
 
 TEST(RetryAfter, IsReadOnlyFromResourceExhaustedErrors) {

@@ -168,13 +168,15 @@ Result<std::vector<ClientSummary>> ClinicService::ListClients(const Actor& actor
     case Role::kAdmin: break;
   }
   const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
+  const int majority = clinic.settings.age_of_majority;
   std::vector<ClientSummary> out;
   std::vector<audit::Touch> touched;
   for (UserId id : ids) {
     RAPPORT_ASSIGN_OR_RETURN(const User user, store_.GetUser(id));
     if (user.clinic_id != actor.clinic_id || user.role != Role::kClient) continue;
     RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, id));
-    out.push_back(ClientSummary{user, profile, IsMinor(profile, now)});
+    out.push_back(ClientSummary{user, profile, IsMinor(profile, now, majority)});
     touched.push_back({"client", Id(id)});
   }
   std::sort(out.begin(), out.end(), [](const ClientSummary& a, const ClientSummary& b) {
@@ -206,6 +208,7 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
     for (const FieldError& f : therapist.error().fields) check.Add(f.field, f.message);
   }
   RAPPORT_RETURN_IF_ERROR(check.Done());
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
 
   ClientDetail detail;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
@@ -225,7 +228,7 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "episode", Id(episode.id)));
     RAPPORT_ASSIGN_OR_RETURN(detail.user, txn.GetUser(id));
     detail.profile = profile;
-    detail.minor = IsMinor(profile, now);
+    detail.minor = IsMinor(profile, now, clinic.settings.age_of_majority);
     detail.episodes.push_back(ViewOf(episode, therapist->display_name));
     return Ok();
   });
@@ -243,7 +246,8 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
   ClientDetail detail;
   RAPPORT_ASSIGN_OR_RETURN(detail.user, store_.GetUser(client_id));
   RAPPORT_ASSIGN_OR_RETURN(detail.profile, ProfileOrEmpty(store_, client_id));
-  detail.minor = IsMinor(detail.profile, now);
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
+  detail.minor = IsMinor(detail.profile, now, clinic.settings.age_of_majority);
   detail.clinical = access == ClientAccess::kClinical;
   std::vector<audit::Touch> touched{{"client", Id(client_id)}};
   Names names(store_);
@@ -261,13 +265,15 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
       touched.push_back({"episode", Id(e.id)});
     }
   }
-  RAPPORT_ASSIGN_OR_RETURN(auto guardians, store_.ListGuardiansOfChild(client_id));
-  for (UserId id : guardians) {
-    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(id));
-    if (guardian.clinic_id != actor.clinic_id) continue;
-    detail.guardians.push_back(PersonRef{guardian.id, guardian.display_name, guardian.email});
+  // Staff see every link, to follow it up; the family sees the links that share.
+  const bool staff = actor.role == Role::kTherapist || actor.role == Role::kSupervisor;
+  RAPPORT_ASSIGN_OR_RETURN(const auto links, store_.ListGuardianLinksOfChild(client_id));
+  for (const GuardianLink& link : links) {
+    if (!(staff && detail.clinical) && StateOf(link) != GuardianLinkState::kActive) continue;
+    RAPPORT_ASSIGN_OR_RETURN(GuardianLinkView view, LinkView(names, link, staff));
+    detail.guardians.push_back(std::move(view));
+    touched.push_back({"guardian_link", Id(link.id)});
   }
-  if (!detail.guardians.empty()) touched.push_back({"guardian_link", Id(client_id)});
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
   return detail;
 }
@@ -309,26 +315,54 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
                                                  const NewGuardianInput& input) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
   RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, child_id, ClientAccess::kClinical));
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
+  RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, child_id));
   FieldCheck check;
   const auto name = check.Take(ValidateDisplayName(input.display_name));
   const auto email = check.Take(NormalizeEmail(input.email));
+  // A guardian for a client who is not a minor needs a recorded reason.
+  std::string exception_reason;
+  if (!IsMinor(profile, now, clinic.settings.age_of_majority)) {
+    auto reason = ValidateLineOfText(input.exception_reason, "exception_reason", 500);
+    if (reason) {
+      exception_reason = std::move(*reason);
+    } else if (input.exception_reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+      check.Add("exception_reason",
+                fmt::format("is needed: this client is not recorded as under {}, so say why they "
+                            "have a guardian (for example, a court-appointed guardian)",
+                            clinic.settings.age_of_majority));
+    } else {
+      check.Check(Fail(reason.error()));
+    }
+  }
   RAPPORT_RETURN_IF_ERROR(check.Done());
 
   std::optional<User> existing;
   bool has_password = false;
-  if (auto found = store_.FindUserByEmail(*email)) {
-    if (found->clinic_id != actor.clinic_id || found->role != Role::kGuardian) {
-      return Fail(EmailTaken());
-    }
+  // Addresses are unique per clinic: an account at another clinic is not seen here at all.
+  if (auto found = store_.FindUserByEmail(actor.clinic_id, *email)) {
+    if (found->role != Role::kGuardian) return Fail(EmailTaken());
     existing = *found;
     RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(found->id));
     has_password = !hash.empty();
   } else if (found.error().code != ErrorCode::kNotFound) {
     return Fail(found.error());
   }
+  std::optional<GuardianLink> asked_before;
+  if (existing) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto links, store_.ListGuardianLinksOfGuardian(existing->id));
+    for (const GuardianLink& link : links) {
+      if (link.child_id != child_id) continue;
+      if (link.accepted_at) {
+        return Fail(Error::Field("email", "is already a guardian of this client"));
+      }
+      asked_before = link;
+    }
+  }
 
-  const Timestamp now = clock_.Now();
   GuardianAdded added;
+  GuardianLink stored;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     UserId guardian_id = 0;
     if (existing) {
@@ -338,19 +372,167 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
       RAPPORT_ASSIGN_OR_RETURN(guardian_id, MapEmailTaken(txn.InsertUser(user)));
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "user", Id(guardian_id)));
     }
-    RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(guardian_id, child_id));
-    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "guardian_link",
-                                          fmt::format("{}:{}", guardian_id, child_id)));
-    RAPPORT_ASSIGN_OR_RETURN(added.guardian, txn.GetUser(guardian_id));
-    if (!has_password && added.guardian.active) {
-      RAPPORT_ASSIGN_OR_RETURN(added.invitation,
-                               AuthService::InsertInvitation(txn, actor, added.guardian, now,
-                                                             auth_options_, input.delivery));
+    GuardianLink link;
+    if (asked_before) {
+      link = *asked_before;
+    } else {
+      link.guardian_id = guardian_id;
+      link.child_id = child_id;
+      link.requested_by = actor.user_id;
+      link.requested_at = now;
+      link.requested_name = *name;
+      link.exception_reason = exception_reason;
+      RAPPORT_ASSIGN_OR_RETURN(link.id, txn.InsertGuardianLink(link));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, actor, now, "create", "guardian_link", Id(link.id)));
     }
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, txn.GetUser(guardian_id));
+    if (!has_password && guardian.active) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          InvitationLink invitation,
+          AuthService::InsertInvitation(txn, actor, guardian, now, auth_options_, input.delivery));
+      // By e-mail the answer is the same whether or not the address had an account.
+      if (input.delivery == LinkDelivery::kInPerson) added.invitation = std::move(invitation);
+    } else if (has_password && guardian.active && !asked_before) {
+      // The person already has an account: they are asked, not linked.
+      Notification mail;
+      mail.clinic_id = guardian.clinic_id;
+      mail.recipient_id = guardian.id;
+      mail.channel = Channel::kEmail;
+      mail.reason = "guardian_link_request";
+      mail.dedupe_key = fmt::format("guardian_link_request:{}", link.id);
+      mail.address = guardian.email;
+      mail.subject = "Rapport: you have been asked to be linked as a guardian";
+      mail.body = fmt::format(
+          "Hello {},\n\nA therapist at {} asked to link your Rapport account as the guardian of "
+          "a client. Nothing is shared with you until you accept. Please sign in to Rapport to "
+          "accept or decline.\n\nIf you do not know why, decline, or tell the clinic.\n\nPlease "
+          "do not reply to this message.\n",
+          guardian.display_name, clinic.name);
+      mail.created_at = now;
+      mail.next_attempt_at = now;
+      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(mail));
+    }
+    stored = link;
     return Ok();
   });
   if (!written) return Fail(written.error());
+  // What staff typed, never what the account holds.
+  Names names(store_);
+  RAPPORT_ASSIGN_OR_RETURN(added.link, LinkView(names, stored, true));
+  added.link.display_name = *name;
+  added.link.email = *email;
   return added;
+}
+
+Result<GuardianLinkView> ClinicService::LinkView(Names& names, const GuardianLink& link,
+                                                 bool for_staff) {
+  GuardianLinkView view;
+  view.id = link.id;
+  view.child_id = link.child_id;
+  RAPPORT_ASSIGN_OR_RETURN(view.child_name, names.Client(link.child_id));
+  view.state = StateOf(link);
+  view.display_name = link.requested_name;
+  if (link.accepted_at) {
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(link.guardian_id));
+    view.guardian_id = guardian.id;
+    view.display_name = guardian.display_name;
+    if (for_staff) view.email = guardian.email;
+  } else if (for_staff) {
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(link.guardian_id));
+    view.email = guardian.email;  // the address staff typed (stored normalised)
+  }
+  view.exception_reason = link.exception_reason;
+  if (link.requested_by != 0) {
+    RAPPORT_ASSIGN_OR_RETURN(view.requested_by_name, names.User(link.requested_by));
+  }
+  view.requested_at = link.requested_at;
+  view.accepted_at = link.accepted_at;
+  if (link.consent_recorded_by != 0) {
+    RAPPORT_ASSIGN_OR_RETURN(view.consent_recorded_by_name, names.User(link.consent_recorded_by));
+  }
+  view.consent_recorded_at = link.consent_recorded_at;
+  view.consent_note = link.consent_note;
+  return view;
+}
+
+Result<GuardianLink> ClinicService::RequireGuardianLink(const Actor& actor, GuardianLinkId id) {
+  auto link = store_.GetGuardianLink(id);
+  if (!link) {
+    if (link.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
+    return Fail(link.error());
+  }
+  if (actor.role == Role::kGuardian) {
+    if (link->guardian_id != actor.user_id) {
+      return Fail(DeniedAndAudited(store_, actor, "guardian_link", id));
+    }
+    return *link;
+  }
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, link->child_id, ClientAccess::kClinical));
+  return *link;
+}
+
+Result<std::vector<GuardianLinkView>> ClinicService::ListOwnGuardianLinks(const Actor& actor) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kGuardian}));
+  RAPPORT_ASSIGN_OR_RETURN(const auto links, store_.ListGuardianLinksOfGuardian(actor.user_id));
+  Names names(store_);
+  std::vector<GuardianLinkView> out;
+  std::vector<audit::Touch> touched;
+  for (const GuardianLink& link : links) {
+    RAPPORT_ASSIGN_OR_RETURN(GuardianLinkView view, LinkView(names, link, false));
+    out.push_back(std::move(view));
+    touched.push_back({"guardian_link", Id(link.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<GuardianLinkView> ClinicService::AcceptGuardianLink(const Actor& actor, GuardianLinkId id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kGuardian}));
+  RAPPORT_ASSIGN_OR_RETURN(GuardianLink link, RequireGuardianLink(actor, id));
+  if (link.accepted_at) {
+    return Fail(Error::FailedPrecondition("You have already accepted this link."));
+  }
+  const Timestamp now = clock_.Now();
+  link.accepted_at = now;
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateGuardianLink(link));
+    return audit::Append(txn, actor, now, "accept", "guardian_link", Id(id));
+  }));
+  Names names(store_);
+  return LinkView(names, link, false);
+}
+
+Result<GuardianLinkView> ClinicService::RecordGuardianConsent(const Actor& actor, GuardianLinkId id,
+                                                              const std::string& note) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
+  RAPPORT_ASSIGN_OR_RETURN(GuardianLink link, RequireGuardianLink(actor, id));
+  RAPPORT_ASSIGN_OR_RETURN(std::string checked, ValidateLineOfText(note, "note", 500));
+  if (link.consent_recorded_at) {
+    return Fail(Error::FailedPrecondition("Consent to share with this guardian is recorded."));
+  }
+  const Timestamp now = clock_.Now();
+  link.consent_recorded_at = now;
+  link.consent_recorded_by = actor.user_id;
+  link.consent_note = std::move(checked);
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateGuardianLink(link));
+    return audit::Append(txn, actor, now, "consent", "guardian_link", Id(id));
+  }));
+  Names names(store_);
+  return LinkView(names, link, true);
+}
+
+Status ClinicService::RemoveGuardianLink(const Actor& actor, GuardianLinkId id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kTherapist, Role::kSupervisor, Role::kGuardian}));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianLink(actor, id));
+  const Timestamp now = clock_.Now();
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteGuardianLink(id));
+    return audit::Append(txn, actor, now, "delete", "guardian_link", Id(id));
+  });
 }
 
 // --- Episodes --------------------------------------------------------------------------------
@@ -732,9 +914,12 @@ Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
   if (settings.plan_review_days < 1 || settings.plan_review_days > 730) {
     invalid.push_back({"plan_review_days", "must be between 1 and 730 days"});
   }
+  if (auto age = ValidateAgeOfMajority(settings.age_of_majority); !age) {
+    invalid.insert(invalid.end(), age.error().fields.begin(), age.error().fields.end());
+  }
   if (!invalid.empty()) {
     return Fail(
-        Error::InvalidArgument("The plan review interval is out of range.", std::move(invalid)));
+        Error::InvalidArgument("Please correct the highlighted settings.", std::move(invalid)));
   }
   const Timestamp now = clock_.Now();
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {

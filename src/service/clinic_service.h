@@ -23,6 +23,8 @@
 
 namespace rapport {
 
+class Names;
+
 struct EpisodeView {
   EpisodeId id = 0;
   UserId client_id = 0;
@@ -33,17 +35,31 @@ struct EpisodeView {
   std::optional<Timestamp> ended_at;
 };
 
-struct PersonRef {
-  UserId id = 0;
-  std::string display_name;
-  std::string email;
-};
-
 // One row of a client list.
 struct ClientSummary {
   User user;
   ClientProfile profile;
   bool minor = false;
+};
+
+// One guardian link as staff, the guardian or the client see it.
+struct GuardianLinkView {
+  GuardianLinkId id = 0;
+  UserId child_id = 0;
+  std::string child_name;
+  // The guardian's account: only once they have accepted. Before, the link shows only what
+  // staff typed, so that asking never tells staff whether or whose account an address has.
+  UserId guardian_id = 0;
+  std::string display_name;  // the guardian's own once accepted; before, the name staff gave
+  std::string email;         // staff only; empty for everyone else
+  GuardianLinkState state = GuardianLinkState::kAwaitingGuardian;
+  std::string exception_reason;
+  std::string requested_by_name;
+  Timestamp requested_at = 0;
+  std::optional<Timestamp> accepted_at;
+  std::string consent_recorded_by_name;
+  std::optional<Timestamp> consent_recorded_at;
+  std::string consent_note;
 };
 
 struct ClientDetail {
@@ -53,7 +69,8 @@ struct ClientDetail {
   // False for a guardian when the clinic does not share clinical detail: `episodes` is empty.
   bool clinical = true;
   std::vector<EpisodeView> episodes;  // newest first
-  std::vector<PersonRef> guardians;
+  // Staff with clinical access see every link in every state; others see active links only.
+  std::vector<GuardianLinkView> guardians;
 };
 
 struct NewClientInput {
@@ -71,11 +88,16 @@ struct NewGuardianInput {
   std::string email;         // "email"
   // "delivery": how the invitation reaches a guardian who has no password yet.
   LinkDelivery delivery = LinkDelivery::kEmail;
+  // "exception_reason": required when the client is not under the clinic's age of majority
+  // (or their date of birth is unknown): why this adult has a guardian (say, a court order).
+  std::string exception_reason;
 };
 
 struct GuardianAdded {
-  User guardian;
-  // Absent when the guardian already had an account with a password.
+  GuardianLinkView link;  // awaiting the guardian
+  // Only when handed over in person, to a guardian with no password yet. By e-mail the person
+  // gets an invitation, or a request to sign in and accept when they have an account, and the
+  // answer is the same either way.
   std::optional<InvitationLink> invitation;
 };
 
@@ -140,10 +162,26 @@ class ClinicService {
   Result<ClientDetail> SetClientCountry(const Actor& actor, UserId client_id,
                                         const std::string& country);
 
-  // Therapist or supervisor with clinical access to the child. Creates the guardian user (or
-  // links an existing guardian of the same clinic) and returns an invitation for them.
+  // --- Guardians ---------------------------------------------------------------------------
+  // A link shares nothing until the guardian accepts it and staff record consent to share.
+
+  // Therapist or supervisor with clinical access to the child, who is under the clinic's age of
+  // majority or has an exception recorded with this request. Asks the guardian (creating their
+  // account and invitation if new, else e-mailing them to sign in and accept). Asking again for
+  // a link still awaiting the guardian sends their invitation again.
   Result<GuardianAdded> AddGuardian(const Actor& actor, UserId child_id,
                                     const NewGuardianInput& input);
+  // The guardian: their links in every state, so that they can accept or decline.
+  Result<std::vector<GuardianLinkView>> ListOwnGuardianLinks(const Actor& actor);
+  // The guardian named in the link. kFailedPrecondition when already accepted.
+  Result<GuardianLinkView> AcceptGuardianLink(const Actor& actor, GuardianLinkId id);
+  // Therapist or supervisor with clinical access to the child: consent to share with this
+  // guardian is recorded, with whose consent and how (`note`, field "note", required).
+  Result<GuardianLinkView> RecordGuardianConsent(const Actor& actor, GuardianLinkId id,
+                                                 const std::string& note);
+  // The guardian (declining or leaving) or staff with clinical access to the child: the link
+  // ends and shares nothing from now on.
+  Status RemoveGuardianLink(const Actor& actor, GuardianLinkId id);
 
   // --- Episodes ----------------------------------------------------------------------------
 
@@ -188,6 +226,11 @@ class ClinicService {
   Result<ClinicId> CreateClinic(const Actor& actor, const std::string& name);
 
  private:
+  // What `link` shows; the guardian's address only `for_staff`.
+  Result<GuardianLinkView> LinkView(Names& names, const GuardianLink& link, bool for_staff);
+  // The link when the actor is its guardian or staff with clinical access to its child.
+  Result<GuardianLink> RequireGuardianLink(const Actor& actor, GuardianLinkId id);
+
   Store& store_;
   const Clock& clock_;
   AuthOptions auth_options_;

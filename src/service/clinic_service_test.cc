@@ -237,33 +237,172 @@ TEST(Appointments, UpcomingListsEachRolesOwnSoonestFirst) {
   EXPECT_EQ(ids(w.tb), std::vector<AppointmentId>{w.a_cb});
 }
 
-TEST(Guardians, AddingOneCreatesTheLinkAnInvitationAndAuditEntries) {
+TEST(Guardians, ANewGuardianSeesNothingUntilTheyAcceptAndConsentIsRecorded) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
-  auto added = service.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test"});
+  auto added = service.AddGuardian(w.As(w.t1), w.k1,
+                                   {"Pat Parent", "pat@a.test", LinkDelivery::kInPerson, ""});
   ASSERT_TRUE(added.has_value()) << added.error().message;
-  EXPECT_EQ(added->guardian.role, Role::kGuardian);
   ASSERT_TRUE(added->invitation.has_value());
-  EXPECT_EQ(*w.store->ListGuardiansOfChild(w.k1), (std::vector<UserId>{w.g1, added->guardian.id}));
+  EXPECT_EQ(added->link.state, GuardianLinkState::kAwaitingGuardian);
+  EXPECT_EQ(added->link.guardian_id, 0);
+  const UserId pat = w.store->FindUserByEmail(w.clinic_a, "pat@a.test")->id;
+  EXPECT_EQ(w.store->GetUser(pat)->role, Role::kGuardian);
+  const auto sees_child = [&] { return service.GetClient(w.As(pat), w.k1).has_value(); };
+  EXPECT_FALSE(sees_child());
+  EXPECT_EQ(*w.store->ListGuardiansOfChild(w.k1), std::vector<UserId>{w.g1});
+
+  auto accepted = service.AcceptGuardianLink(w.As(pat), added->link.id);
+  ASSERT_TRUE(accepted.has_value()) << accepted.error().message;
+  EXPECT_EQ(accepted->state, GuardianLinkState::kAwaitingConsent);
+  EXPECT_FALSE(sees_child());  // accepted, but nobody recorded consent to share
+
+  auto consented =
+      service.RecordGuardianConsent(w.As(w.t1), added->link.id, "Kit and both parents, at intake");
+  ASSERT_TRUE(consented.has_value()) << consented.error().message;
+  EXPECT_EQ(consented->state, GuardianLinkState::kActive);
+  EXPECT_EQ(consented->guardian_id, pat);
+  EXPECT_EQ(consented->consent_recorded_by_name, "Tara One");
+  EXPECT_TRUE(sees_child());
+
   const auto audit = w.Audit();
-  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "guardian_link",
-                       std::to_string(added->guardian.id) + ":" + std::to_string(w.k1)));
+  const std::string link = std::to_string(added->link.id);
+  EXPECT_TRUE(HasEntry(audit, w.t1, "create", "guardian_link", link));
+  EXPECT_TRUE(HasEntry(audit, pat, "accept", "guardian_link", link));
+  EXPECT_TRUE(HasEntry(audit, w.t1, "consent", "guardian_link", link));
   auto client = service.GetClient(w.As(w.t1), w.k1);
   ASSERT_TRUE(client.has_value());
   EXPECT_EQ(client->guardians.size(), 2u);
 }
 
-TEST(Guardians, AnExistingGuardianWithAPasswordIsLinkedWithoutAnInvitation) {
+TEST(Guardians, AnotherFamilysGuardianIsAskedNotLinkedAndTheAnswerSaysNothingOfTheirAccount) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
-  // g2 is a guardian of clinic A with a password; t1 links them to k1 as well.
-  auto added = service.AddGuardian(w.As(w.t1), w.k1, {"Gus Guardian", "g2@a.test"});
-  ASSERT_TRUE(added.has_value()) << added.error().message;
-  EXPECT_EQ(added->guardian.id, w.g2);
-  EXPECT_FALSE(added->invitation.has_value());
-  auto email_of_a_client = service.AddGuardian(w.As(w.t1), w.k1, {"Cleo", "c1@a.test"});
+  // g2 is Kai's guardian, with a password. t1 types g2's address for Kit.
+  auto existing =
+      service.AddGuardian(w.As(w.t1), w.k1, {"Some Name", "g2@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_TRUE(existing.has_value()) << existing.error().message;
+  auto fresh = service.AddGuardian(w.As(w.t1), w.k1,
+                                   {"Other Name", "new.parent@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
+  // The two answers differ only in what staff typed: no id, no stored name, no invitation.
+  for (const GuardianAdded* a : {&*existing, &*fresh}) {
+    EXPECT_EQ(a->link.guardian_id, 0);
+    EXPECT_EQ(a->link.state, GuardianLinkState::kAwaitingGuardian);
+    EXPECT_FALSE(a->invitation.has_value());
+  }
+  EXPECT_EQ(existing->link.display_name, "Some Name");  // not "Gus Guardian"
+  // g2 gets nothing of Kit until they accept and consent is recorded.
+  EXPECT_FALSE(service.GetClient(w.As(w.g2), w.k1).has_value());
+  auto request = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(request.has_value());
+  EXPECT_TRUE(std::any_of(request->begin(), request->end(), [&](const Notification& n) {
+    return n.recipient_id == w.g2 && n.reason == "guardian_link_request";
+  }));
+  auto own = service.ListOwnGuardianLinks(w.As(w.g2));
+  ASSERT_TRUE(own.has_value());
+  ASSERT_EQ(own->size(), 2u);  // Kai's (active) and Kit's (asked)
+  EXPECT_EQ((*own)[1].child_name, "Kit");
+  EXPECT_TRUE((*own)[1].email.empty());
+  // They decline: the link is gone and Kit stays closed to them.
+  ASSERT_TRUE(service.RemoveGuardianLink(w.As(w.g2), existing->link.id).has_value());
+  EXPECT_FALSE(service.GetClient(w.As(w.g2), w.k1).has_value());
+  EXPECT_EQ(service.ListOwnGuardianLinks(w.As(w.g2))->size(), 1u);
+  // A client's address is still refused, and a link already accepted is not asked again.
+  auto email_of_a_client =
+      service.AddGuardian(w.As(w.t1), w.k1, {"Cleo", "c1@a.test", LinkDelivery::kEmail, ""});
   ASSERT_FALSE(email_of_a_client.has_value());
   EXPECT_EQ(email_of_a_client.error().code, ErrorCode::kAlreadyExists);
+  auto twice =
+      service.AddGuardian(w.As(w.t1), w.k1, {"Gina", "g1@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(FieldNames(twice.error()), std::vector<std::string>{"email"});
+}
+
+TEST(Guardians, AClientNotUnderTheClinicsAgeOfMajorityHasAGuardianOnlyWithARecordedException) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  // c1 is an adult: no guardian without a reason.
+  auto refused =
+      service.AddGuardian(w.As(w.t1), w.c1, {"Pat Parent", "pat@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"exception_reason"});
+  EXPECT_FALSE(w.store->FindUserByEmail(w.clinic_a, "pat@a.test").has_value());  // nothing written
+  auto with_reason = service.AddGuardian(
+      w.As(w.t1), w.c1,
+      {"Pat Parent", "pat@a.test", LinkDelivery::kEmail, "Court-appointed guardian, order seen"});
+  ASSERT_TRUE(with_reason.has_value()) << with_reason.error().message;
+  EXPECT_EQ(with_reason->link.exception_reason, "Court-appointed guardian, order seen");
+
+  // Sam is 16 on the world's date: a minor where majority is 18, not where it is 16.
+  NewClientInput sam_input{"Sam Teen", "sam@a.test", "2010-01-01", "", 0};
+  auto sam = service.CreateClient(w.As(w.t1), sam_input);
+  ASSERT_TRUE(sam.has_value()) << sam.error().message;
+  EXPECT_TRUE(sam->minor);
+  ClinicSettings settings = w.store->GetClinic(w.clinic_a)->settings;
+  settings.age_of_majority = 13;  // below what the setting allows
+  auto too_low = service.UpdateClinicSettings(w.As(w.admin), settings);
+  ASSERT_FALSE(too_low.has_value());
+  EXPECT_EQ(FieldNames(too_low.error()), std::vector<std::string>{"age_of_majority"});
+  settings.age_of_majority = 16;
+  ASSERT_TRUE(service.UpdateClinicSettings(w.As(w.admin), settings).has_value());
+  EXPECT_FALSE(service.GetClient(w.As(w.t1), sam->user.id)->minor);
+  auto sams_parent = service.AddGuardian(w.As(w.t1), sam->user.id,
+                                         {"Ari Parent", "ari@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_FALSE(sams_parent.has_value());
+  EXPECT_EQ(FieldNames(sams_parent.error()), std::vector<std::string>{"exception_reason"});
+}
+
+TEST(Guardians, OnlyTheirGuardianAcceptsALinkAndOnlyTheChildsStaffRecordConsent) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto added =
+      service.AddGuardian(w.As(w.t1), w.k1, {"Pat Parent", "pat@a.test", LinkDelivery::kEmail, ""});
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  const GuardianLinkId link = added->link.id;
+  const auto code = [](const auto& result) { return result.error().code; };
+  // Another family's guardian, another therapist, the client, the admin.
+  EXPECT_EQ(code(service.AcceptGuardianLink(w.As(w.g2), link)), ErrorCode::kNotFound);
+  EXPECT_EQ(code(service.AcceptGuardianLink(w.As(w.t1), link)), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(code(service.RecordGuardianConsent(w.As(w.t2), link, "yes")), ErrorCode::kNotFound);
+  EXPECT_EQ(code(service.RecordGuardianConsent(w.As(w.g1), link, "yes")),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(code(service.RecordGuardianConsent(w.As(w.admin), link, "yes")),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(code(service.RemoveGuardianLink(w.As(w.t2), link)), ErrorCode::kNotFound);
+  EXPECT_EQ(code(service.RemoveGuardianLink(w.As(w.c1), link)), ErrorCode::kPermissionDenied);
+  auto blank = service.RecordGuardianConsent(w.As(w.t1), link, "  ");
+  ASSERT_FALSE(blank.has_value());
+  EXPECT_EQ(FieldNames(blank.error()), std::vector<std::string>{"note"});
+  // The therapist may end a link; access stops at once.
+  ASSERT_TRUE(service.RemoveGuardianLink(w.As(w.t1), link).has_value());
+  EXPECT_EQ(code(service.RecordGuardianConsent(w.As(w.t1), link, "yes")), ErrorCode::kNotFound);
+  ASSERT_TRUE(service.GetClient(w.As(w.g1), w.k1).has_value());
+  const GuardianLinkId gina = w.store->ListGuardianLinksOfChild(w.k1)->at(0).id;
+  ASSERT_TRUE(service.RemoveGuardianLink(w.As(w.t1), gina).has_value());
+  EXPECT_FALSE(service.GetClient(w.As(w.g1), w.k1).has_value());
+}
+
+// Staff of one clinic cannot learn from a refusal that an address has an account at another:
+// an address is unique within a clinic only.
+TEST(Clients, AnAddressWithAnAccountAtAnotherClinicIsNotRefused) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  NewClientInput input{"Cass Again", "cb@b.test", "", "", 0};
+  auto client = service.CreateClient(w.As(w.t1), input);
+  ASSERT_TRUE(client.has_value()) << client.error().message;
+  EXPECT_EQ(client->user.clinic_id, w.clinic_a);
+  EXPECT_NE(client->user.id, w.cb);
+  auto guardian =
+      service.AddGuardian(w.As(w.t1), w.k1, {"Tomi Parent", "tb@b.test", LinkDelivery::kEmail, ""});
+  ASSERT_TRUE(guardian.has_value()) << guardian.error().message;
+  NewUserInput staff{"admin@b.test", "Bo Again", Role::kTherapist, "", 0};
+  EXPECT_TRUE(service.CreateUser(w.As(w.admin), staff).has_value());
+  // Within the clinic the address is still one person's.
+  NewClientInput twice{"Cass Twice", "cb@b.test", "", "", 0};
+  auto refused = service.CreateClient(w.As(w.t1), twice);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"email"});
 }
 
 TEST(Users, AdminCreatesUsersWithOrWithoutPasswordAndSeesOnlyTheirClinic) {

@@ -1118,10 +1118,13 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
     for (const GuardianSeed& g : kGuardians) {
       RAPPORT_ASSIGN_OR_RETURN(const UserId id, add_user(g.email, g.name, Role::kGuardian));
       const UserId child = clients[static_cast<std::size_t>(g.child)];
-      RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(id, child));
+      RAPPORT_ASSIGN_OR_RETURN(
+          const GuardianLinkId link,
+          txn.InsertGuardianLink(EstablishedGuardianLink(
+              id, child, now, "Demo clinic: both parents consented at intake.")));
       plans[static_cast<std::size_t>(g.child)].guardian_id = id;
-      RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "guardian_link",
-                                            fmt::format("{}:{}", id, child)));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, system, now, "create", "guardian_link", std::to_string(link)));
     }
     RAPPORT_RETURN_IF_ERROR(WriteFeedback(txn, system, now, catalog, plans, random, summary));
     return WritePlans(txn, system, now, catalog, plans);

@@ -177,7 +177,7 @@ struct DemoFeedback : Seeded {
   FeedbackService feedback{*store, clock, catalog, ShippedAlertRules()};
 
   EpisodeId EpisodeOf(std::string_view email) {
-    const auto user = store->FindUserByEmail(std::string(email));
+    const auto user = SoleUserWithEmail(*store, std::string(email));
     EXPECT_TRUE(user.has_value()) << email;
     const auto episodes = store->ListEpisodesOfClient(user->id);
     EXPECT_TRUE(episodes.has_value() && !episodes->empty());
@@ -222,7 +222,7 @@ TEST(DemoFeedback, TheTherapistsCaseloadTellsTheAgreedStories) {
   // Leo's mother answered the PSC-17.
   const auto leo = s.store->ListResponsesOfEpisode(s.EpisodeOf("leo.haddad@demo.rapport"));
   ASSERT_TRUE(leo.has_value());
-  const auto guardian = s.store->FindUserByEmail("guardian@demo.rapport");
+  const auto guardian = SoleUserWithEmail(*s.store, "guardian@demo.rapport");
   EXPECT_TRUE(std::any_of(leo->begin(), leo->end(), [&](const FeedbackResponse& r) {
     return r.instrument == "PSC-17" && r.respondent == Respondent::kGuardian &&
            r.respondent_user_id == guardian->id;
@@ -259,7 +259,7 @@ struct DemoPlans : DemoFeedback {
     return out;
   }
   const DashboardRow* RowOf(const std::vector<DashboardRow>& rows, std::string_view email) {
-    const auto user = store->FindUserByEmail(std::string(email));
+    const auto user = SoleUserWithEmail(*store, std::string(email));
     EXPECT_TRUE(user.has_value()) << email;
     for (const DashboardRow& row : rows) {
       if (user && row.client_id == user->id) return &row;

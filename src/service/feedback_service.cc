@@ -238,7 +238,9 @@ std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId 
 std::vector<InstrumentAssignment> FeedbackService::DefaultAssignmentsFor(
     EpisodeId episode_id, const ClientProfile& profile, Timestamp at) {
   constexpr int kAsqFromAge = 10;  // the age NIMH validated the ASQ from
-  const bool minor = IsMinor(profile, at);
+  // The children's questionnaires are validated to 18, whatever the clinic's age of majority.
+  constexpr int kChildQuestionnairesBelowAge = 18;
+  const bool minor = IsMinor(profile, at, kChildQuestionnairesBelowAge);
   std::vector<InstrumentAssignment> out = DefaultAssignments(episode_id, minor, at);
   if (minor && AgeInYears(profile.date_of_birth, at) >= kAsqFromAge) {
     out.push_back(InstrumentAssignment{episode_id, "ASQ", Respondent::kClient, at});

@@ -102,8 +102,10 @@ struct World {
       RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k1, "2017-03-04", "Kit", ""}));
       RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{k2, "2012-09-10", "", ""}));
       RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(supervisor, t1));
-      RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(g1, k1));
-      RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(g2, k2));
+      for (const auto& [guardian, child] : {std::pair{g1, k1}, std::pair{g2, k2}}) {
+        RAPPORT_RETURN_IF_ERROR(
+            txn.InsertGuardianLink(EstablishedGuardianLink(guardian, child, now, "test world")));
+      }
       const auto episode = [&](ClinicId clinic, UserId client, UserId therapist,
                                AppointmentId& appointment) {
         Episode e;

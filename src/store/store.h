@@ -113,7 +113,11 @@ class WriteTxn {
   virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
   virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
   virtual Status AddSupervision(UserId supervisor_id, UserId therapist_id) = 0;  // idempotent
-  virtual Status LinkGuardian(UserId guardian_id, UserId child_id) = 0;          // idempotent
+  // link.id ignored; kAlreadyExists when the guardian is already linked to the child.
+  virtual Result<GuardianLinkId> InsertGuardianLink(const GuardianLink& link) = 0;
+  // By id: acceptance and consent (the people linked never change).
+  virtual Status UpdateGuardianLink(const GuardianLink& link) = 0;
+  virtual Status DeleteGuardianLink(GuardianLinkId id) = 0;  // kNotFound if absent
 
   virtual Result<EpisodeId> InsertEpisode(const Episode& episode) = 0;  // episode.id ignored
   virtual Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
@@ -262,7 +266,10 @@ class Store {
   virtual Result<std::int64_t> AuditKeyedFromSeq() = 0;
 
   virtual Result<User> GetUser(UserId id) = 0;
-  virtual Result<User> FindUserByEmail(const std::string& normalized_email) = 0;
+  // An address is unique within a clinic; the same one may have an account in several.
+  virtual Result<User> FindUserByEmail(ClinicId clinic_id, const std::string& normalized_email) = 0;
+  // The accounts of an address in every clinic, by id (for signing in and resetting passwords).
+  virtual Result<std::vector<User>> ListUsersWithEmail(const std::string& normalized_email) = 0;
   virtual Result<std::string> GetPasswordHash(UserId id) = 0;           // empty if none set
   virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
   virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
@@ -270,8 +277,13 @@ class Store {
   // The four link lists hold ids in ascending order.
   virtual Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) = 0;
   virtual Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) = 0;
+  // Active guardian links only (accepted and consented): these are what grant access.
   virtual Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) = 0;
   virtual Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) = 0;
+  // Guardian links in every state, by id.
+  virtual Result<GuardianLink> GetGuardianLink(GuardianLinkId id) = 0;
+  virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfChild(UserId child_id) = 0;
+  virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfGuardian(UserId guardian_id) = 0;
 
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   // The three episode lists are ordered by id (creation order).
@@ -362,5 +374,16 @@ class Store {
                                                                std::int64_t before_seq,
                                                                int limit) = 0;
 };
+
+// The one account of `normalized_email` on a database where it has only one (tests, benches
+// and tools on a one-clinic database): kNotFound when none, kFailedPrecondition when several.
+inline Result<User> SoleUserWithEmail(Store& store, const std::string& normalized_email) {
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<User> users, store.ListUsersWithEmail(normalized_email));
+  if (users.empty()) return Fail(Error::NotFound("no such user"));
+  if (users.size() > 1) {
+    return Fail(Error::FailedPrecondition("this address has accounts at several clinics"));
+  }
+  return std::move(users.front());
+}
 
 }  // namespace rapport

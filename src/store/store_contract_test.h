@@ -227,7 +227,8 @@ TEST_P(StoreContractTest, AFailingWriteFnLeavesNothingBehind) {
   });
   ASSERT_THAT(written, FailsWith(ErrorCode::kInvalidArgument));
 
-  EXPECT_THAT(store().FindUserByEmail("ghost@example.org"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindUserByEmail(clinic, "ghost@example.org"),
+              FailsWith(ErrorCode::kNotFound));
   auto listed = store().ListUsers(clinic);
   ASSERT_THAT(listed, IsOk());
   EXPECT_TRUE(listed->empty());
@@ -277,8 +278,8 @@ TEST_P(StoreContractTest, AnErrorAWriteFnToleratesDoesNotUndoItsOtherWork) {
     return Ok();
   });
   ASSERT_THAT(written, IsOk());
-  EXPECT_THAT(store().FindUserByEmail("first@example.org"), IsOk());
-  EXPECT_THAT(store().FindUserByEmail("second@example.org"), IsOk());
+  EXPECT_THAT(store().FindUserByEmail(clinic, "first@example.org"), IsOk());
+  EXPECT_THAT(store().FindUserByEmail(clinic, "second@example.org"), IsOk());
 }
 
 // Concurrent writes that may share one commit: each succeeds or fails on its own.
@@ -317,10 +318,10 @@ TEST_P(StoreContractTest, ConcurrentWritesSucceedOrFailEachOnTheirOwn) {
     const std::string email = fmt::format("u{}@x.org", i);
     if (i % 2 == 0) {
       EXPECT_THAT(result, IsOk()) << i;
-      EXPECT_THAT(store().FindUserByEmail(email), IsOk()) << i;
+      EXPECT_THAT(store().FindUserByEmail(clinic, email), IsOk()) << i;
     } else {
       EXPECT_THAT(result, FailsWith(ErrorCode::kFailedPrecondition)) << i;
-      EXPECT_THAT(store().FindUserByEmail(email), FailsWith(ErrorCode::kNotFound)) << i;
+      EXPECT_THAT(store().FindUserByEmail(clinic, email), FailsWith(ErrorCode::kNotFound)) << i;
     }
   }
   // Only the successful writers' audit entries exist, and they chain without gaps.
@@ -443,9 +444,30 @@ TEST_P(StoreContractTest, UserRoundTripsAndStartsActive) {
   EXPECT_TRUE(user->active);
   EXPECT_EQ(user->created_at, kT0 + 5);
 
-  auto by_email = store().FindUserByEmail("ana@example.org");
+  auto by_email = store().FindUserByEmail(clinic, "ana@example.org");
   ASSERT_THAT(by_email, IsOk());
   EXPECT_EQ(by_email->id, id);
+}
+
+TEST_P(StoreContractTest, AnAddressIsUniqueWithinAClinicAndMayHaveAnAccountInEach) {
+  const ClinicId one = AddClinic();
+  const ClinicId two = AddClinic();
+  const UserId first = AddUser(one, "sam@example.org");
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertUser(MakeUser(one, "sam@example.org")));
+                return Ok();
+              }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  const UserId second = AddUser(two, "sam@example.org");
+  EXPECT_EQ(store().FindUserByEmail(one, "sam@example.org")->id, first);
+  EXPECT_EQ(store().FindUserByEmail(two, "sam@example.org")->id, second);
+  auto both = store().ListUsersWithEmail("sam@example.org");
+  ASSERT_THAT(both, IsOk());
+  ASSERT_EQ(both->size(), 2U);
+  EXPECT_EQ((*both)[0].id, first);
+  EXPECT_EQ((*both)[1].id, second);
+  EXPECT_THAT(store().ListUsersWithEmail("nobody@example.org"),
+              ::testing::Optional(::testing::IsEmpty()));
 }
 
 TEST_P(StoreContractTest, EveryRoleRoundTrips) {
@@ -461,7 +483,7 @@ TEST_P(StoreContractTest, EveryRoleRoundTrips) {
 
 TEST_P(StoreContractTest, MissingUserIsNotFound) {
   EXPECT_THAT(store().GetUser(999), FailsWith(ErrorCode::kNotFound));
-  EXPECT_THAT(store().FindUserByEmail("nobody@example.org"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindUserByEmail(1, "nobody@example.org"), FailsWith(ErrorCode::kNotFound));
   EXPECT_THAT(store().GetPasswordHash(999), FailsWith(ErrorCode::kNotFound));
   EXPECT_THAT(Do([](WriteTxn& txn) { return txn.SetPasswordHash(999, "h"); }),
               FailsWith(ErrorCode::kNotFound));
@@ -469,12 +491,12 @@ TEST_P(StoreContractTest, MissingUserIsNotFound) {
               FailsWith(ErrorCode::kNotFound));
 }
 
-TEST_P(StoreContractTest, DuplicateEmailIsAlreadyExistsAndNamesTheEmail) {
+TEST_P(StoreContractTest, DuplicateEmailInAClinicIsAlreadyExistsAndNamesTheEmail) {
   const ClinicId clinic = AddClinic();
-  const ClinicId other = AddClinic("Other");
   AddUser(clinic, "ana@example.org");
-  const Status again = Do(
-      [&](WriteTxn& txn) { return DropValue(txn.InsertUser(MakeUser(other, "ana@example.org"))); });
+  const Status again = Do([&](WriteTxn& txn) {
+    return DropValue(txn.InsertUser(MakeUser(clinic, "ana@example.org")));
+  });
   ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
   EXPECT_THAT(again.error().message, ::testing::HasSubstr("email"));
 }
@@ -608,25 +630,86 @@ TEST_P(StoreContractTest, SupervisionLinksAreIdempotentAndListedById) {
   EXPECT_THAT(store().ListSupervisees(t1), ::testing::Optional(std::vector<UserId>{}));
 }
 
-TEST_P(StoreContractTest, GuardianLinksAreIdempotentAndListedById) {
+TEST_P(StoreContractTest, OnlyAcceptedAndConsentedGuardianLinksGrantAccess) {
   const ClinicId clinic = AddClinic();
+  const UserId staff = AddUser(clinic, "staff@x.org", Role::kTherapist);
   const UserId mum = AddUser(clinic, "mum@x.org", Role::kGuardian);
   const UserId dad = AddUser(clinic, "dad@x.org", Role::kGuardian);
   const UserId kid1 = AddUser(clinic, "kid1@x.org");
   const UserId kid2 = AddUser(clinic, "kid2@x.org");
+  const auto asked = [&](UserId guardian, UserId child) {
+    GuardianLink link;
+    link.guardian_id = guardian;
+    link.child_id = child;
+    link.requested_by = staff;
+    link.requested_at = 100;
+    link.requested_name = "As given";
+    return link;
+  };
+  GuardianLinkId mum_kid1 = 0;
+  GuardianLinkId mum_kid2 = 0;
+  GuardianLinkId dad_kid1 = 0;
   ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
-                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(mum, kid2));
-                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(mum, kid1));
-                RAPPORT_RETURN_IF_ERROR(txn.LinkGuardian(dad, kid1));
-                return txn.LinkGuardian(mum, kid1);
+                RAPPORT_ASSIGN_OR_RETURN(mum_kid2, txn.InsertGuardianLink(asked(mum, kid2)));
+                RAPPORT_ASSIGN_OR_RETURN(mum_kid1, txn.InsertGuardianLink(asked(mum, kid1)));
+                RAPPORT_ASSIGN_OR_RETURN(dad_kid1, txn.InsertGuardianLink(asked(dad, kid1)));
+                return Ok();
               }),
               IsOk());
-  EXPECT_THAT(store().ListChildrenOfGuardian(mum),
-              ::testing::Optional(std::vector<UserId>{kid1, kid2}));
-  EXPECT_THAT(store().ListGuardiansOfChild(kid1),
-              ::testing::Optional(std::vector<UserId>{mum, dad}));
-  EXPECT_THAT(store().ListGuardiansOfChild(kid2), ::testing::Optional(std::vector<UserId>{mum}));
-  EXPECT_THAT(store().ListChildrenOfGuardian(kid1), ::testing::Optional(std::vector<UserId>{}));
+  // The same guardian and child twice is refused.
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertGuardianLink(asked(mum, kid1)));
+                return Ok();
+              }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  // Asked for, not yet accepted: listed with every field, granting nothing.
+  auto stored = store().GetGuardianLink(mum_kid1);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->guardian_id, mum);
+  EXPECT_EQ(stored->child_id, kid1);
+  EXPECT_EQ(stored->requested_by, staff);
+  EXPECT_EQ(stored->requested_at, 100);
+  EXPECT_EQ(stored->requested_name, "As given");
+  EXPECT_FALSE(stored->accepted_at.has_value());
+  EXPECT_EQ(StateOf(*stored), GuardianLinkState::kAwaitingGuardian);
+  EXPECT_THAT(store().ListChildrenOfGuardian(mum), ::testing::Optional(std::vector<UserId>{}));
+  EXPECT_THAT(store().ListGuardiansOfChild(kid1), ::testing::Optional(std::vector<UserId>{}));
+
+  // Accepted, then consented: now it grants access.
+  GuardianLink link = *stored;
+  link.accepted_at = 200;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateGuardianLink(link); }), IsOk());
+  EXPECT_THAT(store().ListChildrenOfGuardian(mum), ::testing::Optional(std::vector<UserId>{}));
+  link.consent_recorded_at = 300;
+  link.consent_recorded_by = staff;
+  link.consent_note = "Both parents, in session";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateGuardianLink(link); }), IsOk());
+  auto reread = store().GetGuardianLink(mum_kid1);
+  ASSERT_THAT(reread, IsOk());
+  EXPECT_EQ(reread->accepted_at, std::optional<Timestamp>(200));
+  EXPECT_EQ(reread->consent_recorded_at, std::optional<Timestamp>(300));
+  EXPECT_EQ(reread->consent_recorded_by, staff);
+  EXPECT_EQ(reread->consent_note, "Both parents, in session");
+  EXPECT_THAT(store().ListChildrenOfGuardian(mum), ::testing::Optional(std::vector<UserId>{kid1}));
+  EXPECT_THAT(store().ListGuardiansOfChild(kid1), ::testing::Optional(std::vector<UserId>{mum}));
+
+  // Every state is listed, by id.
+  auto of_kid1 = store().ListGuardianLinksOfChild(kid1);
+  ASSERT_THAT(of_kid1, IsOk());
+  ASSERT_EQ(of_kid1->size(), 2U);
+  EXPECT_EQ((*of_kid1)[0].id, mum_kid1);
+  EXPECT_EQ((*of_kid1)[1].id, dad_kid1);
+  auto of_mum = store().ListGuardianLinksOfGuardian(mum);
+  ASSERT_THAT(of_mum, IsOk());
+  ASSERT_EQ(of_mum->size(), 2U);
+  EXPECT_EQ((*of_mum)[0].id, mum_kid2);
+
+  // Removed links are gone; removing one twice says so.
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteGuardianLink(mum_kid1); }), IsOk());
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteGuardianLink(mum_kid1); }),
+              FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().GetGuardianLink(mum_kid1), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().ListChildrenOfGuardian(mum), ::testing::Optional(std::vector<UserId>{}));
 }
 
 TEST_P(StoreContractTest, LinksToMissingUsersAreInvalidArgument) {
@@ -636,9 +719,21 @@ TEST_P(StoreContractTest, LinksToMissingUsersAreInvalidArgument) {
               FailsWith(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.AddSupervision(real, real + 100); }),
               FailsWith(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.LinkGuardian(real + 100, real); }),
+  const auto link = [](UserId guardian, UserId child) {
+    GuardianLink l;
+    l.guardian_id = guardian;
+    l.child_id = child;
+    return l;
+  };
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertGuardianLink(link(real + 100, real)));
+                return Ok();
+              }),
               FailsWith(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.LinkGuardian(real, real + 100); }),
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertGuardianLink(link(real, real + 100)));
+                return Ok();
+              }),
               FailsWith(ErrorCode::kInvalidArgument));
 }
 

@@ -338,7 +338,8 @@ test('the caseload marks a plan due for review and links each client to their pl
 });
 
 test('a guardian sees only the shared parts of a child\'s plan, read-only, and agrees when asked', async () => {
-  // A child client with a guardian who accepts their invitation.
+  // A child client with a guardian who accepts their invitation and the link, and a therapist who
+  // then records consent to share.
   const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   const form = therapist.getByRole('region', { name: 'New client' });
@@ -347,6 +348,7 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
   await form.getByLabel('Date of birth').fill('2014-05-01');
   await form.getByRole('button', { name: 'Add client' }).click();
   await therapist.getByRole('heading', { level: 1, name: 'Ari Young' }).waitFor();
+  const clientUrl = therapist.url();
   const episodes = therapist.getByRole('region', { name: 'Episodes of care' });
   await episodes.getByRole('button', { name: 'Start care' }).click();
   await episodes.getByText('Active').first().waitFor();
@@ -394,13 +396,32 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
     return send('POST', `/versions/${draft.body.number}/propose`, {});
   }, { episodeId, due: isoDate(60) });
   assert.equal(proposed.status, 200, JSON.stringify(proposed.body));
-  await therapist.context().close();
 
+  // The guardian is asked first: nothing of Ari shows until they accept and consent is recorded.
   const guardian = await newPage(live.browser, live.server.baseUrl, 390, 844);
   await guardian.goto(link);
   await guardian.getByLabel('New password').fill('a long walk with the dog');
   await guardian.getByLabel('Repeat the password').fill('a long walk with the dog');
   await guardian.getByRole('button', { name: 'Set password and sign in' }).click();
+  const requests = guardian.getByRole('region', { name: 'Requests to link you as a guardian' });
+  await requests.getByText('Ari Young', { exact: false }).first().waitFor();
+  assert.equal(await guardian.getByRole('region', { name: 'Ari Young' }).count(), 0);
+  await assertAccessible(guardian, 'a request to link a guardian');
+  await assertFitsPhone(guardian, 'a request to link a guardian');
+  await requests.getByRole('button', { name: 'Accept for Ari Young' }).click();
+  await guardian.getByText('The clinic will share once consent is recorded', { exact: false }).waitFor();
+  assert.equal(await guardian.getByRole('region', { name: 'Ari Young' }).count(), 0);
+
+  await therapist.goto(clientUrl);
+  const guardians = therapist.getByRole('region', { name: 'Guardians' });
+  await guardians.getByText('Nothing is shared until you record consent', { exact: false }).waitFor();
+  await guardians.getByLabel('Consent to share with Lee Young').fill('Ari and Lee, in session today');
+  await guardians.getByRole('button', { name: 'Record consent' }).click();
+  await guardians.getByText('Consent: Ari and Lee, in session today', { exact: false }).waitFor();
+  await assertAccessible(therapist, 'a client with a guardian');
+  await therapist.context().close();
+
+  await guardian.reload();
   const child = guardian.getByRole('region', { name: 'Ari Young' });
   await child.getByRole('link', { name: "Ari's plan" }).click();
   await guardian.getByRole('heading', { level: 1, name: 'Ari Young: treatment plan' }).waitFor();

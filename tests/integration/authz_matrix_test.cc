@@ -111,7 +111,51 @@ TEST_F(AuthzMatrixTest, ClientRecordsAreVisibleOnlyThroughARelationship) {
   EXPECT_EQ(episode["status"], "intake");
   EXPECT_TRUE(episode["started_at"].is_string());
   EXPECT_TRUE(episode.contains("ended_at"));
-  EXPECT_EQ(browsers_.at("t1").Get(k1).json()["guardians"][0]["id"], world_.g1);
+  EXPECT_EQ(browsers_.at("t1").Get(k1).json()["guardians"][0]["guardian_id"], world_.g1);
+}
+
+// The review's reproduction: a therapist typed another family's guardian's address for their
+// client, and that guardian could read the child's record at once, while the answer told the
+// therapist the guardian's id and e-mail.
+TEST_F(AuthzMatrixTest, AGuardianOfAnotherFamilyGetsNothingUntilTheyAcceptAndConsentIsRecorded) {
+  const std::string k1 = "/api/v1/clients/" + Id(world_.k1);
+  HttpReply asked = browsers_.at("t1").Post(
+      k1 + "/guardians", Json{{"display_name", "Some Parent"}, {"email", "g2@a.test"}});
+  ASSERT_EQ(asked.status, 201u) << asked.body;
+  EXPECT_TRUE(asked.json()["link"]["guardian_id"].is_null()) << asked.body;
+  EXPECT_EQ(asked.body.find("Gus"), std::string::npos) << asked.body;
+  EXPECT_TRUE(asked.json()["invitation"].is_null()) << asked.body;
+  EXPECT_EQ(asked.json()["link"]["status"], "awaiting_guardian");
+  const std::string link =
+      "/api/v1/guardian-links/" + Id(asked.json()["link"]["id"].get<std::int64_t>());
+  const Json note = {{"note", "Kit and both parents, in session"}};
+  Check({
+      {"g2", "GET", k1, std::nullopt, 404},                   // asked, not linked
+      {"g1", "POST", link + "/accept", Json::object(), 404},  // not theirs to accept
+      {"t1", "POST", link + "/accept", Json::object(), 403},
+      {"g2", "POST", link + "/accept", Json::object(), 200},
+      {"g2", "POST", link + "/accept", Json::object(), 409},  // once
+      {"g2", "GET", k1, std::nullopt, 404},                   // accepted; consent not yet recorded
+      {"t2", "POST", link + "/consent", note, 404},           // not Kit's therapist
+      {"g2", "POST", link + "/consent", note, 403},
+      {"admin", "POST", link + "/consent", note, 403},
+      {"t1", "POST", link + "/consent", Json::object(), 400},  // whose consent, how
+      {"t1", "POST", link + "/consent", note, 200},
+      {"g2", "GET", k1, std::nullopt, 200},
+      {"t2", "DELETE", link, std::nullopt, 404},
+      {"g2", "DELETE", link, std::nullopt, 204},  // they can leave
+      {"g2", "GET", k1, std::nullopt, 404},
+  });
+  HttpReply mine = browsers_.at("g2").Get("/api/v1/me/guardian-links");
+  ASSERT_EQ(mine.status, 200u) << mine.body;
+  EXPECT_EQ(mine.json()["links"].size(), 1u);  // Kai's only
+  Check({{"t1", "GET", "/api/v1/me/guardian-links", std::nullopt, 403}});
+  // An adult client has a guardian only with a recorded exception.
+  HttpReply adult =
+      browsers_.at("t1").Post("/api/v1/clients/" + Id(world_.c1) + "/guardians",
+                              Json{{"display_name", "Pat Parent"}, {"email", "pat@a.test"}});
+  EXPECT_EQ(adult.status, 400u);
+  EXPECT_TRUE(adult.NamesField("exception_reason")) << adult.body;
 }
 
 TEST_F(AuthzMatrixTest, NotYoursLooksExactlyLikeNotThere) {
@@ -152,8 +196,8 @@ TEST_F(AuthzMatrixTest, OnlyCarersCreateClientsAndGuardians) {
       {"g2", "POST", guardians, guardian("g2"), 403},  // the role never may
       {"admin", "POST", guardians, guardian("admin"), 403},
   });
-  EXPECT_FALSE(world_.store->FindUserByEmail("t2@guardian.a.test").has_value());
-  EXPECT_FALSE(world_.store->FindUserByEmail("admin@new.a.test").has_value());
+  EXPECT_FALSE(world_.store->FindUserByEmail(world_.clinic_a, "t2@guardian.a.test").has_value());
+  EXPECT_FALSE(world_.store->FindUserByEmail(world_.clinic_a, "admin@new.a.test").has_value());
 }
 
 TEST_F(AuthzMatrixTest, InvitationsOnlyFromTheTreatingSide) {

@@ -15,11 +15,6 @@ namespace {
 using testing_support::Phq9;
 using testing_support::RapportCheck;
 
-bool HasField(const HttpReply& reply, const std::string& field) {
-  const auto fields = reply.ErrorFields();
-  return std::find(fields.begin(), fields.end(), field) != fields.end();
-}
-
 class FeedbackHttpTest : public HttpTest {
  protected:
   void SetUp() override {
@@ -158,7 +153,7 @@ TEST_F(FeedbackHttpTest, TherapistSubmissionReturnsTheRaisedAlerts) {
   } else {
     // The service may reserve client-answered forms for the client.
     EXPECT_EQ(reply.status, 400u) << reply.body;
-    EXPECT_TRUE(HasField(reply, "respondent")) << reply.body;
+    EXPECT_TRUE(reply.NamesField("respondent")) << reply.body;
   }
 }
 
@@ -199,7 +194,7 @@ TEST_F(FeedbackHttpTest, EveryBadInputIsA4xxNamingTheFieldAndStoresNothing) {
     HttpReply reply = client.Post(target, c.body);
     EXPECT_EQ(reply.status, 400u) << c.field << ": " << reply.body;
     EXPECT_EQ(reply.Header("content-type"), "application/problem+json");
-    EXPECT_TRUE(HasField(reply, c.field)) << c.field << ": " << reply.body;
+    EXPECT_TRUE(reply.NamesField(c.field)) << c.field << ": " << reply.body;
   }
   EXPECT_EQ(StoredResponses(world_.e_c1), 0u);
   EXPECT_EQ(StoredAlerts(world_.e_c1), 0u);
@@ -282,7 +277,7 @@ TEST_F(FeedbackHttpTest, AlertsAreAcknowledgedWithANoteThenResolved) {
 
   HttpReply no_note = t1.Post(base + "/acknowledge", Json::object());
   EXPECT_EQ(no_note.status, 400u) << no_note.body;
-  EXPECT_TRUE(HasField(no_note, "note")) << no_note.body;
+  EXPECT_TRUE(no_note.NamesField("note")) << no_note.body;
 
   HttpReply ack = t1.Post(base + "/acknowledge", {{"note", "Called Cleo; safety plan agreed."}});
   ASSERT_EQ(ack.status, 200u) << ack.body;

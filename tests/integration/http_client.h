@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -39,6 +40,11 @@ struct HttpReply {
       for (const Json& e : j["errors"]) out.push_back(e.value("field", ""));
     }
     return out;
+  }
+  // Whether a problem+json body names `field` among its `errors`.
+  bool NamesField(const std::string& field) const {
+    const auto fields = ErrorFields();
+    return std::find(fields.begin(), fields.end(), field) != fields.end();
   }
 };
 

@@ -12,11 +12,6 @@
 namespace rapport::testing {
 namespace {
 
-bool HasField(const HttpReply& reply, const std::string& field) {
-  const auto fields = reply.ErrorFields();
-  return std::find(fields.begin(), fields.end(), field) != fields.end();
-}
-
 Json GasLevels() {
   return Json::array({"Stays in bed most of the day", "Up but no activity",
                       "One planned activity a day", "Two planned activities a day",
@@ -264,10 +259,10 @@ TEST_F(PlanHttpTest, ASignedVersionCannotBeEditedAndItsStoredContentStaysTheSame
   // A comparison needs two versions that exist.
   HttpReply no_to = therapist.Get(Plan("/diff?from=1"));
   EXPECT_EQ(no_to.status, 400u);
-  EXPECT_TRUE(HasField(no_to, "to")) << no_to.body;
+  EXPECT_TRUE(no_to.NamesField("to")) << no_to.body;
   HttpReply bad_from = therapist.Get(Plan("/diff?from=one&to=1"));
   EXPECT_EQ(bad_from.status, 400u);
-  EXPECT_TRUE(HasField(bad_from, "from")) << bad_from.body;
+  EXPECT_TRUE(bad_from.NamesField("from")) << bad_from.body;
   EXPECT_EQ(therapist.Get(Plan("/diff?from=1&to=7")).status, 404u);
   HttpReply same = therapist.Get(Plan("/diff?from=1&to=1"));
   ASSERT_EQ(same.status, 200u) << same.body;
@@ -292,7 +287,7 @@ TEST_F(PlanHttpTest, OnlyTheLatestProposalCanBeAccepted) {
   // Asking for changes needs a comment.
   HttpReply no_comment = client.Post(Version(2, "/request-changes"), Json::object());
   EXPECT_EQ(no_comment.status, 400u);
-  EXPECT_TRUE(HasField(no_comment, "comment")) << no_comment.body;
+  EXPECT_TRUE(no_comment.NamesField("comment")) << no_comment.body;
   // The client declines the latest instead, with an optional comment.
   HttpReply declined = client.Post(Version(2, "/decline"), Json::object());
   ASSERT_EQ(declined.status, 200u) << declined.body;
@@ -332,7 +327,7 @@ TEST_F(PlanHttpTest, AClientCannotChangeTheTherapistsFormulation) {
 
   HttpReply refused = client.Patch(Plan("/problems/p1"), {{"formulation", "Nothing wrong"}});
   EXPECT_EQ(refused.status, 403u) << refused.body;
-  EXPECT_TRUE(HasField(refused, "formulation")) << refused.body;
+  EXPECT_TRUE(refused.NamesField("formulation")) << refused.body;
   ASSERT_EQ(Stored().size(), 1u);
   EXPECT_EQ(Stored().at(0).content_json, before.content_json);
 
@@ -345,7 +340,7 @@ TEST_F(PlanHttpTest, AClientCannotChangeTheTherapistsFormulation) {
   // The therapist may change the formulation; a bad status is named.
   HttpReply bad_status = therapist.Patch(Plan("/problems/p1"), {{"status", "gone"}});
   EXPECT_EQ(bad_status.status, 400u);
-  EXPECT_TRUE(HasField(bad_status, "status")) << bad_status.body;
+  EXPECT_TRUE(bad_status.NamesField("status")) << bad_status.body;
   EXPECT_EQ(therapist.Patch(Plan("/problems/p9"), {{"client_words", "x"}}).status, 404u);
 }
 
@@ -355,22 +350,22 @@ TEST_F(PlanHttpTest, BadContentIsA400NamingTheFieldAndStoresNothing) {
   unknown_instrument["goals"][0]["benchmarks"][0]["instrument"] = "NOT-A-QUESTIONNAIRE";
   HttpReply r1 = therapist.Post(Plan("/versions"), {{"content", unknown_instrument}});
   EXPECT_EQ(r1.status, 400u) << r1.body;
-  EXPECT_TRUE(HasField(r1, "goals/0/benchmarks/0/instrument")) << r1.body;
+  EXPECT_TRUE(r1.NamesField("goals/0/benchmarks/0/instrument")) << r1.body;
 
   Json impossible = FirstContent();
   impossible["goals"][0]["benchmarks"][0]["target"] = 0;  // PHQ-9 below 0
   HttpReply r2 = therapist.Post(Plan("/versions"), {{"content", impossible}});
   EXPECT_EQ(r2.status, 400u) << r2.body;
-  EXPECT_TRUE(HasField(r2, "goals/0/benchmarks/0/target")) << r2.body;
+  EXPECT_TRUE(r2.NamesField("goals/0/benchmarks/0/target")) << r2.body;
 
   HttpReply r3 =
       therapist.Post(Plan("/versions"), {{"content", FirstContent()}, {"colour", "red"}});
   EXPECT_EQ(r3.status, 400u) << r3.body;
-  EXPECT_TRUE(HasField(r3, "colour")) << r3.body;
+  EXPECT_TRUE(r3.NamesField("colour")) << r3.body;
 
   HttpReply r4 = therapist.Post(Plan("/versions"), {{"content", "a plan"}});
   EXPECT_EQ(r4.status, 400u) << r4.body;
-  EXPECT_TRUE(HasField(r4, "content")) << r4.body;
+  EXPECT_TRUE(r4.NamesField("content")) << r4.body;
 
   HttpReply malformed = Send(port_, "POST", Plan("/versions"), "{\"content\": {",
                              {{"Cookie", therapist.cookie()},
@@ -386,7 +381,7 @@ TEST_F(PlanHttpTest, BadContentIsA400NamingTheFieldAndStoresNothing) {
   const PlanVersion draft = Stored().at(0);
   HttpReply r5 = therapist.Call("PUT", Version(1), Json{{"content", impossible}});
   EXPECT_EQ(r5.status, 400u) << r5.body;
-  EXPECT_TRUE(HasField(r5, "goals/0/benchmarks/0/target")) << r5.body;
+  EXPECT_TRUE(r5.NamesField("goals/0/benchmarks/0/target")) << r5.body;
   EXPECT_EQ(Stored().at(0).content_json, draft.content_json);
   // A second draft while one is open is a conflict.
   EXPECT_EQ(therapist.Post(Plan("/versions"), Json::object()).status, 409u);
@@ -443,7 +438,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   EXPECT_FALSE(consensus.value("plain_words", "").empty());
   HttpReply bad_rank = client.Call("PUT", Plan("/ranking"), Json{{"order", "p1"}});
   EXPECT_EQ(bad_rank.status, 400u);
-  EXPECT_TRUE(HasField(bad_rank, "order")) << bad_rank.body;
+  EXPECT_TRUE(bad_rank.NamesField("order")) << bad_rank.body;
   HttpReply unknown_rank = client.Call("PUT", Plan("/ranking"), Json{{"order", {"p1", "p9"}}});
   EXPECT_EQ(unknown_rank.status, 400u) << unknown_rank.body;
 
@@ -464,7 +459,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   EXPECT_TRUE(found) << rated.body;
   HttpReply bad_rating = client.Post(Plan("/goals/" + goal_key + "/ratings"), {{"rating", 11}});
   EXPECT_EQ(bad_rating.status, 400u);
-  EXPECT_TRUE(HasField(bad_rating, "rating")) << bad_rating.body;
+  EXPECT_TRUE(bad_rating.NamesField("rating")) << bad_rating.body;
   EXPECT_EQ(client.Post(Plan("/goals/g99/ratings"), {{"rating", 3}}).status, 404u);
 
   // Homework ticked off.
@@ -475,7 +470,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   EXPECT_EQ(ticked.json()["homework"][0].value("goal_key", ""), goal_key);
   HttpReply bad_tick = client.Call("PUT", Plan("/homework/" + homework_key), Json{{"done", "yes"}});
   EXPECT_EQ(bad_tick.status, 400u);
-  EXPECT_TRUE(HasField(bad_tick, "done")) << bad_tick.body;
+  EXPECT_TRUE(bad_tick.NamesField("done")) << bad_tick.body;
 
   // A thought record, which the therapist then sees.
   const Json record = {{"goal_key", goal_key},
@@ -499,7 +494,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   no_situation.erase("situation");
   HttpReply bad_record = client.Post(Plan("/thought-records"), no_situation);
   EXPECT_EQ(bad_record.status, 400u);
-  EXPECT_TRUE(HasField(bad_record, "situation")) << bad_record.body;
+  EXPECT_TRUE(bad_record.NamesField("situation")) << bad_record.body;
 
   // A review with a GAS level resets the review clock and gives a T-score.
   HttpReply reviewed = therapist.Post(
@@ -511,7 +506,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   HttpReply bad_review =
       therapist.Post(Plan("/reviews"), {{"notes", "Again"}, {"gas_levels", {{gas_key, 5}}}});
   EXPECT_EQ(bad_review.status, 400u);
-  EXPECT_TRUE(HasField(bad_review, "gas_levels/" + gas_key)) << bad_review.body;
+  EXPECT_TRUE(bad_review.NamesField("gas_levels/" + gas_key)) << bad_review.body;
   EXPECT_EQ(client.Post(Plan("/reviews"), {{"notes", "Mine"}}).status, 403u);
 
   // The client adds a problem in their own words: a new draft from the agreed version.
@@ -523,10 +518,10 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
   HttpReply with_formulation =
       client.Post(Plan("/problems"), {{"client_words", "Tired"}, {"formulation", "Fatigue"}});
   EXPECT_EQ(with_formulation.status, 403u);
-  EXPECT_TRUE(HasField(with_formulation, "formulation")) << with_formulation.body;
+  EXPECT_TRUE(with_formulation.NamesField("formulation")) << with_formulation.body;
   HttpReply no_words = client.Post(Plan("/problems"), Json::object());
   EXPECT_EQ(no_words.status, 400u);
-  EXPECT_TRUE(HasField(no_words, "client_words")) << no_words.body;
+  EXPECT_TRUE(no_words.NamesField("client_words")) << no_words.body;
   EXPECT_EQ(Stored().size(), 2u);
 }
 
@@ -644,9 +639,19 @@ TEST_F(PlanHttpTest, ClinicReviewSettingsAreReadAndChangedByTheAdmin) {
   HttpReply bad = admin.Call("PUT", "/api/v1/clinic/settings",
                              Json{{"plan_review_sessions", 0}, {"plan_review_days", 731}});
   EXPECT_EQ(bad.status, 400u);
-  EXPECT_TRUE(HasField(bad, "plan_review_sessions")) << bad.body;
-  EXPECT_TRUE(HasField(bad, "plan_review_days")) << bad.body;
+  EXPECT_TRUE(bad.NamesField("plan_review_sessions")) << bad.body;
+  EXPECT_TRUE(bad.NamesField("plan_review_days")) << bad.body;
   EXPECT_EQ(world_.store->GetClinic(world_.clinic_a)->settings.plan_review_days, 60);
+
+  // The age under which clients may have guardians without a recorded exception.
+  EXPECT_EQ(read.json().value("age_of_majority", 0), 18);
+  HttpReply majority = admin.Call("PUT", "/api/v1/clinic/settings", Json{{"age_of_majority", 16}});
+  ASSERT_EQ(majority.status, 200u) << majority.body;
+  EXPECT_EQ(majority.json().value("age_of_majority", 0), 16);
+  HttpReply too_high = admin.Call("PUT", "/api/v1/clinic/settings", Json{{"age_of_majority", 30}});
+  EXPECT_EQ(too_high.status, 400u);
+  EXPECT_TRUE(too_high.NamesField("age_of_majority")) << too_high.body;
+  EXPECT_EQ(world_.store->GetClinic(world_.clinic_a)->settings.age_of_majority, 16);
 
   Browser therapist = SignedIn("t1@a.test");
   EXPECT_EQ(therapist.Call("PUT", "/api/v1/clinic/settings", Json{{"plan_review_days", 30}}).status,

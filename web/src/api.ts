@@ -29,10 +29,28 @@ export interface Episode {
   appointments?: Appointment[];
 }
 
-export interface Guardian {
+// A guardian linked to a client. It shares nothing until the guardian has accepted it and staff
+// have recorded consent to share.
+export type GuardianLinkStatus = 'awaiting_guardian' | 'awaiting_consent' | 'active';
+export interface GuardianLink {
   id: number;
+  child_id: number;
+  child_name: string;
+  // Only once the guardian has accepted.
+  guardian_id: number | null;
+  // The guardian's own name once accepted; before, the name staff gave.
   display_name: string;
-  email?: string;
+  // Staff only.
+  email: string | null;
+  status: GuardianLinkStatus;
+  // Why a client who is not a minor has a guardian.
+  exception_reason: string | null;
+  requested_by_name: string;
+  requested_at: string;
+  accepted_at: string | null;
+  consent_recorded_by_name: string;
+  consent_recorded_at: string | null;
+  consent_note: string;
 }
 
 export interface Client {
@@ -42,7 +60,7 @@ export interface Client {
   date_of_birth?: string | null;
   is_minor?: boolean;
   episodes?: Episode[];
-  guardians?: Guardian[];
+  guardians?: GuardianLink[];
   therapist_name?: string;
   episode_status?: Episode['status'];
   // Whose crisis lines the client sees (an ISO 3166 code such as "GB"); null: the clinic's country.
@@ -575,8 +593,15 @@ export const api = {
     request<Client>('POST', '/clients', body),
   invite: (clientId: number, delivery: LinkDelivery) =>
     request<Invitation>('POST', `/clients/${clientId}/invitations`, { delivery }),
-  addGuardian: (clientId: number, body: { display_name: string; email: string; delivery: LinkDelivery }) =>
-    request<Guardian & { invitation?: Invitation }>('POST', `/clients/${clientId}/guardians`, body),
+  addGuardian: (
+    clientId: number,
+    body: { display_name: string; email: string; delivery: LinkDelivery; exception_reason?: string },
+  ) => request<{ link: GuardianLink; invitation: Invitation | null }>('POST', `/clients/${clientId}/guardians`, body),
+  myGuardianLinks: () => request<{ links: GuardianLink[] }>('GET', '/me/guardian-links'),
+  acceptGuardianLink: (id: number) => request<GuardianLink>('POST', `/guardian-links/${id}/accept`, {}),
+  recordGuardianConsent: (id: number, note: string) =>
+    request<GuardianLink>('POST', `/guardian-links/${id}/consent`, { note }),
+  removeGuardianLink: (id: number) => request<void>('DELETE', `/guardian-links/${id}`),
 
   invitation: (token: string) => request<InvitationInfo>('GET', `/invitations/${encodeURIComponent(token)}`),
   acceptInvitation: (token: string, password: string) =>
@@ -654,4 +679,14 @@ export const api = {
     if (before !== undefined) q.set('before', String(before));
     return request<{ mail: OutboxMail[]; next_before: number | null }>('GET', `/clinic/outbox?${q}`);
   },
+
+  // Every other session of the account is signed out; this one stays.
+  changePassword: (body: { current_password: string; new_password: string }) =>
+    request<{ message: string }>('POST', '/me/password', body),
+  // The same answer whether or not the address has an account.
+  requestPasswordReset: (email: string) => request<{ message: string }>('POST', '/auth/password-reset', { email }),
+  // Admins: the person can no longer sign in, and their sessions end.
+  deactivateUser: (id: number) => request<void>('POST', `/users/${id}/deactivate`, {}),
+  // Admins: forgets the account's failed sign-ins, so that it need not wait.
+  clearSignInFailures: (id: number) => request<void>('POST', `/users/${id}/unlock`, {}),
 };

@@ -1,6 +1,6 @@
 // The application shell: who is signed in, the header with its navigation, and the page for
-// the current path. Pages receive the signed-in user; signed-out visitors see sign-in or an
-// invitation.
+// the current path. Pages receive the signed-in user; signed-out visitors see sign-in, an
+// invitation or the page that sends a link for a forgotten password.
 import { render, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
@@ -12,6 +12,7 @@ import { interceptLinks, navigate, usePath } from './router';
 import { Loading } from './ui';
 import { SignInPage } from './pages/sign_in';
 import { InvitePage } from './pages/invite';
+import { ForgotPasswordPage } from './pages/forgot_password';
 import { AccountPage } from './pages/account';
 import { TherapistHome } from './pages/therapist_home';
 import { ClientPage } from './pages/client_page';
@@ -87,6 +88,15 @@ function App() {
     return (
       <Shell user={user} signedOut={signedOut}>
         <InvitePage token={decodeURIComponent(path.slice('/invite/'.length))} signedIn={signedIn} />
+      </Shell>
+    );
+  }
+
+  // Asking for a link to choose a new password needs no sign-in either.
+  if (path === '/forgot-password') {
+    return (
+      <Shell user={user} signedOut={signedOut} path={path}>
+        <ForgotPasswordPage />
       </Shell>
     );
   }

@@ -28,8 +28,10 @@ std::string_view UniqueColumn(std::string_view message) {
 }
 
 Error UniqueError(sqlite3* db) {
-  const std::string_view column = db != nullptr ? UniqueColumn(sqlite3_errmsg(db)) : "";
-  if (column == "email") {
+  const std::string_view message = db != nullptr ? sqlite3_errmsg(db) : "";
+  const std::string_view column = UniqueColumn(message);
+  // An address is unique per clinic: "users.clinic_id, users.email".
+  if (column == "email" || message.ends_with("users.email")) {
     return Error{ErrorCode::kAlreadyExists,
                  "email is already in use",
                  {FieldError{"email", "is already in use"}}};

@@ -32,8 +32,14 @@ namespace {
 // --- Rows -------------------------------------------------------------------------------------
 // Each kXColumns list matches the order its ReadX() reads.
 
-#define RAPPORT_CLINIC_COLUMNS \
-  "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days"
+#define RAPPORT_CLINIC_COLUMNS                                                                    \
+  "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
+  "age_of_majority"
+#define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
+  "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
+  "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
+// A guardian link that grants access: the guardian accepted and consent to share is recorded.
+#define RAPPORT_ACTIVE_LINK "AND accepted_at IS NOT NULL AND consent_recorded_at IS NOT NULL"
 #define RAPPORT_USER_COLUMNS "id, clinic_id, email, display_name, role, active, created_at"
 #define RAPPORT_EPISODE_COLUMNS \
   "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
@@ -71,7 +77,29 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.allow_link_feedback = q.Bool(3);
   c.settings.plan_review_sessions = static_cast<int>(q.Int(4));
   c.settings.plan_review_days = static_cast<int>(q.Int(5));
+  c.settings.age_of_majority = static_cast<int>(q.Int(6));
   return c;
+}
+
+Result<GuardianLink> ReadGuardianLink(const SqliteQuery& q) {
+  GuardianLink link;
+  link.id = q.Int(0);
+  link.guardian_id = q.Int(1);
+  link.child_id = q.Int(2);
+  link.requested_by = q.OptionalInt(3).value_or(0);
+  link.requested_at = q.Int(4);
+  link.requested_name = q.Text(5);
+  link.exception_reason = q.Text(6);
+  link.accepted_at = q.OptionalInt(7);
+  link.consent_recorded_by = q.OptionalInt(8).value_or(0);
+  link.consent_recorded_at = q.OptionalInt(9);
+  link.consent_note = q.Text(10);
+  return link;
+}
+
+// 0 (the system) is stored as NULL.
+std::optional<std::int64_t> UserOrNull(UserId id) {
+  return id == 0 ? std::nullopt : std::optional<std::int64_t>(id);
 }
 
 Result<User> ReadUser(const SqliteQuery& q) {
@@ -376,12 +404,14 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
-                   "plan_review_sessions, plan_review_days) VALUES (?, ?, ?, ?, ?) RETURNING id"));
+                   "plan_review_sessions, plan_review_days, age_of_majority) "
+                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
         .Bind(clinic.settings.allow_link_feedback)
         .Bind(clinic.settings.plan_review_sessions)
-        .Bind(clinic.settings.plan_review_days);
+        .Bind(clinic.settings.plan_review_days)
+        .Bind(clinic.settings.age_of_majority);
     return q.RunReturningId();
   }
 
@@ -389,11 +419,13 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
-                   "plan_review_sessions = ?, plan_review_days = ? WHERE id = ?"));
+                   "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ? "
+                   "WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
         .Bind(settings.plan_review_days)
+        .Bind(settings.age_of_majority)
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -456,12 +488,43 @@ class SqliteWriteTxn final : public WriteTxn {
     return Done(NameMissing(q.Run(), "supervisor or therapist does not exist"));
   }
 
-  Status LinkGuardian(UserId guardian_id, UserId child_id) override {
+  Result<GuardianLinkId> InsertGuardianLink(const GuardianLink& link) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id, requested_by, "
+                   "requested_at, requested_name, exception_reason, accepted_at, "
+                   "consent_recorded_by, consent_recorded_at, consent_note) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(link.guardian_id)
+        .Bind(link.child_id)
+        .Bind(UserOrNull(link.requested_by))
+        .Bind(link.requested_at)
+        .Bind(link.requested_name)
+        .Bind(link.exception_reason)
+        .Bind(link.accepted_at)
+        .Bind(UserOrNull(link.consent_recorded_by))
+        .Bind(link.consent_recorded_at)
+        .Bind(link.consent_note);
+    return NameMissing(q.RunReturningId(), "guardian or child does not exist");
+  }
+
+  Status UpdateGuardianLink(const GuardianLink& link) override {
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
-                             c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id) "
-                                        "VALUES (?, ?) ON CONFLICT DO NOTHING"));
-    q.Bind(guardian_id).Bind(child_id);
-    return Done(NameMissing(q.Run(), "guardian or child does not exist"));
+                             c_.Prepare("UPDATE guardian_links SET accepted_at = ?, "
+                                        "consent_recorded_by = ?, consent_recorded_at = ?, "
+                                        "consent_note = ? WHERE id = ?"));
+    q.Bind(link.accepted_at)
+        .Bind(UserOrNull(link.consent_recorded_by))
+        .Bind(link.consent_recorded_at)
+        .Bind(link.consent_note)
+        .Bind(link.id);
+    return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such guardian link");
+  }
+
+  Status DeleteGuardianLink(GuardianLinkId id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("DELETE FROM guardian_links WHERE id = ?"));
+    q.Bind(id);
+    return ChangedOne(q.Run(), "no such guardian link");
   }
 
   Result<EpisodeId> InsertEpisode(const Episode& e) override {
@@ -960,8 +1023,15 @@ Result<int> AppliedVersion(SqliteConnection& c) {
 }
 
 // Applies one migration in its own transaction unless it is already recorded (another process
-// may have applied it since we looked).
+// may have applied it since we looked). Foreign keys are off while it runs, so that a table can
+// be rebuilt (SQLite's way to change a constraint), and every reference is checked before the
+// commit instead: a migration that leaves one dangling is rolled back.
 Status ApplyMigration(SqliteConnection& c, const SqliteMigration& m) {
+  RAPPORT_RETURN_IF_ERROR(c.Exec("PRAGMA foreign_keys = OFF"));
+  struct KeysBackOn {
+    SqliteConnection& c;
+    ~KeysBackOn() { (void)c.Exec("PRAGMA foreign_keys = ON"); }
+  } keys_back_on{c};
   RAPPORT_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
   const Status applied = [&]() -> Status {
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery seen,
@@ -970,6 +1040,12 @@ Status ApplyMigration(SqliteConnection& c, const SqliteMigration& m) {
     RAPPORT_ASSIGN_OR_RETURN(const bool already, seen.Step());
     if (already) return Ok();
     RAPPORT_RETURN_IF_ERROR(c.Exec(m.sql));
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery dangling, c.Prepare("PRAGMA foreign_key_check"));
+    RAPPORT_ASSIGN_OR_RETURN(const bool any, dangling.Step());
+    if (any) {
+      return Fail(Error::Internal(
+          fmt::format("it leaves a row of {} referring to nothing", dangling.Text(0))));
+    }
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery record,
         c.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
@@ -1087,12 +1163,22 @@ class SqliteStoreImpl final : public SqliteStore {
     return WithReader([&](SqliteConnection& c) { return QueryUser(c, id); });
   }
 
-  Result<User> FindUserByEmail(const std::string& normalized_email) override {
+  Result<User> FindUserByEmail(ClinicId clinic_id, const std::string& normalized_email) override {
     return WithReader([&](SqliteConnection& c) -> Result<User> {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE email = ?"));
-      q.Bind(normalized_email);
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                                         " FROM users WHERE clinic_id = ? AND email = ?"));
+      q.Bind(clinic_id).Bind(normalized_email);
       return One(q, ReadUser, "no such user");
+    });
+  }
+
+  Result<std::vector<User>> ListUsersWithEmail(const std::string& normalized_email) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                                                        " FROM users WHERE email = ? ORDER BY id"));
+      q.Bind(normalized_email);
+      return All(q, ReadUser);
     });
   }
 
@@ -1150,12 +1236,32 @@ class SqliteStoreImpl final : public SqliteStore {
     return ListIds(kSupervisorsOfTherapist, therapist_id);
   }
   Result<std::vector<UserId>> ListChildrenOfGuardian(UserId guardian_id) override {
-    return ListIds("SELECT child_id FROM guardian_links WHERE guardian_id = ? ORDER BY child_id",
+    return ListIds("SELECT child_id FROM guardian_links WHERE guardian_id = ? " RAPPORT_ACTIVE_LINK
+                   " ORDER BY child_id",
                    guardian_id);
   }
   Result<std::vector<UserId>> ListGuardiansOfChild(UserId child_id) override {
-    return ListIds("SELECT guardian_id FROM guardian_links WHERE child_id = ? ORDER BY guardian_id",
+    return ListIds("SELECT guardian_id FROM guardian_links WHERE child_id = ? " RAPPORT_ACTIVE_LINK
+                   " ORDER BY guardian_id",
                    child_id);
+  }
+  Result<GuardianLink> GetGuardianLink(GuardianLinkId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<GuardianLink> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_GUARDIAN_LINK_COLUMNS
+                                                        " FROM guardian_links WHERE id = ?"));
+      q.Bind(id);
+      return One(q, ReadGuardianLink, "no such guardian link");
+    });
+  }
+  Result<std::vector<GuardianLink>> ListGuardianLinksOfChild(UserId child_id) override {
+    return ListGuardianLinks("SELECT " RAPPORT_GUARDIAN_LINK_COLUMNS
+                             " FROM guardian_links WHERE child_id = ? ORDER BY id",
+                             child_id);
+  }
+  Result<std::vector<GuardianLink>> ListGuardianLinksOfGuardian(UserId guardian_id) override {
+    return ListGuardianLinks("SELECT " RAPPORT_GUARDIAN_LINK_COLUMNS
+                             " FROM guardian_links WHERE guardian_id = ? ORDER BY id",
+                             guardian_id);
   }
 
   Result<Episode> GetEpisode(EpisodeId id) override {
@@ -1500,6 +1606,14 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<UserId>> ListIds(const char* sql, UserId key) {
     return WithReader([&](SqliteConnection& c) { return QueryIds(c, sql, key); });
+  }
+
+  Result<std::vector<GuardianLink>> ListGuardianLinks(const char* sql, UserId key) {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<GuardianLink>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+      q.Bind(key);
+      return All(q, ReadGuardianLink);
+    });
   }
 
   Result<std::vector<Episode>> ListEpisodes(const char* sql, std::int64_t key) {

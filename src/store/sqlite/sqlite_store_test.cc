@@ -141,7 +141,7 @@ TEST(SqliteStore, ReopeningTheFileKeepsTheDataAndTheChain) {
   }
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_THAT(store->FindUserByEmail("kept@example.org"), IsOk());
+  EXPECT_THAT(SoleUserWithEmail(*store, "kept@example.org"), IsOk());
   ASSERT_THAT(AddClinicAndUser(*store, "second@example.org"), IsOk());
   auto audit = store->ListAudit(0, 0, 10);
   ASSERT_THAT(audit, IsOk());
@@ -355,8 +355,17 @@ TEST(SqliteStore, DuplicateEmailMessageIsPlainAndNamesTheField) {
   TempDir dir;
   auto store = OpenOrDie(dir.File("dup.db"));
   ASSERT_NE(store, nullptr);
-  ASSERT_THAT(AddClinicAndUser(*store, "same@example.org"), IsOk());
-  const Status again = AddClinicAndUser(*store, "same@example.org");
+  // Unique within a clinic: the constraint spans two columns, and still names the address.
+  const Status again = store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = "same@example.org";
+    u.display_name = "Someone";
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(u));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertUser(u));
+    return Ok();
+  });
   ASSERT_THAT(again, FailsWith(ErrorCode::kAlreadyExists));
   EXPECT_EQ(again.error().message, "email is already in use");
   ASSERT_EQ(again.error().fields.size(), 1U);
@@ -425,7 +434,7 @@ TEST(SqliteStore, ASecondStoreOnTheSameFileSeesCommittedWrites) {
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
   ASSERT_THAT(AddClinicAndUser(*first, "one@example.org"), IsOk());
-  EXPECT_THAT(second->FindUserByEmail("one@example.org"), IsOk());
+  EXPECT_THAT(SoleUserWithEmail(*second, "one@example.org"), IsOk());
   ASSERT_THAT(AddClinicAndUser(*second, "two@example.org"), IsOk());
   auto audit = first->ListAudit(0, 0, 10);
   ASSERT_THAT(audit, IsOk());
@@ -551,24 +560,29 @@ TEST(SqliteStore, APlanReviewIntervalOutsideItsRangeIsRefusedByTheSchema) {
   EXPECT_EQ(store->GetClinic(clinic)->settings.plan_review_days, 90);
 }
 
+// Creates the database at `path` with the schema as it was before migration `version`.
+void SchemaBefore(const std::string& path, int version) {
+  std::ofstream(path).close();  // an empty file is an empty database
+  RawDb raw(path);
+  ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                     "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"),
+            SQLITE_OK);
+  for (const SqliteMigration& m : SqliteMigrations()) {
+    if (m.version >= version) break;
+    ASSERT_EQ(raw.Exec(std::string(m.sql)), SQLITE_OK) << m.name;
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+                       ", '" + std::string(m.name) + "', 0)"),
+              SQLITE_OK);
+  }
+}
+
 TEST(SqliteStore, ClinicsFromBeforePlansGetTheDefaultReviewInterval) {
   TempDir dir;
   const std::string path = dir.File("upgrade.db");
   {
-    // The schema as it was before migration 3, with one clinic in it. An empty file is an empty
-    // database.
-    std::ofstream(path).close();
+    // The schema as it was before migration 3, with one clinic in it.
+    ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 3));
     RawDb raw(path);
-    ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-                       "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"),
-              SQLITE_OK);
-    for (const SqliteMigration& m : SqliteMigrations()) {
-      if (m.version >= 3) break;
-      ASSERT_EQ(raw.Exec(std::string(m.sql)), SQLITE_OK) << m.name;
-      ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
-                         ", '" + std::string(m.name) + "', 0)"),
-                SQLITE_OK);
-    }
     ASSERT_EQ(raw.Exec("INSERT INTO clinics (name, share_with_guardians) VALUES ('Old', 0)"),
               SQLITE_OK);
   }
@@ -581,6 +595,32 @@ TEST(SqliteStore, ClinicsFromBeforePlansGetTheDefaultReviewInterval) {
   EXPECT_FALSE((*clinics)[0].settings.share_with_guardians);
   EXPECT_EQ((*clinics)[0].settings.plan_review_sessions, 6);
   EXPECT_EQ((*clinics)[0].settings.plan_review_days, 90);
+}
+
+TEST(SqliteStore, GuardianLinksFromBeforeConsentWasRecordedKeepSharingAndSaySo) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  {
+    // The schema as it was before migration 6, with a child linked to a guardian.
+    ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 6));
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("INSERT INTO clinics (id, name) VALUES (1, 'Old');"
+                       "INSERT INTO users (id, clinic_id, email, display_name, role, created_at) "
+                       "VALUES (1, 1, 'mum@x.org', 'Mum', 'guardian', 0),"
+                       " (2, 1, 'kid@x.org', 'Kid', 'client', 0);"
+                       "INSERT INTO guardian_links (guardian_id, child_id) VALUES (1, 2);"),
+              SQLITE_OK);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  // The family keeps its access; the link says it predates acceptance and consent.
+  EXPECT_THAT(store->ListGuardiansOfChild(2), ::testing::Optional(std::vector<UserId>{1}));
+  auto links = store->ListGuardianLinksOfChild(2);
+  ASSERT_THAT(links, IsOk());
+  ASSERT_EQ(links->size(), 1U);
+  EXPECT_EQ(StateOf((*links)[0]), GuardianLinkState::kActive);
+  EXPECT_NE((*links)[0].consent_note.find("before"), std::string::npos);
+  EXPECT_EQ(store->GetClinic(1)->settings.age_of_majority, 18);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-// My account: the devices I am signed in on, ending any of them, and signing out; for therapists
-// and supervisors, also how Rapport tells them about alerts.
-import { useEffect, useState } from 'preact/hooks';
+// My account: the devices I am signed in on, ending any of them, and signing out; changing my
+// password; for therapists and supervisors, also how Rapport tells them about alerts.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type NotificationPreferences, type Severity } from '../api';
 import type { AppContext } from '../main';
 import { formatDateTime, roleLabels } from '../format';
-import { Alert, CheckboxField, FormErrorSummary, Loading, PageTitle, SelectField, useLoad } from '../ui';
+import { Alert, CheckboxField, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
 function describeAgent(ua: string | undefined): string {
   if (!ua) return 'Unknown browser';
@@ -89,6 +89,7 @@ export function AccountPage({ ctx }: { ctx: AppContext }) {
           Sign out
         </button>
       </section>
+      <ChangePassword onChanged={sessions.reload} />
       {(ctx.user.role === 'therapist' || ctx.user.role === 'supervisor') && <AlertPreferences />}
       <section class="card" aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>
@@ -121,6 +122,91 @@ export function AccountPage({ ctx }: { ctx: AppContext }) {
         )}
       </section>
     </div>
+  );
+}
+
+// Changing the password asks for the current one, so that a browser left signed in is not enough
+// to take over the account. The new one is typed twice; the two are compared here before sending.
+function ChangePassword({ onChanged }: { onChanged: () => void }) {
+  const form = useForm({ current_password: '', new_password: '', repeat: '' });
+  const [done, setDone] = useState<string>();
+  // The repeat is judged once it has been typed, and on sending even when left empty.
+  const [checkRepeat, setCheckRepeat] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const { current_password, new_password, repeat } = form.values;
+  const repeatError =
+    (checkRepeat || repeat !== '') && repeat !== new_password
+      ? repeat === ''
+        ? 'Please type the new password a second time.'
+        : 'The two new passwords are not the same.'
+      : undefined;
+  const edit = (name: 'current_password' | 'new_password' | 'repeat') => (value: string) => {
+    setDone(undefined);
+    form.set(name)(value);
+  };
+
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    setDone(undefined);
+    if (new_password !== repeat) {
+      setCheckRepeat(true);
+      formRef.current?.querySelector<HTMLInputElement>('input[name="repeat"]')?.focus();
+      return;
+    }
+    void form.submit(async () => {
+      const changed = await api.changePassword({ current_password, new_password });
+      form.setValues({ current_password: '', new_password: '', repeat: '' });
+      setCheckRepeat(false);
+      setDone(changed?.message || 'Your password has been changed.');
+      onChanged();
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="password-heading">
+      <h2 id="password-heading">Change your password</h2>
+      <p class="muted">Anywhere else you are signed in will be signed out; you stay signed in here.</p>
+      <form class="form" ref={formRef} noValidate onSubmit={onSubmit}>
+        <FormErrorSummary error={form.error} fields={['current_password', 'new_password', 'password']} />
+        {done && <Alert kind="success">{done}</Alert>}
+        <Field
+          label="Current password"
+          name="current_password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current_password}
+          onInput={edit('current_password')}
+          error={form.fieldError('current_password')}
+        />
+        <Field
+          label="New password"
+          name="new_password"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint="At least 12 characters. A few unrelated words make a strong password."
+          value={new_password}
+          onInput={edit('new_password')}
+          error={form.fieldError('new_password') ?? form.fieldError('password')}
+        />
+        <Field
+          label="Repeat the new password"
+          name="repeat"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onInput={edit('repeat')}
+          error={repeatError}
+        />
+        <div>
+          <button class="button button--primary" type="submit" disabled={form.busy}>
+            {form.busy ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 

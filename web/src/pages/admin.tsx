@@ -1,14 +1,14 @@
-// The administrator's pages: the clinic's users with a form to add one, the way to the clinic's
-// safety set-up, and the audit log. Admins manage accounts and settings; they see no clinical
-// content.
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type AuditEntry, type Invitation, type Role } from '../api';
+// The administrator's pages: the clinic's users with a form to add one, deactivating an account
+// or clearing its failed sign-ins, the way to the clinic's safety set-up, and the audit log.
+// Admins manage accounts and settings; they see no clinical content.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, type AuditEntry, type Invitation, type Role, type User } from '../api';
 import { formatDateTime, roleLabels } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 import { ClinicSettingsCard } from './clinic_settings';
 
-export function AdminHome(_props: { ctx: AppContext }) {
+export function AdminHome({ ctx }: { ctx: AppContext }) {
   const users = useLoad(() => api.users());
   const [filter, setFilter] = useState('all');
   const shown = (users.data ?? []).filter((u) => filter === 'all' || u.role === filter);
@@ -33,14 +33,7 @@ export function AdminHome(_props: { ctx: AppContext }) {
           {users.data && (
             <ul class="list">
               {shown.map((u) => (
-                <li key={u.id} class="list-item">
-                  <div class="list-item__main">
-                    <p class="list-item__title">{u.display_name}</p>
-                    <p class="muted small break">{u.email}</p>
-                  </div>
-                  <span class="badge badge--calm">{roleLabels[u.role] ?? u.role}</span>
-                  {u.active === false && <span class="badge badge--ended">Inactive</span>}
-                </li>
+                <UserItem key={u.id} user={u} self={u.id === ctx.user.id} onChanged={users.reload} />
               ))}
             </ul>
           )}
@@ -65,6 +58,121 @@ export function AdminHome(_props: { ctx: AppContext }) {
         </ul>
       </section>
     </div>
+  );
+}
+
+// One person in the list. For anyone but the admin themself: deactivating the account, after an
+// in-page confirmation, and clearing its failed sign-ins so that it need not wait to sign in.
+function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChanged: () => void }) {
+  const name = user.display_name;
+  const active = user.active !== false;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const deactivateRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const messageRef = useRef<HTMLDivElement>(null);
+  const questionId = `deactivate-question-${user.id}`;
+
+  // The question takes focus's place, so that keyboard and screen-reader users land on it; Cancel
+  // is focused rather than the irreversible answer.
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+  }, [confirming]);
+
+  function cancel() {
+    setConfirming(false);
+    // After the render that brings the button back.
+    setTimeout(() => deactivateRef.current?.focus(), 0);
+  }
+
+  // `refocus`: the button pressed goes away, so focus moves to the outcome rather than to the
+  // page's top.
+  async function act(action: () => Promise<void>, done: string, refocus: boolean) {
+    setBusy(true);
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      await action();
+      setNotice(done);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+      if (refocus) setTimeout(() => messageRef.current?.focus(), 0);
+    }
+  }
+
+  const deactivate = () =>
+    act(
+      async () => {
+        await api.deactivateUser(user.id);
+        onChanged();
+      },
+      `${name} was deactivated and signed out everywhere. They can no longer sign in.`,
+      true,
+    );
+  const clearFailures = () =>
+    act(
+      () => api.clearSignInFailures(user.id),
+      `Failed sign-ins for ${name} were cleared; they can sign in again at once.`,
+      false,
+    );
+
+  return (
+    <li class="list-item">
+      <div class="list-item__main">
+        <p class="list-item__title">
+          {name}
+          {self && <span class="muted small"> (you)</span>}
+        </p>
+        <p class="muted small break">{user.email}</p>
+      </div>
+      <span class="badge badge--calm">{roleLabels[user.role] ?? user.role}</span>
+      {!active && <span class="badge badge--ended">Deactivated</span>}
+      {!self && (active || error || notice) && (
+        <div class="list-item__actions">
+          {(error || notice) && (
+            <div class="list-item__message" ref={messageRef} tabIndex={-1}>
+              {error ? <Alert>{error}</Alert> : <Alert kind="success">{notice}</Alert>}
+            </div>
+          )}
+          {active &&
+            (confirming ? (
+              <div class="confirm" role="group" aria-labelledby={questionId}>
+                <p id={questionId}>Deactivate {name}? They will be signed out everywhere and cannot sign in again.</p>
+                <button class="button button--danger button--small" type="button" disabled={busy} onClick={deactivate}>
+                  Yes, deactivate {name}
+                </button>
+                <button class="button button--small" type="button" ref={cancelRef} disabled={busy} onClick={cancel}>
+                  Cancel
+                </button>
+              </div>
+            ) : (
+              <div class="actions">
+                <button class="button button--small" type="button" disabled={busy} onClick={clearFailures}>
+                  Clear failed sign-ins<span class="visually-hidden"> for {name}</span>
+                </button>
+                <button
+                  class="button button--small button--quiet"
+                  type="button"
+                  ref={deactivateRef}
+                  disabled={busy}
+                  onClick={() => {
+                    setNotice(undefined);
+                    setError(undefined);
+                    setConfirming(true);
+                  }}
+                >
+                  Deactivate<span class="visually-hidden"> {name}</span>
+                </button>
+              </div>
+            ))}
+        </div>
+      )}
+    </li>
   );
 }
 

@@ -1,8 +1,18 @@
 // One client as their therapist sees them: details (with the country whose crisis lines they are
 // shown), episodes of care with their appointments, and the actions that start care: open an
-// episode, book, invite the client, add a guardian.
+// episode, book, invite the client, ask for a guardian, record consent to share with them.
 import { useId, useState } from 'preact/hooks';
-import { api, ApiError, type Appointment, type Client, type Episode, type Invitation, type LinkDelivery, type Modality } from '../api';
+import {
+  api,
+  ApiError,
+  type Appointment,
+  type Client,
+  type Episode,
+  type GuardianLink,
+  type Invitation,
+  type LinkDelivery,
+  type Modality,
+} from '../api';
 import { currentEpisode } from '../caseload';
 import { firstName, formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
@@ -77,7 +87,7 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
                   {client.is_minor && <span class="badge badge--warm">Child</span>}
                 </dd>
               </div>
-              {client.is_minor && (
+              {(client.is_minor || (client.guardians?.length ?? 0) > 0) && !isTherapist && (
                 <div>
                   <dt>Guardians</dt>
                   <dd>{client.guardians?.length ? client.guardians.map((g) => g.display_name).join(', ') : 'None yet'}</dd>
@@ -111,7 +121,8 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
           <div class="stack">
             {openEpisode && <BookAppointment episode={openEpisode} onBooked={record.reload} />}
             <InviteClient client={client} />
-            {client.is_minor && <AddGuardian client={client} onAdded={record.reload} />}
+            <Guardians client={client} onChanged={record.reload} />
+            <AddGuardian client={client} onAdded={record.reload} />
           </div>
         )}
       </div>
@@ -457,30 +468,121 @@ function InviteClient({ client }: { client: Client }) {
   );
 }
 
+// What a guardian link's state means for the therapist, in words.
+function guardianLinkStatus(link: GuardianLink): string {
+  switch (link.status) {
+    case 'awaiting_guardian':
+      return `Asked on ${formatDate(link.requested_at)}; waiting for them to accept. Nothing is shared yet.`;
+    case 'awaiting_consent':
+      return 'Accepted. Nothing is shared until you record consent to share.';
+    case 'active':
+      return `Sharing since ${formatDate(link.consent_recorded_at ?? link.requested_at)}. Consent: ${link.consent_note}`;
+  }
+}
+
+// The client's guardians in every state, with what is still needed before anything is shared.
+function Guardians({ client, onChanged }: { client: Client; onChanged: () => void }) {
+  const links = client.guardians ?? [];
+  if (links.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="guardians-heading">
+      <h2 id="guardians-heading">Guardians</h2>
+      <ul class="plain-list stack">
+        {links.map((link) => (
+          <GuardianLinkItem key={link.id} link={link} onChanged={onChanged} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function GuardianLinkItem({ link, onChanged }: { link: GuardianLink; onChanged: () => void }) {
+  const form = useForm({ note: '' });
+  const [removeError, setRemoveError] = useState<string>();
+  const [removing, setRemoving] = useState(false);
+  const record = (e: Event) => {
+    e.preventDefault();
+    void form.submit(async () => {
+      await api.recordGuardianConsent(link.id, form.values.note.trim());
+      onChanged();
+    });
+  };
+  const remove = async () => {
+    setRemoving(true);
+    setRemoveError(undefined);
+    try {
+      await api.removeGuardianLink(link.id);
+      onChanged();
+    } catch (err) {
+      setRemoveError(err instanceof ApiError ? err.message : String(err));
+      setRemoving(false);
+    }
+  };
+  return (
+    <li>
+      <p>
+        <strong>{link.display_name}</strong>
+        {link.email && <span class="muted"> · {link.email}</span>}
+      </p>
+      <p class="small">{guardianLinkStatus(link)}</p>
+      {link.exception_reason && <p class="small">Why this adult client has a guardian: {link.exception_reason}</p>}
+      {!link.consent_recorded_at && (
+        <form class="form" onSubmit={record} noValidate>
+          <FormErrorSummary error={form.error} fields={['note']} />
+          <Field
+            label={`Consent to share with ${link.display_name}`}
+            name="note"
+            required
+            hint="Whose consent, given how and when: for example, “Kit and both parents, in session on 3 June”."
+            autoComplete="off"
+            value={form.values.note}
+            onInput={form.set('note')}
+            error={form.fieldError('note')}
+          />
+          <button class="button secondary" type="submit" disabled={form.busy}>
+            {form.busy ? 'Recording…' : 'Record consent'}
+          </button>
+        </form>
+      )}
+      {removeError && <Alert>{removeError}</Alert>}
+      <button class="button secondary" type="button" onClick={() => void remove()} disabled={removing}>
+        {removing ? 'Ending…' : `End the link with ${link.display_name}`}
+      </button>
+    </li>
+  );
+}
+
 function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void }) {
-  const form = useForm({ display_name: '', email: '', delivery: 'email' });
-  const [added, setAdded] = useState<{ name: string; invitation?: Invitation }>();
+  const form = useForm({ display_name: '', email: '', delivery: 'email', exception_reason: '' });
+  const [added, setAdded] = useState<{ name: string; invitation: Invitation | null }>();
+  const adult = !client.is_minor;
   const onSubmit = (e: Event) => {
     e.preventDefault();
     void form.submit(async () => {
-      const guardian = await api.addGuardian(client.id, {
+      const answer = await api.addGuardian(client.id, {
         display_name: form.values.display_name.trim(),
         email: form.values.email.trim(),
         delivery: form.values.delivery as LinkDelivery,
+        ...(adult ? { exception_reason: form.values.exception_reason.trim() } : {}),
       });
-      setAdded({ name: guardian.display_name ?? form.values.display_name, invitation: guardian.invitation });
-      form.setValues({ display_name: '', email: '', delivery: form.values.delivery });
+      setAdded({ name: answer.link.display_name, invitation: answer.invitation });
+      form.setValues({ display_name: '', email: '', delivery: form.values.delivery, exception_reason: '' });
       onAdded();
     });
   };
   return (
     <section class="card" aria-labelledby="guardian-heading">
       <h2 id="guardian-heading">Add a guardian</h2>
+      <p class="muted small">
+        They are asked first: nothing is shared until they accept and you record consent to share.
+      </p>
       <form class="form" onSubmit={onSubmit} noValidate>
-        <FormErrorSummary error={form.error} fields={['display_name', 'email']} />
-        {added && <Alert kind="success">{added.name} was added as a guardian.</Alert>}
+        <FormErrorSummary error={form.error} fields={['display_name', 'email', 'exception_reason']} />
+        {added && <Alert kind="success">{added.name} was asked to be a guardian.</Alert>}
         {added?.invitation?.url && <CopyableLink invitation={added.invitation} label="Guardian's invitation link" />}
-        {added?.invitation && !added.invitation.url && <p class="muted small">Their invitation is on its way by e-mail.</p>}
+        {added && !added.invitation?.url && (
+          <p class="muted small">They get an e-mail asking them to accept (and to set up their account if they have none).</p>
+        )}
         <Field
           label="Guardian's full name"
           name="display_name"
@@ -500,6 +602,22 @@ function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void 
           onInput={form.set('email')}
           error={form.fieldError('email')}
         />
+        {adult && (
+          <Field
+            label="Why this client has a guardian"
+            name="exception_reason"
+            required
+            hint={
+              client.date_of_birth
+                ? 'This client is not under the age of majority. Record the reason, for example a court-appointed guardian.'
+                : 'This client has no date of birth recorded, so they count as an adult. Record the reason, or add their date of birth first.'
+            }
+            autoComplete="off"
+            value={form.values.exception_reason}
+            onInput={form.set('exception_reason')}
+            error={form.fieldError('exception_reason')}
+          />
+        )}
         <SelectField
           label="How their invitation reaches them"
           name="delivery"

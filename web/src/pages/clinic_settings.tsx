@@ -1,6 +1,7 @@
 // The clinic's settings as an administrator changes them: whether guardians may see a child's
 // plan at all, whether feedback links may be sent, and how often an agreed treatment plan falls
-// due for review (after so many sessions or so many days, whichever comes first).
+// due for review (after so many sessions or so many days, whichever comes first), and the age
+// under which a client may have guardians without a recorded exception.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { Alert, CheckboxField, Field, Loading, useLoad } from '../ui';
@@ -10,6 +11,7 @@ export interface ClinicSettings {
   allow_link_feedback: boolean;
   plan_review_sessions: number;
   plan_review_days: number;
+  age_of_majority: number;
 }
 
 const settingsApi = {
@@ -23,6 +25,7 @@ export function ClinicSettingsCard() {
   const [links, setLinks] = useState(true);
   const [sessions, setSessions] = useState('');
   const [days, setDays] = useState('');
+  const [majority, setMajority] = useState('');
   const [error, setError] = useState<ApiError>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -33,6 +36,7 @@ export function ClinicSettingsCard() {
     setLinks(s.allow_link_feedback);
     setSessions(String(s.plan_review_sessions ?? 6));
     setDays(String(s.plan_review_days ?? 90));
+    setMajority(String(s.age_of_majority ?? 18));
   }, [loaded.data]);
 
   async function submit(e: Event) {
@@ -47,6 +51,7 @@ export function ClinicSettingsCard() {
         // Sent as typed: the server names a value out of range beside its field.
         plan_review_sessions: Number(sessions),
         plan_review_days: Number(days),
+        age_of_majority: Number(majority),
       });
       setSaved(true);
     } catch (err) {
@@ -96,6 +101,19 @@ export function ClinicSettingsCard() {
               error={error?.fieldMessage('plan_review_days')}
             />
           </div>
+          <Field
+            label="Age of majority"
+            name="age_of_majority"
+            type="number"
+            inputMode="numeric"
+            min={14}
+            max={21}
+            required
+            hint="Clients under this age may have guardians. An older client has one only with a recorded reason."
+            value={majority}
+            onInput={setMajority}
+            error={error?.fieldMessage('age_of_majority')}
+          />
           {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
           {saved && <Alert kind="success">Settings saved.</Alert>}
           <div>

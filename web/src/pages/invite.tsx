@@ -29,6 +29,9 @@ export function InvitePage({ token, signedIn }: { token: string; signedIn: (s: S
         <p>
           <a href="/sign-in">Go to sign-in</a>
         </p>
+        <p>
+          A link to choose a new password that has expired? <a href="/forgot-password">Ask for a new one</a>.
+        </p>
       </div>
     );
   }

@@ -45,7 +45,10 @@ export function SignInPage({ signedIn }: { signedIn: (s: Session) => void }) {
           {form.busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <p class="muted small after-card">
+      <p class="after-card">
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
+      <p class="muted small">
         New to Rapport? Your therapist or clinic sends you an invitation link to set your password.
       </p>
     </div>
