@@ -167,6 +167,33 @@ test('the therapist asks a guardian to be linked to a child client', async () =>
   await page.context().close();
 });
 
+test('moving to a page by a link or Back puts focus on its heading, and a link drawn as a button keeps its contrast on hover', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const row = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Jordan Reyes' });
+  await row.getByRole('link', { name: /Feedback and progress/ }).click();
+  const heading = page.getByRole('heading', { level: 1, name: /^Jordan.*feedback and progress/ });
+  await heading.waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+  // The filled "Treatment plan" link, hovered: white on the darker green, not green on green.
+  const plan = page.getByRole('link', { name: 'Treatment plan', exact: true });
+  await plan.hover();
+  const colours = await plan.evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { text: style.color, background: style.backgroundColor };
+  });
+  assert.equal(colours.text, 'rgb(255, 255, 255)', JSON.stringify(colours));
+  assert.notEqual(colours.background, colours.text);
+  await assertAccessible(page, 'an episode page with a filled link-button hovered');
+  await plan.click();
+  await page.getByRole('heading', { level: 1, name: /treatment plan/i }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+  await page.goBack();
+  await heading.waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1' && /feedback/.test(document.activeElement.textContent));
+  await page.context().close();
+});
+
 test('the keyboard reaches the caseload through the skip link, with a visible focus ring', async () => {
   const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);

@@ -4,6 +4,17 @@ import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
+// Whether the page the person moved to (by a link, Back or Forward) should take focus to its
+// main heading, so that a screen reader starts there and the keyboard does not start over at the
+// top. A redirect or the first load leaves focus where the browser put it.
+let headingFocusWanted = false;
+
+export function takeHeadingFocus(): boolean {
+  const wanted = headingFocusWanted;
+  headingFocusWanted = false;
+  return wanted;
+}
+
 export function navigate(to: string, replace = false): void {
   if (to === location.pathname + location.search) return;
   if (replace) history.replaceState(null, '', to);
@@ -15,11 +26,15 @@ export function usePath(): string {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {
     const update = () => setPath(location.pathname);
+    const moved = () => {
+      headingFocusWanted = true;
+      update();
+    };
     listeners.add(update);
-    addEventListener('popstate', update);
+    addEventListener('popstate', moved);
     return () => {
       listeners.delete(update);
-      removeEventListener('popstate', update);
+      removeEventListener('popstate', moved);
     };
   }, []);
   return path;
@@ -37,6 +52,7 @@ export function interceptLinks(root: HTMLElement): void {
     if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
     if (url.hash && url.pathname === location.pathname) return;
     event.preventDefault();
+    headingFocusWanted = true;
     navigate(url.pathname + url.search);
   });
 }

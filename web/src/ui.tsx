@@ -3,6 +3,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from './api';
+import { takeHeadingFocus } from './router';
 
 interface FieldProps {
   label: string;
@@ -121,7 +122,8 @@ export function PageTitle({ children, title }: { children: ComponentChildren; ti
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Rapport`;
-    if (document.activeElement && document.activeElement !== document.body) {
+    const moved = takeHeadingFocus();
+    if (moved || (document.activeElement && document.activeElement !== document.body)) {
       ref.current?.focus();
     }
   }, [title]);
