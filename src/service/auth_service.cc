@@ -9,6 +9,7 @@
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
+#include "service/mail.h"
 
 namespace rapport {
 
@@ -67,24 +68,6 @@ std::string Minutes(std::chrono::milliseconds d) {
 
 std::string LinkPath(std::string_view token) {
   return "/invite/" + std::string(token);
-}
-
-// A mail that carries a personal sign-in link to `user` and to nobody else (`reason` is one of
-// those CarriesPersonalLink() knows).
-Notification LinkMail(const User& user, std::string reason, std::string dedupe_key,
-                      std::string subject, std::string body, Timestamp now) {
-  Notification mail;
-  mail.clinic_id = user.clinic_id;
-  mail.recipient_id = user.id;
-  mail.channel = Channel::kEmail;
-  mail.reason = std::move(reason);
-  mail.dedupe_key = std::move(dedupe_key);
-  mail.address = user.email;
-  mail.subject = std::move(subject);
-  mail.body = std::move(body);
-  mail.created_at = now;
-  mail.next_attempt_at = now;
-  return mail;
 }
 
 // The actor a signed-in user becomes.
@@ -389,7 +372,7 @@ Status AuthService::RequestPasswordReset(std::string_view email_text, std::strin
       reset.delivery = "email";
       RAPPORT_ASSIGN_OR_RETURN(const InvitationId id, txn.InsertInvitation(reset));
       // One mail per account per quarter hour, however often the form is sent.
-      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
+      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(MailTo(
           user, std::string(kPasswordResetMail),
           fmt::format("password_reset:{}:{}", user.id, now / (15 * 60 * 1000)),
           "Rapport: choose a new password",
@@ -540,7 +523,7 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
   if (delivery != LinkDelivery::kEmail) return link;
 
   // By e-mail the link goes to the person and nowhere else: the answer keeps no token.
-  RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(LinkMail(
+  RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(MailTo(
       user, std::string(kInvitationMail), fmt::format("invitation:{}", id),
       "Rapport: your invitation",
       fmt::format("Hello {},\n\nYour clinic has invited you to Rapport. To choose your password "

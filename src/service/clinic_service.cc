@@ -15,6 +15,7 @@
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/feedback_service.h"
+#include "service/mail.h"
 #include "service/names.h"
 
 namespace rapport {
@@ -324,16 +325,14 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
   // A guardian for a client who is not a minor needs a recorded reason.
   std::string exception_reason;
   if (!IsMinor(profile, now, clinic.settings.age_of_majority)) {
-    auto reason = ValidateLineOfText(input.exception_reason, "exception_reason", 500);
-    if (reason) {
-      exception_reason = std::move(*reason);
-    } else if (input.exception_reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (input.exception_reason.find_first_not_of(" \t\r\n") == std::string::npos) {
       check.Add("exception_reason",
                 fmt::format("is needed: this client is not recorded as under {}, so say why they "
                             "have a guardian (for example, a court-appointed guardian)",
                             clinic.settings.age_of_majority));
-    } else {
-      check.Check(Fail(reason.error()));
+    } else if (auto reason = check.Take(
+                   ValidateLineOfText(input.exception_reason, "exception_reason", 500))) {
+      exception_reason = std::move(*reason);
     }
   }
   RAPPORT_RETURN_IF_ERROR(check.Done());
@@ -395,23 +394,17 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
       if (input.delivery == LinkDelivery::kInPerson) added.invitation = std::move(invitation);
     } else if (has_password && guardian.active && !asked_before) {
       // The person already has an account: they are asked, not linked.
-      Notification mail;
-      mail.clinic_id = guardian.clinic_id;
-      mail.recipient_id = guardian.id;
-      mail.channel = Channel::kEmail;
-      mail.reason = "guardian_link_request";
-      mail.dedupe_key = fmt::format("guardian_link_request:{}", link.id);
-      mail.address = guardian.email;
-      mail.subject = "Rapport: you have been asked to be linked as a guardian";
-      mail.body = fmt::format(
-          "Hello {},\n\nA therapist at {} asked to link your Rapport account as the guardian of "
-          "a client. Nothing is shared with you until you accept. Please sign in to Rapport to "
-          "accept or decline.\n\nIf you do not know why, decline, or tell the clinic.\n\nPlease "
-          "do not reply to this message.\n",
-          guardian.display_name, clinic.name);
-      mail.created_at = now;
-      mail.next_attempt_at = now;
-      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(mail));
+      RAPPORT_RETURN_IF_ERROR(txn.InsertNotification(MailTo(
+          guardian, std::string(kGuardianLinkRequestMail),
+          fmt::format("{}:{}", kGuardianLinkRequestMail, link.id),
+          "Rapport: you have been asked to be linked as a guardian",
+          fmt::format("Hello {},\n\nSomeone on the care team at {} asked to link your Rapport "
+                      "account as the guardian of a client. Nothing is shared with you until "
+                      "you accept. Please sign in to Rapport to accept or decline.\n\nIf you do "
+                      "not know why, decline, or tell the clinic.\n\nPlease do not reply to this "
+                      "message.\n",
+                      guardian.display_name, clinic.name),
+          now)));
     }
     stored = link;
     return Ok();
@@ -433,14 +426,15 @@ Result<GuardianLinkView> ClinicService::LinkView(Names& names, const GuardianLin
   RAPPORT_ASSIGN_OR_RETURN(view.child_name, names.Client(link.child_id));
   view.state = StateOf(link);
   view.display_name = link.requested_name;
-  if (link.accepted_at) {
+  if (link.accepted_at || for_staff) {
     RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(link.guardian_id));
-    view.guardian_id = guardian.id;
-    view.display_name = guardian.display_name;
+    // Before acceptance staff see only the address they typed (stored normalised), never the
+    // account's own name or id.
     if (for_staff) view.email = guardian.email;
-  } else if (for_staff) {
-    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(link.guardian_id));
-    view.email = guardian.email;  // the address staff typed (stored normalised)
+    if (link.accepted_at) {
+      view.guardian_id = guardian.id;
+      view.display_name = guardian.display_name;
+    }
   }
   view.exception_reason = link.exception_reason;
   if (link.requested_by != 0) {
@@ -525,6 +519,7 @@ Result<GuardianLinkView> ClinicService::RecordGuardianConsent(const Actor& actor
 }
 
 Status ClinicService::RemoveGuardianLink(const Actor& actor, GuardianLinkId id) {
+  // The role first, so that other roles cannot tell which link ids exist.
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kTherapist, Role::kSupervisor, Role::kGuardian}));
   RAPPORT_RETURN_IF_ERROR(RequireGuardianLink(actor, id));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "service/mail.h"
 #include "service/service_test_world.h"
 
 namespace rapport {
@@ -297,7 +298,7 @@ TEST(Guardians, AnotherFamilysGuardianIsAskedNotLinkedAndTheAnswerSaysNothingOfT
   auto request = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
   ASSERT_TRUE(request.has_value());
   EXPECT_TRUE(std::any_of(request->begin(), request->end(), [&](const Notification& n) {
-    return n.recipient_id == w.g2 && n.reason == "guardian_link_request";
+    return n.recipient_id == w.g2 && n.reason == kGuardianLinkRequestMail;
   }));
   auto own = service.ListOwnGuardianLinks(w.As(w.g2));
   ASSERT_TRUE(own.has_value());

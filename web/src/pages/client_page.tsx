@@ -63,6 +63,9 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
   const open = currentEpisode(episodes);
   const openEpisode = open && open.status !== 'ended' ? open : undefined;
   const isTherapist = ctx.user.role === 'therapist';
+  // A supervisor also receives links still waiting for acceptance or consent; the details list
+  // the guardians who share.
+  const sharing = (client.guardians ?? []).filter((g) => g.status === 'active');
 
   return (
     <div class="page">
@@ -87,10 +90,10 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
                   {client.is_minor && <span class="badge badge--warm">Child</span>}
                 </dd>
               </div>
-              {(client.is_minor || (client.guardians?.length ?? 0) > 0) && !isTherapist && (
+              {(client.is_minor || sharing.length > 0) && !isTherapist && (
                 <div>
                   <dt>Guardians</dt>
-                  <dd>{client.guardians?.length ? client.guardians.map((g) => g.display_name).join(', ') : 'None yet'}</dd>
+                  <dd>{sharing.length ? sharing.map((g) => g.display_name).join(', ') : 'None yet'}</dd>
                 </div>
               )}
               {!isTherapist && (

@@ -13,10 +13,8 @@ export function ForgotPasswordPage() {
     setSent(undefined);
     void form.submit(async () => {
       const answer = await api.requestPasswordReset(form.values.email.trim());
-      setSent(
-        answer?.message ||
-          'If this address belongs to an account, a link to choose a new password is on its way. It works for one hour.',
-      );
+      // The server's words: the same for every address.
+      setSent(answer.message);
     });
   };
   return (
