@@ -212,12 +212,12 @@ int Main(int argc, char** argv) {
     RAPPORT_RETURN_IF_ERROR(txn.PutSafetySettings(clinic, SafetySettingsToJson(safety).dump()));
     RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
                              txn.InsertUser(NewUser{clinic, "therapist@bench.rapport", "Tess",
-                                                    Role::kTherapist, hash, now}));
+                                                    Role::kTherapist, hash, now, true}));
     for (int c = 0; c <= kLoadClients; ++c) {
       RAPPORT_ASSIGN_OR_RETURN(
           const UserId client,
           txn.InsertUser(NewUser{clinic, fmt::format("client{}@bench.rapport", c),
-                                 fmt::format("Client {}", c), Role::kClient, hash, now}));
+                                 fmt::format("Client {}", c), Role::kClient, hash, now, true}));
       RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{client, "", "", ""}));
       Episode e{0, clinic, client, therapist, EpisodeStatus::kActive, now, std::nullopt};
       RAPPORT_ASSIGN_OR_RETURN(const EpisodeId id, txn.InsertEpisode(e));

@@ -403,12 +403,12 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
   const Status written = store.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
                              txn.InsertUser(NewUser{clinic, out.therapist_email, "Casey Caseload",
-                                                    Role::kTherapist, password_hash, now}));
+                                                    Role::kTherapist, password_hash, now, true}));
     for (int c = 0; c < clients; ++c) {
       const std::string email = fmt::format("client{}@bench.rapport", c);
       RAPPORT_ASSIGN_OR_RETURN(const UserId client,
                                txn.InsertUser(NewUser{clinic, email, fmt::format("Client {:03}", c),
-                                                      Role::kClient, password_hash, now}));
+                                                      Role::kClient, password_hash, now, true}));
       RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(ClientProfile{client, "", "", ""}));
       Episode e;
       e.clinic_id = clinic;

@@ -661,6 +661,14 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     p.Take(t.Finish());
     if (ok) inst.timing = parsed;
   }
+  if (const Json* schedule = r.Optional("schedule")) {
+    auto parsed = ScheduleFromJson(*schedule, "schedule/");
+    if (parsed) {
+      inst.schedule = *parsed;
+    } else {
+      p.Take(Status(Fail(parsed.error())));
+    }
+  }
   std::map<std::string, std::vector<ResponseOption>> sets;
   if (const Json* rs = r.Optional("response_sets")) {
     if (!rs->is_object()) {
@@ -876,6 +884,8 @@ Json InstrumentToJson(const Instrument& inst) {
     }
     out["timing"] = std::move(timing);
   }
+  // As a definition file gives it, so that a shown definition loads again.
+  out["schedule"] = ScheduleToJson(DefaultSchedule(inst));
   return out;
 }
 

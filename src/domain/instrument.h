@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/result.h"
+#include "domain/schedule.h"
 #include "domain/severity.h"
 
 namespace rapport {
@@ -173,6 +174,10 @@ struct Instrument {
   std::string loinc_panel, loinc_total;
   std::string preamble;
   std::optional<Timing> timing;  // none: the clinic decides when to ask
+  // How often an episode asks it unless its therapist chooses otherwise ("schedule":
+  // {"every_sessions": N} | {"every_weeks": N} | {"once": true}); none: DefaultSchedule's rule by
+  // purpose.
+  std::optional<Schedule> schedule;
   std::vector<Item> items;
   std::vector<RiskRule> risk;
   std::optional<Screen> screen;  // screening questionnaires only

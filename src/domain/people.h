@@ -45,8 +45,9 @@ struct Clinic {
 struct User {
   UserId id = 0;
   ClinicId clinic_id = 0;
-  std::string email;         // normalised: trimmed, lower case; unique within the clinic
-  std::string display_name;  // what the UI shows
+  std::string email;  // normalised: trimmed, lower case; unique among confirmed in the clinic
+  bool email_confirmed = true;  // false: staff-made record whose invitation is not yet accepted
+  std::string display_name;     // what the UI shows
   Role role = Role::kClient;
   bool active = true;  // false: cannot sign in; keeps history
   Timestamp created_at = 0;

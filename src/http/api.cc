@@ -31,6 +31,7 @@ Json UserJson(const User& user) {
   return {{"id", user.id},
           {"role", std::string(ToString(user.role))},
           {"email", user.email},
+          {"email_confirmed", user.email_confirmed},
           {"display_name", user.display_name},
           {"clinic_id", user.clinic_id},
           {"active", user.active},
@@ -50,6 +51,7 @@ Json EpisodeJson(const EpisodeView& episode) {
 Json ClientJson(const User& user, const ClientProfile& profile, bool minor) {
   return {{"id", user.id},
           {"email", user.email},
+          {"email_confirmed", user.email_confirmed},
           {"display_name", user.display_name},
           {"preferred_name", profile.preferred_name},
           {"date_of_birth",

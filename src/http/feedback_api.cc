@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,7 +44,11 @@ Json AssignedJson(const std::vector<AssignedInstrument>& list) {
     out.push_back({{"code", a.code},
                    {"title", a.title},
                    {"purpose", std::string(ToString(a.purpose))},
-                   {"respondent", std::string(ToString(a.respondent))}});
+                   {"respondent", std::string(ToString(a.respondent))},
+                   {"schedule", ScheduleToJson(a.schedule)},
+                   {"schedule_words", Describe(a.schedule)},
+                   {"chosen_schedule", a.chosen_schedule},
+                   {"due", a.due}});
   }
   return out;
 }
@@ -99,6 +104,25 @@ Or<SubmitRequest> ReadSubmit(const HttpRequest& request, bool with_respondent) {
   submit.answers = *answers;
   submit.appointment_id = appointment;
   return submit;
+}
+
+// A draft's body: {"answers": {"CODE/item": value}}.
+Or<Json> ReadDraftAnswers(const HttpRequest& request) {
+  auto body = ReadJsonObject(request);
+  if (!body) return std::unexpected(std::move(body.error()));
+  JsonObjectReader reader(*body);
+  const Json* answers = reader.Required("answers");
+  if (answers != nullptr && !answers->is_object()) {
+    reader.AddError("answers", "must be an object of \"QUESTIONNAIRE/item\" to answer");
+  }
+  if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+  return *answers;
+}
+
+Json DraftJson(const FeedbackDraftView& draft) {
+  return {{"answers", draft.answers},
+          {"updated_at", OptionalTime(draft.updated_at)},
+          {"crisis", draft.crisis ? HelpJson(*draft.crisis) : Json(nullptr)}};
 }
 
 Json ProgressJson(const EpisodeProgress& progress) {
@@ -269,7 +293,10 @@ Json AlertJson(const AlertView& view) {
           {"acknowledge_note", OptionalText(a.acknowledge_note)},
           {"resolved_at", OptionalTime(a.resolved_at)},
           {"resolved_by", a.resolved_by ? Json(*a.resolved_by) : Json(nullptr)},
-          {"resolve_note", OptionalText(a.resolve_note)}};
+          {"resolve_note", OptionalText(a.resolve_note)},
+          {"therapist_name", OptionalText(view.therapist_name)},
+          {"acknowledged_by_name", OptionalText(view.acknowledged_by_name)},
+          {"resolved_by_name", OptionalText(view.resolved_by_name)}};
 }
 
 namespace {
@@ -313,10 +340,52 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
              }));
 
-  router.Add("GET", "/api/v1/episodes/{id}/instruments",
-             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
-               return Respond(200, feedback.AssignedInstruments(actor, id), AssignedJson);
-             }));
+  // `?appointment=N`: which are due for that session (default: now).
+  router.Add(
+      "GET", "/api/v1/episodes/{id}/instruments",
+      IdRoute(
+          auth, [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
+            std::optional<AppointmentId> appointment;
+            if (const auto text = request.QueryParam("appointment"); text) {
+              AppointmentId parsed = 0;
+              const auto [end, ec] =
+                  std::from_chars(text->data(), text->data() + text->size(), parsed);
+              if (ec != std::errc() || end != text->data() + text->size() || parsed <= 0) {
+                return ErrorReply(
+                    Error::Field("appointment", "must be an appointment id (a whole number)"));
+              }
+              appointment = parsed;
+            }
+            return Respond(200, feedback.AssignedInstruments(actor, id, appointment), AssignedJson);
+          }));
+
+  // The therapist assigns a questionnaire and says how often it is asked:
+  // {"respondent": "client", "schedule": {"every_weeks": 2} | ... | null (its default)}.
+  router.Add(
+      "PUT", "/api/v1/episodes/{id}/instruments/{code}",
+      IdRoute(
+          auth, [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
+            auto body = ReadJsonObject(request);
+            if (!body) return std::unexpected(std::move(body.error()));
+            JsonObjectReader reader(*body);
+            auto respondent = reader.RequiredString("respondent", 32);
+            const Json* schedule_json = reader.Optional("schedule");
+            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+            std::optional<std::optional<Schedule>> schedule;
+            if (schedule_json != nullptr) {
+              if (schedule_json->is_null()) {
+                schedule = std::optional<Schedule>();
+              } else {
+                auto parsed = ScheduleFromJson(*schedule_json, "schedule/");
+                if (!parsed) return ErrorReply(parsed.error());
+                schedule = std::optional<Schedule>(*parsed);
+              }
+            }
+            return Respond(200,
+                           feedback.AssignInstrument(actor, id, std::string(request.Param("code")),
+                                                     *respondent, schedule),
+                           AssignedJson);
+          }));
 
   router.Add(
       "POST", "/api/v1/episodes/{id}/responses",
@@ -346,6 +415,21 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
         return HttpResponse::JsonBody(
             200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
       }));
+
+  // Answers in progress, the author's own (issue 11): restored after a refresh, a sign-out or on
+  // another device.
+  router.Add("GET", "/api/v1/episodes/{id}/feedback-draft",
+             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
+               return Respond(200, feedback.GetDraft(actor, id), DraftJson);
+             }));
+  router.Add(
+      "PUT", "/api/v1/episodes/{id}/feedback-draft",
+      IdRoute(auth,
+              [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
+                auto answers = ReadDraftAnswers(request);
+                if (!answers) return std::unexpected(std::move(answers.error()));
+                return Respond(200, feedback.SaveDraft(actor, id, *answers), DraftJson);
+              }));
 
   router.Add("GET", "/api/v1/episodes/{id}/export.csv",
              Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
@@ -430,6 +514,21 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                          {"appointment_starts_at", FormatIso8601(info->appointment_starts_at)},
                          {"expires_at", FormatIso8601(info->expires_at)},
                          {"instruments", std::move(instruments)}});
+             }));
+
+  // The link's draft: the token is the credential, as for its responses.
+  router.Add("GET", "/api/v1/feedback-links/{token}/draft",
+             Public([&feedback](const HttpRequest& request) -> Reply {
+               return Respond(200, feedback.GetDraftViaLink(std::string(request.Param("token"))),
+                              DraftJson);
+             }));
+  router.Add("PUT", "/api/v1/feedback-links/{token}/draft",
+             Public([&feedback](const HttpRequest& request) -> Reply {
+               auto answers = ReadDraftAnswers(request);
+               if (!answers) return std::unexpected(std::move(answers.error()));
+               return Respond(
+                   200, feedback.SaveDraftViaLink(std::string(request.Param("token")), *answers),
+                   DraftJson);
              }));
 
   // No session and no CSRF token: the single-use, expiring token in the path is the credential,

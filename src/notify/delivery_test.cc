@@ -70,7 +70,7 @@ class DeliveryTest : public ::testing::Test {
                                                txn.InsertClinic(Clinic{0, "Northside", {}}));
                       RAPPORT_ASSIGN_OR_RETURN(
                           therapist_, txn.InsertUser(NewUser{clinic_, "t@northside.example", "Tara",
-                                                             Role::kTherapist, "", 0}));
+                                                             Role::kTherapist, "", 0, true}));
                       return Ok();
                     })
                     .has_value());

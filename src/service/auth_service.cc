@@ -613,6 +613,15 @@ Error UnknownInvitation() {
   return Error::NotFound("This invitation link is not valid.");
 }
 
+// Said only to whoever holds the invitation, that is, the owner of the inbox it was sent to.
+Error AddressHeldElsewhere(std::string_view clinic_name) {
+  return Error::AlreadyExists(fmt::format(
+      "This e-mail address already has an account at {}. Please sign in with that account (or "
+      "use \"Forgot password\"). If this invitation is for someone else, ask the clinic to send "
+      "it to their own address.",
+      clinic_name));
+}
+
 }  // namespace
 
 Result<InvitationInfo> AuthService::PeekInvitation(std::string_view token) {
@@ -658,6 +667,15 @@ Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::s
     RAPPORT_RETURN_IF_ERROR(CheckUsable(*invitation, now));
     RAPPORT_ASSIGN_OR_RETURN(const User user, txn.GetUser(invitation->user_id));
     if (!user.active) return Fail(UnknownInvitation());
+    if (!user.email_confirmed) {
+      // The address becomes this account's only if no other account of the clinic holds it. The
+      // person at the inbox is told; the staff who made the record were not.
+      if (Status confirmed = txn.ConfirmEmail(user.id); !confirmed) {
+        if (confirmed.error().code != ErrorCode::kAlreadyExists) return confirmed;
+        RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, txn.GetClinic(user.clinic_id));
+        return Fail(AddressHeldElsewhere(clinic.name));
+      }
+    }
     RAPPORT_RETURN_IF_ERROR(txn.MarkInvitationUsed(invitation->id, now));
     RAPPORT_RETURN_IF_ERROR(txn.SetPasswordHash(user.id, hash));
     const bool reset = invitation->purpose == "reset";

@@ -70,8 +70,9 @@ TEST(Login, AnAddressWithAccountsAtTwoClinicsSignsInToTheOneWhosePasswordItIs) {
   ASSERT_TRUE(w.store
                   ->Write([&](WriteTxn& txn) -> Status {
                     RAPPORT_ASSIGN_OR_RETURN(
-                        at_b, txn.InsertUser(NewUser{w.clinic_b, "c1@a.test", "Cleo at B",
-                                                     Role::kClient, *other_hash, w.clock.Now()}));
+                        at_b,
+                        txn.InsertUser(NewUser{w.clinic_b, "c1@a.test", "Cleo at B", Role::kClient,
+                                               *other_hash, w.clock.Now(), true}));
                     return Ok();
                   })
                   .has_value());
@@ -681,7 +682,7 @@ TEST(Invitations, TherapistMayInviteTheGuardianOfTheirChildClient) {
   EXPECT_EQ(info->role, Role::kGuardian);
   // A fresh link for the same guardian (not yet accepted) from the same therapist is fine; t2
   // may not.
-  const UserId guardian = w.store->FindUserByEmail(w.clinic_a, "pat@a.test")->id;
+  const UserId guardian = w.store->ListRecordsWithEmail(w.clinic_a, "pat@a.test")->at(0).id;
   EXPECT_TRUE(auth.CreateInvitation(w.As(w.t1), guardian).has_value());
   EXPECT_EQ(auth.CreateInvitation(w.As(w.t2), guardian).error().code, ErrorCode::kNotFound);
 }

@@ -213,8 +213,10 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
 
   ClientDetail detail;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    NewUser user{actor.clinic_id, *email, *name, Role::kClient, "", now};
-    RAPPORT_ASSIGN_OR_RETURN(const UserId id, MapEmailTaken(txn.InsertUser(user)));
+    // The address waits unconfirmed until the client accepts their invitation, so the answer is
+    // the same whether or not it already has an account in this clinic.
+    NewUser user{actor.clinic_id, *email, *name, Role::kClient, "", now, false};
+    RAPPORT_ASSIGN_OR_RETURN(const UserId id, txn.InsertUser(user));
     ClientProfile profile{id, input.date_of_birth, preferred, ""};
     RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
     Episode episode;
@@ -337,16 +339,28 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
   }
   RAPPORT_RETURN_IF_ERROR(check.Done());
 
+  // The guardian is the clinic's guardian account with this address if there is one, else a
+  // guardian record already waiting for it (a sibling's request), else a new record. An address
+  // held by a client or by staff gets a new record like any unknown address: the answer must not
+  // tell staff who else the clinic knows, and its owner decides when the invitation arrives.
+  // Accounts at other clinics are not seen here at all.
   std::optional<User> existing;
   bool has_password = false;
-  // Addresses are unique per clinic: an account at another clinic is not seen here at all.
-  if (auto found = store_.FindUserByEmail(actor.clinic_id, *email)) {
-    if (found->role != Role::kGuardian) return Fail(EmailTaken());
-    existing = *found;
-    RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(found->id));
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> records,
+                           store_.ListRecordsWithEmail(actor.clinic_id, *email));
+  const auto holder =
+      std::find_if(records.begin(), records.end(), [](const User& u) { return u.email_confirmed; });
+  if (holder != records.end() && holder->role == Role::kGuardian) {
+    existing = *holder;
+  } else if (holder == records.end()) {
+    const auto waiting = std::find_if(records.begin(), records.end(), [](const User& u) {
+      return u.role == Role::kGuardian && u.active;
+    });
+    if (waiting != records.end()) existing = *waiting;
+  }
+  if (existing) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(existing->id));
     has_password = !hash.empty();
-  } else if (found.error().code != ErrorCode::kNotFound) {
-    return Fail(found.error());
   }
   std::optional<GuardianLink> asked_before;
   if (existing) {
@@ -367,8 +381,8 @@ Result<GuardianAdded> ClinicService::AddGuardian(const Actor& actor, UserId chil
     if (existing) {
       guardian_id = existing->id;
     } else {
-      NewUser user{actor.clinic_id, *email, *name, Role::kGuardian, "", now};
-      RAPPORT_ASSIGN_OR_RETURN(guardian_id, MapEmailTaken(txn.InsertUser(user)));
+      NewUser user{actor.clinic_id, *email, *name, Role::kGuardian, "", now, false};
+      RAPPORT_ASSIGN_OR_RETURN(guardian_id, txn.InsertUser(user));
       RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "user", Id(guardian_id)));
     }
     GuardianLink link;
@@ -813,7 +827,13 @@ Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserI
   FieldCheck check;
   const auto email = check.Take(NormalizeEmail(input.email));
   const auto name = check.Take(ValidateDisplayName(input.display_name));
-  if (!input.password.empty()) check.Check(ValidateNewPassword(input.password));
+  if (!input.password.empty() && !actor.system) {
+    check.Add("password",
+              "only the person chooses their password: leave it out and they get an "
+              "invitation by e-mail");
+  } else if (!input.password.empty()) {
+    check.Check(ValidateNewPassword(input.password));
+  }
   if (auto clinic = store_.GetClinic(clinic_id); !clinic) {
     if (clinic.error().code != ErrorCode::kNotFound) return Fail(clinic.error());
     check.Add("clinic_id", "no such clinic");
@@ -828,7 +848,9 @@ Result<UserCreated> ClinicService::CreateUser(const Actor& actor, const NewUserI
   if (audited.system) audited.clinic_id = clinic_id;
   UserCreated created;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    NewUser user{clinic_id, *email, *name, input.role, hash, now};
+    // An admin's invitee holds the address once they accept, so the admin learns nothing from
+    // the answer; the operator at the command line, who owns the server, is told at once.
+    NewUser user{clinic_id, *email, *name, input.role, hash, now, actor.system};
     RAPPORT_ASSIGN_OR_RETURN(const UserId id, MapEmailTaken(txn.InsertUser(user)));
     if (input.role == Role::kTherapist) {
       RAPPORT_RETURN_IF_ERROR(txn.UpsertTherapistProfile(TherapistProfile{id, "", "", true}));

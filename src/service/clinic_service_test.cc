@@ -74,13 +74,41 @@ TEST(CreateClient, ScriptAndSqlLikeNamesAreStoredAsPlainText) {
   EXPECT_TRUE(w.store->GetUser(w.c1).has_value());
 }
 
-TEST(CreateClient, EmailAlreadyInUseIsAFieldError) {
+TEST(CreateClient, AnAddressWithAnAccountInTheClinicGetsTheSameAnswerAsAnUnknownOne) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
-  auto result = service.CreateClient(w.As(w.t1), {"Copy Cat", "C2@a.test", "", "", 0});
-  ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code, ErrorCode::kAlreadyExists);
-  EXPECT_EQ(FieldNames(result.error()), std::vector<std::string>{"email"});
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  // c2's address and a new one: staff cannot tell them apart from the answer.
+  auto known = service.CreateClient(w.As(w.t1), {"Copy Cat", "C2@a.test", "", "", 0});
+  auto unknown = service.CreateClient(w.As(w.t1), {"Nova New", "nova@a.test", "", "", 0});
+  ASSERT_TRUE(known.has_value()) << known.error().message;
+  ASSERT_TRUE(unknown.has_value()) << unknown.error().message;
+  for (const ClientDetail* d : {&*known, &*unknown}) {
+    EXPECT_FALSE(d->user.email_confirmed);
+    EXPECT_EQ(d->episodes.size(), 1u);
+  }
+  EXPECT_EQ(known->user.email, "c2@a.test");
+  // c2 still signs in with their own account.
+  EXPECT_EQ(w.store->FindUserByEmail(w.clinic_a, "c2@a.test")->id, w.c2);
+
+  // Whoever holds the inbox decides. c2 is told the address has an account and nothing changes.
+  auto copy_link = auth.CreateInvitation(w.As(w.t1), known->user.id, LinkDelivery::kInPerson);
+  ASSERT_TRUE(copy_link.has_value()) << copy_link.error().message;
+  auto refused = auth.AcceptInvitation(copy_link->token, "a long enough pass", "test", "");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_NE(refused.error().message.find("already has an account at"), std::string::npos);
+  EXPECT_FALSE(w.store->GetUser(known->user.id)->email_confirmed);
+  EXPECT_EQ(*w.store->GetPasswordHash(known->user.id), "");
+  EXPECT_EQ(w.store->FindUserByEmail(w.clinic_a, "c2@a.test")->id, w.c2);
+
+  // A new address becomes the client's when they accept, and signs in.
+  auto nova_link = auth.CreateInvitation(w.As(w.t1), unknown->user.id, LinkDelivery::kInPerson);
+  ASSERT_TRUE(nova_link.has_value());
+  ASSERT_TRUE(
+      auth.AcceptInvitation(nova_link->token, "a long enough pass", "test", "").has_value());
+  EXPECT_TRUE(w.store->GetUser(unknown->user.id)->email_confirmed);
+  EXPECT_EQ(w.store->FindUserByEmail(w.clinic_a, "nova@a.test")->id, unknown->user.id);
 }
 
 TEST(CreateClient, SupervisorMustNameATherapistTheySupervise) {
@@ -247,7 +275,8 @@ TEST(Guardians, ANewGuardianSeesNothingUntilTheyAcceptAndConsentIsRecorded) {
   ASSERT_TRUE(added->invitation.has_value());
   EXPECT_EQ(added->link.state, GuardianLinkState::kAwaitingGuardian);
   EXPECT_EQ(added->link.guardian_id, 0);
-  const UserId pat = w.store->FindUserByEmail(w.clinic_a, "pat@a.test")->id;
+  // The new record waits with its address unconfirmed until Pat accepts the invitation.
+  const UserId pat = w.store->ListRecordsWithEmail(w.clinic_a, "pat@a.test")->at(0).id;
   EXPECT_EQ(w.store->GetUser(pat)->role, Role::kGuardian);
   const auto sees_child = [&] { return service.GetClient(w.As(pat), w.k1).has_value(); };
   EXPECT_FALSE(sees_child());
@@ -309,11 +338,15 @@ TEST(Guardians, AnotherFamilysGuardianIsAskedNotLinkedAndTheAnswerSaysNothingOfT
   ASSERT_TRUE(service.RemoveGuardianLink(w.As(w.g2), existing->link.id).has_value());
   EXPECT_FALSE(service.GetClient(w.As(w.g2), w.k1).has_value());
   EXPECT_EQ(service.ListOwnGuardianLinks(w.As(w.g2))->size(), 1u);
-  // A client's address is still refused, and a link already accepted is not asked again.
+  // A client's address gets the same answer as an unknown one: a new guardian record whose
+  // invitation its owner may accept or not. A link already accepted is not asked again.
   auto email_of_a_client =
       service.AddGuardian(w.As(w.t1), w.k1, {"Cleo", "c1@a.test", LinkDelivery::kEmail, ""});
-  ASSERT_FALSE(email_of_a_client.has_value());
-  EXPECT_EQ(email_of_a_client.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(email_of_a_client.has_value()) << email_of_a_client.error().message;
+  EXPECT_EQ(email_of_a_client->link.guardian_id, 0);
+  EXPECT_EQ(email_of_a_client->link.state, GuardianLinkState::kAwaitingGuardian);
+  EXPECT_FALSE(email_of_a_client->invitation.has_value());
+  EXPECT_EQ(w.store->FindUserByEmail(w.clinic_a, "c1@a.test")->id, w.c1);
   auto twice =
       service.AddGuardian(w.As(w.t1), w.k1, {"Gina", "g1@a.test", LinkDelivery::kEmail, ""});
   ASSERT_FALSE(twice.has_value());
@@ -328,7 +361,7 @@ TEST(Guardians, AClientNotUnderTheClinicsAgeOfMajorityHasAGuardianOnlyWithARecor
       service.AddGuardian(w.As(w.t1), w.c1, {"Pat Parent", "pat@a.test", LinkDelivery::kEmail, ""});
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"exception_reason"});
-  EXPECT_FALSE(w.store->FindUserByEmail(w.clinic_a, "pat@a.test").has_value());  // nothing written
+  EXPECT_TRUE(w.store->ListRecordsWithEmail(w.clinic_a, "pat@a.test")->empty());  // nothing written
   auto with_reason = service.AddGuardian(
       w.As(w.t1), w.c1,
       {"Pat Parent", "pat@a.test", LinkDelivery::kEmail, "Court-appointed guardian, order seen"});
@@ -399,22 +432,33 @@ TEST(Clients, AnAddressWithAnAccountAtAnotherClinicIsNotRefused) {
   ASSERT_TRUE(guardian.has_value()) << guardian.error().message;
   NewUserInput staff{"admin@b.test", "Bo Again", Role::kTherapist, "", 0};
   EXPECT_TRUE(service.CreateUser(w.As(w.admin), staff).has_value());
-  // Within the clinic the address is still one person's.
+  // Within the clinic the address is still one person's: the second record waits unconfirmed.
   NewClientInput twice{"Cass Twice", "cb@b.test", "", "", 0};
-  auto refused = service.CreateClient(w.As(w.t1), twice);
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"email"});
+  auto waiting = service.CreateClient(w.As(w.t1), twice);
+  ASSERT_TRUE(waiting.has_value()) << waiting.error().message;
+  EXPECT_FALSE(waiting->user.email_confirmed);
 }
 
 TEST(Users, AdminCreatesUsersWithOrWithoutPasswordAndSeesOnlyTheirClinic) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());
+  // Only the person chooses their password: an admin's new user is invited.
   NewUserInput therapist{"new.t@a.test", "Nell New", Role::kTherapist, "a long enough pass", 0};
-  auto with_password = service.CreateUser(w.As(w.admin), therapist);
-  ASSERT_TRUE(with_password.has_value()) << with_password.error().message;
-  EXPECT_FALSE(with_password->invitation.has_value());
-  EXPECT_TRUE(w.store->GetTherapistProfile(with_password->user.id).has_value());
-  EXPECT_EQ(with_password->user.clinic_id, w.clinic_a);
+  auto chosen_for_them = service.CreateUser(w.As(w.admin), therapist);
+  ASSERT_FALSE(chosen_for_them.has_value());
+  EXPECT_EQ(FieldNames(chosen_for_them.error()), std::vector<std::string>{"password"});
+  therapist.password = "";
+  auto invited_staff = service.CreateUser(w.As(w.admin), therapist);
+  ASSERT_TRUE(invited_staff.has_value()) << invited_staff.error().message;
+  EXPECT_TRUE(invited_staff->invitation.has_value());
+  EXPECT_FALSE(invited_staff->user.email_confirmed);
+  EXPECT_TRUE(w.store->GetTherapistProfile(invited_staff->user.id).has_value());
+  EXPECT_EQ(invited_staff->user.clinic_id, w.clinic_a);
+  // The address of someone the clinic knows gets the same answer.
+  NewUserInput known{"c1@a.test", "Cleo Staff", Role::kTherapist, "", 0};
+  auto same = service.CreateUser(w.As(w.admin), known);
+  ASSERT_TRUE(same.has_value()) << same.error().message;
+  EXPECT_TRUE(same->invitation.has_value());
 
   NewUserInput guardian{"new.g@a.test", "Gale New", Role::kGuardian, "", w.clinic_b};
   auto invited = service.CreateUser(w.As(w.admin), guardian);
@@ -431,7 +475,7 @@ TEST(Users, AdminCreatesUsersWithOrWithoutPasswordAndSeesOnlyTheirClinic) {
   ASSERT_TRUE(users.has_value());
   for (const User& u : *users) EXPECT_EQ(u.clinic_id, w.clinic_a);
   EXPECT_TRUE(
-      HasEntry(w.Audit(), w.admin, "create", "user", std::to_string(with_password->user.id)));
+      HasEntry(w.Audit(), w.admin, "create", "user", std::to_string(invited_staff->user.id)));
 }
 
 TEST(Users, AdminCannotDeactivateThemself) {

@@ -1020,7 +1020,7 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
         audit::Append(txn, system, now, "create", "clinic", std::to_string(summary.clinic_id)));
     const auto add_user = [&](const char* email, const char* name, Role role) -> Result<UserId> {
       NewUser user{
-          summary.clinic_id, email, name, role, hash, now - kWeeksOfHistory * kWeek - kWeek};
+          summary.clinic_id, email, name, role, hash, now - kWeeksOfHistory * kWeek - kWeek, true};
       RAPPORT_ASSIGN_OR_RETURN(const UserId id, txn.InsertUser(user));
       RAPPORT_RETURN_IF_ERROR(
           audit::Append(txn, system, now, "create", "user", std::to_string(id)));

@@ -221,7 +221,7 @@ std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId 
                                                                       bool minor, Timestamp at) {
   std::vector<InstrumentAssignment> out;
   const auto add = [&](const char* code, Respondent respondent) {
-    out.push_back(InstrumentAssignment{episode_id, code, respondent, at});
+    out.push_back(InstrumentAssignment{episode_id, code, respondent, at, std::nullopt});
   };
   if (minor) {
     add("PSC-17", Respondent::kGuardian);
@@ -243,7 +243,7 @@ std::vector<InstrumentAssignment> FeedbackService::DefaultAssignmentsFor(
   const bool minor = IsMinor(profile, at, kChildQuestionnairesBelowAge);
   std::vector<InstrumentAssignment> out = DefaultAssignments(episode_id, minor, at);
   if (minor && AgeInYears(profile.date_of_birth, at) >= kAsqFromAge) {
-    out.push_back(InstrumentAssignment{episode_id, "ASQ", Respondent::kClient, at});
+    out.push_back(InstrumentAssignment{episode_id, "ASQ", Respondent::kClient, at, std::nullopt});
   }
   return out;
 }
@@ -332,6 +332,82 @@ std::vector<UnresolvedAlert> UnresolvedKinds(const std::vector<FeedbackAlert>& a
 
 }  // namespace
 
+namespace {
+
+// When the respondent last answered the questionnaire: an answer given for a session counts from
+// that session's start, so that answering before it does not make the same session ask again.
+std::optional<Timestamp> LastAnswered(const std::string& code, Respondent respondent,
+                                      const std::vector<FeedbackResponse>& responses,
+                                      const std::vector<Appointment>& appointments) {
+  std::optional<Timestamp> last;
+  for (const FeedbackResponse& r : responses) {
+    if (r.instrument != code || r.respondent != respondent) continue;
+    Timestamp when = r.submitted_at;
+    if (r.appointment_id) {
+      for (const Appointment& a : appointments) {
+        if (a.id == *r.appointment_id) when = a.starts_at;
+      }
+    }
+    if (!last || when > *last) last = when;
+  }
+  return last;
+}
+
+// Whether the questionnaire is due for the session at `at`, by its schedule.
+bool DueAt(const Schedule& schedule, const std::string& code, Respondent respondent,
+           const std::vector<FeedbackResponse>& responses,
+           const std::vector<Appointment>& appointments, Timestamp at) {
+  const std::optional<Timestamp> last = LastAnswered(code, respondent, responses, appointments);
+  int sessions = 0;
+  for (const Appointment& a : appointments) {
+    if (a.status == AppointmentStatus::kCancelled || a.status == AppointmentStatus::kNoShow) {
+      continue;
+    }
+    if ((!last || a.starts_at > *last) && a.starts_at <= at) ++sessions;
+  }
+  return IsDue(schedule, last, sessions, at);
+}
+
+bool HasRiskAnswer(const std::vector<DraftPart>& parts) {
+  return std::any_of(parts.begin(), parts.end(),
+                     [](const DraftPart& p) { return !p.score.risk_answers.empty(); });
+}
+
+// Sending a questionnaire takes its answers out of the sender's draft; what is left keeps its
+// unsent risk only while a risk answer remains in it.
+Status ForgetSent(WriteTxn& txn, const InstrumentCatalog& catalog, EpisodeId episode_id,
+                  UserId author, const std::string& code) {
+  auto draft = txn.GetFeedbackDraft(episode_id, author);
+  if (!draft) {
+    if (draft.error().code == ErrorCode::kNotFound) return Ok();
+    return Fail(draft.error());
+  }
+  const Json answers = Json::parse(draft->answers_json, nullptr, /*allow_exceptions=*/false);
+  if (!answers.is_object()) return txn.DeleteFeedbackDraft(episode_id, author);
+  const std::string prefix = code + "/";
+  Json rest = Json::object();
+  std::vector<std::string> codes;
+  for (const auto& [key, value] : answers.items()) {
+    if (key.starts_with(prefix)) continue;
+    rest[key] = value;
+    std::string other = key.substr(0, key.rfind('/'));
+    if (std::find(codes.begin(), codes.end(), other) == codes.end()) codes.push_back(other);
+  }
+  if (rest.empty()) return txn.DeleteFeedbackDraft(episode_id, author);
+  draft->answers_json = rest.dump();
+  if (draft->risk_since) {
+    // A draft that no longer reads (a definition changed) keeps its risk: never lose one.
+    auto parts = ReadDraft(catalog, codes, rest);
+    if (parts && !HasRiskAnswer(*parts)) {
+      draft->risk_since.reset();
+      draft->risk_alerted_at.reset();
+    }
+  }
+  return txn.PutFeedbackDraft(*draft);
+}
+
+}  // namespace
+
 Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& episode, Prepared p,
                                              std::optional<FeedbackLinkId> link) {
   const Timestamp now = clock_.Now();
@@ -370,6 +446,7 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
       stored_alerts.push_back(std::move(alert));
     }
     if (link) RAPPORT_RETURN_IF_ERROR(txn.CountFeedbackLinkUse(*link));
+    RAPPORT_RETURN_IF_ERROR(ForgetSent(txn, catalog_, episode.id, actor.user_id, instrument.code));
     result.response = SummaryOf(response);
     result.change = facts.change;
     return Ok();
@@ -378,20 +455,11 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
   if (!stored_alerts.empty()) Ring();
   result.score = std::move(p.score);
   if (!result.score.risk.empty()) {
-    // The child reads the child's words; a guardian answering a parent form reads the adult's.
-    Reader reader = Reader::kAdult;
-    if (p.respondent == Respondent::kClient) {
-      auto profile = store_.GetClientProfile(episode.client_id);
-      if (profile) reader = ReaderFor(*profile, now);
-    }
-    RAPPORT_ASSIGN_OR_RETURN(
-        result.crisis,
-        CrisisHelpFor(store_, *wiring_.crisis, episode.clinic_id, episode.client_id, reader, now));
+    RAPPORT_ASSIGN_OR_RETURN(result.crisis, CrisisFor(episode, p.respondent, now));
   }
   if (IsStaff(actor)) {
     for (FeedbackAlert& a : stored_alerts) {
-      result.raised.push_back(
-          AlertView{std::move(a), episode.client_id, p.client_name, episode.therapist_id});
+      result.raised.push_back(ViewOfAlert(std::move(a), episode, p.client_name));
     }
   }
   return result;
@@ -526,9 +594,12 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
     if (!client.active) continue;
     RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
     std::vector<const Instrument*> before, after;
+    std::map<std::string, Schedule> schedules;
     for (const InstrumentAssignment& a : assignments) {
       if (a.respondent != Respondent::kClient) continue;
       const Instrument* instrument = catalog_.Find(a.instrument);
+      if (instrument != nullptr)
+        schedules[a.instrument] = a.schedule.value_or(DefaultSchedule(*instrument));
       if (instrument == nullptr || instrument->purpose == Purpose::kFit ||
           instrument->purpose == Purpose::kScreen) {
         continue;  // the Fit Check and risk screens are asked on their own terms
@@ -540,12 +611,15 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
     if (before.empty() && after.empty()) continue;
     RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
     RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+    // Something in `list` is due at the session and not yet answered for it.
     const auto unanswered = [&](const Appointment& a, const std::vector<const Instrument*>& list) {
       return std::any_of(list.begin(), list.end(), [&](const Instrument* i) {
-        return std::none_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
-          return r.instrument == i->code && r.appointment_id == a.id &&
-                 r.respondent == Respondent::kClient;
-        });
+        return DueAt(schedules[i->code], i->code, Respondent::kClient, responses, appointments,
+                     a.starts_at) &&
+               std::none_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+                 return r.instrument == i->code && r.appointment_id == a.id &&
+                        r.respondent == Respondent::kClient;
+               });
       });
     };
     for (const Appointment& a : appointments) {
@@ -712,8 +786,7 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
     out.recovery = JointRecovery(catalog_, out.questionnaires);
     RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
     for (FeedbackAlert& a : alerts) {
-      out.alerts.push_back(
-          AlertView{std::move(a), episode.client_id, out.client_name, episode.therapist_id});
+      out.alerts.push_back(ViewOfAlert(std::move(a), episode, out.client_name));
     }
   }
   return out;
@@ -750,6 +823,30 @@ Result<std::vector<UserId>> CaseloadTherapists(Store& store, const Actor& actor)
 
 }  // namespace
 
+AlertView ViewOfAlert(FeedbackAlert alert, const Episode& episode, std::string client_name) {
+  AlertView view;
+  view.alert = std::move(alert);
+  view.client_id = episode.client_id;
+  view.client_name = std::move(client_name);
+  view.therapist_id = episode.therapist_id;
+  return view;
+}
+
+namespace {
+
+Status NameThePeople(Names& names, AlertView& view) {
+  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.User(view.therapist_id));
+  if (view.alert.acknowledged_by) {
+    RAPPORT_ASSIGN_OR_RETURN(view.acknowledged_by_name, names.User(*view.alert.acknowledged_by));
+  }
+  if (view.alert.resolved_by) {
+    RAPPORT_ASSIGN_OR_RETURN(view.resolved_by_name, names.User(*view.alert.resolved_by));
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<std::vector<AlertView>> FeedbackService::ListAlerts(const Actor& actor,
                                                            std::optional<AlertState> state) {
   RAPPORT_ASSIGN_OR_RETURN(const auto therapists, CaseloadTherapists(store_, actor));
@@ -765,7 +862,9 @@ Result<std::vector<AlertView>> FeedbackService::ListAlerts(const Actor& actor,
       }
       const Episode& e = episodes[a.episode_id];
       RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(e.client_id));
-      out.push_back(AlertView{std::move(a), e.client_id, std::move(name), e.therapist_id});
+      AlertView view = ViewOfAlert(std::move(a), e, std::move(name));
+      RAPPORT_RETURN_IF_ERROR(NameThePeople(names, view));
+      out.push_back(std::move(view));
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const AlertView& a, const AlertView& b) {
@@ -817,9 +916,11 @@ Result<AlertView> FeedbackService::ChangeAlert(const Actor& actor, AlertId alert
     RAPPORT_RETURN_IF_ERROR(txn.UpdateAlertState(updated));
     return audit::Append(txn, actor, now, std::string(action), "alert", Id(alert_id));
   }));
-  RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, found.second.client_id));
-  return AlertView{std::move(updated), found.second.client_id, std::move(name),
-                   found.second.therapist_id};
+  Names names(store_);
+  RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(found.second.client_id));
+  AlertView view = ViewOfAlert(std::move(updated), found.second, std::move(name));
+  RAPPORT_RETURN_IF_ERROR(NameThePeople(names, view));
+  return view;
 }
 
 Result<AlertDetail> FeedbackService::GetAlert(const Actor& actor, AlertId alert_id) {
@@ -842,8 +943,8 @@ Result<AlertDetail> FeedbackService::GetAlert(const Actor& actor, AlertId alert_
     RAPPORT_ASSIGN_OR_RETURN(detail.resolved_by_name, names.User(*alert.resolved_by));
   }
   RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(episode.client_id));
-  detail.view =
-      AlertView{std::move(alert), episode.client_id, std::move(name), episode.therapist_id};
+  detail.view = ViewOfAlert(std::move(alert), episode, std::move(name));
+  RAPPORT_RETURN_IF_ERROR(NameThePeople(names, detail.view));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"alert", Id(alert_id)}}));
   return detail;
@@ -1036,34 +1137,55 @@ Result<std::string> FeedbackService::ExportEpisodeCsv(const Actor& actor, Episod
 
 namespace {
 
+// The questionnaires assigned to the episode, each with its schedule and whether it is due for
+// the session at `at` (an appointment's start, or now).
 Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentCatalog& catalog,
-                                                 EpisodeId episode_id) {
+                                                 EpisodeId episode_id, Timestamp at) {
   RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store.ListAssignments(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store.ListAppointmentsOfEpisode(episode_id));
   std::vector<AssignedInstrument> out;
   for (const auto& a : assignments) {
     const Instrument* i = catalog.Find(a.instrument);
     if (i == nullptr) continue;
-    out.push_back(AssignedInstrument{i->code, i->title, i->purpose, a.respondent});
+    AssignedInstrument view;
+    view.code = i->code;
+    view.title = i->title;
+    view.purpose = i->purpose;
+    view.respondent = a.respondent;
+    view.schedule = a.schedule.value_or(DefaultSchedule(*i));
+    view.chosen_schedule = a.schedule.has_value();
+    view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at);
+    out.push_back(std::move(view));
   }
   return out;
 }
 
 }  // namespace
 
-Result<std::vector<AssignedInstrument>> FeedbackService::AssignedInstruments(const Actor& actor,
-                                                                             EpisodeId episode_id) {
+Result<std::vector<AssignedInstrument>> FeedbackService::AssignedInstruments(
+    const Actor& actor, EpisodeId episode_id, std::optional<AppointmentId> appointment) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kBasic));
+  Timestamp at = clock_.Now();
+  if (appointment) {
+    auto found = store_.GetAppointment(*appointment);
+    if (!found || found->episode_id != episode.id) {
+      if (!found && found.error().code != ErrorCode::kNotFound) return Fail(found.error());
+      return Fail(FieldProblem("appointment", "is not an appointment of this episode"));
+    }
+    at = found->starts_at;
+  }
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(),
                                        {audit::Touch{"episode_instruments", Id(episode.id)}}));
-  return Assigned(store_, catalog_, episode.id);
+  return Assigned(store_, catalog_, episode.id, at);
 }
 
 Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
     const Actor& actor, EpisodeId episode_id, const std::string& instrument,
-    const std::string& respondent) {
+    const std::string& respondent, std::optional<std::optional<Schedule>> schedule) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
@@ -1079,13 +1201,17 @@ Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
     return Fail(FieldProblem(
         "respondent", fmt::format("{} is not answered by the {}", found->code, ToString(who))));
   }
+  if (schedule && *schedule) RAPPORT_RETURN_IF_ERROR(ValidateSchedule(**schedule));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_RETURN_IF_ERROR(
-        txn.UpsertAssignment(InstrumentAssignment{episode.id, found->code, who, now}));
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(
+        InstrumentAssignment{episode.id, found->code, who, now, std::nullopt}));
+    if (schedule) {
+      RAPPORT_RETURN_IF_ERROR(txn.SetAssignmentSchedule(episode.id, found->code, who, *schedule));
+    }
     return audit::Append(txn, actor, now, "assign_instrument", "episode", Id(episode.id));
   }));
-  return Assigned(store_, catalog_, episode.id);
+  return Assigned(store_, catalog_, episode.id, now);
 }
 
 // --- Feedback links ---------------------------------------------------------------------------
@@ -1170,10 +1296,11 @@ Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& to
   info.therapist_name = therapist.display_name;
   info.clinic_name = c.clinic.name;
   info.expires_at = c.link.expires_at;
-  RAPPORT_ASSIGN_OR_RETURN(const auto assigned, Assigned(store_, catalog_, c.episode.id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto assigned,
+                           Assigned(store_, catalog_, c.episode.id, c.appointment.starts_at));
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(c.episode.id));
   for (const AssignedInstrument& a : assigned) {
-    if (a.respondent != Respondent::kClient) continue;
+    if (a.respondent != Respondent::kClient || !a.due) continue;
     const bool answered =
         std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
           return r.instrument == a.code && r.appointment_id == c.appointment.id &&
@@ -1209,6 +1336,205 @@ Result<SubmitResult> FeedbackService::SubmitViaLink(const std::string& token,
   for_appointment.appointment_id = c.appointment.id;
   RAPPORT_ASSIGN_OR_RETURN(Prepared prepared, Prepare(client, c.episode, for_appointment));
   return Commit(client, c.episode, std::move(prepared), c.link.id);
+}
+
+// --- Drafts -----------------------------------------------------------------------------------
+
+namespace {
+
+Respondent RespondentOf(const Actor& actor) {
+  if (actor.role == Role::kClient) return Respondent::kClient;
+  if (actor.role == Role::kGuardian) return Respondent::kGuardian;
+  return Respondent::kTherapist;
+}
+
+// The link stands in for the client's own sign-in, for this one appointment.
+Actor LinkClient(const LinkContext& c, std::string source) {
+  Actor client;
+  client.user_id = c.episode.client_id;
+  client.clinic_id = c.episode.clinic_id;
+  client.role = Role::kClient;
+  client.source = std::move(source);
+  return client;
+}
+
+}  // namespace
+
+Result<CrisisHelp> FeedbackService::CrisisFor(const Episode& episode, Respondent respondent,
+                                              Timestamp now) {
+  // The child reads the child's words; a guardian answering a parent form reads the adult's.
+  Reader reader = Reader::kAdult;
+  if (respondent == Respondent::kClient) {
+    if (auto profile = store_.GetClientProfile(episode.client_id)) {
+      reader = ReaderFor(*profile, now);
+    }
+  }
+  return CrisisHelpFor(store_, *wiring_.crisis, episode.clinic_id, episode.client_id, reader, now);
+}
+
+Result<std::vector<std::string>> FeedbackService::DraftCodes(const Actor& actor,
+                                                             const Episode& episode) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
+  const Respondent respondent = RespondentOf(actor);
+  std::vector<std::string> codes;
+  for (const InstrumentAssignment& a : assignments) {
+    if (a.respondent == respondent && catalog_.Find(a.instrument) != nullptr) {
+      codes.push_back(a.instrument);
+    }
+  }
+  return codes;
+}
+
+Result<FeedbackDraftView> FeedbackService::ReadDraftAs(const Actor& actor, const Episode& episode) {
+  const Timestamp now = clock_.Now();
+  FeedbackDraftView view;
+  bool risk = false;
+  if (auto draft = store_.GetFeedbackDraft(episode.id, actor.user_id)) {
+    const Json answers = Json::parse(draft->answers_json, nullptr, /*allow_exceptions=*/false);
+    if (answers.is_object()) view.answers = answers;
+    view.updated_at = draft->updated_at;
+    risk = draft->risk_since.has_value();
+  } else if (draft.error().code != ErrorCode::kNotFound) {
+    return Fail(draft.error());
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, now, {audit::Touch{"feedback_draft", Id(episode.id)}}));
+  if (risk) {
+    RAPPORT_ASSIGN_OR_RETURN(view.crisis, CrisisFor(episode, RespondentOf(actor), now));
+  }
+  return view;
+}
+
+Result<FeedbackDraftView> FeedbackService::SaveDraftAs(const Actor& actor, const Episode& episode,
+                                                       const Json& answers) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto codes, DraftCodes(actor, episode));
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<DraftPart> parts, ReadDraft(catalog_, codes, answers));
+  const Timestamp now = clock_.Now();
+  const bool risk = HasRiskAnswer(parts);
+  FeedbackDraftView view;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    std::optional<FeedbackDraft> before;
+    if (auto found = txn.GetFeedbackDraft(episode.id, actor.user_id)) {
+      before = *found;
+    } else if (found.error().code != ErrorCode::kNotFound) {
+      return Fail(found.error());
+    }
+    view = FeedbackDraftView{};
+    if (parts.empty()) {
+      RAPPORT_RETURN_IF_ERROR(txn.DeleteFeedbackDraft(episode.id, actor.user_id));
+    } else {
+      FeedbackDraft draft;
+      draft.episode_id = episode.id;
+      draft.author_id = actor.user_id;
+      view.answers = DraftJson(parts);
+      draft.answers_json = view.answers.dump();
+      draft.updated_at = now;
+      view.updated_at = now;
+      if (risk) {
+        // A risk answer that stays keeps its time, so that changing another answer does not
+        // postpone the alert; a new one starts the clock.
+        const bool standing = before && before->risk_since;
+        draft.risk_since = standing ? before->risk_since : std::optional<Timestamp>(now);
+        draft.risk_alerted_at = standing ? before->risk_alerted_at : std::nullopt;
+        if (!standing) {
+          Job job;
+          job.clinic_id = episode.clinic_id;
+          job.kind = std::string(kUnsentRiskJob);
+          job.key = fmt::format("{}:episode={}:author={}:since={}", kUnsentRiskJob, episode.id,
+                                actor.user_id, now);
+          job.payload_json = Json{{"episode_id", episode.id}, {"author_id", actor.user_id}}.dump();
+          job.due_at = now + kUnsentRiskAfterMs;
+          RAPPORT_RETURN_IF_ERROR(txn.InsertJob(job));
+        }
+      }
+      RAPPORT_RETURN_IF_ERROR(txn.PutFeedbackDraft(draft));
+    }
+    return audit::Append(txn, actor, now, "save", "feedback_draft", Id(episode.id));
+  });
+  RAPPORT_RETURN_IF_ERROR(written);
+  if (risk) {
+    RAPPORT_ASSIGN_OR_RETURN(view.crisis, CrisisFor(episode, RespondentOf(actor), now));
+  }
+  return view;
+}
+
+namespace {
+
+// Drafts go with the access a submission has.
+Result<Episode> DraftEpisode(Store& store, const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  const ClientAccess needed =
+      actor.role == Role::kGuardian ? ClientAccess::kBasic : ClientAccess::kClinical;
+  return RequireEpisode(store, actor, episode_id, needed);
+}
+
+}  // namespace
+
+Result<FeedbackDraftView> FeedbackService::GetDraft(const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, DraftEpisode(store_, actor, episode_id));
+  return ReadDraftAs(actor, episode);
+}
+
+Result<FeedbackDraftView> FeedbackService::SaveDraft(const Actor& actor, EpisodeId episode_id,
+                                                     const Json& answers) {
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, DraftEpisode(store_, actor, episode_id));
+  return SaveDraftAs(actor, episode, answers);
+}
+
+Result<FeedbackDraftView> FeedbackService::GetDraftViaLink(const std::string& token) {
+  RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
+  return ReadDraftAs(LinkClient(c, "link"), c.episode);
+}
+
+Result<FeedbackDraftView> FeedbackService::SaveDraftViaLink(const std::string& token,
+                                                            const Json& answers) {
+  RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
+  return SaveDraftAs(LinkClient(c, "link"), c.episode, answers);
+}
+
+Status FeedbackService::RaiseUnsentRisk(WriteTxn& txn, EpisodeId episode_id, UserId author_id,
+                                        Timestamp now) {
+  auto draft = txn.GetFeedbackDraft(episode_id, author_id);
+  if (!draft) {
+    if (draft.error().code == ErrorCode::kNotFound) return Ok();  // sent, or given up
+    return Fail(draft.error());
+  }
+  if (!draft->risk_since || draft->risk_alerted_at) return Ok();
+  if (now < *draft->risk_since + kUnsentRiskAfterMs) return Ok();  // a newer answer's job comes
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, txn.GetEpisode(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const User author, txn.GetUser(author_id));
+  Actor as_author;
+  as_author.user_id = author.id;
+  as_author.clinic_id = author.clinic_id;
+  as_author.role = author.role;
+  RAPPORT_ASSIGN_OR_RETURN(const auto codes, DraftCodes(as_author, episode));
+  const Json answers = Json::parse(draft->answers_json, nullptr, /*allow_exceptions=*/false);
+  RAPPORT_ASSIGN_OR_RETURN(const std::string name, ClientName(store_, episode.client_id));
+  std::vector<RaisedAlert> alerts;
+  if (auto parts = ReadDraft(catalog_, codes, answers))
+    alerts = UnsentRiskAlerts(rules_, name, *parts);
+  if (alerts.empty()) {
+    // The draft no longer reads as its questionnaires now stand; the risk answer still counts.
+    alerts.push_back(RaisedAlert{
+        "risk-answer-unsent", AlertKind::kRisk, Severity::kCritical,
+        fmt::format("Not sent: a risk answer from {}", name),
+        fmt::format("{} gave a risk answer in a check-in that has not been sent.", name),
+        "Follow your clinic's risk procedure and contact the client today."});
+  }
+  Actor scheduler = Actor::System("scheduler");
+  scheduler.clinic_id = episode.clinic_id;
+  int raised = 0;
+  for (const RaisedAlert& r : alerts) {
+    FeedbackAlert alert = AlertRecord(r, episode.id, episode.clinic_id, std::nullopt, now);
+    RAPPORT_ASSIGN_OR_RETURN(alert.id, txn.InsertAlert(alert));
+    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, scheduler, now, "raise", "alert", Id(alert.id)));
+    RAPPORT_RETURN_IF_ERROR(NotifyAlertRaised(txn, wiring_.notifier, alert, episode, name, now));
+    ++raised;
+  }
+  if (raised == 0) return Ok();
+  draft->risk_alerted_at = now;
+  return txn.PutFeedbackDraft(*draft);
 }
 
 }  // namespace rapport

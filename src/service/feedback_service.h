@@ -72,7 +72,13 @@ struct AlertView {
   UserId client_id = 0;
   std::string client_name;
   UserId therapist_id = 0;
+  // By name, where alert lists and changes are answered (empty elsewhere), so that a list needs
+  // no further read per alert.
+  std::string therapist_name, acknowledged_by_name, resolved_by_name;
 };
+
+// The alert as the care team's lists show it, names not yet filled in.
+AlertView ViewOfAlert(FeedbackAlert alert, const Episode& episode, std::string client_name);
 
 struct SubmitResult {
   ResponseSummary response;
@@ -157,6 +163,9 @@ struct AssignedInstrument {
   std::string code, title;
   Purpose purpose = Purpose::kOutcome;
   Respondent respondent = Respondent::kClient;
+  Schedule schedule;             // in force: the episode's choice, else the questionnaire's default
+  bool chosen_schedule = false;  // the therapist chose it for this episode
+  bool due = true;               // for the session asked about (or now)
 };
 
 struct FeedbackLinkCreated {
@@ -188,6 +197,17 @@ struct AlertDetail {
   std::vector<AlertDelivery> deliveries;  // oldest first
   std::string acknowledged_by_name, resolved_by_name;
 };
+
+// Answers in progress: the author's own, which nobody else reads before they are sent.
+struct FeedbackDraftView {
+  Json answers = Json::object();        // {"CODE/item": value}
+  std::optional<Timestamp> updated_at;  // none: no draft
+  std::optional<CrisisHelp> crisis;     // a risk answer stands in the draft
+};
+
+// A risk answer left unsent this long reaches the care team as a risk alert all the same.
+inline constexpr std::int64_t kUnsentRiskAfterMs = 10LL * 60 * 1000;
+inline constexpr std::string_view kUnsentRiskJob = "unsent_risk";
 
 // How submissions reach people: borrowed, may be left at their defaults (the shipped ladder and
 // crisis lines, nobody woken after a write).
@@ -254,14 +274,22 @@ class FeedbackService {
   // band,risk,scales,answers; scales and answers as "id=value;id=value").
   Result<std::string> ExportEpisodeCsv(const Actor& actor, EpisodeId episode_id);
 
-  // Anyone who may see the episode (client, guardian at kBasic, therapist, supervisor).
-  Result<std::vector<AssignedInstrument>> AssignedInstruments(const Actor& actor,
-                                                              EpisodeId episode_id);
-  // The episode's therapist or supervisor adds a questionnaire (idempotent). kInvalidArgument
-  // "instrument" for an unknown code, "respondent" when the questionnaire is not answered by them.
-  Result<std::vector<AssignedInstrument>> AssignInstrument(const Actor& actor, EpisodeId episode_id,
-                                                           const std::string& instrument,
-                                                           const std::string& respondent);
+  // Anyone who may see the episode (client, guardian at kBasic, therapist, supervisor). `due` is
+  // judged for the session of `appointment` (kInvalidArgument "appointment" when it is not the
+  // episode's), or for now: by each questionnaire's schedule, from when its respondent last
+  // answered it (an answer given for a session counts from that session's start) and how many
+  // sessions have been held since.
+  Result<std::vector<AssignedInstrument>> AssignedInstruments(
+      const Actor& actor, EpisodeId episode_id,
+      std::optional<AppointmentId> appointment = std::nullopt);
+  // The episode's therapist or supervisor adds a questionnaire (idempotent) and, when `schedule`
+  // is given, sets how often it is asked (a null schedule inside: back to the default).
+  // kInvalidArgument "instrument" for an unknown code, "respondent" when the questionnaire is not
+  // answered by them.
+  Result<std::vector<AssignedInstrument>> AssignInstrument(
+      const Actor& actor, EpisodeId episode_id, const std::string& instrument,
+      const std::string& respondent,
+      std::optional<std::optional<Schedule>> schedule = std::nullopt);
 
   // The episode's therapist or supervisor. kFailedPrecondition when the clinic's
   // allow_link_feedback is off.
@@ -275,6 +303,24 @@ class FeedbackService {
   // questionnaire (kAlreadyExists after). `request.appointment_id` is ignored.
   Result<SubmitResult> SubmitViaLink(const std::string& token, const SubmitRequest& request,
                                      const std::string& source = "link");
+
+  // The author's draft for the episode, with the access SubmitResponse has; empty when there is
+  // none. Writes only its audit entry.
+  Result<FeedbackDraftView> GetDraft(const Actor& actor, EpisodeId episode_id);
+  // Replaces the author's draft with `answers` ({"CODE/item": number | string | null}, only
+  // questionnaires the author answers on the episode; kInvalidArgument naming "answers/CODE/item");
+  // no answers remove it. A risk answer in it brings the crisis information at once, and if it
+  // stands unsent for kUnsentRiskAfterMs the scheduler raises the risk alert (RaiseUnsentRisk).
+  // Sending a questionnaire removes its answers from the draft.
+  Result<FeedbackDraftView> SaveDraft(const Actor& actor, EpisodeId episode_id,
+                                      const Json& answers);
+  // The same for the holder of a feedback link, as the appointment's client.
+  Result<FeedbackDraftView> GetDraftViaLink(const std::string& token);
+  Result<FeedbackDraftView> SaveDraftViaLink(const std::string& token, const Json& answers);
+  // The scheduler's kUnsentRiskJob, inside the job's write: raises (and notifies) the risk alert
+  // of a draft whose risk answer has stood unsent since `risk_since`, once. Nothing when the draft
+  // was sent, changed or already alerted.
+  Status RaiseUnsentRisk(WriteTxn& txn, EpisodeId episode_id, UserId author_id, Timestamp now);
 
   // The questionnaires a new episode gets: adults PHQ-9, GAD-7, RAPPORT-CHECK (client) and
   // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Used by
@@ -307,6 +353,14 @@ class FeedbackService {
   Result<std::vector<FeedbackAlert>> MissedFeedback(const std::vector<Episode>& episodes,
                                                     Timestamp now);
   void Ring() const;
+  // The crisis information for whoever answers as `respondent` on the episode: the child's words
+  // for a child client, the adult's otherwise.
+  Result<CrisisHelp> CrisisFor(const Episode& episode, Respondent respondent, Timestamp now);
+  Result<FeedbackDraftView> ReadDraftAs(const Actor& actor, const Episode& episode);
+  Result<FeedbackDraftView> SaveDraftAs(const Actor& actor, const Episode& episode,
+                                        const Json& answers);
+  // The codes the actor answers on the episode, in assignment order.
+  Result<std::vector<std::string>> DraftCodes(const Actor& actor, const Episode& episode);
   Result<std::vector<TrajectoryPoint>> ClinicTrajectory(const Episode& episode,
                                                         const Instrument& instrument,
                                                         double baseline, int last_session);

@@ -1045,5 +1045,189 @@ TEST(Trajectory, ComesFromTheNormUntilTheClinicHasTwentySimilarEndedEpisodes) {
   EXPECT_DOUBLE_EQ(progress->questionnaires[0].expected[1].expected, 16.0);
 }
 
+// --- Drafts: answers in progress ----------------------------------------------------------------
+
+TEST(FeedbackDrafts, AnswersInProgressComeBackToTheirAuthorAndToNobodyElse) {
+  FeedbackWorld w;
+  EXPECT_TRUE(w.service.GetDraft(w.As(w.c1), w.e_c1)->answers.empty());
+  const Json answers = {{"RAPPORT-CHECK/rc_heard", 8}, {"PHQ-9/phq9_1", 2}};
+  auto saved = w.service.SaveDraft(w.As(w.c1), w.e_c1, answers);
+  ASSERT_TRUE(saved.has_value()) << saved.error().message;
+  EXPECT_EQ(saved->updated_at, w.clock.Now());
+  EXPECT_FALSE(saved->crisis.has_value());
+  // Another device, another sign-in: the same answers.
+  auto again = w.service.GetDraft(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->answers, answers);
+  // Unsent answers are the client's own: not the therapist's, not another client's.
+  EXPECT_TRUE(w.service.GetDraft(w.As(w.t1), w.e_c1)->answers.empty());
+  EXPECT_EQ(w.service.GetDraft(w.As(w.c2), w.e_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.service.SaveDraft(w.As(w.c2), w.e_c1, answers).error().code, ErrorCode::kNotFound);
+  const auto audit = w.Audit();
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [&](const AuditEntry& e) {
+    return e.actor_id == w.c1 && e.action == "save" && e.record_type == "feedback_draft";
+  }));
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [&](const AuditEntry& e) {
+    return e.actor_id == w.c1 && e.action == "read" && e.record_type == "feedback_draft";
+  }));
+
+  // Sending one questionnaire takes only its answers out of the draft.
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(8)))
+          .has_value());
+  EXPECT_EQ(w.service.GetDraft(w.As(w.c1), w.e_c1)->answers, (Json{{"PHQ-9/phq9_1", 2}}));
+  // No answers: no draft.
+  ASSERT_TRUE(w.service.SaveDraft(w.As(w.c1), w.e_c1, Json{{"PHQ-9/phq9_1", nullptr}}).has_value());
+  EXPECT_EQ(w.store->GetFeedbackDraft(w.e_c1, w.c1).error().code, ErrorCode::kNotFound);
+}
+
+TEST(FeedbackDrafts, AnAnswerNoQuestionnaireAcceptsIsRefusedByNameAndChangesNothing) {
+  FeedbackWorld w;
+  const Json kept = {{"PHQ-9/phq9_1", 2}};
+  ASSERT_TRUE(w.service.SaveDraft(w.As(w.c1), w.e_c1, kept).has_value());
+  struct Case {
+    const char* name;
+    Json answers;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"out of range", {{"PHQ-9/phq9_1", 7}}, "answers/PHQ-9/phq9_1"},
+      {"unknown item", {{"PHQ-9/phq9_99", 1}}, "answers/PHQ-9/phq9_99"},
+      {"not this person's questionnaire", {{"PSC-17/psc17_1", 1}}, "answers/PSC-17/psc17_1"},
+      {"no questionnaire named", {{"phq9_1", 1}}, "answers/phq9_1"},
+      {"text for a number", {{"GAD-7/gad7_1", "often"}}, "answers/GAD-7/gad7_1"},
+      {"not an object", Json::array({1, 2}), "answers"},
+  };
+  const auto before = w.Audit().size();
+  for (const Case& c : cases) {
+    auto refused = w.service.SaveDraft(w.As(w.c1), w.e_c1, c.answers);
+    ASSERT_FALSE(refused.has_value()) << c.name;
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument) << c.name;
+    ASSERT_FALSE(refused.error().fields.empty()) << c.name;
+    EXPECT_EQ(refused.error().fields[0].field, c.field) << c.name;
+  }
+  EXPECT_EQ(w.Audit().size(), before);
+  EXPECT_EQ(w.service.GetDraft(w.As(w.c1), w.e_c1)->answers, kept);
+}
+
+TEST(FeedbackDrafts, AFeedbackLinkKeepsItsClientsDraftToo) {
+  FeedbackWorld w;
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value());
+  ASSERT_TRUE(w.service.SaveDraftViaLink(link->token, Json{{"GAD-7/gad7_1", 1}}).has_value());
+  // The same draft as the client's own sign-in sees.
+  EXPECT_EQ(w.service.GetDraft(w.As(w.c1), w.e_c1)->answers, (Json{{"GAD-7/gad7_1", 1}}));
+  EXPECT_EQ(w.service.GetDraftViaLink(link->token)->answers, (Json{{"GAD-7/gad7_1", 1}}));
+  EXPECT_EQ(w.service.GetDraftViaLink("not-a-token").error().code, ErrorCode::kNotFound);
+}
+
+// --- Schedules: most check-ins are short --------------------------------------------------------
+
+// Whether `code` is due for the client of episode e_c1 at `appointment`.
+bool DueFor(FeedbackService& service, const Actor& actor, EpisodeId episode,
+            const std::string& code, std::optional<AppointmentId> appointment) {
+  auto listed = service.AssignedInstruments(actor, episode, appointment);
+  EXPECT_TRUE(listed.has_value()) << listed.error().message;
+  for (const AssignedInstrument& a : *listed) {
+    if (a.code == code && a.respondent == Respondent::kClient) return a.due;
+  }
+  ADD_FAILURE() << code << " is not assigned";
+  return false;
+}
+
+TEST(Schedules, AFortnightlyQuestionnaireSkipsTheWeeklySessionInBetween) {
+  FeedbackWorld w;
+  // PHQ-9 and GAD-7 ask about the last two weeks: that is their default.
+  auto listed = w.service.AssignedInstruments(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(listed.has_value());
+  for (const AssignedInstrument& a : *listed) {
+    Schedule expected{1, 0};
+    if (a.code == "PHQ-9" || a.code == "GAD-7") expected = Schedule{0, 2};
+    if (a.code == "FIT-CHECK") expected = Schedule{0, 0};
+    EXPECT_EQ(a.schedule, expected) << a.code;
+    EXPECT_FALSE(a.chosen_schedule);
+  }
+  const AppointmentId today = w.PastSession(w.e_c1, 0);
+  const AppointmentId next_week = w.PastSession(w.e_c1, -7);
+  const AppointmentId in_two_weeks = w.PastSession(w.e_c1, -14);
+  EXPECT_TRUE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", today)) << "never answered";
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1), "client", today))
+          .has_value());
+  ASSERT_TRUE(w.service
+                  .SubmitResponse(w.As(w.c1), w.e_c1,
+                                  Request("RAPPORT-CHECK", RapportCheck(8), "client", today))
+                  .has_value());
+  EXPECT_FALSE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", today));
+  EXPECT_FALSE(DueFor(w.service, w.As(w.c1), w.e_c1, "RAPPORT-CHECK", today));
+  // Next week: the Rapport Check only.
+  EXPECT_FALSE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", next_week));
+  EXPECT_TRUE(DueFor(w.service, w.As(w.c1), w.e_c1, "RAPPORT-CHECK", next_week));
+  // Two weeks on: both.
+  EXPECT_TRUE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", in_two_weeks));
+  EXPECT_TRUE(DueFor(w.service, w.As(w.c1), w.e_c1, "RAPPORT-CHECK", in_two_weeks));
+}
+
+TEST(Schedules, TheTherapistChoosesHowOftenAndBackToTheDefault) {
+  FeedbackWorld w;
+  const AppointmentId today = w.PastSession(w.e_c1, 0);
+  const AppointmentId next_week = w.PastSession(w.e_c1, -7);
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1), "client", today))
+          .has_value());
+  auto every_session = w.service.AssignInstrument(w.As(w.t1), w.e_c1, "PHQ-9", "client",
+                                                  std::optional<Schedule>(Schedule{1, 0}));
+  ASSERT_TRUE(every_session.has_value()) << every_session.error().message;
+  EXPECT_TRUE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", next_week));
+  auto back =
+      w.service.AssignInstrument(w.As(w.t1), w.e_c1, "PHQ-9", "client", std::optional<Schedule>());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_FALSE(DueFor(w.service, w.As(w.c1), w.e_c1, "PHQ-9", next_week));
+  const auto audit = w.Audit();
+  EXPECT_GE(std::count_if(audit.begin(), audit.end(),
+                          [&](const AuditEntry& e) {
+                            return e.actor_id == w.t1 && e.action == "assign_instrument";
+                          }),
+            2);
+  // Only the care team, and only a schedule that makes sense.
+  EXPECT_EQ(w.service
+                .AssignInstrument(w.As(w.c1), w.e_c1, "PHQ-9", "client",
+                                  std::optional<Schedule>(Schedule{1, 0}))
+                .error()
+                .code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(w.service
+                .AssignInstrument(w.As(w.t2), w.e_c1, "PHQ-9", "client",
+                                  std::optional<Schedule>(Schedule{1, 0}))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  auto both = w.service.AssignInstrument(w.As(w.t1), w.e_c1, "PHQ-9", "client",
+                                         std::optional<Schedule>(Schedule{1, 2}));
+  ASSERT_FALSE(both.has_value());
+  EXPECT_EQ(FieldNames(both.error()), std::vector<std::string>{"every_weeks"});
+  EXPECT_EQ(w.service.AssignedInstruments(w.As(w.c1), w.e_c1, w.a_c2).error().fields.at(0).field,
+            "appointment");
+}
+
+TEST(Schedules, AFeedbackLinkAsksOnlyWhatIsDueForItsSession) {
+  FeedbackWorld w;
+  const AppointmentId last_week = w.PastSession(w.e_c1, 7);
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(1), "client", last_week))
+          .has_value());
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("GAD-7", Gad7(1), "client", last_week))
+          .has_value());
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value());
+  auto info = w.service.PeekFeedbackLink(link->token);
+  ASSERT_TRUE(info.has_value());
+  std::vector<std::string> codes;
+  for (const AssignedInstrument& a : info->pending) codes.push_back(a.code);
+  // PHQ-9 and GAD-7 were answered a week ago; the Rapport Check and the Fit Check remain.
+  EXPECT_EQ(codes, (std::vector<std::string>{"RAPPORT-CHECK", "FIT-CHECK"}));
+}
+
 }  // namespace
 }  // namespace rapport

@@ -67,6 +67,15 @@ void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const Notifie
                                   clinic, now - idle.count(), now - absolute.count()));
                               return Ok();
                             }));
+  scheduler.Handle(std::string(kUnsentRiskJob), [&feedback](WriteTxn& txn, const Job&,
+                                                            const Json& payload, Timestamp now) {
+    if (!payload.contains("episode_id") || !payload["episode_id"].is_number_integer() ||
+        !payload.contains("author_id") || !payload["author_id"].is_number_integer()) {
+      return Status(Fail(Error::Internal("an unsent-risk job without its draft")));
+    }
+    return feedback.RaiseUnsentRisk(txn, payload["episode_id"].get<EpisodeId>(),
+                                    payload["author_id"].get<UserId>(), now);
+  });
   scheduler.Handle(
       std::string(kFeedbackRequestsJob),
       Periodic(kFeedbackRequestsJob, kFeedbackRequestsEveryMs,

@@ -23,7 +23,8 @@ inline constexpr std::int64_t kFeedbackRequestsEveryMs = 15LL * 60 * 1000;
 inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
 inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;
 
-// Registers the handlers for every kind of job above. Borrows everything.
+// Registers the handlers for every kind of job above, and FeedbackService's kUnsentRiskJob. Borrows
+// everything.
 void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier,
                   const AuthOptions& auth);
 

@@ -653,5 +653,78 @@ TEST(SafetySettingsAdmin, MailWithNoRelayWaitsInTheOutboxNewestFirst) {
   EXPECT_EQ(w.safety.MailOutbox(w.As(w.admin), 0, 0).error().fields[0].field, "limit");
 }
 
+// --- Drafts: a risk answer given but not sent ---------------------------------------------------
+
+TEST(UnsentRisk, ARiskAnswerLeftInADraftReachesTheTherapistAfterTenMinutesOnce) {
+  ReachWorld w;
+  Json draft = {{"PHQ-9/phq9_1", 1}, {"PHQ-9/phq9_9", 2}};
+  auto saved = w.feedback.SaveDraft(w.As(w.c1), w.e_c1, draft);
+  ASSERT_TRUE(saved.has_value()) << saved.error().message;
+  // The client sees where to turn at once, before sending anything.
+  ASSERT_TRUE(saved->crisis.has_value());
+  EXPECT_FALSE(saved->crisis->lines.empty());
+  const auto risk_alerts = [&] {
+    int n = 0;
+    const std::vector<FeedbackAlert> alerts = *w.store->ListAlertsOfEpisode(w.e_c1);
+    for (const FeedbackAlert& a : alerts) {
+      if (a.kind == AlertKind::kRisk) ++n;
+    }
+    return n;
+  };
+  // Changing another answer does not postpone it.
+  w.clock.Advance(std::chrono::minutes(6));
+  draft["PHQ-9/phq9_2"] = 0;
+  ASSERT_TRUE(w.feedback.SaveDraft(w.As(w.c1), w.e_c1, draft).has_value());
+  w.Run();
+  EXPECT_EQ(risk_alerts(), 0) << "not before ten minutes";
+  w.clock.Advance(std::chrono::minutes(4));
+  w.Run();
+  ASSERT_EQ(risk_alerts(), 1);
+  AlertId alert = 0;
+  const std::vector<FeedbackAlert> raised = *w.store->ListAlertsOfEpisode(w.e_c1);
+  for (const FeedbackAlert& a : raised) {
+    if (a.kind != AlertKind::kRisk) continue;
+    alert = a.id;
+    EXPECT_EQ(a.severity, Severity::kCritical);
+    EXPECT_EQ(a.response_id, std::nullopt);
+    EXPECT_NE(a.title.find("Not sent"), std::string::npos) << a.title;
+  }
+  EXPECT_EQ(w.Who(alert), (std::set<std::tuple<UserId, Channel, int>>{{w.t1, Channel::kLive, 0},
+                                                                      {w.t1, Channel::kEmail, 0}}));
+  // Once: saving again or running again raises nothing more.
+  ASSERT_TRUE(w.feedback.SaveDraft(w.As(w.c1), w.e_c1, draft).has_value());
+  w.clock.Advance(std::chrono::minutes(30));
+  w.Run();
+  EXPECT_EQ(risk_alerts(), 1);
+}
+
+TEST(UnsentRisk, SendingOrTakingBackTheAnswerInTimeRaisesNoUnsentAlert) {
+  ReachWorld w;
+  // Sent within the ten minutes: the submission's own alert, and no second one.
+  Json answers = Phq9(1, 2);
+  Json draft = Json::object();
+  for (const auto& [item, value] : answers.items()) draft["PHQ-9/" + item] = value;
+  draft["RAPPORT-CHECK/rc_heard"] = nullptr;
+  ASSERT_TRUE(w.feedback.SaveDraft(w.As(w.c1), w.e_c1, draft).has_value());
+  w.RiskAnswer(2);
+  EXPECT_EQ(w.store->GetFeedbackDraft(w.e_c1, w.c1).error().code, ErrorCode::kNotFound)
+      << "sending takes its answers out of the draft";
+  // Taken back within the ten minutes by another client.
+  ASSERT_TRUE(w.feedback.SaveDraft(w.As(w.c2), w.e_c2, Json{{"PHQ-9/phq9_9", 3}}).has_value());
+  auto calmer = w.feedback.SaveDraft(w.As(w.c2), w.e_c2, Json{{"PHQ-9/phq9_9", 0}});
+  ASSERT_TRUE(calmer.has_value());
+  EXPECT_FALSE(calmer->crisis.has_value());
+  w.clock.Advance(std::chrono::minutes(15));
+  w.Run();
+  int risk = 0;
+  for (EpisodeId e : {w.e_c1, w.e_c2}) {
+    const std::vector<FeedbackAlert> alerts = *w.store->ListAlertsOfEpisode(e);
+    for (const FeedbackAlert& a : alerts) {
+      if (a.kind == AlertKind::kRisk) ++risk;
+    }
+  }
+  EXPECT_EQ(risk, 1) << "only the sent answer's alert";
+}
+
 }  // namespace
 }  // namespace rapport

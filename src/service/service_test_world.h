@@ -78,7 +78,7 @@ struct World {
       clinic_a = *txn.InsertClinic(Clinic{0, "Clinic A", {}});
       clinic_b = *txn.InsertClinic(Clinic{0, "Clinic B", {}});
       const auto user = [&](ClinicId clinic, const char* email, const char* name, Role role) {
-        auto id = txn.InsertUser(NewUser{clinic, email, name, role, *hash, now});
+        auto id = txn.InsertUser(NewUser{clinic, email, name, role, *hash, now, true});
         EXPECT_TRUE(id.has_value()) << email;
         if (role == Role::kClient) {
           EXPECT_TRUE(txn.UpsertClientProfile(ClientProfile{*id, "", "", ""}).has_value());

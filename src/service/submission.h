@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "domain/alerts.h"
+#include "domain/catalog.h"
 #include "domain/instrument.h"
 #include "domain/scoring.h"
 #include "store/feedback_records.h"
@@ -44,5 +46,33 @@ FeedbackResponse ResponseRecord(const SubmissionOrigin& origin, const Instrument
 // An open alert as the store keeps it (id 0).
 FeedbackAlert AlertRecord(const RaisedAlert& raised, EpisodeId episode_id, ClinicId clinic_id,
                           std::optional<ResponseId> response, Timestamp at);
+
+// --- Drafts: answers in progress ---
+
+// A draft holds at most this many answers (every item of every questionnaire a person answers).
+inline constexpr std::size_t kMaxDraftAnswers = 400;
+
+// One questionnaire's part of a draft, checked and scored as far as it goes.
+struct DraftPart {
+  const Instrument* instrument = nullptr;
+  Json answers;  // {"item id": value}, nulls dropped
+  ScoreResult score;
+};
+
+// Reads a draft {"CODE/item": number | string | null, ...}: every CODE must be in `allowed` (the
+// questionnaires the author answers on the episode, found in `catalog`), every item and value must
+// be one the questionnaire accepts. Errors name the field "answers/CODE/item" ("answers" for the
+// shape or size). Parts come in the order of `allowed`; a null answer is no answer.
+Result<std::vector<DraftPart>> ReadDraft(const InstrumentCatalog& catalog,
+                                         const std::vector<std::string>& allowed,
+                                         const Json& answers);
+
+// The draft as stored: {"CODE/item": value} for every part.
+Json DraftJson(const std::vector<DraftPart>& parts);
+
+// The draft's risk alerts, one per questionnaire with a risk answer given (risk items merely left
+// blank do not count: a draft is unfinished by nature), marked as not yet sent.
+std::vector<RaisedAlert> UnsentRiskAlerts(const AlertRules& rules, const std::string& client_name,
+                                          const std::vector<DraftPart>& parts);
 
 }  // namespace rapport

@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "domain/alerts.h"
 #include "domain/people.h"
+#include "domain/schedule.h"
 
 namespace rapport {
 
@@ -36,6 +37,7 @@ struct InstrumentAssignment {
   std::string instrument;  // code, e.g. "PHQ-9"
   Respondent respondent = Respondent::kClient;
   Timestamp assigned_at = 0;
+  std::optional<Schedule> schedule;  // none: the questionnaire's default (DefaultSchedule)
 };
 
 struct FeedbackResponse {
@@ -53,6 +55,19 @@ struct FeedbackResponse {
   std::string band;
   std::string scales_json;  // {"scale id": score | null}
   std::string risk_json;    // ["item id", ...]
+};
+
+// Answers in progress, kept so that nothing a person has given is lost before they send it. One per
+// author and episode; every questionnaire's answers together, keyed "CODE/item".
+struct FeedbackDraft {
+  EpisodeId episode_id = 0;
+  UserId author_id = 0;
+  std::string answers_json = "{}";  // {"PHQ-9/q1": 2, "RAPPORT-CHECK/comment": "text"}
+  Timestamp updated_at = 0;
+  // Since when a risk answer has stood in the draft unsent (none: no risk answer now), and when
+  // the care team was alerted to it.
+  std::optional<Timestamp> risk_since;
+  std::optional<Timestamp> risk_alerted_at;
 };
 
 struct FeedbackAlert {

@@ -37,6 +37,9 @@ struct NewUser {
   Role role = Role::kClient;
   std::string password_hash;  // empty: cannot sign in until an invitation is accepted
   Timestamp created_at = 0;
+  // False for a record staff made: the address is only where its invitation goes, it clashes
+  // with no account and signs in to nothing until the invitation is accepted (ConfirmEmail).
+  bool email_confirmed = true;
 };
 
 // A signed-in browser session. Only a hash of the cookie token is ever stored.
@@ -109,6 +112,9 @@ class WriteTxn {
 
   virtual Result<UserId> InsertUser(const NewUser& user) = 0;
   virtual Status SetPasswordHash(UserId id, const std::string& hash) = 0;
+  // The user's address becomes theirs to sign in with. kAlreadyExists (field "email") when
+  // another confirmed account of the clinic holds it; confirming twice is not an error.
+  virtual Status ConfirmEmail(UserId id) = 0;
   virtual Status SetUserActive(UserId id, bool active) = 0;
   virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
   virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
@@ -163,6 +169,10 @@ class WriteTxn {
   // --- Formal feedback (issue 3) ---
   // Adds the questionnaire to the episode for that respondent; a repeat is a no-op.
   virtual Status UpsertAssignment(const InstrumentAssignment& assignment) = 0;  // idempotent
+  // Sets (none: back to the default) how often the assignment is asked; kNotFound without it.
+  virtual Status SetAssignmentSchedule(EpisodeId episode_id, const std::string& instrument,
+                                       Respondent respondent,
+                                       const std::optional<Schedule>& schedule) = 0;
   // response.id ignored. kAlreadyExists (field "appointment_id") when the appointment already
   // has a response to this questionnaire from this respondent user.
   virtual Result<ResponseId> InsertResponse(const FeedbackResponse& response) = 0;
@@ -171,6 +181,10 @@ class WriteTxn {
   virtual Status UpdateAlertState(const FeedbackAlert& alert) = 0;
   virtual Result<FeedbackLinkId> InsertFeedbackLink(const FeedbackLink& link) = 0;  // id ignored
   virtual Status CountFeedbackLinkUse(FeedbackLinkId id) = 0;  // uses += 1; kNotFound if absent
+  // Replaces the author's draft for the episode.
+  virtual Status PutFeedbackDraft(const FeedbackDraft& draft) = 0;
+  // No-op when there is none.
+  virtual Status DeleteFeedbackDraft(EpisodeId episode_id, UserId author_id) = 0;
 
   // --- Treatment plans (issue 4) ---
   // version.id ignored; kAlreadyExists (field "number") when the episode already has that number.
@@ -236,6 +250,7 @@ class WriteTxn {
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) = 0;
+  virtual Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTxn&)>;
@@ -266,10 +281,15 @@ class Store {
   virtual Result<std::int64_t> AuditKeyedFromSeq() = 0;
 
   virtual Result<User> GetUser(UserId id) = 0;
-  // An address is unique within a clinic; the same one may have an account in several.
+  // The account that holds a confirmed address in a clinic (unique there; the same address may
+  // have an account in several clinics). Records whose address is unconfirmed are not found.
   virtual Result<User> FindUserByEmail(ClinicId clinic_id, const std::string& normalized_email) = 0;
-  // The accounts of an address in every clinic, by id (for signing in and resetting passwords).
+  // The accounts holding a confirmed address in every clinic, by id (for signing in and resetting
+  // passwords).
   virtual Result<std::vector<User>> ListUsersWithEmail(const std::string& normalized_email) = 0;
+  // Every record of a clinic with the address, confirmed or not, by id.
+  virtual Result<std::vector<User>> ListRecordsWithEmail(ClinicId clinic_id,
+                                                         const std::string& normalized_email) = 0;
   virtual Result<std::string> GetPasswordHash(UserId id) = 0;           // empty if none set
   virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
   virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
@@ -320,6 +340,8 @@ class Store {
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
   // Both alert lists are newest first (raised_at, then id).
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) = 0;
+  // kNotFound when the author has no draft for the episode.
+  virtual Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) = 0;
   // The alerts of every episode led by `therapist_id`, optionally only those in `state`.
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
       UserId therapist_id, std::optional<AlertState> state) = 0;

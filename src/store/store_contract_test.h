@@ -470,6 +470,101 @@ TEST_P(StoreContractTest, AnAddressIsUniqueWithinAClinicAndMayHaveAnAccountInEac
               ::testing::Optional(::testing::IsEmpty()));
 }
 
+TEST_P(StoreContractTest, AnUnconfirmedAddressClashesWithNothingAndSignsInToNothing) {
+  const ClinicId clinic = AddClinic();
+  const UserId holder = AddUser(clinic, "kim@example.org");
+  const auto add_unconfirmed = [&](const std::string& email) {
+    NewUser user = MakeUser(clinic, email);
+    user.email_confirmed = false;
+    UserId id = 0;
+    EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(id, txn.InsertUser(user));
+                  return Ok();
+                }),
+                IsOk());
+    return id;
+  };
+  const UserId invited = add_unconfirmed("kim@example.org");
+  const UserId invited_again = add_unconfirmed("kim@example.org");
+  EXPECT_FALSE(store().GetUser(invited)->email_confirmed);
+  EXPECT_TRUE(store().GetUser(holder)->email_confirmed);
+
+  // Only the confirmed account is found by address, for signing in or otherwise.
+  EXPECT_EQ(store().FindUserByEmail(clinic, "kim@example.org")->id, holder);
+  auto signing_in = store().ListUsersWithEmail("kim@example.org");
+  ASSERT_THAT(signing_in, IsOk());
+  ASSERT_EQ(signing_in->size(), 1U);
+  EXPECT_EQ((*signing_in)[0].id, holder);
+  auto records = store().ListRecordsWithEmail(clinic, "kim@example.org");
+  ASSERT_THAT(records, IsOk());
+  ASSERT_EQ(records->size(), 3U);
+  EXPECT_EQ((*records)[1].id, invited);
+  EXPECT_EQ((*records)[2].id, invited_again);
+
+  // Confirming an address another account holds is refused, naming the field, and changes nothing.
+  auto clash = Do([&](WriteTxn& txn) { return txn.ConfirmEmail(invited); });
+  EXPECT_THAT(clash, FailsWith(ErrorCode::kAlreadyExists));
+  ASSERT_FALSE(clash.error().fields.empty());
+  EXPECT_EQ(clash.error().fields[0].field, "email");
+  EXPECT_FALSE(store().GetUser(invited)->email_confirmed);
+
+  // A free address is confirmed, once or twice, and then signs in.
+  const UserId newcomer = add_unconfirmed("lee@example.org");
+  EXPECT_THAT(store().FindUserByEmail(clinic, "lee@example.org"), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.ConfirmEmail(newcomer); }), IsOk());
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.ConfirmEmail(newcomer); }), IsOk());
+  EXPECT_EQ(store().FindUserByEmail(clinic, "lee@example.org")->id, newcomer);
+  EXPECT_THAT(Do([](WriteTxn& txn) { return txn.ConfirmEmail(999); }),
+              FailsWith(ErrorCode::kNotFound));
+}
+
+TEST_P(StoreContractTest, AFeedbackDraftIsOnePerAuthorAndEpisodeAndIsReplacedWhole) {
+  const ClinicId clinic = AddClinic();
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const UserId client = AddUser(clinic, "c@x.org");
+  const UserId guardian = AddUser(clinic, "g@x.org", Role::kGuardian);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  EXPECT_THAT(store().GetFeedbackDraft(episode, client), FailsWith(ErrorCode::kNotFound));
+
+  FeedbackDraft draft;
+  draft.episode_id = episode;
+  draft.author_id = client;
+  draft.answers_json = R"({"PHQ-9/q1":2})";
+  draft.updated_at = kT0 + 1;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.PutFeedbackDraft(draft); }), IsOk());
+  FeedbackDraft other = draft;
+  other.author_id = guardian;
+  other.answers_json = R"({"PSC-17/q1":1})";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.PutFeedbackDraft(other); }), IsOk());
+
+  draft.answers_json = R"({"PHQ-9/q1":3,"PHQ-9/q9":1})";
+  draft.updated_at = kT0 + 2;
+  draft.risk_since = kT0 + 2;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.PutFeedbackDraft(draft); }), IsOk());
+  auto mine = store().GetFeedbackDraft(episode, client);
+  ASSERT_THAT(mine, IsOk());
+  EXPECT_EQ(mine->answers_json, R"({"PHQ-9/q1":3,"PHQ-9/q9":1})");
+  EXPECT_EQ(mine->updated_at, kT0 + 2);
+  EXPECT_EQ(mine->risk_since, kT0 + 2);
+  EXPECT_EQ(mine->risk_alerted_at, std::nullopt);
+  EXPECT_EQ(store().GetFeedbackDraft(episode, guardian)->answers_json, R"({"PSC-17/q1":1})");
+  // Read inside a write, as the submission that empties it does.
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_ASSIGN_OR_RETURN(const FeedbackDraft seen,
+                                         txn.GetFeedbackDraft(episode, client));
+                EXPECT_EQ(seen.risk_since, kT0 + 2);
+                return txn.DeleteFeedbackDraft(episode, client);
+              }),
+              IsOk());
+  EXPECT_THAT(store().GetFeedbackDraft(episode, client), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.DeleteFeedbackDraft(episode, client); }), IsOk());
+  EXPECT_THAT(store().GetFeedbackDraft(episode, guardian), IsOk());
+  FeedbackDraft orphan = draft;
+  orphan.episode_id = 999;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.PutFeedbackDraft(orphan); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
 TEST_P(StoreContractTest, EveryRoleRoundTrips) {
   const ClinicId clinic = AddClinic();
   for (Role role :
@@ -1427,12 +1522,12 @@ class StoreFeedbackContractTest : public StoreContractTest {
 TEST_P(StoreFeedbackContractTest, AssignmentsAreIdempotentAndListedInAssignmentOrder) {
   const auto w = MakeWorld();
   ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
-                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(
-                    InstrumentAssignment{w.episode, "PHQ-9", Respondent::kClient, kT0}));
-                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(
-                    InstrumentAssignment{w.episode, "PSC-17", Respondent::kGuardian, kT0 + 1}));
-                return txn.UpsertAssignment(
-                    InstrumentAssignment{w.episode, "PHQ-9", Respondent::kClient, kT0 + 2});
+                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode, "PHQ-9", Respondent::kClient, kT0, std::nullopt}));
+                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode, "PSC-17", Respondent::kGuardian, kT0 + 1, std::nullopt}));
+                return txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode, "PHQ-9", Respondent::kClient, kT0 + 2, std::nullopt});
               }),
               IsOk());
   auto listed = store().ListAssignments(w.episode);
@@ -1445,10 +1540,44 @@ TEST_P(StoreFeedbackContractTest, AssignmentsAreIdempotentAndListedInAssignmentO
   EXPECT_THAT(store().ListAssignments(w.episode + 100), IsOk());
   EXPECT_TRUE(store().ListAssignments(w.episode + 100)->empty());
   EXPECT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertAssignment(
-                    InstrumentAssignment{w.episode + 100, "PHQ-9", Respondent::kClient, kT0});
+                return txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode + 100, "PHQ-9", Respondent::kClient, kT0, std::nullopt});
               }),
               FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreFeedbackContractTest, AnAssignmentKeepsItsScheduleOrTheDefault) {
+  const auto w = MakeWorld();
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode, "PHQ-9", Respondent::kClient, kT0, std::nullopt}));
+                return txn.UpsertAssignment(InstrumentAssignment{
+                    w.episode, "RAPPORT-CHECK", Respondent::kClient, kT0 + 1, Schedule{1, 0}});
+              }),
+              IsOk());
+  auto listed = store().ListAssignments(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].schedule, std::nullopt);
+  EXPECT_EQ((*listed)[1].schedule, (Schedule{1, 0}));
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.SetAssignmentSchedule(w.episode, "PHQ-9", Respondent::kClient,
+                                                 Schedule{0, 4});
+              }),
+              IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.SetAssignmentSchedule(w.episode, "RAPPORT-CHECK", Respondent::kClient,
+                                                 std::nullopt);
+              }),
+              IsOk());
+  listed = store().ListAssignments(w.episode);
+  EXPECT_EQ((*listed)[0].schedule, (Schedule{0, 4}));
+  EXPECT_EQ((*listed)[1].schedule, std::nullopt);
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.SetAssignmentSchedule(w.episode, "GAD-7", Respondent::kClient,
+                                                 Schedule{1, 0});
+              }),
+              FailsWith(ErrorCode::kNotFound));
 }
 
 TEST_P(StoreFeedbackContractTest, ResponsesRoundTripEveryField) {

@@ -424,5 +424,42 @@ TEST_F(FeedbackHttpTest, ARiskAnswerThroughALinkShowsCrisisInformation) {
   EXPECT_TRUE(alerted);
 }
 
+TEST_F(FeedbackHttpTest, ADraftIsSavedWithPutAndReadBackAfterSigningInAgain) {
+  const Json answers = {{"PHQ-9/phq9_1", 2}, {"PHQ-9/phq9_9", 1}};
+  {
+    Browser client = SignedIn("c1@a.test");
+    HttpReply saved =
+        client.Call("PUT", Episode(world_.e_c1, "/feedback-draft"), Json{{"answers", answers}});
+    ASSERT_EQ(saved.status, 200u) << saved.body;
+    EXPECT_EQ(saved.json()["answers"], answers);
+    // A risk answer in the draft brings the crisis information at once.
+    EXPECT_TRUE(saved.json()["crisis"].is_object()) << saved.body;
+    // Without the CSRF token nothing changes.
+    HttpReply forged = client.Call("PUT", Episode(world_.e_c1, "/feedback-draft"),
+                                   Json{{"answers", Json::object()}}, /*with_csrf=*/false);
+    EXPECT_EQ(forged.status, 403u);
+  }
+  Browser again = SignedIn("c1@a.test");
+  HttpReply read = again.Get(Episode(world_.e_c1, "/feedback-draft"));
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(read.json()["answers"], answers);
+  EXPECT_TRUE(read.json()["updated_at"].is_string());
+  // Bad input names its field and leaves the draft as it was.
+  HttpReply bad = again.Call("PUT", Episode(world_.e_c1, "/feedback-draft"),
+                             Json{{"answers", {{"PHQ-9/phq9_1", 9}}}});
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_TRUE(bad.NamesField("answers/PHQ-9/phq9_1")) << bad.body;
+  HttpReply shapeless =
+      again.Call("PUT", Episode(world_.e_c1, "/feedback-draft"), Json{{"answers", 3}});
+  EXPECT_EQ(shapeless.status, 400u);
+  EXPECT_TRUE(shapeless.NamesField("answers")) << shapeless.body;
+  EXPECT_EQ(again.Get(Episode(world_.e_c1, "/feedback-draft")).json()["answers"], answers);
+  // The therapist reads no client's unsent answers; another client reaches nothing.
+  EXPECT_TRUE(
+      SignedIn("t1@a.test").Get(Episode(world_.e_c1, "/feedback-draft")).json()["answers"].empty());
+  EXPECT_EQ(SignedIn("c2@a.test").Get(Episode(world_.e_c1, "/feedback-draft")).status, 404u);
+  EXPECT_EQ(Browser(port_).Get(Episode(world_.e_c1, "/feedback-draft")).status, 401u);
+}
+
 }  // namespace
 }  // namespace rapport::testing

@@ -7,6 +7,8 @@ export interface User {
   id: number;
   role: Role;
   email: string;
+  // False until the person accepts the invitation sent to the address.
+  email_confirmed?: boolean;
   display_name: string;
   clinic_id: number;
   active?: boolean;
@@ -57,6 +59,7 @@ export interface Client {
   id: number;
   display_name: string;
   email: string;
+  email_confirmed?: boolean;
   date_of_birth?: string | null;
   is_minor?: boolean;
   episodes?: Episode[];
@@ -194,11 +197,19 @@ interface InstrumentListEntry {
   timing?: InstrumentTiming;
 }
 
+// How often an episode asks a questionnaire: exactly one of the three.
+export type Schedule = { every_sessions: number } | { every_weeks: number } | { once: true };
+
 export interface AssignedInstrument {
   code: string;
   title: string;
   purpose: Purpose;
   respondent: string;
+  schedule?: Schedule;
+  schedule_words?: string; // "every 2 weeks"
+  chosen_schedule?: boolean; // false: the questionnaire's own default
+  // For the session asked about (or now): whether its schedule asks it.
+  due?: boolean;
 }
 
 // One crisis line as the clinic shows it. `tel` and `sms` are dialable targets ("116123"), or ""
@@ -269,6 +280,16 @@ export interface SubmitResult {
   scores?: { total: number | null; band?: string };
   alerts?: FeedbackAlert[];
   // Present when an answer was a risk answer.
+  crisis: HelpInfo | null;
+}
+
+// Answers in progress, the author's own, keyed "CODE/item"; restored after a refresh, a sign-out
+// or on another device.
+export type DraftAnswers = Record<string, number | string>;
+export interface FeedbackDraft {
+  answers: DraftAnswers;
+  updated_at: string | null;
+  // Present when a risk answer stands in the draft: shown at once, before anything is sent.
   crisis: HelpInfo | null;
 }
 
@@ -634,7 +655,11 @@ export const api = {
   },
 
   instrument: (code: string) => request<InstrumentDefinition>('GET', `/instruments/${encodeURIComponent(code)}`),
-  episodeInstruments: (episodeId: number) => request<AssignedInstrument[]>('GET', `/episodes/${episodeId}/instruments`),
+  episodeInstruments: (episodeId: number, appointmentId?: number) =>
+    request<AssignedInstrument[]>('GET', `/episodes/${episodeId}/instruments${appointmentId ? `?appointment=${appointmentId}` : ''}`),
+  // null: back to the questionnaire's default.
+  setInstrumentSchedule: (episodeId: number, code: string, respondent: string, schedule: Schedule | null) =>
+    request<AssignedInstrument[]>('PUT', `/episodes/${episodeId}/instruments/${encodeURIComponent(code)}`, { respondent, schedule }),
   submitResponse: (
     episodeId: number,
     body: { instrument: string; respondent: string; answers: Answers; appointment_id?: number },
@@ -650,6 +675,12 @@ export const api = {
   createFeedbackLink: (appointmentId: number) =>
     request<{ url: string; expires_at: string }>('POST', `/appointments/${appointmentId}/feedback-link`),
   feedbackLink: (token: string) => request<FeedbackLinkInfo>('GET', `/feedback-links/${encodeURIComponent(token)}`),
+  feedbackDraft: (episodeId: number) => request<FeedbackDraft>('GET', `/episodes/${episodeId}/feedback-draft`),
+  saveFeedbackDraft: (episodeId: number, answers: DraftAnswers) =>
+    request<FeedbackDraft>('PUT', `/episodes/${episodeId}/feedback-draft`, { answers }),
+  linkDraft: (token: string) => request<FeedbackDraft>('GET', `/feedback-links/${encodeURIComponent(token)}/draft`),
+  saveLinkDraft: (token: string, answers: DraftAnswers) =>
+    request<FeedbackDraft>('PUT', `/feedback-links/${encodeURIComponent(token)}/draft`, { answers }),
   submitViaLink: (token: string, body: { instrument: string; answers: Answers }) =>
     request<SubmitResult>('POST', `/feedback-links/${encodeURIComponent(token)}/responses`, body),
 

@@ -2,7 +2,8 @@
 // and the password-less feedback link: one section per questionnaire, native controls (ratings as
 // rows of numbered radio buttons with their anchors as text, other choices as radio groups, each
 // in a fieldset), errors beside their items, and the crisis information shown at once, first and
-// for good, whenever a risk answer was given.
+// for good, whenever a risk answer was given. On a phone it asks one question per screen, so that
+// the check-in is a few taps rather than one long page; on a wider screen everything is on one page.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
@@ -29,12 +30,95 @@ export function CrisisPanel({ crisis }: { crisis: HelpInfo }) {
   );
 }
 
+// On a phone the form asks one question per screen; the app lays out for a phone below this width.
+const kNarrowScreen = '(max-width: 40rem)';
+// What one question takes, for the time the form states.
+const kSecondsPerItem = 6;
+// Long enough to see the chosen answer marked before the next question takes its place.
+const kAdvanceDelayMs = 250;
+// The stepper's last screen, after every question.
+const kReview = '#review';
+const kReviewHeading = 'feedback-review-heading';
+const kStepLabel = 'feedback-step-label';
+
+// How an answer is keyed, in the form and in a saved draft.
+export function answerKey(code: string, itemId: string): string {
+  return `${code}/${itemId}`;
+}
+
+function questionId(code: string, itemId: string): string {
+  return `q-${code}-${itemId}`.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
 function isAnswerable(item: InstrumentItem): boolean {
   return item.type === 'choice' || item.type === 'slider' || item.type === 'text';
 }
 
-function itemKey(code: string, item: InstrumentItem): string {
-  return `${code}/${item.id}`;
+// Ratings and choices are required unless marked optional; a comment never is.
+function needsAnswer(item: InstrumentItem): boolean {
+  return (item.type === 'choice' || item.type === 'slider') && item.required !== false;
+}
+
+function isAnswered(value: number | string | undefined): boolean {
+  return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '');
+}
+
+function unansweredMessage(item: InstrumentItem): string {
+  return item.type === 'slider' ? 'Please choose a number.' : 'Please choose an answer.';
+}
+
+// Stated from what the form holds, so that it stays true when questionnaires are added.
+function sizeText(count: number): string {
+  const minutes = Math.max(1, Math.ceil((count * kSecondsPerItem) / 60));
+  return `About ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} · ${count} ${count === 1 ? 'question' : 'questions'}`;
+}
+
+interface Step {
+  key: string;
+  inst: InstrumentDefinition;
+  item: InstrumentItem;
+}
+
+function stepsOf(instruments: InstrumentDefinition[], sent: Set<string>): Step[] {
+  return instruments
+    .filter((inst) => !sent.has(inst.code))
+    .flatMap((inst) => inst.items.filter(isAnswerable).map((item) => ({ key: answerKey(inst.code, item.id), inst, item })));
+}
+
+// Where a restored draft picks up: the first required question still open; failing that, the one
+// after the last answer given. Without a draft, the first question.
+function resumeAt(steps: Step[], answers: Record<string, number | string>): string {
+  if (!steps.some((s) => isAnswered(answers[s.key]))) return steps[0]?.key ?? kReview;
+  const open = steps.find((s) => needsAnswer(s.item) && !isAnswered(answers[s.key]));
+  if (open) return open.key;
+  let last = -1;
+  steps.forEach((s, i) => {
+    if (isAnswered(answers[s.key])) last = i;
+  });
+  return steps[last + 1]?.key ?? kReview;
+}
+
+function narrowQuery(): MediaQueryList | null {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia(kNarrowScreen) : null;
+}
+
+// Follows the screen as a phone turns or a window is resized; the answers and the place in the
+// questions are kept either way.
+function useNarrowScreen(): boolean {
+  const [narrow, setNarrow] = useState(() => narrowQuery()?.matches ?? false);
+  useEffect(() => {
+    const query = narrowQuery();
+    if (!query) return;
+    const update = () => setNarrow(query.matches);
+    update();
+    if (typeof query.addEventListener === 'function') {
+      query.addEventListener('change', update);
+      return () => query.removeEventListener('change', update);
+    }
+    query.addListener(update);
+    return () => query.removeListener(update);
+  }, []);
+  return narrow;
 }
 
 interface ItemProps {
@@ -43,6 +127,10 @@ interface ItemProps {
   value: number | string | undefined;
   error?: string;
   onChange: (value: number | string) => void;
+  // Any click on an answer; the stepper moves on when a pointer made it.
+  onPick?: () => void;
+  // In the stepper the question's text takes focus when the question appears.
+  stepFocus?: boolean;
 }
 
 function ItemError({ id, error }: { id: string; error?: string }) {
@@ -66,8 +154,8 @@ function ratingValues(min: number, max: number, step: number): number[] {
 // range input: a range always shows a value, so an untouched one looked answered, and its middle
 // could not be chosen by tapping it. Nothing is selected until the client picks a number; the
 // status line says "Not answered yet" until then, and afterwards the answer with the anchor words.
-function RatingItem({ code, item, value, error, onChange }: ItemProps) {
-  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+function RatingItem({ code, item, value, error, onChange, onPick, stepFocus }: ItemProps) {
+  const id = questionId(code, item.id);
   const min = item.min ?? 0;
   const max = item.max ?? 10;
   const low = item.low_label || 'Low';
@@ -80,7 +168,9 @@ function RatingItem({ code, item, value, error, onChange }: ItemProps) {
       aria-describedby={`${id}-status${error ? ` ${id}-error` : ''}`}
       aria-invalid={error ? 'true' : undefined}
     >
-      <legend class="question__text">{item.text}</legend>
+      <legend class="question__text" id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined}>
+        {item.text}
+      </legend>
       <div class="rating__options">
         {ratingValues(min, max, item.step ?? 1).map((v, i) => (
           <label key={v} class="rating__option">
@@ -92,6 +182,7 @@ function RatingItem({ code, item, value, error, onChange }: ItemProps) {
               value={String(v)}
               checked={value === v}
               onChange={() => onChange(v)}
+              onClick={onPick}
             />
             <span>{v}</span>
           </label>
@@ -123,24 +214,29 @@ function RatingItem({ code, item, value, error, onChange }: ItemProps) {
   );
 }
 
-function ChoiceItem({ code, item, value, error, onChange }: ItemProps) {
-  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+function ChoiceItem({ code, item, value, error, onChange, onPick, stepFocus }: ItemProps) {
+  const id = questionId(code, item.id);
   return (
     <fieldset
       class={error ? 'question question--invalid choice' : 'question choice'}
       aria-describedby={error ? `${id}-error` : undefined}
       aria-invalid={error ? 'true' : undefined}
     >
-      <legend class="question__text">{item.text}</legend>
+      <legend class="question__text" id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined}>
+        {item.text}
+      </legend>
       <div class="choice__options">
-        {(item.options ?? []).map((o) => (
+        {(item.options ?? []).map((o, i) => (
           <label key={o.value} class="choice__option">
             <input
+              // The first takes focus when the item is reported unanswered.
+              id={i === 0 ? id : undefined}
               type="radio"
               name={id}
               value={String(o.value)}
               checked={value === o.value}
               onChange={() => onChange(o.value)}
+              onClick={onPick}
             />
             <span>{o.label}</span>
           </label>
@@ -151,11 +247,11 @@ function ChoiceItem({ code, item, value, error, onChange }: ItemProps) {
   );
 }
 
-function TextItem({ code, item, value, error, onChange }: ItemProps) {
-  const id = `q-${code}-${item.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+function TextItem({ code, item, value, error, onChange, stepFocus }: ItemProps) {
+  const id = questionId(code, item.id);
   return (
     <div class={error ? 'question question--invalid' : 'question'}>
-      <label for={id} class="question__text">
+      <label for={id} id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined} class="question__text">
         {item.text}
         {item.required === false && !/optional/i.test(item.text) ? <span class="optional"> (optional)</span> : null}
       </label>
@@ -178,19 +274,50 @@ export interface FeedbackFormProps {
   therapistName?: string;
   // Sends one questionnaire; a failure is an ApiError whose fields are "answers/<item>".
   send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
+  // Answers given earlier (a saved draft), keyed `${instrumentCode}/${itemId}`; restored on mount.
+  initialAnswers?: Record<string, number | string>;
+  // Called after every change of an answer with all current answers (same keys), so the page can
+  // save a draft; not called for the initial restore.
+  onAnswersChange?: (answers: Record<string, number | string>) => void;
+  // Crisis information already known before sending (a risk answer in a saved draft): shown at
+  // once, above the form. One that a submission brings is shown afresh and takes focus as before.
+  crisis?: HelpInfo | null;
 }
 
 // The whole flow: the form, then the confirmation. The crisis information sits above both once
-// any submission carried it.
-export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormProps) {
-  const [answers, setAnswers] = useState<Record<string, number | string>>({});
+// a submission (or a saved draft) carried it. On a phone the questions come one per screen, a tap on an answer
+// moving on to the next, with a Back button and a last screen to send from; on a wider screen
+// they are all on one page.
+export function FeedbackForm({
+  instruments,
+  therapistName,
+  send,
+  initialAnswers,
+  onAnswersChange,
+  crisis: draftCrisis,
+}: FeedbackFormProps) {
+  const [answers, setAnswers] = useState<Record<string, number | string>>(() => ({ ...initialAnswers }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pageError, setPageError] = useState<string>();
   const [sent, setSent] = useState<Set<string>>(new Set());
   const [crisis, setCrisis] = useState<HelpInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [current, setCurrent] = useState<string>(() => resumeAt(stepsOf(instruments, new Set()), initialAnswers ?? {}));
+  const narrow = useNarrowScreen();
   const firstError = useRef<string | null>(null);
+  // Set when the client moves to another question, so that focus follows; not on a restore.
+  const moved = useRef(false);
+  // Whether the latest press was a pointer's (mouse, touch, pen) rather than a key's.
+  const viaPointer = useRef(false);
+  const advanceTimer = useRef<number | undefined>(undefined);
+  const restoring = useRef(true);
+
+  const steps = stepsOf(instruments, sent);
+  const found = steps.findIndex((s) => s.key === current);
+  const index = found < 0 ? steps.length : found;
+  const step = steps[index];
+  const focusId = step ? `${questionId(step.inst.code, step.item.id)}-text` : kReviewHeading;
 
   useEffect(() => {
     if (!firstError.current) return;
@@ -199,8 +326,25 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
     el?.focus();
   }, [errors]);
 
+  // The new question's text takes focus, so that a screen reader reads it out.
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    document.getElementById(focusId)?.focus();
+  }, [current]);
+
+  useEffect(() => {
+    if (restoring.current) {
+      restoring.current = false;
+      return;
+    }
+    onAnswersChange?.(answers);
+  }, [answers]);
+
+  useEffect(() => () => window.clearTimeout(advanceTimer.current), []);
+
   const set = (key: string) => (v: number | string) => {
-    setAnswers((a) => ({ ...a, [key]: v }));
+    setAnswers((a) => (a[key] === v ? a : { ...a, [key]: v }));
     setErrors((e) => {
       if (!e[key]) return e;
       const rest = { ...e };
@@ -209,37 +353,67 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
     });
   };
 
+  function goTo(key: string) {
+    window.clearTimeout(advanceTimer.current);
+    moved.current = true;
+    setCurrent(key);
+  }
+
+  const keyAfter = (at: number) => steps[at + 1]?.key ?? kReview;
+
+  // A required question left open is marked beside itself rather than passed.
+  function next() {
+    if (!step) return;
+    if (needsAnswer(step.item) && !isAnswered(answers[step.key])) {
+      firstError.current = focusTarget(step.key);
+      setErrors((e) => ({ ...e, [step.key]: unansweredMessage(step.item) }));
+      return;
+    }
+    goTo(keyAfter(index));
+  }
+
+  function back() {
+    if (index > 0) goTo(steps[index - 1]!.key);
+  }
+
+  // A tap or click on an answer moves on by itself. A key never does: the arrow keys change the
+  // choice as they move through a group, so keyboard users move on with the Next button.
+  const picked = (key: string, at: number) => () => {
+    if (!viaPointer.current || current !== key) return;
+    window.clearTimeout(advanceTimer.current);
+    advanceTimer.current = window.setTimeout(() => goTo(keyAfter(at)), kAdvanceDelayMs);
+  };
+
   // Required items left unanswered are caught here, beside the item, before anything is sent.
   function missing(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const inst of instruments) {
-      if (sent.has(inst.code)) continue;
-      for (const item of inst.items) {
-        if (!isAnswerable(item) || item.type === 'text' || item.required === false) continue;
-        if (answers[itemKey(inst.code, item)] === undefined) {
-          out[itemKey(inst.code, item)] = item.type === 'slider' ? 'Please choose a number.' : 'Please choose an answer.';
-        }
-      }
+    for (const s of steps) {
+      if (needsAnswer(s.item) && !isAnswered(answers[s.key])) out[s.key] = unansweredMessage(s.item);
     }
     return out;
   }
 
+  // The item's first control, which a screen reader reads with its question and its error.
   function focusTarget(key: string): string {
-    const [code, item] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
-    const inst = instruments.find((i) => i.code === code);
-    const def = inst?.items.find((i) => i.id === item);
-    const id = `q-${code}-${item}`.replace(/[^A-Za-z0-9_-]/g, '-');
-    return def?.type === 'choice' ? `${id}-error` : id;
+    const at = key.lastIndexOf('/');
+    return questionId(key.slice(0, at), key.slice(at + 1));
   }
 
   async function onSubmit(e: Event) {
     e.preventDefault();
     if (busy) return;
+    // Enter in a question of the stepper (its form has no send button until the last screen).
+    if (narrow && step) {
+      next();
+      return;
+    }
     setPageError(undefined);
     const local = missing();
     if (Object.keys(local).length) {
-      firstError.current = focusTarget(Object.keys(local)[0]!);
+      const first = Object.keys(local)[0]!;
+      firstError.current = focusTarget(first);
       setErrors(local);
+      setCurrent(first);
       setPageError('A few questions still need an answer. They are marked below.');
       return;
     }
@@ -250,7 +424,7 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
         if (nowSent.has(inst.code)) continue;
         const body: Answers = {};
         for (const item of inst.items) {
-          const v = answers[itemKey(inst.code, item)];
+          const v = answers[answerKey(inst.code, item.id)];
           if (v === undefined || (typeof v === 'string' && !v.trim())) continue;
           body[item.id] = typeof v === 'string' ? v.trim() : v;
         }
@@ -272,28 +446,50 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
       setDone(true);
     } catch (err) {
       const apiError = err instanceof ApiError ? err : new ApiError(0, String(err));
-      const next: Record<string, string> = {};
-      const current = instruments.find((i) => !nowSent.has(i.code));
+      const fieldErrors: Record<string, string> = {};
+      const failed = instruments.find((i) => !nowSent.has(i.code));
       for (const f of apiError.fields) {
         const m = /^answers\/(.+)$/.exec(f.field);
-        if (m && current) next[`${current.code}/${m[1]}`] = f.message;
+        if (m && failed) fieldErrors[answerKey(failed.code, m[1]!)] = f.message;
       }
-      if (Object.keys(next).length) {
-        firstError.current = focusTarget(Object.keys(next)[0]!);
+      const first = Object.keys(fieldErrors)[0];
+      if (first) {
+        firstError.current = focusTarget(first);
+        // The stepper shows the first answer the server turned down, with its error beside it.
+        setCurrent(first);
         setPageError('Some answers need another look. They are marked below.');
       } else {
         setPageError(apiError.message);
       }
-      setErrors(next);
+      setErrors(fieldErrors);
     } finally {
       setSent(nowSent);
       setBusy(false);
     }
   }
 
+  function renderItem(inst: InstrumentDefinition, item: InstrumentItem, at?: number) {
+    const key = answerKey(inst.code, item.id);
+    const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
+    if (at !== undefined) {
+      props.onPick = picked(key, at);
+      props.stepFocus = true;
+    }
+    if (item.type === 'slider') return <RatingItem key={key} {...props} />;
+    if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
+    return <TextItem key={key} {...props} />;
+  }
+
+  const sendButton = (
+    <button class="button button--primary button--block" type="submit" disabled={busy}>
+      {busy ? 'Sending…' : 'Send to my therapist'}
+    </button>
+  );
+  const size = <p class="feedback-form__size">{sizeText(steps.length)}</p>;
+
   return (
     <>
-      {crisis && <CrisisPanel crisis={crisis} />}
+      {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} />}
       {done ? (
         <div class="card card--accent confirmation" role="status">
           <h2>Sent</h2>
@@ -302,9 +498,61 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
             <a href="/">Back to home</a>
           </p>
         </div>
+      ) : narrow ? (
+        <form
+          class="feedback-form feedback-form--steps"
+          onSubmit={onSubmit}
+          onPointerDown={() => {
+            viaPointer.current = true;
+          }}
+          onKeyDown={() => {
+            viaPointer.current = false;
+          }}
+          noValidate
+        >
+          {pageError && <Alert>{pageError}</Alert>}
+          {size}
+          <div class="stepper__bar">
+            {index > 0 && (
+              <button type="button" class="button button--quiet stepper__back" onClick={back}>
+                <span aria-hidden="true">←</span> Back
+              </button>
+            )}
+            <div class="stepper__progress">
+              <span class="stepper__count" id={kStepLabel}>
+                {step ? `Question ${index + 1} of ${steps.length}` : 'Last step: send'}
+              </span>
+              <progress max={Math.max(steps.length, 1)} value={step ? index + 1 : steps.length} aria-labelledby={kStepLabel} />
+            </div>
+          </div>
+          {step ? (
+            <section key={step.inst.code} class="card questionnaire" aria-labelledby={`qs-${step.inst.code}`}>
+              <h2 id={`qs-${step.inst.code}`}>{step.inst.title}</h2>
+              {step.inst.preamble && <p class="muted">{step.inst.preamble}</p>}
+              {renderItem(step.inst, step.item, index)}
+              <div class="stepper__nav">
+                <button type="button" class="button stepper__next" onClick={next}>
+                  {!isAnswered(answers[step.key]) && !needsAnswer(step.item) ? 'Skip' : 'Next'}
+                </button>
+              </div>
+            </section>
+          ) : (
+            <section class="card questionnaire stepper__review" aria-labelledby={kReviewHeading}>
+              <h2 id={kReviewHeading} tabIndex={-1}>
+                Ready to send
+              </h2>
+              <p>
+                You answered {steps.filter((s) => isAnswered(answers[s.key])).length} of {steps.length}{' '}
+                {steps.length === 1 ? 'question' : 'questions'}. Use Back to change an answer.
+              </p>
+              {sendButton}
+            </section>
+          )}
+        </form>
       ) : (
         <form class="feedback-form" onSubmit={onSubmit} noValidate>
           {pageError && <Alert>{pageError}</Alert>}
+          {size}
           {instruments.map((inst) => (
             <section key={inst.code} class="card questionnaire" aria-labelledby={`qs-${inst.code}`}>
               <h2 id={`qs-${inst.code}`}>{inst.title}</h2>
@@ -313,20 +561,12 @@ export function FeedbackForm({ instruments, therapistName, send }: FeedbackFormP
               ) : (
                 <>
                   {inst.preamble && <p class="muted">{inst.preamble}</p>}
-                  {inst.items.filter(isAnswerable).map((item) => {
-                    const key = itemKey(inst.code, item);
-                    const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
-                    if (item.type === 'slider') return <RatingItem key={key} {...props} />;
-                    if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
-                    return <TextItem key={key} {...props} />;
-                  })}
+                  {inst.items.filter(isAnswerable).map((item) => renderItem(inst, item))}
                 </>
               )}
             </section>
           ))}
-          <button class="button button--primary button--block" type="submit" disabled={busy}>
-            {busy ? 'Sending…' : 'Send to my therapist'}
-          </button>
+          {sendButton}
         </form>
       )}
     </>

@@ -40,7 +40,8 @@ namespace {
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
 // A guardian link that grants access: the guardian accepted and consent to share is recorded.
 #define RAPPORT_ACTIVE_LINK "AND accepted_at IS NOT NULL AND consent_recorded_at IS NOT NULL"
-#define RAPPORT_USER_COLUMNS "id, clinic_id, email, display_name, role, active, created_at"
+#define RAPPORT_USER_COLUMNS \
+  "id, clinic_id, email, display_name, role, active, created_at, email_confirmed"
 #define RAPPORT_EPISODE_COLUMNS \
   "id, clinic_id, client_id, therapist_id, status, started_at, ended_at"
 #define RAPPORT_APPOINTMENT_COLUMNS "id, episode_id, starts_at, duration_minutes, modality, status"
@@ -111,6 +112,7 @@ Result<User> ReadUser(const SqliteQuery& q) {
   RAPPORT_ASSIGN_OR_RETURN(u.role, FromColumn(ParseRole(q.Text(4)), "role"));
   u.active = q.Bool(5);
   u.created_at = q.Int(6);
+  u.email_confirmed = q.Bool(7);
   return u;
 }
 
@@ -350,6 +352,34 @@ Result<LoginFailureCount> QueryLoginFailures(SqliteConnection& c, const LoginFai
       "no count");
 }
 
+// NULL, NULL: the questionnaire's default.
+void BindSchedule(SqliteQuery& q, const std::optional<Schedule>& schedule) {
+  q.Bind(schedule ? std::optional<std::int64_t>(schedule->every_sessions) : std::nullopt)
+      .Bind(schedule ? std::optional<std::int64_t>(schedule->every_weeks) : std::nullopt);
+}
+
+Result<FeedbackDraft> QueryFeedbackDraft(SqliteConnection& c, EpisodeId episode_id,
+                                         UserId author_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT episode_id, author_id, answers_json, updated_at, risk_since, "
+                "risk_alerted_at FROM feedback_drafts WHERE episode_id = ? AND author_id = ?"));
+  q.Bind(episode_id).Bind(author_id);
+  return One(
+      q,
+      [](const SqliteQuery& row) -> Result<FeedbackDraft> {
+        FeedbackDraft d;
+        d.episode_id = row.Int(0);
+        d.author_id = row.Int(1);
+        d.answers_json = row.Text(2);
+        d.updated_at = row.Int(3);
+        d.risk_since = row.OptionalInt(4);
+        d.risk_alerted_at = row.OptionalInt(5);
+        return d;
+      },
+      "no draft");
+}
+
 Result<FeedbackAlert> QueryAlert(SqliteConnection& c, AlertId id) {
   RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                            c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE id = ?"));
@@ -434,13 +464,15 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO users (clinic_id, email, display_name, role, password_hash, "
-                   "active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id"));
+                   "active, created_at, email_confirmed) VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
+                   "RETURNING id"));
     q.Bind(user.clinic_id)
         .Bind(user.email)
         .Bind(user.display_name)
         .Bind(ToString(user.role))
         .Bind(user.password_hash)
-        .Bind(user.created_at);
+        .Bind(user.created_at)
+        .Bind(user.email_confirmed);
     return NameMissing(q.RunReturningId(), "clinic does not exist");
   }
 
@@ -448,6 +480,13 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                              c_.Prepare("UPDATE users SET password_hash = ? WHERE id = ?"));
     q.Bind(hash).Bind(id);
+    return ChangedOne(q.Run(), "no such user");
+  }
+
+  Status ConfirmEmail(UserId id) override {
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                             c_.Prepare("UPDATE users SET email_confirmed = 1 WHERE id = ?"));
+    q.Bind(id);
     return ChangedOne(q.Run(), "no such user");
   }
 
@@ -749,13 +788,56 @@ class SqliteWriteTxn final : public WriteTxn {
     return QueryAlertsOfEpisode(c_, id);
   }
 
+  Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
+    return QueryFeedbackDraft(c_, episode_id, author_id);
+  }
+
+  Status PutFeedbackDraft(const FeedbackDraft& d) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO feedback_drafts (episode_id, author_id, answers_json, updated_at, "
+                   "risk_since, risk_alerted_at) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (episode_id, author_id) DO UPDATE SET "
+                   "answers_json = excluded.answers_json, updated_at = excluded.updated_at, "
+                   "risk_since = excluded.risk_since, risk_alerted_at = excluded.risk_alerted_at"));
+    q.Bind(d.episode_id)
+        .Bind(d.author_id)
+        .Bind(d.answers_json)
+        .Bind(d.updated_at)
+        .Bind(d.risk_since)
+        .Bind(d.risk_alerted_at);
+    return Done(NameMissing(q.Run(), "episode or author does not exist"));
+  }
+
+  Status DeleteFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("DELETE FROM feedback_drafts WHERE episode_id = ? AND author_id = ?"));
+    q.Bind(episode_id).Bind(author_id);
+    return Done(q.Run());
+  }
+
   Status UpsertAssignment(const InstrumentAssignment& a) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO episode_instruments (episode_id, instrument, respondent, "
-                   "assigned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+                   "assigned_at, every_sessions, every_weeks) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT DO NOTHING"));
     q.Bind(a.episode_id).Bind(a.instrument).Bind(ToString(a.respondent)).Bind(a.assigned_at);
+    BindSchedule(q, a.schedule);
     return Done(NameMissing(q.Run(), "episode does not exist"));
+  }
+
+  Status SetAssignmentSchedule(EpisodeId episode_id, const std::string& instrument,
+                               Respondent respondent,
+                               const std::optional<Schedule>& schedule) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE episode_instruments SET every_sessions = ?, every_weeks = ? "
+                   "WHERE episode_id = ? AND instrument = ? AND respondent = ?"));
+    BindSchedule(q, schedule);
+    q.Bind(episode_id).Bind(instrument).Bind(ToString(respondent));
+    return ChangedOne(q.Run(), "no such assignment");
   }
 
   Result<ResponseId> InsertResponse(const FeedbackResponse& r) override {
@@ -1165,9 +1247,10 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<User> FindUserByEmail(ClinicId clinic_id, const std::string& normalized_email) override {
     return WithReader([&](SqliteConnection& c) -> Result<User> {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
-                               c.Prepare("SELECT " RAPPORT_USER_COLUMNS
-                                         " FROM users WHERE clinic_id = ? AND email = ?"));
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_USER_COLUMNS " FROM users WHERE clinic_id = ? AND email = ? "
+                    "AND email_confirmed = 1"));
       q.Bind(clinic_id).Bind(normalized_email);
       return One(q, ReadUser, "no such user");
     });
@@ -1175,9 +1258,22 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<User>> ListUsersWithEmail(const std::string& normalized_email) override {
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
-                                                        " FROM users WHERE email = ? ORDER BY id"));
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                    " FROM users WHERE email = ? AND email_confirmed = 1 ORDER BY id"));
       q.Bind(normalized_email);
+      return All(q, ReadUser);
+    });
+  }
+
+  Result<std::vector<User>> ListRecordsWithEmail(ClinicId clinic_id,
+                                                 const std::string& normalized_email) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<User>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT " RAPPORT_USER_COLUMNS
+                                   " FROM users WHERE email = ? AND clinic_id = ? ORDER BY id"));
+      q.Bind(normalized_email).Bind(clinic_id);
       return All(q, ReadUser);
     });
   }
@@ -1315,8 +1411,9 @@ class SqliteStoreImpl final : public SqliteStore {
     return WithReader([&](SqliteConnection& c) -> Result<std::vector<InstrumentAssignment>> {
       RAPPORT_ASSIGN_OR_RETURN(
           SqliteQuery q,
-          c.Prepare("SELECT episode_id, instrument, respondent, assigned_at FROM "
-                    "episode_instruments WHERE episode_id = ? ORDER BY assigned_at, rowid"));
+          c.Prepare("SELECT episode_id, instrument, respondent, assigned_at, every_sessions, "
+                    "every_weeks FROM episode_instruments WHERE episode_id = ? "
+                    "ORDER BY assigned_at, rowid"));
       q.Bind(id);
       return All(q, [](const SqliteQuery& row) -> Result<InstrumentAssignment> {
         InstrumentAssignment a;
@@ -1325,6 +1422,11 @@ class SqliteStoreImpl final : public SqliteStore {
         RAPPORT_ASSIGN_OR_RETURN(a.respondent,
                                  FromColumn(ParseRespondent(row.Text(2)), "respondent"));
         a.assigned_at = row.Int(3);
+        const auto sessions = row.OptionalInt(4);
+        const auto weeks = row.OptionalInt(5);
+        if (sessions && weeks) {
+          a.schedule = Schedule{static_cast<int>(*sessions), static_cast<int>(*weeks)};
+        }
         return a;
       });
     });
@@ -1365,6 +1467,11 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) override {
     return WithReader([&](SqliteConnection& c) { return QueryAlertsOfEpisode(c, id); });
+  }
+
+  Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return QueryFeedbackDraft(c, episode_id, author_id); });
   }
 
   Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(

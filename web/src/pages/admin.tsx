@@ -128,7 +128,10 @@ function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChan
           {name}
           {self && <span class="muted small"> (you)</span>}
         </p>
-        <p class="muted small break">{user.email}</p>
+        <p class="muted small break">
+          {user.email}
+          {user.email_confirmed === false && ' (invitation not yet accepted)'}
+        </p>
       </div>
       <span class="badge badge--calm">{roleLabels[user.role] ?? user.role}</span>
       {!active && <span class="badge badge--ended">Deactivated</span>}

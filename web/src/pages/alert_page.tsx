@@ -3,7 +3,7 @@
 // same steps as on the caseload.
 import { useCallback, useEffect } from 'preact/hooks';
 import { api, type AlertDelivery, type AlertDetail, type DeliveryChannel, type LiveAlertEvent } from '../api';
-import { AlertCard } from '../alerts';
+import { AlertCard, betweenWords, durationWords, useNow, When } from '../alerts';
 import { formatDateTime } from '../format';
 import { dismissBannersOf, useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
@@ -40,7 +40,8 @@ export function deliveryStateWords(d: AlertDelivery): string {
 function whoWords(d: AlertDelivery): string {
   if (d.recipient_name) return d.recipient_name;
   if (d.channel === 'webhook') return "The clinic's pager";
-  return d.recipient_id ? `User ${d.recipient_id}` : '—';
+  // A person whose name is not known (an account since removed): never a bare number.
+  return d.recipient_id ? 'A member of staff' : '—';
 }
 
 function whyWords(step: number): string {
@@ -82,29 +83,50 @@ function Deliveries({ deliveries }: { deliveries: AlertDelivery[] }) {
   );
 }
 
+// The alert's record, step by step: when it was raised; who acknowledged it, when, how long after
+// and with what note; the same for resolving it. Exact times, with how long ago beside them.
 function FollowUp({ detail }: { detail: AlertDetail }) {
   const { alert } = detail;
   const acknowledgedBy = detail.acknowledged_by_name ?? alert.acknowledged_by_name;
   const resolvedBy = detail.resolved_by_name ?? alert.resolved_by_name;
+  const now = useNow();
   return (
     <dl class="details details--long-terms">
       <div>
         <dt>Raised</dt>
-        <dd>{formatDateTime(alert.created_at)}</dd>
+        <dd>
+          <When iso={alert.created_at} exact />
+        </dd>
       </div>
       <div>
         <dt>Acknowledged</dt>
         <dd>
-          {alert.acknowledged_at
-            ? `${formatDateTime(alert.acknowledged_at)}${acknowledgedBy ? ` by ${acknowledgedBy}` : ''}`
-            : 'Not yet'}
+          {alert.acknowledged_at ? (
+            <>
+              {acknowledgedBy ? `By ${acknowledgedBy}, ` : ''}
+              <When iso={alert.acknowledged_at} exact />
+              <span class="block muted small">{betweenWords(alert.created_at, alert.acknowledged_at)} after it was raised</span>
+            </>
+          ) : alert.state === 'open' ? (
+            `Not yet: open ${durationWords(now - Date.parse(alert.created_at))}`
+          ) : (
+            'Not acknowledged'
+          )}
           {alert.acknowledge_note && <span class="block">“{alert.acknowledge_note}”</span>}
         </dd>
       </div>
       <div>
         <dt>Resolved</dt>
         <dd>
-          {alert.resolved_at ? `${formatDateTime(alert.resolved_at)}${resolvedBy ? ` by ${resolvedBy}` : ''}` : 'Not yet'}
+          {alert.resolved_at ? (
+            <>
+              {resolvedBy ? `By ${resolvedBy}, ` : ''}
+              <When iso={alert.resolved_at} exact />
+              <span class="block muted small">{betweenWords(alert.created_at, alert.resolved_at)} after it was raised</span>
+            </>
+          ) : (
+            'Not yet'
+          )}
           {alert.resolve_note && <span class="block">“{alert.resolve_note}”</span>}
         </dd>
       </div>
@@ -153,7 +175,16 @@ export function AlertPage({ ctx, alertId }: { ctx: AppContext; alertId: number }
         <>
           <section class="card" aria-labelledby="what-heading">
             <h2 id="what-heading">What happened</h2>
-            <AlertCard alert={data.alert} canAct onChanged={reload} />
+            <AlertCard
+              alert={{
+                ...data.alert,
+                acknowledged_by_name: data.acknowledged_by_name ?? data.alert.acknowledged_by_name,
+                resolved_by_name: data.resolved_by_name ?? data.alert.resolved_by_name,
+              }}
+              canAct
+              onChanged={reload}
+              linkToPage={false}
+            />
           </section>
           <section class="card" aria-labelledby="told-heading">
             <h2 id="told-heading">Who was told</h2>

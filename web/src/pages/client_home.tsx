@@ -59,7 +59,7 @@ export function sessionAwaitingCheckIn(
   const answered = answeredFor(progress, next.id);
   const open = assigned.some((a) => {
     const timing = definitions.get(a.code)?.timing;
-    if (a.respondent !== 'client' || answered.has(a.code) || !asksBeforeSession(timing)) return false;
+    if (a.respondent !== 'client' || a.due === false || answered.has(a.code) || !asksBeforeSession(timing)) return false;
     return now >= startsAt - (timing?.opens_hours_before ?? 0) * 3600_000;
   });
   return open ? next : undefined;
@@ -80,7 +80,8 @@ async function loadClientHome(userId: number) {
         // The episode's own list includes sessions already held; the clinic-wide one looks ahead.
         api.episodeAppointments(episode.id).catch(() => [] as Appointment[]),
         planApi.overview(episode.id).catch(() => undefined),
-        api.episodeInstruments(episode.id).catch(() => [] as AssignedInstrument[]),
+        // Due for the next session by each questionnaire's schedule.
+        api.episodeInstruments(episode.id, next[0]?.id).catch(() => [] as AssignedInstrument[]),
         instrumentValidation().catch(() => new Map<string, InstrumentValidation>()),
       ])
     : [undefined, [] as Appointment[], undefined, [] as AssignedInstrument[], new Map<string, InstrumentValidation>()];

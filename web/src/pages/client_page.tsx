@@ -81,7 +81,10 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
             <dl class="details">
               <div>
                 <dt>Email</dt>
-                <dd>{client.email || '—'}</dd>
+                <dd>
+                  {client.email || '—'}
+                  {client.email_confirmed === false && <span class="muted small"> (invitation not yet accepted)</span>}
+                </dd>
               </div>
               <div>
                 <dt>Date of birth</dt>

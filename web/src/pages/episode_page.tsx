@@ -2,12 +2,23 @@
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
 // alerts themselves, every response item by item, the CSV export, and a feedback link to send.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Appointment, type EpisodeProgress, type ProgressPoint, type QuestionnaireProgress, type RecoveryJudgement, type ResponseDetail } from '../api';
+import {
+  api,
+  ApiError,
+  type Appointment,
+  type AssignedInstrument,
+  type EpisodeProgress,
+  type ProgressPoint,
+  type QuestionnaireProgress,
+  type RecoveryJudgement,
+  type ResponseDetail,
+  type Schedule,
+} from '../api';
 import { AlertList } from '../alerts';
 import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
-import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
 import { NotValidated, unvalidated, useValidation, type ValidationMap } from '../validation';
 import { CopyableLink } from './client_page';
 
@@ -203,6 +214,67 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
   );
 }
 
+// The choices a therapist has for how often a questionnaire is asked; "default" goes back to the
+// questionnaire's own.
+const kScheduleChoices: { value: string; label: string; schedule: Schedule | null }[] = [
+  { value: 'default', label: 'Its default', schedule: null },
+  { value: 's1', label: 'Every session', schedule: { every_sessions: 1 } },
+  { value: 's2', label: 'Every 2 sessions', schedule: { every_sessions: 2 } },
+  { value: 'w1', label: 'Every week', schedule: { every_weeks: 1 } },
+  { value: 'w2', label: 'Every 2 weeks', schedule: { every_weeks: 2 } },
+  { value: 'w4', label: 'Every 4 weeks', schedule: { every_weeks: 4 } },
+  { value: 'once', label: 'Once', schedule: { once: true } },
+];
+
+function choiceOf(a: AssignedInstrument): string {
+  if (!a.chosen_schedule || !a.schedule) return 'default';
+  const s = a.schedule;
+  const found = kScheduleChoices.find((c) => c.schedule && JSON.stringify(c.schedule) === JSON.stringify(s));
+  return found?.value ?? 'default';
+}
+
+// How often each questionnaire is asked in this episode, so that most check-ins stay short: the
+// Rapport Check every session, outcome measures less often.
+function QuestionnaireSchedules({ episodeId }: { episodeId: number }) {
+  const assigned = useLoad(() => api.episodeInstruments(episodeId), [episodeId]);
+  const [error, setError] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+  async function change(a: AssignedInstrument, value: string) {
+    const choice = kScheduleChoices.find((c) => c.value === value);
+    if (!choice) return;
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      await api.setInstrumentSchedule(episodeId, a.code, a.respondent, choice.schedule);
+      setSaved(`${a.title} is now asked ${choice.schedule ? choice.label.toLowerCase() : 'by its default'}.`);
+      assigned.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="schedules-heading">
+      <h2 id="schedules-heading">How often questionnaires are asked</h2>
+      <p class="muted small">Fewer questions keep check-ins short. The Rapport Check belongs to every session.</p>
+      {error && <Alert>{error}</Alert>}
+      <p role="status" class="small">
+        {saved}
+      </p>
+      {assigned.data?.map((a) => (
+        <SelectField
+          key={`${a.code}-${a.respondent}`}
+          label={`How often ${a.title} is asked${a.respondent === 'client' ? '' : ` (answered by the ${a.respondent})`}`}
+          name={`schedule-${a.code}-${a.respondent}`}
+          value={choiceOf(a)}
+          hint={a.chosen_schedule ? undefined : `Default: ${a.schedule_words ?? 'every session'}`}
+          onInput={(v) => void change(a, v)}
+          options={kScheduleChoices.map((c) => ({ value: c.value, label: c.label }))}
+        />
+      ))}
+    </section>
+  );
+}
+
 export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
   const view = useLoad(() => loadEpisode(episodeId), [episodeId]);
   const validation = useValidation();
@@ -253,6 +325,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       {progress.instruments.map((q) => (
         <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
       ))}
+      {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}
     </div>
   );

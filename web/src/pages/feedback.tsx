@@ -1,6 +1,17 @@
 // The two ways a client gives feedback: signed in, before or after a session (or at any time), and
 // from a personal feedback link without a password. Both use the same form.
-import { api, ApiError, asksBeforeSession, type Appointment, type Client, type InstrumentDefinition } from '../api';
+import { useRef, useState } from 'preact/hooks';
+import {
+  api,
+  ApiError,
+  asksBeforeSession,
+  type Appointment,
+  type Client,
+  type DraftAnswers,
+  type FeedbackDraft,
+  type HelpInfo,
+  type InstrumentDefinition,
+} from '../api';
 import { currentEpisode } from '../caseload';
 import { FeedbackForm } from '../feedback_form';
 import { firstName, formatDateTime } from '../format';
@@ -8,10 +19,70 @@ import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { answeredFor } from './client_home';
 
+type SaveState = 'idle' | 'saving' | 'saved' | 'failed';
+
+// Keeps the answers on the server as they are given, so that a refresh, the idle sign-out or
+// another device finds them again: one request at a time, always the latest answers. Answers to
+// questionnaires this form does not show stay in the draft as they were.
+function useDraft(initial: FeedbackDraft | undefined, shown: InstrumentDefinition[], save: (answers: DraftAnswers) => Promise<FeedbackDraft>) {
+  const codes = new Set(shown.map((i) => i.code));
+  const inForm = (key: string) => codes.has(key.slice(0, key.lastIndexOf('/')));
+  const all = initial?.answers ?? {};
+  const restored = Object.fromEntries(Object.entries(all).filter(([k]) => inForm(k)));
+  const elsewhere = Object.fromEntries(Object.entries(all).filter(([k]) => !inForm(k)));
+  const [state, setState] = useState<SaveState>('idle');
+  const [crisis, setCrisis] = useState<HelpInfo | null>(initial?.crisis ?? null);
+  const latest = useRef<DraftAnswers | null>(null);
+  const busy = useRef(false);
+  async function flush() {
+    if (busy.current) return;
+    busy.current = true;
+    try {
+      while (latest.current) {
+        const next = latest.current;
+        latest.current = null;
+        setState('saving');
+        try {
+          const saved = await save({ ...elsewhere, ...next });
+          if (saved.crisis) setCrisis(saved.crisis);
+          setState('saved');
+        } catch {
+          setState('failed');
+        }
+      }
+    } finally {
+      busy.current = false;
+    }
+  }
+  return {
+    restored,
+    crisis,
+    state,
+    changed: (answers: Record<string, number | string>) => {
+      latest.current = answers;
+      void flush();
+    },
+  };
+}
+
+function SaveStatus({ state }: { state: SaveState }) {
+  const words: Record<SaveState, string> = {
+    idle: 'Your answers are kept as you go, so you can come back to them.',
+    saving: 'Keeping your answers…',
+    saved: 'Your answers are kept. You can come back to them on any device.',
+    failed: 'Your answers could not be kept just now. They are still here; please keep going.',
+  };
+  return (
+    <p class="muted small" role="status">
+      {words[state]}
+    </p>
+  );
+}
+
 // Fit Check is sent on its own after a first appointment; the session forms are the Rapport Check
-// and the outcome questionnaires assigned.
-function forSessionForms(codes: { code: string; purpose: string; respondent: string }[]) {
-  const mine = codes.filter((c) => c.respondent === 'client' && c.purpose !== 'fit');
+// and the outcome questionnaires assigned that their schedules ask this time.
+function forSessionForms(codes: { code: string; purpose: string; respondent: string; due?: boolean }[]) {
+  const mine = codes.filter((c) => c.respondent === 'client' && c.purpose !== 'fit' && c.due !== false);
   // The session first: how today went is what the client has in mind.
   return [...mine].sort((a, b) => Number(b.purpose === 'rapport') - Number(a.purpose === 'rapport'));
 }
@@ -28,16 +99,18 @@ interface SessionForm {
   instruments: InstrumentDefinition[];
   appointment?: Appointment;
   beforeStart: boolean;
+  draft?: FeedbackDraft;
 }
 
 async function loadSessionForm(userId: number, appointmentId?: number): Promise<SessionForm> {
   const client = await api.client(userId);
   const episode = currentEpisode(client.episodes);
   if (!episode) throw new ApiError(404, 'You have no open course of care to give feedback on yet.');
-  const [assigned, appointments, progress] = await Promise.all([
-    api.episodeInstruments(episode.id),
+  const [assigned, appointments, progress, draft] = await Promise.all([
+    api.episodeInstruments(episode.id, appointmentId),
     appointmentId ? api.episodeAppointments(episode.id).catch(() => [] as Appointment[]) : [],
     appointmentId ? api.progress(episode.id).catch(() => undefined) : undefined,
+    api.feedbackDraft(episode.id).catch(() => undefined),
   ]);
   const definitions = await Promise.all(forSessionForms(assigned).map((a) => api.instrument(a.code)));
   const appointment = appointments.find((a) => a.id === appointmentId);
@@ -50,6 +123,7 @@ async function loadSessionForm(userId: number, appointmentId?: number): Promise<
     instruments,
     appointment,
     beforeStart,
+    draft,
   };
 }
 
@@ -75,23 +149,12 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
             {form.data.appointment ? `About your session on ${formatDateTime(form.data.appointment.starts_at)}. ` : ''}
             {form.data.beforeStart
               ? 'Your therapist will look at these with you in the session.'
-              : `It takes about a minute. Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
+              : `Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
           </p>
           {form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
           ) : (
-            <FeedbackForm
-              instruments={form.data.instruments}
-              therapistName={form.data.client.therapist_name}
-              send={(instrument, answers) =>
-                api.submitResponse(form.data!.episodeId, {
-                  instrument,
-                  respondent: 'client',
-                  answers,
-                  ...(appointmentParam ? { appointment_id: appointmentParam } : {}),
-                })
-              }
-            />
+            <SessionQuestions form={form.data} appointmentId={appointmentParam} />
           )}
         </>
       )}
@@ -99,8 +162,55 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
   );
 }
 
+function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointmentId?: number }) {
+  const draft = useDraft(form.draft, form.instruments, (answers) => api.saveFeedbackDraft(form.episodeId, answers));
+  return (
+    <>
+      <SaveStatus state={draft.state} />
+      <FeedbackForm
+        instruments={form.instruments}
+        therapistName={form.client.therapist_name}
+        initialAnswers={draft.restored}
+        onAnswersChange={draft.changed}
+        crisis={draft.crisis}
+        send={(instrument, answers) =>
+          api.submitResponse(form.episodeId, {
+            instrument,
+            respondent: 'client',
+            answers,
+            ...(appointmentId ? { appointment_id: appointmentId } : {}),
+          })
+        }
+      />
+    </>
+  );
+}
+
+function LinkQuestions({ token, instruments, therapistName, initial }: { token: string; instruments: InstrumentDefinition[]; therapistName?: string; initial?: FeedbackDraft }) {
+  const draft = useDraft(initial, instruments, (answers) => api.saveLinkDraft(token, answers));
+  return (
+    <>
+      <SaveStatus state={draft.state} />
+      <FeedbackForm
+        instruments={instruments}
+        therapistName={therapistName}
+        initialAnswers={draft.restored}
+        onAnswersChange={draft.changed}
+        crisis={draft.crisis}
+        send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
+      />
+    </>
+  );
+}
+
 export function FeedbackLinkPage({ token }: { token: string }) {
-  const link = useLoad(() => api.feedbackLink(token), [token]);
+  const link = useLoad(
+    async () => {
+      const [info, draft] = await Promise.all([api.feedbackLink(token), api.linkDraft(token).catch(() => undefined)]);
+      return { ...info, draft };
+    },
+    [token],
+  );
   if (link.loading && !link.data) return <Loading what="your questions" />;
   if (link.error) {
     return (
@@ -121,15 +231,11 @@ export function FeedbackLinkPage({ token }: { token: string }) {
   return (
     <div class="page narrow-page">
       <PageTitle title="How was your session?">{name ? `Hello ${name}, how was your session?` : 'How was your session?'}</PageTitle>
-      <p class="lede">It takes about a minute. Your answers go to {info.therapist_name ?? 'your therapist'}.</p>
+      <p class="lede">Your answers go to {info.therapist_name ?? 'your therapist'}.</p>
       {info.instruments.length === 0 ? (
         <p class="muted">There is nothing left to answer on this link. Thank you.</p>
       ) : (
-        <FeedbackForm
-          instruments={forAfterLink(info.instruments)}
-          therapistName={info.therapist_name}
-          send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
-        />
+        <LinkQuestions token={token} instruments={forAfterLink(info.instruments)} therapistName={info.therapist_name} initial={info.draft} />
       )}
     </div>
   );
