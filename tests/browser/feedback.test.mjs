@@ -1,7 +1,8 @@
-// Formal feedback in the browser: the client's one-minute form at phone width and by keyboard
-// alone, the risk path end to end (crisis information at once for the client, a critical alert
-// that the therapist acknowledges with a note), and the therapist's dashboard and episode charts
-// over the demo clinic's feedback histories.
+// Formal feedback in the browser: the client's one-minute form, on a phone one question per
+// screen (taps counted, Back, the middle of a rating, the time it states) and by keyboard alone,
+// the risk path end to end (crisis information at once for the client, a critical alert that the
+// therapist acknowledges with a note), and the therapist's dashboard and episode charts over the
+// demo clinic's feedback histories.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -13,66 +14,135 @@ import {
   signIn,
   smallTouchTargets,
 } from './harness.mjs';
+import { askWholeCheckInEverySession, bookSession, clearDraft, clientEpisodeId, leftStep, stepName } from './checkin.mjs';
 
 const live = demoServerAndBrowser();
 
-// Books a video session for the demo client Jordan as their therapist would, starting
-// `offsetMs` from now; returns the created appointment.
-async function bookJordan(offsetMs, minutes) {
+// Runs `act(therapist, episodeId)` as Jordan's therapist, on a page of its own, with the demo
+// client Jordan's open episode; returns what it returns.
+async function asJordansTherapist(act) {
   const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
   await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
-  const booked = await therapist.evaluate(
-    async ({ offsetMs, minutes }) => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const board = await (await fetch('/api/v1/dashboard')).json();
-      const clients = await (await fetch('/api/v1/clients')).json();
-      const jordan = clients.find((c) => c.email === 'client@demo.rapport');
-      const row = board.clients.find((c) => c.client_id === jordan.id);
-      const r = await fetch(`/api/v1/episodes/${row.episode_id}/appointments`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: JSON.stringify({ starts_at: new Date(Date.now() + offsetMs).toISOString(), duration_minutes: minutes, modality: 'video' }),
-      });
-      return { status: r.status, body: await r.json() };
-    },
-    { offsetMs, minutes },
-  );
-  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  const result = await act(therapist, await clientEpisodeId(therapist));
   await therapist.context().close();
-  return booked;
+  return result;
 }
 
-async function openFeedbackForm(page) {
+// Books a video session for the demo client Jordan as their therapist would, starting
+// `offsetMs` from now; returns the created appointment.
+function bookJordan(offsetMs, minutes) {
+  return asJordansTherapist((therapist, episodeId) => bookSession(therapist, episodeId, offsetMs, minutes));
+}
+
+// A session of Jordan's that began 40 minutes ago, whose check-in has not been given: what the
+// form asks about. Booked by the tests that send their answers (each needs its own), and once for
+// those that do not.
+let openSession = null;
+function sharedSession() {
+  openSession ??= bookJordan(-40 * 60_000, 30);
+  return openSession;
+}
+
+// Waits until the client's draft on the server holds `value` for `key`.
+async function draftHolds(page, key, value) {
+  for (let i = 0; i < 100; i++) {
+    const held = await page.evaluate(async (key) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const client = await (await fetch(`/api/v1/clients/${me.user.id}`)).json();
+      const episode = client.episodes.find((e) => !e.ended_at);
+      const r = await fetch(`/api/v1/episodes/${episode.id}/feedback-draft`);
+      return r.ok ? (await r.json()).answers?.[key] : undefined;
+    }, key);
+    if (held === value) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`the draft never held ${key} = ${value}`);
+}
+
+// The client's form about the session `booked`, starting fresh.
+async function openFeedbackForm(page, booked) {
   await signIn(page, kDemo.client);
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
-  await page.goto('/feedback');
-  await page.getByRole('heading', { level: 1, name: 'How are things going?' }).waitFor();
-  await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  await clearDraft(page);
+  await page.goto(`/feedback?appointment=${booked.id}`);
+  await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
+  await page.locator('form.feedback-form').getByRole('heading', { level: 2 }).first().waitFor();
 }
 
-// Answers every question without a pointer: Space picks a radio group's first option (0 on a
-// rating), and Enter on the button sends.
+// Every click or tap the test makes on the form goes through `tap`, so that taps are counted
+// rather than inferred from timing.
+function tapCounter() {
+  const counter = {
+    taps: 0,
+    async tap(locator) {
+      counter.taps += 1;
+      await locator.click();
+    },
+  };
+  return counter;
+}
+
+// Goes through the phone's stepper one screen at a time, with one tap a screen: the answer that
+// `choose(question, isRating)` names (the first option when it names none), Skip on a comment, and
+// Send on the last screen. `onStep(name)` runs on each screen first. Returns the screens' names.
+async function answerStepByStep(page, counter, { choose = () => undefined, onStep = async () => {} } = {}) {
+  const form = page.locator('form.feedback-form');
+  const send = form.getByRole('button', { name: 'Send to my therapist' });
+  const screens = [];
+  for (let i = 0; i < 100; i++) {
+    const name = await stepName(form);
+    screens.push(name);
+    await onStep(name);
+    if (await send.count()) {
+      await counter.tap(send);
+      return screens;
+    }
+    const group = form.locator('fieldset.question');
+    if (await group.count()) {
+      const question = await group.locator('legend').innerText();
+      const answer = choose(question, (await group.getAttribute('class')).includes('rating'));
+      await counter.tap(answer === undefined ? group.getByRole('radio').first() : group.getByRole('radio', { name: answer, exact: true }));
+    } else {
+      await counter.tap(form.getByRole('button', { name: /^(Skip|Next)$/ }));
+    }
+    await leftStep(form, name);
+  }
+  assert.fail('the stepper never reached the send button');
+}
+
+// Answers every question without a pointer, one screen at a time: Space picks a radio group's
+// first option (0 on a rating), Enter on Next (or Skip) moves on, and Enter on the button sends.
 async function completeByKeyboard(page) {
+  const form = page.locator('form.feedback-form');
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press('Tab');
-    const here = await page.evaluate(() => {
-      const el = document.activeElement;
-      return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type'), inForm: !!el.closest('form'), text: el.textContent.trim() };
-    });
-    if (here.inForm) break;
+    if (await page.evaluate(() => !!document.activeElement.closest('form'))) break;
   }
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     const here = await page.evaluate(() => {
       const el = document.activeElement;
-      return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type'), text: el.textContent.trim() };
+      const group = el.getAttribute('type') === 'radio' ? el.closest('fieldset') : null;
+      return {
+        tag: el.tagName.toLowerCase(),
+        type: el.getAttribute('type'),
+        text: el.textContent.trim(),
+        groupAnswered: !!group?.querySelector('input:checked'),
+      };
     });
-    if (here.tag === 'button') {
-      assert.equal(here.text, 'Send to my therapist');
+    if (here.tag === 'button' && here.text === 'Send to my therapist') {
       await page.keyboard.press('Enter');
       return;
     }
-    if (here.type === 'radio') await page.keyboard.press('Space');
+    if (here.tag === 'button' && /^(Next|Skip)$/.test(here.text)) {
+      const from = await stepName(form);
+      await page.keyboard.press('Enter');
+      await leftStep(form, from);
+      // Focus is on the new question's text, which a screen reader reads out.
+      await page.waitForFunction(() => document.activeElement.classList.contains('question__text') || document.activeElement.tagName === 'H2');
+      continue;
+    }
+    if (here.type === 'radio' && !here.groupAnswered) await page.keyboard.press('Space');
     else if (here.tag === 'textarea') await page.keyboard.type('More time for the plan.');
     await page.keyboard.press('Tab');
   }
@@ -80,7 +150,8 @@ async function completeByKeyboard(page) {
 }
 
 // Runs first: later tests submit feedback, which would count for a session held before them.
-test('after a session the client home asks "How was today’s session?" and the answers are tied to it', async () => {
+test('after a session the client home asks "How was today’s session?" and the answers are tied to it', async (t) => {
+  await asJordansTherapist(askWholeCheckInEverySession);
   // A session that began 40 minutes ago, booked after the fact as clinics often do.
   const booked = await bookJordan(-40 * 60_000, 30);
 
@@ -92,13 +163,27 @@ test('after a session the client home asks "How was today’s session?" and the 
   await assertAccessible(page, 'the client home asking for feedback');
   await ask.getByRole('link', { name: 'Give feedback' }).click();
   await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
-  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.body.id}$`));
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.id}$`));
   const form = page.locator('form.feedback-form');
   await form.locator('fieldset.rating').first().waitFor();
-  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '9', exact: true }).check();
-  for (const group of await form.locator('fieldset.choice').all()) await group.getByRole('radio').first().check();
-  await page.getByRole('button', { name: 'Send to my therapist' }).click();
+  // The whole demo check-in on a phone: the Rapport Check and the outcome questionnaires not
+  // answered before the session, one tap a screen.
+  const counter = tapCounter();
+  let seen = '';
+  const screens = await answerStepByStep(page, counter, {
+    choose: (_question, rating) => (rating ? '9' : undefined),
+    onStep: async (name) => {
+      assert.equal(await horizontalOverflow(page), 0, `${name} scrolls sideways`);
+      // axe on the first screen of each questionnaire (choices as well as ratings) and the last.
+      const title = await form.getByRole('heading', { level: 2 }).first().innerText();
+      if (title !== seen) await assertAccessible(page, `${title} at 360 px`);
+      seen = title;
+    },
+  });
   await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
+  t.diagnostic(`the full demo check-in on a phone: ${counter.taps} taps over ${screens.length} screens`);
+  assert.equal(counter.taps, screens.length, 'one tap a screen');
+  assert.match(screens.at(-2), new RegExp(`^Question ${screens.length - 1} of ${screens.length - 1}$`));
   // Home no longer asks about that session.
   await page.getByRole('link', { name: 'Back to home' }).click();
   await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
@@ -128,55 +213,217 @@ test('before a session the client home offers the check-in, whose form asks the 
   await assertAccessible(page, 'the client home offering the check-in');
   await ask.getByRole('link', { name: 'Fill in your check-in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Before your session' }).waitFor();
-  assert.match(page.url(), /\/feedback\?appointment=\d+$/);
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.id}$`));
   await page.getByText('Your therapist will look at these with you in the session.').waitFor();
   const form = page.locator('form.feedback-form');
+  // On the phone the first screen is PHQ-9's first question.
   await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
-  await form.getByRole('heading', { level: 2, name: /GAD-7/ }).waitFor();
-  // How the session went cannot be asked before it.
-  assert.equal(await form.getByRole('heading', { level: 2, name: /Rapport Check/ }).count(), 0);
   assert.equal(await horizontalOverflow(page), 0);
   await assertAccessible(page, 'the check-in form at 360 px');
+  // On a wider screen every questionnaire is on the page; how the session went cannot be asked
+  // before it.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await form.getByRole('heading', { level: 2, name: /GAD-7/ }).waitFor();
+  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
+  assert.equal(await form.getByRole('heading', { level: 2, name: /Rapport Check/ }).count(), 0);
+  await page.context().close();
+});
+
+test('on a 360-pixel phone a check-in of the Rapport Check alone takes at most eight taps', async (t) => {
+  // After a session whose check-in (PHQ-9 and GAD-7, asked before it) was already given, the
+  // form asks the Rapport Check alone. The check-in is sent here through the API as the client,
+  // for a session that began 40 minutes ago, so that the form is the Rapport Check only.
+  const booked = await bookJordan(-40 * 60_000, 30);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  const statuses = await page.evaluate(async ({ episode, appointment }) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const out = [];
+    const assigned = await (await fetch(`/api/v1/episodes/${episode}/instruments?appointment=${appointment}`)).json();
+    const due = assigned.filter((a) => a.respondent === 'client' && a.purpose === 'outcome' && a.due !== false);
+    for (const { code } of due) {
+      const def = await (await fetch(`/api/v1/instruments/${encodeURIComponent(code)}`)).json();
+      const answers = Object.fromEntries(def.items.filter((i) => i.type === 'choice').map((i) => [i.id, i.options[0].value]));
+      const r = await fetch(`/api/v1/episodes/${episode}/responses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ instrument: code, respondent: 'client', answers, appointment_id: appointment }),
+      });
+      out.push(r.status);
+    }
+    return out;
+  }, { episode: booked.episode_id, appointment: booked.id });
+  assert.deepEqual(statuses, statuses.map(() => 201));
+  await clearDraft(page);
+
+  await page.goto(`/feedback?appointment=${booked.id}`);
+  await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
+  const form = page.locator('form.feedback-form');
+  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  await form.getByText('About 1 minute · 7 questions').waitFor();
+  const counter = tapCounter();
+  // Every screen is checked: it fits the phone, its targets are 44 px, and axe passes.
+  const screens = await answerStepByStep(page, counter, {
+    choose: () => '8',
+    onStep: async (name) => {
+      assert.equal(await form.getByRole('heading', { level: 2, name: /PHQ-9|GAD-7/ }).count(), 0);
+      assert.equal(await horizontalOverflow(page), 0, `${name} scrolls sideways`);
+      assert.deepEqual(await smallTouchTargets(page), [], `touch targets on ${name}`);
+      await assertAccessible(page, `the Rapport Check at 360 px, ${name}`);
+    },
+  });
+  await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
+  t.diagnostic(`the Rapport Check alone on a phone: ${counter.taps} taps over ${screens.length} screens`);
+  // Six ratings, Skip on the optional comment, and Send.
+  assert.deepEqual(screens, [...Array.from({ length: 7 }, (_, i) => `Question ${i + 1} of 7`), 'Last step: send']);
+  assert.ok(counter.taps <= 8, `${counter.taps} taps`);
+  await page.context().close();
+});
+
+test('the middle value of a rating can be chosen', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await openFeedbackForm(page, await sharedSession());
+  const form = page.locator('form.feedback-form');
+  const first = form.locator('fieldset.rating');
+  const start = await stepName(form);
+  assert.match(start, /^Question 1 of \d+$/);
+  const question = await first.locator('legend').innerText();
+  const radios = first.getByRole('radio');
+  const count = await radios.count();
+  assert.equal(count % 2, 1, 'a rating with a middle');
+  const middle = await radios.nth((count - 1) / 2).getAttribute('value');
+  assert.equal(middle, '5');
+  const counter = tapCounter();
+  await counter.tap(first.getByRole('radio', { name: middle, exact: true }));
+  // An answer: the stepper moves on by itself, and the answer is kept and stated.
+  await leftStep(form, start);
+  await counter.tap(form.getByRole('button', { name: 'Back' }));
+  await form.locator('legend', { hasText: question }).waitFor();
+  assert.equal(await first.getByRole('radio', { name: middle, exact: true }).isChecked(), true);
+  const statusId = (await first.getAttribute('aria-describedby')).split(' ')[0];
+  assert.match(await page.locator(`[id="${statusId}"]`).innerText(), /^Your answer: 5/);
+  // It counts as answered: Next moves on with nothing marked missing.
+  await counter.tap(form.getByRole('button', { name: 'Next' }));
+  await leftStep(form, start);
+  assert.equal(await form.locator('[aria-invalid="true"]').count(), 0);
+  assert.equal(counter.taps, 3);
+  await page.context().close();
+});
+
+test('Back returns to the previous question with its answer kept', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await openFeedbackForm(page, await sharedSession());
+  const form = page.locator('form.feedback-form');
+  const group = form.locator('fieldset.question');
+  const counter = tapCounter();
+  const total = Number(/^Question 1 of (\d+)$/.exec(await stepName(form))[1]);
+  const at = (n) => `Question ${n} of ${total}`;
+  const first = await group.locator('legend').innerText();
+  await counter.tap(group.getByRole('radio', { name: '8', exact: true }));
+  await leftStep(form, at(1));
+  assert.equal(await stepName(form), at(2));
+  const second = await group.locator('legend').innerText();
+  assert.notEqual(second, first);
+  // The second question is new: nothing chosen yet.
+  assert.equal(await group.locator('input:checked').count(), 0);
+  await counter.tap(group.getByRole('radio', { name: '3', exact: true }));
+  await leftStep(form, at(2));
+
+  await counter.tap(form.getByRole('button', { name: 'Back' }));
+  await leftStep(form, at(3));
+  assert.equal(await stepName(form), at(2));
+  assert.equal(await group.locator('legend').innerText(), second);
+  assert.equal(await group.getByRole('radio', { name: '3', exact: true }).isChecked(), true);
+  // Focus is on the question, for a screen reader to read it out.
+  await page.waitForFunction((q) => document.activeElement?.textContent.trim() === q, second);
+
+  // Back by keyboard too.
+  await form.getByRole('button', { name: 'Back' }).focus();
+  await page.keyboard.press('Enter');
+  await leftStep(form, at(2));
+  assert.equal(await stepName(form), at(1));
+  assert.equal(await group.getByRole('radio', { name: '8', exact: true }).isChecked(), true);
+  // No Back on the first question.
+  assert.equal(await form.getByRole('button', { name: 'Back' }).count(), 0);
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the first question after going back');
+  await page.context().close();
+});
+
+test('the form states how long it takes from what it contains', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 1280, 900);
+  await openFeedbackForm(page, await sharedSession());
+  const form = page.locator('form.feedback-form');
+  const stated = form.getByText(/^About \d+ minutes? · \d+ questions?$/);
+  const text = await stated.innerText();
+  // A line of text, not a heading.
+  assert.equal(await stated.evaluate((el) => el.tagName), 'P');
+  const [, minutes, questions] = /^About (\d+) minutes? · (\d+) questions?$/.exec(text).map(Number);
+  // On a wide screen every question is on the page: count them.
+  const counted = await form.locator('fieldset.question, div.question').count();
+  assert.equal(questions, counted);
+  assert.equal(minutes, Math.max(1, Math.ceil((counted * 6) / 60)));
+  // On a phone the same count, one question per screen.
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.equal(await stepName(form), `Question 1 of ${counted}`);
+  assert.equal(await form.getByText(text, { exact: true }).count(), 1);
   await page.context().close();
 });
 
 test('the client form fits 360 px, has 44 px targets, passes axe and can be completed by keyboard alone', async () => {
   const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
-  await openFeedbackForm(page);
+  await openFeedbackForm(page, await bookJordan(-40 * 60_000, 30));
   const form = page.locator('form.feedback-form');
-  // Rapport Check always; PHQ-9 as assigned to the demo client's episode.
+  // Rapport Check first, one question per screen; PHQ-9 as assigned to the demo client's episode
+  // comes later.
   await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
-  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
-  const ratings = form.locator('fieldset.rating');
-  assert.ok((await ratings.count()) >= 5, 'ratings as radio groups');
-  assert.ok((await form.locator('fieldset.choice > legend').count()) >= 9, 'choice items as fieldsets with legends');
+  assert.match(await stepName(form), /^Question 1 of \d+$/);
+  const rating = form.locator('fieldset.rating');
+  assert.equal(await rating.count(), 1, 'one question on the screen');
   // Each rating shows its anchors as text, and no value until the client picks one.
   await form.getByText('0: Not true at all').first().waitFor();
   await form.getByText('10: Completely').first().waitFor();
-  const firstRating = ratings.first();
-  assert.equal(await firstRating.getByRole('radio').count(), 11, 'a rating offers every number from 0 to 10');
+  assert.equal(await rating.getByRole('radio').count(), 11, 'a rating offers every number from 0 to 10');
   assert.equal(await form.locator('fieldset.rating input:checked').count(), 0, 'no rating shows a value before the client picks one');
-  const statusId = (await firstRating.getAttribute('aria-describedby')).split(' ')[0];
+  const statusId = (await rating.getAttribute('aria-describedby')).split(' ')[0];
   assert.match(await page.locator(`[id="${statusId}"]`).innerText(), /^Not answered yet/);
   assert.equal(await horizontalOverflow(page), 0, 'the form scrolls sideways');
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the feedback form');
   await assertAccessible(page, 'the feedback form at 360 px');
 
-  // Sending with nothing answered marks the questions beside themselves.
-  await page.getByRole('button', { name: 'Send to my therapist' }).click();
-  await page.getByRole('alert').filter({ hasText: 'still need an answer' }).waitFor();
-  assert.equal(await firstRating.getAttribute('aria-invalid'), 'true');
-  const errorId = (await firstRating.getAttribute('aria-describedby')).split(' ').pop();
+  // Next with nothing chosen marks the question beside itself and stays on it.
+  await form.getByRole('button', { name: 'Next' }).click();
+  await form.locator('fieldset.rating[aria-invalid="true"]').waitFor();
+  const errorId = (await rating.getAttribute('aria-describedby')).split(' ').pop();
   assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /choose a number/);
-  await assertAccessible(page, 'the feedback form with errors');
-  // The middle of the scale is an answer like any other: a tap on 5 picks it and clears the error.
-  await firstRating.getByRole('radio', { name: '5', exact: true }).click();
-  assert.equal(await firstRating.getByRole('radio', { name: '5', exact: true }).isChecked(), true);
-  assert.match(await page.locator(`[id="${statusId}"]`).innerText(), /^Your answer: 5/);
-  assert.equal(await firstRating.getAttribute('aria-invalid'), null);
+  assert.match(await stepName(form), /^Question 1 of \d+$/);
+  await assertAccessible(page, 'the feedback form with an error');
+  // The arrow keys change the answer within the group without moving on, so that the keyboard can
+  // reach every number; Next moves on.
+  await rating.getByRole('radio').first().focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await form.locator('fieldset.rating:not([aria-invalid])').waitFor();
+  assert.equal(await rating.getByRole('radio', { name: '2', exact: true }).isChecked(), true);
+  const first = await stepName(form);
+  assert.match(first, /^Question 1 of \d+$/);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Next');
+  await page.keyboard.press('Enter');
+  await leftStep(form, first);
+  assert.match(await stepName(form), /^Question 2 of \d+$/);
 
+  // The answer is kept as a draft: once it is saved, a reload resumes at the first question still
+  // open, with the answer given before it.
+  await draftHolds(page, 'RAPPORT-CHECK/rc_heard', 2);
   await page.reload();
-  await page.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  assert.equal(await stepName(form), first.replace(/^Question 1 /, 'Question 2 '));
+  await form.getByRole('button', { name: 'Back' }).click();
+  await leftStep(form, first.replace(/^Question 1 /, 'Question 2 '));
+  assert.equal(await rating.getByRole('radio', { name: '2', exact: true }).isChecked(), true);
   await completeByKeyboard(page);
   await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // The first option of every item is "not at all": no risk, so no crisis information.
@@ -186,22 +433,19 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
 });
 
 test('a risk answer shows the client crisis information at once; the therapist acknowledges the critical alert with a note and resolves it', async () => {
+  const booked = await bookJordan(-40 * 60_000, 30);
   const client = await newPage(live.browser, live.server.baseUrl, 360, 740);
-  await openFeedbackForm(client);
-  const form = client.locator('form.feedback-form');
-  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '7', exact: true }).check();
-  for (const group of await form.locator('fieldset.choice').all()) {
-    const legend = await group.locator('legend').innerText();
+  await openFeedbackForm(client, booked);
+  await answerStepByStep(client, tapCounter(), {
     // PHQ-9 item 9 above 0: thoughts of being better off dead or of self-harm.
-    const option = /better off dead|hurting yourself/i.test(legend) ? 'More than half the days' : undefined;
-    if (option) await group.getByLabel(option).check();
-    else await group.getByRole('radio').first().check();
-  }
-  await client.getByRole('button', { name: 'Send to my therapist' }).click();
+    choose: (question, rating) => (rating ? '7' : /better off dead|hurting yourself/i.test(question) ? 'More than half the days' : undefined),
+  });
 
   const crisis = client.locator('.crisis[role="alert"]');
   await crisis.waitFor();
-  // Focus moves to it so that it is announced first; it is above the confirmation and stays.
+  await client.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
+  // Focus moves to it when the answers are sent, so that it is announced first; it is above the
+  // confirmation and stays.
   assert.equal(await client.evaluate(() => document.activeElement?.classList.contains('crisis')), true);
   await crisis.getByRole('heading', { level: 2 }).waitFor();
   const tel = await crisis.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
@@ -325,10 +569,13 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
 });
 
 test('a feedback link sent by the therapist works without signing in, once', async () => {
+  // For Jordan's latest session, whose check-in has not been given.
+  await bookJordan(-40 * 60_000, 30);
   const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);
   const clients = page.getByRole('region', { name: 'Clients' });
-  await clients.getByRole('link', { name: /Feedback and progress/ }).first().click();
+  const row = clients.getByRole('listitem').filter({ hasText: 'Jordan Reyes' });
+  await row.getByRole('link', { name: /Feedback and progress/ }).click();
   const send = page.getByRole('region', { name: 'Send feedback link' });
   await send.getByRole('button', { name: /Send feedback link/ }).first().click();
   const link = await send.getByLabel('Feedback link').inputValue();
@@ -338,13 +585,10 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   const visitor = await newPage(live.browser, live.server.baseUrl, 360, 740);
   await visitor.goto(link);
   await visitor.getByRole('heading', { level: 1, name: /how was your session\?/i }).waitFor();
-  await visitor.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  await visitor.locator('form.feedback-form').getByRole('progressbar').waitFor();
   assert.equal(await horizontalOverflow(visitor), 0);
   await assertAccessible(visitor, 'the feedback link form');
-  const form = visitor.locator('form.feedback-form');
-  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '9', exact: true }).check();
-  for (const group of await form.locator('fieldset.choice').all()) await group.getByRole('radio').first().check();
-  await visitor.getByRole('button', { name: 'Send to my therapist' }).click();
+  await answerStepByStep(visitor, tapCounter(), { choose: (_question, rating) => (rating ? '9' : undefined) });
   await visitor.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
   // The link is spent: opening it again says so.
   await visitor.goto(link);

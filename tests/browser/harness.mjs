@@ -86,6 +86,23 @@ export async function signIn(page, email, password = kDemoPassword) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+// A JSON call from inside the page, with the session's cookie and CSRF token.
+export async function callApi(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const r = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}
+
 // Runs axe-core on the current page; fails on any serious or critical violation, naming each
 // rule and the elements it found.
 export async function assertAccessible(page, what) {

@@ -17,7 +17,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertAccessible, demoServerAndBrowser, kDemo, newPage, signIn } from './harness.mjs';
+import { assertAccessible, callApi, demoServerAndBrowser, kDemo, newPage, signIn } from './harness.mjs';
+import { askWholeCheckInEverySession, bookSession, clearDraft, clientEpisodeId, leftStep, stepName } from './checkin.mjs';
 
 const kWait = 10_000;
 const kWebhookSecret = 'whsec_browser_test_secret';
@@ -144,22 +145,6 @@ const mailTo = (address, after = 0) => () => mails().slice(after).find((m) => m.
 
 // --- Talking to the server as a signed-in page does ----------------------------------------
 
-async function callApi(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const r = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await r.text();
-      return { status: r.status, body: text ? JSON.parse(text) : null };
-    },
-    { method, path, body },
-  );
-}
-
 async function advanceClock(minutes) {
   const r = await fetch(`${live.server.baseUrl}/api/v1/test/clock`, {
     method: 'POST',
@@ -255,6 +240,10 @@ test('a risk answer shows the therapist a banner at once, e-mails them without t
   await signIn(therapist, kDemo.therapist);
   await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
   await poll('the live connection ready', () => Promise.race([ready, new Promise((r) => setTimeout(() => r(false), 200))]));
+  // A session of the client's that began 40 minutes ago, whose check-in asks PHQ-9 again.
+  const episodeId = await clientEpisodeId(therapist);
+  await askWholeCheckInEverySession(therapist, episodeId);
+  const booked = await bookSession(therapist, episodeId, -40 * 60_000, 30);
   let navigations = 0;
   therapist.on('framenavigated', (frame) => {
     if (frame === therapist.mainFrame()) navigations++;
@@ -267,32 +256,50 @@ test('a risk answer shows the therapist a banner at once, e-mails them without t
   await signIn(client, kDemo.client);
   await client.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
   flow.clientName = (await callApi(client, 'GET', '/me')).body.user.display_name;
-  await client.goto('/feedback');
-  await client.getByRole('button', { name: 'Send to my therapist' }).waitFor();
+  await clearDraft(client);
+  await client.goto(`/feedback?appointment=${booked.id}`);
   const form = client.locator('form.feedback-form');
-  for (const group of await form.locator('fieldset.rating').all()) await group.getByRole('radio', { name: '7', exact: true }).check();
+  await form.getByRole('progressbar').waitFor();
+  const panel = client.locator('.crisis[role="alert"]');
+  assert.equal(await panel.count(), 0, 'no crisis information before a risk answer');
+  // On the phone, one question per screen: 7 on every rating, the first option of every other
+  // choice but PHQ-9 item 9, Skip on a comment, until the last screen with the send button.
+  const send = form.getByRole('button', { name: 'Send to my therapist' });
   let itemNine = 0;
-  for (const group of await form.locator('fieldset.choice').all()) {
-    const legend = await group.locator('legend').innerText();
-    // PHQ-9 item 9: thoughts that you would be better off dead, or of hurting yourself.
-    if (/better off dead|hurting yourself/i.test(legend)) {
-      await group.getByLabel('More than half the days').check();
-      itemNine++;
+  for (let i = 0; !(await send.count()); i++) {
+    assert.ok(i < 100, 'the stepper reaches the send button');
+    const name = await stepName(form);
+    const group = form.locator('fieldset.question');
+    if (await group.count()) {
+      const legend = await group.locator('legend').innerText();
+      const rating = (await group.getAttribute('class')).includes('rating');
+      // PHQ-9 item 9: thoughts that you would be better off dead, or of hurting yourself.
+      if (!rating && /better off dead|hurting yourself/i.test(legend)) {
+        await group.getByRole('radio', { name: 'More than half the days', exact: true }).click();
+        itemNine++;
+        // The kept draft holds a risk answer: the client sees where to turn at once, before sending.
+        await panel.waitFor({ timeout: kWait });
+      } else {
+        await (rating ? group.getByRole('radio', { name: '7', exact: true }) : group.getByRole('radio').first()).click();
+      }
     } else {
-      await group.getByRole('radio').first().check();
+      await form.getByRole('button', { name: /^(Skip|Next)$/ }).click();
     }
+    await leftStep(form, name);
   }
   assert.equal(itemNine, 1, 'the form asks PHQ-9 item 9 once');
   const answered = client.waitForResponse(
     async (r) => r.request().method() === 'POST' && /\/responses$/.test(r.url()) && !!(await r.json().catch(() => null))?.crisis,
     { timeout: kWait },
   );
-  await client.getByRole('button', { name: 'Send to my therapist' }).click();
+  await send.click();
   const { crisis } = await (await answered).json();
 
-  // The client: what will happen first, in the server's words, then where to turn now.
-  const panel = client.locator('.crisis[role="alert"]');
+  // The client: what will happen first, in the server's words, then where to turn now; shown
+  // again once the answers are sent, and focused so that it is announced first.
+  await client.getByText(/Thank you — your answers have been sent to .+\./).waitFor({ timeout: kWait });
   await panel.waitFor({ timeout: kWait });
+  assert.equal(await client.evaluate(() => document.activeElement?.classList.contains('crisis')), true, 'the crisis information has focus');
   assert.equal((await panel.getByRole('heading', { level: 2 }).innerText()).trim(), crisis.after_risk.headline);
   await panel.getByText(crisis.after_risk.body).waitFor();
   assert.ok((await panel.locator('a[href^="tel:"]').count()) >= 1, 'numbers to call as tel: links');
@@ -377,7 +384,9 @@ test('"Get help now" is on every client page and shows the crisis lines of the c
   const episode = record.episodes.find((e) => e.status !== 'ended') ?? record.episodes[0];
   const pages = [
     ['/', () => client.getByRole('heading', { level: 2, name: 'Your next appointment' })],
-    ['/feedback', () => client.getByRole('button', { name: 'Send to my therapist' })],
+    // The feedback page once its questions have loaded: on a phone the stepper (whatever its
+    // schedules leave due, possibly the Rapport Check alone), or word that nothing is due.
+    ['/feedback', () => client.locator('form.feedback-form progress').or(client.getByText('There are no questions for you right now.'))],
     [`/episodes/${episode.id}/plan`, () => client.getByRole('heading', { level: 1 })],
   ];
   for (const [path, ready] of pages) {

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
+  assertFitsPhone,
+  callApi,
   demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
@@ -228,5 +230,229 @@ test('the keyboard reaches the caseload through the skip link, with a visible fo
   assert.ok(now.outline !== 'none' && now.width >= 2, `client link focus ring: ${JSON.stringify(now)}`);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name }).waitFor();
+  await page.context().close();
+});
+
+// --- Alerts on the daily screens --------------------------------------------------------------
+
+const kSeverities = ['critical', 'high', 'medium', 'low', 'info'];
+
+// The order the people acting on alerts need: most severe first, then the longest waiting.
+function urgencyOrder(alerts) {
+  return [...alerts]
+    .sort(
+      (a, b) =>
+        kSeverities.indexOf(a.severity) - kSeverities.indexOf(b.severity) ||
+        Date.parse(a.created_at) - Date.parse(b.created_at) ||
+        a.id - b.id,
+    )
+    .map((a) => a.id);
+}
+
+// The alerts a region shows, top to bottom, by the alert each card's "Details" link opens.
+async function alertIdsShown(region) {
+  const hrefs = await region.getByRole('link', { name: /^Details of the alert for / }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  return hrefs.map((h) => Number(/^\/alerts\/(\d+)$/.exec(h)?.[1]));
+}
+
+// The demo client (Jordan) answers the PHQ-9 with a risk answer; their therapist gets a critical
+// alert. Returns the alert as the therapist's API lists it.
+async function raiseCriticalAlert(therapistPage) {
+  const client = await newPage(live.browser, live.server.baseUrl);
+  await signIn(client, kDemo.client);
+  await client.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  const me = (await callApi(client, 'GET', '/me')).body.user;
+  const record = await callApi(client, 'GET', `/clients/${me.id}`);
+  const episode = record.body.episodes.find((e) => e.status !== 'ended');
+  assert.ok(episode, 'the demo client has an open episode');
+  const answers = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`phq9_${i}`, 1]));
+  const sent = await callApi(client, 'POST', `/episodes/${episode.id}/responses`, {
+    instrument: 'PHQ-9',
+    respondent: 'client',
+    answers: { ...answers, phq9_9: 2, phq9_difficulty: 1 },
+  });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  await client.context().close();
+  const open = (await callApi(therapistPage, 'GET', '/alerts?state=open')).body;
+  const critical = open.filter((a) => a.severity === 'critical' && a.episode_id === episode.id).sort((a, b) => b.id - a.id)[0];
+  assert.ok(critical, 'the risk answer raised a critical alert');
+  return critical;
+}
+
+test('alerts on the caseload are sorted by severity, then oldest first', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const open = page.getByRole('region', { name: /^Open alerts/ });
+  const acknowledged = page.getByRole('region', { name: /^Acknowledged, not yet resolved/ });
+  await open.getByRole('article').first().waitFor();
+  await acknowledged.getByRole('article').first().waitFor();
+  for (const [region, state] of [
+    [open, 'open'],
+    [acknowledged, 'acknowledged'],
+  ]) {
+    const listed = await callApi(page, 'GET', `/alerts?state=${state}`);
+    assert.equal(listed.status, 200);
+    if (state === 'open') assert.ok(new Set(listed.body.map((a) => a.severity)).size >= 2, 'the demo has open alerts of several severities');
+    assert.deepEqual(await alertIdsShown(region), urgencyOrder(listed.body), `${state} alerts: most severe first, then oldest first`);
+  }
+  // The server lists newest first; the page does not simply follow it.
+  const newestFirst = (await callApi(page, 'GET', '/alerts?state=open')).body.map((a) => a.id);
+  assert.notDeepEqual(await alertIdsShown(open), newestFirst);
+
+  // The clients follow the same order: the most severe open alert first.
+  const clients = page.getByRole('region', { name: 'Clients' });
+  const ranks = await clients.getByRole('listitem').evaluateAll((items, severities) =>
+    items
+      .filter((li) => li.parentElement?.classList.contains('dashboard'))
+      .map((li) => {
+        const badge = [...li.querySelectorAll('.badge')].find((b) => /badge--sev-/.test(b.className));
+        return badge ? severities.findIndex((s) => badge.classList.contains(`badge--sev-${s}`)) : severities.length;
+      }),
+    kSeverities,
+  );
+  assert.ok(ranks.length > 0);
+  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `client rows by severity: ${ranks}`);
+  await assertAccessible(page, 'the caseload with sorted alerts');
+  await page.context().close();
+});
+
+test('an acknowledged alert stays on the caseload with Resolve one click away until it is resolved', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const alert = await raiseCriticalAlert(page);
+  const name = alert.client_name;
+  const link = `a[href="/alerts/${alert.id}"]`;
+  await page.reload();
+
+  // The critical alert comes first among the open alerts.
+  const open = page.getByRole('region', { name: /^Open alerts/ });
+  const card = open.getByRole('article').filter({ has: page.locator(link) });
+  await card.waitFor();
+  assert.equal((await alertIdsShown(open))[0], alert.id, 'the critical alert is first');
+  await card.getByText(/^Open (less than a minute|\d+ minutes?), not acknowledged yet$/).waitFor();
+  await card.getByRole('button', { name: `Acknowledge alert for ${name}` }).click();
+  await card.getByLabel('What did you do?').fill('Phoned Jordan straight away; went through the safety plan together.');
+  await card.getByRole('button', { name: 'Save acknowledgement' }).click();
+
+  // It moves to the acknowledged alerts on the same page, says who acknowledged it and when, and
+  // the keyboard is on it.
+  const acknowledged = page.getByRole('region', { name: /^Acknowledged, not yet resolved/ });
+  const moved = acknowledged.getByRole('article').filter({ has: page.locator(link) });
+  await moved.getByText(/^Acknowledged by Sofia Lindqvist, just now \(after (less than a minute|\d+ minutes?)\)/).waitFor();
+  await page.waitForFunction((id) => document.activeElement?.id === `alert-${id}`, alert.id);
+  assert.equal(await open.locator(link).count(), 0, 'no longer among the open alerts');
+  const when = moved.locator('time').nth(1);
+  assert.ok(Number.isFinite(Date.parse(await when.getAttribute('datetime'))), 'the exact time is in the time element');
+  assert.match(await when.getAttribute('title'), /\d/);
+
+  // Still there on a fresh load, with Resolve on the card.
+  await page.reload();
+  await moved.getByText(/^Open (less than a minute|\d+ minutes?), not resolved yet$/).waitFor();
+  await moved.getByText('Phoned Jordan straight away', { exact: false }).waitFor();
+  await assertAccessible(page, 'the caseload with an acknowledged alert');
+  await assertFitsPhone(page, 'the caseload with an acknowledged alert');
+  await moved.getByLabel(`Resolution note for the alert for ${name}`).fill('Seen the next morning: safe, and the plan is working.');
+  await moved.getByRole('button', { name: `Resolve alert for ${name}` }).click();
+  await page.getByRole('status').filter({ hasText: `The alert for ${name} is resolved.` }).waitFor();
+  assert.equal(await page.locator(`main ${link}`).count(), 0, 'a resolved alert leaves the caseload');
+  await page.reload();
+  await page.getByRole('region', { name: 'Clients' }).getByRole('link').first().waitFor();
+  await acknowledged.getByRole('article').first().waitFor();
+  assert.equal(await page.locator(`main ${link}`).count(), 0, 'and stays off it');
+
+  // The alert's page tells who did what, when, and with which note, by name.
+  await page.goto(`/alerts/${alert.id}`);
+  const followUp = page.getByRole('region', { name: 'Follow-up' });
+  await followUp.getByText(/^By Sofia Lindqvist/).first().waitFor();
+  const record = await followUp.innerText();
+  assert.match(record, /Raised\s+.*\d.*\((just now|\d+ minutes? ago)\)/);
+  assert.match(record, /Acknowledged\s+By Sofia Lindqvist, .*\d.*\((just now|\d+ minutes? ago)\)\s+(less than a minute|\d+ minutes?) after it was raised\s+“Phoned Jordan straight away; went through the safety plan together\.”/);
+  assert.match(record, /Resolved\s+By Sofia Lindqvist, .*\d.*\((just now|\d+ minutes? ago)\)\s+(less than a minute|\d+ minutes?) after it was raised\s+“Seen the next morning: safe, and the plan is working\.”/);
+  assert.equal(await followUp.locator('time[datetime]').count(), 3);
+  const what = page.getByRole('region', { name: 'What happened' });
+  await what.getByText(/^Acknowledged by Sofia Lindqvist, /).waitFor();
+  await what.getByText(/^Resolved by Sofia Lindqvist, /).waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /\bUser \d+/, 'no bare user numbers');
+  await assertAccessible(page, 'a resolved alert page');
+  await page.context().close();
+});
+
+test('the supervisor sees each alert\'s therapist, how long it has been open and the history of critical alerts', async () => {
+  // A critical alert resolved by its therapist (the test before makes one; made here if not).
+  const therapistPage = await newPage(live.browser, live.server.baseUrl);
+  await signIn(therapistPage, kDemo.therapist);
+  await therapistPage.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const resolvedBefore = (await callApi(therapistPage, 'GET', '/alerts?state=resolved')).body;
+  if (!resolvedBefore.some((a) => a.severity === 'critical')) {
+    const alert = await raiseCriticalAlert(therapistPage);
+    assert.equal((await callApi(therapistPage, 'POST', `/alerts/${alert.id}/acknowledge`, { note: 'Called the client.' })).status, 200);
+    assert.equal((await callApi(therapistPage, 'POST', `/alerts/${alert.id}/resolve`, {})).status, 200);
+  }
+  await therapistPage.context().close();
+
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.supervisor);
+  await page.getByRole('heading', { level: 1, name: 'Supervision overview' }).waitFor();
+  const therapists = new Map((await callApi(page, 'GET', '/therapists')).body.map((t) => [t.id, t.display_name]));
+
+  // Each open alert names its therapist and how long it has been open, most severe first.
+  const open = page.getByRole('region', { name: /^Open alerts/ });
+  await open.getByRole('article').first().waitFor();
+  const openAlerts = (await callApi(page, 'GET', '/alerts?state=open')).body;
+  assert.ok(new Set(openAlerts.map((a) => a.therapist_id)).size >= 2, 'the supervisees have open alerts');
+  assert.deepEqual(await alertIdsShown(open), urgencyOrder(openAlerts));
+  for (const a of openAlerts) {
+    const card = open.getByRole('article').filter({ has: page.locator(`a[href="/alerts/${a.id}"]`) });
+    const text = await card.innerText();
+    assert.match(text, new RegExp(`with ${therapists.get(a.therapist_id)}`), `alert ${a.id} names its therapist`);
+    assert.match(text, /Open (less than a minute|\d+ (minute|hour|day|week|month)s?), not acknowledged yet/, `alert ${a.id} says how long it has been open`);
+  }
+
+  // An acknowledged one also says who acknowledged it and how soon.
+  const acknowledged = page.getByRole('region', { name: /^Acknowledged, not yet resolved/ });
+  const ackCard = acknowledged.getByRole('article').first();
+  await ackCard.getByText(/^Acknowledged by Sofia Lindqvist, .* ago \(after 3 hours\)/).waitFor();
+  assert.match(await ackCard.innerText(), /with Sofia Lindqvist/);
+  await ackCard.getByText(/^Open \d+ (day|week|month)s?, not resolved yet$/).waitFor();
+  assert.equal(await page.getByRole('button', { name: /^(Acknowledge|Resolve)/ }).count(), 0, 'the treating therapist acts on alerts');
+
+  // The history of critical alerts: resolved ones, newest first, with therapist, client, when
+  // raised, and how long to acknowledge and to resolve.
+  const history = page.getByRole('region', { name: 'Critical alerts: recent history' });
+  const rows = history.locator('tbody tr');
+  await rows.first().waitFor();
+  const critical = (await callApi(page, 'GET', '/alerts?state=resolved')).body
+    .filter((a) => a.severity === 'critical')
+    .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+  assert.equal(await rows.count(), Math.min(critical.length, 10));
+  const first = rows.first();
+  await first.getByRole('link', { name: new RegExp(`^${critical[0].client_name}`) }).waitFor();
+  const cells = await first.locator('td').allInnerTexts();
+  assert.equal(cells[0], therapists.get(critical[0].therapist_id));
+  assert.match(cells[1], /just now|ago/);
+  assert.match(cells[2], /^(less than a minute|\d+ (minute|hour|day|week|month)s?)$/);
+  assert.match(cells[3], /^(less than a minute|\d+ (minute|hour|day|week|month)s?)$/);
+  assert.ok(Number.isFinite(Date.parse(await first.locator('time').getAttribute('datetime'))));
+  await assertAccessible(page, 'the supervisor home with alerts and the critical history');
+  await assertFitsPhone(page, 'the supervisor home');
+  await page.context().close();
+});
+
+test('the caseload says what each trend line is', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.therapist);
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.locator('svg.sparkline').first().waitFor();
+  await clients.getByText(/^Outcome \(PHQ-9( or [A-Z0-9-]+)* total, lower is better\)$/).waitFor();
+  await clients.getByText(/^Rapport Check \(.*higher is better\)$/).waitFor();
+  // Read out as text too, before the clients it describes.
+  const tree = await clients.ariaSnapshot();
+  assert.match(tree, /Trend lines:/);
+  assert.match(tree, /Outcome \(PHQ-9.*lower is better\)/);
+  assert.match(tree, /Rapport Check \(.*higher is better\)/);
+  assert.equal(await horizontalOverflow(page), 0);
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the caseload with alerts');
+  await assertAccessible(page, 'the caseload with the trend legend');
   await page.context().close();
 });
