@@ -5,12 +5,14 @@ import {
   api,
   ApiError,
   asksBeforeSession,
+  type Answers,
   type Appointment,
   type Client,
   type DraftAnswers,
   type FeedbackDraft,
   type HelpInfo,
   type InstrumentDefinition,
+  type SubmitResult,
 } from '../api';
 import { currentEpisode } from '../caseload';
 import { FeedbackForm } from '../feedback_form';
@@ -162,44 +164,47 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
   );
 }
 
-function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointmentId?: number }) {
-  const draft = useDraft(form.draft, form.instruments, (answers) => api.saveFeedbackDraft(form.episodeId, answers));
+// The form with its draft kept on the server: the signed-in page and the link differ only in where
+// the draft and the answers go.
+function DraftedForm(props: {
+  instruments: InstrumentDefinition[];
+  therapistName?: string;
+  initial?: FeedbackDraft;
+  save: (answers: DraftAnswers) => Promise<FeedbackDraft>;
+  send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
+}) {
+  const draft = useDraft(props.initial, props.instruments, props.save);
   return (
     <>
       <SaveStatus state={draft.state} />
       <FeedbackForm
-        instruments={form.instruments}
-        therapistName={form.client.therapist_name}
+        instruments={props.instruments}
+        therapistName={props.therapistName}
         initialAnswers={draft.restored}
         onAnswersChange={draft.changed}
         crisis={draft.crisis}
-        send={(instrument, answers) =>
-          api.submitResponse(form.episodeId, {
-            instrument,
-            respondent: 'client',
-            answers,
-            ...(appointmentId ? { appointment_id: appointmentId } : {}),
-          })
-        }
+        send={props.send}
       />
     </>
   );
 }
 
-function LinkQuestions({ token, instruments, therapistName, initial }: { token: string; instruments: InstrumentDefinition[]; therapistName?: string; initial?: FeedbackDraft }) {
-  const draft = useDraft(initial, instruments, (answers) => api.saveLinkDraft(token, answers));
+function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointmentId?: number }) {
   return (
-    <>
-      <SaveStatus state={draft.state} />
-      <FeedbackForm
-        instruments={instruments}
-        therapistName={therapistName}
-        initialAnswers={draft.restored}
-        onAnswersChange={draft.changed}
-        crisis={draft.crisis}
-        send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
-      />
-    </>
+    <DraftedForm
+      instruments={form.instruments}
+      therapistName={form.client.therapist_name}
+      initial={form.draft}
+      save={(answers) => api.saveFeedbackDraft(form.episodeId, answers)}
+      send={(instrument, answers) =>
+        api.submitResponse(form.episodeId, {
+          instrument,
+          respondent: 'client',
+          answers,
+          ...(appointmentId ? { appointment_id: appointmentId } : {}),
+        })
+      }
+    />
   );
 }
 
@@ -235,7 +240,13 @@ export function FeedbackLinkPage({ token }: { token: string }) {
       {info.instruments.length === 0 ? (
         <p class="muted">There is nothing left to answer on this link. Thank you.</p>
       ) : (
-        <LinkQuestions token={token} instruments={forAfterLink(info.instruments)} therapistName={info.therapist_name} initial={info.draft} />
+        <DraftedForm
+          instruments={forAfterLink(info.instruments)}
+          therapistName={info.therapist_name}
+          initial={info.draft}
+          save={(answers) => api.saveLinkDraft(token, answers)}
+          send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
+        />
       )}
     </div>
   );
