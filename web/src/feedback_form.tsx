@@ -12,7 +12,9 @@ import { Alert } from './ui';
 // Takes focus when it appears so that a screen reader announces it before anything else; it is
 // never dismissible. What the clinic will do comes first, in the server's words, which say only
 // what the clinic's hours and cover make true; then where to turn now.
-export function CrisisPanel({ crisis }: { crisis: HelpInfo }) {
+// `unsent`: the risk answer is only in the kept draft, so nobody has been told yet, and the server's
+// words about who was told would not be true; the panel says what is.
+export function CrisisPanel({ crisis, unsent = false }: { crisis: HelpInfo; unsent?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.focus();
@@ -20,8 +22,12 @@ export function CrisisPanel({ crisis }: { crisis: HelpInfo }) {
   }, []);
   return (
     <div class="crisis" role="alert" tabIndex={-1} ref={ref} aria-labelledby="crisis-heading">
-      <h2 id="crisis-heading">{crisis.after_risk.headline}</h2>
-      <p>{crisis.after_risk.body}</p>
+      <h2 id="crisis-heading">{unsent ? 'Your answers are not sent yet' : crisis.after_risk.headline}</h2>
+      <p>
+        {unsent
+          ? 'When you send them, your therapist is told straight away. If they are not sent, your clinic will still be told in about ten minutes.'
+          : crisis.after_risk.body}
+      </p>
       <h3>{crisis.title}</h3>
       <p>{crisis.body}</p>
       <EmergencyCall help={crisis} />
@@ -489,7 +495,7 @@ export function FeedbackForm({
 
   return (
     <>
-      {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} />}
+      {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} unsent />}
       {done ? (
         <div class="card card--accent confirmation" role="status">
           <h2>Sent</h2>

@@ -46,7 +46,8 @@ function useDraft(initial: FeedbackDraft | undefined, shown: InstrumentDefinitio
         setState('saving');
         try {
           const saved = await save({ ...elsewhere, ...next });
-          if (saved.crisis) setCrisis(saved.crisis);
+          // A risk answer taken back takes its notice with it: nobody will be told of it.
+          setCrisis(saved.crisis ?? null);
           setState('saved');
         } catch {
           setState('failed');
