@@ -60,6 +60,38 @@ async function draftHolds(page, key, value) {
   assert.fail(`the draft never held ${key} = ${value}`);
 }
 
+// As the client (signed in on `page`), sends the outcome questionnaires due for the session
+// `booked` through the API, so that the form about it is the Rapport Check alone; returns the
+// answers' HTTP statuses.
+async function sendOutcomesThroughApi(page, booked) {
+  return page.evaluate(async ({ episode, appointment }) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const out = [];
+    const assigned = await (await fetch(`/api/v1/episodes/${episode}/instruments?appointment=${appointment}`)).json();
+    const due = assigned.filter((a) => a.respondent === 'client' && a.purpose === 'outcome' && a.due !== false);
+    for (const { code } of due) {
+      const def = await (await fetch(`/api/v1/instruments/${encodeURIComponent(code)}`)).json();
+      const answers = Object.fromEntries(def.items.filter((i) => i.type === 'choice').map((i) => [i.id, i.options[0].value]));
+      const r = await fetch(`/api/v1/episodes/${episode}/responses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ instrument: code, respondent: 'client', answers, appointment_id: appointment }),
+      });
+      out.push(r.status);
+    }
+    return out;
+  }, { episode: booked.episode_id, appointment: booked.id });
+}
+
+// Every questionnaire the page sends from now on, by code, in the order sent.
+function countSends(page) {
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && /^\/api\/v1\/episodes\/\d+\/responses$/.test(new URL(r.url()).pathname)) sent.push(JSON.parse(r.postData()).instrument);
+  });
+  return sent;
+}
+
 // The client's form about the session `booked`, starting fresh.
 async function openFeedbackForm(page, booked) {
   await signIn(page, kDemo.client);
@@ -217,57 +249,49 @@ test('before a session the client home offers the check-in, whose form asks the 
   await page.getByText('Your therapist will look at these with you in the session.').waitFor();
   const form = page.locator('form.feedback-form');
   // On the phone the first screen is PHQ-9's first question.
-  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'Your mood' }).waitFor();
   assert.equal(await horizontalOverflow(page), 0);
   await assertAccessible(page, 'the check-in form at 360 px');
   // On a wider screen every questionnaire is on the page; how the session went cannot be asked
   // before it.
   await page.setViewportSize({ width: 1280, height: 900 });
-  await form.getByRole('heading', { level: 2, name: /GAD-7/ }).waitFor();
-  await form.getByRole('heading', { level: 2, name: /PHQ-9/ }).waitFor();
-  assert.equal(await form.getByRole('heading', { level: 2, name: /Rapport Check/ }).count(), 0);
+  await form.getByRole('heading', { level: 2, name: 'Worry and nerves' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'Your mood' }).waitFor();
+  assert.equal(await form.getByRole('heading', { level: 2, name: 'How your sessions feel' }).count(), 0);
   await page.context().close();
 });
+
+// The demo client signed in on a 360-pixel phone, with a session that began 40 minutes ago whose
+// outcome questionnaires were sent before it (through the API): its form is the Rapport Check
+// alone.
+async function phoneWithRapportCheckOnly() {
+  const booked = await bookJordan(-40 * 60_000, 30);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  const statuses = await sendOutcomesThroughApi(page, booked);
+  assert.deepEqual(statuses, statuses.map(() => 201));
+  await clearDraft(page);
+  return { booked, page };
+}
 
 test('on a 360-pixel phone a check-in of the Rapport Check alone takes at most eight taps', async (t) => {
   // After a session whose check-in (PHQ-9 and GAD-7, asked before it) was already given, the
   // form asks the Rapport Check alone. The check-in is sent here through the API as the client,
   // for a session that began 40 minutes ago, so that the form is the Rapport Check only.
-  const booked = await bookJordan(-40 * 60_000, 30);
-  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
-  await signIn(page, kDemo.client);
-  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
-  const statuses = await page.evaluate(async ({ episode, appointment }) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const out = [];
-    const assigned = await (await fetch(`/api/v1/episodes/${episode}/instruments?appointment=${appointment}`)).json();
-    const due = assigned.filter((a) => a.respondent === 'client' && a.purpose === 'outcome' && a.due !== false);
-    for (const { code } of due) {
-      const def = await (await fetch(`/api/v1/instruments/${encodeURIComponent(code)}`)).json();
-      const answers = Object.fromEntries(def.items.filter((i) => i.type === 'choice').map((i) => [i.id, i.options[0].value]));
-      const r = await fetch(`/api/v1/episodes/${episode}/responses`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-        body: JSON.stringify({ instrument: code, respondent: 'client', answers, appointment_id: appointment }),
-      });
-      out.push(r.status);
-    }
-    return out;
-  }, { episode: booked.episode_id, appointment: booked.id });
-  assert.deepEqual(statuses, statuses.map(() => 201));
-  await clearDraft(page);
+  const { booked, page } = await phoneWithRapportCheckOnly();
 
   await page.goto(`/feedback?appointment=${booked.id}`);
   await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
   const form = page.locator('form.feedback-form');
-  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'How your sessions feel' }).waitFor();
   await form.getByText('About 1 minute · 7 questions').waitFor();
   const counter = tapCounter();
   // Every screen is checked: it fits the phone, its targets are 44 px, and axe passes.
   const screens = await answerStepByStep(page, counter, {
     choose: () => '8',
     onStep: async (name) => {
-      assert.equal(await form.getByRole('heading', { level: 2, name: /PHQ-9|GAD-7/ }).count(), 0);
+      assert.equal(await form.getByRole('heading', { level: 2, name: /Your mood|Worry and nerves/ }).count(), 0);
       assert.equal(await horizontalOverflow(page), 0, `${name} scrolls sideways`);
       assert.deepEqual(await smallTouchTargets(page), [], `touch targets on ${name}`);
       await assertAccessible(page, `the Rapport Check at 360 px, ${name}`);
@@ -377,7 +401,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   const form = page.locator('form.feedback-form');
   // Rapport Check first, one question per screen; PHQ-9 as assigned to the demo client's episode
   // comes later.
-  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'How your sessions feel' }).waitFor();
   assert.match(await stepName(form), /^Question 1 of \d+$/);
   const rating = form.locator('fieldset.rating');
   assert.equal(await rating.count(), 1, 'one question on the screen');
@@ -419,7 +443,7 @@ test('the client form fits 360 px, has 44 px targets, passes axe and can be comp
   // open, with the answer given before it.
   await draftHolds(page, 'RAPPORT-CHECK/rc_heard', 2);
   await page.reload();
-  await form.getByRole('heading', { level: 2, name: 'Rapport Check' }).waitFor();
+  await form.getByRole('heading', { level: 2, name: 'How your sessions feel' }).waitFor();
   assert.equal(await stepName(form), first.replace(/^Question 1 /, 'Question 2 '));
   await form.getByRole('button', { name: 'Back' }).click();
   await leftStep(form, first.replace(/^Question 1 /, 'Question 2 '));
@@ -605,7 +629,7 @@ test('the client sees their own progress in plain words and in a chart with a te
   assert.match(await progress.locator('p').first().innerText(), /\w+ \w+ \w+/);
   const chart = progress.locator('.chart__canvas[role="img"]').first();
   await chart.locator('canvas').waitFor();
-  assert.match(await chart.getAttribute('aria-label'), /PHQ-9.* over \d+ answers/);
+  assert.match(await chart.getAttribute('aria-label'), /Your mood.* over \d+ answers/);
   assert.ok((await progress.locator('.visually-hidden table tbody tr').count()) >= 3);
   // Clients see no alerts and no clinical jargon such as cut-off bands of change, nor the caution
   // meant for staff about questionnaires not yet validated.
@@ -624,5 +648,72 @@ test('the supervisor sees the open alerts of the therapists they supervise', asy
   assert.ok((await panel.getByRole('article').count()) >= 1, 'the demo supervisees have open alerts');
   assert.equal(await panel.getByRole('button', { name: 'Acknowledge' }).count(), 0, 'the treating therapist acts on alerts');
   await assertAccessible(page, 'the supervisor home with alerts');
+  await page.context().close();
+});
+
+// What the page shows once the check-in on it was sent and the client came back to it.
+async function assertShowsSent(page, what) {
+  const sentState = page.getByRole('status').filter({ has: page.getByRole('heading', { level: 2, name: 'Already sent' }) });
+  await sentState.getByText(/^Already sent, thank you\./).waitFor();
+  assert.equal(await page.locator('form.feedback-form').count(), 0, `${what}: no form to fill in again`);
+  assert.equal(await page.getByRole('radio').count(), 0, `${what}: no question offered again`);
+  assert.equal(await page.getByRole('progressbar').count(), 0, `${what}: no "Question 1 of …"`);
+}
+
+test('after sending a check-in on a phone, Back then Forward neither sends it again nor shows it empty', async () => {
+  // A session that began 40 minutes ago whose outcome questionnaires were answered before it:
+  // the form is the Rapport Check alone, sent in one request.
+  const { booked, page } = await phoneWithRapportCheckOnly();
+  const sent = countSends(page);
+
+  await page.goto(`/feedback?appointment=${booked.id}`);
+  const form = page.locator('form.feedback-form');
+  await form.getByRole('heading', { level: 2, name: 'How your sessions feel' }).waitFor();
+  await answerStepByStep(page, tapCounter(), { choose: () => '8' });
+  await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
+  assert.deepEqual(sent, ['RAPPORT-CHECK']);
+
+  await page.goBack();
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.goForward();
+  await page.getByRole('heading', { level: 1, name: /session/ }).waitFor();
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.id}$`));
+  await assertShowsSent(page, 'Forward after sending');
+  assert.equal(await horizontalOverflow(page), 0);
+  await assertAccessible(page, 'the check-in already sent');
+  assert.deepEqual(sent, ['RAPPORT-CHECK'], 'sent exactly once');
+  await page.context().close();
+});
+
+test('after a check-in reached from the client home is sent, Back and Forward within the app and a reload show it sent', async () => {
+  // A session that began a moment ago, after every answer the earlier tests gave: the home asks
+  // about it (answers given after a session began count for it).
+  const booked = await bookJordan(-1_000, 30);
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.client);
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await clearDraft(page);
+  const sent = countSends(page);
+  // From the client's home, as they get there: Back and Forward stay within the app.
+  await page.getByRole('region', { name: 'How was today’s session?' }).getByRole('link', { name: 'Give feedback' }).click();
+  await page.getByRole('heading', { level: 1, name: 'How was today’s session?' }).waitFor();
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.id}$`));
+  await page.locator('form.feedback-form').getByRole('progressbar').waitFor();
+  await answerStepByStep(page, tapCounter(), { choose: (_question, rating) => (rating ? '9' : undefined) });
+  await page.getByText(/Thank you — your answers have been sent to .+\./).waitFor();
+  const once = [...sent];
+  assert.ok(once.includes('RAPPORT-CHECK'), `sent: ${once}`);
+  assert.equal(new Set(once).size, once.length, `each questionnaire sent once: ${once}`);
+
+  await page.goBack();
+  await page.getByRole('heading', { level: 2, name: 'Your next appointment' }).waitFor();
+  await page.goForward();
+  await page.getByRole('heading', { level: 1, name: /session/ }).waitFor();
+  assert.match(page.url(), new RegExp(`/feedback\\?appointment=${booked.id}$`));
+  await assertShowsSent(page, 'Forward within the app');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: /session/ }).waitFor();
+  await assertShowsSent(page, 'a reload after sending');
+  assert.deepEqual(sent, once, 'nothing sent again');
   await page.context().close();
 });

@@ -27,20 +27,27 @@ function isoDate(daysAhead) {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+// As the therapist signed in on `therapist`, adds a client and starts their care; returns the
+// client record's "Episodes of care" region.
+async function addClientInCare(therapist, name, email) {
+  const form = therapist.getByRole('region', { name: 'New client' });
+  await form.getByLabel('Full name').fill(name);
+  await form.getByLabel('Email').fill(email);
+  await form.getByRole('button', { name: 'Add client' }).click();
+  await therapist.getByRole('heading', { level: 1, name }).waitFor();
+  const episodes = therapist.getByRole('region', { name: 'Episodes of care' });
+  await episodes.getByRole('button', { name: 'Start care' }).click();
+  await episodes.getByText('Active').first().waitFor();
+  return episodes;
+}
+
 // The therapist adds a client, starts care and invites them; the client sets a password in
 // their own browser and lands on their home. Returns the therapist's page (on the client's
 // record) and the client's page.
 async function newClientInTwoBrowsers() {
   const therapist = await newPage(live.browser, live.server.baseUrl);
   await signIn(therapist, kDemo.therapist);
-  const form = therapist.getByRole('region', { name: 'New client' });
-  await form.getByLabel('Full name').fill(kClientName);
-  await form.getByLabel('Email').fill('sam.rivers@example.org');
-  await form.getByRole('button', { name: 'Add client' }).click();
-  await therapist.getByRole('heading', { level: 1, name: kClientName }).waitFor();
-  const episodes = therapist.getByRole('region', { name: 'Episodes of care' });
-  await episodes.getByRole('button', { name: 'Start care' }).click();
-  await episodes.getByText('Active').first().waitFor();
+  await addClientInCare(therapist, kClientName, 'sam.rivers@example.org');
   const invite = therapist.getByRole('region', { name: /^Invite/ });
   await invite.getByRole('button', { name: 'Show a link to hand over in person' }).click();
   const link = await invite.getByLabel('Invitation link').inputValue();
@@ -485,5 +492,112 @@ test('the therapist withdraws a proposal the client has not answered and correct
   await page.getByText(/^Version \d+ is withdrawn\. Start a new draft to correct it\.$/).waitFor();
   await state.getByRole('button', { name: 'Start a new draft' }).click();
   await page.getByRole('button', { name: 'Save draft' }).waitFor();
+  await page.context().close();
+});
+
+// A new client of the therapist's with a first draft of their plan open in the editor, on a page
+// of its own.
+async function editorForNewClient(name, email) {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  const episodes = await addClientInCare(page, name, email);
+  await episodes.getByRole('link', { name: 'Treatment plan' }).first().click();
+  await stateCard(page).waitFor();
+  await page.getByRole('button', { name: 'Start a new draft' }).click();
+  await page.getByRole('heading', { level: 1, name: `Draft version 1 for ${name}` }).waitFor();
+  return page;
+}
+
+// Holds the editor's saves of the draft on their way to the server, as a slow connection would,
+// until release() lets them through.
+async function holdDraftSaves(page) {
+  let release;
+  const released = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/api/v1/episodes/*/plan/versions/*', async (route) => {
+    if (route.request().method() === 'PUT') await released;
+    await route.fallback();
+  });
+  return { release };
+}
+
+// Whether closing or reloading the tab now would make the browser ask first.
+function wouldAskBeforeUnload(page) {
+  return page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+}
+
+// Every dialog the page raises, dismissed (Cancel, for a confirmation).
+function dismissDialogs(page) {
+  const raised = [];
+  page.on('dialog', async (dialog) => {
+    raised.push({ type: dialog.type(), message: dialog.message() });
+    await dialog.dismiss();
+  });
+  return raised;
+}
+
+const savedStatus = (page) => page.getByRole('status').filter({ hasText: /^Draft saved at \d/ });
+
+test('the plan editor saves the draft as the therapist types, and a reload brings the words back', async () => {
+  const page = await editorForNewClient('Robin Hale', 'robin.hale@example.org');
+  const dialogs = dismissDialogs(page);
+  const hold = await holdDraftSaves(page);
+  const words = 'Evenings first: an hour to wind down without screens, then sleep.';
+  await page.getByLabel('The plan in plain words').fill(words);
+  // Not saved yet: closing the tab would ask.
+  assert.equal(await wouldAskBeforeUnload(page), true, 'asks before closing with changes not saved');
+  hold.release();
+  // A pause in typing saves it; the status line says so, politely.
+  await savedStatus(page).waitFor();
+  assert.equal(await savedStatus(page).getAttribute('aria-live'), 'polite');
+  assert.equal(await wouldAskBeforeUnload(page), false, 'nothing to ask once saved');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Draft version 1 for Robin Hale' }).waitFor();
+  assert.equal(await page.getByLabel('The plan in plain words').inputValue(), words);
+  assert.deepEqual(dialogs, [], 'no dialog on a reload with everything saved');
+  await assertAccessible(page, 'the draft editor after a reload');
+  await page.context().close();
+});
+
+test('leaving the plan editor with changes not yet saved asks first; once saved it does not', async () => {
+  const page = await editorForNewClient('Kit Marlow', 'kit.marlow@example.org');
+  const dialogs = dismissDialogs(page);
+  const hold = await holdDraftSaves(page);
+  const summary = page.getByLabel('The plan in plain words');
+  const words = 'Small steps back into the library, one afternoon a week.';
+  await summary.fill(words);
+
+  // A link in the app: a confirmation, and Cancel keeps the therapist on the editor with the words.
+  const asked = page.waitForEvent('dialog');
+  await page.getByRole('link', { name: 'Back to the plan' }).click();
+  await asked;
+  assert.equal(dialogs.length, 1);
+  assert.equal(dialogs[0].type, 'confirm');
+  assert.match(dialogs[0].message, /not saved yet\. Leave this page anyway\?$/);
+  assert.match(new URL(page.url()).pathname, /\/plan\/versions\/1\/edit$/);
+  await page.getByRole('heading', { level: 1, name: 'Draft version 1 for Kit Marlow' }).waitFor();
+  assert.equal(await summary.inputValue(), words);
+
+  // The browser's Back: the same question, and Cancel stays too.
+  const askedAgain = page.waitForEvent('dialog');
+  await page.evaluate(() => history.back());
+  await askedAgain;
+  assert.equal(dialogs.length, 2);
+  assert.equal(dialogs[1].type, 'confirm');
+  await page.waitForFunction(() => location.pathname.endsWith('/plan/versions/1/edit'));
+  await page.getByRole('heading', { level: 1, name: 'Draft version 1 for Kit Marlow' }).waitFor();
+  assert.equal(await summary.inputValue(), words);
+
+  // Once the draft is saved, leaving asks nothing.
+  hold.release();
+  await savedStatus(page).waitFor();
+  await page.getByRole('link', { name: 'Back to the plan' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Kit Marlow: treatment plan' }).waitFor();
+  assert.equal(dialogs.length, 2, `no question once everything is saved: ${JSON.stringify(dialogs.slice(2))}`);
   await page.context().close();
 });

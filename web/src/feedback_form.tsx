@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
+import { keepWithEntry, keptWithEntry } from './router';
 import { Alert } from './ui';
 
 // Takes focus when it appears so that a screen reader announces it before anything else; it is
@@ -33,6 +34,53 @@ export function CrisisPanel({ crisis, unsent = false }: { crisis: HelpInfo; unse
       <EmergencyCall help={crisis} />
       <HelpLines lines={crisis.lines} headingLevel={4} />
     </div>
+  );
+}
+
+// What this page's form has sent, kept with the page's entry in the browser's history: Back,
+// Forward or a reload then bring back the sent state rather than the questions, empty, to answer
+// and send again. `done` once every questionnaire was sent; `crisis` if a risk answer brought the
+// crisis information, which is shown again; `therapistName` as the confirmation named them.
+export interface SentHere {
+  codes: string[];
+  done: boolean;
+  crisis: HelpInfo | null;
+  therapistName?: string;
+}
+
+const kSentKey = 'feedbackSent';
+
+export function sentHere(): SentHere | undefined {
+  const kept = keptWithEntry<SentHere>(kSentKey);
+  return kept && Array.isArray(kept.codes) ? kept : undefined;
+}
+
+// The card that says the answers went. `earlier`: they were sent before the client came back to
+// the page, and nothing was sent again.
+export function SentCard({ therapistName, earlier = false, note }: { therapistName?: string; earlier?: boolean; note?: string }) {
+  const who = therapistName || 'your therapist';
+  return (
+    <div class="card card--accent confirmation" role="status">
+      <h2>{earlier ? 'Already sent' : 'Sent'}</h2>
+      <p class="big">
+        {earlier ? `Already sent, thank you. Your answers reached ${who}; they are not sent again.` : `Thank you — your answers have been sent to ${who}.`}
+      </p>
+      {note && <p>{note}</p>}
+      <p>
+        <a href="/">Back to home</a>
+      </p>
+    </div>
+  );
+}
+
+// The page as it was left once everything was sent, for a client who comes back to it; `note`
+// says more about where they are.
+export function SentEarlier({ therapistName, crisis, note }: { therapistName?: string; crisis?: HelpInfo | null; note?: string }) {
+  return (
+    <>
+      {crisis && <CrisisPanel crisis={crisis} />}
+      <SentCard therapistName={therapistName} note={note} earlier />
+    </>
   );
 }
 
@@ -302,14 +350,16 @@ export function FeedbackForm({
   onAnswersChange,
   crisis: draftCrisis,
 }: FeedbackFormProps) {
+  // Sent from this page before the client went Back and came Forward again (or reloaded it).
+  const [earlier] = useState(sentHere);
   const [answers, setAnswers] = useState<Record<string, number | string>>(() => ({ ...initialAnswers }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pageError, setPageError] = useState<string>();
-  const [sent, setSent] = useState<Set<string>>(new Set());
-  const [crisis, setCrisis] = useState<HelpInfo | null>(null);
+  const [sent, setSent] = useState<Set<string>>(() => new Set(earlier?.codes ?? []));
+  const [crisis, setCrisis] = useState<HelpInfo | null>(earlier?.crisis ?? null);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
-  const [current, setCurrent] = useState<string>(() => resumeAt(stepsOf(instruments, new Set()), initialAnswers ?? {}));
+  const [done, setDone] = useState(earlier?.done ?? false);
+  const [current, setCurrent] = useState<string>(() => resumeAt(stepsOf(instruments, sent), initialAnswers ?? {}));
   const narrow = useNarrowScreen();
   const firstError = useRef<string | null>(null);
   // Set when the client moves to another question, so that focus follows; not on a restore.
@@ -318,6 +368,8 @@ export function FeedbackForm({
   const viaPointer = useRef(false);
   const advanceTimer = useRef<number | undefined>(undefined);
   const restoring = useRef(true);
+  // False once the client has left the page, whose history entry is then no longer the current one.
+  const shown = useRef(true);
 
   const steps = stepsOf(instruments, sent);
   const found = steps.findIndex((s) => s.key === current);
@@ -347,7 +399,13 @@ export function FeedbackForm({
     onAnswersChange?.(answers);
   }, [answers]);
 
-  useEffect(() => () => window.clearTimeout(advanceTimer.current), []);
+  useEffect(
+    () => () => {
+      shown.current = false;
+      window.clearTimeout(advanceTimer.current);
+    },
+    [],
+  );
 
   const set = (key: string) => (v: number | string) => {
     setAnswers((a) => (a[key] === v ? a : { ...a, [key]: v }));
@@ -425,6 +483,13 @@ export function FeedbackForm({
     }
     setBusy(true);
     const nowSent = new Set(sent);
+    let nowCrisis = crisis;
+    // Each questionnaire is recorded as sent the moment it is, so that coming back to the page
+    // never offers it again.
+    const keep = (all: boolean) => {
+      const record: SentHere = { codes: [...nowSent], done: all, crisis: nowCrisis, therapistName };
+      if (shown.current) keepWithEntry(kSentKey, record);
+    };
     try {
       for (const inst of instruments) {
         if (nowSent.has(inst.code)) continue;
@@ -441,14 +506,20 @@ export function FeedbackForm({
           // Already sent (a second tab, a retry after a lost reply): nothing to do again.
           if (err instanceof ApiError && err.status === 409) {
             nowSent.add(inst.code);
+            keep(false);
             continue;
           }
           throw err;
         }
         nowSent.add(inst.code);
         // Shown the moment it arrives, even if a later questionnaire fails.
-        if (result?.crisis) setCrisis(result.crisis);
+        if (result?.crisis) {
+          nowCrisis = result.crisis;
+          setCrisis(result.crisis);
+        }
+        keep(false);
       }
+      keep(true);
       setDone(true);
     } catch (err) {
       const apiError = err instanceof ApiError ? err : new ApiError(0, String(err));
@@ -497,13 +568,7 @@ export function FeedbackForm({
     <>
       {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} unsent />}
       {done ? (
-        <div class="card card--accent confirmation" role="status">
-          <h2>Sent</h2>
-          <p class="big">Thank you — your answers have been sent to {therapistName || 'your therapist'}.</p>
-          <p>
-            <a href="/">Back to home</a>
-          </p>
-        </div>
+        <SentCard therapistName={therapistName} earlier={!!earlier?.done} />
       ) : narrow ? (
         <form
           class="feedback-form feedback-form--steps"
@@ -533,7 +598,7 @@ export function FeedbackForm({
           </div>
           {step ? (
             <section key={step.inst.code} class="card questionnaire" aria-labelledby={`qs-${step.inst.code}`}>
-              <h2 id={`qs-${step.inst.code}`}>{step.inst.title}</h2>
+              <h2 id={`qs-${step.inst.code}`}>{step.inst.plain_title ?? step.inst.title}</h2>
               {step.inst.preamble && <p class="muted">{step.inst.preamble}</p>}
               {renderItem(step.inst, step.item, index)}
               <div class="stepper__nav">
@@ -561,7 +626,7 @@ export function FeedbackForm({
           {size}
           {instruments.map((inst) => (
             <section key={inst.code} class="card questionnaire" aria-labelledby={`qs-${inst.code}`}>
-              <h2 id={`qs-${inst.code}`}>{inst.title}</h2>
+              <h2 id={`qs-${inst.code}`}>{inst.plain_title ?? inst.title}</h2>
               {sent.has(inst.code) ? (
                 <p class="muted">Sent. Thank you.</p>
               ) : (

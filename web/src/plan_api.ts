@@ -2,7 +2,7 @@
 // overview, and the calls under /api/v1/episodes/{id}/plan. Everything goes through api.ts's
 // request(), so the session cookie, CSRF token and problem+json handling are the same as
 // everywhere else.
-import { request } from './api';
+import { ApiError, csrfTokenForLive, request, type FieldError } from './api';
 
 export type ProblemStatus = 'active' | 'resolved' | 'deferred';
 export type Comparator = 'below' | 'at_most' | 'above' | 'at_least';
@@ -210,6 +210,8 @@ export interface ThoughtRecordView {
 export interface InstrumentSummary {
   code: string;
   title: string;
+  // What clients and guardians read: no codes.
+  plain_title?: string;
   purpose: string;
   respondents?: string[];
   validated?: boolean;
@@ -255,3 +257,33 @@ export const planApi = {
     request<PlanOverview>('POST', `${base(episodeId)}/reviews`, body),
   instruments: () => request<InstrumentSummary[]>('GET', '/instruments'),
 };
+
+// Browsers carry at most 64 kB in requests that outlive their page.
+const kKeepaliveBytes = 60_000;
+
+// Saves a draft with a request that the browser completes even if the page is closed or reloaded
+// meanwhile, for the last changes made before the therapist leaves. A plan too large for such a
+// request is saved the ordinary way.
+export async function saveDraftOnLeave(episodeId: number, n: number, content: PlanContent): Promise<PlanVersion> {
+  const body = JSON.stringify({ content });
+  if (new TextEncoder().encode(body).length > kKeepaliveBytes) return planApi.saveDraft(episodeId, n, content);
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${base(episodeId)}/versions/${n}`, {
+      method: 'PUT',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': csrfTokenForLive() },
+      body,
+    });
+  } catch {
+    throw new ApiError(0, 'The server could not be reached. Check your connection and try again.');
+  }
+  const data = (await response.json().catch(() => undefined)) as unknown;
+  if (!response.ok) {
+    const problem = (data ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+    const fields = Array.isArray(problem.errors) ? problem.errors.filter((e) => e && typeof e.message === 'string') : [];
+    throw new ApiError(response.status, problem.detail || problem.title || 'The draft could not be saved.', fields);
+  }
+  return data as PlanVersion;
+}

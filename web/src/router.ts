@@ -15,26 +15,111 @@ export function takeHeadingFocus(): boolean {
   return wanted;
 }
 
+// Asked before the person leaves the page for another in the app, by a link, Back or Forward:
+// false keeps them where they are. A page with work not yet saved sets one while it is shown.
+let leaveGuard: (() => boolean) | null = null;
+
+export function setLeaveGuard(guard: (() => boolean) | null): void {
+  leaveGuard = guard;
+}
+
+// Whether the person may leave the page they are on; the page's guard may ask them first.
+export function confirmLeave(): boolean {
+  return !leaveGuard || leaveGuard();
+}
+
+// Each entry of the browser's history that the app made carries its place in that history
+// ("at"), so that the app can put the person back where they were when they choose to stay on a
+// page after Back or Forward; and whatever a page keeps with it (see keepWithEntry).
+type EntryState = Record<string, unknown> & { at?: number };
+
+function entryState(): EntryState {
+  const state: unknown = history.state;
+  return state && typeof state === 'object' ? (state as EntryState) : {};
+}
+
+const here = () => location.pathname + location.search;
+
+let position = 0;
+// The page being shown: a popstate that keeps it (a jump to a #fragment) leaves it alone.
+let shown = '';
+// Set while the app moves back to the entry the person chose to stay on.
+let returning = false;
+
+if (typeof window !== 'undefined') {
+  const at = entryState().at;
+  if (typeof at === 'number') {
+    position = at;
+  } else {
+    // A page loaded by the browser becomes the newest entry of the history.
+    position = Math.max(0, history.length - 1);
+    history.replaceState({ ...entryState(), at: position }, '');
+  }
+  shown = here();
+  addEventListener('popstate', () => {
+    const to = entryState().at;
+    if (returning) {
+      returning = false;
+      if (typeof to === 'number') position = to;
+      return;
+    }
+    if (here() !== shown && !confirmLeave()) {
+      if (typeof to === 'number' && to !== position) {
+        returning = true;
+        history.go(position - to);
+      } else {
+        position += 1;
+        history.pushState({ at: position }, '', shown);
+      }
+      return;
+    }
+    if (typeof to === 'number') position = to;
+    if (here() === shown) return;
+    shown = here();
+    headingFocusWanted = true;
+    listeners.forEach((l) => l());
+  });
+}
+
+// What a page keeps with its own entry of the history, so that Back, Forward and a reload find
+// it as it was left (a form already sent, say).
+export function keptWithEntry<T>(key: string): T | undefined {
+  return entryState()[key] as T | undefined;
+}
+
+export function keepWithEntry(key: string, value: unknown): void {
+  history.replaceState({ ...entryState(), [key]: value }, '');
+}
+
+// Moves to `to`. A new entry is the person's own step away from the page, which its guard may
+// question. A replacement is the app's own redirect (signing in or out, a page's canonical
+// address) and is not asked about.
 export function navigate(to: string, replace = false): void {
-  if (to === location.pathname + location.search) return;
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  go(to, replace);
+}
+
+// As navigate; false when the person chose to stay on the page.
+function go(to: string, replace: boolean): boolean {
+  if (to === here()) return true;
+  if (!replace && !confirmLeave()) return false;
+  if (replace) {
+    history.replaceState({ at: position }, '', to);
+  } else {
+    position += 1;
+    history.pushState({ at: position }, '', to);
+  }
+  shown = here();
   listeners.forEach((l) => l());
+  return true;
 }
 
 export function usePath(): string {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {
     const update = () => setPath(location.pathname);
-    const moved = () => {
-      headingFocusWanted = true;
-      update();
-    };
     listeners.add(update);
-    addEventListener('popstate', moved);
     return () => {
       listeners.delete(update);
-      removeEventListener('popstate', moved);
     };
   }, []);
   return path;
@@ -53,6 +138,6 @@ export function interceptLinks(root: HTMLElement): void {
     if (url.hash && url.pathname === location.pathname) return;
     event.preventDefault();
     headingFocusWanted = true;
-    navigate(url.pathname + url.search);
+    if (!go(url.pathname + url.search, false)) headingFocusWanted = false;
   });
 }

@@ -15,7 +15,7 @@ import {
   type SubmitResult,
 } from '../api';
 import { currentEpisode } from '../caseload';
-import { FeedbackForm } from '../feedback_form';
+import { FeedbackForm, SentEarlier, sentHere } from '../feedback_form';
 import { firstName, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
@@ -36,9 +36,13 @@ function useDraft(initial: FeedbackDraft | undefined, shown: InstrumentDefinitio
   const [crisis, setCrisis] = useState<HelpInfo | null>(initial?.crisis ?? null);
   const latest = useRef<DraftAnswers | null>(null);
   const busy = useRef(false);
-  async function flush() {
+  const saving = useRef<Promise<void>>(Promise.resolve());
+  function flush() {
     if (busy.current) return;
     busy.current = true;
+    saving.current = keep();
+  }
+  async function keep() {
     try {
       while (latest.current) {
         const next = latest.current;
@@ -63,8 +67,11 @@ function useDraft(initial: FeedbackDraft | undefined, shown: InstrumentDefinitio
     state,
     changed: (answers: Record<string, number | string>) => {
       latest.current = answers;
-      void flush();
+      flush();
     },
+    // Settles once the latest answers are kept. Sending waits for it: a draft saved after the
+    // answers were sent would bring them back into the draft, to be offered and sent again.
+    settled: () => saving.current,
   };
 }
 
@@ -82,10 +89,10 @@ function SaveStatus({ state }: { state: SaveState }) {
   );
 }
 
-// Fit Check is sent on its own after a first appointment; the session forms are the Rapport Check
-// and the outcome questionnaires assigned that their schedules ask this time.
+// The Rapport Check and the outcome questionnaires assigned that their schedules ask this time;
+// the Fit Check only once the server says it is due (the client has met their therapist).
 function forSessionForms(codes: { code: string; purpose: string; respondent: string; due?: boolean }[]) {
-  const mine = codes.filter((c) => c.respondent === 'client' && c.purpose !== 'fit' && c.due !== false);
+  const mine = codes.filter((c) => c.respondent === 'client' && (c.purpose === 'fit' ? c.due === true : c.due !== false));
   // The session first: how today went is what the client has in mind.
   return [...mine].sort((a, b) => Number(b.purpose === 'rapport') - Number(a.purpose === 'rapport'));
 }
@@ -102,6 +109,8 @@ interface SessionForm {
   instruments: InstrumentDefinition[];
   appointment?: Appointment;
   beforeStart: boolean;
+  // How many questionnaires were already answered about the appointment.
+  answered: number;
   draft?: FeedbackDraft;
 }
 
@@ -118,19 +127,35 @@ async function loadSessionForm(userId: number, appointmentId?: number): Promise<
   const definitions = await Promise.all(forSessionForms(assigned).map((a) => api.instrument(a.code)));
   const appointment = appointments.find((a) => a.id === appointmentId);
   const beforeStart = !!appointment && Date.parse(appointment.starts_at) > Date.now();
+  const answered = appointmentId ? answeredFor(progress, appointmentId) : new Set<string>();
   // Without an appointment the client is telling how things are going: everything assigned.
-  const instruments = appointmentId ? forMoment(definitions, beforeStart, answeredFor(progress, appointmentId)) : definitions;
+  const instruments = appointmentId ? forMoment(definitions, beforeStart, answered) : definitions;
   return {
     client: { ...client, therapist_name: episode.therapist_name },
     episodeId: episode.id,
     instruments,
     appointment,
     beforeStart,
+    answered: answered.size,
     draft,
   };
 }
 
 export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
+  const [earlier] = useState(sentHere);
+  if (earlier?.done) {
+    const title = new URLSearchParams(location.search).get('appointment') ? 'Your session' : 'How are things going?';
+    return (
+      <div class="page narrow-page">
+        <PageTitle title={title}>{title}</PageTitle>
+        <SentEarlier therapistName={earlier.therapistName} crisis={earlier.crisis} />
+      </div>
+    );
+  }
+  return <SessionFeedback ctx={ctx} />;
+}
+
+function SessionFeedback({ ctx }: { ctx: AppContext }) {
   const appointmentParam = Number(new URLSearchParams(location.search).get('appointment')) || undefined;
   const form = useLoad(() => loadSessionForm(ctx.user.id, appointmentParam), [ctx.user.id, appointmentParam]);
   // Until the appointment is known the page does not say which side of the session it is on.
@@ -154,7 +179,10 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
               ? 'Your therapist will look at these with you in the session.'
               : `Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
           </p>
-          {form.data.instruments.length === 0 ? (
+          {form.data.instruments.length === 0 && form.data.answered > 0 ? (
+            // Sent before, from here or from another device.
+            <SentEarlier therapistName={form.data.client.therapist_name} />
+          ) : form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
           ) : (
             <SessionQuestions form={form.data} appointmentId={appointmentParam} />
@@ -175,6 +203,10 @@ function DraftedForm(props: {
   send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
 }) {
   const draft = useDraft(props.initial, props.instruments, props.save);
+  const send = async (instrument: string, answers: Answers) => {
+    await draft.settled();
+    return props.send(instrument, answers);
+  };
   return (
     <>
       <SaveStatus state={draft.state} />
@@ -184,7 +216,7 @@ function DraftedForm(props: {
         initialAnswers={draft.restored}
         onAnswersChange={draft.changed}
         crisis={draft.crisis}
-        send={props.send}
+        send={send}
       />
     </>
   );
@@ -210,6 +242,20 @@ function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointm
 }
 
 export function FeedbackLinkPage({ token }: { token: string }) {
+  const [earlier] = useState(sentHere);
+  if (earlier?.done) {
+    // The link is spent once everything on it is sent: no need to ask the server.
+    return (
+      <div class="page narrow-page">
+        <PageTitle title="How was your session?">How was your session?</PageTitle>
+        <SentEarlier therapistName={earlier.therapistName} crisis={earlier.crisis} note="There is nothing left to answer on this link." />
+      </div>
+    );
+  }
+  return <FeedbackLink token={token} />;
+}
+
+function FeedbackLink({ token }: { token: string }) {
   const link = useLoad(
     async () => {
       const [info, draft] = await Promise.all([api.feedbackLink(token), api.linkDraft(token).catch(() => undefined)]);

@@ -1,14 +1,15 @@
 // The care team's editor for a draft version: every part of the plan's content, saved as a
-// whole. The server validates; its field errors ("goals/0/benchmarks/0/target") are shown beside
-// the field they name. New items get their keys here, the next never used in the plan's history
-// (as the server would choose), so a goal can address a problem added in the same edit.
+// whole, as the therapist goes (after a pause in typing, on leaving a field, when the page is
+// hidden or left) and whenever they ask. The server validates; its field errors
+// ("goals/0/benchmarks/0/target") are shown beside the field they name. New items get their keys
+// here, the next never used in the plan's history (as the server would choose), so a goal can
+// address a problem added in the same edit.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from '../api';
-import { formatDateTime } from '../format';
 import type { AppContext } from '../main';
-import { planApi, type Comparator, type InstrumentSummary, type PlanContent, type PlanOverview, type PlanVersion, type ProblemStatus } from '../plan_api';
+import { planApi, saveDraftOnLeave, type Comparator, type InstrumentSummary, type PlanContent, type PlanOverview, type PlanVersion, type ProblemStatus } from '../plan_api';
 import { comparatorLabels, gasLevelMeanings, gasLevelNames, normalizeContent, problemStatusLabels, shortText, usedKeyNumbers, versionStatusLabel } from '../plan_words';
-import { navigate } from '../router';
+import { navigate, setLeaveGuard } from '../router';
 import { Alert, CheckboxField, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
 
 interface EditBenchmark {
@@ -162,6 +163,32 @@ export function PlanEditorPage({ episodeId, number }: { ctx: AppContext; episode
   return <Editor data={data.data!} episodeId={episodeId} />;
 }
 
+// Typing must pause this long before the draft is saved.
+const kSaveAfterMs = 1500;
+// A save that could not reach the server is tried again after this long.
+const kRetryAfterMs = 10_000;
+const kLeaveQuestion = 'Your latest changes to this draft are not saved yet. Leave this page anyway?';
+const clockTime = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+
+// Why a save happens: a pause in typing or a field left ('auto'), the page being hidden or left
+// ('hidden'), the page closing ('unload'), or the therapist's own Save or Propose.
+type SaveMode = 'auto' | 'hidden' | 'unload' | 'button' | 'propose';
+
+type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'failed'; reason: string };
+
+function saveStateText(state: SaveState): string {
+  switch (state.kind) {
+    case 'saving':
+      return 'Saving…';
+    case 'saved':
+      return `Draft saved at ${clockTime.format(new Date(state.at))}`;
+    case 'failed':
+      return `Not saved: ${state.reason}`;
+    default:
+      return '';
+  }
+}
+
 function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   const { overview, instruments } = data;
   const [version, setVersion] = useState(data.version);
@@ -169,57 +196,183 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   const counters = useRef<Record<string, number>>(usedKeyNumbers([...data.history, data.version.content]));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string>();
-  const [saved, setSaved] = useState<string>();
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  // Set when a save the therapist asked for was turned down: the reasons are then summed up beside
+  // the buttons until a save succeeds, and focus moves there once.
+  const [summarised, setSummarised] = useState(false);
+  const [focusSummary, setFocusSummary] = useState(0);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const n = version.number;
 
+  // The content as last shown, for saves that a timer or the page's events start.
+  const latest = useRef(model);
+  latest.current = model;
+  // The content as it was when last saved, and as it was when the server last turned it down (not
+  // sent again until it changes).
+  const savedAs = useRef<string | null>(null);
+  savedAs.current ??= JSON.stringify(model);
+  const refusedAs = useRef<string | null>(null);
+  // Saves go one after another, so that an older one never lands after a newer one.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const pending = useRef(0);
+  const timer = useRef<number | undefined>(undefined);
+  const shown = useRef(true);
+  // Set once the draft is proposed: it can no longer change.
+  const proposed = useRef(false);
+
+  const unsaved = () => !proposed.current && (pending.current > 0 || JSON.stringify(latest.current) !== savedAs.current);
+
   useEffect(() => {
-    if (failure || Object.keys(errors).length) summaryRef.current?.focus();
-  }, [failure, errors]);
+    if (focusSummary) summaryRef.current?.focus();
+  }, [focusSummary]);
 
   const newKey = (letter: 'p' | 'g' | 'b' | 'i' | 'h') => {
     counters.current[letter] = (counters.current[letter] ?? 0) + 1;
     return `${letter}${counters.current[letter]}`;
   };
   const update = (f: (m: EditContent) => EditContent) => {
-    setSaved(undefined);
     setModel((m) => f(structuredClone(m)));
   };
   const err = (path: string) => errors[path];
 
-  async function save(then?: 'propose') {
-    if (busy) return;
-    const { content, errors: local } = fromEdit(model);
+  // What the server (or the editor itself) turned down: beside the fields it names, in the status
+  // line, and for a save the therapist asked for, summed up beside the buttons.
+  function refused(error: ApiError, asked: boolean) {
+    if (!shown.current) return;
+    const map: Record<string, string> = {};
+    for (const f of error.fields) map[f.field.replace(/^content\//, '')] = f.message;
+    // Not reaching the server says nothing of the fields: what is marked stays marked.
+    if (error.status !== 0) setErrors(map);
+    setFailure(error.fields.length ? undefined : error.message);
+    setSaveState({ kind: 'failed', reason: error.fields.length ? 'please correct the marked fields.' : error.message });
+    if (asked) {
+      setSummarised(true);
+      setFocusSummary((k) => k + 1);
+    }
+  }
+
+  async function saveNow(mode: SaveMode): Promise<void> {
+    if (proposed.current) return;
+    const asked = mode === 'button' || mode === 'propose';
+    const edited = latest.current;
+    const snapshot = JSON.stringify(edited);
+    if (!asked && (snapshot === savedAs.current || snapshot === refusedAs.current)) return;
+    const { content, errors: local } = fromEdit(edited);
     if (!content) {
-      setErrors(local);
-      setFailure(undefined);
+      refusedAs.current = snapshot;
+      refused(new ApiError(400, '', Object.entries(local).map(([field, message]) => ({ field, message }))), asked);
       return;
     }
-    setBusy(true);
-    setErrors({});
-    setFailure(undefined);
+    if (shown.current) {
+      setSaveState({ kind: 'saving' });
+      if (asked) setBusy(true);
+    }
     try {
-      const v = await planApi.saveDraft(episodeId, n, content);
-      const normalized = { ...v, content: normalizeContent(v.content) };
-      setVersion(normalized);
-      setModel(toEdit(normalized.content));
-      counters.current = usedKeyNumbers([...data.history, normalized.content, content]);
-      if (then === 'propose') {
-        await planApi.propose(episodeId, n);
-        navigate(`/episodes/${episodeId}/plan`);
+      let v: PlanVersion;
+      try {
+        v = mode === 'hidden' || mode === 'unload' ? await saveDraftOnLeave(episodeId, n, content) : await planApi.saveDraft(episodeId, n, content);
+      } catch (e) {
+        const error = e instanceof ApiError ? e : new ApiError(0, String(e));
+        if (error.fields.length) {
+          refusedAs.current = snapshot;
+        } else if (shown.current && error.status === 0) {
+          // Not reached: tried again in a while, and whenever the draft changes.
+          window.clearTimeout(timer.current);
+          timer.current = window.setTimeout(() => void persist('auto'), kRetryAfterMs);
+        }
+        refused(error, asked);
         return;
       }
-      setSaved(`Draft saved at ${formatDateTime(v.updated_at)}.`);
-    } catch (e) {
-      const error = e instanceof ApiError ? e : new ApiError(0, String(e));
-      const map: Record<string, string> = {};
-      for (const f of error.fields) map[f.field.replace(/^content\//, '')] = f.message;
-      setErrors(map);
-      setFailure(error.fields.length ? undefined : error.message);
+      savedAs.current = snapshot;
+      refusedAs.current = null;
+      const normalized = { ...v, content: normalizeContent(v.content) };
+      counters.current = usedKeyNumbers([...data.history, normalized.content, content]);
+      if (!shown.current) return;
+      setVersion(normalized);
+      setErrors({});
+      setFailure(undefined);
+      setSummarised(false);
+      setSaveState({ kind: 'saved', at: v.updated_at });
+      // Asked to save, the editor shows the draft as stored, unless the therapist typed on meanwhile.
+      if (asked && latest.current === edited) {
+        const stored = toEdit(normalized.content);
+        latest.current = stored;
+        savedAs.current = JSON.stringify(stored);
+        setModel(stored);
+      }
+      if (mode === 'propose') {
+        try {
+          await planApi.propose(episodeId, n);
+        } catch (e) {
+          refused(e instanceof ApiError ? e : new ApiError(0, String(e)), true);
+          setSaveState({ kind: 'saved', at: v.updated_at });
+          return;
+        }
+        proposed.current = true;
+        navigate(`/episodes/${episodeId}/plan`);
+      }
     } finally {
-      setBusy(false);
+      if (asked && shown.current) setBusy(false);
     }
+  }
+
+  // Saves the draft after any save already on its way. A save the page itself starts only sends
+  // what changed since the last one; the therapist's Save always sends.
+  function persist(mode: SaveMode): Promise<void> {
+    window.clearTimeout(timer.current);
+    const snapshot = JSON.stringify(latest.current);
+    if (mode !== 'button' && mode !== 'propose' && (snapshot === savedAs.current || snapshot === refusedAs.current)) return queue.current;
+    // A closing page cannot wait for a save on its way: this one goes at once.
+    if (mode === 'unload') return saveNow(mode);
+    pending.current += 1;
+    const next = queue.current
+      .then(() => saveNow(mode))
+      .catch((e: unknown) => refused(new ApiError(0, String(e)), mode === 'button' || mode === 'propose'))
+      .finally(() => {
+        pending.current -= 1;
+      });
+    queue.current = next;
+    return next;
+  }
+
+  // A pause in typing saves the draft.
+  useEffect(() => {
+    if (JSON.stringify(model) === savedAs.current) return;
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void persist('auto'), kSaveAfterMs);
+  }, [model]);
+
+  // Leaving saves what is not saved yet. Before going elsewhere in the app, or closing or
+  // reloading the tab, with changes not yet saved, the therapist is asked to confirm.
+  useEffect(() => {
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') void persist('hidden');
+    };
+    const onPageHide = () => void persist('unload');
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      if (!unsaved()) return;
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    addEventListener('pagehide', onPageHide);
+    addEventListener('beforeunload', onBeforeUnload);
+    setLeaveGuard(() => !unsaved() || window.confirm(kLeaveQuestion));
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      removeEventListener('pagehide', onPageHide);
+      removeEventListener('beforeunload', onBeforeUnload);
+      setLeaveGuard(null);
+      shown.current = false;
+      window.clearTimeout(timer.current);
+      void persist('hidden');
+    };
+  }, []);
+
+  function save(then?: 'propose') {
+    if (busy) return;
+    void persist(then ?? 'button');
   }
 
   const shownPaths = new Set<string>(['summary', 'agreed_order']);
@@ -247,15 +400,16 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
       </p>
       <PageTitle title={`Edit draft version ${n}`}>Draft version {n} for {overview.client.name}</PageTitle>
       <p class="lede">
-        Nothing here is shown to {overview.client.name} for agreement until you propose it. Save as often as you like.
+        Nothing here is shown to {overview.client.name} for agreement until you propose it. Your changes are saved as a draft as you go.
       </p>
       <form
         class="form"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          save();
         }}
+        onFocusOut={() => void persist('auto')}
       >
         <section class="card plan-section" aria-labelledby="edit-summary">
           <h2 id="edit-summary">Summary</h2>
@@ -439,8 +593,8 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
         </section>
 
         <div class="card editor-actions" tabIndex={-1} ref={summaryRef}>
-          {failure && <Alert>{failure}</Alert>}
-          {!failure && Object.keys(errors).length > 0 && (
+          {summarised && failure && <Alert>{failure}</Alert>}
+          {!failure && (summarised || orphaned.length > 0) && Object.keys(errors).length > 0 && (
             <Alert>
               <p>Please correct the fields marked above.</p>
               {orphaned.length > 0 && (
@@ -452,12 +606,14 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
               )}
             </Alert>
           )}
-          {saved && <Alert kind="success">{saved}</Alert>}
+          <p class="hint" id="editor-save-state" role="status" aria-live="polite">
+            {saveStateText(saveState)}
+          </p>
           <div class="actions">
             <button class="button button--primary" type="submit" disabled={busy}>
               {busy ? 'Saving…' : 'Save draft'}
             </button>
-            <button class="button" type="button" disabled={busy} aria-describedby="editor-propose-means" onClick={() => void save('propose')}>
+            <button class="button" type="button" disabled={busy} aria-describedby="editor-propose-means" onClick={() => save('propose')}>
               Save and propose to client
             </button>
             <a class="button button--quiet" href={`/episodes/${episodeId}/plan`}>
