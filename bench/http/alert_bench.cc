@@ -253,7 +253,7 @@ int Main(int argc, char** argv) {
   Server server(options, ApiServices{&store, &auth, &clinic_service, &audit, &feedback, &*catalog,
                                      &plan, &safety, nullptr, &doorbell});
   Scheduler scheduler(store, clock);
-  RegisterJobs(scheduler, feedback, notifier, AuthOptions{});
+  RegisterJobs(scheduler, store, feedback, notifier, AuthOptions{});
   DeliveryWorker worker(store, clock, nullptr, nullptr, &server.live());
   BackgroundLoop background(doorbell, [&]() -> std::chrono::milliseconds {
     (void)scheduler.RunDue();

@@ -12,6 +12,13 @@ void Put(std::string& out, std::string_view field) {
 }
 }  // namespace
 
+std::string AuditRecordKey(std::string_view record_type, std::string_view record_id) {
+  std::string key(record_type);
+  key += ':';
+  key += record_id;
+  return key;
+}
+
 std::string AuditDigestInput(const AuditEntry& e) {
   std::string out = "rapport-audit-v1;";
   Put(out, std::to_string(e.seq));

@@ -3,7 +3,10 @@
 // computed by the store (Store::AuditSeal) over AuditDigestInput().
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "domain/people.h"
@@ -24,6 +27,21 @@ struct AuditEntry {
   std::string prev_hash;    // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
   std::string hash;         // hex BLAKE2b-256 of AuditDigestInput(*this)
 };
+
+// Which audit entries a search keeps; a part left empty keeps everything.
+struct AuditFilter {
+  ClinicId clinic_id = 0;            // 0: every clinic
+  UserId actor_id = 0;               // 0: anyone
+  std::vector<std::string> actions;  // empty: any action
+  Timestamp from = 0;                // at >= from; 0: no lower bound
+  Timestamp to = 0;                  // at < to; 0: no upper bound
+  // Only entries about these records, each "record_type:record_id"; nullopt: about anything. An
+  // empty list keeps nothing.
+  std::optional<std::vector<std::string>> records;
+};
+
+// "record_type:record_id", as AuditFilter::records lists them.
+std::string AuditRecordKey(std::string_view record_type, std::string_view record_id);
 
 // A length-prefixed serialisation of every field but `hash`, so that no two different entries
 // can produce the same input. `detail` is appended only when it is not empty, so entries written

@@ -584,6 +584,7 @@ Result<Instrument> ParseInstrument(const Json& definition) {
   Instrument inst;
   inst.code = r.RequiredString("code", 32).value_or("");
   inst.title = r.RequiredString("title", 200).value_or("");
+  inst.plain_title = r.OptionalString("plain_title", 200).value_or("");
   inst.version = r.RequiredString("version", 32).value_or("");
   inst.language = r.RequiredString("language", 16).value_or("");
   inst.source = r.RequiredString("source", 4000).value_or("");
@@ -848,6 +849,7 @@ Json InstrumentToJson(const Instrument& inst) {
   if (!inst.loinc_total.empty()) loinc["total"] = inst.loinc_total;
   Json out = {{"code", inst.code},
               {"title", inst.title},
+              {"plain_title", inst.PlainTitle()},
               {"version", inst.version},
               {"language", inst.language},
               {"purpose", ToString(inst.purpose)},

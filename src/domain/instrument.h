@@ -163,6 +163,9 @@ struct Timing {
 struct Instrument {
   std::string code;  // "PHQ-9"
   std::string title;
+  // What a client or guardian reads instead of the title: no codes, no jargon ("About your mood").
+  // The title when the definition gives none (PlainTitle()).
+  std::string plain_title;
   std::string version;
   std::string language;
   Purpose purpose = Purpose::kOutcome;
@@ -187,6 +190,7 @@ struct Instrument {
   const Item* FindItem(std::string_view id) const;
   const Scale* FindScale(std::string_view id) const;
   const Scale& TotalScale() const;  // always exists in a parsed instrument
+  const std::string& PlainTitle() const { return plain_title.empty() ? title : plain_title; }
 };
 
 std::string_view ToString(Purpose purpose);

@@ -260,4 +260,28 @@ Status CheckAppointmentTransition(AppointmentStatus from, AppointmentStatus to) 
       fmt::format("An appointment that is {} cannot become {}.", ToString(from), ToString(to))));
 }
 
+std::string_view ToString(ChangeKind kind) {
+  return kind == ChangeKind::kCancel ? "cancel" : "move";
+}
+
+Result<ChangeKind> ParseChangeKind(std::string_view text) {
+  if (text == "cancel") return ChangeKind::kCancel;
+  if (text == "move") return ChangeKind::kMove;
+  return Fail(Error::Field("kind", "must be one of: cancel, move"));
+}
+
+std::string_view ToString(RequestState state) {
+  switch (state) {
+    case RequestState::kPending: return "pending";
+    case RequestState::kAccepted: return "accepted";
+    case RequestState::kDeclined: return "declined";
+    case RequestState::kWithdrawn: return "withdrawn";
+  }
+  return "pending";
+}
+
+bool IsShortNotice(Timestamp starts_at, Timestamp now, int notice_hours) {
+  return starts_at - now < static_cast<Timestamp>(notice_hours) * 60 * 60 * 1000;
+}
+
 }  // namespace rapport

@@ -34,6 +34,9 @@ struct ClinicSettings {
   int plan_review_days = 90;     // 1..730
   // A client under this age may have guardians linked without a recorded exception.
   int age_of_majority = 18;  // 14..21
+  // How long before an appointment a client should ask to cancel or move it; asking later is
+  // still possible and is marked as short notice for the clinic to decide about.
+  int cancel_notice_hours = 24;  // 0..168
 };
 
 struct Clinic {
@@ -126,7 +129,35 @@ struct Appointment {
   AppointmentStatus status = AppointmentStatus::kScheduled;
 };
 
+using AppointmentRequestId = std::int64_t;
+
+// A client asking to cancel or move an appointment; their therapist (or supervisor) decides.
+enum class ChangeKind { kCancel, kMove };
+std::string_view ToString(ChangeKind kind);                 // "cancel", "move"
+Result<ChangeKind> ParseChangeKind(std::string_view text);  // field "kind"
+enum class RequestState { kPending, kAccepted, kDeclined, kWithdrawn };
+std::string_view ToString(RequestState state);  // "pending", "accepted", "declined", "withdrawn"
+
+struct AppointmentRequest {
+  AppointmentRequestId id = 0;
+  ClinicId clinic_id = 0;
+  AppointmentId appointment_id = 0;
+  UserId requested_by = 0;
+  ChangeKind kind = ChangeKind::kCancel;
+  std::string note;           // the client's words: why, or which times would suit them instead
+  bool short_notice = false;  // asked inside the clinic's notice period
+  Timestamp created_at = 0;
+  RequestState state = RequestState::kPending;
+  std::optional<UserId> decided_by;
+  std::optional<Timestamp> decided_at;
+  std::string reply;  // what the care team answered
+};
+
 // --- Pure rules -------------------------------------------------------------------------------
+
+// Whether asking at `now` about an appointment starting at `starts_at` is inside the clinic's
+// notice period of `notice_hours`.
+bool IsShortNotice(Timestamp starts_at, Timestamp now, int notice_hours);
 
 // Trims and lower-cases; kInvalidArgument (field "email") unless it looks like local@domain.tld.
 Result<std::string> NormalizeEmail(std::string_view email);

@@ -131,5 +131,17 @@ TEST(EnumNames, RoundTripAndNameTheFieldOnError) {
   EXPECT_EQ(ParseAppointmentStatus("no-show").value(), AppointmentStatus::kNoShow);
 }
 
+TEST(AppointmentRequests, ShortNoticeIsInsideTheClinicsNoticePeriod) {
+  const Timestamp starts = 1'780'304'400'000;
+  const Timestamp hour = 60 * 60 * 1000;
+  EXPECT_FALSE(IsShortNotice(starts, starts - 25 * hour, 24));
+  EXPECT_FALSE(IsShortNotice(starts, starts - 24 * hour, 24));
+  EXPECT_TRUE(IsShortNotice(starts, starts - 24 * hour + 1, 24));
+  EXPECT_TRUE(IsShortNotice(starts, starts + hour, 24));  // already begun
+  EXPECT_FALSE(IsShortNotice(starts, starts - 1, 0));
+  EXPECT_EQ(ParseChangeKind("move").value(), ChangeKind::kMove);
+  EXPECT_EQ(ParseChangeKind("skip").error().fields.at(0).field, "kind");
+}
+
 }  // namespace
 }  // namespace rapport

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "http/appointment_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
 #include "http/plan_api.h"
@@ -116,15 +117,20 @@ Json InvitationJson(const InvitationLink& link) {
   return out;
 }
 
-Json AuditJson(const AuditEntry& entry) {
+Json AuditJson(const AuditRow& entry) {
   return {{"seq", entry.seq},
           {"at", FormatIso8601(entry.at)},
           {"actor_id", entry.actor_id},
+          {"actor_name", entry.actor_name},
           {"actor_role", entry.actor_role},
           {"action", entry.action},
           {"record_type", entry.record_type},
           {"record_id", entry.record_id},
+          {"record_words", entry.record_words},
+          {"client_id", entry.client_id == 0 ? Json(nullptr) : Json(entry.client_id)},
+          {"client_name", entry.client_name},
           {"source", entry.source},
+          {"detail", entry.detail},
           {"hash", entry.hash}};
 }
 
@@ -133,7 +139,8 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
           {"allow_link_feedback", settings.allow_link_feedback},
           {"plan_review_sessions", settings.plan_review_sessions},
           {"plan_review_days", settings.plan_review_days},
-          {"age_of_majority", settings.age_of_majority}};
+          {"age_of_majority", settings.age_of_majority},
+          {"cancel_notice_hours", settings.cancel_notice_hours}};
 }
 
 Json ClinicJson(const Clinic& clinic) {
@@ -218,6 +225,29 @@ Or<std::optional<Timestamp>> QueryTime(const HttpRequest& request, std::string_v
   if (!t)
     return ErrorReply(Error::Field(std::string(name), "must be an ISO 8601 date or date-time"));
   return std::optional<Timestamp>(*t);
+}
+
+// The audit search in the query: client, person (ids), action, from and to (ISO 8601 dates or
+// times; a date as `to` includes that whole day).
+Or<AuditSearch> QueryAuditSearch(const HttpRequest& request) {
+  AuditSearch search;
+  auto client = QueryInt(request, "client", 0);
+  if (!client) return std::unexpected(std::move(client.error()));
+  auto person = QueryInt(request, "person", 0);
+  if (!person) return std::unexpected(std::move(person.error()));
+  search.client_id = *client;
+  search.person_id = *person;
+  search.action = request.QueryParam("action").value_or("");
+  if (search.action.size() > 64) return ErrorReply(Error::Field("action", "is too long"));
+  auto from = QueryTime(request, "from");
+  if (!from) return std::unexpected(std::move(from.error()));
+  auto to = QueryTime(request, "to");
+  if (!to) return std::unexpected(std::move(to.error()));
+  search.from = from->value_or(0);
+  search.to = to->value_or(0);
+  const std::string to_text = request.QueryParam("to").value_or("");
+  if (*to && to_text.size() == 10) search.to += 24 * 60 * 60 * 1000;  // through that whole day
+  return search;
 }
 
 // --- Routes ------------------------------------------------------------------------------------
@@ -424,6 +454,22 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                 return Respond(200, clinic.SetClientCountry(actor, id, *country), ClientDetailJson);
               }));
 
+  router.Add("GET", "/api/v1/clients/{id}/contact",
+             IdRoute(auth, [&clinic](const HttpRequest&, const Actor& actor, std::int64_t id) {
+               return Respond(200, clinic.GetContact(actor, id), ContactDetailsToJson);
+             }));
+  router.Add(
+      "PUT", "/api/v1/clients/{id}/contact",
+      IdRoute(auth,
+              [&clinic](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
+                auto body = ReadJsonObject(request);
+                if (!body) return std::unexpected(std::move(body.error()));
+                auto details = ParseContactDetails(*body);
+                if (!details) return ErrorReply(details.error());
+                return Respond(200, clinic.UpdateContact(actor, id, std::move(*details)),
+                               ContactDetailsToJson);
+              }));
+
   router.Add("GET", "/api/v1/clients/{id}",
              Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
                auto id = PathId(request);
@@ -433,20 +479,39 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
                return HttpResponse::JsonBody(200, ClientDetailJson(*detail));
              }));
 
-  router.Add("POST", "/api/v1/clients/{id}/invitations",
-             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto delivery_text = reader.OptionalString("delivery", 20);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
-               if (!delivery) return ErrorReply(delivery.error());
-               auto link = auth.CreateInvitation(actor, *id, *delivery);
-               if (!link) return ErrorReply(link.error());
-               return HttpResponse::JsonBody(201, InvitationJson(*link));
+  // Inviting someone, or sending their invitation again: a client by their care team, staff by
+  // the admin (AuthService::CreateInvitation says who may).
+  const auto invite = [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto delivery_text = reader.OptionalString("delivery", 20);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
+    if (!delivery) return ErrorReply(delivery.error());
+    auto link = auth.CreateInvitation(actor, *id, *delivery);
+    if (!link) return ErrorReply(link.error());
+    return HttpResponse::JsonBody(201, InvitationJson(*link));
+  };
+  router.Add("POST", "/api/v1/clients/{id}/invitations", Authed(auth, invite));
+  router.Add("POST", "/api/v1/users/{id}/invitations", Authed(auth, invite));
+  router.Add("GET", "/api/v1/users/{id}/invitation",
+             IdRoute(auth, [&auth](const HttpRequest&, const Actor& actor, std::int64_t id) {
+               return Respond(200, auth.GetInvitationStatus(actor, id),
+                              [](const InvitationStatus& s) -> Json {
+                                const auto time = [](Timestamp t) {
+                                  return t == 0 ? Json(nullptr) : Json(FormatIso8601(t));
+                                };
+                                return {{"user_id", s.user_id},
+                                        {"state", std::string(ToString(s.state))},
+                                        {"sent_at", time(s.sent_at)},
+                                        {"expires_at", time(s.expires_at)},
+                                        {"accepted_at", time(s.accepted_at.value_or(0))},
+                                        {"delivery", s.delivery},
+                                        {"can_sign_in", s.can_sign_in}};
+                              });
              }));
 
   router.Add(
@@ -732,6 +797,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                auto sessions = bounded("plan_review_sessions", 1, 52);
                auto days = bounded("plan_review_days", 1, 730);
                auto majority = bounded("age_of_majority", 14, 21);
+               auto notice = bounded("cancel_notice_hours", 0, 168);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto current = clinic.GetClinic(actor);
                if (!current) return ErrorReply(current.error());
@@ -741,28 +807,64 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                if (sessions) settings.plan_review_sessions = *sessions;
                if (days) settings.plan_review_days = *days;
                if (majority) settings.age_of_majority = *majority;
+               if (notice) settings.cancel_notice_hours = *notice;
                auto updated = clinic.UpdateClinicSettings(actor, settings);
                if (!updated) return ErrorReply(updated.error());
                return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));
              }));
 
-  router.Add(
-      "GET", "/api/v1/audit",
-      Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto before = QueryInt(request, "before", 0);
-        if (!before) return std::unexpected(std::move(before.error()));
-        auto limit = QueryInt(request, "limit", 50);
-        if (!limit) return std::unexpected(std::move(limit.error()));
-        auto page =
-            audit.Browse(actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)));
-        if (!page) return ErrorReply(page.error());
-        Json entries = Json::array();
-        for (const AuditEntry& e : page->entries) entries.push_back(AuditJson(e));
-        return HttpResponse::JsonBody(
-            200, {{"entries", std::move(entries)},
-                  {"next_before",
-                   page->next_before_seq == 0 ? Json(nullptr) : Json(page->next_before_seq)}});
-      }));
+  router.Add("GET", "/api/v1/audit",
+             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto before = QueryInt(request, "before", 0);
+               if (!before) return std::unexpected(std::move(before.error()));
+               auto limit = QueryInt(request, "limit", 50);
+               if (!limit) return std::unexpected(std::move(limit.error()));
+               auto search = QueryAuditSearch(request);
+               if (!search) return std::unexpected(std::move(search.error()));
+               auto page = audit.Browse(
+                   actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)), *search);
+               if (!page) return ErrorReply(page.error());
+               Json entries = Json::array();
+               for (const AuditRow& e : page->entries) entries.push_back(AuditJson(e));
+               return HttpResponse::JsonBody(
+                   200,
+                   {{"entries", std::move(entries)},
+                    {"next_before",
+                     page->next_before_seq == 0 ? Json(nullptr) : Json(page->next_before_seq)}});
+             }));
+
+  router.Add("GET", "/api/v1/audit/export",
+             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto search = QueryAuditSearch(request);
+               if (!search) return std::unexpected(std::move(search.error()));
+               auto csv = audit.ExportCsv(actor, *search);
+               if (!csv) return ErrorReply(csv.error());
+               HttpResponse response;
+               response.status = 200;
+               response.content_type = "text/csv; charset=utf-8";
+               response.body = std::move(*csv);
+               response.headers.emplace_back("Content-Disposition",
+                                             "attachment; filename=\"audit-log.csv\"");
+               return response;
+             }));
+
+  router.Add("GET", "/api/v1/clients/{id}/readers",
+             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
+               auto id = PathId(request);
+               if (!id) return std::unexpected(std::move(id.error()));
+               auto readers = audit.ReadersOfClient(actor, *id);
+               if (!readers) return ErrorReply(readers.error());
+               Json list = Json::array();
+               for (const RecordReader& r : *readers) {
+                 list.push_back({{"user_id", r.user_id},
+                                 {"name", r.name},
+                                 {"role", r.role},
+                                 {"reads", r.reads},
+                                 {"first_at", FormatIso8601(r.first_at)},
+                                 {"last_at", FormatIso8601(r.last_at)}});
+               }
+               return HttpResponse::JsonBody(200, {{"readers", std::move(list)}});
+             }));
 }
 
 }  // namespace
@@ -788,6 +890,9 @@ Router BuildRouter(const ApiServices& services) {
         AddSafetyRoutes(router, *services.auth, *services.safety, *services.feedback,
                         services.test_clock, services.doorbell);
       }
+    }
+    if (services.appointments != nullptr) {
+      AddAppointmentRoutes(router, *services.auth, *services.appointments);
     }
   }
   return router;

@@ -19,6 +19,7 @@ class FeedbackService;
 class InstrumentCatalog;
 class PlanService;
 class SafetyService;
+class AppointmentService;
 class OffsetClock;
 class Doorbell;
 
@@ -43,6 +44,8 @@ struct ApiServices {
   // Called after a sign-out or an ended session, so that the session's open live pages close at
   // once rather than at their next check. The server sets it; may be empty.
   std::function<void(SessionId)> session_ended = {};
+  // Requests to cancel or move appointments, and the calendar feeds, when this is set.
+  AppointmentService* appointments = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

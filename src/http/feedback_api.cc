@@ -31,6 +31,7 @@ Json TimingJson(const std::optional<Timing>& timing) {
 Json InstrumentSummaryJson(const Instrument& instrument) {
   return {{"code", instrument.code},
           {"title", instrument.title},
+          {"plain_title", instrument.PlainTitle()},
           {"purpose", std::string(ToString(instrument.purpose))},
           {"respondents", instrument.respondents},
           {"validated", instrument.validated},
@@ -43,6 +44,7 @@ Json AssignedJson(const std::vector<AssignedInstrument>& list) {
   for (const AssignedInstrument& a : list) {
     out.push_back({{"code", a.code},
                    {"title", a.title},
+                   {"plain_title", a.plain_title},
                    {"purpose", std::string(ToString(a.purpose))},
                    {"respondent", std::string(ToString(a.respondent))},
                    {"schedule", ScheduleToJson(a.schedule)},
@@ -127,7 +129,6 @@ Json DraftJson(const FeedbackDraftView& draft) {
 
 Json ProgressJson(const EpisodeProgress& progress) {
   Json instruments = Json::array();
-  std::string summary;
   for (const QuestionnaireProgress& q : progress.questionnaires) {
     const QuestionnaireSummary& d = q.definition;
     Json points = Json::array();
@@ -157,6 +158,7 @@ Json ProgressJson(const EpisodeProgress& progress) {
     instruments.push_back(
         {{"code", d.code},
          {"title", d.title},
+         {"plain_title", d.plain_title},
          {"purpose", std::string(ToString(d.purpose))},
          {"min", d.min},
          {"max", d.max},
@@ -167,10 +169,6 @@ Json ProgressJson(const EpisodeProgress& progress) {
          {"change", q.change ? ChangeResultToJson(*q.change) : Json(nullptr)},
          {"expected", std::move(expected)},
          {"plain_words", q.plain_words}});
-    if (!q.plain_words.empty()) {
-      if (!summary.empty()) summary += ' ';
-      summary += q.plain_words;
-    }
   }
   Json alerts = Json::array();
   for (const AlertView& a : progress.alerts) alerts.push_back(AlertJson(a));
@@ -184,7 +182,7 @@ Json ProgressJson(const EpisodeProgress& progress) {
   }
   return {{"episode_id", progress.episode_id},   {"client_id", progress.client_id},
           {"client_name", progress.client_name}, {"instruments", std::move(instruments)},
-          {"alerts", std::move(alerts)},         {"summary", summary},
+          {"alerts", std::move(alerts)},         {"summary", progress.summary},
           {"recovery", std::move(recovery)}};
 }
 

@@ -84,7 +84,8 @@ Json AlertDetailJson(const AlertDetail& d) {
   return {{"alert", AlertJson(d.view)},
           {"deliveries", deliveries},
           {"acknowledged_by_name", OptionalText(d.acknowledged_by_name)},
-          {"resolved_by_name", OptionalText(d.resolved_by_name)}};
+          {"resolved_by_name", OptionalText(d.resolved_by_name)},
+          {"contact", ContactDetailsToJson(d.contact)}};
 }
 
 // An ISO 8601 instant from the query, or `fallback` when absent; a field error when malformed.

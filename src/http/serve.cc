@@ -23,6 +23,7 @@
 #include "notify/delivery.h"
 #include "notify/mail.h"
 #include "notify/webhook.h"
+#include "service/appointment_service.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
@@ -283,14 +284,24 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
   options.public_base_url = flags->base_url;
-  Server server(options,
-                ApiServices{&store, &auth, &clinic, &audit, &feedback, &*catalog, &plan, &safety,
-                            flags->test_clock ? &test_clock : nullptr, &doorbell});
+  AppointmentService appointments(store, clock, base_url);
+  Server server(options, ApiServices{&store,
+                                     &auth,
+                                     &clinic,
+                                     &audit,
+                                     &feedback,
+                                     &*catalog,
+                                     &plan,
+                                     &safety,
+                                     flags->test_clock ? &test_clock : nullptr,
+                                     &doorbell,
+                                     {},
+                                     &appointments});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.
   Scheduler scheduler(store, clock);
-  RegisterJobs(scheduler, feedback, notifier, auth_options);
+  RegisterJobs(scheduler, store, feedback, notifier, auth_options);
   if (auto scheduled = SchedulePeriodicJobs(store, clock.Now()); !scheduled) {
     err << "rapport serve: cannot schedule the periodic checks: " << scheduled.error().message
         << "\n";

@@ -3,6 +3,7 @@
 // Thread-safe; does not own the Store.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +16,36 @@
 
 namespace rapport {
 
+// What an admin looks for in the trail; a part left empty matches everything.
+struct AuditSearch {
+  UserId client_id = 0;  // entries about any record of this client (their account, episodes,
+                         // appointments, answers, alerts, plans, guardian links)
+  UserId person_id = 0;  // entries by this person
+  std::string action;    // "read" (any reading, plans included), "create", "update", "login", ...
+  Timestamp from = 0;    // at >= from; 0: no lower bound
+  Timestamp to = 0;      // at < to; 0: no upper bound
+};
+
+// One entry, with the people and the record named in words.
+struct AuditRow : AuditEntry {
+  std::string actor_name;    // "System" for actions from the command line
+  std::string record_words;  // "Jordan Reyes's record", "an alert about Jordan Reyes", ...
+  UserId client_id = 0;      // the client the record belongs to; 0 when none
+  std::string client_name;   // their full display name: the log names people unambiguously
+};
+
+// Someone who has read a client's record, and when.
+struct RecordReader {
+  UserId user_id = 0;
+  std::string name;
+  std::string role;
+  int reads = 0;
+  Timestamp first_at = 0;
+  Timestamp last_at = 0;
+};
+
 struct AuditPage {
-  std::vector<AuditEntry> entries;   // newest first
+  std::vector<AuditRow> entries;     // newest first
   std::int64_t next_before_seq = 0;  // pass as before_seq for the next page; 0 when no more
 };
 
@@ -57,9 +86,23 @@ class AuditService {
   explicit AuditService(Store& store, const Clock& clock = SystemClock::Instance())
       : store_(store), clock_(clock) {}
 
-  // Admin only (kPermissionDenied otherwise); entries of the actor's clinic with
-  // seq < before_seq (0: from the newest); limit is clamped to 1..200. The reading is audited.
-  Result<AuditPage> Browse(const Actor& actor, std::int64_t before_seq, int limit);
+  // Admin only (kPermissionDenied otherwise); entries of the actor's clinic that `search` keeps,
+  // with seq < before_seq (0: from the newest); limit is clamped to 1..200. kInvalidArgument
+  // naming "client", "person" or "to" when the client or person is not of the clinic, or the
+  // range is empty. The reading is audited.
+  Result<AuditPage> Browse(const Actor& actor, std::int64_t before_seq, int limit,
+                           const AuditSearch& search = {});
+
+  // Every entry `search` keeps, newest first, as CSV with a header row (seq, at, person, role,
+  // action, record, client, source, detail); at most kMaxExportRows rows. Admin only; audited as
+  // an export of the audit log.
+  static constexpr int kMaxExportRows = 100000;
+  Result<std::string> ExportCsv(const Actor& actor, const AuditSearch& search);
+
+  // Who has read client `client_id`'s record (any of the records AuditSearch::client_id covers),
+  // most recent reader first. For the clinic's admin and for a supervisor who oversees the
+  // client's care; NotVisible() for anyone else. Audited as a read of the audit log.
+  Result<std::vector<RecordReader>> ReadersOfClient(const Actor& actor, UserId client_id);
 
   // Walks the whole chain from seq 1: every seq follows the previous one, every prev_hash is the
   // previous entry's hash, every hash is the store's MAC of the entry (a plain BLAKE2b-256 before
@@ -69,6 +112,11 @@ class AuditService {
                                          const std::optional<AuditCheckpoint>& checkpoint = {});
 
  private:
+  Result<AuditFilter> FilterFor(const Actor& actor, const AuditSearch& search);
+  // Pages through every entry `filter` keeps, newest first, handing each to `f`; stops after
+  // `max` entries.
+  Status Each(const AuditFilter& filter, int max, const std::function<Status(AuditRow&)>& f);
+
   Store& store_;
   const Clock& clock_;
 };

@@ -221,5 +221,145 @@ TEST(Browse, PagesNewestFirstThroughTheWholeClinicTrail) {
   EXPECT_EQ(seen.back(), 1);
 }
 
+// --- Searching the trail ------------------------------------------------------------------------
+
+std::vector<AuditRow> SearchAll(AuditService& audit, const Actor& admin,
+                                const AuditSearch& search) {
+  std::vector<AuditRow> out;
+  std::int64_t before = 0;
+  for (int page = 0; page < 100; ++page) {
+    auto result = audit.Browse(admin, before, 7, search);
+    EXPECT_TRUE(result.has_value()) << result.error().message;
+    if (!result) break;
+    for (AuditRow& row : result->entries) out.push_back(std::move(row));
+    if (result->next_before_seq == 0) break;
+    before = result->next_before_seq;
+  }
+  return out;
+}
+
+TEST(Search, FindsEveryReadOfOneClientsRecordByOnePersonAndNothingElse) {
+  World w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  // What t1 reads of c1: the client record twice and the episode once.
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  ASSERT_TRUE(clinic.GetEpisode(w.As(w.t1), w.e_c1).has_value());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  // Reads that must not be found: another client by the same person, the same client by another.
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.k1).has_value());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.supervisor), w.c1).has_value());
+  // What the trail holds, counted independently of the search.
+  int expected = 0;
+  for (const AuditEntry& e : w.Audit()) {
+    const bool about_c1 = (e.record_type == "client" && e.record_id == std::to_string(w.c1)) ||
+                          (e.record_type == "episode" && e.record_id == std::to_string(w.e_c1));
+    if (e.actor_id == w.t1 && e.action == "read" && about_c1) ++expected;
+  }
+  ASSERT_GE(expected, 3);
+
+  AuditService audit(*w.store, w.clock);
+  AuditSearch search;
+  search.client_id = w.c1;
+  search.person_id = w.t1;
+  search.action = "read";
+  const auto rows = SearchAll(audit, w.As(w.admin), search);
+  ASSERT_EQ(static_cast<int>(rows.size()), expected);
+  for (const AuditRow& row : rows) {
+    EXPECT_EQ(row.actor_id, w.t1);
+    EXPECT_EQ(row.client_id, w.c1);
+    EXPECT_FALSE(row.actor_name.empty());
+    EXPECT_NE(row.record_words.find(row.client_name), std::string::npos) << row.record_words;
+  }
+}
+
+TEST(Search, ABadClientPersonOrRangeNamesTheFieldAndAnotherClinicsClientIsNotFound) {
+  World w;
+  AuditService audit(*w.store, w.clock);
+  const auto field_of = [&](const AuditSearch& search) {
+    auto result = audit.Browse(w.As(w.admin), 0, 10, search);
+    if (result) return std::string("ok");
+    return result.error().fields.empty() ? result.error().message : result.error().fields[0].field;
+  };
+  AuditSearch s;
+  s.client_id = w.cb;  // clinic B
+  EXPECT_EQ(field_of(s), "client");
+  s.client_id = w.t1;  // not a client
+  EXPECT_EQ(field_of(s), "client");
+  s = {};
+  s.person_id = w.tb;
+  EXPECT_EQ(field_of(s), "person");
+  s = {};
+  s.from = w.clock.Now();
+  s.to = w.clock.Now();
+  EXPECT_EQ(field_of(s), "to");
+  EXPECT_EQ(audit.Browse(w.As(w.supervisor), 0, 10, {}).error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Search, TheDateRangeKeepsOnlyEntriesInsideIt) {
+  World w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  w.clock.Advance(std::chrono::hours(48));
+  const Timestamp later = w.clock.Now();
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  AuditService audit(*w.store, w.clock);
+  AuditSearch search;
+  search.client_id = w.c1;
+  const auto all = SearchAll(audit, w.As(w.admin), search);
+  search.from = later;
+  const auto from = SearchAll(audit, w.As(w.admin), search);
+  search.from = 0;
+  search.to = later;
+  const auto to = SearchAll(audit, w.As(w.admin), search);
+  ASSERT_FALSE(from.empty());
+  ASSERT_FALSE(to.empty());
+  EXPECT_EQ(from.size() + to.size(), all.size());
+  for (const AuditRow& row : from) EXPECT_GE(row.at, later);
+  for (const AuditRow& row : to) EXPECT_LT(row.at, later);
+}
+
+TEST(Readers, TheAdminAndTheSupervisorSeeWhoReadAClientsRecordAndOthersDoNot) {
+  World w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  ASSERT_TRUE(clinic.GetEpisode(w.As(w.t1), w.e_c1).has_value());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.k1).has_value());  // another client: not counted
+  AuditService audit(*w.store, w.clock);
+  for (UserId who : {w.admin, w.supervisor}) {
+    auto readers = audit.ReadersOfClient(w.As(who), w.c1);
+    ASSERT_TRUE(readers.has_value()) << readers.error().message;
+    const auto t1 = std::find_if(readers->begin(), readers->end(),
+                                 [&](const RecordReader& r) { return r.user_id == w.t1; });
+    ASSERT_NE(t1, readers->end());
+    EXPECT_EQ(t1->reads, 3) << "the client and their episode, then the episode again";
+    EXPECT_FALSE(t1->name.empty());
+    EXPECT_EQ(t1->role, "therapist");
+  }
+  // Looking is itself on the trail.
+  const auto trail = w.Audit();
+  EXPECT_EQ(trail.back().record_type, "audit_log");
+  EXPECT_EQ(trail.back().actor_id, w.supervisor);
+  EXPECT_EQ(audit.ReadersOfClient(w.As(w.t2), w.c1).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(audit.ReadersOfClient(w.As(w.admin_b), w.c1).error().code, ErrorCode::kNotFound);
+}
+
+TEST(Export, TheCsvNamesPeopleAndRecordsInWordsAndIsAudited) {
+  World w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  ASSERT_TRUE(clinic.GetClient(w.As(w.t1), w.c1).has_value());
+  AuditService audit(*w.store, w.clock);
+  AuditSearch search;
+  search.client_id = w.c1;
+  auto csv = audit.ExportCsv(w.As(w.admin), search);
+  ASSERT_TRUE(csv.has_value()) << csv.error().message;
+  EXPECT_EQ(csv->rfind("seq,at,person,role,action,record,client,source,detail\r\n", 0), 0u);
+  const User c1 = *w.store->GetUser(w.c1);
+  const User t1 = *w.store->GetUser(w.t1);
+  EXPECT_NE(csv->find(t1.display_name), std::string::npos) << *csv;
+  EXPECT_NE(csv->find(c1.display_name + "'s record"), std::string::npos) << *csv;
+  EXPECT_EQ(w.Audit().back().action, "export");
+  EXPECT_EQ(audit.ExportCsv(w.As(w.t1), search).error().code, ErrorCode::kPermissionDenied);
+}
+
 }  // namespace
 }  // namespace rapport

@@ -85,6 +85,16 @@ Actor ActorFor(const User& user, SessionId session, std::string_view source,
 
 }  // namespace
 
+std::string_view ToString(InvitationState state) {
+  switch (state) {
+    case InvitationState::kNone: return "none";
+    case InvitationState::kPending: return "pending";
+    case InvitationState::kExpired: return "expired";
+    case InvitationState::kAccepted: return "accepted";
+  }
+  return "none";
+}
+
 std::string_view ToString(LinkDelivery delivery) {
   switch (delivery) {
     case LinkDelivery::kEmail: return "email";
@@ -539,8 +549,7 @@ Result<InvitationLink> AuthService::InsertInvitation(WriteTxn& txn, const Actor&
   return link;
 }
 
-Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId user_id,
-                                                     LinkDelivery delivery) {
+Result<User> AuthService::InvitableUser(const Actor& actor, UserId user_id) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin, Role::kSupervisor, Role::kTherapist},
                                       /*allow_system=*/true));
   auto target = store_.GetUser(user_id);
@@ -575,7 +584,13 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
     }
     if (!allowed) return Fail(NotVisible());
   }
-  if (!target->active) {
+  return std::move(*target);
+}
+
+Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId user_id,
+                                                     LinkDelivery delivery) {
+  RAPPORT_ASSIGN_OR_RETURN(const User invited, InvitableUser(actor, user_id));
+  if (!invited.active) {
     return Fail(Error::FailedPrecondition("This account has been deactivated."));
   }
   RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(user_id));
@@ -586,12 +601,35 @@ Result<InvitationLink> AuthService::CreateInvitation(const Actor& actor, UserId 
   const Timestamp now = clock_.Now();
   InvitationLink link;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(link, InsertInvitation(txn, actor, *target, now, options_,
+    RAPPORT_ASSIGN_OR_RETURN(link, InsertInvitation(txn, actor, invited, now, options_,
                                                     actor.system ? LinkDelivery::kCli : delivery));
     return Ok();
   });
   if (!written) return Fail(written.error());
   return link;
+}
+
+Result<InvitationStatus> AuthService::GetInvitationStatus(const Actor& actor, UserId user_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const User invited, InvitableUser(actor, user_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto invitations, store_.ListInvitationsOfUser(user_id));
+  RAPPORT_ASSIGN_OR_RETURN(const std::string hash, store_.GetPasswordHash(user_id));
+  InvitationStatus status;
+  status.user_id = user_id;
+  status.can_sign_in = !hash.empty();
+  const Timestamp now = clock_.Now();
+  for (const Invitation& i : invitations) {
+    if (i.purpose != "invite") continue;
+    status.sent_at = i.created_at;
+    status.expires_at = i.expires_at;
+    status.delivery = i.delivery;
+    status.accepted_at = i.used_at;
+    status.state = i.used_at             ? InvitationState::kAccepted
+                   : now >= i.expires_at ? InvitationState::kExpired
+                                         : InvitationState::kPending;
+    break;  // the newest
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, {{"user", std::to_string(invited.id)}}));
+  return status;
 }
 
 namespace {

@@ -90,6 +90,20 @@ struct InvitationLink {
   LinkDelivery delivery = LinkDelivery::kEmail;
 };
 
+// Where a person's invitation stands, as the staff who invite them see it.
+enum class InvitationState { kNone, kPending, kExpired, kAccepted };
+std::string_view ToString(InvitationState state);  // "none", "pending", "expired", "accepted"
+
+struct InvitationStatus {
+  UserId user_id = 0;
+  InvitationState state = InvitationState::kNone;  // of the newest invitation
+  Timestamp sent_at = 0;                           // 0 when none
+  Timestamp expires_at = 0;
+  std::optional<Timestamp> accepted_at;
+  std::string delivery;      // "email", "in_person", "cli"; empty when none
+  bool can_sign_in = false;  // they have a password (by this invitation or another way)
+};
+
 // What an invitation link shows before it is accepted.
 struct InvitationInfo {
   UserId user_id = 0;
@@ -169,6 +183,11 @@ class AuthService {
   Result<InvitationLink> CreateInvitation(const Actor& actor, UserId user_id,
                                           LinkDelivery delivery = LinkDelivery::kEmail);
 
+  // Whether the person's newest invitation is waiting, has expired or was accepted, with when it
+  // was sent and when it expires; for the staff who may invite them (as CreateInvitation).
+  // Audited as a read of the "user".
+  Result<InvitationStatus> GetInvitationStatus(const Actor& actor, UserId user_id);
+
   // Who an invitation is for. kNotFound for an unknown token; kFailedPrecondition when it has
   // been used or has expired.
   Result<InvitationInfo> PeekInvitation(std::string_view token);
@@ -189,6 +208,8 @@ class AuthService {
   const AuthOptions& options() const { return options_; }
 
  private:
+  // The user the actor may invite (or see the invitation of), as CreateInvitation describes.
+  Result<User> InvitableUser(const Actor& actor, UserId user_id);
   Result<LoginResult> StartSession(WriteTxn& txn, const User& user, std::string_view source,
                                    std::string_view user_agent, Timestamp now,
                                    std::string_view device_token);

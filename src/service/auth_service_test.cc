@@ -661,6 +661,36 @@ TEST(Invitations, ExpireAfterSevenDays) {
   EXPECT_NE(late.error().message.find("expired"), std::string::npos);
 }
 
+TEST(Invitations, TheStatusSaysPendingWithItsExpiryThenExpiredThenAcceptedAfterResending) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  const Invited invited = InviteNewClient(w, auth);
+  auto pending = auth.GetInvitationStatus(w.As(w.t1), invited.user);
+  ASSERT_TRUE(pending.has_value()) << pending.error().message;
+  EXPECT_EQ(pending->state, InvitationState::kPending);
+  EXPECT_EQ(pending->sent_at, w.clock.Now());
+  EXPECT_EQ(pending->expires_at, invited.link.expires_at);
+  EXPECT_EQ(pending->delivery, "in_person");
+  EXPECT_FALSE(pending->can_sign_in);
+
+  w.clock.Advance(std::chrono::days(8));
+  EXPECT_EQ(auth.GetInvitationStatus(w.As(w.t1), invited.user)->state, InvitationState::kExpired);
+
+  // Sent again by e-mail: the newest invitation is the one that counts.
+  ASSERT_TRUE(auth.CreateInvitation(w.As(w.t1), invited.user, LinkDelivery::kEmail).has_value());
+  auto resent = auth.GetInvitationStatus(w.As(w.t1), invited.user);
+  EXPECT_EQ(resent->state, InvitationState::kPending);
+  EXPECT_EQ(resent->delivery, "email");
+  EXPECT_EQ(resent->sent_at, w.clock.Now());
+
+  // Strangers learn nothing; an admin does not see a client's invitation.
+  EXPECT_EQ(auth.GetInvitationStatus(w.As(w.t2), invited.user).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(auth.GetInvitationStatus(w.As(w.admin), invited.user).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(auth.GetInvitationStatus(w.As(w.c1), invited.user).error().code,
+            ErrorCode::kPermissionDenied);
+}
+
 TEST(Invitations, AreRefusedForSomeoneWhoAlreadyHasAPassword) {
   World w;
   AuthService auth(*w.store, w.clock, testing::FastAuth());

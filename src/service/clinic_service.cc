@@ -281,6 +281,46 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
   return detail;
 }
 
+namespace {
+
+// Whether the actor may read and change the client's contact details: the client, or their
+// care team.
+Status RequireContactAccess(Store& store, const Actor& actor, UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kClient, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, client_id, ClientAccess::kClinical));
+  return Ok();
+}
+
+}  // namespace
+
+Result<ContactDetails> ClinicService::GetContact(const Actor& actor, UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireContactAccess(store_, actor, client_id));
+  RAPPORT_ASSIGN_OR_RETURN(ContactDetails details, ContactOf(store_, client_id));
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, clock_.Now(), {{"client_contact", Id(client_id)}}));
+  return details;
+}
+
+Result<ContactDetails> ClinicService::UpdateContact(const Actor& actor, UserId client_id,
+                                                    ContactDetails details) {
+  RAPPORT_RETURN_IF_ERROR(RequireContactAccess(store_, actor, client_id));
+  const Timestamp now = clock_.Now();
+  details.client_id = client_id;
+  details.updated_at = now;
+  details.updated_by = actor.user_id;
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertContactDetails(details));
+    RAPPORT_ASSIGN_OR_RETURN(ClientProfile profile, ProfileOrEmpty(store_, client_id));
+    if (profile.preferred_name != details.preferred_name) {
+      profile.user_id = client_id;
+      profile.preferred_name = details.preferred_name;
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
+    }
+    return audit::Append(txn, actor, now, "update", "client_contact", Id(client_id));
+  }));
+  return ContactOf(store_, client_id);
+}
+
 Result<ClientDetail> ClinicService::SetClientCountry(const Actor& actor, UserId client_id,
                                                      const std::string& country) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
@@ -933,6 +973,9 @@ Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
   }
   if (auto age = ValidateAgeOfMajority(settings.age_of_majority); !age) {
     invalid.insert(invalid.end(), age.error().fields.begin(), age.error().fields.end());
+  }
+  if (settings.cancel_notice_hours < 0 || settings.cancel_notice_hours > 168) {
+    invalid.push_back({"cancel_notice_hours", "must be between 0 and 168 hours"});
   }
   if (!invalid.empty()) {
     return Fail(

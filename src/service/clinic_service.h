@@ -162,6 +162,15 @@ class ClinicService {
   Result<ClientDetail> SetClientCountry(const Actor& actor, UserId client_id,
                                         const std::string& country);
 
+  // How to reach the client and whom to call: the client themself, or their therapist or
+  // supervisor (clinical access). Empty details (updated_at 0) when nothing is known yet. The
+  // reading is audited ("client_contact").
+  Result<ContactDetails> GetContact(const Actor& actor, UserId client_id);
+  // The same people replace the details (preferred_name goes to the client's profile); audited
+  // as an update of "client_contact". Returns what is now stored.
+  Result<ContactDetails> UpdateContact(const Actor& actor, UserId client_id,
+                                       ContactDetails details);
+
   // --- Guardians ---------------------------------------------------------------------------
   // A link shares nothing until the guardian accepts it and staff record consent to share.
 

@@ -25,6 +25,53 @@ std::vector<std::string> FieldNames(const Error& error) {
   return names;
 }
 
+TEST(Contact, TheClientAndTheirCareTeamReadAndChangeItAuditedAndNobodyElse) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  auto empty = service.GetContact(w.As(w.c1), w.c1);
+  ASSERT_TRUE(empty.has_value()) << empty.error().message;
+  EXPECT_EQ(empty->updated_at, 0);
+  EXPECT_TRUE(empty->phone.empty());
+
+  ContactDetails mine;
+  mine.phone = "+44 20 7946 0958";
+  mine.method = ContactMethod::kText;
+  mine.emergency_name = "Ana";
+  mine.emergency_phone = "020 7946 0000";
+  mine.preferred_name = "Cece";
+  mine.pronouns = "she/her";
+  auto saved = service.UpdateContact(w.As(w.c1), w.c1, mine);
+  ASSERT_TRUE(saved.has_value()) << saved.error().message;
+  EXPECT_EQ(saved->updated_by, w.c1);
+  EXPECT_TRUE(HasEntry(w.Audit(), w.c1, "update", "client_contact", std::to_string(w.c1)));
+  EXPECT_EQ(w.store->GetClientProfile(w.c1)->preferred_name, "Cece")
+      << "one preferred name, used everywhere the client is named";
+
+  for (UserId staff : {w.t1, w.supervisor}) {
+    auto read = service.GetContact(w.As(staff), w.c1);
+    ASSERT_TRUE(read.has_value()) << read.error().message;
+    EXPECT_EQ(read->phone, "+44 20 7946 0958");
+    EXPECT_EQ(read->preferred_name, "Cece");
+    EXPECT_TRUE(HasEntry(w.Audit(), staff, "read", "client_contact", std::to_string(w.c1)));
+  }
+  ContactDetails theirs = *saved;
+  theirs.contact_times = "mornings";
+  ASSERT_TRUE(service.UpdateContact(w.As(w.t1), w.c1, theirs).has_value());
+
+  // Nobody else, and a refusal changes nothing.
+  const auto before = w.store->GetContactDetails(w.c1);
+  ContactDetails hostile;
+  hostile.phone = "000000";
+  EXPECT_EQ(service.UpdateContact(w.As(w.t2), w.c1, hostile).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service.UpdateContact(w.As(w.c2), w.c1, hostile).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service.GetContact(w.As(w.tb), w.c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service.GetContact(w.As(w.admin), w.c1).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service.GetContact(w.As(w.g1), w.k1).error().code, ErrorCode::kPermissionDenied);
+  const auto after = w.store->GetContactDetails(w.c1);
+  EXPECT_EQ(ContactDetailsToJson(*after), ContactDetailsToJson(*before));
+  EXPECT_EQ(after->contact_times, "mornings");
+}
+
 TEST(CreateClient, TherapistGetsTheClientWithAnIntakeEpisodeAndBothAreAudited) {
   World w;
   ClinicService service(*w.store, w.clock, testing::FastAuth());

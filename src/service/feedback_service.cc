@@ -10,11 +10,13 @@
 #include <utility>
 
 #include "core/crypto.h"
+#include "core/csv.h"
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/names.h"
 #include "service/plan_service.h"
 #include "service/submission.h"
+#include "service/tell.h"
 
 namespace rapport {
 
@@ -42,6 +44,7 @@ QuestionnaireSummary SummaryOf(const Instrument& instrument) {
   QuestionnaireSummary s;
   s.code = instrument.code;
   s.title = instrument.title;
+  s.plain_title = instrument.PlainTitle();
   s.version = instrument.version;
   s.purpose = instrument.purpose;
   s.min = total.min_score;
@@ -87,57 +90,134 @@ std::string Number(double value) {
   return fmt::format("{:.2f}", value);
 }
 
-// How a client's questionnaire is going, in words a client can read without a scale in mind.
-std::string PlainWords(const Instrument& instrument, const QuestionnaireProgress& p) {
+// How an outcome questionnaire's answers have moved, as a client would put it.
+enum class Trend {
+  kNotYet,
+  kStart,
+  kRecovered,
+  kImproved,
+  kUnchanged,
+  kDeteriorated,
+  kLittleBetter
+};
+
+Trend TrendOf(const Instrument& instrument, const QuestionnaireProgress& p) {
   std::vector<double> totals;
   for (const ProgressPoint& point : p.points) {
     if (point.total) totals.push_back(*point.total);
   }
-  if (totals.empty()) return "You have not filled this in yet.";
-  if (instrument.purpose == Purpose::kRapport) {
-    return "Thank you for telling your therapist how your sessions feel. They read every answer "
-           "and use it to make the next session work better for you.";
-  }
-  if (instrument.purpose == Purpose::kFit) {
-    return "Thank you for telling us how the fit with your therapist feels.";
-  }
-  if (totals.size() == 1) {
-    return "This is your starting point. Filling it in again over the coming sessions will show "
-           "how things change.";
-  }
+  if (totals.empty()) return Trend::kNotYet;
+  if (totals.size() == 1) return Trend::kStart;
   if (p.change) {
     switch (p.change->category) {
-      case ChangeCategory::kRecovered:
-        return "Your answers have improved a lot since you started, and are now in the range most "
-               "people without these difficulties report.";
-      case ChangeCategory::kImproved:
-        return "Your answers have clearly improved since you started.";
-      case ChangeCategory::kUnchanged:
-        return "Your answers are about the same as when you started. That is worth talking about "
-               "with your therapist: together you can look at what might help more.";
-      case ChangeCategory::kDeteriorated:
-        return "Your answers show things have become harder since you started. Please talk about "
-               "this with your therapist; it helps them help you.";
+      case ChangeCategory::kRecovered: return Trend::kRecovered;
+      case ChangeCategory::kImproved: return Trend::kImproved;
+      case ChangeCategory::kUnchanged: return Trend::kUnchanged;
+      case ChangeCategory::kDeteriorated: return Trend::kDeteriorated;
     }
   }
   const bool better = instrument.TotalScale().direction == Direction::kHigherIsBetter
                           ? totals.back() > totals.front()
                           : totals.back() < totals.front();
-  return better ? "Your answers are a little better than when you started."
-                : "Your answers are about the same as when you started.";
+  return better ? Trend::kLittleBetter : Trend::kUnchanged;
 }
 
-// One CSV field, quoted when it needs to be (RFC 4180).
-std::string Csv(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
+// `subject` is "Your answers" or "Your answers about your mood and worry".
+std::string TrendWords(Trend trend, const std::string& subject) {
+  switch (trend) {
+    case Trend::kNotYet: return "You have not filled this in yet.";
+    case Trend::kStart:
+      return subject +
+             " give your starting point. Filling them in again over the coming sessions "
+             "will show how things change.";
+    case Trend::kRecovered:
+      return subject +
+             " have improved a lot since you started, and are now in the range most "
+             "people without these difficulties report.";
+    case Trend::kImproved: return subject + " have clearly improved since you started.";
+    case Trend::kUnchanged:
+      return subject +
+             " are about the same as when you started. That is worth talking about "
+             "with your therapist: together you can look at what might help more.";
+    case Trend::kDeteriorated:
+      return subject +
+             " show things have become harder since you started. Please talk about "
+             "this with your therapist; it helps them help you.";
+    case Trend::kLittleBetter: return subject + " are a little better than when you started.";
   }
-  out += '"';
+  return {};
+}
+
+constexpr std::string_view kRapportThanks =
+    "Thank you for telling your therapist how your sessions feel. They read every answer and use "
+    "it to make the next session work better for you.";
+constexpr std::string_view kFitThanks =
+    "Thank you for telling us how the fit with your therapist feels.";
+
+// How one of a client's questionnaires is going, in words a client can read without a scale in
+// mind.
+std::string PlainWords(const Instrument& instrument, const QuestionnaireProgress& p) {
+  const Trend trend = TrendOf(instrument, p);
+  if (trend == Trend::kNotYet) return TrendWords(trend, "");
+  if (instrument.purpose == Purpose::kRapport) return std::string(kRapportThanks);
+  if (instrument.purpose == Purpose::kFit) return std::string(kFitThanks);
+  return TrendWords(trend, "Your answers");
+}
+
+std::string Lowered(std::string text) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
+  return text;
+}
+
+}  // namespace
+
+std::string ProgressSummary(const InstrumentCatalog& catalog,
+                            const std::vector<QuestionnaireProgress>& questionnaires,
+                            bool risk_open) {
+  if (risk_open) {
+    return "You told us recently that things have been very hard, and that matters more than any "
+           "score. Your therapist has been alerted and will talk with you about it. If you are "
+           "in danger now, the help page says who to call straight away.";
+  }
+  // Outcome questionnaires that moved the same way share one sentence; the thanks for the
+  // session and fit questions are said once.
+  std::vector<std::pair<Trend, std::vector<std::string>>> groups;
+  bool rapport = false, fit = false;
+  for (const QuestionnaireProgress& q : questionnaires) {
+    const Instrument* instrument = catalog.Find(q.definition.code);
+    if (instrument == nullptr) continue;
+    const Trend trend = TrendOf(*instrument, q);
+    if (trend == Trend::kNotYet) continue;
+    if (instrument->purpose == Purpose::kRapport) {
+      rapport = true;
+    } else if (instrument->purpose == Purpose::kFit) {
+      fit = true;
+    } else if (instrument->purpose == Purpose::kOutcome) {
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == trend; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {trend, {}});
+      it->second.push_back(Lowered(instrument->PlainTitle()));
+    }
+  }
+  std::string out;
+  const auto say = [&out](std::string_view sentence) {
+    if (!out.empty()) out += ' ';
+    out += sentence;
+  };
+  for (const auto& [trend, titles] : groups) {
+    std::string subject = "Your answers about ";
+    for (std::size_t i = 0; i < titles.size(); ++i) {
+      if (i > 0) subject += i + 1 == titles.size() ? " and " : ", ";
+      subject += titles[i];
+    }
+    say(TrendWords(trend, subject));
+  }
+  if (rapport) say(kRapportThanks);
+  if (fit) say(kFitThanks);
   return out;
 }
+
+namespace {
 
 // "id=value;id=value" from a JSON object, in key order.
 std::string Pairs(const std::string& json_text) {
@@ -551,35 +631,51 @@ Result<int> QueueRequest(WriteTxn& txn, const User& client, const Appointment& a
                "It takes about a minute:\n"
              : "Your clinic would like to hear how your last session felt. It takes about a "
                "minute, and honest answers help most:\n";
-  int queued = 0;
-  for (Channel channel : {Channel::kLive, Channel::kEmail}) {
-    Notification n;
-    n.clinic_id = client.clinic_id;
-    n.recipient_id = client.id;
-    n.channel = channel;
-    n.reason = std::string(kind);
-    n.dedupe_key =
-        fmt::format("{}:{}:appointment={}:{}", kind, when, appointment.id, ToString(channel));
-    n.created_at = now;
-    n.next_attempt_at = now;
-    if (channel == Channel::kEmail) {
-      n.address = client.email;
-      n.subject = kind == "feedback_reminder" ? "Rapport: a reminder about your check-in"
-                                              : "Rapport: a short check-in is ready for you";
-      n.body = fmt::format("Hello {},\n\n{}{}\n\nPlease do not reply to this message.\n",
-                           client.display_name, text, link);
-    } else {
-      n.payload_json = Json{{"type", "feedback_request"},
-                            {"appointment_id", appointment.id},
-                            {"when", std::string(when)}}
-                           .dump();
-    }
-    auto id = txn.InsertNotification(n);
-    if (!id && id.error().code == ErrorCode::kAlreadyExists) continue;
-    if (!id) return Fail(std::move(id).error());
-    ++queued;
+  return Tell(txn, client,
+              Message{kind, fmt::format("{}:{}:appointment={}", kind, when, appointment.id),
+                      kind == "feedback_reminder" ? "Rapport: a reminder about your check-in"
+                                                  : "Rapport: a short check-in is ready for you",
+                      text + link,
+                      Json{{"type", "feedback_request"},
+                           {"appointment_id", appointment.id},
+                           {"when", std::string(when)}}},
+              now);
+}
+
+// When the client first met their therapist: the end of the first session held (completed, or
+// scheduled and over) by `at`; nullopt when none has been.
+std::optional<Timestamp> FirstSessionEnded(const std::vector<Appointment>& appointments,
+                                           Timestamp at) {
+  std::optional<Timestamp> first;
+  for (const Appointment& a : appointments) {
+    const Timestamp ends = a.starts_at + static_cast<Timestamp>(a.duration_minutes) * 60'000;
+    const bool held = a.status == AppointmentStatus::kCompleted ||
+                      (a.status == AppointmentStatus::kScheduled && ends <= at);
+    if (held && ends <= at && (!first || ends < *first)) first = ends;
   }
-  return queued;
+  return first;
+}
+
+// The Fit Check, once, a day after the client first met their therapist: its words say so.
+Result<int> QueueFitCheck(WriteTxn& txn, const User& client, const Episode& episode,
+                          const std::vector<Appointment>& appointments,
+                          const std::vector<FeedbackResponse>& responses,
+                          const std::string& fit_code, const std::string& base_url, Timestamp now) {
+  const auto met = FirstSessionEnded(appointments, now);
+  if (!met || now < *met + 24 * kHourMs || now > *met + 14 * 24 * kHourMs) return 0;
+  const bool answered = std::any_of(responses.begin(), responses.end(), [&](const auto& r) {
+    return r.instrument == fit_code && r.respondent == Respondent::kClient;
+  });
+  if (answered) return 0;
+  return Tell(txn, client,
+              Message{"fit_check", fmt::format("fit_check:episode={}", episode.id),
+                      "Rapport: how is it going with your therapist?",
+                      fmt::format("You have now met your therapist. Finding the right fit matters, "
+                                  "and it is fine to say if it does not feel right. Three short "
+                                  "questions:\n{}/feedback",
+                                  base_url),
+                      Json{{"type", "fit_check"}, {"episode_id", episode.id}}},
+              now);
 }
 
 }  // namespace
@@ -595,11 +691,13 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
     RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
     std::vector<const Instrument*> before, after;
     std::map<std::string, Schedule> schedules;
+    const Instrument* fit = nullptr;
     for (const InstrumentAssignment& a : assignments) {
       if (a.respondent != Respondent::kClient) continue;
       const Instrument* instrument = catalog_.Find(a.instrument);
       if (instrument != nullptr)
         schedules[a.instrument] = a.schedule.value_or(DefaultSchedule(*instrument));
+      if (instrument != nullptr && instrument->purpose == Purpose::kFit) fit = instrument;
       if (instrument == nullptr || instrument->purpose == Purpose::kFit ||
           instrument->purpose == Purpose::kScreen) {
         continue;  // the Fit Check and risk screens are asked on their own terms
@@ -608,9 +706,15 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
           instrument->timing && instrument->timing->ask == AskWhen::kBeforeSession;
       (asked_before ? before : after).push_back(instrument);
     }
-    if (before.empty() && after.empty()) continue;
+    if (before.empty() && after.empty() && fit == nullptr) continue;
     RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
     RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+    if (fit != nullptr) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          const int n, QueueFitCheck(txn, client, episode, appointments, responses, fit->code,
+                                     wiring_.notifier.base_url, now));
+      queued += n;
+    }
     // Something in `list` is due at the session and not yet answered for it.
     const auto unanswered = [&](const Appointment& a, const std::vector<const Instrument*>& list) {
       return std::any_of(list.begin(), list.end(), [&](const Instrument* i) {
@@ -706,6 +810,21 @@ std::optional<RecoveryResult> JointRecovery(const InstrumentCatalog& catalog,
 
 }  // namespace
 
+namespace {
+
+Status NameThePeople(Names& names, AlertView& view) {
+  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.User(view.therapist_id));
+  if (view.alert.acknowledged_by) {
+    RAPPORT_ASSIGN_OR_RETURN(view.acknowledged_by_name, names.User(*view.alert.acknowledged_by));
+  }
+  if (view.alert.resolved_by) {
+    RAPPORT_ASSIGN_OR_RETURN(view.resolved_by_name, names.User(*view.alert.resolved_by));
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
@@ -782,12 +901,29 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
     q.plain_words = PlainWords(*instrument, q);
     out.questionnaires.push_back(std::move(q));
   }
+  RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
+  // A risk answer still being followed up: open, or acknowledged in the last two weeks and not
+  // yet resolved.
+  const Timestamp recent = clock_.Now() - kRiskFollowUpMs;
+  const bool risk_open = std::any_of(alerts.begin(), alerts.end(), [&](const FeedbackAlert& a) {
+    const bool risk = a.kind == AlertKind::kRisk || a.kind == AlertKind::kRiskUnanswered;
+    return risk && (a.state == AlertState::kOpen ||
+                    (a.state == AlertState::kAcknowledged && a.raised_at >= recent));
+  });
+  if (risk_open) {
+    // Nothing upbeat next to a risk answer still being followed up.
+    for (QuestionnaireProgress& q : out.questionnaires) {
+      if (q.definition.purpose == Purpose::kOutcome) q.plain_words.clear();
+    }
+  }
+  out.summary = ProgressSummary(catalog_, out.questionnaires, risk_open);
   if (IsStaff(actor)) {
     out.recovery = JointRecovery(catalog_, out.questionnaires);
-    RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
     for (FeedbackAlert& a : alerts) {
       out.alerts.push_back(ViewOfAlert(std::move(a), episode, out.client_name));
     }
+    Names names(store_);
+    for (AlertView& view : out.alerts) RAPPORT_RETURN_IF_ERROR(NameThePeople(names, view));
   }
   return out;
 }
@@ -831,21 +967,6 @@ AlertView ViewOfAlert(FeedbackAlert alert, const Episode& episode, std::string c
   view.therapist_id = episode.therapist_id;
   return view;
 }
-
-namespace {
-
-Status NameThePeople(Names& names, AlertView& view) {
-  RAPPORT_ASSIGN_OR_RETURN(view.therapist_name, names.User(view.therapist_id));
-  if (view.alert.acknowledged_by) {
-    RAPPORT_ASSIGN_OR_RETURN(view.acknowledged_by_name, names.User(*view.alert.acknowledged_by));
-  }
-  if (view.alert.resolved_by) {
-    RAPPORT_ASSIGN_OR_RETURN(view.resolved_by_name, names.User(*view.alert.resolved_by));
-  }
-  return Ok();
-}
-
-}  // namespace
 
 Result<std::vector<AlertView>> FeedbackService::ListAlerts(const Actor& actor,
                                                            std::optional<AlertState> state) {
@@ -945,8 +1066,10 @@ Result<AlertDetail> FeedbackService::GetAlert(const Actor& actor, AlertId alert_
   RAPPORT_ASSIGN_OR_RETURN(std::string name, names.Client(episode.client_id));
   detail.view = ViewOfAlert(std::move(alert), episode, std::move(name));
   RAPPORT_RETURN_IF_ERROR(NameThePeople(names, detail.view));
-  RAPPORT_RETURN_IF_ERROR(
-      audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"alert", Id(alert_id)}}));
+  RAPPORT_ASSIGN_OR_RETURN(detail.contact, ContactOf(store_, episode.client_id));
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(),
+                                       {audit::Touch{"alert", Id(alert_id)},
+                                        audit::Touch{"client_contact", Id(episode.client_id)}}));
   return detail;
 }
 
@@ -1126,7 +1249,7 @@ Result<std::string> FeedbackService::ExportEpisodeCsv(const Actor& actor, Episod
     };
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) out += ',';
-      out += Csv(fields[i]);
+      out += CsvField(fields[i]);
     }
     out += "\r\n";
   }
@@ -1151,11 +1274,14 @@ Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentC
     AssignedInstrument view;
     view.code = i->code;
     view.title = i->title;
+    view.plain_title = i->PlainTitle();
     view.purpose = i->purpose;
     view.respondent = a.respondent;
     view.schedule = a.schedule.value_or(DefaultSchedule(*i));
     view.chosen_schedule = a.schedule.has_value();
     view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at);
+    // The Fit Check asks how meeting the therapist felt: only once they have met.
+    if (i->purpose == Purpose::kFit && !FirstSessionEnded(appointments, at)) view.due = false;
     out.push_back(std::move(view));
   }
   return out;

@@ -93,7 +93,7 @@ struct SubmitResult {
 
 // What a chart needs to know about a questionnaire's total scale.
 struct QuestionnaireSummary {
-  std::string code, title, version;
+  std::string code, title, plain_title, version;
   Purpose purpose = Purpose::kOutcome;
   double min = 0, max = 0;  // of the total scale
   std::optional<double> cutoff;
@@ -130,11 +130,26 @@ struct EpisodeProgress {
   UserId client_id = 0;
   std::string client_name;
   std::vector<QuestionnaireProgress> questionnaires;  // in assignment order, then others
-  std::vector<AlertView> alerts;  // newest first; empty for clients and guardians
+  std::vector<AlertView> alerts;  // newest first, people named; empty for clients and guardians
+  // For the client or guardian: what the answers show, each sentence once; never upbeat while a
+  // risk alert of the episode is open, or acknowledged within kRiskFollowUpMs and unresolved.
+  std::string summary;
   // Reliable recovery judged across the PHQ-9 and GAD-7 together, from the client's own first and
   // latest scores on each. Staff only, and only when both have two or more scores.
   std::optional<RecoveryResult> recovery;
 };
+
+// How long after a risk answer an acknowledged (not yet resolved) alert still keeps the client's
+// progress words from sounding upbeat.
+inline constexpr std::int64_t kRiskFollowUpMs = 14LL * 24 * 60 * 60 * 1000;
+
+// The client's or guardian's paragraph about `questionnaires`: outcome questionnaires that moved
+// the same way share one sentence naming them by their plain titles; the thanks for session and
+// fit questions are said once. With `risk_open`, only what is true and safe: the therapist has
+// been alerted, and where help is.
+std::string ProgressSummary(const InstrumentCatalog& catalog,
+                            const std::vector<QuestionnaireProgress>& questionnaires,
+                            bool risk_open);
 
 struct DashboardRow {
   UserId client_id = 0;
@@ -160,7 +175,7 @@ struct DashboardRow {
 };
 
 struct AssignedInstrument {
-  std::string code, title;
+  std::string code, title, plain_title;
   Purpose purpose = Purpose::kOutcome;
   Respondent respondent = Respondent::kClient;
   Schedule schedule;             // in force: the episode's choice, else the questionnaire's default
@@ -196,6 +211,8 @@ struct AlertDetail {
   AlertView view;
   std::vector<AlertDelivery> deliveries;  // oldest first
   std::string acknowledged_by_name, resolved_by_name;
+  // How to reach the client and whom to call, for whoever acts on the alert.
+  ContactDetails contact;
 };
 
 // Answers in progress: the author's own, which nobody else reads before they are sent.

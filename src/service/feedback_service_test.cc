@@ -1,5 +1,6 @@
 #include "service/feedback_service.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -15,6 +16,8 @@
 namespace rapport {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::World;
 
 const InstrumentCatalog& Catalog() {
@@ -297,6 +300,63 @@ TEST(FeedbackAccess, OnlyTheClientGuardianAndCareTeamMaySubmit) {
           .has_value());
 }
 
+TEST(ClientProgress, TheSummaryIsNeverUpbeatWhileARiskAnswerIsBeingFollowedUp) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(3))).has_value());
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("GAD-7", Gad7(3))).has_value());
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("GAD-7", Gad7(0))).has_value());
+  auto before = w.service.Progress(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_THAT(before->summary, HasSubstr("improved"));
+
+  // A much better PHQ-9 overall, with a risk answer.
+  ASSERT_TRUE(
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(0, 1))).has_value());
+  AlertId risk = 0;
+  const auto alerts = w.store->ListAlertsOfEpisode(w.e_c1);
+  ASSERT_TRUE(alerts.has_value());
+  for (const auto& a : *alerts) {
+    if (a.kind == AlertKind::kRisk) risk = a.id;
+  }
+  ASSERT_NE(risk, 0);
+  for (const auto& acknowledged : {false, true}) {
+    if (acknowledged) {
+      ASSERT_TRUE(w.service.Acknowledge(w.As(w.t1), risk, "Called").has_value());
+    }
+    auto during = w.service.Progress(w.As(w.c1), w.e_c1);
+    ASSERT_TRUE(during.has_value());
+    EXPECT_THAT(during->summary, Not(HasSubstr("improved")));
+    EXPECT_THAT(during->summary, Not(HasSubstr("better")));
+    EXPECT_THAT(during->summary, HasSubstr("alerted"));
+    for (const auto& q : during->questionnaires) {
+      EXPECT_THAT(q.plain_words, Not(HasSubstr("improved"))) << q.definition.code;
+    }
+  }
+
+  ASSERT_TRUE(w.service.Resolve(w.As(w.t1), risk, "Safety plan made together").has_value());
+  auto after = w.service.Progress(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_THAT(after->summary, HasSubstr("improved"));
+  EXPECT_THAT(after->summary, Not(HasSubstr("alerted")));
+}
+
+TEST(ClientProgress, QuestionnairesThatMovedAlikeShareOneSentenceNamedInPlainWords) {
+  FeedbackWorld w;
+  for (int each : {3, 0}) {
+    ASSERT_TRUE(
+        w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(each))).has_value());
+    ASSERT_TRUE(
+        w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("GAD-7", Gad7(each))).has_value());
+  }
+  auto progress = w.service.Progress(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(progress.has_value());
+  const std::string& s = progress->summary;
+  EXPECT_THAT(s, HasSubstr("Your answers about your mood and worry and nerves have improved"));
+  EXPECT_EQ(s.find("improved"), s.rfind("improved")) << s;
+  EXPECT_THAT(s, Not(HasSubstr("PHQ"))) << s;
+  EXPECT_THAT(s, Not(HasSubstr("GAD"))) << s;
+}
+
 TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
   FeedbackWorld w;
   ASSERT_TRUE(
@@ -316,7 +376,9 @@ TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
   ASSERT_FALSE(client->questionnaires.empty());
   EXPECT_EQ(client->questionnaires[0].definition.code, "PHQ-9");
   EXPECT_EQ(client->questionnaires[0].points.size(), 1u);
-  EXPECT_FALSE(client->questionnaires[0].plain_words.empty());
+  // The answer held a risk answer: the client reads what is being done, not how scores move.
+  EXPECT_TRUE(client->questionnaires[0].plain_words.empty());
+  EXPECT_NE(client->summary.find("alerted"), std::string::npos) << client->summary;
 
   auto guardian = w.service.Progress(w.As(w.g1), w.e_k1);
   ASSERT_TRUE(guardian.has_value());
@@ -508,6 +570,27 @@ TEST(AlertStates, ResolvingAfterAcknowledgingNeedsNoNoteAndIsFinal) {
             ErrorCode::kFailedPrecondition);
   EXPECT_EQ(w.service.Acknowledge(w.As(w.t1), id, "late").error().code,
             ErrorCode::kFailedPrecondition);
+}
+
+TEST(AlertStates, TheRiskAlertShowsHowToReachTheClientAndTheirEmergencyContact) {
+  FeedbackWorld w;
+  ClinicService clinic(*w.store, w.clock, testing::FastAuth());
+  ContactDetails contact;
+  contact.phone = "+44 20 7946 0958";
+  contact.emergency_name = "Ana Client";
+  contact.emergency_relationship = "sister";
+  contact.emergency_phone = "020 7946 0000";
+  ASSERT_TRUE(clinic.UpdateContact(w.As(w.c1), w.c1, contact).has_value());
+  const AlertId id = RaiseRisk(w);
+  auto detail = w.service.GetAlert(w.As(w.t1), id);
+  ASSERT_TRUE(detail.has_value()) << detail.error().message;
+  EXPECT_EQ(detail->contact.phone, "+44 20 7946 0958");
+  EXPECT_EQ(detail->contact.emergency_name, "Ana Client");
+  EXPECT_EQ(detail->contact.emergency_phone, "020 7946 0000");
+  const auto trail = w.Audit();
+  EXPECT_TRUE(std::any_of(trail.begin(), trail.end(), [&](const AuditEntry& e) {
+    return e.actor_id == w.t1 && e.record_type == "client_contact";
+  }));
 }
 
 TEST(AlertStates, ResolvingAnOpenAlertDirectlyNeedsANote) {
@@ -913,7 +996,9 @@ TEST(FeedbackLinks, AClientAnswersOncePerQuestionnaireWithoutSigningIn) {
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->client_name, "Cleo Client");
   EXPECT_EQ(info->therapist_name, "Tara One");
-  EXPECT_EQ(info->pending.size(), 4u);
+  // The Rapport Check, PHQ-9 and GAD-7; the Fit Check waits until the client has met their
+  // therapist.
+  EXPECT_EQ(info->pending.size(), 3u);
 
   auto submitted = w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(9)),
                                            "198.51.100.4");
@@ -922,7 +1007,7 @@ TEST(FeedbackLinks, AClientAnswersOncePerQuestionnaireWithoutSigningIn) {
   const auto stored = *w.store->ListResponsesOfEpisode(w.e_c1);
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].respondent_user_id, w.c1);
-  EXPECT_EQ(w.service.PeekFeedbackLink(link->token)->pending.size(), 3u);
+  EXPECT_EQ(w.service.PeekFeedbackLink(link->token)->pending.size(), 2u);
 
   const auto before = w.Take(w.e_c1);
   auto again = w.service.SubmitViaLink(link->token, Request("RAPPORT-CHECK", RapportCheck(5)));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "service/appointment_service.h"
+
 namespace rapport {
 
 namespace {
@@ -37,12 +39,19 @@ struct PeriodicKind {
 };
 constexpr PeriodicKind kPeriodic[] = {{kMissedFeedbackJob, kMissedFeedbackEveryMs},
                                       {kFeedbackRequestsJob, kFeedbackRequestsEveryMs},
+                                      {kAppointmentRemindersJob, kAppointmentRemindersEveryMs},
                                       {kPruneSessionsJob, kPruneSessionsEveryMs}};
 
 }  // namespace
 
-void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier,
-                  const AuthOptions& auth) {
+void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
+                  const NotifierConfig& notifier, const AuthOptions& auth) {
+  scheduler.Handle(std::string(kAppointmentRemindersJob),
+                   Periodic(kAppointmentRemindersJob, kAppointmentRemindersEveryMs,
+                            [&store, base_url = notifier.base_url](WriteTxn& txn, ClinicId clinic,
+                                                                   Timestamp now) -> Status {
+                              return QueueAppointmentReminders(txn, store, clinic, now, base_url);
+                            }));
   scheduler.Handle(std::string(kEscalateJob), [notifier](WriteTxn& txn, const Job&,
                                                          const Json& payload, Timestamp now) {
     if (!payload.contains("alert_id") || !payload["alert_id"].is_number_integer() ||

@@ -19,14 +19,17 @@ inline constexpr std::string_view kMissedFeedbackJob = "missed_feedback";
 inline constexpr std::int64_t kMissedFeedbackEveryMs = 60LL * 60 * 1000;
 inline constexpr std::string_view kFeedbackRequestsJob = "feedback_requests";
 inline constexpr std::int64_t kFeedbackRequestsEveryMs = 15LL * 60 * 1000;
+// Clients are reminded of their appointments the day before (service/appointment_service.h).
+inline constexpr std::string_view kAppointmentRemindersJob = "appointment_reminders";
+inline constexpr std::int64_t kAppointmentRemindersEveryMs = 15LL * 60 * 1000;
 // Sessions past their idle or absolute timeout are removed, not kept until presented.
 inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
 inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;
 
 // Registers the handlers for every kind of job above, and FeedbackService's kUnsentRiskJob. Borrows
 // everything.
-void RegisterJobs(Scheduler& scheduler, FeedbackService& feedback, const NotifierConfig& notifier,
-                  const AuthOptions& auth);
+void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
+                  const NotifierConfig& notifier, const AuthOptions& auth);
 
 // Makes sure every clinic has its next periodic job (idempotent; call at start-up).
 Status SchedulePeriodicJobs(Store& store, Timestamp now);

@@ -10,6 +10,24 @@ Result<std::string> ClientName(Store& store, UserId client_id) {
   return user.display_name;
 }
 
+Result<ContactDetails> ContactOf(Store& store, UserId client_id) {
+  ContactDetails details;
+  auto stored = store.GetContactDetails(client_id);
+  if (stored) {
+    details = std::move(*stored);
+  } else if (stored.error().code != ErrorCode::kNotFound) {
+    return Fail(stored.error());
+  }
+  details.client_id = client_id;
+  auto profile = store.GetClientProfile(client_id);
+  if (profile) {
+    details.preferred_name = profile->preferred_name;
+  } else if (profile.error().code != ErrorCode::kNotFound) {
+    return Fail(profile.error());
+  }
+  return details;
+}
+
 Result<std::string> Names::Client(UserId id) {
   if (auto it = clients_.find(id); it != clients_.end()) return it->second;
   RAPPORT_ASSIGN_OR_RETURN(std::string name, ClientName(store_, id));

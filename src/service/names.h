@@ -12,6 +12,10 @@ namespace rapport {
 // The name a therapist knows the client by: the preferred name when set, else the display name.
 Result<std::string> ClientName(Store& store, UserId client_id);
 
+// The client's contact details as stored, with the profile's preferred name; empty details
+// (updated_at 0) when nothing has been written yet. Not audited: callers audit the reading.
+Result<ContactDetails> ContactOf(Store& store, UserId client_id);
+
 // Caches names looked up while building one answer. Not thread-safe: one per call.
 class Names {
  public:

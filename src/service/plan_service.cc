@@ -10,6 +10,7 @@
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/names.h"
+#include "service/tell.h"
 
 namespace rapport {
 
@@ -594,6 +595,24 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
     RAPPORT_RETURN_IF_ERROR(txn.InsertPlanSignature(PlanSignature{
         version->id, SignerRole::kTherapist, actor.user_id, now, version->content_hash}));
+    // The proposal goes to the client; they need not happen to sign in to find it.
+    RAPPORT_ASSIGN_OR_RETURN(const Episode episode, txn.GetEpisode(episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
+    RAPPORT_ASSIGN_OR_RETURN(const User therapist, txn.GetUser(episode.therapist_id));
+    if (client.active) {
+      RAPPORT_RETURN_IF_ERROR(Tell(
+          txn, client,
+          Message{"plan_proposal", fmt::format("plan_proposal:version={}", version->id),
+                  "Rapport: your plan is ready to read",
+                  fmt::format("{} has written up the plan you talked about, for you to read and, "
+                              "if it feels right, agree to. Sign in to Rapport and open "
+                              "\"My plan\".",
+                              therapist.display_name),
+                  Json{{"type", "plan_proposal"},
+                       {"episode_id", episode_id},
+                       {"number", version->number}}},
+          now));
+    }
     return audit::Append(txn, actor, now, "plan.propose", "plan_version", Id(version->id));
   }));
   return StoredView(store_, party, number);

@@ -172,6 +172,22 @@ TEST(PlanVersions, AcceptanceSignsTheProposedHashAndAgreesTheVersion) {
   EXPECT_EQ(w.Stored(w.e_c1, n).content_hash, proposed.content_hash);
 }
 
+TEST(PlanVersions, AProposalIsSentToTheClientOnceWithoutClinicalContent) {
+  PlanWorld w;
+  const int n = w.Proposed(w.e_c1, w.t1, Content());
+  const auto mail = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(mail.has_value());
+  int to_client = 0;
+  for (const Notification& m : *mail) {
+    if (m.reason != "plan_proposal") continue;
+    ++to_client;
+    EXPECT_EQ(m.recipient_id, w.c1);
+    EXPECT_EQ(m.body.find("mood"), std::string::npos) << "no clinical content: " << m.body;
+  }
+  EXPECT_EQ(to_client, 1);
+  EXPECT_GT(n, 0);
+}
+
 TEST(PlanVersions, ASignatureSaysWhenTheAccountsFirstLinkWasHandedOverByStaff) {
   PlanWorld w;
   // c1's first password came from a link t1 handed over in person (so t1 once held it).

@@ -42,7 +42,7 @@ struct ReachWorld : World {
   Scheduler scheduler{*store, clock};
 
   ReachWorld() {
-    RegisterJobs(scheduler, feedback, notifier, AuthOptions{});
+    RegisterJobs(scheduler, *store, feedback, notifier, AuthOptions{});
     const Status assigned = store->Write([&](WriteTxn& txn) -> Status {
       for (EpisodeId e : {e_c1, e_c2}) {
         for (const auto& a : FeedbackService::DefaultAssignments(e, false, clock.Now())) {
@@ -364,7 +364,7 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
   // Five hours pass with no server running.
   w.clock.Advance(std::chrono::hours(5));
-  EXPECT_EQ(w.Run(), 6) << "each periodic job once per clinic, not once per missed period";
+  EXPECT_EQ(w.Run(), 8) << "each periodic job once per clinic, not once per missed period";
   const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
   ASSERT_EQ(jobs.size(), 2U);
   EXPECT_EQ(jobs[1].state, JobState::kPending);
@@ -464,10 +464,50 @@ TEST(FeedbackRequests, AClientIsAskedOnceBeforeTheSessionOnceAfterItAndRemindedO
   EXPECT_EQ(Requests(w), 4);
   EXPECT_EQ(Requests(w), 0);
   w.clock.Advance(std::chrono::hours(24));
-  EXPECT_EQ(Requests(w), 4) << "the reminders";
-  EXPECT_EQ(ToClient(w, w.c1).front().reason, "feedback_reminder") << "newest first";
+  EXPECT_EQ(Requests(w), 8) << "the reminders, and the Fit Check a day after the first session";
+  std::set<std::string> reasons;
+  for (const Notification& n : ToClient(w, w.c1)) reasons.insert(n.reason);
+  EXPECT_TRUE(reasons.contains("feedback_reminder"));
+  EXPECT_TRUE(reasons.contains("fit_check"));
   w.clock.Advance(std::chrono::hours(72));
   EXPECT_EQ(Requests(w), 0) << "nothing after three days";
+}
+
+TEST(FeedbackRequests, TheFitCheckIsDueAndSentOnlyADayAfterTheFirstSession) {
+  ReachWorld w;
+  const auto fit_due = [&] {
+    auto assigned = w.feedback.AssignedInstruments(w.As(w.c1), w.e_c1, std::nullopt);
+    EXPECT_TRUE(assigned.has_value());
+    for (const AssignedInstrument& a : *assigned) {
+      if (a.code == "FIT-CHECK") return a.due;
+    }
+    ADD_FAILURE() << "no Fit Check assigned";
+    return false;
+  };
+  const auto fit_mail = [&] {
+    int n = 0;
+    for (const Notification& m : ToClient(w, w.c1)) n += m.reason == "fit_check";
+    return n;
+  };
+  EXPECT_FALSE(fit_due()) << "before the client has met their therapist";
+  Requests(w);
+  EXPECT_EQ(fit_mail(), 0);
+  // The first session (a_c1, in 24 hours, 50 minutes) is over: the form may be filled in, and
+  // the request goes out a day later.
+  w.clock.Advance(std::chrono::hours(25));
+  EXPECT_TRUE(fit_due());
+  Requests(w);
+  EXPECT_EQ(fit_mail(), 0) << "not the same hour";
+  w.clock.Advance(std::chrono::hours(24));
+  Requests(w);
+  ASSERT_EQ(fit_mail(), 1);
+  Requests(w);
+  EXPECT_EQ(fit_mail(), 1) << "once";
+  for (const Notification& m : ToClient(w, w.c1)) {
+    if (m.reason == "fit_check") {
+      EXPECT_NE(m.body.find("You have now met your therapist"), std::string::npos) << m.body;
+    }
+  }
 }
 
 // --- What the client is told ------------------------------------------------------------------

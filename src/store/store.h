@@ -20,6 +20,7 @@
 
 #include "core/result.h"
 #include "domain/audit.h"
+#include "domain/contact.h"
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "store/feedback_records.h"
@@ -118,6 +119,9 @@ class WriteTxn {
   virtual Status SetUserActive(UserId id, bool active) = 0;
   virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
   virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
+  // Every field but preferred_name (which is the profile's); kNotFound naming the user when the
+  // client or the writer does not exist.
+  virtual Status UpsertContactDetails(const ContactDetails& details) = 0;
   virtual Status AddSupervision(UserId supervisor_id, UserId therapist_id) = 0;  // idempotent
   // link.id ignored; kAlreadyExists when the guardian is already linked to the child.
   virtual Result<GuardianLinkId> InsertGuardianLink(const GuardianLink& link) = 0;
@@ -130,6 +134,14 @@ class WriteTxn {
                                      std::optional<Timestamp> ended_at) = 0;
   virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
   virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
+  // request.id ignored; kAlreadyExists when the appointment already has a pending request.
+  virtual Result<AppointmentRequestId> InsertAppointmentRequest(
+      const AppointmentRequest& request) = 0;
+  // By id: state, decided_by, decided_at and reply (the rest never changes).
+  virtual Status UpdateAppointmentRequest(const AppointmentRequest& request) = 0;
+  // The person's calendar feed secret (its hash), replacing any earlier one.
+  virtual Status PutCalendarFeed(UserId user_id, const std::string& token_hash,
+                                 Timestamp created_at) = 0;
 
   virtual Result<SessionId> InsertSession(const AuthSession& session) = 0;
   virtual Status TouchSession(SessionId id, Timestamp last_seen_at) = 0;
@@ -294,6 +306,18 @@ class Store {
   virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
   virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
   virtual Result<ClientProfile> GetClientProfile(UserId id) = 0;
+  // kNotFound when nothing has been written for the client yet; preferred_name is left empty.
+  virtual Result<ContactDetails> GetContactDetails(UserId client_id) = 0;
+  virtual Result<AppointmentRequest> GetAppointmentRequest(AppointmentRequestId id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<AppointmentRequest>> ListRequestsOfAppointment(AppointmentId id) = 0;
+  // Pending requests about appointments of the therapist's episodes, oldest first.
+  virtual Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
+      UserId therapist_id) = 0;
+  // Whose calendar feed has this secret hash; kNotFound when none.
+  virtual Result<UserId> FindCalendarFeed(const std::string& token_hash) = 0;
+  // The user's invitations and reset links, newest first.
+  virtual Result<std::vector<Invitation>> ListInvitationsOfUser(UserId user_id) = 0;
   // The four link lists hold ids in ascending order.
   virtual Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) = 0;
   virtual Result<std::vector<UserId>> ListSupervisors(UserId therapist_id) = 0;
@@ -395,6 +419,10 @@ class Store {
   virtual Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id,
                                                                std::int64_t before_seq,
                                                                int limit) = 0;
+  // Newest first, the entries `filter` keeps with seq < before_seq (0: from the newest), at most
+  // `limit` (none when limit <= 0).
+  virtual Result<std::vector<AuditEntry>> SearchAudit(const AuditFilter& filter,
+                                                      std::int64_t before_seq, int limit) = 0;
 };
 
 // The one account of `normalized_email` on a database where it has only one (tests, benches

@@ -694,6 +694,37 @@ TEST_P(StoreContractTest, ClientProfileUpsertsAndRoundTrips) {
   EXPECT_EQ(profile->preferred_name, "Sammy");
 }
 
+TEST_P(StoreContractTest, ContactDetailsUpsertAndRoundTripEveryField) {
+  const ClinicId clinic = AddClinic();
+  const UserId id = AddUser(clinic, "c@x.org");
+  const UserId writer = AddUser(clinic, "t@x.org");
+  EXPECT_THAT(store().GetContactDetails(id), FailsWith(ErrorCode::kNotFound));
+  ContactDetails d;
+  d.client_id = id;
+  d.phone = "+44 20 7946 0958";
+  d.method = ContactMethod::kText;
+  d.contact_times = "evenings";
+  d.emergency_name = "Ana";
+  d.emergency_relationship = "sister";
+  d.emergency_phone = "020 7946 0000";
+  d.pronouns = "they/them";
+  d.language = "Spanish";
+  d.updated_at = kT0;
+  d.updated_by = writer;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertContactDetails(d); }), IsOk());
+  d.phone = "0161 496 0000";
+  d.method = ContactMethod::kEmail;
+  d.updated_at = kT0 + 1;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertContactDetails(d); }), IsOk());
+  auto read = store().GetContactDetails(id);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(ContactDetailsToJson(*read), ContactDetailsToJson(d));
+  EXPECT_EQ(read->updated_by, writer);
+  d.client_id = 404;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertContactDetails(d); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
 TEST_P(StoreContractTest, ProfileOfAMissingUserIsInvalidArgument) {
   EXPECT_THAT(Do([](WriteTxn& txn) {
                 return txn.UpsertTherapistProfile(TherapistProfile{404, "", "", true});
@@ -1252,6 +1283,68 @@ TEST_P(StoreContractTest, AKnownDeviceIsKnownOnlyForItsOwnUser) {
   EXPECT_THAT(store().IsKnownDevice(ana, "other"), ::testing::Optional(false));
 }
 
+// --- Appointment requests and calendar feeds ----------------------------------------------------
+
+TEST_P(StoreContractTest, AppointmentRequestsRoundTripOnePendingAtATime) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const UserId other = AddUser(clinic, "o@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const AppointmentId appointment = AddAppointment(episode, kT0 + 1000);
+  AppointmentRequest r;
+  r.clinic_id = clinic;
+  r.appointment_id = appointment;
+  r.requested_by = client;
+  r.kind = ChangeKind::kMove;
+  r.note = "afternoons";
+  r.short_notice = true;
+  r.created_at = kT0;
+  const AppointmentRequestId id =
+      Put([&](WriteTxn& txn) { return txn.InsertAppointmentRequest(r); });
+  EXPECT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_RETURN_IF_ERROR(txn.InsertAppointmentRequest(r));
+                return Ok();
+              }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  auto read = store().GetAppointmentRequest(id);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->kind, ChangeKind::kMove);
+  EXPECT_EQ(read->note, "afternoons");
+  EXPECT_TRUE(read->short_notice);
+  EXPECT_EQ(read->state, RequestState::kPending);
+  EXPECT_EQ(store().ListPendingRequestsOfTherapist(therapist)->size(), 1u);
+  EXPECT_EQ(store().ListPendingRequestsOfTherapist(other)->size(), 0u);
+  r = *read;
+  r.state = RequestState::kDeclined;
+  r.decided_by = therapist;
+  r.decided_at = kT0 + 5;
+  r.reply = "not that week";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateAppointmentRequest(r); }), IsOk());
+  read = store().GetAppointmentRequest(id);
+  EXPECT_EQ(read->state, RequestState::kDeclined);
+  EXPECT_EQ(read->decided_by, therapist);
+  EXPECT_EQ(read->reply, "not that week");
+  EXPECT_EQ(store().ListPendingRequestsOfTherapist(therapist)->size(), 0u);
+  // Answered, the appointment may be asked about again.
+  const AppointmentRequestId again =
+      Put([&](WriteTxn& txn) { return txn.InsertAppointmentRequest(r); });
+  EXPECT_EQ(store().ListRequestsOfAppointment(appointment)->size(), 2u);
+  EXPECT_EQ(store().ListRequestsOfAppointment(appointment)->back().id, again);
+}
+
+TEST_P(StoreContractTest, ACalendarFeedIsFoundByItsHashUntilReplaced) {
+  const ClinicId clinic = AddClinic();
+  const UserId user = AddUser(clinic, "c@x.org", Role::kClient);
+  const std::string first(64, 'a'), second(64, 'b');
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.PutCalendarFeed(user, first, kT0); }), IsOk());
+  EXPECT_THAT(store().FindCalendarFeed(first), ::testing::Optional(user));
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.PutCalendarFeed(user, second, kT0 + 1); }),
+              IsOk());
+  EXPECT_THAT(store().FindCalendarFeed(first), FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(store().FindCalendarFeed(second), ::testing::Optional(user));
+}
+
 // --- Invitations ------------------------------------------------------------------------------
 
 TEST_P(StoreContractTest, InvitationRoundTripsByTokenHash) {
@@ -1296,6 +1389,28 @@ TEST_P(StoreContractTest, TheFirstAcceptedInvitationSaysHowItWasDelivered) {
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->id, first);
   EXPECT_EQ((*found)->delivery, "in_person");
+}
+
+TEST_P(StoreContractTest, AUsersInvitationsAreListedNewestFirst) {
+  const ClinicId clinic = AddClinic();
+  const UserId admin = AddUser(clinic, "admin@x.org", Role::kAdmin);
+  const UserId invited = AddUser(clinic, "new@x.org", Role::kTherapist);
+  const UserId other = AddUser(clinic, "other@x.org", Role::kTherapist);
+  const InvitationId first = Put([&](WriteTxn& txn) {
+    return txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "a"));
+  });
+  Put([&](WriteTxn& txn) {
+    return txn.InsertInvitation(MakeInvitation(clinic, other, admin, "b"));
+  });
+  const InvitationId again = Put([&](WriteTxn& txn) {
+    return txn.InsertInvitation(MakeInvitation(clinic, invited, admin, "c"));
+  });
+  auto list = store().ListInvitationsOfUser(invited);
+  ASSERT_THAT(list, IsOk());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, again);
+  EXPECT_EQ((*list)[1].id, first);
+  EXPECT_THAT(store().ListInvitationsOfUser(admin), ::testing::Optional(::testing::IsEmpty()));
 }
 
 TEST_P(StoreContractTest, InvitationIsUsedOnceThenFailedPrecondition) {
@@ -1456,6 +1571,52 @@ TEST_P(StoreContractTest, ListAuditNewestFirstPagesBackwards) {
   EXPECT_EQ(seqs(store().ListAuditNewestFirst(1, 0, 100)), (std::vector<std::int64_t>{5, 3, 1}));
   EXPECT_EQ(seqs(store().ListAuditNewestFirst(2, 6, 1)), (std::vector<std::int64_t>{4}));
   EXPECT_EQ(seqs(store().ListAuditNewestFirst(0, 1, 10)), (std::vector<std::int64_t>{}));
+}
+
+TEST_P(StoreContractTest, SearchAuditKeepsOnlyWhatEveryPartOfTheFilterAllows) {
+  const auto add = [&](ClinicId clinic, UserId actor, const std::string& action,
+                       const std::string& type, const std::string& id, Timestamp at) {
+    AuditEntry e = MakeAudit(clinic, action, id);
+    e.actor_id = actor;
+    e.record_type = type;
+    e.at = at;
+    return Put([&](WriteTxn& txn) { return txn.AppendAudit(e); }).seq;
+  };
+  add(1, 3, "read", "client", "7", kT0);                  // 1
+  add(1, 4, "read", "client", "7", kT0 + 10);             // 2
+  add(1, 3, "update", "client", "7", kT0 + 20);           // 3
+  add(1, 3, "read", "episode", "70", kT0 + 30);           // 4
+  add(2, 3, "read", "client", "7", kT0 + 40);             // 5: another clinic
+  add(1, 3, "plan.read", "plan_version", "9", kT0 + 50);  // 6
+
+  auto seqs = [&](const AuditFilter& f, std::int64_t before = 0, int limit = 100) {
+    std::vector<std::int64_t> out;
+    auto entries = store().SearchAudit(f, before, limit);
+    EXPECT_TRUE(entries.has_value());
+    if (entries) {
+      for (const auto& e : *entries) out.push_back(e.seq);
+    }
+    return out;
+  };
+  using Seqs = std::vector<std::int64_t>;
+  AuditFilter f;
+  EXPECT_EQ(seqs(f), (Seqs{6, 5, 4, 3, 2, 1}));
+  f.clinic_id = 1;
+  EXPECT_EQ(seqs(f), (Seqs{6, 4, 3, 2, 1}));
+  EXPECT_EQ(seqs(f, 4, 2), (Seqs{3, 2}));
+  EXPECT_EQ(seqs(f, 0, 0), (Seqs{}));
+  f.from = kT0 + 10;
+  f.to = kT0 + 30;
+  EXPECT_EQ(seqs(f), (Seqs{3, 2}));
+  f.from = f.to = 0;
+  f.actions = {"read", "plan.read"};
+  EXPECT_EQ(seqs(f), (Seqs{6, 4, 2, 1}));
+  f.actor_id = 3;
+  EXPECT_EQ(seqs(f), (Seqs{6, 4, 1}));
+  f.records = std::vector<std::string>{"client:7", "plan_version:9"};
+  EXPECT_EQ(seqs(f), (Seqs{6, 1}));
+  f.records = std::vector<std::string>{};
+  EXPECT_EQ(seqs(f), (Seqs{}));
 }
 
 // --- Formal feedback (issue 3) ----------------------------------------------------------------

@@ -405,5 +405,81 @@ TEST_F(AuthzMatrixTest, UsersAndAuditAreForAdminsOnly) {
   }
 }
 
+TEST_F(AuthzMatrixTest, ContactDetailsAreForTheClientAndTheirCareTeamOnly) {
+  const std::string contact = "/api/v1/clients/" + Id(world_.c1) + "/contact";
+  const Json body = {{"phone", "+44 20 7946 0958"},
+                     {"emergency_contact", {{"name", "Ana"}, {"phone", "020 7946 0000"}}}};
+  Check({
+      {"c1", "PUT", contact, body, 200},
+      {"c1", "GET", contact, std::nullopt, 200},
+      {"t1", "GET", contact, std::nullopt, 200},
+      {"t1", "PUT", contact, body, 200},
+      {"supervisor", "GET", contact, std::nullopt, 200},
+      {"t2", "GET", contact, std::nullopt, 404},
+      {"t2", "PUT", contact, body, 404},
+      {"tb", "GET", contact, std::nullopt, 404},
+      {"g1", "GET", contact, std::nullopt, 403},
+      {"admin", "GET", contact, std::nullopt, 403},
+  });
+  HttpReply read = browsers_.at("t1").Get(contact);
+  EXPECT_EQ(read.json()["emergency_contact"]["name"], "Ana");
+}
+
+TEST_F(AuthzMatrixTest, WhoReadAClientsRecordIsForTheAdminAndTheSupervisorOnly) {
+  const std::string readers = "/api/v1/clients/" + Id(world_.c1) + "/readers";
+  ASSERT_EQ(browsers_.at("t1").Get("/api/v1/clients/" + Id(world_.c1)).status, 200u);
+  Check({
+      {"admin", "GET", readers, std::nullopt, 200},
+      {"supervisor", "GET", readers, std::nullopt, 200},
+      {"t1", "GET", readers, std::nullopt, 403},
+      {"c1", "GET", readers, std::nullopt, 403},
+      {"g1", "GET", readers, std::nullopt, 403},
+      {"tb", "GET", readers, std::nullopt, 403},
+  });
+  HttpReply list = browsers_.at("admin").Get(readers);
+  bool t1_seen = false;
+  const Json read = list.json();
+  for (const Json& r : read["readers"]) {
+    if (r["user_id"] == world_.t1) t1_seen = r["reads"].get<int>() >= 1;
+  }
+  EXPECT_TRUE(t1_seen) << list.body;
+  // The search by client and person, and its CSV.
+  const std::string query =
+      "?client=" + Id(world_.c1) + "&person=" + Id(world_.t1) + "&action=read";
+  HttpReply found = browsers_.at("admin").Get("/api/v1/audit" + query);
+  ASSERT_EQ(found.status, 200u) << found.body;
+  const Json entries = found.json();
+  ASSERT_FALSE(entries["entries"].empty());
+  for (const Json& e : entries["entries"]) {
+    EXPECT_EQ(e["actor_id"], world_.t1);
+    EXPECT_EQ(e["client_id"], world_.c1);
+    EXPECT_FALSE(e["record_words"].get<std::string>().empty());
+  }
+  HttpReply csv = browsers_.at("admin").Get("/api/v1/audit/export" + query);
+  ASSERT_EQ(csv.status, 200u);
+  EXPECT_EQ(csv.body.rfind("seq,at,person,role,action,record,client,source,detail", 0), 0u);
+  EXPECT_EQ(browsers_.at("t1").Get("/api/v1/audit/export").status, 403u);
+}
+
+TEST_F(AuthzMatrixTest, AStaffInvitationShowsItIsWaitingAndIsSentAgainOnlyByTheAdmin) {
+  HttpReply created = browsers_.at("admin").Post(
+      "/api/v1/users",
+      {{"email", "waiting.staff@a.test"}, {"display_name", "Wren Waiting"}, {"role", "therapist"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = Id(created.json()["id"].get<std::int64_t>());
+  HttpReply status = browsers_.at("admin").Get("/api/v1/users/" + id + "/invitation");
+  ASSERT_EQ(status.status, 200u) << status.body;
+  EXPECT_EQ(status.json()["state"], "pending");
+  EXPECT_EQ(status.json()["delivery"], "email");
+  EXPECT_FALSE(status.json()["expires_at"].is_null());
+  Check({
+      {"admin", "POST", "/api/v1/users/" + id + "/invitations", Json::object(), 201},
+      {"t1", "GET", "/api/v1/users/" + id + "/invitation", std::nullopt, 404},
+      {"t1", "POST", "/api/v1/users/" + id + "/invitations", Json::object(), 404},
+      {"c1", "GET", "/api/v1/users/" + id + "/invitation", std::nullopt, 403},
+      {"tb", "GET", "/api/v1/users/" + id + "/invitation", std::nullopt, 404},
+  });
+}
+
 }  // namespace
 }  // namespace rapport::testing

@@ -148,6 +148,30 @@ TEST_F(BadInputTest, BadQueryParametersAre400) {
   EXPECT_EQ(from.ErrorFields(), (std::vector<std::string>{"from"}));
 }
 
+TEST_F(BadInputTest, AnAuditSearchNamesTheFieldItCannotUse) {
+  Browser admin = SignedIn("admin@a.test");
+  for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
+           {"client=abc", "client"},
+           {"client=" + std::to_string(world_.t1), "client"},
+           {"person=" + std::to_string(world_.tb), "person"},
+           {"from=last%20week", "from"},
+           {"from=2026-06-02&to=2026-06-01", "to"}}) {
+    HttpReply reply = admin.Get("/api/v1/audit?" + query);
+    EXPECT_EQ(reply.status, 400u) << query;
+    EXPECT_EQ(reply.ErrorFields(), (std::vector<std::string>{field})) << query << reply.body;
+  }
+}
+
+TEST_F(BadInputTest, ContactDetailsThatCannotBeUsedAreRefusedByFieldAndChangeNothing) {
+  const std::string contact = "/api/v1/clients/" + std::to_string(world_.c1) + "/contact";
+  ASSERT_EQ(therapist_->Call("PUT", contact, Json{{"phone", "020 7946 0958"}}).status, 200u);
+  HttpReply reply = therapist_->Call(
+      "PUT", contact, Json{{"phone", "ring me"}, {"emergency_contact", {{"name", "Ana"}}}});
+  EXPECT_EQ(reply.status, 400u);
+  EXPECT_EQ(reply.ErrorFields(), (std::vector<std::string>{"phone", "emergency_contact/phone"}));
+  EXPECT_EQ(therapist_->Get(contact).json()["phone"], "020 7946 0958");
+}
+
 // Input that parses but is not what anyone meant: a time zone no place uses, a date before 1970
 // and a name that reverses its own end on screen. Each names its field; nothing is stored.
 TEST_F(BadInputTest, PlausibleLookingTimesAndNamesThatAreNotAreRefusedByField) {

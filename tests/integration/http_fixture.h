@@ -12,6 +12,7 @@
 
 #include "http/server.h"
 #include "http_client.h"
+#include "service/appointment_service.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
@@ -47,9 +48,18 @@ class HttpTest : public ::testing::Test {
       std::lock_guard lock(log_mutex_);
       log_.emplace_back(line);
     };
-    server_ = std::make_unique<Server>(
-        options_, ApiServices{world_.store.get(), &auth_, &clinic_, &audit_, &feedback_, &Catalog(),
-                              &plan_, &safety_});
+    server_ = std::make_unique<Server>(options_, ApiServices{world_.store.get(),
+                                                             &auth_,
+                                                             &clinic_,
+                                                             &audit_,
+                                                             &feedback_,
+                                                             &Catalog(),
+                                                             &plan_,
+                                                             &safety_,
+                                                             nullptr,
+                                                             nullptr,
+                                                             {},
+                                                             &appointments_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -97,6 +107,7 @@ class HttpTest : public ::testing::Test {
   FeedbackService feedback_{*world_.store, world_.clock, Catalog(), ShippedAlertRules()};
   PlanService plan_{*world_.store, world_.clock, Catalog()};
   SafetyService safety_{*world_.store, world_.clock, ShippedCrisisDirectory()};
+  AppointmentService appointments_{*world_.store, world_.clock};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -166,6 +166,8 @@ export function asksBeforeSession(timing: InstrumentTiming | undefined): boolean
 export interface InstrumentDefinition {
   code: string;
   title: string;
+  // The questionnaire's name in everyday words, without its code, for clients and guardians.
+  plain_title?: string;
   purpose: Purpose;
   respondents?: string[];
   preamble?: string;
@@ -181,6 +183,7 @@ export interface InstrumentDefinition {
 export interface InstrumentValidation {
   code: string;
   title: string;
+  plain_title?: string;
   purpose: Purpose;
   validated: boolean;
   note: string;
@@ -191,6 +194,7 @@ export interface InstrumentValidation {
 interface InstrumentListEntry {
   code: string;
   title: string;
+  plain_title?: string;
   purpose: Purpose;
   validated?: boolean;
   validation?: { validated: boolean; note?: string };
@@ -203,6 +207,7 @@ export type Schedule = { every_sessions: number } | { every_weeks: number } | { 
 export interface AssignedInstrument {
   code: string;
   title: string;
+  plain_title?: string;
   purpose: Purpose;
   respondent: string;
   schedule?: Schedule;
@@ -305,6 +310,7 @@ export interface ProgressPoint {
 export interface QuestionnaireProgress {
   code: string;
   title: string;
+  plain_title?: string;
   purpose: Purpose;
   min: number;
   max: number;
@@ -387,6 +393,8 @@ export interface AlertDetail {
   deliveries: AlertDelivery[];
   acknowledged_by_name: string | null;
   resolved_by_name: string | null;
+  // How to reach the client and whom to call (see records_api.ts).
+  contact?: import('./records_api').ContactDetails;
 }
 
 // step 0: the alert as it was raised; step > 0: an escalation, because nobody has acknowledged it.
@@ -593,7 +601,7 @@ async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
       if (!validated && !e.validation) {
         note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
       }
-      return { code: e.code, title: e.title, purpose: e.purpose, validated, note, timing: e.timing };
+      return { code: e.code, title: e.title, plain_title: e.plain_title, purpose: e.purpose, validated, note, timing: e.timing };
     }),
   );
   return new Map(entries.map((v) => [v.code, v]));

@@ -93,9 +93,13 @@ interface ChartProps {
   height?: number;
   // Staff views pass it to have scores of questionnaires not yet validated marked; clients' don't.
   validation?: ValidationMap;
+  // The line's name where the code would mean nothing to the reader ("Your score").
+  label?: string;
 }
 
-export function ProgressChart({ q, rapport, alerts = [], detailed = false, height = 240, validation }: ChartProps) {
+export function ProgressChart({ q, rapport, alerts = [], detailed = false, height = 240, validation, label }: ChartProps) {
+  // What the line is called: the questionnaire's code for staff; a client's own chart says "Your score".
+  const name = label ?? q.code;
   const box = useRef<HTMLDivElement>(null);
   const main = scored(q);
   const second = rapport && rapport.code !== q.code ? scored(rapport) : [];
@@ -189,12 +193,12 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
       },
       axes: [
         { ...axis },
-        { ...axis, label: q.code, size: 48 },
+        { ...axis, label: name, size: 48 },
         ...(second.length ? [{ ...axis, scale: 'r', side: 1, label: 'Rapport', size: 48, grid: { show: false } }] : []),
       ],
       series: [
         {},
-        { label: q.code, scale: 'y', stroke: kColors.outcome, width: 2.5, spanGaps: true, points: { show: true, size: 8, fill: kColors.outcome } },
+        { label: name, scale: 'y', stroke: kColors.outcome, width: 2.5, spanGaps: true, points: { show: true, size: 8, fill: kColors.outcome } },
         ...(second.length
           ? [{ label: 'Rapport', scale: 'r', stroke: kColors.rapport, width: 2, dash: [8, 4], spanGaps: true, points: { show: true, size: 7, fill: kColors.rapport } }]
           : []),
@@ -208,7 +212,7 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
       resize.disconnect();
       plot.destroy();
     };
-  }, [q, rapport, alerts, detailed, height]);
+  }, [q, rapport, alerts, detailed, height, name]);
 
   if (main.length === 0) return <p class="muted">{q.title}: no answers yet.</p>;
   const times = [...new Set([...main.map((p) => p.t), ...second.map((p) => p.t)])].sort((a, b) => a - b);
@@ -225,7 +229,7 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
         ref={box}
       />
       <figcaption class="chart__key small muted">
-        <span class="key key--outcome">{q.code}</span>
+        <span class="key key--outcome">{name}</span>
         {second.length > 0 && (
           <span>
             <span class="key key--rapport">Rapport (right scale)</span>
@@ -247,7 +251,7 @@ export function ProgressChart({ q, rapport, alerts = [], detailed = false, heigh
           <tr>
             <th scope="col">Date</th>
             <th scope="col">
-              {q.code}
+              {name}
               {mainCaution ? ' (not yet validated)' : ''}
             </th>
             {second.length > 0 && <th scope="col">Rapport{secondCaution ? ' (not yet validated)' : ''}</th>}

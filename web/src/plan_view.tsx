@@ -1,47 +1,94 @@
 // Read-only pieces of a plan shared by the plan page, the version view and the print view: the
 // summary, problems in agreed order, goals with benchmarks and their progress, interventions and
-// homework, signatures, the version history and the differences between two versions. The plan
-// page passes slots for the parts a client acts on (ticking homework, rating a goal).
+// homework, signatures, the version history and what changed between two versions. The plan
+// page passes slots for the parts a client acts on (ticking homework, rating a goal). Each piece
+// is worded for its reader: clients and guardians read no diagnosis, no questionnaire codes and no
+// item keys.
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { formatDate, formatDateTime } from './format';
-import type {
-  Benchmark,
-  BenchmarkProgress,
-  DiffRow,
-  Goal,
-  GoalProgress,
-  Homework,
-  HomeworkState,
-  PlanContent,
-  PlanOverview,
-  Signature,
-  VersionSummary,
+import {
+  planApi,
+  type Benchmark,
+  type BenchmarkProgress,
+  type DiffRow,
+  type Goal,
+  type GoalProgress,
+  type Homework,
+  type HomeworkState,
+  type PlanContent,
+  type PlanOverview,
+  type Signature,
+  type VersionSummary,
 } from './plan_api';
 import {
+  changeInWords,
   changeLabels,
-  comparatorLabels,
-  fieldLabel,
+  emptyContent,
+  clientWordsLabel,
   formatScore,
+  formulationLabel,
   gasLevelMeanings,
   gasLevelName,
   problemName,
   problemStatusLabels,
   problemsInOrder,
+  questionnaireTarget,
   roleWords,
-  sectionLabels,
   versionDates,
   versionStatusLabel,
+  wordChanges,
+  type ChangeInWords,
+  type Reader,
+  type SequenceChange,
 } from './plan_words';
+
+// --- Questionnaire names ----------------------------------------------------------------------
+
+let namesCache: Promise<Map<string, string>> | undefined;
+
+// Every questionnaire's everyday name by its code, asked for once per page load. A failure is not
+// kept, so the next page asks again.
+function loadQuestionnaireNames(): Promise<Map<string, string>> {
+  namesCache ??= planApi
+    .instruments()
+    .then((list) => new Map(list.map((q) => [q.code, q.plain_title || q.title])))
+    .catch((e: unknown) => {
+      namesCache = undefined;
+      throw e;
+    });
+  return namesCache;
+}
+
+// A questionnaire's name for this reader: its code for the care team, its everyday name for a
+// client or guardian (never the code, even before the names have arrived).
+export function useQuestionnaireName(reader: Reader): (code: string) => string {
+  const [names, setNames] = useState<Map<string, string>>();
+  const care = reader.audience === 'care';
+  useEffect(() => {
+    if (care) return;
+    let live = true;
+    loadQuestionnaireNames().then(
+      (n) => live && setNames(n),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [care]);
+  return (code: string) => (care ? code : (names?.get(code) ?? 'a questionnaire'));
+}
 
 // Shown to the client and guardians in place of a draft's summary and goals: a draft is the
 // therapist's working copy apart from its problem list, which the client helps to write.
-export function DraftGoalsWithheld() {
+export function DraftGoalsWithheld({ reader }: { reader: Reader }) {
+  const you = reader.audience === 'client' ? 'you' : reader.client;
   return (
     <section class="card plan-section" aria-labelledby="plan-draft-goals">
       <h2 id="plan-draft-goals">Goals</h2>
       <p>
-        The therapist is still writing the goals and how you will work on them. They will show here when the plan is
-        proposed, and you can then accept it or ask for changes.
+        {reader.therapist} is still writing the goals and how {you} will work on them. They will show here when the plan is
+        proposed, and {reader.audience === 'client' ? 'you can then accept it or ask for changes' : 'you can then read them'}.
       </p>
     </section>
   );
@@ -59,10 +106,12 @@ export function SummarySection({ content, headingLevel = 2 }: { content: PlanCon
 
 export function ProblemsSection({
   content,
+  reader,
   action,
   footer,
 }: {
   content: PlanContent;
+  reader: Reader;
   action?: (key: string) => ComponentChildren;
   footer?: ComponentChildren;
 }) {
@@ -81,14 +130,15 @@ export function ProblemsSection({
           {problems.map((p) => (
             <li key={p.key ?? p.client_words} class="plan-problem">
               <p class="plan-problem__words">
-                <span class="label">In the client's words:</span> “{p.client_words}”
+                <span class="label">{clientWordsLabel(reader)}:</span> “{p.client_words}”
               </p>
               {p.formulation ? (
                 <p>
-                  <span class="label">Therapist's formulation:</span> {p.formulation}
+                  <span class="label">{formulationLabel(reader)}:</span> {p.formulation}
                 </p>
               ) : null}
-              {p.diagnosis ? (
+              {/* A diagnosis is for the care team only. */}
+              {reader.audience === 'care' && p.diagnosis ? (
                 <p>
                   <span class="label">Diagnosis:</span> {p.diagnosis}
                 </p>
@@ -110,17 +160,21 @@ export function ProblemsSection({
 // views) describes the plan as agreed, without progress.
 export function BenchmarkView({
   benchmark,
+  reader,
   progress,
   showWeight,
   tracked = true,
 }: {
   benchmark: Benchmark;
+  reader: Reader;
   progress?: BenchmarkProgress;
   showWeight?: boolean;
   tracked?: boolean;
 }) {
+  const questionnaire = useQuestionnaireName(reader);
   if (benchmark.kind === 'questionnaire') {
-    const target = `${benchmark.instrument} total ${comparatorLabels[benchmark.comparator] ?? benchmark.comparator} ${formatScore(benchmark.target)}`;
+    const name = questionnaire(benchmark.instrument);
+    const target = questionnaireTarget(benchmark, reader, name);
     const fraction = progress?.fraction;
     const percent = typeof fraction === 'number' ? Math.round(fraction * 100) : undefined;
     return (
@@ -136,7 +190,9 @@ export function BenchmarkView({
             {progress.met ? <strong>Target met.</strong> : 'Target not met yet.'}
           </p>
         ) : tracked ? (
-          <p class="muted">No {benchmark.instrument} answers yet: progress fills in from the questionnaires.</p>
+          <p class="muted">
+            {reader.audience === 'care' ? `No ${name} answers yet` : `No answers to “${name}” yet`}: progress fills in from the questionnaires.
+          </p>
         ) : null}
         {percent !== undefined && (
           <p class="progress-line">
@@ -187,11 +243,13 @@ interface GoalSlots {
 
 export function GoalsSection({
   content,
+  reader,
   overview,
   slots,
   showWeights,
 }: {
   content: PlanContent;
+  reader: Reader;
   overview?: PlanOverview;
   slots?: GoalSlots;
   showWeights?: boolean;
@@ -208,7 +266,7 @@ export function GoalsSection({
           <article key={goal.key ?? gi} class="plan-goal" aria-labelledby={headingId}>
             <h3 id={headingId}>{goal.description || 'Goal'}</h3>
             <p class="muted small">
-              For the problem “{problemName(content, goal.problem_key)}”
+              {content.problems.some((p) => p.key === goal.problem_key) ? `For the problem “${problemName(content, goal.problem_key)}”` : `Goal ${gi + 1}`}
               {goal.due_date ? ` · due ${formatDate(goal.due_date)}` : ''}
               {progress?.priority ? ` · priority ${progress.priority}` : ''}
             </p>
@@ -225,6 +283,7 @@ export function GoalsSection({
                   <BenchmarkView
                     key={b.key ?? bi}
                     benchmark={b}
+                    reader={reader}
                     progress={progress?.benchmarks.find((p) => p.key === b.key)}
                     tracked={overview !== undefined}
                     showWeight={showWeights}
@@ -278,7 +337,18 @@ export function GoalsSection({
   );
 }
 
-export function SignatureTable({ signatures, caption = 'Signatures' }: { signatures: Signature[]; caption?: string }) {
+// `hash`: where each signature's content hash shows. The care team reads it in its own column;
+// clients and guardians read it as small print (a verification code) under the date; the print
+// view leaves it to one footnote under the table.
+export function SignatureTable({
+  signatures,
+  caption = 'Signatures',
+  hash = 'column',
+}: {
+  signatures: Signature[];
+  caption?: string;
+  hash?: 'column' | 'footnote' | 'none';
+}) {
   if (signatures.length === 0) return <p class="muted">Not signed yet.</p>;
   return (
     // Focusable so that a keyboard can scroll it when a narrow screen makes it wider than the page.
@@ -290,7 +360,7 @@ export function SignatureTable({ signatures, caption = 'Signatures' }: { signatu
             <th scope="col">Name</th>
             <th scope="col">Role</th>
             <th scope="col">Signed</th>
-            <th scope="col">Content hash</th>
+            {hash === 'column' && <th scope="col">Content hash</th>}
           </tr>
         </thead>
         <tbody>
@@ -305,10 +375,19 @@ export function SignatureTable({ signatures, caption = 'Signatures' }: { signatu
                 )}
               </td>
               <td>{roleWords[s.role] ?? s.role}</td>
-              <td>{formatDateTime(s.signed_at)}</td>
               <td>
-                <code class="hash">{s.content_hash}</code>
+                {formatDateTime(s.signed_at)}
+                {hash === 'footnote' && (
+                  <span class="footnote small muted">
+                    Verification code: <code class="hash">{s.content_hash}</code>
+                  </span>
+                )}
               </td>
+              {hash === 'column' && (
+                <td>
+                  <code class="hash">{s.content_hash}</code>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -317,7 +396,7 @@ export function SignatureTable({ signatures, caption = 'Signatures' }: { signatu
   );
 }
 
-export function VersionHistory({ overview, episodeId }: { overview: PlanOverview; episodeId: number }) {
+export function VersionHistory({ overview, episodeId, reader }: { overview: PlanOverview; episodeId: number; reader: Reader }) {
   const versions = [...overview.versions].sort((a, b) => b.number - a.number);
   const agreed = overview.agreed_number;
   return (
@@ -337,7 +416,7 @@ export function VersionHistory({ overview, episodeId }: { overview: PlanOverview
                 <p class="muted small">{versionDates(v)}</p>
                 {v.client_comment && (
                   <p class="small">
-                    <span class="label">Client's comment:</span> “{v.client_comment}”
+                    <span class="label">{commentLabel(reader)}:</span> “{v.client_comment}”
                   </p>
                 )}
                 {agreed !== null && agreed !== v.number && (
@@ -356,38 +435,115 @@ export function VersionHistory({ overview, episodeId }: { overview: PlanOverview
   );
 }
 
-export function DiffTable({ rows, from, to, caption }: { rows: DiffRow[]; from: number; to: number; caption?: string }) {
+// The client's comment on a version, as a label.
+export function commentLabel(reader: Reader): string {
+  return reader.audience === 'client' ? 'Your comment' : `${reader.client}'s comment`;
+}
+
+// Words taken out and put in. Struck through and underlined, not told by colour alone; a screen
+// reader, which may not announce either, hears which is which.
+function TakenOut({ text }: { text: string }) {
+  return (
+    <>
+      <span class="visually-hidden">taken out: </span>
+      <del>{text}</del>
+    </>
+  );
+}
+
+function PutIn({ text }: { text: string }) {
+  return (
+    <>
+      <span class="visually-hidden">put in: </span>
+      <ins>{text}</ins>
+    </>
+  );
+}
+
+function ChangedWords({ change, words }: { change: DiffRow['change']; words: ChangeInWords }) {
+  if (words.order) {
+    return (
+      <ul class="plain-list plan-changes__order">
+        {words.order.flatMap((run: SequenceChange<string>, r) =>
+          run.items.map((name, i) => (
+            <li key={`${r}-${i}`}>{run.kind === 'out' ? <TakenOut text={name} /> : run.kind === 'in' ? <PutIn text={name} /> : name}</li>
+          )),
+        )}
+      </ul>
+    );
+  }
+  if (change === 'added') return <PutIn text={words.after} />;
+  if (change === 'removed') return <TakenOut text={words.before} />;
+  const parts = wordChanges(words.before, words.after);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <span key={i}>
+          {i > 0 ? ' ' : ''}
+          {p.kind === 'out' ? <TakenOut text={p.text} /> : p.kind === 'in' ? <PutIn text={p.text} /> : p.text}
+        </span>
+      ))}
+    </>
+  );
+}
+
+// What changed from one version to another, row by row, each part of the plan named by its place
+// and words, with the words taken out and put in marked. `before` and `after` are the two
+// versions as this reader sees them; without them items are named only by their kind.
+export function PlanChanges({
+  rows,
+  from,
+  to,
+  reader,
+  before,
+  after,
+  caption,
+}: {
+  rows: DiffRow[];
+  from: number;
+  to: number;
+  reader: Reader;
+  before?: PlanContent;
+  after?: PlanContent;
+  caption?: string;
+}) {
+  const questionnaire = useQuestionnaireName(reader);
   if (rows.length === 0) return <p>Versions {from} and {to} have the same content.</p>;
+  const ctx = { reader, before: before ?? emptyContent(), after: after ?? emptyContent(), questionnaire };
+  const shown = rows.flatMap((row) => {
+    const words = changeInWords(row, ctx);
+    return words ? [{ row, words }] : [];
+  });
+  if (shown.length === 0) return <p>Nothing changed in the parts of the plan shown here.</p>;
   const title = caption ?? `Differences from version ${from} to version ${to}`;
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${title} (table)`}>
-      <table class="plan-table diff">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">What</th>
-            <th scope="col">Change</th>
-            <th scope="col">Version {from}</th>
-            <th scope="col">Version {to}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i} class={`diff--${r.change}`}>
-              <th scope="row">
-                {sectionLabels[r.section] ?? r.section}
-                {r.key ? ` ${r.key}` : ''}
-                {r.field && r.field !== r.section ? ` › ${fieldLabel(r.field).toLowerCase()}` : ''}
-              </th>
-              <td>
-                <span class={`change change--${r.change}`}>{changeLabels[r.change] ?? r.change}</span>
-              </td>
-              <td class="diff__before">{r.before || <span class="muted">(none)</span>}</td>
-              <td class="diff__after">{r.after || <span class="muted">(none)</span>}</td>
+    <div class="plan-changes-wrap">
+      <p class="small muted">Words taken out are struck through; words put in are underlined.</p>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={`${title} (table)`}>
+        <table class="plan-table plan-changes">
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Part of the plan</th>
+              <th scope="col">What changed</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map(({ row, words }, i) => (
+              <tr key={i} class={`diff--${row.change}`}>
+                <th scope="row">
+                  <span class="plan-changes__what">{words.what}</span>
+                  {words.about && <span class="plan-changes__about small muted">“{words.about}”</span>}
+                  <span class={`change change--${row.change}`}>{changeLabels[row.change] ?? row.change}</span>
+                </th>
+                <td class="plan-changes__words">
+                  <ChangedWords change={row.change} words={words} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

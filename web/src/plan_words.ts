@@ -1,8 +1,22 @@
 // The plan in words: what each status, comparator and change means to the person reading, the
-// one-line state of a plan for client, guardian and care team, and small helpers over content
-// (problems in agreed order, keys for new items) shared by the plan pages.
+// one-line state of a plan for client, guardian and care team, how closely the two orders of the
+// problems agree, what changed between two versions (down to the words), and small helpers over
+// content (problems in agreed order, keys for new items) shared by the plan pages. Clients and
+// guardians read items by their words or their place ("Goal 2"), never by their keys.
 import { formatDate, formatDateTime } from './format';
-import type { Comparator, PlanContent, PlanOverview, PlanVersion, Problem, Signature, VersionStatus, VersionSummary } from './plan_api';
+import type {
+  Benchmark,
+  Comparator,
+  DiffRow,
+  Goal,
+  PlanContent,
+  PlanOverview,
+  PlanVersion,
+  Problem,
+  Signature,
+  VersionStatus,
+  VersionSummary,
+} from './plan_api';
 
 export const versionStatusLabels: Record<VersionStatus, string> = {
   draft: 'Draft',
@@ -113,9 +127,11 @@ export function problemsInOrder(content: PlanContent): Problem[] {
   return ordered;
 }
 
+// A problem by its words; one that this reader cannot see (not shared, or no longer in the plan)
+// is said to be so rather than named by its key.
 export function problemName(content: PlanContent, key: string): string {
   const p = content.problems.find((x) => x.key === key);
-  return p ? p.client_words : key;
+  return p ? p.client_words : 'a problem not shown here';
 }
 
 // A long problem in a button label or a select option reads better cut short.
@@ -146,17 +162,57 @@ export function audienceOf(overview: PlanOverview): Audience {
   return 'client';
 }
 
+// Who is reading, and the two people a plan is between, by their display names: the words of the
+// plan pages follow them ("In your words", "How Sofia Lindqvist understands it").
+export interface Reader {
+  audience: Audience;
+  client: string;
+  therapist: string;
+}
+
+// `role`: the signed-in person's. Staff read the care team's words also where they may no longer
+// edit (an ended episode).
+export function readerOf(overview: PlanOverview, role?: string): Reader {
+  const staff = role === 'therapist' || role === 'supervisor';
+  return { audience: staff ? 'care' : audienceOf(overview), client: overview.client.name, therapist: overview.therapist.name };
+}
+
+// Whose words a problem is in, as a label.
+export function clientWordsLabel(reader: Reader): string {
+  return reader.audience === 'client' ? 'In your words' : `In ${reader.client}'s words`;
+}
+
+// The therapist's formulation: the care team's term; clients and guardians read what it is.
+export function formulationLabel(reader: Reader): string {
+  return reader.audience === 'care' ? "Therapist's formulation" : `How ${reader.therapist} understands it`;
+}
+
+// How closely the client's and the therapist's orders of the problems agree, in words only: the
+// number behind it is for the care team. Null: not both orders are saved yet.
+export function agreementWords(tau: number | null | undefined, reader: Reader): string {
+  const both = reader.audience === 'client' ? `You and ${reader.therapist}` : `${reader.client} and ${reader.therapist}`;
+  if (tau === null || tau === undefined) {
+    const whose = reader.audience === 'client' ? 'your' : 'their';
+    return `Once ${both.replace(/^You/, 'you')} have both put the problems in order, this shows how closely ${whose} orders agree.`;
+  }
+  if (tau >= 0.7) return `${both} put these problems in much the same order.`;
+  if (tau >= 0.3) return `${both} put these problems in a broadly similar order, with some differences worth talking about.`;
+  if (tau > -0.3) return `${both} put these problems in quite different orders: worth talking through together.`;
+  return `${both} put these problems in nearly opposite orders: worth talking through together.`;
+}
+
 // The plan's state in one or two sentences for whoever is reading.
 export function planStateLines(overview: PlanOverview, agreed: PlanVersion | null): string[] {
   const who = audienceOf(overview);
   const client = overview.client.name;
+  const therapist = overview.therapist.name;
   const lines: string[] = [];
   const newest = newestVersion(overview);
   if (!newest) {
     return [
       who === 'care'
         ? `No plan yet. Start a draft to write it down with ${client}.`
-        : 'There is no plan yet. Your therapist will write it with you.',
+        : `There is no plan yet. ${therapist} will write it with ${who === 'client' ? 'you' : client}.`,
     ];
   }
   if (agreed) {
@@ -169,7 +225,7 @@ export function planStateLines(overview: PlanOverview, agreed: PlanVersion | nul
         lines.push(
           who === 'care'
             ? `Draft — version ${newest.number}, not yet shown to ${client} for agreement.`
-            : 'Draft — your therapist is still working on it.',
+            : `Draft — ${therapist} is still working on it.`,
         );
         break;
       case 'proposed':
@@ -184,15 +240,15 @@ export function planStateLines(overview: PlanOverview, agreed: PlanVersion | nul
       case 'changes_requested':
         lines.push(
           who === 'client'
-            ? `You asked for changes to version ${newest.number}. Your therapist will revise it with you.`
-            : `${who === 'care' ? client : 'The client'} asked for changes to version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
+            ? `You asked for changes to version ${newest.number}. ${therapist} will revise it with you.`
+            : `${client} asked for changes to version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
         );
         break;
       case 'declined':
         lines.push(
           who === 'client'
             ? `You declined version ${newest.number}.`
-            : `${who === 'care' ? client : 'The client'} declined version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
+            : `${client} declined version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
         );
         break;
       case 'withdrawn':
@@ -243,4 +299,243 @@ export function formatScore(x: number): string {
 
 export function gasLevelName(level: number): string {
   return gasLevelNames[level + 2] ?? String(level);
+}
+
+// A questionnaire target in words. The care team knows the questionnaires by their codes; clients
+// and guardians read the questionnaire's everyday name (`name`).
+export function questionnaireTarget(b: Benchmark & { kind: 'questionnaire' }, reader: Reader, name: string): string {
+  const comparator = comparatorLabels[b.comparator] ?? b.comparator;
+  return reader.audience === 'care'
+    ? `${b.instrument} total ${comparator} ${formatScore(b.target)}`
+    : `A score ${comparator} ${formatScore(b.target)} on “${name}”`;
+}
+
+function benchmarkWords(b: Benchmark, reader: Reader, questionnaire: (code: string) => string): string {
+  return b.kind === 'questionnaire'
+    ? questionnaireTarget(b, reader, questionnaire(b.instrument))
+    : `Goal attainment scale, where the expected outcome is: ${b.levels[2] ?? ''}`;
+}
+
+// --- What changed between two versions, in words ---------------------------------------------
+
+// A run of items (words, or problems in the order) that both sides share ('same'), or that only
+// the earlier side has ('out', taken out) or only the later one ('in', put in).
+export interface SequenceChange<T> {
+  kind: 'same' | 'out' | 'in';
+  items: T[];
+}
+
+// The longest run both sides share stays; the rest is marked as taken out or put in. Very long
+// sides are compared as a whole.
+export function sequenceChanges<T>(a: T[], b: T[]): SequenceChange<T>[] {
+  const out: SequenceChange<T>[] = [];
+  const push = (kind: SequenceChange<T>['kind'], item: T) => {
+    const last = out[out.length - 1];
+    if (last && last.kind === kind) last.items.push(item);
+    else out.push({ kind, items: [item] });
+  };
+  if (a.length * b.length > 250_000) {
+    a.forEach((x) => push('out', x));
+    b.forEach((x) => push('in', x));
+    return out;
+  }
+  // common[i][j]: how many items a[i..] and b[j..] have in common, in order.
+  const common = Array.from({ length: a.length + 1 }, () => new Uint16Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i]![j] = a[i] === b[j] ? common[i + 1]![j + 1]! + 1 : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
+    }
+  }
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      push('same', a[i]!);
+      i++;
+      j++;
+    } else if (common[i + 1]![j]! >= common[i]![j + 1]!) {
+      push('out', a[i++]!);
+    } else {
+      push('in', b[j++]!);
+    }
+  }
+  while (i < a.length) push('out', a[i++]!);
+  while (j < b.length) push('in', b[j++]!);
+  return out;
+}
+
+export interface WordChange {
+  kind: SequenceChange<string>['kind'];
+  text: string;
+}
+
+// The words taken out and put in between two texts.
+export function wordChanges(before: string, after: string): WordChange[] {
+  const words = (t: string) => (t.trim() ? t.trim().split(/\s+/) : []);
+  return sequenceChanges(words(before), words(after)).map((c) => ({ kind: c.kind, text: c.items.join(' ') }));
+}
+
+// One row of the differences as its reader reads it: which part of the plan (by its place, such
+// as "Goal 2, due date", and its own words in `about`), and the text before and after. The order
+// of the problems is compared problem by problem (`order`).
+export interface ChangeInWords {
+  what: string;
+  about?: string;
+  before: string;
+  after: string;
+  order?: SequenceChange<string>[];
+}
+
+// The two versions compared, as this reader sees them: items are found in them by key.
+export interface ChangeContext {
+  reader: Reader;
+  before: PlanContent;
+  after: PlanContent;
+  // A questionnaire's name for this reader, by its code.
+  questionnaire: (code: string) => string;
+}
+
+const kGoalFields: Record<string, string> = {
+  problem_key: 'the problem it is for',
+  description: 'the goal',
+  due_date: 'due date',
+};
+
+function findProblem(ctx: ChangeContext, key: string): { n: number; problem: Problem } | undefined {
+  for (const content of [ctx.after, ctx.before]) {
+    const ordered = problemsInOrder(content);
+    const i = ordered.findIndex((p) => p.key === key);
+    if (i >= 0) return { n: i + 1, problem: ordered[i]! };
+  }
+  return undefined;
+}
+
+function findGoal(ctx: ChangeContext, has: (g: Goal) => boolean): { n: number; goal: Goal } | undefined {
+  for (const content of [ctx.after, ctx.before]) {
+    const i = content.goals.findIndex(has);
+    if (i >= 0) return { n: i + 1, goal: content.goals[i]! };
+  }
+  return undefined;
+}
+
+function findBenchmark(ctx: ChangeContext, key: string): Benchmark | undefined {
+  for (const content of [ctx.after, ctx.before]) {
+    for (const g of content.goals) {
+      const b = g.benchmarks.find((x) => x.key === key);
+      if (b) return b;
+    }
+  }
+  return undefined;
+}
+
+const yesNo = (v: string) => (v === 'yes' ? 'Yes' : v === 'no' ? 'No' : v);
+
+// Null: a row this reader does not read (a diagnosis is for the care team).
+export function changeInWords(row: DiffRow, ctx: ChangeContext): ChangeInWords | null {
+  const { reader } = ctx;
+  const care = reader.audience === 'care';
+  const words = (before: string, after: string) => ({ before, after });
+  switch (row.section) {
+    case 'summary':
+      return { what: 'Summary', ...words(row.before, row.after) };
+    case 'problem': {
+      if (row.field === 'diagnosis' && !care) return null;
+      const found = findProblem(ctx, row.key);
+      const what = found ? `Problem ${found.n}` : 'A problem';
+      const about = found && row.field && row.field !== 'client_words' ? shortText(found.problem.client_words) : undefined;
+      switch (row.field) {
+        case '':
+          return { what, ...words(row.before, row.after) };
+        case 'client_words':
+          return { what: `${what}, ${reader.audience === 'client' ? 'in your words' : `in ${reader.client}'s words`}`, ...words(row.before, row.after) };
+        case 'formulation':
+          return { what: `${what}, ${care ? 'formulation' : `how ${reader.therapist} understands it`}`, about, ...words(row.before, row.after) };
+        case 'status':
+          return {
+            what: `${what}, status`,
+            about,
+            ...words(problemStatusLabels[row.before] ?? row.before, problemStatusLabels[row.after] ?? row.after),
+          };
+        default:
+          return { what: `${what}, ${fieldLabel(row.field).toLowerCase()}`, about, ...words(row.before, row.after) };
+      }
+    }
+    case 'order': {
+      // Compared problem by problem, each then named by its words.
+      const keys = (text: string) =>
+        text
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean);
+      const name = (key: string) => {
+        const found = findProblem(ctx, key);
+        return found ? shortText(found.problem.client_words) : 'A problem not shown here';
+      };
+      const before = keys(row.before);
+      const after = keys(row.after);
+      return {
+        what: 'The order of the problems',
+        before: before.map(name).join('; '),
+        after: after.map(name).join('; '),
+        order: sequenceChanges(before, after).map((run) => ({ kind: run.kind, items: run.items.map(name) })),
+      };
+    }
+    case 'goal': {
+      const found = findGoal(ctx, (g) => g.key === row.key);
+      const what = found ? `Goal ${found.n}` : 'A goal';
+      const about = found && row.field && row.field !== 'description' ? shortText(found.goal.description) : undefined;
+      if (!row.field) return { what, ...words(row.before, row.after) };
+      const value = (v: string) =>
+        row.field === 'problem_key' ? (v ? problemName(ctx.after.problems.some((p) => p.key === v) ? ctx.after : ctx.before, v) : '') : row.field === 'due_date' ? formatDate(v) : v;
+      return { what: `${what}, ${kGoalFields[row.field] ?? fieldLabel(row.field).toLowerCase()}`, about, ...words(value(row.before), value(row.after)) };
+    }
+    case 'benchmark':
+    case 'intervention':
+    case 'homework': {
+      const found = findGoal(ctx, (g) =>
+        row.section === 'benchmark'
+          ? g.benchmarks.some((b) => b.key === row.key)
+          : row.section === 'intervention'
+            ? g.interventions.some((i) => i.key === row.key)
+            : g.homework.some((h) => h.key === row.key),
+      );
+      const part = row.section === 'benchmark' ? 'how we will know' : row.section === 'intervention' ? 'what we will do' : 'homework';
+      const what = found ? `Goal ${found.n}, ${part}` : `${part.charAt(0).toUpperCase()}${part.slice(1)}`;
+      const about = found ? shortText(found.goal.description) : undefined;
+      if (row.section === 'benchmark') {
+        if (!row.field) {
+          const b = findBenchmark(ctx, row.key);
+          const text = b ? benchmarkWords(b, reader, ctx.questionnaire) : care ? row.before || row.after : 'A way of measuring progress';
+          return { what, about, before: row.change === 'added' ? '' : text, after: row.change === 'removed' ? '' : text };
+        }
+        const level = /^levels\/(\d)$/.exec(row.field);
+        if (level) {
+          const i = Number(level[1]);
+          return { what: `${what}, level ${gasLevelName(i - 2)} (${gasLevelMeanings[i] ?? ''})`, about, ...words(row.before, row.after) };
+        }
+        const value = (v: string) =>
+          row.field === 'instrument'
+            ? ctx.questionnaire(v)
+            : row.field === 'comparator'
+              ? (comparatorLabels[v as Comparator] ?? v)
+              : row.field === 'kind'
+                ? v === 'gas'
+                  ? 'Goal attainment scale'
+                  : 'Questionnaire score'
+                : v;
+        const field = row.field === 'instrument' ? 'questionnaire' : row.field === 'target' ? 'target score' : row.field === 'kind' ? 'kind of measure' : fieldLabel(row.field).toLowerCase();
+        return { what: `${what}, ${field}`, about, ...words(value(row.before), value(row.after)) };
+      }
+      if (row.field === 'due_date') return { what: `${what}, due date`, about, ...words(formatDate(row.before), formatDate(row.after)) };
+      if (row.field === 'approach') return { what: `${what}, approach`, about, ...words(row.before, row.after) };
+      return { what, about, ...words(row.before, row.after) };
+    }
+    case 'sharing': {
+      const field =
+        row.field === 'ask_agreement' ? 'guardians are asked to agree' : `${fieldLabel(row.field).toLowerCase()} shared with guardians`;
+      return { what: `Sharing: ${field}`, ...words(yesNo(row.before), yesNo(row.after)) };
+    }
+    default:
+      return { what: sectionLabels[row.section] ?? 'Another part of the plan', ...words(row.before, row.after) };
+  }
 }

@@ -122,6 +122,13 @@ SqliteQuery& SqliteQuery::Bind(const std::optional<std::int64_t>& value) {
   return *this;
 }
 
+SqliteQuery& SqliteQuery::Bind(const std::optional<std::string>& value) {
+  if (value) return Bind(std::string_view(*value));
+  const int rc = sqlite3_bind_null(stmt_, next_index_++);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
 SqliteQuery& SqliteQuery::Bind(double value) {
   const int rc = sqlite3_bind_double(stmt_, next_index_++, value);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;

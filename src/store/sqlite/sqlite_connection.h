@@ -51,6 +51,7 @@ class SqliteQuery {
   SqliteQuery& Bind(const std::string& value) { return Bind(std::string_view(value)); }
   SqliteQuery& Bind(const char* value) { return Bind(std::string_view(value)); }
   SqliteQuery& Bind(const std::optional<std::int64_t>& value);  // nullopt binds NULL
+  SqliteQuery& Bind(const std::optional<std::string>& value);   // nullopt binds NULL
   SqliteQuery& Bind(double value);
   SqliteQuery& Bind(const std::optional<double>& value);  // nullopt binds NULL
 

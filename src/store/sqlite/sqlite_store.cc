@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/json.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_notifications.h"
@@ -34,7 +35,7 @@ namespace {
 
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
-  "age_of_majority"
+  "age_of_majority, cancel_notice_hours"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
@@ -79,7 +80,33 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.plan_review_sessions = static_cast<int>(q.Int(4));
   c.settings.plan_review_days = static_cast<int>(q.Int(5));
   c.settings.age_of_majority = static_cast<int>(q.Int(6));
+  c.settings.cancel_notice_hours = static_cast<int>(q.Int(7));
   return c;
+}
+
+#define RAPPORT_APPOINTMENT_REQUEST_COLUMNS                                                    \
+  "id, clinic_id, appointment_id, requested_by, kind, note, short_notice, created_at, state, " \
+  "decided_by, decided_at, reply"
+
+Result<AppointmentRequest> ReadAppointmentRequest(const SqliteQuery& q) {
+  AppointmentRequest r;
+  r.id = q.Int(0);
+  r.clinic_id = q.Int(1);
+  r.appointment_id = q.Int(2);
+  r.requested_by = q.Int(3);
+  RAPPORT_ASSIGN_OR_RETURN(r.kind, ParseChangeKind(q.Text(4)));
+  r.note = q.Text(5);
+  r.short_notice = q.Bool(6);
+  r.created_at = q.Int(7);
+  const std::string state = q.Text(8);
+  for (RequestState s : {RequestState::kPending, RequestState::kAccepted, RequestState::kDeclined,
+                         RequestState::kWithdrawn}) {
+    if (ToString(s) == state) r.state = s;
+  }
+  r.decided_by = q.OptionalInt(9);
+  r.decided_at = q.OptionalInt(10);
+  r.reply = q.Text(11);
+  return r;
 }
 
 Result<GuardianLink> ReadGuardianLink(const SqliteQuery& q) {
@@ -434,14 +461,15 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
-                   "plan_review_sessions, plan_review_days, age_of_majority) "
-                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "plan_review_sessions, plan_review_days, age_of_majority, "
+                   "cancel_notice_hours) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
         .Bind(clinic.settings.allow_link_feedback)
         .Bind(clinic.settings.plan_review_sessions)
         .Bind(clinic.settings.plan_review_days)
-        .Bind(clinic.settings.age_of_majority);
+        .Bind(clinic.settings.age_of_majority)
+        .Bind(clinic.settings.cancel_notice_hours);
     return q.RunReturningId();
   }
 
@@ -449,13 +477,14 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
-                   "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ? "
-                   "WHERE id = ?"));
+                   "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
+                   "cancel_notice_hours = ? WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
         .Bind(settings.plan_review_days)
         .Bind(settings.age_of_majority)
+        .Bind(settings.cancel_notice_hours)
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -515,6 +544,26 @@ class SqliteWriteTxn final : public WriteTxn {
                    "date_of_birth = excluded.date_of_birth, "
                    "preferred_name = excluded.preferred_name, country = excluded.country"));
     q.Bind(p.user_id).Bind(p.date_of_birth).Bind(p.preferred_name).Bind(p.country);
+    return Done(NameMissing(q.Run(), "user does not exist"));
+  }
+
+  Status UpsertContactDetails(const ContactDetails& d) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO client_contacts (user_id, phone, contact_method, contact_times, "
+                   "emergency_name, emergency_relationship, emergency_phone, pronouns, language, "
+                   "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, "
+                   "contact_method = excluded.contact_method, "
+                   "contact_times = excluded.contact_times, "
+                   "emergency_name = excluded.emergency_name, "
+                   "emergency_relationship = excluded.emergency_relationship, "
+                   "emergency_phone = excluded.emergency_phone, pronouns = excluded.pronouns, "
+                   "language = excluded.language, updated_at = excluded.updated_at, "
+                   "updated_by = excluded.updated_by"));
+    q.Bind(d.client_id).Bind(d.phone).Bind(ToString(d.method)).Bind(d.contact_times);
+    q.Bind(d.emergency_name).Bind(d.emergency_relationship).Bind(d.emergency_phone);
+    q.Bind(d.pronouns).Bind(d.language).Bind(d.updated_at).Bind(d.updated_by);
     return Done(NameMissing(q.Run(), "user does not exist"));
   }
 
@@ -613,6 +662,37 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(ToString(a.status))
         .Bind(a.id);
     return ChangedOne(NameMissing(q.Run(), "episode does not exist"), "no such appointment");
+  }
+
+  Result<AppointmentRequestId> InsertAppointmentRequest(const AppointmentRequest& r) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO appointment_requests (clinic_id, appointment_id, requested_by, "
+                   "kind, note, short_notice, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id"));
+    q.Bind(r.clinic_id).Bind(r.appointment_id).Bind(r.requested_by).Bind(ToString(r.kind));
+    q.Bind(r.note).Bind(r.short_notice).Bind(r.created_at);
+    return NameMissing(q.RunReturningId(), "appointment or person does not exist");
+  }
+
+  Status UpdateAppointmentRequest(const AppointmentRequest& r) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE appointment_requests SET state = ?, decided_by = ?, decided_at = ?, "
+                   "reply = ? WHERE id = ?"));
+    q.Bind(ToString(r.state)).Bind(r.decided_by).Bind(r.decided_at).Bind(r.reply).Bind(r.id);
+    return ChangedOne(q.Run(), "no such appointment request");
+  }
+
+  Status PutCalendarFeed(UserId user_id, const std::string& token_hash,
+                         Timestamp created_at) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, "
+                   "created_at = excluded.created_at"));
+    q.Bind(user_id).Bind(token_hash).Bind(created_at);
+    return Done(NameMissing(q.Run(), "user does not exist"));
   }
 
   Result<SessionId> InsertSession(const AuthSession& s) override {
@@ -1322,6 +1402,35 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
+  Result<ContactDetails> GetContactDetails(UserId client_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<ContactDetails> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT user_id, phone, contact_method, contact_times, emergency_name, "
+                    "emergency_relationship, emergency_phone, pronouns, language, updated_at, "
+                    "updated_by FROM client_contacts WHERE user_id = ?"));
+      q.Bind(client_id);
+      return One(
+          q,
+          [](const SqliteQuery& row) -> Result<ContactDetails> {
+            ContactDetails d;
+            d.client_id = row.Int(0);
+            d.phone = row.Text(1);
+            RAPPORT_ASSIGN_OR_RETURN(d.method, ParseContactMethod(row.Text(2)));
+            d.contact_times = row.Text(3);
+            d.emergency_name = row.Text(4);
+            d.emergency_relationship = row.Text(5);
+            d.emergency_phone = row.Text(6);
+            d.pronouns = row.Text(7);
+            d.language = row.Text(8);
+            d.updated_at = row.Int(9);
+            d.updated_by = row.Int(10);
+            return d;
+          },
+          "no contact details");
+    });
+  }
+
   Result<std::vector<UserId>> ListSupervisees(UserId supervisor_id) override {
     return ListIds(
         "SELECT therapist_id FROM supervision_links WHERE supervisor_id = ? "
@@ -1603,6 +1712,59 @@ class SqliteStoreImpl final : public SqliteStore {
     return WithReader(
         [&](SqliteConnection& c) { return QueryInvitationByTokenHash(c, token_hash); });
   }
+  Result<AppointmentRequest> GetAppointmentRequest(AppointmentRequestId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<AppointmentRequest> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_APPOINTMENT_REQUEST_COLUMNS
+                                         " FROM appointment_requests WHERE id = ?"));
+      q.Bind(id);
+      return One(q, ReadAppointmentRequest, "no such appointment request");
+    });
+  }
+  Result<std::vector<AppointmentRequest>> ListRequestsOfAppointment(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AppointmentRequest>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_APPOINTMENT_REQUEST_COLUMNS
+                    " FROM appointment_requests WHERE appointment_id = ? ORDER BY id"));
+      q.Bind(id);
+      return All(q, ReadAppointmentRequest);
+    });
+  }
+  Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
+      UserId therapist_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AppointmentRequest>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT r.id, r.clinic_id, r.appointment_id, r.requested_by, r.kind, r.note, "
+                    "r.short_notice, r.created_at, r.state, r.decided_by, r.decided_at, r.reply "
+                    "FROM appointment_requests r JOIN appointments a ON a.id = r.appointment_id "
+                    "JOIN episodes e ON e.id = a.episode_id "
+                    "WHERE e.therapist_id = ? AND r.state = 'pending' ORDER BY r.id"));
+      q.Bind(therapist_id);
+      return All(q, ReadAppointmentRequest);
+    });
+  }
+  Result<UserId> FindCalendarFeed(const std::string& token_hash) override {
+    return WithReader([&](SqliteConnection& c) -> Result<UserId> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT user_id FROM calendar_feeds WHERE token_hash = ?"));
+      q.Bind(token_hash);
+      return One(
+          q, [](const SqliteQuery& row) -> Result<UserId> { return row.Int(0); },
+          "no such calendar feed");
+    });
+  }
+
+  Result<std::vector<Invitation>> ListInvitationsOfUser(UserId user_id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Invitation>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_INVITATION_COLUMNS
+                                         " FROM invitations WHERE user_id = ? ORDER BY id DESC"));
+      q.Bind(user_id);
+      return All(q, ReadInvitation);
+    });
+  }
 
   // --- Reaching people (queries in sqlite_notifications.cc) ---
   Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) override {
@@ -1660,6 +1822,34 @@ class SqliteStoreImpl final : public SqliteStore {
                                    " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND seq > ?2 "
                                    "ORDER BY seq LIMIT ?3"));
       q.Bind(clinic_id).Bind(after_seq).Bind(limit);
+      return All(q, ReadAudit);
+    });
+  }
+
+  Result<std::vector<AuditEntry>> SearchAudit(const AuditFilter& filter, std::int64_t before_seq,
+                                              int limit) override {
+    if (limit <= 0) return std::vector<AuditEntry>{};
+    // Lists travel as one JSON array each; NULL when the filter leaves that part open.
+    const auto list = [](const std::vector<std::string>& values) {
+      return std::optional<std::string>(Json(values).dump());
+    };
+    const std::optional<std::string> actions =
+        filter.actions.empty() ? std::nullopt : list(filter.actions);
+    const std::optional<std::string> records =
+        filter.records ? list(*filter.records) : std::nullopt;
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<AuditEntry>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_AUDIT_COLUMNS
+                    " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND (?2 = 0 OR seq < ?2)"
+                    " AND (?3 = 0 OR actor_id = ?3) AND (?4 = 0 OR at >= ?4)"
+                    " AND (?5 = 0 OR at < ?5)"
+                    " AND (?6 IS NULL OR action IN (SELECT value FROM json_each(?6)))"
+                    " AND (?7 IS NULL OR record_type || ':' || record_id IN"
+                    "      (SELECT value FROM json_each(?7)))"
+                    " ORDER BY seq DESC LIMIT ?8"));
+      q.Bind(filter.clinic_id).Bind(before_seq).Bind(filter.actor_id).Bind(filter.from);
+      q.Bind(filter.to).Bind(actions).Bind(records).Bind(limit);
       return All(q, ReadAudit);
     });
   }

@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type NotificationPreferences, type Severity } from '../api';
 import type { AppContext } from '../main';
+import { CalendarFeedCard } from '../appointment_requests';
+import { ContactCard } from '../contact_card';
 import { formatDateTime, roleLabels } from '../format';
 import { Alert, CheckboxField, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
@@ -89,6 +91,8 @@ export function AccountPage({ ctx }: { ctx: AppContext }) {
           Sign out
         </button>
       </section>
+      {ctx.user.role === 'client' && <ContactCard clientId={ctx.user.id} self />}
+      {(ctx.user.role === 'client' || ctx.user.role === 'therapist') && <CalendarFeedCard />}
       <ChangePassword onChanged={sessions.reload} />
       {(ctx.user.role === 'therapist' || ctx.user.role === 'supervisor') && <AlertPreferences />}
       <section class="card" aria-labelledby="sessions-heading">

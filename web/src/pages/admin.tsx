@@ -2,9 +2,13 @@
 // or clearing its failed sign-ins, the way to the clinic's safety set-up, and the audit log.
 // Admins manage accounts and settings; they see no clinical content.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type AuditEntry, type Invitation, type Role, type User } from '../api';
+import { api, ApiError, type Invitation, type Role, type User } from '../api';
 import { formatDateTime, roleLabels } from '../format';
 import type { AppContext } from '../main';
+import { InvitationStatusLine } from '../invitation_status';
+import { RecordReaders } from '../record_access';
+import { auditActions, auditActionWords, auditQuery, auditSearchFrom, recordsApi, roleName, type AuditRow, type AuditSearch } from '../records_api';
+import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 import { ClinicSettingsCard } from './clinic_settings';
 
@@ -132,6 +136,14 @@ function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChan
           {user.email}
           {user.email_confirmed === false && ' (invitation not yet accepted)'}
         </p>
+        {user.email_confirmed === false && active && user.role !== 'client' && user.role !== 'guardian' && !self && (
+          <InvitationStatusLine userId={user.id} name={name} email={user.email} />
+        )}
+        {user.role === 'client' && (
+          <p class="small">
+            <a href={`/audit?client=${user.id}`}>Who has looked at {name}’s record</a>
+          </p>
+        )}
       </div>
       <span class="badge badge--calm">{roleLabels[user.role] ?? user.role}</span>
       {!active && <span class="badge badge--ended">Deactivated</span>}
@@ -254,52 +266,105 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
 
 const kPageSize = 25;
 
+// The audit log, searched by client, person, action and dates; each entry names the person and
+// the record in words. The search is the page's address, so it can be shared or bookmarked.
 export function AuditPage(_props: { ctx: AppContext }) {
+  const [search, setSearch] = useState<AuditSearch>(() => auditSearchFrom(new URLSearchParams(location.search)));
+  const [form, setForm] = useState(() => ({
+    client: search.client ? String(search.client) : '',
+    person: search.person ? String(search.person) : '',
+    action: search.action ?? '',
+    from: search.from ?? '',
+    to: search.to ?? '',
+  }));
   // A stack of `before` cursors: the first page has none; "Older" pushes, "Newer" pops.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const before = cursors[cursors.length - 1];
+  const key = auditQuery(search).toString();
   const page = useLoad(async () => {
-    const res = await api.audit(before, kPageSize);
-    if (Array.isArray(res)) {
-      const last = res[res.length - 1];
-      return { entries: res, next: res.length === kPageSize && last ? last.seq : undefined };
-    }
-    const next = res.next_before ?? res.next_before_seq;
-    return { entries: res.entries, next: next ? next : undefined };
-  }, [before]);
-  // Names make the log readable; ids stay the record. Admins may list users.
-  const users = useLoad(() => api.users().catch(() => []));
-  const names = new Map((users.data ?? []).map((u) => [u.id, u.display_name]));
-  const actor = (e: AuditEntry) =>
-    e.actor_role === 'system' || !e.actor_id
-      ? 'System'
-      : `${names.get(e.actor_id) ?? `User ${e.actor_id}`} (${e.actor_role})`;
+    const res = await recordsApi.auditSearch(search, before, kPageSize);
+    return { entries: res.entries, next: res.next_before ?? undefined };
+  }, [key, before]);
+  const users = useLoad(() => api.users().catch(() => [] as User[]));
+  const people = users.data ?? [];
+  const clients = people.filter((u) => u.role === 'client');
+  const clientName = clients.find((c) => c.id === search.client)?.display_name;
   const [error, setError] = useState<ApiError>();
   useEffect(() => setError(page.error), [page.error]);
+  const fieldError = (name: string) => error?.fields?.find((f) => f.field === name)?.message;
+
+  const run = (e: Event) => {
+    e.preventDefault();
+    const next: AuditSearch = {
+      client: Number(form.client) || undefined,
+      person: Number(form.person) || undefined,
+      action: form.action || undefined,
+      from: form.from || undefined,
+      to: form.to || undefined,
+    };
+    setSearch(next);
+    setCursors([undefined]);
+    const q = auditQuery(next).toString();
+    navigate(q ? `/audit?${q}` : '/audit', true);
+  };
 
   return (
     <div class="page">
       <PageTitle title="Audit log">Audit log</PageTitle>
       <p class="lede">Every read and change of clinical records, newest first. Entries are hash-chained and cannot be edited.</p>
+      <section class="card" aria-labelledby="audit-search-heading">
+        <h2 id="audit-search-heading">Search</h2>
+        <form class="audit-search" onSubmit={run} aria-label="Search the audit log">
+          <SelectField
+            label="Client"
+            name="client"
+            value={form.client}
+            onInput={(v) => setForm({ ...form, client: v })}
+            options={[{ value: '', label: 'Any client' }, ...clients.map((c) => ({ value: String(c.id), label: c.display_name }))]}
+            error={fieldError('client')}
+          />
+          <SelectField
+            label="Person"
+            name="person"
+            value={form.person}
+            onInput={(v) => setForm({ ...form, person: v })}
+            options={[{ value: '', label: 'Anyone' }, ...people.map((u) => ({ value: String(u.id), label: `${u.display_name} (${roleName(u.role)})` }))]}
+            error={fieldError('person')}
+          />
+          <SelectField label="Action" name="action" value={form.action} onInput={(v) => setForm({ ...form, action: v })} options={auditActions} error={fieldError('action')} />
+          <Field label="From" name="from" type="date" value={form.from} onInput={(v) => setForm({ ...form, from: v })} error={fieldError('from')} />
+          <Field label="To" name="to" type="date" value={form.to} onInput={(v) => setForm({ ...form, to: v })} error={fieldError('to')} hint="That whole day is included." />
+          <div class="actions">
+            <button class="button button--primary" type="submit">
+              Search
+            </button>
+            <a class="button" href={recordsApi.auditExportUrl(search)} download="audit-log.csv">
+              Download these entries (CSV)
+            </a>
+          </div>
+        </form>
+      </section>
+      {search.client && <RecordReaders clientId={search.client} clientName={clientName} />}
       <section class="card" aria-labelledby="audit-heading">
         <h2 id="audit-heading">
           Entries <span class="muted small">(page {cursors.length})</span>
         </h2>
         {page.loading && <Loading what="entries" />}
         {error && <Alert>{error.message}</Alert>}
-        {!page.loading && page.data && page.data.entries.length === 0 && <p class="muted">No entries.</p>}
+        {!page.loading && page.data && page.data.entries.length === 0 && <p class="muted">No entries match this search.</p>}
         {!page.loading && page.data && page.data.entries.length > 0 && (
-          <ol class="audit">
-            {page.data.entries.map((e: AuditEntry) => (
+          <ol class="audit" aria-label="Audit entries">
+            {page.data.entries.map((e: AuditRow) => (
               <li key={e.seq}>
                 <p class="audit__what">
-                  <span class="audit__seq">#{e.seq}</span> {e.actor_name ?? actor(e)}{' '}
-                  <strong>{e.action.replace(/_/g, ' ')}</strong> {e.record_type.replace(/_/g, ' ')}
-                  {e.record_id ? ` ${e.record_id}` : ''}
+                  <span class="audit__seq">#{e.seq}</span> {e.actor_name}
+                  {e.actor_role !== 'system' ? ` (${roleName(e.actor_role)})` : ''} <strong>{auditActionWords(e.action)}</strong>{' '}
+                  {e.record_words}
                 </p>
                 <p class="muted small">
                   {formatDateTime(e.at)}
                   {e.source ? ` · from ${e.source}` : ''}
+                  {e.detail ? ` · ${e.detail}` : ''}
                 </p>
               </li>
             ))}

@@ -4,6 +4,7 @@
 import { useCallback, useEffect } from 'preact/hooks';
 import { api, type AlertDelivery, type AlertDetail, type DeliveryChannel, type LiveAlertEvent } from '../api';
 import { AlertCard, betweenWords, durationWords, useNow, When } from '../alerts';
+import { ContactList } from '../contact_card';
 import { formatDateTime } from '../format';
 import { dismissBannersOf, useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
@@ -186,6 +187,12 @@ export function AlertPage({ ctx, alertId }: { ctx: AppContext; alertId: number }
               linkToPage={false}
             />
           </section>
+          {data.contact && (
+            <section class="card" aria-labelledby="reach-heading">
+              <h2 id="reach-heading">How to reach {data.alert.client_name}</h2>
+              <ContactList contact={data.contact} emergencyFirst={data.alert.severity === 'critical'} />
+            </section>
+          )}
           <section class="card" aria-labelledby="told-heading">
             <h2 id="told-heading">Who was told</h2>
             <Deliveries deliveries={data.deliveries} />

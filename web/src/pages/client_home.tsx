@@ -1,5 +1,6 @@
 // The client's home: feedback on their latest session when it is still to give, their next
 // appointment and therapist, and their own progress, in a calm, phone-first view.
+import { ChangeAppointment } from '../appointment_requests';
 import {
   api,
   asksBeforeSession,
@@ -9,6 +10,7 @@ import {
   type EpisodeProgress,
   type InstrumentValidation,
 } from '../api';
+import { useMemo } from 'preact/hooks';
 import { currentEpisode, upcomingWindow } from '../caseload';
 import { ProgressChart } from '../chart';
 import { firstName, formatDateTime, modalityLabel } from '../format';
@@ -118,18 +120,26 @@ function MyPlan({ episodeId, plan }: { episodeId: number; plan?: PlanOverview })
   );
 }
 
+// Each questionnaire by its everyday name. The chart names its line by the questionnaire's code;
+// the client reads "Your score" there instead.
 function MyProgress({ progress }: { progress: EpisodeProgress }) {
-  const charted = progress.instruments.filter((q) => q.purpose === 'outcome' && q.points.some((p) => typeof p.total === 'number'));
+  const charted = useMemo(
+    () =>
+      progress.instruments
+        .filter((q) => q.purpose === 'outcome' && q.points.some((p) => typeof p.total === 'number'))
+        .map((q) => ({ key: q.code, q: { ...q, title: q.plain_title ?? q.title } })),
+    [progress],
+  );
   return (
     <section class="card" aria-labelledby="progress-heading">
       <h2 id="progress-heading">Your progress</h2>
       {progress.summary && <p>{progress.summary}</p>}
-      {charted.map((q) => (
-        <div key={q.code} class="progress-item">
+      {charted.map(({ key, q }) => (
+        <div key={key} class="progress-item">
           <h3>{q.title}</h3>
           {/* The summary already says this in words; repeat it only when there is no summary. */}
           {!progress.summary && q.plain_words && <p>{q.plain_words}</p>}
-          <ProgressChart q={q} height={200} />
+          <ProgressChart q={q} height={200} label="Your score" />
           <p class="muted small">
             {q.higher_is === 'better' ? 'Higher is better.' : 'Lower is better.'}
             {typeof q.cutoff === 'number' ? ` The dashed line at ${q.cutoff} is where scores usually count as a concern.` : ''}
@@ -190,6 +200,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
           <section class="card card--accent" aria-labelledby="next-heading">
             <h2 id="next-heading">Your next appointment</h2>
             <NextAppointment appointment={home.data.next} />
+            {home.data.next && <ChangeAppointment appointment={home.data.next} />}
           </section>
           <section class="card" aria-labelledby="therapist-heading">
             <h2 id="therapist-heading">Your therapist</h2>

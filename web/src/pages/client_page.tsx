@@ -1,6 +1,9 @@
 // One client as their therapist sees them: details (with the country whose crisis lines they are
 // shown), episodes of care with their appointments, and the actions that start care: open an
 // episode, book, invite the client, ask for a guardian, record consent to share with them.
+import { ContactCard } from '../contact_card';
+import { InvitationStatusLine } from '../invitation_status';
+import { RecordReaders } from '../record_access';
 import { useId, useState } from 'preact/hooks';
 import {
   api,
@@ -108,6 +111,8 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
             </dl>
             {isTherapist && <CrisisCountry client={client} />}
           </section>
+          <ContactCard clientId={client.id} />
+          {!isTherapist && <RecordReaders clientId={client.id} clientName={client.display_name} />}
           <section class="card" aria-labelledby="episodes-heading">
             <h2 id="episodes-heading">Episodes of care</h2>
             {episodes.length === 0 && <p class="muted">No episode yet.</p>}
@@ -456,6 +461,7 @@ function InviteClient({ client }: { client: Client }) {
         now, you can instead show a link to hand over once; that is recorded, and their plan's signature will say so.
       </p>
       {error && <Alert>{error}</Alert>}
+      {client.email_confirmed === false && !invitation && <InvitationStatusLine userId={client.id} name={firstName(client.display_name)} email={client.email} showSend={false} />}
       {invitation?.url ? (
         <CopyableLink invitation={invitation} label="Invitation link" />
       ) : invitation ? (

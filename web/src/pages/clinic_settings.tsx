@@ -1,7 +1,8 @@
 // The clinic's settings as an administrator changes them: whether guardians may see a child's
 // plan at all, whether feedback links may be sent, and how often an agreed treatment plan falls
 // due for review (after so many sessions or so many days, whichever comes first), and the age
-// under which a client may have guardians without a recorded exception.
+// under which a client may have guardians without a recorded exception, and how much notice a
+// client is asked to give to cancel or move an appointment.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { Alert, CheckboxField, Field, Loading, useLoad } from '../ui';
@@ -12,6 +13,7 @@ export interface ClinicSettings {
   plan_review_sessions: number;
   plan_review_days: number;
   age_of_majority: number;
+  cancel_notice_hours: number;
 }
 
 const settingsApi = {
@@ -26,6 +28,7 @@ export function ClinicSettingsCard() {
   const [sessions, setSessions] = useState('');
   const [days, setDays] = useState('');
   const [majority, setMajority] = useState('');
+  const [notice, setNotice] = useState('');
   const [error, setError] = useState<ApiError>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -37,6 +40,7 @@ export function ClinicSettingsCard() {
     setSessions(String(s.plan_review_sessions ?? 6));
     setDays(String(s.plan_review_days ?? 90));
     setMajority(String(s.age_of_majority ?? 18));
+    setNotice(String(s.cancel_notice_hours ?? 24));
   }, [loaded.data]);
 
   async function submit(e: Event) {
@@ -52,6 +56,7 @@ export function ClinicSettingsCard() {
         plan_review_sessions: Number(sessions),
         plan_review_days: Number(days),
         age_of_majority: Number(majority),
+        cancel_notice_hours: Number(notice),
       });
       setSaved(true);
     } catch (err) {
@@ -113,6 +118,19 @@ export function ClinicSettingsCard() {
             value={majority}
             onInput={setMajority}
             error={error?.fieldMessage('age_of_majority')}
+          />
+          <Field
+            label="Notice to cancel or move an appointment, in hours"
+            name="cancel_notice_hours"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={168}
+            required
+            hint="Clients are told this rule when they ask. Asking later is still possible; the request is marked short notice."
+            value={notice}
+            onInput={setNotice}
+            error={error?.fieldMessage('cancel_notice_hours')}
           />
           {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
           {saved && <Alert kind="success">Settings saved.</Alert>}

@@ -19,8 +19,9 @@ import {
   type PlanVersion,
   type ThoughtRecordView,
 } from '../plan_api';
-import { DiffTable, DraftGoalsWithheld, GoalsSection, ProblemsSection, SummarySection, VersionHistory } from '../plan_view';
+import { DraftGoalsWithheld, GoalsSection, PlanChanges, ProblemsSection, SummarySection, VersionHistory } from '../plan_view';
 import {
+  agreementWords,
   audienceOf,
   formatScore,
   formatTau,
@@ -31,7 +32,9 @@ import {
   planStateLines,
   problemName,
   problemsInOrder,
+  readerOf,
   shortText,
+  type Reader,
 } from '../plan_words';
 import { navigate } from '../router';
 import { Alert, CheckboxField, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
@@ -43,8 +46,10 @@ interface PlanPageData {
   // The newest version when it is not the current one (an open draft or proposal beside an
   // agreed version): rankings and problem edits refer to it.
   newest?: PlanVersion;
-  // For a proposal awaiting this reader's answer: what changed since the version before it.
+  // For a proposal awaiting this reader's answer: what changed since the version before it, and
+  // that version's content, to name what changed.
   proposalDiff?: PlanDiff;
+  proposalBase?: PlanContent;
 }
 
 async function loadPlan(episodeId: number): Promise<PlanPageData> {
@@ -59,11 +64,18 @@ async function loadPlan(episodeId: number): Promise<PlanPageData> {
     newest = { ...overview.current, content: current! };
   }
   let proposalDiff: PlanDiff | undefined;
+  let proposalBase: PlanContent | undefined;
   if (newestSummary?.status === 'proposed' && newestSummary.number > 1) {
     const from = overview.agreed_number ?? newestSummary.number - 1;
-    proposalDiff = await planApi.diff(episodeId, from, newestSummary.number).catch(() => undefined);
+    [proposalDiff, proposalBase] = await Promise.all([
+      planApi.diff(episodeId, from, newestSummary.number).catch(() => undefined),
+      planApi
+        .version(episodeId, from)
+        .then((v) => normalizeContent(v.content))
+        .catch(() => undefined),
+    ]);
   }
-  return { overview, current, newest, proposalDiff };
+  return { overview, current, newest, proposalDiff, proposalBase };
 }
 
 // One button's or form's request: busy while it runs, its error afterwards.
@@ -111,8 +123,9 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
       </div>
     );
   }
-  const { overview, current, newest, proposalDiff } = plan.data!;
+  const { overview, current, newest, proposalDiff, proposalBase } = plan.data!;
   const who = audienceOf(overview);
+  const reader = readerOf(overview, ctx.user.role);
   const done = (message?: string) => {
     setNotice(message);
     plan.reload();
@@ -140,7 +153,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
       {plan.error && <Alert>{plan.error.message}</Alert>}
       <StateCard overview={overview} agreed={agreed} episodeId={episodeId} onChanged={done} />
       {overview.may_accept && newest?.status === 'proposed' && (
-        <DecisionCard overview={overview} proposal={newest} diff={proposalDiff} episodeId={episodeId} onChanged={done} />
+        <DecisionCard overview={overview} reader={reader} proposal={newest} diff={proposalDiff} base={proposalBase} episodeId={episodeId} onChanged={done} />
       )}
       {current && overview.current && (
         <>
@@ -150,24 +163,30 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
           {!draftWithheld && <SummarySection content={current} />}
           <ProblemsSection
             content={current}
-            action={who === 'client' ? (key) => <EditMyWords episodeId={episodeId} content={newest?.content ?? current} problemKey={key} onChanged={done} /> : undefined}
+            reader={reader}
+            action={
+              who === 'client'
+                ? (key) => <EditMyWords episodeId={episodeId} therapist={reader.therapist} content={newest?.content ?? current} problemKey={key} onChanged={done} />
+                : undefined
+            }
             footer={
               <>
                 {newest && newest.number !== overview.current.number && (
-                  <NewInDraft content={current} draft={newest} episodeId={episodeId} canEdit={who === 'client'} onChanged={done} />
+                  <NewInDraft content={current} draft={newest} episodeId={episodeId} therapist={reader.therapist} canEdit={who === 'client'} onChanged={done} />
                 )}
-                {who === 'client' && <AddProblem episodeId={episodeId} onChanged={done} />}
+                {who === 'client' && <AddProblem episodeId={episodeId} therapist={reader.therapist} onChanged={done} />}
               </>
             }
           />
           {(who !== 'guardian' || current.problems.length > 0) && newest && (
-            <RankingSection overview={overview} content={newest.content} episodeId={episodeId} onChanged={done} />
+            <RankingSection overview={overview} reader={reader} content={newest.content} episodeId={episodeId} onChanged={done} />
           )}
           {draftWithheld ? (
-            <DraftGoalsWithheld />
+            <DraftGoalsWithheld reader={reader} />
           ) : (
             <GoalsSection
               content={current}
+              reader={reader}
               overview={overview}
               showWeights={isCare}
               slots={{
@@ -175,7 +194,14 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
                   <HomeworkTick episodeId={episodeId} goal={goal} homework={h} state={state} canTick={who !== 'guardian'} onChanged={() => done()} />
                 ),
                 goalExtra: (goal, progress) => (
-                  <SelfRating episodeId={episodeId} goal={goal} progress={progress} canRate={who === 'client'} onChanged={() => done('Your rating is saved.')} />
+                  <SelfRating
+                    episodeId={episodeId}
+                    goal={goal}
+                    progress={progress}
+                    canRate={who === 'client'}
+                    clientName={reader.client}
+                    onChanged={() => done('Your rating is saved.')}
+                  />
                 ),
               }}
             />
@@ -186,15 +212,15 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
       {!current && who === 'client' && overview.versions.length === 0 && (
         <section class="card" aria-labelledby="plan-start">
           <h2 id="plan-start">What would you like help with?</h2>
-          <p>You can write down a problem in your own words now. Your therapist will see it and build the plan with you.</p>
-          <AddProblem episodeId={episodeId} onChanged={done} />
+          <p>You can write down a problem in your own words now. {reader.therapist} will see it and build the plan with you.</p>
+          <AddProblem episodeId={episodeId} therapist={reader.therapist} onChanged={done} />
         </section>
       )}
       {who !== 'guardian' && current && current.goals.length > 0 && (
         <ThoughtRecordsCard overview={overview} content={current} episodeId={episodeId} canWrite={who === 'client'} onChanged={() => done('Your thought record is saved.')} />
       )}
       {isCare && agreed && <ReviewForm overview={overview} content={normalizeContent(agreed.content)} episodeId={episodeId} onChanged={() => done('The review is recorded.')} />}
-      <VersionHistory overview={overview} episodeId={episodeId} />
+      <VersionHistory overview={overview} episodeId={episodeId} reader={reader} />
     </div>
   );
 }
@@ -320,14 +346,18 @@ function StateCard({
 
 function DecisionCard({
   overview,
+  reader,
   proposal,
   diff,
+  base,
   episodeId,
   onChanged,
 }: {
   overview: PlanOverview;
+  reader: Reader;
   proposal: PlanVersion;
   diff?: PlanDiff;
+  base?: PlanContent;
   episodeId: number;
   onChanged: (message?: string) => void;
 }) {
@@ -348,7 +378,17 @@ function DecisionCard({
           ? `Read it below${diff ? `, with what changed since version ${diff.from}` : ''}, then tell them what you think.`
           : `Below is the version in force, version ${overview.current?.number}; here is what version ${n} changes.`}
       </p>
-      {diff && <DiffTable rows={diff.rows} from={diff.from} to={diff.to} caption={`What changed since version ${diff.from}`} />}
+      {diff && (
+        <PlanChanges
+          rows={diff.rows}
+          from={diff.from}
+          to={diff.to}
+          reader={reader}
+          before={base}
+          after={proposal.content}
+          caption={`What changed since version ${diff.from}`}
+        />
+      )}
       {overview.current && overview.current.number !== n && (
         <p>
           <a href={`/episodes/${episodeId}/plan/versions/${n}`}>Read version {n} in full</a>
@@ -383,14 +423,14 @@ function DecisionCard({
             onSubmit={(e) => {
               e.preventDefault();
               if (!comment.trim()) {
-                setCommentError('Write what you would like changed, so that your therapist can revise the plan.');
+                setCommentError(`Write what you would like changed, so that ${overview.therapist.name} can revise the plan.`);
                 return;
               }
               setCommentError(undefined);
               void changes.run(async () => {
                 await planApi.requestChanges(episodeId, n, comment.trim());
                 setComment('');
-                onChanged('Your request is sent. Your therapist will revise the plan with you.');
+                onChanged(`Your request is sent. ${overview.therapist.name} will revise the plan with you.`);
               });
             }}
           >
@@ -422,7 +462,7 @@ function DecisionCard({
                 });
               }}
             >
-              <p class="small">Declining says this plan is not right for you. Your therapist will talk it over with you.</p>
+              <p class="small">Declining says this plan is not right for you. {overview.therapist.name} will talk it over with you.</p>
               <TextAreaField label="Why not?" name="decline_comment" value={why} onInput={setWhy} error={decline.error?.fieldMessage('comment')} />
               {decline.error && !decline.error.fieldMessage('comment') && <Alert>{errorText(decline.error)}</Alert>}
               <div>
@@ -440,11 +480,13 @@ function DecisionCard({
 
 function EditMyWords({
   episodeId,
+  therapist,
   content,
   problemKey,
   onChanged,
 }: {
   episodeId: number;
+  therapist: string;
   content: PlanContent;
   problemKey: string;
   onChanged: (message?: string) => void;
@@ -476,7 +518,7 @@ function EditMyWords({
         void save.run(async () => {
           const v = await planApi.editProblem(episodeId, problemKey, { client_words: value.trim() });
           setOpen(false);
-          onChanged(`Saved in draft version ${v.number}. Your therapist will see your words.`);
+          onChanged(`Saved in draft version ${v.number}. ${therapist} will see your words.`);
         });
       }}
     >
@@ -507,12 +549,14 @@ function NewInDraft({
   content,
   draft,
   episodeId,
+  therapist,
   canEdit,
   onChanged,
 }: {
   content: PlanContent;
   draft: PlanVersion;
   episodeId: number;
+  therapist: string;
   canEdit: boolean;
   onChanged: (message?: string) => void;
 }) {
@@ -528,7 +572,7 @@ function NewInDraft({
           <li key={p.key}>
             “{p.client_words}”
             {canEdit && draft.status === 'draft' && (
-              <EditMyWords episodeId={episodeId} content={draft.content} problemKey={p.key!} onChanged={onChanged} />
+              <EditMyWords episodeId={episodeId} therapist={therapist} content={draft.content} problemKey={p.key!} onChanged={onChanged} />
             )}
           </li>
         ))}
@@ -537,7 +581,7 @@ function NewInDraft({
   );
 }
 
-function AddProblem({ episodeId, onChanged }: { episodeId: number; onChanged: (message?: string) => void }) {
+function AddProblem({ episodeId, therapist, onChanged }: { episodeId: number; therapist: string; onChanged: (message?: string) => void }) {
   const [value, setValue] = useState('');
   const [localError, setLocalError] = useState<string>();
   const save = useAction();
@@ -555,7 +599,7 @@ function AddProblem({ episodeId, onChanged }: { episodeId: number; onChanged: (m
         void save.run(async () => {
           const v = await planApi.addProblem(episodeId, { client_words: value.trim() });
           setValue('');
-          onChanged(`Added to draft version ${v.number}. Your therapist will see it.`);
+          onChanged(`Added to draft version ${v.number}. ${therapist} will see it.`);
         });
       }}
     >
@@ -581,11 +625,13 @@ function AddProblem({ episodeId, onChanged }: { episodeId: number; onChanged: (m
 
 function RankingSection({
   overview,
+  reader,
   content,
   episodeId,
   onChanged,
 }: {
   overview: PlanOverview;
+  reader: Reader;
   content: PlanContent;
   episodeId: number;
   onChanged: (message?: string) => void;
@@ -628,7 +674,7 @@ function RankingSection({
       <h2 id="plan-ranking">What matters most</h2>
       <p class="muted small">
         {who === 'guardian'
-          ? 'How the client and the therapist each put the problems in order.'
+          ? `How ${overview.client.name} and ${overview.therapist.name} each put the problems in order.`
           : 'Each of you puts the problems in order, most important first. Seeing both orders helps you talk about where you agree.'}
       </p>
       <div class="rankings">
@@ -698,15 +744,16 @@ function RankingSection({
       </div>
       <div class="consensus">
         <h3>Do the orders agree?</h3>
-        {c.tau === null || c.tau === undefined ? (
-          <p>{c.plain_words || 'Once both orders are saved, Rapport shows how closely they agree.'}</p>
-        ) : (
+        {/* In words for everyone; the statistic behind them is for the care team. */}
+        <p>{agreementWords(c.tau, reader)}</p>
+        {c.tau !== null && c.tau !== undefined && (
           <>
-            <p>{c.plain_words}</p>
-            <p class="small">
-              Agreement index (Kendall's tau): <strong>{formatTau(c.tau)}</strong> over {c.compared} problems. It runs from 1 (the
-              same order) through 0 (no relation between the orders) to −1 (opposite orders).
-            </p>
+            {reader.audience === 'care' && (
+              <p class="small">
+                Agreement index (Kendall's tau): <strong>{formatTau(c.tau)}</strong> over {c.compared} problems. It runs from 1 (the
+                same order) through 0 (no relation between the orders) to −1 (opposite orders).
+              </p>
+            )}
             {c.most_different.length > 0 && (
               <p class="small">
                 Placed most differently: {c.most_different.map((k) => `“${shortText(problemName(content, k))}”`).join(', ')}.
@@ -795,12 +842,14 @@ function SelfRating({
   goal,
   progress,
   canRate,
+  clientName,
   onChanged,
 }: {
   episodeId: number;
   goal: Goal;
   progress?: GoalProgress;
   canRate: boolean;
+  clientName: string;
   onChanged: () => void;
 }) {
   const ratings = progress?.self_ratings ?? [];
@@ -811,7 +860,7 @@ function SelfRating({
   if (!canRate && ratings.length === 0) return null;
   return (
     <div class="self-rating">
-      <h4>{canRate ? 'How far along are you?' : "The client's own rating"}</h4>
+      <h4>{canRate ? 'How far along are you?' : `${clientName}'s own rating`}</h4>
       {ratings.length > 0 && (
         <ul class="plain-list small">
           {[...ratings].reverse().slice(0, 5).map((r) => (

@@ -226,7 +226,7 @@ export function ThoughtRecordList({ records, content }: { records: ThoughtRecord
             <dl class="details">
               <div>
                 <dt>Goal</dt>
-                <dd>{goal ? goal.description : r.record.goal_key}</dd>
+                <dd>{goal ? goal.description : 'A goal no longer in the plan'}</dd>
               </div>
               <div>
                 <dt>Situation</dt>

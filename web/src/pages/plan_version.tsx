@@ -1,11 +1,11 @@
-// One version of a plan on its own (with its signatures), two versions compared side by side,
-// and the print view: the version as it should look on paper or in a PDF saved from the browser.
+// One version of a plan on its own (with its signatures), what changed between two versions, and
+// the print view: the version as it should look on paper or in a PDF saved from the browser.
 import { useState } from 'preact/hooks';
 import { formatDateTime } from '../format';
 import type { AppContext } from '../main';
-import { planApi, type PlanOverview, type PlanVersion } from '../plan_api';
-import { DraftGoalsWithheld, DiffTable, GoalsSection, ProblemsSection, SignatureTable, SummarySection } from '../plan_view';
-import { audienceOf, normalizeContent, signedBy, versionDates, versionStatusLabel } from '../plan_words';
+import { planApi, type PlanContent, type PlanDiff, type PlanOverview, type PlanVersion } from '../plan_api';
+import { commentLabel, DraftGoalsWithheld, GoalsSection, PlanChanges, ProblemsSection, SignatureTable, SummarySection } from '../plan_view';
+import { normalizeContent, readerOf, signedBy, versionDates, versionStatusLabel } from '../plan_words';
 import { navigate } from '../router';
 import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
 
@@ -37,7 +37,8 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
     return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
   }
   const { overview, version } = data.data!;
-  const isCare = audienceOf(overview) === 'care';
+  const reader = readerOf(overview, ctx.user.role);
+  const isCare = reader.audience === 'care';
   const agreed = overview.agreed_number;
   const title = `Plan version ${number}${isCare ? ` for ${overview.client.name}` : ''}`;
   return (
@@ -55,11 +56,11 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
         {version.signatures.length > 0 && <p>Signed by {signedBy(version.signatures)}.</p>}
         {version.client_comment && (
           <p>
-            <span class="label">Client's comment:</span> “{version.client_comment}”
+            <span class="label">{commentLabel(reader)}:</span> “{version.client_comment}”
           </p>
         )}
         <div class="actions">
-          {isCare && version.status === 'draft' && (
+          {overview.may_edit && version.status === 'draft' && (
             <a class="button button--primary" href={`/episodes/${episodeId}/plan/versions/${number}/edit`}>
               Edit draft
             </a>
@@ -82,22 +83,34 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
       {version.guardian_filtered && <Alert kind="info">Some parts of this plan are not shared with guardians, so they are not shown here.</Alert>}
       {!isCare && version.status === 'draft' ? (
         <>
-          <ProblemsSection content={version.content} />
-          <DraftGoalsWithheld />
+          <ProblemsSection content={version.content} reader={reader} />
+          <DraftGoalsWithheld reader={reader} />
         </>
       ) : (
         <>
           <SummarySection content={version.content} />
-          <ProblemsSection content={version.content} />
-          <GoalsSection content={version.content} showWeights={isCare} />
+          <ProblemsSection content={version.content} reader={reader} />
+          <GoalsSection content={version.content} reader={reader} showWeights={isCare} />
         </>
       )}
       <section class="card plan-section" aria-labelledby="version-signatures">
         <h2 id="version-signatures">Signatures</h2>
-        <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} />
+        <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} hash={isCare ? 'column' : 'footnote'} />
       </section>
     </div>
   );
+}
+
+// The differences between two versions, and both versions as this reader sees them, to name what
+// changed by its words.
+async function loadChanges(episodeId: number, from: number, to: number): Promise<{ diff: PlanDiff; before?: PlanContent; after?: PlanContent }> {
+  const content = (n: number) =>
+    planApi
+      .version(episodeId, n)
+      .then((v) => normalizeContent(v.content))
+      .catch(() => undefined);
+  const [diff, before, after] = await Promise.all([planApi.diff(episodeId, from, to), content(from), content(to)]);
+  return { diff, before, after };
 }
 
 export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
@@ -105,7 +118,7 @@ export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId
   const [from, setFrom] = useState(Number(query.get('from')) || 0);
   const [to, setTo] = useState(Number(query.get('to')) || 0);
   const overview = useLoad(() => planApi.overview(episodeId), [episodeId]);
-  const diff = useLoad(() => (from > 0 && to > 0 ? planApi.diff(episodeId, from, to) : Promise.resolve(undefined)), [episodeId, from, to]);
+  const diff = useLoad(() => (from > 0 && to > 0 ? loadChanges(episodeId, from, to) : Promise.resolve(undefined)), [episodeId, from, to]);
   const choose = (which: 'from' | 'to') => (value: string) => {
     const n = Number(value);
     const f = which === 'from' ? n : from;
@@ -135,19 +148,26 @@ export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId
       )}
       {diff.loading && !diff.data && from > 0 && to > 0 && <Loading what="the differences" />}
       {diff.error && <Alert>{diff.error.message}</Alert>}
-      {diff.data && (
+      {diff.data && overview.data && (
         <section class="card plan-section" aria-labelledby="compare-rows">
           <h2 id="compare-rows">
-            Differences between version {diff.data.from} and version {diff.data.to}
+            Differences between version {diff.data.diff.from} and version {diff.data.diff.to}
           </h2>
           <p class="muted small">Each row says in words whether something was added, removed or changed.</p>
-          <DiffTable rows={diff.data.rows} from={diff.data.from} to={diff.data.to} />
+          <PlanChanges
+            rows={diff.data.diff.rows}
+            from={diff.data.diff.from}
+            to={diff.data.diff.to}
+            reader={readerOf(overview.data, ctx.user.role)}
+            before={diff.data.before}
+            after={diff.data.after}
+          />
           <p class="actions">
-            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.from}`}>
-              Version {diff.data.from} in full
+            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.diff.from}`}>
+              Version {diff.data.diff.from} in full
             </a>
-            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.to}`}>
-              Version {diff.data.to} in full
+            <a class="button" href={`/episodes/${episodeId}/plan/versions/${diff.data.diff.to}`}>
+              Version {diff.data.diff.to} in full
             </a>
           </p>
         </section>
@@ -156,13 +176,14 @@ export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId
   );
 }
 
-export function PlanPrintPage({ episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
+export function PlanPrintPage({ ctx, episodeId, number }: { ctx: AppContext; episodeId: number; number: number }) {
   const data = useLoad(() => loadVersion(episodeId, number), [episodeId, number]);
   if (data.loading && !data.data) return <Loading what={`version ${number}`} />;
   if (data.error) {
     return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
   }
   const { overview, version } = data.data!;
+  const reader = readerOf(overview, ctx.user.role);
   return (
     <div class="page print-page">
       <div class="no-print actions">
@@ -180,16 +201,16 @@ export function PlanPrintPage({ episodeId, number }: { ctx: AppContext; episodeI
         <span class="small">{versionDates(version)}</span>
       </p>
       {version.guardian_filtered && <p class="small">Some parts of this plan are not shared with guardians and are left out.</p>}
-      {version.status === 'draft' && audienceOf(overview) !== 'care' ? (
+      {version.status === 'draft' && reader.audience !== 'care' ? (
         <>
-          <ProblemsSection content={version.content} />
-          <DraftGoalsWithheld />
+          <ProblemsSection content={version.content} reader={reader} />
+          <DraftGoalsWithheld reader={reader} />
         </>
       ) : (
         <>
           <SummarySection content={version.content} />
-          <ProblemsSection content={version.content} />
-          <GoalsSection content={version.content} />
+          <ProblemsSection content={version.content} reader={reader} />
+          <GoalsSection content={version.content} reader={reader} />
         </>
       )}
       <section class="card plan-section print-signatures" aria-labelledby="print-signatures">
@@ -198,11 +219,15 @@ export function PlanPrintPage({ episodeId, number }: { ctx: AppContext; episodeI
           <p>This version has not been signed.</p>
         ) : (
           <>
-            <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} />
-            <p class="small">
-              Each signature is made over the content hash shown: the BLAKE2b-256 hash of this version's exact content.{' '}
-              {version.content_hash ? `This version's content hash: ${version.content_hash}.` : ''}
-            </p>
+            <SignatureTable signatures={version.signatures} caption={`Signatures on version ${number}`} hash="none" />
+            {/* The content hash stays in small print: it lets anyone check that this is the signed wording. */}
+            {version.content_hash && (
+              <p class="footnote small muted">
+                Verification code: <code class="hash">{version.content_hash}</code>. Each signature was made over exactly this
+                version, and the code would change if a single word did
+                {reader.audience === 'care' ? ' (it is the BLAKE2b-256 hash of the version’s content)' : ''}.
+              </p>
+            )}
           </>
         )}
         <p class="small muted">

@@ -1,6 +1,7 @@
 // The therapist's home: alerts first (open ones, then acknowledged ones still to resolve, each
 // by severity and then the longest waiting), then the caseload ordered by what needs attention,
 // with a small trend line of outcome and rapport per client, and a form to add a new client.
+import { WaitingRequests } from '../appointment_requests';
 import { Fragment } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type DashboardRow, type FeedbackAlert } from '../api';
@@ -153,6 +154,7 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
           <AlertList alerts={active.acknowledged} canAct onChanged={onChanged} focusId={focusId} empty="" />
         </section>
       )}
+      <WaitingRequests />
       <div class="columns">
         <section class="card" aria-labelledby="caseload-heading">
           <h2 id="caseload-heading" tabIndex={-1}>
