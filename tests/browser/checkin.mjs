@@ -68,3 +68,19 @@ export async function leftStep(form, from) {
     from,
   );
 }
+
+// Waits until the client's draft on the server holds `value` for `key`.
+export async function draftHolds(page, key, value) {
+  for (let i = 0; i < 100; i++) {
+    const held = await page.evaluate(async (key) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const client = await (await fetch(`/api/v1/clients/${me.user.id}`)).json();
+      const episode = client.episodes.find((e) => !e.ended_at);
+      const r = await fetch(`/api/v1/episodes/${episode.id}/feedback-draft`);
+      return r.ok ? (await r.json()).answers?.[key] : undefined;
+    }, key);
+    if (held === value) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`the draft never held ${key} = ${value}`);
+}

@@ -14,7 +14,7 @@ import {
   signIn,
   smallTouchTargets,
 } from './harness.mjs';
-import { askWholeCheckInEverySession, bookSession, clearDraft, clientEpisodeId, leftStep, stepName } from './checkin.mjs';
+import { askWholeCheckInEverySession, bookSession, clearDraft, clientEpisodeId, draftHolds, leftStep, stepName } from './checkin.mjs';
 
 const live = demoServerAndBrowser();
 
@@ -44,21 +44,6 @@ function sharedSession() {
   return openSession;
 }
 
-// Waits until the client's draft on the server holds `value` for `key`.
-async function draftHolds(page, key, value) {
-  for (let i = 0; i < 100; i++) {
-    const held = await page.evaluate(async (key) => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const client = await (await fetch(`/api/v1/clients/${me.user.id}`)).json();
-      const episode = client.episodes.find((e) => !e.ended_at);
-      const r = await fetch(`/api/v1/episodes/${episode.id}/feedback-draft`);
-      return r.ok ? (await r.json()).answers?.[key] : undefined;
-    }, key);
-    if (held === value) return;
-    await page.waitForTimeout(100);
-  }
-  assert.fail(`the draft never held ${key} = ${value}`);
-}
 
 // As the client (signed in on `page`), sends the outcome questionnaires due for the session
 // `booked` through the API, so that the form about it is the Rapport Check alone; returns the

@@ -139,11 +139,14 @@ function stepsOf(instruments: InstrumentDefinition[], sent: Set<string>): Step[]
     .flatMap((inst) => inst.items.filter(isAnswerable).map((item) => ({ key: answerKey(inst.code, item.id), inst, item })));
 }
 
-// Where a restored draft picks up: the first required question still open; failing that, the one
-// after the last answer given. Without a draft, the first question.
+// Where a restored draft picks up: the first question with answers to choose from still open
+// (optional ones too: the PHQ-9's items may be left out, but a client coming back means to go on
+// where they were); failing that, the one after the last answer given. Without a draft, the first
+// question.
 function resumeAt(steps: Step[], answers: Record<string, number | string>): string {
   if (!steps.some((s) => isAnswered(answers[s.key]))) return steps[0]?.key ?? kReview;
-  const open = steps.find((s) => needsAnswer(s.item) && !isAnswered(answers[s.key]));
+  const choosing = (item: InstrumentItem) => item.type === 'choice' || item.type === 'slider';
+  const open = steps.find((s) => choosing(s.item) && !isAnswered(answers[s.key]));
   if (open) return open.key;
   let last = -1;
   steps.forEach((s, i) => {

@@ -72,7 +72,8 @@ function App() {
   setSessionEndedHandler(() => {
     setCsrfToken('');
     setUser(null);
-    const here = location.pathname;
+    // The whole address, so that signing in again returns to the same form for the same session.
+    const here = location.pathname + location.search;
     navigate(`/sign-in?expired=1${here !== '/' ? `&next=${encodeURIComponent(here)}` : ''}`, true);
   });
 
@@ -115,7 +116,8 @@ function App() {
 
   if (!user) {
     if (path !== '/sign-in') {
-      const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
+      // The whole address, so that signing in leads back to exactly this page.
+      const next = path === '/' ? '' : `?next=${encodeURIComponent(path + location.search)}`;
       return <Redirect to={`/sign-in${next}`} />;
     }
     return (
