@@ -1371,8 +1371,21 @@ Result<FeedbackLinkCreated> FeedbackService::CreateFeedbackLink(const Actor& act
   link.token_hash = Blake2b256Hex(out.token);
   link.created_at = now;
   link.expires_at = out.expires_at;
+  RAPPORT_ASSIGN_OR_RETURN(const User client, store_.GetUser(episode.client_id));
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(const FeedbackLinkId id, txn.InsertFeedbackLink(link));
+    // The link goes to the client (on their open pages and by e-mail); the answer still holds it
+    // for a therapist who hands it over in person.
+    RAPPORT_RETURN_IF_ERROR(
+        Tell(txn, client,
+             Message{"feedback_link", fmt::format("feedback_link:{}", id),
+                     "Rapport: a short check-in is ready for you",
+                     "Your therapist would like to hear how your session "
+                     "felt. It takes about a minute, and the link works "
+                     "once, without signing in:\n" +
+                         wiring_.notifier.base_url + out.path,
+                     Json{{"type", "feedback_link"}, {"appointment_id", appointment->id}}},
+             now));
     return audit::Append(txn, actor, now, "create", "feedback_link", Id(id));
   }));
   return out;

@@ -985,6 +985,22 @@ TEST(Export, CsvHasOneRowPerResponseWithScoresAndAnswers) {
 
 // --- Feedback links ---------------------------------------------------------------------------
 
+TEST(FeedbackLinks, TheLinkIsSentToTheClientNotOnlyShownToTheTherapist) {
+  FeedbackWorld w;
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);
+  ASSERT_TRUE(link.has_value()) << link.error().message;
+  const auto mail = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(mail.has_value());
+  int sent = 0;
+  for (const Notification& m : *mail) {
+    if (m.reason != "feedback_link") continue;
+    ++sent;
+    EXPECT_EQ(m.recipient_id, w.c1);
+    EXPECT_NE(m.body.find(link->path), std::string::npos) << m.body;
+  }
+  EXPECT_EQ(sent, 1);
+}
+
 TEST(FeedbackLinks, AClientAnswersOncePerQuestionnaireWithoutSigningIn) {
   FeedbackWorld w;
   auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_c1);

@@ -587,6 +587,9 @@ test('a feedback link sent by the therapist works without signing in, once', asy
   await row.getByRole('link', { name: /Feedback and progress/ }).click();
   const send = page.getByRole('region', { name: 'Send feedback link' });
   await send.getByRole('button', { name: /Send feedback link/ }).first().click();
+  // It goes to the client; the link itself is there only for handing over in person.
+  await send.getByText(/is on its way to the client/).waitFor();
+  await send.getByText('Hand it over in person instead').click();
   const link = await send.getByLabel('Feedback link').inputValue();
   assert.match(link, /\/feedback\/\S+$/);
   await page.context().close();

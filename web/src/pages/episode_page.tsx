@@ -191,7 +191,10 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
   return (
     <section class="card" aria-labelledby="link-heading">
       <h2 id="link-heading">Send feedback link</h2>
-      <p class="muted small">A personal link lets the client answer without signing in. It works once and expires after a week.</p>
+      <p class="muted small">
+        A personal link lets the client answer without signing in. It goes to them by e-mail and on their Rapport pages; it works once and
+        expires after a week.
+      </p>
       {error && <Alert>{error}</Alert>}
       {past.length === 0 ? (
         <p class="muted">No session has taken place yet.</p>
@@ -209,7 +212,18 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
           ))}
         </ul>
       )}
-      {link && <CopyableLink invitation={{ url: link.url, expires_at: link.expires_at }} label="Feedback link" />}
+      {link && (
+        <>
+          <Alert kind="success">
+            The link for the session on {formatDateTime(past.find((a) => a.id === link.appointment)?.starts_at)} is on its way to the client. It expires{' '}
+            {formatDateTime(link.expires_at)}.
+          </Alert>
+          <details class="details-disclosure">
+            <summary>Hand it over in person instead</summary>
+            <CopyableLink invitation={{ url: link.url, expires_at: link.expires_at }} label="Feedback link" />
+          </details>
+        </>
+      )}
     </section>
   );
 }
