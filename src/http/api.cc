@@ -781,8 +781,9 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                auto body = ReadJsonObject(request);
                if (!body) return std::unexpected(std::move(body.error()));
                JsonObjectReader reader(*body);
-               auto share = reader.OptionalBool("share_with_guardians");
-               auto links = reader.OptionalBool("allow_link_feedback");
+               ClinicSettingsChange change;
+               change.share_with_guardians = reader.OptionalBool("share_with_guardians");
+               change.allow_link_feedback = reader.OptionalBool("allow_link_feedback");
                const auto bounded = [&reader](std::string_view key, int low,
                                               int high) -> std::optional<int> {
                  auto value = reader.OptionalInt(key);
@@ -794,21 +795,12 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                  }
                  return static_cast<int>(*value);
                };
-               auto sessions = bounded("plan_review_sessions", 1, 52);
-               auto days = bounded("plan_review_days", 1, 730);
-               auto majority = bounded("age_of_majority", 14, 21);
-               auto notice = bounded("cancel_notice_hours", 0, 168);
+               change.plan_review_sessions = bounded("plan_review_sessions", 1, 52);
+               change.plan_review_days = bounded("plan_review_days", 1, 730);
+               change.age_of_majority = bounded("age_of_majority", 14, 21);
+               change.cancel_notice_hours = bounded("cancel_notice_hours", 0, 168);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto current = clinic.GetClinic(actor);
-               if (!current) return ErrorReply(current.error());
-               ClinicSettings settings = current->settings;
-               if (share) settings.share_with_guardians = *share;
-               if (links) settings.allow_link_feedback = *links;
-               if (sessions) settings.plan_review_sessions = *sessions;
-               if (days) settings.plan_review_days = *days;
-               if (majority) settings.age_of_majority = *majority;
-               if (notice) settings.cancel_notice_hours = *notice;
-               auto updated = clinic.UpdateClinicSettings(actor, settings);
+               auto updated = clinic.ChangeClinicSettings(actor, change);
                if (!updated) return ErrorReply(updated.error());
                return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));
              }));

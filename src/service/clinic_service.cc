@@ -959,11 +959,11 @@ Result<Clinic> ClinicService::GetClinic(const Actor& actor) {
   return store_.GetClinic(actor.clinic_id);
 }
 
-Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
-                                                   const ClinicSettings& settings) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
-  // The store's schema refuses these too, but only as an anonymous value; the admin needs to
-  // know which field and what range.
+namespace {
+
+// The store's schema refuses these too, but only as an anonymous value; the admin needs to know
+// which field and what range.
+Status ValidateClinicSettings(const ClinicSettings& settings) {
   std::vector<FieldError> invalid;
   if (settings.plan_review_sessions < 1 || settings.plan_review_sessions > 52) {
     invalid.push_back({"plan_review_sessions", "must be between 1 and 52 sessions"});
@@ -981,6 +981,25 @@ Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
     return Fail(
         Error::InvalidArgument("Please correct the highlighted settings.", std::move(invalid)));
   }
+  return Ok();
+}
+
+ClinicSettings Applied(ClinicSettings settings, const ClinicSettingsChange& change) {
+  if (change.share_with_guardians) settings.share_with_guardians = *change.share_with_guardians;
+  if (change.allow_link_feedback) settings.allow_link_feedback = *change.allow_link_feedback;
+  if (change.plan_review_sessions) settings.plan_review_sessions = *change.plan_review_sessions;
+  if (change.plan_review_days) settings.plan_review_days = *change.plan_review_days;
+  if (change.age_of_majority) settings.age_of_majority = *change.age_of_majority;
+  if (change.cancel_notice_hours) settings.cancel_notice_hours = *change.cancel_notice_hours;
+  return settings;
+}
+
+}  // namespace
+
+Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
+                                                   const ClinicSettings& settings) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
+  RAPPORT_RETURN_IF_ERROR(ValidateClinicSettings(settings));
   const Timestamp now = clock_.Now();
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_RETURN_IF_ERROR(txn.UpdateClinicSettings(actor.clinic_id, settings));
@@ -988,6 +1007,24 @@ Result<Clinic> ClinicService::UpdateClinicSettings(const Actor& actor,
   });
   if (!written) return Fail(written.error());
   return store_.GetClinic(actor.clinic_id);
+}
+
+Result<Clinic> ClinicService::ChangeClinicSettings(const Actor& actor,
+                                                   const ClinicSettingsChange& change) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kAdmin}));
+  // Checked against the defaults first, so that a bad value is named before anything is read.
+  RAPPORT_RETURN_IF_ERROR(ValidateClinicSettings(Applied(ClinicSettings{}, change)));
+  const Timestamp now = clock_.Now();
+  Clinic clinic;
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(clinic, txn.GetClinic(actor.clinic_id));
+    clinic.settings = Applied(clinic.settings, change);
+    RAPPORT_RETURN_IF_ERROR(ValidateClinicSettings(clinic.settings));
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateClinicSettings(actor.clinic_id, clinic.settings));
+    return audit::Append(txn, actor, now, "update", "clinic", Id(actor.clinic_id));
+  });
+  if (!written) return Fail(written.error());
+  return clinic;
 }
 
 Result<ClinicId> ClinicService::CreateClinic(const Actor& actor, const std::string& name) {

@@ -101,6 +101,16 @@ struct GuardianAdded {
   std::optional<InvitationLink> invitation;
 };
 
+// Some of a clinic's settings; those left out keep their stored values.
+struct ClinicSettingsChange {
+  std::optional<bool> share_with_guardians;
+  std::optional<bool> allow_link_feedback;
+  std::optional<int> plan_review_sessions;
+  std::optional<int> plan_review_days;
+  std::optional<int> age_of_majority;
+  std::optional<int> cancel_notice_hours;
+};
+
 struct AppointmentView {
   Appointment appointment;
   UserId client_id = 0;
@@ -231,6 +241,9 @@ class ClinicService {
   Result<Clinic> GetClinic(const Actor& actor);
   // Admin only: what the clinic shares (e.g. clinical detail with guardians). Audited.
   Result<Clinic> UpdateClinicSettings(const Actor& actor, const ClinicSettings& settings);
+  // Admin only: the settings given, applied to those stored inside the same write, so that two
+  // admins changing different settings at once both keep their change. Audited.
+  Result<Clinic> ChangeClinicSettings(const Actor& actor, const ClinicSettingsChange& change);
   // System only: a new clinic (for `rapport user add` on an empty database).
   Result<ClinicId> CreateClinic(const Actor& actor, const std::string& name);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "service/mail.h"
 #include "service/service_test_world.h"
@@ -14,8 +15,12 @@ using testing::World;
 
 bool HasEntry(const std::vector<AuditEntry>& entries, UserId actor, std::string_view action,
               std::string_view type, const std::string& id) {
+  // A read of several records is one entry naming the others as its subjects.
+  const std::string key = AuditRecordKey(type, id);
   return std::any_of(entries.begin(), entries.end(), [&](const AuditEntry& e) {
-    return e.actor_id == actor && e.action == action && e.record_type == type && e.record_id == id;
+    return e.actor_id == actor && e.action == action &&
+           ((e.record_type == type && e.record_id == id) ||
+            std::find(e.subjects.begin(), e.subjects.end(), key) != e.subjects.end());
   });
 }
 
@@ -573,6 +578,42 @@ TEST(Clinics, AdminChangesOnlyTheirOwnClinicsSettingsAndTheChangeIsAudited) {
   auto child = service.GetClient(w.As(w.g1), w.k1);
   ASSERT_TRUE(child.has_value());
   EXPECT_FALSE(child->clinical);
+}
+
+TEST(Clinics, TwoAdminsChangingDifferentSettingsAtOnceBothKeepTheirChange) {
+  World w;
+  ClinicService service(*w.store, w.clock, testing::FastAuth());
+  // One admin moves the review interval while another toggles link feedback, many times over;
+  // each change is applied to what is stored when it is written, so neither undoes the other.
+  constexpr int kRounds = 40;
+  std::thread reviews([&] {
+    for (int i = 1; i <= kRounds; ++i) {
+      ClinicSettingsChange change;
+      change.plan_review_sessions = 1 + i % 52;
+      ASSERT_TRUE(service.ChangeClinicSettings(w.As(w.admin), change).has_value());
+    }
+  });
+  std::thread links([&] {
+    for (int i = 1; i <= kRounds; ++i) {
+      ClinicSettingsChange change;
+      change.allow_link_feedback = i % 2 == 0;
+      ASSERT_TRUE(service.ChangeClinicSettings(w.As(w.admin), change).has_value());
+    }
+  });
+  reviews.join();
+  links.join();
+  const ClinicSettings stored = w.store->GetClinic(w.clinic_a)->settings;
+  EXPECT_EQ(stored.plan_review_sessions, 1 + kRounds % 52);
+  EXPECT_EQ(stored.allow_link_feedback, kRounds % 2 == 0);
+
+  ClinicSettingsChange bad;
+  bad.plan_review_days = 0;
+  auto refused = service.ChangeClinicSettings(w.As(w.admin), bad);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(FieldNames(refused.error()), std::vector<std::string>{"plan_review_days"});
+  EXPECT_EQ(w.store->GetClinic(w.clinic_a)->settings.plan_review_days, 90);
+  EXPECT_EQ(service.ChangeClinicSettings(w.As(w.t1), ClinicSettingsChange{}).error().code,
+            ErrorCode::kPermissionDenied);
 }
 
 TEST(Clinics, AdminSetsThePlanReviewIntervalWithinItsRange) {
