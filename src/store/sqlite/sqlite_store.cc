@@ -1276,6 +1276,29 @@ class SqliteStoreImpl final : public SqliteStore {
 
   int SchemaVersion() const override { return schema_version_; }
 
+  WriteStats write_stats() const override {
+    const std::lock_guard lock(write_mu_);
+    WriteStats stats = stats_;
+    stats.queued = static_cast<std::int64_t>(queue_.size());
+    return stats;
+  }
+
+  Result<std::string> WriterPragma(std::string_view name) override {
+    const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+    });
+    if (!bare) return Fail(Error::InvalidArgument("not a pragma name"));
+    std::string value;
+    // A WriteFn is the only code that runs on the writer thread, the one that may use writer_.
+    RAPPORT_RETURN_IF_ERROR(Write([&](WriteTxn&) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, writer_->Prepare(fmt::format("PRAGMA {}", name)));
+      RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (row) value = q.Text(0);
+      return Ok();
+    }));
+    return value;
+  }
+
   Status Write(WriteFn fn) override {
     if (!fn) return Fail(Error::Internal("Write() needs a function"));
     if (std::this_thread::get_id() == writer_thread_.get_id()) {
@@ -1975,6 +1998,13 @@ class SqliteStoreImpl final : public SqliteStore {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (i >= ran || results[i]) results[i] = Fail(error);
       }
+    } else {
+      // Counted before any caller returns, so that a caller sees its own write in the stats.
+      const auto succeeded = std::count_if(results.begin(), results.end(),
+                                           [](const Status& r) { return r.has_value(); });
+      const std::lock_guard lock(write_mu_);
+      ++stats_.commits;
+      stats_.writes += succeeded;
     }
     finish();
   }
@@ -2024,10 +2054,11 @@ class SqliteStoreImpl final : public SqliteStore {
   std::condition_variable read_cv_;
   std::vector<SqliteConnection*> free_readers_;  // guarded by read_mu_
 
-  std::mutex write_mu_;
+  mutable std::mutex write_mu_;
   std::condition_variable write_cv_;
   std::deque<PendingWrite*> queue_;  // guarded by write_mu_
   bool stopping_ = false;            // guarded by write_mu_
+  WriteStats stats_;                 // guarded by write_mu_; its `queued` stays 0 (the queue says)
   std::atomic<bool> last_commit_failed_{false};
 
   std::thread writer_thread_;  // last: started once everything above exists

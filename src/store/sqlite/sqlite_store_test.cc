@@ -3,8 +3,10 @@
 #include <sqlite3.h>
 #include <stdlib.h>  // mkdtemp
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -319,6 +321,140 @@ TEST(SqliteStore, SixtyFourConcurrentWritersAllSucceedAndAllWritesArePresent) {
     ASSERT_EQ(e.hash, store->AuditSeal(AuditDigestInput(e)));
     prev = e.hash;
   }
+}
+
+// Polls `done` until it holds; false if it still does not after a generous bound, which is there
+// only so that a broken store fails the test instead of hanging it.
+template <typename Condition>
+bool WaitUntil(Condition done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+Status InsertClinic(Store& store, const std::string& name) {
+  return store.Write([&](WriteTxn& txn) { return DropValue(txn.InsertClinic({0, name, {}})); });
+}
+
+TEST(SqliteStore, ConcurrentWritesShareDurableCommits) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("group.db"));
+  ASSERT_NE(store, nullptr);
+  const SqliteStore::WriteStats before = store->write_stats();
+
+  // The first write holds the writer inside its transaction until every other write is queued
+  // behind it. Batching then does not depend on how the threads happen to be scheduled: the
+  // others can only be committed after it, and all of them are waiting when it lets go.
+  std::promise<void> holding;
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  Status first;
+  std::thread holder([&] {
+    first = store->Write([&](WriteTxn& txn) -> Status {
+      holding.set_value();
+      released.wait();
+      return DropValue(txn.InsertClinic({0, "First", {}}));
+    });
+  });
+  holding.get_future().wait();
+
+  constexpr int kWriters = 32;  // fewer than SqliteStoreOptions::max_batch: one batch holds all
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread> writers;
+  writers.reserve(kWriters);
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      results[static_cast<std::size_t>(i)] = InsertClinic(*store, fmt::format("Clinic {}", i));
+    });
+  }
+  const bool all_queued = WaitUntil([&] { return store->write_stats().queued == kWriters; });
+  release.set_value();
+  holder.join();
+  for (auto& writer : writers) writer.join();
+  ASSERT_TRUE(all_queued) << "the writes never all queued behind the first";
+
+  EXPECT_THAT(first, IsOk());
+  for (const Status& result : results) EXPECT_THAT(result, IsOk());
+  const SqliteStore::WriteStats after = store->write_stats();
+  EXPECT_EQ(after.writes - before.writes, kWriters + 1);
+  EXPECT_LT(after.commits - before.commits, kWriters + 1) << "each write had a commit of its own";
+  // Exactly: the first write's own commit, then one commit for everything queued behind it.
+  EXPECT_EQ(after.commits - before.commits, 2);
+  EXPECT_EQ(after.queued, 0);
+  auto clinics = store->ListClinics();
+  ASSERT_THAT(clinics, IsOk());
+  EXPECT_EQ(clinics->size(), static_cast<std::size_t>(kWriters + 1));
+}
+
+TEST(SqliteStore, ASingleWriteIsOneDurableCommit) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("single.db"));
+  ASSERT_NE(store, nullptr);
+  const SqliteStore::WriteStats before = store->write_stats();
+  ASSERT_THAT(InsertClinic(*store, "Alone"), IsOk());
+  const SqliteStore::WriteStats after = store->write_stats();
+  EXPECT_EQ(after.commits - before.commits, 1);
+  EXPECT_EQ(after.writes - before.writes, 1);
+}
+
+TEST(SqliteStore, AWriteThatFailsIsNotCountedAsWritten) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("failed.db"));
+  ASSERT_NE(store, nullptr);
+  const SqliteStore::WriteStats before = store->write_stats();
+  EXPECT_THAT(store->Write([](WriteTxn&) -> Status { return Fail(Error::Internal("no")); }),
+              FailsWith(ErrorCode::kInternal));
+  const SqliteStore::WriteStats after = store->write_stats();
+  EXPECT_EQ(after.writes - before.writes, 0);
+  EXPECT_EQ(after.commits - before.commits, 1) << "the (empty) transaction still commits";
+}
+
+// Write() promises that the data is on disk when it returns, which in WAL mode takes
+// synchronous=FULL: NORMAL skips the sync at each commit and can lose the last commits when the
+// power goes. A crash test cannot tell the two apart, because a killed process leaves its
+// written pages in the operating system's cache and they reach the disk all the same. So the
+// setting itself is checked, on the connection that commits.
+TEST(SqliteStore, TheWriterSyncsEachCommitBecauseAKilledProcessCannotTellFullFromNormal) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("sync.db"));
+  ASSERT_NE(store, nullptr);
+  const auto synchronous = store->WriterPragma("synchronous");
+  ASSERT_THAT(synchronous, IsOk());
+  EXPECT_EQ(*synchronous, "2") << "2 is FULL, 1 NORMAL";
+  const auto journal_mode = store->WriterPragma("journal_mode");
+  ASSERT_THAT(journal_mode, IsOk());
+  EXPECT_EQ(*journal_mode, "wal");
+  // Only a bare name is run, so the accessor cannot change a setting.
+  EXPECT_THAT(store->WriterPragma("synchronous = OFF"), FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(store->WriterPragma(""), FailsWith(ErrorCode::kInvalidArgument));
+}
+
+// Every audit entry ever stored is sealed with HMAC-SHA-256 under the key file's 64 hexadecimal
+// characters, used as they are (as text, not as the 32 bytes they spell). If the seal of a known
+// input under a known key changes, no existing chain verifies any more. The expected MAC was
+// computed apart from this code (Python's hmac module and openssl dgst -hmac agree on it).
+TEST(SqliteStore, TheAuditSealOfAKnownInputUnderAKnownKeyNeverChanges) {
+  TempDir dir;
+  const std::string key_path = dir.File("known.audit-key");
+  {
+    std::ofstream key(key_path);
+    key << "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+  }
+  SqliteStoreOptions options;
+  options.path = dir.File("sealed.db");
+  options.audit_key_path = key_path;
+  auto store = SqliteStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  // AuditDigestInput of the entry in domain/audit_test.cc's DigestInputOfAKnownEntryNeverChanges.
+  constexpr std::string_view kInput =
+      "rapport-audit-v1;4:1042;13:1767225600123;1:3;2:17;9:therapist;6:update;6:client;3:288;"
+      "11:203.0.113.7;64:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;"
+      "12:sent to Zo\xc3\xab;";
+  EXPECT_EQ((*store)->AuditSeal(kInput),
+            "516e4931b21b43b268d0f18b42d152bc01231a6cdc7777f086a3040246721893");
 }
 
 TEST(SqliteStore, RawSqlCannotUpdateOrDeleteAuditEntries) {
