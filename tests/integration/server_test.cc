@@ -6,9 +6,12 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "core/crypto.h"
@@ -18,6 +21,18 @@ namespace rapport::testing {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Polls `done` until it holds; false if it still does not after a generous bound, which is there
+// only so that a broken server fails the test instead of hanging it.
+template <typename Condition>
+bool WaitUntil(Condition done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 TEST_F(HttpTest, HealthzIsAlwaysOk) {
   StartServer();
@@ -343,10 +358,74 @@ TEST_F(HttpTest, StopClosesIdleKeepAliveConnectionsAndReturns) {
 }
 
 TEST_F(HttpTest, StopLetsARequestInFlightFinish) {
+  // A grace period far longer than the test, so that only Stop() waiting for the request, and
+  // not the grace running out, can decide how the request ends.
+  options_.shutdown_grace = std::chrono::minutes(5);
   StartServer();
   Browser therapist = SignedIn("t1@a.test");
-  // Many writes in flight while Stop() runs: each is either answered in full or never
-  // started (connection refused); none is answered with a broken response.
+  const auto before = world_.store->ListAppointmentsOfEpisode(world_.e_c1);
+  ASSERT_TRUE(before.has_value());
+
+  // Holding the store's single writer keeps any request that writes inside its handler, blocked
+  // in Store::Write(), until it is released: a request in flight for as long as the test needs.
+  std::promise<void> holding;
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  Status held;
+  std::thread holder([&] {
+    held = world_.store->Write([&](WriteTxn&) -> Status {
+      holding.set_value();
+      released.wait();
+      return Ok();
+    });
+  });
+  holding.get_future().wait();
+
+  HttpReply reply;
+  std::thread client([&] {
+    reply = therapist.Post(
+        "/api/v1/episodes/" + std::to_string(world_.e_c1) + "/appointments",
+        {{"starts_at", "2026-07-01T10:00:00Z"}, {"duration_minutes", 50}, {"modality", "video"}});
+  });
+  // Nothing else writes: a queued write is the request's handler at work.
+  const bool in_flight = WaitUntil([&] { return world_.store->write_stats().queued > 0; });
+
+  std::atomic<bool> stop_returned{false};
+  std::thread stopper;
+  bool stopping = false;
+  bool returned_while_held = false;
+  if (in_flight) {
+    stopper = std::thread([&] {
+      server_->Stop();
+      stop_returned = true;
+    });
+    // Stop() is under way once a new connection is no longer answered.
+    stopping = WaitUntil([&] { return Send(port_, "GET", "/healthz").status == 0; });
+    returned_while_held = stop_returned.load();
+  }
+  release.set_value();
+  holder.join();
+  client.join();
+  if (stopper.joinable()) stopper.join();
+
+  ASSERT_TRUE(in_flight) << "the request never reached its handler";
+  ASSERT_TRUE(stopping) << "Stop() went on accepting connections";
+  EXPECT_TRUE(held.has_value()) << held.error().message;
+  EXPECT_FALSE(returned_while_held) << "Stop() returned while a request was being handled";
+  EXPECT_TRUE(stop_returned.load());
+  // Answered in full: the whole body arrived (the client reads to Content-Length) and parses.
+  EXPECT_EQ(reply.status, 201u) << reply.body;
+  EXPECT_TRUE(reply.json().contains("id")) << reply.body;
+  const auto after = world_.store->ListAppointmentsOfEpisode(world_.e_c1);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->size(), before->size() + 1);
+}
+
+TEST_F(HttpTest, RequestsRacingStopAreAnsweredInFullOrRefused) {
+  StartServer();
+  Browser therapist = SignedIn("t1@a.test");
+  // Many writes racing Stop(): each is either answered in full or never started (connection
+  // refused); none is answered with a broken response.
   std::vector<std::thread> writers;
   std::atomic<int> answered{0}, refused{0}, broken{0};
   for (int i = 0; i < 8; ++i) {
