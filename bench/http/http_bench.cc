@@ -13,10 +13,22 @@
 // (GET /api/v1/episodes/{id}/plan) read by 4 clients of that caseload, each their own: req/s
 // against /healthz from as many connections, and p50/p99.
 //
+// Then the caseload page's one request (GET /api/v1/caseload) beside the dashboard, and answers
+// that all go to one episode: a fresh one, one already holding 4,000 answers (the cost of an answer
+// must not grow with the history), and PHQ-9 answers once the clinic has 2,000 ended episodes,
+// each against /healthz measured just before.
+//
 // --plans 0 leaves the caseload without plans, to see what the plan standing adds to the
-// dashboard (the plan phase then reads an overview with no versions).
+// dashboard (the plan phase then reads an overview with no versions). --only caseload measures
+// only the dashboard and the caseload, of --clients clients with --sessions sessions each, split
+// between --therapists therapists (read by their supervisor when there are several), to show how
+// the time grows with clients and with history.
+//
+// --keep DIR seeds the same database into DIR and keeps it, measuring nothing (for the caseload
+// page in a real browser, bench/http/caseload_page.mjs).
 //
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp] [--plans 1]
+//              [--only caseload --clients 300 --sessions 40 --therapists 1] [--keep DIR]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -377,8 +389,13 @@ Status SeedCaseloadPlan(WriteTxn& txn, const Episode& episode, EpisodeId episode
   return Ok();
 }
 
+// A Rapport Check of a client content with their sessions (a total of 39 of 60).
+constexpr const char* kSteadyRapportCheck =
+    R"({"rc_heard":8,"rc_goals":8,"rc_approach":7,"rc_held_back":2,"rc_respect":8,"rc_overall":8})";
+
 struct Caseload {
-  std::string therapist_email;
+  std::string therapist_email;   // the first therapist's
+  std::string supervisor_email;  // who supervises every therapist of the caseload
   std::vector<std::string> client_emails;
   std::vector<EpisodeId> episodes;
 };
@@ -389,9 +406,10 @@ struct Caseload {
 // measures reading them, not seeding them).
 Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, ClinicId clinic,
                               const std::string& password_hash, Timestamp now, int clients,
-                              int sessions, bool with_plans) {
+                              int sessions, bool with_plans, int therapists) {
   Caseload out;
   out.therapist_email = "caseload@bench.rapport";
+  out.supervisor_email = "supervisor@bench.rapport";
   const Instrument* phq9 = catalog.Find("PHQ-9");
   const Instrument* rc = catalog.Find("RAPPORT-CHECK");
   if (phq9 == nullptr || rc == nullptr) return Fail(Error::NotFound("shipped questionnaires"));
@@ -401,10 +419,22 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
     return Fail(parsed.error());
   }
   const Status written = store.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
-                             txn.InsertUser(NewUser{clinic, out.therapist_email, "Casey Caseload",
-                                                    Role::kTherapist, password_hash, now, true}));
+    RAPPORT_ASSIGN_OR_RETURN(
+        const UserId supervisor,
+        txn.InsertUser(NewUser{clinic, out.supervisor_email, "Sol Supervisor", Role::kSupervisor,
+                               password_hash, now, true}));
+    std::vector<UserId> team;
+    for (int t = 0; t < std::max(1, therapists); ++t) {
+      const std::string email =
+          t == 0 ? out.therapist_email : fmt::format("caseload{}@bench.rapport", t);
+      RAPPORT_ASSIGN_OR_RETURN(const UserId id,
+                               txn.InsertUser(NewUser{clinic, email, fmt::format("Casey {}", t),
+                                                      Role::kTherapist, password_hash, now, true}));
+      RAPPORT_RETURN_IF_ERROR(txn.AddSupervision(supervisor, id));
+      team.push_back(id);
+    }
     for (int c = 0; c < clients; ++c) {
+      const UserId therapist = team[static_cast<std::size_t>(c) % team.size()];
       const std::string email = fmt::format("client{}@bench.rapport", c);
       RAPPORT_ASSIGN_OR_RETURN(const UserId client,
                                txn.InsertUser(NewUser{clinic, email, fmt::format("Client {:03}", c),
@@ -449,8 +479,7 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
         FeedbackResponse q = r;
         q.instrument = rc->code;
         q.instrument_version = rc->version;
-        q.answers_json =
-            R"({"rc_heard":8,"rc_goals":8,"rc_approach":7,"rc_held_back":2,"rc_respect":8,"rc_overall":8})";
+        q.answers_json = kSteadyRapportCheck;
         q.total = 39;
         q.band = "";
         if (auto inserted = txn.InsertResponse(q); !inserted) return Fail(inserted.error());
@@ -465,10 +494,134 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
   return out;
 }
 
+// A client with one active episode of `therapist` (the shipped questionnaires assigned) holding
+// `answers` Rapport Checks already; the episode's id.
+Result<EpisodeId> SeedOneEpisode(Store& store, const InstrumentCatalog& catalog, ClinicId clinic,
+                                 UserId therapist, const std::string& email,
+                                 const std::string& password_hash, Timestamp now, int answers) {
+  const Instrument* rc = catalog.Find("RAPPORT-CHECK");
+  if (rc == nullptr) return Fail(Error::NotFound("the Rapport Check"));
+  EpisodeId episode = 0;
+  const Status written = store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const UserId client,
+                             txn.InsertUser(NewUser{clinic, email, "One Episode", Role::kClient,
+                                                    password_hash, now, true}));
+    Episode e;
+    e.clinic_id = clinic;
+    e.client_id = client;
+    e.therapist_id = therapist;
+    e.status = EpisodeStatus::kActive;
+    e.started_at = now - std::int64_t{answers + 1} * 3'600'000;
+    RAPPORT_ASSIGN_OR_RETURN(episode, txn.InsertEpisode(e));
+    for (const auto& a : FeedbackService::DefaultAssignments(episode, false, e.started_at)) {
+      RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+    }
+    for (int i = 0; i < answers; ++i) {
+      FeedbackResponse r;
+      r.episode_id = episode;
+      r.respondent = Respondent::kClient;
+      r.respondent_user_id = client;
+      r.submitted_at = e.started_at + std::int64_t{i} * 3'600'000;
+      r.session_number = i;
+      r.instrument = rc->code;
+      r.instrument_version = rc->version;
+      r.answers_json = kSteadyRapportCheck;
+      r.total = 39;
+      r.scales_json = "{}";
+      r.risk_json = "[]";
+      if (auto inserted = txn.InsertResponse(r); !inserted) return Fail(inserted.error());
+    }
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+  return episode;
+}
+
+// `episodes` ended episodes of one therapist in the clinic, ten PHQ-9 totals each: the clinic's
+// own experience that expected trajectories are drawn from.
+Status SeedEndedEpisodes(Store& store, ClinicId clinic, const std::string& password_hash,
+                         Timestamp now, int episodes) {
+  return store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        const UserId therapist,
+        txn.InsertUser(NewUser{clinic, "ended@bench.rapport", "Emery Ended", Role::kTherapist,
+                               password_hash, now, true}));
+    for (int n = 0; n < episodes; ++n) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          const UserId client,
+          txn.InsertUser(NewUser{clinic, fmt::format("former{}@bench.rapport", n),
+                                 fmt::format("Former {}", n), Role::kClient, password_hash, now,
+                                 true}));
+      Episode e;
+      e.clinic_id = clinic;
+      e.client_id = client;
+      e.therapist_id = therapist;
+      e.status = EpisodeStatus::kEnded;
+      e.started_at = now - 200 * 86'400'000LL;
+      e.ended_at = now - 100 * 86'400'000LL;
+      RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode, txn.InsertEpisode(e));
+      for (int s = 0; s < 10; ++s) {
+        FeedbackResponse r;
+        r.episode_id = episode;
+        r.respondent = Respondent::kClient;
+        r.respondent_user_id = client;
+        r.submitted_at = e.started_at + std::int64_t{s} * 7 * 86'400'000;
+        r.session_number = s;
+        r.instrument = "PHQ-9";
+        r.instrument_version = "1";
+        r.answers_json = "{}";
+        r.total = 8 + (n % 12) - s / 2;
+        r.scales_json = "{}";
+        r.risk_json = "[]";
+        if (auto inserted = txn.InsertResponse(r); !inserted) return Fail(inserted.error());
+      }
+    }
+    return Ok();
+  });
+}
+
+// A request posting `body` to the episode's responses as the signed-in `who`.
+std::string PostAnswer(EpisodeId episode, const Session& who, const std::string& body) {
+  return fmt::format(
+      "POST /api/v1/episodes/{}/responses HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n"
+      "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+      episode, who.cookie, who.csrf, body.size(), body);
+}
+
+std::string RapportCheckBody(int i) {
+  const int v = 6 + (i % 5);
+  return fmt::format(
+      R"({{"instrument":"RAPPORT-CHECK","respondent":"client","answers":{{"rc_heard":{0},)"
+      R"("rc_goals":{0},"rc_approach":{0},"rc_held_back":{1},"rc_respect":{0},"rc_overall":{0},)"
+      R"("rc_better":"more time on the plan"}}}})",
+      v, 10 - v);
+}
+
+std::string Phq9Body(int i) {
+  const int v = i % 2;
+  return fmt::format(
+      R"({{"instrument":"PHQ-9","respondent":"client","answers":{{"phq9_1":{0},"phq9_2":{0},)"
+      R"("phq9_3":1,"phq9_4":{0},"phq9_5":0,"phq9_6":1,"phq9_7":{0},"phq9_8":0,"phq9_9":0}}}})",
+      v);
+}
+
+void PrintPhase(const std::string& what, const PhaseResult& phase, const PhaseResult& healthz) {
+  std::cout << fmt::format(
+      "{}: {:.0f} req/s ({} ok, {} failed), p50 {:.2f} ms, p99 {:.2f} ms; /healthz {:.0f} req/s; "
+      "ratio {:.4f}\n",
+      what, phase.per_second(), phase.ok, phase.failed, phase.Percentile(50),
+      phase.Percentile(99), healthz.per_second(), phase.per_second() / healthz.per_second());
+}
+
 int Main(int argc, char** argv) {
   int connections = 64;
   int seconds = 5;
   bool with_plans = true;
+  int caseload_clients = 300;
+  int caseload_sessions = 40;
+  int caseload_therapists = 1;
+  bool only_caseload = false;
+  std::string keep;  // seed the caseload into this folder, keep it, measure nothing
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -476,9 +629,14 @@ int Main(int argc, char** argv) {
     if (flag == "--seconds") seconds = std::atoi(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
     if (flag == "--plans") with_plans = std::atoi(argv[i + 1]) != 0;
+    if (flag == "--clients") caseload_clients = std::atoi(argv[i + 1]);
+    if (flag == "--sessions") caseload_sessions = std::atoi(argv[i + 1]);
+    if (flag == "--therapists") caseload_therapists = std::atoi(argv[i + 1]);
+    if (flag == "--only") only_caseload = std::string(argv[i + 1]) == "caseload";
+    if (flag == "--keep") keep = argv[i + 1];
   }
   if (!InitCrypto()) return 1;
-  dir /= "rapport-http-bench-" + RandomHex(4);
+  dir = keep.empty() ? dir / ("rapport-http-bench-" + RandomHex(4)) : std::filesystem::path(keep);
   std::filesystem::create_directories(dir);
 
   SqliteStoreOptions store_options;
@@ -503,13 +661,20 @@ int Main(int argc, char** argv) {
   auto hash = HashPassword(password, HashCost::kMinimal);
   auto demo_therapist = SoleUserWithEmail(**store, "therapist@demo.rapport");
   if (!hash || !demo_therapist) return 1;
-  constexpr int kCaseloadClients = 300;
-  constexpr int kCaseloadSessions = 40;
+  const int kCaseloadClients = caseload_clients;
+  const int kCaseloadSessions = caseload_sessions;
   auto caseload = SeedCaseload(**store, *catalog, demo_therapist->clinic_id, *hash, clock.Now(),
-                               kCaseloadClients, kCaseloadSessions, with_plans);
+                               kCaseloadClients, kCaseloadSessions, with_plans,
+                               caseload_therapists);
   if (!caseload) {
     std::cerr << "cannot seed the caseload: " << caseload.error().message << "\n";
     return 1;
+  }
+  if (!keep.empty()) {
+    std::cout << fmt::format("kept {}: {} clients of {} ({}), password \"{}\"\n",
+                             store_options.path, caseload->client_emails.size(),
+                             caseload->therapist_email, caseload->supervisor_email, password);
+    return 0;
   }
   ServerOptions options;
   options.port = 0;
@@ -546,6 +711,54 @@ int Main(int argc, char** argv) {
 
   const auto duration = std::chrono::seconds(seconds);
   const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n";
+
+  // The dashboard and the caseload page's one request, as `who` (the therapist, or the
+  // supervisor of several), 4 connections each. A first call of each checks the answer; the
+  // measured calls are the steady state.
+  constexpr int kDashboardConnections = 4;
+  const auto measure_caseload = [&](const Session& who) -> std::pair<PhaseResult, PhaseResult> {
+    std::pair<PhaseResult, PhaseResult> out;
+    int i = 0;
+    for (const char* path : {"/api/v1/dashboard", "/api/v1/caseload"}) {
+      const std::string request =
+          fmt::format("GET {} HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", path, who.cookie);
+      Connection warm(*port);
+      if (warm.Exchange(request) != 200) {
+        std::cerr << path << " failed: " << warm.body() << "\n";
+        return out;
+      }
+      const Json rows = ParseJson(warm.body())->at("clients");
+      int agreed = 0, due = 0;
+      for (const Json& row : rows) {
+        const Json& r = row.contains("feedback") ? row["feedback"] : row;
+        if (!r.is_object()) continue;
+        agreed += r.value("plan_status", "") == "agreed" ? 1 : 0;
+        due += r.value("plan_review_due", false) ? 1 : 0;
+      }
+      std::cout << fmt::format("{} rows: {} ({} plans agreed, {} due for review), body {} bytes\n",
+                               path, rows.size(), agreed, due, warm.body().size());
+      PhaseResult phase = RunPhase(*port, kDashboardConnections, duration, 200,
+                                   [&](int, int) -> const std::string& { return request; });
+      (i++ == 0 ? out.first : out.second) = std::move(phase);
+    }
+    return out;
+  };
+  if (only_caseload) {
+    const Session who = SignIn(
+        *port, caseload_therapists > 1 ? caseload->supervisor_email : caseload->therapist_email,
+        password);
+    const PhaseResult health = RunPhase(*port, kDashboardConnections, duration, 200,
+                                        [&](int, int) -> const std::string& { return healthz; });
+    const auto [dash, lines] = measure_caseload(who);
+    server.Stop();
+    std::filesystem::remove_all(dir);
+    const std::string what = fmt::format("{} clients x {} sessions, {} therapist{}",
+                                         kCaseloadClients, kCaseloadSessions, caseload_therapists,
+                                         caseload_therapists == 1 ? "" : "s under one supervisor");
+    PrintPhase("GET /dashboard (" + what + ", 4 connections)", dash, health);
+    PrintPhase("GET /caseload (" + what + ", 4 connections)", lines, health);
+    return dash.failed == 0 && lines.failed == 0 && dash.ok > 0 && lines.ok > 0 ? 0 : 1;
+  }
   PhaseResult health = RunPhase(*port, connections, duration, 200,
                                 [&](int, int) -> const std::string& { return healthz; });
   const Timestamp base = clock.Now() + 86'400'000;
@@ -577,42 +790,39 @@ int Main(int argc, char** argv) {
   PhaseResult submits = RunPhase(*port, connections, duration, 201, [&](int t, int i) {
     const Session& who = clients[static_cast<std::size_t>(t)];
     const EpisodeId e = caseload->episodes[static_cast<std::size_t>(t) % caseload->episodes.size()];
-    const int v = 6 + (i % 5);
-    const std::string body = fmt::format(
-        R"({{"instrument":"RAPPORT-CHECK","respondent":"client","answers":{{"rc_heard":{0},)"
-        R"("rc_goals":{0},"rc_approach":{0},"rc_held_back":{1},"rc_respect":{0},"rc_overall":{0},)"
-        R"("rc_better":"more time on the plan"}}}})",
-        v, 10 - v);
-    return fmt::format(
-        "POST /api/v1/episodes/{}/responses HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n"
-        "X-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
-        e, who.cookie, who.csrf, body.size(), body);
+    return PostAnswer(e, who, RapportCheckBody(i));
   });
 
-  // The dashboard of the therapist with 300 clients x 40 sessions, each row with its plan's
-  // standing. A first call warms the caches; the measured calls are the steady state.
-  const Session therapist = SignIn(*port, caseload->therapist_email, password);
-  const std::string dashboard = fmt::format(
-      "GET /api/v1/dashboard HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", therapist.cookie);
-  {
-    Connection warm(*port);
-    if (warm.Exchange(dashboard) != 200) {
-      std::cerr << "dashboard failed: " << warm.body() << "\n";
-      return 1;
+  // All connections answering for one client on one episode: a fresh one, then one that already
+  // holds 4,000 answers (a submission's cost must not grow with the history), each against
+  // /healthz just before. Then PHQ-9 answers once the clinic has 2,000 ended episodes to draw
+  // expected trajectories from.
+  const auto one_episode = [&](const std::string& email, int answers, const std::string& form)
+      -> std::pair<PhaseResult, PhaseResult> {
+    auto episode = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id,
+                                  demo_therapist->id, email, *hash, clock.Now(), answers);
+    if (!episode) {
+      std::cerr << "cannot seed " << email << ": " << episode.error().message << "\n";
+      return {};
     }
-    const Json rows = ParseJson(warm.body())->at("clients");
-    int agreed = 0, due = 0;
-    for (const Json& row : rows) {
-      agreed += row.value("plan_status", "") == "agreed" ? 1 : 0;
-      due += row.value("plan_review_due", false) ? 1 : 0;
-    }
-    std::cout << fmt::format(
-        "dashboard rows: {} ({} plans agreed, {} due for review), body {} bytes\n", rows.size(),
-        agreed, due, warm.body().size());
-  }
-  constexpr int kDashboardConnections = 4;
-  PhaseResult dash = RunPhase(*port, kDashboardConnections, duration, 200,
-                              [&](int, int) -> const std::string& { return dashboard; });
+    const Session who = SignIn(*port, email, password);
+    PhaseResult reference = RunPhase(*port, connections, duration, 200,
+                                     [&](int, int) -> const std::string& { return healthz; });
+    PhaseResult phase = RunPhase(*port, connections, duration, 201, [&](int, int i) {
+      return PostAnswer(*episode, who, form == "PHQ-9" ? Phq9Body(i) : RapportCheckBody(i));
+    });
+    return {std::move(phase), std::move(reference)};
+  };
+  const auto [fresh, fresh_health] = one_episode("fresh@bench.rapport", 0, "RAPPORT-CHECK");
+  const auto [long_history, long_health] =
+      one_episode("history@bench.rapport", 4000, "RAPPORT-CHECK");
+  if (!SeedEndedEpisodes(**store, demo_therapist->clinic_id, *hash, clock.Now(), 2000)) return 1;
+  const auto [phq9, phq9_health] = one_episode("phq9@bench.rapport", 0, "PHQ-9");
+
+  const PhaseResult health_caseload = RunPhase(
+      *port, 4, duration, 200, [&](int, int) -> const std::string& { return healthz; });
+  auto [dash, lines] = measure_caseload(SignIn(*port, caseload->therapist_email, password));
+  if (dash.ok == 0 || lines.ok == 0) return 1;
 
   // The treatment plan's Overview, as each client opens it: 4 clients of the caseload, one per
   // connection, reading their own plan (progress from 40 PHQ-9 totals, consensus, GAS T-score,
@@ -673,11 +883,13 @@ int Main(int argc, char** argv) {
       submits.Percentile(99));
   std::cout << fmt::format("ratio submissions / healthz: {:>10.4f}\n",
                            submits.per_second() / health2.per_second());
-  std::cout << fmt::format(
-      "GET /dashboard ({} clients x {} sessions, {} connections): {:.1f} req/s, p50 {:.1f} ms, "
-      "p99 {:.1f} ms ({} ok, {} failed)\n",
-      kCaseloadClients, kCaseloadSessions, kDashboardConnections, dash.per_second(),
-      dash.Percentile(50), dash.Percentile(99), dash.ok, dash.failed);
+  PrintPhase("POST Rapport Check, one fresh episode", fresh, fresh_health);
+  PrintPhase("POST Rapport Check, one episode holding 4,000 answers", long_history, long_health);
+  PrintPhase("POST PHQ-9, one episode, 2,000 ended episodes in the clinic", phq9, phq9_health);
+  const std::string what = fmt::format("{} clients x {} sessions, {} connections",
+                                       kCaseloadClients, kCaseloadSessions, kDashboardConnections);
+  PrintPhase("GET /dashboard (" + what + ")", dash, health_caseload);
+  PrintPhase("GET /caseload (" + what + ")", lines, health_caseload);
   std::cout << fmt::format("GET /healthz ({} connections): {:>10.0f} req/s ({} ok, {} failed)\n",
                            kPlanConnections, health3.per_second(), health3.ok, health3.failed);
   std::cout << fmt::format(
@@ -688,7 +900,9 @@ int Main(int argc, char** argv) {
   std::cout << fmt::format("ratio plan reads / healthz:  {:>10.4f}\n",
                            plans.per_second() / health3.per_second());
   const bool none_failed = health.failed == 0 && writes.failed == 0 && submits.failed == 0 &&
-                           dash.failed == 0 && health3.failed == 0 && plans.failed == 0;
+                           fresh.failed == 0 && long_history.failed == 0 && phq9.failed == 0 &&
+                           dash.failed == 0 && lines.failed == 0 && health3.failed == 0 &&
+                           plans.failed == 0;
   return none_failed ? 0 : 1;
 }
 

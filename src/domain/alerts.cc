@@ -269,7 +269,10 @@ Result<AlertRules> ParseAlertRules(const Json& definition) {
           rule.min_drop = *v;
         }
         if (auto v = k.OptionalInt("compare_with_last")) {
-          if (*v < 1) k.AddError("compare_with_last", "must be 1 or more");
+          if (*v < 1 || *v > kMaxCompareWithLast) {
+            k.AddError("compare_with_last",
+                       fmt::format("must be from 1 to {}", kMaxCompareWithLast));
+          }
           rule.compare_with_last = static_cast<int>(*v);
         }
         if (auto v = k.OptionalNumber("bottom_fraction")) {

@@ -34,6 +34,9 @@ enum class AlertKind {
 std::string_view ToString(AlertKind kind);
 Result<AlertKind> ParseAlertKind(std::string_view text);
 
+// The most previous ratings a rule may compare with: a submission reads no more of its history.
+inline constexpr int kMaxCompareWithLast = 11;
+
 struct AlertRule {
   std::string id;
   AlertKind kind = AlertKind::kRisk;
@@ -71,7 +74,9 @@ struct SubmissionFacts {
   std::string client_name;  // how the therapist knows the client ("Sam")
   const Instrument* instrument = nullptr;
   const ScoreResult* score = nullptr;
-  std::vector<double> previous_totals;      // same instrument, this episode, oldest first
+  // Same instrument and respondent, this episode, oldest first: the first total, then the latest
+  // ones (at least as many as any rule compares with; those between may be left out).
+  std::vector<double> previous_totals;
   int session_number = 0;                   // 0 for the first measurement
   std::optional<TrajectoryPoint> expected;  // the expected point at session_number, if known
   std::optional<ChangeResult> change;       // first -> this, if computable

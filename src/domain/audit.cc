@@ -32,6 +32,12 @@ std::string AuditDigestInput(const AuditEntry& e) {
   Put(out, e.source);
   Put(out, e.prev_hash);
   if (!e.detail.empty()) Put(out, e.detail);
+  if (!e.subjects.empty()) {
+    // Marked and counted, so that no detail can be mistaken for a list of subjects.
+    out += "subjects;";
+    Put(out, std::to_string(e.subjects.size()));
+    for (const std::string& s : e.subjects) Put(out, s);
+  }
   return out;
 }
 

@@ -24,6 +24,9 @@ struct AuditEntry {
   std::string record_id;    // the record's id as text; empty when not about one record
   std::string source;       // where from: client IP address, or "cli"
   std::string detail;       // a few words more, e.g. how an accepted invitation was delivered
+  // Further records the action disclosed, each "record_type:record_id" (a caseload view names every
+  // client it showed): one entry for one request, however many records it touched.
+  std::vector<std::string> subjects;
   std::string prev_hash;    // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
   std::string hash;         // hex BLAKE2b-256 of AuditDigestInput(*this)
 };
@@ -44,8 +47,8 @@ struct AuditFilter {
 std::string AuditRecordKey(std::string_view record_type, std::string_view record_id);
 
 // A length-prefixed serialisation of every field but `hash`, so that no two different entries
-// can produce the same input. `detail` is appended only when it is not empty, so entries written
-// before it existed still verify.
+// can produce the same input. `detail` and `subjects` are appended only when not empty, so entries
+// written before they existed still verify.
 std::string AuditDigestInput(const AuditEntry& entry);
 
 inline constexpr std::string_view kAuditGenesisHash =

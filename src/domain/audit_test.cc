@@ -106,5 +106,28 @@ TEST(AuditDigestInput, DigestInputOfAKnownEntryWithoutDetailNeverChanges) {
             "64:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;");
 }
 
+// A read that showed several records names them after everything else, marked and counted.
+TEST(AuditDigestInput, DigestInputOfAnEntryNamingSeveralRecordsNeverChanges) {
+  AuditEntry e = KnownEntry();
+  e.detail.clear();
+  e.subjects = {"client:289", "feedback:12"};
+  EXPECT_EQ(AuditDigestInput(e),
+            "rapport-audit-v1;"
+            "4:1042;"
+            "13:1767225600123;"
+            "1:3;"
+            "2:17;"
+            "9:therapist;"
+            "6:update;"
+            "6:client;"
+            "3:288;"
+            "11:203.0.113.7;"
+            "64:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;"
+            "subjects;"
+            "1:2;"
+            "10:client:289;"
+            "11:feedback:12;");
+}
+
 }  // namespace
 }  // namespace rapport

@@ -1225,10 +1225,16 @@ Result<Timestamp> EndOfDate(std::string_view date, std::string_view field) {
 
 ReviewDue PlanReviewDue(Timestamp since, const std::vector<Timestamp>& completed_session_times,
                         Timestamp now, const ReviewPolicy& policy) {
+  const auto sessions =
+      std::count_if(completed_session_times.begin(), completed_session_times.end(),
+                    [&](Timestamp t) { return t > since && t <= now; });
+  return PlanReviewDueAfterSessions(since, static_cast<int>(sessions), now, policy);
+}
+
+ReviewDue PlanReviewDueAfterSessions(Timestamp since, int sessions_since, Timestamp now,
+                                     const ReviewPolicy& policy) {
   ReviewDue out;
-  out.sessions_since =
-      static_cast<int>(std::count_if(completed_session_times.begin(), completed_session_times.end(),
-                                     [&](Timestamp t) { return t > since && t <= now; }));
+  out.sessions_since = sessions_since;
   out.due_at = since + static_cast<Timestamp>(policy.every_days) * kMsPerDay;
   if (out.sessions_since >= policy.every_sessions) {
     out.due = true;

@@ -378,6 +378,9 @@ struct ReviewDue {
 // `completed_session_times`: start times of the episode's completed appointments (any order).
 ReviewDue PlanReviewDue(Timestamp since, const std::vector<Timestamp>& completed_session_times,
                         Timestamp now, const ReviewPolicy& policy);
+// The same, from the number of sessions completed after `since` and up to `now`.
+ReviewDue PlanReviewDueAfterSessions(Timestamp since, int sessions_since, Timestamp now,
+                                     const ReviewPolicy& policy);
 
 // --- What happens between versions: rankings, ratings, ticks, thought records, reviews --------
 

@@ -225,41 +225,75 @@ Json ResponseDetailJson(const FeedbackResponse& response, const Instrument* inst
           {"items", std::move(items)}};
 }
 
-Json DashboardJson(const std::vector<DashboardRow>& rows, const InstrumentCatalog& catalog) {
-  std::optional<double> rapport_max;
-  if (const Instrument* rc = catalog.Find("RAPPORT-CHECK"); rc != nullptr) {
-    rapport_max = rc->TotalScale().max_score;
+std::optional<double> RapportMax(const InstrumentCatalog& catalog) {
+  const Instrument* rc = catalog.Find("RAPPORT-CHECK");
+  return rc != nullptr ? std::optional<double>(rc->TotalScale().max_score) : std::nullopt;
+}
+
+Json DashboardRowJson(const DashboardRow& r, std::optional<double> rapport_max) {
+  Json last_outcome = nullptr;
+  if (!r.outcome_instrument.empty() && r.last_outcome_total) {
+    last_outcome = {{"code", r.outcome_instrument},
+                    {"total", *r.last_outcome_total},
+                    {"band", OptionalText(r.last_outcome_band)}};
   }
+  Json last_rapport = nullptr;
+  if (r.last_rapport_total) {
+    last_rapport = {{"total", *r.last_rapport_total}, {"max", OptionalNumber(rapport_max)}};
+  }
+  return {{"client_id", r.client_id},
+          {"client_name", r.client_name},
+          {"episode_id", r.episode_id},
+          {"episode_status", std::string(ToString(r.episode_status))},
+          {"therapist_id", r.therapist_id},
+          {"therapist_name", r.therapist_name},
+          {"open_alerts", r.open_alerts},
+          {"top_severity",
+           r.top_severity ? Json(std::string(ToString(*r.top_severity))) : Json(nullptr)},
+          {"last_outcome", std::move(last_outcome)},
+          {"last_rapport", std::move(last_rapport)},
+          {"outcome_trend", r.outcome_trend},
+          {"rapport_trend", r.rapport_trend},
+          {"last_feedback_at", OptionalTime(r.last_feedback_at)},
+          {"next_appointment_at", OptionalTime(r.next_appointment_at)},
+          {"plan_status", r.plan_status},
+          {"plan_review_due", r.plan_review_due}};
+}
+
+Json DashboardJson(const std::vector<DashboardRow>& rows, const InstrumentCatalog& catalog) {
+  const std::optional<double> rapport_max = RapportMax(catalog);
   Json clients = Json::array();
-  for (const DashboardRow& r : rows) {
-    Json last_outcome = nullptr;
-    if (!r.outcome_instrument.empty() && r.last_outcome_total) {
-      last_outcome = {{"code", r.outcome_instrument},
-                      {"total", *r.last_outcome_total},
-                      {"band", OptionalText(r.last_outcome_band)}};
-    }
-    Json last_rapport = nullptr;
-    if (r.last_rapport_total) {
-      last_rapport = {{"total", *r.last_rapport_total}, {"max", OptionalNumber(rapport_max)}};
+  for (const DashboardRow& r : rows) clients.push_back(DashboardRowJson(r, rapport_max));
+  return {{"clients", std::move(clients)}};
+}
+
+// Everything the caseload page shows, one client a line.
+Json CaseloadJson(const std::vector<CaseloadClient>& rows, const InstrumentCatalog& catalog) {
+  const std::optional<double> rapport_max = RapportMax(catalog);
+  Json clients = Json::array();
+  for (const CaseloadClient& c : rows) {
+    const Episode& e = c.episode;
+    Json next = nullptr;
+    if (c.next_appointment) {
+      const Appointment& a = *c.next_appointment;
+      next = {{"id", a.id},
+              {"episode_id", a.episode_id},
+              {"starts_at", FormatIso8601(a.starts_at)},
+              {"duration_minutes", a.duration_minutes},
+              {"modality", std::string(ToString(a.modality))},
+              {"status", std::string(ToString(a.status))}};
     }
     clients.push_back(
-        {{"client_id", r.client_id},
-         {"client_name", r.client_name},
-         {"episode_id", r.episode_id},
-         {"episode_status", std::string(ToString(r.episode_status))},
-         {"therapist_id", r.therapist_id},
-         {"therapist_name", r.therapist_name},
-         {"open_alerts", r.open_alerts},
-         {"top_severity",
-          r.top_severity ? Json(std::string(ToString(*r.top_severity))) : Json(nullptr)},
-         {"last_outcome", std::move(last_outcome)},
-         {"last_rapport", std::move(last_rapport)},
-         {"outcome_trend", r.outcome_trend},
-         {"rapport_trend", r.rapport_trend},
-         {"last_feedback_at", OptionalTime(r.last_feedback_at)},
-         {"next_appointment_at", OptionalTime(r.next_appointment_at)},
-         {"plan_status", r.plan_status},
-         {"plan_review_due", r.plan_review_due}});
+        {{"client", {{"id", c.client_id}, {"display_name", c.display_name}, {"is_minor", c.is_minor}}},
+         {"episode",
+          {{"id", e.id},
+           {"status", std::string(ToString(e.status))},
+           {"therapist_id", e.therapist_id},
+           {"therapist_name", c.therapist_name},
+           {"started_at", FormatIso8601(e.started_at)},
+           {"ended_at", OptionalTime(e.ended_at)}}},
+         {"next_appointment", std::move(next)},
+         {"feedback", c.feedback ? DashboardRowJson(*c.feedback, rapport_max) : Json(nullptr)}});
   }
   return {{"clients", std::move(clients)}};
 }
@@ -480,6 +514,12 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                auto rows = feedback.Dashboard(actor);
                if (!rows) return ErrorReply(rows.error());
                return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog));
+             }));
+  router.Add("GET", "/api/v1/caseload",
+             Authed(auth, [&feedback, &catalog](const HttpRequest&, const Actor& actor) -> Reply {
+               auto rows = feedback.Caseload(actor);
+               if (!rows) return ErrorReply(rows.error());
+               return HttpResponse::JsonBody(200, CaseloadJson(*rows, catalog));
              }));
 
   router.Add("POST", "/api/v1/appointments/{id}/feedback-link",

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -292,22 +294,89 @@ Json ObservationJson(const ProgressPoint& point, const std::string& code_text,
   return o;
 }
 
-Json SearchBundle(const HttpRequest& request, std::string_view type, std::vector<Json> resources) {
+// How much of a search one answer holds: `_count` results (kDefaultPage unless asked, at most
+// kMaxPage) from `_offset` on, in the search's own stable order.
+constexpr std::size_t kDefaultPage = 100;
+constexpr std::size_t kMaxPage = 1000;
+
+struct Page {
+  std::size_t count = kDefaultPage;
+  std::size_t offset = 0;
+};
+
+Or<Page> PageParams(const HttpRequest& request) {
+  Page page;
+  const auto number = [&](std::string_view name, std::size_t low,
+                          std::size_t high) -> Or<std::optional<std::size_t>> {
+    const std::optional<std::string> text = request.QueryParam(name);
+    if (!text) return std::optional<std::size_t>();
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size() || value < low || value > high) {
+      return Outcome(Error::Field(std::string(name),
+                                  fmt::format("must be a whole number from {} to {}", low, high)));
+    }
+    return std::optional<std::size_t>(value);
+  };
+  auto count = number("_count", 1, kMaxPage);
+  if (!count) return std::unexpected(std::move(count.error()));
+  auto offset = number("_offset", 0, std::numeric_limits<std::int32_t>::max());
+  if (!offset) return std::unexpected(std::move(offset.error()));
+  if (*count) page.count = **count;
+  if (*offset) page.offset = **offset;
+  return page;
+}
+
+// The search's own URL with the page given, keeping every other parameter as sent.
+std::string PageUrl(const HttpRequest& request, const std::string& base, std::string_view type,
+                    std::size_t count, std::size_t offset) {
+  std::string query;
+  std::string_view rest = request.query;
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view part = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (part.empty() || part.starts_with("_count=") || part.starts_with("_offset=")) continue;
+    query += part;
+    query += '&';
+  }
+  return fmt::format("{}/{}?{}_count={}&_offset={}", base, type, query, count, offset);
+}
+
+// A searchset Bundle of one page of `resources`, with its total and the links to the pages
+// around it.
+Reply SearchReply(const HttpRequest& request, std::string_view type, std::vector<Json> resources) {
+  auto page = PageParams(request);
+  if (!page) return std::unexpected(std::move(page.error()));
   const std::string base = BaseUrl(request);
+  const std::size_t total = resources.size();
+  const std::size_t begin = std::min(page->offset, total);
+  const std::size_t end = std::min(total, begin + page->count);
   Json entries = Json::array();
-  for (Json& r : resources) {
+  for (std::size_t i = begin; i < end; ++i) {
+    Json& r = resources[i];
     const std::string url = fmt::format("{}/{}/{}", base, type, r["id"].get<std::string>());
     entries.push_back(
         {{"fullUrl", url}, {"resource", std::move(r)}, {"search", {{"mode", "match"}}}});
   }
-  std::string self = fmt::format("{}/{}", base, type);
-  if (!request.query.empty()) self += "?" + request.query;
+  Json links = Json::array(
+      {{{"relation", "self"}, {"url", PageUrl(request, base, type, page->count, page->offset)}},
+       {{"relation", "first"}, {"url", PageUrl(request, base, type, page->count, 0)}}});
+  if (page->offset > 0) {
+    const std::size_t previous = page->offset > page->count ? page->offset - page->count : 0;
+    links.push_back(
+        {{"relation", "previous"}, {"url", PageUrl(request, base, type, page->count, previous)}});
+  }
+  if (end < total) {
+    links.push_back(
+        {{"relation", "next"}, {"url", PageUrl(request, base, type, page->count, end)}});
+  }
   Json bundle = {{"resourceType", "Bundle"},
                  {"type", "searchset"},
-                 {"total", entries.size()},
-                 {"link", Json::array({{{"relation", "self"}, {"url", self}}})}};
+                 {"total", total},
+                 {"link", std::move(links)}};
   if (!entries.empty()) bundle["entry"] = std::move(entries);
-  return bundle;
+  return FhirBody(200, bundle);
 }
 
 // "Patient/42" (or "42") -> 42; anything else is a bad search parameter.
@@ -362,9 +431,9 @@ HttpResponse FhirOperationOutcome(const Error& error) {
   return OperationOutcome(error);
 }
 
-Json FhirSearchBundle(const HttpRequest& request, std::string_view type,
+Reply FhirSearchReply(const HttpRequest& request, std::string_view type,
                       std::vector<Json> resources) {
-  return SearchBundle(request, type, std::move(resources));
+  return SearchReply(request, type, std::move(resources));
 }
 
 Or<UserId> FhirSubjectParam(const HttpRequest& request) {
@@ -413,6 +482,34 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
     return FhirBody(200, statement);
   });
 
+  // Every questionnaire this server knows, or those whose `url` or `name` (its start, any case)
+  // match, by code.
+  router.Add(
+      "GET", "/fhir/Questionnaire",
+      FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
+        const std::optional<std::string> url = request.QueryParam("url");
+        std::optional<std::string> name = request.QueryParam("name");
+        const auto lower = [](std::string text) {
+          std::transform(text.begin(), text.end(), text.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+          return text;
+        };
+        if (name) name = lower(*name);
+        std::vector<const Instrument*> found;
+        for (const CatalogEntry& entry : catalog.entries()) {
+          const Instrument& i = entry.instrument;
+          if (!IsFhirId(i.code)) continue;
+          if (url && *url != std::string(kRapportQuestionnaireBase) + i.code) continue;
+          if (name && !lower(ComputableName(i.code)).starts_with(*name)) continue;
+          found.push_back(&i);
+        }
+        std::sort(found.begin(), found.end(),
+                  [](const Instrument* a, const Instrument* b) { return a->code < b->code; });
+        std::vector<Json> resources;
+        for (const Instrument* i : found) resources.push_back(QuestionnaireJson(*i));
+        return SearchReply(request, "Questionnaire", std::move(resources));
+      }));
+
   router.Add("GET", "/fhir/Questionnaire/{code}",
              FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
                const Instrument* instrument = catalog.Find(request.Param("code"));
@@ -433,28 +530,19 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
 
   router.Add("GET", "/fhir/QuestionnaireResponse",
              FhirAuthed(auth,
-                        [&clinic, &feedback, &catalog](const HttpRequest& request,
-                                                       const Actor& actor) -> Reply {
+                        [&feedback, &catalog](const HttpRequest& request,
+                                              const Actor& actor) -> Reply {
                           auto subject = SubjectParam(request);
                           if (!subject) return std::unexpected(std::move(subject.error()));
-                          auto episodes = ClientProgress(clinic, feedback, actor, *subject);
-                          if (!episodes) return std::unexpected(std::move(episodes.error()));
+                          auto responses = feedback.ResponsesOfClient(actor, *subject);
+                          if (!responses) return Outcome(responses.error());
                           std::vector<Json> resources;
-                          for (const EpisodeProgress& e : *episodes) {
-                            for (const QuestionnaireProgress& q : e.questionnaires) {
-                              for (const ProgressPoint& p : q.points) {
-                                auto response = feedback.GetResponse(actor, p.response_id);
-                                if (!response) {
-                                  if (response.error().code == ErrorCode::kNotFound) continue;
-                                  return Outcome(response.error());
-                                }
-                                resources.push_back(QuestionnaireResponseJson(
-                                    *response, *subject, catalog.Find(response->instrument)));
-                              }
-                            }
+                          for (const FeedbackResponse& r : *responses) {
+                            resources.push_back(QuestionnaireResponseJson(
+                                r, *subject, catalog.Find(r.instrument)));
                           }
-                          return FhirBody(200, SearchBundle(request, "QuestionnaireResponse",
-                                                            std::move(resources)));
+                          return SearchReply(request, "QuestionnaireResponse",
+                                             std::move(resources));
                         }));
 
   router.Add(
@@ -490,7 +578,7 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                 }
               }
             }
-            return FhirBody(200, SearchBundle(request, "Observation", std::move(resources)));
+            return SearchReply(request, "Observation", std::move(resources));
           }));
 }
 

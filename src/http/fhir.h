@@ -41,8 +41,10 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
 HttpResponse FhirResponse(unsigned status, const Json& resource);
 // An error as an OperationOutcome with the status ProblemResponse would give it.
 HttpResponse FhirOperationOutcome(const Error& error);
-// A searchset Bundle of `resources` (each with a string "id"), with absolute fullUrls.
-Json FhirSearchBundle(const HttpRequest& request, std::string_view type,
+// A searchset Bundle of one page of `resources` (each with a string "id"), with absolute
+// fullUrls, the total and links to the next and previous pages: `_count` (1 to 1000, 100 unless
+// asked) results from `_offset`. A bad `_count` or `_offset` is a 400 OperationOutcome.
+Reply FhirSearchReply(const HttpRequest& request, std::string_view type,
                       std::vector<Json> resources);
 // The `subject` (or `patient`) search parameter: "Patient/42" or "42".
 Or<UserId> FhirSubjectParam(const HttpRequest& request);

@@ -451,7 +451,7 @@ Reply SearchItems(ClinicService& clinic, PlanService& plan, const HttpRequest& r
     if (!built) return std::unexpected(std::move(built.error()));
     for (Json& r : *built) resources.push_back(std::move(r));
   }
-  return FhirResponse(200, FhirSearchBundle(request, type, std::move(resources)));
+  return FhirSearchReply(request, type, std::move(resources));
 }
 
 }  // namespace
@@ -544,8 +544,7 @@ void AddFhirPlanRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                      if (!number) return Outcome(Error::Field("target", "must be CarePlan/{id}"));
                      auto view = Version(plan, actor, key->episode, *number);
                      if (!view) return std::unexpected(std::move(view.error()));
-                     return FhirResponse(
-                         200, FhirSearchBundle(request, "Provenance", Provenances(*view)));
+                     return FhirSearchReply(request, "Provenance", Provenances(*view));
                    }
                    if (!request.QueryParam("patient") && !request.QueryParam("subject")) {
                      return Outcome(Error::Field(

@@ -25,10 +25,15 @@ Status Append(WriteTxn& txn, const Actor& actor, Timestamp at, std::string actio
 
 Status Reads(Store& store, const Actor& actor, Timestamp at, std::vector<Touch> touched) {
   if (touched.empty()) return Ok();
+  // One entry for the whole answer: the first record as its own, the rest named as subjects.
+  AuditEntry entry = Entry(actor, at, "read", std::move(touched.front().record_type),
+                           std::move(touched.front().record_id));
+  entry.subjects.reserve(touched.size() - 1);
+  for (std::size_t i = 1; i < touched.size(); ++i) {
+    entry.subjects.push_back(AuditRecordKey(touched[i].record_type, touched[i].record_id));
+  }
   return store.Write([&](WriteTxn& txn) -> Status {
-    for (const Touch& t : touched) {
-      RAPPORT_RETURN_IF_ERROR(Append(txn, actor, at, "read", t.record_type, t.record_id));
-    }
+    RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
     return Ok();
   });
 }

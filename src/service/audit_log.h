@@ -24,8 +24,9 @@ AuditEntry Entry(const Actor& actor, Timestamp at, std::string action, std::stri
 Status Append(WriteTxn& txn, const Actor& actor, Timestamp at, std::string action,
               std::string record_type, std::string record_id);
 
-// Appends one "read" entry per record in a write of its own; Ok at once when there are none.
-// Callers return data only after this succeeded.
+// Appends one "read" entry naming every record touched (the first as its record, the others as
+// its subjects) in a write of its own; Ok at once when there are none. Callers return data only
+// after this succeeded.
 Status Reads(Store& store, const Actor& actor, Timestamp at, std::vector<Touch> touched);
 
 }  // namespace rapport::audit

@@ -86,6 +86,11 @@ class Describer {
       RAPPORT_ASSIGN_OR_RETURN(row.client_name, Person(row.client_id));
     }
     RAPPORT_ASSIGN_OR_RETURN(row.record_words, Words(row));
+    if (!row.subjects.empty()) {
+      // A caseload or a list read at once: one entry names every record it showed.
+      row.record_words += fmt::format(" and {} more record{}", row.subjects.size(),
+                                      row.subjects.size() == 1 ? "" : "s");
+    }
     return Ok();
   }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -22,7 +24,9 @@ namespace rapport {
 
 namespace {
 
-constexpr int kTrendLength = 12;
+constexpr int kTrendLength = kKeptTotals;
+// A submission reads the series' first total and as many latest ones as any rule compares with.
+static_assert(kKeptTotals > kMaxCompareWithLast);
 // Expected trajectories come from the clinic's own finished episodes only once this many have a
 // first score close to the client's (issue 3, item 3); below that the definition's norm is used.
 constexpr std::string_view kFitTalkItem = "fit_talk";
@@ -283,12 +287,53 @@ struct FeedbackService::Prepared {
   std::optional<double> fit_talk;
   ScoreResult score;
   std::string client_name;
-  std::vector<std::vector<double>> pool;  // the clinic's ended episodes of this questionnaire
+  // The clinic's ended episodes of this questionnaire (outcome questionnaires only).
+  std::shared_ptr<const std::vector<std::vector<double>>> pool;
+};
+
+// Per clinic and questionnaire, the totals of every ended episode: read once, and again only when
+// the clinic's ended episodes change (one more ends), instead of on every answer.
+class FeedbackService::TrajectoryPools {
+ public:
+  using Totals = std::vector<std::vector<double>>;
+
+  Result<std::shared_ptr<const Totals>> Get(Store& store, ClinicId clinic_id,
+                                          const std::string& instrument) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto mark, store.EndedEpisodesMark(clinic_id));
+    const auto key = std::make_pair(clinic_id, instrument);
+    {
+      const std::lock_guard lock(mu_);
+      auto it = kept_.find(key);
+      if (it != kept_.end() && it->second.mark == mark) return it->second.pool;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(const auto ended,
+                             store.ListResponsesOfEndedEpisodes(clinic_id, instrument));
+    std::shared_ptr<const Totals> pool = std::make_shared<const Totals>(Pool(ended));
+    const std::lock_guard lock(mu_);
+    kept_[key] = Kept{mark, pool};
+    return pool;
+  }
+
+ private:
+  struct Kept {
+    std::pair<std::int64_t, std::int64_t> mark;
+    std::shared_ptr<const Totals> pool;
+  };
+  std::mutex mu_;
+  std::map<std::pair<ClinicId, std::string>, Kept> kept_;
 };
 
 FeedbackService::FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
                                  const AlertRules& rules, FeedbackWiring wiring)
-    : store_(store), clock_(clock), catalog_(catalog), rules_(rules), wiring_(wiring) {
+    : store_(store),
+      clock_(clock),
+      catalog_(catalog),
+      rules_(rules),
+      wiring_(wiring),
+      pools_(std::make_shared<TrajectoryPools>()) {
+  for (const AlertRule& rule : rules_.rules) {
+    recent_needed_ = std::max(recent_needed_, rule.compare_with_last);
+  }
   if (wiring_.notifier.ladder == nullptr) wiring_.notifier.ladder = &ShippedEscalationLadder();
   if (wiring_.crisis == nullptr) wiring_.crisis = &ShippedCrisisDirectory();
 }
@@ -384,33 +429,11 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
   }
   RAPPORT_ASSIGN_OR_RETURN(p.client_name, ClientName(store_, episode.client_id));
   if (p.instrument->purpose == Purpose::kOutcome) {
-    RAPPORT_ASSIGN_OR_RETURN(const auto ended, store_.ListResponsesOfEndedEpisodes(
-                                                   episode.clinic_id, p.instrument->code));
-    p.pool = Pool(ended);
+    RAPPORT_ASSIGN_OR_RETURN(p.pool, pools_->Get(store_, episode.clinic_id, p.instrument->code));
   }
   return p;
 }
 
-namespace {
-
-// The alerts still unresolved in the episode for one questionnaire (alerts without a
-// response, such as missed feedback, belong to none).
-std::vector<UnresolvedAlert> UnresolvedKinds(const std::vector<FeedbackAlert>& alerts,
-                                             const std::vector<FeedbackResponse>& responses,
-                                             std::string_view instrument) {
-  std::vector<UnresolvedAlert> kinds;
-  for (const FeedbackAlert& a : alerts) {
-    if (a.state == AlertState::kResolved || !a.response_id) continue;
-    const auto r = std::find_if(responses.begin(), responses.end(),
-                                [&](const FeedbackResponse& x) { return x.id == *a.response_id; });
-    if (r != responses.end() && r->instrument == instrument) {
-      kinds.push_back({a.kind, a.state == AlertState::kAcknowledged});
-    }
-  }
-  return kinds;
-}
-
-}  // namespace
 
 namespace {
 
@@ -496,21 +519,29 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
   std::vector<FeedbackAlert> stored_alerts;
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
     stored_alerts.clear();
-    // History is read inside the write so that concurrent submissions number themselves apart.
-    RAPPORT_ASSIGN_OR_RETURN(const auto history, txn.ListResponsesOfEpisode(episode.id));
+    // The series is read inside the write so that concurrent submissions number themselves
+    // apart; only its count, first total and latest totals, never the whole history.
+    RAPPORT_ASSIGN_OR_RETURN(
+        const ResponseSeries series,
+        txn.GetResponseSeries(episode.id, instrument.code, p.respondent,
+                              std::min(recent_needed_ + 1, kKeptTotals)));
     std::vector<double> previous;
-    int session = 0;
-    for (const FeedbackResponse& r : history) {
-      if (r.instrument != instrument.code || r.respondent != p.respondent) continue;
-      ++session;
-      if (r.total) previous.push_back(*r.total);
+    if (series.first_total && (series.recent.empty() || series.recent.front().id != series.first_id)) {
+      previous.push_back(*series.first_total);
     }
-    const SubmissionFacts facts =
-        FactsOf(instrument, p.score, p.client_name, p.fit_talk, previous, session, p.pool);
-    RAPPORT_ASSIGN_OR_RETURN(const auto episode_alerts, txn.ListAlertsOfEpisode(episode.id));
-    const std::vector<RaisedAlert> raised =
-        WithoutRepeats(EvaluateSubmission(rules_, facts),
-                       UnresolvedKinds(episode_alerts, history, instrument.code));
+    for (const ScoredPoint& point : series.recent) previous.push_back(point.total);
+    const int session = series.answered;
+    static const std::vector<std::vector<double>> kNoPool;
+    const SubmissionFacts facts = FactsOf(instrument, p.score, p.client_name, p.fit_talk, previous,
+                                          session, p.pool ? *p.pool : kNoPool);
+    RAPPORT_ASSIGN_OR_RETURN(const auto unresolved,
+                             txn.ListUnresolvedAlertsOfInstrument(episode.id, instrument.code));
+    std::vector<UnresolvedAlert> kinds;
+    kinds.reserve(unresolved.size());
+    for (const FeedbackAlert& a : unresolved) {
+      kinds.push_back({a.kind, a.state == AlertState::kAcknowledged});
+    }
+    const std::vector<RaisedAlert> raised = WithoutRepeats(EvaluateSubmission(rules_, facts), kinds);
 
     FeedbackResponse response =
         ResponseRecord({episode.id, p.appointment_id, p.respondent, actor.user_id, now, session},
@@ -564,12 +595,10 @@ Result<std::vector<TrajectoryPoint>> FeedbackService::ClinicTrajectory(const Epi
                                                                        const Instrument& instrument,
                                                                        double baseline,
                                                                        int last_session) {
-  RAPPORT_ASSIGN_OR_RETURN(const auto ended,
-                           store_.ListResponsesOfEndedEpisodes(episode.clinic_id, instrument.code));
-  const auto pool = Pool(ended);
+  RAPPORT_ASSIGN_OR_RETURN(const auto pool, pools_->Get(store_, episode.clinic_id, instrument.code));
   auto similar = ComputeChange(instrument.TotalScale(), baseline, baseline);
   if (!similar) return std::vector<TrajectoryPoint>{};
-  return ExpectedTrajectoryFromEpisodes(pool, baseline, similar->reliable_threshold, last_session,
+  return ExpectedTrajectoryFromEpisodes(*pool, baseline, similar->reliable_threshold, last_session,
                                         kMinClinicEpisodes);
 }
 
@@ -917,6 +946,11 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
     }
   }
   out.summary = ProgressSummary(catalog_, out.questionnaires, risk_open);
+  if (risk_open && actor.role == Role::kGuardian) {
+    // The risk answer is the child's to share with their therapist, not the summary's to tell a
+    // parent; nor may the words sound upbeat meanwhile.
+    out.summary = "Your child's therapist will talk with you about how things are going.";
+  }
   if (IsStaff(actor)) {
     out.recovery = JointRecovery(catalog_, out.questionnaires);
     for (FeedbackAlert& a : alerts) {
@@ -943,6 +977,34 @@ Result<FeedbackResponse> FeedbackService::GetResponse(const Actor& actor, Respon
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"response", Id(response->id)}}));
   return *response;
+}
+
+Result<std::vector<FeedbackResponse>> FeedbackService::ResponsesOfClient(const Actor& actor,
+                                                                        UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  const ClientAccess needed =
+      actor.role == Role::kGuardian ? ClientAccess::kBasic : ClientAccess::kClinical;
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, client_id, needed));
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store_.ListEpisodesOfClient(client_id));
+  std::vector<FeedbackResponse> out;
+  std::vector<audit::Touch> touched;
+  for (const Episode& e : episodes) {
+    auto visible = RequireEpisode(store_, actor, e.id, needed);
+    if (!visible) {
+      // An episode of this client the actor does not treat (a former therapist's) is skipped.
+      if (visible.error().code == ErrorCode::kNotFound) continue;
+      return Fail(visible.error());
+    }
+    RAPPORT_ASSIGN_OR_RETURN(auto responses, store_.ListResponsesOfEpisode(e.id));
+    for (FeedbackResponse& r : responses) {
+      if (!IsStaff(actor) && r.respondent_user_id != actor.user_id) continue;
+      out.push_back(std::move(r));
+    }
+    touched.push_back(audit::Touch{"feedback", Id(e.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
 }
 
 // --- Alerts -----------------------------------------------------------------------------------
@@ -1116,107 +1178,184 @@ Result<AlertView> FeedbackService::Resolve(const Actor& actor, AlertId alert_id,
 
 // --- Dashboard --------------------------------------------------------------------------------
 
-Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor) {
-  RAPPORT_ASSIGN_OR_RETURN(const auto therapists, CaseloadTherapists(store_, actor));
-  std::vector<Episode> episodes;
-  for (UserId therapist : therapists) {
-    RAPPORT_ASSIGN_OR_RETURN(auto of_therapist, store_.ListEpisodesOfTherapist(therapist));
-    for (const Episode& e : of_therapist) {
-      if (e.status != EpisodeStatus::kEnded && e.clinic_id == actor.clinic_id) {
-        episodes.push_back(e);
-      }
-    }
-  }
-  const Timestamp now = clock_.Now();
-  std::vector<audit::Touch> touched;
-  touched.reserve(episodes.size());
-  for (const Episode& e : episodes) touched.push_back(audit::Touch{"feedback", Id(e.id)});
-  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+namespace {
 
-  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
-  Names names(store_);
-  std::vector<DashboardRow> rows;
-  rows.reserve(episodes.size());
-  for (const Episode& e : episodes) {
-    DashboardRow row;
-    row.client_id = e.client_id;
-    RAPPORT_ASSIGN_OR_RETURN(row.client_name, names.Client(e.client_id));
-    row.episode_id = e.id;
-    row.episode_status = e.status;
-    row.therapist_id = e.therapist_id;
-    RAPPORT_ASSIGN_OR_RETURN(row.therapist_name, names.User(e.therapist_id));
-    RAPPORT_ASSIGN_OR_RETURN(const auto alerts, store_.ListAlertsOfEpisode(e.id));
-    for (const FeedbackAlert& a : alerts) {
-      if (a.state != AlertState::kOpen) continue;
-      ++row.open_alerts;
-      if (!row.top_severity || a.severity > *row.top_severity) row.top_severity = a.severity;
-    }
-    RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(e.id));
-    for (const Appointment& a : appointments) {  // ordered by start
-      if (a.status == AppointmentStatus::kScheduled && a.starts_at >= now) {
-        row.next_appointment_at = a.starts_at;
-        break;
-      }
-    }
-    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(e.id));
-    RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(e.id));
-    // The outcome questionnaire shown: the first assigned one with answers, else any with answers.
-    for (const auto& a : assignments) {
-      const Instrument* i = catalog_.Find(a.instrument);
-      if (i == nullptr || i->purpose != Purpose::kOutcome) continue;
-      const bool answered = std::any_of(responses.begin(), responses.end(),
-                                        [&](const auto& r) { return r.instrument == i->code; });
-      if (answered) {
-        row.outcome_instrument = i->code;
-        break;
-      }
-    }
-    if (row.outcome_instrument.empty()) {
-      for (const auto& r : responses) {
-        const Instrument* i = catalog_.Find(r.instrument);
-        if (i != nullptr && i->purpose == Purpose::kOutcome) {
-          row.outcome_instrument = i->code;
-          break;
-        }
-      }
-    }
-    for (const FeedbackResponse& r : responses) {
-      if (r.respondent != Respondent::kTherapist) {
-        row.last_feedback_at = std::max(row.last_feedback_at.value_or(0), r.submitted_at);
-      }
-      if (!r.total) continue;
-      const Instrument* i = catalog_.Find(r.instrument);
-      if (i == nullptr) continue;
-      if (r.instrument == row.outcome_instrument) {
-        row.last_outcome_total = r.total;
-        row.last_outcome_band = r.band;
-        row.outcome_trend.push_back(*r.total);
-      } else if (i->purpose == Purpose::kRapport) {
-        row.last_rapport_total = r.total;
-        row.rapport_trend.push_back(*r.total);
-      }
-    }
-    const auto trim = [](std::vector<double>& v) {
-      if (v.size() > static_cast<std::size_t>(kTrendLength)) {
-        v.erase(v.begin(), v.end() - kTrendLength);
-      }
-    };
-    trim(row.outcome_trend);
-    trim(row.rapport_trend);
-    RAPPORT_ASSIGN_OR_RETURN(const PlanStanding plan, PlanStandingOf(store_, clinic, e, now));
-    row.plan_status = plan.status;
-    row.plan_review_due = plan.review.due;
-    rows.push_back(std::move(row));
+// The last `n` totals of the series `keep` picks, merged across them, oldest first.
+template <typename Keep>
+std::vector<ScoredPoint> Latest(const std::vector<ResponseSeries>& series, Keep keep, int n) {
+  std::vector<ScoredPoint> points;
+  for (const ResponseSeries& s : series) {
+    if (keep(s)) points.insert(points.end(), s.recent.begin(), s.recent.end());
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const DashboardRow& a, const DashboardRow& b) {
-    const int sa = a.top_severity ? static_cast<int>(*a.top_severity) : -1;
-    const int sb = b.top_severity ? static_cast<int>(*b.top_severity) : -1;
-    if (sa != sb) return sa > sb;
-    if (a.open_alerts != b.open_alerts) return a.open_alerts > b.open_alerts;
-    if (a.client_name != b.client_name) return a.client_name < b.client_name;
-    return a.episode_id < b.episode_id;
+  std::sort(points.begin(), points.end(), [](const ScoredPoint& a, const ScoredPoint& b) {
+    return std::tie(a.submitted_at, a.id) < std::tie(b.submitted_at, b.id);
   });
+  if (points.size() > static_cast<std::size_t>(n)) points.erase(points.begin(), points.end() - n);
+  return points;
+}
+
+// The outcome questionnaire a caseload line shows: the first assigned one with answers, else the
+// one answered first.
+std::string OutcomeShown(const InstrumentCatalog& catalog, const CaseloadEpisode& e) {
+  const auto answered = [&](const std::string& code) {
+    return std::any_of(e.series.begin(), e.series.end(),
+                       [&](const ResponseSeries& s) { return s.instrument == code; });
+  };
+  const auto outcome = [&](const std::string& code) {
+    const Instrument* i = catalog.Find(code);
+    return i != nullptr && i->purpose == Purpose::kOutcome;
+  };
+  for (const std::string& code : e.assigned) {
+    if (outcome(code) && answered(code)) return code;
+  }
+  const ResponseSeries* first = nullptr;
+  for (const ResponseSeries& s : e.series) {
+    if (outcome(s.instrument) &&
+        (first == nullptr || s.first_submitted_at < first->first_submitted_at)) {
+      first = &s;
+    }
+  }
+  return first != nullptr ? first->instrument : std::string();
+}
+
+DashboardRow RowOf(const InstrumentCatalog& catalog, const Clinic& clinic,
+                   const CaseloadEpisode& e, Timestamp now) {
+  DashboardRow row;
+  row.client_id = e.episode.client_id;
+  row.client_name =
+      e.client_preferred_name.empty() ? e.client_display_name : e.client_preferred_name;
+  row.episode_id = e.episode.id;
+  row.episode_status = e.episode.status;
+  row.therapist_id = e.episode.therapist_id;
+  row.therapist_name = e.therapist_name;
+  row.open_alerts = e.open_alerts;
+  row.top_severity = e.top_severity;
+  if (e.next_appointment) row.next_appointment_at = e.next_appointment->starts_at;
+  row.outcome_instrument = OutcomeShown(catalog, e);
+  const auto totals = [](const std::vector<ScoredPoint>& points) {
+    std::vector<double> out;
+    out.reserve(points.size());
+    for (const ScoredPoint& p : points) out.push_back(p.total);
+    return out;
+  };
+  if (!row.outcome_instrument.empty()) {
+    const auto outcome = Latest(
+        e.series, [&](const ResponseSeries& s) { return s.instrument == row.outcome_instrument; },
+        kTrendLength);
+    if (!outcome.empty()) {
+      row.last_outcome_total = outcome.back().total;
+      row.last_outcome_band = outcome.back().band;
+    }
+    row.outcome_trend = totals(outcome);
+  }
+  const auto rapport = Latest(
+      e.series,
+      [&](const ResponseSeries& s) {
+        const Instrument* i = catalog.Find(s.instrument);
+        return i != nullptr && i->purpose == Purpose::kRapport &&
+               s.instrument != row.outcome_instrument;
+      },
+      kTrendLength);
+  if (!rapport.empty()) row.last_rapport_total = rapport.back().total;
+  row.rapport_trend = totals(rapport);
+  for (const ResponseSeries& s : e.series) {
+    if (s.respondent != Respondent::kTherapist) {
+      row.last_feedback_at = std::max(row.last_feedback_at.value_or(0), s.last_submitted_at);
+    }
+  }
+  if (e.plan_status) row.plan_status = std::string(ToString(*e.plan_status));
+  if (e.plan_review_since) {
+    ReviewPolicy policy;
+    policy.every_sessions = clinic.settings.plan_review_sessions;
+    policy.every_days = clinic.settings.plan_review_days;
+    row.plan_review_due =
+        PlanReviewDueAfterSessions(*e.plan_review_since, e.sessions_since_review, now, policy).due;
+  }
+  return row;
+}
+
+// Most severe open alerts first, then most open alerts, then by name.
+bool BeforeOnTheDashboard(const DashboardRow& a, const DashboardRow& b) {
+  const int sa = a.top_severity ? static_cast<int>(*a.top_severity) : -1;
+  const int sb = b.top_severity ? static_cast<int>(*b.top_severity) : -1;
+  if (sa != sb) return sa > sb;
+  if (a.open_alerts != b.open_alerts) return a.open_alerts > b.open_alerts;
+  if (a.client_name != b.client_name) return a.client_name < b.client_name;
+  return a.episode_id < b.episode_id;
+}
+
+}  // namespace
+
+Result<std::vector<CaseloadEpisode>> FeedbackService::ReadCaseload(const Actor& actor,
+                                                                   Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto therapists, CaseloadTherapists(store_, actor));
+  CaseloadQuery query;
+  query.clinic_id = actor.clinic_id;
+  query.therapist_ids = therapists;
+  query.now = now;
+  query.recent = kTrendLength;
+  return store_.ReadCaseload(query);
+}
+
+Result<std::vector<DashboardRow>> FeedbackService::Dashboard(const Actor& actor) {
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, ReadCaseload(actor, now));
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
+  std::vector<DashboardRow> rows;
+  std::vector<audit::Touch> touched;
+  for (const CaseloadEpisode& e : episodes) {
+    if (e.episode.status == EpisodeStatus::kEnded) continue;
+    rows.push_back(RowOf(catalog_, clinic, e, now));
+    touched.push_back(audit::Touch{"feedback", Id(e.episode.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+  std::stable_sort(rows.begin(), rows.end(), BeforeOnTheDashboard);
   return rows;
+}
+
+Result<std::vector<CaseloadClient>> FeedbackService::Caseload(const Actor& actor) {
+  const Timestamp now = clock_.Now();
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, ReadCaseload(actor, now));
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(actor.clinic_id));
+  // One line a client: the open episode with the most pressing alerts (else the latest started).
+  std::map<UserId, const CaseloadEpisode*> current;
+  std::map<UserId, std::optional<Appointment>> next;
+  const auto pressing = [](const CaseloadEpisode& e) {
+    return std::make_tuple(e.episode.status != EpisodeStatus::kEnded,
+                           e.top_severity ? static_cast<int>(*e.top_severity) : -1,
+                           e.open_alerts, e.episode.started_at, e.episode.id);
+  };
+  for (const CaseloadEpisode& e : episodes) {
+    const CaseloadEpisode*& seen = current[e.episode.client_id];
+    if (seen == nullptr || pressing(e) > pressing(*seen)) seen = &e;
+    std::optional<Appointment>& soonest = next[e.episode.client_id];
+    if (e.next_appointment && (!soonest || e.next_appointment->starts_at < soonest->starts_at)) {
+      soonest = e.next_appointment;
+    }
+  }
+  std::vector<CaseloadClient> out;
+  std::vector<audit::Touch> touched;
+  out.reserve(current.size());
+  for (const auto& [client_id, e] : current) {
+    CaseloadClient c;
+    c.client_id = client_id;
+    c.display_name = e->client_display_name;
+    c.is_minor = IsMinor(ClientProfile{client_id, e->client_date_of_birth, {}, {}}, now,
+                         clinic.settings.age_of_majority);
+    c.episode = e->episode;
+    c.therapist_name = e->therapist_name;
+    c.next_appointment = next[client_id];
+    if (e->episode.status != EpisodeStatus::kEnded) c.feedback = RowOf(catalog_, clinic, *e, now);
+    touched.push_back(audit::Touch{"client", Id(client_id)});
+    out.push_back(std::move(c));
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, now, std::move(touched)));
+  std::stable_sort(out.begin(), out.end(), [](const CaseloadClient& a, const CaseloadClient& b) {
+    if (a.feedback && b.feedback) return BeforeOnTheDashboard(*a.feedback, *b.feedback);
+    if (a.feedback || b.feedback) return a.feedback.has_value();
+    return std::tie(a.display_name, a.client_id) < std::tie(b.display_name, b.client_id);
+  });
+  return out;
 }
 
 // --- Export -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 // must outlive it.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -174,6 +175,19 @@ struct DashboardRow {
   bool plan_review_due = false;
 };
 
+// One client of a caseload as its page shows them: the current episode (an open one if any, else
+// the latest), the earliest appointment booked with any of their episodes there, and, while the
+// current episode is open, its feedback.
+struct CaseloadClient {
+  UserId client_id = 0;
+  std::string display_name;  // the full name, as the client list shows it
+  bool is_minor = false;
+  Episode episode;  // the current one
+  std::string therapist_name;
+  std::optional<Appointment> next_appointment;
+  std::optional<DashboardRow> feedback;  // only while the episode is open
+};
+
 struct AssignedInstrument {
   std::string code, title, plain_title;
   Purpose purpose = Purpose::kOutcome;
@@ -253,6 +267,10 @@ class FeedbackService {
 
   // One response with its answers item by item (therapist / supervisor, or its respondent).
   Result<FeedbackResponse> GetResponse(const Actor& actor, ResponseId response_id);
+  // Every response of the client that GetResponse would show the actor, across the episodes the
+  // actor may see (oldest first within each, episodes in creation order), audited as one entry.
+  // NotVisible() when the actor may not see the client.
+  Result<std::vector<FeedbackResponse>> ResponsesOfClient(const Actor& actor, UserId client_id);
 
   // One alert with who was told about it: for its care team and the clinicians the escalation
   // ladder told (the on-call clinician). Others: kNotFound.
@@ -284,7 +302,13 @@ class FeedbackService {
 
   // Therapist: their caseload; supervisor: their supervisees' caseloads. Active and intake
   // episodes, ordered by top open-alert severity, then open alert count, then client name.
+  // Read in a fixed number of queries whatever the caseload's size or history, and audited as
+  // one entry naming every episode shown.
   Result<std::vector<DashboardRow>> Dashboard(const Actor& actor);
+  // Therapist / supervisor: everything the caseload page shows, one client a line, ordered as the
+  // dashboard (clients without an open episode last, by name). One audit entry names every
+  // client shown.
+  Result<std::vector<CaseloadClient>> Caseload(const Actor& actor);
 
   // Therapist / supervisor: every response of the episode as CSV (one row per response; header
   // response_id,submitted_at,session_number,instrument,version,respondent,appointment_id,total,
@@ -360,6 +384,7 @@ class FeedbackService {
                                 const std::function<Status(FeedbackAlert&)>& apply);
 
   struct Prepared;
+  class TrajectoryPools;
   // The checks and scoring every submission shares; nothing is written.
   Result<Prepared> Prepare(const Actor& actor, const Episode& episode,
                            const SubmitRequest& request);
@@ -378,6 +403,8 @@ class FeedbackService {
                                         const Json& answers);
   // The codes the actor answers on the episode, in assignment order.
   Result<std::vector<std::string>> DraftCodes(const Actor& actor, const Episode& episode);
+  // The caseload of a therapist (or of a supervisor's supervisees) as the Store reads it.
+  Result<std::vector<CaseloadEpisode>> ReadCaseload(const Actor& actor, Timestamp now);
   Result<std::vector<TrajectoryPoint>> ClinicTrajectory(const Episode& episode,
                                                         const Instrument& instrument,
                                                         double baseline, int last_session);
@@ -387,6 +414,11 @@ class FeedbackService {
   const InstrumentCatalog& catalog_;
   const AlertRules& rules_;
   FeedbackWiring wiring_;
+  // The clinic's ended episodes per questionnaire, kept until one more episode ends.
+  std::shared_ptr<TrajectoryPools> pools_;
+  // How many of a series' latest totals a submission reads: as many as any rule compares with
+  // (the store keeps kKeptTotals, which no rule file has needed to exceed).
+  int recent_needed_ = 0;
 };
 
 }  // namespace rapport

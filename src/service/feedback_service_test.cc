@@ -395,6 +395,43 @@ TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
   EXPECT_EQ(w.service.Progress(w.As(w.supervisor), w.e_c2).error().code, ErrorCode::kNotFound);
 }
 
+TEST(FeedbackProgress, AGuardianIsNeitherToldOfTheChildsRiskAnswerNorThatAllIsWell) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(1), "guardian"))
+                  .has_value());
+  // The child's own answer raised a risk alert that the therapist has not yet followed up.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    FeedbackAlert alert;
+                    alert.episode_id = w.e_k1;
+                    alert.clinic_id = w.clinic_a;
+                    alert.rule_id = "risk-answer";
+                    alert.kind = AlertKind::kRisk;
+                    alert.severity = Severity::kCritical;
+                    alert.title = "Risk answer";
+                    alert.explanation = "An answer about self-harm.";
+                    alert.next_step = "Contact the client today.";
+                    alert.raised_at = w.clock.Now();
+                    RAPPORT_RETURN_IF_ERROR(txn.InsertAlert(alert));
+                    return Ok();
+                  })
+                  .has_value());
+  auto guardian = w.service.Progress(w.As(w.g1), w.e_k1);
+  ASSERT_TRUE(guardian.has_value());
+  EXPECT_EQ(guardian->summary,
+            "Your child's therapist will talk with you about how things are going.");
+  EXPECT_TRUE(guardian->alerts.empty());
+  for (const QuestionnaireProgress& q : guardian->questionnaires) {
+    if (q.definition.purpose == Purpose::kOutcome) {
+      EXPECT_TRUE(q.plain_words.empty());
+    }
+  }
+  // The child reads what is being done for them.
+  auto child = w.service.Progress(w.As(w.k1), w.e_k1);
+  ASSERT_TRUE(child.has_value());
+  EXPECT_NE(child->summary.find("alerted"), std::string::npos) << child->summary;
+}
+
 TEST(FeedbackProgress, StaffSeeReliableRecoveryJudgedAcrossPhq9AndGad7Together) {
   FeedbackWorld w;
   const auto submit = [&](const char* code, const Json& answers) {
@@ -589,7 +626,10 @@ TEST(AlertStates, TheRiskAlertShowsHowToReachTheClientAndTheirEmergencyContact) 
   EXPECT_EQ(detail->contact.emergency_phone, "020 7946 0000");
   const auto trail = w.Audit();
   EXPECT_TRUE(std::any_of(trail.begin(), trail.end(), [&](const AuditEntry& e) {
-    return e.actor_id == w.t1 && e.record_type == "client_contact";
+    const bool named = std::any_of(e.subjects.begin(), e.subjects.end(), [](const std::string& s) {
+      return s.starts_with("client_contact:");
+    });
+    return e.actor_id == w.t1 && (e.record_type == "client_contact" || named);
   }));
 }
 
@@ -843,6 +883,77 @@ TEST(Dashboard, OpenAlertsBySeverityComeFirstThenNames) {
   auto supervisor = w.service.Dashboard(w.As(w.supervisor));
   ASSERT_TRUE(supervisor.has_value());
   EXPECT_EQ(supervisor->size(), 2u) << "only the caseload of the therapist they supervise";
+}
+
+TEST(Caseload, EachClientIsOneLineWithTheirEpisodeNextSessionAndOpenFeedback) {
+  FeedbackWorld w;
+  RaiseRisk(w);
+  // Kit's episode ends: Kit stays on the caseload, without feedback, after the open ones.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateEpisodeStatus(w.e_k1, EpisodeStatus::kEnded,
+                                                   w.clock.Now());
+                  })
+                  .has_value());
+  auto lines = w.service.Caseload(w.As(w.t1));
+  ASSERT_TRUE(lines.has_value());
+  ASSERT_EQ(lines->size(), 2u);
+  const CaseloadClient& cleo = (*lines)[0];
+  EXPECT_EQ(cleo.client_id, w.c1);
+  EXPECT_FALSE(cleo.is_minor);
+  EXPECT_EQ(cleo.episode.id, w.e_c1);
+  ASSERT_TRUE(cleo.feedback.has_value());
+  EXPECT_EQ(cleo.feedback->top_severity, Severity::kHigh);
+  EXPECT_EQ(cleo.feedback->outcome_instrument, "PHQ-9");
+  const CaseloadClient& kit = (*lines)[1];
+  EXPECT_EQ(kit.client_id, w.k1);
+  EXPECT_TRUE(kit.is_minor);
+  EXPECT_EQ(kit.episode.status, EpisodeStatus::kEnded);
+  EXPECT_FALSE(kit.feedback.has_value());
+
+  // The dashboard shows the open episodes only.
+  auto rows = w.service.Dashboard(w.As(w.t1));
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].client_id, w.c1);
+
+  EXPECT_EQ(w.service.Caseload(w.As(w.c1)).error().code, ErrorCode::kPermissionDenied);
+  auto supervisor = w.service.Caseload(w.As(w.supervisor));
+  ASSERT_TRUE(supervisor.has_value());
+  EXPECT_EQ(supervisor->size(), 2u);
+}
+
+TEST(Caseload, AViewIsOneAuditEntryNamingEveryClientShown) {
+  FeedbackWorld w;
+  const std::size_t before = w.Audit().size();
+  ASSERT_TRUE(w.service.Caseload(w.As(w.t1)).has_value());
+  const auto audit = w.Audit();
+  ASSERT_EQ(audit.size(), before + 1) << "one entry for the whole caseload, not one per client";
+  const AuditEntry& entry = audit.back();
+  EXPECT_EQ(entry.action, "read");
+  EXPECT_EQ(entry.actor_id, w.t1);
+  std::vector<std::string> named = entry.subjects;
+  named.push_back(AuditRecordKey(entry.record_type, entry.record_id));
+  for (UserId client : {w.c1, w.k1}) {
+    EXPECT_THAT(named, ::testing::Contains(AuditRecordKey("client", std::to_string(client))));
+  }
+}
+
+TEST(Submission, TheRapportDropComparesWithTheLatestRatingsHoweverLongTheHistory) {
+  FeedbackWorld w;
+  // Twenty good sessions at 54, then one at 30: a drop from the latest three.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(9)))
+            .has_value());
+  }
+  const auto before = CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop);
+  auto dropped =
+      w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(5)));
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_EQ(dropped->response.session_number, 20);
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop),
+            before + 1);
 }
 
 // A stored plan version's id dropped, for a Status-returning write.

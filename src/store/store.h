@@ -23,6 +23,7 @@
 #include "domain/contact.h"
 #include "domain/people.h"
 #include "domain/plan.h"
+#include "store/caseload_records.h"
 #include "store/feedback_records.h"
 #include "store/notification_records.h"
 
@@ -263,6 +264,16 @@ class WriteTxn {
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) = 0;
   virtual Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) = 0;
+  // What a new answer needs of the answers before it, read without them: how many there are, the
+  // first total and the latest `recent` totals, up to kKeptTotals (answered 0 when there are
+  // none).
+  virtual Result<ResponseSeries> GetResponseSeries(EpisodeId episode_id,
+                                                   const std::string& instrument,
+                                                   Respondent respondent, int recent) = 0;
+  // The episode's alerts not yet resolved that were raised by an answer to `instrument`, newest
+  // first.
+  virtual Result<std::vector<FeedbackAlert>> ListUnresolvedAlertsOfInstrument(
+      EpisodeId episode_id, const std::string& instrument) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTxn&)>;
@@ -370,6 +381,15 @@ class Store {
   virtual Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
       UserId therapist_id, std::optional<AlertState> state) = 0;
   virtual Result<FeedbackLink> FindFeedbackLinkByTokenHash(const std::string& token_hash) = 0;
+
+  // --- The caseload ---
+  // The episodes in the clinic of the therapists asked for (any status, by id), with what the
+  // caseload shows about each (store/caseload_records.h), all from one consistent snapshot and
+  // in a fixed number of queries, however many episodes and answers there are.
+  virtual Result<std::vector<CaseloadEpisode>> ReadCaseload(const CaseloadQuery& query) = 0;
+  // The number of episodes of the clinic that have ended, and the sum of their ids: it changes
+  // whenever one more ends, so expected trajectories computed from them are kept until it does.
+  virtual Result<std::pair<std::int64_t, std::int64_t>> EndedEpisodesMark(ClinicId clinic_id) = 0;
 
   // --- Treatment plans (issue 4) ---
   // By number (oldest first).

@@ -456,3 +456,25 @@ test('the caseload says what each trend line is', async () => {
   await assertAccessible(page, 'the caseload with the trend legend');
   await page.context().close();
 });
+
+test('the caseload arrives in one request, not one per client', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  const asked = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/api/')) asked.push(path);
+  });
+  await signIn(page, kDemo.therapist);
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.getByRole('listitem').first().waitFor();
+  const shown = await clients.getByRole('listitem').count();
+  const caseload = asked.filter((p) => p === '/api/v1/caseload');
+  const perClient = asked.filter((p) => /^\/api\/v1\/clients\/\d+$/.test(p));
+  assert.equal(caseload.length, 1, `asked: ${asked.join(', ')}`);
+  assert.deepEqual(perClient, [], 'no client is fetched on its own');
+  assert.ok(!asked.includes('/api/v1/clients') && !asked.includes('/api/v1/dashboard'), asked.join(', '));
+  const answer = await callApi(page, 'GET', '/caseload');
+  assert.equal(answer.status, 200);
+  assert.equal(shown, answer.body.clients.length, 'every client of the answer is on the page');
+  await page.context().close();
+});

@@ -102,6 +102,13 @@ test('every FHIR resource the server offers validates against R4', async () => {
 
   const instruments = (await get(cookie, '/api/v1/instruments')).body;
   assert.ok(instruments.length >= 5, 'the shipped questionnaires');
+  const all = await check('/fhir/Questionnaire', 'Bundle');
+  assert.equal(all.total, instruments.length);
+  const byName = await check('/fhir/Questionnaire?name=phq', 'Bundle');
+  assert.deepEqual(
+    byName.entry.map((e) => e.resource.id),
+    ['PHQ-9'],
+  );
   for (const i of instruments) {
     const q = await check(`/fhir/Questionnaire/${encodeURIComponent(i.code)}`, 'Questionnaire');
     assert.equal(q.id, i.code);
@@ -118,7 +125,9 @@ test('every FHIR resource the server offers validates against R4', async () => {
     const obs = await check(`/fhir/Observation?subject=Patient/${c.id}`, 'Bundle');
     for (const bundle of [qr, obs]) {
       assert.equal(bundle.type, 'searchset');
-      assert.equal(bundle.total, (bundle.entry ?? []).length);
+      // One page: all of it when it fits, else the first hundred with a link to the next.
+      assert.equal((bundle.entry ?? []).length, Math.min(bundle.total, 100));
+      assert.equal(bundle.link.some((l) => l.relation === 'next'), bundle.total > 100);
       for (const e of bundle.entry ?? []) {
         assert.match(e.fullUrl, /^http:\/\/.+\/fhir\/(QuestionnaireResponse|Observation)\/.+$/);
         assert.ok(e.fullUrl.endsWith(`/${e.resource.resourceType}/${e.resource.id}`), e.fullUrl);
@@ -159,6 +168,43 @@ test('every FHIR resource the server offers validates against R4', async () => {
   assert.equal(anonymous.body.resourceType, 'OperationOutcome');
   assertValid(anonymous.body, 'OperationOutcome (401)');
   console.log(`validated: ${JSON.stringify(counts)}`);
+});
+
+test('a long search comes in pages that together hold every result once', async () => {
+  const cookie = await signIn(kTherapist);
+  const clients = (await get(cookie, '/api/v1/clients')).body;
+  let longest = { total: 0 };
+  for (const c of clients) {
+    const first = await get(cookie, `/fhir/Observation?subject=Patient/${c.id}&_count=1`);
+    assert.equal(first.status, 200);
+    if (first.body.total > longest.total) longest = { id: c.id, total: first.body.total };
+  }
+  assert.ok(longest.total > 7, 'a demo client with a history');
+  const seen = new Set();
+  let next = `/fhir/Observation?subject=Patient/${longest.id}&_count=7`;
+  let pages = 0;
+  while (next) {
+    const page = await get(cookie, next);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assertValid(page.body, next);
+    assert.equal(page.body.total, longest.total, 'every page states the whole total');
+    assert.ok((page.body.entry ?? []).length <= 7);
+    for (const e of page.body.entry ?? []) {
+      assert.ok(!seen.has(e.resource.id), `${e.resource.id} twice`);
+      seen.add(e.resource.id);
+    }
+    const link = page.body.link.find((l) => l.relation === 'next');
+    next = link ? new URL(link.url).pathname + new URL(link.url).search : null;
+    pages += 1;
+  }
+  assert.equal(seen.size, longest.total);
+  assert.equal(pages, Math.ceil(longest.total / 7));
+  for (const bad of ['_count=0', '_count=1001', '_count=ten', '_offset=-1']) {
+    const r = await get(cookie, `/fhir/Observation?subject=Patient/${longest.id}&${bad}`);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.resourceType, 'OperationOutcome');
+    assertValid(r.body, `OperationOutcome for ${bad}`);
+  }
 });
 
 test('an admin reads no clinical FHIR resources', async () => {

@@ -254,11 +254,13 @@ TEST_F(FeedbackHttpTest, AccessMatrixOfTheFeedbackRoutes) {
   EXPECT_TRUE(own.json()["alerts"].empty());
   EXPECT_EQ(c1.Get("/api/v1/alerts").status, 403u);
   EXPECT_EQ(c1.Get("/api/v1/dashboard").status, 403u);
+  EXPECT_EQ(c1.Get("/api/v1/caseload").status, 403u);
   EXPECT_GE(c1.Post(ack, {{"note", "x"}}).status, 403u);
   EXPECT_GE(c1.Get(csv).status, 403u);
   // An admin runs the clinic but sees no clinical content.
   EXPECT_EQ(admin.Get("/api/v1/alerts").status, 403u);
   EXPECT_EQ(admin.Get("/api/v1/dashboard").status, 403u);
+  EXPECT_EQ(admin.Get("/api/v1/caseload").status, 403u);
   for (const std::string& target : {progress, detail, csv}) {
     const unsigned status = admin.Get(target).status;
     EXPECT_TRUE(status == 403u || status == 404u) << target << " " << status;
@@ -326,6 +328,22 @@ TEST_F(FeedbackHttpTest, ProgressAndDashboardShowTheRiskClientFirst) {
   EXPECT_EQ(rows[0].value("client_id", 0), world_.c1);
   EXPECT_EQ(rows[0].value("top_severity", ""), "critical");
   EXPECT_EQ(rows[0]["last_outcome"].value("code", ""), "PHQ-9");
+
+  // The caseload answer carries all the page shows: client, episode, next session, feedback.
+  HttpReply caseload = t1.Get("/api/v1/caseload");
+  ASSERT_EQ(caseload.status, 200u) << caseload.body;
+  const Json lines = caseload.json()["clients"];
+  ASSERT_FALSE(lines.empty());
+  const Json& first = lines[0];
+  EXPECT_EQ(first["client"].value("id", 0), world_.c1);
+  EXPECT_EQ(first["client"].value("display_name", ""), "Cleo Client");
+  EXPECT_TRUE(first["client"]["is_minor"].is_boolean());
+  EXPECT_EQ(first["episode"].value("id", 0), world_.e_c1);
+  EXPECT_NE(first["episode"].value("status", "ended"), "ended");
+  ASSERT_TRUE(first["next_appointment"].is_object()) << caseload.body;  // tomorrow's session
+  EXPECT_EQ(first["next_appointment"].value("status", ""), "scheduled");
+  EXPECT_EQ(first["feedback"].value("top_severity", ""), "critical");
+  EXPECT_EQ(first["feedback"]["last_outcome"].value("code", ""), "PHQ-9");
 }
 
 TEST_F(FeedbackHttpTest, ResponseDetailListsAnswersItemByItem) {

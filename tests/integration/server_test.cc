@@ -15,24 +15,13 @@
 #include <thread>
 
 #include "core/crypto.h"
+#include "core/wait_test_support.h"
 #include "http_fixture.h"
 
 namespace rapport::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Polls `done` until it holds; false if it still does not after a generous bound, which is there
-// only so that a broken server fails the test instead of hanging it.
-template <typename Condition>
-bool WaitUntil(Condition done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 TEST_F(HttpTest, HealthzIsAlwaysOk) {
   StartServer();

@@ -364,6 +364,15 @@ export interface DashboardRow {
   plan_review_due?: boolean;
 }
 
+// One line of the caseload page: the client, their current episode (an open one if any, else the
+// latest), the earliest appointment booked, and the open episode's feedback.
+export interface CaseloadLine {
+  client: { id: number; display_name: string; is_minor: boolean };
+  episode: Episode;
+  next_appointment: Appointment | null;
+  feedback: DashboardRow | null;
+}
+
 export interface FeedbackLinkInfo {
   client_first_name?: string;
   therapist_name?: string;
@@ -679,7 +688,7 @@ export const api = {
   acknowledgeAlert: (id: number, note: string) => request<FeedbackAlert>('POST', `/alerts/${id}/acknowledge`, { note }),
   resolveAlert: (id: number, note?: string) =>
     request<FeedbackAlert>('POST', `/alerts/${id}/resolve`, note ? { note } : {}),
-  dashboard: () => request<{ clients: DashboardRow[] }>('GET', '/dashboard'),
+  caseload: () => request<{ clients: CaseloadLine[] }>('GET', '/caseload'),
   createFeedbackLink: (appointmentId: number) =>
     request<{ url: string; expires_at: string }>('POST', `/appointments/${appointmentId}/feedback-link`),
   feedbackLink: (token: string) => request<FeedbackLinkInfo>('GET', `/feedback-links/${encodeURIComponent(token)}`),

@@ -1,11 +1,12 @@
-// Joins the visible clients with their current episode and next appointment, which the
-// caseload views show side by side.
-import { api, type Appointment, type Client, type Episode } from './api';
+// The caseload: each visible client with their current episode, next appointment and, while the
+// episode is open, its feedback, all in one answer from the server.
+import { api, type Appointment, type Client, type DashboardRow, type Episode } from './api';
 
 export interface CaseloadRow {
   client: Client;
   episode?: Episode;
   next?: Appointment;
+  feedback?: DashboardRow;
 }
 
 // The episode that describes the client now: an open one if any, else the most recent.
@@ -30,15 +31,13 @@ export function upcomingWindow(days = 180): { from: string; to: string } {
   return { from: new Date(now).toISOString(), to: new Date(now + days * 86400_000).toISOString() };
 }
 
+// In the server's order: open alerts by severity first, then by name.
 export async function loadCaseload(): Promise<CaseloadRow[]> {
-  // Only a start: the next appointment may be far ahead, and the server sends the soonest first.
-  const [clients, appointments] = await Promise.all([api.clients(), api.appointments(new Date().toISOString())]);
-  // The list may omit episodes; then each client's record supplies them.
-  const detailed = await Promise.all(
-    clients.map((c) => (c.episodes ? Promise.resolve(c) : api.client(c.id).catch(() => c))),
-  );
-  const next = nextAppointments(appointments);
-  return detailed
-    .map((client) => ({ client, episode: currentEpisode(client.episodes), next: next.get(client.id) }))
-    .sort((a, b) => a.client.display_name.localeCompare(b.client.display_name));
+  const { clients } = await api.caseload();
+  return clients.map((line) => ({
+    client: { ...line.client, email: '' },
+    episode: line.episode,
+    next: line.next_appointment ?? undefined,
+    feedback: line.feedback ?? undefined,
+  }));
 }

@@ -53,7 +53,7 @@ namespace {
   "delivery"
 #define RAPPORT_AUDIT_COLUMNS                                                                     \
   "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
-  "hash, detail"
+  "hash, detail, subjects"
 
 #define RAPPORT_RESPONSE_COLUMNS                                                 \
   "id, episode_id, appointment_id, instrument, instrument_version, respondent, " \
@@ -209,6 +209,12 @@ Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
   e.prev_hash = q.Text(9);
   e.hash = q.Text(10);
   e.detail = q.Text(11);
+  const Json subjects = Json::parse(q.Text(12), nullptr, /*allow_exceptions=*/false);
+  if (!subjects.is_array()) return Fail(Error::Unavailable("an audit entry's subjects do not read"));
+  for (const Json& s : subjects) {
+    if (!s.is_string()) return Fail(Error::Unavailable("an audit entry's subjects do not read"));
+    e.subjects.push_back(s.get<std::string>());
+  }
   return e;
 }
 
@@ -449,6 +455,265 @@ Result<std::vector<PlanSignature>> QueryPlanSignatures(SqliteConnection& c, Epis
                 "CASE s.role WHEN 'therapist' THEN 0 WHEN 'client' THEN 1 ELSE 2 END"));
   q.Bind(id);
   return All(q, ReadPlanSignature);
+}
+
+// --- The caseload and answer series -----------------------------------------------------------
+
+// The columns of response_series that ReadSeries reads, in its order.
+#define RAPPORT_SERIES_COLUMNS                                                            \
+  "episode_id, instrument, respondent, answered, first_submitted_at, last_submitted_at, " \
+  "first_total, first_total_id, recent"
+
+// One summary row of an answer series, with the latest `recent` of its kept totals.
+Result<ResponseSeries> ReadSeries(const SqliteQuery& q, int recent) {
+  ResponseSeries s;
+  s.episode_id = q.Int(0);
+  s.instrument = q.Text(1);
+  RAPPORT_ASSIGN_OR_RETURN(s.respondent, FromColumn(ParseRespondent(q.Text(2)), "respondent"));
+  s.answered = static_cast<int>(q.Int(3));
+  s.first_submitted_at = q.Int(4);
+  s.last_submitted_at = q.Int(5);
+  s.first_total = q.OptionalDouble(6);
+  s.first_id = q.OptionalInt(7).value_or(0);
+  const Json kept = Json::parse(q.Text(8), nullptr, /*allow_exceptions=*/false);
+  if (!kept.is_array()) return Fail(Error::Internal("corrupt answer series in the database"));
+  for (const Json& point : kept) {
+    if (!point.is_array() || point.size() != 4 || !point[0].is_number_integer() ||
+        !point[1].is_number_integer() || !point[2].is_number() || !point[3].is_string()) {
+      return Fail(Error::Internal("corrupt answer series in the database"));
+    }
+    s.recent.push_back(ScoredPoint{point[0].get<Timestamp>(), point[1].get<ResponseId>(),
+                                   point[2].get<double>(), point[3].get<std::string>()});
+  }
+  std::sort(s.recent.begin(), s.recent.end(), [](const ScoredPoint& a, const ScoredPoint& b) {
+    return std::tie(a.submitted_at, a.id) < std::tie(b.submitted_at, b.id);
+  });
+  const std::size_t keep = static_cast<std::size_t>(std::max(0, recent));
+  if (s.recent.size() > keep) s.recent.erase(s.recent.begin(), s.recent.end() - keep);
+  return s;
+}
+
+Result<ResponseSeries> QueryResponseSeries(SqliteConnection& c, EpisodeId episode_id,
+                                           const std::string& instrument, Respondent respondent,
+                                           int recent) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT " RAPPORT_SERIES_COLUMNS " FROM response_series "
+                "WHERE episode_id = ? AND instrument = ? AND respondent = ?"));
+  q.Bind(episode_id).Bind(instrument).Bind(ToString(respondent));
+  RAPPORT_ASSIGN_OR_RETURN(const bool found, q.Step());
+  if (found) return ReadSeries(q, recent);
+  ResponseSeries none;
+  none.episode_id = episode_id;
+  none.instrument = instrument;
+  none.respondent = respondent;
+  return none;
+}
+
+Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(SqliteConnection& c,
+                                                                     EpisodeId episode_id,
+                                                                     const std::string& instrument) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
+                "a.severity, a.title, a.explanation, a.next_step, a.raised_at, a.state, "
+                "a.acknowledged_by, a.acknowledged_at, a.acknowledge_note, a.resolved_by, "
+                "a.resolved_at, a.resolve_note FROM alerts a JOIN responses r "
+                "ON r.id = a.response_id WHERE a.episode_id = ?1 AND a.state <> 'resolved' "
+                "AND r.instrument = ?2 ORDER BY a.raised_at DESC, a.id DESC"));
+  q.Bind(episode_id).Bind(instrument);
+  return All(q, ReadAlert);
+}
+
+// The caseload's episodes that have not ended, for the queries below (?1 clinic, ?2 therapists).
+#define RAPPORT_CASELOAD_OPEN                                                       \
+  "WITH caseload AS (SELECT id FROM episodes WHERE clinic_id = ?1 AND therapist_id " \
+  "IN (SELECT value FROM json_each(?2)) AND status <> 'ended') "
+
+// Rolls a read transaction back when it goes out of scope: one snapshot for several queries.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(SqliteConnection& c) : c_(c) {}
+  Status Begin() {
+    RAPPORT_RETURN_IF_ERROR(c_.Exec("BEGIN"));
+    open_ = true;
+    return Ok();
+  }
+  ~ReadSnapshot() {
+    if (open_) (void)c_.Exec("ROLLBACK");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  SqliteConnection& c_;
+  bool open_ = false;
+};
+
+// The caseload's episodes found by id in `episodes` (ordered by id).
+CaseloadEpisode* FindEpisode(std::vector<CaseloadEpisode>& episodes, EpisodeId id) {
+  auto it = std::lower_bound(episodes.begin(), episodes.end(), id,
+                             [](const CaseloadEpisode& e, EpisodeId key) {
+                               return e.episode.id < key;
+                             });
+  return it != episodes.end() && it->episode.id == id ? &*it : nullptr;
+}
+
+// Runs one of the caseload's queries (?1 the clinic, ?2 the therapists as a JSON array, and ?3
+// now when `with_now`) and hands each row to `row` with the episode its column `episode_column`
+// names; rows of other episodes are passed over.
+template <typename Row>
+Status EachCaseloadRow(SqliteConnection& c, std::string_view sql, const CaseloadQuery& query,
+                       const std::string& therapists, bool with_now, int episode_column,
+                       std::vector<CaseloadEpisode>& episodes, Row row) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+  q.Bind(query.clinic_id).Bind(therapists);
+  if (with_now) q.Bind(query.now);
+  for (;;) {
+    RAPPORT_ASSIGN_OR_RETURN(const bool more, q.Step());
+    if (!more) return Ok();
+    CaseloadEpisode* e = FindEpisode(episodes, q.Int(episode_column));
+    if (e != nullptr) RAPPORT_RETURN_IF_ERROR(row(*e, q));
+  }
+}
+
+Result<std::vector<CaseloadEpisode>> QueryCaseload(SqliteConnection& c, const CaseloadQuery& query) {
+  std::vector<CaseloadEpisode> out;
+  if (query.therapist_ids.empty()) return out;
+  const std::string therapists = Json(query.therapist_ids).dump();
+  ReadSnapshot snapshot(c);
+  RAPPORT_RETURN_IF_ERROR(snapshot.Begin());
+
+  // 1. The episodes with their people's names.
+  {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c.Prepare("SELECT e.id, e.clinic_id, e.client_id, e.therapist_id, e.status, e.started_at, "
+                  "e.ended_at, u.display_name, coalesce(p.preferred_name, ''), "
+                  "coalesce(p.date_of_birth, ''), t.display_name FROM episodes e "
+                  "JOIN users u ON u.id = e.client_id AND u.role = 'client' "
+                  "AND u.clinic_id = e.clinic_id "
+                  "LEFT JOIN client_profiles p ON p.user_id = e.client_id "
+                  "JOIN users t ON t.id = e.therapist_id WHERE e.clinic_id = ?1 "
+                  "AND e.therapist_id IN (SELECT value FROM json_each(?2)) ORDER BY e.id"));
+    q.Bind(query.clinic_id).Bind(therapists);
+    for (;;) {
+      RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) break;
+      CaseloadEpisode e;
+      RAPPORT_ASSIGN_OR_RETURN(e.episode, ReadEpisode(q));
+      e.client_display_name = q.Text(7);
+      e.client_preferred_name = q.Text(8);
+      e.client_date_of_birth = q.Text(9);
+      e.therapist_name = q.Text(10);
+      out.push_back(std::move(e));
+    }
+  }
+
+  // 2. Open alerts, counted by severity.
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      RAPPORT_CASELOAD_OPEN
+      "SELECT episode_id, severity, count(*) FROM alerts INDEXED BY alerts_open_by_episode "
+      "WHERE state = 'open' AND episode_id IN caseload GROUP BY episode_id, severity",
+      query, therapists, /*with_now=*/false, 0, out,
+      [](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(const Severity severity,
+                                 FromColumn(ParseSeverity(q.Text(1)), "alert severity"));
+        e.open_alerts += static_cast<int>(q.Int(2));
+        if (!e.top_severity || severity > *e.top_severity) e.top_severity = severity;
+        return Ok();
+      }));
+
+  // 3. The next appointment of every episode (SQLite takes the bare columns from the row that
+  // holds the minimum).
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      "SELECT a.id, a.episode_id, min(a.starts_at), a.duration_minutes, a.modality, a.status "
+      "FROM appointments a INDEXED BY appointments_by_episode_status WHERE a.episode_id IN "
+      "(SELECT id FROM episodes WHERE clinic_id = ?1 AND therapist_id IN "
+      "(SELECT value FROM json_each(?2))) AND a.status = 'scheduled' AND a.starts_at >= ?3 "
+      "GROUP BY a.episode_id",
+      query, therapists, /*with_now=*/true, 1, out,
+      [](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(e.next_appointment, ReadAppointment(q));
+        return Ok();
+      }));
+
+  // 4. The questionnaires assigned, in order.
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      RAPPORT_CASELOAD_OPEN
+      "SELECT episode_id, instrument FROM episode_instruments WHERE episode_id IN caseload "
+      "ORDER BY episode_id, assigned_at, rowid",
+      query, therapists, /*with_now=*/false, 0, out,
+      [](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        std::string code = q.Text(1);
+        if (std::find(e.assigned.begin(), e.assigned.end(), code) == e.assigned.end()) {
+          e.assigned.push_back(std::move(code));
+        }
+        return Ok();
+      }));
+
+  // 5. The series of answers, a summary row each with its first and latest totals.
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      RAPPORT_CASELOAD_OPEN "SELECT " RAPPORT_SERIES_COLUMNS
+                            " FROM response_series WHERE episode_id IN caseload "
+                            "ORDER BY episode_id, instrument, respondent",
+      query, therapists, /*with_now=*/false, 0, out,
+      [&query](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(ResponseSeries s, ReadSeries(q, query.recent));
+        e.series.push_back(std::move(s));
+        return Ok();
+      }));
+
+  // 6. The plan's standing, from its covering index: the newest version's status...
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      RAPPORT_CASELOAD_OPEN
+      "SELECT episode_id, status, max(number) FROM plan_versions INDEXED BY "
+      "plan_versions_standing WHERE episode_id IN caseload GROUP BY episode_id",
+      query, therapists, /*with_now=*/false, 0, out,
+      [](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(e.plan_status,
+                                 FromColumn(ParsePlanVersionStatus(q.Text(1)), "plan status"));
+        return Ok();
+      }));
+  // ... and, for an agreed plan, since when its review counts and the sessions completed since.
+  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
+      c,
+      RAPPORT_CASELOAD_OPEN
+      ", agreed AS (SELECT v.episode_id, v.number, max(coalesce(v.decided_at, v.updated_at), "
+      "coalesce((SELECT max(ev.at) FROM plan_events ev INDEXED BY plan_events_by_kind "
+      "WHERE ev.episode_id = v.episode_id AND ev.kind = 'review'), 0)) AS since "
+      "FROM plan_versions v INDEXED BY plan_versions_standing "
+      "WHERE v.episode_id IN caseload AND v.status = 'agreed') "
+      "SELECT g.episode_id, g.since, (SELECT count(*) FROM appointments a INDEXED BY "
+      "appointments_by_episode_status WHERE a.episode_id = g.episode_id AND "
+      "a.status = 'completed' AND a.starts_at > g.since AND a.starts_at <= ?3) "
+      "FROM agreed g ORDER BY g.episode_id, g.number",
+      query, therapists, /*with_now=*/true, 0, out,
+      [](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+        if (e.plan_review_since) return Ok();  // the first agreed version counts
+        e.plan_review_since = q.Int(1);
+        e.sessions_since_review = static_cast<int>(q.Int(2));
+        return Ok();
+      }));
+  return out;
+}
+
+#undef RAPPORT_CASELOAD_OPEN
+
+Result<std::pair<std::int64_t, std::int64_t>> QueryEndedEpisodesMark(SqliteConnection& c,
+                                                                     ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT count(*), coalesce(sum(id), 0) FROM episodes "
+                                     "WHERE clinic_id = ? AND status = 'ended'"));
+  q.Bind(clinic_id);
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::pair<std::int64_t, std::int64_t>{0, 0};
+  return std::pair<std::int64_t, std::int64_t>{q.Int(0), q.Int(1)};
 }
 
 // --- The write transaction --------------------------------------------------------------------
@@ -837,7 +1102,7 @@ class SqliteWriteTxn final : public WriteTxn {
     stored.hash = store_.AuditSeal(AuditDigestInput(stored));
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
                              c_.Prepare("INSERT INTO audit (" RAPPORT_AUDIT_COLUMNS
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.Bind(stored.seq)
         .Bind(stored.at)
         .Bind(stored.clinic_id)
@@ -849,8 +1114,17 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(stored.source)
         .Bind(stored.prev_hash)
         .Bind(stored.hash)
-        .Bind(stored.detail);
+        .Bind(stored.detail)
+        .Bind(Json(stored.subjects).dump());
     RAPPORT_RETURN_IF_ERROR(q.Run());
+    if (!stored.subjects.empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery subjects,
+          c_.Prepare("INSERT OR IGNORE INTO audit_subjects (record_key, seq) "
+                     "SELECT value, ?2 FROM json_each(?1)"));
+      subjects.Bind(Json(stored.subjects).dump()).Bind(stored.seq);
+      RAPPORT_RETURN_IF_ERROR(subjects.Run());
+    }
     return stored;
   }
 
@@ -870,6 +1144,14 @@ class SqliteWriteTxn final : public WriteTxn {
 
   Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
     return QueryFeedbackDraft(c_, episode_id, author_id);
+  }
+  Result<ResponseSeries> GetResponseSeries(EpisodeId episode_id, const std::string& instrument,
+                                           Respondent respondent, int recent) override {
+    return QueryResponseSeries(c_, episode_id, instrument, respondent, recent);
+  }
+  Result<std::vector<FeedbackAlert>> ListUnresolvedAlertsOfInstrument(
+      EpisodeId episode_id, const std::string& instrument) override {
+    return QueryUnresolvedAlertsOfInstrument(c_, episode_id, instrument);
   }
 
   Status PutFeedbackDraft(const FeedbackDraft& d) override {
@@ -1633,6 +1915,13 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
+  Result<std::vector<CaseloadEpisode>> ReadCaseload(const CaseloadQuery& query) override {
+    return WithReader([&](SqliteConnection& c) { return QueryCaseload(c, query); });
+  }
+  Result<std::pair<std::int64_t, std::int64_t>> EndedEpisodesMark(ClinicId clinic_id) override {
+    return WithReader([&](SqliteConnection& c) { return QueryEndedEpisodesMark(c, clinic_id); });
+  }
+
   Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) override {
     return WithReader([&](SqliteConnection& c) { return QueryPlanVersions(c, id); });
   }
@@ -1869,7 +2158,8 @@ class SqliteStoreImpl final : public SqliteStore {
                     " AND (?5 = 0 OR at < ?5)"
                     " AND (?6 IS NULL OR action IN (SELECT value FROM json_each(?6)))"
                     " AND (?7 IS NULL OR record_type || ':' || record_id IN"
-                    "      (SELECT value FROM json_each(?7)))"
+                    "      (SELECT value FROM json_each(?7)) OR seq IN (SELECT s.seq FROM"
+                    "      audit_subjects s JOIN json_each(?7) k ON s.record_key = k.value))"
                     " ORDER BY seq DESC LIMIT ?8"));
       q.Bind(filter.clinic_id).Bind(before_seq).Bind(filter.actor_id).Bind(filter.from);
       q.Bind(filter.to).Bind(actions).Bind(records).Bind(limit);

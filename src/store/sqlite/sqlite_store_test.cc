@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/wait_test_support.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/store_caseload_contract_test.h"
 #include "store/store_contract_test.h"
 #include "store/store_notification_contract_test.h"
 
@@ -70,6 +72,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreFeedbackContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCaseloadContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
@@ -323,17 +329,7 @@ TEST(SqliteStore, SixtyFourConcurrentWritersAllSucceedAndAllWritesArePresent) {
   }
 }
 
-// Polls `done` until it holds; false if it still does not after a generous bound, which is there
-// only so that a broken store fails the test instead of hanging it.
-template <typename Condition>
-bool WaitUntil(Condition done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
+using testing::WaitUntil;
 
 Status InsertClinic(Store& store, const std::string& name) {
   return store.Write([&](WriteTxn& txn) { return DropValue(txn.InsertClinic({0, name, {}})); });
@@ -757,6 +753,46 @@ TEST(SqliteStore, GuardianLinksFromBeforeConsentWasRecordedKeepSharingAndSaySo) 
   EXPECT_EQ(StateOf((*links)[0]), GuardianLinkState::kActive);
   EXPECT_NE((*links)[0].consent_note.find("before"), std::string::npos);
   EXPECT_EQ(store->GetClinic(1)->settings.age_of_majority, 18);
+}
+
+TEST(SqliteStore, AnswersGivenBeforeTheSummaryExistedAreSummarisedWhenItArrives) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  {
+    // The schema as it was before migration 13, with three answers of one series and one of
+    // another.
+    ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 13));
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("INSERT INTO clinics (id, name) VALUES (1, 'Old');"
+                       "INSERT INTO users (id, clinic_id, email, display_name, role, created_at) "
+                       "VALUES (1, 1, 't@x.org', 'Tess', 'therapist', 0),"
+                       " (2, 1, 'c@x.org', 'Cal', 'client', 0);"
+                       "INSERT INTO episodes (id, clinic_id, client_id, therapist_id, status, "
+                       "started_at) VALUES (1, 1, 2, 1, 'active', 0);"
+                       "INSERT INTO responses (episode_id, instrument, instrument_version, "
+                       "respondent, respondent_user_id, submitted_at, session_number, answers, "
+                       "total) VALUES (1, 'PHQ-9', '1', 'client', 2, 300, 2, '{}', 8),"
+                       " (1, 'PHQ-9', '1', 'client', 2, 100, 0, '{}', 15),"
+                       " (1, 'PHQ-9', '1', 'client', 2, 200, 1, '{}', NULL),"
+                       " (1, 'GAD-7', '1', 'client', 2, 150, 0, '{}', 9);"),
+              SQLITE_OK);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  std::optional<ResponseSeries> series;
+  ASSERT_THAT(store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(series, txn.GetResponseSeries(1, "PHQ-9", Respondent::kClient, 5));
+    return Ok();
+  }),
+              IsOk());
+  ASSERT_TRUE(series.has_value());
+  EXPECT_EQ(series->answered, 3);
+  EXPECT_EQ(series->first_submitted_at, 100);
+  EXPECT_EQ(series->last_submitted_at, 300);
+  EXPECT_EQ(series->first_total, 15);
+  ASSERT_EQ(series->recent.size(), 2u);
+  EXPECT_EQ(series->recent[0].total, 15);
+  EXPECT_EQ(series->recent[1].total, 8);
 }
 
 }  // namespace

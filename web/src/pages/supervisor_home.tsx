@@ -1,7 +1,7 @@
 // The supervisor's home: the alerts of the therapists they supervise (whose, how long open, how
 // soon acknowledged), a short history of critical alerts, and the clients grouped by therapist.
 import { useCallback, useMemo } from 'preact/hooks';
-import { api, type DashboardRow, type FeedbackAlert } from '../api';
+import { api, type FeedbackAlert } from '../api';
 import { AlertList, betweenWords, When } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
 import { firstName } from '../format';
@@ -47,20 +47,12 @@ async function loadAlerts(): Promise<SupervisedAlerts | undefined> {
   }
 }
 
-// Therapists' names by id: from the dashboard (one row per open episode), the clients' episodes
-// and the clinic's list of therapists, whichever knows them.
+// Therapists' names by id, from the clinic's list of therapists; the caseload adds the names of
+// those whose clients it shows.
 async function loadTherapistNames(): Promise<Map<number, string>> {
-  type Row = DashboardRow & { therapist_id?: number };
-  const [dashboard, therapists] = await Promise.all([
-    api.dashboard().then(
-      (d) => d.clients as Row[],
-      () => [] as Row[],
-    ),
-    api.therapists().catch(() => []),
-  ]);
+  const therapists = await api.therapists().catch(() => []);
   const names = new Map<number, string>();
   for (const t of therapists) if (t.display_name) names.set(t.id, t.display_name);
-  for (const r of dashboard) if (r.therapist_id !== undefined && r.therapist_name) names.set(r.therapist_id, r.therapist_name);
   return names;
 }
 

@@ -4,7 +4,7 @@
 import { WaitingRequests } from '../appointment_requests';
 import { Fragment } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, type DashboardRow, type FeedbackAlert } from '../api';
+import { api, type DashboardRow, type FeedbackAlert } from '../api';
 import { AlertList, SeverityBadge, severityOrder } from '../alerts';
 import { loadCaseload, type CaseloadRow } from '../caseload';
 import { Sparkline } from '../chart';
@@ -22,30 +22,10 @@ export interface BoardRow {
   feedback?: DashboardRow;
 }
 
-// The dashboard's order (open alerts by severity first), then clients it does not list (no open
-// episode) by name. Without the feedback routes (an older server) the plain caseload still works.
+// The server's order: open alerts by severity first, then clients without an open episode.
 export async function loadBoard(): Promise<BoardRow[]> {
-  const [caseload, dashboard] = await Promise.all([
-    loadCaseload(),
-    api.dashboard().then(
-      (d) => d.clients,
-      (e: unknown) => {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return [] as DashboardRow[];
-        throw e;
-      },
-    ),
-  ]);
-  const byClient = new Map(caseload.map((c) => [c.client.id, c]));
-  const rows: BoardRow[] = [];
-  const seen = new Set<number>();
-  for (const d of dashboard) {
-    if (seen.has(d.client_id)) continue;
-    seen.add(d.client_id);
-    const care = byClient.get(d.client_id) ?? { client: { id: d.client_id, display_name: d.client_name, email: '' } };
-    rows.push({ care, feedback: d });
-  }
-  for (const c of caseload) if (!seen.has(c.client.id)) rows.push({ care: c });
-  return rows;
+  const caseload = await loadCaseload();
+  return caseload.map((care) => ({ care, feedback: care.feedback }));
 }
 
 // Clients with open alerts first, the most severe first and, within a severity, the one whose
