@@ -419,10 +419,9 @@ Result<Caseload> SeedCaseload(Store& store, const InstrumentCatalog& catalog, Cl
     return Fail(parsed.error());
   }
   const Status written = store.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(
-        const UserId supervisor,
-        txn.InsertUser(NewUser{clinic, out.supervisor_email, "Sol Supervisor", Role::kSupervisor,
-                               password_hash, now, true}));
+    RAPPORT_ASSIGN_OR_RETURN(const UserId supervisor,
+                             txn.InsertUser(NewUser{clinic, out.supervisor_email, "Sol Supervisor",
+                                                    Role::kSupervisor, password_hash, now, true}));
     std::vector<UserId> team;
     for (int t = 0; t < std::max(1, therapists); ++t) {
       const std::string email =
@@ -542,10 +541,9 @@ Result<EpisodeId> SeedOneEpisode(Store& store, const InstrumentCatalog& catalog,
 Status SeedEndedEpisodes(Store& store, ClinicId clinic, const std::string& password_hash,
                          Timestamp now, int episodes) {
   return store.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(
-        const UserId therapist,
-        txn.InsertUser(NewUser{clinic, "ended@bench.rapport", "Emery Ended", Role::kTherapist,
-                               password_hash, now, true}));
+    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist,
+                             txn.InsertUser(NewUser{clinic, "ended@bench.rapport", "Emery Ended",
+                                                    Role::kTherapist, password_hash, now, true}));
     for (int n = 0; n < episodes; ++n) {
       RAPPORT_ASSIGN_OR_RETURN(
           const UserId client,
@@ -609,8 +607,8 @@ void PrintPhase(const std::string& what, const PhaseResult& phase, const PhaseRe
   std::cout << fmt::format(
       "{}: {:.0f} req/s ({} ok, {} failed), p50 {:.2f} ms, p99 {:.2f} ms; /healthz {:.0f} req/s; "
       "ratio {:.4f}\n",
-      what, phase.per_second(), phase.ok, phase.failed, phase.Percentile(50),
-      phase.Percentile(99), healthz.per_second(), phase.per_second() / healthz.per_second());
+      what, phase.per_second(), phase.ok, phase.failed, phase.Percentile(50), phase.Percentile(99),
+      healthz.per_second(), phase.per_second() / healthz.per_second());
 }
 
 int Main(int argc, char** argv) {
@@ -663,9 +661,9 @@ int Main(int argc, char** argv) {
   if (!hash || !demo_therapist) return 1;
   const int kCaseloadClients = caseload_clients;
   const int kCaseloadSessions = caseload_sessions;
-  auto caseload = SeedCaseload(**store, *catalog, demo_therapist->clinic_id, *hash, clock.Now(),
-                               kCaseloadClients, kCaseloadSessions, with_plans,
-                               caseload_therapists);
+  auto caseload =
+      SeedCaseload(**store, *catalog, demo_therapist->clinic_id, *hash, clock.Now(),
+                   kCaseloadClients, kCaseloadSessions, with_plans, caseload_therapists);
   if (!caseload) {
     std::cerr << "cannot seed the caseload: " << caseload.error().message << "\n";
     return 1;
@@ -752,9 +750,9 @@ int Main(int argc, char** argv) {
     const auto [dash, lines] = measure_caseload(who);
     server.Stop();
     std::filesystem::remove_all(dir);
-    const std::string what = fmt::format("{} clients x {} sessions, {} therapist{}",
-                                         kCaseloadClients, kCaseloadSessions, caseload_therapists,
-                                         caseload_therapists == 1 ? "" : "s under one supervisor");
+    const std::string what =
+        fmt::format("{} clients x {} sessions, {} therapist{}", kCaseloadClients, kCaseloadSessions,
+                    caseload_therapists, caseload_therapists == 1 ? "" : "s under one supervisor");
     PrintPhase("GET /dashboard (" + what + ", 4 connections)", dash, health);
     PrintPhase("GET /caseload (" + what + ", 4 connections)", lines, health);
     return dash.failed == 0 && lines.failed == 0 && dash.ok > 0 && lines.ok > 0 ? 0 : 1;
@@ -797,10 +795,10 @@ int Main(int argc, char** argv) {
   // holds 4,000 answers (a submission's cost must not grow with the history), each against
   // /healthz just before. Then PHQ-9 answers once the clinic has 2,000 ended episodes to draw
   // expected trajectories from.
-  const auto one_episode = [&](const std::string& email, int answers, const std::string& form)
-      -> std::pair<PhaseResult, PhaseResult> {
-    auto episode = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id,
-                                  demo_therapist->id, email, *hash, clock.Now(), answers);
+  const auto one_episode = [&](const std::string& email, int answers,
+                               const std::string& form) -> std::pair<PhaseResult, PhaseResult> {
+    auto episode = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id, demo_therapist->id,
+                                  email, *hash, clock.Now(), answers);
     if (!episode) {
       std::cerr << "cannot seed " << email << ": " << episode.error().message << "\n";
       return {};
@@ -819,8 +817,8 @@ int Main(int argc, char** argv) {
   if (!SeedEndedEpisodes(**store, demo_therapist->clinic_id, *hash, clock.Now(), 2000)) return 1;
   const auto [phq9, phq9_health] = one_episode("phq9@bench.rapport", 0, "PHQ-9");
 
-  const PhaseResult health_caseload = RunPhase(
-      *port, 4, duration, 200, [&](int, int) -> const std::string& { return healthz; });
+  const PhaseResult health_caseload =
+      RunPhase(*port, 4, duration, 200, [&](int, int) -> const std::string& { return healthz; });
   auto [dash, lines] = measure_caseload(SignIn(*port, caseload->therapist_email, password));
   if (dash.ok == 0 || lines.ok == 0) return 1;
 
@@ -886,8 +884,8 @@ int Main(int argc, char** argv) {
   PrintPhase("POST Rapport Check, one fresh episode", fresh, fresh_health);
   PrintPhase("POST Rapport Check, one episode holding 4,000 answers", long_history, long_health);
   PrintPhase("POST PHQ-9, one episode, 2,000 ended episodes in the clinic", phq9, phq9_health);
-  const std::string what = fmt::format("{} clients x {} sessions, {} connections",
-                                       kCaseloadClients, kCaseloadSessions, kDashboardConnections);
+  const std::string what = fmt::format("{} clients x {} sessions, {} connections", kCaseloadClients,
+                                       kCaseloadSessions, kDashboardConnections);
   PrintPhase("GET /dashboard (" + what + ")", dash, health_caseload);
   PrintPhase("GET /caseload (" + what + ")", lines, health_caseload);
   std::cout << fmt::format("GET /healthz ({} connections): {:>10.0f} req/s ({} ok, {} failed)\n",

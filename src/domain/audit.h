@@ -27,8 +27,8 @@ struct AuditEntry {
   // Further records the action disclosed, each "record_type:record_id" (a caseload view names every
   // client it showed): one entry for one request, however many records it touched.
   std::vector<std::string> subjects;
-  std::string prev_hash;    // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
-  std::string hash;         // hex BLAKE2b-256 of AuditDigestInput(*this)
+  std::string prev_hash;  // hex BLAKE2b-256 of the previous entry; 64 zeros for the first
+  std::string hash;       // hex BLAKE2b-256 of AuditDigestInput(*this)
 };
 
 // Which audit entries a search keeps; a part left empty keeps everything.

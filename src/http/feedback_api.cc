@@ -284,7 +284,8 @@ Json CaseloadJson(const std::vector<CaseloadClient>& rows, const InstrumentCatal
               {"status", std::string(ToString(a.status))}};
     }
     clients.push_back(
-        {{"client", {{"id", c.client_id}, {"display_name", c.display_name}, {"is_minor", c.is_minor}}},
+        {{"client",
+          {{"id", c.client_id}, {"display_name", c.display_name}, {"is_minor", c.is_minor}}},
          {"episode",
           {{"id", e.id},
            {"status", std::string(ToString(e.status))},

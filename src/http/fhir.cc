@@ -484,31 +484,31 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
 
   // Every questionnaire this server knows, or those whose `url` or `name` (its start, any case)
   // match, by code.
-  router.Add(
-      "GET", "/fhir/Questionnaire",
-      FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
-        const std::optional<std::string> url = request.QueryParam("url");
-        std::optional<std::string> name = request.QueryParam("name");
-        const auto lower = [](std::string text) {
-          std::transform(text.begin(), text.end(), text.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-          return text;
-        };
-        if (name) name = lower(*name);
-        std::vector<const Instrument*> found;
-        for (const CatalogEntry& entry : catalog.entries()) {
-          const Instrument& i = entry.instrument;
-          if (!IsFhirId(i.code)) continue;
-          if (url && *url != std::string(kRapportQuestionnaireBase) + i.code) continue;
-          if (name && !lower(ComputableName(i.code)).starts_with(*name)) continue;
-          found.push_back(&i);
-        }
-        std::sort(found.begin(), found.end(),
-                  [](const Instrument* a, const Instrument* b) { return a->code < b->code; });
-        std::vector<Json> resources;
-        for (const Instrument* i : found) resources.push_back(QuestionnaireJson(*i));
-        return SearchReply(request, "Questionnaire", std::move(resources));
-      }));
+  router.Add("GET", "/fhir/Questionnaire",
+             FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
+               const std::optional<std::string> url = request.QueryParam("url");
+               std::optional<std::string> name = request.QueryParam("name");
+               const auto lower = [](std::string text) {
+                 std::transform(text.begin(), text.end(), text.begin(),
+                                [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                 return text;
+               };
+               if (name) name = lower(*name);
+               std::vector<const Instrument*> found;
+               for (const CatalogEntry& entry : catalog.entries()) {
+                 const Instrument& i = entry.instrument;
+                 if (!IsFhirId(i.code)) continue;
+                 if (url && *url != std::string(kRapportQuestionnaireBase) + i.code) continue;
+                 if (name && !lower(ComputableName(i.code)).starts_with(*name)) continue;
+                 found.push_back(&i);
+               }
+               std::sort(found.begin(), found.end(), [](const Instrument* a, const Instrument* b) {
+                 return a->code < b->code;
+               });
+               std::vector<Json> resources;
+               for (const Instrument* i : found) resources.push_back(QuestionnaireJson(*i));
+               return SearchReply(request, "Questionnaire", std::move(resources));
+             }));
 
   router.Add("GET", "/fhir/Questionnaire/{code}",
              FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
@@ -528,22 +528,21 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                return FhirBody(200, PatientJson(*client));
              }));
 
-  router.Add("GET", "/fhir/QuestionnaireResponse",
-             FhirAuthed(auth,
-                        [&feedback, &catalog](const HttpRequest& request,
-                                              const Actor& actor) -> Reply {
-                          auto subject = SubjectParam(request);
-                          if (!subject) return std::unexpected(std::move(subject.error()));
-                          auto responses = feedback.ResponsesOfClient(actor, *subject);
-                          if (!responses) return Outcome(responses.error());
-                          std::vector<Json> resources;
-                          for (const FeedbackResponse& r : *responses) {
-                            resources.push_back(QuestionnaireResponseJson(
-                                r, *subject, catalog.Find(r.instrument)));
-                          }
-                          return SearchReply(request, "QuestionnaireResponse",
-                                             std::move(resources));
-                        }));
+  router.Add(
+      "GET", "/fhir/QuestionnaireResponse",
+      FhirAuthed(auth,
+                 [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
+                   auto subject = SubjectParam(request);
+                   if (!subject) return std::unexpected(std::move(subject.error()));
+                   auto responses = feedback.ResponsesOfClient(actor, *subject);
+                   if (!responses) return Outcome(responses.error());
+                   std::vector<Json> resources;
+                   for (const FeedbackResponse& r : *responses) {
+                     resources.push_back(
+                         QuestionnaireResponseJson(r, *subject, catalog.Find(r.instrument)));
+                   }
+                   return SearchReply(request, "QuestionnaireResponse", std::move(resources));
+                 }));
 
   router.Add(
       "GET", "/fhir/Observation",

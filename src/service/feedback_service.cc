@@ -298,7 +298,7 @@ class FeedbackService::TrajectoryPools {
   using Totals = std::vector<std::vector<double>>;
 
   Result<std::shared_ptr<const Totals>> Get(Store& store, ClinicId clinic_id,
-                                          const std::string& instrument) {
+                                            const std::string& instrument) {
     RAPPORT_ASSIGN_OR_RETURN(const auto mark, store.EndedEpisodesMark(clinic_id));
     const auto key = std::make_pair(clinic_id, instrument);
     {
@@ -434,7 +434,6 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
   return p;
 }
 
-
 namespace {
 
 // When the respondent last answered the questionnaire: an answer given for a session counts from
@@ -521,12 +520,12 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
     stored_alerts.clear();
     // The series is read inside the write so that concurrent submissions number themselves
     // apart; only its count, first total and latest totals, never the whole history.
-    RAPPORT_ASSIGN_OR_RETURN(
-        const ResponseSeries series,
-        txn.GetResponseSeries(episode.id, instrument.code, p.respondent,
-                              std::min(recent_needed_ + 1, kKeptTotals)));
+    RAPPORT_ASSIGN_OR_RETURN(const ResponseSeries series,
+                             txn.GetResponseSeries(episode.id, instrument.code, p.respondent,
+                                                   std::min(recent_needed_ + 1, kKeptTotals)));
     std::vector<double> previous;
-    if (series.first_total && (series.recent.empty() || series.recent.front().id != series.first_id)) {
+    if (series.first_total &&
+        (series.recent.empty() || series.recent.front().id != series.first_id)) {
       previous.push_back(*series.first_total);
     }
     for (const ScoredPoint& point : series.recent) previous.push_back(point.total);
@@ -541,7 +540,8 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
     for (const FeedbackAlert& a : unresolved) {
       kinds.push_back({a.kind, a.state == AlertState::kAcknowledged});
     }
-    const std::vector<RaisedAlert> raised = WithoutRepeats(EvaluateSubmission(rules_, facts), kinds);
+    const std::vector<RaisedAlert> raised =
+        WithoutRepeats(EvaluateSubmission(rules_, facts), kinds);
 
     FeedbackResponse response =
         ResponseRecord({episode.id, p.appointment_id, p.respondent, actor.user_id, now, session},
@@ -595,7 +595,8 @@ Result<std::vector<TrajectoryPoint>> FeedbackService::ClinicTrajectory(const Epi
                                                                        const Instrument& instrument,
                                                                        double baseline,
                                                                        int last_session) {
-  RAPPORT_ASSIGN_OR_RETURN(const auto pool, pools_->Get(store_, episode.clinic_id, instrument.code));
+  RAPPORT_ASSIGN_OR_RETURN(const auto pool,
+                           pools_->Get(store_, episode.clinic_id, instrument.code));
   auto similar = ComputeChange(instrument.TotalScale(), baseline, baseline);
   if (!similar) return std::vector<TrajectoryPoint>{};
   return ExpectedTrajectoryFromEpisodes(*pool, baseline, similar->reliable_threshold, last_session,
@@ -980,7 +981,7 @@ Result<FeedbackResponse> FeedbackService::GetResponse(const Actor& actor, Respon
 }
 
 Result<std::vector<FeedbackResponse>> FeedbackService::ResponsesOfClient(const Actor& actor,
-                                                                        UserId client_id) {
+                                                                         UserId client_id) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   const ClientAccess needed =
@@ -1218,8 +1219,8 @@ std::string OutcomeShown(const InstrumentCatalog& catalog, const CaseloadEpisode
   return first != nullptr ? first->instrument : std::string();
 }
 
-DashboardRow RowOf(const InstrumentCatalog& catalog, const Clinic& clinic,
-                   const CaseloadEpisode& e, Timestamp now) {
+DashboardRow RowOf(const InstrumentCatalog& catalog, const Clinic& clinic, const CaseloadEpisode& e,
+                   Timestamp now) {
   DashboardRow row;
   row.client_id = e.episode.client_id;
   row.client_name =
@@ -1322,8 +1323,8 @@ Result<std::vector<CaseloadClient>> FeedbackService::Caseload(const Actor& actor
   std::map<UserId, std::optional<Appointment>> next;
   const auto pressing = [](const CaseloadEpisode& e) {
     return std::make_tuple(e.episode.status != EpisodeStatus::kEnded,
-                           e.top_severity ? static_cast<int>(*e.top_severity) : -1,
-                           e.open_alerts, e.episode.started_at, e.episode.id);
+                           e.top_severity ? static_cast<int>(*e.top_severity) : -1, e.open_alerts,
+                           e.episode.started_at, e.episode.id);
   };
   for (const CaseloadEpisode& e : episodes) {
     const CaseloadEpisode*& seen = current[e.episode.client_id];

@@ -891,8 +891,7 @@ TEST(Caseload, EachClientIsOneLineWithTheirEpisodeNextSessionAndOpenFeedback) {
   // Kit's episode ends: Kit stays on the caseload, without feedback, after the open ones.
   ASSERT_TRUE(w.store
                   ->Write([&](WriteTxn& txn) {
-                    return txn.UpdateEpisodeStatus(w.e_k1, EpisodeStatus::kEnded,
-                                                   w.clock.Now());
+                    return txn.UpdateEpisodeStatus(w.e_k1, EpisodeStatus::kEnded, w.clock.Now());
                   })
                   .has_value());
   auto lines = w.service.Caseload(w.As(w.t1));
@@ -952,8 +951,7 @@ TEST(Submission, TheRapportDropComparesWithTheLatestRatingsHoweverLongTheHistory
       w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("RAPPORT-CHECK", RapportCheck(5)));
   ASSERT_TRUE(dropped.has_value());
   EXPECT_EQ(dropped->response.session_number, 20);
-  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop),
-            before + 1);
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_c1), AlertKind::kRapportDrop), before + 1);
 }
 
 // A stored plan version's id dropped, for a Status-returning write.

@@ -45,7 +45,7 @@ struct ResponseSeries {
 struct CaseloadQuery {
   ClinicId clinic_id = 0;
   std::vector<UserId> therapist_ids;
-  Timestamp now = 0;  // appointments from now on are "next"
+  Timestamp now = 0;         // appointments from now on are "next"
   int recent = kKeptTotals;  // latest totals per series (at most kKeptTotals)
 };
 
@@ -58,10 +58,10 @@ struct CaseloadEpisode {
   std::string client_date_of_birth;   // "YYYY-MM-DD", empty when unknown
   std::string therapist_name;
   int open_alerts = 0;
-  std::optional<Severity> top_severity;  // of the open alerts
+  std::optional<Severity> top_severity;         // of the open alerts
   std::optional<Appointment> next_appointment;  // the earliest scheduled one at or after now
-  std::vector<std::string> assigned;     // questionnaire codes in the order assigned, once each
-  std::vector<ResponseSeries> series;    // by questionnaire, then respondent
+  std::vector<std::string> assigned;   // questionnaire codes in the order assigned, once each
+  std::vector<ResponseSeries> series;  // by questionnaire, then respondent
   std::optional<PlanVersionStatus> plan_status;  // the newest version's; none without a plan
   // With an agreed plan: since when its review is counted (agreed, or last reviewed, whichever is
   // later) and how many sessions were completed after that, up to now.

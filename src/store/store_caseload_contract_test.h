@@ -94,12 +94,10 @@ TEST_P(StoreCaseloadContractTest, UnresolvedAlertsOfAQuestionnaireLeaveOutOthers
   const auto w = MakeWorld();
   const ResponseId phq = Answer(w.episode, w.client, kT0, 12);
   const ResponseId gad = Answer(w.episode, w.client, kT0 + 1, 12, "GAD-7");
-  const AlertId open = Put([&](WriteTxn& txn) {
-    return txn.InsertAlert(MakeAlert(w.clinic, w.episode, phq, kT0 + 2));
-  });
-  const AlertId done = Put([&](WriteTxn& txn) {
-    return txn.InsertAlert(MakeAlert(w.clinic, w.episode, phq, kT0 + 3));
-  });
+  const AlertId open = Put(
+      [&](WriteTxn& txn) { return txn.InsertAlert(MakeAlert(w.clinic, w.episode, phq, kT0 + 2)); });
+  const AlertId done = Put(
+      [&](WriteTxn& txn) { return txn.InsertAlert(MakeAlert(w.clinic, w.episode, phq, kT0 + 3)); });
   Put([&](WriteTxn& txn) { return txn.InsertAlert(MakeAlert(w.clinic, w.episode, gad, kT0 + 4)); });
   Put([&](WriteTxn& txn) {
     return txn.InsertAlert(MakeAlert(w.clinic, w.episode, std::nullopt, kT0 + 5));
@@ -122,7 +120,8 @@ TEST_P(StoreCaseloadContractTest, UnresolvedAlertsOfAQuestionnaireLeaveOutOthers
   EXPECT_EQ(listed[0].id, open);
 }
 
-TEST_P(StoreCaseloadContractTest, TheCaseloadShowsEachEpisodeWithItsAlertsNextSessionSeriesAndPlan) {
+TEST_P(StoreCaseloadContractTest,
+       TheCaseloadShowsEachEpisodeWithItsAlertsNextSessionSeriesAndPlan) {
   const auto w = MakeWorld();  // w.episode: w.client with w.therapist, one appointment at kT0
   const Timestamp now = kT0 + 30 * kDay;
   ASSERT_THAT(Do([&](WriteTxn& txn) {
@@ -232,7 +231,7 @@ TEST_P(StoreCaseloadContractTest, TheCaseloadShowsEachEpisodeWithItsAlertsNextSe
   EXPECT_EQ(rc.last_submitted_at, kT0 + 24);
   EXPECT_EQ(e.plan_status, PlanVersionStatus::kDraft);
   EXPECT_EQ(e.plan_review_since, kT0 + 7 * kDay);  // the review, later than the agreement
-  EXPECT_EQ(e.sessions_since_review, 1);            // day 8; not day 6, not after now
+  EXPECT_EQ(e.sessions_since_review, 1);           // day 8; not day 6, not after now
 
   const CaseloadEpisode& gone = caseload[1];
   EXPECT_EQ(gone.episode.id, ended);

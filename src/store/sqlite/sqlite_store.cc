@@ -210,7 +210,9 @@ Result<AuditEntry> ReadAudit(const SqliteQuery& q) {
   e.hash = q.Text(10);
   e.detail = q.Text(11);
   const Json subjects = Json::parse(q.Text(12), nullptr, /*allow_exceptions=*/false);
-  if (!subjects.is_array()) return Fail(Error::Unavailable("an audit entry's subjects do not read"));
+  if (!subjects.is_array()) {
+    return Fail(Error::Unavailable("an audit entry's subjects do not read"));
+  }
   for (const Json& s : subjects) {
     if (!s.is_string()) return Fail(Error::Unavailable("an audit entry's subjects do not read"));
     e.subjects.push_back(s.get<std::string>());
@@ -496,10 +498,9 @@ Result<ResponseSeries> ReadSeries(const SqliteQuery& q, int recent) {
 Result<ResponseSeries> QueryResponseSeries(SqliteConnection& c, EpisodeId episode_id,
                                            const std::string& instrument, Respondent respondent,
                                            int recent) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      c.Prepare("SELECT " RAPPORT_SERIES_COLUMNS " FROM response_series "
-                "WHERE episode_id = ? AND instrument = ? AND respondent = ?"));
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_SERIES_COLUMNS " FROM response_series "
+                                     "WHERE episode_id = ? AND instrument = ? AND respondent = ?"));
   q.Bind(episode_id).Bind(instrument).Bind(ToString(respondent));
   RAPPORT_ASSIGN_OR_RETURN(const bool found, q.Step());
   if (found) return ReadSeries(q, recent);
@@ -510,9 +511,8 @@ Result<ResponseSeries> QueryResponseSeries(SqliteConnection& c, EpisodeId episod
   return none;
 }
 
-Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(SqliteConnection& c,
-                                                                     EpisodeId episode_id,
-                                                                     const std::string& instrument) {
+Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(
+    SqliteConnection& c, EpisodeId episode_id, const std::string& instrument) {
   RAPPORT_ASSIGN_OR_RETURN(
       SqliteQuery q,
       c.Prepare("SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
@@ -526,7 +526,7 @@ Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(SqliteConne
 }
 
 // The caseload's episodes that have not ended, for the queries below (?1 clinic, ?2 therapists).
-#define RAPPORT_CASELOAD_OPEN                                                       \
+#define RAPPORT_CASELOAD_OPEN                                                        \
   "WITH caseload AS (SELECT id FROM episodes WHERE clinic_id = ?1 AND therapist_id " \
   "IN (SELECT value FROM json_each(?2)) AND status <> 'ended') "
 
@@ -552,10 +552,9 @@ class ReadSnapshot {
 
 // The caseload's episodes found by id in `episodes` (ordered by id).
 CaseloadEpisode* FindEpisode(std::vector<CaseloadEpisode>& episodes, EpisodeId id) {
-  auto it = std::lower_bound(episodes.begin(), episodes.end(), id,
-                             [](const CaseloadEpisode& e, EpisodeId key) {
-                               return e.episode.id < key;
-                             });
+  auto it =
+      std::lower_bound(episodes.begin(), episodes.end(), id,
+                       [](const CaseloadEpisode& e, EpisodeId key) { return e.episode.id < key; });
   return it != episodes.end() && it->episode.id == id ? &*it : nullptr;
 }
 
@@ -577,7 +576,8 @@ Status EachCaseloadRow(SqliteConnection& c, std::string_view sql, const Caseload
   }
 }
 
-Result<std::vector<CaseloadEpisode>> QueryCaseload(SqliteConnection& c, const CaseloadQuery& query) {
+Result<std::vector<CaseloadEpisode>> QueryCaseload(SqliteConnection& c,
+                                                   const CaseloadQuery& query) {
   std::vector<CaseloadEpisode> out;
   if (query.therapist_ids.empty()) return out;
   const std::string therapists = Json(query.therapist_ids).dump();
@@ -656,17 +656,17 @@ Result<std::vector<CaseloadEpisode>> QueryCaseload(SqliteConnection& c, const Ca
       }));
 
   // 5. The series of answers, a summary row each with its first and latest totals.
-  RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
-      c,
-      RAPPORT_CASELOAD_OPEN "SELECT " RAPPORT_SERIES_COLUMNS
-                            " FROM response_series WHERE episode_id IN caseload "
-                            "ORDER BY episode_id, instrument, respondent",
-      query, therapists, /*with_now=*/false, 0, out,
-      [&query](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
-        RAPPORT_ASSIGN_OR_RETURN(ResponseSeries s, ReadSeries(q, query.recent));
-        e.series.push_back(std::move(s));
-        return Ok();
-      }));
+  RAPPORT_RETURN_IF_ERROR(
+      EachCaseloadRow(c,
+                      RAPPORT_CASELOAD_OPEN "SELECT " RAPPORT_SERIES_COLUMNS
+                                            " FROM response_series WHERE episode_id IN caseload "
+                                            "ORDER BY episode_id, instrument, respondent",
+                      query, therapists, /*with_now=*/false, 0, out,
+                      [&query](CaseloadEpisode& e, const SqliteQuery& q) -> Status {
+                        RAPPORT_ASSIGN_OR_RETURN(ResponseSeries s, ReadSeries(q, query.recent));
+                        e.series.push_back(std::move(s));
+                        return Ok();
+                      }));
 
   // 6. The plan's standing, from its covering index: the newest version's status...
   RAPPORT_RETURN_IF_ERROR(EachCaseloadRow(
@@ -1118,10 +1118,9 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(Json(stored.subjects).dump());
     RAPPORT_RETURN_IF_ERROR(q.Run());
     if (!stored.subjects.empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqliteQuery subjects,
-          c_.Prepare("INSERT OR IGNORE INTO audit_subjects (record_key, seq) "
-                     "SELECT value, ?2 FROM json_each(?1)"));
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery subjects,
+                               c_.Prepare("INSERT OR IGNORE INTO audit_subjects (record_key, seq) "
+                                          "SELECT value, ?2 FROM json_each(?1)"));
       subjects.Bind(Json(stored.subjects).dump()).Bind(stored.seq);
       RAPPORT_RETURN_IF_ERROR(subjects.Run());
     }
