@@ -2,11 +2,11 @@
 // Store: the system of record. One interface, one contract test suite
 // (store/store_contract_test.h), many backends (sqlite/ now, postgres/ later).
 //
-// Reads run on pooled read connections and see committed data. Writes run as a WriteFn inside a
-// transaction owned by the store's writer; several concurrent Write() calls may share one
-// durable commit (group commit), but each WriteFn is atomic on its own: if it returns an error,
-// everything it did is rolled back and the other WriteFns of the batch are unaffected.
-// Write() returns only once the data is durable on disk (or failed).
+// Reads see committed data; Read() gives a run of them one snapshot. Writes run as a WriteFn inside
+// a transaction owned by the store's writer; several concurrent Write() calls may share one durable
+// commit (group commit), but each WriteFn is atomic on its own: if it returns an error, everything
+// it did is rolled back and the other WriteFns of the batch are unaffected. Write() returns only
+// once the data is durable on disk (or failed).
 //
 // Every method is thread-safe. Records are returned by value. Ids are assigned by the store.
 // Errors: kNotFound for a missing record, kAlreadyExists for a unique key taken (email),
@@ -278,30 +278,19 @@ class WriteTxn {
 
 using WriteFn = std::function<Status(WriteTxn&)>;
 
-class Store {
+// --- Reading ---------------------------------------------------------------------------------
+// The reads, split by aggregate. A caller depends on the part it reads; Reads is all of them.
+// Each call reads committed data, and every call made from a thread while it runs Store::Read()
+// reads that call's one snapshot.
+
+// Clinics, the people in them and what gives them access: accounts, profiles, contact details,
+// supervision, guardian links, sign-in sessions, known devices, invitations, calendar feeds.
+class PeopleReads {
  public:
-  virtual ~Store() = default;
-
-  // Runs `fn` in a durable transaction (see the class comment). Returns fn's error, or
-  // kUnavailable if the commit failed, in which case nothing of fn remains.
-  virtual Status Write(WriteFn fn) = 0;
-
-  // True when the database answers a trivial query.
-  virtual Status Ping() = 0;
-  // Ok when a write could be committed now: the write lock can be taken (an empty transaction
-  // that writes nothing) and the last commit that had something to write did not fail (a full
-  // disk, a file that became read-only). kUnavailable otherwise. For /readyz.
-  virtual Status CheckWritable() = 0;
+  virtual ~PeopleReads() = default;
 
   virtual Result<Clinic> GetClinic(ClinicId id) = 0;
   virtual Result<std::vector<Clinic>> ListClinics() = 0;  // by id
-
-  // The audit chain's MAC of `data` (lower-case hex, 64 characters) under its key, which is kept
-  // outside the database, so that whoever can change the database alone cannot forge an entry.
-  virtual std::string AuditSeal(std::string_view data) const = 0;
-  // The first seq sealed with the key; entries before it (written before the chain had a key)
-  // carry a plain BLAKE2b-256 hash.
-  virtual Result<std::int64_t> AuditKeyedFromSeq() = 0;
 
   virtual Result<User> GetUser(UserId id) = 0;
   // The account that holds a confirmed address in a clinic (unique there; the same address may
@@ -319,12 +308,6 @@ class Store {
   virtual Result<ClientProfile> GetClientProfile(UserId id) = 0;
   // kNotFound when nothing has been written for the client yet; preferred_name is left empty.
   virtual Result<ContactDetails> GetContactDetails(UserId client_id) = 0;
-  virtual Result<AppointmentRequest> GetAppointmentRequest(AppointmentRequestId id) = 0;
-  // Oldest first.
-  virtual Result<std::vector<AppointmentRequest>> ListRequestsOfAppointment(AppointmentId id) = 0;
-  // Pending requests about appointments of the therapist's episodes, oldest first.
-  virtual Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
-      UserId therapist_id) = 0;
   // Whose calendar feed has this secret hash; kNotFound when none.
   virtual Result<UserId> FindCalendarFeed(const std::string& token_hash) = 0;
   // The user's invitations and reset links, newest first.
@@ -340,6 +323,19 @@ class Store {
   virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfChild(UserId child_id) = 0;
   virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfGuardian(UserId guardian_id) = 0;
 
+  virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
+  virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;  // by id
+  virtual Result<bool> IsKnownDevice(UserId user_id, const std::string& token_hash) = 0;
+  // The accepted "invite" invitation that gave the user their first password, if any.
+  virtual Result<std::optional<Invitation>> FindFirstAcceptedInvitation(UserId user_id) = 0;
+  virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
+};
+
+// Episodes of care and their appointments, with the requests to cancel or move them.
+class AppointmentReads {
+ public:
+  virtual ~AppointmentReads() = default;
+
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   // The three episode lists are ordered by id (creation order).
   virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
@@ -353,16 +349,19 @@ class Store {
   virtual Result<std::vector<Appointment>> ListAppointmentsOfClient(UserId client_id,
                                                                     Timestamp from,
                                                                     Timestamp to) = 0;
+  virtual Result<AppointmentRequest> GetAppointmentRequest(AppointmentRequestId id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<AppointmentRequest>> ListRequestsOfAppointment(AppointmentId id) = 0;
+  // Pending requests about appointments of the therapist's episodes, oldest first.
+  virtual Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
+      UserId therapist_id) = 0;
+};
 
-  virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
-  virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;  // by id
-  virtual Result<bool> IsKnownDevice(UserId user_id, const std::string& token_hash) = 0;
-  // The accepted "invite" invitation that gave the user their first password, if any.
-  virtual Result<std::optional<Invitation>> FindFirstAcceptedInvitation(UserId user_id) = 0;
+// Formal feedback: assignments, answers, alerts, drafts and links, and the caseload built on them.
+class FeedbackReads {
+ public:
+  virtual ~FeedbackReads() = default;
 
-  virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
-
-  // --- Formal feedback (issue 3) ---
   // In the order they were assigned.
   virtual Result<std::vector<InstrumentAssignment>> ListAssignments(EpisodeId id) = 0;
   virtual Result<FeedbackResponse> GetResponse(ResponseId id) = 0;
@@ -382,7 +381,6 @@ class Store {
       UserId therapist_id, std::optional<AlertState> state) = 0;
   virtual Result<FeedbackLink> FindFeedbackLinkByTokenHash(const std::string& token_hash) = 0;
 
-  // --- The caseload ---
   // The episodes in the clinic of the therapists asked for (any status, by id), with what the
   // caseload shows about each (store/caseload_records.h), all from one consistent snapshot and
   // in a fixed number of queries, however many episodes and answers there are.
@@ -390,8 +388,13 @@ class Store {
   // The number of episodes of the clinic that have ended, and the sum of their ids: it changes
   // whenever one more ends, so expected trajectories computed from them are kept until it does.
   virtual Result<std::pair<std::int64_t, std::int64_t>> EndedEpisodesMark(ClinicId clinic_id) = 0;
+};
 
-  // --- Treatment plans (issue 4) ---
+// Treatment plans: versions, signatures and events.
+class PlanReads {
+ public:
+  virtual ~PlanReads() = default;
+
   // By number (oldest first).
   virtual Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) = 0;
   // kNotFound when the episode has no version with that number.
@@ -403,8 +406,14 @@ class Store {
   virtual Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,
                                                         std::optional<PlanEventKind> kind) = 0;
   virtual Result<PlanEvent> GetPlanEvent(PlanEventId id) = 0;
+};
 
-  // --- Reaching people ---
+// Reaching people: safety settings, channels, crisis sets, the on-call rota, preferences, the
+// outbox and the scheduler's jobs.
+class OutreachReads {
+ public:
+  virtual ~OutreachReads() = default;
+
   // nullopt when the clinic never saved safety settings (the defaults apply).
   virtual Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) = 0;
   // Empty fields (no webhook, default sender) when none stored.
@@ -430,7 +439,16 @@ class Store {
   virtual Result<std::optional<Timestamp>> NextJobDue() = 0;  // earliest pending due_at
   virtual Result<std::vector<Job>> ListJobs(ClinicId clinic_id,
                                             std::string_view kind) = 0;  // by id
+};
 
+// The audit chain.
+class AuditReads {
+ public:
+  virtual ~AuditReads() = default;
+
+  // The first seq sealed with the key; entries before it (written before the chain had a key)
+  // carry a plain BLAKE2b-256 hash.
+  virtual Result<std::int64_t> AuditKeyedFromSeq() = 0;
   // Entries with seq > after_seq, oldest first, at most `limit` (none when limit <= 0).
   // clinic_id 0: all clinics.
   virtual Result<std::vector<AuditEntry>> ListAudit(ClinicId clinic_id, std::int64_t after_seq,
@@ -443,6 +461,43 @@ class Store {
   // `limit` (none when limit <= 0).
   virtual Result<std::vector<AuditEntry>> SearchAudit(const AuditFilter& filter,
                                                       std::int64_t before_seq, int limit) = 0;
+};
+
+// Every read of the store.
+class Reads : public PeopleReads,
+              public AppointmentReads,
+              public FeedbackReads,
+              public PlanReads,
+              public OutreachReads,
+              public AuditReads {};
+
+using ReadFn = std::function<Status(Reads&)>;
+
+class Store : public Reads {
+ public:
+  // Runs `fn` in a durable transaction (see the class comment). Returns fn's error, or
+  // kUnavailable if the commit failed, in which case nothing of fn remains.
+  virtual Status Write(WriteFn fn) = 0;
+
+  // Runs `fn` in a read transaction: one connection and one consistent snapshot of committed
+  // data, taken at its first read, for everything `fn` reads, both through the Reads it is handed
+  // and through this store from the calling thread (so that a whole request, services and all,
+  // reads one state of the database). Writes committed meanwhile are not seen, the calling
+  // thread's own Write()s included: a request that writes and then reads back runs outside
+  // Read(). A Read() inside a Read() on the same thread joins it. Returns fn's error, or
+  // kUnavailable when no connection can be had. Never waits for another Read() to finish.
+  virtual Status Read(ReadFn fn) = 0;
+
+  // True when the database answers a trivial query.
+  virtual Status Ping() = 0;
+  // Ok when a write could be committed now: the write lock can be taken (an empty transaction
+  // that writes nothing) and the last commit that had something to write did not fail (a full
+  // disk, a file that became read-only). kUnavailable otherwise. For /readyz.
+  virtual Status CheckWritable() = 0;
+
+  // The audit chain's MAC of `data` (lower-case hex, 64 characters) under its key, which is kept
+  // outside the database, so that whoever can change the database alone cannot forge an entry.
+  virtual std::string AuditSeal(std::string_view data) const = 0;
 };
 
 // The one account of `normalized_email` on a database where it has only one (tests, benches

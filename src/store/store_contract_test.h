@@ -217,6 +217,125 @@ TEST_P(StoreContractTest, WriteReturnsTheWriteFnsOwnError) {
   EXPECT_EQ(written.error().message, "changed meanwhile");
 }
 
+// --- Read: one snapshot for a run of reads ---------------------------------------------------
+
+// Each aggregate's reads, run inside Read(), see the state of its first read: a write committed
+// meanwhile (here by the reading thread itself) shows only once the Read() is over.
+TEST_P(StoreContractTest, AReadSeesOneSnapshotWhileWritesCommit) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "client@example.org");
+  const UserId therapist = AddUser(clinic, "therapist@example.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return DropValue(txn.AppendAudit(MakeAudit(clinic, "a"))); }),
+              IsOk());
+
+  const Status read = store().Read([&](Reads& reads) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> users_before, reads.ListUsers(clinic));
+    EXPECT_EQ(users_before.size(), 2U);
+    // Committed while the snapshot is held: a user, an episode's end, an audit entry.
+    EXPECT_NE(AddUser(clinic, "newcomer@example.org"), 0);
+    EXPECT_THAT(Do([&](WriteTxn& txn) {
+                  return txn.UpdateEpisodeStatus(episode, EpisodeStatus::kEnded, kT0 + 1);
+                }),
+                IsOk());
+    EXPECT_THAT(
+        Do([&](WriteTxn& txn) { return DropValue(txn.AppendAudit(MakeAudit(clinic, "b"))); }),
+        IsOk());
+
+    // Through the Reads handed in, and through the store on the same thread: the same snapshot.
+    for (Reads* through : {&reads, static_cast<Reads*>(&store())}) {
+      RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> users, through->ListUsers(clinic));
+      EXPECT_EQ(users.size(), 2U);
+      EXPECT_THAT(through->FindUserByEmail(clinic, "newcomer@example.org"),
+                  FailsWith(ErrorCode::kNotFound));
+      RAPPORT_ASSIGN_OR_RETURN(const Episode still, through->GetEpisode(episode));
+      EXPECT_NE(still.status, EpisodeStatus::kEnded);
+      RAPPORT_ASSIGN_OR_RETURN(const std::vector<AuditEntry> audit,
+                               through->ListAudit(clinic, 0, 10));
+      EXPECT_EQ(audit.size(), 1U);
+    }
+    return Ok();
+  });
+  ASSERT_THAT(read, IsOk());
+
+  auto users = store().ListUsers(clinic);
+  ASSERT_THAT(users, IsOk());
+  EXPECT_EQ(users->size(), 3U);
+  auto ended = store().GetEpisode(episode);
+  ASSERT_THAT(ended, IsOk());
+  EXPECT_EQ(ended->status, EpisodeStatus::kEnded);
+}
+
+TEST_P(StoreContractTest, AReadInsideAReadJoinsItsSnapshot) {
+  const ClinicId clinic = AddClinic();
+  ASSERT_NE(AddUser(clinic, "first@example.org"), 0);
+  const Status read = store().Read([&](Reads& outer) -> Status {
+    RAPPORT_RETURN_IF_ERROR(outer.ListUsers(clinic));  // the snapshot is taken here
+    EXPECT_NE(AddUser(clinic, "second@example.org"), 0);
+    return store().Read([&](Reads& inner) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> users, inner.ListUsers(clinic));
+      EXPECT_EQ(users.size(), 1U);
+      return Ok();
+    });
+  });
+  EXPECT_THAT(read, IsOk());
+}
+
+TEST_P(StoreContractTest, ReadReturnsItsFunctionsErrorAndLeavesTheNextReadFresh) {
+  const ClinicId clinic = AddClinic();
+  const Status failed = store().Read([&](Reads& reads) -> Status {
+    RAPPORT_RETURN_IF_ERROR(reads.ListUsers(clinic));
+    return Fail(Error::Conflict("changed meanwhile"));
+  });
+  ASSERT_THAT(failed, FailsWith(ErrorCode::kConflict));
+  EXPECT_EQ(failed.error().message, "changed meanwhile");
+  // The failed Read's snapshot is gone: what was written since is seen.
+  ASSERT_NE(AddUser(clinic, "later@example.org"), 0);
+  EXPECT_THAT(store().Read([&](Reads& reads) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> users, reads.ListUsers(clinic));
+    EXPECT_EQ(users.size(), 1U);
+    return Ok();
+  }),
+              IsOk());
+}
+
+// Only the thread inside Read() is held to its snapshot; another thread reads what is committed,
+// and does not wait for the Read() to end.
+TEST_P(StoreContractTest, OtherThreadsReadPastAReadInProgress) {
+  const ClinicId clinic = AddClinic();
+  ASSERT_NE(AddUser(clinic, "first@example.org"), 0);
+  std::atomic<bool> snapshot_taken{false};
+  std::atomic<bool> others_done{false};
+  std::atomic<bool> gave_up{false};  // the other thread's reads waited for this Read() to end
+  std::thread holder([&] {
+    const Status held = store().Read([&](Reads& reads) -> Status {
+      RAPPORT_RETURN_IF_ERROR(reads.ListUsers(clinic));
+      snapshot_taken = true;
+      // Held until the other thread has read; bounded so that a failure cannot hang the suite.
+      for (int i = 0; i < 3000 && !others_done; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      if (!others_done) gave_up = true;
+      return Ok();
+    });
+    EXPECT_THAT(held, IsOk());
+  });
+  while (!snapshot_taken) std::this_thread::yield();
+  ASSERT_NE(AddUser(clinic, "second@example.org"), 0);
+  auto users = store().ListUsers(clinic);
+  EXPECT_THAT(store().Read([&](Reads& reads) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> seen, reads.ListUsers(clinic));
+    EXPECT_EQ(seen.size(), 2U);
+    return Ok();
+  }),
+              IsOk());
+  others_done = true;
+  holder.join();
+  ASSERT_THAT(users, IsOk());
+  EXPECT_EQ(users->size(), 2U);
+  EXPECT_FALSE(gave_up);
+}
+
 TEST_P(StoreContractTest, AFailingWriteFnLeavesNothingBehind) {
   const ClinicId clinic = AddClinic();
   const Status written = store().Write([&](WriteTxn& txn) -> Status {

@@ -534,7 +534,9 @@ Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(
 class ReadSnapshot {
  public:
   explicit ReadSnapshot(SqliteConnection& c) : c_(c) {}
+  // Inside Store::Read() the connection already holds a snapshot, which is then the one used.
   Status Begin() {
+    if (!c_.InAutocommit()) return Ok();
     RAPPORT_RETURN_IF_ERROR(c_.Exec("BEGIN"));
     open_ = true;
     return Ok();
@@ -1527,15 +1529,17 @@ Result<int> Migrate(SqliteConnection& c) {
 
 class SqliteStoreImpl final : public SqliteStore {
  public:
-  SqliteStoreImpl(std::unique_ptr<SqliteConnection> writer,
+  SqliteStoreImpl(std::string path, std::unique_ptr<SqliteConnection> writer,
                   std::vector<std::unique_ptr<SqliteConnection>> readers, int schema_version,
                   int max_batch, std::string audit_key)
-      : audit_key_(std::move(audit_key)),
+      : path_(std::move(path)),
+        audit_key_(std::move(audit_key)),
         writer_(std::move(writer)),
         readers_(std::move(readers)),
         schema_version_(schema_version),
         max_batch_(static_cast<std::size_t>(max_batch)) {
     for (auto& r : readers_) free_readers_.push_back(r.get());
+    read_stats_.connections = static_cast<std::int64_t>(readers_.size());
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -1595,6 +1599,27 @@ class SqliteStoreImpl final : public SqliteStore {
     }
     write_cv_.notify_one();
     return done.get();
+  }
+
+  ReadStats read_stats() const override {
+    const std::lock_guard lock(read_mu_);
+    return read_stats_;
+  }
+
+  Status Read(ReadFn fn) override {
+    if (!fn) return Fail(Error::Internal("Read() needs a function"));
+    if (Pinned() != nullptr) return fn(*this);  // joins the snapshot this thread already reads
+    RAPPORT_ASSIGN_OR_RETURN(ReaderLease lease, Borrow());
+    RAPPORT_RETURN_IF_ERROR(lease.c->Exec("BEGIN"));
+    pins_.push_back({this, lease.c});
+    struct Unpin {
+      SqliteConnection* c;
+      ~Unpin() {
+        pins_.pop_back();
+        c->RollbackIfOpen();  // a read transaction has nothing to keep
+      }
+    } unpin{lease.c};
+    return fn(*this);
   }
 
   Status Ping() override {
@@ -2189,28 +2214,79 @@ class SqliteStoreImpl final : public SqliteStore {
 
   // --- Reads ---
 
-  // Lends one read connection to `f` for the length of the call, waiting if all are in use.
-  template <typename F>
-  auto WithReader(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
+  // A read connection lent to one thread, given back to the pool when the lease goes away.
+  struct ReaderLease {
+    SqliteStoreImpl* store = nullptr;
     SqliteConnection* c = nullptr;
+    ReaderLease(SqliteStoreImpl* s, SqliteConnection* conn) : store(s), c(conn) {}
+    ReaderLease(ReaderLease&& other) noexcept : store(other.store), c(other.c) {
+      other.c = nullptr;
+    }
+    ReaderLease& operator=(ReaderLease&&) = delete;
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    ~ReaderLease() {
+      if (c == nullptr) return;
+      {
+        const std::lock_guard lock(store->read_mu_);
+        store->free_readers_.push_back(c);
+      }
+      store->read_cv_.notify_one();
+    }
+  };
+
+  // The connection whose snapshot this thread reads inside Read(), or null.
+  SqliteConnection* Pinned() const {
+    for (auto it = pins_.rbegin(); it != pins_.rend(); ++it) {
+      if (it->store == this) return it->c;
+    }
+    return nullptr;
+  }
+
+  // A free read connection; when none is free, a new one joins the pool (up to
+  // kMaxReadConnections), so that a reader never waits for another one to finish, however long
+  // it holds its snapshot. Past that bound, or when the file cannot be opened again, it waits.
+  Result<ReaderLease> Borrow() {
     {
       std::unique_lock lock(read_mu_);
-      read_cv_.wait(lock, [&] { return !free_readers_.empty(); });
-      c = free_readers_.back();
-      free_readers_.pop_back();
-    }
-    struct Return {
-      SqliteStoreImpl& store;
-      SqliteConnection* c;
-      ~Return() {
-        {
-          const std::lock_guard lock(store.read_mu_);
-          store.free_readers_.push_back(c);
-        }
-        store.read_cv_.notify_one();
+      if (!free_readers_.empty() || readers_.size() >= kMaxReadConnections) {
+        if (free_readers_.empty()) ++read_stats_.waits;
+        read_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+        SqliteConnection* c = free_readers_.back();
+        free_readers_.pop_back();
+        return ReaderLease(this, c);
       }
-    } give_back{*this, c};
-    return f(*c);
+      ++read_stats_.connections;  // reserved while it opens, outside the lock
+      readers_.emplace_back();
+    }
+    auto opened = SqliteConnection::Open(path_, SqliteConnection::Mode::kReader);
+    std::unique_lock lock(read_mu_);
+    if (!opened) {
+      --read_stats_.connections;
+      readers_.erase(std::find(readers_.begin(), readers_.end(), nullptr));  // the reservation
+      ++read_stats_.waits;
+      read_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+      SqliteConnection* c = free_readers_.back();
+      free_readers_.pop_back();
+      return ReaderLease(this, c);
+    }
+    SqliteConnection* c = opened->get();
+    for (auto& slot : readers_) {
+      if (slot == nullptr) {
+        slot = std::move(*opened);
+        break;
+      }
+    }
+    return ReaderLease(this, c);
+  }
+
+  // Lends `f` the connection of this thread's Read(), or else one read connection for the length
+  // of the call.
+  template <typename F>
+  auto WithReader(F&& f) -> decltype(f(std::declval<SqliteConnection&>())) {
+    if (SqliteConnection* pinned = Pinned()) return f(*pinned);
+    RAPPORT_ASSIGN_OR_RETURN(ReaderLease lease, Borrow());
+    return f(*lease.c);
   }
 
   Result<std::vector<UserId>> ListIds(const char* sql, UserId key) {
@@ -2333,15 +2409,26 @@ class SqliteStoreImpl final : public SqliteStore {
     return Error::Unavailable(fmt::format("database write failed: {}", e.message));
   }
 
+  const std::string path_;                    // the database file, for more read connections
   const std::string audit_key_;               // the audit chain's MAC key; immutable
   std::unique_ptr<SqliteConnection> writer_;  // used only by writer_thread_ once it runs
-  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;  // guarded by read_mu_ once running
   const int schema_version_;
   const std::size_t max_batch_;
 
-  std::mutex read_mu_;
+  // The most read connections the pool grows to: more threads than this reading at once is far
+  // past what the server runs, and each connection holds file descriptors and a page cache.
+  static constexpr std::size_t kMaxReadConnections = 256;
+  struct Pin {
+    const SqliteStoreImpl* store;
+    SqliteConnection* c;
+  };
+  static thread_local std::vector<Pin> pins_;  // the Read()s this thread is inside, innermost last
+
+  mutable std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<SqliteConnection*> free_readers_;  // guarded by read_mu_
+  ReadStats read_stats_;                         // guarded by read_mu_
 
   mutable std::mutex write_mu_;
   std::condition_variable write_cv_;
@@ -2352,6 +2439,8 @@ class SqliteStoreImpl final : public SqliteStore {
 
   std::thread writer_thread_;  // last: started once everything above exists
 };
+
+thread_local std::vector<SqliteStoreImpl::Pin> SqliteStoreImpl::pins_;
 
 }  // namespace
 
@@ -2400,9 +2489,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
                              SqliteConnection::Open(options.path, SqliteConnection::Mode::kReader));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<SqliteStore>(
-      std::make_unique<SqliteStoreImpl>(std::move(writer), std::move(readers), version,
-                                        std::max(1, options.max_batch), std::move(audit_key)));
+  return std::unique_ptr<SqliteStore>(std::make_unique<SqliteStoreImpl>(
+      options.path, std::move(writer), std::move(readers), version, std::max(1, options.max_batch),
+      std::move(audit_key)));
 }
 
 }  // namespace rapport

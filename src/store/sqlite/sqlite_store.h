@@ -1,7 +1,9 @@
 #pragma once
 // SqliteStore: the embedded default backend. One file, WAL mode, STRICT tables, foreign keys on,
 // synchronous=FULL. One writer thread batches concurrent Write() calls into a single durable
-// commit (group commit); a pool of read connections serves the reads. Thread-safe.
+// commit (group commit); a pool of read connections, which grows rather than make a reader wait,
+// serves the reads, and Read() keeps one of them, in one read transaction, for the calling
+// thread. Thread-safe.
 
 #include <cstdint>
 #include <memory>
@@ -14,8 +16,8 @@ namespace rapport {
 
 struct SqliteStoreOptions {
   std::string path = "data/rapport.db";  // parent directories are created; ":memory:" not allowed
-  int read_connections = 4;
-  int max_batch = 256;  // most WriteFns one commit may carry
+  int read_connections = 4;              // opened at once; the pool grows past it when all are lent
+  int max_batch = 256;                   // most WriteFns one commit may carry
   // The audit chain's key file (created with a new key when missing). Empty: `path` followed by
   // ".audit-key". Kept outside the database so that the database alone cannot forge the chain.
   std::string audit_key_path;
@@ -31,6 +33,14 @@ class SqliteStore : public Store {
     std::int64_t queued = 0;   // Write() calls waiting for the writer to pick them up
   };
 
+  // The read connections: how many the pool holds (it starts with read_connections and grows
+  // when every one is lent), and how often a reader had to wait for one to come back (only past
+  // the pool's bound, or when the file could not be opened again).
+  struct ReadStats {
+    std::int64_t connections = 0;
+    std::int64_t waits = 0;
+  };
+
   // Opens (creating if needed) and applies every pending migration from migrations/sqlite
   // (compiled into the binary). kUnavailable if the file cannot be opened or migrated.
   static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
@@ -40,6 +50,7 @@ class SqliteStore : public Store {
   // The writer's counters: `writes` over `commits` is how many writes one durable commit carries
   // on average, the measure of group commit. Also what tests use to see batching happen.
   virtual WriteStats write_stats() const = 0;
+  virtual ReadStats read_stats() const = 0;
 
   // The first value `PRAGMA <name>` returns on the connection that writes, run on the writer
   // thread as a write of its own. `name` must be bare (letters and underscores), so no setting can

@@ -44,9 +44,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path) {
+std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, int read_connections = 4) {
   SqliteStoreOptions options;
   options.path = path;
+  options.read_connections = read_connections;
   auto store = SqliteStore::Open(options);
   if (!store) {
     ADD_FAILURE() << "cannot open " << path << ": " << store.error().message;
@@ -57,7 +58,8 @@ std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path) {
 
 class SqliteFixture final : public StoreFixture {
  public:
-  SqliteFixture() : store_(OpenOrDie(dir_.File("rapport.db"))) {
+  // One read connection to start with, so that the suite makes the pool grow.
+  SqliteFixture() : store_(OpenOrDie(dir_.File("rapport.db"), 1)) {
     if (!store_) throw std::runtime_error("cannot open the test database");
   }
   Store& store() override { return *store_; }
@@ -383,6 +385,35 @@ TEST(SqliteStore, ConcurrentWritesShareDurableCommits) {
   auto clinics = store->ListClinics();
   ASSERT_THAT(clinics, IsOk());
   EXPECT_EQ(clinics->size(), static_cast<std::size_t>(kWriters + 1));
+}
+
+TEST(SqliteStore, AReaderDoesNotWaitForAReadInProgressThePoolGrowsInstead) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("rapport.db"), 1);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->read_stats().connections, 1);
+  std::atomic<bool> holding{false};
+  std::atomic<bool> release{false};
+  std::thread holder([&] {
+    EXPECT_THAT(store->Read([&](Reads& reads) -> Status {
+      RAPPORT_RETURN_IF_ERROR(reads.ListClinics());
+      holding = true;
+      for (int i = 0; i < 3000 && !release; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      return Ok();
+    }),
+                IsOk());
+  });
+  while (!holding) std::this_thread::yield();
+  // The only connection is held: these get a second one rather than wait for the first.
+  EXPECT_THAT(store->ListClinics(), IsOk());
+  EXPECT_THAT(store->Read([&](Reads& reads) { return DropValue(reads.ListClinics()); }), IsOk());
+  const SqliteStore::ReadStats during = store->read_stats();
+  release = true;
+  holder.join();
+  EXPECT_EQ(during.connections, 2);
+  EXPECT_EQ(during.waits, 0);
 }
 
 TEST(SqliteStore, ASingleWriteIsOneDurableCommit) {
