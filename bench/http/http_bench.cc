@@ -603,6 +603,14 @@ std::string Phq9Body(int i) {
       v);
 }
 
+// Every GET holds a read connection for its whole length (one snapshot): how many the pool grew
+// to, and whether any request had to wait for one.
+void PrintReaders(const SqliteStore& store) {
+  const SqliteStore::ReadStats readers = store.read_stats();
+  std::cout << fmt::format("read connections: {} (request waits for one: {})\n",
+                           readers.connections, readers.waits);
+}
+
 void PrintPhase(const std::string& what, const PhaseResult& phase, const PhaseResult& healthz) {
   std::cout << fmt::format(
       "{}: {:.0f} req/s ({} ok, {} failed), p50 {:.2f} ms, p99 {:.2f} ms; /healthz {:.0f} req/s; "
@@ -755,6 +763,7 @@ int Main(int argc, char** argv) {
                     caseload_therapists, caseload_therapists == 1 ? "" : "s under one supervisor");
     PrintPhase("GET /dashboard (" + what + ", 4 connections)", dash, health);
     PrintPhase("GET /caseload (" + what + ", 4 connections)", lines, health);
+    PrintReaders(**store);
     return dash.failed == 0 && lines.failed == 0 && dash.ok > 0 && lines.ok > 0 ? 0 : 1;
   }
   PhaseResult health = RunPhase(*port, connections, duration, 200,
@@ -897,6 +906,7 @@ int Main(int argc, char** argv) {
       plans.failed);
   std::cout << fmt::format("ratio plan reads / healthz:  {:>10.4f}\n",
                            plans.per_second() / health3.per_second());
+  PrintReaders(**store);
   const bool none_failed = health.failed == 0 && writes.failed == 0 && submits.failed == 0 &&
                            fresh.failed == 0 && long_history.failed == 0 && phq9.failed == 0 &&
                            dash.failed == 0 && lines.failed == 0 && health3.failed == 0 &&

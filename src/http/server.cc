@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -541,8 +542,12 @@ class Server::Impl {
       route = match.pattern;
       const Handler* handler = match.handler;
       if (match.blocking) {
-        response =
-            co_await asio::co_spawn(pool_, CallOnPool(handler, &request), asio::use_awaitable);
+        // A request that only reads reads one state of the database, however many services and
+        // queries answer it.
+        Store* snapshot =
+            request.method == "GET" || request.method == "HEAD" ? services_.store : nullptr;
+        response = co_await asio::co_spawn(pool_, CallOnPool(handler, &request, snapshot),
+                                           asio::use_awaitable);
       } else {
         response = Call(*handler, request);
       }
@@ -571,8 +576,9 @@ class Server::Impl {
   // g++ 12 destroys a coroutine lambda's captures twice. The pointees live in the awaiting
   // frame, which outlives these.
   static asio::awaitable<HttpResponse> CallOnPool(const Handler* handler,
-                                                  const HttpRequest* request) {
-    co_return Call(*handler, *request);
+                                                  const HttpRequest* request, Store* snapshot) {
+    co_return snapshot != nullptr ? CallInSnapshot(*snapshot, *handler, *request)
+                                  : Call(*handler, *request);
   }
   static asio::awaitable<HttpResponse> ServeFileOnPool(const StaticFiles* files,
                                                        const std::string* path) {
@@ -585,6 +591,21 @@ class Server::Impl {
     } catch (const std::exception&) {
       return ProblemResponse(Error::Internal("unexpected exception in a handler"));
     }
+  }
+
+  // Runs the handler inside Store::Read(): whatever it reads, through any service, comes from
+  // the snapshot of its first read. Its own writes (the audit entry) still commit as usual.
+  static HttpResponse CallInSnapshot(Store& store, const Handler& handler,
+                                     const HttpRequest& request) {
+    std::optional<HttpResponse> response;
+    const Status read = store.Read([&](Reads&) -> Status {
+      response = Call(handler, request);
+      return Ok();
+    });
+    if (!read || !response) {
+      return ProblemResponse(read ? Error::Internal("the handler gave no response") : read.error());
+    }
+    return std::move(*response);
   }
 
   BeastResponse ToBeast(HttpResponse response, const HttpRequest& request, unsigned version) const {
