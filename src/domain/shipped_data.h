@@ -15,6 +15,9 @@ struct ShippedDefinition {
 
 std::span<const ShippedDefinition> ShippedInstrumentDefinitions();
 
+// rules/assignments.json: the questionnaires a new episode starts with.
+std::string_view ShippedAssignmentsJson();
+
 // rules/alerts.json.
 std::string_view ShippedAlertRulesJson();
 // rules/common-passwords.txt: one password per line, lines starting with '#' are notes.

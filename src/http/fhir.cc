@@ -396,25 +396,6 @@ Or<UserId> SubjectParam(const HttpRequest& request) {
   return id;
 }
 
-// The episodes of a client the actor may see, through the services (which audit the reads).
-Or<std::vector<EpisodeProgress>> ClientProgress(ClinicService& clinic, FeedbackService& feedback,
-                                                const Actor& actor, UserId client_id) {
-  auto client = clinic.GetClient(actor, client_id);
-  if (!client) return Outcome(client.error());
-  std::vector<EpisodeProgress> out;
-  for (const EpisodeView& episode : client->episodes) {
-    auto progress = feedback.Progress(actor, episode.id);
-    if (!progress) {
-      // An episode of this client the actor does not treat (a former therapist's) is skipped;
-      // any other failure is the caller's to see.
-      if (progress.error().code == ErrorCode::kNotFound) continue;
-      return Outcome(progress.error());
-    }
-    out.push_back(std::move(*progress));
-  }
-  return out;
-}
-
 using FhirHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
 
 Handler FhirAuthed(AuthService& auth, FhirHandler handler) {
@@ -547,8 +528,7 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
   router.Add(
       "GET", "/fhir/Observation",
       FhirAuthed(
-          auth,
-          [&clinic, &feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
+          auth, [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
             auto subject = SubjectParam(request);
             if (!subject) return std::unexpected(std::move(subject.error()));
             // code=system|code, or a bare code matching any system.
@@ -562,8 +542,8 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                 want_code = code->substr(bar + 1);
               }
             }
-            auto episodes = ClientProgress(clinic, feedback, actor, *subject);
-            if (!episodes) return std::unexpected(std::move(episodes.error()));
+            auto episodes = feedback.ProgressOfClient(actor, *subject);
+            if (!episodes) return Outcome(episodes.error());
             std::vector<Json> resources;
             for (const EpisodeProgress& e : *episodes) {
               for (const QuestionnaireProgress& q : e.questionnaires) {

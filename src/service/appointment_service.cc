@@ -18,9 +18,7 @@ namespace rapport {
 
 namespace {
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 constexpr std::int64_t kHourMs = 60LL * 60 * 1000;
 constexpr std::int64_t kDayMs = 24 * kHourMs;

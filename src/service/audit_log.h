@@ -2,6 +2,7 @@
 // Internal to service/: building and appending audit entries. Every clinical read or write goes
 // through here so that the entries look alike.
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,11 @@
 #include "store/store.h"
 
 namespace rapport::audit {
+
+// A record's id as the audit trail writes it.
+inline std::string Id(std::int64_t id) {
+  return std::to_string(id);
+}
 
 // One record an actor touched: ("client", "42").
 struct Touch {

@@ -23,9 +23,7 @@ namespace rapport {
 
 namespace {
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 std::int64_t IdOf(std::string_view text) {
   std::int64_t id = 0;

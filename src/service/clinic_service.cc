@@ -25,9 +25,7 @@ constexpr const char* kAppointmentEpochMessage = "must be a date and time after 
 
 namespace {
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 // Collects field errors so that one response names every bad field at once.
 class FieldCheck {

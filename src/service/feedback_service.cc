@@ -13,6 +13,7 @@
 
 #include "core/crypto.h"
 #include "core/csv.h"
+#include "domain/assignments.h"
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/names.h"
@@ -31,9 +32,7 @@ static_assert(kKeptTotals > kMaxCompareWithLast);
 // first score close to the client's (issue 3, item 3); below that the definition's norm is used.
 constexpr std::string_view kFitTalkItem = "fit_talk";
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 Error FieldProblem(std::string field, std::string message) {
   return Error::Field(std::move(field), std::move(message));
@@ -177,7 +176,10 @@ std::string Lowered(std::string text) {
 
 std::string ProgressSummary(const InstrumentCatalog& catalog,
                             const std::vector<QuestionnaireProgress>& questionnaires,
-                            bool risk_open) {
+                            bool risk_open, Role reader) {
+  if (risk_open && reader == Role::kGuardian) {
+    return "Your child's therapist will talk with you about how things are going.";
+  }
   if (risk_open) {
     return "You told us recently that things have been very hard, and that matters more than any "
            "score. Your therapist has been alerted and will talk with you about it. If you are "
@@ -342,35 +344,30 @@ void FeedbackService::Ring() const {
   if (wiring_.doorbell != nullptr) wiring_.doorbell->Ring();
 }
 
-std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
-                                                                      bool minor, Timestamp at) {
+namespace {
+
+std::vector<InstrumentAssignment> AssignmentsOf(EpisodeId episode_id,
+                                                const std::vector<StartingQuestionnaire>& set,
+                                                Timestamp at) {
   std::vector<InstrumentAssignment> out;
-  const auto add = [&](const char* code, Respondent respondent) {
-    out.push_back(InstrumentAssignment{episode_id, code, respondent, at, std::nullopt});
-  };
-  if (minor) {
-    add("PSC-17", Respondent::kGuardian);
-    add("RAPPORT-CHECK", Respondent::kClient);
-  } else {
-    add("PHQ-9", Respondent::kClient);
-    add("GAD-7", Respondent::kClient);
-    add("RAPPORT-CHECK", Respondent::kClient);
-    add("FIT-CHECK", Respondent::kClient);
+  for (const StartingQuestionnaire& q : set) {
+    out.push_back(InstrumentAssignment{episode_id, q.instrument, q.respondent, at, std::nullopt});
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
+                                                                      bool minor, Timestamp at) {
+  return AssignmentsOf(episode_id, StartingQuestionnairesOf(ShippedStartingQuestionnaires(), minor),
+                       at);
+}
+
 std::vector<InstrumentAssignment> FeedbackService::DefaultAssignmentsFor(
     EpisodeId episode_id, const ClientProfile& profile, Timestamp at) {
-  constexpr int kAsqFromAge = 10;  // the age NIMH validated the ASQ from
-  // The children's questionnaires are validated to 18, whatever the clinic's age of majority.
-  constexpr int kChildQuestionnairesBelowAge = 18;
-  const bool minor = IsMinor(profile, at, kChildQuestionnairesBelowAge);
-  std::vector<InstrumentAssignment> out = DefaultAssignments(episode_id, minor, at);
-  if (minor && AgeInYears(profile.date_of_birth, at) >= kAsqFromAge) {
-    out.push_back(InstrumentAssignment{episode_id, "ASQ", Respondent::kClient, at, std::nullopt});
-  }
-  return out;
+  return AssignmentsOf(episode_id,
+                       StartingQuestionnairesFor(ShippedStartingQuestionnaires(), profile, at), at);
 }
 
 // --- Submitting -------------------------------------------------------------------------------
@@ -853,6 +850,25 @@ Status NameThePeople(Names& names, AlertView& view) {
   return Ok();
 }
 
+// The client's episodes the actor may see with `needed` access, in creation order; an episode
+// the actor does not treat (a former therapist's) is left out. NotVisible() when the actor may
+// not see the client at all.
+Result<std::vector<Episode>> VisibleEpisodesOfClient(Store& store, const Actor& actor,
+                                                     UserId client_id, ClientAccess needed) {
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, client_id, needed));
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<Episode> episodes, store.ListEpisodesOfClient(client_id));
+  std::vector<Episode> out;
+  for (Episode& e : episodes) {
+    auto visible = RequireEpisode(store, actor, e.id, needed);
+    if (!visible) {
+      if (visible.error().code == ErrorCode::kNotFound) continue;
+      return Fail(visible.error());
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {
@@ -862,7 +878,28 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"feedback", Id(episode.id)}}));
+  return ProgressOf(actor, episode);
+}
 
+Result<std::vector<EpisodeProgress>> FeedbackService::ProgressOfClient(const Actor& actor,
+                                                                       UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::vector<Episode> episodes,
+      VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
+  std::vector<EpisodeProgress> out;
+  std::vector<audit::Touch> touched;
+  for (const Episode& e : episodes) {
+    RAPPORT_ASSIGN_OR_RETURN(EpisodeProgress progress, ProgressOf(actor, e));
+    out.push_back(std::move(progress));
+    touched.push_back(audit::Touch{"feedback", Id(e.id)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<EpisodeProgress> FeedbackService::ProgressOf(const Actor& actor, const Episode& episode) {
   EpisodeProgress out;
   out.episode_id = episode.id;
   out.client_id = episode.client_id;
@@ -932,13 +969,9 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
     out.questionnaires.push_back(std::move(q));
   }
   RAPPORT_ASSIGN_OR_RETURN(auto alerts, store_.ListAlertsOfEpisode(episode.id));
-  // A risk answer still being followed up: open, or acknowledged in the last two weeks and not
-  // yet resolved.
-  const Timestamp recent = clock_.Now() - kRiskFollowUpMs;
+  const Timestamp now = clock_.Now();
   const bool risk_open = std::any_of(alerts.begin(), alerts.end(), [&](const FeedbackAlert& a) {
-    const bool risk = a.kind == AlertKind::kRisk || a.kind == AlertKind::kRiskUnanswered;
-    return risk && (a.state == AlertState::kOpen ||
-                    (a.state == AlertState::kAcknowledged && a.raised_at >= recent));
+    return RiskBeingFollowedUp(a, now);
   });
   if (risk_open) {
     // Nothing upbeat next to a risk answer still being followed up.
@@ -946,12 +979,7 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
       if (q.definition.purpose == Purpose::kOutcome) q.plain_words.clear();
     }
   }
-  out.summary = ProgressSummary(catalog_, out.questionnaires, risk_open);
-  if (risk_open && actor.role == Role::kGuardian) {
-    // The risk answer is the child's to share with their therapist, not the summary's to tell a
-    // parent; nor may the words sound upbeat meanwhile.
-    out.summary = "Your child's therapist will talk with you about how things are going.";
-  }
+  out.summary = ProgressSummary(catalog_, out.questionnaires, risk_open, actor.role);
   if (IsStaff(actor)) {
     out.recovery = JointRecovery(catalog_, out.questionnaires);
     for (FeedbackAlert& a : alerts) {
@@ -986,17 +1014,11 @@ Result<std::vector<FeedbackResponse>> FeedbackService::ResponsesOfClient(const A
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   const ClientAccess needed =
       actor.role == Role::kGuardian ? ClientAccess::kBasic : ClientAccess::kClinical;
-  RAPPORT_RETURN_IF_ERROR(RequireClient(store_, actor, client_id, needed));
-  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store_.ListEpisodesOfClient(client_id));
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<Episode> episodes,
+                           VisibleEpisodesOfClient(store_, actor, client_id, needed));
   std::vector<FeedbackResponse> out;
   std::vector<audit::Touch> touched;
   for (const Episode& e : episodes) {
-    auto visible = RequireEpisode(store_, actor, e.id, needed);
-    if (!visible) {
-      // An episode of this client the actor does not treat (a former therapist's) is skipped.
-      if (visible.error().code == ErrorCode::kNotFound) continue;
-      return Fail(visible.error());
-    }
     RAPPORT_ASSIGN_OR_RETURN(auto responses, store_.ListResponsesOfEpisode(e.id));
     for (FeedbackResponse& r : responses) {
       if (!IsStaff(actor) && r.respondent_user_id != actor.user_id) continue;
@@ -1077,15 +1099,6 @@ Result<std::pair<FeedbackAlert, Episode>> AlertForCare(Store& store, const Actor
   return std::pair{*alert, episode};
 }
 
-std::string Trimmed(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
-constexpr std::size_t kMaxNoteLength = 4000;
-
 }  // namespace
 
 Result<AlertView> FeedbackService::ChangeAlert(const Actor& actor, AlertId alert_id,
@@ -1138,41 +1151,20 @@ Result<AlertDetail> FeedbackService::GetAlert(const Actor& actor, AlertId alert_
 
 Result<AlertView> FeedbackService::Acknowledge(const Actor& actor, AlertId alert_id,
                                                const std::string& note) {
-  const std::string text = Trimmed(note);
   const Timestamp now = clock_.Now();
+  // Checked once care of the episode is established, so a stranger learns nothing from it.
   return ChangeAlert(actor, alert_id, "acknowledge", [&](FeedbackAlert& alert) -> Status {
-    // Checked once care of the episode is established, so a stranger learns nothing from it.
-    if (text.empty()) return Fail(FieldProblem("note", "say what was done about this alert"));
-    if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
-    if (alert.state != AlertState::kOpen) {
-      return Fail(Error::FailedPrecondition(
-          fmt::format("This alert is already {}.", ToString(alert.state))));
-    }
-    alert.state = AlertState::kAcknowledged;
-    alert.acknowledged_by = actor.user_id;
-    alert.acknowledged_at = now;
-    alert.acknowledge_note = text;
+    RAPPORT_ASSIGN_OR_RETURN(alert, Acknowledged(std::move(alert), actor.user_id, now, note));
     return Ok();
   });
 }
 
 Result<AlertView> FeedbackService::Resolve(const Actor& actor, AlertId alert_id,
                                            const std::optional<std::string>& note) {
-  const std::string text = note ? Trimmed(*note) : std::string();
   const Timestamp now = clock_.Now();
   return ChangeAlert(actor, alert_id, "resolve", [&](FeedbackAlert& alert) -> Status {
-    if (text.size() > kMaxNoteLength) return Fail(FieldProblem("note", "is too long"));
-    if (alert.state == AlertState::kResolved) {
-      return Fail(Error::FailedPrecondition("This alert is already resolved."));
-    }
-    // Closing an alert nobody acknowledged needs the note the acknowledgement would have had.
-    if (alert.state == AlertState::kOpen && text.empty()) {
-      return Fail(FieldProblem("note", "say what was done about this alert"));
-    }
-    alert.state = AlertState::kResolved;
-    alert.resolved_by = actor.user_id;
-    alert.resolved_at = now;
-    alert.resolve_note = text;
+    RAPPORT_ASSIGN_OR_RETURN(
+        alert, Resolved(std::move(alert), actor.user_id, now, note.value_or(std::string())));
     return Ok();
   });
 }
@@ -1223,8 +1215,7 @@ DashboardRow RowOf(const InstrumentCatalog& catalog, const Clinic& clinic, const
                    Timestamp now) {
   DashboardRow row;
   row.client_id = e.episode.client_id;
-  row.client_name =
-      e.client_preferred_name.empty() ? e.client_display_name : e.client_preferred_name;
+  row.client_name = CalledBy(e.client_preferred_name, e.client_display_name);
   row.episode_id = e.episode.id;
   row.episode_status = e.episode.status;
   row.therapist_id = e.episode.therapist_id;

@@ -133,24 +133,22 @@ struct EpisodeProgress {
   std::vector<QuestionnaireProgress> questionnaires;  // in assignment order, then others
   std::vector<AlertView> alerts;  // newest first, people named; empty for clients and guardians
   // For the client or guardian: what the answers show, each sentence once; never upbeat while a
-  // risk alert of the episode is open, or acknowledged within kRiskFollowUpMs and unresolved.
+  // risk answer of the episode is still being followed up (RiskBeingFollowedUp).
   std::string summary;
   // Reliable recovery judged across the PHQ-9 and GAD-7 together, from the client's own first and
   // latest scores on each. Staff only, and only when both have two or more scores.
   std::optional<RecoveryResult> recovery;
 };
 
-// How long after a risk answer an acknowledged (not yet resolved) alert still keeps the client's
-// progress words from sounding upbeat.
-inline constexpr std::int64_t kRiskFollowUpMs = 14LL * 24 * 60 * 60 * 1000;
-
-// The client's or guardian's paragraph about `questionnaires`: outcome questionnaires that moved
-// the same way share one sentence naming them by their plain titles; the thanks for session and
-// fit questions are said once. With `risk_open`, only what is true and safe: the therapist has
-// been alerted, and where help is.
+// The paragraph about `questionnaires` for `reader` (a client's words, unless a guardian's):
+// outcome questionnaires that moved the same way share one sentence naming them by their plain
+// titles; the thanks for session and fit questions are said once. With `risk_open`, only what is
+// true and safe: to the client, that the therapist has been alerted and where help is; to a
+// guardian, only that the child's therapist will talk with them, since the risk answer is the
+// child's to share with their therapist.
 std::string ProgressSummary(const InstrumentCatalog& catalog,
                             const std::vector<QuestionnaireProgress>& questionnaires,
-                            bool risk_open);
+                            bool risk_open, Role reader);
 
 struct DashboardRow {
   UserId client_id = 0;
@@ -271,6 +269,9 @@ class FeedbackService {
   // actor may see (oldest first within each, episodes in creation order), audited as one entry.
   // NotVisible() when the actor may not see the client.
   Result<std::vector<FeedbackResponse>> ResponsesOfClient(const Actor& actor, UserId client_id);
+  // Progress() of each of the client's episodes the actor may see, in creation order, audited as
+  // one entry. NotVisible() when the actor may not see the client.
+  Result<std::vector<EpisodeProgress>> ProgressOfClient(const Actor& actor, UserId client_id);
 
   // One alert with who was told about it: for its care team and the clinicians the escalation
   // ladder told (the on-call clinician). Others: kNotFound.
@@ -363,13 +364,12 @@ class FeedbackService {
   // was sent, changed or already alerted.
   Status RaiseUnsentRisk(WriteTxn& txn, EpisodeId episode_id, UserId author_id, Timestamp now);
 
-  // The questionnaires a new episode gets: adults PHQ-9, GAD-7, RAPPORT-CHECK (client) and
-  // FIT-CHECK (client); minors PSC-17 (guardian) and RAPPORT-CHECK (client). Used by
-  // ClinicService and the demo when an episode opens.
-  //
-  // DefaultAssignmentsFor adds, from the client's age, NIMH's ASQ risk screen (client) for a
-  // minor aged 10 or over: their questionnaires have no risk item of their own, and a young
-  // person at risk must be able to say so. Clients of unknown age count as adults.
+  // The questionnaires a new episode gets, as rules/assignments.json lists them
+  // (domain/assignments.h): adults PHQ-9, GAD-7, RAPPORT-CHECK and FIT-CHECK (client); minors
+  // PSC-17 (guardian) and RAPPORT-CHECK (client), and from age 10 NIMH's ASQ risk screen (client),
+  // since their questionnaires have no risk item of their own. Used by ClinicService and the demo
+  // when an episode opens. DefaultAssignmentsFor judges by the client's age (unknown: adult);
+  // DefaultAssignments gives a group's set without what depends on age.
   static std::vector<InstrumentAssignment> DefaultAssignmentsFor(EpisodeId episode_id,
                                                                  const ClientProfile& profile,
                                                                  Timestamp at);
@@ -377,6 +377,9 @@ class FeedbackService {
                                                               Timestamp at);
 
  private:
+  // Progress() of an episode the actor was found to care for, without its audit entry.
+  Result<EpisodeProgress> ProgressOf(const Actor& actor, const Episode& episode);
+
   // The one path by which an alert changes state: checks the actor's care of the episode, runs
   // `apply` on the stored alert inside the write (it refuses or changes the state fields), stores
   // the change with its audit entry `action`, and returns the alert as now stored.

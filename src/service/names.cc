@@ -5,9 +5,8 @@ namespace rapport {
 Result<std::string> ClientName(Store& store, UserId client_id) {
   RAPPORT_ASSIGN_OR_RETURN(const User user, store.GetUser(client_id));
   auto profile = store.GetClientProfile(client_id);
-  if (profile && !profile->preferred_name.empty()) return profile->preferred_name;
   if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
-  return user.display_name;
+  return CalledBy(profile ? profile->preferred_name : std::string(), user.display_name);
 }
 
 Result<ContactDetails> ContactOf(Store& store, UserId client_id) {

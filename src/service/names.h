@@ -10,6 +10,11 @@
 namespace rapport {
 
 // The name a therapist knows the client by: the preferred name when set, else the display name.
+inline const std::string& CalledBy(const std::string& preferred_name,
+                                   const std::string& display_name) {
+  return preferred_name.empty() ? display_name : preferred_name;
+}
+// CalledBy, from the client's account and profile.
 Result<std::string> ClientName(Store& store, UserId client_id);
 
 // The client's contact details as stored, with the profile's preferred name; empty details

@@ -20,9 +20,7 @@ constexpr std::size_t kMaxCommentLength = 4000;
 constexpr std::size_t kMaxRatingNoteLength = 2000;
 constexpr std::size_t kMaxReviewTextLength = 4000;
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 Error FieldProblem(std::string field, std::string message) {
   return Error::Field(std::move(field), std::move(message));

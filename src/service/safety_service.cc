@@ -16,9 +16,7 @@ namespace rapport {
 
 namespace {
 
-std::string Id(std::int64_t id) {
-  return std::to_string(id);
-}
+using audit::Id;
 
 constexpr int kMostMailPerPage = 100;
 constexpr std::int64_t kLongestShiftMs = 7LL * 24 * 60 * 60 * 1000;

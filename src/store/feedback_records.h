@@ -1,6 +1,7 @@
 #pragma once
 // The records of formal client feedback (issue 3) as the Store keeps them: which questionnaires
-// an episode uses, the responses, the alerts they raised and the password-less feedback links.
+// an episode uses, the responses and the password-less feedback links. Respondents and alerts
+// are the domain's (domain/feedback.h).
 // Plain value types, copyable and thread-compatible.
 
 #include <cstdint>
@@ -11,25 +12,13 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/alerts.h"
+#include "domain/feedback.h"
 #include "domain/people.h"
 #include "domain/schedule.h"
 
 namespace rapport {
 
-using ResponseId = std::int64_t;
-using AlertId = std::int64_t;
 using FeedbackLinkId = std::int64_t;
-
-// Who answers a questionnaire.
-enum class Respondent : std::uint8_t { kClient, kGuardian, kTherapist };
-std::string_view ToString(Respondent respondent);           // "client", "guardian", "therapist"
-Result<Respondent> ParseRespondent(std::string_view text);  // field "respondent"
-
-// Alerts move open -> acknowledged -> resolved. Resolving straight from open is allowed too (an
-// alert can be dealt with and closed in one step), but only with a note of what was done.
-enum class AlertState : std::uint8_t { kOpen, kAcknowledged, kResolved };
-std::string_view ToString(AlertState state);                // "open", "acknowledged", "resolved"
-Result<AlertState> ParseAlertState(std::string_view text);  // field "state"
 
 // A questionnaire an episode uses, and who answers it.
 struct InstrumentAssignment {
@@ -68,25 +57,6 @@ struct FeedbackDraft {
   // the care team was alerted to it.
   std::optional<Timestamp> risk_since;
   std::optional<Timestamp> risk_alerted_at;
-};
-
-struct FeedbackAlert {
-  AlertId id = 0;
-  EpisodeId episode_id = 0;
-  ClinicId clinic_id = 0;
-  std::optional<ResponseId> response_id;  // none for missed feedback
-  std::string rule_id;
-  AlertKind kind = AlertKind::kRisk;
-  Severity severity = Severity::kMedium;
-  std::string title, explanation, next_step;
-  Timestamp raised_at = 0;
-  AlertState state = AlertState::kOpen;
-  std::optional<UserId> acknowledged_by;
-  std::optional<Timestamp> acknowledged_at;
-  std::string acknowledge_note;
-  std::optional<UserId> resolved_by;
-  std::optional<Timestamp> resolved_at;
-  std::string resolve_note;
 };
 
 // A password-less link to the feedback forms of one appointment. Only a hash of the token is kept.
