@@ -2,41 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "domain/enum_names.h"
+
 namespace rapport {
 
-std::string_view ToString(Respondent respondent) {
-  switch (respondent) {
-    case Respondent::kClient: return "client";
-    case Respondent::kGuardian: return "guardian";
-    case Respondent::kTherapist: return "therapist";
-  }
-  return "client";
-}
-
-Result<Respondent> ParseRespondent(std::string_view text) {
-  for (Respondent r : {Respondent::kClient, Respondent::kGuardian, Respondent::kTherapist}) {
-    if (text == ToString(r)) return r;
-  }
-  return Fail(Error::Field("respondent", "must be client, guardian or therapist"));
-}
-
-std::string_view ToString(AlertState state) {
-  switch (state) {
-    case AlertState::kOpen: return "open";
-    case AlertState::kAcknowledged: return "acknowledged";
-    case AlertState::kResolved: return "resolved";
-  }
-  return "open";
-}
-
-Result<AlertState> ParseAlertState(std::string_view text) {
-  for (AlertState s : {AlertState::kOpen, AlertState::kAcknowledged, AlertState::kResolved}) {
-    if (text == ToString(s)) return s;
-  }
-  return Fail(Error::Field("state", "must be open, acknowledged or resolved"));
-}
-
 namespace {
+
+constexpr EnumNames<Respondent, 3> kRespondents{{{Respondent::kClient, "client"},
+                                                 {Respondent::kGuardian, "guardian"},
+                                                 {Respondent::kTherapist, "therapist"}}};
+constexpr EnumNames<AlertState, 3> kAlertStates{{{AlertState::kOpen, "open"},
+                                                 {AlertState::kAcknowledged, "acknowledged"},
+                                                 {AlertState::kResolved, "resolved"}}};
 
 std::string Trimmed(std::string_view text) {
   const auto begin = text.find_first_not_of(" \t\r\n");
@@ -48,6 +25,22 @@ std::string Trimmed(std::string_view text) {
 constexpr std::string_view kSayWhatWasDone = "say what was done about this alert";
 
 }  // namespace
+
+std::string_view ToString(Respondent respondent) {
+  return EnumName(respondent, kRespondents);
+}
+
+Result<Respondent> ParseRespondent(std::string_view text) {
+  return ParseEnum(text, kRespondents, "respondent");
+}
+
+std::string_view ToString(AlertState state) {
+  return EnumName(state, kAlertStates);
+}
+
+Result<AlertState> ParseAlertState(std::string_view text) {
+  return ParseEnum(text, kAlertStates, "state");
+}
 
 Result<FeedbackAlert> Acknowledged(FeedbackAlert alert, UserId by, Timestamp at,
                                    std::string_view note) {
