@@ -893,6 +893,8 @@ int Main(int argc, char** argv) {
   PrintPhase("POST Rapport Check, one fresh episode", fresh, fresh_health);
   PrintPhase("POST Rapport Check, one episode holding 4,000 answers", long_history, long_health);
   PrintPhase("POST PHQ-9, one episode, 2,000 ended episodes in the clinic", phq9, phq9_health);
+  std::cout << fmt::format("expected trajectories computed from ended episodes: {} times\n",
+                           feedback.TrajectoryPoolsBuilt());
   const std::string what = fmt::format("{} clients x {} sessions, {} connections", kCaseloadClients,
                                        kCaseloadSessions, kDashboardConnections);
   PrintPhase("GET /dashboard (" + what + ")", dash, health_caseload);

@@ -303,27 +303,48 @@ class FeedbackService::TrajectoryPools {
                                             const std::string& instrument) {
     RAPPORT_ASSIGN_OR_RETURN(const auto mark, store.EndedEpisodesMark(clinic_id));
     const auto key = std::make_pair(clinic_id, instrument);
-    {
-      const std::lock_guard lock(mu_);
-      auto it = kept_.find(key);
-      if (it != kept_.end() && it->second.mark == mark) return it->second.pool;
-    }
+    if (auto kept = Find(key, mark)) return kept;
+    // One request reads the clinic's history while the others that need it wait for the result,
+    // rather than all reading it at once when an episode has just ended.
+    const std::lock_guard filling(fill_mu_);
+    if (auto kept = Find(key, mark)) return kept;
     RAPPORT_ASSIGN_OR_RETURN(const auto ended,
                              store.ListResponsesOfEndedEpisodes(clinic_id, instrument));
     std::shared_ptr<const Totals> pool = std::make_shared<const Totals>(Pool(ended));
     const std::lock_guard lock(mu_);
     kept_[key] = Kept{mark, pool};
+    ++built_;
     return pool;
   }
 
+  std::int64_t built() const {
+    const std::lock_guard lock(mu_);
+    return built_;
+  }
+
  private:
+  using Mark = std::pair<std::int64_t, std::int64_t>;
+  using Key = std::pair<ClinicId, std::string>;
   struct Kept {
-    std::pair<std::int64_t, std::int64_t> mark;
+    Mark mark;
     std::shared_ptr<const Totals> pool;
   };
-  std::mutex mu_;
-  std::map<std::pair<ClinicId, std::string>, Kept> kept_;
+
+  std::shared_ptr<const Totals> Find(const Key& key, const Mark& mark) const {
+    const std::lock_guard lock(mu_);
+    auto it = kept_.find(key);
+    return it != kept_.end() && it->second.mark == mark ? it->second.pool : nullptr;
+  }
+
+  std::mutex fill_mu_;  // held while a pool is read and computed; taken before mu_
+  mutable std::mutex mu_;
+  std::map<Key, Kept> kept_;  // guarded by mu_
+  std::int64_t built_ = 0;    // guarded by mu_
 };
+
+std::int64_t FeedbackService::TrajectoryPoolsBuilt() const {
+  return pools_->built();
+}
 
 FeedbackService::FeedbackService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
                                  const AlertRules& rules, FeedbackWiring wiring)

@@ -376,6 +376,10 @@ class FeedbackService {
   static std::vector<InstrumentAssignment> DefaultAssignments(EpisodeId episode_id, bool minor,
                                                               Timestamp at);
 
+  // How many times the clinic's expected trajectories have been computed from its ended episodes
+  // (once per clinic and questionnaire until another episode ends). For tests and benchmarks.
+  std::int64_t TrajectoryPoolsBuilt() const;
+
  private:
   // Progress() of an episode the actor was found to care for, without its audit entry.
   Result<EpisodeProgress> ProgressOf(const Actor& actor, const Episode& episode);

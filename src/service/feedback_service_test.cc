@@ -2,11 +2,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/test_instruments.h"
@@ -1253,6 +1256,38 @@ TEST(Trajectory, ComesFromTheNormUntilTheClinicHasTwentySimilarEndedEpisodes) {
   EXPECT_EQ(progress->questionnaires[0].expected_source, TrajectorySource::kClinic);
   ASSERT_GT(progress->questionnaires[0].expected.size(), 1u);
   EXPECT_DOUBLE_EQ(progress->questionnaires[0].expected[1].expected, 16.0);
+}
+
+TEST(Trajectory, IsComputedOnceForManyConcurrentReadersAndAgainWhenAnEpisodeEnds) {
+  FeedbackWorld w;
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2))).has_value());
+  EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 1);
+  std::vector<std::thread> readers;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 8; ++i) {
+    readers.emplace_back([&] {
+      if (!w.service.Progress(w.As(w.t1), w.e_c1).has_value()) ++failed;
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 1);
+
+  // An episode ends: the clinic's experience has grown, so it is read again, once.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpdateEpisodeStatus(w.e_c1, EpisodeStatus::kEnded, w.clock.Now());
+                  })
+                  .has_value());
+  readers.clear();
+  for (int i = 0; i < 8; ++i) {
+    readers.emplace_back([&] {
+      if (!w.service.Progress(w.As(w.t1), w.e_c1).has_value()) ++failed;
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 2);
 }
 
 // --- Drafts: answers in progress ----------------------------------------------------------------
