@@ -1262,15 +1262,19 @@ TEST(Trajectory, IsComputedOnceForManyConcurrentReadersAndAgainWhenAnEpisodeEnds
   FeedbackWorld w;
   ASSERT_TRUE(w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2))).has_value());
   EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 1);
-  std::vector<std::thread> readers;
-  std::atomic<int> failed{0};
-  for (int i = 0; i < 8; ++i) {
-    readers.emplace_back([&] {
-      if (!w.service.Progress(w.As(w.t1), w.e_c1).has_value()) ++failed;
-    });
-  }
-  for (std::thread& t : readers) t.join();
-  EXPECT_EQ(failed.load(), 0);
+  // Eight views of the episode's progress at once, each needing the trajectories.
+  const auto read_concurrently = [&] {
+    std::atomic<int> failed{0};
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 8; ++i) {
+      readers.emplace_back([&] {
+        if (!w.service.Progress(w.As(w.t1), w.e_c1).has_value()) ++failed;
+      });
+    }
+    for (std::thread& t : readers) t.join();
+    return failed.load();
+  };
+  EXPECT_EQ(read_concurrently(), 0);
   EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 1);
 
   // An episode ends: the clinic's experience has grown, so it is read again, once.
@@ -1279,14 +1283,7 @@ TEST(Trajectory, IsComputedOnceForManyConcurrentReadersAndAgainWhenAnEpisodeEnds
                     return txn.UpdateEpisodeStatus(w.e_c1, EpisodeStatus::kEnded, w.clock.Now());
                   })
                   .has_value());
-  readers.clear();
-  for (int i = 0; i < 8; ++i) {
-    readers.emplace_back([&] {
-      if (!w.service.Progress(w.As(w.t1), w.e_c1).has_value()) ++failed;
-    });
-  }
-  for (std::thread& t : readers) t.join();
-  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(read_concurrently(), 0);
   EXPECT_EQ(w.service.TrajectoryPoolsBuilt(), 2);
 }
 
