@@ -27,7 +27,7 @@ if (seeded.status !== 0) throw new Error(`seeding failed:\n${seeded.stdout}\n${s
 const server = spawn(
   join(build, 'src/app/rapport'),
   ['serve', '--db', join(dir, 'bench.db'), '--listen', '127.0.0.1:0', '--web', join(here, '../../web/dist')],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  { stdio: ['ignore', 'pipe', 'ignore'] },  // its request log would drown the figures
 );
 const baseUrl = await new Promise((ok, fail) => {
   let out = '';
@@ -77,6 +77,9 @@ try {
   console.log(`  ratio full list / shell: ${(median(full) / median(shell)).toFixed(2)}`);
 } finally {
   await browser.close();
+  // The server writes its last audit checkpoint beside the database as it stops: wait for it.
+  const stopped = new Promise((ok) => server.once('exit', ok));
   server.kill('SIGTERM');
+  await stopped;
   rmSync(dir, { recursive: true, force: true });
 }
