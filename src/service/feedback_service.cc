@@ -305,8 +305,10 @@ class FeedbackService::TrajectoryPools {
     const auto key = std::make_pair(clinic_id, instrument);
     if (auto kept = Find(key, mark)) return kept;
     // One request reads the clinic's history while the others that need it wait for the result,
-    // rather than all reading it at once when an episode has just ended.
-    const std::lock_guard filling(fill_mu_);
+    // rather than all reading it at once when an episode has just ended. Other clinics and
+    // questionnaires do not wait for it.
+    const std::shared_ptr<std::mutex> fill = FillLock(key);
+    const std::lock_guard filling(*fill);
     if (auto kept = Find(key, mark)) return kept;
     RAPPORT_ASSIGN_OR_RETURN(const auto ended,
                              store.ListResponsesOfEndedEpisodes(clinic_id, instrument));
@@ -336,10 +338,18 @@ class FeedbackService::TrajectoryPools {
     return it != kept_.end() && it->second.mark == mark ? it->second.pool : nullptr;
   }
 
-  std::mutex fill_mu_;  // held while a pool is read and computed; taken before mu_
+  std::shared_ptr<std::mutex> FillLock(const Key& key) {
+    const std::lock_guard lock(mu_);
+    std::shared_ptr<std::mutex>& fill = filling_[key];
+    if (fill == nullptr) fill = std::make_shared<std::mutex>();
+    return fill;
+  }
+
   mutable std::mutex mu_;
   std::map<Key, Kept> kept_;  // guarded by mu_
-  std::int64_t built_ = 0;    // guarded by mu_
+  // Held while that pool is read and computed; taken before mu_. Guarded by mu_.
+  std::map<Key, std::shared_ptr<std::mutex>> filling_;
+  std::int64_t built_ = 0;  // guarded by mu_
 };
 
 std::int64_t FeedbackService::TrajectoryPoolsBuilt() const {
