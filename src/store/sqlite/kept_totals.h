@@ -1,0 +1,20 @@
+#pragma once
+// Internal to the SQLite backend: reading the latest totals an answer series keeps (the `recent`
+// column of response_series, a JSON array of [submitted_at, id, total, band] as SQLite's JSON
+// functions write it). The caseload reads hundreds of these per view, so the compact form SQLite
+// writes is read directly; anything else (escapes in a band, spaces, a form edited by hand) goes
+// through the general JSON parser and reads the same. Pure and thread-safe.
+
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/caseload_records.h"
+
+namespace rapport {
+
+// The totals of `text` in the order written, or kInternal when `text` is not an array of
+// [integer, integer, number, string].
+Result<std::vector<ScoredPoint>> ParseKeptTotals(std::string_view text);
+
+}  // namespace rapport
