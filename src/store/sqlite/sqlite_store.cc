@@ -21,6 +21,7 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "store/sqlite/kept_totals.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_notifications.h"
@@ -477,16 +478,7 @@ Result<ResponseSeries> ReadSeries(const SqliteQuery& q, int recent) {
   s.last_submitted_at = q.Int(5);
   s.first_total = q.OptionalDouble(6);
   s.first_id = q.OptionalInt(7).value_or(0);
-  const Json kept = Json::parse(q.Text(8), nullptr, /*allow_exceptions=*/false);
-  if (!kept.is_array()) return Fail(Error::Internal("corrupt answer series in the database"));
-  for (const Json& point : kept) {
-    if (!point.is_array() || point.size() != 4 || !point[0].is_number_integer() ||
-        !point[1].is_number_integer() || !point[2].is_number() || !point[3].is_string()) {
-      return Fail(Error::Internal("corrupt answer series in the database"));
-    }
-    s.recent.push_back(ScoredPoint{point[0].get<Timestamp>(), point[1].get<ResponseId>(),
-                                   point[2].get<double>(), point[3].get<std::string>()});
-  }
+  RAPPORT_ASSIGN_OR_RETURN(s.recent, ParseKeptTotals(q.Text(8)));
   std::sort(s.recent.begin(), s.recent.end(), [](const ScoredPoint& a, const ScoredPoint& b) {
     return std::tie(a.submitted_at, a.id) < std::tie(b.submitted_at, b.id);
   });
@@ -1119,13 +1111,7 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(stored.detail)
         .Bind(Json(stored.subjects).dump());
     RAPPORT_RETURN_IF_ERROR(q.Run());
-    if (!stored.subjects.empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery subjects,
-                               c_.Prepare("INSERT OR IGNORE INTO audit_subjects (record_key, seq) "
-                                          "SELECT value, ?2 FROM json_each(?1)"));
-      subjects.Bind(Json(stored.subjects).dump()).Bind(stored.seq);
-      RAPPORT_RETURN_IF_ERROR(subjects.Run());
-    }
+    if (!stored.subjects.empty()) RAPPORT_RETURN_IF_ERROR(IndexSubjects(stored));
     return stored;
   }
 
@@ -1454,6 +1440,43 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
  private:
+  // Indexes the records `entry` names (0014_audit_subject_sets.sql): its set of record keys is
+  // stored once, the first time any entry names exactly that set, and the entry adds one row
+  // pointing at it, so a view naming the same few hundred clients as the last writes a few pages.
+  Status IndexSubjects(const AuditEntry& entry) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery canonical,
+        c_.Prepare("SELECT json_group_array(value) FROM "
+                   "(SELECT DISTINCT value FROM json_each(?) ORDER BY value)"));
+    canonical.Bind(Json(entry.subjects).dump());
+    RAPPORT_ASSIGN_OR_RETURN(const bool canonical_row, canonical.Step());
+    if (!canonical_row) return Fail(Error::Internal("no canonical form of an entry's records"));
+    const std::string members = canonical.Text(0);
+
+    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery known,
+                             c_.Prepare("SELECT id FROM audit_subject_sets WHERE members = ?"));
+    known.Bind(members);
+    RAPPORT_ASSIGN_OR_RETURN(const bool is_known, known.Step());
+    std::int64_t set_id = is_known ? known.Int(0) : 0;
+    if (!is_known) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery insert,
+          c_.Prepare("INSERT INTO audit_subject_sets (members) VALUES (?) RETURNING id"));
+      insert.Bind(members);
+      RAPPORT_ASSIGN_OR_RETURN(set_id, insert.RunReturningId());
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery names,
+          c_.Prepare("INSERT INTO audit_subject_set_members (record_key, set_id) "
+                     "SELECT value, ?2 FROM json_each(?1)"));
+      names.Bind(members).Bind(set_id);
+      RAPPORT_RETURN_IF_ERROR(names.Run());
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery ref, c_.Prepare("INSERT INTO audit_subject_refs (set_id, seq) VALUES (?, ?)"));
+    ref.Bind(set_id).Bind(entry.seq);
+    RAPPORT_RETURN_IF_ERROR(ref.Run());
+    return Ok();
+  }
   SqliteConnection& c_;
   const SqliteStore& store_;  // for the audit chain's key
 };
@@ -2182,8 +2205,9 @@ class SqliteStoreImpl final : public SqliteStore {
                     " AND (?5 = 0 OR at < ?5)"
                     " AND (?6 IS NULL OR action IN (SELECT value FROM json_each(?6)))"
                     " AND (?7 IS NULL OR record_type || ':' || record_id IN"
-                    "      (SELECT value FROM json_each(?7)) OR seq IN (SELECT s.seq FROM"
-                    "      audit_subjects s JOIN json_each(?7) k ON s.record_key = k.value))"
+                    "      (SELECT value FROM json_each(?7)) OR seq IN (SELECT r.seq FROM"
+                    "      json_each(?7) k JOIN audit_subject_set_members m ON m.record_key ="
+                    "      k.value JOIN audit_subject_refs r ON r.set_id = m.set_id))"
                     " ORDER BY seq DESC LIMIT ?8"));
       q.Bind(filter.clinic_id).Bind(before_seq).Bind(filter.actor_id).Bind(filter.from);
       q.Bind(filter.to).Bind(actions).Bind(records).Bind(limit);

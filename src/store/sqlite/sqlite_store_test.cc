@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>  // mkdtemp
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -824,6 +825,96 @@ TEST(SqliteStore, AnswersGivenBeforeTheSummaryExistedAreSummarisedWhenItArrives)
   ASSERT_EQ(series->recent.size(), 2u);
   EXPECT_EQ(series->recent[0].total, 15);
   EXPECT_EQ(series->recent[1].total, 8);
+}
+
+// A caseload view names the same few hundred clients every time: the index that finds entries by
+// record grows by one row a view, not by one row per client a view.
+TEST(SqliteStore, EntriesNamingTheSameRecordsShareOneIndexedSet) {
+  TempDir dir;
+  const std::string path = dir.File("subjects.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> caseload;
+  for (int i = 0; i < 300; ++i) caseload.push_back("client:" + std::to_string(i + 1));
+  const auto append = [&](std::vector<std::string> subjects) {
+    AuditEntry e;
+    e.clinic_id = 1;
+    e.action = "read";
+    e.record_type = "caseload";
+    e.record_id = "7";
+    e.subjects = std::move(subjects);
+    ASSERT_THAT(store->Write([&](WriteTxn& txn) -> Status {
+      RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(e));
+      return Ok();
+    }),
+                IsOk());
+  };
+  for (int view = 0; view < 20; ++view) {
+    std::rotate(caseload.begin(), caseload.begin() + view, caseload.end());  // any order
+    ASSERT_NO_FATAL_FAILURE(append(caseload));
+  }
+  std::vector<std::string> grown = caseload;
+  grown.push_back("client:301");
+  ASSERT_NO_FATAL_FAILURE(append(grown));
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM audit_subject_sets"), "2");
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM audit_subject_set_members"), "601");
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM audit_subject_refs"), "21");
+  AuditFilter filter;
+  filter.clinic_id = 1;
+  filter.records = std::vector<std::string>{"client:150"};
+  auto found = store->SearchAudit(filter, 0, 100);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->size(), 21u);
+  filter.records = std::vector<std::string>{"client:301"};
+  found = store->SearchAudit(filter, 0, 100);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->size(), 1u);
+
+  for (const char* table :
+       {"audit_subject_sets", "audit_subject_set_members", "audit_subject_refs"}) {
+    EXPECT_NE(raw.Exec(std::string("DELETE FROM ") + table), SQLITE_OK) << table;
+    EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("append-only")) << table;
+  }
+}
+
+TEST(SqliteStore, EntriesNamingSeveralRecordsBeforeTheSetsExistedAreFoundAfterTheUpgrade) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  {
+    ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 14));
+    RawDb raw(path);
+    const std::string hash(64, '0');
+    ASSERT_EQ(raw.Exec("INSERT INTO audit (seq, at, clinic_id, actor_id, actor_role, action, "
+                       "record_type, record_id, source, prev_hash, hash, subjects) VALUES "
+                       "(1, 0, 1, 0, 'system', 'read', 'client', '1', '', '" +
+                       hash + "', '" + hash +
+                       "', '[\"client:2\",\"feedback:9\"]'), "
+                       "(2, 0, 1, 0, 'system', 'read', 'client', '3', '', '" +
+                       hash + "', '" + hash +
+                       "', '[\"feedback:9\",\"client:2\",\"client:2\"]'), "
+                       "(3, 0, 1, 0, 'system', 'read', 'client', '4', '', '" +
+                       hash + "', '" + hash +
+                       "', '[]');"
+                       "INSERT INTO audit_subjects (record_key, seq) VALUES ('client:2', 1), "
+                       "('feedback:9', 1), ('client:2', 2), ('feedback:9', 2);"),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw.db);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  AuditFilter filter;
+  filter.clinic_id = 1;
+  filter.records = std::vector<std::string>{"feedback:9"};
+  auto found = store->SearchAudit(filter, 0, 10);
+  ASSERT_THAT(found, IsOk());
+  std::vector<std::string> ids;
+  for (const AuditEntry& entry : *found) ids.push_back(entry.record_id);
+  EXPECT_THAT(ids, ::testing::ElementsAre("3", "1"));
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT members FROM audit_subject_sets"), R"(["client:2","feedback:9"])");
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM audit_subject_refs"), "2");
 }
 
 }  // namespace
