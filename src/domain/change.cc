@@ -116,8 +116,7 @@ Json ChangeResultToJson(const ChangeResult& c) {
           {"category", ToString(c.category)}};
 }
 
-Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale, double baseline,
-                                                                int last_session) {
+Result<TrajectoryPoint> ExpectedPointFromNorm(const Scale& scale, double baseline, int session) {
   if (!scale.trajectory) {
     return Fail(Error::FailedPrecondition("The scale has no expected-trajectory norm."));
   }
@@ -125,12 +124,21 @@ Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& sca
   const bool worse_high = scale.direction == Direction::kHigherIsWorse;
   const double best = worse_high ? scale.min_score : scale.max_score;
   const double excess = baseline - best;  // signed distance from the best possible score
+  const double expected =
+      baseline - t.improvement_fraction * excess * (1.0 - std::exp(-t.rate_per_session * session));
+  return TrajectoryPoint{session, expected, std::max(scale.min_score, expected - t.band),
+                         std::min(scale.max_score, expected + t.band)};
+}
+
+Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale, double baseline,
+                                                                int last_session) {
   std::vector<TrajectoryPoint> out;
+  if (!scale.trajectory) {
+    return Fail(Error::FailedPrecondition("The scale has no expected-trajectory norm."));
+  }
   for (int n = 0; n <= last_session; ++n) {
-    const double expected =
-        baseline - t.improvement_fraction * excess * (1.0 - std::exp(-t.rate_per_session * n));
-    out.push_back({n, expected, std::max(scale.min_score, expected - t.band),
-                   std::min(scale.max_score, expected + t.band)});
+    RAPPORT_ASSIGN_OR_RETURN(TrajectoryPoint point, ExpectedPointFromNorm(scale, baseline, n));
+    out.push_back(point);
   }
   return out;
 }

@@ -53,6 +53,9 @@ struct TrajectoryPoint {
 Result<std::vector<TrajectoryPoint>> ExpectedTrajectoryFromNorm(const Scale& scale, double baseline,
                                                                 int last_session);
 
+// The same course's one point at `session`, at the same cost for any session.
+Result<TrajectoryPoint> ExpectedPointFromNorm(const Scale& scale, double baseline, int session);
+
 // The expected course from the clinic's own finished episodes: `episodes[i][n]` is episode i's
 // score at its session n (NaN where none). Episodes whose first score is within `similar_within`
 // points of `baseline` are pooled; at each session the median and the 10th and 90th percentiles

@@ -109,6 +109,25 @@ TEST(ExpectedTrajectory, NormCurveStartsAtBaselineAndApproachesItsAsymptote) {
   for (std::size_t n = 1; n < t->size(); ++n) EXPECT_LT((*t)[n].expected, (*t)[n - 1].expected);
 }
 
+TEST(ExpectedTrajectory, OnePointOfTheNormIsThatPointOfTheWholeCourse) {
+  const Instrument inst = ShippedInstrument("PHQ-9");
+  const Scale& total = inst.TotalScale();
+  const auto course = ExpectedTrajectoryFromNorm(total, 20, 40).value();
+  for (int n : {0, 1, 5, 40}) {
+    const auto point = ExpectedPointFromNorm(total, 20, n);
+    ASSERT_TRUE(point.has_value()) << n;
+    EXPECT_EQ(point->session, n);
+    EXPECT_DOUBLE_EQ(point->expected, course[static_cast<std::size_t>(n)].expected) << n;
+    EXPECT_DOUBLE_EQ(point->lower, course[static_cast<std::size_t>(n)].lower) << n;
+    EXPECT_DOUBLE_EQ(point->upper, course[static_cast<std::size_t>(n)].upper) << n;
+  }
+  // A session far beyond any course a clinic keeps is as cheap and lies on the asymptote.
+  EXPECT_NEAR(ExpectedPointFromNorm(total, 20, 1'000'000)->expected, 10.0, 1e-9);
+  Scale no_norm = total;
+  no_norm.trajectory.reset();
+  EXPECT_EQ(ExpectedPointFromNorm(no_norm, 20, 3).error().code, ErrorCode::kFailedPrecondition);
+}
+
 TEST(ExpectedTrajectory, OffTrackMeansWorseThanTheBand) {
   const Instrument inst = ShippedInstrument("PHQ-9");
   const Scale& total = inst.TotalScale();

@@ -32,13 +32,10 @@ SubmissionFacts FactsOf(const Instrument& instrument, const ScoreResult& score,
       expected = ExpectedTrajectoryFromEpisodes(pool, baseline, similar->reliable_threshold,
                                                 session, kMinClinicEpisodes);
     }
-    if (expected.size() <= static_cast<std::size_t>(session)) {
-      if (auto norm = ExpectedTrajectoryFromNorm(total_scale, baseline, session)) {
-        expected = *norm;
-      }
-    }
     if (expected.size() > static_cast<std::size_t>(session)) {
       facts.expected = expected[static_cast<std::size_t>(session)];
+    } else if (auto norm = ExpectedPointFromNorm(total_scale, baseline, session)) {
+      facts.expected = *norm;  // one point: the cost does not grow with the session number
     }
   }
   return facts;
