@@ -385,8 +385,9 @@ class FeedbackReads {
   // caseload shows about each (store/caseload_records.h), all from one consistent snapshot and
   // in a fixed number of queries, however many episodes and answers there are.
   virtual Result<std::vector<CaseloadEpisode>> ReadCaseload(const CaseloadQuery& query) = 0;
-  // The number of episodes of the clinic that have ended, and the sum of their ids: it changes
-  // whenever one more ends, so expected trajectories computed from them are kept until it does.
+  // The number of episodes of the clinic that have ended, and how many times an episode has
+  // ended (or left "ended") there: it changes whenever the set of ended episodes does, so
+  // expected trajectories computed from them are kept until it does. One row, not a count.
   virtual Result<std::pair<std::int64_t, std::int64_t>> EndedEpisodesMark(ClinicId clinic_id) = 0;
 };
 

@@ -90,6 +90,16 @@ TEST_P(StoreCaseloadContractTest, ASeriesCountsEveryAnswerAndKeepsItsFirstAndLat
   EXPECT_TRUE(none.recent.empty());
 }
 
+TEST_P(StoreCaseloadContractTest, ASeriesKeepsOnlyTheLatestTotalsWhenAnOlderAnswerArrivesLast) {
+  const auto w = MakeWorld();
+  for (int i = 0; i < 15; ++i) Answer(w.episode, w.client, kT0 + 1000 + i, i);
+  Answer(w.episode, w.client, kT0 + 5, 99);  // older than every kept one: counted, not kept
+  const ResponseSeries s = Series(w.episode, "PHQ-9", Respondent::kClient, kKeptTotals);
+  EXPECT_EQ(s.answered, 16);
+  EXPECT_EQ(s.first_total, 99);
+  EXPECT_THAT(Totals(s.recent), ::testing::ElementsAre(3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14));
+}
+
 TEST_P(StoreCaseloadContractTest, UnresolvedAlertsOfAQuestionnaireLeaveOutOthersAndResolvedOnes) {
   const auto w = MakeWorld();
   const ResponseId phq = Answer(w.episode, w.client, kT0, 12);
@@ -246,7 +256,7 @@ TEST_P(StoreCaseloadContractTest,
   EXPECT_TRUE(Caseload(w.clinic + 100, {w.therapist}, now).empty());
 }
 
-TEST_P(StoreCaseloadContractTest, TheEndedEpisodesMarkChangesWhenOneMoreEnds) {
+TEST_P(StoreCaseloadContractTest, TheEndedEpisodesMarkChangesWhenOneEndsOrReopens) {
   const auto w = MakeWorld();
   auto before = store().EndedEpisodesMark(w.clinic);
   ASSERT_THAT(before, IsOk());
@@ -260,6 +270,24 @@ TEST_P(StoreCaseloadContractTest, TheEndedEpisodesMarkChangesWhenOneMoreEnds) {
   EXPECT_EQ(after->first, 1);
   EXPECT_NE(*after, *before);
   EXPECT_EQ(store().EndedEpisodesMark(w.clinic + 100)->first, 0);
+
+  // Reopened, the count is back where it was, and the mark still differs from both: the set of
+  // ended episodes is not the one trajectories were computed from after the episode ended.
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(w.episode, EpisodeStatus::kActive, kT0);
+              }),
+              IsOk());
+  auto reopened = store().EndedEpisodesMark(w.clinic);
+  ASSERT_THAT(reopened, IsOk());
+  EXPECT_EQ(reopened->first, 0);
+  EXPECT_NE(*reopened, *before);
+  EXPECT_NE(*reopened, *after);
+  // Other changes to the episode leave the mark alone.
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.UpdateEpisodeStatus(w.episode, EpisodeStatus::kActive, kT0 + 1);
+              }),
+              IsOk());
+  EXPECT_EQ(*store().EndedEpisodesMark(w.clinic), *reopened);
 }
 
 TEST_P(StoreCaseloadContractTest, AnAuditEntryNamingSeveralRecordsIsFoundByEachAndVerifies) {

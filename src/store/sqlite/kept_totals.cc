@@ -1,8 +1,14 @@
 #include "store/sqlite/kept_totals.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <iterator>
 #include <optional>
 #include <system_error>
+#include <tuple>
 #include <type_traits>
 
 #include "core/json.h"
@@ -98,6 +104,28 @@ Result<std::vector<ScoredPoint>> ParseKeptTotals(std::string_view text) {
     return std::move(*compact);
   }
   return ParseGeneral(text);
+}
+
+Result<std::string> FormatKeptTotals(const std::vector<ScoredPoint>& points) {
+  std::string out = "[";
+  for (const ScoredPoint& p : points) {
+    if (!std::isfinite(p.total)) return Fail(Error::Internal("a total that is not a number"));
+    if (out.size() > 1) out += ',';
+    fmt::format_to(std::back_inserter(out), "[{},{},{},{}]", p.submitted_at, p.id, p.total,
+                   Json(p.band).dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  out += ']';
+  return out;
+}
+
+std::vector<ScoredPoint> WithLatest(std::vector<ScoredPoint> kept, ScoredPoint added) {
+  kept.push_back(std::move(added));
+  std::sort(kept.begin(), kept.end(), [](const ScoredPoint& a, const ScoredPoint& b) {
+    return std::tie(a.submitted_at, a.id) < std::tie(b.submitted_at, b.id);
+  });
+  const auto keep = static_cast<std::size_t>(kKeptTotals);
+  if (kept.size() > keep) kept.erase(kept.begin(), kept.end() - keep);
+  return kept;
 }
 
 }  // namespace rapport

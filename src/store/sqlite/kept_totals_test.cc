@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,34 @@ TEST(KeptTotals, RefusesAnythingButAnArrayOfFourTuples) {
     ASSERT_FALSE(points.has_value()) << bad;
     EXPECT_EQ(points.error().code, ErrorCode::kInternal) << bad;
   }
+}
+
+TEST(KeptTotals, WritesWhatItReadsBandsWithQuotesIncluded) {
+  const std::vector<ScoredPoint> points = {{1787565300000, 4, 8, "good start"},
+                                           {1787565400000, 5, 12.5, "say \"hi\""},
+                                           {7, 6, -0.1, ""}};
+  Result<std::string> text = FormatKeptTotals(points);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(*text, R"([[1787565300000,4,8,"good start"],[1787565400000,5,12.5,"say \"hi\""],)"
+                   R"([7,6,-0.1,""]])");
+  ExpectSame(Parsed(*text), points);
+  EXPECT_EQ(*FormatKeptTotals({}), "[]");
+  EXPECT_FALSE(FormatKeptTotals({{1, 2, std::nan(""), "b"}}).has_value());
+}
+
+TEST(KeptTotals, KeepsTheLatestTwelveInOrderWhateverOrderAnswersArriveIn) {
+  std::vector<ScoredPoint> kept;
+  for (int i = 0; i < 20; ++i) {
+    const int at = (i * 7) % 20;  // every time from 0 to 19, out of order
+    kept = WithLatest(std::move(kept), ScoredPoint{at, 100 + at, double(at), "b"});
+  }
+  ASSERT_EQ(kept.size(), static_cast<std::size_t>(kKeptTotals));
+  for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(kept[i].submitted_at, 8 + int(i)) << i;
+  // The same moment breaks the tie by id.
+  kept = WithLatest(std::move(kept), ScoredPoint{19, 50, 1, "b"});
+  EXPECT_EQ(kept.back().id, 119);
+  EXPECT_EQ(kept[kept.size() - 2].id, 50);
+  EXPECT_EQ(kept.front().submitted_at, 9);
 }
 
 }  // namespace

@@ -701,9 +701,9 @@ Result<std::vector<CaseloadEpisode>> QueryCaseload(SqliteConnection& c,
 
 Result<std::pair<std::int64_t, std::int64_t>> QueryEndedEpisodesMark(SqliteConnection& c,
                                                                      ClinicId clinic_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
-                           c.Prepare("SELECT count(*), coalesce(sum(id), 0) FROM episodes "
-                                     "WHERE clinic_id = ? AND status = 'ended'"));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT ended, changes FROM clinic_ended_episodes WHERE clinic_id = ?"));
   q.Bind(clinic_id);
   RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
   if (!row) return std::pair<std::int64_t, std::int64_t>{0, 0};
@@ -1215,6 +1215,7 @@ class SqliteWriteTxn final : public WriteTxn {
                         "this questionnaire has already been answered for this appointment",
                         {FieldError{"appointment_id", "has already been answered"}}});
     }
+    if (id && r.total) RAPPORT_RETURN_IF_ERROR(KeepLatestTotal(r, *id));
     return id;
   }
 
@@ -1440,6 +1441,32 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
  private:
+  // Puts the total of answer `id` among its series' latest (0015_latest_totals_kept_by_the_store
+  // .sql); the trigger has already counted the answer, so its series' row exists.
+  Status KeepLatestTotal(const FeedbackResponse& r, ResponseId id) {
+    std::vector<ScoredPoint> kept;
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery read,
+          c_.Prepare("SELECT recent FROM response_series WHERE episode_id = ? AND "
+                     "instrument = ? AND respondent = ?"));
+      read.Bind(r.episode_id).Bind(r.instrument).Bind(ToString(r.respondent));
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, read.Step());
+      if (!found) return Fail(Error::Internal("an answer without its series"));
+      RAPPORT_ASSIGN_OR_RETURN(kept, ParseKeptTotals(read.Text(0)));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string recent,
+        FormatKeptTotals(WithLatest(std::move(kept), {r.submitted_at, id, *r.total, r.band})));
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery write,
+        c_.Prepare("UPDATE response_series SET recent = ? WHERE episode_id = ? AND instrument = ? "
+                   "AND respondent = ?"));
+    write.Bind(recent).Bind(r.episode_id).Bind(r.instrument).Bind(ToString(r.respondent));
+    RAPPORT_RETURN_IF_ERROR(write.Run());
+    return Ok();
+  }
+
   // Indexes the records `entry` names (0014_audit_subject_sets.sql): its set of record keys is
   // stored once, the first time any entry names exactly that set, and the entry adds one row
   // pointing at it, so a view naming the same few hundred clients as the last writes a few pages.

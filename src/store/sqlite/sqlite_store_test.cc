@@ -917,5 +917,29 @@ TEST(SqliteStore, EntriesNamingSeveralRecordsBeforeTheSetsExistedAreFoundAfterTh
   EXPECT_EQ(raw.Text("SELECT count(*) FROM audit_subject_refs"), "2");
 }
 
+TEST(SqliteStore, EpisodesThatEndedBeforeTheMarkExistedAreCountedInIt) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  {
+    ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 16));
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("INSERT INTO clinics (id, name) VALUES (1, 'Old'), (2, 'Other');"
+                       "INSERT INTO users (id, clinic_id, email, display_name, role, created_at) "
+                       "VALUES (1, 1, 't@x.org', 'Tess', 'therapist', 0),"
+                       " (2, 1, 'c@x.org', 'Cal', 'client', 0);"
+                       "INSERT INTO episodes (clinic_id, client_id, therapist_id, status, "
+                       "started_at) VALUES (1, 2, 1, 'ended', 0), (1, 2, 1, 'ended', 0),"
+                       " (1, 2, 1, 'active', 0);"),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw.db);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto mark = store->EndedEpisodesMark(1);
+  ASSERT_THAT(mark, IsOk());
+  EXPECT_EQ(mark->first, 2);
+  EXPECT_EQ(store->EndedEpisodesMark(2)->first, 0);
+}
+
 }  // namespace
 }  // namespace rapport
