@@ -22,13 +22,14 @@
 // dashboard (the plan phase then reads an overview with no versions). --only caseload measures
 // only the dashboard and the caseload, of --clients clients with --sessions sessions each, split
 // between --therapists therapists (read by their supervisor when there are several), to show how
-// the time grows with clients and with history.
+// the time grows with clients and with history. --only phq9 measures only the PHQ-9 answers.
 //
 // --keep DIR seeds the same database into DIR and keeps it, measuring nothing (for the caseload
 // page in a real browser, bench/http/caseload_page.mjs).
 //
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp] [--plans 1]
-//              [--only caseload --clients 300 --sessions 40 --therapists 1] [--keep DIR]
+//              [--only caseload --clients 300 --sessions 40 --therapists 1] [--only phq9]
+//              [--keep DIR]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -626,7 +627,7 @@ int Main(int argc, char** argv) {
   int caseload_clients = 300;
   int caseload_sessions = 40;
   int caseload_therapists = 1;
-  bool only_caseload = false;
+  std::string only;  // "caseload" or "phq9": that part alone
   std::string keep;  // seed the caseload into this folder, keep it, measure nothing
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -638,7 +639,7 @@ int Main(int argc, char** argv) {
     if (flag == "--clients") caseload_clients = std::atoi(argv[i + 1]);
     if (flag == "--sessions") caseload_sessions = std::atoi(argv[i + 1]);
     if (flag == "--therapists") caseload_therapists = std::atoi(argv[i + 1]);
-    if (flag == "--only") only_caseload = std::string(argv[i + 1]) == "caseload";
+    if (flag == "--only") only = argv[i + 1];
     if (flag == "--keep") keep = argv[i + 1];
   }
   if (!InitCrypto()) return 1;
@@ -749,7 +750,7 @@ int Main(int argc, char** argv) {
     }
     return out;
   };
-  if (only_caseload) {
+  if (only == "caseload") {
     const Session who = SignIn(
         *port, caseload_therapists > 1 ? caseload->supervisor_email : caseload->therapist_email,
         password);
@@ -765,6 +766,36 @@ int Main(int argc, char** argv) {
     PrintPhase("GET /caseload (" + what + ", 4 connections)", lines, health);
     PrintReaders(**store);
     return dash.failed == 0 && lines.failed == 0 && dash.ok > 0 && lines.ok > 0 ? 0 : 1;
+  }
+  // All connections answering for one client on one episode: a fresh one, then one that already
+  // holds 4,000 answers (a submission's cost must not grow with the history), each against
+  // /healthz just before. Then PHQ-9 answers once the clinic has 2,000 ended episodes to draw
+  // expected trajectories from.
+  const auto one_episode = [&](const std::string& email, int answers,
+                               const std::string& form) -> std::pair<PhaseResult, PhaseResult> {
+    auto episode = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id, demo_therapist->id,
+                                  email, *hash, clock.Now(), answers);
+    if (!episode) {
+      std::cerr << "cannot seed " << email << ": " << episode.error().message << "\n";
+      return {};
+    }
+    const Session who = SignIn(*port, email, password);
+    PhaseResult reference = RunPhase(*port, connections, duration, 200,
+                                     [&](int, int) -> const std::string& { return healthz; });
+    PhaseResult phase = RunPhase(*port, connections, duration, 201, [&](int, int i) {
+      return PostAnswer(*episode, who, form == "PHQ-9" ? Phq9Body(i) : RapportCheckBody(i));
+    });
+    return {std::move(phase), std::move(reference)};
+  };
+  if (only == "phq9") {
+    if (!SeedEndedEpisodes(**store, demo_therapist->clinic_id, *hash, clock.Now(), 2000)) return 1;
+    const auto [phq9, phq9_health] = one_episode("phq9@bench.rapport", 0, "PHQ-9");
+    server.Stop();
+    std::filesystem::remove_all(dir);
+    PrintPhase("POST PHQ-9, one episode, 2,000 ended episodes in the clinic", phq9, phq9_health);
+    std::cout << fmt::format("expected trajectories computed from ended episodes: {} times\n",
+                             feedback.TrajectoryPoolsBuilt());
+    return phq9.failed == 0 && phq9.ok > 0 ? 0 : 1;
   }
   PhaseResult health = RunPhase(*port, connections, duration, 200,
                                 [&](int, int) -> const std::string& { return healthz; });
@@ -800,26 +831,6 @@ int Main(int argc, char** argv) {
     return PostAnswer(e, who, RapportCheckBody(i));
   });
 
-  // All connections answering for one client on one episode: a fresh one, then one that already
-  // holds 4,000 answers (a submission's cost must not grow with the history), each against
-  // /healthz just before. Then PHQ-9 answers once the clinic has 2,000 ended episodes to draw
-  // expected trajectories from.
-  const auto one_episode = [&](const std::string& email, int answers,
-                               const std::string& form) -> std::pair<PhaseResult, PhaseResult> {
-    auto episode = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id, demo_therapist->id,
-                                  email, *hash, clock.Now(), answers);
-    if (!episode) {
-      std::cerr << "cannot seed " << email << ": " << episode.error().message << "\n";
-      return {};
-    }
-    const Session who = SignIn(*port, email, password);
-    PhaseResult reference = RunPhase(*port, connections, duration, 200,
-                                     [&](int, int) -> const std::string& { return healthz; });
-    PhaseResult phase = RunPhase(*port, connections, duration, 201, [&](int, int i) {
-      return PostAnswer(*episode, who, form == "PHQ-9" ? Phq9Body(i) : RapportCheckBody(i));
-    });
-    return {std::move(phase), std::move(reference)};
-  };
   const auto [fresh, fresh_health] = one_episode("fresh@bench.rapport", 0, "RAPPORT-CHECK");
   const auto [long_history, long_health] =
       one_episode("history@bench.rapport", 4000, "RAPPORT-CHECK");
