@@ -294,6 +294,41 @@ TEST_F(AuthzMatrixTest, AClientSharedByTwoTherapistsIsSharedEpisodeByEpisode) {
   EXPECT_EQ(browsers_.at("t1").Get(e1 + "/export.csv").status, 200u);
 }
 
+// A guardian's FHIR searches follow the same access as the app's own pages: the forms they
+// reported while the clinic shares clinical detail with guardians; once it stops, their own
+// answers still, and no one's scores.
+TEST_F(AuthzMatrixTest, AGuardiansFhirSearchesFollowWhatTheClinicSharesWithGuardians) {
+  AssignDefaultQuestionnaires();
+  const std::string e_k1 = "/api/v1/episodes/" + Id(world_.e_k1);
+  HttpReply answered =
+      browsers_.at("g1").Post(e_k1 + "/responses", {{"instrument", "PSC-17"},
+                                                    {"respondent", "guardian"},
+                                                    {"answers", testing_support::Psc17(1)}});
+  ASSERT_EQ(answered.status, 201u) << answered.body;
+  const std::string patient = "Patient/" + Id(world_.k1);
+  const auto search = [&](const std::string& resource) {
+    return browsers_.at("g1").Get("/fhir/" + resource + "?subject=" + patient);
+  };
+  HttpReply shared = search("Observation");
+  ASSERT_EQ(shared.status, 200u) << shared.body;
+  EXPECT_GT(shared.json().value("total", 0), 0) << shared.body;
+  EXPECT_EQ(search("QuestionnaireResponse").json().value("total", 0), 1);
+
+  HttpReply off = browsers_.at("admin").Call("PUT", "/api/v1/clinic/settings",
+                                             Json{{"share_with_guardians", false}});
+  ASSERT_EQ(off.status, 200u) << off.body;
+  // No scores: the search answers as the episode's own progress page does, and says nothing.
+  HttpReply progress = browsers_.at("g1").Get(e_k1 + "/progress");
+  HttpReply observations = search("Observation");
+  EXPECT_NE(observations.status, 200u) << observations.body;
+  EXPECT_EQ(observations.status, progress.status) << observations.body;
+  EXPECT_EQ(observations.body.find("PSC-17"), std::string::npos) << observations.body;
+  // Their own answers stay theirs to read.
+  HttpReply own = search("QuestionnaireResponse");
+  ASSERT_EQ(own.status, 200u) << own.body;
+  EXPECT_EQ(own.json().value("total", 0), 1) << own.body;
+}
+
 // Links in FHIR bundles are built from the server's own address, never from the Host header a
 // caller sends (which would let anyone plant their own address in a clinic's exported records).
 TEST_F(AuthzMatrixTest, FhirLinksUseTheServersAddressNotTheRequestsHostHeader) {
