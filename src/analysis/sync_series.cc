@@ -7,23 +7,17 @@
 #include <limits>
 #include <optional>
 
+#include "core/text.h"
+
 namespace rapport {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// Blanks and the carriage return of a file written on Windows.
+constexpr std::string_view kLineBlanks = " \t\r";
 
 std::string_view Unquote(std::string_view s) {
-  s = Trim(s);
+  s = Trim(s, kLineBlanks);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   return s;
 }
@@ -71,7 +65,7 @@ std::vector<std::string_view> SplitComma(std::string_view line) {
 }
 
 bool IsBlank(std::string_view line) {
-  return Trim(line).empty();
+  return Trim(line, kLineBlanks).empty();
 }
 
 Error LineError(std::size_t line, std::string message) {
@@ -95,7 +89,7 @@ Result<double> ParseCell(std::string_view cell) {
 Result<std::vector<int>> ParseColumnList(std::string_view text) {
   std::vector<int> columns;
   for (std::string_view part : SplitComma(text)) {
-    part = Trim(part);
+    part = Trim(part, kLineBlanks);
     int value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || value < 1) {

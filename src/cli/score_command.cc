@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "config/instrument_files.h"
+#include "core/text.h"
 #include "domain/scoring.h"
 
 namespace rapport {
@@ -53,13 +54,6 @@ Result<std::vector<std::string>> SplitCsv(std::string_view line) {
   return cells;
 }
 
-std::string Trimmed(std::string s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
-}
-
 // Turns one CSV row into Answers, by the header's item ids.
 Result<Answers> RowAnswers(const Instrument& inst, const std::vector<std::string>& header,
                            const std::vector<std::string>& cells) {
@@ -69,7 +63,7 @@ Result<Answers> RowAnswers(const Instrument& inst, const std::vector<std::string
   }
   Json answers = Json::object();
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    const std::string value = Trimmed(cells[i]);
+    const std::string value(Trim(cells[i], kBlanks));
     if (value.empty() || value == "NA") continue;
     const Item* item = inst.FindItem(header[i]);
     if (item != nullptr && item->type == ItemType::kText) {
@@ -183,7 +177,7 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     return 1;
   }
   for (auto& h : *header) {
-    h = Trimmed(h);
+    h = std::string(Trim(h, kBlanks));
     if (inst->FindItem(h) == nullptr) {
       err << fmt::format("rapport score: {}: line 1: '{}' is not an item of {}\n", *csv_arg, h,
                          code);

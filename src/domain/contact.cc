@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "core/text.h"
+
 namespace rapport {
 
 namespace {
@@ -14,15 +16,6 @@ constexpr std::array<std::pair<ContactMethod, std::string_view>, 4> kMethods{{
     {ContactMethod::kText, "text"},
     {ContactMethod::kEmail, "email"},
 }};
-
-// Trimmed of spaces at both ends.
-std::string Trim(std::string text) {
-  const auto space = [](unsigned char c) { return c == ' ' || c == '\t'; };
-  while (!text.empty() && space(static_cast<unsigned char>(text.back()))) text.pop_back();
-  std::size_t start = 0;
-  while (start < text.size() && space(static_cast<unsigned char>(text[start]))) ++start;
-  return text.substr(start);
-}
 
 // Empty when `phone` is a plausible number, else what is wrong with it.
 std::string PhoneProblem(std::string_view phone) {
@@ -59,7 +52,7 @@ Result<ContactDetails> ParseContactDetails(const Json& body) {
   JsonObjectReader r(body);
   ContactDetails d;
   const auto text = [&](JsonObjectReader& reader, std::string_view key) {
-    return Trim(reader.OptionalString(key, kMaxContactField).value_or(""));
+    return std::string(Trim(reader.OptionalString(key, kMaxContactField).value_or(""), kBlanks));
   };
   d.phone = text(r, "phone");
   if (!d.phone.empty()) {

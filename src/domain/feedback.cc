@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
 #include "domain/enum_names.h"
 
 namespace rapport {
@@ -14,13 +15,6 @@ constexpr EnumNames<Respondent, 3> kRespondents{{{Respondent::kClient, "client"}
 constexpr EnumNames<AlertState, 3> kAlertStates{{{AlertState::kOpen, "open"},
                                                  {AlertState::kAcknowledged, "acknowledged"},
                                                  {AlertState::kResolved, "resolved"}}};
-
-std::string Trimmed(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
 
 constexpr std::string_view kSayWhatWasDone = "say what was done about this alert";
 
@@ -44,7 +38,7 @@ Result<AlertState> ParseAlertState(std::string_view text) {
 
 Result<FeedbackAlert> Acknowledged(FeedbackAlert alert, UserId by, Timestamp at,
                                    std::string_view note) {
-  std::string text = Trimmed(note);
+  std::string text(Trim(note));
   if (text.empty()) return Fail(Error::Field("note", std::string(kSayWhatWasDone)));
   if (text.size() > kMaxAlertNoteLength) return Fail(Error::Field("note", "is too long"));
   if (alert.state != AlertState::kOpen) {
@@ -60,7 +54,7 @@ Result<FeedbackAlert> Acknowledged(FeedbackAlert alert, UserId by, Timestamp at,
 
 Result<FeedbackAlert> Resolved(FeedbackAlert alert, UserId by, Timestamp at,
                                std::string_view note) {
-  std::string text = Trimmed(note);
+  std::string text(Trim(note));
   if (text.size() > kMaxAlertNoteLength) return Fail(Error::Field("note", "is too long"));
   if (alert.state == AlertState::kResolved) {
     return Fail(Error::FailedPrecondition("This alert is already resolved."));

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "domain/enum_names.h"
 #include "domain/shipped_data.h"
 
@@ -40,12 +41,6 @@ constexpr std::array<std::pair<AppointmentStatus, std::string_view>, 4> kAppoint
     {AppointmentStatus::kCancelled, "cancelled"},
     {AppointmentStatus::kNoShow, "no-show"},
 }};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 

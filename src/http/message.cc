@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include "core/text.h"
+
 namespace rapport {
 
 namespace {
@@ -9,12 +11,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -49,11 +45,13 @@ std::optional<std::string> HttpRequest::Cookie(std::string_view name) const {
   std::string_view rest = Header("cookie");
   while (!rest.empty()) {
     const std::size_t semi = rest.find(';');
-    std::string_view pair = Trim(rest.substr(0, semi));
+    std::string_view pair = Trim(rest.substr(0, semi), kBlanks);
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
     const std::size_t eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
-    if (Trim(pair.substr(0, eq)) == name) return std::string(Trim(pair.substr(eq + 1)));
+    if (Trim(pair.substr(0, eq), kBlanks) == name) {
+      return std::string(Trim(pair.substr(eq + 1), kBlanks));
+    }
   }
   return std::nullopt;
 }

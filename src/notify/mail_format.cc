@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace rapport {
 namespace {
@@ -18,12 +19,6 @@ constexpr std::size_t kMaxEncodedLine = 76;
 constexpr std::size_t kEncodedWordOverhead = 12;
 // RFC 2045 section 6.7 rule 5: at most 76 characters, of which a soft break's "=" is one.
 constexpr std::size_t kMaxQuotedPrintableContent = 75;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool HasControlCharacter(std::string_view s) {
   for (const char ch : s) {
@@ -176,7 +171,7 @@ Result<Mailbox> ParseMailbox(std::string_view text, std::string_view field) {
   if (HasControlCharacter(text)) {
     return Fail(Error::Field(name, "must be one line without control characters"));
   }
-  text = Trim(text);
+  text = Trim(text, kBlanks);
   if (text.empty()) return Fail(Error::Field(name, "is required"));
   Mailbox mailbox;
   const std::size_t open = text.find('<');
@@ -190,7 +185,7 @@ Result<Mailbox> ParseMailbox(std::string_view text, std::string_view field) {
         text.find('>') != text.size() - 1) {
       return Fail(Error::Field(name, std::string(kAddressShape)));
     }
-    std::string_view display = Trim(text.substr(0, open));
+    std::string_view display = Trim(text.substr(0, open), kBlanks);
     if (display.size() >= 2 && display.front() == '"' && display.back() == '"') {
       display = display.substr(1, display.size() - 2);
       for (std::size_t i = 0; i < display.size(); ++i) {

@@ -11,16 +11,11 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "notify/curl_easy.h"
 
 namespace rapport {
 namespace {
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && s.size() <= 18 &&
@@ -146,7 +141,7 @@ bool VerifyWebhookSignature(std::string_view secret, std::string_view header, st
   std::vector<std::string_view> signatures;
   while (!header.empty()) {
     const std::size_t comma = header.find(',');
-    const std::string_view item = TrimSpaces(header.substr(0, comma));
+    const std::string_view item = Trim(header.substr(0, comma), " ");
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos) return false;

@@ -7,6 +7,7 @@
 
 #include "core/crypto.h"
 #include "core/local_time.h"
+#include "core/text.h"
 #include "domain/calendar.h"
 #include "service/access.h"
 #include "service/alert_notifier.h"
@@ -39,12 +40,6 @@ Result<std::string> WhenWords(Source& source, ClinicId clinic_id, Timestamp t) {
   return fmt::format("{} {} {} at {:02}:{:02}", kDays[local->weekday], local->day,
                      kMonths[local->month - 1], local->minute_of_day / 60,
                      local->minute_of_day % 60);
-}
-
-std::string Trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 }  // namespace
@@ -82,7 +77,7 @@ Result<AppointmentRequestView> AppointmentService::RequestChange(const Actor& ac
   RAPPORT_ASSIGN_OR_RETURN(
       const Episode episode,
       RequireEpisode(store_, actor, appointment->episode_id, ClientAccess::kBasic));
-  const std::string words = Trimmed(note);
+  const std::string words(Trim(note));
   if (words.size() > kMaxRequestNote) return Fail(Error::Field("note", "is too long"));
   if (kind == ChangeKind::kMove && words.empty()) {
     return Fail(Error::Field("note", "say which days or times would suit you instead"));
@@ -173,7 +168,7 @@ Result<AppointmentRequestView> AppointmentService::Decide(const Actor& actor,
   RAPPORT_ASSIGN_OR_RETURN(const bool manages,
                            MayManageCareOf(store_, actor, episode.therapist_id));
   if (!manages) return Fail(DeniedAndAudited(store_, actor, "appointment_request", id));
-  const std::string words = Trimmed(reply);
+  const std::string words(Trim(reply));
   if (words.size() > kMaxRequestNote) return Fail(Error::Field("reply", "is too long"));
   if (request->state != RequestState::kPending) {
     return Fail(Error::FailedPrecondition(

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "core/text.h"
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/names.h"
@@ -31,13 +32,6 @@ Error DeniedField(std::string field, std::string message) {
   Error error = Error::PermissionDenied(message);
   error.fields.push_back(FieldError{std::move(field), std::move(message)});
   return error;
-}
-
-std::string Trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
 }
 
 bool IsOpen(PlanVersionStatus status) {
@@ -683,7 +677,7 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
 }
 
 Result<std::string> CheckedComment(const std::string& raw, bool required) {
-  std::string comment = Trimmed(raw);
+  std::string comment(Trim(raw));
   if (required && comment.empty()) {
     return Fail(FieldProblem("comment", "say what you would like changed"));
   }
@@ -782,7 +776,7 @@ Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId ep
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
   if (party.client) RAPPORT_RETURN_IF_ERROR(ClientMayEdit(problem));
-  if (!problem.client_words || Trimmed(*problem.client_words).empty()) {
+  if (!problem.client_words || Trim(*problem.client_words).empty()) {
     return Fail(FieldProblem("client_words", "describe the problem in the client's own words"));
   }
   RAPPORT_ASSIGN_OR_RETURN(
@@ -871,7 +865,7 @@ Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode
   RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "rate their progress"));
   if (rating < 0 || rating > 10) return Fail(FieldProblem("rating", "must be 0 to 10"));
-  const std::string text = Trimmed(note);
+  const std::string text(Trim(note));
   if (text.size() > kMaxRatingNoteLength) return Fail(FieldProblem("note", "is too long"));
   if (!IsCleanUtf8(text)) return Fail(FieldProblem("note", "is not valid text"));
   const Timestamp now = clock_.Now();
@@ -951,8 +945,8 @@ Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_i
                                          const ReviewInput& input) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "record a plan review"));
-  const std::string notes = Trimmed(input.notes);
-  const std::string changes = Trimmed(input.changes);
+  const std::string notes(Trim(input.notes));
+  const std::string changes(Trim(input.changes));
   std::vector<FieldError> problems;
   if (notes.empty()) problems.push_back(FieldError{"notes", "say what the review discussed"});
   if (notes.size() > kMaxReviewTextLength || !IsCleanUtf8(notes)) {
