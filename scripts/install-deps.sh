@@ -7,7 +7,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libpq-dev libsodium-dev
   libhowardhinnant-date-dev tzdata
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
-  libcurl4-openssl-dev python3-aiosmtpd openssl
+  libcurl4-openssl-dev libssl-dev python3-aiosmtpd openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-19 clang-tidy-19
   nodejs npm chromium sqlite3 wrk

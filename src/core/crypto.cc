@@ -1,5 +1,7 @@
 #include "core/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -84,6 +86,17 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   crypto_auth_hmacsha256_final(&state, mac.data());
   sodium_memzero(&state, sizeof state);
   return ToHex(mac.data(), mac.size());
+}
+
+std::string HmacSha1Base64(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &length);
+  std::string text(sodium_base64_encoded_len(length, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(text.data(), text.size(), mac.data(), length, sodium_base64_VARIANT_ORIGINAL);
+  text.resize(std::strlen(text.c_str()));
+  return text;
 }
 
 Result<std::string> LoadOrCreateKeyFile(const std::string& path) {

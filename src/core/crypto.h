@@ -29,6 +29,11 @@ std::string Blake2b256Hex(std::string_view data);
 // HMAC-SHA-256 (RFC 2104) of `data` under `key` of any length, lower-case hex (64 characters).
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
+// HMAC-SHA-1 (RFC 2104) of `data` under `key`, standard base64 with padding (28 characters): the
+// password form of TURN's shared-secret credentials (coturn's `use-auth-secret`). SHA-1 only
+// because that scheme fixes it; use HmacSha256Hex for anything of Rapport's own.
+std::string HmacSha1Base64(std::string_view key, std::string_view data);
+
 // The secret key in the file at `path` (64 hex characters, 32 bytes), creating the file with a
 // new random key, readable by its owner only, when it does not exist. kUnavailable when the file
 // cannot be read or created; kInvalidArgument when it holds anything but a key.

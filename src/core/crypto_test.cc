@@ -50,6 +50,13 @@ TEST_F(CryptoTest, HmacSha256HashesAKeyLongerThanTheBlockFirst) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST_F(CryptoTest, HmacSha1MatchesTheRfc2202VectorsInBase64) {
+  // RFC 2202 test cases 1 and 2 (b617318655057264e28bc0b6fb378c8ef146be00 and
+  // effcdf6ae5eb2fa2d27416d5f184df9c259a7c79), written as base64 with padding.
+  EXPECT_EQ(HmacSha1Base64(std::string(20, '\x0b'), "Hi There"), "thcxhlUFcmTii8C2+zeMjvFGvgA=");
+  EXPECT_EQ(HmacSha1Base64("Jefe", "what do ya want for nothing?"), "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+}
+
 TEST_F(CryptoTest, ConstantTimeEqualsComparesContentAndLength) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
