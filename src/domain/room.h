@@ -40,6 +40,25 @@ RoomWindow RoomWindowOf(const Appointment& appointment);
 // person, cancelled, not open yet, closed) in words a client can read.
 Status CheckRoomOpen(const Appointment& appointment, Timestamp now);
 
+// A session held in a room: recorded when the therapist and someone they admitted are first in
+// the room together, ended when the therapist ends it (a later return reopens it).
+struct RoomSession {
+  AppointmentId appointment_id = 0;
+  ClinicId clinic_id = 0;
+  EpisodeId episode_id = 0;
+  Modality modality = Modality::kVideo;
+  Timestamp started_at = 0;
+  std::optional<Timestamp> ended_at;
+};
+
+// A guardian the therapist invited into one appointment's room.
+struct RoomGuest {
+  AppointmentId appointment_id = 0;
+  UserId guardian_id = 0;
+  UserId invited_by = 0;
+  Timestamp invited_at = 0;
+};
+
 // One person in a room. A therapist is admitted on arrival; everyone else waits until the
 // therapist admits them. Admission survives a dropped connection, so a reconnect goes straight
 // back in.

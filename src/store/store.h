@@ -23,6 +23,7 @@
 #include "domain/contact.h"
 #include "domain/people.h"
 #include "domain/plan.h"
+#include "domain/room.h"
 #include "store/caseload_records.h"
 #include "store/feedback_records.h"
 #include "store/notification_records.h"
@@ -135,6 +136,14 @@ class WriteTxn {
                                      std::optional<Timestamp> ended_at) = 0;
   virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
   virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
+  // Records that a room's session is under way: a new record, or, for a session that was ended,
+  // the same one reopened (its start kept, its end cleared). kInvalidArgument when the
+  // appointment does not exist.
+  virtual Status StartRoomSession(const RoomSession& session) = 0;
+  // Ends the appointment's session at `at` unless it is already ended; kNotFound when it has none.
+  virtual Status EndRoomSession(AppointmentId appointment_id, Timestamp at) = 0;
+  // Invites a guardian into one appointment's room; inviting again changes nothing.
+  virtual Status InsertRoomGuest(const RoomGuest& guest) = 0;
   // request.id ignored; kAlreadyExists when the appointment already has a pending request.
   virtual Result<AppointmentRequestId> InsertAppointmentRequest(
       const AppointmentRequest& request) = 0;
@@ -355,6 +364,13 @@ class AppointmentReads {
   // Pending requests about appointments of the therapist's episodes, oldest first.
   virtual Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
       UserId therapist_id) = 0;
+
+  // The appointment's room session; nullopt when none was held.
+  virtual Result<std::optional<RoomSession>> GetRoomSession(AppointmentId id) = 0;
+  // The episode's room sessions, by start.
+  virtual Result<std::vector<RoomSession>> ListRoomSessionsOfEpisode(EpisodeId id) = 0;
+  // The guardians invited into the appointment's room, by guardian id.
+  virtual Result<std::vector<RoomGuest>> ListRoomGuests(AppointmentId id) = 0;
 };
 
 // Formal feedback: assignments, answers, alerts, drafts and links, and the caseload built on them.

@@ -1452,6 +1452,83 @@ TEST_P(StoreContractTest, AppointmentRequestsRoundTripOnePendingAtATime) {
   EXPECT_EQ(store().ListRequestsOfAppointment(appointment)->back().id, again);
 }
 
+// --- Telehealth rooms ---------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, ARoomSessionStartsOnceEndsOnceAndReopensKeepingItsStart) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const AppointmentId first = AddAppointment(episode, kT0 + 2000);
+  const AppointmentId earlier = AddAppointment(episode, kT0 + 1000);
+  ASSERT_THAT(store().GetRoomSession(first), IsOk());
+  EXPECT_FALSE(store().GetRoomSession(first)->has_value());
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.EndRoomSession(first, kT0); }),
+              FailsWith(ErrorCode::kNotFound));
+
+  RoomSession session{first, clinic, episode, Modality::kVideo, kT0 + 2100, std::nullopt};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.StartRoomSession(session); }), IsOk());
+  RoomSession later = session;
+  later.started_at = kT0 + 2500;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.StartRoomSession(later); }), IsOk());
+  auto read = store().GetRoomSession(first);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->started_at, kT0 + 2100) << "the first start is kept";
+  EXPECT_EQ((*read)->modality, Modality::kVideo);
+  EXPECT_EQ((*read)->episode_id, episode);
+  EXPECT_FALSE((*read)->ended_at.has_value());
+
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.EndRoomSession(first, kT0 + 5000); }), IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.EndRoomSession(first, kT0 + 9000); }), IsOk());
+  read = store().GetRoomSession(first);
+  EXPECT_EQ((*read)->ended_at, kT0 + 5000) << "the first end is kept";
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.StartRoomSession(later); }), IsOk());
+  read = store().GetRoomSession(first);
+  EXPECT_EQ((*read)->started_at, kT0 + 2100);
+  EXPECT_FALSE((*read)->ended_at.has_value()) << "a return reopens the session";
+
+  RoomSession phone{earlier, clinic, episode, Modality::kPhone, kT0 + 1100, std::nullopt};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.StartRoomSession(phone); }), IsOk());
+  auto sessions = store().ListRoomSessionsOfEpisode(episode);
+  ASSERT_THAT(sessions, IsOk());
+  ASSERT_EQ(sessions->size(), 2u);
+  EXPECT_EQ((*sessions)[0].appointment_id, earlier);
+  EXPECT_EQ((*sessions)[0].modality, Modality::kPhone);
+  EXPECT_EQ((*sessions)[1].appointment_id, first);
+
+  RoomSession nowhere = session;
+  nowhere.appointment_id = 999;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.StartRoomSession(nowhere); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, RoomGuestsAreInvitedPerAppointmentOnce) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const UserId mum = AddUser(clinic, "m@x.org", Role::kGuardian);
+  const UserId dad = AddUser(clinic, "d@x.org", Role::kGuardian);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const AppointmentId one = AddAppointment(episode, kT0 + 1000);
+  const AppointmentId two = AddAppointment(episode, kT0 + 2000);
+  for (const UserId guardian : {dad, mum, dad}) {
+    ASSERT_THAT(Do([&](WriteTxn& txn) {
+                  return txn.InsertRoomGuest(RoomGuest{one, guardian, therapist, kT0});
+                }),
+                IsOk());
+  }
+  auto guests = store().ListRoomGuests(one);
+  ASSERT_THAT(guests, IsOk());
+  ASSERT_EQ(guests->size(), 2u);
+  EXPECT_EQ((*guests)[0].guardian_id, std::min(mum, dad));
+  EXPECT_EQ((*guests)[0].invited_by, therapist);
+  EXPECT_TRUE(store().ListRoomGuests(two)->empty());
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) { return txn.InsertRoomGuest(RoomGuest{one, 999, therapist, kT0}); }),
+      FailsWith(ErrorCode::kInvalidArgument));
+}
+
 TEST_P(StoreContractTest, ACalendarFeedIsFoundByItsHashUntilReplaced) {
   const ClinicId clinic = AddClinic();
   const UserId user = AddUser(clinic, "c@x.org", Role::kClient);

@@ -85,6 +85,24 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   return c;
 }
 
+#define RAPPORT_ROOM_SESSION_COLUMNS \
+  "appointment_id, clinic_id, episode_id, modality, started_at, ended_at"
+
+Result<RoomSession> ReadRoomSession(const SqliteQuery& q) {
+  RoomSession s;
+  s.appointment_id = q.Int(0);
+  s.clinic_id = q.Int(1);
+  s.episode_id = q.Int(2);
+  RAPPORT_ASSIGN_OR_RETURN(s.modality, ParseModality(q.Text(3)));
+  s.started_at = q.Int(4);
+  s.ended_at = q.OptionalInt(5);
+  return s;
+}
+
+Result<RoomGuest> ReadRoomGuest(const SqliteQuery& q) {
+  return RoomGuest{q.Int(0), q.Int(1), q.Int(2), q.Int(3)};
+}
+
 #define RAPPORT_APPOINTMENT_REQUEST_COLUMNS                                                    \
   "id, clinic_id, appointment_id, requested_by, kind, note, short_notice, created_at, state, " \
   "decided_by, decided_at, reply"
@@ -921,6 +939,34 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(ToString(a.status))
         .Bind(a.id);
     return ChangedOne(NameMissing(q.Run(), "episode does not exist"), "no such appointment");
+  }
+
+  Status StartRoomSession(const RoomSession& s) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q, c_.Prepare("INSERT INTO room_sessions (" RAPPORT_ROOM_SESSION_COLUMNS
+                                  ") VALUES (?, ?, ?, ?, ?, NULL) "
+                                  "ON CONFLICT (appointment_id) DO UPDATE SET ended_at = NULL"));
+    q.Bind(s.appointment_id).Bind(s.clinic_id).Bind(s.episode_id).Bind(ToString(s.modality));
+    q.Bind(s.started_at);
+    return Done(NameMissing(q.Run(), "appointment does not exist"));
+  }
+
+  Status EndRoomSession(AppointmentId appointment_id, Timestamp at) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE room_sessions SET ended_at = coalesce(ended_at, max(?, started_at)) "
+                   "WHERE appointment_id = ?"));
+    q.Bind(at).Bind(appointment_id);
+    return ChangedOne(q.Run(), "no session was held in this room");
+  }
+
+  Status InsertRoomGuest(const RoomGuest& g) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO room_guests (appointment_id, guardian_id, invited_by, invited_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+    q.Bind(g.appointment_id).Bind(g.guardian_id).Bind(g.invited_by).Bind(g.invited_at);
+    return Done(NameMissing(q.Run(), "appointment or person does not exist"));
   }
 
   Result<AppointmentRequestId> InsertAppointmentRequest(const AppointmentRequest& r) override {
@@ -2129,6 +2175,38 @@ class SqliteStoreImpl final : public SqliteStore {
                     "WHERE e.therapist_id = ? AND r.state = 'pending' ORDER BY r.id"));
       q.Bind(therapist_id);
       return All(q, ReadAppointmentRequest);
+    });
+  }
+  Result<std::optional<RoomSession>> GetRoomSession(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::optional<RoomSession>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_ROOM_SESSION_COLUMNS
+                                         " FROM room_sessions WHERE appointment_id = ?"));
+      q.Bind(id);
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<RoomSession> rows, All(q, ReadRoomSession));
+      if (rows.empty()) return std::optional<RoomSession>();
+      return std::optional<RoomSession>(std::move(rows.front()));
+    });
+  }
+  Result<std::vector<RoomSession>> ListRoomSessionsOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<RoomSession>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare(
+              "SELECT " RAPPORT_ROOM_SESSION_COLUMNS
+              " FROM room_sessions WHERE episode_id = ? ORDER BY started_at, appointment_id"));
+      q.Bind(id);
+      return All(q, ReadRoomSession);
+    });
+  }
+  Result<std::vector<RoomGuest>> ListRoomGuests(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<RoomGuest>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT appointment_id, guardian_id, invited_by, invited_at FROM room_guests "
+                    "WHERE appointment_id = ? ORDER BY guardian_id"));
+      q.Bind(id);
+      return All(q, ReadRoomGuest);
     });
   }
   Result<UserId> FindCalendarFeed(const std::string& token_hash) override {
