@@ -1,0 +1,84 @@
+#pragma once
+// The rooms of video, phone and typed appointments: who may come in (the appointment's client,
+// its therapist and, for a child, a guardian the therapist invited), when (domain/room.h), the
+// STUN/TURN servers each browser is handed, and the sessions held, recorded on the appointment.
+// The server keeps the live room (who waits, who is admitted) and asks this service before anyone
+// joins; nothing here ever sees media. Thread-safe; does not own the Store.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/result.h"
+#include "domain/room.h"
+#include "service/actor.h"
+#include "store/store.h"
+
+namespace rapport {
+
+struct RoomGuestView {
+  UserId guardian_id = 0;
+  std::string name;
+  Timestamp invited_at = 0;
+};
+
+// What one person may know of one appointment's room.
+struct RoomPass {
+  Appointment appointment;
+  UserId client_id = 0;
+  UserId therapist_id = 0;
+  RoomPart part = RoomPart::kClient;
+  std::string name;  // how the room shows this person to the others
+  std::string client_name, therapist_name;
+  RoomWindow window;
+  bool open = false;          // the room is open now
+  std::string closed_reason;  // why not, in the client's words, when it is not
+  std::optional<RoomSession> session;
+  std::vector<RoomGuestView> guests;  // the therapist's view only; empty for everyone else
+  Json ice;                           // IceServersJson for this person, now
+};
+
+class RoomService {
+ public:
+  RoomService(Store& store, const Clock& clock, IceConfig ice)
+      : store_(store), clock_(clock), ice_(std::move(ice)) {}
+
+  // The actor's view of the room, open or not (so a page can say when it opens). kNotFound
+  // (audited as denied) for anyone who may not see the appointment; kPermissionDenied for staff
+  // who see it but are not its therapist (a supervisor); kFailedPrecondition for a guardian of
+  // the child who was not invited. Audited as a read.
+  Result<RoomPass> Look(const Actor& actor, AppointmentId appointment_id);
+  // As Look, and the room must be open now (kFailedPrecondition saying why not). Audited as
+  // "enter". For the server, before it lets a socket into the room.
+  Result<RoomPass> Enter(const Actor& actor, AppointmentId appointment_id);
+
+  // The appointment's therapist invites a guardian of the child into this appointment's room.
+  // `guardian_id` (field "guardian_id") must be an active guardian of the client. Audited.
+  Result<RoomPass> InviteGuardian(const Actor& actor, AppointmentId appointment_id,
+                                  UserId guardian_id);
+
+  // The server records that the session is under way (the therapist and someone they admitted
+  // are in the room together) and that the therapist ended it. `actor` is the therapist.
+  // Audited as "start" and "end" of the room_session.
+  Result<RoomSession> SessionStarted(const Actor& actor, AppointmentId appointment_id);
+  Result<RoomSession> SessionEnded(const Actor& actor, AppointmentId appointment_id);
+
+  // The sessions held in the episode's rooms, by start: anyone with clinical access to the
+  // episode. Audited as a read.
+  Result<std::vector<RoomSession>> SessionsOfEpisode(const Actor& actor, EpisodeId episode_id);
+
+  const IceConfig& ice() const { return ice_; }
+
+ private:
+  // Look's checks without its audit entry.
+  Result<RoomPass> Pass(const Actor& actor, AppointmentId appointment_id);
+  Result<RoomSession> RecordSession(const Actor& actor, AppointmentId appointment_id, bool start);
+
+  Store& store_;
+  const Clock& clock_;
+  const IceConfig ice_;
+};
+
+}  // namespace rapport
