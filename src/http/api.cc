@@ -14,6 +14,7 @@
 #include "http/fhir.h"
 #include "http/plan_api.h"
 #include "http/problem.h"
+#include "http/room_api.h"
 #include "http/route_support.h"
 #include "http/safety_api.h"
 #include "service/actor.h"
@@ -886,6 +887,7 @@ Router BuildRouter(const ApiServices& services) {
     if (services.appointments != nullptr) {
       AddAppointmentRoutes(router, *services.auth, *services.appointments);
     }
+    if (services.rooms != nullptr) AddRoomRoutes(router, *services.auth, *services.rooms);
   }
   return router;
 }

@@ -20,6 +20,7 @@ class InstrumentCatalog;
 class PlanService;
 class SafetyService;
 class AppointmentService;
+class RoomService;
 class OffsetClock;
 class Doorbell;
 
@@ -46,6 +47,8 @@ struct ApiServices {
   std::function<void(SessionId)> session_ended = {};
   // Requests to cancel or move appointments, and the calendar feeds, when this is set.
   AppointmentService* appointments = nullptr;
+  // The rooms of video, phone and typed sessions (routes and the room socket), when this is set.
+  RoomService* rooms = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

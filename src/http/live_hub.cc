@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "service/auth_service.h"
+
 namespace rapport {
 
 void QueueLive(LiveSocket& socket, std::string text) {
@@ -43,16 +45,61 @@ void LiveHub::Remove(const std::shared_ptr<LiveSocket>& socket) {
   }
 }
 
-namespace {
-
-void Close(LiveSocket& socket) {
+void CloseLive(LiveSocket& socket) {
   socket.closed = true;
   beast::error_code ignored;
   beast::get_lowest_layer(socket.ws).socket().close(ignored);
   socket.wake.cancel();
 }
 
+namespace {
+
+asio::awaitable<Result<Actor>> AuthenticateNow(AuthService* auth, const std::string* token,
+                                               const std::string* remote) {
+  co_return auth->Authenticate(*token, *remote);
+}
+
 }  // namespace
+
+asio::awaitable<Result<Actor>> AuthenticateOn(asio::thread_pool& pool, AuthService& auth,
+                                              const std::string& token, const std::string& remote) {
+  co_return co_await asio::co_spawn(pool, AuthenticateNow(&auth, &token, &remote),
+                                    asio::use_awaitable);
+}
+
+asio::awaitable<void> RunLiveWriter(std::shared_ptr<LiveSocket> socket, AuthService* auth,
+                                    std::string token, std::string remote,
+                                    asio::thread_pool* pool) {
+  while (!socket->closed) {
+    if (socket->queue.empty() && socket->closing) {
+      beast::error_code ignored;
+      co_await socket->ws.async_close(websocket::close_code::normal,
+                                      asio::redirect_error(asio::use_awaitable, ignored));
+      break;
+    }
+    if (socket->queue.empty()) {
+      socket->wake.expires_after(std::chrono::seconds(60));
+      beast::error_code ec;
+      co_await socket->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (socket->closed) break;
+      if (!ec) {
+        Result<Actor> still = co_await AuthenticateOn(*pool, *auth, token, remote);
+        if (!still) break;
+      }
+      continue;
+    }
+    std::string text = std::move(socket->queue.front());
+    socket->queue.pop_front();
+    socket->ws.text(true);
+    beast::error_code ec;
+    co_await socket->ws.async_write(asio::buffer(text),
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  socket->closed = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(socket->ws).socket().close(ignored);
+}
 
 void LiveHub::CloseAll() {
   std::vector<std::shared_ptr<LiveSocket>> all;
@@ -61,7 +108,7 @@ void LiveHub::CloseAll() {
     closing_ = true;
     for (auto& [user, socket] : sockets_) all.push_back(socket);
   }
-  for (const auto& socket : all) Close(*socket);
+  for (const auto& socket : all) CloseLive(*socket);
 }
 
 void LiveHub::CloseSession(SessionId session) {
@@ -73,7 +120,7 @@ void LiveHub::CloseSession(SessionId session) {
     }
   }
   for (const auto& socket : of_session) {
-    asio::post(ioc_, [socket] { Close(*socket); });
+    asio::post(ioc_, [socket] { CloseLive(*socket); });
   }
 }
 

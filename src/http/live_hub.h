@@ -16,8 +16,11 @@
 #include "domain/people.h"
 #include "http/asio.h"
 #include "notify/delivery.h"
+#include "service/actor.h"
 
 namespace rapport {
+
+class AuthService;
 
 // One open page. Touched only on the I/O thread, except through the hub's Publish().
 struct LiveSocket {
@@ -28,6 +31,7 @@ struct LiveSocket {
   UserId user = 0;
   SessionId session = 0;
   bool closed = false;
+  bool closing = false;  // close normally once the queue is written
 };
 
 class LiveHub final : public LiveChannel {
@@ -52,5 +56,18 @@ class LiveHub final : public LiveChannel {
 
 // Queues `text` on `socket` and wakes its writer. I/O thread only.
 void QueueLive(LiveSocket& socket, std::string text);
+
+// Closes `socket` at once and wakes its writer so that it ends. I/O thread only.
+void CloseLive(LiveSocket& socket);
+
+// The session behind `token` as seen from `remote`, checked on `pool`.
+asio::awaitable<Result<Actor>> AuthenticateOn(asio::thread_pool& pool, AuthService& auth,
+                                              const std::string& token, const std::string& remote);
+
+// Writes `socket`'s queue in order until it closes; wakes when something is queued, and once a
+// minute checks that the session behind `token` is still valid (a sign-out or expiry ends the
+// socket). Spawn it on the I/O thread once the socket is accepted.
+asio::awaitable<void> RunLiveWriter(std::shared_ptr<LiveSocket> socket, AuthService* auth,
+                                    std::string token, std::string remote, asio::thread_pool* pool);
 
 }  // namespace rapport

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -15,6 +17,7 @@
 #include "core/background_loop.h"
 #include "core/clock.h"
 #include "core/doorbell.h"
+#include "core/text.h"
 #include "domain/alerts.h"
 #include "domain/crisis.h"
 #include "domain/escalation.h"
@@ -30,6 +33,7 @@
 #include "service/feedback_service.h"
 #include "service/jobs.h"
 #include "service/plan_service.h"
+#include "service/room_service.h"
 #include "service/safety_service.h"
 #include "service/scheduler.h"
 
@@ -56,6 +60,12 @@ const char* const kServeUsage =
     "  --checkpoints PATH     where the audit chain's sealed checkpoints are appended, each\n"
     "                         minute the chain grew and at shutdown; also written to this log\n"
     "                         (default PATH.audit-checkpoints beside --db)\n"
+    "  --stun URL             a STUN server for the session rooms, stun:HOST:PORT (repeatable)\n"
+    "  --turn URL             a TURN relay, turn:HOST:PORT or turns:HOST:443?transport=tcp\n"
+    "                         (repeatable); needs --turn-secret-file\n"
+    "  --turn-secret-file P   the TURN server's shared secret (coturn static-auth-secret);\n"
+    "                         each person gets credentials of their own valid for an hour\n"
+    "  --relay-only           browsers use only the TURN relay (strict networks, tests)\n"
     "  --test-clock           tests only, loopback only: POST /api/v1/test/clock moves time\n"
     "  --help                 this text\n";
 
@@ -76,6 +86,8 @@ struct ServeFlags {
   std::string base_url;     // how links in mail begin, e.g. https://rapport.clinic.example
   std::string checkpoints;  // the audit checkpoint file; empty: none
   bool test_clock = false;
+  IceConfig ice;
+  std::string turn_secret_file;
 };
 
 Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
@@ -97,8 +109,13 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
       flags.test_clock = true;
       continue;
     }
+    if (name == "--relay-only") {
+      flags.ice.force_relay = true;
+      continue;
+    }
     if (name != "--listen" && name != "--web" && name != "--smtp-url" && name != "--mail-from" &&
-        name != "--base-url" && name != "--checkpoints") {
+        name != "--base-url" && name != "--checkpoints" && name != "--stun" && name != "--turn" &&
+        name != "--turn-secret-file") {
       return Fail(Error::Field(name, "unknown option"));
     }
     if (!has_value) {
@@ -111,6 +128,21 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     }
     if (name == "--checkpoints") {
       flags.checkpoints = value;
+      continue;
+    }
+    if (name == "--stun" || name == "--turn") {
+      if (auto ok = CheckIceUrl(value); !ok) return Fail(Error::Field(name, ok.error().message));
+      if (name == "--stun" && !value.starts_with("stun:")) {
+        return Fail(Error::Field(name, "must start with stun:"));
+      }
+      if (name == "--turn" && value.starts_with("stun:")) {
+        return Fail(Error::Field(name, "must start with turn: or turns:"));
+      }
+      (name == "--stun" ? flags.ice.stun_urls : flags.ice.turn_urls).push_back(value);
+      continue;
+    }
+    if (name == "--turn-secret-file") {
+      flags.turn_secret_file = value;
       continue;
     }
     if (name == "--smtp-url") {
@@ -152,6 +184,12 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     if (port < 0 || port > 65535) return Fail(Error::Field(name, "has an invalid port"));
     flags.host = host;
     flags.port = static_cast<std::uint16_t>(port);
+  }
+  if (!flags.ice.turn_urls.empty() && flags.turn_secret_file.empty()) {
+    return Fail(Error::Field("--turn-secret-file", "is needed with --turn"));
+  }
+  if (flags.ice.force_relay && flags.ice.turn_urls.empty()) {
+    return Fail(Error::Field("--relay-only", "needs a --turn relay"));
   }
   return flags;
 }
@@ -285,6 +323,20 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   options.trust_proxy_headers = flags->trust_proxy;
   options.public_base_url = flags->base_url;
   AppointmentService appointments(store, clock, base_url);
+  IceConfig ice = flags->ice;
+  if (!flags->turn_secret_file.empty()) {
+    std::ifstream file(flags->turn_secret_file);
+    std::string secret((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    secret = std::string(Trim(secret));
+    if (!file.good() && !file.eof()) secret.clear();
+    if (secret.empty()) {
+      err << "rapport serve: --turn-secret-file: cannot read a secret from "
+          << flags->turn_secret_file << "\n";
+      return 1;
+    }
+    ice.turn_secret = std::move(secret);
+  }
+  RoomService rooms(store, clock, std::move(ice));
   Server server(options, ApiServices{&store,
                                      &auth,
                                      &clinic,
@@ -296,7 +348,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                                      flags->test_clock ? &test_clock : nullptr,
                                      &doorbell,
                                      {},
-                                     &appointments});
+                                     &appointments,
+                                     &rooms});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

@@ -18,6 +18,7 @@
 #include "http/asio.h"
 #include "http/live_hub.h"
 #include "http/problem.h"
+#include "http/room_socket.h"
 #include "http/static_files.h"
 #include "service/auth_service.h"
 
@@ -69,10 +70,9 @@ struct LogRecord {
   std::chrono::steady_clock::time_point start;
 };
 
-// The routes' sign-out hook closes the session's live pages. The hub is constructed after the
-// router, which only keeps the reference until a request calls it.
-ApiServices WithSessionEnded(ApiServices services, LiveHub& hub) {
-  services.session_ended = [&hub](SessionId session) { hub.CloseSession(session); };
+// The routes' sign-out hook closes the session's live pages and room sockets.
+ApiServices WithSessionEnded(ApiServices services, std::function<void(SessionId)> hook) {
+  services.session_ended = std::move(hook);
   return services;
 }
 
@@ -102,12 +102,23 @@ class Server::Impl {
   Impl(ServerOptions options, ApiServices services)
       : options_(std::move(options)),
         services_(services),
-        router_(BuildRouter(WithSessionEnded(services, hub_))),
+        // The hub and the rooms are constructed after the router, which only keeps the hook
+        // until a request calls it.
+        router_(BuildRouter(WithSessionEnded(services,
+                                             [this](SessionId session) {
+                                               hub_.CloseSession(session);
+                                               if (room_sockets_) {
+                                                 room_sockets_->CloseSession(session);
+                                               }
+                                             }))),
         static_files_(options_.web_root),
         pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
         acceptor_(ioc_),
         id_prefix_(RandomHex(4)) {
     if (!options_.log_sink) options_.log_sink = DefaultLogSink;
+    if (services_.rooms != nullptr) {
+      room_sockets_ = std::make_unique<RoomSockets>(ioc_, pool_, *services_.rooms);
+    }
   }
 
   ~Impl() {
@@ -150,6 +161,7 @@ class Server::Impl {
       beast::error_code ignored;
       acceptor_.close(ignored);
       hub_.CloseAll();
+      if (room_sockets_) room_sockets_->CloseAll();
       for (const auto& connection : connections_) {
         if (!connection->busy) connection->stream.socket().close(ignored);
       }
@@ -265,9 +277,16 @@ class Server::Impl {
       }
 
       BeastRequest& beast_request = parser.get();
-      if (websocket::is_upgrade(beast_request) && Std(beast_request.target()) == kLivePath) {
-        co_await ServeLive(connection, beast_request, remote, log);
-        co_return;
+      if (websocket::is_upgrade(beast_request)) {
+        const std::string_view target = Std(beast_request.target());
+        if (target == kLivePath) {
+          co_await ServeLive(connection, beast_request, remote, log);
+          co_return;
+        }
+        if (const AppointmentId room = RoomSocketAppointment(target); room != 0) {
+          co_await ServeRoom(connection, beast_request, remote, log, room);
+          co_return;
+        }
       }
       const bool keep_alive = beast_request.keep_alive();
       const bool head = beast_request.method() == bhttp::verb::head;
@@ -309,51 +328,58 @@ class Server::Impl {
     WriteLog(log);
   }
 
-  // The session cookie at the upgrade, a same-origin page, and the CSRF token in the first
-  // message (within 10 s): then the socket joins the hub and gets the person's events until it
-  // closes, the session ends (checked every minute) or the server stops.
-  asio::awaitable<void> ServeLive(Connection& connection, BeastRequest& beast_request,
-                                  const std::string& remote, LogRecord& log) {
-    log.route = std::string(kLivePath);
-    HttpRequest request = Translate(beast_request, remote);
-    request.request_id = log.request_id;
+  // The person behind an upgrade request: a same-origin page with a valid session cookie. Refuses
+  // with a plain HTTP answer (and nullopt) otherwise.
+  struct Upgrader {
+    Actor actor;
+    std::string token;
+  };
+  asio::awaitable<std::optional<Upgrader>> AuthenticateUpgrade(Connection& connection,
+                                                               const HttpRequest& request,
+                                                               LogRecord& log) {
     if (services_.auth == nullptr) {
       co_await RefuseLive(connection, request, ProblemResponse(404, "No such API route."), log);
-      co_return;
+      co_return std::nullopt;
     }
     if (!SameOrigin(request.Header("origin"), request.Header("host"))) {
       co_await RefuseLive(connection, request,
                           ProblemResponse(403, "Live updates are only for this site's pages."),
                           log);
-      co_return;
+      co_return std::nullopt;
     }
     const std::optional<std::string> token = request.Cookie(kSessionCookie);
     if (!token || token->empty()) {
       co_await RefuseLive(connection, request,
                           ProblemResponse(Error::Unauthenticated("Sign in to continue.")), log);
-      co_return;
+      co_return std::nullopt;
     }
-    const std::string session_token = *token;
-    Result<Actor> actor = co_await asio::co_spawn(
-        pool_, AuthenticateOnPool(services_.auth, &session_token, &request.remote_address),
-        asio::use_awaitable);
+    Result<Actor> actor =
+        co_await AuthenticateOn(pool_, *services_.auth, *token, request.remote_address);
     if (!actor) {
       co_await RefuseLive(connection, request, ProblemResponse(actor.error()), log);
-      co_return;
+      co_return std::nullopt;
     }
+    co_return Upgrader{*std::move(actor), *token};
+  }
+
+  // Accepts the upgrade and reads the hello, which must carry the session's CSRF token and come
+  // within 10 s. Returns the socket and the hello, or nullptr once the socket is closed.
+  asio::awaitable<std::pair<std::shared_ptr<LiveSocket>, Json>> AcceptGreeted(
+      Connection& connection, BeastRequest& beast_request, const Actor& actor, LogRecord& log,
+      std::size_t message_limit) {
     auto socket = std::make_shared<LiveSocket>(std::move(connection.stream));
-    socket->user = actor->user_id;
-    socket->session = actor->session_id;
+    socket->user = actor.user_id;
+    socket->session = actor.session_id;
     beast::get_lowest_layer(socket->ws).expires_never();
     socket->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     socket->ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, "rapport"); }));
-    socket->ws.read_message_max(4096);
+    socket->ws.read_message_max(message_limit);
     beast::error_code ec;
     co_await socket->ws.async_accept(beast_request, asio::redirect_error(asio::use_awaitable, ec));
     log.status = ec ? 400 : 101;
     WriteLog(log);
-    if (ec) co_return;
+    if (ec) co_return std::pair{nullptr, Json()};
     connection.busy = false;
 
     // No hello with the CSRF token in time: the socket is closed under the read below.
@@ -362,23 +388,42 @@ class Server::Impl {
     beast::flat_buffer buffer;
     co_await socket->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
     hello_timer->cancel();
-    if (ec || socket->closed) co_return;
-    const Json hello = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
-    buffer.consume(buffer.size());
+    if (ec || socket->closed) co_return std::pair{nullptr, Json()};
+    Json hello = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
     const bool greeted = hello.is_object() && hello.value("type", "") == "hello" &&
                          hello.contains("csrf") && hello["csrf"].is_string() &&
-                         services_.auth->CheckCsrf(*actor, hello["csrf"].get<std::string>());
+                         services_.auth->CheckCsrf(actor, hello["csrf"].get<std::string>());
     if (!greeted) {
       co_await socket->ws.async_close(websocket::close_code::policy_error,
                                       asio::redirect_error(asio::use_awaitable, ec));
-      co_return;
+      co_return std::pair{nullptr, Json()};
     }
+    co_return std::pair{socket, std::move(hello)};
+  }
+
+  // The session cookie at the upgrade, a same-origin page, and the CSRF token in the first
+  // message (within 10 s): then the socket joins the hub and gets the person's events until it
+  // closes, the session ends (checked every minute) or the server stops.
+  asio::awaitable<void> ServeLive(Connection& connection, BeastRequest& beast_request,
+                                  const std::string& remote, LogRecord& log) {
+    log.route = std::string(kLivePath);
+    HttpRequest request = Translate(beast_request, remote);
+    request.request_id = log.request_id;
+    std::optional<Upgrader> upgrader = co_await AuthenticateUpgrade(connection, request, log);
+    if (!upgrader) co_return;
+    // No structured binding: g++ 12 mishandles one that lives across a co_await.
+    std::pair<std::shared_ptr<LiveSocket>, Json> greeted =
+        co_await AcceptGreeted(connection, beast_request, upgrader->actor, log, 4096);
+    std::shared_ptr<LiveSocket> socket = std::move(greeted.first);
+    if (!socket) co_return;
     hub_.Add(socket);
     QueueLive(*socket, R"({"type":"ready"})");
-    asio::co_spawn(ioc_, LiveWriter(socket, services_.auth, session_token, remote, &pool_),
+    asio::co_spawn(ioc_, RunLiveWriter(socket, services_.auth, upgrader->token, remote, &pool_),
                    asio::detached);
     // Pages send nothing after the hello; reading keeps the close handshake and pings working.
+    beast::flat_buffer buffer;
     while (!stopping_ && !socket->closed) {
+      beast::error_code ec;
       co_await socket->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       buffer.consume(buffer.size());
@@ -390,6 +435,39 @@ class Server::Impl {
     beast::get_lowest_layer(socket->ws).socket().close(ignored);
   }
 
+  // A session's room (http/room_socket.h): as a live page, and RoomService::Enter must let this
+  // person into this appointment's room now; a refusal is a plain HTTP answer before the upgrade.
+  asio::awaitable<void> ServeRoom(Connection& connection, BeastRequest& beast_request,
+                                  const std::string& remote, LogRecord& log,
+                                  AppointmentId appointment_id) {
+    log.route = "/api/v1/appointments/{id}/room/socket";
+    HttpRequest request = Translate(beast_request, remote);
+    request.request_id = log.request_id;
+    if (!room_sockets_) {
+      co_await RefuseLive(connection, request, ProblemResponse(404, "No such API route."), log);
+      co_return;
+    }
+    std::optional<Upgrader> upgrader = co_await AuthenticateUpgrade(connection, request, log);
+    if (!upgrader) co_return;
+    const Actor actor = upgrader->actor;
+    Result<RoomPass> pass = co_await asio::co_spawn(
+        pool_, EnterOnPool(services_.rooms, &actor, appointment_id), asio::use_awaitable);
+    if (!pass) {
+      co_await RefuseLive(connection, request, ProblemResponse(pass.error()), log);
+      co_return;
+    }
+    std::pair<std::shared_ptr<LiveSocket>, Json> greeted =
+        co_await AcceptGreeted(connection, beast_request, actor, log, kMaxRoomMessageBytes);
+    std::shared_ptr<LiveSocket> socket = std::move(greeted.first);
+    if (!socket) co_return;
+    std::int64_t hello_seq = -1;
+    if (greeted.second.contains("seq") && greeted.second["seq"].is_number_integer()) {
+      hello_seq = greeted.second["seq"].get<std::int64_t>();
+    }
+    co_await room_sockets_->Serve(socket, actor, *pass, hello_seq, services_.auth, upgrader->token,
+                                  remote);
+  }
+
   static bool SameOrigin(std::string_view origin, std::string_view host) {
     if (origin.empty()) return true;  // not a browser page: the cookie and CSRF token decide
     const std::size_t scheme = origin.find("://");
@@ -397,10 +475,9 @@ class Server::Impl {
     return origin.substr(scheme + 3) == host;
   }
 
-  static asio::awaitable<Result<Actor>> AuthenticateOnPool(AuthService* auth,
-                                                           const std::string* token,
-                                                           const std::string* remote) {
-    co_return auth->Authenticate(*token, *remote);
+  static asio::awaitable<Result<RoomPass>> EnterOnPool(RoomService* rooms, const Actor* actor,
+                                                       AppointmentId appointment_id) {
+    co_return rooms->Enter(*actor, appointment_id);
   }
 
   static asio::awaitable<void> CloseUnlessGreeted(std::shared_ptr<LiveSocket> socket,
@@ -408,37 +485,6 @@ class Server::Impl {
     beast::error_code ec;
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;  // cancelled: greeted (or gone) in time
-    socket->closed = true;
-    beast::error_code ignored;
-    beast::get_lowest_layer(socket->ws).socket().close(ignored);
-  }
-
-  // Writes queued events in order; wakes when one is queued, and once a minute checks that the
-  // session is still valid (a sign-out or expiry ends the socket).
-  static asio::awaitable<void> LiveWriter(std::shared_ptr<LiveSocket> socket, AuthService* auth,
-                                          std::string token, std::string remote,
-                                          asio::thread_pool* pool) {
-    while (!socket->closed) {
-      if (socket->queue.empty()) {
-        socket->wake.expires_after(std::chrono::seconds(60));
-        beast::error_code ec;
-        co_await socket->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (socket->closed) break;
-        if (!ec) {
-          Result<Actor> still = co_await asio::co_spawn(
-              *pool, AuthenticateOnPool(auth, &token, &remote), asio::use_awaitable);
-          if (!still) break;
-        }
-        continue;
-      }
-      std::string text = std::move(socket->queue.front());
-      socket->queue.pop_front();
-      socket->ws.text(true);
-      beast::error_code ec;
-      co_await socket->ws.async_write(asio::buffer(text),
-                                      asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-    }
     socket->closed = true;
     beast::error_code ignored;
     beast::get_lowest_layer(socket->ws).socket().close(ignored);
@@ -655,7 +701,8 @@ class Server::Impl {
   asio::thread_pool pool_;
   tcp::acceptor acceptor_;
   LiveHub hub_{ioc_};
-  std::string base_url_;  // set by Start(), before any request is read
+  std::unique_ptr<RoomSockets> room_sockets_;  // when services_.rooms is set
+  std::string base_url_;                       // set by Start(), before any request is read
   std::thread io_thread_;
   std::string id_prefix_;
   std::set<std::shared_ptr<Connection>> connections_;  // I/O thread only

@@ -70,6 +70,7 @@ class RoomService {
   Result<std::vector<RoomSession>> SessionsOfEpisode(const Actor& actor, EpisodeId episode_id);
 
   const IceConfig& ice() const { return ice_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   // Look's checks without its audit entry.

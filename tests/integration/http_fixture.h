@@ -18,6 +18,7 @@
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
 #include "service/plan_service.h"
+#include "service/room_service.h"
 #include "service/safety_service.h"
 #include "service/service_test_world.h"
 
@@ -31,6 +32,16 @@ class HttpTest : public ::testing::Test {
   void SetUp() override { ASSERT_NE(world_.store, nullptr); }
   void TearDown() override {
     if (server_) server_->Stop();
+  }
+
+  // A STUN and a TURN address with a known secret: nothing listens there, the tests only read the
+  // credentials each person is handed.
+  static IceConfig TestIce() {
+    IceConfig ice;
+    ice.stun_urls = {"stun:127.0.0.1:3478"};
+    ice.turn_urls = {"turn:127.0.0.1:3478?transport=udp"};
+    ice.turn_secret = "test-turn-secret";
+    return ice;
   }
 
   static ServerOptions DefaultOptions() {
@@ -59,7 +70,8 @@ class HttpTest : public ::testing::Test {
                                                              nullptr,
                                                              nullptr,
                                                              {},
-                                                             &appointments_});
+                                                             &appointments_,
+                                                             &rooms_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -108,6 +120,7 @@ class HttpTest : public ::testing::Test {
   PlanService plan_{*world_.store, world_.clock, Catalog()};
   SafetyService safety_{*world_.store, world_.clock, ShippedCrisisDirectory()};
   AppointmentService appointments_{*world_.store, world_.clock};
+  RoomService rooms_{*world_.store, world_.clock, TestIce()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -8,6 +8,7 @@
 #include "http/asio.h"
 #include "http_fixture.h"
 #include "notify/delivery.h"
+#include "test_socket.h"
 
 namespace rapport::testing {
 namespace {
@@ -15,51 +16,10 @@ namespace {
 using testing_support::Phq9;
 
 // A page's live socket: the cookie at the upgrade, then the CSRF token in the first message.
-class LivePage {
+class LivePage : public TestSocket {
  public:
-  LivePage(std::uint16_t port, const Browser& browser, std::string origin = "") : ws_(ioc_) {
-    asio::ip::tcp::resolver resolver(ioc_);
-    asio::connect(beast::get_lowest_layer(ws_),
-                  resolver.resolve("127.0.0.1", std::to_string(port)));
-    SetReceiveTimeout(beast::get_lowest_layer(ws_), std::chrono::seconds(10));
-    const std::string cookie = browser.cookie();
-    ws_.set_option(
-        websocket::stream_base::decorator([cookie, origin](websocket::request_type& req) {
-          if (!cookie.empty()) req.set(bhttp::field::cookie, cookie);
-          if (!origin.empty()) req.set(bhttp::field::origin, origin);
-        }));
-    websocket::response_type response;
-    ws_.handshake(response, "127.0.0.1:" + std::to_string(port), "/api/v1/live", ec_);
-    status_ = response.result_int();
-  }
-
-  unsigned status() const { return status_; }
-  bool open() const { return !ec_; }
-  // After Next() answered "": whether the server ended the connection, rather than nothing
-  // arriving before the receive timeout.
-  bool ended_by_server() const {
-    return ec_ == asio::error::eof || ec_ == asio::error::connection_reset ||
-           ec_ == websocket::error::closed;
-  }
-
-  void Send(const std::string& text) {
-    ws_.text(true);
-    ws_.write(asio::buffer(text), ec_);
-  }
-
-  // The next message, or "" when the socket closed or nothing came within 10 s.
-  std::string Next() {
-    beast::flat_buffer buffer;
-    ws_.read(buffer, ec_);
-    if (ec_) return "";
-    return beast::buffers_to_string(buffer.data());
-  }
-
- private:
-  asio::io_context ioc_;
-  websocket::stream<asio::ip::tcp::socket> ws_;
-  beast::error_code ec_;
-  unsigned status_ = 0;
+  LivePage(std::uint16_t port, const Browser& browser, std::string origin = "")
+      : TestSocket(port, browser, "/api/v1/live", std::move(origin)) {}
 };
 
 class SafetyHttpTest : public HttpTest {

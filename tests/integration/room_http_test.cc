@@ -1,0 +1,326 @@
+// A session's room over real sockets: who may open it and when, the waiting room and admission,
+// WebRTC signals and chat passed between two admitted people only, a dropped connection coming
+// back, the therapist ending the session, and malformed, oversized, out-of-order or binary
+// messages refused without changing anything stored. Real server on port 0, real SQLite store.
+
+#include "http/asio.h"
+#include "http_fixture.h"
+#include "test_socket.h"
+
+namespace rapport::testing {
+namespace {
+
+constexpr std::int64_t kMinute = 60 * 1000;
+
+// A page in a room: the socket, the hello with the CSRF token, and numbered messages.
+class RoomPage : public TestSocket {
+ public:
+  RoomPage(std::uint16_t port, const Browser& browser, AppointmentId appointment)
+      : TestSocket(port, browser, RoomPath(appointment)), csrf_(browser.csrf()) {}
+
+  static std::string RoomPath(AppointmentId appointment) {
+    return "/api/v1/appointments/" + std::to_string(appointment) + "/room/socket";
+  }
+
+  // Says hello and returns the welcome.
+  Json Hello() {
+    Send(Json{{"type", "hello"}, {"seq", seq_++}, {"csrf", csrf_}}.dump());
+    return NextOf("welcome");
+  }
+  // Sends `message` with the next sequence number; returns that number.
+  std::int64_t Say(Json message) {
+    message["seq"] = seq_;
+    Send(message.dump());
+    return seq_++;
+  }
+  // The next message of `type`, skipping others ("room" updates, mostly); null when none came.
+  Json NextOf(std::string_view type) {
+    for (int i = 0; i < 20; ++i) {
+      const std::string text = Next();
+      if (text.empty()) return nullptr;
+      Json message = Json::parse(text, nullptr, false);
+      if (message.value("type", "") == type) return message;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::string csrf_;
+  std::int64_t seq_ = 1;
+};
+
+class RoomHttpTest : public HttpTest {
+ protected:
+  void SetUp() override {
+    HttpTest::SetUp();
+    for (AppointmentId id : {world_.a_c1, world_.a_k1}) {
+      auto appointment = world_.store->GetAppointment(id);
+      ASSERT_TRUE(appointment.has_value());
+      appointment->modality = Modality::kVideo;
+      ASSERT_TRUE(
+          world_.store->Write([&](WriteTxn& txn) { return txn.UpdateAppointment(*appointment); })
+              .has_value());
+    }
+    // Five minutes before Cleo's appointment.
+    world_.clock.Set(world_.store->GetAppointment(world_.a_c1)->starts_at - 5 * kMinute);
+    StartServer();
+  }
+
+  std::string Upgrade(AppointmentId appointment, const std::string& extra) {
+    return SendRaw(
+               port_,
+               "GET " + RoomPage::RoomPath(appointment) +
+                   " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+                   "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                   "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+                   extra + "\r\n")
+        .data;
+  }
+
+  std::string Status(AppointmentId appointment, const Browser& browser) {
+    const std::string reply = Upgrade(appointment, "Cookie: " + browser.cookie() + "\r\n");
+    return reply.substr(0, reply.find("\r\n"));
+  }
+
+  int AuditCount(std::string_view action, std::string_view type) {
+    const auto entries = world_.Audit();
+    return static_cast<int>(std::count_if(entries.begin(), entries.end(), [&](const AuditEntry& e) {
+      return e.action == action && e.record_type == type;
+    }));
+  }
+
+  // Therapist and client in Cleo's room, the client admitted; returns after both know it.
+  void BothIn(RoomPage& therapist, RoomPage& client) {
+    ASSERT_TRUE(therapist.open());
+    ASSERT_TRUE(client.open());
+    ASSERT_FALSE(therapist.Hello().is_null());
+    const Json welcome = client.Hello();
+    ASSERT_EQ(welcome["you"]["presence"], "waiting");
+    therapist.Say({{"type", "admit"}, {"user", world_.c1}});
+    ASSERT_FALSE(client.NextOf("admitted").is_null());
+    ASSERT_FALSE(therapist.NextOf("session").is_null());
+  }
+};
+
+TEST_F(RoomHttpTest, TheClientWaitsUntilAdmittedAndThenTheTwoSignalAndChatOnlyWithEachOther) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  ASSERT_TRUE(therapist.open()) << therapist.status();
+  const Json welcome = therapist.Hello();
+  ASSERT_FALSE(welcome.is_null());
+  EXPECT_EQ(welcome["you"]["part"], "therapist");
+  EXPECT_EQ(welcome["you"]["presence"], "admitted");
+  EXPECT_EQ(welcome["appointment"]["modality"], "video");
+  EXPECT_EQ(welcome["ice"]["ice_servers"][1]["username"].get<std::string>().substr(10),
+            ":" + std::to_string(world_.t1));
+
+  RoomPage client(port_, cleo, world_.a_c1);
+  const Json waiting = client.Hello();
+  EXPECT_EQ(waiting["you"]["part"], "client");
+  EXPECT_EQ(waiting["you"]["presence"], "waiting");
+  Json seen = therapist.NextOf("room");
+  while (!seen.is_null() && seen["members"].size() < 2) seen = therapist.NextOf("room");
+  ASSERT_EQ(seen["members"].size(), 2u);
+  EXPECT_EQ(seen["members"][1]["name"], "Cleo Client");
+  EXPECT_EQ(seen["members"][1]["presence"], "waiting");
+
+  // Waiting, the client can neither signal nor write.
+  const Json offer = {
+      {"description", {{"type", "offer"}, {"sdp", "v=0\r\no=- 1 2 IN IP4 0.0.0.0"}}}};
+  client.Say({{"type", "signal"}, {"to", world_.t1}, {"signal", offer}});
+  Json refused = client.NextOf("error");
+  EXPECT_EQ(refused["code"], "not_allowed");
+  EXPECT_EQ(refused["field"], "to");
+  client.Say({{"type", "chat"}, {"text", "hello?"}});
+  EXPECT_EQ(client.NextOf("error")["code"], "not_allowed");
+  // Nor can the client admit anyone.
+  client.Say({{"type", "admit"}, {"user", world_.c1}});
+  EXPECT_EQ(client.NextOf("error")["code"], "not_allowed");
+  EXPECT_FALSE(world_.store->GetRoomSession(world_.a_c1)->has_value());
+
+  therapist.Say({{"type", "admit"}, {"user", world_.c1}});
+  EXPECT_FALSE(client.NextOf("admitted").is_null());
+  const Json started = therapist.NextOf("session");
+  ASSERT_FALSE(started.is_null());
+  const auto session = world_.store->GetRoomSession(world_.a_c1);
+  ASSERT_TRUE(session.has_value() && session->has_value());
+  EXPECT_EQ((*session)->started_at, world_.clock.Now());
+  EXPECT_EQ((*session)->modality, Modality::kVideo);
+
+  client.Say({{"type", "signal"}, {"to", world_.t1}, {"signal", offer}});
+  const Json relayed = therapist.NextOf("signal");
+  EXPECT_EQ(relayed["from"], world_.c1);
+  EXPECT_EQ(relayed["signal"], offer);
+  const Json answer = {{"description", {{"type", "answer"}, {"sdp", "v=0"}}}};
+  therapist.Say({{"type", "signal"}, {"to", world_.c1}, {"signal", answer}});
+  EXPECT_EQ(client.NextOf("signal")["signal"], answer);
+
+  client.Say({{"type", "chat"}, {"text", "Can you hear me?"}});
+  const Json chat = therapist.NextOf("chat");
+  EXPECT_EQ(chat["text"], "Can you hear me?");
+  EXPECT_EQ(chat["name"], "Cleo Client");
+  EXPECT_EQ(chat["from"], world_.c1);
+  EXPECT_EQ(client.NextOf("chat")["text"], "Can you hear me?") << "the sender sees it too";
+}
+
+TEST_F(RoomHttpTest, OnlyTheClientTheTherapistAndAnInvitedGuardianOpenARoomAndOnlyWhenItIsOpen) {
+  EXPECT_TRUE(Upgrade(world_.a_c1, "").starts_with("HTTP/1.1 401 "));
+  Browser tara = SignedIn("t1@a.test");
+  EXPECT_TRUE(
+      Upgrade(world_.a_c1, "Cookie: " + tara.cookie() + "\r\nOrigin: https://evil.example\r\n")
+          .starts_with("HTTP/1.1 403 "));
+  EXPECT_EQ(Status(world_.a_c1, SignedIn("c2@a.test")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(Status(world_.a_c1, SignedIn("t2@a.test")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(Status(world_.a_c1, SignedIn("tb@b.test")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(Status(world_.a_c1, SignedIn("sup@a.test")), "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(Status(world_.a_c2, SignedIn("c2@a.test")), "HTTP/1.1 409 Conflict")
+      << "an in-person appointment has no room";
+
+  // Kit's room (a child): the guardian only once invited, and only for that appointment.
+  world_.clock.Set(world_.store->GetAppointment(world_.a_k1)->starts_at - 2 * kMinute);
+  Browser gina = SignedIn("g1@a.test");
+  EXPECT_EQ(Status(world_.a_k1, gina), "HTTP/1.1 409 Conflict");
+  HttpReply wrong =
+      tara.Post("/api/v1/appointments/" + std::to_string(world_.a_k1) + "/room/guests",
+                {{"guardian_id", world_.g2}});
+  EXPECT_EQ(wrong.status, 400u) << wrong.body;
+  EXPECT_TRUE(wrong.NamesField("guardian_id")) << wrong.body;
+  HttpReply invited =
+      tara.Post("/api/v1/appointments/" + std::to_string(world_.a_k1) + "/room/guests",
+                {{"guardian_id", world_.g1}});
+  ASSERT_EQ(invited.status, 201u) << invited.body;
+  EXPECT_EQ(invited.json()["guests"][0]["name"], "Gina Guardian");
+  RoomPage guardian(port_, gina, world_.a_k1);
+  ASSERT_TRUE(guardian.open()) << guardian.status();
+  EXPECT_EQ(guardian.Hello()["you"]["part"], "guardian");
+
+  // Too early: the page learns when the room opens instead.
+  world_.clock.Set(world_.store->GetAppointment(world_.a_c1)->starts_at - 11 * kMinute);
+  Browser cleo = SignedIn("c1@a.test");
+  EXPECT_EQ(Status(world_.a_c1, cleo), "HTTP/1.1 409 Conflict");
+  HttpReply look = cleo.Get("/api/v1/appointments/" + std::to_string(world_.a_c1) + "/room");
+  ASSERT_EQ(look.status, 200u) << look.body;
+  EXPECT_FALSE(look.json()["open"].get<bool>());
+  EXPECT_EQ(look.json()["opens_at"],
+            FormatIso8601(world_.store->GetAppointment(world_.a_c1)->starts_at - 10 * kMinute));
+  EXPECT_EQ(look.json()["part"], "client");
+  EXPECT_EQ(look.json()["ice"]["ice_servers"][1]["credential"].get<std::string>().size(), 28u);
+  EXPECT_EQ(AuditCount("enter", "room"), 1) << "only the guardian came in";
+}
+
+TEST_F(RoomHttpTest, ADroppedConnectionComesBackAdmittedAndTheSessionGoesOn) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  const Timestamp started = world_.clock.Now();
+  {
+    RoomPage client(port_, cleo, world_.a_c1);
+    BothIn(therapist, client);
+    client.Drop();
+  }
+  Json gone;
+  for (int i = 0; i < 5 && gone.is_null(); ++i) {
+    const Json room = therapist.NextOf("room");
+    ASSERT_FALSE(room.is_null());
+    if (!room["members"][1]["connected"].get<bool>()) gone = room;
+  }
+  EXPECT_EQ(gone["members"][1]["presence"], "admitted");
+
+  world_.clock.Advance(std::chrono::minutes(1));
+  RoomPage back(port_, cleo, world_.a_c1);
+  const Json welcome = back.Hello();
+  EXPECT_EQ(welcome["you"]["presence"], "admitted") << "no second wait";
+  back.Say({{"type", "chat"}, {"text", "Sorry, my wifi dropped."}});
+  EXPECT_EQ(therapist.NextOf("chat")["text"], "Sorry, my wifi dropped.");
+  EXPECT_EQ((*world_.store->GetRoomSession(world_.a_c1))->started_at, started);
+  EXPECT_EQ(AuditCount("start", "room_session"), 1);
+}
+
+TEST_F(RoomHttpTest, TheTherapistEndsTheSessionAndTheEpisodeShowsItsStartEndAndModality) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  RoomPage client(port_, cleo, world_.a_c1);
+  BothIn(therapist, client);
+  client.Say({{"type", "end"}});
+  EXPECT_EQ(client.NextOf("error")["code"], "not_allowed");
+
+  world_.clock.Advance(std::chrono::minutes(50));
+  therapist.Say({{"type", "end"}});
+  EXPECT_FALSE(client.NextOf("ended").is_null());
+  EXPECT_FALSE(therapist.NextOf("ended").is_null());
+  EXPECT_EQ(client.Next(), "");
+  EXPECT_TRUE(client.ended_by_server());
+
+  // Fifty minutes idle ended the browser's sign-in; the therapist signs in again.
+  HttpReply sessions =
+      SignedIn("t1@a.test")
+          .Get("/api/v1/episodes/" + std::to_string(world_.e_c1) + "/room-sessions");
+  ASSERT_EQ(sessions.status, 200u) << sessions.body;
+  const Json list = sessions.json();
+  ASSERT_EQ(list["sessions"].size(), 1u);
+  const Json& held = list["sessions"][0];
+  EXPECT_EQ(held["modality"], "video");
+  EXPECT_EQ(held["ended_at"], FormatIso8601(world_.clock.Now()));
+  EXPECT_EQ(held["started_at"], FormatIso8601(world_.clock.Now() - 50 * kMinute));
+  EXPECT_EQ(SignedIn("c2@a.test")
+                .Get("/api/v1/episodes/" + std::to_string(world_.e_c1) + "/room-sessions")
+                .status,
+            404u);
+}
+
+TEST_F(RoomHttpTest, MalformedOversizedOutOfOrderAndBinaryMessagesAreRefusedAndChangeNothing) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  RoomPage client(port_, cleo, world_.a_c1);
+  BothIn(therapist, client);
+  const auto before_audit = world_.Audit().size();
+  const auto before_session = world_.store->GetRoomSession(world_.a_c1);
+
+  client.Send("not json");
+  EXPECT_EQ(client.NextOf("error")["code"], "invalid");
+  client.Send(R"({"type":"signal","seq":100,"to":1,"signal":{"media":"frame"}})");
+  Json bad = client.NextOf("error");
+  EXPECT_EQ(bad["code"], "invalid");
+  EXPECT_EQ(bad["field"], "signal");
+  client.Send(R"({"type":"chat","seq":101,"text":"first"})");
+  EXPECT_EQ(therapist.NextOf("chat")["text"], "first");
+  client.Send(R"({"type":"chat","seq":101,"text":"replayed"})");
+  Json replay = client.NextOf("error");
+  EXPECT_EQ(replay["code"], "out_of_order");
+  EXPECT_EQ(replay["seq"], 101);
+  client.Send(R"({"type":"chat","seq":50,"text":"late"})");
+  EXPECT_EQ(client.NextOf("error")["code"], "out_of_order");
+  client.Send(R"({"type":"hello","seq":102,"csrf":"again"})");
+  EXPECT_EQ(client.NextOf("error")["field"], "type");
+  // The therapist saw none of the refused messages: the next thing they get is this.
+  client.Send(R"({"type":"chat","seq":103,"text":"second"})");
+  EXPECT_EQ(therapist.NextOf("chat")["text"], "second");
+
+  // Media has no way in: a binary frame closes the socket (1003), and so does a frame over
+  // the limit (1009).
+  client.SendBinary(std::string(1000, '\x01'));
+  EXPECT_EQ(client.NextOf("anything"), nullptr);
+  EXPECT_TRUE(client.ended_by_server());
+  EXPECT_EQ(client.close_code(), 1003);
+  RoomPage again(port_, cleo, world_.a_c1);
+  ASSERT_FALSE(again.Hello().is_null());
+  again.Send(R"({"type":"chat","seq":5,"text":")" + std::string(kMaxRoomMessageBytes, 'a') +
+             R"("})");
+  EXPECT_EQ(again.NextOf("anything"), nullptr);
+  EXPECT_TRUE(again.ended_by_server());
+  EXPECT_EQ(again.close_code(), 1009);
+
+  // Nothing stored changed but the second entry into the room.
+  const auto after = world_.Audit();
+  ASSERT_EQ(after.size(), before_audit + 1);
+  EXPECT_EQ(after.back().action, "enter");
+  const auto after_session = world_.store->GetRoomSession(world_.a_c1);
+  EXPECT_EQ((*after_session)->started_at, (*before_session)->started_at);
+  EXPECT_FALSE((*after_session)->ended_at.has_value());
+}
+
+}  // namespace
+}  // namespace rapport::testing
