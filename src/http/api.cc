@@ -876,7 +876,7 @@ Router BuildRouter(const ApiServices& services) {
       if (services.feedback != nullptr && services.catalog != nullptr) {
         AddFeedbackRoutes(router, *services.auth, *services.feedback, *services.catalog);
         AddFhirRoutes(router, *services.auth, *services.clinic, *services.feedback,
-                      *services.catalog, services.plan);
+                      *services.catalog, services.plan, services.rooms);
       }
       if (services.plan != nullptr) AddPlanRoutes(router, *services.auth, *services.plan);
       if (services.safety != nullptr && services.feedback != nullptr) {

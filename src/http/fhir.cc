@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "http/fhir_encounter.h"
 #include "http/fhir_plan.h"
 #include "http/route_support.h"
 #include "service/actor.h"
@@ -426,27 +427,31 @@ Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler) {
 }
 
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
-                   FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan) {
+                   FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan,
+                   RoomService* rooms) {
   if (plan != nullptr) AddFhirPlanRoutes(router, auth, clinic, *plan, catalog);
+  if (rooms != nullptr) AddFhirEncounterRoutes(router, auth, *rooms);
   // What this server can do; public, as FHIR clients read it before signing in.
-  router.Add("GET", "/fhir/metadata", [with_plans = plan != nullptr](const HttpRequest&) {
-    auto read = Json::array({{{"code", "read"}}});
-    auto search = Json::array({{{"code", "search-type"}}});
-    Json subject = {{"name", "subject"}, {"type", "reference"}};
-    Json code = {{"name", "code"}, {"type", "token"}};
-    Json statement = {
-        {"resourceType", "CapabilityStatement"},
-        {"status", "active"},
-        {"date", "2026-11-25"},
-        {"kind", "instance"},
-        {"software", {{"name", "Rapport"}}},
-        {"implementation", {{"description", "Rapport formal client feedback (read-only)"}}},
-        {"fhirVersion", kFhirVersion},
-        {"format", Json::array({"json"})},
-        {"rest",
-         Json::array(
-             {{{"mode", "server"},
-               {"resource", Json::array({{{"type", "Questionnaire"}, {"interaction", read}},
+  router.Add(
+      "GET", "/fhir/metadata",
+      [with_plans = plan != nullptr, with_rooms = rooms != nullptr](const HttpRequest&) {
+        auto read = Json::array({{{"code", "read"}}});
+        auto search = Json::array({{{"code", "search-type"}}});
+        Json subject = {{"name", "subject"}, {"type", "reference"}};
+        Json code = {{"name", "code"}, {"type", "token"}};
+        Json statement = {
+            {"resourceType", "CapabilityStatement"},
+            {"status", "active"},
+            {"date", "2026-11-25"},
+            {"kind", "instance"},
+            {"software", {{"name", "Rapport"}}},
+            {"implementation", {{"description", "Rapport formal client feedback (read-only)"}}},
+            {"fhirVersion", kFhirVersion},
+            {"format", Json::array({"json"})},
+            {"rest",
+             Json::array({{{"mode", "server"},
+                           {"resource",
+                            Json::array({{{"type", "Questionnaire"}, {"interaction", read}},
                                          {{"type", "Patient"}, {"interaction", read}},
                                          {{"type", "QuestionnaireResponse"},
                                           {"interaction", search},
@@ -454,14 +459,15 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                                          {{"type", "Observation"},
                                           {"interaction", search},
                                           {"searchParam", Json::array({subject, code})}}})}}})}};
-    if (with_plans) {
-      Json& resources = statement["rest"][0]["resource"];
-      for (Json& r : FhirPlanCapabilities()) resources.push_back(std::move(r));
-      statement["implementation"]["description"] =
-          "Rapport formal client feedback and treatment plans (read-only)";
-    }
-    return FhirBody(200, statement);
-  });
+        if (with_plans) {
+          Json& resources = statement["rest"][0]["resource"];
+          for (Json& r : FhirPlanCapabilities()) resources.push_back(std::move(r));
+          statement["implementation"]["description"] =
+              "Rapport formal client feedback and treatment plans (read-only)";
+        }
+        if (with_rooms) statement["rest"][0]["resource"].push_back(FhirEncounterCapability());
+        return FhirBody(200, statement);
+      });
 
   // Every questionnaire this server knows, or those whose `url` or `name` (its start, any case)
   // match, by code.

@@ -24,6 +24,7 @@ class ClinicService;
 class FeedbackService;
 class InstrumentCatalog;
 class PlanService;
+class RoomService;
 
 inline constexpr std::string_view kFhirContentType = "application/fhir+json";
 inline constexpr std::string_view kRapportScoreSystem =
@@ -32,10 +33,11 @@ inline constexpr std::string_view kRapportQuestionnaireBase =
     "https://rapport.example/fhir/Questionnaire/";
 
 // Borrowed; all must outlive the router. With `plan`, the treatment plan's resources
-// (fhir_plan.h) are served and listed in the CapabilityStatement too.
+// (fhir_plan.h) are served and listed in the CapabilityStatement too; with `rooms`, the sessions
+// held in rooms as Encounters (fhir_encounter.h).
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                    FeedbackService& feedback, const InstrumentCatalog& catalog,
-                   PlanService* plan = nullptr);
+                   PlanService* plan = nullptr, RoomService* rooms = nullptr);
 
 // Shared by the FHIR mappings (fhir.cc, fhir_plan.cc).
 HttpResponse FhirResponse(unsigned status, const Json& resource);

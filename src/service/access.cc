@@ -107,6 +107,20 @@ Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id,
   return *episode;
 }
 
+Result<AppointmentOfEpisode> RequireAppointment(Store& store, const Actor& actor, AppointmentId id,
+                                                ClientAccess needed) {
+  auto appointment = store.GetAppointment(id);
+  if (!appointment) {
+    if (appointment.error().code == ErrorCode::kNotFound) {
+      return Fail(DeniedAndAudited(store, actor, "appointment", id));
+    }
+    return Fail(appointment.error());
+  }
+  RAPPORT_ASSIGN_OR_RETURN(Episode episode,
+                           RequireEpisode(store, actor, appointment->episode_id, needed));
+  return AppointmentOfEpisode{*std::move(appointment), std::move(episode)};
+}
+
 Result<bool> MaySeeEpisode(Store& store, const Actor& actor, const Episode& episode) {
   if (actor.role != Role::kTherapist && actor.role != Role::kSupervisor) return true;
   return MayManageCareOf(store, actor, episode.therapist_id);
@@ -162,6 +176,22 @@ Status RequireRole(const Actor& actor, std::initializer_list<Role> roles, bool a
   }
   if (std::find(roles.begin(), roles.end(), actor.role) != roles.end()) return Ok();
   return Fail(Error::PermissionDenied("Your role does not allow this action."));
+}
+
+Result<std::vector<Episode>> VisibleEpisodesOfClient(Store& store, const Actor& actor,
+                                                     UserId client_id, ClientAccess needed) {
+  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, client_id, needed));
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<Episode> episodes, store.ListEpisodesOfClient(client_id));
+  std::vector<Episode> out;
+  for (Episode& e : episodes) {
+    auto visible = RequireEpisode(store, actor, e.id, needed);
+    if (!visible) {
+      if (visible.error().code == ErrorCode::kNotFound) continue;
+      return Fail(visible.error());
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace rapport

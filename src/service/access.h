@@ -22,6 +22,7 @@
 
 #include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "service/actor.h"
@@ -58,6 +59,24 @@ Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id, C
 // when the episode is theirs or a supervisee's (MayManageCareOf). Every read and write of an
 // episode's record goes through here.
 Result<Episode> RequireEpisode(Store& store, const Actor& actor, EpisodeId id, ClientAccess needed);
+
+// The client's episodes the actor may see with `needed` access, in creation order; an episode
+// the actor does not treat (a former therapist's) is left out. NotVisible() when the actor may
+// not see the client at all.
+Result<std::vector<Episode>> VisibleEpisodesOfClient(Store& store, const Actor& actor,
+                                                     UserId client_id, ClientAccess needed);
+
+// An appointment with its episode.
+struct AppointmentOfEpisode {
+  Appointment appointment;
+  Episode episode;
+};
+
+// Loads appointment `id` and its episode when the actor has at least `needed` access to the
+// episode (RequireEpisode). A missing appointment is refused, and audited as denied, exactly as
+// one the actor may not see.
+Result<AppointmentOfEpisode> RequireAppointment(Store& store, const Actor& actor, AppointmentId id,
+                                                ClientAccess needed);
 
 // Whether staff may see this one episode of a client they can see; true for the client and a
 // linked guardian. For filtering lists of a client's episodes.

@@ -67,23 +67,17 @@ Result<AppointmentRequestView> AppointmentService::RequestChange(const Actor& ac
                                                                  ChangeKind kind,
                                                                  const std::string& note) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kClient, Role::kGuardian}));
-  auto appointment = store_.GetAppointment(appointment_id);
-  if (!appointment) {
-    if (appointment.error().code == ErrorCode::kNotFound) {
-      return Fail(DeniedAndAudited(store_, actor, "appointment", appointment_id));
-    }
-    return Fail(appointment.error());
-  }
-  RAPPORT_ASSIGN_OR_RETURN(
-      const Episode episode,
-      RequireEpisode(store_, actor, appointment->episode_id, ClientAccess::kBasic));
+  RAPPORT_ASSIGN_OR_RETURN(const AppointmentOfEpisode found,
+                           RequireAppointment(store_, actor, appointment_id, ClientAccess::kBasic));
+  const Appointment& appointment = found.appointment;
+  const Episode& episode = found.episode;
   const std::string words(Trim(note));
   if (words.size() > kMaxRequestNote) return Fail(Error::Field("note", "is too long"));
   if (kind == ChangeKind::kMove && words.empty()) {
     return Fail(Error::Field("note", "say which days or times would suit you instead"));
   }
   const Timestamp now = clock_.Now();
-  if (appointment->status != AppointmentStatus::kScheduled || appointment->starts_at <= now) {
+  if (appointment.status != AppointmentStatus::kScheduled || appointment.starts_at <= now) {
     return Fail(Error::FailedPrecondition(
         "This appointment can no longer be changed here. Please contact the clinic."));
   }
@@ -95,7 +89,7 @@ Result<AppointmentRequestView> AppointmentService::RequestChange(const Actor& ac
   request.kind = kind;
   request.note = words;
   request.short_notice =
-      IsShortNotice(appointment->starts_at, now, clinic.settings.cancel_notice_hours);
+      IsShortNotice(appointment.starts_at, now, clinic.settings.cancel_notice_hours);
   request.created_at = now;
   RAPPORT_ASSIGN_OR_RETURN(const User therapist, store_.GetUser(episode.therapist_id));
   RAPPORT_ASSIGN_OR_RETURN(const std::string client_name, ClientName(store_, episode.client_id));
@@ -108,7 +102,7 @@ Result<AppointmentRequestView> AppointmentService::RequestChange(const Actor& ac
     if (!id) return Fail(std::move(id).error());
     request.id = *id;
     RAPPORT_ASSIGN_OR_RETURN(const std::string when,
-                             WhenWords(txn, episode.clinic_id, appointment->starts_at));
+                             WhenWords(txn, episode.clinic_id, appointment.starts_at));
     const std::string what = kind == ChangeKind::kCancel ? "cancel" : "move";
     RAPPORT_RETURN_IF_ERROR(Tell(
         txn, therapist,
@@ -230,15 +224,7 @@ Result<AppointmentRequestView> AppointmentService::Decide(const Actor& actor,
 
 Result<std::vector<AppointmentRequestView>> AppointmentService::RequestsOfAppointment(
     const Actor& actor, AppointmentId appointment_id) {
-  auto appointment = store_.GetAppointment(appointment_id);
-  if (!appointment) {
-    if (appointment.error().code == ErrorCode::kNotFound) {
-      return Fail(DeniedAndAudited(store_, actor, "appointment", appointment_id));
-    }
-    return Fail(appointment.error());
-  }
-  RAPPORT_RETURN_IF_ERROR(
-      RequireEpisode(store_, actor, appointment->episode_id, ClientAccess::kBasic));
+  RAPPORT_RETURN_IF_ERROR(RequireAppointment(store_, actor, appointment_id, ClientAccess::kBasic));
   RAPPORT_ASSIGN_OR_RETURN(const auto requests, store_.ListRequestsOfAppointment(appointment_id));
   std::vector<AppointmentRequestView> out;
   std::vector<audit::Touch> touched;

@@ -1111,6 +1111,18 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
         if (a.status == AppointmentStatus::kCompleted) plan.completed.push_back(a);
         RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "appointment",
                                               std::to_string(appointment_id)));
+        if (a.status == AppointmentStatus::kCompleted && a.modality != Modality::kInPerson) {
+          // A session held in the appointment's room: begun a minute or three late, ended a
+          // little early, as real ones are. Varied by the appointment's id rather than the
+          // random stream, so that the rest of the clinic comes out as it always did.
+          const Timestamp began = a.starts_at + (1 + a.id % 3) * kMinute;
+          const Timestamp finished = a.starts_at + (a.duration_minutes - a.id % 5) * kMinute;
+          RAPPORT_RETURN_IF_ERROR(txn.StartRoomSession(
+              RoomSession{a.id, summary.clinic_id, episode_id, a.modality, began, std::nullopt}));
+          RAPPORT_RETURN_IF_ERROR(txn.EndRoomSession(a.id, finished));
+          RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "room_session",
+                                                std::to_string(appointment_id)));
+        }
       }
       plans.push_back(std::move(plan));
     }

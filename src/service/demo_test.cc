@@ -130,6 +130,34 @@ TEST(Demo, HasSixteenWeeksOfMostlyCompletedAppointmentsAndSomeUpcoming) {
   EXPECT_LE(kNow - earliest, 17LL * 7 * 86'400'000);
 }
 
+TEST(Demo, EveryKeptVideoPhoneOrTypedAppointmentHadItsSessionInTheRoomAndNoOtherDid) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  int held = 0;
+  const auto episodes = s.store->ListEpisodesOfClinic(s.summary->clinic_id);
+  ASSERT_TRUE(episodes.has_value());
+  for (const Episode& e : *episodes) {
+    const auto appointments = s.store->ListAppointmentsOfEpisode(e.id);
+    ASSERT_TRUE(appointments.has_value());
+    for (const Appointment& a : *appointments) {
+      const auto session = s.store->GetRoomSession(a.id);
+      ASSERT_TRUE(session.has_value());
+      const bool expected =
+          a.status == AppointmentStatus::kCompleted && a.modality != Modality::kInPerson;
+      ASSERT_EQ(session->has_value(), expected) << "appointment " << a.id;
+      if (!expected) continue;
+      ++held;
+      const RoomSession& r = **session;
+      EXPECT_EQ(r.modality, a.modality);
+      EXPECT_GT(r.started_at, a.starts_at);
+      ASSERT_TRUE(r.ended_at.has_value());
+      EXPECT_GT(*r.ended_at, r.started_at + 40 * 60'000);
+      EXPECT_LE(*r.ended_at, a.starts_at + a.duration_minutes * 60'000);
+    }
+  }
+  EXPECT_GT(held, 20);
+}
+
 TEST(Demo, ComesOutTheSameEveryTime) {
   Seeded first;
   Seeded second;

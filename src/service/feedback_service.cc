@@ -881,25 +881,6 @@ Status NameThePeople(Names& names, AlertView& view) {
   return Ok();
 }
 
-// The client's episodes the actor may see with `needed` access, in creation order; an episode
-// the actor does not treat (a former therapist's) is left out. NotVisible() when the actor may
-// not see the client at all.
-Result<std::vector<Episode>> VisibleEpisodesOfClient(Store& store, const Actor& actor,
-                                                     UserId client_id, ClientAccess needed) {
-  RAPPORT_RETURN_IF_ERROR(RequireClient(store, actor, client_id, needed));
-  RAPPORT_ASSIGN_OR_RETURN(std::vector<Episode> episodes, store.ListEpisodesOfClient(client_id));
-  std::vector<Episode> out;
-  for (Episode& e : episodes) {
-    auto visible = RequireEpisode(store, actor, e.id, needed);
-    if (!visible) {
-      if (visible.error().code == ErrorCode::kNotFound) continue;
-      return Fail(visible.error());
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId episode_id) {

@@ -12,21 +12,20 @@ namespace {
 
 using audit::Id;
 
+// Rooms and the sessions held in them are clinical: never the admin's.
+Status RequireCareRole(const Actor& actor) {
+  return RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor});
+}
+
 }  // namespace
 
 Result<RoomPass> RoomService::Pass(const Actor& actor, AppointmentId appointment_id) {
-  auto appointment = store_.GetAppointment(appointment_id);
-  if (!appointment) {
-    if (appointment.error().code == ErrorCode::kNotFound) {
-      return Fail(DeniedAndAudited(store_, actor, "appointment", appointment_id));
-    }
-    return Fail(appointment.error());
-  }
-  RAPPORT_ASSIGN_OR_RETURN(
-      const Episode episode,
-      RequireEpisode(store_, actor, appointment->episode_id, ClientAccess::kBasic));
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
+  RAPPORT_ASSIGN_OR_RETURN(const AppointmentOfEpisode found,
+                           RequireAppointment(store_, actor, appointment_id, ClientAccess::kBasic));
+  const Episode& episode = found.episode;
   RoomPass pass;
-  pass.appointment = *appointment;
+  pass.appointment = found.appointment;
   pass.client_id = episode.client_id;
   pass.therapist_id = episode.therapist_id;
   Names names(store_);
@@ -150,12 +149,48 @@ Result<RoomSession> RoomService::SessionEnded(const Actor& actor, AppointmentId 
 
 Result<std::vector<RoomSession>> RoomService::SessionsOfEpisode(const Actor& actor,
                                                                 EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
   RAPPORT_ASSIGN_OR_RETURN(std::vector<RoomSession> sessions,
                            store_.ListRoomSessionsOfEpisode(episode.id));
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), {{"episode", Id(episode.id)}}));
   return sessions;
+}
+
+Result<std::vector<HeldSession>> RoomService::SessionsOfClient(const Actor& actor,
+                                                               UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::vector<Episode> episodes,
+      VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
+  std::vector<HeldSession> out;
+  std::vector<audit::Touch> touched;
+  for (const Episode& e : episodes) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<RoomSession> sessions,
+                             store_.ListRoomSessionsOfEpisode(e.id));
+    for (const RoomSession& s : sessions) out.push_back({s, e.client_id, e.therapist_id});
+    touched.push_back({"episode", Id(e.id)});
+  }
+  std::sort(out.begin(), out.end(), [](const HeldSession& a, const HeldSession& b) {
+    return a.session.started_at < b.session.started_at;
+  });
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<HeldSession> RoomService::HeldSessionOf(const Actor& actor, AppointmentId appointment_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const AppointmentOfEpisode found,
+      RequireAppointment(store_, actor, appointment_id, ClientAccess::kClinical));
+  const Episode& episode = found.episode;
+  RAPPORT_ASSIGN_OR_RETURN(const std::optional<RoomSession> session,
+                           store_.GetRoomSession(appointment_id));
+  if (!session) return Fail(NotVisible());
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, clock_.Now(), {{"appointment", Id(appointment_id)}}));
+  return HeldSession{*session, episode.client_id, episode.therapist_id};
 }
 
 }  // namespace rapport

@@ -24,6 +24,13 @@ struct RoomGuestView {
   Timestamp invited_at = 0;
 };
 
+// A session held in a room, with whom it was held.
+struct HeldSession {
+  RoomSession session;
+  UserId client_id = 0;
+  UserId therapist_id = 0;
+};
+
 // What one person may know of one appointment's room.
 struct RoomPass {
   Appointment appointment;
@@ -68,6 +75,14 @@ class RoomService {
   // The sessions held in the episode's rooms, by start: anyone with clinical access to the
   // episode. Audited as a read.
   Result<std::vector<RoomSession>> SessionsOfEpisode(const Actor& actor, EpisodeId episode_id);
+
+  // The sessions held in the rooms of the client's episodes that the actor may see with
+  // clinical access, by start. NotVisible() for a client the actor may not see. Audited as a
+  // read of each episode.
+  Result<std::vector<HeldSession>> SessionsOfClient(const Actor& actor, UserId client_id);
+  // The session held in one appointment's room; kNotFound when none was held or the actor may
+  // not see it. Audited as a read.
+  Result<HeldSession> HeldSessionOf(const Actor& actor, AppointmentId appointment_id);
 
   const IceConfig& ice() const { return ice_; }
   const Clock& clock() const { return clock_; }

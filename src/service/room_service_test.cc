@@ -165,5 +165,27 @@ TEST_F(RoomServiceTest, EachPersonGetsTheirOwnShortLivedTurnCredential) {
   EXPECT_NE(therapist->ice["ice_servers"][1]["username"], turn["username"]);
 }
 
+TEST_F(RoomServiceTest, AClientsHeldSessionsAreSeenByThoseWithClinicalAccessOnly) {
+  At(w_.a_c1, 1 * kMinute);
+  ASSERT_TRUE(rooms_.SessionStarted(w_.As(w_.t1), w_.a_c1).has_value());
+  const auto mine = rooms_.SessionsOfClient(w_.As(w_.t1), w_.c1);
+  ASSERT_TRUE(mine.has_value()) << mine.error().message;
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].client_id, w_.c1);
+  EXPECT_EQ((*mine)[0].therapist_id, w_.t1);
+  EXPECT_FALSE((*mine)[0].session.ended_at.has_value());
+  EXPECT_EQ(rooms_.SessionsOfClient(w_.As(w_.c1), w_.c1)->size(), 1u);
+  EXPECT_EQ(rooms_.SessionsOfClient(w_.As(w_.supervisor), w_.c1)->size(), 1u);
+  EXPECT_EQ(rooms_.SessionsOfClient(w_.As(w_.t2), w_.c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(rooms_.SessionsOfClient(w_.As(w_.tb), w_.c1).error().code, ErrorCode::kNotFound);
+
+  const auto one = rooms_.HeldSessionOf(w_.As(w_.t1), w_.a_c1);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->session.appointment_id, w_.a_c1);
+  EXPECT_EQ(rooms_.HeldSessionOf(w_.As(w_.c2), w_.a_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(rooms_.HeldSessionOf(w_.As(w_.t1), w_.a_k1).error().code, ErrorCode::kNotFound)
+      << "no session was held there";
+}
+
 }  // namespace
 }  // namespace rapport

@@ -152,6 +152,25 @@ test('every FHIR resource the server offers validates against R4', async () => {
     for (const e of phq9.entry ?? []) assert.equal(e.resource.code.coding[0].code, '44261-6');
   }
   assert.ok(responses > 0, 'the demo histories give QuestionnaireResponses');
+
+  // Sessions held in rooms (the demo's video and phone appointments) are virtual Encounters.
+  let encounters = 0;
+  for (const c of clients) {
+    const bundle = await check(`/fhir/Encounter?subject=Patient/${c.id}`, 'Bundle');
+    for (const e of bundle.entry ?? []) {
+      encounters += 1;
+      assertValid(e.resource, e.fullUrl);
+      assert.equal(e.resource.class.code, 'VR');
+      assert.equal(e.resource.status, 'finished');
+      assert.equal(e.resource.subject.reference, `Patient/${c.id}`);
+      assert.ok(e.resource.period.start < e.resource.period.end, e.fullUrl);
+    }
+    if (encounters > 0 && (bundle.entry ?? []).length > 0) {
+      const one = await check(`/fhir/Encounter/${bundle.entry[0].resource.id}`, 'Encounter');
+      assert.deepEqual(one, bundle.entry[0].resource);
+    }
+  }
+  assert.ok(encounters > 0, 'the demo therapist held video sessions');
   assert.ok(observations > 0, 'and Observations');
   assert.ok(loincPhq9 > 0, 'PHQ-9 totals are coded with LOINC 44261-6');
 

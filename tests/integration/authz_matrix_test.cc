@@ -45,7 +45,11 @@ class AuthzMatrixTest : public HttpTest {
       EXPECT_EQ(reply.status, cell.expected)
           << cell.role << " " << cell.method << " " << cell.target << " -> " << reply.body;
       if (reply.status >= 400) {
-        EXPECT_EQ(reply.Header("content-type"), "application/problem+json") << cell.target;
+        // FHIR answers errors with an OperationOutcome, the API with problem+json.
+        EXPECT_EQ(reply.Header("content-type"), cell.target.starts_with("/fhir/")
+                                                    ? "application/fhir+json"
+                                                    : "application/problem+json")
+            << cell.target;
       }
     }
   }
@@ -387,6 +391,50 @@ TEST_F(AuthzMatrixTest, AppointmentsFollowTheCareRelationship) {
   for (const Json& a : browsers_.at("c1").Get("/api/v1/appointments").json()) {
     EXPECT_EQ(a["client_id"], world_.c1);
   }
+}
+
+TEST_F(AuthzMatrixTest, SessionRoomsAndTheSessionsHeldFollowTheCareRelationship) {
+  const std::string room = "/api/v1/appointments/" + Id(world_.a_c1) + "/room";
+  const std::string held = "/api/v1/episodes/" + Id(world_.e_c1) + "/room-sessions";
+  const std::string encounters = "/fhir/Encounter?subject=Patient/" + Id(world_.c1);
+  Check({
+      {"t1", "GET", room, std::nullopt, 200},
+      {"c1", "GET", room, std::nullopt, 200},
+      {"supervisor", "GET", room, std::nullopt, 403},
+      {"t2", "GET", room, std::nullopt, 404},
+      {"g1", "GET", room, std::nullopt, 404},
+      {"tb", "GET", room, std::nullopt, 404},
+      {"admin", "GET", room, std::nullopt, 403},
+  });
+  for (const std::string& target : {held, encounters}) {
+    Check({
+        {"t1", "GET", target, std::nullopt, 200},
+        {"c1", "GET", target, std::nullopt, 200},
+        {"supervisor", "GET", target, std::nullopt, 200},
+        {"t2", "GET", target, std::nullopt, 404},
+        {"g1", "GET", target, std::nullopt, 404},
+        {"tb", "GET", target, std::nullopt, 404},
+        {"admin", "GET", target, std::nullopt, 403},
+    });
+  }
+  // Only the child's therapist invites one of the child's guardians into the room of a video
+  // appointment.
+  auto video = world_.store->GetAppointment(world_.a_k1);
+  ASSERT_TRUE(video.has_value());
+  video->modality = Modality::kVideo;
+  ASSERT_TRUE(world_.store->Write([&](WriteTxn& txn) { return txn.UpdateAppointment(*video); })
+                  .has_value());
+  const std::string guests = "/api/v1/appointments/" + Id(world_.a_k1) + "/room/guests";
+  const Json gina = {{"guardian_id", world_.g1}};
+  Check({
+      {"admin", "POST", guests, gina, 403},
+      {"supervisor", "POST", guests, gina, 403},
+      {"t2", "POST", guests, gina, 404},
+      {"c1", "POST", guests, gina, 404},
+      {"g2", "POST", guests, gina, 404},
+      {"g1", "POST", guests, gina, 409},
+      {"t1", "POST", guests, gina, 201},
+  });
 }
 
 TEST_F(AuthzMatrixTest, ADeactivatedUserIsRefusedEverywhereAtOnceAndOnlyAnAdminDeactivates) {
