@@ -127,14 +127,24 @@ Status CheckRoomOpen(const Appointment& appointment, Timestamp now) {
 
 // --- RoomState ----------------------------------------------------------------------------------
 
-RoomMember* RoomState::FindMutable(UserId user_id) {
-  const auto it = std::find_if(members_.begin(), members_.end(),
+namespace {
+
+// The member with `user_id` in `members` (const or not), or nullptr.
+template <typename Members>
+auto FindMember(Members& members, UserId user_id) -> decltype(&*members.begin()) {
+  const auto it = std::find_if(members.begin(), members.end(),
                                [&](const RoomMember& m) { return m.user_id == user_id; });
-  return it == members_.end() ? nullptr : &*it;
+  return it == members.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+RoomMember* RoomState::FindMutable(UserId user_id) {
+  return FindMember(members_, user_id);
 }
 
 const RoomMember* RoomState::Find(UserId user_id) const {
-  return const_cast<RoomState*>(this)->FindMutable(user_id);
+  return FindMember(members_, user_id);
 }
 
 const RoomMember& RoomState::Arrive(UserId user_id, RoomPart part, std::string name) {

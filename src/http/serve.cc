@@ -326,9 +326,11 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   IceConfig ice = flags->ice;
   if (!flags->turn_secret_file.empty()) {
     std::ifstream file(flags->turn_secret_file);
-    std::string secret((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    secret = std::string(Trim(secret));
-    if (!file.good() && !file.eof()) secret.clear();
+    std::string secret;
+    if (file.is_open()) {
+      secret.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+      secret = std::string(Trim(secret));
+    }
     if (secret.empty()) {
       err << "rapport serve: --turn-secret-file: cannot read a secret from "
           << flags->turn_secret_file << "\n";
