@@ -53,9 +53,6 @@ class RoomSockets {
   // Any thread: closes the sockets of one signed-out session.
   void CloseSession(SessionId session);
 
-  // Rooms held in memory (for tests and metrics).
-  std::size_t open_rooms() const { return rooms_by_appointment_.size(); }
-
  private:
   struct Seat {
     std::shared_ptr<LiveSocket> socket;

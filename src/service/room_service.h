@@ -84,7 +84,6 @@ class RoomService {
   // not see it. Audited as a read.
   Result<HeldSession> HeldSessionOf(const Actor& actor, AppointmentId appointment_id);
 
-  const IceConfig& ice() const { return ice_; }
   const Clock& clock() const { return clock_; }
 
  private:
