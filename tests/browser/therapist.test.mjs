@@ -406,7 +406,7 @@ test('the supervisor sees each alert\'s therapist, how long it has been open and
     const card = open.getByRole('article').filter({ has: page.locator(`a[href="/alerts/${a.id}"]`) });
     const text = await card.innerText();
     assert.match(text, new RegExp(`with ${therapists.get(a.therapist_id)}`), `alert ${a.id} names its therapist`);
-    assert.match(text, /Open (less than a minute|\d+ (minute|hour|day|week|month)s?), not acknowledged yet/, `alert ${a.id} says how long it has been open`);
+    assert.match(text, /Open (less than a minute|\d+ (minute|hour|day|week|month)s?( \d+ minutes?)?), not acknowledged yet/, `alert ${a.id} says how long it has been open`);
   }
 
   // An acknowledged one also says who acknowledged it and how soon.
