@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/crypto.h"
 
@@ -198,6 +200,58 @@ bool RoomState::Empty() const {
 
 // --- Messages -----------------------------------------------------------------------------------
 
+std::string_view ToString(Reaction reaction) {
+  return reaction == Reaction::kHelped ? "helped" : "not_right";
+}
+
+std::optional<Reaction> ParseReaction(std::string_view text) {
+  if (text == "helped") return Reaction::kHelped;
+  if (text == "not_right") return Reaction::kNotRight;
+  return std::nullopt;
+}
+
+namespace {
+
+// A feature frame: t, a whole number of milliseconds on a 100 ms step, and two arrays of the same
+// length, 1 to kMaxFeatureSamples long: motion values in [0, 1] or null, voice flags 0 or 1.
+Status ReadFeatures(const Json& json, RoomMessage& message) {
+  const auto t = json.find("t");
+  if (t == json.end() || !t->is_number_integer() || t->get<std::int64_t>() < 0 ||
+      t->get<std::int64_t>() % 100 != 0) {
+    return Fail(Bad("t", "must be the server time in milliseconds of the first 100 ms step"));
+  }
+  message.t = t->get<std::int64_t>();
+  const auto motion = json.find("motion");
+  if (motion == json.end() || !motion->is_array() || motion->empty() ||
+      motion->size() > kMaxFeatureSamples) {
+    return Fail(Bad("motion", fmt::format("must be a list of 1 to {} values", kMaxFeatureSamples)));
+  }
+  const auto voice = json.find("voice");
+  if (voice == json.end() || !voice->is_array() || voice->size() != motion->size()) {
+    return Fail(Bad("voice", "must be a list as long as motion"));
+  }
+  message.motion.reserve(motion->size());
+  for (const Json& value : *motion) {
+    if (value.is_null()) {
+      message.motion.push_back(std::numeric_limits<double>::quiet_NaN());
+      continue;
+    }
+    const double m = value.is_number() ? value.get<double>() : -1;
+    if (!(m >= 0 && m <= 1)) return Fail(Bad("motion", "values must be between 0 and 1, or null"));
+    message.motion.push_back(m);
+  }
+  message.voice.reserve(voice->size());
+  for (const Json& value : *voice) {
+    if (!value.is_number_integer() || (value.get<int>() != 0 && value.get<int>() != 1)) {
+      return Fail(Bad("voice", "values must be 0 or 1"));
+    }
+    message.voice.push_back(value.get<int>() == 1);
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<RoomMessage> ParseRoomMessage(std::string_view frame) {
   if (frame.size() > kMaxRoomMessageBytes) {
     return Fail(Bad("type", "the message is larger than 64 KB"));
@@ -262,8 +316,45 @@ Result<RoomMessage> ParseRoomMessage(std::string_view frame) {
   } else if (kind == "end") {
     message.type = RoomMessageType::kEnd;
     RAPPORT_RETURN_IF_ERROR(only({}));
+  } else if (kind == "clock") {
+    message.type = RoomMessageType::kClock;
+    RAPPORT_RETURN_IF_ERROR(only({"sent"}));
+    const auto sent = json.find("sent");
+    if (sent == json.end() || !sent->is_number()) return Fail(Bad("sent", "is required"));
+    const double value = sent->get<double>();
+    if (!std::isfinite(value) || value < 0 || value > 1e15) {
+      return Fail(Bad("sent", "must be the browser's time in milliseconds"));
+    }
+    message.sent = static_cast<std::int64_t>(value);
+  } else if (kind == "consent" || kind == "pause" || kind == "strip") {
+    const std::string_view field = kind == "consent" ? "given" : kind == "pause" ? "paused" : "on";
+    message.type = kind == "consent" ? RoomMessageType::kConsent
+                   : kind == "pause" ? RoomMessageType::kPause
+                                     : RoomMessageType::kStrip;
+    RAPPORT_RETURN_IF_ERROR(only({field}));
+    const auto value = json.find(field);
+    if (value == json.end() || !value->is_boolean()) {
+      return Fail(Bad(std::string(field), "must be true or false"));
+    }
+    message.flag = value->get<bool>();
+  } else if (kind == "features") {
+    message.type = RoomMessageType::kFeatures;
+    RAPPORT_RETURN_IF_ERROR(only({"t", "motion", "voice"}));
+    RAPPORT_RETURN_IF_ERROR(ReadFeatures(json, message));
+  } else if (kind == "reaction") {
+    message.type = RoomMessageType::kReaction;
+    RAPPORT_RETURN_IF_ERROR(only({"kind"}));
+    const auto reaction = json.find("kind");
+    const std::optional<Reaction> parsed =
+        reaction != json.end() && reaction->is_string()
+            ? ParseReaction(reaction->get_ref<const std::string&>())
+            : std::nullopt;
+    if (!parsed) return Fail(Bad("kind", "must be helped or not_right"));
+    message.reaction = *parsed;
   } else {
-    return Fail(Bad("type", "must be hello, admit, signal, chat or end"));
+    return Fail(Bad("type",
+                    "must be hello, admit, signal, chat, end, clock, consent, pause, features, "
+                    "reaction or strip"));
   }
   return message;
 }

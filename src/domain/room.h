@@ -51,6 +51,32 @@ struct RoomSession {
   std::optional<Timestamp> ended_at;
 };
 
+// What is kept of a session's rapport signals: the figures (synchrony, talk, turns, typed style
+// matching) folded from the feature numbers the two browsers sent, as a JSON object, replaced as
+// the session goes on. The numbers themselves are never kept.
+struct SessionSignalsRecord {
+  AppointmentId appointment_id = 0;
+  ClinicId clinic_id = 0;
+  EpisodeId episode_id = 0;
+  Timestamp origin = 0;  // when the signals first ran in this session
+  Timestamp updated_at = 0;
+  Json figures = Json::object();
+};
+
+// The client's "that helped" or "that didn't feel right", on the session's timeline.
+enum class Reaction { kHelped, kNotRight };
+std::string_view ToString(Reaction reaction);  // "helped", "not_right"
+std::optional<Reaction> ParseReaction(std::string_view text);
+
+struct SessionReaction {
+  std::int64_t id = 0;
+  AppointmentId appointment_id = 0;
+  ClinicId clinic_id = 0;
+  UserId by = 0;
+  Reaction kind = Reaction::kHelped;
+  Timestamp at = 0;
+};
+
 // A guardian the therapist invited into one appointment's room.
 struct RoomGuest {
   AppointmentId appointment_id = 0;
@@ -108,21 +134,56 @@ class RoomState {
 inline constexpr std::size_t kMaxRoomMessageBytes = 64 * 1024;
 inline constexpr std::size_t kMaxChatBytes = 4000;
 
-enum class RoomMessageType { kHello, kAdmit, kSignal, kChat, kEnd };
+enum class RoomMessageType {
+  kHello,
+  kAdmit,
+  kSignal,
+  kChat,
+  kEnd,
+  kClock,     // the browser asks for the server's time, to stamp its feature samples
+  kConsent,   // this person agrees (or no longer agrees) to rapport signals for this session
+  kPause,     // this person pauses or resumes the signals
+  kFeatures,  // feature numbers computed on this person's device
+  kReaction,  // the client's in-the-moment "that helped" / "that didn't feel right"
+  kStrip,     // the therapist turns the live strip on or off
+};
+
+// A feature frame carries at most this many 100 ms steps (5 s).
+inline constexpr std::size_t kMaxFeatureSamples = 50;
 
 struct RoomMessage {
   RoomMessageType type = RoomMessageType::kHello;
   // Each message a socket sends carries a number larger than the one before (the first may be any
   // non-negative number), so a replayed or reordered message is refused.
   std::int64_t seq = 0;
-  std::string csrf;  // hello
-  UserId user = 0;   // admit: who; signal: to whom
-  Json signal;       // signal: {"description": {type, sdp}} or {"candidate": {...}}
-  std::string text;  // chat
+  std::string csrf;       // hello
+  UserId user = 0;        // admit: who; signal: to whom
+  Json signal;            // signal: {"description": {type, sdp}} or {"candidate": {...}}
+  std::string text;       // chat
+  std::int64_t sent = 0;  // clock: the browser's own time, echoed back
+  bool flag = false;      // consent: given; pause: paused; strip: on
+  // features: the server time (ms) of the first step and one motion value (in [0, 1]; NaN for
+  // no camera frame) and one voice flag per 100 ms step.
+  std::int64_t t = 0;
+  std::vector<double> motion;
+  std::vector<bool> voice;
+  Reaction reaction = Reaction::kHelped;  // reaction
+};
+
+// The rapport signals of a room: they run only while the therapist and the client have both
+// consented in this session and neither has paused them. A guardian's word does not switch them.
+struct SignalsConsent {
+  bool therapist = false;
+  bool client = false;
+  std::optional<RoomPart> paused_by;
+  bool strip = false;  // the therapist's live strip, off until the therapist turns it on
+
+  bool on() const { return therapist && client && !paused_by; }
 };
 
 // Parses and checks one text frame. kInvalidArgument naming the offending field ("type", "seq",
-// "csrf", "user", "to", "signal", "text") for anything malformed, with nothing else done.
+// "csrf", "user", "to", "signal", "text", "sent", "given", "paused", "t", "motion", "voice",
+// "kind", "on") for anything malformed, with nothing else done.
 Result<RoomMessage> ParseRoomMessage(std::string_view frame);
 
 // --- STUN and TURN ------------------------------------------------------------------------------

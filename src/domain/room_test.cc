@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "core/crypto.h"
 
 namespace rapport {
@@ -158,6 +162,76 @@ TEST(RoomMessages, RefuseMalformedOnesNamingTheField) {
   EXPECT_EQ(
       FieldOf(R"({"type":"signal","seq":1,"to":2,"signal":{"candidate":null,"description":null}})"),
       "signal");
+}
+
+TEST(RoomMessages, ReadTheSignalsMessagesWithTheirValues) {
+  const auto clock = ParseRoomMessage(R"({"type":"clock","seq":4,"sent":1700000000123})");
+  ASSERT_TRUE(clock.has_value());
+  EXPECT_EQ(clock->type, RoomMessageType::kClock);
+  EXPECT_EQ(clock->sent, 1700000000123);
+
+  const auto consent = ParseRoomMessage(R"({"type":"consent","seq":5,"given":true})");
+  ASSERT_TRUE(consent.has_value());
+  EXPECT_EQ(consent->type, RoomMessageType::kConsent);
+  EXPECT_TRUE(consent->flag);
+  const auto pause = ParseRoomMessage(R"({"type":"pause","seq":6,"paused":false})");
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->type, RoomMessageType::kPause);
+  EXPECT_FALSE(pause->flag);
+  const auto strip = ParseRoomMessage(R"({"type":"strip","seq":7,"on":true})");
+  ASSERT_TRUE(strip.has_value());
+  EXPECT_EQ(strip->type, RoomMessageType::kStrip);
+  EXPECT_TRUE(strip->flag);
+
+  const auto features = ParseRoomMessage(
+      R"({"type":"features","seq":8,"t":1700000000100,"motion":[0.25,null,0],"voice":[1,0,1]})");
+  ASSERT_TRUE(features.has_value());
+  EXPECT_EQ(features->type, RoomMessageType::kFeatures);
+  EXPECT_EQ(features->t, 1700000000100);
+  ASSERT_EQ(features->motion.size(), 3u);
+  EXPECT_EQ(features->motion[0], 0.25);
+  EXPECT_TRUE(std::isnan(features->motion[1]));
+  EXPECT_EQ(features->voice, (std::vector<bool>{true, false, true}));
+
+  const auto reaction = ParseRoomMessage(R"({"type":"reaction","seq":9,"kind":"not_right"})");
+  ASSERT_TRUE(reaction.has_value());
+  EXPECT_EQ(reaction->reaction, Reaction::kNotRight);
+}
+
+TEST(RoomMessages, RefuseMalformedSignalsMessagesNamingTheField) {
+  EXPECT_EQ(FieldOf(R"({"type":"clock","seq":1})"), "sent");
+  EXPECT_EQ(FieldOf(R"({"type":"clock","seq":1,"sent":-5})"), "sent");
+  EXPECT_EQ(FieldOf(R"({"type":"consent","seq":1,"given":"yes"})"), "given");
+  EXPECT_EQ(FieldOf(R"({"type":"pause","seq":1})"), "paused");
+  EXPECT_EQ(FieldOf(R"({"type":"strip","seq":1,"on":1})"), "on");
+  EXPECT_EQ(FieldOf(R"({"type":"reaction","seq":1,"kind":"loved"})"), "kind");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":150,"motion":[0],"voice":[0]})"), "t");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":-100,"motion":[0],"voice":[0]})"), "t");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":[],"voice":[]})"), "motion");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":[1.5],"voice":[0]})"), "motion");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":["a"],"voice":[0]})"), "motion");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":[0,0],"voice":[0]})"), "voice");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":[0],"voice":[2]})"), "voice");
+  EXPECT_EQ(FieldOf(R"({"type":"features","seq":1,"t":100,"motion":[0],"voice":[0],"video":1})"),
+            "video");
+  std::string many = R"({"type":"features","seq":1,"t":100,"motion":[0)";
+  std::string voices = "[0";
+  for (std::size_t i = 1; i <= kMaxFeatureSamples; ++i) {
+    many += ",0";
+    voices += ",0";
+  }
+  EXPECT_EQ(FieldOf(many + "],\"voice\":" + voices + "]}"), "motion");
+}
+
+TEST(SignalsConsent, RunOnlyWhenTherapistAndClientAgreedAndNobodyPaused) {
+  SignalsConsent consent;
+  EXPECT_FALSE(consent.on());
+  consent.therapist = true;
+  EXPECT_FALSE(consent.on());
+  consent.client = true;
+  EXPECT_TRUE(consent.on());
+  consent.paused_by = RoomPart::kClient;
+  EXPECT_FALSE(consent.on());
 }
 
 TEST(RoomMessages, RefuseAFrameLargerThanTheLimitBeforeParsingIt) {

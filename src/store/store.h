@@ -144,6 +144,11 @@ class WriteTxn {
   virtual Status EndRoomSession(AppointmentId appointment_id, Timestamp at) = 0;
   // Invites a guardian into one appointment's room; inviting again changes nothing.
   virtual Status InsertRoomGuest(const RoomGuest& guest) = 0;
+  // Keeps the session's signal figures: a new record, or the appointment's record replaced
+  // (its origin kept). kInvalidArgument when the appointment does not exist.
+  virtual Status UpsertSessionSignals(const SessionSignalsRecord& record) = 0;
+  // reaction.id ignored. kInvalidArgument when the appointment or person does not exist.
+  virtual Result<std::int64_t> InsertSessionReaction(const SessionReaction& reaction) = 0;
   // request.id ignored; kAlreadyExists when the appointment already has a pending request.
   virtual Result<AppointmentRequestId> InsertAppointmentRequest(
       const AppointmentRequest& request) = 0;
@@ -371,6 +376,12 @@ class AppointmentReads {
   virtual Result<std::vector<RoomSession>> ListRoomSessionsOfEpisode(EpisodeId id) = 0;
   // The guardians invited into the appointment's room, by guardian id.
   virtual Result<std::vector<RoomGuest>> ListRoomGuests(AppointmentId id) = 0;
+  // The appointment's signal figures; nullopt when signals never ran in its room.
+  virtual Result<std::optional<SessionSignalsRecord>> GetSessionSignals(AppointmentId id) = 0;
+  // The episode's signal figures, by origin.
+  virtual Result<std::vector<SessionSignalsRecord>> ListSessionSignalsOfEpisode(EpisodeId id) = 0;
+  // The client's reactions in the appointment's room, by time then id.
+  virtual Result<std::vector<SessionReaction>> ListSessionReactions(AppointmentId id) = 0;
 };
 
 // Formal feedback: assignments, answers, alerts, drafts and links, and the caseload built on them.

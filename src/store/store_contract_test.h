@@ -1503,6 +1503,75 @@ TEST_P(StoreContractTest, ARoomSessionStartsOnceEndsOnceAndReopensKeepingItsStar
               FailsWith(ErrorCode::kInvalidArgument));
 }
 
+TEST_P(StoreContractTest, SessionSignalFiguresAreReplacedKeepingTheirOriginAndListedByEpisode) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const AppointmentId later = AddAppointment(episode, kT0 + 2000);
+  const AppointmentId earlier = AddAppointment(episode, kT0 + 1000);
+  ASSERT_THAT(store().GetSessionSignals(later), IsOk());
+  EXPECT_FALSE(store().GetSessionSignals(later)->has_value());
+
+  SessionSignalsRecord record{later,      clinic,     episode,
+                              kT0 + 2100, kT0 + 2200, Json{{"talk_share", {{"client", 0.4}}}}};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertSessionSignals(record); }), IsOk());
+  SessionSignalsRecord replaced = record;
+  replaced.origin = kT0 + 2150;  // the first origin stays
+  replaced.updated_at = kT0 + 2900;
+  replaced.figures = Json{{"talk_share", {{"client", 0.45}}}};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertSessionSignals(replaced); }), IsOk());
+  auto read = store().GetSessionSignals(later);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->origin, kT0 + 2100);
+  EXPECT_EQ((*read)->updated_at, kT0 + 2900);
+  EXPECT_EQ((*read)->figures, replaced.figures);
+
+  SessionSignalsRecord first{earlier, clinic, episode, kT0 + 1100, kT0 + 1200, Json::object()};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertSessionSignals(first); }), IsOk());
+  auto listed = store().ListSessionSignalsOfEpisode(episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].appointment_id, earlier);
+  EXPECT_EQ((*listed)[1].appointment_id, later);
+
+  SessionSignalsRecord nowhere = record;
+  nowhere.appointment_id = 999;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertSessionSignals(nowhere); }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, SessionReactionsAreKeptInTimeOrderPerAppointment) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const AppointmentId one = AddAppointment(episode, kT0 + 1000);
+  const AppointmentId two = AddAppointment(episode, kT0 + 2000);
+  std::vector<std::int64_t> ids;
+  for (const SessionReaction& reaction :
+       {SessionReaction{0, one, clinic, client, Reaction::kNotRight, kT0 + 1300},
+        SessionReaction{0, one, clinic, client, Reaction::kHelped, kT0 + 1200}}) {
+    ids.push_back(Put([&](WriteTxn& txn) { return txn.InsertSessionReaction(reaction); }));
+  }
+  EXPECT_NE(ids[0], ids[1]);
+  auto reactions = store().ListSessionReactions(one);
+  ASSERT_THAT(reactions, IsOk());
+  ASSERT_EQ(reactions->size(), 2u);
+  EXPECT_EQ((*reactions)[0].kind, Reaction::kHelped);
+  EXPECT_EQ((*reactions)[0].at, kT0 + 1200);
+  EXPECT_EQ((*reactions)[0].by, client);
+  EXPECT_EQ((*reactions)[1].kind, Reaction::kNotRight);
+  EXPECT_EQ((*reactions)[1].id, ids[0]);
+  EXPECT_TRUE(store().ListSessionReactions(two)->empty());
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertSessionReaction(
+                    SessionReaction{0, 999, clinic, client, Reaction::kHelped, kT0}));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
 TEST_P(StoreContractTest, RoomGuestsAreInvitedPerAppointmentOnce) {
   const ClinicId clinic = AddClinic();
   const UserId client = AddUser(clinic, "c@x.org", Role::kClient);

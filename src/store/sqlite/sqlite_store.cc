@@ -103,6 +103,36 @@ Result<RoomGuest> ReadRoomGuest(const SqliteQuery& q) {
   return RoomGuest{q.Int(0), q.Int(1), q.Int(2), q.Int(3)};
 }
 
+#define RAPPORT_SESSION_SIGNALS_COLUMNS \
+  "appointment_id, clinic_id, episode_id, origin, updated_at, figures"
+
+Result<SessionSignalsRecord> ReadSessionSignals(const SqliteQuery& q) {
+  SessionSignalsRecord r;
+  r.appointment_id = q.Int(0);
+  r.clinic_id = q.Int(1);
+  r.episode_id = q.Int(2);
+  r.origin = q.Int(3);
+  r.updated_at = q.Int(4);
+  r.figures = Json::parse(q.Text(5), nullptr, false);
+  if (r.figures.is_discarded() || !r.figures.is_object()) {
+    return Fail(Error::Internal("session_signals.figures is not a JSON object"));
+  }
+  return r;
+}
+
+Result<SessionReaction> ReadSessionReaction(const SqliteQuery& q) {
+  SessionReaction r;
+  r.id = q.Int(0);
+  r.appointment_id = q.Int(1);
+  r.clinic_id = q.Int(2);
+  r.by = q.Int(3);
+  const std::optional<Reaction> kind = ParseReaction(q.Text(4));
+  if (!kind) return Fail(Error::Internal("session_reactions.kind is not a reaction"));
+  r.kind = *kind;
+  r.at = q.Int(5);
+  return r;
+}
+
 #define RAPPORT_APPOINTMENT_REQUEST_COLUMNS                                                    \
   "id, clinic_id, appointment_id, requested_by, kind, note, short_notice, created_at, state, " \
   "decided_by, decided_at, reply"
@@ -967,6 +997,26 @@ class SqliteWriteTxn final : public WriteTxn {
                    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"));
     q.Bind(g.appointment_id).Bind(g.guardian_id).Bind(g.invited_by).Bind(g.invited_at);
     return Done(NameMissing(q.Run(), "appointment or person does not exist"));
+  }
+
+  Status UpsertSessionSignals(const SessionSignalsRecord& r) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO session_signals (" RAPPORT_SESSION_SIGNALS_COLUMNS
+                   ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (appointment_id) DO UPDATE SET "
+                   "updated_at = max(excluded.updated_at, origin), figures = excluded.figures"));
+    q.Bind(r.appointment_id).Bind(r.clinic_id).Bind(r.episode_id).Bind(r.origin);
+    q.Bind(r.updated_at).Bind(r.figures.dump());
+    return Done(NameMissing(q.Run(), "appointment does not exist"));
+  }
+
+  Result<std::int64_t> InsertSessionReaction(const SessionReaction& r) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO session_reactions (appointment_id, clinic_id, by_user, kind, at) "
+                   "VALUES (?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(r.appointment_id).Bind(r.clinic_id).Bind(r.by).Bind(ToString(r.kind)).Bind(r.at);
+    return NameMissing(q.RunReturningId(), "appointment or person does not exist");
   }
 
   Result<AppointmentRequestId> InsertAppointmentRequest(const AppointmentRequest& r) override {
@@ -2207,6 +2257,36 @@ class SqliteStoreImpl final : public SqliteStore {
                     "WHERE appointment_id = ? ORDER BY guardian_id"));
       q.Bind(id);
       return All(q, ReadRoomGuest);
+    });
+  }
+  Result<std::optional<SessionSignalsRecord>> GetSessionSignals(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::optional<SessionSignalsRecord>> {
+      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                               c.Prepare("SELECT " RAPPORT_SESSION_SIGNALS_COLUMNS
+                                         " FROM session_signals WHERE appointment_id = ?"));
+      q.Bind(id);
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<SessionSignalsRecord> rows, All(q, ReadSessionSignals));
+      if (rows.empty()) return std::optional<SessionSignalsRecord>();
+      return std::optional<SessionSignalsRecord>(std::move(rows.front()));
+    });
+  }
+  Result<std::vector<SessionSignalsRecord>> ListSessionSignalsOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<SessionSignalsRecord>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT " RAPPORT_SESSION_SIGNALS_COLUMNS
+                    " FROM session_signals WHERE episode_id = ? ORDER BY origin, appointment_id"));
+      q.Bind(id);
+      return All(q, ReadSessionSignals);
+    });
+  }
+  Result<std::vector<SessionReaction>> ListSessionReactions(AppointmentId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<SessionReaction>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q, c.Prepare("SELECT id, appointment_id, clinic_id, by_user, kind, at FROM "
+                                   "session_reactions WHERE appointment_id = ? ORDER BY at, id"));
+      q.Bind(id);
+      return All(q, ReadSessionReaction);
     });
   }
   Result<UserId> FindCalendarFeed(const std::string& token_hash) override {
