@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "service/actor.h"
 #include "service/audit_log.h"
 #include "service/feedback_service.h"
+#include "service/room_service.h"
 #include "service/submission.h"
 
 namespace rapport {
@@ -61,6 +64,9 @@ constexpr std::array<StaffSeed, 5> kStaff{{
 constexpr int kFirstTherapist = 2;
 constexpr int kOnCallTherapist = 3;  // Daniel Nakamura
 constexpr int kOnCallDays = 28;
+// The client who has a video check-in starting this long after the demo is seeded.
+constexpr const char* kVideoCheckInClient = "client@demo.rapport";
+constexpr Timestamp kVideoCheckInAfter = 5LL * 60 * 1000;
 
 enum class Age { kAdult, kNine, kFourteen };
 
@@ -116,6 +122,45 @@ constexpr std::array<GuardianSeed, 2> kGuardians{{
     {"guardian@demo.rapport", "Elena Haddad", 1},
     {"kwame.mensah@demo.rapport", "Kwame Mensah", 2},
 }};
+
+// What a held session's rapport signals might have left: modest movement synchrony in which the
+// client mostly follows, the client talking a little over half the time, or for a typed session
+// the style of their messages. Varied by the appointment's id, not the random stream.
+SignalSummary DemoSignals(const Appointment& a, Timestamp length) {
+  SignalSummary s;
+  const std::int64_t id = a.id;
+  s.settled_steps = length / kSignalStepMs;
+  s.both_steps = s.settled_steps - s.settled_steps / 40;
+  if (a.modality == Modality::kText) {
+    s.typed.messages = {static_cast<int>(30 + id % 9), static_cast<int>(34 + id % 7)};
+    s.typed.words = {s.typed.messages[0] * 14LL, s.typed.messages[1] * 19LL};
+    s.typed.style_matching = 0.78 + 0.02 * static_cast<double>(id % 6);
+    s.typed.median_reply_ms = {48000.0 + 1000.0 * static_cast<double>(id % 11),
+                               71000.0 + 1000.0 * static_cast<double>(id % 13)};
+    return s;
+  }
+  if (a.modality == Modality::kVideo) {
+    s.movement.windows = static_cast<int>((s.settled_steps - 250) / 50 + 1);
+    s.movement.strength = 0.16 + 0.03 * static_cast<double>(id % 7);
+    const double lag = 0.1 * static_cast<double>(1 + id % 9) * (id % 4 == 0 ? -1 : 1);
+    s.movement.peak_lag_seconds = lag;
+    s.movement.leader = lag > 0 ? SyncLeader::kTherapist : SyncLeader::kClient;
+  }
+  const double client_share = 0.50 + 0.02 * static_cast<double>(id % 8);
+  const double talk = 0.8 * static_cast<double>(length);
+  s.talk.talk_ms = {static_cast<std::int64_t>(talk * (1 - client_share)),
+                    static_cast<std::int64_t>(talk * client_share)};
+  s.talk.client_share = client_share;
+  s.talk.turns = {static_cast<int>(38 + id % 10), static_cast<int>(37 + id % 10)};
+  s.talk.mean_turn_ms = {static_cast<double>(s.talk.talk_ms[0]) / s.talk.turns[0],
+                         static_cast<double>(s.talk.talk_ms[1]) / s.talk.turns[1]};
+  s.talk.median_latency_ms = {700.0 + 50.0 * static_cast<double>(id % 5),
+                              900.0 + 60.0 * static_cast<double>(id % 6)};
+  s.talk.overlaps = static_cast<int>(6 + id % 5);
+  s.talk.interruptions = {static_cast<int>(1 + id % 2), static_cast<int>(id % 3)};
+  s.typed.style_matching = std::numeric_limits<double>::quiet_NaN();
+  return s;
+}
 
 // A child's date of birth `years` and a few months before `now`, so ages stay ~9 and ~14.
 std::string ChildBirthday(Timestamp now, int years) {
@@ -1120,9 +1165,26 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
           RAPPORT_RETURN_IF_ERROR(txn.StartRoomSession(
               RoomSession{a.id, summary.clinic_id, episode_id, a.modality, began, std::nullopt}));
           RAPPORT_RETURN_IF_ERROR(txn.EndRoomSession(a.id, finished));
+          RAPPORT_RETURN_IF_ERROR(txn.UpsertSessionSignals(
+              SessionSignalsRecord{a.id, summary.clinic_id, episode_id, began, finished,
+                                   SignalFiguresJson(DemoSignals(a, finished - began))}));
           RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "room_session",
                                                 std::to_string(appointment_id)));
         }
+      }
+      if (c.email == std::string_view(kVideoCheckInClient)) {
+        // A video check-in a few minutes from now, so that the demo therapist and client can
+        // meet in its room (open ten minutes before the start) as soon as the clinic is up.
+        Appointment check_in;
+        check_in.episode_id = episode_id;
+        check_in.starts_at = now + kVideoCheckInAfter;
+        check_in.duration_minutes = 50;
+        check_in.modality = Modality::kVideo;
+        check_in.status = AppointmentStatus::kScheduled;
+        RAPPORT_ASSIGN_OR_RETURN(check_in.id, txn.InsertAppointment(check_in));
+        ++summary.appointments;
+        RAPPORT_RETURN_IF_ERROR(
+            audit::Append(txn, system, now, "create", "appointment", std::to_string(check_in.id)));
       }
       plans.push_back(std::move(plan));
     }

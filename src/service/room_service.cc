@@ -1,6 +1,7 @@
 #include "service/room_service.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "service/access.h"
 #include "service/audit_log.h"
@@ -17,7 +18,58 @@ Status RequireCareRole(const Actor& actor) {
   return RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor});
 }
 
+// A measured value, or null when there is none (NaN).
+Json Number(double value) {
+  return std::isfinite(value) ? Json(value) : Json(nullptr);
+}
+
+Json Pair(double therapist, double client) {
+  return {{"therapist", Number(therapist)}, {"client", Number(client)}};
+}
+
+constexpr std::size_t kT = static_cast<std::size_t>(SignalParty::kTherapist);
+constexpr std::size_t kC = static_cast<std::size_t>(SignalParty::kClient);
+
 }  // namespace
+
+Json SignalFiguresJson(const SignalSummary& summary) {
+  Json figures = Json::object();
+  figures["settled_seconds"] = static_cast<double>(summary.settled_steps) * kSignalStepMs / 1000.0;
+  figures["both_seconds"] = static_cast<double>(summary.both_steps) * kSignalStepMs / 1000.0;
+  const MovementSynchrony& m = summary.movement;
+  figures["movement_synchrony"] = m.windows == 0
+                                      ? Json(nullptr)
+                                      : Json{{"strength", Number(m.strength)},
+                                             {"peak_lag_seconds", Number(m.peak_lag_seconds)},
+                                             {"leader", std::string(ToString(m.leader))},
+                                             {"windows", m.windows}};
+  const TalkSummary& t = summary.talk;
+  if (t.talk_ms[kT] + t.talk_ms[kC] == 0) {
+    figures["talk_share"] = nullptr;
+    figures["turns"] = nullptr;
+  } else {
+    figures["talk_share"] = Pair(1.0 - t.client_share, t.client_share);
+    figures["turns"] = {
+        {"therapist", t.turns[kT]},
+        {"client", t.turns[kC]},
+        {"talk_seconds", Pair(t.talk_ms[kT] / 1000.0, t.talk_ms[kC] / 1000.0)},
+        {"mean_turn_seconds", Pair(t.mean_turn_ms[kT] / 1000.0, t.mean_turn_ms[kC] / 1000.0)},
+        {"median_latency_seconds",
+         Pair(t.median_latency_ms[kT] / 1000.0, t.median_latency_ms[kC] / 1000.0)},
+        {"overlaps", t.overlaps},
+        {"interruptions", {{"therapist", t.interruptions[kT]}, {"client", t.interruptions[kC]}}}};
+  }
+  const TypedSummary& w = summary.typed;
+  figures["typed"] =
+      w.messages[kT] + w.messages[kC] == 0
+          ? Json(nullptr)
+          : Json{{"messages", {{"therapist", w.messages[kT]}, {"client", w.messages[kC]}}},
+                 {"words", {{"therapist", w.words[kT]}, {"client", w.words[kC]}}},
+                 {"style_matching", Number(w.style_matching)},
+                 {"median_reply_seconds",
+                  Pair(w.median_reply_ms[kT] / 1000.0, w.median_reply_ms[kC] / 1000.0)}};
+  return figures;
+}
 
 Result<RoomPass> RoomService::Pass(const Actor& actor, AppointmentId appointment_id) {
   RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
@@ -191,6 +243,97 @@ Result<HeldSession> RoomService::HeldSessionOf(const Actor& actor, AppointmentId
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {{"appointment", Id(appointment_id)}}));
   return HeldSession{*session, episode.client_id, episode.therapist_id};
+}
+
+Status RoomService::SaveSignals(const Actor& actor, AppointmentId appointment_id, Timestamp origin,
+                                const SignalSummary& summary) {
+  RAPPORT_ASSIGN_OR_RETURN(const RoomPass pass, Pass(actor, appointment_id));
+  if (pass.part != RoomPart::kTherapist) {
+    return Fail(Error::PermissionDenied("Only the session's therapist keeps its signals."));
+  }
+  const Timestamp now = clock_.Now();
+  SessionSignalsRecord record;
+  record.appointment_id = appointment_id;
+  record.clinic_id = actor.clinic_id;
+  record.episode_id = pass.appointment.episode_id;
+  record.origin = origin;
+  record.updated_at = std::max(now, origin);
+  record.figures = SignalFiguresJson(summary);
+  return store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.UpsertSessionSignals(record));
+    return audit::Append(txn, actor, now, "record", "session_signals", Id(appointment_id));
+  });
+}
+
+Result<SessionReaction> RoomService::RecordReaction(const Actor& actor,
+                                                    AppointmentId appointment_id, Reaction kind) {
+  RAPPORT_ASSIGN_OR_RETURN(const RoomPass pass, Pass(actor, appointment_id));
+  if (pass.part != RoomPart::kClient) {
+    return Fail(Error::PermissionDenied("Only the client sends in-the-moment reactions."));
+  }
+  SessionReaction reaction{0, appointment_id, actor.clinic_id, actor.user_id, kind, clock_.Now()};
+  RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(reaction.id, txn.InsertSessionReaction(reaction));
+    return audit::Append(txn, actor, reaction.at, "create", "session_reaction", Id(reaction.id));
+  }));
+  return reaction;
+}
+
+Result<std::vector<HeldSignals>> RoomService::SignalsOfClient(const Actor& actor,
+                                                              UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::vector<Episode> episodes,
+      VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
+  std::vector<HeldSignals> out;
+  std::vector<audit::Touch> touched;
+  for (const Episode& e : episodes) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<RoomSession> sessions,
+                             store_.ListRoomSessionsOfEpisode(e.id));
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<SessionSignalsRecord> signals,
+                             store_.ListSessionSignalsOfEpisode(e.id));
+    for (SessionSignalsRecord& record : signals) {
+      const auto session = std::find_if(
+          sessions.begin(), sessions.end(),
+          [&](const RoomSession& s) { return s.appointment_id == record.appointment_id; });
+      if (session == sessions.end()) continue;  // figures kept before the session was recorded
+      out.push_back({{*session, e.client_id, e.therapist_id}, std::move(record)});
+    }
+    touched.push_back({"episode", Id(e.id)});
+  }
+  std::sort(out.begin(), out.end(), [](const HeldSignals& a, const HeldSignals& b) {
+    return a.held.session.started_at < b.held.session.started_at;
+  });
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<SessionSummary> RoomService::SummaryOf(const Actor& actor, AppointmentId appointment_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const AppointmentOfEpisode found,
+      RequireAppointment(store_, actor, appointment_id, ClientAccess::kClinical));
+  SessionSummary summary;
+  summary.appointment = found.appointment;
+  RAPPORT_ASSIGN_OR_RETURN(summary.session, store_.GetRoomSession(appointment_id));
+  RAPPORT_ASSIGN_OR_RETURN(summary.signals, store_.GetSessionSignals(appointment_id));
+  RAPPORT_ASSIGN_OR_RETURN(summary.reactions, store_.ListSessionReactions(appointment_id));
+  if (summary.signals) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::vector<SessionSignalsRecord> episode_signals,
+                             store_.ListSessionSignalsOfEpisode(found.episode.id));
+    for (const SessionSignalsRecord& earlier : episode_signals) {
+      if (earlier.origin >= summary.signals->origin) break;
+      const Json* strength = nullptr;
+      if (const auto m = earlier.figures.find("movement_synchrony");
+          m != earlier.figures.end() && m->is_object()) {
+        if (const auto s = m->find("strength"); s != m->end() && s->is_number()) strength = &*s;
+      }
+      if (strength != nullptr) summary.earlier_strengths.push_back(strength->get<double>());
+    }
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      audit::Reads(store_, actor, clock_.Now(), {{"appointment", Id(appointment_id)}}));
+  return summary;
 }
 
 }  // namespace rapport

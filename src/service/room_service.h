@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/session_signals.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/result.h"
@@ -30,6 +31,27 @@ struct HeldSession {
   UserId client_id = 0;
   UserId therapist_id = 0;
 };
+
+// A session held in a room and the figures its rapport signals left.
+struct HeldSignals {
+  HeldSession held;
+  SessionSignalsRecord signals;
+};
+
+// What a session's rapport signals and the client's reactions left behind, for its summary.
+struct SessionSummary {
+  Appointment appointment;
+  std::optional<RoomSession> session;
+  std::optional<SessionSignalsRecord> signals;  // none when signals never ran
+  std::vector<SessionReaction> reactions;       // by time
+  // The movement-synchrony strength of the episode's earlier sessions that had one, oldest
+  // first: what this session is compared with.
+  std::vector<double> earlier_strengths;
+};
+
+// The figures kept of a session's signals (session_signals.figures), from the live state's
+// summary. Missing values (NaN) are null; a part with nothing measured is null as a whole.
+Json SignalFiguresJson(const SignalSummary& summary);
 
 // What one person may know of one appointment's room.
 struct RoomPass {
@@ -83,6 +105,24 @@ class RoomService {
   // The session held in one appointment's room; kNotFound when none was held or the actor may
   // not see it. Audited as a read.
   Result<HeldSession> HeldSessionOf(const Actor& actor, AppointmentId appointment_id);
+
+  // The server keeps the session's signal figures, replacing earlier ones; `actor` is the
+  // session's therapist, `origin` when the signals first ran. Audited as "record" of the
+  // session_signals.
+  Status SaveSignals(const Actor& actor, AppointmentId appointment_id, Timestamp origin,
+                     const SignalSummary& summary);
+  // The client's in-the-moment reaction, kept on the session's timeline. Only the appointment's
+  // client reacts (kPermissionDenied for anyone else). Audited as "create".
+  Result<SessionReaction> RecordReaction(const Actor& actor, AppointmentId appointment_id,
+                                         Reaction kind);
+  // The signal figures of the sessions held in the rooms of the client's episodes that the
+  // actor may see with clinical access (SessionsOfClient's rule), by start. Audited as a read of
+  // each episode.
+  Result<std::vector<HeldSignals>> SignalsOfClient(const Actor& actor, UserId client_id);
+  // The summary of the session held in the appointment's room: who may see the session itself
+  // (HeldSessionOf's rule). The appointment without a session held has an empty summary. Audited
+  // as a read.
+  Result<SessionSummary> SummaryOf(const Actor& actor, AppointmentId appointment_id);
 
   const Clock& clock() const { return clock_; }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
+#include <vector>
 
 #include "service/service_test_world.h"
 
@@ -185,6 +187,75 @@ TEST_F(RoomServiceTest, AClientsHeldSessionsAreSeenByThoseWithClinicalAccessOnly
   EXPECT_EQ(rooms_.HeldSessionOf(w_.As(w_.c2), w_.a_c1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(rooms_.HeldSessionOf(w_.As(w_.t1), w_.a_k1).error().code, ErrorCode::kNotFound)
       << "no session was held there";
+}
+
+SignalSummary Figures(double strength, double lag_seconds) {
+  SignalSummary summary;
+  summary.settled_steps = 6000;
+  summary.both_steps = 5900;
+  summary.movement.windows = 117;
+  summary.movement.strength = strength;
+  summary.movement.peak_lag_seconds = lag_seconds;
+  summary.movement.leader = lag_seconds > 0 ? SyncLeader::kTherapist : SyncLeader::kClient;
+  summary.talk.talk_ms = {180000, 120000};
+  summary.talk.client_share = 0.4;
+  summary.talk.turns = {40, 39};
+  summary.talk.mean_turn_ms = {4500, 3100};
+  summary.talk.median_latency_ms = {600, std::numeric_limits<double>::quiet_NaN()};
+  summary.typed.style_matching = std::numeric_limits<double>::quiet_NaN();
+  return summary;
+}
+
+TEST_F(RoomServiceTest, TheSummaryHoldsTheKeptFiguresTheReactionsAndTheClientsEarlierSessions) {
+  // An earlier session of the same episode, with its own figures.
+  Appointment before = *w_.store->GetAppointment(w_.a_c1);
+  before.id = 0;
+  before.starts_at -= 7 * 24 * 60 * kMinute;
+  AppointmentId earlier = 0;
+  ASSERT_TRUE(w_.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(earlier, txn.InsertAppointment(before));
+                    return Ok();
+                  })
+                  .has_value());
+  w_.clock.Set(before.starts_at + kMinute);
+  ASSERT_TRUE(
+      rooms_.SaveSignals(w_.As(w_.t1), earlier, w_.clock.Now(), Figures(0.3, -0.4)).has_value());
+
+  At(w_.a_c1, 2 * kMinute);
+  const Timestamp origin = w_.clock.Now();
+  EXPECT_EQ(rooms_.SaveSignals(w_.As(w_.c1), w_.a_c1, origin, Figures(0.5, 0.8)).error().code,
+            ErrorCode::kPermissionDenied);
+  w_.clock.Advance(std::chrono::minutes(10));
+  ASSERT_TRUE(rooms_.SaveSignals(w_.As(w_.t1), w_.a_c1, origin, Figures(0.5, 0.8)).has_value());
+  EXPECT_EQ(rooms_.RecordReaction(w_.As(w_.t1), w_.a_c1, Reaction::kHelped).error().code,
+            ErrorCode::kPermissionDenied);
+  const auto reaction = rooms_.RecordReaction(w_.As(w_.c1), w_.a_c1, Reaction::kNotRight);
+  ASSERT_TRUE(reaction.has_value());
+  EXPECT_EQ(reaction->at, w_.clock.Now());
+
+  const auto summary = rooms_.SummaryOf(w_.As(w_.t1), w_.a_c1);
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  ASSERT_TRUE(summary->signals.has_value());
+  EXPECT_EQ(summary->signals->origin, origin);
+  const Json& figures = summary->signals->figures;
+  EXPECT_EQ(figures["movement_synchrony"]["strength"], 0.5);
+  EXPECT_EQ(figures["movement_synchrony"]["peak_lag_seconds"], 0.8);
+  EXPECT_EQ(figures["movement_synchrony"]["leader"], "therapist");
+  EXPECT_EQ(figures["talk_share"]["client"], 0.4);
+  EXPECT_EQ(figures["turns"]["median_latency_seconds"]["therapist"], 0.6);
+  EXPECT_TRUE(figures["turns"]["median_latency_seconds"]["client"].is_null());
+  EXPECT_TRUE(figures["typed"].is_null()) << "nothing was typed";
+  EXPECT_EQ(figures["settled_seconds"], 600.0);
+  ASSERT_EQ(summary->reactions.size(), 1u);
+  EXPECT_EQ(summary->reactions[0].kind, Reaction::kNotRight);
+  EXPECT_EQ(summary->earlier_strengths, std::vector<double>{0.3});
+
+  EXPECT_TRUE(rooms_.SummaryOf(w_.As(w_.c1), w_.a_c1).has_value()) << "the client's own";
+  EXPECT_EQ(rooms_.SummaryOf(w_.As(w_.c2), w_.a_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(rooms_.SummaryOf(w_.As(w_.t2), w_.a_c1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(AuditCount("record", "session_signals"), 2);
+  EXPECT_EQ(AuditCount("create", "session_reaction"), 1);
 }
 
 }  // namespace
