@@ -21,6 +21,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/room_service.h"
 
 namespace rapport {
 
@@ -534,7 +535,8 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
   router.Add(
       "GET", "/fhir/Observation",
       FhirAuthed(
-          auth, [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
+          auth,
+          [&feedback, &catalog, rooms](const HttpRequest& request, const Actor& actor) -> Reply {
             auto subject = SubjectParam(request);
             if (!subject) return std::unexpected(std::move(subject.error()));
             // code=system|code, or a bare code matching any system.
@@ -560,6 +562,16 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                 for (const ProgressPoint& p : q.points) {
                   if (!p.total) continue;
                   resources.push_back(ObservationJson(p, q.definition.title, code, *subject));
+                }
+              }
+            }
+            if (rooms != nullptr && (!want_system || *want_system == kRapportSignalSystem)) {
+              auto sessions = rooms->SignalsOfClient(actor, *subject);
+              if (!sessions) return Outcome(sessions.error());
+              for (const HeldSignals& session : *sessions) {
+                for (Json& o : SignalObservationsJson(session)) {
+                  if (want_code && o["code"]["coding"][0]["code"] != *want_code) continue;
+                  resources.push_back(std::move(o));
                 }
               }
             }

@@ -41,7 +41,59 @@ Json RoomPassJson(const RoomPass& pass) {
           {"ice", pass.ice}};
 }
 
+Json SessionSummaryJson(const SessionSummary& summary) {
+  const Appointment& a = summary.appointment;
+  const std::optional<RoomSession>& session = summary.session;
+  Json out = {{"appointment_id", a.id},
+              {"episode_id", a.episode_id},
+              {"modality", std::string(ToString(a.modality))},
+              {"started_at", session ? Json(FormatIso8601(session->started_at)) : Json()},
+              {"ended_at", session ? OptionalTime(session->ended_at) : Json()},
+              {"duration_seconds", session && session->ended_at
+                                       ? Json((*session->ended_at - session->started_at) / 1000)
+                                       : Json()}};
+  const Timestamp since = session ? session->started_at : a.starts_at;
+  Json reactions = Json::array();
+  for (const SessionReaction& r : summary.reactions) {
+    reactions.push_back({{"kind", std::string(ToString(r.kind))},
+                         {"at", FormatIso8601(r.at)},
+                         {"offset_seconds", std::max<Timestamp>(0, r.at - since) / 1000}});
+  }
+  out["reactions"] = std::move(reactions);
+  if (!summary.signals) {
+    out["signals"] = {{"consented", false}};
+    for (const char* part : {"movement_synchrony", "talk_share", "turns", "typed"}) {
+      out[part] = nullptr;
+    }
+    return out;
+  }
+  const SessionSignalsRecord& kept = summary.signals.value();
+  const Json& figures = kept.figures;
+  out["signals"] = {{"consented", true},
+                    {"origin", FormatIso8601(kept.origin)},
+                    {"updated_at", FormatIso8601(kept.updated_at)},
+                    {"settled_seconds", figures.value("settled_seconds", Json())},
+                    {"both_seconds", figures.value("both_seconds", Json())}};
+  for (const char* part : {"movement_synchrony", "talk_share", "turns", "typed"}) {
+    out[part] = figures.value(part, Json());
+  }
+  if (out["movement_synchrony"].is_object()) {
+    const std::vector<double>& earlier = summary.earlier_strengths;
+    Json& movement = out["movement_synchrony"];
+    movement["earlier_sessions"] = earlier.size();
+    double sum = 0;
+    for (const double strength : earlier) sum += strength;
+    movement["earlier_mean_strength"] =
+        earlier.empty() ? Json() : Json(sum / static_cast<double>(earlier.size()));
+  }
+  return out;
+}
+
 void AddRoomRoutes(Router& router, AuthService& auth, RoomService& rooms) {
+  router.Add("GET", "/api/v1/appointments/{id}/session-summary",
+             IdRoute(auth, [&rooms](const HttpRequest&, const Actor& actor, std::int64_t id) {
+               return Respond(200, rooms.SummaryOf(actor, id), SessionSummaryJson);
+             }));
   router.Add("GET", "/api/v1/appointments/{id}/room",
              IdRoute(auth, [&rooms](const HttpRequest&, const Actor& actor, std::int64_t id) {
                return Respond(200, rooms.Look(actor, id), RoomPassJson);

@@ -1,6 +1,7 @@
 #include "http/room_socket.h"
 
 #include <charconv>
+#include <cmath>
 #include <vector>
 
 #include "core/clock.h"
@@ -37,6 +38,41 @@ std::string ErrorJson(std::int64_t seq, const Error& error) {
                                  : error.fields.front().field + " " + error.fields.front().message;
   return ErrorJson(seq, code, field, detail);
 }
+
+// The figures kept on the pool; the caller awaits, so the pointers outlive the call.
+asio::awaitable<Status> SaveOnPool(RoomService* rooms, const Actor* actor, AppointmentId id,
+                                   Timestamp origin, const SignalSummary* summary) {
+  co_return rooms->SaveSignals(*actor, id, origin, *summary);
+}
+
+asio::awaitable<Result<SessionReaction>> ReactOnPool(RoomService* rooms, const Actor* actor,
+                                                     AppointmentId id, Reaction kind) {
+  co_return rooms->RecordReaction(*actor, id, kind);
+}
+
+Json Measured(double value) {
+  return std::isfinite(value) ? Json(value) : Json(nullptr);
+}
+
+std::string StripJson(const LiveReading& live, Timestamp now) {
+  return Json{{"type", "strip"},
+              {"sync", Measured(live.recent_sync)},
+              {"lag_seconds", Measured(live.recent_lag_seconds)},
+              {"leader", std::string(ToString(live.recent_leader))},
+              {"client_share", Measured(live.client_share)},
+              {"at", FormatIso8601(now)}}
+      .dump();
+}
+
+// Only the therapist's and the client's devices send signals, and only they consent and pause.
+std::optional<SignalParty> PartyOf(RoomPart part) {
+  if (part == RoomPart::kTherapist) return SignalParty::kTherapist;
+  if (part == RoomPart::kClient) return SignalParty::kClient;
+  return std::nullopt;
+}
+
+// Figures are kept after each further minute of settled signals.
+constexpr std::int64_t kSaveEverySteps = 60 * 1000 / kSignalStepMs;
 
 Json MemberJson(const RoomMember& m) {
   return {{"id", m.user_id},
@@ -78,6 +114,7 @@ std::shared_ptr<RoomSockets::Room> RoomSockets::RoomOf(const RoomPass& pass) {
     room->appointment_id = pass.appointment.id;
     room->window = pass.window;
     room->session_recorded = pass.session && !pass.session->ended_at;
+    if (pass.session) room->session_started_at = pass.session->started_at;
   }
   return room;
 }
@@ -112,6 +149,7 @@ asio::awaitable<void> RoomSockets::RecordStartIfUnderWay(std::shared_ptr<Room> r
   room->recording = false;
   if (!started) co_return;  // tried again at the next admission or return
   room->session_recorded = true;
+  room->session_started_at = started->started_at;
   const std::string text =
       Json{{"type", "session"}, {"started_at", FormatIso8601(started->started_at)}}.dump();
   for (auto& [user, seat] : room->seats) QueueLive(*seat.socket, text);
@@ -120,6 +158,7 @@ asio::awaitable<void> RoomSockets::RecordStartIfUnderWay(std::shared_ptr<Room> r
 asio::awaitable<Status> RoomSockets::EndSession(std::shared_ptr<Room> room,
                                                 const Actor& therapist) {
   const AppointmentId id = room->appointment_id;
+  co_await SaveSignals(room, true);
   if (room->session_recorded) {
     Result<RoomSession> ended = co_await asio::co_spawn(
         pool_, RecordOnPool(&rooms_, &therapist, id, false), asio::use_awaitable);
@@ -154,9 +193,144 @@ std::string RoomSockets::WelcomeJson(const RoomMember& you, const Room& room,
       .dump();
 }
 
+std::string RoomSockets::SignalsJson(const Room& room) {
+  const SignalsConsent& c = room.consent;
+  return Json{{"type", "signals"},
+              {"on", c.on()},
+              {"consent", {{"therapist", c.therapist}, {"client", c.client}}},
+              {"paused_by", c.paused_by ? Json(std::string(ToString(*c.paused_by))) : Json()},
+              {"strip", c.strip}}
+      .dump();
+}
+
+void RoomSockets::SendSignals(Room& room) {
+  const std::string text = SignalsJson(room);
+  for (const RoomMember& m : room.state.members()) {
+    if (m.presence == Presence::kAdmitted) SendTo(room, m.user_id, text);
+  }
+}
+
+asio::awaitable<void> RoomSockets::SaveSignals(std::shared_ptr<Room> room, bool settle) {
+  if (!room->signals || !room->therapist || room->saving) co_return;
+  const Timestamp now = rooms_.clock().Now();
+  if (settle) room->signals->SettleUntil(now);
+  const SignalSummary summary = room->signals->Summary();
+  room->saving = true;
+  const Actor therapist = *room->therapist;
+  const Status saved = co_await asio::co_spawn(
+      pool_, SaveOnPool(&rooms_, &therapist, room->appointment_id, room->signals_origin, &summary),
+      asio::use_awaitable);
+  room->saving = false;
+  if (saved) {
+    room->saved_steps = summary.settled_steps;
+  } else {
+    SendTo(*room, therapist.user_id,
+           ErrorJson(-1, "unavailable", "",
+                     "the session's figures could not be kept just now; trying again"));
+  }
+}
+
+asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
+                                                 std::shared_ptr<LiveSocket> socket,
+                                                 const Actor& actor, RoomPart part,
+                                                 const RoomMessage& message) {
+  const RoomMember* member = room->state.Find(actor.user_id);
+  const std::optional<SignalParty> party = PartyOf(part);
+  if (member == nullptr || member->presence != Presence::kAdmitted || !party) {
+    QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
+                                 "rapport signals are the therapist's and the client's, once in"));
+    co_return;
+  }
+  const Timestamp now = rooms_.clock().Now();
+  SignalsConsent& consent = room->consent;
+  switch (message.type) {
+    case RoomMessageType::kConsent:
+      (part == RoomPart::kTherapist ? consent.therapist : consent.client) = message.flag;
+      if (consent.on() && !room->signals) {
+        room->signals_origin = now - now % kSignalStepMs;
+        room->signals.emplace(room->signals_origin);
+      }
+      SendSignals(*room);
+      break;
+    case RoomMessageType::kPause:
+      if (message.flag) {
+        if (!consent.paused_by) consent.paused_by = part;
+      } else if (consent.paused_by && *consent.paused_by != part) {
+        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "paused",
+                                     "only the person who paused the signals resumes them"));
+        co_return;
+      } else {
+        consent.paused_by.reset();
+      }
+      if (consent.on() && !room->signals) {
+        room->signals_origin = now - now % kSignalStepMs;
+        room->signals.emplace(room->signals_origin);
+      }
+      SendSignals(*room);
+      break;
+    case RoomMessageType::kStrip:
+      if (part != RoomPart::kTherapist) {
+        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
+                                     "the live strip is the therapist's"));
+        co_return;
+      }
+      consent.strip = message.flag;
+      SendSignals(*room);
+      break;
+    case RoomMessageType::kFeatures: {
+      if (!consent.on() || !room->signals) {
+        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
+                                     "rapport signals are off: nothing was counted"));
+        co_return;
+      }
+      FeatureBatch batch{message.t, message.motion, message.voice};
+      const Result<int> settled = room->signals->Add(*party, batch, now);
+      if (!settled) {
+        QueueLive(*socket, ErrorJson(message.seq, settled.error()));
+        co_return;
+      }
+      if (*settled == 0) co_return;
+      if (consent.strip && room->therapist) {
+        SendTo(*room, room->therapist->user_id, StripJson(room->signals->Live(), now));
+      }
+      if (room->signals->Live().settled_steps - room->saved_steps >= kSaveEverySteps) {
+        co_await SaveSignals(room, false);
+      }
+      break;
+    }
+    case RoomMessageType::kReaction: {
+      if (part != RoomPart::kClient) {
+        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
+                                     "in-the-moment reactions are the client's"));
+        co_return;
+      }
+      const Result<SessionReaction> kept = co_await asio::co_spawn(
+          pool_, ReactOnPool(&rooms_, &actor, room->appointment_id, message.reaction),
+          asio::use_awaitable);
+      if (!kept) {
+        QueueLive(*socket, ErrorJson(message.seq, kept.error()));
+        co_return;
+      }
+      const Timestamp since = room->session_started_at != 0 ? room->session_started_at : kept->at;
+      const std::string text =
+          Json{{"type", "reaction"},
+               {"kind", std::string(ToString(kept->kind))},
+               {"at", FormatIso8601(kept->at)},
+               {"offset_seconds", std::max<Timestamp>(0, kept->at - since) / 1000}}
+              .dump();
+      QueueLive(*socket, text);
+      if (room->therapist && room->therapist->user_id != actor.user_id) {
+        SendTo(*room, room->therapist->user_id, text);
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
 asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
                                           std::shared_ptr<LiveSocket> socket, Actor actor,
-                                          RoomPart part, RoomMessage message) {
+                                          RoomPart part, const RoomMessage& message) {
   const UserId me = actor.user_id;
   switch (message.type) {
     case RoomMessageType::kHello:
@@ -168,6 +342,7 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
         break;
       }
       SendTo(*room, message.user, Json{{"type", "admitted"}}.dump());
+      SendTo(*room, message.user, SignalsJson(*room));
       SendMembers(*room);
       co_await RecordStartIfUnderWay(room);
       break;
@@ -179,7 +354,7 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
         break;
       }
       SendTo(*room, message.user,
-             Json{{"type", "signal"}, {"from", me}, {"signal", std::move(message.signal)}}.dump());
+             Json{{"type", "signal"}, {"from", me}, {"signal", message.signal}}.dump());
       break;
     case RoomMessageType::kChat: {
       const RoomMember* member = room->state.Find(me);
@@ -197,8 +372,24 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
       for (const RoomMember& m : room->state.members()) {
         if (m.presence == Presence::kAdmitted) SendTo(*room, m.user_id, text);
       }
+      if (const std::optional<SignalParty> party = PartyOf(part);
+          party && room->signals && room->consent.on()) {
+        room->signals->AddMessage(*party, message.text, rooms_.clock().Now());
+      }
       break;
     }
+    case RoomMessageType::kClock:
+      QueueLive(
+          *socket,
+          Json{{"type", "clock"}, {"sent", message.sent}, {"server", rooms_.clock().Now()}}.dump());
+      break;
+    case RoomMessageType::kConsent:
+    case RoomMessageType::kPause:
+    case RoomMessageType::kStrip:
+    case RoomMessageType::kFeatures:
+    case RoomMessageType::kReaction:
+      co_await HandleSignals(room, socket, actor, part, message);
+      break;
     case RoomMessageType::kEnd: {
       if (part != RoomPart::kTherapist) {
         QueueLive(*socket,
@@ -225,8 +416,10 @@ asio::awaitable<void> RoomSockets::Serve(std::shared_ptr<LiveSocket> socket, Act
     room->seats.erase(old);
   }
   room->seats[me] = Seat{socket, actor};
+  if (pass.part == RoomPart::kTherapist) room->therapist = actor;
   const RoomMember& arrived = room->state.Arrive(me, pass.part, pass.name);
   QueueLive(*socket, WelcomeJson(arrived, *room, pass));
+  if (arrived.presence == Presence::kAdmitted) QueueLive(*socket, SignalsJson(*room));
   SendMembers(*room);
   asio::co_spawn(ioc_, RunLiveWriter(socket, auth, token, remote, &pool_), asio::detached);
   co_await RecordStartIfUnderWay(room);
@@ -258,13 +451,15 @@ asio::awaitable<void> RoomSockets::Serve(std::shared_ptr<LiveSocket> socket, Act
       continue;
     }
     last_seq = message->seq;
-    co_await Handle(room, socket, actor, pass.part, *std::move(message));
+    co_await Handle(room, socket, actor, pass.part, *message);
   }
   const auto seat = room->seats.find(me);
   if (seat != room->seats.end() && seat->second.socket == socket) {
     room->seats.erase(seat);
     room->state.Depart(me);
     SendMembers(*room);
+    // The last to leave: keep the figures so far (the room may not be opened again).
+    if (room->seats.empty()) asio::co_spawn(ioc_, SaveSignals(room, true), asio::detached);
   }
   if (socket->closing && !socket->closed) {
     // Let the writer send what is queued ("ended", "replaced"), then close.

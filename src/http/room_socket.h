@@ -18,6 +18,18 @@
 //   ended     {}                                    the therapist ended it; the socket closes
 //   replaced  {}                                    the same person joined from elsewhere
 //   error     {seq, code, field, detail}            the message `seq` was refused; nothing changed
+//   clock     {sent, server}                        the answer to a clock message
+//   signals   {on, consent: {therapist, client}, paused_by, strip}   to everyone admitted when
+//             the rapport signals' state changes, and on admission
+//   strip     {sync, lag_seconds, leader, client_share, at}   to the therapist while the live
+//             strip is on, when features settle new steps
+//   reaction  {kind, at, offset_seconds}            the client's reaction, to the therapist and
+//             back to the client
+//
+// Rapport signals run only while the therapist and the client have both consented in this
+// session and neither paused them (SignalsConsent). Their feature frames are folded into a
+// SessionSignals in memory; only its figures are kept (RoomService::SaveSignals) every minute of
+// signals, when the room empties and when the session ends.
 //
 // I/O thread only, except CloseSession().
 
@@ -26,6 +38,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/session_signals.h"
 #include "core/json.h"
 #include "domain/room.h"
 #include "http/asio.h"
@@ -65,6 +78,15 @@ class RoomSockets {
     RoomWindow window;
     bool session_recorded = false;
     bool recording = false;
+    Timestamp session_started_at = 0;  // when the session was recorded as under way
+    // Rapport signals: the two people's consent, pauses and the live strip; the figures from
+    // the moment they first ran; the therapist's actor, under whose name figures are kept.
+    SignalsConsent consent;
+    std::optional<SessionSignals> signals;
+    Timestamp signals_origin = 0;
+    std::optional<Actor> therapist;
+    std::int64_t saved_steps = 0;  // settled steps when the figures were last kept
+    bool saving = false;
   };
 
   std::shared_ptr<Room> RoomOf(const RoomPass& pass);
@@ -76,8 +98,17 @@ class RoomSockets {
   asio::awaitable<void> RecordStartIfUnderWay(std::shared_ptr<Room> room);
   // Acts on one checked message of `actor`, who is `part` in the room.
   asio::awaitable<void> Handle(std::shared_ptr<Room> room, std::shared_ptr<LiveSocket> socket,
-                               Actor actor, RoomPart part, RoomMessage message);
+                               Actor actor, RoomPart part, const RoomMessage& message);
   asio::awaitable<Status> EndSession(std::shared_ptr<Room> room, const Actor& therapist);
+  // The rapport-signals messages: consent, pause, strip, features, reaction.
+  asio::awaitable<void> HandleSignals(std::shared_ptr<Room> room,
+                                      std::shared_ptr<LiveSocket> socket, const Actor& actor,
+                                      RoomPart part, const RoomMessage& message);
+  static std::string SignalsJson(const Room& room);
+  void SendSignals(Room& room);
+  // Keeps the figures so far (settling what `settle` says first); a failure is logged and tried
+  // again at the next occasion.
+  asio::awaitable<void> SaveSignals(std::shared_ptr<Room> room, bool settle);
 
   asio::io_context& ioc_;
   asio::thread_pool& pool_;

@@ -118,6 +118,7 @@ test('every FHIR resource the server offers validates against R4', async () => {
   assert.ok(clients.length > 0, 'the demo therapist has clients');
   let responses = 0;
   let observations = 0;
+  let signalObservations = 0;
   let loincPhq9 = 0;
   for (const c of clients) {
     await check(`/fhir/Patient/${c.id}`, 'Patient');
@@ -138,8 +139,15 @@ test('every FHIR resource the server offers validates against R4', async () => {
     }
     responses += (qr.entry ?? []).length;
     for (const e of obs.entry ?? []) {
-      observations += 1;
       const o = e.resource;
+      if (o.category[0].coding[0].code === 'rapport-signals') {
+        // A held session's figures: tied to its Encounter, never derived from an answer.
+        signalObservations += 1;
+        assert.match(o.encounter.reference, /^Encounter\/\d+$/);
+        assert.ok('valueQuantity' in o, e.fullUrl);
+        continue;
+      }
+      observations += 1;
       assert.equal(o.category[0].coding[0].code, 'survey');
       assert.match(o.derivedFrom[0].reference, /^QuestionnaireResponse\/\d+$/);
       assert.ok('valueInteger' in o || 'valueQuantity' in o, e.fullUrl);
@@ -152,6 +160,7 @@ test('every FHIR resource the server offers validates against R4', async () => {
     for (const e of phq9.entry ?? []) assert.equal(e.resource.code.coding[0].code, '44261-6');
   }
   assert.ok(responses > 0, 'the demo histories give QuestionnaireResponses');
+  assert.ok(signalObservations > 0, "the demo's held video sessions give signal Observations");
 
   // Sessions held in rooms (the demo's video and phone appointments) are virtual Encounters.
   let encounters = 0;

@@ -397,6 +397,7 @@ TEST_F(AuthzMatrixTest, SessionRoomsAndTheSessionsHeldFollowTheCareRelationship)
   const std::string room = "/api/v1/appointments/" + Id(world_.a_c1) + "/room";
   const std::string held = "/api/v1/episodes/" + Id(world_.e_c1) + "/room-sessions";
   const std::string encounters = "/fhir/Encounter?subject=Patient/" + Id(world_.c1);
+  const std::string summary = "/api/v1/appointments/" + Id(world_.a_c1) + "/session-summary";
   Check({
       {"t1", "GET", room, std::nullopt, 200},
       {"c1", "GET", room, std::nullopt, 200},
@@ -406,7 +407,7 @@ TEST_F(AuthzMatrixTest, SessionRoomsAndTheSessionsHeldFollowTheCareRelationship)
       {"tb", "GET", room, std::nullopt, 404},
       {"admin", "GET", room, std::nullopt, 403},
   });
-  for (const std::string& target : {held, encounters}) {
+  for (const std::string& target : {held, encounters, summary}) {
     Check({
         {"t1", "GET", target, std::nullopt, 200},
         {"c1", "GET", target, std::nullopt, 200},

@@ -3,6 +3,10 @@
 // back, the therapist ending the session, and malformed, oversized, out-of-order or binary
 // messages refused without changing anything stored. Real server on port 0, real SQLite store.
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "http/asio.h"
 #include "http_fixture.h"
 #include "test_socket.h"
@@ -320,6 +324,183 @@ TEST_F(RoomHttpTest, MalformedOversizedOutOfOrderAndBinaryMessagesAreRefusedAndC
   const auto after_session = world_.store->GetRoomSession(world_.a_c1);
   EXPECT_EQ((*after_session)->started_at, (*before_session)->started_at);
   EXPECT_FALSE((*after_session)->ended_at.has_value());
+}
+
+// Movement as each device would measure it: smooth, in [0, 1], the client's the therapist's
+// `delay` steps later.
+std::vector<double> Movement(int steps, int delay, bool follower) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> noise;
+  std::vector<double> leader(static_cast<std::size_t>(steps + delay));
+  double a = 0;
+  for (double& m : leader) {
+    a = 0.85 * a + noise(rng);
+    m = std::clamp(0.3 + 0.05 * a, 0.0, 1.0);
+  }
+  std::vector<double> out(static_cast<std::size_t>(steps));
+  for (int i = 0; i < steps; ++i) {
+    out[static_cast<std::size_t>(i)] = leader[static_cast<std::size_t>(follower ? i : i + delay)];
+  }
+  return out;
+}
+
+TEST_F(RoomHttpTest, ConsentedSignalsGiveTheTherapistALiveStripAndTheSessionASummary) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  RoomPage client(port_, cleo, world_.a_c1);
+  BothIn(therapist, client);
+
+  // Nothing counts before both agree.
+  const Json early = {{"type", "features"}, {"t", 0}, {"motion", {0.1}}, {"voice", {1}}};
+  client.Say(early);
+  EXPECT_EQ(client.NextOf("error")["code"], "not_allowed");
+  client.Say({{"type", "clock"}, {"sent", 1234}});
+  const Json clock = client.NextOf("clock");
+  EXPECT_EQ(clock["sent"], 1234);
+  EXPECT_EQ(clock["server"], world_.clock.Now());
+
+  therapist.Say({{"type", "consent"}, {"given", true}});
+  EXPECT_EQ(client.NextOf("signals")["consent"]["therapist"], true);
+  client.Say({{"type", "consent"}, {"given", true}});
+  Json on = therapist.NextOf("signals");
+  while (!on.is_null() && !on["on"].get<bool>()) on = therapist.NextOf("signals");
+  ASSERT_FALSE(on.is_null());
+  EXPECT_EQ(on["strip"], false) << "the strip is off until the therapist turns it on";
+  therapist.Say({{"type", "strip"}, {"on", true}});
+  Json strip_on = client.NextOf("signals");
+  while (!strip_on.is_null() && !strip_on["strip"].get<bool>()) {
+    strip_on = client.NextOf("signals");
+  }
+  EXPECT_FALSE(strip_on.is_null()) << "the client is told the therapist sees a live strip";
+
+  // 40 seconds of features, a second at a time: the client moves 0.8 s after the therapist; the
+  // therapist speaks 30 of every 50 steps, the client 15 (in the therapist's silences).
+  const Timestamp origin = world_.clock.Now() - world_.clock.Now() % 100;
+  constexpr int kSteps = 400;
+  const std::vector<double> moves_t = Movement(kSteps, 8, false);
+  const std::vector<double> moves_c = Movement(kSteps, 8, true);
+  for (int second = 0; second < kSteps / 10; ++second) {
+    world_.clock.Set(origin + (second + 1) * 1000);
+    for (const bool is_therapist : {true, false}) {
+      Json motion = Json::array();
+      Json voice = Json::array();
+      for (int i = second * 10; i < second * 10 + 10; ++i) {
+        motion.push_back((is_therapist ? moves_t : moves_c)[static_cast<std::size_t>(i)]);
+        const int phase = i % 50;
+        voice.push_back(is_therapist ? (phase < 30 ? 1 : 0) : (phase >= 33 && phase < 48 ? 1 : 0));
+      }
+      (is_therapist ? therapist : client)
+          .Say({{"type", "features"},
+                {"t", origin + second * 1000},
+                {"motion", std::move(motion)},
+                {"voice", std::move(voice)}});
+    }
+  }
+  client.Say({{"type", "reaction"}, {"kind", "helped"}});
+  EXPECT_EQ(client.NextOf("reaction")["kind"], "helped");
+  // The client's messages are handled in order: once its chat is through, so are its features.
+  client.Say({{"type", "chat"}, {"text", "that was useful"}});
+  Json strip;
+  Json reaction;
+  for (int i = 0; i < 200; ++i) {
+    const std::string text = therapist.Next();
+    ASSERT_FALSE(text.empty()) << "the chat never reached the therapist";
+    const Json message = Json::parse(text);
+    if (message["type"] == "strip") strip = message;
+    if (message["type"] == "reaction") reaction = message;
+    if (message["type"] == "chat") break;
+  }
+  ASSERT_FALSE(strip.is_null()) << "no live strip reading reached the therapist";
+  EXPECT_NEAR(strip["lag_seconds"].get<double>(), 0.8, 1e-9);
+  EXPECT_EQ(strip["leader"], "therapist");
+  EXPECT_GT(strip["sync"].get<double>(), 0.9);
+  EXPECT_NEAR(strip["client_share"].get<double>(), 1.0 / 3.0, 0.02);
+  ASSERT_FALSE(reaction.is_null()) << "the therapist sees the client's reaction at once";
+  EXPECT_EQ(reaction["kind"], "helped");
+
+  // A frame from further ahead than five seconds is refused whole and counts nothing.
+  client.Say(
+      {{"type", "features"}, {"t", world_.clock.Now() + 10000}, {"motion", {0.5}}, {"voice", {1}}});
+  EXPECT_EQ(client.NextOf("error")["field"], "t");
+
+  world_.clock.Advance(std::chrono::seconds(5));
+  therapist.Say({{"type", "end"}});
+  ASSERT_FALSE(therapist.NextOf("ended").is_null());
+
+  HttpReply reply =
+      SignedIn("t1@a.test")
+          .Get("/api/v1/appointments/" + std::to_string(world_.a_c1) + "/session-summary");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const Json summary = reply.json();
+  EXPECT_EQ(summary["modality"], "video");
+  EXPECT_EQ(summary["signals"]["consented"], true);
+  EXPECT_EQ(summary["signals"]["both_seconds"], 40.0) << "steps from both devices";
+  const Json& movement = summary["movement_synchrony"];
+  ASSERT_TRUE(movement.is_object()) << summary.dump();
+  EXPECT_NEAR(movement["peak_lag_seconds"].get<double>(), 0.8, 1e-9);
+  EXPECT_EQ(movement["leader"], "therapist");
+  EXPECT_GT(movement["strength"].get<double>(), 0.9);
+  EXPECT_EQ(movement["earlier_sessions"], 0);
+  EXPECT_NEAR(summary["talk_share"]["client"].get<double>(), 1.0 / 3.0, 1e-9);
+  EXPECT_NEAR(summary["talk_share"]["therapist"].get<double>(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(summary["turns"]["client"], 8);
+  EXPECT_EQ(summary["turns"]["therapist"], 8);
+  EXPECT_NEAR(summary["turns"]["median_latency_seconds"]["client"].get<double>(), 0.3, 1e-9);
+  EXPECT_NEAR(summary["turns"]["median_latency_seconds"]["therapist"].get<double>(), 0.2, 1e-9);
+  EXPECT_EQ(summary["typed"]["messages"]["client"], 1);
+  ASSERT_EQ(summary["reactions"].size(), 1u);
+  EXPECT_EQ(summary["reactions"][0]["kind"], "helped");
+  EXPECT_EQ(AuditCount("create", "session_reaction"), 1);
+
+  // The figures as FHIR Observations of the session's Encounter.
+  HttpReply fhir = SignedIn("t1@a.test")
+                       .Get("/fhir/Observation?subject=Patient/" + std::to_string(world_.c1) +
+                            "&code=movement-synchrony");
+  ASSERT_EQ(fhir.status, 200u) << fhir.body;
+  const Json bundle = fhir.json();
+  ASSERT_EQ(bundle["total"], 1) << bundle.dump();
+  const Json& observation = bundle["entry"][0]["resource"];
+  EXPECT_EQ(observation["encounter"]["reference"], "Encounter/" + std::to_string(world_.a_c1));
+  EXPECT_EQ(observation["status"], "final");
+  EXPECT_GT(observation["valueQuantity"]["value"].get<double>(), 0.9);
+  EXPECT_NEAR(observation["component"][0]["valueQuantity"]["value"].get<double>(), 0.8, 1e-9);
+
+  EXPECT_EQ(SignedIn("c2@a.test")
+                .Get("/api/v1/appointments/" + std::to_string(world_.a_c1) + "/session-summary")
+                .status,
+            404u);
+}
+
+TEST_F(RoomHttpTest, EitherPersonPausesTheSignalsAndOnlyTheyResumeThem) {
+  Browser tara = SignedIn("t1@a.test");
+  Browser cleo = SignedIn("c1@a.test");
+  RoomPage therapist(port_, tara, world_.a_c1);
+  RoomPage client(port_, cleo, world_.a_c1);
+  BothIn(therapist, client);
+  therapist.Say({{"type", "consent"}, {"given", true}});
+  client.Say({{"type", "consent"}, {"given", true}});
+  client.Say({{"type", "pause"}, {"paused", true}});
+  Json paused = therapist.NextOf("signals");
+  while (!paused.is_null() && paused["paused_by"].is_null()) paused = therapist.NextOf("signals");
+  ASSERT_FALSE(paused.is_null());
+  EXPECT_EQ(paused["paused_by"], "client");
+  EXPECT_EQ(paused["on"], false);
+
+  const Timestamp t = world_.clock.Now() - world_.clock.Now() % 100;
+  therapist.Say({{"type", "features"}, {"t", t}, {"motion", {0.2}}, {"voice", {1}}});
+  EXPECT_EQ(therapist.NextOf("error")["code"], "not_allowed") << "nothing counts while paused";
+  therapist.Say({{"type", "pause"}, {"paused", false}});
+  Json refused = therapist.NextOf("error");
+  EXPECT_EQ(refused["field"], "paused");
+  client.Say({{"type", "pause"}, {"paused", false}});
+  Json resumed = therapist.NextOf("signals");
+  while (!resumed.is_null() && !resumed["on"].get<bool>()) resumed = therapist.NextOf("signals");
+  EXPECT_FALSE(resumed.is_null());
+  // The therapist cannot react for the client, and a guardian's or stranger's word is not asked.
+  therapist.Say({{"type", "reaction"}, {"kind", "helped"}});
+  EXPECT_EQ(therapist.NextOf("error")["code"], "not_allowed");
+  EXPECT_TRUE(world_.store->ListSessionReactions(world_.a_c1)->empty());
 }
 
 }  // namespace
