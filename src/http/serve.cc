@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <algorithm>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -75,6 +77,26 @@ bool WantsServeHelp(std::span<const std::string> args) {
 }
 
 namespace {
+
+// Every room holds two WebSockets and every open page one, so a clinic's evening of video
+// sessions needs more descriptors than the usual soft limit of 1024. Raises the soft limit as
+// far as the hard limit allows (up to 65536) and leaves room for the database, logs and
+// outgoing mail and webhook connections.
+int ConnectionsAllowed() {
+  constexpr rlim_t kWanted = 65536;
+  constexpr int kMostConnections = 8192;
+  constexpr rlim_t kReserved = 128;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return ServerOptions{}.max_connections;
+  if (limit.rlim_cur < kWanted && limit.rlim_cur != RLIM_INFINITY) {
+    rlimit raised = limit;
+    raised.rlim_cur = std::min<rlim_t>(kWanted, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return kMostConnections;
+  if (limit.rlim_cur <= 2 * kReserved) return ServerOptions{}.max_connections;
+  return static_cast<int>(std::min<rlim_t>(kMostConnections, limit.rlim_cur - kReserved));
+}
 
 struct ServeFlags {
   std::string host = "127.0.0.1";
@@ -322,6 +344,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
   options.public_base_url = flags->base_url;
+  options.max_connections = ConnectionsAllowed();
   AppointmentService appointments(store, clock, base_url);
   IceConfig ice = flags->ice;
   if (!flags->turn_secret_file.empty()) {

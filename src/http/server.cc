@@ -201,6 +201,9 @@ class Server::Impl {
         socket.close(ignored);
         continue;
       }
+      // Small WebSocket messages (a live strip, a relayed candidate) must not wait for the
+      // previous one's delayed ACK.
+      socket.set_option(tcp::no_delay(true), ec);
       auto connection = std::make_shared<Connection>(std::move(socket));
       connections_.insert(connection);
       ++live_connections_;

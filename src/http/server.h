@@ -38,6 +38,7 @@ struct ServerOptions {
   int worker_threads = 64;
   // Open connections at most; one more is closed as soon as it is accepted, so that running out
   // of file descriptors can neither spin the accept loop nor starve the connections being served.
+  // `rapport serve` sizes it from the descriptor limit it raises (a room holds two WebSockets).
   int max_connections = 512;
   // Behind a TLS-terminating reverse proxy on the same host: believe its X-Forwarded-Proto
   // (marks the session cookie Secure) and X-Forwarded-For (the audit's source address).
