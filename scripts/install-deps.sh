@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-19 clang-tidy-19
   nodejs npm chromium sqlite3 wrk
+  coturn
 )
 
 missing=()

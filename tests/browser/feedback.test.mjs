@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertAccessible,
+  callApi,
   demoServerAndBrowser,
   horizontalOverflow,
   kDemo,
@@ -33,6 +34,26 @@ async function asJordansTherapist(act) {
 // `offsetMs` from now; returns the created appointment.
 function bookJordan(offsetMs, minutes) {
   return asJordansTherapist((therapist, episodeId) => bookSession(therapist, episodeId, offsetMs, minutes));
+}
+
+// The demo clinic gives Jordan a video check-in a few minutes after it starts (to meet in its
+// room): moves it `hours` ahead, so that a session this test books sooner is Jordan's next.
+function moveSeededCheckIn(hours) {
+  return asJordansTherapist(async (therapist, episodeId) => {
+    const listed = await callApi(therapist, 'GET', `/episodes/${episodeId}/appointments`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    // Only what starts within the hour: sessions other tests booked in the past stay put.
+    const soon = listed.body.filter((a) => {
+      const ahead = Date.parse(a.starts_at) - Date.now();
+      return a.status === 'scheduled' && ahead > 0 && ahead < 3600_000;
+    });
+    for (const a of soon) {
+      const moved = await callApi(therapist, 'PATCH', `/appointments/${a.id}`, {
+        starts_at: new Date(Date.now() + hours * 3600_000).toISOString(),
+      });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    }
+  });
 }
 
 // A session of Jordan's that began 40 minutes ago, whose check-in has not been given: what the
@@ -212,6 +233,7 @@ test('after a session the client home asks "How was today’s session?" and the 
 // Answers count for the appointment they name, so the first test's leave this one open.
 test('before a session the client home offers the check-in, whose form asks the outcome questionnaires and not the Rapport Check', async () => {
   // A session 2 hours ahead: inside the 24 hours in which PHQ-9 and GAD-7 open before it.
+  await moveSeededCheckIn(5);
   const booked = await bookJordan(2 * 3600_000, 50);
 
   const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
