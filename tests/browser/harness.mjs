@@ -37,8 +37,9 @@ export async function startServer({ extraArgs = [], env = {} } = {}) {
 }
 
 // Chromium from Debian, never a downloaded one. playwright gives each launch a fresh temporary
-// profile directory.
-export async function launchBrowser() {
+// profile directory. `extraArgs` are added to the usual ones (fake camera and microphone files
+// for the session room's test).
+export async function launchBrowser({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.RAPPORT_CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -51,6 +52,7 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -30,6 +30,7 @@ import { FeedbackLinkHelpPage, SignedInHelpPage } from './pages/help';
 import { PlanPage } from './pages/plan_page';
 import { PlanEditorPage } from './pages/plan_editor';
 import { PlanComparePage, PlanPrintPage, PlanVersionPage } from './pages/plan_version';
+import { RoomPage } from './pages/room';
 
 export interface AppContext {
   user: User;
@@ -166,6 +167,9 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
+  // A session's room: the server decides who may come in (its client, therapist, invited guardian).
+  const room = /^\/appointments\/(\d+)\/room$/.exec(path);
+  if (room && role !== 'admin') return <RoomPage ctx={ctx} appointmentId={Number(room[1])} />;
   // The plan: the server decides who may see which episode's plan; admins have none.
   if (role !== 'admin') {
     const plan = /^\/episodes\/(\d+)\/plan(?:\/(compare|versions\/(\d+)(?:\/(edit|print))?))?$/.exec(path);

@@ -17,6 +17,7 @@ import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
 import { planApi, type PlanOverview } from '../plan_api';
 import { planStateLines } from '../plan_words';
+import { RoomLink, roomOpenNow } from '../room/room_link';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 
 const kFeedbackWindowMs = 14 * 86400_000;
@@ -68,8 +69,11 @@ export function sessionAwaitingCheckIn(
 }
 
 async function loadClientHome(userId: number) {
-  const { from, to } = upcomingWindow(365);
+  const { to } = upcomingWindow(365);
+  // From a little in the past, so that a session under way (its room still open) is found too.
+  const from = new Date(Date.now() - 3 * 3600_000).toISOString();
   const [me, appointments] = await Promise.all([api.client(userId).catch(() => undefined), api.appointments(from, to)]);
+  const roomOpen = appointments.filter((a) => roomOpenNow(a)).sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))[0];
   const next = appointments
     .filter((a) => a.status === 'scheduled' && Date.parse(a.starts_at) >= Date.now())
     .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
@@ -91,6 +95,7 @@ async function loadClientHome(userId: number) {
   const checkIn = sessionAwaitingCheckIn(next[0], assigned, definitions, progress);
   return {
     next: next[0] as Appointment | undefined,
+    roomOpen,
     checkIn,
     later: next.slice(1, 4),
     therapist,
@@ -172,6 +177,16 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
       {home.error && <Alert>{home.error.message}</Alert>}
       {home.data && (
         <>
+          {home.data.roomOpen && (
+            <section class="card card--accent" aria-labelledby="room-heading">
+              <h2 id="room-heading">Your session room is open</h2>
+              <p>
+                Your {modalityLabel(home.data.roomOpen.modality).toLowerCase()} session on {formatDateTime(home.data.roomOpen.starts_at)}
+                {home.data.therapist ? ` with ${home.data.therapist}` : ''}. You can check your camera and microphone before you go in.
+              </p>
+              <RoomLink appointment={home.data.roomOpen} primary withWhen={false} />
+            </section>
+          )}
           {home.data.awaiting && (
             <section class="card card--accent" aria-labelledby="feedback-heading">
               <h2 id="feedback-heading">How was today’s session?</h2>
@@ -200,6 +215,11 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
           <section class="card card--accent" aria-labelledby="next-heading">
             <h2 id="next-heading">Your next appointment</h2>
             <NextAppointment appointment={home.data.next} />
+            {home.data.next && home.data.next.id !== home.data.roomOpen?.id && (
+              <p>
+                <RoomLink appointment={home.data.next} />
+              </p>
+            )}
             {home.data.next && <ChangeAppointment appointment={home.data.next} />}
           </section>
           <section class="card" aria-labelledby="therapist-heading">
@@ -214,6 +234,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
                   <li key={a.id}>
                     <span>{formatDateTime(a.starts_at)}</span>
                     <span class="muted small">{modalityLabel(a.modality)}</span>
+                    <RoomLink appointment={a} />
                   </li>
                 ))}
               </ul>

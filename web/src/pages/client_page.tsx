@@ -19,6 +19,7 @@ import {
 import { currentEpisode } from '../caseload';
 import { firstName, formatDate, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
+import { RoomLink } from '../room/room_link';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
 interface ClientRecord {
@@ -245,6 +246,7 @@ function AppointmentList({ title, items }: { title: string; items: Appointment[]
               {a.duration_minutes} min · {modalityLabel(a.modality)}
               {a.status !== 'scheduled' ? ` · ${statusLabel(a.status)}` : ''}
             </span>
+            <RoomLink appointment={a} />
           </li>
         ))}
       </ul>

@@ -18,6 +18,8 @@ import { AlertList } from '../alerts';
 import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
+import { hasRoomLink } from '../room/room_api';
+import { RoomLink } from '../room/room_link';
 import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
 import { NotValidated, unvalidated, useValidation, type ValidationMap } from '../validation';
 import { CopyableLink } from './client_page';
@@ -308,6 +310,10 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
   const rapport = progress.instruments.find((q) => q.purpose === 'rapport');
   const isTherapist = ctx.user.role === 'therapist';
   const open = progress.alerts.filter((a) => a.state === 'open');
+  // The room of the session under way or starting within a day.
+  const nextRoom = appointments
+    .filter((a) => hasRoomLink(a) && Date.parse(a.starts_at) < Date.now() + 86400_000)
+    .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))[0];
   const closed = progress.alerts.filter((a) => a.state !== 'open');
   return (
     <div class="page">
@@ -323,6 +329,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
         <a class="button" href={`/api/v1/episodes/${episodeId}/export.csv`} download={`episode-${episodeId}.csv`}>
           Download CSV
         </a>
+        {nextRoom && <RoomLink appointment={nextRoom} />}
       </p>
       <section class="card card--alerts" aria-labelledby="episode-alerts">
         <h2 id="episode-alerts">Alerts</h2>

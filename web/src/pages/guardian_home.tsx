@@ -9,6 +9,7 @@ import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { formatDate } from '../format';
 import { NextAppointment } from './client_home';
+import { RoomLink } from '../room/room_link';
 
 async function loadChildren() {
   const { from, to } = upcomingWindow(365);
@@ -100,6 +101,11 @@ export function GuardianHome({ ctx }: { ctx: AppContext }) {
           <h2 id={`child-${child.id}`}>{child.display_name}</h2>
           <h3>Next appointment</h3>
           <NextAppointment appointment={next} withWhom={next?.therapist_name} />
+          {next && (
+            <p>
+              <RoomLink appointment={next} />
+            </p>
+          )}
           {planEpisode !== undefined && (
             <p>
               <a class="button" href={`/episodes/${planEpisode}/plan`}>

@@ -14,6 +14,7 @@ import type { AppContext } from '../main';
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, useForm, useLoad } from '../ui';
 import { NotValidated, rapportValidation, unvalidated, useValidation } from '../validation';
+import { RoomLink, roomOpenNow } from '../room/room_link';
 
 // One caseload line: the dashboard's view of the client's feedback (when the episode is open)
 // joined with their record and next appointment.
@@ -134,6 +135,7 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
           <AlertList alerts={active.acknowledged} canAct onChanged={onChanged} focusId={focusId} empty="" />
         </section>
       )}
+      <OpenRooms />
       <WaitingRequests />
       <div class="columns">
         <section class="card" aria-labelledby="caseload-heading">
@@ -147,6 +149,33 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
         <NewClientForm />
       </div>
     </div>
+  );
+}
+
+// Video, phone and typed sessions whose rooms are open now (from ten minutes before the start
+// until an hour after the end), so that the therapist goes in from the home page.
+function OpenRooms() {
+  const rooms = useLoad(async () => {
+    const now = Date.now();
+    const list = await api.appointments(new Date(now - 3 * 3600_000).toISOString(), new Date(now + 15 * 60_000).toISOString()).catch(() => []);
+    return list.filter((a) => roomOpenNow(a)).sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
+  });
+  const open = rooms.data ?? [];
+  if (open.length === 0) return null;
+  return (
+    <section class="card card--accent" aria-labelledby="rooms-heading">
+      <h2 id="rooms-heading">Session rooms open now</h2>
+      <ul class="appointments">
+        {open.map((a) => (
+          <li key={a.id}>
+            <span>
+              {a.client_name ?? 'Client'} · {formatDateTime(a.starts_at)} <span class="muted small">{modalityLabel(a.modality)}</span>
+            </span>
+            <RoomLink appointment={a} />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -237,6 +266,11 @@ export function DashboardList({ rows, showTherapist = false }: { rows: BoardRow[
                     'No appointment booked'
                   )}
                 </p>
+                {next && roomOpenNow(next) && (
+                  <p class="small">
+                    <RoomLink appointment={next} />
+                  </p>
+                )}
                 {r && (
                   <p class="small">
                     <a href={`/episodes/${r.episode_id}`}>
