@@ -210,6 +210,12 @@ void RoomSockets::SendSignals(Room& room) {
   }
 }
 
+void RoomSockets::StartSignalsOnceAgreed(Room& room, Timestamp now) {
+  if (!room.consent.on() || room.signals) return;
+  room.signals_origin = now - now % kSignalStepMs;
+  room.signals.emplace(room.signals_origin);
+}
+
 asio::awaitable<void> RoomSockets::SaveSignals(std::shared_ptr<Room> room, bool settle) {
   if (!room->signals || !room->therapist || room->saving) co_return;
   const Timestamp now = rooms_.clock().Now();
@@ -246,10 +252,7 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
   switch (message.type) {
     case RoomMessageType::kConsent:
       (part == RoomPart::kTherapist ? consent.therapist : consent.client) = message.flag;
-      if (consent.on() && !room->signals) {
-        room->signals_origin = now - now % kSignalStepMs;
-        room->signals.emplace(room->signals_origin);
-      }
+      StartSignalsOnceAgreed(*room, now);
       SendSignals(*room);
       break;
     case RoomMessageType::kPause:
@@ -262,10 +265,7 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
       } else {
         consent.paused_by.reset();
       }
-      if (consent.on() && !room->signals) {
-        room->signals_origin = now - now % kSignalStepMs;
-        room->signals.emplace(room->signals_origin);
-      }
+      StartSignalsOnceAgreed(*room, now);
       SendSignals(*room);
       break;
     case RoomMessageType::kStrip:

@@ -105,6 +105,8 @@ class RoomSockets {
                                       std::shared_ptr<LiveSocket> socket, const Actor& actor,
                                       RoomPart part, const RoomMessage& message);
   static std::string SignalsJson(const Room& room);
+  // The figures start from the first moment both have agreed and nobody paused.
+  static void StartSignalsOnceAgreed(Room& room, Timestamp now);
   void SendSignals(Room& room);
   // Keeps the figures so far (settling what `settle` says first); a failure is logged and tried
   // again at the next occasion.

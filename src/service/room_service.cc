@@ -210,24 +210,35 @@ Result<std::vector<RoomSession>> RoomService::SessionsOfEpisode(const Actor& act
   return sessions;
 }
 
-Result<std::vector<HeldSession>> RoomService::SessionsOfClient(const Actor& actor,
-                                                               UserId client_id) {
+Result<std::vector<RoomService::EpisodeSessions>> RoomService::SessionsByEpisodeOfClient(
+    const Actor& actor, UserId client_id) {
   RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
   RAPPORT_ASSIGN_OR_RETURN(
-      const std::vector<Episode> episodes,
+      std::vector<Episode> episodes,
       VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
-  std::vector<HeldSession> out;
+  std::vector<EpisodeSessions> out;
   std::vector<audit::Touch> touched;
-  for (const Episode& e : episodes) {
-    RAPPORT_ASSIGN_OR_RETURN(const std::vector<RoomSession> sessions,
+  for (Episode& e : episodes) {
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<RoomSession> sessions,
                              store_.ListRoomSessionsOfEpisode(e.id));
-    for (const RoomSession& s : sessions) out.push_back({s, e.client_id, e.therapist_id});
     touched.push_back({"episode", Id(e.id)});
+    out.push_back({std::move(e), std::move(sessions)});
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
+  return out;
+}
+
+Result<std::vector<HeldSession>> RoomService::SessionsOfClient(const Actor& actor,
+                                                               UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<EpisodeSessions> episodes,
+                           SessionsByEpisodeOfClient(actor, client_id));
+  std::vector<HeldSession> out;
+  for (const auto& [e, sessions] : episodes) {
+    for (const RoomSession& s : sessions) out.push_back({s, e.client_id, e.therapist_id});
   }
   std::sort(out.begin(), out.end(), [](const HeldSession& a, const HeldSession& b) {
     return a.session.started_at < b.session.started_at;
   });
-  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
   return out;
 }
 
@@ -281,15 +292,10 @@ Result<SessionReaction> RoomService::RecordReaction(const Actor& actor,
 
 Result<std::vector<HeldSignals>> RoomService::SignalsOfClient(const Actor& actor,
                                                               UserId client_id) {
-  RAPPORT_RETURN_IF_ERROR(RequireCareRole(actor));
-  RAPPORT_ASSIGN_OR_RETURN(
-      const std::vector<Episode> episodes,
-      VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<EpisodeSessions> episodes,
+                           SessionsByEpisodeOfClient(actor, client_id));
   std::vector<HeldSignals> out;
-  std::vector<audit::Touch> touched;
-  for (const Episode& e : episodes) {
-    RAPPORT_ASSIGN_OR_RETURN(const std::vector<RoomSession> sessions,
-                             store_.ListRoomSessionsOfEpisode(e.id));
+  for (const auto& [e, sessions] : episodes) {
     RAPPORT_ASSIGN_OR_RETURN(std::vector<SessionSignalsRecord> signals,
                              store_.ListSessionSignalsOfEpisode(e.id));
     for (SessionSignalsRecord& record : signals) {
@@ -299,12 +305,10 @@ Result<std::vector<HeldSignals>> RoomService::SignalsOfClient(const Actor& actor
       if (session == sessions.end()) continue;  // figures kept before the session was recorded
       out.push_back({{*session, e.client_id, e.therapist_id}, std::move(record)});
     }
-    touched.push_back({"episode", Id(e.id)});
   }
   std::sort(out.begin(), out.end(), [](const HeldSignals& a, const HeldSignals& b) {
     return a.held.session.started_at < b.held.session.started_at;
   });
-  RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), std::move(touched)));
   return out;
 }
 

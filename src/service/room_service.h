@@ -127,6 +127,14 @@ class RoomService {
   const Clock& clock() const { return clock_; }
 
  private:
+  // The client's episodes the actor may see with clinical access, each with the sessions held
+  // in its rooms; audited as a read of each episode.
+  struct EpisodeSessions {
+    Episode episode;
+    std::vector<RoomSession> sessions;
+  };
+  Result<std::vector<EpisodeSessions>> SessionsByEpisodeOfClient(const Actor& actor,
+                                                                 UserId client_id);
   // Look's checks without its audit entry.
   Result<RoomPass> Pass(const Actor& actor, AppointmentId appointment_id);
   Result<RoomSession> RecordSession(const Actor& actor, AppointmentId appointment_id, bool start);
