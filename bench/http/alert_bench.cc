@@ -34,6 +34,7 @@
 #include "domain/escalation.h"
 #include "http/server.h"
 #include "http_client.h"
+#include "latency_stats.h"
 #include "notify/delivery.h"
 #include "notify/mail.h"
 #include "notify/smtp_sink.h"
@@ -56,28 +57,9 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 constexpr const char* kPassword = "alert bench password";
 constexpr int kLoadClients = 64;
 
-double Ms(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-struct Stats {
-  double p50 = 0, p99 = 0, max = 0;
-  std::size_t n = 0;
-};
-
-Stats Summarise(std::vector<double> v) {
-  Stats s;
-  s.n = v.size();
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  const auto at = [&](double q) {
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-  };
-  s.p50 = at(0.5);
-  s.p99 = at(0.99);
-  s.max = v.back();
-  return s;
-}
+using rapport::bench::Ms;
+using rapport::bench::Stats;
+using rapport::bench::Summarise;
 
 // The therapist's open page: reads events on its own thread and stamps each risk alert.
 class Page {

@@ -63,6 +63,7 @@
 #include "domain/escalation.h"
 #include "http/server.h"
 #include "http_client.h"
+#include "latency_stats.h"
 #include "notify/delivery.h"
 #include "service/appointment_service.h"
 #include "service/audit_service.h"
@@ -90,28 +91,9 @@ constexpr int kOpenAtOnce = 32;     // sockets being opened at a time
 constexpr int kFollowSteps = 8;     // the client moves 0.8 s after the therapist
 constexpr Timestamp kStepMs = 100;  // 10 Hz
 
-double Ms(Steady::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-struct Stats {
-  double p50 = 0, p99 = 0, max = 0;
-  std::size_t n = 0;
-};
-
-Stats Summarise(std::vector<double> v) {
-  Stats s;
-  s.n = v.size();
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  const auto at = [&](double q) {
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-  };
-  s.p50 = at(0.5);
-  s.p99 = at(0.99);
-  s.max = v.back();
-  return s;
-}
+using rapport::bench::Ms;
+using rapport::bench::Stats;
+using rapport::bench::Summarise;
 
 // --- Resources ----------------------------------------------------------------------------------
 
