@@ -59,7 +59,7 @@ export function signalsWords(s: SignalsState | null, you: RoomPart, therapistNam
   if (!s) return ['Rapport signals are off.'];
   const lines: string[] = [];
   if (s.on) {
-    lines.push('Rapport signals are on: only numbers about movement and voice activity are shared, never video or sound.');
+    lines.push('Rapport signals are on: only numbers about how you move and when you speak are shared, never video or sound.');
   } else if (s.paused_by) {
     const who = s.paused_by === you ? 'you' : s.paused_by === 'therapist' ? therapist : client;
     lines.push(`Rapport signals are paused by ${who}.`);
