@@ -33,7 +33,9 @@ Commands:
 
 The database defaults to ./data/rapport.db. The audit chain's key is kept outside it, in
 PATH.audit-key unless --audit-key KEYFILE says elsewhere; its checkpoints go to
-PATH.audit-checkpoints unless --checkpoints FILE says elsewhere.
+PATH.audit-checkpoints unless --checkpoints FILE says elsewhere. The key that seals the words of
+secure messages is kept in PATH.message-key unless --message-key KEYFILE says elsewhere; back it
+up with the database (without it, the messages cannot be read).
 )";
 
 // Removes `--NAME VALUE` (or `--NAME=VALUE`) from args and returns VALUE, or `fallback`.
@@ -92,6 +94,7 @@ int main(int argc, char** argv) {
   rapport::SqliteStoreOptions options;
   options.path = TakeOption(args, "db", "data/rapport.db");
   options.audit_key_path = TakeOption(args, "audit-key", "");
+  options.message_key_path = TakeOption(args, "message-key", "");
   // One default for every command that writes or reads checkpoints; serve and audit take it as
   // their own --checkpoints option.
   const std::string checkpoints =

@@ -129,6 +129,62 @@ Result<std::string> LoadOrCreateKeyFile(const std::string& path) {
   return hex;
 }
 
+Result<TextSealer> TextSealer::FromHexKey(std::string_view hex) {
+  std::string key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES, '\0');
+  std::size_t length = 0;
+  if (hex.size() != 2 * key.size() ||
+      sodium_hex2bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), hex.data(),
+                     hex.size(), nullptr, &length, nullptr) != 0 ||
+      length != key.size()) {
+    return Fail(Error::InvalidArgument("a text key is 64 hexadecimal characters"));
+  }
+  TextSealer sealer;
+  sealer.key_ = std::move(key);
+  return sealer;
+}
+
+std::string TextSealer::Seal(std::string_view plaintext, std::string_view context) const {
+  constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  std::string raw(kNonce + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  randombytes_buf(out, kNonce);
+  unsigned long long sealed_length = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      out + kNonce, &sealed_length, reinterpret_cast<const unsigned char*>(plaintext.data()),
+      plaintext.size(), reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+      nullptr, out, reinterpret_cast<const unsigned char*>(key_.data()));
+  raw.resize(kNonce + sealed_length);
+  std::string text(sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(text.data(), text.size(), out, raw.size(), sodium_base64_VARIANT_ORIGINAL);
+  text.resize(std::strlen(text.c_str()));
+  return text;
+}
+
+Result<std::string> TextSealer::Open(std::string_view sealed, std::string_view context) const {
+  constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  std::string raw(sealed.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), sealed.data(),
+                        sealed.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      length < kNonce + kTag) {
+    return Fail(Error::Internal("a sealed text is malformed"));
+  }
+  const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
+  std::string plaintext(length - kNonce - kTag, '\0');
+  unsigned long long plain_length = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plaintext.data()), &plain_length, nullptr, in + kNonce,
+          length - kNonce, reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+          in, reinterpret_cast<const unsigned char*>(key_.data())) != 0) {
+    return Fail(Error::Internal(
+        "a sealed text does not open with this key (altered, moved, or another key file)"));
+  }
+  plaintext.resize(plain_length);
+  return plaintext;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -39,6 +39,26 @@ std::string HmacSha1Base64(std::string_view key, std::string_view data);
 // cannot be read or created; kInvalidArgument when it holds anything but a key.
 Result<std::string> LoadOrCreateKeyFile(const std::string& path);
 
+// Authenticated encryption of short texts kept at rest (XChaCha20-Poly1305, libsodium's
+// crypto_aead_xchacha20poly1305_ietf) under a key from a key file (LoadOrCreateKeyFile). Each
+// text is sealed with a new random nonce and bound to a `context` (what the text is and whose):
+// a sealed text moved to another record, altered, or opened under another key does not open.
+class TextSealer {
+ public:
+  // The key as LoadOrCreateKeyFile returns it (64 hex characters); kInvalidArgument otherwise.
+  static Result<TextSealer> FromHexKey(std::string_view hex);
+
+  // The nonce, the ciphertext and its tag, as standard base64 with padding.
+  std::string Seal(std::string_view plaintext, std::string_view context) const;
+  // The plaintext of `sealed`; kInternal (naming no content) when it does not open: not base64,
+  // too short, altered, sealed under another key or for another context.
+  Result<std::string> Open(std::string_view sealed, std::string_view context) const;
+
+ private:
+  TextSealer() = default;
+  std::string key_;  // 32 raw bytes
+};
+
 // Compares in time independent of where the first difference is.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -63,5 +63,39 @@ TEST_F(CryptoTest, ConstantTimeEqualsComparesContentAndLength) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
 }
 
+TEST_F(CryptoTest, SealedTextOpensOnlyWithItsKeyAndContext) {
+  const auto sealer = TextSealer::FromHexKey(RandomHex(32));
+  const auto other = TextSealer::FromHexKey(RandomHex(32));
+  ASSERT_TRUE(sealer.has_value());
+  ASSERT_TRUE(other.has_value());
+  const std::string text = "I felt heard today.\nSee you Thursday \xE2\x80\x94 J.";
+  const std::string sealed = sealer->Seal(text, "message:1:2");
+
+  EXPECT_EQ(sealed.find("heard"), std::string::npos);
+  const auto opened = sealer->Open(sealed, "message:1:2");
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(*opened, text);
+  // Each seal takes a new nonce: the same words never look the same at rest.
+  EXPECT_NE(sealer->Seal(text, "message:1:2"), sealed);
+
+  EXPECT_FALSE(sealer->Open(sealed, "message:1:3").has_value());  // moved to another record
+  EXPECT_FALSE(other->Open(sealed, "message:1:2").has_value());   // another key file
+  std::string altered = sealed;
+  altered[40] = altered[40] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(sealer->Open(altered, "message:1:2").has_value());
+  EXPECT_FALSE(sealer->Open("not base64 at all!", "message:1:2").has_value());
+  EXPECT_FALSE(sealer->Open("", "message:1:2").has_value());
+
+  const auto empty = sealer->Open(sealer->Seal("", "c"), "c");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(*empty, "");
+}
+
+TEST_F(CryptoTest, TextSealerRefusesAKeyThatIsNotThirtyTwoHexBytes) {
+  EXPECT_FALSE(TextSealer::FromHexKey("abcd").has_value());
+  EXPECT_FALSE(TextSealer::FromHexKey(std::string(64, 'g')).has_value());
+  EXPECT_TRUE(TextSealer::FromHexKey(std::string(64, 'a')).has_value());
+}
+
 }  // namespace
 }  // namespace rapport

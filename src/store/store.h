@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "domain/audit.h"
 #include "domain/contact.h"
+#include "domain/messaging.h"
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "domain/room.h"
@@ -149,6 +150,13 @@ class WriteTxn {
   virtual Status UpsertSessionSignals(const SessionSignalsRecord& record) = 0;
   // reaction.id ignored. kInvalidArgument when the appointment or person does not exist.
   virtual Result<std::int64_t> InsertSessionReaction(const SessionReaction& reaction) = 0;
+  // A secure message between sessions (message.id and read_at ignored); the store seals its body
+  // at rest. kInvalidArgument when the episode or sender does not exist.
+  virtual Result<MessageId> InsertEpisodeMessage(const EpisodeMessage& message) = 0;
+  // Read receipts: marks read at `at` every unread message of the episode up to `up_to` that
+  // someone other than `reader` sent. Returns how many were marked.
+  virtual Result<int> MarkEpisodeMessagesRead(EpisodeId episode_id, UserId reader, MessageId up_to,
+                                              Timestamp at) = 0;
   // request.id ignored; kAlreadyExists when the appointment already has a pending request.
   virtual Result<AppointmentRequestId> InsertAppointmentRequest(
       const AppointmentRequest& request) = 0;
@@ -382,6 +390,9 @@ class AppointmentReads {
   virtual Result<std::vector<SessionSignalsRecord>> ListSessionSignalsOfEpisode(EpisodeId id) = 0;
   // The client's reactions in the appointment's room, by time then id.
   virtual Result<std::vector<SessionReaction>> ListSessionReactions(AppointmentId id) = 0;
+  // The episode's secure messages, their bodies opened, by id (the order they were sent).
+  // kInternal when a body does not open (the database was given another key file).
+  virtual Result<std::vector<EpisodeMessage>> ListEpisodeMessages(EpisodeId id) = 0;
 };
 
 // Formal feedback: assignments, answers, alerts, drafts and links, and the caseload built on them.

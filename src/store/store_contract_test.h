@@ -1572,6 +1572,69 @@ TEST_P(StoreContractTest, SessionReactionsAreKeptInTimeOrderPerAppointment) {
               FailsWith(ErrorCode::kInvalidArgument));
 }
 
+TEST_P(StoreContractTest, EpisodeMessagesKeepTheirWordsAndOrderAndReadReceipts) {
+  const ClinicId clinic = AddClinic();
+  const UserId client = AddUser(clinic, "c@x.org", Role::kClient);
+  const UserId therapist = AddUser(clinic, "t@x.org", Role::kTherapist);
+  const EpisodeId episode = AddEpisode(clinic, client, therapist);
+  const EpisodeId other = AddEpisode(clinic, client, therapist);
+  const std::string words = "Could we move Thursday?\nI'll be away \xE2\x80\x94 sorry!";
+  const MessageId first = Put([&](WriteTxn& txn) {
+    return txn.InsertEpisodeMessage({0, clinic, episode, client, words, kT0 + 100, std::nullopt});
+  });
+  const MessageId second = Put([&](WriteTxn& txn) {
+    return txn.InsertEpisodeMessage(
+        {0, clinic, episode, therapist, "Of course. Friday at 10?", kT0 + 200, kT0 + 999});
+  });
+  const MessageId third = Put([&](WriteTxn& txn) {
+    return txn.InsertEpisodeMessage({0, clinic, episode, client, "Friday works.", kT0 + 300, {}});
+  });
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+
+  auto listed = store().ListEpisodeMessages(episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, first);
+  EXPECT_EQ((*listed)[0].body, words);
+  EXPECT_EQ((*listed)[0].sender_id, client);
+  EXPECT_EQ((*listed)[0].clinic_id, clinic);
+  EXPECT_EQ((*listed)[0].episode_id, episode);
+  EXPECT_EQ((*listed)[0].sent_at, kT0 + 100);
+  EXPECT_EQ((*listed)[1].body, "Of course. Friday at 10?");
+  EXPECT_EQ((*listed)[1].read_at, std::nullopt);  // a new message is unread, whatever was passed
+  EXPECT_TRUE(store().ListEpisodeMessages(other)->empty());
+
+  // The therapist reads up to the second message: only the client's first is theirs to mark.
+  auto marked = Put([&](WriteTxn& txn) {
+    return txn.MarkEpisodeMessagesRead(episode, therapist, second, kT0 + 500);
+  });
+  EXPECT_EQ(marked, 1);
+  listed = store().ListEpisodeMessages(episode);
+  EXPECT_EQ((*listed)[0].read_at, kT0 + 500);
+  EXPECT_EQ((*listed)[1].read_at, std::nullopt);  // their own message is not read by them
+  EXPECT_EQ((*listed)[2].read_at, std::nullopt);  // past up_to
+  // Reading again keeps the first receipt.
+  marked = Put([&](WriteTxn& txn) {
+    return txn.MarkEpisodeMessagesRead(episode, therapist, third, kT0 + 800);
+  });
+  EXPECT_EQ(marked, 1);
+  listed = store().ListEpisodeMessages(episode);
+  EXPECT_EQ((*listed)[0].read_at, kT0 + 500);
+  EXPECT_EQ((*listed)[2].read_at, kT0 + 800);
+  // A receipt is never before the message was sent.
+  marked = Put(
+      [&](WriteTxn& txn) { return txn.MarkEpisodeMessagesRead(episode, client, third, kT0 + 50); });
+  EXPECT_EQ(marked, 1);
+  EXPECT_EQ((*store().ListEpisodeMessages(episode))[1].read_at, kT0 + 200);
+
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return DropValue(txn.InsertEpisodeMessage(
+                    {0, clinic, 999, client, "nowhere", kT0, std::nullopt}));
+              }),
+              FailsWith(ErrorCode::kInvalidArgument));
+}
+
 TEST_P(StoreContractTest, RoomGuestsAreInvitedPerAppointmentOnce) {
   const ClinicId clinic = AddClinic();
   const UserId client = AddUser(clinic, "c@x.org", Role::kClient);

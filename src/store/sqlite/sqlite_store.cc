@@ -762,7 +762,8 @@ Result<std::pair<std::int64_t, std::int64_t>> QueryEndedEpisodesMark(SqliteConne
 
 class SqliteWriteTxn final : public WriteTxn {
  public:
-  SqliteWriteTxn(SqliteConnection& c, const SqliteStore& store) : c_(c), store_(store) {}
+  SqliteWriteTxn(SqliteConnection& c, const SqliteStore& store, const TextSealer& sealer)
+      : c_(c), store_(store), sealer_(sealer) {}
 
   Result<ClinicId> InsertClinic(const Clinic& clinic) override {
     RAPPORT_ASSIGN_OR_RETURN(
@@ -1017,6 +1018,27 @@ class SqliteWriteTxn final : public WriteTxn {
                    "VALUES (?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(r.appointment_id).Bind(r.clinic_id).Bind(r.by).Bind(ToString(r.kind)).Bind(r.at);
     return NameMissing(q.RunReturningId(), "appointment or person does not exist");
+  }
+
+  Result<MessageId> InsertEpisodeMessage(const EpisodeMessage& m) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("INSERT INTO episode_messages (clinic_id, episode_id, sender_id, sent_at, "
+                   "sealed) VALUES (?, ?, ?, ?, ?) RETURNING id"));
+    q.Bind(m.clinic_id).Bind(m.episode_id).Bind(m.sender_id).Bind(m.sent_at);
+    q.Bind(sealer_.Seal(m.body, MessageSealContext(m)));
+    return NameMissing(q.RunReturningId(), "episode or sender does not exist");
+  }
+
+  Result<int> MarkEpisodeMessagesRead(EpisodeId episode_id, UserId reader, MessageId up_to,
+                                      Timestamp at) override {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c_.Prepare("UPDATE episode_messages SET read_at = max(?, sent_at) WHERE episode_id = ? "
+                   "AND sender_id <> ? AND id <= ? AND read_at IS NULL"));
+    q.Bind(at).Bind(episode_id).Bind(reader).Bind(up_to);
+    RAPPORT_RETURN_IF_ERROR(q.Run());
+    return static_cast<int>(sqlite3_changes(c_.raw()));
   }
 
   Result<AppointmentRequestId> InsertAppointmentRequest(const AppointmentRequest& r) override {
@@ -1602,6 +1624,7 @@ class SqliteWriteTxn final : public WriteTxn {
   }
   SqliteConnection& c_;
   const SqliteStore& store_;  // for the audit chain's key
+  const TextSealer& sealer_;  // seals messages' words
 };
 
 // --- Migrations -------------------------------------------------------------------------------
@@ -1677,9 +1700,10 @@ class SqliteStoreImpl final : public SqliteStore {
  public:
   SqliteStoreImpl(std::string path, std::unique_ptr<SqliteConnection> writer,
                   std::vector<std::unique_ptr<SqliteConnection>> readers, int schema_version,
-                  int max_batch, std::string audit_key)
+                  int max_batch, std::string audit_key, TextSealer message_sealer)
       : path_(std::move(path)),
         audit_key_(std::move(audit_key)),
+        message_sealer_(std::move(message_sealer)),
         writer_(std::move(writer)),
         readers_(std::move(readers)),
         schema_version_(schema_version),
@@ -2289,6 +2313,28 @@ class SqliteStoreImpl final : public SqliteStore {
       return All(q, ReadSessionReaction);
     });
   }
+  Result<std::vector<EpisodeMessage>> ListEpisodeMessages(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) -> Result<std::vector<EpisodeMessage>> {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqliteQuery q,
+          c.Prepare("SELECT id, clinic_id, episode_id, sender_id, sent_at, sealed, read_at FROM "
+                    "episode_messages WHERE episode_id = ? ORDER BY id"));
+      q.Bind(id);
+      return All(q, [&](const SqliteQuery& row) -> Result<EpisodeMessage> {
+        EpisodeMessage m{row.Int(0), row.Int(1), row.Int(2),        row.Int(3),
+                         {},         row.Int(4), row.OptionalInt(6)};
+        auto body = message_sealer_.Open(row.Text(5), MessageSealContext(m));
+        if (!body) {
+          return Fail(Error::Internal(fmt::format(
+              "message {} does not open with the message key file; was the database moved "
+              "without its key file?",
+              m.id)));
+        }
+        m.body = std::move(*body);
+        return m;
+      });
+    });
+  }
   Result<UserId> FindCalendarFeed(const std::string& token_hash) override {
     return WithReader([&](SqliteConnection& c) -> Result<UserId> {
       RAPPORT_ASSIGN_OR_RETURN(
@@ -2551,7 +2597,7 @@ class SqliteStoreImpl final : public SqliteStore {
       return;
     }
     const std::int64_t changes_before = sqlite3_total_changes64(writer_->raw());
-    SqliteWriteTxn txn(*writer_, *this);
+    SqliteWriteTxn txn(*writer_, *this, message_sealer_);
     bool lost = false;  // the transaction no longer holds the earlier WriteFns' work
     std::size_t ran = 0;
     for (; ran < batch.size() && !lost; ++ran) results[ran] = RunOne(txn, batch[ran]->fn, lost);
@@ -2620,6 +2666,7 @@ class SqliteStoreImpl final : public SqliteStore {
 
   const std::string path_;                    // the database file, for more read connections
   const std::string audit_key_;               // the audit chain's MAC key; immutable
+  const TextSealer message_sealer_;           // seals and opens messages' words; immutable
   std::unique_ptr<SqliteConnection> writer_;  // used only by writer_thread_ once it runs
   std::vector<std::unique_ptr<SqliteConnection>> readers_;  // guarded by read_mu_ once running
   const int schema_version_;
@@ -2687,6 +2734,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
       std::string audit_key,
       LoadOrCreateKeyFile(options.audit_key_path.empty() ? options.path + ".audit-key"
                                                          : options.audit_key_path));
+  // So does the key that seals messages' words: a copy of the database alone shows none of them.
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string message_key,
+      LoadOrCreateKeyFile(options.message_key_path.empty() ? options.path + ".message-key"
+                                                           : options.message_key_path));
+  RAPPORT_ASSIGN_OR_RETURN(TextSealer message_sealer, TextSealer::FromHexKey(message_key));
   RAPPORT_ASSIGN_OR_RETURN(auto writer,
                            SqliteConnection::Open(options.path, SqliteConnection::Mode::kWriter));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer));
@@ -2700,7 +2753,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }
   return std::unique_ptr<SqliteStore>(std::make_unique<SqliteStoreImpl>(
       options.path, std::move(writer), std::move(readers), version, std::max(1, options.max_batch),
-      std::move(audit_key)));
+      std::move(audit_key), std::move(message_sealer)));
 }
 
 }  // namespace rapport

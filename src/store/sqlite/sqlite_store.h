@@ -21,6 +21,10 @@ struct SqliteStoreOptions {
   // The audit chain's key file (created with a new key when missing). Empty: `path` followed by
   // ".audit-key". Kept outside the database so that the database alone cannot forge the chain.
   std::string audit_key_path;
+  // The key file that seals the words of secure messages (created with a new key when missing).
+  // Empty: `path` followed by ".message-key". Kept outside the database so that the database
+  // file, a copy or a backup of it alone shows nobody's words; losing it loses the messages.
+  std::string message_key_path;
 };
 
 class SqliteStore : public Store {

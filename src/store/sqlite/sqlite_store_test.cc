@@ -485,6 +485,103 @@ TEST(SqliteStore, TheAuditSealOfAKnownInputUnderAKnownKeyNeverChanges) {
             "516e4931b21b43b268d0f18b42d152bc01231a6cdc7777f086a3040246721893");
 }
 
+// A clinic, a client, a therapist, an episode and one message from the client with `words`.
+Result<EpisodeId> AddEpisodeWithMessage(Store& store, const std::string& words) {
+  EpisodeId episode = 0;
+  RAPPORT_RETURN_IF_ERROR(store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "C", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = "client@example.org";
+    u.display_name = "Client";
+    RAPPORT_ASSIGN_OR_RETURN(const UserId client, txn.InsertUser(u));
+    u.email = "therapist@example.org";
+    u.role = Role::kTherapist;
+    RAPPORT_ASSIGN_OR_RETURN(const UserId therapist, txn.InsertUser(u));
+    Episode e;
+    e.clinic_id = clinic;
+    e.client_id = client;
+    e.therapist_id = therapist;
+    RAPPORT_ASSIGN_OR_RETURN(episode, txn.InsertEpisode(e));
+    RAPPORT_RETURN_IF_ERROR(txn.InsertEpisode(e));  // a second episode to move words into
+    return DropValue(txn.InsertEpisodeMessage({0, clinic, episode, client, words, 1000, {}}));
+  }));
+  return episode;
+}
+
+// Every byte of the database file and its write-ahead log, as one string.
+std::string FileBytes(const std::string& path) {
+  std::string bytes;
+  for (const std::string& file : {path, path + "-wal"}) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return bytes;
+}
+
+TEST(SqliteStore, AMessagesWordsAreNowhereInTheDatabaseFileOnlyTheirSealIs) {
+  TempDir dir;
+  const std::string path = dir.File("messages.db");
+  const std::string words = "I have not told anyone this before";
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  const auto episode = AddEpisodeWithMessage(*store, words);
+  ASSERT_THAT(episode, IsOk());
+
+  EXPECT_EQ(FileBytes(path).find("told anyone"), std::string::npos);
+  RawDb raw(path);
+  const std::string sealed = raw.Text("SELECT sealed FROM episode_messages");
+  EXPECT_GT(sealed.size(), words.size());
+  EXPECT_EQ(sealed.find("told"), std::string::npos);
+  // The key is beside the database, not in it, readable by its owner only.
+  const std::string key_file = path + ".message-key";
+  ASSERT_TRUE(std::filesystem::exists(key_file));
+  EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto listed = store->ListEpisodeMessages(*episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].body, words);
+}
+
+TEST(SqliteStore, MessagesDoNotOpenUnderAnotherKeyFileOrMovedToAnotherEpisode) {
+  TempDir dir;
+  const std::string path = dir.File("keyed.db");
+  EpisodeId episode = 0;
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    auto added = AddEpisodeWithMessage(*store, "see you Friday");
+    ASSERT_THAT(added, IsOk());
+    episode = *added;
+  }
+  {
+    SqliteStoreOptions options;
+    options.path = path;
+    options.message_key_path = dir.File("another.message-key");
+    auto store = SqliteStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    auto listed = (*store)->ListEpisodeMessages(episode);
+    ASSERT_THAT(listed, FailsWith(ErrorCode::kInternal));
+    EXPECT_THAT(listed.error().message, ::testing::HasSubstr("key file"));
+    EXPECT_THAT(listed.error().message, ::testing::Not(::testing::HasSubstr("Friday")));
+  }
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("UPDATE episode_messages SET episode_id = episode_id + 1"), SQLITE_OK);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(store->ListEpisodeMessages(episode + 1), FailsWith(ErrorCode::kInternal));
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("UPDATE episode_messages SET episode_id = episode_id - 1"), SQLITE_OK);
+  }
+  auto listed = store->ListEpisodeMessages(episode);
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_EQ((*listed)[0].body, "see you Friday");
+}
+
 TEST(SqliteStore, RawSqlCannotUpdateOrDeleteAuditEntries) {
   TempDir dir;
   const std::string path = dir.File("audit.db");
