@@ -12,6 +12,7 @@
 #include "http/appointment_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
+#include "http/messaging_api.h"
 #include "http/plan_api.h"
 #include "http/problem.h"
 #include "http/room_api.h"
@@ -888,6 +889,9 @@ Router BuildRouter(const ApiServices& services) {
       AddAppointmentRoutes(router, *services.auth, *services.appointments);
     }
     if (services.rooms != nullptr) AddRoomRoutes(router, *services.auth, *services.rooms);
+    if (services.messaging != nullptr) {
+      AddMessagingRoutes(router, *services.auth, *services.messaging);
+    }
   }
   return router;
 }

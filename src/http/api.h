@@ -21,6 +21,7 @@ class PlanService;
 class SafetyService;
 class AppointmentService;
 class RoomService;
+class MessagingService;
 class OffsetClock;
 class Doorbell;
 
@@ -49,6 +50,8 @@ struct ApiServices {
   AppointmentService* appointments = nullptr;
   // The rooms of video, phone and typed sessions (routes and the room socket), when this is set.
   RoomService* rooms = nullptr;
+  // Secure messages between sessions on an episode, when this is set.
+  MessagingService* messaging = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

@@ -34,6 +34,7 @@
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
 #include "service/jobs.h"
+#include "service/messaging_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
 #include "service/safety_service.h"
@@ -59,6 +60,7 @@ const char* const kServeUsage =
     "  --base-url URL         how links in mail begin, e.g. https://rapport.clinic.example\n"
     "                         (default http://HOST:PORT of --listen)\n"
     "  --audit-key PATH       the audit chain's key file (default PATH.audit-key beside --db)\n"
+    "  --message-key PATH     the key file sealing secure messages (default PATH.message-key)\n"
     "  --checkpoints PATH     where the audit chain's sealed checkpoints are appended, each\n"
     "                         minute the chain grew and at shutdown; also written to this log\n"
     "                         (default PATH.audit-checkpoints beside --db)\n"
@@ -362,6 +364,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
     ice.turn_secret = std::move(secret);
   }
   RoomService rooms(store, clock, std::move(ice));
+  MessagingService messaging(store, clock);
   Server server(options, ApiServices{&store,
                                      &auth,
                                      &clinic,
@@ -374,7 +377,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                                      &doorbell,
                                      {},
                                      &appointments,
-                                     &rooms});
+                                     &rooms,
+                                     &messaging});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

@@ -163,6 +163,42 @@ SignalSummary DemoSignals(const Appointment& a, Timestamp length) {
 }
 
 // A child's date of birth `years` and a few months before `now`, so ages stay ~9 and ~14.
+// Jordan and Sofia arranging this week's video check-in by secure message: Jordan read Sofia's
+// reply; Sofia has not yet opened Jordan's last message.
+Status SeedMessages(WriteTxn& txn, const Actor& system, ClinicId clinic, EpisodeId episode,
+                    UserId client, UserId therapist, Timestamp now) {
+  struct Line {
+    bool from_client;
+    Timestamp ago;
+    const char* body;
+  };
+  static constexpr std::array<Line, 3> kLines = {{
+      {true, 2 * kDay + 3 * kHour,
+       "Hi Sofia, work has been full on this week. Would it be all right to do our next session "
+       "by video? I'll be at home."},
+      {false, 2 * kDay,
+       "Of course, Jordan. I've made it a video session: the link to the room appears on your "
+       "home page ten minutes before we start. Bring your sleep diary if you can."},
+      {true, 20 * kHour, "Thank you. I filled the diary in most nights, even the bad ones."},
+  }};
+  for (const Line& line : kLines) {
+    const EpisodeMessage message{
+        0,         clinic,         episode,     line.from_client ? client : therapist,
+        line.body, now - line.ago, std::nullopt};
+    RAPPORT_ASSIGN_OR_RETURN(const MessageId id, txn.InsertEpisodeMessage(message));
+    if (!line.from_client) {
+      RAPPORT_RETURN_IF_ERROR(
+          txn.MarkEpisodeMessagesRead(episode, client, id, message.sent_at + 40 * kMinute));
+    } else if (line.ago > kDay) {
+      RAPPORT_RETURN_IF_ERROR(
+          txn.MarkEpisodeMessagesRead(episode, therapist, id, message.sent_at + kHour));
+    }
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn, system, now, "create", "episode_message", std::to_string(id)));
+  }
+  return Ok();
+}
+
 std::string ChildBirthday(Timestamp now, int years) {
   using namespace std::chrono;
   const year_month_day today{floor<days>(sys_time<milliseconds>{milliseconds{now}})};
@@ -1185,6 +1221,8 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
         ++summary.appointments;
         RAPPORT_RETURN_IF_ERROR(
             audit::Append(txn, system, now, "create", "appointment", std::to_string(check_in.id)));
+        RAPPORT_RETURN_IF_ERROR(SeedMessages(txn, system, summary.clinic_id, episode_id, id,
+                                             episode.therapist_id, now));
       }
       plans.push_back(std::move(plan));
     }

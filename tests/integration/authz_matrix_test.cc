@@ -565,5 +565,45 @@ TEST_F(AuthzMatrixTest, AStaffInvitationShowsItIsWaitingAndIsSentAgainOnlyByTheA
   });
 }
 
+TEST_F(AuthzMatrixTest, MessagesAreTheClientsAndTheirTherapistsTheSupervisorOnlyReads) {
+  const std::string messages = "/api/v1/episodes/" + Id(world_.e_c1) + "/messages";
+  const Json hello = {{"body", "hello"}};
+  Check({
+      {"c1", "POST", messages, hello, 201},
+      {"t1", "POST", messages, hello, 201},
+      {"supervisor", "POST", messages, hello, 403},
+      {"t2", "POST", messages, hello, 404},
+      {"tb", "POST", messages, hello, 404},
+      {"g1", "POST", messages, hello, 403},
+      {"admin", "POST", messages, hello, 403},
+  });
+  for (const auto& [role, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"c1", 200},
+                                                     {"t1", 200},
+                                                     {"supervisor", 200},
+                                                     {"t2", 404},
+                                                     {"tb", 404},
+                                                     {"g1", 403},
+                                                     {"g2", 403},
+                                                     {"admin", 403}}) {
+    Check({{role, "GET", messages, std::nullopt, status}});
+  }
+  // The guardian of a child does not read the child's messages either.
+  Check({{"g1", "GET", "/api/v1/episodes/" + Id(world_.e_k1) + "/messages", std::nullopt, 403}});
+  const std::int64_t first = browsers_.at("c1").Get(messages).json()["messages"][0]["id"];
+  const Json seen = {{"up_to", first}};
+  Check({
+      {"t1", "POST", messages + "/read", seen, 200},
+      {"supervisor", "POST", messages + "/read", seen, 200},
+      {"t2", "POST", messages + "/read", seen, 404},
+      {"admin", "POST", messages + "/read", seen, 403},
+  });
+  Check({{"c1", "GET", "/api/v1/me/messages/export", std::nullopt, 200}});
+  for (const std::string role : {"t1", "supervisor", "g1", "admin", "tb"}) {
+    Check({{role, "GET", "/api/v1/me/messages/export", std::nullopt, 403}});
+  }
+  EXPECT_EQ(world_.store->ListEpisodeMessages(world_.e_c1)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace rapport::testing

@@ -17,6 +17,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/messaging_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
 #include "service/safety_service.h"
@@ -71,7 +72,8 @@ class HttpTest : public ::testing::Test {
                                                              nullptr,
                                                              {},
                                                              &appointments_,
-                                                             &rooms_});
+                                                             &rooms_,
+                                                             &messaging_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -121,6 +123,7 @@ class HttpTest : public ::testing::Test {
   SafetyService safety_{*world_.store, world_.clock, ShippedCrisisDirectory()};
   AppointmentService appointments_{*world_.store, world_.clock};
   RoomService rooms_{*world_.store, world_.clock, TestIce()};
+  MessagingService messaging_{*world_.store, world_.clock};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 
