@@ -196,6 +196,38 @@ test('moving to a page by a link or Back puts focus on its heading, and a link d
   await page.context().close();
 });
 
+test('beside a session’s Rapport Check on the episode page is the summary of that session held in the room', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  // Mei Chen meets her therapist by video; the demo keeps signal figures for each session held.
+  const row = page.getByRole('region', { name: 'Clients' }).getByRole('listitem').filter({ hasText: 'Mei Chen' });
+  await row.getByRole('link', { name: /Feedback and progress/ }).click();
+  await page.getByRole('heading', { level: 1, name: /^Mei Chen.*feedback and progress/ }).waitFor();
+  const episodeId = Number(/\/episodes\/(\d+)/.exec(page.url())[1]);
+  const held = (await callApi(page, 'GET', `/episodes/${episodeId}/room-sessions`)).body.sessions;
+  const newest = held.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at))[0];
+  const summary = (await callApi(page, 'GET', `/appointments/${newest.appointment_id}/session-summary`)).body;
+  const rapport = (await callApi(page, 'GET', `/episodes/${episodeId}/progress`)).body.instruments.find((q) => q.purpose === 'rapport');
+  const check = rapport.points.find((p) => p.appointment_id === newest.appointment_id);
+  assert.ok(check && summary.movement_synchrony?.earlier_sessions > 0 && summary.talk_share, 'the demo holds a Rapport Check and figures for the newest session');
+
+  const sessions = page.getByRole('region', { name: 'Sessions in the room' });
+  await sessions.getByText(/supporting evidence .* never an alert on their own/).waitFor();
+  // The newest session comes first: its score and, beside it, its own figures in words.
+  const first = sessions.getByRole('article').first();
+  await first.getByRole('heading', { level: 3, name: /Video$/ }).waitFor();
+  await first.getByRole('heading', { level: 4, name: 'Rapport Check' }).waitFor();
+  await first.getByText(new RegExp(`^${check.total} of ${rapport.max}\\b`)).waitFor();
+  const r = (x) => x.toFixed(2);
+  const m = summary.movement_synchrony;
+  await first.getByText(new RegExp(`^Moved in step: \\w+ \\(r ${r(m.strength)}\\); .*In Mei’s ${m.earlier_sessions} earlier sessions: r ${r(m.earlier_mean_strength)} on average\\.$`)).waitFor();
+  const pct = (share) => `${Math.round(share * 100)} %`;
+  await first.getByText(`Talk: Mei ${pct(summary.talk_share.client)}, you ${pct(summary.talk_share.therapist)}.`).waitFor();
+  await assertAccessible(page, 'an episode page with sessions held in the room');
+  await assertFitsPhone(page, 'an episode page with sessions held in the room');
+  await page.context().close();
+});
+
 test('the keyboard reaches the caseload through the skip link, with a visible focus ring', async () => {
   const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);

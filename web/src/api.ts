@@ -417,7 +417,15 @@ export interface LiveAlertEvent {
   step: number;
 }
 
-export type LiveMessage = { type: 'ready' } | LiveAlertEvent;
+// A new secure message on an episode the person writes or reads on (never its words).
+export interface LiveMessageEvent {
+  type: 'message';
+  episode_id: number;
+  message_id: number;
+  from: 'client' | 'therapist';
+}
+
+export type LiveMessage = { type: 'ready' } | LiveAlertEvent | LiveMessageEvent;
 
 export const kWeekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof kWeekdays)[number];

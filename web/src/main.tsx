@@ -42,9 +42,11 @@ function App() {
   const path = usePath();
   const [user, setUser] = useState<User | null | undefined>(undefined);
 
-  // Staff hear of new alerts on whatever page they have open; clients never receive them.
-  const staff = !!user && (user.role === 'therapist' || user.role === 'supervisor' || user.role === 'admin');
-  useEffect(() => (staff ? startLive() : undefined), [staff, user?.id]);
+  // Staff hear of new alerts on whatever page they have open; clients never receive them, but
+  // both hear of a new secure message on the page that shows its thread. Guardians have no
+  // messages, so their pages open no connection.
+  const live = !!user && (user.role === 'therapist' || user.role === 'supervisor' || user.role === 'admin' || user.role === 'client');
+  useEffect(() => (live ? startLive() : undefined), [live, user?.id]);
 
   useEffect(() => {
     api.me().then(

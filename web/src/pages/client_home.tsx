@@ -1,5 +1,6 @@
 // The client's home: feedback on their latest session when it is still to give, their next
-// appointment and therapist, and their own progress, in a calm, phone-first view.
+// appointment and therapist, messages with their therapist, and their own progress, in a calm,
+// phone-first view.
 import { ChangeAppointment } from '../appointment_requests';
 import {
   api,
@@ -7,6 +8,7 @@ import {
   instrumentValidation,
   type Appointment,
   type AssignedInstrument,
+  type Episode,
   type EpisodeProgress,
   type InstrumentValidation,
 } from '../api';
@@ -15,6 +17,7 @@ import { currentEpisode, upcomingWindow } from '../caseload';
 import { ProgressChart } from '../chart';
 import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
+import { Messages } from '../messages';
 import { planApi, type PlanOverview } from '../plan_api';
 import { planStateLines } from '../plan_words';
 import { RoomLink, roomOpenNow } from '../room/room_link';
@@ -68,6 +71,14 @@ export function sessionAwaitingCheckIn(
   return open ? next : undefined;
 }
 
+// The episodes whose messages the home shows: every one still open (a client may see two
+// therapists), else the latest, whose messages can still be read.
+export function messageEpisodes(episodes: Episode[] | undefined): Episode[] {
+  const byStart = [...(episodes ?? [])].sort((a, b) => (a.started_at < b.started_at ? -1 : 1));
+  const open = byStart.filter((e) => e.status !== 'ended');
+  return open.length > 0 ? open : byStart.slice(-1);
+}
+
 async function loadClientHome(userId: number) {
   const { to } = upcomingWindow(365);
   // From a little in the past, so that a session under way (its room still open) is found too.
@@ -104,6 +115,7 @@ async function loadClientHome(userId: number) {
     hasEpisode: !!episode,
     episodeId: episode?.id,
     plan,
+    messageEpisodes: messageEpisodes(me?.episodes),
   };
 }
 
@@ -226,6 +238,9 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
             <h2 id="therapist-heading">Your therapist</h2>
             <p class="big">{home.data.therapist ?? 'Not assigned yet'}</p>
           </section>
+          {home.data.messageEpisodes.map((e, i, all) => (
+            <Messages key={e.id} episodeId={e.id} viewer={ctx.user} therapistName={e.therapist_name} withExport={i === all.length - 1} />
+          ))}
           {home.data.later.length > 0 && (
             <section class="card" aria-labelledby="later-heading">
               <h2 id="later-heading">Coming up after that</h2>

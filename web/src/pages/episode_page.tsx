@@ -1,13 +1,16 @@
 // One episode's feedback as the therapist reads it: a chart per questionnaire over sessions
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
-// alerts themselves, every response item by item, the CSV export, and a feedback link to send.
-import { useState } from 'preact/hooks';
+// alerts themselves, every response item by item, each session held in the room with its Rapport
+// Check beside its summary, the CSV export, and a feedback link to send.
+import { Fragment } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
   ApiError,
   type Appointment,
   type AssignedInstrument,
   type EpisodeProgress,
+  type FeedbackAlert,
   type ProgressPoint,
   type QuestionnaireProgress,
   type RecoveryJudgement,
@@ -18,8 +21,10 @@ import { AlertList } from '../alerts';
 import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
-import { hasRoomLink } from '../room/room_api';
+import { Messages } from '../messages';
+import { hasRoomLink, roomApi, type HeldSession } from '../room/room_api';
 import { RoomLink } from '../room/room_link';
+import { loadSessionSummary, SessionSummaryLines } from '../room/session_summary';
 import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
 import { NotValidated, unvalidated, useValidation, type ValidationMap } from '../validation';
 import { CopyableLink } from './client_page';
@@ -28,6 +33,8 @@ interface EpisodeView {
   progress: EpisodeProgress;
   appointments: Appointment[];
   clientId?: number;
+  therapistId?: number;
+  therapistName?: string;
 }
 
 async function loadEpisode(id: number): Promise<EpisodeView> {
@@ -36,7 +43,7 @@ async function loadEpisode(id: number): Promise<EpisodeView> {
     api.episodeAppointments(id).catch(() => [] as Appointment[]),
     api.episode(id).catch(() => undefined),
   ]);
-  return { progress, appointments, clientId: episode?.client_id };
+  return { progress, appointments, clientId: episode?.client_id, therapistId: episode?.therapist_id, therapistName: episode?.therapist_name };
 }
 
 function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint }) {
@@ -230,6 +237,152 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
   );
 }
 
+// How many held sessions show at first, newest first; each shown loads its own summary.
+const kHeldSessionsShown = 3;
+const kHeldSessionsMore = 5;
+
+// One session held in the room: its Rapport Check (with any alert raised on that answer) and,
+// beside it, what the room measured.
+function HeldSessionItem({
+  session,
+  check,
+  rapport,
+  alerts,
+  clientName,
+  therapistName,
+  validation,
+}: {
+  session: HeldSession;
+  check?: ProgressPoint;
+  rapport?: QuestionnaireProgress;
+  alerts: FeedbackAlert[];
+  clientName: string;
+  therapistName?: string;
+  validation: ValidationMap;
+}) {
+  const summary = useLoad(() => loadSessionSummary(session.appointment_id), [session.appointment_id]);
+  const id = `held-${session.appointment_id}`;
+  const title = rapport?.title ?? 'Rapport Check';
+  const raised = check ? alerts.filter((a) => a.response_id === check.response_id) : [];
+  return (
+    <li>
+      <article class="held-session" aria-labelledby={id}>
+        {/* Focusable by script only: "Show earlier sessions" moves focus to the first one shown. */}
+        <h3 id={id} tabIndex={-1}>
+          {formatDateTime(session.started_at)} · {modalityLabel(session.modality)}
+        </h3>
+        {!session.ended_at && <p class="small muted">Not ended yet: the figures so far.</p>}
+        <div class="held-session__parts">
+          <div class="held-session__check">
+            <h4>{title}</h4>
+            {check && typeof check.total === 'number' ? (
+              <p class="held-session__score">
+                {check.total}
+                {rapport ? ` of ${rapport.max}` : ''}
+                {check.band ? ` (${check.band})` : ''}
+                <NotValidated v={unvalidated(validation, rapport?.code)} />
+              </p>
+            ) : (
+              <p class="muted">Not answered for this session.</p>
+            )}
+            {raised.map((a) => (
+              <p key={a.id} class="small">
+                Alert on this answer: <a href={`/alerts/${a.id}`}>{a.title}</a> ({a.state})
+              </p>
+            ))}
+          </div>
+          <div class="held-session__signals">
+            <h4>What the room measured</h4>
+            {summary.loading && <Loading what="the summary" />}
+            {summary.error && <Alert>{summary.error.message}</Alert>}
+            {!summary.loading && summary.data === null && <p class="muted">There is no summary for this session.</p>}
+            {summary.data && <SessionSummaryLines summary={summary.data} clientName={clientName} therapistName={therapistName} />}
+          </div>
+        </div>
+      </article>
+    </li>
+  );
+}
+
+// The sessions held in the rooms of this episode, newest first, each with its Rapport Check beside
+// the session's summary. Nothing shows for an episode without such sessions (all in person).
+function HeldSessions({
+  episodeId,
+  rapport,
+  alerts,
+  clientName,
+  therapistName,
+  validation,
+}: {
+  episodeId: number;
+  rapport?: QuestionnaireProgress;
+  alerts: FeedbackAlert[];
+  clientName: string;
+  therapistName?: string;
+  validation: ValidationMap;
+}) {
+  const held = useLoad(() => roomApi.sessionsOfEpisode(episodeId), [episodeId]);
+  const [shown, setShown] = useState(kHeldSessionsShown);
+  // After "Show earlier sessions", focus goes to the first session it added, so that the keyboard
+  // and a screen reader carry on from there.
+  const list = useRef<HTMLOListElement>(null);
+  const focusAt = useRef<number>();
+  useEffect(() => {
+    if (focusAt.current === undefined) return;
+    list.current?.querySelectorAll<HTMLElement>('.held-session h3')[focusAt.current]?.focus();
+    focusAt.current = undefined;
+  }, [shown]);
+  if (!held.error && (!held.data || held.data.length === 0)) return null;
+  const sessions = [...(held.data ?? [])].sort((a, b) => (a.started_at < b.started_at ? 1 : -1));
+  // The Rapport Check answered for each appointment (the latest, if answered twice).
+  const checks = new Map<number, ProgressPoint>();
+  for (const p of rapport?.points ?? []) {
+    if (typeof p.appointment_id !== 'number') continue;
+    const before = checks.get(p.appointment_id);
+    if (!before || before.submitted_at < p.submitted_at) checks.set(p.appointment_id, p);
+  }
+  const hidden = sessions.length - shown;
+  return (
+    <section class="card" aria-labelledby="held-sessions-heading">
+      <h2 id="held-sessions-heading">Sessions in the room</h2>
+      <p class="small">
+        For each session held by video, phone or text: the client’s {rapport?.title ?? 'Rapport Check'}, and beside it what the room measured if{' '}
+        {therapistName ? 'therapist and client' : 'you'} both agreed to rapport signals. The signals are supporting evidence for the Rapport Check and its
+        alerts, never an alert on their own.
+      </p>
+      {held.error && <Alert>{held.error.message}</Alert>}
+      <ol class="held-sessions" ref={list}>
+        {sessions.slice(0, shown).map((s) => (
+          <HeldSessionItem
+            key={s.appointment_id}
+            session={s}
+            check={checks.get(s.appointment_id)}
+            rapport={rapport}
+            alerts={alerts}
+            clientName={clientName}
+            therapistName={therapistName}
+            validation={validation}
+          />
+        ))}
+      </ol>
+      {hidden > 0 && (
+        <p>
+          <button
+            class="button"
+            type="button"
+            onClick={() => {
+              focusAt.current = shown;
+              setShown(shown + kHeldSessionsMore);
+            }}
+          >
+            Show {Math.min(hidden, kHeldSessionsMore)} earlier session{Math.min(hidden, kHeldSessionsMore) === 1 ? '' : 's'}
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
+
 // The choices a therapist has for how often a questionnaire is asked; "default" goes back to the
 // questionnaire's own.
 const kScheduleChoices: { value: string; label: string; schedule: Schedule | null }[] = [
@@ -306,7 +459,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       </div>
     );
   }
-  const { progress, appointments, clientId } = view.data!;
+  const { progress, appointments, clientId, therapistId, therapistName } = view.data!;
   const rapport = progress.instruments.find((q) => q.purpose === 'rapport');
   const isTherapist = ctx.user.role === 'therapist';
   const open = progress.alerts.filter((a) => a.state === 'open');
@@ -315,6 +468,18 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
     .filter((a) => hasRoomLink(a) && Date.parse(a.starts_at) < Date.now() + 86400_000)
     .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))[0];
   const closed = progress.alerts.filter((a) => a.state !== 'open');
+  // Beside the Rapport Check's own section, so that its scores and the sessions' summaries are
+  // read together. The session's therapist reads "you"; a supervisor reads the therapist's name.
+  const heldSessions = (
+    <HeldSessions
+      episodeId={episodeId}
+      rapport={rapport}
+      alerts={progress.alerts}
+      clientName={progress.client_name}
+      therapistName={therapistId !== undefined && therapistId !== ctx.user.id ? therapistName : undefined}
+      validation={validation}
+    />
+  );
   return (
     <div class="page">
       <p class="breadcrumb">
@@ -341,11 +506,16 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
           </details>
         )}
       </section>
+      <Messages episodeId={episodeId} viewer={ctx.user} />
       {progress.recovery && <Recovery judgement={progress.recovery} />}
       {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
       {progress.instruments.map((q) => (
-        <Questionnaire key={q.code} episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
+        <Fragment key={q.code}>
+          <Questionnaire episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
+          {q === rapport && heldSessions}
+        </Fragment>
       ))}
+      {!rapport && heldSessions}
       {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}
     </div>

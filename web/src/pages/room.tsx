@@ -3,7 +3,7 @@
 // connection); the waiting room and admission; the call, peer to peer; the typed chat; the
 // rapport signals with each person's consent; the therapist's live strip; the client's
 // in-the-moment reactions; and, at the end, the therapist's summary or a kind closing word.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, asksBeforeSession, instrumentValidation } from '../api';
 import { firstName, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
@@ -25,7 +25,8 @@ import {
   type LocalMedia,
 } from '../room/media';
 import { isInPerson, isTyped, roomApi, roomSocketUrl, type RoomMember, type RoomPass, type SessionSummary } from '../room/room_api';
-import { clockTime, reactionWords, signalsWords, stripMovement, stripTalk, summaryLines } from '../room/words';
+import { SessionSummaryLines, loadSessionSummary } from '../room/session_summary';
+import { clockTime, reactionWords, signalsWords, stripMovement, stripTalk } from '../room/words';
 
 const kChatLimitBytes = 4000;
 
@@ -988,15 +989,7 @@ function EndControls({ controller, view }: { controller: RoomController; view: R
 
 function SummaryView({ pass }: { pass: RoomPass }) {
   const [tick, setTick] = useState(0);
-  const summary = useLoad<SessionSummary | null>(
-    () =>
-      roomApi.summary(pass.appointment.id).catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-      }),
-    [pass.appointment.id, tick],
-  );
-  const lines = useMemo(() => (summary.data ? summaryLines(summary.data, pass.client.name) : []), [summary.data, pass.client.name]);
+  const summary = useLoad<SessionSummary | null>(() => loadSessionSummary(pass.appointment.id), [pass.appointment.id, tick]);
   return (
     <section class="card card--accent narrow-card summary" aria-labelledby="summary-heading">
       <h2 id="summary-heading">Session summary</h2>
@@ -1010,13 +1003,7 @@ function SummaryView({ pass }: { pass: RoomPass }) {
           </button>
         </>
       )}
-      {summary.data && (
-        <ul class="summary__lines">
-          {lines.map((l) => (
-            <li key={l}>{l}</li>
-          ))}
-        </ul>
-      )}
+      {summary.data && <SessionSummaryLines summary={summary.data} clientName={pass.client.name} />}
       <p>
         <a href={`/episodes/${pass.appointment.episode_id}`}>Feedback and progress of {pass.client.name}</a>
         {' · '}

@@ -1,5 +1,6 @@
 // The session room's shapes: the room as GET /appointments/{id}/room describes it, the messages
-// of the room socket (both ways), and the session summary the therapist reads after the session.
+// of the room socket (both ways), the sessions held on an episode, and the session summary the
+// therapist reads after the session and beside its Rapport Check on the episode.
 import { request } from '../api';
 
 export type RoomPart = 'therapist' | 'client' | 'guardian';
@@ -139,11 +140,24 @@ export interface SessionSummary {
   reactions: Reaction[];
 }
 
+// A session held in an appointment's room (GET /episodes/{id}/room-sessions): its start and, once
+// the therapist pressed End, its end.
+export interface HeldSession {
+  appointment_id: number;
+  episode_id: number;
+  modality: RoomModality;
+  started_at: string;
+  ended_at: string | null;
+}
+
 export const roomApi = {
   room: (appointmentId: number) => request<RoomPass>('GET', `/appointments/${appointmentId}/room`),
   inviteGuardian: (appointmentId: number, guardianId: number) =>
     request<RoomPass>('POST', `/appointments/${appointmentId}/room/guests`, { guardian_id: guardianId }),
   summary: (appointmentId: number) => request<SessionSummary>('GET', `/appointments/${appointmentId}/session-summary`),
+  // Oldest first.
+  sessionsOfEpisode: (episodeId: number) =>
+    request<{ sessions: HeldSession[] }>('GET', `/episodes/${episodeId}/room-sessions`).then((r) => r.sessions),
 };
 
 export function roomSocketUrl(appointmentId: number): string {

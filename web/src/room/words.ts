@@ -24,18 +24,20 @@ function seconds(s: number): string {
   return `${Math.round(a)} s`;
 }
 
-// "the client tended to follow you by about 1 s" (for the therapist).
-export function leaderWords(leader: Leader, lagSeconds: number | null, clientName: string, past = true): string {
+// "the client tended to follow you by about 1 s" (for the therapist). `therapistName`, when the
+// reader is not the session's therapist (a supervisor), names the therapist instead of "you".
+export function leaderWords(leader: Leader, lagSeconds: number | null, clientName: string, past = true, therapistName?: string): string {
   const tend = past ? 'tended' : 'tends';
   const lag = lagSeconds !== null && Number.isFinite(lagSeconds) ? ` by about ${seconds(lagSeconds)}` : '';
   const client = firstName(clientName);
+  const you = therapistName ? firstName(therapistName) : 'you';
   switch (leader) {
     case 'therapist':
-      return `${client} ${tend} to follow you${lag}`;
+      return `${client} ${tend} to follow ${you}${lag}`;
     case 'client':
-      return `you ${tend} to follow ${client}${lag}`;
+      return `${you} ${tend} to follow ${client}${lag}`;
     case 'together':
-      return 'you moved together, neither leading';
+      return therapistName ? `${you} and ${client} moved together, neither leading` : 'you moved together, neither leading';
     default:
       return '';
   }
@@ -104,9 +106,13 @@ function duration(secondsTotal: number): string {
   return `${h} h ${m} min`;
 }
 
-// The therapist's short summary after the session, a line per thing measured.
-export function summaryLines(s: SessionSummary, clientName: string): string[] {
+// The therapist's short summary after the session, a line per thing measured. `therapistName`,
+// when the reader is not the session's therapist (a supervisor), names the therapist instead of
+// "you".
+export function summaryLines(s: SessionSummary, clientName: string, therapistName?: string): string[] {
   const client = firstName(clientName);
+  const you = therapistName ? firstName(therapistName) : 'you';
+  const both = therapistName ? 'they' : 'you';
   const lines: string[] = [];
   if (typeof s.duration_seconds === 'number') {
     lines.push(`Length: ${duration(s.duration_seconds)}${s.started_at ? `, from ${clockTime(s.started_at)}` : ''}${s.ended_at ? ` to ${clockTime(s.ended_at)}` : ''}.`);
@@ -114,32 +120,32 @@ export function summaryLines(s: SessionSummary, clientName: string): string[] {
   if (!s.signals.consented) lines.push('Rapport signals were not switched on in this session, so there is nothing on movement or talk.');
   const m = s.movement_synchrony;
   if (m && Number.isFinite(m.strength)) {
-    const lead = leaderWords(m.leader, m.peak_lag_seconds, clientName);
+    const lead = leaderWords(m.leader, m.peak_lag_seconds, clientName, true, therapistName);
     let line = `Moved in step: ${strengthWord(m.strength)} (r ${r2(m.strength)})${lead ? `; ${lead}` : ''}.`;
     if (m.earlier_sessions > 0 && m.earlier_mean_strength !== null) {
-      line += ` Earlier sessions: r ${r2(m.earlier_mean_strength)} on average over ${m.earlier_sessions}.`;
+      line += ` In ${client}’s ${m.earlier_sessions} earlier session${m.earlier_sessions === 1 ? '' : 's'}: r ${r2(m.earlier_mean_strength)} on average.`;
     }
     lines.push(line);
   } else if (s.signals.consented && s.modality === 'video') {
     lines.push('Moved in step: not enough video to say.');
   }
-  if (s.talk_share) lines.push(`Talk: ${client} ${percent(s.talk_share.client)}, you ${percent(s.talk_share.therapist)}.`);
+  if (s.talk_share) lines.push(`Talk: ${client} ${percent(s.talk_share.client)}, ${you} ${percent(s.talk_share.therapist)}.`);
   const t = s.turns;
   if (t) {
-    let line = `Turns: ${client} ${t.client}, you ${t.therapist}`;
-    if (t.overlaps > 0) line += `; you spoke over each other ${t.overlaps} time${t.overlaps === 1 ? '' : 's'} (${client} took the floor in ${t.interruptions.client} of them, you in ${t.interruptions.therapist})`;
+    let line = `Turns: ${client} ${t.client}, ${you} ${t.therapist}`;
+    if (t.overlaps > 0) line += `; ${both} spoke over each other ${t.overlaps} time${t.overlaps === 1 ? '' : 's'} (${client} took the floor in ${t.interruptions.client} of them, ${you} in ${t.interruptions.therapist})`;
     const lc = t.median_latency_seconds.client;
     const lt = t.median_latency_seconds.therapist;
-    if (lc !== null && lt !== null) line += `; ${client} usually answered after ${seconds(lc)}, you after ${seconds(lt)}`;
+    if (lc !== null && lt !== null) line += `; ${client} usually answered after ${seconds(lc)}, ${you} after ${seconds(lt)}`;
     lines.push(`${line}.`);
   }
   const ty = s.typed;
   if (ty) {
-    let line = `Typed messages: ${client} ${ty.messages.client}, you ${ty.messages.therapist}`;
+    let line = `Typed messages: ${client} ${ty.messages.client}, ${you} ${ty.messages.therapist}`;
     if (ty.style_matching !== null) line += `; writing styles matched ${ty.style_matching >= 0.8 ? 'closely' : ty.style_matching >= 0.6 ? 'somewhat' : 'little'} (${ty.style_matching.toFixed(2)})`;
     const rc = ty.median_reply_seconds.client;
     const rt = ty.median_reply_seconds.therapist;
-    if (rc !== null && rt !== null) line += `; usual reply: ${client} ${seconds(rc)}, you ${seconds(rt)}`;
+    if (rc !== null && rt !== null) line += `; usual reply: ${client} ${seconds(rc)}, ${you} ${seconds(rt)}`;
     lines.push(`${line}.`);
   }
   if (s.reactions.length > 0) {

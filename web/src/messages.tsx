@@ -1,0 +1,470 @@
+// Secure messages between sessions: one episode's thread between the client and their therapist,
+// shared by the client's home and the therapist's (or supervisor's) episode page. Messages in the
+// order sent, each with who wrote it and when, as plain text with its line breaks; one's own
+// messages on the other side, with their read receipt; the box to write in, with its character
+// count and the server's field errors beside it; and, for a client, a calm word that messages are
+// read in working hours, with the crisis lines beside the box.
+//
+// Reading: a GET never marks anything read. Once the latest message is on screen (and the tab is
+// in front), the page tells the server that the person has read up to it. A supervisor reads
+// without marking. New messages arrive by the live connection, and are announced politely.
+import type { RefObject } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { api, ApiError, asSentence, type HelpInfo, type User } from './api';
+import { firstName, formatDateTime } from './format';
+import { EmergencyCall, HelpLines } from './help_view';
+import { useLiveMessages } from './live';
+import { kMaxMessageChars, kMessagesExportPath, messageLength, messagesApi, type EpisodeMessage, type MessageThread } from './messages_api';
+import { setLeaveGuard } from './router';
+import { Alert, Loading } from './ui';
+
+// How many of the latest messages show at first; "Show earlier messages" adds this many more.
+const kShownAtFirst = 20;
+// A thread not refreshed for this long is fetched again when its tab comes back to the front
+// (a phone that slept, a connection that dropped without saying so).
+const kStaleMs = 60_000;
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+// "Today, 10:42", "Yesterday, 18:03", else the date and time.
+export function messageTime(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (sameDay(d, now)) return `Today, ${timeOnly.format(d)}`;
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(d, yesterday)) return `Yesterday, ${timeOnly.format(d)}`;
+  return formatDateTime(iso);
+}
+
+// "Read 10:42" today; "Read yesterday, 18:03"; else "Read" and the date.
+export function readReceipt(readAt: string | null, now = new Date()): string {
+  if (!readAt) return 'Not read yet';
+  const d = new Date(readAt);
+  if (Number.isNaN(d.getTime())) return 'Read';
+  if (sameDay(d, now)) return `Read ${timeOnly.format(d)}`;
+  const when = messageTime(readAt, now);
+  return `Read ${when.startsWith('Yesterday') ? when.charAt(0).toLowerCase() + when.slice(1) : when}`;
+}
+
+// The server's words about the box ("write a message first", "is too long (...)") as a sentence
+// about the reader's message.
+export function bodyError(message: string): string {
+  const t = message.trim();
+  return /^(is|are|has|holds|must|may|can|contains)\b/.test(t) ? asSentence(t, 'Your message') : asSentence(t);
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// Messages typed and not yet sent, by the component holding them: leaving the page for another in
+// the app asks first, so that words are not lost to a stray tap.
+const unsent = new Set<symbol>();
+const kLeaveQuestion = 'Your message is not sent yet. Leave this page and lose it?';
+
+function useUnsentGuard(hasText: boolean): void {
+  const key = useRef(Symbol('unsent message'));
+  useEffect(() => {
+    const k = key.current;
+    if (hasText) unsent.add(k);
+    else unsent.delete(k);
+    setLeaveGuard(unsent.size > 0 ? () => window.confirm(kLeaveQuestion) : null);
+  }, [hasText]);
+  useEffect(
+    () => () => {
+      if (unsent.delete(key.current) && unsent.size === 0) setLeaveGuard(null);
+    },
+    [],
+  );
+}
+
+// Where to turn if it cannot wait, beside the box for a client: the clinic's hours, the emergency
+// number and the crisis lines for their country, from the same component as "Get help now".
+function WhenMessagesAreRead({ therapistName, headingId }: { therapistName: string; headingId: string }) {
+  const [help, setHelp] = useState<HelpInfo>();
+  useEffect(() => {
+    let live = true;
+    api.help().then(
+      (h) => live && setHelp(h),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const hours = help?.hours && !/^closed every day$/i.test(help.hours) ? help.hours : '';
+  return (
+    <div class="messages__note" aria-labelledby={headingId} role="group">
+      <h3 id={headingId}>When messages are read</h3>
+      <p>
+        {firstName(therapistName)} reads messages during working hours{hours ? ` (${hours})` : ''}. They are not watched around the clock, so a
+        reply may take a little while.
+      </p>
+      <p>
+        <strong>If you are in danger now, or might harm yourself, please don’t wait for a reply.</strong> Call{' '}
+        {help ? help.emergency_number : 'your local emergency number'}
+        {help && help.lines.length > 0 ? ', or talk to someone now on one of the lines below' : ''}.
+      </p>
+      {help ? (
+        <>
+          <EmergencyCall help={help} />
+          <HelpLines lines={help.lines} headingLevel={4} />
+        </>
+      ) : null}
+      <p>
+        <a href="/help">Get help now</a> has these numbers too, whenever you need them.
+      </p>
+    </div>
+  );
+}
+
+// A supervisor, reading along, sees every message's receipt with the name of its reader.
+export function receiptForOnlooker(readAt: string | null, reader: string): string {
+  const said = readReceipt(readAt);
+  return readAt ? `${said.replace(/^Read/, `Read by ${reader},`)}` : `Not read yet by ${reader}`;
+}
+
+function MessageItem({ m, thread, viewerIsParty, itemRef }: {
+  m: EpisodeMessage;
+  thread: MessageThread;
+  viewerIsParty: boolean;
+  itemRef?: RefObject<HTMLLIElement>;
+}) {
+  const isNew = viewerIsParty && !m.mine && m.read_at === null;
+  const reader = m.from === 'client' ? thread.therapist.name : thread.client.name;
+  // One's own messages carry their receipt.
+  const receipt = m.mine ? readReceipt(m.read_at) : viewerIsParty ? undefined : receiptForOnlooker(m.read_at, reader);
+  return (
+    // Focusable by script only: "Show earlier messages" moves focus to the first one it adds.
+    <li class={m.mine ? 'message message--mine' : 'message message--theirs'} ref={itemRef} tabIndex={-1} data-message-id={m.id}>
+      <p class="message__meta">
+        <span class="message__who">{m.mine ? 'You' : m.sender.name}</span>
+        <span class="visually-hidden"> wrote, </span>
+        <span aria-hidden="true"> · </span>
+        <time dateTime={m.sent_at}>{messageTime(m.sent_at)}</time>
+        {isNew && <span class="badge badge--warm">New</span>}
+      </p>
+      {/* Text, never markup: line breaks are kept by the stylesheet (white-space: pre-wrap). */}
+      <p class="message__body">{m.body}</p>
+      {receipt && <p class={m.read_at ? 'message__receipt' : 'message__receipt message__receipt--unread'}>{receipt}</p>}
+    </li>
+  );
+}
+
+interface MessagesProps {
+  episodeId: number;
+  viewer: Pick<User, 'id' | 'role'>;
+  // The section's heading; by default "Messages with <therapist>" for the client, "Messages" for staff.
+  title?: string;
+  // The other person's name before the thread has loaded (the client's home knows the therapist).
+  therapistName?: string;
+  // The client's "Download my messages" under the thread (once per page).
+  withExport?: boolean;
+}
+
+// One episode's thread as a card with its own h2. Shows nothing to a guardian or an admin, who
+// have no messages (the server answers them 403).
+export function Messages(props: MessagesProps) {
+  const { role } = props.viewer;
+  if (role === 'guardian' || role === 'admin') return null;
+  return <MessagesCard {...props} />;
+}
+
+function MessagesCard({ episodeId, viewer, title, therapistName, withExport = false }: MessagesProps) {
+  const uid = useId();
+  const headingId = `${uid}-heading`;
+  const boxId = `${uid}-box`;
+  const countId = `${uid}-count`;
+  const errorId = `${uid}-error`;
+  const noteHeadingId = `${uid}-note`;
+
+  const [thread, setThread] = useState<MessageThread>();
+  const [loadError, setLoadError] = useState<ApiError>();
+  const [hidden, setHidden] = useState(false);
+  const [shown, setShown] = useState(kShownAtFirst);
+  const [text, setText] = useState('');
+  const [fieldError, setFieldError] = useState<string>();
+  const [sendError, setSendError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  // The polite live region: a new message, a message sent, a message not sent.
+  const [said, setSaid] = useState({ text: '', n: 0 });
+  const say = useCallback((t: string) => setSaid((s) => ({ text: t, n: s.n + 1 })), []);
+
+  const box = useRef<HTMLTextAreaElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const lastItem = useRef<HTMLLIElement>(null);
+  // The message to focus once "Show earlier messages" has added it.
+  const focusId = useRef<number>();
+  const loadedAt = useRef(0);
+  const known = useRef<Set<number> | null>(null);
+  const markedUpTo = useRef(0);
+  // One fetch at a time; a reason to fetch that comes meanwhile (a live event) fetches once more.
+  const loading = useRef(false);
+  const again = useRef(false);
+  const shownEpisode = useRef(episodeId);
+  shownEpisode.current = episodeId;
+
+  const load = useCallback(async (): Promise<void> => {
+    if (loading.current) {
+      again.current = true;
+      return;
+    }
+    loading.current = true;
+    again.current = false;
+    try {
+      const t = await messagesApi.thread(episodeId);
+      if (shownEpisode.current !== episodeId) return;
+      loadedAt.current = Date.now();
+      // A message from the other person that this page has not shown before is announced.
+      if (known.current) {
+        const arrived = t.messages.filter((m) => !m.mine && !known.current!.has(m.id));
+        if (arrived.length > 0) {
+          const from = arrived[arrived.length - 1]!.sender.name;
+          say(arrived.length === 1 ? `New message from ${from}.` : `${arrived.length} new messages from ${from}.`);
+        }
+      }
+      known.current = new Set(t.messages.map((m) => m.id));
+      setThread(t);
+      setLoadError(undefined);
+    } catch (e) {
+      if (shownEpisode.current !== episodeId) return;
+      const error = e instanceof ApiError ? e : new ApiError(0, String(e));
+      // Not theirs to read (403), or no such episode for them (404): the section is not shown.
+      if (error.status === 403 || error.status === 404) setHidden(true);
+      else setLoadError(error);
+    } finally {
+      loading.current = false;
+    }
+    if (again.current) await load();
+  }, [episodeId, say]);
+
+  useEffect(() => {
+    known.current = null;
+    markedUpTo.current = 0;
+    // A fetch for the episode shown before no longer holds this one back.
+    loading.current = false;
+    again.current = false;
+    setThread(undefined);
+    setHidden(false);
+    void load();
+  }, [load]);
+
+  // A new message on this episode, or a live connection back after a drop, fetches the thread.
+  const onLive = useCallback((event: { episode_id: number }) => {
+    if (event.episode_id === episodeId) void load();
+  }, [episodeId, load]);
+  const onReconnect = useCallback(() => void load(), [load]);
+  useLiveMessages(onLive, onReconnect);
+
+  // Back to the front after a while away: fetch again, in case the connection missed something.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && Date.now() - loadedAt.current > kStaleMs) void load();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [load]);
+
+  const isParty = !!thread && (viewer.id === thread.client.id || viewer.id === thread.therapist.id);
+  const isClient = !!thread && viewer.id === thread.client.id;
+
+  // Read receipts: once the latest message is on screen in a tab in front, and the other person
+  // has written something not yet marked read, the server is told "read up to here".
+  useEffect(() => {
+    if (!thread || !isParty) return;
+    const last = thread.messages[thread.messages.length - 1];
+    const waiting = thread.messages.some((m) => !m.mine && m.read_at === null && m.id > markedUpTo.current);
+    if (!last || !waiting || markedUpTo.current >= last.id) return;
+    let onScreen = typeof IntersectionObserver === 'undefined';
+    let done = false;
+    const mark = () => {
+      if (done || !onScreen || document.visibilityState !== 'visible') return;
+      done = true;
+      const before = markedUpTo.current;
+      markedUpTo.current = last.id;
+      messagesApi.markRead(episodeId, last.id).catch(() => {
+        // Tried again on the next refresh.
+        markedUpTo.current = before;
+      });
+    };
+    let observer: IntersectionObserver | undefined;
+    if (typeof IntersectionObserver !== 'undefined' && lastItem.current) {
+      observer = new IntersectionObserver((entries) => {
+        onScreen = entries.some((e) => e.isIntersecting);
+        mark();
+      });
+      observer.observe(lastItem.current);
+    }
+    document.addEventListener('visibilitychange', mark);
+    mark();
+    return () => {
+      observer?.disconnect();
+      document.removeEventListener('visibilitychange', mark);
+    };
+  }, [thread, isParty, episodeId]);
+
+  // After "Show earlier messages", the keyboard and a screen reader carry on from the first added.
+  useEffect(() => {
+    if (focusId.current === undefined) return;
+    list.current?.querySelector<HTMLElement>(`[data-message-id="${focusId.current}"]`)?.focus();
+    focusId.current = undefined;
+  }, [shown]);
+
+  useUnsentGuard(text.trim() !== '');
+
+  async function send(e: Event) {
+    e.preventDefault();
+    if (busy || !thread) return;
+    setSendError(undefined);
+    const length = messageLength(text);
+    let problem: string | undefined;
+    if (length === 0) problem = 'Write a message first.';
+    else if (length > kMaxMessageChars) {
+      problem = `Your message is ${plural(length - kMaxMessageChars, 'character', 'characters')} too long (at most ${kMaxMessageChars}). Send it in parts, or keep it for your next session.`;
+    }
+    if (problem) {
+      setFieldError(problem);
+      say(`Not sent. ${problem}`);
+      box.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await messagesApi.send(episodeId, text);
+      setText('');
+      setFieldError(undefined);
+      say('Message sent.');
+      await load();
+    } catch (err) {
+      const error = err instanceof ApiError ? err : new ApiError(0, String(err));
+      const field = error.fieldMessage('body');
+      if (field) {
+        const sentence = bodyError(field);
+        setFieldError(sentence);
+        say(`Not sent. ${sentence}`);
+        box.current?.focus();
+      } else {
+        // The words stay in the box, to send again or copy.
+        setSendError(error.message);
+        say(`Your message was not sent. ${error.message}`);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (hidden) return null;
+
+  const other = thread ? (isClient ? thread.therapist.name : thread.client.name) : therapistName;
+  const heading =
+    title ?? (viewer.role === 'client' ? `Messages with ${thread?.therapist.name ?? therapistName ?? 'your therapist'}` : 'Messages');
+  const messages = thread?.messages ?? [];
+  const firstShown = Math.max(0, messages.length - shown);
+  const visible = messages.slice(firstShown);
+  const length = messageLength(text);
+  const over = length - kMaxMessageChars;
+  const describedBy = [countId, fieldError ? errorId : ''].filter(Boolean).join(' ');
+
+  return (
+    <section class="card messages" aria-labelledby={headingId}>
+      <h2 id={headingId}>{heading}</h2>
+      {/* Always present, so that what is put in it is announced. */}
+      <p class="visually-hidden" role="status" aria-live="polite">
+        {said.text}
+        {said.n % 2 ? '\u00a0' : ''}
+      </p>
+      {!thread && !loadError && <Loading what="messages" />}
+      {loadError && <Alert>{loadError.message}</Alert>}
+      {thread && (
+        <>
+          {isParty && thread.unread > 0 && (
+            <p class="messages__unread">
+              <span class="badge badge--warm">{plural(thread.unread, 'new message', 'new messages')}</span>
+            </p>
+          )}
+          {messages.length === 0 ? (
+            <p class="muted">
+              {thread.can_write
+                ? `No messages yet. You can write to ${other} here between sessions.`
+                : 'No messages.'}
+            </p>
+          ) : (
+            <>
+              {firstShown > 0 && (
+                <p>
+                  <button
+                    type="button"
+                    class="button"
+                    onClick={() => {
+                      focusId.current = messages[Math.max(0, firstShown - kShownAtFirst)]?.id;
+                      setShown(shown + kShownAtFirst);
+                    }}
+                  >
+                    Show earlier messages ({firstShown})
+                  </button>
+                </p>
+              )}
+              <ol class="messages__list" ref={list} aria-label={`Messages, oldest first${firstShown > 0 ? `: the latest ${visible.length} of ${messages.length}` : ''}`}>
+                {visible.map((m, i) => (
+                  <MessageItem key={m.id} m={m} thread={thread} viewerIsParty={isParty} itemRef={i === visible.length - 1 ? lastItem : undefined} />
+                ))}
+              </ol>
+            </>
+          )}
+          {thread.can_write ? (
+            <form class="messages__form" onSubmit={send} noValidate>
+              <div class={fieldError ? 'field field--invalid' : 'field'}>
+                <label for={boxId}>Message to {other}</label>
+                <textarea
+                  id={boxId}
+                  ref={box}
+                  name="body"
+                  rows={4}
+                  value={text}
+                  onInput={(e) => {
+                    setText((e.currentTarget as HTMLTextAreaElement).value);
+                    if (fieldError) setFieldError(undefined);
+                  }}
+                  aria-invalid={fieldError ? 'true' : undefined}
+                  aria-describedby={describedBy}
+                />
+                <p id={countId} class={over > 0 ? 'hint messages__count messages__count--over' : 'hint messages__count'}>
+                  {over > 0
+                    ? `${length} of ${kMaxMessageChars} characters: ${plural(over, 'character', 'characters')} too many`
+                    : `${length} of ${kMaxMessageChars} characters`}
+                </p>
+                {fieldError && (
+                  <p class="field-error" id={errorId}>
+                    {fieldError}
+                  </p>
+                )}
+              </div>
+              {sendError && <div class="alert alert--error">{sendError}</div>}
+              <p class="messages__send">
+                <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
+                  {busy ? 'Sending…' : 'Send'}
+                </button>
+              </p>
+            </form>
+          ) : (
+            thread.closed_reason && <p class="messages__closed">{thread.closed_reason}</p>
+          )}
+          {isClient && <WhenMessagesAreRead therapistName={thread.therapist.name} headingId={noteHeadingId} />}
+          {withExport && viewer.role === 'client' && (
+            <p class="messages__export">
+              <a class="button" href={kMessagesExportPath} download="rapport-messages.json">
+                Download my messages
+              </a>
+              <span class="hint"> All your messages with the clinic, as a file to keep.</span>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
