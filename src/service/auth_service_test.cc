@@ -21,12 +21,6 @@ using testing::World;
 
 constexpr std::string_view kUa = "Mozilla/5.0 (test)";
 
-int CountAudit(const World& w, std::string_view action) {
-  int n = 0;
-  for (const AuditEntry& e : w.Audit()) n += e.action == action ? 1 : 0;
-  return n;
-}
-
 // Stored failed sign-ins in `scope`, ever.
 int Failures(World& w, LoginFailureScope scope) {
   int n = -1;
@@ -58,7 +52,7 @@ TEST(Login, RightPasswordStartsASessionWhoseTokenIsStoredOnlyAsAHash) {
   EXPECT_EQ(actor->role, Role::kClient);
   EXPECT_EQ(actor->clinic_id, w.clinic_a);
   EXPECT_EQ(actor->session_id, login->session_id);
-  EXPECT_EQ(CountAudit(w, "login"), 1);
+  EXPECT_EQ(w.AuditCount("login"), 1);
 }
 
 TEST(Login, AnAddressWithAccountsAtTwoClinicsSignsInToTheOneWhosePasswordItIs) {
@@ -109,7 +103,7 @@ TEST(Login, WrongPasswordAndUnknownEmailAreTheSameGenericError) {
   EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(unknown.error().code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(wrong.error().message, unknown.error().message);
-  EXPECT_EQ(CountAudit(w, "login_failed"), 2);
+  EXPECT_EQ(w.AuditCount("login_failed"), 2);
   EXPECT_EQ(Failures(w, {"c1@a.test", "", ""}), 1);
   EXPECT_EQ(Failures(w, {"nobody@a.test", "", ""}), 1);
 }
@@ -189,7 +183,7 @@ TEST(Lockout, FortyParallelGuessesAtOneAccountAreCheckedOnlyUpToTheLimit) {
   // Five free failures and the sixth that starts the wait; never one more.
   EXPECT_EQ(checked.load(), options.max_account_failures + 1);
   EXPECT_EQ(waited.load(), 40 - checked.load());
-  EXPECT_EQ(CountAudit(w, "login_failed"), checked.load());
+  EXPECT_EQ(w.AuditCount("login_failed"), checked.load());
 }
 
 TEST(HashGate, AFullQueueIsTurnedAwayAtOnceWithoutCheckingOrCountingAnything) {
@@ -272,7 +266,7 @@ TEST(Unlock, AnAdminClearsAnAccountsFailedSignInsAndOthersCannot) {
   EXPECT_EQ(auth.ClearSignInFailures(w.As(w.t1), w.c1).error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(auth.ClearSignInFailures(w.As(w.admin), w.cb).error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(auth.ClearSignInFailures(w.As(w.admin), w.c1).has_value());
-  EXPECT_EQ(CountAudit(w, "unlock"), 1);
+  EXPECT_EQ(w.AuditCount("unlock"), 1);
   EXPECT_TRUE(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).has_value());
 }
 
@@ -298,7 +292,7 @@ TEST(Passwords, AChangeNeedsTheCurrentPasswordAndEndsEveryOtherSession) {
   EXPECT_EQ(auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa).error().code,
             ErrorCode::kUnauthenticated);
   EXPECT_TRUE(auth.Login("c1@a.test", "a brand new long password", "198.51.100.7", kUa));
-  EXPECT_EQ(CountAudit(w, "password_change"), 1);
+  EXPECT_EQ(w.AuditCount("password_change"), 1);
 }
 
 TEST(Passwords, AResetLinkGoesOnlyByMailAndEndsEverySessionOfTheAccount) {
@@ -418,7 +412,7 @@ TEST(Sessions, IdleForThirtyMinutesExpiresButActivityKeepsItAlive) {
   ASSERT_FALSE(expired.has_value());
   EXPECT_EQ(expired.error().code, ErrorCode::kUnauthenticated);
   EXPECT_FALSE(w.store->FindSessionByTokenHash(Blake2b256Hex(login->session_token)).has_value());
-  EXPECT_EQ(CountAudit(w, "session_expired"), 1);
+  EXPECT_EQ(w.AuditCount("session_expired"), 1);
 }
 
 TEST(Sessions, ExpireTwelveHoursAfterSignInHoweverActive) {
@@ -495,7 +489,7 @@ TEST(Sessions, LogoutEndsTheSessionAndIsAudited) {
   ASSERT_TRUE(actor.has_value());
   ASSERT_TRUE(auth.Logout(*actor).has_value());
   EXPECT_FALSE(auth.Authenticate(login->session_token, "x").has_value());
-  EXPECT_EQ(CountAudit(w, "logout"), 1);
+  EXPECT_EQ(w.AuditCount("logout"), 1);
   EXPECT_TRUE(auth.Logout(*actor).has_value());  // twice is harmless
 }
 
@@ -645,7 +639,7 @@ TEST(Invitations, AcceptingSetsThePasswordSignsInAndWorksOnlyOnce) {
 
   EXPECT_TRUE(auth.Login("nia@a.test", "a brand new passphrase", "x", kUa).has_value());
   EXPECT_FALSE(auth.Login("nia@a.test", "another passphrase!", "x", kUa).has_value());
-  EXPECT_EQ(CountAudit(w, "accept"), 1);
+  EXPECT_EQ(w.AuditCount("accept"), 1);
 }
 
 TEST(Invitations, ExpireAfterSevenDays) {

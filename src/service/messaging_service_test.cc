@@ -28,13 +28,6 @@ class MessagingServiceTest : public ::testing::Test {
     return out;
   }
 
-  int AuditCount(std::string_view action, std::string_view type) {
-    const auto entries = w_.Audit();
-    return static_cast<int>(std::count_if(entries.begin(), entries.end(), [&](const AuditEntry& e) {
-      return e.action == action && e.record_type == type;
-    }));
-  }
-
   World w_;
   MessagingService messaging_;
 };
@@ -63,8 +56,8 @@ TEST_F(MessagingServiceTest, TheClientAndTheTherapistWriteToEachOtherInOrder) {
   EXPECT_EQ(messaging_.Thread(w_.As(w_.c1), w_.e_c1)->unread, 1);
   EXPECT_EQ(messaging_.Thread(w_.As(w_.t1), w_.e_c1)->unread, 1);
   EXPECT_EQ(messaging_.Thread(w_.As(w_.supervisor), w_.e_c1)->unread, 0);
-  EXPECT_EQ(AuditCount("create", "episode_message"), 2);
-  EXPECT_EQ(AuditCount("read", "episode_messages"), 6);
+  EXPECT_EQ(w_.AuditCount("create", "episode_message"), 2);
+  EXPECT_EQ(w_.AuditCount("read", "episode_messages"), 6);
 }
 
 TEST_F(MessagingServiceTest, TheOtherPersonIsToldByMailWithoutTheWords) {
@@ -89,10 +82,7 @@ TEST_F(MessagingServiceTest, NobodyElseReadsOrWritesAndTheirReachIsAudited) {
     ASSERT_FALSE(sent.has_value());
     EXPECT_EQ(sent.error().code, ErrorCode::kNotFound);
   }
-  const auto entries = w_.Audit();
-  EXPECT_GE(std::count_if(entries.begin(), entries.end(),
-                          [](const AuditEntry& e) { return e.action == "denied"; }),
-            8);
+  EXPECT_GE(w_.AuditCount("denied"), 8);
   // A guardian does not read a child's messages; an admin sees no clinical content.
   for (const UserId role_barred : {w_.g1, w_.admin}) {
     auto thread = messaging_.Thread(w_.As(role_barred), w_.e_k1);
@@ -121,7 +111,7 @@ TEST_F(MessagingServiceTest, AMessageThatBreaksTheRulesIsRefusedNamingTheBodyAnd
   }
   EXPECT_TRUE(w_.store->ListEpisodeMessages(w_.e_c1)->empty());
   EXPECT_TRUE(MailTo("t1@a.test").empty());
-  EXPECT_EQ(AuditCount("create", "episode_message"), 0);
+  EXPECT_EQ(w_.AuditCount("create", "episode_message"), 0);
 }
 
 TEST_F(MessagingServiceTest, ReadReceiptsMarkOnlyTheOtherPersonsMessagesUpToTheOneSeen) {
@@ -141,7 +131,7 @@ TEST_F(MessagingServiceTest, ReadReceiptsMarkOnlyTheOtherPersonsMessagesUpToTheO
   EXPECT_EQ(messaging_.Thread(w_.As(w_.t1), w_.e_c1)->unread, 0);
   // The therapist's own message stays unread until the client opens it.
   EXPECT_FALSE(messaging_.Thread(w_.As(w_.c1), w_.e_c1)->messages[2].read_at.has_value());
-  EXPECT_EQ(AuditCount("update", "episode_messages"), 2);
+  EXPECT_EQ(w_.AuditCount("update", "episode_messages"), 2);
 
   // A message of another episode, or none at all, is refused naming up_to.
   const MessageId elsewhere = messaging_.Send(w_.As(w_.c2), w_.e_c2, "other")->message.id;

@@ -45,13 +45,6 @@ class RoomServiceTest : public ::testing::Test {
     w_.clock.Set(start + offset);
   }
 
-  int AuditCount(std::string_view action, std::string_view type) {
-    const auto entries = w_.Audit();
-    return static_cast<int>(std::count_if(entries.begin(), entries.end(), [&](const AuditEntry& e) {
-      return e.action == action && e.record_type == type;
-    }));
-  }
-
   World w_;
   RoomService rooms_;
 };
@@ -77,7 +70,7 @@ TEST_F(RoomServiceTest, TheClientAndTheTherapistEnterFromTenMinutesBeforeTheStar
   auto therapist = rooms_.Enter(w_.As(w_.t1), w_.a_c1);
   ASSERT_TRUE(therapist.has_value());
   EXPECT_EQ(therapist->part, RoomPart::kTherapist);
-  EXPECT_EQ(AuditCount("enter", "room"), 2);
+  EXPECT_EQ(w_.AuditCount("enter", "room"), 2);
 }
 
 TEST_F(RoomServiceTest, NobodyElseEntersAndStrangersAreTreatedAsIfTheRoomDidNotExist) {
@@ -88,8 +81,8 @@ TEST_F(RoomServiceTest, NobodyElseEntersAndStrangersAreTreatedAsIfTheRoomDidNotE
   EXPECT_EQ(rooms_.Enter(w_.As(w_.g1), w_.a_c1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(rooms_.Enter(w_.As(w_.c1), 424242).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(rooms_.Enter(w_.As(w_.supervisor), w_.a_c1).error().code, ErrorCode::kPermissionDenied);
-  EXPECT_EQ(AuditCount("enter", "room"), 0);
-  EXPECT_GE(AuditCount("denied", "episode") + AuditCount("denied", "appointment"), 4);
+  EXPECT_EQ(w_.AuditCount("enter", "room"), 0);
+  EXPECT_GE(w_.AuditCount("denied", "episode") + w_.AuditCount("denied", "appointment"), 4);
 }
 
 TEST_F(RoomServiceTest, AnInPersonAppointmentHasNoRoom) {
@@ -124,7 +117,7 @@ TEST_F(RoomServiceTest, AGuardianEntersAChildsRoomOnlyWhenTheTherapistInvitedThe
   EXPECT_EQ(guardian->part, RoomPart::kGuardian);
   EXPECT_TRUE(guardian->guests.empty()) << "only the therapist sees the guest list";
   EXPECT_EQ(rooms_.Enter(w_.As(w_.g2), w_.a_k1).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(AuditCount("invite", "room"), 1);
+  EXPECT_EQ(w_.AuditCount("invite", "room"), 1);
 }
 
 TEST_F(RoomServiceTest, TheTherapistRecordsTheSessionsStartAndEndOnTheEpisode) {
@@ -146,8 +139,8 @@ TEST_F(RoomServiceTest, TheTherapistRecordsTheSessionsStartAndEndOnTheEpisode) {
   ASSERT_EQ(sessions->size(), 1u);
   EXPECT_EQ((*sessions)[0].appointment_id, w_.a_c1);
   EXPECT_EQ(rooms_.SessionsOfEpisode(w_.As(w_.t2), w_.e_c1).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(AuditCount("start", "room_session"), 1);
-  EXPECT_EQ(AuditCount("end", "room_session"), 1);
+  EXPECT_EQ(w_.AuditCount("start", "room_session"), 1);
+  EXPECT_EQ(w_.AuditCount("end", "room_session"), 1);
   const auto look = rooms_.Look(w_.As(w_.c1), w_.a_c1);
   ASSERT_TRUE(look.has_value());
   ASSERT_TRUE(look->session.has_value());
@@ -254,8 +247,8 @@ TEST_F(RoomServiceTest, TheSummaryHoldsTheKeptFiguresTheReactionsAndTheClientsEa
   EXPECT_TRUE(rooms_.SummaryOf(w_.As(w_.c1), w_.a_c1).has_value()) << "the client's own";
   EXPECT_EQ(rooms_.SummaryOf(w_.As(w_.c2), w_.a_c1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(rooms_.SummaryOf(w_.As(w_.t2), w_.a_c1).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(AuditCount("record", "session_signals"), 2);
-  EXPECT_EQ(AuditCount("create", "session_reaction"), 1);
+  EXPECT_EQ(w_.AuditCount("record", "session_signals"), 2);
+  EXPECT_EQ(w_.AuditCount("create", "session_reaction"), 1);
 }
 
 }  // namespace

@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -165,6 +168,14 @@ struct World {
     auto entries = store->ListAudit(0, 0, 100000);
     EXPECT_TRUE(entries.has_value());
     return entries.value_or(std::vector<AuditEntry>{});
+  }
+
+  // How many audit entries have `action`, and `record_type` unless it is empty.
+  int AuditCount(std::string_view action, std::string_view record_type = {}) const {
+    const auto entries = Audit();
+    return static_cast<int>(std::count_if(entries.begin(), entries.end(), [&](const AuditEntry& e) {
+      return e.action == action && (record_type.empty() || e.record_type == record_type);
+    }));
   }
 };
 
