@@ -388,6 +388,21 @@ test('a video session between two browsers, peer to peer', { timeout: 540_000 },
     await page.context().close();
   });
 
+  await t.test('a browser refused the camera and microphone says how to allow them', async () => {
+    // Fake devices, but no automatic "Allow": a headless browser without it refuses the page.
+    const browser = await launchBrowser({ extraArgs: ['--use-fake-device-for-media-stream'] });
+    cleanups.push(() => browser.close());
+    const page = await newPage(browser, server.baseUrl, 390, 844);
+    await signIn(page, kDemo.client);
+    await page.getByRole('heading', { level: 1, name: /^Hello/ }).waitFor();
+    await page.goto(room.href);
+    for (const device of ['camera', 'microphone']) {
+      await page.getByText(`This browser is not allowed to use your ${device}.`).waitFor({ timeout: kWait });
+    }
+    await page.getByRole('button', { name: 'Check again' }).waitFor();
+    await page.context().close();
+  });
+
   await t.test('a dropped connection says so and comes back admitted; the call goes on', async () => {
     await client.context.setOffline(true);
     await waitForText(C, 'Reconnecting…', 'the client’s page says it is reconnecting');
