@@ -543,7 +543,9 @@ function freePort() {
   });
 }
 
-async function startTurn() {
+// coturn on loopback; `maxBytesPerSecond` caps each relayed session in each direction (its
+// --max-bps), as a slow connection would.
+async function startTurn({ maxBytesPerSecond } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-turn-'));
   const secret = randomBytes(24).toString('hex');
   const secretFile = join(dir, 'turn-secret');
@@ -572,6 +574,7 @@ async function startTurn() {
       `--pidfile=${join(dir, 'turnserver.pid')}`,
       '--log-file=stdout',
       '--simple-log',
+      ...(maxBytesPerSecond ? [`--max-bps=${maxBytesPerSecond}`] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -633,6 +636,42 @@ test(
       await page.waitForFunction(() => document.querySelector('section[data-route]')?.getAttribute('data-route'), null, { timeout: kWait });
       assert.equal(await region.getAttribute('data-route'), 'relay', `${who}: the selected candidate pair goes through the relay`);
       await waitForText(page, 'Connected through the clinic’s relay', `${who}: the page says the call goes through the relay`);
+    }
+    await T.getByRole('button', { name: 'End session' }).click();
+    await T.getByRole('button', { name: 'Yes, end the session' }).click();
+    await C.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: kWait });
+    assert.deepEqual(consoleErrors, [], 'console errors');
+  },
+);
+
+test(
+  'a connection too slow for video keeps the sound and pauses the video, saying so',
+  { timeout: 300_000, skip: existsSync(kTurnServer) ? false : `${kTurnServer} is not installed (Debian package coturn)` },
+  async () => {
+    // 8 kB/s each way through the relay: room for the sound (about 4 kB/s), not for video.
+    const turn = await startTurn({ maxBytesPerSecond: 8000 });
+    cleanups.push(() => turn.stop());
+    const server = await startServer({ extraArgs: ['--turn', turn.url, '--turn-secret-file', turn.secretFile, '--relay-only'] });
+    cleanups.push(() => server.stop());
+    const consoleErrors = [];
+    const therapist = await person(server.baseUrl, fake.files.therapist, { who: 'therapist (slow)', consoleErrors });
+    const client = await person(server.baseUrl, fake.files.client, { who: 'client (slow)', consoleErrors });
+    const T = therapist.page;
+    const C = client.page;
+    await Promise.all([signIn(T, kDemo.therapist), signIn(C, kDemo.client)]);
+    await ensureOpenVideoCheckIn(T, C);
+    const { href } = await roomLinkFrom(C, 'Your session room is open');
+    await Promise.all([T.goto(href), C.goto(href)]);
+    await Promise.all([deviceCheckAndJoin(T, 'therapist'), deviceCheckAndJoin(C, 'client')]);
+    await T.getByRole('button', { name: `Let ${kClientShown} in` }).click();
+    for (const [page, who] of [
+      [T, 'therapist'],
+      [C, 'client'],
+    ]) {
+      await waitForText(page, 'Video paused to keep the sound clear.', `${who}: video gives way to sound on a slow connection\ncoturn:\n${turn.log().slice(-2000)}`, 90_000);
+      const region = await callRegion(page);
+      assert.equal(await region.getAttribute('data-route'), 'relay', `${who}: the call is still connected, through the relay`);
+      await page.getByRole('button', { name: 'Try video again' }).waitFor();
     }
     await T.getByRole('button', { name: 'End session' }).click();
     await T.getByRole('button', { name: 'Yes, end the session' }).click();
