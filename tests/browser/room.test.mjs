@@ -605,23 +605,39 @@ async function startTurn({ maxBytesPerSecond } = {}) {
   };
 }
 
+// A server whose rooms go only through a fresh coturn (`turnOptions` as startTurn takes them), the
+// demo therapist and client each in their own browser, both on the room page of the video
+// check-in, not yet joined. `label` names their pages in console errors.
+async function relayOnlyRoom(turnOptions, label) {
+  const turn = await startTurn(turnOptions);
+  cleanups.push(() => turn.stop());
+  const server = await startServer({ extraArgs: ['--turn', turn.url, '--turn-secret-file', turn.secretFile, '--relay-only'] });
+  cleanups.push(() => server.stop());
+  const consoleErrors = [];
+  const therapist = await person(server.baseUrl, fake.files.therapist, { who: `therapist (${label})`, consoleErrors });
+  const client = await person(server.baseUrl, fake.files.client, { who: `client (${label})`, consoleErrors });
+  const T = therapist.page;
+  const C = client.page;
+  await Promise.all([signIn(T, kDemo.therapist), signIn(C, kDemo.client)]);
+  await ensureOpenVideoCheckIn(T, C);
+  const { href } = await roomLinkFrom(C, 'Your session room is open');
+  await Promise.all([T.goto(href), C.goto(href)]);
+  return { turn, T, C, consoleErrors };
+}
+
+// The therapist ends the session, the client sees it ended, and neither page logged an error.
+async function endWithoutConsoleErrors(T, C, consoleErrors) {
+  await T.getByRole('button', { name: 'End session' }).click();
+  await T.getByRole('button', { name: 'Yes, end the session' }).click();
+  await C.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: kWait });
+  assert.deepEqual(consoleErrors, [], 'console errors');
+}
+
 test(
   'the same call through the clinic’s TURN relay (coturn on loopback, relay only)',
   { timeout: 300_000, skip: existsSync(kTurnServer) ? false : `${kTurnServer} is not installed (Debian package coturn)` },
   async () => {
-    const turn = await startTurn();
-    cleanups.push(() => turn.stop());
-    const server = await startServer({ extraArgs: ['--turn', turn.url, '--turn-secret-file', turn.secretFile, '--relay-only'] });
-    cleanups.push(() => server.stop());
-    const consoleErrors = [];
-    const therapist = await person(server.baseUrl, fake.files.therapist, { who: 'therapist (relay)', consoleErrors });
-    const client = await person(server.baseUrl, fake.files.client, { who: 'client (relay)', consoleErrors });
-    const T = therapist.page;
-    const C = client.page;
-    await Promise.all([signIn(T, kDemo.therapist), signIn(C, kDemo.client)]);
-    await ensureOpenVideoCheckIn(T, C);
-    const { href } = await roomLinkFrom(C, 'Your session room is open');
-    await Promise.all([T.goto(href), C.goto(href)]);
+    const { turn, T, C, consoleErrors } = await relayOnlyRoom({}, 'relay');
     // The device check tries the relay before anyone joins.
     await waitForText(T, 'The clinic’s relay is ready.', `the device check reaches the relay:\n${turn.log().slice(-3000)}`);
     await Promise.all([deviceCheckAndJoin(T, 'therapist'), deviceCheckAndJoin(C, 'client')]);
@@ -637,10 +653,7 @@ test(
       assert.equal(await region.getAttribute('data-route'), 'relay', `${who}: the selected candidate pair goes through the relay`);
       await waitForText(page, 'Connected through the clinic’s relay', `${who}: the page says the call goes through the relay`);
     }
-    await T.getByRole('button', { name: 'End session' }).click();
-    await T.getByRole('button', { name: 'Yes, end the session' }).click();
-    await C.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: kWait });
-    assert.deepEqual(consoleErrors, [], 'console errors');
+    await endWithoutConsoleErrors(T, C, consoleErrors);
   },
 );
 
@@ -649,19 +662,7 @@ test(
   { timeout: 300_000, skip: existsSync(kTurnServer) ? false : `${kTurnServer} is not installed (Debian package coturn)` },
   async () => {
     // 8 kB/s each way through the relay: room for the sound (about 4 kB/s), not for video.
-    const turn = await startTurn({ maxBytesPerSecond: 8000 });
-    cleanups.push(() => turn.stop());
-    const server = await startServer({ extraArgs: ['--turn', turn.url, '--turn-secret-file', turn.secretFile, '--relay-only'] });
-    cleanups.push(() => server.stop());
-    const consoleErrors = [];
-    const therapist = await person(server.baseUrl, fake.files.therapist, { who: 'therapist (slow)', consoleErrors });
-    const client = await person(server.baseUrl, fake.files.client, { who: 'client (slow)', consoleErrors });
-    const T = therapist.page;
-    const C = client.page;
-    await Promise.all([signIn(T, kDemo.therapist), signIn(C, kDemo.client)]);
-    await ensureOpenVideoCheckIn(T, C);
-    const { href } = await roomLinkFrom(C, 'Your session room is open');
-    await Promise.all([T.goto(href), C.goto(href)]);
+    const { turn, T, C, consoleErrors } = await relayOnlyRoom({ maxBytesPerSecond: 8000 }, 'slow');
     await Promise.all([deviceCheckAndJoin(T, 'therapist'), deviceCheckAndJoin(C, 'client')]);
     await T.getByRole('button', { name: `Let ${kClientShown} in` }).click();
     for (const [page, who] of [
@@ -673,9 +674,6 @@ test(
       assert.equal(await region.getAttribute('data-route'), 'relay', `${who}: the call is still connected, through the relay`);
       await page.getByRole('button', { name: 'Try video again' }).waitFor();
     }
-    await T.getByRole('button', { name: 'End session' }).click();
-    await T.getByRole('button', { name: 'Yes, end the session' }).click();
-    await C.getByRole('heading', { name: 'The session has ended' }).waitFor({ timeout: kWait });
-    assert.deepEqual(consoleErrors, [], 'console errors');
+    await endWithoutConsoleErrors(T, C, consoleErrors);
   },
 );
