@@ -603,6 +603,11 @@ Result<Instrument> ParseInstrument(const Json& definition) {
   } else if (!purpose.empty()) {
     r.AddError("purpose", "must be one of: outcome, rapport, fit, screen");
   }
+  inst.domain = r.OptionalString("domain", 64).value_or("");
+  if (!std::all_of(inst.domain.begin(), inst.domain.end(),
+                   [](unsigned char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
+    r.AddError("domain", "must be lower-case words joined by '-', such as child-and-family");
+  }
   if (!inst.code.empty()) {
     const bool ok = std::all_of(inst.code.begin(), inst.code.end(), [](unsigned char c) {
       return std::isalnum(c) || c == '-' || c == '_' || c == '.';
@@ -853,6 +858,7 @@ Json InstrumentToJson(const Instrument& inst) {
               {"version", inst.version},
               {"language", inst.language},
               {"purpose", ToString(inst.purpose)},
+              {"domain", inst.domain},
               {"respondents", inst.respondents},
               {"source", inst.source},
               {"licence", inst.licence},

@@ -169,6 +169,9 @@ struct Instrument {
   std::string version;
   std::string language;
   Purpose purpose = Purpose::kOutcome;
+  // The problem domain an outcome questionnaire measures ("depression", "anxiety",
+  // "child-and-family"): the outcome report's rows. Lower-case words joined by '-'; empty: none.
+  std::string domain;
   std::vector<std::string> respondents;  // "client", "guardian", "therapist"
   std::string source;
   std::string licence;

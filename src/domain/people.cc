@@ -152,6 +152,39 @@ Result<std::string> ValidateLineOfText(std::string_view text, std::string_view f
   return std::string(trimmed);
 }
 
+Result<std::string> NormalizeParagraphs(std::string_view text, std::string_view field,
+                                        std::size_t max_chars, bool required) {
+  const std::string name(field);
+  if (!IsCleanUtf8(text)) return Fail(Error::Field(name, "must be text"));
+  std::string lines;
+  lines.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      lines += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      lines += text[i];
+    }
+  }
+  std::string out(Trim(lines));
+  if (out.empty() && required) return Fail(Error::Field(name, "is required"));
+  std::size_t characters = 0;
+  for (const char c : out) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (characters > max_chars) {
+    return Fail(Error::Field(name, fmt::format("is too long (at most {} characters)", max_chars)));
+  }
+  if (HasInvisibleControls(out)) {
+    return Fail(Error::Field(name, "holds a character that hides or reverses text"));
+  }
+  for (const char c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7F) {
+      return Fail(Error::Field(name, "holds a control character"));
+    }
+  }
+  return out;
+}
+
 Result<std::string> ValidateDisplayName(std::string_view name) {
   return ValidateLineOfText(name, "display_name", 200);
 }

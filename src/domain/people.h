@@ -37,6 +37,12 @@ struct ClinicSettings {
   // How long before an appointment a client should ask to cancel or move it; asking later is
   // still possible and is marked as short notice for the clinic to decide about.
   int cancel_notice_hours = 24;  // 0..168
+  // Whether matching leans towards therapists whose own clients have done well with problems
+  // like the client's (docs/matching.md); off until the clinic chooses it.
+  bool outcome_informed_matching = false;
+  // From how many ended episodes in a problem domain a therapist's outcome figures are shown and
+  // count in matching.
+  int min_outcome_episodes = 10;  // 3..200
 };
 
 struct Clinic {
@@ -172,6 +178,13 @@ bool IsCommonPassword(std::string_view password);
 // invisible characters that change how text is shown. Errors name `field`.
 Result<std::string> ValidateLineOfText(std::string_view text, std::string_view field,
                                        std::size_t max_bytes);
+
+// Free text of one or more paragraphs, as people type it: valid UTF-8, line ends made "\n",
+// surrounding white space trimmed, at most `max_chars` characters, and no control characters
+// (but newline and tab) or characters that change how the text around them is shown. Empty text
+// is kInvalidArgument only when `required`. Errors name `field`.
+Result<std::string> NormalizeParagraphs(std::string_view text, std::string_view field,
+                                        std::size_t max_chars, bool required);
 
 // Display names: 1 to 200 bytes of clean text after trimming; field "display_name".
 Result<std::string> ValidateDisplayName(std::string_view name);
