@@ -21,12 +21,15 @@
 #include "core/result.h"
 #include "domain/audit.h"
 #include "domain/contact.h"
+#include "domain/first_step.h"
+#include "domain/matching.h"
 #include "domain/messaging.h"
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "domain/room.h"
 #include "store/caseload_records.h"
 #include "store/feedback_records.h"
+#include "store/matching_records.h"
 #include "store/notification_records.h"
 
 namespace rapport {
@@ -122,6 +125,15 @@ class WriteTxn {
   virtual Status SetUserActive(UserId id, bool active) = 0;
   virtual Status UpsertTherapistProfile(const TherapistProfile& profile) = 0;
   virtual Status UpsertClientProfile(const ClientProfile& profile) = 0;
+  // Writes the offer and, from it, the therapist's profile (credentials, about as the bio,
+  // accepting new clients). The licence verification is written as given: the service decides
+  // when a change clears it. kNotFound naming the user when the therapist does not exist.
+  virtual Status UpsertTherapistOffer(const TherapistOffer& offer) = 0;
+  // kNotFound naming "therapist_id" when the therapist has no offer yet.
+  virtual Status SetLicenceVerification(UserId therapist_id, std::optional<Timestamp> at,
+                                        UserId by) = 0;
+  virtual Status UpsertClientPreferences(const ClientPreferences& preferences) = 0;
+  virtual Status UpsertFirstStep(const FirstStep& step) = 0;
   // Every field but preferred_name (which is the profile's); kNotFound naming the user when the
   // client or the writer does not exist.
   virtual Status UpsertContactDetails(const ContactDetails& details) = 0;
@@ -279,6 +291,8 @@ class WriteTxn {
 
   // The read side, inside the transaction.
   virtual Result<User> GetUser(UserId id) = 0;
+  virtual Result<TherapistOffer> GetTherapistOffer(UserId therapist_id) = 0;  // as PeopleReads'
+  virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
@@ -328,6 +342,16 @@ class PeopleReads {
   virtual Result<std::vector<User>> ListUsers(ClinicId clinic_id) = 0;  // by id
   virtual Result<TherapistProfile> GetTherapistProfile(UserId id) = 0;
   virtual Result<ClientProfile> GetClientProfile(UserId id) = 0;
+  // The therapist's offer with their display name, profile and verification: kNotFound when the
+  // user is not a therapist. A therapist who never wrote an offer has one holding only what their
+  // profile (if any) says.
+  virtual Result<TherapistOffer> GetTherapistOffer(UserId therapist_id) = 0;
+  // The offers of the clinic's active therapists, by id (as GetTherapistOffer).
+  virtual Result<std::vector<TherapistOffer>> ListTherapistOffers(ClinicId clinic_id) = 0;
+  // kNotFound (field "preferences") until the client has saved some.
+  virtual Result<ClientPreferences> GetClientPreferences(UserId client_id) = 0;
+  // kNotFound (field "first_step") until the client has written one.
+  virtual Result<FirstStep> GetFirstStep(UserId client_id) = 0;
   // kNotFound when nothing has been written for the client yet; preferred_name is left empty.
   virtual Result<ContactDetails> GetContactDetails(UserId client_id) = 0;
   // Whose calendar feed has this secret hash; kNotFound when none.
@@ -423,6 +447,9 @@ class FeedbackReads {
   // caseload shows about each (store/caseload_records.h), all from one consistent snapshot and
   // in a fixed number of queries, however many episodes and answers there are.
   virtual Result<std::vector<CaseloadEpisode>> ReadCaseload(const CaseloadQuery& query) = 0;
+  // Every ended episode of the clinic with each of its questionnaire series (client and guardian
+  // answers), by episode id then instrument: one snapshot, a fixed number of queries.
+  virtual Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(ClinicId clinic_id) = 0;
   // The number of episodes of the clinic that have ended, and how many times an episode has
   // ended (or left "ended") there: it changes whenever the set of ended episodes does, so
   // expected trajectories computed from them are kept until it does. One row, not a count.

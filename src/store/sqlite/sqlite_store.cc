@@ -23,6 +23,7 @@
 #include "core/json.h"
 #include "store/sqlite/kept_totals.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_matching.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_notifications.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -36,7 +37,7 @@ namespace {
 
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
-  "age_of_majority, cancel_notice_hours"
+  "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
@@ -82,6 +83,8 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.plan_review_days = static_cast<int>(q.Int(5));
   c.settings.age_of_majority = static_cast<int>(q.Int(6));
   c.settings.cancel_notice_hours = static_cast<int>(q.Int(7));
+  c.settings.outcome_informed_matching = q.Bool(8);
+  c.settings.min_outcome_episodes = static_cast<int>(q.Int(9));
   return c;
 }
 
@@ -404,6 +407,14 @@ Result<Episode> QueryEpisode(SqliteConnection& c, EpisodeId id) {
       SqliteQuery q, c.Prepare("SELECT " RAPPORT_EPISODE_COLUMNS " FROM episodes WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadEpisode, "no such episode");
+}
+
+Result<std::vector<Episode>> QueryEpisodesOfClient(SqliteConnection& c, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_EPISODE_COLUMNS
+                                     " FROM episodes WHERE client_id = ? ORDER BY id"));
+  q.Bind(client_id);
+  return All(q, ReadEpisode);
 }
 
 Result<Appointment> QueryAppointment(SqliteConnection& c, AppointmentId id) {
@@ -770,14 +781,17 @@ class SqliteWriteTxn final : public WriteTxn {
         SqliteQuery q,
         c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
                    "plan_review_sessions, plan_review_days, age_of_majority, "
-                   "cancel_notice_hours) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "cancel_notice_hours, outcome_informed_matching, min_outcome_episodes) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
         .Bind(clinic.settings.allow_link_feedback)
         .Bind(clinic.settings.plan_review_sessions)
         .Bind(clinic.settings.plan_review_days)
         .Bind(clinic.settings.age_of_majority)
-        .Bind(clinic.settings.cancel_notice_hours);
+        .Bind(clinic.settings.cancel_notice_hours)
+        .Bind(clinic.settings.outcome_informed_matching)
+        .Bind(clinic.settings.min_outcome_episodes);
     return q.RunReturningId();
   }
 
@@ -786,13 +800,16 @@ class SqliteWriteTxn final : public WriteTxn {
         SqliteQuery q,
         c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
                    "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
-                   "cancel_notice_hours = ? WHERE id = ?"));
+                   "cancel_notice_hours = ?, outcome_informed_matching = ?, "
+                   "min_outcome_episodes = ? WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
         .Bind(settings.plan_review_days)
         .Bind(settings.age_of_majority)
         .Bind(settings.cancel_notice_hours)
+        .Bind(settings.outcome_informed_matching)
+        .Bind(settings.min_outcome_episodes)
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -843,6 +860,18 @@ class SqliteWriteTxn final : public WriteTxn {
     q.Bind(p.user_id).Bind(p.credentials).Bind(p.bio).Bind(p.accepting_new_clients);
     return Done(NameMissing(q.Run(), "user does not exist"));
   }
+
+  Status UpsertTherapistOffer(const TherapistOffer& offer) override {
+    return sqlite::PutTherapistOffer(c_, offer);
+  }
+  Status SetLicenceVerification(UserId therapist_id, std::optional<Timestamp> at,
+                                UserId by) override {
+    return sqlite::PutLicenceVerification(c_, therapist_id, at, by);
+  }
+  Status UpsertClientPreferences(const ClientPreferences& preferences) override {
+    return sqlite::PutClientPreferences(c_, preferences);
+  }
+  Status UpsertFirstStep(const FirstStep& step) override { return sqlite::PutFirstStep(c_, step); }
 
   Status UpsertClientProfile(const ClientProfile& p) override {
     RAPPORT_ASSIGN_OR_RETURN(
@@ -1234,6 +1263,12 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Result<User> GetUser(UserId id) override { return QueryUser(c_, id); }
+  Result<TherapistOffer> GetTherapistOffer(UserId therapist_id) override {
+    return sqlite::GetTherapistOffer(c_, therapist_id);
+  }
+  Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) override {
+    return QueryEpisodesOfClient(c_, client_id);
+  }
   Result<Episode> GetEpisode(EpisodeId id) override { return QueryEpisode(c_, id); }
   Result<Appointment> GetAppointment(AppointmentId id) override { return QueryAppointment(c_, id); }
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
@@ -1871,6 +1906,25 @@ class SqliteStoreImpl final : public SqliteStore {
   Result<std::vector<User>> ListUsers(ClinicId clinic_id) override {
     return WithReader([&](SqliteConnection& c) { return QueryUsersOfClinic(c, clinic_id); });
   }
+  Result<TherapistOffer> GetTherapistOffer(UserId therapist_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetTherapistOffer(c, therapist_id); });
+  }
+  Result<std::vector<TherapistOffer>> ListTherapistOffers(ClinicId clinic_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListTherapistOffers(c, clinic_id); });
+  }
+  Result<ClientPreferences> GetClientPreferences(UserId client_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetClientPreferences(c, client_id); });
+  }
+  Result<FirstStep> GetFirstStep(UserId client_id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetFirstStep(c, client_id); });
+  }
+  Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(ClinicId clinic_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListEndedEpisodeMeasures(c, clinic_id); });
+  }
   Result<TherapistProfile> GetTherapistProfile(UserId id) override {
     return WithReader([&](SqliteConnection& c) -> Result<TherapistProfile> {
       RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
@@ -1972,9 +2026,7 @@ class SqliteStoreImpl final : public SqliteStore {
     return WithReader([&](SqliteConnection& c) { return QueryEpisode(c, id); });
   }
   Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) override {
-    return ListEpisodes("SELECT " RAPPORT_EPISODE_COLUMNS
-                        " FROM episodes WHERE client_id = ? ORDER BY id",
-                        client_id);
+    return WithReader([&](SqliteConnection& c) { return QueryEpisodesOfClient(c, client_id); });
   }
   Result<std::vector<Episode>> ListEpisodesOfTherapist(UserId therapist_id) override {
     return ListEpisodes("SELECT " RAPPORT_EPISODE_COLUMNS

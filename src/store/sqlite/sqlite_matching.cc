@@ -1,0 +1,198 @@
+#include "store/sqlite/sqlite_matching.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "store/sqlite/kept_totals.h"
+#include "store/sqlite/sqlite_rows.h"
+
+namespace rapport::sqlite {
+
+namespace {
+
+// Every therapist has an offer: one who wrote nothing has what their profile (if any) says.
+#define RAPPORT_OFFER_SELECT                                                        \
+  "SELECT u.id, u.display_name, coalesce(p.credentials, ''), coalesce(p.bio, ''), " \
+  "coalesce(p.accepting_new_clients, 1), o.offer, o.licence_verified_at, "          \
+  "o.licence_verified_by, o.updated_at FROM users u "                               \
+  "LEFT JOIN therapist_profiles p ON p.user_id = u.id "                             \
+  "LEFT JOIN therapist_offers o ON o.therapist_id = u.id "
+
+Result<TherapistOffer> ReadOffer(const SqliteQuery& q) {
+  TherapistOffer offer;  // a therapist who never wrote one offers what the profile says
+  if (q.OptionalInt(8)) {
+    // The stored text is what OfferToJson wrote after validation; failing to read it back means
+    // the file was changed by other hands.
+    RAPPORT_ASSIGN_OR_RETURN(Json doc, FromColumn(ParseJson(q.Text(5)), "therapist offer"));
+    RAPPORT_ASSIGN_OR_RETURN(offer, FromColumn(OfferFromJson(doc), "therapist offer"));
+    offer.updated_at = q.Int(8);
+  }
+  offer.therapist_id = q.Int(0);
+  offer.display_name = q.Text(1);
+  offer.credentials = q.Text(2);
+  offer.about = q.Text(3);
+  offer.accepting_new_clients = q.Bool(4);
+  offer.licence_verified_at = q.OptionalInt(6);
+  offer.licence_verified_by = q.OptionalInt(7).value_or(0);
+  return offer;
+}
+
+}  // namespace
+
+Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer) {
+  {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        c.Prepare("INSERT INTO therapist_profiles (user_id, credentials, bio, "
+                  "accepting_new_clients) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                  "SET credentials = excluded.credentials, bio = excluded.bio, "
+                  "accepting_new_clients = excluded.accepting_new_clients"));
+    q.Bind(offer.therapist_id)
+        .Bind(offer.credentials)
+        .Bind(offer.about)
+        .Bind(offer.accepting_new_clients);
+    RAPPORT_RETURN_IF_ERROR(Done(NameMissing(q.Run(), "therapist does not exist")));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO therapist_offers (therapist_id, offer, licence_verified_at, "
+                "licence_verified_by, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (therapist_id) DO UPDATE SET offer = excluded.offer, "
+                "licence_verified_at = excluded.licence_verified_at, "
+                "licence_verified_by = excluded.licence_verified_by, "
+                "updated_at = excluded.updated_at"));
+  const bool verified = offer.licence_verified_at.has_value();
+  q.Bind(offer.therapist_id)
+      .Bind(OfferToJson(offer).dump())
+      .Bind(offer.licence_verified_at)
+      .Bind(verified ? std::optional<std::int64_t>(offer.licence_verified_by) : std::nullopt)
+      .Bind(offer.updated_at);
+  return Done(NameMissing(q.Run(), "therapist does not exist"));
+}
+
+Status PutLicenceVerification(SqliteConnection& c, UserId therapist_id, std::optional<Timestamp> at,
+                              UserId by) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("UPDATE therapist_offers SET licence_verified_at = ?, "
+                                     "licence_verified_by = ? WHERE therapist_id = ?"));
+  q.Bind(at).Bind(at ? std::optional<std::int64_t>(by) : std::nullopt).Bind(therapist_id);
+  return ChangedOne(q.Run(), "this therapist has not written an offer yet");
+}
+
+Status PutClientPreferences(SqliteConnection& c, const ClientPreferences& preferences) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO client_preferences (client_id, preferences, updated_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
+                "preferences = excluded.preferences, updated_at = excluded.updated_at"));
+  q.Bind(preferences.client_id)
+      .Bind(PreferencesToJson(preferences).dump())
+      .Bind(preferences.updated_at);
+  return Done(NameMissing(q.Run(), "client does not exist"));
+}
+
+Status PutFirstStep(SqliteConnection& c, const FirstStep& step) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO first_steps (client_id, brings, hopes, worries, shared, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
+                "brings = excluded.brings, hopes = excluded.hopes, worries = excluded.worries, "
+                "shared = excluded.shared, updated_at = excluded.updated_at"));
+  q.Bind(step.client_id)
+      .Bind(step.brings)
+      .Bind(step.hopes)
+      .Bind(step.worries)
+      .Bind(step.shared)
+      .Bind(step.updated_at);
+  return Done(NameMissing(q.Run(), "client does not exist"));
+}
+
+Result<TherapistOffer> GetTherapistOffer(SqliteConnection& c, UserId therapist_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare(RAPPORT_OFFER_SELECT "WHERE u.id = ? AND u.role = 'therapist'"));
+  q.Bind(therapist_id);
+  return One(q, ReadOffer, "no such therapist");
+}
+
+Result<std::vector<TherapistOffer>> ListTherapistOffers(SqliteConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare(RAPPORT_OFFER_SELECT
+                               "WHERE u.clinic_id = ? AND u.role = 'therapist' AND u.active = 1 "
+                               "ORDER BY u.id"));
+  q.Bind(clinic_id);
+  return All(q, ReadOffer);
+}
+
+Result<ClientPreferences> GetClientPreferences(SqliteConnection& c, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT client_id, preferences, updated_at FROM client_preferences "
+                               "WHERE client_id = ?"));
+  q.Bind(client_id);
+  return One(
+      q,
+      [](const SqliteQuery& row) -> Result<ClientPreferences> {
+        RAPPORT_ASSIGN_OR_RETURN(Json doc,
+                                 FromColumn(ParseJson(row.Text(1)), "client preferences"));
+        RAPPORT_ASSIGN_OR_RETURN(ClientPreferences p,
+                                 FromColumn(PreferencesFromJson(doc), "client preferences"));
+        p.client_id = row.Int(0);
+        p.updated_at = row.Int(2);
+        return p;
+      },
+      "no preferences saved yet");
+}
+
+Result<FirstStep> GetFirstStep(SqliteConnection& c, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT client_id, brings, hopes, worries, shared, updated_at "
+                                     "FROM first_steps WHERE client_id = ?"));
+  q.Bind(client_id);
+  return One(
+      q,
+      [](const SqliteQuery& row) -> Result<FirstStep> {
+        return FirstStep{row.Int(0),  row.Text(1), row.Text(2),
+                         row.Text(3), row.Bool(4), row.Int(5)};
+      },
+      "no first step written yet");
+}
+
+Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnection& c,
+                                                                  ClinicId clinic_id) {
+  // One pass over the clinic's ended episodes: their completed sessions counted once per episode,
+  // and each client or guardian series with a baseline beside it.
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("WITH ended AS (SELECT id, therapist_id FROM episodes "
+                "  WHERE clinic_id = ? AND status = 'ended'), "
+                "sessions AS (SELECT a.episode_id, count(*) AS completed FROM appointments a "
+                "  JOIN ended ON ended.id = a.episode_id WHERE a.status = 'completed' "
+                "  GROUP BY a.episode_id) "
+                "SELECT ended.id, ended.therapist_id, coalesce(sessions.completed, 0), "
+                "  s.instrument, s.respondent, s.first_total, s.first_total_id, s.recent "
+                "FROM ended LEFT JOIN sessions ON sessions.episode_id = ended.id "
+                "LEFT JOIN response_series s ON s.episode_id = ended.id "
+                "  AND s.respondent IN ('client', 'guardian') AND s.first_total IS NOT NULL "
+                "ORDER BY ended.id, s.instrument, s.respondent"));
+  q.Bind(clinic_id);
+  return All(q, [](const SqliteQuery& row) -> Result<EndedEpisodeMeasure> {
+    EndedEpisodeMeasure m;
+    m.episode_id = row.Int(0);
+    m.therapist_id = row.Int(1);
+    m.completed_sessions = static_cast<int>(row.Int(2));
+    if (!row.OptionalDouble(5)) return m;
+    m.instrument = row.Text(3);
+    RAPPORT_ASSIGN_OR_RETURN(m.respondent,
+                             FromColumn(ParseRespondent(row.Text(4)), "answer series"));
+    m.first_total = row.OptionalDouble(5);
+    const ResponseId first_id = row.OptionalInt(6).value_or(0);
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<ScoredPoint> kept, ParseKeptTotals(row.Text(7)));
+    const auto latest =
+        std::max_element(kept.begin(), kept.end(), [](const ScoredPoint& a, const ScoredPoint& b) {
+          return std::tie(a.submitted_at, a.id) < std::tie(b.submitted_at, b.id);
+        });
+    if (latest != kept.end() && latest->id != first_id) m.latest_total = latest->total;
+    return m;
+  });
+}
+
+}  // namespace rapport::sqlite

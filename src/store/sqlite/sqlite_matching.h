@@ -1,0 +1,33 @@
+#pragma once
+// Internal to the SQLite backend: the queries behind finding a therapist (offers, licence
+// verification, preferences, the first step) and the outcome report's read of ended episodes.
+// Each takes the connection it runs on, so the read pool and the write transaction share one text
+// of every query.
+
+#include <optional>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/first_step.h"
+#include "domain/matching.h"
+#include "store/matching_records.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace rapport::sqlite {
+
+// Writes (the writer connection, inside its transaction).
+Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer);
+Status PutLicenceVerification(SqliteConnection& c, UserId therapist_id, std::optional<Timestamp> at,
+                              UserId by);
+Status PutClientPreferences(SqliteConnection& c, const ClientPreferences& preferences);
+Status PutFirstStep(SqliteConnection& c, const FirstStep& step);
+
+// Reads (any connection).
+Result<TherapistOffer> GetTherapistOffer(SqliteConnection& c, UserId therapist_id);
+Result<std::vector<TherapistOffer>> ListTherapistOffers(SqliteConnection& c, ClinicId clinic_id);
+Result<ClientPreferences> GetClientPreferences(SqliteConnection& c, UserId client_id);
+Result<FirstStep> GetFirstStep(SqliteConnection& c, UserId client_id);
+Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnection& c,
+                                                                  ClinicId clinic_id);
+
+}  // namespace rapport::sqlite
