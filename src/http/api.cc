@@ -12,6 +12,7 @@
 #include "http/appointment_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
+#include "http/matching_api.h"
 #include "http/messaging_api.h"
 #include "http/plan_api.h"
 #include "http/problem.h"
@@ -142,7 +143,9 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
           {"plan_review_sessions", settings.plan_review_sessions},
           {"plan_review_days", settings.plan_review_days},
           {"age_of_majority", settings.age_of_majority},
-          {"cancel_notice_hours", settings.cancel_notice_hours}};
+          {"cancel_notice_hours", settings.cancel_notice_hours},
+          {"outcome_informed_matching", settings.outcome_informed_matching},
+          {"min_outcome_episodes", settings.min_outcome_episodes}};
 }
 
 Json ClinicJson(const Clinic& clinic) {
@@ -801,6 +804,8 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                change.plan_review_days = bounded("plan_review_days", 1, 730);
                change.age_of_majority = bounded("age_of_majority", 14, 21);
                change.cancel_notice_hours = bounded("cancel_notice_hours", 0, 168);
+               change.outcome_informed_matching = reader.OptionalBool("outcome_informed_matching");
+               change.min_outcome_episodes = bounded("min_outcome_episodes", 3, 200);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto updated = clinic.ChangeClinicSettings(actor, change);
                if (!updated) return ErrorReply(updated.error());
@@ -877,7 +882,7 @@ Router BuildRouter(const ApiServices& services) {
       if (services.feedback != nullptr && services.catalog != nullptr) {
         AddFeedbackRoutes(router, *services.auth, *services.feedback, *services.catalog);
         AddFhirRoutes(router, *services.auth, *services.clinic, *services.feedback,
-                      *services.catalog, services.plan, services.rooms);
+                      *services.catalog, services.plan, services.rooms, services.matching);
       }
       if (services.plan != nullptr) AddPlanRoutes(router, *services.auth, *services.plan);
       if (services.safety != nullptr && services.feedback != nullptr) {
@@ -891,6 +896,9 @@ Router BuildRouter(const ApiServices& services) {
     if (services.rooms != nullptr) AddRoomRoutes(router, *services.auth, *services.rooms);
     if (services.messaging != nullptr) {
       AddMessagingRoutes(router, *services.auth, *services.messaging);
+    }
+    if (services.matching != nullptr) {
+      AddMatchingRoutes(router, *services.auth, *services.matching);
     }
   }
   return router;

@@ -22,6 +22,7 @@ class SafetyService;
 class AppointmentService;
 class RoomService;
 class MessagingService;
+class MatchingService;
 class OffsetClock;
 class Doorbell;
 
@@ -52,6 +53,8 @@ struct ApiServices {
   RoomService* rooms = nullptr;
   // Secure messages between sessions on an episode, when this is set.
   MessagingService* messaging = nullptr;
+  // Finding a therapist and the outcome report (and FHIR Practitioner), when this is set.
+  MatchingService* matching = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "http/fhir_encounter.h"
 #include "http/fhir_plan.h"
+#include "http/fhir_practitioner.h"
 #include "http/route_support.h"
 #include "service/actor.h"
 #include "service/auth_service.h"
@@ -429,13 +430,15 @@ Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler) {
 
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                    FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan,
-                   RoomService* rooms) {
+                   RoomService* rooms, MatchingService* matching) {
   if (plan != nullptr) AddFhirPlanRoutes(router, auth, clinic, *plan, catalog);
   if (rooms != nullptr) AddFhirEncounterRoutes(router, auth, *rooms);
+  if (matching != nullptr) AddFhirPractitionerRoutes(router, auth, *matching);
   // What this server can do; public, as FHIR clients read it before signing in.
   router.Add(
       "GET", "/fhir/metadata",
-      [with_plans = plan != nullptr, with_rooms = rooms != nullptr](const HttpRequest&) {
+      [with_plans = plan != nullptr, with_rooms = rooms != nullptr,
+       with_practitioners = matching != nullptr](const HttpRequest&) {
         auto read = Json::array({{{"code", "read"}}});
         auto search = Json::array({{{"code", "search-type"}}});
         Json subject = {{"name", "subject"}, {"type", "reference"}};
@@ -467,6 +470,11 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
               "Rapport formal client feedback and treatment plans (read-only)";
         }
         if (with_rooms) statement["rest"][0]["resource"].push_back(FhirEncounterCapability());
+        if (with_practitioners) {
+          for (Json& r : FhirPractitionerCapabilities()) {
+            statement["rest"][0]["resource"].push_back(std::move(r));
+          }
+        }
         return FhirBody(200, statement);
       });
 

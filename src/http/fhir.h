@@ -23,6 +23,7 @@ class AuthService;
 class ClinicService;
 class FeedbackService;
 class InstrumentCatalog;
+class MatchingService;
 class PlanService;
 class RoomService;
 
@@ -34,10 +35,12 @@ inline constexpr std::string_view kRapportQuestionnaireBase =
 
 // Borrowed; all must outlive the router. With `plan`, the treatment plan's resources
 // (fhir_plan.h) are served and listed in the CapabilityStatement too; with `rooms`, the sessions
-// held in rooms as Encounters (fhir_encounter.h).
+// held in rooms as Encounters (fhir_encounter.h); with `matching`, therapists as Practitioner and
+// PractitionerRole (fhir_practitioner.h).
 void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                    FeedbackService& feedback, const InstrumentCatalog& catalog,
-                   PlanService* plan = nullptr, RoomService* rooms = nullptr);
+                   PlanService* plan = nullptr, RoomService* rooms = nullptr,
+                   MatchingService* matching = nullptr);
 
 // Shared by the FHIR mappings (fhir.cc, fhir_plan.cc).
 HttpResponse FhirResponse(unsigned status, const Json& resource);

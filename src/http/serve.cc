@@ -34,6 +34,7 @@
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
 #include "service/jobs.h"
+#include "service/matching_service.h"
 #include "service/messaging_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
@@ -365,6 +366,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   }
   RoomService rooms(store, clock, std::move(ice));
   MessagingService messaging(store, clock);
+  MatchingService matching(store, clock, *catalog);
   Server server(options, ApiServices{&store,
                                      &auth,
                                      &clinic,
@@ -378,7 +380,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                                      {},
                                      &appointments,
                                      &rooms,
-                                     &messaging});
+                                     &messaging,
+                                     &matching});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

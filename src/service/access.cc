@@ -169,6 +169,22 @@ Result<User> RequireUserAdministered(Store& store, const Actor& actor, UserId us
   return *target;
 }
 
+Result<User> RequireClientIntake(Store& store, const Actor& actor, UserId client_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kClient, Role::kAdmin}));
+  if (actor.role == Role::kClient && actor.user_id != client_id) {
+    return Fail(DeniedAndAudited(store, actor, "client", client_id));
+  }
+  auto client = store.GetUser(client_id);
+  if (!client) {
+    if (client.error().code != ErrorCode::kNotFound) return Fail(client.error());
+    return Fail(DeniedAndAudited(store, actor, "client", client_id));
+  }
+  if (client->role != Role::kClient || client->clinic_id != actor.clinic_id) {
+    return Fail(DeniedAndAudited(store, actor, "client", client_id));
+  }
+  return *client;
+}
+
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles, bool allow_system) {
   if (actor.system) {
     if (allow_system) return Ok();

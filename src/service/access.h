@@ -14,7 +14,8 @@
 //  - a guardian sees a linked child: identity and appointments always, clinical detail
 //    (episodes, and everything later features hang on them) only when the clinic's
 //    `share_with_guardians` is on;
-//  - an admin manages users and settings and sees the audit log, but no clinical content;
+//  - an admin manages users and settings and sees the audit log, but no clinical content; as the
+//    clinic's intake coordinator they see what a client asked for in a therapist and match them;
 //  - nobody sees anything of another clinic.
 // Denials of a record the role could in principle see are kNotFound with kNotVisibleMessage, so
 // that "not yours" and "does not exist" look the same; a role that can never do an action gets
@@ -95,6 +96,11 @@ Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const Feedbac
 // For an admin (or the command line): user `user_id` of the admin's clinic (any clinic for the
 // command line). kPermissionDenied for other roles; NotVisible() for anyone else's user.
 Result<User> RequireUserAdministered(Store& store, const Actor& actor, UserId user_id);
+
+// Intake: client `client_id` when the actor is that client, or an admin of the client's clinic
+// acting as its intake coordinator (finding a therapist for someone is not clinical content).
+// kPermissionDenied for other roles; NotVisible() (audited) for anyone else's client.
+Result<User> RequireClientIntake(Store& store, const Actor& actor, UserId client_id);
 
 // kPermissionDenied unless the actor's role is one of `roles` (the system actor passes when
 // `allow_system`).

@@ -17,6 +17,7 @@
 #include "service/feedback_service.h"
 #include "service/mail.h"
 #include "service/names.h"
+#include "service/new_episode.h"
 
 namespace rapport {
 
@@ -119,17 +120,6 @@ Result<User> ChooseTherapist(Store& store, const Actor& actor, UserId therapist_
   return *therapist;
 }
 
-// Every new episode starts with the clinic's routine questionnaires (issue 3), so that feedback
-// can be asked for from the first session.
-Status AssignDefaultQuestionnaires(WriteTxn& txn, EpisodeId episode_id,
-                                   const ClientProfile& profile, Timestamp at) {
-  for (const InstrumentAssignment& a :
-       FeedbackService::DefaultAssignmentsFor(episode_id, profile, at)) {
-    RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
-  }
-  return Ok();
-}
-
 constexpr std::initializer_list<Role> kCareRoles = {Role::kTherapist, Role::kSupervisor,
                                                     Role::kClient, Role::kGuardian};
 constexpr std::initializer_list<Role> kStaffRoles = {Role::kTherapist, Role::kSupervisor};
@@ -217,16 +207,9 @@ Result<ClientDetail> ClinicService::CreateClient(const Actor& actor, const NewCl
     RAPPORT_ASSIGN_OR_RETURN(const UserId id, txn.InsertUser(user));
     ClientProfile profile{id, input.date_of_birth, preferred, ""};
     RAPPORT_RETURN_IF_ERROR(txn.UpsertClientProfile(profile));
-    Episode episode;
-    episode.clinic_id = actor.clinic_id;
-    episode.client_id = id;
-    episode.therapist_id = therapist->id;
-    episode.status = EpisodeStatus::kIntake;
-    episode.started_at = now;
-    RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
-    RAPPORT_RETURN_IF_ERROR(AssignDefaultQuestionnaires(txn, episode.id, profile, now));
     RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "client", Id(id)));
-    RAPPORT_RETURN_IF_ERROR(audit::Append(txn, actor, now, "create", "episode", Id(episode.id)));
+    RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                             OpenIntakeEpisode(txn, actor, id, therapist->id, profile, now));
     RAPPORT_ASSIGN_OR_RETURN(detail.user, txn.GetUser(id));
     detail.profile = profile;
     detail.minor = IsMinor(profile, now, clinic.settings.age_of_majority);
@@ -591,16 +574,11 @@ Result<EpisodeView> ClinicService::CreateEpisode(const Actor& actor, UserId clie
   RAPPORT_ASSIGN_OR_RETURN(const User therapist, ChooseTherapist(store_, actor, therapist_id));
   const Timestamp now = clock_.Now();
   Episode episode;
-  episode.clinic_id = actor.clinic_id;
-  episode.client_id = client_id;
-  episode.therapist_id = therapist.id;
-  episode.status = EpisodeStatus::kIntake;
-  episode.started_at = now;
   RAPPORT_ASSIGN_OR_RETURN(const ClientProfile profile, ProfileOrEmpty(store_, client_id));
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(episode.id, txn.InsertEpisode(episode));
-    RAPPORT_RETURN_IF_ERROR(AssignDefaultQuestionnaires(txn, episode.id, profile, now));
-    return audit::Append(txn, actor, now, "create", "episode", Id(episode.id));
+    RAPPORT_ASSIGN_OR_RETURN(episode,
+                             OpenIntakeEpisode(txn, actor, client_id, therapist.id, profile, now));
+    return Ok();
   });
   if (!written) return Fail(written.error());
   return ViewOf(episode, therapist.display_name);
@@ -975,6 +953,9 @@ Status ValidateClinicSettings(const ClinicSettings& settings) {
   if (settings.cancel_notice_hours < 0 || settings.cancel_notice_hours > 168) {
     invalid.push_back({"cancel_notice_hours", "must be between 0 and 168 hours"});
   }
+  if (settings.min_outcome_episodes < 3 || settings.min_outcome_episodes > 200) {
+    invalid.push_back({"min_outcome_episodes", "must be between 3 and 200 ended episodes"});
+  }
   if (!invalid.empty()) {
     return Fail(
         Error::InvalidArgument("Please correct the highlighted settings.", std::move(invalid)));
@@ -989,6 +970,10 @@ ClinicSettings Applied(ClinicSettings settings, const ClinicSettingsChange& chan
   if (change.plan_review_days) settings.plan_review_days = *change.plan_review_days;
   if (change.age_of_majority) settings.age_of_majority = *change.age_of_majority;
   if (change.cancel_notice_hours) settings.cancel_notice_hours = *change.cancel_notice_hours;
+  if (change.outcome_informed_matching) {
+    settings.outcome_informed_matching = *change.outcome_informed_matching;
+  }
+  if (change.min_outcome_episodes) settings.min_outcome_episodes = *change.min_outcome_episodes;
   return settings;
 }
 

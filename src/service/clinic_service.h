@@ -109,6 +109,8 @@ struct ClinicSettingsChange {
   std::optional<int> plan_review_days;
   std::optional<int> age_of_majority;
   std::optional<int> cancel_notice_hours;
+  std::optional<bool> outcome_informed_matching;
+  std::optional<int> min_outcome_episodes;
 };
 
 struct AppointmentView {

@@ -23,6 +23,8 @@
 #include "domain/scoring.h"
 #include "service/actor.h"
 #include "service/audit_log.h"
+#include "service/demo_answers.h"
+#include "service/demo_matching.h"
 #include "service/feedback_service.h"
 #include "service/room_service.h"
 #include "service/submission.h"
@@ -263,50 +265,6 @@ double Eased(const Course& c, int session, int sessions) {
   const double p = static_cast<double>(session) / (sessions - 1);
   constexpr double kShape = 2.5;
   return c.start + (c.end - c.start) * (1 - std::exp(-kShape * p)) / (1 - std::exp(-kShape));
-}
-
-// Answers whose total lands near `target`: every scored item at about the same level of its
-// range, nudged a step up or down now and then so that no two forms look alike.
-Answers AnswersNear(const Instrument& instrument, double target, std::mt19937& random) {
-  const Scale& total = instrument.TotalScale();
-  const double span = total.max_score - total.min_score;
-  const double level = span > 0 ? std::clamp((target - total.min_score) / span, 0.0, 1.0) : 0;
-  Answers answers;
-  std::vector<const Item*> items;
-  for (const Item& item : instrument.items) {
-    if (item.type == ItemType::kText || !item.scored) continue;
-    const bool in_total =
-        std::find(total.items.begin(), total.items.end(), item.id) != total.items.end();
-    if (!in_total && !item.required) continue;
-    items.push_back(&item);
-  }
-  for (const Item* item : items) {
-    std::vector<double> values;
-    if (item->type == ItemType::kChoice) {
-      for (const auto& o : item->options) values.push_back(o.value);
-      std::sort(values.begin(), values.end());
-    } else {
-      for (double v = item->min; v <= item->max + 1e-9; v += item->step) values.push_back(v);
-    }
-    if (values.empty()) continue;
-    const double wanted = item->reverse ? 1 - level : level;
-    double position = wanted * static_cast<double>(values.size() - 1);
-    const std::uint32_t roll = random() % 10;
-    if (roll == 0) position -= 1;
-    if (roll == 1) position += 1;
-    const auto index = static_cast<std::size_t>(
-        std::clamp(std::lround(position), 0L, static_cast<long>(values.size() - 1)));
-    answers.values[item->id] = values[index];
-  }
-  // Risk items say nothing unless the story says so.
-  for (const RiskRule& r : instrument.risk) {
-    if (const Item* item = instrument.FindItem(r.item)) {
-      answers.values[r.item] = item->type == ItemType::kChoice && !item->options.empty()
-                                   ? item->options.front().value
-                                   : item->min;
-    }
-  }
-  return answers;
 }
 
 // One client's completed sessions and whom the demo writes their feedback for.
@@ -1239,7 +1197,12 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
           audit::Append(txn, system, now, "create", "guardian_link", std::to_string(link)));
     }
     RAPPORT_RETURN_IF_ERROR(WriteFeedback(txn, system, now, catalog, plans, random, summary));
-    return WritePlans(txn, system, now, catalog, plans);
+    RAPPORT_RETURN_IF_ERROR(WritePlans(txn, system, now, catalog, plans));
+    const std::array<UserId, 3> therapists{staff[kFirstTherapist], staff[kFirstTherapist + 1],
+                                           staff[kFirstTherapist + 2]};
+    return SeedMatching(txn, system,
+                        DemoMatchingInput{summary.clinic_id, staff[0], therapists, hash, now},
+                        catalog, summary);
   });
   if (!written) return Fail(written.error());
   return summary;

@@ -7,9 +7,11 @@
 // (issue 4): a draft, a proposal awaiting a child and his mother, a plan agreed and then revised
 // and agreed again with rankings, ratings, homework, a thought record and reviews, a plan due for
 // review, and proposals sent back, declined or withdrawn; and an on-call rota (Daniel Nakamura,
-// four weeks from today) so that an unacknowledged risk alert escalates to a person. Deterministic
-// apart from the password and the anchoring to `now`. Not thread-safe with other writers of an
-// empty store (run it alone).
+// four weeks from today) so that an unacknowledged risk alert escalates to a person; and for
+// finding a therapist (service/demo_matching.h): every therapist's offer, two clients waiting to be
+// matched, and thirty-six former clients whose ended episodes make the outcome report.
+// Deterministic apart from the password and the anchoring to `now`. Not thread-safe with other
+// writers of an empty store (run it alone).
 
 #include <string>
 #include <vector>

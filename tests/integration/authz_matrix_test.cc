@@ -605,5 +605,75 @@ TEST_F(AuthzMatrixTest, MessagesAreTheClientsAndTheirTherapistsTheSupervisorOnly
   EXPECT_EQ(world_.store->ListEpisodeMessages(world_.e_c1)->size(), 2u);
 }
 
+TEST_F(AuthzMatrixTest, FindingATherapistIsTheClientsAndTheAdminsTheCareTeamReadsWhatWasAsked) {
+  const std::string offer = "/api/v1/therapists/" + Id(world_.t1) + "/offer";
+  Check({{"t1", "GET", offer, std::nullopt, 200}});
+  const Json body = browsers_.at("t1").Get(offer).json();
+  for (const auto& [role, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"t1", 200},
+                                                     {"admin", 200},
+                                                     {"t2", 403},
+                                                     {"supervisor", 403},
+                                                     {"c1", 403},
+                                                     {"g1", 403},
+                                                     {"tb", 403}}) {
+    Check({{role, "PUT", offer, body, status}});
+  }
+  for (const std::string& role : kAllRoles) {
+    Check({{role, "GET", offer, std::nullopt, role == "tb" ? 404u : 200u}});
+  }
+  const Json verify = {{"verified", false}};
+  Check({{"admin", "POST", offer + "/verification", verify, 200},
+         {"t1", "POST", offer + "/verification", verify, 403},
+         {"supervisor", "POST", offer + "/verification", verify, 403}});
+
+  const std::string preferences = "/api/v1/clients/" + Id(world_.c1) + "/preferences";
+  const Json wanted = {{"needs", {{"jurisdiction", "GB"}}}};
+  Check({{"c1", "PUT", preferences, wanted, 200},
+         {"admin", "PUT", preferences, wanted, 200},
+         {"t1", "PUT", preferences, wanted, 403},
+         {"g1", "PUT", preferences, wanted, 403},
+         {"tb", "PUT", preferences, wanted, 403}});
+  for (const auto& [role, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"c1", 200},
+                                                     {"admin", 200},
+                                                     {"t1", 200},
+                                                     {"supervisor", 200},
+                                                     {"t2", 404},
+                                                     {"g1", 403},
+                                                     {"tb", 404}}) {
+    Check({{role, "GET", preferences, std::nullopt, status}});
+  }
+  const std::string matches = "/api/v1/clients/" + Id(world_.c1) + "/matches";
+  for (const auto& [role, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"c1", 200},
+                                                     {"admin", 200},
+                                                     {"t1", 403},
+                                                     {"supervisor", 403},
+                                                     {"g1", 403},
+                                                     {"tb", 403}}) {
+    Check({{role, "GET", matches, std::nullopt, status}});
+  }
+  const std::string step = "/api/v1/clients/" + Id(world_.c1) + "/first-step";
+  const Json shared = {{"brings", "Worry"}, {"shared", true}};
+  Check({{"c1", "PUT", step, shared, 200},
+         {"t1", "PUT", step, shared, 403},
+         {"admin", "PUT", step, shared, 403}});
+  for (const auto& [role, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"c1", 200},
+                                                     {"t1", 200},
+                                                     {"supervisor", 200},
+                                                     {"t2", 404},
+                                                     {"admin", 403},
+                                                     {"g1", 403},
+                                                     {"tb", 404}}) {
+    Check({{role, "GET", step, std::nullopt, status}});
+  }
+  for (const std::string& role : kAllRoles) {
+    const bool may = role == "admin" || role == "supervisor";
+    Check({{role, "GET", "/api/v1/reports/outcomes", std::nullopt, may ? 200u : 403u}});
+  }
+}
+
 }  // namespace
 }  // namespace rapport::testing

@@ -151,6 +151,7 @@ class Browser {
 
   HttpReply Get(const std::string& target) { return Call("GET", target, std::nullopt); }
   HttpReply Post(const std::string& target, const Json& body) { return Call("POST", target, body); }
+  HttpReply Put(const std::string& target, const Json& body) { return Call("PUT", target, body); }
   HttpReply Patch(const std::string& target, const Json& body) {
     return Call("PATCH", target, body);
   }

@@ -17,6 +17,7 @@
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
 #include "service/feedback_service.h"
+#include "service/matching_service.h"
 #include "service/messaging_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
@@ -73,7 +74,8 @@ class HttpTest : public ::testing::Test {
                                                              {},
                                                              &appointments_,
                                                              &rooms_,
-                                                             &messaging_});
+                                                             &messaging_,
+                                                             &matching_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -124,6 +126,7 @@ class HttpTest : public ::testing::Test {
   AppointmentService appointments_{*world_.store, world_.clock};
   RoomService rooms_{*world_.store, world_.clock, TestIce()};
   MessagingService messaging_{*world_.store, world_.clock};
+  MatchingService matching_{*world_.store, world_.clock, Catalog()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 
