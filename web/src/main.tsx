@@ -31,6 +31,10 @@ import { PlanPage } from './pages/plan_page';
 import { PlanEditorPage } from './pages/plan_editor';
 import { PlanComparePage, PlanPrintPage, PlanVersionPage } from './pages/plan_version';
 import { RoomPage } from './pages/room';
+import { FindTherapistPage } from './pages/find_therapist';
+import { FirstStepPage } from './pages/first_step';
+import { TherapistProfilePage } from './pages/therapist_profile';
+import { OutcomeReportPage } from './pages/outcome_report';
 
 export interface AppContext {
   user: User;
@@ -169,6 +173,12 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
+  if (path === '/find-a-therapist' && role === 'client') return <FindTherapistPage ctx={ctx} />;
+  if (path === '/first-step' && role === 'client') return <FirstStepPage ctx={ctx} />;
+  if (path === '/profile' && role === 'therapist') return <TherapistProfilePage ctx={ctx} />;
+  const profile = /^\/therapists\/(\d+)\/profile$/.exec(path);
+  if (profile && role === 'admin') return <TherapistProfilePage ctx={ctx} therapistId={Number(profile[1])} />;
+  if (path === '/reports/outcomes' && (role === 'admin' || role === 'supervisor')) return <OutcomeReportPage ctx={ctx} />;
   // A session's room: the server decides who may come in (its client, therapist, invited guardian).
   const room = /^\/appointments\/(\d+)\/room$/.exec(path);
   if (room && role !== 'admin') return <RoomPage ctx={ctx} appointmentId={Number(room[1])} />;
@@ -200,6 +210,8 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
   if (user) {
     links.push({ href: '/', label: user.role === 'therapist' ? 'Caseload' : 'Home' });
     if (user.role === 'admin') links.push({ href: '/audit', label: 'Audit log' });
+    // Always within reach, also once care has begun: what the client is looking for stays theirs to change.
+    if (user.role === 'client') links.push({ href: '/find-a-therapist', label: 'Your preferences' });
     links.push({ href: '/account', label: 'Account' });
   }
   if (props.helpHref) links.push({ href: props.helpHref, label: 'Get help now', help: true });

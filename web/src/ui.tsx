@@ -1,6 +1,6 @@
 // Shared building blocks: labelled fields whose errors sit beside them, alerts, page headings
 // that take focus after navigation, and a hook for the load / error / data cycle.
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren, JSX, RefObject } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from './api';
 import { takeHeadingFocus } from './router';
@@ -279,4 +279,123 @@ export function CheckboxField(props: { label: string; name: string; checked: boo
       )}
     </div>
   );
+}
+
+// A group of checkboxes under one question: a fieldset whose legend names the group, each box
+// with its own label, and the group's error beside it (named by the fieldset's description).
+export function CheckboxGroup<T extends string>(props: {
+  legend: string;
+  name: string;
+  options: readonly { value: T; label: string }[];
+  values: readonly T[];
+  onChange: (values: T[]) => void;
+  error?: string;
+  hint?: string;
+  // More of the same question after the boxes (how much the choice matters, say).
+  children?: ComponentChildren;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
+  const toggle = (value: T, on: boolean) =>
+    props.onChange(on ? [...props.values.filter((v) => v !== value), value] : props.values.filter((v) => v !== value));
+  return (
+    <fieldset class={props.error ? 'fieldset fieldset--invalid' : 'fieldset'} aria-describedby={describedBy || undefined}>
+      <legend>{props.legend}</legend>
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <div class="check-list">
+        {props.options.map((o) => (
+          <CheckboxField key={o.value} label={o.label} name={props.name} checked={props.values.includes(o.value)} onChange={(on) => toggle(o.value, on)} />
+        ))}
+      </div>
+      {props.error && (
+        <p class="field-error" id={errorId}>
+          {asSentence(props.error, props.legend)}
+        </p>
+      )}
+      {props.children}
+    </fieldset>
+  );
+}
+
+// One answer of a few, as native radio buttons in a fieldset whose legend asks the question; the
+// whole option is the target. `name` must be unique on the page. `compact` lays short options
+// side by side where there is room.
+export function RadioGroup<T extends string | number>(props: {
+  legend: ComponentChildren;
+  name: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  onChange: (value: T) => void;
+  error?: string;
+  hint?: string;
+  compact?: boolean;
+  plain?: boolean;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ');
+  const classes = ['fieldset', props.plain ? 'fieldset--plain' : '', props.error ? 'fieldset--invalid' : ''].filter(Boolean).join(' ');
+  return (
+    <fieldset class={classes} aria-describedby={describedBy || undefined}>
+      <legend>{props.legend}</legend>
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <div class={props.compact ? 'choice__options choice__options--compact' : 'choice__options'}>
+        {props.options.map((o) => (
+          <label key={String(o.value)} class="choice__option">
+            <input type="radio" name={props.name} value={String(o.value)} checked={props.value === o.value} onChange={() => props.onChange(o.value)} />
+            <span>{o.label}</span>
+          </label>
+        ))}
+      </div>
+      {props.error && (
+        <p class="field-error" id={errorId}>
+          {asSentence(props.error)}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+// After a form comes back with field errors, the first field marked invalid (or the first control
+// of an invalid group) takes focus, so that keyboard and screen-reader users land on what to fix.
+export function useFocusFirstError(container: RefObject<HTMLElement>, error: ApiError | undefined): void {
+  useEffect(() => {
+    if (!error || error.fields.length === 0) return;
+    container.current
+      ?.querySelector<HTMLElement>('[aria-invalid="true"], .fieldset--invalid input, .fieldset--invalid select, .fieldset--invalid textarea')
+      ?.focus();
+  }, [error]);
+}
+
+// A heading whose level follows where its section is placed (a page of its own, or inside
+// another page's card), so that the outline stays in order either way.
+export function Heading(props: { level: number; id?: string; children: ComponentChildren; class?: string; tabIndex?: number; headingRef?: RefObject<HTMLHeadingElement> }) {
+  const Tag = `h${Math.min(6, Math.max(2, props.level))}` as 'h2';
+  return (
+    <Tag id={props.id} class={props.class} tabIndex={props.tabIndex} ref={props.headingRef}>
+      {props.children}
+    </Tag>
+  );
+}
+
+// A list's error, whether the server names the list ("languages") or one of its items
+// ("languages/2"): shown once, beside the list.
+export function errorUnder(error: ApiError | undefined, field: string): string | undefined {
+  return error?.fieldMessage(field) ?? error?.fields.find((f) => f.field.startsWith(`${field}/`))?.message;
+}
+
+// The fields of an error that a form shows beside its lists, for FormErrorSummary's `fields`.
+export function fieldsUnder(error: ApiError | undefined, lists: string[]): string[] {
+  return (error?.fields ?? []).map((f) => f.field).filter((f) => lists.some((l) => f === l || f.startsWith(`${l}/`)));
 }

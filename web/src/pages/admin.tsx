@@ -1,5 +1,6 @@
 // The administrator's pages: the clinic's users with a form to add one, deactivating an account
-// or clearing its failed sign-ins, the way to the clinic's safety set-up, and the audit log.
+// or clearing its failed sign-ins, checking a therapist's licence, matching a client who has no
+// therapist yet, the way to the clinic's safety set-up and outcome report, and the audit log.
 // Admins manage accounts and settings; they see no clinical content.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Invitation, type Role, type User } from '../api';
@@ -11,6 +12,8 @@ import { auditActions, auditActionWords, auditQuery, auditSearchFrom, recordsApi
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 import { ClinicSettingsCard } from './clinic_settings';
+import { LicenceVerification } from '../licence_verification';
+import { MatchAClient } from './admin_matching';
 
 export function AdminHome({ ctx }: { ctx: AppContext }) {
   const users = useLoad(() => api.users());
@@ -25,6 +28,7 @@ export function AdminHome({ ctx }: { ctx: AppContext }) {
       <div class="columns">
         <section class="card" aria-labelledby="users-heading">
           <h2 id="users-heading">People</h2>
+          <p class="muted small">For a therapist, record a licence check only once you have looked the number up on the register.</p>
           <SelectField
             label="Show"
             name="role-filter"
@@ -45,8 +49,20 @@ export function AdminHome({ ctx }: { ctx: AppContext }) {
         <NewUserForm onAdded={users.reload} />
       </div>
       <div class="after-card">
+        {users.data && <MatchAClient users={users.data} />}
+      </div>
+      <div class="after-card">
         <ClinicSettingsCard />
       </div>
+      <section class="card after-card" aria-labelledby="outcomes-heading">
+        <h2 id="outcomes-heading">Outcomes</h2>
+        <p>How ended episodes went, per problem area and therapist, for reflection and supervision.</p>
+        <ul class="link-list">
+          <li>
+            <a href="/reports/outcomes">Outcome report</a>
+          </li>
+        </ul>
+      </section>
       <section class="card after-card" aria-labelledby="safety-heading">
         <h2 id="safety-heading">Reaching a person</h2>
         <p>When a client gives a risk answer, Rapport tells the people set up here, and tells the client what will happen.</p>
@@ -144,6 +160,7 @@ function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChan
             <a href={`/audit?client=${user.id}`}>Who has looked at {name}’s record</a>
           </p>
         )}
+        {user.role === 'therapist' && active && <LicenceVerification therapistId={user.id} name={name} />}
       </div>
       <span class="badge badge--calm">{roleLabels[user.role] ?? user.role}</span>
       {!active && <span class="badge badge--ended">Deactivated</span>}

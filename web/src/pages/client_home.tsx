@@ -116,6 +116,11 @@ async function loadClientHome(userId: number) {
     episodeId: episode?.id,
     plan,
     messageEpisodes: messageEpisodes(me?.episodes),
+    // Without an open episode the client is offered the way to find a therapist; in intake, the
+    // way back to getting ready for the first session.
+    open: (me?.episodes ?? []).find((e) => e.status !== 'ended'),
+    // Whether the record could be read at all: if not, nothing is said about finding anyone.
+    known: !!me,
   };
 }
 
@@ -167,6 +172,33 @@ function MyProgress({ progress }: { progress: EpisodeProgress }) {
   );
 }
 
+function FindATherapist() {
+  return (
+    <section class="card card--accent" aria-labelledby="find-heading">
+      <h2 id="find-heading">Find a therapist</h2>
+      <p>Tell us what you need and what you would like, and we will suggest therapists at the clinic who fit. You choose whom to ask.</p>
+      <a class="button button--primary button--block" href="/find-a-therapist">
+        Find a therapist
+      </a>
+    </section>
+  );
+}
+
+function FirstSessionAhead({ therapist }: { therapist?: string }) {
+  return (
+    <section class="card" aria-labelledby="first-session-heading">
+      <h2 id="first-session-heading">Before your first session</h2>
+      <p>
+        You asked {therapist ?? 'a therapist'} for a first appointment. While you wait, you can read what to expect and
+        gather your thoughts.
+      </p>
+      <a class="button button--block" href="/first-step">
+        Getting ready for your first session
+      </a>
+    </section>
+  );
+}
+
 export function NextAppointment({ appointment, withWhom }: { appointment?: Appointment; withWhom?: string }) {
   if (!appointment) return <p>No upcoming appointment is booked yet.</p>;
   return (
@@ -189,6 +221,8 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
       {home.error && <Alert>{home.error.message}</Alert>}
       {home.data && (
         <>
+          {home.data.known && !home.data.open && <FindATherapist />}
+          {home.data.open?.status === 'intake' && <FirstSessionAhead therapist={home.data.open.therapist_name ?? home.data.therapist} />}
           {home.data.roomOpen && (
             <section class="card card--accent" aria-labelledby="room-heading">
               <h2 id="room-heading">Your session room is open</h2>

@@ -1,6 +1,9 @@
 // One client as their therapist sees them: details (with the country whose crisis lines they are
-// shown), episodes of care with their appointments, and the actions that start care: open an
-// episode, book, invite the client, ask for a guardian, record consent to share with them.
+// shown), the preparation they shared before the first session and what they asked for when
+// looking for a therapist, episodes of care with their appointments, and the actions that start
+// care: open an episode, book, invite the client, ask for a guardian, record consent to share
+// with them.
+import { ClientAskedFor, SharedPreparation } from '../client_intake';
 import { ContactCard } from '../contact_card';
 import { InvitationStatusLine } from '../invitation_status';
 import { RecordReaders } from '../record_access';
@@ -112,6 +115,8 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
             </dl>
             {isTherapist && <CrisisCountry client={client} />}
           </section>
+          <SharedPreparation clientId={client.id} clientName={client.display_name} />
+          <ClientAskedFor clientId={client.id} clientName={client.display_name} />
           <ContactCard clientId={client.id} />
           {!isTherapist && <RecordReaders clientId={client.id} clientName={client.display_name} />}
           <section class="card" aria-labelledby="episodes-heading">

@@ -2,7 +2,8 @@
 // plan at all, whether feedback links may be sent, and how often an agreed treatment plan falls
 // due for review (after so many sessions or so many days, whichever comes first), and the age
 // under which a client may have guardians without a recorded exception, and how much notice a
-// client is asked to give to cancel or move an appointment.
+// client is asked to give to cancel or move an appointment, and whether matching leans on the
+// clinic's own outcomes (and from how many ended episodes a therapist's outcomes count).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { Alert, CheckboxField, Field, Loading, useLoad } from '../ui';
@@ -14,6 +15,9 @@ export interface ClinicSettings {
   plan_review_days: number;
   age_of_majority: number;
   cancel_notice_hours: number;
+  // Absent from a server that does not match clients yet; then not shown.
+  outcome_informed_matching?: boolean;
+  min_outcome_episodes?: number;
 }
 
 const settingsApi = {
@@ -29,6 +33,8 @@ export function ClinicSettingsCard() {
   const [days, setDays] = useState('');
   const [majority, setMajority] = useState('');
   const [notice, setNotice] = useState('');
+  const [outcomes, setOutcomes] = useState(false);
+  const [minEpisodes, setMinEpisodes] = useState('');
   const [error, setError] = useState<ApiError>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -41,7 +47,10 @@ export function ClinicSettingsCard() {
     setDays(String(s.plan_review_days ?? 90));
     setMajority(String(s.age_of_majority ?? 18));
     setNotice(String(s.cancel_notice_hours ?? 24));
+    setOutcomes(s.outcome_informed_matching ?? false);
+    setMinEpisodes(String(s.min_outcome_episodes ?? 10));
   }, [loaded.data]);
+  const matching = loaded.data?.outcome_informed_matching !== undefined;
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -57,6 +66,7 @@ export function ClinicSettingsCard() {
         plan_review_days: Number(days),
         age_of_majority: Number(majority),
         cancel_notice_hours: Number(notice),
+        ...(matching ? { outcome_informed_matching: outcomes, min_outcome_episodes: Number(minEpisodes) } : {}),
       });
       setSaved(true);
     } catch (err) {
@@ -132,6 +142,31 @@ export function ClinicSettingsCard() {
             onInput={setNotice}
             error={error?.fieldMessage('cancel_notice_hours')}
           />
+          {matching && (
+            <fieldset class="fieldset">
+              <legend>Matching clients with therapists</legend>
+              <CheckboxField
+                label="Use our own outcomes in matching"
+                name="outcome_informed_matching"
+                checked={outcomes}
+                onChange={setOutcomes}
+                hint="Among therapists who fit a client about equally well, those whose clients with similar problems have done well come a little earlier. It never overrides fit, and clients never see it."
+              />
+              <Field
+                label="Minimum ended episodes before a therapist's outcomes count"
+                name="min_outcome_episodes"
+                type="number"
+                inputMode="numeric"
+                min={3}
+                max={200}
+                required
+                hint="From 3 to 200. Fewer episodes than this, and a therapist has no figures in the outcome report and no outcome lean."
+                value={minEpisodes}
+                onInput={setMinEpisodes}
+                error={error?.fieldMessage('min_outcome_episodes')}
+              />
+            </fieldset>
+          )}
           {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
           {saved && <Alert kind="success">Settings saved.</Alert>}
           <div>

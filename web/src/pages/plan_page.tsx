@@ -2,9 +2,12 @@
 // the overview's may_edit (the care team: drafts, proposals, reviews), may_accept (the client,
 // or a guardian when asked: the answer to the latest proposal) and guardian_view (read-only,
 // only the shared sections). The client ranks the problems, adds and rewords problems in their
-// own words, rates their goals, ticks homework and writes thought records.
+// own words, rates their goals, ticks homework and writes thought records. The therapist and
+// supervisor also see what the client asked for when looking for a therapist, and the
+// preparation they shared, to build the plan on.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from '../api';
+import { ClientAskedFor, SharedPreparation } from '../client_intake';
 import { formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import {
@@ -220,6 +223,12 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
         <ThoughtRecordsCard overview={overview} content={current} episodeId={episodeId} canWrite={who === 'client'} onChanged={() => done('Your thought record is saved.')} />
       )}
       {isCare && agreed && <ReviewForm overview={overview} content={normalizeContent(agreed.content)} episodeId={episodeId} onChanged={() => done('The review is recorded.')} />}
+      {(ctx.user.role === 'therapist' || ctx.user.role === 'supervisor') && (
+        <>
+          <SharedPreparation clientId={overview.client.id} clientName={overview.client.name} />
+          <ClientAskedFor clientId={overview.client.id} clientName={overview.client.name} />
+        </>
+      )}
       <VersionHistory overview={overview} episodeId={episodeId} reader={reader} />
     </div>
   );

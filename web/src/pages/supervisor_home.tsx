@@ -117,6 +117,10 @@ export function SupervisorHome({ ctx }: { ctx: AppContext }) {
     <div class="page">
       <PageTitle title="Supervision">Supervision overview</PageTitle>
       <p class="lede">Hello {firstName(ctx.user.display_name)}. These are the clients of the therapists you supervise.</p>
+      <p>
+        <a href="/reports/outcomes">Outcome report</a>
+        <span class="muted small"> · how ended episodes went, for reflection in supervision</span>
+      </p>
       {data && (
         <>
           <section class="card card--alerts" aria-labelledby="alerts-heading">

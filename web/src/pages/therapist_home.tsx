@@ -115,6 +115,10 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
     <div class="page">
       <PageTitle title="Caseload">Your caseload</PageTitle>
       <p class="lede">Hello {first}. Who needs your attention comes first.</p>
+      <p>
+        <a href="/profile">Your profile</a>
+        <span class="muted small"> · what clients read when they look for a therapist</span>
+      </p>
       <div role="status" class="alerts-status">
         {resolved && <p class="alert alert--success">The alert for {resolved.name} is resolved.</p>}
       </div>
