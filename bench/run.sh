@@ -12,6 +12,7 @@ run() {
   echo
 }
 run "$here/http/run.sh" "$build"
+run "$here/matching/run.sh" "$build"
 [[ -x "$here/sync/run.sh" ]] && run "$here/sync/run.sh" "$build"
 [[ -x "$here/sync/mea_bench.sh" ]] && run "$here/sync/mea_bench.sh" --rapport "$build/src/app/rapport"
 # The browser's CPU for the rapport signals (Debian's chromium and web/dist; about 8 minutes).

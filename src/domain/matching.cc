@@ -1019,32 +1019,33 @@ Fit WeighWishes(const ClientPreferences& p, const TherapistOffer& offer) {
 
 // Each way of working the client stated counts 1 when the therapist works that way, 0.5 when
 // the therapist works either way, 0 when the other; the mean of those, 1 when none was stated.
+// One way of working: nothing when the client left it open; otherwise 1 (with its reason) when the
+// therapist works that way, 0.5 when they work either way, 0 when the other.
+template <typename Way>
+void WeighWay(Way wanted, Way offered, MatchReason::Kind kind, std::string_view words, double& sum,
+              int& stated, std::vector<MatchReason>& reasons) {
+  if (wanted == Way::kEither) return;
+  ++stated;
+  if (offered == wanted) {
+    sum += 1;
+    reasons.push_back({kind, std::string(ToString(offered)), std::string(words)});
+  } else if (offered == Way::kEither) {
+    sum += 0.5;
+  }
+}
+
 double WeighStyle(const ClientPreferences& p, const TherapistOffer& offer,
                   std::vector<MatchReason>& reasons) {
   double sum = 0;
   int stated = 0;
-  if (p.structure != Structure::kEither) {
-    ++stated;
-    if (offer.structure == p.structure) {
-      sum += 1;
-      reasons.push_back({MatchReason::Kind::kStructure, std::string(ToString(offer.structure)),
-                         offer.structure == Structure::kStructured ? "works in a structured way"
-                                                                   : "works in an open way"});
-    } else if (offer.structure == Structure::kEither) {
-      sum += 0.5;
-    }
-  }
-  if (p.direction != Directiveness::kEither) {
-    ++stated;
-    if (offer.direction == p.direction) {
-      sum += 1;
-      reasons.push_back({MatchReason::Kind::kDirection, std::string(ToString(offer.direction)),
-                         offer.direction == Directiveness::kGuided ? "guides sessions actively"
-                                                                   : "follows your lead"});
-    } else if (offer.direction == Directiveness::kEither) {
-      sum += 0.5;
-    }
-  }
+  WeighWay(p.structure, offer.structure, MatchReason::Kind::kStructure,
+           offer.structure == Structure::kStructured ? "works in a structured way"
+                                                     : "works in an open way",
+           sum, stated, reasons);
+  WeighWay(
+      p.direction, offer.direction, MatchReason::Kind::kDirection,
+      offer.direction == Directiveness::kGuided ? "guides sessions actively" : "follows your lead",
+      sum, stated, reasons);
   return stated == 0 ? 1.0 : sum / stated;
 }
 

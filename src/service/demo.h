@@ -9,7 +9,7 @@
 // review, and proposals sent back, declined or withdrawn; and an on-call rota (Daniel Nakamura,
 // four weeks from today) so that an unacknowledged risk alert escalates to a person; and for
 // finding a therapist (service/demo_matching.h): every therapist's offer, two clients waiting to be
-// matched, and thirty-six former clients whose ended episodes make the outcome report.
+// matched, and eighty-four former clients whose ended episodes make the outcome report.
 // Deterministic apart from the password and the anchoring to `now`. Not thread-safe with other
 // writers of an empty store (run it alone).
 

@@ -166,8 +166,11 @@ Status SeedFormerClients(WriteTxn& txn, const Actor& system, const DemoMatchingI
           fmt::format("{} {}", kFirstNames[static_cast<std::size_t>(n) % kFirstNames.size()],
                       kLastNames[static_cast<std::size_t>(n / 4) % kLastNames.size()]);
       const std::string email = fmt::format("former.{:02}@demo.rapport", n + 1);
-      const Timestamp ended = input.now - (20 + 6 * i + 2 * static_cast<int>(t)) * kWeek;
-      const int sessions = 1 + static_cast<int>(random() % 14);
+      const Timestamp ended = input.now - (20 + 3 * i + static_cast<int>(t)) * kWeek;
+      // One in seven came only once or twice (a dropout, with no second measure); the others
+      // three to fourteen times.
+      const int sessions = i % 7 == 3 ? 1 + static_cast<int>(random() % 2)
+                                      : 3 + static_cast<int>(random() % 12);
       const Timestamp started = ended - sessions * kWeek;
       RAPPORT_ASSIGN_OR_RETURN(
           const UserId id, txn.InsertUser(NewUser{input.clinic_id, email, name, Role::kClient, "",
@@ -197,9 +200,11 @@ Status SeedFormerClients(WriteTxn& txn, const Actor& system, const DemoMatchingI
       const Tendency& tendency = kTendencies[t];
       // Fewer sessions, less change: a short course seldom moves much.
       const double dose = std::min(1.0, sessions / 8.0);
-      const double latest = std::max(
+      double latest = std::max(
           0.0, baseline -
                    dose * ((depression ? tendency.depression : tendency.anxiety) + spread(random)));
+      // Now and then therapy coincides with things getting worse.
+      if (i % 9 == 5) latest = baseline + 6 + static_cast<double>(random() % 3);
       // The baseline at the first session and the latest at the last one; a client who came
       // only once or twice has no second measure. Answers between are not written, so that the
       // clinic's expected course stays the questionnaire's norm (there is nothing at session 1).

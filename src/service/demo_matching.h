@@ -17,9 +17,10 @@ namespace rapport {
 
 inline constexpr std::string_view kDemoWaitingClient = "river.jones@demo.rapport";
 inline constexpr std::string_view kDemoMatchedClient = "kai.brennan@demo.rapport";
-// Former clients per therapist: above the default minimum of ten ended episodes, so that the
-// outcome report shows each therapist's figures.
-inline constexpr int kDemoFormerClientsPerTherapist = 12;
+// Former clients per therapist, half with low mood and half with anxiety: fourteen ended episodes
+// in each domain, twelve of them measured, above the default minimum of ten, so that the outcome
+// report shows each therapist's figures.
+inline constexpr int kDemoFormerClientsPerTherapist = 28;
 
 struct DemoMatchingInput {
   ClinicId clinic_id = 0;

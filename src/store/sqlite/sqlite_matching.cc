@@ -158,21 +158,20 @@ Result<FirstStep> GetFirstStep(SqliteConnection& c, UserId client_id) {
 
 Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnection& c,
                                                                   ClinicId clinic_id) {
-  // One pass over the clinic's ended episodes: their completed sessions counted once per episode,
-  // and each client or guardian series with a baseline beside it.
+  // One pass over the clinic's ended episodes (the partial index episodes_ended_by_clinic), each
+  // client or guardian series with a baseline beside it (the series' key), and the sessions held
+  // counted through appointments_by_episode_status: every step an index lookup, so the read
+  // grows with the ended episodes and nothing else.
   RAPPORT_ASSIGN_OR_RETURN(
       SqliteQuery q,
-      c.Prepare("WITH ended AS (SELECT id, therapist_id FROM episodes "
-                "  WHERE clinic_id = ? AND status = 'ended'), "
-                "sessions AS (SELECT a.episode_id, count(*) AS completed FROM appointments a "
-                "  JOIN ended ON ended.id = a.episode_id WHERE a.status = 'completed' "
-                "  GROUP BY a.episode_id) "
-                "SELECT ended.id, ended.therapist_id, coalesce(sessions.completed, 0), "
+      c.Prepare("SELECT e.id, e.therapist_id, "
+                "  (SELECT count(*) FROM appointments a "
+                "   WHERE a.episode_id = e.id AND a.status = 'completed'), "
                 "  s.instrument, s.respondent, s.first_total, s.first_total_id, s.recent "
-                "FROM ended LEFT JOIN sessions ON sessions.episode_id = ended.id "
-                "LEFT JOIN response_series s ON s.episode_id = ended.id "
+                "FROM episodes e LEFT JOIN response_series s ON s.episode_id = e.id "
                 "  AND s.respondent IN ('client', 'guardian') AND s.first_total IS NOT NULL "
-                "ORDER BY ended.id, s.instrument, s.respondent"));
+                "WHERE e.clinic_id = ? AND e.status = 'ended' "
+                "ORDER BY e.id, s.instrument, s.respondent"));
   q.Bind(clinic_id);
   return All(q, [](const SqliteQuery& row) -> Result<EndedEpisodeMeasure> {
     EndedEpisodeMeasure m;
