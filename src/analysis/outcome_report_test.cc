@@ -198,10 +198,11 @@ TEST(OutcomeReportTest, TherapistRatesAreShrunkTowardsTheClinicAndTheClinicRowIs
   EXPECT_NEAR(c.upper, 1 - c.lower, kTight);
   EXPECT_LT(c.lower, 0.5);
   EXPECT_NEAR(c.standard_error, std::sqrt(1.0 / 128), kTight);
-  // No deterioration at all: p = 0, nothing to spread, every therapist's estimate is 0.
+  // No deterioration at all: p = 0, nothing to spread, every therapist's estimate is 0, with
+  // Jeffreys' interval on their own ten episodes, Beta(1/2, 21/2): none seen is not none possible.
   ASSERT_TRUE(low->deterioration.has_value());
   EXPECT_EQ(low->deterioration->shrunk.estimate, 0);
-  EXPECT_EQ(low->deterioration->shrunk.upper, 0);
+  EXPECT_NEAR(low->deterioration->shrunk.upper, BetaQuantile(0.5, 10.5, 0.975), kTight);
 }
 
 TEST(OutcomeReportTest, TherapistsBelowTheMinimumStillShapeThePrior) {
@@ -232,8 +233,11 @@ TEST(OutcomeReportTest, ChangeIsShrunkByDerSimonianLairdAndTheClinicRowIsTheEpis
   //   Q = 0.6·3² + 0.9·2² = 9; ΣW - ΣW²/ΣW = 1.5 - 1.17/1.5 = 0.72; τ² = (9 - 1)/0.72 = 100/9
   //   v = σ²/n = 5/3, 10/9; w = τ²/(τ² + v) = 20/23, 10/11
   //   ȳ = (2/(115/9) + 7/(110/9)) / (9/115 + 9/110) = (2·110 + 7·115)/225 = 41/9
-  //   therapist 1: (20/23)·2 + (3/23)·(41/9) = 7/3, standard error sqrt((20/23)(5/3))
-  //   therapist 2: (10/11)·7 + (1/11)·(41/9) = 61/9, standard error sqrt((10/11)(10/9))
+  //   V = 1 / (9/115 + 9/110) = 506/81, the variance of ȳ
+  //   therapist 1: (20/23)·2 + (3/23)·(41/9) = 7/3,
+  //     standard error sqrt((20/23)(5/3) + (3/23)²V) = sqrt(100/69 + 22/207) = sqrt(14/9)
+  //   therapist 2: (10/11)·7 + (1/11)·(41/9) = 61/9,
+  //     standard error sqrt((10/11)(10/9) + (1/11)²V) = sqrt(100/99 + 506/9801)
   // The clinic: the five changes' mean 5, s² = (16 + 4 + 0 + 4 + 16)/4 = 10, s/√n = √2.
   std::vector<EpisodeOutcome> outcomes;
   for (double change : {1.0, 3.0}) outcomes.push_back(Measured(1, "anxiety", true, change));
@@ -247,12 +251,12 @@ TEST(OutcomeReportTest, ChangeIsShrunkByDerSimonianLairdAndTheClinicRowIsTheEpis
   EXPECT_NEAR(one->change->shrunk.raw, 2, kTight);
   EXPECT_NEAR(one->change->shrunk.weight, 20.0 / 23, kTight);
   EXPECT_NEAR(one->change->shrunk.estimate, 7.0 / 3, kTight);
-  EXPECT_NEAR(one->change->shrunk.standard_error, std::sqrt(20.0 / 23 * 5 / 3), kTight);
+  EXPECT_NEAR(one->change->shrunk.standard_error, std::sqrt(14.0 / 9), kTight);
   const OutcomeRow* two = FindRow(report, "anxiety", 2);
   ASSERT_NE(two, nullptr);
   ASSERT_TRUE(two->change.has_value());
   EXPECT_NEAR(two->change->shrunk.estimate, 61.0 / 9, kTight);
-  EXPECT_NEAR(two->change->shrunk.standard_error, std::sqrt(10.0 / 11 * 10 / 9), kTight);
+  EXPECT_NEAR(two->change->shrunk.standard_error, std::sqrt(100.0 / 99 + 506.0 / 9801), kTight);
 
   const OutcomeRow* clinic = FindRow(report, "anxiety", 0);
   ASSERT_NE(clinic, nullptr);

@@ -255,6 +255,7 @@ RatePrior FitRatePrior(std::span<const RateCount> groups) {
   }
   if (k == 0) return prior;
   prior.p = events / total;
+  prior.m = total;
   const double binomial = prior.p * (1 - prior.p);
   // With no events, or nothing but events, every group's rate is p exactly: there is no spread
   // to estimate, and p(1 - p) = 0 would make m 0/0.
@@ -271,7 +272,7 @@ RatePrior FitRatePrior(std::span<const RateCount> groups) {
   const double s2 = squares / (k - 1);
   // The spread the binomial alone would give rates that all equal p, E[p(1-p)/n_t], taken out.
   prior.tau2 = std::max(0.0, s2 - binomial * inverse_n_sum / k);
-  if (prior.tau2 > 0) prior.m = std::max(0.0, binomial / prior.tau2 - 1);
+  if (prior.tau2 > 0) prior.m = std::clamp(binomial / prior.tau2 - 1, 0.0, total);
   return prior;
 }
 
@@ -323,6 +324,7 @@ MeanPrior FitMeanPrior(std::span<const MeanSummary> groups) {
   const double fixed_mean = weighted_means / total;
   if (k < 2) {
     prior.mean = fixed_mean;
+    prior.mean_variance = prior.sigma2 / total;
     return prior;
   }
 
@@ -358,6 +360,7 @@ MeanPrior FitMeanPrior(std::span<const MeanSummary> groups) {
     weighted += w * g.mean;
   }
   prior.mean = weighted / weight_sum;
+  prior.mean_variance = 1 / weight_sum;
   return prior;
 }
 
@@ -379,7 +382,8 @@ ShrunkMean ShrinkMean(const MeanPrior& prior, const MeanSummary& group) {
     out.weight = prior.tau2 / (prior.tau2 + sampling);
   }
   out.estimate = out.weight * group.mean + (1 - out.weight) * prior.mean;
-  out.standard_error = std::sqrt(out.weight * sampling);
+  const double pulled = 1 - out.weight;
+  out.standard_error = std::sqrt(out.weight * sampling + pulled * pulled * prior.mean_variance);
   return out;
 }
 

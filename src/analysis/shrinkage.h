@@ -25,8 +25,11 @@ struct RateCount {
 struct RatePrior {
   double p = 0;     // the pooled rate Σx / Σn
   double tau2 = 0;  // the spread of the true rates between groups, ≥ 0
-  // The prior's weight in episodes, p(1-p)/τ² - 1; infinity when τ² is 0 (every group is the
-  // clinic's rate) and 0 when the groups differ more than a binomial spread allows.
+  // The prior's weight in episodes, p(1-p)/τ² - 1, 0 when the groups differ more than a
+  // binomial spread allows, and at most Σn: a prior fitted from the clinic's episodes never
+  // weighs more than all of them, so that when τ² is 0 (every group within chance of the
+  // clinic's rate) the estimates are the clinic's and their intervals still say how much is
+  // known. Infinity only for a prior fitted from no episodes at all.
   double m = std::numeric_limits<double>::infinity();
 };
 
@@ -41,8 +44,9 @@ struct ShrunkRate {
   double upper = 0;
   double standard_error = 0;  // the standard deviation of that beta
 };
-// When m is infinite the interval is [p, p] and the standard error 0. When m is 0 and x is 0 or
-// n, the beta is improper; the interval is then Jeffreys' (Beta(x + 1/2, n - x + 1/2)).
+// When m is infinite (a prior of no episodes) the interval is [p, p] and the standard error 0.
+// When the beta is improper (a zero shape: m = 0 with x at 0 or n, or p itself 0 or 1), the
+// interval is Jeffreys' on the group's own episodes, Beta(x + 1/2, n - x + 1/2).
 ShrunkRate ShrinkRate(const RatePrior& prior, RateCount count);
 
 // The q-quantile (0 < q < 1) of Beta(a, b), a, b > 0, to 1e-10.
@@ -60,16 +64,20 @@ struct MeanPrior {
   double mean = 0;    // the random-effects mean ȳ the groups are shrunk towards
   double sigma2 = 0;  // the pooled within-group variance σ²
   double tau2 = 0;    // the between-group variance (DerSimonian-Laird), ≥ 0
+  // The variance of `mean` itself, 1 / Σ 1/(τ² + σ²/n_t): what a group shrunk towards it
+  // inherits of its uncertainty.
+  double mean_variance = 0;
 };
 
 // With fewer than two groups τ² is 0; with no within-group degrees of freedom σ² is 0.
 MeanPrior FitMeanPrior(std::span<const MeanSummary> groups);
 
 struct ShrunkMean {
-  double raw = 0;             // ȳ_t
-  double weight = 0;          // w_t = τ² / (τ² + σ²/n_t); 1 when σ² is 0 and τ² > 0
-  double estimate = 0;        // w_t ȳ_t + (1 - w_t) ȳ
-  double standard_error = 0;  // sqrt(w_t σ² / n_t)
+  double raw = 0;       // ȳ_t
+  double weight = 0;    // w_t = τ² / (τ² + σ²/n_t); 1 when σ² is 0 and τ² > 0
+  double estimate = 0;  // w_t ȳ_t + (1 - w_t) ȳ
+  // sqrt(w_t σ²/n_t + (1 - w_t)² V), V the variance of the mean shrunk towards.
+  double standard_error = 0;
 };
 ShrunkMean ShrinkMean(const MeanPrior& prior, const MeanSummary& group);
 

@@ -145,21 +145,24 @@ TEST(ShrinkageTest, ATherapistWithFewEpisodesIsPulledMostTowardsTheClinic) {
   EXPECT_GT(few.standard_error, many.standard_error);
 }
 
-TEST(ShrinkageTest, RatesWithinBinomialNoiseAllShrinkToTheClinicRate) {
+TEST(ShrinkageTest, RatesWithinBinomialNoiseShrinkToTheClinicRateAndKeepAnHonestInterval) {
   // 3/10, 3/10, 4/10: p = 1/3; s² = ((1/30)² + (1/30)² + (2/30)²) / 2 = 1/300 = 0.0033, below
-  // the binomial's p(1 - p)·mean(1/n) = (2/9)·0.1 = 0.022, so τ² = 0 and m is infinite.
+  // the binomial's p(1 - p)·mean(1/n) = (2/9)·0.1 = 0.022, so τ² = 0: the prior would weigh
+  // infinitely, and is capped at the clinic's 30 episodes, m·p = 10.
+  //   3/10: (3 + 10) / (10 + 30) = 13/40, Beta(13, 27), sd² = 13·27 / (40²·41) = 351/65600
+  //   4/10: (4 + 10) / 40 = 14/40
   const std::vector<RateCount> groups = {{3, 10}, {3, 10}, {4, 10}};
   const RatePrior prior = FitRatePrior(groups);
   EXPECT_NEAR(prior.p, 1.0 / 3, kTight);
   EXPECT_EQ(prior.tau2, 0);
-  EXPECT_TRUE(std::isinf(prior.m));
-  for (const RateCount& g : groups) {
-    const ShrunkRate s = ShrinkRate(prior, g);
-    EXPECT_NEAR(s.estimate, 1.0 / 3, kTight);
-    EXPECT_NEAR(s.lower, 1.0 / 3, kTight);
-    EXPECT_NEAR(s.upper, 1.0 / 3, kTight);
-    EXPECT_EQ(s.standard_error, 0);
-  }
+  EXPECT_EQ(prior.m, 30);
+  const ShrunkRate three = ShrinkRate(prior, {3, 10});
+  EXPECT_NEAR(three.estimate, 13.0 / 40, kTight);
+  EXPECT_NEAR(three.standard_error, std::sqrt(351.0 / 65600), kTight);
+  EXPECT_NEAR(three.lower, BetaQuantile(13, 27, 0.025), kTight);
+  EXPECT_LT(three.lower, three.estimate);
+  EXPECT_GT(three.upper, three.estimate);
+  EXPECT_NEAR(ShrinkRate(prior, {4, 10}).estimate, 14.0 / 40, kTight);
   EXPECT_DOUBLE_EQ(ShrinkRate(prior, {4, 10}).raw, 0.4);
 }
 
@@ -171,12 +174,14 @@ TEST(ShrinkageTest, NoEventsAnywhereOrOnlyEventsLeaveNoSpread) {
     const double p = all ? 1 : 0;
     EXPECT_EQ(prior.p, p);
     EXPECT_EQ(prior.tau2, 0);
-    EXPECT_TRUE(std::isinf(prior.m));
+    EXPECT_EQ(prior.m, 39);
+    // Beta(x + m p, ...) has a zero shape, so the interval is Jeffreys' on the group's own 4:
+    // still p as the estimate, but not certain of it.
     const ShrunkRate s = ShrinkRate(prior, groups[1]);
     EXPECT_EQ(s.estimate, p);
-    EXPECT_EQ(s.lower, p);
-    EXPECT_EQ(s.upper, p);
-    EXPECT_EQ(s.standard_error, 0);
+    EXPECT_NEAR(all ? s.lower : s.upper,
+                all ? 1 - BetaQuantile(0.5, 4.5, 0.975) : BetaQuantile(0.5, 4.5, 0.975), kTight);
+    EXPECT_GT(s.standard_error, 0);
   }
 }
 
@@ -214,7 +219,7 @@ TEST(ShrinkageTest, EmptyGroupsAreSkippedAndASingleGroupHasNoSpread) {
   const RatePrior single = FitRatePrior(one);
   EXPECT_NEAR(single.p, 0.25, kTight);
   EXPECT_EQ(single.tau2, 0);
-  EXPECT_TRUE(std::isinf(single.m));
+  EXPECT_EQ(single.m, 12);
 
   const RatePrior nothing = FitRatePrior({});
   EXPECT_EQ(nothing.p, 0);
@@ -231,8 +236,10 @@ TEST(ShrinkageTest, EmptyGroupsAreSkippedAndASingleGroupHasNoSpread) {
 //   ΣW² = 1/4 + 9/16 + 9/4 = 49/16; ΣW - ΣW²/ΣW = 11/4 - 49/44 = 18/11
 //   τ² = (594/121 - 2) / (18/11) = (352/121)(11/18) = 16/9
 //   τ² + v = 34/9, 28/9, 22/9, so ȳ = (4/28 + 2/22) / (1/34 + 1/28 + 1/22) = 408/193 = 2.11399
-//   w = τ²/(τ² + v) = 8/17, 4/7, 8/11; standard error sqrt(w v) = sqrt(16/17), sqrt(16/21),
-//   sqrt(16/33)
+//   w = τ²/(τ² + v) = 8/17, 4/7, 8/11
+//   V, the variance of ȳ: 1 / Σ 1/(τ² + v) = 1 / (9/34 + 9/28 + 9/22) = 5236/5211
+//   standard error sqrt(w v + (1 - w)² V): sqrt(16/17 + (81/289)V), sqrt(16/21 + (9/49)V),
+//   sqrt(16/33 + (9/121)V)
 const std::vector<MeanSummary> kSpreadMeans = {{0, 6, 2}, {4, 3, 3}, {2, 4, 6}};
 
 TEST(ShrinkageTest, TheMeanPriorMatchesTheDerSimonianLairdWorkedExample) {
@@ -240,6 +247,7 @@ TEST(ShrinkageTest, TheMeanPriorMatchesTheDerSimonianLairdWorkedExample) {
   EXPECT_NEAR(prior.sigma2, 4, kTight);
   EXPECT_NEAR(prior.tau2, 16.0 / 9, kTight);
   EXPECT_NEAR(prior.mean, 408.0 / 193, kTight);
+  EXPECT_NEAR(prior.mean_variance, 5236.0 / 5211, kTight);
 }
 
 TEST(ShrinkageTest, ShrunkMeansMatchTheWorkedExample) {
@@ -249,22 +257,24 @@ TEST(ShrinkageTest, ShrunkMeansMatchTheWorkedExample) {
   EXPECT_EQ(a.raw, 0);
   EXPECT_NEAR(a.weight, 8.0 / 17, kTight);
   EXPECT_NEAR(a.estimate, 9.0 / 17 * mean, kTight);
-  EXPECT_NEAR(a.standard_error, std::sqrt(16.0 / 17), kTight);
+  constexpr double kV = 5236.0 / 5211;
+  EXPECT_NEAR(a.standard_error, std::sqrt(16.0 / 17 + 81.0 / 289 * kV), kTight);
   const ShrunkMean b = ShrinkMean(prior, kSpreadMeans[1]);
   EXPECT_NEAR(b.weight, 4.0 / 7, kTight);
   EXPECT_NEAR(b.estimate, 4.0 / 7 * 4 + 3.0 / 7 * mean, kTight);
-  EXPECT_NEAR(b.standard_error, std::sqrt(16.0 / 21), kTight);
+  EXPECT_NEAR(b.standard_error, std::sqrt(16.0 / 21 + 9.0 / 49 * kV), kTight);
   const ShrunkMean c = ShrinkMean(prior, kSpreadMeans[2]);
   EXPECT_NEAR(c.weight, 8.0 / 11, kTight);
   EXPECT_NEAR(c.estimate, 8.0 / 11 * 2 + 3.0 / 11 * mean, kTight);
-  EXPECT_NEAR(c.standard_error, std::sqrt(16.0 / 33), kTight);
+  EXPECT_NEAR(c.standard_error, std::sqrt(16.0 / 33 + 9.0 / 121 * kV), kTight);
   // A's two episodes are pulled further, in proportion, than C's six.
   EXPECT_LT(a.weight, c.weight);
 }
 
 TEST(ShrinkageTest, MeansThatAgreeWithinNoiseShrinkFullyToTheCommonMean) {
   // n = 10, s² = 4 each: σ² = 4, v = 0.4, W = 2.5; means 1, 1.2, 0.8 give ȳ_FE = 1 and
-  // Q = 2.5·(0 + 0.04 + 0.04) = 0.2 < k - 1 = 2, so τ² = 0 and every estimate is 1.
+  // Q = 2.5·(0 + 0.04 + 0.04) = 0.2 < k - 1 = 2, so τ² = 0 and every estimate is 1, known as
+  // well as the common mean is: V = 1 / (3 · 1/0.4) = 2/15.
   const std::vector<MeanSummary> groups = {{1, 4, 10}, {1.2, 4, 10}, {0.8, 4, 10}};
   const MeanPrior prior = FitMeanPrior(groups);
   EXPECT_NEAR(prior.sigma2, 4, kTight);
@@ -274,7 +284,7 @@ TEST(ShrinkageTest, MeansThatAgreeWithinNoiseShrinkFullyToTheCommonMean) {
     const ShrunkMean s = ShrinkMean(prior, g);
     EXPECT_EQ(s.weight, 0);
     EXPECT_NEAR(s.estimate, 1, kTight);
-    EXPECT_EQ(s.standard_error, 0);
+    EXPECT_NEAR(s.standard_error, std::sqrt(2.0 / 15), kTight);
   }
 }
 
@@ -302,6 +312,7 @@ TEST(ShrinkageTest, ASingleGroupIsItsOwnMeanWithNoSpread) {
   const ShrunkMean s = ShrinkMean(prior, groups[0]);
   EXPECT_EQ(s.weight, 0);
   EXPECT_EQ(s.estimate, 2.5);
+  EXPECT_NEAR(s.standard_error, 1.5, kTight);  // its own mean's: sqrt(9/4)
 }
 
 }  // namespace
