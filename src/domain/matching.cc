@@ -145,11 +145,6 @@ const Term* FindTerm(std::span<const Term> terms, std::string_view id) {
   return it == terms.end() ? nullptr : &*it;
 }
 
-std::string_view TermName(std::span<const Term> terms, std::string_view id) {
-  const Term* term = FindTerm(terms, id);
-  return term == nullptr ? id : term->name;
-}
-
 std::string AllowedIds(std::span<const Term> terms) {
   std::string out = "must be one of: ";
   for (std::size_t i = 0; i < terms.size(); ++i) {
@@ -176,6 +171,11 @@ std::string OrList(const std::vector<std::string_view>& items) {
 
 }  // namespace
 
+std::string_view TermName(std::span<const Term> terms, std::string_view id) {
+  const Term* term = FindTerm(terms, id);
+  return term == nullptr ? id : term->name;
+}
+
 std::span<const Term> Approaches() {
   return kApproaches;
 }
@@ -198,6 +198,17 @@ std::string_view ToString(Directiveness d) {
 }
 std::string_view ToString(HardNeed need) {
   return EnumName(need, kHardNeeds);
+}
+std::string_view NeedWords(HardNeed need) {
+  switch (need) {
+    case HardNeed::kAccepting: return "taking new clients";
+    case HardNeed::kJurisdiction: return "where you live";
+    case HardNeed::kPayer: return "how you would pay";
+    case HardNeed::kModality: return "how you would like to meet";
+    case HardNeed::kLanguage: return "a language you speak";
+    case HardNeed::kTimes: return "times that suit you";
+  }
+  return "";
 }
 std::string_view ToString(MatchReason::Kind kind) {
   return EnumName(kind, kReasonKinds);
@@ -553,17 +564,23 @@ int Narrow(std::int64_t v) {
                                                    std::numeric_limits<int>::max()));
 }
 
+// The list at `key`; nullptr when it is absent, or not a list (which is then named).
+const Json* OptionalList(JsonObjectReader& r, std::string_view key) {
+  const Json* list = r.Optional(key);
+  if (list != nullptr && !list->is_array()) {
+    r.AddError(key, "must be a list");
+    return nullptr;
+  }
+  return list;
+}
+
 // A list of strings. An item of the wrong type keeps its place (as "") so that later checks
 // name the same index as the body. Modalities need no such care: nothing later names one by its
 // index.
 std::vector<std::string> ReadStrings(JsonObjectReader& r, std::string_view key) {
   std::vector<std::string> out;
-  const Json* list = r.Optional(key);
+  const Json* list = OptionalList(r, key);
   if (list == nullptr) return out;
-  if (!list->is_array()) {
-    r.AddError(key, "must be a list");
-    return out;
-  }
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& item = (*list)[i];
     if (item.is_string()) {
@@ -578,12 +595,8 @@ std::vector<std::string> ReadStrings(JsonObjectReader& r, std::string_view key) 
 
 std::vector<Modality> ReadModalities(JsonObjectReader& r, std::string_view key) {
   std::vector<Modality> out;
-  const Json* list = r.Optional(key);
+  const Json* list = OptionalList(r, key);
   if (list == nullptr) return out;
-  if (!list->is_array()) {
-    r.AddError(key, "must be a list");
-    return out;
-  }
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& item = (*list)[i];
     const std::string at = fmt::format("{}/{}", key, i);
@@ -605,12 +618,8 @@ std::vector<Modality> ReadModalities(JsonObjectReader& r, std::string_view key) 
 // slot, about which Problems then stays silent.
 std::vector<WeeklySlot> ReadSlots(JsonObjectReader& r, std::string_view key, Problems& problems) {
   std::vector<WeeklySlot> out;
-  const Json* list = r.Optional(key);
+  const Json* list = OptionalList(r, key);
   if (list == nullptr) return out;
-  if (!list->is_array()) {
-    r.AddError(key, "must be a list");
-    return out;
-  }
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string prefix = r.FieldName(fmt::format("{}/{}/", key, i));
     JsonObjectReader s((*list)[i], prefix);

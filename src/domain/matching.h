@@ -42,6 +42,9 @@ std::span<const Term> Approaches();
 std::span<const Term> FocusAreas();
 // Age bands a therapist may describe themself by: "20s", "30s", "40s", "50s", "60s-plus".
 std::span<const Term> AgeBands();
+// The plain name of `id` among `terms` (Approaches(), FocusAreas(), AgeBands()); the id itself
+// for one not among them.
+std::string_view TermName(std::span<const Term> terms, std::string_view id);
 // The plain name of a language from its ISO 639-1 code ("es" -> "Spanish"); the code itself for
 // one not in the list.
 std::string LanguageName(std::string_view code);
@@ -178,6 +181,9 @@ Result<ClientPreferences> PreferencesFromJson(const Json& body);
 enum class HardNeed { kAccepting, kJurisdiction, kPayer, kModality, kLanguage, kTimes };
 // "accepting", "jurisdiction", "payer", "modality", "language", "times".
 std::string_view ToString(HardNeed need);
+// The need as a client reads it: "taking new clients", "where you live", "how you would pay",
+// "how you would like to meet", "a language you speak", "times that suit you".
+std::string_view NeedWords(HardNeed need);
 
 // One fact behind a match, and the plain words for it. `kind` names what was compared and
 // `value` the shared value, so that a test (or a curious coordinator) can check the words against

@@ -210,18 +210,6 @@ std::optional<std::int64_t> IdField(JsonObjectReader& reader, std::string_view k
 
 constexpr std::string_view kModalities = "in-person, video, phone, text";
 
-Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
-                          std::int64_t fallback) {
-  std::optional<std::string> text = request.QueryParam(name);
-  if (!text || text->empty()) return fallback;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 0) {
-    return ErrorReply(Error::Field(std::string(name), "must be a non-negative integer"));
-  }
-  return value;
-}
-
 // An optional ISO 8601 query parameter.
 Or<std::optional<Timestamp>> QueryTime(const HttpRequest& request, std::string_view name) {
   std::optional<std::string> text = request.QueryParam(name);

@@ -389,14 +389,9 @@ Or<UserId> SubjectParam(const HttpRequest& request) {
   if (!subject || subject->empty()) {
     return Outcome(Error::Field("subject", "is required, as Patient/{id}"));
   }
-  std::string_view text = *subject;
-  if (text.starts_with("Patient/")) text.remove_prefix(8);
-  UserId id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return Outcome(Error::Field("subject", "must be Patient/{id}"));
-  }
-  return id;
+  const std::optional<std::int64_t> id = FhirReferenceId(*subject, "Patient");
+  if (!id) return Outcome(Error::Field("subject", "must be Patient/{id}"));
+  return *id;
 }
 
 using FhirHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
@@ -418,6 +413,18 @@ HttpResponse FhirOperationOutcome(const Error& error) {
 Reply FhirSearchReply(const HttpRequest& request, std::string_view type,
                       std::vector<Json> resources) {
   return SearchReply(request, type, std::move(resources));
+}
+
+std::optional<std::int64_t> FhirReferenceId(std::string_view reference, std::string_view type) {
+  if (reference.starts_with(type) && reference.substr(type.size()).starts_with('/')) {
+    reference.remove_prefix(type.size() + 1);
+  }
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(reference.data(), reference.data() + reference.size(), id);
+  if (ec != std::errc() || end != reference.data() + reference.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
 }
 
 Or<UserId> FhirSubjectParam(const HttpRequest& request) {

@@ -9,6 +9,8 @@
 // (for example "RAPPORT-CHECK/total"). Questionnaire canonical URLs are
 // kRapportQuestionnaireBase + code.
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -51,6 +53,9 @@ HttpResponse FhirOperationOutcome(const Error& error);
 // asked) results from `_offset`. A bad `_count` or `_offset` is a 400 OperationOutcome.
 Reply FhirSearchReply(const HttpRequest& request, std::string_view type,
                       std::vector<Json> resources);
+// The id of a reference search parameter's value: "Patient/42" or "42" for type "Patient";
+// nullopt for anything else.
+std::optional<std::int64_t> FhirReferenceId(std::string_view reference, std::string_view type);
 // The `subject` (or `patient`) search parameter: "Patient/42" or "42".
 Or<UserId> FhirSubjectParam(const HttpRequest& request);
 // Authed(), answering authentication failures with an OperationOutcome.

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 
 #include "http/fhir.h"
 #include "service/matching_service.h"
@@ -21,13 +20,6 @@ std::string ClockTime(int minutes) {
   return fmt::format("{:02}:{:02}:00", minutes / 60, minutes % 60);
 }
 
-std::string_view TermName(std::span<const Term> terms, std::string_view id) {
-  for (const Term& t : terms) {
-    if (t.id == id) return t.name;
-  }
-  return id;
-}
-
 bool WithLicence(const Actor& actor) {
   return actor.role != Role::kClient && actor.role != Role::kGuardian;
 }
@@ -36,12 +28,7 @@ bool WithLicence(const Actor& actor) {
 std::optional<UserId> PractitionerParam(const HttpRequest& request) {
   std::optional<std::string> text = request.QueryParam("practitioner");
   if (!text) return std::nullopt;
-  std::string_view v = *text;
-  if (v.starts_with("Practitioner/")) v.remove_prefix(13);
-  UserId id = 0;
-  const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (error != std::errc() || end != v.data() + v.size() || id <= 0) return UserId{0};
-  return id;
+  return FhirReferenceId(*text, "Practitioner").value_or(0);
 }
 
 }  // namespace

@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "core/csv.h"
 #include "domain/messaging.h"
-#include "http/problem.h"
 #include "http/route_support.h"
 #include "service/matching_service.h"
 
@@ -51,15 +48,12 @@ std::string Cell(double value) {
 
 // The limit of matches asked for: 1 to 50, 3 unless given.
 Or<int> LimitParam(const HttpRequest& request) {
-  const std::optional<std::string> text = request.QueryParam("limit");
-  if (!text) return 3;
-  int value = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc() || end != text->data() + text->size() || value < 1 || value > 50) {
-    return std::unexpected(
-        ProblemResponse(Error::Field("limit", "must be a whole number from 1 to 50")));
+  auto limit = QueryInt(request, "limit", 3);
+  if (!limit) return std::unexpected(std::move(limit.error()));
+  if (*limit < 1 || *limit > 50) {
+    return ErrorReply(Error::Field("limit", "must be a whole number from 1 to 50"));
   }
-  return value;
+  return static_cast<int>(*limit);
 }
 
 }  // namespace
@@ -123,6 +117,18 @@ std::string OutcomeReportCsv(const OutcomeReportView& view) {
 }
 
 void AddMatchingRoutes(Router& router, AuthService& auth, MatchingService& matching) {
+  // Every active therapist's offer in one answer, so that a list of therapists is one request.
+  router.Add("GET", "/api/v1/therapists/offers",
+             Authed(auth, [&matching](const HttpRequest&, const Actor& actor) -> Reply {
+               return Respond(200, matching.Offers(actor),
+                              [&](const std::vector<TherapistOffer>& offers) {
+                                Json out = Json::array();
+                                for (const TherapistOffer& o : offers) {
+                                  out.push_back(OfferFor(o, actor));
+                                }
+                                return Json{{"offers", std::move(out)}};
+                              });
+             }));
   router.Add("GET", "/api/v1/therapists/{id}/offer",
              IdRoute(auth, [&matching](const HttpRequest&, const Actor& actor, std::int64_t id) {
                return Respond(200, matching.Offer(actor, id),

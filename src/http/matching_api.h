@@ -1,5 +1,6 @@
 #pragma once
-// The routes of finding a therapist (docs/matching.md, "The API"): therapists' offers and the
+// The routes of finding a therapist (docs/matching.md, "The API"): therapists' offers (one or
+// all of the clinic's) and the
 // licence check, a client's preferences, matches and first appointment, the first step, and the
 // clinic's outcome report (JSON or CSV). Each route calls one MatchingService method and
 // translates; what a reader may see of an offer is decided here only in its form (a client gets

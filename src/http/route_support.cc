@@ -69,6 +69,18 @@ Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name) {
   return value;
 }
 
+Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
+                          std::int64_t fallback) {
+  std::optional<std::string> text = request.QueryParam(name);
+  if (!text || text->empty()) return fallback;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 0) {
+    return ErrorReply(Error::Field(std::string(name), "must be a non-negative integer"));
+  }
+  return value;
+}
+
 std::string SessionCookie(std::string_view token, bool secure) {
   std::string cookie = std::string(kSessionCookie) + "=" + std::string(token) +
                        "; HttpOnly; SameSite=Strict; Path=/";

@@ -47,6 +47,9 @@ Or<Json> ReadJsonObject(const HttpRequest& request, bool allow_empty = false);
 // Path ids are positive integers; anything else names no record (404, not 400, so that probing
 // reveals nothing).
 Or<std::int64_t> PathId(const HttpRequest& request, std::string_view name = "id");
+// A non-negative integer query parameter, `fallback` when absent or empty; a 400 naming it
+// otherwise.
+Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name, std::int64_t fallback);
 
 std::string SessionCookie(std::string_view token, bool secure);
 std::string ClearedSessionCookie(bool secure);

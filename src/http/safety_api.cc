@@ -99,19 +99,6 @@ Or<Timestamp> QueryTime(const HttpRequest& request, std::string_view name, Times
   return *parsed;
 }
 
-Or<std::int64_t> QueryInt(const HttpRequest& request, std::string_view name,
-                          std::int64_t fallback) {
-  const auto text = request.QueryParam(name);
-  if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const std::int64_t value = std::stoll(*text, &used);
-    if (used == text->size()) return value;
-  } catch (const std::exception&) {
-  }
-  return ErrorReply(Error::Field(std::string(name), "must be a whole number"));
-}
-
 constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
 
 }  // namespace

@@ -45,13 +45,14 @@ Result<ClientPreferences> SavedPreferences(Store& store, UserId client_id) {
   return saved;
 }
 
-std::string NeedsInWords(const std::vector<HardNeed>& needs) {
-  std::string words;
+// The needs joined by ", ", each as `words` gives it.
+std::string JoinNeeds(const std::vector<HardNeed>& needs, std::string_view (*words)(HardNeed)) {
+  std::string out;
   for (const HardNeed n : needs) {
-    if (!words.empty()) words += ", ";
-    words += ToString(n);
+    if (!out.empty()) out += ", ";
+    out += words(n);
   }
-  return words;
+  return out;
 }
 
 }  // namespace
@@ -201,16 +202,20 @@ Result<Episode> MatchingService::AskForFirstAppointment(const Actor& actor, User
   RAPPORT_ASSIGN_OR_RETURN(const ClientPreferences preferences,
                            SavedPreferences(store_, client_id));
   auto therapist = TherapistOfClinic(store_, actor, therapist_id);
+  if (!therapist && therapist.error().code != ErrorCode::kNotFound) {
+    return Fail(therapist.error());
+  }
   if (!therapist || !therapist->active) {
     return Fail(Error::Field("therapist_id", "is not a therapist of this clinic"));
   }
   RAPPORT_ASSIGN_OR_RETURN(const TherapistOffer offer, store_.GetTherapistOffer(therapist_id));
   // The matches were shown a while ago; what holds now decides.
   if (const std::vector<HardNeed> failed = FailedNeeds(preferences, offer); !failed.empty()) {
+    // The client reads the message; the field keeps the needs' names for programs.
     Error e = Error::FailedPrecondition(
-        fmt::format("{} no longer meets what you need ({}); please look at your matches again.",
-                    offer.display_name, NeedsInWords(failed)));
-    e.fields.push_back({"therapist_id", "does not meet: " + NeedsInWords(failed)});
+        fmt::format("{} no longer fits what you need ({}); please look at your matches again.",
+                    offer.display_name, JoinNeeds(failed, NeedWords)));
+    e.fields.push_back({"therapist_id", "does not meet: " + JoinNeeds(failed, ToString)});
     return Fail(std::move(e));
   }
   ClientProfile profile{client_id, "", "", ""};
@@ -338,10 +343,10 @@ Result<OutcomeReportView> MatchingService::Outcomes(const Actor& actor) {
                                                 row.therapist_id) == supervisees.end();
     });
   }
-  Names names(store_);
-  for (const OutcomeRow& row : view.report.rows) {
-    if (row.therapist_id == 0 || view.therapist_names.contains(row.therapist_id)) continue;
-    RAPPORT_ASSIGN_OR_RETURN(view.therapist_names[row.therapist_id], names.User(row.therapist_id));
+  // Every name from one read of the clinic's people, however many therapists have rows.
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<User> people, store_.ListUsers(actor.clinic_id));
+  for (const User& u : people) {
+    if (u.role == Role::kTherapist) view.therapist_names.emplace(u.id, u.display_name);
   }
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {{"outcome_report", Id(actor.clinic_id)}}));

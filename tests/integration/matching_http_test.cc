@@ -87,6 +87,15 @@ TEST_F(MatchingHttpTest, AClientSeesTheOfferWithoutTheLicenceNumberOrWhatTheTher
   EXPECT_EQ(seen.body.find("Zoroastrian"), std::string::npos);
   EXPECT_EQ(seen.json()["identity"]["gender_identity"], "woman");
   EXPECT_EQ(seen.json()["licence_verified"], false);
+  // The whole list in one answer, in the same two views.
+  HttpReply all = nia.Get("/api/v1/therapists/offers");
+  ASSERT_EQ(all.status, 200u) << all.body;
+  EXPECT_EQ(all.body.find("PYL-7731"), std::string::npos);
+  EXPECT_EQ(all.body.find("Zoroastrian"), std::string::npos);
+  HttpReply all_staff = admin.Get("/api/v1/therapists/offers");
+  ASSERT_EQ(all_staff.status, 200u);
+  ASSERT_EQ(all_staff.json()["offers"].size(), 2u);  // Tara, and Theo with nothing written yet
+  EXPECT_EQ(all_staff.json()["offers"][0]["licence_number"], "PYL-7731");
 
   // Even a client who wishes for exactly that faith finds it neither named nor counted.
   ASSERT_EQ(nia.Put(Client("preferences"), NiaPreferences()).status, 200u);

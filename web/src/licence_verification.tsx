@@ -4,20 +4,21 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 import { formatDate } from './format';
-import { isStaffOffer, matchingApi, unlessMissing, type TherapistOffer } from './matching_api';
+import { isStaffOffer, matchingApi, type TherapistOffer } from './matching_api';
 import { kJurisdictions, nameOf } from './matching_words';
-import { Alert, useLoad } from './ui';
+import { Alert } from './ui';
 
-async function staffOffer(therapistId: number): Promise<TherapistOffer | undefined> {
-  const offer = await unlessMissing(matchingApi.offer(therapistId));
-  return offer && isStaffOffer(offer) ? offer : undefined;
+// The clinic's offers as staff see them, by therapist: one request for the whole list of people.
+export async function staffOffers(): Promise<Map<number, TherapistOffer>> {
+  const { offers } = await matchingApi.offers();
+  return new Map(offers.filter(isStaffOffer).map((o) => [o.therapist_id, o]));
 }
 
-export function LicenceVerification({ therapistId, name }: { therapistId: number; name: string }) {
-  const loaded = useLoad(() => staffOffer(therapistId), [therapistId]);
+// `loaded`: the therapist's offer from staffOffers(); undefined while the list loads.
+export function LicenceVerification({ therapistId, name, loaded }: { therapistId: number; name: string; loaded?: TherapistOffer }) {
   // The offer as the latest check or withdrawal left it, else as loaded.
   const [changed, setChanged] = useState<TherapistOffer>();
-  const offer = changed ?? loaded.data;
+  const offer = changed ?? loaded;
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const status = useRef<HTMLParagraphElement>(null);
@@ -38,14 +39,14 @@ export function LicenceVerification({ therapistId, name }: { therapistId: number
     }
   }
 
-  if (loaded.error) return <p class="small muted">The licence could not be loaded: {loaded.error.message}</p>;
-  if (loaded.loading && !loaded.data) return null;
+  if (!offer) return null;
   const profileLink = (
     <a href={`/therapists/${therapistId}/profile`}>
       Profile<span class="visually-hidden"> of {name}</span>
     </a>
   );
-  if (!offer) return <p class="small muted">No profile yet, so not suggested to clients. {profileLink}</p>;
+  // Nothing written yet: no licence to check, and nothing a match could suggest.
+  if (!offer.updated_at) return <p class="small muted">No profile yet, so not suggested to clients. {profileLink}</p>;
   const verifiedAt = offer.licence_verified_at;
   return (
     <div class="licence">

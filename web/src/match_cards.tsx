@@ -285,7 +285,7 @@ function AskForFirstAppointment({ clientId, therapistId, name, withNote, onAsked
       const err = e instanceof ApiError ? e : new ApiError(0, String(e));
       // Someone who no longer meets a need (their times changed, say) leaves the list, which is
       // asked for again; the reason is said above it.
-      if (err.status === 422 && !err.fieldMessage('note')) onStale(err.message);
+      if (err.status === 409 && err.fieldMessage('therapist_id')) onStale(err.message);
       else setError(err);
     } finally {
       setBusy(false);

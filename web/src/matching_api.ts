@@ -243,6 +243,8 @@ export async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined>
 
 export const matchingApi = {
   offer: (therapistId: number) => request<AnyOffer>('GET', `/therapists/${therapistId}/offer`),
+  // Every active therapist's offer, in the view the reader may see.
+  offers: () => request<{ offers: AnyOffer[] }>('GET', '/therapists/offers'),
   putOffer: (therapistId: number, offer: OfferInput) => request<TherapistOffer>('PUT', `/therapists/${therapistId}/offer`, offer),
   // Admins: the licence was checked today (true), or the check is withdrawn (false).
   verifyLicence: (therapistId: number, verified: boolean) =>

@@ -40,19 +40,6 @@ Result<TherapistOffer> ReadOffer(const SqliteQuery& q) {
 }  // namespace
 
 Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer) {
-  {
-    RAPPORT_ASSIGN_OR_RETURN(
-        SqliteQuery q,
-        c.Prepare("INSERT INTO therapist_profiles (user_id, credentials, bio, "
-                  "accepting_new_clients) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
-                  "SET credentials = excluded.credentials, bio = excluded.bio, "
-                  "accepting_new_clients = excluded.accepting_new_clients"));
-    q.Bind(offer.therapist_id)
-        .Bind(offer.credentials)
-        .Bind(offer.about)
-        .Bind(offer.accepting_new_clients);
-    RAPPORT_RETURN_IF_ERROR(Done(NameMissing(q.Run(), "therapist does not exist")));
-  }
   RAPPORT_ASSIGN_OR_RETURN(
       SqliteQuery q,
       c.Prepare("INSERT INTO therapist_offers (therapist_id, offer, licence_verified_at, "
@@ -61,9 +48,16 @@ Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer) {
                 "licence_verified_at = excluded.licence_verified_at, "
                 "licence_verified_by = excluded.licence_verified_by, "
                 "updated_at = excluded.updated_at"));
+  // What has a column of its own (here or in therapist_profiles, or the user's name) is kept
+  // only there, so that the two can never disagree.
+  Json doc = OfferToJson(offer);
+  for (const char* kept : {"therapist_id", "display_name", "credentials", "about",
+                           "accepting_new_clients", "licence_verified_at", "updated_at"}) {
+    doc.erase(kept);
+  }
   const bool verified = offer.licence_verified_at.has_value();
   q.Bind(offer.therapist_id)
-      .Bind(OfferToJson(offer).dump())
+      .Bind(doc.dump())
       .Bind(offer.licence_verified_at)
       .Bind(verified ? std::optional<std::int64_t>(offer.licence_verified_by) : std::nullopt)
       .Bind(offer.updated_at);

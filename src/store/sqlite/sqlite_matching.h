@@ -16,6 +16,7 @@
 namespace rapport::sqlite {
 
 // Writes (the writer connection, inside its transaction).
+// The offer's own row; the caller writes the profile fields it shares with therapist_profiles.
 Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer);
 Status PutLicenceVerification(SqliteConnection& c, UserId therapist_id, std::optional<Timestamp> at,
                               UserId by);

@@ -862,6 +862,8 @@ class SqliteWriteTxn final : public WriteTxn {
   }
 
   Status UpsertTherapistOffer(const TherapistOffer& offer) override {
+    RAPPORT_RETURN_IF_ERROR(UpsertTherapistProfile(TherapistProfile{
+        offer.therapist_id, offer.credentials, offer.about, offer.accepting_new_clients}));
     return sqlite::PutTherapistOffer(c_, offer);
   }
   Status SetLicenceVerification(UserId therapist_id, std::optional<Timestamp> at,

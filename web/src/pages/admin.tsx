@@ -12,11 +12,13 @@ import { auditActions, auditActionWords, auditQuery, auditSearchFrom, recordsApi
 import { navigate } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 import { ClinicSettingsCard } from './clinic_settings';
-import { LicenceVerification } from '../licence_verification';
+import { LicenceVerification, staffOffers } from '../licence_verification';
+import type { TherapistOffer } from '../matching_api';
 import { MatchAClient } from './admin_matching';
 
 export function AdminHome({ ctx }: { ctx: AppContext }) {
   const users = useLoad(() => api.users());
+  const offers = useLoad(staffOffers);
   const [filter, setFilter] = useState('all');
   const shown = (users.data ?? []).filter((u) => filter === 'all' || u.role === filter);
   return (
@@ -38,10 +40,11 @@ export function AdminHome({ ctx }: { ctx: AppContext }) {
           />
           {users.loading && !users.data && <Loading what="users" />}
           {users.error && <Alert>{users.error.message}</Alert>}
+          {offers.error && <Alert>Therapists’ licences could not be loaded: {offers.error.message}</Alert>}
           {users.data && (
             <ul class="list">
               {shown.map((u) => (
-                <UserItem key={u.id} user={u} self={u.id === ctx.user.id} onChanged={users.reload} />
+                <UserItem key={u.id} user={u} self={u.id === ctx.user.id} onChanged={users.reload} offer={offers.data?.get(u.id)} />
               ))}
             </ul>
           )}
@@ -83,7 +86,7 @@ export function AdminHome({ ctx }: { ctx: AppContext }) {
 
 // One person in the list. For anyone but the admin themself: deactivating the account, after an
 // in-page confirmation, and clearing its failed sign-ins so that it need not wait to sign in.
-function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChanged: () => void }) {
+function UserItem({ user, self, onChanged, offer }: { user: User; self: boolean; onChanged: () => void; offer?: TherapistOffer }) {
   const name = user.display_name;
   const active = user.active !== false;
   const [confirming, setConfirming] = useState(false);
@@ -160,7 +163,7 @@ function UserItem({ user, self, onChanged }: { user: User; self: boolean; onChan
             <a href={`/audit?client=${user.id}`}>Who has looked at {name}’s record</a>
           </p>
         )}
-        {user.role === 'therapist' && active && <LicenceVerification therapistId={user.id} name={name} />}
+        {user.role === 'therapist' && active && <LicenceVerification therapistId={user.id} name={name} loaded={offer} />}
       </div>
       <span class="badge badge--calm">{roleLabels[user.role] ?? user.role}</span>
       {!active && <span class="badge badge--ended">Deactivated</span>}
