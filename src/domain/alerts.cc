@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 
+#include "domain/scoring.h"
 #include "domain/shipped_data.h"
 
 namespace rapport {
@@ -45,12 +46,6 @@ std::string_view ToName(E value, const std::array<std::pair<E, std::string_view>
     if (v == value) return n;
   }
   return "unknown";
-}
-
-std::string Number(double x) {
-  if (std::abs(x - std::round(x)) < 1e-9)
-    return fmt::format("{}", static_cast<long long>(std::round(x)));
-  return fmt::format("{:.1f}", x);
 }
 
 // The safety net: used only if a rules set somehow lacks a risk rule.
@@ -323,11 +318,11 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
   std::map<std::string, std::string> values = {
       {"client", f.client_name.empty() ? "The client" : f.client_name},
       {"instrument", inst.code},
-      {"max", Number(total.max_score)},
+      {"max", FormatScore(total.max_score)},
       {"session", std::to_string(f.session_number)},
   };
-  if (score.total) values["score"] = Number(*score.total);
-  if (total.cutoff) values["cutoff"] = Number(*total.cutoff);
+  if (score.total) values["score"] = FormatScore(*score.total);
+  if (total.cutoff) values["cutoff"] = FormatScore(*total.cutoff);
   // A cut-off nobody has validated must not sound like a norm.
   values["cutoff_basis"] = inst.validated
                                ? "the questionnaire's published cut-off"
@@ -372,8 +367,8 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
                               f.previous_totals.end(), 0.0) /
               static_cast<double>(n);
           if (mean - now >= rule->min_drop) {
-            values["drop"] = Number(mean - now);
-            values["previous"] = Number(mean);
+            values["drop"] = FormatScore(mean - now);
+            values["previous"] = FormatScore(mean);
             out.push_back(Raise(*rule, values));
             raised_drop = true;
           }
@@ -388,13 +383,13 @@ std::vector<RaisedAlert> EvaluateSubmission(const AlertRules& rules, const Submi
     if (inst.purpose == Purpose::kOutcome) {
       if (f.expected && IsOffTrack(total, *f.expected, now)) {
         if (const AlertRule* rule = rules.Find(AlertKind::kNotOnTrack)) {
-          values["expected"] = Number(f.expected->expected);
+          values["expected"] = FormatScore(f.expected->expected);
           out.push_back(Raise(*rule, values));
         }
       }
       if (f.change && f.change->deteriorated) {
         if (const AlertRule* rule = rules.Find(AlertKind::kReliableDeterioration)) {
-          values["first"] = Number(f.change->first);
+          values["first"] = FormatScore(f.change->first);
           out.push_back(Raise(*rule, values));
         }
       }

@@ -319,4 +319,11 @@ Json ScoreResultToJson(const ScoreResult& r) {
           {"scales", std::move(scales)}};
 }
 
+std::string FormatScore(double score) {
+  if (std::abs(score - std::round(score)) < 1e-9) {
+    return fmt::format("{}", static_cast<long long>(std::round(score)));
+  }
+  return fmt::format("{:.1f}", score);
+}
+
 }  // namespace rapport

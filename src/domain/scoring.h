@@ -83,4 +83,7 @@ Json AnswersToJson(const Answers& answers);
 // {"scale id": score or null} for every scale, the total included.
 Json ScaleScoresToJson(const ScoreResult& result);
 
+// A score as people read it: "12", not "12.0"; a fraction to one decimal ("7.5").
+std::string FormatScore(double score);
+
 }  // namespace rapport

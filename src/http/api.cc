@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "http/appointment_api.h"
+#include "http/course_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
 #include "http/matching_api.h"
@@ -885,6 +886,7 @@ Router BuildRouter(const ApiServices& services) {
     if (services.messaging != nullptr) {
       AddMessagingRoutes(router, *services.auth, *services.messaging);
     }
+    if (services.course != nullptr) AddCourseRoutes(router, *services.auth, *services.course);
     if (services.matching != nullptr) {
       AddMatchingRoutes(router, *services.auth, *services.matching);
     }

@@ -23,6 +23,7 @@ class AppointmentService;
 class RoomService;
 class MessagingService;
 class MatchingService;
+class CourseService;
 class OffsetClock;
 class Doorbell;
 
@@ -55,6 +56,8 @@ struct ApiServices {
   MessagingService* messaging = nullptr;
   // Finding a therapist and the outcome report (and FHIR Practitioner), when this is set.
   MatchingService* matching = nullptr;
+  // Ending an episode and its discharge summary, when this is set.
+  CourseService* course = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

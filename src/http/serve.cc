@@ -32,6 +32,7 @@
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/course_service.h"
 #include "service/feedback_service.h"
 #include "service/jobs.h"
 #include "service/matching_service.h"
@@ -367,6 +368,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   RoomService rooms(store, clock, std::move(ice));
   MessagingService messaging(store, clock);
   MatchingService matching(store, clock, *catalog);
+  CourseService course(store, clock, *catalog, feedback, plan, ShippedCrisisDirectory());
   Server server(options, ApiServices{&store,
                                      &auth,
                                      &clinic,
@@ -381,7 +383,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                                      &appointments,
                                      &rooms,
                                      &messaging,
-                                     &matching});
+                                     &matching,
+                                     &course});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

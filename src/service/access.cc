@@ -136,6 +136,16 @@ Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_
   return false;
 }
 
+Result<Episode> RequireEpisodeManager(Store& store, const Actor& actor, EpisodeId id,
+                                      std::string_view denied) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(Episode episode,
+                           RequireEpisode(store, actor, id, ClientAccess::kClinical));
+  RAPPORT_ASSIGN_OR_RETURN(const bool manages, MayManageCareOf(store, actor, episode.therapist_id));
+  if (!manages) return Fail(Error::PermissionDenied(std::string(denied)));
+  return episode;
+}
+
 Result<Episode> RequireAlertCare(Store& store, const Actor& actor, const FeedbackAlert& alert) {
   if (actor.system || alert.clinic_id != actor.clinic_id) return Fail(NotVisible());
   if (actor.role != Role::kTherapist && actor.role != Role::kSupervisor) return Fail(NotVisible());

@@ -87,6 +87,12 @@ Result<bool> MaySeeEpisode(Store& store, const Actor& actor, const Episode& epis
 // that therapist themself, or a supervisor of theirs.
 Result<bool> MayManageCareOf(Store& store, const Actor& actor, UserId therapist_id);
 
+// Loads episode `id` for a change to its care (its status, appointments, ending): the actor must
+// be a therapist or supervisor (kPermissionDenied otherwise), see it (RequireEpisode) and manage
+// the care of its therapist (MayManageCareOf), else kPermissionDenied with `denied`.
+Result<Episode> RequireEpisodeManager(Store& store, const Actor& actor, EpisodeId id,
+                                      std::string_view denied);
+
 // Loads the episode of `alert` when the actor may act on it: its therapist or a supervisor of
 // theirs (with clinical access to the client), or a clinician the escalation ladder told about
 // this very alert (the on-call clinician who must be able to open what they were woken for).

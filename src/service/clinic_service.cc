@@ -596,14 +596,14 @@ Result<EpisodeView> ClinicService::GetEpisode(const Actor& actor, EpisodeId id) 
 
 Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeId id,
                                                     EpisodeStatus status) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
-  RAPPORT_ASSIGN_OR_RETURN(const Episode current,
-                           RequireEpisode(store_, actor, id, ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
-                           MayManageCareOf(store_, actor, current.therapist_id));
-  if (!manages) {
-    return Fail(Error::PermissionDenied(
-        "Only the episode's therapist or their supervisor can change this episode."));
+  RAPPORT_RETURN_IF_ERROR(
+      RequireEpisodeManager(store_, actor, id,
+                            "Only the episode's therapist or their supervisor can change this "
+                            "episode."));
+  if (status == EpisodeStatus::kEnded) {
+    // An ending records why (CourseService::EndEpisode): the clinic's dropout figures and the
+    // discharge summary depend on it.
+    return Fail(Error::Field("status", "an episode is ended through its ending, which says why"));
   }
   const Timestamp now = clock_.Now();
   Episode updated;
@@ -612,7 +612,6 @@ Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeI
     RAPPORT_ASSIGN_OR_RETURN(updated, txn.GetEpisode(id));
     RAPPORT_RETURN_IF_ERROR(CheckEpisodeTransition(updated.status, status));
     updated.status = status;
-    if (status == EpisodeStatus::kEnded) updated.ended_at = now;
     RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(id, status, updated.ended_at));
     return audit::Append(txn, actor, now, "update", "episode", Id(id));
   });
@@ -626,15 +625,11 @@ Result<EpisodeView> ClinicService::SetEpisodeStatus(const Actor& actor, EpisodeI
 
 Result<AppointmentView> ClinicService::CreateAppointment(const Actor& actor, EpisodeId episode_id,
                                                          const NewAppointmentInput& input) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kStaffRoles));
-  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
-                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
-                           MayManageCareOf(store_, actor, episode.therapist_id));
-  if (!manages) {
-    return Fail(Error::PermissionDenied(
-        "Only the episode's therapist or their supervisor can book appointments in it."));
-  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      const Episode episode,
+      RequireEpisodeManager(store_, actor, episode_id,
+                            "Only the episode's therapist or their supervisor can book "
+                            "appointments in it."));
   FieldCheck check;
   if (input.starts_at <= 0) check.Add("starts_at", kAppointmentEpochMessage);
   check.Check(ValidateAppointmentDuration(input.duration_minutes));
@@ -684,14 +679,11 @@ Result<AppointmentView> ClinicService::UpdateAppointment(const Actor& actor, App
     if (found.error().code == ErrorCode::kNotFound) return Fail(NotVisible());
     return Fail(found.error());
   }
-  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, RequireEpisode(store_, actor, found->episode_id,
-                                                                 ClientAccess::kClinical));
-  RAPPORT_ASSIGN_OR_RETURN(const bool manages,
-                           MayManageCareOf(store_, actor, episode.therapist_id));
-  if (!manages) {
-    return Fail(Error::PermissionDenied(
-        "Only the episode's therapist or their supervisor can change its appointments."));
-  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      const Episode episode,
+      RequireEpisodeManager(store_, actor, found->episode_id,
+                            "Only the episode's therapist or their supervisor can change its "
+                            "appointments."));
   FieldCheck check;
   if (change.starts_at && *change.starts_at <= 0) {
     check.Add("starts_at", kAppointmentEpochMessage);

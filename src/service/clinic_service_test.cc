@@ -225,13 +225,19 @@ TEST(Episodes, StatusFollowsTheDomainTransitionsAndEveryChangeIsAudited) {
   auto back = service.SetEpisodeStatus(w.As(w.t1), w.e_c1, EpisodeStatus::kIntake);
   ASSERT_FALSE(back.has_value());
   EXPECT_EQ(back.error().code, ErrorCode::kFailedPrecondition);
-  auto ended = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c1, EpisodeStatus::kEnded);
-  ASSERT_TRUE(ended.has_value());
-  EXPECT_EQ(ended->ended_at, w.clock.Now());
-  EXPECT_EQ(w.store->GetEpisode(w.e_c1)->status, EpisodeStatus::kEnded);
   const auto audit = w.Audit();
   EXPECT_TRUE(HasEntry(audit, w.t1, "update", "episode", std::to_string(w.e_c1)));
-  EXPECT_TRUE(HasEntry(audit, w.supervisor, "update", "episode", std::to_string(w.e_c1)));
+
+  // Ending goes through CourseService, which records why; a bare status change is refused.
+  auto ended = service.SetEpisodeStatus(w.As(w.supervisor), w.e_c1, EpisodeStatus::kEnded);
+  ASSERT_FALSE(ended.has_value());
+  EXPECT_EQ(ended.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_EQ(ended.error().fields.size(), 1u);
+  EXPECT_EQ(ended.error().fields[0].field, "status");
+  EXPECT_EQ(w.store->GetEpisode(w.e_c1)->status, EpisodeStatus::kActive);
+  ASSERT_TRUE(w.store->Write([&](WriteTxn& txn) {
+    return txn.UpdateEpisodeStatus(w.e_c1, EpisodeStatus::kEnded, w.clock.Now());
+  }));
 
   auto booking = service.CreateAppointment(w.As(w.t1), w.e_c1,
                                            {w.clock.Now() + 3'600'000, 50, Modality::kPhone});

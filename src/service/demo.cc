@@ -19,6 +19,7 @@
 #include "domain/alerts.h"
 #include "domain/catalog.h"
 #include "domain/change.h"
+#include "domain/ending.h"
 #include "domain/plan.h"
 #include "domain/scoring.h"
 #include "service/actor.h"
@@ -113,6 +114,28 @@ constexpr std::array<ClientSeed, 12> kClients{{
     {"lucia.moreno@demo.rapport", "Lucía Moreno", "", "1999-08-19", Age::kAdult, 2, 1,
      EpisodeStatus::kIntake, 0, 4, 15, Modality::kVideo},
 }};
+
+// What the demo's finished course says at its end.
+EndingWords DemoEnding() {
+  EndingWords words;
+  words.reason = EndReason::kGoalsMet;
+  words.ending_note =
+      "We looked back over our twelve weeks together: what changed, what Grace is proud of, and "
+      "what she wants to keep doing on her own.";
+  words.what_helped =
+      "Walking every morning before work, writing the worry down and coming back to it at six, "
+      "and saying no to extra shifts.";
+  words.what_did_not = "Trying to stop the worrying by force; it came back louder.";
+  words.relapse_signs =
+      "Lying awake before early shifts, skipping the morning walk, cancelling "
+      "plans with her sister.";
+  words.if_it_returns =
+      "Go back to the worry time and the walk for two weeks. If sleep has not come back by then, "
+      "ask the clinic for a check-in: the door stays open.";
+  words.referrals = {Referral{"Local walking group", "Tuesdays and Saturdays, 9:00, park gates",
+                              "Company for the morning walks"}};
+  return words;
+}
 
 struct GuardianSeed {
   const char* email;
@@ -1111,6 +1134,11 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       if (ended) episode.ended_at = last_past + c.hour * kHour + kHour;
       RAPPORT_ASSIGN_OR_RETURN(const EpisodeId episode_id, txn.InsertEpisode(episode));
       ++summary.episodes;
+      if (ended) {
+        // A course that finished well, with what the therapist wrote at the end.
+        RAPPORT_RETURN_IF_ERROR(txn.InsertEpisodeEnding(
+            EpisodeEnding{episode_id, episode.therapist_id, *episode.ended_at, DemoEnding()}));
+      }
       const bool child = c.age != Age::kAdult;
       const ClientProfile profile{id, born, c.preferred, ""};
       for (const auto& assignment :

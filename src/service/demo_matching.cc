@@ -169,8 +169,8 @@ Status SeedFormerClients(WriteTxn& txn, const Actor& system, const DemoMatchingI
       const Timestamp ended = input.now - (20 + 3 * i + static_cast<int>(t)) * kWeek;
       // One in seven came only once or twice (a dropout, with no second measure); the others
       // three to fourteen times.
-      const int sessions = i % 7 == 3 ? 1 + static_cast<int>(random() % 2)
-                                      : 3 + static_cast<int>(random() % 12);
+      const int sessions =
+          i % 7 == 3 ? 1 + static_cast<int>(random() % 2) : 3 + static_cast<int>(random() % 12);
       const Timestamp started = ended - sessions * kWeek;
       RAPPORT_ASSIGN_OR_RETURN(
           const UserId id, txn.InsertUser(NewUser{input.clinic_id, email, name, Role::kClient, "",
@@ -185,6 +185,13 @@ Status SeedFormerClients(WriteTxn& txn, const Actor& system, const DemoMatchingI
           Episode episode,
           OpenIntakeEpisode(txn, system, id, input.therapists[t], profile, started));
       RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(episode.id, EpisodeStatus::kEnded, ended));
+      // Why it ended: those who came once or twice stopped on their own; the rest, mostly
+      // finished as agreed.
+      EpisodeEnding ending{episode.id, input.therapists[t], ended, {}};
+      ending.words.reason = sessions < 3 ? EndReason::kClientChoseToStop
+                            : i % 5 == 1 ? EndReason::kMutualAgreement
+                                         : EndReason::kGoalsMet;
+      RAPPORT_RETURN_IF_ERROR(txn.InsertEpisodeEnding(ending));
       ++summary.episodes;
       std::vector<AppointmentId> held;
       for (int s = 0; s < sessions; ++s) {

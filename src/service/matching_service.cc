@@ -312,7 +312,10 @@ Result<OutcomeReport> MatchingService::BuildReport(ClinicId clinic_id, int min_e
     EpisodeOutcome o;
     o.therapist_id = m.therapist_id;
     o.domain = instrument->domain;
-    o.dropped_out = m.completed_sessions < kDropoutBelowSessions;
+    // The recorded reason says whether the client dropped out; an episode that ended before
+    // reasons were recorded counts as a dropout when it held fewer than three sessions.
+    o.dropped_out =
+        m.end_reason ? IsDropout(*m.end_reason) : m.completed_sessions < kDropoutBelowSessions;
     if (m.latest_total) {
       const Scale& scale = instrument->TotalScale();
       o.measured = true;

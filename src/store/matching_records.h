@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/ending.h"
 #include "domain/feedback.h"
 #include "domain/people.h"
 
@@ -15,7 +16,8 @@ struct EndedEpisodeMeasure {
   EpisodeId episode_id = 0;
   UserId therapist_id = 0;
   int completed_sessions = 0;
-  std::string instrument;  // empty: the episode has no answers with a total
+  std::optional<EndReason> end_reason;  // nullopt: ended before endings were recorded
+  std::string instrument;               // empty: the episode has no answers with a total
   Respondent respondent = Respondent::kClient;
   std::optional<double> first_total;   // the baseline
   std::optional<double> latest_total;  // the latest total, only when it came after the baseline

@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "domain/audit.h"
 #include "domain/contact.h"
+#include "domain/ending.h"
 #include "domain/first_step.h"
 #include "domain/matching.h"
 #include "domain/messaging.h"
@@ -147,6 +148,9 @@ class WriteTxn {
   virtual Result<EpisodeId> InsertEpisode(const Episode& episode) = 0;  // episode.id ignored
   virtual Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
                                      std::optional<Timestamp> ended_at) = 0;
+  // How the episode ended, written as it ends. kAlreadyExists when it has an ending already;
+  // kNotFound naming what is missing when the episode or the user does not exist.
+  virtual Status InsertEpisodeEnding(const EpisodeEnding& ending) = 0;
   virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
   virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
   // Records that a room's session is under way: a new record, or, for a session that was ended,
@@ -295,6 +299,7 @@ class WriteTxn {
   virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
+  virtual Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) = 0;
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
@@ -387,6 +392,9 @@ class AppointmentReads {
   virtual Result<std::vector<Episode>> ListEpisodesOfClient(UserId client_id) = 0;
   virtual Result<std::vector<Episode>> ListEpisodesOfTherapist(UserId therapist_id) = 0;
   virtual Result<std::vector<Episode>> ListEpisodesOfClinic(ClinicId clinic_id) = 0;
+  // kNotFound when the episode has no recorded ending (it has not ended, or ended before endings
+  // were recorded).
+  virtual Result<EpisodeEnding> GetEpisodeEnding(EpisodeId id) = 0;
 
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   // Ordered by starts_at.
@@ -430,7 +438,9 @@ class FeedbackReads {
   // Oldest first (submitted_at, then id).
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
   // Responses to `instrument` in the clinic's ended episodes, by episode id then oldest first:
-  // the clinic's own experience for expected trajectories.
+  // the clinic's own experience for expected trajectories. Only courses that were finished count:
+  // an episode ended as a dropout, a transfer, a referral out or for another reason is left out;
+  // one that ended before endings were recorded is kept, since nothing says it was not finished.
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEndedEpisodes(
       ClinicId clinic_id, const std::string& instrument) = 0;
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;

@@ -205,6 +205,79 @@ TEST_P(StoreMatchingContractTest, EndedEpisodesComeWithTheirBaselineLatestAndSes
   EXPECT_TRUE(none.instrument.empty());
 }
 
+TEST_P(StoreMatchingContractTest, AnEndingKeepsItsReasonAndWordsAndOnlyOneIsWritten) {
+  const auto w = MakeWorld();
+  EXPECT_THAT(store().GetEpisodeEnding(w.episode), FailsWith(ErrorCode::kNotFound));
+  EpisodeEnding ending;
+  ending.episode_id = w.episode;
+  ending.ended_by = w.therapist;
+  ending.ended_at = kT0 + kDay;
+  ending.words.reason = EndReason::kReferredOut;
+  ending.words.what_helped = "Walking\nand talking";
+  ending.words.referrals = {Referral{"Eating disorder service", "0300 123", "specialist care"}};
+  std::vector<Appointment> booked;  // the write's own read of the episode's appointments
+  ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                RAPPORT_ASSIGN_OR_RETURN(booked, txn.ListAppointmentsOfEpisode(w.episode));
+                RAPPORT_RETURN_IF_ERROR(
+                    txn.UpdateEpisodeStatus(w.episode, EpisodeStatus::kEnded, ending.ended_at));
+                return txn.InsertEpisodeEnding(ending);
+              }),
+              IsOk());
+  ASSERT_EQ(booked.size(), 1u);
+  EXPECT_EQ(booked[0].id, w.appointment);
+  auto read = store().GetEpisodeEnding(w.episode);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->ended_by, w.therapist);
+  EXPECT_EQ(read->ended_at, kT0 + kDay);
+  EXPECT_EQ(read->words.reason, EndReason::kReferredOut);
+  EXPECT_EQ(read->words.what_helped, "Walking\nand talking");
+  ASSERT_EQ(read->words.referrals.size(), 1u);
+  EXPECT_EQ(read->words.referrals[0].contact, "0300 123");
+  // An episode ends once: a second ending is refused and the first is kept.
+  EpisodeEnding again = ending;
+  again.words.reason = EndReason::kOther;
+  again.words.ending_note = "twice";
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.InsertEpisodeEnding(again); }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  EXPECT_EQ(store().GetEpisodeEnding(w.episode)->words.reason, EndReason::kReferredOut);
+  // The outcome report's read carries the reason.
+  auto measures = store().ListEndedEpisodeMeasures(w.clinic);
+  ASSERT_THAT(measures, IsOk());
+  ASSERT_EQ(measures->size(), 1u);
+  EXPECT_EQ((*measures)[0].end_reason, EndReason::kReferredOut);
+}
+
+TEST_P(StoreMatchingContractTest, ExpectedTrajectoriesReadOnlyCoursesThatWereFinished) {
+  const auto w = MakeWorld();
+  // Four ended episodes: goals met, no reason recorded, a dropout, a transfer.
+  const std::vector<std::optional<EndReason>> reasons = {
+      EndReason::kGoalsMet, std::nullopt, EndReason::kClientChoseToStop, EndReason::kTransferred};
+  std::vector<EpisodeId> episodes;
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    const UserId client = AddUser(w.clinic, fmt::format("ended{}@example.org", i));
+    const EpisodeId episode = AddEpisode(w.clinic, client, w.therapist);
+    Answer(episode, client, kT0 + 1, 15);
+    ASSERT_THAT(Do([&](WriteTxn& txn) -> Status {
+                  RAPPORT_RETURN_IF_ERROR(
+                      txn.UpdateEpisodeStatus(episode, EpisodeStatus::kEnded, kT0 + kDay));
+                  if (!reasons[i]) return Ok();
+                  EpisodeEnding ending;
+                  ending.episode_id = episode;
+                  ending.ended_by = w.therapist;
+                  ending.ended_at = kT0 + kDay;
+                  ending.words.reason = *reasons[i];
+                  return txn.InsertEpisodeEnding(ending);
+                }),
+                IsOk());
+    episodes.push_back(episode);
+  }
+  auto pool = store().ListResponsesOfEndedEpisodes(w.clinic, "PHQ-9");
+  ASSERT_THAT(pool, IsOk());
+  std::vector<EpisodeId> read;
+  for (const FeedbackResponse& r : *pool) read.push_back(r.episode_id);
+  EXPECT_THAT(read, ::testing::ElementsAre(episodes[0], episodes[1]));
+}
+
 TEST_P(StoreMatchingContractTest, ClinicSettingsKeepTheMatchingChoices) {
   ClinicSettings settings;
   settings.outcome_informed_matching = true;

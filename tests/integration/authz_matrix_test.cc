@@ -221,6 +221,34 @@ TEST_F(AuthzMatrixTest, InvitationsOnlyFromTheTreatingSide) {
   });
 }
 
+TEST_F(AuthzMatrixTest, EndingAndTheDischargeSummaryFollowTheCareRelationship) {
+  const std::string e_c1 = "/api/v1/episodes/" + Id(world_.e_c1);
+  const std::string ending = e_c1 + "/ending";
+  const std::string summary = e_c1 + "/discharge-summary";
+  const Json goals_met = {{"reason", "goals-met"}, {"what_helped", "Walking"}};
+  Check({
+      {"t1", "GET", summary, std::nullopt, 200},  // a draft while it is open
+      {"supervisor", "GET", summary, std::nullopt, 200},
+      {"c1", "GET", summary, std::nullopt, 409},  // written when therapy ends
+      {"t2", "GET", summary, std::nullopt, 404},
+      {"tb", "GET", summary, std::nullopt, 404},
+      {"g1", "GET", summary, std::nullopt, 403},
+      {"admin", "GET", summary, std::nullopt, 403},
+      // An episode is ended through its ending, which says why.
+      {"t1", "PATCH", e_c1, Json{{"status", "ended"}}, 400},
+      {"c1", "POST", ending, goals_met, 403},
+      {"g1", "POST", ending, goals_met, 403},
+      {"admin", "POST", ending, goals_met, 403},
+      {"t2", "POST", ending, goals_met, 404},
+      {"tb", "POST", ending, goals_met, 404},
+      {"t1", "POST", ending, goals_met, 201},
+      {"supervisor", "POST", ending, goals_met, 409},  // it ends once
+      {"c1", "GET", summary, std::nullopt, 200},
+      {"t2", "GET", summary, std::nullopt, 404},
+      {"g1", "GET", summary, std::nullopt, 403},
+  });
+}
+
 TEST_F(AuthzMatrixTest, EpisodesFollowTheCareRelationship) {
   const std::string e_c1 = "/api/v1/episodes/" + Id(world_.e_c1);
   const std::string e_c2 = "/api/v1/episodes/" + Id(world_.e_c2);

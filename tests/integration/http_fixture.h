@@ -16,6 +16,7 @@
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/course_service.h"
 #include "service/feedback_service.h"
 #include "service/matching_service.h"
 #include "service/messaging_service.h"
@@ -75,7 +76,8 @@ class HttpTest : public ::testing::Test {
                                                              &appointments_,
                                                              &rooms_,
                                                              &messaging_,
-                                                             &matching_});
+                                                             &matching_,
+                                                             &course_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -127,6 +129,8 @@ class HttpTest : public ::testing::Test {
   RoomService rooms_{*world_.store, world_.clock, TestIce()};
   MessagingService messaging_{*world_.store, world_.clock};
   MatchingService matching_{*world_.store, world_.clock, Catalog()};
+  CourseService course_{*world_.store, world_.clock, Catalog(),
+                        feedback_,     plan_,        ShippedCrisisDirectory()};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -161,9 +161,11 @@ Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnecti
       c.Prepare("SELECT e.id, e.therapist_id, "
                 "  (SELECT count(*) FROM appointments a "
                 "   WHERE a.episode_id = e.id AND a.status = 'completed'), "
-                "  s.instrument, s.respondent, s.first_total, s.first_total_id, s.recent "
+                "  s.instrument, s.respondent, s.first_total, s.first_total_id, s.recent, "
+                "  x.reason "
                 "FROM episodes e LEFT JOIN response_series s ON s.episode_id = e.id "
                 "  AND s.respondent IN ('client', 'guardian') AND s.first_total IS NOT NULL "
+                "LEFT JOIN episode_endings x ON x.episode_id = e.id "
                 "WHERE e.clinic_id = ? AND e.status = 'ended' "
                 "ORDER BY e.id, s.instrument, s.respondent"));
   q.Bind(clinic_id);
@@ -172,6 +174,9 @@ Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnecti
     m.episode_id = row.Int(0);
     m.therapist_id = row.Int(1);
     m.completed_sessions = static_cast<int>(row.Int(2));
+    if (const std::string reason = row.Text(8); !reason.empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(m.end_reason, FromColumn(ParseEndReason(reason), "episode ending"));
+    }
     if (!row.OptionalDouble(5)) return m;
     m.instrument = row.Text(3);
     RAPPORT_ASSIGN_OR_RETURN(m.respondent,

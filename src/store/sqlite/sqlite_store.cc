@@ -23,6 +23,7 @@
 #include "core/json.h"
 #include "store/sqlite/kept_totals.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_course.h"
 #include "store/sqlite/sqlite_matching.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_notifications.h"
@@ -422,6 +423,14 @@ Result<Appointment> QueryAppointment(SqliteConnection& c, AppointmentId id) {
                                                     " FROM appointments WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadAppointment, "no such appointment");
+}
+
+Result<std::vector<Appointment>> QueryAppointmentsOfEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
+                                                    " FROM appointments WHERE episode_id = ? "
+                                                    "ORDER BY starts_at, id"));
+  q.Bind(id);
+  return All(q, ReadAppointment);
 }
 
 Result<Invitation> QueryInvitationByTokenHash(SqliteConnection& c, const std::string& token_hash) {
@@ -874,6 +883,9 @@ class SqliteWriteTxn final : public WriteTxn {
     return sqlite::PutClientPreferences(c_, preferences);
   }
   Status UpsertFirstStep(const FirstStep& step) override { return sqlite::PutFirstStep(c_, step); }
+  Status InsertEpisodeEnding(const EpisodeEnding& ending) override {
+    return sqlite::PutEpisodeEnding(c_, ending);
+  }
 
   Status UpsertClientProfile(const ClientProfile& p) override {
     RAPPORT_ASSIGN_OR_RETURN(
@@ -1273,6 +1285,9 @@ class SqliteWriteTxn final : public WriteTxn {
   }
   Result<Episode> GetEpisode(EpisodeId id) override { return QueryEpisode(c_, id); }
   Result<Appointment> GetAppointment(AppointmentId id) override { return QueryAppointment(c_, id); }
+  Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) override {
+    return QueryAppointmentsOfEpisode(c_, id);
+  }
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
     return QueryInvitationByTokenHash(c_, token_hash);
   }
@@ -1920,6 +1935,9 @@ class SqliteStoreImpl final : public SqliteStore {
     return WithReader(
         [&](SqliteConnection& c) { return sqlite::GetClientPreferences(c, client_id); });
   }
+  Result<EpisodeEnding> GetEpisodeEnding(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetEpisodeEnding(c, id); });
+  }
   Result<FirstStep> GetFirstStep(UserId client_id) override {
     return WithReader([&](SqliteConnection& c) { return sqlite::GetFirstStep(c, client_id); });
   }
@@ -2046,13 +2064,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqliteConnection& c) -> Result<std::vector<Appointment>> {
-      RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_COLUMNS
-                                                        " FROM appointments WHERE episode_id = ? "
-                                                        "ORDER BY starts_at, id"));
-      q.Bind(id);
-      return All(q, ReadAppointment);
-    });
+    return WithReader([&](SqliteConnection& c) { return QueryAppointmentsOfEpisode(c, id); });
   }
 
   Result<std::vector<Appointment>> ListAppointmentsOfClient(UserId client_id, Timestamp from,
@@ -2116,7 +2128,9 @@ class SqliteStoreImpl final : public SqliteStore {
                     "r.instrument_version, r.respondent, r.respondent_user_id, r.submitted_at, "
                     "r.session_number, r.answers, r.total, r.band, r.scales, r.risk "
                     "FROM responses r JOIN episodes e ON e.id = r.episode_id "
+                    "LEFT JOIN episode_endings x ON x.episode_id = e.id "
                     "WHERE e.clinic_id = ? AND e.status = 'ended' AND r.instrument = ? "
+                    "AND (x.reason IS NULL OR x.reason IN ('goals-met', 'mutual-agreement')) "
                     "ORDER BY r.episode_id, r.submitted_at, r.id"));
       q.Bind(clinic_id).Bind(instrument);
       return All(q, ReadResponse);

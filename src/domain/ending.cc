@@ -1,0 +1,226 @@
+#include "domain/ending.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <utility>
+
+#include "domain/enum_names.h"
+#include "domain/scoring.h"
+
+namespace rapport {
+
+namespace {
+
+constexpr EnumNames<EndReason, 7> kEndReasons{{
+    {EndReason::kGoalsMet, "goals-met"},
+    {EndReason::kMutualAgreement, "mutual-agreement"},
+    {EndReason::kClientChoseToStop, "client-chose-to-stop"},
+    {EndReason::kNoContact, "no-contact"},
+    {EndReason::kTransferred, "transferred"},
+    {EndReason::kReferredOut, "referred-out"},
+    {EndReason::kOther, "other"},
+}};
+
+constexpr EnumNames<EndReason, 7> kEndReasonWords{{
+    {EndReason::kGoalsMet, "Goals met"},
+    {EndReason::kMutualAgreement, "Ended by mutual agreement"},
+    {EndReason::kClientChoseToStop, "The client chose to stop"},
+    {EndReason::kNoContact, "No contact"},
+    {EndReason::kTransferred, "Transferred to another therapist"},
+    {EndReason::kReferredOut, "Referred to care outside the clinic"},
+    {EndReason::kOther, "Other"},
+}};
+
+constexpr std::size_t kMaxReadBytes = 64 * 1024;  // the reader's guard; lengths checked after
+
+// The fields of EndingWords that are free text, in the order they are read and written.
+constexpr std::array<std::pair<std::string_view, std::string EndingWords::*>, 5> kTexts{{
+    {"ending_note", &EndingWords::ending_note},
+    {"what_helped", &EndingWords::what_helped},
+    {"what_did_not", &EndingWords::what_did_not},
+    {"relapse_signs", &EndingWords::relapse_signs},
+    {"if_it_returns", &EndingWords::if_it_returns},
+}};
+
+// Puts `text`, normalised, back into `text`; an error goes to `errors` instead.
+void Normalise(std::string& text, const std::string& field, std::size_t max_chars, bool required,
+               std::vector<FieldError>& errors) {
+  auto normal = NormalizeParagraphs(text, field, max_chars, required);
+  if (normal) {
+    text = std::move(*normal);
+  } else {
+    for (const FieldError& f : normal.error().fields) errors.push_back(f);
+  }
+}
+
+Status Verdict(std::vector<FieldError> errors) {
+  if (errors.empty()) return {};
+  std::string summary = "Some fields need attention: ";
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (i > 0) summary += "; ";
+    summary += errors[i].field + " " + errors[i].message;
+  }
+  return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
+}
+
+}  // namespace
+
+std::string_view ToString(EndReason reason) {
+  return EnumName(reason, kEndReasons);
+}
+Result<EndReason> ParseEndReason(std::string_view text) {
+  return ParseEnum(text, kEndReasons, "reason");
+}
+std::string_view Display(EndReason reason) {
+  return EnumName(reason, kEndReasonWords);
+}
+
+bool IsDropout(EndReason reason) {
+  return reason == EndReason::kClientChoseToStop || reason == EndReason::kNoContact;
+}
+
+bool IsCompleted(EndReason reason) {
+  return reason == EndReason::kGoalsMet || reason == EndReason::kMutualAgreement;
+}
+
+Status ValidateEnding(const EndingWords& words) {
+  EndingWords copy = words;
+  std::vector<FieldError> errors;
+  for (const auto& [name, member] : kTexts) {
+    const bool required = name == "ending_note" && words.reason == EndReason::kOther;
+    Normalise(copy.*member, std::string(name), kMaxEndingText, required, errors);
+  }
+  if (words.referrals.size() > kMaxReferrals) {
+    errors.push_back({"referrals", fmt::format("may list at most {} places", kMaxReferrals)});
+  }
+  if (words.reason == EndReason::kReferredOut && words.referrals.empty()) {
+    errors.push_back({"referrals", "name at least one place the client is referred to"});
+  }
+  for (std::size_t i = 0; i < words.referrals.size(); ++i) {
+    Referral r = words.referrals[i];
+    const std::string at = fmt::format("referrals/{}/", i);
+    Normalise(r.name, at + "name", 200, true, errors);
+    Normalise(r.contact, at + "contact", 500, false, errors);
+    Normalise(r.why, at + "why", 1000, false, errors);
+  }
+  return Verdict(std::move(errors));
+}
+
+Result<EndingWords> EndingWordsFromJson(const Json& body) {
+  JsonObjectReader r(body);
+  EndingWords words;
+  std::vector<FieldError> errors;
+  const auto reason = r.RequiredString("reason", 100);
+  if (reason) {
+    if (auto parsed = ParseEndReason(*reason)) {
+      words.reason = *parsed;
+    } else {
+      errors.push_back(parsed.error().fields.front());
+    }
+  }
+  for (const auto& [name, member] : kTexts) {
+    words.*member = r.OptionalString(name, kMaxReadBytes).value_or("");
+  }
+  if (const Json* list = r.Optional("referrals")) {
+    if (!list->is_array()) {
+      r.AddError("referrals", "must be a list");
+    } else {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        JsonObjectReader item((*list)[i], fmt::format("referrals/{}/", i));
+        Referral referral;
+        referral.name = item.RequiredString("name", kMaxReadBytes).value_or("");
+        referral.contact = item.OptionalString("contact", kMaxReadBytes).value_or("");
+        referral.why = item.OptionalString("why", kMaxReadBytes).value_or("");
+        if (Status read = item.Finish(); !read) {
+          for (const FieldError& f : read.error().fields) errors.push_back(f);
+        }
+        words.referrals.push_back(std::move(referral));
+      }
+    }
+  }
+  if (Status read = r.Finish(); !read) {
+    auto fields = read.error().fields;
+    errors.insert(errors.begin(), fields.begin(), fields.end());
+  }
+  RAPPORT_RETURN_IF_ERROR(Verdict(errors));
+  RAPPORT_RETURN_IF_ERROR(ValidateEnding(words));
+  // Store and show the normalised text.
+  std::vector<FieldError> none;
+  for (const auto& [name, member] : kTexts) {
+    Normalise(words.*member, std::string(name), kMaxEndingText, false, none);
+  }
+  for (Referral& referral : words.referrals) {
+    Normalise(referral.name, "name", 200, false, none);
+    Normalise(referral.contact, "contact", 500, false, none);
+    Normalise(referral.why, "why", 1000, false, none);
+  }
+  return words;
+}
+
+Json EndingWordsToJson(const EndingWords& words) {
+  Json out = {{"reason", std::string(ToString(words.reason))},
+              {"reason_words", std::string(Display(words.reason))}};
+  for (const auto& [name, member] : kTexts) out[std::string(name)] = words.*member;
+  Json referrals = Json::array();
+  for (const Referral& r : words.referrals) {
+    referrals.push_back({{"name", r.name}, {"contact", r.contact}, {"why", r.why}});
+  }
+  out["referrals"] = std::move(referrals);
+  return out;
+}
+
+std::string MeasureSentence(const MeasureSummary& m) {
+  if (m.answers < 2) {
+    return fmt::format("{} was answered {}; there is no second answer to compare with.", m.title,
+                       m.answers == 1 ? "once" : "never");
+  }
+  std::string sentence = fmt::format("{} went from {} to {} over {} answers", m.title,
+                                     FormatScore(m.first), FormatScore(m.last), m.answers);
+  if (!m.change) return sentence + "; this questionnaire has no measure of reliable change.";
+  if (m.change->improved) return sentence + ": a reliable improvement.";
+  if (m.change->deteriorated) return sentence + ": reliably worse.";
+  return sentence + fmt::format(": less than the {} points that count as a reliable change.",
+                                FormatScore(m.change->reliable_threshold));
+}
+
+Json DischargeSummaryToJson(const DischargeSummary& s) {
+  Json measures = Json::array();
+  for (const MeasureSummary& m : s.measures) {
+    Json j = {{"instrument", m.instrument},
+              {"title", m.title},
+              {"higher_is", m.direction == Direction::kHigherIsWorse ? "worse" : "better"},
+              {"max", m.max},
+              {"answers", m.answers},
+              {"first", m.answers > 0 ? Json(m.first) : Json(nullptr)},
+              {"last", m.answers > 0 ? Json(m.last) : Json(nullptr)},
+              {"first_at", m.answers > 0 ? Json(FormatIso8601(m.first_at)) : Json(nullptr)},
+              {"last_at", m.answers > 0 ? Json(FormatIso8601(m.last_at)) : Json(nullptr)},
+              {"change", m.change ? ChangeResultToJson(*m.change) : Json(nullptr)},
+              {"sentence", MeasureSentence(m)}};
+    measures.push_back(std::move(j));
+  }
+  Json goals = Json::array();
+  for (const GoalSummary& g : s.goals) {
+    goals.push_back({{"key", g.key},
+                     {"description", g.description},
+                     {"achievement", std::string(ToString(g.achievement))},
+                     {"achievement_words", std::string(Display(g.achievement))},
+                     {"gas_level", g.gas_level ? Json(*g.gas_level) : Json(nullptr)}});
+  }
+  return {{"episode_id", s.episode_id},
+          {"draft", !s.ended_at.has_value()},
+          {"client_name", s.client_name},
+          {"therapist_name", s.therapist_name},
+          {"started_at", FormatIso8601(s.started_at)},
+          {"ended_at", s.ended_at ? Json(FormatIso8601(*s.ended_at)) : Json(nullptr)},
+          {"sessions_attended", s.sessions_attended},
+          {"ending", s.words ? EndingWordsToJson(*s.words) : Json(nullptr)},
+          {"measures", std::move(measures)},
+          {"goals", std::move(goals)},
+          {"gas_t_score", s.gas_t_score ? Json(*s.gas_t_score) : Json(nullptr)},
+          {"where_to_get_help", s.where_to_get_help}};
+}
+
+}  // namespace rapport

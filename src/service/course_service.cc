@@ -1,0 +1,178 @@
+#include "service/course_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "service/access.h"
+#include "service/audit_log.h"
+#include "service/crisis_help.h"
+#include "service/feedback_service.h"
+#include "service/names.h"
+#include "service/plan_service.h"
+
+namespace rapport {
+
+namespace {
+
+// The series a summary compares: the client's own answers, or the guardian's where the client
+// gave none (a parent-report form), each oldest first with a total.
+std::vector<const ProgressPoint*> SeriesOf(const QuestionnaireProgress& q) {
+  for (const Respondent who : {Respondent::kClient, Respondent::kGuardian}) {
+    std::vector<const ProgressPoint*> points;
+    for (const ProgressPoint& p : q.points) {
+      if (p.respondent == who && p.total) points.push_back(&p);
+    }
+    if (!points.empty()) return points;
+  }
+  return {};
+}
+
+std::string HelpLine(const CrisisLine& line) {
+  std::string text = line.name;
+  if (!line.phone.empty()) text += ": " + line.phone;
+  if (!line.hours.empty()) text += " (" + line.hours + ")";
+  return text;
+}
+
+}  // namespace
+
+CourseService::CourseService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
+                             FeedbackService& feedback, PlanService& plan,
+                             const CrisisDirectory& crisis)
+    : store_(store),
+      clock_(clock),
+      catalog_(catalog),
+      feedback_(feedback),
+      plan_(plan),
+      crisis_(crisis) {}
+
+Result<DischargeSummary> CourseService::EndEpisode(const Actor& actor, EpisodeId episode_id,
+                                                   const EndingWords& words) {
+  RAPPORT_RETURN_IF_ERROR(RequireEpisodeManager(
+      store_, actor, episode_id,
+      "Only the episode's therapist or their supervisor can end this episode."));
+  RAPPORT_RETURN_IF_ERROR(ValidateEnding(words));
+  const Timestamp now = clock_.Now();
+  const Status written = store_.Write([&](WriteTxn& txn) -> Status {
+    // Re-read inside the write so that two endings cannot both pass the check.
+    RAPPORT_ASSIGN_OR_RETURN(const Episode current, txn.GetEpisode(episode_id));
+    if (current.status == EpisodeStatus::kEnded) {
+      return Fail(Error::FailedPrecondition("This episode has already ended."));
+    }
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(episode_id, EpisodeStatus::kEnded, now));
+    RAPPORT_RETURN_IF_ERROR(
+        txn.InsertEpisodeEnding(EpisodeEnding{episode_id, actor.user_id, now, words}));
+    // Nothing stays booked in a course that has ended.
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<Appointment> appointments,
+                             txn.ListAppointmentsOfEpisode(episode_id));
+    for (Appointment& a : appointments) {
+      if (a.status != AppointmentStatus::kScheduled || a.starts_at <= now) continue;
+      a.status = AppointmentStatus::kCancelled;
+      RAPPORT_RETURN_IF_ERROR(txn.UpdateAppointment(a));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, actor, now, "update", "appointment", audit::Id(a.id)));
+    }
+    return audit::Append(txn, actor, now, "end", "episode", audit::Id(episode_id));
+  });
+  if (!written) return Fail(written.error());
+  RAPPORT_ASSIGN_OR_RETURN(const Episode ended, store_.GetEpisode(episode_id));
+  return Draft(actor, ended);
+}
+
+Result<DischargeSummary> CourseService::Summary(const Actor& actor, EpisodeId episode_id) {
+  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kClient, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
+                           RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  if (actor.role == Role::kClient && episode.status != EpisodeStatus::kEnded) {
+    return Fail(Error::FailedPrecondition(
+        "The summary is written when your therapy ends; until then your progress page shows how "
+        "things are going."));
+  }
+  return Draft(actor, episode);
+}
+
+Result<DischargeSummary> CourseService::Draft(const Actor& actor, const Episode& episode) {
+  DischargeSummary s;
+  s.episode_id = episode.id;
+  s.started_at = episode.started_at;
+  if (episode.status == EpisodeStatus::kEnded) s.ended_at = episode.ended_at.value_or(0);
+  Names names(store_);
+  RAPPORT_ASSIGN_OR_RETURN(s.client_name, names.Client(episode.client_id));
+  RAPPORT_ASSIGN_OR_RETURN(s.therapist_name, names.User(episode.therapist_id));
+
+  auto ending = store_.GetEpisodeEnding(episode.id);
+  if (ending) {
+    s.words = ending->words;
+    s.ended_at = ending->ended_at;
+  } else if (ending.error().code != ErrorCode::kNotFound) {
+    return Fail(ending.error());
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store_.ListAppointmentsOfEpisode(episode.id));
+  s.sessions_attended = static_cast<int>(std::count_if(
+      appointments.begin(), appointments.end(),
+      [](const Appointment& a) { return a.status == AppointmentStatus::kCompleted; }));
+
+  // The measures, as the feedback service shows them to this reader (and audits the read).
+  RAPPORT_ASSIGN_OR_RETURN(const EpisodeProgress progress, feedback_.Progress(actor, episode.id));
+  for (const QuestionnaireProgress& q : progress.questionnaires) {
+    if (q.definition.purpose != Purpose::kOutcome && q.definition.purpose != Purpose::kRapport) {
+      continue;  // the Fit Check and risk screens are not measures of change
+    }
+    const std::vector<const ProgressPoint*> series = SeriesOf(q);
+    MeasureSummary m;
+    m.instrument = q.definition.code;
+    m.title = q.definition.plain_title.empty() ? q.definition.title : q.definition.plain_title;
+    m.direction = q.definition.direction;
+    m.max = q.definition.max;
+    m.answers = static_cast<int>(series.size());
+    if (!series.empty()) {
+      m.first = *series.front()->total;
+      m.last = *series.back()->total;
+      m.first_at = series.front()->submitted_at;
+      m.last_at = series.back()->submitted_at;
+    }
+    if (series.size() >= 2) {
+      if (const Instrument* instrument = catalog_.Find(q.definition.code)) {
+        if (auto change = ComputeChange(instrument->TotalScale(), m.first, m.last)) {
+          m.change = *change;
+        }
+      }
+    }
+    s.measures.push_back(std::move(m));
+  }
+
+  // The goals of the plan in force, as the plan service shows them (and audits the read).
+  RAPPORT_ASSIGN_OR_RETURN(const PlanOverview plan, plan_.Overview(actor, episode.id));
+  if (plan.current) {
+    for (const Goal& goal : plan.current->content.goals) {
+      GoalSummary g;
+      g.key = goal.key;
+      g.description = goal.description;
+      const auto view = std::find_if(plan.goals.begin(), plan.goals.end(),
+                                     [&](const GoalView& v) { return v.key == goal.key; });
+      if (view != plan.goals.end()) {
+        g.achievement = view->achievement;
+        for (const BenchmarkView& b : view->benchmarks) {
+          if (b.benchmark.kind == BenchmarkKind::kGas && b.progress.latest) {
+            g.gas_level = static_cast<int>(*b.progress.latest);
+          }
+        }
+      }
+      s.goals.push_back(std::move(g));
+    }
+  }
+  s.gas_t_score = plan.gas_t_score;
+
+  const Timestamp now = clock_.Now();
+  Reader reader = Reader::kAdult;
+  if (auto profile = store_.GetClientProfile(episode.client_id)) reader = ReaderFor(*profile, now);
+  RAPPORT_ASSIGN_OR_RETURN(const CrisisHelp help, CrisisHelpFor(store_, crisis_, episode.clinic_id,
+                                                                episode.client_id, reader, now));
+  for (const CrisisLine& line : help.lines) s.where_to_get_help.push_back(HelpLine(line));
+  return s;
+}
+
+}  // namespace rapport
