@@ -35,6 +35,8 @@ import { FindTherapistPage } from './pages/find_therapist';
 import { FirstStepPage } from './pages/first_step';
 import { TherapistProfilePage } from './pages/therapist_profile';
 import { OutcomeReportPage } from './pages/outcome_report';
+import { EndingPage } from './pages/ending_page';
+import { DischargeSummaryPage } from './pages/discharge_summary';
 
 export interface AppContext {
   user: User;
@@ -172,6 +174,14 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (alert && (role === 'therapist' || role === 'supervisor')) return <AlertPage ctx={ctx} alertId={Number(alert[1])} />;
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
+  // The end of an episode: its therapist or their supervisor ends it; the server decides who may
+  // read the summary (the care team, and the client once it has ended).
+  const ending = /^\/episodes\/(\d+)\/ending$/.exec(path);
+  if (ending && (role === 'therapist' || role === 'supervisor')) return <EndingPage ctx={ctx} episodeId={Number(ending[1])} />;
+  const summary = /^\/episodes\/(\d+)\/summary$/.exec(path);
+  if (summary && (role === 'therapist' || role === 'supervisor' || role === 'client')) {
+    return <DischargeSummaryPage ctx={ctx} episodeId={Number(summary[1])} />;
+  }
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
   if (path === '/find-a-therapist' && role === 'client') return <FindTherapistPage ctx={ctx} />;
   if (path === '/first-step' && role === 'client') return <FirstStepPage ctx={ctx} />;

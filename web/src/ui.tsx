@@ -117,13 +117,14 @@ export function Alert({ kind = 'error', children }: { kind?: 'error' | 'success'
 }
 
 // The page's one h1. It takes focus after client-side navigation so that screen-reader users
-// hear where they arrived, as they would on a full page load.
-export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
+// hear where they arrived, as they would on a full page load; `focus` also after the app's own
+// move to it (a form sent, whose page is gone with the focus in it).
+export function PageTitle({ children, title, focus }: { children: ComponentChildren; title: string; focus?: boolean }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Rapport`;
     const moved = takeHeadingFocus();
-    if (moved || (document.activeElement && document.activeElement !== document.body)) {
+    if (focus || moved || (document.activeElement && document.activeElement !== document.body)) {
       ref.current?.focus();
     }
   }, [title]);

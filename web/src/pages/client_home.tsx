@@ -15,7 +15,7 @@ import {
 import { useMemo } from 'preact/hooks';
 import { currentEpisode, upcomingWindow } from '../caseload';
 import { ProgressChart } from '../chart';
-import { firstName, formatDateTime, modalityLabel } from '../format';
+import { firstName, formatDate, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
 import { Messages } from '../messages';
 import { planApi, type PlanOverview } from '../plan_api';
@@ -79,6 +79,11 @@ export function messageEpisodes(episodes: Episode[] | undefined): Episode[] {
   return open.length > 0 ? open : byStart.slice(-1);
 }
 
+export function endedEpisodes(episodes: Episode[] | undefined): Episode[] {
+  const ended = (episodes ?? []).filter((e) => e.status === 'ended');
+  return ended.sort((a, b) => ((a.ended_at ?? a.started_at) < (b.ended_at ?? b.started_at) ? 1 : -1));
+}
+
 async function loadClientHome(userId: number) {
   const { to } = upcomingWindow(365);
   // From a little in the past, so that a session under way (its room still open) is found too.
@@ -121,6 +126,8 @@ async function loadClientHome(userId: number) {
     open: (me?.episodes ?? []).find((e) => e.status !== 'ended'),
     // Whether the record could be read at all: if not, nothing is said about finding anyone.
     known: !!me,
+    // Each course of therapy that has ended has a summary to read, the latest first.
+    ended: endedEpisodes(me?.episodes),
   };
 }
 
@@ -168,6 +175,26 @@ function MyProgress({ progress }: { progress: EpisodeProgress }) {
           </p>
         </div>
       ))}
+    </section>
+  );
+}
+
+// The summaries of therapy that has ended: what helped, what to watch for and where to turn.
+function Summaries({ episodes }: { episodes: Episode[] }) {
+  return (
+    <section class="card" aria-labelledby="summaries-heading">
+      <h2 id="summaries-heading">{episodes.length === 1 ? 'Your summary of therapy' : 'Your summaries of therapy'}</h2>
+      <p>What helped, what to watch for and where to turn, written when your therapy ended. It is yours to keep and print.</p>
+      <ul class="plain-list">
+        {episodes.map((e) => (
+          <li key={e.id}>
+            <a href={`/episodes/${e.id}/summary`}>
+              Your summary of therapy{e.therapist_name ? ` with ${e.therapist_name}` : ''}
+            </a>
+            {e.ended_at && <span class="muted small"> · ended {formatDate(e.ended_at)}</span>}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -272,6 +299,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
             <h2 id="therapist-heading">Your therapist</h2>
             <p class="big">{home.data.therapist ?? 'Not assigned yet'}</p>
           </section>
+          {home.data.ended.length > 0 && <Summaries episodes={home.data.ended} />}
           {home.data.messageEpisodes.map((e, i, all) => (
             <Messages key={e.id} episodeId={e.id} viewer={ctx.user} therapistName={e.therapist_name} withExport={i === all.length - 1} />
           ))}

@@ -262,13 +262,11 @@ function AppointmentList({ title, items }: { title: string; items: Appointment[]
 function EpisodeActions({ episode, onChanged }: { episode: Episode; onChanged: () => void }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  async function change(status: Episode['status']) {
-    setConfirming(false);
+  async function start() {
     setBusy(true);
     setError(undefined);
     try {
-      await api.updateEpisode(episode.id, status);
+      await api.updateEpisode(episode.id, 'active');
       onChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
@@ -280,25 +278,14 @@ function EpisodeActions({ episode, onChanged }: { episode: Episode; onChanged: (
     <div class="actions">
       {error && <Alert>{error}</Alert>}
       {episode.status === 'intake' && (
-        <button class="button" type="button" disabled={busy} onClick={() => change('active')}>
+        <button class="button" type="button" disabled={busy} onClick={start}>
           Start care
         </button>
       )}
-      {confirming ? (
-        <div class="confirm" role="group" aria-label="Confirm ending the episode">
-          <p>End this episode? This cannot be undone.</p>
-          <button class="button button--danger" type="button" disabled={busy} onClick={() => change('ended')}>
-            Yes, end episode
-          </button>
-          <button class="button" type="button" disabled={busy} onClick={() => setConfirming(false)}>
-            Keep it open
-          </button>
-        </div>
-      ) : (
-        <button class="button button--quiet" type="button" disabled={busy} onClick={() => setConfirming(true)}>
-          End episode
-        </button>
-      )}
+      {/* Ending records why and what helped, with the record in view: its own page. */}
+      <a class="button button--quiet" href={`/episodes/${episode.id}/ending`}>
+        End this episode…
+      </a>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import {
   ApiError,
   type Appointment,
   type AssignedInstrument,
+  type Episode,
   type EpisodeProgress,
   type FeedbackAlert,
   type ProgressPoint,
@@ -35,6 +36,7 @@ interface EpisodeView {
   clientId?: number;
   therapistId?: number;
   therapistName?: string;
+  status?: Episode['status'];
 }
 
 async function loadEpisode(id: number): Promise<EpisodeView> {
@@ -43,7 +45,14 @@ async function loadEpisode(id: number): Promise<EpisodeView> {
     api.episodeAppointments(id).catch(() => [] as Appointment[]),
     api.episode(id).catch(() => undefined),
   ]);
-  return { progress, appointments, clientId: episode?.client_id, therapistId: episode?.therapist_id, therapistName: episode?.therapist_name };
+  return {
+    progress,
+    appointments,
+    clientId: episode?.client_id,
+    therapistId: episode?.therapist_id,
+    therapistName: episode?.therapist_name,
+    status: episode?.status,
+  };
 }
 
 function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint }) {
@@ -459,7 +468,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       </div>
     );
   }
-  const { progress, appointments, clientId, therapistId, therapistName } = view.data!;
+  const { progress, appointments, clientId, therapistId, therapistName, status } = view.data!;
   const rapport = progress.instruments.find((q) => q.purpose === 'rapport');
   const isTherapist = ctx.user.role === 'therapist';
   const open = progress.alerts.filter((a) => a.state === 'open');
@@ -495,6 +504,11 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
           Download CSV
         </a>
         {nextRoom && <RoomLink appointment={nextRoom} />}
+        {status === 'ended' && (
+          <a class="button" href={`/episodes/${episodeId}/summary`}>
+            Discharge summary
+          </a>
+        )}
       </p>
       <section class="card card--alerts" aria-labelledby="episode-alerts">
         <h2 id="episode-alerts">Alerts</h2>
@@ -518,6 +532,15 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       {!rapport && heldSessions}
       {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}
+      {status !== undefined && status !== 'ended' && (
+        <section class="card" aria-labelledby="ending-heading">
+          <h2 id="ending-heading">Ending therapy</h2>
+          <p class="muted small">When therapy comes to an end, say why and write the summary the client keeps: what helped, signs to watch for and where to turn.</p>
+          <a class="button" href={`/episodes/${episodeId}/ending`}>
+            End this episode…
+          </a>
+        </section>
+      )}
     </div>
   );
 }
