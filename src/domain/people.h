@@ -43,6 +43,9 @@ struct ClinicSettings {
   // From how many ended episodes in a problem domain a therapist's outcome figures are shown and
   // count in matching.
   int min_outcome_episodes = 10;  // 3..200
+  // Whether a client may read their own signed session notes, where the clinic's law gives them
+  // that right; off until the clinic chooses it. Every read is audited either way.
+  bool clients_may_read_notes = false;
 };
 
 struct Clinic {

@@ -30,4 +30,7 @@ std::string_view ShippedCrisisJson();
 // client is told.
 std::string_view ShippedEscalationJson();
 
+// rules/note-templates.json: the progress-note templates a clinic chooses from.
+std::string_view ShippedNoteTemplatesJson();
+
 }  // namespace rapport

@@ -146,6 +146,7 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
           {"age_of_majority", settings.age_of_majority},
           {"cancel_notice_hours", settings.cancel_notice_hours},
           {"outcome_informed_matching", settings.outcome_informed_matching},
+          {"clients_may_read_notes", settings.clients_may_read_notes},
           {"min_outcome_episodes", settings.min_outcome_episodes}};
 }
 
@@ -794,6 +795,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                change.age_of_majority = bounded("age_of_majority", 14, 21);
                change.cancel_notice_hours = bounded("cancel_notice_hours", 0, 168);
                change.outcome_informed_matching = reader.OptionalBool("outcome_informed_matching");
+               change.clients_may_read_notes = reader.OptionalBool("clients_may_read_notes");
                change.min_outcome_episodes = bounded("min_outcome_episodes", 3, 200);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto updated = clinic.ChangeClinicSettings(actor, change);
@@ -887,6 +889,7 @@ Router BuildRouter(const ApiServices& services) {
       AddMessagingRoutes(router, *services.auth, *services.messaging);
     }
     if (services.course != nullptr) AddCourseRoutes(router, *services.auth, *services.course);
+    if (services.notes != nullptr) AddNotesRoutes(router, *services.auth, *services.notes);
     if (services.matching != nullptr) {
       AddMatchingRoutes(router, *services.auth, *services.matching);
     }

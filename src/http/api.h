@@ -24,6 +24,7 @@ class RoomService;
 class MessagingService;
 class MatchingService;
 class CourseService;
+class NotesService;
 class OffsetClock;
 class Doorbell;
 
@@ -58,6 +59,8 @@ struct ApiServices {
   MatchingService* matching = nullptr;
   // Ending an episode and its discharge summary, when this is set.
   CourseService* course = nullptr;
+  // Session notes and the clinic's note template, when this is set.
+  NotesService* notes = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

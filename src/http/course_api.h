@@ -1,6 +1,7 @@
 #pragma once
 // The routes of the course of therapy (docs/course.md): ending an episode with its reason and
-// reading its discharge summary. Each route calls one CourseService method and translates.
+// reading its discharge summary; session notes, their signing and addenda, and the clinic's
+// progress-note template. Each route calls one service method and translates.
 
 #include "http/router.h"
 
@@ -8,7 +9,9 @@ namespace rapport {
 
 class AuthService;
 class CourseService;
+class NotesService;
 
 void AddCourseRoutes(Router& router, AuthService& auth, CourseService& course);
+void AddNotesRoutes(Router& router, AuthService& auth, NotesService& notes);
 
 }  // namespace rapport

@@ -37,6 +37,7 @@
 #include "service/jobs.h"
 #include "service/matching_service.h"
 #include "service/messaging_service.h"
+#include "service/notes_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
 #include "service/safety_service.h"
@@ -369,6 +370,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   MessagingService messaging(store, clock);
   MatchingService matching(store, clock, *catalog);
   CourseService course(store, clock, *catalog, feedback, plan, ShippedCrisisDirectory());
+  NotesService notes(store, clock);
   Server server(options, ApiServices{&store,
                                      &auth,
                                      &clinic,
@@ -384,7 +386,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                                      &rooms,
                                      &messaging,
                                      &matching,
-                                     &course});
+                                     &course,
+                                     &notes});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

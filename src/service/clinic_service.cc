@@ -962,6 +962,8 @@ ClinicSettings Applied(ClinicSettings settings, const ClinicSettingsChange& chan
   if (change.plan_review_days) settings.plan_review_days = *change.plan_review_days;
   if (change.age_of_majority) settings.age_of_majority = *change.age_of_majority;
   if (change.cancel_notice_hours) settings.cancel_notice_hours = *change.cancel_notice_hours;
+  if (change.clients_may_read_notes)
+    settings.clients_may_read_notes = *change.clients_may_read_notes;
   if (change.outcome_informed_matching) {
     settings.outcome_informed_matching = *change.outcome_informed_matching;
   }

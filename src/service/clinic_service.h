@@ -110,6 +110,7 @@ struct ClinicSettingsChange {
   std::optional<int> age_of_majority;
   std::optional<int> cancel_notice_hours;
   std::optional<bool> outcome_informed_matching;
+  std::optional<bool> clients_may_read_notes;
   std::optional<int> min_outcome_episodes;
 };
 

@@ -20,6 +20,7 @@
 #include "domain/catalog.h"
 #include "domain/change.h"
 #include "domain/ending.h"
+#include "domain/notes.h"
 #include "domain/plan.h"
 #include "domain/scoring.h"
 #include "service/actor.h"
@@ -135,6 +136,58 @@ EndingWords DemoEnding() {
   words.referrals = {Referral{"Local walking group", "Tuesdays and Saturdays, 9:00, park gates",
                               "Company for the morning walks"}};
   return words;
+}
+
+// Signed notes of the finished course's last two sessions, the last with an addendum: what a
+// closed record looks like. Written as the therapist, an hour after each session.
+Status SeedNotes(WriteTxn& txn, const Actor& system, Timestamp now, EpisodeId episode_id,
+                 UserId therapist, const std::vector<Appointment>& completed) {
+  if (completed.size() < 2 || ShippedNoteTemplates().empty()) return Ok();
+  constexpr std::array<std::array<std::string_view, 3>, 2> kWords{{
+      {"Reviewed the week: two early shifts, slept six hours both nights. Worry time used four "
+       "days out of seven. Her worry questionnaire is lower again.",
+       "Steady progress; the worry routine is her own now. No risk indicated. Working alliance "
+       "warm; she asked to plan the ending.",
+       "Next session: look back over the course and write down the signs to watch for."},
+      {"Ending session. Went through what changed since the start and what she wants to keep "
+       "doing: the morning walk, worry time, saying no to extra shifts.",
+       "Goals met: sleeping most nights, worry down to mild. No risk indicated.",
+       "Therapy ends today by agreement. Summary written; the door stays open."},
+  }};
+  const NoteTemplate& dap = ShippedNoteTemplates().front();
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Appointment& a = completed[completed.size() - 2 + i];
+    const Timestamp written = a.starts_at + (a.duration_minutes + 60) * kMinute;
+    SessionNote note;
+    note.appointment_id = a.id;
+    note.episode_id = episode_id;
+    note.author_id = therapist;
+    note.note_template = dap;
+    for (std::size_t k = 0; k < dap.sections.size() && k < 3; ++k) {
+      note.sections.emplace_back(dap.sections[k].key, std::string(kWords[i][k]));
+    }
+    note.created_at = written;
+    note.updated_at = written;
+    RAPPORT_ASSIGN_OR_RETURN(note.id, txn.InsertSessionNote(note));
+    note.state = NoteState::kSigned;
+    note.signed_at = written;
+    note.signed_by = therapist;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateSessionNote(note));
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn, system, now, "create", "session_note", std::to_string(note.id)));
+    if (i == 1) {
+      const Timestamp later = written + 2 * 24 * 60 * kMinute;
+      RAPPORT_ASSIGN_OR_RETURN(
+          const AddendumId addendum,
+          txn.InsertNoteAddendum(NoteAddendum{0, note.id, therapist,
+                                              "Her sister phoned to say thank you; passed on "
+                                              "with Grace's agreement. Nothing clinical to add.",
+                                              later}));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::Append(txn, system, now, "create", "note_addendum", std::to_string(addendum)));
+    }
+  }
+  return Ok();
 }
 
 struct GuardianSeed {
@@ -1193,6 +1246,10 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
           RAPPORT_RETURN_IF_ERROR(audit::Append(txn, system, now, "create", "room_session",
                                                 std::to_string(appointment_id)));
         }
+      }
+      if (ended) {
+        RAPPORT_RETURN_IF_ERROR(
+            SeedNotes(txn, system, now, episode_id, episode.therapist_id, plan.completed));
       }
       if (c.email == std::string_view(kVideoCheckInClient)) {
         // A video check-in a few minutes from now, so that the demo therapist and client can

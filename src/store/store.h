@@ -25,6 +25,7 @@
 #include "domain/first_step.h"
 #include "domain/matching.h"
 #include "domain/messaging.h"
+#include "domain/notes.h"
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "domain/room.h"
@@ -151,6 +152,16 @@ class WriteTxn {
   // How the episode ended, written as it ends. kAlreadyExists when it has an ending already;
   // kNotFound naming what is missing when the episode or the user does not exist.
   virtual Status InsertEpisodeEnding(const EpisodeEnding& ending) = 0;
+  // A new draft note (note.id, addenda and signature ignored). kAlreadyExists when the
+  // appointment has a note.
+  virtual Result<NoteId> InsertSessionNote(const SessionNote& note) = 0;
+  // A draft's sections, updated_at and, when signing, state, signed_at and signed_by, by id.
+  // kFailedPrecondition when the stored note is signed: a signed note is never changed.
+  virtual Status UpdateSessionNote(const SessionNote& note) = 0;
+  virtual Result<AddendumId> InsertNoteAddendum(const NoteAddendum& addendum) = 0;
+  // The clinic's own progress-note template for new notes.
+  virtual Status PutClinicNoteTemplate(ClinicId clinic_id, const NoteTemplate& note_template,
+                                       Timestamp at) = 0;
   virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
   virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
   // Records that a room's session is under way: a new record, or, for a session that was ended,
@@ -300,6 +311,7 @@ class WriteTxn {
   virtual Result<Episode> GetEpisode(EpisodeId id) = 0;
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   virtual Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) = 0;
+  virtual Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) = 0;  // as below
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
@@ -395,6 +407,12 @@ class AppointmentReads {
   // kNotFound when the episode has no recorded ending (it has not ended, or ended before endings
   // were recorded).
   virtual Result<EpisodeEnding> GetEpisodeEnding(EpisodeId id) = 0;
+  // The appointment's note with its addenda (oldest first); kNotFound when it has none.
+  virtual Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) = 0;
+  // The episode's notes with their addenda, by their appointment's time.
+  virtual Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(EpisodeId id) = 0;
+  // kNotFound when the clinic has not written its own (it uses the first shipped one).
+  virtual Result<NoteTemplate> GetClinicNoteTemplate(ClinicId clinic_id) = 0;
 
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   // Ordered by starts_at.

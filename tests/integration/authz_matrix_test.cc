@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "domain/notes.h"
 #include "domain/test_instruments.h"
 #include "http_fixture.h"
 
@@ -246,6 +247,55 @@ TEST_F(AuthzMatrixTest, EndingAndTheDischargeSummaryFollowTheCareRelationship) {
       {"c1", "GET", summary, std::nullopt, 200},
       {"t2", "GET", summary, std::nullopt, 404},
       {"g1", "GET", summary, std::nullopt, 403},
+  });
+}
+
+TEST_F(AuthzMatrixTest, SessionNotesStayWithTheCareTeam) {
+  const std::string note = "/api/v1/appointments/" + Id(world_.a_c1) + "/note";
+  const std::string notes = "/api/v1/episodes/" + Id(world_.e_c1) + "/notes";
+  const Json words = {{"sections", {{"data", "Talked about sleep"}}}};
+  const Json addendum = {{"text", "Discussed in supervision"}};
+  const Json soap = NoteTemplateToJson(ShippedNoteTemplates()[1]);
+  Check({
+      {"t1", "GET", note, std::nullopt, 200},
+      {"supervisor", "GET", note, std::nullopt, 200},
+      {"t2", "GET", note, std::nullopt, 404},
+      {"tb", "GET", note, std::nullopt, 404},
+      {"c1", "GET", note, std::nullopt, 403},
+      {"g1", "GET", note, std::nullopt, 403},
+      {"admin", "GET", note, std::nullopt, 403},
+      // The treating therapist writes and signs; nobody else.
+      {"supervisor", "PUT", note, words, 403},
+      {"t2", "PUT", note, words, 404},
+      {"c1", "PUT", note, words, 403},
+      {"admin", "PUT", note, words, 403},
+      {"t1", "PUT", note, words, 200},
+      {"t1", "POST", note + "/addenda", addendum, 409},  // not signed yet
+      {"supervisor", "POST", note + "/signature", Json::object(), 403},
+      {"c1", "POST", note + "/signature", Json::object(), 403},
+      {"t1", "POST", note + "/signature", Json::object(), 200},
+      {"t1", "POST", note + "/signature", Json::object(), 409},
+      {"t1", "PUT", note, words, 409},  // signed: final
+      // The care team adds to it.
+      {"t2", "POST", note + "/addenda", addendum, 404},
+      {"c1", "POST", note + "/addenda", addendum, 403},
+      {"g1", "POST", note + "/addenda", addendum, 403},
+      {"supervisor", "POST", note + "/addenda", addendum, 201},
+      // The episode's notes: the care team; the client only where the clinic opens them.
+      {"t1", "GET", notes, std::nullopt, 200},
+      {"supervisor", "GET", notes, std::nullopt, 200},
+      {"t2", "GET", notes, std::nullopt, 404},
+      {"c1", "GET", notes, std::nullopt, 403},
+      {"g1", "GET", notes, std::nullopt, 403},
+      {"admin", "GET", notes, std::nullopt, 403},
+      // The clinic's template: staff read it, the admin changes it.
+      {"t1", "GET", "/api/v1/note-templates", std::nullopt, 200},
+      {"admin", "GET", "/api/v1/note-templates", std::nullopt, 200},
+      {"c1", "GET", "/api/v1/note-templates", std::nullopt, 403},
+      {"g1", "GET", "/api/v1/note-templates", std::nullopt, 403},
+      {"t1", "PUT", "/api/v1/clinic/note-template", soap, 403},
+      {"supervisor", "PUT", "/api/v1/clinic/note-template", soap, 403},
+      {"admin", "PUT", "/api/v1/clinic/note-template", soap, 200},
   });
 }
 

@@ -109,5 +109,48 @@ TEST_F(CourseHttpTest, AnEndingAsGoalsMetGivesTheRecordsNumbersAndTheClientReads
   EXPECT_EQ(world_.store->GetEpisodeEnding(world_.e_c1)->words.reason, EndReason::kGoalsMet);
 }
 
+TEST_F(CourseHttpTest, BadNotesAndTemplatesAreProblemsNamingTheFieldAndNothingIsStored) {
+  Browser therapist = SignedIn("t1@a.test");
+  const std::string note = "/api/v1/appointments/" + std::to_string(world_.a_c1) + "/note";
+  struct Case {
+    Json body;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {Json::object(), "sections"},
+           {Json{{"sections", {{"subjective", "not in DAP"}}}}, "sections/subjective"},
+           {Json{{"sections", {{"data", 4}}}}, "sections/data"},
+           {Json{{"sections", {{"plan", std::string(8001, 'a')}}}}, "sections/plan"},
+           {Json{{"sections", Json::object()}, {"signed", true}}, "signed"},
+       }) {
+    HttpReply reply = therapist.Put(note, c.body);
+    EXPECT_EQ(reply.status, 400u) << c.body.dump() << ": " << reply.body;
+    EXPECT_TRUE(reply.NamesField(c.field)) << c.body.dump() << ": " << reply.body;
+  }
+  EXPECT_FALSE(world_.store->GetSessionNoteOfAppointment(world_.a_c1).has_value());
+
+  // Signing an empty note, and an empty addendum, name their fields too.
+  ASSERT_EQ(therapist.Put(note, {{"sections", Json::object()}}).status, 200u);
+  HttpReply empty = therapist.Post(note + "/signature", Json::object());
+  EXPECT_EQ(empty.status, 400u) << empty.body;
+  EXPECT_TRUE(empty.NamesField("sections")) << empty.body;
+  ASSERT_EQ(therapist.Put(note, {{"sections", {{"data", "Slept better"}}}}).status, 200u);
+  ASSERT_EQ(therapist.Post(note + "/signature", Json::object()).status, 200u);
+  HttpReply blank = therapist.Post(note + "/addenda", {{"text", "   "}});
+  EXPECT_EQ(blank.status, 400u) << blank.body;
+  EXPECT_TRUE(blank.NamesField("text")) << blank.body;
+  EXPECT_TRUE(world_.store->GetSessionNoteOfAppointment(world_.a_c1)->addenda.empty());
+
+  Browser admin = SignedIn("admin@a.test");
+  HttpReply bad_template =
+      admin.Put("/api/v1/clinic/note-template",
+                {{"code", "OURS"},
+                 {"name", "Ours"},
+                 {"sections", Json::array({{{"key", "What Happened"}, {"title", "What"}}})}});
+  EXPECT_EQ(bad_template.status, 400u) << bad_template.body;
+  EXPECT_TRUE(bad_template.NamesField("sections/0/key")) << bad_template.body;
+  EXPECT_FALSE(world_.store->GetClinicNoteTemplate(world_.clinic_a).has_value());
+}
+
 }  // namespace
 }  // namespace rapport::testing

@@ -20,6 +20,7 @@
 #include "service/feedback_service.h"
 #include "service/matching_service.h"
 #include "service/messaging_service.h"
+#include "service/notes_service.h"
 #include "service/plan_service.h"
 #include "service/room_service.h"
 #include "service/safety_service.h"
@@ -77,7 +78,8 @@ class HttpTest : public ::testing::Test {
                                                              &rooms_,
                                                              &messaging_,
                                                              &matching_,
-                                                             &course_});
+                                                             &course_,
+                                                             &notes_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -131,6 +133,7 @@ class HttpTest : public ::testing::Test {
   MatchingService matching_{*world_.store, world_.clock, Catalog()};
   CourseService course_{*world_.store, world_.clock, Catalog(),
                         feedback_,     plan_,        ShippedCrisisDirectory()};
+  NotesService notes_{*world_.store, world_.clock};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

@@ -38,7 +38,8 @@ namespace {
 
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
-  "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes"
+  "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "       \
+  "clients_may_read_notes"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
@@ -86,6 +87,7 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.cancel_notice_hours = static_cast<int>(q.Int(7));
   c.settings.outcome_informed_matching = q.Bool(8);
   c.settings.min_outcome_episodes = static_cast<int>(q.Int(9));
+  c.settings.clients_may_read_notes = q.Bool(10);
   return c;
 }
 
@@ -790,8 +792,8 @@ class SqliteWriteTxn final : public WriteTxn {
         SqliteQuery q,
         c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
                    "plan_review_sessions, plan_review_days, age_of_majority, "
-                   "cancel_notice_hours, outcome_informed_matching, min_outcome_episodes) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "
+                   "clients_may_read_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
         .Bind(clinic.settings.allow_link_feedback)
@@ -800,7 +802,8 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(clinic.settings.age_of_majority)
         .Bind(clinic.settings.cancel_notice_hours)
         .Bind(clinic.settings.outcome_informed_matching)
-        .Bind(clinic.settings.min_outcome_episodes);
+        .Bind(clinic.settings.min_outcome_episodes)
+        .Bind(clinic.settings.clients_may_read_notes);
     return q.RunReturningId();
   }
 
@@ -810,7 +813,7 @@ class SqliteWriteTxn final : public WriteTxn {
         c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
                    "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
                    "cancel_notice_hours = ?, outcome_informed_matching = ?, "
-                   "min_outcome_episodes = ? WHERE id = ?"));
+                   "min_outcome_episodes = ?, clients_may_read_notes = ? WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
@@ -819,6 +822,7 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(settings.cancel_notice_hours)
         .Bind(settings.outcome_informed_matching)
         .Bind(settings.min_outcome_episodes)
+        .Bind(settings.clients_may_read_notes)
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -885,6 +889,22 @@ class SqliteWriteTxn final : public WriteTxn {
   Status UpsertFirstStep(const FirstStep& step) override { return sqlite::PutFirstStep(c_, step); }
   Status InsertEpisodeEnding(const EpisodeEnding& ending) override {
     return sqlite::PutEpisodeEnding(c_, ending);
+  }
+  Result<NoteId> InsertSessionNote(const SessionNote& note) override {
+    return sqlite::InsertSessionNote(c_, note);
+  }
+  Status UpdateSessionNote(const SessionNote& note) override {
+    return sqlite::UpdateSessionNote(c_, note);
+  }
+  Result<AddendumId> InsertNoteAddendum(const NoteAddendum& addendum) override {
+    return sqlite::InsertNoteAddendum(c_, addendum);
+  }
+  Status PutClinicNoteTemplate(ClinicId clinic_id, const NoteTemplate& note_template,
+                               Timestamp at) override {
+    return sqlite::PutClinicNoteTemplate(c_, clinic_id, note_template, at);
+  }
+  Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) override {
+    return sqlite::GetSessionNoteOfAppointment(c_, id);
   }
 
   Status UpsertClientProfile(const ClientProfile& p) override {
@@ -1937,6 +1957,18 @@ class SqliteStoreImpl final : public SqliteStore {
   }
   Result<EpisodeEnding> GetEpisodeEnding(EpisodeId id) override {
     return WithReader([&](SqliteConnection& c) { return sqlite::GetEpisodeEnding(c, id); });
+  }
+  Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetSessionNoteOfAppointment(c, id); });
+  }
+  Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(EpisodeId id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListSessionNotesOfEpisode(c, id); });
+  }
+  Result<NoteTemplate> GetClinicNoteTemplate(ClinicId clinic_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetClinicNoteTemplate(c, clinic_id); });
   }
   Result<FirstStep> GetFirstStep(UserId client_id) override {
     return WithReader([&](SqliteConnection& c) { return sqlite::GetFirstStep(c, client_id); });

@@ -20,6 +20,7 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/store_caseload_contract_test.h"
 #include "store/store_contract_test.h"
+#include "store/store_course_contract_test.h"
 #include "store/store_matching_contract_test.h"
 #include "store/store_notification_contract_test.h"
 
@@ -84,6 +85,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCaseloadContractTest,
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreMatchingContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCourseContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
