@@ -37,6 +37,8 @@ import { TherapistProfilePage } from './pages/therapist_profile';
 import { OutcomeReportPage } from './pages/outcome_report';
 import { EndingPage } from './pages/ending_page';
 import { DischargeSummaryPage } from './pages/discharge_summary';
+import { SessionNotePage } from './pages/session_note';
+import { MyNotesPage } from './pages/my_notes';
 
 export interface AppContext {
   user: User;
@@ -182,6 +184,12 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (summary && (role === 'therapist' || role === 'supervisor' || role === 'client')) {
     return <DischargeSummaryPage ctx={ctx} episodeId={Number(summary[1])} />;
   }
+  // Session notes: the server decides whose (the episode's therapist and supervisor write and read
+  // them; the client reads the signed ones where the clinic allows it).
+  const note = /^\/appointments\/(\d+)\/note$/.exec(path);
+  if (note && (role === 'therapist' || role === 'supervisor')) return <SessionNotePage ctx={ctx} appointmentId={Number(note[1])} />;
+  const myNotes = /^\/episodes\/(\d+)\/notes$/.exec(path);
+  if (myNotes && role === 'client') return <MyNotesPage ctx={ctx} episodeId={Number(myNotes[1])} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
   if (path === '/find-a-therapist' && role === 'client') return <FindTherapistPage ctx={ctx} />;
   if (path === '/first-step' && role === 'client') return <FirstStepPage ctx={ctx} />;

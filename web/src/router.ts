@@ -23,6 +23,24 @@ export function setLeaveGuard(guard: (() => boolean) | null): void {
   leaveGuard = guard;
 }
 
+// While `dirty`, asks `question` before the person leaves the page, in the app (a link, Back,
+// Forward) or out of it (closing the tab, reloading): written words are not lost without a word.
+export function useLeaveGuard(dirty: boolean, question: string): void {
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    addEventListener('beforeunload', onBeforeUnload);
+    setLeaveGuard(() => window.confirm(question));
+    return () => {
+      removeEventListener('beforeunload', onBeforeUnload);
+      setLeaveGuard(null);
+    };
+  }, [dirty, question]);
+}
+
 // Whether the person may leave the page they are on; the page's guard may ask them first.
 export function confirmLeave(): boolean {
   return !leaveGuard || leaveGuard();

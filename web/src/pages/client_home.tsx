@@ -319,6 +319,12 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
           )}
           {home.data.episodeId !== undefined && !home.data.plan?.may_accept && <MyPlan episodeId={home.data.episodeId} plan={home.data.plan} />}
           {home.data.progress && <MyProgress progress={home.data.progress} />}
+          {/* Always offered: where the clinic does not share notes, the page says so kindly. */}
+          {home.data.episodeId !== undefined && (
+            <p>
+              <a href={`/episodes/${home.data.episodeId}/notes`}>Your session notes</a>
+            </p>
+          )}
           {home.data.hasEpisode && !home.data.awaiting && (
             <p>
               <a href="/feedback">Tell your therapist how things are going</a>

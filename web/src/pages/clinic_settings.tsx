@@ -3,10 +3,12 @@
 // due for review (after so many sessions or so many days, whichever comes first), and the age
 // under which a client may have guardians without a recorded exception, and how much notice a
 // client is asked to give to cancel or move an appointment, and whether matching leans on the
-// clinic's own outcomes (and from how many ended episodes a therapist's outcomes count).
-import { useEffect, useState } from 'preact/hooks';
+// clinic's own outcomes (and from how many ended episodes a therapist's outcomes count), and
+// whether clients may read their signed session notes and which template new notes are written in.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
-import { Alert, CheckboxField, Field, Loading, useLoad } from '../ui';
+import { notesApi, type NoteTemplate, type NoteTemplates } from '../notes_api';
+import { Alert, CheckboxField, Field, Loading, RadioGroup, useLoad } from '../ui';
 
 export interface ClinicSettings {
   share_with_guardians: boolean;
@@ -18,6 +20,7 @@ export interface ClinicSettings {
   // Absent from a server that does not match clients yet; then not shown.
   outcome_informed_matching?: boolean;
   min_outcome_episodes?: number;
+  clients_may_read_notes: boolean;
 }
 
 const settingsApi = {
@@ -35,6 +38,9 @@ export function ClinicSettingsCard() {
   const [notice, setNotice] = useState('');
   const [outcomes, setOutcomes] = useState(false);
   const [minEpisodes, setMinEpisodes] = useState('');
+  const [notesOpen, setNotesOpen] = useState(false);
+  // The templates for notes, chosen from beside the setting.
+  const templates = useLoad(notesApi.templates);
   const [error, setError] = useState<ApiError>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -49,6 +55,7 @@ export function ClinicSettingsCard() {
     setNotice(String(s.cancel_notice_hours ?? 24));
     setOutcomes(s.outcome_informed_matching ?? false);
     setMinEpisodes(String(s.min_outcome_episodes ?? 10));
+    setNotesOpen(s.clients_may_read_notes ?? false);
   }, [loaded.data]);
   const matching = loaded.data?.outcome_informed_matching !== undefined;
 
@@ -67,6 +74,7 @@ export function ClinicSettingsCard() {
         age_of_majority: Number(majority),
         cancel_notice_hours: Number(notice),
         ...(matching ? { outcome_informed_matching: outcomes, min_outcome_episodes: Number(minEpisodes) } : {}),
+        clients_may_read_notes: notesOpen,
       });
       setSaved(true);
     } catch (err) {
@@ -167,6 +175,18 @@ export function ClinicSettingsCard() {
               />
             </fieldset>
           )}
+          <fieldset class="fieldset">
+            <legend>Session notes</legend>
+            <CheckboxField
+              label="Clients may ask to read their signed session notes"
+              name="clients_may_read_notes"
+              checked={notesOpen}
+              onChange={setNotesOpen}
+              hint="Clients then find the notes their therapist has signed, and anything added to them, from their home page. Drafts are never shown."
+            />
+            {templates.data && <NoteTemplateChoice loaded={templates.data} />}
+            {templates.error && <Alert>The note templates could not be loaded: {templates.error.message}</Alert>}
+          </fieldset>
           {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
           {saved && <Alert kind="success">Settings saved.</Alert>}
           <div>
@@ -177,5 +197,54 @@ export function ClinicSettingsCard() {
         </form>
       )}
     </section>
+  );
+}
+
+// A template by its name, with its headings when the name does not already give them.
+function templateLabel(t: NoteTemplate): string {
+  const titles = t.sections.map((s) => s.title);
+  return titles.length === 0 || t.name.includes(titles[0]!) ? t.name : `${t.name}: ${titles.join(', ')}`;
+}
+
+// The template new notes are written in, saved as soon as it is chosen (not with the settings
+// above it): notes already started keep the headings they began with.
+function NoteTemplateChoice({ loaded }: { loaded: NoteTemplates }) {
+  const [chosen, setChosen] = useState(loaded.clinic_template.code);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<string>();
+  // Only the answer to the latest choice counts (arrow keys move through the options quickly).
+  const latest = useRef(0);
+  async function choose(code: string) {
+    const template = loaded.templates.find((t) => t.code === code);
+    if (!template) return;
+    const before = chosen;
+    const asked = ++latest.current;
+    setChosen(code);
+    setStatus('');
+    setError(undefined);
+    try {
+      const saved = await notesApi.setClinicTemplate(template);
+      if (asked === latest.current) setStatus(`New session notes now use ${saved.name}. Notes already started keep their own headings.`);
+    } catch (err) {
+      if (asked !== latest.current) return;
+      setChosen(before);
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  }
+  return (
+    <>
+      <RadioGroup
+        legend="Progress-note template"
+        name="note_template"
+        value={chosen}
+        options={loaded.templates.map((t) => ({ value: t.code, label: templateLabel(t) }))}
+        onChange={(code) => void choose(code)}
+        hint="The headings a new note is written under. Saved as soon as you choose."
+        error={error}
+      />
+      <p role="status" class="small">
+        {status}
+      </p>
+    </>
   );
 }

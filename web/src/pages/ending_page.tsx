@@ -7,7 +7,7 @@ import { ApiError, asSentence } from '../api';
 import { courseApi, kEndReasons, kMaxReferrals, type DischargeSummary, type EndReason, type EndingInput } from '../course_api';
 import { formatDate } from '../format';
 import type { AppContext } from '../main';
-import { navigate, setLeaveGuard } from '../router';
+import { navigate, setLeaveGuard, useLeaveGuard } from '../router';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, RadioGroup, TextAreaField, useLoad } from '../ui';
 
 // A place to refer to being written; `key` keeps each row's fields its own when one above is removed.
@@ -134,19 +134,7 @@ function EndingForm({ episodeId, clientName }: { episodeId: number; clientName: 
 
   // Written words are not lost to a stray link, Back or closing the tab without a word.
   const dirty = kTexts.some((k) => d[k].trim()) || d.referrals.some(filled);
-  useEffect(() => {
-    if (!dirty) return;
-    const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = '';
-    };
-    addEventListener('beforeunload', onBeforeUnload);
-    setLeaveGuard(() => window.confirm(kLeaveQuestion));
-    return () => {
-      removeEventListener('beforeunload', onBeforeUnload);
-      setLeaveGuard(null);
-    };
-  }, [dirty]);
+  useLeaveGuard(dirty, kLeaveQuestion);
 
   const set = (change: Partial<EndingDraft>) => setDraft((old) => ({ ...old, ...change }));
   const text = (key: TextKey) => (value: string) => set({ [key]: value } as Partial<EndingDraft>);

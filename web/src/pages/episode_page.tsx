@@ -1,7 +1,8 @@
 // One episode's feedback as the therapist reads it: a chart per questionnaire over sessions
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
 // alerts themselves, every response item by item, each session held in the room with its Rapport
-// Check beside its summary, the CSV export, and a feedback link to send.
+// Check beside its summary, the CSV export, a feedback link to send, and the way to each past
+// session's note.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -23,6 +24,7 @@ import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { Messages } from '../messages';
+import { sessionIsPast } from '../notes_api';
 import { hasRoomLink, roomApi, type HeldSession } from '../room/room_api';
 import { RoomLink } from '../room/room_link';
 import { loadSessionSummary, SessionSummaryLines } from '../room/session_summary';
@@ -240,6 +242,42 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
             <summary>Hand it over in person instead</summary>
             <CopyableLink invitation={{ url: link.url, expires_at: link.expires_at }} label="Feedback link" />
           </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+// The sessions that have taken place, newest first, each with the way to its note. The latest few
+// show; the rest are a click away.
+const kNotesShown = 5;
+
+function SessionNotes({ appointments }: { appointments: Appointment[] }) {
+  const past = appointments.filter((a) => sessionIsPast(a)).sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
+  const item = (a: Appointment) => (
+    <li key={a.id}>
+      <span>
+        {formatDateTime(a.starts_at)} <span class="muted small">{modalityLabel(a.modality)}</span>
+      </span>
+      <a href={`/appointments/${a.id}/note`} aria-label={`Session note, ${formatDateTime(a.starts_at)}`}>
+        Session note
+      </a>
+    </li>
+  );
+  return (
+    <section class="card" aria-labelledby="notes-heading">
+      <h2 id="notes-heading">Session notes</h2>
+      {past.length === 0 ? (
+        <p class="muted">No session has taken place yet.</p>
+      ) : (
+        <>
+          <ul class="appointments">{past.slice(0, kNotesShown).map(item)}</ul>
+          {past.length > kNotesShown && (
+            <details class="details-disclosure">
+              <summary>Earlier sessions ({past.length - kNotesShown})</summary>
+              <ul class="appointments">{past.slice(kNotesShown).map(item)}</ul>
+            </details>
+          )}
         </>
       )}
     </section>
@@ -521,6 +559,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
         )}
       </section>
       <Messages episodeId={episodeId} viewer={ctx.user} />
+      <SessionNotes appointments={appointments} />
       {progress.recovery && <Recovery judgement={progress.recovery} />}
       {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
       {progress.instruments.map((q) => (
