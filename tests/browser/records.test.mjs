@@ -129,15 +129,25 @@ test('the admin finds every read of one client’s record by one person, and who
   await search.getByLabel('Action').selectOption('read');
   await search.getByRole('button', { name: 'Search' }).click();
   await admin.waitForURL(`**/audit?client=${jordan.id}&person=${sofia.id}&action=read`);
+  // The whole search, as the server holds it.
+  const all = (await callApi(admin, 'GET', `/audit?client=${jordan.id}&person=${sofia.id}&action=read&limit=200`)).body.entries;
+  // The page shows the search's results once they have replaced the unfiltered list it showed
+  // before: as many entries as the search holds (a page of 25 at most), each a read by that person.
   const entries = admin.getByRole('list', { name: 'Audit entries' });
-  await entries.getByRole('listitem').first().waitFor();
+  await admin.waitForFunction(
+    ([n, who]) => {
+      const list = document.querySelector('[aria-label="Audit entries"]');
+      const items = list ? [...list.querySelectorAll(':scope > li')] : [];
+      return items.length === n && items.every((li) => li.innerText.includes(who) && li.innerText.includes('looked at'));
+    },
+    [Math.min(all.length, 25), sofia.display_name],
+  );
   // Every entry shown is a read by that person of that client's record, in words.
   const shown = await entries.getByRole('listitem').allInnerTexts();
   for (const text of shown) {
     assert.match(text, new RegExp(`${sofia.display_name}.*looked at.*${jordan.display_name}`, 's'), text);
   }
   // And every such read is found: the page holds what the server's whole search holds.
-  const all = (await callApi(admin, 'GET', `/audit?client=${jordan.id}&person=${sofia.id}&action=read&limit=200`)).body.entries;
   assert.equal(shown.length, Math.min(all.length, 25));
   assert.ok(all.length >= 2, 'the reads just made are among them');
   // Who has looked at the record, for the admin.
