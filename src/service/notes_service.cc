@@ -18,6 +18,17 @@ Error NotTheAuthor() {
       "addendum once a note is signed.");
 }
 
+// The session's note, read inside the write that changes it; kNotFound with `missing` when none
+// has been written.
+Result<SessionNote> WrittenNote(WriteTxn& txn, AppointmentId appointment_id,
+                                std::string_view missing) {
+  auto note = txn.GetSessionNoteOfAppointment(appointment_id);
+  if (!note && note.error().code == ErrorCode::kNotFound) {
+    return Fail(Error::NotFound(std::string(missing)));
+  }
+  return note;
+}
+
 }  // namespace
 
 NotesService::NotesService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
@@ -133,14 +144,8 @@ Result<SessionNoteView> NotesService::Sign(const Actor& actor, AppointmentId app
   const Timestamp now = clock_.Now();
   SessionNote note;
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    auto existing = txn.GetSessionNoteOfAppointment(appointment_id);
-    if (!existing) {
-      if (existing.error().code == ErrorCode::kNotFound) {
-        return Fail(Error::NotFound("This session has no note to sign yet."));
-      }
-      return Fail(existing.error());
-    }
-    note = *std::move(existing);
+    RAPPORT_ASSIGN_OR_RETURN(
+        note, WrittenNote(txn, appointment_id, "This session has no note to sign yet."));
     if (note.state == NoteState::kSigned) {
       return Fail(Error::FailedPrecondition("This note is already signed."));
     }
@@ -170,14 +175,8 @@ Result<SessionNoteView> NotesService::AddAddendum(const Actor& actor, Appointmen
   const Timestamp now = clock_.Now();
   SessionNote note;
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    auto existing = txn.GetSessionNoteOfAppointment(appointment_id);
-    if (!existing) {
-      if (existing.error().code == ErrorCode::kNotFound) {
-        return Fail(Error::NotFound("This session has no note yet."));
-      }
-      return Fail(existing.error());
-    }
-    note = *std::move(existing);
+    RAPPORT_ASSIGN_OR_RETURN(note,
+                             WrittenNote(txn, appointment_id, "This session has no note yet."));
     if (note.state != NoteState::kSigned) {
       return Fail(Error::FailedPrecondition(
           "Addenda follow a signed note; change the draft itself until it is signed."));
