@@ -6,6 +6,7 @@ import { formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { notesApi, type SessionNote } from '../notes_api';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { AddendaList } from './session_note';
 
 async function loadMyNotes(episodeId: number) {
   const [{ notes }, appointments] = await Promise.all([
@@ -39,16 +40,7 @@ function Note({ note, when }: { note: SessionNote; when: string }) {
       {note.addenda.length > 0 && (
         <>
           <h3>Added later</h3>
-          <ol class="plain-list">
-            {note.addenda.map((a) => (
-              <li key={a.id}>
-                <p class="small muted">
-                  {a.author_name}, {formatDateTime(a.created_at)}
-                </p>
-                <p class="pre-line">{a.text}</p>
-              </li>
-            ))}
-          </ol>
+          <AddendaList addenda={note.addenda} />
         </>
       )}
     </article>

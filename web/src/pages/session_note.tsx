@@ -410,16 +410,7 @@ function Addenda({ appointmentId, note, onAdded }: { appointmentId: number; note
       {note.addenda.length === 0 ? (
         <p class="muted">Nothing has been added to this note.</p>
       ) : (
-        <ol class="plain-list">
-          {note.addenda.map((a) => (
-            <li key={a.id}>
-              <p class="small muted">
-                {a.author_name}, {formatDateTime(a.created_at)}
-              </p>
-              <p class="pre-line">{a.text}</p>
-            </li>
-          ))}
-        </ol>
+        <AddendaList addenda={note.addenda} />
       )}
       <form class="form" ref={formRef} aria-labelledby="addendum-form-heading" onSubmit={submit} noValidate>
         <h3 id="addendum-form-heading">Add an addendum</h3>
@@ -444,5 +435,21 @@ function Addenda({ appointmentId, note, onAdded }: { appointmentId: number; note
         </div>
       </form>
     </section>
+  );
+}
+
+// What was added to a signed note, oldest first, each with who added it and when.
+export function AddendaList({ addenda }: { addenda: SessionNote['addenda'] }) {
+  return (
+    <ol class="plain-list">
+      {addenda.map((a) => (
+        <li key={a.id}>
+          <p class="small muted">
+            {a.author_name}, {formatDateTime(a.created_at)}
+          </p>
+          <p class="pre-line">{a.text}</p>
+        </li>
+      ))}
+    </ol>
   );
 }
