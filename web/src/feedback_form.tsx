@@ -4,7 +4,7 @@
 // in a fieldset), errors beside their items, and the crisis information shown at once, first and
 // for good, whenever a risk answer was given. On a phone it asks one question per screen, so that
 // the check-in is a few taps rather than one long page; on a wider screen everything is on one page.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
 import { keepWithEntry, keptWithEntry } from './router';
@@ -380,7 +380,9 @@ export function FeedbackForm({
   const step = steps[index];
   const focusId = step ? `${questionId(step.inst.code, step.item.id)}-text` : kReviewHeading;
 
-  useEffect(() => {
+  // Focus moves in a layout effect, straight after the render that shows its target: an ordinary
+  // effect waits for the next frame, and a key pressed in between would land where focus was.
+  useLayoutEffect(() => {
     if (!firstError.current) return;
     const el = document.getElementById(firstError.current);
     firstError.current = null;
@@ -388,7 +390,7 @@ export function FeedbackForm({
   }, [errors]);
 
   // The new question's text takes focus, so that a screen reader reads it out.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moved.current) return;
     moved.current = false;
     document.getElementById(focusId)?.focus();
