@@ -116,6 +116,55 @@ Json ChangeResultToJson(const ChangeResult& c) {
           {"category", ToString(c.category)}};
 }
 
+Result<ChangeResult> ChangeResultFromJson(const Json& json, std::string prefix) {
+  JsonObjectReader r(json, prefix);
+  ChangeResult c;
+  c.first = r.RequiredNumber("first").value_or(0);
+  c.latest = r.RequiredNumber("latest").value_or(0);
+  c.difference = r.RequiredNumber("difference").value_or(0);
+  c.rci = r.OptionalNumber("rci");
+  c.reliable_threshold = r.RequiredNumber("reliable_threshold").value_or(0);
+  const auto flag = [&r](std::string_view key) {
+    const Json* v = r.Required(key);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) {
+      r.AddError(key, "must be true or false");
+      return false;
+    }
+    return v->get<bool>();
+  };
+  c.reliable = flag("reliable");
+  c.improved = flag("improved");
+  c.deteriorated = flag("deteriorated");
+  if (const Json* criteria = r.Required("criteria")) {
+    JsonObjectReader cr(*criteria, r.FieldName("criteria/"));
+    c.criterion_a = cr.OptionalBool("a");
+    c.criterion_b = cr.OptionalBool("b");
+    c.criterion_c = cr.OptionalBool("c");
+    if (Status read = cr.Finish(); !read) {
+      for (const FieldError& f : read.error().fields) {
+        r.AddError(f.field.substr(r.FieldName("").size()), f.message);
+      }
+    }
+  }
+  c.cutoff_c = r.OptionalNumber("cutoff_c");
+  if (const auto category = r.RequiredString("category", 100)) {
+    bool known = false;
+    for (const ChangeCategory k : {ChangeCategory::kRecovered, ChangeCategory::kImproved,
+                                   ChangeCategory::kUnchanged, ChangeCategory::kDeteriorated}) {
+      if (ToString(k) == *category) {
+        c.category = k;
+        known = true;
+      }
+    }
+    if (!known) {
+      r.AddError("category", "must be one of: recovered, improved, unchanged, deteriorated");
+    }
+  }
+  RAPPORT_RETURN_IF_ERROR(r.Finish());
+  return c;
+}
+
 Result<TrajectoryPoint> ExpectedPointFromNorm(const Scale& scale, double baseline, int session) {
   if (!scale.trajectory) {
     return Fail(Error::FailedPrecondition("The scale has no expected-trajectory norm."));

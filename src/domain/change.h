@@ -41,6 +41,8 @@ struct ChangeResult {
 Result<ChangeResult> ComputeChange(const Scale& scale, double first, double latest);
 
 Json ChangeResultToJson(const ChangeResult& change);
+// Reads back what ChangeResultToJson writes; `prefix` names the fields in errors ("change/").
+Result<ChangeResult> ChangeResultFromJson(const Json& json, std::string prefix = {});
 
 struct TrajectoryPoint {
   int session = 0;  // 0 is the first (baseline) measurement

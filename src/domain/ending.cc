@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "domain/enum_names.h"
@@ -53,6 +54,16 @@ void Normalise(std::string& text, const std::string& field, std::size_t max_char
   } else {
     for (const FieldError& f : normal.error().fields) errors.push_back(f);
   }
+}
+
+// The goal-achievement code `text` names; plan.h writes the codes and has no reader of its own.
+std::optional<Achievement> ParseAchievement(std::string_view text) {
+  for (const Achievement a :
+       {Achievement::kInProgress, Achievement::kImproving, Achievement::kWorsening,
+        Achievement::kNoChange, Achievement::kAchieved, Achievement::kNotAchieved}) {
+    if (ToString(a) == text) return a;
+  }
+  return std::nullopt;
 }
 
 Status Verdict(std::vector<FieldError> errors) {
@@ -185,30 +196,108 @@ std::string MeasureSentence(const MeasureSummary& m) {
                                 FormatScore(m.change->reliable_threshold));
 }
 
+Json MeasureSummaryToJson(const MeasureSummary& m) {
+  return {{"instrument", m.instrument},
+          {"title", m.title},
+          {"higher_is", m.direction == Direction::kHigherIsWorse ? "worse" : "better"},
+          {"max", m.max},
+          {"answers", m.answers},
+          {"first", m.answers > 0 ? Json(m.first) : Json(nullptr)},
+          {"last", m.answers > 0 ? Json(m.last) : Json(nullptr)},
+          {"first_at", m.answers > 0 ? Json(FormatIso8601(m.first_at)) : Json(nullptr)},
+          {"last_at", m.answers > 0 ? Json(FormatIso8601(m.last_at)) : Json(nullptr)},
+          {"change", m.change ? ChangeResultToJson(*m.change) : Json(nullptr)},
+          {"sentence", MeasureSentence(m)}};
+}
+
+Result<MeasureSummary> MeasureSummaryFromJson(const Json& json, std::string prefix) {
+  JsonObjectReader r(json, prefix);
+  MeasureSummary m;
+  std::vector<FieldError> errors;
+  m.instrument = r.RequiredString("instrument", kMaxReadBytes).value_or("");
+  m.title = r.RequiredString("title", kMaxReadBytes).value_or("");
+  if (const auto higher_is = r.RequiredString("higher_is", 100)) {
+    if (*higher_is == "worse") {
+      m.direction = Direction::kHigherIsWorse;
+    } else if (*higher_is == "better") {
+      m.direction = Direction::kHigherIsBetter;
+    } else {
+      r.AddError("higher_is", "must be one of: worse, better");
+    }
+  }
+  m.max = r.RequiredNumber("max").value_or(0);
+  if (const auto answers = r.RequiredInt("answers")) {
+    if (*answers < 0 || *answers > std::numeric_limits<int>::max()) {
+      r.AddError("answers", "must be a count");
+    } else {
+      m.answers = static_cast<int>(*answers);
+    }
+  }
+  m.first = r.OptionalNumber("first").value_or(0);
+  m.last = r.OptionalNumber("last").value_or(0);
+  for (const auto& [key, member] : {std::pair{"first_at", &MeasureSummary::first_at},
+                                    std::pair{"last_at", &MeasureSummary::last_at}}) {
+    if (const auto text = r.OptionalString(key, 100)) {
+      if (auto at = ParseIso8601(*text)) {
+        m.*member = *at;
+      } else {
+        r.AddError(key, "must be an ISO 8601 time");
+      }
+    }
+  }
+  if (const Json* change = r.Optional("change")) {
+    if (auto read = ChangeResultFromJson(*change, r.FieldName("change/"))) {
+      m.change = std::move(*read);
+    } else {
+      errors = std::move(read.error().fields);
+    }
+  }
+  r.OptionalString("sentence", kMaxReadBytes);  // derived from the rest
+  if (Status read = r.Finish(); !read) {
+    const auto& fields = read.error().fields;
+    errors.insert(errors.begin(), fields.begin(), fields.end());
+  }
+  RAPPORT_RETURN_IF_ERROR(Verdict(std::move(errors)));
+  return m;
+}
+
+Json GoalSummaryToJson(const GoalSummary& g) {
+  return {{"key", g.key},
+          {"description", g.description},
+          {"achievement", std::string(ToString(g.achievement))},
+          {"achievement_words", std::string(Display(g.achievement))},
+          {"gas_level", g.gas_level ? Json(*g.gas_level) : Json(nullptr)}};
+}
+
+Result<GoalSummary> GoalSummaryFromJson(const Json& json, std::string prefix) {
+  JsonObjectReader r(json, prefix);
+  GoalSummary g;
+  g.key = r.RequiredString("key", kMaxReadBytes).value_or("");
+  g.description = r.RequiredString("description", kMaxReadBytes).value_or("");
+  if (const auto achievement = r.RequiredString("achievement", 100)) {
+    if (auto parsed = ParseAchievement(*achievement)) {
+      g.achievement = *parsed;
+    } else {
+      r.AddError("achievement", "is not a goal-achievement code");
+    }
+  }
+  r.OptionalString("achievement_words", kMaxReadBytes);  // derived from the achievement
+  if (const auto level = r.OptionalInt("gas_level")) {
+    if (*level < -2 || *level > 2) {
+      r.AddError("gas_level", "must be from -2 to +2");
+    } else {
+      g.gas_level = static_cast<int>(*level);
+    }
+  }
+  RAPPORT_RETURN_IF_ERROR(r.Finish());
+  return g;
+}
+
 Json DischargeSummaryToJson(const DischargeSummary& s) {
   Json measures = Json::array();
-  for (const MeasureSummary& m : s.measures) {
-    Json j = {{"instrument", m.instrument},
-              {"title", m.title},
-              {"higher_is", m.direction == Direction::kHigherIsWorse ? "worse" : "better"},
-              {"max", m.max},
-              {"answers", m.answers},
-              {"first", m.answers > 0 ? Json(m.first) : Json(nullptr)},
-              {"last", m.answers > 0 ? Json(m.last) : Json(nullptr)},
-              {"first_at", m.answers > 0 ? Json(FormatIso8601(m.first_at)) : Json(nullptr)},
-              {"last_at", m.answers > 0 ? Json(FormatIso8601(m.last_at)) : Json(nullptr)},
-              {"change", m.change ? ChangeResultToJson(*m.change) : Json(nullptr)},
-              {"sentence", MeasureSentence(m)}};
-    measures.push_back(std::move(j));
-  }
+  for (const MeasureSummary& m : s.measures) measures.push_back(MeasureSummaryToJson(m));
   Json goals = Json::array();
-  for (const GoalSummary& g : s.goals) {
-    goals.push_back({{"key", g.key},
-                     {"description", g.description},
-                     {"achievement", std::string(ToString(g.achievement))},
-                     {"achievement_words", std::string(Display(g.achievement))},
-                     {"gas_level", g.gas_level ? Json(*g.gas_level) : Json(nullptr)}});
-  }
+  for (const GoalSummary& g : s.goals) goals.push_back(GoalSummaryToJson(g));
   return {{"episode_id", s.episode_id},
           {"draft", !s.ended_at.has_value()},
           {"client_name", s.client_name},
@@ -220,7 +309,12 @@ Json DischargeSummaryToJson(const DischargeSummary& s) {
           {"measures", std::move(measures)},
           {"goals", std::move(goals)},
           {"gas_t_score", s.gas_t_score ? Json(*s.gas_t_score) : Json(nullptr)},
-          {"where_to_get_help", s.where_to_get_help}};
+          {"where_to_get_help", s.where_to_get_help},
+          {"looking_back", s.looking_back
+                               ? Json{{"total", s.looking_back->total},
+                                      {"max", s.looking_back->max},
+                                      {"submitted_at", FormatIso8601(s.looking_back->submitted_at)}}
+                               : Json(nullptr)}};
 }
 
 }  // namespace rapport

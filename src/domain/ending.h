@@ -108,11 +108,26 @@ struct DischargeSummary {
   std::vector<GoalSummary> goals;
   std::optional<double> gas_t_score;
   std::vector<std::string> where_to_get_help;  // "Name: contact" lines, in order
+  // The client's last Rapport Check, about the course as a whole, once it has ended.
+  struct LookingBack {
+    double total = 0;
+    double max = 0;
+    Timestamp submitted_at = 0;
+  };
+  std::optional<LookingBack> looking_back;
 };
 
 // One plain sentence about a measure, for the summary's readers: "PHQ-9 went from 18 to 7: a
 // reliable improvement." Neutral when there is too little to judge.
 std::string MeasureSentence(const MeasureSummary& measure);
+
+// One measure, or one goal, as the discharge summary and the handover packet write it (a measure
+// with its plain sentence), and read back from that JSON; the words and the sentence are derived,
+// so reading ignores them. `prefix` names the fields in errors ("measures/0/").
+Json MeasureSummaryToJson(const MeasureSummary& measure);
+Result<MeasureSummary> MeasureSummaryFromJson(const Json& json, std::string prefix = {});
+Json GoalSummaryToJson(const GoalSummary& goal);
+Result<GoalSummary> GoalSummaryFromJson(const Json& json, std::string prefix = {});
 
 Json DischargeSummaryToJson(const DischargeSummary& summary);
 

@@ -68,6 +68,7 @@ std::string_view ToString(Purpose purpose) {
     case Purpose::kRapport: return "rapport";
     case Purpose::kFit: return "fit";
     case Purpose::kScreen: return "screen";
+    case Purpose::kSupport: return "support";
   }
   return "outcome";
 }
@@ -600,8 +601,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     inst.purpose = Purpose::kFit;
   } else if (purpose == "screen") {
     inst.purpose = Purpose::kScreen;
+  } else if (purpose == "support") {
+    inst.purpose = Purpose::kSupport;
   } else if (!purpose.empty()) {
-    r.AddError("purpose", "must be one of: outcome, rapport, fit, screen");
+    r.AddError("purpose", "must be one of: outcome, rapport, fit, screen, support");
   }
   inst.domain = r.OptionalString("domain", 64).value_or("");
   if (!std::all_of(inst.domain.begin(), inst.domain.end(),

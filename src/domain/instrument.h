@@ -130,7 +130,9 @@ struct Scale {
   bool IsClinical(double score) const;
 };
 
-enum class Purpose { kOutcome, kRapport, kFit, kScreen };
+// kSupport: the Support Check a therapist sends when a client is not on track; asked only on
+// request, never a measure of change.
+enum class Purpose { kOutcome, kRapport, kFit, kScreen, kSupport };
 
 // One possible result of a screen: it holds when any of `any_of` is answered at or above
 // `at_least` (or, with unanswered_counts, left blank when asked: the ASQ counts refusing to answer

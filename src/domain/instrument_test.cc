@@ -19,7 +19,7 @@ Instrument Shipped(std::string_view code) {
 }
 
 TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
-  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 6u);
+  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 7u);
   for (const auto& def : ShippedInstrumentDefinitions()) {
     auto inst = ParseInstrument(Json::parse(def.json));
     ASSERT_TRUE(inst.has_value()) << def.file << ": " << inst.error().message;
@@ -31,6 +31,7 @@ TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
 TEST(ShippedInstruments, OwnQuestionnairesAreMarkedNotYetValidated) {
   EXPECT_FALSE(Shipped("RAPPORT-CHECK").validated);
   EXPECT_FALSE(Shipped("FIT-CHECK").validated);
+  EXPECT_FALSE(Shipped("SUPPORT-CHECK").validated);
   EXPECT_TRUE(Shipped("PHQ-9").validated);
 }
 

@@ -46,6 +46,13 @@ struct ClinicSettings {
   // Whether a client may read their own signed session notes, where the clinic's law gives them
   // that right; off until the clinic chooses it. Every read is audited either way.
   bool clients_may_read_notes = false;
+  // How many hours after the client's first session ends the Fit Check is sent.
+  int fit_check_after_hours = 24;  // 1..336
+  // How long a rupture may wait for its repair note before the therapist's supervisor sees it.
+  int repair_within_hours = 72;  // 24..720
+  // After how many days without a session, a message or an answer an open episode is flagged to
+  // its therapist for a kind follow-up.
+  int no_contact_after_days = 45;  // 14..365
 };
 
 struct Clinic {

@@ -33,4 +33,7 @@ std::string_view ShippedEscalationJson();
 // rules/note-templates.json: the progress-note templates a clinic chooses from.
 std::string_view ShippedNoteTemplatesJson();
 
+// rules/repair-strategies.json: what a therapist is shown beside Support Check answers.
+std::string_view ShippedRepairStrategiesJson();
+
 }  // namespace rapport

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "http/appointment_api.h"
+#include "http/change_api.h"
 #include "http/course_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
@@ -17,6 +18,7 @@
 #include "http/messaging_api.h"
 #include "http/plan_api.h"
 #include "http/problem.h"
+#include "http/record_api.h"
 #include "http/room_api.h"
 #include "http/route_support.h"
 #include "http/safety_api.h"
@@ -147,7 +149,10 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
           {"cancel_notice_hours", settings.cancel_notice_hours},
           {"outcome_informed_matching", settings.outcome_informed_matching},
           {"clients_may_read_notes", settings.clients_may_read_notes},
-          {"min_outcome_episodes", settings.min_outcome_episodes}};
+          {"min_outcome_episodes", settings.min_outcome_episodes},
+          {"fit_check_after_hours", settings.fit_check_after_hours},
+          {"repair_within_hours", settings.repair_within_hours},
+          {"no_contact_after_days", settings.no_contact_after_days}};
 }
 
 Json ClinicJson(const Clinic& clinic) {
@@ -797,6 +802,9 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                change.outcome_informed_matching = reader.OptionalBool("outcome_informed_matching");
                change.clients_may_read_notes = reader.OptionalBool("clients_may_read_notes");
                change.min_outcome_episodes = bounded("min_outcome_episodes", 3, 200);
+               change.fit_check_after_hours = bounded("fit_check_after_hours", 1, 336);
+               change.repair_within_hours = bounded("repair_within_hours", 24, 720);
+               change.no_contact_after_days = bounded("no_contact_after_days", 14, 365);
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto updated = clinic.ChangeClinicSettings(actor, change);
                if (!updated) return ErrorReply(updated.error());
@@ -890,6 +898,18 @@ Router BuildRouter(const ApiServices& services) {
     }
     if (services.course != nullptr) AddCourseRoutes(router, *services.auth, *services.course);
     if (services.notes != nullptr) AddNotesRoutes(router, *services.auth, *services.notes);
+    if (services.changes != nullptr) {
+      AddChangeRoutes(router, *services.auth, *services.changes);
+    }
+    if (services.ruptures != nullptr) {
+      AddRuptureRoutes(router, *services.auth, *services.ruptures);
+    }
+    if (services.support != nullptr) {
+      AddSupportRoutes(router, *services.auth, *services.support);
+    }
+    if (services.records != nullptr) {
+      AddRecordRoutes(router, *services.auth, *services.records);
+    }
     if (services.matching != nullptr) {
       AddMatchingRoutes(router, *services.auth, *services.matching);
     }

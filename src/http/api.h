@@ -25,6 +25,10 @@ class MessagingService;
 class MatchingService;
 class CourseService;
 class NotesService;
+class RecordService;
+class RuptureService;
+class SupportService;
+class TherapistChangeService;
 class OffsetClock;
 class Doorbell;
 
@@ -61,6 +65,14 @@ struct ApiServices {
   CourseService* course = nullptr;
   // Session notes and the clinic's note template, when this is set.
   NotesService* notes = nullptr;
+  // Changing therapist, referrals and the choice after a low Fit Check, when this is set.
+  TherapistChangeService* changes = nullptr;
+  // Ruptures and their repair, when this is set.
+  RuptureService* ruptures = nullptr;
+  // The client's own record as a PDF and a FHIR Bundle, when this is set.
+  RecordService* records = nullptr;
+  // The Support Check and its repair strategies, when this is set.
+  SupportService* support = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

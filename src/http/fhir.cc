@@ -190,19 +190,17 @@ Json QuestionnaireJson(const Instrument& instrument) {
   return q;
 }
 
-Json PatientJson(const ClientDetail& client) {
-  Json name = {{"text", client.user.display_name}};
-  if (!client.profile.preferred_name.empty()) {
-    name["given"] = Json::array({client.profile.preferred_name});
-  }
+Json PatientJson(const User& user, const ClientProfile& profile) {
+  Json name = {{"text", user.display_name}};
+  if (!profile.preferred_name.empty()) name["given"] = Json::array({profile.preferred_name});
   Json p = {{"resourceType", "Patient"},
-            {"id", std::to_string(client.user.id)},
-            {"active", client.user.active},
+            {"id", std::to_string(user.id)},
+            {"active", user.active},
             {"name", Json::array({name})}};
-  if (!client.user.email.empty()) {
-    p["telecom"] = Json::array({{{"system", "email"}, {"value", client.user.email}}});
+  if (!user.email.empty()) {
+    p["telecom"] = Json::array({{{"system", "email"}, {"value", user.email}}});
   }
-  if (!client.profile.date_of_birth.empty()) p["birthDate"] = client.profile.date_of_birth;
+  if (!profile.date_of_birth.empty()) p["birthDate"] = profile.date_of_birth;
   return p;
 }
 
@@ -406,6 +404,33 @@ HttpResponse FhirResponse(unsigned status, const Json& resource) {
   return FhirBody(status, resource);
 }
 
+std::string FhirBaseUrl(const HttpRequest& request) {
+  return BaseUrl(request);
+}
+
+Json FhirPatientJson(const User& user, const ClientProfile& profile) {
+  return PatientJson(user, profile);
+}
+
+Json FhirQuestionnaireResponseJson(const FeedbackResponse& response, UserId patient,
+                                   const Instrument* instrument) {
+  return QuestionnaireResponseJson(response, patient, instrument);
+}
+
+Json FhirScoreObservationJson(const FeedbackResponse& response, const Instrument* instrument,
+                              UserId patient) {
+  ProgressPoint point;
+  point.response_id = response.id;
+  point.session_number = response.session_number;
+  point.submitted_at = response.submitted_at;
+  point.appointment_id = response.appointment_id;
+  point.respondent = response.respondent;
+  point.total = response.total;
+  point.band = response.band;
+  const std::string title = instrument != nullptr ? instrument->title : response.instrument;
+  return ObservationJson(point, title, TotalCode(instrument, response.instrument, title), patient);
+}
+
 HttpResponse FhirOperationOutcome(const Error& error) {
   return OperationOutcome(error);
 }
@@ -528,7 +553,7 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                if (!id) return Outcome(Error::NotFound("no such Patient"));
                auto client = clinic.GetClient(actor, *id);
                if (!client) return Outcome(client.error());
-               return FhirBody(200, PatientJson(*client));
+               return FhirBody(200, PatientJson(client->user, client->profile));
              }));
 
   router.Add(

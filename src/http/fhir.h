@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,8 @@ class InstrumentCatalog;
 class MatchingService;
 class PlanService;
 class RoomService;
+struct FeedbackResponse;
+struct Instrument;
 
 inline constexpr std::string_view kFhirContentType = "application/fhir+json";
 inline constexpr std::string_view kRapportScoreSystem =
@@ -60,5 +63,19 @@ std::optional<std::int64_t> FhirReferenceId(std::string_view reference, std::str
 Or<UserId> FhirSubjectParam(const HttpRequest& request);
 // Authed(), answering authentication failures with an OperationOutcome.
 Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler);
+// Where the server's absolute FHIR URLs begin (the configured public address + "/fhir"), for
+// Bundle.fullUrl.
+std::string FhirBaseUrl(const HttpRequest& request);
+
+// The resources /fhir serves, for other mappings that gather them (the client's record,
+// http/record_api.h): a client as a Patient; one answer as a QuestionnaireResponse of `patient`
+// (its items read with `instrument`; none when it is unknown); and a scored answer's total as a
+// survey Observation, id "score-{response id}", derived from that QuestionnaireResponse (callers
+// pass scored answers only).
+Json FhirPatientJson(const User& user, const ClientProfile& profile);
+Json FhirQuestionnaireResponseJson(const FeedbackResponse& response, UserId patient,
+                                   const Instrument* instrument);
+Json FhirScoreObservationJson(const FeedbackResponse& response, const Instrument* instrument,
+                              UserId patient);
 
 }  // namespace rapport

@@ -152,34 +152,32 @@ std::string_view InterventionStatus(std::string_view care_plan_status) {
   return "not-started";
 }
 
-Json CarePlanJson(const EpisodePlan& plan, const PlanVersionView& view) {
-  const PlanVersion& v = view.version;
-  const EpisodeId e = plan.episode.id;
-  const bool newest =
-      plan.overview.versions.empty() || plan.overview.versions.back().number == v.number;
-  const std::string status(
-      CarePlanStatus(v.status, plan.episode.status == EpisodeStatus::kEnded, newest));
-  Json cp = {{"resourceType", "CarePlan"},
-             {"id", CarePlanId(e, v.number)},
-             {"status", status},
-             {"intent", "plan"},
-             {"title", fmt::format("Treatment plan, version {}", v.number)},
-             {"subject", Ref(PatientRef(plan.overview.client_id), plan.overview.client_name)},
-             {"created", FormatIso8601(v.created_at)},
-             {"author", Ref(fmt::format("Practitioner/{}", plan.overview.therapist_id),
-                            plan.overview.therapist_name)}};
-  if (!view.content.summary.empty()) cp["description"] = view.content.summary;
+}  // namespace
+
+Json FhirCarePlanJson(const CarePlanFacts& facts, const PlanVersion& v,
+                      const PlanContent& content) {
+  const EpisodeId e = facts.episode_id;
+  const std::string status(CarePlanStatus(v.status, facts.episode_ended, facts.newest));
+  Json cp = {
+      {"resourceType", "CarePlan"},
+      {"id", CarePlanId(e, v.number)},
+      {"status", status},
+      {"intent", "plan"},
+      {"title", fmt::format("Treatment plan, version {}", v.number)},
+      {"subject", Ref(PatientRef(facts.client_id), facts.client_name)},
+      {"created", FormatIso8601(v.created_at)},
+      {"author", Ref(fmt::format("Practitioner/{}", facts.therapist_id), facts.therapist_name)}};
+  if (!content.summary.empty()) cp["description"] = content.summary;
   if (v.number > 1) cp["replaces"] = Json::array({Ref("CarePlan/" + CarePlanId(e, v.number - 1))});
   Json addresses = Json::array();
-  for (const Problem& p : view.content.problems) {
+  for (const Problem& p : content.problems) {
     addresses.push_back(Ref("Condition/" + ItemId(e, p.key)));
   }
   if (!addresses.empty()) cp["addresses"] = std::move(addresses);
-  std::map<std::string, bool> done;
-  for (const HomeworkView& h : plan.overview.homework) done[h.homework.key] = h.done;
+  const std::map<std::string, bool>& done = facts.homework_done;
   Json goals = Json::array();
   Json activities = Json::array();
-  for (const Goal& g : view.content.goals) {
+  for (const Goal& g : content.goals) {
     const Json goal_ref = Ref("Goal/" + ItemId(e, g.key));
     goals.push_back(goal_ref);
     for (const Intervention& i : g.interventions) {
@@ -205,6 +203,22 @@ Json CarePlanJson(const EpisodePlan& plan, const PlanVersionView& view) {
     cp["note"] = Json::array({{{"text", "The client's comment: " + v.client_comment}}});
   }
   return cp;
+}
+
+namespace {
+
+Json CarePlanJson(const EpisodePlan& plan, const PlanVersionView& view) {
+  CarePlanFacts facts;
+  facts.episode_id = plan.episode.id;
+  facts.episode_ended = plan.episode.status == EpisodeStatus::kEnded;
+  facts.newest =
+      plan.overview.versions.empty() || plan.overview.versions.back().number == view.version.number;
+  facts.client_id = plan.overview.client_id;
+  facts.client_name = plan.overview.client_name;
+  facts.therapist_id = plan.overview.therapist_id;
+  facts.therapist_name = plan.overview.therapist_name;
+  for (const HomeworkView& h : plan.overview.homework) facts.homework_done[h.homework.key] = h.done;
+  return FhirCarePlanJson(facts, view.version, view.content);
 }
 
 std::string_view GoalLifecycle(PlanVersionStatus status, Achievement achievement) {

@@ -12,7 +12,11 @@
 // Access is the API's: every read goes through ClinicService / PlanService with the signed-in
 // actor, which decide and audit it (a guardian sees only what the plan shares with them).
 
+#include <map>
+#include <string>
+
 #include "core/json.h"
+#include "domain/plan.h"
 #include "http/router.h"
 
 namespace rapport {
@@ -32,5 +36,21 @@ void AddFhirPlanRoutes(Router& router, AuthService& auth, ClinicService& clinic,
 
 // The CapabilityStatement.rest.resource entries for the plan's resources.
 Json FhirPlanCapabilities();
+
+// What a CarePlan says besides its version: whose plan it is and how its episode stands.
+struct CarePlanFacts {
+  EpisodeId episode_id = 0;
+  bool episode_ended = false;
+  bool newest = false;  // the episode's newest version (drafts included)
+  UserId client_id = 0;
+  std::string client_name;
+  UserId therapist_id = 0;
+  std::string therapist_name;
+  std::map<std::string, bool> homework_done;  // homework key -> ticked
+};
+// One version of the plan as a CarePlan, id "{episode}-{number}", as GET /fhir/CarePlan/{id}
+// gives it; for other mappings that gather CarePlans (the client's record).
+Json FhirCarePlanJson(const CarePlanFacts& facts, const PlanVersion& version,
+                      const PlanContent& content);
 
 }  // namespace rapport

@@ -31,6 +31,7 @@
 #include "service/appointment_service.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
+#include "service/change_service.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
 #include "service/feedback_service.h"
@@ -39,9 +40,12 @@
 #include "service/messaging_service.h"
 #include "service/notes_service.h"
 #include "service/plan_service.h"
+#include "service/record_service.h"
 #include "service/room_service.h"
+#include "service/rupture_service.h"
 #include "service/safety_service.h"
 #include "service/scheduler.h"
+#include "service/support_service.h"
 
 namespace rapport {
 
@@ -371,23 +375,18 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   MatchingService matching(store, clock, *catalog);
   CourseService course(store, clock, *catalog, feedback, plan, ShippedCrisisDirectory());
   NotesService notes(store, clock);
-  Server server(options, ApiServices{&store,
-                                     &auth,
-                                     &clinic,
-                                     &audit,
-                                     &feedback,
-                                     &*catalog,
-                                     &plan,
-                                     &safety,
-                                     flags->test_clock ? &test_clock : nullptr,
-                                     &doorbell,
-                                     {},
-                                     &appointments,
-                                     &rooms,
-                                     &messaging,
-                                     &matching,
-                                     &course,
-                                     &notes});
+  TherapistChangeService changes(store, clock, *catalog, course);
+  RuptureService ruptures(store, clock, *catalog);
+  RecordService records(store, clock, *catalog, course);
+  SupportService support(store, clock, *catalog, base_url);
+  Server server(options,
+                ApiServices{&store,    &auth,      &clinic,
+                            &audit,    &feedback,  &*catalog,
+                            &plan,     &safety,    flags->test_clock ? &test_clock : nullptr,
+                            &doorbell, {},         &appointments,
+                            &rooms,    &messaging, &matching,
+                            &course,   &notes,     &changes,
+                            &ruptures, &records,   &support});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

@@ -44,7 +44,8 @@ bool IsEpisodeRecord(std::string_view type) {
 Result<std::vector<std::string>> RecordsOfClient(Store& store, UserId client_id) {
   std::vector<std::string> out = {AuditRecordKey("client", Id(client_id)),
                                   AuditRecordKey("user", Id(client_id)),
-                                  AuditRecordKey("client_contact", Id(client_id))};
+                                  AuditRecordKey("client_contact", Id(client_id)),
+                                  AuditRecordKey("client_record", Id(client_id))};
   RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store.ListEpisodesOfClient(client_id));
   for (const Episode& e : episodes) {
     for (std::string_view type : kEpisodeRecords) out.push_back(AuditRecordKey(type, Id(e.id)));
@@ -114,7 +115,7 @@ class Describer {
     const std::int64_t id = IdOf(text);
     if (id == 0) return UserId{0};
     const auto gone = [](const Error& e) { return e.code == ErrorCode::kNotFound; };
-    if (type == "client" || type == "user" || type == "client_contact") {
+    if (type == "client" || type == "user" || type == "client_contact" || type == "client_record") {
       auto user = store_.GetUser(id);
       if (!user) return gone(user.error()) ? Result<UserId>(0) : Fail(user.error());
       return user->role == Role::kClient && user->clinic_id == clinic_ ? id : 0;
@@ -169,6 +170,7 @@ class Describer {
     if (row.client_id != 0) {
       if (type == "client" || type == "user") return c + "'s record";
       if (type == "client_contact") return c + "'s contact details";
+      if (type == "client_record") return c + "'s whole record, downloaded";
       if (type == "episode") return c + "'s episode of care";
       if (type == "feedback") return c + "'s questionnaire answers";
       if (type == "feedback_draft") return c + "'s answers not yet sent";

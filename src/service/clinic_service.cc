@@ -948,6 +948,15 @@ Status ValidateClinicSettings(const ClinicSettings& settings) {
   if (settings.min_outcome_episodes < 3 || settings.min_outcome_episodes > 200) {
     invalid.push_back({"min_outcome_episodes", "must be between 3 and 200 ended episodes"});
   }
+  if (settings.fit_check_after_hours < 1 || settings.fit_check_after_hours > 336) {
+    invalid.push_back({"fit_check_after_hours", "must be between 1 and 336 hours"});
+  }
+  if (settings.repair_within_hours < 24 || settings.repair_within_hours > 720) {
+    invalid.push_back({"repair_within_hours", "must be between 24 and 720 hours"});
+  }
+  if (settings.no_contact_after_days < 14 || settings.no_contact_after_days > 365) {
+    invalid.push_back({"no_contact_after_days", "must be between 14 and 365 days"});
+  }
   if (!invalid.empty()) {
     return Fail(
         Error::InvalidArgument("Please correct the highlighted settings.", std::move(invalid)));
@@ -968,6 +977,9 @@ ClinicSettings Applied(ClinicSettings settings, const ClinicSettingsChange& chan
     settings.outcome_informed_matching = *change.outcome_informed_matching;
   }
   if (change.min_outcome_episodes) settings.min_outcome_episodes = *change.min_outcome_episodes;
+  if (change.fit_check_after_hours) settings.fit_check_after_hours = *change.fit_check_after_hours;
+  if (change.repair_within_hours) settings.repair_within_hours = *change.repair_within_hours;
+  if (change.no_contact_after_days) settings.no_contact_after_days = *change.no_contact_after_days;
   return settings;
 }
 

@@ -111,6 +111,9 @@ struct ClinicSettingsChange {
   std::optional<int> cancel_notice_hours;
   std::optional<bool> outcome_informed_matching;
   std::optional<bool> clients_may_read_notes;
+  std::optional<int> fit_check_after_hours;
+  std::optional<int> repair_within_hours;
+  std::optional<int> no_contact_after_days;
   std::optional<int> min_outcome_episodes;
 };
 

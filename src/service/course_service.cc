@@ -11,10 +11,13 @@
 #include "service/feedback_service.h"
 #include "service/names.h"
 #include "service/plan_service.h"
+#include "service/tell.h"
 
 namespace rapport {
 
 namespace {
+
+constexpr Timestamp kDayMs = 24LL * 60 * 60 * 1000;
 
 // The series a summary compares: the client's own answers, or the guardian's where the client
 // gave none (a parent-report form), each oldest first with a total.
@@ -38,6 +41,95 @@ std::string HelpLine(const CrisisLine& line) {
 
 }  // namespace
 
+Status WriteEnding(WriteTxn& txn, const Actor& actor, EpisodeId episode_id,
+                   const EndingWords& words, Timestamp now) {
+  // Read inside the write so that two endings cannot both pass the check.
+  RAPPORT_ASSIGN_OR_RETURN(const Episode current, txn.GetEpisode(episode_id));
+  if (current.status == EpisodeStatus::kEnded) {
+    return Fail(Error::FailedPrecondition("This episode has already ended."));
+  }
+  RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(episode_id, EpisodeStatus::kEnded, now));
+  RAPPORT_RETURN_IF_ERROR(
+      txn.InsertEpisodeEnding(EpisodeEnding{episode_id, actor.user_id, now, words}));
+  // Nothing stays booked in a course that has ended.
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<Appointment> appointments,
+                           txn.ListAppointmentsOfEpisode(episode_id));
+  for (Appointment& a : appointments) {
+    if (a.status != AppointmentStatus::kScheduled || a.starts_at <= now) continue;
+    a.status = AppointmentStatus::kCancelled;
+    RAPPORT_RETURN_IF_ERROR(txn.UpdateAppointment(a));
+    RAPPORT_RETURN_IF_ERROR(
+        audit::Append(txn, actor, now, "update", "appointment", audit::Id(a.id)));
+  }
+  return audit::Append(txn, actor, now, "end", "episode", audit::Id(episode_id));
+}
+
+Status InviteToLookBack(WriteTxn& txn, EpisodeId episode_id, Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, txn.GetEpisode(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
+  if (!client.active) return Ok();
+  RAPPORT_RETURN_IF_ERROR(Tell(
+      txn, client,
+      Message{"looking_back", fmt::format("looking_back:episode={}", episode.id),
+              "Rapport: looking back on your therapy",
+              "Your course of therapy has ended. If you would like to, tell us how it felt as a "
+              "whole: a few short questions, asked once. You will find them on your home page "
+              "when you sign in to Rapport.",
+              Json{{"type", "looking_back"}, {"episode_id", episode.id}}},
+      now));
+  return Ok();
+}
+
+Result<int> FlagEpisodesWithoutContact(WriteTxn& txn, Store& store, ClinicId clinic_id,
+                                       Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(clinic_id));
+  const Timestamp quiet = static_cast<Timestamp>(clinic.settings.no_contact_after_days) * kDayMs;
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<Episode> episodes,
+                           store.ListEpisodesOfClinic(clinic_id));
+  int told = 0;
+  for (const Episode& episode : episodes) {
+    if (episode.status == EpisodeStatus::kEnded || now - episode.started_at <= quiet) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store.ListAppointmentsOfEpisode(episode.id));
+    Timestamp last = episode.started_at;
+    bool booked = false;
+    for (const Appointment& a : appointments) {
+      if (a.status == AppointmentStatus::kScheduled && a.starts_at > now) booked = true;
+      const bool held = a.status == AppointmentStatus::kCompleted ||
+                        (a.status == AppointmentStatus::kScheduled && a.starts_at <= now);
+      if (held) last = std::max(last, a.starts_at);
+    }
+    if (booked || now - last <= quiet) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode.id));
+    for (const FeedbackResponse& r : responses) {
+      if (r.respondent_user_id == episode.client_id) last = std::max(last, r.submitted_at);
+    }
+    if (now - last <= quiet) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto messages, store.ListEpisodeMessages(episode.id));
+    for (const EpisodeMessage& m : messages) {
+      if (m.sender_id == episode.client_id) last = std::max(last, m.sent_at);
+    }
+    if (now - last <= quiet) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const User therapist, txn.GetUser(episode.therapist_id));
+    if (!therapist.active) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const std::string client, ClientName(store, episode.client_id));
+    const int days = static_cast<int>((now - last) / kDayMs);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const int n,
+        Tell(txn, therapist,
+             Message{"no_contact", fmt::format("no_contact:episode={}:since={}", episode.id, last),
+                     "Rapport: a client you have not heard from",
+                     fmt::format("{} has had no session, message or check-in for {} days, and "
+                                 "nothing is booked. A short, kind message asking how they are "
+                                 "often helps. If you cannot reach them, you can end the episode "
+                                 "with the reason \"no contact\" when you are ready.",
+                                 client, days),
+                     Json{{"type", "no_contact"}, {"episode_id", episode.id}, {"days", days}}},
+             now));
+    told += n > 0 ? 1 : 0;
+  }
+  return told;
+}
+
 CourseService::CourseService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
                              FeedbackService& feedback, PlanService& plan,
                              const CrisisDirectory& crisis)
@@ -56,25 +148,8 @@ Result<DischargeSummary> CourseService::EndEpisode(const Actor& actor, EpisodeId
   RAPPORT_RETURN_IF_ERROR(ValidateEnding(words));
   const Timestamp now = clock_.Now();
   const Status written = store_.Write([&](WriteTxn& txn) -> Status {
-    // Re-read inside the write so that two endings cannot both pass the check.
-    RAPPORT_ASSIGN_OR_RETURN(const Episode current, txn.GetEpisode(episode_id));
-    if (current.status == EpisodeStatus::kEnded) {
-      return Fail(Error::FailedPrecondition("This episode has already ended."));
-    }
-    RAPPORT_RETURN_IF_ERROR(txn.UpdateEpisodeStatus(episode_id, EpisodeStatus::kEnded, now));
-    RAPPORT_RETURN_IF_ERROR(
-        txn.InsertEpisodeEnding(EpisodeEnding{episode_id, actor.user_id, now, words}));
-    // Nothing stays booked in a course that has ended.
-    RAPPORT_ASSIGN_OR_RETURN(std::vector<Appointment> appointments,
-                             txn.ListAppointmentsOfEpisode(episode_id));
-    for (Appointment& a : appointments) {
-      if (a.status != AppointmentStatus::kScheduled || a.starts_at <= now) continue;
-      a.status = AppointmentStatus::kCancelled;
-      RAPPORT_RETURN_IF_ERROR(txn.UpdateAppointment(a));
-      RAPPORT_RETURN_IF_ERROR(
-          audit::Append(txn, actor, now, "update", "appointment", audit::Id(a.id)));
-    }
-    return audit::Append(txn, actor, now, "end", "episode", audit::Id(episode_id));
+    RAPPORT_RETURN_IF_ERROR(WriteEnding(txn, actor, episode_id, words, now));
+    return InviteToLookBack(txn, episode_id, now);
   });
   if (!written) return Fail(written.error());
   RAPPORT_ASSIGN_OR_RETURN(const Episode ended, store_.GetEpisode(episode_id));
@@ -121,7 +196,21 @@ Result<DischargeSummary> CourseService::Draft(const Actor& actor, const Episode&
     if (q.definition.purpose != Purpose::kOutcome && q.definition.purpose != Purpose::kRapport) {
       continue;  // the Fit Check and risk screens are not measures of change
     }
-    const std::vector<const ProgressPoint*> series = SeriesOf(q);
+    std::vector<const ProgressPoint*> series = SeriesOf(q);
+    if (episode.ended_at) {
+      // What came after the end is the client looking back on the course, not part of it.
+      std::erase_if(series,
+                    [&](const ProgressPoint* p) { return p->submitted_at > *episode.ended_at; });
+      if (q.definition.purpose == Purpose::kRapport) {
+        for (const ProgressPoint& p : q.points) {
+          if (p.respondent == Respondent::kClient && p.total &&
+              p.submitted_at > *episode.ended_at) {
+            s.looking_back =
+                DischargeSummary::LookingBack{*p.total, q.definition.max, p.submitted_at};
+          }
+        }
+      }
+    }
     MeasureSummary m;
     m.instrument = q.definition.code;
     m.title = q.definition.plain_title.empty() ? q.definition.title : q.definition.plain_title;

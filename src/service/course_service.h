@@ -25,6 +25,23 @@ namespace rapport {
 class FeedbackService;
 class PlanService;
 
+// Ends episode `episode_id` inside `txn`: its status, its ending, the cancellation of every future
+// appointment, and the audit entries. kFailedPrecondition when it has ended already. The one way
+// an episode ends, whether by its therapist or by a change of therapist.
+Status WriteEnding(WriteTxn& txn, const Actor& actor, EpisodeId episode_id,
+                   const EndingWords& words, Timestamp now);
+
+// Asks the client of ended episode `episode_id`, once, how the course felt as a whole: the last
+// Rapport Check, which their home then offers.
+Status InviteToLookBack(WriteTxn& txn, EpisodeId episode_id, Timestamp now);
+
+// The scheduler's check for open episodes without contact: no session held, no message from the
+// client and no answer from them for the clinic's no_contact_after_days, and nothing booked ahead.
+// Their therapist is told once for each stretch of silence, kindly, so that they can reach out
+// before the episode is ever closed as "no contact". Returns how many were told.
+Result<int> FlagEpisodesWithoutContact(WriteTxn& txn, Store& store, ClinicId clinic_id,
+                                       Timestamp now);
+
 class CourseService {
  public:
   CourseService(Store& store, const Clock& clock, const InstrumentCatalog& catalog,
@@ -40,9 +57,12 @@ class CourseService {
   // where to get help.
   Result<DischargeSummary> Summary(const Actor& actor, EpisodeId episode_id);
 
- private:
+  // The summary of `episode` as `actor` may read it, with no check of its own beyond those of the
+  // feedback and plan services: for callers that have decided access already (the handover
+  // packet a client reviews).
   Result<DischargeSummary> Draft(const Actor& actor, const Episode& episode);
 
+ private:
   Store& store_;
   const Clock& clock_;
   const InstrumentCatalog& catalog_;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "domain/alerts.h"
@@ -172,6 +173,56 @@ TEST(CourseEnding, OnlyTheCareTeamEndsAndTheClientReadsOnlyAnEndedSummary) {
     EXPECT_FALSE(read.has_value()) << who;
   }
   EXPECT_TRUE(w.course.Summary(w.As(w.c1), w.e_c1).has_value());
+}
+
+TEST(CourseEnding, TheClientLooksBackOnceAfterTheEndAndTheSummaryKeepsItApart) {
+  CourseWorld w;
+  const auto rapport = [&](int each) {
+    return w.feedback.SubmitResponse(
+        w.As(w.c1), w.e_c1,
+        SubmitRequest{"RAPPORT-CHECK", "client", testing_support::RapportCheck(each), {}});
+  };
+  ASSERT_TRUE(rapport(6).has_value());
+  w.clock.Advance(std::chrono::hours(24 * 7));
+  ASSERT_TRUE(rapport(7).has_value());
+  w.clock.Advance(std::chrono::hours(24));
+  ASSERT_TRUE(w.course.EndEpisode(w.As(w.t1), w.e_c1, CourseWorld::GoalsMet()).has_value());
+  const auto due = [&] {
+    auto assigned = w.feedback.AssignedInstruments(w.As(w.c1), w.e_c1, std::nullopt);
+    EXPECT_TRUE(assigned.has_value());
+    std::vector<std::string> codes;
+    for (const AssignedInstrument& a : assigned.value_or(std::vector<AssignedInstrument>{})) {
+      if (a.due) codes.push_back(a.code);
+    }
+    return codes;
+  };
+  EXPECT_EQ(due(), std::vector<std::string>{"RAPPORT-CHECK"}) << "only the look back";
+  // Nothing else is taken once the course has ended.
+  auto phq =
+      w.feedback.SubmitResponse(w.As(w.c1), w.e_c1, SubmitRequest{"PHQ-9", "client", Phq9(1), {}});
+  ASSERT_FALSE(phq.has_value());
+  EXPECT_EQ(phq.error().code, ErrorCode::kFailedPrecondition);
+  w.clock.Advance(std::chrono::hours(2));
+  const std::size_t alerts = w.store->ListAlertsOfEpisode(w.e_c1)->size();
+  auto looked = rapport(3);  // low, yet no alert: nobody acts on an ended course's rapport
+  ASSERT_TRUE(looked.has_value()) << looked.error().message;
+  EXPECT_EQ(w.store->ListAlertsOfEpisode(w.e_c1)->size(), alerts);
+  EXPECT_TRUE(due().empty());
+  auto again = rapport(9);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+
+  auto summary = w.course.Summary(w.As(w.c1), w.e_c1);
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  ASSERT_TRUE(summary->looking_back.has_value());
+  EXPECT_EQ(summary->looking_back->total, 18);
+  EXPECT_EQ(summary->looking_back->max, 60);
+  const auto measure =
+      std::find_if(summary->measures.begin(), summary->measures.end(),
+                   [](const MeasureSummary& m) { return m.instrument == "RAPPORT-CHECK"; });
+  ASSERT_NE(measure, summary->measures.end());
+  EXPECT_EQ(measure->answers, 2) << "the look back is not part of the course's series";
+  EXPECT_EQ(measure->last, 42);
 }
 
 }  // namespace

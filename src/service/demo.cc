@@ -26,6 +26,7 @@
 #include "service/actor.h"
 #include "service/audit_log.h"
 #include "service/demo_answers.h"
+#include "service/demo_course.h"
 #include "service/demo_matching.h"
 #include "service/feedback_service.h"
 #include "service/room_service.h"
@@ -115,6 +116,11 @@ constexpr std::array<ClientSeed, 12> kClients{{
     {"lucia.moreno@demo.rapport", "Lucía Moreno", "", "1999-08-19", Age::kAdult, 2, 1,
      EpisodeStatus::kIntake, 0, 4, 15, Modality::kVideo},
 }};
+
+// Ravi Patel asked for a different therapist (service/demo_course.h); Mei Chen has a rupture still
+// waiting for its repair note.
+constexpr std::size_t kTransferringClient = 10;
+constexpr std::size_t kRuptureWaitingClient = 3;
 
 // What the demo's finished course says at its end.
 EndingWords DemoEnding() {
@@ -1283,6 +1289,19 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
     }
     RAPPORT_RETURN_IF_ERROR(WriteFeedback(txn, system, now, catalog, plans, random, summary));
     RAPPORT_RETURN_IF_ERROR(WritePlans(txn, system, now, catalog, plans));
+    DemoCourseInput course;
+    course.clinic_id = summary.clinic_id;
+    course.coordinator = staff[0];
+    course.leaving_episode = plans[kTransferringClient].episode_id;
+    course.leaving_client = plans[kTransferringClient].client_id;
+    course.from_therapist = plans[kTransferringClient].therapist_id;
+    course.to_therapist = staff[kFirstTherapist + 2];
+    course.repaired_episode = plans[0].episode_id;
+    course.waiting_episode = plans[kRuptureWaitingClient].episode_id;
+    course.rupture_therapist = plans[0].therapist_id;
+    course.now = now;
+    RAPPORT_ASSIGN_OR_RETURN(const int started, SeedCourseChanges(txn, course));
+    summary.episodes += started;
     const std::array<UserId, 3> therapists{staff[kFirstTherapist], staff[kFirstTherapist + 1],
                                            staff[kFirstTherapist + 2]};
     return SeedMatching(txn, system,

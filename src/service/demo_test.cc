@@ -64,7 +64,8 @@ TEST(Demo, SeedsTheWholeClinicWithTheAgreedPeople) {
   EXPECT_EQ(roles[Role::kClient], 12 + 2 + former);
   EXPECT_EQ(roles[Role::kGuardian], 2);
   EXPECT_EQ(s.summary->accounts.size(), 21u);
-  EXPECT_EQ(s.summary->episodes, 12 + former);
+  // Ravi's new episode with Priya, after his change of therapist.
+  EXPECT_EQ(s.summary->episodes, 12 + 1 + former);
   EXPECT_EQ(s.summary->accounts[0].email, "admin@demo.rapport");
 }
 
@@ -124,7 +125,10 @@ TEST(Demo, HasSixteenWeeksOfMostlyCompletedAppointmentsAndSomeUpcoming) {
     for (const Appointment& a : *appointments) {
       ++statuses[a.status];
       earliest = std::min(earliest, a.starts_at);
-      if (a.starts_at > kNow) {
+      if (a.starts_at > kNow && e.status == EpisodeStatus::kEnded) {
+        // Ravi's course ended today as a transfer: what was booked ahead was cancelled.
+        EXPECT_EQ(a.status, AppointmentStatus::kCancelled);
+      } else if (a.starts_at > kNow) {
         ++upcoming;
         EXPECT_EQ(a.status, AppointmentStatus::kScheduled);
       } else if (a.starts_at + a.duration_minutes * 60'000 <= kNow) {
@@ -206,6 +210,42 @@ TEST(Demo, LeavesAnIntactAuditChain) {
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->reason;
   EXPECT_GT(report->entries_checked, 100);
+}
+
+TEST(Demo, ShowsATransferWithItsPacketAndRupturesRepairedAndWaiting) {
+  Seeded s;
+  ASSERT_TRUE(s.summary.has_value());
+  const auto ravi = SoleUserWithEmail(*s.store, "ravi.patel@demo.rapport");
+  ASSERT_TRUE(ravi.has_value());
+  const auto episodes = s.store->ListEpisodesOfClient(ravi->id);
+  ASSERT_TRUE(episodes.has_value());
+  ASSERT_EQ(episodes->size(), 2u);
+  const Episode& old = (*episodes)[0];
+  const Episode& next = (*episodes)[1];
+  EXPECT_EQ(old.status, EpisodeStatus::kEnded);
+  EXPECT_EQ(s.store->GetEpisodeEnding(old.id)->words.reason, EndReason::kTransferred);
+  EXPECT_EQ(next.status, EpisodeStatus::kIntake);
+  EXPECT_NE(next.therapist_id, old.therapist_id);
+  const auto change = s.store->GetTherapistChangeInto(next.id);
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(change->status, ChangeStatus::kDone);
+  ASSERT_TRUE(change->packet.has_value());
+  EXPECT_EQ(change->packet->shared,
+            (std::set<PacketSection>{PacketSection::kWhatHelped, PacketSection::kPreferences}));
+  EXPECT_TRUE(change->packet->measures.empty()) << "Ravi kept his scores to himself";
+
+  const auto ruptures_of = [&](const char* email) {
+    const auto user = SoleUserWithEmail(*s.store, email);
+    const auto theirs = s.store->ListEpisodesOfClient(user->id);
+    return s.store->ListRupturesOfEpisode(theirs->front().id).value_or(std::vector<Rupture>{});
+  };
+  const auto jordan = ruptures_of("client@demo.rapport");
+  ASSERT_EQ(jordan.size(), 1u);
+  EXPECT_TRUE(jordan[0].repair.has_value());
+  const auto mei = ruptures_of("mei.chen@demo.rapport");
+  ASSERT_EQ(mei.size(), 1u);
+  EXPECT_FALSE(mei[0].repair.has_value());
+  EXPECT_LT(mei[0].noted_at, kNow - 72LL * 60 * 60 * 1000) << "past the repair window";
 }
 
 // --- Feedback histories (issue 3, item 9) -----------------------------------------------------

@@ -387,6 +387,18 @@ std::vector<InstrumentAssignment> AssignmentsOf(EpisodeId episode_id,
   return out;
 }
 
+// Whether the client has looked back on an ended course: a Rapport Check of theirs sent after it
+// ended.
+bool LookedBack(const InstrumentCatalog& catalog, const Episode& episode,
+                const std::vector<FeedbackResponse>& responses) {
+  if (!episode.ended_at) return false;
+  return std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+    const Instrument* i = catalog.Find(r.instrument);
+    return i != nullptr && i->purpose == Purpose::kRapport && r.respondent == Respondent::kClient &&
+           r.submitted_at > *episode.ended_at;
+  });
+}
+
 }  // namespace
 
 std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
@@ -430,7 +442,15 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
                                          ToString(p.respondent))));
   }
   if (episode.status == EpisodeStatus::kEnded) {
-    return Fail(Error::FailedPrecondition("This episode of care has ended."));
+    // Once a course has ended the client may look back on it, once, with a last Rapport Check.
+    const bool looking_back = p.instrument->purpose == Purpose::kRapport &&
+                              p.respondent == Respondent::kClient && !request.appointment_id;
+    if (!looking_back) return Fail(Error::FailedPrecondition("This episode of care has ended."));
+    RAPPORT_ASSIGN_OR_RETURN(const auto answered, store_.ListResponsesOfEpisode(episode.id));
+    if (LookedBack(catalog_, episode, answered)) {
+      return Fail(Error::FailedPrecondition(
+          "You have already told us how your therapy felt as a whole. Thank you."));
+    }
   }
   if (request.appointment_id) {
     auto appointment = store_.GetAppointment(*request.appointment_id);
@@ -568,8 +588,13 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
     for (const FeedbackAlert& a : unresolved) {
       kinds.push_back({a.kind, a.state == AlertState::kAcknowledged});
     }
-    const std::vector<RaisedAlert> raised =
-        WithoutRepeats(EvaluateSubmission(rules_, facts), kinds);
+    std::vector<RaisedAlert> raised = WithoutRepeats(EvaluateSubmission(rules_, facts), kinds);
+    // A course that has ended raises nothing but a risk alert: nobody acts on the rest any more.
+    if (episode.status == EpisodeStatus::kEnded) {
+      std::erase_if(raised, [](const RaisedAlert& a) {
+        return a.kind != AlertKind::kRisk && a.kind != AlertKind::kRiskUnanswered;
+      });
+    }
 
     FeedbackResponse response =
         ResponseRecord({episode.id, p.appointment_id, p.respondent, actor.user_id, now, session},
@@ -714,13 +739,15 @@ std::optional<Timestamp> FirstSessionEnded(const std::vector<Appointment>& appoi
   return first;
 }
 
-// The Fit Check, once, a day after the client first met their therapist: its words say so.
+// The Fit Check, once, the clinic's `after_hours` after the client first met their therapist, and
+// never once two weeks have passed: its words say so.
 Result<int> QueueFitCheck(WriteTxn& txn, const User& client, const Episode& episode,
                           const std::vector<Appointment>& appointments,
                           const std::vector<FeedbackResponse>& responses,
-                          const std::string& fit_code, const std::string& base_url, Timestamp now) {
+                          const std::string& fit_code, int after_hours, const std::string& base_url,
+                          Timestamp now) {
   const auto met = FirstSessionEnded(appointments, now);
-  if (!met || now < *met + 24 * kHourMs || now > *met + 14 * 24 * kHourMs) return 0;
+  if (!met || now < *met + after_hours * kHourMs || now > *met + 14 * 24 * kHourMs) return 0;
   const bool answered = std::any_of(responses.begin(), responses.end(), [&](const auto& r) {
     return r.instrument == fit_code && r.respondent == Respondent::kClient;
   });
@@ -741,6 +768,7 @@ Result<int> QueueFitCheck(WriteTxn& txn, const User& client, const Episode& epis
 Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clinic_id,
                                                    Timestamp now) {
   RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store_.ListEpisodesOfClinic(clinic_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store_.GetClinic(clinic_id));
   int queued = 0;
   for (const Episode& episode : episodes) {
     if (episode.status == EpisodeStatus::kEnded) continue;
@@ -757,8 +785,8 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
         schedules[a.instrument] = a.schedule.value_or(DefaultSchedule(*instrument));
       if (instrument != nullptr && instrument->purpose == Purpose::kFit) fit = instrument;
       if (instrument == nullptr || instrument->purpose == Purpose::kFit ||
-          instrument->purpose == Purpose::kScreen) {
-        continue;  // the Fit Check and risk screens are asked on their own terms
+          instrument->purpose == Purpose::kScreen || instrument->purpose == Purpose::kSupport) {
+        continue;  // the Fit Check, risk screens and the Support Check: on their own terms
       }
       const bool asked_before =
           instrument->timing && instrument->timing->ask == AskWhen::kBeforeSession;
@@ -769,8 +797,9 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
     RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
     if (fit != nullptr) {
       RAPPORT_ASSIGN_OR_RETURN(
-          const int n, QueueFitCheck(txn, client, episode, appointments, responses, fit->code,
-                                     wiring_.notifier.base_url, now));
+          const int n,
+          QueueFitCheck(txn, client, episode, appointments, responses, fit->code,
+                        clinic.settings.fit_check_after_hours, wiring_.notifier.base_url, now));
       queued += n;
     }
     // Something in `list` is due at the session and not yet answered for it.
@@ -1410,6 +1439,10 @@ Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentC
   RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store.ListAssignments(episode_id));
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode_id));
   RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store.ListAppointmentsOfEpisode(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Episode episode, store.GetEpisode(episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto support_requests,
+                           store.ListSupportCheckRequestsOfEpisode(episode_id));
+  const bool looked_back = LookedBack(catalog, episode, responses);
   std::vector<AssignedInstrument> out;
   for (const auto& a : assignments) {
     const Instrument* i = catalog.Find(a.instrument);
@@ -1425,6 +1458,18 @@ Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentC
     view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at);
     // The Fit Check asks how meeting the therapist felt: only once they have met.
     if (i->purpose == Purpose::kFit && !FirstSessionEnded(appointments, at)) view.due = false;
+    // The Support Check: from the therapist's latest request until the client answers it.
+    if (i->purpose == Purpose::kSupport) {
+      const std::optional<Timestamp> last =
+          LastAnswered(i->code, a.respondent, responses, appointments);
+      view.due =
+          !support_requests.empty() && (!last || *last < support_requests.back().requested_at);
+    }
+    // An ended course asks one thing more: the client's Rapport Check about it as a whole.
+    if (episode.status == EpisodeStatus::kEnded) {
+      view.due =
+          i->purpose == Purpose::kRapport && a.respondent == Respondent::kClient && !looked_back;
+    }
     out.push_back(std::move(view));
   }
   return out;

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "service/appointment_service.h"
+#include "service/course_service.h"
 
 namespace rapport {
 
@@ -40,7 +41,8 @@ struct PeriodicKind {
 constexpr PeriodicKind kPeriodic[] = {{kMissedFeedbackJob, kMissedFeedbackEveryMs},
                                       {kFeedbackRequestsJob, kFeedbackRequestsEveryMs},
                                       {kAppointmentRemindersJob, kAppointmentRemindersEveryMs},
-                                      {kPruneSessionsJob, kPruneSessionsEveryMs}};
+                                      {kPruneSessionsJob, kPruneSessionsEveryMs},
+                                      {kNoContactJob, kNoContactEveryMs}};
 
 }  // namespace
 
@@ -85,6 +87,13 @@ void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
     return feedback.RaiseUnsentRisk(txn, payload["episode_id"].get<EpisodeId>(),
                                     payload["author_id"].get<UserId>(), now);
   });
+  scheduler.Handle(
+      std::string(kNoContactJob),
+      Periodic(kNoContactJob, kNoContactEveryMs,
+               [&store](WriteTxn& txn, ClinicId clinic, Timestamp now) -> Status {
+                 RAPPORT_RETURN_IF_ERROR(FlagEpisodesWithoutContact(txn, store, clinic, now));
+                 return Ok();
+               }));
   scheduler.Handle(
       std::string(kFeedbackRequestsJob),
       Periodic(kFeedbackRequestsJob, kFeedbackRequestsEveryMs,

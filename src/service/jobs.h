@@ -22,6 +22,10 @@ inline constexpr std::int64_t kFeedbackRequestsEveryMs = 15LL * 60 * 1000;
 // Clients are reminded of their appointments the day before (service/appointment_service.h).
 inline constexpr std::string_view kAppointmentRemindersJob = "appointment_reminders";
 inline constexpr std::int64_t kAppointmentRemindersEveryMs = 15LL * 60 * 1000;
+// Open episodes without contact for the clinic's no_contact_after_days are flagged to their
+// therapist (service/course_service.h), checked every six hours.
+inline constexpr std::string_view kNoContactJob = "no_contact";
+inline constexpr std::int64_t kNoContactEveryMs = 6LL * 60 * 60 * 1000;
 // Sessions past their idle or absolute timeout are removed, not kept until presented.
 inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
 inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;

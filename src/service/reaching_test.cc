@@ -364,7 +364,8 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
   // Five hours pass with no server running.
   w.clock.Advance(std::chrono::hours(5));
-  EXPECT_EQ(w.Run(), 8) << "each periodic job once per clinic, not once per missed period";
+  EXPECT_EQ(w.Run(), 10) << "each of the five periodic jobs once per clinic, not once per "
+                            "missed period";
   const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
   ASSERT_EQ(jobs.size(), 2U);
   EXPECT_EQ(jobs[1].state, JobState::kPending);
@@ -508,6 +509,27 @@ TEST(FeedbackRequests, TheFitCheckIsDueAndSentOnlyADayAfterTheFirstSession) {
       EXPECT_NE(m.body.find("You have now met your therapist"), std::string::npos) << m.body;
     }
   }
+}
+
+TEST(FeedbackRequests, TheFitCheckWaitsTheClinicsHoursAfterTheFirstSession) {
+  ReachWorld w;
+  ClinicSettings settings = w.store->GetClinic(w.clinic_a)->settings;
+  settings.fit_check_after_hours = 72;
+  ASSERT_TRUE(
+      w.store->Write([&](WriteTxn& txn) { return txn.UpdateClinicSettings(w.clinic_a, settings); })
+          .has_value());
+  const auto fit_mail = [&] {
+    int n = 0;
+    for (const Notification& m : ToClient(w, w.c1)) n += m.reason == "fit_check";
+    return n;
+  };
+  // The first session (a_c1) starts in 24 hours and lasts 50 minutes.
+  w.clock.Advance(std::chrono::hours(25 + 48));
+  Requests(w);
+  EXPECT_EQ(fit_mail(), 0) << "two days after: the clinic waits three";
+  w.clock.Advance(std::chrono::hours(24));
+  Requests(w);
+  EXPECT_EQ(fit_mail(), 1);
 }
 
 // --- What the client is told ------------------------------------------------------------------

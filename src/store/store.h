@@ -23,12 +23,15 @@
 #include "domain/contact.h"
 #include "domain/ending.h"
 #include "domain/first_step.h"
+#include "domain/handover.h"
 #include "domain/matching.h"
 #include "domain/messaging.h"
 #include "domain/notes.h"
 #include "domain/people.h"
 #include "domain/plan.h"
 #include "domain/room.h"
+#include "domain/rupture.h"
+#include "domain/support_check.h"
 #include "store/caseload_records.h"
 #include "store/feedback_records.h"
 #include "store/matching_records.h"
@@ -162,6 +165,18 @@ class WriteTxn {
   // The clinic's own progress-note template for new notes.
   virtual Status PutClinicNoteTemplate(ClinicId clinic_id, const NoteTemplate& note_template,
                                        Timestamp at) = 0;
+  // What the client chose after a low Fit Check. kAlreadyExists when that answer has a choice.
+  virtual Status InsertFitFollowup(const FitFollowup& followup) = 0;
+  // A new change of therapist (change.id, and everything decided later, ignored: it starts
+  // awaiting consent). kAlreadyExists when the episode has an open change.
+  virtual Result<TherapistChangeId> InsertTherapistChange(const TherapistChange& change) = 0;
+  // Its status, consent (time and the shared packet), new episode and decision, by id.
+  virtual Status UpdateTherapistChange(const TherapistChange& change) = 0;
+  // A new rupture without its repair (rupture.id and the repair ignored).
+  virtual Result<RuptureId> InsertRupture(const Rupture& rupture) = 0;
+  // The repair conversation, once: kFailedPrecondition when the rupture has its repair already.
+  virtual Status RecordRepair(RuptureId id, UserId by, Timestamp at, const RepairNote& repair) = 0;
+  virtual Status InsertSupportCheckRequest(const SupportCheckRequest& request) = 0;
   virtual Result<AppointmentId> InsertAppointment(const Appointment& appointment) = 0;
   virtual Status UpdateAppointment(const Appointment& appointment) = 0;  // by id, all fields
   // Records that a room's session is under way: a new record, or, for a session that was ended,
@@ -312,6 +327,8 @@ class WriteTxn {
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   virtual Result<std::vector<Appointment>> ListAppointmentsOfEpisode(EpisodeId id) = 0;
   virtual Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) = 0;  // as below
+  virtual Result<TherapistChange> GetTherapistChange(TherapistChangeId id) = 0;   // as below
+  virtual Result<Rupture> GetRupture(RuptureId id) = 0;                           // as below
   virtual Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) = 0;
   virtual Result<FeedbackAlert> GetAlert(AlertId id) = 0;
   virtual Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) = 0;
@@ -413,6 +430,25 @@ class AppointmentReads {
   virtual Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(EpisodeId id) = 0;
   // kNotFound when the clinic has not written its own (it uses the first shipped one).
   virtual Result<NoteTemplate> GetClinicNoteTemplate(ClinicId clinic_id) = 0;
+  // By chosen_at, then id.
+  virtual Result<std::vector<FitFollowup>> ListFitFollowupsOfEpisode(EpisodeId id) = 0;
+  virtual Result<TherapistChange> GetTherapistChange(TherapistChangeId id) = 0;
+  // By id (the order they were asked for); all of them, or only those in `status`.
+  virtual Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
+      ClinicId clinic_id, std::optional<ChangeStatus> status) = 0;
+  virtual Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(EpisodeId id) = 0;
+  // The change that started `new_episode_id`; kNotFound when it did not start from one.
+  virtual Result<TherapistChange> GetTherapistChangeInto(EpisodeId new_episode_id) = 0;
+  virtual Result<Rupture> GetRupture(RuptureId id) = 0;
+  // By noted_at, then id.
+  virtual Result<std::vector<Rupture>> ListRupturesOfEpisode(EpisodeId id) = 0;
+  // By requested_at, then id.
+  virtual Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(
+      EpisodeId id) = 0;
+  // The clinic's ruptures still without a repair that were noted before `noted_before`, oldest
+  // first.
+  virtual Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(ClinicId clinic_id,
+                                                                      Timestamp noted_before) = 0;
 
   virtual Result<Appointment> GetAppointment(AppointmentId id) = 0;
   // Ordered by starts_at.

@@ -1,7 +1,8 @@
 #pragma once
 // The Store contract for the course of therapy: how an episode ended (and what the outcome report
 // and the expected trajectories make of it), session notes that are final once signed, their
-// addenda, and the clinic's note template. Part of the contract suite
+// addenda, the clinic's note template, the choice after a low Fit Check, changes of therapist
+// with their handover packets, and ruptures with their repair. Part of the contract suite
 // (store/store_contract_test.h); include from exactly one .cc per test binary, after
 // store_matching_contract_test.h, and instantiate StoreCourseContractTest there.
 
@@ -183,6 +184,159 @@ TEST_P(StoreCourseContractTest, AClinicKeepsItsOwnNoteTemplateAndTheSettingToOpe
   open.clients_may_read_notes = true;
   ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateClinicSettings(w.clinic, open); }), IsOk());
   EXPECT_TRUE(store().GetClinic(w.clinic)->settings.clients_may_read_notes);
+}
+
+TEST_P(StoreCourseContractTest, AFitCheckAnswerHasOneFollowUpChoice) {
+  const auto w = MakeWorld();
+  const ResponseId response = Put([&](WriteTxn& txn) {
+    return txn.InsertResponse(MakeResponse(w.episode, w.client, w.appointment, kT0 + 5));
+  });
+  const FitFollowup choice{w.episode, response, FitChoice::kMoreSessions, w.client, kT0 + 10};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.InsertFitFollowup(choice); }), IsOk());
+  FitFollowup again = choice;
+  again.choice = FitChoice::kChange;
+  EXPECT_THAT(Do([&](WriteTxn& txn) { return txn.InsertFitFollowup(again); }),
+              FailsWith(ErrorCode::kAlreadyExists));
+  auto listed = store().ListFitFollowupsOfEpisode(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].choice, FitChoice::kMoreSessions);
+  EXPECT_EQ((*listed)[0].response_id, response);
+  EXPECT_EQ((*listed)[0].chosen_at, kT0 + 10);
+}
+
+TEST_P(StoreCourseContractTest, AChangeOfTherapistKeepsOnlyTheSharedPacketAndOneIsOpenAtATime) {
+  const auto w = MakeWorld();
+  TherapistChange change;
+  change.clinic_id = w.clinic;
+  change.episode_id = w.episode;
+  change.client_id = w.client;
+  change.from_therapist_id = w.therapist;
+  change.kind = TherapistChangeKind::kClientRequest;
+  change.requested_by = w.client;
+  change.requested_at = kT0;
+  const TherapistChangeId id =
+      Put([&](WriteTxn& txn) { return txn.InsertTherapistChange(change); });
+  auto read = store().GetTherapistChange(id);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->status, ChangeStatus::kAwaitingConsent);
+  EXPECT_EQ(read->packet, std::nullopt);
+  EXPECT_EQ(read->to_therapist_id, std::nullopt);
+  // A second open change of the same episode is refused.
+  const auto insert_again = [&](WriteTxn& txn) -> Status {
+    RAPPORT_RETURN_IF_ERROR(txn.InsertTherapistChange(change));
+    return Ok();
+  };
+  EXPECT_THAT(Do(insert_again), FailsWith(ErrorCode::kAlreadyExists));
+
+  HandoverPacket packet;
+  packet.client_name = "C";
+  packet.from_therapist_name = "T";
+  packet.started_at = kT0 - kDay;
+  packet.sessions_attended = 3;
+  packet.preferences = "Someone who speaks plainly";
+  packet = SharedOnly(packet, {PacketSection::kPreferences});
+  TherapistChange consented = *read;
+  consented.status = ChangeStatus::kConsented;
+  consented.consented_at = kT0 + 1;
+  consented.packet = packet;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateTherapistChange(consented); }), IsOk());
+  const EpisodeId next = AddEpisode(w.clinic, w.client, w.other_therapist);
+  TherapistChange done = consented;
+  done.status = ChangeStatus::kDone;
+  done.new_episode_id = next;
+  done.decided_by = w.therapist;
+  done.decided_at = kT0 + 2;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateTherapistChange(done); }), IsOk());
+
+  auto into = store().GetTherapistChangeInto(next);
+  ASSERT_THAT(into, IsOk());
+  EXPECT_EQ(into->id, id);
+  ASSERT_TRUE(into->packet.has_value());
+  EXPECT_EQ(into->packet->preferences, "Someone who speaks plainly");
+  EXPECT_EQ(into->packet->shared, std::set<PacketSection>{PacketSection::kPreferences});
+  EXPECT_EQ(into->consented_at, kT0 + 1);
+  EXPECT_EQ(into->decided_at, kT0 + 2);
+  EXPECT_THAT(store().GetTherapistChangeInto(w.episode), FailsWith(ErrorCode::kNotFound));
+  // Done, it is no longer open: the episode may have another.
+  ASSERT_THAT(Do(insert_again), IsOk());
+  EXPECT_EQ(store().ListTherapistChangesOfEpisode(w.episode)->size(), 2u);
+  EXPECT_EQ(store().ListTherapistChangesOfClinic(w.clinic, ChangeStatus::kDone)->size(), 1u);
+  EXPECT_EQ(store().ListTherapistChangesOfClinic(w.clinic, std::nullopt)->size(), 2u);
+  EXPECT_TRUE(store().ListTherapistChangesOfClinic(w.clinic + 100, std::nullopt)->empty());
+}
+
+TEST_P(StoreCourseContractTest, ARuptureTakesOneRepairNoteThatIsThenFinal) {
+  const auto w = MakeWorld();
+  Rupture rupture;
+  rupture.episode_id = w.episode;
+  rupture.noted_by = w.therapist;
+  rupture.noted_at = kT0;
+  rupture.note = RuptureNote{RuptureSource::kInSession, std::nullopt, "Went quiet after homework"};
+  const RuptureId id = Put([&](WriteTxn& txn) { return txn.InsertRupture(rupture); });
+  EXPECT_EQ(store().ListUnrepairedRupturesOfClinic(w.clinic, kT0 + 1)->size(), 1u);
+  EXPECT_TRUE(store().ListUnrepairedRupturesOfClinic(w.clinic, kT0)->empty());
+  const RepairNote repair{"We talked about the homework feeling like a test", "Smaller steps"};
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.RecordRepair(id, w.therapist, kT0 + 5, repair); }),
+              IsOk());
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.RecordRepair(id, w.therapist, kT0 + 6, RepairNote{"again", ""});
+              }),
+              FailsWith(ErrorCode::kFailedPrecondition));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) { return txn.RecordRepair(id + 100, w.therapist, kT0 + 6, repair); }),
+      FailsWith(ErrorCode::kNotFound));
+  auto listed = store().ListRupturesOfEpisode(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1u);
+  const Rupture& read = (*listed)[0];
+  EXPECT_EQ(read.note.what_happened, "Went quiet after homework");
+  EXPECT_EQ(read.note.source, RuptureSource::kInSession);
+  ASSERT_TRUE(read.repair.has_value());
+  EXPECT_EQ(read.repair->what_was_said, repair.what_was_said);
+  EXPECT_EQ(read.repair->what_changes, "Smaller steps");
+  EXPECT_EQ(read.repaired_at, kT0 + 5);
+  EXPECT_TRUE(store().ListUnrepairedRupturesOfClinic(w.clinic, kT0 + 100)->empty());
+}
+
+TEST_P(StoreCourseContractTest, AClinicKeepsItsTimesForTheFitCheckARepairAndNoContact) {
+  const auto w = MakeWorld();
+  ClinicSettings settings = store().GetClinic(w.clinic)->settings;
+  EXPECT_EQ(settings.fit_check_after_hours, 24);
+  EXPECT_EQ(settings.repair_within_hours, 72);
+  EXPECT_EQ(settings.no_contact_after_days, 45);
+  settings.fit_check_after_hours = 48;
+  settings.repair_within_hours = 24;
+  settings.no_contact_after_days = 30;
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpdateClinicSettings(w.clinic, settings); }),
+              IsOk());
+  const ClinicSettings read = store().GetClinic(w.clinic)->settings;
+  EXPECT_EQ(read.fit_check_after_hours, 48);
+  EXPECT_EQ(read.repair_within_hours, 24);
+  EXPECT_EQ(read.no_contact_after_days, 30);
+}
+
+TEST_P(StoreCourseContractTest, SupportCheckRequestsAreListedInTheOrderTheyWereMade) {
+  const auto w = MakeWorld();
+  EXPECT_TRUE(store().ListSupportCheckRequestsOfEpisode(w.episode)->empty());
+  ASSERT_THAT(
+      Do([&](WriteTxn& txn) -> Status {
+        RAPPORT_RETURN_IF_ERROR(
+            txn.InsertSupportCheckRequest(SupportCheckRequest{w.episode, w.therapist, kT0 + 10}));
+        return txn.InsertSupportCheckRequest(SupportCheckRequest{w.episode, w.therapist, kT0 + 5});
+      }),
+      IsOk());
+  auto listed = store().ListSupportCheckRequestsOfEpisode(w.episode);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].requested_at, kT0 + 5);
+  EXPECT_EQ((*listed)[1].requested_at, kT0 + 10);
+  EXPECT_EQ((*listed)[1].requested_by, w.therapist);
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.InsertSupportCheckRequest(
+                    SupportCheckRequest{w.episode + 100, w.therapist, kT0});
+              }),
+              ::testing::Not(IsOk()));
 }
 
 }  // namespace rapport

@@ -425,3 +425,41 @@ test('treatment plans validate as CarePlan, Goal, Condition and Provenance', asy
   const types = metadata.rest[0].resource.map((r) => r.type);
   for (const t of ['CarePlan', 'Goal', 'Condition', 'Provenance']) assert.ok(types.includes(t), t);
 });
+
+// The client's own record (GET /api/v1/clients/{id}/record): a collection Bundle of everything
+// the client has been shown, validated whole and entry by entry. Jordan has messages with an
+// open course; Grace's course has ended, so hers holds the discharge summary.
+test("a client's own record validates as a collection Bundle", async () => {
+  const types = {};
+  for (const email of ['client@demo.rapport', 'grace.obrien@demo.rapport']) {
+    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password: kPassword }),
+    });
+    assert.equal(login.status, 200, `sign-in as ${email}`);
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    const me = (await login.json()).user;
+    const record = await get(cookie, `/api/v1/clients/${me.id}/record`);
+    assert.equal(record.status, 200, `${email}: ${JSON.stringify(record.body)}`);
+    assert.ok(record.type.startsWith(kFhirJson), `content type ${record.type}`);
+    assert.equal(record.body.resourceType, 'Bundle');
+    assert.equal(record.body.type, 'collection');
+    assertValid(record.body, `${email}'s record`);
+    const urls = new Set();
+    for (const e of record.body.entry) {
+      assertValid(e.resource, e.fullUrl);
+      assert.ok(e.fullUrl.endsWith(`/fhir/${e.resource.resourceType}/${e.resource.id}`), e.fullUrl);
+      assert.ok(!urls.has(e.fullUrl), `${e.fullUrl} twice`);
+      urls.add(e.fullUrl);
+      types[e.resource.resourceType] = (types[e.resource.resourceType] ?? 0) + 1;
+    }
+    // Only the client themself: a therapist is refused.
+    const therapist = await get(await signIn(kTherapist), `/api/v1/clients/${me.id}/record`);
+    assert.equal(therapist.status, 403);
+  }
+  for (const t of ['Patient', 'QuestionnaireResponse', 'Observation', 'Communication', 'Composition']) {
+    assert.ok(types[t] > 0, `${t} in ${JSON.stringify(types)}`);
+  }
+  console.log(`validated record resources: ${JSON.stringify(types)}`);
+});

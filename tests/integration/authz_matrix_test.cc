@@ -299,6 +299,110 @@ TEST_F(AuthzMatrixTest, SessionNotesStayWithTheCareTeam) {
   });
 }
 
+TEST_F(AuthzMatrixTest, RupturesAndTheirRepairStayWithTheCareTeam) {
+  const std::string ruptures = "/api/v1/episodes/" + Id(world_.e_c1) + "/ruptures";
+  const Json note = {{"source", "in-session"}, {"what_happened", "Went quiet"}};
+  Check({
+      {"t2", "POST", ruptures, note, 404},
+      {"tb", "POST", ruptures, note, 404},
+      {"c1", "POST", ruptures, note, 403},
+      {"g1", "POST", ruptures, note, 403},
+      {"admin", "POST", ruptures, note, 403},
+      {"t1", "POST", ruptures, note, 201},
+      {"supervisor", "POST", ruptures, note, 201},
+      {"t1", "GET", ruptures, std::nullopt, 200},
+      {"supervisor", "GET", ruptures, std::nullopt, 200},
+      {"t2", "GET", ruptures, std::nullopt, 404},
+      {"c1", "GET", ruptures, std::nullopt, 403},
+      {"g1", "GET", ruptures, std::nullopt, 403},
+      {"admin", "GET", ruptures, std::nullopt, 403},
+      {"supervisor", "GET", "/api/v1/ruptures/unrepaired", std::nullopt, 200},
+      {"t1", "GET", "/api/v1/ruptures/unrepaired", std::nullopt, 403},
+      {"admin", "GET", "/api/v1/ruptures/unrepaired", std::nullopt, 403},
+      {"c1", "GET", "/api/v1/ruptures/unrepaired", std::nullopt, 403},
+  });
+  const std::string repair =
+      "/api/v1/ruptures/" +
+      Id(browsers_.at("t1").Get(ruptures).json()[0]["id"].get<std::int64_t>()) + "/repair";
+  const Json words = {{"what_was_said", "We talked it through"}};
+  Check({
+      {"t2", "POST", repair, words, 404},
+      {"tb", "POST", repair, words, 404},
+      {"c1", "POST", repair, words, 403},
+      {"admin", "POST", repair, words, 403},
+      {"t1", "POST", repair, words, 200},
+      {"supervisor", "POST", repair, words, 409},  // written once
+  });
+}
+
+TEST_F(AuthzMatrixTest, AChangeOfTherapistIsSeenByThoseWhoActOnItAndTheHandoverByTheNewTeam) {
+  const std::string changes = "/api/v1/episodes/" + Id(world_.e_c1) + "/therapist-changes";
+  const Json referral = {{"reason", "A better fit"}};
+  Check({
+      {"admin", "POST", changes, referral, 403},
+      {"g1", "POST", changes, referral, 403},
+      {"t2", "POST", changes, referral, 404},
+      {"tb", "POST", changes, referral, 404},
+      {"c1", "POST", changes, Json::object(), 201},
+      {"c1", "POST", changes, Json::object(), 409},  // one open change at a time
+      {"t1", "POST", changes, referral, 409},
+  });
+  const std::string change =
+      "/api/v1/therapist-changes/" +
+      Id(browsers_.at("c1").Get("/api/v1/therapist-changes").json()[0]["id"].get<std::int64_t>());
+  const Json consent = {{"share", Json::array({"plan", "preferences"})},
+                        {"preferences", "Plain words"}};
+  Check({
+      {"c1", "GET", change, std::nullopt, 200},
+      {"admin", "GET", change, std::nullopt, 200},
+      // The therapist being left does not see a client's own request, nor does anyone else.
+      {"t1", "GET", change, std::nullopt, 404},
+      {"supervisor", "GET", change, std::nullopt, 404},
+      {"t2", "GET", change, std::nullopt, 404},
+      {"g1", "GET", change, std::nullopt, 404},
+      {"tb", "GET", change, std::nullopt, 404},
+      {"admin", "POST", change + "/assignment", Json{{"therapist_id", world_.t2}}, 409},
+      {"t1", "POST", change + "/consent", consent, 403},
+      {"admin", "POST", change + "/consent", consent, 403},
+      {"c1", "POST", change + "/consent", consent, 200},
+      {"t1", "POST", change + "/assignment", Json{{"therapist_id", world_.t2}}, 403},
+      {"c1", "POST", change + "/assignment", Json{{"therapist_id", world_.t2}}, 403},
+      {"admin", "POST", change + "/assignment", Json{{"therapist_id", world_.t2}}, 200},
+      {"c1", "POST", change + "/withdrawal", Json::object(), 409},  // done
+  });
+  const std::int64_t next =
+      browsers_.at("c1").Get(change).json()["new_episode_id"].get<std::int64_t>();
+  const std::string handover = "/api/v1/episodes/" + Id(next) + "/handover";
+  Check({
+      {"t2", "GET", handover, std::nullopt, 200},
+      {"c1", "GET", handover, std::nullopt, 200},
+      {"t1", "GET", handover, std::nullopt, 404},
+      {"supervisor", "GET", handover, std::nullopt, 404},  // supervises t1, not t2
+      {"admin", "GET", handover, std::nullopt, 403},
+      {"g1", "GET", handover, std::nullopt, 403},
+      {"tb", "GET", handover, std::nullopt, 404},
+  });
+}
+
+TEST_F(AuthzMatrixTest, TheSupportCheckIsSentAndReadByTheCareTeam) {
+  const std::string support = "/api/v1/episodes/" + Id(world_.e_c1) + "/support-check";
+  Check({
+      {"c1", "POST", support, Json::object(), 403},
+      {"g1", "POST", support, Json::object(), 403},
+      {"admin", "POST", support, Json::object(), 403},
+      {"t2", "POST", support, Json::object(), 404},
+      {"tb", "POST", support, Json::object(), 404},
+      {"t1", "POST", support, Json::object(), 201},
+      {"supervisor", "POST", support, Json::object(), 201},
+      {"t1", "GET", support, std::nullopt, 200},
+      {"supervisor", "GET", support, std::nullopt, 200},
+      {"t2", "GET", support, std::nullopt, 404},
+      {"c1", "GET", support, std::nullopt, 403},
+      {"g1", "GET", support, std::nullopt, 403},
+      {"admin", "GET", support, std::nullopt, 403},
+  });
+}
+
 TEST_F(AuthzMatrixTest, EpisodesFollowTheCareRelationship) {
   const std::string e_c1 = "/api/v1/episodes/" + Id(world_.e_c1);
   const std::string e_c2 = "/api/v1/episodes/" + Id(world_.e_c2);

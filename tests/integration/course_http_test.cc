@@ -152,5 +152,140 @@ TEST_F(CourseHttpTest, BadNotesAndTemplatesAreProblemsNamingTheFieldAndNothingIs
   EXPECT_FALSE(world_.store->GetClinicNoteTemplate(world_.clinic_a).has_value());
 }
 
+// Every problem of a request body names its field, and nothing is stored.
+void ExpectProblems(Browser& browser, const std::string& target,
+                    const std::vector<std::pair<Json, std::string>>& cases) {
+  for (const auto& [body, field] : cases) {
+    HttpReply reply = browser.Post(target, body);
+    EXPECT_EQ(reply.status, 400u) << target << " " << body.dump() << ": " << reply.body;
+    EXPECT_EQ(reply.Header("content-type"), "application/problem+json") << body.dump();
+    const auto fields = reply.ErrorFields();
+    EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end())
+        << target << " " << body.dump() << ": " << reply.body;
+  }
+}
+
+TEST_F(CourseHttpTest, BadRupturesRepairsReferralsAndConsentsNameTheFieldAndStoreNothing) {
+  Browser therapist = SignedIn("t1@a.test");
+  ExpectProblems(
+      therapist, Episode("/ruptures"),
+      {{Json{{"what_happened", "x"}}, "source"},
+       {Json{{"source", "sometimes"}, {"what_happened", "x"}}, "source"},
+       {Json{{"source", "in-session"}}, "what_happened"},
+       {Json{{"source", "in-session"}, {"what_happened", "   "}}, "what_happened"},
+       {Json{{"source", "in-session"}, {"what_happened", std::string(4001, 'a')}}, "what_happened"},
+       {Json{{"source", "rapport-alert"}, {"what_happened", "x"}}, "alert_id"},
+       {Json{{"source", "in-session"}, {"alert_id", 1}, {"what_happened", "x"}}, "alert_id"},
+       {Json{{"source", "rapport-alert"}, {"alert_id", 999}, {"what_happened", "x"}}, "alert_id"},
+       {Json{{"source", "other"}, {"what_happened", "x"}, {"mood", 1}}, "mood"}});
+  EXPECT_TRUE(world_.store->ListRupturesOfEpisode(world_.e_c1)->empty());
+
+  HttpReply noted = therapist.Post(Episode("/ruptures"),
+                                   Json{{"source", "in-session"}, {"what_happened", "Went quiet"}});
+  ASSERT_EQ(noted.status, 201u) << noted.body;
+  const std::string repair =
+      "/api/v1/ruptures/" + std::to_string(noted.json()["id"].get<int>()) + "/repair";
+  ExpectProblems(
+      therapist, repair,
+      {{Json::object(), "what_was_said"},
+       {Json{{"what_was_said", ""}}, "what_was_said"},
+       {Json{{"what_was_said", "x"}, {"what_changes", std::string(4001, 'a')}}, "what_changes"}});
+  EXPECT_FALSE(world_.store->ListRupturesOfEpisode(world_.e_c1)->front().repair.has_value());
+
+  ExpectProblems(therapist, Episode("/therapist-changes"),
+                 {{Json::object(), "reason"},
+                  {Json{{"reason", ""}}, "reason"},
+                  {Json{{"reason", "fit"}, {"to_therapist_id", "two"}}, "to_therapist_id"},
+                  {Json{{"reason", "fit"}, {"to_therapist_id", world_.tb}}, "to_therapist_id"},
+                  {Json{{"reason", "fit"}, {"to_therapist_id", world_.t1}}, "to_therapist_id"},
+                  {Json{{"reason", "fit"}, {"to_therapist_id", world_.t2}, {"to_outside", "X"}},
+                   "to_outside"}});
+  Browser client = SignedIn("c1@a.test");
+  ExpectProblems(client, Episode("/therapist-changes"), {{Json{{"why", "no"}}, "why"}});
+  EXPECT_TRUE(world_.store->ListTherapistChangesOfEpisode(world_.e_c1)->empty());
+
+  HttpReply asked = client.Post(Episode("/therapist-changes"), Json::object());
+  ASSERT_EQ(asked.status, 201u) << asked.body;
+  EXPECT_EQ(asked.json()["status"], "awaiting-consent");
+  EXPECT_TRUE(asked.json()["packet"].is_object()) << "the client reviews the draft";
+  const std::string consent =
+      "/api/v1/therapist-changes/" + std::to_string(asked.json()["id"].get<int>()) + "/consent";
+  ExpectProblems(
+      client, consent,
+      {{Json::object(), "share"},
+       {Json{{"share", Json::array({"diary"})}}, "share/0"},
+       {Json{{"share", Json::array({"plan", "plan"})}}, "share/1"},
+       {Json{{"share", Json::array()}, {"preferences", std::string(4001, 'a')}}, "preferences"}});
+  EXPECT_EQ(world_.store->ListTherapistChangesOfEpisode(world_.e_c1)->front().status,
+            ChangeStatus::kAwaitingConsent);
+  ExpectProblems(client, Episode("/fit-followup"),
+                 {{Json::object(), "choice"}, {Json{{"choice", "later"}}, "choice"}});
+  HttpReply bad_status = client.Get("/api/v1/therapist-changes?status=maybe");
+  EXPECT_EQ(bad_status.status, 400u);
+  EXPECT_TRUE(bad_status.NamesField("status")) << bad_status.body;
+}
+
+TEST_F(CourseHttpTest, TheClinicsTimesForTheFitCheckARepairAndNoContactAreSettingsWithRanges) {
+  Browser admin = SignedIn("admin@a.test");
+  HttpReply read = admin.Get("/api/v1/clinic/settings");
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(read.json()["fit_check_after_hours"], 24);
+  EXPECT_EQ(read.json()["repair_within_hours"], 72);
+  EXPECT_EQ(read.json()["no_contact_after_days"], 45);
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, int>>{{"fit_check_after_hours", 0},
+                                                {"fit_check_after_hours", 337},
+                                                {"repair_within_hours", 23},
+                                                {"no_contact_after_days", 366}}) {
+    HttpReply refused = admin.Put("/api/v1/clinic/settings", Json{{field, value}});
+    EXPECT_EQ(refused.status, 400u) << field;
+    EXPECT_TRUE(refused.NamesField(field)) << refused.body;
+  }
+  HttpReply changed = admin.Put("/api/v1/clinic/settings",
+                                Json{{"fit_check_after_hours", 48}, {"repair_within_hours", 24}});
+  ASSERT_EQ(changed.status, 200u) << changed.body;
+  EXPECT_EQ(world_.store->GetClinic(world_.clinic_a)->settings.fit_check_after_hours, 48);
+  EXPECT_EQ(world_.store->GetClinic(world_.clinic_a)->settings.repair_within_hours, 24);
+}
+
+TEST_F(CourseHttpTest, ASupportCheckIsSentAnsweredAndReadBesideCitedRepairStrategies) {
+  Browser therapist = SignedIn("t1@a.test");
+  Browser client = SignedIn("c1@a.test");
+  HttpReply sent = therapist.Post(Episode("/support-check"), Json::object());
+  ASSERT_EQ(sent.status, 201u) << sent.body;
+  EXPECT_EQ(sent.json()["waiting"], true);
+  HttpReply assigned = client.Get(Episode("/instruments"));
+  ASSERT_EQ(assigned.status, 200u) << assigned.body;
+  bool due = false;
+  for (const Json& a : assigned.json()) {
+    if (a["code"] == "SUPPORT-CHECK") due = a["due"].get<bool>();
+  }
+  EXPECT_TRUE(due);
+  HttpReply answered = client.Post(Episode("/responses"), Json{{"instrument", "SUPPORT-CHECK"},
+                                                               {"respondent", "client"},
+                                                               {"answers",
+                                                                {{"sc_understood", 3},
+                                                                 {"sc_same_goals", 4},
+                                                                 {"sc_ready", 8},
+                                                                 {"sc_hope", 9},
+                                                                 {"sc_people", 7},
+                                                                 {"sc_backing", 8},
+                                                                 {"sc_life_events", 0}}}});
+  ASSERT_EQ(answered.status, 201u) << answered.body;
+  HttpReply read = therapist.Get(Episode("/support-check"));
+  ASSERT_EQ(read.status, 200u) << read.body;
+  const Json view = read.json();
+  EXPECT_EQ(view["waiting"], false);
+  EXPECT_EQ(view["validated"], false);
+  ASSERT_EQ(view["findings"].size(), 4u);
+  EXPECT_EQ(view["findings"][0]["scale"], "alliance");
+  EXPECT_EQ(view["findings"][0]["concern"], true);
+  EXPECT_EQ(view["findings"][0]["mean"], 3.5);
+  ASSERT_FALSE(view["findings"][0]["strategies"].empty());
+  EXPECT_NE(view["findings"][0]["strategies"][0]["citation"].get<std::string>().find("Safran"),
+            std::string::npos);
+  EXPECT_TRUE(view["findings"][1]["strategies"].empty()) << "no concern, no strategies";
+}
+
 }  // namespace
 }  // namespace rapport::testing

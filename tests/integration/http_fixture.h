@@ -15,6 +15,7 @@
 #include "service/appointment_service.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
+#include "service/change_service.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
 #include "service/feedback_service.h"
@@ -22,9 +23,12 @@
 #include "service/messaging_service.h"
 #include "service/notes_service.h"
 #include "service/plan_service.h"
+#include "service/record_service.h"
 #include "service/room_service.h"
+#include "service/rupture_service.h"
 #include "service/safety_service.h"
 #include "service/service_test_world.h"
+#include "service/support_service.h"
 
 namespace rapport::testing {
 
@@ -79,7 +83,11 @@ class HttpTest : public ::testing::Test {
                                                              &messaging_,
                                                              &matching_,
                                                              &course_,
-                                                             &notes_});
+                                                             &notes_,
+                                                             &changes_,
+                                                             &ruptures_,
+                                                             &records_,
+                                                             &support_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -134,6 +142,10 @@ class HttpTest : public ::testing::Test {
   CourseService course_{*world_.store, world_.clock, Catalog(),
                         feedback_,     plan_,        ShippedCrisisDirectory()};
   NotesService notes_{*world_.store, world_.clock};
+  TherapistChangeService changes_{*world_.store, world_.clock, Catalog(), course_};
+  RuptureService ruptures_{*world_.store, world_.clock, Catalog()};
+  RecordService records_{*world_.store, world_.clock, Catalog(), course_};
+  SupportService support_{*world_.store, world_.clock, Catalog(), "http://127.0.0.1"};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

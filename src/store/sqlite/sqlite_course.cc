@@ -186,4 +186,257 @@ Result<NoteTemplate> GetClinicNoteTemplate(SqliteConnection& c, ClinicId clinic_
       "the clinic uses the shipped template");
 }
 
+Status InsertFitFollowup(SqliteConnection& c, const FitFollowup& followup) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO fit_followups (episode_id, response_id, choice, chosen_by, chosen_at) "
+                "VALUES (?, ?, ?, ?, ?)"));
+  q.Bind(followup.episode_id)
+      .Bind(followup.response_id)
+      .Bind(std::string(ToString(followup.choice)))
+      .Bind(followup.chosen_by)
+      .Bind(followup.chosen_at);
+  return Done(NameMissing(q.Run(), "episode, answer or user does not exist"));
+}
+
+Result<std::vector<FitFollowup>> ListFitFollowupsOfEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT episode_id, response_id, choice, chosen_by, chosen_at FROM fit_followups "
+                "WHERE episode_id = ? ORDER BY chosen_at, id"));
+  q.Bind(id);
+  return All(q, [](const SqliteQuery& row) -> Result<FitFollowup> {
+    FitFollowup f;
+    f.episode_id = row.Int(0);
+    f.response_id = row.Int(1);
+    RAPPORT_ASSIGN_OR_RETURN(f.choice, FromColumn(ParseFitChoice(row.Text(2)), "fit follow-up"));
+    f.chosen_by = row.Int(3);
+    f.chosen_at = row.Int(4);
+    return f;
+  });
+}
+
+namespace {
+
+#define RAPPORT_CHANGE_COLUMNS                                                                  \
+  "id, clinic_id, episode_id, client_id, from_therapist_id, kind, requested_by, requested_at, " \
+  "reason, to_therapist_id, to_outside, status, consented_at, packet, new_episode_id, "         \
+  "decided_by, decided_at"
+
+Result<TherapistChange> ReadChange(const SqliteQuery& row) {
+  TherapistChange ch;
+  ch.id = row.Int(0);
+  ch.clinic_id = row.Int(1);
+  ch.episode_id = row.Int(2);
+  ch.client_id = row.Int(3);
+  ch.from_therapist_id = row.Int(4);
+  const std::string kind = row.Text(5);
+  if (kind == ToString(TherapistChangeKind::kClientRequest)) {
+    ch.kind = TherapistChangeKind::kClientRequest;
+  } else if (kind == ToString(TherapistChangeKind::kReferral)) {
+    ch.kind = TherapistChangeKind::kReferral;
+  } else {
+    return Fail(Error::Internal("corrupt therapist change in the database"));
+  }
+  ch.requested_by = row.Int(6);
+  ch.requested_at = row.Int(7);
+  ch.reason = row.Text(8);
+  ch.to_therapist_id = row.OptionalInt(9);
+  ch.to_outside = row.Text(10);
+  RAPPORT_ASSIGN_OR_RETURN(ch.status,
+                           FromColumn(ParseChangeStatus(row.Text(11)), "therapist change"));
+  ch.consented_at = row.OptionalInt(12);
+  // NULL reads as "": no packet until the client consents.
+  if (const std::string text = row.Text(13); !text.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(Json packet, FromColumn(ParseJson(text), "handover packet"));
+    RAPPORT_ASSIGN_OR_RETURN(ch.packet,
+                             FromColumn(HandoverPacketFromJson(packet), "handover packet"));
+  }
+  ch.new_episode_id = row.OptionalInt(14);
+  ch.decided_by = row.OptionalInt(15);
+  ch.decided_at = row.OptionalInt(16);
+  return ch;
+}
+
+std::optional<std::string> PacketColumn(const TherapistChange& change) {
+  if (!change.packet) return std::nullopt;
+  return HandoverPacketToJson(*change.packet).dump();
+}
+
+}  // namespace
+
+Result<TherapistChangeId> InsertTherapistChange(SqliteConnection& c,
+                                                const TherapistChange& change) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO therapist_changes (clinic_id, episode_id, client_id, "
+                "from_therapist_id, kind, requested_by, requested_at, reason, to_therapist_id, "
+                "to_outside, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting-consent') "
+                "RETURNING id"));
+  q.Bind(change.clinic_id)
+      .Bind(change.episode_id)
+      .Bind(change.client_id)
+      .Bind(change.from_therapist_id)
+      .Bind(std::string(ToString(change.kind)))
+      .Bind(change.requested_by)
+      .Bind(change.requested_at)
+      .Bind(change.reason)
+      .Bind(change.to_therapist_id)
+      .Bind(change.to_outside);
+  auto id = NameMissing(q.RunReturningId(), "clinic, episode or user does not exist");
+  if (!id && id.error().code == ErrorCode::kAlreadyExists) {
+    return Fail(Error::AlreadyExists("this episode has an open change of therapist"));
+  }
+  return id;
+}
+
+Status UpdateTherapistChange(SqliteConnection& c, const TherapistChange& change) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("UPDATE therapist_changes SET status = ?, consented_at = ?, packet = ?, "
+                "new_episode_id = ?, decided_by = ?, decided_at = ? WHERE id = ?"));
+  q.Bind(std::string(ToString(change.status)))
+      .Bind(change.consented_at)
+      .Bind(PacketColumn(change))
+      .Bind(change.new_episode_id)
+      .Bind(change.decided_by)
+      .Bind(change.decided_at)
+      .Bind(change.id);
+  return ChangedOne(NameMissing(q.Run(), "episode or user does not exist"),
+                    "no such change of therapist");
+}
+
+Result<TherapistChange> GetTherapistChange(SqliteConnection& c, TherapistChangeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                    " FROM therapist_changes WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadChange, "no such change of therapist");
+}
+
+Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
+    SqliteConnection& c, ClinicId clinic_id, std::optional<ChangeStatus> status) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                    " FROM therapist_changes WHERE clinic_id = ? "
+                                                    "AND (? IS NULL OR status = ?) ORDER BY id"));
+  std::optional<std::string> wanted;
+  if (status) wanted = std::string(ToString(*status));
+  q.Bind(clinic_id).Bind(wanted).Bind(wanted);
+  return All(q, ReadChange);
+}
+
+Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(SqliteConnection& c,
+                                                                   EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                     " FROM therapist_changes WHERE episode_id = ? ORDER BY id"));
+  q.Bind(id);
+  return All(q, ReadChange);
+}
+
+Result<TherapistChange> GetTherapistChangeInto(SqliteConnection& c, EpisodeId new_episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                               " FROM therapist_changes WHERE new_episode_id = ? ORDER BY id"));
+  q.Bind(new_episode_id);
+  return One(q, ReadChange, "this episode did not start from a change of therapist");
+}
+
+namespace {
+
+#define RAPPORT_RUPTURE_COLUMNS                                                        \
+  "id, episode_id, noted_by, noted_at, source, alert_id, what_happened, repaired_by, " \
+  "repaired_at, what_was_said, what_changes"
+
+Result<Rupture> ReadRupture(const SqliteQuery& row) {
+  Rupture r;
+  r.id = row.Int(0);
+  r.episode_id = row.Int(1);
+  r.noted_by = row.Int(2);
+  r.noted_at = row.Int(3);
+  RAPPORT_ASSIGN_OR_RETURN(r.note.source, FromColumn(ParseRuptureSource(row.Text(4)), "rupture"));
+  r.note.alert_id = row.OptionalInt(5);
+  r.note.what_happened = row.Text(6);
+  r.repaired_by = row.OptionalInt(7);
+  r.repaired_at = row.OptionalInt(8);
+  if (r.repaired_at) r.repair = RepairNote{row.Text(9), row.Text(10)};
+  return r;
+}
+
+}  // namespace
+
+Result<RuptureId> InsertRupture(SqliteConnection& c, const Rupture& rupture) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("INSERT INTO ruptures (episode_id, noted_by, noted_at, source, alert_id, "
+                "what_happened) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+  q.Bind(rupture.episode_id)
+      .Bind(rupture.noted_by)
+      .Bind(rupture.noted_at)
+      .Bind(std::string(ToString(rupture.note.source)))
+      .Bind(rupture.note.alert_id)
+      .Bind(rupture.note.what_happened);
+  return NameMissing(q.RunReturningId(), "episode, user or alert does not exist");
+}
+
+Status RecordRepair(SqliteConnection& c, RuptureId id, UserId by, Timestamp at,
+                    const RepairNote& repair) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("UPDATE ruptures SET repaired_by = ?, repaired_at = ?, what_was_said = ?, "
+                "what_changes = ? WHERE id = ? AND repaired_at IS NULL"));
+  q.Bind(by).Bind(at).Bind(repair.what_was_said).Bind(repair.what_changes).Bind(id);
+  RAPPORT_ASSIGN_OR_RETURN(const int changed, NameMissing(q.Run(), "user does not exist"));
+  if (changed == 1) return Ok();
+  // Nothing changed: the rupture is missing (kNotFound) or has its repair already.
+  RAPPORT_RETURN_IF_ERROR(GetRupture(c, id));
+  return Fail(Error::FailedPrecondition("this rupture has its repair note already"));
+}
+
+Result<Rupture> GetRupture(SqliteConnection& c, RuptureId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS " FROM ruptures WHERE id = ?"));
+  q.Bind(id);
+  return One(q, ReadRupture, "no such rupture");
+}
+
+Result<std::vector<Rupture>> ListRupturesOfEpisode(SqliteConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+                           c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS
+                                     " FROM ruptures WHERE episode_id = ? ORDER BY noted_at, id"));
+  q.Bind(id);
+  return All(q, ReadRupture);
+}
+
+Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SqliteConnection& c, ClinicId clinic_id,
+                                                            Timestamp noted_before) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT r.id, r.episode_id, r.noted_by, r.noted_at, r.source, r.alert_id, "
+                "r.what_happened, r.repaired_by, r.repaired_at, r.what_was_said, r.what_changes "
+                "FROM ruptures r JOIN episodes e ON e.id = r.episode_id WHERE e.clinic_id = ? "
+                "AND r.repaired_at IS NULL AND r.noted_at < ? ORDER BY r.noted_at, r.id"));
+  q.Bind(clinic_id).Bind(noted_before);
+  return All(q, ReadRupture);
+}
+
+Status InsertSupportCheckRequest(SqliteConnection& c, const SupportCheckRequest& request) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q, c.Prepare("INSERT INTO support_check_requests (episode_id, requested_by, "
+                               "requested_at) VALUES (?, ?, ?)"));
+  q.Bind(request.episode_id).Bind(request.requested_by).Bind(request.requested_at);
+  return Done(NameMissing(q.Run(), "episode or user does not exist"));
+}
+
+Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(SqliteConnection& c,
+                                                                           EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      c.Prepare("SELECT episode_id, requested_by, requested_at FROM support_check_requests "
+                "WHERE episode_id = ? ORDER BY requested_at, id"));
+  q.Bind(id);
+  return All(q, [](const SqliteQuery& row) -> Result<SupportCheckRequest> {
+    return SupportCheckRequest{row.Int(0), row.Int(1), row.Int(2)};
+  });
+}
+
 }  // namespace rapport::sqlite

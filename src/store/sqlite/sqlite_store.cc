@@ -39,7 +39,7 @@ namespace {
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
   "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "       \
-  "clients_may_read_notes"
+  "clients_may_read_notes, fit_check_after_hours, repair_within_hours, no_contact_after_days"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
@@ -88,6 +88,9 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.outcome_informed_matching = q.Bool(8);
   c.settings.min_outcome_episodes = static_cast<int>(q.Int(9));
   c.settings.clients_may_read_notes = q.Bool(10);
+  c.settings.fit_check_after_hours = static_cast<int>(q.Int(11));
+  c.settings.repair_within_hours = static_cast<int>(q.Int(12));
+  c.settings.no_contact_after_days = static_cast<int>(q.Int(13));
   return c;
 }
 
@@ -793,7 +796,9 @@ class SqliteWriteTxn final : public WriteTxn {
         c_.Prepare("INSERT INTO clinics (name, share_with_guardians, allow_link_feedback, "
                    "plan_review_sessions, plan_review_days, age_of_majority, "
                    "cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "
-                   "clients_may_read_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "clients_may_read_notes, fit_check_after_hours, repair_within_hours, "
+                   "no_contact_after_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
         .Bind(clinic.settings.allow_link_feedback)
@@ -803,17 +808,22 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(clinic.settings.cancel_notice_hours)
         .Bind(clinic.settings.outcome_informed_matching)
         .Bind(clinic.settings.min_outcome_episodes)
-        .Bind(clinic.settings.clients_may_read_notes);
+        .Bind(clinic.settings.clients_may_read_notes)
+        .Bind(clinic.settings.fit_check_after_hours)
+        .Bind(clinic.settings.repair_within_hours)
+        .Bind(clinic.settings.no_contact_after_days);
     return q.RunReturningId();
   }
 
   Status UpdateClinicSettings(ClinicId id, const ClinicSettings& settings) override {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
-        c_.Prepare("UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
-                   "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
-                   "cancel_notice_hours = ?, outcome_informed_matching = ?, "
-                   "min_outcome_episodes = ?, clients_may_read_notes = ? WHERE id = ?"));
+        c_.Prepare(
+            "UPDATE clinics SET share_with_guardians = ?, allow_link_feedback = ?, "
+            "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
+            "cancel_notice_hours = ?, outcome_informed_matching = ?, "
+            "min_outcome_episodes = ?, clients_may_read_notes = ?, fit_check_after_hours = ?, "
+            "repair_within_hours = ?, no_contact_after_days = ? WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
@@ -823,6 +833,9 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(settings.outcome_informed_matching)
         .Bind(settings.min_outcome_episodes)
         .Bind(settings.clients_may_read_notes)
+        .Bind(settings.fit_check_after_hours)
+        .Bind(settings.repair_within_hours)
+        .Bind(settings.no_contact_after_days)
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -905,6 +918,28 @@ class SqliteWriteTxn final : public WriteTxn {
   }
   Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) override {
     return sqlite::GetSessionNoteOfAppointment(c_, id);
+  }
+  Status InsertFitFollowup(const FitFollowup& followup) override {
+    return sqlite::InsertFitFollowup(c_, followup);
+  }
+  Result<TherapistChangeId> InsertTherapistChange(const TherapistChange& change) override {
+    return sqlite::InsertTherapistChange(c_, change);
+  }
+  Status UpdateTherapistChange(const TherapistChange& change) override {
+    return sqlite::UpdateTherapistChange(c_, change);
+  }
+  Result<TherapistChange> GetTherapistChange(TherapistChangeId id) override {
+    return sqlite::GetTherapistChange(c_, id);
+  }
+  Result<RuptureId> InsertRupture(const Rupture& rupture) override {
+    return sqlite::InsertRupture(c_, rupture);
+  }
+  Status RecordRepair(RuptureId id, UserId by, Timestamp at, const RepairNote& repair) override {
+    return sqlite::RecordRepair(c_, id, by, at, repair);
+  }
+  Result<Rupture> GetRupture(RuptureId id) override { return sqlite::GetRupture(c_, id); }
+  Status InsertSupportCheckRequest(const SupportCheckRequest& request) override {
+    return sqlite::InsertSupportCheckRequest(c_, request);
   }
 
   Status UpsertClientProfile(const ClientProfile& p) override {
@@ -1969,6 +2004,44 @@ class SqliteStoreImpl final : public SqliteStore {
   Result<NoteTemplate> GetClinicNoteTemplate(ClinicId clinic_id) override {
     return WithReader(
         [&](SqliteConnection& c) { return sqlite::GetClinicNoteTemplate(c, clinic_id); });
+  }
+  Result<std::vector<FitFollowup>> ListFitFollowupsOfEpisode(EpisodeId id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListFitFollowupsOfEpisode(c, id); });
+  }
+  Result<TherapistChange> GetTherapistChange(TherapistChangeId id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetTherapistChange(c, id); });
+  }
+  Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
+      ClinicId clinic_id, std::optional<ChangeStatus> status) override {
+    return WithReader([&](SqliteConnection& c) {
+      return sqlite::ListTherapistChangesOfClinic(c, clinic_id, status);
+    });
+  }
+  Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(EpisodeId id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListTherapistChangesOfEpisode(c, id); });
+  }
+  Result<TherapistChange> GetTherapistChangeInto(EpisodeId new_episode_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetTherapistChangeInto(c, new_episode_id); });
+  }
+  Result<Rupture> GetRupture(RuptureId id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetRupture(c, id); });
+  }
+  Result<std::vector<Rupture>> ListRupturesOfEpisode(EpisodeId id) override {
+    return WithReader([&](SqliteConnection& c) { return sqlite::ListRupturesOfEpisode(c, id); });
+  }
+  Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(
+      EpisodeId id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListSupportCheckRequestsOfEpisode(c, id); });
+  }
+  Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(ClinicId clinic_id,
+                                                              Timestamp noted_before) override {
+    return WithReader([&](SqliteConnection& c) {
+      return sqlite::ListUnrepairedRupturesOfClinic(c, clinic_id, noted_before);
+    });
   }
   Result<FirstStep> GetFirstStep(UserId client_id) override {
     return WithReader([&](SqliteConnection& c) { return sqlite::GetFirstStep(c, client_id); });
