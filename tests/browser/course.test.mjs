@@ -163,3 +163,32 @@ test('the client finds the summary of their ended therapy on their home and read
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the client’s summary');
   await page.context().close();
 });
+
+test('the client downloads their whole record from their home, as a PDF and as a FHIR Bundle', async () => {
+  assert.ok(endedEpisode, 'the therapist ended the episode in the test before');
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kClient.email);
+  const record = page.getByRole('region', { name: 'Your record' });
+  const pdfLink = record.getByRole('link', { name: /Download your record \(PDF/ });
+  await pdfLink.waitFor();
+  await assertAccessible(page, 'the client home with the record card');
+  // What the links give, fetched with the client's own session as the browser would.
+  const pdf = await page.request.get(new URL(await pdfLink.getAttribute('href'), live.server.baseUrl).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const bytes = await pdf.body();
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.match(bytes.subarray(-8).toString('latin1'), /%%EOF\s*$/);
+  assert.match(bytes.toString('latin1'), /Your record at/, 'the title is in the text');
+  const fhirLink = record.getByRole('link', { name: /for another service or app \(FHIR\)/ });
+  const bundle = await page.request.get(new URL(await fhirLink.getAttribute('href'), live.server.baseUrl).href);
+  assert.equal(bundle.status(), 200);
+  const body = await bundle.json();
+  assert.equal(body.resourceType, 'Bundle');
+  assert.equal(body.type, 'collection');
+  const types = new Set(body.entry.map((e) => e.resource.resourceType));
+  for (const t of ['Patient', 'QuestionnaireResponse', 'Observation', 'Composition']) {
+    assert.ok(types.has(t), `the Bundle holds a ${t}: ${[...types]}`);
+  }
+  await page.context().close();
+});

@@ -1,7 +1,7 @@
 // Alerts as a therapist acts on them: what happened, why it matters, what to do next, and the
 // two steps that close one: "Acknowledge" (with a note of what was done) and "Resolve"; who did
 // each and when, in plain words; and the banners that bring a new alert to whatever page is open.
-import type { RefObject } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type FeedbackAlert, type LiveAlertEvent, type Severity } from './api';
 import { formatDateTime } from './format';
@@ -347,9 +347,11 @@ export interface AlertCardProps {
   linkToPage?: boolean;
   // Focus the card's heading once shown (it moved here after being acknowledged).
   focusOnShow?: boolean;
+  // More for the page to offer on this alert ("Note a rupture"), below the card's own actions.
+  extra?: (alert: FeedbackAlert) => ComponentChildren;
 }
 
-export function AlertCard({ alert, canAct, onChanged, showClient = true, therapistName, linkToPage = true, focusOnShow = false }: AlertCardProps) {
+export function AlertCard({ alert, canAct, onChanged, showClient = true, therapistName, linkToPage = true, focusOnShow = false, extra }: AlertCardProps) {
   const card = useRef<HTMLElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const people = useAlertPeople(alert, card);
@@ -369,6 +371,7 @@ export function AlertCard({ alert, canAct, onChanged, showClient = true, therapi
   }, [focusButton]);
   const headingId = `alert-${alert.id}`;
   const therapist = alert.therapist_name || therapistName;
+  const more = extra?.(alert);
   const changed = (next: FeedbackAlert) => {
     setAcknowledging(false);
     setFocusHeading(true);
@@ -419,6 +422,7 @@ export function AlertCard({ alert, canAct, onChanged, showClient = true, therapi
         )
       )}
       {canAct && alert.state === 'acknowledged' && <ResolveForm alert={alert} describedBy={headingId} onDone={changed} />}
+      {more ? <div class="actions">{more}</div> : null}
     </article>
   );
 }
@@ -431,6 +435,7 @@ export function AlertList({
   empty,
   therapistName,
   focusId,
+  extra,
 }: {
   alerts: FeedbackAlert[];
   canAct: boolean;
@@ -439,6 +444,7 @@ export function AlertList({
   empty: string;
   therapistName?: (therapistId: number | undefined) => string | undefined;
   focusId?: number;
+  extra?: (alert: FeedbackAlert) => ComponentChildren;
 }) {
   if (alerts.length === 0) return <p class="muted">{empty}</p>;
   return (
@@ -452,6 +458,7 @@ export function AlertList({
           showClient={showClient}
           therapistName={therapistName?.(a.therapist_id)}
           focusOnShow={a.id === focusId}
+          extra={extra}
         />
       ))}
     </div>

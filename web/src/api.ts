@@ -126,7 +126,8 @@ export interface AuditEntry {
 
 // --- Formal feedback (questionnaires, progress, alerts) ---------------------------------------
 
-export type Purpose = 'outcome' | 'rapport' | 'fit';
+// 'support': the Support Check, sent by the therapist to a client who is not on track.
+export type Purpose = 'outcome' | 'rapport' | 'fit' | 'support';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
 

@@ -110,6 +110,13 @@ export interface GoalOutcome {
   gas_level: number | null;
 }
 
+// The client's one Rapport Check about the whole course, answered after it ended.
+export interface LookingBack {
+  total: number;
+  max: number;
+  submitted_at: string;
+}
+
 // The summary of a course of therapy; a draft (`draft`, no `ending`) while the episode is open,
 // which only the care team may read.
 export interface DischargeSummary {
@@ -126,6 +133,8 @@ export interface DischargeSummary {
   gas_t_score: number | null;
   // Crisis lines for the client's country, each as one line of text.
   where_to_get_help: string[];
+  // Null (or absent, from an older server) until the client has looked back.
+  looking_back?: LookingBack | null;
 }
 
 export const courseApi = {

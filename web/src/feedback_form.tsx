@@ -4,6 +4,7 @@
 // in a fieldset), errors beside their items, and the crisis information shown at once, first and
 // for good, whenever a risk answer was given. On a phone it asks one question per screen, so that
 // the check-in is a few taps rather than one long page; on a wider screen everything is on one page.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
@@ -339,6 +340,8 @@ export interface FeedbackFormProps {
   // Crisis information already known before sending (a risk answer in a saved draft): shown at
   // once, above the form. One that a submission brings is shown afresh and takes focus as before.
   crisis?: HelpInfo | null;
+  // Shown below the confirmation once everything is sent (what follows a low Fit Check).
+  afterSent?: ComponentChildren;
 }
 
 // The whole flow: the form, then the confirmation. The crisis information sits above both once
@@ -352,6 +355,7 @@ export function FeedbackForm({
   initialAnswers,
   onAnswersChange,
   crisis: draftCrisis,
+  afterSent,
 }: FeedbackFormProps) {
   // Sent from this page before the client went Back and came Forward again (or reloaded it).
   const [earlier] = useState(sentHere);
@@ -573,7 +577,10 @@ export function FeedbackForm({
     <>
       {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} unsent />}
       {done ? (
-        <SentCard therapistName={therapistName} earlier={!!earlier?.done} />
+        <>
+          <SentCard therapistName={therapistName} earlier={!!earlier?.done} />
+          {afterSent}
+        </>
       ) : narrow ? (
         <form
           class="feedback-form feedback-form--steps"

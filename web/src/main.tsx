@@ -39,6 +39,8 @@ import { EndingPage } from './pages/ending_page';
 import { DischargeSummaryPage } from './pages/discharge_summary';
 import { SessionNotePage } from './pages/session_note';
 import { MyNotesPage } from './pages/my_notes';
+import { ChangePage } from './pages/change_page';
+import { ChangesPage } from './pages/changes_list';
 
 export interface AppContext {
   user: User;
@@ -190,6 +192,11 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (note && (role === 'therapist' || role === 'supervisor')) return <SessionNotePage ctx={ctx} appointmentId={Number(note[1])} />;
   const myNotes = /^\/episodes\/(\d+)\/notes$/.exec(path);
   if (myNotes && role === 'client') return <MyNotesPage ctx={ctx} episodeId={Number(myNotes[1])} />;
+  // A change of therapist: the server decides who may see it (the client, the clinic's admins, the
+  // therapist who referred); admins list the clinic's.
+  const change = /^\/therapist-changes\/(\d+)$/.exec(path);
+  if (change && role !== 'guardian') return <ChangePage ctx={ctx} changeId={Number(change[1])} />;
+  if (path === '/therapist-changes' && role === 'admin') return <ChangesPage ctx={ctx} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
   if (path === '/find-a-therapist' && role === 'client') return <FindTherapistPage ctx={ctx} />;
   if (path === '/first-step' && role === 'client') return <FirstStepPage ctx={ctx} />;
@@ -234,7 +241,11 @@ function Shell(props: { user?: User | null; signedOut?: () => void; path?: strin
   }
   if (props.helpHref) links.push({ href: props.helpHref, label: 'Get help now', help: true });
   const current = (href: string) =>
-    props.path === href || (href === '/' && (props.path?.startsWith('/clients/') || props.path?.startsWith('/episodes/') || props.path?.startsWith('/alerts/'))) ? 'page' : undefined;
+    props.path === href || (href === '/' &&
+      (props.path?.startsWith('/clients/') ||
+        props.path?.startsWith('/episodes/') ||
+        props.path?.startsWith('/alerts/') ||
+        props.path?.startsWith('/therapist-changes'))) ? 'page' : undefined;
   return (
     <>
       <a class="skip-link" href="#main">

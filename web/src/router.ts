@@ -116,6 +116,13 @@ export function navigate(to: string, replace = false): void {
   go(to, replace);
 }
 
+// As navigate, for a step the person took with a button rather than a link (a request sent, and
+// its page to follow): the new page's heading takes focus, as after a link.
+export function navigateByButton(to: string): void {
+  headingFocusWanted = true;
+  if (!go(to, false)) headingFocusWanted = false;
+}
+
 // As navigate; false when the person chose to stay on the page.
 function go(to: string, replace: boolean): boolean {
   if (to === here()) return true;

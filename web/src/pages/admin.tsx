@@ -1,7 +1,9 @@
 // The administrator's pages: the clinic's users with a form to add one, deactivating an account
 // or clearing its failed sign-ins, checking a therapist's licence, matching a client who has no
-// therapist yet, the way to the clinic's safety set-up and outcome report, and the audit log.
-// Admins manage accounts and settings; they see no clinical content.
+// therapist yet, the changes of therapist waiting on the intake coordinator, the way to the
+// clinic's safety set-up and outcome report, and the audit log.
+// Admins manage accounts and settings; they see no clinical content beyond what a client chose to
+// share with their next therapist.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Invitation, type Role, type User } from '../api';
 import { formatDateTime, roleLabels } from '../format';
@@ -15,6 +17,7 @@ import { ClinicSettingsCard } from './clinic_settings';
 import { LicenceVerification, staffOffers } from '../licence_verification';
 import type { TherapistOffer } from '../matching_api';
 import { MatchAClient } from './admin_matching';
+import { ChangesNeedingAction } from './changes_list';
 
 export function AdminHome({ ctx }: { ctx: AppContext }) {
   const users = useLoad(() => api.users());
@@ -27,6 +30,8 @@ export function AdminHome({ ctx }: { ctx: AppContext }) {
       <p class="lede">
         Everyone who can sign in to your clinic. The <a href="/audit">audit log</a> shows who did what.
       </p>
+      {/* What waits on the intake coordinator comes first. */}
+      <ChangesNeedingAction />
       <div class="columns">
         <section class="card" aria-labelledby="users-heading">
           <h2 id="users-heading">People</h2>

@@ -1,6 +1,8 @@
-// The client's home: feedback on their latest session when it is still to give, their next
-// appointment and therapist, messages with their therapist, and their own progress, in a calm,
-// phone-first view.
+// The client's home: feedback on their latest session when it is still to give, the Support
+// Check their therapist sent, looking back on a course that has ended, what follows a low Fit
+// Check and any change of therapist under way, their next appointment and therapist (with
+// the quiet way to ask for someone else), messages with their therapist, and their own progress,
+// in a calm, phone-first view.
 import { ChangeAppointment } from '../appointment_requests';
 import {
   api,
@@ -12,9 +14,12 @@ import {
   type EpisodeProgress,
   type InstrumentValidation,
 } from '../api';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { currentEpisode, upcomingWindow } from '../caseload';
+import { changeApi, type FitFollowup, type TherapistChange } from '../change_api';
+import { AskForDifferentTherapist, ChangeArranged, ChangeUnderWay, changesForHome, FitCard } from '../fit_followup';
 import { ProgressChart } from '../chart';
+import { LookingBackCards, SupportCheckCard } from '../home_questions';
 import { firstName, formatDate, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
 import { Messages } from '../messages';
@@ -95,6 +100,13 @@ async function loadClientHome(userId: number) {
     .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
   const episode = currentEpisode(me?.episodes);
   const therapist = episode?.therapist_name ?? next[0]?.therapist_name;
+  const open = (me?.episodes ?? []).find((e) => e.status !== 'ended');
+  // After a low Fit Check, the choice on offer; and the client's own changes of therapist. Asked
+  // for alongside the rest.
+  const changeParts = Promise.all([
+    open ? changeApi.fitFollowup(open.id).catch(() => undefined) : Promise.resolve(undefined as FitFollowup | undefined),
+    me ? changeApi.list().catch(() => [] as TherapistChange[]) : Promise.resolve([] as TherapistChange[]),
+  ]);
   // An older server without feedback routes: the home still shows appointments.
   const [progress, past, plan, assigned, definitions] = episode
     ? await Promise.all([
@@ -107,7 +119,9 @@ async function loadClientHome(userId: number) {
         instrumentValidation().catch(() => new Map<string, InstrumentValidation>()),
       ])
     : [undefined, [] as Appointment[], undefined, [] as AssignedInstrument[], new Map<string, InstrumentValidation>()];
-  const awaiting = sessionAwaitingFeedback(past, progress);
+  const [fit, changes] = await changeParts;
+  // A course that has ended is asked nothing more about its sessions.
+  const awaiting = episode?.status === 'ended' ? undefined : sessionAwaitingFeedback(past, progress);
   const checkIn = sessionAwaitingCheckIn(next[0], assigned, definitions, progress);
   return {
     next: next[0] as Appointment | undefined,
@@ -123,7 +137,9 @@ async function loadClientHome(userId: number) {
     messageEpisodes: messageEpisodes(me?.episodes),
     // Without an open episode the client is offered the way to find a therapist; in intake, the
     // way back to getting ready for the first session.
-    open: (me?.episodes ?? []).find((e) => e.status !== 'ended'),
+    open,
+    fit,
+    changes: changesForHome(changes, open?.id),
     // Whether the record could be read at all: if not, nothing is said about finding anyone.
     known: !!me,
     // Each course of therapy that has ended has a summary to read, the latest first.
@@ -199,6 +215,29 @@ function Summaries({ episodes }: { episodes: Episode[] }) {
   );
 }
 
+// The client's whole record, theirs to download at any time: a PDF to read or print, and the same
+// as a FHIR Bundle for another service or app.
+function MyRecord({ userId }: { userId: number }) {
+  return (
+    <section class="card" aria-labelledby="record-heading">
+      <h2 id="record-heading">Your record</h2>
+      <p>Everything the clinic keeps about your therapy that you have seen: your plans, your answers and scores, your messages and your summaries.</p>
+      <ul class="plain-list">
+        <li>
+          <a href={`/api/v1/clients/${userId}/record.pdf`} download="rapport-record.pdf">
+            Download your record (PDF, to read or print)
+          </a>
+        </li>
+        <li>
+          <a href={`/api/v1/clients/${userId}/record`} download="rapport-record.fhir.json">
+            Download it for another service or app (FHIR)
+          </a>
+        </li>
+      </ul>
+    </section>
+  );
+}
+
 function FindATherapist() {
   return (
     <section class="card card--accent" aria-labelledby="find-heading">
@@ -211,13 +250,16 @@ function FindATherapist() {
   );
 }
 
-function FirstSessionAhead({ therapist }: { therapist?: string }) {
+// `transferred`: the episode began from a change of therapist rather than the client's own request.
+function FirstSessionAhead({ therapist, transferred = false }: { therapist?: string; transferred?: boolean }) {
   return (
     <section class="card" aria-labelledby="first-session-heading">
       <h2 id="first-session-heading">Before your first session</h2>
       <p>
-        You asked {therapist ?? 'a therapist'} for a first appointment. While you wait, you can read what to expect and
-        gather your thoughts.
+        {transferred
+          ? `Your first session with ${therapist ?? 'your new therapist'} is still to come.`
+          : `You asked ${therapist ?? 'a therapist'} for a first appointment.`}{' '}
+        While you wait, you can read what to expect and gather your thoughts.
       </p>
       <a class="button button--block" href="/first-step">
         Getting ready for your first session
@@ -241,6 +283,15 @@ export function NextAppointment({ appointment, withWhom }: { appointment?: Appoi
 
 export function ClientHome({ ctx }: { ctx: AppContext }) {
   const home = useLoad(() => loadClientHome(ctx.user.id), [ctx.user.id]);
+  // The client answered the Fit Check's offer on this page (to talk, or to try more sessions).
+  const [fitAnswered, setFitAnswered] = useState(false);
+  const open = home.data?.open;
+  const openChange = home.data?.changes.open;
+  const arranged = home.data?.changes.arranged;
+  const offerFit = !!open && !openChange && !!home.data?.fit?.offer;
+  // The quiet way to ask for someone else: once there is a therapist to leave, and nothing else
+  // about it is already on the page.
+  const mayAsk = !!open && !openChange && (!offerFit || fitAnswered);
   return (
     <div class="page narrow-page">
       <PageTitle title="Home">Hello, {firstName(ctx.user.display_name)}</PageTitle>
@@ -249,7 +300,9 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
       {home.data && (
         <>
           {home.data.known && !home.data.open && <FindATherapist />}
-          {home.data.open?.status === 'intake' && <FirstSessionAhead therapist={home.data.open.therapist_name ?? home.data.therapist} />}
+          {open?.status === 'intake' && (
+            <FirstSessionAhead therapist={open.therapist_name ?? home.data.therapist} transferred={!!arranged && arranged.new_episode_id === open.id} />
+          )}
           {home.data.roomOpen && (
             <section class="card card--accent" aria-labelledby="room-heading">
               <h2 id="room-heading">Your session room is open</h2>
@@ -272,6 +325,11 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
               </a>
             </section>
           )}
+          {open && <SupportCheckCard episodeId={open.id} therapistName={open.therapist_name ?? home.data.therapist} />}
+          <LookingBackCards episodes={home.data.ended} />
+          {openChange && <ChangeUnderWay change={openChange} />}
+          {offerFit && open && <FitCard episodeId={open.id} therapistName={open.therapist_name ?? home.data.therapist} onAnswered={() => setFitAnswered(true)} />}
+          {arranged && <ChangeArranged change={arranged} />}
           {home.data.episodeId !== undefined && home.data.plan?.may_accept && <MyPlan episodeId={home.data.episodeId} plan={home.data.plan} />}
           {home.data.checkIn && (
             <section class="card" aria-labelledby="check-in-heading">
@@ -298,6 +356,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
           <section class="card" aria-labelledby="therapist-heading">
             <h2 id="therapist-heading">Your therapist</h2>
             <p class="big">{home.data.therapist ?? 'Not assigned yet'}</p>
+            {mayAsk && open && <AskForDifferentTherapist episodeId={open.id} therapistName={open.therapist_name ?? home.data.therapist} />}
           </section>
           {home.data.ended.length > 0 && <Summaries episodes={home.data.ended} />}
           {home.data.messageEpisodes.map((e, i, all) => (
@@ -325,7 +384,9 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
               <a href={`/episodes/${home.data.episodeId}/notes`}>Your session notes</a>
             </p>
           )}
-          {home.data.hasEpisode && !home.data.awaiting && (
+          {home.data.hasEpisode && <MyRecord userId={ctx.user.id} />}
+          {/* Only while a course is open: an ended one is asked nothing more about its sessions. */}
+          {home.data.hasEpisode && open && !home.data.awaiting && (
             <p>
               <a href="/feedback">Tell your therapist how things are going</a>
             </p>

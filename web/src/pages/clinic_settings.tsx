@@ -4,7 +4,10 @@
 // under which a client may have guardians without a recorded exception, and how much notice a
 // client is asked to give to cancel or move an appointment, and whether matching leans on the
 // clinic's own outcomes (and from how many ended episodes a therapist's outcomes count), and
-// whether clients may read their signed session notes and which template new notes are written in.
+// whether clients may read their signed session notes and which template new notes are written in,
+// and the course of therapy's timings: when the Fit Check is sent after the first session, how
+// long a rupture may wait for its repair note before the supervisor sees it, and after how many
+// days without contact the therapist is asked to follow up.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { notesApi, type NoteTemplate, type NoteTemplates } from '../notes_api';
@@ -21,6 +24,10 @@ export interface ClinicSettings {
   outcome_informed_matching?: boolean;
   min_outcome_episodes?: number;
   clients_may_read_notes: boolean;
+  // Absent from a server without them; then not shown.
+  fit_check_after_hours?: number; // 1..336
+  repair_within_hours?: number; // 24..720
+  no_contact_after_days?: number; // 14..365
 }
 
 const settingsApi = {
@@ -39,6 +46,9 @@ export function ClinicSettingsCard() {
   const [outcomes, setOutcomes] = useState(false);
   const [minEpisodes, setMinEpisodes] = useState('');
   const [notesOpen, setNotesOpen] = useState(false);
+  const [fitAfter, setFitAfter] = useState('');
+  const [repairWithin, setRepairWithin] = useState('');
+  const [noContact, setNoContact] = useState('');
   // The templates for notes, chosen from beside the setting.
   const templates = useLoad(notesApi.templates);
   const [error, setError] = useState<ApiError>();
@@ -56,8 +66,12 @@ export function ClinicSettingsCard() {
     setOutcomes(s.outcome_informed_matching ?? false);
     setMinEpisodes(String(s.min_outcome_episodes ?? 10));
     setNotesOpen(s.clients_may_read_notes ?? false);
+    setFitAfter(String(s.fit_check_after_hours ?? 24));
+    setRepairWithin(String(s.repair_within_hours ?? 72));
+    setNoContact(String(s.no_contact_after_days ?? 45));
   }, [loaded.data]);
   const matching = loaded.data?.outcome_informed_matching !== undefined;
+  const course = loaded.data?.repair_within_hours !== undefined;
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -75,6 +89,13 @@ export function ClinicSettingsCard() {
         cancel_notice_hours: Number(notice),
         ...(matching ? { outcome_informed_matching: outcomes, min_outcome_episodes: Number(minEpisodes) } : {}),
         clients_may_read_notes: notesOpen,
+        ...(course
+          ? {
+              fit_check_after_hours: Number(fitAfter),
+              repair_within_hours: Number(repairWithin),
+              no_contact_after_days: Number(noContact),
+            }
+          : {}),
       });
       setSaved(true);
     } catch (err) {
@@ -187,6 +208,50 @@ export function ClinicSettingsCard() {
             {templates.data && <NoteTemplateChoice loaded={templates.data} />}
             {templates.error && <Alert>The note templates could not be loaded: {templates.error.message}</Alert>}
           </fieldset>
+          {course && (
+            <fieldset class="fieldset">
+              <legend>The course of therapy</legend>
+              <Field
+                label="Send the Fit Check this many hours after the first session"
+                name="fit_check_after_hours"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={336}
+                required
+                hint="In hours, from 1 to 336 (two weeks). Once, after the first session ends, the client is asked how the work fits them."
+                value={fitAfter}
+                onInput={setFitAfter}
+                error={error?.fieldMessage('fit_check_after_hours')}
+              />
+              <Field
+                label="Time for a repair note after a rupture, in hours"
+                name="repair_within_hours"
+                type="number"
+                inputMode="numeric"
+                min={24}
+                max={720}
+                required
+                hint="In hours, from 24 to 720 (30 days). A rupture still without a repair note after this long shows on the therapist's supervisor's overview."
+                value={repairWithin}
+                onInput={setRepairWithin}
+                error={error?.fieldMessage('repair_within_hours')}
+              />
+              <Field
+                label="Ask for a kind follow-up after this many days without contact"
+                name="no_contact_after_days"
+                type="number"
+                inputMode="numeric"
+                min={14}
+                max={365}
+                required
+                hint="In days, from 14 to 365. With no session, message or check-in for this long, the therapist is asked to get in touch with the client, kindly."
+                value={noContact}
+                onInput={setNoContact}
+                error={error?.fieldMessage('no_contact_after_days')}
+              />
+            </fieldset>
+          )}
           {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
           {saved && <Alert kind="success">Settings saved.</Alert>}
           <div>

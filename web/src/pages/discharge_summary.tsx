@@ -1,11 +1,13 @@
 // The discharge summary of one course of therapy, for the care team (a draft while the episode is
 // open) and for the client once it has ended: who and when, why it ended, the questionnaires first
-// and last, the goals, the therapist's words and where to get help. It prints as a plain document.
+// and last, the client's look back on the whole course once given, the goals, the therapist's words
+// and where to get help. It prints as a plain document.
 import type { ComponentChildren } from 'preact';
-import { courseApi, kEndReasonsForClient, type DischargeSummary, type Ending, type Measure } from '../course_api';
+import { courseApi, kEndReasonsForClient, type DischargeSummary, type Ending, type LookingBack, type Measure } from '../course_api';
 import { formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { NotValidated, unvalidated, useValidation } from '../validation';
 
 // A total as the server sent it; none, said in words for a screen reader.
 function Score({ value }: { value: number | null }) {
@@ -26,7 +28,8 @@ function answeredWhen(m: Measure): string {
   return `Answered ${m.answers} times, ${formatDate(m.first_at)} to ${formatDate(m.last_at)}`;
 }
 
-function Measures({ measures }: { measures: Measure[] }) {
+// Also the handover packet's questionnaires, as staff read them.
+export function Measures({ measures }: { measures: Measure[] }) {
   if (measures.length === 0) return <p class="muted">No questionnaires were answered.</p>;
   return (
     <div class="table-wrap">
@@ -66,6 +69,24 @@ function Measures({ measures }: { measures: Measure[] }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+// The Rapport Check the client answered once, after the end, about the course as a whole. Staff
+// read it with the questionnaire's caution.
+function LookingBackLine({ lookingBack, forClient }: { lookingBack: LookingBack; forClient: boolean }) {
+  const validation = useValidation();
+  return (
+    <div class="looking-back">
+      <p>
+        <strong>Looking back on the whole course:</strong> {String(lookingBack.total)} of {lookingBack.max}
+        {!forClient && <NotValidated v={unvalidated(validation, 'RAPPORT-CHECK')} />}
+      </p>
+      <p class="small muted">
+        {forClient ? 'Your answers about your therapy as a whole' : 'The client’s Rapport Check about the therapy as a whole'}, given after it ended, on{' '}
+        <time dateTime={lookingBack.submitted_at}>{formatDate(lookingBack.submitted_at)}</time>. Higher is better.
+      </p>
     </div>
   );
 }
@@ -240,6 +261,7 @@ export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; epis
       <section class="card" aria-labelledby="summary-measures">
         <h2 id="summary-measures">How things changed</h2>
         <Measures measures={s.measures} />
+        {s.looking_back && <LookingBackLine lookingBack={s.looking_back} forClient={forClient} />}
       </section>
       <Goals summary={s} forClient={forClient} />
       <TherapistWords ending={s.ending} forClient={forClient} draft={s.draft} />

@@ -1,8 +1,9 @@
 // One episode's feedback as the therapist reads it: a chart per questionnaire over sessions
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
 // alerts themselves, every response item by item, each session held in the room with its Rapport
-// Check beside its summary, the CSV export, a feedback link to send, and the way to each past
-// session's note.
+// Check beside its summary, the CSV export, a feedback link to send, the way to each past
+// session's note, the handover the episode started with (if it began from a change of therapist),
+// the Support Check for a client who is not on track, and referring the client on.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -20,6 +21,7 @@ import {
   type Schedule,
 } from '../api';
 import { AlertList } from '../alerts';
+import { HandoverSection, ReferralCard } from '../episode_change';
 import { ProgressChart } from '../chart';
 import { formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
@@ -31,6 +33,8 @@ import { loadSessionSummary, SessionSummaryLines } from '../room/session_summary
 import { Alert, Loading, PageTitle, SelectField, useLoad } from '../ui';
 import { NotValidated, unvalidated, useValidation, type ValidationMap } from '../validation';
 import { CopyableLink } from './client_page';
+import { mayNoteRuptures, noteRuptureAction, RupturesSection } from './ruptures_section';
+import { SupportSection } from './support_section';
 
 interface EpisodeView {
   progress: EpisodeProgress;
@@ -476,7 +480,8 @@ function QuestionnaireSchedules({ episodeId }: { episodeId: number }) {
       <p role="status" class="small">
         {saved}
       </p>
-      {assigned.data?.map((a) => (
+      {/* The Support Check is asked when the therapist sends it, not on a schedule. */}
+      {assigned.data?.filter((a) => a.purpose !== 'support').map((a) => (
         <SelectField
           key={`${a.code}-${a.respondent}`}
           label={`How often ${a.title} is asked${a.respondent === 'client' ? '' : ` (answered by the ${a.respondent})`}`}
@@ -548,9 +553,11 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
           </a>
         )}
       </p>
+      {/* What the client chose to share when they came from another therapist: read first. */}
+      <HandoverSection episodeId={episodeId} />
       <section class="card card--alerts" aria-labelledby="episode-alerts">
         <h2 id="episode-alerts">Alerts</h2>
-        <AlertList alerts={open} canAct={isTherapist} onChanged={view.reload} showClient={false} empty="No open alerts." />
+        <AlertList alerts={open} canAct={isTherapist} onChanged={view.reload} showClient={false} empty="No open alerts." extra={noteRuptureAction(ctx.user, status === 'ended')} />
         {closed.length > 0 && (
           <details class="closed-alerts">
             <summary>Earlier alerts ({closed.length})</summary>
@@ -558,11 +565,14 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
           </details>
         )}
       </section>
+      {mayNoteRuptures(ctx.user.role) && <RupturesSection episodeId={episodeId} alerts={progress.alerts} rapport={rapport} ended={status === 'ended'} user={ctx.user} />}
+      <SupportSection episodeId={episodeId} alerts={progress.alerts} clientName={progress.client_name} ended={status === 'ended'} role={ctx.user.role} />
       <Messages episodeId={episodeId} viewer={ctx.user} />
       <SessionNotes appointments={appointments} />
       {progress.recovery && <Recovery judgement={progress.recovery} />}
       {progress.instruments.length === 0 && <p class="muted">No questionnaires answered yet.</p>}
-      {progress.instruments.map((q) => (
+      {/* The Support Check is read in its own section, beside its repair strategies. */}
+      {progress.instruments.filter((q) => q.purpose !== 'support').map((q) => (
         <Fragment key={q.code}>
           <Questionnaire episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
           {q === rapport && heldSessions}
@@ -571,6 +581,9 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       {!rapport && heldSessions}
       {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}
+      {status !== undefined && status !== 'ended' && (
+        <ReferralCard episodeId={episodeId} clientName={progress.client_name} therapistId={therapistId} />
+      )}
       {status !== undefined && status !== 'ended' && (
         <section class="card" aria-labelledby="ending-heading">
           <h2 id="ending-heading">Ending therapy</h2>

@@ -1,5 +1,7 @@
 // The two ways a client gives feedback: signed in, before or after a session (or at any time), and
-// from a personal feedback link without a password. Both use the same form.
+// from a personal feedback link without a password. Both use the same form. Signed in, the same
+// page also asks, once, the Rapport Check about a course of therapy that has ended ("looking
+// back", `?episode=N`).
 import { useRef, useState } from 'preact/hooks';
 import {
   api,
@@ -9,13 +11,16 @@ import {
   type Appointment,
   type Client,
   type DraftAnswers,
+  type Episode,
   type FeedbackDraft,
   type HelpInfo,
   type InstrumentDefinition,
   type SubmitResult,
 } from '../api';
 import { currentEpisode } from '../caseload';
+import type { ComponentChildren } from 'preact';
 import { FeedbackForm, SentEarlier, sentHere } from '../feedback_form';
+import { FitOfferAfterFeedback } from '../fit_followup';
 import { firstName, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
@@ -89,10 +94,14 @@ function SaveStatus({ state }: { state: SaveState }) {
   );
 }
 
+// Asked only while the server says they are due: the Fit Check once the client has met their
+// therapist, the Support Check from the therapist's request until it is answered.
+const kDueOnlyWhenSaid = new Set(['fit', 'support']);
+
 // The Rapport Check and the outcome questionnaires assigned that their schedules ask this time;
-// the Fit Check only once the server says it is due (the client has met their therapist).
+// the Fit Check and the Support Check only when the server says they are due.
 function forSessionForms(codes: { code: string; purpose: string; respondent: string; due?: boolean }[]) {
-  const mine = codes.filter((c) => c.respondent === 'client' && (c.purpose === 'fit' ? c.due === true : c.due !== false));
+  const mine = codes.filter((c) => c.respondent === 'client' && (kDueOnlyWhenSaid.has(c.purpose) ? c.due === true : c.due !== false));
   // The session first: how today went is what the client has in mind.
   return [...mine].sort((a, b) => Number(b.purpose === 'rapport') - Number(a.purpose === 'rapport'));
 }
@@ -118,6 +127,9 @@ async function loadSessionForm(userId: number, appointmentId?: number): Promise<
   const client = await api.client(userId);
   const episode = currentEpisode(client.episodes);
   if (!episode) throw new ApiError(404, 'You have no open course of care to give feedback on yet.');
+  // Nothing more is asked about the sessions of a course that has ended (only, once, how it felt
+  // as a whole: `?episode=N`, offered on the home).
+  if (episode.status === 'ended') throw new ApiError(409, 'Your therapy has ended, so there are no questions about sessions now.');
   const [assigned, appointments, progress, draft] = await Promise.all([
     api.episodeInstruments(episode.id, appointmentId),
     appointmentId ? api.episodeAppointments(episode.id).catch(() => [] as Appointment[]) : [],
@@ -143,15 +155,19 @@ async function loadSessionForm(userId: number, appointmentId?: number): Promise<
 
 export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
   const [earlier] = useState(sentHere);
+  const params = new URLSearchParams(location.search);
+  const lookingBack = Number(params.get('episode')) || undefined;
   if (earlier?.done) {
-    const title = new URLSearchParams(location.search).get('appointment') ? 'Your session' : 'How are things going?';
+    const title = lookingBack ? kLookingBackTitle : params.get('appointment') ? 'Your session' : 'How are things going?';
     return (
       <div class="page narrow-page">
         <PageTitle title={title}>{title}</PageTitle>
         <SentEarlier therapistName={earlier.therapistName} crisis={earlier.crisis} />
+        {!lookingBack && <FitOfferAfterFeedback userId={ctx.user.id} />}
       </div>
     );
   }
+  if (lookingBack) return <LookingBack ctx={ctx} episodeId={lookingBack} />;
   return <SessionFeedback ctx={ctx} />;
 }
 
@@ -170,7 +186,7 @@ function SessionFeedback({ ctx }: { ctx: AppContext }) {
     <div class="page narrow-page">
       <PageTitle title={title}>{title}</PageTitle>
       {form.loading && !form.data && <Loading what="your questions" />}
-      {form.error && <Alert>{form.error.message}</Alert>}
+      {form.error && <Alert kind={form.error.status === 409 ? 'info' : 'error'}>{form.error.message}</Alert>}
       {form.data && (
         <>
           <p class="lede">
@@ -181,7 +197,10 @@ function SessionFeedback({ ctx }: { ctx: AppContext }) {
           </p>
           {form.data.instruments.length === 0 && form.data.answered > 0 ? (
             // Sent before, from here or from another device.
-            <SentEarlier therapistName={form.data.client.therapist_name} />
+            <>
+              <SentEarlier therapistName={form.data.client.therapist_name} />
+              <FitOfferAfterFeedback userId={ctx.user.id} />
+            </>
           ) : form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
           ) : (
@@ -201,6 +220,7 @@ function DraftedForm(props: {
   initial?: FeedbackDraft;
   save: (answers: DraftAnswers) => Promise<FeedbackDraft>;
   send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
+  afterSent?: ComponentChildren;
 }) {
   const draft = useDraft(props.initial, props.instruments, props.save);
   const send = async (instrument: string, answers: Answers) => {
@@ -217,6 +237,7 @@ function DraftedForm(props: {
         onAnswersChange={draft.changed}
         crisis={draft.crisis}
         send={send}
+        afterSent={props.afterSent}
       />
     </>
   );
@@ -228,6 +249,8 @@ function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointm
       instruments={form.instruments}
       therapistName={form.client.therapist_name}
       initial={form.draft}
+      // After a Fit Check, whatever follows a low one: the same choice as on the home.
+      afterSent={form.instruments.some((i) => i.purpose === 'fit') ? <FitOfferAfterFeedback userId={form.client.id} /> : undefined}
       save={(answers) => api.saveFeedbackDraft(form.episodeId, answers)}
       send={(instrument, answers) =>
         api.submitResponse(form.episodeId, {
@@ -238,6 +261,92 @@ function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointm
         })
       }
     />
+  );
+}
+
+// --- Looking back on a course that has ended ----------------------------------------------------
+
+const kLookingBackTitle = 'Looking back on your therapy';
+
+// The Rapport Check's sentences speak of "today": once the course has ended, they are read about
+// all of it. The questions and their answers stay the questionnaire's own.
+function aboutTheWholeCourse(definition: InstrumentDefinition): InstrumentDefinition {
+  return {
+    ...definition,
+    plain_title: 'Your therapy as a whole',
+    preamble:
+      'Think of all your sessions together, from the first to the last. Where a sentence says “today”, think of your therapy as a whole. Choose a number to show how true each sentence is for you. There are no right answers, and honest ones help most.',
+  };
+}
+
+interface LookingBackForm {
+  episode: Episode;
+  // The Rapport Check, while the server says it is due for this ended course; absent once answered.
+  instrument?: InstrumentDefinition;
+  // Whether the course has a Rapport Check at all (if not, there is nothing to look back with).
+  hasRapport: boolean;
+  draft?: FeedbackDraft;
+}
+
+async function loadLookingBack(userId: number, episodeId: number): Promise<LookingBackForm> {
+  const client = await api.client(userId);
+  const episode = (client.episodes ?? []).find((e) => e.id === episodeId);
+  if (!episode) throw new ApiError(404, 'This course of therapy is not one of yours.');
+  if (episode.status !== 'ended') return { episode, hasRapport: false };
+  const assigned = await api.episodeInstruments(episodeId);
+  const rapport = assigned.filter((a) => a.respondent === 'client' && a.purpose === 'rapport');
+  const due = rapport.find((a) => a.due === true);
+  if (!due) return { episode, hasRapport: rapport.length > 0 };
+  const [definition, draft] = await Promise.all([api.instrument(due.code), api.feedbackDraft(episodeId).catch(() => undefined)]);
+  return { episode, instrument: aboutTheWholeCourse(definition), hasRapport: true, draft };
+}
+
+function LookingBack({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
+  const form = useLoad(() => loadLookingBack(ctx.user.id, episodeId), [ctx.user.id, episodeId]);
+  const data = form.data;
+  const therapist = data?.episode.therapist_name;
+  return (
+    <div class="page narrow-page">
+      <PageTitle title={kLookingBackTitle}>{kLookingBackTitle}</PageTitle>
+      {form.loading && !data && <Loading what="your questions" />}
+      {form.error && <Alert>{form.error.message}</Alert>}
+      {data && data.episode.status !== 'ended' && (
+        <>
+          <Alert kind="info">Your therapy is still going on. Looking back on it as a whole comes once it has ended.</Alert>
+          <p>
+            <a href="/">Back to home</a>
+          </p>
+        </>
+      )}
+      {data && data.episode.status === 'ended' && !data.instrument && (
+        data.hasRapport ? (
+          <SentEarlier therapistName={therapist} note="You looked back on this therapy already. It is asked only once." />
+        ) : (
+          <>
+            <p class="muted">There are no questions for you about this therapy.</p>
+            <p>
+              <a href="/">Back to home</a>
+            </p>
+          </>
+        )
+      )}
+      {data?.instrument && (
+        <>
+          <p class="lede">
+            These questions are about your therapy{therapist ? ` with ${therapist}` : ''} as a whole, not just the last session. We ask them only once,
+            and answering is up to you. Your answers go to {therapist ?? 'your therapist'} and are kept with your summary.
+          </p>
+          <DraftedForm
+            instruments={[data.instrument]}
+            therapistName={therapist}
+            initial={data.draft}
+            save={(answers) => api.saveFeedbackDraft(episodeId, answers)}
+            // About the whole course: no session named.
+            send={(instrument, answers) => api.submitResponse(episodeId, { instrument, respondent: 'client', answers })}
+          />
+        </>
+      )}
+    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 // The supervisor's home: the alerts of the therapists they supervise (whose, how long open, how
-// soon acknowledged), a short history of critical alerts, and the clients grouped by therapist.
+// soon acknowledged), the ruptures still waiting for a repair note, a short history of critical
+// alerts, and the clients grouped by therapist.
 import { useCallback, useMemo } from 'preact/hooks';
 import { api, type FeedbackAlert } from '../api';
 import { AlertList, betweenWords, When } from '../alerts';
@@ -8,6 +9,7 @@ import { firstName } from '../format';
 import { useLiveAlerts } from '../live';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
+import { WaitingRuptures } from './ruptures_section';
 import { CaseloadList } from './therapist_home';
 
 // How many resolved critical alerts the history shows.
@@ -141,6 +143,7 @@ export function SupervisorHome({ ctx }: { ctx: AppContext }) {
               <AlertList alerts={data.acknowledged} canAct={false} onChanged={reload} therapistName={therapist} empty="" />
             </section>
           )}
+          <WaitingRuptures />
           <section class="card card--critical-history" aria-labelledby="critical-history-heading">
             <h2 id="critical-history-heading">Critical alerts: recent history</h2>
             <p class="muted small">Resolved critical alerts, newest first, with how long each took to acknowledge and to resolve.</p>
