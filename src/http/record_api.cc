@@ -165,10 +165,28 @@ std::string Joined(const std::vector<std::string>& lines) {
   return out;
 }
 
+// A questionnaire in everyday words, as the client's summary page says it: where it started,
+// where it is now, which way is better, and whether the change is more than the week-to-week
+// wobble (reliable change, never named).
+std::string MeasureForClient(const MeasureSummary& m) {
+  const std::string scale =
+      fmt::format("out of {}; {} is better", FormatScore(m.max),
+                  m.direction == Direction::kHigherIsWorse ? "lower" : "higher");
+  if (m.answers == 1) {
+    return fmt::format("{} was answered once: {} ({}).", m.title, FormatScore(m.first), scale);
+  }
+  const std::string change = !m.change                ? ""
+                             : m.change->improved     ? " That is a real improvement."
+                             : m.change->deteriorated ? " That is a real change for the worse."
+                                                      : "";
+  return fmt::format("{} went from {} to {} over {} answers ({}).{}", m.title, FormatScore(m.first),
+                     FormatScore(m.last), m.answers, scale, change);
+}
+
 std::vector<std::string> MeasureLines(const std::vector<MeasureSummary>& measures) {
   std::vector<std::string> out;
   for (const MeasureSummary& m : measures) {
-    if (m.answers > 0) out.push_back(MeasureSentence(m));
+    if (m.answers > 0) out.push_back(MeasureForClient(m));
   }
   return out;
 }

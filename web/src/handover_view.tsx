@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import type { HandoverPacket, PacketSection } from './change_api';
 import { kPacketSections } from './change_api';
-import type { GoalOutcome, Measure } from './course_api';
+import type { GoalOutcome } from './course_api';
 import { formatDate } from './format';
 import { Measures } from './pages/discharge_summary';
 import { Heading } from './ui';
@@ -41,19 +41,6 @@ export function sectionList(sections: PacketSection[], forClient: boolean): stri
   return `${words.slice(0, -1).join(', ')}, and ${words[words.length - 1]}`;
 }
 
-function number(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-// A questionnaire in everyday words, for the client: where it started, where it is now, which
-// way is better, and whether the change is more than the week-to-week wobble.
-export function measureForClient(m: Measure): string {
-  const scale = `out of ${number(m.max)}; ${m.higher_is === 'worse' ? 'lower' : 'higher'} is better`;
-  if (m.answers === 0 || m.first === null) return `${m.title}: not answered yet.`;
-  if (m.answers === 1 || m.last === null) return `${m.title}: answered once, ${number(m.first)} (${scale}).`;
-  const change = m.change?.improved ? ' That is a real improvement.' : m.change?.deteriorated ? ' That is a real change for the worse.' : '';
-  return `${m.title}: ${number(m.first)} at the start and ${number(m.last)} most recently (${scale}).${change}`;
-}
 
 function Goals({ goals, gasTScore, forClient }: { goals: GoalOutcome[]; gasTScore: number | null | undefined; forClient: boolean }) {
   const level = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -80,19 +67,6 @@ function Goals({ goals, gasTScore, forClient }: { goals: GoalOutcome[]; gasTScor
   );
 }
 
-function MeasuresOf({ measures, forClient }: { measures: Measure[]; forClient: boolean }) {
-  if (measures.length === 0) {
-    return <p class="muted">{forClient ? 'You have not answered any questionnaires yet.' : 'No questionnaires were answered.'}</p>;
-  }
-  if (!forClient) return <Measures measures={measures} />;
-  return (
-    <ul class="plain-list">
-      {measures.map((m) => (
-        <li key={m.instrument}>{measureForClient(m)}</li>
-      ))}
-    </ul>
-  );
-}
 
 function Words({ heading, text, level, empty }: { heading: string; text: string | undefined; level: number; empty: string }) {
   return (
@@ -110,7 +84,7 @@ export function SectionBody({ packet, section, forClient, level }: { packet: Han
     case 'plan':
       return <Goals goals={packet.goals ?? []} gasTScore={packet.gas_t_score} forClient={forClient} />;
     case 'measures':
-      return <MeasuresOf measures={packet.measures ?? []} forClient={forClient} />;
+      return <Measures measures={packet.measures ?? []} forClient={forClient} />;
     case 'what-helped':
       return (
         <>

@@ -28,9 +28,35 @@ function answeredWhen(m: Measure): string {
   return `Answered ${m.answers} times, ${formatDate(m.first_at)} to ${formatDate(m.last_at)}`;
 }
 
-// Also the handover packet's questionnaires, as staff read them.
-export function Measures({ measures }: { measures: Measure[] }) {
-  if (measures.length === 0) return <p class="muted">No questionnaires were answered.</p>;
+function number(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+// A questionnaire in everyday words, for the client: where it started, where it is now, which
+// way is better, and whether the change is more than the week-to-week wobble.
+export function measureForClient(m: Measure): string {
+  const scale = `out of ${number(m.max)}; ${m.higher_is === 'worse' ? 'lower' : 'higher'} is better`;
+  if (m.answers === 0 || m.first === null) return `${m.title}: not answered yet.`;
+  if (m.answers === 1 || m.last === null) return `${m.title}: answered once, ${number(m.first)} (${scale}).`;
+  const change = m.change?.improved ? ' That is a real improvement.' : m.change?.deteriorated ? ' That is a real change for the worse.' : '';
+  return `${m.title}: ${number(m.first)} at the start and ${number(m.last)} most recently (${scale}).${change}`;
+}
+
+// The questionnaires first and last: a table with reliable change for staff, everyday sentences
+// for the client. Also the handover packet's.
+export function Measures({ measures, forClient }: { measures: Measure[]; forClient: boolean }) {
+  if (measures.length === 0) {
+    return <p class="muted">{forClient ? 'You have not answered any questionnaires yet.' : 'No questionnaires were answered.'}</p>;
+  }
+  if (forClient) {
+    return (
+      <ul class="plain-list">
+        {measures.map((m) => (
+          <li key={m.instrument}>{measureForClient(m)}</li>
+        ))}
+      </ul>
+    );
+  }
   return (
     <div class="table-wrap">
       <table class="data-table data-table--stacks summary-measures">
@@ -260,7 +286,7 @@ export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; epis
       </section>
       <section class="card" aria-labelledby="summary-measures">
         <h2 id="summary-measures">How things changed</h2>
-        <Measures measures={s.measures} />
+        <Measures measures={s.measures} forClient={forClient} />
         {s.looking_back && <LookingBackLine lookingBack={s.looking_back} forClient={forClient} />}
       </section>
       <Goals summary={s} forClient={forClient} />
