@@ -43,19 +43,26 @@ Result<std::vector<RapportPoint>> RuptureService::RapportChecks(EpisodeId episod
   return points;
 }
 
-Result<RuptureView> RuptureService::ViewOf(const Rupture& rupture) {
-  double cutoff = 0;
-  RAPPORT_ASSIGN_OR_RETURN(const std::vector<RapportPoint> checks,
-                           RapportChecks(rupture.episode_id, cutoff));
+// One rupture with its recovery by `checks` and its authors' names.
+Result<RuptureView> RuptureService::ViewOf(const Rupture& rupture,
+                                           std::span<const RapportPoint> checks, double cutoff,
+                                           Names& names) {
   RuptureView view;
   view.rupture = rupture;
   view.recovery = RecoveryOf(rupture, checks, cutoff);
-  Names names(store_);
   RAPPORT_ASSIGN_OR_RETURN(view.noted_by_name, names.User(rupture.noted_by));
   if (rupture.repaired_by) {
     RAPPORT_ASSIGN_OR_RETURN(view.repaired_by_name, names.User(*rupture.repaired_by));
   }
   return view;
+}
+
+Result<RuptureView> RuptureService::ViewOf(const Rupture& rupture) {
+  double cutoff = 0;
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<RapportPoint> checks,
+                           RapportChecks(rupture.episode_id, cutoff));
+  Names names(store_);
+  return ViewOf(rupture, checks, cutoff, names);
 }
 
 Result<RuptureView> RuptureService::Note(const Actor& actor, EpisodeId episode_id,
@@ -118,13 +125,7 @@ Result<std::vector<RuptureView>> RuptureService::OfEpisode(const Actor& actor,
   std::vector<RuptureView> out;
   Names names(store_);
   for (const Rupture& r : ruptures) {
-    RuptureView view;
-    view.rupture = r;
-    view.recovery = RecoveryOf(r, checks, cutoff);
-    RAPPORT_ASSIGN_OR_RETURN(view.noted_by_name, names.User(r.noted_by));
-    if (r.repaired_by) {
-      RAPPORT_ASSIGN_OR_RETURN(view.repaired_by_name, names.User(*r.repaired_by));
-    }
+    RAPPORT_ASSIGN_OR_RETURN(RuptureView view, ViewOf(r, checks, cutoff, names));
     out.push_back(std::move(view));
   }
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(), Touched(ruptures)));

@@ -9,6 +9,7 @@
 // supervise. Clients, guardians and admins never. Every read is audited.
 // Thread-safe (all state is in the Store). Borrows everything it is given.
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@
 #include "store/store.h"
 
 namespace rapport {
+
+class Names;
 
 struct RuptureView {
   Rupture rupture;
@@ -53,6 +56,8 @@ class RuptureService {
  private:
   Result<std::vector<RapportPoint>> RapportChecks(EpisodeId episode_id, double& cutoff);
   Result<RuptureView> ViewOf(const Rupture& rupture);
+  Result<RuptureView> ViewOf(const Rupture& rupture, std::span<const RapportPoint> checks,
+                             double cutoff, Names& names);
 
   Store& store_;
   const Clock& clock_;
