@@ -22,9 +22,31 @@ enum class Role { kAdmin, kSupervisor, kTherapist, kClient, kGuardian };
 std::string_view ToString(Role role);
 Result<Role> ParseRole(std::string_view text);
 
+// What of a child's record one guardian sees. Identity (the child's name) is always shown to an
+// active guardian; everything else only where shared.
+struct GuardianSections {
+  bool appointments = false;  // when and how sessions are; a room they are invited to
+  bool plan = false;          // the plan, as far as the plan itself shares it with guardians
+  bool measures = false;      // how the questionnaires a guardian fills in are going
+  bool messages = false;      // reading the child's messages with their therapist
+  bool summaries = false;     // the summary written when therapy ends
+
+  friend bool operator==(const GuardianSections&, const GuardianSections&) = default;
+};
+
+// What guardians see by default at each of the child's age bands (see domain/family.h), until
+// the care team chooses otherwise for one guardian.
+struct GuardianPolicy {
+  GuardianSections child{true, true, true, true, true};
+  GuardianSections adolescent{true, true, true, false, true};
+  GuardianSections consenting_minor{true, false, false, false, false};
+
+  friend bool operator==(const GuardianPolicy&, const GuardianPolicy&) = default;
+};
+
 struct ClinicSettings {
-  // Whether guardians of a child client may see the child's clinical record (plan sections,
-  // scores) at all; what they see in detail is decided per record by later features.
+  // Whether guardians of a child client may see the child's clinical record (plan, measures,
+  // messages, summaries) at all. Off: every guardian sees identity and appointments only.
   bool share_with_guardians = true;
   // Whether a client may answer feedback forms from an invitation link without signing in.
   bool allow_link_feedback = true;
@@ -53,6 +75,12 @@ struct ClinicSettings {
   // After how many days without a session, a message or an answer an open episode is flagged to
   // its therapist for a kind follow-up.
   int no_contact_after_days = 45;  // 14..365
+  // The clinic's jurisdiction (after the fields above, which tests set by position): from
+  // this age a child is an adolescent, and from `minor_consent_age` a young person consents to
+  // their own care. What guardians see at each band follows `guardian_policy`.
+  int adolescent_from_age = 12;  // 8..minor_consent_age
+  int minor_consent_age = 16;    // adolescent_from_age..age_of_majority
+  GuardianPolicy guardian_policy{};
 };
 
 struct Clinic {

@@ -446,6 +446,7 @@ std::optional<Problem> ParseProblem(const Json& j, const std::string& path, Prob
       r.AddError("status", parsed.error().fields.front().message);
     }
   }
+  problem.confidential = r.OptionalBool("confidential").value_or(false);
   const bool ok = !r.HasErrors() && words;
   p.Take(r.Finish());
   if (!ok) return std::nullopt;
@@ -461,6 +462,7 @@ std::optional<Goal> ParseGoal(const Json& j, const std::string& path,
   auto problem_key = r.RequiredString("problem_key", 16);
   auto description = RequiredText(r, "description", 2000);
   goal.due_date = ReadDate(r, "due_date");
+  goal.confidential = r.OptionalBool("confidential").value_or(false);
   bool ok = true;
   if (const Json* list = ReadList(r, "benchmarks", true, kMaxPerGoal)) {
     if (list->empty()) r.AddError("benchmarks", "must hold at least one benchmark");
@@ -654,11 +656,15 @@ Result<PlanContent> ParseStoredPlanContent(const Json& json) {
 Json PlanContentToJson(const PlanContent& content) {
   Json problems = Json::array();
   for (const auto& problem : content.problems) {
-    problems.push_back({{"key", problem.key},
-                        {"client_words", problem.client_words},
-                        {"formulation", problem.formulation},
-                        {"diagnosis", problem.diagnosis},
-                        {"status", ToString(problem.status)}});
+    Json item{{"key", problem.key},
+              {"client_words", problem.client_words},
+              {"formulation", problem.formulation},
+              {"diagnosis", problem.diagnosis},
+              {"status", ToString(problem.status)}};
+    // Written only when set, so that the content (and the hash signed over it) of every plan
+    // without confidential items reads exactly as before the flag existed.
+    if (problem.confidential) item["confidential"] = true;
+    problems.push_back(std::move(item));
   }
   Json goals = Json::array();
   for (const auto& goal : content.goals) {
@@ -687,13 +693,15 @@ Json PlanContentToJson(const PlanContent& content) {
       homework.push_back(
           {{"key", h.key}, {"description", h.description}, {"due_date", h.due_date}});
     }
-    goals.push_back({{"key", goal.key},
-                     {"problem_key", goal.problem_key},
-                     {"description", goal.description},
-                     {"due_date", goal.due_date},
-                     {"benchmarks", benchmarks},
-                     {"interventions", interventions},
-                     {"homework", homework}});
+    Json item{{"key", goal.key},
+              {"problem_key", goal.problem_key},
+              {"description", goal.description},
+              {"due_date", goal.due_date},
+              {"benchmarks", benchmarks},
+              {"interventions", interventions},
+              {"homework", homework}};
+    if (goal.confidential) item["confidential"] = true;
+    goals.push_back(std::move(item));
   }
   Json order = Json::array();
   for (const auto& key : content.agreed_order) order.push_back(key);
@@ -956,6 +964,7 @@ std::vector<DiffRow> DiffPlans(const PlanContent& before, const PlanContent& aft
         d.Field("problem", b.key, "diagnosis", a.diagnosis, b.diagnosis);
         d.Field("problem", b.key, "status", std::string(ToString(a.status)),
                 std::string(ToString(b.status)));
+        d.Field("problem", b.key, "confidential", YesNo(a.confidential), YesNo(b.confidential));
       },
       [](const Problem& p) { return p.client_words; });
   d.Field("order", "", "agreed_order", Join(before.agreed_order, ", "),
@@ -966,6 +975,7 @@ std::vector<DiffRow> DiffPlans(const PlanContent& before, const PlanContent& aft
         d.Field("goal", b.key, "problem_key", a.problem_key, b.problem_key);
         d.Field("goal", b.key, "description", a.description, b.description);
         d.Field("goal", b.key, "due_date", a.due_date, b.due_date);
+        d.Field("goal", b.key, "confidential", YesNo(a.confidential), YesNo(b.confidential));
         d.Items(
             "benchmark", a.benchmarks, b.benchmarks,
             [&](const Benchmark& x, const Benchmark& y) {

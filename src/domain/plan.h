@@ -47,6 +47,9 @@ struct Problem {
   std::string formulation;   // the therapist's formulation (0..4000 bytes; empty when not yet)
   std::string diagnosis;     // optional: free text or an ICD-10/ICD-11 code (0..200 bytes)
   ProblemStatus status = ProblemStatus::kActive;
+  // Kept from every guardian (a young person's confidence); only a recorded safety disclosure
+  // shows it to one guardian (domain/family.h).
+  bool confidential = false;
 
   friend bool operator==(const Problem&, const Problem&) = default;
 };
@@ -104,6 +107,7 @@ struct Goal {
   std::vector<Benchmark> benchmarks;  // at least one
   std::vector<Intervention> interventions;
   std::vector<Homework> homework;
+  bool confidential = false;  // as Problem::confidential; a goal of a confidential problem is too
 
   friend bool operator==(const Goal&, const Goal&) = default;
 };
@@ -234,6 +238,7 @@ struct PlanVersion {
   std::optional<Timestamp> proposed_at;
   std::optional<Timestamp> decided_at;  // accepted, changes requested, declined or withdrawn
   std::string client_comment;           // with "request changes" or "decline"
+  UserId decided_by = 0;  // who requested changes or declined (the client or a guardian); 0: other
 
   friend bool operator==(const PlanVersion&, const PlanVersion&) = default;
 };

@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "http/appointment_api.h"
 #include "http/change_api.h"
+#include "http/family_api.h"
 #include "http/course_api.h"
 #include "http/feedback_api.h"
 #include "http/fhir.h"
@@ -152,7 +153,10 @@ Json ClinicSettingsJson(const ClinicSettings& settings) {
           {"min_outcome_episodes", settings.min_outcome_episodes},
           {"fit_check_after_hours", settings.fit_check_after_hours},
           {"repair_within_hours", settings.repair_within_hours},
-          {"no_contact_after_days", settings.no_contact_after_days}};
+          {"no_contact_after_days", settings.no_contact_after_days},
+          {"adolescent_from_age", settings.adolescent_from_age},
+          {"minor_consent_age", settings.minor_consent_age},
+          {"guardian_policy", GuardianPolicyToJson(settings.guardian_policy)}};
 }
 
 Json ClinicJson(const Clinic& clinic) {
@@ -805,6 +809,17 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                change.fit_check_after_hours = bounded("fit_check_after_hours", 1, 336);
                change.repair_within_hours = bounded("repair_within_hours", 24, 720);
                change.no_contact_after_days = bounded("no_contact_after_days", 14, 365);
+               change.adolescent_from_age = bounded("adolescent_from_age", 8, 21);
+               change.minor_consent_age = bounded("minor_consent_age", 8, 21);
+               if (const Json* policy = reader.Optional("guardian_policy")) {
+                 if (auto parsed = GuardianPolicyFromJson(*policy, "guardian_policy")) {
+                   change.guardian_policy = *parsed;
+                 } else {
+                   for (const FieldError& f : parsed.error().fields) {
+                     reader.AddError(f.field, f.message);
+                   }
+                 }
+               }
                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                auto updated = clinic.ChangeClinicSettings(actor, change);
                if (!updated) return ErrorReply(updated.error());
@@ -909,6 +924,9 @@ Router BuildRouter(const ApiServices& services) {
     }
     if (services.records != nullptr) {
       AddRecordRoutes(router, *services.auth, *services.records);
+    }
+    if (services.family != nullptr) {
+      AddFamilyRoutes(router, *services.auth, *services.family);
     }
     if (services.matching != nullptr) {
       AddMatchingRoutes(router, *services.auth, *services.matching);

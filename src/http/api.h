@@ -28,6 +28,7 @@ class NotesService;
 class RecordService;
 class RuptureService;
 class SupportService;
+class FamilyService;
 class TherapistChangeService;
 class OffsetClock;
 class Doorbell;
@@ -73,6 +74,9 @@ struct ApiServices {
   RecordService* records = nullptr;
   // The Support Check and its repair strategies, when this is set.
   SupportService* support = nullptr;
+  // The adults around a child: standing, consent and assent, safety disclosures, when this is
+  // set.
+  FamilyService* family = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "rapport_session";

@@ -34,7 +34,10 @@ Json VersionSummaryJson(const PlanVersion& v) {
           {"updated_at", FormatIso8601(v.updated_at)},
           {"proposed_at", OptionalTime(v.proposed_at)},
           {"decided_at", OptionalTime(v.decided_at)},
-          {"client_comment", OptionalText(v.client_comment)}};
+          {"client_comment", OptionalText(v.client_comment)},
+          // Who asked for changes or declined: the client, or a guardian whose agreement was
+          // asked (the comment is theirs).
+          {"decided_by", v.decided_by != 0 ? Json(v.decided_by) : Json(nullptr)}};
 }
 
 Json ConsensusJson(const Consensus& c) {

@@ -34,6 +34,7 @@
 #include "service/change_service.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
+#include "service/family_service.h"
 #include "service/feedback_service.h"
 #include "service/jobs.h"
 #include "service/matching_service.h"
@@ -379,6 +380,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   RuptureService ruptures(store, clock, *catalog);
   RecordService records(store, clock, *catalog, course);
   SupportService support(store, clock, *catalog, base_url);
+  FamilyService family(store, clock);
   Server server(options,
                 ApiServices{&store,    &auth,      &clinic,
                             &audit,    &feedback,  &*catalog,
@@ -386,7 +388,8 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
                             &doorbell, {},         &appointments,
                             &rooms,    &messaging, &matching,
                             &course,   &notes,     &changes,
-                            &ruptures, &records,   &support});
+                            &ruptures, &records,   &support,
+                            &family});
 
   // Time-caused work and delivery: one background thread, woken by every write that queued a
   // notification, and at least once a second.

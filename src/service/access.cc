@@ -72,12 +72,51 @@ Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId cli
     case Role::kGuardian: {
       RAPPORT_ASSIGN_OR_RETURN(auto guardians, store.ListGuardiansOfChild(client_id));
       if (!Contains(guardians, actor.user_id)) return ClientAccess::kNone;
-      RAPPORT_ASSIGN_OR_RETURN(auto clinic, store.GetClinic(client->clinic_id));
-      return clinic.settings.share_with_guardians ? ClientAccess::kClinical : ClientAccess::kBasic;
+      // Age bands are read at the time of the request.
+      RAPPORT_ASSIGN_OR_RETURN(
+          const GuardianSections sections,
+          GuardianSectionsOf(store, actor.user_id, client_id, SystemClock::Instance().Now()));
+      const bool clinical =
+          sections.plan || sections.measures || sections.messages || sections.summaries;
+      return clinical ? ClientAccess::kClinical : ClientAccess::kBasic;
     }
     case Role::kAdmin: break;
   }
   return ClientAccess::kNone;
+}
+
+Result<GuardianSections> GuardianSectionsOf(Store& store, UserId guardian_id, UserId child_id,
+                                            Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto links, store.ListGuardianLinksOfGuardian(guardian_id));
+  const auto link = std::find_if(links.begin(), links.end(), [&](const GuardianLink& l) {
+    return l.child_id == child_id && StateOf(l) == GuardianLinkState::kActive;
+  });
+  if (link == links.end()) return GuardianSections{};
+  auto standing = store.GetGuardianStanding(link->id);
+  if (!standing) {
+    if (standing.error().code != ErrorCode::kNotFound) return Fail(standing.error());
+    standing = DefaultStanding(link->id);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const User child, store.GetUser(child_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(child.clinic_id));
+  ClientProfile profile;
+  if (auto found = store.GetClientProfile(child_id)) {
+    profile = *std::move(found);
+  } else if (found.error().code != ErrorCode::kNotFound) {
+    return Fail(found.error());
+  }
+  return SectionsFor(*standing, AgeBandOf(profile, now, clinic.settings), clinic.settings);
+}
+
+Status RequireGuardianSection(Store& store, const Actor& actor, UserId child_id,
+                              GuardianSection section, std::string_view record_type,
+                              std::int64_t id) {
+  if (actor.role != Role::kGuardian || actor.system) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(
+      const GuardianSections sections,
+      GuardianSectionsOf(store, actor.user_id, child_id, SystemClock::Instance().Now()));
+  if (Shares(sections, section)) return Ok();
+  return Fail(DeniedAndAudited(store, actor, record_type, id));
 }
 
 Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id,
@@ -118,6 +157,9 @@ Result<AppointmentOfEpisode> RequireAppointment(Store& store, const Actor& actor
   }
   RAPPORT_ASSIGN_OR_RETURN(Episode episode,
                            RequireEpisode(store, actor, appointment->episode_id, needed));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store, actor, episode.client_id,
+                                                 GuardianSection::kAppointments, "appointment",
+                                                 id));
   return AppointmentOfEpisode{*std::move(appointment), std::move(episode)};
 }
 

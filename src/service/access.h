@@ -11,9 +11,12 @@
 //  - a supervisor sees the clients of the therapists they supervise, and of those clients only
 //    the episodes of their supervisees;
 //  - a client sees only themself;
-//  - a guardian sees a linked child: identity and appointments always, clinical detail
-//    (episodes, and everything later features hang on them) only when the clinic's
-//    `share_with_guardians` is on;
+//  - a guardian sees a linked child's identity, and of the record only the sections shared with
+//    them (domain/family.h SectionsFor: the care team's choice for them, else the clinic's
+//    policy for the child's age band; nothing by default under a court order, and only
+//    appointments when the clinic's `share_with_guardians` is off). Episodes are visible to them
+//    when any clinical section is shared; each service then asks for its own section
+//    (RequireGuardianSection), and a young person's confidential plan items never reach them;
 //  - an admin manages users and settings and sees the audit log, but no clinical content; as the
 //    clinic's intake coordinator they see what a client asked for in a therapist and match them;
 //  - nobody sees anything of another clinic.
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/family.h"
 #include "service/actor.h"
 #include "store/store.h"
 
@@ -34,7 +38,7 @@ namespace rapport {
 // How much of one client's record an actor may see.
 enum class ClientAccess {
   kNone,      // nothing; the client does not exist as far as the actor knows
-  kBasic,     // identity and appointments (a guardian when the clinic does not share detail)
+  kBasic,     // identity (and appointments where shared): a guardian sharing no clinical section
   kClinical,  // everything: episodes, appointments, and the clinical record
 };
 
@@ -52,6 +56,18 @@ Error DeniedAndAudited(Store& store, const Actor& actor, std::string_view record
 // The actor's access to client `client_id` (kNone also when it is not a client or not in the
 // actor's clinic). Errors only when the store fails.
 Result<ClientAccess> AccessToClient(Store& store, const Actor& actor, UserId client_id);
+
+// What guardian `guardian_id` sees of child `child_id` at `now` (SectionsFor); nothing when they
+// are not an active guardian of the child. Errors only when the store fails.
+Result<GuardianSections> GuardianSectionsOf(Store& store, UserId guardian_id, UserId child_id,
+                                            Timestamp now);
+
+// Passes every actor but a guardian. A guardian passes only when `section` of child `child_id`'s
+// record is shared with them now; otherwise NotVisible(), audited as a denial of `record_type`
+// `id` (the section is as closed to them as a record they have no link to).
+Status RequireGuardianSection(Store& store, const Actor& actor, UserId child_id,
+                              GuardianSection section, std::string_view record_type,
+                              std::int64_t id);
 
 // Loads client `client_id` when the actor has at least `needed` access; NotVisible() otherwise.
 Result<User> RequireClient(Store& store, const Actor& actor, UserId client_id, ClientAccess needed);
@@ -74,8 +90,8 @@ struct AppointmentOfEpisode {
 };
 
 // Loads appointment `id` and its episode when the actor has at least `needed` access to the
-// episode (RequireEpisode). A missing appointment is refused, and audited as denied, exactly as
-// one the actor may not see.
+// episode (RequireEpisode), and for a guardian when appointments are shared with them. A missing
+// appointment is refused, and audited as denied, exactly as one the actor may not see.
 Result<AppointmentOfEpisode> RequireAppointment(Store& store, const Actor& actor, AppointmentId id,
                                                 ClientAccess needed);
 

@@ -11,6 +11,7 @@
 
 #include "core/crypto.h"
 #include "domain/crisis.h"
+#include "domain/family.h"
 #include "domain/people.h"
 #include "service/access.h"
 #include "service/audit_log.h"
@@ -249,11 +250,14 @@ Result<ClientDetail> ClinicService::GetClient(const Actor& actor, UserId client_
       touched.push_back({"episode", Id(e.id)});
     }
   }
-  // Staff see every link, to follow it up; the family sees the links that share.
+  // Staff see every link, to follow it up; the client sees the links that share; a guardian only
+  // their own (one parent need not learn through Rapport who else is linked, and a court order
+  // may require that they do not).
   const bool staff = actor.role == Role::kTherapist || actor.role == Role::kSupervisor;
   RAPPORT_ASSIGN_OR_RETURN(const auto links, store_.ListGuardianLinksOfChild(client_id));
   for (const GuardianLink& link : links) {
     if (!(staff && detail.clinical) && StateOf(link) != GuardianLinkState::kActive) continue;
+    if (actor.role == Role::kGuardian && link.guardian_id != actor.user_id) continue;
     RAPPORT_ASSIGN_OR_RETURN(GuardianLinkView view, LinkView(names, link, staff));
     detail.guardians.push_back(std::move(view));
     touched.push_back({"guardian_link", Id(link.id)});
@@ -658,6 +662,8 @@ Result<std::vector<AppointmentView>> ClinicService::ListAppointments(const Actor
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, kCareRoles));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kBasic));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(
+      store_, actor, episode.client_id, GuardianSection::kAppointments, "episode", episode.id));
   RAPPORT_ASSIGN_OR_RETURN(auto appointments, store_.ListAppointmentsOfEpisode(episode_id));
   Names names(store_);
   std::vector<AppointmentView> out;
@@ -760,7 +766,11 @@ Result<std::vector<AppointmentView>> ClinicService::ListUpcomingAppointments(con
     case Role::kClient: RAPPORT_RETURN_IF_ERROR(collect_client(actor.user_id)); break;
     case Role::kGuardian: {
       RAPPORT_ASSIGN_OR_RETURN(auto children, store_.ListChildrenOfGuardian(actor.user_id));
-      for (UserId child : children) RAPPORT_RETURN_IF_ERROR(collect_client(child));
+      for (UserId child : children) {
+        RAPPORT_ASSIGN_OR_RETURN(const GuardianSections sections,
+                                 GuardianSectionsOf(store_, actor.user_id, child, now));
+        if (sections.appointments) RAPPORT_RETURN_IF_ERROR(collect_client(child));
+      }
       break;
     }
     case Role::kTherapist:
@@ -957,6 +967,11 @@ Status ValidateClinicSettings(const ClinicSettings& settings) {
   if (settings.no_contact_after_days < 14 || settings.no_contact_after_days > 365) {
     invalid.push_back({"no_contact_after_days", "must be between 14 and 365 days"});
   }
+  // The bands are checked against an age of majority that is itself in range.
+  if (auto bands = ValidateAgeBands(settings);
+      !bands && ValidateAgeOfMajority(settings.age_of_majority)) {
+    invalid.insert(invalid.end(), bands.error().fields.begin(), bands.error().fields.end());
+  }
   if (!invalid.empty()) {
     return Fail(
         Error::InvalidArgument("Please correct the highlighted settings.", std::move(invalid)));
@@ -980,6 +995,9 @@ ClinicSettings Applied(ClinicSettings settings, const ClinicSettingsChange& chan
   if (change.fit_check_after_hours) settings.fit_check_after_hours = *change.fit_check_after_hours;
   if (change.repair_within_hours) settings.repair_within_hours = *change.repair_within_hours;
   if (change.no_contact_after_days) settings.no_contact_after_days = *change.no_contact_after_days;
+  if (change.adolescent_from_age) settings.adolescent_from_age = *change.adolescent_from_age;
+  if (change.minor_consent_age) settings.minor_consent_age = *change.minor_consent_age;
+  if (change.guardian_policy) settings.guardian_policy = *change.guardian_policy;
   return settings;
 }
 

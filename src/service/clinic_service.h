@@ -115,6 +115,9 @@ struct ClinicSettingsChange {
   std::optional<int> repair_within_hours;
   std::optional<int> no_contact_after_days;
   std::optional<int> min_outcome_episodes;
+  std::optional<int> adolescent_from_age;
+  std::optional<int> minor_consent_age;
+  std::optional<GuardianPolicy> guardian_policy;
 };
 
 struct AppointmentView {

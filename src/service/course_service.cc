@@ -157,10 +157,15 @@ Result<DischargeSummary> CourseService::EndEpisode(const Actor& actor, EpisodeId
 }
 
 Result<DischargeSummary> CourseService::Summary(const Actor& actor, EpisodeId episode_id) {
-  RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kClient, Role::kTherapist, Role::kSupervisor}));
+  RAPPORT_RETURN_IF_ERROR(
+      RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  if (actor.role == Role::kClient && episode.status != EpisodeStatus::kEnded) {
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
+                                                 GuardianSection::kSummaries, "episode",
+                                                 episode.id));
+  const bool family = actor.role == Role::kClient || actor.role == Role::kGuardian;
+  if (family && episode.status != EpisodeStatus::kEnded) {
     return Fail(Error::FailedPrecondition(
         "The summary is written when your therapy ends; until then your progress page shows how "
         "things are going."));
@@ -190,8 +195,18 @@ Result<DischargeSummary> CourseService::Draft(const Actor& actor, const Episode&
       appointments.begin(), appointments.end(),
       [](const Appointment& a) { return a.status == AppointmentStatus::kCompleted; }));
 
+  // A guardian reads the measures and the goals only where those are shared with them too.
+  GuardianSections shared{true, true, true, true, true};
+  if (actor.role == Role::kGuardian) {
+    RAPPORT_ASSIGN_OR_RETURN(shared, GuardianSectionsOf(store_, actor.user_id, episode.client_id,
+                                                        clock_.Now()));
+  }
+
   // The measures, as the feedback service shows them to this reader (and audits the read).
-  RAPPORT_ASSIGN_OR_RETURN(const EpisodeProgress progress, feedback_.Progress(actor, episode.id));
+  EpisodeProgress progress;
+  if (shared.measures) {
+    RAPPORT_ASSIGN_OR_RETURN(progress, feedback_.Progress(actor, episode.id));
+  }
   for (const QuestionnaireProgress& q : progress.questionnaires) {
     if (q.definition.purpose != Purpose::kOutcome && q.definition.purpose != Purpose::kRapport) {
       continue;  // the Fit Check and risk screens are not measures of change
@@ -234,7 +249,10 @@ Result<DischargeSummary> CourseService::Draft(const Actor& actor, const Episode&
   }
 
   // The goals of the plan in force, as the plan service shows them (and audits the read).
-  RAPPORT_ASSIGN_OR_RETURN(const PlanOverview plan, plan_.Overview(actor, episode.id));
+  PlanOverview plan;
+  if (shared.plan) {
+    RAPPORT_ASSIGN_OR_RETURN(plan, plan_.Overview(actor, episode.id));
+  }
   if (plan.current) {
     for (const Goal& goal : plan.current->content.goals) {
       GoalSummary g;

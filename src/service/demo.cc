@@ -27,6 +27,7 @@
 #include "service/audit_log.h"
 #include "service/demo_answers.h"
 #include "service/demo_course.h"
+#include "service/demo_family.h"
 #include "service/demo_matching.h"
 #include "service/feedback_service.h"
 #include "service/room_service.h"
@@ -206,6 +207,9 @@ constexpr std::array<GuardianSeed, 2> kGuardians{{
     {"guardian@demo.rapport", "Elena Haddad", 1},
     {"kwame.mensah@demo.rapport", "Kwame Mensah", 2},
 }};
+
+// Leo's father, whose access a court order limits (service/demo_family.h).
+constexpr GuardianSeed kLimitedGuardian{"marcus.haddad@demo.rapport", "Marcus Haddad", 1};
 
 // What a held session's rapport signals might have left: modest movement synchrony in which the
 // client mostly follows, the client talking a little over half the time, or for a typed session
@@ -931,6 +935,55 @@ Status SeedMeiPlan(PlanSeeder& s, Timestamp now) {
                 s.AfterSession(4));
 }
 
+// Ama, 14 (Daniel, her father Kwame): worry about speaking up in class, shared with her father
+// as the clinic's policy for an adolescent allows; and a problem and goal she keeps private,
+// which no guardian sees. Agreed by Ama.
+Status SeedAmaPlan(PlanSeeder& s, Timestamp now) {
+  PlanContent c;
+  c.summary =
+      "Ama and I will work on the worry that stops her speaking in class, a step at a time, and "
+      "make room for what she wants to talk about on her own terms.";
+  c.problems = {
+      MakeProblem("p1", "I freeze when a teacher asks me something in front of the class.",
+                  "Social anxiety at school; staying silent and missing lessons keep it going."),
+      MakeProblem("p2", "I worry about what people would think about who I like.",
+                  "Worry about acceptance and coming out; wants to decide in her own time."),
+  };
+  c.problems[1].confidential = true;
+  c.agreed_order = {"p1", "p2"};
+  Goal g1;
+  g1.key = "g1";
+  g1.problem_key = "p1";
+  g1.description = "Answer one question in class each school day, even when I'm not sure.";
+  g1.due_date = DateText(now + 6 * kWeek);
+  g1.benchmarks = {Gas("b1", {"Says nothing in any lesson", "Answers when asked by name",
+                              "Answers one question a day", "Puts her hand up once a day",
+                              "Joins class discussions"})};
+  g1.interventions = {{"i1", "A ladder of speaking-up steps, practised in session first",
+                       "CBT (graded exposure)"}};
+  g1.homework = {{"h1", "Answer one question in maths this week", DateText(now + kWeek)}};
+  Goal g2;
+  g2.key = "g2";
+  g2.problem_key = "p2";
+  g2.description = "Feel OK about who I like, and decide for myself when to tell my family.";
+  g2.due_date = DateText(now + 10 * kWeek);
+  g2.confidential = true;
+  g2.benchmarks = {Gas("b2", {"Can't think about it without panicking",
+                              "Can talk about it in sessions", "Feels mostly OK about it",
+                              "Has told one friend she trusts", "Feels settled in who she is"})};
+  c.goals = {g1, g2};
+  c.guardian = GuardianSharing{true, true, true, false};
+
+  VersionSeed v;
+  v.number = 1;
+  v.content = c;
+  v.status = PlanVersionStatus::kAgreed;
+  v.created_at = s.AfterSession(1);
+  v.proposed_at = s.AfterSession(1) + 2 * kHour;
+  v.decided_at = s.AfterSession(2);
+  return s.Version(v);
+}
+
 // Hana (therapist@): six weeks in, the first plan is still a draft.
 Status SeedHanaPlan(PlanSeeder& s, Timestamp now) {
   PlanContent c;
@@ -1088,9 +1141,10 @@ Status SeedNoahPlan(PlanSeeder& s, Timestamp now) {
 Status WritePlans(WriteTxn& txn, const Actor& system, Timestamp now,
                   const InstrumentCatalog& catalog, const std::vector<FeedbackPlan>& plans) {
   using Seed = Status (*)(PlanSeeder&, Timestamp);
-  const std::array<std::pair<std::size_t, Seed>, 7> seeds{{
+  const std::array<std::pair<std::size_t, Seed>, 8> seeds{{
       {0, SeedJordanPlan},
       {1, SeedLeoPlan},
+      {2, SeedAmaPlan},
       {3, SeedMeiPlan},
       {7, SeedHanaPlan},
       {4, SeedTomasPlan},
@@ -1123,6 +1177,7 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
   summary.accounts.push_back({kClients[0].email, kClients[0].name, Role::kClient});
   summary.accounts.push_back({kGuardians[0].email, kGuardians[0].name, Role::kGuardian});
   summary.accounts.push_back({kGuardians[1].email, kGuardians[1].name, Role::kGuardian});
+  summary.accounts.push_back({kLimitedGuardian.email, kLimitedGuardian.name, Role::kGuardian});
   for (std::size_t i = 1; i < kClients.size(); ++i) {
     summary.accounts.push_back({kClients[i].email, kClients[i].name, Role::kClient});
   }
@@ -1276,6 +1331,7 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       plans.push_back(std::move(plan));
     }
 
+    std::vector<GuardianLinkId> guardian_links;
     for (const GuardianSeed& g : kGuardians) {
       RAPPORT_ASSIGN_OR_RETURN(const UserId id, add_user(g.email, g.name, Role::kGuardian));
       const UserId child = clients[static_cast<std::size_t>(g.child)];
@@ -1286,7 +1342,20 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
       plans[static_cast<std::size_t>(g.child)].guardian_id = id;
       RAPPORT_RETURN_IF_ERROR(
           audit::Append(txn, system, now, "create", "guardian_link", std::to_string(link)));
+      guardian_links.push_back(link);
     }
+    DemoFamilyInput family;
+    family.leo_therapist = plans[1].therapist_id;
+    family.ama_therapist = plans[2].therapist_id;
+    family.leo = plans[1].client_id;
+    family.leo_mother = guardian_links[0];
+    RAPPORT_ASSIGN_OR_RETURN(family.leo_father,
+                             add_user(kLimitedGuardian.email, kLimitedGuardian.name,
+                                      Role::kGuardian));
+    family.ama = plans[2].client_id;
+    family.ama_father = guardian_links[1];
+    family.now = now;
+    RAPPORT_RETURN_IF_ERROR(SeedFamilies(txn, family));
     RAPPORT_RETURN_IF_ERROR(WriteFeedback(txn, system, now, catalog, plans, random, summary));
     RAPPORT_RETURN_IF_ERROR(WritePlans(txn, system, now, catalog, plans));
     DemoCourseInput course;

@@ -13,6 +13,7 @@
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
+#include "service/family_service.h"
 #include "service/feedback_service.h"
 #include "service/plan_service.h"
 #include "service/service_test_world.h"
@@ -62,8 +63,9 @@ TEST(Demo, SeedsTheWholeClinicWithTheAgreedPeople) {
   // whose accounts are closed.
   EXPECT_EQ(former, 3 * kDemoFormerClientsPerTherapist);
   EXPECT_EQ(roles[Role::kClient], 12 + 2 + former);
-  EXPECT_EQ(roles[Role::kGuardian], 2);
-  EXPECT_EQ(s.summary->accounts.size(), 21u);
+  // Leo's mother and father, Ama's father.
+  EXPECT_EQ(roles[Role::kGuardian], 3);
+  EXPECT_EQ(s.summary->accounts.size(), 22u);
   // Ravi's new episode with Priya, after his change of therapist.
   EXPECT_EQ(s.summary->episodes, 12 + 1 + former);
   EXPECT_EQ(s.summary->accounts[0].email, "admin@demo.rapport");
@@ -105,7 +107,7 @@ TEST(Demo, EveryNamedAccountSignsInAndSeesWhatItsRoleShouldSee) {
   EXPECT_EQ(AgeInYears(children->front().profile.date_of_birth, kNow), 9);
 
   const Actor admin = s.SignIn("admin@demo.rapport");
-  EXPECT_EQ(service.ListUsers(admin)->size(), 21u + 3 * kDemoFormerClientsPerTherapist);
+  EXPECT_EQ(service.ListUsers(admin)->size(), 22u + 3 * kDemoFormerClientsPerTherapist);
   EXPECT_EQ(service.ListClients(admin).error().code, ErrorCode::kPermissionDenied);
 }
 
@@ -457,6 +459,50 @@ TEST(DemoPlans, TheDemoTherapistHasADraftAProposalARevisionAndADueReview) {
   EXPECT_TRUE(seen_by_guardian->may_accept);
   ASSERT_TRUE(seen_by_guardian->current.has_value());
   EXPECT_FALSE(seen_by_guardian->current->content.goals.empty());
+}
+
+// docs/family.md: a young child with two guardians, one limited by a court order, and an
+// adolescent with a confidential goal.
+TEST(DemoPlans, TheFamiliesShowEachPersonTheirOwnPart) {
+  DemoPlans s;
+  ASSERT_TRUE(s.summary.has_value()) << s.summary.error().message;
+  FamilyService family(*s.store, s.clock);
+  ClinicService clinic(*s.store, s.clock, testing::FastAuth());
+  const EpisodeId leo = s.EpisodeOf("leo.haddad@demo.rapport");
+  const EpisodeId ama = s.EpisodeOf("ama.mensah@demo.rapport");
+  const UserId leo_id = s.store->GetEpisode(leo)->client_id;
+  const UserId ama_id = s.store->GetEpisode(ama)->client_id;
+
+  // Leo's father: the appointments, nothing of the record.
+  const Actor marcus = s.SignIn("marcus.haddad@demo.rapport");
+  EXPECT_EQ(s.plans.Overview(marcus, leo).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(clinic.ListUpcomingAppointments(marcus)->empty());
+  // His mother: the plan, by the policy for a child; both consents are on record.
+  const Actor therapist = s.SignIn("therapist@demo.rapport");
+  auto leos = family.Family(therapist, leo_id);
+  ASSERT_TRUE(leos.has_value()) << leos.error().message;
+  EXPECT_EQ(leos->band, AgeBand::kChild);
+  ASSERT_EQ(leos->guardians.size(), 2u);
+  EXPECT_TRUE(leos->guardians[0].sees.plan);
+  EXPECT_EQ(leos->guardians[1].standing.authority, LegalAuthority::kLimitedByCourtOrder);
+  EXPECT_FALSE(leos->guardians[1].sees.plan);
+  EXPECT_TRUE(leos->missing.empty());
+
+  // Ama's father sees her plan without the problem and goal she keeps private.
+  const Actor kwame = s.SignIn("kwame.mensah@demo.rapport");
+  auto seen = s.plans.Overview(kwame, ama);
+  ASSERT_TRUE(seen.has_value()) << seen.error().message;
+  ASSERT_TRUE(seen->current.has_value());
+  EXPECT_EQ(seen->current->content.goals.size(), 1u);
+  EXPECT_EQ(seen->current->content.problems.size(), 1u);
+  const Actor ama_herself = s.SignIn("ama.mensah@demo.rapport");
+  auto own = family.Family(ama_herself, ama_id);
+  ASSERT_TRUE(own.has_value()) << own.error().message;
+  EXPECT_EQ(own->band, AgeBand::kAdolescent);
+  EXPECT_EQ(own->confidential.size(), 2u);  // the problem and its goal
+  ASSERT_EQ(own->guardians.size(), 1u);
+  EXPECT_TRUE(own->guardians[0].sees.plan);
+  EXPECT_FALSE(own->guardians[0].sees.messages);
 }
 
 TEST(DemoPlans, JordansPlanCarriesRankingsRatingsTicksAThoughtRecordAndGasLevels) {

@@ -917,6 +917,9 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
+                                                 GuardianSection::kMeasures, "feedback",
+                                                 episode.id));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"feedback", Id(episode.id)}}));
   return ProgressOf(actor, episode);
@@ -929,6 +932,8 @@ Result<std::vector<EpisodeProgress>> FeedbackService::ProgressOfClient(const Act
   RAPPORT_ASSIGN_OR_RETURN(
       const std::vector<Episode> episodes,
       VisibleEpisodesOfClient(store_, actor, client_id, ClientAccess::kClinical));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, client_id,
+                                                 GuardianSection::kMeasures, "client", client_id));
   std::vector<EpisodeProgress> out;
   std::vector<audit::Touch> touched;
   for (const Episode& e : episodes) {

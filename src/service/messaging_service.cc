@@ -18,11 +18,11 @@ using audit::Id;
 constexpr std::string_view kRecord = "episode_messages";
 
 // Messages are the client's and their therapist's; a supervisor reads them as part of the
-// record. Never a guardian's, never an admin's.
+// record. Never an admin's; a guardian only reads a thread shared with them (Thread).
 Status RequireMessagingRole(const Actor& actor) {
   if (actor.role == Role::kGuardian) {
     return Fail(Error::PermissionDenied(
-        "Messages are between the client and their therapist; a guardian does not read them."));
+        "Messages are between the client and their therapist; a guardian does not write them."));
   }
   return RequireRole(actor, {Role::kClient, Role::kTherapist, Role::kSupervisor});
 }
@@ -60,9 +60,16 @@ Result<MessageThread> MessagingService::Load(const Actor& actor, const Episode& 
 }
 
 Result<MessageThread> MessagingService::Thread(const Actor& actor, EpisodeId episode_id) {
-  RAPPORT_RETURN_IF_ERROR(RequireMessagingRole(actor));
+  // A guardian may read (never write in) a child's messages where the care team or the clinic's
+  // policy for the child's age shares them; by default only a young child's.
+  if (actor.role != Role::kGuardian) {
+    RAPPORT_RETURN_IF_ERROR(RequireMessagingRole(actor));
+  }
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
+                                                 GuardianSection::kMessages, kRecord,
+                                                 episode.id));
   RAPPORT_ASSIGN_OR_RETURN(MessageThread thread, Load(actor, episode));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {{std::string(kRecord), Id(episode.id)}}));

@@ -43,8 +43,9 @@ class MessagingService {
  public:
   MessagingService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  // The episode's messages. NotVisible() (audited) for anyone who may not see the episode;
-  // kPermissionDenied for a guardian or an admin. Audited as a read of the episode's messages.
+  // The episode's messages. NotVisible() (audited) for anyone who may not see the episode, and
+  // for a guardian with whom the child's messages are not shared (docs/family.md; a guardian
+  // only reads); kPermissionDenied for an admin. Audited as a read of the episode's messages.
   Result<MessageThread> Thread(const Actor& actor, EpisodeId episode_id);
 
   // The client or the therapist sends `body` (field "body", domain/messaging.h's rules) to the

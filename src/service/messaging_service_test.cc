@@ -83,12 +83,21 @@ TEST_F(MessagingServiceTest, NobodyElseReadsOrWritesAndTheirReachIsAudited) {
     EXPECT_EQ(sent.error().code, ErrorCode::kNotFound);
   }
   EXPECT_GE(w_.AuditCount("denied"), 8);
-  // A guardian does not read a child's messages; an admin sees no clinical content.
-  for (const UserId role_barred : {w_.g1, w_.admin}) {
-    auto thread = messaging_.Thread(w_.As(role_barred), w_.e_k1);
-    ASSERT_FALSE(thread.has_value());
-    EXPECT_EQ(thread.error().code, ErrorCode::kPermissionDenied);
-  }
+  // An admin sees no clinical content.
+  auto admin_thread = messaging_.Thread(w_.As(w_.admin), w_.e_k1);
+  ASSERT_FALSE(admin_thread.has_value());
+  EXPECT_EQ(admin_thread.error().code, ErrorCode::kPermissionDenied);
+  // A guardian reads a young child's messages, as the clinic's policy for a child shares them,
+  // and never writes in them; an adolescent's stay theirs (docs/family.md).
+  auto childs = messaging_.Thread(w_.As(w_.g1), w_.e_k1);
+  ASSERT_TRUE(childs.has_value()) << childs.error().message;
+  EXPECT_FALSE(childs->can_write);
+  auto written = messaging_.Send(w_.As(w_.g1), w_.e_k1, "from a parent");
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().code, ErrorCode::kPermissionDenied);
+  auto adolescents = messaging_.Thread(w_.As(w_.g2), w_.e_k2);
+  ASSERT_FALSE(adolescents.has_value());
+  EXPECT_EQ(adolescents.error().code, ErrorCode::kNotFound);
   // The supervisor reads but does not write.
   auto supervised = messaging_.Send(w_.As(w_.supervisor), w_.e_c1, "from the supervisor");
   ASSERT_FALSE(supervised.has_value());

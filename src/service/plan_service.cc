@@ -118,8 +118,10 @@ Result<std::vector<PlanContent>> ContentsOf(const std::vector<PlanVersion>& vers
   return out;
 }
 
-// Empties the sections the plan does not share with guardians. True when any was withheld.
-bool FilterForGuardian(PlanContent& content) {
+// Empties the sections the plan does not share with guardians, and takes out the young person's
+// confidential items but those disclosed to this guardian for safety. True when any was withheld.
+bool FilterForGuardian(PlanContent& content, const std::set<std::string>& disclosed) {
+  const bool confidential = WithholdConfidential(content, disclosed);
   const GuardianSharing sharing = content.guardian;
   if (!sharing.problems) {
     content.problems.clear();
@@ -132,7 +134,7 @@ bool FilterForGuardian(PlanContent& content) {
       g.homework.clear();
     }
   }
-  return !sharing.problems || !sharing.goals || !sharing.homework;
+  return confidential || !sharing.problems || !sharing.goals || !sharing.homework;
 }
 
 // Who the actor is to this episode's plan.
@@ -140,7 +142,9 @@ struct Party {
   Episode episode;
   bool care = false;      // the episode's therapist or a supervisor of theirs
   bool client = false;    // the client themself
-  bool guardian = false;  // a linked guardian, with the clinic sharing clinical detail
+  bool guardian = false;  // a linked guardian, with the plan shared with them
+  // For a guardian: the confidential items their therapist disclosed to them for safety.
+  std::set<std::string> disclosed;
 };
 
 Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
@@ -156,6 +160,19 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
     case Role::kClient: party.client = true; break;
     case Role::kGuardian: party.guardian = true; break;
     case Role::kAdmin: return Fail(NotVisible());
+  }
+  if (party.guardian) {
+    RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store, actor, party.episode.client_id,
+                                                   GuardianSection::kPlan, "plan", episode_id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto links, store.ListGuardianLinksOfGuardian(actor.user_id));
+    RAPPORT_ASSIGN_OR_RETURN(const auto disclosures,
+                             store.ListSafetyDisclosuresOfEpisode(episode_id));
+    for (const SafetyDisclosure& d : disclosures) {
+      const bool theirs = std::any_of(links.begin(), links.end(), [&](const GuardianLink& l) {
+        return l.id == d.guardian_link_id && l.child_id == party.episode.client_id;
+      });
+      if (theirs) party.disclosed.insert(d.item_key);
+    }
   }
   return party;
 }
@@ -180,6 +197,13 @@ Status RequireClientParty(const Party& party, std::string_view what) {
   return Fail(Error::PermissionDenied(fmt::format("Only the client can {}.", what)));
 }
 
+// The client, or a guardian (Decide checks that the proposal asks for their agreement).
+Status RequireAgreeingParty(const Party& party, std::string_view what) {
+  if (party.client || party.guardian) return Ok();
+  return Fail(Error::PermissionDenied(
+      fmt::format("Only the client, or a guardian whose agreement is asked, can {}.", what)));
+}
+
 // What of a version's content the party may read. The care team: all. A guardian: only the
 // sections the plan shares with them. The client and a guardian see of a draft only its problem
 // list, which the client helps to write: the rest is the therapist's working copy until it is
@@ -190,7 +214,7 @@ bool FilterForReader(const Party& party, PlanVersionStatus status, PlanContent& 
     content.summary.clear();
     content.goals.clear();
   }
-  return party.guardian && FilterForGuardian(content);
+  return party.guardian && FilterForGuardian(content, party.disclosed);
 }
 
 Result<PlanVersionView> ViewOf(const PlanVersion& version,
@@ -363,6 +387,14 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
   if (!party.guardian || view.content.guardian.problems) {
     out.client_ranking = activity.client_ranking;
     out.therapist_ranking = activity.therapist_ranking;
+    if (party.guardian) {
+      // A ranking names problems; the confidential ones withheld above leave it too.
+      const auto withheld = [&](const std::string& key) {
+        return view.content.FindProblem(key) == nullptr;
+      };
+      if (out.client_ranking) std::erase_if(*out.client_ranking, withheld);
+      if (out.therapist_ranking) std::erase_if(*out.therapist_ranking, withheld);
+    }
     if (out.client_ranking && out.therapist_ranking) {
       out.consensus = GoalConsensus(*out.client_ranking, *out.therapist_ranking);
     }
@@ -658,7 +690,7 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
 namespace {
 
 // What request-changes, decline and withdraw share: the latest proposal is decided, with the
-// client's comment when there is one.
+// comment of the client (or of a guardian whose agreement it asks) when there is one.
 Status Decide(Store& store, const Actor& actor, const Party& party, int number, PlanAction action,
               const std::string& comment, Timestamp now) {
   const std::string audit_action = fmt::format("plan.{}", ToString(action));
@@ -667,10 +699,18 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
     PlanVersion* version = Find(versions, number);
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_RETURN_IF_ERROR(CheckLatestProposal(versions, number));
+    if (party.guardian) {
+      RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
+      if (!content.guardian.ask_agreement) {
+        return Fail(
+            Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
+      }
+    }
     RAPPORT_ASSIGN_OR_RETURN(version->status, NextStatus(version->status, action, number));
     version->decided_at = now;
     version->updated_at = now;
     version->client_comment = comment;
+    version->decided_by = party.care ? 0 : actor.user_id;
     RAPPORT_RETURN_IF_ERROR(txn.UpdatePlanVersion(*version));
     return audit::Append(txn, actor, now, audit_action, "plan_version", Id(version->id));
   });
@@ -691,7 +731,7 @@ Result<std::string> CheckedComment(const std::string& raw, bool required) {
 Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeId episode_id,
                                                     int number, const std::string& comment) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
-  RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "ask for changes to the plan"));
+  RAPPORT_RETURN_IF_ERROR(RequireAgreeingParty(party, "ask for changes to the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, true));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kRequestChanges, text, clock_.Now()));
@@ -701,7 +741,7 @@ Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeI
 Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episode_id, int number,
                                              const std::string& comment) {
   RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
-  RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "decline the plan"));
+  RAPPORT_RETURN_IF_ERROR(RequireAgreeingParty(party, "decline the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, false));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kDecline, text, clock_.Now()));

@@ -14,8 +14,10 @@
 //      asks for changes / declines the latest proposal, rates goals, ticks homework and writes
 //      thought records. Anything else a client sends (a formulation, a diagnosis, a whole
 //      version) is kPermissionDenied naming the field;
-//    * a linked guardian sees, read-only, only when the clinic shares with guardians and only
-//      the sections the version shares (GuardianSharing); they may accept a proposal only when
+//    * a linked guardian sees, read-only, only when the plan is shared with them
+//      (RequireGuardianSection), only the sections the version shares (GuardianSharing), and
+//      never a young person's confidential items but those disclosed to them for safety
+//      (domain/family.h); they may accept, ask for changes to or decline a proposal only when
 //      its content asks for their agreement. Thought records and self-rating notes are never
 //      shown to guardians;
 //    * admins: kPermissionDenied. Records the actor may not see are kNotFound, like missing ones.
@@ -155,10 +157,11 @@ class PlanService {
   Result<PlanVersionView> Propose(const Actor& actor, EpisodeId episode_id, int number);
   // Client (or guardian when asked). Only the latest proposal (CheckLatestProposal).
   Result<PlanVersionView> Accept(const Actor& actor, EpisodeId episode_id, int number);
-  // Client. `comment` required (kInvalidArgument "comment", 1..4000).
+  // Client, or a guardian when the proposal asks for their agreement. `comment` required
+  // (kInvalidArgument "comment", 1..4000). The version records who decided.
   Result<PlanVersionView> RequestChanges(const Actor& actor, EpisodeId episode_id, int number,
                                          const std::string& comment);
-  // Client. `comment` optional.
+  // As RequestChanges; `comment` optional.
   Result<PlanVersionView> Decline(const Actor& actor, EpisodeId episode_id, int number,
                                   const std::string& comment);
   // Care team. Takes back the latest proposal before the client has decided it (withdrawn), so

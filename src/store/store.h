@@ -22,6 +22,7 @@
 #include "domain/audit.h"
 #include "domain/contact.h"
 #include "domain/ending.h"
+#include "domain/family.h"
 #include "domain/first_step.h"
 #include "domain/handover.h"
 #include "domain/matching.h"
@@ -148,6 +149,12 @@ class WriteTxn {
   // By id: acceptance and consent (the people linked never change).
   virtual Status UpdateGuardianLink(const GuardianLink& link) = 0;
   virtual Status DeleteGuardianLink(GuardianLinkId id) = 0;  // kNotFound if absent
+  // Replaces the link's standing (kInvalidArgument when the link or the writer does not exist).
+  virtual Status PutGuardianStanding(const GuardianStanding& standing) = 0;
+  // consent.id ignored; kInvalidArgument when the child, link or writer does not exist.
+  virtual Result<ConsentId> InsertCareConsent(const CareConsent& consent) = 0;
+  // disclosure.id ignored; kInvalidArgument when what it names does not exist. Never changed.
+  virtual Result<DisclosureId> InsertSafetyDisclosure(const SafetyDisclosure& disclosure) = 0;
 
   virtual Result<EpisodeId> InsertEpisode(const Episode& episode) = 0;  // episode.id ignored
   virtual Status UpdateEpisodeStatus(EpisodeId id, EpisodeStatus status,
@@ -402,6 +409,13 @@ class PeopleReads {
   virtual Result<GuardianLink> GetGuardianLink(GuardianLinkId id) = 0;
   virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfChild(UserId child_id) = 0;
   virtual Result<std::vector<GuardianLink>> ListGuardianLinksOfGuardian(UserId guardian_id) = 0;
+  // The link's standing as the care team recorded it; kNotFound when none is recorded.
+  virtual Result<GuardianStanding> GetGuardianStanding(GuardianLinkId link_id) = 0;
+  // Every consent and assent recorded for the child, in the order recorded.
+  virtual Result<std::vector<CareConsent>> ListCareConsentsOfChild(UserId child_id) = 0;
+  // The episode's safety disclosures, in the order made.
+  virtual Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(
+      EpisodeId episode_id) = 0;
 
   virtual Result<AuthSession> FindSessionByTokenHash(const std::string& token_hash) = 0;
   virtual Result<std::vector<AuthSession>> ListSessionsOfUser(UserId user_id) = 0;  // by id

@@ -233,7 +233,10 @@ TEST_F(AuthzMatrixTest, EndingAndTheDischargeSummaryFollowTheCareRelationship) {
       {"c1", "GET", summary, std::nullopt, 409},  // written when therapy ends
       {"t2", "GET", summary, std::nullopt, 404},
       {"tb", "GET", summary, std::nullopt, 404},
-      {"g1", "GET", summary, std::nullopt, 403},
+      // A guardian reads a summary only of their own child's ended therapy (docs/family.md).
+      {"g1", "GET", summary, std::nullopt, 404},
+      {"g1", "GET", "/api/v1/episodes/" + Id(world_.e_k1) + "/discharge-summary", std::nullopt,
+       409},
       {"admin", "GET", summary, std::nullopt, 403},
       // An episode is ended through its ending, which says why.
       {"t1", "PATCH", e_c1, Json{{"status", "ended"}}, 400},
@@ -246,7 +249,7 @@ TEST_F(AuthzMatrixTest, EndingAndTheDischargeSummaryFollowTheCareRelationship) {
       {"supervisor", "POST", ending, goals_met, 409},  // it ends once
       {"c1", "GET", summary, std::nullopt, 200},
       {"t2", "GET", summary, std::nullopt, 404},
-      {"g1", "GET", summary, std::nullopt, 403},
+      {"g1", "GET", summary, std::nullopt, 404},
   });
 }
 
@@ -765,13 +768,16 @@ TEST_F(AuthzMatrixTest, MessagesAreTheClientsAndTheirTherapistsTheSupervisorOnly
                                                      {"supervisor", 200},
                                                      {"t2", 404},
                                                      {"tb", 404},
-                                                     {"g1", 403},
-                                                     {"g2", 403},
+                                                     {"g1", 404},
+                                                     {"g2", 404},
                                                      {"admin", 403}}) {
     Check({{role, "GET", messages, std::nullopt, status}});
   }
-  // The guardian of a child does not read the child's messages either.
-  Check({{"g1", "GET", "/api/v1/episodes/" + Id(world_.e_k1) + "/messages", std::nullopt, 403}});
+  // A guardian reads a young child's messages (the clinic's policy for a child), never an
+  // adolescent's by default (docs/family.md), and writes in neither.
+  Check({{"g1", "GET", "/api/v1/episodes/" + Id(world_.e_k1) + "/messages", std::nullopt, 200},
+         {"g1", "POST", "/api/v1/episodes/" + Id(world_.e_k1) + "/messages", hello, 403},
+         {"g2", "GET", "/api/v1/episodes/" + Id(world_.e_k2) + "/messages", std::nullopt, 404}});
   const std::int64_t first = browsers_.at("c1").Get(messages).json()["messages"][0]["id"];
   const Json seen = {{"up_to", first}};
   Check({

@@ -18,6 +18,7 @@
 #include "service/change_service.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
+#include "service/family_service.h"
 #include "service/feedback_service.h"
 #include "service/matching_service.h"
 #include "service/messaging_service.h"
@@ -87,7 +88,8 @@ class HttpTest : public ::testing::Test {
                                                              &changes_,
                                                              &ruptures_,
                                                              &records_,
-                                                             &support_});
+                                                             &support_,
+                                                             &family_});
     auto port = server_->Start();
     ASSERT_TRUE(port.has_value()) << port.error().message;
     port_ = *port;
@@ -146,6 +148,7 @@ class HttpTest : public ::testing::Test {
   RuptureService ruptures_{*world_.store, world_.clock, Catalog()};
   RecordService records_{*world_.store, world_.clock, Catalog(), course_};
   SupportService support_{*world_.store, world_.clock, Catalog(), "http://127.0.0.1"};
+  FamilyService family_{*world_.store, world_.clock};
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
 

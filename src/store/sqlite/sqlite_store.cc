@@ -24,6 +24,7 @@
 #include "store/sqlite/kept_totals.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_course.h"
+#include "store/sqlite/sqlite_family.h"
 #include "store/sqlite/sqlite_matching.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_notifications.h"
@@ -39,7 +40,8 @@ namespace {
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
   "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "       \
-  "clients_may_read_notes, fit_check_after_hours, repair_within_hours, no_contact_after_days"
+  "clients_may_read_notes, fit_check_after_hours, repair_within_hours, no_contact_after_days, " \
+  "adolescent_from_age, minor_consent_age, guardian_policy"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
   "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note"
@@ -71,7 +73,7 @@ namespace {
 
 #define RAPPORT_PLAN_VERSION_COLUMNS                                                     \
   "id, episode_id, number, status, content_json, content_hash, created_by, created_at, " \
-  "updated_at, proposed_at, decided_at, client_comment"
+  "updated_at, proposed_at, decided_at, client_comment, decided_by"
 #define RAPPORT_PLAN_SIGNATURE_COLUMNS "version_id, role, user_id, signed_at, content_hash"
 #define RAPPORT_PLAN_EVENT_COLUMNS "id, episode_id, kind, subject, payload_json, actor_id, at"
 
@@ -91,6 +93,14 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.fit_check_after_hours = static_cast<int>(q.Int(11));
   c.settings.repair_within_hours = static_cast<int>(q.Int(12));
   c.settings.no_contact_after_days = static_cast<int>(q.Int(13));
+  c.settings.adolescent_from_age = static_cast<int>(q.Int(14));
+  c.settings.minor_consent_age = static_cast<int>(q.Int(15));
+  if (const std::string policy = q.Text(16); !policy.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(const Json json, FromColumn(ParseJson(policy), "guardian policy"));
+    RAPPORT_ASSIGN_OR_RETURN(c.settings.guardian_policy,
+                             FromColumn(GuardianPolicyFromJson(json, "guardian_policy"),
+                                        "guardian policy"));
+  }
   return c;
 }
 
@@ -186,6 +196,12 @@ Result<GuardianLink> ReadGuardianLink(const SqliteQuery& q) {
 // 0 (the system) is stored as NULL.
 std::optional<std::int64_t> UserOrNull(UserId id) {
   return id == 0 ? std::nullopt : std::optional<std::int64_t>(id);
+}
+
+// The shipped default policy is stored as NULL, so that a clinic that never chose follows it.
+std::optional<std::string> PolicyColumn(const GuardianPolicy& policy) {
+  if (policy == GuardianPolicy{}) return std::nullopt;
+  return GuardianPolicyToJson(policy).dump();
 }
 
 Result<User> ReadUser(const SqliteQuery& q) {
@@ -347,6 +363,7 @@ Result<PlanVersion> ReadPlanVersion(const SqliteQuery& q) {
   v.proposed_at = q.OptionalInt(9);
   v.decided_at = q.OptionalInt(10);
   v.client_comment = q.Text(11);
+  v.decided_by = q.OptionalInt(12).value_or(0);
   return v;
 }
 
@@ -797,7 +814,8 @@ class SqliteWriteTxn final : public WriteTxn {
                    "plan_review_sessions, plan_review_days, age_of_majority, "
                    "cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "
                    "clients_may_read_notes, fit_check_after_hours, repair_within_hours, "
-                   "no_contact_after_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "no_contact_after_days, adolescent_from_age, minor_consent_age, "
+                   "guardian_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                    "RETURNING id"));
     q.Bind(clinic.name)
         .Bind(clinic.settings.share_with_guardians)
@@ -811,7 +829,10 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(clinic.settings.clients_may_read_notes)
         .Bind(clinic.settings.fit_check_after_hours)
         .Bind(clinic.settings.repair_within_hours)
-        .Bind(clinic.settings.no_contact_after_days);
+        .Bind(clinic.settings.no_contact_after_days)
+        .Bind(clinic.settings.adolescent_from_age)
+        .Bind(clinic.settings.minor_consent_age)
+        .Bind(PolicyColumn(clinic.settings.guardian_policy));
     return q.RunReturningId();
   }
 
@@ -823,7 +844,8 @@ class SqliteWriteTxn final : public WriteTxn {
             "plan_review_sessions = ?, plan_review_days = ?, age_of_majority = ?, "
             "cancel_notice_hours = ?, outcome_informed_matching = ?, "
             "min_outcome_episodes = ?, clients_may_read_notes = ?, fit_check_after_hours = ?, "
-            "repair_within_hours = ?, no_contact_after_days = ? WHERE id = ?"));
+            "repair_within_hours = ?, no_contact_after_days = ?, adolescent_from_age = ?, "
+            "minor_consent_age = ?, guardian_policy = ? WHERE id = ?"));
     q.Bind(settings.share_with_guardians)
         .Bind(settings.allow_link_feedback)
         .Bind(settings.plan_review_sessions)
@@ -836,6 +858,9 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(settings.fit_check_after_hours)
         .Bind(settings.repair_within_hours)
         .Bind(settings.no_contact_after_days)
+        .Bind(settings.adolescent_from_age)
+        .Bind(settings.minor_consent_age)
+        .Bind(PolicyColumn(settings.guardian_policy))
         .Bind(id);
     return ChangedOne(q.Run(), "no such clinic");
   }
@@ -1019,6 +1044,15 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c_.Prepare("DELETE FROM guardian_links WHERE id = ?"));
     q.Bind(id);
     return ChangedOne(q.Run(), "no such guardian link");
+  }
+  Status PutGuardianStanding(const GuardianStanding& standing) override {
+    return sqlite::PutGuardianStanding(c_, standing);
+  }
+  Result<ConsentId> InsertCareConsent(const CareConsent& consent) override {
+    return sqlite::InsertCareConsent(c_, consent);
+  }
+  Result<DisclosureId> InsertSafetyDisclosure(const SafetyDisclosure& disclosure) override {
+    return sqlite::InsertSafetyDisclosure(c_, disclosure);
   }
 
   Result<EpisodeId> InsertEpisode(const Episode& e) override {
@@ -1515,7 +1549,8 @@ class SqliteWriteTxn final : public WriteTxn {
         SqliteQuery q,
         c_.Prepare("INSERT INTO plan_versions (episode_id, number, status, content_json, "
                    "content_hash, created_by, created_at, updated_at, proposed_at, decided_at, "
-                   "client_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "client_comment, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id"));
     q.Bind(v.episode_id)
         .Bind(v.number)
         .Bind(ToString(v.status))
@@ -1526,7 +1561,8 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(v.updated_at)
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
-        .Bind(v.client_comment);
+        .Bind(v.client_comment)
+        .Bind(UserOrNull(v.decided_by));
     auto id = NameMissing(q.RunReturningId(), "episode or creating user does not exist");
     if (!id && id.error().code == ErrorCode::kAlreadyExists) {
       return Fail(Error{ErrorCode::kAlreadyExists,
@@ -1557,7 +1593,7 @@ class SqliteWriteTxn final : public WriteTxn {
         SqliteQuery q,
         c_.Prepare("UPDATE plan_versions SET status = ?, content_json = ?, content_hash = ?, "
                    "created_by = ?, created_at = ?, updated_at = ?, proposed_at = ?, "
-                   "decided_at = ?, client_comment = ? WHERE id = ?"));
+                   "decided_at = ?, client_comment = ?, decided_by = ? WHERE id = ?"));
     q.Bind(ToString(v.status))
         .Bind(v.content_json)
         .Bind(v.content_hash)
@@ -1567,6 +1603,7 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
         .Bind(v.client_comment)
+        .Bind(UserOrNull(v.decided_by))
         .Bind(v.id);
     return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such plan version");
   }
@@ -2145,6 +2182,20 @@ class SqliteStoreImpl final : public SqliteStore {
     return ListGuardianLinks("SELECT " RAPPORT_GUARDIAN_LINK_COLUMNS
                              " FROM guardian_links WHERE guardian_id = ? ORDER BY id",
                              guardian_id);
+  }
+  Result<GuardianStanding> GetGuardianStanding(GuardianLinkId link_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::GetGuardianStanding(c, link_id); });
+  }
+  Result<std::vector<CareConsent>> ListCareConsentsOfChild(UserId child_id) override {
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListCareConsentsOfChild(c, child_id); });
+  }
+  Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(
+      EpisodeId episode_id) override {
+    return WithReader([&](SqliteConnection& c) {
+      return sqlite::ListSafetyDisclosuresOfEpisode(c, episode_id);
+    });
   }
 
   Result<Episode> GetEpisode(EpisodeId id) override {

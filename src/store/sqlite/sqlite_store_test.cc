@@ -21,6 +21,7 @@
 #include "store/store_caseload_contract_test.h"
 #include "store/store_contract_test.h"
 #include "store/store_course_contract_test.h"
+#include "store/store_family_contract_test.h"
 #include "store/store_matching_contract_test.h"
 #include "store/store_notification_contract_test.h"
 
@@ -89,6 +90,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreMatchingContractTest,
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCourseContractTest,
+                         ::testing::Values(StoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreFamilyContractTest,
                          ::testing::Values(StoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteFixture>(); }}),
                          StoreBackendName);

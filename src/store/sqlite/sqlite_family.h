@@ -1,0 +1,26 @@
+#pragma once
+// Internal to the SQLite backend: the queries behind the adults around a child (each guardian's
+// standing, consent and assent, safety disclosures). Each takes the connection it runs on, so the
+// read pool and the write transaction share one text of every query.
+
+#include <vector>
+
+#include "core/result.h"
+#include "domain/family.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace rapport::sqlite {
+
+// Writes (the writer connection, inside its transaction).
+Status PutGuardianStanding(SqliteConnection& c, const GuardianStanding& standing);
+Result<ConsentId> InsertCareConsent(SqliteConnection& c, const CareConsent& consent);
+Result<DisclosureId> InsertSafetyDisclosure(SqliteConnection& c,
+                                            const SafetyDisclosure& disclosure);
+
+// Reads (any connection). kNotFound when there is nothing of the kind.
+Result<GuardianStanding> GetGuardianStanding(SqliteConnection& c, GuardianLinkId link_id);
+Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqliteConnection& c, UserId child_id);
+Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SqliteConnection& c,
+                                                                     EpisodeId episode_id);
+
+}  // namespace rapport::sqlite
