@@ -5,7 +5,7 @@
 // as new, and from then on it shows as read to Jordan. Jordan writes; Sofia's open page shows it
 // through the live connection. An empty message and one the server refuses show their error
 // beside the box and add nothing. "Download my messages" gives Jordan a JSON file of them. A
-// supervisor reads the thread without a box; a guardian's home has no messages.
+// supervisor reads the thread without a box; a guardian's home has none of Jordan's messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -182,11 +182,13 @@ test('client and therapist write to each other between sessions, with read recei
   assert.equal(await theirs.region.getByRole('textbox').count(), 0);
   await supervisor.context().close();
 
-  // A guardian's home has no messages, and the server would not give them.
+  // Jordan's messages are nobody else's: a guardian's home shows none of them (at most their own
+  // child's, to read), and the server would not give them.
   const guardian = await newPage(live.browser, live.server.baseUrl);
   await signIn(guardian, kDemo.guardian);
   await guardian.getByRole('heading', { level: 3, name: 'Next appointment' }).first().waitFor();
-  assert.equal(await guardian.getByRole('region', { name: /^Messages/ }).count(), 0);
-  assert.equal((await callApi(guardian, 'GET', `/episodes/${episodeId}/messages`)).status, 403);
+  assert.equal(await guardian.getByRole('region', { name: `Messages with ${kTherapist}` }).count(), 0);
+  assert.equal(await guardian.getByText(kLast).count(), 0);
+  assert.ok([403, 404].includes((await callApi(guardian, 'GET', `/episodes/${episodeId}/messages`)).status), 'not a guardian’s to read');
   await guardian.context().close();
 });

@@ -439,11 +439,12 @@ test('a guardian sees only the shared parts of a child\'s plan, read-only, and a
   assert.equal(await guardian.getByText('Practise the morning plan').count(), 0);
   assert.equal(await guardian.getByRole('region', { name: 'Thought records' }).count(), 0);
   assert.equal(await guardian.getByRole('button', { name: /^Change my words|^Save my order|^Start a new draft/ }).count(), 0);
-  assert.equal(await guardian.getByRole('textbox').count(), 0);
-  // Their agreement is asked for: accept only, no changes to ask for.
+  // Their agreement is asked for: like the client, they may accept, ask for changes or decline;
+  // the only place to write is their answer.
   const decision = guardian.getByRole('region', { name: 'Version 1 is waiting for your answer' });
   await decision.getByText('as guardian', { exact: false }).waitFor();
-  assert.equal(await decision.getByRole('button', { name: 'Ask for changes' }).count(), 0);
+  await decision.getByRole('button', { name: 'Ask for changes' }).waitFor();
+  assert.equal(await guardian.getByRole('textbox').count(), await decision.getByRole('textbox').count());
   await assertAccessible(guardian, 'the guardian’s view of a plan');
   await assertFitsPhone(guardian, 'the guardian’s view of a plan');
   await decision.getByRole('button', { name: 'Accept version 1' }).click();

@@ -342,6 +342,9 @@ export interface FeedbackFormProps {
   crisis?: HelpInfo | null;
   // Shown below the confirmation once everything is sent (what follows a low Fit Check).
   afterSent?: ComponentChildren;
+  // The send button's words, for a reader whose therapist it is not (a parent answering about
+  // their child); "Send to my therapist" otherwise.
+  sendLabel?: string;
 }
 
 // The whole flow: the form, then the confirmation. The crisis information sits above both once
@@ -356,6 +359,7 @@ export function FeedbackForm({
   onAnswersChange,
   crisis: draftCrisis,
   afterSent,
+  sendLabel = 'Send to my therapist',
 }: FeedbackFormProps) {
   // Sent from this page before the client went Back and came Forward again (or reloaded it).
   const [earlier] = useState(sentHere);
@@ -568,7 +572,7 @@ export function FeedbackForm({
 
   const sendButton = (
     <button class="button button--primary button--block" type="submit" disabled={busy}>
-      {busy ? 'Sending…' : 'Send to my therapist'}
+      {busy ? 'Sending…' : sendLabel}
     </button>
   );
   const size = <p class="feedback-form__size">{sizeText(steps.length)}</p>;

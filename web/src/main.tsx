@@ -26,6 +26,7 @@ import { NotFoundPage } from './pages/not_found';
 import { OutboxPage } from './pages/outbox';
 import { EpisodePage } from './pages/episode_page';
 import { FeedbackLinkPage, SessionFeedbackPage } from './pages/feedback';
+import { GuardianFeedbackPage } from './pages/guardian_feedback';
 import { FeedbackLinkHelpPage, SignedInHelpPage } from './pages/help';
 import { PlanPage } from './pages/plan_page';
 import { PlanEditorPage } from './pages/plan_editor';
@@ -179,11 +180,12 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   const episode = /^\/episodes\/(\d+)$/.exec(path);
   if (episode && (role === 'therapist' || role === 'supervisor')) return <EpisodePage ctx={ctx} episodeId={Number(episode[1])} />;
   // The end of an episode: its therapist or their supervisor ends it; the server decides who may
-  // read the summary (the care team, and the client once it has ended).
+  // read the summary (the care team, and the client once it has ended, as may a parent or carer
+  // with whom summaries are shared).
   const ending = /^\/episodes\/(\d+)\/ending$/.exec(path);
   if (ending && (role === 'therapist' || role === 'supervisor')) return <EndingPage ctx={ctx} episodeId={Number(ending[1])} />;
   const summary = /^\/episodes\/(\d+)\/summary$/.exec(path);
-  if (summary && (role === 'therapist' || role === 'supervisor' || role === 'client')) {
+  if (summary && role !== 'admin') {
     return <DischargeSummaryPage ctx={ctx} episodeId={Number(summary[1])} />;
   }
   // Session notes: the server decides whose (the episode's therapist and supervisor write and read
@@ -198,6 +200,8 @@ function Route({ path, ctx }: { path: string; ctx: AppContext }) {
   if (change && role !== 'guardian') return <ChangePage ctx={ctx} changeId={Number(change[1])} />;
   if (path === '/therapist-changes' && role === 'admin') return <ChangesPage ctx={ctx} />;
   if (path === '/feedback' && role === 'client') return <SessionFeedbackPage ctx={ctx} />;
+  // A parent or carer answers the parent-report questionnaires about their child.
+  if (path === '/feedback' && role === 'guardian') return <GuardianFeedbackPage ctx={ctx} />;
   if (path === '/find-a-therapist' && role === 'client') return <FindTherapistPage ctx={ctx} />;
   if (path === '/first-step' && role === 'client') return <FirstStepPage ctx={ctx} />;
   if (path === '/profile' && role === 'therapist') return <TherapistProfilePage ctx={ctx} />;

@@ -167,11 +167,13 @@ interface MessagesProps {
   withExport?: boolean;
 }
 
-// One episode's thread as a card with its own h2. Shows nothing to a guardian or an admin, who
-// have no messages (the server answers them 403).
+// One episode's thread as a card with its own h2. Shows nothing to an admin, who has no messages
+// (the server answers them 403). A guardian reads, never writes, a child's thread where the care
+// team or the clinic's policy for the child's age shares it; otherwise the server answers 403 and
+// nothing shows.
 export function Messages(props: MessagesProps) {
   const { role } = props.viewer;
-  if (role === 'guardian' || role === 'admin') return null;
+  if (role === 'admin') return null;
   return <MessagesCard {...props} />;
 }
 

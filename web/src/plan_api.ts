@@ -16,6 +16,9 @@ export interface Problem {
   formulation?: string;
   diagnosis?: string;
   status: ProblemStatus;
+  // Kept from every parent and carer (absent: false); only a recorded safety disclosure shows it
+  // to one of them.
+  confidential?: boolean;
 }
 
 export interface QuestionnaireBenchmark {
@@ -55,6 +58,8 @@ export interface Goal {
   benchmarks: Benchmark[];
   interventions: Intervention[];
   homework: Homework[];
+  // As a problem's; a goal of a confidential problem is kept from parents and carers too.
+  confidential?: boolean;
 }
 
 export interface GuardianSharing {
@@ -92,6 +97,9 @@ export interface VersionSummary {
   proposed_at: string | null;
   decided_at: string | null;
   client_comment: string | null;
+  // Who asked for changes or declined (the client, or a guardian whose agreement was asked): the
+  // comment is theirs. Null when nobody did, or from a server that does not say.
+  decided_by?: number | null;
 }
 
 export interface PlanVersion extends VersionSummary {

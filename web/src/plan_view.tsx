@@ -24,11 +24,13 @@ import {
 import {
   changeInWords,
   changeLabels,
+  commentLabel,
   emptyContent,
   clientWordsLabel,
   formatScore,
   formulationLabel,
   gasLevelMeanings,
+  goalIsPrivate,
   gasLevelName,
   problemName,
   problemStatusLabels,
@@ -104,6 +106,17 @@ export function SummarySection({ content, headingLevel = 2 }: { content: PlanCon
   );
 }
 
+// Beside a problem or goal that no parent or carer sees. A guardian never receives one (only one
+// disclosed to them for safety, which is no longer private from them), so reads no mark.
+export function PrivateBadge({ reader }: { reader: Reader }) {
+  if (reader.audience === 'guardian') return null;
+  return (
+    <span class="badge badge--private">
+      {reader.audience === 'care' ? 'Private: not shown to parents or carers' : 'Private: not shown to your parents or carers'}
+    </span>
+  );
+}
+
 export function ProblemsSection({
   content,
   reader,
@@ -145,6 +158,12 @@ export function ProblemsSection({
               ) : null}
               <p class="small">
                 <span class={`badge badge--problem-${p.status}`}>{problemStatusLabels[p.status] ?? p.status}</span>
+                {p.confidential ? (
+                  <>
+                    {' '}
+                    <PrivateBadge reader={reader} />
+                  </>
+                ) : null}
               </p>
               {action && p.key ? action(p.key) : null}
             </li>
@@ -265,6 +284,11 @@ export function GoalsSection({
         return (
           <article key={goal.key ?? gi} class="plan-goal" aria-labelledby={headingId}>
             <h3 id={headingId}>{goal.description || 'Goal'}</h3>
+            {goalIsPrivate(content, goal) && (
+              <p class="small">
+                <PrivateBadge reader={reader} />
+              </p>
+            )}
             <p class="muted small">
               {content.problems.some((p) => p.key === goal.problem_key) ? `For the problem “${problemName(content, goal.problem_key)}”` : `Goal ${gi + 1}`}
               {goal.due_date ? ` · due ${formatDate(goal.due_date)}` : ''}
@@ -416,7 +440,7 @@ export function VersionHistory({ overview, episodeId, reader }: { overview: Plan
                 <p class="muted small">{versionDates(v)}</p>
                 {v.client_comment && (
                   <p class="small">
-                    <span class="label">{commentLabel(reader)}:</span> “{v.client_comment}”
+                    <span class="label">{commentLabel(reader, v)}:</span> “{v.client_comment}”
                   </p>
                 )}
                 {agreed !== null && agreed !== v.number && (
@@ -435,10 +459,9 @@ export function VersionHistory({ overview, episodeId, reader }: { overview: Plan
   );
 }
 
-// The client's comment on a version, as a label.
-export function commentLabel(reader: Reader): string {
-  return reader.audience === 'client' ? 'Your comment' : `${reader.client}'s comment`;
-}
+// Whose comment on a version it is, as a label (the client's, the reader's own, or a parent's or
+// carer's).
+export { commentLabel } from './plan_words';
 
 // Words taken out and put in. Struck through and underlined, not told by colour alone; a screen
 // reader, which may not announce either, hears which is which.

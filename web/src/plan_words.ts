@@ -168,13 +168,51 @@ export interface Reader {
   audience: Audience;
   client: string;
   therapist: string;
+  // The client's user id, and the reader's own when known: whose a comment on a version is.
+  clientId?: number;
+  viewerId?: number;
 }
 
-// `role`: the signed-in person's. Staff read the care team's words also where they may no longer
-// edit (an ended episode).
-export function readerOf(overview: PlanOverview, role?: string): Reader {
+// `role` and `userId`: the signed-in person's. Staff read the care team's words also where they
+// may no longer edit (an ended episode).
+export function readerOf(overview: PlanOverview, role?: string, userId?: number): Reader {
   const staff = role === 'therapist' || role === 'supervisor';
-  return { audience: staff ? 'care' : audienceOf(overview), client: overview.client.name, therapist: overview.therapist.name };
+  return {
+    audience: staff ? 'care' : audienceOf(overview),
+    client: overview.client.name,
+    therapist: overview.therapist.name,
+    clientId: overview.client.id,
+    viewerId: userId,
+  };
+}
+
+// Who asked for changes to a version or declined it, as the reader knows them: the reader
+// themself, the client, or a parent or carer whose agreement the version asked for (whose name
+// the plan does not carry). A version that does not say was answered by the client.
+export type Decider = 'you' | 'client' | 'carer';
+
+export function deciderOf(v: Pick<VersionSummary, 'decided_by'>, reader: Reader): Decider {
+  const by = v.decided_by ?? null;
+  if (by !== null && reader.viewerId !== undefined && by === reader.viewerId) return 'you';
+  if (by === null || reader.clientId === undefined || by === reader.clientId) return reader.audience === 'client' ? 'you' : 'client';
+  return 'carer';
+}
+
+// Whose comment on a version it is, as a label.
+export function commentLabel(reader: Reader, v?: Pick<VersionSummary, 'decided_by'>): string {
+  switch (v ? deciderOf(v, reader) : reader.audience === 'client' ? 'you' : 'client') {
+    case 'you':
+      return 'Your comment';
+    case 'carer':
+      return "A parent or carer's comment";
+    default:
+      return `${reader.client}'s comment`;
+  }
+}
+
+// Whether parents and carers are kept from a goal: its own mark, or its problem's.
+export function goalIsPrivate(content: PlanContent, goal: Goal): boolean {
+  return !!goal.confidential || !!content.problems.find((p) => p.key === goal.problem_key)?.confidential;
 }
 
 // Whose words a problem is in, as a label.
@@ -201,13 +239,16 @@ export function agreementWords(tau: number | null | undefined, reader: Reader): 
   return `${both} put these problems in nearly opposite orders: worth talking through together.`;
 }
 
-// The plan's state in one or two sentences for whoever is reading.
-export function planStateLines(overview: PlanOverview, agreed: PlanVersion | null): string[] {
+// The plan's state in one or two sentences for whoever is reading (`userId`: theirs, when known,
+// so that a parent or carer who answered a proposal reads of it as their own).
+export function planStateLines(overview: PlanOverview, agreed: PlanVersion | null, userId?: number): string[] {
   const who = audienceOf(overview);
   const client = overview.client.name;
   const therapist = overview.therapist.name;
   const lines: string[] = [];
   const newest = newestVersion(overview);
+  const decider = newest ? deciderOf(newest, readerOf(overview, undefined, userId)) : 'client';
+  const comment = newest?.client_comment ? `: “${newest.client_comment}”` : '.';
   if (!newest) {
     return [
       who === 'care'
@@ -239,16 +280,20 @@ export function planStateLines(overview: PlanOverview, agreed: PlanVersion | nul
         break;
       case 'changes_requested':
         lines.push(
-          who === 'client'
+          decider === 'you'
             ? `You asked for changes to version ${newest.number}. ${therapist} will revise it with you.`
-            : `${client} asked for changes to version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
+            : decider === 'carer'
+              ? `A parent or carer asked for changes to version ${newest.number}${comment}`
+              : `${client} asked for changes to version ${newest.number}${comment}`,
         );
         break;
       case 'declined':
         lines.push(
-          who === 'client'
+          decider === 'you'
             ? `You declined version ${newest.number}.`
-            : `${client} declined version ${newest.number}${newest.client_comment ? `: “${newest.client_comment}”` : '.'}`,
+            : decider === 'carer'
+              ? `A parent or carer declined version ${newest.number}${comment}`
+              : `${client} declined version ${newest.number}${comment}`,
         );
         break;
       case 'withdrawn':
@@ -430,6 +475,14 @@ function findBenchmark(ctx: ChangeContext, key: string): Benchmark | undefined {
 
 const yesNo = (v: string) => (v === 'yes' ? 'Yes' : v === 'no' ? 'No' : v);
 
+// An item made private from parents and carers, or no longer. A parent or carer never reads of
+// it: the item itself is withheld from them.
+function privacyChange(what: string, about: string | undefined, row: DiffRow, reader: Reader): ChangeInWords | null {
+  if (reader.audience === 'guardian') return null;
+  const field = reader.audience === 'care' ? 'private from parents and carers' : 'kept just between you and your therapist';
+  return { what: `${what}, ${field}`, about, before: yesNo(row.before), after: yesNo(row.after) };
+}
+
 // Null: a row this reader does not read (a diagnosis is for the care team).
 export function changeInWords(row: DiffRow, ctx: ChangeContext): ChangeInWords | null {
   const { reader } = ctx;
@@ -443,6 +496,7 @@ export function changeInWords(row: DiffRow, ctx: ChangeContext): ChangeInWords |
       const found = findProblem(ctx, row.key);
       const what = found ? `Problem ${found.n}` : 'A problem';
       const about = found && row.field && row.field !== 'client_words' ? shortText(found.problem.client_words) : undefined;
+      if (row.field === 'confidential') return privacyChange(what, about, row, reader);
       switch (row.field) {
         case '':
           return { what, ...words(row.before, row.after) };
@@ -485,6 +539,7 @@ export function changeInWords(row: DiffRow, ctx: ChangeContext): ChangeInWords |
       const what = found ? `Goal ${found.n}` : 'A goal';
       const about = found && row.field && row.field !== 'description' ? shortText(found.goal.description) : undefined;
       if (!row.field) return { what, ...words(row.before, row.after) };
+      if (row.field === 'confidential') return privacyChange(what, about, row, reader);
       const value = (v: string) =>
         row.field === 'problem_key' ? (v ? problemName(ctx.after.problems.some((p) => p.key === v) ? ctx.after : ctx.before, v) : '') : row.field === 'due_date' ? formatDate(v) : v;
       return { what: `${what}, ${kGoalFields[row.field] ?? fieldLabel(row.field).toLowerCase()}`, about, ...words(value(row.before), value(row.after)) };

@@ -1,8 +1,9 @@
 // The client's home: feedback on their latest session when it is still to give, the Support
 // Check their therapist sent, looking back on a course that has ended, what follows a low Fit
 // Check and any change of therapist under way, their next appointment and therapist (with
-// the quiet way to ask for someone else), messages with their therapist, and their own progress,
-// in a calm, phone-first view.
+// the quiet way to ask for someone else), messages with their therapist, their own progress, and,
+// for a young person with parents or carers linked, what each of them can see, in a calm,
+// phone-first view.
 import { ChangeAppointment } from '../appointment_requests';
 import {
   api,
@@ -19,6 +20,7 @@ import { currentEpisode, upcomingWindow } from '../caseload';
 import { changeApi, type FitFollowup, type TherapistChange } from '../change_api';
 import { AskForDifferentTherapist, ChangeArranged, ChangeUnderWay, changesForHome, FitCard } from '../fit_followup';
 import { ProgressChart } from '../chart';
+import { familyApi, sectionsInWords } from '../family_api';
 import { LookingBackCards, SupportCheckCard } from '../home_questions';
 import { firstName, formatDate, formatDateTime, modalityLabel } from '../format';
 import type { AppContext } from '../main';
@@ -238,6 +240,59 @@ function MyRecord({ userId }: { userId: number }) {
   );
 }
 
+// What each parent or carer can see of the young person's therapy, what stays between them and
+// their therapist, and anything shared for their safety, so that nothing is shared behind their back.
+function WhatFamilySees({ userId, therapist }: { userId: number; therapist?: string }) {
+  // Not every client has a family on record: then (or if it cannot be read) the card is left out.
+  const family = useLoad(() => familyApi.family(userId).catch(() => undefined), [userId]);
+  const f = family.data;
+  if (!f || f.guardians.length === 0) return null;
+  const yours = therapist ?? 'your therapist';
+  return (
+    <section class="card" aria-labelledby="family-sees-heading">
+      <h2 id="family-sees-heading">What your parents or carers can see</h2>
+      <ul class="plain-list">
+        {f.guardians.map((g) => {
+          const seen = sectionsInWords(g.sees, true);
+          return (
+            <li key={g.link_id}>
+              <strong>{g.guardian_name}</strong> {seen ? `can see ${seen}.` : 'cannot see anything about your therapy.'}
+            </li>
+          );
+        })}
+      </ul>
+      {f.confidential.length > 0 ? (
+        <>
+          <h3>Kept just between you and your therapist</h3>
+          <ul class="plain-list">
+            {f.confidential.map((c) => (
+              <li key={`${c.episode_id}-${c.key}`}>“{c.words}”</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>Nothing in your plan is kept private yet. If there is something you would like kept just between you and {yours}, you can ask.</p>
+      )}
+      {f.disclosures.length > 0 && (
+        <>
+          <h3>Shared for your safety</h3>
+          <ul class="plain-list">
+            {f.disclosures.map((d) => (
+              <li key={d.id}>
+                Shared with {d.guardian_name ? firstName(d.guardian_name) : 'a parent or carer'} for your safety on {formatDate(d.disclosed_at)}: “{d.item_words}”.
+                <span class="block pre-line">
+                  <span class="label">Why:</span> {d.reason}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p class="muted small">If anything about this worries you, talk to {yours}: you can ask what is shared and why.</p>
+    </section>
+  );
+}
+
 function FindATherapist() {
   return (
     <section class="card card--accent" aria-labelledby="find-heading">
@@ -384,6 +439,7 @@ export function ClientHome({ ctx }: { ctx: AppContext }) {
               <a href={`/episodes/${home.data.episodeId}/notes`}>Your session notes</a>
             </p>
           )}
+          <WhatFamilySees userId={ctx.user.id} therapist={home.data.therapist} />
           {home.data.hasEpisode && <MyRecord userId={ctx.user.id} />}
           {/* Only while a course is open: an ended one is asked nothing more about its sessions. */}
           {home.data.hasEpisode && open && !home.data.awaiting && (

@@ -2,9 +2,10 @@
 // shown), the preparation they shared before the first session and what they asked for when
 // looking for a therapist, episodes of care with their appointments, and the actions that start
 // care: open an episode, book, invite the client, ask for a guardian, record consent to share
-// with them.
+// with them. A client with guardians also has their family and consent card.
 import { ClientAskedFor, SharedPreparation } from '../client_intake';
 import { ContactCard } from '../contact_card';
+import { FamilySection } from './family_section';
 import { InvitationStatusLine } from '../invitation_status';
 import { RecordReaders } from '../record_access';
 import { useId, useState } from 'preact/hooks';
@@ -118,6 +119,10 @@ export function ClientPage({ ctx, clientId }: { ctx: AppContext; clientId: numbe
           <SharedPreparation clientId={client.id} clientName={client.display_name} />
           <ClientAskedFor clientId={client.id} clientName={client.display_name} />
           <ContactCard clientId={client.id} />
+          {/* Asked again whenever a link changes state (accepted, consent recorded, ended). */}
+          {(client.guardians ?? []).length > 0 && (
+            <FamilySection key={(client.guardians ?? []).map((g) => `${g.id}:${g.status}`).join(',')} clientId={client.id} />
+          )}
           {!isTherapist && <RecordReaders clientId={client.id} clientName={client.display_name} />}
           <section class="card" aria-labelledby="episodes-heading">
             <h2 id="episodes-heading">Episodes of care</h2>

@@ -1,15 +1,18 @@
-// The clinic's settings as an administrator changes them: whether guardians may see a child's
-// plan at all, whether feedback links may be sent, and how often an agreed treatment plan falls
-// due for review (after so many sessions or so many days, whichever comes first), and the age
-// under which a client may have guardians without a recorded exception, and how much notice a
-// client is asked to give to cancel or move an appointment, and whether matching leans on the
-// clinic's own outcomes (and from how many ended episodes a therapist's outcomes count), and
-// whether clients may read their signed session notes and which template new notes are written in,
-// and the course of therapy's timings: when the Fit Check is sent after the first session, how
-// long a rupture may wait for its repair note before the supervisor sees it, and after how many
-// days without contact the therapist is asked to follow up.
+// The clinic's settings as an administrator changes them: whether guardians may see more than a
+// child's appointments at all, whether feedback links may be sent, and how often an agreed
+// treatment plan falls due for review (after so many sessions or so many days, whichever comes
+// first), and the age under which a client may have guardians without a recorded exception, and how
+// much notice a client is asked to give to cancel or move an appointment, and whether matching
+// leans on the clinic's own outcomes (and from how many ended episodes a therapist's outcomes
+// count), and whether clients may read their signed session notes and which template new notes are
+// written in, and the course of therapy's timings: when the Fit Check is sent after the first
+// session, how long a rupture may wait for its repair note before the supervisor sees it, and after
+// how many days without contact the therapist is asked to follow up; and the ages at which a young
+// person counts as an adolescent and consents for themself, with what parents and carers see of the
+// record at each age unless the care team chooses otherwise for one of them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, request } from '../api';
+import { ApiError, asSentence, request } from '../api';
+import { kBandLabels, kSectionLabels, kSections, type Section, type Sections } from '../family_api';
 import { notesApi, type NoteTemplate, type NoteTemplates } from '../notes_api';
 import { Alert, CheckboxField, Field, Loading, RadioGroup, useLoad } from '../ui';
 
@@ -28,7 +31,48 @@ export interface ClinicSettings {
   fit_check_after_hours?: number; // 1..336
   repair_within_hours?: number; // 24..720
   no_contact_after_days?: number; // 14..365
+  // Absent from a server without them; then not shown.
+  adolescent_from_age?: number; // 8..21, at most minor_consent_age
+  minor_consent_age?: number; // 8..21, at most age_of_majority
+  guardian_policy?: GuardianPolicy;
 }
+
+// The bands under the age of majority whose parents and carers the policy speaks for.
+const kPolicyBands = ['child', 'adolescent', 'consenting_minor'] as const;
+type PolicyBand = (typeof kPolicyBands)[number];
+export type GuardianPolicy = Record<PolicyBand, Sections>;
+
+// The server's defaults, for a policy that arrives incomplete.
+const kDefaultPolicy: GuardianPolicy = {
+  child: { appointments: true, plan: true, measures: true, messages: true, summaries: true },
+  adolescent: { appointments: true, plan: true, measures: true, messages: false, summaries: true },
+  consenting_minor: { appointments: true, plan: false, measures: false, messages: false, summaries: false },
+};
+
+function completePolicy(p: Partial<GuardianPolicy> | undefined): GuardianPolicy {
+  const out = {} as GuardianPolicy;
+  for (const band of kPolicyBands) out[band] = { ...kDefaultPolicy[band], ...(p?.[band] ?? {}) };
+  return out;
+}
+
+// Short names for the table's rows; the column headers and each box's own label name the band.
+const kPolicyRowLabels: Record<Section, string> = {
+  appointments: 'Appointments',
+  plan: 'Plan',
+  measures: 'Questionnaires',
+  messages: 'Messages',
+  summaries: 'Summary',
+};
+
+// Where a long word may break, with a hyphen, in the narrow columns of a phone.
+const kSoftHyphen = '\u00ad';
+const kBreakable: Record<string, string> = {
+  Appointments: `Appoint${kSoftHyphen}ments`,
+  Questionnaires: `Question${kSoftHyphen}naires`,
+  Adolescent: `Adoles${kSoftHyphen}cent`,
+  'Consenting minor': `Con${kSoftHyphen}sent${kSoftHyphen}ing minor`,
+};
+const breakable = (text: string) => kBreakable[text] ?? text;
 
 const settingsApi = {
   get: () => request<ClinicSettings>('GET', '/clinic/settings'),
@@ -49,6 +93,9 @@ export function ClinicSettingsCard() {
   const [fitAfter, setFitAfter] = useState('');
   const [repairWithin, setRepairWithin] = useState('');
   const [noContact, setNoContact] = useState('');
+  const [adolescentFrom, setAdolescentFrom] = useState('');
+  const [consentAge, setConsentAge] = useState('');
+  const [policy, setPolicy] = useState<GuardianPolicy>(kDefaultPolicy);
   // The templates for notes, chosen from beside the setting.
   const templates = useLoad(notesApi.templates);
   const [error, setError] = useState<ApiError>();
@@ -69,9 +116,13 @@ export function ClinicSettingsCard() {
     setFitAfter(String(s.fit_check_after_hours ?? 24));
     setRepairWithin(String(s.repair_within_hours ?? 72));
     setNoContact(String(s.no_contact_after_days ?? 45));
+    setAdolescentFrom(String(s.adolescent_from_age ?? 12));
+    setConsentAge(String(s.minor_consent_age ?? 16));
+    setPolicy(completePolicy(s.guardian_policy));
   }, [loaded.data]);
   const matching = loaded.data?.outcome_informed_matching !== undefined;
   const course = loaded.data?.repair_within_hours !== undefined;
+  const family = loaded.data?.minor_consent_age !== undefined;
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -96,6 +147,9 @@ export function ClinicSettingsCard() {
               no_contact_after_days: Number(noContact),
             }
           : {}),
+        ...(family
+          ? { adolescent_from_age: Number(adolescentFrom), minor_consent_age: Number(consentAge), guardian_policy: policy }
+          : {}),
       });
       setSaved(true);
     } catch (err) {
@@ -113,10 +167,15 @@ export function ClinicSettingsCard() {
       {loaded.data && (
         <form class="form" noValidate onSubmit={submit}>
           <CheckboxField
-            label="Guardians may see the parts of a child's plan that the plan shares"
+            label={family ? 'Parents and carers may see more than appointments' : "Guardians may see the parts of a child's plan that the plan shares"}
             name="share_with_guardians"
             checked={share}
             onChange={setShare}
+            hint={
+              family
+                ? 'What each of them sees follows the table below (and, for the plan, what each plan shares). Without this, every parent and carer sees appointments only.'
+                : undefined
+            }
           />
           <CheckboxField label="Therapists may send feedback links" name="allow_link_feedback" checked={links} onChange={setLinks} />
           <div class="row">
@@ -158,6 +217,40 @@ export function ClinicSettingsCard() {
             onInput={setMajority}
             error={error?.fieldMessage('age_of_majority')}
           />
+          {family && (
+            <fieldset class="fieldset">
+              <legend>Young people and their parents or carers</legend>
+              <div class="row">
+                <Field
+                  label="Adolescent from the age of"
+                  name="adolescent_from_age"
+                  type="number"
+                  inputMode="numeric"
+                  min={8}
+                  max={21}
+                  required
+                  hint="From 8 to 21. Younger clients count as children."
+                  value={adolescentFrom}
+                  onInput={setAdolescentFrom}
+                  error={error?.fieldMessage('adolescent_from_age')}
+                />
+                <Field
+                  label="Consents for themself from the age of"
+                  name="minor_consent_age"
+                  type="number"
+                  inputMode="numeric"
+                  min={8}
+                  max={21}
+                  required
+                  hint="From 8 to 21, not above the age of majority. From this age their own consent is recorded, not a parent's."
+                  value={consentAge}
+                  onInput={setConsentAge}
+                  error={error?.fieldMessage('minor_consent_age')}
+                />
+              </div>
+              <GuardianPolicyTable policy={policy} onChange={setPolicy} error={policyError(error)} />
+            </fieldset>
+          )}
           <Field
             label="Notice to cancel or move an appointment, in hours"
             name="cancel_notice_hours"
@@ -252,7 +345,9 @@ export function ClinicSettingsCard() {
               />
             </fieldset>
           )}
-          {error && error.fields.length === 0 && <Alert>{error.message}</Alert>}
+          {error && (error.fields.length === 0 || unplaced(error).length > 0) && (
+            <Alert>{error.fields.length === 0 ? error.message : unplaced(error).map((f) => asSentence(f.message, f.field.replace(/_/g, ' '))).join(' ')}</Alert>
+          )}
           {saved && <Alert kind="success">Settings saved.</Alert>}
           <div>
             <button class="button button--primary" type="submit" disabled={busy}>
@@ -262,6 +357,84 @@ export function ClinicSettingsCard() {
         </form>
       )}
     </section>
+  );
+}
+
+// The fields this card names beside their inputs; any other the server names goes in the alert.
+const kPlacedFields = [
+  'share_with_guardians',
+  'allow_link_feedback',
+  'plan_review_sessions',
+  'plan_review_days',
+  'age_of_majority',
+  'cancel_notice_hours',
+  'outcome_informed_matching',
+  'min_outcome_episodes',
+  'clients_may_read_notes',
+  'fit_check_after_hours',
+  'repair_within_hours',
+  'no_contact_after_days',
+  'adolescent_from_age',
+  'minor_consent_age',
+];
+
+function unplaced(error: ApiError) {
+  return error.fields.filter((f) => !kPlacedFields.includes(f.field) && !f.field.startsWith('guardian_policy'));
+}
+
+function policyError(error: ApiError | undefined): string | undefined {
+  const f = error?.fields.find((x) => x.field === 'guardian_policy' || x.field.startsWith('guardian_policy/'));
+  return f ? asSentence(f.message) : undefined;
+}
+
+// What parents and carers see at each age, as a table: a row per part of the record, a column per
+// age band, and in each cell a box labelled with both ("Adolescent: plan"). Wider than a phone, it
+// scrolls on its own rather than the page.
+function GuardianPolicyTable({ policy, onChange, error }: { policy: GuardianPolicy; onChange: (p: GuardianPolicy) => void; error?: string }) {
+  const set = (band: PolicyBand, section: Section, on: boolean) => onChange({ ...policy, [band]: { ...policy[band], [section]: on } });
+  return (
+    <div class="policy">
+      <p class="hint" id="guardian-policy-hint">
+        What a parent or carer sees of a young person's record at each age, unless the care team chooses otherwise for them. Messages are
+        only ever read, never written. A court order limiting a parent shows them nothing until the care team chooses.
+      </p>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="What parents and carers see (table)">
+        <table class="policy-table" aria-describedby="guardian-policy-hint">
+          <caption>What parents and carers see</caption>
+          <thead>
+            <tr>
+              <th scope="col">Part of the record</th>
+              {kPolicyBands.map((band) => (
+                <th key={band} scope="col">
+                  {breakable(kBandLabels[band])}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {kSections.map((section) => (
+              <tr key={section}>
+                <th scope="row" title={kSectionLabels[section]}>
+                  {breakable(kPolicyRowLabels[section])}
+                </th>
+                {kPolicyBands.map((band) => (
+                  <td key={band}>
+                    <input
+                      type="checkbox"
+                      name={`guardian_policy-${band}-${section}`}
+                      aria-label={`${kBandLabels[band]}: ${kPolicyRowLabels[section].toLowerCase()}`}
+                      checked={policy[band][section]}
+                      onChange={(e) => set(band, section, (e.currentTarget as HTMLInputElement).checked)}
+                    />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {error && <p class="field-error">{error}</p>}
+    </div>
   );
 }
 

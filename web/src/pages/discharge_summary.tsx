@@ -1,10 +1,11 @@
 // The discharge summary of one course of therapy, for the care team (a draft while the episode is
-// open) and for the client once it has ended: who and when, why it ended, the questionnaires first
-// and last, the client's look back on the whole course once given, the goals, the therapist's words
-// and where to get help. It prints as a plain document.
+// open) and for the client once it has ended (and a parent or carer with whom the summary is
+// shared, who reads it in the same everyday words, about the young person): who and when, why it
+// ended, the questionnaires first and last, the client's look back on the whole course once given,
+// the goals, the therapist's words and where to get help. It prints as a plain document.
 import type { ComponentChildren } from 'preact';
 import { courseApi, kEndReasonsForClient, type DischargeSummary, type Ending, type LookingBack, type Measure } from '../course_api';
-import { formatDate, formatDateTime } from '../format';
+import { firstName, formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { NotValidated, unvalidated, useValidation } from '../validation';
@@ -44,9 +45,10 @@ export function measureForClient(m: Measure): string {
 
 // The questionnaires first and last: a table with reliable change for staff, everyday sentences
 // for the client. Also the handover packet's.
-export function Measures({ measures, forClient }: { measures: Measure[]; forClient: boolean }) {
+// `aboutSomeoneElse`: everyday sentences for a reader who did not answer them (a parent or carer).
+export function Measures({ measures, forClient, aboutSomeoneElse = false }: { measures: Measure[]; forClient: boolean; aboutSomeoneElse?: boolean }) {
   if (measures.length === 0) {
-    return <p class="muted">{forClient ? 'You have not answered any questionnaires yet.' : 'No questionnaires were answered.'}</p>;
+    return <p class="muted">{forClient && !aboutSomeoneElse ? 'You have not answered any questionnaires yet.' : 'No questionnaires were answered.'}</p>;
   }
   if (forClient) {
     return (
@@ -101,7 +103,7 @@ export function Measures({ measures, forClient }: { measures: Measure[]; forClie
 
 // The Rapport Check the client answered once, after the end, about the course as a whole. Staff
 // read it with the questionnaire's caution.
-function LookingBackLine({ lookingBack, forClient }: { lookingBack: LookingBack; forClient: boolean }) {
+function LookingBackLine({ lookingBack, forClient, whose }: { lookingBack: LookingBack; forClient: boolean; whose?: string }) {
   const validation = useValidation();
   return (
     <div class="looking-back">
@@ -110,20 +112,20 @@ function LookingBackLine({ lookingBack, forClient }: { lookingBack: LookingBack;
         {!forClient && <NotValidated v={unvalidated(validation, 'RAPPORT-CHECK')} />}
       </p>
       <p class="small muted">
-        {forClient ? 'Your answers about your therapy as a whole' : 'The client’s Rapport Check about the therapy as a whole'}, given after it ended, on{' '}
+        {whose ? `${whose} answers about the therapy as a whole` : forClient ? 'Your answers about your therapy as a whole' : 'The client’s Rapport Check about the therapy as a whole'}, given after it ended, on{' '}
         <time dateTime={lookingBack.submitted_at}>{formatDate(lookingBack.submitted_at)}</time>. Higher is better.
       </p>
     </div>
   );
 }
 
-function Goals({ summary: s, forClient }: { summary: DischargeSummary; forClient: boolean }) {
+function Goals({ summary: s, forClient, aboutSomeoneElse = false }: { summary: DischargeSummary; forClient: boolean; aboutSomeoneElse?: boolean }) {
   const level = (n: number) => (n > 0 ? `+${n}` : String(n));
   return (
     <section class="card" aria-labelledby="summary-goals">
       <h2 id="summary-goals">Goals</h2>
       {s.goals.length === 0 ? (
-        <p class="muted">{forClient ? 'Your plan had no goals written down.' : 'The plan had no goals.'}</p>
+        <p class="muted">{forClient && !aboutSomeoneElse ? 'Your plan had no goals written down.' : 'The plan had no goals.'}</p>
       ) : (
         <ul class="plain-list summary-goals">
           {s.goals.map((g) => (
@@ -155,11 +157,11 @@ function Words({ heading, text }: { heading: string; text: string }) {
   );
 }
 
-function TherapistWords({ ending, forClient, draft }: { ending: Ending | null; forClient: boolean; draft: boolean }) {
+function TherapistWords({ ending, forClient, draft, aboutSomeoneElse = false }: { ending: Ending | null; forClient: boolean; draft: boolean; aboutSomeoneElse?: boolean }) {
   const written = ending && (ending.what_helped || ending.what_did_not || ending.relapse_signs || ending.if_it_returns || ending.referrals.length > 0);
   return (
     <section class="card" aria-labelledby="summary-words">
-      <h2 id="summary-words">{forClient ? 'From your therapist' : 'The therapist’s words'}</h2>
+      <h2 id="summary-words">{aboutSomeoneElse ? 'From the therapist' : forClient ? 'From your therapist' : 'The therapist’s words'}</h2>
       {draft && <p class="muted">These are written when therapy ends.</p>}
       {!draft && !written && <p class="muted">Nothing more was written.</p>}
       {ending && (
@@ -190,6 +192,7 @@ function TherapistWords({ ending, forClient, draft }: { ending: Ending | null; f
 
 function Crumbs({ episodeId, summary, forClient, ctx }: { episodeId: number; summary?: DischargeSummary; forClient: boolean; ctx: AppContext }) {
   const home = forClient ? 'Home' : ctx.user.role === 'therapist' ? 'Caseload' : 'Home';
+  const here = ctx.user.role === 'guardian' ? 'Summary of therapy' : forClient ? 'Your summary' : 'Discharge summary';
   return (
     <p class="breadcrumb">
       <a href="/">{home}</a> <span aria-hidden="true">›</span>{' '}
@@ -198,7 +201,7 @@ function Crumbs({ episodeId, summary, forClient, ctx }: { episodeId: number; sum
           <a href={`/episodes/${episodeId}`}>{summary?.client_name ?? 'Episode'}</a> <span aria-hidden="true">›</span>{' '}
         </>
       )}
-      {forClient ? 'Your summary' : 'Discharge summary'}
+      {here}
     </p>
   );
 }
@@ -213,10 +216,12 @@ function Row({ term, children }: { term: string; children: ComponentChildren }) 
 }
 
 export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
-  const forClient = ctx.user.role === 'client';
+  // A parent or carer reads the client's everyday words, about the young person rather than to them.
+  const forGuardian = ctx.user.role === 'guardian';
+  const forClient = ctx.user.role === 'client' || forGuardian;
   const justEnded = !forClient && new URLSearchParams(location.search).get('ended') === '1';
   const data = useLoad(() => courseApi.summary(episodeId), [episodeId]);
-  const heading = forClient ? 'Your summary' : 'Discharge summary';
+  const heading = forGuardian ? 'Summary of therapy' : forClient ? 'Your summary' : 'Discharge summary';
   if (data.loading && !data.data) return <Loading what="the summary" />;
   if (data.error) {
     return (
@@ -234,14 +239,15 @@ export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; epis
     );
   }
   const s = data.data!;
-  const reason = s.ending ? (forClient ? kEndReasonsForClient[s.ending.reason] ?? s.ending.reason_words : s.ending.reason_words) : undefined;
+  const reason = s.ending ? (forClient && !forGuardian ? kEndReasonsForClient[s.ending.reason] ?? s.ending.reason_words : s.ending.reason_words) : undefined;
+  const whose = forGuardian ? `${firstName(s.client_name)}'s` : undefined;
   return (
     <div class="page narrow-page print-page summary-page">
       <div class="no-print">
         <Crumbs episodeId={episodeId} summary={s} forClient={forClient} ctx={ctx} />
       </div>
-      <PageTitle title={forClient ? heading : `${heading}: ${s.client_name}`} focus={justEnded}>
-        {heading}
+      <PageTitle title={forClient && !forGuardian ? heading : `${heading}: ${s.client_name}`} focus={justEnded}>
+        {forGuardian ? `${whose} summary of therapy` : heading}
       </PageTitle>
       {justEnded && !s.draft && (
         <div class="no-print">
@@ -268,7 +274,7 @@ export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; epis
         )}
       </p>
       <section class="card card--accent" aria-labelledby="summary-about">
-        <h2 id="summary-about">{forClient ? 'Your therapy' : 'About this therapy'}</h2>
+        <h2 id="summary-about">{forClient && !forGuardian ? 'Your therapy' : 'About this therapy'}</h2>
         <dl class="details details--long-terms">
           <Row term="Client">{s.client_name}</Row>
           <Row term="Therapist">{s.therapist_name}</Row>
@@ -286,11 +292,11 @@ export function DischargeSummaryPage({ ctx, episodeId }: { ctx: AppContext; epis
       </section>
       <section class="card" aria-labelledby="summary-measures">
         <h2 id="summary-measures">How things changed</h2>
-        <Measures measures={s.measures} forClient={forClient} />
-        {s.looking_back && <LookingBackLine lookingBack={s.looking_back} forClient={forClient} />}
+        <Measures measures={s.measures} forClient={forClient} aboutSomeoneElse={forGuardian} />
+        {s.looking_back && <LookingBackLine lookingBack={s.looking_back} forClient={forClient} whose={whose} />}
       </section>
-      <Goals summary={s} forClient={forClient} />
-      <TherapistWords ending={s.ending} forClient={forClient} draft={s.draft} />
+      <Goals summary={s} forClient={forClient} aboutSomeoneElse={forGuardian} />
+      <TherapistWords ending={s.ending} forClient={forClient} draft={s.draft} aboutSomeoneElse={forGuardian} />
       <section class="card" aria-labelledby="summary-help">
         <h2 id="summary-help">Where to get help</h2>
         <p>{forClient ? 'If things get hard again, you do not have to wait. You can reach:' : 'If things get hard again, the client can reach:'}</p>

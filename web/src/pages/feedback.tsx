@@ -212,15 +212,16 @@ function SessionFeedback({ ctx }: { ctx: AppContext }) {
   );
 }
 
-// The form with its draft kept on the server: the signed-in page and the link differ only in where
+// The form with its draft kept on the server: the signed-in pages and the link differ only in where
 // the draft and the answers go.
-function DraftedForm(props: {
+export function DraftedForm(props: {
   instruments: InstrumentDefinition[];
   therapistName?: string;
   initial?: FeedbackDraft;
   save: (answers: DraftAnswers) => Promise<FeedbackDraft>;
   send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
   afterSent?: ComponentChildren;
+  sendLabel?: string;
 }) {
   const draft = useDraft(props.initial, props.instruments, props.save);
   const send = async (instrument: string, answers: Answers) => {
@@ -238,6 +239,7 @@ function DraftedForm(props: {
         crisis={draft.crisis}
         send={send}
         afterSent={props.afterSent}
+        sendLabel={props.sendLabel}
       />
     </>
   );

@@ -1,29 +1,53 @@
 // The guardian's home: requests to be linked to a child, to accept or decline, and each linked
-// child with their next appointment.
+// child with their next appointment, the questions asked of the parent before it, what the clinic
+// shares with them, the child's plan, the summary once therapy has ended, and the child's messages
+// to read where they are shared.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, ApiError, type GuardianLink } from '../api';
+import { api, ApiError, type Appointment, type GuardianLink } from '../api';
 import { currentEpisode, nextAppointments, upcomingWindow } from '../caseload';
+import { familyApi, type Sections, sectionsInWords } from '../family_api';
 import { planApi } from '../plan_api';
-import { firstName } from '../format';
+import { firstName, formatDateTime } from '../format';
 import type { AppContext } from '../main';
+import { Messages } from '../messages';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { formatDate } from '../format';
 import { NextAppointment } from './client_home';
+import { guardianQuestionsFor } from './guardian_feedback';
 import { RoomLink } from '../room/room_link';
 
-async function loadChildren() {
+async function loadChildren(userId: number) {
   const { from, to } = upcomingWindow(365);
-  const [children, appointments] = await Promise.all([api.clients(), api.appointments(from, to).catch(() => [])]);
+  const [children, appointments] = await Promise.all([api.clients(), api.appointments(from, to).catch(() => [] as Appointment[])]);
   const next = nextAppointments(appointments);
-  // A child's plan shows only when the clinic and the plan share it with guardians; otherwise
-  // the server answers 404 and the link is left out.
   return Promise.all(
     children.map(async (child) => {
       const record = child.episodes ? child : await api.client(child.id).catch(() => child);
       const episode = currentEpisode(record.episodes);
-      const plan = episode ? await planApi.overview(episode.id).catch(() => undefined) : undefined;
+      // What the clinic shares with this guardian (they receive only their own entry), and the
+      // parent-report questions due before the child's next session.
+      const [family, questions] = await Promise.all([
+        familyApi.family(child.id).catch(() => undefined),
+        guardianQuestionsFor(record, appointments).catch(() => undefined),
+      ]);
+      const sees: Sections | undefined = (family?.guardians.find((g) => g.guardian_id === userId) ?? family?.guardians[0])?.sees;
+      // A child's plan shows only when the clinic and the plan share it with guardians; otherwise
+      // the server answers 404 and the link is left out.
+      const plan = episode && sees?.plan !== false ? await planApi.overview(episode.id).catch(() => undefined) : undefined;
       const planEpisode = plan && plan.versions.length > 0 ? plan.episode_id ?? episode?.id : undefined;
-      return { child, next: next.get(child.id), planEpisode, planAwaitsAnswer: !!plan?.may_accept };
+      return {
+        child,
+        next: next.get(child.id),
+        planEpisode,
+        planAwaitsAnswer: !!plan?.may_accept,
+        sees,
+        questions: questions && questions.due.length > 0 ? questions : undefined,
+        // Only while their messages are shared with this guardian.
+        messagesEpisode: episode && sees?.messages ? episode : undefined,
+        // Once therapy has ended, where summaries are shared with this guardian.
+        summaryEpisode: episode?.status === 'ended' && sees?.summaries ? episode : undefined,
+      };
     }),
   );
 }
@@ -64,7 +88,7 @@ function LinkRequest({ link, onAnswered }: { link: GuardianLink; onAnswered: () 
 }
 
 export function GuardianHome({ ctx }: { ctx: AppContext }) {
-  const home = useLoad(loadChildren);
+  const home = useLoad(() => loadChildren(ctx.user.id), [ctx.user.id]);
   const links = useLoad(api.myGuardianLinks);
   const asked = links.data?.links.filter((l) => l.status === 'awaiting_guardian') ?? [];
   const waiting = links.data?.links.filter((l) => l.status === 'awaiting_consent') ?? [];
@@ -96,26 +120,67 @@ export function GuardianHome({ ctx }: { ctx: AppContext }) {
       {home.data && home.data.length === 0 && asked.length === 0 && waiting.length === 0 && (
         <p>No child is linked to your account yet. Please contact the clinic.</p>
       )}
-      {home.data?.map(({ child, next, planEpisode, planAwaitsAnswer }) => (
-        <section key={child.id} class="card card--accent" aria-labelledby={`child-${child.id}`}>
-          <h2 id={`child-${child.id}`}>{child.display_name}</h2>
-          <h3>Next appointment</h3>
-          <NextAppointment appointment={next} withWhom={next?.therapist_name} />
-          {next && (
-            <p>
-              <RoomLink appointment={next} />
-            </p>
-          )}
-          {planEpisode !== undefined && (
-            <p>
-              <a class="button" href={`/episodes/${planEpisode}/plan`}>
-                {firstName(child.display_name)}'s plan
-              </a>
-              {planAwaitsAnswer && <span class="badge badge--due">Your agreement is asked for</span>}
-            </p>
-          )}
-        </section>
-      ))}
+      {home.data?.map(({ child, next, planEpisode, planAwaitsAnswer, sees, questions, messagesEpisode, summaryEpisode }) => {
+        const first = firstName(child.display_name);
+        const therapist = questions?.episode.therapist_name ?? next?.therapist_name ?? messagesEpisode?.therapist_name;
+        const shared = sees ? sectionsInWords(sees) : '';
+        return (
+          <Fragment key={child.id}>
+            <section class="card card--accent" aria-labelledby={`child-${child.id}`}>
+              <h2 id={`child-${child.id}`}>{child.display_name}</h2>
+              <h3>Next appointment</h3>
+              <NextAppointment appointment={next} withWhom={next?.therapist_name} />
+              {next && (
+                <p>
+                  <RoomLink appointment={next} />
+                </p>
+              )}
+              {questions && (
+                <>
+                  <h3>Before the next session</h3>
+                  <p>
+                    A few questions about how {first} has been
+                    {questions.next ? `, for the session on ${formatDateTime(questions.next.starts_at)}` : ''}. {therapist ?? `${first}'s therapist`} will look
+                    at your answers with what {first} says.
+                  </p>
+                  <p>
+                    <a class="button button--primary" href={`/feedback?child=${child.id}`}>
+                      Answer the questions about {first}
+                    </a>
+                  </p>
+                </>
+              )}
+              {planEpisode !== undefined && (
+                <p>
+                  <a class="button" href={`/episodes/${planEpisode}/plan`}>
+                    {first}'s plan
+                  </a>
+                  {planAwaitsAnswer && <span class="badge badge--due">Your agreement is asked for</span>}
+                </p>
+              )}
+              {summaryEpisode && (
+                <p>
+                  <a href={`/episodes/${summaryEpisode.id}/summary`}>{first}'s summary of therapy</a>
+                  {summaryEpisode.ended_at && <span class="muted small"> · ended {formatDate(summaryEpisode.ended_at)}</span>}
+                </p>
+              )}
+              {sees && (
+                <p class="muted small">
+                  {shared ? `The clinic shares with you: ${shared}.` : `The clinic shares nothing of ${first}'s care with you at present.`} What {first}{' '}
+                  tells their therapist in confidence stays between them, unless safety requires otherwise.
+                </p>
+              )}
+            </section>
+            {messagesEpisode && (
+              <Messages
+                episodeId={messagesEpisode.id}
+                viewer={ctx.user}
+                title={`Messages between ${first} and ${messagesEpisode.therapist_name ?? 'their therapist'}`}
+              />
+            )}
+          </Fragment>
+        );
+      })}
     </div>
   );
 }

@@ -30,11 +30,12 @@ interface EditGoal {
   benchmarks: EditBenchmark[];
   interventions: { key: string; description: string; approach: string }[];
   homework: { key: string; description: string; due_date: string }[];
+  confidential: boolean;
 }
 
 interface EditContent {
   summary: string;
-  problems: { key: string; client_words: string; formulation: string; diagnosis: string; status: ProblemStatus }[];
+  problems: { key: string; client_words: string; formulation: string; diagnosis: string; status: ProblemStatus; confidential: boolean }[];
   order_agreed: boolean;
   agreed_order: string[];
   goals: EditGoal[];
@@ -44,7 +45,14 @@ interface EditContent {
 function toEdit(c: PlanContent): EditContent {
   return {
     summary: c.summary,
-    problems: c.problems.map((p) => ({ key: p.key ?? '', client_words: p.client_words, formulation: p.formulation ?? '', diagnosis: p.diagnosis ?? '', status: p.status })),
+    problems: c.problems.map((p) => ({
+      key: p.key ?? '',
+      client_words: p.client_words,
+      formulation: p.formulation ?? '',
+      diagnosis: p.diagnosis ?? '',
+      status: p.status,
+      confidential: !!p.confidential,
+    })),
     order_agreed: c.agreed_order.length > 0,
     agreed_order: [...c.agreed_order],
     goals: c.goals.map((g) => ({
@@ -59,6 +67,7 @@ function toEdit(c: PlanContent): EditContent {
       ),
       interventions: g.interventions.map((i) => ({ key: i.key ?? '', description: i.description, approach: i.approach ?? '' })),
       homework: g.homework.map((h) => ({ key: h.key ?? '', description: h.description, due_date: h.due_date })),
+      confidential: !!g.confidential,
     })),
     guardian: { ...c.guardian },
   };
@@ -86,6 +95,8 @@ function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<strin
       formulation: p.formulation.trim(),
       diagnosis: p.diagnosis.trim(),
       status: p.status,
+      // Sent only when set: a plan without private items reads (and is signed) as it always did.
+      ...(p.confidential ? { confidential: true } : {}),
     })),
     // As shown: the order as arranged, then problems added since, in the order they were added.
     agreed_order: e.order_agreed ? fullOrderOf(e) : [],
@@ -107,6 +118,7 @@ function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<strin
       ),
       interventions: g.interventions.map((i) => ({ ...(i.key ? { key: i.key } : {}), description: i.description.trim(), approach: i.approach.trim() })),
       homework: g.homework.map((h) => ({ ...(h.key ? { key: h.key } : {}), description: h.description.trim(), due_date: h.due_date })),
+      ...(g.confidential ? { confidential: true } : {}),
     })),
     guardian: { ...e.guardian },
   };
@@ -376,10 +388,10 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   }
 
   const shownPaths = new Set<string>(['summary', 'agreed_order']);
-  model.problems.forEach((_, i) => ['client_words', 'formulation', 'diagnosis', 'status'].forEach((f) => shownPaths.add(`problems/${i}/${f}`)));
+  model.problems.forEach((_, i) => ['client_words', 'formulation', 'diagnosis', 'status', 'confidential'].forEach((f) => shownPaths.add(`problems/${i}/${f}`)));
   model.agreed_order.forEach((_, i) => shownPaths.add(`agreed_order/${i}`));
   model.goals.forEach((g, gi) => {
-    ['problem_key', 'description', 'due_date', 'benchmarks', 'interventions', 'homework'].forEach((f) => shownPaths.add(`goals/${gi}/${f}`));
+    ['problem_key', 'description', 'due_date', 'benchmarks', 'interventions', 'homework', 'confidential'].forEach((f) => shownPaths.add(`goals/${gi}/${f}`));
     g.benchmarks.forEach((_, bi) =>
       ['kind', 'instrument', 'comparator', 'target', 'weight', 'levels', 'levels/0', 'levels/1', 'levels/2', 'levels/3', 'levels/4'].forEach((f) =>
         shownPaths.add(`goals/${gi}/benchmarks/${bi}/${f}`),
@@ -466,6 +478,13 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
                   options={(['active', 'resolved', 'deferred'] as const).map((s) => ({ value: s, label: problemStatusLabels[s] }))}
                 />
               </div>
+              <CheckboxField
+                label="Keep private from parents and carers"
+                name={`problems-${i}-confidential`}
+                checked={p.confidential}
+                onChange={(c) => update((m) => (m.problems[i].confidential = c, m))}
+                hint="No parent or carer sees this problem or its goals, unless you later share it for safety."
+              />
               <button
                 class="button button--small button--quiet"
                 type="button"
@@ -478,7 +497,9 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
           <button
             class="button"
             type="button"
-            onClick={() => update((m) => ({ ...m, problems: [...m.problems, { key: newKey('p'), client_words: '', formulation: '', diagnosis: '', status: 'active' }] }))}
+            onClick={() =>
+              update((m) => ({ ...m, problems: [...m.problems, { key: newKey('p'), client_words: '', formulation: '', diagnosis: '', status: 'active', confidential: false }] }))
+            }
           >
             Add a problem
           </button>
@@ -549,6 +570,7 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
               goal={g}
               index={gi}
               problemOptions={problemOptions}
+              problemPrivate={model.problems.some((p) => p.key === g.problem_key && p.confidential)}
               instruments={instruments}
               err={err}
               update={(f) => update((m) => (f(m.goals[gi]), m))}
@@ -564,7 +586,16 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
                 ...m,
                 goals: [
                   ...m.goals,
-                  { key: newKey('g'), problem_key: m.problems[0]?.key ?? '', description: '', due_date: '', benchmarks: [], interventions: [], homework: [] },
+                  {
+                    key: newKey('g'),
+                    problem_key: m.problems[0]?.key ?? '',
+                    description: '',
+                    due_date: '',
+                    benchmarks: [],
+                    interventions: [],
+                    homework: [],
+                    confidential: false,
+                  },
                 ],
               }))
             }
@@ -575,7 +606,10 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
 
         <section class="card plan-section" aria-labelledby="edit-sharing">
           <h2 id="edit-sharing">Sharing with guardians</h2>
-          <p class="muted small">Only when the clinic shares plans with guardians at all. Thought records and rating notes are never shared.</p>
+          <p class="muted small">
+            Only when the clinic shares plans with guardians at all. Thought records and rating notes are never shared, nor are problems and goals kept
+            private above.
+          </p>
           <CheckboxField label="Guardians may see the problems" name="guardian_problems" checked={model.guardian.problems} onChange={(c) => update((m) => (m.guardian.problems = c, m))} />
           <CheckboxField label="Guardians may see the goals and progress" name="guardian_goals" checked={model.guardian.goals} onChange={(c) => update((m) => (m.guardian.goals = c, m))} />
           <CheckboxField
@@ -633,6 +667,7 @@ function GoalEditor({
   goal,
   index,
   problemOptions,
+  problemPrivate,
   instruments,
   err,
   update,
@@ -642,6 +677,8 @@ function GoalEditor({
   goal: EditGoal;
   index: number;
   problemOptions: { value: string; label: string }[];
+  // The problem it addresses is kept from parents and carers, and so the goal is too.
+  problemPrivate: boolean;
   instruments: InstrumentSummary[];
   err: (path: string) => string | undefined;
   update: (f: (g: EditGoal) => void) => void;
@@ -678,6 +715,14 @@ function GoalEditor({
         error={err(path('description'))}
       />
       <Field label="Goal due date" name={`goals-${gi}-due`} type="date" required value={goal.due_date} onInput={(v) => update((g) => (g.due_date = v))} error={err(path('due_date'))} />
+      <CheckboxField
+        label="Keep private from parents and carers"
+        name={`goals-${gi}-confidential`}
+        checked={goal.confidential || problemPrivate}
+        disabled={problemPrivate}
+        onChange={(c) => update((g) => (g.confidential = c))}
+        hint={problemPrivate ? 'Its problem is private, so this goal is too.' : 'No parent or carer sees this goal, unless you later share it for safety.'}
+      />
 
       <h3>Benchmarks</h3>
       {err(path('benchmarks')) && <p class="field-error">{asSentence(err(path('benchmarks'))!, 'Benchmarks')}</p>}

@@ -128,7 +128,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
   }
   const { overview, current, newest, proposalDiff, proposalBase } = plan.data!;
   const who = audienceOf(overview);
-  const reader = readerOf(overview, ctx.user.role);
+  const reader = readerOf(overview, ctx.user.role, ctx.user.id);
   const done = (message?: string) => {
     setNotice(message);
     plan.reload();
@@ -154,7 +154,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
       <PageTitle title={title}>{title}</PageTitle>
       {notice && <Alert kind="success">{notice}</Alert>}
       {plan.error && <Alert>{plan.error.message}</Alert>}
-      <StateCard overview={overview} agreed={agreed} episodeId={episodeId} onChanged={done} />
+      <StateCard overview={overview} agreed={agreed} episodeId={episodeId} userId={ctx.user.id} onChanged={done} />
       {overview.may_accept && newest?.status === 'proposed' && (
         <DecisionCard overview={overview} reader={reader} proposal={newest} diff={proposalDiff} base={proposalBase} episodeId={episodeId} onChanged={done} />
       )}
@@ -238,14 +238,16 @@ function StateCard({
   overview,
   agreed,
   episodeId,
+  userId,
   onChanged,
 }: {
   overview: PlanOverview;
   agreed: PlanVersion | null;
   episodeId: number;
+  userId: number;
   onChanged: (message?: string) => void;
 }) {
-  const lines = planStateLines(overview, agreed);
+  const lines = planStateLines(overview, agreed, userId);
   const newest = newestVersion(overview);
   const open = overview.open_number !== null ? overview.versions.find((v) => v.number === overview.open_number) : undefined;
   const start = useAction();
@@ -423,66 +425,71 @@ function DecisionCard({
       >
         {accept.busy ? 'Accepting…' : `Accept version ${n}`}
       </button>
-      {!guardian && (
-        <>
-          <h3>Ask for changes</h3>
-          <form
-            class="form"
-            noValidate
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!comment.trim()) {
-                setCommentError(`Write what you would like changed, so that ${overview.therapist.name} can revise the plan.`);
-                return;
-              }
-              setCommentError(undefined);
-              void changes.run(async () => {
-                await planApi.requestChanges(episodeId, n, comment.trim());
-                setComment('');
-                onChanged(`Your request is sent. ${overview.therapist.name} will revise the plan with you.`);
-              });
-            }}
-          >
-            <TextAreaField
-              label="What would you like changed?"
-              name="comment"
-              required
-              value={comment}
-              onInput={setComment}
-              error={commentError ?? changes.error?.fieldMessage('comment')}
-            />
-            {changes.error && !changes.error.fieldMessage('comment') && <Alert>{errorText(changes.error)}</Alert>}
-            <div>
-              <button class="button" type="submit" disabled={changes.busy}>
-                {changes.busy ? 'Sending…' : 'Ask for changes'}
-              </button>
-            </div>
-          </form>
-          <details class="decline">
-            <summary>Decline this version</summary>
-            <form
-              class="form"
-              noValidate
-              onSubmit={(e) => {
-                e.preventDefault();
-                void decline.run(async () => {
-                  await planApi.decline(episodeId, n, why.trim());
-                  onChanged(`You declined version ${n}.`);
-                });
-              }}
-            >
-              <p class="small">Declining says this plan is not right for you. {overview.therapist.name} will talk it over with you.</p>
-              <TextAreaField label="Why not?" name="decline_comment" value={why} onInput={setWhy} error={decline.error?.fieldMessage('comment')} />
-              {decline.error && !decline.error.fieldMessage('comment') && <Alert>{errorText(decline.error)}</Alert>}
-              <div>
-                <button class="button button--danger" type="submit" disabled={decline.busy}>
-                  {decline.busy ? 'Declining…' : `Decline version ${n}`}
-                </button>
-              </div>
-            </form>
-          </details>
-        </>
-      )}
+      <h3>Ask for changes</h3>
+      <form
+        class="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!comment.trim()) {
+            setCommentError(`Write what you would like changed, so that ${overview.therapist.name} can revise the plan.`);
+            return;
+          }
+          setCommentError(undefined);
+          void changes.run(async () => {
+            await planApi.requestChanges(episodeId, n, comment.trim());
+            setComment('');
+            onChanged(
+              guardian
+                ? `Your request is sent. ${overview.therapist.name} will revise the plan with ${overview.client.name} and talk it over with you.`
+                : `Your request is sent. ${overview.therapist.name} will revise the plan with you.`,
+            );
+          });
+        }}
+      >
+        <TextAreaField
+          label="What would you like changed?"
+          name="comment"
+          required
+          hint={guardian ? `${overview.therapist.name} and ${overview.client.name} will both read what you write.` : undefined}
+          value={comment}
+          onInput={setComment}
+          error={commentError ?? changes.error?.fieldMessage('comment')}
+        />
+        {changes.error && !changes.error.fieldMessage('comment') && <Alert>{errorText(changes.error)}</Alert>}
+        <div>
+          <button class="button" type="submit" disabled={changes.busy}>
+            {changes.busy ? 'Sending…' : 'Ask for changes'}
+          </button>
+        </div>
+      </form>
+      <details class="decline">
+        <summary>Decline this version</summary>
+        <form
+          class="form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void decline.run(async () => {
+              await planApi.decline(episodeId, n, why.trim());
+              onChanged(`You declined version ${n}.`);
+            });
+          }}
+        >
+          <p class="small">
+            {guardian
+              ? `Declining says you do not agree to this plan for ${overview.client.name}. ${overview.therapist.name} will talk it over with you.`
+              : `Declining says this plan is not right for you. ${overview.therapist.name} will talk it over with you.`}
+          </p>
+          <TextAreaField label="Why not?" name="decline_comment" value={why} onInput={setWhy} error={decline.error?.fieldMessage('comment')} />
+          {decline.error && !decline.error.fieldMessage('comment') && <Alert>{errorText(decline.error)}</Alert>}
+          <div>
+            <button class="button button--danger" type="submit" disabled={decline.busy}>
+              {decline.busy ? 'Declining…' : `Decline version ${n}`}
+            </button>
+          </div>
+        </form>
+      </details>
     </section>
   );
 }

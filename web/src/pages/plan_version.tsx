@@ -37,7 +37,7 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
     return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
   }
   const { overview, version } = data.data!;
-  const reader = readerOf(overview, ctx.user.role);
+  const reader = readerOf(overview, ctx.user.role, ctx.user.id);
   const isCare = reader.audience === 'care';
   const agreed = overview.agreed_number;
   const title = `Plan version ${number}${isCare ? ` for ${overview.client.name}` : ''}`;
@@ -56,7 +56,7 @@ export function PlanVersionPage({ ctx, episodeId, number }: { ctx: AppContext; e
         {version.signatures.length > 0 && <p>Signed by {signedBy(version.signatures)}.</p>}
         {version.client_comment && (
           <p>
-            <span class="label">{commentLabel(reader)}:</span> “{version.client_comment}”
+            <span class="label">{commentLabel(reader, version)}:</span> “{version.client_comment}”
           </p>
         )}
         <div class="actions">
@@ -158,7 +158,7 @@ export function PlanComparePage({ ctx, episodeId }: { ctx: AppContext; episodeId
             rows={diff.data.diff.rows}
             from={diff.data.diff.from}
             to={diff.data.diff.to}
-            reader={readerOf(overview.data, ctx.user.role)}
+            reader={readerOf(overview.data, ctx.user.role, ctx.user.id)}
             before={diff.data.before}
             after={diff.data.after}
           />
@@ -183,7 +183,7 @@ export function PlanPrintPage({ ctx, episodeId, number }: { ctx: AppContext; epi
     return <NotFound episodeId={episodeId} message={data.error.status === 404 ? 'This version does not exist or is not shared with you.' : data.error.message} />;
   }
   const { overview, version } = data.data!;
-  const reader = readerOf(overview, ctx.user.role);
+  const reader = readerOf(overview, ctx.user.role, ctx.user.id);
   return (
     <div class="page print-page">
       <div class="no-print actions">

@@ -1,0 +1,231 @@
+// A young person's family in the demo clinic. Elena Haddad, Leo's mother, opens the questions
+// about Leo from her home on a phone, answers the parent-report questionnaire partly by keyboard
+// and partly by tapping, sends it and is thanked. Ama Mensah, 14, reads on her home what her father
+// Kwame can see and the goal kept just between her and her therapist; Kwame opens Ama's plan and
+// that goal's words are nowhere on it. Leo's therapist changes how Marcus Haddad, Leo's father,
+// likes to be contacted and records Leo's assent through the family card, and sees both listed.
+// Marcus, whose contact a court order limits, sees Leo's next appointment and no plan.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertAccessible,
+  assertFitsPhone,
+  callApi,
+  demoServerAndBrowser,
+  kDemo,
+  newPage,
+  signIn,
+  smallTouchTargets,
+} from './harness.mjs';
+import { leftStep, stepName } from './checkin.mjs';
+
+const live = demoServerAndBrowser();
+
+const kLeo = { name: 'Leo Haddad', email: 'leo.haddad@demo.rapport' };
+const kAma = { name: 'Ama Mensah', email: 'ama.mensah@demo.rapport' };
+const kKwame = { name: 'Kwame Mensah', email: 'kwame.mensah@demo.rapport' };
+const kMarcus = { name: 'Marcus Haddad', email: 'marcus.haddad@demo.rapport' };
+
+const responses = (r) => r.request().method() === 'POST' && /\/api\/v1\/episodes\/\d+\/responses$/.test(r.url());
+
+// The signed-in person's own user id.
+async function myId(page) {
+  const me = await callApi(page, 'GET', '/me');
+  assert.equal(me.status, 200, JSON.stringify(me.body));
+  return me.body.user.id;
+}
+
+// Ama's family as she reads it herself, and the goal of her plan kept from her parents: its words
+// as the server gives them, not as this test might guess them.
+async function amasPrivateGoal() {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kAma.email);
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  const id = await myId(page);
+  const family = await callApi(page, 'GET', `/clients/${id}/family`);
+  assert.equal(family.status, 200, JSON.stringify(family.body));
+  const goal = family.body.confidential.find((c) => c.kind === 'goal');
+  assert.ok(goal, `Ama's plan keeps a goal from her parents: ${JSON.stringify(family.body.confidential)}`);
+  await page.context().close();
+  return { clientId: id, family: family.body, goal };
+}
+
+test('a parent answers the questions about their child on a phone, by keyboard and by touch, and is thanked', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kDemo.guardian);
+  const leo = page.getByRole('region', { name: kLeo.name });
+  const open = leo.getByRole('link', { name: 'Answer the questions about Leo' });
+  await open.waitFor();
+  await assertAccessible(page, 'the guardian home with questions due');
+  await assertFitsPhone(page, 'the guardian home with questions due');
+  await open.click();
+
+  await page.getByRole('heading', { level: 1, name: 'Questions about Leo' }).waitFor();
+  assert.match(new URL(page.url()).pathname + new URL(page.url()).search, /^\/feedback\?child=\d+$/);
+  const form = page.locator('form.feedback-form');
+  await form.locator('fieldset.question').first().waitFor();
+  // Addressed to the parent, about Leo; no questionnaire code.
+  await page.getByText(/^About Leo\b/).waitFor();
+  assert.equal(await page.getByText('PSC-17').count(), 0, 'no questionnaire code for a parent');
+  await assertAccessible(page, 'the questions about Leo at 360 px');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the questions about Leo');
+
+  const first = await stepName(form);
+  const total = Number(/^Question 1 of (\d+)$/.exec(first)?.[1]);
+  assert.ok(total >= 1, `the stepper counts the questions: "${first}"`);
+  for (let n = 1; n <= total; n++) {
+    const here = `Question ${n} of ${total}`;
+    assert.equal(await stepName(form), here);
+    const question = form.locator('fieldset.question');
+    if (n <= 3) {
+      // By keyboard: Space picks the focused answer, Enter on Next moves on.
+      await question.getByRole('radio').first().focus();
+      await page.keyboard.press('Space');
+      await form.getByRole('button', { name: 'Next' }).press('Enter');
+    } else {
+      // By touch: a tap on an answer moves on by itself.
+      await question.getByRole('radio').nth(n % 3).click();
+    }
+    await leftStep(form, here);
+  }
+  assert.equal(await stepName(form), 'Last step: send');
+  const send = form.getByRole('button', { name: /^Send to / });
+  const sent = page.waitForResponse(responses);
+  await send.click();
+  const answer = await sent;
+  assert.equal(answer.status(), 201, `sending the questions about Leo: ${await answer.text()}`);
+  assert.equal(JSON.parse(answer.request().postData()).respondent, 'guardian');
+  await page.getByRole('status').filter({ hasText: /Thank you — your answers have been sent to .+\./ }).waitFor();
+  await assertAccessible(page, 'the thank-you to a parent');
+
+  // Home asks no more until the next session.
+  await page.getByRole('link', { name: 'Back to home' }).click();
+  await leo.getByRole('heading', { level: 3, name: 'Next appointment' }).waitFor();
+  assert.equal(await leo.getByRole('link', { name: 'Answer the questions about Leo' }).count(), 0, 'nothing more is asked before the next session');
+  await page.context().close();
+});
+
+test('a young person reads what their parent can see and the goal kept between them and their therapist', async () => {
+  const { family, goal } = await amasPrivateGoal();
+  assert.ok(
+    family.guardians.some((g) => g.guardian_name === kKwame.name),
+    `Kwame is among Ama's parents and carers: ${JSON.stringify(family.guardians.map((g) => g.guardian_name))}`,
+  );
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kAma.email);
+  const card = page.getByRole('region', { name: 'What your parents or carers can see' });
+  await card.getByText(kKwame.name).waitFor();
+  // In everyday words, not the record's sections.
+  const kwame = card.getByRole('listitem').filter({ hasText: kKwame.name });
+  assert.match(await kwame.innerText(), /can see|cannot see anything/);
+  await card.getByRole('heading', { level: 3, name: 'Kept just between you and your therapist' }).waitFor();
+  await card.getByText(goal.words, { exact: false }).waitFor();
+  await assertAccessible(page, 'the young person’s home with what their parents see');
+  await assertFitsPhone(page, 'the young person’s home with what their parents see');
+  await page.context().close();
+});
+
+test('a parent opens their teenager’s plan and the private goal is nowhere on it', async () => {
+  const { goal } = await amasPrivateGoal();
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kKwame.email);
+  const ama = page.getByRole('region', { name: kAma.name });
+  await ama.getByRole('link', { name: "Ama's plan" }).click();
+  // A parent reads their child by the name the child goes by.
+  await page.getByRole('heading', { level: 1, name: /^Ama\b.*: treatment plan$/ }).waitFor();
+  await page.getByRole('region', { name: 'Version history' }).waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  const episodeId = Number(/^\/episodes\/(\d+)\/plan$/.exec(new URL(page.url()).pathname)?.[1]);
+  assert.ok(episodeId, `the plan's address names its episode: ${page.url()}`);
+
+  const shown = await page.evaluate(() => document.body.innerText);
+  assert.ok(!shown.includes(goal.words), 'the private goal is not on the plan page');
+  assert.equal(await page.getByText('Private:', { exact: false }).count(), 0, 'a parent reads no private marks');
+  // Nor in anything the page was given, nor on any version of the plan.
+  const overview = await callApi(page, 'GET', `/episodes/${episodeId}/plan`);
+  assert.equal(overview.status, 200, JSON.stringify(overview.body));
+  assert.ok(!JSON.stringify(overview.body).includes(goal.words), 'the private goal is not in the plan as sent to a parent');
+  for (const v of overview.body.versions) {
+    await page.goto(`/episodes/${episodeId}/plan/versions/${v.number}`);
+    await page.getByRole('heading', { level: 1, name: `Plan version ${v.number}` }).waitFor();
+    await page.locator('.loading').waitFor({ state: 'detached' });
+    const text = await page.evaluate(() => document.body.innerText);
+    assert.ok(!text.includes(goal.words), `the private goal is not on version ${v.number}`);
+  }
+  await page.context().close();
+});
+
+test('the therapist changes a parent’s contact and records assent through the family card', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  await signIn(page, kDemo.therapist);
+  await page.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const caseload = await callApi(page, 'GET', '/caseload');
+  assert.equal(caseload.status, 200);
+  const line = caseload.body.clients.find((l) => l.client.display_name === kLeo.name);
+  assert.ok(line, `${kLeo.name} is on the demo therapist's caseload`);
+  await page.goto(`/clients/${line.client.id}`);
+  await page.getByRole('heading', { level: 1, name: kLeo.name }).waitFor();
+
+  const family = page.getByRole('region', { name: 'Family and consent' });
+  const marcus = family.getByRole('article', { name: kMarcus.name });
+  await marcus.waitFor();
+  await marcus.locator('dl').getByText('Limited by a court order').waitFor();
+  await assertAccessible(page, 'the family card');
+
+  // Marcus would rather have a text message, after six on weekdays.
+  await marcus.locator('summary').click();
+  await marcus.getByLabel('How they like to be contacted').selectOption({ label: 'Text message' });
+  await marcus.getByLabel('Contact note').fill('After six on weekdays');
+  // A court order limits him: what it says stays on record, and is required.
+  const order = marcus.getByLabel('What the court order says');
+  assert.notEqual((await order.inputValue()).trim(), '', 'the court order is on record');
+  const saving = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/v1\/guardian-links\/\d+\/standing$/.test(r.url()));
+  await marcus.getByRole('button', { name: `Save changes for ${kMarcus.name}` }).click();
+  const saved = await saving;
+  assert.equal(saved.status(), 200, `saving Marcus's standing: ${await saved.text()}`);
+  await marcus.getByRole('status').filter({ hasText: `Saved for ${kMarcus.name}.` }).waitFor();
+  await marcus.locator('dl').getByText('Text message · After six on weekdays').waitFor();
+  await assertAccessible(page, 'the family card after a change');
+
+  // Leo's assent, in his own words, today.
+  await family.getByLabel('What is being recorded').selectOption('assent');
+  assert.equal(await family.getByLabel('Whose consent').count(), 0, 'no guardian to choose for assent');
+  await family.getByLabel('How it was given').fill('Leo said yes in his own words, with his mum there.');
+  const recording = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/v1\/clients\/\d+\/consents$/.test(r.url()));
+  await family.getByRole('button', { name: 'Record consent or assent' }).click();
+  const recorded = await recording;
+  assert.equal(recorded.status(), 201, `recording Leo's assent: ${await recorded.text()}`);
+  const records = family.getByRole('list', { name: 'Consent and assent, newest first' });
+  const newest = records.getByRole('listitem').first();
+  await newest.getByText("Leo's assent").waitFor();
+  await newest.getByText('Latest', { exact: true }).waitFor();
+  await newest.getByText('Leo said yes in his own words', { exact: false }).waitFor();
+  assert.equal((await callApi(page, 'GET', `/clients/${line.client.id}/family`)).body.missing_consents.includes('assent'), false);
+  await assertFitsPhone(page, 'the family card');
+  await page.context().close();
+});
+
+test('a parent whom a court order limits sees the next appointment and no plan', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kMarcus.email);
+  const leo = page.getByRole('region', { name: kLeo.name });
+  await leo.getByRole('heading', { level: 3, name: 'Next appointment' }).waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  await leo.locator('.next__when').waitFor();
+  assert.equal(await leo.getByText('No upcoming appointment is booked yet.').count(), 0, 'Leo’s next appointment shows');
+  assert.equal(await page.getByRole('link', { name: /plan/i }).count(), 0, 'no link to the plan');
+
+  // Nor does the server give it: the plan of the episode his next appointment belongs to.
+  const children = await callApi(page, 'GET', '/clients');
+  const child = children.body.find((c) => c.display_name === kLeo.name);
+  assert.ok(child, 'Leo is Marcus’s child');
+  const span = new URLSearchParams({ from: new Date().toISOString(), to: new Date(Date.now() + 60 * 86400_000).toISOString() });
+  const appointments = await callApi(page, 'GET', `/appointments?${span}`);
+  assert.equal(appointments.status, 200, JSON.stringify(appointments.body));
+  const next = appointments.body.find((a) => a.client_id === child.id);
+  assert.ok(next, 'Marcus is told of Leo’s next appointment');
+  const plan = await callApi(page, 'GET', `/episodes/${next.episode_id}/plan`);
+  assert.notEqual(plan.status, 200, 'the plan is not Marcus’s to read');
+  await assertAccessible(page, 'the home of a parent a court order limits');
+  await page.context().close();
+});
