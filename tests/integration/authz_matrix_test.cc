@@ -9,17 +9,10 @@
 #include "domain/notes.h"
 #include "domain/test_instruments.h"
 #include "http_fixture.h"
+#include "route_matrix.h"
 
 namespace rapport::testing {
 namespace {
-
-struct Cell {
-  std::string role;
-  std::string method;
-  std::string target;
-  std::optional<Json> body;
-  unsigned expected;
-};
 
 class AuthzMatrixTest : public HttpTest {
  protected:
@@ -39,21 +32,7 @@ class AuthzMatrixTest : public HttpTest {
     }
   }
 
-  void Check(const std::vector<Cell>& cells) {
-    for (const Cell& cell : cells) {
-      Browser& browser = browsers_.at(cell.role);
-      HttpReply reply = browser.Call(cell.method, cell.target, cell.body);
-      EXPECT_EQ(reply.status, cell.expected)
-          << cell.role << " " << cell.method << " " << cell.target << " -> " << reply.body;
-      if (reply.status >= 400) {
-        // FHIR answers errors with an OperationOutcome, the API with problem+json.
-        EXPECT_EQ(reply.Header("content-type"), cell.target.starts_with("/fhir/")
-                                                    ? "application/fhir+json"
-                                                    : "application/problem+json")
-            << cell.target;
-      }
-    }
-  }
+  void Check(const std::vector<Cell>& cells) { CheckCells(browsers_, cells); }
 
   static std::string Id(std::int64_t id) { return std::to_string(id); }
 

@@ -6,19 +6,12 @@
 #include <map>
 
 #include "http_fixture.h"
+#include "route_matrix.h"
 
 namespace rapport::testing {
 namespace {
 
 constexpr std::string_view kPrivateWords = "Tell my therapist when the drinking gets out of hand";
-
-struct Cell {
-  std::string role;
-  std::string method;
-  std::string target;
-  std::optional<Json> body;
-  unsigned expected;
-};
 
 class FamilyHttpTest : public HttpTest {
  protected:
@@ -97,13 +90,7 @@ class FamilyHttpTest : public HttpTest {
     return content;
   }
 
-  void Check(const std::vector<Cell>& cells) {
-    for (const Cell& cell : cells) {
-      HttpReply reply = browsers_.at(cell.role).Call(cell.method, cell.target, cell.body);
-      EXPECT_EQ(reply.status, cell.expected)
-          << cell.role << " " << cell.method << " " << cell.target << " -> " << reply.body;
-    }
-  }
+  void Check(const std::vector<Cell>& cells) { CheckCells(browsers_, cells); }
 
   static std::string Id(std::int64_t id) { return std::to_string(id); }
   static std::string Client(UserId id) { return "/api/v1/clients/" + Id(id); }
