@@ -326,6 +326,31 @@ TEST(FamilyServiceTest, AGuardianAskedToAgreeMayAskForChangesOrDecline) {
   EXPECT_EQ(w.store->GetPlanVersion(w.e_k2, again)->status, PlanVersionStatus::kProposed);
 }
 
+TEST(FamilyServiceTest, AYoungChildReadsTheirPlanWithoutTheFormulationOrADiagnosisCode) {
+  FamilyWorld w;
+  Json content = AdolescentPlan();
+  content["problems"][0]["formulation"] = "Test anxiety kept going by avoidance";
+  content["problems"][0]["diagnosis"] = "F41.1";
+  for (const auto& [therapist, episode] : {std::pair{w.t1, w.e_k1}, std::pair{w.t2, w.e_k2}}) {
+    auto draft = w.plans.StartDraft(w.As(therapist), episode, content);
+    ASSERT_TRUE(draft.has_value()) << draft.error().message;
+    ASSERT_TRUE(w.plans.Propose(w.As(therapist), episode, draft->version.number).has_value());
+  }
+  // Kit is nine: the plan in his own words.
+  auto kit = w.plans.Overview(w.As(w.k1), w.e_k1);
+  ASSERT_TRUE(kit.has_value()) << kit.error().message;
+  ASSERT_TRUE(kit->current.has_value());
+  EXPECT_EQ(kit->current->content.problems[0].client_words, "Panicky before tests");
+  EXPECT_EQ(kit->current->content.problems[0].diagnosis, "");
+  EXPECT_EQ(kit->current->content.problems[0].formulation, "");
+  EXPECT_THAT(kit->current->version.content_json, Not(HasSubstr("F41.1")));
+  // Kai is fourteen, and his therapist still reads all of Kit's.
+  auto kai = w.plans.Overview(w.As(w.k2), w.e_k2);
+  ASSERT_TRUE(kai.has_value());
+  EXPECT_EQ(kai->current->content.problems[0].diagnosis, "F41.1");
+  EXPECT_EQ(w.plans.Overview(w.As(w.t1), w.e_k1)->current->content.problems[0].diagnosis, "F41.1");
+}
+
 TEST(FamilyServiceTest, AClinicsPolicyDecidesWhatGuardiansSeeAtEachAge) {
   FamilyWorld w;
   ClinicSettings s = w.store->GetClinic(w.clinic_a)->settings;

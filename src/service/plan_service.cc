@@ -145,6 +145,9 @@ struct Party {
   bool guardian = false;  // a linked guardian, with the plan shared with them
   // For a guardian: the confidential items their therapist disclosed to them for safety.
   std::set<std::string> disclosed;
+  // The client is a young child (domain/family.h AgeBand::kChild): their plan is in their own
+  // words, without the therapist's formulation or a diagnosis code.
+  bool young_child = false;
 };
 
 Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
@@ -160,6 +163,13 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
     case Role::kClient: party.client = true; break;
     case Role::kGuardian: party.guardian = true; break;
     case Role::kAdmin: return Fail(NotVisible());
+  }
+  if (party.client) {
+    RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(party.episode.clinic_id));
+    auto profile = store.GetClientProfile(actor.user_id);
+    if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
+    party.young_child = profile && AgeBandOf(*profile, SystemClock::Instance().Now(),
+                                             clinic.settings) == AgeBand::kChild;
   }
   if (party.guardian) {
     RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store, actor, party.episode.client_id,
@@ -210,6 +220,12 @@ Status RequireAgreeingParty(const Party& party, std::string_view what) {
 // proposed. True when a guardian's sharing withheld something.
 bool FilterForReader(const Party& party, PlanVersionStatus status, PlanContent& content) {
   if (party.care) return false;
+  if (party.young_child) {
+    for (Problem& p : content.problems) {
+      p.formulation.clear();
+      p.diagnosis.clear();
+    }
+  }
   if (status == PlanVersionStatus::kDraft) {
     content.summary.clear();
     content.goals.clear();
@@ -702,8 +718,7 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
     if (party.guardian) {
       RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
       if (!content.guardian.ask_agreement) {
-        return Fail(
-            Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
+        return Fail(Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
       }
     }
     RAPPORT_ASSIGN_OR_RETURN(version->status, NextStatus(version->status, action, number));

@@ -1,6 +1,6 @@
 // A young person's family in the demo clinic. Elena Haddad, Leo's mother, opens the questions
-// about Leo from her home on a phone, answers the parent-report questionnaire partly by keyboard
-// and partly by tapping, sends it and is thanked. Ama Mensah, 14, reads on her home what her father
+// about Leo from her home on a phone, has a question read aloud, answers the parent-report
+// questionnaire partly by keyboard and partly by tapping, sends it and is thanked. Ama Mensah, 14, reads on her home what her father
 // Kwame can see and the goal kept just between her and her therapist; Kwame opens Ama's plan and
 // that goal's words are nowhere on it. Leo's therapist changes how Marcus Haddad, Leo's father,
 // likes to be contacted and records Leo's assent through the family card, and sees both listed.
@@ -69,6 +69,20 @@ test('a parent answers the questions about their child on a phone, by keyboard a
   assert.equal(await page.getByText('PSC-17').count(), 0, 'no questionnaire code for a parent');
   await assertAccessible(page, 'the questions about Leo at 360 px');
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the questions about Leo');
+
+  // Each question can be read aloud by the browser's own voice: what it says is recorded here
+  // in place of the sound.
+  await page.evaluate(() => {
+    window.__spoken = [];
+    window.speechSynthesis.speak = (utterance) => window.__spoken.push(utterance.text);
+  });
+  const question1 = form.locator('fieldset.question').first();
+  await question1.getByRole('button', { name: 'Read aloud' }).click();
+  const spoken = await page.evaluate(() => window.__spoken);
+  const legend = (await question1.locator('legend').innerText()).trim();
+  assert.equal(spoken.length, 1, 'one question read aloud');
+  assert.ok(spoken[0].startsWith(legend), `it reads the question: "${spoken[0]}"`);
+  assert.match(spoken[0], /The answers are: /, 'and the answers to choose from');
 
   const first = await stepName(form);
   const total = Number(/^Question 1 of (\d+)$/.exec(first)?.[1]);

@@ -245,3 +245,15 @@ export const kConsentStateLabels: Record<ConsentState, string> = {
   renewal_due: 'Renewal due',
   lapsed: 'Lapsed',
 };
+
+// Whether the signed-in client is a young child (the clinic's "child" age band), whose pages use
+// a child's words: their plan is "what we're working on", with no legal wording. False when the
+// answer cannot be had: the adult wording is then shown, as before.
+export async function isYoungChild(clientId: number): Promise<boolean> {
+  try {
+    return (await familyApi.family(clientId)).age_band === 'child';
+  } catch {
+    return false;
+  }
+}
+

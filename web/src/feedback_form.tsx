@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { EmergencyCall, HelpLines } from './help_view';
+import { ReadAloud, spokenQuestion } from './read_aloud';
 import { keepWithEntry, keptWithEntry } from './router';
 import { Alert } from './ui';
 
@@ -229,6 +230,7 @@ function RatingItem({ code, item, value, error, onChange, onPick, stepFocus }: I
       <legend class="question__text" id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined}>
         {item.text}
       </legend>
+      <ReadAloud text={spokenQuestion(item.text, [`${min}, ${low}`, `${max}, ${high}`])} describedBy={`${id}-text`} />
       <div class="rating__options">
         {ratingValues(min, max, item.step ?? 1).map((v, i) => (
           <label key={v} class="rating__option">
@@ -283,6 +285,7 @@ function ChoiceItem({ code, item, value, error, onChange, onPick, stepFocus }: I
       <legend class="question__text" id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined}>
         {item.text}
       </legend>
+      <ReadAloud text={spokenQuestion(item.text, (item.options ?? []).map((o) => o.label))} describedBy={`${id}-text`} />
       <div class="choice__options">
         {(item.options ?? []).map((o, i) => (
           <label key={o.value} class="choice__option">
@@ -313,6 +316,7 @@ function TextItem({ code, item, value, error, onChange, stepFocus }: ItemProps) 
         {item.text}
         {item.required === false && !/optional/i.test(item.text) ? <span class="optional"> (optional)</span> : null}
       </label>
+      <ReadAloud text={item.text} describedBy={`${id}-text`} />
       <textarea
         id={id}
         rows={3}

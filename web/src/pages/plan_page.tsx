@@ -39,6 +39,7 @@ import {
   shortText,
   type Reader,
 } from '../plan_words';
+import { isYoungChild } from '../family_api';
 import { navigate } from '../router';
 import { Alert, CheckboxField, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
 import { ThoughtRecordForm, ThoughtRecordList } from './plan_thought_records';
@@ -113,6 +114,8 @@ function errorText(error: ApiError | undefined, field?: string): string | undefi
 
 export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: number }) {
   const plan = useLoad(() => loadPlan(episodeId), [episodeId]);
+  const young = useLoad(() => (ctx.user.role === 'client' ? isYoungChild(ctx.user.id) : Promise.resolve(false)), [ctx.user.id]);
+  const child = young.data === true;
   const [notice, setNotice] = useState<string>();
   if (plan.loading && !plan.data) return <Loading what="the plan" />;
   if (plan.error && !plan.data) {
@@ -133,7 +136,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
     setNotice(message);
     plan.reload();
   };
-  const title = who === 'client' ? 'Your plan' : `${overview.client.name}: treatment plan`;
+  const title = who === 'client' ? (child ? "What we're working on" : 'Your plan') : `${overview.client.name}: treatment plan`;
   const isCare = who === 'care';
   // A draft's summary and goals are the therapist's working copy until proposed.
   const draftWithheld = !isCare && overview.current?.status === 'draft';
@@ -156,7 +159,7 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
       {plan.error && <Alert>{plan.error.message}</Alert>}
       <StateCard overview={overview} agreed={agreed} episodeId={episodeId} userId={ctx.user.id} onChanged={done} />
       {overview.may_accept && newest?.status === 'proposed' && (
-        <DecisionCard overview={overview} reader={reader} proposal={newest} diff={proposalDiff} base={proposalBase} episodeId={episodeId} onChanged={done} />
+        <DecisionCard overview={overview} reader={reader} proposal={newest} diff={proposalDiff} base={proposalBase} episodeId={episodeId} onChanged={done} child={child} />
       )}
       {current && overview.current && (
         <>
@@ -363,6 +366,7 @@ function DecisionCard({
   base,
   episodeId,
   onChanged,
+  child = false,
 }: {
   overview: PlanOverview;
   reader: Reader;
@@ -371,6 +375,7 @@ function DecisionCard({
   base?: PlanContent;
   episodeId: number;
   onChanged: (message?: string) => void;
+  child?: boolean;
 }) {
   const accept = useAction();
   const changes = useAction();
@@ -406,10 +411,17 @@ function DecisionCard({
         </p>
       )}
       <h3>Accept</h3>
-      <p id="accept-means">
-        Accepting means you agree to this version; it will be signed with your name and today's date{guardian ? ' as guardian' : ''}.
-        A signed version never changes: later changes become a new version that you are asked about again.
-      </p>
+      {child ? (
+        <p id="accept-means">
+          If this feels right to you, press Accept. {overview.therapist.name} will see that you said yes. If something is not right, you can
+          say so below.
+        </p>
+      ) : (
+        <p id="accept-means">
+          Accepting means you agree to this version; it will be signed with your name and today's date{guardian ? ' as guardian' : ''}.
+          A signed version never changes: later changes become a new version that you are asked about again.
+        </p>
+      )}
       {accept.error && <Alert>{errorText(accept.error)}</Alert>}
       <button
         class="button button--primary"
