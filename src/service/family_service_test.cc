@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/test_family.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
 #include "service/crisis_help.h"
@@ -28,28 +29,10 @@ const InstrumentCatalog& Catalog() {
   return catalog;
 }
 
-constexpr std::string_view kPrivateWords = "Tell my therapist when the drinking gets out of hand";
+using testing_support::kPrivateGoalWords;
 
-// An adolescent's plan: one shared problem and goal, and a goal marked confidential.
 Json AdolescentPlan(bool ask_guardian = false) {
-  Json content = Json::parse(R"({
-    "summary": "Feel calmer at school",
-    "problems": [{"key": "p1", "client_words": "Panicky before tests", "status": "active"}],
-    "agreed_order": ["p1"],
-    "goals": [
-      {"key": "g1", "problem_key": "p1", "description": "Sit a test without leaving the room",
-       "due_date": "2026-09-01",
-       "benchmarks": [{"key": "b1", "kind": "gas", "weight": 1,
-         "levels": ["leaves", "stays 10 min", "stays half", "stays most", "stays all"]}]},
-      {"key": "g2", "problem_key": "p1", "confidential": true, "due_date": "2026-09-01",
-       "benchmarks": [{"key": "b2", "kind": "gas", "weight": 1,
-         "levels": ["never", "rarely", "sometimes", "often", "always"]}]}
-    ]
-  })");
-  content["goals"][1]["description"] = std::string(kPrivateWords);
-  content["guardian"] = Json{
-      {"problems", true}, {"goals", true}, {"homework", true}, {"ask_agreement", ask_guardian}};
-  return content;
+  return testing_support::PlanWithPrivateGoal(ask_guardian);
 }
 
 struct FamilyWorld : testing::World {
@@ -193,12 +176,13 @@ TEST(FamilyServiceTest, AnAdolescentsConfidentialGoalNeverReachesTheirGuardian) 
   ASSERT_TRUE(overview.has_value()) << overview.error().message;
   ASSERT_TRUE(overview->current.has_value());
   EXPECT_TRUE(overview->current->guardian_filtered);
-  EXPECT_THAT(overview->current->version.content_json, Not(HasSubstr(std::string(kPrivateWords))));
+  EXPECT_THAT(overview->current->version.content_json,
+              Not(HasSubstr(std::string(kPrivateGoalWords))));
   ASSERT_EQ(overview->goals.size(), 1u);
   EXPECT_EQ(overview->goals[0].key, "g1");
   auto version = w.plans.GetVersion(w.As(w.g2), w.e_k2, n);
   ASSERT_TRUE(version.has_value());
-  EXPECT_THAT(version->version.content_json, Not(HasSubstr(std::string(kPrivateWords))));
+  EXPECT_THAT(version->version.content_json, Not(HasSubstr(std::string(kPrivateGoalWords))));
   // The young person and their therapist see it, and the young person sees what is kept.
   auto own = w.plans.Overview(w.As(w.k2), w.e_k2);
   ASSERT_TRUE(own.has_value());
@@ -208,7 +192,7 @@ TEST(FamilyServiceTest, AnAdolescentsConfidentialGoalNeverReachesTheirGuardian) 
   EXPECT_EQ(family->band, AgeBand::kAdolescent);
   ASSERT_EQ(family->confidential.size(), 1u);
   EXPECT_EQ(family->confidential[0].key, "g2");
-  EXPECT_EQ(family->confidential[0].words, kPrivateWords);
+  EXPECT_EQ(family->confidential[0].words, kPrivateGoalWords);
   ASSERT_EQ(family->guardians.size(), 1u);
   EXPECT_TRUE(family->guardians[0].sees.plan);
   EXPECT_FALSE(family->guardians[0].sees.messages);
@@ -241,7 +225,7 @@ TEST(FamilyServiceTest, ASafetyDisclosureShowsOneItemToOneGuardianAndTellsTheYou
 
   auto disclosed = w.family.DiscloseForSafety(w.As(w.t2), w.e_k2, link, "g2", reason);
   ASSERT_TRUE(disclosed.has_value()) << disclosed.error().message;
-  EXPECT_EQ(disclosed->item_words, kPrivateWords);
+  EXPECT_EQ(disclosed->item_words, kPrivateGoalWords);
   EXPECT_EQ(disclosed->guardian_name, "Gus Guardian");
   EXPECT_EQ(w.AuditCount("family.safety_disclosure", "safety_disclosure"), 1);
   EXPECT_EQ(w.Told(w.k2, "safety_disclosure"), 1);

@@ -5,13 +5,14 @@
 
 #include <map>
 
+#include "domain/test_family.h"
 #include "http_fixture.h"
 #include "route_matrix.h"
 
 namespace rapport::testing {
 namespace {
 
-constexpr std::string_view kPrivateWords = "Tell my therapist when the drinking gets out of hand";
+using testing_support::kPrivateGoalWords;
 
 class FamilyHttpTest : public HttpTest {
  protected:
@@ -70,25 +71,7 @@ class FamilyHttpTest : public HttpTest {
               201u);
   }
 
-  static Json AdolescentPlan() {
-    Json content = Json::parse(R"({
-      "summary": "Feel calmer at school",
-      "problems": [{"key": "p1", "client_words": "Panicky before tests", "status": "active"}],
-      "agreed_order": ["p1"],
-      "goals": [
-        {"key": "g1", "problem_key": "p1", "description": "Sit a test without leaving the room",
-         "due_date": "2026-09-01",
-         "benchmarks": [{"key": "b1", "kind": "gas", "weight": 1,
-           "levels": ["leaves", "stays 10 min", "stays half", "stays most", "stays all"]}]},
-        {"key": "g2", "problem_key": "p1", "confidential": true, "due_date": "2026-09-01",
-         "benchmarks": [{"key": "b2", "kind": "gas", "weight": 1,
-           "levels": ["never", "rarely", "sometimes", "often", "always"]}]}
-      ],
-      "guardian": {"problems": true, "goals": true, "homework": true, "ask_agreement": false}
-    })");
-    content["goals"][1]["description"] = std::string(kPrivateWords);
-    return content;
-  }
+  static Json AdolescentPlan() { return testing_support::PlanWithPrivateGoal(); }
 
   void Check(const std::vector<Cell>& cells) { CheckCells(browsers_, cells); }
 
@@ -141,7 +124,7 @@ TEST_F(FamilyHttpTest, EachPersonAroundAChildReachesExactlyTheirPartOfTheFamily)
   const Json own = browsers_.at("k2").Get(kai).json();
   EXPECT_EQ(own["age_band"], "adolescent");
   ASSERT_EQ(own["confidential"].size(), 1u);
-  EXPECT_EQ(own["confidential"][0]["words"], kPrivateWords);
+  EXPECT_EQ(own["confidential"][0]["words"], kPrivateGoalWords);
   EXPECT_EQ(own["guardians"][0]["sees"]["plan"], true);
   EXPECT_EQ(own["guardians"][0]["sees"]["messages"], false);
 }
@@ -252,14 +235,15 @@ TEST_F(FamilyHttpTest, AnAdolescentsConfidentialGoalIsInNoAnswerTheirGuardianGet
   for (const std::string& route : routes) {
     HttpReply reply = g2.Get(route);
     if (reply.status == 200) ++answered;
-    EXPECT_EQ(reply.body.find(kPrivateWords), std::string::npos) << route;
+    EXPECT_EQ(reply.body.find(kPrivateGoalWords), std::string::npos) << route;
   }
   EXPECT_GE(answered, 5) << "the guardian does see the plan, only not the private goal";
   // The shared goal is there; the private one, for the young person and their therapist only.
   EXPECT_NE(g2.Get(Plan(world_.e_k2)).body.find("Sit a test without leaving the room"),
             std::string::npos);
-  EXPECT_NE(browsers_.at("k2").Get(Plan(world_.e_k2)).body.find(kPrivateWords), std::string::npos);
-  EXPECT_NE(browsers_.at("t2").Get("/fhir/Goal?patient=" + kai).body.find(kPrivateWords),
+  EXPECT_NE(browsers_.at("k2").Get(Plan(world_.e_k2)).body.find(kPrivateGoalWords),
+            std::string::npos);
+  EXPECT_NE(browsers_.at("t2").Get("/fhir/Goal?patient=" + kai).body.find(kPrivateGoalWords),
             std::string::npos);
   EXPECT_EQ(g2.Get(Episode(world_.e_k2) + "/export.csv").status, 403u);
 
@@ -270,7 +254,7 @@ TEST_F(FamilyHttpTest, AnAdolescentsConfidentialGoalIsInNoAnswerTheirGuardianGet
            {"item", "g2"},
            {"reason", "He told me he drove home after drinking last weekend."}});
   ASSERT_EQ(disclosed.status, 201u) << disclosed.body;
-  EXPECT_NE(g2.Get(Plan(world_.e_k2)).body.find(kPrivateWords), std::string::npos);
+  EXPECT_NE(g2.Get(Plan(world_.e_k2)).body.find(kPrivateGoalWords), std::string::npos);
 }
 
 TEST_F(FamilyHttpTest, ACourtOrderLeavesOneParentTheAppointmentsAndNothingMore) {

@@ -537,7 +537,7 @@ function ShareForSafety({ family, onShared }: { family: Family; onShared: () => 
           name="share_reason"
           required
           rows={4}
-          hint={`At least ${kMinReasonChars} characters. ${first} and the parent or carer will read this reason.`}
+          hint={`At least ${kMinReasonChars} characters. ${first} will read this reason.`}
           value={form.values.reason}
           onInput={form.set('reason')}
           error={form.fieldError('reason')}
