@@ -48,6 +48,14 @@ Result<std::vector<StartingQuestionnaire>> ParseSet(const Json& definition, cons
       }
       q.from_age = age->get<int>();
     }
+    if (const auto age = entry.find("below_age"); age != entry.end()) {
+      if (!age->is_number_integer() || age->get<int>() < 2 || age->get<int>() > child_below_age) {
+        return Fail(
+            Error::Field(at + ".below_age",
+                         fmt::format("must be a whole number from 2 to {}", child_below_age)));
+      }
+      q.below_age = age->get<int>();
+    }
     if (!seen.emplace(q.instrument, q.respondent).second) {
       return Fail(Error::Field(at + ".instrument", "is already in this set for this respondent"));
     }
@@ -71,6 +79,9 @@ Result<StartingQuestionnaires> ParseStartingQuestionnaires(const Json& definitio
   for (std::size_t i = 0; i < set.adult.size(); ++i) {
     if (set.adult[i].from_age) {
       return Fail(Error::Field(fmt::format("adult[{}].from_age", i), "is only for children"));
+    }
+    if (set.adult[i].below_age) {
+      return Fail(Error::Field(fmt::format("adult[{}].below_age", i), "is only for children"));
     }
   }
   RAPPORT_ASSIGN_OR_RETURN(set.child, ParseSet(definition, "child", set.child_below_age));
@@ -99,7 +110,9 @@ std::vector<StartingQuestionnaire> StartingQuestionnairesFor(const StartingQuest
   const int age = AgeInYears(profile.date_of_birth, at);
   std::vector<StartingQuestionnaire> out;
   for (const StartingQuestionnaire& q : set.child) {
-    if (!q.from_age || age >= *q.from_age) out.push_back(q);
+    if ((!q.from_age || age >= *q.from_age) && (!q.below_age || age < *q.below_age)) {
+      out.push_back(q);
+    }
   }
   return out;
 }

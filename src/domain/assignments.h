@@ -18,7 +18,8 @@ namespace rapport {
 struct StartingQuestionnaire {
   std::string instrument;  // code, e.g. "PHQ-9"
   Respondent respondent = Respondent::kClient;
-  std::optional<int> from_age;  // only for clients at least this old
+  std::optional<int> from_age;   // only for clients at least this old
+  std::optional<int> below_age;  // only for clients younger than this (a young child's form)
 };
 
 struct StartingQuestionnaires {
@@ -40,7 +41,8 @@ const StartingQuestionnaires& ShippedStartingQuestionnaires();
 std::vector<StartingQuestionnaire> StartingQuestionnairesFor(const StartingQuestionnaires& set,
                                                              const ClientProfile& profile,
                                                              Timestamp at);
-// The set without the entries that depend on age: what every adult, or every child, starts with.
+// The set without the entries that start from an age: what every adult, or every child however
+// young, starts with (a young child's forms, which stop at an age, included).
 std::vector<StartingQuestionnaire> StartingQuestionnairesOf(const StartingQuestionnaires& set,
                                                             bool child);
 

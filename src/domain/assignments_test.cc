@@ -43,8 +43,9 @@ TEST(StartingQuestionnaires, AdultsAndOlderChildrenStartWithARiskQuestion) {
                                       "FIT-CHECK/client"}));
   EXPECT_EQ(Codes(StartingQuestionnairesFor(set, BornOn("2014-01-01"), kNow)),
             (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client", "ASQ/client"}));
+  // A young child rates the session on faces, in a child's words.
   EXPECT_EQ(Codes(StartingQuestionnairesFor(set, BornOn("2018-01-01"), kNow)),
-            (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client"}));
+            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
 }
 
 TEST(StartingQuestionnaires, AClientOfUnknownAgeCountsAsAnAdult) {
@@ -52,10 +53,10 @@ TEST(StartingQuestionnaires, AClientOfUnknownAgeCountsAsAnAdult) {
   EXPECT_EQ(Codes(StartingQuestionnairesFor(set, ClientProfile{}, kNow)), Codes(set.adult));
 }
 
-TEST(StartingQuestionnaires, TheSetOfAGroupLeavesOutWhatDependsOnAge) {
+TEST(StartingQuestionnaires, TheSetOfAGroupLeavesOutWhatStartsFromAnAge) {
   const StartingQuestionnaires& set = ShippedStartingQuestionnaires();
   EXPECT_EQ(Codes(StartingQuestionnairesOf(set, true)),
-            (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client"}));
+            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
   EXPECT_EQ(Codes(StartingQuestionnairesOf(set, false)), Codes(set.adult));
 }
 
@@ -86,6 +87,15 @@ TEST(StartingQuestionnaires, AMalformedFileIsRefusedNamingTheField) {
                          "adult": [{"instrument": "PHQ-9", "respondent": "client", "from_age": 3}],
                          "child": [{"instrument": "PSC-17", "respondent": "guardian"}]})"),
             "adult[0].from_age");
+  EXPECT_EQ(field_of(R"({"child_below_age": 18,
+                         "adult": [{"instrument": "PHQ-9", "respondent": "client", "below_age": 12}],
+                         "child": [{"instrument": "PSC-17", "respondent": "guardian"}]})"),
+            "adult[0].below_age");
+  EXPECT_EQ(field_of((std::string(R"({"child_below_age": 18, )") + ok_adult +
+                      R"(, "child": [{"instrument": "KIDS-CHECK", "respondent": "client",
+                                      "below_age": 19}]})")
+                         .c_str()),
+            "child[0].below_age");
 }
 
 }  // namespace

@@ -591,6 +591,7 @@ Result<Instrument> ParseInstrument(const Json& definition) {
   inst.source = r.RequiredString("source", 4000).value_or("");
   inst.licence = r.RequiredString("licence", 2000).value_or("");
   inst.preamble = r.OptionalString("preamble", 2000).value_or("");
+  inst.faces = r.OptionalBool("faces").value_or(false);
   inst.total_scale = r.RequiredString("total", 64).value_or("");
   const std::string purpose = r.RequiredString("purpose", 16).value_or("");
   if (purpose == "outcome") {
@@ -699,6 +700,15 @@ Result<Instrument> ParseInstrument(const Json& definition) {
           if (!ids.insert(item->id).second) p.Add(path + "/id", "repeats another item's id");
           inst.items.push_back(std::move(*item));
         }
+      }
+    }
+  }
+  if (inst.faces) {
+    for (std::size_t i = 0; i < inst.items.size(); ++i) {
+      const Item& item = inst.items[i];
+      if (item.type != ItemType::kChoice || item.options.size() != 5) {
+        p.Add(fmt::format("items/{}", i),
+              "must be a choice of five answers to be answered on faces");
       }
     }
   }
@@ -868,6 +878,7 @@ Json InstrumentToJson(const Instrument& inst) {
               {"validation", {{"validated", inst.validated}, {"note", inst.validation_note}}},
               {"loinc", std::move(loinc)},
               {"preamble", inst.preamble},
+              {"faces", inst.faces},
               {"items", std::move(items)},
               {"risk", std::move(risk)},
               {"scales", std::move(scales)},

@@ -181,6 +181,9 @@ struct Instrument {
   std::string validation_note;
   std::string loinc_panel, loinc_total;
   std::string preamble;
+  // Answered on the project's faces (young children): every item a choice of five options, the
+  // first the saddest face and the last the happiest.
+  bool faces = false;
   std::optional<Timing> timing;  // none: the clinic decides when to ask
   // How often an episode asks it unless its therapist chooses otherwise ("schedule":
   // {"every_sessions": N} | {"every_weeks": N} | {"once": true}); none: DefaultSchedule's rule by

@@ -19,7 +19,7 @@ Instrument Shipped(std::string_view code) {
 }
 
 TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
-  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 7u);
+  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 8u);
   for (const auto& def : ShippedInstrumentDefinitions()) {
     auto inst = ParseInstrument(Json::parse(def.json));
     ASSERT_TRUE(inst.has_value()) << def.file << ": " << inst.error().message;
@@ -32,6 +32,7 @@ TEST(ShippedInstruments, OwnQuestionnairesAreMarkedNotYetValidated) {
   EXPECT_FALSE(Shipped("RAPPORT-CHECK").validated);
   EXPECT_FALSE(Shipped("FIT-CHECK").validated);
   EXPECT_FALSE(Shipped("SUPPORT-CHECK").validated);
+  EXPECT_FALSE(Shipped("KIDS-CHECK").validated);
   EXPECT_TRUE(Shipped("PHQ-9").validated);
 }
 
@@ -42,6 +43,36 @@ TEST(ShippedInstruments, NoLicensedQuestionnaireIsShipped) {
       EXPECT_NE(code, licensed);
     }
   }
+}
+
+TEST(KidsCheckDefinition, AYoungChildAnswersFourQuestionsOnFiveFaces) {
+  const Instrument kc = Shipped("KIDS-CHECK");
+  EXPECT_TRUE(kc.faces);
+  EXPECT_EQ(kc.purpose, Purpose::kRapport);
+  EXPECT_EQ(kc.respondents, std::vector<std::string>{"client"});
+  ASSERT_EQ(kc.items.size(), 4u);
+  for (const Item& item : kc.items) {
+    ASSERT_EQ(item.options.size(), 5u) << item.id;
+    EXPECT_EQ(item.options.front().value, 0);
+    EXPECT_EQ(item.options.back().value, 4);
+  }
+  EXPECT_EQ(kc.TotalScale().max_score, 16);
+  EXPECT_EQ(InstrumentToJson(kc)["faces"], true);
+  EXPECT_EQ(InstrumentToJson(Shipped("RAPPORT-CHECK"))["faces"], false);
+}
+
+TEST(KidsCheckDefinition, FacesAreOnlyForChoicesOfFive) {
+  Json def;
+  for (const auto& d : ShippedInstrumentDefinitions()) {
+    if (Json::parse(d.json).at("code") == "KIDS-CHECK") def = Json::parse(d.json);
+  }
+  ASSERT_TRUE(def.is_object());
+  def["items"][0].erase("response_set");
+  def["items"][0]["options"] =
+      Json::array({{{"value", 0}, {"label", "No"}}, {{"value", 1}, {"label", "Yes"}}});
+  auto parsed = ParseInstrument(def);
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(parsed.error().fields.at(0).field, "items/0");
 }
 
 TEST(RapportCheckDefinition, KeepsTheConstructsAddsRespectAndTurnsOneSentenceRound) {

@@ -37,6 +37,15 @@ inline Json RapportCheck(int each) {
           {"rc_better", ""}};
 }
 
+// Kids' Check answers: every face at `each` (0 the saddest, 4 the happiest).
+inline Json KidsCheck(int each) {
+  Json answers = Json::object();
+  for (const char* id : {"kc_listened", "kc_mattered", "kc_liked", "kc_come_back"}) {
+    answers[id] = each;
+  }
+  return answers;
+}
+
 inline Json Gad7(int each) {
   Json answers = Json::object();
   for (int i = 1; i <= 7; ++i) answers["gad7_" + std::to_string(i)] = each;

@@ -445,7 +445,8 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
   const Instrument* rapport = catalog.Find("RAPPORT-CHECK");
   const Instrument* fit = catalog.Find("FIT-CHECK");
   const Instrument* psc17 = catalog.Find("PSC-17");
-  if (!phq9 || !gad7 || !rapport || !fit || !psc17) {
+  const Instrument* kids = catalog.Find("KIDS-CHECK");
+  if (!phq9 || !gad7 || !rapport || !fit || !psc17 || !kids) {
     return Fail(Error::Internal("a shipped questionnaire is missing"));
   }
   FeedbackWriter writer(txn, system, now, rules, summary);
@@ -475,10 +476,18 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
       }
       double rapport_target = Eased(story.rapport, s, sessions);
       if (latest && story.last_rapport) rapport_target = *story.last_rapport;
-      Answers check = AnswersNear(*rapport, rapport_target, random);
-      if (latest && *story.last_comment != '\0') check.texts["rc_better"] = story.last_comment;
-      RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *rapport, Respondent::kClient, plan.client_id,
-                                           check, a.id, after + 2 * kMinute, false));
+      // A young child rates the session on the Kids' Check's faces, at the same share of its
+      // scale as the story's rating of the Rapport Check's.
+      const bool young = kClients[plan.client_index].age == Age::kNine;
+      const Instrument& form = young ? *kids : *rapport;
+      const double target =
+          rapport_target * form.TotalScale().max_score / rapport->TotalScale().max_score;
+      Answers check = AnswersNear(form, target, random);
+      if (latest && !young && *story.last_comment != '\0') {
+        check.texts["rc_better"] = story.last_comment;
+      }
+      RAPPORT_RETURN_IF_ERROR(writer.Write(plan, form, Respondent::kClient, plan.client_id, check,
+                                           a.id, after + 2 * kMinute, false));
       if (s == 0 && !plan.child && after + kDay < now) {
         // The Fit Check goes out a day after the first appointment.
         Answers fit_answers;
@@ -959,8 +968,8 @@ Status SeedAmaPlan(PlanSeeder& s, Timestamp now) {
   g1.benchmarks = {Gas("b1", {"Says nothing in any lesson", "Answers when asked by name",
                               "Answers one question a day", "Puts her hand up once a day",
                               "Joins class discussions"})};
-  g1.interventions = {{"i1", "A ladder of speaking-up steps, practised in session first",
-                       "CBT (graded exposure)"}};
+  g1.interventions = {
+      {"i1", "A ladder of speaking-up steps, practised in session first", "CBT (graded exposure)"}};
   g1.homework = {{"h1", "Answer one question in maths this week", DateText(now + kWeek)}};
   Goal g2;
   g2.key = "g2";
@@ -1349,9 +1358,8 @@ Result<DemoSummary> SeedDemo(Store& store, Timestamp now, const std::string& pas
     family.ama_therapist = plans[2].therapist_id;
     family.leo = plans[1].client_id;
     family.leo_mother = guardian_links[0];
-    RAPPORT_ASSIGN_OR_RETURN(family.leo_father,
-                             add_user(kLimitedGuardian.email, kLimitedGuardian.name,
-                                      Role::kGuardian));
+    RAPPORT_ASSIGN_OR_RETURN(family.leo_father, add_user(kLimitedGuardian.email,
+                                                         kLimitedGuardian.name, Role::kGuardian));
     family.ama = plans[2].client_id;
     family.ama_father = guardian_links[1];
     family.now = now;

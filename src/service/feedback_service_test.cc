@@ -87,6 +87,7 @@ struct FeedbackWorld : World {
 };
 
 using testing_support::Gad7;
+using testing_support::KidsCheck;
 using testing_support::Phq9;
 using testing_support::Psc17;
 using testing_support::RapportCheck;
@@ -293,14 +294,13 @@ TEST(FeedbackAccess, OnlyTheClientGuardianAndCareTeamMaySubmit) {
                 .error()
                 .code,
             ErrorCode::kNotFound);
-  // The child answers the Rapport Check themself, not the parent form.
+  // The child answers the Kids' Check themself, not the parent form.
   EXPECT_EQ(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("PSC-17", Psc17(1), "client"))
                 .error()
                 .code,
             ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(
-      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(10)))
-          .has_value());
+  EXPECT_TRUE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("KIDS-CHECK", KidsCheck(4)))
+                  .has_value());
 }
 
 TEST(ClientProgress, TheSummaryIsNeverUpbeatWhileARiskAnswerIsBeingFollowedUp) {
@@ -366,9 +366,8 @@ TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
       w.service.SubmitResponse(w.As(w.c1), w.e_c1, Request("PHQ-9", Phq9(2, 1))).has_value());
   ASSERT_TRUE(w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(1), "guardian"))
                   .has_value());
-  ASSERT_TRUE(
-      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(6)))
-          .has_value());
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("KIDS-CHECK", KidsCheck(2)))
+                  .has_value());
 
   auto therapist = w.service.Progress(w.As(w.t1), w.e_c1);
   ASSERT_TRUE(therapist.has_value());
@@ -748,10 +747,9 @@ TEST(AlertRulesInService, AFirstRapportRatingBelowTheTopIsWorthExploringNotAFail
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].kind, AlertKind::kRapportWorthExploring);
   EXPECT_EQ(alerts[0].severity, Severity::kInfo);
-  // A top rating the first time raises nothing.
-  ASSERT_TRUE(
-      w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("RAPPORT-CHECK", RapportCheck(10)))
-          .has_value());
+  // A top rating the first time raises nothing (here a child's, on the Kids' Check's faces).
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("KIDS-CHECK", KidsCheck(4)))
+                  .has_value());
   EXPECT_TRUE(w.store->ListAlertsOfEpisode(w.e_k1)->empty());
 }
 
@@ -1205,8 +1203,9 @@ TEST(DefaultQuestionnaires, NewAdultAndChildEpisodesGetTheirRoutineForms) {
   EXPECT_EQ(codes(adult->episodes[0].id),
             (std::vector<std::string>{"PHQ-9/client", "GAD-7/client", "RAPPORT-CHECK/client",
                                       "FIT-CHECK/client"}));
+  // A young child rates their sessions on the Kids' Check's faces.
   EXPECT_EQ(codes(child->episodes[0].id),
-            (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client"}));
+            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
   auto second = clinic.CreateEpisode(w.As(w.t1), adult->user.id, 0);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(codes(second->id).size(), 4u);

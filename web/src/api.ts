@@ -175,6 +175,9 @@ export interface InstrumentDefinition {
   items: InstrumentItem[];
   validation?: { validated: boolean; note?: string };
   timing?: InstrumentTiming;
+  // A young child's questionnaire: every choice is one of five answers, shown as faces from the
+  // saddest (the first answer) to the happiest (the last).
+  faces?: boolean;
 }
 
 // Whether a questionnaire's scores have been validated, as its definition says. The project's own

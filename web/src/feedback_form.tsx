@@ -1,12 +1,14 @@
 // The client's one-minute feedback form, shared by the signed-in "How was today's session?" page
 // and the password-less feedback link: one section per questionnaire, native controls (ratings as
-// rows of numbered radio buttons with their anchors as text, other choices as radio groups, each
-// in a fieldset), errors beside their items, and the crisis information shown at once, first and
-// for good, whenever a risk answer was given. On a phone it asks one question per screen, so that
-// the check-in is a few taps rather than one long page; on a wider screen everything is on one page.
+// rows of numbered radio buttons with their anchors as text, a young child's answers as faces,
+// other choices as radio groups, each in a fieldset), errors beside their items, and the crisis
+// information shown at once, first and for good, whenever a risk answer was given. On a phone it
+// asks one question per screen, so that the check-in is a few taps rather than one long page; on a
+// wider screen everything is on one page.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
+import { Face, kFaceCount } from './faces';
 import { EmergencyCall, HelpLines } from './help_view';
 import { ReadAloud, spokenQuestion } from './read_aloud';
 import { keepWithEntry, keptWithEntry } from './router';
@@ -308,6 +310,61 @@ function ChoiceItem({ code, item, value, error, onChange, onPick, stepFocus }: I
   );
 }
 
+// A young child's question, answered on five faces from the saddest to the happiest, each with
+// its words under it: the words name the radio for a screen reader, the face is for the eye. As in
+// a rating, the radio covers its whole face, so that the face is what a finger taps while the
+// native control still takes focus and the arrow keys. The chosen face is framed and ticked, so
+// that it stands out without relying on colour.
+function FacesItem({ code, item, value, error, onChange, onPick, stepFocus }: ItemProps) {
+  const id = questionId(code, item.id);
+  const options = item.options ?? [];
+  return (
+    <fieldset
+      class={error ? 'question question--invalid faces' : 'question faces'}
+      aria-describedby={error ? `${id}-error` : undefined}
+      aria-invalid={error ? 'true' : undefined}
+    >
+      <legend class="question__text" id={`${id}-text`} tabIndex={stepFocus ? -1 : undefined}>
+        {item.text}
+      </legend>
+      <ReadAloud text={spokenQuestion(item.text, options.map((o) => o.label))} describedBy={`${id}-text`} />
+      <div class="faces__options">
+        {options.map((o, i) => {
+          const chosen = value === o.value;
+          return (
+            <label key={o.value} class={chosen ? 'faces__option faces__option--chosen' : 'faces__option'}>
+              <input
+                // The first takes focus when the item is reported unanswered.
+                id={i === 0 ? id : undefined}
+                type="radio"
+                name={id}
+                value={String(o.value)}
+                checked={chosen}
+                onChange={() => onChange(o.value)}
+                onClick={onPick}
+              />
+              <Face level={i} />
+              <span class="faces__words">{o.label}</span>
+              {chosen && (
+                <span class="faces__tick" aria-hidden="true">
+                  ✓
+                </span>
+              )}
+            </label>
+          );
+        })}
+      </div>
+      <ItemError id={`${id}-error`} error={error} />
+    </fieldset>
+  );
+}
+
+// Faces only where the question has exactly as many answers as there are faces; any other
+// question of such a questionnaire keeps the plain list rather than faces that do not fit it.
+function onFaces(inst: InstrumentDefinition, item: InstrumentItem): boolean {
+  return inst.faces === true && item.type === 'choice' && (item.options?.length ?? 0) === kFaceCount;
+}
+
 function TextItem({ code, item, value, error, onChange, stepFocus }: ItemProps) {
   const id = questionId(code, item.id);
   return (
@@ -570,6 +627,7 @@ export function FeedbackForm({
       props.stepFocus = true;
     }
     if (item.type === 'slider') return <RatingItem key={key} {...props} />;
+    if (onFaces(inst, item)) return <FacesItem key={key} {...props} />;
     if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
     return <TextItem key={key} {...props} />;
   }
