@@ -8,19 +8,6 @@
 
 namespace rapport::sqlite {
 
-namespace {
-
-std::optional<std::int64_t> OrNull(std::int64_t id) {
-  return id == 0 ? std::nullopt : std::optional<std::int64_t>(id);
-}
-
-template <typename Enum, typename Parse>
-Result<Enum> EnumColumn(const std::string& text, Parse parse, std::string_view what) {
-  return FromColumn(parse(text), what);
-}
-
-}  // namespace
-
 Status PutGuardianStanding(SqliteConnection& c, const GuardianStanding& s) {
   RAPPORT_ASSIGN_OR_RETURN(
       SqliteQuery q,
@@ -40,7 +27,7 @@ Status PutGuardianStanding(SqliteConnection& c, const GuardianStanding& s) {
       .Bind(ToString(s.contact_channel))
       .Bind(s.contact_note)
       .Bind(sections)
-      .Bind(OrNull(s.updated_by))
+      .Bind(IdOrNull(s.updated_by))
       .Bind(s.updated_at);
   return Done(NameMissing(q.Run(), "guardian link or user does not exist"));
 }
@@ -58,14 +45,12 @@ Result<GuardianStanding> GetGuardianStanding(SqliteConnection& c, GuardianLinkId
         GuardianStanding s;
         s.link_id = row.Int(0);
         RAPPORT_ASSIGN_OR_RETURN(
-            s.relationship, EnumColumn<GuardianRelationship>(row.Text(1), ParseGuardianRelationship,
-                                                             "relationship"));
-        RAPPORT_ASSIGN_OR_RETURN(
-            s.authority, EnumColumn<LegalAuthority>(row.Text(2), ParseLegalAuthority, "authority"));
+            s.relationship, FromColumn(ParseGuardianRelationship(row.Text(1)), "relationship"));
+        RAPPORT_ASSIGN_OR_RETURN(s.authority,
+                                 FromColumn(ParseLegalAuthority(row.Text(2)), "authority"));
         s.court_order = row.Text(3);
-        RAPPORT_ASSIGN_OR_RETURN(
-            s.contact_channel,
-            EnumColumn<ContactChannel>(row.Text(4), ParseContactChannel, "contact channel"));
+        RAPPORT_ASSIGN_OR_RETURN(s.contact_channel,
+                                 FromColumn(ParseContactChannel(row.Text(4)), "contact channel"));
         s.contact_note = row.Text(5);
         if (const std::string sections = row.Text(6); !sections.empty()) {
           RAPPORT_ASSIGN_OR_RETURN(const Json json,
@@ -87,7 +72,7 @@ Result<ConsentId> InsertCareConsent(SqliteConnection& c, const CareConsent& cons
                 "note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(consent.child_id)
       .Bind(ToString(consent.kind))
-      .Bind(OrNull(consent.guardian_link_id))
+      .Bind(IdOrNull(consent.guardian_link_id))
       .Bind(consent.given_on)
       .Bind(consent.renew_by)
       .Bind(consent.note)
@@ -106,8 +91,7 @@ Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqliteConnection& c, Us
     CareConsent consent;
     consent.id = row.Int(0);
     consent.child_id = row.Int(1);
-    RAPPORT_ASSIGN_OR_RETURN(consent.kind,
-                             EnumColumn<ConsentKind>(row.Text(2), ParseConsentKind, "kind"));
+    RAPPORT_ASSIGN_OR_RETURN(consent.kind, FromColumn(ParseConsentKind(row.Text(2)), "kind"));
     consent.guardian_link_id = row.OptionalInt(3).value_or(0);
     consent.given_on = row.Text(4);
     consent.renew_by = row.Text(5);

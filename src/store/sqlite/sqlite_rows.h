@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,11 @@ auto All(SqliteQuery& q, Reader read)
     if (!value) return Fail(std::move(value).error());
     rows.push_back(std::move(*value));
   }
+}
+
+// An id column where 0 (none, or the system) is stored as NULL.
+inline std::optional<std::int64_t> IdOrNull(std::int64_t id) {
+  return id == 0 ? std::nullopt : std::optional<std::int64_t>(id);
 }
 
 // An UPDATE or DELETE of one record by id: kNotFound when it changed nothing.

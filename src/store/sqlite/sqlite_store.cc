@@ -40,7 +40,7 @@ namespace {
 #define RAPPORT_CLINIC_COLUMNS                                                                    \
   "id, name, share_with_guardians, allow_link_feedback, plan_review_sessions, plan_review_days, " \
   "age_of_majority, cancel_notice_hours, outcome_informed_matching, min_outcome_episodes, "       \
-  "clients_may_read_notes, fit_check_after_hours, repair_within_hours, no_contact_after_days, " \
+  "clients_may_read_notes, fit_check_after_hours, repair_within_hours, no_contact_after_days, "   \
   "adolescent_from_age, minor_consent_age, guardian_policy"
 #define RAPPORT_GUARDIAN_LINK_COLUMNS                                       \
   "id, guardian_id, child_id, requested_by, requested_at, requested_name, " \
@@ -97,9 +97,9 @@ Result<Clinic> ReadClinic(const SqliteQuery& q) {
   c.settings.minor_consent_age = static_cast<int>(q.Int(15));
   if (const std::string policy = q.Text(16); !policy.empty()) {
     RAPPORT_ASSIGN_OR_RETURN(const Json json, FromColumn(ParseJson(policy), "guardian policy"));
-    RAPPORT_ASSIGN_OR_RETURN(c.settings.guardian_policy,
-                             FromColumn(GuardianPolicyFromJson(json, "guardian_policy"),
-                                        "guardian policy"));
+    RAPPORT_ASSIGN_OR_RETURN(
+        c.settings.guardian_policy,
+        FromColumn(GuardianPolicyFromJson(json, "guardian_policy"), "guardian policy"));
   }
   return c;
 }
@@ -191,11 +191,6 @@ Result<GuardianLink> ReadGuardianLink(const SqliteQuery& q) {
   link.consent_recorded_at = q.OptionalInt(9);
   link.consent_note = q.Text(10);
   return link;
-}
-
-// 0 (the system) is stored as NULL.
-std::optional<std::int64_t> UserOrNull(UserId id) {
-  return id == 0 ? std::nullopt : std::optional<std::int64_t>(id);
 }
 
 // The shipped default policy is stored as NULL, so that a clinic that never chose follows it.
@@ -1016,12 +1011,12 @@ class SqliteWriteTxn final : public WriteTxn {
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     q.Bind(link.guardian_id)
         .Bind(link.child_id)
-        .Bind(UserOrNull(link.requested_by))
+        .Bind(IdOrNull(link.requested_by))
         .Bind(link.requested_at)
         .Bind(link.requested_name)
         .Bind(link.exception_reason)
         .Bind(link.accepted_at)
-        .Bind(UserOrNull(link.consent_recorded_by))
+        .Bind(IdOrNull(link.consent_recorded_by))
         .Bind(link.consent_recorded_at)
         .Bind(link.consent_note);
     return NameMissing(q.RunReturningId(), "guardian or child does not exist");
@@ -1033,7 +1028,7 @@ class SqliteWriteTxn final : public WriteTxn {
                                         "consent_recorded_by = ?, consent_recorded_at = ?, "
                                         "consent_note = ? WHERE id = ?"));
     q.Bind(link.accepted_at)
-        .Bind(UserOrNull(link.consent_recorded_by))
+        .Bind(IdOrNull(link.consent_recorded_by))
         .Bind(link.consent_recorded_at)
         .Bind(link.consent_note)
         .Bind(link.id);
@@ -1562,7 +1557,7 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
         .Bind(v.client_comment)
-        .Bind(UserOrNull(v.decided_by));
+        .Bind(IdOrNull(v.decided_by));
     auto id = NameMissing(q.RunReturningId(), "episode or creating user does not exist");
     if (!id && id.error().code == ErrorCode::kAlreadyExists) {
       return Fail(Error{ErrorCode::kAlreadyExists,
@@ -1603,7 +1598,7 @@ class SqliteWriteTxn final : public WriteTxn {
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
         .Bind(v.client_comment)
-        .Bind(UserOrNull(v.decided_by))
+        .Bind(IdOrNull(v.decided_by))
         .Bind(v.id);
     return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such plan version");
   }
@@ -2184,8 +2179,7 @@ class SqliteStoreImpl final : public SqliteStore {
                              guardian_id);
   }
   Result<GuardianStanding> GetGuardianStanding(GuardianLinkId link_id) override {
-    return WithReader(
-        [&](SqliteConnection& c) { return sqlite::GetGuardianStanding(c, link_id); });
+    return WithReader([&](SqliteConnection& c) { return sqlite::GetGuardianStanding(c, link_id); });
   }
   Result<std::vector<CareConsent>> ListCareConsentsOfChild(UserId child_id) override {
     return WithReader(
@@ -2193,9 +2187,8 @@ class SqliteStoreImpl final : public SqliteStore {
   }
   Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(
       EpisodeId episode_id) override {
-    return WithReader([&](SqliteConnection& c) {
-      return sqlite::ListSafetyDisclosuresOfEpisode(c, episode_id);
-    });
+    return WithReader(
+        [&](SqliteConnection& c) { return sqlite::ListSafetyDisclosuresOfEpisode(c, episode_id); });
   }
 
   Result<Episode> GetEpisode(EpisodeId id) override {
