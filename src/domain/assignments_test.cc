@@ -42,10 +42,12 @@ TEST(StartingQuestionnaires, AdultsAndOlderChildrenStartWithARiskQuestion) {
             (std::vector<std::string>{"PHQ-9/client", "GAD-7/client", "RAPPORT-CHECK/client",
                                       "FIT-CHECK/client"}));
   EXPECT_EQ(Codes(StartingQuestionnairesFor(set, BornOn("2014-01-01"), kNow)),
-            (std::vector<std::string>{"PSC-17/guardian", "RAPPORT-CHECK/client", "ASQ/client"}));
+            (std::vector<std::string>{"PSC-17/guardian", "CARER-CHECK/guardian",
+                                      "RAPPORT-CHECK/client", "ASQ/client"}));
   // A young child rates the session on faces, in a child's words.
-  EXPECT_EQ(Codes(StartingQuestionnairesFor(set, BornOn("2018-01-01"), kNow)),
-            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
+  EXPECT_EQ(
+      Codes(StartingQuestionnairesFor(set, BornOn("2018-01-01"), kNow)),
+      (std::vector<std::string>{"PSC-17/guardian", "CARER-CHECK/guardian", "KIDS-CHECK/client"}));
 }
 
 TEST(StartingQuestionnaires, AClientOfUnknownAgeCountsAsAnAdult) {
@@ -55,8 +57,9 @@ TEST(StartingQuestionnaires, AClientOfUnknownAgeCountsAsAnAdult) {
 
 TEST(StartingQuestionnaires, TheSetOfAGroupLeavesOutWhatStartsFromAnAge) {
   const StartingQuestionnaires& set = ShippedStartingQuestionnaires();
-  EXPECT_EQ(Codes(StartingQuestionnairesOf(set, true)),
-            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
+  EXPECT_EQ(
+      Codes(StartingQuestionnairesOf(set, true)),
+      (std::vector<std::string>{"PSC-17/guardian", "CARER-CHECK/guardian", "KIDS-CHECK/client"}));
   EXPECT_EQ(Codes(StartingQuestionnairesOf(set, false)), Codes(set.adult));
 }
 

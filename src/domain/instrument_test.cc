@@ -19,7 +19,7 @@ Instrument Shipped(std::string_view code) {
 }
 
 TEST(ShippedInstruments, EveryDefinitionParsesAndSaysWhereItComesFrom) {
-  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 8u);
+  ASSERT_EQ(ShippedInstrumentDefinitions().size(), 9u);
   for (const auto& def : ShippedInstrumentDefinitions()) {
     auto inst = ParseInstrument(Json::parse(def.json));
     ASSERT_TRUE(inst.has_value()) << def.file << ": " << inst.error().message;

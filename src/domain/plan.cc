@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/crypto.h"
+#include "core/text.h"
 #include "domain/enum_names.h"
 
 namespace rapport {
@@ -425,6 +426,7 @@ std::optional<Homework> ParseHomework(const Json& j, const std::string& path, Pr
   h.key = ReadKey(r, 'h');
   auto description = RequiredText(r, "description", 2000);
   h.due_date = ReadDate(r, "due_date");
+  h.caregiver_support = std::string(Trim(r.OptionalString("caregiver_support", 1000).value_or("")));
   const bool ok = !r.HasErrors() && description;
   p.Take(r.Finish());
   if (!ok) return std::nullopt;
@@ -690,8 +692,11 @@ Json PlanContentToJson(const PlanContent& content) {
     }
     Json homework = Json::array();
     for (const auto& h : goal.homework) {
-      homework.push_back(
-          {{"key", h.key}, {"description", h.description}, {"due_date", h.due_date}});
+      Json item{{"key", h.key}, {"description", h.description}, {"due_date", h.due_date}};
+      // Only when set, so that the content, and the hash signed over it, of every plan without
+      // caregiver-supported homework stays as it was.
+      if (!h.caregiver_support.empty()) item["caregiver_support"] = h.caregiver_support;
+      homework.push_back(std::move(item));
     }
     Json item{{"key", goal.key},
               {"problem_key", goal.problem_key},
@@ -1010,6 +1015,8 @@ std::vector<DiffRow> DiffPlans(const PlanContent& before, const PlanContent& aft
             [&](const Homework& x, const Homework& y) {
               d.Field("homework", y.key, "description", x.description, y.description);
               d.Field("homework", y.key, "due_date", x.due_date, y.due_date);
+              d.Field("homework", y.key, "caregiver_support", x.caregiver_support,
+                      y.caregiver_support);
             },
             [](const Homework& h) { return h.description; });
       },
@@ -1354,6 +1361,10 @@ Json ThoughtRecordToJson(const ThoughtRecord& record) {
               {"feelings_after", feelings(record.feelings_after)}};
 }
 
+namespace {
+constexpr Timestamp kCheckInDayMs = 24LL * 60 * 60 * 1000;
+}  // namespace
+
 PlanActivity FoldPlanEvents(const std::vector<PlanEvent>& events) {
   std::vector<const PlanEvent*> ordered;
   ordered.reserve(events.size());
@@ -1405,6 +1416,19 @@ PlanActivity FoldPlanEvents(const std::vector<PlanEvent>& events) {
         const auto it = payload.find("done");
         if (it == payload.end() || !it->is_boolean()) break;
         out.homework_done[event->subject] = it->get<bool>();
+        HomeworkCheckIn check_in{event->actor_id, it->get<bool>(), event->at, ""};
+        if (const auto n = payload.find("note"); n != payload.end() && n->is_string()) {
+          check_in.note = n->get<std::string>();
+        }
+        auto& list = out.homework_check_ins[event->subject];
+        const auto same_day = std::find_if(list.begin(), list.end(), [&](const HomeworkCheckIn& c) {
+          return c.by == check_in.by && c.at / kCheckInDayMs == check_in.at / kCheckInDayMs;
+        });
+        if (same_day != list.end()) {
+          *same_day = std::move(check_in);
+        } else {
+          list.push_back(std::move(check_in));
+        }
         break;
       }
       case PlanEventKind::kThoughtRecord:
@@ -1423,6 +1447,18 @@ PlanActivity FoldPlanEvents(const std::vector<PlanEvent>& events) {
         break;
     }
   }
+  return out;
+}
+
+HomeworkCompletion CompletionOf(const std::vector<HomeworkCheckIn>& check_ins, Timestamp since,
+                                const std::function<bool(UserId)>& counted) {
+  HomeworkCompletion out;
+  for (const HomeworkCheckIn& c : check_ins) {
+    if (c.at < since || !counted(c.by)) continue;
+    ++out.check_ins;
+    if (c.done) ++out.done;
+  }
+  if (out.check_ins > 0) out.rate = static_cast<double>(out.done) / out.check_ins;
   return out;
 }
 

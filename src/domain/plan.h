@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -95,6 +96,10 @@ struct Homework {
   std::string key;          // "h1"
   std::string description;  // 1..2000 bytes
   std::string due_date;     // "YYYY-MM-DD"
+  // What a parent or carer does to support it, as agreed with them in session ("Sit with Leo for
+  // the breathing practice after tea"); 0..1000 bytes. Set: the homework is planned with the
+  // caregivers, who check in on it too. Written into the content only when set.
+  std::string caregiver_support{};
 
   friend bool operator==(const Homework&, const Homework&) = default;
 };
@@ -449,15 +454,40 @@ struct SelfRating {
   std::string note;
   Timestamp at = 0;
 };
+// One person's word on one homework for one day: done or not, and a note. A person checking in
+// again the same day (UTC) corrects their word for that day.
+struct HomeworkCheckIn {
+  UserId by = 0;
+  bool done = false;
+  Timestamp at = 0;
+  std::string note;  // 0..500 bytes
+  friend bool operator==(const HomeworkCheckIn&, const HomeworkCheckIn&) = default;
+};
+inline constexpr std::size_t kMaxCheckInNote = 500;
+
 struct PlanActivity {
   std::optional<std::vector<std::string>> client_ranking, therapist_ranking;
   std::optional<Timestamp> client_ranked_at, therapist_ranked_at;
-  std::map<std::string, std::vector<SelfRating>> self_ratings;     // goal key -> oldest first
-  std::map<std::string, bool> homework_done;                       // homework key -> latest tick
+  std::map<std::string, std::vector<SelfRating>> self_ratings;  // goal key -> oldest first
+  std::map<std::string, bool> homework_done;                    // homework key -> latest tick
+  // Homework key -> check-ins, oldest first: every homework event, one per person and day.
+  std::map<std::string, std::vector<HomeworkCheckIn>> homework_check_ins;
   std::map<std::string, std::vector<GasRating>> gas_levels;        // benchmark key -> oldest first
   std::vector<std::pair<PlanEventId, Timestamp>> thought_records;  // ids and times, oldest first
   std::optional<Timestamp> last_review_at;
 };
 PlanActivity FoldPlanEvents(const std::vector<PlanEvent>& events);
+
+// How much of the homework got done, by the check-ins since `since` (the agreed version's time):
+// `done` of `check_ins` said it was done. `rate` is done / check_ins, none without check-ins.
+struct HomeworkCompletion {
+  int check_ins = 0;
+  int done = 0;
+  std::optional<double> rate;
+  friend bool operator==(const HomeworkCompletion&, const HomeworkCompletion&) = default;
+};
+// Over `check_ins` made at or after `since` by the people `counted` accepts.
+HomeworkCompletion CompletionOf(const std::vector<HomeworkCheckIn>& check_ins, Timestamp since,
+                                const std::function<bool(UserId)>& counted);
 
 }  // namespace rapport

@@ -37,6 +37,14 @@ inline Json RapportCheck(int each) {
           {"rc_better", ""}};
 }
 
+// Caregiver Rapport Check answers scoring `each` on every slider (6 x each in all), the
+// reverse-worded cc_held_back answered 10 - each.
+inline Json CarerCheck(int each) {
+  return {
+      {"cc_heard", each},   {"cc_goals", each},   {"cc_my_part", each}, {"cc_held_back", 10 - each},
+      {"cc_respect", each}, {"cc_overall", each}, {"cc_better", ""}};
+}
+
 // Kids' Check answers: every face at `each` (0 the saddest, 4 the happiest).
 inline Json KidsCheck(int each) {
   Json answers = Json::object();

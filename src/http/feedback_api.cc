@@ -50,7 +50,8 @@ Json AssignedJson(const std::vector<AssignedInstrument>& list) {
                    {"schedule", ScheduleToJson(a.schedule)},
                    {"schedule_words", Describe(a.schedule)},
                    {"chosen_schedule", a.chosen_schedule},
-                   {"due", a.due}});
+                   {"due", a.due},
+                   {"session_id", a.session_id ? Json(*a.session_id) : Json()}});
   }
   return out;
 }
@@ -135,14 +136,17 @@ Json ProgressJson(const EpisodeProgress& progress) {
     for (const ProgressPoint& p : q.points) {
       Json subscales = Json::object();
       for (const ScaleScore& s : p.subscales) subscales[s.id] = OptionalNumber(s.score);
-      points.push_back({{"response_id", p.response_id},
-                        {"session_number", p.session_number},
-                        {"submitted_at", FormatIso8601(p.submitted_at)},
-                        {"appointment_id", p.appointment_id ? Json(*p.appointment_id) : Json()},
-                        {"respondent", std::string(ToString(p.respondent))},
-                        {"total", OptionalNumber(p.total)},
-                        {"band", OptionalText(p.band)},
-                        {"subscales", std::move(subscales)}});
+      points.push_back(
+          {{"response_id", p.response_id},
+           {"session_number", p.session_number},
+           {"submitted_at", FormatIso8601(p.submitted_at)},
+           {"appointment_id", p.appointment_id ? Json(*p.appointment_id) : Json()},
+           {"respondent", std::string(ToString(p.respondent))},
+           {"guardian",
+            p.guardian_id ? Json{{"id", *p.guardian_id}, {"name", p.guardian_name}} : Json()},
+           {"total", OptionalNumber(p.total)},
+           {"band", OptionalText(p.band)},
+           {"subscales", std::move(subscales)}});
     }
     Json expected = nullptr;
     if (q.expected_source != TrajectorySource::kNone && !q.expected.empty()) {

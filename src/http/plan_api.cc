@@ -376,10 +376,12 @@ void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
                 if (done != nullptr && !done->is_boolean()) {
                   reader.AddError("done", "must be true or false");
                 }
+                const std::string note =
+                    reader.OptionalString("note", kMaxCheckInNote).value_or("");
                 if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
                 return Respond(200,
                                plan.TickHomework(actor, episode, std::string(request.Param("key")),
-                                                 done->get<bool>()),
+                                                 done->get<bool>(), note),
                                PlanOverviewJson);
               }));
 
@@ -443,6 +445,15 @@ Json PlanVersionJson(const PlanVersionView& view) {
   return out;
 }
 
+namespace {
+
+// {"check_ins": 3, "done": 2, "rate": 0.667 | null}
+Json CompletionJson(const HomeworkCompletion& c) {
+  return {{"check_ins", c.check_ins}, {"done", c.done}, {"rate", OptionalNumber(c.rate)}};
+}
+
+}  // namespace
+
 Json PlanOverviewJson(const PlanOverview& o) {
   Json versions = Json::array();
   for (const PlanVersion& v : o.versions) versions.push_back(VersionSummaryJson(v));
@@ -454,7 +465,12 @@ Json PlanOverviewJson(const PlanOverview& o) {
                         {"goal_key", h.goal_key},
                         {"description", h.homework.description},
                         {"due_date", h.homework.due_date},
-                        {"done", h.done}});
+                        {"caregiver_support", h.homework.caregiver_support},
+                        {"done", h.done},
+                        {"by_client", CompletionJson(h.by_client)},
+                        {"by_caregivers", CompletionJson(h.by_caregivers)},
+                        {"last_check_in_at", OptionalTime(h.last_check_in_at)},
+                        {"may_check_in", h.may_check_in}});
   }
   // The review clock only runs once a version is agreed; before that there is no date to show.
   const bool reviewable = o.agreed_number.has_value();
@@ -480,7 +496,8 @@ Json PlanOverviewJson(const PlanOverview& o) {
           {"gas_t_score", OptionalNumber(o.gas_t_score)},
           {"review", std::move(review)},
           {"last_review_at", OptionalTime(o.last_review_at)},
-          {"thought_records", o.thought_records}};
+          {"thought_records", o.thought_records},
+          {"homework_completion", CompletionJson(o.homework_completion)}};
 }
 
 void AddPlanRoutes(Router& router, AuthService& auth, PlanService& plan) {

@@ -376,17 +376,22 @@ class FeedbackWriter {
 
   Status Write(const FeedbackPlan& plan, const Instrument& instrument, Respondent respondent,
                UserId respondent_id, const Answers& answers,
-               std::optional<AppointmentId> appointment, Timestamp at, bool acknowledge_risk) {
+               std::optional<AppointmentId> appointment, Timestamp at, bool acknowledge_risk,
+               const std::string& respondent_label = {}) {
     RAPPORT_ASSIGN_OR_RETURN(const ScoreResult score,
                              Score(instrument, answers, Completeness::kRequireRequired));
-    auto& previous = history_[{plan.episode_id, instrument.code}];
+    // As the service keeps them: one series per questionnaire and, for a guardian's own rapport
+    // questionnaire, per guardian.
+    auto& previous =
+        history_[{plan.episode_id, instrument.code + "/" + std::to_string(respondent_id)}];
     std::optional<double> fit_talk;
     if (auto it = answers.values.find("fit_talk"); it != answers.values.end()) {
       fit_talk = it->second;
     }
     const int session = static_cast<int>(previous.size());
     const SubmissionFacts facts =
-        FactsOf(instrument, score, plan.client_name, fit_talk, previous, session, /*pool=*/{});
+        FactsOf(instrument, score, respondent_label.empty() ? plan.client_name : respondent_label,
+                fit_talk, previous, session, /*pool=*/{});
     const FeedbackResponse r =
         ResponseRecord({plan.episode_id, appointment, respondent, respondent_id, at, session},
                        instrument, AnswersToJson(answers).dump(), score);
@@ -446,7 +451,8 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
   const Instrument* fit = catalog.Find("FIT-CHECK");
   const Instrument* psc17 = catalog.Find("PSC-17");
   const Instrument* kids = catalog.Find("KIDS-CHECK");
-  if (!phq9 || !gad7 || !rapport || !fit || !psc17 || !kids) {
+  const Instrument* carer = catalog.Find("CARER-CHECK");
+  if (!phq9 || !gad7 || !rapport || !fit || !psc17 || !kids || !carer) {
     return Fail(Error::Internal("a shipped questionnaire is missing"));
   }
   FeedbackWriter writer(txn, system, now, rules, summary);
@@ -488,6 +494,27 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
       }
       RAPPORT_RETURN_IF_ERROR(writer.Write(plan, form, Respondent::kClient, plan.client_id, check,
                                            a.id, after + 2 * kMinute, false));
+      // A young child's parent takes part in the last three sessions and says how each felt to
+      // them: well at first, then less so. The latest, when recent, is still theirs to answer.
+      if (young && plan.guardian_id != 0 && s + 3 >= sessions) {
+        RAPPORT_RETURN_IF_ERROR(txn.InsertRoomGuest(
+            RoomGuest{a.id, plan.guardian_id, plan.therapist_id, a.starts_at - kDay}));
+        const bool still_to_answer = latest && now - after < kCaregiverCheckWindowMs;
+        if (!still_to_answer) {
+          Answers own = AnswersNear(*carer, s + 3 == sessions ? 52 : 41, random);
+          const auto parent =
+              std::find_if(kGuardians.begin(), kGuardians.end(), [&](const GuardianSeed& g) {
+                return static_cast<std::size_t>(g.child) == plan.client_index;
+              });
+          const std::string label =
+              parent == kGuardians.end()
+                  ? std::string()
+                  : fmt::format("{} ({}'s parent)", parent->name, plan.client_name);
+          RAPPORT_RETURN_IF_ERROR(writer.Write(plan, *carer, Respondent::kGuardian,
+                                               plan.guardian_id, own, a.id, after + 3 * kHour,
+                                               false, label));
+        }
+      }
       if (s == 0 && !plan.child && after + kDay < now) {
         // The Fit Check goes out a day after the first appointment.
         Answers fit_answers;
@@ -865,8 +892,8 @@ Status SeedLeoPlan(PlanSeeder& s, Timestamp now) {
   g1.interventions = {{"i1", "A brave-steps ladder from easy to hard, with a sticker for each step",
                        "CBT (graded exposure)"},
                       {"i2", "Belly breathing with the balloon game", "relaxation"}};
-  g1.homework = {
-      {"h1", "Practise balloon breathing every evening with Mum", DateText(now + kWeek)}};
+  g1.homework = {{"h1", "Practise balloon breathing every evening with Mum", DateText(now + kWeek),
+                  "Do the balloon breathing with Leo after his bath, and praise him for trying"}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
@@ -970,7 +997,11 @@ Status SeedAmaPlan(PlanSeeder& s, Timestamp now) {
                               "Joins class discussions"})};
   g1.interventions = {
       {"i1", "A ladder of speaking-up steps, practised in session first", "CBT (graded exposure)"}};
-  g1.homework = {{"h1", "Answer one question in maths this week", DateText(now + kWeek)}};
+  g1.homework = {
+      {"h1", "Answer one question in maths this week", DateText(now + kWeek)},
+      {"h2", "Tell Dad one thing that happened at school each evening", DateText(now + 2 * kWeek),
+       "Ask Ama about one good moment of her school day at dinner, and listen without trying to "
+       "fix anything"}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";

@@ -289,6 +289,10 @@ struct FeedbackService::Prepared {
   std::optional<double> fit_talk;
   ScoreResult score;
   std::string client_name;
+  // A caregiver's own Rapport Check: the guardian whose earlier answers it is compared with, and
+  // how the alert names them ("Elena Haddad (Leo's parent)").
+  std::optional<UserId> series_author;
+  std::string respondent_label;
   // The clinic's ended episodes of this questionnaire (outcome questionnaires only).
   std::shared_ptr<const std::vector<std::vector<double>>> pool;
 };
@@ -399,6 +403,83 @@ bool LookedBack(const InstrumentCatalog& catalog, const Episode& episode,
   });
 }
 
+// A guardian's own Rapport Check: how a session they took part in felt to them.
+bool IsCaregiverCheck(const Instrument& instrument, Respondent respondent) {
+  return instrument.purpose == Purpose::kRapport && respondent == Respondent::kGuardian;
+}
+
+// Whether guardian `guardian_id` took part in the session: the therapist invited them into its
+// room, or recorded them as there in person.
+Result<bool> TookPart(Store& store, AppointmentId appointment_id, UserId guardian_id) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto guests, store.ListRoomGuests(appointment_id));
+  return std::any_of(guests.begin(), guests.end(),
+                     [&](const RoomGuest& g) { return g.guardian_id == guardian_id; });
+}
+
+bool AnsweredFor(const std::vector<FeedbackResponse>& responses, const std::string& code,
+                 UserId author, AppointmentId appointment_id) {
+  return std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
+    return r.instrument == code && r.respondent_user_id == author &&
+           r.appointment_id == appointment_id;
+  });
+}
+
+// The latest session held in the kCaregiverCheckWindowMs before `now` that the guardian took part
+// in and has not yet answered `code` for.
+Result<std::optional<AppointmentId>> CaregiverSessionToAnswer(
+    Store& store, const std::string& code, UserId guardian_id,
+    const std::vector<Appointment>& appointments, const std::vector<FeedbackResponse>& responses,
+    Timestamp now) {
+  std::vector<const Appointment*> held;
+  for (const Appointment& a : appointments) {
+    if (a.status == AppointmentStatus::kCancelled || a.status == AppointmentStatus::kNoShow) {
+      continue;
+    }
+    const Timestamp ended = a.starts_at + a.duration_minutes * 60'000LL;
+    if (ended <= now && now - ended <= kCaregiverCheckWindowMs) held.push_back(&a);
+  }
+  std::sort(held.begin(), held.end(),
+            [](const Appointment* a, const Appointment* b) { return a->starts_at > b->starts_at; });
+  for (const Appointment* a : held) {
+    if (AnsweredFor(responses, code, guardian_id, a->id)) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const bool took_part, TookPart(store, a->id, guardian_id));
+    if (took_part) return std::optional<AppointmentId>(a->id);
+  }
+  return std::optional<AppointmentId>();
+}
+
+std::string RelationshipWords(GuardianRelationship relationship) {
+  switch (relationship) {
+    case GuardianRelationship::kParent: return "parent";
+    case GuardianRelationship::kStepParent: return "step-parent";
+    case GuardianRelationship::kGrandparent: return "grandparent";
+    case GuardianRelationship::kFosterCarer: return "foster carer";
+    case GuardianRelationship::kOtherRelative: return "relative";
+    case GuardianRelationship::kOther: break;
+  }
+  return "parent or carer";
+}
+
+// How the care team knows a guardian: "Elena Haddad (Leo's parent)", by the relationship the care
+// team recorded, else "parent or carer".
+Result<std::string> CaregiverLabel(Store& store, UserId guardian_id, UserId child_id,
+                                   const std::string& child_name) {
+  Names names(store);
+  RAPPORT_ASSIGN_OR_RETURN(const std::string name, names.User(guardian_id));
+  std::string relationship = "parent or carer";
+  RAPPORT_ASSIGN_OR_RETURN(const auto links, store.ListGuardianLinksOfChild(child_id));
+  for (const GuardianLink& link : links) {
+    if (link.guardian_id != guardian_id) continue;
+    auto standing = store.GetGuardianStanding(link.id);
+    if (standing) {
+      relationship = RelationshipWords(standing->relationship);
+    } else if (standing.error().code != ErrorCode::kNotFound) {
+      return Fail(standing.error());
+    }
+  }
+  return fmt::format("{} ({}'s {})", name, child_name, relationship);
+}
+
 }  // namespace
 
 std::vector<InstrumentAssignment> FeedbackService::DefaultAssignments(EpisodeId episode_id,
@@ -466,6 +547,36 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
     }
     p.appointment_id = appointment->id;
   }
+  RAPPORT_ASSIGN_OR_RETURN(p.client_name, ClientName(store_, episode.client_id));
+  if (IsCaregiverCheck(*p.instrument, p.respondent)) {
+    // About a session the guardian took part in, once each: the one named, else the latest.
+    RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
+    if (p.appointment_id) {
+      RAPPORT_ASSIGN_OR_RETURN(const bool took_part,
+                               TookPart(store_, *p.appointment_id, actor.user_id));
+      if (!took_part) {
+        return Fail(FieldProblem("appointment_id", "is not a session you took part in"));
+      }
+      if (AnsweredFor(responses, p.instrument->code, actor.user_id, *p.appointment_id)) {
+        return Fail(
+            FieldProblem("appointment_id", "you have already said how this session felt to you"));
+      }
+    } else {
+      RAPPORT_ASSIGN_OR_RETURN(const auto appointments,
+                               store_.ListAppointmentsOfEpisode(episode.id));
+      RAPPORT_ASSIGN_OR_RETURN(p.appointment_id,
+                               CaregiverSessionToAnswer(store_, p.instrument->code, actor.user_id,
+                                                        appointments, responses, clock_.Now()));
+      if (!p.appointment_id) {
+        return Fail(FieldProblem("appointment_id",
+                                 "these questions are about a session you took part in, and "
+                                 "there is none from the last week left to answer"));
+      }
+    }
+    p.series_author = actor.user_id;
+    RAPPORT_ASSIGN_OR_RETURN(p.respondent_label, CaregiverLabel(store_, actor.user_id,
+                                                                episode.client_id, p.client_name));
+  }
   if (!request.answers.is_object()) {
     return Fail(FieldProblem("answers", "must be an object of item ids and answers"));
   }
@@ -475,7 +586,6 @@ Result<FeedbackService::Prepared> FeedbackService::Prepare(const Actor& actor,
   if (auto it = answers.values.find(std::string(kFitTalkItem)); it != answers.values.end()) {
     p.fit_talk = it->second;
   }
-  RAPPORT_ASSIGN_OR_RETURN(p.client_name, ClientName(store_, episode.client_id));
   if (p.instrument->purpose == Purpose::kOutcome) {
     RAPPORT_ASSIGN_OR_RETURN(p.pool, pools_->Get(store_, episode.clinic_id, p.instrument->code));
   }
@@ -486,12 +596,15 @@ namespace {
 
 // When the respondent last answered the questionnaire: an answer given for a session counts from
 // that session's start, so that answering before it does not make the same session ask again.
+// With `author`, only their answers count (a child's guardians each answer for themselves).
 std::optional<Timestamp> LastAnswered(const std::string& code, Respondent respondent,
                                       const std::vector<FeedbackResponse>& responses,
-                                      const std::vector<Appointment>& appointments) {
+                                      const std::vector<Appointment>& appointments,
+                                      std::optional<UserId> author = std::nullopt) {
   std::optional<Timestamp> last;
   for (const FeedbackResponse& r : responses) {
     if (r.instrument != code || r.respondent != respondent) continue;
+    if (author && r.respondent_user_id != *author) continue;
     Timestamp when = r.submitted_at;
     if (r.appointment_id) {
       for (const Appointment& a : appointments) {
@@ -506,8 +619,10 @@ std::optional<Timestamp> LastAnswered(const std::string& code, Respondent respon
 // Whether the questionnaire is due for the session at `at`, by its schedule.
 bool DueAt(const Schedule& schedule, const std::string& code, Respondent respondent,
            const std::vector<FeedbackResponse>& responses,
-           const std::vector<Appointment>& appointments, Timestamp at) {
-  const std::optional<Timestamp> last = LastAnswered(code, respondent, responses, appointments);
+           const std::vector<Appointment>& appointments, Timestamp at,
+           std::optional<UserId> author = std::nullopt) {
+  const std::optional<Timestamp> last =
+      LastAnswered(code, respondent, responses, appointments, author);
   int sessions = 0;
   for (const Appointment& a : appointments) {
     if (a.status == AppointmentStatus::kCancelled || a.status == AppointmentStatus::kNoShow) {
@@ -572,15 +687,28 @@ Result<SubmitResult> FeedbackService::Commit(const Actor& actor, const Episode& 
                              txn.GetResponseSeries(episode.id, instrument.code, p.respondent,
                                                    std::min(recent_needed_ + 1, kKeptTotals)));
     std::vector<double> previous;
-    if (series.first_total &&
-        (series.recent.empty() || series.recent.front().id != series.first_id)) {
-      previous.push_back(*series.first_total);
+    int session = series.answered;
+    if (p.series_author) {
+      // Each guardian's own ratings are their own series: one parent's is never compared with
+      // the other's.
+      RAPPORT_ASSIGN_OR_RETURN(const auto all, txn.ListResponsesOfEpisode(episode.id));
+      session = 0;
+      for (const FeedbackResponse& r : all) {
+        if (r.instrument != instrument.code || r.respondent_user_id != *p.series_author) continue;
+        ++session;
+        if (r.total) previous.push_back(*r.total);
+      }
+    } else {
+      if (series.first_total &&
+          (series.recent.empty() || series.recent.front().id != series.first_id)) {
+        previous.push_back(*series.first_total);
+      }
+      for (const ScoredPoint& point : series.recent) previous.push_back(point.total);
     }
-    for (const ScoredPoint& point : series.recent) previous.push_back(point.total);
-    const int session = series.answered;
     static const std::vector<std::vector<double>> kNoPool;
-    const SubmissionFacts facts = FactsOf(instrument, p.score, p.client_name, p.fit_talk, previous,
-                                          session, p.pool ? *p.pool : kNoPool);
+    const SubmissionFacts facts = FactsOf(
+        instrument, p.score, p.respondent_label.empty() ? p.client_name : p.respondent_label,
+        p.fit_talk, previous, session, p.pool ? *p.pool : kNoPool);
     RAPPORT_ASSIGN_OR_RETURN(const auto unresolved,
                              txn.ListUnresolvedAlertsOfInstrument(episode.id, instrument.code));
     std::vector<UnresolvedAlert> kinds;
@@ -763,6 +891,87 @@ Result<int> QueueFitCheck(WriteTxn& txn, const User& client, const Episode& epis
               now);
 }
 
+// A child's guardians: before a session, the parent-report questionnaires due from them for it by
+// their schedule (to each guardian who sees the child's measures; from its timing's opening, else
+// a day ahead); after a session they took part in, within three days, their own Rapport Check.
+// Each guardian counts their own answers. The words name neither the child nor anything clinical.
+Result<int> QueueGuardianRequests(WriteTxn& txn, Store& store, const InstrumentCatalog& catalog,
+                                  const Episode& episode,
+                                  const std::vector<InstrumentAssignment>& assignments,
+                                  Timestamp now, const std::string& base_url) {
+  std::vector<std::pair<const Instrument*, Schedule>> forms;
+  const Instrument* own_check = nullptr;
+  for (const InstrumentAssignment& a : assignments) {
+    if (a.respondent != Respondent::kGuardian) continue;
+    const Instrument* instrument = catalog.Find(a.instrument);
+    if (instrument == nullptr) continue;
+    if (IsCaregiverCheck(*instrument, a.respondent)) {
+      own_check = instrument;
+    } else if (instrument->purpose == Purpose::kOutcome) {
+      forms.emplace_back(instrument, a.schedule.value_or(DefaultSchedule(*instrument)));
+    }
+  }
+  if (forms.empty() && own_check == nullptr) return 0;
+  RAPPORT_ASSIGN_OR_RETURN(const auto guardians, store.ListGuardiansOfChild(episode.client_id));
+  if (guardians.empty()) return 0;
+  RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store.ListAppointmentsOfEpisode(episode.id));
+  RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode.id));
+  int queued = 0;
+  for (const UserId guardian_id : guardians) {
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, txn.GetUser(guardian_id));
+    if (!guardian.active) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const GuardianSections sections,
+                             GuardianSectionsOf(store, guardian_id, episode.client_id, now));
+    const bool sees_measures = Shares(sections, GuardianSection::kMeasures);
+    for (const Appointment& a : appointments) {
+      if (a.status == AppointmentStatus::kCancelled || a.status == AppointmentStatus::kNoShow) {
+        continue;
+      }
+      const Timestamp ended = a.starts_at + a.duration_minutes * 60'000LL;
+      std::string_view when;
+      if (a.status == AppointmentStatus::kScheduled && a.starts_at > now && sees_measures) {
+        const bool due = std::any_of(forms.begin(), forms.end(), [&](const auto& form) {
+          const Instrument& i = *form.first;
+          const int hours = i.timing ? i.timing->opens_hours_before.value_or(24) : 24;
+          return now >= a.starts_at - hours * kHourMs &&
+                 DueAt(form.second, i.code, Respondent::kGuardian, responses, appointments,
+                       a.starts_at, guardian_id) &&
+                 !AnsweredFor(responses, i.code, guardian_id, a.id);
+        });
+        if (due) when = "before";
+      } else if (own_check != nullptr && ended <= now && now - ended <= 72 * kHourMs &&
+                 !AnsweredFor(responses, own_check->code, guardian_id, a.id)) {
+        RAPPORT_ASSIGN_OR_RETURN(const bool took_part, TookPart(store, a.id, guardian_id));
+        if (took_part) when = "after";
+      }
+      if (when.empty()) continue;
+      const bool before = when == "before";
+      RAPPORT_ASSIGN_OR_RETURN(
+          const int n,
+          Tell(txn, guardian,
+               Message{"feedback_request",
+                       fmt::format("feedback_request:guardian={}:{}:appointment={}", guardian_id,
+                                   when, a.id),
+                       "Rapport: a few questions from your child's clinic",
+                       fmt::format("{} It takes a few minutes, and honest answers help most:\n"
+                                   "{}/feedback?child={}",
+                                   before ? "Before your child's next session, their therapist "
+                                            "would like to hear how things have been at home."
+                                          : "Thank you for taking part in your child's session. "
+                                            "Their therapist would like to hear how it felt to "
+                                            "you.",
+                                   base_url, episode.client_id),
+                       Json{{"type", "feedback_request"},
+                            {"appointment_id", a.id},
+                            {"child_id", episode.client_id},
+                            {"when", std::string(when)}}},
+               now));
+      queued += n;
+    }
+  }
+  return queued;
+}
+
 }  // namespace
 
 Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clinic_id,
@@ -772,9 +981,14 @@ Result<int> FeedbackService::QueueFeedbackRequests(WriteTxn& txn, ClinicId clini
   int queued = 0;
   for (const Episode& episode : episodes) {
     if (episode.status == EpisodeStatus::kEnded) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
+    // A young child without an account of their own still has guardians to ask.
+    RAPPORT_ASSIGN_OR_RETURN(const int to_guardians,
+                             QueueGuardianRequests(txn, store_, catalog_, episode, assignments, now,
+                                                   wiring_.notifier.base_url));
+    queued += to_guardians;
     RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
     if (!client.active) continue;
-    RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store_.ListAssignments(episode.id));
     std::vector<const Instrument*> before, after;
     std::map<std::string, Schedule> schedules;
     const Instrument* fit = nullptr;
@@ -917,9 +1131,8 @@ Result<EpisodeProgress> FeedbackService::Progress(const Actor& actor, EpisodeId 
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
-                                                 GuardianSection::kMeasures, "feedback",
-                                                 episode.id));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(
+      store_, actor, episode.client_id, GuardianSection::kMeasures, "feedback", episode.id));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {audit::Touch{"feedback", Id(episode.id)}}));
   return ProgressOf(actor, episode);
@@ -954,12 +1167,17 @@ Result<EpisodeProgress> FeedbackService::ProgressOf(const Actor& actor, const Ep
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(episode.id));
 
   // What this actor may see: staff everything; a client their own answers; a guardian the
-  // guardian-reported forms.
+  // guardian-reported forms they answered themselves (never another guardian's).
   const auto visible = [&](Respondent r) {
     if (IsStaff(actor)) return true;
     if (actor.role == Role::kClient) return r == Respondent::kClient;
     return r == Respondent::kGuardian;
   };
+  const auto shown = [&](const FeedbackResponse& r) {
+    if (!visible(r.respondent)) return false;
+    return actor.role != Role::kGuardian || r.respondent_user_id == actor.user_id;
+  };
+  std::map<UserId, std::string> guardian_names;
   std::vector<std::string> order;
   const auto note = [&](const std::string& code) {
     if (std::find(order.begin(), order.end(), code) == order.end()) order.push_back(code);
@@ -968,7 +1186,7 @@ Result<EpisodeProgress> FeedbackService::ProgressOf(const Actor& actor, const Ep
     if (visible(a.respondent)) note(a.instrument);
   }
   for (const auto& r : responses) {
-    if (visible(r.respondent)) note(r.instrument);
+    if (shown(r)) note(r.instrument);
   }
   for (const std::string& code : order) {
     const Instrument* instrument = catalog_.Find(code);
@@ -976,21 +1194,34 @@ Result<EpisodeProgress> FeedbackService::ProgressOf(const Actor& actor, const Ep
     QuestionnaireProgress q;
     q.definition = SummaryOf(*instrument);
     for (const FeedbackResponse& r : responses) {
-      if (r.instrument != code || !visible(r.respondent)) continue;
+      if (r.instrument != code || !shown(r)) continue;
       ProgressPoint point;
       point.response_id = r.id;
       point.session_number = r.session_number;
       point.submitted_at = r.submitted_at;
       point.appointment_id = r.appointment_id;
       point.respondent = r.respondent;
+      if (r.respondent == Respondent::kGuardian) {
+        point.guardian_id = r.respondent_user_id;
+        auto [it, added] = guardian_names.try_emplace(r.respondent_user_id);
+        if (added) {
+          RAPPORT_ASSIGN_OR_RETURN(it->second, CaregiverLabel(store_, r.respondent_user_id,
+                                                              episode.client_id, out.client_name));
+        }
+        point.guardian_name = it->second;
+      }
       point.total = r.total;
       point.band = r.band;
       point.subscales = SubscalesOf(*instrument, r);
       q.points.push_back(std::move(point));
     }
-    // (total, session) of every scored point, oldest first.
+    // (total, session) of every scored point, oldest first: of one person's answers, the latest
+    // answerer's when a child's guardians answer for themselves.
     std::vector<std::pair<double, int>> scored;
+    const std::optional<UserId> latest_guardian =
+        q.points.empty() ? std::nullopt : q.points.back().guardian_id;
     for (const auto& point : q.points) {
+      if (point.guardian_id != latest_guardian) continue;
       if (point.total) scored.emplace_back(*point.total, point.session_number);
     }
     const Scale& total_scale = instrument->TotalScale();
@@ -1289,9 +1520,11 @@ DashboardRow RowOf(const InstrumentCatalog& catalog, const Clinic& clinic, const
   const auto rapport = Latest(
       e.series,
       [&](const ResponseSeries& s) {
+        // The client's own: a parent's rapport with the therapist is a line of its own, on the
+        // episode page.
         const Instrument* i = catalog.Find(s.instrument);
         return i != nullptr && i->purpose == Purpose::kRapport &&
-               s.instrument != row.outcome_instrument;
+               s.respondent == Respondent::kClient && s.instrument != row.outcome_instrument;
       },
       kTrendLength);
   if (!rapport.empty()) row.last_rapport_total = rapport.back().total;
@@ -1439,8 +1672,10 @@ namespace {
 
 // The questionnaires assigned to the episode, each with its schedule and whether it is due for
 // the session at `at` (an appointment's start, or now).
+// `guardian`: the guardian asking, whose own answers count for the guardians' questionnaires.
 Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentCatalog& catalog,
-                                                 EpisodeId episode_id, Timestamp at) {
+                                                 EpisodeId episode_id, Timestamp at, Timestamp now,
+                                                 std::optional<UserId> guardian = std::nullopt) {
   RAPPORT_ASSIGN_OR_RETURN(const auto assignments, store.ListAssignments(episode_id));
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode_id));
   RAPPORT_ASSIGN_OR_RETURN(const auto appointments, store.ListAppointmentsOfEpisode(episode_id));
@@ -1460,7 +1695,19 @@ Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentC
     view.respondent = a.respondent;
     view.schedule = a.schedule.value_or(DefaultSchedule(*i));
     view.chosen_schedule = a.schedule.has_value();
-    view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at);
+    const std::optional<UserId> author =
+        a.respondent == Respondent::kGuardian ? guardian : std::nullopt;
+    view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at, author);
+    // A caregiver's own Rapport Check: after a session they took part in, for a week.
+    if (IsCaregiverCheck(*i, a.respondent)) {
+      view.due = false;
+      if (guardian) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            view.session_id,
+            CaregiverSessionToAnswer(store, i->code, *guardian, appointments, responses, now));
+        view.due = view.session_id.has_value();
+      }
+    }
     // The Fit Check asks how meeting the therapist felt: only once they have met.
     if (i->purpose == Purpose::kFit && !FirstSessionEnded(appointments, at)) view.due = false;
     // The Support Check: from the therapist's latest request until the client answers it.
@@ -1499,7 +1746,9 @@ Result<std::vector<AssignedInstrument>> FeedbackService::AssignedInstruments(
   }
   RAPPORT_RETURN_IF_ERROR(audit::Reads(store_, actor, clock_.Now(),
                                        {audit::Touch{"episode_instruments", Id(episode.id)}}));
-  return Assigned(store_, catalog_, episode.id, at);
+  const std::optional<UserId> guardian =
+      actor.role == Role::kGuardian ? std::optional<UserId>(actor.user_id) : std::nullopt;
+  return Assigned(store_, catalog_, episode.id, at, clock_.Now(), guardian);
 }
 
 Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
@@ -1530,7 +1779,7 @@ Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
     }
     return audit::Append(txn, actor, now, "assign_instrument", "episode", Id(episode.id));
   }));
-  return Assigned(store_, catalog_, episode.id, now);
+  return Assigned(store_, catalog_, episode.id, now, now);
 }
 
 // --- Feedback links ---------------------------------------------------------------------------
@@ -1628,8 +1877,8 @@ Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& to
   info.therapist_name = therapist.display_name;
   info.clinic_name = c.clinic.name;
   info.expires_at = c.link.expires_at;
-  RAPPORT_ASSIGN_OR_RETURN(const auto assigned,
-                           Assigned(store_, catalog_, c.episode.id, c.appointment.starts_at));
+  RAPPORT_ASSIGN_OR_RETURN(const auto assigned, Assigned(store_, catalog_, c.episode.id,
+                                                         c.appointment.starts_at, clock_.Now()));
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(c.episode.id));
   for (const AssignedInstrument& a : assigned) {
     if (a.respondent != Respondent::kClient || !a.due) continue;

@@ -49,6 +49,9 @@
 namespace rapport {
 
 inline constexpr std::int64_t kFeedbackLinkLifetimeMs = 7LL * 24 * 60 * 60 * 1000;  // 7 days
+// How long after a session a guardian who took part in it is asked how it felt to them (their own
+// Rapport Check, purpose "rapport", answered by guardians).
+inline constexpr std::int64_t kCaregiverCheckWindowMs = 7LL * 24 * 60 * 60 * 1000;  // 7 days
 
 struct SubmitRequest {
   std::string instrument;                       // "instrument": a code, e.g. "PHQ-9"
@@ -108,6 +111,10 @@ struct ProgressPoint {
   Timestamp submitted_at = 0;
   std::optional<AppointmentId> appointment_id;
   Respondent respondent = Respondent::kClient;
+  // Who answered, when it was a guardian (a child may have several): for the care team, the
+  // guardian's name and relationship ("Elena Haddad, parent"); a guardian sees only their own.
+  std::optional<UserId> guardian_id;
+  std::string guardian_name;
   std::optional<double> total;
   std::string band;
   std::vector<ScaleScore> subscales;  // every scale other than the total
@@ -193,6 +200,9 @@ struct AssignedInstrument {
   Schedule schedule;             // in force: the episode's choice, else the questionnaire's default
   bool chosen_schedule = false;  // the therapist chose it for this episode
   bool due = true;               // for the session asked about (or now)
+  // A caregiver's own Rapport Check is about a session they took part in: for the guardian
+  // asking, the latest such session they have not yet answered it for (then due).
+  std::optional<AppointmentId> session_id;
 };
 
 struct FeedbackLinkCreated {

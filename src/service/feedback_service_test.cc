@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,6 +87,7 @@ struct FeedbackWorld : World {
   }
 };
 
+using testing_support::CarerCheck;
 using testing_support::Gad7;
 using testing_support::KidsCheck;
 using testing_support::Phq9;
@@ -384,8 +386,10 @@ TEST(FeedbackAccess, ProgressShowsEachRoleOnlyWhatItMaySee) {
 
   auto guardian = w.service.Progress(w.As(w.g1), w.e_k1);
   ASSERT_TRUE(guardian.has_value());
-  ASSERT_EQ(guardian->questionnaires.size(), 1u) << "the child's own Rapport Check stays private";
+  // The parent's form and their own check about the sessions; the child's own stays private.
+  ASSERT_EQ(guardian->questionnaires.size(), 2u);
   EXPECT_EQ(guardian->questionnaires[0].definition.code, "PSC-17");
+  EXPECT_EQ(guardian->questionnaires[1].definition.code, "CARER-CHECK");
   EXPECT_TRUE(guardian->alerts.empty());
 
   EXPECT_EQ(w.service.Progress(w.As(w.admin), w.e_c1).error().code, ErrorCode::kPermissionDenied);
@@ -1204,8 +1208,9 @@ TEST(DefaultQuestionnaires, NewAdultAndChildEpisodesGetTheirRoutineForms) {
             (std::vector<std::string>{"PHQ-9/client", "GAD-7/client", "RAPPORT-CHECK/client",
                                       "FIT-CHECK/client"}));
   // A young child rates their sessions on the Kids' Check's faces.
-  EXPECT_EQ(codes(child->episodes[0].id),
-            (std::vector<std::string>{"PSC-17/guardian", "KIDS-CHECK/client"}));
+  EXPECT_EQ(
+      codes(child->episodes[0].id),
+      (std::vector<std::string>{"PSC-17/guardian", "CARER-CHECK/guardian", "KIDS-CHECK/client"}));
   auto second = clinic.CreateEpisode(w.As(w.t1), adult->user.id, 0);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(codes(second->id).size(), 4u);
@@ -1468,6 +1473,179 @@ TEST(Schedules, AFeedbackLinkAsksOnlyWhatIsDueForItsSession) {
   for (const AssignedInstrument& a : info->pending) codes.push_back(a.code);
   // PHQ-9 and GAD-7 were answered a week ago; the Rapport Check and the Fit Check remain.
   EXPECT_EQ(codes, (std::vector<std::string>{"RAPPORT-CHECK", "FIT-CHECK"}));
+}
+
+// --- A caregiver's own Rapport Check ------------------------------------------------------------
+
+// Kit (k1) with a second guardian: Gus (g2) is linked to Kit as well as to Kai.
+struct CaregiverWorld : FeedbackWorld {
+  CaregiverWorld() {
+    EXPECT_TRUE(store
+                    ->Write([&](WriteTxn& txn) -> Status {
+                      RAPPORT_RETURN_IF_ERROR(txn.InsertGuardianLink(
+                          EstablishedGuardianLink(g2, k1, clock.Now(), "second guardian")));
+                      return Ok();
+                    })
+                    .has_value());
+  }
+  // The therapist records `guardian` as taking part in `appointment`.
+  void TookPart(AppointmentId appointment, UserId guardian) {
+    EXPECT_TRUE(store
+                    ->Write([&](WriteTxn& txn) {
+                      return txn.InsertRoomGuest(RoomGuest{appointment, guardian, t1, clock.Now()});
+                    })
+                    .has_value());
+  }
+  std::optional<AssignedInstrument> CarerCheckFor(UserId guardian) {
+    auto assigned = service.AssignedInstruments(As(guardian), e_k1);
+    EXPECT_TRUE(assigned.has_value());
+    for (const AssignedInstrument& a : assigned.value_or(std::vector<AssignedInstrument>{})) {
+      if (a.code == "CARER-CHECK") return a;
+    }
+    return std::nullopt;
+  }
+};
+
+TEST(CaregiverCheck, IsDueOnlyForAWeekAfterASessionTheGuardianTookPartIn) {
+  CaregiverWorld w;
+  const AppointmentId session = w.PastSession(w.e_k1, 1);
+  ASSERT_TRUE(w.CarerCheckFor(w.g1).has_value()) << "a child's episode asks it of guardians";
+  EXPECT_FALSE(w.CarerCheckFor(w.g1)->due) << "Gina did not take part";
+  w.TookPart(session, w.g1);
+  const auto due = w.CarerCheckFor(w.g1);
+  EXPECT_TRUE(due->due);
+  EXPECT_EQ(due->session_id, session);
+  EXPECT_FALSE(w.CarerCheckFor(w.g2)->due) << "only the guardian who took part is asked";
+  w.clock.Advance(std::chrono::days(7));
+  EXPECT_FALSE(w.CarerCheckFor(w.g1)->due) << "a week on, the session is too far back to ask";
+}
+
+TEST(CaregiverCheck, IsAnsweredOnceForASessionTheGuardianTookPartIn) {
+  CaregiverWorld w;
+  const AppointmentId theirs = w.PastSession(w.e_k1, 2);
+  const AppointmentId other = w.PastSession(w.e_k1, 1);
+  const auto before = w.Take(w.e_k1);
+  const auto none = w.service.SubmitResponse(w.As(w.g1), w.e_k1,
+                                             Request("CARER-CHECK", CarerCheck(9), "guardian"));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_TRUE(Contains(FieldNames(none.error()), "appointment_id"));
+  EXPECT_EQ(w.Take(w.e_k1), before) << "nothing stored";
+  w.TookPart(theirs, w.g1);
+  const auto not_theirs = w.service.SubmitResponse(
+      w.As(w.g1), w.e_k1, Request("CARER-CHECK", CarerCheck(9), "guardian", other));
+  ASSERT_FALSE(not_theirs.has_value());
+  EXPECT_TRUE(Contains(FieldNames(not_theirs.error()), "appointment_id"));
+  // Without a session named, it is about the latest they took part in.
+  const auto sent = w.service.SubmitResponse(w.As(w.g1), w.e_k1,
+                                             Request("CARER-CHECK", CarerCheck(9), "guardian"));
+  ASSERT_TRUE(sent.has_value()) << sent.error().message;
+  EXPECT_EQ(w.store->GetResponse(sent->response.id)->appointment_id, theirs);
+  EXPECT_FALSE(w.CarerCheckFor(w.g1)->due);
+  const auto again = w.service.SubmitResponse(
+      w.As(w.g1), w.e_k1, Request("CARER-CHECK", CarerCheck(9), "guardian", theirs));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_TRUE(Contains(FieldNames(again.error()), "appointment_id"));
+  // The child does not answer the caregiver's questions.
+  EXPECT_FALSE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("CARER-CHECK", CarerCheck(9)))
+                   .has_value());
+}
+
+TEST(CaregiverCheck, EachGuardiansRatingsAreTheirOwnSeriesAndADropNamesThem) {
+  CaregiverWorld w;
+  // Gina rates three sessions highly, Gus one low: no drop for anyone.
+  for (int days : {9, 6, 3}) {
+    const AppointmentId session = w.PastSession(w.e_k1, days);
+    w.TookPart(session, w.g1);
+    w.TookPart(session, w.g2);
+    ASSERT_TRUE(w.service
+                    .SubmitResponse(w.As(w.g1), w.e_k1,
+                                    Request("CARER-CHECK", CarerCheck(9), "guardian", session))
+                    .has_value());
+  }
+  const AppointmentId last = w.PastSession(w.e_k1, 1);
+  w.TookPart(last, w.g1);
+  w.TookPart(last, w.g2);
+  ASSERT_TRUE(w.service
+                  .SubmitResponse(w.As(w.g2), w.e_k1,
+                                  Request("CARER-CHECK", CarerCheck(8), "guardian", last))
+                  .has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_k1), AlertKind::kRapportDrop), 0)
+      << "Gus's first rating is not compared with Gina's";
+  // Gina's own rating falls: the drop is hers, and the alert says whose.
+  auto dropped = w.service.SubmitResponse(w.As(w.g1), w.e_k1,
+                                          Request("CARER-CHECK", CarerCheck(5), "guardian", last));
+  ASSERT_TRUE(dropped.has_value()) << dropped.error().message;
+  const auto alerts = *w.store->ListAlertsOfEpisode(w.e_k1);
+  ASSERT_EQ(CountKind(alerts, AlertKind::kRapportDrop), 1);
+  for (const FeedbackAlert& a : alerts) {
+    if (a.kind != AlertKind::kRapportDrop) continue;
+    EXPECT_THAT(a.explanation, HasSubstr("Gina Guardian (Kit's parent or carer)"));
+    EXPECT_THAT(a.explanation, HasSubstr("30 of 60"));
+  }
+  // The child's own rapport is tracked apart: a Kids' Check raises nothing about the parents.
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("KIDS-CHECK", KidsCheck(4)))
+                  .has_value());
+  EXPECT_EQ(CountKind(*w.store->ListAlertsOfEpisode(w.e_k1), AlertKind::kRapportDrop), 1);
+}
+
+TEST(CaregiverCheck, AGuardianSeesOnlyTheirOwnAnswersAndTheCareTeamSeesWhoseEachIs) {
+  CaregiverWorld w;
+  const AppointmentId session = w.PastSession(w.e_k1, 1);
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.g1), w.e_k1, Request("PSC-17", Psc17(1), "guardian"))
+                  .has_value());
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.g2), w.e_k1, Request("PSC-17", Psc17(0), "guardian"))
+                  .has_value());
+  w.TookPart(session, w.g2);
+  ASSERT_TRUE(w.service
+                  .SubmitResponse(w.As(w.g2), w.e_k1,
+                                  Request("CARER-CHECK", CarerCheck(6), "guardian", session))
+                  .has_value());
+  const auto gina = w.service.Progress(w.As(w.g1), w.e_k1);
+  ASSERT_TRUE(gina.has_value()) << gina.error().message;
+  for (const QuestionnaireProgress& q : gina->questionnaires) {
+    if (q.definition.code == "CARER-CHECK") {
+      EXPECT_TRUE(q.points.empty()) << "Gus's own check is not Gina's to read";
+    }
+    for (const ProgressPoint& p : q.points) EXPECT_EQ(p.guardian_id, w.g1);
+  }
+  const auto team = w.service.Progress(w.As(w.t1), w.e_k1);
+  ASSERT_TRUE(team.has_value());
+  std::set<std::string> names;
+  for (const QuestionnaireProgress& q : team->questionnaires) {
+    for (const ProgressPoint& p : q.points)
+      names.insert(q.definition.code + ": " + p.guardian_name);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"PSC-17: Gina Guardian (Kit's parent or carer)",
+                                          "PSC-17: Gus Guardian (Kit's parent or carer)",
+                                          "CARER-CHECK: Gus Guardian (Kit's parent or carer)"}));
+  const auto kit = w.service.Progress(w.As(w.k1), w.e_k1);
+  ASSERT_TRUE(kit.has_value());
+  for (const QuestionnaireProgress& q : kit->questionnaires) {
+    EXPECT_TRUE(q.points.empty() || q.points[0].respondent == Respondent::kClient)
+        << "the child does not read a parent's answers";
+  }
+}
+
+TEST(CaregiverCheck, TheCaseloadsRapportLineIsTheChildsOwn) {
+  CaregiverWorld w;
+  const AppointmentId session = w.PastSession(w.e_k1, 1);
+  w.TookPart(session, w.g1);
+  ASSERT_TRUE(w.service.SubmitResponse(w.As(w.k1), w.e_k1, Request("KIDS-CHECK", KidsCheck(4)))
+                  .has_value());
+  ASSERT_TRUE(w.service
+                  .SubmitResponse(w.As(w.g1), w.e_k1,
+                                  Request("CARER-CHECK", CarerCheck(5), "guardian", session))
+                  .has_value());
+  const auto rows = w.service.Dashboard(w.As(w.t1));
+  ASSERT_TRUE(rows.has_value());
+  bool found = false;
+  for (const DashboardRow& row : *rows) {
+    if (row.client_id != w.k1) continue;
+    EXPECT_EQ(row.rapport_trend, std::vector<double>{16});
+    EXPECT_EQ(row.last_rapport_total, 16);
+    found = true;
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "service/appointment_service.h"
 #include "service/course_service.h"
+#include "service/plan_service.h"
 
 namespace rapport {
 
@@ -42,7 +43,8 @@ constexpr PeriodicKind kPeriodic[] = {{kMissedFeedbackJob, kMissedFeedbackEveryM
                                       {kFeedbackRequestsJob, kFeedbackRequestsEveryMs},
                                       {kAppointmentRemindersJob, kAppointmentRemindersEveryMs},
                                       {kPruneSessionsJob, kPruneSessionsEveryMs},
-                                      {kNoContactJob, kNoContactEveryMs}};
+                                      {kNoContactJob, kNoContactEveryMs},
+                                      {kHomeworkRemindersJob, kHomeworkRemindersEveryMs}};
 
 }  // namespace
 
@@ -54,6 +56,14 @@ void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
                                                                    Timestamp now) -> Status {
                               return QueueAppointmentReminders(txn, store, clinic, now, base_url);
                             }));
+  scheduler.Handle(
+      std::string(kHomeworkRemindersJob),
+      Periodic(kHomeworkRemindersJob, kHomeworkRemindersEveryMs,
+               [&store, base_url = notifier.base_url](WriteTxn& txn, ClinicId clinic,
+                                                      Timestamp now) -> Status {
+                 RAPPORT_RETURN_IF_ERROR(QueueHomeworkReminders(txn, store, clinic, now, base_url));
+                 return Ok();
+               }));
   scheduler.Handle(std::string(kEscalateJob), [notifier](WriteTxn& txn, const Job&,
                                                          const Json& payload, Timestamp now) {
     if (!payload.contains("alert_id") || !payload["alert_id"].is_number_integer() ||

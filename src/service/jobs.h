@@ -26,6 +26,10 @@ inline constexpr std::int64_t kAppointmentRemindersEveryMs = 15LL * 60 * 1000;
 // therapist (service/course_service.h), checked every six hours.
 inline constexpr std::string_view kNoContactJob = "no_contact";
 inline constexpr std::int64_t kNoContactEveryMs = 6LL * 60 * 60 * 1000;
+// Homework planned with caregivers is reminded between sessions (service/plan_service.h), checked
+// every six hours.
+inline constexpr std::string_view kHomeworkRemindersJob = "homework_reminders";
+inline constexpr std::int64_t kHomeworkRemindersEveryMs = 6LL * 60 * 60 * 1000;
 // Sessions past their idle or absolute timeout are removed, not kept until presented.
 inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
 inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;

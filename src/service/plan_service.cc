@@ -150,7 +150,7 @@ struct Party {
   bool young_child = false;
 };
 
-Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
+Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id, Timestamp now) {
   RAPPORT_RETURN_IF_ERROR(
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   Party party;
@@ -168,8 +168,7 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
     RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(party.episode.clinic_id));
     auto profile = store.GetClientProfile(actor.user_id);
     if (!profile && profile.error().code != ErrorCode::kNotFound) return Fail(profile.error());
-    party.young_child = profile && AgeBandOf(*profile, SystemClock::Instance().Now(),
-                                             clinic.settings) == AgeBand::kChild;
+    party.young_child = profile && AgeBandOf(*profile, now, clinic.settings) == AgeBand::kChild;
   }
   if (party.guardian) {
     RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store, actor, party.episode.client_id,
@@ -188,8 +187,9 @@ Result<Party> PartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
 }
 
 // PartyOf for a change: an ended episode's plan is part of the closed record and no longer changes.
-Result<Party> WritingPartyOf(Store& store, const Actor& actor, EpisodeId episode_id) {
-  RAPPORT_ASSIGN_OR_RETURN(Party party, PartyOf(store, actor, episode_id));
+Result<Party> WritingPartyOf(Store& store, const Actor& actor, EpisodeId episode_id,
+                             Timestamp now) {
+  RAPPORT_ASSIGN_OR_RETURN(Party party, PartyOf(store, actor, episode_id, now));
   if (party.episode.status == EpisodeStatus::kEnded) {
     return Fail(Error::FailedPrecondition(
         "This episode of care has ended, so its plan can be read but no longer changed."));
@@ -418,6 +418,13 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
 
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store.ListResponsesOfEpisode(episode.id));
   const PlanContent& content = view.content;
+  // Homework check-ins count from when the version in force was agreed.
+  const Timestamp since =
+      agreed != nullptr ? agreed->decided_at.value_or(agreed->created_at) : current->created_at;
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<UserId> guardian_list,
+                           store.ListGuardiansOfChild(episode.client_id));
+  const std::set<UserId> guardians(guardian_list.begin(), guardian_list.end());
+  std::vector<HomeworkCheckIn> all_check_ins;
   std::vector<GasScore> gas;
   for (const Goal& goal : content.goals) {
     GoalView g;
@@ -462,11 +469,24 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
       if (auto it = activity.homework_done.find(h.key); it != activity.homework_done.end()) {
         hw.done = it->second;
       }
+      if (auto it = activity.homework_check_ins.find(h.key);
+          it != activity.homework_check_ins.end()) {
+        const auto& check_ins = it->second;
+        const auto by_client = [&](UserId by) { return by == episode.client_id; };
+        hw.by_client = CompletionOf(check_ins, since, by_client);
+        hw.by_caregivers =
+            CompletionOf(check_ins, since, [&](UserId by) { return guardians.contains(by); });
+        all_check_ins.insert(all_check_ins.end(), check_ins.begin(), check_ins.end());
+        if (!check_ins.empty()) hw.last_check_in_at = check_ins.back().at;
+      }
+      hw.may_check_in = open_episode && (party.care || party.client ||
+                                         (party.guardian && !h.caregiver_support.empty()));
       out.homework.push_back(std::move(hw));
     }
     out.goals.push_back(std::move(g));
   }
   out.gas_t_score = GasTScore(gas);
+  out.homework_completion = CompletionOf(all_check_ins, since, [](UserId) { return true; });
 
   if (agreed != nullptr) {
     RAPPORT_ASSIGN_OR_RETURN(const Clinic clinic, store.GetClinic(episode.clinic_id));
@@ -481,7 +501,7 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
 }  // namespace
 
 Result<PlanOverview> PlanService::Overview(const Actor& actor, EpisodeId episode_id) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id, clock_.Now()));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(AuditRead(store_, actor, now, "plan.read", "episode", Id(episode_id)));
   return BuildOverview(store_, party, now);
@@ -489,7 +509,7 @@ Result<PlanOverview> PlanService::Overview(const Actor& actor, EpisodeId episode
 
 Result<PlanVersionView> PlanService::GetVersion(const Actor& actor, EpisodeId episode_id,
                                                 int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id, clock_.Now()));
   auto version = store_.GetPlanVersion(episode_id, number);
   if (!version) {
     if (version.error().code == ErrorCode::kNotFound) return Fail(NoSuchVersion(number));
@@ -505,7 +525,7 @@ Result<PlanVersionView> PlanService::GetVersion(const Actor& actor, EpisodeId ep
 
 Result<std::vector<DiffRow>> PlanService::Diff(const Actor& actor, EpisodeId episode_id, int from,
                                                int to) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_ASSIGN_OR_RETURN(auto versions, store_.ListPlanVersions(episode_id));
   const PlanVersion* before = Find(versions, from);
   if (before == nullptr) return Fail(NoSuchVersion(from));
@@ -552,7 +572,8 @@ PlanVersion NewDraft(const Episode& episode, const std::vector<PlanVersion>& ver
 
 Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId episode_id,
                                                 const std::optional<Json>& content) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "start a new version of the plan"));
   std::optional<PlanContent> given;
   if (content) {
@@ -581,7 +602,8 @@ Result<PlanVersionView> PlanService::StartDraft(const Actor& actor, EpisodeId ep
 
 Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId episode_id, int number,
                                                const Json& content) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "change the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const PlanContent given, ParsePlanContent(content, catalog_));
   const Timestamp now = clock_.Now();
@@ -606,7 +628,8 @@ Result<PlanVersionView> PlanService::SaveDraft(const Actor& actor, EpisodeId epi
 }
 
 Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episode_id, int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "propose the plan"));
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
@@ -659,7 +682,8 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
 }
 
 Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episode_id, int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   if (!party.client && !party.guardian) {
     return Fail(Error::PermissionDenied("Only the client can accept the plan."));
   }
@@ -745,7 +769,8 @@ Result<std::string> CheckedComment(const std::string& raw, bool required) {
 
 Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeId episode_id,
                                                     int number, const std::string& comment) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireAgreeingParty(party, "ask for changes to the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, true));
   RAPPORT_RETURN_IF_ERROR(
@@ -755,7 +780,8 @@ Result<PlanVersionView> PlanService::RequestChanges(const Actor& actor, EpisodeI
 
 Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episode_id, int number,
                                              const std::string& comment) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireAgreeingParty(party, "decline the plan"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string text, CheckedComment(comment, false));
   RAPPORT_RETURN_IF_ERROR(
@@ -765,7 +791,8 @@ Result<PlanVersionView> PlanService::Decline(const Actor& actor, EpisodeId episo
 
 Result<PlanVersionView> PlanService::Withdraw(const Actor& actor, EpisodeId episode_id,
                                               int number) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "withdraw a proposal"));
   RAPPORT_RETURN_IF_ERROR(
       Decide(store_, actor, party, number, PlanAction::kWithdraw, "", clock_.Now()));
@@ -826,7 +853,8 @@ Status ClientMayEdit(const ProblemEdit& edit) {
 
 Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId episode_id,
                                                 const ProblemEdit& problem) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
@@ -850,7 +878,8 @@ Result<PlanVersionView> PlanService::AddProblem(const Actor& actor, EpisodeId ep
 
 Result<PlanVersionView> PlanService::EditProblem(const Actor& actor, EpisodeId episode_id,
                                                  const std::string& key, const ProblemEdit& edit) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
@@ -894,7 +923,8 @@ Result<PlanContent> CurrentContent(WriteTxn& txn, EpisodeId episode_id) {
 
 Result<PlanOverview> PlanService::Rank(const Actor& actor, EpisodeId episode_id,
                                        const std::vector<std::string>& order) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   if (!party.care && !party.client) {
     return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
   }
@@ -917,7 +947,8 @@ Result<PlanOverview> PlanService::Rank(const Actor& actor, EpisodeId episode_id,
 Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode_id,
                                            const std::string& goal_key, int rating,
                                            const std::string& note) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "rate their progress"));
   if (rating < 0 || rating > 10) return Fail(FieldProblem("rating", "must be 0 to 10"));
   const std::string text(Trim(note));
@@ -938,19 +969,33 @@ Result<PlanOverview> PlanService::RateGoal(const Actor& actor, EpisodeId episode
 }
 
 Result<PlanOverview> PlanService::TickHomework(const Actor& actor, EpisodeId episode_id,
-                                               const std::string& homework_key, bool done) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
-  if (!party.care && !party.client) {
-    return Fail(Error::PermissionDenied("A guardian's view of the plan is read-only."));
+                                               const std::string& homework_key, bool done,
+                                               const std::string& note) {
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
+  const std::string text(Trim(note));
+  if (text.size() > kMaxCheckInNote) {
+    return Fail(Error::Field("note", fmt::format("must be at most {} bytes", kMaxCheckInNote)));
   }
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, CurrentContent(txn, episode_id));
-    if (content.FindHomework(homework_key) == nullptr) {
+    RAPPORT_ASSIGN_OR_RETURN(PlanContent content, CurrentContent(txn, episode_id));
+    // A guardian checks in only on what they see of the plan, and only on homework planned with
+    // them: the rest is the young person's own.
+    if (party.guardian) FilterForGuardian(content, party.disclosed);
+    const Homework* homework = content.FindHomework(homework_key);
+    if (homework == nullptr) {
       return Fail(Error::NotFound(fmt::format("The plan has no homework {}.", homework_key)));
     }
+    if (party.guardian && homework->caregiver_support.empty()) {
+      return Fail(Error::PermissionDenied(
+          "This homework is the young person's own; parents and carers check in on the homework "
+          "planned with them."));
+    }
+    Json payload{{"done", done}};
+    if (!text.empty()) payload["note"] = text;
     RAPPORT_RETURN_IF_ERROR(txn.InsertPlanEvent(
-        EventOf(party, actor, PlanEventKind::kHomework, homework_key, Json{{"done", done}}, now)));
+        EventOf(party, actor, PlanEventKind::kHomework, homework_key, payload, now)));
     return audit::Append(txn, actor, now, "plan.homework", "episode", Id(episode_id));
   }));
   return BuildOverview(store_, party, now);
@@ -958,7 +1003,8 @@ Result<PlanOverview> PlanService::TickHomework(const Actor& actor, EpisodeId epi
 
 Result<ThoughtRecordView> PlanService::AddThoughtRecord(const Actor& actor, EpisodeId episode_id,
                                                         const Json& record) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireClientParty(party, "write a thought record"));
   const Timestamp now = clock_.Now();
   ThoughtRecordView view;
@@ -977,7 +1023,7 @@ Result<ThoughtRecordView> PlanService::AddThoughtRecord(const Actor& actor, Epis
 
 Result<std::vector<ThoughtRecordView>> PlanService::ThoughtRecords(const Actor& actor,
                                                                    EpisodeId episode_id) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party, PartyOf(store_, actor, episode_id, clock_.Now()));
   if (party.guardian) {
     return Fail(
         Error::PermissionDenied("Thought records are private to the client and therapist."));
@@ -998,7 +1044,8 @@ Result<std::vector<ThoughtRecordView>> PlanService::ThoughtRecords(const Actor& 
 
 Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_id,
                                          const ReviewInput& input) {
-  RAPPORT_ASSIGN_OR_RETURN(const Party party, WritingPartyOf(store_, actor, episode_id));
+  RAPPORT_ASSIGN_OR_RETURN(const Party party,
+                           WritingPartyOf(store_, actor, episode_id, clock_.Now()));
   RAPPORT_RETURN_IF_ERROR(RequireCare(party, "record a plan review"));
   const std::string notes(Trim(input.notes));
   const std::string changes(Trim(input.changes));
@@ -1048,6 +1095,84 @@ Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_i
     return audit::Append(txn, actor, now, "plan.review", "plan_version", Id(agreed->id));
   }));
   return BuildOverview(store_, party, now);
+}
+
+// --- Reminders -------------------------------------------------------------------------------
+
+namespace {
+
+constexpr Timestamp kWeekMs = 7LL * 24 * 60 * 60 * 1000;
+
+}  // namespace
+
+Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_id, Timestamp now,
+                                   const std::string& base_url) {
+  RAPPORT_ASSIGN_OR_RETURN(const auto episodes, store.ListEpisodesOfClinic(clinic_id));
+  int queued = 0;
+  for (const Episode& episode : episodes) {
+    if (episode.status == EpisodeStatus::kEnded) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode.id));
+    const PlanVersion* agreed = Agreed(versions);
+    if (agreed == nullptr) continue;
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*agreed));
+    const Timestamp agreed_at = agreed->decided_at.value_or(agreed->created_at);
+    std::optional<PlanActivity> activity;
+    std::optional<std::vector<UserId>> guardians;
+    for (const Goal& goal : content.goals) {
+      for (const Homework& h : goal.homework) {
+        if (h.caregiver_support.empty()) continue;
+        RAPPORT_ASSIGN_OR_RETURN(const Timestamp due, EndOfDate(h.due_date));
+        if (due < now) continue;
+        if (!activity) {
+          RAPPORT_ASSIGN_OR_RETURN(const auto events,
+                                   store.ListPlanEvents(episode.id, std::nullopt));
+          activity = FoldPlanEvents(events);
+          RAPPORT_ASSIGN_OR_RETURN(guardians, store.ListGuardiansOfChild(episode.client_id));
+        }
+        Timestamp last = agreed_at;
+        if (auto it = activity->homework_check_ins.find(h.key);
+            it != activity->homework_check_ins.end() && !it->second.empty()) {
+          last = std::max(last, it->second.back().at);
+        }
+        if (now - last < kWeekMs) continue;
+        // One per week without a check-in: the key names the last check-in and the week since.
+        const auto remind = [&](const User& person) -> Result<int> {
+          if (!person.active) return 0;
+          return Tell(
+              txn, person,
+              Message{"homework_reminder",
+                      fmt::format("homework_reminder:episode={}:{}:to={}:after={}:week={}",
+                                  episode.id, h.key, person.id, last, (now - last) / kWeekMs),
+                      "Rapport: a reminder about this week's practice",
+                      fmt::format("A reminder from your clinic: when you have a moment, say how "
+                                  "the practice you planned together is going. It takes a few "
+                                  "seconds:\n{}/episodes/{}/plan",
+                                  base_url, episode.id),
+                      Json{{"type", "homework_reminder"},
+                           {"episode_id", episode.id},
+                           {"homework", h.key}}},
+              now);
+        };
+        RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
+        RAPPORT_ASSIGN_OR_RETURN(const int told, remind(client));
+        queued += told;
+        // A guardian is reminded only of homework they see: the plan is shared with them and
+        // shares its homework, and the goal is not one the young person keeps private.
+        if (!content.guardian.homework || goal.confidential) continue;
+        const Problem* problem = content.FindProblem(goal.problem_key);
+        if (problem != nullptr && problem->confidential) continue;
+        for (const UserId guardian_id : *guardians) {
+          RAPPORT_ASSIGN_OR_RETURN(const GuardianSections sections,
+                                   GuardianSectionsOf(store, guardian_id, episode.client_id, now));
+          if (!Shares(sections, GuardianSection::kPlan)) continue;
+          RAPPORT_ASSIGN_OR_RETURN(const User guardian, txn.GetUser(guardian_id));
+          RAPPORT_ASSIGN_OR_RETURN(const int n, remind(guardian));
+          queued += n;
+        }
+      }
+    }
+  }
+  return queued;
 }
 
 }  // namespace rapport

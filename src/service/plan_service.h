@@ -18,8 +18,8 @@
 //      (RequireGuardianSection), only the sections the version shares (GuardianSharing), and
 //      never a young person's confidential items but those disclosed to them for safety
 //      (domain/family.h); they may accept, ask for changes to or decline a proposal only when
-//      its content asks for their agreement. Thought records and self-rating notes are never
-//      shown to guardians;
+//      its content asks for their agreement, and check in on homework planned with them
+//      (caregiver_support). Thought records and self-rating notes are never shown to guardians;
 //    * admins: kPermissionDenied. Records the actor may not see are kNotFound, like missing ones.
 //  - Versions: one open version (draft or proposed) at a time; only a draft's content changes;
 //    proposing freezes it (content hash) with the therapist's signature; only the latest proposal
@@ -79,7 +79,12 @@ struct GoalView {
 struct HomeworkView {
   std::string goal_key;
   Homework homework;
-  bool done = false;
+  bool done = false;  // the latest word of anyone on it
+  // Since the current version was agreed: the client's check-ins and the caregivers' (both only
+  // for homework planned with caregivers), each "done" of so many.
+  HomeworkCompletion by_client, by_caregivers;
+  std::optional<Timestamp> last_check_in_at;
+  bool may_check_in = false;  // the reader may check in on it now
 };
 
 // The plan as a whole: which versions exist and how things stand now.
@@ -106,6 +111,9 @@ struct PlanOverview {
   ReviewDue review;                   // only meaningful with an agreed version
   std::optional<Timestamp> last_review_at;
   int thought_records = 0;  // 0 for guardians
+  // Every check-in on the current version's homework since it was agreed, by anyone: the plan's
+  // completion rate.
+  HomeworkCompletion homework_completion;
 };
 
 struct ThoughtRecordView {
@@ -132,6 +140,14 @@ struct PlanStanding {
 };
 Result<PlanStanding> PlanStandingOf(Store& store, const Clinic& clinic, const Episode& episode,
                                     Timestamp now);
+
+// Between sessions, a reminder to check in on homework planned with caregivers: to the client and
+// to each guardian who sees the plan, at most once a week for each homework, only while it is not
+// yet due, a week after the last check-in on it (or after the version was agreed), and never with
+// clinical words (the e-mail links to the plan). Returns how many messages were queued. For the
+// scheduler (service/jobs.h), inside its write.
+Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_id, Timestamp now,
+                                   const std::string& base_url);
 
 class PlanService {
  public:
@@ -185,9 +201,12 @@ class PlanService {
   // unknown goal key), with an optional note (0..2000).
   Result<PlanOverview> RateGoal(const Actor& actor, EpisodeId episode_id,
                                 const std::string& goal_key, int rating, const std::string& note);
-  // Client or care team: ticks (or unticks) homework of the current version.
+  // A check-in on homework of the current version: done or not today, with an optional note
+  // (field "note", 0..500). The client and care team on any homework; a guardian who sees the
+  // plan's homework, on homework planned with caregivers (caregiver_support set) only.
   Result<PlanOverview> TickHomework(const Actor& actor, EpisodeId episode_id,
-                                    const std::string& homework_key, bool done);
+                                    const std::string& homework_key, bool done,
+                                    const std::string& note = {});
   // Client: a thought record for a goal of the current version (ParseThoughtRecord).
   Result<ThoughtRecordView> AddThoughtRecord(const Actor& actor, EpisodeId episode_id,
                                              const Json& record);

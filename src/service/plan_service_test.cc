@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -994,6 +996,128 @@ TEST(PlanAudit, EveryWriteAndReadLeavesAnEntry) {
   const std::size_t before = entries.size();
   EXPECT_FALSE(w.service.SaveDraft(w.As(w.t1), w.e_c1, n, Content()).has_value());
   EXPECT_EQ(w.Audit().size(), before);
+}
+
+// --- Homework planned with caregivers -----------------------------------------------------------
+
+// Content() shared with guardians, with a second homework Kit's parent supports.
+Json ContentWithCaregiverHomework() {
+  Json content = Content(true, true, true);
+  content["goals"][0]["homework"].push_back(
+      Json{{"key", "h2"},
+           {"description", "Breathing practice before bed"},
+           {"due_date", "2026-07-31"},
+           {"caregiver_support", "  Sit with Kit for it after tea  "}});
+  return content;
+}
+
+const HomeworkView* Find(const PlanOverview& overview, const std::string& key) {
+  for (const HomeworkView& h : overview.homework) {
+    if (h.homework.key == key) return &h;
+  }
+  return nullptr;
+}
+
+TEST(PlanHomework, AGuardianChecksInOnlyOnHomeworkPlannedWithThem) {
+  PlanWorld w;
+  w.Agreed(w.e_k1, w.t1, w.k1, ContentWithCaregiverHomework());
+  const auto seen = w.service.Overview(w.As(w.g1), w.e_k1);
+  ASSERT_TRUE(seen.has_value()) << seen.error().message;
+  ASSERT_NE(Find(*seen, "h2"), nullptr);
+  EXPECT_EQ(Find(*seen, "h2")->homework.caregiver_support, "Sit with Kit for it after tea");
+  EXPECT_TRUE(Find(*seen, "h2")->may_check_in);
+  EXPECT_FALSE(Find(*seen, "h1")->may_check_in);
+
+  const std::size_t before = w.store->ListPlanEvents(w.e_k1, std::nullopt)->size();
+  const auto own = w.service.TickHomework(w.As(w.g1), w.e_k1, "h1", true);
+  ASSERT_FALSE(own.has_value());
+  EXPECT_EQ(own.error().code, ErrorCode::kPermissionDenied) << "h1 is Kit's own";
+  const auto long_note =
+      w.service.TickHomework(w.As(w.g1), w.e_k1, "h2", true, std::string(501, 'x'));
+  ASSERT_FALSE(long_note.has_value());
+  EXPECT_TRUE(HasField(long_note.error(), "note"));
+  EXPECT_EQ(w.store->ListPlanEvents(w.e_k1, std::nullopt)->size(), before) << "nothing stored";
+
+  const auto parent = w.service.TickHomework(w.As(w.g1), w.e_k1, "h2", true, "Did it together");
+  ASSERT_TRUE(parent.has_value()) << parent.error().message;
+  EXPECT_EQ(Find(*parent, "h2")->by_caregivers, (HomeworkCompletion{1, 1, 1.0}));
+  // Kit says not done, then corrects it the same day: one check-in of Kit's, done.
+  ASSERT_TRUE(w.service.TickHomework(w.As(w.k1), w.e_k1, "h2", false).has_value());
+  auto kit = w.service.TickHomework(w.As(w.k1), w.e_k1, "h2", true);
+  ASSERT_TRUE(kit.has_value());
+  EXPECT_EQ(Find(*kit, "h2")->by_client, (HomeworkCompletion{1, 1, 1.0}));
+  // The next day Kit did not manage it: the plan's completion rate is 2 of 3.
+  w.clock.Advance(std::chrono::days(1));
+  kit = w.service.TickHomework(w.As(w.k1), w.e_k1, "h2", false);
+  ASSERT_TRUE(kit.has_value());
+  EXPECT_EQ(Find(*kit, "h2")->by_client, (HomeworkCompletion{2, 1, 0.5}));
+  EXPECT_EQ(kit->homework_completion, (HomeworkCompletion{3, 2, 2.0 / 3}));
+  const auto team = w.service.Overview(w.As(w.t1), w.e_k1);
+  ASSERT_TRUE(team.has_value());
+  EXPECT_EQ(Find(*team, "h2")->by_caregivers, (HomeworkCompletion{1, 1, 1.0}));
+}
+
+TEST(PlanHomework, AGuardianWhosePlanViewHasNoHomeworkCannotCheckIn) {
+  PlanWorld w;
+  Json content = ContentWithCaregiverHomework();
+  content["guardian"]["homework"] = false;
+  w.Agreed(w.e_k1, w.t1, w.k1, content);
+  const auto refused = w.service.TickHomework(w.As(w.g1), w.e_k1, "h2", true);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+}
+
+TEST(PlanHomework, CaregiverSupportIsWrittenIntoTheContentOnlyWhenSet) {
+  PlanWorld w;
+  w.Agreed(w.e_c1, w.t1, w.c1, Content());
+  w.Agreed(w.e_k1, w.t1, w.k1, ContentWithCaregiverHomework());
+  EXPECT_EQ(w.Stored(w.e_c1, 1).content_json.find("caregiver_support"), std::string::npos)
+      << "a plan without it keeps its content, and the hash signed over it";
+  EXPECT_NE(w.Stored(w.e_k1, 1).content_json.find("\"caregiver_support\":\"Sit with Kit"),
+            std::string::npos);
+}
+
+// Runs the reminder sweep of clinic A as its job does; returns how many were queued.
+int Reminders(PlanWorld& w) {
+  int queued = -1;
+  EXPECT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        queued, QueueHomeworkReminders(txn, *w.store, w.clinic_a, w.clock.Now(),
+                                                       "https://rapport.example"));
+                    return Ok();
+                  })
+                  .has_value());
+  return queued;
+}
+
+std::set<UserId> Reminded(PlanWorld& w) {
+  std::set<UserId> out;
+  const auto mail = *w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  for (const Notification& n : mail) {
+    if (n.reason != "homework_reminder") continue;
+    if (n.recipient_id) out.insert(*n.recipient_id);
+    EXPECT_EQ(n.body.find("Breathing"), std::string::npos) << "no clinical words";
+  }
+  return out;
+}
+
+TEST(PlanHomework, ChildAndGuardianAreRemindedAWeekAfterTheLastCheckInOnly) {
+  PlanWorld w;
+  w.Agreed(w.e_k1, w.t1, w.k1, ContentWithCaregiverHomework());
+  EXPECT_EQ(Reminders(w), 0) << "just agreed";
+  w.clock.Advance(std::chrono::days(7));
+  EXPECT_GT(Reminders(w), 0);
+  EXPECT_EQ(Reminded(w), (std::set<UserId>{w.k1, w.g1})) << "only h2 is planned with Gina";
+  EXPECT_EQ(Reminders(w), 0) << "once a week";
+  ASSERT_TRUE(w.service.TickHomework(w.As(w.g1), w.e_k1, "h2", true).has_value());
+  w.clock.Advance(std::chrono::days(6));
+  EXPECT_EQ(Reminders(w), 0) << "a check-in in the last week";
+  w.clock.Advance(std::chrono::days(1));
+  EXPECT_GT(Reminders(w), 0);
+  // Past its due date, nobody is reminded of it.
+  w.clock.Advance(std::chrono::days(60));
+  EXPECT_EQ(Reminders(w), 0);
 }
 
 }  // namespace

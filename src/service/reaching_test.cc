@@ -364,7 +364,7 @@ TEST(Scheduler, AServerThatWasDownRunsTheOverdueCheckOnceAndSchedulesTheNext) {
   EXPECT_EQ(w.store->ListJobs(w.clinic_a, kMissedFeedbackJob)->size(), 1U);
   // Five hours pass with no server running.
   w.clock.Advance(std::chrono::hours(5));
-  EXPECT_EQ(w.Run(), 10) << "each of the five periodic jobs once per clinic, not once per "
+  EXPECT_EQ(w.Run(), 12) << "each of the six periodic jobs once per clinic, not once per "
                             "missed period";
   const auto jobs = *w.store->ListJobs(w.clinic_a, kMissedFeedbackJob);
   ASSERT_EQ(jobs.size(), 2U);
@@ -472,6 +472,53 @@ TEST(FeedbackRequests, AClientIsAskedOnceBeforeTheSessionOnceAfterItAndRemindedO
   EXPECT_TRUE(reasons.contains("fit_check"));
   w.clock.Advance(std::chrono::hours(72));
   EXPECT_EQ(Requests(w), 0) << "nothing after three days";
+}
+
+// Kit (k1) has Gina (g1), and Gus (g2), whom a court order limits to Kit's appointments.
+TEST(FeedbackRequests, AChildsGuardiansAreAskedBeforeASessionAndAfterOneTheyTookPartIn) {
+  ReachWorld w;
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    for (const auto& a :
+                         FeedbackService::DefaultAssignments(w.e_k1, true, w.clock.Now())) {
+                      RAPPORT_RETURN_IF_ERROR(txn.UpsertAssignment(a));
+                    }
+                    RAPPORT_ASSIGN_OR_RETURN(const GuardianLinkId link,
+                                             txn.InsertGuardianLink(EstablishedGuardianLink(
+                                                 w.g2, w.k1, w.clock.Now(), "second")));
+                    GuardianStanding limited;
+                    limited.link_id = link;
+                    limited.authority = LegalAuthority::kLimitedByCourtOrder;
+                    limited.court_order = "Contact order of 2026-02-01: appointment times only";
+                    limited.sections = GuardianSections{.appointments = true};
+                    return txn.PutGuardianStanding(limited);
+                  })
+                  .has_value());
+  // a_k1 starts in 24 hours: the PSC-17 opens a day before.
+  Requests(w);
+  const auto before = ToClient(w, w.g1);
+  ASSERT_EQ(before.size(), 1U);
+  EXPECT_NE(before[0].body.find("/feedback?child=" + std::to_string(w.k1)), std::string::npos);
+  EXPECT_EQ(before[0].body.find("PSC"), std::string::npos) << "no clinical content";
+  EXPECT_EQ(before[0].body.find("Kit"), std::string::npos) << "the child is not named";
+  EXPECT_TRUE(ToClient(w, w.g2).empty()) << "Gus does not see Kit's questionnaires";
+  // After the session, nobody who did not take part is asked how it felt to them.
+  w.clock.Advance(std::chrono::hours(25));
+  Requests(w);
+  EXPECT_EQ(ToClient(w, w.g1).size(), 1U);
+  EXPECT_TRUE(ToClient(w, w.g2).empty());
+  // Gus took part: he is asked his own Rapport Check, once.
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.InsertRoomGuest(RoomGuest{w.a_k1, w.g2, w.t1, w.clock.Now()});
+                  })
+                  .has_value());
+  Requests(w);
+  Requests(w);
+  const auto after = ToClient(w, w.g2);
+  ASSERT_EQ(after.size(), 1U);
+  EXPECT_NE(after[0].body.find("taking part"), std::string::npos);
+  EXPECT_EQ(ToClient(w, w.g1).size(), 1U);
 }
 
 TEST(FeedbackRequests, TheFitCheckIsDueAndSentOnlyADayAfterTheFirstSession) {

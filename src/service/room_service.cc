@@ -151,9 +151,7 @@ Result<RoomPass> RoomService::InviteGuardian(const Actor& actor, AppointmentId a
   if (std::find(guardians.begin(), guardians.end(), guardian_id) == guardians.end()) {
     return Fail(Error::Field("guardian_id", "is not a guardian of this client"));
   }
-  if (pass.appointment.modality == Modality::kInPerson) {
-    return Fail(Error::FailedPrecondition("This appointment is in person, so it has no room."));
-  }
+  // In person there is no room to come into: the guest list records who took part.
   const Timestamp now = clock_.Now();
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_RETURN_IF_ERROR(

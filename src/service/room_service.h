@@ -83,8 +83,10 @@ class RoomService {
   // "enter". For the server, before it lets a socket into the room.
   Result<RoomPass> Enter(const Actor& actor, AppointmentId appointment_id);
 
-  // The appointment's therapist invites a guardian of the child into this appointment's room.
-  // `guardian_id` (field "guardian_id") must be an active guardian of the client. Audited.
+  // The appointment's therapist invites a guardian of the child into this appointment's room, or,
+  // for a session in person, records that they take part in it (before or after it). The guests
+  // are the guardians who take part in the session: each is asked their own Rapport Check after
+  // it. `guardian_id` (field "guardian_id") must be an active guardian of the client. Audited.
   Result<RoomPass> InviteGuardian(const Actor& actor, AppointmentId appointment_id,
                                   UserId guardian_id);
 

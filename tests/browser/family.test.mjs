@@ -4,7 +4,9 @@
 // Kwame can see and the goal kept just between her and her therapist; Kwame opens Ama's plan and
 // that goal's words are nowhere on it. Leo's therapist changes how Marcus Haddad, Leo's father,
 // likes to be contacted and records Leo's assent through the family card, and sees both listed.
-// Marcus, whose contact a court order limits, sees Leo's next appointment and no plan.
+// Marcus, whose contact a court order limits, sees Leo's next appointment and no plan. Kwame
+// checks in, on his phone and with a note, on the homework of Ama's plan planned with him, and
+// cannot check in on the homework that is Ama's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -91,7 +93,10 @@ test('a parent answers the questions about their child on a phone, by keyboard a
     const here = `Question ${n} of ${total}`;
     assert.equal(await stepName(form), here);
     const question = form.locator('fieldset.question');
-    if (n <= 3) {
+    if ((await question.getByRole('radio').count()) === 0) {
+      // The optional comment that ends a parent's own questions about the session: skipped.
+      await form.getByRole('button', { name: 'Skip' }).press('Enter');
+    } else if (n <= 3) {
       // By keyboard: Space picks the focused answer, Enter on Next moves on.
       await question.getByRole('radio').first().focus();
       await page.keyboard.press('Space');
@@ -166,6 +171,64 @@ test('a parent opens their teenager’s plan and the private goal is nowhere on 
     const text = await page.evaluate(() => document.body.innerText);
     assert.ok(!text.includes(goal.words), `the private goal is not on version ${v.number}`);
   }
+  await page.context().close();
+});
+
+test('a parent checks in on the homework planned with them, with a note, on a phone', async () => {
+  const kOwn = 'Answer one question in maths this week';
+  const kWithDad = 'Tell Dad one thing that happened at school each evening';
+  const kSupport = 'Ask Ama about one good moment of her school day at dinner, and listen without trying to fix anything';
+  const kNote = 'She told me about the science quiz and laughed about it.';
+  const page = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  await signIn(page, kKwame.email);
+  await page.getByRole('region', { name: kAma.name }).getByRole('link', { name: "Ama's plan" }).click();
+  await page.getByRole('heading', { level: 1, name: /^Ama\b.*: treatment plan$/ }).waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  const episodeId = Number(/^\/episodes\/(\d+)\/plan$/.exec(new URL(page.url()).pathname)?.[1]);
+  assert.ok(episodeId, `the plan's address names its episode: ${page.url()}`);
+
+  const goals = page.getByRole('region', { name: 'Goals' });
+  const own = goals.getByRole('listitem').filter({ hasText: kOwn });
+  const withDad = goals.getByRole('listitem').filter({ hasText: kWithDad });
+  // The homework planned with him says what he does; Ama's own has nothing for him to check in on.
+  await withDad.getByText(`Planned with parents or carers: ${kSupport}`).waitFor();
+  await own.waitFor();
+  assert.equal(await own.getByRole('radio').count(), 0, 'no check-in on Ama’s own homework');
+  assert.equal(await own.getByRole('button').count(), 0, 'no buttons on Ama’s own homework');
+  assert.equal(await own.getByRole('textbox').count(), 0, 'nothing to write on Ama’s own homework');
+  await withDad.getByText('No check-ins yet.').waitFor();
+  await assertAccessible(page, 'a parent’s check-in on the plan');
+  await assertFitsPhone(page, 'a parent’s check-in on the plan');
+  assert.deepEqual(await smallTouchTargets(page), [], 'touch targets on the plan');
+
+  // A note, then "Done today" by keyboard.
+  await withDad.getByLabel('Anything to add? (optional)').fill(kNote);
+  const done = withDad.getByRole('radio', { name: `Done today — ${kWithDad}` });
+  assert.equal(await done.isChecked(), false);
+  const saving = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/v1\/episodes\/\d+\/plan\/homework\/[^/]+$/.test(r.url()));
+  await done.focus();
+  await page.keyboard.press('Enter');
+  const saved = await saving;
+  assert.equal(saved.status(), 200, `checking in: ${await saved.text()}`);
+  assert.deepEqual(JSON.parse(saved.request().postData()), { done: true, note: kNote });
+  await withDad.getByRole('status').filter({ hasText: 'Thanks — saved for today.' }).waitFor();
+  await withDad.getByText(/parents and carers: 1 of 1 done/).waitFor();
+  await withDad.getByText('Last check-in: today — done.').waitFor();
+  assert.equal(await done.isChecked(), true, 'today’s answer is marked as given');
+  assert.equal(await withDad.getByLabel('Anything to add? (optional)').inputValue(), '', 'the note is sent and the field is empty again');
+  // The keyboard is back on the answer given.
+  assert.equal(await done.evaluate((el) => el === document.activeElement), true, 'focus stays on “Done today”');
+  await assertAccessible(page, 'a parent’s check-in, saved');
+
+  // The plan as the server tells it: one check-in by a parent or carer, done.
+  const overview = await callApi(page, 'GET', `/episodes/${episodeId}/plan`);
+  assert.equal(overview.status, 200, JSON.stringify(overview.body));
+  const item = overview.body.homework.find((h) => h.description === kWithDad);
+  assert.ok(item, `the homework planned with Kwame is in the plan: ${JSON.stringify(overview.body.homework)}`);
+  assert.equal(item.caregiver_support, kSupport);
+  assert.deepEqual({ check_ins: item.by_caregivers.check_ins, done: item.by_caregivers.done }, { check_ins: 1, done: 1 });
+  assert.equal(item.done, true);
+  assert.equal(overview.body.homework.find((h) => h.description === kOwn)?.may_check_in, false, 'Ama’s own homework is hers to check in on');
   await page.context().close();
 });
 

@@ -559,7 +559,8 @@ test('the therapist sees trend lines and an episode chart with cut-off, bands an
   assert.ok((await clients.locator('svg.sparkline[aria-label^="Rapport (not yet validated)"]').count()) >= 1, 'the rapport trend line says so too');
   await assertAccessible(page, 'the caseload dashboard');
 
-  const row = clients.getByRole('listitem').filter({ has: page.locator('svg.sparkline') }).first();
+  // An adult's row: their outcome questionnaire is the PHQ-9.
+  const row = clients.getByRole('listitem').filter({ has: page.locator('svg.sparkline') }).filter({ hasText: 'PHQ-9' }).first();
   await row.getByRole('link', { name: /Feedback and progress/ }).click();
   await page.getByRole('heading', { level: 1, name: /feedback and progress/ }).waitFor();
   const outcome = page.getByRole('region', { name: /PHQ-9/ });

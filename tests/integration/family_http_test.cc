@@ -302,5 +302,128 @@ TEST_F(FamilyHttpTest, AGuardianAskedToAgreeCanAskForChangesWithAComment) {
   EXPECT_EQ(v2["decided_by"], world_.g2);
 }
 
+// Kai's plan again, with homework on the shared goal: one of Kai's own, one planned with his
+// parent, and one on the goal he keeps private.
+TEST_F(FamilyHttpTest, AParentChecksInOnHomeworkPlannedWithThemAndNowhereElse) {
+  Json content = AdolescentPlan();
+  content["goals"][0]["homework"] =
+      Json::array({Json{{"key", "h1"},
+                        {"description", "Breathe slowly before each test"},
+                        {"due_date", "2026-08-01"}},
+                   Json{{"key", "h2"},
+                        {"description", "Pack the school bag the night before"},
+                        {"due_date", "2026-08-01"},
+                        {"caregiver_support", "Check the bag with Kai after dinner, calmly"}}});
+  content["goals"][1]["homework"] =
+      Json::array({Json{{"key", "h3"},
+                        {"description", "Write down one evening a week how it went"},
+                        {"due_date", "2026-08-01"},
+                        {"caregiver_support", "Ask Kai how the week went"}}});
+  Browser& t2 = browsers_.at("t2");
+  ASSERT_EQ(t2.Post(Plan(world_.e_k2) + "/versions", Json{{"content", content}}).status, 201u);
+  ASSERT_EQ(t2.Post(Plan(world_.e_k2) + "/versions/2/propose", Json::object()).status, 200u);
+  ASSERT_EQ(
+      browsers_.at("k2").Post(Plan(world_.e_k2) + "/versions/2/accept", Json::object()).status,
+      200u);
+  const std::string h = Plan(world_.e_k2) + "/homework/";
+  const Json done{{"done", true}};
+  const std::size_t events = world_.store->ListPlanEvents(world_.e_k2, std::nullopt)->size();
+  Check({
+      {"g2", "PUT", h + "h1", done, 403},  // Kai's own
+      {"g2", "PUT", h + "h3", done, 404},  // on the goal Kai keeps private: not there for Gus
+      {"g1", "PUT", h + "h2", done, 404},
+      {"t1", "PUT", h + "h2", done, 404},
+      {"admin", "PUT", h + "h2", done, 403},
+  });
+  HttpReply too_long =
+      browsers_.at("g2").Put(h + "h2", Json{{"done", true}, {"note", std::string(501, 'x')}});
+  EXPECT_EQ(too_long.status, 400u);
+  EXPECT_NE(too_long.body.find("\"note\""), std::string::npos) << too_long.body;
+  EXPECT_EQ(world_.store->ListPlanEvents(world_.e_k2, std::nullopt)->size(), events)
+      << "nothing stored";
+  Check({
+      {"g2", "PUT", h + "h2", Json{{"done", true}, {"note", "Bag packed by 8"}}, 200},
+      {"k2", "PUT", h + "h2", Json{{"done", false}}, 200},
+      {"t2", "PUT", h + "h1", done, 200},
+  });
+  const Json overview = t2.Get(Plan(world_.e_k2)).json();
+  for (const Json& item : overview["homework"]) {
+    if (item["key"] != "h2") continue;
+    EXPECT_EQ(item["caregiver_support"], "Check the bag with Kai after dinner, calmly");
+    EXPECT_EQ(item["by_caregivers"], (Json{{"check_ins", 1}, {"done", 1}, {"rate", 1.0}}));
+    EXPECT_EQ(item["by_client"], (Json{{"check_ins", 1}, {"done", 0}, {"rate", 0.0}}));
+  }
+  EXPECT_EQ(overview["homework_completion"]["check_ins"], 3);
+  EXPECT_EQ(overview["homework_completion"]["done"], 2);
+  // Gus reads the homework planned with him, and none on the private goal.
+  const std::string seen = browsers_.at("g2").Get(Plan(world_.e_k2)).body;
+  EXPECT_EQ(seen.find("Ask Kai how the week went"), std::string::npos);
+  EXPECT_NE(seen.find("Check the bag with Kai"), std::string::npos);
+}
+
+TEST_F(FamilyHttpTest, AParentWhoTookPartInASessionInPersonSaysHowItFeltToThem) {
+  AssignDefaultQuestionnaires();
+  AppointmentId session = 0;
+  ASSERT_TRUE(world_.store
+                  ->Write([&](WriteTxn& txn) -> Status {
+                    Appointment a;
+                    a.episode_id = world_.e_k1;
+                    a.starts_at = world_.clock.Now() - 2 * 86'400'000LL;
+                    a.modality = Modality::kInPerson;
+                    a.status = AppointmentStatus::kCompleted;
+                    RAPPORT_ASSIGN_OR_RETURN(session, txn.InsertAppointment(a));
+                    return Ok();
+                  })
+                  .has_value());
+  const std::string guests = "/api/v1/appointments/" + Id(session) + "/room/guests";
+  Check({
+      {"g1", "POST", guests, Json{{"guardian_id", world_.g1}}, 409},
+      {"t2", "POST", guests, Json{{"guardian_id", world_.g1}}, 404},
+      {"t1", "POST", guests, Json{{"guardian_id", world_.g2}}, 400},
+      {"t1", "POST", guests, Json{{"guardian_id", world_.g1}}, 201},
+  });
+  const auto carer_check = [&](const std::string& who) {
+    for (const Json& a : browsers_.at(who).Get(Episode(world_.e_k1) + "/instruments").json()) {
+      if (a["code"] == "CARER-CHECK") return a;
+    }
+    return Json();
+  };
+  EXPECT_EQ(carer_check("g1")["due"], true);
+  EXPECT_EQ(carer_check("g1")["session_id"], session);
+  EXPECT_EQ(carer_check("g3")["due"], false) << "Gil did not take part";
+  Json answers{{"cc_heard", 9},    {"cc_goals", 8},   {"cc_my_part", 9}, {"cc_held_back", 1},
+               {"cc_respect", 10}, {"cc_overall", 9}, {"cc_better", ""}};
+  HttpReply refused = browsers_.at("g3").Post(Episode(world_.e_k1) + "/responses",
+                                              Json{{"instrument", "CARER-CHECK"},
+                                                   {"respondent", "guardian"},
+                                                   {"answers", answers},
+                                                   {"appointment_id", session}});
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_NE(refused.body.find("appointment_id"), std::string::npos) << refused.body;
+  HttpReply sent = browsers_.at("g1").Post(Episode(world_.e_k1) + "/responses",
+                                           Json{{"instrument", "CARER-CHECK"},
+                                                {"respondent", "guardian"},
+                                                {"answers", answers},
+                                                {"appointment_id", session}});
+  ASSERT_EQ(sent.status, 201u) << sent.body;
+  const Json progress = browsers_.at("t1").Get(Episode(world_.e_k1) + "/progress").json();
+  bool found = false;
+  for (const Json& q : progress["instruments"]) {
+    if (q["code"] != "CARER-CHECK") continue;
+    ASSERT_EQ(q["points"].size(), 1u);
+    EXPECT_EQ(q["points"][0]["guardian"]["id"], world_.g1);
+    EXPECT_EQ(q["points"][0]["guardian"]["name"], "Gina Guardian (Kit's parent or carer)");
+    EXPECT_EQ(q["points"][0]["total"], 54);
+    found = true;
+  }
+  EXPECT_TRUE(found) << progress.dump();
+  // Nobody but Gina reads it: not Kit, not Gil.
+  for (const std::string who : {"k1", "g3"}) {
+    EXPECT_EQ(browsers_.at(who).Get(Episode(world_.e_k1) + "/progress").body.find("CARER-CHECK"),
+              std::string::npos)
+        << who;
+  }
+}
+
 }  // namespace
 }  // namespace rapport::testing

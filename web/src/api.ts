@@ -219,6 +219,9 @@ export interface AssignedInstrument {
   chosen_schedule?: boolean; // false: the questionnaire's own default
   // For the session asked about (or now): whether its schedule asks it.
   due?: boolean;
+  // A parent's or carer's own Rapport Check is about a session they took part in: for the
+  // guardian asking, the latest such session they have not answered it for yet (null otherwise).
+  session_id?: number | null;
 }
 
 // One crisis line as the clinic shows it. `tel` and `sms` are dialable targets ("116123"), or ""
@@ -307,6 +310,10 @@ export interface ProgressPoint {
   session_number: number;
   submitted_at: string;
   appointment_id?: number | null;
+  respondent?: string;
+  // Whose answer it is when a parent or carer gave it (a child may have several), as the care
+  // team knows them: "Elena Haddad (Leo's parent)". A guardian sees only their own answers.
+  guardian?: { id: number; name: string } | null;
   total: number | null;
   band?: string;
 }

@@ -39,6 +39,15 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
 }
 
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long' });
+
+// "3 December": the day of a session near now, where the year goes without saying.
+export function formatDayMonth(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dayMonth.format(d);
+}
+
 export function modalityLabel(m: string): string {
   switch (m) {
     case 'in-person':

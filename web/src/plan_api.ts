@@ -48,6 +48,9 @@ export interface Homework {
   key?: string;
   description: string;
   due_date: string;
+  // Set when the homework is planned with the parents or carers: what they do to support it.
+  // Absent (or empty): the homework is the client's own.
+  caregiver_support?: string;
 }
 
 export interface Goal {
@@ -141,12 +144,30 @@ export interface GoalProgress {
   self_ratings: SelfRating[];
 }
 
+// Check-ins on homework since the version in force was agreed: one person's word for one day
+// (done or not), a later word on the same day correcting it. `rate` is done / check_ins, null
+// while there are none.
+export interface HomeworkCompletion {
+  check_ins: number;
+  done: number;
+  rate: number | null;
+}
+
 export interface HomeworkState {
   key: string;
   goal_key: string;
   description: string;
   due_date: string;
+  // '' when the homework is the client's own.
+  caregiver_support: string;
+  // The latest word of anyone.
   done: boolean;
+  by_client: HomeworkCompletion;
+  by_caregivers: HomeworkCompletion;
+  last_check_in_at: string | null;
+  // Whether the reader may check in: the client and the care team on any homework, a parent or
+  // carer on homework planned with them; nobody once the episode has ended.
+  may_check_in: boolean;
 }
 
 export interface ReviewState {
@@ -175,6 +196,8 @@ export interface PlanOverview {
   review: ReviewState;
   last_review_at: string | null;
   thought_records: number;
+  // Every check-in on the current version's homework, by anyone.
+  homework_completion: HomeworkCompletion;
 }
 
 export interface DiffRow {
@@ -256,8 +279,10 @@ export const planApi = {
   rank: (episodeId: number, order: string[]) => request<PlanOverview>('PUT', `${base(episodeId)}/ranking`, { order }),
   rateGoal: (episodeId: number, goalKey: string, rating: number, note: string) =>
     request<PlanOverview>('POST', `${base(episodeId)}/goals/${encodeURIComponent(goalKey)}/ratings`, note ? { rating, note } : { rating }),
-  tickHomework: (episodeId: number, key: string, done: boolean) =>
-    request<PlanOverview>('PUT', `${base(episodeId)}/homework/${encodeURIComponent(key)}`, { done }),
+  // A check-in for today: done or not, with an optional note. Checking in again the same day
+  // corrects that day's word.
+  tickHomework: (episodeId: number, key: string, done: boolean, note?: string) =>
+    request<PlanOverview>('PUT', `${base(episodeId)}/homework/${encodeURIComponent(key)}`, note ? { done, note } : { done }),
   thoughtRecords: (episodeId: number) => request<ThoughtRecordView[]>('GET', `${base(episodeId)}/thought-records`),
   addThoughtRecord: (episodeId: number, record: ThoughtRecord) =>
     request<ThoughtRecordView>('POST', `${base(episodeId)}/thought-records`, record),

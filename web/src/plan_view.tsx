@@ -1,9 +1,9 @@
 // Read-only pieces of a plan shared by the plan page, the version view and the print view: the
 // summary, problems in agreed order, goals with benchmarks and their progress, interventions and
-// homework, signatures, the version history and what changed between two versions. The plan
-// page passes slots for the parts a client acts on (ticking homework, rating a goal). Each piece
-// is worded for its reader: clients and guardians read no diagnosis, no questionnaire codes and no
-// item keys.
+// homework (with what a parent or carer does for homework planned with them), signatures, the
+// version history and what changed between two versions. The plan page passes slots for the
+// parts a client acts on (checking in on homework, rating a goal). Each piece is worded for its
+// reader: clients and guardians read no diagnosis, no questionnaire codes and no item keys.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { formatDate, formatDateTime } from './format';
@@ -253,30 +253,57 @@ export function achievementClass(a: string): string {
   return `badge badge--achievement-${a}`;
 }
 
+// How a parent or carer supports a homework planned with them, as a label: a young child reads
+// it in a child's words.
+export function caregiverSupportLabel(reader: Reader, child = false): string {
+  if (reader.audience === 'client') return child ? 'Your grown-up helps' : 'Planned with your parents or carers';
+  return 'Planned with parents or carers';
+}
+
+// Under a homework planned with the parents or carers: what they do to support it.
+export function CaregiverSupport({ homework, reader, child = false }: { homework: Homework; reader: Reader; child?: boolean }) {
+  const text = homework.caregiver_support?.trim();
+  if (!text) return null;
+  return (
+    <p class="homework__support small">
+      <span class="label">{caregiverSupportLabel(reader, child)}:</span> {text}
+    </p>
+  );
+}
+
 interface GoalSlots {
-  // Replaces the plain homework line (the plan page puts a checkbox there).
+  // Replaces the plain homework line (the plan page names the homework its check-in is for).
   homeworkItem?: (goal: Goal, homework: Homework, state?: HomeworkState) => ComponentChildren;
+  // Under the homework and what a parent or carer does for it (the plan page's check-in).
+  homeworkExtra?: (goal: Goal, homework: Homework, state?: HomeworkState) => ComponentChildren;
   // Under the goal (the client's self-rating).
   goalExtra?: (goal: Goal, progress?: GoalProgress) => ComponentChildren;
 }
 
+// `child`: the reader is a young child, who reads a child's words. `intro`: under the heading
+// (the care team's homework completion on the plan page).
 export function GoalsSection({
   content,
   reader,
   overview,
   slots,
   showWeights,
+  child = false,
+  intro,
 }: {
   content: PlanContent;
   reader: Reader;
   overview?: PlanOverview;
   slots?: GoalSlots;
   showWeights?: boolean;
+  child?: boolean;
+  intro?: ComponentChildren;
 }) {
   const progressOf = (key?: string) => overview?.goals.find((g) => g.key === key);
   return (
     <section class="card plan-section" aria-labelledby="plan-goals">
       <h2 id="plan-goals">Goals</h2>
+      {intro}
       {content.goals.length === 0 && <p class="muted">No goals written down yet.</p>}
       {content.goals.map((goal, gi) => {
         const progress = progressOf(goal.key);
@@ -335,7 +362,7 @@ export function GoalsSection({
                   {goal.homework.map((h, hi) => {
                     const state = overview?.homework.find((s) => s.key === h.key);
                     return (
-                      <li key={h.key ?? hi}>
+                      <li key={h.key ?? hi} class="homework">
                         {slots?.homeworkItem ? (
                           slots.homeworkItem(goal, h, state)
                         ) : (
@@ -347,6 +374,8 @@ export function GoalsSection({
                             </span>
                           </>
                         )}
+                        <CaregiverSupport homework={h} reader={reader} child={child} />
+                        {slots?.homeworkExtra?.(goal, h, state)}
                       </li>
                     );
                   })}

@@ -583,6 +583,10 @@ export function changeInWords(row: DiffRow, ctx: ChangeContext): ChangeInWords |
       }
       if (row.field === 'due_date') return { what: `${what}, due date`, about, ...words(formatDate(row.before), formatDate(row.after)) };
       if (row.field === 'approach') return { what: `${what}, approach`, about, ...words(row.before, row.after) };
+      if (row.field === 'caregiver_support') {
+        const whose = reader.audience === 'client' ? 'how your parents or carers help' : 'how a parent or carer helps';
+        return { what: `${what}, ${whose}`, about, ...words(row.before, row.after) };
+      }
       return { what, about, ...words(row.before, row.after) };
     }
     case 'sharing': {

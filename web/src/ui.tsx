@@ -19,6 +19,7 @@ interface FieldProps {
   min?: string | number;
   max?: string | number;
   step?: string | number;
+  maxLength?: number;
 }
 
 export function Field(props: FieldProps) {
@@ -50,6 +51,7 @@ export function Field(props: FieldProps) {
         min={props.min}
         max={props.max}
         step={props.step}
+        maxLength={props.maxLength}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
       />
@@ -220,6 +222,7 @@ interface TextAreaProps {
   hint?: string;
   required?: boolean;
   rows?: number;
+  maxLength?: number;
 }
 
 // A labelled multi-line field; its error sits beside it exactly as Field's does.
@@ -243,6 +246,7 @@ export function TextAreaField(props: TextAreaProps) {
         id={id}
         name={props.name}
         rows={props.rows ?? 3}
+        maxLength={props.maxLength}
         value={props.value}
         required={props.required}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}

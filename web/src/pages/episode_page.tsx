@@ -3,7 +3,9 @@
 // alerts themselves, every response item by item, each session held in the room with its Rapport
 // Check beside its summary, the CSV export, a feedback link to send, the way to each past
 // session's note, the handover the episode started with (if it began from a change of therapist),
-// the Support Check for a client who is not on track, and referring the client on.
+// the Support Check for a client who is not on track, and referring the client on. For a child
+// whose parents or carers take part in sessions, how the sessions feel to each of them beside the
+// child's own, and who took part.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -35,10 +37,13 @@ import { NotValidated, unvalidated, useValidation, type ValidationMap } from '..
 import { CopyableLink } from './client_page';
 import { mayNoteRuptures, noteRuptureAction, RupturesSection } from './ruptures_section';
 import { SupportSection } from './support_section';
+import { CaregiverRapportCard, caregiverRapportCodes } from './caregiver_rapport';
 
 interface EpisodeView {
   progress: EpisodeProgress;
   appointments: Appointment[];
+  // The questionnaires assigned, with who answers each.
+  assigned: AssignedInstrument[];
   clientId?: number;
   therapistId?: number;
   therapistName?: string;
@@ -46,14 +51,16 @@ interface EpisodeView {
 }
 
 async function loadEpisode(id: number): Promise<EpisodeView> {
-  const [progress, appointments, episode] = await Promise.all([
+  const [progress, appointments, episode, assigned] = await Promise.all([
     api.progress(id),
     api.episodeAppointments(id).catch(() => [] as Appointment[]),
     api.episode(id).catch(() => undefined),
+    api.episodeInstruments(id).catch(() => [] as AssignedInstrument[]),
   ]);
   return {
     progress,
     appointments,
+    assigned,
     clientId: episode?.client_id,
     therapistId: episode?.therapist_id,
     therapistName: episode?.therapist_name,
@@ -72,6 +79,7 @@ function Answers({ episodeId, point }: { episodeId: number; point: ProgressPoint
       <summary>
         Session {point.session_number} · {formatDateTime(point.submitted_at)} ·{' '}
         {typeof point.total === 'number' ? `${point.total}${point.band ? ` (${point.band})` : ''}` : 'not scored'}
+        {point.guardian ? ` · ${point.guardian.name}` : ''}
       </summary>
       {open && detail.loading && <Loading what="the answers" />}
       {detail.error && <Alert>{detail.error.message}</Alert>}
@@ -511,8 +519,10 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       </div>
     );
   }
-  const { progress, appointments, clientId, therapistId, therapistName, status } = view.data!;
-  const rapport = progress.instruments.find((q) => q.purpose === 'rapport');
+  const { progress, appointments, assigned, clientId, therapistId, therapistName, status } = view.data!;
+  // A child's parents and carers have their own Rapport Check; the client's is the other one.
+  const caregiverCodes = caregiverRapportCodes(progress, assigned);
+  const rapport = progress.instruments.find((q) => q.purpose === 'rapport' && !caregiverCodes.has(q.code));
   const isTherapist = ctx.user.role === 'therapist';
   const open = progress.alerts.filter((a) => a.state === 'open');
   // The room of the session under way or starting within a day.
@@ -532,6 +542,18 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       validation={validation}
     />
   );
+  // Beside the child's own Rapport Check too: how the sessions feel to them and to each parent.
+  const caregivers =
+    caregiverCodes.size > 0 ? (
+      <CaregiverRapportCard
+        clientId={clientId}
+        progress={progress}
+        codes={caregiverCodes}
+        appointments={appointments}
+        mayRecord={therapistId !== undefined && therapistId === ctx.user.id && status !== 'ended'}
+        validation={validation}
+      />
+    ) : null;
   return (
     <div class="page">
       <p class="breadcrumb">
@@ -575,9 +597,11 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       {progress.instruments.filter((q) => q.purpose !== 'support').map((q) => (
         <Fragment key={q.code}>
           <Questionnaire episodeId={episodeId} q={q} rapport={rapport} progress={progress} validation={validation} />
+          {q === rapport && caregivers}
           {q === rapport && heldSessions}
         </Fragment>
       ))}
+      {!rapport && caregivers}
       {!rapport && heldSessions}
       {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
       {isTherapist && <SendFeedbackLink appointments={appointments} />}

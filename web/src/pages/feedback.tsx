@@ -1,7 +1,8 @@
 // The two ways a client gives feedback: signed in, before or after a session (or at any time), and
 // from a personal feedback link without a password. Both use the same form. Signed in, the same
 // page also asks, once, the Rapport Check about a course of therapy that has ended ("looking
-// back", `?episode=N`).
+// back", `?episode=N`). A young child is told, in a child's words, how to answer and thanked by
+// name once the answers are sent.
 import { useRef, useState } from 'preact/hooks';
 import {
   api,
@@ -21,6 +22,7 @@ import { currentEpisode } from '../caseload';
 import type { ComponentChildren } from 'preact';
 import { FeedbackForm, SentEarlier, sentHere } from '../feedback_form';
 import { FitOfferAfterFeedback } from '../fit_followup';
+import { isYoungChild } from '../family_api';
 import { firstName, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
@@ -121,10 +123,12 @@ interface SessionForm {
   // How many questionnaires were already answered about the appointment.
   answered: number;
   draft?: FeedbackDraft;
+  // A young child, who reads a child's words before the questions and after sending.
+  child: boolean;
 }
 
 async function loadSessionForm(userId: number, appointmentId?: number): Promise<SessionForm> {
-  const client = await api.client(userId);
+  const [client, child] = await Promise.all([api.client(userId), isYoungChild(userId)]);
   const episode = currentEpisode(client.episodes);
   if (!episode) throw new ApiError(404, 'You have no open course of care to give feedback on yet.');
   // Nothing more is asked about the sessions of a course that has ended (only, once, how it felt
@@ -150,7 +154,33 @@ async function loadSessionForm(userId: number, appointmentId?: number): Promise<
     beforeStart,
     answered: answered.size,
     draft,
+    child,
   };
+}
+
+// A young child's thank-you, by name, below the confirmation that the answers were sent.
+function ChildThanks({ name, therapistName }: { name: string; therapistName?: string }) {
+  const them = therapistName ? firstName(therapistName) : 'Your therapist';
+  return (
+    <p class="kid-thanks">
+      Thank you, {name}! {them} will read this before your next time together.
+    </p>
+  );
+}
+
+// The same, once it is known whether the client is a young child.
+function ChildThanksIfYoung({ ctx, therapistName }: { ctx: AppContext; therapistName?: string }) {
+  const young = useLoad(() => isYoungChild(ctx.user.id), [ctx.user.id]);
+  return young.data === true ? <ChildThanks name={firstName(ctx.user.display_name)} therapistName={therapistName} /> : null;
+}
+
+// What a young child reads before the questions: how to answer, and who reads the answers.
+function childLede(form: SessionForm): string {
+  const faces = form.instruments.some((i) => i.faces === true);
+  const them = form.client.therapist_name ? firstName(form.client.therapist_name) : 'Your therapist';
+  return `${faces ? 'Tap a face for each question. ' : ''}There are no wrong answers. ${
+    form.beforeStart ? `${them} will talk about them with you.` : `${them} will read what you say.`
+  }`;
 }
 
 export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
@@ -163,6 +193,7 @@ export function SessionFeedbackPage({ ctx }: { ctx: AppContext }) {
       <div class="page narrow-page">
         <PageTitle title={title}>{title}</PageTitle>
         <SentEarlier therapistName={earlier.therapistName} crisis={earlier.crisis} />
+        {!lookingBack && <ChildThanksIfYoung ctx={ctx} therapistName={earlier.therapistName} />}
         {!lookingBack && <FitOfferAfterFeedback userId={ctx.user.id} />}
       </div>
     );
@@ -189,22 +220,27 @@ function SessionFeedback({ ctx }: { ctx: AppContext }) {
       {form.error && <Alert kind={form.error.status === 409 ? 'info' : 'error'}>{form.error.message}</Alert>}
       {form.data && (
         <>
-          <p class="lede">
-            {form.data.appointment ? `About your session on ${formatDateTime(form.data.appointment.starts_at)}. ` : ''}
-            {form.data.beforeStart
-              ? 'Your therapist will look at these with you in the session.'
-              : `Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
-          </p>
+          {form.data.child && form.data.instruments.length > 0 ? (
+            <p class="lede kid-lede">{childLede(form.data)}</p>
+          ) : (
+            <p class="lede">
+              {form.data.appointment ? `About your session on ${formatDateTime(form.data.appointment.starts_at)}. ` : ''}
+              {form.data.beforeStart
+                ? 'Your therapist will look at these with you in the session.'
+                : `Your answers go to ${form.data.client.therapist_name ?? 'your therapist'}.`}
+            </p>
+          )}
           {form.data.instruments.length === 0 && form.data.answered > 0 ? (
             // Sent before, from here or from another device.
             <>
               <SentEarlier therapistName={form.data.client.therapist_name} />
+              {form.data.child && <ChildThanks name={firstName(ctx.user.display_name)} therapistName={form.data.client.therapist_name} />}
               <FitOfferAfterFeedback userId={ctx.user.id} />
             </>
           ) : form.data.instruments.length === 0 ? (
             <p class="muted">There are no questions for you right now.</p>
           ) : (
-            <SessionQuestions form={form.data} appointmentId={appointmentParam} />
+            <SessionQuestions form={form.data} appointmentId={appointmentParam} childName={firstName(ctx.user.display_name)} />
           )}
         </>
       )}
@@ -245,14 +281,25 @@ export function DraftedForm(props: {
   );
 }
 
-function SessionQuestions({ form, appointmentId }: { form: SessionForm; appointmentId?: number }) {
+function SessionQuestions({ form, appointmentId, childName }: { form: SessionForm; appointmentId?: number; childName: string }) {
+  // After a Fit Check, whatever follows a low one: the same choice as on the home.
+  const fitOffer = form.instruments.some((i) => i.purpose === 'fit') ? <FitOfferAfterFeedback userId={form.client.id} /> : undefined;
   return (
     <DraftedForm
       instruments={form.instruments}
       therapistName={form.client.therapist_name}
       initial={form.draft}
-      // After a Fit Check, whatever follows a low one: the same choice as on the home.
-      afterSent={form.instruments.some((i) => i.purpose === 'fit') ? <FitOfferAfterFeedback userId={form.client.id} /> : undefined}
+      // A young child is thanked by name as well.
+      afterSent={
+        form.child ? (
+          <>
+            <ChildThanks name={childName} therapistName={form.client.therapist_name} />
+            {fitOffer}
+          </>
+        ) : (
+          fitOffer
+        )
+      }
       save={(answers) => api.saveFeedbackDraft(form.episodeId, answers)}
       send={(instrument, answers) =>
         api.submitResponse(form.episodeId, {

@@ -1,5 +1,6 @@
 // A parent or carer's questions about their child: the parent-report questionnaires the child's
-// therapist asks of them (the PSC-17, say), due before the child's next session. With more than one
+// therapist asks of them (the PSC-17, say), due before the child's next session, and, after a
+// session they took part in, how it felt to them (their own Rapport Check). With more than one
 // child linked they first choose whom the questions are about; with one they go straight there.
 // The form, its draft kept on the server and its confirmation are the client's own, worded for
 // the parent.
@@ -7,13 +8,14 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type Appointment, type AssignedInstrument, type Client, type Episode, type FeedbackDraft, type InstrumentDefinition } from '../api';
 import { currentEpisode } from '../caseload';
 import { SentEarlier, sentHere } from '../feedback_form';
-import { firstName, formatDateTime } from '../format';
+import { firstName, formatDateTime, formatDayMonth } from '../format';
 import type { AppContext } from '../main';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { DraftedForm } from './feedback';
 
 // What a child's parent or carer is asked now: the child's open episode, their next session (the
-// questions are about the time before it) and the questionnaires due from a guardian for it.
+// parent-report questions are about the time before it) and the questionnaires due from a
+// guardian, among them how a session they took part in felt to them.
 export interface GuardianQuestions {
   episode: Episode;
   next?: Appointment;
@@ -35,8 +37,16 @@ export async function guardianQuestionsFor(child: Client, appointments: Appointm
   return { episode, next, due };
 }
 
-function upcoming(): Promise<Appointment[]> {
-  const from = new Date().toISOString();
+// Whether a questionnaire asks about a session the parent took part in (how it felt to them),
+// rather than about the time before the next one.
+export function aboutSessionTakenPart(a: AssignedInstrument): boolean {
+  return typeof a.session_id === 'number';
+}
+
+// The guardian's appointments from a little over a week ago (a session they took part in is asked
+// about for a week) to a year ahead.
+function nearby(): Promise<Appointment[]> {
+  const from = new Date(Date.now() - 8 * 86400_000).toISOString();
   const to = new Date(Date.now() + 365 * 86400_000).toISOString();
   return api.appointments(from, to).catch(() => [] as Appointment[]);
 }
@@ -85,11 +95,16 @@ interface ChildForm {
   therapistName?: string;
   next?: Appointment;
   instruments: InstrumentDefinition[];
+  // By questionnaire code: the session it asks about, for the questions about a session the
+  // parent took part in.
+  sessionOf: Map<string, number>;
+  // That session, when it is among the parent's appointments (for its date).
+  session?: Appointment;
   draft?: FeedbackDraft;
 }
 
 async function loadChildForm(childId: number): Promise<ChildForm> {
-  const [child, appointments] = await Promise.all([api.client(childId), upcoming()]);
+  const [child, appointments] = await Promise.all([api.client(childId), nearby()]);
   const questions = await guardianQuestionsFor(child, appointments);
   if (!questions) {
     throw new ApiError(409, `${firstName(child.display_name)} has no course of care open, so there are no questions for you now.`);
@@ -98,14 +113,52 @@ async function loadChildForm(childId: number): Promise<ChildForm> {
     Promise.all(questions.due.map((a) => api.instrument(a.code))),
     api.feedbackDraft(questions.episode.id).catch(() => undefined),
   ]);
+  const sessionOf = new Map<string, number>();
+  for (const a of questions.due) if (aboutSessionTakenPart(a)) sessionOf.set(a.code, a.session_id!);
+  const sessionId = [...sessionOf.values()][0];
   return {
     child,
     episodeId: questions.episode.id,
     therapistName: questions.episode.therapist_name ?? questions.next?.therapist_name,
     next: questions.next,
     instruments,
+    sessionOf,
+    session: sessionId === undefined ? undefined : appointments.find((a) => a.id === sessionId),
     draft,
   };
+}
+
+// The words above the questions: about the child before their next session, about a session the
+// parent took part in, or both.
+function Lede({ data, first, therapist }: { data: ChildForm; first: string; therapist: string }) {
+  const asked = data.instruments.some((i) => !data.sessionOf.has(i.code));
+  const tookPart = data.instruments.some((i) => data.sessionOf.has(i.code));
+  const session = data.session ? `the session on ${formatDayMonth(data.session.starts_at)}` : `the recent session with ${first}`;
+  const before = data.next ? `, before the session on ${formatDateTime(data.next.starts_at)}` : '';
+  if (tookPart && !asked) {
+    return (
+      <p class="lede">
+        About {session} that you took part in{data.session ? ` with ${first}` : ''}. Your answers go to {therapist}, who will read them before you
+        next meet. There are no right answers, and honest ones help most.
+      </p>
+    );
+  }
+  if (tookPart) {
+    return (
+      <p class="lede">
+        About {first}
+        {before}, and about {session} that you took part in. Your answers go to {therapist}, who will look at them with what {first} says. There
+        are no right answers: what you notice at home, and how the sessions feel to you, is what helps most.
+      </p>
+    );
+  }
+  return (
+    <p class="lede">
+      About {first}
+      {before}. Your answers go to {therapist}, who will look at them with what {first} says. There are no right answers: what you notice at home
+      helps most.
+    </p>
+  );
 }
 
 function ChildQuestions({ childId }: { childId: number }) {
@@ -134,11 +187,7 @@ function ChildQuestions({ childId }: { childId: number }) {
       )}
       {data && first && (
         <>
-          <p class="lede">
-            About {first}
-            {data.next ? `, before the session on ${formatDateTime(data.next.starts_at)}` : ''}. Your answers go to {therapist}, who will look at
-            them with what {first} says. There are no right answers: what you notice at home helps most.
-          </p>
+          <Lede data={data} first={first} therapist={therapist} />
           {data.instruments.length === 0 ? (
             <>
               <p>There are no questions for you about {first} right now. Thank you.</p>
@@ -153,14 +202,16 @@ function ChildQuestions({ childId }: { childId: number }) {
               initial={data.draft}
               sendLabel={`Send to ${therapist}`}
               save={(answers) => api.saveFeedbackDraft(data.episodeId, answers)}
-              send={(instrument, answers) =>
-                api.submitResponse(data.episodeId, {
+              send={(instrument, answers) => {
+                // How a session felt is about that session; the other questions about the next one.
+                const appointment = data.sessionOf.get(instrument) ?? data.next?.id;
+                return api.submitResponse(data.episodeId, {
                   instrument,
                   respondent: 'guardian',
                   answers,
-                  ...(data.next ? { appointment_id: data.next.id } : {}),
-                })
-              }
+                  ...(appointment !== undefined ? { appointment_id: appointment } : {}),
+                });
+              }}
             />
           )}
         </>

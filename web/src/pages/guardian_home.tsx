@@ -14,7 +14,7 @@ import { Messages } from '../messages';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { formatDate } from '../format';
 import { NextAppointment } from './client_home';
-import { guardianQuestionsFor } from './guardian_feedback';
+import { aboutSessionTakenPart, guardianQuestionsFor } from './guardian_feedback';
 import { RoomLink } from '../room/room_link';
 
 async function loadChildren(userId: number) {
@@ -26,7 +26,7 @@ async function loadChildren(userId: number) {
       const record = child.episodes ? child : await api.client(child.id).catch(() => child);
       const episode = currentEpisode(record.episodes);
       // What the clinic shares with this guardian (they receive only their own entry), and the
-      // parent-report questions due before the child's next session.
+      // questions due from them: before the child's next session, or about one they took part in.
       const [family, questions] = await Promise.all([
         familyApi.family(child.id).catch(() => undefined),
         guardianQuestionsFor(record, appointments).catch(() => undefined),
@@ -137,12 +137,25 @@ export function GuardianHome({ ctx }: { ctx: AppContext }) {
               )}
               {questions && (
                 <>
-                  <h3>Before the next session</h3>
-                  <p>
-                    A few questions about how {first} has been
-                    {questions.next ? `, for the session on ${formatDateTime(questions.next.starts_at)}` : ''}. {therapist ?? `${first}'s therapist`} will look
-                    at your answers with what {first} says.
-                  </p>
+                  {questions.due.every(aboutSessionTakenPart) ? (
+                    <>
+                      <h3>After the session you took part in</h3>
+                      <p>
+                        A few questions about how the session with {first} felt to you. {therapist ?? `${first}'s therapist`} would like to hear, and
+                        will read your answers before you next meet.
+                      </p>
+                    </>
+                  ) : (
+                    <>
+                      <h3>Before the next session</h3>
+                      <p>
+                        A few questions about how {first} has been
+                        {questions.next ? `, for the session on ${formatDateTime(questions.next.starts_at)}` : ''}
+                        {questions.due.some(aboutSessionTakenPart) ? ', and how the last session you took part in felt to you' : ''}.{' '}
+                        {therapist ?? `${first}'s therapist`} will look at your answers with what {first} says.
+                      </p>
+                    </>
+                  )}
                   <p>
                     <a class="button button--primary" href={`/feedback?child=${child.id}`}>
                       Answer the questions about {first}

@@ -29,7 +29,8 @@ interface EditGoal {
   due_date: string;
   benchmarks: EditBenchmark[];
   interventions: { key: string; description: string; approach: string }[];
-  homework: { key: string; description: string; due_date: string }[];
+  // caregiver_support: '' when the homework is the client's own.
+  homework: { key: string; description: string; due_date: string; caregiver_support: string }[];
   confidential: boolean;
 }
 
@@ -66,7 +67,7 @@ function toEdit(c: PlanContent): EditContent {
           : { key: b.key ?? '', kind: 'questionnaire', instrument: b.instrument, comparator: b.comparator, target: String(b.target), weight: '1', levels: ['', '', '', '', ''] },
       ),
       interventions: g.interventions.map((i) => ({ key: i.key ?? '', description: i.description, approach: i.approach ?? '' })),
-      homework: g.homework.map((h) => ({ key: h.key ?? '', description: h.description, due_date: h.due_date })),
+      homework: g.homework.map((h) => ({ key: h.key ?? '', description: h.description, due_date: h.due_date, caregiver_support: h.caregiver_support ?? '' })),
       confidential: !!g.confidential,
     })),
     guardian: { ...c.guardian },
@@ -117,7 +118,14 @@ function fromEdit(e: EditContent): { content?: PlanContent; errors: Record<strin
             },
       ),
       interventions: g.interventions.map((i) => ({ ...(i.key ? { key: i.key } : {}), description: i.description.trim(), approach: i.approach.trim() })),
-      homework: g.homework.map((h) => ({ ...(h.key ? { key: h.key } : {}), description: h.description.trim(), due_date: h.due_date })),
+      homework: g.homework.map((h) => ({
+        ...(h.key ? { key: h.key } : {}),
+        description: h.description.trim(),
+        due_date: h.due_date,
+        // Sent only when written: homework without it is the client's own, and reads (and is
+        // signed) as it always did.
+        ...(h.caregiver_support.trim() ? { caregiver_support: h.caregiver_support.trim() } : {}),
+      })),
       ...(g.confidential ? { confidential: true } : {}),
     })),
     guardian: { ...e.guardian },
@@ -398,7 +406,7 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
       ),
     );
     g.interventions.forEach((_, ii) => ['description', 'approach'].forEach((f) => shownPaths.add(`goals/${gi}/interventions/${ii}/${f}`)));
-    g.homework.forEach((_, hi) => ['description', 'due_date'].forEach((f) => shownPaths.add(`goals/${gi}/homework/${hi}/${f}`)));
+    g.homework.forEach((_, hi) => ['description', 'due_date', 'caregiver_support'].forEach((f) => shownPaths.add(`goals/${gi}/homework/${hi}/${f}`)));
   });
   const orphaned = Object.entries(errors).filter(([p]) => !shownPaths.has(p));
   const problemOptions = model.problems.map((p, i) => ({ value: p.key, label: `${p.key || `new ${i + 1}`}: ${shortText(p.client_words || '(no words yet)', 50)}` }));
@@ -576,6 +584,7 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
               update={(f) => update((m) => (f(m.goals[gi]), m))}
               remove={() => update((m) => ({ ...m, goals: m.goals.filter((_, j) => j !== gi) }))}
               newKey={newKey}
+              clientName={overview.client.name}
             />
           ))}
           <button
@@ -673,6 +682,7 @@ function GoalEditor({
   update,
   remove,
   newKey,
+  clientName,
 }: {
   goal: EditGoal;
   index: number;
@@ -684,6 +694,7 @@ function GoalEditor({
   update: (f: (g: EditGoal) => void) => void;
   remove: () => void;
   newKey: (letter: 'p' | 'g' | 'b' | 'i' | 'h') => string;
+  clientName: string;
 }) {
   const gi = index;
   const path = (rest: string) => `goals/${gi}/${rest}`;
@@ -868,13 +879,25 @@ function GoalEditor({
             onInput={(v) => update((g) => (g.homework[hi].due_date = v))}
             error={err(path(`homework/${hi}/due_date`))}
           />
+          <div class="row__full">
+            <TextAreaField
+              label="How a parent or carer helps"
+              name={`goals-${gi}-h-${hi}-caregiver-support`}
+              rows={2}
+              maxLength={1000}
+              hint={`For example “Do the breathing together after the bath, and praise trying.” Parents and carers can check in on it when homework is shared with them. Leave it empty when the homework is ${clientName}'s own.`}
+              value={h.caregiver_support}
+              onInput={(v) => update((g) => (g.homework[hi].caregiver_support = v))}
+              error={err(path(`homework/${hi}/caregiver_support`))}
+            />
+          </div>
           <button class="button button--small button--quiet" type="button" onClick={() => update((g) => g.homework.splice(hi, 1))}>
             Remove homework {hi + 1}<span class="visually-hidden"> of goal {gi + 1}</span>
           </button>
         </div>
       ))}
       <div>
-        <button class="button button--small" type="button" onClick={() => update((g) => g.homework.push({ key: newKey('h'), description: '', due_date: '' }))}>
+        <button class="button button--small" type="button" onClick={() => update((g) => g.homework.push({ key: newKey('h'), description: '', due_date: '', caregiver_support: '' }))}>
           Add homework<span class="visually-hidden"> to goal {gi + 1}</span>
         </button>
       </div>

@@ -1,20 +1,23 @@
 // The treatment plan of an episode, for everyone who may see it. What the page offers follows
 // the overview's may_edit (the care team: drafts, proposals, reviews), may_accept (the client,
-// or a guardian when asked: the answer to the latest proposal) and guardian_view (read-only,
-// only the shared sections). The client ranks the problems, adds and rewords problems in their
-// own words, rates their goals, ticks homework and writes thought records. The therapist and
-// supervisor also see what the client asked for when looking for a therapist, and the
-// preparation they shared, to build the plan on.
+// or a guardian when asked: the answer to the latest proposal) and guardian_view (only the
+// shared sections, read-only but for check-ins on homework planned with the parents or carers);
+// whether the reader checks in on a homework follows its may_check_in. The client ranks the
+// problems, adds and rewords problems in their own words, rates their goals, checks in on
+// homework and writes thought records; a parent or carer checks in on the homework planned with
+// them. The therapist and supervisor also see what the client asked for when looking for a
+// therapist, and the preparation they shared, to build the plan on.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence } from '../api';
 import { ClientAskedFor, SharedPreparation } from '../client_intake';
-import { formatDate, formatDateTime } from '../format';
+import { firstName, formatDate, formatDateTime } from '../format';
 import type { AppContext } from '../main';
 import {
   planApi,
   type Goal,
   type GoalProgress,
   type Homework,
+  type HomeworkCompletion,
   type HomeworkState,
   type PlanContent,
   type PlanDiff,
@@ -41,7 +44,7 @@ import {
 } from '../plan_words';
 import { isYoungChild } from '../family_api';
 import { navigate } from '../router';
-import { Alert, CheckboxField, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
+import { Alert, Field, Loading, PageTitle, SelectField, TextAreaField, useLoad } from '../ui';
 import { ThoughtRecordForm, ThoughtRecordList } from './plan_thought_records';
 
 interface PlanPageData {
@@ -195,9 +198,12 @@ export function PlanPage({ ctx, episodeId }: { ctx: AppContext; episodeId: numbe
               reader={reader}
               overview={overview}
               showWeights={isCare}
+              child={child}
+              intro={isCare && overview.homework.length > 0 ? <HomeworkCompletionLine completion={overview.homework_completion} /> : undefined}
               slots={{
-                homeworkItem: (goal, h, state) => (
-                  <HomeworkTick episodeId={episodeId} goal={goal} homework={h} state={state} canTick={who !== 'guardian'} onChanged={() => done()} />
+                homeworkItem: (_goal, h, state) => <HomeworkTask homework={h} state={state} />,
+                homeworkExtra: (_goal, h, state) => (
+                  <HomeworkCheckIn episodeId={episodeId} homework={h} state={state} reader={reader} child={child} onChanged={() => done()} />
                 ),
                 goalExtra: (goal, progress) => (
                   <SelfRating
@@ -813,55 +819,193 @@ function OrderList({ title, order, content }: { title: string; order: string[] |
   );
 }
 
-function HomeworkTick({
+// Where a homework's words are named: its check-in buttons are labelled by them.
+const taskId = (key: string) => `homework-${key}-task`;
+
+const noCheckIns: HomeworkCompletion = { check_ins: 0, done: 0, rate: null };
+
+function sameDay(iso: string | null | undefined, day: Date): boolean {
+  if (!iso) return false;
+  const d = new Date(iso);
+  return d.getFullYear() === day.getFullYear() && d.getMonth() === day.getMonth() && d.getDate() === day.getDate();
+}
+
+// Whether the reader checks in on this homework (the client and the care team on any, a parent or
+// carer on homework planned with them, nobody once the episode has ended).
+function checksIn(homework: Homework, state?: HomeworkState): boolean {
+  return !!homework.key && !!state?.may_check_in;
+}
+
+// The homework's words and due date. Where the reader does not check in, the latest word on it
+// follows, as it always has.
+function HomeworkTask({ homework, state }: { homework: Homework; state?: HomeworkState }) {
+  const due = homework.due_date ? ` · due ${formatDate(homework.due_date)}` : '';
+  return (
+    <p class="homework__task">
+      <span id={homework.key ? taskId(homework.key) : undefined}>{homework.description}</span>
+      <span class="muted">
+        {due}
+        {state && !checksIn(homework, state) ? (state.done ? ' · done' : ' · not done yet') : ''}
+      </span>
+    </p>
+  );
+}
+
+// The plan's homework completion, for the care team: every check-in since the plan was agreed.
+function HomeworkCompletionLine({ completion }: { completion?: HomeworkCompletion }) {
+  const c = completion ?? noCheckIns;
+  const rate = c.rate ?? (c.check_ins > 0 ? c.done / c.check_ins : null);
+  return (
+    <div class="homework-completion">
+      <p>
+        <span class="label">Homework completion:</span>{' '}
+        {c.check_ins === 0 || rate === null ? 'No check-ins yet' : `${Math.round(rate * 100)}% (${c.done} of ${c.check_ins} check-ins)`}
+      </p>
+      <p class="muted small">Every check-in on this plan's homework since it was agreed, whoever made it.</p>
+    </div>
+  );
+}
+
+// For homework planned with the parents or carers: how often each side said it was done.
+function checkInCounts(state: HomeworkState, reader: Reader, child: boolean): string {
+  const part = (c: HomeworkCompletion) => (c.check_ins === 0 ? 'none yet' : `${c.done} of ${c.check_ins} done`);
+  const client = state.by_client ?? noCheckIns;
+  const carers = state.by_caregivers ?? noCheckIns;
+  if (reader.audience === 'client') {
+    return child
+      ? `Since we made the plan — you: ${part(client)} · your grown-up: ${part(carers)}`
+      : `Check-ins since the plan was agreed — you: ${part(client)} · your parents or carers: ${part(carers)}`;
+  }
+  return `Check-ins since the plan was agreed — ${firstName(reader.client)}: ${part(client)} · parents and carers: ${part(carers)}`;
+}
+
+function lastCheckInLine(state: HomeworkState, child: boolean, now: Date): string {
+  if (!state.last_check_in_at) return child ? '' : 'No check-ins yet.';
+  const when = sameDay(state.last_check_in_at, now) ? 'today' : formatDate(state.last_check_in_at);
+  const word = state.done ? 'done' : when === 'today' ? 'not today' : 'not done that day';
+  return `${child ? 'Last time' : 'Last check-in'}: ${when} — ${word}.`;
+}
+
+// A check-in for today on one homework: done or not, with a note if the reader wants to add one.
+// The two answers are a pair of buttons that read as a pair of choices, the one given today (by
+// anyone) marked as chosen; giving one again the same day corrects that day's word. Under
+// homework planned with the parents or carers, how often each side said it was done.
+function HomeworkCheckIn({
   episodeId,
   homework,
   state,
-  canTick,
+  reader,
+  child,
   onChanged,
 }: {
   episodeId: number;
-  goal: Goal;
   homework: Homework;
   state?: HomeworkState;
-  canTick: boolean;
+  reader: Reader;
+  child: boolean;
   onChanged: () => void;
 }) {
-  const tick = useAction();
-  // The box shows the tick at once; the server's answer then confirms it (or the error undoes it).
+  const save = useAction();
+  const [note, setNote] = useState('');
+  const [saved, setSaved] = useState('');
+  // The chosen answer shows at once; the server's answer then confirms it (or the error undoes it).
   const [pending, setPending] = useState<boolean>();
-  useEffect(() => setPending(undefined), [state?.done]);
-  const done = pending ?? state?.done ?? false;
-  const label = `${homework.description}${homework.due_date ? ` (due ${formatDate(homework.due_date)})` : ''}`;
-  if (!homework.key || !canTick) {
-    return (
-      <>
-        {label}
-        <span class="muted">{state ? (done ? ' · done' : ' · not done yet') : ''}</span>
-      </>
-    );
-  }
+  useEffect(() => setPending(undefined), [state?.done, state?.last_check_in_at]);
+  const doneRef = useRef<HTMLButtonElement>(null);
+  const notRef = useRef<HTMLButtonElement>(null);
+  // The answers wait while one is saved; a keyboard user then finds themself back on the answer
+  // they gave rather than at the top of the page.
+  const pressed = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    if (save.busy || !pressed.current) return;
+    const active = document.activeElement;
+    if (!active || active === document.body) pressed.current.focus();
+    pressed.current = null;
+  }, [save.busy]);
+  if (!state) return null;
+  const withCarers = !!(state.caregiver_support || homework.caregiver_support);
+  const anyCheckIns = (state.by_client?.check_ins ?? 0) + (state.by_caregivers?.check_ins ?? 0) > 0;
+  const counts = withCarers && anyCheckIns ? <p class="homework__counts small">{checkInCounts(state, reader, child)}</p> : null;
+  if (!checksIn(homework, state)) return counts;
+
+  const key = homework.key!;
+  const now = new Date();
+  const today = sameDay(state.last_check_in_at, now) ? state.done : undefined;
+  const answer = pending ?? today;
+  const last = lastCheckInLine(state, child, now);
+  const promptId = `homework-${key}-prompt`;
+  const doneId = `homework-${key}-done`;
+  const prompt =
+    reader.audience === 'care' ? 'Check in for today' : reader.audience === 'guardian' ? 'How did it go today?' : 'Did you do it today?';
+  // The server counts a note's length in bytes, which accented letters and emoji take more of.
+  const noteError = save.error?.fieldMessage('note') ? 'The note is too long. Please make it a little shorter.' : undefined;
+  // The arrow keys move between the two answers, as in any pair of choices, without giving one.
+  const onArrow = (e: KeyboardEvent) => {
+    if (!['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(e.key)) return;
+    e.preventDefault();
+    (document.activeElement === doneRef.current ? notRef.current : doneRef.current)?.focus();
+  };
+  const send = (done: boolean) => {
+    pressed.current = done ? doneRef.current : notRef.current;
+    setPending(done);
+    setSaved('');
+    void save
+      .run(async () => {
+        const text = note.trim();
+        await planApi.tickHomework(episodeId, key, done, text || undefined);
+        setNote('');
+        setSaved('Thanks — saved for today.');
+        onChanged();
+      })
+      .then((ok) => {
+        if (!ok) setPending(undefined);
+      });
+  };
   return (
-    <>
-      <CheckboxField
-        label={label}
-        name={`homework-${homework.key}`}
-        checked={done}
-        disabled={tick.busy}
-        onChange={(checked) => {
-          setPending(checked);
-          void tick
-            .run(async () => {
-              await planApi.tickHomework(episodeId, homework.key!, checked);
-              onChanged();
-            })
-            .then((ok) => {
-              if (!ok) setPending(undefined);
-            });
-        }}
-      />
-      {tick.error && <Alert>{errorText(tick.error)}</Alert>}
-    </>
+    <div class="check-in">
+      {last && <p class="homework__last muted small">{last}</p>}
+      {counts}
+      <p class="check-in__prompt" id={promptId}>
+        {prompt}
+      </p>
+      <TextAreaField label="Anything to add?" name={`homework-note-${key}`} rows={2} maxLength={500} value={note} onInput={setNote} error={noteError} />
+      <div class="actions check-in__answers" role="radiogroup" aria-labelledby={promptId} onKeyDown={onArrow}>
+        {/* Each answer is named by its own words and the homework's, so that it can be told apart
+            from the answers to the plan's other homework. */}
+        <button
+          ref={doneRef}
+          class={answer === true ? 'button button--primary check-in__answer' : 'button check-in__answer'}
+          type="button"
+          role="radio"
+          aria-checked={answer === true}
+          aria-labelledby={`${doneId} ${taskId(key)}`}
+          disabled={save.busy}
+          onClick={() => send(true)}
+        >
+          {answer === true && <span aria-hidden="true">✓</span>}
+          <span id={doneId}>
+            {child ? 'I did it today' : 'Done today'}
+            <span class="visually-hidden"> —</span>
+          </span>
+        </button>
+        <button
+          ref={notRef}
+          class={answer === false ? 'button button--primary check-in__answer' : 'button check-in__answer'}
+          type="button"
+          role="radio"
+          aria-checked={answer === false}
+          disabled={save.busy}
+          onClick={() => send(false)}
+        >
+          {answer === false && <span aria-hidden="true">✓</span>}
+          Not today<span class="visually-hidden"> — {homework.description}</span>
+        </button>
+      </div>
+      {save.error && !noteError && <Alert>{errorText(save.error)}</Alert>}
+      <p class="check-in__saved small" role="status">
+        {saved}
+      </p>
+    </div>
   );
 }
 

@@ -198,7 +198,8 @@ function TrendKey({ rows }: { rows: BoardRow[] }) {
   const outcome = rows.filter((r) => (r.feedback?.outcome_trend.length ?? 0) > 0);
   const rapport = rows.some((r) => (r.feedback?.rapport_trend.length ?? 0) > 0);
   if (outcome.length === 0 && !rapport) return null;
-  const codes = [...new Set(outcome.map((r) => r.feedback?.last_outcome?.code).filter((c): c is string => !!c))];
+  // In a steady order, whichever client's row comes first.
+  const codes = [...new Set(outcome.map((r) => r.feedback?.last_outcome?.code).filter((c): c is string => !!c))].sort();
   return (
     <p class="trend-key small">
       <span class="trend-key__title">Trend lines:</span>
