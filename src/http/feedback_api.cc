@@ -533,7 +533,18 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                if (!id) return std::unexpected(std::move(id.error()));
                auto body = ReadJsonObject(request, /*allow_empty=*/true);
                if (!body) return std::unexpected(std::move(body.error()));
-               auto link = feedback.CreateFeedbackLink(actor, *id);
+               // {"guardian_id": N}: a link for that parent or carer; none: for the client.
+               std::optional<UserId> guardian_id;
+               JsonObjectReader reader(*body);
+               if (const Json* g = reader.Optional("guardian_id"); g != nullptr) {
+                 if (g->is_number_integer() && g->get<std::int64_t>() > 0) {
+                   guardian_id = g->get<UserId>();
+                 } else if (!g->is_null()) {
+                   reader.AddError("guardian_id", "must be a user id");
+                 }
+               }
+               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+               auto link = feedback.CreateFeedbackLink(actor, *id, guardian_id);
                if (!link) return ErrorReply(link.error());
                // A path, not an absolute URL: a forged Host header cannot redirect it.
                return HttpResponse::JsonBody(
@@ -552,6 +563,8 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
                }
                return HttpResponse::JsonBody(
                    200, {{"client_first_name", FirstName(info->client_name)},
+                         {"respondent", std::string(ToString(info->respondent))},
+                         {"guardian_name", OptionalText(info->guardian_name)},
                          {"therapist_name", info->therapist_name},
                          {"clinic_name", info->clinic_name},
                          {"appointment_starts_at", FormatIso8601(info->appointment_starts_at)},

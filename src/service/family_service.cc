@@ -9,6 +9,7 @@
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/names.h"
+#include "service/plan_service.h"
 #include "service/tell.h"
 
 namespace rapport {
@@ -99,11 +100,6 @@ Result<ConsentView> ConsentViewOf(Store& store, Names& names, const CareConsent&
   return view;
 }
 
-Result<PlanContent> ContentOf(const PlanVersion& version) {
-  RAPPORT_ASSIGN_OR_RETURN(const Json json, ParseJson(version.content_json));
-  return ParseStoredPlanContent(json);
-}
-
 // The plan content the confidential list speaks of: the agreed version, else the newest that was
 // shown to the client (a proposal), else nothing.
 Result<std::optional<PlanContent>> PlanInForce(Store& store, EpisodeId episode_id) {
@@ -118,7 +114,7 @@ Result<std::optional<PlanContent>> PlanInForce(Store& store, EpisodeId episode_i
     }
   }
   if (chosen == nullptr) return std::optional<PlanContent>();
-  RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(*chosen));
+  RAPPORT_ASSIGN_OR_RETURN(PlanContent content, StoredContentOf(*chosen));
   return std::optional<PlanContent>(std::move(content));
 }
 
@@ -126,7 +122,7 @@ Result<std::optional<PlanContent>> PlanInForce(Store& store, EpisodeId episode_i
 Result<std::string> ItemWords(Store& store, EpisodeId episode_id, const std::string& key) {
   RAPPORT_ASSIGN_OR_RETURN(const auto versions, store.ListPlanVersions(episode_id));
   for (auto v = versions.rbegin(); v != versions.rend(); ++v) {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*v));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*v));
     if (const Problem* p = content.FindProblem(key)) return p->client_words;
     if (const Goal* g = content.FindGoal(key)) return g->description;
   }

@@ -1785,7 +1785,8 @@ Result<std::vector<AssignedInstrument>> FeedbackService::AssignInstrument(
 // --- Feedback links ---------------------------------------------------------------------------
 
 Result<FeedbackLinkCreated> FeedbackService::CreateFeedbackLink(const Actor& actor,
-                                                                AppointmentId appointment_id) {
+                                                                AppointmentId appointment_id,
+                                                                std::optional<UserId> guardian_id) {
   RAPPORT_RETURN_IF_ERROR(RequireRole(actor, {Role::kTherapist, Role::kSupervisor}));
   auto appointment = store_.GetAppointment(appointment_id);
   if (!appointment) {
@@ -1802,6 +1803,18 @@ Result<FeedbackLinkCreated> FeedbackService::CreateFeedbackLink(const Actor& act
     return Fail(Error::FailedPrecondition(
         "This clinic does not allow feedback from links without signing in."));
   }
+  // A parent's link: to one of the client's guardians, who answers their own questionnaires.
+  std::optional<User> guardian;
+  if (guardian_id) {
+    RAPPORT_ASSIGN_OR_RETURN(const auto guardians, store_.ListGuardiansOfChild(episode.client_id));
+    if (std::find(guardians.begin(), guardians.end(), *guardian_id) == guardians.end()) {
+      return Fail(FieldProblem("guardian_id", "is not a guardian of this client"));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(guardian, store_.GetUser(*guardian_id));
+    if (!guardian->active) {
+      return Fail(FieldProblem("guardian_id", "this guardian's account is not active"));
+    }
+  }
   const Timestamp now = clock_.Now();
   FeedbackLinkCreated out;
   out.token = RandomToken();
@@ -1813,19 +1826,22 @@ Result<FeedbackLinkCreated> FeedbackService::CreateFeedbackLink(const Actor& act
   link.token_hash = Blake2b256Hex(out.token);
   link.created_at = now;
   link.expires_at = out.expires_at;
+  link.guardian_id = guardian_id;
   RAPPORT_ASSIGN_OR_RETURN(const User client, store_.GetUser(episode.client_id));
   RAPPORT_RETURN_IF_ERROR(store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(const FeedbackLinkId id, txn.InsertFeedbackLink(link));
-    // The link goes to the client (on their open pages and by e-mail); the answer still holds it
-    // for a therapist who hands it over in person.
+    // The link goes to whom it is for (on their open pages and by e-mail); the answer still
+    // holds it for a therapist who hands it over in person.
+    const std::string words =
+        guardian ? "Your child's therapist would like to hear from you. It takes a few minutes, "
+                   "and the link works without signing in:\n"
+                 : "Your therapist would like to hear how your session felt. It takes about a "
+                   "minute, and the link works once, without signing in:\n";
     RAPPORT_RETURN_IF_ERROR(
-        Tell(txn, client,
+        Tell(txn, guardian ? *guardian : client,
              Message{"feedback_link", fmt::format("feedback_link:{}", id),
                      "Rapport: a short check-in is ready for you",
-                     "Your therapist would like to hear how your session "
-                     "felt. It takes about a minute, and the link works "
-                     "once, without signing in:\n" +
-                         wiring_.notifier.base_url + out.path,
+                     words + wiring_.notifier.base_url + out.path,
                      Json{{"type", "feedback_link"}, {"appointment_id", appointment->id}}},
              now));
     return audit::Append(txn, actor, now, "create", "feedback_link", Id(id));
@@ -1861,8 +1877,28 @@ Result<LinkContext> ResolveLink(Store& store, const std::string& token, Timestam
   if (!c.clinic.settings.allow_link_feedback) return Fail(invalid);
   if (c.episode.status == EpisodeStatus::kEnded) return Fail(invalid);
   RAPPORT_ASSIGN_OR_RETURN(const User client, store.GetUser(c.episode.client_id));
-  if (!client.active) return Fail(invalid);
+  if (!client.active && !link->guardian_id) return Fail(invalid);
+  if (link->guardian_id) {
+    // A parent's link lapses with their link to the child.
+    RAPPORT_ASSIGN_OR_RETURN(const auto guardians, store.ListGuardiansOfChild(c.episode.client_id));
+    if (std::find(guardians.begin(), guardians.end(), *link->guardian_id) == guardians.end()) {
+      return Fail(invalid);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store.GetUser(*link->guardian_id));
+    if (!guardian.active) return Fail(invalid);
+  }
   return c;
+}
+
+// The link stands in for the sign-in of whom it is for (the client, or the guardian it names),
+// for this one appointment.
+Actor LinkActor(const LinkContext& c, std::string source) {
+  Actor person;
+  person.user_id = c.link.guardian_id.value_or(c.episode.client_id);
+  person.clinic_id = c.episode.clinic_id;
+  person.role = c.link.guardian_id ? Role::kGuardian : Role::kClient;
+  person.source = std::move(source);
+  return person;
 }
 
 }  // namespace
@@ -1877,17 +1913,23 @@ Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& to
   info.therapist_name = therapist.display_name;
   info.clinic_name = c.clinic.name;
   info.expires_at = c.link.expires_at;
-  RAPPORT_ASSIGN_OR_RETURN(const auto assigned, Assigned(store_, catalog_, c.episode.id,
-                                                         c.appointment.starts_at, clock_.Now()));
+  const Actor person = LinkActor(c, "link");
+  info.respondent = person.role == Role::kGuardian ? Respondent::kGuardian : Respondent::kClient;
+  if (c.link.guardian_id) {
+    RAPPORT_ASSIGN_OR_RETURN(const User guardian, store_.GetUser(*c.link.guardian_id));
+    info.guardian_name = guardian.display_name;
+  }
+  RAPPORT_ASSIGN_OR_RETURN(const auto assigned,
+                           Assigned(store_, catalog_, c.episode.id, c.appointment.starts_at,
+                                    clock_.Now(), c.link.guardian_id));
   RAPPORT_ASSIGN_OR_RETURN(const auto responses, store_.ListResponsesOfEpisode(c.episode.id));
   for (const AssignedInstrument& a : assigned) {
-    if (a.respondent != Respondent::kClient || !a.due) continue;
-    const bool answered =
-        std::any_of(responses.begin(), responses.end(), [&](const FeedbackResponse& r) {
-          return r.instrument == a.code && r.appointment_id == c.appointment.id &&
-                 r.respondent_user_id == c.episode.client_id;
-        });
-    if (!answered) info.pending.push_back(a);
+    if (a.respondent != info.respondent || !a.due) continue;
+    // A parent's own check about a session is asked through the link of that session only.
+    if (a.session_id && *a.session_id != c.appointment.id) continue;
+    if (!AnsweredFor(responses, a.code, person.user_id, c.appointment.id)) {
+      info.pending.push_back(a);
+    }
   }
   return info;
 }
@@ -1895,28 +1937,20 @@ Result<FeedbackLinkInfo> FeedbackService::PeekFeedbackLink(const std::string& to
 Result<CrisisHelp> FeedbackService::HelpViaLink(const std::string& token) {
   const Timestamp now = clock_.Now();
   RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, now));
-  Reader reader = Reader::kAdult;
-  if (auto profile = store_.GetClientProfile(c.episode.client_id)) {
-    reader = ReaderFor(*profile, now);
-  }
-  return CrisisHelpFor(store_, *wiring_.crisis, c.episode.clinic_id, c.episode.client_id, reader,
-                       now);
+  return CrisisFor(c.episode, c.link.guardian_id ? Respondent::kGuardian : Respondent::kClient,
+                   now);
 }
 
 Result<SubmitResult> FeedbackService::SubmitViaLink(const std::string& token,
                                                     const SubmitRequest& request,
                                                     const std::string& source) {
   RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
-  // The link stands in for the client's own sign-in, for this one appointment.
-  Actor client;
-  client.user_id = c.episode.client_id;
-  client.clinic_id = c.episode.clinic_id;
-  client.role = Role::kClient;
-  client.source = source;
+  const Actor person = LinkActor(c, source);
   SubmitRequest for_appointment = request;
   for_appointment.appointment_id = c.appointment.id;
-  RAPPORT_ASSIGN_OR_RETURN(Prepared prepared, Prepare(client, c.episode, for_appointment));
-  return Commit(client, c.episode, std::move(prepared), c.link.id);
+  for_appointment.respondent = person.role == Role::kGuardian ? "guardian" : "client";
+  RAPPORT_ASSIGN_OR_RETURN(Prepared prepared, Prepare(person, c.episode, for_appointment));
+  return Commit(person, c.episode, std::move(prepared), c.link.id);
 }
 
 // --- Drafts -----------------------------------------------------------------------------------
@@ -1927,16 +1961,6 @@ Respondent RespondentOf(const Actor& actor) {
   if (actor.role == Role::kClient) return Respondent::kClient;
   if (actor.role == Role::kGuardian) return Respondent::kGuardian;
   return Respondent::kTherapist;
-}
-
-// The link stands in for the client's own sign-in, for this one appointment.
-Actor LinkClient(const LinkContext& c, std::string source) {
-  Actor client;
-  client.user_id = c.episode.client_id;
-  client.clinic_id = c.episode.clinic_id;
-  client.role = Role::kClient;
-  client.source = std::move(source);
-  return client;
 }
 
 }  // namespace
@@ -2065,13 +2089,13 @@ Result<FeedbackDraftView> FeedbackService::SaveDraft(const Actor& actor, Episode
 
 Result<FeedbackDraftView> FeedbackService::GetDraftViaLink(const std::string& token) {
   RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
-  return ReadDraftAs(LinkClient(c, "link"), c.episode);
+  return ReadDraftAs(LinkActor(c, "link"), c.episode);
 }
 
 Result<FeedbackDraftView> FeedbackService::SaveDraftViaLink(const std::string& token,
                                                             const Json& answers) {
   RAPPORT_ASSIGN_OR_RETURN(const LinkContext c, ResolveLink(store_, token, clock_.Now()));
-  return SaveDraftAs(LinkClient(c, "link"), c.episode, answers);
+  return SaveDraftAs(LinkActor(c, "link"), c.episode, answers);
 }
 
 Status FeedbackService::RaiseUnsentRisk(WriteTxn& txn, EpisodeId episode_id, UserId author_id,

@@ -219,7 +219,10 @@ struct FeedbackLinkInfo {
   std::string therapist_name;  // "your therapist will read it"
   std::string clinic_name;
   Timestamp expires_at = 0;
-  // The client's questionnaires not yet answered for this appointment.
+  // Who answers through the link: the client, or a guardian (named).
+  Respondent respondent = Respondent::kClient;
+  std::string guardian_name;
+  // Their questionnaires not yet answered for this appointment.
   std::vector<AssignedInstrument> pending;
 };
 
@@ -343,16 +346,21 @@ class FeedbackService {
       const std::string& respondent,
       std::optional<std::optional<Schedule>> schedule = std::nullopt);
 
-  // The episode's therapist or supervisor. kFailedPrecondition when the clinic's
-  // allow_link_feedback is off.
-  Result<FeedbackLinkCreated> CreateFeedbackLink(const Actor& actor, AppointmentId appointment_id);
+  // The episode's therapist or supervisor: a link for the appointment's client, or, with
+  // `guardian_id` (field "guardian_id": an active guardian of the client), for that parent or
+  // carer to answer their own questionnaires without signing in. It is sent to whom it is for.
+  // kFailedPrecondition when the clinic's allow_link_feedback is off.
+  Result<FeedbackLinkCreated> CreateFeedbackLink(const Actor& actor, AppointmentId appointment_id,
+                                                 std::optional<UserId> guardian_id = std::nullopt);
   // No actor: the token is the credential. kNotFound for an unknown or expired token, or when the
   // clinic has since turned links off.
   Result<FeedbackLinkInfo> PeekFeedbackLink(const std::string& token);
   // "Get help now" for the holder of a link: the client's crisis lines and the clinic's words.
   Result<CrisisHelp> HelpViaLink(const std::string& token);
-  // As SubmitResponse for the appointment's client (respondent must be "client"); once per
-  // questionnaire (kAlreadyExists after). `request.appointment_id` is ignored.
+  // As SubmitResponse for the person the link is for (the appointment's client, or the guardian
+  // it names, whose link lapses when they are no longer the client's guardian), answering as
+  // them (`request.respondent` is ignored); once per questionnaire (kAlreadyExists after).
+  // `request.appointment_id` is ignored.
   Result<SubmitResult> SubmitViaLink(const std::string& token, const SubmitRequest& request,
                                      const std::string& source = "link");
 

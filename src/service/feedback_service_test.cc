@@ -1146,11 +1146,71 @@ TEST(FeedbackLinks, AClientAnswersOncePerQuestionnaireWithoutSigningIn) {
   EXPECT_EQ(w.Take(w.e_c1), before);
   EXPECT_TRUE(w.service.SubmitViaLink(link->token, Request("PHQ-9", Phq9(0))).has_value());
   EXPECT_EQ(w.store->FindFeedbackLinkByTokenHash(Blake2b256Hex(link->token))->uses, 2);
-  // A link answers for the client only.
-  EXPECT_EQ(w.service.SubmitViaLink(link->token, Request("GAD-7", Json::object(), "therapist"))
-                .error()
-                .code,
-            ErrorCode::kInvalidArgument);
+  // A link answers as the client, whoever the request says is answering.
+  ASSERT_TRUE(
+      w.service.SubmitViaLink(link->token, Request("GAD-7", Gad7(0), "therapist")).has_value());
+  const auto responses = *w.store->ListResponsesOfEpisode(w.e_c1);
+  for (const FeedbackResponse& r : responses) {
+    EXPECT_EQ(r.respondent, Respondent::kClient);
+    EXPECT_EQ(r.respondent_user_id, w.c1);
+  }
+}
+
+TEST(FeedbackLinks, AParentsLinkAsksTheirOwnQuestionsAndAnswersAsThem) {
+  FeedbackWorld w;
+  const auto wrong = w.service.CreateFeedbackLink(w.As(w.t1), w.a_k1, w.g2);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_TRUE(Contains(FieldNames(wrong.error()), "guardian_id")) << "Gus is Kai's, not Kit's";
+  EXPECT_FALSE(w.service.CreateFeedbackLink(w.As(w.g1), w.a_k1, w.g1).has_value())
+      << "the care team sends links";
+
+  auto link = w.service.CreateFeedbackLink(w.As(w.t1), w.a_k1, w.g1);
+  ASSERT_TRUE(link.has_value()) << link.error().message;
+  int sent = 0;
+  const auto mail = *w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  for (const Notification& m : mail) {
+    if (m.reason != "feedback_link") continue;
+    ++sent;
+    EXPECT_EQ(m.recipient_id, w.g1) << "the link goes to the parent it is for";
+    EXPECT_NE(m.body.find(link->path), std::string::npos);
+  }
+  EXPECT_EQ(sent, 1);
+  auto info = w.service.PeekFeedbackLink(link->token);
+  ASSERT_TRUE(info.has_value()) << info.error().message;
+  EXPECT_EQ(info->respondent, Respondent::kGuardian);
+  EXPECT_EQ(info->guardian_name, "Gina Guardian");
+  ASSERT_EQ(info->pending.size(), 1u) << "the parent-report form; not Kit's own";
+  EXPECT_EQ(info->pending[0].code, "PSC-17");
+
+  ASSERT_TRUE(w.service.SubmitViaLink(link->token, Request("PSC-17", Psc17(1))).has_value());
+  const auto stored = *w.store->ListResponsesOfEpisode(w.e_k1);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].respondent, Respondent::kGuardian);
+  EXPECT_EQ(stored[0].respondent_user_id, w.g1);
+  EXPECT_EQ(stored[0].appointment_id, w.a_k1);
+  EXPECT_TRUE(w.service.PeekFeedbackLink(link->token)->pending.empty());
+  EXPECT_FALSE(
+      w.service.SubmitViaLink(link->token, Request("KIDS-CHECK", KidsCheck(4))).has_value())
+      << "a parent's link does not answer for the child";
+
+  // After a session she took part in, her link for it asks how it felt to her.
+  const AppointmentId session = w.PastSession(w.e_k1, 1);
+  ASSERT_TRUE(w.store
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.InsertRoomGuest(RoomGuest{session, w.g1, w.t1, w.clock.Now()});
+                  })
+                  .has_value());
+  auto after = w.service.CreateFeedbackLink(w.As(w.t1), session, w.g1);
+  ASSERT_TRUE(after.has_value());
+  info = w.service.PeekFeedbackLink(after->token);
+  ASSERT_TRUE(info.has_value());
+  std::vector<std::string> codes;
+  for (const AssignedInstrument& a : info->pending) codes.push_back(a.code);
+  EXPECT_TRUE(Contains(codes, "CARER-CHECK"));
+  ASSERT_TRUE(
+      w.service.SubmitViaLink(after->token, Request("CARER-CHECK", CarerCheck(9))).has_value());
+  // Through the link, the draft is the parent's own.
+  EXPECT_TRUE(w.service.GetDraftViaLink(after->token).has_value());
 }
 
 TEST(FeedbackLinks, ExpireAfterSevenDays) {

@@ -89,10 +89,9 @@ Error OpenVersionError(const PlanVersion& open) {
       open.number));
 }
 
-// Stored content was validated when it was written; it is read back through the same parser so
-// that there is one definition of the shape. It fails only if the clinic's questionnaires have
-// changed under it or the database was edited by hand.
-Result<PlanContent> ContentOf(const PlanVersion& version) {
+}  // namespace
+
+Result<PlanContent> StoredContentOf(const PlanVersion& version) {
   auto json = ParseJson(version.content_json);
   if (!json) {
     return Fail(Error::Internal(fmt::format("Stored plan version {} is not JSON: {}",
@@ -106,13 +105,15 @@ Result<PlanContent> ContentOf(const PlanVersion& version) {
   return std::move(*content);
 }
 
+namespace {
+
 Result<std::vector<PlanContent>> ContentsOf(const std::vector<PlanVersion>& versions,
                                             std::optional<int> except = std::nullopt) {
   std::vector<PlanContent> out;
   out.reserve(versions.size());
   for (const PlanVersion& v : versions) {
     if (except && v.number == *except) continue;
-    RAPPORT_ASSIGN_OR_RETURN(PlanContent c, ContentOf(v));
+    RAPPORT_ASSIGN_OR_RETURN(PlanContent c, StoredContentOf(v));
     out.push_back(std::move(c));
   }
   return out;
@@ -238,7 +239,7 @@ Result<PlanVersionView> ViewOf(const PlanVersion& version,
                                Names& names) {
   PlanVersionView view;
   view.version = version;
-  RAPPORT_ASSIGN_OR_RETURN(view.content, ContentOf(version));
+  RAPPORT_ASSIGN_OR_RETURN(view.content, StoredContentOf(version));
   if (!party.care) {
     view.guardian_filtered = FilterForReader(party, version.status, view.content);
     view.version.content_json = PlanContentToJson(view.content).dump();
@@ -390,7 +391,7 @@ Result<PlanOverview> BuildOverview(Store& store, const Party& party, Timestamp n
 
   const PlanVersion* newest = Newest(versions);
   if (newest->status == PlanVersionStatus::kProposed && (party.client || party.guardian)) {
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent proposed, ContentOf(*newest));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent proposed, StoredContentOf(*newest));
     const SignerRole role = party.client ? SignerRole::kClient : SignerRole::kGuardian;
     const bool signed_already = std::any_of(
         signatures.begin(), signatures.end(),
@@ -531,8 +532,8 @@ Result<std::vector<DiffRow>> PlanService::Diff(const Actor& actor, EpisodeId epi
   if (before == nullptr) return Fail(NoSuchVersion(from));
   const PlanVersion* after = Find(versions, to);
   if (after == nullptr) return Fail(NoSuchVersion(to));
-  RAPPORT_ASSIGN_OR_RETURN(PlanContent a, ContentOf(*before));
-  RAPPORT_ASSIGN_OR_RETURN(PlanContent b, ContentOf(*after));
+  RAPPORT_ASSIGN_OR_RETURN(PlanContent a, StoredContentOf(*before));
+  RAPPORT_ASSIGN_OR_RETURN(PlanContent b, StoredContentOf(*after));
   FilterForReader(party, before->status, a);
   FilterForReader(party, after->status, b);
   RAPPORT_RETURN_IF_ERROR(
@@ -638,7 +639,7 @@ Result<PlanVersionView> PlanService::Propose(const Actor& actor, EpisodeId episo
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_ASSIGN_OR_RETURN(version->status,
                              NextStatus(version->status, PlanAction::kPropose, number));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*version));
     std::vector<FieldError> missing;
     if (content.problems.empty()) {
       missing.push_back(FieldError{"problems", "add at least one problem before proposing"});
@@ -694,7 +695,7 @@ Result<PlanVersionView> PlanService::Accept(const Actor& actor, EpisodeId episod
     PlanVersion* version = Find(versions, number);
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_RETURN_IF_ERROR(CheckLatestProposal(versions, number));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*version));
     const bool guardian_asked = content.guardian.ask_agreement;
     if (party.guardian && !guardian_asked) {
       return Fail(Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
@@ -740,7 +741,7 @@ Status Decide(Store& store, const Actor& actor, const Party& party, int number, 
     if (version == nullptr) return Fail(NoSuchVersion(number));
     RAPPORT_RETURN_IF_ERROR(CheckLatestProposal(versions, number));
     if (party.guardian) {
-      RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*version));
+      RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*version));
       if (!content.guardian.ask_agreement) {
         return Fail(Error::PermissionDenied("This plan does not ask for a guardian's agreement."));
       }
@@ -820,7 +821,7 @@ Result<int> ChangeDraft(
         ContentsOf(versions, open != nullptr ? std::optional<int>(open->number) : std::nullopt));
     if (open != nullptr) {
       PlanVersion draft = *open;
-      RAPPORT_ASSIGN_OR_RETURN(PlanContent content, ContentOf(draft));
+      RAPPORT_ASSIGN_OR_RETURN(PlanContent content, StoredContentOf(draft));
       RAPPORT_RETURN_IF_ERROR(change(content, history));
       draft.content_json = PlanContentToJson(content).dump();
       draft.updated_at = now;
@@ -916,7 +917,7 @@ Result<PlanContent> CurrentContent(WriteTxn& txn, EpisodeId episode_id) {
   if (current == nullptr) {
     return Fail(Error::FailedPrecondition("This episode has no plan yet."));
   }
-  return ContentOf(*current);
+  return StoredContentOf(*current);
 }
 
 }  // namespace
@@ -935,7 +936,7 @@ Result<PlanOverview> PlanService::Rank(const Actor& actor, EpisodeId episode_id,
     RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode_id));
     const PlanVersion* newest = Newest(versions);
     if (newest == nullptr) return Fail(Error::FailedPrecondition("This episode has no plan yet."));
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*newest));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*newest));
     RAPPORT_RETURN_IF_ERROR(ValidateRanking(content, order));
     RAPPORT_RETURN_IF_ERROR(txn.InsertPlanEvent(
         EventOf(party, actor, PlanEventKind::kRanking, subject, Json{{"order", order}}, now)));
@@ -1073,7 +1074,7 @@ Result<PlanOverview> PlanService::Review(const Actor& actor, EpisodeId episode_i
       return Fail(Error::FailedPrecondition(
           "There is no agreed plan to review yet: the client has to accept one first."));
     }
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*agreed));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*agreed));
     std::vector<FieldError> unknown;
     for (const auto& [key, level] : input.gas_levels) {
       const auto [goal, benchmark] = content.FindBenchmark(key);
@@ -1114,7 +1115,7 @@ Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_
     RAPPORT_ASSIGN_OR_RETURN(const auto versions, txn.ListPlanVersions(episode.id));
     const PlanVersion* agreed = Agreed(versions);
     if (agreed == nullptr) continue;
-    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, ContentOf(*agreed));
+    RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*agreed));
     const Timestamp agreed_at = agreed->decided_at.value_or(agreed->created_at);
     std::optional<PlanActivity> activity;
     std::optional<std::vector<UserId>> guardians;

@@ -141,6 +141,11 @@ struct PlanStanding {
 Result<PlanStanding> PlanStandingOf(Store& store, const Clinic& clinic, const Episode& episode,
                                     Timestamp now);
 
+// The content of a stored version, read back through the same parser that validated it when it
+// was written. kInternal only if the clinic's questionnaires changed under it or the database was
+// edited by hand.
+Result<PlanContent> StoredContentOf(const PlanVersion& version);
+
 // Between sessions, a reminder to check in on homework planned with caregivers: to the client and
 // to each guardian who sees the plan, at most once a week for each homework, only while it is not
 // yet due, a week after the last check-in on it (or after the version was agreed), and never with

@@ -9,6 +9,7 @@
 #include "service/audit_log.h"
 #include "service/course_service.h"
 #include "service/names.h"
+#include "service/plan_service.h"
 
 namespace rapport {
 
@@ -101,8 +102,7 @@ Result<RecordEpisode> RecordService::EpisodeRecord(const Actor& actor, const Epi
     if (!ShownToClient(v.status)) continue;
     RecordPlanVersion view;
     view.version = v;
-    RAPPORT_ASSIGN_OR_RETURN(const Json content, ParseJson(v.content_json));
-    RAPPORT_ASSIGN_OR_RETURN(view.content, ParseStoredPlanContent(content));
+    RAPPORT_ASSIGN_OR_RETURN(view.content, StoredContentOf(v));
     for (const PlanSignature& s : signatures) {
       if (s.version_id != v.id) continue;
       RecordSignature signature{s.role, s.user_id, {}, s.signed_at};

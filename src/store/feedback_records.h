@@ -68,6 +68,9 @@ struct FeedbackLink {
   Timestamp created_at = 0;
   Timestamp expires_at = 0;
   int uses = 0;  // submissions made through it
+  // The guardian the link is for, who answers their own questionnaires through it; none: the
+  // appointment's client.
+  std::optional<UserId> guardian_id{};
 };
 
 }  // namespace rapport

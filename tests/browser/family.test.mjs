@@ -6,7 +6,9 @@
 // likes to be contacted and records Leo's assent through the family card, and sees both listed.
 // Marcus, whose contact a court order limits, sees Leo's next appointment and no plan. Kwame
 // checks in, on his phone and with a note, on the homework of Ama's plan planned with him, and
-// cannot check in on the homework that is Ama's own.
+// cannot check in on the homework that is Ama's own. Leo's therapist sends Elena a feedback link
+// for Leo's next session; Elena opens it signed out on her phone, reads the questions worded for
+// her, answers them and is thanked by name, and her answers are kept as hers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -31,6 +33,30 @@ const kMarcus = { name: 'Marcus Haddad', email: 'marcus.haddad@demo.rapport' };
 const responses = (r) => r.request().method() === 'POST' && /\/api\/v1\/episodes\/\d+\/responses$/.test(r.url());
 
 // The signed-in person's own user id.
+// Answers every question of the stepped form, one screen at a time: the first `byKeyboard` by
+// keyboard (Space picks the focused answer, Enter on Next moves on), the rest by touch (a tap on
+// an answer moves on by itself); an optional comment is skipped.
+async function answerEveryQuestion(page, form, byKeyboard) {
+  const first = await stepName(form);
+  const total = Number(/^Question 1 of (\d+)$/.exec(first)?.[1]);
+  assert.ok(total >= 1, `the stepper counts the questions: "${first}"`);
+  for (let n = 1; n <= total; n++) {
+    const here = `Question ${n} of ${total}`;
+    assert.equal(await stepName(form), here);
+    const question = form.locator('fieldset.question');
+    if ((await question.getByRole('radio').count()) === 0) {
+      await form.getByRole('button', { name: 'Skip' }).press('Enter');
+    } else if (n <= byKeyboard) {
+      await question.getByRole('radio').first().focus();
+      await page.keyboard.press('Space');
+      await form.getByRole('button', { name: 'Next' }).press('Enter');
+    } else {
+      await question.getByRole('radio').nth(n % 3).click();
+    }
+    await leftStep(form, here);
+  }
+}
+
 async function myId(page) {
   const me = await callApi(page, 'GET', '/me');
   assert.equal(me.status, 200, JSON.stringify(me.body));
@@ -86,27 +112,8 @@ test('a parent answers the questions about their child on a phone, by keyboard a
   assert.ok(spoken[0].startsWith(legend), `it reads the question: "${spoken[0]}"`);
   assert.match(spoken[0], /The answers are: /, 'and the answers to choose from');
 
-  const first = await stepName(form);
-  const total = Number(/^Question 1 of (\d+)$/.exec(first)?.[1]);
-  assert.ok(total >= 1, `the stepper counts the questions: "${first}"`);
-  for (let n = 1; n <= total; n++) {
-    const here = `Question ${n} of ${total}`;
-    assert.equal(await stepName(form), here);
-    const question = form.locator('fieldset.question');
-    if ((await question.getByRole('radio').count()) === 0) {
-      // The optional comment that ends a parent's own questions about the session: skipped.
-      await form.getByRole('button', { name: 'Skip' }).press('Enter');
-    } else if (n <= 3) {
-      // By keyboard: Space picks the focused answer, Enter on Next moves on.
-      await question.getByRole('radio').first().focus();
-      await page.keyboard.press('Space');
-      await form.getByRole('button', { name: 'Next' }).press('Enter');
-    } else {
-      // By touch: a tap on an answer moves on by itself.
-      await question.getByRole('radio').nth(n % 3).click();
-    }
-    await leftStep(form, here);
-  }
+  // The first three by keyboard, the rest by touch.
+  await answerEveryQuestion(page, form, 3);
   assert.equal(await stepName(form), 'Last step: send');
   const send = form.getByRole('button', { name: /^Send to / });
   const sent = page.waitForResponse(responses);
@@ -305,4 +312,102 @@ test('a parent whom a court order limits sees the next appointment and no plan',
   assert.notEqual(plan.status, 200, 'the plan is not Marcus’s to read');
   await assertAccessible(page, 'the home of a parent a court order limits');
   await page.context().close();
+});
+
+test('a parent answers the questions about their child from a feedback link, on a phone, without signing in', async () => {
+  // Leo's therapist, Sofia Lindqvist, sends his mother Elena a link for Leo's next session.
+  const therapist = await newPage(live.browser, live.server.baseUrl);
+  await signIn(therapist, kDemo.therapist);
+  await therapist.getByRole('heading', { level: 1, name: 'Your caseload' }).waitFor();
+  const caseload = await callApi(therapist, 'GET', '/caseload');
+  assert.equal(caseload.status, 200, JSON.stringify(caseload.body));
+  const line = caseload.body.clients.find((l) => l.client.display_name === kLeo.name);
+  assert.ok(line, `${kLeo.name} is on the demo therapist's caseload`);
+  const leoId = line.client.id;
+  const episodeId = line.episode.id;
+  const family = await callApi(therapist, 'GET', `/clients/${leoId}/family`);
+  assert.equal(family.status, 200, JSON.stringify(family.body));
+  const elena = family.body.guardians.find((g) => g.guardian_name === 'Elena Haddad');
+  assert.ok(elena, `Elena is among Leo's parents and carers: ${JSON.stringify(family.body.guardians.map((g) => g.guardian_name))}`);
+
+  // Leo's next session whose questions Elena has not answered yet: the first test of this file
+  // answered them, signed in, for the very next one.
+  const appointments = await callApi(therapist, 'GET', `/episodes/${episodeId}/appointments`);
+  assert.equal(appointments.status, 200, JSON.stringify(appointments.body));
+  const before = await callApi(therapist, 'GET', `/episodes/${episodeId}/progress`);
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  const answeredByElena = new Set(
+    (before.body.instruments.find((q) => q.code === 'PSC-17')?.points ?? [])
+      .filter((p) => p.guardian?.id === elena.guardian_id)
+      .map((p) => p.appointment_id),
+  );
+  const next = appointments.body
+    .filter((a) => a.status === 'scheduled' && Date.parse(a.starts_at) > Date.now() && !answeredByElena.has(a.id))
+    .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))[0];
+  assert.ok(next, `Leo has a next session to ask Elena about: ${JSON.stringify(appointments.body)}`);
+
+  // The episode page offers the choice of whom a link is for, Elena by name among them.
+  await therapist.goto(`/episodes/${episodeId}`);
+  const card = therapist.getByRole('region', { name: 'Send feedback link' });
+  const forWhom = card.getByLabel('Who is it for?');
+  await forWhom.waitFor();
+  const options = await forWhom.locator('option').allInnerTexts();
+  assert.ok(options.some((o) => o.startsWith('Leo')), `Leo is offered: ${JSON.stringify(options)}`);
+  assert.ok(options.some((o) => o.startsWith('Elena Haddad')), `Elena is offered: ${JSON.stringify(options)}`);
+
+  const created = await callApi(therapist, 'POST', `/appointments/${next.id}/feedback-link`, { guardian_id: elena.guardian_id });
+  assert.equal(created.status, 201, `a link for Elena: ${JSON.stringify(created.body)}`);
+  const link = created.body.url;
+  assert.match(link, /^\/feedback\/\S+$/);
+  const token = link.slice('/feedback/'.length);
+  const info = await callApi(therapist, 'GET', `/feedback-links/${token}`);
+  assert.equal(info.status, 200, JSON.stringify(info.body));
+  assert.equal(info.body.respondent, 'guardian');
+  assert.equal(info.body.guardian_name, 'Elena Haddad');
+  assert.ok(
+    info.body.instruments.some((i) => i.code === 'PSC-17'),
+    `the link asks Elena the PSC-17: ${JSON.stringify(info.body.instruments.map((i) => i.code))}`,
+  );
+
+  // Elena opens it on her phone, signed out.
+  const visitor = await newPage(live.browser, live.server.baseUrl, 360, 740);
+  const sends = [];
+  visitor.on('request', (r) => {
+    if (r.method() === 'POST' && /\/api\/v1\/feedback-links\/[^/]+\/responses$/.test(r.url())) sends.push(JSON.parse(r.postData()));
+  });
+  await visitor.goto(link);
+  await visitor.getByRole('heading', { level: 1, name: 'Questions about Leo' }).waitFor();
+  // Worded for her, not for Leo.
+  await visitor.getByText(/^For Elena: your answers go to Sofia Lindqvist, who will look at them with what Leo says\. There are no right answers/).waitFor();
+  assert.equal(await visitor.getByRole('heading', { name: /how was your session/i }).count(), 0, 'not the client’s wording');
+  const form = visitor.locator('form.feedback-form');
+  await form.locator('fieldset.question').first().waitFor();
+  assert.equal(await visitor.getByText('PSC-17').count(), 0, 'no questionnaire code for a parent');
+  await assertAccessible(visitor, 'a parent’s feedback link');
+  await assertFitsPhone(visitor, 'a parent’s feedback link');
+  assert.deepEqual(await smallTouchTargets(visitor), [], 'touch targets on a parent’s feedback link');
+
+  // The first by keyboard, the rest by touch.
+  await answerEveryQuestion(visitor, form, 1);
+  assert.equal(await stepName(form), 'Last step: send');
+  const sent = visitor.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/v1\/feedback-links\/[^/]+\/responses$/.test(r.url()));
+  await form.getByRole('button', { name: 'Send to Sofia Lindqvist' }).click();
+  const answer = await sent;
+  assert.equal(answer.status(), 201, `sending Elena's answers through the link: ${await answer.text()}`);
+  const thanks = visitor.getByRole('status').filter({ hasText: /Thank you — your answers have been sent to Sofia Lindqvist\./ });
+  await thanks.waitFor();
+  await thanks.getByText('Thank you, Elena, for taking the time. Sofia Lindqvist will look at your answers with what Leo says.').waitFor();
+  assert.ok(sends.length >= 1 && sends.some((b) => b.instrument === 'PSC-17'), `the PSC-17 was sent: ${JSON.stringify(sends)}`);
+  assert.ok(sends.every((b) => !('respondent' in b)), 'the link says whose answers they are; the request does not');
+  await assertAccessible(visitor, 'the thank-you on a parent’s feedback link');
+  await visitor.context().close();
+
+  // Kept as Elena's, about Leo's next session.
+  const after = await callApi(therapist, 'GET', `/episodes/${episodeId}/progress`);
+  assert.equal(after.status, 200, JSON.stringify(after.body));
+  const points = after.body.instruments.find((q) => q.code === 'PSC-17')?.points ?? [];
+  const hers = points.find((p) => p.appointment_id === next.id && p.guardian?.name?.startsWith('Elena Haddad'));
+  assert.ok(hers, `a PSC-17 from Elena for Leo's next session: ${JSON.stringify(points.map((p) => [p.appointment_id, p.guardian]))}`);
+  assert.equal(hers.respondent, 'guardian');
+  await therapist.context().close();
 });

@@ -13,6 +13,7 @@ namespace rapport::testing {
 namespace {
 
 using testing_support::Phq9;
+using testing_support::Psc17;
 using testing_support::RapportCheck;
 
 class FeedbackHttpTest : public HttpTest {
@@ -422,6 +423,35 @@ TEST_F(FeedbackHttpTest, AFeedbackLinkWorksWithoutASessionOncePerQuestionnaire) 
                     Json::object())
                 .status,
             403u);
+}
+
+// Kit's parent answers the parent-report form from a link of their own, without signing in.
+TEST_F(FeedbackHttpTest, AParentsFeedbackLinkAnswersAsThemWithoutASession) {
+  Browser t1 = SignedIn("t1@a.test");
+  const std::string create =
+      "/api/v1/appointments/" + std::to_string(world_.a_k1) + "/feedback-link";
+  for (const Json& bad : {Json{{"guardian_id", "g1"}}, Json{{"guardian_id", world_.g2}}}) {
+    HttpReply refused = t1.Post(create, bad);
+    EXPECT_EQ(refused.status, 400u) << bad.dump();
+    EXPECT_NE(refused.body.find("\"guardian_id\""), std::string::npos) << refused.body;
+  }
+  HttpReply created = t1.Post(create, Json{{"guardian_id", world_.g1}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string token =
+      created.json().value("url", "").substr(std::string("/feedback/").size());
+  Browser anonymous(port_);
+  const Json info = anonymous.Get("/api/v1/feedback-links/" + token).json();
+  EXPECT_EQ(info["respondent"], "guardian");
+  EXPECT_EQ(info["guardian_name"], "Gina Guardian");
+  ASSERT_EQ(info["instruments"].size(), 1u) << info.dump();
+  EXPECT_EQ(info["instruments"][0]["code"], "PSC-17");
+  HttpReply sent = anonymous.Post("/api/v1/feedback-links/" + token + "/responses",
+                                  {{"instrument", "PSC-17"}, {"answers", Psc17(1)}});
+  ASSERT_EQ(sent.status, 201u) << sent.body;
+  const auto stored = *world_.store->ListResponsesOfEpisode(world_.e_k1);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].respondent_user_id, world_.g1);
+  EXPECT_EQ(stored[0].respondent, Respondent::kGuardian);
 }
 
 TEST_F(FeedbackHttpTest, ARiskAnswerThroughALinkShowsCrisisInformation) {

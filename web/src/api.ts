@@ -385,8 +385,13 @@ export interface CaseloadLine {
 }
 
 export interface FeedbackLinkInfo {
+  // The client's first name, also on a link for one of their parents or carers.
   client_first_name?: string;
   therapist_name?: string;
+  // Whom the link is for: the client, or the parent or carer named in guardian_name.
+  respondent?: 'client' | 'guardian';
+  guardian_name?: string | null;
+  appointment_starts_at?: string;
   instruments: InstrumentDefinition[];
 }
 
@@ -708,8 +713,13 @@ export const api = {
   resolveAlert: (id: number, note?: string) =>
     request<FeedbackAlert>('POST', `/alerts/${id}/resolve`, note ? { note } : {}),
   caseload: () => request<{ clients: CaseloadLine[] }>('GET', '/caseload'),
-  createFeedbackLink: (appointmentId: number) =>
-    request<{ url: string; expires_at: string }>('POST', `/appointments/${appointmentId}/feedback-link`),
+  // With a guardian's user id, the link is for that parent or carer; without, for the client.
+  createFeedbackLink: (appointmentId: number, guardianId?: number) =>
+    request<{ url: string; expires_at: string }>(
+      'POST',
+      `/appointments/${appointmentId}/feedback-link`,
+      guardianId !== undefined ? { guardian_id: guardianId } : undefined,
+    ),
   feedbackLink: (token: string) => request<FeedbackLinkInfo>('GET', `/feedback-links/${encodeURIComponent(token)}`),
   feedbackDraft: (episodeId: number) => request<FeedbackDraft>('GET', `/episodes/${episodeId}/feedback-draft`),
   saveFeedbackDraft: (episodeId: number, answers: DraftAnswers) =>

@@ -403,6 +403,8 @@ export interface FeedbackFormProps {
   crisis?: HelpInfo | null;
   // Shown below the confirmation once everything is sent (what follows a low Fit Check).
   afterSent?: ComponentChildren;
+  // A few words more inside the confirmation itself, read out with it (a parent's thank-you).
+  sentNote?: string;
   // The send button's words, for a reader whose therapist it is not (a parent answering about
   // their child); "Send to my therapist" otherwise.
   sendLabel?: string;
@@ -420,6 +422,7 @@ export function FeedbackForm({
   onAnswersChange,
   crisis: draftCrisis,
   afterSent,
+  sentNote,
   sendLabel = 'Send to my therapist',
 }: FeedbackFormProps) {
   // Sent from this page before the client went Back and came Forward again (or reloaded it).
@@ -644,7 +647,7 @@ export function FeedbackForm({
       {crisis ? <CrisisPanel key="sent" crisis={crisis} /> : draftCrisis && <CrisisPanel key="draft" crisis={draftCrisis} unsent />}
       {done ? (
         <>
-          <SentCard therapistName={therapistName} earlier={!!earlier?.done} />
+          <SentCard therapistName={therapistName} earlier={!!earlier?.done} note={sentNote} />
           {afterSent}
         </>
       ) : narrow ? (

@@ -69,7 +69,7 @@ namespace {
   "next_step, raised_at, state, acknowledged_by, acknowledged_at, acknowledge_note, resolved_by, " \
   "resolved_at, resolve_note"
 #define RAPPORT_FEEDBACK_LINK_COLUMNS \
-  "id, appointment_id, created_by, token_hash, created_at, expires_at, uses"
+  "id, appointment_id, created_by, token_hash, created_at, expires_at, uses, guardian_id"
 
 #define RAPPORT_PLAN_VERSION_COLUMNS                                                     \
   "id, episode_id, number, status, content_json, content_hash, created_by, created_at, " \
@@ -340,6 +340,7 @@ Result<FeedbackLink> ReadFeedbackLink(const SqliteQuery& q) {
   l.created_at = q.Int(4);
   l.expires_at = q.Int(5);
   l.uses = static_cast<int>(q.Int(6));
+  l.guardian_id = q.OptionalInt(7);
   return l;
 }
 
@@ -1522,13 +1523,15 @@ class SqliteWriteTxn final : public WriteTxn {
     RAPPORT_ASSIGN_OR_RETURN(
         SqliteQuery q,
         c_.Prepare("INSERT INTO feedback_links (appointment_id, created_by, token_hash, "
-                   "created_at, expires_at, uses) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+                   "created_at, expires_at, uses, guardian_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id"));
     q.Bind(l.appointment_id)
         .Bind(l.created_by)
         .Bind(l.token_hash)
         .Bind(l.created_at)
         .Bind(l.expires_at)
-        .Bind(l.uses);
+        .Bind(l.uses)
+        .Bind(l.guardian_id);
     return NameMissing(q.RunReturningId(), "appointment or user does not exist");
   }
 

@@ -1,11 +1,11 @@
 // One episode's feedback as the therapist reads it: a chart per questionnaire over sessions
 // (cut-off, reliable-change band, expected course, rapport on the same time axis, alerts), the
 // alerts themselves, every response item by item, each session held in the room with its Rapport
-// Check beside its summary, the CSV export, a feedback link to send, the way to each past
-// session's note, the handover the episode started with (if it began from a change of therapist),
-// the Support Check for a client who is not on track, and referring the client on. For a child
-// whose parents or carers take part in sessions, how the sessions feel to each of them beside the
-// child's own, and who took part.
+// Check beside its summary, the CSV export, a feedback link to send (to the client or to one of
+// their parents or carers), the way to each past session's note, the handover the episode started
+// with (if it began from a change of therapist), the Support Check for a client who is not on
+// track, and referring the client on. For a child whose parents or carers take part in sessions,
+// how the sessions feel to each of them beside the child's own, and who took part.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -25,7 +25,8 @@ import {
 import { AlertList } from '../alerts';
 import { HandoverSection, ReferralCard } from '../episode_change';
 import { ProgressChart } from '../chart';
-import { formatDateTime, modalityLabel, statusLabel } from '../format';
+import { familyApi, type Relationship } from '../family_api';
+import { firstName, formatDateTime, modalityLabel, statusLabel } from '../format';
 import type { AppContext } from '../main';
 import { Messages } from '../messages';
 import { sessionIsPast } from '../notes_api';
@@ -192,29 +193,75 @@ function Questionnaire({
   );
 }
 
-function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
+// Whom a feedback link can be for: the client, or one of their parents or carers by name.
+interface LinkRecipient {
+  guardianId: number;
+  name: string;
+  relationship: Relationship;
+}
+
+// The client's parents and carers, for the choice of whom a link is for. None when the client
+// has none, or when they cannot be had just now: the link then goes to the client, as before.
+async function linkRecipients(clientId: number | undefined): Promise<LinkRecipient[]> {
+  if (clientId === undefined) return [];
+  try {
+    const family = await familyApi.family(clientId);
+    return family.guardians.map((g) => ({ guardianId: g.guardian_id, name: g.guardian_name, relationship: g.relationship }));
+  } catch {
+    return [];
+  }
+}
+
+// The relationship in a running sentence: "Elena Haddad (parent)".
+const kRelationshipWords: Partial<Record<Relationship, string>> = {
+  parent: 'parent',
+  step_parent: 'step-parent',
+  grandparent: 'grandparent',
+  foster_carer: 'foster carer',
+  other_relative: 'relative',
+};
+
+function SendFeedbackLink({ appointments, clientId, clientName }: { appointments: Appointment[]; clientId?: number; clientName: string }) {
   const now = Date.now();
-  // The sessions a client might be asked about: the last few held and the next one.
-  const past = appointments
+  const family = useLoad(() => linkRecipients(clientId), [clientId]);
+  const guardians = family.data ?? [];
+  // "client", or a guardian's user id.
+  const [forWhom, setForWhom] = useState('client');
+  const chosen = guardians.find((g) => String(g.guardianId) === forWhom);
+  // The sessions a client might be asked about: the last few held. A parent or carer is asked
+  // about their child before the next session as well, and about a recent session they took part in.
+  const held = appointments
     .filter((a) => a.status !== 'cancelled' && Date.parse(a.starts_at) <= now)
     .sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1))
     .slice(0, 3);
-  const [link, setLink] = useState<{ appointment: number; url: string; expires_at: string }>();
+  const next = appointments
+    .filter((a) => a.status === 'scheduled' && Date.parse(a.starts_at) > now)
+    .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))[0];
+  const offered = chosen && next ? [next, ...held] : held;
+  const [link, setLink] = useState<{ appointment: Appointment; to?: string; url: string; expires_at: string }>();
   const [error, setError] = useState<string>();
+  const [choiceError, setChoiceError] = useState<string>();
   const [busy, setBusy] = useState<number>();
   async function send(a: Appointment) {
     setBusy(a.id);
     setError(undefined);
+    setChoiceError(undefined);
+    setLink(undefined);
     try {
-      const created = await api.createFeedbackLink(a.id);
-      setLink({ appointment: a.id, ...created });
+      const created = await api.createFeedbackLink(a.id, chosen?.guardianId);
+      setLink({ appointment: a, to: chosen?.name, ...created });
     } catch (e) {
+      // The parent or carer chosen can no longer be sent one (no longer linked, say).
+      const onChoice = e instanceof ApiError && !!e.fieldMessage('guardian_id');
+      if (onChoice) setChoiceError('Choose someone who can be sent a link.');
       setError(
         e instanceof ApiError && e.status === 412
           ? 'Your clinic does not allow feedback links. The client can give feedback after signing in.'
-          : e instanceof ApiError
-            ? e.message
-            : String(e),
+          : onChoice
+            ? `A link cannot go to ${chosen?.name ?? 'this parent or carer'} just now. Please choose again, or ask the clinic to check their details.`
+            : e instanceof ApiError
+              ? e.message
+              : String(e),
       );
     } finally {
       setBusy(undefined);
@@ -227,18 +274,38 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
         A personal link lets the client answer without signing in. It goes to them by e-mail and on their Rapport pages; it works once and
         expires after a week.
       </p>
+      {guardians.length > 0 && (
+        <SelectField
+          label="Who is it for?"
+          name="link-for"
+          value={forWhom}
+          onInput={(v) => {
+            setForWhom(v);
+            setChoiceError(undefined);
+          }}
+          hint={`A parent or carer answers their own questions about ${firstName(clientName)}, before the next session or about a session they took part in.`}
+          error={choiceError}
+          options={[
+            { value: 'client', label: `${clientName} (the client)` },
+            ...guardians.map((g) => {
+              const words = kRelationshipWords[g.relationship];
+              return { value: String(g.guardianId), label: words ? `${g.name} (${words})` : g.name };
+            }),
+          ]}
+        />
+      )}
       {error && <Alert>{error}</Alert>}
-      {past.length === 0 ? (
+      {offered.length === 0 ? (
         <p class="muted">No session has taken place yet.</p>
       ) : (
         <ul class="appointments">
-          {past.map((a) => (
+          {offered.map((a) => (
             <li key={a.id}>
               <span>
-                {formatDateTime(a.starts_at)} <span class="muted small">{modalityLabel(a.modality)}</span>
+                {formatDateTime(a.starts_at)} <span class="muted small">{a === next ? 'Next session · ' : ''}{modalityLabel(a.modality)}</span>
               </span>
               <button class="button button--small" type="button" disabled={busy !== undefined} onClick={() => send(a)}>
-                Send feedback link<span class="visually-hidden"> for {formatDateTime(a.starts_at)}</span>
+                Send feedback link<span class="visually-hidden"> for {formatDateTime(a.starts_at)}{chosen ? ` to ${chosen.name}` : ''}</span>
               </button>
             </li>
           ))}
@@ -247,7 +314,7 @@ function SendFeedbackLink({ appointments }: { appointments: Appointment[] }) {
       {link && (
         <>
           <Alert kind="success">
-            The link for the session on {formatDateTime(past.find((a) => a.id === link.appointment)?.starts_at)} is on its way to the client. It expires{' '}
+            The link for the session on {formatDateTime(link.appointment.starts_at)} is on its way to {link.to ?? 'the client'}. It expires{' '}
             {formatDateTime(link.expires_at)}.
           </Alert>
           <details class="details-disclosure">
@@ -604,7 +671,7 @@ export function EpisodePage({ ctx, episodeId }: { ctx: AppContext; episodeId: nu
       {!rapport && caregivers}
       {!rapport && heldSessions}
       {isTherapist && <QuestionnaireSchedules episodeId={episodeId} />}
-      {isTherapist && <SendFeedbackLink appointments={appointments} />}
+      {isTherapist && <SendFeedbackLink appointments={appointments} clientId={clientId} clientName={progress.client_name} />}
       {status !== undefined && status !== 'ended' && (
         <ReferralCard episodeId={episodeId} clientName={progress.client_name} therapistId={therapistId} />
       )}

@@ -2,8 +2,9 @@
 // from a personal feedback link without a password. Both use the same form. Signed in, the same
 // page also asks, once, the Rapport Check about a course of therapy that has ended ("looking
 // back", `?episode=N`). A young child is told, in a child's words, how to answer and thanked by
-// name once the answers are sent.
-import { useRef, useState } from 'preact/hooks';
+// name once the answers are sent. A link can also be for one of a child's parents or carers: it
+// then asks their own questions about the child, worded for them.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
   ApiError,
@@ -14,6 +15,7 @@ import {
   type DraftAnswers,
   type Episode,
   type FeedbackDraft,
+  type FeedbackLinkInfo,
   type HelpInfo,
   type InstrumentDefinition,
   type SubmitResult,
@@ -23,8 +25,9 @@ import type { ComponentChildren } from 'preact';
 import { FeedbackForm, SentEarlier, sentHere } from '../feedback_form';
 import { FitOfferAfterFeedback } from '../fit_followup';
 import { isYoungChild } from '../family_api';
-import { firstName, formatDateTime } from '../format';
+import { firstName, formatDateTime, formatDayMonth } from '../format';
 import type { AppContext } from '../main';
+import { keepWithEntry, keptWithEntry } from '../router';
 import { Alert, Loading, PageTitle, useLoad } from '../ui';
 import { answeredFor } from './client_home';
 
@@ -257,6 +260,7 @@ export function DraftedForm(props: {
   save: (answers: DraftAnswers) => Promise<FeedbackDraft>;
   send: (instrument: string, answers: Answers) => Promise<SubmitResult>;
   afterSent?: ComponentChildren;
+  sentNote?: string;
   sendLabel?: string;
 }) {
   const draft = useDraft(props.initial, props.instruments, props.save);
@@ -275,6 +279,7 @@ export function DraftedForm(props: {
         crisis={draft.crisis}
         send={send}
         afterSent={props.afterSent}
+        sentNote={props.sentNote}
         sendLabel={props.sendLabel}
       />
     </>
@@ -401,11 +406,13 @@ function LookingBack({ ctx, episodeId }: { ctx: AppContext; episodeId: number })
 
 export function FeedbackLinkPage({ token }: { token: string }) {
   const [earlier] = useState(sentHere);
+  const [parent] = useState(() => keptWithEntry<ParentLinkWords>(kParentLinkKey));
   if (earlier?.done) {
     // The link is spent once everything on it is sent: no need to ask the server.
+    const title = parent?.title ?? 'How was your session?';
     return (
       <div class="page narrow-page">
-        <PageTitle title="How was your session?">How was your session?</PageTitle>
+        <PageTitle title={title}>{title}</PageTitle>
         <SentEarlier therapistName={earlier.therapistName} crisis={earlier.crisis} note="There is nothing left to answer on this link." />
       </div>
     );
@@ -437,6 +444,7 @@ function FeedbackLink({ token }: { token: string }) {
     );
   }
   const info = link.data!;
+  if (info.respondent === 'guardian') return <ParentLink token={token} info={info} />;
   const name = info.client_first_name ? firstName(info.client_first_name) : undefined;
   return (
     <div class="page narrow-page">
@@ -450,6 +458,92 @@ function FeedbackLink({ token }: { token: string }) {
           therapistName={info.therapist_name}
           initial={info.draft}
           save={(answers) => api.saveLinkDraft(token, answers)}
+          send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
+        />
+      )}
+    </div>
+  );
+}
+
+// --- A link for a parent or carer ---------------------------------------------------------------
+
+// The words of a parent's link that its page still needs once everything on it is sent, kept with
+// the page's entry in the browser's history: Back, Forward or a reload then still speak to the
+// parent, though the spent link no longer tells whom it was for.
+interface ParentLinkWords {
+  title: string;
+}
+
+const kParentLinkKey = 'feedbackLinkForParent';
+
+// "Your answers go to …" after "For Elena: ", or starting the sentence when the parent's name is
+// not known.
+function forParent(parent: string | undefined, sentence: string): string {
+  return parent ? `For ${parent}: ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}` : sentence;
+}
+
+// What the parent reads above the questions and in the thank-you: about the child before their
+// next session, about a session the parent took part in (how it felt to them), or both.
+function parentWords(info: FeedbackLinkInfo) {
+  const child = info.client_first_name ? firstName(info.client_first_name) : undefined;
+  const parent = info.guardian_name ? firstName(info.guardian_name) : undefined;
+  const therapist = info.therapist_name ?? (child ? `${child}'s therapist` : "your child's therapist");
+  const about = child ?? 'your child';
+  // A parent's own check about a session comes only on the link of that session.
+  const tookPart = info.instruments.some((i) => i.purpose === 'rapport');
+  const asked = info.instruments.some((i) => i.purpose !== 'rapport');
+  const session = info.appointment_starts_at ? `the session on ${formatDayMonth(info.appointment_starts_at)}` : 'the recent session';
+  let lede: string;
+  let thanks: string;
+  if (tookPart && !asked) {
+    lede = forParent(
+      parent,
+      `About ${session} that you took part in with ${about}. Your answers go to ${therapist}, who will read them before you next meet. There are no right answers, and honest ones help most.`,
+    );
+    thanks = `${therapist} will read your answers before you next meet.`;
+  } else if (tookPart) {
+    lede = forParent(
+      parent,
+      `About ${about}, and about ${session} that you took part in. Your answers go to ${therapist}, who will look at them with what ${about} says. There are no right answers: what you notice at home, and how the sessions feel to you, is what helps most.`,
+    );
+    thanks = `${therapist} will look at your answers with what ${about} says.`;
+  } else {
+    lede = forParent(
+      parent,
+      `Your answers go to ${therapist}, who will look at them with what ${about} says. There are no right answers: what you notice at home helps most.`,
+    );
+    thanks = `${therapist} will look at your answers with what ${about} says.`;
+  }
+  return {
+    title: child ? `Questions about ${child}` : 'Questions about your child',
+    therapist,
+    lede,
+    thanks: parent ? `Thank you, ${parent}, for taking the time. ${thanks}` : `Thank you for taking the time. ${thanks}`,
+    none: `There is nothing left to answer on this link. Thank you${parent ? `, ${parent}` : ''}.`,
+  };
+}
+
+function ParentLink({ token, info }: { token: string; info: FeedbackLinkInfo & { draft?: FeedbackDraft } }) {
+  const words = parentWords(info);
+  useEffect(() => {
+    keepWithEntry(kParentLinkKey, { title: words.title } satisfies ParentLinkWords);
+  }, [token, words.title]);
+  return (
+    <div class="page narrow-page">
+      <PageTitle title={words.title}>{words.title}</PageTitle>
+      <p class="lede">{words.lede}</p>
+      {info.instruments.length === 0 ? (
+        <p class="muted">{words.none}</p>
+      ) : (
+        <DraftedForm
+          // In the order the parent is asked them when signed in.
+          instruments={info.instruments}
+          therapistName={words.therapist}
+          initial={info.draft}
+          sendLabel={`Send to ${words.therapist}`}
+          sentNote={words.thanks}
+          save={(answers) => api.saveLinkDraft(token, answers)}
+          // Kept as the parent's own answers: the link says whose they are.
           send={(instrument, answers) => api.submitViaLink(token, { instrument, answers })}
         />
       )}
