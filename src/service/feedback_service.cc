@@ -1695,8 +1695,8 @@ Result<std::vector<AssignedInstrument>> Assigned(Store& store, const InstrumentC
     view.respondent = a.respondent;
     view.schedule = a.schedule.value_or(DefaultSchedule(*i));
     view.chosen_schedule = a.schedule.has_value();
-    const std::optional<UserId> author =
-        a.respondent == Respondent::kGuardian ? guardian : std::nullopt;
+    std::optional<UserId> author;
+    if (a.respondent == Respondent::kGuardian) author = guardian;
     view.due = DueAt(view.schedule, i->code, a.respondent, responses, appointments, at, author);
     // A caregiver's own Rapport Check: after a session they took part in, for a week.
     if (IsCaregiverCheck(*i, a.respondent)) {

@@ -1117,8 +1117,14 @@ Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_
     if (agreed == nullptr) continue;
     RAPPORT_ASSIGN_OR_RETURN(const PlanContent content, StoredContentOf(*agreed));
     const Timestamp agreed_at = agreed->decided_at.value_or(agreed->created_at);
+    // What guardians see of the plan (the shared sections, never a confidential item), and who
+    // is reminded: the client, and each guardian the plan is shared with. Read once per episode,
+    // when some homework needs a reminder.
+    PlanContent seen_by_guardians = content;
+    FilterForGuardian(seen_by_guardians, {});
     std::optional<PlanActivity> activity;
-    std::optional<std::vector<UserId>> guardians;
+    std::optional<User> client;
+    std::vector<User> plan_readers;
     for (const Goal& goal : content.goals) {
       for (const Homework& h : goal.homework) {
         if (h.caregiver_support.empty()) continue;
@@ -1128,7 +1134,17 @@ Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_
           RAPPORT_ASSIGN_OR_RETURN(const auto events,
                                    store.ListPlanEvents(episode.id, std::nullopt));
           activity = FoldPlanEvents(events);
-          RAPPORT_ASSIGN_OR_RETURN(guardians, store.ListGuardiansOfChild(episode.client_id));
+          RAPPORT_ASSIGN_OR_RETURN(client, txn.GetUser(episode.client_id));
+          RAPPORT_ASSIGN_OR_RETURN(const auto guardians,
+                                   store.ListGuardiansOfChild(episode.client_id));
+          for (const UserId guardian_id : guardians) {
+            RAPPORT_ASSIGN_OR_RETURN(
+                const GuardianSections sections,
+                GuardianSectionsOf(store, guardian_id, episode.client_id, now));
+            if (!Shares(sections, GuardianSection::kPlan)) continue;
+            RAPPORT_ASSIGN_OR_RETURN(User guardian, txn.GetUser(guardian_id));
+            plan_readers.push_back(std::move(guardian));
+          }
         }
         Timestamp last = agreed_at;
         if (auto it = activity->homework_check_ins.find(h.key);
@@ -1154,19 +1170,11 @@ Result<int> QueueHomeworkReminders(WriteTxn& txn, Store& store, ClinicId clinic_
                            {"homework", h.key}}},
               now);
         };
-        RAPPORT_ASSIGN_OR_RETURN(const User client, txn.GetUser(episode.client_id));
-        RAPPORT_ASSIGN_OR_RETURN(const int told, remind(client));
+        RAPPORT_ASSIGN_OR_RETURN(const int told, remind(*client));
         queued += told;
-        // A guardian is reminded only of homework they see: the plan is shared with them and
-        // shares its homework, and the goal is not one the young person keeps private.
-        if (!content.guardian.homework || goal.confidential) continue;
-        const Problem* problem = content.FindProblem(goal.problem_key);
-        if (problem != nullptr && problem->confidential) continue;
-        for (const UserId guardian_id : *guardians) {
-          RAPPORT_ASSIGN_OR_RETURN(const GuardianSections sections,
-                                   GuardianSectionsOf(store, guardian_id, episode.client_id, now));
-          if (!Shares(sections, GuardianSection::kPlan)) continue;
-          RAPPORT_ASSIGN_OR_RETURN(const User guardian, txn.GetUser(guardian_id));
+        // A guardian is reminded only of homework they see.
+        if (seen_by_guardians.FindHomework(h.key) == nullptr) continue;
+        for (const User& guardian : plan_readers) {
           RAPPORT_ASSIGN_OR_RETURN(const int n, remind(guardian));
           queued += n;
         }
