@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev python3-aiosmtpd openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-19 clang-tidy-19
+  postgresql-15
   nodejs npm chromium sqlite3 wrk
   coturn
 )

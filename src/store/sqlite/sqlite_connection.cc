@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -79,117 +80,64 @@ Error SqliteError(sqlite3* db, int rc) {
   }
 }
 
-Error NameMissingReference(Error error, std::string_view message) {
-  if (error.code == ErrorCode::kInvalidArgument && error.message == kMissingReferenceMessage) {
-    error.message = std::string(message);
+// --- SqliteStatement -------------------------------------------------------------------------
+
+class SqliteStatement final : public SqlStatement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  void BindInt(std::int64_t value) override {
+    Note(sqlite3_bind_int64(stmt_, next_index_++, value));
   }
-  return error;
-}
-
-// --- SqliteQuery ------------------------------------------------------------------------------
-
-SqliteQuery::SqliteQuery(SqliteQuery&& other) noexcept
-    : db_(other.db_),
-      stmt_(std::exchange(other.stmt_, nullptr)),
-      next_index_(other.next_index_),
-      bind_rc_(other.bind_rc_) {}
-
-SqliteQuery::~SqliteQuery() {
-  if (stmt_ == nullptr) return;
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-SqliteQuery& SqliteQuery::Bind(std::int64_t value) {
-  const int rc = sqlite3_bind_int64(stmt_, next_index_++, value);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-SqliteQuery& SqliteQuery::Bind(std::string_view value) {
-  // A non-null pointer even for "", so that empty text is '' and never NULL.
-  const char* data = value.empty() ? "" : value.data();
-  const int rc =
-      sqlite3_bind_text64(stmt_, next_index_++, data, value.size(), Transient(), SQLITE_UTF8);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-SqliteQuery& SqliteQuery::Bind(const std::optional<std::int64_t>& value) {
-  if (value) return Bind(*value);
-  const int rc = sqlite3_bind_null(stmt_, next_index_++);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-SqliteQuery& SqliteQuery::Bind(const std::optional<std::string>& value) {
-  if (value) return Bind(std::string_view(*value));
-  const int rc = sqlite3_bind_null(stmt_, next_index_++);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-SqliteQuery& SqliteQuery::Bind(double value) {
-  const int rc = sqlite3_bind_double(stmt_, next_index_++, value);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-SqliteQuery& SqliteQuery::Bind(const std::optional<double>& value) {
-  if (value) return Bind(*value);
-  const int rc = sqlite3_bind_null(stmt_, next_index_++);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-Result<bool> SqliteQuery::Step() {
-  if (bind_rc_ != SQLITE_OK) return Fail(SqliteError(db_, bind_rc_));
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return Fail(SqliteError(db_, rc));
-}
-
-Result<int> SqliteQuery::Run() {
-  for (;;) {
-    RAPPORT_ASSIGN_OR_RETURN(const bool row, Step());
-    if (!row) break;
+  void BindDouble(double value) override { Note(sqlite3_bind_double(stmt_, next_index_++, value)); }
+  void BindText(std::string_view value) override {
+    // A non-null pointer even for "", so that empty text is '' and never NULL.
+    const char* data = value.empty() ? "" : value.data();
+    Note(sqlite3_bind_text64(stmt_, next_index_++, data, value.size(), Transient(), SQLITE_UTF8));
   }
-  return sqlite3_changes(db_);
-}
+  void BindNull(SqlType /*type*/) override { Note(sqlite3_bind_null(stmt_, next_index_++)); }
 
-Result<std::int64_t> SqliteQuery::RunReturningId() {
-  RAPPORT_ASSIGN_OR_RETURN(const bool row, Step());
-  if (!row) return Fail(Error::Internal("database error: INSERT returned no id"));
-  const std::int64_t id = Int(0);
-  RAPPORT_RETURN_IF_ERROR(Run());
-  return id;
-}
+  Result<bool> Step() override {
+    if (bind_rc_ != SQLITE_OK) return Fail(SqliteError(db_, bind_rc_));
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Fail(SqliteError(db_, rc));
+  }
+  int Changes() const override { return sqlite3_changes(db_); }
 
-std::int64_t SqliteQuery::Int(int column) const {
-  return sqlite3_column_int64(stmt_, column);
-}
+  std::int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const override { return sqlite3_column_double(stmt_, column); }
+  std::string Text(int column) const override {
+    const auto* text = sqlite3_column_text(stmt_, column);
+    if (text == nullptr) return {};
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
+  }
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
 
-std::string SqliteQuery::Text(int column) const {
-  const auto* text = sqlite3_column_text(stmt_, column);
-  if (text == nullptr) return {};
-  const int size = sqlite3_column_bytes(stmt_, column);
-  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
-}
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    next_index_ = 1;
+    bind_rc_ = SQLITE_OK;
+  }
 
-std::optional<std::int64_t> SqliteQuery::OptionalInt(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  return Int(column);
-}
+ private:
+  void Note(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
 
-double SqliteQuery::Double(int column) const {
-  return sqlite3_column_double(stmt_, column);
-}
-
-std::optional<double> SqliteQuery::OptionalDouble(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-  return Double(column);
-}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int next_index_ = 1;
+  int bind_rc_ = SQLITE_OK;
+};
 
 // --- SqliteConnection -------------------------------------------------------------------------
 
@@ -211,7 +159,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   RAPPORT_RETURN_IF_ERROR(connection->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL"));
   if (mode == Mode::kWriter) {
     // The first statement that reads the file: a directory or a non-database fails here.
-    RAPPORT_ASSIGN_OR_RETURN(SqliteQuery wal, connection->Prepare("PRAGMA journal_mode = WAL"));
+    RAPPORT_ASSIGN_OR_RETURN(SqlQuery wal, connection->Prepare("PRAGMA journal_mode = WAL"));
     RAPPORT_ASSIGN_OR_RETURN(const bool row, wal.Step());
     if (!row || wal.Text(0) != "wal") {
       return Fail(Error::Unavailable("the database cannot use write-ahead logging"));
@@ -222,8 +170,10 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   return connection;
 }
 
+SqliteConnection::SqliteConnection(sqlite3* db) : db_(db) {}
+
 SqliteConnection::~SqliteConnection() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  statements_.clear();  // finalized before the connection closes
   sqlite3_close(db_);
 }
 
@@ -238,10 +188,10 @@ void SqliteConnection::RollbackIfOpen() {
   if (!InAutocommit()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-Result<SqliteQuery> SqliteConnection::Prepare(std::string_view sql) {
+Result<SqlQuery> SqliteConnection::Prepare(std::string_view sql) {
   std::string key(sql);
   if (auto it = statements_.find(key); it != statements_.end()) {
-    return SqliteQuery(db_, it->second);
+    return SqlQuery(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
@@ -250,8 +200,19 @@ Result<SqliteQuery> SqliteConnection::Prepare(std::string_view sql) {
     sqlite3_finalize(stmt);
     return Fail(SqliteError(db_, rc));
   }
-  statements_.emplace(std::move(key), stmt);
-  return SqliteQuery(db_, stmt);
+  auto [it, added] =
+      statements_.emplace(std::move(key), std::make_unique<SqliteStatement>(db_, stmt));
+  return SqlQuery(it->second.get());
+}
+
+Result<std::string> SqliteConnection::Setting(std::string_view name) {
+  const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+  });
+  if (!bare) return Fail(Error::InvalidArgument("not a pragma name"));
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, Prepare(fmt::format("PRAGMA {}", name)));
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  return row ? q.Text(0) : std::string();
 }
 
 }  // namespace rapport

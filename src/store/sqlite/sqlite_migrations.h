@@ -3,17 +3,12 @@
 // Internal to the SQLite backend; immutable static data, so thread-safe.
 
 #include <span>
-#include <string_view>
+
+#include "store/sql/sql_migrations.h"
 
 namespace rapport {
 
-struct SqliteMigration {
-  int version;            // NNNN of the file name: 1, 2, 3 ... without gaps
-  std::string_view name;  // the file name, for messages
-  std::string_view sql;   // the whole file, run as one script inside one transaction
-};
-
-// Every migration, in version order.
-std::span<const SqliteMigration> SqliteMigrations();
+// Every migration, in version order, from 1.
+std::span<const SqlMigration> SqliteMigrations();
 
 }  // namespace rapport

@@ -231,7 +231,9 @@ TEST(SqliteStore, ANewDatabaseAndItsLogAreReadableByTheirOwnerOnly) {
   const std::string path = dir.File("private.db");
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->Write([](WriteTxn& txn) { return DropValue(txn.InsertClinic({0, "A", {}})); })
+  ASSERT_TRUE(store->Write([](WriteTxn& txn) {
+                     return DropValue(txn.InsertClinic({0, "A", {}}));
+                   })
                   .has_value());
   using std::filesystem::perms;
   for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
@@ -843,7 +845,7 @@ void SchemaBefore(const std::string& path, int version) {
   ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
                      "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"),
             SQLITE_OK);
-  for (const SqliteMigration& m : SqliteMigrations()) {
+  for (const SqlMigration& m : SqliteMigrations()) {
     if (m.version >= version) break;
     ASSERT_EQ(raw.Exec(std::string(m.sql)), SQLITE_OK) << m.name;
     ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +

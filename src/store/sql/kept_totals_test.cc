@@ -1,4 +1,4 @@
-#include "store/sqlite/kept_totals.h"
+#include "store/sql/kept_totals.h"
 
 #include <gtest/gtest.h>
 

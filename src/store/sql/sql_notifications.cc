@@ -1,11 +1,11 @@
-#include "store/sqlite/sqlite_notifications.h"
+#include "store/sql/sql_notifications.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "store/sqlite/sqlite_rows.h"
+#include "store/sql/sql_rows.h"
 
-namespace rapport::sqlite {
+namespace rapport::sql {
 
 namespace {
 
@@ -16,7 +16,7 @@ namespace {
   "id, clinic_id, kind, key, payload_json, due_at, state, attempts, done_at, last_error"
 #define RAPPORT_SHIFT_COLUMNS "id, clinic_id, user_id, starts_at, ends_at"
 
-Result<Notification> ReadNotification(const SqliteQuery& q) {
+Result<Notification> ReadNotification(const SqlQuery& q) {
   Notification n;
   n.id = q.Int(0);
   n.clinic_id = q.Int(1);
@@ -40,7 +40,7 @@ Result<Notification> ReadNotification(const SqliteQuery& q) {
   return n;
 }
 
-Result<Job> ReadJob(const SqliteQuery& q) {
+Result<Job> ReadJob(const SqlQuery& q) {
   Job j;
   j.id = q.Int(0);
   j.clinic_id = q.Int(1);
@@ -55,12 +55,12 @@ Result<Job> ReadJob(const SqliteQuery& q) {
   return j;
 }
 
-Result<OnCallShift> ReadShift(const SqliteQuery& q) {
+Result<OnCallShift> ReadShift(const SqlQuery& q) {
   return OnCallShift{q.Int(0), q.Int(1), q.Int(2), q.Int(3), q.Int(4)};
 }
 
-Result<std::optional<Timestamp>> OptionalMin(SqliteConnection& c, std::string_view sql) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare(sql));
+Result<std::optional<Timestamp>> OptionalMin(SqlConnection& c, std::string_view sql) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare(sql));
   RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
   if (!row) return std::optional<Timestamp>{};
   return q.OptionalInt(0);
@@ -68,18 +68,18 @@ Result<std::optional<Timestamp>> OptionalMin(SqliteConnection& c, std::string_vi
 
 }  // namespace
 
-Status PutSafetySettings(SqliteConnection& c, ClinicId clinic_id, const std::string& json) {
+Status PutSafetySettings(SqlConnection& c, ClinicId clinic_id, const std::string& json) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("INSERT INTO clinic_safety (clinic_id, settings_json) VALUES (?, ?) "
-                               "ON CONFLICT (clinic_id) DO UPDATE SET "
-                               "settings_json = excluded.settings_json"));
+      SqlQuery q, c.Prepare("INSERT INTO clinic_safety (clinic_id, settings_json) VALUES (?, ?) "
+                            "ON CONFLICT (clinic_id) DO UPDATE SET "
+                            "settings_json = excluded.settings_json"));
   q.Bind(clinic_id).Bind(json);
   return Done(NameMissing(q.Run(), "clinic does not exist"));
 }
 
-Status PutClinicChannels(SqliteConnection& c, const ClinicChannels& ch) {
+Status PutClinicChannels(SqlConnection& c, const ClinicChannels& ch) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO clinic_channels (clinic_id, webhook_url, webhook_secret, mail_from) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE SET "
                 "webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, "
@@ -88,9 +88,9 @@ Status PutClinicChannels(SqliteConnection& c, const ClinicChannels& ch) {
   return Done(NameMissing(q.Run(), "clinic does not exist"));
 }
 
-Status PutClinicCrisisSet(SqliteConnection& c, const ClinicCrisisSet& s) {
+Status PutClinicCrisisSet(SqlConnection& c, const ClinicCrisisSet& s) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO clinic_crisis_sets (clinic_id, country, set_json, updated_by, "
                 "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (clinic_id, country) DO UPDATE "
                 "SET set_json = excluded.set_json, updated_by = excluded.updated_by, "
@@ -99,35 +99,34 @@ Status PutClinicCrisisSet(SqliteConnection& c, const ClinicCrisisSet& s) {
   return Done(NameMissing(q.Run(), "clinic or user does not exist"));
 }
 
-Status DeleteClinicCrisisSet(SqliteConnection& c, ClinicId clinic_id, const std::string& country) {
+Status DeleteClinicCrisisSet(SqlConnection& c, ClinicId clinic_id, const std::string& country) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      c.Prepare("DELETE FROM clinic_crisis_sets WHERE clinic_id = ? AND country = ?"));
+      SqlQuery q, c.Prepare("DELETE FROM clinic_crisis_sets WHERE clinic_id = ? AND country = ?"));
   q.Bind(clinic_id).Bind(country);
   return ChangedOne(q.Run(), "the clinic has no crisis lines of its own for that country");
 }
 
-Result<ShiftId> InsertOnCallShift(SqliteConnection& c, const OnCallShift& s) {
+Result<ShiftId> InsertOnCallShift(SqlConnection& c, const OnCallShift& s) {
   if (s.ends_at <= s.starts_at) {
     return Fail(Error::Field("ends_at", "must be after the start"));
   }
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("INSERT INTO on_call_shifts (clinic_id, user_id, starts_at, "
                                      "ends_at) VALUES (?, ?, ?, ?) RETURNING id"));
   q.Bind(s.clinic_id).Bind(s.user_id).Bind(s.starts_at).Bind(s.ends_at);
   return NameMissing(q.RunReturningId(), "clinic or user does not exist");
 }
 
-Status DeleteOnCallShift(SqliteConnection& c, ClinicId clinic_id, ShiftId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Status DeleteOnCallShift(SqlConnection& c, ClinicId clinic_id, ShiftId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("DELETE FROM on_call_shifts WHERE id = ? AND clinic_id = ?"));
   q.Bind(id).Bind(clinic_id);
   return ChangedOne(q.Run(), "no such on-call shift");
 }
 
-Status PutNotificationPreferences(SqliteConnection& c, const NotificationPreferences& p) {
+Status PutNotificationPreferences(SqlConnection& c, const NotificationPreferences& p) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO notification_preferences (user_id, email, email_min_severity, live) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, "
                 "email_min_severity = excluded.email_min_severity, live = excluded.live"));
@@ -135,9 +134,9 @@ Status PutNotificationPreferences(SqliteConnection& c, const NotificationPrefere
   return Done(NameMissing(q.Run(), "user does not exist"));
 }
 
-Result<NotificationId> InsertNotification(SqliteConnection& c, const Notification& n) {
+Result<NotificationId> InsertNotification(SqlConnection& c, const Notification& n) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO notifications (clinic_id, alert_id, recipient_id, channel, reason, "
                 "step, dedupe_key, address, subject, body, payload_json, created_at, state, "
                 "attempts, next_attempt_at, delivered_at, last_error) VALUES (?, ?, ?, ?, ?, ?, "
@@ -168,11 +167,11 @@ Result<NotificationId> InsertNotification(SqliteConnection& c, const Notificatio
   return id;
 }
 
-Result<std::vector<Notification>> ClaimDueNotifications(SqliteConnection& c, Timestamp now,
+Result<std::vector<Notification>> ClaimDueNotifications(SqlConnection& c, Timestamp now,
                                                         Timestamp lease_until, int limit) {
   if (limit <= 0) return std::vector<Notification>{};
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("UPDATE notifications SET state = 'sending', attempts = attempts + 1, "
                 "next_attempt_at = ? WHERE id IN (SELECT id FROM notifications "
                 "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
@@ -188,9 +187,9 @@ Result<std::vector<Notification>> ClaimDueNotifications(SqliteConnection& c, Tim
   return claimed;
 }
 
-Status UpdateNotificationDelivery(SqliteConnection& c, const Notification& n) {
+Status UpdateNotificationDelivery(SqlConnection& c, const Notification& n) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("UPDATE notifications SET state = ?, attempts = ?, next_attempt_at = ?, "
                 "delivered_at = ?, last_error = ? WHERE id = ?"));
   q.Bind(ToString(n.state))
@@ -202,9 +201,9 @@ Status UpdateNotificationDelivery(SqliteConnection& c, const Notification& n) {
   return ChangedOne(q.Run(), "no such notification");
 }
 
-Result<JobId> InsertJob(SqliteConnection& c, const Job& j) {
+Result<JobId> InsertJob(SqlConnection& c, const Job& j) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO jobs (clinic_id, kind, key, payload_json, due_at, state, attempts, "
                 "done_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO NOTHING RETURNING id"));
@@ -223,33 +222,33 @@ Result<JobId> InsertJob(SqliteConnection& c, const Job& j) {
     RAPPORT_RETURN_IF_ERROR(q.Step());  // finish the statement
     return id;
   }
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery existing, c.Prepare("SELECT id FROM jobs WHERE key = ?"));
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery existing, c.Prepare("SELECT id FROM jobs WHERE key = ?"));
   existing.Bind(j.key);
   return One(
-      existing, [](const SqliteQuery& r) -> Result<JobId> { return r.Int(0); }, "no such job");
+      existing, [](const SqlQuery& r) -> Result<JobId> { return r.Int(0); }, "no such job");
 }
 
-Status UpdateJob(SqliteConnection& c, const Job& j) {
+Status UpdateJob(SqlConnection& c, const Job& j) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("UPDATE jobs SET state = ?, due_at = ?, attempts = ?, done_at = ?, "
-                               "last_error = ? WHERE id = ?"));
+      SqlQuery q, c.Prepare("UPDATE jobs SET state = ?, due_at = ?, attempts = ?, done_at = ?, "
+                            "last_error = ? WHERE id = ?"));
   q.Bind(ToString(j.state)).Bind(j.due_at).Bind(j.attempts).Bind(j.done_at).Bind(j.last_error);
   q.Bind(j.id);
   return ChangedOne(q.Run(), "no such job");
 }
 
-Result<std::optional<std::string>> GetSafetySettingsJson(SqliteConnection& c, ClinicId clinic_id) {
+Result<std::optional<std::string>> GetSafetySettingsJson(SqlConnection& c, ClinicId clinic_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT settings_json FROM clinic_safety WHERE clinic_id = ?"));
+      SqlQuery q, c.Prepare("SELECT settings_json FROM clinic_safety WHERE clinic_id = ?"));
   q.Bind(clinic_id);
   RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
   if (!row) return std::optional<std::string>{};
   return std::optional<std::string>{q.Text(0)};
 }
 
-Result<ClinicChannels> GetClinicChannels(SqliteConnection& c, ClinicId clinic_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT webhook_url, webhook_secret, mail_from "
-                                                    "FROM clinic_channels WHERE clinic_id = ?"));
+Result<ClinicChannels> GetClinicChannels(SqlConnection& c, ClinicId clinic_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT webhook_url, webhook_secret, mail_from "
+                                                 "FROM clinic_channels WHERE clinic_id = ?"));
   q.Bind(clinic_id);
   RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
   ClinicChannels channels;
@@ -261,19 +260,19 @@ Result<ClinicChannels> GetClinicChannels(SqliteConnection& c, ClinicId clinic_id
   return channels;
 }
 
-Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(SqliteConnection& c, ClinicId clinic_id) {
+Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(SqlConnection& c, ClinicId clinic_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT clinic_id, country, set_json, updated_by, updated_at "
-                               "FROM clinic_crisis_sets WHERE clinic_id = ? ORDER BY country"));
+      SqlQuery q, c.Prepare("SELECT clinic_id, country, set_json, updated_by, updated_at "
+                            "FROM clinic_crisis_sets WHERE clinic_id = ? ORDER BY country"));
   q.Bind(clinic_id);
-  return All(q, [](const SqliteQuery& r) -> Result<ClinicCrisisSet> {
+  return All(q, [](const SqlQuery& r) -> Result<ClinicCrisisSet> {
     return ClinicCrisisSet{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4)};
   });
 }
 
-Result<std::vector<OnCallShift>> ListOnCallShifts(SqliteConnection& c, ClinicId clinic_id,
+Result<std::vector<OnCallShift>> ListOnCallShifts(SqlConnection& c, ClinicId clinic_id,
                                                   Timestamp from, Timestamp to) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_SHIFT_COLUMNS " FROM on_call_shifts "
                                      "WHERE clinic_id = ? AND starts_at < ? AND ends_at > ? "
                                      "ORDER BY starts_at, id"));
@@ -281,8 +280,8 @@ Result<std::vector<OnCallShift>> ListOnCallShifts(SqliteConnection& c, ClinicId 
   return All(q, ReadShift);
 }
 
-Result<NotificationPreferences> GetNotificationPreferences(SqliteConnection& c, UserId user_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<NotificationPreferences> GetNotificationPreferences(SqlConnection& c, UserId user_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT email, email_min_severity, live "
                                      "FROM notification_preferences WHERE user_id = ?"));
   q.Bind(user_id);
@@ -296,27 +295,27 @@ Result<NotificationPreferences> GetNotificationPreferences(SqliteConnection& c, 
   return p;
 }
 
-Result<Notification> GetNotification(SqliteConnection& c, NotificationId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
-                                                    " FROM notifications WHERE id = ?"));
+Result<Notification> GetNotification(SqlConnection& c, NotificationId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                                                 " FROM notifications WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadNotification, "no such notification");
 }
 
-Result<std::vector<Notification>> ListNotificationsOfAlert(SqliteConnection& c, AlertId alert_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<std::vector<Notification>> ListNotificationsOfAlert(SqlConnection& c, AlertId alert_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
                                      " FROM notifications WHERE alert_id = ? ORDER BY id"));
   q.Bind(alert_id);
   return All(q, ReadNotification);
 }
 
-Result<std::vector<Notification>> ListMail(SqliteConnection& c, ClinicId clinic_id,
+Result<std::vector<Notification>> ListMail(SqlConnection& c, ClinicId clinic_id,
                                            DeliveryState state, NotificationId before_id,
                                            int limit) {
   if (limit <= 0) return std::vector<Notification>{};
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS " FROM notifications WHERE clinic_id = ? "
                 "AND channel = 'email' AND state = ? AND (? = 0 OR id < ?) "
                 "ORDER BY id DESC LIMIT ?"));
@@ -324,38 +323,38 @@ Result<std::vector<Notification>> ListMail(SqliteConnection& c, ClinicId clinic_
   return All(q, ReadNotification);
 }
 
-Result<std::optional<Timestamp>> NextNotificationDue(SqliteConnection& c) {
+Result<std::optional<Timestamp>> NextNotificationDue(SqlConnection& c) {
   return OptionalMin(c,
                      "SELECT min(next_attempt_at) FROM notifications "
                      "WHERE state IN ('pending', 'sending')");
 }
 
-Result<Job> GetJob(SqliteConnection& c, JobId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<Job> GetJob(SqlConnection& c, JobId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_JOB_COLUMNS " FROM jobs WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadJob, "no such job");
 }
 
-Result<std::vector<Job>> ListDueJobs(SqliteConnection& c, Timestamp now, int limit) {
+Result<std::vector<Job>> ListDueJobs(SqlConnection& c, Timestamp now, int limit) {
   if (limit <= 0) return std::vector<Job>{};
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT " RAPPORT_JOB_COLUMNS " FROM jobs WHERE state = 'pending' "
-                               "AND due_at <= ? ORDER BY due_at, id LIMIT ?"));
+      SqlQuery q, c.Prepare("SELECT " RAPPORT_JOB_COLUMNS " FROM jobs WHERE state = 'pending' "
+                            "AND due_at <= ? ORDER BY due_at, id LIMIT ?"));
   q.Bind(now).Bind(limit);
   return All(q, ReadJob);
 }
 
-Result<std::optional<Timestamp>> NextJobDue(SqliteConnection& c) {
+Result<std::optional<Timestamp>> NextJobDue(SqlConnection& c) {
   return OptionalMin(c, "SELECT min(due_at) FROM jobs WHERE state = 'pending'");
 }
 
-Result<std::vector<Job>> ListJobs(SqliteConnection& c, ClinicId clinic_id, std::string_view kind) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<std::vector<Job>> ListJobs(SqlConnection& c, ClinicId clinic_id, std::string_view kind) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_JOB_COLUMNS
                                      " FROM jobs WHERE clinic_id = ? AND kind = ? ORDER BY id"));
   q.Bind(clinic_id).Bind(kind);
   return All(q, ReadJob);
 }
 
-}  // namespace rapport::sqlite
+}  // namespace rapport::sql

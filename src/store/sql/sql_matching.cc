@@ -1,12 +1,12 @@
-#include "store/sqlite/sqlite_matching.h"
+#include "store/sql/sql_matching.h"
 
 #include <algorithm>
 #include <tuple>
 
-#include "store/sqlite/kept_totals.h"
-#include "store/sqlite/sqlite_rows.h"
+#include "store/sql/kept_totals.h"
+#include "store/sql/sql_rows.h"
 
-namespace rapport::sqlite {
+namespace rapport::sql {
 
 namespace {
 
@@ -18,7 +18,7 @@ namespace {
   "LEFT JOIN therapist_profiles p ON p.user_id = u.id "                             \
   "LEFT JOIN therapist_offers o ON o.therapist_id = u.id "
 
-Result<TherapistOffer> ReadOffer(const SqliteQuery& q) {
+Result<TherapistOffer> ReadOffer(const SqlQuery& q) {
   TherapistOffer offer;  // a therapist who never wrote one offers what the profile says
   if (q.OptionalInt(8)) {
     // The stored text is what OfferToJson wrote after validation; failing to read it back means
@@ -39,9 +39,9 @@ Result<TherapistOffer> ReadOffer(const SqliteQuery& q) {
 
 }  // namespace
 
-Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer) {
+Status PutTherapistOffer(SqlConnection& c, const TherapistOffer& offer) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO therapist_offers (therapist_id, offer, licence_verified_at, "
                 "licence_verified_by, updated_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (therapist_id) DO UPDATE SET offer = excluded.offer, "
@@ -64,18 +64,18 @@ Status PutTherapistOffer(SqliteConnection& c, const TherapistOffer& offer) {
   return Done(NameMissing(q.Run(), "therapist does not exist"));
 }
 
-Status PutLicenceVerification(SqliteConnection& c, UserId therapist_id, std::optional<Timestamp> at,
+Status PutLicenceVerification(SqlConnection& c, UserId therapist_id, std::optional<Timestamp> at,
                               UserId by) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("UPDATE therapist_offers SET licence_verified_at = ?, "
                                      "licence_verified_by = ? WHERE therapist_id = ?"));
   q.Bind(at).Bind(at ? std::optional<std::int64_t>(by) : std::nullopt).Bind(therapist_id);
   return ChangedOne(q.Run(), "this therapist has not written an offer yet");
 }
 
-Status PutClientPreferences(SqliteConnection& c, const ClientPreferences& preferences) {
+Status PutClientPreferences(SqlConnection& c, const ClientPreferences& preferences) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO client_preferences (client_id, preferences, updated_at) "
                 "VALUES (?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
                 "preferences = excluded.preferences, updated_at = excluded.updated_at"));
@@ -85,9 +85,9 @@ Status PutClientPreferences(SqliteConnection& c, const ClientPreferences& prefer
   return Done(NameMissing(q.Run(), "client does not exist"));
 }
 
-Status PutFirstStep(SqliteConnection& c, const FirstStep& step) {
+Status PutFirstStep(SqlConnection& c, const FirstStep& step) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO first_steps (client_id, brings, hopes, worries, shared, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
                 "brings = excluded.brings, hopes = excluded.hopes, worries = excluded.worries, "
@@ -101,30 +101,30 @@ Status PutFirstStep(SqliteConnection& c, const FirstStep& step) {
   return Done(NameMissing(q.Run(), "client does not exist"));
 }
 
-Result<TherapistOffer> GetTherapistOffer(SqliteConnection& c, UserId therapist_id) {
+Result<TherapistOffer> GetTherapistOffer(SqlConnection& c, UserId therapist_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare(RAPPORT_OFFER_SELECT "WHERE u.id = ? AND u.role = 'therapist'"));
+      SqlQuery q, c.Prepare(RAPPORT_OFFER_SELECT "WHERE u.id = ? AND u.role = 'therapist'"));
   q.Bind(therapist_id);
   return One(q, ReadOffer, "no such therapist");
 }
 
-Result<std::vector<TherapistOffer>> ListTherapistOffers(SqliteConnection& c, ClinicId clinic_id) {
+Result<std::vector<TherapistOffer>> ListTherapistOffers(SqlConnection& c, ClinicId clinic_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare(RAPPORT_OFFER_SELECT
-                               "WHERE u.clinic_id = ? AND u.role = 'therapist' AND u.active = 1 "
-                               "ORDER BY u.id"));
+      SqlQuery q, c.Prepare(RAPPORT_OFFER_SELECT
+                            "WHERE u.clinic_id = ? AND u.role = 'therapist' AND u.active = 1 "
+                            "ORDER BY u.id"));
   q.Bind(clinic_id);
   return All(q, ReadOffer);
 }
 
-Result<ClientPreferences> GetClientPreferences(SqliteConnection& c, UserId client_id) {
+Result<ClientPreferences> GetClientPreferences(SqlConnection& c, UserId client_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT client_id, preferences, updated_at FROM client_preferences "
-                               "WHERE client_id = ?"));
+      SqlQuery q, c.Prepare("SELECT client_id, preferences, updated_at FROM client_preferences "
+                            "WHERE client_id = ?"));
   q.Bind(client_id);
   return One(
       q,
-      [](const SqliteQuery& row) -> Result<ClientPreferences> {
+      [](const SqlQuery& row) -> Result<ClientPreferences> {
         RAPPORT_ASSIGN_OR_RETURN(Json doc,
                                  FromColumn(ParseJson(row.Text(1)), "client preferences"));
         RAPPORT_ASSIGN_OR_RETURN(ClientPreferences p,
@@ -136,28 +136,28 @@ Result<ClientPreferences> GetClientPreferences(SqliteConnection& c, UserId clien
       "no preferences saved yet");
 }
 
-Result<FirstStep> GetFirstStep(SqliteConnection& c, UserId client_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<FirstStep> GetFirstStep(SqlConnection& c, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT client_id, brings, hopes, worries, shared, updated_at "
                                      "FROM first_steps WHERE client_id = ?"));
   q.Bind(client_id);
   return One(
       q,
-      [](const SqliteQuery& row) -> Result<FirstStep> {
+      [](const SqlQuery& row) -> Result<FirstStep> {
         return FirstStep{row.Int(0),  row.Text(1), row.Text(2),
                          row.Text(3), row.Bool(4), row.Int(5)};
       },
       "no first step written yet");
 }
 
-Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnection& c,
+Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqlConnection& c,
                                                                   ClinicId clinic_id) {
   // One pass over the clinic's ended episodes (the partial index episodes_ended_by_clinic), each
   // client or guardian series with a baseline beside it (the series' key), and the sessions held
   // counted through appointments_by_episode_status: every step an index lookup, so the read
   // grows with the ended episodes and nothing else.
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT e.id, e.therapist_id, "
                 "  (SELECT count(*) FROM appointments a "
                 "   WHERE a.episode_id = e.id AND a.status = 'completed'), "
@@ -169,7 +169,7 @@ Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnecti
                 "WHERE e.clinic_id = ? AND e.status = 'ended' "
                 "ORDER BY e.id, s.instrument, s.respondent"));
   q.Bind(clinic_id);
-  return All(q, [](const SqliteQuery& row) -> Result<EndedEpisodeMeasure> {
+  return All(q, [](const SqlQuery& row) -> Result<EndedEpisodeMeasure> {
     EndedEpisodeMeasure m;
     m.episode_id = row.Int(0);
     m.therapist_id = row.Int(1);
@@ -193,4 +193,4 @@ Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqliteConnecti
   });
 }
 
-}  // namespace rapport::sqlite
+}  // namespace rapport::sql

@@ -1,16 +1,16 @@
-#include "store/sqlite/sqlite_course.h"
+#include "store/sql/sql_course.h"
 
 #include <map>
 #include <string>
 #include <utility>
 
-#include "store/sqlite/sqlite_rows.h"
+#include "store/sql/sql_rows.h"
 
-namespace rapport::sqlite {
+namespace rapport::sql {
 
-Status PutEpisodeEnding(SqliteConnection& c, const EpisodeEnding& ending) {
+Status PutEpisodeEnding(SqlConnection& c, const EpisodeEnding& ending) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO episode_endings (episode_id, reason, ended_by, ended_at, words) "
                 "VALUES (?, ?, ?, ?, ?)"));
   q.Bind(ending.episode_id)
@@ -21,13 +21,13 @@ Status PutEpisodeEnding(SqliteConnection& c, const EpisodeEnding& ending) {
   return Done(NameMissing(q.Run(), "episode or user does not exist"));
 }
 
-Result<EpisodeEnding> GetEpisodeEnding(SqliteConnection& c, EpisodeId episode_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT episode_id, ended_by, ended_at, words "
-                                                    "FROM episode_endings WHERE episode_id = ?"));
+Result<EpisodeEnding> GetEpisodeEnding(SqlConnection& c, EpisodeId episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT episode_id, ended_by, ended_at, words "
+                                                 "FROM episode_endings WHERE episode_id = ?"));
   q.Bind(episode_id);
   return One(
       q,
-      [](const SqliteQuery& row) -> Result<EpisodeEnding> {
+      [](const SqlQuery& row) -> Result<EpisodeEnding> {
         EpisodeEnding ending;
         ending.episode_id = row.Int(0);
         ending.ended_by = row.Int(1);
@@ -60,7 +60,7 @@ Result<NoteSections> ReadSections(const NoteTemplate& note_template, const std::
   return sections;
 }
 
-Result<SessionNote> ReadNote(const SqliteQuery& row) {
+Result<SessionNote> ReadNote(const SqlQuery& row) {
   SessionNote note;
   note.id = row.Int(0);
   note.appointment_id = row.Int(1);
@@ -78,7 +78,7 @@ Result<SessionNote> ReadNote(const SqliteQuery& row) {
 }
 
 // Fills in the addenda of `notes` in one query.
-Status AddAddenda(SqliteConnection& c, std::vector<SessionNote>& notes) {
+Status AddAddenda(SqlConnection& c, std::vector<SessionNote>& notes) {
   if (notes.empty()) return Ok();
   std::map<NoteId, SessionNote*> by_id;
   std::string ids;
@@ -88,12 +88,13 @@ Status AddAddenda(SqliteConnection& c, std::vector<SessionNote>& notes) {
     ids += std::to_string(n.id);
   }
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT a.id, a.note_id, a.author_id, a.text, a.created_at FROM note_addenda a "
-                "WHERE a.note_id IN (SELECT value FROM json_each(?)) ORDER BY a.note_id, a.id"));
+                "WHERE a.note_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY "
+                "a.note_id, a.id"));
   q.Bind("[" + ids + "]");
   RAPPORT_ASSIGN_OR_RETURN(
-      std::vector<NoteAddendum> addenda, All(q, [](const SqliteQuery& row) -> Result<NoteAddendum> {
+      std::vector<NoteAddendum> addenda, All(q, [](const SqlQuery& row) -> Result<NoteAddendum> {
         return NoteAddendum{row.Int(0), row.Int(1), row.Int(2), row.Text(3), row.Int(4)};
       }));
   for (NoteAddendum& a : addenda) by_id.at(a.note_id)->addenda.push_back(std::move(a));
@@ -102,9 +103,9 @@ Status AddAddenda(SqliteConnection& c, std::vector<SessionNote>& notes) {
 
 }  // namespace
 
-Result<NoteId> InsertSessionNote(SqliteConnection& c, const SessionNote& note) {
+Result<NoteId> InsertSessionNote(SqlConnection& c, const SessionNote& note) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO session_notes (appointment_id, episode_id, author_id, template, "
                 "sections, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) "
                 "RETURNING id"));
@@ -118,9 +119,9 @@ Result<NoteId> InsertSessionNote(SqliteConnection& c, const SessionNote& note) {
   return NameMissing(q.RunReturningId(), "appointment, episode or author does not exist");
 }
 
-Status UpdateSessionNote(SqliteConnection& c, const SessionNote& note) {
+Status UpdateSessionNote(SqlConnection& c, const SessionNote& note) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("UPDATE session_notes SET sections = ?, state = ?, updated_at = ?, signed_at = ?, "
                 "signed_by = ? WHERE id = ?"));
   q.Bind(NoteSectionsToJson(note.sections).dump())
@@ -132,28 +133,27 @@ Status UpdateSessionNote(SqliteConnection& c, const SessionNote& note) {
   return ChangedOne(q.Run(), "no such session note");
 }
 
-Result<AddendumId> InsertNoteAddendum(SqliteConnection& c, const NoteAddendum& addendum) {
+Result<AddendumId> InsertNoteAddendum(SqlConnection& c, const NoteAddendum& addendum) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("INSERT INTO note_addenda (note_id, author_id, text, created_at) "
-                               "VALUES (?, ?, ?, ?) RETURNING id"));
+      SqlQuery q, c.Prepare("INSERT INTO note_addenda (note_id, author_id, text, created_at) "
+                            "VALUES (?, ?, ?, ?) RETURNING id"));
   q.Bind(addendum.note_id).Bind(addendum.author_id).Bind(addendum.text).Bind(addendum.created_at);
   return NameMissing(q.RunReturningId(), "note or author does not exist");
 }
 
-Status PutClinicNoteTemplate(SqliteConnection& c, ClinicId clinic_id,
+Status PutClinicNoteTemplate(SqlConnection& c, ClinicId clinic_id,
                              const NoteTemplate& note_template, Timestamp at) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      c.Prepare("INSERT INTO clinic_note_templates (clinic_id, template, updated_at) "
-                "VALUES (?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE SET "
-                "template = excluded.template, updated_at = excluded.updated_at"));
+      SqlQuery q, c.Prepare("INSERT INTO clinic_note_templates (clinic_id, template, updated_at) "
+                            "VALUES (?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE SET "
+                            "template = excluded.template, updated_at = excluded.updated_at"));
   q.Bind(clinic_id).Bind(NoteTemplateToJson(note_template).dump()).Bind(at);
   return Done(NameMissing(q.Run(), "clinic does not exist"));
 }
 
-Result<SessionNote> GetSessionNoteOfAppointment(SqliteConnection& c, AppointmentId id) {
+Result<SessionNote> GetSessionNoteOfAppointment(SqlConnection& c, AppointmentId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT " RAPPORT_NOTE_COLUMNS " FROM session_notes n WHERE n.appointment_id = ?"));
   q.Bind(id);
   RAPPORT_ASSIGN_OR_RETURN(SessionNote note, One(q, ReadNote, "this session has no note"));
@@ -162,8 +162,8 @@ Result<SessionNote> GetSessionNoteOfAppointment(SqliteConnection& c, Appointment
   return std::move(one.front());
 }
 
-Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(SqliteConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(SqlConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_NOTE_COLUMNS " FROM session_notes n "
                                      "JOIN appointments a ON a.id = n.appointment_id "
                                      "WHERE n.episode_id = ? ORDER BY a.starts_at, a.id"));
@@ -173,22 +173,22 @@ Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(SqliteConnection& c, 
   return notes;
 }
 
-Result<NoteTemplate> GetClinicNoteTemplate(SqliteConnection& c, ClinicId clinic_id) {
+Result<NoteTemplate> GetClinicNoteTemplate(SqlConnection& c, ClinicId clinic_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT template FROM clinic_note_templates WHERE clinic_id = ?"));
+      SqlQuery q, c.Prepare("SELECT template FROM clinic_note_templates WHERE clinic_id = ?"));
   q.Bind(clinic_id);
   return One(
       q,
-      [](const SqliteQuery& row) -> Result<NoteTemplate> {
+      [](const SqlQuery& row) -> Result<NoteTemplate> {
         RAPPORT_ASSIGN_OR_RETURN(Json t, FromColumn(ParseJson(row.Text(0)), "note template"));
         return FromColumn(NoteTemplateFromJson(t), "note template");
       },
       "the clinic uses the shipped template");
 }
 
-Status InsertFitFollowup(SqliteConnection& c, const FitFollowup& followup) {
+Status InsertFitFollowup(SqlConnection& c, const FitFollowup& followup) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO fit_followups (episode_id, response_id, choice, chosen_by, chosen_at) "
                 "VALUES (?, ?, ?, ?, ?)"));
   q.Bind(followup.episode_id)
@@ -199,13 +199,13 @@ Status InsertFitFollowup(SqliteConnection& c, const FitFollowup& followup) {
   return Done(NameMissing(q.Run(), "episode, answer or user does not exist"));
 }
 
-Result<std::vector<FitFollowup>> ListFitFollowupsOfEpisode(SqliteConnection& c, EpisodeId id) {
+Result<std::vector<FitFollowup>> ListFitFollowupsOfEpisode(SqlConnection& c, EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT episode_id, response_id, choice, chosen_by, chosen_at FROM fit_followups "
                 "WHERE episode_id = ? ORDER BY chosen_at, id"));
   q.Bind(id);
-  return All(q, [](const SqliteQuery& row) -> Result<FitFollowup> {
+  return All(q, [](const SqlQuery& row) -> Result<FitFollowup> {
     FitFollowup f;
     f.episode_id = row.Int(0);
     f.response_id = row.Int(1);
@@ -223,7 +223,7 @@ namespace {
   "reason, to_therapist_id, to_outside, status, consented_at, packet, new_episode_id, "         \
   "decided_by, decided_at"
 
-Result<TherapistChange> ReadChange(const SqliteQuery& row) {
+Result<TherapistChange> ReadChange(const SqlQuery& row) {
   TherapistChange ch;
   ch.id = row.Int(0);
   ch.clinic_id = row.Int(1);
@@ -265,10 +265,9 @@ std::optional<std::string> PacketColumn(const TherapistChange& change) {
 
 }  // namespace
 
-Result<TherapistChangeId> InsertTherapistChange(SqliteConnection& c,
-                                                const TherapistChange& change) {
+Result<TherapistChangeId> InsertTherapistChange(SqlConnection& c, const TherapistChange& change) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO therapist_changes (clinic_id, episode_id, client_id, "
                 "from_therapist_id, kind, requested_by, requested_at, reason, to_therapist_id, "
                 "to_outside, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting-consent') "
@@ -290,9 +289,9 @@ Result<TherapistChangeId> InsertTherapistChange(SqliteConnection& c,
   return id;
 }
 
-Status UpdateTherapistChange(SqliteConnection& c, const TherapistChange& change) {
+Status UpdateTherapistChange(SqlConnection& c, const TherapistChange& change) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("UPDATE therapist_changes SET status = ?, consented_at = ?, packet = ?, "
                 "new_episode_id = ?, decided_by = ?, decided_at = ? WHERE id = ?"));
   q.Bind(std::string(ToString(change.status)))
@@ -306,37 +305,36 @@ Status UpdateTherapistChange(SqliteConnection& c, const TherapistChange& change)
                     "no such change of therapist");
 }
 
-Result<TherapistChange> GetTherapistChange(SqliteConnection& c, TherapistChangeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                                                    " FROM therapist_changes WHERE id = ?"));
+Result<TherapistChange> GetTherapistChange(SqlConnection& c, TherapistChangeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                 " FROM therapist_changes WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadChange, "no such change of therapist");
 }
 
 Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
-    SqliteConnection& c, ClinicId clinic_id, std::optional<ChangeStatus> status) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                                                    " FROM therapist_changes WHERE clinic_id = ? "
-                                                    "AND (? IS NULL OR status = ?) ORDER BY id"));
+    SqlConnection& c, ClinicId clinic_id, std::optional<ChangeStatus> status) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                 " FROM therapist_changes WHERE clinic_id = ? "
+                                                 "AND (? IS NULL OR status = ?) ORDER BY id"));
   std::optional<std::string> wanted;
   if (status) wanted = std::string(ToString(*status));
   q.Bind(clinic_id).Bind(wanted).Bind(wanted);
   return All(q, ReadChange);
 }
 
-Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(SqliteConnection& c,
-                                                                   EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(SqlConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
                                      " FROM therapist_changes WHERE episode_id = ? ORDER BY id"));
   q.Bind(id);
   return All(q, ReadChange);
 }
 
-Result<TherapistChange> GetTherapistChangeInto(SqliteConnection& c, EpisodeId new_episode_id) {
+Result<TherapistChange> GetTherapistChangeInto(SqlConnection& c, EpisodeId new_episode_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                               " FROM therapist_changes WHERE new_episode_id = ? ORDER BY id"));
+      SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                            " FROM therapist_changes WHERE new_episode_id = ? ORDER BY id"));
   q.Bind(new_episode_id);
   return One(q, ReadChange, "this episode did not start from a change of therapist");
 }
@@ -347,7 +345,7 @@ namespace {
   "id, episode_id, noted_by, noted_at, source, alert_id, what_happened, repaired_by, " \
   "repaired_at, what_was_said, what_changes"
 
-Result<Rupture> ReadRupture(const SqliteQuery& row) {
+Result<Rupture> ReadRupture(const SqlQuery& row) {
   Rupture r;
   r.id = row.Int(0);
   r.episode_id = row.Int(1);
@@ -364,9 +362,9 @@ Result<Rupture> ReadRupture(const SqliteQuery& row) {
 
 }  // namespace
 
-Result<RuptureId> InsertRupture(SqliteConnection& c, const Rupture& rupture) {
+Result<RuptureId> InsertRupture(SqlConnection& c, const Rupture& rupture) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO ruptures (episode_id, noted_by, noted_at, source, alert_id, "
                 "what_happened) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(rupture.episode_id)
@@ -378,10 +376,10 @@ Result<RuptureId> InsertRupture(SqliteConnection& c, const Rupture& rupture) {
   return NameMissing(q.RunReturningId(), "episode, user or alert does not exist");
 }
 
-Status RecordRepair(SqliteConnection& c, RuptureId id, UserId by, Timestamp at,
+Status RecordRepair(SqlConnection& c, RuptureId id, UserId by, Timestamp at,
                     const RepairNote& repair) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("UPDATE ruptures SET repaired_by = ?, repaired_at = ?, what_was_said = ?, "
                 "what_changes = ? WHERE id = ? AND repaired_at IS NULL"));
   q.Bind(by).Bind(at).Bind(repair.what_was_said).Bind(repair.what_changes).Bind(id);
@@ -392,25 +390,25 @@ Status RecordRepair(SqliteConnection& c, RuptureId id, UserId by, Timestamp at,
   return Fail(Error::FailedPrecondition("this rupture has its repair note already"));
 }
 
-Result<Rupture> GetRupture(SqliteConnection& c, RuptureId id) {
+Result<Rupture> GetRupture(SqlConnection& c, RuptureId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS " FROM ruptures WHERE id = ?"));
+      SqlQuery q, c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS " FROM ruptures WHERE id = ?"));
   q.Bind(id);
   return One(q, ReadRupture, "no such rupture");
 }
 
-Result<std::vector<Rupture>> ListRupturesOfEpisode(SqliteConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqliteQuery q,
+Result<std::vector<Rupture>> ListRupturesOfEpisode(SqlConnection& c, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                            c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS
                                      " FROM ruptures WHERE episode_id = ? ORDER BY noted_at, id"));
   q.Bind(id);
   return All(q, ReadRupture);
 }
 
-Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SqliteConnection& c, ClinicId clinic_id,
+Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SqlConnection& c, ClinicId clinic_id,
                                                             Timestamp noted_before) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT r.id, r.episode_id, r.noted_by, r.noted_at, r.source, r.alert_id, "
                 "r.what_happened, r.repaired_by, r.repaired_at, r.what_was_said, r.what_changes "
                 "FROM ruptures r JOIN episodes e ON e.id = r.episode_id WHERE e.clinic_id = ? "
@@ -419,24 +417,24 @@ Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SqliteConnection& c,
   return All(q, ReadRupture);
 }
 
-Status InsertSupportCheckRequest(SqliteConnection& c, const SupportCheckRequest& request) {
+Status InsertSupportCheckRequest(SqlConnection& c, const SupportCheckRequest& request) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q, c.Prepare("INSERT INTO support_check_requests (episode_id, requested_by, "
-                               "requested_at) VALUES (?, ?, ?)"));
+      SqlQuery q, c.Prepare("INSERT INTO support_check_requests (episode_id, requested_by, "
+                            "requested_at) VALUES (?, ?, ?)"));
   q.Bind(request.episode_id).Bind(request.requested_by).Bind(request.requested_at);
   return Done(NameMissing(q.Run(), "episode or user does not exist"));
 }
 
-Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(SqliteConnection& c,
+Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(SqlConnection& c,
                                                                            EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT episode_id, requested_by, requested_at FROM support_check_requests "
                 "WHERE episode_id = ? ORDER BY requested_at, id"));
   q.Bind(id);
-  return All(q, [](const SqliteQuery& row) -> Result<SupportCheckRequest> {
+  return All(q, [](const SqlQuery& row) -> Result<SupportCheckRequest> {
     return SupportCheckRequest{row.Int(0), row.Int(1), row.Int(2)};
   });
 }
 
-}  // namespace rapport::sqlite
+}  // namespace rapport::sql

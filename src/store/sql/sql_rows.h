@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/sqlite/sqlite_connection.h"
+#include "store/sql/sql_connection.h"
 
 namespace rapport {
 
@@ -23,7 +23,7 @@ inline Result<T> FromColumn(Result<T> parsed, std::string_view what) {
 
 // The one row of `q`, or kNotFound with `missing`.
 template <typename Reader>
-auto One(SqliteQuery& q, Reader read, std::string_view missing) -> decltype(read(q)) {
+auto One(SqlQuery& q, Reader read, std::string_view missing) -> decltype(read(q)) {
   RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
   if (!row) return Fail(Error::NotFound(std::string(missing)));
   return read(q);
@@ -31,8 +31,7 @@ auto One(SqliteQuery& q, Reader read, std::string_view missing) -> decltype(read
 
 // Every row of `q`.
 template <typename Reader>
-auto All(SqliteQuery& q, Reader read)
-    -> Result<std::vector<typename decltype(read(q))::value_type>> {
+auto All(SqlQuery& q, Reader read) -> Result<std::vector<typename decltype(read(q))::value_type>> {
   std::vector<typename decltype(read(q))::value_type> rows;
   for (;;) {
     RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());

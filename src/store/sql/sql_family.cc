@@ -1,16 +1,16 @@
-#include "store/sqlite/sqlite_family.h"
+#include "store/sql/sql_family.h"
 
 #include <optional>
 #include <string>
 
 #include "core/json.h"
-#include "store/sqlite/sqlite_rows.h"
+#include "store/sql/sql_rows.h"
 
-namespace rapport::sqlite {
+namespace rapport::sql {
 
-Status PutGuardianStanding(SqliteConnection& c, const GuardianStanding& s) {
+Status PutGuardianStanding(SqlConnection& c, const GuardianStanding& s) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO guardian_standings (link_id, relationship, authority, court_order, "
                 "contact_channel, contact_note, sections, updated_by, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id) DO UPDATE SET "
@@ -32,16 +32,16 @@ Status PutGuardianStanding(SqliteConnection& c, const GuardianStanding& s) {
   return Done(NameMissing(q.Run(), "guardian link or user does not exist"));
 }
 
-Result<GuardianStanding> GetGuardianStanding(SqliteConnection& c, GuardianLinkId link_id) {
+Result<GuardianStanding> GetGuardianStanding(SqlConnection& c, GuardianLinkId link_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT link_id, relationship, authority, court_order, contact_channel, "
                 "contact_note, sections, updated_by, updated_at FROM guardian_standings "
                 "WHERE link_id = ?"));
   q.Bind(link_id);
   return One(
       q,
-      [](const SqliteQuery& row) -> Result<GuardianStanding> {
+      [](const SqlQuery& row) -> Result<GuardianStanding> {
         GuardianStanding s;
         s.link_id = row.Int(0);
         RAPPORT_ASSIGN_OR_RETURN(
@@ -65,9 +65,9 @@ Result<GuardianStanding> GetGuardianStanding(SqliteConnection& c, GuardianLinkId
       "no standing is recorded for this guardian link");
 }
 
-Result<ConsentId> InsertCareConsent(SqliteConnection& c, const CareConsent& consent) {
+Result<ConsentId> InsertCareConsent(SqlConnection& c, const CareConsent& consent) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO care_consents (child_id, kind, guardian_link_id, given_on, renew_by, "
                 "note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(consent.child_id)
@@ -81,13 +81,13 @@ Result<ConsentId> InsertCareConsent(SqliteConnection& c, const CareConsent& cons
   return NameMissing(q.RunReturningId(), "child, guardian link or user does not exist");
 }
 
-Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqliteConnection& c, UserId child_id) {
+Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqlConnection& c, UserId child_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT id, child_id, kind, guardian_link_id, given_on, renew_by, note, "
                 "recorded_by, recorded_at FROM care_consents WHERE child_id = ? ORDER BY id"));
   q.Bind(child_id);
-  return All(q, [](const SqliteQuery& row) -> Result<CareConsent> {
+  return All(q, [](const SqlQuery& row) -> Result<CareConsent> {
     CareConsent consent;
     consent.id = row.Int(0);
     consent.child_id = row.Int(1);
@@ -102,10 +102,9 @@ Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqliteConnection& c, Us
   });
 }
 
-Result<DisclosureId> InsertSafetyDisclosure(SqliteConnection& c,
-                                            const SafetyDisclosure& disclosure) {
+Result<DisclosureId> InsertSafetyDisclosure(SqlConnection& c, const SafetyDisclosure& disclosure) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("INSERT INTO safety_disclosures (episode_id, guardian_link_id, item_key, reason, "
                 "disclosed_by, disclosed_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(disclosure.episode_id)
@@ -117,14 +116,14 @@ Result<DisclosureId> InsertSafetyDisclosure(SqliteConnection& c,
   return NameMissing(q.RunReturningId(), "episode, guardian link or user does not exist");
 }
 
-Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SqliteConnection& c,
+Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SqlConnection& c,
                                                                      EpisodeId episode_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqliteQuery q,
+      SqlQuery q,
       c.Prepare("SELECT id, episode_id, guardian_link_id, item_key, reason, disclosed_by, "
                 "disclosed_at FROM safety_disclosures WHERE episode_id = ? ORDER BY id"));
   q.Bind(episode_id);
-  return All(q, [](const SqliteQuery& row) -> Result<SafetyDisclosure> {
+  return All(q, [](const SqlQuery& row) -> Result<SafetyDisclosure> {
     SafetyDisclosure d;
     d.id = row.Int(0);
     d.episode_id = row.Int(1);
@@ -137,4 +136,4 @@ Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SqliteConne
   });
 }
 
-}  // namespace rapport::sqlite
+}  // namespace rapport::sql

@@ -1,0 +1,75 @@
+#pragma once
+// The PostgreSQL backend's SqlConnection: one libpq connection, the statements prepared on it
+// (the store's SQL translated once to PostgreSQL's placeholders), and the one place PostgreSQL's
+// SQLSTATE codes become rapport Errors.
+//
+// Like every SqlConnection, a PgConnection is used by one thread at a time; the store hands each
+// to a single thread through its writer or its read pool. The queries it hands out borrow its
+// cached statements, so they must not outlive it.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+#include "store/sql/sql_connection.h"
+
+namespace rapport {
+
+// The store's SQL in PostgreSQL's words: `?` becomes `$1`, `$2`, ... in order, `?N` becomes `$N`
+// and a `?` after numbered ones takes the number after the highest so far (SQLite's rule);
+// `json_each(?N)` becomes `json_array_elements_text($N::json)`, whose one column is also named
+// `value`; SQLite's scalar `max(a, b)` and `min(a, b)` become `greatest` and `least`; an
+// `INDEXED BY name` hint is dropped. String literals, quoted identifiers and comments are copied
+// untouched. Pure.
+std::string PgTranslate(std::string_view sql);
+
+// Every writer of every app server takes this transaction-level advisory lock first, so that
+// writes to one database take turns as they do under SQLite's single writer and the audit hash
+// chain stays linear. The bytes spell "rapport".
+inline constexpr std::int64_t kPgWriteLockKey = 0x726170706f7274;
+
+class PgStatement;
+
+class PgConnection final : public SqlConnection {
+ public:
+  // Connects with `conninfo` (a libpq connection string) and fixes the session: UTF-8, UTC,
+  // standard strings. A writer commits durably (synchronous_commit) in read committed; a reader
+  // is read-only and repeatable read, so each of its read transactions is one snapshot.
+  // kUnavailable when the server cannot be reached.
+  static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo,
+                                                    SqlConnection::Mode mode);
+
+  ~PgConnection() override;
+
+  SqlDialect dialect() const override { return SqlDialect::kPostgres; }
+  Status Exec(std::string_view sql) override;
+  Result<SqlQuery> Prepare(std::string_view sql) override;
+  Status BeginWrite() override;
+  Status BeginRead() override;
+  void RollbackIfOpen() override;
+  // Also true when the connection is gone, so that the writer counts its batch as lost.
+  bool InAutocommit() const override;
+  std::int64_t TotalChanges() const override { return total_changes_; }
+  Result<std::string> Setting(std::string_view name) override;
+
+ private:
+  friend class PgStatement;
+
+  PgConnection(PGconn* conn, bool writer);
+
+  // The store's error for a failed `result` (nullptr when libpq could not even build one).
+  Error ErrorOf(const PGresult* result) const;
+
+  PGconn* conn_;
+  const bool writer_;  // opened as Mode::kWriter
+  // Keyed by the SQL as the store wrote it, so that each text is translated once.
+  std::unordered_map<std::string, std::unique_ptr<PgStatement>> statements_;
+  std::int64_t total_changes_ = 0;
+};
+
+}  // namespace rapport

@@ -1,0 +1,677 @@
+#include "store/postgres/pg_connection.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <future>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "core/result.h"
+#include "store/postgres/pg_test_cluster.h"
+#include "store/sql/sql_connection.h"
+
+namespace rapport {
+namespace {
+
+using Mode = SqlConnection::Mode;
+
+template <typename T>
+::testing::AssertionResult Succeeds(const Result<T>& result) {
+  if (result.has_value()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << ToString(result.error().code) << ": " << result.error().message;
+}
+
+// The error of a result that should have failed.
+template <typename T>
+Error ErrorOf(const Result<T>& result) {
+  EXPECT_FALSE(result.has_value()) << "succeeded where a failure was expected";
+  return result.has_value() ? Error{} : result.error();
+}
+
+// --- PgTranslate ---------------------------------------------------------------------------------
+
+TEST(PgTranslate, NumbersBarePlaceholdersInOrder) {
+  EXPECT_EQ(PgTranslate("SELECT a FROM t WHERE b = ? AND c = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2");
+  EXPECT_EQ(PgTranslate("INSERT INTO t (a, b, c) VALUES (?,?,?)"),
+            "INSERT INTO t (a, b, c) VALUES ($1,$2,$3)");
+  EXPECT_EQ(PgTranslate("SELECT 1"), "SELECT 1");
+  EXPECT_EQ(PgTranslate(""), "");
+}
+
+TEST(PgTranslate, KeepsExplicitNumbers) {
+  EXPECT_EQ(PgTranslate("SELECT ?2, ?1, ?2"), "SELECT $2, $1, $2");
+  EXPECT_EQ(PgTranslate("WHERE a = ?10"), "WHERE a = $10");
+}
+
+TEST(PgTranslate, NumbersABareMarkAfterTheHighestNumberSoFarAsSqliteDoes) {
+  EXPECT_EQ(PgTranslate("VALUES (?3, ?, ?1, ?)"), "VALUES ($3, $4, $1, $5)");
+  EXPECT_EQ(PgTranslate("VALUES (?, ?1, ?)"), "VALUES ($1, $1, $2)");
+  EXPECT_EQ(PgTranslate("VALUES (?2, ?)"), "VALUES ($2, $3)");
+}
+
+TEST(PgTranslate, LeavesMarksInLiteralsIdentifiersAndCommentsAlone) {
+  EXPECT_EQ(PgTranslate("SELECT 'it''s?', \"odd?\"\"name\", ? -- why?\n, ? /* what? */ FROM t"),
+            "SELECT 'it''s?', \"odd?\"\"name\", $1 -- why?\n, $2 /* what? */ FROM t");
+  EXPECT_EQ(PgTranslate("SELECT '', '?', ?"), "SELECT '', '?', $1");
+  EXPECT_EQ(PgTranslate("SELECT $$a ? b$$, $tag$ ? $tag$, ?"),
+            "SELECT $$a ? b$$, $tag$ ? $tag$, $1");
+  EXPECT_EQ(PgTranslate("SELECT /* outer /* inner ? */ still ? */ ?"),
+            "SELECT /* outer /* inner ? */ still ? */ $1");
+  // An unterminated literal is PostgreSQL's to refuse: nothing in it changes.
+  EXPECT_EQ(PgTranslate("SELECT ?, 'open ?"), "SELECT $1, 'open ?");
+}
+
+TEST(PgTranslate, TurnsJsonEachIntoJsonArrayElementsText) {
+  EXPECT_EQ(PgTranslate("SELECT value FROM json_each(?2)"),
+            "SELECT value FROM json_array_elements_text($2::json)");
+  EXPECT_EQ(PgTranslate("WHERE id IN (SELECT value FROM json_each(?)) AND at >= ?"),
+            "WHERE id IN (SELECT value FROM json_array_elements_text($1::json)) AND at >= $2");
+  EXPECT_EQ(PgTranslate("FROM json_each( ?7 ) k JOIN m ON m.key = k.value WHERE x = ?"),
+            "FROM json_array_elements_text($7::json) k JOIN m ON m.key = k.value WHERE x = $8");
+  EXPECT_EQ(PgTranslate("FROM JSON_EACH(?)"), "FROM json_array_elements_text($1::json)");
+  // Other names, other arguments and literals stay as written.
+  EXPECT_EQ(PgTranslate("SELECT my_json_each(?)"), "SELECT my_json_each($1)");
+  EXPECT_EQ(PgTranslate("FROM json_each(t.list)"), "FROM json_each(t.list)");
+  EXPECT_EQ(PgTranslate("SELECT 'json_each(?)', ?"), "SELECT 'json_each(?)', $1");
+}
+
+TEST(PgTranslate, TurnsScalarMaxAndMinIntoGreatestAndLeast) {
+  EXPECT_EQ(PgTranslate("SET read_at = max(?, sent_at)"), "SET read_at = greatest($1, sent_at)");
+  EXPECT_EQ(PgTranslate("SELECT MIN(a, coalesce(b, 0)), max(f(x, y))"),
+            "SELECT least(a, coalesce(b, 0)), max(f(x, y))");
+  EXPECT_EQ(PgTranslate("SELECT max(number), min (at) FROM t"),
+            "SELECT max(number), min (at) FROM t");
+}
+
+TEST(PgTranslate, DropsSqlitesIndexHints) {
+  EXPECT_EQ(PgTranslate("FROM appointments a INDEXED BY by_status WHERE a.id = ?"),
+            "FROM appointments a  WHERE a.id = $1");
+  EXPECT_EQ(PgTranslate("SELECT indexed FROM t"), "SELECT indexed FROM t");
+}
+
+// --- Against a real server -----------------------------------------------------------------------
+
+// Each test has a database of its own and a writer connection to it.
+class PgConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!PgTestCluster::Available()) {
+      GTEST_SKIP() << "PostgreSQL server programs (initdb, pg_ctl, postgres) are not installed "
+                      "in /usr/lib/postgresql/15/bin or `pg_config --bindir`; install "
+                      "postgresql-15 to run the PostgreSQL backend's tests";
+    }
+    Result<PgTestCluster*> cluster = PgTestCluster::Shared();
+    ASSERT_TRUE(cluster.has_value())
+        << "the test PostgreSQL server did not start: " << cluster.error().message;
+    cluster_ = *cluster;
+    database_ = PgTestCluster::UniqueName("test");
+    ASSERT_TRUE(Succeeds(cluster_->CreateDatabase(database_)));
+    writer_ = Open(Mode::kWriter);
+    ASSERT_NE(writer_, nullptr);
+  }
+
+  void TearDown() override {
+    writer_.reset();
+    if (cluster_ != nullptr && !database_.empty()) {
+      EXPECT_TRUE(Succeeds(cluster_->DropDatabase(database_)));
+    }
+  }
+
+  std::unique_ptr<PgConnection> Open(Mode mode) {
+    Result<std::unique_ptr<PgConnection>> opened =
+        PgConnection::Open(cluster_->conninfo(database_), mode);
+    EXPECT_TRUE(Succeeds(opened));
+    return opened ? std::move(*opened) : nullptr;
+  }
+
+  void Exec(std::string_view sql) { ASSERT_TRUE(Succeeds(writer_->Exec(sql))) << sql; }
+
+  // The one integer a query returns.
+  static std::int64_t Count(SqlConnection& connection, std::string_view sql) {
+    Result<SqlQuery> query = connection.Prepare(sql);
+    EXPECT_TRUE(Succeeds(query));
+    if (!query) return -1;
+    Result<bool> row = query->Step();
+    EXPECT_TRUE(Succeeds(row));
+    EXPECT_TRUE(row.value_or(false)) << sql;
+    return row.value_or(false) ? query->Int(0) : -1;
+  }
+
+  PgTestCluster* cluster_ = nullptr;
+  std::string database_;
+  std::unique_ptr<PgConnection> writer_;
+};
+
+TEST_F(PgConnectionTest, RoundTripsTheEndsOfTheInt64Range) {
+  Exec("CREATE TABLE numbers (id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL)");
+  for (const std::int64_t value :
+       {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+        std::int64_t{0}, std::int64_t{-1}, std::int64_t{1787565300000}}) {
+    {
+      Result<SqlQuery> insert = writer_->Prepare("INSERT INTO numbers (n) VALUES (?) RETURNING n");
+      ASSERT_TRUE(Succeeds(insert));
+      insert->Bind(value);
+      ASSERT_TRUE(insert->Step().value_or(false));
+      EXPECT_EQ(insert->Int(0), value);
+    }
+    Result<SqlQuery> echo = writer_->Prepare("SELECT ?");
+    ASSERT_TRUE(Succeeds(echo));
+    echo->Bind(value);
+    ASSERT_TRUE(echo->Step().value_or(false));
+    EXPECT_EQ(echo->Int(0), value);
+    EXPECT_EQ(echo->Text(0), fmt::format("{}", value));
+  }
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM numbers WHERE n = -9223372036854775808"), 1);
+}
+
+TEST_F(PgConnectionTest, RoundTripsDoublesExactly) {
+  Exec("CREATE TABLE reals (x DOUBLE PRECISION)");
+  for (const double value : {0.1, 1e-300, 5e-324, 1.7976931348623157e308, -2.5, 1.0 / 3.0, 0.0}) {
+    {
+      Result<SqlQuery> insert = writer_->Prepare("INSERT INTO reals (x) VALUES (?) RETURNING x");
+      ASSERT_TRUE(Succeeds(insert));
+      insert->Bind(value);
+      ASSERT_TRUE(insert->Step().value_or(false)) << value;
+      EXPECT_EQ(insert->Double(0), value);
+    }
+    Result<SqlQuery> echo = writer_->Prepare("SELECT ?");
+    ASSERT_TRUE(Succeeds(echo));
+    echo->Bind(value);
+    ASSERT_TRUE(echo->Step().value_or(false)) << value;
+    EXPECT_EQ(echo->Double(0), value);
+  }
+  // PostgreSQL prints negative zero as "-0": still a number, not NULL and not a parse failure.
+  Result<SqlQuery> zero = writer_->Prepare("SELECT ?");
+  ASSERT_TRUE(Succeeds(zero));
+  zero->Bind(-0.0);
+  ASSERT_TRUE(zero->Step().value_or(false));
+  EXPECT_FALSE(zero->OptionalDouble(0) == std::nullopt);
+  EXPECT_EQ(zero->Double(0), 0.0);
+  EXPECT_TRUE(std::signbit(zero->Double(0)));
+  EXPECT_EQ(zero->Int(0), 0);
+}
+
+TEST_F(PgConnectionTest, RoundTripsTextWithQuotesEmojiAndNewlines) {
+  Exec("CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)");
+  const std::vector<std::string> texts = {
+      "it's", "say \"hi\"",      "feels 😀 then 😢",   "line one\nline two\r\n\ttabbed",
+      "",     "back\\slash \\n", "?1 $1 -- not SQL", "Zoë, Łódź, 東京"};
+  for (const std::string& text : texts) {
+    Result<SqlQuery> insert =
+        writer_->Prepare("INSERT INTO notes (body) VALUES (?) RETURNING body, length(body)");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind(text);
+    ASSERT_TRUE(insert->Step().value_or(false)) << text;
+    EXPECT_EQ(insert->Text(0), text);
+    EXPECT_FALSE(insert->OptionalInt(0) == std::nullopt) << "'' is not NULL";
+  }
+  Result<SqlQuery> all = writer_->Prepare("SELECT body FROM notes ORDER BY id");
+  ASSERT_TRUE(Succeeds(all));
+  for (const std::string& text : texts) {
+    ASSERT_TRUE(all->Step().value_or(false));
+    EXPECT_EQ(all->Text(0), text);
+  }
+  EXPECT_FALSE(all->Step().value_or(true));
+}
+
+TEST_F(PgConnectionTest, RefusesTextWithANulCharacter) {
+  Result<SqlQuery> echo = writer_->Prepare("SELECT ?");
+  ASSERT_TRUE(Succeeds(echo));
+  echo->Bind(std::string_view("a\0b", 3));
+  const Error error = ErrorOf(echo->Step());
+  EXPECT_EQ(error.code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(PgConnectionTest, ReadsNullsOfEveryTypeAsZeroOrEmpty) {
+  // Each NULL carries its type: a text NULL would not go into a BIGINT column.
+  Exec("CREATE TABLE maybe (i BIGINT, d DOUBLE PRECISION, s TEXT)");
+  {
+    Result<SqlQuery> insert = writer_->Prepare("INSERT INTO maybe (i, d, s) VALUES (?, ?, ?)");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind(std::optional<std::int64_t>())
+        .Bind(std::optional<double>())
+        .Bind(std::optional<std::string>());
+    EXPECT_EQ(insert->Run().value_or(-1), 1);
+  }
+  for (const std::string_view sql : {"SELECT i, d, s FROM maybe", "SELECT ?, ?, ?"}) {
+    Result<SqlQuery> select = writer_->Prepare(sql);
+    ASSERT_TRUE(Succeeds(select));
+    select->Bind(std::optional<std::int64_t>())
+        .Bind(std::optional<double>())
+        .Bind(std::optional<std::string>());
+    ASSERT_TRUE(select->Step().value_or(false)) << sql;
+    for (int column = 0; column < 3; ++column) {
+      EXPECT_EQ(select->OptionalInt(column), std::nullopt) << sql << column;
+      EXPECT_EQ(select->OptionalDouble(column), std::nullopt) << sql << column;
+      EXPECT_EQ(select->Int(column), 0) << sql << column;
+      EXPECT_EQ(select->Double(column), 0.0) << sql << column;
+      EXPECT_EQ(select->Text(column), "") << sql << column;
+    }
+  }
+}
+
+TEST_F(PgConnectionTest, ReadsBooleansAndNumericsAsIntegers) {
+  Result<SqlQuery> query = writer_->Prepare(
+      "SELECT EXISTS (SELECT 1), 1 = 2, sum(n), avg(n), CAST(12 AS NUMERIC(10, 3)), "
+      "CAST(-12.7 AS NUMERIC), CAST(7 AS INTEGER) FROM (VALUES (CAST(5 AS BIGINT)), (7)) v(n)");
+  ASSERT_TRUE(Succeeds(query));
+  ASSERT_TRUE(query->Step().value_or(false));
+  EXPECT_TRUE(query->Bool(0));
+  EXPECT_EQ(query->Int(0), 1);
+  EXPECT_FALSE(query->Bool(1));
+  EXPECT_EQ(query->Int(2), 12);
+  EXPECT_EQ(query->Int(3), 6);  // "6.0000000000000000"
+  EXPECT_EQ(query->Double(3), 6.0);
+  EXPECT_EQ(query->Text(4), "12.000");
+  EXPECT_EQ(query->Int(4), 12);
+  EXPECT_EQ(query->Int(5), -12);  // truncated toward zero, as SQLite reads a real
+  EXPECT_EQ(query->Double(5), -12.7);
+  EXPECT_EQ(query->Int(6), 7);
+}
+
+TEST_F(PgConnectionTest, ReportsTheRowsAStatementChanged) {
+  Exec("CREATE TABLE t (n BIGINT); INSERT INTO t VALUES (1), (2), (3)");
+  {
+    Result<SqlQuery> update = writer_->Prepare("UPDATE t SET n = n + 10 WHERE n > ?");
+    ASSERT_TRUE(Succeeds(update));
+    update->Bind(1);
+    EXPECT_EQ(update->Run().value_or(-1), 2);
+  }
+  {
+    Result<SqlQuery> none = writer_->Prepare("DELETE FROM t WHERE n > ?");
+    ASSERT_TRUE(Succeeds(none));
+    none->Bind(100);
+    EXPECT_EQ(none->Run().value_or(-1), 0);
+  }
+  // A SELECT reads rows and changes none.
+  Result<SqlQuery> select = writer_->Prepare("SELECT n FROM t");
+  ASSERT_TRUE(Succeeds(select));
+  EXPECT_EQ(select->Run().value_or(-1), 0);
+}
+
+TEST_F(PgConnectionTest, ReturnsTheIdOfAnInsert) {
+  Exec("CREATE TABLE clients (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT)");
+  for (const std::int64_t expected : {1, 2}) {
+    Result<SqlQuery> insert =
+        writer_->Prepare("INSERT INTO clients (name) VALUES (?) RETURNING id");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind("Ada");
+    EXPECT_EQ(insert->RunReturningId().value_or(-1), expected);
+  }
+}
+
+TEST_F(PgConnectionTest, NamesTheEmailFieldWhenAnAddressIsTaken) {
+  Exec(
+      "CREATE TABLE users (id BIGSERIAL PRIMARY KEY, clinic_id BIGINT NOT NULL, email TEXT, "
+      "UNIQUE (clinic_id, email))");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<SqlQuery> insert =
+        writer_->Prepare("INSERT INTO users (clinic_id, email) VALUES (?, ?)");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind(1).Bind("ada@example.org");
+    Result<int> inserted = insert->Run();
+    if (attempt == 0) {
+      EXPECT_TRUE(Succeeds(inserted));
+      continue;
+    }
+    const Error error = ErrorOf(inserted);
+    EXPECT_EQ(error.code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(error.message, "email is already in use");
+    EXPECT_EQ(error.fields, (std::vector<FieldError>{{"email", "is already in use"}}));
+  }
+}
+
+TEST_F(PgConnectionTest, NamesOtherUniqueColumnsAsTheSqliteBackendDoes) {
+  Exec(
+      "CREATE TABLE sessions (id BIGINT PRIMARY KEY, token_hash TEXT UNIQUE, handle TEXT UNIQUE, "
+      "a BIGINT, b BIGINT, UNIQUE (a, b))");
+  Exec("INSERT INTO sessions VALUES (1, 'h1', 'ada', 1, 1)");
+  const auto error_of = [&](std::string_view sql) {
+    const Error error = ErrorOf(writer_->Exec(sql));
+    EXPECT_EQ(error.code, ErrorCode::kAlreadyExists) << sql;
+    EXPECT_TRUE(error.fields.empty()) << sql;
+    EXPECT_EQ(error.message.find("ada"), std::string::npos) << "a value leaked: " << error.message;
+    return error.message;
+  };
+  EXPECT_EQ(error_of("INSERT INTO sessions VALUES (2, 'h1', 'bob', 2, 2)"),
+            "token is already in use");
+  EXPECT_EQ(error_of("INSERT INTO sessions VALUES (2, 'h2', 'ada', 2, 2)"),
+            "handle is already in use");
+  EXPECT_EQ(error_of("INSERT INTO sessions VALUES (1, 'h2', 'bob', 2, 2)"),
+            "the record already exists");
+  EXPECT_EQ(error_of("INSERT INTO sessions VALUES (2, 'h2', 'bob', 1, 1)"),
+            "the record already exists");
+}
+
+TEST_F(PgConnectionTest, GivesTheMissingReferenceMessageForAForeignKey) {
+  Exec(
+      "CREATE TABLE clinics (id BIGINT PRIMARY KEY); "
+      "CREATE TABLE therapists (id BIGSERIAL PRIMARY KEY, "
+      "clinic_id BIGINT NOT NULL REFERENCES clinics (id))");
+  Result<SqlQuery> insert = writer_->Prepare("INSERT INTO therapists (clinic_id) VALUES (?)");
+  ASSERT_TRUE(Succeeds(insert));
+  insert->Bind(42);
+  const Error error = ErrorOf(insert->Run());
+  EXPECT_EQ(error.code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(error.message, kMissingReferenceMessage);
+  EXPECT_EQ(NameMissingReference(error, "clinic does not exist").message, "clinic does not exist");
+}
+
+TEST_F(PgConnectionTest, RefusesValuesTheSchemaForbidsAsInvalidArgument) {
+  Exec("CREATE TABLE scores (n BIGINT NOT NULL CHECK (n BETWEEN 0 AND 27), code VARCHAR(3))");
+  struct Case {
+    std::string_view sql;
+    std::string_view value;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"INSERT INTO scores (n) VALUES (CAST(? AS BIGINT))", "99"},    // CHECK
+           {"INSERT INTO scores (n, code) VALUES (1, ?)", "secret-code"},  // too long
+           {"SELECT CAST(? AS BIGINT)", "secret"},                         // not a number
+           {"SELECT CAST(? AS INTEGER)", "99999999999"},                   // out of range
+           {"SELECT CAST(? AS JSON)", "{\"secret\": "},                    // not JSON
+           {"SELECT value FROM json_each(?)", "{\"secret\": 1}"},          // not an array
+       }) {
+    Result<SqlQuery> query = writer_->Prepare(c.sql);
+    ASSERT_TRUE(Succeeds(query));
+    query->Bind(c.value);
+    const Error error = ErrorOf(query->Run());
+    EXPECT_EQ(error.code, ErrorCode::kInvalidArgument) << c.sql << ": " << error.message;
+    EXPECT_EQ(error.message, "a value is not allowed by the database") << c.sql;
+  }
+  const Error null = ErrorOf(writer_->Exec("INSERT INTO scores (n) VALUES (NULL)"));
+  EXPECT_EQ(null.code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(null.message, "a value is not allowed by the database");
+}
+
+TEST_F(PgConnectionTest, ReportsATriggersRefusalAsAFailedPrecondition) {
+  Exec(R"sql(
+    CREATE TABLE plans (id BIGINT PRIMARY KEY, signed INTEGER NOT NULL, body TEXT);
+    CREATE FUNCTION plans_refuse_signed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF OLD.signed = 1 THEN RAISE EXCEPTION 'a signed plan cannot be edited'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER plans_signed BEFORE UPDATE ON plans
+      FOR EACH ROW EXECUTE FUNCTION plans_refuse_signed();
+    INSERT INTO plans VALUES (1, 1, 'goals');
+  )sql");
+  Result<SqlQuery> update = writer_->Prepare("UPDATE plans SET body = ? WHERE id = ?");
+  ASSERT_TRUE(Succeeds(update));
+  update->Bind("new goals").Bind(1);
+  const Error error = ErrorOf(update->Run());
+  EXPECT_EQ(error.code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(error.message, "a signed plan cannot be edited");
+}
+
+TEST_F(PgConnectionTest, AnUnexpectedFailureIsInternalWithoutTheSql) {
+  Exec("CREATE TABLE t (n BIGINT)");
+  Result<SqlQuery> query = writer_->Prepare("SELECT nope FROM t WHERE n = ?");
+  ASSERT_TRUE(Succeeds(query));
+  query->Bind(1);
+  const Error error = ErrorOf(query->Step());
+  EXPECT_EQ(error.code, ErrorCode::kInternal);
+  EXPECT_EQ(error.message, "database error: column \"nope\" does not exist");
+}
+
+TEST_F(PgConnectionTest, AReaderRefusesToWrite) {
+  Exec("CREATE TABLE t (n BIGINT)");
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  const Error exec = ErrorOf(reader->Exec("INSERT INTO t VALUES (1)"));
+  EXPECT_EQ(exec.code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(exec.message.starts_with("database unavailable: ")) << exec.message;
+  Result<SqlQuery> insert = reader->Prepare("INSERT INTO t VALUES (?)");
+  ASSERT_TRUE(Succeeds(insert));
+  insert->Bind(2);
+  EXPECT_EQ(ErrorOf(insert->Run()).code, ErrorCode::kUnavailable);
+  EXPECT_EQ(ErrorOf(reader->Exec("CREATE TABLE u (n BIGINT)")).code, ErrorCode::kUnavailable);
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 0);
+}
+
+TEST_F(PgConnectionTest, AReadTransactionSeesOneSnapshotWhileAWriterCommits) {
+  Exec("CREATE TABLE t (n BIGINT); INSERT INTO t VALUES (1)");
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(Succeeds(reader->BeginRead()));
+  EXPECT_FALSE(reader->InAutocommit());
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 1);
+
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("INSERT INTO t VALUES (2)");
+  Exec("COMMIT");
+  Exec("INSERT INTO t VALUES (3)");  // and one outside any transaction
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 3);
+
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 1);
+  EXPECT_EQ(Count(*reader, "SELECT max(n) FROM t"), 1);
+  ASSERT_TRUE(Succeeds(reader->Exec("COMMIT")));
+  EXPECT_TRUE(reader->InAutocommit());
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 3);
+}
+
+TEST_F(PgConnectionTest, WritersTakeTurnsUnderTheWriteLock) {
+  std::unique_ptr<PgConnection> other = Open(Mode::kWriter);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  std::future<Status> second =
+      std::async(std::launch::async, [&other] { return other->BeginWrite(); });
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "a second writer began while the first held the lock";
+  Exec("COMMIT");
+  ASSERT_EQ(second.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(Succeeds(second.get()));
+  EXPECT_FALSE(other->InAutocommit());
+  EXPECT_TRUE(Succeeds(other->Exec("COMMIT")));
+}
+
+TEST_F(PgConnectionTest, CountsEveryChangedRowInTotalChanges) {
+  EXPECT_EQ(writer_->TotalChanges(), 0);
+  Exec("CREATE TABLE t (n BIGINT UNIQUE)");
+  EXPECT_EQ(writer_->TotalChanges(), 0);
+  for (int n = 1; n <= 3; ++n) {
+    Result<SqlQuery> insert = writer_->Prepare("INSERT INTO t VALUES (?)");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind(n);
+    ASSERT_TRUE(Succeeds(insert->Run()));
+  }
+  EXPECT_EQ(writer_->TotalChanges(), 3);
+  {
+    Result<SqlQuery> update = writer_->Prepare("UPDATE t SET n = n * 10");
+    ASSERT_TRUE(Succeeds(update));
+    ASSERT_TRUE(Succeeds(update->Run()));
+  }
+  EXPECT_EQ(writer_->TotalChanges(), 6);
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 3);
+  EXPECT_EQ(writer_->TotalChanges(), 6) << "a SELECT changes nothing";
+  Exec("DELETE FROM t WHERE n = 10; INSERT INTO t VALUES (4), (5)");
+  EXPECT_EQ(writer_->TotalChanges(), 9);
+  EXPECT_FALSE(writer_->Exec("INSERT INTO t VALUES (4)").has_value());
+  EXPECT_EQ(writer_->TotalChanges(), 9) << "a failed INSERT changes nothing";
+}
+
+TEST_F(PgConnectionTest, SetsUpEachSessionForItsRole) {
+  EXPECT_EQ(writer_->dialect(), SqlDialect::kPostgres);
+  EXPECT_EQ(writer_->Setting("synchronous_commit").value_or(""), "on");
+  EXPECT_EQ(writer_->Setting("default_transaction_isolation").value_or(""), "read committed");
+  EXPECT_EQ(writer_->Setting("default_transaction_read_only").value_or(""), "off");
+  EXPECT_EQ(writer_->Setting("TimeZone").value_or(""), "UTC");
+  EXPECT_EQ(writer_->Setting("client_encoding").value_or(""), "UTF8");
+  EXPECT_EQ(writer_->Setting("standard_conforming_strings").value_or(""), "on");
+  EXPECT_EQ(writer_->Setting("fsync").value_or(""), "on");
+
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(reader->Setting("default_transaction_read_only").value_or(""), "on");
+  EXPECT_EQ(reader->Setting("default_transaction_isolation").value_or(""), "repeatable read");
+
+  for (const std::string_view bad : {"", "synchronous_commit; DROP TABLE t", "work mem", "x1"}) {
+    const Error error = ErrorOf(writer_->Setting(bad));
+    EXPECT_EQ(error.code, ErrorCode::kInvalidArgument) << bad;
+    EXPECT_EQ(error.message, "not a setting name") << bad;
+  }
+  EXPECT_EQ(ErrorOf(writer_->Setting("no_such_setting")).code, ErrorCode::kInternal);
+}
+
+TEST_F(PgConnectionTest, AStatementIsReusableAfterAFailure) {
+  Exec("CREATE TABLE users (email TEXT UNIQUE)");
+  const auto insert = [&](std::string_view email) -> Result<int> {
+    RAPPORT_ASSIGN_OR_RETURN(SqlQuery query, writer_->Prepare("INSERT INTO users VALUES (?)"));
+    query.Bind(email);
+    return query.Run();
+  };
+  EXPECT_EQ(insert("a@example.org").value_or(-1), 1);
+  EXPECT_EQ(ErrorOf(insert("a@example.org")).code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(insert("b@example.org").value_or(-1), 1);
+
+  // Inside a write, as the store runs each write in a savepoint of the batch's transaction.
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("SAVEPOINT write_fn");
+  EXPECT_EQ(ErrorOf(insert("b@example.org")).code, ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(writer_->InAutocommit());
+  Exec("ROLLBACK TO SAVEPOINT write_fn");
+  EXPECT_EQ(insert("c@example.org").value_or(-1), 1);
+  Exec("COMMIT");
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM users"), 3);
+}
+
+TEST_F(PgConnectionTest, AnAbortedTransactionStaysOpenUntilRolledBack) {
+  Exec("CREATE TABLE t (n BIGINT PRIMARY KEY)");
+  EXPECT_TRUE(writer_->InAutocommit());
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  EXPECT_FALSE(writer_->InAutocommit());
+  Exec("INSERT INTO t VALUES (1)");
+  EXPECT_FALSE(writer_->Exec("INSERT INTO t VALUES (1)").has_value());
+  EXPECT_FALSE(writer_->InAutocommit());
+  writer_->RollbackIfOpen();
+  EXPECT_TRUE(writer_->InAutocommit());
+  writer_->RollbackIfOpen();  // nothing open: nothing to do
+  EXPECT_TRUE(writer_->InAutocommit());
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 0);
+}
+
+TEST_F(PgConnectionTest, ACommitOfAnAbortedTransactionSavesNothingAndSaysSo) {
+  Exec("CREATE TABLE t (n BIGINT PRIMARY KEY)");
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("INSERT INTO t VALUES (1)");
+  EXPECT_FALSE(writer_->Exec("INSERT INTO t VALUES (1)").has_value());
+  const Error error = ErrorOf(writer_->Exec("COMMIT"));
+  EXPECT_EQ(error.code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(writer_->InAutocommit());
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 0);
+
+  // The same through a prepared statement.
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("INSERT INTO t VALUES (2)");
+  EXPECT_FALSE(writer_->Exec("INSERT INTO t VALUES (2)").has_value());
+  Result<SqlQuery> commit = writer_->Prepare("COMMIT");
+  ASSERT_TRUE(Succeeds(commit));
+  EXPECT_EQ(ErrorOf(commit->Run()).code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(writer_->InAutocommit());
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 0);
+}
+
+TEST_F(PgConnectionTest, RunsSeveralStatementsInOneExecAndStopsAtTheFirstFailure) {
+  Exec("CREATE TABLE a (x BIGINT); CREATE TABLE b (y BIGINT); INSERT INTO a VALUES (1)");
+  const Error error = ErrorOf(writer_->Exec(
+      "INSERT INTO a VALUES (2); INSERT INTO nope VALUES (1); INSERT INTO a VALUES (3)"));
+  EXPECT_EQ(error.code, ErrorCode::kInternal);
+  EXPECT_EQ(error.message, "database error: relation \"nope\" does not exist");
+  EXPECT_TRUE(writer_->InAutocommit());
+  // Statements sent together run as one transaction: the INSERT before the failure is undone.
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM a"), 1);
+}
+
+TEST_F(PgConnectionTest, JsonEachReadsAnArrayParameter) {
+  Exec(
+      "CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT); "
+      "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30); "
+      "CREATE TABLE members (record_key TEXT, set_id BIGINT)");
+  {
+    Result<SqlQuery> values = writer_->Prepare("SELECT value FROM json_each(?) ORDER BY value");
+    ASSERT_TRUE(Succeeds(values));
+    values->Bind(R"(["b","a","c"])");
+    std::vector<std::string> read;
+    while (values->Step().value_or(false)) read.push_back(values->Text(0));
+    EXPECT_EQ(read, (std::vector<std::string>{"a", "b", "c"}));
+  }
+  {
+    Result<SqlQuery> count = writer_->Prepare(
+        "SELECT count(*) FROM t WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1)) "
+        "AND n > ?2");
+    ASSERT_TRUE(Succeeds(count));
+    count->Bind("[1, 3, 99]").Bind(10);
+    ASSERT_TRUE(count->Step().value_or(false));
+    EXPECT_EQ(count->Int(0), 1);
+  }
+  {
+    Result<SqlQuery> insert = writer_->Prepare(
+        "INSERT INTO members (record_key, set_id) SELECT value, ?2 FROM json_each(?1)");
+    ASSERT_TRUE(Succeeds(insert));
+    insert->Bind(R"(["client:1","client:2"])").Bind(7);
+    EXPECT_EQ(insert->Run().value_or(-1), 2);
+  }
+  Result<SqlQuery> joined = writer_->Prepare(
+      "SELECT count(*) FROM json_each(?) k JOIN members m ON m.record_key = k.value");
+  ASSERT_TRUE(Succeeds(joined));
+  joined->Bind(R"(["client:2","client:3"])");
+  ASSERT_TRUE(joined->Step().value_or(false));
+  EXPECT_EQ(joined->Int(0), 1);
+}
+
+TEST_F(PgConnectionTest, ALostConnectionIsUnavailable) {
+  const std::int64_t pid = Count(*writer_, "SELECT pg_backend_pid()");
+  std::unique_ptr<PgConnection> other = Open(Mode::kWriter);
+  ASSERT_NE(other, nullptr);
+  {
+    // Waits (up to 10 s) until that server process has gone.
+    Result<SqlQuery> kill =
+        other->Prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER), 10000)");
+    ASSERT_TRUE(Succeeds(kill));
+    kill->Bind(pid);
+    ASSERT_TRUE(kill->Step().value_or(false));
+    ASSERT_TRUE(kill->Bool(0));
+  }
+  Result<SqlQuery> select = writer_->Prepare("SELECT 1");
+  ASSERT_TRUE(Succeeds(select));
+  const Error error = ErrorOf(select->Step());
+  EXPECT_EQ(error.code, ErrorCode::kUnavailable) << error.message;
+  EXPECT_TRUE(error.message.starts_with("database unavailable: ")) << error.message;
+  EXPECT_TRUE(writer_->InAutocommit()) << "a batch on a lost connection is lost";
+  EXPECT_EQ(ErrorOf(writer_->BeginWrite()).code, ErrorCode::kUnavailable);
+  writer_->RollbackIfOpen();  // harmless
+}
+
+TEST_F(PgConnectionTest, OpenReportsAnUnreachableServerWithoutThePassword) {
+  const std::string conninfo =
+      fmt::format("host={}/gone-s3cret-pw port=5432 user=rapport password=s3cret-pw dbname={}",
+                  cluster_->folder(), database_);
+  Result<std::unique_ptr<PgConnection>> opened = PgConnection::Open(conninfo, Mode::kWriter);
+  const Error error = ErrorOf(opened);
+  EXPECT_EQ(error.code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(error.message.starts_with("cannot reach the database: ")) << error.message;
+  EXPECT_EQ(error.message.find("s3cret-pw"), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.find('\n'), std::string::npos) << error.message;
+}
+
+TEST_F(PgConnectionTest, EachTestHasAnEmptyDatabaseOfItsOwn) {
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
+  Result<SqlQuery> name = writer_->Prepare("SELECT current_database()");
+  ASSERT_TRUE(Succeeds(name));
+  ASSERT_TRUE(name->Step().value_or(false));
+  EXPECT_EQ(name->Text(0), database_);
+}
+
+}  // namespace
+}  // namespace rapport

@@ -1,0 +1,53 @@
+#include "store/postgres/pg_store.h"
+
+#include <algorithm>
+#include <span>
+#include <utility>
+
+#include "core/crypto.h"
+#include "store/postgres/pg_connection.h"
+#include "store/sql/sql_migrations.h"
+
+namespace rapport {
+
+// Compiled in from migrations/postgresql (src/store/CMakeLists.txt).
+std::span<const SqlMigration> PostgresMigrations();
+
+Result<std::unique_ptr<SqlStore>> SqlStore::Open(const PostgresStoreOptions& options) {
+  if (options.conninfo.empty()) {
+    return Fail(Error::InvalidArgument("the database needs a connection string"));
+  }
+  if (options.audit_key_path.empty() || options.message_key_path.empty()) {
+    return Fail(Error::InvalidArgument(
+        "a PostgreSQL database needs the paths of its audit and message key files"));
+  }
+  RAPPORT_RETURN_IF_ERROR(InitCrypto());  // the audit chain hashes with libsodium
+  RAPPORT_ASSIGN_OR_RETURN(std::string audit_key, LoadOrCreateKeyFile(options.audit_key_path));
+  RAPPORT_ASSIGN_OR_RETURN(const std::string message_key,
+                           LoadOrCreateKeyFile(options.message_key_path));
+  RAPPORT_ASSIGN_OR_RETURN(TextSealer message_sealer, TextSealer::FromHexKey(message_key));
+
+  RAPPORT_ASSIGN_OR_RETURN(auto writer,
+                           PgConnection::Open(options.conninfo, SqlConnection::Mode::kWriter));
+  RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer, PostgresMigrations()));
+
+  SqlStoreParts parts;
+  const int reader_count = std::max(1, options.read_connections);
+  for (int i = 0; i < reader_count; ++i) {
+    RAPPORT_ASSIGN_OR_RETURN(auto reader,
+                             PgConnection::Open(options.conninfo, SqlConnection::Mode::kReader));
+    parts.readers.push_back(std::move(reader));
+  }
+  parts.writer = std::move(writer);
+  parts.open_reader = [conninfo = options.conninfo]() -> Result<std::unique_ptr<SqlConnection>> {
+    RAPPORT_ASSIGN_OR_RETURN(auto reader,
+                             PgConnection::Open(conninfo, SqlConnection::Mode::kReader));
+    return std::unique_ptr<SqlConnection>(std::move(reader));
+  };
+  parts.schema_version = version;
+  parts.max_batch = options.max_batch;
+  parts.audit_key = std::move(audit_key);
+  return MakeSqlStore(std::move(parts), std::move(message_sealer));
+}
+
+}  // namespace rapport

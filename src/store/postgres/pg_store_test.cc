@@ -1,0 +1,87 @@
+// The store contract suites (store/store_*contract_test.h) on PostgreSQL: the same tests the
+// SQLite store passes, each on a database of its own copied from the migrated template.
+
+#include "store/postgres/pg_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "store/postgres/pg_test_cluster.h"
+#include "store/postgres/pg_test_template.h"
+#include "store/store_caseload_contract_test.h"
+#include "store/store_contract_test.h"
+#include "store/store_course_contract_test.h"
+#include "store/store_family_contract_test.h"
+#include "store/store_matching_contract_test.h"
+#include "store/store_notification_contract_test.h"
+
+namespace rapport {
+namespace {
+
+// The cluster with its template, made once per process when the test run did not make them.
+PgTestCluster& ClusterWithTemplate() {
+  Result<PgTestCluster*> cluster = PgTestCluster::Shared();
+  if (!cluster) throw std::runtime_error("no test PostgreSQL server: " + cluster.error().message);
+  if (std::getenv("RAPPORT_TEST_PG") == nullptr) {
+    static const Status made = MakePgTestTemplate(**cluster);
+    if (!made) throw std::runtime_error("cannot make the template: " + made.error().message);
+  }
+  return **cluster;
+}
+
+class PgFixture final : public StoreFixture {
+ public:
+  PgFixture() : cluster_(ClusterWithTemplate()), name_(PgTestCluster::UniqueName("store")) {
+    if (const Status made = cluster_.CreateDatabase(name_, kPgTestTemplate); !made) {
+      throw std::runtime_error("cannot create the test database: " + made.error().message);
+    }
+    auto opened = SqlStore::Open(PgTestStoreOptions(cluster_, name_));
+    if (!opened) throw std::runtime_error("cannot open the test store: " + opened.error().message);
+    store_ = std::move(*opened);
+  }
+  PgFixture(const PgFixture&) = delete;
+  PgFixture& operator=(const PgFixture&) = delete;
+  ~PgFixture() override {
+    store_.reset();
+    (void)cluster_.DropDatabase(name_);
+  }
+  Store& store() override { return *store_; }
+
+ private:
+  PgTestCluster& cluster_;
+  std::string name_;
+  std::unique_ptr<SqlStore> store_;
+};
+
+std::unique_ptr<StoreFixture> MakePgFixture() {
+  if (!PgTestCluster::Available()) {
+    throw std::runtime_error("PostgreSQL is not installed (postgresql-15): cannot test its store");
+  }
+  return std::make_unique<PgFixture>();
+}
+
+const StoreBackend kPostgres{"postgres", MakePgFixture};
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreFeedbackContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreCaseloadContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreMatchingContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreCourseContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreFamilyContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StorePlanContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreNotificationContractTest, ::testing::Values(kPostgres),
+                         StoreBackendName);
+
+}  // namespace
+}  // namespace rapport

@@ -1,0 +1,34 @@
+#pragma once
+// Internal to the SQLite backend: the queries behind finding a therapist (offers, licence
+// verification, preferences, the first step) and the outcome report's read of ended episodes.
+// Each takes the connection it runs on, so the read pool and the write transaction share one text
+// of every query.
+
+#include <optional>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/first_step.h"
+#include "domain/matching.h"
+#include "store/matching_records.h"
+#include "store/sql/sql_connection.h"
+
+namespace rapport::sql {
+
+// Writes (the writer connection, inside its transaction).
+// The offer's own row; the caller writes the profile fields it shares with therapist_profiles.
+Status PutTherapistOffer(SqlConnection& c, const TherapistOffer& offer);
+Status PutLicenceVerification(SqlConnection& c, UserId therapist_id, std::optional<Timestamp> at,
+                              UserId by);
+Status PutClientPreferences(SqlConnection& c, const ClientPreferences& preferences);
+Status PutFirstStep(SqlConnection& c, const FirstStep& step);
+
+// Reads (any connection).
+Result<TherapistOffer> GetTherapistOffer(SqlConnection& c, UserId therapist_id);
+Result<std::vector<TherapistOffer>> ListTherapistOffers(SqlConnection& c, ClinicId clinic_id);
+Result<ClientPreferences> GetClientPreferences(SqlConnection& c, UserId client_id);
+Result<FirstStep> GetFirstStep(SqlConnection& c, UserId client_id);
+Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqlConnection& c,
+                                                                  ClinicId clinic_id);
+
+}  // namespace rapport::sql

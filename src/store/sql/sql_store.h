@@ -1,0 +1,85 @@
+#pragma once
+// SqlStore: the Store over an SQL database, whichever engine holds it (sqlite/ embedded, the
+// default; postgres/ for a clinic group's several app servers). The queries are written once
+// (store/sql/); an engine supplies connections (sql_connection.h) and its own schema steps.
+//
+// One writer thread batches concurrent Write() calls into a single durable commit (group
+// commit); a pool of read connections, which grows rather than make a reader wait, serves the
+// reads, and Read() keeps one of them, in one read transaction, for the calling thread.
+// Thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto.h"
+#include "store/sql/sql_connection.h"
+#include "store/store.h"
+
+namespace rapport {
+
+struct SqliteStoreOptions;
+struct PostgresStoreOptions;
+
+class SqlStore : public Store {
+ public:
+  // What the writer has done since the store was opened, and what waits for it. A snapshot: the
+  // numbers are read together, under the lock of the writer's queue.
+  struct WriteStats {
+    std::int64_t commits = 0;  // transactions that COMMITted (one per batch, empty ones too)
+    std::int64_t writes = 0;   // WriteFns that succeeded and whose transaction COMMITted
+    std::int64_t queued = 0;   // Write() calls waiting for the writer to pick them up
+  };
+
+  // The read connections: how many the pool holds (it starts with read_connections and grows
+  // when every one is lent), and how often a reader had to wait for one to come back (only past
+  // the pool's bound, or when the database could not be reached again).
+  struct ReadStats {
+    std::int64_t connections = 0;
+    std::int64_t waits = 0;
+  };
+
+  // Opens (creating if needed) the SQLite file and applies every pending migration from
+  // migrations/sqlite (compiled into the binary). kUnavailable if the file cannot be opened or
+  // migrated. Defined in store/sqlite/.
+  static Result<std::unique_ptr<SqlStore>> Open(const SqliteStoreOptions& options);
+  // Connects to a PostgreSQL database and applies every pending migration from
+  // migrations/postgresql. kUnavailable if it cannot be reached or migrated. Defined in
+  // store/postgres/.
+  static Result<std::unique_ptr<SqlStore>> Open(const PostgresStoreOptions& options);
+
+  // The highest migration applied.
+  virtual int SchemaVersion() const = 0;
+
+  // The writer's counters: `writes` over `commits` is how many writes one durable commit carries
+  // on average, the measure of group commit. Also what tests use to see batching happen.
+  virtual WriteStats write_stats() const = 0;
+  virtual ReadStats read_stats() const = 0;
+
+  // The value of one of the engine's settings (`PRAGMA <name>` on SQLite, `SHOW <name>` on
+  // PostgreSQL) on the connection that writes, read on the writer thread as a write of its own.
+  // `name` must be bare (letters and underscores), so no setting can be changed through it;
+  // kInvalidArgument otherwise. For tests and diagnostics: a setting such as SQLite's
+  // synchronous=FULL, whose loss no crash test on the same machine can observe, is checked where
+  // it takes effect.
+  virtual Result<std::string> WriterPragma(std::string_view name) = 0;
+};
+
+// What an engine hands the common store once its schema is up to date.
+struct SqlStoreParts {
+  std::unique_ptr<SqlConnection> writer;
+  std::vector<std::unique_ptr<SqlConnection>> readers;  // at least one
+  // Another read connection, for when every one is lent.
+  std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader;
+  int schema_version = 0;
+  int max_batch = 256;
+  std::string audit_key;  // the audit chain's MAC key, kept outside the database
+};
+
+// `message_sealer` seals the words of secure messages, under a key kept outside the database.
+std::unique_ptr<SqlStore> MakeSqlStore(SqlStoreParts parts, TextSealer message_sealer);
+
+}  // namespace rapport
