@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
@@ -11,6 +13,7 @@
 #include "core/crypto.h"
 #include "http/serve.h"
 #include "service/audit_service.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -36,7 +39,17 @@ PATH.audit-key unless --audit-key KEYFILE says elsewhere; its checkpoints go to
 PATH.audit-checkpoints unless --checkpoints FILE says elsewhere. The key that seals the words of
 secure messages is kept in PATH.message-key unless --message-key KEYFILE says elsewhere; back it
 up with the database (without it, the messages cannot be read).
+
+--db postgresql://USER@HOST/NAME (or postgres://...) uses a PostgreSQL database instead, shared by
+a clinic group's several app servers. The keys and checkpoints are then files of each server,
+./data/rapport.db.audit-key, .message-key and .audit-checkpoints unless the options above say
+elsewhere: give every server of one database the same two keys.
 )";
+
+// Whether --db names a PostgreSQL database rather than an SQLite file.
+bool IsPostgresUri(std::string_view db) {
+  return db.starts_with("postgresql://") || db.starts_with("postgres://");
+}
 
 // Removes `--NAME VALUE` (or `--NAME=VALUE`) from args and returns VALUE, or `fallback`.
 std::string TakeOption(std::vector<std::string>& args, const std::string& name,
@@ -91,23 +104,40 @@ int main(int argc, char** argv) {
     std::cerr << "rapport: " << ok.error().message << "\n";
     return 1;
   }
-  rapport::SqliteStoreOptions options;
-  options.path = TakeOption(args, "db", "data/rapport.db");
-  options.audit_key_path = TakeOption(args, "audit-key", "");
-  options.message_key_path = TakeOption(args, "message-key", "");
+  const std::string db = TakeOption(args, "db", "data/rapport.db");
+  const bool postgres = IsPostgresUri(db);
+  // Files of this server: beside the SQLite file, or where the default SQLite file would be.
+  const std::string files = postgres ? std::string("data/rapport.db") : db;
+  const std::string audit_key = TakeOption(args, "audit-key", files + ".audit-key");
+  const std::string message_key = TakeOption(args, "message-key", files + ".message-key");
   // One default for every command that writes or reads checkpoints; serve and audit take it as
   // their own --checkpoints option.
-  const std::string checkpoints =
-      TakeOption(args, "checkpoints", options.path + ".audit-checkpoints");
+  const std::string checkpoints = TakeOption(args, "checkpoints", files + ".audit-checkpoints");
   if (command == "serve" || command == "audit") args.push_back("--checkpoints=" + checkpoints);
-  auto store = rapport::SqliteStore::Open(options);
+  // Named in messages without the connection string, which may hold a password.
+  const std::string shown = postgres ? std::string("(PostgreSQL)") : db;
+  rapport::Result<std::unique_ptr<rapport::SqlStore>> store =
+      rapport::Fail(rapport::Error::Internal("not opened"));
+  if (postgres) {
+    rapport::PostgresStoreOptions options;
+    options.conninfo = db;
+    options.audit_key_path = audit_key;
+    options.message_key_path = message_key;
+    store = rapport::SqlStore::Open(options);
+  } else {
+    rapport::SqliteStoreOptions options;
+    options.path = db;
+    options.audit_key_path = audit_key;
+    options.message_key_path = message_key;
+    store = rapport::SqlStore::Open(options);
+  }
   if (!store) {
-    std::cerr << fmt::format("rapport: cannot open database {}: {}\n", options.path,
+    std::cerr << fmt::format("rapport: cannot open database {}: {}\n", shown,
                              store.error().message);
     return 1;
   }
   if (command == "migrate") {
-    std::cout << fmt::format("database {} is at schema version {}\n", options.path,
+    std::cout << fmt::format("database {} is at schema version {}\n", shown,
                              (*store)->SchemaVersion());
     return 0;
   }

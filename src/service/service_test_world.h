@@ -1,12 +1,14 @@
 #pragma once
-// Test support for service/ tests (header-only so it stays out of the library): a real
-// SqliteStore in a temporary directory, a FakeClock, and two small clinics whose people have
-// every relationship the access rules care about. Not thread-safe; one per test.
+// Test support for service/ tests (header-only so it stays out of the library): a real store (an
+// SQLite file in a temporary directory, or the engine a test binary chose with TestStoreEngine),
+// a FakeClock, and two small clinics whose people have every relationship the access rules care
+// about. Not thread-safe; one per test.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,7 +24,24 @@ namespace rapport::testing {
 
 inline constexpr std::string_view kPassword = "correct horse battery staple";
 
-// A fresh database file, removed with its directory at the end of the test.
+// Another engine for the tests' stores than the SQLite file: a test binary that runs its suite on
+// PostgreSQL too (tests/integration/pg_engine.cc) sets one before any test starts.
+struct TestStoreEngine {
+  std::string name;
+  // The store of one test, whose key files go in `dir`; called again for the same `dir` when a
+  // test reopens its store, which then sees the same data.
+  std::function<std::unique_ptr<SqliteStore>(const std::string& dir)> open;
+  // Removes what `open` made for `dir`, once its store is closed.
+  std::function<void(const std::string& dir)> remove;
+};
+
+// The engine in use: nullptr for the SQLite file.
+inline const TestStoreEngine*& TestEngine() {
+  static const TestStoreEngine* engine = nullptr;
+  return engine;
+}
+
+// A fresh database, removed with its directory at the end of the test.
 class TempDb {
  public:
   TempDb() {
@@ -31,15 +50,18 @@ class TempDb {
     std::filesystem::create_directories(dir_);
   }
   ~TempDb() {
+    if (const TestStoreEngine* engine = TestEngine()) engine->remove(dir_.string());
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
   TempDb(const TempDb&) = delete;
   TempDb& operator=(const TempDb&) = delete;
 
+  // The SQLite file (when TestEngine() is null).
   std::string path() const { return (dir_ / "rapport.db").string(); }
 
   std::unique_ptr<SqliteStore> Open() const {
+    if (const TestStoreEngine* engine = TestEngine()) return engine->open(dir_.string());
     SqliteStoreOptions options;
     options.path = path();
     options.read_connections = 2;

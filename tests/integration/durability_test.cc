@@ -19,6 +19,7 @@
 #include "core/crypto.h"
 #include "http_client.h"
 #include "rapport_process.h"
+#include "service/service_test_world.h"
 
 #ifndef RAPPORT_BINARY
 #error "RAPPORT_BINARY must name the rapport executable"
@@ -32,6 +33,9 @@ namespace fs = std::filesystem;
 constexpr const char* kDemoPassword = "durability test password";
 
 TEST(Durability, EveryAnsweredWriteSurvivesSigkillAndTheAuditChainVerifies) {
+  if (rapport::testing::TestEngine() != nullptr) {
+    GTEST_SKIP() << "drives `rapport serve` on an SQLite file";
+  }
   ASSERT_TRUE(InitCrypto().has_value());
   const fs::path dir = fs::temp_directory_path() / ("rapport-durability-" + RandomHex(6));
   fs::create_directories(dir);
