@@ -141,7 +141,9 @@ int main(int argc, char** argv) {
                              (*store)->SchemaVersion());
     return 0;
   }
-  if (command == "serve") return rapport::RunServeCommand(**store, args, std::cout, std::cerr);
+  if (command == "serve") {
+    return rapport::RunServeCommand(**store, &(*store)->events(), args, std::cout, std::cerr);
+  }
   if (command == "demo" || command == "user") {
     const int code = command == "demo"
                          ? rapport::RunDemoCommand(**store, args, std::cout, std::cerr)

@@ -277,8 +277,8 @@ class Checkpointer {
 
 }  // namespace
 
-int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,
-                    std::ostream& err) {
+int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::string> args,
+                    std::ostream& out, std::ostream& err) {
   std::vector<std::string> rest(args.begin(), args.end());
   const std::optional<std::string> instruments_dir = TakeInstrumentsDir(rest);
   auto flags = ParseFlags(rest);
@@ -354,6 +354,7 @@ int RunServeCommand(Store& store, std::span<const std::string> args, std::ostrea
   options.web_root = flags->web;
   options.trust_proxy_headers = flags->trust_proxy;
   options.public_base_url = flags->base_url;
+  options.events = events;
   options.max_connections = ConnectionsAllowed();
   AppointmentService appointments(store, clock, base_url);
   IceConfig ice = flags->ice;

@@ -9,6 +9,7 @@
 namespace rapport {
 
 class Store;
+class ServerEvents;
 
 // Options: --listen HOST:PORT (default 127.0.0.1:8080), --web DIR (default ./web/dist),
 // --instruments-dir DIR (a clinic's own questionnaire files; default RAPPORT_INSTRUMENTS_DIR;
@@ -17,8 +18,10 @@ class Store;
 // marks the session cookie Secure, and X-Forwarded-For, the audited source address).
 // Prints "listening on http://HOST:PORT" to `out` once accepting (port 0 picks a free port and
 // the line shows the real one).
-int RunServeCommand(Store& store, std::span<const std::string> args, std::ostream& out,
-                    std::ostream& err);
+// `events` (may be null) are the messages shared with the other app servers of the database
+// (SqlStore::events()), through which live events reach pages held by any of them.
+int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::string> args,
+                    std::ostream& out, std::ostream& err);
 
 // What `rapport serve --help` prints: every option above, with its default.
 extern const char* const kServeUsage;

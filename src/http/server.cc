@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/json.h"
 #include "http/api.h"
 #include "http/asio.h"
 #include "http/live_hub.h"
@@ -97,6 +98,20 @@ bool AmbiguousFraming(const BeastRequest& request) {
 
 }  // namespace
 
+// Live events for every app server of the database: Publish() sends them as server events, and
+// each server's handler (OnServerEvent) hands them to its own pages.
+class SharedLive final : public LiveChannel {
+ public:
+  explicit SharedLive(ServerEvents& events) : events_(events) {}
+  int Publish(UserId user, const std::string& event_json) override {
+    const std::string message = Json{{"live", {{"user", user}, {"event", event_json}}}}.dump();
+    return events_.Send(message) ? 1 : 0;
+  }
+
+ private:
+  ServerEvents& events_;
+};
+
 class Server::Impl {
  public:
   Impl(ServerOptions options, ApiServices services)
@@ -119,9 +134,15 @@ class Server::Impl {
     if (services_.rooms != nullptr) {
       room_sockets_ = std::make_unique<RoomSockets>(ioc_, pool_, *services_.rooms);
     }
+    if (options_.events != nullptr) {
+      // Every server's events reach this server's pages, its own included.
+      options_.events->SetHandler([this](std::string_view message) { OnServerEvent(message); });
+      if (options_.events->Shared()) bus_ = std::make_unique<SharedLive>(*options_.events);
+    }
   }
 
   ~Impl() {
+    if (options_.events != nullptr) options_.events->SetHandler(nullptr);
     Stop();
     pool_.join();
   }
@@ -151,7 +172,22 @@ class Server::Impl {
   }
 
   int refused_connections() const { return refused_connections_.load(); }
-  LiveChannel& live() { return hub_; }
+
+  // A message every server hears: a live event for the pages this server holds.
+  void OnServerEvent(std::string_view message) {
+    const Json parsed = Json::parse(message, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) return;
+    const auto live = parsed.find("live");
+    if (live == parsed.end() || !live->is_object()) return;
+    const auto user = live->find("user");
+    const auto event = live->find("event");
+    if (user == live->end() || !user->is_number_integer() || event == live->end() ||
+        !event->is_string()) {
+      return;
+    }
+    hub_.Publish(user->get<UserId>(), event->get<std::string>());
+  }
+  LiveChannel& live() { return bus_ ? static_cast<LiveChannel&>(*bus_) : hub_; }
 
   void Stop() {
     if (!started_ || stopped_) return;
@@ -704,6 +740,7 @@ class Server::Impl {
   asio::thread_pool pool_;
   tcp::acceptor acceptor_;
   LiveHub hub_{ioc_};
+  std::unique_ptr<LiveChannel> bus_;  // with shared events: live events go through every server
   std::unique_ptr<RoomSockets> room_sockets_;  // when services_.rooms is set
   std::string base_url_;                       // set by Start(), before any request is read
   std::thread io_thread_;

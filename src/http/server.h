@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/server_events.h"
 #include "http/api.h"
 #include "notify/delivery.h"
 
@@ -49,6 +50,10 @@ struct ServerOptions {
   std::string public_base_url;
   // Receives each log line (without newline); default: stderr. Called from the I/O thread.
   std::function<void(std::string_view)> log_sink;
+  // The app servers that share the database (SqlStore::events()). When shared (PostgreSQL), a
+  // live event goes to every server, so that a page held by another one gets it too. Null, or not
+  // shared: this server's own pages only. Must outlive the Server.
+  ServerEvents* events = nullptr;
 };
 
 class Server {
@@ -66,7 +71,8 @@ class Server {
   void Stop();
 
   // The open pages' live channel (WebSocket /api/v1/live), for the delivery worker. Valid for
-  // the Server's lifetime; Publish() reaches nobody before Start() or after Stop().
+  // the Server's lifetime; Publish() reaches nobody before Start() or after Stop(). With shared
+  // events it reaches every server's pages and returns 1 once the event is sent to them all.
   LiveChannel& live();
   // Connections closed at once because max_connections were open (for tests and metrics).
   int refused_connections() const;

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <postgres_ext.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -679,6 +681,41 @@ Status PgConnection::Exec(std::string_view sql) {
     return Fail(Error::Unavailable(std::string(kCommitRolledBack)));
   }
   return Ok();
+}
+
+Status PgConnection::Listen(std::string_view channel) {
+  const bool bare = !channel.empty() && std::all_of(channel.begin(), channel.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+  });
+  if (!bare) return Fail(Error::InvalidArgument("not a channel name"));
+  return Exec(fmt::format("LISTEN {}", channel));
+}
+
+Result<std::vector<std::string>> PgConnection::AwaitNotifications(
+    std::chrono::milliseconds timeout) {
+  std::vector<std::string> payloads;
+  const auto take = [&] {
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      payloads.emplace_back(notify->extra != nullptr ? notify->extra : "");
+      PQfreemem(notify);
+    }
+  };
+  take();  // some may have come with the answer to an earlier command
+  if (!payloads.empty()) return payloads;
+  const int socket = PQsocket(conn_);
+  if (socket < 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return Fail(Error::Unavailable("database unavailable: the connection is lost"));
+  }
+  pollfd waiting{socket, POLLIN, 0};
+  const int ready = poll(&waiting, 1, static_cast<int>(timeout.count()));
+  if (ready < 0 && errno != EINTR) {
+    return Fail(Error::Unavailable("database unavailable: cannot wait for notifications"));
+  }
+  if (ready > 0) {
+    if (PQconsumeInput(conn_) == 0) return Fail(ErrorOf(nullptr));
+    take();
+  }
+  return payloads;
 }
 
 Result<SqlQuery> PgConnection::Prepare(std::string_view sql) {

@@ -9,11 +9,13 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 #include "store/sql/sql_connection.h"
@@ -56,6 +58,13 @@ class PgConnection final : public SqlConnection {
   bool InAutocommit() const override;
   std::int64_t TotalChanges() const override { return total_changes_; }
   Result<std::string> Setting(std::string_view name) override;
+
+  // Notifications (LISTEN/NOTIFY), for the events every app server hears (pg_events.h).
+  // Starts listening on `channel` (letters and underscores).
+  Status Listen(std::string_view channel);
+  // The payloads of the notifications that arrived, waiting at most `timeout` for the first;
+  // none when the time ran out. kUnavailable when the connection is lost.
+  Result<std::vector<std::string>> AwaitNotifications(std::chrono::milliseconds timeout);
 
  private:
   friend class PgStatement;

@@ -6,6 +6,7 @@
 
 #include "core/crypto.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_events.h"
 #include "store/sql/sql_migrations.h"
 
 namespace rapport {
@@ -47,6 +48,7 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const PostgresStoreOptions& opt
   parts.schema_version = version;
   parts.max_batch = options.max_batch;
   parts.audit_key = std::move(audit_key);
+  parts.events = std::make_unique<PgServerEvents>(options.conninfo);
   return MakeSqlStore(std::move(parts), std::move(message_sealer));
 }
 

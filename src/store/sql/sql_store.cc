@@ -1766,6 +1766,7 @@ class SqlStoreImpl final : public SqlStore {
  public:
   SqlStoreImpl(SqlStoreParts parts, TextSealer message_sealer)
       : open_reader_(std::move(parts.open_reader)),
+        events_(parts.events ? std::move(parts.events) : std::make_unique<LocalServerEvents>()),
         audit_key_(std::move(parts.audit_key)),
         message_sealer_(std::move(message_sealer)),
         writer_(std::move(parts.writer)),
@@ -1794,6 +1795,8 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   int SchemaVersion() const override { return schema_version_; }
+
+  ServerEvents& events() override { return *events_; }
 
   WriteStats write_stats() const override {
     const std::lock_guard lock(write_mu_);
@@ -2782,6 +2785,7 @@ class SqlStoreImpl final : public SqlStore {
 
   // Opens one more read connection; called by readers outside the lock, from any thread.
   const std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader_;
+  const std::unique_ptr<ServerEvents> events_;
   const std::string audit_key_;            // the audit chain's MAC key; immutable
   const TextSealer message_sealer_;        // seals and opens messages' words; immutable
   std::unique_ptr<SqlConnection> writer_;  // used only by writer_thread_ once it runs

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/server_events.h"
 #include "store/sql/sql_connection.h"
 #include "store/store.h"
 
@@ -66,6 +67,10 @@ class SqlStore : public Store {
   // synchronous=FULL, whose loss no crash test on the same machine can observe, is checked where
   // it takes effect.
   virtual Result<std::string> WriterPragma(std::string_view name) = 0;
+
+  // Messages to every app server of this database (PostgreSQL: NOTIFY), or to this process alone
+  // (SQLite). Lives as long as the store.
+  virtual ServerEvents& events() = 0;
 };
 
 // What an engine hands the common store once its schema is up to date.
@@ -77,6 +82,8 @@ struct SqlStoreParts {
   int schema_version = 0;
   int max_batch = 256;
   std::string audit_key;  // the audit chain's MAC key, kept outside the database
+  // The engine's messages to every app server; null: this process alone (LocalServerEvents).
+  std::unique_ptr<ServerEvents> events;
 };
 
 // `message_sealer` seals the words of secure messages, under a key kept outside the database.
