@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
@@ -13,6 +18,7 @@
 #include "core/crypto.h"
 #include "http/serve.h"
 #include "service/audit_service.h"
+#include "store/move/store_move.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -26,6 +32,9 @@ Commands:
   serve [--db PATH] [options]        serve the web app and the API (see `rapport serve --help`)
   demo [--db PATH]                   seed the demo clinic into an empty database
   migrate [--db PATH]                apply database migrations and exit
+  migrate --from sqlite:PATH --to postgresql://USER@HOST/NAME
+                                     move a clinic from its SQLite file into an empty PostgreSQL
+                                     database, verifying every table and the audit chain
   user add [--db PATH] --email E --name N --role R   add a user
   audit verify [--db PATH]           check the audit trail's sealed chain against its checkpoints
   audit checkpoint [--db PATH]       record the chain's current head outside the database
@@ -44,6 +53,12 @@ up with the database (without it, the messages cannot be read).
 a clinic group's several app servers. The keys and checkpoints are then files of each server,
 ./data/rapport.db.audit-key, .message-key and .audit-checkpoints unless the options above say
 elsewhere: give every server of one database the same two keys.
+
+A move to PostgreSQL (migrate --from/--to) copies the SQLite file's data, which stays as it was,
+into a PostgreSQL database that holds no clinic yet. The SQLite database's key files
+(PATH.audit-key and PATH.message-key, or --audit-key and --message-key) stay the keys of the moved
+clinic: the audit chain and the messages are sealed with them. Stop the clinic's app server
+before moving it.
 )";
 
 // Whether --db names a PostgreSQL database rather than an SQLite file.
@@ -70,6 +85,194 @@ std::string TakeOption(std::vector<std::string>& args, const std::string& name,
     }
   }
   return path;
+}
+
+// `uri` without a password, whether in its user part (postgresql://USER:PASSWORD@HOST/NAME) or in
+// its query (?password=...): it is printed for the operator to copy.
+std::string WithoutPassword(std::string_view uri) {
+  std::string shown(uri);
+  const std::size_t scheme = shown.find("://");
+  if (scheme == std::string::npos) return shown;
+  const std::size_t start = scheme + 3;
+  const std::size_t end = std::min(shown.find_first_of("/?#", start), shown.size());
+  const std::string_view authority = std::string_view(shown).substr(start, end - start);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    if (const std::size_t colon = authority.find(':'); colon < at) {
+      shown.erase(start + colon, at - colon);
+    }
+  }
+  const std::size_t question = shown.find('?');
+  if (question == std::string::npos) return shown;
+  std::string query;
+  std::string_view rest = std::string_view(shown).substr(question + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view part = rest.substr(0, amp);
+    if (!part.starts_with("password=")) query += (query.empty() ? "" : "&") + std::string(part);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  }
+  return shown.substr(0, question) + (query.empty() ? "" : "?" + query);
+}
+
+// `text` as one word of a shell command line, quoted when it holds anything but plain characters
+// (a URI's ? and &), so that the line can be pasted as it is.
+std::string ShellWord(std::string_view text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(text);
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// `path` made absolute, for a line an operator copies to servers started elsewhere.
+std::string Absolute(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// Walks the audit chain of `store` and compares it with the last checkpoint in `checkpoints`
+// (when the file exists): the line to print when it holds, an error saying where it breaks when
+// not.
+rapport::Result<std::string> VerifyAuditChain(rapport::Store& store,
+                                              const std::string& checkpoints) {
+  RAPPORT_ASSIGN_OR_RETURN(const std::optional<rapport::AuditCheckpoint> last,
+                           rapport::ReadLastCheckpoint(store, checkpoints));
+  RAPPORT_ASSIGN_OR_RETURN(const rapport::ChainReport report,
+                           rapport::AuditService::VerifyChain(store, last));
+  if (!report.ok) {
+    return rapport::Fail(rapport::Error::FailedPrecondition(
+        fmt::format("broken at entry {}: {}", report.first_broken_seq, report.reason)));
+  }
+  std::string line = fmt::format("{} entries", report.entries_checked);
+  if (last) {
+    line += fmt::format(", matching the last checkpoint ({} entries at {})", last->seq,
+                        rapport::FormatIso8601(last->at));
+  }
+  return line;
+}
+
+// rapport migrate --from sqlite:PATH --to postgresql://...: moves the clinic, then verifies the
+// audit chain where it now lives. The source's chain is verified first, so that a wrong key file
+// is found before anything is written.
+int RunMoveCommand(const std::string& from, const std::string& to, std::vector<std::string>& args) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (from.empty()) {
+    std::cerr << "rapport migrate: --to needs --from sqlite:PATH, the SQLite database to move\n";
+    return 2;
+  }
+  if (to.empty()) {
+    std::cerr << "rapport migrate: --from needs --to postgresql://USER@HOST/NAME, the PostgreSQL "
+                 "database to move it into\n";
+    return 2;
+  }
+  if (!from.starts_with(kSqlite) || from.size() == kSqlite.size() ||
+      from.starts_with("sqlite://")) {
+    std::cerr
+        << "rapport migrate: --from must be sqlite: followed by the SQLite file's path, as in "
+           "sqlite:data/rapport.db\n";
+    return 2;
+  }
+  // Never echoed: a connection string may hold a password.
+  if (!IsPostgresUri(to)) {
+    std::cerr << "rapport migrate: --to must be a PostgreSQL URI, postgresql://USER@HOST/NAME (or "
+                 "postgres://...)\n";
+    return 2;
+  }
+  const std::string path = from.substr(kSqlite.size());
+  const std::string audit_key = TakeOption(args, "audit-key", path + ".audit-key");
+  const std::string message_key = TakeOption(args, "message-key", path + ".message-key");
+  const std::string checkpoints = TakeOption(args, "checkpoints", path + ".audit-checkpoints");
+  if (!args.empty()) {
+    std::cerr << fmt::format(
+        "rapport migrate: unexpected '{}': a move takes --from, --to, --audit-key, --message-key "
+        "and --checkpoints\n",
+        args.front());
+    return 2;
+  }
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(path, ignored)) {
+    std::cerr << fmt::format("rapport migrate: there is no SQLite database at {}\n", path);
+    return 1;
+  }
+  // A key file that is not there would be made anew, and nothing sealed before would open.
+  for (const auto& [key, option] :
+       {std::pair{audit_key, "--audit-key"}, std::pair{message_key, "--message-key"}}) {
+    if (!std::filesystem::is_regular_file(key, ignored)) {
+      std::cerr << fmt::format(
+          "rapport migrate: the key file {} does not exist: give the SQLite database's own with "
+          "{}\n",
+          key, option);
+      return 1;
+    }
+  }
+
+  rapport::SqliteStoreOptions source;
+  source.path = path;
+  source.read_connections = 1;
+  source.audit_key_path = audit_key;
+  source.message_key_path = message_key;
+  {
+    auto store = rapport::SqlStore::Open(source);
+    if (!store) {
+      std::cerr << fmt::format("rapport migrate: cannot open database {}: {}\n", path,
+                               store.error().message);
+      return 1;
+    }
+    if (auto verified = VerifyAuditChain(**store, checkpoints); !verified) {
+      std::cerr << fmt::format(
+          "rapport migrate: the SQLite database's audit chain does not verify with the key {} "
+          "({}); nothing was moved\n",
+          audit_key, verified.error().message);
+      return 1;
+    }
+  }
+
+  rapport::PostgresStoreOptions target;
+  target.conninfo = to;
+  target.read_connections = 1;
+  target.audit_key_path = audit_key;
+  target.message_key_path = message_key;
+  const std::string shown = WithoutPassword(to);
+  std::cout << fmt::format("moving {} into {}\n", path, shown);
+  const rapport::Result<rapport::MoveReport> report = rapport::MoveSqliteToPostgres(source, target);
+  if (!report) {
+    std::cerr << fmt::format("rapport migrate: the clinic was not moved: {}\n",
+                             report.error().message);
+    return 1;
+  }
+  for (const rapport::TableCopy& table : report->tables) {
+    std::cout << fmt::format("  {:<28} {:>9} rows  {}\n", table.table, table.rows_to,
+                             table.hash_to.substr(0, 16));
+  }
+  std::cout << fmt::format(
+      "{} tables copied at schema version {}, each with equal row counts and content hashes\n",
+      report->tables.size(), report->schema_version);
+
+  auto moved = rapport::SqlStore::Open(target);
+  if (!moved) {
+    std::cerr << fmt::format(
+        "rapport migrate: the clinic was copied, but cannot be opened on "
+        "PostgreSQL: {}\n",
+        moved.error().message);
+    return 1;
+  }
+  const rapport::Result<std::string> verified = VerifyAuditChain(**moved, checkpoints);
+  if (!verified) {
+    std::cerr << fmt::format(
+        "rapport migrate: the clinic was copied, but its audit chain does not verify on "
+        "PostgreSQL ({}): do not start app servers on it\n",
+        verified.error().message);
+    return 1;
+  }
+  std::cout << fmt::format("audit chain OK on PostgreSQL: {}\n", *verified);
+  std::cout << fmt::format("start every app server with --db {} --audit-key {} --message-key {}\n",
+                           ShellWord(shown), ShellWord(Absolute(audit_key)),
+                           ShellWord(Absolute(message_key)));
+  return 0;
 }
 
 }  // namespace
@@ -103,6 +306,11 @@ int main(int argc, char** argv) {
   if (auto ok = rapport::InitCrypto(); !ok) {
     std::cerr << "rapport: " << ok.error().message << "\n";
     return 1;
+  }
+  if (command == "migrate") {
+    const std::string from = TakeOption(args, "from", "");
+    const std::string to = TakeOption(args, "to", "");
+    if (!from.empty() || !to.empty()) return RunMoveCommand(from, to, args);
   }
   const std::string db = TakeOption(args, "db", "data/rapport.db");
   const bool postgres = IsPostgresUri(db);

@@ -304,6 +304,18 @@ std::string PgTestCluster::conninfo(std::string_view dbname) const {
                      ConninfoValue(dbname));
 }
 
+std::string PgTestCluster::uri(std::string_view dbname) const {
+  // Everything but the unreserved characters and '/' is percent-encoded, so that any folder
+  // reads back as it is.
+  std::string host;
+  for (const char c : folder_) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    host += plain ? std::string(1, c) : fmt::format("%{:02X}", static_cast<unsigned char>(c));
+  }
+  return fmt::format("postgresql://{}@/{}?host={}&port={}", kSuperuser, dbname, host, port_);
+}
+
 Status PgTestCluster::CreateDatabase(std::string_view name, std::string_view from_template) {
   if (from_template.empty()) return Administer(name, fmt::format("CREATE DATABASE {}", name));
   RAPPORT_RETURN_IF_ERROR(Administer(from_template, "SELECT 1"));  // a plain name too

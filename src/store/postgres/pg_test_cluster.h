@@ -49,6 +49,9 @@ class PgTestCluster {
 
   // A libpq connection string for database `dbname` of this cluster.
   std::string conninfo(std::string_view dbname) const;
+  // The same as a URI, the form `rapport --db` takes, with the folder percent-encoded:
+  // postgresql://USER@/DBNAME?host=FOLDER&port=PORT.
+  std::string uri(std::string_view dbname) const;
 
   // Creates the database `name` (lower-case letters, digits and underscores), empty or as a
   // copy of the database `from_template`.
