@@ -27,9 +27,12 @@
 // --keep DIR seeds the same database into DIR and keeps it, measuring nothing (for the caseload
 // page in a real browser, bench/http/caseload_page.mjs).
 //
+// --db postgresql://... runs the same on an empty PostgreSQL database instead of an SQLite file in
+// the folder (bench/http/postgres_run.sh starts a server and compares the two in one run).
+//
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp] [--plans 1]
 //              [--only caseload --clients 300 --sessions 40 --therapists 1] [--only phq9]
-//              [--keep DIR]
+//              [--keep DIR] [--db postgresql://USER@/NAME?host=SOCKET_DIR&port=PORT]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -61,6 +64,7 @@
 #include "service/demo.h"
 #include "service/feedback_service.h"
 #include "service/plan_service.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -629,6 +633,7 @@ int Main(int argc, char** argv) {
   int caseload_therapists = 1;
   std::string only;  // "caseload" or "phq9": that part alone
   std::string keep;  // seed the caseload into this folder, keep it, measure nothing
+  std::string db;    // a PostgreSQL URI; empty: an SQLite file in the folder
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -641,6 +646,7 @@ int Main(int argc, char** argv) {
     if (flag == "--therapists") caseload_therapists = std::atoi(argv[i + 1]);
     if (flag == "--only") only = argv[i + 1];
     if (flag == "--keep") keep = argv[i + 1];
+    if (flag == "--db") db = argv[i + 1];
   }
   if (!InitCrypto()) return 1;
   dir = keep.empty() ? dir / ("rapport-http-bench-" + RandomHex(4)) : std::filesystem::path(keep);
@@ -648,7 +654,12 @@ int Main(int argc, char** argv) {
 
   SqliteStoreOptions store_options;
   store_options.path = (dir / "bench.db").string();
-  auto store = SqliteStore::Open(store_options);
+  PostgresStoreOptions pg_options;
+  pg_options.conninfo = db;
+  pg_options.audit_key_path = (dir / "bench.audit-key").string();
+  pg_options.message_key_path = (dir / "bench.message-key").string();
+  auto store = db.empty() ? SqlStore::Open(store_options) : SqlStore::Open(pg_options);
+  std::cout << fmt::format("store: {}\n", db.empty() ? "SQLite file" : "PostgreSQL");
   if (!store) {
     std::cerr << "cannot open store: " << store.error().message << "\n";
     return 1;
