@@ -25,12 +25,8 @@ std::map<std::string, std::string>& Databases() {
 }
 
 PgTestCluster& Cluster() {
-  Result<PgTestCluster*> cluster = PgTestCluster::Shared();
+  Result<PgTestCluster*> cluster = PgTestClusterWithTemplate();
   if (!cluster) throw std::runtime_error("no test PostgreSQL server: " + cluster.error().message);
-  if (std::getenv("RAPPORT_TEST_PG") == nullptr) {
-    static const Status made = MakePgTestTemplate(**cluster);
-    if (!made) throw std::runtime_error("cannot make the template: " + made.error().message);
-  }
   return **cluster;
 }
 

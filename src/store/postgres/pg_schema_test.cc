@@ -12,7 +12,6 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <iterator>
 #include <map>
@@ -438,12 +437,7 @@ Result<std::vector<std::string>> PostgresFacts(SqlConnection& db) {
 // The schema every PostgreSQL store test starts from: the migrated template, read through a copy
 // of it, since a connection left open to the template would make the other tests' copies fail.
 Result<std::vector<std::string>> PostgresSchema() {
-  RAPPORT_ASSIGN_OR_RETURN(PgTestCluster* const cluster, PgTestCluster::Shared());
-  if (std::getenv("RAPPORT_TEST_PG") == nullptr) {
-    // Run by hand: the test run did not make the template.
-    static const Status made = MakePgTestTemplate(*cluster);
-    RAPPORT_RETURN_IF_ERROR(made);
-  }
+  RAPPORT_ASSIGN_OR_RETURN(PgTestCluster* const cluster, PgTestClusterWithTemplate());
   const std::string name = PgTestCluster::UniqueName("schema");
   RAPPORT_RETURN_IF_ERROR(cluster->CreateDatabase(name, kPgTestTemplate));
   Result<std::vector<std::string>> facts = [&]() -> Result<std::vector<std::string>> {

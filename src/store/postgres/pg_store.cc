@@ -32,19 +32,15 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const PostgresStoreOptions& opt
                            PgConnection::Open(options.conninfo, SqlConnection::Mode::kWriter));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer, PostgresMigrations()));
 
-  SqlStoreParts parts;
-  const int reader_count = std::max(1, options.read_connections);
-  for (int i = 0; i < reader_count; ++i) {
-    RAPPORT_ASSIGN_OR_RETURN(auto reader,
-                             PgConnection::Open(options.conninfo, SqlConnection::Mode::kReader));
-    parts.readers.push_back(std::move(reader));
-  }
-  parts.writer = std::move(writer);
-  parts.open_reader = [conninfo = options.conninfo]() -> Result<std::unique_ptr<SqlConnection>> {
-    RAPPORT_ASSIGN_OR_RETURN(auto reader,
-                             PgConnection::Open(conninfo, SqlConnection::Mode::kReader));
-    return std::unique_ptr<SqlConnection>(std::move(reader));
-  };
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlStoreParts parts,
+      ConnectSqlStore(std::move(writer), options.read_connections,
+                      [conninfo = options.conninfo]() -> Result<std::unique_ptr<SqlConnection>> {
+                        RAPPORT_ASSIGN_OR_RETURN(
+                            auto reader,
+                            PgConnection::Open(conninfo, SqlConnection::Mode::kReader));
+                        return std::unique_ptr<SqlConnection>(std::move(reader));
+                      }));
   parts.schema_version = version;
   parts.max_batch = options.max_batch;
   parts.audit_key = std::move(audit_key);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,14 +21,9 @@
 namespace rapport {
 namespace {
 
-// The cluster with its template, made once per process when the test run did not make them.
 PgTestCluster& ClusterWithTemplate() {
-  Result<PgTestCluster*> cluster = PgTestCluster::Shared();
+  Result<PgTestCluster*> cluster = PgTestClusterWithTemplate();
   if (!cluster) throw std::runtime_error("no test PostgreSQL server: " + cluster.error().message);
-  if (std::getenv("RAPPORT_TEST_PG") == nullptr) {
-    static const Status made = MakePgTestTemplate(**cluster);
-    if (!made) throw std::runtime_error("cannot make the template: " + made.error().message);
-  }
   return **cluster;
 }
 

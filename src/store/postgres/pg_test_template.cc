@@ -1,5 +1,6 @@
 #include "store/postgres/pg_test_template.h"
 
+#include <cstdlib>
 #include <memory>
 
 namespace rapport {
@@ -20,6 +21,15 @@ Status MakePgTestTemplate(PgTestCluster& cluster) {
                            SqlStore::Open(PgTestStoreOptions(cluster, kPgTestTemplate)));
   store.reset();
   return Ok();
+}
+
+Result<PgTestCluster*> PgTestClusterWithTemplate() {
+  RAPPORT_ASSIGN_OR_RETURN(PgTestCluster* const cluster, PgTestCluster::Shared());
+  if (std::getenv("RAPPORT_TEST_PG") == nullptr) {
+    static const Status made = MakePgTestTemplate(*cluster);
+    if (!made) return Fail(made.error());
+  }
+  return cluster;
 }
 
 }  // namespace rapport

@@ -2821,6 +2821,19 @@ thread_local std::vector<SqlStoreImpl::Pin> SqlStoreImpl::pins_;
 
 }  // namespace
 
+Result<SqlStoreParts> ConnectSqlStore(
+    std::unique_ptr<SqlConnection> writer, int readers,
+    std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader) {
+  SqlStoreParts parts;
+  for (int i = 0; i < std::max(1, readers); ++i) {
+    RAPPORT_ASSIGN_OR_RETURN(auto reader, open_reader());
+    parts.readers.push_back(std::move(reader));
+  }
+  parts.writer = std::move(writer);
+  parts.open_reader = std::move(open_reader);
+  return parts;
+}
+
 std::unique_ptr<SqlStore> MakeSqlStore(SqlStoreParts parts, TextSealer message_sealer) {
   return std::make_unique<SqlStoreImpl>(std::move(parts), std::move(message_sealer));
 }

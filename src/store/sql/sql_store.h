@@ -86,6 +86,12 @@ struct SqlStoreParts {
   std::unique_ptr<ServerEvents> events;
 };
 
+// The connections of a store: `writer` (open, its schema up to date), and `readers` read
+// connections (at least one) from `open_reader`, which the pool also keeps to open more.
+Result<SqlStoreParts> ConnectSqlStore(
+    std::unique_ptr<SqlConnection> writer, int readers,
+    std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader);
+
 // `message_sealer` seals the words of secure messages, under a key kept outside the database.
 std::unique_ptr<SqlStore> MakeSqlStore(SqlStoreParts parts, TextSealer message_sealer);
 

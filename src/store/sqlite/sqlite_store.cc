@@ -61,19 +61,15 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const SqliteStoreOptions& optio
                            SqliteConnection::Open(options.path, SqlConnection::Mode::kWriter));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer, SqliteMigrations()));
 
-  SqlStoreParts parts;
-  const int reader_count = std::max(1, options.read_connections);
-  for (int i = 0; i < reader_count; ++i) {
-    RAPPORT_ASSIGN_OR_RETURN(auto reader,
-                             SqliteConnection::Open(options.path, SqlConnection::Mode::kReader));
-    parts.readers.push_back(std::move(reader));
-  }
-  parts.writer = std::move(writer);
-  parts.open_reader = [path = options.path]() -> Result<std::unique_ptr<SqlConnection>> {
-    RAPPORT_ASSIGN_OR_RETURN(auto reader,
-                             SqliteConnection::Open(path, SqlConnection::Mode::kReader));
-    return std::unique_ptr<SqlConnection>(std::move(reader));
-  };
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlStoreParts parts,
+      ConnectSqlStore(std::move(writer), options.read_connections,
+                      [path = options.path]() -> Result<std::unique_ptr<SqlConnection>> {
+                        RAPPORT_ASSIGN_OR_RETURN(
+                            auto reader,
+                            SqliteConnection::Open(path, SqlConnection::Mode::kReader));
+                        return std::unique_ptr<SqlConnection>(std::move(reader));
+                      }));
   parts.schema_version = version;
   parts.max_batch = options.max_batch;
   parts.audit_key = std::move(audit_key);
