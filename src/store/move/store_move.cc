@@ -18,16 +18,13 @@
 
 #include "core/crypto.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_migrations.h"
 #include "store/sql/sql_migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 
 namespace rapport {
-
-// Compiled in from migrations/postgresql (src/store/CMakeLists.txt), as pg_store.cc declares it:
-// the move needs to know the version a PostgreSQL database will be at before it migrates one.
-std::span<const SqlMigration> PostgresMigrations();
 
 namespace {
 

@@ -7,12 +7,10 @@
 #include "core/crypto.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_events.h"
+#include "store/postgres/pg_migrations.h"
 #include "store/sql/sql_migrations.h"
 
 namespace rapport {
-
-// Compiled in from migrations/postgresql (src/store/CMakeLists.txt).
-std::span<const SqlMigration> PostgresMigrations();
 
 Result<std::unique_ptr<SqlStore>> SqlStore::Open(const PostgresStoreOptions& options) {
   if (options.conninfo.empty()) {

@@ -1,9 +1,10 @@
 #pragma once
-// Internal to the SQLite backend: reading the latest totals an answer series keeps (the `recent`
-// column of response_series, a JSON array of [submitted_at, id, total, band]) and writing them
-// back with a new answer's total among them. The caseload reads hundreds of these per view, so the
-// compact form SQLite writes is read directly; anything else (escapes in a band, spaces, a form
-// edited by hand) goes through the general JSON parser and reads the same. Pure and thread-safe.
+// Internal to the store's SQL (store/sql/), for both engines: reading the latest totals an answer
+// series keeps (the `recent` column of response_series, a JSON array of [submitted_at, id, total,
+// band]) and writing them back with a new answer's total among them. The caseload reads hundreds of
+// these per view, so the compact form the store writes is read directly; anything else (escapes in
+// a band, spaces, a form edited by hand) goes through the general JSON parser and reads the same.
+// Pure and thread-safe.
 
 #include <string>
 #include <string_view>

@@ -1,9 +1,9 @@
 #pragma once
-// Internal to the SQLite backend: the queries behind the course of therapy's records (how an
-// episode ended, session notes and their addenda, the clinic's note template, the choice after a
-// low Fit Check, changes of therapist with their handover packets, ruptures and their repair). Each
-// takes the connection it runs on, so the read pool and the write transaction share one text of
-// every query.
+// Internal to the store's SQL (store/sql/), for both engines: the queries behind the course of
+// therapy's records (how an episode ended, session notes and their addenda, the clinic's note
+// template, the choice after a low Fit Check, changes of therapist with their handover packets,
+// ruptures and their repair). Each takes the connection it runs on, so the read pool and the write
+// transaction share one text of every query.
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 #pragma once
-// Internal to the SQLite backend: the queries behind the adults around a child (each guardian's
-// standing, consent and assent, safety disclosures). Each takes the connection it runs on, so the
-// read pool and the write transaction share one text of every query.
+// Internal to the store's SQL (store/sql/), for both engines: the queries behind the adults around
+// a child (each guardian's standing, consent and assent, safety disclosures). Each takes the
+// connection it runs on, so the read pool and the write transaction share one text of every query.
 
 #include <vector>
 

@@ -1,8 +1,8 @@
 #pragma once
-// Internal to the SQLite backend: the queries behind finding a therapist (offers, licence
-// verification, preferences, the first step) and the outcome report's read of ended episodes.
-// Each takes the connection it runs on, so the read pool and the write transaction share one text
-// of every query.
+// Internal to the store's SQL (store/sql/), for both engines: the queries behind finding a
+// therapist (offers, licence verification, preferences, the first step) and the outcome report's
+// read of ended episodes. Each takes the connection it runs on, so the read pool and the write
+// transaction share one text of every query.
 
 #include <optional>
 #include <vector>

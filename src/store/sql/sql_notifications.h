@@ -1,8 +1,9 @@
 #pragma once
-// Internal to the SQLite backend: the queries behind reaching people (clinic safety settings,
-// channels and crisis sets, on-call shifts, preferences, the notification outbox and the
-// scheduler's jobs). Each takes the connection it runs on, so the read pool and the write
-// transaction share one text of every query. Not thread-safe beyond the connection's own rules.
+// Internal to the store's SQL (store/sql/), for both engines: the queries behind reaching people
+// (clinic safety settings, channels and crisis sets, on-call shifts, preferences, the notification
+// outbox and the scheduler's jobs). Each takes the connection it runs on, so the read pool and the
+// write transaction share one text of every query. Not thread-safe beyond the connection's own
+// rules.
 
 #include <optional>
 #include <string>

@@ -1,6 +1,7 @@
 #pragma once
-// Internal to the SQLite backend: the small helpers every query file shares to turn statements
-// into records and results. Header-only templates; stateless and thread-safe.
+// Internal to the store's SQL (store/sql/), for both engines: the small helpers every query file
+// shares to turn statements into records and results. Header-only templates; stateless and
+// thread-safe.
 
 #include <fmt/format.h>
 

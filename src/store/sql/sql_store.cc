@@ -1640,7 +1640,7 @@ class SqlWriteTxn final : public WriteTxn {
     return QueryPlanSignatures(c_, id);
   }
 
-  // --- Reaching people (queries in sqlite_notifications.cc) ---
+  // --- Reaching people (queries in sql_notifications.cc) ---
   Status PutSafetySettings(ClinicId clinic_id, const std::string& json) override {
     return sql::PutSafetySettings(c_, clinic_id, json);
   }
@@ -2479,7 +2479,7 @@ class SqlStoreImpl final : public SqlStore {
     });
   }
 
-  // --- Reaching people (queries in sqlite_notifications.cc) ---
+  // --- Reaching people (queries in sql_notifications.cc) ---
   Result<std::optional<std::string>> GetSafetySettingsJson(ClinicId clinic_id) override {
     return WithReader([&](SqlConnection& c) { return sql::GetSafetySettingsJson(c, clinic_id); });
   }
