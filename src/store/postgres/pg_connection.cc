@@ -485,7 +485,7 @@ class PgStatement final : public SqlStatement {
   }
 
   Result<bool> Step() override {
-    if (!ran_) RAPPORT_RETURN_IF_ERROR(Execute());
+    if (!ran_) RAPPORT_RETURN_IF_ERROR(ExecuteOnLiveConnection());
     if (row_ < rows_) ++row_;
     return row_ < rows_;
   }
@@ -520,6 +520,21 @@ class PgStatement final : public SqlStatement {
   void Add(Oid type, std::string value) {
     types_.push_back(type);
     values_.emplace_back(std::move(value));
+  }
+
+  // Outside a transaction, a connection known to be lost is opened again first. A reader's
+  // statement changes nothing, so when the loss shows only now it runs once more on a new
+  // connection; a writer's may have been carried out, so its failure is reported as it is.
+  Status ExecuteOnLiveConnection() {
+    const bool alone = !connection_.open_transaction_;
+    if (alone) RAPPORT_RETURN_IF_ERROR(connection_.ReconnectIfLost());
+    Status ran = Execute();
+    if (!ran && alone && !connection_.writer_ && connection_.Lost()) {
+      RAPPORT_RETURN_IF_ERROR(connection_.ReconnectIfLost());
+      ran = Execute();
+    }
+    connection_.NoteTransactionState();
+    return ran;
   }
 
   // Runs the statement once with the bound values; on failure nothing is kept but the bindings,
@@ -595,39 +610,85 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conn
                                                          SqlConnection::Mode mode) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (conn == nullptr) return Fail(Error::Unavailable("cannot reach the database: out of memory"));
-  std::unique_ptr<PgConnection> connection(new PgConnection(conn, mode == Mode::kWriter));
-  if (PQstatus(conn) != CONNECTION_OK) {
-    return Fail(Error::Unavailable(
-        fmt::format("cannot reach the database: {}",
-                    WithoutPassword(FirstLine(PQerrorMessage(conn)), PasswordOf(conninfo)))));
-  }
+  std::unique_ptr<PgConnection> connection(new PgConnection(conn, conninfo, mode == Mode::kWriter));
+  if (PQstatus(conn) != CONNECTION_OK) return Fail(connection->Unreachable());
   // The server's notices ("there is no transaction in progress") are not the user's business.
+  // The processor stays with the connection when it is reset.
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  if (PQsetClientEncoding(conn, "UTF8") != 0) {
+  RAPPORT_RETURN_IF_ERROR(connection->SetUpSession());
+  return connection;
+}
+
+Error PgConnection::Unreachable() const {
+  return Error::Unavailable(
+      fmt::format("cannot reach the database: {}",
+                  WithoutPassword(FirstLine(PQerrorMessage(conn_)), PasswordOf(conninfo_))));
+}
+
+Status PgConnection::SetUpSession() {
+  session_ready_ = false;
+  if (PQsetClientEncoding(conn_, "UTF8") != 0) {
     return Fail(Error::Unavailable("database unavailable: cannot use UTF-8"));
   }
-  RAPPORT_RETURN_IF_ERROR(
-      connection->Exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on"));
-  if (mode == SqlConnection::Mode::kWriter) {
+  RAPPORT_RETURN_IF_ERROR(Exec("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on"));
+  if (writer_) {
     // A commit returns only once it is durable, as with SQLite's synchronous=FULL. Read
     // committed: each statement sees every commit before it, so a writer that waited for the
     // write lock sees the work of the one it waited for.
     // A writer waits for the write lock at most as long as SQLite's busy timeout, then reports
     // the database unavailable rather than hang a request (or a readiness check) for good.
     RAPPORT_RETURN_IF_ERROR(
-        connection->Exec("SET synchronous_commit = on; "
-                         "SET default_transaction_isolation = 'read committed'; "
-                         "SET lock_timeout = '5s'"));
+        Exec("SET synchronous_commit = on; "
+             "SET default_transaction_isolation = 'read committed'; "
+             "SET lock_timeout = '5s'"));
   } else {
     // Each read transaction is one snapshot, and a reader can never write by mistake.
     RAPPORT_RETURN_IF_ERROR(
-        connection->Exec("SET default_transaction_read_only = on; "
-                         "SET default_transaction_isolation = 'repeatable read'"));
+        Exec("SET default_transaction_read_only = on; "
+             "SET default_transaction_isolation = 'repeatable read'"));
   }
-  return connection;
+  session_ready_ = true;
+  return Ok();
 }
 
-PgConnection::PgConnection(PGconn* conn, bool writer) : conn_(conn), writer_(writer) {}
+Status PgConnection::ReconnectIfLost() {
+  if (PQstatus(conn_) == CONNECTION_OK && session_ready_) return Ok();
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    // Same conninfo, so behind a load balancer this reaches whichever server is now primary.
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) return Fail(Unreachable());
+    ++reconnections_;
+  }
+  return SetUpSession();
+}
+
+bool PgConnection::Lost() const {
+  return PQstatus(conn_) != CONNECTION_OK;
+}
+
+void PgConnection::NoteTransactionState() {
+  // A lost connection's state is unknown: what was open stays open until rolled back or begun
+  // anew, so that nothing after the loss runs as if it stood alone.
+  if (Lost()) return;
+  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  open_transaction_ = status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+Status PgConnection::BeginOnLiveConnection(std::string_view begin) {
+  open_transaction_ = false;  // whatever was open was lost or ended
+  RAPPORT_RETURN_IF_ERROR(ReconnectIfLost());
+  Status begun = Exec(begin);
+  if (!begun && PQstatus(conn_) != CONNECTION_OK) {
+    // The server went away while this connection sat idle; BEGIN is the first thing to notice.
+    RAPPORT_RETURN_IF_ERROR(ReconnectIfLost());
+    begun = Exec(begin);
+  }
+  if (!begun) RollbackIfOpen();
+  return begun;
+}
+
+PgConnection::PgConnection(PGconn* conn, std::string conninfo, bool writer)
+    : conn_(conn), conninfo_(std::move(conninfo)), writer_(writer) {}
 
 PgConnection::~PgConnection() {
   statements_.clear();  // they refer to this connection
@@ -676,6 +737,7 @@ Status PgConnection::Exec(std::string_view sql) {
       if (!error) error = ErrorOf(raw);
     }
   }
+  NoteTransactionState();
   if (error) return Fail(*std::move(error));
   if (rolled_back && IsCommit(text)) {
     return Fail(Error::Unavailable(std::string(kCommitRolledBack)));
@@ -729,18 +791,17 @@ Result<SqlQuery> PgConnection::Prepare(std::string_view sql) {
 }
 
 Status PgConnection::BeginWrite() {
-  const Status begun =
-      Exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kPgWriteLockKey));
-  if (!begun) RollbackIfOpen();
-  return begun;
+  return BeginOnLiveConnection(
+      fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kPgWriteLockKey));
 }
 
 Status PgConnection::BeginRead() {
-  return Exec("BEGIN");
+  return BeginOnLiveConnection("BEGIN");
 }
 
 void PgConnection::RollbackIfOpen() {
   const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  open_transaction_ = false;
   if (status == PQTRANS_IDLE || status == PQTRANS_UNKNOWN) return;
   PgResult ignored(PQexec(conn_, "ROLLBACK"));
 }
@@ -755,6 +816,7 @@ Result<std::string> PgConnection::Setting(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   });
   if (!bare) return Fail(Error::InvalidArgument("not a setting name"));
+  if (!open_transaction_) RAPPORT_RETURN_IF_ERROR(ReconnectIfLost());
   PgResult result(PQexec(conn_, fmt::format("SHOW {}", name).c_str()));
   if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
     return Fail(ErrorOf(result.get()));

@@ -43,6 +43,11 @@ class PgConnection final : public SqlConnection {
   // standard strings. A writer commits durably (synchronous_commit) in read committed; a reader
   // is read-only and repeatable read, so each of its read transactions is one snapshot.
   // kUnavailable when the server cannot be reached.
+  //
+  // A connection the server or the network dropped (a restart, a failover to a standby) is
+  // opened again, with the same conninfo and session, when the next transaction begins. Never in
+  // the middle of one: a statement after the loss fails as unavailable, and the transaction's
+  // earlier statements are lost with it, never half kept.
   static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo,
                                                     SqlConnection::Mode mode);
 
@@ -66,16 +71,38 @@ class PgConnection final : public SqlConnection {
   // none when the time ran out. kUnavailable when the connection is lost.
   Result<std::vector<std::string>> AwaitNotifications(std::chrono::milliseconds timeout);
 
+  // How many times this connection was opened again after a loss.
+  int reconnections() const { return reconnections_; }
+
  private:
   friend class PgStatement;
 
-  PgConnection(PGconn* conn, bool writer);
+  PgConnection(PGconn* conn, std::string conninfo, bool writer);
+
+  // The session settings of Open(), on a new or reopened connection.
+  Status SetUpSession();
+  // Opens the connection again if it was lost, or finishes setting up one whose setup failed.
+  Status ReconnectIfLost();
+  // Whether the connection to the server is gone.
+  bool Lost() const;
+  // Remembers whether a transaction is open, after each command that reached the server.
+  void NoteTransactionState();
+  // Begins a transaction with `begin`, once more on a reopened connection if the first attempt
+  // found the connection gone: nothing had been done on it yet.
+  Status BeginOnLiveConnection(std::string_view begin);
 
   // The store's error for a failed `result` (nullptr when libpq could not even build one).
   Error ErrorOf(const PGresult* result) const;
+  // The error for a connection that could not be opened, without the password.
+  Error Unreachable() const;
 
   PGconn* conn_;
-  const bool writer_;  // opened as Mode::kWriter
+  const std::string conninfo_;
+  const bool writer_;           // opened as Mode::kWriter
+  bool session_ready_ = false;  // SetUpSession() succeeded on the current connection
+  // A transaction was open when the server last answered: a statement must not reconnect then.
+  bool open_transaction_ = false;
+  int reconnections_ = 0;
   // Keyed by the SQL as the store wrote it, so that each text is translated once.
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> statements_;
   std::int64_t total_changes_ = 0;

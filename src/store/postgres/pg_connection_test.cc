@@ -149,6 +149,20 @@ class PgConnectionTest : public ::testing::Test {
     return row.value_or(false) ? query->Int(0) : -1;
   }
 
+  // Ends `connection`'s server process from another connection, as a restart or a failover
+  // would, and waits (up to 10 s) until it has gone.
+  void Terminate(SqlConnection& connection) {
+    const std::int64_t pid = Count(connection, "SELECT pg_backend_pid()");
+    std::unique_ptr<PgConnection> other = Open(Mode::kWriter);
+    ASSERT_NE(other, nullptr);
+    Result<SqlQuery> kill =
+        other->Prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER), 10000)");
+    ASSERT_TRUE(Succeeds(kill));
+    kill->Bind(pid);
+    ASSERT_TRUE(kill->Step().value_or(false));
+    ASSERT_TRUE(kill->Bool(0));
+  }
+
   PgTestCluster* cluster_ = nullptr;
   std::string database_;
   std::unique_ptr<PgConnection> writer_;
@@ -206,7 +220,7 @@ TEST_F(PgConnectionTest, RoundTripsDoublesExactly) {
 TEST_F(PgConnectionTest, RoundTripsTextWithQuotesEmojiAndNewlines) {
   Exec("CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)");
   const std::vector<std::string> texts = {
-      "it's", "say \"hi\"",      "feels 😀 then 😢",   "line one\nline two\r\n\ttabbed",
+      "it's", "say \"hi\"",      "feels 😀 then 😢", "line one\nline two\r\n\ttabbed",
       "",     "back\\slash \\n", "?1 $1 -- not SQL", "Zoë, Łódź, 東京"};
   for (const std::string& text : texts) {
     Result<SqlQuery> insert =
@@ -630,27 +644,93 @@ TEST_F(PgConnectionTest, JsonEachReadsAnArrayParameter) {
   EXPECT_EQ(joined->Int(0), 1);
 }
 
-TEST_F(PgConnectionTest, ALostConnectionIsUnavailable) {
-  const std::int64_t pid = Count(*writer_, "SELECT pg_backend_pid()");
-  std::unique_ptr<PgConnection> other = Open(Mode::kWriter);
-  ASSERT_NE(other, nullptr);
+TEST_F(PgConnectionTest, AWritersStatementReportsALostConnectionAndTheNextReconnects) {
+  Terminate(*writer_);
   {
-    // Waits (up to 10 s) until that server process has gone.
-    Result<SqlQuery> kill =
-        other->Prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER), 10000)");
-    ASSERT_TRUE(Succeeds(kill));
-    kill->Bind(pid);
-    ASSERT_TRUE(kill->Step().value_or(false));
-    ASSERT_TRUE(kill->Bool(0));
+    Result<SqlQuery> select = writer_->Prepare("SELECT 1");
+    ASSERT_TRUE(Succeeds(select));
+    const Error error = ErrorOf(select->Step());
+    EXPECT_EQ(error.code, ErrorCode::kUnavailable) << error.message;
+    EXPECT_TRUE(error.message.starts_with("database unavailable: ")) << error.message;
   }
-  Result<SqlQuery> select = writer_->Prepare("SELECT 1");
-  ASSERT_TRUE(Succeeds(select));
-  const Error error = ErrorOf(select->Step());
-  EXPECT_EQ(error.code, ErrorCode::kUnavailable) << error.message;
-  EXPECT_TRUE(error.message.starts_with("database unavailable: ")) << error.message;
   EXPECT_TRUE(writer_->InAutocommit()) << "a batch on a lost connection is lost";
-  EXPECT_EQ(ErrorOf(writer_->BeginWrite()).code, ErrorCode::kUnavailable);
+  EXPECT_EQ(writer_->reconnections(), 0) << "a writer's statement may have been carried out";
   writer_->RollbackIfOpen();  // harmless
+
+  EXPECT_EQ(Count(*writer_, "SELECT 1"), 1);
+  EXPECT_EQ(writer_->reconnections(), 1);
+}
+
+TEST_F(PgConnectionTest, AReadersStatementRunsAgainOnANewConnection) {
+  Exec("CREATE TABLE t (n INTEGER)");
+  Exec("INSERT INTO t VALUES (1), (2)");
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  Terminate(*reader);
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(reader->reconnections(), 1);
+}
+
+TEST_F(PgConnectionTest, ATransactionAfterTheServerDroppedTheConnectionRunsOnANewOne) {
+  Exec("CREATE TABLE t (n INTEGER)");
+  const std::int64_t before = Count(*writer_, "SELECT pg_backend_pid()");
+  Terminate(*writer_);
+
+  // Nothing noticed the loss yet: BEGIN is the first to, and tries once more on a new connection.
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  EXPECT_EQ(writer_->reconnections(), 1);
+  Exec("INSERT INTO t VALUES (1)");
+  Exec("COMMIT");
+  EXPECT_NE(Count(*writer_, "SELECT pg_backend_pid()"), before);
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 1);
+  // The new session is set up as the first was.
+  EXPECT_EQ(writer_->Setting("synchronous_commit").value_or(""), "on");
+  EXPECT_EQ(writer_->Setting("lock_timeout").value_or(""), "5s");
+  EXPECT_EQ(writer_->Setting("TimeZone").value_or(""), "UTC");
+
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  Terminate(*reader);
+  ASSERT_TRUE(Succeeds(reader->BeginRead()));
+  EXPECT_EQ(reader->reconnections(), 1);
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 1);
+  reader->RollbackIfOpen();
+  EXPECT_EQ(reader->Setting("default_transaction_read_only").value_or(""), "on");
+  EXPECT_EQ(reader->Setting("default_transaction_isolation").value_or(""), "repeatable read");
+}
+
+TEST_F(PgConnectionTest, AWriteWhoseConnectionWasLostKeepsNothingOfIt) {
+  Exec("CREATE TABLE t (n INTEGER)");
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("INSERT INTO t VALUES (1)");
+  Terminate(*writer_);
+
+  Result<SqlQuery> insert = writer_->Prepare("INSERT INTO t VALUES (2)");
+  ASSERT_TRUE(Succeeds(insert));
+  EXPECT_EQ(ErrorOf(insert->Step()).code, ErrorCode::kUnavailable)
+      << "the second half of a transaction never runs on its own";
+  EXPECT_TRUE(writer_->InAutocommit());
+  EXPECT_EQ(writer_->reconnections(), 0);
+
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 0) << "the first half was undone";
+  Exec("COMMIT");
+}
+
+TEST_F(PgConnectionTest, BeginReportsAServerItCannotReachAgain) {
+  // A connection whose every reconnection fails: its server (a private one) is gone for good.
+  Result<std::unique_ptr<PgTestCluster>> own = PgTestCluster::Start();
+  ASSERT_TRUE(Succeeds(own));
+  Result<std::unique_ptr<PgConnection>> opened =
+      PgConnection::Open((*own)->conninfo("postgres"), Mode::kWriter);
+  ASSERT_TRUE(Succeeds(opened));
+  std::unique_ptr<PgConnection> connection = std::move(*opened);
+  own->reset();  // stops the server and removes its folder
+
+  const Error error = ErrorOf(connection->BeginWrite());
+  EXPECT_EQ(error.code, ErrorCode::kUnavailable) << error.message;
+  EXPECT_TRUE(error.message.starts_with("cannot reach the database: ")) << error.message;
+  EXPECT_TRUE(connection->InAutocommit());
 }
 
 TEST_F(PgConnectionTest, OpenReportsAnUnreachableServerWithoutThePassword) {

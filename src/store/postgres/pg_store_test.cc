@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_test_cluster.h"
 #include "store/postgres/pg_test_template.h"
 #include "store/store_caseload_contract_test.h"
@@ -44,6 +45,8 @@ class PgFixture final : public StoreFixture {
     (void)cluster_.DropDatabase(name_);
   }
   Store& store() override { return *store_; }
+  PgTestCluster& cluster() { return cluster_; }
+  const std::string& database() const { return name_; }
 
  private:
   PgTestCluster& cluster_;
@@ -76,6 +79,46 @@ INSTANTIATE_TEST_SUITE_P(Postgres, StorePlanContractTest, ::testing::Values(kPos
                          StoreBackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreNotificationContractTest, ::testing::Values(kPostgres),
                          StoreBackendName);
+
+// A restart or a failover ends every connection of every app server. The next write and the next
+// read open theirs again; nobody has to restart the app server.
+TEST(PostgresStore, KeepsServingAfterTheDatabaseEndedItsConnections) {
+  if (!PgTestCluster::Available()) GTEST_SKIP() << "PostgreSQL is not installed (postgresql-15)";
+  PgFixture fixture;
+  Store& store = fixture.store();
+  ClinicId before = 0;
+  ASSERT_TRUE(store
+                  .Write([&](WriteTxn& txn) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(before, txn.InsertClinic(Clinic{0, "Before", {}}));
+                    return Ok();
+                  })
+                  .has_value());
+
+  auto admin =
+      PgConnection::Open(fixture.cluster().conninfo("postgres"), SqlConnection::Mode::kWriter);
+  ASSERT_TRUE(admin.has_value()) << admin.error().message;
+  auto ended = (*admin)->Prepare(
+      "SELECT count(*), bool_and(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+      "WHERE datname = ? AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(ended.has_value());
+  ended->Bind(fixture.database());
+  ASSERT_TRUE(ended->Step().value_or(false));
+  EXPECT_GE(ended->Int(0), 2) << "the store's writer and at least one reader were connected";
+  EXPECT_TRUE(ended->Bool(1)) << "every one of them has gone";
+
+  ClinicId after = 0;
+  const Status written = store.Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(after, txn.InsertClinic(Clinic{0, "After", {}}));
+    return Ok();
+  });
+  ASSERT_TRUE(written.has_value()) << written.error().message;
+  const auto read_before = store.GetClinic(before);
+  ASSERT_TRUE(read_before.has_value()) << read_before.error().message;
+  EXPECT_EQ(read_before->name, "Before");
+  const auto read_after = store.GetClinic(after);
+  ASSERT_TRUE(read_after.has_value()) << read_after.error().message;
+  EXPECT_EQ(read_after->name, "After");
+}
 
 }  // namespace
 }  // namespace rapport
