@@ -30,9 +30,15 @@
 // --db postgresql://... runs the same on an empty PostgreSQL database instead of an SQLite file in
 // the folder (bench/http/postgres_run.sh starts a server and compares the two in one run).
 //
+// --only servers --ports A,B --via ONE,ALL (with --db postgresql://...) runs app servers on ports
+// A, B, ... of one database and measures one of them directly, then through a load balancer on
+// port ONE (in front of the first alone) and on port ALL (in front of all of them): see
+// MeasureServers and bench/http/servers_run.sh.
+//
 //   http_bench [--connections 64] [--seconds 5] [--dir /tmp] [--plans 1]
 //              [--only caseload --clients 300 --sessions 40 --therapists 1] [--only phq9]
 //              [--keep DIR] [--db postgresql://USER@/NAME?host=SOCKET_DIR&port=PORT]
+//              [--only servers --ports 18001,18002 --via 18000,18003]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -624,6 +630,162 @@ void PrintPhase(const std::string& what, const PhaseResult& phase, const PhaseRe
       healthz.per_second(), phase.per_second() / healthz.per_second());
 }
 
+// One app server of a clinic group: its own store (its own connections and event listener) on
+// the shared database, its own services, and its HTTP server on `port`.
+struct AppServer {
+  AppServer(std::unique_ptr<SqlStore> opened, const Clock& clock, const InstrumentCatalog& catalog,
+            std::uint16_t port, const std::filesystem::path& web_root)
+      : store(std::move(opened)),
+        auth(*store, clock),
+        clinic(*store, clock),
+        audit(*store),
+        feedback(*store, clock, catalog, ShippedAlertRules()),
+        plan(*store, clock, catalog),
+        server(Options(port, web_root, store->events()),
+               ApiServices{store.get(), &auth, &clinic, &audit, &feedback, &catalog, &plan}) {}
+
+  static ServerOptions Options(std::uint16_t port, const std::filesystem::path& web_root,
+                               ServerEvents& events) {
+    ServerOptions options;
+    options.port = port;
+    options.web_root = web_root;                 // no web app needed
+    options.log_sink = [](std::string_view) {};  // lines are still formatted, just not written
+    options.events = &events;
+    return options;
+  }
+
+  std::unique_ptr<SqlStore> store;
+  AuthService auth;
+  ClinicService clinic;
+  AuditService audit;
+  FeedbackService feedback;
+  PlanService plan;
+  Server server;
+};
+
+// "18001,18002" -> {18001, 18002}.
+std::vector<std::uint16_t> ParsePorts(const std::string& list) {
+  std::vector<std::uint16_t> ports;
+  for (std::size_t at = 0; at < list.size();) {
+    const std::size_t comma = std::min(list.find(',', at), list.size());
+    ports.push_back(static_cast<std::uint16_t>(std::atoi(list.substr(at, comma - at).c_str())));
+    at = comma + 1;
+  }
+  return ports;
+}
+
+// Whether GET /healthz through `port` answers 200 within 10 s.
+bool AnswersSoon(std::uint16_t port) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until) {
+    Connection probe(port);
+    if (probe.Exchange("GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n") == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// --only servers: several app servers on the seeded PostgreSQL database, each with a store of its
+// own, started on `ports` and measured
+// directly (the first alone) and through a load balancer: `via[0]` balancing over the first
+// server only (what the balancer itself costs), `via[1]` over all of them
+// (bench/http/servers_run.sh starts HAProxy so). Each target gets the same three phases:
+// /healthz, Rapport Check submissions (each connection one client of the caseload, to their own
+// episode) and the caseload dashboard.
+int MeasureServers(const PostgresStoreOptions& pg_options, const std::vector<std::uint16_t>& ports,
+                   const std::vector<std::uint16_t>& via, const Caseload& caseload,
+                   const InstrumentCatalog& catalog, const std::string& password, int connections,
+                   std::chrono::seconds duration, const std::filesystem::path& dir) {
+  if (pg_options.conninfo.empty() || ports.empty() || via.size() != 2) {
+    std::cerr << "--only servers needs --db postgresql://..., --ports A,B and --via ONE,ALL\n";
+    return 2;
+  }
+  const Clock& clock = SystemClock::Instance();
+  std::vector<std::unique_ptr<AppServer>> servers;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    auto store = SqlStore::Open(pg_options);
+    if (!store) {
+      std::cerr << "cannot open a store: " << store.error().message << "\n";
+      return 1;
+    }
+    servers.push_back(
+        std::make_unique<AppServer>(std::move(*store), clock, catalog, ports[i], dir));
+    if (auto port = servers.back()->server.Start(); !port) {
+      std::cerr << "cannot start a server: " << port.error().message << "\n";
+      return 1;
+    }
+  }
+  for (const std::uint16_t target : via) {
+    if (!AnswersSoon(target)) {
+      std::cerr << "nothing answers through port " << target << "\n";
+      return 1;
+    }
+  }
+  // The balancer marks a server up only after its first successful check.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  std::vector<Session> clients;
+  for (int t = 0; t < connections; ++t) {
+    clients.push_back(
+        SignIn(ports[0],
+               caseload.client_emails[static_cast<std::size_t>(t) % caseload.client_emails.size()],
+               password));
+    if (clients.back().cookie.empty()) {
+      std::cerr << "client sign-in failed\n";
+      return 1;
+    }
+  }
+  const Session therapist = SignIn(ports[0], caseload.therapist_email, password);
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n";
+  const std::string dashboard = fmt::format(
+      "GET /api/v1/dashboard HTTP/1.1\r\nHost: b\r\nCookie: {}\r\n\r\n", therapist.cookie);
+  constexpr int kDashboardConnections = 16;
+
+  struct Target {
+    std::string name;
+    std::uint16_t port;
+    PhaseResult health, submits, dash;
+  };
+  std::vector<Target> targets = {
+      {"one server, direct", ports[0], {}, {}, {}},
+      {"one server behind HAProxy", via[0], {}, {}, {}},
+      {fmt::format("{} servers behind HAProxy", ports.size()), via[1], {}, {}, {}}};
+  for (Target& target : targets) {
+    target.health = RunPhase(target.port, connections, duration, 200,
+                             [&](int, int) -> const std::string& { return healthz; });
+    target.submits = RunPhase(target.port, connections, duration, 201, [&](int t, int i) {
+      const Session& who = clients[static_cast<std::size_t>(t)];
+      const EpisodeId e = caseload.episodes[static_cast<std::size_t>(t) % caseload.episodes.size()];
+      return PostAnswer(e, who, RapportCheckBody(i));
+    });
+    target.dash = RunPhase(target.port, kDashboardConnections, duration, 200,
+                           [&](int, int) -> const std::string& { return dashboard; });
+  }
+  for (auto& server : servers) server->server.Stop();
+
+  std::cout << fmt::format("connections: {} (dashboard {}), {} s per phase, {} hardware threads\n",
+                           connections, kDashboardConnections, duration.count(),
+                           std::thread::hardware_concurrency());
+  bool none_failed = true;
+  for (const Target& target : targets) {
+    std::cout << fmt::format("== {}\n", target.name);
+    std::cout << fmt::format("GET /healthz: {:.0f} req/s ({} failed)\n", target.health.per_second(),
+                             target.health.failed);
+    PrintPhase("POST Rapport Check", target.submits, target.health);
+    PrintPhase("GET /dashboard", target.dash, target.health);
+    none_failed = none_failed && target.health.failed == 0 && target.submits.failed == 0 &&
+                  target.dash.failed == 0;
+  }
+  const Target& one = targets[0];
+  const Target& all = targets[2];
+  std::cout << fmt::format(
+      "== {} / one server direct: /healthz {:.2f}x, Rapport Check {:.2f}x, dashboard {:.2f}x\n",
+      all.name, all.health.per_second() / one.health.per_second(),
+      all.submits.per_second() / one.submits.per_second(),
+      all.dash.per_second() / one.dash.per_second());
+  return none_failed ? 0 : 1;
+}
+
 int Main(int argc, char** argv) {
   int connections = 64;
   int seconds = 5;
@@ -634,6 +796,7 @@ int Main(int argc, char** argv) {
   std::string only;  // "caseload" or "phq9": that part alone
   std::string keep;  // seed the caseload into this folder, keep it, measure nothing
   std::string db;    // a PostgreSQL URI; empty: an SQLite file in the folder
+  std::vector<std::uint16_t> ports, via;  // --only servers: the servers' ports, the balancer's
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -647,6 +810,8 @@ int Main(int argc, char** argv) {
     if (flag == "--only") only = argv[i + 1];
     if (flag == "--keep") keep = argv[i + 1];
     if (flag == "--db") db = argv[i + 1];
+    if (flag == "--ports") ports = ParsePorts(argv[i + 1]);
+    if (flag == "--via") via = ParsePorts(argv[i + 1]);
   }
   if (!InitCrypto()) return 1;
   dir = keep.empty() ? dir / ("rapport-http-bench-" + RandomHex(4)) : std::filesystem::path(keep);
@@ -693,6 +858,12 @@ int Main(int argc, char** argv) {
                              store_options.path, caseload->client_emails.size(),
                              caseload->therapist_email, caseload->supervisor_email, password);
     return 0;
+  }
+  if (only == "servers") {
+    const int status = MeasureServers(pg_options, ports, via, *caseload, *catalog, password,
+                                      connections, std::chrono::seconds(seconds), dir);
+    std::filesystem::remove_all(dir);
+    return status;
   }
   ServerOptions options;
   options.port = 0;

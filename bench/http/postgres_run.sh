@@ -13,38 +13,7 @@ bench="$build/bench/http/http_bench"
 if [[ ! -x "$bench" ]]; then
   echo "no $bench: build the http_bench target in a Release build first"; exit 1
 fi
-bin="$(pg_config --bindir 2>/dev/null || true)"
-[[ -x "$bin/initdb" ]] || bin=/usr/lib/postgresql/15/bin
-if [[ ! -x "$bin/initdb" ]]; then
-  echo "PostgreSQL 15's server programs are not installed (postgresql-15)"; exit 1
-fi
-
-folder="$(mktemp -d /tmp/rapport-pg-bench-XXXXXX)"
-as_owner=()
-if [[ "$(id -u)" -eq 0 ]]; then
-  chown nobody "$folder"
-  as_owner=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-fi
-chmod 755 "$folder"
-port=$((20000 + RANDOM % 20000))
-stop() {
-  "${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$folder"
-}
-trap stop EXIT
-"${as_owner[@]}" "$bin/initdb" -D "$folder/data" -U rapport -A trust -E UTF8 --locale=C \
-  >"$folder/initdb.log" 2>&1
-cat >>"$folder/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$folder'
-port = $port
-fsync = on
-synchronous_commit = on
-shared_buffers = 256MB
-CONF
-"${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w start >/dev/null
-"${as_owner[@]}" "$bin/createdb" -h "$folder" -p "$port" -U rapport bench
-uri="postgresql://rapport@/bench?host=$folder&port=$port"
+source "$here/pg_bench_server.sh"
 
 echo "== SQLite"
 "$bench" --seconds "$seconds" | tee "$folder/sqlite.txt"
