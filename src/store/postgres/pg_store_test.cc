@@ -120,5 +120,37 @@ TEST(PostgresStore, KeepsServingAfterTheDatabaseEndedItsConnections) {
   EXPECT_EQ(read_after->name, "After");
 }
 
+// A write whose connection is lost at its commit (a failover) leaves the store "not writable"
+// until a commit that writes succeeds. The readiness check must be that commit: a server its
+// balancer took out of rotation gets no other write, and would stay out for good.
+TEST(PostgresStore, IsWritableAgainOnceTheDatabaseIsBackAfterALostCommit) {
+  if (!PgTestCluster::Available()) GTEST_SKIP() << "PostgreSQL is not installed (postgresql-15)";
+  PgFixture fixture;
+  Store& store = fixture.store();
+  ASSERT_TRUE(store.CheckWritable().has_value());
+
+  const Status lost = store.Write([&](WriteTxn& txn) -> Status {
+    // The database ends every connection of this store, the writer's included, mid-write.
+    auto admin =
+        PgConnection::Open(fixture.cluster().conninfo("postgres"), SqlConnection::Mode::kWriter);
+    if (!admin) return Fail(admin.error());
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqlQuery ended,
+        (*admin)->Prepare("SELECT bool_and(pg_terminate_backend(pid, 10000)) FROM "
+                          "pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"));
+    ended.Bind(fixture.database());
+    RAPPORT_RETURN_IF_ERROR(ended.Step());
+    return DropValue(txn.InsertClinic(Clinic{0, "Lost", {}}));
+  });
+  ASSERT_FALSE(lost.has_value()) << "the write went down with its connection";
+  EXPECT_EQ(lost.error().code, ErrorCode::kUnavailable) << lost.error().message;
+
+  const Status ready = store.CheckWritable();
+  EXPECT_TRUE(ready.has_value()) << ready.error().message;
+  const auto clinics = store.ListClinics();
+  ASSERT_TRUE(clinics.has_value()) << clinics.error().message;
+  for (const Clinic& clinic : *clinics) EXPECT_NE(clinic.name, "Lost");
+}
+
 }  // namespace
 }  // namespace rapport
