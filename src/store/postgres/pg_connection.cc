@@ -407,6 +407,17 @@ bool IsCommit(std::string_view sql) {
   return EqualsIgnoringCase(word, "COMMIT") || EqualsIgnoringCase(word, "END");
 }
 
+// COMMIT, END, ROLLBACK or ABORT, but not ROLLBACK TO a savepoint: after it, whatever its
+// outcome (kept, undone or lost with the connection), no transaction is open.
+bool EndsTransaction(std::string_view sql) {
+  if (IsCommit(sql)) return true;
+  const std::string_view word = FirstWord(sql);
+  if (EqualsIgnoringCase(word, "ABORT")) return true;
+  if (!EqualsIgnoringCase(word, "ROLLBACK")) return false;
+  const std::size_t after = sql.find_first_not_of(" \t\r\n", sql.find(word) + word.size());
+  return after == std::string_view::npos || !EqualsIgnoringCase(FirstWord(sql.substr(after)), "TO");
+}
+
 // Whether a failure of `sql` inside a write transaction must undo only itself, as a failed
 // statement does in SQLite. A plain SELECT changes nothing, so it needs no savepoint: if one
 // fails, the WriteFn's own savepoint is what the failure rolls back to.
@@ -459,6 +470,10 @@ std::string WithoutPassword(std::string message, const std::string& password) {
 
 std::string PgTranslate(std::string_view sql) {
   return Translator(sql).Run();
+}
+
+bool PgEndsTransaction(std::string_view sql) {
+  return EndsTransaction(sql);
 }
 
 // --- PgStatement --------------------------------------------------------------------------------
@@ -533,7 +548,7 @@ class PgStatement final : public SqlStatement {
       RAPPORT_RETURN_IF_ERROR(connection_.ReconnectIfLost());
       ran = Execute();
     }
-    connection_.NoteTransactionState();
+    connection_.NoteTransactionState(EndsTransaction(sql_));
     return ran;
   }
 
@@ -666,9 +681,13 @@ bool PgConnection::Lost() const {
   return PQstatus(conn_) != CONNECTION_OK;
 }
 
-void PgConnection::NoteTransactionState() {
-  // A lost connection's state is unknown: what was open stays open until rolled back or begun
-  // anew, so that nothing after the loss runs as if it stood alone.
+void PgConnection::NoteTransactionState(bool ended) {
+  // A lost connection's state is unknown: what was open stays open until ended, rolled back or
+  // begun anew, so that nothing after the loss runs as if it stood alone.
+  if (ended) {
+    open_transaction_ = false;
+    return;
+  }
   if (Lost()) return;
   const PGTransactionStatusType status = PQtransactionStatus(conn_);
   open_transaction_ = status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
@@ -721,7 +740,10 @@ Error PgConnection::ErrorOf(const PGresult* result) const {
 
 Status PgConnection::Exec(std::string_view sql) {
   const std::string text(sql);
-  if (PQsendQuery(conn_, text.c_str()) == 0) return Fail(ErrorOf(nullptr));
+  if (PQsendQuery(conn_, text.c_str()) == 0) {
+    NoteTransactionState(EndsTransaction(text));
+    return Fail(ErrorOf(nullptr));
+  }
   // Several statements give several results: the first failure is the one to report, and every
   // statement's changes count.
   std::optional<Error> error;
@@ -737,7 +759,7 @@ Status PgConnection::Exec(std::string_view sql) {
       if (!error) error = ErrorOf(raw);
     }
   }
-  NoteTransactionState();
+  NoteTransactionState(EndsTransaction(text));
   if (error) return Fail(*std::move(error));
   if (rolled_back && IsCommit(text)) {
     return Fail(Error::Unavailable(std::string(kCommitRolledBack)));

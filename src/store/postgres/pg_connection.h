@@ -30,6 +30,10 @@ namespace rapport {
 // untouched. Pure.
 std::string PgTranslate(std::string_view sql);
 
+// Whether `sql` ends the transaction whatever its outcome: COMMIT, END, ROLLBACK or ABORT, but
+// not ROLLBACK TO a savepoint. Pure.
+bool PgEndsTransaction(std::string_view sql);
+
 // Every writer of every app server takes this transaction-level advisory lock first, so that
 // writes to one database take turns as they do under SQLite's single writer and the audit hash
 // chain stays linear. The bytes spell "rapport".
@@ -85,8 +89,9 @@ class PgConnection final : public SqlConnection {
   Status ReconnectIfLost();
   // Whether the connection to the server is gone.
   bool Lost() const;
-  // Remembers whether a transaction is open, after each command that reached the server.
-  void NoteTransactionState();
+  // Remembers whether a transaction is open, after each command: none after one that `ended`
+  // it (COMMIT or ROLLBACK, even on a lost connection).
+  void NoteTransactionState(bool ended);
   // Begins a transaction with `begin`, once more on a reopened connection if the first attempt
   // found the connection gone: nothing had been done on it yet.
   Status BeginOnLiveConnection(std::string_view begin);

@@ -699,6 +699,36 @@ TEST_F(PgConnectionTest, ATransactionAfterTheServerDroppedTheConnectionRunsOnANe
   EXPECT_EQ(reader->Setting("default_transaction_isolation").value_or(""), "repeatable read");
 }
 
+TEST_F(PgConnectionTest, AReaderWhoseSnapshotWasLostReconnectsOnceItIsRolledBack) {
+  Exec("CREATE TABLE t (n INTEGER)");
+  std::unique_ptr<PgConnection> reader = Open(Mode::kReader);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(Succeeds(reader->BeginRead()));
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 0);
+  Terminate(*reader);
+  {
+    Result<SqlQuery> select = reader->Prepare("SELECT count(*) FROM t");
+    ASSERT_TRUE(Succeeds(select));
+    EXPECT_EQ(ErrorOf(select->Step()).code, ErrorCode::kUnavailable)
+        << "a statement of the lost snapshot never runs in another";
+  }
+  // As the store ends a snapshot: a ROLLBACK, which cannot reach the server either.
+  (void)reader->Exec("ROLLBACK");
+  EXPECT_EQ(Count(*reader, "SELECT count(*) FROM t"), 0);
+  EXPECT_EQ(reader->reconnections(), 1);
+}
+
+TEST(PgEndsTransaction, KnowsWhichCommandsEndATransaction) {
+  for (const char* sql : {"COMMIT", "commit;", " END", "ROLLBACK", "rollback;", "ABORT",
+                          "ROLLBACK TRANSACTION", "ROLLBACK AND NO CHAIN"}) {
+    EXPECT_TRUE(PgEndsTransaction(sql)) << sql;
+  }
+  for (const char* sql : {"ROLLBACK TO SAVEPOINT a", "rollback to a", "BEGIN", "SELECT 1",
+                          "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a", "RELEASE a", ""}) {
+    EXPECT_FALSE(PgEndsTransaction(sql)) << sql;
+  }
+}
+
 TEST_F(PgConnectionTest, AWriteWhoseConnectionWasLostKeepsNothingOfIt) {
   Exec("CREATE TABLE t (n INTEGER)");
   ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
