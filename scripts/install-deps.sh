@@ -13,6 +13,11 @@ packages=(
   postgresql-15
   nodejs npm chromium sqlite3 wrk
   coturn
+  # The high-availability deployment (deploy/) and its failover test. Patroni reaches etcd through
+  # python3-etcd, one of several alternatives it depends on: named here, since the others are not
+  # wanted. Installing etcd-server and haproxy may start their own services on their default
+  # ports; the test starts its own on free ones and never uses those.
+  patroni python3-etcd etcd-server haproxy
 )
 
 missing=()
