@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "http/room_relay.h"
 
 namespace rapport {
 
@@ -19,12 +20,7 @@ asio::awaitable<Result<RoomSession>> RecordOnPool(RoomService* rooms, const Acto
 
 std::string ErrorJson(std::int64_t seq, std::string_view code, std::string_view field,
                       std::string_view detail) {
-  return Json{{"type", "error"},
-              {"seq", seq},
-              {"code", code},
-              {"field", field.empty() ? Json(nullptr) : Json(field)},
-              {"detail", detail}}
-      .dump();
+  return RoomErrorJson(seq, code, field, detail);
 }
 
 std::string ErrorJson(std::int64_t seq, const Error& error) {
@@ -88,7 +84,74 @@ Json SessionJson(const std::optional<RoomSession>& session) {
           {"ended_at", session->ended_at ? Json(FormatIso8601(*session->ended_at)) : Json()}};
 }
 
+// A person's socket on this server.
+class LocalSeat final : public RoomSeat {
+ public:
+  explicit LocalSeat(std::shared_ptr<LiveSocket> socket) : socket_(std::move(socket)) {}
+  void Send(std::string text) override { QueueLive(*socket_, std::move(text)); }
+  void Finish() override {
+    socket_->closing = true;
+    socket_->wake.cancel();
+  }
+  void Close() override { CloseLive(*socket_); }
+  LiveSocket& socket() const { return *socket_; }
+
+ private:
+  std::shared_ptr<LiveSocket> socket_;
+};
+
 }  // namespace
+
+// A person whose socket another server holds: what the room sends them goes to that server.
+struct RoomSockets::RemoteSeat final : RoomSeat {
+  RemoteSeat(RoomRelay& through, std::string at, std::int64_t numbered)
+      : relay(through), server(std::move(at)), number(numbered) {}
+  void Send(std::string text) override {
+    if (!closed) relay.SendToSeat(server, number, text);
+  }
+  void Finish() override {
+    if (!closed) relay.FinishSeat(server, number);
+    closed = true;
+  }
+  void Close() override {
+    if (!closed) relay.CloseSeat(server, number);
+    closed = true;
+  }
+
+  struct Item {
+    Inbound kind = Inbound::kMessage;
+    RoomMessage message;
+  };
+  RoomRelay& relay;
+  const std::string server;
+  const std::int64_t number;
+  std::shared_ptr<Room> room;
+  Actor actor;
+  RoomPart part = RoomPart::kClient;
+  std::deque<Item> inbox;
+  bool draining = false;
+  bool closed = false;  // finished or closed: what it still says is not heard
+};
+
+std::string RoomErrorJson(std::int64_t seq, std::string_view code, std::string_view field,
+                          std::string_view detail) {
+  return Json{{"type", "error"},
+              {"seq", seq},
+              {"code", code},
+              {"field", field.empty() ? Json(nullptr) : Json(field)},
+              {"detail", detail}}
+      .dump();
+}
+
+RoomSockets::RoomSockets(asio::io_context& ioc, asio::thread_pool& pool, RoomService& rooms,
+                         ServerEvents* events)
+    : ioc_(ioc), pool_(pool), rooms_(rooms) {
+  if (events != nullptr && events->Shared()) {
+    relay_ = std::make_unique<RoomRelay>(*this, ioc, pool, *events);
+  }
+}
+
+RoomSockets::~RoomSockets() = default;
 
 AppointmentId RoomSocketAppointment(std::string_view path) {
   constexpr std::string_view kPrefix = "/api/v1/appointments/";
@@ -102,12 +165,23 @@ AppointmentId RoomSocketAppointment(std::string_view path) {
   return ec == std::errc() && end == digits.data() + digits.size() ? id : 0;
 }
 
-std::shared_ptr<RoomSockets::Room> RoomSockets::RoomOf(const RoomPass& pass) {
-  // Rooms whose window has closed and that nobody holds any more go when the next room is opened.
+void RoomSockets::DropOver() {
   const Timestamp now = rooms_.clock().Now();
+  std::vector<AppointmentId> over;
   std::erase_if(rooms_by_appointment_, [&](const auto& entry) {
-    return entry.second->seats.empty() && entry.second->window.closes_at <= now;
+    const bool done = entry.second->seats.empty() && entry.second->window.closes_at <= now;
+    if (done) over.push_back(entry.first);
+    return done;
   });
+  if (relay_) {
+    for (const AppointmentId id : over) relay_->Released(id);
+  }
+}
+
+std::shared_ptr<RoomSockets::Room> RoomSockets::RoomOf(const RoomPass& pass) {
+  // Rooms whose window has closed and that nobody holds any more go when the next room is opened
+  // (and, with other servers, every second: the room's home is then released).
+  DropOver();
   auto& room = rooms_by_appointment_[pass.appointment.id];
   if (!room) {
     room = std::make_shared<Room>();
@@ -119,6 +193,40 @@ std::shared_ptr<RoomSockets::Room> RoomSockets::RoomOf(const RoomPass& pass) {
   return room;
 }
 
+void RoomSockets::Drop(const std::shared_ptr<Room>& room) {
+  const auto it = rooms_by_appointment_.find(room->appointment_id);
+  if (it == rooms_by_appointment_.end() || it->second != room) return;
+  rooms_by_appointment_.erase(it);
+  if (relay_) relay_->Released(room->appointment_id);
+}
+
+void RoomSockets::Join(const std::shared_ptr<Room>& room, const std::shared_ptr<RoomSeat>& out,
+                       const Actor& actor, const RoomPass& pass) {
+  const UserId me = actor.user_id;
+  if (auto old = room->seats.find(me); old != room->seats.end()) {
+    old->second.out->Send(R"({"type":"replaced"})");
+    old->second.out->Finish();
+    room->seats.erase(old);
+  }
+  room->seats[me] = Seat{out, actor};
+  if (pass.part == RoomPart::kTherapist) room->therapist = actor;
+  const RoomMember& arrived = room->state.Arrive(me, pass.part, pass.name);
+  out->Send(WelcomeJson(arrived, *room, pass));
+  if (arrived.presence == Presence::kAdmitted) out->Send(SignalsJson(*room));
+  SendMembers(*room);
+}
+
+void RoomSockets::Leave(const std::shared_ptr<Room>& room, UserId user,
+                        const std::shared_ptr<RoomSeat>& out) {
+  const auto seat = room->seats.find(user);
+  if (seat == room->seats.end() || seat->second.out != out) return;
+  room->seats.erase(seat);
+  room->state.Depart(user);
+  SendMembers(*room);
+  // The last to leave: keep the figures so far (the room may not be opened again).
+  if (room->seats.empty()) asio::co_spawn(ioc_, SaveSignals(room, true), asio::detached);
+}
+
 Json RoomSockets::MembersJson(const Room& room) {
   Json members = Json::array();
   for (const RoomMember& m : room.state.members()) members.push_back(MemberJson(m));
@@ -127,16 +235,17 @@ Json RoomSockets::MembersJson(const Room& room) {
 
 void RoomSockets::SendMembers(Room& room) {
   const std::string text = Json{{"type", "room"}, {"members", MembersJson(room)}}.dump();
-  for (auto& [user, seat] : room.seats) QueueLive(*seat.socket, text);
+  for (auto& [user, seat] : room.seats) seat.out->Send(text);
 }
 
 void RoomSockets::SendTo(Room& room, UserId user, const std::string& text) {
   const auto it = room.seats.find(user);
-  if (it != room.seats.end()) QueueLive(*it->second.socket, text);
+  if (it != room.seats.end()) it->second.out->Send(text);
 }
 
 asio::awaitable<void> RoomSockets::RecordStartIfUnderWay(std::shared_ptr<Room> room) {
-  if (room->session_recorded || room->recording || !room->state.SessionUnderWay()) co_return;
+  if (!room || room->session_recorded || room->recording || !room->state.SessionUnderWay())
+    co_return;
   std::optional<Actor> therapist;
   for (const auto& [user, seat] : room->seats) {
     if (room->state.Find(user)->part == RoomPart::kTherapist) therapist = seat.actor;
@@ -152,7 +261,7 @@ asio::awaitable<void> RoomSockets::RecordStartIfUnderWay(std::shared_ptr<Room> r
   room->session_started_at = started->started_at;
   const std::string text =
       Json{{"type", "session"}, {"started_at", FormatIso8601(started->started_at)}}.dump();
-  for (auto& [user, seat] : room->seats) QueueLive(*seat.socket, text);
+  for (auto& [user, seat] : room->seats) seat.out->Send(text);
 }
 
 asio::awaitable<Status> RoomSockets::EndSession(std::shared_ptr<Room> room,
@@ -166,14 +275,13 @@ asio::awaitable<Status> RoomSockets::EndSession(std::shared_ptr<Room> room,
   }
   const std::string text = Json{{"type", "ended"}}.dump();
   for (auto& [user, seat] : room->seats) {
-    QueueLive(*seat.socket, text);
+    seat.out->Send(text);
     // Closed once the writer has sent what is queued: a graceful close would race the writer.
-    seat.socket->closing = true;
+    seat.out->Finish();
   }
   // The room is over: nobody's leaving is news to anyone now.
   room->seats.clear();
-  const auto it = rooms_by_appointment_.find(id);
-  if (it != rooms_by_appointment_.end() && it->second == room) rooms_by_appointment_.erase(it);
+  Drop(room);
   co_return Ok();
 }
 
@@ -237,14 +345,13 @@ asio::awaitable<void> RoomSockets::SaveSignals(std::shared_ptr<Room> room, bool 
 }
 
 asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
-                                                 std::shared_ptr<LiveSocket> socket,
-                                                 const Actor& actor, RoomPart part,
-                                                 const RoomMessage& message) {
+                                                 std::shared_ptr<RoomSeat> seat, const Actor& actor,
+                                                 RoomPart part, const RoomMessage& message) {
   const RoomMember* member = room->state.Find(actor.user_id);
   const std::optional<SignalParty> party = PartyOf(part);
   if (member == nullptr || member->presence != Presence::kAdmitted || !party) {
-    QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
-                                 "rapport signals are the therapist's and the client's, once in"));
+    seat->Send(ErrorJson(message.seq, "not_allowed", "type",
+                         "rapport signals are the therapist's and the client's, once in"));
     co_return;
   }
   const Timestamp now = rooms_.clock().Now();
@@ -259,8 +366,8 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
       if (message.flag) {
         if (!consent.paused_by) consent.paused_by = part;
       } else if (consent.paused_by && *consent.paused_by != part) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "paused",
-                                     "only the person who paused the signals resumes them"));
+        seat->Send(ErrorJson(message.seq, "not_allowed", "paused",
+                             "only the person who paused the signals resumes them"));
         co_return;
       } else {
         consent.paused_by.reset();
@@ -270,8 +377,8 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
       break;
     case RoomMessageType::kStrip:
       if (part != RoomPart::kTherapist) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
-                                     "the live strip is the therapist's"));
+        seat->Send(
+            ErrorJson(message.seq, "not_allowed", "type", "the live strip is the therapist's"));
         co_return;
       }
       consent.strip = message.flag;
@@ -279,14 +386,14 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
       break;
     case RoomMessageType::kFeatures: {
       if (!consent.on() || !room->signals) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
-                                     "rapport signals are off: nothing was counted"));
+        seat->Send(ErrorJson(message.seq, "not_allowed", "type",
+                             "rapport signals are off: nothing was counted"));
         co_return;
       }
       FeatureBatch batch{message.t, message.motion, message.voice};
       const Result<int> settled = room->signals->Add(*party, batch, now);
       if (!settled) {
-        QueueLive(*socket, ErrorJson(message.seq, settled.error()));
+        seat->Send(ErrorJson(message.seq, settled.error()));
         co_return;
       }
       if (*settled == 0) co_return;
@@ -300,15 +407,15 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
     }
     case RoomMessageType::kReaction: {
       if (part != RoomPart::kClient) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
-                                     "in-the-moment reactions are the client's"));
+        seat->Send(ErrorJson(message.seq, "not_allowed", "type",
+                             "in-the-moment reactions are the client's"));
         co_return;
       }
       const Result<SessionReaction> kept = co_await asio::co_spawn(
           pool_, ReactOnPool(&rooms_, &actor, room->appointment_id, message.reaction),
           asio::use_awaitable);
       if (!kept) {
-        QueueLive(*socket, ErrorJson(message.seq, kept.error()));
+        seat->Send(ErrorJson(message.seq, kept.error()));
         co_return;
       }
       const Timestamp since = room->session_started_at != 0 ? room->session_started_at : kept->at;
@@ -318,7 +425,7 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
                {"at", FormatIso8601(kept->at)},
                {"offset_seconds", std::max<Timestamp>(0, kept->at - since) / 1000}}
               .dump();
-      QueueLive(*socket, text);
+      seat->Send(text);
       if (room->therapist && room->therapist->user_id != actor.user_id) {
         SendTo(*room, room->therapist->user_id, text);
       }
@@ -329,16 +436,16 @@ asio::awaitable<void> RoomSockets::HandleSignals(std::shared_ptr<Room> room,
 }
 
 asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
-                                          std::shared_ptr<LiveSocket> socket, Actor actor,
+                                          std::shared_ptr<RoomSeat> seat, Actor actor,
                                           RoomPart part, const RoomMessage& message) {
   const UserId me = actor.user_id;
   switch (message.type) {
     case RoomMessageType::kHello:
-      QueueLive(*socket, ErrorJson(message.seq, "invalid", "type", "already greeted"));
+      seat->Send(ErrorJson(message.seq, "invalid", "type", "already greeted"));
       break;
     case RoomMessageType::kAdmit: {
       if (Status admitted = room->state.Admit(me, message.user); !admitted) {
-        QueueLive(*socket, ErrorJson(message.seq, admitted.error()));
+        seat->Send(ErrorJson(message.seq, admitted.error()));
         break;
       }
       SendTo(*room, message.user, Json{{"type", "admitted"}}.dump());
@@ -349,8 +456,8 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
     }
     case RoomMessageType::kSignal:
       if (!room->state.MayExchange(me, message.user)) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "to",
-                                     "that person is not in the room with you"));
+        seat->Send(
+            ErrorJson(message.seq, "not_allowed", "to", "that person is not in the room with you"));
         break;
       }
       SendTo(*room, message.user,
@@ -359,8 +466,8 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
     case RoomMessageType::kChat: {
       const RoomMember* member = room->state.Find(me);
       if (member == nullptr || member->presence != Presence::kAdmitted) {
-        QueueLive(*socket, ErrorJson(message.seq, "not_allowed", "type",
-                                     "you can write once the therapist lets you in"));
+        seat->Send(ErrorJson(message.seq, "not_allowed", "type",
+                             "you can write once the therapist lets you in"));
         break;
       }
       const std::string text = Json{{"type", "chat"},
@@ -379,8 +486,7 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
       break;
     }
     case RoomMessageType::kClock:
-      QueueLive(
-          *socket,
+      seat->Send(
           Json{{"type", "clock"}, {"sent", message.sent}, {"server", rooms_.clock().Now()}}.dump());
       break;
     case RoomMessageType::kConsent:
@@ -388,16 +494,15 @@ asio::awaitable<void> RoomSockets::Handle(std::shared_ptr<Room> room,
     case RoomMessageType::kStrip:
     case RoomMessageType::kFeatures:
     case RoomMessageType::kReaction:
-      co_await HandleSignals(room, socket, actor, part, message);
+      co_await HandleSignals(room, seat, actor, part, message);
       break;
     case RoomMessageType::kEnd: {
       if (part != RoomPart::kTherapist) {
-        QueueLive(*socket,
-                  ErrorJson(message.seq, "not_allowed", "type", "only the therapist ends"));
+        seat->Send(ErrorJson(message.seq, "not_allowed", "type", "only the therapist ends"));
         break;
       }
       if (Status ended = co_await EndSession(room, actor); !ended) {
-        QueueLive(*socket, ErrorJson(message.seq, ended.error()));
+        seat->Send(ErrorJson(message.seq, ended.error()));
       }
       break;
     }
@@ -408,19 +513,44 @@ asio::awaitable<void> RoomSockets::Serve(std::shared_ptr<LiveSocket> socket, Act
                                          const RoomPass& pass, std::int64_t hello_seq,
                                          AuthService* auth, const std::string& token,
                                          const std::string& remote) {
-  std::shared_ptr<Room> room = RoomOf(pass);
-  const UserId me = actor.user_id;
-  if (auto old = room->seats.find(me); old != room->seats.end()) {
-    QueueLive(*old->second.socket, R"({"type":"replaced"})");
-    old->second.socket->closing = true;
-    room->seats.erase(old);
+  // Alone, this server is every room's home; with others, the room's home is found first.
+  bool seated = true;
+  std::string elsewhere;  // the room's home, when that is another server
+  if (relay_) {
+    // Named, not a temporary of the awaiting expression: g++ 12 destroys those twice.
+    const std::optional<std::string> home = co_await relay_->HomeOf(pass.appointment.id);
+    seated = home.has_value() && !socket->closed;
+    if (seated && *home != relay_->me()) elsewhere = *home;
   }
-  room->seats[me] = Seat{socket, actor};
-  if (pass.part == RoomPart::kTherapist) room->therapist = actor;
-  const RoomMember& arrived = room->state.Arrive(me, pass.part, pass.name);
-  QueueLive(*socket, WelcomeJson(arrived, *room, pass));
-  if (arrived.presence == Presence::kAdmitted) QueueLive(*socket, SignalsJson(*room));
-  SendMembers(*room);
+  if (seated) {
+    co_await Sit(socket, actor, pass, hello_seq, auth, token, remote, elsewhere);
+  } else {
+    // No home just now (the database is unavailable): the page tries again.
+    CloseLive(*socket);
+  }
+}
+
+// g++ 12 takes the frames of the coroutines awaited here, allocated by Asio's recycling allocator
+// and freed by its matching operator delete, for a mismatched pair once it inlines both.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+asio::awaitable<void> RoomSockets::Sit(std::shared_ptr<LiveSocket> socket, Actor actor,
+                                       const RoomPass& pass, std::int64_t hello_seq,
+                                       AuthService* auth, const std::string& token,
+                                       const std::string& remote, const std::string& home) {
+  const UserId me = actor.user_id;
+  std::shared_ptr<Room> room;
+  std::shared_ptr<RoomSeat> seat;
+  std::int64_t forwarded = 0;  // the seat's number at the home, when that is another server
+  if (!home.empty()) {
+    forwarded = relay_->Forwarding(socket, actor, pass, home);
+  } else {
+    room = RoomOf(pass);
+    seat = std::make_shared<LocalSeat>(socket);
+    Join(room, seat, actor, pass);
+  }
   asio::co_spawn(ioc_, RunLiveWriter(socket, auth, token, remote, &pool_), asio::detached);
   co_await RecordStartIfUnderWay(room);
 
@@ -451,15 +581,16 @@ asio::awaitable<void> RoomSockets::Serve(std::shared_ptr<LiveSocket> socket, Act
       continue;
     }
     last_seq = message->seq;
-    co_await Handle(room, socket, actor, pass.part, *message);
+    if (!room) {
+      relay_->Said(forwarded, message->seq, frame);
+      continue;
+    }
+    co_await Handle(room, seat, actor, pass.part, *message);
   }
-  const auto seat = room->seats.find(me);
-  if (seat != room->seats.end() && seat->second.socket == socket) {
-    room->seats.erase(seat);
-    room->state.Depart(me);
-    SendMembers(*room);
-    // The last to leave: keep the figures so far (the room may not be opened again).
-    if (room->seats.empty()) asio::co_spawn(ioc_, SaveSignals(room, true), asio::detached);
+  if (room) {
+    Leave(room, me, seat);
+  } else {
+    relay_->Left(forwarded);
   }
   if (socket->closing && !socket->closed) {
     // Let the writer send what is queued ("ended", "replaced"), then close.
@@ -468,22 +599,107 @@ asio::awaitable<void> RoomSockets::Serve(std::shared_ptr<LiveSocket> socket, Act
     CloseLive(*socket);
   }
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void RoomSockets::CloseAll() {
   for (auto& [id, room] : rooms_by_appointment_) {
-    for (auto& [user, seat] : room->seats) CloseLive(*seat.socket);
+    for (auto& [user, seat] : room->seats) seat.out->Close();
+    if (relay_) relay_->Released(id);
   }
   rooms_by_appointment_.clear();
+  remote_seats_.clear();
+  if (relay_) relay_->CloseAll();
 }
 
 void RoomSockets::CloseSession(SessionId session) {
   asio::post(ioc_, [this, session] {
+    // Only the sockets this server holds: every server hears of a sign-out and closes its own.
     for (auto& [id, room] : rooms_by_appointment_) {
       for (auto& [user, seat] : room->seats) {
-        if (seat.socket->session == session) CloseLive(*seat.socket);
+        const auto* local = dynamic_cast<const LocalSeat*>(seat.out.get());
+        if (local != nullptr && local->socket().session == session) CloseLive(local->socket());
       }
     }
+    if (relay_) relay_->CloseSession(session);
   });
+}
+
+bool RoomSockets::OnServerEvent(std::string_view message) {
+  return relay_ && relay_->OnServerEvent(message);
+}
+
+void RoomSockets::RemoteJoined(const std::string& server, std::int64_t number, const Actor& actor,
+                               const RoomPass& pass) {
+  auto seat = std::make_shared<RemoteSeat>(*relay_, server, number);
+  seat->room = RoomOf(pass);
+  seat->actor = actor;
+  seat->part = pass.part;
+  remote_seats_[RemoteKey{server, number}] = seat;
+  Join(seat->room, seat, actor, pass);
+  Queue(seat, Inbound::kArrived);
+}
+
+bool RoomSockets::RemoteSaid(const std::string& server, std::int64_t number,
+                             const RoomMessage& message) {
+  const auto it = remote_seats_.find(RemoteKey{server, number});
+  if (it == remote_seats_.end()) return false;
+  Queue(it->second, Inbound::kMessage, message);
+  return true;
+}
+
+void RoomSockets::RemoteLeft(const std::string& server, std::int64_t number) {
+  const auto it = remote_seats_.find(RemoteKey{server, number});
+  if (it == remote_seats_.end()) return;
+  Queue(it->second, Inbound::kLeft);
+  remote_seats_.erase(it);
+}
+
+void RoomSockets::ServerSilent(const std::string& server) {
+  for (auto it = remote_seats_.begin(); it != remote_seats_.end();) {
+    if (it->first.first == server) {
+      it->second->closed = true;  // nobody there to hear
+      Queue(it->second, Inbound::kLeft);
+      it = remote_seats_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void RoomSockets::GiveUp(AppointmentId appointment) {
+  const auto it = rooms_by_appointment_.find(appointment);
+  if (it == rooms_by_appointment_.end()) return;
+  std::shared_ptr<Room> room = it->second;
+  for (auto& [user, seat] : room->seats) seat.out->Close();
+  room->seats.clear();
+  rooms_by_appointment_.erase(it);
+}
+
+void RoomSockets::Queue(const std::shared_ptr<RemoteSeat>& seat, Inbound kind,
+                        RoomMessage message) {
+  seat->inbox.push_back(RemoteSeat::Item{kind, std::move(message)});
+  if (seat->draining) return;
+  seat->draining = true;
+  asio::co_spawn(ioc_, DrainRemote(seat), asio::detached);
+}
+
+asio::awaitable<void> RoomSockets::DrainRemote(std::shared_ptr<RemoteSeat> seat) {
+  // Handle() takes the seat as a RoomSeat: converted here, not in the awaiting expression.
+  const std::shared_ptr<RoomSeat> out = seat;
+  while (!seat->inbox.empty()) {
+    RemoteSeat::Item item = std::move(seat->inbox.front());
+    seat->inbox.pop_front();
+    if (item.kind == Inbound::kArrived) {
+      co_await RecordStartIfUnderWay(seat->room);
+    } else if (item.kind == Inbound::kMessage) {
+      if (!seat->closed) co_await Handle(seat->room, out, seat->actor, seat->part, item.message);
+    } else {
+      Leave(seat->room, seat->actor.user_id, seat);
+    }
+  }
+  seat->draining = false;
 }
 
 }  // namespace rapport

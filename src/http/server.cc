@@ -119,20 +119,15 @@ class Server::Impl {
         services_(services),
         // The hub and the rooms are constructed after the router, which only keeps the hook
         // until a request calls it.
-        router_(BuildRouter(WithSessionEnded(services,
-                                             [this](SessionId session) {
-                                               hub_.CloseSession(session);
-                                               if (room_sockets_) {
-                                                 room_sockets_->CloseSession(session);
-                                               }
-                                             }))),
+        router_(BuildRouter(
+            WithSessionEnded(services, [this](SessionId session) { SessionEnded(session); }))),
         static_files_(options_.web_root),
         pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
         acceptor_(ioc_),
         id_prefix_(RandomHex(4)) {
     if (!options_.log_sink) options_.log_sink = DefaultLogSink;
     if (services_.rooms != nullptr) {
-      room_sockets_ = std::make_unique<RoomSockets>(ioc_, pool_, *services_.rooms);
+      room_sockets_ = std::make_unique<RoomSockets>(ioc_, pool_, *services_.rooms, options_.events);
     }
     if (options_.events != nullptr) {
       // Every server's events reach this server's pages, its own included.
@@ -173,10 +168,19 @@ class Server::Impl {
 
   int refused_connections() const { return refused_connections_.load(); }
 
-  // A message every server hears: a live event for the pages this server holds.
+  // A message every server hears: a live event for the pages this server holds, a session
+  // signed out, or the rooms' (http/room_relay.h).
   void OnServerEvent(std::string_view message) {
+    if (room_sockets_ && room_sockets_->OnServerEvent(message)) return;
     const Json parsed = Json::parse(message, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) return;
+    if (const auto out = parsed.find("signed_out"); out != parsed.end() && out->is_object()) {
+      const auto session = out->find("session");
+      if (session != out->end() && session->is_number_integer()) {
+        CloseSession(session->get<SessionId>());
+      }
+      return;
+    }
     const auto live = parsed.find("live");
     if (live == parsed.end() || !live->is_object()) return;
     const auto user = live->find("user");
@@ -188,6 +192,22 @@ class Server::Impl {
     hub_.Publish(user->get<UserId>(), event->get<std::string>());
   }
   LiveChannel& live() { return bus_ ? static_cast<LiveChannel&>(*bus_) : hub_; }
+
+  // Any thread: the session's live pages and room sockets on this server close.
+  void CloseSession(SessionId session) {
+    hub_.CloseSession(session);
+    if (room_sockets_) room_sockets_->CloseSession(session);
+  }
+
+  // A sign-out (on the pool): this server's sockets of the session close at once, and every other
+  // server that shares the database is told to close its own.
+  void SessionEnded(SessionId session) {
+    CloseSession(session);
+    if (options_.events != nullptr && options_.events->Shared()) {
+      // Not told (the database is unavailable): their sockets' own check ends them within a minute.
+      (void)options_.events->Send(Json{{"signed_out", {{"session", session}}}}.dump());
+    }
+  }
 
   void Stop() {
     if (!started_ || stopped_) return;

@@ -51,8 +51,10 @@ struct ServerOptions {
   // Receives each log line (without newline); default: stderr. Called from the I/O thread.
   std::function<void(std::string_view)> log_sink;
   // The app servers that share the database (SqlStore::events()). When shared (PostgreSQL), a
-  // live event goes to every server, so that a page held by another one gets it too. Null, or not
-  // shared: this server's own pages only. Must outlive the Server.
+  // live event goes to every server, so that a page held by another one gets it too; a sign-out
+  // closes the session's sockets on every server; and the two people of a session room may be on
+  // different servers (http/room_relay.h). Null, or not shared: this server's own pages and rooms
+  // only. Must outlive the Server.
   ServerEvents* events = nullptr;
 };
 
