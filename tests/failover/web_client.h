@@ -74,33 +74,7 @@ class WebClient {
     stream.set_verify_callback(asio::ssl::host_name_verification("localhost"));
     stream.handshake(asio::ssl::stream_base::client, ec);
     if (ec) return reply;
-    bhttp::request<bhttp::string_body> request;
-    request.method_string(method);
-    request.target(target);
-    request.version(11);
-    request.set(bhttp::field::host, "localhost");
-    request.keep_alive(false);
-    for (const auto& [name, value] : headers) request.insert(name, value);
-    request.body() = body;
-    request.prepare_payload();
-    bhttp::write(stream, request, ec);
-    if (ec) return reply;
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64u << 20);
-    bhttp::read(stream, buffer, parser, ec);
-    if (ec && !parser.is_done()) return reply;
-    auto& response = parser.get();
-    reply.status = response.result_int();
-    for (const auto& field : response) {
-      std::string name =
-          Lower(std::string_view(field.name_string().data(), field.name_string().size()));
-      std::string value(field.value().data(), field.value().size());
-      auto [it, inserted] = reply.headers.emplace(name, value);
-      if (!inserted) it->second += "\n" + value;
-    }
-    reply.body = std::move(response.body());
-    return reply;
+    return Exchange(stream, "localhost", method, target, body, headers);
   }
 
  private:

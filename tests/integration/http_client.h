@@ -64,32 +64,30 @@ inline std::string Lower(std::string_view text) {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// One request on a fresh connection. status 0 when the server closed without answering.
-inline HttpReply Send(std::uint16_t port, const std::string& method, const std::string& target,
-                      const std::string& body = {}, const HeaderList& headers = {}) {
+// Writes one request on `stream` (connected, and past its handshake when it is TLS) and reads
+// the answer. status 0 when the server closed without answering.
+template <typename Stream>
+HttpReply Exchange(Stream& stream, const std::string& host, const std::string& method,
+                   const std::string& target, const std::string& body, const HeaderList& headers) {
   HttpReply reply;
-  asio::io_context ioc;
-  asio::ip::tcp::socket socket(ioc);
-  beast::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return reply;
-  SetReceiveTimeout(socket, std::chrono::seconds(20));
   bhttp::request<bhttp::string_body> request;
   request.method_string(method);
   request.target(target);
   request.version(11);
-  request.set(bhttp::field::host, "127.0.0.1");
+  request.set(bhttp::field::host, host);
   request.keep_alive(false);
   for (const auto& [name, value] : headers) request.insert(name, value);
   request.body() = body;
   request.prepare_payload();
-  bhttp::write(socket, request, ec);
+  beast::error_code ec;
+  bhttp::write(stream, request, ec);
   if (ec) return reply;
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64u << 20);
-  bhttp::read(socket, buffer, parser, ec);
-  if (ec) return reply;
+  bhttp::read(stream, buffer, parser, ec);
+  // A TLS peer may end the connection without its close_notify once the answer is complete.
+  if (ec && !parser.is_done()) return reply;
   auto& response = parser.get();
   reply.status = response.result_int();
   for (const auto& field : response) {
@@ -101,6 +99,18 @@ inline HttpReply Send(std::uint16_t port, const std::string& method, const std::
   }
   reply.body = std::move(response.body());
   return reply;
+}
+
+// One request on a fresh connection. status 0 when the server closed without answering.
+inline HttpReply Send(std::uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body = {}, const HeaderList& headers = {}) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  beast::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return {};
+  SetReceiveTimeout(socket, std::chrono::seconds(20));
+  return Exchange(socket, "127.0.0.1", method, target, body, headers);
 }
 
 // Writes `raw` bytes and returns everything the server sends until it closes (or the client's

@@ -9,49 +9,13 @@
 
 #include "http/asio.h"
 #include "http_fixture.h"
+#include "room_page.h"
 #include "test_socket.h"
 
 namespace rapport::testing {
 namespace {
 
 constexpr std::int64_t kMinute = 60 * 1000;
-
-// A page in a room: the socket, the hello with the CSRF token, and numbered messages.
-class RoomPage : public TestSocket {
- public:
-  RoomPage(std::uint16_t port, const Browser& browser, AppointmentId appointment)
-      : TestSocket(port, browser, RoomPath(appointment)), csrf_(browser.csrf()) {}
-
-  static std::string RoomPath(AppointmentId appointment) {
-    return "/api/v1/appointments/" + std::to_string(appointment) + "/room/socket";
-  }
-
-  // Says hello and returns the welcome.
-  Json Hello() {
-    Send(Json{{"type", "hello"}, {"seq", seq_++}, {"csrf", csrf_}}.dump());
-    return NextOf("welcome");
-  }
-  // Sends `message` with the next sequence number; returns that number.
-  std::int64_t Say(Json message) {
-    message["seq"] = seq_;
-    Send(message.dump());
-    return seq_++;
-  }
-  // The next message of `type`, skipping others ("room" updates, mostly); null when none came.
-  Json NextOf(std::string_view type) {
-    for (int i = 0; i < 20; ++i) {
-      const std::string text = Next();
-      if (text.empty()) return nullptr;
-      Json message = Json::parse(text, nullptr, false);
-      if (message.value("type", "") == type) return message;
-    }
-    return nullptr;
-  }
-
- private:
-  std::string csrf_;
-  std::int64_t seq_ = 1;
-};
 
 class RoomHttpTest : public HttpTest {
  protected:

@@ -16,6 +16,7 @@
 #include "domain/test_instruments.h"
 #include "http_fixture.h"
 #include "notify/delivery.h"
+#include "room_page.h"
 #include "service/scheduler.h"
 #include "store/postgres/pg_events.h"
 #include "test_socket.h"
@@ -26,48 +27,6 @@ namespace {
 using testing_support::Phq9;
 
 constexpr std::int64_t kMinute = 60 * 1000;
-
-// A page in a session room: the socket, the hello with the CSRF token, and numbered messages.
-class RoomPage : public TestSocket {
- public:
-  RoomPage(std::uint16_t port, const Browser& browser, AppointmentId appointment)
-      : TestSocket(port, browser,
-                   "/api/v1/appointments/" + std::to_string(appointment) + "/room/socket"),
-        csrf_(browser.csrf()) {}
-
-  // Says hello and returns the welcome.
-  Json Hello() {
-    Send(Json{{"type", "hello"}, {"seq", seq_++}, {"csrf", csrf_}}.dump());
-    return NextOf("welcome");
-  }
-  // Sends `message` with the next sequence number.
-  void Say(Json message) {
-    message["seq"] = seq_++;
-    Send(message.dump());
-  }
-  // The next message of `type`, skipping others; null when none came.
-  Json NextOf(std::string_view type) {
-    for (int i = 0; i < 20; ++i) {
-      const std::string text = Next();
-      if (text.empty()) return nullptr;
-      Json message = Json::parse(text, nullptr, false);
-      if (message.value("type", "") == type) return message;
-    }
-    return nullptr;
-  }
-  // The room's members once `done` holds for them; null when no such "room" message came.
-  template <typename Condition>
-  Json MembersOnce(Condition done) {
-    for (Json room = NextOf("room"); !room.is_null(); room = NextOf("room")) {
-      if (done(room["members"])) return room["members"];
-    }
-    return nullptr;
-  }
-
- private:
-  std::string csrf_;
-  std::int64_t seq_ = 1;
-};
 
 // A session description as long as a browser's offer with many codecs: longer than one server
 // event, so it crosses between the servers in parts.
