@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -420,9 +421,16 @@ bool EndsTransaction(std::string_view sql) {
 
 // Whether a failure of `sql` inside a write transaction must undo only itself, as a failed
 // statement does in SQLite. A plain SELECT changes nothing, so it needs no savepoint: if one
-// fails, the WriteFn's own savepoint is what the failure rolls back to.
+// fails, the WriteFn's own savepoint is what the failure rolls back to. Nor does a statement
+// that ends the transaction or works its savepoints itself: a savepoint around COMMIT would be
+// gone before its release.
 bool NeedsStatementSavepoint(std::string_view sql) {
-  return !EqualsIgnoringCase(FirstWord(sql), "SELECT");
+  const std::string_view word = FirstWord(sql);
+  for (const std::string_view own :
+       {"SELECT", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE"}) {
+    if (EqualsIgnoringCase(word, own)) return false;
+  }
+  return true;
 }
 
 constexpr const char* kStatementSavepoint = "SAVEPOINT rapport_statement";
@@ -436,6 +444,23 @@ bool RunSavepointCommand(PGconn* conn, const char* command) {
   const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
   PQclear(result);
   return ok;
+}
+
+// Queues a command without parameters in a pipeline; false when libpq refused it.
+bool SendCommand(PGconn* conn, const char* command) {
+  return PQsendQueryParams(conn, command, 0, nullptr, nullptr, nullptr, nullptr, 0) != 0;
+}
+
+// The outcome of the next command of a pipeline: its last result, read up to the null that ends
+// its results. Null when the connection broke before the server answered.
+PgResult TakeCommandResult(PGconn* conn) {
+  PgResult last;
+  while (PGresult* raw = PQgetResult(conn)) last.reset(raw);
+  return last;
+}
+
+ExecStatusType StatusOf(const PgResult& result) {
+  return result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
 }
 
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
@@ -478,9 +503,10 @@ bool PgEndsTransaction(std::string_view sql) {
 
 // --- PgStatement --------------------------------------------------------------------------------
 
-// One translated statement, run with PQexecParams each time. An unnamed statement, unlike a
-// server-side prepared one, keeps working when the schema changes under it (a migration adding
-// a column to a table a cached SELECT * reads: "cached plan must not change result type").
+// One translated statement, sent unnamed each time (PQexecParams, or in a pipeline between its
+// savepoint and the savepoint's release). An unnamed statement, unlike a server-side prepared
+// one, keeps working when the schema changes under it (a migration adding a column to a table a
+// cached SELECT * reads: "cached plan must not change result type").
 class PgStatement final : public SqlStatement {
  public:
   PgStatement(PgConnection& connection, std::string sql)
@@ -570,21 +596,17 @@ class PgStatement final : public SqlStatement {
     // inside a transaction runs in a savepoint of its own.
     const bool savepoint = connection_.writer_ && PQtransactionStatus(conn) == PQTRANS_INTRANS &&
                            NeedsStatementSavepoint(sql_);
-    if (savepoint && !RunSavepointCommand(conn, kStatementSavepoint)) {
-      return Fail(connection_.ErrorOf(nullptr));
-    }
-    PgResult result(PQexecParams(conn, sql_.c_str(), static_cast<int>(types_.size()), types_.data(),
-                                 values.data(), nullptr, nullptr, 0));
-    const ExecStatusType status =
-        result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (!Succeeded(status)) {
-      AbandonCopy(conn, status);
-      Error error = connection_.ErrorOf(result.get());
-      if (savepoint) (void)RunSavepointCommand(conn, kUndoStatement);
-      return Fail(std::move(error));
-    }
-    if (savepoint && !RunSavepointCommand(conn, kReleaseStatement)) {
-      return Fail(connection_.ErrorOf(nullptr));
+    PgResult result;
+    if (savepoint) {
+      RAPPORT_ASSIGN_OR_RETURN(result, RunInOwnSavepoint(values));
+    } else {
+      result.reset(PQexecParams(conn, sql_.c_str(), static_cast<int>(types_.size()), types_.data(),
+                                values.data(), nullptr, nullptr, 0));
+      const ExecStatusType status = StatusOf(result);
+      if (!Succeeded(status)) {
+        AbandonCopy(conn, status);
+        return Fail(connection_.ErrorOf(result.get()));
+      }
     }
     if (IsCommit(sql_) && std::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {
       return Fail(Error::Unavailable(std::string(kCommitRolledBack)));
@@ -596,6 +618,48 @@ class PgStatement final : public SqlStatement {
     connection_.total_changes_ += changes_;
     result_ = std::move(result);
     return Ok();
+  }
+
+  // Runs the statement between SAVEPOINT and RELEASE, the three sent together in libpq's
+  // pipeline mode and answered together: one round trip to the server where three commands one
+  // after another took three, and a write runs a few of these each. The statement's result, or
+  // its error once its savepoint is rolled back, so that the failure undoes only the statement.
+  // A failure inside a pipeline makes the server skip the rest of it, the RELEASE included, so
+  // the savepoint is still there to roll back to: that takes one more round trip, on failure
+  // only. (COPY, which the store never runs, would fail here: a pipeline refuses it.)
+  Result<PgResult> RunInOwnSavepoint(const std::vector<const char*>& values) {
+    PGconn* conn = connection_.conn_;
+    if (PQenterPipelineMode(conn) == 0) return Fail(connection_.ErrorOf(nullptr));
+    PgResult savepoint;
+    PgResult statement;
+    PgResult release;
+    std::optional<Error> unsent;  // libpq refused the statement itself
+    if (SendCommand(conn, kStatementSavepoint)) {
+      const bool sent = PQsendQueryParams(conn, sql_.c_str(), static_cast<int>(types_.size()),
+                                          types_.data(), values.data(), nullptr, nullptr, 0) != 0;
+      if (!sent) unsent = connection_.ErrorOf(nullptr);
+      const bool release_sent = sent && SendCommand(conn, kReleaseStatement);
+      if (PQpipelineSync(conn) != 0) {
+        savepoint = TakeCommandResult(conn);
+        if (sent) statement = TakeCommandResult(conn);
+        if (release_sent) release = TakeCommandResult(conn);
+        PgResult sync(PQgetResult(conn));  // PGRES_PIPELINE_SYNC; null if the connection broke
+      }
+    }
+    // Nothing is left to read: every command sent had its answer taken, or the connection is
+    // gone and libpq dropped what was queued.
+    if (PQexitPipelineMode(conn) == 0) return Fail(connection_.ErrorOf(nullptr));
+    if (!Succeeded(StatusOf(savepoint))) {
+      // No savepoint, so the statement never ran: the transaction was lost or is aborted.
+      return Fail(connection_.ErrorOf(savepoint.get()));
+    }
+    if (unsent || !Succeeded(StatusOf(statement))) {
+      Error error = unsent ? *std::move(unsent) : connection_.ErrorOf(statement.get());
+      (void)RunSavepointCommand(conn, kUndoStatement);
+      return Fail(std::move(error));
+    }
+    if (!Succeeded(StatusOf(release))) return Fail(connection_.ErrorOf(release.get()));
+    return statement;
   }
 
   // The text of `column` in the current row; nullopt for NULL or no such cell.
@@ -765,6 +829,15 @@ Status PgConnection::Exec(std::string_view sql) {
     return Fail(Error::Unavailable(std::string(kCommitRolledBack)));
   }
   return Ok();
+}
+
+void PgConnection::TraceMessages(std::FILE* file) {
+  if (file == nullptr) {
+    PQuntrace(conn_);
+    return;
+  }
+  PQtrace(conn_, file);
+  PQsetTraceFlags(conn_, PQTRACE_SUPPRESS_TIMESTAMPS);
 }
 
 Status PgConnection::Listen(std::string_view channel) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,6 +78,11 @@ class PgConnection final : public SqlConnection {
 
   // How many times this connection was opened again after a loss.
   int reconnections() const { return reconnections_; }
+
+  // Writes every message this connection exchanges with the server to `file` (libpq's PQtrace,
+  // one line each), until called with null. The server ends each of its answers with a
+  // ReadyForQuery message, so the trace shows how many round trips a statement took.
+  void TraceMessages(std::FILE* file);
 
  private:
   friend class PgStatement;

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <future>
 #include <limits>
 #include <memory>
@@ -18,6 +21,7 @@
 #include "core/error.h"
 #include "core/result.h"
 #include "store/postgres/pg_test_cluster.h"
+#include "store/postgres/pg_test_template.h"
 #include "store/sql/sql_connection.h"
 
 namespace rapport {
@@ -161,6 +165,36 @@ class PgConnectionTest : public ::testing::Test {
     kill->Bind(pid);
     ASSERT_TRUE(kill->Step().value_or(false));
     ASSERT_TRUE(kill->Bool(0));
+  }
+
+  // The protocol messages the writer exchanged with its server while `run` ran, one per line
+  // (libpq's trace).
+  std::string TraceOfWriter(const std::function<void()>& run) {
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::FILE* file = open_memstream(&buffer, &size);
+    if (file == nullptr) {
+      ADD_FAILURE() << "cannot trace the protocol: open_memstream failed";
+      return {};
+    }
+    writer_->TraceMessages(file);
+    run();
+    writer_->TraceMessages(nullptr);
+    std::fclose(file);
+    std::string trace(buffer, size);
+    std::free(buffer);
+    return trace;
+  }
+
+  // How many lines of a trace carry `message`: the server ends each of its answers with one
+  // ReadyForQuery, so that count is the number of round trips.
+  static int CountMessages(std::string_view trace, std::string_view message) {
+    int count = 0;
+    for (std::size_t at = trace.find(message); at != std::string_view::npos;
+         at = trace.find(message, at + message.size())) {
+      ++count;
+    }
+    return count;
   }
 
   PgTestCluster* cluster_ = nullptr;
@@ -558,6 +592,143 @@ TEST_F(PgConnectionTest, AStatementIsReusableAfterAFailure) {
   EXPECT_EQ(insert("c@example.org").value_or(-1), 1);
   Exec("COMMIT");
   EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM users"), 3);
+}
+
+TEST_F(PgConnectionTest, AFailedStatementInsideAWriteUndoesOnlyItself) {
+  Exec("CREATE TABLE t (n BIGINT PRIMARY KEY)");
+  const auto insert = [&](std::string_view sql, std::vector<std::int64_t> values) -> Result<int> {
+    RAPPORT_ASSIGN_OR_RETURN(SqlQuery query, writer_->Prepare(sql));
+    for (const std::int64_t value : values) query.Bind(value);
+    return query.Run();
+  };
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("SAVEPOINT write_fn");
+  EXPECT_EQ(insert("INSERT INTO t VALUES (?)", {1}).value_or(-1), 1);
+  // Its first row would go in; its second is taken: the statement fails as a whole.
+  EXPECT_EQ(ErrorOf(insert("INSERT INTO t VALUES (?), (?)", {2, 1})).code,
+            ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(writer_->InAutocommit());
+  // The write goes on, with what it did before the failure, as it would on SQLite.
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 1);
+  EXPECT_EQ(ErrorOf(insert("INSERT INTO t VALUES (?)", {1})).code, ErrorCode::kAlreadyExists);
+  {
+    Result<SqlQuery> returning = writer_->Prepare("INSERT INTO t VALUES (?) RETURNING n");
+    ASSERT_TRUE(Succeeds(returning));
+    returning->Bind(3);
+    EXPECT_EQ(returning->RunReturningId().value_or(-1), 3);
+  }
+  Exec("RELEASE write_fn");
+  Exec("COMMIT");
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t WHERE n = 2"), 0);
+}
+
+TEST_F(PgConnectionTest, AStatementInsideAWriteTakesOneRoundTripWithItsSavepoint) {
+  Exec("CREATE TABLE t (n BIGINT PRIMARY KEY)");
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("SAVEPOINT write_fn");
+  const auto run = [&](std::string_view sql, std::int64_t value) {
+    Result<SqlQuery> query = writer_->Prepare(sql);
+    ASSERT_TRUE(Succeeds(query));
+    query->Bind(value);
+    (void)query->Run();
+  };
+
+  const std::string insert = TraceOfWriter([&] { run("INSERT INTO t VALUES (?)", 1); });
+  EXPECT_EQ(CountMessages(insert, "\tReadyForQuery\t"), 1) << insert;
+  // The savepoint that lets a failure undo only the statement is still there.
+  EXPECT_EQ(CountMessages(insert, "SAVEPOINT rapport_statement"), 2) << insert;  // and its release
+
+  const std::string select = TraceOfWriter([&] { run("SELECT n FROM t WHERE n = ?", 1); });
+  EXPECT_EQ(CountMessages(select, "\tReadyForQuery\t"), 1) << select;
+  EXPECT_EQ(CountMessages(select, "SAVEPOINT"), 0) << "a SELECT changes nothing\n" << select;
+
+  // A failure takes one more: the rollback to the savepoint.
+  const std::string failed = TraceOfWriter([&] { run("INSERT INTO t VALUES (?)", 1); });
+  EXPECT_EQ(CountMessages(failed, "\tReadyForQuery\t"), 2) << failed;
+  EXPECT_EQ(CountMessages(failed, "ROLLBACK TO SAVEPOINT rapport_statement"), 1) << failed;
+  EXPECT_FALSE(writer_->InAutocommit());
+  Exec("COMMIT");
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 1);
+}
+
+TEST_F(PgConnectionTest, ACommitPreparedInsideAWriteCommits) {
+  Exec("CREATE TABLE t (n BIGINT)");
+  ASSERT_TRUE(Succeeds(writer_->BeginWrite()));
+  Exec("INSERT INTO t VALUES (1)");
+  Result<SqlQuery> commit = writer_->Prepare("COMMIT");
+  ASSERT_TRUE(Succeeds(commit));
+  EXPECT_TRUE(Succeeds(commit->Run()));
+  EXPECT_TRUE(writer_->InAutocommit());
+  writer_->RollbackIfOpen();  // nothing open: nothing undone
+  EXPECT_EQ(Count(*writer_, "SELECT count(*) FROM t"), 1);
+}
+
+// The store counts answers into their series (response_series) through a trigger, and runs
+// each statement of a write in a savepoint of its own. An upsert there locked the series' row,
+// and that lock, carried to each new version, made every later version's xmax a MultiXact: dead
+// versions no lookup would mark dead in the index (migrations/postgresql/0026).
+TEST_F(PgConnectionTest, AnswersCountedInOneWriteLeaveTheirSeriesNoMultiXact) {
+  Result<PgTestCluster*> cluster = PgTestClusterWithTemplate();
+  ASSERT_TRUE(Succeeds(cluster));
+  const std::string migrated = PgTestCluster::UniqueName("series");
+  ASSERT_TRUE(Succeeds((*cluster)->CreateDatabase(migrated, kPgTestTemplate)));
+  struct DropAtEnd {
+    PgTestCluster& cluster;
+    const std::string& name;
+    ~DropAtEnd() { EXPECT_TRUE(Succeeds(cluster.DropDatabase(name))); }
+  } drop{**cluster, migrated};  // after the connection below has closed
+  {
+    Result<std::unique_ptr<PgConnection>> opened =
+        PgConnection::Open((*cluster)->conninfo(migrated), Mode::kWriter);
+    ASSERT_TRUE(Succeeds(opened));
+    PgConnection& db = **opened;
+    if (!db.Exec("CREATE EXTENSION pageinspect")) {
+      GTEST_SKIP() << "pageinspect (part of postgresql-15) is needed to read row versions";
+    }
+    ASSERT_TRUE(Succeeds(
+        db.Exec("INSERT INTO clinics (id, name) VALUES (1, 'Clinic'); "
+                "INSERT INTO users (id, clinic_id, email, display_name, role, created_at) VALUES "
+                "(1, 1, 'client@example.org', 'Client', 'client', 0), "
+                "(2, 1, 'therapist@example.org', 'Therapist', 'therapist', 0); "
+                "INSERT INTO episodes (id, clinic_id, client_id, therapist_id, status, started_at) "
+                "VALUES (1, 1, 1, 2, 'active', 0)")));
+
+    // As the store writes answers: in one write, each statement in a savepoint of its own.
+    ASSERT_TRUE(Succeeds(db.BeginWrite()));
+    ASSERT_TRUE(Succeeds(db.Exec("SAVEPOINT write_fn")));
+    constexpr int kAnswers = 20;
+    for (int i = 0; i < kAnswers; ++i) {
+      Result<SqlQuery> answer = db.Prepare(
+          "INSERT INTO responses (episode_id, instrument, instrument_version, respondent, "
+          "respondent_user_id, submitted_at, session_number, answers, total) "
+          "VALUES (1, 'PHQ-9', '1', 'client', 1, ?, ?, '{}', ?)");
+      ASSERT_TRUE(Succeeds(answer));
+      answer->Bind(std::int64_t{1000} + i).Bind(i).Bind(static_cast<double>(i));
+      ASSERT_TRUE(Succeeds(answer->Run()));
+      Result<SqlQuery> kept = db.Prepare(
+          "UPDATE response_series SET recent = ? "
+          "WHERE episode_id = 1 AND instrument = 'PHQ-9' AND respondent = 'client'");
+      ASSERT_TRUE(Succeeds(kept));
+      kept->Bind(fmt::format("[[{},{},{},\"\"]]", 1000 + i, i + 1, i));
+      ASSERT_TRUE(Succeeds(kept->Run()));
+    }
+    ASSERT_TRUE(Succeeds(db.Exec("RELEASE write_fn")));
+    ASSERT_TRUE(Succeeds(db.Exec("COMMIT")));
+
+    // Every version of the row, the dead ones included, read before anything visits the page
+    // (a visit may prune it). xmax is a MultiXact when the infomask has HEAP_XMAX_IS_MULTI.
+    constexpr std::string_view kVersions =
+        "SELECT count(*) FROM generate_series(0, pg_relation_size('response_series') / 8192 - 1) "
+        "AS page, heap_page_items(get_raw_page('response_series', CAST(page AS INTEGER))) "
+        "WHERE lp_flags = 1";
+    EXPECT_GT(Count(db, kVersions), kAnswers) << "the row's dead versions are there to look at";
+    EXPECT_EQ(Count(db, fmt::format("{} AND t_infomask & x'1000'::int <> 0", kVersions)), 0);
+
+    EXPECT_EQ(Count(db, "SELECT answered FROM response_series"), kAnswers);
+    EXPECT_EQ(Count(db, "SELECT first_total_at FROM response_series"), 1000);
+    EXPECT_EQ(Count(db, "SELECT last_submitted_at FROM response_series"), 1000 + kAnswers - 1);
+  }
 }
 
 TEST_F(PgConnectionTest, AnAbortedTransactionStaysOpenUntilRolledBack) {

@@ -1,0 +1,7 @@
+-- 0026: nothing changes on SQLite. On PostgreSQL this step has the trigger that counts an answer
+-- into its series update the series' row, and insert it only when there is none, instead of
+-- upserting it: the upsert's row lock, carried from one row version to the next across the
+-- store's statement savepoints, left dead versions no lookup could pass over cheaply
+-- (migrations/postgresql/0026_series_counted_without_a_row_lock.sql). SQLite updates the row in
+-- place, so its upsert stays. The step keeps both engines at the same schema version, which a
+-- clinic moving from SQLite to PostgreSQL needs.
