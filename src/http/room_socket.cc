@@ -606,6 +606,11 @@ asio::awaitable<void> RoomSockets::Sit(std::shared_ptr<LiveSocket> socket, Actor
 void RoomSockets::CloseAll() {
   for (auto& [id, room] : rooms_by_appointment_) {
     for (auto& [user, seat] : room->seats) seat.out->Close();
+    // A remote seat and its room hold each other, and no leave will come now to part them: the
+    // room lets go of its remote seats. A local seat leaves when its socket's Serve() ends.
+    std::erase_if(room->seats, [](const auto& entry) {
+      return dynamic_cast<const RemoteSeat*>(entry.second.out.get()) != nullptr;
+    });
     if (relay_) relay_->Released(id);
   }
   rooms_by_appointment_.clear();
