@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <utility>
@@ -121,7 +122,7 @@ class SmtpSender final : public MailSender {
     UploadCursor cursor{mail.data};
     SmtpTranscript transcript;
     std::array<char, CURL_ERROR_SIZE> detail{};
-    const bool tls_required = options_.require_tls || !options_.username.empty();
+    const bool tls_required = SmtpTlsRequired(options_);
     const long timeout_ms = static_cast<long>(options_.timeout.count());
 
     RAPPORT_RETURN_IF_ERROR(CurlSet(h, CURLOPT_URL, options_.url.c_str()));
@@ -168,6 +169,19 @@ class SmtpSender final : public MailSender {
 };
 
 }  // namespace
+
+bool SmtpTlsRequired(const SmtpOptions& options) {
+  if (options.require_tls || !options.username.empty()) return true;
+  auto url = ParseUrl(options.url);
+  if (!url) return true;
+  std::string host = url->host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+  return !loopback;
+}
 
 Result<std::unique_ptr<MailSender>> MakeSmtpSender(const SmtpOptions& options) {
   auto url = ParseUrl(options.url);

@@ -50,6 +50,13 @@ struct SmtpOptions {
   std::chrono::milliseconds timeout{20'000};  // for the whole conversation, connecting included
 };
 
+// Whether a message may go only over TLS: when `require_tls` asks for it, when a password is set
+// (never a password in clear), and whenever the relay is not on this machine (invitation and
+// password-reset links must not cross a network in clear). A relay on loopback (localhost,
+// 127.0.0.0/8, ::1), such as the machine's own mail transfer agent, may go without. The URL is
+// assumed valid (MakeSmtpSender checks it first).
+bool SmtpTlsRequired(const SmtpOptions& options);
+
 // Validates the options: the URL (scheme smtp or smtps, a host, an explicit port, nothing else)
 // with field "smtp_url", a password without a user name ("smtp_username"), a timeout that is
 // not positive ("smtp_timeout"). Nothing is sent and no connection is made here.

@@ -405,5 +405,24 @@ TEST(MakeSmtpSender, RefusesACertificateFileThatDoesNotExist) {
   EXPECT_EQ(FieldOf(SenderError(options)), "smtp_ca_file");
 }
 
+TEST(SmtpTlsRequired, DemandsTlsForEveryRelayThatIsNotOnThisMachine) {
+  EXPECT_TRUE(SmtpTlsRequired(At("smtp://mail.clinic.example:587")));
+  EXPECT_TRUE(SmtpTlsRequired(At("smtp://10.0.0.25:25")));
+  EXPECT_TRUE(SmtpTlsRequired(At("smtp://[2001:db8::25]:25")));
+  EXPECT_TRUE(SmtpTlsRequired(At("smtp://128.0.0.1:25")));
+}
+
+TEST(SmtpTlsRequired, LetsTheMachinesOwnRelayGoWithoutTlsUnlessAskedOrSigningIn) {
+  EXPECT_FALSE(SmtpTlsRequired(At("smtp://127.0.0.1:25")));
+  EXPECT_FALSE(SmtpTlsRequired(At("smtp://LocalHost:25")));
+  EXPECT_FALSE(SmtpTlsRequired(At("smtp://[::1]:25")));
+  SmtpOptions asked = At("smtp://127.0.0.1:25");
+  asked.require_tls = true;
+  EXPECT_TRUE(SmtpTlsRequired(asked));
+  SmtpOptions signing_in = At("smtp://127.0.0.1:25");
+  signing_in.username = "rapport";
+  EXPECT_TRUE(SmtpTlsRequired(signing_in));
+}
+
 }  // namespace
 }  // namespace rapport
