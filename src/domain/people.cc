@@ -115,14 +115,19 @@ bool IsCommonPassword(std::string_view password) {
 }
 
 Status ValidateNewPassword(std::string_view password) {
-  if (password.size() < 12) {
-    return Fail(Error::Field("password", "must be at least 12 characters long"));
-  }
-  if (password.size() > 256) {
-    return Fail(Error::Field("password", "must be at most 256 characters long"));
-  }
   if (!IsCleanUtf8(password)) {
     return Fail(Error::Field("password", "must be valid text"));
+  }
+  // Characters as a person counts them (code points), not bytes: "é" is one, not two.
+  const auto characters =
+      static_cast<std::size_t>(std::count_if(password.begin(), password.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      }));
+  if (characters < 12) {
+    return Fail(Error::Field("password", "must be at least 12 characters long"));
+  }
+  if (characters > 256) {
+    return Fail(Error::Field("password", "must be at most 256 characters long"));
   }
   if (IsCommonPassword(password)) {
     return Fail(Error::Field("password",

@@ -20,6 +20,17 @@ TEST(NormalizeEmail, RejectsThingsThatAreNotAddresses) {
   }
 }
 
+TEST(ValidateNewPassword, CountsCharactersNotBytes) {
+  std::string eleven, twelve, many;
+  for (int i = 0; i < 11; ++i) eleven += "\u00e9";  // "é", two bytes each
+  twelve = eleven + "\u00e9";
+  for (int i = 0; i < 256; ++i) many += "\u00e9";
+  EXPECT_FALSE(ValidateNewPassword(eleven).has_value());
+  EXPECT_TRUE(ValidateNewPassword(twelve).has_value());
+  EXPECT_TRUE(ValidateNewPassword(many).has_value());
+  EXPECT_FALSE(ValidateNewPassword(many + "\u00e9").has_value());
+}
+
 TEST(ValidateNewPassword, NeedsTwelveToTwoHundredFiftySixCharacters) {
   EXPECT_FALSE(ValidateNewPassword("short").has_value());
   EXPECT_TRUE(ValidateNewPassword("twelve chars").has_value());
