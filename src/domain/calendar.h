@@ -13,7 +13,7 @@ struct CalendarEvent {
   std::string uid;  // stable across feeds: "appointment-42@rapport"
   Timestamp starts_at = 0;
   int duration_minutes = 50;
-  std::string summary;      // "Session with Sofia Lindqvist"
+  std::string summary;      // "Session with Dr Sofia Lindqvist"
   std::string description;  // "Video session. Join from Rapport."
   bool cancelled = false;   // STATUS:CANCELLED, so a calendar removes or strikes it
 };

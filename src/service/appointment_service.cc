@@ -301,13 +301,15 @@ Result<std::string> AppointmentService::CalendarFeed(std::string_view secret,
       event.uid = fmt::format("appointment-{}@rapport", a.id);
       event.starts_at = a.starts_at;
       event.duration_minutes = a.duration_minutes;
-      std::string with;
+      // A calendar service keeps whatever the feed says. A client's own calendar may name their
+      // therapist; a therapist's names no client, so that a third party holding the calendar
+      // does not learn who is in therapy. Rapport shows who it is.
       if (owner.role == Role::kClient) {
-        RAPPORT_ASSIGN_OR_RETURN(with, names.User(e.therapist_id));
+        RAPPORT_ASSIGN_OR_RETURN(const std::string therapist, names.User(e.therapist_id));
+        event.summary = "Session with " + therapist;
       } else {
-        RAPPORT_ASSIGN_OR_RETURN(with, names.Client(e.client_id));
+        event.summary = "Client session (see Rapport for who)";
       }
-      event.summary = "Session with " + with;
       switch (a.modality) {
         case Modality::kInPerson: event.description = "In person at the clinic."; break;
         case Modality::kVideo: event.description = "Video session: join from Rapport."; break;

@@ -120,6 +120,25 @@ TEST(CalendarFeed, TheSecretAddressServesTheOwnersAppointmentsUntilItIsReset) {
   EXPECT_EQ(service.ResetCalendarFeed(w.As(w.admin)).error().code, ErrorCode::kPermissionDenied);
 }
 
+TEST(CalendarFeed, ATherapistsFeedNamesNoClientWhileAClientsNamesTheirTherapist) {
+  World w;
+  AppointmentService service(*w.store, w.clock);
+  const auto feed_of = [&](UserId owner) -> std::string {
+    auto link = service.ResetCalendarFeed(w.As(owner));
+    if (!link) return "no feed: " + link.error().message;
+    auto feed = service.CalendarFeed(link->path.substr(17, link->path.size() - 17 - 4), "x");
+    return feed ? *feed : "no feed: " + feed.error().message;
+  };
+  const User therapist = *w.store->GetUser(w.t1);
+  const User client = *w.store->GetUser(w.c1);
+  const std::string therapists = feed_of(w.t1);
+  EXPECT_THAT(therapists, HasSubstr("UID:appointment-" + std::to_string(w.a_c1) + "@rapport"));
+  EXPECT_THAT(therapists, HasSubstr("SUMMARY:Client session"));
+  EXPECT_THAT(therapists, Not(HasSubstr(client.display_name)));
+  const std::string clients = feed_of(w.c1);
+  EXPECT_THAT(clients, HasSubstr("SUMMARY:Session with " + therapist.display_name));
+}
+
 TEST(Reminders, EachClientIsRemindedOnceTheDayBeforeAndAgainAfterAMove) {
   World w;
   const auto run = [&] {
