@@ -216,6 +216,22 @@ std::optional<std::size_t> AuthService::MatchPassword(WorkGate::Ticket& ticket,
 }
 
 namespace {
+
+// Marks `links` that are still unused (except `keep`) as used at `now`: once a person has chosen
+// a password, no older invitation or reset link may choose another. A link that another write
+// used meanwhile is fine.
+Status RetireLinks(WriteTxn& txn, const std::vector<Invitation>& links, InvitationId keep,
+                   Timestamp now) {
+  for (const Invitation& link : links) {
+    if (link.id == keep || link.used_at.has_value()) continue;
+    if (Status marked = txn.MarkInvitationUsed(link.id, now);
+        !marked && marked.error().code != ErrorCode::kFailedPrecondition) {
+      return marked;
+    }
+  }
+  return Ok();
+}
+
 Error Busy() {
   return Exhausted("Many people are signing in right now. Please try again in a moment.",
                    std::chrono::seconds(1));
@@ -333,8 +349,12 @@ Status AuthService::ChangePassword(const Actor& actor, std::string_view current_
   RAPPORT_ASSIGN_OR_RETURN(const std::string new_hash, second.Run([&] {
     return HashPassword(new_password, options_.hash_cost);
   }));
+  // A reset link still in someone's inbox must not undo the password just chosen.
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<Invitation> links,
+                           store_.ListInvitationsOfUser(user.id));
   return store_.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_RETURN_IF_ERROR(txn.DeleteLoginFailure(attempt));
+    RAPPORT_RETURN_IF_ERROR(RetireLinks(txn, links, 0, now));
     RAPPORT_RETURN_IF_ERROR(txn.SetPasswordHash(user.id, new_hash));
     RAPPORT_RETURN_IF_ERROR(txn.DeleteOtherSessionsOfUser(user.id, actor.session_id));
     return audit::Append(txn, actor, now, "password_change", "user", std::to_string(user.id));
@@ -651,6 +671,11 @@ Error UnknownInvitation() {
   return Error::NotFound("This invitation link is not valid.");
 }
 
+Error AlreadyHasPassword() {
+  return Error::FailedPrecondition(
+      "This account already has a password. Please sign in, or use \"Forgot password\".");
+}
+
 // Said only to whoever holds the invitation, that is, the owner of the inbox it was sent to.
 Error AddressHeldElsewhere(std::string_view clinic_name) {
   return Error::AlreadyExists(fmt::format(
@@ -686,8 +711,17 @@ Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::s
                                                   std::string_view source,
                                                   std::string_view user_agent) {
   // Cheap checks before the deliberately slow hash.
-  RAPPORT_RETURN_IF_ERROR(PeekInvitation(token));
+  RAPPORT_ASSIGN_OR_RETURN(const InvitationInfo info, PeekInvitation(token));
   RAPPORT_RETURN_IF_ERROR(ValidateNewPassword(password));
+  // An invitation starts an account; it never replaces a password the owner chose. (A link
+  // handed over in person must not stay a way into the account once its owner signed in.)
+  if (info.purpose != "reset") {
+    RAPPORT_ASSIGN_OR_RETURN(const std::string existing, store_.GetPasswordHash(info.user_id));
+    if (!existing.empty()) return Fail(AlreadyHasPassword());
+  }
+  // Every other unused link of the account ends with this one.
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<Invitation> links,
+                           store_.ListInvitationsOfUser(info.user_id));
   WorkGate::Ticket ticket = hash_gate_.Enter();
   if (!ticket) return Fail(Busy());
   RAPPORT_ASSIGN_OR_RETURN(const std::string hash,
@@ -714,12 +748,15 @@ Result<LoginResult> AuthService::AcceptInvitation(std::string_view token, std::s
         return Fail(AddressHeldElsewhere(clinic.name));
       }
     }
+    if (user.id != info.user_id) return Fail(UnknownInvitation());
     RAPPORT_RETURN_IF_ERROR(txn.MarkInvitationUsed(invitation->id, now));
+    RAPPORT_RETURN_IF_ERROR(RetireLinks(txn, links, invitation->id, now));
     RAPPORT_RETURN_IF_ERROR(txn.SetPasswordHash(user.id, hash));
+    // Whoever held the account before this link is signed out everywhere.
+    RAPPORT_RETURN_IF_ERROR(txn.DeleteSessionsOfUser(user.id));
     const bool reset = invitation->purpose == "reset";
     if (reset) {
-      // Whoever knew the old password is signed out everywhere, and the owner is not locked out.
-      RAPPORT_RETURN_IF_ERROR(txn.DeleteSessionsOfUser(user.id));
+      // The owner is not locked out by guesses made at the old password.
       RAPPORT_RETURN_IF_ERROR(txn.ClearLoginFailuresForEmail(user.email));
     }
     const Actor actor = ActorFor(user, 0, source, {});

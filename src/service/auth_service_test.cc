@@ -327,6 +327,32 @@ TEST(Passwords, AResetLinkGoesOnlyByMailAndEndsEverySessionOfTheAccount) {
   ASSERT_TRUE(auth.RequestPasswordReset("c1@a.test", "203.0.113.5").has_value());
 }
 
+TEST(Passwords, AResetLinkStillInTheInboxDiesWhenTheOwnerChangesTheirPassword) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  ASSERT_TRUE(auth.RequestPasswordReset("c1@a.test", "203.0.113.5").has_value());
+  auto mails = w.store->ListMail(w.clinic_a, DeliveryState::kPending, 0, 100);
+  ASSERT_TRUE(mails.has_value());
+  std::string token;
+  for (const Notification& n : *mails) {
+    const std::size_t at = n.body.find("/invite/");
+    if (n.reason == "password_reset" && at != std::string::npos) {
+      token = n.body.substr(at + 8, n.body.find('\n', at) - at - 8);
+    }
+  }
+  ASSERT_FALSE(token.empty());
+  auto session = auth.Login("c1@a.test", kPassword, "198.51.100.7", kUa);
+  ASSERT_TRUE(session.has_value());
+  auto actor = auth.Authenticate(session->session_token, "198.51.100.7");
+  ASSERT_TRUE(actor.has_value());
+  ASSERT_TRUE(auth.ChangePassword(*actor, kPassword, "my newly chosen passphrase").has_value());
+
+  auto late = auth.AcceptInvitation(token, "someone else's passphrase", "203.0.113.9", kUa);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(auth.Login("c1@a.test", "my newly chosen passphrase", "x", kUa).has_value());
+}
+
 TEST(Csrf, TheTokenIsStoredOnlyAsAHashAndSurvivesAReload) {
   World w;
   AuthService auth(*w.store, w.clock, testing::FastAuth());
@@ -640,6 +666,43 @@ TEST(Invitations, AcceptingSetsThePasswordSignsInAndWorksOnlyOnce) {
   EXPECT_TRUE(auth.Login("nia@a.test", "a brand new passphrase", "x", kUa).has_value());
   EXPECT_FALSE(auth.Login("nia@a.test", "another passphrase!", "x", kUa).has_value());
   EXPECT_EQ(w.AuditCount("accept"), 1);
+}
+
+TEST(Invitations, OnceOneLinkIsAcceptedNoOtherLinkOfTheAccountSetsAPassword) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  const Invited invited = InviteNewClient(w, auth);
+  // A second link, handed over in person too, before either was used.
+  auto second = auth.CreateInvitation(w.As(w.t1), invited.user, LinkDelivery::kInPerson);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+
+  auto accepted = auth.AcceptInvitation(invited.link.token, "the owner's own passphrase", "x", kUa);
+  ASSERT_TRUE(accepted.has_value()) << accepted.error().message;
+
+  auto taken = auth.AcceptInvitation(second->token, "someone else's passphrase", "y", kUa);
+  ASSERT_FALSE(taken.has_value());
+  EXPECT_EQ(taken.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(auth.Login("nia@a.test", "the owner's own passphrase", "x", kUa).has_value());
+  EXPECT_FALSE(auth.Login("nia@a.test", "someone else's passphrase", "y", kUa).has_value());
+  EXPECT_TRUE(auth.Authenticate(accepted->session_token, "x").has_value());
+}
+
+TEST(Invitations, AnInvitationNeverReplacesAPasswordTheOwnerChose) {
+  World w;
+  AuthService auth(*w.store, w.clock, testing::FastAuth());
+  const Invited invited = InviteNewClient(w, auth);
+  // The password is set some other way meanwhile (here straight in the store, as a reset that
+  // ran between the link being read and used would).
+  const std::string owners = *HashPassword("the owner's own passphrase", HashCost::kMinimal);
+  ASSERT_TRUE(
+      w.store->Write([&](WriteTxn& txn) { return txn.SetPasswordHash(invited.user, owners); })
+          .has_value());
+
+  auto taken = auth.AcceptInvitation(invited.link.token, "someone else's passphrase", "y", kUa);
+  ASSERT_FALSE(taken.has_value());
+  EXPECT_EQ(taken.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(taken.error().message.find("already has a password"), std::string::npos);
+  EXPECT_EQ(*w.store->GetPasswordHash(invited.user), owners);
 }
 
 TEST(Invitations, ExpireAfterSevenDays) {
