@@ -15,6 +15,7 @@
 
 #include "domain/people.h"
 #include "http/asio.h"
+#include "http/tls_stream.h"
 #include "notify/delivery.h"
 #include "service/actor.h"
 
@@ -22,10 +23,11 @@ namespace rapport {
 
 class AuthService;
 
-// One open page. Touched only on the I/O thread, except through the hub's Publish().
+// One open page (or a room's seat), over plain TCP or TLS alike. Touched only on the I/O thread,
+// except through the hub's Publish().
 struct LiveSocket {
-  explicit LiveSocket(beast::tcp_stream stream) : ws(std::move(stream)), wake(ws.get_executor()) {}
-  websocket::stream<beast::tcp_stream> ws;
+  explicit LiveSocket(Stream stream) : ws(std::move(stream)), wake(ws.get_executor()) {}
+  websocket::stream<Stream> ws;
   asio::steady_timer wake;  // cancelled to wake the writer
   std::deque<std::string> queue;
   UserId user = 0;

@@ -25,6 +25,7 @@
 #include "domain/escalation.h"
 #include "http/asio.h"
 #include "http/server.h"
+#include "http/tls_context.h"
 #include "notify/delivery.h"
 #include "notify/mail.h"
 #include "notify/webhook.h"
@@ -59,6 +60,9 @@ const char* const kServeUsage =
     "  --listen HOST:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --web DIR              the built web app to serve (default web/dist)\n"
     "  --instruments-dir DIR  the clinic's own questionnaire definitions (*.json)\n"
+    "  --tls-cert FILE        serve HTTPS (and WSS) natively: the certificate, then its chain,\n"
+    "                         in PEM; needs --tls-key. SIGHUP reads both files again\n"
+    "  --tls-key FILE         the certificate's private key in PEM, unencrypted\n"
     "  --trust-proxy          behind a TLS-terminating reverse proxy: believe its\n"
     "                         X-Forwarded-Proto and X-Forwarded-For\n"
     "  --smtp-url URL         the mail relay, smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT;\n"
@@ -66,7 +70,7 @@ const char* const kServeUsage =
     "                         from RAPPORT_SMTP_USERNAME and RAPPORT_SMTP_PASSWORD\n"
     "  --mail-from ADDRESS    the sender of notification mail\n"
     "  --base-url URL         how links in mail begin, e.g. https://rapport.clinic.example\n"
-    "                         (default http://HOST:PORT of --listen)\n"
+    "                         (default http://HOST:PORT of --listen, https:// with --tls-cert)\n"
     "  --audit-key PATH       the audit chain's key file (default PATH.audit-key beside --db)\n"
     "  --message-key PATH     the key file sealing secure messages (default PATH.message-key)\n"
     "  --checkpoints PATH     where the audit chain's sealed checkpoints are appended, each\n"
@@ -113,6 +117,7 @@ struct ServeFlags {
   std::uint16_t port = 8080;
   std::string web = "web/dist";
   bool trust_proxy = false;
+  TlsFiles tls;             // both empty: plain HTTP
   std::string smtp_url;     // empty: mail is held for the admin's outbox
   std::string mail_from;    // the default sender of notification mail
   std::string base_url;     // how links in mail begin, e.g. https://rapport.clinic.example
@@ -147,7 +152,7 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     }
     if (name != "--listen" && name != "--web" && name != "--smtp-url" && name != "--mail-from" &&
         name != "--base-url" && name != "--checkpoints" && name != "--stun" && name != "--turn" &&
-        name != "--turn-secret-file") {
+        name != "--turn-secret-file" && name != "--tls-cert" && name != "--tls-key") {
       return Fail(Error::Field(name, "unknown option"));
     }
     if (!has_value) {
@@ -160,6 +165,11 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
     }
     if (name == "--checkpoints") {
       flags.checkpoints = value;
+      continue;
+    }
+    if (name == "--tls-cert" || name == "--tls-key") {
+      if (value.empty()) return Fail(Error::Field(name, "needs a file"));
+      (name == "--tls-cert" ? flags.tls.certificate : flags.tls.key) = value;
       continue;
     }
     if (name == "--stun" || name == "--turn") {
@@ -223,7 +233,34 @@ Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
   if (flags.ice.force_relay && flags.ice.turn_urls.empty()) {
     return Fail(Error::Field("--relay-only", "needs a --turn relay"));
   }
+  if (flags.tls.certificate.empty() != flags.tls.key.empty()) {
+    return flags.tls.key.empty() ? Fail(Error::Field("--tls-key", "is needed with --tls-cert"))
+                                 : Fail(Error::Field("--tls-cert", "is needed with --tls-key"));
+  }
   return flags;
+}
+
+// A TLS file's error under the flag that named the file.
+std::string TlsFlagError(const Error& error) {
+  if (error.fields.empty()) return error.message;
+  const FieldError& file = error.fields.front();
+  return fmt::format("{}: {}", file.field == "key" ? "--tls-key" : "--tls-cert", file.message);
+}
+
+// SIGHUP: new connections use the certificate and key the files hold now; open ones keep theirs.
+// Files that do not check out leave the ones in use.
+void ReloadTls(Server& server, const TlsFiles& files, std::ostream& err) {
+  auto loaded = LoadTlsContext(files);
+  Status replaced = loaded ? server.ReplaceTls(*std::move(loaded)) : Fail(loaded.error());
+  if (!replaced) {
+    err << "rapport serve: SIGHUP: kept the TLS certificate in use; "
+        << TlsFlagError(replaced.error()) << "\n"
+        << std::flush;
+    return;
+  }
+  err << "rapport serve: SIGHUP: new connections use the TLS certificate in "
+      << files.certificate.string() << "\n"
+      << std::flush;
 }
 
 // How long the background loop may sleep: until the next job or delivery falls due, at least
@@ -288,6 +325,18 @@ int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::str
                        e.fields.empty() ? e.message : e.fields[0].message);
     return 2;
   }
+  // Both TLS files are read and checked now: a wrong one stops start-up, named by its flag,
+  // instead of failing every handshake once the server listens.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!flags->tls.certificate.empty()) {
+    auto loaded = LoadTlsContext(flags->tls);
+    if (!loaded) {
+      err << "rapport serve: " << TlsFlagError(loaded.error()) << "\n";
+      return 1;
+    }
+    tls = *std::move(loaded);
+  }
+  const char* const scheme = tls ? "https" : "http";
   // A broken clinic questionnaire stops start-up: running with one silently missing would
   // drop that clinic's feedback.
   auto catalog = LoadInstrumentCatalog(instruments_dir);
@@ -335,7 +384,7 @@ int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::str
   if (base_url.empty() && flags->port != 0) {
     const std::string host =
         flags->host.find(':') != std::string::npos ? "[" + flags->host + "]" : flags->host;
-    base_url = fmt::format("http://{}:{}", host, flags->port);
+    base_url = fmt::format("{}://{}:{}", scheme, host, flags->port);
   }
   const NotifierConfig notifier{&ShippedEscalationLadder(), base_url};
   AuthOptions auth_options;
@@ -352,6 +401,7 @@ int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::str
   options.address = flags->host;
   options.port = flags->port;
   options.web_root = flags->web;
+  options.tls = tls;
   options.trust_proxy_headers = flags->trust_proxy;
   options.public_base_url = flags->base_url;
   options.events = events;
@@ -426,6 +476,8 @@ int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::str
   // default action, which would end the process without a graceful stop.
   asio::io_context signals_context(1);
   asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+  // With native TLS, SIGHUP reads the certificate and key again (a renewed certificate).
+  if (tls) signals.add(SIGHUP);
 
   auto port = server.Start();
   if (!port) {
@@ -438,13 +490,19 @@ int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::str
   if (flags->test_clock) {
     err << "rapport serve: running on a test clock that POST /api/v1/test/clock moves\n";
   }
-  out << fmt::format("listening on http://{}:{}\n", shown_host, *port) << std::flush;
+  out << fmt::format("listening on {}://{}:{}\n", scheme, shown_host, *port) << std::flush;
 
   int received = 0;
-  signals.async_wait([&received](const beast::error_code& ec, int signal) {
-    if (!ec) received = signal;
-  });
-  signals_context.run();
+  for (;;) {
+    received = 0;
+    signals.async_wait([&received](const beast::error_code& ec, int signal) {
+      if (!ec) received = signal;
+    });
+    signals_context.restart();
+    signals_context.run();
+    if (received != SIGHUP) break;
+    ReloadTls(server, flags->tls, err);
+  }
   err << fmt::format("rapport serve: signal {} received, shutting down\n", received) << std::flush;
   server.Stop();
   background.Stop();

@@ -21,6 +21,7 @@
 #include "http/problem.h"
 #include "http/room_socket.h"
 #include "http/static_files.h"
+#include "http/tls_stream.h"
 #include "service/auth_service.h"
 
 namespace rapport {
@@ -31,9 +32,26 @@ using tcp = asio::ip::tcp;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
+// Scripts, styles, images, fonts and connections (the WebSockets included) from this origin
+// only; nothing inline and no eval, so an injected script or style cannot run; never framed.
 constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
     "form-action 'self'";
+// Two years, this host and its subdomains: a browser that has seen it never again tries plain
+// HTTP here, so a network in between cannot strip TLS from a later visit.
+constexpr const char* kStrictTransportSecurity = "max-age=63072000; includeSubDomains";
+
+// The headers every response carries, a WebSocket upgrade's included. `secure`: the request came
+// over TLS (natively or through a trusted proxy); never on plain HTTP, where any network in
+// between could strip or forge it and browsers ignore it (RFC 6797 §8.1).
+template <class Fields>
+void SetSecurityHeaders(Fields& out, bool secure) {
+  out.set("Content-Security-Policy", kContentSecurityPolicy);
+  out.set("X-Content-Type-Options", "nosniff");
+  out.set("Referrer-Policy", "no-referrer");
+  out.set("X-Frame-Options", "DENY");  // frame-ancestors, for browsers without CSP level 2
+  if (secure) out.set("Strict-Transport-Security", kStrictTransportSecurity);
+}
 
 void DefaultLogSink(std::string_view line) {
   static std::mutex mutex;
@@ -56,9 +74,12 @@ std::string LowerCase(std::string_view text) {
 }
 
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool busy = false;  // between reading a request's first byte and writing its response
+  explicit Connection(Stream accepted) : stream(std::move(accepted)) {}
+  // The TCP stream beneath, TLS or not: its socket and its timeouts.
+  beast::tcp_stream& tcp() { return stream.next_layer(); }
+  Stream stream;         // moved into the WebSocket once a connection is upgraded
+  bool busy = false;     // between reading a request's first byte and writing its response
+  bool secured = false;  // its TLS handshake completed
 };
 
 // What one request leaves for its log line.
@@ -116,6 +137,7 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, ApiServices services)
       : options_(std::move(options)),
+        tls_(options_.tls),
         services_(services),
         // The hub and the rooms are constructed after the router, which only keeps the hook
         // until a request calls it.
@@ -158,7 +180,8 @@ class Server::Impl {
     }
     const std::uint16_t port = acceptor_.local_endpoint().port();
     base_url_ = options_.public_base_url.empty()
-                    ? fmt::format("http://{}:{}", HostForUrl(options_.address), port)
+                    ? fmt::format("{}://{}:{}", options_.tls ? "https" : "http",
+                                  HostForUrl(options_.address), port)
                     : options_.public_base_url;
     started_ = true;
     asio::co_spawn(ioc_, AcceptLoop(), asio::detached);
@@ -167,6 +190,14 @@ class Server::Impl {
   }
 
   int refused_connections() const { return refused_connections_.load(); }
+
+  Status ReplaceTls(std::shared_ptr<ssl::context> tls) {
+    if (!tls) return Fail(Error::FailedPrecondition("no TLS settings to serve with"));
+    const std::lock_guard lock(tls_mutex_);
+    if (!tls_) return Fail(Error::FailedPrecondition("the server was started without TLS"));
+    tls_ = std::move(tls);
+    return Ok();
+  }
 
   // A message every server hears: a live event for the pages this server holds, a session
   // signed out, or the rooms' (http/room_relay.h).
@@ -219,7 +250,7 @@ class Server::Impl {
       hub_.CloseAll();
       if (room_sockets_) room_sockets_->CloseAll();
       for (const auto& connection : connections_) {
-        if (!connection->busy) connection->stream.socket().close(ignored);
+        if (!connection->busy) connection->tcp().socket().close(ignored);
       }
     });
     const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
@@ -230,7 +261,7 @@ class Server::Impl {
     // the pool finish (a store write cannot be interrupted halfway), their replies go nowhere.
     asio::post(ioc_, [this] {
       beast::error_code ignored;
-      for (const auto& connection : connections_) connection->stream.socket().close(ignored);
+      for (const auto& connection : connections_) connection->tcp().socket().close(ignored);
     });
     pool_.join();
     // With the acceptor and every socket closed, run() returns once the last coroutine ends.
@@ -260,7 +291,10 @@ class Server::Impl {
       // Small WebSocket messages (a live strip, a relayed candidate) must not wait for the
       // previous one's delayed ACK.
       socket.set_option(tcp::no_delay(true), ec);
-      auto connection = std::make_shared<Connection>(std::move(socket));
+      std::shared_ptr<ssl::context> tls = CurrentTls();
+      auto connection = std::make_shared<Connection>(
+          tls ? Stream(beast::tcp_stream(std::move(socket)), std::move(tls))
+              : Stream(beast::tcp_stream(std::move(socket))));
       connections_.insert(connection);
       ++live_connections_;
       asio::co_spawn(ioc_, Serve(connection), asio::detached);
@@ -275,8 +309,14 @@ class Server::Impl {
       // A bug in one connection must not take the server down; the socket is closed below.
     }
     beast::error_code ignored;
-    connection->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    connection->stream.socket().close(ignored);
+    if (Stream::Tls* tls = connection->stream.tls(); tls != nullptr && connection->secured) {
+      // TLS's own end of the conversation (close_notify), so that the client knows nothing was
+      // cut off; briefly, since a client that has its answer may simply close.
+      connection->tcp().expires_after(std::chrono::seconds(2));
+      co_await tls->async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    connection->tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection->tcp().socket().close(ignored);
     connections_.erase(connection);
     --live_connections_;
   }
@@ -286,8 +326,18 @@ class Server::Impl {
     std::string remote;
     {
       beast::error_code ec;
-      auto endpoint = connection.stream.socket().remote_endpoint(ec);
+      auto endpoint = connection.tcp().socket().remote_endpoint(ec);
       if (!ec) remote = endpoint.address().to_string();
+    }
+    if (Stream::Tls* tls = connection.stream.tls()) {
+      // Within the request timeout, as any read. Anything but a TLS client hello (plain HTTP to
+      // this port, say) fails the handshake, and the connection closes unanswered.
+      connection.tcp().expires_after(options_.request_timeout);
+      beast::error_code ec;
+      co_await tls->async_handshake(ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      connection.secured = true;
     }
     bool first = true;
     for (;;) {
@@ -299,8 +349,8 @@ class Server::Impl {
 
       // Idle keep-alive connections get their own (longer) allowance; a new connection must
       // send its request within the request timeout.
-      connection.stream.expires_after(first ? options_.request_timeout
-                                            : options_.keep_alive_timeout);
+      connection.tcp().expires_after(first ? options_.request_timeout
+                                           : options_.keep_alive_timeout);
       beast::error_code ec;
       co_await bhttp::async_read_header(connection.stream, buffer, parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
@@ -319,7 +369,7 @@ class Server::Impl {
       log.request_id = NextRequestId();
       log.method = std::string(parser.get().method_string());
 
-      connection.stream.expires_after(options_.request_timeout);
+      connection.tcp().expires_after(options_.request_timeout);
       if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
         co_await bhttp::async_write(connection.stream, go_on,
@@ -349,7 +399,7 @@ class Server::Impl {
       }
       const bool keep_alive = beast_request.keep_alive();
       const bool head = beast_request.method() == bhttp::verb::head;
-      HttpRequest request = Translate(beast_request, remote);
+      HttpRequest request = Translate(beast_request, remote, connection.secured);
       request.request_id = log.request_id;
       HttpResponse response = co_await Dispatch(request, log.route);
 
@@ -361,7 +411,7 @@ class Server::Impl {
         out.content_length(out.body().size());
         out.body().clear();
       }
-      connection.stream.expires_after(options_.request_timeout);
+      connection.tcp().expires_after(options_.request_timeout);
       co_await bhttp::async_write(connection.stream, out,
                                   asio::redirect_error(asio::use_awaitable, ec));
       WriteLog(log);
@@ -424,15 +474,19 @@ class Server::Impl {
   // Accepts the upgrade and reads the hello, which must carry the session's CSRF token and come
   // within 10 s. Returns the socket and the hello, or nullptr once the socket is closed.
   asio::awaitable<std::pair<std::shared_ptr<LiveSocket>, Json>> AcceptGreeted(
-      Connection& connection, BeastRequest& beast_request, const Actor& actor, LogRecord& log,
-      std::size_t message_limit) {
+      Connection& connection, BeastRequest& beast_request, const HttpRequest& request,
+      const Actor& actor, LogRecord& log, std::size_t message_limit) {
     auto socket = std::make_shared<LiveSocket>(std::move(connection.stream));
     socket->user = actor.user_id;
     socket->session = actor.session_id;
     beast::get_lowest_layer(socket->ws).expires_never();
     socket->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    socket->ws.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(bhttp::field::server, "rapport"); }));
+    socket->ws.set_option(
+        websocket::stream_base::decorator([secure = request.secure](websocket::response_type& res) {
+          res.set(bhttp::field::server, "rapport");
+          SetSecurityHeaders(res, secure);
+          res.set(bhttp::field::cache_control, "no-store");
+        }));
     socket->ws.read_message_max(message_limit);
     beast::error_code ec;
     co_await socket->ws.async_accept(beast_request, asio::redirect_error(asio::use_awaitable, ec));
@@ -466,13 +520,13 @@ class Server::Impl {
   asio::awaitable<void> ServeLive(Connection& connection, BeastRequest& beast_request,
                                   const std::string& remote, LogRecord& log) {
     log.route = std::string(kLivePath);
-    HttpRequest request = Translate(beast_request, remote);
+    HttpRequest request = Translate(beast_request, remote, connection.secured);
     request.request_id = log.request_id;
     std::optional<Upgrader> upgrader = co_await AuthenticateUpgrade(connection, request, log);
     if (!upgrader) co_return;
     // No structured binding: g++ 12 mishandles one that lives across a co_await.
     std::pair<std::shared_ptr<LiveSocket>, Json> greeted =
-        co_await AcceptGreeted(connection, beast_request, upgrader->actor, log, 4096);
+        co_await AcceptGreeted(connection, beast_request, request, upgrader->actor, log, 4096);
     std::shared_ptr<LiveSocket> socket = std::move(greeted.first);
     if (!socket) co_return;
     hub_.Add(socket);
@@ -500,7 +554,7 @@ class Server::Impl {
                                   const std::string& remote, LogRecord& log,
                                   AppointmentId appointment_id) {
     log.route = "/api/v1/appointments/{id}/room/socket";
-    HttpRequest request = Translate(beast_request, remote);
+    HttpRequest request = Translate(beast_request, remote, connection.secured);
     request.request_id = log.request_id;
     if (!room_sockets_) {
       co_await RefuseLive(connection, request, ProblemResponse(404, "No such API route."), log);
@@ -515,8 +569,8 @@ class Server::Impl {
       co_await RefuseLive(connection, request, ProblemResponse(pass.error()), log);
       co_return;
     }
-    std::pair<std::shared_ptr<LiveSocket>, Json> greeted =
-        co_await AcceptGreeted(connection, beast_request, actor, log, kMaxRoomMessageBytes);
+    std::pair<std::shared_ptr<LiveSocket>, Json> greeted = co_await AcceptGreeted(
+        connection, beast_request, request, actor, log, kMaxRoomMessageBytes);
     std::shared_ptr<LiveSocket> socket = std::move(greeted.first);
     if (!socket) co_return;
     std::int64_t hello_seq = -1;
@@ -568,12 +622,13 @@ class Server::Impl {
     HttpRequest none;
     if (log.request_id.empty()) log.request_id = NextRequestId();
     none.request_id = log.request_id;
+    none.secure = connection.secured;
     BeastResponse out = ToBeast(std::move(problem), none, 11);
     out.keep_alive(false);
     log.status = out.result_int();
     log.bytes = out.body().size();
     if (log.method.empty()) log.method = "-";
-    connection.stream.expires_after(options_.request_timeout);
+    connection.tcp().expires_after(options_.request_timeout);
     beast::error_code written;
     co_await bhttp::async_write(connection.stream, out,
                                 asio::redirect_error(asio::use_awaitable, written));
@@ -587,12 +642,13 @@ class Server::Impl {
   // the 413.
   asio::awaitable<void> LingeringClose(Connection& connection) {
     beast::error_code ec;
-    connection.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    connection.stream.expires_after(std::chrono::seconds(2));
+    // Under TLS too the bytes are drained beneath it, undecrypted: they are only thrown away.
+    connection.tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    connection.tcp().expires_after(std::chrono::seconds(2));
     std::array<char, 16384> sink{};
     std::size_t drained = 0;
     while (!ec && drained < (std::size_t{8} << 20)) {
-      drained += co_await connection.stream.async_read_some(
+      drained += co_await connection.tcp().async_read_some(
           asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
     }
   }
@@ -600,7 +656,8 @@ class Server::Impl {
   // Unique within this process run; the random prefix tells runs apart in merged logs.
   std::string NextRequestId() { return fmt::format("{}-{}", id_prefix_, ++request_counter_); }
 
-  HttpRequest Translate(BeastRequest& in, const std::string& remote) const {
+  // `tls`: the request came over this server's own TLS.
+  HttpRequest Translate(BeastRequest& in, const std::string& remote, bool tls) const {
     HttpRequest request;
     request.method = std::string(in.method_string());
     std::string_view target = Std(in.target());
@@ -620,8 +677,9 @@ class Server::Impl {
     request.body = std::move(in.body());
     request.remote_address = remote;
     request.base_url = base_url_;
+    request.secure = tls;
     if (options_.trust_proxy_headers) {
-      request.secure = LowerCase(request.Header("x-forwarded-proto")) == "https";
+      request.secure = tls || LowerCase(request.Header("x-forwarded-proto")) == "https";
       // The proxy appends the address it saw last.
       std::string_view forwarded = request.Header("x-forwarded-for");
       if (!forwarded.empty()) {
@@ -717,10 +775,7 @@ class Server::Impl {
     BeastResponse out{static_cast<bhttp::status>(response.status), version};
     out.set(bhttp::field::server, "rapport");
     if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
-    out.set("Content-Security-Policy", kContentSecurityPolicy);
-    out.set("X-Content-Type-Options", "nosniff");
-    out.set("Referrer-Policy", "no-referrer");
-    out.set("X-Frame-Options", "DENY");
+    SetSecurityHeaders(out, request.secure);
     if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
     bool has_cache_control = false;
     for (auto& [name, value] : response.headers) {
@@ -752,7 +807,14 @@ class Server::Impl {
     options_.log_sink(line.dump(-1, ' ', false, Json::error_handler_t::replace));
   }
 
+  std::shared_ptr<ssl::context> CurrentTls() {
+    const std::lock_guard lock(tls_mutex_);
+    return tls_;
+  }
+
   ServerOptions options_;
+  std::mutex tls_mutex_;
+  std::shared_ptr<ssl::context> tls_;  // what new connections use; null: plain HTTP
   ApiServices services_;
   Router router_;
   StaticFiles static_files_;
@@ -793,6 +855,10 @@ LiveChannel& Server::live() {
 
 int Server::refused_connections() const {
   return impl_->refused_connections();
+}
+
+Status Server::ReplaceTls(std::shared_ptr<boost::asio::ssl::context> tls) {
+  return impl_->ReplaceTls(std::move(tls));
 }
 
 }  // namespace rapport

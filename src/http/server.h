@@ -4,9 +4,10 @@
 // thread pool and are awaited, so a slow durable commit never stalls other connections.
 // Guarantees: limits on header size (431), body size (413) and request time (the connection is
 // closed), security headers on every response, one JSON log line per request without query
-// strings, bodies or personal data, and a graceful Stop(). Start() and Stop() are called from
-// one controlling thread; the Server owns its threads and borrows the services, which must
-// outlive it.
+// strings, bodies or personal data, and a graceful Stop(). With ServerOptions::tls every
+// connection speaks TLS (http/tls_context.h), WebSockets included; the port takes nothing else.
+// Start() and Stop() are called from one controlling thread; the Server owns its threads and
+// borrows the services, which must outlive it.
 
 #include <chrono>
 #include <cstddef>
@@ -21,6 +22,10 @@
 #include "core/server_events.h"
 #include "http/api.h"
 #include "notify/delivery.h"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace rapport {
 
@@ -41,12 +46,18 @@ struct ServerOptions {
   // of file descriptors can neither spin the accept loop nor starve the connections being served.
   // `rapport serve` sizes it from the descriptor limit it raises (a room holds two WebSockets).
   int max_connections = 512;
+  // Native TLS (LoadTlsContext in http/tls_context.h): every connection must complete a TLS
+  // handshake within request_timeout, and one that does not (plain HTTP included) is closed
+  // unanswered. Then cookies are Secure and every response carries Strict-Transport-Security.
+  // Null: plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // Behind a TLS-terminating reverse proxy on the same host: believe its X-Forwarded-Proto
-  // (marks the session cookie Secure) and X-Forwarded-For (the audit's source address).
-  // Off by default, because any client could send these headers.
+  // (https marks the session cookie Secure and adds Strict-Transport-Security) and
+  // X-Forwarded-For (the audit's source address). Off by default, because any client could send
+  // these headers.
   bool trust_proxy_headers = false;
   // The public address absolute links are built from (FHIR fullUrl and links), for example
-  // https://rapport.clinic.example. Empty: http://ADDRESS:PORT as bound.
+  // https://rapport.clinic.example. Empty: http://ADDRESS:PORT as bound (https:// with tls).
   std::string public_base_url;
   // Receives each log line (without newline); default: stderr. Called from the I/O thread.
   std::function<void(std::string_view)> log_sink;
@@ -71,6 +82,11 @@ class Server {
   // Stops accepting, closes idle keep-alive connections, lets requests in flight finish (up to
   // shutdown_grace), then closes the rest and joins every thread. Idempotent.
   void Stop();
+
+  // New connections use `tls` (a renewed certificate); open ones keep the one they began with.
+  // Any thread. FailedPrecondition when the server was not given TLS to begin with, or `tls` is
+  // null.
+  Status ReplaceTls(std::shared_ptr<boost::asio::ssl::context> tls);
 
   // The open pages' live channel (WebSocket /api/v1/live), for the delivery worker. Valid for
   // the Server's lifetime; Publish() reaches nobody before Start() or after Stop(). With shared
