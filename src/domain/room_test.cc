@@ -234,6 +234,12 @@ TEST(SignalsConsent, RunOnlyWhenTherapistAndClientAgreedAndNobodyPaused) {
   EXPECT_FALSE(consent.on());
 }
 
+TEST(RoomMessages, RefuseAFrameWithBytesAfterItsObjectBehindANul) {
+  const std::string frame = std::string(R"({"type":"chat","seq":1,"text":"hi"})") + '\0' + "}\xd0";
+  EXPECT_EQ(FieldOf(frame), "type");
+  EXPECT_EQ(FieldOf(std::string(R"({"type":"end","seq":1})") + '\0'), "type");
+}
+
 TEST(RoomMessages, RefuseAFrameLargerThanTheLimitBeforeParsingIt) {
   const std::string big =
       R"({"type":"chat","seq":1,"text":")" + std::string(kMaxRoomMessageBytes, 'a') + R"("})";
