@@ -804,11 +804,20 @@ Result<PlanVersionView> PlanService::Withdraw(const Actor& actor, EpisodeId epis
 
 namespace {
 
-// Runs `change` on the content of the open draft, starting one (a copy of the newest version)
+// Runs `edit` on the content of the open draft, starting one (a copy of the newest version)
 // when none is open, and stores it with its audit entry. Returns the draft's number.
 Result<int> ChangeDraft(
     Store& store, const Actor& actor, const Party& party, Timestamp now,
-    const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>& change) {
+    const std::function<Status(PlanContent&, const std::vector<PlanContent>&)>& edit) {
+  // The edited content must read back as a plan (at most 50 problems, ...), as a whole version
+  // sent at once must: anything else is refused before it is stored, where it could no longer be
+  // read.
+  const auto change = [&](PlanContent& content, const std::vector<PlanContent>& history) -> Status {
+    RAPPORT_RETURN_IF_ERROR(edit(content, history));
+    auto readable = ParseStoredPlanContent(PlanContentToJson(content));
+    if (!readable) return Fail(std::move(readable).error());
+    return Ok();
+  };
   int number = 0;
   RAPPORT_RETURN_IF_ERROR(store.Write([&](WriteTxn& txn) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto versions, txn.ListPlanVersions(party.episode.id));

@@ -546,6 +546,30 @@ TEST(PlanProblems, AClientAddingAProblemToAnAgreedPlanStartsADraftWithANewKey) {
   EXPECT_TRUE(HasField(refused.error(), "client_words"));
 }
 
+TEST(PlanProblems, AProblemBeyondTheFiftyAPlanHoldsIsRefusedAndTheDraftStaysReadable) {
+  PlanWorld w;
+  w.Agreed(w.e_c1, w.t1, w.c1, Content());
+  ProblemEdit added;
+  added.client_words = "Another worry";
+  int number = 0;
+  std::size_t problems = 0;
+  while (problems < 50) {
+    auto draft = w.service.AddProblem(w.As(w.c1), w.e_c1, added);
+    ASSERT_TRUE(draft.has_value()) << "after " << problems << ": " << draft.error().message;
+    number = draft->version.number;
+    problems = draft->content.problems.size();
+  }
+  const PlanVersion before = w.Stored(w.e_c1, number);
+
+  auto refused = w.service.AddProblem(w.As(w.c1), w.e_c1, added);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(HasField(refused.error(), "problems"));
+  EXPECT_EQ(w.Stored(w.e_c1, number), before);
+  auto overview = w.service.Overview(w.As(w.t1), w.e_c1);
+  ASSERT_TRUE(overview.has_value()) << overview.error().message;
+}
+
 TEST(PlanProblems, AddingAProblemWhileAProposalAwaitsADecisionFails) {
   PlanWorld w;
   const int n = w.Proposed(w.e_c1, w.t1, Content());
