@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= data/rapport.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps web-deps web build build-dev build-release rapport-release run test test-unit lint format bench clean
+.PHONY: all deps web-deps web build build-dev build-release build-fuzz rapport-release run test test-unit test-fuzz lint format bench clean
 
 all: build
 
@@ -31,6 +31,11 @@ build-release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# The libFuzzer targets (clang 19) in build/fuzz: fuzz/README.md.
+build-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
 # Only the binary: what `make run` needs, without the tests and benchmarks.
 rapport-release: deps
 	cmake --preset release >/dev/null
@@ -48,6 +53,10 @@ test: web build-dev
 
 test-unit: build-dev
 	ctest --preset dev -j $(JOBS) -LE browser
+
+# A short run of every fuzz target over its seeds (fuzz/README.md).
+test-fuzz: build-fuzz
+	ctest --preset fuzz -j $(JOBS)
 
 lint: deps
 	@files=$$(git ls-files '*.h' '*.cc'); clang-format-19 --dry-run --Werror $$files

@@ -10,6 +10,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev python3-aiosmtpd openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-19 clang-tidy-19
+  # libFuzzer and the sanitizer runtimes for clang++-19 (which clang-tidy-19 brings), for the fuzz
+  # targets (fuzz/README.md).
+  libclang-rt-19-dev
   postgresql-15
   nodejs npm chromium sqlite3 wrk
   coturn
