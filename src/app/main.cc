@@ -38,6 +38,12 @@ Commands:
   user add [--db PATH] --email E --name N --role R   add a user
   audit verify [--db PATH]           check the audit trail's sealed chain against its checkpoints
   audit checkpoint [--db PATH]       record the chain's current head outside the database
+  keys status | rotate [--clinic ID] | rotate-master --new-master-key PATH
+                                     the keys that seal free text at rest (docs/encryption.md)
+  backup [--db PATH] --to FILE [--force]
+                                     copy the database while it serves, checked (docs/backup.md)
+  restore --from FILE --db PATH [--force]
+                                     put a backup in place once it and its audit chain check out
   score INSTRUMENT --answers V,V,... | --csv FILE   score questionnaire answers
   instruments list | show CODE | validate FILE      the questionnaires available
   sync mea|ccf|batch|susy ...        nonverbal synchrony (see `rapport sync --help`)
@@ -47,18 +53,22 @@ The database defaults to ./data/rapport.db. The audit chain's key is kept outsid
 PATH.audit-key unless --audit-key KEYFILE says elsewhere; its checkpoints go to
 PATH.audit-checkpoints unless --checkpoints FILE says elsewhere. The key that seals the words of
 secure messages is kept in PATH.message-key unless --message-key KEYFILE says elsewhere; back it
-up with the database (without it, the messages cannot be read).
+up with the database (without it, the messages cannot be read). The master key, which wraps the
+keys that seal every free text (answers, plans, notes, messages), is kept in PATH.master-key unless
+--master-key KEYFILE says elsewhere: back it up apart from the database; without it nothing
+written can be read.
 
 --db postgresql://USER@HOST/NAME (or postgres://...) uses a PostgreSQL database instead, shared by
 a clinic group's several app servers. The keys and checkpoints are then files of each server,
-./data/rapport.db.audit-key, .message-key and .audit-checkpoints unless the options above say
-elsewhere: give every server of one database the same two keys.
+./data/rapport.db.audit-key, .message-key, .master-key and .audit-checkpoints unless the options
+above say elsewhere (the master key beside the message key file given): give every server of one
+database the same three keys.
 
 A move to PostgreSQL (migrate --from/--to) copies the SQLite file's data, which stays as it was,
 into a PostgreSQL database that holds no clinic yet. The SQLite database's key files
-(PATH.audit-key and PATH.message-key, or --audit-key and --message-key) stay the keys of the moved
-clinic: the audit chain and the messages are sealed with them. Stop the clinic's app server
-before moving it.
+(PATH.audit-key, PATH.message-key and PATH.master-key, or --audit-key, --message-key and
+--master-key) stay the keys of the moved clinic: the audit chain and the free text are sealed with
+them. Stop the clinic's app server before moving it.
 )";
 
 // Whether --db names a PostgreSQL database rather than an SQLite file.
@@ -185,11 +195,12 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
   const std::string path = from.substr(kSqlite.size());
   const std::string audit_key = TakeOption(args, "audit-key", path + ".audit-key");
   const std::string message_key = TakeOption(args, "message-key", path + ".message-key");
+  const std::string master_key = TakeOption(args, "master-key", path + ".master-key");
   const std::string checkpoints = TakeOption(args, "checkpoints", path + ".audit-checkpoints");
   if (!args.empty()) {
     std::cerr << fmt::format(
-        "rapport migrate: unexpected '{}': a move takes --from, --to, --audit-key, --message-key "
-        "and --checkpoints\n",
+        "rapport migrate: unexpected '{}': a move takes --from, --to, --audit-key, --message-key, "
+        "--master-key and --checkpoints\n",
         args.front());
     return 2;
   }
@@ -215,6 +226,7 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
   source.read_connections = 1;
   source.audit_key_path = audit_key;
   source.message_key_path = message_key;
+  source.master_key_path = master_key;
   {
     auto store = rapport::SqlStore::Open(source);
     if (!store) {
@@ -236,6 +248,7 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
   target.read_connections = 1;
   target.audit_key_path = audit_key;
   target.message_key_path = message_key;
+  target.master_key_path = master_key;
   const std::string shown = WithoutPassword(to);
   std::cout << fmt::format("moving {} into {}\n", path, shown);
   const rapport::Result<rapport::MoveReport> report = rapport::MoveSqliteToPostgres(source, target);
@@ -269,9 +282,10 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
     return 1;
   }
   std::cout << fmt::format("audit chain OK on PostgreSQL: {}\n", *verified);
-  std::cout << fmt::format("start every app server with --db {} --audit-key {} --message-key {}\n",
-                           ShellWord(shown), ShellWord(Absolute(audit_key)),
-                           ShellWord(Absolute(message_key)));
+  std::cout << fmt::format(
+      "start every app server with --db {} --audit-key {} --message-key {} --master-key {}\n",
+      ShellWord(shown), ShellWord(Absolute(audit_key)), ShellWord(Absolute(message_key)),
+      ShellWord(Absolute(master_key)));
   return 0;
 }
 
@@ -295,7 +309,7 @@ int main(int argc, char** argv) {
   if (command == "instruments") return rapport::RunInstrumentsCommand(args, std::cout, std::cerr);
 
   if (command != "serve" && command != "demo" && command != "migrate" && command != "user" &&
-      command != "audit") {
+      command != "audit" && command != "backup" && command != "restore" && command != "keys") {
     std::cerr << fmt::format("rapport: unknown command '{}'\n\n{}", command, kUsage);
     return 2;
   }
@@ -307,6 +321,10 @@ int main(int argc, char** argv) {
     std::cerr << "rapport: " << ok.error().message << "\n";
     return 1;
   }
+  // They choose the engine by --db themselves and never open the store: a restore's target must
+  // not be migrated, nor given key files, before the backup is known to be good.
+  if (command == "backup") return rapport::RunBackupCommand(args, std::cout, std::cerr);
+  if (command == "restore") return rapport::RunRestoreCommand(args, std::cout, std::cerr);
   if (command == "migrate") {
     const std::string from = TakeOption(args, "from", "");
     const std::string to = TakeOption(args, "to", "");
@@ -318,6 +336,9 @@ int main(int argc, char** argv) {
   const std::string files = postgres ? std::string("data/rapport.db") : db;
   const std::string audit_key = TakeOption(args, "audit-key", files + ".audit-key");
   const std::string message_key = TakeOption(args, "message-key", files + ".message-key");
+  // Empty: beside the SQLite file, or on PostgreSQL beside the message key file (so
+  // ./data/rapport.db.master-key by default).
+  const std::string master_key = TakeOption(args, "master-key", "");
   // One default for every command that writes or reads checkpoints; serve and audit take it as
   // their own --checkpoints option.
   const std::string checkpoints = TakeOption(args, "checkpoints", files + ".audit-checkpoints");
@@ -331,12 +352,14 @@ int main(int argc, char** argv) {
     options.conninfo = db;
     options.audit_key_path = audit_key;
     options.message_key_path = message_key;
+    options.master_key_path = master_key;
     store = rapport::SqlStore::Open(options);
   } else {
     rapport::SqliteStoreOptions options;
     options.path = db;
     options.audit_key_path = audit_key;
     options.message_key_path = message_key;
+    options.master_key_path = master_key;
     store = rapport::SqlStore::Open(options);
   }
   if (!store) {
@@ -368,6 +391,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     return 0;
+  }
+  if (command == "keys") {
+    return rapport::RunKeysCommand(**store, **store, args, std::cout, std::cerr);
   }
   return rapport::RunAuditCommand(**store, args, std::cout, std::cerr);
 }

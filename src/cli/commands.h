@@ -10,6 +10,7 @@
 namespace rapport {
 
 class Store;
+class DataKeyAdmin;
 
 using Args = std::span<const std::string>;
 
@@ -27,9 +28,22 @@ int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err
 // rapport user add --email E --name N --role R [--clinic ID] (password from RAPPORT_PASSWORD or
 // prompted on a terminal).
 int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err);
+// rapport backup [--db PATH|postgresql://...] --to FILE [--force]: a copy of the database taken
+// while the server writes, checked and written whole, without the key files (docs/backup.md).
+// rapport restore --from FILE --db PATH|postgresql://... [--force]: puts a backup in place once it
+// and its audit chain check out, never over a database a server holds; the target is left as it
+// was on any failure. Both choose the engine by --db themselves and never open the store.
+int RunBackupCommand(Args args, std::ostream& out, std::ostream& err);
+int RunRestoreCommand(Args args, std::ostream& out, std::ostream& err);
+
 // rapport audit verify [--checkpoints PATH]: checks the sealed chain, and against the last
 // checkpoint when given; names the first missing or altered entry. rapport audit checkpoint
 // --checkpoints PATH: appends the chain's current head, sealed.
 int RunAuditCommand(Store& store, Args args, std::ostream& out, std::ostream& err);
+// rapport keys status | rotate [--clinic ID] | rotate-master --new-master-key PATH: the data keys
+// that seal the database's free text at rest, and the master key that wraps them
+// (docs/encryption.md). `keys` is the same store's.
+int RunKeysCommand(Store& store, DataKeyAdmin& keys, Args args, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace rapport

@@ -185,6 +185,15 @@ Result<std::string> TextSealer::Open(std::string_view sealed, std::string_view c
   return plaintext;
 }
 
+std::string TextSealer::Fingerprint() const {
+  constexpr std::string_view kContext = "rapport key fingerprint v1";
+  std::array<unsigned char, 32> digest{};
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size(),
+                     reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+  return ToHex(digest.data(), 8);
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

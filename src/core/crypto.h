@@ -54,6 +54,11 @@ class TextSealer {
   // too short, altered, sealed under another key or for another context.
   Result<std::string> Open(std::string_view sealed, std::string_view context) const;
 
+  // What names the key without revealing it: the first 16 hexadecimal characters of BLAKE2b-256
+  // keyed with it over the fixed text "rapport key fingerprint v1". Two key files hold the same
+  // key exactly when their fingerprints agree (short of a 64-bit collision).
+  std::string Fingerprint() const;
+
  private:
   TextSealer() = default;
   std::string key_;  // 32 raw bytes

@@ -1,5 +1,6 @@
 #include "core/crypto.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace rapport {
@@ -89,6 +90,39 @@ TEST_F(CryptoTest, SealedTextOpensOnlyWithItsKeyAndContext) {
   const auto empty = sealer->Open(sealer->Seal("", "c"), "c");
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(*empty, "");
+}
+
+TEST_F(CryptoTest, SealedTextIsXChaCha20Poly1305AsTheIetfDraftsVectorSaysWithItsNonceInFront) {
+  // draft-irtf-cfrg-xchacha-03, A.3.1: key, nonce, associated data, plaintext, ciphertext and
+  // tag. A sealed text is base64 of the nonce, the ciphertext and the tag, so the vector opens.
+  const auto sealer =
+      TextSealer::FromHexKey("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+  ASSERT_TRUE(sealer.has_value());
+  const std::string context("\x50\x51\x52\x53\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7", 12);
+  const std::string sealed =
+      "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXvW0XnT6D1DuVdleUk8DpOVcqFwAlK/rMvtKQLCE5bLtzHH8bC0qmRAvzqC9O"
+      "2n45rmTGcIxUwhbLlrcuEhO0Ui+Mm6QNtdlFsRtpuYLBu54/P6wrw2lIj3ayODVl0//5IflmTJdjfal2iBL2FcaLE7Uu"
+      "wIdZJMHHmHlH3q/YeArPSQ==";
+  const auto opened = sealer->Open(sealed, context);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(*opened,
+            "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the "
+            "future, sunscreen would be it.");
+  EXPECT_FALSE(sealer->Open(sealed, context.substr(1)).has_value());
+}
+
+TEST_F(CryptoTest, AKeysFingerprintIsKeyedBlake2bOfAFixedTextAndRevealsNoKey) {
+  // Computed independently: hashlib.blake2b(b"rapport key fingerprint v1", key=bytes(range(32)),
+  // digest_size=32).hexdigest()[:16].
+  std::string counting;
+  for (int i = 0; i < 32; ++i) counting += fmt::format("{:02x}", i);
+  const auto first = TextSealer::FromHexKey(counting);
+  const auto second = TextSealer::FromHexKey(std::string(64, 'a'));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(first->Fingerprint(), "2c77ffb95ccb3e0a");
+  EXPECT_EQ(second->Fingerprint(), "aa1124942cfec448");
+  EXPECT_EQ(TextSealer::FromHexKey(counting)->Fingerprint(), first->Fingerprint());
 }
 
 TEST_F(CryptoTest, TextSealerRefusesAKeyThatIsNotThirtyTwoHexBytes) {

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
+#include "core/crypto.h"
+
 namespace rapport {
 
 namespace {
@@ -39,6 +43,28 @@ std::string AuditDigestInput(const AuditEntry& e) {
     for (const std::string& s : e.subjects) Put(out, s);
   }
   return out;
+}
+
+AuditChainCheck::AuditChainCheck(std::int64_t keyed_from, KeyedSeal keyed_seal)
+    : keyed_from_(keyed_from), keyed_seal_(std::move(keyed_seal)) {}
+
+std::optional<AuditChainBreak> AuditChainCheck::Next(const AuditEntry& entry) {
+  if (entry.seq != next_seq_) {
+    // A missing entry is reported at the first seq that should have been there.
+    return AuditChainBreak{
+        next_seq_, fmt::format("entry {} is missing (the next entry is {})", next_seq_, entry.seq)};
+  }
+  if (entry.prev_hash != prev_hash_) {
+    return AuditChainBreak{entry.seq, "its previous-hash does not match the entry before it"};
+  }
+  const std::string input = AuditDigestInput(entry);
+  const std::string expected = entry.seq >= keyed_from_ ? keyed_seal_(input) : Blake2b256Hex(input);
+  if (!ConstantTimeEquals(expected, entry.hash)) {
+    return AuditChainBreak{entry.seq, "its contents do not match its seal"};
+  }
+  prev_hash_ = entry.hash;
+  ++next_seq_;
+  return std::nullopt;
 }
 
 }  // namespace rapport

@@ -3,6 +3,7 @@
 // computed by the store (Store::AuditSeal) over AuditDigestInput().
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,5 +54,33 @@ std::string AuditDigestInput(const AuditEntry& entry);
 
 inline constexpr std::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Where and why an audit chain does not hold.
+struct AuditChainBreak {
+  std::int64_t seq = 0;  // the first entry that breaks it (or that is missing)
+  std::string reason;
+};
+
+// Follows an audit chain entry by entry, oldest first: each entry must be the next (seq), name
+// the one before it (prev_hash, the genesis hash for the first) and match its seal: keyed with
+// `keyed_seal` from seq `keyed_from` on, a plain BLAKE2b-256 before (entries written before the
+// chain had a key). The trail's verification (service/audit_service) and a restore's check of a
+// backup (store/sql/backup_support) follow it the same way.
+class AuditChainCheck {
+ public:
+  using KeyedSeal = std::function<std::string(const std::string& digest_input)>;
+  AuditChainCheck(std::int64_t keyed_from, KeyedSeal keyed_seal);
+
+  // Nothing while the chain holds up to `entry`; once it breaks, where and why.
+  std::optional<AuditChainBreak> Next(const AuditEntry& entry);
+  // How many entries held so far; the next must have seq checked() + 1.
+  std::int64_t checked() const { return next_seq_ - 1; }
+
+ private:
+  std::int64_t keyed_from_;
+  KeyedSeal keyed_seal_;
+  std::int64_t next_seq_ = 1;
+  std::string prev_hash_{kAuditGenesisHash};
+};
 
 }  // namespace rapport

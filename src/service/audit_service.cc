@@ -450,8 +450,6 @@ Result<ChainReport> AuditService::VerifyChain(Store& store,
   ChainReport report;
   if (checkpoint) report.checkpoint_seq = checkpoint->seq;
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t keyed_from, store.AuditKeyedFromSeq());
-  std::int64_t expected_seq = 1;
-  std::string prev_hash(kAuditGenesisHash);
   const auto broken = [&](std::int64_t seq, std::string reason) {
     report.ok = false;
     report.first_broken_seq = seq;
@@ -465,28 +463,17 @@ Result<ChainReport> AuditService::VerifyChain(Store& store,
                               "says {}",
                               keyed_from, checkpoint->keyed_from_seq));
   }
+  AuditChainCheck chain(keyed_from,
+                        [&store](const std::string& input) { return store.AuditSeal(input); });
   for (;;) {
-    RAPPORT_ASSIGN_OR_RETURN(auto entries, store.ListAudit(0, expected_seq - 1, kPage));
+    RAPPORT_ASSIGN_OR_RETURN(auto entries, store.ListAudit(0, chain.checked(), kPage));
     for (const AuditEntry& e : entries) {
-      if (e.seq != expected_seq) {
-        // A missing entry is reported at the first seq that should have been there.
-        return broken(expected_seq, fmt::format("entry {} is missing (the next entry is {})",
-                                                expected_seq, e.seq));
-      }
-      if (e.prev_hash != prev_hash) {
-        return broken(e.seq, "its previous-hash does not match the entry before it");
-      }
-      const std::string input = AuditDigestInput(e);
-      const std::string expected =
-          e.seq >= keyed_from ? store.AuditSeal(input) : Blake2b256Hex(input);
-      if (!ConstantTimeEquals(expected, e.hash)) {
-        return broken(e.seq, "its contents do not match its seal");
+      if (std::optional<AuditChainBreak> at = chain.Next(e)) {
+        return broken(at->seq, std::move(at->reason));
       }
       if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
         return broken(e.seq, "it is not the entry the last checkpoint recorded");
       }
-      prev_hash = e.hash;
-      ++expected_seq;
       ++report.entries_checked;
     }
     if (entries.size() < static_cast<std::size_t>(kPage)) break;

@@ -104,6 +104,31 @@ void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
                  RAPPORT_RETURN_IF_ERROR(FlagEpisodesWithoutContact(txn, store, clinic, now));
                  return Ok();
                }));
+  scheduler.Handle(std::string(kResealDataKeysJob),
+                   [](WriteTxn& txn, const Job& job, const Json& payload, Timestamp now) -> Status {
+                     std::string position;
+                     if (payload.contains("position")) {
+                       if (!payload["position"].is_string()) {
+                         return Fail(Error::Internal("a re-seal job whose position does not read"));
+                       }
+                       position = payload["position"].get<std::string>();
+                     }
+                     RAPPORT_ASSIGN_OR_RETURN(const ResealPass step,
+                                              txn.ResealRetiringValues(job.clinic_id, position,
+                                                                       kResealRowsPerWrite, now));
+                     if (step.finished) return Ok();
+                     // The next step, at once (or when the pass may begin), as a job of its own:
+                     // each step is its own write, so the server keeps serving between them.
+                     Job next;
+                     next.clinic_id = job.clinic_id;
+                     next.kind = job.kind;
+                     next.key = fmt::format("{}:clinic={}:after-job={}", kResealDataKeysJob,
+                                            job.clinic_id, job.id);
+                     next.payload_json = Json{{"position", step.position}}.dump();
+                     next.due_at = std::max(now, step.not_before);
+                     RAPPORT_RETURN_IF_ERROR(txn.InsertJob(next));
+                     return Ok();
+                   });
   scheduler.Handle(
       std::string(kFeedbackRequestsJob),
       Periodic(kFeedbackRequestsJob, kFeedbackRequestsEveryMs,

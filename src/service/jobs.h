@@ -33,9 +33,13 @@ inline constexpr std::int64_t kHomeworkRemindersEveryMs = 6LL * 60 * 60 * 1000;
 // Sessions past their idle or absolute timeout are removed, not kept until presented.
 inline constexpr std::string_view kPruneSessionsJob = "prune_sessions";
 inline constexpr std::int64_t kPruneSessionsEveryMs = 15LL * 60 * 1000;
+// After a clinic's data key is rotated (store/data_keys.h schedules kResealDataKeysJob in the
+// same write), the values under its former keys are sealed again under the new one, this many
+// rows a write, each step scheduling the next at once until the pass is done. Not periodic.
+inline constexpr int kResealRowsPerWrite = 200;
 
-// Registers the handlers for every kind of job above, and FeedbackService's kUnsentRiskJob. Borrows
-// everything.
+// Registers the handlers for every kind of job above, FeedbackService's kUnsentRiskJob and the
+// store's kResealDataKeysJob. Borrows everything.
 void RegisterJobs(Scheduler& scheduler, Store& store, FeedbackService& feedback,
                   const NotifierConfig& notifier, const AuthOptions& auth);
 

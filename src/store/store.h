@@ -34,6 +34,7 @@
 #include "domain/rupture.h"
 #include "domain/support_check.h"
 #include "store/caseload_records.h"
+#include "store/data_keys.h"
 #include "store/feedback_records.h"
 #include "store/matching_records.h"
 #include "store/notification_records.h"
@@ -250,7 +251,7 @@ class WriteTxn {
   // interface.
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
 
-  // --- Formal feedback (issue 3) ---
+  // --- Formal feedback ---
   // Adds the questionnaire to the episode for that respondent; a repeat is a no-op.
   virtual Status UpsertAssignment(const InstrumentAssignment& assignment) = 0;  // idempotent
   // Sets (none: back to the default) how often the assignment is asked; kNotFound without it.
@@ -270,7 +271,7 @@ class WriteTxn {
   // No-op when there is none.
   virtual Status DeleteFeedbackDraft(EpisodeId episode_id, UserId author_id) = 0;
 
-  // --- Treatment plans (issue 4) ---
+  // --- Treatment plans ---
   // version.id ignored; kAlreadyExists (field "number") when the episode already has that number.
   virtual Result<PlanVersionId> InsertPlanVersion(const PlanVersion& version) = 0;
   // Writes every field but id, episode_id and number. kNotFound if absent. The store refuses
@@ -315,6 +316,15 @@ class WriteTxn {
   virtual Result<Job> GetJob(JobId id) = 0;
   // Writes state, due_at, attempts, done_at and last_error of job.id; kNotFound if absent.
   virtual Status UpdateJob(const Job& job) = 0;
+
+  // --- Encryption at rest (store/data_keys.h) ---
+  // One step of the pass that seals again, under the clinic's active data key, its values still
+  // under a retiring key: at most `limit` rows from `position` ("" starts a pass; it starts only
+  // when the clinic has a retiring key and its active key has been active long enough for every
+  // server to write under it). The step that finishes marks those keys retired. The scheduler's
+  // re-seal job runs one step a write, so that the server keeps serving between them.
+  virtual Result<ResealPass> ResealRetiringValues(ClinicId clinic_id, std::string_view position,
+                                                  int limit, Timestamp now) = 0;
 
   // Reads the planner of notifications needs inside the write that raises an alert.
   virtual Result<Clinic> GetClinic(ClinicId id) = 0;

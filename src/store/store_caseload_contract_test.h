@@ -194,7 +194,7 @@ TEST_P(StoreCaseloadContractTest,
   agreed.number = 1;
   agreed.status = PlanVersionStatus::kAgreed;
   agreed.content_json = R"({"summary":"Sleep better"})";
-  agreed.content_hash = "h1";
+  agreed.content_hash = Blake2b256Hex(agreed.content_json);
   agreed.created_by = w.therapist;
   agreed.created_at = kT0;
   agreed.updated_at = kT0 + 5 * kDay;

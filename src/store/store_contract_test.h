@@ -513,10 +513,9 @@ TEST_P(StoreContractTest, InsertClinicIgnoresTheGivenIdAndAssignsDistinctOnes) {
 
 TEST_P(StoreContractTest, UpdateClinicSettingsChangesOnlyTheSettings) {
   const ClinicId id = AddClinic("Harbour Clinic");
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpdateClinicSettings(id, ClinicSettings{false, false});
-              }),
-              IsOk());
+  ASSERT_THAT(
+      Do([&](WriteTxn& txn) { return txn.UpdateClinicSettings(id, ClinicSettings{false, false}); }),
+      IsOk());
   auto clinic = store().GetClinic(id);
   ASSERT_THAT(clinic, IsOk());
   EXPECT_EQ(clinic->name, "Harbour Clinic");
@@ -850,10 +849,9 @@ TEST_P(StoreContractTest, ProfileOfAMissingUserIsInvalidArgument) {
                 return txn.UpsertTherapistProfile(TherapistProfile{404, "", "", true});
               }),
               FailsWith(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Do([](WriteTxn& txn) {
-                return txn.UpsertClientProfile(ClientProfile{404, "", "", ""});
-              }),
-              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([](WriteTxn& txn) { return txn.UpsertClientProfile(ClientProfile{404, "", "", ""}); }),
+      FailsWith(ErrorCode::kInvalidArgument));
 }
 
 // --- Supervision and guardian links -----------------------------------------------------------
@@ -1392,18 +1390,12 @@ TEST_P(StoreContractTest, AKnownDeviceIsKnownOnlyForItsOwnUser) {
   const ClinicId clinic = AddClinic();
   const UserId ana = AddUser(clinic, "ana@x.org", Role::kTherapist);
   const UserId bob = AddUser(clinic, "bob@x.org", Role::kTherapist);
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertKnownDevice({ana, "dev", kT0, kT0});
-              }),
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({ana, "dev", kT0, kT0}); }),
               IsOk());
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertKnownDevice({ana, "dev", kT0, kT0 + 9});
-              }),
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({ana, "dev", kT0, kT0 + 9}); }),
               IsOk());
   // Another user presenting the same cookie does not take the device over.
-  ASSERT_THAT(Do([&](WriteTxn& txn) {
-                return txn.UpsertKnownDevice({bob, "dev", kT0, kT0});
-              }),
+  ASSERT_THAT(Do([&](WriteTxn& txn) { return txn.UpsertKnownDevice({bob, "dev", kT0, kT0}); }),
               IsOk());
   EXPECT_THAT(store().IsKnownDevice(ana, "dev"), ::testing::Optional(true));
   EXPECT_THAT(store().IsKnownDevice(bob, "dev"), ::testing::Optional(false));
@@ -1664,10 +1656,9 @@ TEST_P(StoreContractTest, RoomGuestsAreInvitedPerAppointmentOnce) {
   EXPECT_EQ((*guests)[0].guardian_id, std::min(mum, dad));
   EXPECT_EQ((*guests)[0].invited_by, therapist);
   EXPECT_TRUE(store().ListRoomGuests(two)->empty());
-  EXPECT_THAT(Do([&](WriteTxn& txn) {
-                return txn.InsertRoomGuest(RoomGuest{one, 999, therapist, kT0});
-              }),
-              FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(
+      Do([&](WriteTxn& txn) { return txn.InsertRoomGuest(RoomGuest{one, 999, therapist, kT0}); }),
+      FailsWith(ErrorCode::kInvalidArgument));
 }
 
 TEST_P(StoreContractTest, ACalendarFeedIsFoundByItsHashUntilReplaced) {
@@ -1956,7 +1947,7 @@ TEST_P(StoreContractTest, SearchAuditKeepsOnlyWhatEveryPartOfTheFilterAllows) {
   EXPECT_EQ(seqs(f), (Seqs{}));
 }
 
-// --- Formal feedback (issue 3) ----------------------------------------------------------------
+// --- Formal feedback ----------------------------------------------------------------
 
 class FeedbackContractWorld {
  public:
@@ -2058,11 +2049,11 @@ TEST_P(StoreFeedbackContractTest, AnAssignmentKeepsItsScheduleOrTheDefault) {
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].schedule, std::nullopt);
   EXPECT_EQ((*listed)[1].schedule, (Schedule{1, 0}));
-  ASSERT_THAT(
-      Do([&](WriteTxn& txn) {
-        return txn.SetAssignmentSchedule(w.episode, "PHQ-9", Respondent::kClient, Schedule{0, 4});
-      }),
-      IsOk());
+  ASSERT_THAT(Do([&](WriteTxn& txn) {
+                return txn.SetAssignmentSchedule(w.episode, "PHQ-9", Respondent::kClient,
+                                                 Schedule{0, 4});
+              }),
+              IsOk());
   ASSERT_THAT(Do([&](WriteTxn& txn) {
                 return txn.SetAssignmentSchedule(w.episode, "RAPPORT-CHECK", Respondent::kClient,
                                                  std::nullopt);
@@ -2071,11 +2062,11 @@ TEST_P(StoreFeedbackContractTest, AnAssignmentKeepsItsScheduleOrTheDefault) {
   listed = store().ListAssignments(w.episode);
   EXPECT_EQ((*listed)[0].schedule, (Schedule{0, 4}));
   EXPECT_EQ((*listed)[1].schedule, std::nullopt);
-  EXPECT_THAT(
-      Do([&](WriteTxn& txn) {
-        return txn.SetAssignmentSchedule(w.episode, "GAD-7", Respondent::kClient, Schedule{1, 0});
-      }),
-      FailsWith(ErrorCode::kNotFound));
+  EXPECT_THAT(Do([&](WriteTxn& txn) {
+                return txn.SetAssignmentSchedule(w.episode, "GAD-7", Respondent::kClient,
+                                                 Schedule{1, 0});
+              }),
+              FailsWith(ErrorCode::kNotFound));
 }
 
 TEST_P(StoreFeedbackContractTest, ResponsesRoundTripEveryField) {
@@ -2366,7 +2357,7 @@ TEST_P(StoreFeedbackContractTest, AlertsAreReadableInsideTheWriteThatInsertedThe
               FailsWith(ErrorCode::kNotFound));
 }
 
-// --- Treatment plans (issue 4) ----------------------------------------------------------------
+// --- Treatment plans ----------------------------------------------------------------
 
 class StorePlanContractTest : public StoreContractTest {
  protected:

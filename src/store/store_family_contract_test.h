@@ -173,7 +173,7 @@ TEST_P(StoreFamilyContractTest, APlanDecisionRemembersWhoMadeIt) {
   v.number = 1;
   v.status = PlanVersionStatus::kProposed;
   v.content_json = "{}";
-  v.content_hash = "h";
+  v.content_hash = Blake2b256Hex(v.content_json);
   v.created_by = f.w.therapist;
   v.created_at = kT0;
   v.updated_at = kT0;

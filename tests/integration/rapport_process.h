@@ -1,16 +1,20 @@
 #pragma once
 // Test support: the real `rapport` binary as a child process. RunRapport runs a subcommand to
-// completion; ServeProcess runs `rapport serve` on a free loopback port (read from its
-// "listening on" line) with any extra options, and kills and reaps it when destroyed.
-// Header-only; not thread-safe: one owner each.
+// completion, RunRapportCapturing too and keeps what it printed; ServeProcess runs `rapport serve`
+// on a free loopback port (read from its "listening on" line) with any extra options, and kills and
+// reaps it when destroyed. Header-only; not thread-safe: one owner each.
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,49 @@ inline int RunRapport(const std::vector<std::string>& args, const std::string& d
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// What a program printed, each stream on its own, and how it exited (-1: it did not exit).
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// 'text' for the shell, whatever it holds (a URI's ? and &).
+inline std::string ShellQuoted(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Runs `program args...` to completion (with RAPPORT_DEMO_PASSWORD set to `demo_password` when
+// it is not empty) and keeps both streams; the program is the rapport binary unless named.
+inline Outcome RunRapportCapturing(const std::vector<std::string>& args,
+                                   const std::string& demo_password = {},
+                                   const std::string& program = RAPPORT_BINARY) {
+  Outcome run;
+  std::string err_file = "/tmp/rapport-stderr-XXXXXX";
+  const int fd = mkstemp(err_file.data());
+  if (fd < 0) return run;
+  close(fd);
+  std::string command;
+  if (!demo_password.empty()) command = "RAPPORT_DEMO_PASSWORD=" + ShellQuoted(demo_password) + " ";
+  command += ShellQuoted(program);
+  for (const std::string& arg : args) command += " " + ShellQuoted(arg);
+  command += " 2>" + ShellQuoted(err_file);
+  if (FILE* pipe = ::popen(command.c_str(), "r"); pipe != nullptr) {
+    std::array<char, 512> chunk{};
+    while (const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), pipe)) {
+      run.out.append(chunk.data(), n);
+    }
+    const int raw = ::pclose(pipe);
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  }
+  std::ifstream err(err_file);
+  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  std::remove(err_file.c_str());
+  return run;
 }
 
 // `rapport serve --db DB --listen 127.0.0.1:0 --web /nonexistent [extra...]` in the background.

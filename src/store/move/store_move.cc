@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "store/postgres/pg_migrations.h"
 #include "store/sql/sql_migrations.h"
 #include "store/sql/sql_store.h"
+#include "store/sql/table_digest.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 
@@ -35,7 +35,6 @@ constexpr std::string_view kRowid = "rowid";
 
 // The hash is chained over blocks of canonical text of about this size, so that a table of any
 // size is hashed in bounded memory.
-constexpr std::size_t kHashBlockBytes = std::size_t{1} << 20;
 // PostgreSQL hands a statement's whole result over at once: big tables are read through a cursor
 // this many rows at a time.
 constexpr int kFetchRows = 1000;
@@ -44,14 +43,17 @@ constexpr std::string_view kCursor = "rapport_move_rows";
 constexpr std::size_t kInsertRows = 256;
 constexpr std::size_t kMaxParameters = 32767;
 
-// What the migrations write into a new database by themselves: where the keyed part of the audit
-// chain begins, for a chain without entries (SQLite's 0005, PostgreSQL's baseline). A target
-// holding only these rows is empty; the copy replaces them with the source's.
+// What the migrations (and a first start) write into a new database by themselves: where the keyed
+// part of the audit chain begins, for a chain without entries (SQLite's 0005, PostgreSQL's
+// baseline), and whether the clear text of before 0027 was sealed (0027; the first start of a
+// store on the empty database marks it done). A target holding only these rows is empty; the copy
+// replaces them with the source's.
 struct SeededRows {
   std::string_view table;
   std::string_view condition;  // true of exactly the seeded rows
 };
-constexpr SeededRows kSeeded[] = {{"audit_chain", "id = 1 AND keyed_from_seq = 1"}};
+constexpr SeededRows kSeeded[] = {{"audit_chain", "id = 1 AND keyed_from_seq = 1"},
+                                  {"clear_text_sweep", "id = 1"}};
 
 // A value read from SQLite, kept until its batch of rows is written.
 using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
@@ -172,50 +174,23 @@ void BindCell(SqlQuery& query, const Cell& cell, SqlType type) {
   }
 }
 
-// Appends column `i` of the current row to the canonical text (see TableHash::hash).
-void AppendCanonical(std::string& out, const SqlQuery& query, int i, SqlType type) {
-  if (!query.OptionalInt(i)) {
-    out += 'N';
-    return;
-  }
-  char tag = 'T';
-  std::string text;
-  switch (type) {
-    case SqlType::kInt:
-      tag = 'I';
-      text = fmt::format("{}", query.Int(i));
-      break;
-    case SqlType::kDouble:
-      tag = 'R';
-      text = fmt::format("{}", query.Double(i));
-      break;
-    case SqlType::kText: text = query.Text(i); break;
-  }
-  fmt::format_to(std::back_inserter(out), "{}{}:", tag, text.size());
-  out += text;
-}
-
 Result<TableHash> HashTable(SqlConnection& c, const MoveTable& table) {
   TableHash hashed;
   hashed.table = table.name;
-  std::string block;
+  TableHasher hasher;
   const std::string select =
       fmt::format("SELECT {} FROM {} ORDER BY {}", ColumnList(table), Quoted(table.name),
                   OrderBy(table, table.order, c.dialect()));
   const Status read = ForEachRow(c, select, [&](const SqlQuery& query) -> Status {
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      AppendCanonical(block, query, static_cast<int>(i), table.columns[i].type);
+      hasher.Add(query, static_cast<int>(i), table.columns[i].type);
     }
-    block += '\n';
-    ++hashed.rows;
-    if (block.size() >= kHashBlockBytes) {
-      hashed.hash = Blake2b256Hex(hashed.hash + block);
-      block.clear();
-    }
+    hasher.EndRow();
     return Ok();
   });
   if (!read) return Fail(InTable(table.name, read.error()));
-  hashed.hash = Blake2b256Hex(hashed.hash + block);
+  hashed.rows = hasher.rows();
+  hashed.hash = hasher.Finish();
   return hashed;
 }
 
@@ -741,6 +716,7 @@ Result<MoveReport> MoveSqliteToPostgres(const SqliteStoreOptions& from,
     return Fail(Error::InvalidArgument(
         "the PostgreSQL database needs the paths of its audit and message key files"));
   }
+  RAPPORT_ASSIGN_OR_RETURN(const std::string to_master, MasterKeyPath(to));
   std::error_code ignored;
   if (!std::filesystem::is_regular_file(from.path, ignored)) {
     return Fail(Error::Unavailable(fmt::format("there is no SQLite database at {}", from.path)));
@@ -750,6 +726,7 @@ Result<MoveReport> MoveSqliteToPostgres(const SqliteStoreOptions& from,
   SqliteStoreOptions source = from;
   if (source.audit_key_path.empty()) source.audit_key_path = from.path + ".audit-key";
   if (source.message_key_path.empty()) source.message_key_path = from.path + ".message-key";
+  if (source.master_key_path.empty()) source.master_key_path = from.path + ".master-key";
   source.read_connections = 1;
   int sqlite_version = 0;
   {
@@ -760,7 +737,11 @@ Result<MoveReport> MoveSqliteToPostgres(const SqliteStoreOptions& from,
                                   "the audit chain is sealed with it"));
   RAPPORT_RETURN_IF_ERROR(SameKey(source.message_key_path, to.message_key_path, "message",
                                   "the words of secure messages are sealed with it"));
+  RAPPORT_RETURN_IF_ERROR(SameKey(source.master_key_path, to_master, "master",
+                                  "the data keys that seal the clinic's free text are wrapped "
+                                  "under it, and are copied as they are"));
   PostgresStoreOptions target = to;
+  target.master_key_path = to_master;
   target.read_connections = 1;
   int pg_version = 0;
   {

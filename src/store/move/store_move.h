@@ -7,9 +7,10 @@
 // only read (after being brought to the newest schema, as every command does).
 //
 // The audit chain is copied as it is, sealed with the SQLite database's audit key: the PostgreSQL
-// database must be given the same key file, and the same message key file, whose key seals the
-// words of secure messages. Verifying the chain itself is the caller's (service/audit_service.h),
-// once the move has returned.
+// database must be given the same key file, the same message key file (which sealed the words of
+// secure messages before migration 0027) and the same master key file, which wraps the data keys
+// (copied as they are, like every sealed text). Verifying the chain itself is the caller's
+// (service/audit_service.h), once the move has returned.
 
 #include <cstdint>
 #include <span>
@@ -86,8 +87,8 @@ struct MoveReport {
 // hold no clinic (it is migrated first; a new database's own seeded rows count as empty), then
 // verifies every table before committing. Both stores are opened once through SqlStore::Open
 // (which migrates them and makes sure their key files exist) and closed again; the copy uses
-// connections of their own. `to` must name the same audit and message keys as `from` (the same
-// paths, or files holding the same keys).
+// connections of their own. `to` must name the same audit, message and master keys as `from` (the
+// same paths, or files holding the same keys).
 //
 // kInvalidArgument for a bad option (no path, no connection string, no key paths, keys that are
 // not the source's); kUnavailable when either database cannot be opened (the SQLite file does not

@@ -20,6 +20,7 @@
 #include "domain/audit.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_test_cluster.h"
+#include "store/sealed_world_test_support.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
 
@@ -559,6 +560,54 @@ TEST_F(MoveTest, RefusesMissingOptions) {
   const Result<MoveReport> no_file = MoveSqliteToPostgres(from, To());
   ASSERT_FALSE(no_file.has_value());
   EXPECT_EQ(no_file.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(MoveTest, SealedTextAndItsWrappedDataKeysArriveAsTheyAreAndOpenUnderTheSameMasterKey) {
+  constexpr std::string_view kMarker = "Gorsebright-Pellucid-6204";
+  Result<SealedWorld> world = Fail(Error::Internal("not written"));
+  {
+    std::unique_ptr<SqlStore> sqlite = OpenSqlite();
+    ASSERT_NE(sqlite, nullptr);
+    world = WriteEverySealedField(*sqlite, kMarker, kT0);
+    ASSERT_TRUE(world.has_value()) << world.error().message;
+  }
+  const Result<MoveReport> report = MoveSqliteToPostgres(From(), To());
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const auto tables = ByTable(*report);
+  ASSERT_TRUE(tables.contains("data_keys"));
+  EXPECT_EQ(tables.at("data_keys").rows_to, 1);
+  EXPECT_EQ(tables.at("data_keys").hash_to, tables.at("data_keys").hash_from);
+
+  std::unique_ptr<SqlStore> postgres = OpenPostgres();
+  ASSERT_NE(postgres, nullptr);
+  ExpectEverySealedFieldReadsBack(*postgres, *world, kMarker);
+  // The moved clinic goes on writing under its own data key.
+  ASSERT_TRUE(postgres
+                  ->Write([&](WriteTxn& txn) {
+                    return txn.UpsertFirstStep(
+                        FirstStep{world->client, "after the move", "", "", false, kT0 + kDay});
+                  })
+                  .has_value());
+  auto keys = postgres->ListDataKeys();
+  ASSERT_TRUE(keys.has_value());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->front().state, "active");
+}
+
+TEST_F(MoveTest, RefusesAnotherMasterKeyFileThanTheSources) {
+  {
+    std::unique_ptr<SqlStore> sqlite = OpenSqlite();
+    ASSERT_NE(sqlite, nullptr);
+    ASSERT_TRUE(WriteEverySealedField(*sqlite, "words", kT0).has_value());
+  }
+  PostgresStoreOptions to = To();
+  to.master_key_path = (dir_ / "other.master-key").string();
+  ASSERT_TRUE(LoadOrCreateKeyFile(to.master_key_path).has_value());  // another, new key
+  const Result<MoveReport> report = MoveSqliteToPostgres(From(), to);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(report.error().message, HasSubstr("master key"));
+  EXPECT_FALSE(PostgresHasSchema());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/result.h"
 #include "store/sql/sql_store.h"
 
 namespace rapport {
@@ -21,6 +22,15 @@ struct PostgresStoreOptions {
   // server of one database must be given the same two keys.
   std::string audit_key_path;
   std::string message_key_path;
+  // The master key file, which wraps the data keys that seal free text at rest; every app server
+  // of one database must be given the same one. Empty: the message key file's path with its
+  // ending "message-key" made "master-key" (so ./data/rapport.db.message-key gives
+  // ./data/rapport.db.master-key); required when the message key file's name does not end so.
+  std::string master_key_path;
 };
+
+// The master key file `options` names: master_key_path, or the one beside the message key file;
+// kInvalidArgument when neither says.
+Result<std::string> MasterKeyPath(const PostgresStoreOptions& options);
 
 }  // namespace rapport

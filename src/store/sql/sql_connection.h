@@ -110,6 +110,10 @@ class SqlQuery {
   std::int64_t Int(int column) const { return statement_->Int(column); }
   bool Bool(int column) const { return Int(column) != 0; }
   std::string Text(int column) const { return statement_->Text(column); }
+  std::optional<std::string> OptionalText(int column) const {
+    if (statement_->IsNull(column)) return std::nullopt;
+    return Text(column);
+  }
   std::optional<std::int64_t> OptionalInt(int column) const {
     if (statement_->IsNull(column)) return std::nullopt;
     return Int(column);

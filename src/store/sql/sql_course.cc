@@ -4,37 +4,49 @@
 #include <string>
 #include <utility>
 
+#include "store/sql/field_cipher.h"
 #include "store/sql/sql_rows.h"
 
 namespace rapport::sql {
 
-Status PutEpisodeEnding(SqlConnection& c, const EpisodeEnding& ending) {
+Status PutEpisodeEnding(SealedFields& f, const EpisodeEnding& ending) {
+  const std::string missing = "episode or user does not exist";
+  RowClinic clinic = f.OfEpisode(ending.episode_id);
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q,
-      c.Prepare("INSERT INTO episode_endings (episode_id, reason, ended_by, ended_at, words) "
-                "VALUES (?, ?, ?, ?, ?)"));
+      const std::string words,
+      NameMissing(f.Seal(clinic, Field::kEndingWords, OwnerOf(ending.episode_id),
+                         EndingWordsToJson(ending.words).dump()),
+                  missing));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q, f.connection().Prepare(
+                      "INSERT INTO episode_endings (episode_id, reason, ended_by, ended_at, words) "
+                      "VALUES (?, ?, ?, ?, ?)"));
   q.Bind(ending.episode_id)
       .Bind(std::string(ToString(ending.words.reason)))
       .Bind(ending.ended_by)
       .Bind(ending.ended_at)
-      .Bind(EndingWordsToJson(ending.words).dump());
-  return Done(NameMissing(q.Run(), "episode or user does not exist"));
+      .Bind(words);
+  return Done(NameMissing(q.Run(), missing));
 }
 
-Result<EpisodeEnding> GetEpisodeEnding(SqlConnection& c, EpisodeId episode_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT episode_id, ended_by, ended_at, words "
-                                                 "FROM episode_endings WHERE episode_id = ?"));
+Result<EpisodeEnding> GetEpisodeEnding(SealedFields& f, EpisodeId episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
+                           f.connection().Prepare("SELECT episode_id, ended_by, ended_at, words "
+                                                  "FROM episode_endings WHERE episode_id = ?"));
   q.Bind(episode_id);
   return One(
       q,
-      [](const SqlQuery& row) -> Result<EpisodeEnding> {
+      [&f](const SqlQuery& row) -> Result<EpisodeEnding> {
         EpisodeEnding ending;
         ending.episode_id = row.Int(0);
         ending.ended_by = row.Int(1);
         ending.ended_at = row.Int(2);
+        RAPPORT_ASSIGN_OR_RETURN(
+            const std::string text,
+            f.Open(Field::kEndingWords, OwnerOf(ending.episode_id), row.Text(3)));
         // The text is what EndingWordsToJson wrote after validation; the display words it added
         // are read past.
-        RAPPORT_ASSIGN_OR_RETURN(Json words, FromColumn(ParseJson(row.Text(3)), "episode ending"));
+        RAPPORT_ASSIGN_OR_RETURN(Json words, FromColumn(ParseJson(text), "episode ending"));
         words.erase("reason_words");
         RAPPORT_ASSIGN_OR_RETURN(ending.words,
                                  FromColumn(EndingWordsFromJson(words), "episode ending"));
@@ -60,7 +72,7 @@ Result<NoteSections> ReadSections(const NoteTemplate& note_template, const std::
   return sections;
 }
 
-Result<SessionNote> ReadNote(const SqlQuery& row) {
+Result<SessionNote> ReadNote(SealedFields& f, const SqlQuery& row) {
   SessionNote note;
   note.id = row.Int(0);
   note.appointment_id = row.Int(1);
@@ -68,7 +80,9 @@ Result<SessionNote> ReadNote(const SqlQuery& row) {
   note.author_id = row.Int(3);
   RAPPORT_ASSIGN_OR_RETURN(Json t, FromColumn(ParseJson(row.Text(4)), "session note"));
   RAPPORT_ASSIGN_OR_RETURN(note.note_template, FromColumn(NoteTemplateFromJson(t), "session note"));
-  RAPPORT_ASSIGN_OR_RETURN(note.sections, ReadSections(note.note_template, row.Text(5)));
+  RAPPORT_ASSIGN_OR_RETURN(const std::string sections,
+                           f.Open(Field::kNoteSections, OwnerOf(note.appointment_id), row.Text(5)));
+  RAPPORT_ASSIGN_OR_RETURN(note.sections, ReadSections(note.note_template, sections));
   RAPPORT_ASSIGN_OR_RETURN(note.state, FromColumn(ParseNoteState(row.Text(6)), "session note"));
   note.created_at = row.Int(7);
   note.updated_at = row.Int(8);
@@ -78,7 +92,7 @@ Result<SessionNote> ReadNote(const SqlQuery& row) {
 }
 
 // Fills in the addenda of `notes` in one query.
-Status AddAddenda(SqlConnection& c, std::vector<SessionNote>& notes) {
+Status AddAddenda(SealedFields& f, std::vector<SessionNote>& notes) {
   if (notes.empty()) return Ok();
   std::map<NoteId, SessionNote*> by_id;
   std::string ids;
@@ -89,13 +103,18 @@ Status AddAddenda(SqlConnection& c, std::vector<SessionNote>& notes) {
   }
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("SELECT a.id, a.note_id, a.author_id, a.text, a.created_at FROM note_addenda a "
-                "WHERE a.note_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY "
-                "a.note_id, a.id"));
+      f.connection().Prepare(
+          "SELECT a.id, a.note_id, a.author_id, a.text, a.created_at FROM note_addenda a "
+          "WHERE a.note_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY "
+          "a.note_id, a.id"));
   q.Bind("[" + ids + "]");
   RAPPORT_ASSIGN_OR_RETURN(
-      std::vector<NoteAddendum> addenda, All(q, [](const SqlQuery& row) -> Result<NoteAddendum> {
-        return NoteAddendum{row.Int(0), row.Int(1), row.Int(2), row.Text(3), row.Int(4)};
+      std::vector<NoteAddendum> addenda, All(q, [&f](const SqlQuery& row) -> Result<NoteAddendum> {
+        NoteAddendum a{row.Int(0), row.Int(1), row.Int(2), {}, row.Int(4)};
+        RAPPORT_ASSIGN_OR_RETURN(
+            a.text, f.Open(Field::kAddendumText, OwnerOf(a.note_id, a.author_id, a.created_at),
+                           row.Text(3)));
+        return a;
       }));
   for (NoteAddendum& a : addenda) by_id.at(a.note_id)->addenda.push_back(std::move(a));
   return Ok();
@@ -103,28 +122,57 @@ Status AddAddenda(SqlConnection& c, std::vector<SessionNote>& notes) {
 
 }  // namespace
 
-Result<NoteId> InsertSessionNote(SqlConnection& c, const SessionNote& note) {
+Result<NoteId> InsertSessionNote(SealedFields& f, const SessionNote& note) {
+  const std::string missing = "appointment, episode or author does not exist";
+  RowClinic clinic = f.OfEpisode(note.episode_id);
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string sections,
+      NameMissing(f.Seal(clinic, Field::kNoteSections, OwnerOf(note.appointment_id),
+                         NoteSectionsToJson(note.sections).dump()),
+                  missing));
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("INSERT INTO session_notes (appointment_id, episode_id, author_id, template, "
-                "sections, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) "
-                "RETURNING id"));
+      f.connection().Prepare(
+          "INSERT INTO session_notes (appointment_id, episode_id, author_id, template, "
+          "sections, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) "
+          "RETURNING id"));
   q.Bind(note.appointment_id)
       .Bind(note.episode_id)
       .Bind(note.author_id)
       .Bind(NoteTemplateToJson(note.note_template).dump())
-      .Bind(NoteSectionsToJson(note.sections).dump())
+      .Bind(sections)
       .Bind(note.created_at)
       .Bind(note.updated_at);
-  return NameMissing(q.RunReturningId(), "appointment, episode or author does not exist");
+  return NameMissing(q.RunReturningId(), missing);
 }
 
-Status UpdateSessionNote(SqlConnection& c, const SessionNote& note) {
+Status UpdateSessionNote(SealedFields& f, const SessionNote& note) {
+  SqlConnection& c = f.connection();
+  AppointmentId appointment = 0;
+  EpisodeId episode = 0;
+  {
+    RAPPORT_ASSIGN_OR_RETURN(
+        SqlQuery stored,
+        c.Prepare("SELECT appointment_id, episode_id, state FROM session_notes WHERE id = ?"));
+    stored.Bind(note.id);
+    RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+    if (!found) return Fail(Error::NotFound("no such session note"));
+    // Checked here as well as by the trigger, which lets a signed note's sections be sealed again.
+    if (stored.Text(2) == ToString(NoteState::kSigned)) {
+      return Fail(Error::FailedPrecondition("a signed session note cannot be changed"));
+    }
+    appointment = stored.Int(0);
+    episode = stored.Int(1);
+  }
+  RowClinic clinic = f.OfEpisode(episode);
+  RAPPORT_ASSIGN_OR_RETURN(const std::string sections,
+                           f.Seal(clinic, Field::kNoteSections, OwnerOf(appointment),
+                                  NoteSectionsToJson(note.sections).dump()));
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
       c.Prepare("UPDATE session_notes SET sections = ?, state = ?, updated_at = ?, signed_at = ?, "
                 "signed_by = ? WHERE id = ?"));
-  q.Bind(NoteSectionsToJson(note.sections).dump())
+  q.Bind(sections)
       .Bind(std::string(ToString(note.state)))
       .Bind(note.updated_at)
       .Bind(note.signed_at)
@@ -133,12 +181,21 @@ Status UpdateSessionNote(SqlConnection& c, const SessionNote& note) {
   return ChangedOne(q.Run(), "no such session note");
 }
 
-Result<AddendumId> InsertNoteAddendum(SqlConnection& c, const NoteAddendum& addendum) {
+Result<AddendumId> InsertNoteAddendum(SealedFields& f, const NoteAddendum& addendum) {
+  const std::string missing = "note or author does not exist";
+  RowClinic clinic = f.OfNote(addendum.note_id);
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q, c.Prepare("INSERT INTO note_addenda (note_id, author_id, text, created_at) "
-                            "VALUES (?, ?, ?, ?) RETURNING id"));
-  q.Bind(addendum.note_id).Bind(addendum.author_id).Bind(addendum.text).Bind(addendum.created_at);
-  return NameMissing(q.RunReturningId(), "note or author does not exist");
+      const std::string text,
+      NameMissing(
+          f.Seal(clinic, Field::kAddendumText,
+                 OwnerOf(addendum.note_id, addendum.author_id, addendum.created_at), addendum.text),
+          missing));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q,
+      f.connection().Prepare("INSERT INTO note_addenda (note_id, author_id, text, created_at) "
+                             "VALUES (?, ?, ?, ?) RETURNING id"));
+  q.Bind(addendum.note_id).Bind(addendum.author_id).Bind(text).Bind(addendum.created_at);
+  return NameMissing(q.RunReturningId(), missing);
 }
 
 Status PutClinicNoteTemplate(SqlConnection& c, ClinicId clinic_id,
@@ -151,25 +208,28 @@ Status PutClinicNoteTemplate(SqlConnection& c, ClinicId clinic_id,
   return Done(NameMissing(q.Run(), "clinic does not exist"));
 }
 
-Result<SessionNote> GetSessionNoteOfAppointment(SqlConnection& c, AppointmentId id) {
+Result<SessionNote> GetSessionNoteOfAppointment(SealedFields& f, AppointmentId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q,
-      c.Prepare("SELECT " RAPPORT_NOTE_COLUMNS " FROM session_notes n WHERE n.appointment_id = ?"));
+      SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_NOTE_COLUMNS
+                                         " FROM session_notes n WHERE n.appointment_id = ?"));
   q.Bind(id);
-  RAPPORT_ASSIGN_OR_RETURN(SessionNote note, One(q, ReadNote, "this session has no note"));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SessionNote note,
+      One(q, [&f](const SqlQuery& row) { return ReadNote(f, row); }, "this session has no note"));
   std::vector<SessionNote> one{std::move(note)};
-  RAPPORT_RETURN_IF_ERROR(AddAddenda(c, one));
+  RAPPORT_RETURN_IF_ERROR(AddAddenda(f, one));
   return std::move(one.front());
 }
 
-Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT " RAPPORT_NOTE_COLUMNS " FROM session_notes n "
-                                     "JOIN appointments a ON a.id = n.appointment_id "
-                                     "WHERE n.episode_id = ? ORDER BY a.starts_at, a.id"));
+Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(SealedFields& f, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_NOTE_COLUMNS " FROM session_notes n "
+                                         "JOIN appointments a ON a.id = n.appointment_id "
+                                         "WHERE n.episode_id = ? ORDER BY a.starts_at, a.id"));
   q.Bind(id);
-  RAPPORT_ASSIGN_OR_RETURN(std::vector<SessionNote> notes, All(q, ReadNote));
-  RAPPORT_RETURN_IF_ERROR(AddAddenda(c, notes));
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<SessionNote> notes,
+                           All(q, [&f](const SqlQuery& row) { return ReadNote(f, row); }));
+  RAPPORT_RETURN_IF_ERROR(AddAddenda(f, notes));
   return notes;
 }
 
@@ -223,7 +283,7 @@ namespace {
   "reason, to_therapist_id, to_outside, status, consented_at, packet, new_episode_id, "         \
   "decided_by, decided_at"
 
-Result<TherapistChange> ReadChange(const SqlQuery& row) {
+Result<TherapistChange> ReadChange(SealedFields& f, const SqlQuery& row) {
   TherapistChange ch;
   ch.id = row.Int(0);
   ch.clinic_id = row.Int(1);
@@ -240,14 +300,17 @@ Result<TherapistChange> ReadChange(const SqlQuery& row) {
   }
   ch.requested_by = row.Int(6);
   ch.requested_at = row.Int(7);
-  ch.reason = row.Text(8);
+  const Owner owner = OwnerOf(ch.episode_id, ch.requested_by, ch.requested_at);
+  RAPPORT_ASSIGN_OR_RETURN(ch.reason, f.Open(Field::kChangeReason, owner, row.Text(8)));
   ch.to_therapist_id = row.OptionalInt(9);
-  ch.to_outside = row.Text(10);
+  RAPPORT_ASSIGN_OR_RETURN(ch.to_outside, f.Open(Field::kChangeToOutside, owner, row.Text(10)));
   RAPPORT_ASSIGN_OR_RETURN(ch.status,
                            FromColumn(ParseChangeStatus(row.Text(11)), "therapist change"));
   ch.consented_at = row.OptionalInt(12);
   // NULL reads as "": no packet until the client consents.
-  if (const std::string text = row.Text(13); !text.empty()) {
+  RAPPORT_ASSIGN_OR_RETURN(const std::string text,
+                           f.Open(Field::kChangePacket, owner, row.Text(13)));
+  if (!text.empty()) {
     RAPPORT_ASSIGN_OR_RETURN(Json packet, FromColumn(ParseJson(text), "handover packet"));
     RAPPORT_ASSIGN_OR_RETURN(ch.packet,
                              FromColumn(HandoverPacketFromJson(packet), "handover packet"));
@@ -265,13 +328,20 @@ std::optional<std::string> PacketColumn(const TherapistChange& change) {
 
 }  // namespace
 
-Result<TherapistChangeId> InsertTherapistChange(SqlConnection& c, const TherapistChange& change) {
+Result<TherapistChangeId> InsertTherapistChange(SealedFields& f, const TherapistChange& change) {
+  RowClinic clinic(change.clinic_id);
+  const Owner owner = OwnerOf(change.episode_id, change.requested_by, change.requested_at);
+  RAPPORT_ASSIGN_OR_RETURN(const std::string reason,
+                           f.Seal(clinic, Field::kChangeReason, owner, change.reason));
+  RAPPORT_ASSIGN_OR_RETURN(const std::string to_outside,
+                           f.Seal(clinic, Field::kChangeToOutside, owner, change.to_outside));
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("INSERT INTO therapist_changes (clinic_id, episode_id, client_id, "
-                "from_therapist_id, kind, requested_by, requested_at, reason, to_therapist_id, "
-                "to_outside, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting-consent') "
-                "RETURNING id"));
+      f.connection().Prepare(
+          "INSERT INTO therapist_changes (clinic_id, episode_id, client_id, "
+          "from_therapist_id, kind, requested_by, requested_at, reason, to_therapist_id, "
+          "to_outside, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting-consent') "
+          "RETURNING id"));
   q.Bind(change.clinic_id)
       .Bind(change.episode_id)
       .Bind(change.client_id)
@@ -279,9 +349,9 @@ Result<TherapistChangeId> InsertTherapistChange(SqlConnection& c, const Therapis
       .Bind(std::string(ToString(change.kind)))
       .Bind(change.requested_by)
       .Bind(change.requested_at)
-      .Bind(change.reason)
+      .Bind(reason)
       .Bind(change.to_therapist_id)
-      .Bind(change.to_outside);
+      .Bind(to_outside);
   auto id = NameMissing(q.RunReturningId(), "clinic, episode or user does not exist");
   if (!id && id.error().code == ErrorCode::kAlreadyExists) {
     return Fail(Error::AlreadyExists("this episode has an open change of therapist"));
@@ -289,14 +359,29 @@ Result<TherapistChangeId> InsertTherapistChange(SqlConnection& c, const Therapis
   return id;
 }
 
-Status UpdateTherapistChange(SqlConnection& c, const TherapistChange& change) {
+Status UpdateTherapistChange(SealedFields& f, const TherapistChange& change) {
+  SqlConnection& c = f.connection();
+  std::optional<std::string> packet;
+  {
+    RAPPORT_ASSIGN_OR_RETURN(SqlQuery stored,
+                             c.Prepare("SELECT clinic_id, episode_id, requested_by, requested_at "
+                                       "FROM therapist_changes WHERE id = ?"));
+    stored.Bind(change.id);
+    RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+    if (!found) return Fail(Error::NotFound("no such change of therapist"));
+    RowClinic clinic(stored.Int(0));
+    RAPPORT_ASSIGN_OR_RETURN(
+        packet,
+        f.SealOptional(clinic, Field::kChangePacket,
+                       OwnerOf(stored.Int(1), stored.Int(2), stored.Int(3)), PacketColumn(change)));
+  }
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
       c.Prepare("UPDATE therapist_changes SET status = ?, consented_at = ?, packet = ?, "
                 "new_episode_id = ?, decided_by = ?, decided_at = ? WHERE id = ?"));
   q.Bind(std::string(ToString(change.status)))
       .Bind(change.consented_at)
-      .Bind(PacketColumn(change))
+      .Bind(packet)
       .Bind(change.new_episode_id)
       .Bind(change.decided_by)
       .Bind(change.decided_at)
@@ -305,38 +390,45 @@ Status UpdateTherapistChange(SqlConnection& c, const TherapistChange& change) {
                     "no such change of therapist");
 }
 
-Result<TherapistChange> GetTherapistChange(SqlConnection& c, TherapistChangeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                                                 " FROM therapist_changes WHERE id = ?"));
+Result<TherapistChange> GetTherapistChange(SealedFields& f, TherapistChangeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
+                           f.connection().Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                  " FROM therapist_changes WHERE id = ?"));
   q.Bind(id);
-  return One(q, ReadChange, "no such change of therapist");
+  return One(
+      q, [&f](const SqlQuery& row) { return ReadChange(f, row); }, "no such change of therapist");
 }
 
 Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
-    SqlConnection& c, ClinicId clinic_id, std::optional<ChangeStatus> status) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                                                 " FROM therapist_changes WHERE clinic_id = ? "
-                                                 "AND (? IS NULL OR status = ?) ORDER BY id"));
+    SealedFields& f, ClinicId clinic_id, std::optional<ChangeStatus> status) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
+                           f.connection().Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                                                  " FROM therapist_changes WHERE clinic_id = ? "
+                                                  "AND (? IS NULL OR status = ?) ORDER BY id"));
   std::optional<std::string> wanted;
   if (status) wanted = std::string(ToString(*status));
   q.Bind(clinic_id).Bind(wanted).Bind(wanted);
-  return All(q, ReadChange);
+  return All(q, [&f](const SqlQuery& row) { return ReadChange(f, row); });
 }
 
-Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                                     " FROM therapist_changes WHERE episode_id = ? ORDER BY id"));
-  q.Bind(id);
-  return All(q, ReadChange);
-}
-
-Result<TherapistChange> GetTherapistChangeInto(SqlConnection& c, EpisodeId new_episode_id) {
+Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(SealedFields& f, EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q, c.Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
-                            " FROM therapist_changes WHERE new_episode_id = ? ORDER BY id"));
+      SqlQuery q,
+      f.connection().Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                             " FROM therapist_changes WHERE episode_id = ? ORDER BY id"));
+  q.Bind(id);
+  return All(q, [&f](const SqlQuery& row) { return ReadChange(f, row); });
+}
+
+Result<TherapistChange> GetTherapistChangeInto(SealedFields& f, EpisodeId new_episode_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q,
+      f.connection().Prepare("SELECT " RAPPORT_CHANGE_COLUMNS
+                             " FROM therapist_changes WHERE new_episode_id = ? ORDER BY id"));
   q.Bind(new_episode_id);
-  return One(q, ReadChange, "this episode did not start from a change of therapist");
+  return One(
+      q, [&f](const SqlQuery& row) { return ReadChange(f, row); },
+      "this episode did not start from a change of therapist");
 }
 
 namespace {
@@ -345,7 +437,7 @@ namespace {
   "id, episode_id, noted_by, noted_at, source, alert_id, what_happened, repaired_by, " \
   "repaired_at, what_was_said, what_changes"
 
-Result<Rupture> ReadRupture(const SqlQuery& row) {
+Result<Rupture> ReadRupture(SealedFields& f, const SqlQuery& row) {
   Rupture r;
   r.id = row.Int(0);
   r.episode_id = row.Int(1);
@@ -353,68 +445,105 @@ Result<Rupture> ReadRupture(const SqlQuery& row) {
   r.noted_at = row.Int(3);
   RAPPORT_ASSIGN_OR_RETURN(r.note.source, FromColumn(ParseRuptureSource(row.Text(4)), "rupture"));
   r.note.alert_id = row.OptionalInt(5);
-  r.note.what_happened = row.Text(6);
+  const Owner owner = OwnerOf(r.episode_id, r.noted_by, r.noted_at);
+  RAPPORT_ASSIGN_OR_RETURN(r.note.what_happened,
+                           f.Open(Field::kRuptureWhatHappened, owner, row.Text(6)));
   r.repaired_by = row.OptionalInt(7);
   r.repaired_at = row.OptionalInt(8);
-  if (r.repaired_at) r.repair = RepairNote{row.Text(9), row.Text(10)};
+  if (r.repaired_at) {
+    RepairNote repair;
+    RAPPORT_ASSIGN_OR_RETURN(repair.what_was_said,
+                             f.Open(Field::kRuptureWhatWasSaid, owner, row.Text(9)));
+    RAPPORT_ASSIGN_OR_RETURN(repair.what_changes,
+                             f.Open(Field::kRuptureWhatChanges, owner, row.Text(10)));
+    r.repair = std::move(repair);
+  }
   return r;
 }
 
 }  // namespace
 
-Result<RuptureId> InsertRupture(SqlConnection& c, const Rupture& rupture) {
+Result<RuptureId> InsertRupture(SealedFields& f, const Rupture& rupture) {
+  const std::string missing = "episode, user or alert does not exist";
+  RowClinic clinic = f.OfEpisode(rupture.episode_id);
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q,
-      c.Prepare("INSERT INTO ruptures (episode_id, noted_by, noted_at, source, alert_id, "
-                "what_happened) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+      const std::string what_happened,
+      NameMissing(f.Seal(clinic, Field::kRuptureWhatHappened,
+                         OwnerOf(rupture.episode_id, rupture.noted_by, rupture.noted_at),
+                         rupture.note.what_happened),
+                  missing));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q, f.connection().Prepare(
+                      "INSERT INTO ruptures (episode_id, noted_by, noted_at, source, alert_id, "
+                      "what_happened) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(rupture.episode_id)
       .Bind(rupture.noted_by)
       .Bind(rupture.noted_at)
       .Bind(std::string(ToString(rupture.note.source)))
       .Bind(rupture.note.alert_id)
-      .Bind(rupture.note.what_happened);
-  return NameMissing(q.RunReturningId(), "episode, user or alert does not exist");
+      .Bind(what_happened);
+  return NameMissing(q.RunReturningId(), missing);
 }
 
-Status RecordRepair(SqlConnection& c, RuptureId id, UserId by, Timestamp at,
+Status RecordRepair(SealedFields& f, RuptureId id, UserId by, Timestamp at,
                     const RepairNote& repair) {
+  SqlConnection& c = f.connection();
+  std::string what_was_said;
+  std::string what_changes;
+  {
+    RAPPORT_ASSIGN_OR_RETURN(SqlQuery stored,
+                             c.Prepare("SELECT episode_id, noted_by, noted_at, repaired_at "
+                                       "FROM ruptures WHERE id = ?"));
+    stored.Bind(id);
+    RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+    if (!found) return Fail(Error::NotFound("no such rupture"));
+    if (stored.OptionalInt(3)) {
+      return Fail(Error::FailedPrecondition("this rupture has its repair note already"));
+    }
+    const Owner owner = OwnerOf(stored.Int(0), stored.Int(1), stored.Int(2));
+    RowClinic clinic = f.OfEpisode(stored.Int(0));
+    RAPPORT_ASSIGN_OR_RETURN(
+        what_was_said, f.Seal(clinic, Field::kRuptureWhatWasSaid, owner, repair.what_was_said));
+    RAPPORT_ASSIGN_OR_RETURN(
+        what_changes, f.Seal(clinic, Field::kRuptureWhatChanges, owner, repair.what_changes));
+  }
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
       c.Prepare("UPDATE ruptures SET repaired_by = ?, repaired_at = ?, what_was_said = ?, "
                 "what_changes = ? WHERE id = ? AND repaired_at IS NULL"));
-  q.Bind(by).Bind(at).Bind(repair.what_was_said).Bind(repair.what_changes).Bind(id);
+  q.Bind(by).Bind(at).Bind(what_was_said).Bind(what_changes).Bind(id);
   RAPPORT_ASSIGN_OR_RETURN(const int changed, NameMissing(q.Run(), "user does not exist"));
   if (changed == 1) return Ok();
-  // Nothing changed: the rupture is missing (kNotFound) or has its repair already.
-  RAPPORT_RETURN_IF_ERROR(GetRupture(c, id));
   return Fail(Error::FailedPrecondition("this rupture has its repair note already"));
 }
 
-Result<Rupture> GetRupture(SqlConnection& c, RuptureId id) {
+Result<Rupture> GetRupture(SealedFields& f, RuptureId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS
+                                                              " FROM ruptures WHERE id = ?"));
+  q.Bind(id);
+  return One(q, [&f](const SqlQuery& row) { return ReadRupture(f, row); }, "no such rupture");
+}
+
+Result<std::vector<Rupture>> ListRupturesOfEpisode(SealedFields& f, EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q, c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS " FROM ruptures WHERE id = ?"));
+      SqlQuery q,
+      f.connection().Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS
+                             " FROM ruptures WHERE episode_id = ? ORDER BY noted_at, id"));
   q.Bind(id);
-  return One(q, ReadRupture, "no such rupture");
+  return All(q, [&f](const SqlQuery& row) { return ReadRupture(f, row); });
 }
 
-Result<std::vector<Rupture>> ListRupturesOfEpisode(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT " RAPPORT_RUPTURE_COLUMNS
-                                     " FROM ruptures WHERE episode_id = ? ORDER BY noted_at, id"));
-  q.Bind(id);
-  return All(q, ReadRupture);
-}
-
-Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SqlConnection& c, ClinicId clinic_id,
+Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(SealedFields& f, ClinicId clinic_id,
                                                             Timestamp noted_before) {
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("SELECT r.id, r.episode_id, r.noted_by, r.noted_at, r.source, r.alert_id, "
-                "r.what_happened, r.repaired_by, r.repaired_at, r.what_was_said, r.what_changes "
-                "FROM ruptures r JOIN episodes e ON e.id = r.episode_id WHERE e.clinic_id = ? "
-                "AND r.repaired_at IS NULL AND r.noted_at < ? ORDER BY r.noted_at, r.id"));
+      f.connection().Prepare(
+          "SELECT r.id, r.episode_id, r.noted_by, r.noted_at, r.source, r.alert_id, "
+          "r.what_happened, r.repaired_by, r.repaired_at, r.what_was_said, r.what_changes "
+          "FROM ruptures r JOIN episodes e ON e.id = r.episode_id WHERE e.clinic_id = ? "
+          "AND r.repaired_at IS NULL AND r.noted_at < ? ORDER BY r.noted_at, r.id"));
   q.Bind(clinic_id).Bind(noted_before);
-  return All(q, ReadRupture);
+  return All(q, [&f](const SqlQuery& row) { return ReadRupture(f, row); });
 }
 
 Status InsertSupportCheckRequest(SqlConnection& c, const SupportCheckRequest& request) {

@@ -1,25 +1,26 @@
 #pragma once
 // Internal to the store's SQL (store/sql/), for both engines: the queries behind the adults around
 // a child (each guardian's standing, consent and assent, safety disclosures). Each takes the
-// connection it runs on, so the read pool and the write transaction share one text of every query.
+// SealedFields of the connection it runs on (their free text is sealed at rest), so the read pool
+// and the write transaction share one text of every query.
 
 #include <vector>
 
 #include "core/result.h"
 #include "domain/family.h"
-#include "store/sql/sql_connection.h"
+#include "store/sql/sealed_fields.h"
 
 namespace rapport::sql {
 
 // Writes (the writer connection, inside its transaction).
-Status PutGuardianStanding(SqlConnection& c, const GuardianStanding& standing);
-Result<ConsentId> InsertCareConsent(SqlConnection& c, const CareConsent& consent);
-Result<DisclosureId> InsertSafetyDisclosure(SqlConnection& c, const SafetyDisclosure& disclosure);
+Status PutGuardianStanding(SealedFields& f, const GuardianStanding& standing);
+Result<ConsentId> InsertCareConsent(SealedFields& f, const CareConsent& consent);
+Result<DisclosureId> InsertSafetyDisclosure(SealedFields& f, const SafetyDisclosure& disclosure);
 
 // Reads (any connection). kNotFound when there is nothing of the kind.
-Result<GuardianStanding> GetGuardianStanding(SqlConnection& c, GuardianLinkId link_id);
-Result<std::vector<CareConsent>> ListCareConsentsOfChild(SqlConnection& c, UserId child_id);
-Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SqlConnection& c,
+Result<GuardianStanding> GetGuardianStanding(SealedFields& f, GuardianLinkId link_id);
+Result<std::vector<CareConsent>> ListCareConsentsOfChild(SealedFields& f, UserId child_id);
+Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(SealedFields& f,
                                                                      EpisodeId episode_id);
 
 }  // namespace rapport::sql

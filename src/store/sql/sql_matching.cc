@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "store/sql/field_cipher.h"
 #include "store/sql/kept_totals.h"
 #include "store/sql/sql_rows.h"
 
@@ -73,32 +74,49 @@ Status PutLicenceVerification(SqlConnection& c, UserId therapist_id, std::option
   return ChangedOne(q.Run(), "this therapist has not written an offer yet");
 }
 
-Status PutClientPreferences(SqlConnection& c, const ClientPreferences& preferences) {
+Status PutClientPreferences(SealedFields& f, const ClientPreferences& preferences) {
+  RowClinic clinic = f.OfUser(preferences.client_id);
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q,
-      c.Prepare("INSERT INTO client_preferences (client_id, preferences, updated_at) "
-                "VALUES (?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
-                "preferences = excluded.preferences, updated_at = excluded.updated_at"));
-  q.Bind(preferences.client_id)
-      .Bind(PreferencesToJson(preferences).dump())
-      .Bind(preferences.updated_at);
+      const std::string sealed,
+      NameMissing(f.Seal(clinic, Field::kClientPreferences, OwnerOf(preferences.client_id),
+                         PreferencesToJson(preferences).dump()),
+                  "client does not exist"));
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q, f.connection().Prepare(
+                      "INSERT INTO client_preferences (client_id, preferences, updated_at) "
+                      "VALUES (?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
+                      "preferences = excluded.preferences, updated_at = excluded.updated_at"));
+  q.Bind(preferences.client_id).Bind(sealed).Bind(preferences.updated_at);
   return Done(NameMissing(q.Run(), "client does not exist"));
 }
 
-Status PutFirstStep(SqlConnection& c, const FirstStep& step) {
+Status PutFirstStep(SealedFields& f, const FirstStep& step) {
+  const std::string missing = "client does not exist";
+  RowClinic clinic = f.OfUser(step.client_id);
+  const Owner owner = OwnerOf(step.client_id);
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string brings,
+      NameMissing(f.Seal(clinic, Field::kFirstStepBrings, owner, step.brings), missing));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string hopes,
+      NameMissing(f.Seal(clinic, Field::kFirstStepHopes, owner, step.hopes), missing));
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string worries,
+      NameMissing(f.Seal(clinic, Field::kFirstStepWorries, owner, step.worries), missing));
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("INSERT INTO first_steps (client_id, brings, hopes, worries, shared, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
-                "brings = excluded.brings, hopes = excluded.hopes, worries = excluded.worries, "
-                "shared = excluded.shared, updated_at = excluded.updated_at"));
+      f.connection().Prepare(
+          "INSERT INTO first_steps (client_id, brings, hopes, worries, shared, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
+          "brings = excluded.brings, hopes = excluded.hopes, worries = excluded.worries, "
+          "shared = excluded.shared, updated_at = excluded.updated_at"));
   q.Bind(step.client_id)
-      .Bind(step.brings)
-      .Bind(step.hopes)
-      .Bind(step.worries)
+      .Bind(brings)
+      .Bind(hopes)
+      .Bind(worries)
       .Bind(step.shared)
       .Bind(step.updated_at);
-  return Done(NameMissing(q.Run(), "client does not exist"));
+  return Done(NameMissing(q.Run(), missing));
 }
 
 Result<TherapistOffer> GetTherapistOffer(SqlConnection& c, UserId therapist_id) {
@@ -117,16 +135,18 @@ Result<std::vector<TherapistOffer>> ListTherapistOffers(SqlConnection& c, Clinic
   return All(q, ReadOffer);
 }
 
-Result<ClientPreferences> GetClientPreferences(SqlConnection& c, UserId client_id) {
+Result<ClientPreferences> GetClientPreferences(SealedFields& f, UserId client_id) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q, c.Prepare("SELECT client_id, preferences, updated_at FROM client_preferences "
-                            "WHERE client_id = ?"));
+      SqlQuery q,
+      f.connection().Prepare("SELECT client_id, preferences, updated_at FROM client_preferences "
+                             "WHERE client_id = ?"));
   q.Bind(client_id);
   return One(
       q,
-      [](const SqlQuery& row) -> Result<ClientPreferences> {
-        RAPPORT_ASSIGN_OR_RETURN(Json doc,
-                                 FromColumn(ParseJson(row.Text(1)), "client preferences"));
+      [&f](const SqlQuery& row) -> Result<ClientPreferences> {
+        RAPPORT_ASSIGN_OR_RETURN(const std::string text, f.Open(Field::kClientPreferences,
+                                                                OwnerOf(row.Int(0)), row.Text(1)));
+        RAPPORT_ASSIGN_OR_RETURN(Json doc, FromColumn(ParseJson(text), "client preferences"));
         RAPPORT_ASSIGN_OR_RETURN(ClientPreferences p,
                                  FromColumn(PreferencesFromJson(doc), "client preferences"));
         p.client_id = row.Int(0);
@@ -136,16 +156,22 @@ Result<ClientPreferences> GetClientPreferences(SqlConnection& c, UserId client_i
       "no preferences saved yet");
 }
 
-Result<FirstStep> GetFirstStep(SqlConnection& c, UserId client_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT client_id, brings, hopes, worries, shared, updated_at "
-                                     "FROM first_steps WHERE client_id = ?"));
+Result<FirstStep> GetFirstStep(SealedFields& f, UserId client_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q,
+      f.connection().Prepare("SELECT client_id, brings, hopes, worries, shared, updated_at "
+                             "FROM first_steps WHERE client_id = ?"));
   q.Bind(client_id);
   return One(
       q,
-      [](const SqlQuery& row) -> Result<FirstStep> {
-        return FirstStep{row.Int(0),  row.Text(1), row.Text(2),
-                         row.Text(3), row.Bool(4), row.Int(5)};
+      [&f](const SqlQuery& row) -> Result<FirstStep> {
+        FirstStep step{row.Int(0), {}, {}, {}, row.Bool(4), row.Int(5)};
+        const Owner owner = OwnerOf(step.client_id);
+        RAPPORT_ASSIGN_OR_RETURN(step.brings, f.Open(Field::kFirstStepBrings, owner, row.Text(1)));
+        RAPPORT_ASSIGN_OR_RETURN(step.hopes, f.Open(Field::kFirstStepHopes, owner, row.Text(2)));
+        RAPPORT_ASSIGN_OR_RETURN(step.worries,
+                                 f.Open(Field::kFirstStepWorries, owner, row.Text(3)));
+        return step;
       },
       "no first step written yet");
 }

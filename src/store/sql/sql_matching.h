@@ -1,8 +1,9 @@
 #pragma once
 // Internal to the store's SQL (store/sql/), for both engines: the queries behind finding a
 // therapist (offers, licence verification, preferences, the first step) and the outcome report's
-// read of ended episodes. Each takes the connection it runs on, so the read pool and the write
-// transaction share one text of every query.
+// read of ended episodes. Each takes the connection it runs on (with its SealedFields where it
+// reads or writes free text, which is sealed at rest), so the read pool and the write transaction
+// share one text of every query.
 
 #include <optional>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "domain/first_step.h"
 #include "domain/matching.h"
 #include "store/matching_records.h"
+#include "store/sql/sealed_fields.h"
 #include "store/sql/sql_connection.h"
 
 namespace rapport::sql {
@@ -20,14 +22,14 @@ namespace rapport::sql {
 Status PutTherapistOffer(SqlConnection& c, const TherapistOffer& offer);
 Status PutLicenceVerification(SqlConnection& c, UserId therapist_id, std::optional<Timestamp> at,
                               UserId by);
-Status PutClientPreferences(SqlConnection& c, const ClientPreferences& preferences);
-Status PutFirstStep(SqlConnection& c, const FirstStep& step);
+Status PutClientPreferences(SealedFields& f, const ClientPreferences& preferences);
+Status PutFirstStep(SealedFields& f, const FirstStep& step);
 
 // Reads (any connection).
 Result<TherapistOffer> GetTherapistOffer(SqlConnection& c, UserId therapist_id);
 Result<std::vector<TherapistOffer>> ListTherapistOffers(SqlConnection& c, ClinicId clinic_id);
-Result<ClientPreferences> GetClientPreferences(SqlConnection& c, UserId client_id);
-Result<FirstStep> GetFirstStep(SqlConnection& c, UserId client_id);
+Result<ClientPreferences> GetClientPreferences(SealedFields& f, UserId client_id);
+Result<FirstStep> GetFirstStep(SealedFields& f, UserId client_id);
 Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(SqlConnection& c,
                                                                   ClinicId clinic_id);
 

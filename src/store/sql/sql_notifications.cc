@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/sql/field_cipher.h"
 #include "store/sql/sql_rows.h"
 
 namespace rapport::sql {
@@ -16,7 +17,7 @@ namespace {
   "id, clinic_id, kind, key, payload_json, due_at, state, attempts, done_at, last_error"
 #define RAPPORT_SHIFT_COLUMNS "id, clinic_id, user_id, starts_at, ends_at"
 
-Result<Notification> ReadNotification(const SqlQuery& q) {
+Result<Notification> ReadNotification(SealedFields& f, const SqlQuery& q) {
   Notification n;
   n.id = q.Int(0);
   n.clinic_id = q.Int(1);
@@ -28,7 +29,10 @@ Result<Notification> ReadNotification(const SqlQuery& q) {
   n.dedupe_key = q.Text(7);
   n.address = q.Text(8);
   n.subject = q.Text(9);
-  n.body = q.Text(10);
+  RAPPORT_ASSIGN_OR_RETURN(
+      n.body,
+      f.Open(Field::kNotificationBody,
+             OwnerOf(n.clinic_id, n.recipient_id, q.Text(4), n.reason, q.Int(12)), q.Text(10)));
   n.payload_json = q.Text(11);
   n.created_at = q.Int(12);
   RAPPORT_ASSIGN_OR_RETURN(n.state,
@@ -134,13 +138,20 @@ Status PutNotificationPreferences(SqlConnection& c, const NotificationPreference
   return Done(NameMissing(q.Run(), "user does not exist"));
 }
 
-Result<NotificationId> InsertNotification(SqlConnection& c, const Notification& n) {
+Result<NotificationId> InsertNotification(SealedFields& f, const Notification& n) {
+  RowClinic clinic(n.clinic_id);
+  RAPPORT_ASSIGN_OR_RETURN(
+      const std::string body,
+      f.Seal(clinic, Field::kNotificationBody,
+             OwnerOf(n.clinic_id, n.recipient_id, ToString(n.channel), n.reason, n.created_at),
+             n.body));
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("INSERT INTO notifications (clinic_id, alert_id, recipient_id, channel, reason, "
-                "step, dedupe_key, address, subject, body, payload_json, created_at, state, "
-                "attempts, next_attempt_at, delivered_at, last_error) VALUES (?, ?, ?, ?, ?, ?, "
-                "NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+      f.connection().Prepare(
+          "INSERT INTO notifications (clinic_id, alert_id, recipient_id, channel, reason, "
+          "step, dedupe_key, address, subject, body, payload_json, created_at, state, "
+          "attempts, next_attempt_at, delivered_at, last_error) VALUES (?, ?, ?, ?, ?, ?, "
+          "NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   q.Bind(n.clinic_id)
       .Bind(n.alert_id)
       .Bind(n.recipient_id)
@@ -150,7 +161,7 @@ Result<NotificationId> InsertNotification(SqlConnection& c, const Notification& 
       .Bind(n.dedupe_key)
       .Bind(n.address)
       .Bind(n.subject)
-      .Bind(n.body)
+      .Bind(body)
       .Bind(n.payload_json)
       .Bind(n.created_at)
       .Bind(ToString(n.state))
@@ -167,20 +178,22 @@ Result<NotificationId> InsertNotification(SqlConnection& c, const Notification& 
   return id;
 }
 
-Result<std::vector<Notification>> ClaimDueNotifications(SqlConnection& c, Timestamp now,
+Result<std::vector<Notification>> ClaimDueNotifications(SealedFields& f, Timestamp now,
                                                         Timestamp lease_until, int limit) {
   if (limit <= 0) return std::vector<Notification>{};
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("UPDATE notifications SET state = 'sending', attempts = attempts + 1, "
-                "next_attempt_at = ? WHERE id IN (SELECT id FROM notifications "
-                "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
-                // DeliveryPriority, in SQL.
-                "ORDER BY CASE WHEN channel = 'live' THEN 0 "
-                "WHEN reason IN ('alert', 'escalation') THEN 1 ELSE 2 END, next_attempt_at, id "
-                "LIMIT ?) RETURNING " RAPPORT_NOTIFICATION_COLUMNS));
+      f.connection().Prepare(
+          "UPDATE notifications SET state = 'sending', attempts = attempts + 1, "
+          "next_attempt_at = ? WHERE id IN (SELECT id FROM notifications "
+          "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
+          // DeliveryPriority, in SQL.
+          "ORDER BY CASE WHEN channel = 'live' THEN 0 "
+          "WHEN reason IN ('alert', 'escalation') THEN 1 ELSE 2 END, next_attempt_at, id "
+          "LIMIT ?) RETURNING " RAPPORT_NOTIFICATION_COLUMNS));
   q.Bind(lease_until).Bind(now).Bind(limit);
-  RAPPORT_ASSIGN_OR_RETURN(auto claimed, All(q, ReadNotification));
+  RAPPORT_ASSIGN_OR_RETURN(auto claimed,
+                           All(q, [&f](const SqlQuery& row) { return ReadNotification(f, row); }));
   std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
     return std::pair(DeliveryPriority(a), a.id) < std::pair(DeliveryPriority(b), b.id);
   });
@@ -224,8 +237,7 @@ Result<JobId> InsertJob(SqlConnection& c, const Job& j) {
   }
   RAPPORT_ASSIGN_OR_RETURN(SqlQuery existing, c.Prepare("SELECT id FROM jobs WHERE key = ?"));
   existing.Bind(j.key);
-  return One(
-      existing, [](const SqlQuery& r) -> Result<JobId> { return r.Int(0); }, "no such job");
+  return One(existing, [](const SqlQuery& r) -> Result<JobId> { return r.Int(0); }, "no such job");
 }
 
 Status UpdateJob(SqlConnection& c, const Job& j) {
@@ -295,32 +307,33 @@ Result<NotificationPreferences> GetNotificationPreferences(SqlConnection& c, Use
   return p;
 }
 
-Result<Notification> GetNotification(SqlConnection& c, NotificationId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
-                                                 " FROM notifications WHERE id = ?"));
+Result<Notification> GetNotification(SealedFields& f, NotificationId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                                                              " FROM notifications WHERE id = ?"));
   q.Bind(id);
-  return One(q, ReadNotification, "no such notification");
+  return One(
+      q, [&f](const SqlQuery& row) { return ReadNotification(f, row); }, "no such notification");
 }
 
-Result<std::vector<Notification>> ListNotificationsOfAlert(SqlConnection& c, AlertId alert_id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
-                                     " FROM notifications WHERE alert_id = ? ORDER BY id"));
+Result<std::vector<Notification>> ListNotificationsOfAlert(SealedFields& f, AlertId alert_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                                         " FROM notifications WHERE alert_id = ? ORDER BY id"));
   q.Bind(alert_id);
-  return All(q, ReadNotification);
+  return All(q, [&f](const SqlQuery& row) { return ReadNotification(f, row); });
 }
 
-Result<std::vector<Notification>> ListMail(SqlConnection& c, ClinicId clinic_id,
-                                           DeliveryState state, NotificationId before_id,
-                                           int limit) {
+Result<std::vector<Notification>> ListMail(SealedFields& f, ClinicId clinic_id, DeliveryState state,
+                                           NotificationId before_id, int limit) {
   if (limit <= 0) return std::vector<Notification>{};
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS " FROM notifications WHERE clinic_id = ? "
-                "AND channel = 'email' AND state = ? AND (? = 0 OR id < ?) "
-                "ORDER BY id DESC LIMIT ?"));
+      f.connection().Prepare("SELECT " RAPPORT_NOTIFICATION_COLUMNS
+                             " FROM notifications WHERE clinic_id = ? "
+                             "AND channel = 'email' AND state = ? AND (? = 0 OR id < ?) "
+                             "ORDER BY id DESC LIMIT ?"));
   q.Bind(clinic_id).Bind(ToString(state)).Bind(before_id).Bind(before_id).Bind(limit);
-  return All(q, ReadNotification);
+  return All(q, [&f](const SqlQuery& row) { return ReadNotification(f, row); });
 }
 
 Result<std::optional<Timestamp>> NextNotificationDue(SqlConnection& c) {

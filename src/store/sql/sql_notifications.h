@@ -1,7 +1,8 @@
 #pragma once
 // Internal to the store's SQL (store/sql/), for both engines: the queries behind reaching people
 // (clinic safety settings, channels and crisis sets, on-call shifts, preferences, the notification
-// outbox and the scheduler's jobs). Each takes the connection it runs on, so the read pool and the
+// outbox and the scheduler's jobs). Each takes the connection it runs on (with its SealedFields
+// where it reads or writes a notification, whose body is sealed at rest), so the read pool and the
 // write transaction share one text of every query. Not thread-safe beyond the connection's own
 // rules.
 
@@ -12,6 +13,7 @@
 
 #include "core/result.h"
 #include "store/notification_records.h"
+#include "store/sql/sealed_fields.h"
 #include "store/sql/sql_connection.h"
 
 namespace rapport::sql {
@@ -24,8 +26,8 @@ Status DeleteClinicCrisisSet(SqlConnection& c, ClinicId clinic_id, const std::st
 Result<ShiftId> InsertOnCallShift(SqlConnection& c, const OnCallShift& shift);
 Status DeleteOnCallShift(SqlConnection& c, ClinicId clinic_id, ShiftId id);
 Status PutNotificationPreferences(SqlConnection& c, const NotificationPreferences& p);
-Result<NotificationId> InsertNotification(SqlConnection& c, const Notification& n);
-Result<std::vector<Notification>> ClaimDueNotifications(SqlConnection& c, Timestamp now,
+Result<NotificationId> InsertNotification(SealedFields& f, const Notification& n);
+Result<std::vector<Notification>> ClaimDueNotifications(SealedFields& f, Timestamp now,
                                                         Timestamp lease_until, int limit);
 Status UpdateNotificationDelivery(SqlConnection& c, const Notification& n);
 Result<JobId> InsertJob(SqlConnection& c, const Job& job);
@@ -38,11 +40,10 @@ Result<std::vector<ClinicCrisisSet>> ListClinicCrisisSets(SqlConnection& c, Clin
 Result<std::vector<OnCallShift>> ListOnCallShifts(SqlConnection& c, ClinicId clinic_id,
                                                   Timestamp from, Timestamp to);
 Result<NotificationPreferences> GetNotificationPreferences(SqlConnection& c, UserId user_id);
-Result<Notification> GetNotification(SqlConnection& c, NotificationId id);
-Result<std::vector<Notification>> ListNotificationsOfAlert(SqlConnection& c, AlertId alert_id);
-Result<std::vector<Notification>> ListMail(SqlConnection& c, ClinicId clinic_id,
-                                           DeliveryState state, NotificationId before_id,
-                                           int limit);
+Result<Notification> GetNotification(SealedFields& f, NotificationId id);
+Result<std::vector<Notification>> ListNotificationsOfAlert(SealedFields& f, AlertId alert_id);
+Result<std::vector<Notification>> ListMail(SealedFields& f, ClinicId clinic_id, DeliveryState state,
+                                           NotificationId before_id, int limit);
 Result<std::optional<Timestamp>> NextNotificationDue(SqlConnection& c);
 Result<Job> GetJob(SqlConnection& c, JobId id);
 Result<std::vector<Job>> ListDueJobs(SqlConnection& c, Timestamp now, int limit);

@@ -1,4 +1,5 @@
 #include "store/sql/sql_store.h"
+#include "store/sql/audit_rows.h"
 
 #include <fmt/format.h>
 
@@ -16,13 +17,17 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "store/sql/field_cipher.h"
 #include "store/sql/kept_totals.h"
+#include "store/sql/key_ring.h"
+#include "store/sql/sealed_fields.h"
 #include "store/sql/sql_connection.h"
 #include "store/sql/sql_course.h"
 #include "store/sql/sql_family.h"
 #include "store/sql/sql_matching.h"
 #include "store/sql/sql_notifications.h"
 #include "store/sql/sql_rows.h"
+#include "store/sql/sql_sealing.h"
 
 namespace rapport {
 
@@ -51,9 +56,6 @@ namespace {
 #define RAPPORT_INVITATION_COLUMNS                                                             \
   "id, clinic_id, user_id, created_by, token_hash, created_at, expires_at, used_at, purpose, " \
   "delivery"
-#define RAPPORT_AUDIT_COLUMNS                                                                     \
-  "seq, at, clinic_id, actor_id, actor_role, action, record_type, record_id, source, prev_hash, " \
-  "hash, detail, subjects"
 
 #define RAPPORT_RESPONSE_COLUMNS                                                 \
   "id, episode_id, appointment_id, instrument, instrument_version, respondent, " \
@@ -150,16 +152,17 @@ Result<SessionReaction> ReadSessionReaction(const SqlQuery& q) {
   "id, clinic_id, appointment_id, requested_by, kind, note, short_notice, created_at, state, " \
   "decided_by, decided_at, reply"
 
-Result<AppointmentRequest> ReadAppointmentRequest(const SqlQuery& q) {
+Result<AppointmentRequest> ReadAppointmentRequest(SealedFields& f, const SqlQuery& q) {
   AppointmentRequest r;
   r.id = q.Int(0);
   r.clinic_id = q.Int(1);
   r.appointment_id = q.Int(2);
   r.requested_by = q.Int(3);
   RAPPORT_ASSIGN_OR_RETURN(r.kind, ParseChangeKind(q.Text(4)));
-  r.note = q.Text(5);
   r.short_notice = q.Bool(6);
   r.created_at = q.Int(7);
+  const Owner owner = OwnerOf(r.appointment_id, r.requested_by, r.created_at);
+  RAPPORT_ASSIGN_OR_RETURN(r.note, f.Open(Field::kRequestNote, owner, q.Text(5)));
   const std::string state = q.Text(8);
   for (RequestState s : {RequestState::kPending, RequestState::kAccepted, RequestState::kDeclined,
                          RequestState::kWithdrawn}) {
@@ -167,11 +170,11 @@ Result<AppointmentRequest> ReadAppointmentRequest(const SqlQuery& q) {
   }
   r.decided_by = q.OptionalInt(9);
   r.decided_at = q.OptionalInt(10);
-  r.reply = q.Text(11);
+  RAPPORT_ASSIGN_OR_RETURN(r.reply, f.Open(Field::kRequestReply, owner, q.Text(11)));
   return r;
 }
 
-Result<GuardianLink> ReadGuardianLink(const SqlQuery& q) {
+Result<GuardianLink> ReadGuardianLink(SealedFields& f, const SqlQuery& q) {
   GuardianLink link;
   link.id = q.Int(0);
   link.guardian_id = q.Int(1);
@@ -179,11 +182,14 @@ Result<GuardianLink> ReadGuardianLink(const SqlQuery& q) {
   link.requested_by = q.OptionalInt(3).value_or(0);
   link.requested_at = q.Int(4);
   link.requested_name = q.Text(5);
-  link.exception_reason = q.Text(6);
+  const Owner owner = OwnerOf(link.guardian_id, link.child_id);
+  RAPPORT_ASSIGN_OR_RETURN(link.exception_reason,
+                           f.Open(Field::kGuardianException, owner, q.Text(6)));
   link.accepted_at = q.OptionalInt(7);
   link.consent_recorded_by = q.OptionalInt(8).value_or(0);
   link.consent_recorded_at = q.OptionalInt(9);
-  link.consent_note = q.Text(10);
+  RAPPORT_ASSIGN_OR_RETURN(link.consent_note,
+                           f.Open(Field::kGuardianConsentNote, owner, q.Text(10)));
   return link;
 }
 
@@ -258,32 +264,7 @@ Result<Invitation> ReadInvitation(const SqlQuery& q) {
   return i;
 }
 
-Result<AuditEntry> ReadAudit(const SqlQuery& q) {
-  AuditEntry e;
-  e.seq = q.Int(0);
-  e.at = q.Int(1);
-  e.clinic_id = q.Int(2);
-  e.actor_id = q.Int(3);
-  e.actor_role = q.Text(4);
-  e.action = q.Text(5);
-  e.record_type = q.Text(6);
-  e.record_id = q.Text(7);
-  e.source = q.Text(8);
-  e.prev_hash = q.Text(9);
-  e.hash = q.Text(10);
-  e.detail = q.Text(11);
-  const Json subjects = Json::parse(q.Text(12), nullptr, /*allow_exceptions=*/false);
-  if (!subjects.is_array()) {
-    return Fail(Error::Unavailable("an audit entry's subjects do not read"));
-  }
-  for (const Json& s : subjects) {
-    if (!s.is_string()) return Fail(Error::Unavailable("an audit entry's subjects do not read"));
-    e.subjects.push_back(s.get<std::string>());
-  }
-  return e;
-}
-
-Result<FeedbackResponse> ReadResponse(const SqlQuery& q) {
+Result<FeedbackResponse> ReadResponse(SealedFields& f, const SqlQuery& q) {
   FeedbackResponse r;
   r.id = q.Int(0);
   r.episode_id = q.Int(1);
@@ -294,7 +275,10 @@ Result<FeedbackResponse> ReadResponse(const SqlQuery& q) {
   r.respondent_user_id = q.Int(6);
   r.submitted_at = q.Int(7);
   r.session_number = static_cast<int>(q.Int(8));
-  r.answers_json = q.Text(9);
+  RAPPORT_ASSIGN_OR_RETURN(
+      r.answers_json,
+      f.Open(Field::kResponseAnswers,
+             OwnerOf(r.episode_id, r.respondent_user_id, r.instrument, r.submitted_at), q.Text(9)));
   r.total = q.OptionalDouble(10);
   r.band = q.Text(11);
   r.scales_json = q.Text(12);
@@ -302,7 +286,7 @@ Result<FeedbackResponse> ReadResponse(const SqlQuery& q) {
   return r;
 }
 
-Result<FeedbackAlert> ReadAlert(const SqlQuery& q) {
+Result<FeedbackAlert> ReadAlert(SealedFields& f, const SqlQuery& q) {
   FeedbackAlert a;
   a.id = q.Int(0);
   a.episode_id = q.Int(1);
@@ -318,10 +302,12 @@ Result<FeedbackAlert> ReadAlert(const SqlQuery& q) {
   RAPPORT_ASSIGN_OR_RETURN(a.state, FromColumn(ParseAlertState(q.Text(11)), "alert state"));
   a.acknowledged_by = q.OptionalInt(12);
   a.acknowledged_at = q.OptionalInt(13);
-  a.acknowledge_note = q.Text(14);
+  const Owner owner = OwnerOf(a.episode_id, a.rule_id, a.raised_at);
+  RAPPORT_ASSIGN_OR_RETURN(a.acknowledge_note,
+                           f.Open(Field::kAlertAcknowledgeNote, owner, q.Text(14)));
   a.resolved_by = q.OptionalInt(15);
   a.resolved_at = q.OptionalInt(16);
-  a.resolve_note = q.Text(17);
+  RAPPORT_ASSIGN_OR_RETURN(a.resolve_note, f.Open(Field::kAlertResolveNote, owner, q.Text(17)));
   return a;
 }
 
@@ -338,21 +324,29 @@ Result<FeedbackLink> ReadFeedbackLink(const SqlQuery& q) {
   return l;
 }
 
-Result<PlanVersion> ReadPlanVersion(const SqlQuery& q) {
+Result<PlanVersion> ReadPlanVersion(SealedFields& f, const SqlQuery& q) {
   PlanVersion v;
   v.id = q.Int(0);
   v.episode_id = q.Int(1);
   v.number = static_cast<int>(q.Int(2));
   RAPPORT_ASSIGN_OR_RETURN(v.status,
                            FromColumn(ParsePlanVersionStatus(q.Text(3)), "plan version status"));
-  v.content_json = q.Text(4);
+  const Owner owner = OwnerOf(v.episode_id, v.number);
+  RAPPORT_ASSIGN_OR_RETURN(v.content_json, f.Open(Field::kPlanContent, owner, q.Text(4)));
   v.content_hash = q.Text(5);
+  // A proposed or signed version's content was frozen under its hash: what opens must be it (a
+  // sealed value of another version of the same plan would open, but not match).
+  if (!v.content_hash.empty() && Blake2b256Hex(v.content_json) != v.content_hash) {
+    return Fail(Error::Internal(fmt::format(
+        "plan_versions.content_json of episode={}, number={} does not match its content_hash",
+        v.episode_id, v.number)));
+  }
   v.created_by = q.Int(6);
   v.created_at = q.Int(7);
   v.updated_at = q.Int(8);
   v.proposed_at = q.OptionalInt(9);
   v.decided_at = q.OptionalInt(10);
-  v.client_comment = q.Text(11);
+  RAPPORT_ASSIGN_OR_RETURN(v.client_comment, f.Open(Field::kPlanClientComment, owner, q.Text(11)));
   v.decided_by = q.OptionalInt(12).value_or(0);
   return v;
 }
@@ -367,15 +361,18 @@ Result<PlanSignature> ReadPlanSignature(const SqlQuery& q) {
   return s;
 }
 
-Result<PlanEvent> ReadPlanEvent(const SqlQuery& q) {
+Result<PlanEvent> ReadPlanEvent(SealedFields& f, const SqlQuery& q) {
   PlanEvent e;
   e.id = q.Int(0);
   e.episode_id = q.Int(1);
   RAPPORT_ASSIGN_OR_RETURN(e.kind, FromColumn(ParsePlanEventKind(q.Text(2)), "plan event kind"));
   e.subject = q.Text(3);
-  e.payload_json = q.Text(4);
   e.actor_id = q.Int(5);
   e.at = q.Int(6);
+  RAPPORT_ASSIGN_OR_RETURN(
+      e.payload_json,
+      f.Open(Field::kPlanEventPayload,
+             OwnerOf(e.episode_id, q.Text(2), e.subject, e.actor_id, e.at), q.Text(4)));
   return e;
 }
 
@@ -473,19 +470,22 @@ void BindSchedule(SqlQuery& q, const std::optional<Schedule>& schedule) {
       .Bind(schedule ? std::optional<std::int64_t>(schedule->every_weeks) : std::nullopt);
 }
 
-Result<FeedbackDraft> QueryFeedbackDraft(SqlConnection& c, EpisodeId episode_id, UserId author_id) {
+Result<FeedbackDraft> QueryFeedbackDraft(SealedFields& f, EpisodeId episode_id, UserId author_id) {
   RAPPORT_ASSIGN_OR_RETURN(
       SqlQuery q,
-      c.Prepare("SELECT episode_id, author_id, answers_json, updated_at, risk_since, "
-                "risk_alerted_at FROM feedback_drafts WHERE episode_id = ? AND author_id = ?"));
+      f.connection().Prepare(
+          "SELECT episode_id, author_id, answers_json, updated_at, risk_since, "
+          "risk_alerted_at FROM feedback_drafts WHERE episode_id = ? AND author_id = ?"));
   q.Bind(episode_id).Bind(author_id);
   return One(
       q,
-      [](const SqlQuery& row) -> Result<FeedbackDraft> {
+      [&f](const SqlQuery& row) -> Result<FeedbackDraft> {
         FeedbackDraft d;
         d.episode_id = row.Int(0);
         d.author_id = row.Int(1);
-        d.answers_json = row.Text(2);
+        RAPPORT_ASSIGN_OR_RETURN(
+            d.answers_json,
+            f.Open(Field::kDraftAnswers, OwnerOf(d.episode_id, d.author_id), row.Text(2)));
         d.updated_at = row.Int(3);
         d.risk_since = row.OptionalInt(4);
         d.risk_alerted_at = row.OptionalInt(5);
@@ -494,35 +494,42 @@ Result<FeedbackDraft> QueryFeedbackDraft(SqlConnection& c, EpisodeId episode_id,
       "no draft");
 }
 
-Result<FeedbackAlert> QueryAlert(SqlConnection& c, AlertId id) {
+// Readers of one row that open its sealed fields with `f`, for One() and All().
+auto Opening(SealedFields& f, auto read) {
+  return [&f, read](const SqlQuery& row) { return read(f, row); };
+}
+
+Result<FeedbackAlert> QueryAlert(SealedFields& f, AlertId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_ALERT_COLUMNS
+                                                              " FROM alerts WHERE id = ?"));
+  q.Bind(id);
+  return One(q, Opening(f, ReadAlert), "no such alert");
+}
+
+Result<std::vector<FeedbackResponse>> QueryResponsesOfEpisode(SealedFields& f, EpisodeId id) {
   RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
-                           c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE id = ?"));
+                           f.connection().Prepare("SELECT " RAPPORT_RESPONSE_COLUMNS
+                                                  " FROM responses WHERE episode_id = ? "
+                                                  "ORDER BY submitted_at, id"));
   q.Bind(id);
-  return One(q, ReadAlert, "no such alert");
+  return All(q, Opening(f, ReadResponse));
 }
 
-Result<std::vector<FeedbackResponse>> QueryResponsesOfEpisode(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_RESPONSE_COLUMNS
-                                                 " FROM responses WHERE episode_id = ? "
-                                                 "ORDER BY submitted_at, id"));
+Result<std::vector<FeedbackAlert>> QueryAlertsOfEpisode(SealedFields& f, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, f.connection().Prepare("SELECT " RAPPORT_ALERT_COLUMNS
+                                                              " FROM alerts WHERE episode_id = ? "
+                                                              "ORDER BY raised_at DESC, id DESC"));
   q.Bind(id);
-  return All(q, ReadResponse);
+  return All(q, Opening(f, ReadAlert));
 }
 
-Result<std::vector<FeedbackAlert>> QueryAlertsOfEpisode(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q, c.Prepare("SELECT " RAPPORT_ALERT_COLUMNS " FROM alerts WHERE episode_id = ? "
-                            "ORDER BY raised_at DESC, id DESC"));
+Result<std::vector<PlanVersion>> QueryPlanVersions(SealedFields& f, EpisodeId id) {
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
+                           f.connection().Prepare("SELECT " RAPPORT_PLAN_VERSION_COLUMNS
+                                                  " FROM plan_versions WHERE episode_id = ? "
+                                                  "ORDER BY number"));
   q.Bind(id);
-  return All(q, ReadAlert);
-}
-
-Result<std::vector<PlanVersion>> QueryPlanVersions(SqlConnection& c, EpisodeId id) {
-  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_PLAN_VERSION_COLUMNS
-                                                 " FROM plan_versions WHERE episode_id = ? "
-                                                 "ORDER BY number"));
-  q.Bind(id);
-  return All(q, ReadPlanVersion);
+  return All(q, Opening(f, ReadPlanVersion));
 }
 
 // Signatures of the same moment read in the order agreement builds up: therapist, client,
@@ -581,17 +588,17 @@ Result<ResponseSeries> QueryResponseSeries(SqlConnection& c, EpisodeId episode_i
 }
 
 Result<std::vector<FeedbackAlert>> QueryUnresolvedAlertsOfInstrument(
-    SqlConnection& c, EpisodeId episode_id, const std::string& instrument) {
+    SealedFields& f, EpisodeId episode_id, const std::string& instrument) {
   RAPPORT_ASSIGN_OR_RETURN(
-      SqlQuery q,
-      c.Prepare("SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
-                "a.severity, a.title, a.explanation, a.next_step, a.raised_at, a.state, "
-                "a.acknowledged_by, a.acknowledged_at, a.acknowledge_note, a.resolved_by, "
-                "a.resolved_at, a.resolve_note FROM alerts a JOIN responses r "
-                "ON r.id = a.response_id WHERE a.episode_id = ?1 AND a.state <> 'resolved' "
-                "AND r.instrument = ?2 ORDER BY a.raised_at DESC, a.id DESC"));
+      SqlQuery q, f.connection().Prepare(
+                      "SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
+                      "a.severity, a.title, a.explanation, a.next_step, a.raised_at, a.state, "
+                      "a.acknowledged_by, a.acknowledged_at, a.acknowledge_note, a.resolved_by, "
+                      "a.resolved_at, a.resolve_note FROM alerts a JOIN responses r "
+                      "ON r.id = a.response_id WHERE a.episode_id = ?1 AND a.state <> 'resolved' "
+                      "AND r.instrument = ?2 ORDER BY a.raised_at DESC, a.id DESC"));
   q.Bind(episode_id).Bind(instrument);
-  return All(q, ReadAlert);
+  return All(q, Opening(f, ReadAlert));
 }
 
 // The caseload's episodes that have not ended, for the queries below (?1 clinic, ?2 therapists).
@@ -802,8 +809,8 @@ Result<std::pair<std::int64_t, std::int64_t>> QueryEndedEpisodesMark(SqlConnecti
 
 class SqlWriteTxn final : public WriteTxn {
  public:
-  SqlWriteTxn(SqlConnection& c, const Store& store, const TextSealer& sealer)
-      : c_(c), store_(store), sealer_(sealer) {}
+  SqlWriteTxn(SqlConnection& c, const Store& store, KeyRing& keys, PendingKeys& pending)
+      : c_(c), store_(store), pending_(pending), f_(keys, c, pending) {}
 
   // Writes the one row of audit_chain back as it is: a change that reaches the disk and alters
   // nothing, for CheckWritable.
@@ -931,47 +938,47 @@ class SqlWriteTxn final : public WriteTxn {
     return sql::PutLicenceVerification(c_, therapist_id, at, by);
   }
   Status UpsertClientPreferences(const ClientPreferences& preferences) override {
-    return sql::PutClientPreferences(c_, preferences);
+    return sql::PutClientPreferences(f_, preferences);
   }
-  Status UpsertFirstStep(const FirstStep& step) override { return sql::PutFirstStep(c_, step); }
+  Status UpsertFirstStep(const FirstStep& step) override { return sql::PutFirstStep(f_, step); }
   Status InsertEpisodeEnding(const EpisodeEnding& ending) override {
-    return sql::PutEpisodeEnding(c_, ending);
+    return sql::PutEpisodeEnding(f_, ending);
   }
   Result<NoteId> InsertSessionNote(const SessionNote& note) override {
-    return sql::InsertSessionNote(c_, note);
+    return sql::InsertSessionNote(f_, note);
   }
   Status UpdateSessionNote(const SessionNote& note) override {
-    return sql::UpdateSessionNote(c_, note);
+    return sql::UpdateSessionNote(f_, note);
   }
   Result<AddendumId> InsertNoteAddendum(const NoteAddendum& addendum) override {
-    return sql::InsertNoteAddendum(c_, addendum);
+    return sql::InsertNoteAddendum(f_, addendum);
   }
   Status PutClinicNoteTemplate(ClinicId clinic_id, const NoteTemplate& note_template,
                                Timestamp at) override {
     return sql::PutClinicNoteTemplate(c_, clinic_id, note_template, at);
   }
   Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) override {
-    return sql::GetSessionNoteOfAppointment(c_, id);
+    return sql::GetSessionNoteOfAppointment(f_, id);
   }
   Status InsertFitFollowup(const FitFollowup& followup) override {
     return sql::InsertFitFollowup(c_, followup);
   }
   Result<TherapistChangeId> InsertTherapistChange(const TherapistChange& change) override {
-    return sql::InsertTherapistChange(c_, change);
+    return sql::InsertTherapistChange(f_, change);
   }
   Status UpdateTherapistChange(const TherapistChange& change) override {
-    return sql::UpdateTherapistChange(c_, change);
+    return sql::UpdateTherapistChange(f_, change);
   }
   Result<TherapistChange> GetTherapistChange(TherapistChangeId id) override {
-    return sql::GetTherapistChange(c_, id);
+    return sql::GetTherapistChange(f_, id);
   }
   Result<RuptureId> InsertRupture(const Rupture& rupture) override {
-    return sql::InsertRupture(c_, rupture);
+    return sql::InsertRupture(f_, rupture);
   }
   Status RecordRepair(RuptureId id, UserId by, Timestamp at, const RepairNote& repair) override {
-    return sql::RecordRepair(c_, id, by, at, repair);
+    return sql::RecordRepair(f_, id, by, at, repair);
   }
-  Result<Rupture> GetRupture(RuptureId id) override { return sql::GetRupture(c_, id); }
+  Result<Rupture> GetRupture(RuptureId id) override { return sql::GetRupture(f_, id); }
   Status InsertSupportCheckRequest(const SupportCheckRequest& request) override {
     return sql::InsertSupportCheckRequest(c_, request);
   }
@@ -1017,6 +1024,17 @@ class SqlWriteTxn final : public WriteTxn {
   }
 
   Result<GuardianLinkId> InsertGuardianLink(const GuardianLink& link) override {
+    const std::string missing = "guardian or child does not exist";
+    RowClinic clinic = f_.OfUser(link.child_id);
+    const Owner owner = OwnerOf(link.guardian_id, link.child_id);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string exception_reason,
+        NameMissing(f_.Seal(clinic, Field::kGuardianException, owner, link.exception_reason),
+                    missing));
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string consent_note,
+        NameMissing(f_.Seal(clinic, Field::kGuardianConsentNote, owner, link.consent_note),
+                    missing));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q, c_.Prepare("INSERT INTO guardian_links (guardian_id, child_id, requested_by, "
                                "requested_at, requested_name, exception_reason, accepted_at, "
@@ -1027,15 +1045,28 @@ class SqlWriteTxn final : public WriteTxn {
         .Bind(IdOrNull(link.requested_by))
         .Bind(link.requested_at)
         .Bind(link.requested_name)
-        .Bind(link.exception_reason)
+        .Bind(exception_reason)
         .Bind(link.accepted_at)
         .Bind(IdOrNull(link.consent_recorded_by))
         .Bind(link.consent_recorded_at)
-        .Bind(link.consent_note);
-    return NameMissing(q.RunReturningId(), "guardian or child does not exist");
+        .Bind(consent_note);
+    return NameMissing(q.RunReturningId(), missing);
   }
 
   Status UpdateGuardianLink(const GuardianLink& link) override {
+    std::string consent_note;
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqlQuery stored,
+          c_.Prepare("SELECT guardian_id, child_id FROM guardian_links WHERE id = ?"));
+      stored.Bind(link.id);
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+      if (!found) return Fail(Error::NotFound("no such guardian link"));
+      RowClinic clinic = f_.OfUser(stored.Int(1));
+      RAPPORT_ASSIGN_OR_RETURN(consent_note,
+                               f_.Seal(clinic, Field::kGuardianConsentNote,
+                                       OwnerOf(stored.Int(0), stored.Int(1)), link.consent_note));
+    }
     RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                              c_.Prepare("UPDATE guardian_links SET accepted_at = ?, "
                                         "consent_recorded_by = ?, consent_recorded_at = ?, "
@@ -1043,7 +1074,7 @@ class SqlWriteTxn final : public WriteTxn {
     q.Bind(link.accepted_at)
         .Bind(IdOrNull(link.consent_recorded_by))
         .Bind(link.consent_recorded_at)
-        .Bind(link.consent_note)
+        .Bind(consent_note)
         .Bind(link.id);
     return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such guardian link");
   }
@@ -1054,13 +1085,13 @@ class SqlWriteTxn final : public WriteTxn {
     return ChangedOne(q.Run(), "no such guardian link");
   }
   Status PutGuardianStanding(const GuardianStanding& standing) override {
-    return sql::PutGuardianStanding(c_, standing);
+    return sql::PutGuardianStanding(f_, standing);
   }
   Result<ConsentId> InsertCareConsent(const CareConsent& consent) override {
-    return sql::InsertCareConsent(c_, consent);
+    return sql::InsertCareConsent(f_, consent);
   }
   Result<DisclosureId> InsertSafetyDisclosure(const SafetyDisclosure& disclosure) override {
-    return sql::InsertSafetyDisclosure(c_, disclosure);
+    return sql::InsertSafetyDisclosure(f_, disclosure);
   }
 
   Result<EpisodeId> InsertEpisode(const Episode& e) override {
@@ -1165,8 +1196,13 @@ class SqlWriteTxn final : public WriteTxn {
         SqlQuery q,
         c_.Prepare("INSERT INTO episode_messages (clinic_id, episode_id, sender_id, sent_at, "
                    "sealed) VALUES (?, ?, ?, ?, ?) RETURNING id"));
-    q.Bind(m.clinic_id).Bind(m.episode_id).Bind(m.sender_id).Bind(m.sent_at);
-    q.Bind(sealer_.Seal(m.body, MessageSealContext(m)));
+    RowClinic clinic(m.clinic_id);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string body,
+        NameMissing(f_.Seal(clinic, Field::kMessageBody,
+                            OwnerOf(m.clinic_id, m.episode_id, m.sender_id, m.sent_at), m.body),
+                    "episode or sender does not exist"));
+    q.Bind(m.clinic_id).Bind(m.episode_id).Bind(m.sender_id).Bind(m.sent_at).Bind(body);
     return NameMissing(q.RunReturningId(), "episode or sender does not exist");
   }
 
@@ -1186,17 +1222,36 @@ class SqlWriteTxn final : public WriteTxn {
         c_.Prepare("INSERT INTO appointment_requests (clinic_id, appointment_id, requested_by, "
                    "kind, note, short_notice, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                    "RETURNING id"));
+    RowClinic clinic(r.clinic_id);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string note,
+        NameMissing(f_.Seal(clinic, Field::kRequestNote,
+                            OwnerOf(r.appointment_id, r.requested_by, r.created_at), r.note),
+                    "appointment or person does not exist"));
     q.Bind(r.clinic_id).Bind(r.appointment_id).Bind(r.requested_by).Bind(ToString(r.kind));
-    q.Bind(r.note).Bind(r.short_notice).Bind(r.created_at);
+    q.Bind(note).Bind(r.short_notice).Bind(r.created_at);
     return NameMissing(q.RunReturningId(), "appointment or person does not exist");
   }
 
   Status UpdateAppointmentRequest(const AppointmentRequest& r) override {
+    std::string reply;
+    {
+      RAPPORT_ASSIGN_OR_RETURN(
+          SqlQuery stored, c_.Prepare("SELECT clinic_id, appointment_id, requested_by, created_at "
+                                      "FROM appointment_requests WHERE id = ?"));
+      stored.Bind(r.id);
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+      if (!found) return Fail(Error::NotFound("no such appointment request"));
+      RowClinic clinic(stored.Int(0));
+      RAPPORT_ASSIGN_OR_RETURN(
+          reply, f_.Seal(clinic, Field::kRequestReply,
+                         OwnerOf(stored.Int(1), stored.Int(2), stored.Int(3)), r.reply));
+    }
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("UPDATE appointment_requests SET state = ?, decided_by = ?, decided_at = ?, "
                    "reply = ? WHERE id = ?"));
-    q.Bind(ToString(r.state)).Bind(r.decided_by).Bind(r.decided_at).Bind(r.reply).Bind(r.id);
+    q.Bind(ToString(r.state)).Bind(r.decided_by).Bind(r.decided_at).Bind(reply).Bind(r.id);
     return ChangedOne(q.Run(), "no such appointment request");
   }
 
@@ -1385,16 +1440,16 @@ class SqlWriteTxn final : public WriteTxn {
   Result<Invitation> FindInvitationByTokenHash(const std::string& token_hash) override {
     return QueryInvitationByTokenHash(c_, token_hash);
   }
-  Result<FeedbackAlert> GetAlert(AlertId id) override { return QueryAlert(c_, id); }
+  Result<FeedbackAlert> GetAlert(AlertId id) override { return QueryAlert(f_, id); }
   Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) override {
-    return QueryResponsesOfEpisode(c_, id);
+    return QueryResponsesOfEpisode(f_, id);
   }
   Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) override {
-    return QueryAlertsOfEpisode(c_, id);
+    return QueryAlertsOfEpisode(f_, id);
   }
 
   Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
-    return QueryFeedbackDraft(c_, episode_id, author_id);
+    return QueryFeedbackDraft(f_, episode_id, author_id);
   }
   Result<ResponseSeries> GetResponseSeries(EpisodeId episode_id, const std::string& instrument,
                                            Respondent respondent, int recent) override {
@@ -1402,10 +1457,17 @@ class SqlWriteTxn final : public WriteTxn {
   }
   Result<std::vector<FeedbackAlert>> ListUnresolvedAlertsOfInstrument(
       EpisodeId episode_id, const std::string& instrument) override {
-    return QueryUnresolvedAlertsOfInstrument(c_, episode_id, instrument);
+    return QueryUnresolvedAlertsOfInstrument(f_, episode_id, instrument);
   }
 
   Status PutFeedbackDraft(const FeedbackDraft& d) override {
+    const std::string missing = "episode or author does not exist";
+    RowClinic clinic = f_.OfEpisode(d.episode_id);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string answers,
+        NameMissing(f_.Seal(clinic, Field::kDraftAnswers, OwnerOf(d.episode_id, d.author_id),
+                            d.answers_json),
+                    missing));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("INSERT INTO feedback_drafts (episode_id, author_id, answers_json, updated_at, "
@@ -1415,11 +1477,11 @@ class SqlWriteTxn final : public WriteTxn {
                    "risk_since = excluded.risk_since, risk_alerted_at = excluded.risk_alerted_at"));
     q.Bind(d.episode_id)
         .Bind(d.author_id)
-        .Bind(d.answers_json)
+        .Bind(answers)
         .Bind(d.updated_at)
         .Bind(d.risk_since)
         .Bind(d.risk_alerted_at);
-    return Done(NameMissing(q.Run(), "episode or author does not exist"));
+    return Done(NameMissing(q.Run(), missing));
   }
 
   Status DeleteFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
@@ -1453,6 +1515,13 @@ class SqlWriteTxn final : public WriteTxn {
   }
 
   Result<ResponseId> InsertResponse(const FeedbackResponse& r) override {
+    RowClinic clinic = f_.OfEpisode(r.episode_id);
+    RAPPORT_ASSIGN_OR_RETURN(const std::string answers,
+                             NameMissing(f_.Seal(clinic, Field::kResponseAnswers,
+                                                 OwnerOf(r.episode_id, r.respondent_user_id,
+                                                         r.instrument, r.submitted_at),
+                                                 r.answers_json),
+                                         "episode, appointment or respondent does not exist"));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q, c_.Prepare("INSERT INTO responses (episode_id, appointment_id, instrument, "
                                "instrument_version, respondent, respondent_user_id, submitted_at, "
@@ -1466,7 +1535,7 @@ class SqlWriteTxn final : public WriteTxn {
         .Bind(r.respondent_user_id)
         .Bind(r.submitted_at)
         .Bind(r.session_number)
-        .Bind(r.answers_json)
+        .Bind(answers)
         .Bind(r.total)
         .Bind(r.band)
         .Bind(r.scales_json)
@@ -1482,6 +1551,16 @@ class SqlWriteTxn final : public WriteTxn {
   }
 
   Result<AlertId> InsertAlert(const FeedbackAlert& a) override {
+    const std::string missing = "episode, clinic, response or user does not exist";
+    RowClinic clinic(a.clinic_id);
+    const Owner owner = OwnerOf(a.episode_id, a.rule_id, a.raised_at);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string acknowledge_note,
+        NameMissing(f_.Seal(clinic, Field::kAlertAcknowledgeNote, owner, a.acknowledge_note),
+                    missing));
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string resolve_note,
+        NameMissing(f_.Seal(clinic, Field::kAlertResolveNote, owner, a.resolve_note), missing));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q, c_.Prepare("INSERT INTO alerts (episode_id, clinic_id, response_id, rule_id, "
                                "kind, severity, title, explanation, next_step, raised_at, state, "
@@ -1501,14 +1580,30 @@ class SqlWriteTxn final : public WriteTxn {
         .Bind(ToString(a.state))
         .Bind(a.acknowledged_by)
         .Bind(a.acknowledged_at)
-        .Bind(a.acknowledge_note)
+        .Bind(acknowledge_note)
         .Bind(a.resolved_by)
         .Bind(a.resolved_at)
-        .Bind(a.resolve_note);
-    return NameMissing(q.RunReturningId(), "episode, clinic, response or user does not exist");
+        .Bind(resolve_note);
+    return NameMissing(q.RunReturningId(), missing);
   }
 
   Status UpdateAlertState(const FeedbackAlert& a) override {
+    std::string acknowledge_note;
+    std::string resolve_note;
+    {
+      RAPPORT_ASSIGN_OR_RETURN(SqlQuery stored,
+                               c_.Prepare("SELECT clinic_id, episode_id, rule_id, raised_at "
+                                          "FROM alerts WHERE id = ?"));
+      stored.Bind(a.id);
+      RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
+      if (!found) return Fail(Error::NotFound("no such alert"));
+      RowClinic clinic(stored.Int(0));
+      const Owner owner = OwnerOf(stored.Int(1), stored.Text(2), stored.Int(3));
+      RAPPORT_ASSIGN_OR_RETURN(acknowledge_note, f_.Seal(clinic, Field::kAlertAcknowledgeNote,
+                                                         owner, a.acknowledge_note));
+      RAPPORT_ASSIGN_OR_RETURN(resolve_note,
+                               f_.Seal(clinic, Field::kAlertResolveNote, owner, a.resolve_note));
+    }
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("UPDATE alerts SET state = ?, acknowledged_by = ?, acknowledged_at = ?, "
@@ -1517,10 +1612,10 @@ class SqlWriteTxn final : public WriteTxn {
     q.Bind(ToString(a.state))
         .Bind(a.acknowledged_by)
         .Bind(a.acknowledged_at)
-        .Bind(a.acknowledge_note)
+        .Bind(acknowledge_note)
         .Bind(a.resolved_by)
         .Bind(a.resolved_at)
-        .Bind(a.resolve_note)
+        .Bind(resolve_note)
         .Bind(a.id);
     return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such alert");
   }
@@ -1549,6 +1644,15 @@ class SqlWriteTxn final : public WriteTxn {
   }
 
   Result<PlanVersionId> InsertPlanVersion(const PlanVersion& v) override {
+    const std::string missing = "episode or creating user does not exist";
+    RowClinic clinic = f_.OfEpisode(v.episode_id);
+    const Owner owner = OwnerOf(v.episode_id, v.number);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string content,
+        NameMissing(f_.Seal(clinic, Field::kPlanContent, owner, v.content_json), missing));
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string comment,
+        NameMissing(f_.Seal(clinic, Field::kPlanClientComment, owner, v.client_comment), missing));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("INSERT INTO plan_versions (episode_id, number, status, content_json, "
@@ -1558,16 +1662,16 @@ class SqlWriteTxn final : public WriteTxn {
     q.Bind(v.episode_id)
         .Bind(v.number)
         .Bind(ToString(v.status))
-        .Bind(v.content_json)
+        .Bind(content)
         .Bind(v.content_hash)
         .Bind(v.created_by)
         .Bind(v.created_at)
         .Bind(v.updated_at)
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
-        .Bind(v.client_comment)
+        .Bind(comment)
         .Bind(IdOrNull(v.decided_by));
-    auto id = NameMissing(q.RunReturningId(), "episode or creating user does not exist");
+    auto id = NameMissing(q.RunReturningId(), missing);
     if (!id && id.error().code == ErrorCode::kAlreadyExists) {
       return Fail(Error{ErrorCode::kAlreadyExists,
                         fmt::format("the plan already has a version {}", v.number),
@@ -1579,34 +1683,54 @@ class SqlWriteTxn final : public WriteTxn {
   Status UpdatePlanVersion(const PlanVersion& v) override {
     // Checked here as well as by the trigger, so that the refusal is a clear error of its own
     // and does not depend on the schema having been applied unaltered.
+    std::string stored_content;  // sealed, as stored
+    bool frozen = false;
+    RowClinic clinic(ClinicId{0});
+    Owner owner;
     {
-      RAPPORT_ASSIGN_OR_RETURN(
-          SqlQuery stored,
-          c_.Prepare("SELECT content_json, content_hash FROM plan_versions WHERE id = ?"));
+      RAPPORT_ASSIGN_OR_RETURN(SqlQuery stored,
+                               c_.Prepare("SELECT content_json, content_hash, episode_id, number "
+                                          "FROM plan_versions WHERE id = ?"));
       stored.Bind(v.id);
       RAPPORT_ASSIGN_OR_RETURN(const bool found, stored.Step());
       if (!found) return Fail(Error::NotFound("no such plan version"));
+      stored_content = stored.Text(0);
       const std::string stored_hash = stored.Text(1);
-      if (!stored_hash.empty() &&
-          (stored.Text(0) != v.content_json || stored_hash != v.content_hash)) {
-        return Fail(Error::FailedPrecondition(
-            "this plan version has been proposed or signed; its content can no longer change"));
+      owner = OwnerOf(stored.Int(2), stored.Int(3));
+      clinic = f_.OfEpisode(stored.Int(2));
+      frozen = !stored_hash.empty();
+      if (frozen) {
+        RAPPORT_ASSIGN_OR_RETURN(const std::string content,
+                                 f_.Open(Field::kPlanContent, owner, stored_content));
+        if (content != v.content_json || stored_hash != v.content_hash) {
+          return Fail(Error::FailedPrecondition(
+              "this plan version has been proposed or signed; its content can no longer change"));
+        }
       }
     }
+    // A frozen version keeps the sealed text it has: sealing the same content again would only
+    // change the ciphertext.
+    std::string content = stored_content;
+    if (!frozen) {
+      RAPPORT_ASSIGN_OR_RETURN(content,
+                               f_.Seal(clinic, Field::kPlanContent, owner, v.content_json));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(const std::string comment,
+                             f_.Seal(clinic, Field::kPlanClientComment, owner, v.client_comment));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("UPDATE plan_versions SET status = ?, content_json = ?, content_hash = ?, "
                    "created_by = ?, created_at = ?, updated_at = ?, proposed_at = ?, "
                    "decided_at = ?, client_comment = ?, decided_by = ? WHERE id = ?"));
     q.Bind(ToString(v.status))
-        .Bind(v.content_json)
+        .Bind(content)
         .Bind(v.content_hash)
         .Bind(v.created_by)
         .Bind(v.created_at)
         .Bind(v.updated_at)
         .Bind(v.proposed_at)
         .Bind(v.decided_at)
-        .Bind(v.client_comment)
+        .Bind(comment)
         .Bind(IdOrNull(v.decided_by))
         .Bind(v.id);
     return ChangedOne(NameMissing(q.Run(), "user does not exist"), "no such plan version");
@@ -1631,6 +1755,13 @@ class SqlWriteTxn final : public WriteTxn {
   }
 
   Result<PlanEventId> InsertPlanEvent(const PlanEvent& e) override {
+    RowClinic clinic = f_.OfEpisode(e.episode_id);
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::string payload,
+        NameMissing(f_.Seal(clinic, Field::kPlanEventPayload,
+                            OwnerOf(e.episode_id, ToString(e.kind), e.subject, e.actor_id, e.at),
+                            e.payload_json),
+                    "episode or user does not exist"));
     RAPPORT_ASSIGN_OR_RETURN(
         SqlQuery q,
         c_.Prepare("INSERT INTO plan_events (episode_id, kind, subject, payload_json, actor_id, "
@@ -1638,14 +1769,14 @@ class SqlWriteTxn final : public WriteTxn {
     q.Bind(e.episode_id)
         .Bind(ToString(e.kind))
         .Bind(e.subject)
-        .Bind(e.payload_json)
+        .Bind(payload)
         .Bind(e.actor_id)
         .Bind(e.at);
     return NameMissing(q.RunReturningId(), "episode or user does not exist");
   }
 
   Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) override {
-    return QueryPlanVersions(c_, id);
+    return QueryPlanVersions(f_, id);
   }
   Result<std::vector<PlanSignature>> ListPlanSignatures(EpisodeId id) override {
     return QueryPlanSignatures(c_, id);
@@ -1674,11 +1805,11 @@ class SqlWriteTxn final : public WriteTxn {
     return sql::PutNotificationPreferences(c_, p);
   }
   Result<NotificationId> InsertNotification(const Notification& n) override {
-    return sql::InsertNotification(c_, n);
+    return sql::InsertNotification(f_, n);
   }
   Result<std::vector<Notification>> ClaimDueNotifications(Timestamp now, Timestamp lease_until,
                                                           int limit) override {
-    return sql::ClaimDueNotifications(c_, now, lease_until, limit);
+    return sql::ClaimDueNotifications(f_, now, lease_until, limit);
   }
   Status UpdateNotificationDelivery(const Notification& n) override {
     return sql::UpdateNotificationDelivery(c_, n);
@@ -1704,6 +1835,36 @@ class SqlWriteTxn final : public WriteTxn {
   }
   Result<std::vector<OnCallShift>> ListOnCallShiftsAt(ClinicId clinic_id, Timestamp at) override {
     return sql::ListOnCallShifts(c_, clinic_id, at, at + 1);
+  }
+
+  // --- Encryption at rest (store/data_keys.h, queries in sql_sealing.cc) ---
+  Result<ResealPass> ResealRetiringValues(ClinicId clinic_id, std::string_view position, int limit,
+                                          Timestamp now) override {
+    return sql::ResealStep(f_, clinic_id, position, limit, now, kDataKeyRefreshMs);
+  }
+  SqlConnection& connection() { return c_; }
+  // One step of sealing what a database from before 0027 holds in clear.
+  Result<ResealPass> SealClearTextStep(const TextSealer& messages, std::string_view position,
+                                       int limit) {
+    return sql::SealClearTextStep(f_, messages, position, limit);
+  }
+  Result<std::int64_t> RotateDataKey(ClinicId clinic_id, Timestamp now) {
+    RAPPORT_RETURN_IF_ERROR(QueryClinic(c_, clinic_id));
+    RAPPORT_ASSIGN_OR_RETURN(PendingKeys::Key key, MakeDataKey(c_, f_.ring(), clinic_id, now));
+    const std::int64_t id = key.id;
+    pending_.Add(std::move(key));
+    // The values under the clinic's former keys are sealed again by the scheduler, once every
+    // server writes under the new one.
+    Job reseal;
+    reseal.clinic_id = clinic_id;
+    reseal.kind = std::string(kResealDataKeysJob);
+    reseal.key = fmt::format("{}:clinic={}:key={}", kResealDataKeysJob, clinic_id, id);
+    reseal.due_at = now + kDataKeyRefreshMs;
+    RAPPORT_RETURN_IF_ERROR(sql::InsertJob(c_, reseal));
+    return id;
+  }
+  Result<int> RewrapDataKeys(const TextSealer& new_master) {
+    return sql::RewrapDataKeys(c_, f_.ring(), new_master);
   }
 
  private:
@@ -1767,8 +1928,9 @@ class SqlWriteTxn final : public WriteTxn {
     return Ok();
   }
   SqlConnection& c_;
-  const Store& store_;        // for the audit chain's key
-  const TextSealer& sealer_;  // seals messages' words
+  const Store& store_;    // for the audit chain's key
+  PendingKeys& pending_;  // the data keys this transaction made
+  SealedFields f_;        // seals and opens free text, with the keys this transaction made
 };
 
 // --- The store --------------------------------------------------------------------------------
@@ -1780,6 +1942,7 @@ class SqlStoreImpl final : public SqlStore {
         events_(parts.events ? std::move(parts.events) : std::make_unique<LocalServerEvents>()),
         audit_key_(std::move(parts.audit_key)),
         message_sealer_(std::move(message_sealer)),
+        keys_(std::move(parts.keys)),
         writer_(std::move(parts.writer)),
         readers_(std::move(parts.readers)),
         schema_version_(parts.schema_version),
@@ -1955,16 +2118,16 @@ class SqlStoreImpl final : public SqlStore {
     return WithReader([&](SqlConnection& c) { return sql::ListTherapistOffers(c, clinic_id); });
   }
   Result<ClientPreferences> GetClientPreferences(UserId client_id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetClientPreferences(c, client_id); });
+    return WithFields([&](SealedFields& f) { return sql::GetClientPreferences(f, client_id); });
   }
   Result<EpisodeEnding> GetEpisodeEnding(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetEpisodeEnding(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::GetEpisodeEnding(f, id); });
   }
   Result<SessionNote> GetSessionNoteOfAppointment(AppointmentId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetSessionNoteOfAppointment(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::GetSessionNoteOfAppointment(f, id); });
   }
   Result<std::vector<SessionNote>> ListSessionNotesOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::ListSessionNotesOfEpisode(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::ListSessionNotesOfEpisode(f, id); });
   }
   Result<NoteTemplate> GetClinicNoteTemplate(ClinicId clinic_id) override {
     return WithReader([&](SqlConnection& c) { return sql::GetClinicNoteTemplate(c, clinic_id); });
@@ -1973,25 +2136,25 @@ class SqlStoreImpl final : public SqlStore {
     return WithReader([&](SqlConnection& c) { return sql::ListFitFollowupsOfEpisode(c, id); });
   }
   Result<TherapistChange> GetTherapistChange(TherapistChangeId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetTherapistChange(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::GetTherapistChange(f, id); });
   }
   Result<std::vector<TherapistChange>> ListTherapistChangesOfClinic(
       ClinicId clinic_id, std::optional<ChangeStatus> status) override {
-    return WithReader(
-        [&](SqlConnection& c) { return sql::ListTherapistChangesOfClinic(c, clinic_id, status); });
+    return WithFields(
+        [&](SealedFields& f) { return sql::ListTherapistChangesOfClinic(f, clinic_id, status); });
   }
   Result<std::vector<TherapistChange>> ListTherapistChangesOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::ListTherapistChangesOfEpisode(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::ListTherapistChangesOfEpisode(f, id); });
   }
   Result<TherapistChange> GetTherapistChangeInto(EpisodeId new_episode_id) override {
-    return WithReader(
-        [&](SqlConnection& c) { return sql::GetTherapistChangeInto(c, new_episode_id); });
+    return WithFields(
+        [&](SealedFields& f) { return sql::GetTherapistChangeInto(f, new_episode_id); });
   }
   Result<Rupture> GetRupture(RuptureId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetRupture(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::GetRupture(f, id); });
   }
   Result<std::vector<Rupture>> ListRupturesOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::ListRupturesOfEpisode(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::ListRupturesOfEpisode(f, id); });
   }
   Result<std::vector<SupportCheckRequest>> ListSupportCheckRequestsOfEpisode(
       EpisodeId id) override {
@@ -2000,12 +2163,12 @@ class SqlStoreImpl final : public SqlStore {
   }
   Result<std::vector<Rupture>> ListUnrepairedRupturesOfClinic(ClinicId clinic_id,
                                                               Timestamp noted_before) override {
-    return WithReader([&](SqlConnection& c) {
-      return sql::ListUnrepairedRupturesOfClinic(c, clinic_id, noted_before);
+    return WithFields([&](SealedFields& f) {
+      return sql::ListUnrepairedRupturesOfClinic(f, clinic_id, noted_before);
     });
   }
   Result<FirstStep> GetFirstStep(UserId client_id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetFirstStep(c, client_id); });
+    return WithFields([&](SealedFields& f) { return sql::GetFirstStep(f, client_id); });
   }
   Result<std::vector<EndedEpisodeMeasure>> ListEndedEpisodeMeasures(ClinicId clinic_id) override {
     return WithReader(
@@ -2091,10 +2254,11 @@ class SqlStoreImpl final : public SqlStore {
   }
   Result<GuardianLink> GetGuardianLink(GuardianLinkId id) override {
     return WithReader([&](SqlConnection& c) -> Result<GuardianLink> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_GUARDIAN_LINK_COLUMNS
                                                      " FROM guardian_links WHERE id = ?"));
       q.Bind(id);
-      return One(q, ReadGuardianLink, "no such guardian link");
+      return One(q, Opening(f, ReadGuardianLink), "no such guardian link");
     });
   }
   Result<std::vector<GuardianLink>> ListGuardianLinksOfChild(UserId child_id) override {
@@ -2108,15 +2272,15 @@ class SqlStoreImpl final : public SqlStore {
                              guardian_id);
   }
   Result<GuardianStanding> GetGuardianStanding(GuardianLinkId link_id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetGuardianStanding(c, link_id); });
+    return WithFields([&](SealedFields& f) { return sql::GetGuardianStanding(f, link_id); });
   }
   Result<std::vector<CareConsent>> ListCareConsentsOfChild(UserId child_id) override {
-    return WithReader([&](SqlConnection& c) { return sql::ListCareConsentsOfChild(c, child_id); });
+    return WithFields([&](SealedFields& f) { return sql::ListCareConsentsOfChild(f, child_id); });
   }
   Result<std::vector<SafetyDisclosure>> ListSafetyDisclosuresOfEpisode(
       EpisodeId episode_id) override {
-    return WithReader(
-        [&](SqlConnection& c) { return sql::ListSafetyDisclosuresOfEpisode(c, episode_id); });
+    return WithFields(
+        [&](SealedFields& f) { return sql::ListSafetyDisclosuresOfEpisode(f, episode_id); });
   }
 
   Result<Episode> GetEpisode(EpisodeId id) override {
@@ -2185,20 +2349,22 @@ class SqlStoreImpl final : public SqlStore {
 
   Result<FeedbackResponse> GetResponse(ResponseId id) override {
     return WithReader([&](SqlConnection& c) -> Result<FeedbackResponse> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q, c.Prepare("SELECT " RAPPORT_RESPONSE_COLUMNS " FROM responses WHERE id = ?"));
       q.Bind(id);
-      return One(q, ReadResponse, "no such response");
+      return One(q, Opening(f, ReadResponse), "no such response");
     });
   }
 
   Result<std::vector<FeedbackResponse>> ListResponsesOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return QueryResponsesOfEpisode(c, id); });
+    return WithFields([&](SealedFields& f) { return QueryResponsesOfEpisode(f, id); });
   }
 
   Result<std::vector<FeedbackResponse>> ListResponsesOfEndedEpisodes(
       ClinicId clinic_id, const std::string& instrument) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<FeedbackResponse>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q,
           c.Prepare("SELECT r.id, r.episode_id, r.appointment_id, r.instrument, "
@@ -2210,26 +2376,27 @@ class SqlStoreImpl final : public SqlStore {
                     "AND (x.reason IS NULL OR x.reason IN ('goals-met', 'mutual-agreement')) "
                     "ORDER BY r.episode_id, r.submitted_at, r.id"));
       q.Bind(clinic_id).Bind(instrument);
-      return All(q, ReadResponse);
+      return All(q, Opening(f, ReadResponse));
     });
   }
 
   Result<FeedbackAlert> GetAlert(AlertId id) override {
-    return WithReader([&](SqlConnection& c) { return QueryAlert(c, id); });
+    return WithFields([&](SealedFields& f) { return QueryAlert(f, id); });
   }
 
   Result<std::vector<FeedbackAlert>> ListAlertsOfEpisode(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return QueryAlertsOfEpisode(c, id); });
+    return WithFields([&](SealedFields& f) { return QueryAlertsOfEpisode(f, id); });
   }
 
   Result<FeedbackDraft> GetFeedbackDraft(EpisodeId episode_id, UserId author_id) override {
-    return WithReader(
-        [&](SqlConnection& c) { return QueryFeedbackDraft(c, episode_id, author_id); });
+    return WithFields(
+        [&](SealedFields& f) { return QueryFeedbackDraft(f, episode_id, author_id); });
   }
 
   Result<std::vector<FeedbackAlert>> ListAlertsOfTherapist(
       UserId therapist_id, std::optional<AlertState> state) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<FeedbackAlert>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q,
           c.Prepare("SELECT a.id, a.episode_id, a.clinic_id, a.response_id, a.rule_id, a.kind, "
@@ -2240,7 +2407,7 @@ class SqlStoreImpl final : public SqlStore {
                     "ORDER BY a.raised_at DESC, a.id DESC"));
       const std::string wanted = state ? std::string(ToString(*state)) : std::string();
       q.Bind(therapist_id).Bind(wanted).Bind(wanted);
-      return All(q, ReadAlert);
+      return All(q, Opening(f, ReadAlert));
     });
   }
 
@@ -2261,16 +2428,17 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   Result<std::vector<PlanVersion>> ListPlanVersions(EpisodeId id) override {
-    return WithReader([&](SqlConnection& c) { return QueryPlanVersions(c, id); });
+    return WithFields([&](SealedFields& f) { return QueryPlanVersions(f, id); });
   }
 
   Result<PlanVersion> GetPlanVersion(EpisodeId id, int number) override {
     return WithReader([&](SqlConnection& c) -> Result<PlanVersion> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q, c.Prepare("SELECT " RAPPORT_PLAN_VERSION_COLUMNS
                                 " FROM plan_versions WHERE episode_id = ? AND number = ?"));
       q.Bind(id).Bind(number);
-      return One(q, ReadPlanVersion, "no such plan version");
+      return One(q, Opening(f, ReadPlanVersion), "no such plan version");
     });
   }
 
@@ -2281,22 +2449,24 @@ class SqlStoreImpl final : public SqlStore {
   Result<std::vector<PlanEvent>> ListPlanEvents(EpisodeId id,
                                                 std::optional<PlanEventKind> kind) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<PlanEvent>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(SqlQuery q,
                                c.Prepare("SELECT " RAPPORT_PLAN_EVENT_COLUMNS
                                          " FROM plan_events WHERE episode_id = ?1 AND (?2 = '' OR "
                                          "kind = ?2) ORDER BY at, id"));
       const std::string wanted = kind ? std::string(ToString(*kind)) : std::string();
       q.Bind(id).Bind(wanted);
-      return All(q, ReadPlanEvent);
+      return All(q, Opening(f, ReadPlanEvent));
     });
   }
 
   Result<PlanEvent> GetPlanEvent(PlanEventId id) override {
     return WithReader([&](SqlConnection& c) -> Result<PlanEvent> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_PLAN_EVENT_COLUMNS
                                                      " FROM plan_events WHERE id = ?"));
       q.Bind(id);
-      return One(q, ReadPlanEvent, "no such plan event");
+      return One(q, Opening(f, ReadPlanEvent), "no such plan event");
     });
   }
 
@@ -2362,24 +2532,27 @@ class SqlStoreImpl final : public SqlStore {
   }
   Result<AppointmentRequest> GetAppointmentRequest(AppointmentRequestId id) override {
     return WithReader([&](SqlConnection& c) -> Result<AppointmentRequest> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_REQUEST_COLUMNS
                                                      " FROM appointment_requests WHERE id = ?"));
       q.Bind(id);
-      return One(q, ReadAppointmentRequest, "no such appointment request");
+      return One(q, Opening(f, ReadAppointmentRequest), "no such appointment request");
     });
   }
   Result<std::vector<AppointmentRequest>> ListRequestsOfAppointment(AppointmentId id) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<AppointmentRequest>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q, c.Prepare("SELECT " RAPPORT_APPOINTMENT_REQUEST_COLUMNS
                                 " FROM appointment_requests WHERE appointment_id = ? ORDER BY id"));
       q.Bind(id);
-      return All(q, ReadAppointmentRequest);
+      return All(q, Opening(f, ReadAppointmentRequest));
     });
   }
   Result<std::vector<AppointmentRequest>> ListPendingRequestsOfTherapist(
       UserId therapist_id) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<AppointmentRequest>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q,
           c.Prepare("SELECT r.id, r.clinic_id, r.appointment_id, r.requested_by, r.kind, r.note, "
@@ -2388,7 +2561,7 @@ class SqlStoreImpl final : public SqlStore {
                     "JOIN episodes e ON e.id = a.episode_id "
                     "WHERE e.therapist_id = ? AND r.state = 'pending' ORDER BY r.id"));
       q.Bind(therapist_id);
-      return All(q, ReadAppointmentRequest);
+      return All(q, Opening(f, ReadAppointmentRequest));
     });
   }
   Result<std::optional<RoomSession>> GetRoomSession(AppointmentId id) override {
@@ -2455,6 +2628,7 @@ class SqlStoreImpl final : public SqlStore {
   }
   Result<std::vector<EpisodeMessage>> ListEpisodeMessages(EpisodeId id) override {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<EpisodeMessage>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(
           SqlQuery q,
           c.Prepare("SELECT id, clinic_id, episode_id, sender_id, sent_at, sealed, read_at FROM "
@@ -2463,7 +2637,15 @@ class SqlStoreImpl final : public SqlStore {
       return All(q, [&](const SqlQuery& row) -> Result<EpisodeMessage> {
         EpisodeMessage m{row.Int(0), row.Int(1), row.Int(2),        row.Int(3),
                          {},         row.Int(4), row.OptionalInt(6)};
-        auto body = message_sealer_.Open(row.Text(5), MessageSealContext(m));
+        const std::string stored = row.Text(5);
+        if (IsSealedValue(stored)) {
+          RAPPORT_ASSIGN_OR_RETURN(
+              m.body, f.Open(Field::kMessageBody,
+                             OwnerOf(m.clinic_id, m.episode_id, m.sender_id, m.sent_at), stored));
+          return m;
+        }
+        // Sealed before 0027 under the message key file; the first start seals it again.
+        auto body = message_sealer_.Open(stored, MessageSealContext(m));
         if (!body) {
           return Fail(Error::Internal(fmt::format(
               "message {} does not open with the message key file; was the database moved "
@@ -2516,15 +2698,15 @@ class SqlStoreImpl final : public SqlStore {
         [&](SqlConnection& c) { return sql::GetNotificationPreferences(c, user_id); });
   }
   Result<Notification> GetNotification(NotificationId id) override {
-    return WithReader([&](SqlConnection& c) { return sql::GetNotification(c, id); });
+    return WithFields([&](SealedFields& f) { return sql::GetNotification(f, id); });
   }
   Result<std::vector<Notification>> ListNotificationsOfAlert(AlertId alert_id) override {
-    return WithReader([&](SqlConnection& c) { return sql::ListNotificationsOfAlert(c, alert_id); });
+    return WithFields([&](SealedFields& f) { return sql::ListNotificationsOfAlert(f, alert_id); });
   }
   Result<std::vector<Notification>> ListMail(ClinicId clinic_id, DeliveryState state,
                                              NotificationId before_id, int limit) override {
-    return WithReader(
-        [&](SqlConnection& c) { return sql::ListMail(c, clinic_id, state, before_id, limit); });
+    return WithFields(
+        [&](SealedFields& f) { return sql::ListMail(f, clinic_id, state, before_id, limit); });
   }
   Result<std::optional<Timestamp>> NextNotificationDue() override {
     return WithReader([&](SqlConnection& c) { return sql::NextNotificationDue(c); });
@@ -2548,7 +2730,7 @@ class SqlStoreImpl final : public SqlStore {
                                 " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND seq > ?2 "
                                 "ORDER BY seq LIMIT ?3"));
       q.Bind(clinic_id).Bind(after_seq).Bind(limit);
-      return All(q, ReadAudit);
+      return All(q, ReadAuditRow);
     });
   }
 
@@ -2578,8 +2760,78 @@ class SqlStoreImpl final : public SqlStore {
                     " ORDER BY seq DESC LIMIT ?8"));
       q.Bind(filter.clinic_id).Bind(before_seq).Bind(filter.actor_id).Bind(filter.from);
       q.Bind(filter.to).Bind(actions).Bind(records).Bind(limit);
-      return All(q, ReadAudit);
+      return All(q, ReadAuditRow);
     });
+  }
+
+  // --- Encryption at rest (store/data_keys.h) ---
+  Result<std::int64_t> RotateDataKey(ClinicId clinic_id, Timestamp now,
+                                     const AuditEntry& audit) override {
+    std::int64_t id = 0;
+    RAPPORT_RETURN_IF_ERROR(Write([&](WriteTxn& txn) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(id, static_cast<SqlWriteTxn&>(txn).RotateDataKey(clinic_id, now));
+      RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(audit));
+      return Ok();
+    }));
+    return id;
+  }
+
+  Result<int> RotateMasterKey(const std::string& new_master_path,
+                              const std::vector<AuditEntry>& audit) override {
+    RAPPORT_ASSIGN_OR_RETURN(const std::string hex, LoadOrCreateKeyFile(new_master_path));
+    RAPPORT_ASSIGN_OR_RETURN(const TextSealer new_master, TextSealer::FromHexKey(hex));
+    if (new_master.Fingerprint() == keys_->master_fingerprint()) {
+      return Fail(Error::Field("--new-master-key",
+                               fmt::format("{} holds the master key in use already; give the "
+                                           "path of a new key file",
+                                           new_master_path)));
+    }
+    int wrapped = 0;
+    RAPPORT_RETURN_IF_ERROR(Write([&](WriteTxn& txn) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(wrapped, static_cast<SqlWriteTxn&>(txn).RewrapDataKeys(new_master));
+      for (const AuditEntry& entry : audit) {
+        RAPPORT_RETURN_IF_ERROR(txn.AppendAudit(entry));
+      }
+      return Ok();
+    }));
+    return wrapped;
+  }
+
+  Result<std::vector<DataKeyStatus>> ListDataKeys() override {
+    return WithReader([&](SqlConnection& c) { return sql::CountSealedValues(c); });
+  }
+
+  Result<bool> SealClearText(const std::function<Status()>& before_done) override {
+    auto sealed = SealClearTextInSteps(before_done);
+    if (sealed) return sealed;
+    return Fail(Error::Unavailable(
+        fmt::format("the free text this database held in clear could not be sealed: {}",
+                    sealed.error().message)));
+  }
+
+  // Seals, in writes of kSealingRows rows each, whatever a database from before 0027 holds in
+  // clear, unless that was done already.
+  Result<bool> SealClearTextInSteps(const std::function<Status()>& before_done) {
+    RAPPORT_ASSIGN_OR_RETURN(const bool left,
+                             WithReader([](SqlConnection& c) { return sql::ClearTextLeft(c); }));
+    if (!left) return false;
+    std::string position;
+    for (;;) {
+      ResealPass step;
+      RAPPORT_RETURN_IF_ERROR(Write([&](WriteTxn& txn) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(step, static_cast<SqlWriteTxn&>(txn).SealClearTextStep(
+                                           message_sealer_, position, kSealingRows));
+        return Ok();
+      }));
+      if (step.finished) break;
+      position = std::move(step.position);
+    }
+    if (before_done) RAPPORT_RETURN_IF_ERROR(before_done());
+    RAPPORT_RETURN_IF_ERROR(Write([](WriteTxn& txn) -> Status {
+      return sql::RecordClearTextSealed(static_cast<SqlWriteTxn&>(txn).connection(),
+                                        SystemClock::Instance().Now());
+    }));
+    return true;
   }
 
   Result<std::vector<AuditEntry>> ListAuditNewestFirst(ClinicId clinic_id, std::int64_t before_seq,
@@ -2592,7 +2844,7 @@ class SqlStoreImpl final : public SqlStore {
                     " FROM audit WHERE (?1 = 0 OR clinic_id = ?1) AND (?2 = 0 OR seq < ?2) "
                     "ORDER BY seq DESC LIMIT ?3"));
       q.Bind(clinic_id).Bind(before_seq).Bind(limit);
-      return All(q, ReadAudit);
+      return All(q, ReadAuditRow);
     });
   }
 
@@ -2680,15 +2932,25 @@ class SqlStoreImpl final : public SqlStore {
     return f(*lease.c);
   }
 
+  // Lends `f` the SealedFields of a read connection, as WithReader lends the connection.
+  template <typename F>
+  auto WithFields(F&& f) -> decltype(f(std::declval<SealedFields&>())) {
+    return WithReader([&](SqlConnection& c) {
+      SealedFields fields(*keys_, c);
+      return f(fields);
+    });
+  }
+
   Result<std::vector<UserId>> ListIds(const char* sql, UserId key) {
     return WithReader([&](SqlConnection& c) { return QueryIds(c, sql, key); });
   }
 
   Result<std::vector<GuardianLink>> ListGuardianLinks(const char* sql, UserId key) {
     return WithReader([&](SqlConnection& c) -> Result<std::vector<GuardianLink>> {
+      SealedFields f(*keys_, c);
       RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c.Prepare(sql));
       q.Bind(key);
-      return All(q, ReadGuardianLink);
+      return All(q, Opening(f, ReadGuardianLink));
     });
   }
 
@@ -2733,7 +2995,8 @@ class SqlStoreImpl final : public SqlStore {
       return;
     }
     const std::int64_t changes_before = writer_->TotalChanges();
-    SqlWriteTxn txn(*writer_, *this, message_sealer_);
+    RefreshKeysNowAndThen();
+    SqlWriteTxn txn(*writer_, *this, *keys_, pending_);
     bool lost = false;  // the transaction no longer holds the earlier WriteFns' work
     std::size_t ran = 0;
     for (; ran < batch.size() && !lost; ++ran) results[ran] = RunOne(txn, batch[ran]->fn, lost);
@@ -2747,6 +3010,11 @@ class SqlStoreImpl final : public SqlStore {
       last_commit_failed_.store(true);
     } else if (changed) {
       last_commit_failed_.store(false);
+    }
+    if (committed) {
+      pending_.CommitTo(*keys_);  // the data keys made are in the database now
+    } else {
+      pending_.Clear();
     }
     if (!committed) {
       writer_->RollbackIfOpen();
@@ -2773,7 +3041,17 @@ class SqlStoreImpl final : public SqlStore {
       lost = c.InAutocommit();
       return Fail(AsUnavailable(saved.error()));
     }
+    const std::size_t keys_before = pending_.Mark();
+    struct ForgetKeysOfAFailure {
+      PendingKeys& pending;
+      std::size_t mark;
+      const Status& status;
+      ~ForgetKeysOfAFailure() {
+        if (!status) pending.RollBackTo(mark);
+      }
+    };
     Status status;
+    const ForgetKeysOfAFailure forget{pending_, keys_before, status};
     try {
       status = fn(txn);
     } catch (const std::exception& e) {
@@ -2795,6 +3073,15 @@ class SqlStoreImpl final : public SqlStore {
     return status;
   }
 
+  // Reads the data keys again when the last reading is older than kDataKeyRefreshMs, so that
+  // this server writes under a clinic's new key soon after another one (or the operator) rotated
+  // it. At the start of a batch: nothing of this transaction is pending yet.
+  void RefreshKeysNowAndThen() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - keys_read_at_ < std::chrono::milliseconds(kDataKeyRefreshMs)) return;
+    if (keys_->Reload(*writer_)) keys_read_at_ = now;
+  }
+
   static Error AsUnavailable(const Error& e) {
     if (e.code == ErrorCode::kUnavailable) return e;
     return Error::Unavailable(fmt::format("database write failed: {}", e.message));
@@ -2804,11 +3091,16 @@ class SqlStoreImpl final : public SqlStore {
   const std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader_;
   const std::unique_ptr<ServerEvents> events_;
   const std::string audit_key_;            // the audit chain's MAC key; immutable
-  const TextSealer message_sealer_;        // seals and opens messages' words; immutable
+  const TextSealer message_sealer_;        // opens messages sealed before 0027; immutable
+  const std::unique_ptr<KeyRing> keys_;    // the data keys; thread-safe
+  PendingKeys pending_;                    // used only by writer_thread_
   std::unique_ptr<SqlConnection> writer_;  // used only by writer_thread_ once it runs
   std::vector<std::unique_ptr<SqlConnection>> readers_;  // guarded by read_mu_ once running
   const int schema_version_;
   const std::size_t max_batch_;
+
+  // Rows a write of the first start's sealing goes through.
+  static constexpr int kSealingRows = 500;
 
   // The most read connections the pool grows to: more threads than this reading at once is far
   // past what the server runs, and each connection holds file descriptors and a page cache.
@@ -2830,6 +3122,8 @@ class SqlStoreImpl final : public SqlStore {
   bool stopping_ = false;            // guarded by write_mu_
   WriteStats stats_;                 // guarded by write_mu_; its `queued` stays 0 (the queue says)
   std::atomic<bool> last_commit_failed_{false};
+  // When the writer last read the data keys; the ring was read as the store opened.
+  std::chrono::steady_clock::time_point keys_read_at_ = std::chrono::steady_clock::now();
 
   std::thread writer_thread_;  // last: started once everything above exists
 };
@@ -2852,6 +3146,7 @@ Result<SqlStoreParts> ConnectSqlStore(
 }
 
 std::unique_ptr<SqlStore> MakeSqlStore(SqlStoreParts parts, TextSealer message_sealer) {
+  if (!parts.keys) parts.keys = KeyRing::WithoutMaster();
   return std::make_unique<SqlStoreImpl>(std::move(parts), std::move(message_sealer));
 }
 

@@ -17,6 +17,8 @@
 
 #include "core/crypto.h"
 #include "core/server_events.h"
+#include "store/data_keys.h"
+#include "store/sql/key_ring.h"
 #include "store/sql/sql_connection.h"
 #include "store/store.h"
 
@@ -25,7 +27,7 @@ namespace rapport {
 struct SqliteStoreOptions;
 struct PostgresStoreOptions;
 
-class SqlStore : public Store {
+class SqlStore : public Store, public DataKeyAdmin {
  public:
   // What the writer has done since the store was opened, and what waits for it. A snapshot: the
   // numbers are read together, under the lock of the writer's queue.
@@ -71,6 +73,15 @@ class SqlStore : public Store {
   // Messages to every app server of this database (PostgreSQL: NOTIFY), or to this process alone
   // (SQLite). Lives as long as the store.
   virtual ServerEvents& events() = 0;
+
+  // Seals, in writes of a few hundred rows each, whatever a database from before migration 0027
+  // holds in clear (its messages sealed under the message key file included), unless that was done
+  // already; each engine's Open calls it before handing the store out. `before_done` runs once
+  // every value is sealed, before that is recorded (SQLite empties its write-ahead log there); a
+  // failure of it fails the call, and the next open seals (finding nothing) and tries again. True
+  // when there was clear text to seal. kUnavailable when it fails: the writes done stay done, and
+  // the next open goes on from there.
+  virtual Result<bool> SealClearText(const std::function<Status()>& before_done) = 0;
 };
 
 // What an engine hands the common store once its schema is up to date.
@@ -82,6 +93,8 @@ struct SqlStoreParts {
   int schema_version = 0;
   int max_batch = 256;
   std::string audit_key;  // the audit chain's MAC key, kept outside the database
+  // The master key and the data keys that seal free text at rest (OpenKeyRing on `writer`).
+  std::unique_ptr<KeyRing> keys;
   // The engine's messages to every app server; null: this process alone (LocalServerEvents).
   std::unique_ptr<ServerEvents> events;
 };
@@ -92,7 +105,10 @@ Result<SqlStoreParts> ConnectSqlStore(
     std::unique_ptr<SqlConnection> writer, int readers,
     std::function<Result<std::unique_ptr<SqlConnection>>()> open_reader);
 
-// `message_sealer` seals the words of secure messages, under a key kept outside the database.
+// The store over `parts`. `message_sealer` opens the words of secure messages sealed before
+// migration 0027, under the message key kept outside the database; free text, messages included,
+// is now sealed under the clinics' data keys (parts.keys; without them the store opens no sealed
+// field and makes no data key, for a store that only reads what needs no key).
 std::unique_ptr<SqlStore> MakeSqlStore(SqlStoreParts parts, TextSealer message_sealer);
 
 }  // namespace rapport

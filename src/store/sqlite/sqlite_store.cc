@@ -17,6 +17,25 @@
 
 namespace rapport {
 
+namespace {
+
+// Copies every page of the write-ahead log into the database file and empties the log, so that
+// no older version of a page stays in it. kUnavailable when another connection holds a read open
+// meanwhile (the log is then emptied by a later checkpoint).
+Status TruncateLog(const std::string& path) {
+  RAPPORT_ASSIGN_OR_RETURN(auto c, SqliteConnection::Open(path, SqlConnection::Mode::kWriter));
+  RAPPORT_ASSIGN_OR_RETURN(SqlQuery q, c->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+  RAPPORT_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row || q.Int(0) != 0) {
+    return Fail(Error::Unavailable(
+        "the write-ahead log could not be emptied after sealing: another process reads the "
+        "database; stop it and start again"));
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqlStore>> SqlStore::Open(const SqliteStoreOptions& options) {
   if (options.path.empty() || options.path == ":memory:" || options.path.starts_with("file:")) {
     return Fail(Error::InvalidArgument("the database must be a file path"));
@@ -59,7 +78,15 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const SqliteStoreOptions& optio
   RAPPORT_ASSIGN_OR_RETURN(TextSealer message_sealer, TextSealer::FromHexKey(message_key));
   RAPPORT_ASSIGN_OR_RETURN(auto writer,
                            SqliteConnection::Open(options.path, SqlConnection::Mode::kWriter));
+  // What the store replaces or removes is overwritten with zeros, not left in the file's free
+  // space: the clear text a database from before 0027 held is gone once it is sealed.
+  RAPPORT_RETURN_IF_ERROR(writer->Exec("PRAGMA secure_delete = ON"));
   RAPPORT_ASSIGN_OR_RETURN(const int version, Migrate(*writer, SqliteMigrations()));
+  // The master key that wraps the data keys, beside the database unless put elsewhere.
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::unique_ptr<KeyRing> keys,
+      OpenKeyRing(*writer, options.master_key_path.empty() ? options.path + ".master-key"
+                                                           : options.master_key_path));
 
   RAPPORT_ASSIGN_OR_RETURN(
       SqlStoreParts parts,
@@ -73,7 +100,13 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const SqliteStoreOptions& optio
   parts.schema_version = version;
   parts.max_batch = options.max_batch;
   parts.audit_key = std::move(audit_key);
-  return MakeSqlStore(std::move(parts), std::move(message_sealer));
+  parts.keys = std::move(keys);
+  std::unique_ptr<SqlStore> store = MakeSqlStore(std::move(parts), std::move(message_sealer));
+  // What a database from before 0027 held in clear is sealed before anyone reads it, and the
+  // write-ahead log that saw it in clear is emptied.
+  RAPPORT_RETURN_IF_ERROR(
+      store->SealClearText([&path = options.path] { return TruncateLog(path); }));
+  return store;
 }
 
 }  // namespace rapport

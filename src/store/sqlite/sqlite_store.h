@@ -15,10 +15,14 @@ struct SqliteStoreOptions {
   // The audit chain's key file (created with a new key when missing). Empty: `path` followed by
   // ".audit-key". Kept outside the database so that the database alone cannot forge the chain.
   std::string audit_key_path;
-  // The key file that seals the words of secure messages (created with a new key when missing).
-  // Empty: `path` followed by ".message-key". Kept outside the database so that the database
-  // file, a copy or a backup of it alone shows nobody's words; losing it loses the messages.
+  // The key file that sealed the words of secure messages before migration 0027 (created with a
+  // new key when missing). Empty: `path` followed by ".message-key". The first start seals those
+  // messages again under their clinic's data key; until then, losing it loses them.
   std::string message_key_path;
+  // The master key file, which wraps the data keys that seal free text at rest. Empty: `path`
+  // followed by ".master-key". Made with a new key only while the database holds no data key;
+  // after that the database opens only with it. Losing it loses every sealed text.
+  std::string master_key_path;
 };
 
 // The SQLite store is the SqlStore opened with SqliteStoreOptions.

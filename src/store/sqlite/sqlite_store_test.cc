@@ -12,10 +12,13 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "core/crypto.h"
 #include "core/wait_test_support.h"
+#include "store/sealed_world_test_support.h"
+#include "store/sql/field_cipher.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/store_caseload_contract_test.h"
@@ -121,6 +124,25 @@ struct RawDb {
   ~RawDb() { sqlite3_close(db); }
   int Exec(const std::string& sql) const {
     return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  // One statement with its parameters bound in order: an integer, a text, or NULL.
+  using Param = std::variant<std::int64_t, std::string, std::nullptr_t>;
+  int Run(const std::string& sql, const std::vector<Param>& params) const {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    for (std::size_t i = 0; rc == SQLITE_OK && i < params.size(); ++i) {
+      const int at = static_cast<int>(i) + 1;
+      if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
+        rc = sqlite3_bind_int64(stmt, at, *n);
+      } else if (const auto* t = std::get_if<std::string>(&params[i])) {
+        rc = sqlite3_bind_text(stmt, at, t->c_str(), static_cast<int>(t->size()), SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_null(stmt, at);
+      }
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+    sqlite3_finalize(stmt);
+    return rc;
   }
   std::string Text(const std::string& sql) const {
     sqlite3_stmt* stmt = nullptr;
@@ -231,9 +253,7 @@ TEST(SqliteStore, ANewDatabaseAndItsLogAreReadableByTheirOwnerOnly) {
   const std::string path = dir.File("private.db");
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->Write([](WriteTxn& txn) {
-                     return DropValue(txn.InsertClinic({0, "A", {}}));
-                   })
+  ASSERT_TRUE(store->Write([](WriteTxn& txn) { return DropValue(txn.InsertClinic({0, "A", {}})); })
                   .has_value());
   using std::filesystem::perms;
   for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
@@ -526,10 +546,10 @@ Result<EpisodeId> AddEpisodeWithMessage(Store& store, const std::string& words) 
   return episode;
 }
 
-// Every byte of the database file and its write-ahead log, as one string.
+// Every byte of the database file, its write-ahead log and its shared memory, as one string.
 std::string FileBytes(const std::string& path) {
   std::string bytes;
-  for (const std::string& file : {path, path + "-wal"}) {
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
     std::ifstream in(file, std::ios::binary);
     bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
@@ -549,9 +569,11 @@ TEST(SqliteStore, AMessagesWordsAreNowhereInTheDatabaseFileOnlyTheirSealIs) {
   RawDb raw(path);
   const std::string sealed = raw.Text("SELECT sealed FROM episode_messages");
   EXPECT_GT(sealed.size(), words.size());
+  EXPECT_TRUE(sealed.starts_with("rk1.")) << sealed;
   EXPECT_EQ(sealed.find("told"), std::string::npos);
-  // The key is beside the database, not in it, readable by its owner only.
-  const std::string key_file = path + ".message-key";
+  // The key that wraps the clinic's data key is beside the database, not in it, readable by its
+  // owner only.
+  const std::string key_file = path + ".master-key";
   ASSERT_TRUE(std::filesystem::exists(key_file));
   EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -561,7 +583,7 @@ TEST(SqliteStore, AMessagesWordsAreNowhereInTheDatabaseFileOnlyTheirSealIs) {
   EXPECT_EQ((*listed)[0].body, words);
 }
 
-TEST(SqliteStore, MessagesDoNotOpenUnderAnotherKeyFileOrMovedToAnotherEpisode) {
+TEST(SqliteStore, MessagesDoNotOpenUnderAnotherMasterKeyOrMovedToAnotherEpisode) {
   TempDir dir;
   const std::string path = dir.File("keyed.db");
   EpisodeId episode = 0;
@@ -573,15 +595,25 @@ TEST(SqliteStore, MessagesDoNotOpenUnderAnotherKeyFileOrMovedToAnotherEpisode) {
     episode = *added;
   }
   {
+    // Another master key does not open the database at all; the message key file no longer
+    // seals anything.
     SqliteStoreOptions options;
     options.path = path;
+    options.master_key_path = dir.File("another.master-key");
     options.message_key_path = dir.File("another.message-key");
+    auto refused = SqliteStore::Open(options);
+    ASSERT_THAT(refused, FailsWith(ErrorCode::kUnavailable));
+    EXPECT_THAT(refused.error().message, ::testing::HasSubstr("another.master-key"));
+    ASSERT_TRUE(LoadOrCreateKeyFile(options.master_key_path).has_value());
+    refused = SqliteStore::Open(options);
+    ASSERT_THAT(refused, FailsWith(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(refused.error().message, ::testing::HasSubstr("another.master-key"));
+    options.master_key_path.clear();
     auto store = SqliteStore::Open(options);
     ASSERT_THAT(store, IsOk());
     auto listed = (*store)->ListEpisodeMessages(episode);
-    ASSERT_THAT(listed, FailsWith(ErrorCode::kInternal));
-    EXPECT_THAT(listed.error().message, ::testing::HasSubstr("key file"));
-    EXPECT_THAT(listed.error().message, ::testing::Not(::testing::HasSubstr("Friday")));
+    ASSERT_THAT(listed, IsOk());
+    EXPECT_EQ(listed->front().body, "see you Friday");
   }
   {
     RawDb raw(path);
@@ -774,8 +806,13 @@ TEST(SqliteStore, RawSqlCannotChangeOrDeleteAFrozenPlanVersion) {
   EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("cannot change"));
   EXPECT_NE(raw.Exec("UPDATE plan_versions SET content_hash = '' WHERE number = 1"), SQLITE_OK);
   EXPECT_NE(raw.Exec("DELETE FROM plan_versions WHERE number = 1"), SQLITE_OK);
-  EXPECT_EQ(raw.Text("SELECT content_json FROM plan_versions WHERE number = 1"),
-            R"({"summary":"signed"})");
+  // Nor can it become another sealed value under another hash.
+  EXPECT_NE(raw.Exec("UPDATE plan_versions SET content_json = (SELECT content_json FROM "
+                     "plan_versions WHERE number = 2), content_hash = 'x' WHERE number = 1"),
+            SQLITE_OK);
+  auto kept = store->GetPlanVersion(1, 1);
+  ASSERT_THAT(kept, IsOk());
+  EXPECT_EQ(kept->content_json, R"({"summary":"signed"})");
   // Its state may still move, and a draft's content may still change.
   EXPECT_EQ(raw.Exec("UPDATE plan_versions SET status = 'agreed', content_json = content_json "
                      "WHERE number = 1"),
@@ -1053,6 +1090,488 @@ TEST(SqliteStore, EpisodesThatEndedBeforeTheMarkExistedAreCountedInIt) {
   ASSERT_THAT(mark, IsOk());
   EXPECT_EQ(mark->first, 2);
   EXPECT_EQ(store->EndedEpisodesMark(2)->first, 0);
+}
+
+// --- Encryption at rest -----------------------------------------------------------------------
+
+constexpr std::string_view kMarker = "Quillfeather-Amberwick-4417";
+
+// How many values of every sealed column are sealed, and how many are not (empty ones aside).
+struct SealedCount {
+  std::string column;
+  int sealed = 0;
+  int clear = 0;
+};
+std::vector<SealedCount> CountSealed(const RawDb& raw) {
+  std::vector<SealedCount> counts;
+  for (const SealedColumn& c : SealedColumns()) {
+    const std::string where =
+        fmt::format("FROM {0} WHERE {1} IS NOT NULL AND {1} <> ''", c.table, c.column);
+    counts.push_back(SealedCount{
+        fmt::format("{}.{}", c.table, c.column),
+        std::stoi(raw.Text(
+            fmt::format("SELECT count(*) {} AND substr({}, 1, 4) = 'rk1.'", where, c.column))),
+        std::stoi(raw.Text(
+            fmt::format("SELECT count(*) {} AND substr({}, 1, 4) <> 'rk1.'", where, c.column)))});
+  }
+  return counts;
+}
+
+// Each form of `marker` found in the database file, its log or its shared memory.
+std::vector<std::string> MarkerFormsInFiles(const std::string& path, std::string_view marker) {
+  const std::string bytes = FileBytes(path);
+  std::vector<std::string> found;
+  for (const std::string& form : MarkerForms(marker)) {
+    if (bytes.find(form) != std::string::npos) found.push_back(form);
+  }
+  return found;
+}
+
+TEST(SqliteStore, TheDatabaseFileAloneRevealsNoneOfTheFreeText) {
+  TempDir dir;
+  const std::string path = dir.File("sealed.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto world = WriteEverySealedField(*store, kMarker, 1'790'000'000'000);
+  ASSERT_THAT(world, IsOk());
+  ExpectEverySealedFieldReadsBack(*store, *world, kMarker);
+  {
+    // Every sealed column took a value, and each is sealed.
+    RawDb raw(path);
+    for (const SealedCount& count : CountSealed(raw)) {
+      EXPECT_GT(count.sealed, 0) << count.column;
+      EXPECT_EQ(count.clear, 0) << count.column;
+    }
+  }
+  // While the store is open (its log and shared memory beside the file), and after it closed.
+  EXPECT_THAT(MarkerFormsInFiles(path, kMarker), ::testing::IsEmpty());
+  store.reset();
+  EXPECT_THAT(MarkerFormsInFiles(path, kMarker), ::testing::IsEmpty());
+  // The phrase is there to be found: a file holding it in clear is caught.
+  EXPECT_THAT(MarkerForms(kMarker), ::testing::Contains(std::string(kMarker)));
+}
+
+// The value of `column` in the row `where` picks, read and written back by a careless hand.
+std::string RawValue(const RawDb& raw, std::string_view table, std::string_view column,
+                     std::string_view where) {
+  return raw.Text(fmt::format("SELECT {} FROM {} WHERE {}", column, table, where));
+}
+int SetRaw(const RawDb& raw, std::string_view table, std::string_view column,
+           std::string_view where, const std::string& value) {
+  return raw.Run(fmt::format("UPDATE {} SET {} = ? WHERE {}", table, column, where), {value});
+}
+
+// A read that must fail clearly: kInternal, naming the field, never its words.
+template <typename T>
+void ExpectRefusedNaming(const Result<T>& read, std::string_view field) {
+  ASSERT_THAT(read, FailsWith(ErrorCode::kInternal));
+  EXPECT_THAT(read.error().message, ::testing::HasSubstr(std::string(field)));
+  EXPECT_THAT(read.error().message, ::testing::Not(::testing::HasSubstr(std::string(kMarker))));
+}
+
+TEST(SqliteStore, ASealedValueAlteredMovedOrRelabelledDoesNotOpen) {
+  TempDir dir;
+  const std::string path = dir.File("tamper.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto a = WriteEverySealedField(*store, kMarker, 1'790'000'000'000, "-a");
+  auto b = WriteEverySealedField(*store, "other words", 1'790'000'000'000, "-b");
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
+  RawDb raw(path);
+
+  // One byte of the ciphertext flipped.
+  const std::string alert = fmt::format("id = {}", a->alert);
+  std::string value = RawValue(raw, "alerts", "acknowledge_note", alert);
+  ASSERT_TRUE(value.starts_with("rk1."));
+  value[value.size() - 5] = value[value.size() - 5] == 'A' ? 'B' : 'A';
+  ASSERT_EQ(SetRaw(raw, "alerts", "acknowledge_note", alert, value), SQLITE_OK);
+  ExpectRefusedNaming(store->GetAlert(a->alert), "alerts.acknowledge_note");
+
+  // A value moved into another column of its row.
+  ASSERT_EQ(SetRaw(raw, "ruptures", "what_changes", fmt::format("id = {}", a->rupture),
+                   RawValue(raw, "ruptures", "what_was_said", fmt::format("id = {}", a->rupture))),
+            SQLITE_OK);
+  ExpectRefusedNaming(store->GetRupture(a->rupture), "ruptures.what_changes");
+
+  // A value moved into another client's record of another clinic, and into another record of
+  // the same episode.
+  ASSERT_EQ(SetRaw(raw, "responses", "answers", fmt::format("id = {}", b->response),
+                   RawValue(raw, "responses", "answers", fmt::format("id = {}", a->response))),
+            SQLITE_OK);
+  ExpectRefusedNaming(store->GetResponse(b->response), "responses.answers");
+  ASSERT_EQ(
+      SetRaw(raw, "first_steps", "brings", fmt::format("client_id = {}", b->client),
+             RawValue(raw, "first_steps", "brings", fmt::format("client_id = {}", a->client))),
+      SQLITE_OK);
+  ExpectRefusedNaming(store->GetFirstStep(b->client), "first_steps.brings");
+
+  // A value relabelled as sealed under the other clinic's data key.
+  const std::string key_a = raw.Text(
+      fmt::format("SELECT id FROM data_keys WHERE clinic_id = {} AND state = 'active'", a->clinic));
+  const std::string key_b = raw.Text(
+      fmt::format("SELECT id FROM data_keys WHERE clinic_id = {} AND state = 'active'", b->clinic));
+  ASSERT_NE(key_a, key_b);
+  const std::string episode_a = fmt::format("episode_id = {}", a->episode);
+  value = RawValue(raw, "episode_endings", "words", episode_a);
+  ASSERT_TRUE(value.starts_with("rk1." + key_a + "."));
+  value.replace(0, 4 + key_a.size(), "rk1." + key_b);
+  ASSERT_EQ(SetRaw(raw, "episode_endings", "words", episode_a, value), SQLITE_OK);
+  ExpectRefusedNaming(store->GetEpisodeEnding(a->episode), "episode_endings.words");
+
+  // Words written around the store, in clear.
+  ASSERT_EQ(SetRaw(raw, "first_steps", "hopes", fmt::format("client_id = {}", a->client),
+                   "written in clear"),
+            SQLITE_OK);
+  ExpectRefusedNaming(store->GetFirstStep(a->client), "first_steps.hopes");
+
+  // What was not touched still reads as written.
+  auto untouched = store->GetSessionNoteOfAppointment(a->appointment);
+  ASSERT_THAT(untouched, IsOk());
+  EXPECT_EQ(untouched->addenda.front().text, Words(kMarker, "the addendum"));
+  auto messages = store->ListEpisodeMessages(b->episode);
+  ASSERT_THAT(messages, IsOk());
+  EXPECT_EQ(messages->front().body, Words("other words", "a message"));
+}
+
+TEST(SqliteStore, AnOlderSealedContentOfASignedPlanIsCaughtByItsHash) {
+  TempDir dir;
+  const std::string path = dir.File("plan.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto w = WriteEverySealedField(*store, kMarker, 1'790'000'000'000);
+  ASSERT_THAT(w, IsOk());
+  // Version 2 is a draft, then changed, then proposed: its first sealed content is kept aside.
+  PlanVersion v;
+  v.episode_id = w->episode;
+  v.number = 2;
+  v.status = PlanVersionStatus::kDraft;
+  v.content_json = R"({"summary":"first words"})";
+  v.created_by = w->therapist;
+  v.id = 0;
+  ASSERT_THAT(store->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(v.id, txn.InsertPlanVersion(v));
+    return Ok();
+  }),
+              IsOk());
+  RawDb raw(path);
+  const std::string first_sealed =
+      RawValue(raw, "plan_versions", "content_json", fmt::format("id = {}", v.id));
+  v.content_json = R"({"summary":"agreed words"})";
+  v.content_hash = Blake2b256Hex(v.content_json);
+  v.status = PlanVersionStatus::kProposed;
+  ASSERT_THAT(store->Write([&](WriteTxn& txn) { return txn.UpdatePlanVersion(v); }), IsOk());
+  // The trigger lets a sealed value in under the same hash (that is how sealing again works)...
+  ASSERT_EQ(
+      SetRaw(raw, "plan_versions", "content_json", fmt::format("id = {}", v.id), first_sealed),
+      SQLITE_OK);
+  // ... and the read, which opens it fine, finds it is not the content that was signed.
+  auto read = store->GetPlanVersion(w->episode, 2);
+  ExpectRefusedNaming(read, "content_hash");
+  // A value that is not sealed is refused by the trigger itself.
+  EXPECT_NE(SetRaw(raw, "plan_versions", "content_json", fmt::format("id = {}", v.id),
+                   R"({"summary":"agreed words"})"),
+            SQLITE_OK);
+}
+
+TEST(SqliteStore, AMissingOrOtherMasterKeyFileRefusesToOpenNamingTheFile) {
+  TempDir dir;
+  const std::string path = dir.File("keys.db");
+  SealedWorld world;
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    auto written = WriteEverySealedField(*store, kMarker, 1'790'000'000'000);
+    ASSERT_THAT(written, IsOk());
+    world = *written;
+  }
+  const std::string master = path + ".master-key";
+  const std::string kept = dir.File("kept.master-key");
+  std::filesystem::rename(master, kept);
+  SqliteStoreOptions options;
+  options.path = path;
+  auto missing = SqliteStore::Open(options);
+  ASSERT_THAT(missing, FailsWith(ErrorCode::kUnavailable));
+  EXPECT_THAT(missing.error().message, ::testing::HasSubstr(master));
+  // No new master key was made over the sealed data.
+  EXPECT_FALSE(std::filesystem::exists(master));
+
+  options.master_key_path = dir.File("other.master-key");
+  ASSERT_TRUE(LoadOrCreateKeyFile(options.master_key_path).has_value());
+  auto other = SqliteStore::Open(options);
+  ASSERT_THAT(other, FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(other.error().message, ::testing::HasSubstr(options.master_key_path));
+
+  // The database's own key, wherever it is kept, opens it.
+  options.master_key_path = kept;
+  auto own = SqliteStore::Open(options);
+  ASSERT_THAT(own, IsOk());
+  ExpectEverySealedFieldReadsBack(**own, world, kMarker);
+}
+
+TEST(SqliteStore, ADataKeyIsNeverDeleted) {
+  TempDir dir;
+  const std::string path = dir.File("kept.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(WriteEverySealedField(*store, kMarker, 1'790'000'000'000), IsOk());
+  RawDb raw(path);
+  EXPECT_NE(raw.Exec("DELETE FROM data_keys"), SQLITE_OK);
+  EXPECT_THAT(sqlite3_errmsg(raw.db), ::testing::HasSubstr("never deleted"));
+  EXPECT_EQ(raw.Text("SELECT count(*) FROM data_keys"), "1");
+}
+
+// A second rupture of the world's episode, with `words`, written through `store`.
+Result<RuptureId> AddRupture(Store& store, const SealedWorld& w, const std::string& words) {
+  RuptureId id = 0;
+  RAPPORT_RETURN_IF_ERROR(store.Write([&](WriteTxn& txn) -> Status {
+    Rupture rupture;
+    rupture.episode_id = w.episode;
+    rupture.noted_by = w.therapist;
+    rupture.noted_at = 1'790'000'100'000;
+    rupture.note.what_happened = words;
+    RAPPORT_ASSIGN_OR_RETURN(id, txn.InsertRupture(rupture));
+    return Ok();
+  }));
+  return id;
+}
+
+TEST(SqliteStore, AStoreReadsWhatAnotherProcessSealedUnderADataKeyItMadeSince) {
+  TempDir dir;
+  const std::string path = dir.File("rotated.db");
+  auto server = OpenOrDie(path);
+  ASSERT_NE(server, nullptr);
+  auto w = WriteEverySealedField(*server, kMarker, 1'790'000'000'000);
+  ASSERT_THAT(w, IsOk());
+  RuptureId later = 0;
+  {
+    // The operator's command (or a second app server) on the same database.
+    auto other = OpenOrDie(path, 1);
+    ASSERT_NE(other, nullptr);
+    auto key = other->RotateDataKey(w->clinic, 1'790'000'050'000,
+                                    KeyRotationEntry(w->clinic, 1'790'000'050'000));
+    ASSERT_THAT(key, IsOk());
+    auto added = AddRupture(*other, *w, "written under the new key");
+    ASSERT_THAT(added, IsOk());
+    later = *added;
+    RawDb raw(path);
+    EXPECT_TRUE(RawValue(raw, "ruptures", "what_happened", fmt::format("id = {}", later))
+                    .starts_with(fmt::format("rk1.{}.", *key)));
+    EXPECT_EQ(raw.Text(fmt::format("SELECT state FROM data_keys WHERE clinic_id = {} AND id <> {}",
+                                   w->clinic, *key)),
+              "retiring");
+  }
+  // The server had never met that key: it finds it in the table when it meets a value under it.
+  auto rupture = server->GetRupture(later);
+  ASSERT_THAT(rupture, IsOk());
+  EXPECT_EQ(rupture->note.what_happened, "written under the new key");
+  ExpectEverySealedFieldReadsBack(*server, *w, kMarker);
+}
+
+TEST(SqliteStore, AServerWithTheOldMasterKeyKeepsServingAfterTheMasterKeyIsRotated) {
+  TempDir dir;
+  const std::string path = dir.File("master.db");
+  const std::string old_master = path + ".master-key";
+  const std::string new_master = dir.File("new.master-key");
+  auto server = OpenOrDie(path);
+  ASSERT_NE(server, nullptr);
+  auto w = WriteEverySealedField(*server, kMarker, 1'790'000'000'000);
+  ASSERT_THAT(w, IsOk());
+  {
+    // The operator's command, with the old master key file.
+    auto command = OpenOrDie(path, 1);
+    ASSERT_NE(command, nullptr);
+    EXPECT_THAT(command->RotateMasterKey(old_master, {}), FailsWith(ErrorCode::kInvalidArgument));
+    auto wrapped = command->RotateMasterKey(new_master, {});
+    ASSERT_THAT(wrapped, IsOk());
+    EXPECT_EQ(*wrapped, 1);
+    EXPECT_EQ(std::filesystem::status(new_master).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    // Done once: the keys are no longer wrapped under the key this command holds.
+    EXPECT_THAT(command->RotateMasterKey(dir.File("third.master-key"), {}),
+                FailsWith(ErrorCode::kFailedPrecondition));
+    RawDb raw(path);
+    const auto fingerprint = TextSealer::FromHexKey(*LoadOrCreateKeyFile(new_master));
+    ASSERT_TRUE(fingerprint.has_value());
+    EXPECT_EQ(raw.Text("SELECT master_fingerprint FROM data_keys"), fingerprint->Fingerprint());
+  }
+  // The server still running with the old file serves from the keys it holds: it reads, and it
+  // writes under its clinics' keys.
+  ExpectEverySealedFieldReadsBack(*server, *w, kMarker);
+  auto later = AddRupture(*server, *w, "written after the master key changed");
+  ASSERT_THAT(later, IsOk());
+  // A data key it would have to make now is refused clearly: a new clinic's first words.
+  const Status new_clinic = server->Write([&](WriteTxn& txn) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(const ClinicId clinic, txn.InsertClinic(Clinic{0, "New", {}}));
+    NewUser u;
+    u.clinic_id = clinic;
+    u.email = "new@example.org";
+    u.display_name = "New";
+    RAPPORT_ASSIGN_OR_RETURN(const UserId client, txn.InsertUser(u));
+    return txn.UpsertFirstStep(FirstStep{client, "first words", "", "", false, 1});
+  });
+  ASSERT_THAT(new_clinic, FailsWith(ErrorCode::kFailedPrecondition));
+  EXPECT_THAT(new_clinic.error().message, ::testing::HasSubstr("master key"));
+  server.reset();
+
+  // Restarted with the old file, the database refuses to open and names the file.
+  SqliteStoreOptions options;
+  options.path = path;
+  auto refused = SqliteStore::Open(options);
+  ASSERT_THAT(refused, FailsWith(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr(old_master));
+  // With the new one, everything reads, what was written in between too.
+  options.master_key_path = new_master;
+  auto restarted = SqliteStore::Open(options);
+  ASSERT_THAT(restarted, IsOk());
+  ExpectEverySealedFieldReadsBack(**restarted, *w, kMarker);
+  EXPECT_EQ((*restarted)->GetRupture(*later)->note.what_happened,
+            "written after the master key changed");
+}
+
+// Writes, with a raw connection and in clear, what WriteEverySealedField writes through the
+// store, into a database whose schema is as it was before migration 27; the message is sealed
+// under the message key file, as the store sealed messages then. Ids as in the returned world.
+SealedWorld WriteClearWorldBefore27(const std::string& path, std::string_view marker) {
+  using P = std::vector<RawDb::Param>;
+  const auto words = [&](std::string_view where) { return Words(marker, where); };
+  constexpr std::int64_t t0 = 1'790'000'000'000;
+  SealedWorld w{1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  RawDb raw(path);
+  const auto run = [&](const std::string& sql, const P& params) {
+    EXPECT_EQ(raw.Run(sql, params), SQLITE_OK) << sql << ": " << sqlite3_errmsg(raw.db);
+  };
+  run("INSERT INTO clinics (id, name) VALUES (1, 'Old')", {});
+  run("INSERT INTO users (id, clinic_id, email, display_name, role, created_at) VALUES "
+      "(1, 1, 't@x.org', 'T', 'therapist', 0), (2, 1, 'c@x.org', 'C', 'client', 0), "
+      "(3, 1, 'g@x.org', 'G', 'guardian', 0)",
+      {});
+  run("INSERT INTO episodes (id, clinic_id, client_id, therapist_id, status, started_at) "
+      "VALUES (1, 1, 2, 1, 'active', ?)",
+      {t0});
+  run("INSERT INTO appointments (id, episode_id, starts_at, duration_minutes, modality, status) "
+      "VALUES (1, 1, ?, 50, 'video', 'completed')",
+      {t0});
+  run("INSERT INTO responses (id, episode_id, appointment_id, instrument, instrument_version, "
+      "respondent, respondent_user_id, submitted_at, session_number, answers) VALUES "
+      "(1, 1, 1, 'RAPPORT-CHECK', '1', 'client', 2, ?, 0, ?)",
+      {t0 + 1, Json{{"comment", words("the session")}}.dump()});
+  run("INSERT INTO feedback_drafts (episode_id, author_id, answers_json, updated_at) VALUES "
+      "(1, 2, ?, ?)",
+      {Json{{"RAPPORT-CHECK/comment", words("the draft")}}.dump(), t0 + 2});
+  run("INSERT INTO alerts (id, episode_id, clinic_id, response_id, rule_id, kind, severity, "
+      "title, explanation, next_step, raised_at, state, acknowledged_by, acknowledged_at, "
+      "acknowledge_note, resolved_by, resolved_at, resolve_note) VALUES (1, 1, 1, 1, "
+      "'rapport-low', 'risk', 'high', 'T', 'E', 'N', ?, 'resolved', 1, ?, ?, 1, ?, ?)",
+      {t0 + 3, t0 + 4, words("acknowledging"), t0 + 5, words("resolving")});
+  const std::string content = Json{{"summary", words("the plan")}}.dump();
+  run("INSERT INTO plan_versions (id, episode_id, number, status, content_json, content_hash, "
+      "created_by, created_at, updated_at, client_comment) VALUES (1, 1, 1, 'agreed', ?, ?, 1, "
+      "?, ?, ?)",
+      {content, Blake2b256Hex(content), t0, t0 + 6, words("the client's comment")});
+  run("INSERT INTO plan_events (id, episode_id, kind, subject, payload_json, actor_id, at) "
+      "VALUES (1, 1, 'thought_record', 'g1', ?, 2, ?)",
+      {Json{{"thought", words("a thought record")}}.dump(), t0 + 7});
+  run("INSERT INTO appointment_requests (id, clinic_id, appointment_id, requested_by, kind, "
+      "note, short_notice, created_at, state, decided_by, decided_at, reply) VALUES "
+      "(1, 1, 1, 2, 'move', ?, 0, ?, 'declined', 1, ?, ?)",
+      {words("the request"), t0 + 8, t0 + 9, words("the reply")});
+  run("INSERT INTO guardian_links (id, guardian_id, child_id, requested_by, requested_at, "
+      "exception_reason, accepted_at, consent_recorded_by, consent_recorded_at, consent_note) "
+      "VALUES (1, 3, 2, 1, ?, ?, ?, 1, ?, ?)",
+      {t0, words("the exception"), t0 + 1, t0 + 2, words("consent to share")});
+  run("INSERT INTO guardian_standings (link_id, relationship, authority, court_order, "
+      "contact_channel, contact_note, updated_by, updated_at) VALUES (1, 'parent', "
+      "'limited_by_court_order', ?, 'phone', ?, 1, ?)",
+      {words("the court order"), words("how to reach them"), t0 + 3});
+  run("INSERT INTO care_consents (id, child_id, kind, guardian_link_id, given_on, renew_by, note, "
+      "recorded_by, recorded_at) VALUES (1, 2, 'guardian_consent', 1, '2026-09-01', "
+      "'2027-09-01', ?, 1, ?)",
+      {words("the consent"), t0 + 4});
+  run("INSERT INTO safety_disclosures (id, episode_id, guardian_link_id, item_key, reason, "
+      "disclosed_by, disclosed_at) VALUES (1, 1, 1, 'p1', ?, 1, ?)",
+      {words("why safety requires it"), t0 + 5});
+  ClientPreferences preferences;
+  preferences.client_id = 2;
+  preferences.identity_note = words("identity");
+  run("INSERT INTO client_preferences (client_id, preferences, updated_at) VALUES (2, ?, ?)",
+      {PreferencesToJson(preferences).dump(), t0});
+  run("INSERT INTO first_steps (client_id, brings, hopes, worries, shared, updated_at) VALUES "
+      "(2, ?, ?, ?, 1, ?)",
+      {words("what brings me"), words("what I hope"), words("what worries me"), t0});
+  run("INSERT INTO session_notes (id, appointment_id, episode_id, author_id, template, sections, "
+      "state, created_at, updated_at, signed_at, signed_by) VALUES (1, 1, 1, 1, ?, ?, 'signed', "
+      "?, ?, ?, 1)",
+      {NoteTemplateToJson(ShippedNoteTemplates()[0]).dump(),
+       NoteSectionsToJson(
+           {{"data", words("the data")}, {"assessment", words("the assessment")}, {"plan", ""}})
+           .dump(),
+       t0 + 10, t0 + 10, t0 + 11});
+  run("INSERT INTO note_addenda (id, note_id, author_id, text, created_at) VALUES (1, 1, 1, ?, ?)",
+      {words("the addendum"), t0 + 12});
+  run("INSERT INTO ruptures (id, episode_id, noted_by, noted_at, source, what_happened, "
+      "repaired_by, repaired_at, what_was_said, what_changes) VALUES (1, 1, 1, ?, 'in-session', "
+      "?, 1, ?, ?, ?)",
+      {t0 + 13, words("what happened"), t0 + 14, words("what was said"), words("what changes")});
+  HandoverPacket packet;
+  packet.client_name = "Client";
+  packet.from_therapist_name = "Therapist";
+  packet.preferences = words("the packet");
+  run("INSERT INTO therapist_changes (id, clinic_id, episode_id, client_id, from_therapist_id, "
+      "kind, requested_by, requested_at, reason, to_outside, status, consented_at, packet) VALUES "
+      "(1, 1, 1, 2, 1, 'referral', 1, ?, ?, ?, 'consented', ?, ?)",
+      {t0 + 15, words("the referral"), words("the service outside"), t0 + 16,
+       HandoverPacketToJson(SharedOnly(packet, {PacketSection::kPreferences})).dump()});
+  EndingWords ending;
+  ending.reason = EndReason::kReferredOut;
+  ending.what_helped = words("what helped");
+  ending.referrals = {Referral{"Service", "0300 123", words("the referral's why")}};
+  run("INSERT INTO episode_endings (episode_id, reason, ended_by, ended_at, words) VALUES "
+      "(1, 'referred-out', 1, ?, ?)",
+      {t0 + 17, EndingWordsToJson(ending).dump()});
+  auto message_key = LoadOrCreateKeyFile(path + ".message-key");
+  EXPECT_TRUE(message_key.has_value());
+  const auto sealer = TextSealer::FromHexKey(*message_key);
+  EXPECT_TRUE(sealer.has_value());
+  const EpisodeMessage message{0, 1, 1, 2, words("a message"), t0 + 18, std::nullopt};
+  run("INSERT INTO episode_messages (id, clinic_id, episode_id, sender_id, sent_at, sealed) "
+      "VALUES (1, 1, 1, 2, ?, ?)",
+      {t0 + 18, sealer->Seal(message.body, MessageSealContext(message))});
+  run("INSERT INTO notifications (id, clinic_id, recipient_id, channel, reason, dedupe_key, "
+      "address, subject, body, created_at, state, next_attempt_at) VALUES (1, 1, 2, 'email', "
+      "'appointment_decision', 'sealed-world:1', 'c@x.org', 'S', ?, ?, 'pending', ?)",
+      {words("an e-mail"), t0 + 19, t0 + 19});
+  return w;
+}
+
+TEST(SqliteStore, ClearTextFromBeforeTheSealingIsSealedAtTheFirstStartAndIsGoneFromTheFile) {
+  TempDir dir;
+  const std::string path = dir.File("before.db");
+  ASSERT_NO_FATAL_FAILURE(SchemaBefore(path, 27));
+  const SealedWorld w = WriteClearWorldBefore27(path, kMarker);
+  {
+    // The clear text is there to be found before the first start.
+    EXPECT_THAT(MarkerFormsInFiles(path, kMarker), ::testing::Contains(std::string(kMarker)));
+    RawDb raw(path);
+    for (const SealedCount& count : CountSealed(raw)) EXPECT_GT(count.clear, 0) << count.column;
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(path);
+    for (const SealedCount& count : CountSealed(raw)) {
+      EXPECT_EQ(count.clear, 0) << count.column;
+      EXPECT_GT(count.sealed, 0) << count.column;
+    }
+  }
+  EXPECT_THAT(MarkerFormsInFiles(path, kMarker), ::testing::IsEmpty());
+  ExpectEverySealedFieldReadsBack(*store, w, kMarker);
+  store.reset();
+  EXPECT_THAT(MarkerFormsInFiles(path, kMarker), ::testing::IsEmpty());
+  // The next start finds nothing left to seal, and reads the same.
+  store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ExpectEverySealedFieldReadsBack(*store, w, kMarker);
 }
 
 }  // namespace
