@@ -18,6 +18,7 @@
 #include "core/crypto.h"
 #include "core/doorbell.h"
 #include "core/json.h"
+#include "demo/demo.h"
 #include "domain/alerts.h"
 #include "domain/catalog.h"
 #include "domain/crisis.h"
@@ -31,7 +32,6 @@
 #include "service/change_service.h"
 #include "service/clinic_service.h"
 #include "service/course_service.h"
-#include "service/demo.h"
 #include "service/family_service.h"
 #include "service/feedback_service.h"
 #include "service/matching_service.h"
@@ -597,37 +597,30 @@ HttpResponse Call(const Handler& handler, const HttpRequest& request) {
 }  // namespace
 
 HttpResponse ApiWorld::Dispatch(HttpRequest& request) {
-  // As Server::Impl::Dispatch (src/http/server.cc, private there): the same order of decisions.
-  const bool api = request.path.starts_with("/api/") || request.path.starts_with("/fhir/");
-  Router::Match match = impl_->router->Find(request.method, request.path, request);
-  if (match.handler == nullptr && request.method == "HEAD") {
-    match = impl_->router->Find("GET", request.path, request);
-  }
+  // As the server dispatches (http/server.cc), with its handlers run here in turn.
+  DispatchPlan plan = PlanDispatch(*impl_->router, request);
   HttpResponse response;
-  if (match.handler != nullptr) {
-    const Handler& handler = *match.handler;
-    if (match.blocking && (request.method == "GET" || request.method == "HEAD")) {
-      std::optional<HttpResponse> answered;
-      const Status read = impl_->store->Read([&](Reads&) -> Status {
-        answered = Call(handler, request);
-        return Ok();
-      });
-      response = read && answered
-                     ? std::move(*answered)
-                     : ProblemResponse(read ? Error::Internal("no response") : read.error());
-    } else {
-      response = Call(handler, request);
+  switch (plan.way) {
+    case DispatchPlan::Way::kHandler: {
+      const Handler& handler = *plan.match.handler;
+      if (plan.match.blocking && (request.method == "GET" || request.method == "HEAD")) {
+        std::optional<HttpResponse> answered;
+        const Status read = impl_->store->Read([&](Reads&) -> Status {
+          answered = Call(handler, request);
+          return Ok();
+        });
+        response = read && answered
+                       ? std::move(*answered)
+                       : ProblemResponse(read ? Error::Internal("no response") : read.error());
+      } else {
+        response = Call(handler, request);
+      }
+      break;
     }
-  } else if (match.path_known) {
-    response = ProblemResponse(405, "This method is not allowed here.");
-    response.headers.emplace_back("Allow", match.allow);
-  } else if (api) {
-    response = ProblemResponse(404, "No such API route.");
-  } else if (request.method == "GET" || request.method == "HEAD") {
-    response = impl_->static_files->Serve(request.path);
-  } else {
-    response = ProblemResponse(405, "This method is not allowed here.");
+    case DispatchPlan::Way::kStaticFile: response = impl_->static_files->Serve(request.path); break;
+    case DispatchPlan::Way::kRefused: response = std::move(plan.refusal); break;
   }
+  if (plan.api) response.no_store = true;
   if (response.status >= 500) Report("a 5xx answer", request, response);
   // A line break in a header would let whatever put it there write headers of its own.
   for (const auto& [name, value] : response.headers) {

@@ -10,9 +10,8 @@
 // for the therapist's session cookie, CSRF token and records (ApiWorld::Placeholder), so that seeds
 // reach the routes behind sign-in.
 //
-// Server::Impl's AmbiguousFraming, Translate and ToBeast are private to src/http/server.cc; they
-// are repeated here as they are there (without the proxy headers, which the server only reads when
-// told to trust them), and must be kept in step with it.
+// The framing check, the translation and the answer's way back are the server's own
+// (http/beast_message.h), for a plain-HTTP server that does not trust proxy headers.
 // Oracles: api_world.h's.
 
 #include <cstddef>
@@ -23,6 +22,7 @@
 
 #include "api_world.h"
 #include "http/asio.h"
+#include "http/beast_message.h"
 #include "http/room_socket.h"
 #include "http/server.h"
 
@@ -34,8 +34,7 @@ using rapport::fuzz::ApiWorld;
 namespace beast = rapport::beast;
 namespace bhttp = rapport::bhttp;
 namespace websocket = rapport::websocket;
-using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
+using rapport::BeastRequest;
 
 // The limits a default server reads requests with.
 const rapport::ServerOptions& ServerDefaults() {
@@ -47,64 +46,6 @@ constexpr int kMostRequestsPerInput = 8;
 
 std::string_view Std(beast::string_view text) {
   return {text.data(), text.size()};
-}
-
-std::string LowerCase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
-}
-
-// As server.cc's AmbiguousFraming.
-bool AmbiguousFraming(const BeastRequest& request) {
-  const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
-  if (first == last) return false;
-  if (std::next(first) != last) return true;
-  std::string_view value = Std(first->value());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (!beast::iequals(beast::string_view(value.data(), value.size()), "chunked")) return true;
-  return request.find(bhttp::field::content_length) != request.end();
-}
-
-// As server.cc's Translate, for a server that does not trust proxy headers.
-HttpRequest Translate(BeastRequest& in) {
-  HttpRequest request;
-  request.method = std::string(in.method_string());
-  std::string_view target = Std(in.target());
-  const std::size_t question = target.find('?');
-  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
-  request.path = rapport::PercentDecode(target.substr(0, question), false).value_or("/\x01invalid");
-  for (const auto& field : in) {
-    std::string name = LowerCase(Std(field.name_string()));
-    auto [it, inserted] = request.headers.emplace(name, std::string(field.value()));
-    if (!inserted) {
-      it->second += name == "cookie" ? "; " : ", ";
-      it->second += std::string(field.value());
-    }
-  }
-  request.body = std::move(in.body());
-  request.remote_address = "192.0.2.3";
-  request.base_url = "http://127.0.0.1:8080";
-  return request;
-}
-
-// As server.cc's ToBeast, without the fixed security headers.
-BeastResponse ToBeast(HttpResponse response, unsigned version) {
-  BeastResponse out{static_cast<bhttp::status>(response.status), version};
-  out.set(bhttp::field::server, "rapport");
-  if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
-  bool has_cache_control = false;
-  for (auto& [name, value] : response.headers) {
-    if (beast::iequals(name, "cache-control")) has_cache_control = true;
-    out.insert(name, value);
-  }
-  if (response.no_store || !has_cache_control) out.set(bhttp::field::cache_control, "no-store");
-  out.body() = std::move(response.body);
-  out.prepare_payload();
-  return out;
 }
 
 // Feeds `bytes` to `parser` until it stops (the headers are done, or the message when eager) or
@@ -172,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t used = Feed(parser, rest, /*until_done=*/false, ec);
     // The server answers 431, 413 or 400, or nothing, and closes.
     if (ec) return 0;
-    if (AmbiguousFraming(parser.get())) return 0;
+    if (rapport::AmbiguousFraming(parser.get())) return 0;
     parser.eager(true);
     used += Feed(parser, rest.substr(used), /*until_done=*/true, ec);
     if (ec) return 0;
@@ -186,11 +127,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const bool keep_alive = beast_request.keep_alive();
     const unsigned version = beast_request.version();
-    HttpRequest request = Translate(beast_request);
+    HttpRequest request = rapport::TranslateRequest(
+        beast_request, rapport::RequestOrigin{"192.0.2.3", "http://127.0.0.1:8080", false, false});
     HttpResponse response = world.Dispatch(request);
     world.AfterRequest(request, response);
     std::ostringstream written;
-    written << ToBeast(std::move(response), version);
+    written << rapport::ToBeastResponse(std::move(response), request, version);
     if (!keep_alive) break;
   }
   return 0;

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include "http/problem.h"
+
 #include <map>
 #include <utility>
 
@@ -59,6 +61,34 @@ Router::Match Router::Find(std::string_view method, std::string_view path,
     }
   }
   return match;
+}
+
+DispatchPlan PlanDispatch(const Router& router, HttpRequest& request) {
+  DispatchPlan plan;
+  plan.api = request.path.starts_with("/api/") || request.path.starts_with("/fhir/");
+  plan.match = router.Find(request.method, request.path, request);
+  if (plan.match.handler == nullptr && request.method == "HEAD") {
+    plan.match = router.Find("GET", request.path, request);
+  }
+  if (plan.match.handler != nullptr) {
+    plan.way = DispatchPlan::Way::kHandler;
+    plan.route = plan.match.pattern;
+  } else if (plan.match.path_known) {
+    plan.route = "-";
+    plan.refusal = ProblemResponse(405, "This method is not allowed here.");
+    plan.refusal.headers.emplace_back("Allow", plan.match.allow);
+  } else if (plan.api) {
+    plan.route = "/api/*";
+    plan.refusal = ProblemResponse(404, "No such API route.");
+  } else if (request.method == "GET" || request.method == "HEAD") {
+    plan.way = DispatchPlan::Way::kStaticFile;
+    plan.route = "static";
+  } else {
+    plan.route = "-";
+    plan.refusal = ProblemResponse(405, "This method is not allowed here.");
+    plan.refusal.headers.emplace_back("Allow", "GET, HEAD");
+  }
+  return plan;
 }
 
 }  // namespace rapport

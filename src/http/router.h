@@ -42,6 +42,21 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// What the server does with a request, decided from its method and path alone: call the route's
+// handler (a HEAD falls back to the GET route), refuse it (405 for a known path with another
+// method, 404 for an unknown /api/ path), or serve a file of the web app (GET and HEAD of any
+// other path). The request fuzz target decides the same way.
+struct DispatchPlan {
+  enum class Way { kHandler, kRefused, kStaticFile };
+  Way way = Way::kRefused;
+  Router::Match match;   // kHandler: the route, its handler and whether it blocks
+  bool api = false;      // an /api/ or /fhir/ path: clinical data, never cached, never the web app
+  std::string route;     // what the log line names: the pattern, "/api/*", "static" or "-"
+  HttpResponse refusal;  // kRefused: the answer
+};
+// Fills request.path_params when a route matches.
+DispatchPlan PlanDispatch(const Router& router, HttpRequest& request);
+
 // Splits "/a/b/c" into {"a","b","c"}; a trailing slash yields no empty segment.
 std::vector<std::string_view> SplitPath(std::string_view path);
 

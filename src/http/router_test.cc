@@ -37,6 +37,55 @@ TEST(Router, DistinguishesUnknownPathFromWrongMethod) {
   EXPECT_FALSE(unknown.path_known);
 }
 
+HttpRequest RequestFor(std::string method, std::string path) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.path = std::move(path);
+  return request;
+}
+
+std::string AllowOf(const HttpResponse& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Allow") return value;
+  }
+  return "";
+}
+
+TEST(PlanDispatch, CallsTheRouteAndLetsAHeadUseTheGetRoute) {
+  Router router;
+  router.Add("GET", "/api/v1/clients/{id}", Answer(200));
+  HttpRequest get = RequestFor("GET", "/api/v1/clients/3");
+  DispatchPlan plan = PlanDispatch(router, get);
+  EXPECT_EQ(plan.way, DispatchPlan::Way::kHandler);
+  EXPECT_EQ(plan.route, "/api/v1/clients/{id}");
+  EXPECT_TRUE(plan.api);
+  EXPECT_EQ(get.Param("id"), "3");
+  HttpRequest head = RequestFor("HEAD", "/api/v1/clients/3");
+  EXPECT_EQ(PlanDispatch(router, head).way, DispatchPlan::Way::kHandler);
+}
+
+TEST(PlanDispatch, RefusesAWrongMethodAndAnUnknownApiPathButServesOtherPathsAsFiles) {
+  Router router;
+  router.Add("GET", "/api/v1/clients/{id}", Answer(200));
+  HttpRequest wrong = RequestFor("DELETE", "/api/v1/clients/3");
+  DispatchPlan refused = PlanDispatch(router, wrong);
+  EXPECT_EQ(refused.way, DispatchPlan::Way::kRefused);
+  EXPECT_EQ(refused.refusal.status, 405u);
+  EXPECT_EQ(AllowOf(refused.refusal), "GET");
+  HttpRequest unknown = RequestFor("GET", "/fhir/Nothing");
+  DispatchPlan none = PlanDispatch(router, unknown);
+  EXPECT_EQ(none.refusal.status, 404u);
+  EXPECT_TRUE(none.api);
+  HttpRequest page = RequestFor("GET", "/plan");
+  DispatchPlan file = PlanDispatch(router, page);
+  EXPECT_EQ(file.way, DispatchPlan::Way::kStaticFile);
+  EXPECT_FALSE(file.api);
+  HttpRequest post = RequestFor("POST", "/plan");
+  DispatchPlan not_a_file = PlanDispatch(router, post);
+  EXPECT_EQ(not_a_file.refusal.status, 405u);
+  EXPECT_EQ(AllowOf(not_a_file.refusal), "GET, HEAD");
+}
+
 TEST(Router, PicksTheHandlerOfTheMatchingMethod) {
   Router router;
   router.Add("GET", "/api/v1/clients", Answer(200));

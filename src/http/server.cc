@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "http/api.h"
 #include "http/asio.h"
+#include "http/beast_message.h"
 #include "http/live_hub.h"
 #include "http/problem.h"
 #include "http/room_socket.h"
@@ -29,29 +30,6 @@ namespace rapport {
 namespace {
 
 using tcp = asio::ip::tcp;
-using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
-
-// Scripts, styles, images, fonts and connections (the WebSockets included) from this origin
-// only; nothing inline and no eval, so an injected script or style cannot run; never framed.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
-    "form-action 'self'";
-// Two years, this host and its subdomains: a browser that has seen it never again tries plain
-// HTTP here, so a network in between cannot strip TLS from a later visit.
-constexpr const char* kStrictTransportSecurity = "max-age=63072000; includeSubDomains";
-
-// The headers every response carries, a WebSocket upgrade's included. `secure`: the request came
-// over TLS (natively or through a trusted proxy); never on plain HTTP, where any network in
-// between could strip or forge it and browsers ignore it (RFC 6797 §8.1).
-template <class Fields>
-void SetSecurityHeaders(Fields& out, bool secure) {
-  out.set("Content-Security-Policy", kContentSecurityPolicy);
-  out.set("X-Content-Type-Options", "nosniff");
-  out.set("Referrer-Policy", "no-referrer");
-  out.set("X-Frame-Options", "DENY");  // frame-ancestors, for browsers without CSP level 2
-  if (secure) out.set("Strict-Transport-Security", kStrictTransportSecurity);
-}
 
 void DefaultLogSink(std::string_view line) {
   static std::mutex mutex;
@@ -63,14 +41,6 @@ void DefaultLogSink(std::string_view line) {
 
 std::string_view Std(beast::string_view text) {
   return {text.data(), text.size()};
-}
-
-std::string LowerCase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
 }
 
 struct Connection {
@@ -101,20 +71,6 @@ ApiServices WithSessionEnded(ApiServices services, std::function<void(SessionId)
 // An address as it appears in a URL: IPv6 in brackets.
 std::string HostForUrl(const std::string& address) {
   return address.find(':') == std::string::npos ? address : "[" + address + "]";
-}
-
-// RFC 9112 §6.1 and §6.3: the only transfer coding a request may use is one "chunked", never
-// beside a Content-Length. Anything else is refused rather than guessed at, so that no proxy in
-// front of the server can read the body's end differently (request smuggling).
-bool AmbiguousFraming(const BeastRequest& request) {
-  const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
-  if (first == last) return false;
-  if (std::next(first) != last) return true;
-  std::string_view value = Std(first->value());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (!beast::iequals(beast::string_view(value.data(), value.size()), "chunked")) return true;
-  return request.find(bhttp::field::content_length) != request.end();
 }
 
 }  // namespace
@@ -403,7 +359,7 @@ class Server::Impl {
       request.request_id = log.request_id;
       HttpResponse response = co_await Dispatch(request, log.route);
 
-      BeastResponse out = ToBeast(std::move(response), request, beast_request.version());
+      BeastResponse out = ToBeastResponse(std::move(response), request, beast_request.version());
       out.keep_alive(keep_alive && !stopping_);
       log.status = out.result_int();
       log.bytes = out.body().size();
@@ -427,7 +383,7 @@ class Server::Impl {
   // A refusal before the upgrade: a plain HTTP answer, then the connection closes.
   asio::awaitable<void> RefuseLive(Connection& connection, const HttpRequest& request,
                                    HttpResponse problem, LogRecord& log) {
-    BeastResponse out = ToBeast(std::move(problem), request, 11);
+    BeastResponse out = ToBeastResponse(std::move(problem), request, 11);
     out.keep_alive(false);
     log.status = out.result_int();
     log.bytes = out.body().size();
@@ -623,7 +579,7 @@ class Server::Impl {
     if (log.request_id.empty()) log.request_id = NextRequestId();
     none.request_id = log.request_id;
     none.secure = connection.secured;
-    BeastResponse out = ToBeast(std::move(problem), none, 11);
+    BeastResponse out = ToBeastResponse(std::move(problem), none, 11);
     out.keep_alive(false);
     log.status = out.result_int();
     log.bytes = out.body().size();
@@ -658,80 +614,36 @@ class Server::Impl {
 
   // `tls`: the request came over this server's own TLS.
   HttpRequest Translate(BeastRequest& in, const std::string& remote, bool tls) const {
-    HttpRequest request;
-    request.method = std::string(in.method_string());
-    std::string_view target = Std(in.target());
-    const std::size_t question = target.find('?');
-    if (question != std::string_view::npos)
-      request.query = std::string(target.substr(question + 1));
-    // A path that does not decode cleanly matches no route and no file.
-    request.path = PercentDecode(target.substr(0, question), false).value_or("/\x01invalid");
-    for (const auto& field : in) {
-      std::string name = LowerCase(Std(field.name_string()));
-      auto [it, inserted] = request.headers.emplace(name, std::string(field.value()));
-      if (!inserted) {
-        it->second += name == "cookie" ? "; " : ", ";
-        it->second += std::string(field.value());
-      }
-    }
-    request.body = std::move(in.body());
-    request.remote_address = remote;
-    request.base_url = base_url_;
-    request.secure = tls;
-    if (options_.trust_proxy_headers) {
-      request.secure = tls || LowerCase(request.Header("x-forwarded-proto")) == "https";
-      // The proxy appends the address it saw last.
-      std::string_view forwarded = request.Header("x-forwarded-for");
-      if (!forwarded.empty()) {
-        const std::size_t comma = forwarded.rfind(',');
-        std::string_view last =
-            comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-        while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-        if (!last.empty()) request.remote_address = std::string(last);
-      }
-    }
-    return request;
+    return TranslateRequest(in,
+                            RequestOrigin{remote, base_url_, tls, options_.trust_proxy_headers});
   }
 
   asio::awaitable<HttpResponse> Dispatch(HttpRequest& request, std::string& route) {
-    // FHIR reads carry clinical data too: never cached, and never answered with the web app.
-    const bool api = request.path.starts_with("/api/") || request.path.starts_with("/fhir/");
-    Router::Match match = router_.Find(request.method, request.path, request);
-    if (match.handler == nullptr && request.method == "HEAD") {
-      match = router_.Find("GET", request.path, request);
-    }
+    DispatchPlan plan = PlanDispatch(router_, request);
+    route = plan.route;
     HttpResponse response;
-    if (match.handler != nullptr) {
-      route = match.pattern;
-      const Handler* handler = match.handler;
-      if (match.blocking) {
-        // A request that only reads reads one state of the database, however many services and
-        // queries answer it.
-        Store* snapshot =
-            request.method == "GET" || request.method == "HEAD" ? services_.store : nullptr;
-        response = co_await asio::co_spawn(pool_, CallOnPool(handler, &request, snapshot),
+    switch (plan.way) {
+      case DispatchPlan::Way::kHandler:
+        if (plan.match.blocking) {
+          // A request that only reads reads one state of the database, however many services
+          // and queries answer it.
+          Store* snapshot =
+              request.method == "GET" || request.method == "HEAD" ? services_.store : nullptr;
+          response = co_await asio::co_spawn(
+              pool_, CallOnPool(plan.match.handler, &request, snapshot), asio::use_awaitable);
+        } else {
+          response = Call(*plan.match.handler, request);
+        }
+        break;
+      case DispatchPlan::Way::kStaticFile:
+        // Reading files is disk I/O: off the I/O thread too.
+        response = co_await asio::co_spawn(pool_, ServeFileOnPool(&static_files_, &request.path),
                                            asio::use_awaitable);
-      } else {
-        response = Call(*handler, request);
-      }
-    } else if (match.path_known) {
-      route = "-";
-      response = ProblemResponse(405, "This method is not allowed here.");
-      response.headers.emplace_back("Allow", match.allow);
-    } else if (api) {
-      route = "/api/*";
-      response = ProblemResponse(404, "No such API route.");
-    } else if (request.method == "GET" || request.method == "HEAD") {
-      route = "static";
-      // Reading files is disk I/O: off the I/O thread too.
-      response = co_await asio::co_spawn(pool_, ServeFileOnPool(&static_files_, &request.path),
-                                         asio::use_awaitable);
-    } else {
-      route = "-";
-      response = ProblemResponse(405, "This method is not allowed here.");
-      response.headers.emplace_back("Allow", "GET, HEAD");
+        break;
+      case DispatchPlan::Way::kRefused: response = std::move(plan.refusal); break;
     }
-    if (api) response.no_store = true;
+    // FHIR reads carry clinical data too: never cached.
+    if (plan.api) response.no_store = true;
     co_return response;
   }
 
@@ -769,27 +681,6 @@ class Server::Impl {
       return ProblemResponse(read ? Error::Internal("the handler gave no response") : read.error());
     }
     return std::move(*response);
-  }
-
-  BeastResponse ToBeast(HttpResponse response, const HttpRequest& request, unsigned version) const {
-    BeastResponse out{static_cast<bhttp::status>(response.status), version};
-    out.set(bhttp::field::server, "rapport");
-    if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
-    SetSecurityHeaders(out, request.secure);
-    if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
-    bool has_cache_control = false;
-    for (auto& [name, value] : response.headers) {
-      if (beast::iequals(name, "cache-control")) has_cache_control = true;
-      out.insert(name, value);
-    }
-    // Static files choose their own caching; everything else, above all API data, is never
-    // stored by a browser or proxy.
-    if (response.no_store || !has_cache_control) {
-      out.set(bhttp::field::cache_control, "no-store");
-    }
-    out.body() = std::move(response.body);
-    out.prepare_payload();
-    return out;
   }
 
   void WriteLog(const LogRecord& log) const {
