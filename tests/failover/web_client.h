@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,51 +21,18 @@
 
 namespace rapport::testing {
 
-class WebClient {
- public:
-  WebClient(std::uint16_t port, const std::string& ca_file)
-      : port_(port), tls_(asio::ssl::context::tls_client) {
-    tls_.load_verify_file(ca_file);
-    tls_.set_verify_mode(asio::ssl::verify_peer);
-  }
-
-  HttpReply Login(const std::string& email, const std::string& password) {
-    HttpReply reply =
-        Send("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", password}}.dump(),
-             {{"Content-Type", "application/json"}});
-    if (reply.status == 200) {
-      const std::string cookie = reply.Header("set-cookie");
-      cookie_ = cookie.substr(0, cookie.find(';'));
-      csrf_ = reply.json().value("csrf_token", "");
-    }
-    return reply;
-  }
-
-  HttpReply Get(const std::string& target) { return Call("GET", target, std::nullopt); }
-  HttpReply Post(const std::string& target, const Json& body) { return Call("POST", target, body); }
-
-  HttpReply Call(const std::string& method, const std::string& target,
-                 const std::optional<Json>& body) {
-    HeaderList headers;
-    if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
-    if (!csrf_.empty() && method != "GET") headers.emplace_back("X-CSRF-Token", csrf_);
-    std::string text;
-    if (body) {
-      text = body->dump();
-      headers.emplace_back("Content-Type", "application/json");
-    }
-    return Send(method, target, text, headers);
-  }
-
-  // One request on a fresh TLS connection. status 0 when no answer came (refused, reset,
-  // closed or timed out).
+// One request on a fresh TLS connection to the balancer, with SNI and the name checked. status 0
+// when no answer came (refused, reset, closed or timed out).
+struct BalancerHttps {
+  std::uint16_t port;
+  std::shared_ptr<asio::ssl::context> tls;
   HttpReply Send(const std::string& method, const std::string& target, const std::string& body,
-                 const HeaderList& headers) {
+                 const HeaderList& headers) const {
     HttpReply reply;
     asio::io_context ioc;
-    beast::ssl_stream<asio::ip::tcp::socket> stream(ioc, tls_);
+    beast::ssl_stream<asio::ip::tcp::socket> stream(ioc, *tls);
     beast::error_code ec;
-    stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+    stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
     if (ec) return reply;
     SetReceiveTimeout(stream.next_layer(), std::chrono::seconds(30));
     // SNI, as SSL_set_tlsext_host_name does (a macro with a C cast).
@@ -76,12 +44,19 @@ class WebClient {
     if (ec) return reply;
     return Exchange(stream, "localhost", method, target, body, headers);
   }
+};
 
- private:
-  std::uint16_t port_;
-  asio::ssl::context tls_;
-  std::string cookie_;
-  std::string csrf_;
+inline std::shared_ptr<asio::ssl::context> TrustingFile(const std::string& ca_file) {
+  auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  tls->load_verify_file(ca_file);
+  tls->set_verify_mode(asio::ssl::verify_peer);
+  return tls;
+}
+
+class WebClient : public BasicBrowser<BalancerHttps> {
+ public:
+  WebClient(std::uint16_t port, const std::string& ca_file)
+      : BasicBrowser(BalancerHttps{port, TrustingFile(ca_file)}) {}
 };
 
 }  // namespace rapport::testing

@@ -142,15 +142,18 @@ inline RawReply SendRaw(std::uint16_t port, const std::string& raw,
   return out;
 }
 
-// A signed-in browser: keeps the session cookie, sends the CSRF token on writes.
-class Browser {
+// A signed-in browser over any `Transport` (a value with `HttpReply Send(method, target, body,
+// headers) const`, one request each): keeps the session cookie from its sign-in and sends the
+// CSRF token on writes, as the web app does.
+template <class Transport>
+class BasicBrowser {
  public:
-  explicit Browser(std::uint16_t port) : port_(port) {}
+  explicit BasicBrowser(Transport transport) : transport_(std::move(transport)) {}
 
   HttpReply Login(const std::string& email, const std::string& password) {
-    HttpReply reply = Send(port_, "POST", "/api/v1/auth/login",
-                           Json{{"email", email}, {"password", password}}.dump(),
-                           {{"Content-Type", "application/json"}});
+    HttpReply reply = transport_.Send("POST", "/api/v1/auth/login",
+                                      Json{{"email", email}, {"password", password}}.dump(),
+                                      {{"Content-Type", "application/json"}});
     if (reply.status == 200) {
       std::string cookie = reply.Header("set-cookie");
       cookie_ = cookie.substr(0, cookie.find(';'));
@@ -178,16 +181,33 @@ class Browser {
       text = body->dump();
       headers.emplace_back("Content-Type", "application/json");
     }
-    return Send(port_, method, target, text, headers);
+    return transport_.Send(method, target, text, headers);
   }
 
   const std::string& cookie() const { return cookie_; }
   const std::string& csrf() const { return csrf_; }
 
+ protected:
+  const Transport& transport() const { return transport_; }
+
  private:
-  std::uint16_t port_;
+  Transport transport_;
   std::string cookie_;  // "rapport_session=..."
   std::string csrf_;
+};
+
+// Plain HTTP to 127.0.0.1:port, a connection per request.
+struct PlainHttp {
+  std::uint16_t port;
+  HttpReply Send(const std::string& method, const std::string& target, const std::string& body,
+                 const HeaderList& headers) const {
+    return testing::Send(port, method, target, body, headers);
+  }
+};
+
+class Browser : public BasicBrowser<PlainHttp> {
+ public:
+  explicit Browser(std::uint16_t port) : BasicBrowser(PlainHttp{port}) {}
 };
 
 }  // namespace rapport::testing

@@ -20,8 +20,9 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "service/audit_service.h"
 #include "service/demo.h"
+#include "rapport_process.h"
+#include "service/audit_service.h"
 #include "service/service_test_world.h"
 #include "store/move/store_move.h"
 #include "store/postgres/pg_test_cluster.h"
@@ -36,38 +37,10 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::Outcome;
+using testing::RunRapportCapturing;
 
 constexpr Timestamp kNow = 1'790'000'000'000;  // 2026-09-21, any fixed instant will do
-
-// What `rapport ...` printed, each stream on its own, and how it exited.
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// 'text' for the shell, whatever it holds (a URI's ? and &).
-std::string ShellQuoted(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-Outcome RunRapport(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
-  Outcome run;
-  std::string command = RAPPORT_BINARY;
-  for (const std::string& arg : args) command += " " + ShellQuoted(arg);
-  command += " 2>" + ShellQuoted(err_file.string());
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 512> chunk{};
-  while (std::fgets(chunk.data(), chunk.size(), pipe) != nullptr) run.out += chunk.data();
-  const int raw = ::pclose(pipe);
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::ifstream err(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  return run;
-}
 
 class MoveClinicTest : public ::testing::Test {
  protected:
@@ -121,9 +94,7 @@ class MoveClinicTest : public ::testing::Test {
     ASSERT_TRUE(AppendCheckpoint(path() + ".audit-checkpoints", *checkpoint).has_value());
   }
 
-  Outcome Rapport(const std::vector<std::string>& args) const {
-    return RunRapport(args, dir_ / "stderr.txt");
-  }
+  Outcome Rapport(const std::vector<std::string>& args) const { return RunRapportCapturing(args); }
 
   PgTestCluster* cluster_ = nullptr;
   std::filesystem::path dir_;

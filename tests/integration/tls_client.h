@@ -113,50 +113,24 @@ inline HttpReply SendTls(ssl::context& tls, std::uint16_t port, const std::strin
   return connection.Exchange(method, target, body, headers);
 }
 
+// HTTPS to 127.0.0.1:port, verified against the test's authority, a connection per request.
+struct TlsHttp {
+  std::shared_ptr<ssl::context> tls;
+  std::uint16_t port;
+  HttpReply Send(const std::string& method, const std::string& target, const std::string& body,
+                 const HeaderList& headers) const {
+    return SendTls(*tls, port, method, target, body, headers);
+  }
+};
+
 // A signed-in browser over TLS: keeps the session cookie, sends the CSRF token on writes.
-class TlsBrowser {
+class TlsBrowser : public BasicBrowser<TlsHttp> {
  public:
   TlsBrowser(std::shared_ptr<ssl::context> tls, std::uint16_t port)
-      : tls_(std::move(tls)), port_(port) {}
+      : BasicBrowser(TlsHttp{std::move(tls), port}) {}
 
-  HttpReply Login(const std::string& email, const std::string& password) {
-    HttpReply reply = SendTls(*tls_, port_, "POST", "/api/v1/auth/login",
-                              Json{{"email", email}, {"password", password}}.dump(),
-                              {{"Content-Type", "application/json"}});
-    if (reply.status == 200) {
-      const std::string cookie = reply.Header("set-cookie");
-      cookie_ = cookie.substr(0, cookie.find(';'));
-      csrf_ = reply.json().value("csrf_token", "");
-    }
-    return reply;
-  }
-
-  HttpReply Get(const std::string& target) { return Call("GET", target, std::nullopt); }
-  HttpReply Post(const std::string& target, const Json& body) { return Call("POST", target, body); }
-
-  HttpReply Call(const std::string& method, const std::string& target,
-                 const std::optional<Json>& body) {
-    HeaderList headers;
-    if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
-    if (!csrf_.empty() && method != "GET") headers.emplace_back("X-CSRF-Token", csrf_);
-    std::string text;
-    if (body) {
-      text = body->dump();
-      headers.emplace_back("Content-Type", "application/json");
-    }
-    return SendTls(*tls_, port_, method, target, text, headers);
-  }
-
-  ssl::context& tls() const { return *tls_; }
-  std::uint16_t port() const { return port_; }
-  const std::string& cookie() const { return cookie_; }
-  const std::string& csrf() const { return csrf_; }
-
- private:
-  std::shared_ptr<ssl::context> tls_;
-  std::uint16_t port_;
-  std::string cookie_;  // "rapport_session=..."
-  std::string csrf_;
+  ssl::context& tls() const { return *transport().tls; }
+  std::uint16_t port() const { return transport().port; }
 };
 
 // A page's WebSocket over TLS (wss), with the browser's session cookie and this site's Origin.
