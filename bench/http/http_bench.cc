@@ -4,11 +4,11 @@
 // server in the same run. The server runs in this process on loopback; the load comes from N
 // client threads, one blocking keep-alive connection each.
 //
-// Formal feedback (issue 3): N clients, each signed in on their own connection, submitting a
+// Formal feedback: N clients, each signed in on their own connection, submitting a
 // Rapport Check to their own episode (scoring, alert rules over the episode's history, response
 // + alerts + audit in one durable commit): throughput against /healthz and p50/p99 latency. Then
 // the caseload dashboard of a therapist with 300 clients of 40 sessions each (a PHQ-9 and a
-// Rapport Check per session) with an agreed treatment plan each (issue 4), so that every row
+// Rapport Check per session) with an agreed treatment plan each, so that every row
 // includes the plan's standing: p50 and p99 latency. Last, the treatment plan's overview
 // (GET /api/v1/episodes/{id}/plan) read by 4 clients of that caseload, each their own: req/s
 // against /healthz from as many connections, and p50/p99.
@@ -57,12 +57,12 @@
 #include "bench_http.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "demo/demo.h"
 #include "domain/plan.h"
 #include "http/server.h"
 #include "service/audit_service.h"
 #include "service/auth_service.h"
 #include "service/clinic_service.h"
-#include "service/demo.h"
 #include "service/feedback_service.h"
 #include "service/plan_service.h"
 #include "store/postgres/pg_store.h"
@@ -844,7 +844,7 @@ int Main(int argc, char** argv) {
   const auto one_episode = [&](const std::string& email, int answers,
                                const std::string& form) -> std::pair<PhaseResult, PhaseResult> {
     auto seeded = SeedOneEpisode(**store, *catalog, demo_therapist->clinic_id, demo_therapist->id,
-                                  email, *hash, clock.Now(), answers);
+                                 email, *hash, clock.Now(), answers);
     if (!seeded) {
       std::cerr << "cannot seed " << email << ": " << seeded.error().message << "\n";
       return {};

@@ -13,8 +13,8 @@
 
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "demo/demo.h"
 #include "service/auth_service.h"
-#include "service/demo.h"
 #include "service/service_test_world.h"
 
 namespace rapport {

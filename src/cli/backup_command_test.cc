@@ -21,7 +21,7 @@
 
 #include "cli/commands.h"
 #include "core/crypto.h"
-#include "service/demo.h"
+#include "demo/demo.h"
 #include "store/sql/table_digest.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"

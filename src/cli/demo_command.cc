@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "service/demo.h"
+#include "demo/demo.h"
 
 namespace rapport {
 

@@ -20,7 +20,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "service/demo.h"
+#include "demo/demo.h"
 #include "rapport_process.h"
 #include "service/audit_service.h"
 #include "service/service_test_world.h"

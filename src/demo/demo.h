@@ -1,10 +1,10 @@
 #pragma once
-// The demo clinic (issue 2, item 8): "Riverside Counselling (demo)" with an admin, a supervisor,
+// The demo clinic: "Riverside Counselling (demo)" with an admin, a supervisor,
 // three therapists, twelve clients (two children with guardians), and sixteen weeks of episodes
-// and appointments ending around `now`, with the feedback those sessions produced (issue 3, item
-// 9): PHQ-9, GAD-7 and Rapport Check histories, PSC-17 from the guardians, and the alerts they
-// raised, older ones already handled by the therapist; and treatment plans in every state
-// (issue 4): a draft, a proposal awaiting a child and his mother, a plan agreed and then revised
+// and appointments ending around `now`, with the feedback those sessions produced:
+// PHQ-9, GAD-7 and Rapport Check histories, PSC-17 from the guardians, and the alerts they
+// raised, older ones already handled by the therapist; and treatment plans in every state:
+// a draft, a proposal awaiting a child and his mother, a plan agreed and then revised
 // and agreed again with rankings, ratings, homework, a thought record and reviews, a plan due for
 // review, and proposals sent back, declined or withdrawn; and an on-call rota (Daniel Nakamura,
 // four weeks from today) so that an unacknowledged risk alert escalates to a person; and for

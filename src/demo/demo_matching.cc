@@ -1,4 +1,4 @@
-#include "service/demo_matching.h"
+#include "demo/demo_matching.h"
 
 #include <fmt/format.h>
 
@@ -7,10 +7,10 @@
 #include <string_view>
 #include <utility>
 
+#include "demo/demo_answers.h"
 #include "domain/matching.h"
 #include "domain/scoring.h"
 #include "service/audit_log.h"
-#include "service/demo_answers.h"
 #include "service/new_episode.h"
 #include "service/submission.h"
 

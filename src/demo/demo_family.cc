@@ -1,4 +1,4 @@
-#include "service/demo_family.h"
+#include "demo/demo_family.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "service/demo_course.h"
+#include "demo/demo_course.h"
 
 #include <string>
 #include <utility>

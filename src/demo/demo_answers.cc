@@ -1,4 +1,4 @@
-#include "service/demo_answers.h"
+#include "demo/demo_answers.h"
 
 #include <algorithm>
 #include <cmath>

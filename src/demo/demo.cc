@@ -1,4 +1,4 @@
-#include "service/demo.h"
+#include "demo/demo.h"
 
 #include <fmt/format.h>
 
@@ -16,6 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "demo/demo_answers.h"
+#include "demo/demo_course.h"
+#include "demo/demo_family.h"
+#include "demo/demo_matching.h"
 #include "domain/alerts.h"
 #include "domain/catalog.h"
 #include "domain/change.h"
@@ -25,10 +29,6 @@
 #include "domain/scoring.h"
 #include "service/actor.h"
 #include "service/audit_log.h"
-#include "service/demo_answers.h"
-#include "service/demo_course.h"
-#include "service/demo_family.h"
-#include "service/demo_matching.h"
 #include "service/feedback_service.h"
 #include "service/room_service.h"
 #include "service/submission.h"
@@ -296,7 +296,7 @@ std::string ChildBirthday(Timestamp now, int years) {
                      static_cast<unsigned>(born.month()), static_cast<unsigned>(born.day()));
 }
 
-// --- Feedback histories (issue 3, item 9) ----------------------------------------------------
+// --- Feedback histories ----------------------------------------------------
 
 // How one client's questionnaires move over their sessions: totals at the first and the latest
 // session, eased in between (most change comes early in therapy).
@@ -528,7 +528,7 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
   return Ok();
 }
 
-// --- Treatment plans (issue 4) ---------------------------------------------------------------
+// --- Treatment plans ---------------------------------------------------------------
 
 // "YYYY-MM-DD" (UTC) of a moment.
 std::string DateText(Timestamp at) {

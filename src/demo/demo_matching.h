@@ -8,9 +8,9 @@
 #include <span>
 #include <string>
 
+#include "demo/demo.h"
 #include "domain/catalog.h"
 #include "service/actor.h"
-#include "service/demo.h"
 #include "store/store.h"
 
 namespace rapport {

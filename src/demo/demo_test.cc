@@ -1,5 +1,5 @@
-#include "service/demo.h"
-#include "service/demo_matching.h"
+#include "demo/demo.h"
+#include "demo/demo_matching.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -250,7 +250,7 @@ TEST(Demo, ShowsATransferWithItsPacketAndRupturesRepairedAndWaiting) {
   EXPECT_LT(mei[0].noted_at, kNow - 72LL * 60 * 60 * 1000) << "past the repair window";
 }
 
-// --- Feedback histories (issue 3, item 9) -----------------------------------------------------
+// --- Feedback histories -----------------------------------------------------
 
 struct DemoFeedback : Seeded {
   const InstrumentCatalog catalog = *InstrumentCatalog::Shipped();
@@ -316,7 +316,7 @@ TEST(DemoFeedback, TheTherapistsCaseloadTellsTheAgreedStories) {
   EXPECT_FALSE((*rows)[0].rapport_trend.empty());
 }
 
-// --- Treatment plans (issue 4) ----------------------------------------------------------------
+// --- Treatment plans ----------------------------------------------------------------
 
 struct DemoPlans : DemoFeedback {
   PlanService plans{*store, clock, catalog};
