@@ -60,6 +60,7 @@ test-fuzz: build-fuzz
 
 lint: deps
 	@files=$$(git ls-files '*.h' '*.cc'); clang-format-19 --dry-run --Werror $$files
+	python3 scripts/check_house.py
 	cmake --preset tidy >/dev/null
 	cmake --build --preset tidy -j $(JOBS)
 

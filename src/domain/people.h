@@ -51,7 +51,7 @@ struct ClinicSettings {
   // Whether a client may answer feedback forms from an invitation link without signing in.
   bool allow_link_feedback = true;
   // When a treatment plan falls due for review: after this many completed sessions or this many
-  // days since it was agreed or last reviewed, whichever comes first (issue 4).
+  // days since it was agreed or last reviewed, whichever comes first.
   int plan_review_sessions = 6;  // 1..52
   int plan_review_days = 90;     // 1..730
   // A client under this age may have guardians linked without a recorded exception.

@@ -1,5 +1,5 @@
 #pragma once
-// The collaborative treatment plan (issue 4) as pure rules and value types: the problem list,
+// The collaborative treatment plan as pure rules and value types: the problem list,
 // goals with benchmarks, interventions and homework, the versions of a plan and how they move
 // from draft to agreement, the goal-consensus index, Goal Attainment Scaling, benchmark progress
 // from questionnaire scores, review dates, CBT thought records and the differences between two

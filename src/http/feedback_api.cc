@@ -453,7 +453,7 @@ void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedb
             200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
       }));
 
-  // Answers in progress, the author's own (issue 11): restored after a refresh, a sign-out or on
+  // Answers in progress, the author's own: restored after a refresh, a sign-out or on
   // another device.
   router.Add("GET", "/api/v1/episodes/{id}/feedback-draft",
              IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {

@@ -1,5 +1,5 @@
 #pragma once
-// The formal-feedback routes under /api/v1 (issue 3): questionnaires, submissions, progress,
+// The formal-feedback routes under /api/v1: questionnaires, submissions, progress,
 // alerts, the caseload dashboard, CSV export and password-less feedback links. Each route
 // translates one FeedbackService call; the service decides access and audits. JSON shapes that
 // FHIR and the API share (alerts) are built here. Documented in docs/openapi.yaml.

@@ -1,5 +1,5 @@
 #pragma once
-// The treatment plan (issue 4) as read-only FHIR R4 under /fhir:
+// The treatment plan as read-only FHIR R4 under /fhir:
 //  - CarePlan, one per version of each episode's plan, id "{episode}-{number}"; `replaces` links
 //    a version to the one before; status draft (draft, proposed, changes requested), active
 //    (agreed; completed once the episode has ended) or revoked (superseded, declined,

@@ -1,5 +1,5 @@
 #pragma once
-// The treatment-plan routes under /api/v1/episodes/{id}/plan (issue 4): versions and how client
+// The treatment-plan routes under /api/v1/episodes/{id}/plan: versions and how client
 // and therapist agree on them, the problem list, rankings, goal ratings, homework ticks, thought
 // records and reviews. Each route parses and type-checks its body, calls one PlanService method
 // and translates the Result; PlanService decides access and audits. The JSON shapes (Version,

@@ -1,5 +1,5 @@
 #pragma once
-// The one place access to clinical records is decided (issue 2, item 4). Functions of the actor
+// The one place access to clinical records is decided. Functions of the actor
 // and facts read through the Store. They write only one thing: a "denied" audit entry when a
 // Require* function refuses a signed-in person a record (someone reaching for records that are
 // not theirs is what the trail is for).

@@ -1,5 +1,5 @@
 #pragma once
-// AuthService: sign-in, sessions, CSRF and invitations (issue 2, item 5).
+// AuthService: sign-in, sessions, CSRF and invitations.
 //
 // Guarantees: passwords are argon2id hashes; session, CSRF, device and invitation tokens are
 // stored only as BLAKE2b hashes; wrong credentials give one generic kUnauthenticated message

@@ -1,5 +1,5 @@
 #pragma once
-// ClinicService: the people and care records of a clinic (issue 2, item 4): clients, guardians,
+// ClinicService: the people and care records of a clinic: clients, guardians,
 // episodes, appointments, therapists and users.
 //
 // Guarantees: every call checks access through service/access.h; every read or write of

@@ -29,7 +29,7 @@ constexpr int kTrendLength = kKeptTotals;
 // A submission reads the series' first total and as many latest ones as any rule compares with.
 static_assert(kKeptTotals > kMaxCompareWithLast);
 // Expected trajectories come from the clinic's own finished episodes only once this many have a
-// first score close to the client's (issue 3, item 3); below that the definition's norm is used.
+// first score close to the client's; below that the definition's norm is used.
 constexpr std::string_view kFitTalkItem = "fit_talk";
 
 using audit::Id;

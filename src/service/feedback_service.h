@@ -1,5 +1,5 @@
 #pragma once
-// FeedbackService: formal client feedback (issue 3): submitting questionnaires, progress over an
+// FeedbackService: formal client feedback: submitting questionnaires, progress over an
 // episode, alerts and their handling, the therapist's caseload dashboard, CSV export and
 // password-less feedback links.
 //
@@ -174,7 +174,7 @@ struct DashboardRow {
   std::vector<double> rapport_trend;
   std::optional<Timestamp> last_feedback_at;
   std::optional<Timestamp> next_appointment_at;  // the earliest scheduled one from now on
-  // The treatment plan (issue 4): the newest version's status ("none" without one) and whether the
+  // The treatment plan: the newest version's status ("none" without one) and whether the
   // agreed version is due for review by the clinic's policy.
   std::string plan_status = "none";
   bool plan_review_due = false;

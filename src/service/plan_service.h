@@ -1,5 +1,5 @@
 #pragma once
-// PlanService: the collaborative treatment plan of an episode (issue 4): its versions and how
+// PlanService: the collaborative treatment plan of an episode: its versions and how
 // client and therapist agree on them, the rankings of the problem list, goal self-ratings,
 // homework ticks, CBT thought records, reviews with GAS levels, and progress towards the goals'
 // benchmarks filled in from the client's questionnaire responses.

@@ -1,5 +1,5 @@
 #pragma once
-// The records of formal client feedback (issue 3) as the Store keeps them: which questionnaires
+// The records of formal client feedback as the Store keeps them: which questionnaires
 // an episode uses, the responses and the password-less feedback links. Respondents and alerts
 // are the domain's (domain/feedback.h).
 // Plain value types, copyable and thread-compatible.

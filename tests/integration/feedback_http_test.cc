@@ -1,4 +1,4 @@
-// Formal client feedback over HTTP (issue 3): the real server on port 0 over a real store.
+// Formal client feedback over HTTP: the real server on port 0 over a real store.
 // The rules themselves are FeedbackService's and tested there; these tests prove the routes
 // carry them through: status codes, field names, JSON shapes, nothing stored on refusal, the
 // risk path from a client's form to the therapist's alert list, and links without a session.

@@ -1,4 +1,4 @@
-// The collaborative treatment plan over HTTP (issue 4): the real server on port 0 over a real
+// The collaborative treatment plan over HTTP: the real server on port 0 over a real
 // store. The rules are the domain's and PlanService's and tested there; these tests prove the
 // routes carry them through: the whole agreement flow between two signed-in people, status codes
 // and field names for bad input, nothing stored on refusal, and the JSON shapes of the API.
