@@ -637,7 +637,7 @@ class Server::Impl {
         break;
       case DispatchPlan::Way::kStaticFile:
         // Reading files is disk I/O: off the I/O thread too.
-        response = co_await asio::co_spawn(pool_, ServeFileOnPool(&static_files_, &request.path),
+        response = co_await asio::co_spawn(pool_, ServeFileOnPool(&static_files_, &request),
                                            asio::use_awaitable);
         break;
       case DispatchPlan::Way::kRefused: response = std::move(plan.refusal); break;
@@ -656,8 +656,9 @@ class Server::Impl {
                                   : Call(*handler, *request);
   }
   static asio::awaitable<HttpResponse> ServeFileOnPool(const StaticFiles* files,
-                                                       const std::string* path) {
-    co_return files->Serve(*path);
+                                                       const HttpRequest* request) {
+    co_return files->Serve(request->path, request->Header("accept-encoding"),
+                           request->Header("if-none-match"));
   }
 
   static HttpResponse Call(const Handler& handler, const HttpRequest& request) {

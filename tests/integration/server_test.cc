@@ -142,6 +142,31 @@ TEST_F(StaticHttpTest, ServesTheAppWithTypesAndCaching) {
   EXPECT_EQ(asset.Header("cache-control"), "public, max-age=31536000, immutable");
 }
 
+TEST_F(StaticHttpTest, ABrowserThatAcceptsGzipGetsTheBuiltFileAndRevalidatesItWithoutABody) {
+  std::ofstream(base_ / "dist" / "assets" / "index-a1b2c3.js.gz", std::ios::binary) << "GZ BYTES";
+  const HttpReply packed =
+      Send(port_, "GET", "/assets/index-a1b2c3.js", {}, {{"Accept-Encoding", "gzip, deflate"}});
+  EXPECT_EQ(packed.status, 200u);
+  EXPECT_EQ(packed.body, "GZ BYTES");
+  EXPECT_EQ(packed.Header("content-encoding"), "gzip");
+  EXPECT_EQ(packed.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(packed.Header("vary"), "Accept-Encoding");
+  const std::string etag(packed.Header("etag"));
+  ASSERT_FALSE(etag.empty());
+
+  const RawReply again = SendRaw(port_,
+                                 "GET /assets/index-a1b2c3.js HTTP/1.1\r\nHost: x\r\n"
+                                 "Accept-Encoding: gzip\r\nIf-None-Match: " +
+                                     etag + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(again.data.rfind("HTTP/1.1 304", 0), 0u) << again.data;
+  EXPECT_EQ(again.data.substr(again.data.find("\r\n\r\n") + 4), "") << "no body after a 304";
+  EXPECT_NE(again.data.find("ETag: " + etag), std::string::npos) << again.data;
+
+  const HttpReply plain = Send(port_, "GET", "/assets/index-a1b2c3.js");
+  EXPECT_EQ(plain.body, "export{}");
+  EXPECT_EQ(plain.Header("content-encoding"), "");
+}
+
 TEST_F(StaticHttpTest, UnknownAppPathsGetIndexHtml) {
   HttpReply reply = Send(port_, "GET", "/clients/3?tab=plan");
   EXPECT_EQ(reply.status, 200u);
