@@ -1,135 +1,51 @@
 // The API client: JSON over fetch with the session cookie, the CSRF token on every
 // state-changing request, and problem+json errors turned into values the forms can show.
 
-export type Role = 'admin' | 'supervisor' | 'therapist' | 'client' | 'guardian';
+import type { Answer, Schemas } from './schema';
 
-export interface User {
-  id: number;
-  role: Role;
-  email: string;
-  // False until the person accepts the invitation sent to the address.
-  email_confirmed?: boolean;
-  display_name: string;
-  clinic_id: number;
-  active?: boolean;
-  created_at?: string;
-}
+export type Role = Schemas['Role'];
 
-export interface Session {
-  user: User;
-  csrf_token: string;
-}
+// `email_confirmed` is false until the person accepts the invitation sent to the address.
+export type User = Schemas['User'];
 
-export interface Episode {
-  id: number;
-  client_id?: number;
-  therapist_id: number;
-  therapist_name?: string;
-  status: 'intake' | 'active' | 'ended';
-  started_at: string;
-  ended_at?: string | null;
-  appointments?: Appointment[];
-}
+export type Session = Schemas['LoginResponse'];
+
+export type Episode = Schemas['Episode'];
 
 // A guardian linked to a client. It shares nothing until the guardian has accepted it and staff
-// have recorded consent to share.
-export type GuardianLinkStatus = 'awaiting_guardian' | 'awaiting_consent' | 'active';
-export interface GuardianLink {
-  id: number;
-  child_id: number;
-  child_name: string;
-  // Only once the guardian has accepted.
-  guardian_id: number | null;
-  // The guardian's own name once accepted; before, the name staff gave.
-  display_name: string;
-  // Staff only.
-  email: string | null;
-  status: GuardianLinkStatus;
-  // Why a client who is not a minor has a guardian.
-  exception_reason: string | null;
-  requested_by_name: string;
-  requested_at: string;
-  accepted_at: string | null;
-  consent_recorded_by_name: string;
-  consent_recorded_at: string | null;
-  consent_note: string;
-}
+// have recorded consent to share. `guardian_id` only once the guardian has accepted;
+// `display_name` the guardian's own name once accepted, before, the name staff gave; `email` for
+// staff only; `exception_reason` why a client who is not a minor has a guardian.
+export type GuardianLink = Schemas['GuardianLink'];
+export type GuardianLinkStatus = GuardianLink['status'];
 
-export interface Client {
-  id: number;
-  display_name: string;
-  email: string;
-  email_confirmed?: boolean;
-  date_of_birth?: string | null;
-  is_minor?: boolean;
-  episodes?: Episode[];
-  guardians?: GuardianLink[];
-  therapist_name?: string;
-  episode_status?: Episode['status'];
-  // Whose crisis lines the client sees (an ISO 3166 code such as "GB"); null: the clinic's country.
-  country?: string | null;
-}
+// A client as the clinic's list gives them; `country` is whose crisis lines the client sees (an
+// ISO 3166 code such as "GB"), null for the clinic's country.
+export type Client = Schemas['Client'];
+// One client's record: their episodes and guardians too.
+export type ClientDetail = Schemas['ClientDetail'];
 
-export type Modality = 'in-person' | 'video' | 'phone' | 'text';
+export type Modality = Schemas['Modality'];
 
-export interface Appointment {
-  id: number;
-  episode_id: number;
-  client_id?: number;
-  client_name?: string;
-  therapist_name?: string;
-  starts_at: string;
-  duration_minutes: number;
-  modality: Modality;
-  status: 'scheduled' | 'completed' | 'cancelled' | 'no-show';
-}
+export type Appointment = Schemas['Appointment'];
 
-export interface AuthSessionInfo {
-  id: number;
-  created_at: string;
-  last_seen_at: string;
-  source?: string;
-  user_agent?: string;
-  current: boolean;
-}
+export type AuthSessionInfo = Schemas['SessionInfo'];
 
 export type LinkDelivery = 'email' | 'in_person';
 
-export interface Invitation {
-  url?: string;
-  path?: string;
-  token?: string;
-  delivery?: LinkDelivery | 'cli';
-  expires_at: string;
-}
+// `url` only for a link handed over in person: a path on this server's own origin.
+export type Invitation = Schemas['Invitation'];
 
-export interface InvitationInfo {
-  email?: string;
-  display_name?: string;
-  role?: Role;
-  expires_at?: string;
-  // 'reset' when the link replaces a forgotten password rather than setting a first one.
-  purpose?: 'invite' | 'reset';
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor_id: number;
-  actor_role: string;
-  actor_name?: string;
-  action: string;
-  record_type: string;
-  record_id: string;
-  source: string;
-}
+// Who an invitation is for; `purpose` is 'reset' when the link replaces a forgotten password
+// rather than setting a first one.
+export type InvitationInfo = Answer<'/invitations/{token}', 'get'>;
 
 // --- Formal feedback (questionnaires, progress, alerts) ---------------------------------------
 
 // 'support': the Support Check, sent by the therapist to a client who is not on track.
-export type Purpose = 'outcome' | 'rapport' | 'fit' | 'support';
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type AlertState = 'open' | 'acknowledged' | 'resolved';
+export type Purpose = Schemas['Purpose'];
+export type Severity = Schemas['Severity'];
+export type AlertState = Schemas['AlertState'];
 
 export interface InstrumentOption {
   value: number;
@@ -195,232 +111,72 @@ export interface InstrumentValidation {
 }
 
 // One entry of GET /instruments. The validation note is only in the full definition.
-interface InstrumentListEntry {
-  code: string;
-  title: string;
-  plain_title?: string;
-  purpose: Purpose;
-  validated?: boolean;
-  validation?: { validated: boolean; note?: string };
-  timing?: InstrumentTiming;
-}
+type InstrumentListEntry = Schemas['InstrumentSummary'];
 
 // How often an episode asks a questionnaire: exactly one of the three.
-export type Schedule = { every_sessions: number } | { every_weeks: number } | { once: true };
+export type Schedule = Schemas['Schedule'];
 
-export interface AssignedInstrument {
-  code: string;
-  title: string;
-  plain_title?: string;
-  purpose: Purpose;
-  respondent: string;
-  schedule?: Schedule;
-  schedule_words?: string; // "every 2 weeks"
-  chosen_schedule?: boolean; // false: the questionnaire's own default
-  // For the session asked about (or now): whether its schedule asks it.
-  due?: boolean;
-  // A parent's or carer's own Rapport Check is about a session they took part in: for the
-  // guardian asking, the latest such session they have not answered it for yet (null otherwise).
-  session_id?: number | null;
-}
+// `schedule_words` such as "every 2 weeks"; `chosen_schedule` false for the questionnaire's own
+// default; `due` whether its schedule asks it for the session asked about (or now). A parent's or
+// carer's own Rapport Check is about a session they took part in: `session_id` is, for the
+// guardian asking, the latest such session they have not answered it for yet (null otherwise).
+export type AssignedInstrument = Schemas['AssignedInstrument'];
 
 // One crisis line as the clinic shows it. `tel` and `sms` are dialable targets ("116123"), or ""
-// when the line takes no calls or no texts; `phone` is how the number is written for people.
-export interface CrisisLine {
-  name: string;
-  description: string;
-  phone: string;
-  tel: string;
-  sms: string;
-  hours: string;
-  audience: string;
-  url: string;
-}
+// when the line takes no calls or no texts; `phone` is how the number is written for people. The
+// server always sends every field ("" for an empty one), which the contract's input shape leaves
+// optional.
+export type CrisisLine = Required<Schemas['CrisisLine']>;
 
-export interface CrisisSet {
-  country: string;
-  country_name: string;
-  emergency_number: string;
-  lines: CrisisLine[];
-  source: string;
-  checked: string;
-}
+export type CrisisSet = Omit<Schemas['CrisisSet'], 'lines'> & { lines: CrisisLine[] };
 
 // Where to turn now, for the reader's country, and what the clinic does after a risk answer, in
 // the server's words (which follow the clinic's hours and on-call cover).
-export interface HelpInfo {
-  country: string;
-  country_name: string;
-  emergency_number: string;
-  emergency_label: string;
-  title: string;
-  body: string;
-  lines: CrisisLine[];
-  after_risk: { headline: string; body: string };
-  clinic_name: string;
-  hours: string;
-  open_now: boolean;
-  source: string;
-  checked: string;
-}
+export type HelpInfo = Omit<Schemas['Help'], 'lines'> & { lines: CrisisLine[] };
 
-export interface FeedbackAlert {
-  id: number;
-  episode_id: number;
-  client_id: number;
-  client_name: string;
-  therapist_id?: number;
-  therapist_name?: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  explanation: string;
-  next_step: string;
-  state: AlertState;
-  created_at: string;
-  acknowledged_at?: string | null;
-  acknowledged_by_name?: string | null;
-  acknowledge_note?: string | null;
-  resolved_at?: string | null;
-  resolved_by_name?: string | null;
-  resolve_note?: string | null;
-  response_id?: number | null;
-}
+export type FeedbackAlert = Schemas['Alert'];
 
-export interface SubmitResult {
-  response?: { id: number; instrument: string; submitted_at: string; session_number: number };
-  scores?: { total: number | null; band?: string };
-  alerts?: FeedbackAlert[];
-  // Present when an answer was a risk answer.
-  crisis: HelpInfo | null;
-}
+// `crisis` is there when an answer was a risk answer.
+export type SubmitResult = Omit<Schemas['SubmitResult'], 'crisis'> & { crisis: HelpInfo | null };
 
 // Answers in progress, the author's own, keyed "CODE/item"; restored after a refresh, a sign-out
-// or on another device.
-export type DraftAnswers = Record<string, number | string>;
-export interface FeedbackDraft {
-  answers: DraftAnswers;
-  updated_at: string | null;
-  // Present when a risk answer stands in the draft: shown at once, before anything is sent.
-  crisis: HelpInfo | null;
-}
+// or on another device. `crisis` is there when a risk answer stands in the draft: shown at once,
+// before anything is sent.
+export type DraftAnswers = Schemas['DraftAnswers'];
+export type FeedbackDraft = Omit<Schemas['FeedbackDraft'], 'crisis'> & { crisis: HelpInfo | null };
 
-export interface ProgressPoint {
-  response_id: number;
-  session_number: number;
-  submitted_at: string;
-  appointment_id?: number | null;
-  respondent?: string;
-  // Whose answer it is when a parent or carer gave it (a child may have several), as the care
-  // team knows them: "Elena Haddad (Leo's parent)". A guardian sees only their own answers.
-  guardian?: { id: number; name: string } | null;
-  total: number | null;
-  band?: string;
-}
+export type EpisodeProgress = Answer<'/episodes/{id}/progress', 'get'>;
+export type QuestionnaireProgress = EpisodeProgress['instruments'][number];
+// `guardian`: whose answer it is when a parent or carer gave it (a child may have several), as the
+// care team knows them: "Elena Haddad (Leo's parent)". A guardian sees only their own answers.
+export type ProgressPoint = QuestionnaireProgress['points'][number];
+// Staff only: reliable recovery across PHQ-9 and GAD-7 together, once both have two scores.
+export type RecoveryJudgement = NonNullable<EpisodeProgress['recovery']>;
 
-export interface QuestionnaireProgress {
-  code: string;
-  title: string;
-  plain_title?: string;
-  purpose: Purpose;
-  min: number;
-  max: number;
-  cutoff?: number | null;
-  higher_is?: 'better' | 'worse';
-  reliable_threshold?: number | null;
-  points: ProgressPoint[];
-  change?: { first: number; latest: number; difference: number; reliable?: boolean; category?: string } | null;
-  expected?: { source: string; points: { session: number; expected: number; lower: number; upper: number }[] } | null;
-  plain_words?: string;
-}
+export type ResponseDetail = Answer<'/episodes/{id}/responses/{responseId}', 'get'>;
 
-export interface EpisodeProgress {
-  episode_id: number;
-  client_name: string;
-  instruments: QuestionnaireProgress[];
-  alerts: FeedbackAlert[];
-  summary: string;
-  // Staff only: reliable recovery across PHQ-9 and GAD-7 together, once both have two scores.
-  recovery?: RecoveryJudgement | null;
-}
-
-export interface RecoveryJudgement {
-  case_at_start: boolean;
-  below_caseness_at_end: boolean;
-  reliably_improved: boolean;
-  reliably_deteriorated: boolean;
-  reliable_recovery: boolean;
-}
-
-export interface ResponseDetail {
-  instrument: string;
-  submitted_at: string;
-  items: { id: string; text: string; value: number | string | null; label?: string | null }[];
-}
-
-export interface DashboardRow {
-  client_id: number;
-  client_name: string;
-  episode_id: number;
-  episode_status: Episode['status'];
-  therapist_name?: string;
-  open_alerts: number;
-  top_severity: Severity | null;
-  last_outcome: { code: string; total: number | null; band?: string } | null;
-  last_rapport: { total: number | null; max: number | null } | null;
-  outcome_trend: number[];
-  rapport_trend: number[];
-  next_appointment_at?: string | null;
-  plan_status?: 'none' | 'draft' | 'proposed' | 'changes_requested' | 'declined' | 'withdrawn' | 'agreed';
-  plan_review_due?: boolean;
-}
+export type DashboardRow = Schemas['DashboardRow'];
 
 // One line of the caseload page: the client, their current episode (an open one if any, else the
 // latest), the earliest appointment booked, and the open episode's feedback.
-export interface CaseloadLine {
-  client: { id: number; display_name: string; is_minor: boolean };
-  episode: Episode;
-  next_appointment: Appointment | null;
-  feedback: DashboardRow | null;
-}
+export type CaseloadLine = Answer<'/caseload', 'get'>['clients'][number];
 
-export interface FeedbackLinkInfo {
-  // The client's first name, also on a link for one of their parents or carers.
-  client_first_name?: string;
-  therapist_name?: string;
-  // Whom the link is for: the client, or the parent or carer named in guardian_name.
-  respondent?: 'client' | 'guardian';
-  guardian_name?: string | null;
-  appointment_starts_at?: string;
+// `client_first_name` also on a link for one of the client's parents or carers; `respondent` is
+// whom the link is for: the client, or the parent or carer named in `guardian_name`.
+export type FeedbackLinkInfo = Omit<Answer<'/feedback-links/{token}', 'get'>, 'instruments'> & {
   instruments: InstrumentDefinition[];
-}
+};
 
 export type Answers = Record<string, number | string | null>;
 
 // --- Reaching a person: live alerts, who was told, the clinic's safety set-up ------------------
 
-export type DeliveryChannel = 'live' | 'email' | 'webhook';
-export type DeliveryState = 'pending' | 'sending' | 'sent' | 'held' | 'skipped' | 'failed';
+export type DeliveryChannel = Schemas['DeliveryChannel'];
+export type DeliveryState = Schemas['DeliveryState'];
+export type AlertDelivery = Schemas['AlertDelivery'];
 
-export interface AlertDelivery {
-  channel: DeliveryChannel;
-  recipient_id: number | null;
-  recipient_name: string | null;
-  step: number;
-  state: DeliveryState;
-  created_at: string;
-  delivered_at: string | null;
-  last_error: string;
-}
-
-export interface AlertDetail {
-  alert: FeedbackAlert;
-  deliveries: AlertDelivery[];
-  acknowledged_by_name: string | null;
-  resolved_by_name: string | null;
-  // How to reach the client and whom to call (see records_api.ts).
-  contact?: import('./records_api').ContactDetails;
-}
+// The alert, who was told, and how to reach the client and whom to call.
+export type AlertDetail = Schemas['AlertDetail'];
 
 // step 0: the alert as it was raised; step > 0: an escalation, because nobody has acknowledged it.
 export interface LiveAlertEvent {
@@ -453,66 +209,22 @@ export interface OpenInterval {
 }
 
 // The clinic's safety settings as the server stores them; a day that is absent or null is closed.
-export interface SafetySettings {
-  time_zone: string;
-  country: string;
-  hours: Partial<Record<Weekday, OpenInterval | null>>;
-  escalate_after_minutes_in_hours: number;
-  escalate_after_minutes_out_of_hours: number;
-  on_call_out_of_hours: boolean;
-  contact_within_minutes: number;
-}
+export type SafetySettings = Schemas['SafetySettings'];
 
-export interface ClinicChannels {
-  webhook_url: string;
-  has_webhook_secret: boolean;
-  mail_from: string;
-}
+export type SafetyOverview = Schemas['SafetyOverview'];
+export type ClinicChannels = SafetyOverview['channels'];
 
-export interface SafetyOverview {
-  settings: SafetySettings;
-  hours_in_words: string;
-  open_now: boolean;
-  channels: ClinicChannels;
-  mail_relay: boolean;
-}
+export type OnCallShift = Schemas['OnCallShift'];
 
-export interface OnCallShift {
-  id: number;
-  user_id: number;
-  user_name: string;
-  starts_at: string;
-  ends_at: string;
-}
-
-export interface CrisisSetEntry {
-  country: string;
-  country_name: string;
-  // The clinic's own lines for this country; otherwise the set shipped with Rapport.
-  own: boolean;
-  set: CrisisSet;
-}
+// `own`: the clinic's own lines for this country; otherwise the set shipped with Rapport.
+export type CrisisSetEntry = Omit<Schemas['CrisisSetEntry'], 'set'> & { set: CrisisSet };
 
 // A mail kept because no relay is set. Its text never holds clinical content.
-export interface OutboxMail {
-  id: number;
-  to: string;
-  subject: string;
-  body: string;
-  created_at: string;
-  reason: string;
-}
+export type OutboxMail = Schemas['OutboxMail'];
 
-export interface NotificationPreferences {
-  email: boolean;
-  email_min_severity: Severity;
-  live: boolean;
-}
+export type NotificationPreferences = Schemas['NotificationPreferences'];
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type FieldError = Schemas['Problem']['errors'][number];
 
 // An API failure as the UI needs it: a status, a sentence for a page-level alert and the
 // per-field messages to place beside their inputs.
@@ -629,11 +341,8 @@ async function loadValidation(): Promise<Map<string, InstrumentValidation>> {
   const list = await request<InstrumentListEntry[]>('GET', '/instruments');
   const entries = await Promise.all(
     list.map(async (e): Promise<InstrumentValidation> => {
-      const validated = e.validation?.validated ?? e.validated ?? true;
-      let note = e.validation?.note ?? '';
-      if (!validated && !e.validation) {
-        note = (await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '';
-      }
+      const validated = e.validated;
+      const note = validated ? '' : ((await api.instrument(e.code).catch(() => undefined))?.validation?.note ?? '');
       return { code: e.code, title: e.title, plain_title: e.plain_title, purpose: e.purpose, validated, note, timing: e.timing };
     }),
   );
@@ -648,18 +357,18 @@ export const api = {
   endSession: (id: number) => request<void>('DELETE', `/auth/sessions/${id}`),
 
   clients: () => request<Client[]>('GET', '/clients'),
-  client: (id: number) => request<Client>('GET', `/clients/${id}`),
+  client: (id: number) => request<ClientDetail>('GET', `/clients/${id}`),
   // "" goes back to the clinic's country.
-  updateClient: (id: number, body: { country: string }) => request<Client>('PATCH', `/clients/${id}`, body),
+  updateClient: (id: number, body: { country: string }) => request<ClientDetail>('PATCH', `/clients/${id}`, body),
   createClient: (body: { display_name: string; email: string; date_of_birth?: string }) =>
-    request<Client>('POST', '/clients', body),
+    request<ClientDetail>('POST', '/clients', body),
   invite: (clientId: number, delivery: LinkDelivery) =>
     request<Invitation>('POST', `/clients/${clientId}/invitations`, { delivery }),
   addGuardian: (
     clientId: number,
     body: { display_name: string; email: string; delivery: LinkDelivery; exception_reason?: string },
-  ) => request<{ link: GuardianLink; invitation: Invitation | null }>('POST', `/clients/${clientId}/guardians`, body),
-  myGuardianLinks: () => request<{ links: GuardianLink[] }>('GET', '/me/guardian-links'),
+  ) => request<Answer<'/clients/{id}/guardians', 'post', 201>>('POST', `/clients/${clientId}/guardians`, body),
+  myGuardianLinks: () => request<Answer<'/me/guardian-links', 'get'>>('GET', '/me/guardian-links'),
   acceptGuardianLink: (id: number) => request<GuardianLink>('POST', `/guardian-links/${id}/accept`, {}),
   recordGuardianConsent: (id: number, note: string) =>
     request<GuardianLink>('POST', `/guardian-links/${id}/consent`, { note }),
@@ -682,19 +391,10 @@ export const api = {
     return request<Appointment[]>('GET', `/appointments?${q}`);
   },
 
-  therapists: () => request<User[]>('GET', '/therapists'),
+  therapists: () => request<Answer<'/therapists', 'get'>>('GET', '/therapists'),
   users: () => request<User[]>('GET', '/users'),
   createUser: (body: { display_name: string; email: string; role: Role; password?: string }) =>
-    request<User & { invitation?: Invitation }>('POST', '/users', body),
-  audit: (before?: number, limit = 25) => {
-    const q = new URLSearchParams({ limit: String(limit) });
-    if (before !== undefined) q.set('before', String(before));
-    return request<AuditEntry[] | { entries: AuditEntry[]; next_before?: number | null; next_before_seq?: number | null }>(
-      'GET',
-      `/audit?${q}`,
-    );
-  },
-
+    request<Answer<'/users', 'post', 201>>('POST', '/users', body),
   instrument: (code: string) => request<InstrumentDefinition>('GET', `/instruments/${encodeURIComponent(code)}`),
   episodeInstruments: (episodeId: number, appointmentId?: number) =>
     request<AssignedInstrument[]>('GET', `/episodes/${episodeId}/instruments${appointmentId ? `?appointment=${appointmentId}` : ''}`),
@@ -712,10 +412,10 @@ export const api = {
   acknowledgeAlert: (id: number, note: string) => request<FeedbackAlert>('POST', `/alerts/${id}/acknowledge`, { note }),
   resolveAlert: (id: number, note?: string) =>
     request<FeedbackAlert>('POST', `/alerts/${id}/resolve`, note ? { note } : {}),
-  caseload: () => request<{ clients: CaseloadLine[] }>('GET', '/caseload'),
+  caseload: () => request<Answer<'/caseload', 'get'>>('GET', '/caseload'),
   // With a guardian's user id, the link is for that parent or carer; without, for the client.
   createFeedbackLink: (appointmentId: number, guardianId?: number) =>
-    request<{ url: string; expires_at: string }>(
+    request<Answer<'/appointments/{id}/feedback-link', 'post', 201>>(
       'POST',
       `/appointments/${appointmentId}/feedback-link`,
       guardianId !== undefined ? { guardian_id: guardianId } : undefined,

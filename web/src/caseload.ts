@@ -1,23 +1,27 @@
 // The caseload: each visible client with their current episode, next appointment and, while the
 // episode is open, its feedback, all in one answer from the server.
-import { api, type Appointment, type Client, type DashboardRow, type Episode } from './api';
+import { api, type Appointment, type CaseloadLine, type Client, type DashboardRow, type Episode } from './api';
 
 export interface CaseloadRow {
-  client: Client;
-  episode?: Episode;
-  next?: Appointment;
+  // The caseload sends no e-mail address: it is left empty.
+  client: CaseloadLine['client'] & Pick<Client, 'email'>;
+  episode?: CaseloadLine['episode'];
+  next?: NonNullable<CaseloadLine['next_appointment']>;
   feedback?: DashboardRow;
 }
 
 // The episode that describes the client now: an open one if any, else the most recent.
-export function currentEpisode(episodes: Episode[] | undefined): Episode | undefined {
+export function currentEpisode<E extends Pick<Episode, 'started_at' | 'status'>>(episodes: E[] | undefined): E | undefined {
   if (!episodes?.length) return undefined;
   const byStart = [...episodes].sort((a, b) => (a.started_at < b.started_at ? 1 : -1));
   return byStart.find((e) => e.status !== 'ended') ?? byStart[0];
 }
 
-export function nextAppointments(appointments: Appointment[], now = Date.now()): Map<number, Appointment> {
-  const next = new Map<number, Appointment>();
+export function nextAppointments<A extends Pick<Appointment, 'status' | 'starts_at'> & { client_id?: number }>(
+  appointments: A[],
+  now = Date.now(),
+): Map<number, A> {
+  const next = new Map<number, A>();
   for (const a of appointments) {
     if (a.status !== 'scheduled' || Date.parse(a.starts_at) < now || a.client_id === undefined) continue;
     const seen = next.get(a.client_id);

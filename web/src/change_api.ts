@@ -4,114 +4,52 @@
 // and the packet a new episode started with. Everything goes through api.ts's request(), so the
 // session cookie, CSRF token and problem+json handling are the same as everywhere else.
 import { request } from './api';
-import type { GoalOutcome, Measure } from './course_api';
-
-export type FitChoice = 'talk' | 'more-sessions' | 'change';
+import type { Answer, RequestBody, Schemas } from './schema';
 
 // Whether the client is offered the choice after a low Fit Check, what they chose last, and the
 // episode's open change, if any.
-export interface FitFollowup {
-  offer: boolean;
-  latest: { choice: FitChoice; chosen_at: string } | null;
-  open_change_id: number | null;
-}
-
-export type PacketSection = 'plan' | 'measures' | 'what-helped' | 'preferences';
-
-// In the order the packet shows them.
-export const kPacketSections: readonly PacketSection[] = ['plan', 'measures', 'what-helped', 'preferences'];
+export type FitFollowup = Schemas['FitFollowup'];
+export type FitChoice = NonNullable<FitFollowup['latest']>['choice'];
 
 // The handover packet. Only the keys of the sections in `shared` are present: a section the
 // client did not share is not kept at all. For the client, while the change awaits their consent,
 // it is the draft with every section, for them to review.
-export interface HandoverPacket {
-  client_name: string;
-  from_therapist_name: string;
-  started_at: string;
-  sessions_attended: number;
-  shared: PacketSection[];
-  // plan
-  goals?: GoalOutcome[];
-  gas_t_score?: number | null;
-  // measures
-  measures?: Measure[];
-  // what-helped
-  what_helped?: string;
-  what_did_not?: string;
-  // preferences
-  preferences?: string;
-}
+export type HandoverPacket = Schemas['HandoverPacket'];
+export type PacketSection = HandoverPacket['shared'][number];
+
+// In the order the packet shows them.
+export const kPacketSections: readonly PacketSection[] = ['plan', 'measures', 'what-helped', 'preferences'];
 
 // The packet of the change that started an episode, as its new therapist reads it.
-export interface Handover extends HandoverPacket {
-  change_id: number;
-  from_episode_id: number;
-}
+export type Handover = Answer<'/episodes/{id}/handover', 'get'>;
 
-export type ChangeStatus = 'awaiting-consent' | 'consented' | 'done' | 'withdrawn';
-export type ChangeKind = 'client-request' | 'referral';
-
-export interface TherapistChange {
-  id: number;
-  episode_id: number;
-  client_id: number;
-  client_name: string;
-  from_therapist_id: number;
-  from_therapist_name: string;
-  kind: ChangeKind;
-  requested_at: string;
-  // A referral's reason; empty for a client's own request.
-  reason: string;
-  to_therapist_id: number | null;
-  to_therapist_name: string | null;
-  // A referral outside the clinic: where to; empty otherwise.
-  to_outside: string;
-  status: ChangeStatus;
-  consented_at: string | null;
-  new_episode_id: number | null;
-  new_therapist_name: string | null;
-  decided_at: string | null;
-  // Null in lists, and for staff before the client has consented.
-  packet: HandoverPacket | null;
-}
+// A change of therapist. `reason` is a referral's (empty for a client's own request);
+// `to_outside` a referral outside the clinic; `packet` null in lists, and for staff before the
+// client has consented.
+export type TherapistChange = Schemas['TherapistChange'];
+export type ChangeStatus = TherapistChange['status'];
+export type ChangeKind = TherapistChange['kind'];
 
 export const kMaxPacketWords = 4000;
 export const kMaxReferralReason = 2000;
 
-export interface ConsentInput {
-  share: PacketSection[];
-  what_helped?: string;
-  what_did_not?: string;
-  preferences?: string;
-}
+export type ConsentInput = RequestBody<'/therapist-changes/{id}/consent', 'post'>;
 
 // A referral: within the clinic (to a colleague, or to whoever the coordinator chooses) or to a
 // place outside it; never both.
-export interface ReferralInput {
-  reason: string;
-  to_therapist_id?: number;
-  to_outside?: string;
-}
+export type ReferralInput = RequestBody<'/episodes/{id}/therapist-changes', 'post'>;
 
 // One of the clinic's active therapists, as GET /therapists lists them.
-export interface TherapistListing {
-  id: number;
-  display_name: string;
-  credentials?: string;
-  accepting_new_clients?: boolean;
-}
+export type TherapistListing = Answer<'/therapists', 'get'>[number];
 
 export function isOpen(status: ChangeStatus): boolean {
   return status === 'awaiting-consent' || status === 'consented';
 }
 
-// The change a fit follow-up opened. The server answers the choice with the follow-up (which
-// names the open change); an answer with the change itself is read as well.
-export function changeIdFrom(answer: FitFollowup | TherapistChange | undefined): number | null {
-  if (!answer) return null;
-  if ('open_change_id' in answer) return answer.open_change_id;
-  if ('id' in answer && typeof answer.id === 'number') return answer.id;
-  return null;
+// The change a fit follow-up opened: the server answers the choice with the follow-up, which
+// names the open change.
+export function changeIdFrom(answer: FitFollowup | undefined): number | null {
+  return answer?.open_change_id ?? null;
 }
 
 // Where a change stands and who asked for it, as staff read them.

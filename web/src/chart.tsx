@@ -26,7 +26,7 @@ interface Scored {
   t: number; // seconds since the epoch
   session: number;
   total: number;
-  band?: string;
+  band: string | null;
 }
 
 function scored(q: QuestionnaireProgress | undefined): Scored[] {

@@ -3,16 +3,9 @@
 // request(), so the session cookie, CSRF token and problem+json handling are the same as
 // everywhere else.
 import { request } from './api';
-import type { Achievement } from './plan_api';
+import type { Schemas } from './schema';
 
-export type EndReason =
-  | 'goals-met'
-  | 'mutual-agreement'
-  | 'client-chose-to-stop'
-  | 'no-contact'
-  | 'transferred'
-  | 'referred-out'
-  | 'other';
+export type EndReason = Schemas['EndReason'];
 
 // The reasons in the order a therapist is offered them, in the server's own words.
 export const kEndReasons: readonly { value: EndReason; label: string }[] = [
@@ -40,102 +33,29 @@ export const kEndReasonsForClient: Record<EndReason, string> = {
 export const kMaxEndingChars = 4000;
 export const kMaxReferrals = 10;
 
-// A place outside the clinic the client can turn to; only the name is needed.
-export interface Referral {
-  name: string;
-  contact: string;
-  why: string;
-}
-
 // What the therapist sends to end an episode. `ending_note` is needed when the reason is "other",
 // one referral or more when it is "referred-out".
-export interface EndingInput {
-  reason: EndReason;
-  ending_note?: string;
-  what_helped?: string;
-  what_did_not?: string;
-  relapse_signs?: string;
-  if_it_returns?: string;
-  referrals?: Partial<Referral>[];
-}
+export type EndingInput = Schemas['EndingWords'];
 
-export interface Ending {
-  reason: EndReason;
-  reason_words: string;
-  ending_note: string;
-  what_helped: string;
-  what_did_not: string;
-  relapse_signs: string;
-  if_it_returns: string;
-  referrals: Referral[];
-}
+// An ending as the server sends it back: every text (empty when not given) and the reason in words.
+export type Ending = Schemas['Ending'];
+export type Referral = Ending['referrals'][number];
 
 // The change between a questionnaire's first and last answer (Jacobson–Truax).
-export interface MeasureChange {
-  first: number;
-  latest: number;
-  difference: number;
-  rci: number | null;
-  reliable_threshold: number;
-  reliable: boolean;
-  improved: boolean;
-  deteriorated: boolean;
-  criteria?: string | null;
-  cutoff_c?: number | null;
-  category?: string | null;
-}
+export type MeasureChange = NonNullable<Schemas['Change']>;
 
 // One questionnaire of the episode: the client's first and last total (the guardian's, for a
 // questionnaire only a guardian answers) and a sentence that says what changed.
-export interface Measure {
-  instrument: string;
-  title: string;
-  higher_is: 'worse' | 'better';
-  max: number;
-  answers: number;
-  first: number | null;
-  last: number | null;
-  first_at: string | null;
-  last_at: string | null;
-  change: MeasureChange | null;
-  sentence: string;
-}
+export type Measure = Schemas['MeasureSummary'];
 
-export interface GoalOutcome {
-  key: string;
-  description: string;
-  achievement: Achievement;
-  achievement_words: string;
-  // The latest goal attainment level, -2..2, when the goal has such a scale.
-  gas_level: number | null;
-}
+export type GoalOutcome = DischargeSummary['goals'][number];
 
 // The client's one Rapport Check about the whole course, answered after it ended.
-export interface LookingBack {
-  total: number;
-  max: number;
-  submitted_at: string;
-}
+export type LookingBack = NonNullable<DischargeSummary['looking_back']>;
 
 // The summary of a course of therapy; a draft (`draft`, no `ending`) while the episode is open,
-// which only the care team may read.
-export interface DischargeSummary {
-  episode_id: number;
-  draft: boolean;
-  client_name: string;
-  therapist_name: string;
-  started_at: string;
-  ended_at: string | null;
-  sessions_attended: number;
-  ending: Ending | null;
-  measures: Measure[];
-  goals: GoalOutcome[];
-  gas_t_score: number | null;
-  // Crisis lines for the client's country, each as one line of text.
-  where_to_get_help: string[];
-  // Null (or absent, from an older server) until the client has looked back.
-  looking_back?: LookingBack | null;
-}
+// which only the care team may read. `looking_back` is null until the client has looked back.
+export type DischargeSummary = Schemas['DischargeSummary'];
 
 export const courseApi = {
   // The episode's therapist or their supervisor. 400 names the fields; 409: already ended.

@@ -7,109 +7,43 @@
 // handling are the same as everywhere else.
 import { request } from './api';
 import { firstName } from './format';
+import type { RequestBody, Schemas } from './schema';
 
-export type AgeBand = 'child' | 'adolescent' | 'consenting_minor' | 'adult';
-export type Relationship = 'parent' | 'step_parent' | 'grandparent' | 'foster_carer' | 'other_relative' | 'other';
-export type Authority = 'parental_responsibility' | 'shared_custody' | 'limited_by_court_order' | 'none';
-export type ContactChannel = 'email' | 'phone' | 'text' | 'post';
-export type ConsentKind = 'guardian_consent' | 'assent' | 'own_consent';
-export type ConsentState = 'current' | 'renewal_due' | 'lapsed';
+export type Family = Schemas['Family'];
+export type AgeBand = Family['age_band'];
+
+// Each guardian: relationship, legal authority, how they like to be reached; `court_order` is
+// what the order says ('' unless limited by one); `sections` the care team's choice (null: the
+// clinic's policy for the age band); `recorded` false while the care team has recorded nothing
+// for this guardian (the defaults stand); `sees` what they actually see now. A guardian reading
+// receives only their own entry.
+export type GuardianEntry = Schemas['GuardianStanding'];
+export type Relationship = GuardianEntry['relationship'];
+export type Authority = GuardianEntry['authority'];
+export type ContactChannel = GuardianEntry['contact_channel'];
 
 export const kSections = ['appointments', 'plan', 'measures', 'messages', 'summaries'] as const;
 export type Section = (typeof kSections)[number];
-export type Sections = Record<Section, boolean>;
+export type Sections = Schemas['GuardianSectionsSent'];
 
-export interface GuardianEntry {
-  link_id: number;
-  guardian_id: number;
-  guardian_name: string;
-  relationship: Relationship;
-  authority: Authority;
-  // What the order says; '' unless limited by one.
-  court_order: string;
-  contact_channel: ContactChannel;
-  contact_note: string;
-  // The care team's choice for this guardian; null: the clinic's policy for the age band.
-  sections: Sections | null;
-  // False while the care team has recorded nothing for this guardian (the defaults stand).
-  recorded: boolean;
-  updated_at: string | null;
-  // What they actually see now.
-  sees: Sections;
-  sees_by_policy: boolean;
-}
+// Consents in the order recorded; `latest` marks the record that counts now (the newest of its
+// kind, or of its guardian's).
+export type ConsentEntry = Schemas['CareConsent'];
+export type ConsentKind = ConsentEntry['kind'];
+export type ConsentState = ConsentEntry['state'];
 
-export interface ConsentEntry {
-  id: number;
-  kind: ConsentKind;
-  guardian_link_id: number | null;
-  given_by_name: string | null;
-  given_on: string;
-  renew_by: string;
-  note: string;
-  state: ConsentState;
-  // The record that counts now (the newest of its kind, or of its guardian's).
-  latest: boolean;
-  recorded_by_name: string;
-  recorded_at: string;
-}
+export type ConfidentialItem = Family['confidential'][number];
+export type Disclosure = Schemas['SafetyDisclosure'];
 
-export interface ConfidentialItem {
-  episode_id: number;
-  key: string;
-  kind: 'problem' | 'goal';
-  words: string;
-}
-
-export interface Disclosure {
-  id: number;
-  episode_id: number;
-  guardian_link_id: number | null;
-  guardian_name: string | null;
-  item: string;
-  item_words: string;
-  reason: string;
-  disclosed_by_name: string;
-  disclosed_at: string;
-}
-
-export interface Family {
-  child_id: number;
-  child_name: string;
-  age_band: AgeBand;
-  age: number | null;
-  // A guardian reading receives only their own entry.
-  guardians: GuardianEntry[];
-  // In the order recorded.
-  consents: ConsentEntry[];
-  // Empty for guardians.
-  missing_consents: ConsentKind[];
-  confidential: ConfidentialItem[];
-  disclosures: Disclosure[];
-}
-
-export interface StandingBody {
-  relationship: Relationship;
-  authority: Authority;
-  contact_channel: ContactChannel;
-  court_order: string;
-  contact_note: string;
-  sections: Sections | null;
-}
-
-export interface ConsentBody {
-  kind: ConsentKind;
-  guardian_link_id?: number;
-  given_on: string;
-  renew_by: string;
-  note: string;
-}
+export type StandingBody = RequestBody<'/guardian-links/{id}/standing', 'put'>;
+export type ConsentBody = RequestBody<'/clients/{id}/consents', 'post'>;
+export type DisclosureBody = RequestBody<'/episodes/{id}/safety-disclosures', 'post'>;
 
 export const familyApi = {
   family: (clientId: number) => request<Family>('GET', `/clients/${clientId}/family`),
   setStanding: (linkId: number, body: StandingBody) => request<GuardianEntry>('PUT', `/guardian-links/${linkId}/standing`, body),
   recordConsent: (clientId: number, body: ConsentBody) => request<ConsentEntry>('POST', `/clients/${clientId}/consents`, body),
-  disclose: (episodeId: number, body: { guardian_link_id: number; item: string; reason: string }) =>
+  disclose: (episodeId: number, body: DisclosureBody) =>
     request<Disclosure>('POST', `/episodes/${episodeId}/safety-disclosures`, body),
 };
 

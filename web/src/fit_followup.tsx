@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api';
 import { currentEpisode } from './caseload';
-import { changeApi, changeIdFrom, type FitChoice, type FitFollowup, type TherapistChange } from './change_api';
+import { changeApi, changeIdFrom, type FitChoice, type TherapistChange } from './change_api';
 import { formatDate } from './format';
 import { navigateByButton } from './router';
 import { Alert, useLoad } from './ui';
@@ -36,7 +36,7 @@ export function FitCard({ episodeId, therapistName, onAnswered }: { episodeId: n
     try {
       const after = await changeApi.chooseAfterFit(episodeId, choice);
       if (choice === 'change') {
-        const id = changeIdFrom(after as FitFollowup | TherapistChange);
+        const id = changeIdFrom(after);
         if (id !== null) {
           navigateByButton(`/therapist-changes/${id}`);
           return;

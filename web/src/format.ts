@@ -17,6 +17,13 @@ const dateTimeThisYear = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
 });
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+// A bare date read in UTC, where it was placed: the same calendar day in every zone.
+const calendarDate = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
@@ -34,9 +41,12 @@ export function firstName(displayName: string): string {
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '';
-  // A bare date (date of birth) is a calendar date, not an instant: keep it in UTC.
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+  // A bare date (date of birth, a goal's due date) is a calendar date, not an instant: placed and
+  // read in UTC, so that a reader east of UTC+12 sees the same day.
+  const bare = iso.length === 10;
+  const d = new Date(bare ? `${iso}T12:00:00Z` : iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return (bare ? calendarDate : dateOnly).format(d);
 }
 
 const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long' });

@@ -8,7 +8,7 @@ import { api, ApiError, setCsrfToken, setSessionEndedHandler, type Session, type
 import { roleLabels } from './format';
 import { LiveAlertBanners } from './alerts';
 import { startLive } from './live';
-import { interceptLinks, navigate, usePath } from './router';
+import { interceptLinks, navigate, pathAfterSignIn, usePath } from './router';
 import { Loading } from './ui';
 import { SignInPage } from './pages/sign_in';
 import { InvitePage } from './pages/invite';
@@ -76,7 +76,7 @@ function App() {
     setCsrfToken(s.csrf_token);
     setUser(s.user);
     const next = new URLSearchParams(location.search).get('next');
-    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+    navigate(pathAfterSignIn(next), true);
   };
   const signedOut = () => {
     setCsrfToken('');

@@ -1,86 +1,35 @@
 // Finding the right therapist: the shapes the server sends for a therapist's offer, a client's
 // preferences, the ranked matches, the client's preparation for a first session and the clinic's
 // outcome report (docs/matching.md, "The API"), and their calls.
-import { ApiError, request, type Modality } from './api';
+import { ApiError, request } from './api';
+import type { Answer, RequestBody, Schemas } from './schema';
 
 // How a therapist works, or how a client likes to work; "either" leaves it open.
-export type Structure = 'either' | 'structured' | 'open';
-export type Direction = 'either' | 'guided' | 'self-led';
-
-// The needs that filter: a therapist who fails one is never offered.
-export type HardNeed = 'accepting' | 'jurisdiction' | 'payer' | 'modality' | 'language' | 'times';
-
-// A weekly stretch of time in the clinic's local time: day 0 is Monday, 6 Sunday; "HH:MM".
-export interface WeeklyTime {
-  day: number;
-  start: string;
-  end: string;
-}
-
-// A self-described identity attribute, shown to clients only when the therapist chose to.
-export interface Described<T> {
-  value: T;
-  shown: boolean;
-}
-
-export interface OfferIdentity {
-  age_band: Described<string>;
-  gender_identity: Described<string>;
-  cultural_background: Described<string>;
-  faith: Described<string>;
-  // null: not said.
-  lgbtq_affirming: Described<boolean | null>;
-}
-
-// What a client may see of a therapist's identity: only what was chosen to be shown.
-export interface ShownIdentity {
-  age_band?: string;
-  gender_identity?: string;
-  cultural_background?: string;
-  faith?: string;
-  lgbtq_affirming?: boolean;
-}
+// The offer as the therapist and the clinic's staff see it. `jurisdiction` is where the licence
+// holds, as an ISO 3166 code ("GB", "US-CA"); `languages` ISO 639-1 codes; `payers` "self-pay" or
+// an insurer's name; `licence_verified_at` set when an admin checked the licence, cleared when
+// its number or jurisdiction changes; `updated_at` null until the therapist first saves it.
+export type TherapistOffer = Schemas['TherapistOffer'];
 
 // What a therapist writes about themself and their practice.
-export interface OfferInput {
-  credentials: string;
-  licence_number: string;
-  // Where the licence holds, as an ISO 3166 code ("GB", "US-CA").
-  jurisdiction: string;
-  approaches: string[];
-  focus_areas: string[];
-  // ISO 639-1 codes.
-  languages: string[];
-  modalities: Modality[];
-  at_a_distance: string;
-  availability: WeeklyTime[];
-  // "self-pay" or an insurer's name.
-  payers: string[];
-  fees: string;
-  accepting_new_clients: boolean;
-  structure: Structure;
-  direction: Direction;
-  about: string;
-  identity: OfferIdentity;
-}
+export type OfferInput = Omit<TherapistOffer, 'therapist_id' | 'display_name' | 'licence_verified_at' | 'updated_at'>;
 
-interface OfferCommon {
-  therapist_id: number;
-  display_name: string;
-  updated_at?: string;
-}
+export type Structure = TherapistOffer['structure'];
+export type Direction = TherapistOffer['direction'];
 
-// The offer as the therapist and the clinic's staff see it.
-export interface TherapistOffer extends OfferCommon, OfferInput {
-  // Set when an admin checked the licence; cleared when its number or jurisdiction changes.
-  licence_verified_at: string | null;
-}
+export type HardNeed = Schemas['HardNeed'];
+
+export type WeeklyTime = Schemas['WeeklySlot'];
+
+// Each attribute in the therapist's own words, shown to clients only when `shown`;
+// `lgbtq_affirming.value` null: not said.
+export type OfferIdentity = TherapistOffer['identity'];
+
+// What a client may see of a therapist's identity: only what was chosen to be shown.
+export type ShownIdentity = Schemas['TherapistOfferForClient']['identity'];
 
 // The offer as a client sees it: no licence number, and identity only where shown.
-export interface ClientOffer extends OfferCommon, Omit<OfferInput, 'licence_number' | 'identity'> {
-  licence_verified: boolean;
-  identity: ShownIdentity;
-}
+export type ClientOffer = Schemas['TherapistOfferForClient'];
 
 export type AnyOffer = TherapistOffer | ClientOffer;
 
@@ -93,86 +42,34 @@ export function licenceVerified(offer: AnyOffer): boolean {
 }
 
 // 0: does not matter, 1: would be nice, 2: matters a lot.
-export type Weight = 0 | 1 | 2;
+export type Wish = Schemas['Wish'];
+export type Weight = Wish['weight'];
 
-export interface Wish {
-  value: string;
-  weight: Weight;
-}
-
-export interface Needs {
-  jurisdiction: string;
-  // "" : any payer.
-  payer: string;
-  // Each list: any of these; empty: any.
-  modalities: Modality[];
-  languages: string[];
-  times: WeeklyTime[];
-}
-
-export interface Wishes {
-  gender: Wish;
-  age_band: Wish;
-  cultural_background: Wish;
-  faith: Wish;
-  // The weight of wishing for an LGBTQ+ affirming therapist.
-  lgbtq_affirming: Weight;
-  approach: Wish;
-  focus_areas: string[];
-  focus_weight: Weight;
-}
+// A client's preferences. `needs.payer` "" : any payer; each list of `needs`: any of these, empty:
+// any. `wishes.lgbtq_affirming` is the weight of wishing for an LGBTQ+ affirming therapist;
+// `session_minutes` how long a time must overlap to count; `updated_at` null until the client
+// first saves them.
+export type Preferences = Schemas['ClientPreferences'];
+export type Needs = Preferences['needs'];
+export type Wishes = Preferences['wishes'];
 
 // What a client sends: everything but their id and the time it was saved.
-export interface PreferencesInput {
-  needs: Needs;
-  wishes: Wishes;
-  identity_note: string;
-  structure: Structure;
-  direction: Direction;
-  // How long a time must overlap to count.
-  session_minutes: number;
-}
+export type PreferencesInput = Omit<Preferences, 'client_id' | 'updated_at'>;
 
-export interface Preferences extends PreferencesInput {
-  client_id: number;
-  updated_at?: string;
-}
-
+type MatchesAnswer = Schemas['Matches'];
 // One fact behind a match and its plain words; `kind` names what was compared.
-export interface MatchReason {
-  kind: string;
-  value: string;
-  text: string;
-}
+export type MatchReason = MatchesAnswer['matches'][number]['reasons'][number];
 
-export interface Match {
-  therapist_id: number;
-  offer: AnyOffer;
-  fit: number;
-  style: number;
-  score: number;
-  // Only for an admin, and only when the clinic uses its own outcomes in matching.
-  outcome?: number;
-  reasons: MatchReason[];
-  // Wishes not met, in plain words.
-  unmet: string[];
-}
+// `offer` is the staff's or the client's view, by who asks; `outcome` only for an admin of a
+// clinic that turned outcome-informed matching on.
+export type Match = Omit<MatchesAnswer['matches'][number], 'offer'> & { offer: AnyOffer };
 
-export interface MatchResult {
-  matches: Match[];
-  considered: number;
-  // How many therapists each need left out (one may be left out by several).
-  left_out_by: Partial<Record<HardNeed, number>>;
-  // When nobody is left: the needs that alone left everyone out.
-  blocking: HardNeed[];
-}
+// `left_out_by`: how many therapists each need left out (one may be left out by several);
+// `blocking`: when nobody is left, the needs that alone left everyone out.
+export type MatchResult = Omit<MatchesAnswer, 'matches'> & { matches: Match[] };
 
 // The episode a first appointment was asked for in.
-export interface FirstAppointment {
-  episode_id: number;
-  therapist_id: number;
-  status: 'intake' | 'active' | 'ended';
-}
+export type FirstAppointment = Answer<'/clients/{id}/first-appointment', 'post'>;
 
 // The client's preparation for a first session; each text at most kMaxFirstStepChars.
 export interface FirstStepInput {
@@ -183,50 +80,18 @@ export interface FirstStepInput {
   shared: boolean;
 }
 
-export interface FirstStep extends FirstStepInput {
-  client_id?: number;
-  updated_at?: string;
-}
+export type FirstStep = Schemas['FirstStep'];
 
 export const kMaxFirstStepChars = 2000;
 
+// One row per therapist (`therapist_id` 0: the clinic as a whole) and domain; each figure null
+// below the clinic's minimum of episodes.
+export type OutcomeReport = Schemas['OutcomeReport'];
+export type OutcomeRow = OutcomeReport['rows'][number];
 // A rate, shrunk towards the clinic's, with its 95 % interval (fractions 0..1).
-export interface RateFigure {
-  events: number;
-  n: number;
-  raw: number;
-  estimate: number;
-  lower: number;
-  upper: number;
-}
-
+export type RateFigure = NonNullable<Schemas['OutcomeRate']>;
 // Mean change on the domain's questionnaire in points (positive is better), shrunk likewise.
-export interface MeanFigure {
-  n: number;
-  raw: number;
-  estimate: number;
-  standard_error: number;
-}
-
-export interface OutcomeRow {
-  // 0: the clinic as a whole.
-  therapist_id: number;
-  therapist: string;
-  domain: string;
-  ended: number;
-  measured: number;
-  // null below the clinic's minimum of episodes.
-  improvement: RateFigure | null;
-  deterioration: RateFigure | null;
-  dropout: RateFigure | null;
-  change: MeanFigure | null;
-}
-
-export interface OutcomeReport {
-  min_episodes: number;
-  domains: string[];
-  rows: OutcomeRow[];
-}
+export type MeanFigure = NonNullable<OutcomeRow['change']>;
 
 // The same report as a spreadsheet (a download, not a JSON call).
 export const kOutcomeReportCsvPath = '/api/v1/reports/outcomes?format=csv';
@@ -245,14 +110,15 @@ export const matchingApi = {
   offer: (therapistId: number) => request<AnyOffer>('GET', `/therapists/${therapistId}/offer`),
   // Every active therapist's offer, in the view the reader may see.
   offers: () => request<{ offers: AnyOffer[] }>('GET', '/therapists/offers'),
-  putOffer: (therapistId: number, offer: OfferInput) => request<TherapistOffer>('PUT', `/therapists/${therapistId}/offer`, offer),
+  putOffer: (therapistId: number, offer: RequestBody<'/therapists/{id}/offer', 'put'>) =>
+    request<TherapistOffer>('PUT', `/therapists/${therapistId}/offer`, offer),
   // Admins: the licence was checked today (true), or the check is withdrawn (false).
   verifyLicence: (therapistId: number, verified: boolean) =>
     request<TherapistOffer>('POST', `/therapists/${therapistId}/offer/verification`, { verified }),
 
   // 404 until the client has saved some.
   preferences: (clientId: number) => request<Preferences>('GET', `/clients/${clientId}/preferences`),
-  putPreferences: (clientId: number, preferences: PreferencesInput) =>
+  putPreferences: (clientId: number, preferences: RequestBody<'/clients/{id}/preferences', 'put'>) =>
     request<Preferences>('PUT', `/clients/${clientId}/preferences`, preferences),
   matches: (clientId: number, limit = 3) => request<MatchResult>('GET', `/clients/${clientId}/matches?limit=${limit}`),
   // Opens an episode in intake with that therapist. 409: the client already has an open episode;
@@ -262,7 +128,8 @@ export const matchingApi = {
 
   // 404 until saved; the client's therapists and supervisors get it only when shared.
   firstStep: (clientId: number) => request<FirstStep>('GET', `/clients/${clientId}/first-step`),
-  putFirstStep: (clientId: number, step: FirstStepInput) => request<FirstStep>('PUT', `/clients/${clientId}/first-step`, step),
+  putFirstStep: (clientId: number, step: RequestBody<'/clients/{id}/first-step', 'put'>) =>
+    request<FirstStep>('PUT', `/clients/${clientId}/first-step`, step),
 
   outcomeReport: () => request<OutcomeReport>('GET', '/reports/outcomes'),
 };

@@ -1,39 +1,18 @@
 // Secure messages between sessions: the shapes of an episode's thread as the server sends it, and
 // its calls. Listing never marks anything read; only markRead() does, when the thread is on screen.
 import { request } from './api';
+import type { Answer, Schemas } from './schema';
 
-export interface Person {
-  id: number;
-  name: string;
-}
+export type Person = Schemas['Person'];
 
-export interface EpisodeMessage {
-  id: number;
-  episode_id: number;
-  from: 'client' | 'therapist';
-  sender: Person;
-  // The person asking sent it.
-  mine: boolean;
-  // Plain text with "\n" line ends; shown as text, never as markup.
-  body: string;
-  sent_at: string;
-  // The read receipt: when the other person first opened it.
-  read_at: string | null;
-}
+// `mine`: the person asking sent it. `body` is plain text with "\n" line ends, shown as text,
+// never as markup. `read_at` is the read receipt: when the other person first opened it.
+export type EpisodeMessage = Schemas['EpisodeMessage'];
 
-export interface MessageThread {
-  episode_id: number;
-  episode_status: 'intake' | 'active' | 'ended';
-  client: Person;
-  therapist: Person;
-  // The person asking may send a message now (the client or the therapist, while care goes on).
-  can_write: boolean;
-  // Why not, in plain words.
-  closed_reason: string | null;
-  // Messages to the person asking that they have not opened yet.
-  unread: number;
-  messages: EpisodeMessage[];
-}
+// `can_write`: the person asking may send a message now (the client or the therapist, while care
+// goes on); `closed_reason` says why not, in plain words; `unread` counts the messages to the
+// person asking that they have not opened yet.
+export type MessageThread = Schemas['MessageThread'];
 
 // The longest message the server takes, in characters (Unicode code points).
 export const kMaxMessageChars = 4000;
@@ -51,5 +30,5 @@ export const messagesApi = {
   send: (episodeId: number, body: string) => request<EpisodeMessage>('POST', `/episodes/${episodeId}/messages`, { body }),
   // Read receipts for the other person's messages up to `upTo`; a supervisor's call marks nothing.
   markRead: (episodeId: number, upTo: number) =>
-    request<{ marked: number }>('POST', `/episodes/${episodeId}/messages/read`, { up_to: upTo }),
+    request<Answer<'/episodes/{id}/messages/read', 'post'>>('POST', `/episodes/${episodeId}/messages/read`, { up_to: upTo }),
 };

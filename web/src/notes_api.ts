@@ -4,69 +4,27 @@
 // through api.ts's request(), so the session cookie, CSRF token and problem+json handling are the
 // same as everywhere else.
 import { request, type Appointment } from './api';
-
-// One heading of a note: `key` names its text in a note's `sections`, `prompt` says what goes there.
-export interface TemplateSection {
-  key: string;
-  title: string;
-  prompt: string;
-}
+import type { Answer, Schemas } from './schema';
 
 // A progress-note template is data: Rapport ships "DAP" (Data, Assessment, Plan) and "SOAP"
 // (Subjective, Objective, Assessment, Plan), and the clinic chooses which one new notes use.
-export interface NoteTemplate {
-  code: string;
-  name: string;
-  sections: TemplateSection[];
-}
+export type NoteTemplate = Schemas['NoteTemplate'];
 
-export interface NoteTemplates {
-  // The shipped templates.
-  templates: NoteTemplate[];
-  // The one new notes use.
-  clinic_template: NoteTemplate;
-}
+// One heading of a note: `key` names its text in a note's `sections`, `prompt` says what goes there.
+export type TemplateSection = NoteTemplate['sections'][number];
+
+// The shipped templates, and the one new notes use.
+export type NoteTemplates = Answer<'/note-templates', 'get'>;
+
+export type SessionNote = Schemas['SessionNote'];
+export type NoteState = SessionNote['state'];
 
 // Words added to a signed note; kept with it, with who wrote them and when.
-export interface Addendum {
-  id: number;
-  author_name: string;
-  text: string;
-  created_at: string;
-}
-
-export type NoteState = 'draft' | 'signed';
-
-export interface SessionNote {
-  id: number;
-  appointment_id: number;
-  episode_id: number;
-  author_name: string;
-  // The template as it was when the note was started: later changes to the clinic's leave it be.
-  template: NoteTemplate;
-  // Text by section key.
-  sections: Record<string, string>;
-  state: NoteState;
-  created_at: string;
-  updated_at: string;
-  signed_at: string | null;
-  signed_by_name: string | null;
-  addenda: Addendum[];
-}
-
-export interface NoteAppointment {
-  id: number;
-  episode_id: number;
-  starts_at: string;
-  status: Appointment['status'];
-}
+export type Addendum = SessionNote['addenda'][number];
 
 // The note of one appointment, or none yet with the template a new one would use.
-export interface NoteView {
-  note: SessionNote | null;
-  template: NoteTemplate;
-  appointment: NoteAppointment;
-}
+export type NoteView = Answer<'/appointments/{id}/note', 'get'>;
+export type NoteAppointment = NoteView['appointment'];
 
 // At most this many characters in a section, and in an addendum.
 export const kMaxSectionChars = 8000;
@@ -94,7 +52,7 @@ export const notesApi = {
 
   // Oldest appointment first. The care team reads drafts and signed notes; the client only signed
   // ones, and only where the clinic allows it (otherwise 403 with a sentence to show).
-  episodeNotes: (episodeId: number) => request<{ notes: SessionNote[] }>('GET', `/episodes/${episodeId}/notes`),
+  episodeNotes: (episodeId: number) => request<Answer<'/episodes/{id}/notes', 'get'>>('GET', `/episodes/${episodeId}/notes`),
 };
 
 // Whether an appointment has taken place, so that a note about it can be written: completed, or

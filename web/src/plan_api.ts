@@ -3,11 +3,12 @@
 // request(), so the session cookie, CSRF token and problem+json handling are the same as
 // everywhere else.
 import { ApiError, csrfTokenForLive, request, type FieldError } from './api';
+import type { Answer, RequestBody, Schemas } from './schema';
 
 export type ProblemStatus = 'active' | 'resolved' | 'deferred';
 export type Comparator = 'below' | 'at_most' | 'above' | 'at_least';
-export type VersionStatus = 'draft' | 'proposed' | 'changes_requested' | 'declined' | 'withdrawn' | 'agreed' | 'superseded';
-export type Achievement = 'in-progress' | 'improving' | 'worsening' | 'no-change' | 'achieved' | 'not-achieved';
+export type VersionStatus = Schemas['PlanVersionStatus'];
+export type Achievement = Schemas['GoalSummary']['achievement'];
 export type SignerRole = 'therapist' | 'client' | 'guardian';
 
 export interface Problem {
@@ -80,173 +81,52 @@ export interface PlanContent {
   guardian: GuardianSharing;
 }
 
-export interface Signature {
-  role: SignerRole;
-  user_id: number;
-  name: string;
-  signed_at: string;
-  // Set when the signer's account got its first password from a link a staff member handed
-  // over in person: that staff member's id.
-  account_link_handed_over_by?: number | null;
-  content_hash: string;
-}
+// `account_link_handed_over_by` is set when the signer's account got its first password from a
+// link a staff member handed over in person: that staff member's id.
+export type Signature = Schemas['PlanVersion']['signatures'][number];
 
-export interface VersionSummary {
-  number: number;
-  status: VersionStatus;
-  content_hash: string | null;
-  created_at: string;
-  updated_at: string;
-  proposed_at: string | null;
-  decided_at: string | null;
-  client_comment: string | null;
-  // Who asked for changes or declined (the client, or a guardian whose agreement was asked): the
-  // comment is theirs. Null when nobody did, or from a server that does not say.
-  decided_by?: number | null;
-}
+// `decided_by`: who asked for changes or declined (the client, or a guardian whose agreement was
+// asked): the comment is theirs. Null when nobody did.
+export type VersionSummary = Schemas['PlanVersionSummary'];
 
+// A version with its content. The content keeps the app's own shape (each benchmark either a
+// questionnaire's or a goal attainment scale's), which the contract describes as one loose object.
 export interface PlanVersion extends VersionSummary {
   content: PlanContent;
   signatures: Signature[];
   guardian_filtered: boolean;
 }
 
-export interface Consensus {
-  tau: number | null;
-  compared: number;
-  most_different: string[];
-  plain_words: string;
-}
-
-export interface BenchmarkProgress {
-  key: string;
-  kind: 'questionnaire' | 'gas';
-  baseline: number | null;
-  latest: number | null;
-  latest_at: string | null;
-  fraction: number | null;
-  met: boolean;
-  achievement: Achievement;
-}
-
-export interface SelfRating {
-  rating: number;
-  note: string;
-  at: string;
-}
-
-export interface GoalProgress {
-  key: string;
-  achievement: Achievement;
-  achievement_display: string;
-  priority: number | null;
-  benchmarks: BenchmarkProgress[];
-  self_ratings: SelfRating[];
-}
+type Overview = Schemas['PlanOverview'];
+export type Consensus = Overview['consensus'];
+export type GoalProgress = Overview['goals'][number];
+export type BenchmarkProgress = GoalProgress['benchmarks'][number];
+export type SelfRating = GoalProgress['self_ratings'][number];
 
 // Check-ins on homework since the version in force was agreed: one person's word for one day
 // (done or not), a later word on the same day correcting it. `rate` is done / check_ins, null
 // while there are none.
-export interface HomeworkCompletion {
-  check_ins: number;
-  done: number;
-  rate: number | null;
-}
+export type HomeworkCompletion = Schemas['HomeworkCompletion'];
 
-export interface HomeworkState {
-  key: string;
-  goal_key: string;
-  description: string;
-  due_date: string;
-  // '' when the homework is the client's own.
-  caregiver_support: string;
-  // The latest word of anyone.
-  done: boolean;
-  by_client: HomeworkCompletion;
-  by_caregivers: HomeworkCompletion;
-  last_check_in_at: string | null;
-  // Whether the reader may check in: the client and the care team on any homework, a parent or
-  // carer on homework planned with them; nobody once the episode has ended.
-  may_check_in: boolean;
-}
+// `caregiver_support` is '' when the homework is the client's own; `done` the latest word of
+// anyone; `may_check_in` whether the reader may check in: the client and the care team on any
+// homework, a parent or carer on homework planned with them; nobody once the episode has ended.
+export type HomeworkState = Overview['homework'][number];
+export type ReviewState = Overview['review'];
 
-export interface ReviewState {
-  due: boolean;
-  due_at: string | null;
-  sessions_since: number;
-  reason: string;
-}
+// `homework_completion`: every check-in on the current version's homework, by anyone.
+export type PlanOverview = Omit<Overview, 'current'> & { current: PlanVersion | null };
 
-export interface PlanOverview {
-  episode_id: number;
-  client: { id: number; name: string };
-  therapist: { id: number; name: string };
-  guardian_view: boolean;
-  may_edit: boolean;
-  may_accept: boolean;
-  versions: VersionSummary[];
-  agreed_number: number | null;
-  open_number: number | null;
-  current: PlanVersion | null;
-  rankings: { client: string[] | null; therapist: string[] | null };
-  consensus: Consensus;
-  goals: GoalProgress[];
-  homework: HomeworkState[];
-  gas_t_score: number | null;
-  review: ReviewState;
-  last_review_at: string | null;
-  thought_records: number;
-  // Every check-in on the current version's homework, by anyone.
-  homework_completion: HomeworkCompletion;
-}
+export type DiffRow = Schemas['DiffRow'];
+export type PlanDiff = Answer<'/episodes/{id}/plan/diff', 'get'>;
 
-export interface DiffRow {
-  section: string;
-  key: string;
-  field: string;
-  change: 'added' | 'removed' | 'changed';
-  before: string;
-  after: string;
-}
+export type FeelingRating = Schemas['FeelingRating'];
+export type ThoughtRecord = Schemas['ThoughtRecord'];
+// The server sends every field of a record it keeps (empty texts and lists where none were given).
+export type ThoughtRecordView = Omit<Schemas['ThoughtRecordView'], 'record'> & { record: Required<ThoughtRecord> };
 
-export interface PlanDiff {
-  from: number;
-  to: number;
-  rows: DiffRow[];
-}
-
-export interface FeelingRating {
-  feeling: string;
-  intensity: number;
-}
-
-export interface ThoughtRecord {
-  goal_key: string;
-  situation: string;
-  automatic_thoughts: string;
-  feelings: FeelingRating[];
-  evidence_for: string;
-  evidence_against: string;
-  balanced_thought: string;
-  feelings_after: FeelingRating[];
-}
-
-export interface ThoughtRecordView {
-  id: number;
-  at: string;
-  author_id: number;
-  record: ThoughtRecord;
-}
-
-export interface InstrumentSummary {
-  code: string;
-  title: string;
-  // What clients and guardians read: no codes.
-  plain_title?: string;
-  purpose: string;
-  respondents?: string[];
-  validated?: boolean;
-}
+// One questionnaire of GET /instruments; `plain_title` is what clients and guardians read: no codes.
+export type InstrumentSummary = Schemas['InstrumentSummary'];
 
 export interface ProblemFields {
   client_words?: string;
@@ -260,10 +140,10 @@ const base = (episodeId: number) => `/episodes/${episodeId}/plan`;
 export const planApi = {
   overview: (episodeId: number) => request<PlanOverview>('GET', base(episodeId)),
   startDraft: (episodeId: number, content?: PlanContent) =>
-    request<PlanVersion>('POST', `${base(episodeId)}/versions`, content ? { content } : {}),
+    request<PlanVersion>('POST', `${base(episodeId)}/versions`, (content ? { content } : {}) satisfies RequestBody<'/episodes/{id}/plan/versions', 'post'>),
   version: (episodeId: number, n: number) => request<PlanVersion>('GET', `${base(episodeId)}/versions/${n}`),
   saveDraft: (episodeId: number, n: number, content: PlanContent) =>
-    request<PlanVersion>('PUT', `${base(episodeId)}/versions/${n}`, { content }),
+    request<PlanVersion>('PUT', `${base(episodeId)}/versions/${n}`, { content } satisfies RequestBody<'/episodes/{id}/plan/versions/{n}', 'put'>),
   propose: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/propose`, {}),
   accept: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/accept`, {}),
   withdraw: (episodeId: number, n: number) => request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/withdraw`, {}),
@@ -273,9 +153,10 @@ export const planApi = {
     request<PlanVersion>('POST', `${base(episodeId)}/versions/${n}/decline`, comment ? { comment } : {}),
   diff: (episodeId: number, from: number, to: number) =>
     request<PlanDiff>('GET', `${base(episodeId)}/diff?from=${from}&to=${to}`),
-  addProblem: (episodeId: number, fields: ProblemFields) => request<PlanVersion>('POST', `${base(episodeId)}/problems`, fields),
+  addProblem: (episodeId: number, fields: RequestBody<'/episodes/{id}/plan/problems', 'post'>) =>
+    request<PlanVersion>('POST', `${base(episodeId)}/problems`, fields),
   editProblem: (episodeId: number, key: string, fields: ProblemFields) =>
-    request<PlanVersion>('PATCH', `${base(episodeId)}/problems/${encodeURIComponent(key)}`, fields),
+    request<PlanVersion>('PATCH', `${base(episodeId)}/problems/${encodeURIComponent(key)}`, fields satisfies RequestBody<'/episodes/{id}/plan/problems/{key}', 'patch'>),
   rank: (episodeId: number, order: string[]) => request<PlanOverview>('PUT', `${base(episodeId)}/ranking`, { order }),
   rateGoal: (episodeId: number, goalKey: string, rating: number, note: string) =>
     request<PlanOverview>('POST', `${base(episodeId)}/goals/${encodeURIComponent(goalKey)}/ratings`, note ? { rating, note } : { rating }),
@@ -285,9 +166,9 @@ export const planApi = {
     request<PlanOverview>('PUT', `${base(episodeId)}/homework/${encodeURIComponent(key)}`, note ? { done, note } : { done }),
   thoughtRecords: (episodeId: number) => request<ThoughtRecordView[]>('GET', `${base(episodeId)}/thought-records`),
   addThoughtRecord: (episodeId: number, record: ThoughtRecord) =>
-    request<ThoughtRecordView>('POST', `${base(episodeId)}/thought-records`, record),
+    request<ThoughtRecordView>('POST', `${base(episodeId)}/thought-records`, record satisfies RequestBody<'/episodes/{id}/plan/thought-records', 'post'>),
   review: (episodeId: number, body: { notes: string; changes?: string; gas_levels?: Record<string, number> }) =>
-    request<PlanOverview>('POST', `${base(episodeId)}/reviews`, body),
+    request<PlanOverview>('POST', `${base(episodeId)}/reviews`, body satisfies RequestBody<'/episodes/{id}/plan/reviews', 'post'>),
   instruments: () => request<InstrumentSummary[]>('GET', '/instruments'),
 };
 

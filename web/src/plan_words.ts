@@ -192,7 +192,7 @@ export function readerOf(overview: PlanOverview, role?: string, userId?: number)
 export type Decider = 'you' | 'client' | 'carer';
 
 export function deciderOf(v: Pick<VersionSummary, 'decided_by'>, reader: Reader): Decider {
-  const by = v.decided_by ?? null;
+  const by = v.decided_by;
   if (by !== null && reader.viewerId !== undefined && by === reader.viewerId) return 'you';
   if (by === null || reader.clientId === undefined || by === reader.clientId) return reader.audience === 'client' ? 'you' : 'client';
   return 'carer';

@@ -2,20 +2,10 @@
 // client, person, action and dates.
 import { request } from './api';
 import { roleLabels } from './format';
+import type { Answer, Schemas } from './schema';
 
-export type ContactMethod = 'any' | 'phone' | 'text' | 'email';
-
-export interface ContactDetails {
-  client_id?: number;
-  phone: string;
-  contact_method: ContactMethod;
-  contact_times: string;
-  emergency_contact: { name: string; relationship: string; phone: string };
-  preferred_name: string;
-  pronouns: string;
-  language: string;
-  updated_at?: string | null;
-}
+export type ContactDetails = Schemas['ContactDetails'];
+export type ContactMethod = ContactDetails['contact_method'];
 
 export const contactMethodWords: Record<ContactMethod, string> = {
   any: 'Any way',
@@ -24,21 +14,7 @@ export const contactMethodWords: Record<ContactMethod, string> = {
   email: 'E-mail',
 };
 
-export interface AuditRow {
-  seq: number;
-  at: string;
-  actor_id: number;
-  actor_name: string;
-  actor_role: string;
-  action: string;
-  record_type: string;
-  record_id: string;
-  record_words: string;
-  client_id: number | null;
-  client_name: string;
-  source: string;
-  detail: string;
-}
+export type AuditRow = Schemas['AuditEntry'];
 
 export interface AuditSearch {
   client?: number;
@@ -127,7 +103,7 @@ export const recordsApi = {
     const q = auditQuery(search);
     q.set('limit', String(limit));
     if (before !== undefined) q.set('before', String(before));
-    return request<{ entries: AuditRow[]; next_before: number | null }>('GET', `/audit?${q}`);
+    return request<Answer<'/audit', 'get'>>('GET', `/audit?${q}`);
   },
   auditExportUrl: (search: AuditSearch) => `/api/v1/audit/export?${auditQuery(search)}`,
   readers: (clientId: number) => request<{ readers: RecordReader[] }>('GET', `/clients/${clientId}/readers`),

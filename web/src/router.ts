@@ -158,11 +158,28 @@ export function interceptLinks(root: HTMLElement): void {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const anchor = (event.target as Element | null)?.closest?.('a');
     if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
-    const url = new URL(anchor.href, location.href);
-    if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
-    if (url.hash && url.pathname === location.pathname) return;
+    const to = appPathOfLink(anchor.href, location);
+    if (to === null) return;
     event.preventDefault();
     headingFocusWanted = true;
-    if (!go(url.pathname + url.search, false)) headingFocusWanted = false;
+    if (!go(to, false)) headingFocusWanted = false;
   });
+}
+
+// Where a link to `href` goes within the app (path and query), seen from the page at `from`; null
+// when the browser follows it itself: another origin (or scheme, such as tel:), the API, or a
+// #fragment on a page at this same path.
+export function appPathOfLink(href: string, from: Pick<Location, 'href' | 'origin' | 'pathname'>): string | null {
+  const url = new URL(href, from.href);
+  if (url.origin !== from.origin || url.pathname.startsWith('/api/')) return null;
+  if (url.hash && url.pathname === from.pathname) return null;
+  return url.pathname + url.search;
+}
+
+// The page to open after signing in, from the sign-in page's ?next=: a path of this app, or "/"
+// when `next` is absent or could lead elsewhere ("//host", and "/\host", which a browser reads as
+// "//host"; a control character, too).
+export function pathAfterSignIn(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\u0000-\u001f]/.test(next)) return '/';
+  return next;
 }

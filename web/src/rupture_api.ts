@@ -5,72 +5,28 @@
 // server sends and their calls; everything goes through api.ts's request(), so the session cookie,
 // CSRF token and problem+json handling are the same as everywhere else.
 import { request, type FeedbackAlert } from './api';
+import type { RequestBody, Schemas } from './schema';
 
-export type RuptureSource = 'rapport-alert' | 'in-session' | 'other';
+export type Rupture = Schemas['Rupture'];
+export type RuptureSource = Rupture['source'];
 
 // What the therapist sends to note a rupture: `alert_id` with "rapport-alert" only.
-export interface RuptureInput {
-  source: RuptureSource;
-  alert_id?: number;
-  what_happened: string;
-}
+export type RuptureInput = RequestBody<'/episodes/{id}/ruptures', 'post'>;
 
 // The repair conversation: what was said, and what changes (optional).
-export interface RepairInput {
-  what_was_said: string;
-  what_changes?: string;
-}
+export type RepairInput = RequestBody<'/ruptures/{id}/repair', 'post'>;
 
 // Written once, then kept as it is.
-export interface Repair {
-  what_was_said: string;
-  what_changes: string;
-  repaired_by: number | null;
-  repaired_at: string | null;
-  repaired_by_name?: string;
-}
+export type Repair = NonNullable<Rupture['repair']>;
 
-// Whether rapport came back after the repair, by the client's Rapport Checks (higher is better).
-export interface RuptureRecovery {
-  // The latest total before the rupture was noted; null when there was none.
-  before: number | null;
-  // The level that counts as recovered: the level before, never below the Check's cut-off.
-  target: number;
-  // The Checks after the repair, oldest first.
-  after_repair: { at: string; total: number }[];
-  // The first of those at or above the target; null while none is.
-  recovered_at: string | null;
-}
-
-export interface Rupture {
-  id: number;
-  episode_id: number;
-  noted_by: number;
-  noted_by_name?: string;
-  noted_at: string;
-  source: RuptureSource;
-  alert_id: number | null;
-  what_happened: string;
-  repair: Repair | null;
-  recovery: RuptureRecovery;
-}
+// Whether rapport came back after the repair, by the client's Rapport Checks (higher is better):
+// the latest total before the rupture (null when there was none), the level that counts as
+// recovered (never below the Check's cut-off), the Checks after the repair (oldest first) and the
+// first of them at or above that level (null while none is).
+export type RuptureRecovery = Rupture['recovery'];
 
 // A rupture of a supervisee's client that has waited past the clinic's repair_within_hours.
-export interface WaitingRupture {
-  id: number;
-  episode_id: number;
-  noted_by: number;
-  noted_at: string;
-  source: RuptureSource;
-  alert_id: number | null;
-  what_happened: string;
-  repair: null;
-  client_name: string;
-  therapist_name: string;
-  therapist_id: number;
-  // Whole hours since it was noted, by the server's clock.
-  waiting_hours: number;
-}
+export type WaitingRupture = Schemas['WaitingRupture'];
 
 // At most this many characters in each text.
 export const kMaxRuptureChars = 4000;

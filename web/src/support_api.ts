@@ -47,7 +47,7 @@ export interface SupportCheck {
 }
 
 export const supportApi = {
-  // The care team. 404 from a server without the Support Check.
+  // The care team.
   get: (episodeId: number) => request<SupportCheck>('GET', `/episodes/${episodeId}/support-check`),
   // The episode's therapist or their supervisor; 201 with the Support Check as it now stands.
   send: (episodeId: number) => request<SupportCheck>('POST', `/episodes/${episodeId}/support-check`, {}),

@@ -228,14 +228,13 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
         email: form.values.email.trim(),
         role: form.values.role as Role,
       });
-      const invitation = created.invitation;
-      setAdded({ name: created.display_name ?? (created as unknown as { user?: { display_name: string } }).user?.display_name ?? form.values.display_name, invitation });
+      setAdded({ name: created.display_name, invitation: created.invitation ?? undefined });
       form.setValues({ display_name: '', email: '', role: form.values.role });
       onAdded();
     });
   };
   const link = added?.invitation?.url
-    ? new URL(added.invitation.url ?? added.invitation.path ?? '', location.origin).toString()
+    ? new URL(added.invitation.url, location.origin).toString()
     : undefined;
   return (
     <section class="card" aria-labelledby="new-user-heading">

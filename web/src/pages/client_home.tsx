@@ -161,7 +161,8 @@ async function loadClientHome(userId: number) {
     open ? changeApi.fitFollowup(open.id).catch(() => undefined) : Promise.resolve(undefined as FitFollowup | undefined),
     me ? changeApi.list().catch(() => [] as TherapistChange[]) : Promise.resolve([] as TherapistChange[]),
   ]);
-  // An older server without feedback routes: the home still shows appointments.
+  // Each part is read on its own: one that cannot be read is left out, and the home still shows
+  // appointments.
   const [progress, past, plan, assigned, definitions] = episode
     ? await Promise.all([
         api.progress(episode.id).catch(() => undefined),

@@ -13,7 +13,7 @@ import {
   api,
   ApiError,
   type Appointment,
-  type Client,
+  type ClientDetail,
   type Episode,
   type GuardianLink,
   type Invitation,
@@ -27,17 +27,13 @@ import { RoomLink } from '../room/room_link';
 import { Alert, Field, FormErrorSummary, Loading, PageTitle, SelectField, useForm, useLoad } from '../ui';
 
 interface ClientRecord {
-  client: Client;
+  client: ClientDetail;
   appointments: Map<number, Appointment[]>;
 }
 
 async function loadRecord(id: number): Promise<ClientRecord> {
   const client = await api.client(id);
-  const lists = await Promise.all(
-    (client.episodes ?? []).map((e) =>
-      e.appointments ? Promise.resolve(e.appointments) : api.episodeAppointments(e.id).catch(() => []),
-    ),
-  );
+  const lists = await Promise.all(client.episodes.map((e) => api.episodeAppointments(e.id).catch(() => [])));
   const appointments = new Map<number, Appointment[]>();
   (client.episodes ?? []).forEach((e, i) => {
     appointments.set(
@@ -173,7 +169,7 @@ function crisisCountryName(code: string): string {
   return kCrisisCountries.find((c) => c.value === code)?.label ?? code;
 }
 
-function CrisisCountry({ client }: { client: Client }) {
+function CrisisCountry({ client }: { client: ClientDetail }) {
   const form = useForm({ country: client.country ?? '' });
   const [saved, setSaved] = useState<string>();
   const first = firstName(client.display_name);
@@ -409,10 +405,10 @@ function BookAppointment({ episode, onBooked }: { episode: Episode; onBooked: ()
   );
 }
 
-export function CopyableLink({ invitation, label }: { invitation: Invitation; label: string }) {
+export function CopyableLink({ url: path, expiresAt, label }: { url: string; expiresAt: string; label: string }) {
   const [copied, setCopied] = useState(false);
   const id = useId();
-  const url = new URL(invitation.url ?? invitation.path ?? `/invite/${invitation.token ?? ''}`, location.origin).toString();
+  const url = new URL(path, location.origin).toString();
   async function copy() {
     try {
       await navigator.clipboard.writeText(url);
@@ -431,13 +427,13 @@ export function CopyableLink({ invitation, label }: { invitation: Invitation; la
         </button>
       </div>
       <p class="muted small" role="status">
-        {copied ? 'Copied. ' : ''}The link works once and expires {formatDateTime(invitation.expires_at)}.
+        {copied ? 'Copied. ' : ''}The link works once and expires {formatDateTime(expiresAt)}.
       </p>
     </div>
   );
 }
 
-function InviteClient({ client }: { client: Client }) {
+function InviteClient({ client }: { client: ClientDetail }) {
   const [invitation, setInvitation] = useState<Invitation>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -462,7 +458,7 @@ function InviteClient({ client }: { client: Client }) {
       {error && <Alert>{error}</Alert>}
       {client.email_confirmed === false && !invitation && <InvitationStatusLine userId={client.id} name={firstName(client.display_name)} email={client.email} showSend={false} />}
       {invitation?.url ? (
-        <CopyableLink invitation={invitation} label="Invitation link" />
+        <CopyableLink url={invitation.url} expiresAt={invitation.expires_at} label="Invitation link" />
       ) : invitation ? (
         <Alert kind="success">The invitation is on its way to {client.email}.</Alert>
       ) : (
@@ -492,7 +488,7 @@ function guardianLinkStatus(link: GuardianLink): string {
 }
 
 // The client's guardians in every state, with what is still needed before anything is shared.
-function Guardians({ client, onChanged }: { client: Client; onChanged: () => void }) {
+function Guardians({ client, onChanged }: { client: ClientDetail; onChanged: () => void }) {
   const links = client.guardians ?? [];
   if (links.length === 0) return null;
   return (
@@ -563,7 +559,7 @@ function GuardianLinkItem({ link, onChanged }: { link: GuardianLink; onChanged: 
   );
 }
 
-function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void }) {
+function AddGuardian({ client, onAdded }: { client: ClientDetail; onAdded: () => void }) {
   const form = useForm({ display_name: '', email: '', delivery: 'email', exception_reason: '' });
   const [added, setAdded] = useState<{ name: string; invitation: Invitation | null }>();
   const adult = !client.is_minor;
@@ -590,7 +586,7 @@ function AddGuardian({ client, onAdded }: { client: Client; onAdded: () => void 
       <form class="form" onSubmit={onSubmit} noValidate>
         <FormErrorSummary error={form.error} fields={['display_name', 'email', 'exception_reason']} />
         {added && <Alert kind="success">{added.name} was asked to be a guardian.</Alert>}
-        {added?.invitation?.url && <CopyableLink invitation={added.invitation} label="Guardian's invitation link" />}
+        {added?.invitation?.url && <CopyableLink url={added.invitation.url} expiresAt={added.invitation.expires_at} label="Guardian's invitation link" />}
         {added && !added.invitation?.url && (
           <p class="muted small">They get an e-mail asking them to accept (and to set up their account if they have none).</p>
         )}

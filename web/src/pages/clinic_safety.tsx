@@ -632,7 +632,7 @@ function CrisisSetEditor({ entry, onDone, onCancel }: { entry: CrisisSetEntry; o
               label="For"
               name={`lines-${i}-audience`}
               value={line.audience}
-              onInput={(v) => changeLine(i, { audience: v })}
+              onInput={(v) => changeLine(i, { audience: v as CrisisLine['audience'] })}
               options={[
                 { value: 'everyone', label: 'Everyone' },
                 { value: 'young people', label: 'Young people' },

@@ -12,48 +12,25 @@
 // record at each age unless the care team chooses otherwise for one of them.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asSentence, request } from '../api';
-import { kBandLabels, kSectionLabels, kSections, type Section, type Sections } from '../family_api';
+import { kBandLabels, kSectionLabels, kSections, type Section } from '../family_api';
 import { notesApi, type NoteTemplate, type NoteTemplates } from '../notes_api';
+import type { Schemas } from '../schema';
 import { Alert, CheckboxField, Field, Loading, RadioGroup, useLoad } from '../ui';
 
-export interface ClinicSettings {
-  share_with_guardians: boolean;
-  allow_link_feedback: boolean;
-  plan_review_sessions: number;
-  plan_review_days: number;
-  age_of_majority: number;
-  cancel_notice_hours: number;
-  // Absent from a server that does not match clients yet; then not shown.
-  outcome_informed_matching?: boolean;
-  min_outcome_episodes?: number;
-  clients_may_read_notes: boolean;
-  // Absent from a server without them; then not shown.
-  fit_check_after_hours?: number; // 1..336
-  repair_within_hours?: number; // 24..720
-  no_contact_after_days?: number; // 14..365
-  // Absent from a server without them; then not shown.
-  adolescent_from_age?: number; // 8..21, at most minor_consent_age
-  minor_consent_age?: number; // 8..21, at most age_of_majority
-  guardian_policy?: GuardianPolicy;
-}
+export type ClinicSettings = Schemas['ClinicSettings'];
+type ClinicSettingsChange = Schemas['ClinicSettingsChange'];
 
 // The bands under the age of majority whose parents and carers the policy speaks for.
 const kPolicyBands = ['child', 'adolescent', 'consenting_minor'] as const;
 type PolicyBand = (typeof kPolicyBands)[number];
-export type GuardianPolicy = Record<PolicyBand, Sections>;
+export type GuardianPolicy = ClinicSettings['guardian_policy'];
 
-// The server's defaults, for a policy that arrives incomplete.
+// The server's defaults, the policy's state until the settings arrive (the form shows only then).
 const kDefaultPolicy: GuardianPolicy = {
   child: { appointments: true, plan: true, measures: true, messages: true, summaries: true },
   adolescent: { appointments: true, plan: true, measures: true, messages: false, summaries: true },
   consenting_minor: { appointments: true, plan: false, measures: false, messages: false, summaries: false },
 };
-
-function completePolicy(p: Partial<GuardianPolicy> | undefined): GuardianPolicy {
-  const out = {} as GuardianPolicy;
-  for (const band of kPolicyBands) out[band] = { ...kDefaultPolicy[band], ...(p?.[band] ?? {}) };
-  return out;
-}
 
 // Short names for the table's rows; the column headers and each box's own label name the band.
 const kPolicyRowLabels: Record<Section, string> = {
@@ -76,7 +53,7 @@ const breakable = (text: string) => kBreakable[text] ?? text;
 
 const settingsApi = {
   get: () => request<ClinicSettings>('GET', '/clinic/settings'),
-  put: (settings: Partial<ClinicSettings>) => request<ClinicSettings>('PUT', '/clinic/settings', settings),
+  put: (settings: ClinicSettingsChange) => request<ClinicSettings>('PUT', '/clinic/settings', settings),
 };
 
 export function ClinicSettingsCard() {
@@ -106,23 +83,20 @@ export function ClinicSettingsCard() {
     if (!s) return;
     setShare(s.share_with_guardians);
     setLinks(s.allow_link_feedback);
-    setSessions(String(s.plan_review_sessions ?? 6));
-    setDays(String(s.plan_review_days ?? 90));
-    setMajority(String(s.age_of_majority ?? 18));
-    setNotice(String(s.cancel_notice_hours ?? 24));
-    setOutcomes(s.outcome_informed_matching ?? false);
-    setMinEpisodes(String(s.min_outcome_episodes ?? 10));
-    setNotesOpen(s.clients_may_read_notes ?? false);
-    setFitAfter(String(s.fit_check_after_hours ?? 24));
-    setRepairWithin(String(s.repair_within_hours ?? 72));
-    setNoContact(String(s.no_contact_after_days ?? 45));
-    setAdolescentFrom(String(s.adolescent_from_age ?? 12));
-    setConsentAge(String(s.minor_consent_age ?? 16));
-    setPolicy(completePolicy(s.guardian_policy));
+    setSessions(String(s.plan_review_sessions));
+    setDays(String(s.plan_review_days));
+    setMajority(String(s.age_of_majority));
+    setNotice(String(s.cancel_notice_hours));
+    setOutcomes(s.outcome_informed_matching);
+    setMinEpisodes(String(s.min_outcome_episodes));
+    setNotesOpen(s.clients_may_read_notes);
+    setFitAfter(String(s.fit_check_after_hours));
+    setRepairWithin(String(s.repair_within_hours));
+    setNoContact(String(s.no_contact_after_days));
+    setAdolescentFrom(String(s.adolescent_from_age));
+    setConsentAge(String(s.minor_consent_age));
+    setPolicy(s.guardian_policy);
   }, [loaded.data]);
-  const matching = loaded.data?.outcome_informed_matching !== undefined;
-  const course = loaded.data?.repair_within_hours !== undefined;
-  const family = loaded.data?.minor_consent_age !== undefined;
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -138,18 +112,15 @@ export function ClinicSettingsCard() {
         plan_review_days: Number(days),
         age_of_majority: Number(majority),
         cancel_notice_hours: Number(notice),
-        ...(matching ? { outcome_informed_matching: outcomes, min_outcome_episodes: Number(minEpisodes) } : {}),
+        outcome_informed_matching: outcomes,
+        min_outcome_episodes: Number(minEpisodes),
         clients_may_read_notes: notesOpen,
-        ...(course
-          ? {
-              fit_check_after_hours: Number(fitAfter),
-              repair_within_hours: Number(repairWithin),
-              no_contact_after_days: Number(noContact),
-            }
-          : {}),
-        ...(family
-          ? { adolescent_from_age: Number(adolescentFrom), minor_consent_age: Number(consentAge), guardian_policy: policy }
-          : {}),
+        fit_check_after_hours: Number(fitAfter),
+        repair_within_hours: Number(repairWithin),
+        no_contact_after_days: Number(noContact),
+        adolescent_from_age: Number(adolescentFrom),
+        minor_consent_age: Number(consentAge),
+        guardian_policy: policy,
       });
       setSaved(true);
     } catch (err) {
@@ -167,15 +138,11 @@ export function ClinicSettingsCard() {
       {loaded.data && (
         <form class="form" noValidate onSubmit={submit}>
           <CheckboxField
-            label={family ? 'Parents and carers may see more than appointments' : "Guardians may see the parts of a child's plan that the plan shares"}
+            label="Parents and carers may see more than appointments"
             name="share_with_guardians"
             checked={share}
             onChange={setShare}
-            hint={
-              family
-                ? 'What each of them sees follows the table below (and, for the plan, what each plan shares). Without this, every parent and carer sees appointments only.'
-                : undefined
-            }
+            hint="What each of them sees follows the table below (and, for the plan, what each plan shares). Without this, every parent and carer sees appointments only."
           />
           <CheckboxField label="Therapists may send feedback links" name="allow_link_feedback" checked={links} onChange={setLinks} />
           <div class="row">
@@ -217,40 +184,38 @@ export function ClinicSettingsCard() {
             onInput={setMajority}
             error={error?.fieldMessage('age_of_majority')}
           />
-          {family && (
-            <fieldset class="fieldset">
-              <legend>Young people and their parents or carers</legend>
-              <div class="row">
-                <Field
-                  label="Adolescent from the age of"
-                  name="adolescent_from_age"
-                  type="number"
-                  inputMode="numeric"
-                  min={8}
-                  max={21}
-                  required
-                  hint="From 8 to 21. Younger clients count as children."
-                  value={adolescentFrom}
-                  onInput={setAdolescentFrom}
-                  error={error?.fieldMessage('adolescent_from_age')}
-                />
-                <Field
-                  label="Consents for themself from the age of"
-                  name="minor_consent_age"
-                  type="number"
-                  inputMode="numeric"
-                  min={8}
-                  max={21}
-                  required
-                  hint="From 8 to 21, not above the age of majority. From this age their own consent is recorded, not a parent's."
-                  value={consentAge}
-                  onInput={setConsentAge}
-                  error={error?.fieldMessage('minor_consent_age')}
-                />
-              </div>
-              <GuardianPolicyTable policy={policy} onChange={setPolicy} error={policyError(error)} />
-            </fieldset>
-          )}
+          <fieldset class="fieldset">
+            <legend>Young people and their parents or carers</legend>
+            <div class="row">
+              <Field
+                label="Adolescent from the age of"
+                name="adolescent_from_age"
+                type="number"
+                inputMode="numeric"
+                min={8}
+                max={21}
+                required
+                hint="From 8 to 21. Younger clients count as children."
+                value={adolescentFrom}
+                onInput={setAdolescentFrom}
+                error={error?.fieldMessage('adolescent_from_age')}
+              />
+              <Field
+                label="Consents for themself from the age of"
+                name="minor_consent_age"
+                type="number"
+                inputMode="numeric"
+                min={8}
+                max={21}
+                required
+                hint="From 8 to 21, not above the age of majority. From this age their own consent is recorded, not a parent's."
+                value={consentAge}
+                onInput={setConsentAge}
+                error={error?.fieldMessage('minor_consent_age')}
+              />
+            </div>
+            <GuardianPolicyTable policy={policy} onChange={setPolicy} error={policyError(error)} />
+          </fieldset>
           <Field
             label="Notice to cancel or move an appointment, in hours"
             name="cancel_notice_hours"
@@ -264,31 +229,29 @@ export function ClinicSettingsCard() {
             onInput={setNotice}
             error={error?.fieldMessage('cancel_notice_hours')}
           />
-          {matching && (
-            <fieldset class="fieldset">
-              <legend>Matching clients with therapists</legend>
-              <CheckboxField
-                label="Use our own outcomes in matching"
-                name="outcome_informed_matching"
-                checked={outcomes}
-                onChange={setOutcomes}
-                hint="Among therapists who fit a client about equally well, those whose clients with similar problems have done well come a little earlier. It never overrides fit, and clients never see it."
-              />
-              <Field
-                label="Minimum ended episodes before a therapist's outcomes count"
-                name="min_outcome_episodes"
-                type="number"
-                inputMode="numeric"
-                min={3}
-                max={200}
-                required
-                hint="From 3 to 200. Fewer episodes than this, and a therapist has no figures in the outcome report and no outcome lean."
-                value={minEpisodes}
-                onInput={setMinEpisodes}
-                error={error?.fieldMessage('min_outcome_episodes')}
-              />
-            </fieldset>
-          )}
+          <fieldset class="fieldset">
+            <legend>Matching clients with therapists</legend>
+            <CheckboxField
+              label="Use our own outcomes in matching"
+              name="outcome_informed_matching"
+              checked={outcomes}
+              onChange={setOutcomes}
+              hint="Among therapists who fit a client about equally well, those whose clients with similar problems have done well come a little earlier. It never overrides fit, and clients never see it."
+            />
+            <Field
+              label="Minimum ended episodes before a therapist's outcomes count"
+              name="min_outcome_episodes"
+              type="number"
+              inputMode="numeric"
+              min={3}
+              max={200}
+              required
+              hint="From 3 to 200. Fewer episodes than this, and a therapist has no figures in the outcome report and no outcome lean."
+              value={minEpisodes}
+              onInput={setMinEpisodes}
+              error={error?.fieldMessage('min_outcome_episodes')}
+            />
+          </fieldset>
           <fieldset class="fieldset">
             <legend>Session notes</legend>
             <CheckboxField
@@ -301,50 +264,48 @@ export function ClinicSettingsCard() {
             {templates.data && <NoteTemplateChoice loaded={templates.data} />}
             {templates.error && <Alert>The note templates could not be loaded: {templates.error.message}</Alert>}
           </fieldset>
-          {course && (
-            <fieldset class="fieldset">
-              <legend>The course of therapy</legend>
-              <Field
-                label="Send the Fit Check this many hours after the first session"
-                name="fit_check_after_hours"
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={336}
-                required
-                hint="In hours, from 1 to 336 (two weeks). Once, after the first session ends, the client is asked how the work fits them."
-                value={fitAfter}
-                onInput={setFitAfter}
-                error={error?.fieldMessage('fit_check_after_hours')}
-              />
-              <Field
-                label="Time for a repair note after a rupture, in hours"
-                name="repair_within_hours"
-                type="number"
-                inputMode="numeric"
-                min={24}
-                max={720}
-                required
-                hint="In hours, from 24 to 720 (30 days). A rupture still without a repair note after this long shows on the therapist's supervisor's overview."
-                value={repairWithin}
-                onInput={setRepairWithin}
-                error={error?.fieldMessage('repair_within_hours')}
-              />
-              <Field
-                label="Ask for a kind follow-up after this many days without contact"
-                name="no_contact_after_days"
-                type="number"
-                inputMode="numeric"
-                min={14}
-                max={365}
-                required
-                hint="In days, from 14 to 365. With no session, message or check-in for this long, the therapist is asked to get in touch with the client, kindly."
-                value={noContact}
-                onInput={setNoContact}
-                error={error?.fieldMessage('no_contact_after_days')}
-              />
-            </fieldset>
-          )}
+          <fieldset class="fieldset">
+            <legend>The course of therapy</legend>
+            <Field
+              label="Send the Fit Check this many hours after the first session"
+              name="fit_check_after_hours"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={336}
+              required
+              hint="In hours, from 1 to 336 (two weeks). Once, after the first session ends, the client is asked how the work fits them."
+              value={fitAfter}
+              onInput={setFitAfter}
+              error={error?.fieldMessage('fit_check_after_hours')}
+            />
+            <Field
+              label="Time for a repair note after a rupture, in hours"
+              name="repair_within_hours"
+              type="number"
+              inputMode="numeric"
+              min={24}
+              max={720}
+              required
+              hint="In hours, from 24 to 720 (30 days). A rupture still without a repair note after this long shows on the therapist's supervisor's overview."
+              value={repairWithin}
+              onInput={setRepairWithin}
+              error={error?.fieldMessage('repair_within_hours')}
+            />
+            <Field
+              label="Ask for a kind follow-up after this many days without contact"
+              name="no_contact_after_days"
+              type="number"
+              inputMode="numeric"
+              min={14}
+              max={365}
+              required
+              hint="In days, from 14 to 365. With no session, message or check-in for this long, the therapist is asked to get in touch with the client, kindly."
+              value={noContact}
+              onInput={setNoContact}
+              error={error?.fieldMessage('no_contact_after_days')}
+            />
+          </fieldset>
           {error && (error.fields.length === 0 || unplaced(error).length > 0) && (
             <Alert>{error.fields.length === 0 ? error.message : unplaced(error).map((f) => asSentence(f.message, f.field.replace(/_/g, ' '))).join(' ')}</Alert>
           )}

@@ -319,7 +319,7 @@ function SendFeedbackLink({ appointments, clientId, clientName }: { appointments
           </Alert>
           <details class="details-disclosure">
             <summary>Hand it over in person instead</summary>
-            <CopyableLink invitation={{ url: link.url, expires_at: link.expires_at }} label="Feedback link" />
+            <CopyableLink url={link.url} expiresAt={link.expires_at} label="Feedback link" />
           </details>
         </>
       )}

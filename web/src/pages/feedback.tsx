@@ -11,7 +11,7 @@ import {
   asksBeforeSession,
   type Answers,
   type Appointment,
-  type Client,
+  type ClientDetail,
   type DraftAnswers,
   type Episode,
   type FeedbackDraft,
@@ -118,7 +118,8 @@ function forMoment(list: InstrumentDefinition[], beforeStart: boolean, answered:
 }
 
 interface SessionForm {
-  client: Client;
+  // With the name of the current episode's therapist.
+  client: ClientDetail & { therapist_name: string };
   episodeId: number;
   instruments: InstrumentDefinition[];
   appointment?: Appointment;

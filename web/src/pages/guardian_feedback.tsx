@@ -5,7 +5,7 @@
 // The form, its draft kept on the server and its confirmation are the client's own, worded for
 // the parent.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Appointment, type AssignedInstrument, type Client, type Episode, type FeedbackDraft, type InstrumentDefinition } from '../api';
+import { api, ApiError, type Appointment, type AssignedInstrument, type Client, type ClientDetail, type Episode, type FeedbackDraft, type InstrumentDefinition } from '../api';
 import { currentEpisode } from '../caseload';
 import { SentEarlier, sentHere } from '../feedback_form';
 import { firstName, formatDateTime, formatDayMonth } from '../format';
@@ -24,9 +24,8 @@ export interface GuardianQuestions {
 
 // `appointments`: the guardian's upcoming ones, across their children; the child's next session is
 // found among them. Undefined while the child has no course of care open.
-export async function guardianQuestionsFor(child: Client, appointments: Appointment[], now = Date.now()): Promise<GuardianQuestions | undefined> {
-  const record = child.episodes ? child : await api.client(child.id);
-  const episode = currentEpisode(record.episodes);
+export async function guardianQuestionsFor(child: ClientDetail, appointments: Appointment[], now = Date.now()): Promise<GuardianQuestions | undefined> {
+  const episode = currentEpisode(child.episodes);
   if (!episode || episode.status === 'ended') return undefined;
   const next = appointments
     .filter((a) => a.episode_id === episode.id && a.status === 'scheduled' && Date.parse(a.starts_at) >= now)
@@ -90,7 +89,7 @@ export function GuardianFeedbackPage({ ctx }: { ctx: AppContext }) {
 }
 
 interface ChildForm {
-  child: Client;
+  child: ClientDetail;
   episodeId: number;
   therapistName?: string;
   next?: Appointment;

@@ -23,13 +23,13 @@ async function loadChildren(userId: number) {
   const next = nextAppointments(appointments);
   return Promise.all(
     children.map(async (child) => {
-      const record = child.episodes ? child : await api.client(child.id).catch(() => child);
-      const episode = currentEpisode(record.episodes);
+      const record = await api.client(child.id).catch(() => undefined);
+      const episode = currentEpisode(record?.episodes);
       // What the clinic shares with this guardian (they receive only their own entry), and the
       // questions due from them: before the child's next session, or about one they took part in.
       const [family, questions] = await Promise.all([
         familyApi.family(child.id).catch(() => undefined),
-        guardianQuestionsFor(record, appointments).catch(() => undefined),
+        record ? guardianQuestionsFor(record, appointments).catch(() => undefined) : undefined,
       ]);
       const sees: Sections | undefined = (family?.guardians.find((g) => g.guardian_id === userId) ?? family?.guardians[0])?.sees;
       // A child's plan shows only when the clinic and the plan share it with guardians; otherwise

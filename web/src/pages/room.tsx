@@ -808,7 +808,6 @@ function SignalsPanel({ controller, view }: { controller: RoomController; view: 
   const paused = view.pauseAsked ?? !!s?.paused_by;
   const stripOn = view.stripAsked ?? !!s?.strip;
   const lines = signalsWords(s, part, pass.therapist.name, pass.client.name);
-  const unavailable = view.signalsUnsupported;
   return (
     <section class="card signals" aria-labelledby="signals-heading">
       <h2 id="signals-heading">Rapport signals</h2>
@@ -828,56 +827,50 @@ function SignalsPanel({ controller, view }: { controller: RoomController; view: 
           )}
         </details>
       )}
-      {unavailable ? (
-        <p class="muted small">Rapport signals are not available in this room yet.</p>
-      ) : (
-        <>
-          <div role="status" aria-live="polite" class="signals__state">
-            {lines.map((l) => (
-              <p key={l} class="small">
-                {l}
-              </p>
-            ))}
-            {view.signalsNote && <p class="small field-error">{view.signalsNote}</p>}
-          </div>
-          {counts && (
-            <div class="check">
-              <input
-                id="signals-consent"
-                type="checkbox"
-                role="switch"
-                checked={mine}
-                aria-checked={mine ? 'true' : 'false'}
-                onChange={(e) => controller.setConsent((e.currentTarget as HTMLInputElement).checked)}
-              />
-              <label for="signals-consent">I agree to rapport signals in this session</label>
-            </div>
-          )}
-          {counts && (mine || paused) && (
-            <button class="button" type="button" onClick={() => controller.setPaused(!paused)}>
-              {paused ? 'Resume signals' : 'Pause signals'}
-            </button>
-          )}
-          {part === 'therapist' && (
-            <div class="check">
-              <input
-                id="strip-switch"
-                type="checkbox"
-                role="switch"
-                checked={stripOn}
-                aria-checked={stripOn ? 'true' : 'false'}
-                aria-describedby="strip-hint"
-                onChange={(e) => controller.setStrip((e.currentTarget as HTMLInputElement).checked)}
-              />
-              <label for="strip-switch">Show live strip</label>
-              <p class="hint check__hint" id="strip-hint">
-                {firstName(pass.client.name)} is told when it is on.
-              </p>
-            </div>
-          )}
-          {part === 'therapist' && s?.strip && <LiveStrip view={view} pass={pass} />}
-        </>
+      <div role="status" aria-live="polite" class="signals__state">
+        {lines.map((l) => (
+          <p key={l} class="small">
+            {l}
+          </p>
+        ))}
+        {view.signalsNote && <p class="small field-error">{view.signalsNote}</p>}
+      </div>
+      {counts && (
+        <div class="check">
+          <input
+            id="signals-consent"
+            type="checkbox"
+            role="switch"
+            checked={mine}
+            aria-checked={mine ? 'true' : 'false'}
+            onChange={(e) => controller.setConsent((e.currentTarget as HTMLInputElement).checked)}
+          />
+          <label for="signals-consent">I agree to rapport signals in this session</label>
+        </div>
       )}
+      {counts && (mine || paused) && (
+        <button class="button" type="button" onClick={() => controller.setPaused(!paused)}>
+          {paused ? 'Resume signals' : 'Pause signals'}
+        </button>
+      )}
+      {part === 'therapist' && (
+        <div class="check">
+          <input
+            id="strip-switch"
+            type="checkbox"
+            role="switch"
+            checked={stripOn}
+            aria-checked={stripOn ? 'true' : 'false'}
+            aria-describedby="strip-hint"
+            onChange={(e) => controller.setStrip((e.currentTarget as HTMLInputElement).checked)}
+          />
+          <label for="strip-switch">Show live strip</label>
+          <p class="hint check__hint" id="strip-hint">
+            {firstName(pass.client.name)} is told when it is on.
+          </p>
+        </div>
+      )}
+      {part === 'therapist' && s?.strip && <LiveStrip view={view} pass={pass} />}
     </section>
   );
 }

@@ -18,7 +18,7 @@ const kCriticalHistory = 10;
 function groupByTherapist(rows: CaseloadRow[]): [string, CaseloadRow[]][] {
   const groups = new Map<string, CaseloadRow[]>();
   for (const row of rows) {
-    const name = row.episode?.therapist_name || row.client.therapist_name || 'No therapist assigned';
+    const name = row.episode?.therapist_name || 'No therapist assigned';
     groups.set(name, [...(groups.get(name) ?? []), row]);
   }
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));

@@ -129,15 +129,7 @@ export function SupportSection({
   ended: boolean;
   role: Role;
 }) {
-  const loaded = useLoad(
-    () =>
-      supportApi.get(episodeId).catch((e: unknown) => {
-        // A server without the Support Check: nothing to show.
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-      }),
-    [episodeId],
-  );
+  const loaded = useLoad(() => supportApi.get(episodeId), [episodeId]);
   const [sent, setSent] = useState<SupportCheck>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -150,7 +142,7 @@ export function SupportSection({
     setFocusStatus(false);
   }, [focusStatus]);
 
-  if (!maySend(role) || loaded.data === null) return null;
+  if (!maySend(role)) return null;
   const check = sent ?? loaded.data;
   // An ended episode shows what was answered, if anything; nothing more can be sent.
   if (ended && check && !check.requested_at && !check.answered_at) return null;

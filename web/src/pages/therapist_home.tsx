@@ -59,8 +59,7 @@ export interface ActiveAlerts {
   acknowledged: FeedbackAlert[];
 }
 
-// Alerts not yet resolved: open ones, and acknowledged ones still to resolve. An older server
-// without alerts gives none.
+// Alerts not yet resolved: open ones, and acknowledged ones still to resolve.
 export async function loadActiveAlerts(): Promise<ActiveAlerts> {
   const [open, acknowledged] = await Promise.all([api.alerts('open'), api.alerts('acknowledged')]);
   return { open, acknowledged };
@@ -77,7 +76,7 @@ function withChanges(loaded: ActiveAlerts | undefined, changes: Map<number, Feed
 
 export function TherapistHome({ ctx }: { ctx: AppContext }) {
   const board = useLoad(loadBoard);
-  const alerts = useLoad(() => loadActiveAlerts().catch(() => ({ open: [], acknowledged: [] }) as ActiveAlerts));
+  const alerts = useLoad(loadActiveAlerts);
   const first = firstName(ctx.user.display_name);
   const [changes, setChanges] = useState(() => new Map<number, FeedbackAlert>());
   const [focusId, setFocusId] = useState<number>();

@@ -59,8 +59,6 @@ export interface RoomView {
   chat: ChatLine[];
   remotes: RemoteView[];
   signals: SignalsState | null;
-  // The server does not know the rapport-signal messages (an older server).
-  signalsUnsupported: boolean;
   signalsNote: string | null;
   // What this person asked for and the server has not confirmed yet.
   consentAsked: boolean | null;
@@ -117,7 +115,6 @@ export class RoomController {
       chat: [],
       remotes: [],
       signals: null,
-      signalsUnsupported: false,
       signalsNote: null,
       consentAsked: null,
       pauseAsked: null,
@@ -287,14 +284,6 @@ export class RoomController {
 
   private onError(seq: number, code: string, field: string | null, detail: string): void {
     const type = this.socket?.typeOf(seq);
-    // A message type this server does not know: an older server, without rapport signals.
-    if (seq === -1 && field === 'type' && code === 'invalid') {
-      if (!this.view.signalsUnsupported) {
-        this.set({ signalsUnsupported: true, consentAsked: null, pauseAsked: null, stripAsked: null });
-        this.updateSampler();
-      }
-      return;
-    }
     const refusedSignalTo = this.signalSeqs.get(seq);
     if (refusedSignalTo !== undefined) {
       // The other person was not reachable just then: negotiate again once they are.
@@ -527,7 +516,6 @@ export class RoomController {
     const part = v.you?.part;
     const want =
       !forceOff &&
-      !v.signalsUnsupported &&
       !!v.signals?.on &&
       v.phase === 'in' &&
       (part === 'therapist' || part === 'client') &&

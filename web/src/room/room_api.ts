@@ -2,47 +2,23 @@
 // of the room socket (both ways), the sessions held on an episode, and the session summary the
 // therapist reads after the session and beside its Rapport Check on the episode.
 import { request } from '../api';
+import type { Answer, Schemas } from '../schema';
 
-export type RoomPart = 'therapist' | 'client' | 'guardian';
-// The appointment's way of meeting, as the server spells it. Older words ("typed", "in_person")
-// are accepted as the same thing.
-export type RoomModality = 'video' | 'phone' | 'text' | 'typed' | 'in-person' | 'in_person';
+export type RoomPass = Schemas['RoomPass'];
+export type RoomPart = RoomPass['part'];
+// The appointment's way of meeting, as the server spells it.
+export type RoomModality = Schemas['Modality'];
 
 export function isTyped(m: string): boolean {
-  return m === 'text' || m === 'typed';
+  return m === 'text';
 }
 
 export function isInPerson(m: string): boolean {
-  return m === 'in-person' || m === 'in_person';
+  return m === 'in-person';
 }
 
-export interface IceConfig {
-  ice_servers: RTCIceServer[];
-  ice_transport_policy: RTCIceTransportPolicy;
-  expires_at?: number;
-}
-
-export interface RoomPass {
-  appointment: {
-    id: number;
-    episode_id: number;
-    starts_at: string;
-    duration_minutes: number;
-    modality: RoomModality;
-    status: string;
-  };
-  part: RoomPart;
-  name: string;
-  client: { id: number; name: string };
-  therapist: { id: number; name: string };
-  opens_at: string;
-  closes_at: string;
-  open: boolean;
-  closed_reason: string | null;
-  session: { started_at: string; ended_at: string | null } | null;
-  guests: { guardian_id: number; name: string; invited_at: string }[];
-  ice: IceConfig;
-}
+// What the browser hands to RTCPeerConnection.
+export type IceConfig = RoomPass['ice'];
 
 export interface RoomMember {
   id: number;
@@ -109,46 +85,13 @@ export type ClientMessage =
   | { type: 'reaction'; kind: ReactionKind }
   | { type: 'strip'; on: boolean };
 
-export interface SessionSummary {
-  appointment_id: number;
-  modality: string;
-  started_at: string | null;
-  ended_at: string | null;
-  duration_seconds: number | null;
-  signals: { consented: boolean };
-  movement_synchrony: null | {
-    strength: number;
-    peak_lag_seconds: number;
-    leader: Leader;
-    windows: number;
-    earlier_sessions: number;
-    earlier_mean_strength: number | null;
-  };
-  talk_share: null | { client: number; therapist: number };
-  turns: null | {
-    client: number;
-    therapist: number;
-    overlaps: number;
-    interruptions: { client: number; therapist: number };
-    median_latency_seconds: { client: number | null; therapist: number | null };
-  };
-  typed: null | {
-    messages: { client: number; therapist: number };
-    style_matching: number | null;
-    median_reply_seconds: { client: number | null; therapist: number | null };
-  };
-  reactions: Reaction[];
-}
+// What a session held in an appointment's room left: its figures (each null when it was not
+// measured) and the client's reactions.
+export type SessionSummary = Answer<'/appointments/{id}/session-summary', 'get'>;
 
 // A session held in an appointment's room (GET /episodes/{id}/room-sessions): its start and, once
 // the therapist pressed End, its end.
-export interface HeldSession {
-  appointment_id: number;
-  episode_id: number;
-  modality: RoomModality;
-  started_at: string;
-  ended_at: string | null;
-}
+export type HeldSession = Schemas['RoomSession'];
 
 export const roomApi = {
   room: (appointmentId: number) => request<RoomPass>('GET', `/appointments/${appointmentId}/room`),
@@ -157,7 +100,7 @@ export const roomApi = {
   summary: (appointmentId: number) => request<SessionSummary>('GET', `/appointments/${appointmentId}/session-summary`),
   // Oldest first.
   sessionsOfEpisode: (episodeId: number) =>
-    request<{ sessions: HeldSession[] }>('GET', `/episodes/${episodeId}/room-sessions`).then((r) => r.sessions),
+    request<Answer<'/episodes/{id}/room-sessions', 'get'>>('GET', `/episodes/${episodeId}/room-sessions`).then((r) => r.sessions),
 };
 
 export function roomSocketUrl(appointmentId: number): string {

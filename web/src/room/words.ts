@@ -119,9 +119,10 @@ export function summaryLines(s: SessionSummary, clientName: string, therapistNam
   }
   if (!s.signals.consented) lines.push('Rapport signals were not switched on in this session, so there is nothing on movement or talk.');
   const m = s.movement_synchrony;
-  if (m && Number.isFinite(m.strength)) {
+  const strength = m?.strength ?? null;
+  if (m && strength !== null && Number.isFinite(strength)) {
     const lead = leaderWords(m.leader, m.peak_lag_seconds, clientName, true, therapistName);
-    let line = `Moved in step: ${strengthWord(m.strength)} (r ${r2(m.strength)})${lead ? `; ${lead}` : ''}.`;
+    let line = `Moved in step: ${strengthWord(strength)} (r ${r2(strength)})${lead ? `; ${lead}` : ''}.`;
     if (m.earlier_sessions > 0 && m.earlier_mean_strength !== null) {
       line += ` In ${client}’s ${m.earlier_sessions} earlier session${m.earlier_sessions === 1 ? '' : 's'}: r ${r2(m.earlier_mean_strength)} on average.`;
     }
