@@ -14,6 +14,7 @@ run() {
 run "$here/http/run.sh" "$build"
 run "$here/matching/run.sh" "$build"
 [[ -x "$here/sync/run.sh" ]] && run "$here/sync/run.sh" "$build"
+[[ -x "$here/startup/run.sh" ]] && run "$here/startup/run.sh" "$build"
 [[ -x "$here/sync/mea_bench.sh" ]] && run "$here/sync/mea_bench.sh" --rapport "$build/src/app/rapport"
 # The browser's CPU for the rapport signals (Debian's chromium and web/dist; about 8 minutes).
 run node "$here/web/features_cpu.mjs" "$build"

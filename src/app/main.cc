@@ -1,8 +1,11 @@
 // rapport: one binary, many subcommands. This is the only place a concrete store is chosen.
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -289,6 +292,28 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
   return 0;
 }
 
+// `rapport sync mea ...` runs rapport-mea, built and installed beside this program, with the same
+// words: it alone links FFmpeg, so no other command pays for loading the video libraries.
+int RunMeaBeside(const std::vector<std::string>& args) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path mea =
+      (ec ? std::filesystem::path(".") : self.parent_path()) / "rapport-mea";
+  std::vector<std::string> words = {mea.string()};
+  words.insert(words.end(), args.begin() + 1, args.end());  // the words after "mea"
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execv(mea.c_str(), argv.data());
+  const int error = errno;
+  std::cerr << fmt::format(
+      "rapport sync mea: cannot run {}: {}; motion energy from video runs in rapport-mea, which "
+      "is built and installed beside rapport\n",
+      mea.string(), std::strerror(error));
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -304,6 +329,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
 
+  if (command == "sync" && !args.empty() && args[0] == "mea") return RunMeaBeside(args);
   if (command == "sync") return rapport::RunSyncCommand(args, std::cout, std::cerr);
   if (command == "score") return rapport::RunScoreCommand(args, std::cout, std::cerr);
   if (command == "instruments") return rapport::RunInstrumentsCommand(args, std::cout, std::cerr);

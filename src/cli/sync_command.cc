@@ -1,5 +1,6 @@
-// rapport sync ccf|batch|susy (and mea, which sync_mea.cc implements): the synchrony engine's
-// command line. Reads files, hands plain series to src/analysis, writes CSV/JSON/SVG.
+// rapport sync ccf|batch|susy: the synchrony engine's command line (mea runs in a program of its
+// own, rapport-mea: cli/mea/). Reads files, hands plain series to src/analysis, writes
+// CSV/JSON/SVG.
 
 #include <fmt/format.h>
 
@@ -24,11 +25,6 @@
 #include "analysis/sync_surrogate.h"
 #include "cli/commands.h"
 #include "core/json.h"
-
-#if __has_include("cli/sync_mea.h")
-#include "cli/sync_mea.h"
-#define RAPPORT_HAS_SYNC_MEA 1
-#endif
 
 namespace rapport {
 namespace {
@@ -565,12 +561,9 @@ int RunSyncCommand(Args args, std::ostream& out, std::ostream& err) {
   }
   const std::string& sub = args[0];
   if (sub == "mea") {
-#ifdef RAPPORT_HAS_SYNC_MEA
-    return RunSyncMea(args.subspan(1), out, err);
-#else
-    err << "rapport sync mea: motion energy from video is not available in this build\n";
+    // The program's main() runs rapport-mea (cli/mea/) for it: only that one loads FFmpeg.
+    err << "rapport sync mea: motion energy from video runs in rapport-mea (cli/mea/)\n";
     return 1;
-#endif
   }
   if (sub != "ccf" && sub != "batch" && sub != "susy") {
     err << fmt::format("rapport sync: unknown subcommand '{}'\n\n{}", sub, kSyncUsage);

@@ -1,4 +1,4 @@
-#include "cli/sync_mea.h"
+#include "cli/mea/sync_mea.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
