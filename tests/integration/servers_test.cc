@@ -286,6 +286,8 @@ TEST_F(TwoServersTest, JoiningARoomAgainThroughTheOtherServerReplacesTheFirstSea
   ASSERT_FALSE(first.Hello().is_null());
   therapist.Say({{"type", "admit"}, {"user", world_.c1}});
   ASSERT_FALSE(first.NextOf("admitted").is_null());
+  // The session's start is written once the admission is answered: counted below only once it is.
+  ASSERT_FALSE(therapist.NextOf("session").is_null());
 
   // The same sign-in, now through the server that holds the room.
   RoomPage second(port_, cleo, world_.a_c1);
