@@ -48,8 +48,11 @@ run: web rapport-release
 	@if [ ! -s "$(DB)" ]; then ./build/release/src/app/rapport demo --db $(DB); fi
 	./build/release/src/app/rapport serve --db $(DB) --listen $(LISTEN) --web web/dist
 
-test: web build-dev
-	ctest --preset dev -j $(JOBS)
+# Every test: unit, integration, browser and the web app's (build/dev), and a short run of every
+# fuzz target (build/fuzz). Both suites run even when the first fails; either failing fails this.
+test: web build-dev build-fuzz
+	@status=0; ctest --preset dev -j $(JOBS) || status=1; \
+	ctest --preset fuzz -j $(JOBS) || status=1; exit $$status
 
 test-unit: build-dev
 	ctest --preset dev -j $(JOBS) -LE browser
