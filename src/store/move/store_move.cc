@@ -89,21 +89,11 @@ std::optional<SqlType> ColumnType(const MoveTable& table, std::string_view name)
   return std::nullopt;
 }
 
-// ORDER BY for `columns`, in the same order on both engines: PostgreSQL compares text byte by
-// byte (COLLATE "C"), as SQLite's BINARY collation does whatever the database's locale, and puts
-// NULLs first, as SQLite does.
 std::string OrderBy(const MoveTable& table, const std::vector<std::string>& columns,
                     SqlDialect dialect) {
-  std::string clause;
-  for (const std::string& name : columns) {
-    if (!clause.empty()) clause += ", ";
-    clause += Quoted(name);
-    if (dialect == SqlDialect::kPostgres) {
-      if (ColumnType(table, name) == SqlType::kText) clause += " COLLATE \"C\"";
-      clause += " NULLS FIRST";
-    }
-  }
-  return clause;
+  return SameOrderOnBothEngines(
+      columns, [&](std::string_view name) { return ColumnType(table, name) == SqlType::kText; },
+      dialect);
 }
 
 // The same error, naming the table it came from.

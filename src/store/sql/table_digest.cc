@@ -161,23 +161,15 @@ std::optional<SqlType> TypeOf(const Table& table, std::string_view column) {
   return std::nullopt;
 }
 
-// The rows' order, the same on both engines: text compared byte by byte (PostgreSQL's COLLATE
-// "C", SQLite's BINARY) and NULLs first (SQLite's way).
+// The rows' order: the primary key, or every column for a table without one.
 std::string OrderBy(const Table& table, SqlDialect dialect) {
   std::vector<std::string> columns = table.key;
   if (columns.empty()) {
     for (const Column& column : table.columns) columns.push_back(column.name);
   }
-  std::string clause;
-  for (const std::string& name : columns) {
-    if (!clause.empty()) clause += ", ";
-    clause += Quoted(name);
-    if (dialect == SqlDialect::kPostgres) {
-      if (TypeOf(table, name) == SqlType::kText) clause += " COLLATE \"C\"";
-      clause += " NULLS FIRST";
-    }
-  }
-  return clause;
+  return SameOrderOnBothEngines(
+      columns, [&](std::string_view name) { return TypeOf(table, name) == SqlType::kText; },
+      dialect);
 }
 
 // Runs `select` and hands each row to `row`, streaming: SQLite steps through its result;
@@ -366,6 +358,21 @@ std::vector<std::string> DifferingTables(std::span<const TableDigest> a,
     }
   }
   return differing;
+}
+
+std::string SameOrderOnBothEngines(std::span<const std::string> columns,
+                                   const std::function<bool(std::string_view)>& is_text,
+                                   SqlDialect dialect) {
+  std::string clause;
+  for (const std::string& name : columns) {
+    if (!clause.empty()) clause += ", ";
+    clause += Quoted(name);
+    if (dialect == SqlDialect::kPostgres) {
+      if (is_text(name)) clause += " COLLATE \"C\"";
+      clause += " NULLS FIRST";
+    }
+  }
+  return clause;
 }
 
 }  // namespace rapport

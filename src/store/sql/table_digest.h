@@ -5,8 +5,10 @@
 // the database restored from it. Reads only; stateless.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -81,5 +83,12 @@ std::string ContentHash(std::span<const TableDigest> tables);
 // included, in byte order.
 std::vector<std::string> DifferingTables(std::span<const TableDigest> a,
                                          std::span<const TableDigest> b);
+
+// ORDER BY over `columns`, the same on both engines: PostgreSQL compares text byte by byte
+// (COLLATE "C"), as SQLite's BINARY collation does whatever the database's locale, and puts NULLs
+// first, as SQLite does. `is_text(column)` says which columns hold text.
+std::string SameOrderOnBothEngines(std::span<const std::string> columns,
+                                   const std::function<bool(std::string_view)>& is_text,
+                                   SqlDialect dialect);
 
 }  // namespace rapport
