@@ -348,6 +348,29 @@ test('alerts on the caseload are sorted by severity, then oldest first', async (
   await page.context().close();
 });
 
+test('when the alerts cannot be loaded the caseload says so, and Try again brings them back', async () => {
+  const page = await newPage(live.browser, live.server.baseUrl);
+  const alerts = /\/api\/v1\/alerts\?state=/;
+  await page.route(alerts, (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ title: 'The database is unavailable; try again.', status: 503 }),
+    }),
+  );
+  await signIn(page, kDemo.therapist);
+  const told = page.getByRole('alert').filter({ hasText: 'Your alerts could not be loaded' });
+  await told.waitFor();
+  assert.equal(await page.getByRole('region', { name: /^Open alerts/ }).count(), 0);
+  await assertAccessible(page, 'the caseload when its alerts could not be loaded');
+
+  await page.unroute(alerts);
+  await told.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('region', { name: /^Open alerts/ }).getByRole('article').first().waitFor();
+  assert.equal(await told.count(), 0, 'the message goes once the alerts are shown');
+  await page.context().close();
+});
+
 test('an acknowledged alert stays on the caseload with Resolve one click away until it is resolved', async () => {
   const page = await newPage(live.browser, live.server.baseUrl);
   await signIn(page, kDemo.therapist);

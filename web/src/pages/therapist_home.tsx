@@ -121,6 +121,14 @@ export function TherapistHome({ ctx }: { ctx: AppContext }) {
       <div role="status" class="alerts-status">
         {resolved && <p class="alert alert--success">The alert for {resolved.name} is resolved.</p>}
       </div>
+      {alerts.error && (
+        <Alert>
+          Your alerts could not be loaded, so an alert may be missing from this page: {alerts.error.message}{' '}
+          <button class="button button--small" type="button" onClick={alerts.reload}>
+            Try again
+          </button>
+        </Alert>
+      )}
       {active.open.length > 0 && (
         <section class="card card--alerts" aria-labelledby="alerts-heading">
           <h2 id="alerts-heading" tabIndex={-1}>
