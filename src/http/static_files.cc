@@ -94,13 +94,15 @@ struct Encoding {
 constexpr Encoding kEncodings[] = {{"br", ".br"}, {"gzip", ".gz"}};
 
 // A strong validator of one representation: the file's size and time written, and its coding.
+// Empty when the file cannot be read for them: such a response carries no ETag.
 std::string EntityTag(const fs::path& file, std::string_view coding) {
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  const auto written = fs::last_write_time(file, ec).time_since_epoch();
+  std::error_code size_error;
+  std::error_code time_error;
+  const auto size = fs::file_size(file, size_error);
+  const auto written = fs::last_write_time(file, time_error).time_since_epoch();
+  if (size_error || time_error) return {};
   const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(written).count();
-  return fmt::format("\"{:x}-{:x}{}{}\"", ec ? 0 : size, ec ? 0 : nanos, coding.empty() ? "" : "-",
-                     coding);
+  return fmt::format("\"{:x}-{:x}{}{}\"", size, nanos, coding.empty() ? "" : "-", coding);
 }
 
 }  // namespace
@@ -181,9 +183,9 @@ HttpResponse StaticFiles::FileResponse(std::string_view path, const fs::path& fi
   const std::string etag = EntityTag(chosen, coding);
   response.headers.emplace_back("Cache-Control",
                                 immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  response.headers.emplace_back("ETag", etag);
+  if (!etag.empty()) response.headers.emplace_back("ETag", etag);
   if (compressed_exists) response.headers.emplace_back("Vary", "Accept-Encoding");
-  if (!if_none_match.empty() && NoneMatchNames(if_none_match, etag)) {
+  if (!etag.empty() && !if_none_match.empty() && NoneMatchNames(if_none_match, etag)) {
     response.status = 304;  // no body: the browser's copy is this one
     return response;
   }
