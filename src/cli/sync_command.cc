@@ -562,7 +562,8 @@ int RunSyncCommand(Args args, std::ostream& out, std::ostream& err) {
   const std::string& sub = args[0];
   if (sub == "mea") {
     // The program's main() runs rapport-mea (cli/mea/) for it: only that one loads FFmpeg.
-    err << "rapport sync mea: motion energy from video runs in rapport-mea (cli/mea/)\n";
+    err << "rapport sync mea: motion energy from video runs in its own program, rapport-mea, "
+           "which the rapport command starts from beside it\n";
     return 1;
   }
   if (sub != "ccf" && sub != "batch" && sub != "susy") {
