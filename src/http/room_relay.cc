@@ -124,11 +124,9 @@ std::optional<RoomPass> PassFrom(const Json& json) {
 
 }  // namespace
 
-RoomRelay::RoomRelay(RoomSockets& sockets, asio::io_context& ioc, asio::thread_pool& pool,
-                     ServerEvents& events)
+RoomRelay::RoomRelay(RoomSockets& sockets, asio::io_context& ioc, ServerEvents& events)
     : sockets_(sockets),
       ioc_(ioc),
-      pool_(pool),
       me_(RandomHex(8)),
       prefix_(RoomEventPrefix(me_)),
       sender_(events, me_),

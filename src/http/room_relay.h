@@ -66,8 +66,7 @@ inline constexpr std::chrono::milliseconds kRoomSilence{5000};
 
 class RoomRelay {
  public:
-  RoomRelay(RoomSockets& sockets, asio::io_context& ioc, asio::thread_pool& pool,
-            ServerEvents& events);
+  RoomRelay(RoomSockets& sockets, asio::io_context& ioc, ServerEvents& events);
   RoomRelay(const RoomRelay&) = delete;
   RoomRelay& operator=(const RoomRelay&) = delete;
   ~RoomRelay();
@@ -133,7 +132,6 @@ class RoomRelay {
 
   RoomSockets& sockets_;
   asio::io_context& ioc_;
-  asio::thread_pool& pool_;
   const std::string me_;
   const std::string prefix_;  // RoomEventPrefix(me_)
   EventSender sender_;

@@ -147,7 +147,7 @@ RoomSockets::RoomSockets(asio::io_context& ioc, asio::thread_pool& pool, RoomSer
                          ServerEvents* events)
     : ioc_(ioc), pool_(pool), rooms_(rooms) {
   if (events != nullptr && events->Shared()) {
-    relay_ = std::make_unique<RoomRelay>(*this, ioc, pool, *events);
+    relay_ = std::make_unique<RoomRelay>(*this, ioc, *events);
   }
 }
 

@@ -528,7 +528,7 @@ TEST_F(PlanHttpTest, RankingRatingsHomeworkThoughtRecordsAndReviewsEachWorkAndRe
 TEST_F(PlanHttpTest, TheDashboardShowsWhereEachPlanStandsAndWhenAReviewIsDue) {
   Browser therapist = SignedIn("t1@a.test");
   Browser client = SignedIn("c1@a.test");
-  const auto row_of = [this](Browser& who, EpisodeId episode) {
+  const auto row_of = [](Browser& who, EpisodeId episode) {
     HttpReply dashboard = who.Get("/api/v1/dashboard");
     EXPECT_EQ(dashboard.status, 200u) << dashboard.body;
     const Json rows = dashboard.json()["clients"];
