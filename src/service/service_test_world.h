@@ -19,6 +19,7 @@
 #include "service/actor.h"
 #include "service/auth_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_test_template.h"
 
 namespace rapport::testing {
 
@@ -62,6 +63,7 @@ class TempDb {
 
   std::unique_ptr<SqliteStore> Open() const {
     if (const TestStoreEngine* engine = TestEngine()) return engine->open(dir_.string());
+    if (!std::filesystem::exists(path())) CopyMigratedDatabase(path());
     SqliteStoreOptions options;
     options.path = path();
     options.read_connections = 2;

@@ -21,6 +21,7 @@
 #include "store/sql/field_cipher.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_test_template.h"
 #include "store/store_caseload_contract_test.h"
 #include "store/store_contract_test.h"
 #include "store/store_course_contract_test.h"
@@ -66,12 +67,17 @@ std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, int read_connect
 class SqliteFixture final : public StoreFixture {
  public:
   // One read connection to start with, so that the suite makes the pool grow.
-  SqliteFixture() : store_(OpenOrDie(dir_.File("rapport.db"), 1)) {
+  SqliteFixture() : store_(OpenOrDie(CopyOfMigrated(dir_.File("rapport.db")), 1)) {
     if (!store_) throw std::runtime_error("cannot open the test database");
   }
   Store& store() override { return *store_; }
 
  private:
+  static std::string CopyOfMigrated(const std::string& path) {
+    testing::CopyMigratedDatabase(path);
+    return path;
+  }
+
   TempDir dir_;  // outlives the store
   std::unique_ptr<SqliteStore> store_;
 };
