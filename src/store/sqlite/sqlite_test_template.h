@@ -1,10 +1,10 @@
 #pragma once
-// Test support (header-only, for tests only): a new test database as a copy of one migrated once
-// per test process. Migrating a new file costs more than most tests do themselves; a copy of the
-// migrated file and of the key files beside it is the database SqliteStore::Open would have made,
-// made in the time of a file copy.
-
-#include <unistd.h>
+// Test support (header-only, for tests only): a new test database as a copy of one migrated once.
+// Migrating a new file costs more than most tests do themselves; a copy of the migrated file and
+// of the key files beside it is the database SqliteStore::Open would have made, made in the time
+// of a file copy. Each test runs in a process of its own, so the migrated database is shared
+// between processes: it lives in the temporary directory under a name that digests every
+// migration, and a changed schema gets a new one.
 
 #include <filesystem>
 #include <stdexcept>
@@ -12,57 +12,60 @@
 #include <string_view>
 
 #include "core/crypto.h"
+#include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace rapport::testing {
 
 namespace sqlite_template_detail {
 
-// The migrated, empty database of this process, removed at exit by the process that made it.
-class MigratedTemplate {
- public:
-  MigratedTemplate() : owner_(getpid()) {
-    if (!InitCrypto()) throw std::runtime_error("cannot initialise the crypto library");
-    dir_ = std::filesystem::temp_directory_path() / ("rapport-test-template-" + RandomHex(8));
-    std::filesystem::create_directories(dir_);
+inline constexpr std::string_view kName = "rapport.db";
+
+// The directory of the migrated database, made by the first process that needs it: in a
+// directory of its own, then renamed into place whole, so no process sees half of one.
+inline std::filesystem::path MigratedDirectory() {
+  if (!InitCrypto()) throw std::runtime_error("cannot initialise the crypto library");
+  std::string schema;
+  for (const SqlMigration& migration : SqliteMigrations()) {
+    schema.append(migration.name).push_back('\0');
+    schema.append(migration.sql).push_back('\0');
+  }
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("rapport-test-db-" + Blake2b256Hex(schema).substr(0, 16));
+  if (std::filesystem::exists(dir / kName)) return dir;
+  const std::filesystem::path making = dir.string() + ".making-" + RandomHex(8);
+  std::filesystem::create_directories(making);
+  {
     SqliteStoreOptions options;
-    options.path = (dir_ / kName).string();
+    options.path = (making / kName).string();
     options.read_connections = 1;
     auto store = SqliteStore::Open(options);
-    if (!store)
-      throw std::runtime_error("cannot make the template database: " + store.error().message);
-  }
-  ~MigratedTemplate() {
-    if (getpid() != owner_) return;  // a forked child leaves its parent's template alone
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  MigratedTemplate(const MigratedTemplate&) = delete;
-  MigratedTemplate& operator=(const MigratedTemplate&) = delete;
-
-  // Copies the database and every file named after it (its key files) to `path` and its names.
-  void CopyTo(const std::string& path) const {
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-      const std::string name = entry.path().filename().string();
-      if (name.starts_with(kName)) {
-        std::filesystem::copy_file(entry.path(), path + name.substr(kName.size()));
-      }
+    if (!store) {
+      throw std::runtime_error("cannot make the migrated test database: " + store.error().message);
     }
   }
-
- private:
-  static constexpr std::string_view kName = "rapport.db";
-  pid_t owner_;
-  std::filesystem::path dir_;
-};
+  std::error_code renamed;
+  std::filesystem::rename(making, dir, renamed);  // fails when another process came first
+  if (renamed) std::filesystem::remove_all(making, renamed);
+  if (!std::filesystem::exists(dir / kName)) {
+    throw std::runtime_error("no migrated test database in " + dir.string());
+  }
+  return dir;
+}
 
 }  // namespace sqlite_template_detail
 
 // Puts at `path`, where no database is yet, an empty database at the newest schema with its key
 // files beside it under the names SqliteStore::Open gives them by default.
 inline void CopyMigratedDatabase(const std::string& path) {
-  static const sqlite_template_detail::MigratedTemplate migrated;
-  migrated.CopyTo(path);
+  using sqlite_template_detail::kName;
+  static const std::filesystem::path migrated = sqlite_template_detail::MigratedDirectory();
+  for (const auto& entry : std::filesystem::directory_iterator(migrated)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(kName) && !name.ends_with("-shm")) {
+      std::filesystem::copy_file(entry.path(), path + name.substr(kName.size()));
+    }
+  }
 }
 
 }  // namespace rapport::testing
