@@ -602,3 +602,32 @@ test('leaving the plan editor with changes not yet saved asks first; once saved 
   assert.equal(dialogs.length, 2, `no question once everything is saved: ${JSON.stringify(dialogs.slice(2))}`);
   await page.context().close();
 });
+
+test('a pause in typing leaves an unfinished draft unmarked; Save draft marks what is missing', async () => {
+  const page = await editorForNewClient('Noor Quinn', 'noor.quinn@example.org');
+  await page.getByRole('button', { name: 'Add a problem' }).click();
+  await page.getByRole('group', { name: /^Problem 1/ }).getByLabel("In the client's own words").fill('I cannot face the bus');
+  await page.getByRole('button', { name: 'Add a goal' }).click();
+  const goal = page.getByRole('group', { name: /^Goal 1/ });
+  await goal.getByLabel('The problem it addresses').selectOption({ index: 1 });
+  await goal.getByLabel('The goal, specific and measurable').fill('Take the bus to work twice a week');
+  await goal.getByLabel('Goal due date').fill(isoDate(56));
+  // The goal has no benchmark yet, so the draft cannot be stored; the page says so in its status
+  // line but marks nothing, so nothing moves as the therapist reaches for "Add a questionnaire target".
+  await page.getByRole('status').filter({ hasText: 'Not saved: the draft is not finished yet.' }).waitFor();
+  const form = page.locator('form');
+  assert.equal(await form.locator('[aria-invalid="true"]').count(), 0);
+  assert.equal(await form.locator('.field-error').count(), 0);
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await goal.locator('.field-error').filter({ hasText: /at least one benchmark/ }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Not saved: please correct the marked fields.' }).waitFor();
+  // Once shown, a mark follows the automatic saves too: adding the benchmark clears it.
+  await goal.getByRole('button', { name: /^Add a questionnaire target/ }).click();
+  const benchmark = goal.getByRole('group', { name: /^Benchmark 1 of goal 1/ });
+  await benchmark.getByLabel('Questionnaire').selectOption('PHQ-9');
+  await benchmark.getByLabel('Target score').fill('10');
+  await savedStatus(page).waitFor();
+  assert.equal(await goal.locator('.field-error').count(), 0);
+  await assertAccessible(page, 'the draft editor after an automatic save');
+  await page.context().close();
+});

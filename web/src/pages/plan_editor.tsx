@@ -215,6 +215,8 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   const [model, setModel] = useState<EditContent>(() => toEdit(data.version.content));
   const counters = useRef<Record<string, number>>(usedKeyNumbers([...data.history, data.version.content]));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const marked = useRef(errors);
+  marked.current = errors;
   const [failure, setFailure] = useState<string>();
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   // Set when a save the therapist asked for was turned down: the reasons are then summed up beside
@@ -257,15 +259,23 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   const err = (path: string) => errors[path];
 
   // What the server (or the editor itself) turned down: beside the fields it names, in the status
-  // line, and for a save the therapist asked for, summed up beside the buttons.
+  // line, and for a save the therapist asked for, summed up beside the buttons. A save the page
+  // started itself only updates the marks already shown: a draft is often unfinished, and a new
+  // mark appearing would move the page under the therapist's pointer as they reach for a button.
   function refused(error: ApiError, asked: boolean) {
     if (!shown.current) return;
     const map: Record<string, string> = {};
     for (const f of error.fields) map[f.field.replace(/^content\//, '')] = f.message;
+    const shownMarks = asked ? map : Object.fromEntries(Object.entries(map).filter(([p]) => p in marked.current));
     // Not reaching the server says nothing of the fields: what is marked stays marked.
-    if (error.status !== 0) setErrors(map);
+    if (error.status !== 0) setErrors(shownMarks);
     setFailure(error.fields.length ? undefined : error.message);
-    setSaveState({ kind: 'failed', reason: error.fields.length ? 'please correct the marked fields.' : error.message });
+    const reason = !error.fields.length
+      ? error.message
+      : Object.keys(shownMarks).length
+        ? 'please correct the marked fields.'
+        : 'the draft is not finished yet. Save draft marks what is missing.';
+    setSaveState({ kind: 'failed', reason });
     if (asked) {
       setSummarised(true);
       setFocusSummary((k) => k + 1);
