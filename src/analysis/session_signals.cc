@@ -11,7 +11,6 @@
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kFps = 1000.0 / kSignalStepMs;
 // r is clamped this far inside +-1 before atanh, so a window where one person copies the other
 // exactly adds a large but finite z (7.25) instead of infinity, which would swamp every other

@@ -11,10 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/sync_series.h"
+
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kOrigin = 1'700'000'000'000;  // ms on the server's clock
 constexpr std::size_t kT = 0;                        // therapist
 constexpr std::size_t kC = 1;                        // client

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <numbers>
 
+#include "analysis/sync_series.h"
+
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kLowerTail = 0.025;  // the central 95 % interval
 constexpr double kUpperTail = 0.975;
 

@@ -13,7 +13,6 @@
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kFisherClamp = 10.0;  // rMEA's fisher.r2z bound
 
 Result<int> ToSamples(double seconds, double fps, const char* flag) {

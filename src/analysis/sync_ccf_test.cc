@@ -13,8 +13,6 @@
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // Movement-like series: non-negative, autocorrelated, person 2 partly following person 1.
 void MakeDyad(std::size_t n, unsigned seed, std::vector<double>& x, std::vector<double>& y,
               double offset = 0) {

@@ -5,10 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "analysis/sync_series.h"
+
 namespace rapport {
-namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}  // namespace
 
 std::vector<double> SmoothCentred(std::span<const double> x, double seconds, double fps) {
   const auto n = static_cast<std::ptrdiff_t>(x.size());

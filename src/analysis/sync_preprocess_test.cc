@@ -6,10 +6,10 @@
 #include <limits>
 #include <vector>
 
+#include "analysis/sync_series.h"
+
 namespace rapport {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 TEST(SmoothCentred, AveragesNeighboursAndShrinksAtTheEdges) {
   const std::vector<double> x = {1, 2, 3, 4, 5};

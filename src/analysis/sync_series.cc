@@ -12,7 +12,6 @@
 namespace rapport {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Blanks and the carriage return of a file written on Windows.
 constexpr std::string_view kLineBlanks = " \t\r";
 

@@ -5,6 +5,7 @@
 // of the first problem. All functions are thread-compatible; values are plain and copyable.
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct DyadSeries {
   double fps = 25.0;
   std::size_t size() const { return s1.size(); }
 };
+
+// The engine's missing marker.
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // True when `v` is the engine's missing marker.
 inline bool IsMissing(double v) {

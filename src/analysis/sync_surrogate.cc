@@ -9,10 +9,10 @@
 #include <optional>
 #include <thread>
 
+#include "analysis/sync_series.h"
+
 namespace rapport {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 SessionSynchrony MissingSession() {
   return SessionSynchrony{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
