@@ -22,6 +22,10 @@ using Json = nlohmann::json;
 // Parses `text` as JSON; a syntax error becomes kInvalidArgument naming the byte offset.
 Result<Json> ParseJson(std::string_view text);
 
+// The reader's own limit for free text whose real limit is checked after its line breaks are
+// normalised: it only keeps an absurd body out.
+inline constexpr std::size_t kMaxTextReadBytes = 64 * 1024;
+
 class JsonObjectReader {
  public:
   // `prefix` is prepended to field names in errors ("plan/goals/0/").

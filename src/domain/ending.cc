@@ -34,8 +34,6 @@ constexpr EnumNames<EndReason, 7> kEndReasonWords{{
     {EndReason::kOther, "Other"},
 }};
 
-constexpr std::size_t kMaxReadBytes = 64 * 1024;  // the reader's guard; lengths checked after
-
 // The fields of EndingWords that are free text, in the order they are read and written.
 constexpr std::array<std::pair<std::string_view, std::string EndingWords::*>, 5> kTexts{{
     {"ending_note", &EndingWords::ending_note},
@@ -132,7 +130,7 @@ Result<EndingWords> EndingWordsFromJson(const Json& body) {
     }
   }
   for (const auto& [name, member] : kTexts) {
-    words.*member = r.OptionalString(name, kMaxReadBytes).value_or("");
+    words.*member = r.OptionalString(name, kMaxTextReadBytes).value_or("");
   }
   if (const Json* list = r.Optional("referrals")) {
     if (!list->is_array()) {
@@ -141,9 +139,9 @@ Result<EndingWords> EndingWordsFromJson(const Json& body) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         JsonObjectReader item((*list)[i], fmt::format("referrals/{}/", i));
         Referral referral;
-        referral.name = item.RequiredString("name", kMaxReadBytes).value_or("");
-        referral.contact = item.OptionalString("contact", kMaxReadBytes).value_or("");
-        referral.why = item.OptionalString("why", kMaxReadBytes).value_or("");
+        referral.name = item.RequiredString("name", kMaxTextReadBytes).value_or("");
+        referral.contact = item.OptionalString("contact", kMaxTextReadBytes).value_or("");
+        referral.why = item.OptionalString("why", kMaxTextReadBytes).value_or("");
         if (Status read = item.Finish(); !read) {
           for (const FieldError& f : read.error().fields) errors.push_back(f);
         }
@@ -214,8 +212,8 @@ Result<MeasureSummary> MeasureSummaryFromJson(const Json& json, std::string pref
   JsonObjectReader r(json, prefix);
   MeasureSummary m;
   std::vector<FieldError> errors;
-  m.instrument = r.RequiredString("instrument", kMaxReadBytes).value_or("");
-  m.title = r.RequiredString("title", kMaxReadBytes).value_or("");
+  m.instrument = r.RequiredString("instrument", kMaxTextReadBytes).value_or("");
+  m.title = r.RequiredString("title", kMaxTextReadBytes).value_or("");
   if (const auto higher_is = r.RequiredString("higher_is", 100)) {
     if (*higher_is == "worse") {
       m.direction = Direction::kHigherIsWorse;
@@ -252,7 +250,7 @@ Result<MeasureSummary> MeasureSummaryFromJson(const Json& json, std::string pref
       errors = std::move(read.error().fields);
     }
   }
-  r.OptionalString("sentence", kMaxReadBytes);  // derived from the rest
+  r.OptionalString("sentence", kMaxTextReadBytes);  // derived from the rest
   if (Status read = r.Finish(); !read) {
     const auto& fields = read.error().fields;
     errors.insert(errors.begin(), fields.begin(), fields.end());
@@ -272,8 +270,8 @@ Json GoalSummaryToJson(const GoalSummary& g) {
 Result<GoalSummary> GoalSummaryFromJson(const Json& json, std::string prefix) {
   JsonObjectReader r(json, prefix);
   GoalSummary g;
-  g.key = r.RequiredString("key", kMaxReadBytes).value_or("");
-  g.description = r.RequiredString("description", kMaxReadBytes).value_or("");
+  g.key = r.RequiredString("key", kMaxTextReadBytes).value_or("");
+  g.description = r.RequiredString("description", kMaxTextReadBytes).value_or("");
   if (const auto achievement = r.RequiredString("achievement", 100)) {
     if (auto parsed = ParseAchievement(*achievement)) {
       g.achievement = *parsed;
@@ -281,7 +279,7 @@ Result<GoalSummary> GoalSummaryFromJson(const Json& json, std::string prefix) {
       r.AddError("achievement", "is not a goal-achievement code");
     }
   }
-  r.OptionalString("achievement_words", kMaxReadBytes);  // derived from the achievement
+  r.OptionalString("achievement_words", kMaxTextReadBytes);  // derived from the achievement
   if (const auto level = r.OptionalInt("gas_level")) {
     if (*level < -2 || *level > 2) {
       r.AddError("gas_level", "must be from -2 to +2");

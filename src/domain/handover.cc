@@ -37,7 +37,6 @@ constexpr EnumNames<FitChoice, 3> kFitChoices{{
     {FitChoice::kChange, "change"},
 }};
 
-constexpr std::size_t kMaxReadBytes = 64 * 1024;  // the reader's guard; lengths checked after
 constexpr std::size_t kMaxPacketText = 4000;
 constexpr std::size_t kMaxReferralReason = 2000;
 constexpr std::size_t kMaxOutside = 500;
@@ -126,7 +125,7 @@ Result<PacketConsent> PacketConsentFromJson(const Json& body) {
   PacketConsent consent;
   consent.share = ReadSections(r, "share");
   for (const auto& [name, member] : kConsentTexts) {
-    if (auto text = r.OptionalString(name, kMaxReadBytes)) {
+    if (auto text = r.OptionalString(name, kMaxTextReadBytes)) {
       consent.*member = std::move(*text);
       Normalise(r, consent.*member, name, kMaxPacketText, false);
     }
@@ -184,8 +183,9 @@ Json HandoverPacketToJson(const HandoverPacket& packet) {
 Result<HandoverPacket> HandoverPacketFromJson(const Json& json) {
   JsonObjectReader r(json);
   HandoverPacket packet;
-  packet.client_name = r.RequiredString("client_name", kMaxReadBytes).value_or("");
-  packet.from_therapist_name = r.RequiredString("from_therapist_name", kMaxReadBytes).value_or("");
+  packet.client_name = r.RequiredString("client_name", kMaxTextReadBytes).value_or("");
+  packet.from_therapist_name =
+      r.RequiredString("from_therapist_name", kMaxTextReadBytes).value_or("");
   if (const auto started = r.RequiredString("started_at", 100)) {
     if (auto at = ParseIso8601(*started)) {
       packet.started_at = *at;
@@ -236,11 +236,11 @@ Result<HandoverPacket> HandoverPacketFromJson(const Json& json) {
     }
   }
   if (packet.shared.contains(PacketSection::kWhatHelped)) {
-    packet.what_helped = r.OptionalString("what_helped", kMaxReadBytes).value_or("");
-    packet.what_did_not = r.OptionalString("what_did_not", kMaxReadBytes).value_or("");
+    packet.what_helped = r.OptionalString("what_helped", kMaxTextReadBytes).value_or("");
+    packet.what_did_not = r.OptionalString("what_did_not", kMaxTextReadBytes).value_or("");
   }
   if (packet.shared.contains(PacketSection::kPreferences)) {
-    packet.preferences = r.OptionalString("preferences", kMaxReadBytes).value_or("");
+    packet.preferences = r.OptionalString("preferences", kMaxTextReadBytes).value_or("");
   }
   RAPPORT_RETURN_IF_ERROR(r.Finish());
   return packet;
@@ -249,7 +249,7 @@ Result<HandoverPacket> HandoverPacketFromJson(const Json& json) {
 Result<ReferralRequest> ReferralRequestFromJson(const Json& body) {
   JsonObjectReader r(body);
   ReferralRequest referral;
-  if (auto reason = r.RequiredString("reason", kMaxReadBytes)) {
+  if (auto reason = r.RequiredString("reason", kMaxTextReadBytes)) {
     referral.reason = std::move(*reason);
     Normalise(r, referral.reason, "reason", kMaxReferralReason, true);
   }
@@ -260,7 +260,7 @@ Result<ReferralRequest> ReferralRequestFromJson(const Json& body) {
       referral.to_therapist_id = *to;
     }
   }
-  if (auto outside = r.OptionalString("to_outside", kMaxReadBytes)) {
+  if (auto outside = r.OptionalString("to_outside", kMaxTextReadBytes)) {
     referral.to_outside = std::move(*outside);
     Normalise(r, referral.to_outside, "to_outside", kMaxOutside, false);
   }

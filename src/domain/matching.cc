@@ -527,10 +527,6 @@ Result<ClientPreferences> ValidatePreferences(ClientPreferences preferences) {
 
 namespace {
 
-// Long texts are checked for length after line breaks are normalised; the reader's own limit
-// only keeps an absurd body out.
-constexpr std::size_t kMaxReadBytes = 64 * 1024;
-
 Json TimestampJson(Timestamp t) {
   return t == 0 ? Json(nullptr) : Json(FormatIso8601(t));
 }
@@ -669,7 +665,7 @@ Described ReadDescribed(JsonObjectReader& parent, std::string_view key, Problems
   const Json* json = parent.Optional(key);
   if (json == nullptr) return d;
   JsonObjectReader r(*json, parent.FieldName(key) + "/");
-  d.value = r.OptionalString("value", kMaxReadBytes).value_or("");
+  d.value = r.OptionalString("value", kMaxTextReadBytes).value_or("");
   d.shown = r.OptionalBool("shown").value_or(false);
   problems.TakeUnreadable(r.Finish());
   return d;
@@ -680,7 +676,7 @@ Wish ReadWish(JsonObjectReader& parent, std::string_view key, Problems& problems
   const Json* json = parent.Optional(key);
   if (json == nullptr) return w;
   JsonObjectReader r(*json, parent.FieldName(key) + "/");
-  w.value = r.OptionalString("value", kMaxReadBytes).value_or("");
+  w.value = r.OptionalString("value", kMaxTextReadBytes).value_or("");
   ReadInt(r, "weight", w.weight);
   problems.TakeUnreadable(r.Finish());
   return w;
@@ -760,14 +756,14 @@ Result<TherapistOffer> OfferFromJson(const Json& body) {
   offer.focus_areas = ReadStrings(r, "focus_areas");
   offer.languages = ReadStrings(r, "languages");
   offer.modalities = ReadModalities(r, "modalities");
-  offer.at_a_distance = r.OptionalString("at_a_distance", kMaxReadBytes).value_or("");
+  offer.at_a_distance = r.OptionalString("at_a_distance", kMaxTextReadBytes).value_or("");
   offer.availability = ReadSlots(r, "availability", problems);
   offer.payers = ReadStrings(r, "payers");
-  offer.fees = r.OptionalString("fees", kMaxReadBytes).value_or("");
+  offer.fees = r.OptionalString("fees", kMaxTextReadBytes).value_or("");
   offer.accepting_new_clients = r.OptionalBool("accepting_new_clients").value_or(true);
   ReadEnum(r, "structure", kStructures, offer.structure);
   ReadEnum(r, "direction", kDirections, offer.direction);
-  offer.about = r.OptionalString("about", kMaxReadBytes).value_or("");
+  offer.about = r.OptionalString("about", kMaxTextReadBytes).value_or("");
   if (const Json* identity = r.Optional("identity")) {
     JsonObjectReader i(*identity, "identity/");
     TherapistIdentity& id = offer.identity;
@@ -842,7 +838,7 @@ Result<ClientPreferences> PreferencesFromJson(const Json& body) {
     ReadInt(w, "focus_weight", p.wishes.focus_weight);
     problems.TakeUnreadable(w.Finish());
   }
-  p.identity_note = r.OptionalString("identity_note", kMaxReadBytes).value_or("");
+  p.identity_note = r.OptionalString("identity_note", kMaxTextReadBytes).value_or("");
   ReadEnum(r, "structure", kStructures, p.structure);
   ReadEnum(r, "direction", kDirections, p.direction);
   ReadInt(r, "session_minutes", p.session_minutes);

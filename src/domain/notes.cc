@@ -17,8 +17,6 @@ constexpr EnumNames<NoteState, 2> kNoteStates{{
     {NoteState::kSigned, "signed"},
 }};
 
-constexpr std::size_t kMaxReadBytes = 64 * 1024;  // the reader's guard; lengths checked after
-
 bool IsKey(std::string_view key) {
   return !key.empty() && key.size() <= 40 && std::all_of(key.begin(), key.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || c == '_';
@@ -67,8 +65,8 @@ Result<NoteTemplate> NoteTemplateFromJson(const Json& json) {
   std::vector<FieldError> errors;
   JsonObjectReader r(json);
   NoteTemplate t;
-  t.code = r.RequiredString("code", kMaxReadBytes).value_or("");
-  const auto name = r.RequiredString("name", kMaxReadBytes);
+  t.code = r.RequiredString("code", kMaxTextReadBytes).value_or("");
+  const auto name = r.RequiredString("name", kMaxTextReadBytes);
   const Json* sections = r.Required("sections");
   Take(r.Finish(), errors);
   if (!errors.empty() || sections == nullptr || !name) {
@@ -86,9 +84,9 @@ Result<NoteTemplate> NoteTemplateFromJson(const Json& json) {
       const std::string at = fmt::format("sections/{}/", i);
       JsonObjectReader s((*sections)[i], at);
       NoteSection section;
-      section.key = s.RequiredString("key", kMaxReadBytes).value_or("");
-      const auto title = s.RequiredString("title", kMaxReadBytes);
-      const auto prompt = s.OptionalString("prompt", kMaxReadBytes);
+      section.key = s.RequiredString("key", kMaxTextReadBytes).value_or("");
+      const auto title = s.RequiredString("title", kMaxTextReadBytes);
+      const auto prompt = s.OptionalString("prompt", kMaxTextReadBytes);
       const Status read = s.Finish();
       Take(read, errors);
       if (!read || !title) continue;

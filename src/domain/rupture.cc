@@ -15,13 +15,11 @@ constexpr EnumNames<RuptureSource, 3> kSources{{
     {RuptureSource::kOther, "other"},
 }};
 
-constexpr std::size_t kMaxReadBytes = 64 * 1024;  // the reader's guard; lengths checked after
-
 // Reads the string `key` and puts it, normalised as EndingWords' texts are, into `text`; every
 // problem goes to `r`.
 void ReadText(JsonObjectReader& r, std::string_view key, bool required, std::string& text) {
-  auto read =
-      required ? r.RequiredString(key, kMaxReadBytes) : r.OptionalString(key, kMaxReadBytes);
+  auto read = required ? r.RequiredString(key, kMaxTextReadBytes)
+                       : r.OptionalString(key, kMaxTextReadBytes);
   if (!read) return;
   auto normal = NormalizeParagraphs(*read, key, kMaxRuptureText, required);
   if (normal) {
