@@ -7,13 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +22,7 @@
 #include "analysis/sync_series.h"
 #include "analysis/sync_surrogate.h"
 #include "cli/commands.h"
+#include "core/file.h"
 #include "core/json.h"
 
 namespace rapport {
@@ -134,23 +133,6 @@ Result<int> GetInt(const ParsedArgs& a, std::string_view flag, int fallback) {
   return static_cast<int>(v);
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(Error::NotFound(fmt::format("cannot open {}", path)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-Status WriteFile(const std::string& path, std::string_view content) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return Fail(Error::Unavailable(fmt::format("cannot write {}", path)));
-  out << content;
-  out.close();
-  if (!out) return Fail(Error::Unavailable(fmt::format("cannot write {}", path)));
-  return Ok();
-}
-
 std::string WithPrefix(const std::string& path, const Error& error) {
   return fmt::format("{}: {}", path, error.message);
 }
@@ -171,12 +153,12 @@ Result<DyadSeries> LoadSession(const ParsedArgs& a, const std::string& path,
     if (!a.Get("--p2").empty()) {
       RAPPORT_ASSIGN_OR_RETURN(p2, ParseColumnList(a.Get("--p2")));
     }
-    RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+    RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
     auto parsed = ParseMeaText(text, p1, p2);
     if (!parsed) return Fail(Error::InvalidArgument(WithPrefix(path, parsed.error())));
     series = std::move(*parsed);
   } else if (input == "csv") {
-    RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+    RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
     auto parsed = ParsePlainCsv(text, a.Get("--p1"), a.Get("--p2"));
     if (!parsed) return Fail(Error::InvalidArgument(WithPrefix(path, parsed.error())));
     series = std::move(*parsed);
@@ -194,7 +176,7 @@ Result<DyadSeries> LoadSession(const ParsedArgs& a, const std::string& path,
     }
     for (int person = 0; person < 2; ++person) {
       const std::string& file = person == 0 ? path : second_path;
-      RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadFile(file));
+      RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(file));
       auto movement = ParseOpenFaceCsv(text, options);
       if (!movement) return Fail(Error::InvalidArgument(WithPrefix(file, movement.error())));
       (person == 0 ? series.s1 : series.s2) = std::move(*movement);
@@ -242,18 +224,6 @@ Json JsonSeries(const std::vector<double>& values) {
   Json array = Json::array();
   for (double v : values) array.push_back(JsonNumber(v));
   return array;
-}
-
-std::string MatrixCsv(const CcfMatrix& m) {
-  std::string csv = "start_s";
-  for (int c = 0; c < m.geometry.n_lags(); ++c) csv += "," + Number(m.LagSeconds(c));
-  csv += "\n";
-  for (int w = 0; w < m.geometry.n_windows; ++w) {
-    csv += Number(m.WindowStartSeconds(w));
-    for (int c = 0; c < m.geometry.n_lags(); ++c) csv += "," + Number(m.at(w, c));
-    csv += "\n";
-  }
-  return csv;
 }
 
 Json SessionJson(const SessionSynchrony& s) {
@@ -310,7 +280,7 @@ Status Emit(const ParsedArgs& a, std::ostream& out, const std::string& content) 
     out << content;
     return Ok();
   }
-  return WriteFile(path, content);
+  return WriteWholeFile(path, content);
 }
 
 Result<std::string> GetFormat(const ParsedArgs& a) {
@@ -356,12 +326,12 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
                                  "give --out or use --format json"));
       }
       RAPPORT_RETURN_IF_ERROR(
-          WriteFile(Stem(a.Get("--out")) + "_surrogates.csv", ComparisonCsv(comparisons)));
+          WriteWholeFile(Stem(a.Get("--out")) + "_surrogates.csv", ComparisonCsv(comparisons)));
     }
   }
 
   if (format == "csv") {
-    RAPPORT_RETURN_IF_ERROR(Emit(a, out, MatrixCsv(matrix)));
+    RAPPORT_RETURN_IF_ERROR(Emit(a, out, CcfMatrixCsv(matrix)));
   } else {
     Json j;
     j["file"] = path;
@@ -412,9 +382,9 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
   if (a.Has("--plot")) {
     const std::string stem = Stem(a.Get("--out"));
     const std::string name = std::filesystem::path(path).filename().string();
-    RAPPORT_RETURN_IF_ERROR(WriteFile(stem + "_heatmap.svg", CcfHeatmapSvg(matrix, name)));
-    RAPPORT_RETURN_IF_ERROR(
-        WriteFile(stem + "_peaks.svg", PeakPlotSvg(matrix, summary, name + ": peak per window")));
+    RAPPORT_RETURN_IF_ERROR(WriteWholeFile(stem + "_heatmap.svg", CcfHeatmapSvg(matrix, name)));
+    RAPPORT_RETURN_IF_ERROR(WriteWholeFile(
+        stem + "_peaks.svg", PeakPlotSvg(matrix, summary, name + ": peak per window")));
   }
   return Ok();
 }
@@ -472,7 +442,7 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
     RAPPORT_RETURN_IF_ERROR(Emit(a, out, csv));
     if (!a.Get("--out").empty()) {
       RAPPORT_RETURN_IF_ERROR(
-          WriteFile(Stem(a.Get("--out")) + "_pseudo.csv", ComparisonCsv(group)));
+          WriteWholeFile(Stem(a.Get("--out")) + "_pseudo.csv", ComparisonCsv(group)));
     }
     return Ok();
   }
