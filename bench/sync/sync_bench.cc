@@ -1,9 +1,15 @@
 // sync_bench: times the synchrony engine on one session, for bench/sync/run.sh.
 //   sync_bench generate OUT_FILE MINUTES SEED     write a synthetic 25 fps MEA session
 //   sync_bench time FILE [RUNS] [SURROGATES] [THREADS]
+//   sync_bench task FILE OUT_FILE [RUNS]
 // `time` reports the median wall time of RUNS cross-correlations (60 s window, 30 s increment,
 // +-5 s lag, Fisher z, absolute) on one thread and on THREADS threads, and the wall time of
 // SURROGATES segment-shuffled surrogates (30 s segments) on THREADS threads.
+// `task` times the whole of `rapport sync ccf FILE --fisher-z --abs --threads 1 --out OUT_FILE`
+// once its arguments are read, with the same functions: read the file, parse it, preprocess,
+// compute the matrix and its summaries on one thread, write it as CSV. It reports the median
+// wall and CPU times of RUNS and the median of each part, and leaves OUT_FILE as the last run
+// wrote it.
 
 #include <fmt/format.h>
 
@@ -19,8 +25,10 @@
 #include <vector>
 
 #include "analysis/sync_ccf.h"
+#include "analysis/sync_preprocess.h"
 #include "analysis/sync_series.h"
 #include "analysis/sync_surrogate.h"
+#include "core/file.h"
 
 namespace {
 
@@ -109,6 +117,55 @@ int Time(const std::string& path, int runs, int surrogates, int threads) {
   return 0;
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double CpuMs(std::clock_t since) {
+  return 1000.0 * static_cast<double>(std::clock() - since) / CLOCKS_PER_SEC;
+}
+
+int Task(const std::string& path, const std::string& out_path, int runs) {
+  rapport::CcfOptions options;
+  options.fisher_z = true;
+  options.absolute = true;
+  options.threads = 1;
+  const std::vector<int> p1 = {1}, p2 = {2};
+  std::vector<double> wall, cpu, read_ms, ccf_ms, write_ms;
+  double grand_average = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = Clock::now();
+    const std::clock_t cpu_start = std::clock();
+    auto text = rapport::ReadWholeFile(path);
+    if (!text) return std::cerr << text.error().message << "\n", 1;
+    auto parsed = rapport::ParseMeaText(*text, p1, p2);
+    if (!parsed) return std::cerr << parsed.error().message << "\n", 1;
+    auto series = rapport::Preprocess(*parsed, rapport::PreprocessOptions{});
+    if (!series) return std::cerr << series.error().message << "\n", 1;
+    const auto read_end = Clock::now();
+    auto matrix = rapport::ComputeCcf(series->s1, series->s2, options);
+    if (!matrix) return std::cerr << matrix.error().message << "\n", 1;
+    const rapport::SessionSynchrony session =
+        rapport::SummarizeSession(rapport::Summarize(*matrix));
+    const auto ccf_end = Clock::now();
+    const auto written = rapport::WriteWholeFile(out_path, rapport::CcfMatrixCsv(*matrix));
+    if (!written) return std::cerr << written.error().message << "\n", 1;
+    const auto end = Clock::now();
+    cpu.push_back(CpuMs(cpu_start));
+    wall.push_back(1000 * Seconds(start, end));
+    read_ms.push_back(1000 * Seconds(start, read_end));
+    ccf_ms.push_back(1000 * Seconds(read_end, ccf_end));
+    write_ms.push_back(1000 * Seconds(ccf_end, end));
+    grand_average = session.grand_average;
+  }
+  std::cout << fmt::format(
+      "task_ms {:.3f} cpu_ms {:.3f}\nread_parse_ms {:.3f}\nccf_summaries_ms {:.3f}\n"
+      "csv_write_ms {:.3f}\ngrand_average {}\n",
+      Median(wall), Median(cpu), Median(read_ms), Median(ccf_ms), Median(write_ms), grand_average);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,7 +180,11 @@ int main(int argc, char** argv) {
     const int threads = args.size() > 4 ? std::atoi(args[4].c_str()) : 2;
     return Time(args[1], std::max(1, runs), std::max(1, surrogates), std::max(1, threads));
   }
+  if (args.size() >= 3 && args[0] == "task") {
+    const int runs = args.size() > 3 ? std::atoi(args[3].c_str()) : 15;
+    return Task(args[1], args[2], std::max(1, runs));
+  }
   std::cerr << "usage: sync_bench generate OUT MINUTES SEED | sync_bench time FILE [RUNS] "
-               "[SURROGATES] [THREADS]\n";
+               "[SURROGATES] [THREADS] | sync_bench task FILE OUT_FILE [RUNS]\n";
   return 2;
 }

@@ -1,9 +1,11 @@
 #include "analysis/sync_ccf.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <thread>
@@ -577,6 +579,36 @@ double SessionSynchronyValue(const SessionSynchrony& s, int field) {
     case 4: return s.s2_lead;
     default: return s.peak;
   }
+}
+
+std::string CcfMatrixCsv(const CcfMatrix& m) {
+  // One buffer for the whole table: a 50-minute session's matrix is some 25,000 numbers.
+  fmt::memory_buffer csv;
+  const auto rows = static_cast<std::size_t>(m.geometry.n_windows) + 1;
+  const auto columns = static_cast<std::size_t>(m.geometry.n_lags()) + 1;
+  csv.reserve(rows * columns * 20);
+  const auto number = [&csv](double v) {
+    if (IsMissing(v)) {
+      csv.append(std::string_view("NA"));
+    } else {
+      fmt::format_to(std::back_inserter(csv), FMT_COMPILE("{}"), v);
+    }
+  };
+  csv.append(std::string_view("start_s"));
+  for (int c = 0; c < m.geometry.n_lags(); ++c) {
+    csv.push_back(',');
+    number(m.LagSeconds(c));
+  }
+  csv.push_back('\n');
+  for (int w = 0; w < m.geometry.n_windows; ++w) {
+    number(m.WindowStartSeconds(w));
+    for (int c = 0; c < m.geometry.n_lags(); ++c) {
+      csv.push_back(',');
+      number(m.at(w, c));
+    }
+    csv.push_back('\n');
+  }
+  return fmt::to_string(csv);
 }
 
 }  // namespace rapport

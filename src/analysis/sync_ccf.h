@@ -77,6 +77,11 @@ void ComputeCcfInto(std::span<const double> s1, std::span<const double> s2,
                     const CcfGeometry& geometry, const CcfOptions& options, CcfWorkspace& workspace,
                     std::vector<double>& values);
 
+// The matrix as CSV: a header row "start_s" and each lag in seconds, then one row per window,
+// its start in seconds and its values, NA where a value is missing. Each number is written in
+// the shortest form that reads back as the same double.
+std::string CcfMatrixCsv(const CcfMatrix& m);
+
 // Building blocks shared with the surrogate engine, which assembles block sums from tables of
 // segment pairs instead of multiplying every surrogate afresh.
 namespace ccf_internal {

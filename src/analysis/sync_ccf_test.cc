@@ -283,5 +283,45 @@ TEST(Ccf, SummariesFollowRmeaColumns) {
   EXPECT_DOUBLE_EQ(session.peak, 0.5);
 }
 
+TEST(CcfCsv, HasAHeaderOfLagsAndARowPerWindowWithNaForMissingValues) {
+  CcfMatrix m;
+  m.fps = 2;
+  m.geometry.max_lag = 1;
+  m.geometry.window = 4;
+  m.geometry.increment = 2;
+  m.geometry.n_windows = 2;
+  m.values = {0.1, -0.25, 1.0 / 3, kNaN, 0.5, 1e-7};
+  EXPECT_EQ(CcfMatrixCsv(m),
+            "start_s,-0.5,0,0.5\n"
+            "0,0.1,-0.25,0.3333333333333333\n"
+            "1,NA,0.5,1e-07\n");
+}
+
+TEST(CcfCsv, EveryValueReadsBackAsTheSameDouble) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  CcfMatrix m;
+  m.geometry.max_lag = 2;
+  m.geometry.window = 10;
+  m.geometry.increment = 5;
+  m.geometry.n_windows = 40;
+  for (int i = 0; i < 40 * 5; ++i) m.values.push_back(std::atanh(uniform(rng)));
+  const std::string csv = CcfMatrixCsv(m);
+  std::vector<double> read;
+  std::size_t line_start = csv.find('\n') + 1;
+  while (line_start < csv.size()) {
+    const std::size_t line_end = csv.find('\n', line_start);
+    std::size_t cell = csv.find(',', line_start) + 1;  // past the window start
+    while (cell < line_end) {
+      const std::size_t next = std::min(csv.find(',', cell), line_end);
+      read.push_back(std::stod(csv.substr(cell, next - cell)));
+      cell = next + 1;
+    }
+    line_start = line_end + 1;
+  }
+  ASSERT_EQ(read.size(), m.values.size());
+  for (std::size_t i = 0; i < read.size(); ++i) EXPECT_EQ(read[i], m.values[i]) << i;
+}
+
 }  // namespace
 }  // namespace rapport

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -36,17 +37,18 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return lines;
 }
 
-std::vector<std::string_view> SplitWhitespace(std::string_view line) {
-  std::vector<std::string_view> out;
+// The blank-separated cells of `line` into `cells` (cleared first, so that one vector serves a
+// whole file).
+void SplitWhitespace(std::string_view line, std::vector<std::string_view>& cells) {
+  cells.clear();
   std::size_t i = 0;
   while (i < line.size()) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     std::size_t j = i;
     while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
+    if (j > i) cells.push_back(line.substr(i, j - i));
     i = j;
   }
-  return out;
 }
 
 std::vector<std::string_view> SplitComma(std::string_view line) {
@@ -65,6 +67,16 @@ std::vector<std::string_view> SplitComma(std::string_view line) {
 
 bool IsBlank(std::string_view line) {
   return Trim(line, kLineBlanks).empty();
+}
+
+// True, with `value`, when `cell` is a finite number as it stands (no sign, quotes or blanks to
+// take off first); what this leaves is read by ParseCell, which takes every form.
+bool ReadPlainNumber(std::string_view cell, double& value) {
+  if (cell.empty()) return false;
+  const char first = cell.front();
+  if (!((first >= '0' && first <= '9') || first == '-' || first == '.')) return false;
+  const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return ec == std::errc() && ptr == cell.data() + cell.size() && std::isfinite(value);
 }
 
 Error LineError(std::size_t line, std::string message) {
@@ -110,14 +122,25 @@ Result<DyadSeries> ParseMeaText(std::string_view text, std::span<const int> p1_c
   for (int c : p2_columns) needed = std::max(needed, c);
 
   DyadSeries series;
+  // A row per line, near enough: the series grow once.
+  const auto newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  series.s1.reserve(newlines + 1);
+  series.s2.reserve(newlines + 1);
   std::optional<std::size_t> width;
   std::vector<double> row;
-  const std::vector<std::string_view> lines = Lines(text);
+  std::vector<std::string_view> cells;
   bool first_content = true;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::size_t line_no = i + 1;
-    if (IsBlank(lines[i])) continue;
-    const std::vector<std::string_view> cells = SplitWhitespace(lines[i]);
+  std::size_t line_no = 0;
+  // Line by line (LF or CRLF), with 1-based line numbers for errors.
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    start = end + 1;
+    ++line_no;
+    if (IsBlank(line)) continue;
+    SplitWhitespace(line, cells);
     if (first_content) {
       first_content = false;
       bool all_names = true;
@@ -139,11 +162,17 @@ Result<DyadSeries> ParseMeaText(std::string_view text, std::span<const int> p1_c
     }
     row.clear();
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      auto value = ParseCell(cells[c]);
-      if (!value) {
-        return Fail(LineError(line_no, fmt::format("column {}: {}", c + 1, value.error().message)));
+      // Most cells are plain numbers: read them at once, and leave the rest to ParseCell.
+      double value = 0;
+      if (!ReadPlainNumber(cells[c], value)) {
+        auto parsed = ParseCell(cells[c]);
+        if (!parsed) {
+          return Fail(
+              LineError(line_no, fmt::format("column {}: {}", c + 1, parsed.error().message)));
+        }
+        value = *parsed;
       }
-      row.push_back(*value);
+      row.push_back(value);
     }
     auto sum = [&](std::span<const int> columns) {
       double total = 0;

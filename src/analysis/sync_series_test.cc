@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace rapport {
@@ -43,6 +44,24 @@ TEST(MeaText, EmptyFileIsAnError) {
   const std::vector<int> p1 = {1}, p2 = {2};
   EXPECT_FALSE(ParseMeaText("", p1, p2).has_value());
   EXPECT_FALSE(ParseMeaText("\n\n", p1, p2).has_value());
+}
+
+TEST(MeaText, EveryWayOfWritingANumberReadsAsThatNumber) {
+  // Person 1 in plain digits, person 2 the same value quoted, signed, padded or in another form.
+  const std::vector<int> p1 = {1}, p2 = {2};
+  auto s = ParseMeaText("1.5 \"1.5\"\n2 +2\n0.5 .5\n-3 -3.0\n100 1e2\r\n7\t\"7\"\r\n", p1, p2);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->s1, (std::vector<double>{1.5, 2, 0.5, -3, 100, 7}));
+  EXPECT_EQ(s->s2, s->s1);
+}
+
+TEST(MeaText, InfinitiesAndNanSpellingsOtherThanTheMissingMarkersAreRefused) {
+  const std::vector<int> p1 = {1}, p2 = {2};
+  for (const char* cell : {"inf", "-inf", "-nan", "1e400", "0x10", "1.5.2", "--1"}) {
+    auto s = ParseMeaText(std::string("1 2\n3 ") + cell + "\n", p1, p2);
+    ASSERT_FALSE(s.has_value()) << cell;
+    EXPECT_EQ(s.error().message, std::string("line 2: column 2: '") + cell + "' is not a number");
+  }
 }
 
 TEST(MeaText, ColumnBeyondTheRowIsAnError) {
