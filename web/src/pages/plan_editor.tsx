@@ -246,7 +246,12 @@ function Editor({ data, episodeId }: { data: EditorData; episodeId: number }) {
   const unsaved = () => !proposed.current && (pending.current > 0 || JSON.stringify(latest.current) !== savedAs.current);
 
   useEffect(() => {
-    if (focusSummary) summaryRef.current?.focus();
+    if (!focusSummary) return;
+    // From the button that asked (or from nowhere), never out of a field the therapist has
+    // already moved into: the effect can run a moment after the refusal was drawn.
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active.matches('input, textarea, select')) return;
+    summaryRef.current?.focus();
   }, [focusSummary]);
 
   const newKey = (letter: 'p' | 'g' | 'b' | 'i' | 'h') => {
