@@ -20,7 +20,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,11 +59,10 @@ int Generate(const std::string& path, double minutes, std::uint64_t seed) {
 }
 
 int Time(const std::string& path, int runs, int surrogates, int threads) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
+  auto text = rapport::ReadWholeFile(path);
+  if (!text) return std::cerr << text.error().message << "\n", 1;
   const std::vector<int> p1 = {1}, p2 = {2};
-  auto series = rapport::ParseMeaText(text.str(), p1, p2);
+  auto series = rapport::ParseMeaText(*text, p1, p2);
   if (!series) {
     std::cerr << series.error().message << "\n";
     return 1;
