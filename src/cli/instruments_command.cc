@@ -24,7 +24,8 @@ int RunInstrumentsCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     return args.empty() ? 2 : 0;
   }
   const std::string verb = args[0];
-  if ((verb == "list" && args.size() != 1) || ((verb == "show" || verb == "validate") && args.size() != 2)) {
+  if ((verb == "list" && args.size() != 1) ||
+      ((verb == "show" || verb == "validate") && args.size() != 2)) {
     err << kInstrumentsUsage;
     return 2;
   }
@@ -60,7 +61,8 @@ int RunInstrumentsCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     if (!added) {
       err << "rapport instruments: " << args[1] << " is not valid:\n";
       if (added.error().fields.empty()) err << "  " << added.error().message << "\n";
-      for (const auto& f : added.error().fields) err << "  " << f.field << ": " << f.message << "\n";
+      for (const auto& f : added.error().fields)
+        err << "  " << f.field << ": " << f.message << "\n";
       return 1;
     }
     const Instrument& inst = catalog->entries().back().instrument;

@@ -28,7 +28,8 @@ Result<InstrumentCatalog> LoadInstrumentCatalog(const std::optional<std::string>
   if (!clinic_dir) return catalog;
   std::error_code ec;
   if (!std::filesystem::is_directory(*clinic_dir, ec)) {
-    return Fail(Error::NotFound(fmt::format("{}: the instruments folder does not exist", *clinic_dir)));
+    return Fail(
+        Error::NotFound(fmt::format("{}: the instruments folder does not exist", *clinic_dir)));
   }
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(*clinic_dir, ec)) {

@@ -33,10 +33,9 @@ TEST(JsonObjectReader, CollectsEveryProblemWithItsFieldName) {
   r.RequiredString("password");
   auto status = r.Finish();
   ASSERT_FALSE(status.has_value());
-  EXPECT_THAT(status.error().fields,
-              ElementsAre(Field(&FieldError::field, "user/email"),
-                          Field(&FieldError::field, "user/password"),
-                          Field(&FieldError::field, "user/extra")));
+  EXPECT_THAT(status.error().fields, ElementsAre(Field(&FieldError::field, "user/email"),
+                                                 Field(&FieldError::field, "user/password"),
+                                                 Field(&FieldError::field, "user/extra")));
 }
 
 TEST(JsonObjectReader, RejectsNonObjectsAndOverlongOrBrokenText) {

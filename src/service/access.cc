@@ -157,9 +157,8 @@ Result<AppointmentOfEpisode> RequireAppointment(Store& store, const Actor& actor
   }
   RAPPORT_ASSIGN_OR_RETURN(Episode episode,
                            RequireEpisode(store, actor, appointment->episode_id, needed));
-  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store, actor, episode.client_id,
-                                                 GuardianSection::kAppointments, "appointment",
-                                                 id));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(
+      store, actor, episode.client_id, GuardianSection::kAppointments, "appointment", id));
   return AppointmentOfEpisode{*std::move(appointment), std::move(episode)};
 }
 

@@ -161,9 +161,8 @@ Result<DischargeSummary> CourseService::Summary(const Actor& actor, EpisodeId ep
       RequireRole(actor, {Role::kClient, Role::kGuardian, Role::kTherapist, Role::kSupervisor}));
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
-  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
-                                                 GuardianSection::kSummaries, "episode",
-                                                 episode.id));
+  RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(
+      store_, actor, episode.client_id, GuardianSection::kSummaries, "episode", episode.id));
   const bool family = actor.role == Role::kClient || actor.role == Role::kGuardian;
   if (family && episode.status != EpisodeStatus::kEnded) {
     return Fail(Error::FailedPrecondition(
@@ -198,8 +197,8 @@ Result<DischargeSummary> CourseService::Draft(const Actor& actor, const Episode&
   // A guardian reads the measures and the goals only where those are shared with them too.
   GuardianSections shared{true, true, true, true, true};
   if (actor.role == Role::kGuardian) {
-    RAPPORT_ASSIGN_OR_RETURN(shared, GuardianSectionsOf(store_, actor.user_id, episode.client_id,
-                                                        clock_.Now()));
+    RAPPORT_ASSIGN_OR_RETURN(
+        shared, GuardianSectionsOf(store_, actor.user_id, episode.client_id, clock_.Now()));
   }
 
   // The measures, as the feedback service shows them to this reader (and audits the read).

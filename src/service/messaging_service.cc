@@ -68,8 +68,7 @@ Result<MessageThread> MessagingService::Thread(const Actor& actor, EpisodeId epi
   RAPPORT_ASSIGN_OR_RETURN(const Episode episode,
                            RequireEpisode(store_, actor, episode_id, ClientAccess::kClinical));
   RAPPORT_RETURN_IF_ERROR(RequireGuardianSection(store_, actor, episode.client_id,
-                                                 GuardianSection::kMessages, kRecord,
-                                                 episode.id));
+                                                 GuardianSection::kMessages, kRecord, episode.id));
   RAPPORT_ASSIGN_OR_RETURN(MessageThread thread, Load(actor, episode));
   RAPPORT_RETURN_IF_ERROR(
       audit::Reads(store_, actor, clock_.Now(), {{std::string(kRecord), Id(episode.id)}}));

@@ -263,7 +263,7 @@ Result<std::unique_ptr<PgTestCluster>> PgTestCluster::Attach(const std::string& 
   cluster->folder_ = folder;
   cluster->started_ = true;
   cluster->owner_ = false;
-  struct stat info {};
+  struct stat info{};
   if (geteuid() == 0 && stat((folder + "/data").c_str(), &info) == 0 && info.st_uid != 0) {
     cluster->drop_privileges_ = true;
     cluster->uid_ = info.st_uid;
