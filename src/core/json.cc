@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "core/field_problems.h"
+
 namespace rapport {
 
 Result<Json> ParseJson(std::string_view text) {
@@ -186,13 +188,7 @@ Status JsonObjectReader::Finish() {
     }
   }
   if (errors_.empty()) return Ok();
-  std::string summary = "Some fields need attention: ";
-  for (std::size_t i = 0; i < errors_.size(); ++i) {
-    if (i > 0) summary += "; ";
-    summary +=
-        errors_[i].field.empty() ? errors_[i].message : errors_[i].field + " " + errors_[i].message;
-  }
-  return Fail(Error::InvalidArgument(std::move(summary), std::move(errors_)));
+  return Fail(InvalidFields("Some fields need attention: ", std::move(errors_)));
 }
 
 }  // namespace rapport

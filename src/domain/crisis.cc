@@ -7,28 +7,12 @@
 #include <set>
 #include <utility>
 
+#include "core/field_problems.h"
 #include "domain/shipped_data.h"
 
 namespace rapport {
 
 namespace {
-
-using Errors = std::vector<FieldError>;
-
-void Take(Errors& errors, Status status) {
-  if (!status) {
-    const auto& fields = status.error().fields;
-    errors.insert(errors.end(), fields.begin(), fields.end());
-  }
-}
-
-Error Combined(std::string_view what, Errors errors) {
-  std::string summary = fmt::format("The {} has problems: ", what);
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    summary += (i ? "; " : "") + errors[i].field + " " + errors[i].message;
-  }
-  return Error::InvalidArgument(std::move(summary), std::move(errors));
-}
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
@@ -64,7 +48,7 @@ std::string RequiredText(JsonObjectReader& r, std::string_view key, std::size_t 
   return *text;
 }
 
-CrisisLine ParseLine(const Json& json, const std::string& prefix, Errors& errors) {
+CrisisLine ParseLine(const Json& json, const std::string& prefix, FieldProblems& errors) {
   JsonObjectReader r(json, prefix);
   CrisisLine line;
   line.name = RequiredText(r, "name", 100);
@@ -93,11 +77,11 @@ CrisisLine ParseLine(const Json& json, const std::string& prefix, Errors& errors
   if (!r.HasErrors() && line.tel.empty() && line.sms.empty() && line.url.empty()) {
     r.AddError("tel", "a line needs a tel, sms or url target, or nobody can reach it from here");
   }
-  Take(errors, r.Finish());
+  errors.Take(r.Finish());
   return line;
 }
 
-CrisisSet ParseSet(const Json& json, const std::string& prefix, Errors& errors) {
+CrisisSet ParseSet(const Json& json, const std::string& prefix, FieldProblems& errors) {
   JsonObjectReader r(json, prefix);
   CrisisSet set;
   if (auto country = r.RequiredString("country", 16)) {
@@ -128,17 +112,17 @@ CrisisSet ParseSet(const Json& json, const std::string& prefix, Errors& errors) 
       }
     }
   }
-  Take(errors, r.Finish());
+  errors.Take(r.Finish());
   return set;
 }
 
-CrisisWords ParseWords(const Json& json, const std::string& prefix, Errors& errors) {
+CrisisWords ParseWords(const Json& json, const std::string& prefix, FieldProblems& errors) {
   JsonObjectReader r(json, prefix);
   CrisisWords words;
   words.title = RequiredText(r, "title", 100);
   words.body = RequiredText(r, "body", 600);
   words.emergency = RequiredText(r, "emergency", 60);
-  Take(errors, r.Finish());
+  errors.Take(r.Finish());
   return words;
 }
 
@@ -156,14 +140,14 @@ const CrisisWords& CrisisDirectory::WordsFor(Reader reader) const {
 }
 
 Result<CrisisSet> ParseCrisisSet(const Json& set) {
-  Errors errors;
+  FieldProblems errors;
   CrisisSet out = ParseSet(set, "", errors);
-  if (!errors.empty()) return Fail(Combined("crisis set", std::move(errors)));
+  if (!errors.Empty()) return Fail(errors.ToError("The crisis set has problems: "));
   return out;
 }
 
 Result<CrisisDirectory> ParseCrisisDirectory(const Json& directory) {
-  Errors errors;
+  FieldProblems errors;
   CrisisDirectory out;
   JsonObjectReader r(directory);
   out.version = r.RequiredString("version", 32).value_or("");
@@ -174,7 +158,7 @@ Result<CrisisDirectory> ParseCrisisDirectory(const Json& directory) {
       out.adult = ParseWords(*adult, "words/adult/", errors);
     if (const Json* child = w.Required("child"))
       out.child = ParseWords(*child, "words/child/", errors);
-    Take(errors, w.Finish());
+    errors.Take(w.Finish());
   }
   if (const Json* sets = r.Required("sets")) {
     if (!sets->is_array() || sets->empty()) {
@@ -185,14 +169,14 @@ Result<CrisisDirectory> ParseCrisisDirectory(const Json& directory) {
         const std::string prefix = fmt::format("sets/{}/", i);
         CrisisSet set = ParseSet((*sets)[i], prefix, errors);
         if (!set.country.empty() && !countries.insert(set.country).second) {
-          errors.push_back({prefix + "country", "repeats another set's country"});
+          errors.Add(prefix + "country", "repeats another set's country");
         }
         out.sets.push_back(std::move(set));
       }
     }
   }
-  Take(errors, r.Finish());
-  if (!errors.empty()) return Fail(Combined("crisis directory", std::move(errors)));
+  errors.Take(r.Finish());
+  if (!errors.Empty()) return Fail(errors.ToError("The crisis directory has problems: "));
   return out;
 }
 

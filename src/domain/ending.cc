@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/field_problems.h"
 #include "domain/enum_names.h"
 #include "domain/scoring.h"
 
@@ -66,12 +67,7 @@ std::optional<Achievement> ParseAchievement(std::string_view text) {
 
 Status Verdict(std::vector<FieldError> errors) {
   if (errors.empty()) return {};
-  std::string summary = "Some fields need attention: ";
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (i > 0) summary += "; ";
-    summary += errors[i].field + " " + errors[i].message;
-  }
-  return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
+  return Fail(InvalidFields("Some fields need attention: ", std::move(errors)));
 }
 
 }  // namespace

@@ -8,14 +8,13 @@
 #include <map>
 #include <utility>
 
+#include "core/field_problems.h"
 #include "domain/enum_names.h"
 #include "domain/shipped_data.h"
 
 namespace rapport {
 
 namespace {
-
-using Errors = std::vector<FieldError>;
 
 constexpr std::array<std::string_view, 7> kDayKeys = {"monday", "tuesday",  "wednesday", "thursday",
                                                       "friday", "saturday", "sunday"};
@@ -33,21 +32,6 @@ constexpr EnumNames<Audience, 5> kAudiences{{
 constexpr std::string_view kPlaceholders[] = {"escalate_after", "contact_within", "opens"};
 
 constexpr Timestamp kMillisecondsPerMinute = 60'000;
-
-void Take(Errors& errors, Status status) {
-  if (!status) {
-    const auto& fields = status.error().fields;
-    errors.insert(errors.end(), fields.begin(), fields.end());
-  }
-}
-
-Error Combined(std::string_view what, Errors errors) {
-  std::string summary = fmt::format("The {} have problems: ", what);
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    summary += (i ? "; " : "") + errors[i].field + " " + errors[i].message;
-  }
-  return Error::InvalidArgument(std::move(summary), std::move(errors));
-}
 
 // People read "9:00", not "09:00"; midnight at the end of the day reads as "midnight".
 std::string SpokenClockTime(int minute_of_day) {
@@ -101,7 +85,8 @@ void CheckPlaceholders(JsonObjectReader& r, std::string_view key, std::string_vi
   }
 }
 
-FollowUpWords ParseFollowUpWords(const Json& json, const std::string& prefix, Errors& errors) {
+FollowUpWords ParseFollowUpWords(const Json& json, const std::string& prefix,
+                                 FieldProblems& errors) {
   JsonObjectReader r(json, prefix);
   FollowUpWords words;
   words.headline = r.RequiredString("headline", 200).value_or("");
@@ -109,12 +94,12 @@ FollowUpWords ParseFollowUpWords(const Json& json, const std::string& prefix, Er
   CheckPlaceholders(r, "headline", words.headline);
   CheckPlaceholders(r, "body", words.body);
   if (!r.HasErrors() && words.body.empty()) r.AddError("body", "must not be empty");
-  Take(errors, r.Finish());
+  errors.Take(r.Finish());
   return words;
 }
 
 FollowUpTemplates ParseFollowUpTemplates(const Json& json, const std::string& prefix,
-                                         Errors& errors) {
+                                         FieldProblems& errors) {
   JsonObjectReader r(json, prefix);
   FollowUpTemplates out;
   const std::pair<std::string_view, FollowUpWords*> cases[] = {
@@ -128,7 +113,7 @@ FollowUpTemplates ParseFollowUpTemplates(const Json& json, const std::string& pr
       *words = ParseFollowUpWords(*json_case, prefix + std::string(key) + "/", errors);
     }
   }
-  Take(errors, r.Finish());
+  errors.Take(r.Finish());
   return out;
 }
 
@@ -227,17 +212,15 @@ std::string DurationInWords(int minutes) {
 
 Status ValidateSafetySettings(const SafetySettings& s, bool (*known_zone)(std::string_view),
                               const CrisisDirectory& crisis) {
-  Errors errors;
-  const auto add = [&](std::string field, std::string message) {
-    errors.push_back({std::move(field), std::move(message)});
-  };
+  FieldProblems errors;
   if (known_zone == nullptr || !known_zone(s.time_zone)) {
-    add("time_zone", "is not a time zone this system knows; use a name such as Europe/London");
+    errors.Add("time_zone",
+               "is not a time zone this system knows; use a name such as Europe/London");
   }
   if (crisis.Find(s.country) == nullptr) {
     std::string known;
     for (const auto& set : crisis.sets) known += (known.empty() ? "" : ", ") + set.country;
-    add("country", fmt::format("must be a country Rapport has crisis lines for: {}", known));
+    errors.Add("country", fmt::format("must be a country Rapport has crisis lines for: {}", known));
   }
   bool open_some_day = false;
   for (std::size_t day = 0; day < 7; ++day) {
@@ -246,28 +229,29 @@ Status ValidateSafetySettings(const SafetySettings& s, bool (*known_zone)(std::s
     open_some_day = true;
     const std::string prefix = fmt::format("hours/{}/", kDayKeys[day]);
     if (interval->start_minute < 0 || interval->start_minute >= kMinutesPerDay) {
-      add(prefix + "start", "must be a time from 00:00 to 23:59");
+      errors.Add(prefix + "start", "must be a time from 00:00 to 23:59");
     } else if (interval->end_minute <= interval->start_minute ||
                interval->end_minute > kMinutesPerDay) {
-      add(prefix + "end",
+      errors.Add(
+          prefix + "end",
           "must be after the start and no later than 24:00; hours past midnight belong to the "
           "next day");
     }
   }
   if (!open_some_day) {
-    add("hours",
-        "must open on at least one day, or a client could never be told when someone "
-        "will read their answer");
+    errors.Add("hours",
+               "must open on at least one day, or a client could never be told when someone "
+               "will read their answer");
   }
   const auto range = [&](std::string_view field, int value, int low, int high) {
     if (value < low || value > high) {
-      add(std::string(field), fmt::format("must be from {} to {}", low, high));
+      errors.Add(std::string(field), fmt::format("must be from {} to {}", low, high));
     }
   };
   range("escalate_after_minutes_in_hours", s.escalate_after_minutes_in_hours, 1, 240);
   range("escalate_after_minutes_out_of_hours", s.escalate_after_minutes_out_of_hours, 1, 240);
   range("contact_within_minutes", s.contact_within_minutes, 5, kMinutesPerDay);
-  if (!errors.empty()) return Fail(Combined("safety settings", std::move(errors)));
+  if (!errors.Empty()) return Fail(errors.ToError("The safety settings have problems: "));
   return Ok();
 }
 
@@ -290,7 +274,7 @@ Json SafetySettingsToJson(const SafetySettings& s) {
 }
 
 Result<SafetySettings> ParseSafetySettings(const Json& json) {
-  Errors errors;
+  FieldProblems errors;
   SafetySettings out;
   JsonObjectReader r(json);
   out.time_zone = r.RequiredString("time_zone", 64).value_or("");
@@ -325,9 +309,9 @@ Result<SafetySettings> ParseSafetySettings(const Json& json) {
         }
       }
       if (ok) out.hours.days[day] = interval;
-      Take(errors, d.Finish());
+      errors.Take(d.Finish());
     }
-    Take(errors, h.Finish());
+    errors.Take(h.Finish());
   }
   const auto int_field = [&](std::string_view key, int& target) {
     if (auto v = r.RequiredInt(key)) {
@@ -348,8 +332,8 @@ Result<SafetySettings> ParseSafetySettings(const Json& json) {
       r.AddError("on_call_out_of_hours", "must be true or false");
     }
   }
-  Take(errors, r.Finish());
-  if (!errors.empty()) return Fail(Combined("safety settings", std::move(errors)));
+  errors.Take(r.Finish());
+  if (!errors.Empty()) return Fail(errors.ToError("The safety settings have problems: "));
   return out;
 }
 
@@ -362,7 +346,7 @@ Result<Audience> ParseAudience(std::string_view text) {
 }
 
 Result<EscalationLadder> ParseEscalationLadder(const Json& definition) {
-  Errors errors;
+  FieldProblems errors;
   EscalationLadder out;
   JsonObjectReader r(definition);
   out.version = r.RequiredString("version", 32).value_or("");
@@ -410,7 +394,7 @@ Result<EscalationLadder> ParseEscalationLadder(const Json& definition) {
             }
           }
         }
-        Take(errors, s.Finish());
+        errors.Take(s.Finish());
         out.steps.push_back(std::move(step));
       }
       if (steps->size() < 2) {
@@ -422,7 +406,7 @@ Result<EscalationLadder> ParseEscalationLadder(const Json& definition) {
     JsonObjectReader n(*notice, "admin_notice/");
     out.admin_subject = n.RequiredString("subject", 200).value_or("");
     out.admin_body = n.RequiredString("body", 2000).value_or("");
-    Take(errors, n.Finish());
+    errors.Take(n.Finish());
   }
   if (const Json* follow_up = r.Required("follow_up")) {
     JsonObjectReader f(*follow_up, "follow_up/");
@@ -432,10 +416,10 @@ Result<EscalationLadder> ParseEscalationLadder(const Json& definition) {
     if (const Json* child = f.Required("child")) {
       out.child = ParseFollowUpTemplates(*child, "follow_up/child/", errors);
     }
-    Take(errors, f.Finish());
+    errors.Take(f.Finish());
   }
-  Take(errors, r.Finish());
-  if (!errors.empty()) return Fail(Combined("escalation rules", std::move(errors)));
+  errors.Take(r.Finish());
+  if (!errors.Empty()) return Fail(errors.ToError("The escalation rules have problems: "));
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "core/field_problems.h"
+
 namespace rapport {
 
 bool Item::Accepts(double value) const {
@@ -82,33 +84,8 @@ namespace {
 // A week: a form that opens earlier than that describes a different fortnight from the session's.
 constexpr int kMaxOpensHoursBefore = 168;
 
-// Collects errors from nested readers into one list with full paths.
-class Problems {
- public:
-  void Add(std::string field, std::string message) {
-    errors_.push_back({std::move(field), std::move(message)});
-  }
-  void Take(Status status) {
-    if (status) return;
-    for (auto& f : status.error().fields) errors_.push_back(std::move(f));
-  }
-  bool Empty() const { return errors_.empty(); }
-  Error ToError(std::string_view code) {
-    std::string summary = fmt::format(
-        "The definition of {} has {} problem{}: ", code.empty() ? "a questionnaire" : code,
-        errors_.size(), errors_.size() == 1 ? "" : "s");
-    for (std::size_t i = 0; i < errors_.size(); ++i) {
-      if (i > 0) summary += "; ";
-      summary += errors_[i].field + " " + errors_[i].message;
-    }
-    return Error::InvalidArgument(std::move(summary), std::move(errors_));
-  }
-
- private:
-  std::vector<FieldError> errors_;
-};
-
-std::optional<ResponseOption> ParseOption(const Json& j, const std::string& path, Problems& p) {
+std::optional<ResponseOption> ParseOption(const Json& j, const std::string& path,
+                                          FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   ResponseOption o;
   auto value = r.RequiredNumber("value");
@@ -121,7 +98,7 @@ std::optional<ResponseOption> ParseOption(const Json& j, const std::string& path
   return o;
 }
 
-std::vector<ResponseOption> ParseOptions(const Json& j, const std::string& path, Problems& p) {
+std::vector<ResponseOption> ParseOptions(const Json& j, const std::string& path, FieldProblems& p) {
   std::vector<ResponseOption> out;
   if (!j.is_array() || j.empty()) {
     p.Add(path, "must be a non-empty list of {value, label}");
@@ -159,7 +136,7 @@ std::vector<std::string> ItemIds(const Json* j, JsonObjectReader& r, std::string
 
 // Each id names an item that takes a number, other than `self`.
 void CheckItemIds(const Instrument& inst, const std::vector<std::string>& ids,
-                  const std::string& path, std::string_view self, Problems& p) {
+                  const std::string& path, std::string_view self, FieldProblems& p) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const Item* item = inst.FindItem(ids[i]);
     const std::string at = fmt::format("{}/{}", path, i);
@@ -174,7 +151,7 @@ void CheckItemIds(const Instrument& inst, const std::vector<std::string>& ids,
 }
 
 std::optional<ScreenOutcome> ParseScreenOutcome(const Json& j, const std::string& path,
-                                                Problems& p) {
+                                                FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   ScreenOutcome out;
   out.label = r.RequiredString("label", 100).value_or("");
@@ -197,7 +174,7 @@ std::optional<ScreenOutcome> ParseScreenOutcome(const Json& j, const std::string
   return out;
 }
 
-std::optional<Screen> ParseScreen(const Json& j, const Instrument& inst, Problems& p) {
+std::optional<Screen> ParseScreen(const Json& j, const Instrument& inst, FieldProblems& p) {
   JsonObjectReader r(j, "screen/");
   Screen screen;
   if (const Json* results = r.Required("results")) {
@@ -227,7 +204,7 @@ std::optional<Screen> ParseScreen(const Json& j, const Instrument& inst, Problem
 
 std::optional<Item> ParseItem(const Json& j, const std::string& path,
                               const std::map<std::string, std::vector<ResponseOption>>& sets,
-                              Problems& p) {
+                              FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Item item;
   auto id = r.RequiredString("id", 64);
@@ -316,7 +293,8 @@ std::optional<Item> ParseItem(const Json& j, const std::string& path,
   return item;
 }
 
-std::optional<Population> ParsePopulation(const Json* j, const std::string& path, Problems& p) {
+std::optional<Population> ParsePopulation(const Json* j, const std::string& path,
+                                          FieldProblems& p) {
   if (j == nullptr) return std::nullopt;
   JsonObjectReader r(*j, path + "/");
   auto mean = r.RequiredNumber("mean");
@@ -330,7 +308,7 @@ std::optional<Population> ParsePopulation(const Json* j, const std::string& path
 }
 
 std::optional<Scale> ParseScale(const Json& j, const std::string& path, const Instrument& inst,
-                                Problems& p) {
+                                FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Scale s;
   auto id = r.RequiredString("id", 64);
@@ -500,7 +478,7 @@ std::optional<Scale> ParseScale(const Json& j, const std::string& path, const In
   return s;
 }
 
-std::optional<RiskLevel> ParseRiskLevel(const Json& j, const std::string& path, Problems& p) {
+std::optional<RiskLevel> ParseRiskLevel(const Json& j, const std::string& path, FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   RiskLevel level;
   const auto at_least = r.RequiredNumber("at_least");
@@ -521,7 +499,7 @@ std::optional<RiskLevel> ParseRiskLevel(const Json& j, const std::string& path, 
 }
 
 std::optional<RiskRule> ParseRiskRule(const Json& j, const std::string& path,
-                                      const Instrument& inst, Problems& p) {
+                                      const Instrument& inst, FieldProblems& p) {
   JsonObjectReader k(j, path + "/");
   RiskRule rule;
   const auto item_id = k.RequiredString("item", 64);
@@ -580,7 +558,7 @@ std::optional<RiskRule> ParseRiskRule(const Json& j, const std::string& path,
 }  // namespace
 
 Result<Instrument> ParseInstrument(const Json& definition) {
-  Problems p;
+  FieldProblems p;
   JsonObjectReader r(definition);
   Instrument inst;
   inst.code = r.RequiredString("code", 32).value_or("");
@@ -756,7 +734,12 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     r.AddError("total", fmt::format("names no scale ('{}')", inst.total_scale));
   }
   p.Take(r.Finish());
-  if (!p.Empty()) return Fail(p.ToError(inst.code));
+  if (!p.Empty()) {
+    const std::string lead = fmt::format("The definition of {} has {} problem{}: ",
+                                         inst.code.empty() ? "a questionnaire" : inst.code,
+                                         p.Size(), p.Size() == 1 ? "" : "s");
+    return Fail(p.ToError(lead));
+  }
   return inst;
 }
 

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/field_problems.h"
 #include "core/text.h"
 #include "domain/enum_names.h"
 #include "domain/escalation.h"
@@ -279,14 +280,7 @@ class Problems {
     }
   }
   bool Empty() const { return errors_.empty(); }
-  Error ToError() {
-    std::string summary = "Some fields need attention: ";
-    for (std::size_t i = 0; i < errors_.size(); ++i) {
-      if (i > 0) summary += "; ";
-      summary += errors_[i].field + " " + errors_[i].message;
-    }
-    return Error::InvalidArgument(std::move(summary), std::move(errors_));
-  }
+  Error ToError() { return InvalidFields("Some fields need attention: ", std::move(errors_)); }
 
  private:
   // "availability/3/start" -> "availability/3"; a path with no list index is its own item.

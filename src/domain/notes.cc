@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/field_problems.h"
 #include "domain/enum_names.h"
 #include "domain/shipped_data.h"
 
@@ -29,32 +30,17 @@ bool IsCode(std::string_view code) {
   });
 }
 
-Status Verdict(std::vector<FieldError> errors, std::string_view what) {
-  if (errors.empty()) return {};
-  std::string summary = fmt::format("The {} needs attention: ", what);
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (i > 0) summary += "; ";
-    summary += errors[i].field + " " + errors[i].message;
-  }
-  return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
-}
-
-void Take(const Status& status, std::vector<FieldError>& errors) {
-  if (!status)
-    errors.insert(errors.end(), status.error().fields.begin(), status.error().fields.end());
-}
-
 // A one-line text: NormalizeParagraphs without line breaks.
 std::string Line(const std::optional<std::string>& text, const std::string& field,
-                 std::size_t max_chars, bool required, std::vector<FieldError>& errors) {
+                 std::size_t max_chars, bool required, FieldProblems& errors) {
   if (!text) return {};
   auto normal = NormalizeParagraphs(*text, field, max_chars, required);
   if (!normal) {
-    Take(Fail(normal.error()), errors);
+    errors.Take(normal);
     return {};
   }
   if (normal->find('\n') != std::string::npos) {
-    errors.push_back({field, "must be one line"});
+    errors.Add(field, "must be one line");
   }
   return *normal;
 }
@@ -62,22 +48,21 @@ std::string Line(const std::optional<std::string>& text, const std::string& fiel
 }  // namespace
 
 Result<NoteTemplate> NoteTemplateFromJson(const Json& json) {
-  std::vector<FieldError> errors;
+  FieldProblems errors;
   JsonObjectReader r(json);
   NoteTemplate t;
   t.code = r.RequiredString("code", kMaxTextReadBytes).value_or("");
   const auto name = r.RequiredString("name", kMaxTextReadBytes);
   const Json* sections = r.Required("sections");
-  Take(r.Finish(), errors);
-  if (!errors.empty() || sections == nullptr || !name) {
-    if (errors.empty()) errors.push_back({"sections", "is required"});
-    return Fail(Verdict(std::move(errors), "template").error());
+  errors.Take(r.Finish());
+  if (!errors.Empty() || sections == nullptr || !name) {
+    if (errors.Empty()) errors.Add("sections", "is required");
+    return Fail(errors.ToError("The template needs attention: "));
   }
-  if (!IsCode(t.code)) errors.push_back({"code", "must be 1 to 40 letters, digits or hyphens"});
+  if (!IsCode(t.code)) errors.Add("code", "must be 1 to 40 letters, digits or hyphens");
   t.name = Line(name, "name", 100, true, errors);
   if (!sections->is_array() || sections->empty() || sections->size() > kMaxNoteSections) {
-    errors.push_back(
-        {"sections", fmt::format("must be a list of 1 to {} sections", kMaxNoteSections)});
+    errors.Add("sections", fmt::format("must be a list of 1 to {} sections", kMaxNoteSections));
   } else {
     std::set<std::string> keys;
     for (std::size_t i = 0; i < sections->size(); ++i) {
@@ -88,19 +73,19 @@ Result<NoteTemplate> NoteTemplateFromJson(const Json& json) {
       const auto title = s.RequiredString("title", kMaxTextReadBytes);
       const auto prompt = s.OptionalString("prompt", kMaxTextReadBytes);
       const Status read = s.Finish();
-      Take(read, errors);
+      errors.Take(read);
       if (!read || !title) continue;
       if (!IsKey(section.key)) {
-        errors.push_back({at + "key", "must be 1 to 40 lower-case letters or underscores"});
+        errors.Add(at + "key", "must be 1 to 40 lower-case letters or underscores");
       } else if (!keys.insert(section.key).second) {
-        errors.push_back({at + "key", "is used by another section"});
+        errors.Add(at + "key", "is used by another section");
       }
       section.title = Line(title, at + "title", 100, true, errors);
       section.prompt = Line(prompt, at + "prompt", 500, false, errors);
       t.sections.push_back(std::move(section));
     }
   }
-  RAPPORT_RETURN_IF_ERROR(Verdict(std::move(errors), "template"));
+  RAPPORT_RETURN_IF_ERROR(errors.Verdict("The template needs attention: "));
   return t;
 }
 
@@ -137,11 +122,11 @@ Result<NoteSections> NoteSectionsFromJson(const NoteTemplate& note_template, con
   if (!sections.is_object()) {
     return Fail(Error::Field("sections", "must be an object of section texts"));
   }
-  std::vector<FieldError> errors;
+  FieldProblems errors;
   for (const auto& [key, value] : sections.items()) {
     const bool known = std::any_of(note_template.sections.begin(), note_template.sections.end(),
                                    [&](const NoteSection& s) { return s.key == key; });
-    if (!known) errors.push_back({"sections/" + key, "is not a section of this note"});
+    if (!known) errors.Add("sections/" + key, "is not a section of this note");
   }
   NoteSections out;
   for (const NoteSection& s : note_template.sections) {
@@ -149,17 +134,17 @@ Result<NoteSections> NoteSectionsFromJson(const NoteTemplate& note_template, con
     if (auto it = sections.find(s.key); it != sections.end() && !it->is_null()) {
       const std::string field = "sections/" + s.key;
       if (!it->is_string()) {
-        errors.push_back({field, "must be text"});
+        errors.Add(field, "must be text");
       } else if (auto normal = NormalizeParagraphs(it->get<std::string>(), field,
                                                    kMaxNoteSectionChars, false)) {
         text = std::move(*normal);
       } else {
-        Take(Fail(normal.error()), errors);
+        errors.Take(normal);
       }
     }
     out.emplace_back(s.key, std::move(text));
   }
-  RAPPORT_RETURN_IF_ERROR(Verdict(std::move(errors), "note"));
+  RAPPORT_RETURN_IF_ERROR(errors.Verdict("The note needs attention: "));
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/field_problems.h"
+
 namespace rapport {
 
 const ScaleScore* ScoreResult::FindScale(std::string_view id) const {
@@ -109,12 +111,8 @@ Result<ScoreResult> Score(const Instrument& inst, const Answers& answers,
     }
   }
   if (!errors.empty()) {
-    std::string summary = fmt::format("Some answers to {} need attention: ", inst.code);
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      if (i > 0) summary += "; ";
-      summary += errors[i].field + " " + errors[i].message;
-    }
-    return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
+    return Fail(InvalidFields(fmt::format("Some answers to {} need attention: ", inst.code),
+                              std::move(errors)));
   }
 
   for (const RiskRule& rule : inst.risk) {
@@ -217,11 +215,7 @@ Result<Answers> AnswersFromJson(const Instrument& inst, const Json& json) {
     }
   }
   if (!errors.empty()) {
-    std::string summary = "Some answers need attention: ";
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      summary += (i > 0 ? "; " : "") + errors[i].field + " " + errors[i].message;
-    }
-    return Fail(Error::InvalidArgument(std::move(summary), std::move(errors)));
+    return Fail(InvalidFields("Some answers need attention: ", std::move(errors)));
   }
   return answers;
 }
