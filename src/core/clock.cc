@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include "core/calendar_date.h"
 
 namespace rapport {
 
@@ -30,11 +30,14 @@ std::string FormatIso8601(Timestamp t) {
 
 namespace {
 
+// Exactly `digits` ASCII digits: no sign, no blank.
 bool ReadInt(std::string_view text, std::size_t& pos, std::size_t digits, int& out) {
   if (pos + digits > text.size()) return false;
-  const char* begin = text.data() + pos;
-  const auto [ptr, ec] = std::from_chars(begin, begin + digits, out);
-  if (ec != std::errc{} || ptr != begin + digits) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + digits; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
   pos += digits;
   return true;
 }
@@ -53,15 +56,10 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
     return Fail(Error::InvalidArgument(
         fmt::format("'{}' is not an ISO 8601 date-time such as 2026-03-01T14:00:00Z", text)));
   };
-  std::size_t pos = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  if (!ReadInt(text, pos, 4, y) || !Expect(text, pos, '-') || !ReadInt(text, pos, 2, mo) ||
-      !Expect(text, pos, '-') || !ReadInt(text, pos, 2, d)) {
-    return bad();
-  }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
-                           day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return bad();
+  const auto date = ParseCalendarDate(text.substr(0, 10));
+  if (!date) return bad();
+  std::size_t pos = 10;
+  int h = 0, mi = 0, s = 0, ms = 0;
   int offset_minutes = 0;
   if (pos < text.size()) {
     if (!Expect(text, pos, 'T') || !ReadInt(text, pos, 2, h) || !Expect(text, pos, ':') ||
@@ -99,7 +97,7 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
     }
     if (pos != text.size() || h > 23 || mi > 59 || s > 59) return bad();
   }
-  const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms} -
+  const auto tp = sys_days{*date} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms} -
                   minutes{offset_minutes};
   return duration_cast<milliseconds>(tp.time_since_epoch()).count();
 }

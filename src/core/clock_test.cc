@@ -15,6 +15,13 @@ TEST(ParseIso8601, RefusesOffsetsNoPlaceUses) {
   EXPECT_TRUE(ParseIso8601("2026-06-01T10:00+05:45").has_value()) << "Nepal";
 }
 
+TEST(ParseIso8601, RefusesSignsAndBlanksWhereDigitsBelong) {
+  for (const char* text : {"-001-06-01", "+001-06-01", "2026-06-01T-1:00Z", "2026-06-01T1 :00Z",
+                           "2026-06-01T10:+5Z", "2026-06-01T10:00+-1:00", "2026-02-29"}) {
+    EXPECT_FALSE(ParseIso8601(text).has_value()) << text;
+  }
+}
+
 TEST(Iso8601, FormatsEpochAsUtcWithMilliseconds) {
   EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatIso8601(1'795'000'000'123), "2026-11-18T11:06:40.123Z");

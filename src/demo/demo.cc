@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/calendar_date.h"
 #include "demo/demo_answers.h"
 #include "demo/demo_course.h"
 #include "demo/demo_family.h"
@@ -289,11 +290,9 @@ Status SeedMessages(WriteTxn& txn, const Actor& system, ClinicId clinic, Episode
 
 std::string ChildBirthday(Timestamp now, int years) {
   using namespace std::chrono;
-  const year_month_day today{floor<days>(sys_time<milliseconds>{milliseconds{now}})};
-  year_month_day born = today - std::chrono::years(years) - months(4);
+  year_month_day born = UtcDateOf(now) - std::chrono::years(years) - months(4);
   if (!born.ok()) born = born.year() / born.month() / 28;
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(born.year()),
-                     static_cast<unsigned>(born.month()), static_cast<unsigned>(born.day()));
+  return FormatCalendarDate(born);
 }
 
 // --- Feedback histories ----------------------------------------------------
@@ -530,14 +529,6 @@ Status WriteFeedback(WriteTxn& txn, const Actor& system, Timestamp now,
 
 // --- Treatment plans ---------------------------------------------------------------
 
-// "YYYY-MM-DD" (UTC) of a moment.
-std::string DateText(Timestamp at) {
-  using namespace std::chrono;
-  const year_month_day day{floor<days>(sys_time<milliseconds>{milliseconds{at}})};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(day.year()),
-                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-}
-
 Problem MakeProblem(const char* key, const char* client_words, const char* formulation,
                     const char* diagnosis = "", ProblemStatus status = ProblemStatus::kActive) {
   return Problem{key, client_words, formulation, diagnosis, status};
@@ -709,8 +700,8 @@ class PlanSeeder {
 // ranked the problems, Jordan rates the goals and ticks homework, wrote a thought record, and
 // two reviews recorded goal attainment levels.
 Status SeedJordanPlan(PlanSeeder& s, Timestamp now) {
-  const std::string soon = DateText(now + 6 * kWeek);
-  const std::string later = DateText(now + 10 * kWeek);
+  const std::string soon = FormatUtcDate(now + 6 * kWeek);
+  const std::string later = FormatUtcDate(now + 10 * kWeek);
   PlanContent v1;
   v1.summary =
       "We will work on getting your energy and enjoyment back step by step, by planning small "
@@ -744,8 +735,8 @@ Status SeedJordanPlan(PlanSeeder& s, Timestamp now) {
   g1.interventions = {
       {"i1", "Behavioural activation: plan small, doable activities and rate mood before and after",
        "CBT"}};
-  g1.homework = {
-      {"h1", "Fill in the activity diary each evening for a week", DateText(now - 13 * kWeek)}};
+  g1.homework = {{"h1", "Fill in the activity diary each evening for a week",
+                  FormatUtcDate(now - 13 * kWeek)}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
@@ -758,7 +749,7 @@ Status SeedJordanPlan(PlanSeeder& s, Timestamp now) {
            "Asleep quickly every night and waking rested"})};
   g2.interventions = {{"i2", "A wind-down hour and a fixed getting-up time; a worry pad by the bed",
                        "CBT for insomnia"}};
-  g2.homework = {{"h2", "Keep a sleep diary for two weeks", DateText(now - 11 * kWeek)}};
+  g2.homework = {{"h2", "Keep a sleep diary for two weeks", FormatUtcDate(now - 11 * kWeek)}};
   v1.goals = {g1, g2};
 
   PlanContent v2 = v1;
@@ -782,12 +773,12 @@ Status SeedJordanPlan(PlanSeeder& s, Timestamp now) {
           2)};
   g3.interventions = {
       {"i3", "Thought records when a worry spikes; a daily 15-minute worry time", "CBT"}};
-  g3.homework = {
-      {"h3", "Write one thought record when worry about work spikes", DateText(now - 5 * kWeek)},
-      {"h4", "Leave the work phone in the hall after 8pm", DateText(now + kWeek)}};
+  g3.homework = {{"h3", "Write one thought record when worry about work spikes",
+                  FormatUtcDate(now - 5 * kWeek)},
+                 {"h4", "Leave the work phone in the hall after 8pm", FormatUtcDate(now + kWeek)}};
   v2.goals.push_back(g3);
   v2.goals[0].homework.push_back(
-      {"h5", "Plan one thing with a friend for the weekend", DateText(now + kWeek)});
+      {"h5", "Plan one thing with a friend for the weekend", FormatUtcDate(now + kWeek)});
 
   RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kClient, {"p2", "p1"}, s.AfterSession(0) + kDay));
   RAPPORT_RETURN_IF_ERROR(s.Rank(SignerRole::kTherapist, {"p1", "p2"}, s.AfterSession(0) + kHour));
@@ -882,7 +873,7 @@ Status SeedLeoPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Go into school on four mornings out of five without a tummy ache stopping me.";
-  g1.due_date = DateText(now + 8 * kWeek);
+  g1.due_date = FormatUtcDate(now + 8 * kWeek);
   g1.benchmarks = {
       Questionnaire("b1", "PSC-17", Comparator::kBelow, 15),
       Gas("b2", {"Stays home most school days", "Goes in on two or three days a week",
@@ -892,19 +883,21 @@ Status SeedLeoPlan(PlanSeeder& s, Timestamp now) {
   g1.interventions = {{"i1", "A brave-steps ladder from easy to hard, with a sticker for each step",
                        "CBT (graded exposure)"},
                       {"i2", "Belly breathing with the balloon game", "relaxation"}};
-  g1.homework = {{"h1", "Practise balloon breathing every evening with Mum", DateText(now + kWeek),
+  g1.homework = {{"h1", "Practise balloon breathing every evening with Mum",
+                  FormatUtcDate(now + kWeek),
                   "Do the balloon breathing with Leo after his bath, and praise him for trying"}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
   g2.description = "Say a short goodbye at the gate and walk in with a friend.";
-  g2.due_date = DateText(now + 8 * kWeek);
+  g2.due_date = FormatUtcDate(now + 8 * kWeek);
   g2.benchmarks = {Gas("b3", {"Cannot let go of Mum at the gate", "Goes in after a long goodbye",
                               "Goes in after a short goodbye", "Goes in with a friend after a wave",
                               "Runs in to find his friends"})};
   g2.interventions = {
       {"i3", "A goodbye plan for Mum: a hug, a special phrase, then leave", "parent coaching"}};
-  g2.homework = {{"h2", "Try the goodbye plan on Monday and Wednesday", DateText(now + kWeek)}};
+  g2.homework = {
+      {"h2", "Try the goodbye plan on Monday and Wednesday", FormatUtcDate(now + kWeek)}};
   c.goals = {g1, g2};
   c.guardian = GuardianSharing{true, true, true, true};
 
@@ -939,16 +932,16 @@ Status SeedMeiPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Feel low on fewer days, and have one social contact a week outside work.";
-  g1.due_date = DateText(now + 4 * kWeek);
+  g1.due_date = FormatUtcDate(now + 4 * kWeek);
   g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
   g1.interventions = {{"i1", "Plan one social contact each week and notice the mood after it",
                        "behavioural activation"}};
-  g1.homework = {{"h1", "Join the Thursday walking group once", DateText(now - 5 * kWeek)}};
+  g1.homework = {{"h1", "Join the Thursday walking group once", FormatUtcDate(now - 5 * kWeek)}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
   g2.description = "Stop checking work email after 8pm on weekdays.";
-  g2.due_date = DateText(now + 4 * kWeek);
+  g2.due_date = FormatUtcDate(now + 4 * kWeek);
   g2.benchmarks = {Questionnaire("b2", "GAD-7", Comparator::kAtMost, 9),
                    Gas("b3", {"Checks email every evening until bedtime",
                               "Checks email most evenings", "No email after 8pm on most weekdays",
@@ -991,22 +984,23 @@ Status SeedAmaPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Answer one question in class each school day, even when I'm not sure.";
-  g1.due_date = DateText(now + 6 * kWeek);
+  g1.due_date = FormatUtcDate(now + 6 * kWeek);
   g1.benchmarks = {Gas("b1", {"Says nothing in any lesson", "Answers when asked by name",
                               "Answers one question a day", "Puts her hand up once a day",
                               "Joins class discussions"})};
   g1.interventions = {
       {"i1", "A ladder of speaking-up steps, practised in session first", "CBT (graded exposure)"}};
   g1.homework = {
-      {"h1", "Answer one question in maths this week", DateText(now + kWeek)},
-      {"h2", "Tell Dad one thing that happened at school each evening", DateText(now + 2 * kWeek),
+      {"h1", "Answer one question in maths this week", FormatUtcDate(now + kWeek)},
+      {"h2", "Tell Dad one thing that happened at school each evening",
+       FormatUtcDate(now + 2 * kWeek),
        "Ask Ama about one good moment of her school day at dinner, and listen without trying to "
        "fix anything"}};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
   g2.description = "Feel OK about who I like, and decide for myself when to tell my family.";
-  g2.due_date = DateText(now + 10 * kWeek);
+  g2.due_date = FormatUtcDate(now + 10 * kWeek);
   g2.confidential = true;
   g2.benchmarks = {Gas("b2", {"Can't think about it without panicking",
                               "Can talk about it in sessions", "Feels mostly OK about it",
@@ -1037,7 +1031,7 @@ Status SeedHanaPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Be able to think about Dad without guilt taking over the whole day.";
-  g1.due_date = DateText(now + 12 * kWeek);
+  g1.due_date = FormatUtcDate(now + 12 * kWeek);
   g1.benchmarks = {
       Gas("b1", {"Guilt fills most days", "Guilt fills about half the days",
                  "Some good memories alongside the guilt",
@@ -1067,13 +1061,13 @@ Status SeedTomasPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Spend time in the garden on most weekends again.";
-  g1.due_date = DateText(now + 6 * kWeek);
+  g1.due_date = FormatUtcDate(now + 6 * kWeek);
   g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
   Goal g2;
   g2.key = "g2";
   g2.problem_key = "p2";
   g2.description = "Worry about work less than an hour a day.";
-  g2.due_date = DateText(now + 6 * kWeek);
+  g2.due_date = FormatUtcDate(now + 6 * kWeek);
   g2.benchmarks = {Questionnaire("b2", "GAD-7", Comparator::kBelow, 8)};
   c.goals = {g1, g2};
   VersionSeed v1;
@@ -1112,7 +1106,7 @@ Status SeedAishaPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Have days where the memories come and go without taking over.";
-  g1.due_date = DateText(now + 4 * kWeek);
+  g1.due_date = FormatUtcDate(now + 4 * kWeek);
   g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
   c.goals = {g1};
   VersionSeed v1;
@@ -1152,7 +1146,7 @@ Status SeedNoahPlan(PlanSeeder& s, Timestamp now) {
   g1.key = "g1";
   g1.problem_key = "p1";
   g1.description = "Apply to restart the course in September.";
-  g1.due_date = DateText(now + 10 * kWeek);
+  g1.due_date = FormatUtcDate(now + 10 * kWeek);
   g1.benchmarks = {Questionnaire("b1", "PHQ-9", Comparator::kBelow, 10)};
   c.goals = {g1};
   VersionSeed v1;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/calendar_date.h"
 #include "domain/family.h"
 #include "service/audit_log.h"
 
@@ -14,13 +15,6 @@ namespace {
 
 constexpr Timestamp kDay = 24LL * 60 * 60 * 1000;
 constexpr Timestamp kWeek = 7 * kDay;
-
-std::string DateText(Timestamp t) {
-  using namespace std::chrono;
-  const year_month_day day{floor<days>(sys_time<milliseconds>{milliseconds{t}})};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(day.year()),
-                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-}
 
 Status Stand(WriteTxn& txn, const Actor& system, GuardianStanding standing) {
   RAPPORT_ASSIGN_OR_RETURN(standing, ValidatedStanding(std::move(standing)));
@@ -36,8 +30,8 @@ Status Consent(WriteTxn& txn, const Actor& system, const DemoFamilyInput& in, Us
   consent.child_id = child;
   consent.kind = kind;
   consent.guardian_link_id = link;
-  consent.given_on = DateText(given);
-  consent.renew_by = DateText(given + 52 * kWeek);
+  consent.given_on = FormatUtcDate(given);
+  consent.renew_by = FormatUtcDate(given + 52 * kWeek);
   consent.note = std::move(note);
   consent.recorded_by = recorded_by;
   consent.recorded_at = given + kDay;

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "core/calendar_date.h"
 #include "core/text.h"
 #include "domain/enum_names.h"
 
@@ -70,10 +71,9 @@ bool* SectionFlag(GuardianSections& sections, GuardianSection section) {
 
 // The first millisecond of a "YYYY-MM-DD" date (UTC), or nothing when it is not one.
 std::optional<Timestamp> DayOf(std::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
-  auto parsed = ParseIso8601(date);
+  const auto parsed = ParseCalendarDate(date);
   if (!parsed) return std::nullopt;
-  return *parsed;
+  return StartOfDate(*parsed);
 }
 
 Result<std::string> Paragraphs(std::string_view text, std::string_view field, std::size_t max,

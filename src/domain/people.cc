@@ -8,6 +8,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/calendar_date.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "domain/enum_names.h"
@@ -194,23 +195,10 @@ Result<std::string> ValidateDisplayName(std::string_view name) {
   return ValidateLineOfText(name, "display_name", 200);
 }
 
-namespace {
-std::optional<std::chrono::year_month_day> ParseDate(std::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
-  auto parsed = ParseIso8601(date);
-  if (!parsed) return std::nullopt;
-  using namespace std::chrono;
-  return year_month_day{floor<days>(sys_time<milliseconds>{milliseconds{*parsed}})};
-}
-}  // namespace
-
 Status ValidateDateOfBirth(std::string_view date, Timestamp now) {
-  const auto ymd = ParseDate(date);
-  if (!ymd) return Fail(Error::Field("date_of_birth", "must be a date such as 2014-05-30"));
-  using namespace std::chrono;
-  const auto born = sys_days{*ymd};
-  const auto today = floor<days>(sys_time<milliseconds>{milliseconds{now}});
-  if (born > today) return Fail(Error::Field("date_of_birth", "cannot be in the future"));
+  const auto born = ParseCalendarDate(date);
+  if (!born) return Fail(Error::Field("date_of_birth", "must be a date such as 2014-05-30"));
+  if (*born > UtcDateOf(now)) return Fail(Error::Field("date_of_birth", "cannot be in the future"));
   if (AgeInYears(date, now) > 130) {
     return Fail(Error::Field("date_of_birth", "is more than 130 years ago"));
   }
@@ -218,10 +206,9 @@ Status ValidateDateOfBirth(std::string_view date, Timestamp now) {
 }
 
 int AgeInYears(std::string_view date_of_birth, Timestamp now) {
-  const auto born = ParseDate(date_of_birth);
+  const auto born = ParseCalendarDate(date_of_birth);
   if (!born) return -1;
-  using namespace std::chrono;
-  const year_month_day today{floor<days>(sys_time<milliseconds>{milliseconds{now}})};
+  const auto today = UtcDateOf(now);
   int age = static_cast<int>(today.year()) - static_cast<int>(born->year());
   if (today.month() < born->month() ||
       (today.month() == born->month() && today.day() < born->day())) {

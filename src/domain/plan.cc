@@ -11,7 +11,9 @@
 #include <string>
 #include <utility>
 
+#include "core/calendar_date.h"
 #include "core/crypto.h"
+#include "core/field_problems.h"
 #include "core/text.h"
 #include "domain/enum_names.h"
 
@@ -140,32 +142,12 @@ namespace {
 
 constexpr Timestamp kMsPerDay = 86'400'000;
 
-// Collects errors from nested readers into one list with full paths.
-class Problems {
- public:
-  void Add(std::string field, std::string message) {
-    errors_.push_back({std::move(field), std::move(message)});
-  }
-  void Take(Status status) {
-    if (status) return;
-    for (auto& f : status.error().fields) errors_.push_back(std::move(f));
-  }
-  bool Empty() const { return errors_.empty(); }
-  Error ToError(std::string_view what) {
-    std::string summary =
-        fmt::format("{} field{} of {} need{} attention: ", errors_.size(),
-                    errors_.size() == 1 ? "" : "s", what, errors_.size() == 1 ? "s" : "");
-    for (std::size_t i = 0; i < errors_.size(); ++i) {
-      if (i > 0) summary += "; ";
-      summary += errors_[i].field.empty() ? errors_[i].message
-                                          : errors_[i].field + " " + errors_[i].message;
-    }
-    return Error::InvalidArgument(std::move(summary), std::move(errors_));
-  }
-
- private:
-  std::vector<FieldError> errors_;
-};
+// "2 fields of the plan need attention: ...", naming each field; empties `p`.
+Error NeedAttention(FieldProblems& p, std::string_view what) {
+  const bool one = p.Size() == 1;
+  return p.ToError(fmt::format("{} field{} of {} need{} attention: ", p.Size(), one ? "" : "s",
+                               what, one ? "s" : ""));
+}
 
 bool IsBlank(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) {
@@ -184,23 +166,6 @@ std::optional<int> KeyNumber(std::string_view key, char letter) {
   const auto [ptr, ec] = std::from_chars(begin, end, number);
   if (ec != std::errc() || ptr != end) return std::nullopt;
   return number;
-}
-
-std::optional<std::chrono::year_month_day> ParseCalendarDate(std::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (date[i] < '0' || date[i] > '9') return std::nullopt;
-  }
-  const auto number = [&](std::size_t at, std::size_t length) {
-    int value = 0;
-    std::from_chars(date.data() + at, date.data() + at + length, value);
-    return value;
-  };
-  using namespace std::chrono;
-  const year_month_day ymd{year{number(0, 4)}, month{static_cast<unsigned>(number(5, 2))},
-                           day{static_cast<unsigned>(number(8, 2))}};
-  if (!ymd.ok()) return std::nullopt;
-  return ymd;
 }
 
 // Numbers as people write them: "10", not "10.0"; "2.5" stays.
@@ -278,7 +243,7 @@ constexpr std::size_t kMaxPerGoal = 20;
 
 // Checks that a questionnaire target can ever be met on the instrument's total scale.
 void CheckTarget(const Benchmark& b, const InstrumentCatalog* catalog, const std::string& path,
-                 Problems& p) {
+                 FieldProblems& p) {
   if (catalog == nullptr) return;  // stored content: checked when it was written
   const Instrument* instrument = catalog->Find(b.instrument);
   if (instrument == nullptr) {
@@ -315,7 +280,7 @@ void CheckTarget(const Benchmark& b, const InstrumentCatalog* catalog, const std
 }
 
 std::optional<Benchmark> ParseBenchmark(const Json& j, const std::string& path,
-                                        const InstrumentCatalog* catalog, Problems& p) {
+                                        const InstrumentCatalog* catalog, FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Benchmark b;
   b.key = ReadKey(r, 'b');
@@ -407,7 +372,8 @@ std::optional<Benchmark> ParseBenchmark(const Json& j, const std::string& path,
   return b;
 }
 
-std::optional<Intervention> ParseIntervention(const Json& j, const std::string& path, Problems& p) {
+std::optional<Intervention> ParseIntervention(const Json& j, const std::string& path,
+                                              FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Intervention in;
   in.key = ReadKey(r, 'i');
@@ -420,7 +386,7 @@ std::optional<Intervention> ParseIntervention(const Json& j, const std::string& 
   return in;
 }
 
-std::optional<Homework> ParseHomework(const Json& j, const std::string& path, Problems& p) {
+std::optional<Homework> ParseHomework(const Json& j, const std::string& path, FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Homework h;
   h.key = ReadKey(r, 'h');
@@ -434,7 +400,7 @@ std::optional<Homework> ParseHomework(const Json& j, const std::string& path, Pr
   return h;
 }
 
-std::optional<Problem> ParseProblem(const Json& j, const std::string& path, Problems& p) {
+std::optional<Problem> ParseProblem(const Json& j, const std::string& path, FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Problem problem;
   problem.key = ReadKey(r, 'p');
@@ -457,7 +423,7 @@ std::optional<Problem> ParseProblem(const Json& j, const std::string& path, Prob
 }
 
 std::optional<Goal> ParseGoal(const Json& j, const std::string& path,
-                              const InstrumentCatalog* catalog, Problems& p) {
+                              const InstrumentCatalog* catalog, FieldProblems& p) {
   JsonObjectReader r(j, path + "/");
   Goal goal;
   goal.key = ReadKey(r, 'g');
@@ -506,7 +472,7 @@ std::optional<Goal> ParseGoal(const Json& j, const std::string& path,
 }
 
 // Keys present in the content must be unique across every kind of item.
-void CheckUniqueKeys(const PlanContent& c, Problems& p) {
+void CheckUniqueKeys(const PlanContent& c, FieldProblems& p) {
   std::set<std::string, std::less<>> seen;
   const auto check = [&](const std::string& key, const std::string& path) {
     if (key.empty()) return;
@@ -579,7 +545,7 @@ const Homework* PlanContent::FindHomework(std::string_view key) const {
 namespace {
 
 Result<PlanContent> ParseContent(const Json& json, const InstrumentCatalog* catalog) {
-  Problems p;
+  FieldProblems p;
   JsonObjectReader r(json);
   PlanContent c;
   c.summary = r.OptionalString("summary", 4000).value_or("");
@@ -641,7 +607,7 @@ Result<PlanContent> ParseContent(const Json& json, const InstrumentCatalog* cata
   }
   p.Take(r.Finish());
   CheckUniqueKeys(c, p);
-  if (!p.Empty()) return Fail(p.ToError("the plan"));
+  if (!p.Empty()) return Fail(NeedAttention(p, "the plan"));
   return c;
 }
 
@@ -780,7 +746,7 @@ Status ApplyProblemEdit(PlanContent& content, std::string_view key, const Proble
       return Fail(std::move(error));
     }
   }
-  Problems p;
+  FieldProblems p;
   const auto check = [&](const std::optional<std::string>& value, std::string_view field,
                          std::size_t max_length, bool required) {
     if (!value) return;
@@ -795,7 +761,7 @@ Status ApplyProblemEdit(PlanContent& content, std::string_view key, const Proble
   check(edit.client_words, "client_words", 2000, true);
   check(edit.formulation, "formulation", 4000, false);
   check(edit.diagnosis, "diagnosis", 200, false);
-  if (!p.Empty()) return Fail(p.ToError("the problem"));
+  if (!p.Empty()) return Fail(NeedAttention(p, "the problem"));
   if (edit.client_words) problem->client_words = *edit.client_words;
   if (edit.formulation) problem->formulation = *edit.formulation;
   if (edit.diagnosis) problem->diagnosis = *edit.diagnosis;
@@ -1233,9 +1199,7 @@ Result<Timestamp> EndOfDate(std::string_view date, std::string_view field) {
   if (!ymd) {
     return Fail(Error::Field(std::string(field), "must be a real date such as 2026-06-30"));
   }
-  using namespace std::chrono;
-  const auto start = sys_days{*ymd}.time_since_epoch();
-  return duration_cast<milliseconds>(start).count() + kMsPerDay - 1;
+  return StartOfDate(*ymd) + kMsPerDay - 1;
 }
 
 // --- Reviews ----------------------------------------------------------------------------------
@@ -1272,7 +1236,7 @@ Status ValidateRanking(const PlanContent& content, const std::vector<std::string
   if (order.empty()) {
     return Fail(Error::Field("order", "must list the problems, most important first"));
   }
-  Problems p;
+  FieldProblems p;
   std::set<std::string, std::less<>> seen;
   for (std::size_t i = 0; i < order.size(); ++i) {
     const std::string path = fmt::format("order/{}", i);
@@ -1293,13 +1257,13 @@ Status ValidateRanking(const PlanContent& content, const std::vector<std::string
     }
   }
   if (!missing.empty()) p.Add("order", fmt::format("leaves out {}", Join(missing, ", ")));
-  if (!p.Empty()) return Fail(p.ToError("the ranking"));
+  if (!p.Empty()) return Fail(NeedAttention(p, "the ranking"));
   return Ok();
 }
 
 namespace {
 std::vector<FeelingRating> ParseFeelings(JsonObjectReader& r, std::string_view key, bool required,
-                                         const std::string& prefix, Problems& p) {
+                                         const std::string& prefix, FieldProblems& p) {
   std::vector<FeelingRating> out;
   const Json* list = ReadList(r, key, required, 10);
   if (list == nullptr) return out;
@@ -1323,7 +1287,7 @@ std::vector<FeelingRating> ParseFeelings(JsonObjectReader& r, std::string_view k
 }  // namespace
 
 Result<ThoughtRecord> ParseThoughtRecord(const Json& json, const PlanContent& content) {
-  Problems p;
+  FieldProblems p;
   JsonObjectReader r(json);
   ThoughtRecord record;
   if (auto goal_key = r.RequiredString("goal_key", 16)) {
@@ -1341,7 +1305,7 @@ Result<ThoughtRecord> ParseThoughtRecord(const Json& json, const PlanContent& co
   record.balanced_thought = r.OptionalString("balanced_thought", 4000).value_or("");
   record.feelings_after = ParseFeelings(r, "feelings_after", false, "", p);
   p.Take(r.Finish());
-  if (!p.Empty()) return Fail(p.ToError("the thought record"));
+  if (!p.Empty()) return Fail(NeedAttention(p, "the thought record"));
   return record;
 }
 
