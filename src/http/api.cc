@@ -852,13 +852,7 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
                if (!search) return std::unexpected(std::move(search.error()));
                auto csv = audit.ExportCsv(actor, *search);
                if (!csv) return ErrorReply(csv.error());
-               HttpResponse response;
-               response.status = 200;
-               response.content_type = "text/csv; charset=utf-8";
-               response.body = std::move(*csv);
-               response.headers.emplace_back("Content-Disposition",
-                                             "attachment; filename=\"audit-log.csv\"");
-               return response;
+               return Download("text/csv; charset=utf-8", std::move(*csv), "audit-log.csv");
              }));
 
   router.Add("GET", "/api/v1/clients/{id}/readers",

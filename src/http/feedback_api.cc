@@ -355,254 +355,261 @@ Handler AlertChangeRoute(AuthService& auth, AlertChange change) {
                  });
 }
 
+// One handler per route, named for what it answers. A value holding references: the services
+// outlive the router.
+class FeedbackHandlers {
+ public:
+  FeedbackHandlers(FeedbackService& feedback, const InstrumentCatalog& catalog)
+      : feedback_(feedback), catalog_(catalog) {}
+
+  Reply ListInstruments(const HttpRequest&, const Actor&) const {
+    Json out = Json::array();
+    for (const CatalogEntry& e : catalog_.entries())
+      out.push_back(InstrumentSummaryJson(e.instrument));
+    return HttpResponse::JsonBody(200, out);
+  }
+
+  Reply GetInstrument(const HttpRequest& request, const Actor&) const {
+    const Instrument* instrument = catalog_.Find(request.Param("code"));
+    if (instrument == nullptr) return ErrorReply(Error::NotFound("no such questionnaire"));
+    return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
+  }
+
+  // `?appointment=N`: which are due for that session (default: now).
+  Reply AssignedInstruments(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
+    std::optional<AppointmentId> appointment;
+    if (const auto text = request.QueryParam("appointment"); text) {
+      AppointmentId parsed = 0;
+      const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), parsed);
+      if (ec != std::errc() || end != text->data() + text->size() || parsed <= 0) {
+        return ErrorReply(
+            Error::Field("appointment", "must be an appointment id (a whole number)"));
+      }
+      appointment = parsed;
+    }
+    return Respond(200, feedback_.AssignedInstruments(actor, id, appointment), AssignedJson);
+  }
+
+  // The therapist assigns a questionnaire and says how often it is asked:
+  // {"respondent": "client", "schedule": {"every_weeks": 2} | ... | null (its default)}.
+  Reply AssignInstrument(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto respondent = reader.RequiredString("respondent", 32);
+    const Json* schedule_json = reader.Optional("schedule");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    std::optional<std::optional<Schedule>> schedule;
+    if (schedule_json != nullptr) {
+      if (schedule_json->is_null()) {
+        schedule = std::optional<Schedule>();
+      } else {
+        auto parsed = ScheduleFromJson(*schedule_json, "schedule/");
+        if (!parsed) return ErrorReply(parsed.error());
+        schedule = std::optional<Schedule>(*parsed);
+      }
+    }
+    return Respond(200,
+                   feedback_.AssignInstrument(actor, id, std::string(request.Param("code")),
+                                              *respondent, schedule),
+                   AssignedJson);
+  }
+
+  Reply SubmitResponse(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
+    auto submit = ReadSubmit(request, /*with_respondent=*/true);
+    if (!submit) return std::unexpected(std::move(submit.error()));
+    return Respond(201, feedback_.SubmitResponse(actor, id, *submit), SubmitJson);
+  }
+
+  Reply Progress(const HttpRequest&, const Actor& actor, EpisodeId id) const {
+    return Respond(200, feedback_.Progress(actor, id), ProgressJson);
+  }
+
+  Reply GetResponse(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto response_id = PathId(request, "response");
+    if (!response_id) return std::unexpected(std::move(response_id.error()));
+    auto response = feedback_.GetResponse(actor, *response_id);
+    if (!response) return ErrorReply(response.error());
+    // A response reached through another episode's path names no record there.
+    if (response->episode_id != *id) return ErrorReply(Error::NotFound("no such record"));
+    return HttpResponse::JsonBody(
+        200, ResponseDetailJson(*response, catalog_.Find(response->instrument)));
+  }
+
+  // Answers in progress, the author's own: restored after a refresh, a sign-out or on another
+  // device.
+  Reply GetDraft(const HttpRequest&, const Actor& actor, EpisodeId id) const {
+    return Respond(200, feedback_.GetDraft(actor, id), DraftJson);
+  }
+
+  Reply SaveDraft(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
+    auto answers = ReadDraftAnswers(request);
+    if (!answers) return std::unexpected(std::move(answers.error()));
+    return Respond(200, feedback_.SaveDraft(actor, id, *answers), DraftJson);
+  }
+
+  Reply ExportCsv(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto csv = feedback_.ExportEpisodeCsv(actor, *id);
+    if (!csv) return ErrorReply(csv.error());
+    return Download("text/csv; charset=utf-8", std::move(*csv), fmt::format("episode-{}.csv", *id));
+  }
+
+  Reply ListAlerts(const HttpRequest& request, const Actor& actor) const {
+    std::optional<AlertState> state;
+    if (auto text = request.QueryParam("state"); text && !text->empty()) {
+      auto parsed = ParseAlertState(*text);
+      if (!parsed) {
+        return ErrorReply(Error::Field("state", "must be one of open, acknowledged, resolved"));
+      }
+      state = *parsed;
+    }
+    auto list = feedback_.ListAlerts(actor, state);
+    if (!list) return ErrorReply(list.error());
+    Json out = Json::array();
+    for (const AlertView& a : *list) out.push_back(AlertJson(a));
+    return HttpResponse::JsonBody(200, out);
+  }
+
+  // The service names "note" when acknowledging without one.
+  Result<AlertView> Acknowledge(const Actor& actor, AlertId id,
+                                const std::optional<std::string>& note) const {
+    return feedback_.Acknowledge(actor, id, note.value_or(""));
+  }
+
+  Result<AlertView> Resolve(const Actor& actor, AlertId id,
+                            const std::optional<std::string>& note) const {
+    return feedback_.Resolve(actor, id, note);
+  }
+
+  Reply Dashboard(const HttpRequest&, const Actor& actor) const {
+    auto rows = feedback_.Dashboard(actor);
+    if (!rows) return ErrorReply(rows.error());
+    return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog_));
+  }
+
+  Reply Caseload(const HttpRequest&, const Actor& actor) const {
+    auto rows = feedback_.Caseload(actor);
+    if (!rows) return ErrorReply(rows.error());
+    return HttpResponse::JsonBody(200, CaseloadJson(*rows, catalog_));
+  }
+
+  // {"guardian_id": N}: a link for that parent or carer; none: for the client.
+  Reply CreateFeedbackLink(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    std::optional<UserId> guardian_id;
+    JsonObjectReader reader(*body);
+    if (const Json* g = reader.Optional("guardian_id"); g != nullptr) {
+      if (g->is_number_integer() && g->get<std::int64_t>() > 0) {
+        guardian_id = g->get<UserId>();
+      } else if (!g->is_null()) {
+        reader.AddError("guardian_id", "must be a user id");
+      }
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto link = feedback_.CreateFeedbackLink(actor, *id, guardian_id);
+    if (!link) return ErrorReply(link.error());
+    // A path, not an absolute URL: a forged Host header cannot redirect it.
+    return HttpResponse::JsonBody(
+        201, {{"url", link->path}, {"expires_at", FormatIso8601(link->expires_at)}});
+  }
+
+  Reply PeekFeedbackLink(const HttpRequest& request) const {
+    auto info = feedback_.PeekFeedbackLink(std::string(request.Param("token")));
+    if (!info) return ErrorReply(info.error());
+    Json instruments = Json::array();
+    for (const AssignedInstrument& a : info->pending) {
+      if (const Instrument* i = catalog_.Find(a.code); i != nullptr) {
+        instruments.push_back(InstrumentToJson(*i));
+      }
+    }
+    return HttpResponse::JsonBody(
+        200, {{"client_first_name", FirstName(info->client_name)},
+              {"respondent", std::string(ToString(info->respondent))},
+              {"guardian_name", OptionalText(info->guardian_name)},
+              {"therapist_name", info->therapist_name},
+              {"clinic_name", info->clinic_name},
+              {"appointment_starts_at", FormatIso8601(info->appointment_starts_at)},
+              {"expires_at", FormatIso8601(info->expires_at)},
+              {"instruments", std::move(instruments)}});
+  }
+
+  // The link's draft: the token is the credential, as for its responses.
+  Reply GetDraftViaLink(const HttpRequest& request) const {
+    return Respond(200, feedback_.GetDraftViaLink(std::string(request.Param("token"))), DraftJson);
+  }
+
+  Reply SaveDraftViaLink(const HttpRequest& request) const {
+    auto answers = ReadDraftAnswers(request);
+    if (!answers) return std::unexpected(std::move(answers.error()));
+    return Respond(200, feedback_.SaveDraftViaLink(std::string(request.Param("token")), *answers),
+                   DraftJson);
+  }
+
+  // No session and no CSRF token: the single-use, expiring token in the path is the credential,
+  // and it can only add a response to its own appointment.
+  Reply SubmitViaLink(const HttpRequest& request) const {
+    auto submit = ReadSubmit(request, /*with_respondent=*/false);
+    if (!submit) return std::unexpected(std::move(submit.error()));
+    auto result = feedback_.SubmitViaLink(std::string(request.Param("token")), *submit,
+                                          request.remote_address);
+    if (!result) return ErrorReply(result.error());
+    return HttpResponse::JsonBody(
+        201, {{"crisis", result->crisis ? HelpJson(*result->crisis) : Json(nullptr)},
+              {"response",
+               {{"id", result->response.id},
+                {"instrument", result->response.instrument},
+                {"submitted_at", FormatIso8601(result->response.submitted_at)}}}});
+  }
+
+ private:
+  FeedbackService& feedback_;
+  const InstrumentCatalog& catalog_;
+};
+
 }  // namespace
 
 void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedback,
                        const InstrumentCatalog& catalog) {
+  using H = FeedbackHandlers;
+  const H h(feedback, catalog);
   // Definitions are published questionnaire wording, not clinical data: any signed-in user.
-  router.Add("GET", "/api/v1/instruments",
-             Authed(auth, [&catalog](const HttpRequest&, const Actor&) -> Reply {
-               Json out = Json::array();
-               for (const CatalogEntry& e : catalog.entries()) {
-                 out.push_back(InstrumentSummaryJson(e.instrument));
-               }
-               return HttpResponse::JsonBody(200, out);
-             }));
+  router.Add("GET", "/api/v1/instruments", Authed(auth, Bind(h, &H::ListInstruments)));
+  router.Add("GET", "/api/v1/instruments/{code}", Authed(auth, Bind(h, &H::GetInstrument)));
 
-  router.Add("GET", "/api/v1/instruments/{code}",
-             Authed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
-               const Instrument* instrument = catalog.Find(request.Param("code"));
-               if (instrument == nullptr)
-                 return ErrorReply(Error::NotFound("no such questionnaire"));
-               return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
-             }));
+  router.Add("GET", "/api/v1/episodes/{id}/instruments",
+             IdRoute(auth, Bind(h, &H::AssignedInstruments)));
+  router.Add("PUT", "/api/v1/episodes/{id}/instruments/{code}",
+             IdRoute(auth, Bind(h, &H::AssignInstrument)));
+  router.Add("POST", "/api/v1/episodes/{id}/responses", IdRoute(auth, Bind(h, &H::SubmitResponse)));
+  router.Add("GET", "/api/v1/episodes/{id}/progress", IdRoute(auth, Bind(h, &H::Progress)));
+  router.Add("GET", "/api/v1/episodes/{id}/responses/{response}",
+             Authed(auth, Bind(h, &H::GetResponse)));
+  router.Add("GET", "/api/v1/episodes/{id}/feedback-draft", IdRoute(auth, Bind(h, &H::GetDraft)));
+  router.Add("PUT", "/api/v1/episodes/{id}/feedback-draft", IdRoute(auth, Bind(h, &H::SaveDraft)));
+  router.Add("GET", "/api/v1/episodes/{id}/export.csv", Authed(auth, Bind(h, &H::ExportCsv)));
 
-  // `?appointment=N`: which are due for that session (default: now).
-  router.Add(
-      "GET", "/api/v1/episodes/{id}/instruments",
-      IdRoute(
-          auth, [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
-            std::optional<AppointmentId> appointment;
-            if (const auto text = request.QueryParam("appointment"); text) {
-              AppointmentId parsed = 0;
-              const auto [end, ec] =
-                  std::from_chars(text->data(), text->data() + text->size(), parsed);
-              if (ec != std::errc() || end != text->data() + text->size() || parsed <= 0) {
-                return ErrorReply(
-                    Error::Field("appointment", "must be an appointment id (a whole number)"));
-              }
-              appointment = parsed;
-            }
-            return Respond(200, feedback.AssignedInstruments(actor, id, appointment), AssignedJson);
-          }));
-
-  // The therapist assigns a questionnaire and says how often it is asked:
-  // {"respondent": "client", "schedule": {"every_weeks": 2} | ... | null (its default)}.
-  router.Add(
-      "PUT", "/api/v1/episodes/{id}/instruments/{code}",
-      IdRoute(
-          auth, [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            auto respondent = reader.RequiredString("respondent", 32);
-            const Json* schedule_json = reader.Optional("schedule");
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            std::optional<std::optional<Schedule>> schedule;
-            if (schedule_json != nullptr) {
-              if (schedule_json->is_null()) {
-                schedule = std::optional<Schedule>();
-              } else {
-                auto parsed = ScheduleFromJson(*schedule_json, "schedule/");
-                if (!parsed) return ErrorReply(parsed.error());
-                schedule = std::optional<Schedule>(*parsed);
-              }
-            }
-            return Respond(200,
-                           feedback.AssignInstrument(actor, id, std::string(request.Param("code")),
-                                                     *respondent, schedule),
-                           AssignedJson);
-          }));
-
-  router.Add(
-      "POST", "/api/v1/episodes/{id}/responses",
-      IdRoute(auth,
-              [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
-                auto submit = ReadSubmit(request, /*with_respondent=*/true);
-                if (!submit) return std::unexpected(std::move(submit.error()));
-                return Respond(201, feedback.SubmitResponse(actor, id, *submit), SubmitJson);
-              }));
-
-  router.Add("GET", "/api/v1/episodes/{id}/progress",
-             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
-               return Respond(200, feedback.Progress(actor, id), ProgressJson);
-             }));
-
-  router.Add(
-      "GET", "/api/v1/episodes/{id}/responses/{response}",
-      Authed(auth, [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) return std::unexpected(std::move(id.error()));
-        auto response_id = PathId(request, "response");
-        if (!response_id) return std::unexpected(std::move(response_id.error()));
-        auto response = feedback.GetResponse(actor, *response_id);
-        if (!response) return ErrorReply(response.error());
-        // A response reached through another episode's path names no record there.
-        if (response->episode_id != *id) return ErrorReply(Error::NotFound("no such record"));
-        return HttpResponse::JsonBody(
-            200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
-      }));
-
-  // Answers in progress, the author's own: restored after a refresh, a sign-out or on
-  // another device.
-  router.Add("GET", "/api/v1/episodes/{id}/feedback-draft",
-             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, EpisodeId id) {
-               return Respond(200, feedback.GetDraft(actor, id), DraftJson);
-             }));
-  router.Add(
-      "PUT", "/api/v1/episodes/{id}/feedback-draft",
-      IdRoute(auth,
-              [&feedback](const HttpRequest& request, const Actor& actor, EpisodeId id) -> Reply {
-                auto answers = ReadDraftAnswers(request);
-                if (!answers) return std::unexpected(std::move(answers.error()));
-                return Respond(200, feedback.SaveDraft(actor, id, *answers), DraftJson);
-              }));
-
-  router.Add("GET", "/api/v1/episodes/{id}/export.csv",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto csv = feedback.ExportEpisodeCsv(actor, *id);
-               if (!csv) return ErrorReply(csv.error());
-               HttpResponse response;
-               response.status = 200;
-               response.content_type = "text/csv; charset=utf-8";
-               response.body = std::move(*csv);
-               response.headers.emplace_back(
-                   "Content-Disposition",
-                   fmt::format("attachment; filename=\"episode-{}.csv\"", *id));
-               return response;
-             }));
-
-  router.Add(
-      "GET", "/api/v1/alerts",
-      Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-        std::optional<AlertState> state;
-        if (auto text = request.QueryParam("state"); text && !text->empty()) {
-          auto parsed = ParseAlertState(*text);
-          if (!parsed) {
-            return ErrorReply(Error::Field("state", "must be one of open, acknowledged, resolved"));
-          }
-          state = *parsed;
-        }
-        auto list = feedback.ListAlerts(actor, state);
-        if (!list) return ErrorReply(list.error());
-        Json out = Json::array();
-        for (const AlertView& a : *list) out.push_back(AlertJson(a));
-        return HttpResponse::JsonBody(200, out);
-      }));
-
-  // The service names "note" when acknowledging without one.
+  router.Add("GET", "/api/v1/alerts", Authed(auth, Bind(h, &H::ListAlerts)));
   router.Add("POST", "/api/v1/alerts/{id}/acknowledge",
-             AlertChangeRoute(auth, [&feedback](const Actor& actor, AlertId id,
-                                                const std::optional<std::string>& note) {
-               return feedback.Acknowledge(actor, id, note.value_or(""));
-             }));
-  router.Add("POST", "/api/v1/alerts/{id}/resolve",
-             AlertChangeRoute(auth, [&feedback](const Actor& actor, AlertId id,
-                                                const std::optional<std::string>& note) {
-               return feedback.Resolve(actor, id, note);
-             }));
+             AlertChangeRoute(auth, Bind(h, &H::Acknowledge)));
+  router.Add("POST", "/api/v1/alerts/{id}/resolve", AlertChangeRoute(auth, Bind(h, &H::Resolve)));
 
-  router.Add("GET", "/api/v1/dashboard",
-             Authed(auth, [&feedback, &catalog](const HttpRequest&, const Actor& actor) -> Reply {
-               auto rows = feedback.Dashboard(actor);
-               if (!rows) return ErrorReply(rows.error());
-               return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog));
-             }));
-  router.Add("GET", "/api/v1/caseload",
-             Authed(auth, [&feedback, &catalog](const HttpRequest&, const Actor& actor) -> Reply {
-               auto rows = feedback.Caseload(actor);
-               if (!rows) return ErrorReply(rows.error());
-               return HttpResponse::JsonBody(200, CaseloadJson(*rows, catalog));
-             }));
+  router.Add("GET", "/api/v1/dashboard", Authed(auth, Bind(h, &H::Dashboard)));
+  router.Add("GET", "/api/v1/caseload", Authed(auth, Bind(h, &H::Caseload)));
 
   router.Add("POST", "/api/v1/appointments/{id}/feedback-link",
-             Authed(auth, [&feedback](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               // {"guardian_id": N}: a link for that parent or carer; none: for the client.
-               std::optional<UserId> guardian_id;
-               JsonObjectReader reader(*body);
-               if (const Json* g = reader.Optional("guardian_id"); g != nullptr) {
-                 if (g->is_number_integer() && g->get<std::int64_t>() > 0) {
-                   guardian_id = g->get<UserId>();
-                 } else if (!g->is_null()) {
-                   reader.AddError("guardian_id", "must be a user id");
-                 }
-               }
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto link = feedback.CreateFeedbackLink(actor, *id, guardian_id);
-               if (!link) return ErrorReply(link.error());
-               // A path, not an absolute URL: a forged Host header cannot redirect it.
-               return HttpResponse::JsonBody(
-                   201, {{"url", link->path}, {"expires_at", FormatIso8601(link->expires_at)}});
-             }));
-
-  router.Add("GET", "/api/v1/feedback-links/{token}",
-             Public([&feedback, &catalog](const HttpRequest& request) -> Reply {
-               auto info = feedback.PeekFeedbackLink(std::string(request.Param("token")));
-               if (!info) return ErrorReply(info.error());
-               Json instruments = Json::array();
-               for (const AssignedInstrument& a : info->pending) {
-                 if (const Instrument* i = catalog.Find(a.code); i != nullptr) {
-                   instruments.push_back(InstrumentToJson(*i));
-                 }
-               }
-               return HttpResponse::JsonBody(
-                   200, {{"client_first_name", FirstName(info->client_name)},
-                         {"respondent", std::string(ToString(info->respondent))},
-                         {"guardian_name", OptionalText(info->guardian_name)},
-                         {"therapist_name", info->therapist_name},
-                         {"clinic_name", info->clinic_name},
-                         {"appointment_starts_at", FormatIso8601(info->appointment_starts_at)},
-                         {"expires_at", FormatIso8601(info->expires_at)},
-                         {"instruments", std::move(instruments)}});
-             }));
-
-  // The link's draft: the token is the credential, as for its responses.
-  router.Add("GET", "/api/v1/feedback-links/{token}/draft",
-             Public([&feedback](const HttpRequest& request) -> Reply {
-               return Respond(200, feedback.GetDraftViaLink(std::string(request.Param("token"))),
-                              DraftJson);
-             }));
-  router.Add("PUT", "/api/v1/feedback-links/{token}/draft",
-             Public([&feedback](const HttpRequest& request) -> Reply {
-               auto answers = ReadDraftAnswers(request);
-               if (!answers) return std::unexpected(std::move(answers.error()));
-               return Respond(
-                   200, feedback.SaveDraftViaLink(std::string(request.Param("token")), *answers),
-                   DraftJson);
-             }));
-
-  // No session and no CSRF token: the single-use, expiring token in the path is the credential,
-  // and it can only add a response to its own appointment.
+             Authed(auth, Bind(h, &H::CreateFeedbackLink)));
+  router.Add("GET", "/api/v1/feedback-links/{token}", Public(Bind(h, &H::PeekFeedbackLink)));
+  router.Add("GET", "/api/v1/feedback-links/{token}/draft", Public(Bind(h, &H::GetDraftViaLink)));
+  router.Add("PUT", "/api/v1/feedback-links/{token}/draft", Public(Bind(h, &H::SaveDraftViaLink)));
   router.Add("POST", "/api/v1/feedback-links/{token}/responses",
-             Public([&feedback](const HttpRequest& request) -> Reply {
-               auto submit = ReadSubmit(request, /*with_respondent=*/false);
-               if (!submit) return std::unexpected(std::move(submit.error()));
-               auto result = feedback.SubmitViaLink(std::string(request.Param("token")), *submit,
-                                                    request.remote_address);
-               if (!result) return ErrorReply(result.error());
-               return HttpResponse::JsonBody(
-                   201, {{"crisis", result->crisis ? HelpJson(*result->crisis) : Json(nullptr)},
-                         {"response",
-                          {{"id", result->response.id},
-                           {"instrument", result->response.instrument},
-                           {"submitted_at", FormatIso8601(result->response.submitted_at)}}}});
-             }));
+             Public(Bind(h, &H::SubmitViaLink)));
 }
 
 }  // namespace rapport

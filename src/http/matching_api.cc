@@ -230,13 +230,8 @@ void AddMatchingRoutes(Router& router, AuthService& auth, MatchingService& match
                if (!format || *format == "json") {
                  return HttpResponse::JsonBody(200, OutcomeReportJson(*view));
                }
-               HttpResponse response;
-               response.status = 200;
-               response.content_type = "text/csv; charset=utf-8";
-               response.body = OutcomeReportCsv(*view);
-               response.headers.emplace_back("Content-Disposition",
-                                             "attachment; filename=\"outcome-report.csv\"");
-               return response;
+               return Download("text/csv; charset=utf-8", OutcomeReportCsv(*view),
+                               "outcome-report.csv");
              }));
 }
 

@@ -94,9 +94,7 @@ void AddMessagingRoutes(Router& router, AuthService& auth, MessagingService& mes
                           "Your secure messages in Rapport, with each episode of care, as kept "
                           "by your clinic."},
                          {"episodes", std::move(episodes)}});
-               response.headers.emplace_back("Content-Disposition",
-                                             "attachment; filename=\"rapport-messages.json\"");
-               return response;
+               return AsDownload(std::move(response), "rapport-messages.json");
              }));
 }
 

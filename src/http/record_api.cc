@@ -530,13 +530,8 @@ void AddRecordRoutes(Router& router, AuthService& auth, RecordService& records) 
       IdRoute(auth, [&records](const HttpRequest&, const Actor& actor, std::int64_t id) -> Reply {
         auto record = Record(records, actor, id);
         if (!record) return std::unexpected(std::move(record.error()));
-        HttpResponse response;
-        response.status = 200;
-        response.content_type = "application/pdf";
-        response.body = ClientRecordPdf(*record, records.catalog());
-        response.headers.emplace_back("Content-Disposition",
-                                      "attachment; filename=\"rapport-record.pdf\"");
-        return response;
+        return Download("application/pdf", ClientRecordPdf(*record, records.catalog()),
+                        "rapport-record.pdf");
       }));
   router.Add(
       "GET", "/api/v1/clients/{id}/record",
@@ -544,11 +539,9 @@ void AddRecordRoutes(Router& router, AuthService& auth, RecordService& records) 
               [&records](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
                 auto record = Record(records, actor, id);
                 if (!record) return std::unexpected(std::move(record.error()));
-                HttpResponse response = FhirResponse(
-                    200, ClientRecordBundle(*record, records.catalog(), FhirBaseUrl(request)));
-                response.headers.emplace_back("Content-Disposition",
-                                              "attachment; filename=\"rapport-record.fhir.json\"");
-                return response;
+                return AsDownload(FhirResponse(200, ClientRecordBundle(*record, records.catalog(),
+                                                                       FhirBaseUrl(request))),
+                                  "rapport-record.fhir.json");
               }));
 }
 

@@ -1,5 +1,7 @@
 #include "http/route_support.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <optional>
 #include <string>
@@ -102,6 +104,20 @@ std::string ClearedSessionCookie(bool secure) {
 
 std::string UserAgent(const HttpRequest& request) {
   return std::string(request.Header("user-agent").substr(0, 200));
+}
+
+HttpResponse AsDownload(HttpResponse response, std::string_view filename) {
+  response.headers.emplace_back("Content-Disposition",
+                                fmt::format("attachment; filename=\"{}\"", filename));
+  return response;
+}
+
+HttpResponse Download(std::string content_type, std::string body, std::string_view filename) {
+  HttpResponse response;
+  response.status = 200;
+  response.content_type = std::move(content_type);
+  response.body = std::move(body);
+  return AsDownload(std::move(response), filename);
 }
 
 // Wraps a route that needs a signed-in actor: session from the cookie, and on state-changing

@@ -56,6 +56,11 @@ std::string ClearedSessionCookie(bool secure);
 std::string DeviceCookie(std::string_view token, bool secure);
 std::string UserAgent(const HttpRequest& request);
 
+// `response` as a file the browser saves under `filename` (Content-Disposition: attachment).
+HttpResponse AsDownload(HttpResponse response, std::string_view filename);
+// A 200 download of `body`, of type `content_type`, saved under `filename`.
+HttpResponse Download(std::string content_type, std::string body, std::string_view filename);
+
 using ActorHandler = std::function<Reply(const HttpRequest&, const Actor&)>;
 
 // Wraps a route that needs a signed-in actor: session from the cookie, and on state-changing
@@ -71,6 +76,16 @@ using IdHandler = std::function<Reply(const HttpRequest&, const Actor&, std::int
 // Authed, for a route whose path names a record by its id ("{id}"): the id is parsed first
 // (PathId: anything but a positive integer is 404).
 Handler IdRoute(AuthService& auth, IdHandler handler);
+
+// A route's handler that is a member function of a handlers object, for the wrappers above:
+// `Authed(auth, Bind(handlers, &Handlers::Method))`. The object is copied into the route, so it
+// holds references to services that outlive the router.
+template <typename Handlers, typename Method>
+auto Bind(const Handlers& handlers, Method method) {
+  return [handlers, method](const auto&... args) -> decltype(auto) {
+    return (handlers.*method)(args...);
+  };
+}
 
 // A service result as the answer: `to_json(value)` with `status`, or the error as problem+json.
 template <typename T, typename ToJson>

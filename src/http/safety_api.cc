@@ -101,194 +101,223 @@ Or<Timestamp> QueryTime(const HttpRequest& request, std::string_view name, Times
 
 constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
 
+Json PreferencesJson(const NotificationPreferences& p) {
+  return Json{{"email", p.email},
+              {"email_min_severity", std::string(ToString(p.email_min_severity))},
+              {"live", p.live}};
+}
+
+// One handler per route, named for what it answers. A value holding references: the services
+// outlive the router.
+class SafetyHandlers {
+ public:
+  SafetyHandlers(SafetyService& safety, FeedbackService& feedback)
+      : safety_(safety), feedback_(feedback) {}
+
+  Reply GetAlert(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, feedback_.GetAlert(actor, id), AlertDetailJson);
+  }
+
+  Reply Help(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, safety_.Help(actor), HelpJson);
+  }
+
+  Reply HelpViaLink(const HttpRequest& request) const {
+    return Respond(200, feedback_.HelpViaLink(std::string(request.Param("token"))), HelpJson);
+  }
+
+  Reply GetSafety(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, safety_.GetSafety(actor), SafetyJson);
+  }
+
+  Reply UpdateSafety(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const Json* settings = reader.Required("settings");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, safety_.UpdateSafety(actor, *settings), SafetyJson);
+  }
+
+  Reply UpdateChannels(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    ChannelsUpdate update;
+    update.webhook_url = reader.OptionalString("webhook_url", 2000).value_or("");
+    update.webhook_secret = reader.OptionalString("webhook_secret", 256);
+    update.mail_from = reader.OptionalString("mail_from", 320).value_or("");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, safety_.UpdateChannels(actor, update), SafetyJson);
+  }
+
+  Reply ListOnCall(const HttpRequest& request, const Actor& actor) const {
+    const Timestamp now = SystemClock::Instance().Now();
+    auto from = QueryTime(request, "from", now - kDayMs);
+    if (!from) return std::unexpected(std::move(from.error()));
+    auto to = QueryTime(request, "to", *from + 14 * kDayMs);
+    if (!to) return std::unexpected(std::move(to.error()));
+    return Respond(200, safety_.ListOnCall(actor, *from, *to), [](const auto& shifts) {
+      Json out = Json::array();
+      for (const OnCallView& v : shifts) out.push_back(ShiftJson(v));
+      return Json{{"shifts", out}};
+    });
+  }
+
+  Reply AddOnCall(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto user = reader.RequiredInt("user_id");
+    const auto starts = reader.RequiredString("starts_at", 64);
+    const auto ends = reader.RequiredString("ends_at", 64);
+    std::optional<Timestamp> starts_at, ends_at;
+    if (starts) {
+      if (auto t = ParseIso8601(*starts))
+        starts_at = *t;
+      else
+        reader.AddError("starts_at", "must be a date and time in ISO 8601");
+    }
+    if (ends) {
+      if (auto t = ParseIso8601(*ends))
+        ends_at = *t;
+      else
+        reader.AddError("ends_at", "must be a date and time in ISO 8601");
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, safety_.AddOnCall(actor, *user, *starts_at, *ends_at), ShiftJson);
+  }
+
+  Reply RemoveOnCall(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    if (auto ok = safety_.RemoveOnCall(actor, id); !ok) return ErrorReply(ok.error());
+    return HttpResponse::NoContent();
+  }
+
+  Reply ListCrisisSets(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, safety_.ListCrisisSets(actor), [](const auto& sets) {
+      Json out = Json::array();
+      for (const CrisisSetView& v : sets) out.push_back(CrisisEntryJson(v));
+      return Json{{"sets", out}};
+    });
+  }
+
+  Reply PutCrisisSet(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    return Respond(200, safety_.PutCrisisSet(actor, std::string(request.Param("country")), *body),
+                   CrisisEntryJson);
+  }
+
+  Reply ResetCrisisSet(const HttpRequest& request, const Actor& actor) const {
+    if (auto ok = safety_.ResetCrisisSet(actor, std::string(request.Param("country"))); !ok) {
+      return ErrorReply(ok.error());
+    }
+    return HttpResponse::NoContent();
+  }
+
+  Reply MailOutbox(const HttpRequest& request, const Actor& actor) const {
+    auto before = QueryInt(request, "before", 0);
+    if (!before) return std::unexpected(std::move(before.error()));
+    auto limit = QueryInt(request, "limit", 20);
+    if (!limit) return std::unexpected(std::move(limit.error()));
+    const int clamped = static_cast<int>(std::clamp<std::int64_t>(*limit, -1, 1000));
+    return Respond(200, safety_.MailOutbox(actor, *before, clamped), [](const MailPage& p) {
+      Json mail = Json::array();
+      for (const MailView& m : p.mail) {
+        mail.push_back({{"id", m.id},
+                        {"to", m.to},
+                        {"subject", m.subject},
+                        {"body", m.body},
+                        {"reason", m.reason},
+                        {"created_at", FormatIso8601(m.created_at)}});
+      }
+      return Json{{"mail", mail},
+                  {"next_before", p.next_before ? Json(*p.next_before) : Json(nullptr)}};
+    });
+  }
+
+  Reply Preferences(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, safety_.Preferences(actor), PreferencesJson);
+  }
+
+  // The whole choice every time: a field left out is an error, never a reset.
+  Reply UpdatePreferences(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto email = reader.OptionalBool("email");
+    const auto live = reader.OptionalBool("live");
+    const auto severity_text = reader.OptionalString("email_min_severity", 20);
+    if (!email) reader.AddError("email", "is required (true or false)");
+    if (!live) reader.AddError("live", "is required (true or false)");
+    if (!severity_text) reader.AddError("email_min_severity", "is required");
+    Severity severity = Severity::kHigh;
+    if (severity_text) {
+      if (auto s = ParseSeverity(*severity_text))
+        severity = *s;
+      else
+        reader.AddError("email_min_severity", "must be info, low, medium, high or critical");
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(
+        200, safety_.UpdatePreferences(actor, email.value_or(true), severity, live.value_or(true)),
+        PreferencesJson);
+  }
+
+ private:
+  SafetyService& safety_;
+  FeedbackService& feedback_;
+};
+
+// Only on a server started with --test-clock: lets an end-to-end test make time pass.
+Reply AdvanceTestClock(OffsetClock& test_clock, Doorbell* doorbell, const HttpRequest& request) {
+  auto body = ReadJsonObject(request);
+  if (!body) return std::unexpected(std::move(body.error()));
+  JsonObjectReader reader(*body);
+  const auto minutes = reader.RequiredInt("advance_minutes");
+  if (minutes && (*minutes < 1 || *minutes > 7 * 24 * 60)) {
+    reader.AddError("advance_minutes", "must be between 1 and 10080");
+  }
+  if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+  test_clock.Advance(std::chrono::minutes(*minutes));
+  if (doorbell != nullptr) doorbell->Ring();
+  return HttpResponse::JsonBody(200, {{"now", FormatIso8601(test_clock.Now())}});
+}
+
 }  // namespace
 
 void AddSafetyRoutes(Router& router, AuthService& auth, SafetyService& safety,
                      FeedbackService& feedback, OffsetClock* test_clock, Doorbell* doorbell) {
-  router.Add("GET", "/api/v1/alerts/{id}",
-             IdRoute(auth, [&feedback](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, feedback.GetAlert(actor, id), AlertDetailJson);
-             }));
+  using H = SafetyHandlers;
+  const H h(safety, feedback);
+  router.Add("GET", "/api/v1/alerts/{id}", IdRoute(auth, Bind(h, &H::GetAlert)));
 
-  router.Add("GET", "/api/v1/help",
-             Authed(auth, [&safety](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, safety.Help(actor), HelpJson);
-             }));
-  router.Add("GET", "/api/v1/feedback-links/{token}/help",
-             Public([&feedback](const HttpRequest& request) -> Reply {
-               return Respond(200, feedback.HelpViaLink(std::string(request.Param("token"))),
-                              HelpJson);
-             }));
+  router.Add("GET", "/api/v1/help", Authed(auth, Bind(h, &H::Help)));
+  router.Add("GET", "/api/v1/feedback-links/{token}/help", Public(Bind(h, &H::HelpViaLink)));
 
-  router.Add("GET", "/api/v1/clinic/safety",
-             Authed(auth, [&safety](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, safety.GetSafety(actor), SafetyJson);
-             }));
-  router.Add("PUT", "/api/v1/clinic/safety",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               const Json* settings = reader.Required("settings");
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               return Respond(200, safety.UpdateSafety(actor, *settings), SafetyJson);
-             }));
-  router.Add("PUT", "/api/v1/clinic/channels",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               ChannelsUpdate update;
-               update.webhook_url = reader.OptionalString("webhook_url", 2000).value_or("");
-               update.webhook_secret = reader.OptionalString("webhook_secret", 256);
-               update.mail_from = reader.OptionalString("mail_from", 320).value_or("");
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               return Respond(200, safety.UpdateChannels(actor, update), SafetyJson);
-             }));
+  router.Add("GET", "/api/v1/clinic/safety", Authed(auth, Bind(h, &H::GetSafety)));
+  router.Add("PUT", "/api/v1/clinic/safety", Authed(auth, Bind(h, &H::UpdateSafety)));
+  router.Add("PUT", "/api/v1/clinic/channels", Authed(auth, Bind(h, &H::UpdateChannels)));
 
-  router.Add("GET", "/api/v1/on-call",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               const Timestamp now = SystemClock::Instance().Now();
-               auto from = QueryTime(request, "from", now - kDayMs);
-               if (!from) return std::unexpected(std::move(from.error()));
-               auto to = QueryTime(request, "to", *from + 14 * kDayMs);
-               if (!to) return std::unexpected(std::move(to.error()));
-               return Respond(200, safety.ListOnCall(actor, *from, *to), [](const auto& shifts) {
-                 Json out = Json::array();
-                 for (const OnCallView& v : shifts) out.push_back(ShiftJson(v));
-                 return Json{{"shifts", out}};
-               });
-             }));
-  router.Add("POST", "/api/v1/on-call",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               const auto user = reader.RequiredInt("user_id");
-               const auto starts = reader.RequiredString("starts_at", 64);
-               const auto ends = reader.RequiredString("ends_at", 64);
-               std::optional<Timestamp> starts_at, ends_at;
-               if (starts) {
-                 if (auto t = ParseIso8601(*starts))
-                   starts_at = *t;
-                 else
-                   reader.AddError("starts_at", "must be a date and time in ISO 8601");
-               }
-               if (ends) {
-                 if (auto t = ParseIso8601(*ends))
-                   ends_at = *t;
-                 else
-                   reader.AddError("ends_at", "must be a date and time in ISO 8601");
-               }
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               return Respond(201, safety.AddOnCall(actor, *user, *starts_at, *ends_at), ShiftJson);
-             }));
-  router.Add(
-      "DELETE", "/api/v1/on-call/{id}",
-      IdRoute(auth, [&safety](const HttpRequest&, const Actor& actor, std::int64_t id) -> Reply {
-        if (auto ok = safety.RemoveOnCall(actor, id); !ok) return ErrorReply(ok.error());
-        return HttpResponse::NoContent();
-      }));
+  router.Add("GET", "/api/v1/on-call", Authed(auth, Bind(h, &H::ListOnCall)));
+  router.Add("POST", "/api/v1/on-call", Authed(auth, Bind(h, &H::AddOnCall)));
+  router.Add("DELETE", "/api/v1/on-call/{id}", IdRoute(auth, Bind(h, &H::RemoveOnCall)));
 
-  router.Add("GET", "/api/v1/clinic/crisis-sets",
-             Authed(auth, [&safety](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, safety.ListCrisisSets(actor), [](const auto& sets) {
-                 Json out = Json::array();
-                 for (const CrisisSetView& v : sets) out.push_back(CrisisEntryJson(v));
-                 return Json{{"sets", out}};
-               });
-             }));
+  router.Add("GET", "/api/v1/clinic/crisis-sets", Authed(auth, Bind(h, &H::ListCrisisSets)));
   router.Add("PUT", "/api/v1/clinic/crisis-sets/{country}",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               return Respond(
-                   200, safety.PutCrisisSet(actor, std::string(request.Param("country")), *body),
-                   CrisisEntryJson);
-             }));
+             Authed(auth, Bind(h, &H::PutCrisisSet)));
   router.Add("DELETE", "/api/v1/clinic/crisis-sets/{country}",
-             Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-               if (auto ok = safety.ResetCrisisSet(actor, std::string(request.Param("country")));
-                   !ok) {
-                 return ErrorReply(ok.error());
-               }
-               return HttpResponse::NoContent();
-             }));
+             Authed(auth, Bind(h, &H::ResetCrisisSet)));
 
-  router.Add(
-      "GET", "/api/v1/clinic/outbox",
-      Authed(auth, [&safety](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto before = QueryInt(request, "before", 0);
-        if (!before) return std::unexpected(std::move(before.error()));
-        auto limit = QueryInt(request, "limit", 20);
-        if (!limit) return std::unexpected(std::move(limit.error()));
-        const int clamped = static_cast<int>(std::clamp<std::int64_t>(*limit, -1, 1000));
-        return Respond(200, safety.MailOutbox(actor, *before, clamped), [](const MailPage& p) {
-          Json mail = Json::array();
-          for (const MailView& m : p.mail) {
-            mail.push_back({{"id", m.id},
-                            {"to", m.to},
-                            {"subject", m.subject},
-                            {"body", m.body},
-                            {"reason", m.reason},
-                            {"created_at", FormatIso8601(m.created_at)}});
-          }
-          return Json{{"mail", mail},
-                      {"next_before", p.next_before ? Json(*p.next_before) : Json(nullptr)}};
-        });
-      }));
+  router.Add("GET", "/api/v1/clinic/outbox", Authed(auth, Bind(h, &H::MailOutbox)));
 
-  const auto prefs_json = [](const NotificationPreferences& p) {
-    return Json{{"email", p.email},
-                {"email_min_severity", std::string(ToString(p.email_min_severity))},
-                {"live", p.live}};
-  };
-  router.Add("GET", "/api/v1/me/notifications",
-             Authed(auth, [&safety, prefs_json](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, safety.Preferences(actor), prefs_json);
-             }));
-  router.Add(
-      "PUT", "/api/v1/me/notifications",
-      Authed(auth, [&safety, prefs_json](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto body = ReadJsonObject(request);
-        if (!body) return std::unexpected(std::move(body.error()));
-        JsonObjectReader reader(*body);
-        // The whole choice every time: a field left out is an error, never a reset.
-        const auto email = reader.OptionalBool("email");
-        const auto live = reader.OptionalBool("live");
-        const auto severity_text = reader.OptionalString("email_min_severity", 20);
-        if (!email) reader.AddError("email", "is required (true or false)");
-        if (!live) reader.AddError("live", "is required (true or false)");
-        if (!severity_text) reader.AddError("email_min_severity", "is required");
-        Severity severity = Severity::kHigh;
-        if (severity_text) {
-          if (auto s = ParseSeverity(*severity_text))
-            severity = *s;
-          else
-            reader.AddError("email_min_severity", "must be info, low, medium, high or critical");
-        }
-        if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-        return Respond(
-            200,
-            safety.UpdatePreferences(actor, email.value_or(true), severity, live.value_or(true)),
-            prefs_json);
-      }));
+  router.Add("GET", "/api/v1/me/notifications", Authed(auth, Bind(h, &H::Preferences)));
+  router.Add("PUT", "/api/v1/me/notifications", Authed(auth, Bind(h, &H::UpdatePreferences)));
 
   if (test_clock == nullptr) return;
-  // Only on a server started with --test-clock: lets an end-to-end test make time pass.
   router.Add("POST", "/api/v1/test/clock",
-             Public([test_clock, doorbell](const HttpRequest& request) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               const auto minutes = reader.RequiredInt("advance_minutes");
-               if (minutes && (*minutes < 1 || *minutes > 7 * 24 * 60)) {
-                 reader.AddError("advance_minutes", "must be between 1 and 10080");
-               }
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               test_clock->Advance(std::chrono::minutes(*minutes));
-               if (doorbell != nullptr) doorbell->Ring();
-               return HttpResponse::JsonBody(200, {{"now", FormatIso8601(test_clock->Now())}});
+             Public([test_clock, doorbell](const HttpRequest& request) {
+               return AdvanceTestClock(*test_clock, doorbell, request);
              }));
 }
 
