@@ -412,80 +412,75 @@ void AddAuthRoutes(Router& router, AuthService& auth,
              }));
 }
 
-void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
-  router.Add("GET", "/api/v1/clients",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto clients = clinic.ListClients(actor);
-               if (!clients) return ErrorReply(clients.error());
-               Json out = Json::array();
-               for (const ClientSummary& c : *clients) {
-                 out.push_back(ClientJson(c.user, c.profile, c.minor));
-               }
-               return HttpResponse::JsonBody(200, out);
-             }));
+// The handlers of AddClientRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct ClientHandlers {
+  AuthService& auth;
+  ClinicService& clinic;
 
-  router.Add("POST", "/api/v1/clients",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               NewClientInput input;
-               auto name = reader.RequiredString("display_name", 200);
-               auto email = reader.RequiredString("email", 320);
-               auto dob = reader.OptionalString("date_of_birth", 10);
-               auto preferred = reader.OptionalString("preferred_name", 200);
-               auto therapist = IdField(reader, "therapist_id", false);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               input.display_name = *name;
-               input.email = *email;
-               input.date_of_birth = dob.value_or("");
-               input.preferred_name = preferred.value_or("");
-               input.therapist_id = therapist.value_or(0);
-               auto created = clinic.CreateClient(actor, input);
-               if (!created) return ErrorReply(created.error());
-               return HttpResponse::JsonBody(201, ClientDetailJson(*created));
-             }));
+  Reply ListClients(const HttpRequest&, const Actor& actor) const {
+    auto clients = clinic.ListClients(actor);
+    if (!clients) return ErrorReply(clients.error());
+    Json out = Json::array();
+    for (const ClientSummary& c : *clients) {
+      out.push_back(ClientJson(c.user, c.profile, c.minor));
+    }
+    return HttpResponse::JsonBody(200, out);
+  }
 
-  router.Add(
-      "PATCH", "/api/v1/clients/{id}",
-      IdRoute(auth,
-              [&clinic](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const auto country = reader.RequiredString("country", 2);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200, clinic.SetClientCountry(actor, id, *country), ClientDetailJson);
-              }));
+  Reply AddClient(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    NewClientInput input;
+    auto name = reader.RequiredString("display_name", 200);
+    auto email = reader.RequiredString("email", 320);
+    auto dob = reader.OptionalString("date_of_birth", 10);
+    auto preferred = reader.OptionalString("preferred_name", 200);
+    auto therapist = IdField(reader, "therapist_id", false);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    input.display_name = *name;
+    input.email = *email;
+    input.date_of_birth = dob.value_or("");
+    input.preferred_name = preferred.value_or("");
+    input.therapist_id = therapist.value_or(0);
+    auto created = clinic.CreateClient(actor, input);
+    if (!created) return ErrorReply(created.error());
+    return HttpResponse::JsonBody(201, ClientDetailJson(*created));
+  }
 
-  router.Add("GET", "/api/v1/clients/{id}/contact",
-             IdRoute(auth, [&clinic](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, clinic.GetContact(actor, id), ContactDetailsToJson);
-             }));
-  router.Add(
-      "PUT", "/api/v1/clients/{id}/contact",
-      IdRoute(auth,
-              [&clinic](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                auto details = ParseContactDetails(*body);
-                if (!details) return ErrorReply(details.error());
-                return Respond(200, clinic.UpdateContact(actor, id, std::move(*details)),
-                               ContactDetailsToJson);
-              }));
+  Reply UpdateClient(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto country = reader.RequiredString("country", 2);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, clinic.SetClientCountry(actor, id, *country), ClientDetailJson);
+  }
 
-  router.Add("GET", "/api/v1/clients/{id}",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto detail = clinic.GetClient(actor, *id);
-               if (!detail) return ErrorReply(detail.error());
-               return HttpResponse::JsonBody(200, ClientDetailJson(*detail));
-             }));
+  Reply GetContact(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, clinic.GetContact(actor, id), ContactDetailsToJson);
+  }
+
+  Reply PutContact(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto details = ParseContactDetails(*body);
+    if (!details) return ErrorReply(details.error());
+    return Respond(200, clinic.UpdateContact(actor, id, std::move(*details)), ContactDetailsToJson);
+  }
+
+  Reply GetClient(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto detail = clinic.GetClient(actor, *id);
+    if (!detail) return ErrorReply(detail.error());
+    return HttpResponse::JsonBody(200, ClientDetailJson(*detail));
+  }
 
   // Inviting someone, or sending their invitation again: a client by their care team, staff by
   // the admin (AuthService::CreateInvitation says who may).
-  const auto invite = [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
+  Reply Invite(const HttpRequest& request, const Actor& actor) const {
     auto id = PathId(request);
     if (!id) return std::unexpected(std::move(id.error()));
     auto body = ReadJsonObject(request, /*allow_empty=*/true);
@@ -498,380 +493,430 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
     auto link = auth.CreateInvitation(actor, *id, *delivery);
     if (!link) return ErrorReply(link.error());
     return HttpResponse::JsonBody(201, InvitationJson(*link));
-  };
-  router.Add("POST", "/api/v1/clients/{id}/invitations", Authed(auth, invite));
-  router.Add("POST", "/api/v1/users/{id}/invitations", Authed(auth, invite));
-  router.Add("GET", "/api/v1/users/{id}/invitation",
-             IdRoute(auth, [&auth](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, auth.GetInvitationStatus(actor, id),
-                              [](const InvitationStatus& s) -> Json {
-                                const auto time = [](Timestamp t) {
-                                  return t == 0 ? Json(nullptr) : Json(FormatIso8601(t));
-                                };
-                                return {{"user_id", s.user_id},
-                                        {"state", std::string(ToString(s.state))},
-                                        {"sent_at", time(s.sent_at)},
-                                        {"expires_at", time(s.expires_at)},
-                                        {"accepted_at", time(s.accepted_at.value_or(0))},
-                                        {"delivery", s.delivery},
-                                        {"can_sign_in", s.can_sign_in}};
-                              });
-             }));
+  }
 
-  router.Add(
-      "POST", "/api/v1/clients/{id}/guardians",
-      Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) return std::unexpected(std::move(id.error()));
-        auto body = ReadJsonObject(request);
-        if (!body) return std::unexpected(std::move(body.error()));
-        JsonObjectReader reader(*body);
-        auto name = reader.RequiredString("display_name", 200);
-        auto email = reader.RequiredString("email", 320);
-        auto delivery_text = reader.OptionalString("delivery", 20);
-        auto exception_reason = reader.OptionalString("exception_reason", 500);
-        if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-        auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
-        if (!delivery) return ErrorReply(delivery.error());
-        auto added = clinic.AddGuardian(
-            actor, *id, NewGuardianInput{*name, *email, *delivery, exception_reason.value_or("")});
-        if (!added) return ErrorReply(added.error());
-        Json out = {
-            {"link", GuardianLinkJson(added->link)},
-            {"invitation", added->invitation ? InvitationJson(*added->invitation) : Json(nullptr)}};
-        return HttpResponse::JsonBody(201, out);
-      }));
+  Reply GetInvitation(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, auth.GetInvitationStatus(actor, id), [](const InvitationStatus& s) -> Json {
+      const auto time = [](Timestamp t) { return t == 0 ? Json(nullptr) : Json(FormatIso8601(t)); };
+      return {{"user_id", s.user_id},
+              {"state", std::string(ToString(s.state))},
+              {"sent_at", time(s.sent_at)},
+              {"expires_at", time(s.expires_at)},
+              {"accepted_at", time(s.accepted_at.value_or(0))},
+              {"delivery", s.delivery},
+              {"can_sign_in", s.can_sign_in}};
+    });
+  }
 
-  router.Add("GET", "/api/v1/me/guardian-links",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto links = clinic.ListOwnGuardianLinks(actor);
-               if (!links) return ErrorReply(links.error());
-               Json out = Json::array();
-               for (const GuardianLinkView& link : *links) out.push_back(GuardianLinkJson(link));
-               return HttpResponse::JsonBody(200, {{"links", std::move(out)}});
-             }));
+  Reply AddGuardian(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto name = reader.RequiredString("display_name", 200);
+    auto email = reader.RequiredString("email", 320);
+    auto delivery_text = reader.OptionalString("delivery", 20);
+    auto exception_reason = reader.OptionalString("exception_reason", 500);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto delivery = ParseLinkDelivery(delivery_text.value_or("email"));
+    if (!delivery) return ErrorReply(delivery.error());
+    auto added = clinic.AddGuardian(
+        actor, *id, NewGuardianInput{*name, *email, *delivery, exception_reason.value_or("")});
+    if (!added) return ErrorReply(added.error());
+    Json out = {
+        {"link", GuardianLinkJson(added->link)},
+        {"invitation", added->invitation ? InvitationJson(*added->invitation) : Json(nullptr)}};
+    return HttpResponse::JsonBody(201, out);
+  }
+
+  Reply MyGuardianLinks(const HttpRequest&, const Actor& actor) const {
+    auto links = clinic.ListOwnGuardianLinks(actor);
+    if (!links) return ErrorReply(links.error());
+    Json out = Json::array();
+    for (const GuardianLinkView& link : *links) out.push_back(GuardianLinkJson(link));
+    return HttpResponse::JsonBody(200, {{"links", std::move(out)}});
+  }
+
+  Reply AcceptGuardianLink(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto link = clinic.AcceptGuardianLink(actor, *id);
+    if (!link) return ErrorReply(link.error());
+    return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
+  }
+
+  Reply RecordGuardianConsent(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto note = reader.RequiredString("note", 500);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto link = clinic.RecordGuardianConsent(actor, *id, *note);
+    if (!link) return ErrorReply(link.error());
+    return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
+  }
+
+  Reply EndGuardianLink(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    if (auto ok = clinic.RemoveGuardianLink(actor, *id); !ok) {
+      return ErrorReply(ok.error());
+    }
+    return HttpResponse::NoContent();
+  }
+};
+
+void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
+  using H = ClientHandlers;
+  const H h{auth, clinic};
+  router.Add("GET", "/api/v1/clients", Authed(auth, Bind(h, &H::ListClients)));
+
+  router.Add("POST", "/api/v1/clients", Authed(auth, Bind(h, &H::AddClient)));
+
+  router.Add("PATCH", "/api/v1/clients/{id}", IdRoute(auth, Bind(h, &H::UpdateClient)));
+
+  router.Add("GET", "/api/v1/clients/{id}/contact", IdRoute(auth, Bind(h, &H::GetContact)));
+  router.Add("PUT", "/api/v1/clients/{id}/contact", IdRoute(auth, Bind(h, &H::PutContact)));
+
+  router.Add("GET", "/api/v1/clients/{id}", Authed(auth, Bind(h, &H::GetClient)));
+
+  router.Add("POST", "/api/v1/clients/{id}/invitations", Authed(auth, Bind(h, &H::Invite)));
+  router.Add("POST", "/api/v1/users/{id}/invitations", Authed(auth, Bind(h, &H::Invite)));
+  router.Add("GET", "/api/v1/users/{id}/invitation", IdRoute(auth, Bind(h, &H::GetInvitation)));
+
+  router.Add("POST", "/api/v1/clients/{id}/guardians", Authed(auth, Bind(h, &H::AddGuardian)));
+
+  router.Add("GET", "/api/v1/me/guardian-links", Authed(auth, Bind(h, &H::MyGuardianLinks)));
 
   router.Add("POST", "/api/v1/guardian-links/{id}/accept",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto link = clinic.AcceptGuardianLink(actor, *id);
-               if (!link) return ErrorReply(link.error());
-               return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
-             }));
+             Authed(auth, Bind(h, &H::AcceptGuardianLink)));
 
   router.Add("POST", "/api/v1/guardian-links/{id}/consent",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto note = reader.RequiredString("note", 500);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto link = clinic.RecordGuardianConsent(actor, *id, *note);
-               if (!link) return ErrorReply(link.error());
-               return HttpResponse::JsonBody(200, GuardianLinkJson(*link));
-             }));
+             Authed(auth, Bind(h, &H::RecordGuardianConsent)));
 
-  router.Add("DELETE", "/api/v1/guardian-links/{id}",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               if (auto ok = clinic.RemoveGuardianLink(actor, *id); !ok) {
-                 return ErrorReply(ok.error());
-               }
-               return HttpResponse::NoContent();
-             }));
+  router.Add("DELETE", "/api/v1/guardian-links/{id}", Authed(auth, Bind(h, &H::EndGuardianLink)));
 }
+
+// The handlers of AddEpisodeRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct EpisodeHandlers {
+  ClinicService& clinic;
+
+  Reply OpenEpisode(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto client = IdField(reader, "client_id", true);
+    auto therapist = IdField(reader, "therapist_id", false);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto episode = clinic.CreateEpisode(actor, *client, therapist.value_or(0));
+    if (!episode) return ErrorReply(episode.error());
+    return HttpResponse::JsonBody(201, EpisodeJson(*episode));
+  }
+
+  Reply GetEpisode(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto episode = clinic.GetEpisode(actor, *id);
+    if (!episode) return ErrorReply(episode.error());
+    auto appointments = clinic.ListAppointments(actor, *id);
+    if (!appointments) return ErrorReply(appointments.error());
+    Json out = EpisodeJson(*episode);
+    Json list = Json::array();
+    for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
+    out["appointments"] = std::move(list);
+    return HttpResponse::JsonBody(200, out);
+  }
+
+  Reply UpdateEpisode(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto status = EnumField<EpisodeStatus>(reader, "status", true, ParseEpisodeStatus,
+                                           "intake, active, ended");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto episode = clinic.SetEpisodeStatus(actor, *id, *status);
+    if (!episode) return ErrorReply(episode.error());
+    return HttpResponse::JsonBody(200, EpisodeJson(*episode));
+  }
+
+  Reply ListAppointments(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto appointments = clinic.ListAppointments(actor, *id);
+    if (!appointments) return ErrorReply(appointments.error());
+    Json list = Json::array();
+    for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
+    return HttpResponse::JsonBody(200, list);
+  }
+
+  Reply AddAppointment(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto starts_at = TimeField(reader, "starts_at", true);
+    auto duration = SmallIntField(reader, "duration_minutes", true);
+    auto modality = EnumField<Modality>(reader, "modality", true, ParseModality, kModalities);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto created =
+        clinic.CreateAppointment(actor, *id, NewAppointmentInput{*starts_at, *duration, *modality});
+    if (!created) return ErrorReply(created.error());
+    return HttpResponse::JsonBody(201, AppointmentJson(*created));
+  }
+
+  Reply UpdateAppointment(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    AppointmentChange change;
+    change.status = EnumField<AppointmentStatus>(reader, "status", false, ParseAppointmentStatus,
+                                                 "scheduled, completed, cancelled, no-show");
+    change.starts_at = TimeField(reader, "starts_at", false);
+    change.duration_minutes = SmallIntField(reader, "duration_minutes", false);
+    change.modality = EnumField<Modality>(reader, "modality", false, ParseModality, kModalities);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto updated = clinic.UpdateAppointment(actor, *id, change);
+    if (!updated) return ErrorReply(updated.error());
+    return HttpResponse::JsonBody(200, AppointmentJson(*updated));
+  }
+
+  Reply MyAppointments(const HttpRequest& request, const Actor& actor) const {
+    auto limit = QueryInt(request, "limit", 50);
+    if (!limit) return std::unexpected(std::move(limit.error()));
+    auto from = QueryTime(request, "from");
+    if (!from) return std::unexpected(std::move(from.error()));
+    auto to = QueryTime(request, "to");
+    if (!to) return std::unexpected(std::move(to.error()));
+    auto list = clinic.ListUpcomingAppointments(
+        actor, static_cast<int>(std::clamp<std::int64_t>(*limit, 1, 200)));
+    if (!list) return ErrorReply(list.error());
+    Json out = Json::array();
+    for (const AppointmentView& a : *list) {
+      const Timestamp t = a.appointment.starts_at;
+      if ((*from && t < **from) || (*to && t >= **to)) continue;
+      out.push_back(AppointmentJson(a));
+    }
+    return HttpResponse::JsonBody(200, out);
+  }
+};
 
 void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
-  router.Add("POST", "/api/v1/episodes",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto client = IdField(reader, "client_id", true);
-               auto therapist = IdField(reader, "therapist_id", false);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto episode = clinic.CreateEpisode(actor, *client, therapist.value_or(0));
-               if (!episode) return ErrorReply(episode.error());
-               return HttpResponse::JsonBody(201, EpisodeJson(*episode));
-             }));
+  using H = EpisodeHandlers;
+  const H h{clinic};
+  router.Add("POST", "/api/v1/episodes", Authed(auth, Bind(h, &H::OpenEpisode)));
 
-  router.Add("GET", "/api/v1/episodes/{id}",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto episode = clinic.GetEpisode(actor, *id);
-               if (!episode) return ErrorReply(episode.error());
-               auto appointments = clinic.ListAppointments(actor, *id);
-               if (!appointments) return ErrorReply(appointments.error());
-               Json out = EpisodeJson(*episode);
-               Json list = Json::array();
-               for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
-               out["appointments"] = std::move(list);
-               return HttpResponse::JsonBody(200, out);
-             }));
+  router.Add("GET", "/api/v1/episodes/{id}", Authed(auth, Bind(h, &H::GetEpisode)));
 
-  router.Add("PATCH", "/api/v1/episodes/{id}",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto status = EnumField<EpisodeStatus>(reader, "status", true, ParseEpisodeStatus,
-                                                      "intake, active, ended");
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto episode = clinic.SetEpisodeStatus(actor, *id, *status);
-               if (!episode) return ErrorReply(episode.error());
-               return HttpResponse::JsonBody(200, EpisodeJson(*episode));
-             }));
+  router.Add("PATCH", "/api/v1/episodes/{id}", Authed(auth, Bind(h, &H::UpdateEpisode)));
 
   router.Add("GET", "/api/v1/episodes/{id}/appointments",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto appointments = clinic.ListAppointments(actor, *id);
-               if (!appointments) return ErrorReply(appointments.error());
-               Json list = Json::array();
-               for (const AppointmentView& a : *appointments) list.push_back(AppointmentJson(a));
-               return HttpResponse::JsonBody(200, list);
-             }));
+             Authed(auth, Bind(h, &H::ListAppointments)));
 
   router.Add("POST", "/api/v1/episodes/{id}/appointments",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto starts_at = TimeField(reader, "starts_at", true);
-               auto duration = SmallIntField(reader, "duration_minutes", true);
-               auto modality =
-                   EnumField<Modality>(reader, "modality", true, ParseModality, kModalities);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto created = clinic.CreateAppointment(
-                   actor, *id, NewAppointmentInput{*starts_at, *duration, *modality});
-               if (!created) return ErrorReply(created.error());
-               return HttpResponse::JsonBody(201, AppointmentJson(*created));
-             }));
+             Authed(auth, Bind(h, &H::AddAppointment)));
 
-  router.Add("PATCH", "/api/v1/appointments/{id}",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               AppointmentChange change;
-               change.status =
-                   EnumField<AppointmentStatus>(reader, "status", false, ParseAppointmentStatus,
-                                                "scheduled, completed, cancelled, no-show");
-               change.starts_at = TimeField(reader, "starts_at", false);
-               change.duration_minutes = SmallIntField(reader, "duration_minutes", false);
-               change.modality =
-                   EnumField<Modality>(reader, "modality", false, ParseModality, kModalities);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto updated = clinic.UpdateAppointment(actor, *id, change);
-               if (!updated) return ErrorReply(updated.error());
-               return HttpResponse::JsonBody(200, AppointmentJson(*updated));
-             }));
+  router.Add("PATCH", "/api/v1/appointments/{id}", Authed(auth, Bind(h, &H::UpdateAppointment)));
 
-  router.Add("GET", "/api/v1/appointments",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto limit = QueryInt(request, "limit", 50);
-               if (!limit) return std::unexpected(std::move(limit.error()));
-               auto from = QueryTime(request, "from");
-               if (!from) return std::unexpected(std::move(from.error()));
-               auto to = QueryTime(request, "to");
-               if (!to) return std::unexpected(std::move(to.error()));
-               auto list = clinic.ListUpcomingAppointments(
-                   actor, static_cast<int>(std::clamp<std::int64_t>(*limit, 1, 200)));
-               if (!list) return ErrorReply(list.error());
-               Json out = Json::array();
-               for (const AppointmentView& a : *list) {
-                 const Timestamp t = a.appointment.starts_at;
-                 if ((*from && t < **from) || (*to && t >= **to)) continue;
-                 out.push_back(AppointmentJson(a));
-               }
-               return HttpResponse::JsonBody(200, out);
-             }));
+  router.Add("GET", "/api/v1/appointments", Authed(auth, Bind(h, &H::MyAppointments)));
 }
 
-void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, AuditService& audit) {
-  router.Add("GET", "/api/v1/therapists",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto list = clinic.ListTherapists(actor);
-               if (!list) return ErrorReply(list.error());
-               Json out = Json::array();
-               for (const TherapistSummary& t : *list) {
-                 out.push_back({{"id", t.id},
-                                {"display_name", t.display_name},
-                                {"credentials", t.credentials},
-                                {"accepting_new_clients", t.accepting_new_clients}});
-               }
-               return HttpResponse::JsonBody(200, out);
-             }));
+// The handlers of AddAdminRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct AdminHandlers {
+  ClinicService& clinic;
+  AuditService& audit;
 
-  router.Add("POST", "/api/v1/users/{id}/deactivate",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               if (auto ok = clinic.DeactivateUser(actor, *id); !ok) return ErrorReply(ok.error());
-               return HttpResponse::NoContent();
-             }));
+  Reply ListTherapists(const HttpRequest&, const Actor& actor) const {
+    auto list = clinic.ListTherapists(actor);
+    if (!list) return ErrorReply(list.error());
+    Json out = Json::array();
+    for (const TherapistSummary& t : *list) {
+      out.push_back({{"id", t.id},
+                     {"display_name", t.display_name},
+                     {"credentials", t.credentials},
+                     {"accepting_new_clients", t.accepting_new_clients}});
+    }
+    return HttpResponse::JsonBody(200, out);
+  }
 
-  router.Add("GET", "/api/v1/users",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto list = clinic.ListUsers(actor);
-               if (!list) return ErrorReply(list.error());
-               Json out = Json::array();
-               for (const User& u : *list) out.push_back(UserJson(u));
-               return HttpResponse::JsonBody(200, out);
-             }));
+  Reply DeactivateUser(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    if (auto ok = clinic.DeactivateUser(actor, *id); !ok) return ErrorReply(ok.error());
+    return HttpResponse::NoContent();
+  }
 
-  router.Add("POST", "/api/v1/users",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto email = reader.RequiredString("email", 320);
-               auto name = reader.RequiredString("display_name", 200);
-               auto role = EnumField<Role>(reader, "role", true, ParseRole,
-                                           "admin, supervisor, therapist, client, guardian");
-               auto password = reader.OptionalString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               NewUserInput input;
-               input.email = *email;
-               input.display_name = *name;
-               input.role = *role;
-               input.password = password.value_or("");
-               auto created = clinic.CreateUser(actor, input);
-               if (!created) return ErrorReply(created.error());
-               Json out = UserJson(created->user);
-               out["invitation"] =
-                   created->invitation ? InvitationJson(*created->invitation) : Json(nullptr);
-               return HttpResponse::JsonBody(201, out);
-             }));
+  Reply ListUsers(const HttpRequest&, const Actor& actor) const {
+    auto list = clinic.ListUsers(actor);
+    if (!list) return ErrorReply(list.error());
+    Json out = Json::array();
+    for (const User& u : *list) out.push_back(UserJson(u));
+    return HttpResponse::JsonBody(200, out);
+  }
 
-  router.Add("GET", "/api/v1/clinic",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto found = clinic.GetClinic(actor);
-               if (!found) return ErrorReply(found.error());
-               return HttpResponse::JsonBody(200, ClinicJson(*found));
-             }));
+  Reply AddUser(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto email = reader.RequiredString("email", 320);
+    auto name = reader.RequiredString("display_name", 200);
+    auto role = EnumField<Role>(reader, "role", true, ParseRole,
+                                "admin, supervisor, therapist, client, guardian");
+    auto password = reader.OptionalString("password", 1024);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    NewUserInput input;
+    input.email = *email;
+    input.display_name = *name;
+    input.role = *role;
+    input.password = password.value_or("");
+    auto created = clinic.CreateUser(actor, input);
+    if (!created) return ErrorReply(created.error());
+    Json out = UserJson(created->user);
+    out["invitation"] = created->invitation ? InvitationJson(*created->invitation) : Json(nullptr);
+    return HttpResponse::JsonBody(201, out);
+  }
 
-  router.Add("GET", "/api/v1/clinic/settings",
-             Authed(auth, [&clinic](const HttpRequest&, const Actor& actor) -> Reply {
-               auto found = clinic.GetClinic(actor);
-               if (!found) return ErrorReply(found.error());
-               return HttpResponse::JsonBody(200, ClinicSettingsJson(found->settings));
-             }));
+  Reply GetClinic(const HttpRequest&, const Actor& actor) const {
+    auto found = clinic.GetClinic(actor);
+    if (!found) return ErrorReply(found.error());
+    return HttpResponse::JsonBody(200, ClinicJson(*found));
+  }
+
+  Reply GetSettings(const HttpRequest&, const Actor& actor) const {
+    auto found = clinic.GetClinic(actor);
+    if (!found) return ErrorReply(found.error());
+    return HttpResponse::JsonBody(200, ClinicSettingsJson(found->settings));
+  }
 
   // Any subset of the settings; those left out keep their values. ClinicService decides who
   // may change them (admins).
-  router.Add("PUT", "/api/v1/clinic/settings",
-             Authed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               ClinicSettingsChange change;
-               change.share_with_guardians = reader.OptionalBool("share_with_guardians");
-               change.allow_link_feedback = reader.OptionalBool("allow_link_feedback");
-               const auto bounded = [&reader](std::string_view key, int low,
-                                              int high) -> std::optional<int> {
-                 auto value = reader.OptionalInt(key);
-                 if (!value) return std::nullopt;
-                 if (*value < low || *value > high) {
-                   reader.AddError(key, "must be a whole number from " + std::to_string(low) +
-                                            " to " + std::to_string(high));
-                   return std::nullopt;
-                 }
-                 return static_cast<int>(*value);
-               };
-               change.plan_review_sessions = bounded("plan_review_sessions", 1, 52);
-               change.plan_review_days = bounded("plan_review_days", 1, 730);
-               change.age_of_majority = bounded("age_of_majority", 14, 21);
-               change.cancel_notice_hours = bounded("cancel_notice_hours", 0, 168);
-               change.outcome_informed_matching = reader.OptionalBool("outcome_informed_matching");
-               change.clients_may_read_notes = reader.OptionalBool("clients_may_read_notes");
-               change.min_outcome_episodes = bounded("min_outcome_episodes", 3, 200);
-               change.fit_check_after_hours = bounded("fit_check_after_hours", 1, 336);
-               change.repair_within_hours = bounded("repair_within_hours", 24, 720);
-               change.no_contact_after_days = bounded("no_contact_after_days", 14, 365);
-               change.adolescent_from_age = bounded("adolescent_from_age", 8, 21);
-               change.minor_consent_age = bounded("minor_consent_age", 8, 21);
-               if (const Json* policy = reader.Optional("guardian_policy")) {
-                 if (auto parsed = GuardianPolicyFromJson(*policy, "guardian_policy")) {
-                   change.guardian_policy = *parsed;
-                 } else {
-                   for (const FieldError& f : parsed.error().fields) {
-                     reader.AddError(f.field, f.message);
-                   }
-                 }
-               }
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto updated = clinic.ChangeClinicSettings(actor, change);
-               if (!updated) return ErrorReply(updated.error());
-               return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));
-             }));
+  Reply UpdateSettings(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    ClinicSettingsChange change;
+    change.share_with_guardians = reader.OptionalBool("share_with_guardians");
+    change.allow_link_feedback = reader.OptionalBool("allow_link_feedback");
+    const auto bounded = [&reader](std::string_view key, int low, int high) -> std::optional<int> {
+      auto value = reader.OptionalInt(key);
+      if (!value) return std::nullopt;
+      if (*value < low || *value > high) {
+        reader.AddError(key, "must be a whole number from " + std::to_string(low) + " to " +
+                                 std::to_string(high));
+        return std::nullopt;
+      }
+      return static_cast<int>(*value);
+    };
+    change.plan_review_sessions = bounded("plan_review_sessions", 1, 52);
+    change.plan_review_days = bounded("plan_review_days", 1, 730);
+    change.age_of_majority = bounded("age_of_majority", 14, 21);
+    change.cancel_notice_hours = bounded("cancel_notice_hours", 0, 168);
+    change.outcome_informed_matching = reader.OptionalBool("outcome_informed_matching");
+    change.clients_may_read_notes = reader.OptionalBool("clients_may_read_notes");
+    change.min_outcome_episodes = bounded("min_outcome_episodes", 3, 200);
+    change.fit_check_after_hours = bounded("fit_check_after_hours", 1, 336);
+    change.repair_within_hours = bounded("repair_within_hours", 24, 720);
+    change.no_contact_after_days = bounded("no_contact_after_days", 14, 365);
+    change.adolescent_from_age = bounded("adolescent_from_age", 8, 21);
+    change.minor_consent_age = bounded("minor_consent_age", 8, 21);
+    if (const Json* policy = reader.Optional("guardian_policy")) {
+      if (auto parsed = GuardianPolicyFromJson(*policy, "guardian_policy")) {
+        change.guardian_policy = *parsed;
+      } else {
+        for (const FieldError& f : parsed.error().fields) {
+          reader.AddError(f.field, f.message);
+        }
+      }
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto updated = clinic.ChangeClinicSettings(actor, change);
+    if (!updated) return ErrorReply(updated.error());
+    return HttpResponse::JsonBody(200, ClinicSettingsJson(updated->settings));
+  }
 
-  router.Add("GET", "/api/v1/audit",
-             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto before = QueryInt(request, "before", 0);
-               if (!before) return std::unexpected(std::move(before.error()));
-               auto limit = QueryInt(request, "limit", 50);
-               if (!limit) return std::unexpected(std::move(limit.error()));
-               auto search = QueryAuditSearch(request);
-               if (!search) return std::unexpected(std::move(search.error()));
-               auto page = audit.Browse(
-                   actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)), *search);
-               if (!page) return ErrorReply(page.error());
-               Json entries = Json::array();
-               for (const AuditRow& e : page->entries) entries.push_back(AuditJson(e));
-               return HttpResponse::JsonBody(
-                   200,
-                   {{"entries", std::move(entries)},
-                    {"next_before",
-                     page->next_before_seq == 0 ? Json(nullptr) : Json(page->next_before_seq)}});
-             }));
+  Reply SearchAudit(const HttpRequest& request, const Actor& actor) const {
+    auto before = QueryInt(request, "before", 0);
+    if (!before) return std::unexpected(std::move(before.error()));
+    auto limit = QueryInt(request, "limit", 50);
+    if (!limit) return std::unexpected(std::move(limit.error()));
+    auto search = QueryAuditSearch(request);
+    if (!search) return std::unexpected(std::move(search.error()));
+    auto page = audit.Browse(actor, *before, static_cast<int>(std::min<std::int64_t>(*limit, 1000)),
+                             *search);
+    if (!page) return ErrorReply(page.error());
+    Json entries = Json::array();
+    for (const AuditRow& e : page->entries) entries.push_back(AuditJson(e));
+    return HttpResponse::JsonBody(
+        200, {{"entries", std::move(entries)},
+              {"next_before",
+               page->next_before_seq == 0 ? Json(nullptr) : Json(page->next_before_seq)}});
+  }
 
-  router.Add("GET", "/api/v1/audit/export",
-             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto search = QueryAuditSearch(request);
-               if (!search) return std::unexpected(std::move(search.error()));
-               auto csv = audit.ExportCsv(actor, *search);
-               if (!csv) return ErrorReply(csv.error());
-               return Download("text/csv; charset=utf-8", std::move(*csv), "audit-log.csv");
-             }));
+  Reply ExportAudit(const HttpRequest& request, const Actor& actor) const {
+    auto search = QueryAuditSearch(request);
+    if (!search) return std::unexpected(std::move(search.error()));
+    auto csv = audit.ExportCsv(actor, *search);
+    if (!csv) return ErrorReply(csv.error());
+    return Download("text/csv; charset=utf-8", std::move(*csv), "audit-log.csv");
+  }
 
-  router.Add("GET", "/api/v1/clients/{id}/readers",
-             Authed(auth, [&audit](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto readers = audit.ReadersOfClient(actor, *id);
-               if (!readers) return ErrorReply(readers.error());
-               Json list = Json::array();
-               for (const RecordReader& r : *readers) {
-                 list.push_back({{"user_id", r.user_id},
-                                 {"name", r.name},
-                                 {"role", r.role},
-                                 {"reads", r.reads},
-                                 {"first_at", FormatIso8601(r.first_at)},
-                                 {"last_at", FormatIso8601(r.last_at)}});
-               }
-               return HttpResponse::JsonBody(200, {{"readers", std::move(list)}});
-             }));
+  Reply ListReaders(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto readers = audit.ReadersOfClient(actor, *id);
+    if (!readers) return ErrorReply(readers.error());
+    Json list = Json::array();
+    for (const RecordReader& r : *readers) {
+      list.push_back({{"user_id", r.user_id},
+                      {"name", r.name},
+                      {"role", r.role},
+                      {"reads", r.reads},
+                      {"first_at", FormatIso8601(r.first_at)},
+                      {"last_at", FormatIso8601(r.last_at)}});
+    }
+    return HttpResponse::JsonBody(200, {{"readers", std::move(list)}});
+  }
+};
+
+void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, AuditService& audit) {
+  using H = AdminHandlers;
+  const H h{clinic, audit};
+  router.Add("GET", "/api/v1/therapists", Authed(auth, Bind(h, &H::ListTherapists)));
+
+  router.Add("POST", "/api/v1/users/{id}/deactivate", Authed(auth, Bind(h, &H::DeactivateUser)));
+
+  router.Add("GET", "/api/v1/users", Authed(auth, Bind(h, &H::ListUsers)));
+
+  router.Add("POST", "/api/v1/users", Authed(auth, Bind(h, &H::AddUser)));
+
+  router.Add("GET", "/api/v1/clinic", Authed(auth, Bind(h, &H::GetClinic)));
+
+  router.Add("GET", "/api/v1/clinic/settings", Authed(auth, Bind(h, &H::GetSettings)));
+
+  router.Add("PUT", "/api/v1/clinic/settings", Authed(auth, Bind(h, &H::UpdateSettings)));
+
+  router.Add("GET", "/api/v1/audit", Authed(auth, Bind(h, &H::SearchAudit)));
+
+  router.Add("GET", "/api/v1/audit/export", Authed(auth, Bind(h, &H::ExportAudit)));
+
+  router.Add("GET", "/api/v1/clients/{id}/readers", Authed(auth, Bind(h, &H::ListReaders)));
 }
 
 }  // namespace

@@ -116,123 +116,131 @@ std::string OutcomeReportCsv(const OutcomeReportView& view) {
   return out;
 }
 
-void AddMatchingRoutes(Router& router, AuthService& auth, MatchingService& matching) {
+namespace {
+
+// The handlers of AddMatchingRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct MatchingHandlers {
+  MatchingService& matching;
+
   // Every active therapist's offer in one answer, so that a list of therapists is one request.
-  router.Add("GET", "/api/v1/therapists/offers",
-             Authed(auth, [&matching](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, matching.Offers(actor),
-                              [&](const std::vector<TherapistOffer>& offers) {
-                                Json out = Json::array();
-                                for (const TherapistOffer& o : offers) {
-                                  out.push_back(OfferFor(o, actor));
-                                }
-                                return Json{{"offers", std::move(out)}};
-                              });
-             }));
-  router.Add("GET", "/api/v1/therapists/{id}/offer",
-             IdRoute(auth, [&matching](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, matching.Offer(actor, id),
-                              [&](const TherapistOffer& o) { return OfferFor(o, actor); });
-             }));
-  router.Add("PUT", "/api/v1/therapists/{id}/offer",
-             IdRoute(auth,
-                     [&matching](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       auto offer = OfferFromJson(*body);
-                       if (!offer) return ErrorReply(offer.error());
-                       return Respond(200, matching.SaveOffer(actor, id, std::move(*offer)),
-                                      [](const TherapistOffer& o) { return OfferToJson(o); });
-                     }));
+  Reply ListOffers(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, matching.Offers(actor), [&](const std::vector<TherapistOffer>& offers) {
+      Json out = Json::array();
+      for (const TherapistOffer& o : offers) {
+        out.push_back(OfferFor(o, actor));
+      }
+      return Json{{"offers", std::move(out)}};
+    });
+  }
+
+  Reply GetOffer(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, matching.Offer(actor, id),
+                   [&](const TherapistOffer& o) { return OfferFor(o, actor); });
+  }
+
+  Reply PutOffer(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto offer = OfferFromJson(*body);
+    if (!offer) return ErrorReply(offer.error());
+    return Respond(200, matching.SaveOffer(actor, id, std::move(*offer)),
+                   [](const TherapistOffer& o) { return OfferToJson(o); });
+  }
+
+  Reply VerifyOffer(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto verified = reader.OptionalBool("verified");
+    if (!verified && !reader.HasErrors()) {
+      reader.AddError("verified", "is required (true or false)");
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, matching.VerifyLicence(actor, id, *verified),
+                   [](const TherapistOffer& o) { return OfferToJson(o); });
+  }
+
+  Reply GetPreferences(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, matching.Preferences(actor, id), PreferencesToJson);
+  }
+
+  Reply Matches(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto limit = LimitParam(request);
+    if (!limit) return std::unexpected(std::move(limit.error()));
+    return Respond(200, matching.Matches(actor, id, *limit),
+                   [&](const MatchesView& v) { return MatchesJson(v, actor); });
+  }
+
+  Reply GetFirstStep(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, matching.GetFirstStep(actor, id), FirstStepToJson);
+  }
+
+  Reply PutFirstStep(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto step = FirstStepFromJson(*body);
+    if (!step) return ErrorReply(step.error());
+    return Respond(200, matching.SaveFirstStep(actor, id, std::move(*step)), FirstStepToJson);
+  }
+
+  Reply OutcomeReport(const HttpRequest& request, const Actor& actor) const {
+    const std::optional<std::string> format = request.QueryParam("format");
+    if (format && *format != "csv" && *format != "json") {
+      return ErrorReply(Error::Field("format", "must be csv or json"));
+    }
+    auto view = matching.Outcomes(actor);
+    if (!view) return ErrorReply(view.error());
+    if (!format || *format == "json") {
+      return HttpResponse::JsonBody(200, OutcomeReportJson(*view));
+    }
+    return Download("text/csv; charset=utf-8", OutcomeReportCsv(*view), "outcome-report.csv");
+  }
+
+  Reply PutPreferences(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto preferences = PreferencesFromJson(*body);
+    if (!preferences) return ErrorReply(preferences.error());
+    return Respond(200, matching.SavePreferences(actor, id, std::move(*preferences)),
+                   PreferencesToJson);
+  }
+
+  Reply BookFirstAppointment(const HttpRequest& request, const Actor& actor,
+                             std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto therapist = reader.RequiredInt("therapist_id");
+    const auto note = reader.OptionalString("note", 4 * kMaxMessageChars);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, matching.AskForFirstAppointment(actor, id, *therapist, note.value_or("")),
+                   [](const Episode& e) {
+                     return Json{{"episode_id", e.id},
+                                 {"therapist_id", e.therapist_id},
+                                 {"status", std::string(ToString(e.status))}};
+                   });
+  }
+};
+
+}  // namespace
+
+void AddMatchingRoutes(Router& router, AuthService& auth, MatchingService& matching) {
+  using H = MatchingHandlers;
+  const H h{matching};
+  router.Add("GET", "/api/v1/therapists/offers", Authed(auth, Bind(h, &H::ListOffers)));
+  router.Add("GET", "/api/v1/therapists/{id}/offer", IdRoute(auth, Bind(h, &H::GetOffer)));
+  router.Add("PUT", "/api/v1/therapists/{id}/offer", IdRoute(auth, Bind(h, &H::PutOffer)));
   router.Add("POST", "/api/v1/therapists/{id}/offer/verification",
-             IdRoute(auth,
-                     [&matching](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       JsonObjectReader reader(*body);
-                       const auto verified = reader.OptionalBool("verified");
-                       if (!verified && !reader.HasErrors()) {
-                         reader.AddError("verified", "is required (true or false)");
-                       }
-                       if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                       return Respond(200, matching.VerifyLicence(actor, id, *verified),
-                                      [](const TherapistOffer& o) { return OfferToJson(o); });
-                     }));
-  router.Add("GET", "/api/v1/clients/{id}/preferences",
-             IdRoute(auth, [&matching](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, matching.Preferences(actor, id), PreferencesToJson);
-             }));
-  router.Add(
-      "PUT", "/api/v1/clients/{id}/preferences",
-      IdRoute(
-          auth,
-          [&matching](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            auto preferences = PreferencesFromJson(*body);
-            if (!preferences) return ErrorReply(preferences.error());
-            return Respond(200, matching.SavePreferences(actor, id, std::move(*preferences)),
-                           PreferencesToJson);
-          }));
-  router.Add("GET", "/api/v1/clients/{id}/matches",
-             IdRoute(auth,
-                     [&matching](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto limit = LimitParam(request);
-                       if (!limit) return std::unexpected(std::move(limit.error()));
-                       return Respond(200, matching.Matches(actor, id, *limit),
-                                      [&](const MatchesView& v) { return MatchesJson(v, actor); });
-                     }));
-  router.Add(
-      "POST", "/api/v1/clients/{id}/first-appointment",
-      IdRoute(
-          auth,
-          [&matching](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            const auto therapist = reader.RequiredInt("therapist_id");
-            const auto note = reader.OptionalString("note", 4 * kMaxMessageChars);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(
-                201, matching.AskForFirstAppointment(actor, id, *therapist, note.value_or("")),
-                [](const Episode& e) {
-                  return Json{{"episode_id", e.id},
-                              {"therapist_id", e.therapist_id},
-                              {"status", std::string(ToString(e.status))}};
-                });
-          }));
-  router.Add("GET", "/api/v1/clients/{id}/first-step",
-             IdRoute(auth, [&matching](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, matching.GetFirstStep(actor, id), FirstStepToJson);
-             }));
-  router.Add("PUT", "/api/v1/clients/{id}/first-step",
-             IdRoute(auth,
-                     [&matching](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       auto step = FirstStepFromJson(*body);
-                       if (!step) return ErrorReply(step.error());
-                       return Respond(200, matching.SaveFirstStep(actor, id, std::move(*step)),
-                                      FirstStepToJson);
-                     }));
-  router.Add("GET", "/api/v1/reports/outcomes",
-             Authed(auth, [&matching](const HttpRequest& request, const Actor& actor) -> Reply {
-               const std::optional<std::string> format = request.QueryParam("format");
-               if (format && *format != "csv" && *format != "json") {
-                 return ErrorReply(Error::Field("format", "must be csv or json"));
-               }
-               auto view = matching.Outcomes(actor);
-               if (!view) return ErrorReply(view.error());
-               if (!format || *format == "json") {
-                 return HttpResponse::JsonBody(200, OutcomeReportJson(*view));
-               }
-               return Download("text/csv; charset=utf-8", OutcomeReportCsv(*view),
-                               "outcome-report.csv");
-             }));
+             IdRoute(auth, Bind(h, &H::VerifyOffer)));
+  router.Add("GET", "/api/v1/clients/{id}/preferences", IdRoute(auth, Bind(h, &H::GetPreferences)));
+  router.Add("PUT", "/api/v1/clients/{id}/preferences", IdRoute(auth, Bind(h, &H::PutPreferences)));
+  router.Add("GET", "/api/v1/clients/{id}/matches", IdRoute(auth, Bind(h, &H::Matches)));
+  router.Add("POST", "/api/v1/clients/{id}/first-appointment",
+             IdRoute(auth, Bind(h, &H::BookFirstAppointment)));
+  router.Add("GET", "/api/v1/clients/{id}/first-step", IdRoute(auth, Bind(h, &H::GetFirstStep)));
+  router.Add("PUT", "/api/v1/clients/{id}/first-step", IdRoute(auth, Bind(h, &H::PutFirstStep)));
+  router.Add("GET", "/api/v1/reports/outcomes", Authed(auth, Bind(h, &H::OutcomeReport)));
 }
 
 }  // namespace rapport

@@ -188,55 +188,101 @@ std::string Path(std::string_view rest) {
   return std::string(kBase) + std::string(rest);
 }
 
+// The handlers of AddVersionRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct VersionHandlers {
+  PlanService& plan;
+
+  Reply Overview(const HttpRequest&, const Actor& actor, EpisodeId episode) const {
+    return Respond(200, plan.Overview(actor, episode), PlanOverviewJson);
+  }
+
+  Reply StartDraft(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const Json* content = reader.Optional("content");
+    if (content != nullptr && !content->is_object()) {
+      reader.AddError("content", "must be a plan content object");
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    std::optional<Json> given;
+    if (content != nullptr) given = *content;
+    return Respond(201, plan.StartDraft(actor, episode, given), PlanVersionJson);
+  }
+
+  Reply GetVersion(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto n = VersionNumber(request);
+    if (!n) return std::unexpected(std::move(n.error()));
+    return Respond(200, plan.GetVersion(actor, episode, *n), PlanVersionJson);
+  }
+
+  Reply SaveDraft(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto n = VersionNumber(request);
+    if (!n) return std::unexpected(std::move(n.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const Json* content = reader.Required("content");
+    if (content != nullptr && !content->is_object()) {
+      reader.AddError("content", "must be a plan content object");
+    }
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
+  }
+
+  Reply RequestChanges(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto n = VersionNumber(request);
+    if (!n) return std::unexpected(std::move(n.error()));
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto comment = reader.RequiredString("comment", 4000);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, plan.RequestChanges(actor, episode, *n, *comment), PlanVersionJson);
+  }
+
+  Reply Decline(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto n = VersionNumber(request);
+    if (!n) return std::unexpected(std::move(n.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto comment = reader.OptionalString("comment", 4000);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, plan.Decline(actor, episode, *n, comment.value_or("")), PlanVersionJson);
+  }
+
+  Reply Diff(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto from = QueryVersion(request, "from");
+    if (!from) return std::unexpected(std::move(from.error()));
+    auto to = QueryVersion(request, "to");
+    if (!to) return std::unexpected(std::move(to.error()));
+    auto rows = plan.Diff(actor, episode, *from, *to);
+    if (!rows) return ErrorReply(rows.error());
+    Json out = Json::array();
+    for (const DiffRow& r : *rows) {
+      out.push_back({{"section", r.section},
+                     {"key", r.key},
+                     {"field", r.field},
+                     {"change", std::string(ToString(r.change))},
+                     {"before", r.before},
+                     {"after", r.after}});
+    }
+    return HttpResponse::JsonBody(200, {{"from", *from}, {"to", *to}, {"rows", std::move(out)}});
+  }
+};
+
 void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
-  router.Add(
-      "GET", Path(""),
-      IdRoute(auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
-        return Respond(200, plan.Overview(actor, episode), PlanOverviewJson);
-      }));
+  using H = VersionHandlers;
+  const H h{plan};
+  router.Add("GET", Path(""), IdRoute(auth, Bind(h, &H::Overview)));
 
-  router.Add(
-      "POST", Path("/versions"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const Json* content = reader.Optional("content");
-                if (content != nullptr && !content->is_object()) {
-                  reader.AddError("content", "must be a plan content object");
-                }
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                std::optional<Json> given;
-                if (content != nullptr) given = *content;
-                return Respond(201, plan.StartDraft(actor, episode, given), PlanVersionJson);
-              }));
+  router.Add("POST", Path("/versions"), IdRoute(auth, Bind(h, &H::StartDraft)));
 
-  router.Add(
-      "GET", Path("/versions/{n}"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto n = VersionNumber(request);
-                if (!n) return std::unexpected(std::move(n.error()));
-                return Respond(200, plan.GetVersion(actor, episode, *n), PlanVersionJson);
-              }));
+  router.Add("GET", Path("/versions/{n}"), IdRoute(auth, Bind(h, &H::GetVersion)));
 
-  router.Add(
-      "PUT", Path("/versions/{n}"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto n = VersionNumber(request);
-                if (!n) return std::unexpected(std::move(n.error()));
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const Json* content = reader.Required("content");
-                if (content != nullptr && !content->is_object()) {
-                  reader.AddError("content", "must be a plan content object");
-                }
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200, plan.SaveDraft(actor, episode, *n, *content), PlanVersionJson);
-              }));
+  router.Add("PUT", Path("/versions/{n}"), IdRoute(auth, Bind(h, &H::SaveDraft)));
 
   // The decisions on a version: propose and withdraw (therapist), accept / request changes /
   // decline (client).
@@ -253,175 +299,127 @@ void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
                return plan.Withdraw(actor, episode, n);
              }));
 
-  router.Add(
-      "POST", Path("/versions/{n}/request-changes"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto n = VersionNumber(request);
-                if (!n) return std::unexpected(std::move(n.error()));
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                auto comment = reader.RequiredString("comment", 4000);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200, plan.RequestChanges(actor, episode, *n, *comment),
-                               PlanVersionJson);
-              }));
+  router.Add("POST", Path("/versions/{n}/request-changes"),
+             IdRoute(auth, Bind(h, &H::RequestChanges)));
 
-  router.Add(
-      "POST", Path("/versions/{n}/decline"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto n = VersionNumber(request);
-                if (!n) return std::unexpected(std::move(n.error()));
-                auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                auto comment = reader.OptionalString("comment", 4000);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200, plan.Decline(actor, episode, *n, comment.value_or("")),
-                               PlanVersionJson);
-              }));
+  router.Add("POST", Path("/versions/{n}/decline"), IdRoute(auth, Bind(h, &H::Decline)));
 
-  router.Add(
-      "GET", Path("/diff"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto from = QueryVersion(request, "from");
-                if (!from) return std::unexpected(std::move(from.error()));
-                auto to = QueryVersion(request, "to");
-                if (!to) return std::unexpected(std::move(to.error()));
-                auto rows = plan.Diff(actor, episode, *from, *to);
-                if (!rows) return ErrorReply(rows.error());
-                Json out = Json::array();
-                for (const DiffRow& r : *rows) {
-                  out.push_back({{"section", r.section},
-                                 {"key", r.key},
-                                 {"field", r.field},
-                                 {"change", std::string(ToString(r.change))},
-                                 {"before", r.before},
-                                 {"after", r.after}});
-                }
-                return HttpResponse::JsonBody(
-                    200, {{"from", *from}, {"to", *to}, {"rows", std::move(out)}});
-              }));
+  router.Add("GET", Path("/diff"), IdRoute(auth, Bind(h, &H::Diff)));
 }
 
-void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
-  router.Add(
-      "POST", Path("/problems"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/true);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(201, plan.AddProblem(actor, episode, edit), PlanVersionJson);
-              }));
+// The handlers of AddActivityRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct ActivityHandlers {
+  PlanService& plan;
 
-  router.Add(
-      "PATCH", Path("/problems/{key}"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/false);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(
-                    200, plan.EditProblem(actor, episode, std::string(request.Param("key")), edit),
-                    PlanVersionJson);
-              }));
+  Reply AddProblem(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/true);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, plan.AddProblem(actor, episode, edit), PlanVersionJson);
+  }
 
-  router.Add(
-      "PUT", Path("/ranking"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                std::vector<std::string> order = ReadKeyList(reader, "order");
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200, plan.Rank(actor, episode, order), PlanOverviewJson);
-              }));
+  Reply UpdateProblem(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    ProblemEdit edit = ReadProblemEdit(reader, /*client_words_required=*/false);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, plan.EditProblem(actor, episode, std::string(request.Param("key")), edit),
+                   PlanVersionJson);
+  }
 
-  router.Add(
-      "POST", Path("/goals/{key}/ratings"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                auto rating = reader.RequiredInt("rating");
-                if (rating && (*rating < 0 || *rating > 10)) {
-                  reader.AddError("rating", "must be a whole number from 0 to 10");
-                }
-                auto note = reader.OptionalString("note", 2000);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(201,
-                               plan.RateGoal(actor, episode, std::string(request.Param("key")),
-                                             static_cast<int>(*rating), note.value_or("")),
-                               PlanOverviewJson);
-              }));
+  Reply Rank(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    std::vector<std::string> order = ReadKeyList(reader, "order");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, plan.Rank(actor, episode, order), PlanOverviewJson);
+  }
 
-  router.Add(
-      "PUT", Path("/homework/{key}"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const Json* done = reader.Required("done");
-                if (done != nullptr && !done->is_boolean()) {
-                  reader.AddError("done", "must be true or false");
-                }
-                const std::string note =
-                    reader.OptionalString("note", kMaxCheckInNote).value_or("");
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(200,
-                               plan.TickHomework(actor, episode, std::string(request.Param("key")),
-                                                 done->get<bool>(), note),
-                               PlanOverviewJson);
-              }));
+  Reply RateGoal(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto rating = reader.RequiredInt("rating");
+    if (rating && (*rating < 0 || *rating > 10)) {
+      reader.AddError("rating", "must be a whole number from 0 to 10");
+    }
+    auto note = reader.OptionalString("note", 2000);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201,
+                   plan.RateGoal(actor, episode, std::string(request.Param("key")),
+                                 static_cast<int>(*rating), note.value_or("")),
+                   PlanOverviewJson);
+  }
 
-  router.Add(
-      "GET", Path("/thought-records"),
-      IdRoute(auth, [&plan](const HttpRequest&, const Actor& actor, EpisodeId episode) -> Reply {
-        auto list = plan.ThoughtRecords(actor, episode);
-        if (!list) return ErrorReply(list.error());
-        Json out = Json::array();
-        for (const ThoughtRecordView& r : *list) out.push_back(ThoughtRecordViewJson(r));
-        return HttpResponse::JsonBody(200, out);
-      }));
+  Reply TickHomework(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const Json* done = reader.Required("done");
+    if (done != nullptr && !done->is_boolean()) {
+      reader.AddError("done", "must be true or false");
+    }
+    const std::string note = reader.OptionalString("note", kMaxCheckInNote).value_or("");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200,
+                   plan.TickHomework(actor, episode, std::string(request.Param("key")),
+                                     done->get<bool>(), note),
+                   PlanOverviewJson);
+  }
+
+  Reply ListThoughtRecords(const HttpRequest&, const Actor& actor, EpisodeId episode) const {
+    auto list = plan.ThoughtRecords(actor, episode);
+    if (!list) return ErrorReply(list.error());
+    Json out = Json::array();
+    for (const ThoughtRecordView& r : *list) out.push_back(ThoughtRecordViewJson(r));
+    return HttpResponse::JsonBody(200, out);
+  }
 
   // The body is the record itself; the domain reads it (and names unknown members).
-  router.Add(
-      "POST", Path("/thought-records"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                return Respond(201, plan.AddThoughtRecord(actor, episode, *body),
-                               ThoughtRecordViewJson);
-              }));
+  Reply AddThoughtRecord(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    return Respond(201, plan.AddThoughtRecord(actor, episode, *body), ThoughtRecordViewJson);
+  }
 
-  router.Add(
-      "POST", Path("/reviews"),
-      IdRoute(auth,
-              [&plan](const HttpRequest& request, const Actor& actor, EpisodeId episode) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                ReviewInput input;
-                auto notes = reader.RequiredString("notes", 4000);
-                auto changes = reader.OptionalString("changes", 4000);
-                input.gas_levels = ReadGasLevels(reader);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                input.notes = *notes;
-                input.changes = changes.value_or("");
-                return Respond(201, plan.Review(actor, episode, input), PlanOverviewJson);
-              }));
+  Reply Review(const HttpRequest& request, const Actor& actor, EpisodeId episode) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    ReviewInput input;
+    auto notes = reader.RequiredString("notes", 4000);
+    auto changes = reader.OptionalString("changes", 4000);
+    input.gas_levels = ReadGasLevels(reader);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    input.notes = *notes;
+    input.changes = changes.value_or("");
+    return Respond(201, plan.Review(actor, episode, input), PlanOverviewJson);
+  }
+};
+
+void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
+  using H = ActivityHandlers;
+  const H h{plan};
+  router.Add("POST", Path("/problems"), IdRoute(auth, Bind(h, &H::AddProblem)));
+
+  router.Add("PATCH", Path("/problems/{key}"), IdRoute(auth, Bind(h, &H::UpdateProblem)));
+
+  router.Add("PUT", Path("/ranking"), IdRoute(auth, Bind(h, &H::Rank)));
+
+  router.Add("POST", Path("/goals/{key}/ratings"), IdRoute(auth, Bind(h, &H::RateGoal)));
+
+  router.Add("PUT", Path("/homework/{key}"), IdRoute(auth, Bind(h, &H::TickHomework)));
+
+  router.Add("GET", Path("/thought-records"), IdRoute(auth, Bind(h, &H::ListThoughtRecords)));
+
+  router.Add("POST", Path("/thought-records"), IdRoute(auth, Bind(h, &H::AddThoughtRecord)));
+
+  router.Add("POST", Path("/reviews"), IdRoute(auth, Bind(h, &H::Review)));
 }
 
 }  // namespace
