@@ -557,10 +557,11 @@ std::optional<RiskRule> ParseRiskRule(const Json& j, const std::string& path,
 
 }  // namespace
 
-Result<Instrument> ParseInstrument(const Json& definition) {
-  FieldProblems p;
-  JsonObjectReader r(definition);
-  Instrument inst;
+namespace {
+
+// Who the definition is and what it is for: code, titles, version, source, licence, purpose,
+// domain and who answers it.
+void ReadIdentity(JsonObjectReader& r, Instrument& inst) {
   inst.code = r.RequiredString("code", 32).value_or("");
   inst.title = r.RequiredString("title", 200).value_or("");
   inst.plain_title = r.OptionalString("plain_title", 200).value_or("");
@@ -610,6 +611,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       }
     }
   }
+}
+
+// How it is described and asked: validation, LOINC codes, timing and schedule.
+void ReadAdministration(JsonObjectReader& r, Instrument& inst, FieldProblems& p) {
   if (const Json* validation = r.Required("validation")) {
     JsonObjectReader v(*validation, "validation/");
     const auto validated = v.OptionalBool("validated");
@@ -651,12 +656,13 @@ Result<Instrument> ParseInstrument(const Json& definition) {
   }
   if (const Json* schedule = r.Optional("schedule")) {
     auto parsed = ScheduleFromJson(*schedule, "schedule/");
-    if (parsed) {
-      inst.schedule = *parsed;
-    } else {
-      p.Take(Status(Fail(parsed.error())));
-    }
+    p.Take(parsed);
+    if (parsed) inst.schedule = *parsed;
   }
+}
+
+// The response sets and items, then the checks that need every item read (faces, asked_if).
+void ReadItems(JsonObjectReader& r, Instrument& inst, FieldProblems& p) {
   std::map<std::string, std::vector<ResponseOption>> sets;
   if (const Json* rs = r.Optional("response_sets")) {
     if (!rs->is_object()) {
@@ -696,6 +702,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
                    inst.items[i].id, p);
     }
   }
+}
+
+// The risk rules and the screen, which name items.
+void ReadRiskAndScreen(JsonObjectReader& r, Instrument& inst, FieldProblems& p) {
   if (const Json* risk = r.Optional("risk")) {
     if (!risk->is_array()) {
       r.AddError("risk", "must be a list of {item, levels or at_least, message}");
@@ -708,6 +718,10 @@ Result<Instrument> ParseInstrument(const Json& definition) {
     }
   }
   if (const Json* screen = r.Optional("screen")) inst.screen = ParseScreen(*screen, inst, p);
+}
+
+// The scales, then the checks that need every scale read (counted_over, the total).
+void ReadScales(JsonObjectReader& r, Instrument& inst, FieldProblems& p) {
   if (const Json* scales = r.Required("scales")) {
     if (!scales->is_array() || scales->empty()) {
       r.AddError("scales", "must be a non-empty list");
@@ -733,6 +747,19 @@ Result<Instrument> ParseInstrument(const Json& definition) {
       inst.FindScale(inst.total_scale) == nullptr) {
     r.AddError("total", fmt::format("names no scale ('{}')", inst.total_scale));
   }
+}
+
+}  // namespace
+
+Result<Instrument> ParseInstrument(const Json& definition) {
+  FieldProblems p;
+  JsonObjectReader r(definition);
+  Instrument inst;
+  ReadIdentity(r, inst);
+  ReadAdministration(r, inst, p);
+  ReadItems(r, inst, p);
+  ReadRiskAndScreen(r, inst, p);
+  ReadScales(r, inst, p);
   p.Take(r.Finish());
   if (!p.Empty()) {
     const std::string lead = fmt::format("The definition of {} has {} problem{}: ",
