@@ -269,147 +269,158 @@ void AddHealthRoutes(Router& router, Store* store) {
   });
 }
 
-void AddAuthRoutes(Router& router, AuthService& auth,
-                   std::function<void(SessionId)> session_ended) {
-  const auto ended = [session_ended = std::move(session_ended)](SessionId id) {
+// The handlers of AddAuthRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct AuthHandlers {
+  AuthService& auth;
+  // Told of each session signed out, so that its live connections close.
+  std::function<void(SessionId)> session_ended;
+
+  void Ended(SessionId id) const {
     if (session_ended) session_ended(id);
-  };
-  router.Add("POST", "/api/v1/auth/login", Public([&auth](const HttpRequest& request) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto email = reader.RequiredString("email", 320);
-               auto password = reader.RequiredString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto login =
-                   auth.Login(*email, *password, request.remote_address, UserAgent(request),
-                              request.Cookie(kDeviceCookie).value_or(std::string()));
-               if (!login) return ErrorReply(login.error());
-               return LoginResponse(*login, request);
-             }));
+  }
+
+  Reply Login(const HttpRequest& request) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto email = reader.RequiredString("email", 320);
+    auto password = reader.RequiredString("password", 1024);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto login = auth.Login(*email, *password, request.remote_address, UserAgent(request),
+                            request.Cookie(kDeviceCookie).value_or(std::string()));
+    if (!login) return ErrorReply(login.error());
+    return LoginResponse(*login, request);
+  }
 
   // Answers the same whether or not the address has an account.
-  router.Add("POST", "/api/v1/auth/password-reset",
-             Public([&auth](const HttpRequest& request) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto email = reader.RequiredString("email", 320);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               if (auto ok = auth.RequestPasswordReset(*email, request.remote_address); !ok) {
-                 return ErrorReply(ok.error());
-               }
-               return HttpResponse::JsonBody(
-                   202, {{"message",
-                          "If this address belongs to an account, a link to choose a new "
-                          "password is on its way. It works for one hour."}});
-             }));
+  Reply RequestPasswordReset(const HttpRequest& request) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto email = reader.RequiredString("email", 320);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    if (auto ok = auth.RequestPasswordReset(*email, request.remote_address); !ok) {
+      return ErrorReply(ok.error());
+    }
+    return HttpResponse::JsonBody(202,
+                                  {{"message",
+                                    "If this address belongs to an account, a link to choose a new "
+                                    "password is on its way. It works for one hour."}});
+  }
 
-  router.Add("POST", "/api/v1/me/password",
-             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto current = reader.RequiredString("current_password", 1024);
-               auto next = reader.RequiredString("new_password", 1024);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               if (auto ok = auth.ChangePassword(actor, *current, *next); !ok) {
-                 return ErrorReply(ok.error());
-               }
-               return HttpResponse::JsonBody(
-                   200, {{"message",
-                          "Your password has been changed, and every other session "
-                          "of your account has been signed out."}});
-             }));
+  Reply ChangePassword(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto current = reader.RequiredString("current_password", 1024);
+    auto next = reader.RequiredString("new_password", 1024);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    if (auto ok = auth.ChangePassword(actor, *current, *next); !ok) {
+      return ErrorReply(ok.error());
+    }
+    return HttpResponse::JsonBody(200, {{"message",
+                                         "Your password has been changed, and every other session "
+                                         "of your account has been signed out."}});
+  }
 
-  router.Add("POST", "/api/v1/users/{id}/unlock",
-             Authed(auth, [&auth](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               if (auto ok = auth.ClearSignInFailures(actor, *id); !ok) {
-                 return ErrorReply(ok.error());
-               }
-               return HttpResponse::NoContent();
-             }));
+  Reply Unlock(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    if (auto ok = auth.ClearSignInFailures(actor, *id); !ok) {
+      return ErrorReply(ok.error());
+    }
+    return HttpResponse::NoContent();
+  }
 
-  router.Add("POST", "/api/v1/auth/logout",
-             Authed(auth, [&auth, ended](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto body = ReadJsonObject(request, /*allow_empty=*/true);
-               if (!body) return std::unexpected(std::move(body.error()));
-               if (auto ok = auth.Logout(actor); !ok) return ErrorReply(ok.error());
-               ended(actor.session_id);
-               HttpResponse response = HttpResponse::NoContent();
-               response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
-               return response;
-             }));
+  Reply Logout(const HttpRequest& request, const Actor& actor) const {
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    if (auto ok = auth.Logout(actor); !ok) return ErrorReply(ok.error());
+    Ended(actor.session_id);
+    HttpResponse response = HttpResponse::NoContent();
+    response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
+    return response;
+  }
 
-  router.Add("GET", "/api/v1/me",
-             Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
-               auto user = auth.CurrentUser(actor);
-               if (!user) return ErrorReply(user.error());
-               return HttpResponse::JsonBody(
-                   200, {{"user", UserJson(*user)}, {"csrf_token", actor.csrf_token}});
-             }));
+  Reply Me(const HttpRequest&, const Actor& actor) const {
+    auto user = auth.CurrentUser(actor);
+    if (!user) return ErrorReply(user.error());
+    return HttpResponse::JsonBody(200,
+                                  {{"user", UserJson(*user)}, {"csrf_token", actor.csrf_token}});
+  }
 
-  router.Add("GET", "/api/v1/auth/sessions",
-             Authed(auth, [&auth](const HttpRequest&, const Actor& actor) -> Reply {
-               auto sessions = auth.ListSessions(actor);
-               if (!sessions) return ErrorReply(sessions.error());
-               Json out = Json::array();
-               for (const SessionInfo& s : *sessions) {
-                 out.push_back({{"id", s.id},
-                                {"created_at", FormatIso8601(s.created_at)},
-                                {"last_seen_at", FormatIso8601(s.last_seen_at)},
-                                {"source", s.source},
-                                {"user_agent", s.user_agent},
-                                {"current", s.current}});
-               }
-               return HttpResponse::JsonBody(200, out);
-             }));
+  Reply ListSessions(const HttpRequest&, const Actor& actor) const {
+    auto sessions = auth.ListSessions(actor);
+    if (!sessions) return ErrorReply(sessions.error());
+    Json out = Json::array();
+    for (const SessionInfo& s : *sessions) {
+      out.push_back({{"id", s.id},
+                     {"created_at", FormatIso8601(s.created_at)},
+                     {"last_seen_at", FormatIso8601(s.last_seen_at)},
+                     {"source", s.source},
+                     {"user_agent", s.user_agent},
+                     {"current", s.current}});
+    }
+    return HttpResponse::JsonBody(200, out);
+  }
 
-  router.Add("DELETE", "/api/v1/auth/sessions/{id}",
-             Authed(auth, [&auth, ended](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return std::unexpected(std::move(id.error()));
-               if (auto ok = auth.EndSession(actor, *id); !ok) return ErrorReply(ok.error());
-               ended(*id);
-               HttpResponse response = HttpResponse::NoContent();
-               if (*id == actor.session_id) {
-                 response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
-               }
-               return response;
-             }));
+  Reply EndSession(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(std::move(id.error()));
+    if (auto ok = auth.EndSession(actor, *id); !ok) return ErrorReply(ok.error());
+    Ended(*id);
+    HttpResponse response = HttpResponse::NoContent();
+    if (*id == actor.session_id) {
+      response.headers.emplace_back("Set-Cookie", ClearedSessionCookie(request.secure));
+    }
+    return response;
+  }
 
-  router.Add(
-      "GET", "/api/v1/invitations/{token}", Public([&auth](const HttpRequest& request) -> Reply {
-        auto info = auth.PeekInvitation(request.Param("token"));
-        if (!info) return ErrorReply(info.error());
-        return HttpResponse::JsonBody(200, {{"email", info->email},
-                                            {"display_name", info->display_name},
-                                            {"role", std::string(ToString(info->role))},
-                                            {"clinic_name", info->clinic_name},
-                                            {"purpose", info->purpose},
-                                            {"expires_at", FormatIso8601(info->expires_at)}});
-      }));
+  Reply PeekInvitation(const HttpRequest& request) const {
+    auto info = auth.PeekInvitation(request.Param("token"));
+    if (!info) return ErrorReply(info.error());
+    return HttpResponse::JsonBody(200, {{"email", info->email},
+                                        {"display_name", info->display_name},
+                                        {"role", std::string(ToString(info->role))},
+                                        {"clinic_name", info->clinic_name},
+                                        {"purpose", info->purpose},
+                                        {"expires_at", FormatIso8601(info->expires_at)}});
+  }
 
   // No CSRF token exists yet for someone accepting an invitation; the single-use token in the
   // path is the proof, and SameSite=Strict keeps other sites' cookies out of it.
-  router.Add("POST", "/api/v1/invitations/{token}/accept",
-             Public([&auth](const HttpRequest& request) -> Reply {
-               auto body = ReadJsonObject(request);
-               if (!body) return std::unexpected(std::move(body.error()));
-               JsonObjectReader reader(*body);
-               auto password = reader.RequiredString("password", 1024);
-               if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-               auto login = auth.AcceptInvitation(request.Param("token"), *password,
-                                                  request.remote_address, UserAgent(request));
-               if (!login) return ErrorReply(login.error());
-               return LoginResponse(*login, request);
-             }));
+  Reply AcceptInvitation(const HttpRequest& request) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    auto password = reader.RequiredString("password", 1024);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto login = auth.AcceptInvitation(request.Param("token"), *password, request.remote_address,
+                                       UserAgent(request));
+    if (!login) return ErrorReply(login.error());
+    return LoginResponse(*login, request);
+  }
+};
+
+void AddAuthRoutes(Router& router, AuthService& auth,
+                   std::function<void(SessionId)> session_ended) {
+  using H = AuthHandlers;
+  const H h{auth, std::move(session_ended)};
+  router.Add("POST", "/api/v1/auth/login", Public(Bind(h, &H::Login)));
+  router.Add("POST", "/api/v1/auth/password-reset", Public(Bind(h, &H::RequestPasswordReset)));
+  router.Add("POST", "/api/v1/me/password", Authed(auth, Bind(h, &H::ChangePassword)));
+  router.Add("POST", "/api/v1/users/{id}/unlock", Authed(auth, Bind(h, &H::Unlock)));
+  router.Add("POST", "/api/v1/auth/logout", Authed(auth, Bind(h, &H::Logout)));
+  router.Add("GET", "/api/v1/me", Authed(auth, Bind(h, &H::Me)));
+  router.Add("GET", "/api/v1/auth/sessions", Authed(auth, Bind(h, &H::ListSessions)));
+  router.Add("DELETE", "/api/v1/auth/sessions/{id}", Authed(auth, Bind(h, &H::EndSession)));
+  router.Add("GET", "/api/v1/invitations/{token}", Public(Bind(h, &H::PeekInvitation)));
+  router.Add("POST", "/api/v1/invitations/{token}/accept", Public(Bind(h, &H::AcceptInvitation)));
 }
 
 // The handlers of AddClientRoutes, one per route, named for what it answers. A value holding
@@ -577,30 +588,20 @@ void AddClientRoutes(Router& router, AuthService& auth, ClinicService& clinic) {
   using H = ClientHandlers;
   const H h{auth, clinic};
   router.Add("GET", "/api/v1/clients", Authed(auth, Bind(h, &H::ListClients)));
-
   router.Add("POST", "/api/v1/clients", Authed(auth, Bind(h, &H::AddClient)));
-
   router.Add("PATCH", "/api/v1/clients/{id}", IdRoute(auth, Bind(h, &H::UpdateClient)));
-
   router.Add("GET", "/api/v1/clients/{id}/contact", IdRoute(auth, Bind(h, &H::GetContact)));
   router.Add("PUT", "/api/v1/clients/{id}/contact", IdRoute(auth, Bind(h, &H::PutContact)));
-
   router.Add("GET", "/api/v1/clients/{id}", Authed(auth, Bind(h, &H::GetClient)));
-
   router.Add("POST", "/api/v1/clients/{id}/invitations", Authed(auth, Bind(h, &H::Invite)));
   router.Add("POST", "/api/v1/users/{id}/invitations", Authed(auth, Bind(h, &H::Invite)));
   router.Add("GET", "/api/v1/users/{id}/invitation", IdRoute(auth, Bind(h, &H::GetInvitation)));
-
   router.Add("POST", "/api/v1/clients/{id}/guardians", Authed(auth, Bind(h, &H::AddGuardian)));
-
   router.Add("GET", "/api/v1/me/guardian-links", Authed(auth, Bind(h, &H::MyGuardianLinks)));
-
   router.Add("POST", "/api/v1/guardian-links/{id}/accept",
              Authed(auth, Bind(h, &H::AcceptGuardianLink)));
-
   router.Add("POST", "/api/v1/guardian-links/{id}/consent",
              Authed(auth, Bind(h, &H::RecordGuardianConsent)));
-
   router.Add("DELETE", "/api/v1/guardian-links/{id}", Authed(auth, Bind(h, &H::EndGuardianLink)));
 }
 
@@ -717,19 +718,13 @@ void AddEpisodeRoutes(Router& router, AuthService& auth, ClinicService& clinic) 
   using H = EpisodeHandlers;
   const H h{clinic};
   router.Add("POST", "/api/v1/episodes", Authed(auth, Bind(h, &H::OpenEpisode)));
-
   router.Add("GET", "/api/v1/episodes/{id}", Authed(auth, Bind(h, &H::GetEpisode)));
-
   router.Add("PATCH", "/api/v1/episodes/{id}", Authed(auth, Bind(h, &H::UpdateEpisode)));
-
   router.Add("GET", "/api/v1/episodes/{id}/appointments",
              Authed(auth, Bind(h, &H::ListAppointments)));
-
   router.Add("POST", "/api/v1/episodes/{id}/appointments",
              Authed(auth, Bind(h, &H::AddAppointment)));
-
   router.Add("PATCH", "/api/v1/appointments/{id}", Authed(auth, Bind(h, &H::UpdateAppointment)));
-
   router.Add("GET", "/api/v1/appointments", Authed(auth, Bind(h, &H::MyAppointments)));
 }
 
@@ -899,23 +894,14 @@ void AddAdminRoutes(Router& router, AuthService& auth, ClinicService& clinic, Au
   using H = AdminHandlers;
   const H h{clinic, audit};
   router.Add("GET", "/api/v1/therapists", Authed(auth, Bind(h, &H::ListTherapists)));
-
   router.Add("POST", "/api/v1/users/{id}/deactivate", Authed(auth, Bind(h, &H::DeactivateUser)));
-
   router.Add("GET", "/api/v1/users", Authed(auth, Bind(h, &H::ListUsers)));
-
   router.Add("POST", "/api/v1/users", Authed(auth, Bind(h, &H::AddUser)));
-
   router.Add("GET", "/api/v1/clinic", Authed(auth, Bind(h, &H::GetClinic)));
-
   router.Add("GET", "/api/v1/clinic/settings", Authed(auth, Bind(h, &H::GetSettings)));
-
   router.Add("PUT", "/api/v1/clinic/settings", Authed(auth, Bind(h, &H::UpdateSettings)));
-
   router.Add("GET", "/api/v1/audit", Authed(auth, Bind(h, &H::SearchAudit)));
-
   router.Add("GET", "/api/v1/audit/export", Authed(auth, Bind(h, &H::ExportAudit)));
-
   router.Add("GET", "/api/v1/clients/{id}/readers", Authed(auth, Bind(h, &H::ListReaders)));
 }
 

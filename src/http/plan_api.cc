@@ -277,11 +277,8 @@ void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
   using H = VersionHandlers;
   const H h{plan};
   router.Add("GET", Path(""), IdRoute(auth, Bind(h, &H::Overview)));
-
   router.Add("POST", Path("/versions"), IdRoute(auth, Bind(h, &H::StartDraft)));
-
   router.Add("GET", Path("/versions/{n}"), IdRoute(auth, Bind(h, &H::GetVersion)));
-
   router.Add("PUT", Path("/versions/{n}"), IdRoute(auth, Bind(h, &H::SaveDraft)));
 
   // The decisions on a version: propose and withdraw (therapist), accept / request changes /
@@ -298,12 +295,9 @@ void AddVersionRoutes(Router& router, AuthService& auth, PlanService& plan) {
              VersionAction(auth, [&plan](const Actor& actor, EpisodeId episode, int n) {
                return plan.Withdraw(actor, episode, n);
              }));
-
   router.Add("POST", Path("/versions/{n}/request-changes"),
              IdRoute(auth, Bind(h, &H::RequestChanges)));
-
   router.Add("POST", Path("/versions/{n}/decline"), IdRoute(auth, Bind(h, &H::Decline)));
-
   router.Add("GET", Path("/diff"), IdRoute(auth, Bind(h, &H::Diff)));
 }
 
@@ -406,19 +400,12 @@ void AddActivityRoutes(Router& router, AuthService& auth, PlanService& plan) {
   using H = ActivityHandlers;
   const H h{plan};
   router.Add("POST", Path("/problems"), IdRoute(auth, Bind(h, &H::AddProblem)));
-
   router.Add("PATCH", Path("/problems/{key}"), IdRoute(auth, Bind(h, &H::UpdateProblem)));
-
   router.Add("PUT", Path("/ranking"), IdRoute(auth, Bind(h, &H::Rank)));
-
   router.Add("POST", Path("/goals/{key}/ratings"), IdRoute(auth, Bind(h, &H::RateGoal)));
-
   router.Add("PUT", Path("/homework/{key}"), IdRoute(auth, Bind(h, &H::TickHomework)));
-
   router.Add("GET", Path("/thought-records"), IdRoute(auth, Bind(h, &H::ListThoughtRecords)));
-
   router.Add("POST", Path("/thought-records"), IdRoute(auth, Bind(h, &H::AddThoughtRecord)));
-
   router.Add("POST", Path("/reviews"), IdRoute(auth, Bind(h, &H::Review)));
 }
 
