@@ -357,20 +357,19 @@ Handler AlertChangeRoute(AuthService& auth, AlertChange change) {
 
 // One handler per route, named for what it answers. A value holding references: the services
 // outlive the router.
-class FeedbackHandlers {
- public:
-  FeedbackHandlers(FeedbackService& feedback, const InstrumentCatalog& catalog)
-      : feedback_(feedback), catalog_(catalog) {}
+struct FeedbackHandlers {
+  FeedbackService& feedback;
+  const InstrumentCatalog& catalog;
 
   Reply ListInstruments(const HttpRequest&, const Actor&) const {
     Json out = Json::array();
-    for (const CatalogEntry& e : catalog_.entries())
+    for (const CatalogEntry& e : catalog.entries())
       out.push_back(InstrumentSummaryJson(e.instrument));
     return HttpResponse::JsonBody(200, out);
   }
 
   Reply GetInstrument(const HttpRequest& request, const Actor&) const {
-    const Instrument* instrument = catalog_.Find(request.Param("code"));
+    const Instrument* instrument = catalog.Find(request.Param("code"));
     if (instrument == nullptr) return ErrorReply(Error::NotFound("no such questionnaire"));
     return HttpResponse::JsonBody(200, InstrumentToJson(*instrument));
   }
@@ -387,7 +386,7 @@ class FeedbackHandlers {
       }
       appointment = parsed;
     }
-    return Respond(200, feedback_.AssignedInstruments(actor, id, appointment), AssignedJson);
+    return Respond(200, feedback.AssignedInstruments(actor, id, appointment), AssignedJson);
   }
 
   // The therapist assigns a questionnaire and says how often it is asked:
@@ -410,19 +409,19 @@ class FeedbackHandlers {
       }
     }
     return Respond(200,
-                   feedback_.AssignInstrument(actor, id, std::string(request.Param("code")),
-                                              *respondent, schedule),
+                   feedback.AssignInstrument(actor, id, std::string(request.Param("code")),
+                                             *respondent, schedule),
                    AssignedJson);
   }
 
   Reply SubmitResponse(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
     auto submit = ReadSubmit(request, /*with_respondent=*/true);
     if (!submit) return std::unexpected(std::move(submit.error()));
-    return Respond(201, feedback_.SubmitResponse(actor, id, *submit), SubmitJson);
+    return Respond(201, feedback.SubmitResponse(actor, id, *submit), SubmitJson);
   }
 
   Reply Progress(const HttpRequest&, const Actor& actor, EpisodeId id) const {
-    return Respond(200, feedback_.Progress(actor, id), ProgressJson);
+    return Respond(200, feedback.Progress(actor, id), ProgressJson);
   }
 
   Reply GetResponse(const HttpRequest& request, const Actor& actor) const {
@@ -430,30 +429,30 @@ class FeedbackHandlers {
     if (!id) return std::unexpected(std::move(id.error()));
     auto response_id = PathId(request, "response");
     if (!response_id) return std::unexpected(std::move(response_id.error()));
-    auto response = feedback_.GetResponse(actor, *response_id);
+    auto response = feedback.GetResponse(actor, *response_id);
     if (!response) return ErrorReply(response.error());
     // A response reached through another episode's path names no record there.
     if (response->episode_id != *id) return ErrorReply(Error::NotFound("no such record"));
     return HttpResponse::JsonBody(
-        200, ResponseDetailJson(*response, catalog_.Find(response->instrument)));
+        200, ResponseDetailJson(*response, catalog.Find(response->instrument)));
   }
 
   // Answers in progress, the author's own: restored after a refresh, a sign-out or on another
   // device.
   Reply GetDraft(const HttpRequest&, const Actor& actor, EpisodeId id) const {
-    return Respond(200, feedback_.GetDraft(actor, id), DraftJson);
+    return Respond(200, feedback.GetDraft(actor, id), DraftJson);
   }
 
   Reply SaveDraft(const HttpRequest& request, const Actor& actor, EpisodeId id) const {
     auto answers = ReadDraftAnswers(request);
     if (!answers) return std::unexpected(std::move(answers.error()));
-    return Respond(200, feedback_.SaveDraft(actor, id, *answers), DraftJson);
+    return Respond(200, feedback.SaveDraft(actor, id, *answers), DraftJson);
   }
 
   Reply ExportCsv(const HttpRequest& request, const Actor& actor) const {
     auto id = PathId(request);
     if (!id) return std::unexpected(std::move(id.error()));
-    auto csv = feedback_.ExportEpisodeCsv(actor, *id);
+    auto csv = feedback.ExportEpisodeCsv(actor, *id);
     if (!csv) return ErrorReply(csv.error());
     return Download("text/csv; charset=utf-8", std::move(*csv), fmt::format("episode-{}.csv", *id));
   }
@@ -467,7 +466,7 @@ class FeedbackHandlers {
       }
       state = *parsed;
     }
-    auto list = feedback_.ListAlerts(actor, state);
+    auto list = feedback.ListAlerts(actor, state);
     if (!list) return ErrorReply(list.error());
     Json out = Json::array();
     for (const AlertView& a : *list) out.push_back(AlertJson(a));
@@ -477,24 +476,24 @@ class FeedbackHandlers {
   // The service names "note" when acknowledging without one.
   Result<AlertView> Acknowledge(const Actor& actor, AlertId id,
                                 const std::optional<std::string>& note) const {
-    return feedback_.Acknowledge(actor, id, note.value_or(""));
+    return feedback.Acknowledge(actor, id, note.value_or(""));
   }
 
   Result<AlertView> Resolve(const Actor& actor, AlertId id,
                             const std::optional<std::string>& note) const {
-    return feedback_.Resolve(actor, id, note);
+    return feedback.Resolve(actor, id, note);
   }
 
   Reply Dashboard(const HttpRequest&, const Actor& actor) const {
-    auto rows = feedback_.Dashboard(actor);
+    auto rows = feedback.Dashboard(actor);
     if (!rows) return ErrorReply(rows.error());
-    return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog_));
+    return HttpResponse::JsonBody(200, DashboardJson(*rows, catalog));
   }
 
   Reply Caseload(const HttpRequest&, const Actor& actor) const {
-    auto rows = feedback_.Caseload(actor);
+    auto rows = feedback.Caseload(actor);
     if (!rows) return ErrorReply(rows.error());
-    return HttpResponse::JsonBody(200, CaseloadJson(*rows, catalog_));
+    return HttpResponse::JsonBody(200, CaseloadJson(*rows, catalog));
   }
 
   // {"guardian_id": N}: a link for that parent or carer; none: for the client.
@@ -513,7 +512,7 @@ class FeedbackHandlers {
       }
     }
     if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-    auto link = feedback_.CreateFeedbackLink(actor, *id, guardian_id);
+    auto link = feedback.CreateFeedbackLink(actor, *id, guardian_id);
     if (!link) return ErrorReply(link.error());
     // A path, not an absolute URL: a forged Host header cannot redirect it.
     return HttpResponse::JsonBody(
@@ -521,11 +520,11 @@ class FeedbackHandlers {
   }
 
   Reply PeekFeedbackLink(const HttpRequest& request) const {
-    auto info = feedback_.PeekFeedbackLink(std::string(request.Param("token")));
+    auto info = feedback.PeekFeedbackLink(std::string(request.Param("token")));
     if (!info) return ErrorReply(info.error());
     Json instruments = Json::array();
     for (const AssignedInstrument& a : info->pending) {
-      if (const Instrument* i = catalog_.Find(a.code); i != nullptr) {
+      if (const Instrument* i = catalog.Find(a.code); i != nullptr) {
         instruments.push_back(InstrumentToJson(*i));
       }
     }
@@ -542,13 +541,13 @@ class FeedbackHandlers {
 
   // The link's draft: the token is the credential, as for its responses.
   Reply GetDraftViaLink(const HttpRequest& request) const {
-    return Respond(200, feedback_.GetDraftViaLink(std::string(request.Param("token"))), DraftJson);
+    return Respond(200, feedback.GetDraftViaLink(std::string(request.Param("token"))), DraftJson);
   }
 
   Reply SaveDraftViaLink(const HttpRequest& request) const {
     auto answers = ReadDraftAnswers(request);
     if (!answers) return std::unexpected(std::move(answers.error()));
-    return Respond(200, feedback_.SaveDraftViaLink(std::string(request.Param("token")), *answers),
+    return Respond(200, feedback.SaveDraftViaLink(std::string(request.Param("token")), *answers),
                    DraftJson);
   }
 
@@ -557,8 +556,8 @@ class FeedbackHandlers {
   Reply SubmitViaLink(const HttpRequest& request) const {
     auto submit = ReadSubmit(request, /*with_respondent=*/false);
     if (!submit) return std::unexpected(std::move(submit.error()));
-    auto result = feedback_.SubmitViaLink(std::string(request.Param("token")), *submit,
-                                          request.remote_address);
+    auto result = feedback.SubmitViaLink(std::string(request.Param("token")), *submit,
+                                         request.remote_address);
     if (!result) return ErrorReply(result.error());
     return HttpResponse::JsonBody(
         201, {{"crisis", result->crisis ? HelpJson(*result->crisis) : Json(nullptr)},
@@ -567,10 +566,6 @@ class FeedbackHandlers {
                 {"instrument", result->response.instrument},
                 {"submitted_at", FormatIso8601(result->response.submitted_at)}}}});
   }
-
- private:
-  FeedbackService& feedback_;
-  const InstrumentCatalog& catalog_;
 };
 
 }  // namespace
@@ -578,7 +573,7 @@ class FeedbackHandlers {
 void AddFeedbackRoutes(Router& router, AuthService& auth, FeedbackService& feedback,
                        const InstrumentCatalog& catalog) {
   using H = FeedbackHandlers;
-  const H h(feedback, catalog);
+  const H h{feedback, catalog};
   // Definitions are published questionnaire wording, not clinical data: any signed-in user.
   router.Add("GET", "/api/v1/instruments", Authed(auth, Bind(h, &H::ListInstruments)));
   router.Add("GET", "/api/v1/instruments/{code}", Authed(auth, Bind(h, &H::GetInstrument)));

@@ -109,25 +109,24 @@ Json PreferencesJson(const NotificationPreferences& p) {
 
 // One handler per route, named for what it answers. A value holding references: the services
 // outlive the router.
-class SafetyHandlers {
- public:
-  SafetyHandlers(SafetyService& safety, FeedbackService& feedback)
-      : safety_(safety), feedback_(feedback) {}
+struct SafetyHandlers {
+  SafetyService& safety;
+  FeedbackService& feedback;
 
   Reply GetAlert(const HttpRequest&, const Actor& actor, std::int64_t id) const {
-    return Respond(200, feedback_.GetAlert(actor, id), AlertDetailJson);
+    return Respond(200, feedback.GetAlert(actor, id), AlertDetailJson);
   }
 
   Reply Help(const HttpRequest&, const Actor& actor) const {
-    return Respond(200, safety_.Help(actor), HelpJson);
+    return Respond(200, safety.Help(actor), HelpJson);
   }
 
   Reply HelpViaLink(const HttpRequest& request) const {
-    return Respond(200, feedback_.HelpViaLink(std::string(request.Param("token"))), HelpJson);
+    return Respond(200, feedback.HelpViaLink(std::string(request.Param("token"))), HelpJson);
   }
 
   Reply GetSafety(const HttpRequest&, const Actor& actor) const {
-    return Respond(200, safety_.GetSafety(actor), SafetyJson);
+    return Respond(200, safety.GetSafety(actor), SafetyJson);
   }
 
   Reply UpdateSafety(const HttpRequest& request, const Actor& actor) const {
@@ -136,7 +135,7 @@ class SafetyHandlers {
     JsonObjectReader reader(*body);
     const Json* settings = reader.Required("settings");
     if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-    return Respond(200, safety_.UpdateSafety(actor, *settings), SafetyJson);
+    return Respond(200, safety.UpdateSafety(actor, *settings), SafetyJson);
   }
 
   Reply UpdateChannels(const HttpRequest& request, const Actor& actor) const {
@@ -148,7 +147,7 @@ class SafetyHandlers {
     update.webhook_secret = reader.OptionalString("webhook_secret", 256);
     update.mail_from = reader.OptionalString("mail_from", 320).value_or("");
     if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-    return Respond(200, safety_.UpdateChannels(actor, update), SafetyJson);
+    return Respond(200, safety.UpdateChannels(actor, update), SafetyJson);
   }
 
   Reply ListOnCall(const HttpRequest& request, const Actor& actor) const {
@@ -157,7 +156,7 @@ class SafetyHandlers {
     if (!from) return std::unexpected(std::move(from.error()));
     auto to = QueryTime(request, "to", *from + 14 * kDayMs);
     if (!to) return std::unexpected(std::move(to.error()));
-    return Respond(200, safety_.ListOnCall(actor, *from, *to), [](const auto& shifts) {
+    return Respond(200, safety.ListOnCall(actor, *from, *to), [](const auto& shifts) {
       Json out = Json::array();
       for (const OnCallView& v : shifts) out.push_back(ShiftJson(v));
       return Json{{"shifts", out}};
@@ -185,16 +184,16 @@ class SafetyHandlers {
         reader.AddError("ends_at", "must be a date and time in ISO 8601");
     }
     if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-    return Respond(201, safety_.AddOnCall(actor, *user, *starts_at, *ends_at), ShiftJson);
+    return Respond(201, safety.AddOnCall(actor, *user, *starts_at, *ends_at), ShiftJson);
   }
 
   Reply RemoveOnCall(const HttpRequest&, const Actor& actor, std::int64_t id) const {
-    if (auto ok = safety_.RemoveOnCall(actor, id); !ok) return ErrorReply(ok.error());
+    if (auto ok = safety.RemoveOnCall(actor, id); !ok) return ErrorReply(ok.error());
     return HttpResponse::NoContent();
   }
 
   Reply ListCrisisSets(const HttpRequest&, const Actor& actor) const {
-    return Respond(200, safety_.ListCrisisSets(actor), [](const auto& sets) {
+    return Respond(200, safety.ListCrisisSets(actor), [](const auto& sets) {
       Json out = Json::array();
       for (const CrisisSetView& v : sets) out.push_back(CrisisEntryJson(v));
       return Json{{"sets", out}};
@@ -204,12 +203,12 @@ class SafetyHandlers {
   Reply PutCrisisSet(const HttpRequest& request, const Actor& actor) const {
     auto body = ReadJsonObject(request);
     if (!body) return std::unexpected(std::move(body.error()));
-    return Respond(200, safety_.PutCrisisSet(actor, std::string(request.Param("country")), *body),
+    return Respond(200, safety.PutCrisisSet(actor, std::string(request.Param("country")), *body),
                    CrisisEntryJson);
   }
 
   Reply ResetCrisisSet(const HttpRequest& request, const Actor& actor) const {
-    if (auto ok = safety_.ResetCrisisSet(actor, std::string(request.Param("country"))); !ok) {
+    if (auto ok = safety.ResetCrisisSet(actor, std::string(request.Param("country"))); !ok) {
       return ErrorReply(ok.error());
     }
     return HttpResponse::NoContent();
@@ -221,7 +220,7 @@ class SafetyHandlers {
     auto limit = QueryInt(request, "limit", 20);
     if (!limit) return std::unexpected(std::move(limit.error()));
     const int clamped = static_cast<int>(std::clamp<std::int64_t>(*limit, -1, 1000));
-    return Respond(200, safety_.MailOutbox(actor, *before, clamped), [](const MailPage& p) {
+    return Respond(200, safety.MailOutbox(actor, *before, clamped), [](const MailPage& p) {
       Json mail = Json::array();
       for (const MailView& m : p.mail) {
         mail.push_back({{"id", m.id},
@@ -237,7 +236,7 @@ class SafetyHandlers {
   }
 
   Reply Preferences(const HttpRequest&, const Actor& actor) const {
-    return Respond(200, safety_.Preferences(actor), PreferencesJson);
+    return Respond(200, safety.Preferences(actor), PreferencesJson);
   }
 
   // The whole choice every time: a field left out is an error, never a reset.
@@ -260,13 +259,9 @@ class SafetyHandlers {
     }
     if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
     return Respond(
-        200, safety_.UpdatePreferences(actor, email.value_or(true), severity, live.value_or(true)),
+        200, safety.UpdatePreferences(actor, email.value_or(true), severity, live.value_or(true)),
         PreferencesJson);
   }
-
- private:
-  SafetyService& safety_;
-  FeedbackService& feedback_;
 };
 
 // Only on a server started with --test-clock: lets an end-to-end test make time pass.
@@ -289,7 +284,7 @@ Reply AdvanceTestClock(OffsetClock& test_clock, Doorbell* doorbell, const HttpRe
 void AddSafetyRoutes(Router& router, AuthService& auth, SafetyService& safety,
                      FeedbackService& feedback, OffsetClock* test_clock, Doorbell* doorbell) {
   using H = SafetyHandlers;
-  const H h(safety, feedback);
+  const H h{safety, feedback};
   router.Add("GET", "/api/v1/alerts/{id}", IdRoute(auth, Bind(h, &H::GetAlert)));
 
   router.Add("GET", "/api/v1/help", Authed(auth, Bind(h, &H::Help)));
