@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libboost-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libpq-dev libsodium-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata libcli11-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcurl4-openssl-dev libssl-dev python3-aiosmtpd openssl
   libgtest-dev libgmock-dev libbenchmark-dev
