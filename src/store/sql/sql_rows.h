@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/sql/sealed_fields.h"
 #include "store/sql/sql_connection.h"
 
 namespace rapport {
@@ -41,6 +42,11 @@ auto All(SqlQuery& q, Reader read) -> Result<std::vector<typename decltype(read(
     if (!value) return Fail(std::move(value).error());
     rows.push_back(std::move(*value));
   }
+}
+
+// Readers of one row that open its sealed fields with `f`, for One() and All().
+auto Opening(SealedFields& f, auto read) {
+  return [&f, read](const SqlQuery& row) { return read(f, row); };
 }
 
 // An id column where 0 (none, or the system) is stored as NULL.
