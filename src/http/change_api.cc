@@ -62,142 +62,161 @@ Json RuptureViewJson(const RuptureView& v) {
   return out;
 }
 
+// The handlers of AddChangeRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct ChangeHandlers {
+  TherapistChangeService& changes;
+
+  // From the client: {} (no reason is asked). From the therapist: a referral.
+  Reply StartChange(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    if (actor.role == Role::kClient) {
+      JsonObjectReader reader(*body);
+      if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+      return Respond(201, changes.AskForChange(actor, id), ChangeJson);
+    }
+    auto referral = ReferralRequestFromJson(*body);
+    if (!referral) return ErrorReply(referral.error());
+    return Respond(201, changes.Refer(actor, id, *referral), ChangeJson);
+  }
+
+  Reply ListChanges(const HttpRequest& request, const Actor& actor) const {
+    std::optional<ChangeStatus> status;
+    if (auto text = request.QueryParam("status")) {
+      auto parsed = ParseChangeStatus(*text);
+      if (!parsed) return ErrorReply(parsed.error());
+      status = *parsed;
+    }
+    return Respond(200, changes.List(actor, status), ChangesJson);
+  }
+
+  Reply GetChange(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, changes.Get(actor, id), ChangeJson);
+  }
+
+  Reply Consent(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto consent = PacketConsentFromJson(*body);
+    if (!consent) return ErrorReply(consent.error());
+    return Respond(200, changes.Consent(actor, id, *consent), ChangeJson);
+  }
+
+  Reply Assign(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request, /*allow_empty=*/true);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto therapist = reader.OptionalInt("therapist_id");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    std::optional<UserId> therapist_id;
+    if (therapist) therapist_id = *therapist;
+    return Respond(200, changes.Assign(actor, id, therapist_id), ChangeJson);
+  }
+
+  Reply Withdraw(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, changes.Withdraw(actor, id), ChangeJson);
+  }
+
+  Reply Handover(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, changes.Handover(actor, id), [](const HandoverView& h) {
+      Json out = HandoverPacketToJson(h.packet);
+      out["change_id"] = h.change_id;
+      out["from_episode_id"] = h.from_episode_id;
+      return out;
+    });
+  }
+
+  Reply FitFollowup(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, changes.FitFollowupOf(actor, id), FitFollowupJson);
+  }
+
+  Reply ChooseAfterFit(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto text = reader.RequiredString("choice", 40);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    auto choice = ParseFitChoice(*text);
+    if (!choice) return ErrorReply(choice.error());
+    return Respond(200, changes.ChooseAfterFit(actor, id, *choice), FitFollowupJson);
+  }
+};
+
+// The handlers of AddRuptureRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct RuptureHandlers {
+  RuptureService& ruptures;
+
+  Reply NoteRupture(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto note = RuptureNoteFromJson(*body);
+    if (!note) return ErrorReply(note.error());
+    return Respond(201, ruptures.Note(actor, id, *note), RuptureViewJson);
+  }
+
+  Reply Repair(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto repair = RepairNoteFromJson(*body);
+    if (!repair) return ErrorReply(repair.error());
+    return Respond(200, ruptures.Repair(actor, id, *repair), RuptureViewJson);
+  }
+
+  Reply RupturesOfEpisode(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, ruptures.OfEpisode(actor, id), [](const std::vector<RuptureView>& views) {
+      Json out = Json::array();
+      for (const RuptureView& v : views) out.push_back(RuptureViewJson(v));
+      return out;
+    });
+  }
+
+  Reply Unrepaired(const HttpRequest&, const Actor& actor) const {
+    return Respond(200, ruptures.Unrepaired(actor), [](const std::vector<WaitingRupture>& waiting) {
+      Json out = Json::array();
+      for (const WaitingRupture& w : waiting) {
+        Json item = RuptureToJson(w.rupture, Recovery{});
+        item.erase("recovery");
+        item["client_name"] = w.client_name;
+        item["therapist_name"] = w.therapist_name;
+        item["therapist_id"] = w.therapist_id;
+        item["waiting_hours"] = w.waiting_ms / (60 * 60 * 1000);
+        out.push_back(std::move(item));
+      }
+      return out;
+    });
+  }
+};
+
 }  // namespace
 
 void AddChangeRoutes(Router& router, AuthService& auth, TherapistChangeService& changes) {
-  // From the client: {} (no reason is asked). From the therapist: a referral.
-  router.Add(
-      "POST", "/api/v1/episodes/{id}/therapist-changes",
-      IdRoute(auth,
-              [&changes](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                if (!body) return std::unexpected(std::move(body.error()));
-                if (actor.role == Role::kClient) {
-                  JsonObjectReader reader(*body);
-                  if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                  return Respond(201, changes.AskForChange(actor, id), ChangeJson);
-                }
-                auto referral = ReferralRequestFromJson(*body);
-                if (!referral) return ErrorReply(referral.error());
-                return Respond(201, changes.Refer(actor, id, *referral), ChangeJson);
-              }));
-  router.Add("GET", "/api/v1/therapist-changes",
-             Authed(auth, [&changes](const HttpRequest& request, const Actor& actor) -> Reply {
-               std::optional<ChangeStatus> status;
-               if (auto text = request.QueryParam("status")) {
-                 auto parsed = ParseChangeStatus(*text);
-                 if (!parsed) return ErrorReply(parsed.error());
-                 status = *parsed;
-               }
-               return Respond(200, changes.List(actor, status), ChangesJson);
-             }));
-  router.Add("GET", "/api/v1/therapist-changes/{id}",
-             IdRoute(auth, [&changes](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, changes.Get(actor, id), ChangeJson);
-             }));
-  router.Add(
-      "POST", "/api/v1/therapist-changes/{id}/consent",
-      IdRoute(auth,
-              [&changes](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                auto consent = PacketConsentFromJson(*body);
-                if (!consent) return ErrorReply(consent.error());
-                return Respond(200, changes.Consent(actor, id, *consent), ChangeJson);
-              }));
-  router.Add(
-      "POST", "/api/v1/therapist-changes/{id}/assignment",
-      IdRoute(auth,
-              [&changes](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request, /*allow_empty=*/true);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const auto therapist = reader.OptionalInt("therapist_id");
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                std::optional<UserId> therapist_id;
-                if (therapist) therapist_id = *therapist;
-                return Respond(200, changes.Assign(actor, id, therapist_id), ChangeJson);
-              }));
+  using H = ChangeHandlers;
+  const H h{changes};
+  router.Add("POST", "/api/v1/episodes/{id}/therapist-changes",
+             IdRoute(auth, Bind(h, &H::StartChange)));
+  router.Add("GET", "/api/v1/therapist-changes", Authed(auth, Bind(h, &H::ListChanges)));
+  router.Add("GET", "/api/v1/therapist-changes/{id}", IdRoute(auth, Bind(h, &H::GetChange)));
+  router.Add("POST", "/api/v1/therapist-changes/{id}/consent", IdRoute(auth, Bind(h, &H::Consent)));
+  router.Add("POST", "/api/v1/therapist-changes/{id}/assignment",
+             IdRoute(auth, Bind(h, &H::Assign)));
   router.Add("POST", "/api/v1/therapist-changes/{id}/withdrawal",
-             IdRoute(auth, [&changes](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, changes.Withdraw(actor, id), ChangeJson);
-             }));
-  router.Add("GET", "/api/v1/episodes/{id}/handover",
-             IdRoute(auth, [&changes](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, changes.Handover(actor, id), [](const HandoverView& h) {
-                 Json out = HandoverPacketToJson(h.packet);
-                 out["change_id"] = h.change_id;
-                 out["from_episode_id"] = h.from_episode_id;
-                 return out;
-               });
-             }));
-  router.Add("GET", "/api/v1/episodes/{id}/fit-followup",
-             IdRoute(auth, [&changes](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, changes.FitFollowupOf(actor, id), FitFollowupJson);
-             }));
-  router.Add(
-      "POST", "/api/v1/episodes/{id}/fit-followup",
-      IdRoute(auth,
-              [&changes](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const auto text = reader.RequiredString("choice", 40);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                auto choice = ParseFitChoice(*text);
-                if (!choice) return ErrorReply(choice.error());
-                return Respond(200, changes.ChooseAfterFit(actor, id, *choice), FitFollowupJson);
-              }));
+             IdRoute(auth, Bind(h, &H::Withdraw)));
+  router.Add("GET", "/api/v1/episodes/{id}/handover", IdRoute(auth, Bind(h, &H::Handover)));
+  router.Add("GET", "/api/v1/episodes/{id}/fit-followup", IdRoute(auth, Bind(h, &H::FitFollowup)));
+  router.Add("POST", "/api/v1/episodes/{id}/fit-followup",
+             IdRoute(auth, Bind(h, &H::ChooseAfterFit)));
 }
 
 void AddRuptureRoutes(Router& router, AuthService& auth, RuptureService& ruptures) {
-  router.Add("POST", "/api/v1/episodes/{id}/ruptures",
-             IdRoute(auth,
-                     [&ruptures](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       auto note = RuptureNoteFromJson(*body);
-                       if (!note) return ErrorReply(note.error());
-                       return Respond(201, ruptures.Note(actor, id, *note), RuptureViewJson);
-                     }));
-  router.Add("POST", "/api/v1/ruptures/{id}/repair",
-             IdRoute(auth,
-                     [&ruptures](const HttpRequest& request, const Actor& actor,
-                                 std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       auto repair = RepairNoteFromJson(*body);
-                       if (!repair) return ErrorReply(repair.error());
-                       return Respond(200, ruptures.Repair(actor, id, *repair), RuptureViewJson);
-                     }));
+  using H = RuptureHandlers;
+  const H h{ruptures};
+  router.Add("POST", "/api/v1/episodes/{id}/ruptures", IdRoute(auth, Bind(h, &H::NoteRupture)));
+  router.Add("POST", "/api/v1/ruptures/{id}/repair", IdRoute(auth, Bind(h, &H::Repair)));
   router.Add("GET", "/api/v1/episodes/{id}/ruptures",
-             IdRoute(auth, [&ruptures](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, ruptures.OfEpisode(actor, id),
-                              [](const std::vector<RuptureView>& views) {
-                                Json out = Json::array();
-                                for (const RuptureView& v : views)
-                                  out.push_back(RuptureViewJson(v));
-                                return out;
-                              });
-             }));
-  router.Add("GET", "/api/v1/ruptures/unrepaired",
-             Authed(auth, [&ruptures](const HttpRequest&, const Actor& actor) -> Reply {
-               return Respond(200, ruptures.Unrepaired(actor),
-                              [](const std::vector<WaitingRupture>& waiting) {
-                                Json out = Json::array();
-                                for (const WaitingRupture& w : waiting) {
-                                  Json item = RuptureToJson(w.rupture, Recovery{});
-                                  item.erase("recovery");
-                                  item["client_name"] = w.client_name;
-                                  item["therapist_name"] = w.therapist_name;
-                                  item["therapist_id"] = w.therapist_id;
-                                  item["waiting_hours"] = w.waiting_ms / (60 * 60 * 1000);
-                                  out.push_back(std::move(item));
-                                }
-                                return out;
-                              });
-             }));
+             IdRoute(auth, Bind(h, &H::RupturesOfEpisode)));
+  router.Add("GET", "/api/v1/ruptures/unrepaired", Authed(auth, Bind(h, &H::Unrepaired)));
 }
 
 namespace {
@@ -210,17 +229,28 @@ Json SupportCheckJson(const SupportCheckView& v) {
           {"life_events_comment", v.life_events_comment}, {"validated", false}};
 }
 
+// The handlers of AddSupportRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct SupportHandlers {
+  SupportService& support;
+
+  Reply RequestCheck(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(201, support.Request(actor, id), SupportCheckJson);
+  }
+
+  Reply GetCheck(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, support.Of(actor, id), SupportCheckJson);
+  }
+};
+
 }  // namespace
 
 void AddSupportRoutes(Router& router, AuthService& auth, SupportService& support) {
+  using H = SupportHandlers;
+  const H h{support};
   router.Add("POST", "/api/v1/episodes/{id}/support-check",
-             IdRoute(auth, [&support](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(201, support.Request(actor, id), SupportCheckJson);
-             }));
-  router.Add("GET", "/api/v1/episodes/{id}/support-check",
-             IdRoute(auth, [&support](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, support.Of(actor, id), SupportCheckJson);
-             }));
+             IdRoute(auth, Bind(h, &H::RequestCheck)));
+  router.Add("GET", "/api/v1/episodes/{id}/support-check", IdRoute(auth, Bind(h, &H::GetCheck)));
 }
 
 }  // namespace rapport

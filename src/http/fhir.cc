@@ -460,34 +460,39 @@ Handler FhirAuthedRoute(AuthService& auth, ActorHandler handler) {
   return FhirAuthed(auth, std::move(handler));
 }
 
-void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
-                   FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan,
-                   RoomService* rooms, MatchingService* matching) {
-  if (plan != nullptr) AddFhirPlanRoutes(router, auth, clinic, *plan, catalog);
-  if (rooms != nullptr) AddFhirEncounterRoutes(router, auth, *rooms);
-  if (matching != nullptr) AddFhirPractitionerRoutes(router, auth, *matching);
-  // What this server can do; public, as FHIR clients read it before signing in.
-  router.Add(
-      "GET", "/fhir/metadata",
-      [with_plans = plan != nullptr, with_rooms = rooms != nullptr,
-       with_practitioners = matching != nullptr](const HttpRequest&) {
-        auto read = Json::array({{{"code", "read"}}});
-        auto search = Json::array({{{"code", "search-type"}}});
-        Json subject = {{"name", "subject"}, {"type", "reference"}};
-        Json code = {{"name", "code"}, {"type", "token"}};
-        Json statement = {
-            {"resourceType", "CapabilityStatement"},
-            {"status", "active"},
-            {"date", "2026-11-25"},
-            {"kind", "instance"},
-            {"software", {{"name", "Rapport"}}},
-            {"implementation", {{"description", "Rapport formal client feedback (read-only)"}}},
-            {"fhirVersion", kFhirVersion},
-            {"format", Json::array({"json"})},
-            {"rest",
-             Json::array({{{"mode", "server"},
-                           {"resource",
-                            Json::array({{{"type", "Questionnaire"}, {"interaction", read}},
+namespace {
+
+// The handlers of AddFhirRoutes, one per route, named for the interaction it answers. A value
+// holding references: the services outlive the router.
+struct FhirHandlers {
+  ClinicService& clinic;
+  FeedbackService& feedback;
+  const InstrumentCatalog& catalog;
+  // Null when the server runs without rooms: no session signals among the Observations.
+  RoomService* rooms;
+  // Which optional resources the capability statement lists.
+  bool with_plans;
+  bool with_rooms;
+  bool with_practitioners;
+
+  HttpResponse Metadata(const HttpRequest&) const {
+    auto read = Json::array({{{"code", "read"}}});
+    auto search = Json::array({{{"code", "search-type"}}});
+    Json subject = {{"name", "subject"}, {"type", "reference"}};
+    Json code = {{"name", "code"}, {"type", "token"}};
+    Json statement = {
+        {"resourceType", "CapabilityStatement"},
+        {"status", "active"},
+        {"date", "2026-11-25"},
+        {"kind", "instance"},
+        {"software", {{"name", "Rapport"}}},
+        {"implementation", {{"description", "Rapport formal client feedback (read-only)"}}},
+        {"fhirVersion", kFhirVersion},
+        {"format", Json::array({"json"})},
+        {"rest",
+         Json::array(
+             {{{"mode", "server"},
+               {"resource", Json::array({{{"type", "Questionnaire"}, {"interaction", read}},
                                          {{"type", "Patient"}, {"interaction", read}},
                                          {{"type", "QuestionnaireResponse"},
                                           {"interaction", search},
@@ -495,128 +500,142 @@ void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
                                          {{"type", "Observation"},
                                           {"interaction", search},
                                           {"searchParam", Json::array({subject, code})}}})}}})}};
-        if (with_plans) {
-          Json& resources = statement["rest"][0]["resource"];
-          for (Json& r : FhirPlanCapabilities()) resources.push_back(std::move(r));
-          statement["implementation"]["description"] =
-              "Rapport formal client feedback and treatment plans (read-only)";
-        }
-        if (with_rooms) statement["rest"][0]["resource"].push_back(FhirEncounterCapability());
-        if (with_practitioners) {
-          for (Json& r : FhirPractitionerCapabilities()) {
-            statement["rest"][0]["resource"].push_back(std::move(r));
-          }
-        }
-        return FhirBody(200, statement);
-      });
+    if (with_plans) {
+      Json& resources = statement["rest"][0]["resource"];
+      for (Json& r : FhirPlanCapabilities()) resources.push_back(std::move(r));
+      statement["implementation"]["description"] =
+          "Rapport formal client feedback and treatment plans (read-only)";
+    }
+    if (with_rooms) statement["rest"][0]["resource"].push_back(FhirEncounterCapability());
+    if (with_practitioners) {
+      for (Json& r : FhirPractitionerCapabilities()) {
+        statement["rest"][0]["resource"].push_back(std::move(r));
+      }
+    }
+    return FhirBody(200, statement);
+  }
 
   // Every questionnaire this server knows, or those whose `url` or `name` (its start, any case)
   // match, by code.
-  router.Add("GET", "/fhir/Questionnaire",
-             FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
-               const std::optional<std::string> url = request.QueryParam("url");
-               std::optional<std::string> name = request.QueryParam("name");
-               const auto lower = [](std::string text) {
-                 std::transform(text.begin(), text.end(), text.begin(),
-                                [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                 return text;
-               };
-               if (name) name = lower(*name);
-               std::vector<const Instrument*> found;
-               for (const CatalogEntry& entry : catalog.entries()) {
-                 const Instrument& i = entry.instrument;
-                 if (!IsFhirId(i.code)) continue;
-                 if (url && *url != std::string(kRapportQuestionnaireBase) + i.code) continue;
-                 if (name && !lower(ComputableName(i.code)).starts_with(*name)) continue;
-                 found.push_back(&i);
-               }
-               std::sort(found.begin(), found.end(), [](const Instrument* a, const Instrument* b) {
-                 return a->code < b->code;
-               });
-               std::vector<Json> resources;
-               for (const Instrument* i : found) resources.push_back(QuestionnaireJson(*i));
-               return SearchReply(request, "Questionnaire", std::move(resources));
-             }));
+  Reply SearchQuestionnaires(const HttpRequest& request, const Actor&) const {
+    const std::optional<std::string> url = request.QueryParam("url");
+    std::optional<std::string> name = request.QueryParam("name");
+    const auto lower = [](std::string text) {
+      std::transform(text.begin(), text.end(), text.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      return text;
+    };
+    if (name) name = lower(*name);
+    std::vector<const Instrument*> found;
+    for (const CatalogEntry& entry : catalog.entries()) {
+      const Instrument& i = entry.instrument;
+      if (!IsFhirId(i.code)) continue;
+      if (url && *url != std::string(kRapportQuestionnaireBase) + i.code) continue;
+      if (name && !lower(ComputableName(i.code)).starts_with(*name)) continue;
+      found.push_back(&i);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const Instrument* a, const Instrument* b) { return a->code < b->code; });
+    std::vector<Json> resources;
+    for (const Instrument* i : found) resources.push_back(QuestionnaireJson(*i));
+    return SearchReply(request, "Questionnaire", std::move(resources));
+  }
 
-  router.Add("GET", "/fhir/Questionnaire/{code}",
-             FhirAuthed(auth, [&catalog](const HttpRequest& request, const Actor&) -> Reply {
-               const Instrument* instrument = catalog.Find(request.Param("code"));
-               if (instrument == nullptr || !IsFhirId(instrument->code)) {
-                 return Outcome(Error::NotFound("no such Questionnaire"));
-               }
-               return FhirBody(200, QuestionnaireJson(*instrument));
-             }));
+  Reply ReadQuestionnaire(const HttpRequest& request, const Actor&) const {
+    const Instrument* instrument = catalog.Find(request.Param("code"));
+    if (instrument == nullptr || !IsFhirId(instrument->code)) {
+      return Outcome(Error::NotFound("no such Questionnaire"));
+    }
+    return FhirBody(200, QuestionnaireJson(*instrument));
+  }
 
-  router.Add("GET", "/fhir/Patient/{id}",
-             FhirAuthed(auth, [&clinic](const HttpRequest& request, const Actor& actor) -> Reply {
-               auto id = PathId(request);
-               if (!id) return Outcome(Error::NotFound("no such Patient"));
-               auto client = clinic.GetClient(actor, *id);
-               if (!client) return Outcome(client.error());
-               return FhirBody(200, PatientJson(client->user, client->profile));
-             }));
+  Reply ReadPatient(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return Outcome(Error::NotFound("no such Patient"));
+    auto client = clinic.GetClient(actor, *id);
+    if (!client) return Outcome(client.error());
+    return FhirBody(200, PatientJson(client->user, client->profile));
+  }
 
-  router.Add(
-      "GET", "/fhir/QuestionnaireResponse",
-      FhirAuthed(auth,
-                 [&feedback, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
-                   auto subject = SubjectParam(request);
-                   if (!subject) return std::unexpected(std::move(subject.error()));
-                   auto responses = feedback.ResponsesOfClient(actor, *subject);
-                   if (!responses) return Outcome(responses.error());
-                   std::vector<Json> resources;
-                   for (const FeedbackResponse& r : *responses) {
-                     resources.push_back(
-                         QuestionnaireResponseJson(r, *subject, catalog.Find(r.instrument)));
-                   }
-                   return SearchReply(request, "QuestionnaireResponse", std::move(resources));
-                 }));
+  Reply SearchQuestionnaireResponses(const HttpRequest& request, const Actor& actor) const {
+    auto subject = SubjectParam(request);
+    if (!subject) return std::unexpected(std::move(subject.error()));
+    auto responses = feedback.ResponsesOfClient(actor, *subject);
+    if (!responses) return Outcome(responses.error());
+    std::vector<Json> resources;
+    for (const FeedbackResponse& r : *responses) {
+      resources.push_back(QuestionnaireResponseJson(r, *subject, catalog.Find(r.instrument)));
+    }
+    return SearchReply(request, "QuestionnaireResponse", std::move(resources));
+  }
 
-  router.Add(
-      "GET", "/fhir/Observation",
-      FhirAuthed(
-          auth,
-          [&feedback, &catalog, rooms](const HttpRequest& request, const Actor& actor) -> Reply {
-            auto subject = SubjectParam(request);
-            if (!subject) return std::unexpected(std::move(subject.error()));
-            // code=system|code, or a bare code matching any system.
-            std::optional<std::string> want_system, want_code;
-            if (auto code = request.QueryParam("code"); code && !code->empty()) {
-              const std::size_t bar = code->find('|');
-              if (bar == std::string::npos) {
-                want_code = *code;
-              } else {
-                if (bar > 0) want_system = code->substr(0, bar);
-                want_code = code->substr(bar + 1);
-              }
-            }
-            auto episodes = feedback.ProgressOfClient(actor, *subject);
-            if (!episodes) return Outcome(episodes.error());
-            std::vector<Json> resources;
-            for (const EpisodeProgress& e : *episodes) {
-              for (const QuestionnaireProgress& q : e.questionnaires) {
-                const ScoreCode code = TotalCode(catalog.Find(q.definition.code), q.definition.code,
-                                                 q.definition.title);
-                if (want_system && *want_system != code.system) continue;
-                if (want_code && *want_code != code.code) continue;
-                for (const ProgressPoint& p : q.points) {
-                  if (!p.total) continue;
-                  resources.push_back(ObservationJson(p, q.definition.title, code, *subject));
-                }
-              }
-            }
-            if (rooms != nullptr && (!want_system || *want_system == kRapportSignalSystem)) {
-              auto sessions = rooms->SignalsOfClient(actor, *subject);
-              if (!sessions) return Outcome(sessions.error());
-              for (const HeldSignals& session : *sessions) {
-                for (Json& o : SignalObservationsJson(session)) {
-                  if (want_code && o["code"]["coding"][0]["code"] != *want_code) continue;
-                  resources.push_back(std::move(o));
-                }
-              }
-            }
-            return SearchReply(request, "Observation", std::move(resources));
-          }));
+  Reply SearchObservations(const HttpRequest& request, const Actor& actor) const {
+    auto subject = SubjectParam(request);
+    if (!subject) return std::unexpected(std::move(subject.error()));
+    // code=system|code, or a bare code matching any system.
+    std::optional<std::string> want_system, want_code;
+    if (auto code = request.QueryParam("code"); code && !code->empty()) {
+      const std::size_t bar = code->find('|');
+      if (bar == std::string::npos) {
+        want_code = *code;
+      } else {
+        if (bar > 0) want_system = code->substr(0, bar);
+        want_code = code->substr(bar + 1);
+      }
+    }
+    auto episodes = feedback.ProgressOfClient(actor, *subject);
+    if (!episodes) return Outcome(episodes.error());
+    std::vector<Json> resources;
+    for (const EpisodeProgress& e : *episodes) {
+      for (const QuestionnaireProgress& q : e.questionnaires) {
+        const ScoreCode code =
+            TotalCode(catalog.Find(q.definition.code), q.definition.code, q.definition.title);
+        if (want_system && *want_system != code.system) continue;
+        if (want_code && *want_code != code.code) continue;
+        for (const ProgressPoint& p : q.points) {
+          if (!p.total) continue;
+          resources.push_back(ObservationJson(p, q.definition.title, code, *subject));
+        }
+      }
+    }
+    if (rooms != nullptr && (!want_system || *want_system == kRapportSignalSystem)) {
+      auto sessions = rooms->SignalsOfClient(actor, *subject);
+      if (!sessions) return Outcome(sessions.error());
+      for (const HeldSignals& session : *sessions) {
+        for (Json& o : SignalObservationsJson(session)) {
+          if (want_code && o["code"]["coding"][0]["code"] != *want_code) continue;
+          resources.push_back(std::move(o));
+        }
+      }
+    }
+    return SearchReply(request, "Observation", std::move(resources));
+  }
+};
+
+}  // namespace
+
+void AddFhirRoutes(Router& router, AuthService& auth, ClinicService& clinic,
+                   FeedbackService& feedback, const InstrumentCatalog& catalog, PlanService* plan,
+                   RoomService* rooms, MatchingService* matching) {
+  if (plan != nullptr) AddFhirPlanRoutes(router, auth, clinic, *plan, catalog);
+  if (rooms != nullptr) AddFhirEncounterRoutes(router, auth, *rooms);
+  if (matching != nullptr) AddFhirPractitionerRoutes(router, auth, *matching);
+  using H = FhirHandlers;
+  const H h{clinic,
+            feedback,
+            catalog,
+            rooms,
+            /*with_plans=*/plan != nullptr,
+            /*with_rooms=*/rooms != nullptr,
+            /*with_practitioners=*/matching != nullptr};
+  // What this server can do; public, as FHIR clients read it before signing in.
+  router.Add("GET", "/fhir/metadata", Bind(h, &H::Metadata));
+  router.Add("GET", "/fhir/Questionnaire", FhirAuthed(auth, Bind(h, &H::SearchQuestionnaires)));
+  router.Add("GET", "/fhir/Questionnaire/{code}", FhirAuthed(auth, Bind(h, &H::ReadQuestionnaire)));
+  router.Add("GET", "/fhir/Patient/{id}", FhirAuthed(auth, Bind(h, &H::ReadPatient)));
+  router.Add("GET", "/fhir/QuestionnaireResponse",
+             FhirAuthed(auth, Bind(h, &H::SearchQuestionnaireResponses)));
+  router.Add("GET", "/fhir/Observation", FhirAuthed(auth, Bind(h, &H::SearchObservations)));
 }
 
 }  // namespace rapport

@@ -488,97 +488,97 @@ Json FhirPlanCapabilities() {
         {"searchParam", Json::array({target, patient})}}});
 }
 
-void AddFhirPlanRoutes(Router& router, AuthService& auth, ClinicService& clinic, PlanService& plan,
-                       const InstrumentCatalog& catalog) {
-  router.Add("GET", "/fhir/CarePlan",
-             FhirAuthedRoute(
-                 auth, [&clinic, &plan](const HttpRequest& request, const Actor& actor) -> Reply {
-                   return SearchItems(
-                       clinic, plan, request, actor, "CarePlan",
+namespace {
+
+// The handlers of AddFhirPlanRoutes, one per route, named for the interaction it answers. A value
+// holding references: the services outlive the router.
+struct FhirPlanHandlers {
+  ClinicService& clinic;
+  PlanService& plan;
+  const InstrumentCatalog& catalog;
+
+  Reply SearchCarePlans(const HttpRequest& request, const Actor& actor) const {
+    return SearchItems(clinic, plan, request, actor, "CarePlan",
                        [&](const EpisodePlan& ep) { return CarePlans(plan, actor, ep); });
-                 }));
+  }
 
-  router.Add("GET", "/fhir/CarePlan/{id}",
-             FhirAuthedRoute(
-                 auth, [&clinic, &plan](const HttpRequest& request, const Actor& actor) -> Reply {
-                   auto key = SplitId(request.Param("id"));
-                   const std::optional<int> number = key ? ParseNumber(key->rest) : std::nullopt;
-                   if (!number) return Outcome(Error::NotFound("no such CarePlan"));
-                   auto ep = OneEpisodePlan(clinic, plan, actor, key->episode);
-                   if (!ep) return std::unexpected(std::move(ep.error()));
-                   auto view = Version(plan, actor, key->episode, *number);
-                   if (!view) return std::unexpected(std::move(view.error()));
-                   return FhirResponse(200, CarePlanJson(*ep, *view));
-                 }));
+  Reply ReadCarePlan(const HttpRequest& request, const Actor& actor) const {
+    auto key = SplitId(request.Param("id"));
+    const std::optional<int> number = key ? ParseNumber(key->rest) : std::nullopt;
+    if (!number) return Outcome(Error::NotFound("no such CarePlan"));
+    auto ep = OneEpisodePlan(clinic, plan, actor, key->episode);
+    if (!ep) return std::unexpected(std::move(ep.error()));
+    auto view = Version(plan, actor, key->episode, *number);
+    if (!view) return std::unexpected(std::move(view.error()));
+    return FhirResponse(200, CarePlanJson(*ep, *view));
+  }
 
-  router.Add(
-      "GET", "/fhir/Goal",
-      FhirAuthedRoute(
-          auth,
-          [&clinic, &plan, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
-            return SearchItems(
-                clinic, plan, request, actor, "Goal",
-                [&](const EpisodePlan& ep) -> Or<std::vector<Json>> { return Goals(ep, catalog); });
-          }));
+  Reply SearchGoals(const HttpRequest& request, const Actor& actor) const {
+    return SearchItems(
+        clinic, plan, request, actor, "Goal",
+        [&](const EpisodePlan& ep) -> Or<std::vector<Json>> { return Goals(ep, catalog); });
+  }
 
-  router.Add(
-      "GET", "/fhir/Goal/{id}",
-      FhirAuthedRoute(
-          auth,
-          [&clinic, &plan, &catalog](const HttpRequest& request, const Actor& actor) -> Reply {
-            return ReadItem(clinic, plan, request, actor, "Goal",
-                            [&](const EpisodePlan& ep) { return Goals(ep, catalog); });
-          }));
+  Reply ReadGoal(const HttpRequest& request, const Actor& actor) const {
+    return ReadItem(clinic, plan, request, actor, "Goal",
+                    [&](const EpisodePlan& ep) { return Goals(ep, catalog); });
+  }
 
-  router.Add("GET", "/fhir/Condition",
-             FhirAuthedRoute(
-                 auth, [&clinic, &plan](const HttpRequest& request, const Actor& actor) -> Reply {
-                   return SearchItems(clinic, plan, request, actor, "Condition",
-                                      [](const EpisodePlan& ep) -> Or<std::vector<Json>> {
-                                        return Conditions(ep);
-                                      });
-                 }));
+  Reply SearchConditions(const HttpRequest& request, const Actor& actor) const {
+    return SearchItems(
+        clinic, plan, request, actor, "Condition",
+        [](const EpisodePlan& ep) -> Or<std::vector<Json>> { return Conditions(ep); });
+  }
 
-  router.Add("GET", "/fhir/Condition/{id}",
-             FhirAuthedRoute(
-                 auth, [&clinic, &plan](const HttpRequest& request, const Actor& actor) -> Reply {
-                   return ReadItem(clinic, plan, request, actor, "Condition",
-                                   [](const EpisodePlan& ep) { return Conditions(ep); });
-                 }));
+  Reply ReadCondition(const HttpRequest& request, const Actor& actor) const {
+    return ReadItem(clinic, plan, request, actor, "Condition",
+                    [](const EpisodePlan& ep) { return Conditions(ep); });
+  }
 
   // By the signed CarePlan (target=CarePlan/{id}) or by the client (patient=Patient/{id}).
-  router.Add("GET", "/fhir/Provenance",
-             FhirAuthedRoute(
-                 auth, [&clinic, &plan](const HttpRequest& request, const Actor& actor) -> Reply {
-                   if (auto target = request.QueryParam("target"); target && !target->empty()) {
-                     std::string_view text = *target;
-                     if (text.starts_with("CarePlan/")) text.remove_prefix(9);
-                     auto key = SplitId(text);
-                     const std::optional<int> number = key ? ParseNumber(key->rest) : std::nullopt;
-                     if (!number) return Outcome(Error::Field("target", "must be CarePlan/{id}"));
-                     auto view = Version(plan, actor, key->episode, *number);
-                     if (!view) return std::unexpected(std::move(view.error()));
-                     return FhirSearchReply(request, "Provenance", Provenances(*view));
-                   }
-                   if (!request.QueryParam("patient") && !request.QueryParam("subject")) {
-                     return Outcome(Error::Field(
-                         "target", "is required, as CarePlan/{id} (or patient=Patient/{id})"));
-                   }
-                   return SearchItems(clinic, plan, request, actor, "Provenance",
-                                      [&](const EpisodePlan& ep) -> Or<std::vector<Json>> {
-                                        std::vector<Json> out;
-                                        for (const PlanVersion& v : ep.overview.versions) {
-                                          // Drafts carry no signatures; no need to read them.
-                                          if (v.status == PlanVersionStatus::kDraft) continue;
-                                          auto view = Version(plan, actor, ep.episode.id, v.number);
-                                          if (!view)
-                                            return std::unexpected(std::move(view.error()));
-                                          for (Json& r : Provenances(*view))
-                                            out.push_back(std::move(r));
-                                        }
-                                        return out;
-                                      });
-                 }));
+  Reply SearchProvenance(const HttpRequest& request, const Actor& actor) const {
+    if (auto target = request.QueryParam("target"); target && !target->empty()) {
+      std::string_view text = *target;
+      if (text.starts_with("CarePlan/")) text.remove_prefix(9);
+      auto key = SplitId(text);
+      const std::optional<int> number = key ? ParseNumber(key->rest) : std::nullopt;
+      if (!number) return Outcome(Error::Field("target", "must be CarePlan/{id}"));
+      auto view = Version(plan, actor, key->episode, *number);
+      if (!view) return std::unexpected(std::move(view.error()));
+      return FhirSearchReply(request, "Provenance", Provenances(*view));
+    }
+    if (!request.QueryParam("patient") && !request.QueryParam("subject")) {
+      return Outcome(
+          Error::Field("target", "is required, as CarePlan/{id} (or patient=Patient/{id})"));
+    }
+    return SearchItems(clinic, plan, request, actor, "Provenance",
+                       [&](const EpisodePlan& ep) -> Or<std::vector<Json>> {
+                         std::vector<Json> out;
+                         for (const PlanVersion& v : ep.overview.versions) {
+                           // Drafts carry no signatures; no need to read them.
+                           if (v.status == PlanVersionStatus::kDraft) continue;
+                           auto view = Version(plan, actor, ep.episode.id, v.number);
+                           if (!view) return std::unexpected(std::move(view.error()));
+                           for (Json& r : Provenances(*view)) out.push_back(std::move(r));
+                         }
+                         return out;
+                       });
+  }
+};
+
+}  // namespace
+
+void AddFhirPlanRoutes(Router& router, AuthService& auth, ClinicService& clinic, PlanService& plan,
+                       const InstrumentCatalog& catalog) {
+  using H = FhirPlanHandlers;
+  const H h{clinic, plan, catalog};
+  router.Add("GET", "/fhir/CarePlan", FhirAuthedRoute(auth, Bind(h, &H::SearchCarePlans)));
+  router.Add("GET", "/fhir/CarePlan/{id}", FhirAuthedRoute(auth, Bind(h, &H::ReadCarePlan)));
+  router.Add("GET", "/fhir/Goal", FhirAuthedRoute(auth, Bind(h, &H::SearchGoals)));
+  router.Add("GET", "/fhir/Goal/{id}", FhirAuthedRoute(auth, Bind(h, &H::ReadGoal)));
+  router.Add("GET", "/fhir/Condition", FhirAuthedRoute(auth, Bind(h, &H::SearchConditions)));
+  router.Add("GET", "/fhir/Condition/{id}", FhirAuthedRoute(auth, Bind(h, &H::ReadCondition)));
+  router.Add("GET", "/fhir/Provenance", FhirAuthedRoute(auth, Bind(h, &H::SearchProvenance)));
 }
 
 }  // namespace rapport
