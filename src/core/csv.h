@@ -1,8 +1,12 @@
 #pragma once
-// Writing CSV (RFC 4180) for exports people open in a spreadsheet.
+// CSV (RFC 4180): writing exports people open in a spreadsheet, and reading the files people
+// bring (a spreadsheet's export, with its byte order mark and CRLF line ends).
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/result.h"
 
 namespace rapport {
 
@@ -57,5 +61,18 @@ inline std::string CsvField(std::string_view field) {
   out += '"';
   return out;
 }
+
+// One record of a CSV file and the line it starts on (1-based; a quoted field may hold line
+// breaks, so a record can span several lines).
+struct CsvRecord {
+  std::vector<std::string> fields;
+  int line = 0;
+};
+
+// Every record of `text`: fields split at commas, a quoted field's commas, doubled quotes and
+// line breaks kept as text; CRLF and LF both end a record; a UTF-8 byte order mark at the start
+// is dropped, and so is a last line break. An empty line is a record of one empty field.
+// kInvalidArgument naming the line for a quote left open or text after a closing quote.
+Result<std::vector<CsvRecord>> ReadCsv(std::string_view text);
 
 }  // namespace rapport
