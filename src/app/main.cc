@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "config/command_options.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "http/serve.h"
@@ -52,6 +53,8 @@ Commands:
   sync mea|ccf|batch|susy ...        nonverbal synchrony (see `rapport sync --help`)
   --version                          print the version
 
+`rapport COMMAND --help` lists every option of a command.
+
 The database defaults to ./data/rapport.db. The audit chain's key is kept outside it, in
 PATH.audit-key unless --audit-key KEYFILE says elsewhere; its checkpoints go to
 PATH.audit-checkpoints unless --checkpoints FILE says elsewhere. The key that seals the words of
@@ -73,32 +76,6 @@ into a PostgreSQL database that holds no clinic yet. The SQLite database's key f
 --master-key) stay the keys of the moved clinic: the audit chain and the free text are sealed with
 them. Stop the clinic's app server before moving it.
 )";
-
-// Whether --db names a PostgreSQL database rather than an SQLite file.
-bool IsPostgresUri(std::string_view db) {
-  return db.starts_with("postgresql://") || db.starts_with("postgres://");
-}
-
-// Removes `--NAME VALUE` (or `--NAME=VALUE`) from args and returns VALUE, or `fallback`.
-std::string TakeOption(std::vector<std::string>& args, const std::string& name,
-                       std::string fallback) {
-  std::string path = std::move(fallback);
-  const std::string flag = "--" + name;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == flag && i + 1 < args.size()) {
-      path = args[i + 1];
-      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
-                 args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-      break;
-    }
-    if (args[i].starts_with(flag + "=")) {
-      path = args[i].substr(flag.size() + 1);
-      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
-      break;
-    }
-  }
-  return path;
-}
 
 // `uri` without a password, whether in its user part (postgresql://USER:PASSWORD@HOST/NAME) or in
 // its query (?password=...): it is printed for the operator to copy.
@@ -171,8 +148,10 @@ rapport::Result<std::string> VerifyAuditChain(rapport::Store& store,
 // rapport migrate --from sqlite:PATH --to postgresql://...: moves the clinic, then verifies the
 // audit chain where it now lives. The source's chain is verified first, so that a wrong key file
 // is found before anything is written.
-int RunMoveCommand(const std::string& from, const std::string& to, std::vector<std::string>& args) {
+int RunMoveCommand(const rapport::CommandLine& line) {
   constexpr std::string_view kSqlite = "sqlite:";
+  const std::string from = line.Get("--from", "");
+  const std::string to = line.Get("--to", "");
   if (from.empty()) {
     std::cerr << "rapport migrate: --to needs --from sqlite:PATH, the SQLite database to move\n";
     return 2;
@@ -190,21 +169,18 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
     return 2;
   }
   // Never echoed: a connection string may hold a password.
-  if (!IsPostgresUri(to)) {
+  if (!rapport::IsPostgresUri(to)) {
     std::cerr << "rapport migrate: --to must be a PostgreSQL URI, postgresql://USER@HOST/NAME (or "
                  "postgres://...)\n";
     return 2;
   }
   const std::string path = from.substr(kSqlite.size());
-  const std::string audit_key = TakeOption(args, "audit-key", path + ".audit-key");
-  const std::string message_key = TakeOption(args, "message-key", path + ".message-key");
-  const std::string master_key = TakeOption(args, "master-key", path + ".master-key");
-  const std::string checkpoints = TakeOption(args, "checkpoints", path + ".audit-checkpoints");
-  if (!args.empty()) {
-    std::cerr << fmt::format(
-        "rapport migrate: unexpected '{}': a move takes --from, --to, --audit-key, --message-key, "
-        "--master-key and --checkpoints\n",
-        args.front());
+  const std::string audit_key = line.Get("--audit-key", path + ".audit-key");
+  const std::string message_key = line.Get("--message-key", path + ".message-key");
+  const std::string master_key = line.Get("--master-key", path + ".master-key");
+  const std::string checkpoints = line.Get("--checkpoints", path + ".audit-checkpoints");
+  if (line.Get("--db")) {
+    std::cerr << "rapport migrate: a move names its databases with --from and --to, not --db\n";
     return 2;
   }
   std::error_code ignored;
@@ -292,6 +268,32 @@ int RunMoveCommand(const std::string& from, const std::string& to, std::vector<s
   return 0;
 }
 
+// `rapport migrate`: the schema of the database --db names, or a move with --from and --to.
+std::unique_ptr<rapport::CommandLine> MigrateCommandLine() {
+  auto line = std::make_unique<rapport::CommandLine>(
+      "migrate", "[--db PATH] | --from sqlite:PATH --to postgresql://USER@HOST/NAME [options]",
+      "Applies the database's migrations and exits; or moves a clinic from its SQLite file into "
+      "an empty PostgreSQL database, verifying every table and the audit chain. The SQLite "
+      "file's key files (PATH.audit-key, PATH.message-key, PATH.master-key unless named) stay "
+      "the moved clinic's keys. Stop the clinic's app server before moving it.");
+  line->Option("--from", "sqlite:PATH", "a move: the SQLite database to move")
+      .Option("--to", "postgresql://USER@HOST/NAME", "a move: the PostgreSQL database to fill");
+  rapport::DeclareStoreFiles(*line);
+  return line;
+}
+
+// The command line of a command that runs on a store, read before the store is opened; null
+// for a word that is no such command.
+std::unique_ptr<rapport::CommandLine> StoreCommandLine(const std::string& command) {
+  if (command == "serve") return rapport::ServeCommandLine();
+  if (command == "demo") return rapport::DemoCommandLine();
+  if (command == "migrate") return MigrateCommandLine();
+  if (command == "user") return rapport::UserCommandLine();
+  if (command == "audit") return rapport::AuditCommandLine();
+  if (command == "keys") return rapport::KeysCommandLine();
+  return nullptr;
+}
+
 // `rapport sync mea ...` runs rapport-mea, built and installed beside this program, with the same
 // words: it alone links FFmpeg, so no other command pays for loading the video libraries.
 int RunMeaBeside(const std::vector<std::string>& args) {
@@ -334,14 +336,15 @@ int main(int argc, char** argv) {
   if (command == "score") return rapport::RunScoreCommand(args, std::cout, std::cerr);
   if (command == "instruments") return rapport::RunInstrumentsCommand(args, std::cout, std::cerr);
 
-  if (command != "serve" && command != "demo" && command != "migrate" && command != "user" &&
-      command != "audit" && command != "backup" && command != "restore" && command != "keys") {
+  const bool backup = command == "backup" || command == "restore";
+  const std::unique_ptr<rapport::CommandLine> line = StoreCommandLine(command);
+  if (!backup && line == nullptr) {
     std::cerr << fmt::format("rapport: unknown command '{}'\n\n{}", command, kUsage);
     return 2;
   }
-  if (command == "serve" && rapport::WantsServeHelp(args)) {
-    std::cout << rapport::kServeUsage;
-    return 0;
+  // --help and a wrong word are answered before any database is opened or created.
+  if (line != nullptr) {
+    if (auto stop = line->Read(args, std::cout, std::cerr)) return *stop;
   }
   if (auto ok = rapport::InitCrypto(); !ok) {
     std::cerr << "rapport: " << ok.error().message << "\n";
@@ -351,41 +354,34 @@ int main(int argc, char** argv) {
   // not be migrated, nor given key files, before the backup is known to be good.
   if (command == "backup") return rapport::RunBackupCommand(args, std::cout, std::cerr);
   if (command == "restore") return rapport::RunRestoreCommand(args, std::cout, std::cerr);
-  if (command == "migrate") {
-    const std::string from = TakeOption(args, "from", "");
-    const std::string to = TakeOption(args, "to", "");
-    if (!from.empty() || !to.empty()) return RunMoveCommand(from, to, args);
+  if (command == "migrate" && (line->Get("--from") || line->Get("--to"))) {
+    return RunMoveCommand(*line);
   }
-  const std::string db = TakeOption(args, "db", "data/rapport.db");
-  const bool postgres = IsPostgresUri(db);
-  // Files of this server: beside the SQLite file, or where the default SQLite file would be.
-  const std::string files = postgres ? std::string("data/rapport.db") : db;
-  const std::string audit_key = TakeOption(args, "audit-key", files + ".audit-key");
-  const std::string message_key = TakeOption(args, "message-key", files + ".message-key");
-  // Empty: beside the SQLite file, or on PostgreSQL beside the message key file (so
-  // ./data/rapport.db.master-key by default).
-  const std::string master_key = TakeOption(args, "master-key", "");
-  // One default for every command that writes or reads checkpoints; serve and audit take it as
+  const rapport::StoreFiles files = rapport::ReadStoreFiles(*line);
+  const std::string& db = files.db;
+  const std::string& checkpoints = files.checkpoints;
+  // One default for every command that writes or reads checkpoints; serve and audit read it as
   // their own --checkpoints option.
-  const std::string checkpoints = TakeOption(args, "checkpoints", files + ".audit-checkpoints");
-  if (command == "serve" || command == "audit") args.push_back("--checkpoints=" + checkpoints);
+  if ((command == "serve" || command == "audit") && !line->Get("--checkpoints")) {
+    args.push_back("--checkpoints=" + checkpoints);
+  }
   // Named in messages without the connection string, which may hold a password.
-  const std::string shown = postgres ? std::string("(PostgreSQL)") : db;
+  const std::string shown = files.shown();
   rapport::Result<std::unique_ptr<rapport::SqlStore>> store =
       rapport::Fail(rapport::Error::Internal("not opened"));
-  if (postgres) {
+  if (files.postgres()) {
     rapport::PostgresStoreOptions options;
     options.conninfo = db;
-    options.audit_key_path = audit_key;
-    options.message_key_path = message_key;
-    options.master_key_path = master_key;
+    options.audit_key_path = files.audit_key;
+    options.message_key_path = files.message_key;
+    options.master_key_path = files.master_key;
     store = rapport::SqlStore::Open(options);
   } else {
     rapport::SqliteStoreOptions options;
     options.path = db;
-    options.audit_key_path = audit_key;
-    options.message_key_path = message_key;
-    options.master_key_path = master_key;
+    options.audit_key_path = files.audit_key;
+    options.message_key_path = files.message_key;
+    options.master_key_path = files.master_key;
     store = rapport::SqlStore::Open(options);
   }
   if (!store) {

@@ -3,34 +3,41 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <ostream>
+#include <string>
+#include <vector>
 
-#include "cli/admin_args.h"
 #include "cli/commands.h"
+#include "cli/print_error.h"
+#include "config/command_options.h"
 #include "core/clock.h"
 #include "service/audit_service.h"
 
 namespace rapport {
 
-namespace {
-constexpr const char* kAuditUsage =
-    "usage: rapport audit verify|checkpoint [--db PATH] [--audit-key PATH] "
-    "[--checkpoints PATH]\n";
-}  // namespace
+std::unique_ptr<CommandLine> AuditCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "audit", "verify|checkpoint [options]",
+      "verify: walks the audit trail's sealed chain and compares its head with the last "
+      "checkpoint kept outside the database; names the first entry missing or altered. "
+      "checkpoint: appends the chain's current head, sealed, to the checkpoint file.");
+  line->Words("ACTION", "verify or checkpoint", 1);
+  DeclareStoreFiles(*line);
+  return line;
+}
 
 int RunAuditCommand(Store& store, Args args, std::ostream& out, std::ostream& err) {
-  auto parsed = cli::ParseArgs(args, {"checkpoints"});
-  if (!parsed) {
-    cli::PrintError(err, "audit", parsed.error());
+  const std::unique_ptr<CommandLine> line = AuditCommandLine();
+  if (auto stop = line->Read(args, out, err)) return *stop;
+  const std::vector<std::string>& words = line->words();
+  if (words.size() != 1 || (words[0] != "verify" && words[0] != "checkpoint")) {
+    err << "rapport audit: say verify or checkpoint\n" << line->Usage();
     return 2;
   }
-  if (parsed->positional.size() != 1 ||
-      (parsed->positional[0] != "verify" && parsed->positional[0] != "checkpoint")) {
-    err << kAuditUsage;
-    return 2;
-  }
-  const std::optional<std::string> path = parsed->Get("checkpoints");
-  if (parsed->positional[0] == "checkpoint") {
+  // main() names the checkpoint file beside the database when the command line does not.
+  const std::optional<std::string> path = line->Get("--checkpoints");
+  if (words[0] == "checkpoint") {
     if (!path) {
       err << "rapport audit: checkpoint needs --checkpoints PATH\n";
       return 2;

@@ -10,18 +10,20 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <ostream>
-#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
-#include "cli/admin_args.h"
 #include "cli/commands.h"
+#include "cli/print_error.h"
+#include "config/command_options.h"
 #include "store/postgres/pg_backup.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql/backup_support.h"
@@ -31,19 +33,6 @@
 namespace rapport {
 
 namespace {
-
-constexpr std::string_view kDefaultDb = "data/rapport.db";
-
-constexpr const char* kBackupUsage =
-    "usage: rapport backup [--db PATH|postgresql://...] --to FILE [--force] [--audit-key PATH] "
-    "[--message-key PATH] [--master-key PATH]\n";
-constexpr const char* kRestoreUsage =
-    "usage: rapport restore --from FILE --db PATH|postgresql://... [--force] [--audit-key PATH] "
-    "[--message-key PATH] [--master-key PATH] [--checkpoints PATH]\n";
-
-bool IsPostgres(std::string_view db) {
-  return db.starts_with("postgresql://") || db.starts_with("postgres://");
-}
 
 // The options of both commands, with the defaults every command of `rapport` has.
 struct BackupArgs {
@@ -55,56 +44,75 @@ struct BackupArgs {
   bool default_keys = true;  // no key file was named
 };
 
-// kInvalidArgument naming the option for anything wrong with `args`.
-Result<BackupArgs> Parse(Args args, const std::string& file_flag, bool db_required) {
+std::unique_ptr<CommandLine> BackupLine(bool restore) {
+  auto line =
+      restore ? std::make_unique<CommandLine>(
+                    "restore", "--from FILE --db PATH|URI [--force] [options]",
+                    "Puts a backup in place once it and its audit chain check out, never over a "
+                    "database a server holds; the target is left as it was on any failure "
+                    "(docs/backup.md).")
+              : std::make_unique<CommandLine>(
+                    "backup", "[--db PATH|URI] --to FILE [--force] [options]",
+                    "Copies the database while the server writes, checked and written whole, "
+                    "without the key files (docs/backup.md).");
+  if (restore) {
+    line->Option("--from", "FILE", "the backup to restore");
+  } else {
+    line->Option("--to", "FILE", "the backup file to write");
+  }
+  line->Flag("--force",
+             restore ? "replace a database that is there" : "replace a backup file that is there");
+  DeclareStoreFiles(*line, restore ? WithCheckpoints::kYes : WithCheckpoints::kNo);
+  return line;
+}
+
+// kInvalidArgument naming the option for anything wrong with what `line` read.
+Result<BackupArgs> Parse(const CommandLine& line, bool restore) {
   BackupArgs parsed;
-  std::vector<std::string> rest;
-  for (const std::string& arg : args) {
-    if (arg == "--force") {
-      parsed.force = true;
-    } else {
-      rest.push_back(arg);
-    }
-  }
-  std::set<std::string> known = {"db", file_flag, "audit-key", "message-key", "master-key"};
-  if (file_flag == "from") known.insert("checkpoints");
-  RAPPORT_ASSIGN_OR_RETURN(const cli::ParsedArgs flags, cli::ParseArgs(rest, known));
-  if (!flags.positional.empty()) {
-    return Fail(Error::InvalidArgument(fmt::format("unexpected '{}'", flags.positional.front())));
-  }
-  const std::optional<std::string> file = flags.Get(file_flag);
+  parsed.force = line.Has("--force");
+  const std::string file_flag = restore ? "--from" : "--to";
+  const std::optional<std::string> file = line.Get(file_flag);
   if (!file || file->empty()) {
-    return Fail(Error::Field("--" + file_flag, file_flag == "to"
-                                                   ? "is required: the backup file to write"
-                                                   : "is required: the backup file to restore"));
+    return Fail(Error::Field(file_flag, restore ? "is required: the backup file to restore"
+                                                : "is required: the backup file to write"));
   }
   parsed.file = *file;
-  const std::optional<std::string> db = flags.Get("db");
-  if (db_required && (!db || db->empty())) {
+  const std::optional<std::string> db = line.Get("--db");
+  if (restore && (!db || db->empty())) {
     return Fail(Error::Field("--db", "is required: the database to restore into"));
   }
-  parsed.db = db.value_or(std::string(kDefaultDb));
-  // Files of this server: beside the SQLite file, or where the default SQLite file would be.
-  const std::string files = IsPostgres(parsed.db) ? std::string(kDefaultDb) : parsed.db;
-  const std::optional<std::string> audit_key = flags.Get("audit-key");
-  const std::optional<std::string> message_key = flags.Get("message-key");
-  const std::optional<std::string> master_key = flags.Get("master-key");
-  parsed.default_keys = !audit_key && !message_key && !master_key;
-  parsed.keys.audit_key_path = audit_key.value_or(files + ".audit-key");
-  parsed.keys.message_key_path = message_key.value_or(files + ".message-key");
-  if (IsPostgres(parsed.db)) {
+  const StoreFiles files = ReadStoreFiles(line);
+  parsed.db = files.db;
+  parsed.default_keys = !files.keys_named;
+  parsed.keys.audit_key_path = files.audit_key;
+  parsed.keys.message_key_path = files.message_key;
+  if (files.postgres()) {
     // As every command finds it: beside the message key file unless named.
     PostgresStoreOptions options;
-    options.message_key_path = parsed.keys.message_key_path;
-    options.master_key_path = master_key.value_or("");
+    options.message_key_path = files.message_key;
+    options.master_key_path = files.master_key;
     Result<std::string> path = MasterKeyPath(options);
     if (!path) return Fail(Error::Field("--master-key", path.error().message));
     parsed.keys.master_key_path = *path;
   } else {
-    parsed.keys.master_key_path = master_key.value_or(files + ".master-key");
+    parsed.keys.master_key_path =
+        files.master_key.empty() ? files.beside() + ".master-key" : files.master_key;
   }
-  parsed.checkpoints = flags.Get("checkpoints").value_or(files + ".audit-checkpoints");
+  parsed.checkpoints = files.checkpoints;
   return parsed;
+}
+
+// Reads the words of a backup or a restore: the exit status when the command stops there.
+std::variant<int, BackupArgs> Read(Args args, bool restore, std::ostream& out, std::ostream& err) {
+  const std::unique_ptr<CommandLine> line = BackupLine(restore);
+  if (auto stop = line->Read(args, out, err)) return *stop;
+  Result<BackupArgs> parsed = Parse(*line, restore);
+  if (!parsed) {
+    cli::PrintError(err, restore ? "restore" : "backup", parsed.error());
+    err << line->Usage();
+    return 2;
+  }
+  return std::move(*parsed);
 }
 
 bool Exists(const std::string& path) {
@@ -114,7 +122,7 @@ bool Exists(const std::string& path) {
 
 // The database as messages name it: its path, or a PostgreSQL database without the password.
 std::string Named(const std::string& db) {
-  return IsPostgres(db) ? PostgresDatabaseName(db) : db;
+  return IsPostgresUri(db) ? PostgresDatabaseName(db) : db;
 }
 
 // "an audit chain of N entries with head SEQ HASH", or that the chain is empty.
@@ -150,13 +158,9 @@ std::string Figures(const DatabaseDigest& digest) {
 }  // namespace
 
 int RunBackupCommand(Args args, std::ostream& out, std::ostream& err) {
-  const Result<BackupArgs> parsed = Parse(args, "to", /*db_required=*/false);
-  if (!parsed) {
-    cli::PrintError(err, "backup", parsed.error());
-    err << kBackupUsage;
-    return 2;
-  }
-  const BackupArgs& a = *parsed;
+  const std::variant<int, BackupArgs> read = Read(args, /*restore=*/false, out, err);
+  if (const int* stop = std::get_if<int>(&read)) return *stop;
+  const BackupArgs& a = std::get<BackupArgs>(read);
   if (!a.force && Exists(a.file)) {
     err << fmt::format("rapport backup: {} already exists: give --force to replace it\n", a.file);
     return 1;
@@ -164,7 +168,7 @@ int RunBackupCommand(Args args, std::ostream& out, std::ostream& err) {
   DatabaseDigest digest;
   std::int64_t bytes = 0;
   std::string copied;  // how the copy went, where there is something to say
-  if (IsPostgres(a.db)) {
+  if (IsPostgresUri(a.db)) {
     Result<PgBackupReport> report = BackupPostgres({a.db, a.file, a.force});
     if (!report) {
       err << fmt::format("rapport backup: {}; no backup was written\n", report.error().message);
@@ -201,14 +205,10 @@ int RunBackupCommand(Args args, std::ostream& out, std::ostream& err) {
 }
 
 int RunRestoreCommand(Args args, std::ostream& out, std::ostream& err) {
-  const Result<BackupArgs> parsed = Parse(args, "from", /*db_required=*/true);
-  if (!parsed) {
-    cli::PrintError(err, "restore", parsed.error());
-    err << kRestoreUsage;
-    return 2;
-  }
-  const BackupArgs& a = *parsed;
-  const bool postgres = IsPostgres(a.db);
+  const std::variant<int, BackupArgs> read = Read(args, /*restore=*/true, out, err);
+  if (const int* stop = std::get_if<int>(&read)) return *stop;
+  const BackupArgs& a = std::get<BackupArgs>(read);
+  const bool postgres = IsPostgresUri(a.db);
   // A key file that is not there would open nothing the backup holds: named with its option.
   for (const auto& [path, option, what] :
        {std::tuple{a.keys.audit_key_path, "--audit-key", "audit key"},

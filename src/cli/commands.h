@@ -2,10 +2,17 @@
 // The subcommands of `rapport`, each a function of its arguments (without the command word)
 // that returns the process exit status. They print results to `out`, errors to `err`, never
 // throw, and return non-zero on any error. main() (src/app) chooses and opens the store.
+//
+// Each command's words are declared once, in its CommandLine, which reads them and writes its
+// --help. main() reads a store command's words with the same declaration before it opens the
+// store, so that --help and a wrong word are answered without touching the database.
 
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <string>
+
+#include "core/command_line.h"
 
 namespace rapport {
 
@@ -22,6 +29,12 @@ int RunSyncCommand(Args args, std::ostream& out, std::ostream& err);
 int RunScoreCommand(Args args, std::ostream& out, std::ostream& err);
 // rapport instruments list | show CODE | validate FILE [--instruments-dir DIR].
 int RunInstrumentsCommand(Args args, std::ostream& out, std::ostream& err);
+
+// The command lines of the commands that run on a store, the database options included.
+std::unique_ptr<CommandLine> DemoCommandLine();
+std::unique_ptr<CommandLine> UserCommandLine();
+std::unique_ptr<CommandLine> AuditCommandLine();
+std::unique_ptr<CommandLine> KeysCommandLine();
 
 // rapport demo: seeds the demo clinic into an empty store.
 int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err);

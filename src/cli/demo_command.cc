@@ -5,20 +5,27 @@
 #include <cstdlib>
 #include <ostream>
 
-#include "cli/admin_args.h"
 #include "cli/commands.h"
+#include "cli/print_error.h"
+#include "config/command_options.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "demo/demo.h"
 
 namespace rapport {
 
+std::unique_ptr<CommandLine> DemoCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "demo", "[--db PATH]",
+      "Seeds the demo clinic, Riverside Counselling, into an empty database: its people, their "
+      "plans and a season of sessions and answers. Every demo account shares one password, "
+      "RAPPORT_DEMO_PASSWORD when set, otherwise made up and printed once.");
+  DeclareStoreFiles(*line);
+  return line;
+}
+
 int RunDemoCommand(Store& store, Args args, std::ostream& out, std::ostream& err) {
-  auto parsed = cli::ParseArgs(args, {});
-  if (!parsed || !parsed->positional.empty()) {
-    err << "rapport demo: takes no arguments besides --db PATH\n";
-    return 2;
-  }
+  if (auto stop = DemoCommandLine()->Read(args, out, err)) return *stop;
   std::string password;
   bool generated = false;
   if (const char* from_env = std::getenv("RAPPORT_DEMO_PASSWORD"); from_env && *from_env) {

@@ -3,30 +3,35 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "config/command_options.h"
 #include "config/instrument_files.h"
 
 namespace rapport {
 
-namespace {
-constexpr const char* kInstrumentsUsage =
-    "usage: rapport instruments list | show CODE | validate FILE [--instruments-dir DIR]\n";
-}  // namespace
-
 int RunInstrumentsCommand(Args raw_args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> args(raw_args.begin(), raw_args.end());
-  const auto dir = TakeInstrumentsDir(args);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    (args.empty() ? err : out) << kInstrumentsUsage;
-    return args.empty() ? 2 : 0;
+  CommandLine line("instruments", "list | show CODE | validate FILE [--instruments-dir DIR]",
+                   "The questionnaires this installation can use, and a check of a clinic's own "
+                   "definition file before it is put in the instruments folder.");
+  line.Words("ACTION [CODE|FILE]",
+             "list; show and a questionnaire's code; validate and a definition file", 2);
+  DeclareInstrumentsDir(line);
+  if (auto stop = line.Read(raw_args, out, err)) return *stop;
+  const std::optional<std::string> dir = ReadInstrumentsDir(line);
+  const std::vector<std::string>& args = line.words();
+  if (args.empty()) {
+    err << line.Usage();
+    return 2;
   }
   const std::string verb = args[0];
   if ((verb == "list" && args.size() != 1) ||
       ((verb == "show" || verb == "validate") && args.size() != 2)) {
-    err << kInstrumentsUsage;
+    err << line.Usage();
     return 2;
   }
   auto catalog = LoadInstrumentCatalog(dir);
@@ -71,7 +76,7 @@ int RunInstrumentsCommand(Args raw_args, std::ostream& out, std::ostream& err) {
                        inst.validated ? "validated" : "not validated");
     return 0;
   }
-  err << fmt::format("rapport instruments: unknown action '{}'\n{}", verb, kInstrumentsUsage);
+  err << fmt::format("rapport instruments: unknown action '{}'\n{}", verb, line.Usage());
   return 2;
 }
 

@@ -8,8 +8,9 @@
 #include <ostream>
 #include <vector>
 
-#include "cli/admin_args.h"
 #include "cli/commands.h"
+#include "cli/print_error.h"
+#include "config/command_options.h"
 #include "core/clock.h"
 #include "service/key_service.h"
 #include "store/data_keys.h"
@@ -18,16 +19,6 @@
 namespace rapport {
 
 namespace {
-
-constexpr std::string_view kKeysUsage =
-    "usage: rapport keys status [--db PATH]\n"
-    "       rapport keys rotate [--clinic ID] [--db PATH]\n"
-    "       rapport keys rotate-master --new-master-key PATH [--db PATH] [--master-key PATH]\n"
-    "status: each clinic's data keys and how many values each still seals.\n"
-    "rotate: a new data key for the clinic (every clinic without --clinic); the values under the\n"
-    "  old one are sealed again by the running server's scheduler.\n"
-    "rotate-master: every data key wrapped again under the master key in PATH (made when it does\n"
-    "  not exist); restart every app server with --master-key PATH.\n";
 
 Result<ClinicId> ParseClinic(const std::string& text) {
   ClinicId id = 0;
@@ -66,10 +57,10 @@ int PrintStatus(Store& store, KeyService& keys, std::ostream& out, std::ostream&
   return 0;
 }
 
-int Rotate(Store& store, KeyService& keys, const cli::ParsedArgs& parsed, std::ostream& out,
+int Rotate(Store& store, KeyService& keys, const CommandLine& parsed, std::ostream& out,
            std::ostream& err) {
   std::vector<ClinicId> clinics;
-  if (auto text = parsed.Get("clinic")) {
+  if (auto text = parsed.Get("--clinic")) {
     auto id = ParseClinic(*text);
     if (!id) {
       cli::PrintError(err, "keys", id.error());
@@ -98,9 +89,9 @@ int Rotate(Store& store, KeyService& keys, const cli::ParsedArgs& parsed, std::o
   return 0;
 }
 
-int RotateMaster(KeyService& keys, const cli::ParsedArgs& parsed, std::ostream& out,
+int RotateMaster(KeyService& keys, const CommandLine& parsed, std::ostream& out,
                  std::ostream& err) {
-  const std::optional<std::string> path = parsed.Get("new-master-key");
+  const std::optional<std::string> path = parsed.Get("--new-master-key");
   if (!path || path->empty()) {
     err << "rapport keys: rotate-master needs --new-master-key PATH, the new master key file\n";
     return 2;
@@ -122,30 +113,48 @@ int RotateMaster(KeyService& keys, const cli::ParsedArgs& parsed, std::ostream& 
 
 }  // namespace
 
+std::unique_ptr<CommandLine> KeysCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "keys", "status | rotate [--clinic ID] | rotate-master --new-master-key PATH [options]",
+      "The keys that seal the database's free text at rest (docs/encryption.md).");
+  line->Words("ACTION", "status, rotate or rotate-master", 1)
+      .Option("--clinic", "ID", "rotate: only this clinic's data key (default every clinic's)")
+      .Option("--new-master-key", "PATH",
+              "rotate-master: the master key file to wrap every data key under (made when it "
+              "does not exist)")
+      .Footer(
+          "status: each clinic's data keys and how many values each still seals.\n"
+          "rotate: a new data key for the clinic; the values under the old one are sealed again "
+          "by the running server's scheduler.\n"
+          "rotate-master: every data key wrapped again under the new master key; restart every "
+          "app server with --master-key PATH.");
+  DeclareStoreFiles(*line);
+  return line;
+}
+
 int RunKeysCommand(Store& store, DataKeyAdmin& keys, Args args, std::ostream& out,
                    std::ostream& err) {
-  auto parsed = cli::ParseArgs(args, {"clinic", "new-master-key"});
-  if (!parsed) {
-    cli::PrintError(err, "keys", parsed.error());
+  const std::unique_ptr<CommandLine> parsed = KeysCommandLine();
+  if (auto stop = parsed->Read(args, out, err)) return *stop;
+  const auto refuse = [&] {
+    err << "rapport keys: say status, rotate [--clinic ID] or rotate-master --new-master-key "
+           "PATH\n"
+        << parsed->Usage();
     return 2;
-  }
-  if (parsed->positional.size() != 1) {
-    err << kKeysUsage;
-    return 2;
-  }
-  const std::string& action = parsed->positional[0];
+  };
+  if (parsed->words().size() != 1) return refuse();
+  const std::string& action = parsed->words()[0];
   KeyService service(store, keys, SystemClock::Instance());
-  if (action == "status" && !parsed->Get("clinic") && !parsed->Get("new-master-key")) {
+  if (action == "status" && !parsed->Get("--clinic") && !parsed->Get("--new-master-key")) {
     return PrintStatus(store, service, out, err);
   }
-  if (action == "rotate" && !parsed->Get("new-master-key")) {
+  if (action == "rotate" && !parsed->Get("--new-master-key")) {
     return Rotate(store, service, *parsed, out, err);
   }
-  if (action == "rotate-master" && !parsed->Get("clinic")) {
+  if (action == "rotate-master" && !parsed->Get("--clinic")) {
     return RotateMaster(service, *parsed, out, err);
   }
-  err << kKeysUsage;
-  return 2;
+  return refuse();
 }
 
 }  // namespace rapport

@@ -4,55 +4,21 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <optional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "config/command_options.h"
 #include "config/instrument_files.h"
+#include "core/csv.h"
 #include "core/text.h"
 #include "domain/scoring.h"
 
 namespace rapport {
 
 namespace {
-
-constexpr const char* kScoreUsage =
-    "usage: rapport score INSTRUMENT (--answers V1,V2,... | --answers JSON | --csv FILE)\n"
-    "                    [--instruments-dir DIR]\n"
-    "  --answers  values in the questionnaire's item order, an entry left empty if unanswered;\n"
-    "             or an object of item id to answer: '{\"asq_1\": 1, \"asq_2\": 0}'\n"
-    "  --csv      one respondent per row; the header names the item ids\n"
-    "A screening questionnaire's line carries its result as \"screen\" (and as \"band\").\n";
-
-// Splits one CSV record (RFC 4180 quoting; no embedded newlines).
-Result<std::vector<std::string>> SplitCsv(std::string_view line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cell += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c == '"' && cell.empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      cells.push_back(std::move(cell));
-      cell.clear();
-    } else if (c != '\r') {
-      cell += c;
-    }
-  }
-  if (quoted) return Fail(Error::InvalidArgument("a quoted cell is not closed"));
-  cells.push_back(std::move(cell));
-  return cells;
-}
 
 // Turns one CSV row into Answers, by the header's item ids.
 Result<Answers> RowAnswers(const Instrument& inst, const std::vector<std::string>& header,
@@ -88,28 +54,26 @@ std::string ScoreLine(const ScoreResult& r) {
 
 }  // namespace
 
-int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> args(raw_args.begin(), raw_args.end());
-  const auto dir = TakeInstrumentsDir(args);
-  std::optional<std::string> answers_arg, csv_arg;
-  std::string code;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "--answers" || args[i] == "--csv") && i + 1 < args.size()) {
-      (args[i] == "--answers" ? answers_arg : csv_arg) = args[i + 1];
-      ++i;
-    } else if (args[i] == "--help" || args[i] == "-h") {
-      out << kScoreUsage;
-      return 0;
-    } else if (code.empty() && !args[i].starts_with("-")) {
-      code = args[i];
-    } else {
-      err << fmt::format("rapport score: unexpected argument '{}'\n{}", args[i], kScoreUsage);
-      return 2;
-    }
-  }
+int RunScoreCommand(Args args, std::ostream& out, std::ostream& err) {
+  CommandLine command("score", "INSTRUMENT (--answers V1,V2,... | --answers JSON | --csv FILE)",
+                      "Scores questionnaire answers, one JSON object per respondent per command.");
+  command.Words("INSTRUMENT", "the questionnaire's code, as `rapport instruments list` shows it", 1)
+      .Option("--answers", "VALUES",
+              "values in the questionnaire's item order, an entry left empty if unanswered; or "
+              "an object of item id to answer: '{\"asq_1\": 1, \"asq_2\": 0}'")
+      .Option("--csv", "FILE", "one respondent per row; the header names the item ids")
+      .Footer(
+          "A screening questionnaire's line carries its result as \"screen\" (and as "
+          "\"band\").");
+  DeclareInstrumentsDir(command);
+  if (auto stop = command.Read(args, out, err)) return *stop;
+  const std::optional<std::string> dir = ReadInstrumentsDir(command);
+  const std::optional<std::string> answers_arg = command.Get("--answers");
+  const std::optional<std::string> csv_arg = command.Get("--csv");
+  const std::string code = command.words().empty() ? std::string() : command.words().front();
   if (code.empty() || answers_arg.has_value() == csv_arg.has_value()) {
     err << "rapport score: give an instrument and exactly one of --answers or --csv\n"
-        << kScoreUsage;
+        << command.Usage();
     return 2;
   }
   auto catalog = LoadInstrumentCatalog(dir);
@@ -152,31 +116,22 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     err << "rapport score: " << text.error().message << "\n";
     return 1;
   }
-  std::vector<std::string> lines;
-  {
-    std::size_t start = 0;
-    while (start <= text->size()) {
-      const std::size_t nl = text->find('\n', start);
-      std::string line =
-          text->substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      lines.push_back(std::move(line));
-      if (nl == std::string::npos) break;
-      start = nl + 1;
-    }
-    while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  auto records = ReadCsv(*text);
+  if (!records) {
+    err << fmt::format("rapport score: {}: {}\n", *csv_arg, records.error().message);
+    return 1;
   }
-  if (lines.empty()) {
+  // Blank lines at the end are not respondents.
+  while (!records->empty() && records->back().fields == std::vector<std::string>{""}) {
+    records->pop_back();
+  }
+  if (records->empty()) {
     err << fmt::format("rapport score: {}: the file is empty; it needs a header of item ids\n",
                        *csv_arg);
     return 1;
   }
-  auto header = SplitCsv(lines[0]);
-  if (!header) {
-    err << fmt::format("rapport score: {}: line 1: {}\n", *csv_arg, header.error().message);
-    return 1;
-  }
-  for (auto& h : *header) {
+  std::vector<std::string> header = std::move(records->front().fields);
+  for (auto& h : header) {
     h = std::string(Trim(h, kBlanks));
     if (inst->FindItem(h) == nullptr) {
       err << fmt::format("rapport score: {}: line 1: '{}' is not an item of {}\n", *csv_arg, h,
@@ -185,11 +140,10 @@ int RunScoreCommand(Args raw_args, std::ostream& out, std::ostream& err) {
     }
   }
   bool any_bad = false;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
+  for (std::size_t i = 1; i < records->size(); ++i) {
     const int row = static_cast<int>(i);  // data rows count from 1, after the header
     auto result = [&]() -> Result<ScoreResult> {
-      RAPPORT_ASSIGN_OR_RETURN(auto cells, SplitCsv(lines[i]));
-      RAPPORT_ASSIGN_OR_RETURN(auto answers, RowAnswers(*inst, *header, cells));
+      RAPPORT_ASSIGN_OR_RETURN(auto answers, RowAnswers(*inst, header, (*records)[i].fields));
       return Score(*inst, answers, Completeness::kAllowMissing);
     }();
     if (result) {

@@ -5,13 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <iostream>
 #include <limits>
-#include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,92 +29,95 @@ namespace {
 constexpr const char* kSyncUsage = R"(rapport sync: nonverbal synchrony between two people
 
 Usage:
-  rapport sync mea VIDEO --roi NAME:x,y,w,h ... [--threshold N] [--out FILE]
+  rapport sync mea VIDEO --roi NAME:x,y,w,h ... [options]   motion energy from video
   rapport sync ccf FILE [FILE2] [options]     windowed lagged cross-correlation
   rapport sync batch DIR [options]            every session in DIR, against pseudo pairs
-  rapport sync susy FILE [--segment S] [--max-lag S] [input options]
+  rapport sync susy FILE [FILE2] [options]    surrogate synchrony (SUSY)
 
-Input options:
-  --fps N              samples per second (default 25)
-  --input mea|csv|openface   file type (default: .csv is csv, anything else mea);
-                       openface takes one file per person: FILE (person 1) and FILE2
-  --p1 COLS --p2 COLS  MEA: 1-based columns summed per person (default 1 and 2);
-                       CSV: column names (default the first two columns)
-  --confidence X       OpenFace: frames below this tracking confidence are missing (0.8)
-  --pose translation|rotation   OpenFace: which head movement to use (translation)
-  --skip S             drop the first S seconds
-  --smooth S           centred moving average over S seconds
-  --scale              divide each person's series by its SD (no centring)
-  --rmea-compat        reproduce rMEA's arithmetic and edge rules exactly (docs/sync.md)
-
-Cross-correlation options (ccf, batch):
-  --lag S (5)  --window S (60)  --increment S (30)  --abs  --fisher-z
-  --format csv|json    output format (csv)
-  --out PATH           write there instead of standard output
-  --plot               also write PATH's heatmap and peak plot as SVG (needs --out)
-  --surrogates N       ccf: N segment-shuffled surrogates; batch: N pseudo pairs (all if 0)
-  --seed S             random seed for surrogates (1)
-  --segment S          ccf: shuffled segment length in seconds (30); susy: segment (30)
-  --max-lag S          susy: largest lag in seconds (3)
-  --threads N          threads (default: every core); results do not depend on it
-
+`rapport sync SUBCOMMAND --help` lists each one's options.
 A positive lag means person 2 follows person 1.
 )";
 
-// Flags that take a value, and flags that stand alone.
-constexpr std::array<std::string_view, 18> kValueFlags = {
-    "--fps",  "--input",      "--p1",   "--p2",      "--confidence", "--pose",
-    "--skip", "--smooth",     "--lag",  "--window",  "--increment",  "--format",
-    "--out",  "--surrogates", "--seed", "--segment", "--max-lag",    "--threads"};
-constexpr std::array<std::string_view, 5> kBoolFlags = {"--scale", "--rmea-compat", "--abs",
-                                                        "--fisher-z", "--plot"};
-
-template <std::size_t N>
-bool IsOneOf(const std::array<std::string_view, N>& list, std::string_view word) {
-  return std::find(list.begin(), list.end(), word) != list.end();
+// The options that read and prepare a session, shared by every subcommand.
+void DeclareInputOptions(CommandLine& line) {
+  line.Option("--fps", "N", "samples per second (default 25)")
+      .Option("--input", "mea|csv|openface",
+              "file type (default: .csv is csv, anything else mea); openface takes one file per "
+              "person: FILE (person 1) and FILE2")
+      .Option("--p1", "COLS",
+              "MEA: 1-based columns summed for person 1 (default 1); CSV: its column name "
+              "(default the first)")
+      .Option("--p2", "COLS", "the same for person 2 (default 2, or the second column)")
+      .Option("--confidence", "X",
+              "OpenFace: frames below this tracking confidence are missing (default 0.8)")
+      .Option("--pose", "translation|rotation",
+              "OpenFace: which head movement to use (default translation)")
+      .Option("--skip", "S", "drop the first S seconds")
+      .Option("--smooth", "S", "centred moving average over S seconds")
+      .Flag("--scale", "divide each person's series by its SD (no centring)")
+      .Flag("--rmea-compat", "reproduce rMEA's arithmetic and edge rules exactly (docs/sync.md)");
 }
 
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string, std::less<>> values;
-  std::set<std::string, std::less<>> flags;
-
-  bool Has(std::string_view flag) const { return flags.contains(flag); }
-  std::string Get(std::string_view flag, std::string_view fallback = {}) const {
-    auto it = values.find(flag);
-    return it == values.end() ? std::string(fallback) : it->second;
-  }
-};
-
-Result<ParsedArgs> ParseArgs(Args args) {
-  ParsedArgs parsed;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string word = args[i];
-    if (!word.starts_with("--")) {
-      parsed.positional.push_back(word);
-      continue;
-    }
-    std::optional<std::string> inline_value;
-    if (auto eq = word.find('='); eq != std::string::npos) {
-      inline_value = word.substr(eq + 1);
-      word = word.substr(0, eq);
-    }
-    if (IsOneOf(kBoolFlags, word) && !inline_value) {
-      parsed.flags.insert(word);
-    } else if (IsOneOf(kValueFlags, word)) {
-      if (!inline_value && i + 1 >= args.size()) {
-        return Fail(Error::Field(word, "needs a value"));
-      }
-      parsed.values[word] = inline_value ? *inline_value : args[++i];
-    } else {
-      return Fail(Error::Field(word, "unknown option"));
-    }
-  }
-  return parsed;
+// Where and how the result is written.
+void DeclareOutputOptions(CommandLine& line) {
+  line.Option("--format", "csv|json", "output format (default csv)")
+      .Option("--out", "PATH", "write there instead of standard output");
 }
 
-Result<double> GetNumber(const ParsedArgs& a, std::string_view flag, double fallback) {
-  const std::string text = a.Get(flag);
+// The windowed cross-correlation's options, for ccf and batch.
+void DeclareCcfOptions(CommandLine& line, bool batch) {
+  line.Option("--lag", "S", "the largest lag in seconds (default 5)")
+      .Option("--window", "S", "window length in seconds (default 60)")
+      .Option("--increment", "S", "step between windows in seconds (default 30)")
+      .Flag("--abs", "absolute correlations")
+      .Flag("--fisher-z", "Fisher's z of each correlation");
+  DeclareOutputOptions(line);
+  line.Flag("--plot", "also write PATH's heatmap and peak plot as SVG (needs --out)")
+      .Option("--surrogates", "N",
+              batch ? "the number of pseudo pairs (default 0: all)"
+                    : "the number of segment-shuffled surrogates (default none)")
+      .Option("--seed", "S", "random seed for surrogates (default 1)");
+  if (!batch) {
+    line.Option("--segment", "S", "shuffled segment length in seconds (default 30)");
+  }
+  line.Option("--threads", "N", "threads (default: every core); results do not depend on it");
+}
+
+std::unique_ptr<CommandLine> SyncLine(const std::string& sub) {
+  constexpr const char* kFollows = "A positive lag means person 2 follows person 1.";
+  std::unique_ptr<CommandLine> line;
+  if (sub == "ccf") {
+    line = std::make_unique<CommandLine>(
+        "sync ccf", "FILE [FILE2] [options]",
+        "Windowed lagged cross-correlation of two people's movement, with segment-shuffled "
+        "surrogates when asked.");
+    line->Words("FILE", "the session (for --input openface, person 1's file, then person 2's)", 2);
+    DeclareInputOptions(*line);
+    DeclareCcfOptions(*line, /*batch=*/false);
+  } else if (sub == "batch") {
+    line = std::make_unique<CommandLine>(
+        "sync batch", "DIR [options]",
+        "Every session in DIR, each compared with pseudo pairs made of the others.");
+    line->Words("DIR", "the folder of sessions", 1);
+    DeclareInputOptions(*line);
+    DeclareCcfOptions(*line, /*batch=*/true);
+  } else {
+    line = std::make_unique<CommandLine>(
+        "sync susy", "FILE [FILE2] [options]",
+        "Surrogate synchrony (SUSY, Tschacher & Meier): the session's lagged correlations "
+        "against those of shuffled segments.");
+    line->Words("FILE", "the session (for --input openface, person 1's file, then person 2's)", 2);
+    DeclareInputOptions(*line);
+    DeclareOutputOptions(*line);
+    line->Option("--segment", "S", "segment length in seconds (default 30)")
+        .Option("--max-lag", "S", "the largest lag in seconds (default 3)");
+  }
+  line->Footer(kFollows);
+  return line;
+}
+
+Result<double> GetNumber(const CommandLine& a, std::string_view flag, double fallback) {
+  const std::string text = a.Get(flag, "");
   if (text.empty()) return fallback;
   auto v = ParseCell(text);
   if (!v || IsMissing(*v)) {
@@ -125,7 +126,7 @@ Result<double> GetNumber(const ParsedArgs& a, std::string_view flag, double fall
   return *v;
 }
 
-Result<int> GetInt(const ParsedArgs& a, std::string_view flag, int fallback) {
+Result<int> GetInt(const CommandLine& a, std::string_view flag, int fallback) {
   RAPPORT_ASSIGN_OR_RETURN(const double v, GetNumber(a, flag, fallback));
   if (v != std::floor(v) || v < 0 || v > 1e9) {
     return Fail(Error::Field(std::string(flag), "must be a whole number >= 0"));
@@ -138,20 +139,20 @@ std::string WithPrefix(const std::string& path, const Error& error) {
 }
 
 // Reads one session (one or two files) into a preprocessed dyad.
-Result<DyadSeries> LoadSession(const ParsedArgs& a, const std::string& path,
+Result<DyadSeries> LoadSession(const CommandLine& a, const std::string& path,
                                const std::string& second_path) {
   RAPPORT_ASSIGN_OR_RETURN(const double fps, GetNumber(a, "--fps", 25));
   if (!(fps > 0)) return Fail(Error::Field("--fps", "must be positive"));
-  std::string input = a.Get("--input");
+  std::string input = a.Get("--input", "");
   if (input.empty()) input = path.ends_with(".csv") ? "csv" : "mea";
   DyadSeries series;
   if (input == "mea") {
     std::vector<int> p1 = {1}, p2 = {2};
-    if (!a.Get("--p1").empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(p1, ParseColumnList(a.Get("--p1")));
+    if (!a.Get("--p1", "").empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(p1, ParseColumnList(a.Get("--p1", "")));
     }
-    if (!a.Get("--p2").empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(p2, ParseColumnList(a.Get("--p2")));
+    if (!a.Get("--p2", "").empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(p2, ParseColumnList(a.Get("--p2", "")));
     }
     RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
     auto parsed = ParseMeaText(text, p1, p2);
@@ -159,7 +160,7 @@ Result<DyadSeries> LoadSession(const ParsedArgs& a, const std::string& path,
     series = std::move(*parsed);
   } else if (input == "csv") {
     RAPPORT_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
-    auto parsed = ParsePlainCsv(text, a.Get("--p1"), a.Get("--p2"));
+    auto parsed = ParsePlainCsv(text, a.Get("--p1", ""), a.Get("--p2", ""));
     if (!parsed) return Fail(Error::InvalidArgument(WithPrefix(path, parsed.error())));
     series = std::move(*parsed);
   } else if (input == "openface") {
@@ -197,7 +198,7 @@ Result<DyadSeries> LoadSession(const ParsedArgs& a, const std::string& path,
   return Preprocess(series, pre);
 }
 
-Result<CcfOptions> GetCcfOptions(const ParsedArgs& a) {
+Result<CcfOptions> GetCcfOptions(const CommandLine& a) {
   CcfOptions o;
   RAPPORT_ASSIGN_OR_RETURN(o.fps, GetNumber(a, "--fps", 25));
   RAPPORT_ASSIGN_OR_RETURN(o.lag_seconds, GetNumber(a, "--lag", 5));
@@ -274,8 +275,8 @@ std::string Stem(const std::string& path) {
 }
 
 // Writes `content` to --out, or to `out` when there is none.
-Status Emit(const ParsedArgs& a, std::ostream& out, const std::string& content) {
-  const std::string path = a.Get("--out");
+Status Emit(const CommandLine& a, std::ostream& out, const std::string& content) {
+  const std::string path = a.Get("--out", "");
   if (path.empty()) {
     out << content;
     return Ok();
@@ -283,25 +284,25 @@ Status Emit(const ParsedArgs& a, std::ostream& out, const std::string& content) 
   return WriteWholeFile(path, content);
 }
 
-Result<std::string> GetFormat(const ParsedArgs& a) {
+Result<std::string> GetFormat(const CommandLine& a) {
   std::string format = a.Get("--format", "csv");
   if (format != "csv" && format != "json") {
     return Fail(Error::Field("--format", "must be csv or json"));
   }
-  if (a.Has("--plot") && a.Get("--out").empty()) {
+  if (a.Has("--plot") && a.Get("--out", "").empty()) {
     return Fail(Error::Field("--plot", "writes next to --out PATH; give --out"));
   }
   return format;
 }
 
-Status RunCcf(const ParsedArgs& a, std::ostream& out) {
-  if (a.positional.empty() || a.positional.size() > 2) {
+Status RunCcf(const CommandLine& a, std::ostream& out) {
+  if (a.words().empty() || a.words().size() > 2) {
     return Fail(Error::InvalidArgument("ccf takes FILE (or, for --input openface, FILE FILE2)"));
   }
   RAPPORT_ASSIGN_OR_RETURN(const std::string format, GetFormat(a));
-  const std::string& path = a.positional[0];
+  const std::string& path = a.words()[0];
   RAPPORT_ASSIGN_OR_RETURN(const DyadSeries series,
-                           LoadSession(a, path, a.positional.size() > 1 ? a.positional[1] : ""));
+                           LoadSession(a, path, a.words().size() > 1 ? a.words()[1] : ""));
   RAPPORT_ASSIGN_OR_RETURN(const CcfOptions options, GetCcfOptions(a));
   RAPPORT_ASSIGN_OR_RETURN(const CcfMatrix matrix, ComputeCcf(series.s1, series.s2, options));
   const CcfSummary summary = Summarize(matrix);
@@ -320,13 +321,13 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
                              RunSegmentSurrogates(series, options, so));
     comparisons = Compare(std::span<const SessionSynchrony>(&session, 1), surrogates);
     if (format == "csv") {
-      if (a.Get("--out").empty()) {
+      if (a.Get("--out", "").empty()) {
         return Fail(Error::Field("--surrogates",
                                  "with --format csv the surrogate table goes next to --out PATH; "
                                  "give --out or use --format json"));
       }
       RAPPORT_RETURN_IF_ERROR(
-          WriteWholeFile(Stem(a.Get("--out")) + "_surrogates.csv", ComparisonCsv(comparisons)));
+          WriteWholeFile(Stem(a.Get("--out", "")) + "_surrogates.csv", ComparisonCsv(comparisons)));
     }
   }
 
@@ -380,7 +381,7 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
     RAPPORT_RETURN_IF_ERROR(Emit(a, out, j.dump(1) + "\n"));
   }
   if (a.Has("--plot")) {
-    const std::string stem = Stem(a.Get("--out"));
+    const std::string stem = Stem(a.Get("--out", ""));
     const std::string name = std::filesystem::path(path).filename().string();
     RAPPORT_RETURN_IF_ERROR(WriteWholeFile(stem + "_heatmap.svg", CcfHeatmapSvg(matrix, name)));
     RAPPORT_RETURN_IF_ERROR(WriteWholeFile(
@@ -389,19 +390,19 @@ Status RunCcf(const ParsedArgs& a, std::ostream& out) {
   return Ok();
 }
 
-Status RunBatch(const ParsedArgs& a, std::ostream& out) {
-  if (a.positional.size() != 1) return Fail(Error::InvalidArgument("batch takes one DIR"));
+Status RunBatch(const CommandLine& a, std::ostream& out) {
+  if (a.words().size() != 1) return Fail(Error::InvalidArgument("batch takes one DIR"));
   RAPPORT_ASSIGN_OR_RETURN(const std::string format, GetFormat(a));
   if (a.Has("--plot")) return Fail(Error::Field("--plot", "batch does not draw plots; use ccf"));
   std::error_code ec;
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(a.positional[0], ec)) {
+  for (const auto& entry : std::filesystem::directory_iterator(a.words()[0], ec)) {
     const std::string ext = entry.path().extension().string();
     if (entry.is_regular_file() && (ext == ".txt" || ext == ".csv"))
       files.push_back(entry.path().string());
   }
   if (ec)
-    return Fail(Error::NotFound(fmt::format("cannot read {}: {}", a.positional[0], ec.message())));
+    return Fail(Error::NotFound(fmt::format("cannot read {}: {}", a.words()[0], ec.message())));
   std::sort(files.begin(), files.end());
   if (files.size() < 2) {
     return Fail(Error::InvalidArgument("batch needs at least two sessions (.txt or .csv) in DIR"));
@@ -440,9 +441,9 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
       csv += "\n";
     }
     RAPPORT_RETURN_IF_ERROR(Emit(a, out, csv));
-    if (!a.Get("--out").empty()) {
+    if (!a.Get("--out", "").empty()) {
       RAPPORT_RETURN_IF_ERROR(
-          WriteWholeFile(Stem(a.Get("--out")) + "_pseudo.csv", ComparisonCsv(group)));
+          WriteWholeFile(Stem(a.Get("--out", "")) + "_pseudo.csv", ComparisonCsv(group)));
     }
     return Ok();
   }
@@ -470,14 +471,13 @@ Status RunBatch(const ParsedArgs& a, std::ostream& out) {
   return Emit(a, out, j.dump(1) + "\n");
 }
 
-Status RunSusy(const ParsedArgs& a, std::ostream& out) {
-  if (a.positional.empty() || a.positional.size() > 2) {
+Status RunSusy(const CommandLine& a, std::ostream& out) {
+  if (a.words().empty() || a.words().size() > 2) {
     return Fail(Error::InvalidArgument("susy takes FILE (or, for --input openface, FILE FILE2)"));
   }
   RAPPORT_ASSIGN_OR_RETURN(const std::string format, GetFormat(a));
-  RAPPORT_ASSIGN_OR_RETURN(
-      const DyadSeries series,
-      LoadSession(a, a.positional[0], a.positional.size() > 1 ? a.positional[1] : ""));
+  RAPPORT_ASSIGN_OR_RETURN(const DyadSeries series,
+                           LoadSession(a, a.words()[0], a.words().size() > 1 ? a.words()[1] : ""));
   SusyOptions o;
   o.fps = series.fps;
   RAPPORT_ASSIGN_OR_RETURN(o.segment_seconds, GetNumber(a, "--segment", 30));
@@ -511,7 +511,7 @@ Status RunSusy(const ParsedArgs& a, std::ostream& out) {
     return Emit(a, out, header + "\n" + row + "\n");
   }
   Json j;
-  j["file"] = a.positional[0];
+  j["file"] = a.words()[0];
   j["segment_seconds"] = o.segment_seconds;
   j["max_lag_seconds"] = o.max_lag_seconds;
   for (const auto& [name, value] : fields) j[name] = JsonNumber(value);
@@ -540,11 +540,8 @@ int RunSyncCommand(Args args, std::ostream& out, std::ostream& err) {
     err << fmt::format("rapport sync: unknown subcommand '{}'\n\n{}", sub, kSyncUsage);
     return 2;
   }
-  auto parsed = ParseArgs(args.subspan(1));
-  if (!parsed) {
-    err << fmt::format("rapport sync {}: {}\n", sub, parsed.error().message);
-    return 2;
-  }
+  const std::unique_ptr<CommandLine> parsed = SyncLine(sub);
+  if (auto stop = parsed->Read(args.subspan(1), out, err)) return *stop;
   Status status = sub == "ccf"     ? RunCcf(*parsed, out)
                   : sub == "batch" ? RunBatch(*parsed, out)
                                    : RunSusy(*parsed, out);

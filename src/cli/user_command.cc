@@ -9,8 +9,9 @@
 #include <iostream>
 #include <ostream>
 
-#include "cli/admin_args.h"
 #include "cli/commands.h"
+#include "cli/print_error.h"
+#include "config/command_options.h"
 #include "core/clock.h"
 #include "service/actor.h"
 #include "service/clinic_service.h"
@@ -18,14 +19,6 @@
 namespace rapport {
 
 namespace {
-
-constexpr std::string_view kUsage =
-    "usage: rapport user add --email E --name N --role admin|supervisor|therapist|client|guardian\n"
-    "                        [--clinic ID] [--clinic-name NAME] [--db PATH]\n"
-    "The password comes from RAPPORT_PASSWORD, or is asked for on a terminal; without either the\n"
-    "user is created without one and an invitation link is printed.\n"
-    "On a database without a clinic, a clinic named --clinic-name (default \"My practice\") is\n"
-    "created first.\n";
 
 // Reads one line from the terminal without echoing it.
 std::string ReadHidden(std::ostream& prompt_to, std::string_view prompt) {
@@ -59,8 +52,8 @@ Result<std::string> ChoosePassword(std::ostream& err) {
 }
 
 Result<ClinicId> ChooseClinic(Store& store, ClinicService& clinics, const Actor& system,
-                              const cli::ParsedArgs& parsed, std::ostream& out) {
-  if (auto text = parsed.Get("clinic")) {
+                              const CommandLine& parsed, std::ostream& out) {
+  if (auto text = parsed.Get("--clinic")) {
     ClinicId id = 0;
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
     if (ec != std::errc{} || end != text->data() + text->size() || id <= 0) {
@@ -73,7 +66,7 @@ Result<ClinicId> ChooseClinic(Store& store, ClinicService& clinics, const Actor&
   if (all.size() > 1) {
     return Fail(Error::Field("--clinic", "this database has several clinics; choose one by id"));
   }
-  const std::string name = parsed.Get("clinic-name").value_or("My practice");
+  const std::string name = parsed.Get("--clinic-name", "My practice");
   RAPPORT_ASSIGN_OR_RETURN(const ClinicId id, clinics.CreateClinic(system, name));
   out << fmt::format("created clinic {} \"{}\"\n", id, name);
   return id;
@@ -81,27 +74,42 @@ Result<ClinicId> ChooseClinic(Store& store, ClinicService& clinics, const Actor&
 
 }  // namespace
 
+std::unique_ptr<CommandLine> UserCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "user", "add --email E --name N --role ROLE [--clinic ID] [--clinic-name NAME] [options]",
+      "Adds a user, as the system operator.");
+  line->Words("ACTION", "add", 1)
+      .Option("--email", "E", "the user's e-mail address, which they sign in with")
+      .Option("--name", "N", "the name people see")
+      .Option("--role", "ROLE", "admin, supervisor, therapist, client or guardian")
+      .Option("--clinic", "ID", "the clinic, by id; needed when the database holds several")
+      .Option("--clinic-name", "NAME",
+              "on a database without a clinic, the name of the one made first (default \"My "
+              "practice\")")
+      .Footer(
+          "The password comes from RAPPORT_PASSWORD, or is asked for on a terminal; without "
+          "either the user is created without one and an invitation link is printed.");
+  DeclareStoreFiles(*line);
+  return line;
+}
+
 int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err) {
-  auto parsed = cli::ParseArgs(args, {"email", "name", "role", "clinic", "clinic-name"});
-  if (!parsed) {
-    cli::PrintError(err, "user", parsed.error());
-    err << kUsage;
-    return 2;
-  }
-  if (parsed->positional.size() != 1 || parsed->positional[0] != "add") {
-    err << kUsage;
+  const std::unique_ptr<CommandLine> parsed = UserCommandLine();
+  if (auto stop = parsed->Read(args, out, err)) return *stop;
+  if (parsed->words() != std::vector<std::string>{"add"}) {
+    err << "rapport user: say add\n" << parsed->Usage();
     return 2;
   }
   std::vector<std::string> missing;
-  for (const char* required : {"email", "name", "role"}) {
-    if (!parsed->Get(required)) missing.push_back(fmt::format("--{}", required));
+  for (const char* required : {"--email", "--name", "--role"}) {
+    if (!parsed->Get(required)) missing.emplace_back(required);
   }
   if (!missing.empty()) {
     err << fmt::format("rapport user: missing {}\n", fmt::join(missing, ", "));
-    err << kUsage;
+    err << parsed->Usage();
     return 2;
   }
-  auto role = ParseRole(parsed->Get("role").value_or(""));
+  auto role = ParseRole(parsed->Get("--role", ""));
   if (!role) {
     err << fmt::format("rapport user: --role {}\n", role.error().fields.empty()
                                                         ? role.error().message
@@ -122,8 +130,8 @@ int RunUserCommand(Store& store, Args args, std::ostream& out, std::ostream& err
     return 1;
   }
   NewUserInput input;
-  input.email = parsed->Get("email").value_or("");
-  input.display_name = parsed->Get("name").value_or("");
+  input.email = parsed->Get("--email", "");
+  input.display_name = parsed->Get("--name", "");
   input.role = *role;
   input.password = *password;
   input.clinic_id = *clinic;

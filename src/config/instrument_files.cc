@@ -46,19 +46,4 @@ Result<InstrumentCatalog> LoadInstrumentCatalog(const std::optional<std::string>
   return catalog;
 }
 
-std::optional<std::string> TakeInstrumentsDir(std::vector<std::string>& args) {
-  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--instruments-dir") {
-      std::string dir = args[i + 1];
-      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
-                 args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-      return dir;
-    }
-  }
-  if (const char* env = std::getenv("RAPPORT_INSTRUMENTS_DIR"); env != nullptr && *env != '\0') {
-    return std::string(env);
-  }
-  return std::nullopt;
-}
-
 }  // namespace rapport

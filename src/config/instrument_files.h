@@ -1,6 +1,7 @@
 #pragma once
 // Reads a clinic's own questionnaire definitions (*.json in one folder) into the catalog beside
-// the shipped ones. The folder comes from --instruments-dir or RAPPORT_INSTRUMENTS_DIR.
+// the shipped ones. The folder comes from --instruments-dir or RAPPORT_INSTRUMENTS_DIR
+// (config/command_options.h).
 
 #include <optional>
 #include <string>
@@ -17,8 +18,5 @@ Result<InstrumentCatalog> LoadInstrumentCatalog(const std::optional<std::string>
 
 // Reads a whole file; kNotFound / kUnavailable with the path in the message.
 Result<std::string> ReadTextFile(const std::string& path);
-
-// Removes "--instruments-dir DIR" from args if present; falls back to RAPPORT_INSTRUMENTS_DIR.
-std::optional<std::string> TakeInstrumentsDir(std::vector<std::string>& args);
 
 }  // namespace rapport

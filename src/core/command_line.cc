@@ -18,12 +18,59 @@ struct CommandLine::Values {
 
 namespace {
 
-// The usage line names the words a person types, not CLI11's [OPTIONS] and TEXT badges.
-class UsageFormatter : public CLI::Formatter {
+constexpr std::size_t kLineWidth = 80;
+constexpr std::size_t kNameColumn = 30;
+
+// `text` with line breaks between words so that no line is longer than `width` (a word longer
+// than that stands on a line of its own); the breaks already in it are kept.
+std::string Wrap(std::string_view text, std::size_t width) {
+  std::string wrapped;
+  std::size_t column = 0;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    if (text[at] == '\n') {
+      wrapped += '\n';
+      column = 0;
+      ++at;
+      continue;
+    }
+    if (text[at] == ' ') {
+      ++at;
+      continue;
+    }
+    const std::size_t end = std::min(text.find_first_of(" \n", at), text.size());
+    const std::string_view word = text.substr(at, end - at);
+    if (column > 0 && column + 1 + word.size() > width) {
+      wrapped += '\n';
+      column = 0;
+    } else if (column > 0) {
+      wrapped += ' ';
+      ++column;
+    }
+    wrapped += word;
+    column += word.size();
+    at = end;
+  }
+  return wrapped;
+}
+
+// The help a person reads: the usage line with the words they type, not CLI11's [OPTIONS] and
+// TEXT badges, then what the command does; every text wrapped to a terminal's width.
+class HelpFormatter : public CLI::Formatter {
  public:
-  explicit UsageFormatter(std::string line) : line_(std::move(line)) {}
-  std::string make_usage(const CLI::App* /*app*/, std::string /*name*/) const override {
-    return "Usage: " + line_ + "\n";
+  explicit HelpFormatter(std::string line) : line_(std::move(line)) { column_width(kNameColumn); }
+  std::string make_description(const CLI::App* /*app*/) const override { return ""; }
+  std::string make_usage(const CLI::App* app, std::string /*name*/) const override {
+    return "Usage: " + line_ + "\n\n" + Wrap(app->get_description(), kLineWidth) + "\n";
+  }
+  std::string make_option_opts(const CLI::Option* option) const override {
+    return option->get_positional() ? "" : CLI::Formatter::make_option_opts(option);
+  }
+  std::string make_option_desc(const CLI::Option* option) const override {
+    return Wrap(option->get_description(), kLineWidth - kNameColumn);
+  }
+  std::string make_footer(const CLI::App* app) const override {
+    return app->get_footer().empty() ? "" : Wrap(app->get_footer(), kLineWidth) + "\n";
   }
 
  private:
@@ -42,7 +89,7 @@ CommandLine::CommandLine(std::string command, std::string synopsis, std::string 
       synopsis_(std::move(synopsis)),
       app_(std::make_unique<CLI::App>(std::move(about), "rapport " + command_)),
       values_(std::make_unique<Values>()) {
-  app_->formatter(std::make_shared<UsageFormatter>(
+  app_->formatter(std::make_shared<HelpFormatter>(
       fmt::format("rapport {}{}{}", command_, synopsis_.empty() ? "" : " ", synopsis_)));
   app_->set_help_flag("-h,--help", "this text");
   // Unknown words are answered below, in the same words for every command.
@@ -90,33 +137,42 @@ CommandLine& CommandLine::Footer(std::string_view text) {
 
 std::optional<int> CommandLine::Read(std::span<const std::string> args, std::ostream& out,
                                      std::ostream& err) {
-  const auto refuse = [&](const std::string& why) {
-    err << fmt::format("rapport {}: {}\n{}", command_, why, Usage());
+  const Result<bool> help = Parse(args);
+  if (!help) {
+    err << fmt::format("rapport {}: {}\n{}", command_, help.error().message, Usage());
     return 2;
-  };
+  }
+  if (*help) {
+    out << Help();
+    return 0;
+  }
+  return std::nullopt;
+}
+
+Result<bool> CommandLine::Parse(std::span<const std::string> args) {
+  const auto refuse = [](std::string why) { return Fail(Error::InvalidArgument(std::move(why))); };
   try {
     // CLI11 takes the words last first.
     app_->parse(std::vector<std::string>(args.rbegin(), args.rend()));
   } catch (const CLI::CallForHelp&) {
-    out << Help();
-    return 0;
+    return true;
   } catch (const CLI::ArgumentMismatch& e) {
     return refuse(OptionOf(e.what()) + ": needs a value");
   } catch (const CLI::ParseError& e) {
     return refuse(e.what());
   }
   const std::vector<std::string> extra = app_->remaining();
-  if (extra.empty()) {
-    if (most_words_ < 0 || words_.size() <= static_cast<std::size_t>(most_words_)) {
-      return std::nullopt;
+  if (!extra.empty()) {
+    const std::string& word = extra.front();
+    if (word.starts_with("-")) {
+      return refuse(fmt::format("unknown option '{}'", word.substr(0, word.find('='))));
     }
+    return refuse(fmt::format("unexpected '{}'", word));
+  }
+  if (most_words_ >= 0 && words_.size() > static_cast<std::size_t>(most_words_)) {
     return refuse(fmt::format("unexpected '{}'", words_[static_cast<std::size_t>(most_words_)]));
   }
-  const std::string& word = extra.front();
-  if (word.starts_with("-")) {
-    return refuse(fmt::format("unknown option '{}'", word.substr(0, word.find('='))));
-  }
-  return refuse(fmt::format("unexpected '{}'", word));
+  return false;
 }
 
 std::optional<std::string> CommandLine::Get(std::string_view name) const {

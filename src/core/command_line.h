@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace CLI {
 class App;
 }
@@ -42,6 +44,9 @@ class CommandLine {
   // help to `out` for --help or -h, 2 after printing "rapport COMMAND: why" and the usage line to
   // `err` for an unknown option, an option without its value or a word too many. nullopt: go on.
   std::optional<int> Read(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+  // Reads `args` without printing anything: true when --help or -h was asked for; a wrong word
+  // is kInvalidArgument saying why, as Read would print it.
+  Result<bool> Parse(std::span<const std::string> args);
 
   std::optional<std::string> Get(std::string_view name) const;
   std::string Get(std::string_view name, std::string_view fallback) const;

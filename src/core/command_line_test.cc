@@ -20,7 +20,9 @@ class CommandLineTest : public ::testing::Test {
   CommandLineTest() : line_("trial run", "FILE --to DIR [options]", "Runs a trial.") {
     line_.Words("FILE", "the file to read", 1)
         .Option("--to", "DIR", "where to write")
-        .Option("--lag", "S", "the largest lag in seconds")
+        .Option("--lag", "S",
+                "the largest lag in seconds, in either direction, that the correlation of the "
+                "two series is computed for; one sample at the session's rate is the smallest")
         .Repeatable("--roi", "NAME:x,y,w,h", "a region (repeatable)")
         .Flag("--force", "write over what is there")
         .Footer("A positive lag means the second follows the first.");
@@ -98,8 +100,22 @@ TEST_F(CommandLineTest, HelpIsWrittenFromTheDeclarationsToStandardOutput) {
     EXPECT_THAT(help, HasSubstr(text)) << text;
   }
   EXPECT_THAT(help, Not(HasSubstr("[OPTIONS]")));
+  EXPECT_THAT(help, Not(HasSubstr("TEXT")));
+  // Wrapped for a terminal: no line runs past 80 characters.
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
   EXPECT_EQ(Read({"-h"}), 0);
   EXPECT_EQ(out_.str(), help);
+}
+
+TEST_F(CommandLineTest, ParseSaysWhyWithoutPrintingAndReportsAskingForHelp) {
+  const std::vector<std::string> wrong = {"in.txt", "--speed"};
+  const Result<bool> refused = line_.Parse(wrong);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().message, "unknown option '--speed'");
+  const std::vector<std::string> help = {"--help"};
+  EXPECT_EQ(line_.Parse(help), true);
 }
 
 TEST_F(CommandLineTest, UsageNamesTheCommandAndItsHelp) {

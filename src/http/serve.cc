@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "config/command_options.h"
 #include "config/instrument_files.h"
 #include "core/background_loop.h"
 #include "core/clock.h"
@@ -51,45 +52,43 @@
 
 namespace rapport {
 
-const char* const kServeUsage =
-    "usage: rapport serve [--db PATH] [options]\n"
-    "\n"
-    "Serves the web app and the API until SIGINT or SIGTERM, then stops gracefully.\n"
-    "\n"
-    "  --db PATH              the SQLite database (default ./data/rapport.db; created if missing)\n"
-    "  --listen HOST:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
-    "  --web DIR              the built web app to serve (default web/dist)\n"
-    "  --instruments-dir DIR  the clinic's own questionnaire definitions (*.json)\n"
-    "  --tls-cert FILE        serve HTTPS (and WSS) natively: the certificate, then its chain,\n"
-    "                         in PEM; needs --tls-key. SIGHUP reads both files again\n"
-    "  --tls-key FILE         the certificate's private key in PEM, unencrypted\n"
-    "  --trust-proxy          behind a TLS-terminating reverse proxy: believe its\n"
-    "                         X-Forwarded-Proto and X-Forwarded-For\n"
-    "  --smtp-url URL         the mail relay, smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT;\n"
-    "                         without it mail is held in the admin's outbox. Credentials come\n"
-    "                         from RAPPORT_SMTP_USERNAME and RAPPORT_SMTP_PASSWORD\n"
-    "  --mail-from ADDRESS    the sender of notification mail\n"
-    "  --base-url URL         how links in mail begin, e.g. https://rapport.clinic.example\n"
-    "                         (default http://HOST:PORT of --listen, https:// with --tls-cert)\n"
-    "  --audit-key PATH       the audit chain's key file (default PATH.audit-key beside --db)\n"
-    "  --master-key PATH      the key file wrapping the keys that seal free text at rest\n"
-    "                         (default PATH.master-key)\n"
-    "  --message-key PATH     the key file that sealed messages before (default PATH.message-key)\n"
-    "  --checkpoints PATH     where the audit chain's sealed checkpoints are appended, each\n"
-    "                         minute the chain grew and at shutdown; also written to this log\n"
-    "                         (default PATH.audit-checkpoints beside --db)\n"
-    "  --stun URL             a STUN server for the session rooms, stun:HOST:PORT (repeatable)\n"
-    "  --turn URL             a TURN relay, turn:HOST:PORT or turns:HOST:443?transport=tcp\n"
-    "                         (repeatable); needs --turn-secret-file\n"
-    "  --turn-secret-file P   the TURN server's shared secret (coturn static-auth-secret);\n"
-    "                         each person gets credentials of their own valid for an hour\n"
-    "  --relay-only           browsers use only the TURN relay (strict networks, tests)\n"
-    "  --test-clock           tests only, loopback only: POST /api/v1/test/clock moves time\n"
-    "  --help                 this text\n";
-
-bool WantsServeHelp(std::span<const std::string> args) {
-  return std::any_of(args.begin(), args.end(),
-                     [](const std::string& a) { return a == "--help" || a == "-h"; });
+std::unique_ptr<CommandLine> ServeCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "serve", "[--db PATH] [options]",
+      "Serves the web app and the API until SIGINT or SIGTERM, then stops gracefully.");
+  line->Option("--listen", "HOST:PORT",
+               "where to listen (default 127.0.0.1:8080; port 0 picks a free one)")
+      .Option("--web", "DIR", "the built web app to serve (default web/dist)");
+  DeclareInstrumentsDir(*line);
+  line->Option("--tls-cert", "FILE",
+               "serve HTTPS (and WSS) natively: the certificate, then its chain, in PEM; needs "
+               "--tls-key. SIGHUP reads both files again")
+      .Option("--tls-key", "FILE", "the certificate's private key in PEM, unencrypted")
+      .Flag("--trust-proxy",
+            "behind a TLS-terminating reverse proxy: believe its X-Forwarded-Proto and "
+            "X-Forwarded-For")
+      .Option("--smtp-url", "URL",
+              "the mail relay, smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT; without it "
+              "mail is held in the admin's outbox. Credentials come from RAPPORT_SMTP_USERNAME "
+              "and RAPPORT_SMTP_PASSWORD")
+      .Option("--mail-from", "ADDRESS", "the sender of notification mail")
+      .Option("--base-url", "URL",
+              "how links in mail begin, e.g. https://rapport.clinic.example (default "
+              "http://HOST:PORT of --listen, https:// with --tls-cert)");
+  DeclareStoreFiles(*line);
+  line->Repeatable("--stun", "URL", "a STUN server for the session rooms, stun:HOST:PORT")
+      .Repeatable("--turn", "URL",
+                  "a TURN relay, turn:HOST:PORT or turns:HOST:443?transport=tcp; needs "
+                  "--turn-secret-file")
+      .Option("--turn-secret-file", "PATH",
+              "the TURN server's shared secret (coturn static-auth-secret); each person gets "
+              "credentials of their own valid for an hour")
+      .Flag("--relay-only", "browsers use only the TURN relay (strict networks, tests)")
+      .Flag("--test-clock", "tests only, loopback only: POST /api/v1/test/clock moves time")
+      .Footer(
+          "The audit chain's checkpoints are appended to --checkpoints each minute the chain "
+          "grew and at shutdown, and written to this log too.");
+  return line;
 }
 
 namespace {
@@ -129,99 +128,65 @@ struct ServeFlags {
   std::string turn_secret_file;
 };
 
-Result<ServeFlags> ParseFlags(std::span<const std::string> args) {
+// What `line` read, checked; errors name the option.
+Result<ServeFlags> ParseFlags(const CommandLine& line) {
   ServeFlags flags;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::string value;
-    bool has_value = false;
-    if (const std::size_t eq = name.find('='); name.starts_with("--") && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
+  flags.trust_proxy = line.Has("--trust-proxy");
+  flags.test_clock = line.Has("--test-clock");
+  flags.ice.force_relay = line.Has("--relay-only");
+  flags.web = line.Get("--web", flags.web);
+  // main() names the checkpoint file beside the database when the command line does not.
+  flags.checkpoints = line.Get("--checkpoints", "");
+  for (const char* name : {"--tls-cert", "--tls-key"}) {
+    if (const std::optional<std::string> value = line.Get(name)) {
+      if (value->empty()) return Fail(Error::Field(name, "needs a file"));
+      (name == std::string_view("--tls-cert") ? flags.tls.certificate : flags.tls.key) = *value;
     }
-    if (name == "--trust-proxy") {
-      flags.trust_proxy = true;
-      continue;
-    }
-    if (name == "--test-clock") {
-      flags.test_clock = true;
-      continue;
-    }
-    if (name == "--relay-only") {
-      flags.ice.force_relay = true;
-      continue;
-    }
-    if (name != "--listen" && name != "--web" && name != "--smtp-url" && name != "--mail-from" &&
-        name != "--base-url" && name != "--checkpoints" && name != "--stun" && name != "--turn" &&
-        name != "--turn-secret-file" && name != "--tls-cert" && name != "--tls-key") {
-      return Fail(Error::Field(name, "unknown option"));
-    }
-    if (!has_value) {
-      if (i + 1 >= args.size()) return Fail(Error::Field(name, "needs a value"));
-      value = args[++i];
-    }
-    if (name == "--web") {
-      flags.web = value;
-      continue;
-    }
-    if (name == "--checkpoints") {
-      flags.checkpoints = value;
-      continue;
-    }
-    if (name == "--tls-cert" || name == "--tls-key") {
-      if (value.empty()) return Fail(Error::Field(name, "needs a file"));
-      (name == "--tls-cert" ? flags.tls.certificate : flags.tls.key) = value;
-      continue;
-    }
-    if (name == "--stun" || name == "--turn") {
+  }
+  for (const char* name : {"--stun", "--turn"}) {
+    const bool stun = name == std::string_view("--stun");
+    for (const std::string& value : line.GetAll(name)) {
       if (auto ok = CheckIceUrl(value); !ok) return Fail(Error::Field(name, ok.error().message));
-      if (name == "--stun" && !value.starts_with("stun:")) {
+      if (stun && !value.starts_with("stun:")) {
         return Fail(Error::Field(name, "must start with stun:"));
       }
-      if (name == "--turn" && value.starts_with("stun:")) {
+      if (!stun && value.starts_with("stun:")) {
         return Fail(Error::Field(name, "must start with turn: or turns:"));
       }
-      (name == "--stun" ? flags.ice.stun_urls : flags.ice.turn_urls).push_back(value);
-      continue;
+      (stun ? flags.ice.stun_urls : flags.ice.turn_urls).push_back(value);
     }
-    if (name == "--turn-secret-file") {
-      flags.turn_secret_file = value;
-      continue;
+  }
+  flags.turn_secret_file = line.Get("--turn-secret-file", "");
+  flags.smtp_url = line.Get("--smtp-url", "");
+  if (const std::optional<std::string> value = line.Get("--mail-from")) {
+    if (value->find('@') == std::string::npos ||
+        value->find_first_of("\r\n") != std::string::npos) {
+      return Fail(Error::Field("--mail-from", "must be an e-mail address"));
     }
-    if (name == "--smtp-url") {
-      flags.smtp_url = value;
-      continue;
+    flags.mail_from = *value;
+  }
+  if (std::optional<std::string> value = line.Get("--base-url")) {
+    if (!value->starts_with("https://") && !value->starts_with("http://")) {
+      return Fail(Error::Field("--base-url", "must start with https:// or http://"));
     }
-    if (name == "--mail-from") {
-      if (value.find('@') == std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos) {
-        return Fail(Error::Field(name, "must be an e-mail address"));
-      }
-      flags.mail_from = value;
-      continue;
-    }
-    if (name == "--base-url") {
-      if (!value.starts_with("https://") && !value.starts_with("http://")) {
-        return Fail(Error::Field(name, "must start with https:// or http://"));
-      }
-      while (value.ends_with("/")) value.pop_back();
-      flags.base_url = value;
-      continue;
-    }
-    const std::size_t colon = value.rfind(':');
+    while (value->ends_with("/")) value->pop_back();
+    flags.base_url = *value;
+  }
+  if (const std::optional<std::string> value = line.Get("--listen")) {
+    const std::string name = "--listen";
+    const std::size_t colon = value->rfind(':');
     if (colon == std::string::npos || colon == 0) {
       return Fail(Error::Field(name, "must be HOST:PORT, for example 127.0.0.1:8080"));
     }
-    std::string host = value.substr(0, colon);
+    std::string host = value->substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
       host = host.substr(1, host.size() - 2);
     }
     int port = -1;
     try {
       std::size_t used = 0;
-      port = std::stoi(value.substr(colon + 1), &used);
-      if (used != value.size() - colon - 1) port = -1;
+      port = std::stoi(value->substr(colon + 1), &used);
+      if (used != value->size() - colon - 1) port = -1;
     } catch (const std::exception&) {
       port = -1;
     }
@@ -318,9 +283,10 @@ class Checkpointer {
 
 int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::string> args,
                     std::ostream& out, std::ostream& err) {
-  std::vector<std::string> rest(args.begin(), args.end());
-  const std::optional<std::string> instruments_dir = TakeInstrumentsDir(rest);
-  auto flags = ParseFlags(rest);
+  const std::unique_ptr<CommandLine> line = ServeCommandLine();
+  if (auto stop = line->Read(args, out, err)) return *stop;
+  const std::optional<std::string> instruments_dir = ReadInstrumentsDir(*line);
+  auto flags = ParseFlags(*line);
   if (!flags) {
     const Error& e = flags.error();
     err << fmt::format("rapport serve: {} {}\n", e.fields.empty() ? "" : e.fields[0].field,

@@ -3,8 +3,11 @@
 // graceful shutdown (SIGINT/SIGTERM) or a start-up error.
 
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <string>
+
+#include "core/command_line.h"
 
 namespace rapport {
 
@@ -25,11 +28,8 @@ class ServerEvents;
 int RunServeCommand(Store& store, ServerEvents* events, std::span<const std::string> args,
                     std::ostream& out, std::ostream& err);
 
-// What `rapport serve --help` prints: every option above, with its default.
-extern const char* const kServeUsage;
-
-// True when `args` (after "serve") ask for the help, which is printed before any database is
-// opened or created.
-bool WantsServeHelp(std::span<const std::string> args);
+// Every option of `rapport serve`, the database's included: it reads the words and writes
+// `rapport serve --help`. main() reads them with it before it opens or creates any database.
+std::unique_ptr<CommandLine> ServeCommandLine();
 
 }  // namespace rapport

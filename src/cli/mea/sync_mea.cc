@@ -8,30 +8,16 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <utility>
 
+#include "core/command_line.h"
 #include "media/video_reader.h"
 
 namespace rapport {
 namespace {
-
-constexpr const char* kUsage =
-    R"(Usage: rapport sync mea VIDEO --roi NAME:x,y,w,h [--roi ...] [options]
-
-Motion energy analysis: for each frame and region, the number of pixels whose grey level changed
-by more than the threshold since the previous frame, after dropping changed pixels that have no
-changed neighbour. Writes an MEA text file: one row per frame (the first frame's row is all
-zeros), one column per region in the order given, whitespace separated, no header.
-
-Options:
-  --roi NAME:x,y,w,h   a region in pixels, top-left origin; repeat for more columns
-  --threshold N        grey levels (0-254) a pixel must change by more than; default 10
-  --no-noise-filter    count isolated changed pixels too
-  --threads N          decoder threads; default 0 = every core
-  --out FILE           write the table to FILE instead of standard output
-)";
 
 Result<int> ParseInt(std::string_view text, std::string_view flag) {
   int value = 0;
@@ -137,55 +123,47 @@ Result<Roi> ParseRoi(std::string_view spec) {
   return roi;
 }
 
-Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args) {
+namespace {
+
+std::unique_ptr<CommandLine> SyncMeaCommandLine() {
+  auto line = std::make_unique<CommandLine>(
+      "sync mea", "VIDEO --roi NAME:x,y,w,h [--roi ...] [options]",
+      "Motion energy analysis: for each frame and region, the number of pixels whose grey level "
+      "changed by more than the threshold since the previous frame, after dropping changed "
+      "pixels that have no changed neighbour. Writes an MEA text file: one row per frame (the "
+      "first frame's row is all zeros), one column per region in the order given, whitespace "
+      "separated, no header.");
+  line->Words("VIDEO", "the video file", 1)
+      .Repeatable("--roi", "NAME:x,y,w,h",
+                  "a region in pixels, top-left origin; repeat for more columns")
+      .Option("--threshold", "N",
+              "grey levels (0-254) a pixel must change by more than (default 10)")
+      .Flag("--no-noise-filter", "count isolated changed pixels too")
+      .Option("--threads", "N", "decoder threads (default 0: every core)")
+      .Option("--out", "FILE", "write the table to FILE instead of standard output");
+  return line;
+}
+
+Result<SyncMeaOptions> ReadSyncMeaOptions(const CommandLine& line) {
   SyncMeaOptions options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view word = args[i];
-    if (!word.starts_with("--")) {
-      if (!options.video.empty()) {
-        return Fail(Error::InvalidArgument(
-            fmt::format("one video at a time: '{}' after '{}'", word, options.video)));
-      }
-      options.video = std::string(word);
-      continue;
+  if (!line.words().empty()) options.video = line.words().front();
+  for (const std::string& spec : line.GetAll("--roi")) {
+    RAPPORT_ASSIGN_OR_RETURN(Roi roi, ParseRoi(spec));
+    options.rois.push_back(std::move(roi));
+  }
+  if (line.Has("--no-noise-filter")) options.energy.noise_filter = NoiseFilter::kNone;
+  if (const std::optional<std::string> value = line.Get("--threshold")) {
+    RAPPORT_ASSIGN_OR_RETURN(options.energy.threshold, ParseInt(*value, "--threshold"));
+  }
+  if (const std::optional<std::string> value = line.Get("--threads")) {
+    RAPPORT_ASSIGN_OR_RETURN(options.threads, ParseInt(*value, "--threads"));
+    if (options.threads < 0) {
+      return Fail(Error::Field("--threads", "must be 0 (every core) or more"));
     }
-    std::string_view flag = word;
-    std::optional<std::string_view> inline_value;
-    if (const std::size_t eq = word.find('='); eq != std::string_view::npos) {
-      flag = word.substr(0, eq);
-      inline_value = word.substr(eq + 1);
-    }
-    if (flag == "--no-noise-filter") {
-      if (inline_value) return Fail(Error::Field("--no-noise-filter", "takes no value"));
-      options.energy.noise_filter = NoiseFilter::kNone;
-      continue;
-    }
-    if (flag != "--roi" && flag != "--threshold" && flag != "--threads" && flag != "--out") {
-      return Fail(Error::InvalidArgument(fmt::format("unknown option '{}'", flag),
-                                         {FieldError{std::string(flag), "unknown option"}}));
-    }
-    std::string_view value;
-    if (inline_value) {
-      value = *inline_value;
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return Fail(Error::Field(std::string(flag), "needs a value"));
-    }
-    if (flag == "--roi") {
-      RAPPORT_ASSIGN_OR_RETURN(Roi roi, ParseRoi(value));
-      options.rois.push_back(std::move(roi));
-    } else if (flag == "--threshold") {
-      RAPPORT_ASSIGN_OR_RETURN(options.energy.threshold, ParseInt(value, flag));
-    } else if (flag == "--threads") {
-      RAPPORT_ASSIGN_OR_RETURN(options.threads, ParseInt(value, flag));
-      if (options.threads < 0) {
-        return Fail(Error::Field("--threads", "must be 0 (every core) or more"));
-      }
-    } else {
-      if (value.empty()) return Fail(Error::Field("--out", "needs a file name"));
-      options.out_path = std::string(value);
-    }
+  }
+  if (const std::optional<std::string> value = line.Get("--out")) {
+    if (value->empty()) return Fail(Error::Field("--out", "needs a file name"));
+    options.out_path = *value;
   }
   if (options.video.empty()) return Fail(Error::InvalidArgument("which video? none was given"));
   if (options.rois.empty()) {
@@ -193,6 +171,14 @@ Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args) {
   }
   RAPPORT_RETURN_IF_ERROR(ValidateMotionEnergyOptions(options.energy));
   return options;
+}
+
+}  // namespace
+
+Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args) {
+  const std::unique_ptr<CommandLine> line = SyncMeaCommandLine();
+  RAPPORT_RETURN_IF_ERROR(line->Parse(args));
+  return ReadSyncMeaOptions(*line);
 }
 
 Result<std::int64_t> WriteMotionEnergy(const SyncMeaOptions& options, std::ostream& table,
@@ -250,15 +236,11 @@ std::string RenderMeaProgress(std::int64_t done, std::int64_t total_hint, int ba
 }
 
 int RunSyncMea(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  for (const std::string& word : args) {
-    if (word == "--help" || word == "-h") {
-      out << kUsage;
-      return 0;
-    }
-  }
-  auto options = ParseSyncMeaArgs(args);
+  const std::unique_ptr<CommandLine> line = SyncMeaCommandLine();
+  if (auto stop = line->Read(args, out, err)) return *stop;
+  auto options = ReadSyncMeaOptions(*line);
   if (!options.has_value()) {
-    err << "rapport sync mea: " << options.error().message << "\n\n" << kUsage;
+    err << "rapport sync mea: " << options.error().message << "\n" << line->Usage();
     return 2;
   }
 

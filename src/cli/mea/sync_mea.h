@@ -30,7 +30,8 @@ struct SyncMeaOptions {
   std::string out_path;  // empty = the `out` stream
 };
 
-// Parses the words after "mea". Errors name the offending flag.
+// Parses the words after "mea" as `rapport sync mea --help` describes them. Errors name the
+// offending flag.
 Result<SyncMeaOptions> ParseSyncMeaArgs(std::span<const std::string> args);
 
 // Parses "NAME:x,y,w,h" (pixels, top-left origin).
