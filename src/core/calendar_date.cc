@@ -2,23 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace rapport {
 
 std::optional<std::chrono::year_month_day> ParseCalendarDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  int fields[3] = {0, 0, 0};
-  int* field = fields;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == 4 || i == 7) {
-      ++field;
-      continue;
-    }
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    *field = *field * 10 + (text[i] - '0');
-  }
+  const std::optional<int> y = DigitsValue(text.substr(0, 4));
+  const std::optional<int> m = DigitsValue(text.substr(5, 2));
+  const std::optional<int> d = DigitsValue(text.substr(8, 2));
+  if (!y || !m || !d) return std::nullopt;
   using namespace std::chrono;
-  const year_month_day date{year{fields[0]}, month{static_cast<unsigned>(fields[1])},
-                            day{static_cast<unsigned>(fields[2])}};
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*m)},
+                            day{static_cast<unsigned>(*d)}};
   if (!date.ok()) return std::nullopt;
   return date;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/calendar_date.h"
+#include "core/text.h"
 
 namespace rapport {
 
@@ -33,11 +34,9 @@ namespace {
 // Exactly `digits` ASCII digits: no sign, no blank.
 bool ReadInt(std::string_view text, std::size_t& pos, std::size_t digits, int& out) {
   if (pos + digits > text.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + digits; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    out = out * 10 + (text[i] - '0');
-  }
+  const std::optional<int> value = DigitsValue(text.substr(pos, digits));
+  if (!value) return false;
+  out = *value;
   pos += digits;
   return true;
 }
