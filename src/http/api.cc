@@ -256,17 +256,29 @@ Or<AuditSearch> QueryAuditSearch(const HttpRequest& request) {
 
 // --- Routes ------------------------------------------------------------------------------------
 
-void AddHealthRoutes(Router& router, Store* store) {
-  router.Add(
-      "GET", "/healthz",
-      [](const HttpRequest&) { return HttpResponse::JsonBody(200, {{"status", "ok"}}); },
-      /*blocking=*/false);
-  router.Add("GET", "/readyz", [store](const HttpRequest&) {
+// The handlers of AddHealthRoutes, one per route, named for what it answers. A value holding a
+// pointer: the store outlives the router.
+struct HealthHandlers {
+  // Null when the server runs without a store: never ready.
+  Store* store;
+
+  HttpResponse Alive(const HttpRequest&) const {
+    return HttpResponse::JsonBody(200, {{"status", "ok"}});
+  }
+
+  HttpResponse Ready(const HttpRequest&) const {
     if (store == nullptr || !store->Ping() || !store->CheckWritable()) {
       return HttpResponse::JsonBody(503, {{"status", "unavailable"}});
     }
     return HttpResponse::JsonBody(200, {{"status", "ready"}});
-  });
+  }
+};
+
+void AddHealthRoutes(Router& router, Store* store) {
+  using H = HealthHandlers;
+  const H h{store};
+  router.Add("GET", "/healthz", Bind(h, &H::Alive), /*blocking=*/false);
+  router.Add("GET", "/readyz", Bind(h, &H::Ready));
 }
 
 // The handlers of AddAuthRoutes, one per route, named for what it answers. A value holding

@@ -146,50 +146,55 @@ Result<CareConsent> ConsentFromJson(const Json& body) {
   return c;
 }
 
+// The handlers of AddFamilyRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct FamilyHandlers {
+  FamilyService& family;
+
+  Reply GetFamily(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, family.Family(actor, id), FamilyJson);
+  }
+
+  Reply SetStanding(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto standing = StandingFromJson(*body);
+    if (!standing) return ErrorReply(standing.error());
+    return Respond(200, family.SetStanding(actor, id, *std::move(standing)), StandingJson);
+  }
+
+  Reply RecordConsent(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    auto consent = ConsentFromJson(*body);
+    if (!consent) return ErrorReply(consent.error());
+    return Respond(201, family.RecordConsent(actor, id, *std::move(consent)), ConsentJson);
+  }
+
+  // {"guardian_link_id", "item", "reason"}.
+  Reply DiscloseForSafety(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto link = reader.RequiredInt("guardian_link_id");
+    const auto item = reader.RequiredString("item", 16);
+    const auto reason = reader.RequiredString("reason", 16000);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, family.DiscloseForSafety(actor, id, *link, *item, *reason), DisclosureJson);
+  }
+};
+
 }  // namespace
 
 void AddFamilyRoutes(Router& router, AuthService& auth, FamilyService& family) {
-  router.Add("GET", "/api/v1/clients/{id}/family",
-             IdRoute(auth, [&family](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, family.Family(actor, id), FamilyJson);
-             }));
-  router.Add(
-      "PUT", "/api/v1/guardian-links/{id}/standing",
-      IdRoute(auth,
-              [&family](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                auto standing = StandingFromJson(*body);
-                if (!standing) return ErrorReply(standing.error());
-                return Respond(200, family.SetStanding(actor, id, *std::move(standing)),
-                               StandingJson);
-              }));
-  router.Add(
-      "POST", "/api/v1/clients/{id}/consents",
-      IdRoute(auth,
-              [&family](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                auto consent = ConsentFromJson(*body);
-                if (!consent) return ErrorReply(consent.error());
-                return Respond(201, family.RecordConsent(actor, id, *std::move(consent)),
-                               ConsentJson);
-              }));
-  // {"guardian_link_id", "item", "reason"}.
-  router.Add(
-      "POST", "/api/v1/episodes/{id}/safety-disclosures",
-      IdRoute(auth,
-              [&family](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const auto link = reader.RequiredInt("guardian_link_id");
-                const auto item = reader.RequiredString("item", 16);
-                const auto reason = reader.RequiredString("reason", 16000);
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(201, family.DiscloseForSafety(actor, id, *link, *item, *reason),
-                               DisclosureJson);
-              }));
+  using H = FamilyHandlers;
+  const H h{family};
+  router.Add("GET", "/api/v1/clients/{id}/family", IdRoute(auth, Bind(h, &H::GetFamily)));
+  router.Add("PUT", "/api/v1/guardian-links/{id}/standing",
+             IdRoute(auth, Bind(h, &H::SetStanding)));
+  router.Add("POST", "/api/v1/clients/{id}/consents", IdRoute(auth, Bind(h, &H::RecordConsent)));
+  router.Add("POST", "/api/v1/episodes/{id}/safety-disclosures",
+             IdRoute(auth, Bind(h, &H::DiscloseForSafety)));
 }
 
 }  // namespace rapport

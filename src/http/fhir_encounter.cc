@@ -112,27 +112,39 @@ Json FhirEncounterCapability() {
           {"searchParam", Json::array({{{"name", "subject"}, {"type", "reference"}}})}};
 }
 
+namespace {
+
+// The handlers of AddFhirEncounterRoutes, one per route, named for the interaction it answers. A
+// value holding references: the services outlive the router.
+struct FhirEncounterHandlers {
+  RoomService& rooms;
+
+  Reply SearchEncounters(const HttpRequest& request, const Actor& actor) const {
+    auto subject = FhirSubjectParam(request);
+    if (!subject) return std::unexpected(std::move(subject.error()));
+    auto sessions = rooms.SessionsOfClient(actor, *subject);
+    if (!sessions) return std::unexpected(FhirOperationOutcome(sessions.error()));
+    std::vector<Json> resources;
+    for (const HeldSession& held : *sessions) resources.push_back(EncounterJson(held));
+    return FhirSearchReply(request, "Encounter", std::move(resources));
+  }
+
+  Reply ReadEncounter(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) return std::unexpected(FhirOperationOutcome(Error::NotFound("no such Encounter")));
+    auto held = rooms.HeldSessionOf(actor, *id);
+    if (!held) return std::unexpected(FhirOperationOutcome(held.error()));
+    return FhirResponse(200, EncounterJson(*held));
+  }
+};
+
+}  // namespace
+
 void AddFhirEncounterRoutes(Router& router, AuthService& auth, RoomService& rooms) {
-  router.Add(
-      "GET", "/fhir/Encounter",
-      FhirAuthedRoute(auth, [&rooms](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto subject = FhirSubjectParam(request);
-        if (!subject) return std::unexpected(std::move(subject.error()));
-        auto sessions = rooms.SessionsOfClient(actor, *subject);
-        if (!sessions) return std::unexpected(FhirOperationOutcome(sessions.error()));
-        std::vector<Json> resources;
-        for (const HeldSession& held : *sessions) resources.push_back(EncounterJson(held));
-        return FhirSearchReply(request, "Encounter", std::move(resources));
-      }));
-  router.Add(
-      "GET", "/fhir/Encounter/{id}",
-      FhirAuthedRoute(auth, [&rooms](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) return std::unexpected(FhirOperationOutcome(Error::NotFound("no such Encounter")));
-        auto held = rooms.HeldSessionOf(actor, *id);
-        if (!held) return std::unexpected(FhirOperationOutcome(held.error()));
-        return FhirResponse(200, EncounterJson(*held));
-      }));
+  using H = FhirEncounterHandlers;
+  const H h{rooms};
+  router.Add("GET", "/fhir/Encounter", FhirAuthedRoute(auth, Bind(h, &H::SearchEncounters)));
+  router.Add("GET", "/fhir/Encounter/{id}", FhirAuthedRoute(auth, Bind(h, &H::ReadEncounter)));
 }
 
 }  // namespace rapport

@@ -105,62 +105,77 @@ std::vector<Json> FhirPractitionerCapabilities() {
            {"searchParam", Json::array({{{"name", "practitioner"}, {"type", "reference"}}})}}};
 }
 
+namespace {
+
+// The handlers of AddFhirPractitionerRoutes, one per route, named for the interaction it
+// answers. A value holding references: the services outlive the router.
+struct FhirPractitionerHandlers {
+  MatchingService& matching;
+
+  Reply SearchPractitioners(const HttpRequest& request, const Actor& actor) const {
+    auto offers = matching.Offers(actor);
+    if (!offers) return std::unexpected(FhirOperationOutcome(offers.error()));
+    std::vector<Json> resources;
+    for (const TherapistOffer& o : *offers) {
+      resources.push_back(PractitionerJson(o, WithLicence(actor)));
+    }
+    return FhirSearchReply(request, "Practitioner", std::move(resources));
+  }
+
+  Reply ReadPractitioner(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) {
+      return std::unexpected(FhirOperationOutcome(Error::NotFound("no such Practitioner")));
+    }
+    auto offer = matching.Offer(actor, *id);
+    if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
+    return FhirResponse(200, PractitionerJson(*offer, WithLicence(actor)));
+  }
+
+  Reply SearchPractitionerRoles(const HttpRequest& request, const Actor& actor) const {
+    const std::optional<UserId> practitioner = PractitionerParam(request);
+    if (practitioner && *practitioner == 0) {
+      return std::unexpected(FhirOperationOutcome(
+          Error::Field("practitioner", "must be Practitioner/{id} or the id")));
+    }
+    std::vector<Json> resources;
+    if (practitioner) {
+      auto offer = matching.Offer(actor, *practitioner);
+      if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
+      resources.push_back(PractitionerRoleJson(*offer));
+    } else {
+      auto offers = matching.Offers(actor);
+      if (!offers) return std::unexpected(FhirOperationOutcome(offers.error()));
+      for (const TherapistOffer& o : *offers) {
+        resources.push_back(PractitionerRoleJson(o));
+      }
+    }
+    return FhirSearchReply(request, "PractitionerRole", std::move(resources));
+  }
+
+  Reply ReadPractitionerRole(const HttpRequest& request, const Actor& actor) const {
+    auto id = PathId(request);
+    if (!id) {
+      return std::unexpected(FhirOperationOutcome(Error::NotFound("no such PractitionerRole")));
+    }
+    auto offer = matching.Offer(actor, *id);
+    if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
+    return FhirResponse(200, PractitionerRoleJson(*offer));
+  }
+};
+
+}  // namespace
+
 void AddFhirPractitionerRoutes(Router& router, AuthService& auth, MatchingService& matching) {
-  router.Add(
-      "GET", "/fhir/Practitioner",
-      FhirAuthedRoute(auth, [&matching](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto offers = matching.Offers(actor);
-        if (!offers) return std::unexpected(FhirOperationOutcome(offers.error()));
-        std::vector<Json> resources;
-        for (const TherapistOffer& o : *offers) {
-          resources.push_back(PractitionerJson(o, WithLicence(actor)));
-        }
-        return FhirSearchReply(request, "Practitioner", std::move(resources));
-      }));
-  router.Add(
-      "GET", "/fhir/Practitioner/{id}",
-      FhirAuthedRoute(auth, [&matching](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) {
-          return std::unexpected(FhirOperationOutcome(Error::NotFound("no such Practitioner")));
-        }
-        auto offer = matching.Offer(actor, *id);
-        if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
-        return FhirResponse(200, PractitionerJson(*offer, WithLicence(actor)));
-      }));
-  router.Add(
-      "GET", "/fhir/PractitionerRole",
-      FhirAuthedRoute(auth, [&matching](const HttpRequest& request, const Actor& actor) -> Reply {
-        const std::optional<UserId> practitioner = PractitionerParam(request);
-        if (practitioner && *practitioner == 0) {
-          return std::unexpected(FhirOperationOutcome(
-              Error::Field("practitioner", "must be Practitioner/{id} or the id")));
-        }
-        std::vector<Json> resources;
-        if (practitioner) {
-          auto offer = matching.Offer(actor, *practitioner);
-          if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
-          resources.push_back(PractitionerRoleJson(*offer));
-        } else {
-          auto offers = matching.Offers(actor);
-          if (!offers) return std::unexpected(FhirOperationOutcome(offers.error()));
-          for (const TherapistOffer& o : *offers) {
-            resources.push_back(PractitionerRoleJson(o));
-          }
-        }
-        return FhirSearchReply(request, "PractitionerRole", std::move(resources));
-      }));
-  router.Add(
-      "GET", "/fhir/PractitionerRole/{id}",
-      FhirAuthedRoute(auth, [&matching](const HttpRequest& request, const Actor& actor) -> Reply {
-        auto id = PathId(request);
-        if (!id) {
-          return std::unexpected(FhirOperationOutcome(Error::NotFound("no such PractitionerRole")));
-        }
-        auto offer = matching.Offer(actor, *id);
-        if (!offer) return std::unexpected(FhirOperationOutcome(offer.error()));
-        return FhirResponse(200, PractitionerRoleJson(*offer));
-      }));
+  using H = FhirPractitionerHandlers;
+  const H h{matching};
+  router.Add("GET", "/fhir/Practitioner", FhirAuthedRoute(auth, Bind(h, &H::SearchPractitioners)));
+  router.Add("GET", "/fhir/Practitioner/{id}",
+             FhirAuthedRoute(auth, Bind(h, &H::ReadPractitioner)));
+  router.Add("GET", "/fhir/PractitionerRole",
+             FhirAuthedRoute(auth, Bind(h, &H::SearchPractitionerRoles)));
+  router.Add("GET", "/fhir/PractitionerRole/{id}",
+             FhirAuthedRoute(auth, Bind(h, &H::ReadPractitionerRole)));
 }
 
 }  // namespace rapport

@@ -42,60 +42,70 @@ Json MessageThreadJson(const MessageThread& thread, UserId reader) {
           {"messages", std::move(messages)}};
 }
 
+namespace {
+
+// The handlers of AddMessagingRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct MessagingHandlers {
+  MessagingService& messaging;
+
+  Reply GetThread(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, messaging.Thread(actor, id),
+                   [&](const MessageThread& t) { return MessageThreadJson(t, actor.user_id); });
+  }
+
+  Reply Send(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto words = reader.RequiredString("body", kMaxBodyBytes);
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, messaging.Send(actor, id, *words), [&](const SentMessage& s) {
+      return EpisodeMessageJson(s.message, s.from_client, s.sender_name, actor.user_id);
+    });
+  }
+
+  Reply MarkRead(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto up_to = reader.RequiredInt("up_to");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(200, messaging.MarkRead(actor, id, *up_to),
+                   [](int marked) { return Json{{"marked", marked}}; });
+  }
+
+  Reply ExportOwn(const HttpRequest&, const Actor& actor) const {
+    auto threads = messaging.ExportOwn(actor);
+    if (!threads) return ErrorReply(threads.error());
+    Json episodes = Json::array();
+    for (const MessageThread& t : *threads) {
+      Json thread = MessageThreadJson(t, actor.user_id);
+      thread["started_at"] = FormatIso8601(t.episode.started_at);
+      thread.erase("can_write");
+      thread.erase("closed_reason");
+      thread.erase("unread");
+      episodes.push_back(std::move(thread));
+    }
+    HttpResponse response = HttpResponse::JsonBody(
+        200, {{"exported_at", FormatIso8601(messaging.clock().Now())},
+              {"about",
+               "Your secure messages in Rapport, with each episode of care, as kept "
+               "by your clinic."},
+              {"episodes", std::move(episodes)}});
+    return AsDownload(std::move(response), "rapport-messages.json");
+  }
+};
+
+}  // namespace
+
 void AddMessagingRoutes(Router& router, AuthService& auth, MessagingService& messaging) {
-  router.Add("GET", "/api/v1/episodes/{id}/messages",
-             IdRoute(auth, [&messaging](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, messaging.Thread(actor, id), [&](const MessageThread& t) {
-                 return MessageThreadJson(t, actor.user_id);
-               });
-             }));
-  router.Add(
-      "POST", "/api/v1/episodes/{id}/messages",
-      IdRoute(
-          auth,
-          [&messaging](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-            auto body = ReadJsonObject(request);
-            if (!body) return std::unexpected(std::move(body.error()));
-            JsonObjectReader reader(*body);
-            const auto words = reader.RequiredString("body", kMaxBodyBytes);
-            if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-            return Respond(201, messaging.Send(actor, id, *words), [&](const SentMessage& s) {
-              return EpisodeMessageJson(s.message, s.from_client, s.sender_name, actor.user_id);
-            });
-          }));
-  router.Add("POST", "/api/v1/episodes/{id}/messages/read",
-             IdRoute(auth,
-                     [&messaging](const HttpRequest& request, const Actor& actor,
-                                  std::int64_t id) -> Reply {
-                       auto body = ReadJsonObject(request);
-                       if (!body) return std::unexpected(std::move(body.error()));
-                       JsonObjectReader reader(*body);
-                       const auto up_to = reader.RequiredInt("up_to");
-                       if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                       return Respond(200, messaging.MarkRead(actor, id, *up_to),
-                                      [](int marked) { return Json{{"marked", marked}}; });
-                     }));
-  router.Add("GET", "/api/v1/me/messages/export",
-             Authed(auth, [&messaging](const HttpRequest&, const Actor& actor) -> Reply {
-               auto threads = messaging.ExportOwn(actor);
-               if (!threads) return ErrorReply(threads.error());
-               Json episodes = Json::array();
-               for (const MessageThread& t : *threads) {
-                 Json thread = MessageThreadJson(t, actor.user_id);
-                 thread["started_at"] = FormatIso8601(t.episode.started_at);
-                 thread.erase("can_write");
-                 thread.erase("closed_reason");
-                 thread.erase("unread");
-                 episodes.push_back(std::move(thread));
-               }
-               HttpResponse response = HttpResponse::JsonBody(
-                   200, {{"exported_at", FormatIso8601(messaging.clock().Now())},
-                         {"about",
-                          "Your secure messages in Rapport, with each episode of care, as kept "
-                          "by your clinic."},
-                         {"episodes", std::move(episodes)}});
-               return AsDownload(std::move(response), "rapport-messages.json");
-             }));
+  using H = MessagingHandlers;
+  const H h{messaging};
+  router.Add("GET", "/api/v1/episodes/{id}/messages", IdRoute(auth, Bind(h, &H::GetThread)));
+  router.Add("POST", "/api/v1/episodes/{id}/messages", IdRoute(auth, Bind(h, &H::Send)));
+  router.Add("POST", "/api/v1/episodes/{id}/messages/read", IdRoute(auth, Bind(h, &H::MarkRead)));
+  router.Add("GET", "/api/v1/me/messages/export", Authed(auth, Bind(h, &H::ExportOwn)));
 }
 
 }  // namespace rapport

@@ -524,25 +524,36 @@ Json ClientRecordBundle(const ClientRecord& record, const InstrumentCatalog& cat
           {"entry", std::move(entries)}};
 }
 
+namespace {
+
+// The handlers of AddRecordRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct RecordHandlers {
+  RecordService& records;
+
+  Reply RecordPdf(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    auto record = Record(records, actor, id);
+    if (!record) return std::unexpected(std::move(record.error()));
+    return Download("application/pdf", ClientRecordPdf(*record, records.catalog()),
+                    "rapport-record.pdf");
+  }
+
+  Reply RecordBundle(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto record = Record(records, actor, id);
+    if (!record) return std::unexpected(std::move(record.error()));
+    return AsDownload(
+        FhirResponse(200, ClientRecordBundle(*record, records.catalog(), FhirBaseUrl(request))),
+        "rapport-record.fhir.json");
+  }
+};
+
+}  // namespace
+
 void AddRecordRoutes(Router& router, AuthService& auth, RecordService& records) {
-  router.Add(
-      "GET", "/api/v1/clients/{id}/record.pdf",
-      IdRoute(auth, [&records](const HttpRequest&, const Actor& actor, std::int64_t id) -> Reply {
-        auto record = Record(records, actor, id);
-        if (!record) return std::unexpected(std::move(record.error()));
-        return Download("application/pdf", ClientRecordPdf(*record, records.catalog()),
-                        "rapport-record.pdf");
-      }));
-  router.Add(
-      "GET", "/api/v1/clients/{id}/record",
-      IdRoute(auth,
-              [&records](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto record = Record(records, actor, id);
-                if (!record) return std::unexpected(std::move(record.error()));
-                return AsDownload(FhirResponse(200, ClientRecordBundle(*record, records.catalog(),
-                                                                       FhirBaseUrl(request))),
-                                  "rapport-record.fhir.json");
-              }));
+  using H = RecordHandlers;
+  const H h{records};
+  router.Add("GET", "/api/v1/clients/{id}/record.pdf", IdRoute(auth, Bind(h, &H::RecordPdf)));
+  router.Add("GET", "/api/v1/clients/{id}/record", IdRoute(auth, Bind(h, &H::RecordBundle)));
 }
 
 }  // namespace rapport

@@ -89,37 +89,54 @@ Json SessionSummaryJson(const SessionSummary& summary) {
   return out;
 }
 
+namespace {
+
+// The handlers of AddRoomRoutes, one per route, named for what it answers. A value holding
+// references: the services outlive the router.
+struct RoomHandlers {
+  RoomService& rooms;
+
+  Reply GetSessionSummary(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, rooms.SummaryOf(actor, id), SessionSummaryJson);
+  }
+
+  Reply GetRoom(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, rooms.Look(actor, id), RoomPassJson);
+  }
+
+  Reply InviteGuardian(const HttpRequest& request, const Actor& actor, std::int64_t id) const {
+    auto body = ReadJsonObject(request);
+    if (!body) return std::unexpected(std::move(body.error()));
+    JsonObjectReader reader(*body);
+    const auto guardian = reader.RequiredInt("guardian_id");
+    if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
+    return Respond(201, rooms.InviteGuardian(actor, id, *guardian), RoomPassJson);
+  }
+
+  Reply SessionsOfEpisode(const HttpRequest&, const Actor& actor, std::int64_t id) const {
+    return Respond(200, rooms.SessionsOfEpisode(actor, id),
+                   [](const std::vector<RoomSession>& sessions) {
+                     Json list = Json::array();
+                     for (const RoomSession& s : sessions) {
+                       list.push_back(RoomSessionJson(s));
+                     }
+                     return Json{{"sessions", std::move(list)}};
+                   });
+  }
+};
+
+}  // namespace
+
 void AddRoomRoutes(Router& router, AuthService& auth, RoomService& rooms) {
+  using H = RoomHandlers;
+  const H h{rooms};
   router.Add("GET", "/api/v1/appointments/{id}/session-summary",
-             IdRoute(auth, [&rooms](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, rooms.SummaryOf(actor, id), SessionSummaryJson);
-             }));
-  router.Add("GET", "/api/v1/appointments/{id}/room",
-             IdRoute(auth, [&rooms](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, rooms.Look(actor, id), RoomPassJson);
-             }));
-  router.Add(
-      "POST", "/api/v1/appointments/{id}/room/guests",
-      IdRoute(auth,
-              [&rooms](const HttpRequest& request, const Actor& actor, std::int64_t id) -> Reply {
-                auto body = ReadJsonObject(request);
-                if (!body) return std::unexpected(std::move(body.error()));
-                JsonObjectReader reader(*body);
-                const auto guardian = reader.RequiredInt("guardian_id");
-                if (auto ok = reader.Finish(); !ok) return ErrorReply(ok.error());
-                return Respond(201, rooms.InviteGuardian(actor, id, *guardian), RoomPassJson);
-              }));
+             IdRoute(auth, Bind(h, &H::GetSessionSummary)));
+  router.Add("GET", "/api/v1/appointments/{id}/room", IdRoute(auth, Bind(h, &H::GetRoom)));
+  router.Add("POST", "/api/v1/appointments/{id}/room/guests",
+             IdRoute(auth, Bind(h, &H::InviteGuardian)));
   router.Add("GET", "/api/v1/episodes/{id}/room-sessions",
-             IdRoute(auth, [&rooms](const HttpRequest&, const Actor& actor, std::int64_t id) {
-               return Respond(200, rooms.SessionsOfEpisode(actor, id),
-                              [](const std::vector<RoomSession>& sessions) {
-                                Json list = Json::array();
-                                for (const RoomSession& s : sessions) {
-                                  list.push_back(RoomSessionJson(s));
-                                }
-                                return Json{{"sessions", std::move(list)}};
-                              });
-             }));
+             IdRoute(auth, Bind(h, &H::SessionsOfEpisode)));
 }
 
 }  // namespace rapport
