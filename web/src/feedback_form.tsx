@@ -6,13 +6,25 @@
 // asks one question per screen, so that the check-in is a few taps rather than one long page; on a
 // wider screen everything is on one page.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
+import { useEffect, useRef } from 'preact/hooks';
+import { asSentence, type Answers, type HelpInfo, type InstrumentDefinition, type InstrumentItem, type SubmitResult } from './api';
 import { Face, kFaceCount } from './faces';
+import {
+  answerKey,
+  isAnswerable,
+  isAnswered,
+  kReviewHeading,
+  needsAnswer,
+  questionId,
+  useFeedbackForm,
+  type FeedbackFormState,
+  type Step,
+} from './feedback_form_state';
 import { EmergencyCall, HelpLines } from './help_view';
 import { ReadAloud, spokenQuestion } from './read_aloud';
-import { keepWithEntry, keptWithEntry } from './router';
 import { Alert } from './ui';
+
+export { answerKey, sentHere, type SentHere } from './feedback_form_state';
 
 // Takes focus when it appears so that a screen reader announces it before anything else; it is
 // never dismissible. What the clinic will do comes first, in the server's words, which say only
@@ -39,24 +51,6 @@ export function CrisisPanel({ crisis, unsent = false }: { crisis: HelpInfo; unse
       <HelpLines lines={crisis.lines} headingLevel={4} />
     </div>
   );
-}
-
-// What this page's form has sent, kept with the page's entry in the browser's history: Back,
-// Forward or a reload then bring back the sent state rather than the questions, empty, to answer
-// and send again. `done` once every questionnaire was sent; `crisis` if a risk answer brought the
-// crisis information, which is shown again; `therapistName` as the confirmation named them.
-export interface SentHere {
-  codes: string[];
-  done: boolean;
-  crisis: HelpInfo | null;
-  therapistName?: string;
-}
-
-const kSentKey = 'feedbackSent';
-
-export function sentHere(): SentHere | undefined {
-  const kept = keptWithEntry<SentHere>(kSentKey);
-  return kept && Array.isArray(kept.codes) ? kept : undefined;
 }
 
 // The card that says the answers went. `earlier`: they were sent before the client came back to
@@ -88,98 +82,14 @@ export function SentEarlier({ therapistName, crisis, note }: { therapistName?: s
   );
 }
 
-// On a phone the form asks one question per screen; the app lays out for a phone below this width.
-const kNarrowScreen = '(max-width: 40rem)';
 // What one question takes, for the time the form states.
 const kSecondsPerItem = 6;
-// Long enough to see the chosen answer marked before the next question takes its place.
-const kAdvanceDelayMs = 250;
-// The stepper's last screen, after every question.
-const kReview = '#review';
-const kReviewHeading = 'feedback-review-heading';
 const kStepLabel = 'feedback-step-label';
-
-// How an answer is keyed, in the form and in a saved draft.
-export function answerKey(code: string, itemId: string): string {
-  return `${code}/${itemId}`;
-}
-
-function questionId(code: string, itemId: string): string {
-  return `q-${code}-${itemId}`.replace(/[^A-Za-z0-9_-]/g, '-');
-}
-
-function isAnswerable(item: InstrumentItem): boolean {
-  return item.type === 'choice' || item.type === 'slider' || item.type === 'text';
-}
-
-// Ratings and choices are required unless marked optional; a comment never is.
-function needsAnswer(item: InstrumentItem): boolean {
-  return (item.type === 'choice' || item.type === 'slider') && item.required !== false;
-}
-
-function isAnswered(value: number | string | undefined): boolean {
-  return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '');
-}
-
-function unansweredMessage(item: InstrumentItem): string {
-  return item.type === 'slider' ? 'Please choose a number.' : 'Please choose an answer.';
-}
 
 // Stated from what the form holds, so that it stays true when questionnaires are added.
 function sizeText(count: number): string {
   const minutes = Math.max(1, Math.ceil((count * kSecondsPerItem) / 60));
   return `About ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} · ${count} ${count === 1 ? 'question' : 'questions'}`;
-}
-
-interface Step {
-  key: string;
-  inst: InstrumentDefinition;
-  item: InstrumentItem;
-}
-
-function stepsOf(instruments: InstrumentDefinition[], sent: Set<string>): Step[] {
-  return instruments
-    .filter((inst) => !sent.has(inst.code))
-    .flatMap((inst) => inst.items.filter(isAnswerable).map((item) => ({ key: answerKey(inst.code, item.id), inst, item })));
-}
-
-// Where a restored draft picks up: the first question with answers to choose from still open
-// (optional ones too: the PHQ-9's items may be left out, but a client coming back means to go on
-// where they were); failing that, the one after the last answer given. Without a draft, the first
-// question.
-function resumeAt(steps: Step[], answers: Record<string, number | string>): string {
-  if (!steps.some((s) => isAnswered(answers[s.key]))) return steps[0]?.key ?? kReview;
-  const choosing = (item: InstrumentItem) => item.type === 'choice' || item.type === 'slider';
-  const open = steps.find((s) => choosing(s.item) && !isAnswered(answers[s.key]));
-  if (open) return open.key;
-  let last = -1;
-  steps.forEach((s, i) => {
-    if (isAnswered(answers[s.key])) last = i;
-  });
-  return steps[last + 1]?.key ?? kReview;
-}
-
-function narrowQuery(): MediaQueryList | null {
-  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia(kNarrowScreen) : null;
-}
-
-// Follows the screen as a phone turns or a window is resized; the answers and the place in the
-// questions are kept either way.
-function useNarrowScreen(): boolean {
-  const [narrow, setNarrow] = useState(() => narrowQuery()?.matches ?? false);
-  useEffect(() => {
-    const query = narrowQuery();
-    if (!query) return;
-    const update = () => setNarrow(query.matches);
-    update();
-    if (typeof query.addEventListener === 'function') {
-      query.addEventListener('change', update);
-      return () => query.removeEventListener('change', update);
-    }
-    query.addListener(update);
-    return () => query.removeListener(update);
-  }, []);
-  return narrow;
 }
 
 interface ItemProps {
@@ -410,6 +320,22 @@ export interface FeedbackFormProps {
   sendLabel?: string;
 }
 
+// One question as its kind of control. `at`: its place in the stepper, which moves on when a
+// pointer picks an answer and gives the question's text focus as it appears.
+function renderItem(form: FeedbackFormState, inst: InstrumentDefinition, item: InstrumentItem, at?: number) {
+  const { answers, errors, set, picked } = form;
+  const key = answerKey(inst.code, item.id);
+  const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
+  if (at !== undefined) {
+    props.onPick = picked(key, at);
+    props.stepFocus = true;
+  }
+  if (item.type === 'slider') return <RatingItem key={key} {...props} />;
+  if (onFaces(inst, item)) return <FacesItem key={key} {...props} />;
+  if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
+  return <TextItem key={key} {...props} />;
+}
+
 // The whole flow: the form, then the confirmation. The crisis information sits above both once
 // a submission (or a saved draft) carried it. On a phone the questions come one per screen, a tap on an answer
 // moving on to the next, with a Back button and a last screen to send from; on a wider screen
@@ -425,215 +351,8 @@ export function FeedbackForm({
   sentNote,
   sendLabel = 'Send to my therapist',
 }: FeedbackFormProps) {
-  // Sent from this page before the client went Back and came Forward again (or reloaded it).
-  const [earlier] = useState(sentHere);
-  const [answers, setAnswers] = useState<Record<string, number | string>>(() => ({ ...initialAnswers }));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pageError, setPageError] = useState<string>();
-  const [sent, setSent] = useState<Set<string>>(() => new Set(earlier?.codes ?? []));
-  const [crisis, setCrisis] = useState<HelpInfo | null>(earlier?.crisis ?? null);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(earlier?.done ?? false);
-  const [current, setCurrent] = useState<string>(() => resumeAt(stepsOf(instruments, sent), initialAnswers ?? {}));
-  const narrow = useNarrowScreen();
-  const firstError = useRef<string | null>(null);
-  // Set when the client moves to another question, so that focus follows; not on a restore.
-  const moved = useRef(false);
-  // Whether the latest press was a pointer's (mouse, touch, pen) rather than a key's.
-  const viaPointer = useRef(false);
-  const advanceTimer = useRef<number | undefined>(undefined);
-  const restoring = useRef(true);
-  // False once the client has left the page, whose history entry is then no longer the current one.
-  const shown = useRef(true);
-
-  const steps = stepsOf(instruments, sent);
-  const found = steps.findIndex((s) => s.key === current);
-  const index = found < 0 ? steps.length : found;
-  const step = steps[index];
-  const focusId = step ? `${questionId(step.inst.code, step.item.id)}-text` : kReviewHeading;
-
-  // Focus moves in a layout effect, straight after the render that shows its target: an ordinary
-  // effect waits for the next frame, and a key pressed in between would land where focus was.
-  useLayoutEffect(() => {
-    if (!firstError.current) return;
-    const el = document.getElementById(firstError.current);
-    firstError.current = null;
-    el?.focus();
-  }, [errors]);
-
-  // The new question's text takes focus, so that a screen reader reads it out.
-  useLayoutEffect(() => {
-    if (!moved.current) return;
-    moved.current = false;
-    document.getElementById(focusId)?.focus();
-  }, [current]);
-
-  useEffect(() => {
-    if (restoring.current) {
-      restoring.current = false;
-      return;
-    }
-    onAnswersChange?.(answers);
-  }, [answers]);
-
-  useEffect(
-    () => () => {
-      shown.current = false;
-      window.clearTimeout(advanceTimer.current);
-    },
-    [],
-  );
-
-  const set = (key: string) => (v: number | string) => {
-    setAnswers((a) => (a[key] === v ? a : { ...a, [key]: v }));
-    setErrors((e) => {
-      if (!e[key]) return e;
-      const rest = { ...e };
-      delete rest[key];
-      return rest;
-    });
-  };
-
-  function goTo(key: string) {
-    window.clearTimeout(advanceTimer.current);
-    moved.current = true;
-    setCurrent(key);
-  }
-
-  const keyAfter = (at: number) => steps[at + 1]?.key ?? kReview;
-
-  // A required question left open is marked beside itself rather than passed.
-  function next() {
-    if (!step) return;
-    if (needsAnswer(step.item) && !isAnswered(answers[step.key])) {
-      firstError.current = focusTarget(step.key);
-      setErrors((e) => ({ ...e, [step.key]: unansweredMessage(step.item) }));
-      return;
-    }
-    goTo(keyAfter(index));
-  }
-
-  function back() {
-    if (index > 0) goTo(steps[index - 1]!.key);
-  }
-
-  // A tap or click on an answer moves on by itself. A key never does: the arrow keys change the
-  // choice as they move through a group, so keyboard users move on with the Next button.
-  const picked = (key: string, at: number) => () => {
-    if (!viaPointer.current || current !== key) return;
-    window.clearTimeout(advanceTimer.current);
-    advanceTimer.current = window.setTimeout(() => goTo(keyAfter(at)), kAdvanceDelayMs);
-  };
-
-  // Required items left unanswered are caught here, beside the item, before anything is sent.
-  function missing(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const s of steps) {
-      if (needsAnswer(s.item) && !isAnswered(answers[s.key])) out[s.key] = unansweredMessage(s.item);
-    }
-    return out;
-  }
-
-  // The item's first control, which a screen reader reads with its question and its error.
-  function focusTarget(key: string): string {
-    const at = key.lastIndexOf('/');
-    return questionId(key.slice(0, at), key.slice(at + 1));
-  }
-
-  async function onSubmit(e: Event) {
-    e.preventDefault();
-    if (busy) return;
-    // Enter in a question of the stepper (its form has no send button until the last screen).
-    if (narrow && step) {
-      next();
-      return;
-    }
-    setPageError(undefined);
-    const local = missing();
-    if (Object.keys(local).length) {
-      const first = Object.keys(local)[0]!;
-      firstError.current = focusTarget(first);
-      setErrors(local);
-      setCurrent(first);
-      setPageError('A few questions still need an answer. They are marked below.');
-      return;
-    }
-    setBusy(true);
-    const nowSent = new Set(sent);
-    let nowCrisis = crisis;
-    // Each questionnaire is recorded as sent the moment it is, so that coming back to the page
-    // never offers it again.
-    const keep = (all: boolean) => {
-      const record: SentHere = { codes: [...nowSent], done: all, crisis: nowCrisis, therapistName };
-      if (shown.current) keepWithEntry(kSentKey, record);
-    };
-    try {
-      for (const inst of instruments) {
-        if (nowSent.has(inst.code)) continue;
-        const body: Answers = {};
-        for (const item of inst.items) {
-          const v = answers[answerKey(inst.code, item.id)];
-          if (v === undefined || (typeof v === 'string' && !v.trim())) continue;
-          body[item.id] = typeof v === 'string' ? v.trim() : v;
-        }
-        let result: SubmitResult;
-        try {
-          result = await send(inst.code, body);
-        } catch (err) {
-          // Already sent (a second tab, a retry after a lost reply): nothing to do again.
-          if (err instanceof ApiError && err.status === 409) {
-            nowSent.add(inst.code);
-            keep(false);
-            continue;
-          }
-          throw err;
-        }
-        nowSent.add(inst.code);
-        // Shown the moment it arrives, even if a later questionnaire fails.
-        if (result?.crisis) {
-          nowCrisis = result.crisis;
-          setCrisis(result.crisis);
-        }
-        keep(false);
-      }
-      keep(true);
-      setDone(true);
-    } catch (err) {
-      const apiError = err instanceof ApiError ? err : new ApiError(0, String(err));
-      const fieldErrors: Record<string, string> = {};
-      const failed = instruments.find((i) => !nowSent.has(i.code));
-      for (const f of apiError.fields) {
-        const m = /^answers\/(.+)$/.exec(f.field);
-        if (m && failed) fieldErrors[answerKey(failed.code, m[1]!)] = f.message;
-      }
-      const first = Object.keys(fieldErrors)[0];
-      if (first) {
-        firstError.current = focusTarget(first);
-        // The stepper shows the first answer the server turned down, with its error beside it.
-        setCurrent(first);
-        setPageError('Some answers need another look. They are marked below.');
-      } else {
-        setPageError(apiError.message);
-      }
-      setErrors(fieldErrors);
-    } finally {
-      setSent(nowSent);
-      setBusy(false);
-    }
-  }
-
-  function renderItem(inst: InstrumentDefinition, item: InstrumentItem, at?: number) {
-    const key = answerKey(inst.code, item.id);
-    const props: ItemProps = { code: inst.code, item, value: answers[key], error: errors[key], onChange: set(key) };
-    if (at !== undefined) {
-      props.onPick = picked(key, at);
-      props.stepFocus = true;
-    }
-    if (item.type === 'slider') return <RatingItem key={key} {...props} />;
-    if (onFaces(inst, item)) return <FacesItem key={key} {...props} />;
-    if (item.type === 'choice') return <ChoiceItem key={key} {...props} />;
-    return <TextItem key={key} {...props} />;
-  }
+  const form = useFeedbackForm({ instruments, therapistName, send, initialAnswers, onAnswersChange });
+  const { narrow, earlier, pageError, crisis, busy, done, steps, step, viaPointer, onSubmit } = form;
 
   const sendButton = (
     <button class="button button--primary button--block" type="submit" disabled={busy}>
@@ -664,63 +383,91 @@ export function FeedbackForm({
         >
           {pageError && <Alert>{pageError}</Alert>}
           {size}
-          <div class="stepper__bar">
-            {index > 0 && (
-              <button type="button" class="button button--quiet stepper__back" onClick={back}>
-                <span aria-hidden="true">←</span> Back
-              </button>
-            )}
-            <div class="stepper__progress">
-              <span class="stepper__count" id={kStepLabel}>
-                {step ? `Question ${index + 1} of ${steps.length}` : 'Last step: send'}
-              </span>
-              <progress max={Math.max(steps.length, 1)} value={step ? index + 1 : steps.length} aria-labelledby={kStepLabel} />
-            </div>
-          </div>
-          {step ? (
-            <section key={step.inst.code} class="card questionnaire" aria-labelledby={`qs-${step.inst.code}`}>
-              <h2 id={`qs-${step.inst.code}`}>{step.inst.plain_title ?? step.inst.title}</h2>
-              {step.inst.preamble && <p class="muted">{step.inst.preamble}</p>}
-              {renderItem(step.inst, step.item, index)}
-              <div class="stepper__nav">
-                <button type="button" class="button stepper__next" onClick={next}>
-                  {!isAnswered(answers[step.key]) && !needsAnswer(step.item) ? 'Skip' : 'Next'}
-                </button>
-              </div>
-            </section>
-          ) : (
-            <section class="card questionnaire stepper__review" aria-labelledby={kReviewHeading}>
-              <h2 id={kReviewHeading} tabIndex={-1}>
-                Ready to send
-              </h2>
-              <p>
-                You answered {steps.filter((s) => isAnswered(answers[s.key])).length} of {steps.length}{' '}
-                {steps.length === 1 ? 'question' : 'questions'}. Use Back to change an answer.
-              </p>
-              {sendButton}
-            </section>
-          )}
+          <StepperBar form={form} />
+          {step ? <StepScreen key={step.inst.code} form={form} step={step} /> : <ReviewScreen form={form} sendButton={sendButton} />}
         </form>
       ) : (
         <form class="feedback-form" onSubmit={onSubmit} noValidate>
           {pageError && <Alert>{pageError}</Alert>}
           {size}
           {instruments.map((inst) => (
-            <section key={inst.code} class="card questionnaire" aria-labelledby={`qs-${inst.code}`}>
-              <h2 id={`qs-${inst.code}`}>{inst.plain_title ?? inst.title}</h2>
-              {sent.has(inst.code) ? (
-                <p class="muted">Sent. Thank you.</p>
-              ) : (
-                <>
-                  {inst.preamble && <p class="muted">{inst.preamble}</p>}
-                  {inst.items.filter(isAnswerable).map((item) => renderItem(inst, item))}
-                </>
-              )}
-            </section>
+            <QuestionnaireSection key={inst.code} form={form} inst={inst} />
           ))}
           {sendButton}
         </form>
       )}
     </>
+  );
+}
+
+// Above each screen of the stepper: Back (from the second question on) and how far along it is.
+function StepperBar({ form }: { form: FeedbackFormState }) {
+  const { steps, index, step, back } = form;
+  return (
+    <div class="stepper__bar">
+      {index > 0 && (
+        <button type="button" class="button button--quiet stepper__back" onClick={back}>
+          <span aria-hidden="true">←</span> Back
+        </button>
+      )}
+      <div class="stepper__progress">
+        <span class="stepper__count" id={kStepLabel}>
+          {step ? `Question ${index + 1} of ${steps.length}` : 'Last step: send'}
+        </span>
+        <progress max={Math.max(steps.length, 1)} value={step ? index + 1 : steps.length} aria-labelledby={kStepLabel} />
+      </div>
+    </div>
+  );
+}
+
+// One question of the stepper, under its questionnaire's title, with Next (or Skip, for an
+// optional question left open).
+function StepScreen({ form, step }: { form: FeedbackFormState; step: Step }) {
+  const { answers, index, next } = form;
+  return (
+    <section class="card questionnaire" aria-labelledby={`qs-${step.inst.code}`}>
+      <h2 id={`qs-${step.inst.code}`}>{step.inst.plain_title ?? step.inst.title}</h2>
+      {step.inst.preamble && <p class="muted">{step.inst.preamble}</p>}
+      {renderItem(form, step.inst, step.item, index)}
+      <div class="stepper__nav">
+        <button type="button" class="button stepper__next" onClick={next}>
+          {!isAnswered(answers[step.key]) && !needsAnswer(step.item) ? 'Skip' : 'Next'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+// The stepper's last screen: how many questions were answered, and the send button.
+function ReviewScreen({ form, sendButton }: { form: FeedbackFormState; sendButton: ComponentChildren }) {
+  const { answers, steps } = form;
+  return (
+    <section class="card questionnaire stepper__review" aria-labelledby={kReviewHeading}>
+      <h2 id={kReviewHeading} tabIndex={-1}>
+        Ready to send
+      </h2>
+      <p>
+        You answered {steps.filter((s) => isAnswered(answers[s.key])).length} of {steps.length}{' '}
+        {steps.length === 1 ? 'question' : 'questions'}. Use Back to change an answer.
+      </p>
+      {sendButton}
+    </section>
+  );
+}
+
+// One questionnaire on the wider screen's single page: its questions, or that it was sent.
+function QuestionnaireSection({ form, inst }: { form: FeedbackFormState; inst: InstrumentDefinition }) {
+  return (
+    <section class="card questionnaire" aria-labelledby={`qs-${inst.code}`}>
+      <h2 id={`qs-${inst.code}`}>{inst.plain_title ?? inst.title}</h2>
+      {form.sent.has(inst.code) ? (
+        <p class="muted">Sent. Thank you.</p>
+      ) : (
+        <>
+          {inst.preamble && <p class="muted">{inst.preamble}</p>}
+          {inst.items.filter(isAnswerable).map((item) => renderItem(form, inst, item))}
+        </>
+      )}
+    </section>
   );
 }

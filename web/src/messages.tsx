@@ -9,20 +9,15 @@
 // in front), the page tells the server that the person has read up to it. A supervisor reads
 // without marking. New messages arrive by the live connection, and are announced politely.
 import type { RefObject } from 'preact';
-import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api, ApiError, asSentence, type HelpInfo, type User } from './api';
+import { useEffect, useId, useState } from 'preact/hooks';
+import { api, type HelpInfo, type User } from './api';
 import { firstName, formatDateTime } from './format';
 import { EmergencyCall, HelpLines } from './help_view';
-import { useLiveMessages } from './live';
-import { kMaxMessageChars, kMessagesExportPath, messageLength, messagesApi, type EpisodeMessage, type MessageThread } from './messages_api';
-import { setLeaveGuard } from './router';
+import { kMaxMessageChars, kMessagesExportPath, messageLength, type EpisodeMessage, type MessageThread } from './messages_api';
+import { plural, useMessageThread, type ThreadState } from './messages_thread';
 import { Alert, Loading } from './ui';
 
-// How many of the latest messages show at first; "Show earlier messages" adds this many more.
-const kShownAtFirst = 20;
-// A thread not refreshed for this long is fetched again when its tab comes back to the front
-// (a phone that slept, a connection that dropped without saying so).
-const kStaleMs = 60_000;
+export { bodyError } from './messages_thread';
 
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -49,38 +44,6 @@ export function readReceipt(readAt: string | null, now = new Date()): string {
   if (sameDay(d, now)) return `Read ${timeOnly.format(d)}`;
   const when = messageTime(readAt, now);
   return `Read ${when.startsWith('Yesterday') ? when.charAt(0).toLowerCase() + when.slice(1) : when}`;
-}
-
-// The server's words about the box ("write a message first", "is too long (...)") as a sentence
-// about the reader's message.
-export function bodyError(message: string): string {
-  const t = message.trim();
-  return /^(is|are|has|holds|must|may|can|contains)\b/.test(t) ? asSentence(t, 'Your message') : asSentence(t);
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-// Messages typed and not yet sent, by the component holding them: leaving the page for another in
-// the app asks first, so that words are not lost to a stray tap.
-const unsent = new Set<symbol>();
-const kLeaveQuestion = 'Your message is not sent yet. Leave this page and lose it?';
-
-function useUnsentGuard(hasText: boolean): void {
-  const key = useRef(Symbol('unsent message'));
-  useEffect(() => {
-    const k = key.current;
-    if (hasText) unsent.add(k);
-    else unsent.delete(k);
-    setLeaveGuard(unsent.size > 0 ? () => window.confirm(kLeaveQuestion) : null);
-  }, [hasText]);
-  useEffect(
-    () => () => {
-      if (unsent.delete(key.current) && unsent.size === 0) setLeaveGuard(null);
-    },
-    [],
-  );
 }
 
 // Where to turn if it cannot wait, beside the box for a client: the clinic's hours, the emergency
@@ -180,185 +143,9 @@ export function Messages(props: MessagesProps) {
 function MessagesCard({ episodeId, viewer, title, therapistName, withExport = false }: MessagesProps) {
   const uid = useId();
   const headingId = `${uid}-heading`;
-  const boxId = `${uid}-box`;
-  const countId = `${uid}-count`;
-  const errorId = `${uid}-error`;
   const noteHeadingId = `${uid}-note`;
-
-  const [thread, setThread] = useState<MessageThread>();
-  const [loadError, setLoadError] = useState<ApiError>();
-  const [hidden, setHidden] = useState(false);
-  const [shown, setShown] = useState(kShownAtFirst);
-  const [text, setText] = useState('');
-  const [fieldError, setFieldError] = useState<string>();
-  const [sendError, setSendError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  // The polite live region: a new message, a message sent, a message not sent.
-  const [said, setSaid] = useState({ text: '', n: 0 });
-  const say = useCallback((t: string) => setSaid((s) => ({ text: t, n: s.n + 1 })), []);
-
-  const box = useRef<HTMLTextAreaElement>(null);
-  const list = useRef<HTMLOListElement>(null);
-  const lastItem = useRef<HTMLLIElement>(null);
-  // The message to focus once "Show earlier messages" has added it.
-  const focusId = useRef<number>();
-  const loadedAt = useRef(0);
-  const known = useRef<Set<number> | null>(null);
-  const markedUpTo = useRef(0);
-  // One fetch at a time; a reason to fetch that comes meanwhile (a live event) fetches once more.
-  const loading = useRef(false);
-  const again = useRef(false);
-  const shownEpisode = useRef(episodeId);
-  shownEpisode.current = episodeId;
-
-  const load = useCallback(async (): Promise<void> => {
-    if (loading.current) {
-      again.current = true;
-      return;
-    }
-    loading.current = true;
-    again.current = false;
-    try {
-      const t = await messagesApi.thread(episodeId);
-      if (shownEpisode.current !== episodeId) return;
-      loadedAt.current = Date.now();
-      // A message from the other person that this page has not shown before is announced.
-      if (known.current) {
-        const arrived = t.messages.filter((m) => !m.mine && !known.current!.has(m.id));
-        if (arrived.length > 0) {
-          const from = arrived[arrived.length - 1]!.sender.name;
-          say(arrived.length === 1 ? `New message from ${from}.` : `${arrived.length} new messages from ${from}.`);
-        }
-      }
-      known.current = new Set(t.messages.map((m) => m.id));
-      setThread(t);
-      setLoadError(undefined);
-    } catch (e) {
-      if (shownEpisode.current !== episodeId) return;
-      const error = e instanceof ApiError ? e : new ApiError(0, String(e));
-      // Not theirs to read (403), or no such episode for them (404): the section is not shown.
-      if (error.status === 403 || error.status === 404) setHidden(true);
-      else setLoadError(error);
-    } finally {
-      loading.current = false;
-    }
-    if (again.current) await load();
-  }, [episodeId, say]);
-
-  useEffect(() => {
-    known.current = null;
-    markedUpTo.current = 0;
-    // A fetch for the episode shown before no longer holds this one back.
-    loading.current = false;
-    again.current = false;
-    setThread(undefined);
-    setHidden(false);
-    void load();
-  }, [load]);
-
-  // A new message on this episode, or a live connection back after a drop, fetches the thread.
-  const onLive = useCallback((event: { episode_id: number }) => {
-    if (event.episode_id === episodeId) void load();
-  }, [episodeId, load]);
-  const onReconnect = useCallback(() => void load(), [load]);
-  useLiveMessages(onLive, onReconnect);
-
-  // Back to the front after a while away: fetch again, in case the connection missed something.
-  useEffect(() => {
-    const onVisible = () => {
-      if (document.visibilityState === 'visible' && Date.now() - loadedAt.current > kStaleMs) void load();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
-  }, [load]);
-
-  const isParty = !!thread && (viewer.id === thread.client.id || viewer.id === thread.therapist.id);
-  const isClient = !!thread && viewer.id === thread.client.id;
-
-  // Read receipts: once the latest message is on screen in a tab in front, and the other person
-  // has written something not yet marked read, the server is told "read up to here".
-  useEffect(() => {
-    if (!thread || !isParty) return;
-    const last = thread.messages[thread.messages.length - 1];
-    const waiting = thread.messages.some((m) => !m.mine && m.read_at === null && m.id > markedUpTo.current);
-    if (!last || !waiting || markedUpTo.current >= last.id) return;
-    let onScreen = typeof IntersectionObserver === 'undefined';
-    let done = false;
-    const mark = () => {
-      if (done || !onScreen || document.visibilityState !== 'visible') return;
-      done = true;
-      const before = markedUpTo.current;
-      markedUpTo.current = last.id;
-      messagesApi.markRead(episodeId, last.id).catch(() => {
-        // Tried again on the next refresh.
-        markedUpTo.current = before;
-      });
-    };
-    let observer: IntersectionObserver | undefined;
-    if (typeof IntersectionObserver !== 'undefined' && lastItem.current) {
-      observer = new IntersectionObserver((entries) => {
-        onScreen = entries.some((e) => e.isIntersecting);
-        mark();
-      });
-      observer.observe(lastItem.current);
-    }
-    document.addEventListener('visibilitychange', mark);
-    mark();
-    return () => {
-      observer?.disconnect();
-      document.removeEventListener('visibilitychange', mark);
-    };
-  }, [thread, isParty, episodeId]);
-
-  // After "Show earlier messages", the keyboard and a screen reader carry on from the first added.
-  useEffect(() => {
-    if (focusId.current === undefined) return;
-    list.current?.querySelector<HTMLElement>(`[data-message-id="${focusId.current}"]`)?.focus();
-    focusId.current = undefined;
-  }, [shown]);
-
-  useUnsentGuard(text.trim() !== '');
-
-  async function send(e: Event) {
-    e.preventDefault();
-    if (busy || !thread) return;
-    setSendError(undefined);
-    const length = messageLength(text);
-    let problem: string | undefined;
-    if (length === 0) problem = 'Write a message first.';
-    else if (length > kMaxMessageChars) {
-      problem = `Your message is ${plural(length - kMaxMessageChars, 'character', 'characters')} too long (at most ${kMaxMessageChars}). Send it in parts, or keep it for your next session.`;
-    }
-    if (problem) {
-      setFieldError(problem);
-      say(`Not sent. ${problem}`);
-      box.current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      await messagesApi.send(episodeId, text);
-      setText('');
-      setFieldError(undefined);
-      say('Message sent.');
-      await load();
-    } catch (err) {
-      const error = err instanceof ApiError ? err : new ApiError(0, String(err));
-      const field = error.fieldMessage('body');
-      if (field) {
-        const sentence = bodyError(field);
-        setFieldError(sentence);
-        say(`Not sent. ${sentence}`);
-        box.current?.focus();
-      } else {
-        // The words stay in the box, to send again or copy.
-        setSendError(error.message);
-        say(`Your message was not sent. ${error.message}`);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
+  const chat = useMessageThread(episodeId, viewer);
+  const { said, thread, loadError, hidden, isParty, isClient } = chat;
 
   if (hidden) return null;
 
@@ -366,11 +153,6 @@ function MessagesCard({ episodeId, viewer, title, therapistName, withExport = fa
   const heading =
     title ?? (viewer.role === 'client' ? `Messages with ${thread?.therapist.name ?? therapistName ?? 'your therapist'}` : 'Messages');
   const messages = thread?.messages ?? [];
-  const firstShown = Math.max(0, messages.length - shown);
-  const visible = messages.slice(firstShown);
-  const length = messageLength(text);
-  const over = length - kMaxMessageChars;
-  const describedBy = [countId, fieldError ? errorId : ''].filter(Boolean).join(' ');
 
   return (
     <section class="card messages" aria-labelledby={headingId}>
@@ -396,63 +178,10 @@ function MessagesCard({ episodeId, viewer, title, therapistName, withExport = fa
                 : 'No messages.'}
             </p>
           ) : (
-            <>
-              {firstShown > 0 && (
-                <p>
-                  <button
-                    type="button"
-                    class="button"
-                    onClick={() => {
-                      focusId.current = messages[Math.max(0, firstShown - kShownAtFirst)]?.id;
-                      setShown(shown + kShownAtFirst);
-                    }}
-                  >
-                    Show earlier messages ({firstShown})
-                  </button>
-                </p>
-              )}
-              <ol class="messages__list" ref={list} aria-label={`Messages, oldest first${firstShown > 0 ? `: the latest ${visible.length} of ${messages.length}` : ''}`}>
-                {visible.map((m, i) => (
-                  <MessageItem key={m.id} m={m} thread={thread} viewerIsParty={isParty} itemRef={i === visible.length - 1 ? lastItem : undefined} />
-                ))}
-              </ol>
-            </>
+            <ThreadList chat={chat} thread={thread} />
           )}
           {thread.can_write ? (
-            <form class="messages__form" onSubmit={send} noValidate>
-              <div class={fieldError ? 'field field--invalid' : 'field'}>
-                <label for={boxId}>Message to {other}</label>
-                <textarea
-                  id={boxId}
-                  ref={box}
-                  name="body"
-                  rows={4}
-                  value={text}
-                  onInput={(e) => {
-                    setText((e.currentTarget as HTMLTextAreaElement).value);
-                    if (fieldError) setFieldError(undefined);
-                  }}
-                  aria-invalid={fieldError ? 'true' : undefined}
-                  aria-describedby={describedBy}
-                />
-                <p id={countId} class={over > 0 ? 'hint messages__count messages__count--over' : 'hint messages__count'}>
-                  {over > 0
-                    ? `${length} of ${kMaxMessageChars} characters: ${plural(over, 'character', 'characters')} too many`
-                    : `${length} of ${kMaxMessageChars} characters`}
-                </p>
-                {fieldError && (
-                  <p class="field-error" id={errorId}>
-                    {fieldError}
-                  </p>
-                )}
-              </div>
-              {sendError && <div class="alert alert--error">{sendError}</div>}
-              <p class="messages__send">
-                <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
-                  {busy ? 'Sending…' : 'Send'}
-                </button>
-              </p>
-            </form>
+            <ComposeForm chat={chat} uid={uid} other={other} />
           ) : (
             thread.closed_reason && <p class="messages__closed">{thread.closed_reason}</p>
           )}
@@ -468,5 +197,76 @@ function MessagesCard({ episodeId, viewer, title, therapistName, withExport = fa
         </>
       )}
     </section>
+  );
+}
+
+// The latest messages, oldest first, with a button above them for the earlier ones.
+function ThreadList({ chat, thread }: { chat: ThreadState; thread: MessageThread }) {
+  const { shown, list, showEarlier, isParty, lastItem } = chat;
+  const messages = thread.messages;
+  const firstShown = Math.max(0, messages.length - shown);
+  const visible = messages.slice(firstShown);
+  return (
+    <>
+      {firstShown > 0 && (
+        <p>
+          <button type="button" class="button" onClick={() => showEarlier(messages, firstShown)}>
+            Show earlier messages ({firstShown})
+          </button>
+        </p>
+      )}
+      <ol class="messages__list" ref={list} aria-label={`Messages, oldest first${firstShown > 0 ? `: the latest ${visible.length} of ${messages.length}` : ''}`}>
+        {visible.map((m, i) => (
+          <MessageItem key={m.id} m={m} thread={thread} viewerIsParty={isParty} itemRef={i === visible.length - 1 ? lastItem : undefined} />
+        ))}
+      </ol>
+    </>
+  );
+}
+
+// The box to write in, its character count and errors, and Send.
+function ComposeForm({ chat, uid, other }: { chat: ThreadState; uid: string; other: string | undefined }) {
+  const { text, setText, fieldError, setFieldError, sendError, busy, box, send } = chat;
+  const boxId = `${uid}-box`;
+  const countId = `${uid}-count`;
+  const errorId = `${uid}-error`;
+  const length = messageLength(text);
+  const over = length - kMaxMessageChars;
+  const describedBy = [countId, fieldError ? errorId : ''].filter(Boolean).join(' ');
+  return (
+    <form class="messages__form" onSubmit={send} noValidate>
+      <div class={fieldError ? 'field field--invalid' : 'field'}>
+        <label for={boxId}>Message to {other}</label>
+        <textarea
+          id={boxId}
+          ref={box}
+          name="body"
+          rows={4}
+          value={text}
+          onInput={(e) => {
+            setText((e.currentTarget as HTMLTextAreaElement).value);
+            if (fieldError) setFieldError(undefined);
+          }}
+          aria-invalid={fieldError ? 'true' : undefined}
+          aria-describedby={describedBy}
+        />
+        <p id={countId} class={over > 0 ? 'hint messages__count messages__count--over' : 'hint messages__count'}>
+          {over > 0
+            ? `${length} of ${kMaxMessageChars} characters: ${plural(over, 'character', 'characters')} too many`
+            : `${length} of ${kMaxMessageChars} characters`}
+        </p>
+        {fieldError && (
+          <p class="field-error" id={errorId}>
+            {fieldError}
+          </p>
+        )}
+      </div>
+      {sendError && <div class="alert alert--error">{sendError}</div>}
+      <p class="messages__send">
+        <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
+          {busy ? 'Sending…' : 'Send'}
+        </button>
+      </p>
+    </form>
   );
 }
